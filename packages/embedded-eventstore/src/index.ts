@@ -1,1 +1,4 @@
-export {};
+export { startEmbeddedEventStore } from './server.js';
+export type { EmbeddedEventStore, EmbeddedEventStoreOptions } from './server.js';
+export type { RecoveryReport } from './log/file-storage.js';
+export { EventStore } from './store.js';

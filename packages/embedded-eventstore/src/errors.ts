@@ -1,0 +1,33 @@
+/** Failures the store reports, each mapped by the gRPC layer to what the client expects. */
+export type Expected =
+  | { kind: 'any' }
+  | { kind: 'no_stream' }
+  | { kind: 'stream_exists' }
+  | { kind: 'revision'; revision: number };
+
+export class StreamNotFound extends Error {
+  constructor(readonly streamName: string) { super(`stream ${streamName} not found`); }
+}
+
+export class StreamDeleted extends Error {
+  constructor(readonly streamName: string) { super(`stream ${streamName} is deleted`); }
+}
+
+export class WrongExpectedVersion extends Error {
+  constructor(readonly streamName: string, readonly expected: Expected, readonly current: number | 'no_stream') {
+    super(`wrong expected version for ${streamName}: expected ${describe(expected)}, current ${current}`);
+  }
+}
+
+export class MaximumAppendSizeExceeded extends Error {
+  constructor(readonly maxAppendSize: number) { super(`append exceeds the maximum append size of ${maxAppendSize} bytes`); }
+}
+
+export class InvalidRequest extends Error {}
+
+/** The log could not be written: the outcome of in-flight appends is unknown, so stop serving writes. */
+export class StoreUnavailable extends Error {}
+
+function describe(e: Expected): string {
+  return e.kind === 'revision' ? String(e.revision) : e.kind;
+}

@@ -1,0 +1,225 @@
+import type {
+  sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerUnaryCall,
+} from '@grpc/grpc-js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+import { InvalidRequest, MaximumAppendSizeExceeded, WrongExpectedVersion, type Expected } from '../errors.js';
+import type { NewEvent } from '../log/record.js';
+import type { AppendSuccess, EventStore } from '../store.js';
+import {
+  parseRevision, shared, streamIdentifier, streamNameOf, toRpcStatus, toServiceError, uuidOf,
+} from './protocol.js';
+
+type Proposed = streamsPb.AppendReq.ProposedMessage | streamsPb.BatchAppendReq.ProposedMessage;
+
+function toNewEvent(m: Proposed): NewEvent {
+  const meta = m.getMetadataMap();
+  const type = meta.get('type');
+  if (!type) throw new InvalidRequest('event type is required');
+  const contentType = meta.get('content-type') ?? 'application/octet-stream';
+  return {
+    id: uuidOf(m.getId()),
+    type,
+    isJson: contentType === 'application/json',
+    data: m.getData_asU8(),
+    metadata: m.getCustomMetadata_asU8(),
+  };
+}
+
+interface ExpectationOptions {
+  hasRevision?(): boolean;
+  getRevision?(): string;
+  hasNoStream(): boolean;
+  hasStreamExists(): boolean;
+}
+
+function expectedOf(o: ExpectationOptions): Expected {
+  if (o.hasRevision?.()) return { kind: 'revision', revision: parseRevision(o.getRevision!()) };
+  if (o.hasNoStream()) return { kind: 'no_stream' };
+  if (o.hasStreamExists()) return { kind: 'stream_exists' };
+  return { kind: 'any' };
+}
+
+function position(commit: number): streamsPb.AppendResp.Position {
+  return new streamsPb.AppendResp.Position().setCommitPosition(String(commit)).setPreparePosition(String(commit));
+}
+
+/** Streams.Append: options, then one message per event; a wrong expected version is a normal reply. */
+export function handleAppend(store: EventStore) {
+  return (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>): void => {
+    let streamName = '';
+    let expected: Expected = { kind: 'any' };
+    const events: NewEvent[] = [];
+    let size = 0;
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      callback(toServiceError(err));
+    };
+    call.on('data', (req: streamsPb.AppendReq) => {
+      if (failed) return;
+      try {
+        if (req.hasOptions()) {
+          const o = req.getOptions()!;
+          streamName = streamNameOf(o.getStreamIdentifier());
+          expected = expectedOf(o);
+        } else if (req.hasProposedMessage()) {
+          const e = toNewEvent(req.getProposedMessage()!);
+          size += e.data.length + e.metadata.length;
+          if (size > store.maxAppendSize) throw new MaximumAppendSizeExceeded(store.maxAppendSize);
+          events.push(e);
+        }
+      } catch (err) {
+        fail(err);
+      }
+    });
+    call.on('error', fail);
+    call.on('end', () => {
+      if (failed) return;
+      if (!streamName) return fail(new InvalidRequest('append options are required'));
+      store.append(streamName, expected, events).then(
+        (r) => callback(null, appendSuccess(r)),
+        (err: unknown) => {
+          if (err instanceof WrongExpectedVersion) callback(null, wrongExpectedVersion(err));
+          else fail(err);
+        },
+      );
+    });
+  };
+}
+
+function appendSuccess(r: AppendSuccess): streamsPb.AppendResp {
+  const s = new streamsPb.AppendResp.Success();
+  if (r.revision < 0) s.setNoStream(new shared.Empty()); else s.setCurrentRevision(String(r.revision));
+  if (r.position === undefined) s.setNoPosition(new shared.Empty()); else s.setPosition(position(r.position));
+  return new streamsPb.AppendResp().setSuccess(s);
+}
+
+function wrongExpectedVersion(err: WrongExpectedVersion): streamsPb.AppendResp {
+  const w = new streamsPb.AppendResp.WrongExpectedVersion();
+  if (err.current === 'no_stream') w.setCurrentNoStream(new shared.Empty()); else w.setCurrentRevision(String(err.current));
+  switch (err.expected.kind) {
+    case 'any': w.setExpectedAny(new shared.Empty()); break;
+    case 'no_stream': w.setExpectedNoStream(new shared.Empty()); break;
+    case 'stream_exists': w.setExpectedStreamExists(new shared.Empty()); break;
+    case 'revision': w.setExpectedRevision(String(err.expected.revision)); break;
+  }
+  return new streamsPb.AppendResp().setWrongExpectedVersion(w);
+}
+
+interface PendingBatch {
+  streamName: string;
+  expected: Expected;
+  options: streamsPb.BatchAppendReq.Options;
+  events: NewEvent[];
+  size: number;
+  error?: unknown;
+}
+
+/**
+ * Streams.BatchAppend: one long-lived call per client carrying many appends, each identified by
+ * a correlation id and possibly split over several requests until `is_final`.
+ */
+export function handleBatchAppend(store: EventStore) {
+  return (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>): void => {
+    const pending = new Map<string, PendingBatch>();
+    call.on('data', (req: streamsPb.BatchAppendReq) => {
+      const correlation = req.getCorrelationId();
+      const key = correlation ? JSON.stringify(correlation.toObject()) : '';
+      let batch = pending.get(key);
+      if (!batch) {
+        const options = req.getOptions() ?? new streamsPb.BatchAppendReq.Options();
+        batch = { streamName: '', expected: { kind: 'any' }, options, events: [], size: 0 };
+        try {
+          batch.streamName = streamNameOf(options.getStreamIdentifier());
+          batch.expected = options.hasStreamPosition()
+            ? { kind: 'revision', revision: parseRevision(options.getStreamPosition()) }
+            : expectedOf(options);
+        } catch (err) {
+          batch.error = err;
+        }
+        pending.set(key, batch);
+      }
+      if (batch.error === undefined) {
+        try {
+          for (const m of req.getProposedMessagesList()) {
+            const e = toNewEvent(m);
+            batch.size += e.data.length + e.metadata.length;
+            if (batch.size > store.maxAppendSize) throw new MaximumAppendSizeExceeded(store.maxAppendSize);
+            batch.events.push(e);
+          }
+        } catch (err) {
+          batch.error = err;
+          batch.events = [];
+        }
+      }
+      if (!req.getIsFinal()) return;
+      pending.delete(key);
+      const done = batch;
+      const reply = (fill: (r: streamsPb.BatchAppendResp) => void): void => {
+        const resp = new streamsPb.BatchAppendResp();
+        if (correlation) resp.setCorrelationId(correlation);
+        resp.setStreamIdentifier(streamIdentifier(done.streamName || '?'));
+        echoExpected(resp, done.expected);
+        fill(resp);
+        if (!call.writableEnded && !call.destroyed) call.write(resp);
+      };
+      const result = done.error !== undefined
+        ? Promise.reject(done.error)
+        : store.append(done.streamName, done.expected, done.events);
+      result.then(
+        (r) => reply((resp) => resp.setSuccess(batchSuccess(r))),
+        (err: unknown) => reply((resp) => resp.setError(toRpcStatus(err, done.streamName))),
+      );
+    });
+    call.on('end', () => call.end());
+    call.on('error', () => pending.clear());
+  };
+}
+
+function echoExpected(resp: streamsPb.BatchAppendResp, e: Expected): void {
+  switch (e.kind) {
+    case 'any': resp.setAny(new shared.Empty()); break;
+    case 'no_stream': resp.setNoStream(new shared.Empty()); break;
+    case 'stream_exists': resp.setStreamExists(new shared.Empty()); break;
+    case 'revision': resp.setStreamPosition(String(e.revision)); break;
+  }
+}
+
+function batchSuccess(r: AppendSuccess): streamsPb.BatchAppendResp.Success {
+  const s = new streamsPb.BatchAppendResp.Success();
+  if (r.revision < 0) s.setNoStream(new shared.Empty()); else s.setCurrentRevision(String(r.revision));
+  if (r.position === undefined) s.setNoPosition(new shared.Empty());
+  else s.setPosition(new shared.AllStreamPosition().setCommitPosition(String(r.position)).setPreparePosition(String(r.position)));
+  return s;
+}
+
+type DeleteLike = streamsPb.DeleteReq | streamsPb.TombstoneReq;
+
+/** Streams.Delete (soft) and Streams.Tombstone (hard): unary calls answering with a position. */
+export function handleDelete(store: EventStore, hard: boolean) {
+  return (call: ServerUnaryCall<DeleteLike, streamsPb.DeleteResp | streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.DeleteResp | streamsPb.TombstoneResp>): void => {
+    let streamName: string;
+    let expected: Expected;
+    try {
+      const o = call.request.getOptions();
+      if (!o) throw new InvalidRequest('delete options are required');
+      streamName = streamNameOf(o.getStreamIdentifier());
+      expected = expectedOf(o);
+    } catch (err) {
+      callback(toServiceError(err));
+      return;
+    }
+    const op = hard ? store.tombstone(streamName, expected) : store.delete(streamName, expected);
+    op.then(
+      (r) => {
+        const resp = hard ? new streamsPb.TombstoneResp() : new streamsPb.DeleteResp();
+        const p = hard ? new streamsPb.TombstoneResp.Position() : new streamsPb.DeleteResp.Position();
+        if (r.position === undefined) resp.setNoPosition(new shared.Empty());
+        else resp.setPosition(p.setCommitPosition(String(r.position)).setPreparePosition(String(r.position)));
+        callback(null, resp);
+      },
+      (err: unknown) => callback(toServiceError(err)),
+    );
+  };
+}

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
+import featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { handleAppend, handleBatchAppend, handleDelete } from './grpc/appends.js';
+import { gossip, handleSupportedMethods } from './grpc/cluster.js';
+import { handleRead } from './grpc/reads.js';
+import type { RecoveryReport } from './log/file-storage.js';
+import { startStatsCollector } from './stats.js';
+import { EventStore } from './store.js';
+
+export interface EmbeddedEventStoreOptions {
+  /** Where the log and index live; required unless `memDb`. */
+  dataDir?: string;
+  /** Keep everything in memory (nothing survives the process), like EventStoreDB's `--mem-db`. */
+  memDb?: boolean;
+  /** Default 2113; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Largest append accepted, in bytes of event data and metadata (default 1 MiB). */
+  maxAppendSize?: number;
+  /** Period of the `$statsCollected` system event (default 30 s, as on EventStoreDB). */
+  statsIntervalMs?: number;
+  /** Events between index checkpoints (default 200,000). */
+  checkpointEvery?: number;
+  /** Where operational reports go (a truncated tail, a failed write); default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedEventStore {
+  host: string;
+  port: number;
+  /** For `EventStoreDBClient.connectionString`. */
+  connectionString: string;
+  /** What start-up found and repaired in the log. */
+  recovery: RecoveryReport;
+  store: EventStore;
+  close(): Promise<void>;
+}
+
+/** Starts the store and its gRPC endpoint, which the real `@eventstore/db-client` talks to. */
+export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions): Promise<EmbeddedEventStore> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = options.memDb ? undefined : options.dataDir && path.resolve(options.dataDir);
+  if (!options.memDb && !dataDir) throw new Error('embedded-eventstore: a data directory is required unless memDb is set');
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  let store: EventStore;
+  try {
+    store = EventStore.open({
+      ...(dataDir ? { dataDir } : { memDb: true }),
+      ...(options.maxAppendSize ? { maxAppendSize: options.maxAppendSize } : {}),
+      ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
+    });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  if (store.recovery.truncatedBytes > 0) {
+    log(`embedded-eventstore: dropped a damaged tail of ${store.recovery.truncatedBytes} bytes at offset ${store.recovery.truncatedAt} (${store.recovery.reason}); every event before it is intact`);
+  }
+
+  const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  // Read responses are encoded by hand (grpc/wire.ts): pass the bytes through unchanged.
+  const streamsService = {
+    ...streamsGrpc.StreamsService,
+    read: { ...streamsGrpc.StreamsService.read, responseSerialize: (b: Buffer) => b },
+  };
+  let port = options.port ?? 2113;
+  server.addService(streamsService, {
+    read: (call: Parameters<typeof handleRead>[1]) => handleRead(store, call),
+    append: handleAppend(store),
+    batchAppend: handleBatchAppend(store),
+    delete: handleDelete(store, false),
+    tombstone: handleDelete(store, true),
+  } as UntypedServiceImplementation);
+  server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods } as UntypedServiceImplementation);
+  server.addService(gossipGrpc.GossipService, { read: gossip(crypto.randomUUID(), host, () => port) } as UntypedServiceImplementation);
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+  } catch (err) {
+    await store.close();
+    unlock();
+    throw new Error(`embedded-eventstore: cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  }
+  const stopStats = startStatsCollector(store, `$stats-${host}:${port}`, options.statsIntervalMs ?? 30_000, (err) => log(`embedded-eventstore: stats: ${err.message}`));
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      stopStats();
+      await new Promise<void>((resolve) => {
+        // Subscriptions never end by themselves: give calls a moment, then cut them.
+        const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, 1000);
+        server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+      });
+      await store.close();
+      unlock();
+    })();
+    return closing;
+  };
+  return {
+    host, port, store, close,
+    connectionString: `esdb://${host}:${port}?tls=false`,
+    recovery: store.recovery,
+  };
+}
+

@@ -1,0 +1,431 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound, WrongExpectedVersion,
+  type Expected,
+} from './errors.js';
+import { AllIndex, FLAG_TOMBSTONE } from './index/all-index.js';
+import { loadCheckpoint, writeCheckpoint, CHECKPOINT_FILE } from './index/checkpoint.js';
+import {
+  isMetastream, metastreamOf, parseStreamMetadata, streamOfMetastream, type StreamMetadata,
+} from './index/stream-metadata.js';
+import { FileStorage, type RecoveryReport } from './log/file-storage.js';
+import {
+  decodeEvent, encodeCommit, FILE_HEADER_SIZE, type EventToWrite, type NewEvent, type StoredEvent,
+} from './log/record.js';
+import { MemoryStorage, type LogStorage } from './log/storage.js';
+
+export interface StreamState {
+  no: number;
+  name: string;
+  /** `$all` index of each revision: revisions are contiguous from 0. */
+  events: number[];
+  tombstoned: boolean;
+  metadata?: StreamMetadata;
+}
+
+export interface AppendSuccess {
+  /** Revision of the stream's last event, -1 when it has none. */
+  revision: number;
+  /** Position of the last event written (or matched, for an idempotent retry). */
+  position: number | undefined;
+}
+
+export interface StoreOptions {
+  dataDir?: string;
+  memDb?: boolean;
+  maxAppendSize?: number;
+  /** Events between two index checkpoints (start-up then replays at most this many). */
+  checkpointEvery?: number;
+  now?: () => number;
+}
+
+interface PendingAppend {
+  streamName: string;
+  expected: Expected;
+  events: NewEvent[];
+  tombstone: boolean;
+  /** Computes the events at commit time, against the state the commit will follow. */
+  prepare?: () => NewEvent[];
+  resolve: (r: AppendSuccess) => void;
+  reject: (e: Error) => void;
+}
+
+const RECENT_IDS = 100_000;
+const METASTREAM_MAX_COUNT = 1;
+export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+const READ_RUN_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * The event store's state: the log, an in-memory index of it, and a single writer that
+ * commits concurrent appends together (group commit: one fsync per batch, not per append).
+ */
+export class EventStore {
+  readonly all = new AllIndex();
+  readonly maxAppendSize: number;
+  recovery: RecoveryReport = { truncatedBytes: 0 };
+  private readonly streams = new Map<string, StreamState>();
+  private readonly streamList: StreamState[] = [];
+  private readonly typeNos = new Map<string, number>();
+  private readonly typeList: string[] = [];
+  private readonly recentIds = new Map<string, { stream: string; revision: number }>();
+  private readonly listeners = new Set<() => void>();
+  private queue: PendingAppend[] = [];
+  private writing: Promise<void> | undefined;
+  private failure: Error | undefined;
+  private closed = false;
+  private checkpointedCount = 0;
+  private readonly now: () => number;
+
+  private constructor(
+    private storage: LogStorage,
+    private readonly dataDir: string | undefined,
+    options: StoreOptions,
+    private readonly checkpointEvery: number,
+  ) {
+    this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+    this.now = options.now ?? Date.now;
+  }
+
+  static open(options: StoreOptions): EventStore {
+    const checkpointEvery = options.checkpointEvery ?? 200_000;
+    if (options.memDb) {
+      return new EventStore(new MemoryStorage(FILE_HEADER_SIZE), undefined, options, checkpointEvery);
+    }
+    if (!options.dataDir) throw new Error('a data directory is required unless memDb is set');
+    const dataDir = path.resolve(options.dataDir);
+    fs.mkdirSync(dataDir, { recursive: true });
+    const store = new EventStore(new MemoryStorage(FILE_HEADER_SIZE), dataDir, options, checkpointEvery);
+    const checkpoint = loadCheckpoint(dataDir);
+    let from = FILE_HEADER_SIZE;
+    if (checkpoint) {
+      store.restore(checkpoint);
+      from = checkpoint.coveredOffset;
+    }
+    let opened: { storage: FileStorage; report: RecoveryReport };
+    try {
+      opened = FileStorage.open(dataDir, from, (c) => {
+        for (const offset of c.eventOffsets) {
+          const e = decodeEvent(c.bytes, offset, c.offset + offset);
+          store.index(e);
+        }
+      });
+    } catch (err) {
+      if (!checkpoint) throw err;
+      // The checkpoint does not match the log (e.g. the log was restored): rebuild from scratch.
+      fs.rmSync(path.join(dataDir, CHECKPOINT_FILE), { force: true });
+      return EventStore.open(options);
+    }
+    store.storage = opened.storage;
+    store.recovery = opened.report;
+    if (checkpoint) store.reloadMetadata();
+    store.checkpointedCount = checkpoint?.count ?? 0;
+    return store;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  stream(name: string): StreamState | undefined {
+    return this.streams.get(name);
+  }
+
+  streamName(no: number): string {
+    return this.streamList[no]!.name;
+  }
+
+  typeName(no: number): string {
+    return this.typeList[no]!;
+  }
+
+  /** Position just past the last committed byte: the commit position of "end". */
+  get endPosition(): number {
+    return this.storage.end;
+  }
+
+  isSoftDeleted(s: StreamState): boolean {
+    const tb = s.metadata?.truncateBefore;
+    return s.events.length > 0 && tb !== undefined && tb >= s.events.length && !isMetastream(s.name);
+  }
+
+  /** The stream's readable state, or the error a read must report. */
+  readableStream(name: string): StreamState {
+    const s = this.streams.get(name);
+    if (!s) throw new StreamNotFound(name);
+    if (s.tombstoned) throw new StreamDeleted(name);
+    if (s.events.length === 0 || this.isSoftDeleted(s)) throw new StreamNotFound(name);
+    return s;
+  }
+
+  /** First revision visible under `$tb` and `$maxCount` (`$maxAge` is checked per event). */
+  firstVisibleRevision(s: StreamState): number {
+    let first = 0;
+    const md = s.metadata;
+    if (md?.truncateBefore !== undefined) first = Math.max(first, md.truncateBefore);
+    const maxCount = md?.maxCount ?? (isMetastream(s.name) ? METASTREAM_MAX_COUNT : undefined);
+    if (maxCount !== undefined) first = Math.max(first, s.events.length - maxCount);
+    return first;
+  }
+
+  /** Whether `$maxAge` hides an event of stream `s` created at `created` (.NET ticks). */
+  expired(s: StreamState, created: bigint): boolean {
+    const maxAge = s.metadata?.maxAge;
+    if (maxAge === undefined) return false;
+    return created < BigInt(this.now() - maxAge * 1000) * 10_000n;
+  }
+
+  /** Reads events by `$all` index, coalescing neighbours into one read of the log. */
+  readByIndex(indices: number[]): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    let i = 0;
+    while (i < indices.length) {
+      const first = indices[i]!;
+      const start = this.all.positions[first]!;
+      let j = i;
+      let end = start + this.all.sizes[first]!;
+      while (j + 1 < indices.length) {
+        const next = indices[j + 1]!;
+        const p = this.all.positions[next]!;
+        const nextEnd = p + this.all.sizes[next]!;
+        if (p < end || p - end > 4096 || nextEnd - start > READ_RUN_LIMIT) break;
+        end = nextEnd;
+        j++;
+      }
+      const buf = this.storage.read(start, end - start);
+      for (let k = i; k <= j; k++) {
+        const p = this.all.positions[indices[k]!]!;
+        out.push(decodeEvent(buf, p - start, p));
+      }
+      i = j + 1;
+    }
+    return out;
+  }
+
+  eventAt(index: number): StoredEvent {
+    return this.readByIndex([index])[0]!;
+  }
+
+  /** Calls `listener` after each commit becomes visible; returns the unsubscribe function. */
+  onCommit(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- writing -------------------------------------------------------------------------------
+
+  append(streamName: string, expected: Expected, events: NewEvent[]): Promise<AppendSuccess> {
+    let size = 0;
+    for (const e of events) size += e.data.length + e.metadata.length;
+    if (size > this.maxAppendSize) return Promise.reject(new MaximumAppendSizeExceeded(this.maxAppendSize));
+    return this.enqueue(streamName, expected, events, false);
+  }
+
+  /** Soft delete: hides every event so far by setting `$tb`; appending again recreates the stream. */
+  delete(streamName: string, expected: Expected): Promise<AppendSuccess> {
+    return this.enqueue(metastreamOf(streamName), { kind: 'any' }, [], false, () => {
+      const s = this.streams.get(streamName);
+      if (s?.tombstoned) throw new StreamDeleted(streamName);
+      this.checkExpected(streamName, expected, this.currentOf(s));
+      const data = Buffer.from(JSON.stringify({ ...(s?.metadata?.raw ?? {}), $tb: s?.events.length ?? 0 }));
+      return [{ id: crypto.randomUUID(), type: '$metadata', isJson: true, data, metadata: Buffer.alloc(0) }];
+    });
+  }
+
+  /** Hard delete: the stream can never be read or written again. */
+  tombstone(streamName: string, expected: Expected): Promise<AppendSuccess> {
+    const event: NewEvent = { id: crypto.randomUUID(), type: '$streamDeleted', isJson: true, data: Buffer.alloc(0), metadata: Buffer.alloc(0) };
+    return this.enqueue(streamName, expected, [event], true);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.writing) await this.writing;
+    if (this.dataDir && !this.failure) this.checkpoint();
+    await this.storage.close();
+  }
+
+  private enqueue(streamName: string, expected: Expected, events: NewEvent[], tombstone: boolean, prepare?: () => NewEvent[]): Promise<AppendSuccess> {
+    if (this.closed) return Promise.reject(new StoreUnavailable('the event store is shutting down'));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ streamName, expected, events, tombstone, resolve, reject, ...(prepare ? { prepare } : {}) });
+      if (!this.writing) this.writing = this.drain().finally(() => { this.writing = undefined; });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // Appends that arrive while a batch is being synced wait and go together in the next one.
+    await Promise.resolve();
+    while (this.queue.length > 0) {
+      const group = this.queue;
+      this.queue = [];
+      await this.commitGroup(group);
+    }
+  }
+
+  private async commitGroup(group: PendingAppend[]): Promise<void> {
+    const tentative = new Map<string, { count: number; ids: string[]; tombstoned: boolean }>();
+    const buffers: Buffer[] = [];
+    const written: { p: PendingAppend; events: StoredEvent[] }[] = [];
+    const settled: { p: PendingAppend; result: AppendSuccess | Error }[] = [];
+    let offset = this.storage.end;
+    const created = BigInt(this.now()) * 10_000n;
+    for (const p of group) {
+      const s = this.streams.get(p.streamName);
+      const t = tentative.get(p.streamName) ?? { count: s?.events.length ?? 0, ids: [], tombstoned: s?.tombstoned ?? false };
+      try {
+        if (p.prepare) p.events = p.prepare();
+        if (t.tombstoned) throw new StreamDeleted(p.streamName);
+        const current = t.count > (s?.events.length ?? 0) ? t.count - 1 : this.currentOf(s);
+        const retry = this.idempotentRetry(p, s, t);
+        if (retry) { settled.push({ p, result: retry }); continue; }
+        this.checkExpected(p.streamName, p.expected, current);
+        if (p.events.length === 0) { settled.push({ p, result: { revision: current === 'no_stream' ? -1 : current, position: undefined } }); continue; }
+        const toWrite: EventToWrite[] = p.events.map((e, i) => ({
+          ...e, streamName: p.streamName, revision: t.count + i, tombstone: p.tombstone, created,
+        }));
+        const commit = encodeCommit(toWrite);
+        const stored = toWrite.map((e, i) => ({
+          ...e, position: offset + commit.eventOffsets[i]!, size: commit.eventSizes[i]!,
+        }));
+        buffers.push(commit.bytes);
+        offset += commit.bytes.length;
+        written.push({ p, events: stored });
+        if (p.tombstone) t.tombstoned = true; else { t.count += p.events.length; t.ids.push(...p.events.map((e) => e.id)); }
+        tentative.set(p.streamName, t);
+      } catch (err) {
+        settled.push({ p, result: err as Error });
+      }
+    }
+    if (buffers.length > 0) {
+      try {
+        await this.storage.write(buffers);
+      } catch (err) {
+        // Whether the bytes reached the disk is unknown: refuse further writes; a restart recovers.
+        this.failure = new StoreUnavailable(`event log write failed: ${(err as Error).message}`);
+        for (const { p } of written) p.reject(this.failure);
+        for (const { p, result } of settled) if (result instanceof Error) p.reject(result); else p.resolve(result);
+        return;
+      }
+    }
+    for (const { p, events } of written) {
+      for (const e of events) this.index(e);
+      const last = events[events.length - 1]!;
+      p.resolve({ revision: p.tombstone ? Number.MAX_SAFE_INTEGER : last.revision, position: last.position });
+    }
+    for (const { p, result } of settled) if (result instanceof Error) p.reject(result); else p.resolve(result);
+    if (written.length > 0) {
+      for (const l of [...this.listeners]) l();
+      if (this.dataDir && this.all.count - this.checkpointedCount >= this.checkpointEvery) this.checkpoint();
+    }
+  }
+
+  private currentOf(s: StreamState | undefined): number | 'no_stream' {
+    if (!s || s.events.length === 0 || this.isSoftDeleted(s)) return 'no_stream';
+    return s.events.length - 1;
+  }
+
+  private checkExpected(streamName: string, expected: Expected, current: number | 'no_stream'): void {
+    const ok = expected.kind === 'any'
+      || (expected.kind === 'no_stream' && current === 'no_stream')
+      || (expected.kind === 'stream_exists' && current !== 'no_stream')
+      || (expected.kind === 'revision' && current === expected.revision);
+    if (!ok) throw new WrongExpectedVersion(streamName, expected, current);
+  }
+
+  /**
+   * A retry that re-sends events already written at the expected place succeeds without writing
+   * them again: checked on the log for an explicit revision or no_stream, and through a bounded
+   * cache of recent ids for any/stream_exists, as EventStoreDB does.
+   */
+  private idempotentRetry(p: PendingAppend, s: StreamState | undefined, t: { count: number; ids: string[] }): AppendSuccess | undefined {
+    if (p.events.length === 0 || p.tombstone) return undefined;
+    const durable = s?.events.length ?? 0;
+    const idAt = (revision: number): string | undefined => {
+      if (revision < durable) return this.eventAt(s!.events[revision]!).id;
+      return t.ids[revision - durable];
+    };
+    let first: number;
+    if (p.expected.kind === 'revision' || p.expected.kind === 'no_stream') {
+      first = p.expected.kind === 'revision' ? p.expected.revision + 1 : 0;
+      if (first >= t.count) return undefined;
+    } else {
+      const seen = this.recentIds.get(p.events[0]!.id);
+      if (!seen || seen.stream !== p.streamName) return undefined;
+      first = seen.revision;
+    }
+    if (first + p.events.length > t.count) return undefined;
+    for (let i = 0; i < p.events.length; i++) if (idAt(first + i) !== p.events[i]!.id) return undefined;
+    const lastRevision = first + p.events.length - 1;
+    // A match against events of this very batch is answered with their revision; their position
+    // is not known until written, and clients only need it to be at or before the real one.
+    const position = lastRevision < durable ? this.all.positions[s!.events[lastRevision]!] : undefined;
+    return { revision: lastRevision, position };
+  }
+
+  /** Adds a durable event to the in-memory index. */
+  private index(e: StoredEvent): void {
+    const s = this.streamFor(e.streamName);
+    const i = this.all.push(e.position, e.size, s.no, this.typeFor(e.type), e.tombstone ? FLAG_TOMBSTONE : 0);
+    if (e.tombstone) {
+      s.tombstoned = true;
+      return;
+    }
+    s.events.push(i);
+    if (isMetastream(e.streamName)) this.streamFor(streamOfMetastream(e.streamName)).metadata = parseStreamMetadata(e.data);
+    this.recentIds.set(e.id, { stream: e.streamName, revision: e.revision });
+    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.keys().next().value!);
+  }
+
+  private streamFor(name: string): StreamState {
+    let s = this.streams.get(name);
+    if (!s) {
+      s = { no: this.streamList.length, name, events: [], tombstoned: false };
+      this.streams.set(name, s);
+      this.streamList.push(s);
+    }
+    return s;
+  }
+
+  private typeFor(type: string): number {
+    let no = this.typeNos.get(type);
+    if (no === undefined) {
+      no = this.typeList.length;
+      this.typeNos.set(type, no);
+      this.typeList.push(type);
+    }
+    return no;
+  }
+
+  // ---- index checkpoints ----------------------------------------------------------------------
+
+  private checkpoint(): void {
+    writeCheckpoint(this.dataDir!, {
+      coveredOffset: this.storage.end,
+      count: this.all.count,
+      streams: this.streamList.map((s) => s.name),
+      types: this.typeList,
+      all: this.all,
+    });
+    this.checkpointedCount = this.all.count;
+  }
+
+  private restore(c: NonNullable<ReturnType<typeof loadCheckpoint>>): void {
+    for (const name of c.streams) this.streamFor(name);
+    for (const type of c.types) this.typeFor(type);
+    this.all.load(c.count, c.positions, c.sizes, c.streamNos, c.typeNos, c.flags);
+    for (let i = 0; i < c.count; i++) {
+      const s = this.streamList[this.all.streams[i]!]!;
+      if ((this.all.flags[i]! & FLAG_TOMBSTONE) !== 0) s.tombstoned = true; else s.events.push(i);
+    }
+  }
+
+  /** After a checkpoint load, metadata comes from the last event of each metastream. */
+  private reloadMetadata(): void {
+    for (const s of this.streamList) {
+      if (!isMetastream(s.name) || s.events.length === 0) continue;
+      const e = this.eventAt(s.events[s.events.length - 1]!);
+      this.streamFor(streamOfMetastream(s.name)).metadata = parseStreamMetadata(e.data);
+    }
+  }
+}
