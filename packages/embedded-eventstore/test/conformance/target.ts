@@ -1,0 +1,263 @@
+/**
+ * Conformance-suite target: the server every conformance test talks to, through the real
+ * `@eventstore/db-client`.
+ *
+ * - `ESDB_CONNECTION_STRING` set (e.g. `esdb://127.0.0.1:2113?tls=false`): the tests run against
+ *   that server (a real EventStoreDB/KurrentDB, insecure) and no embedded store is started.
+ * - otherwise: an embedded store is started in a fresh temporary directory on a free port and
+ *   removed again by `close()`.
+ *
+ * The tests never assume an empty database: stream names carry a random suffix, and `$all` is
+ * read from positions the test wrote itself (or filtered to the test's own streams).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EventStoreDBClient,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type Credentials,
+  type JSONEventData,
+  type ResolvedEvent,
+  type StreamSubscription,
+} from '@eventstore/db-client';
+import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
+import type { Test } from 'tap';
+
+export { sleep };
+
+/** Options that only the embedded store understands; ignored against an external server. */
+export interface TargetOptions {
+  /** Period of the embedded store's `$statsCollected` events (a real server: 30 s). */
+  statsIntervalMs?: number;
+  /** Embedded store's maximum append size in bytes (a real server's default: 1 MiB). */
+  maxAppendSize?: number;
+}
+
+export interface Target {
+  /** True when the suite runs against `ESDB_CONNECTION_STRING` instead of an embedded store. */
+  readonly external: boolean;
+  /** Single-node connection string, `esdb://host:port?tls=false`. */
+  readonly connectionString: string;
+  readonly host: string;
+  readonly port: number;
+  /** A client shared by the tests of one file. */
+  readonly client: EventStoreDBClient;
+  /** A new client for `connectionString` (or another one); disposed by `close()`. */
+  newClient(connectionString?: string): EventStoreDBClient;
+  close(): Promise<void>;
+}
+
+/** Credentials of the default admin user of a real server (accepted by an insecure node). */
+export const ADMIN: Credentials = { username: 'admin', password: 'changeit' };
+
+export const EXTERNAL_CONNECTION_STRING = process.env['ESDB_CONNECTION_STRING'] ?? '';
+export const isExternal = EXTERNAL_CONNECTION_STRING !== '';
+
+/** First host and port of an `esdb://` or `esdb+discover://` connection string. */
+export function parseHostPort(connectionString: string): { host: string; port: number } {
+  const withoutScheme = connectionString.replace(/^[a-z+]+:\/\//i, '');
+  const authority = withoutScheme.split(/[/?]/)[0] ?? '';
+  const hostList = authority.includes('@') ? authority.slice(authority.lastIndexOf('@') + 1) : authority;
+  const first = hostList.split(',')[0] ?? '';
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(first);
+  if (bracketed) return { host: bracketed[1] ?? '', port: Number(bracketed[2] ?? 2113) };
+  const [host = '', port = '2113'] = first.split(':');
+  return { host, port: Number(port) };
+}
+
+export async function startTarget(options: TargetOptions = {}): Promise<Target> {
+  const clients: EventStoreDBClient[] = [];
+  const newClientFor = (cs: string): EventStoreDBClient => {
+    const c = EventStoreDBClient.connectionString(cs);
+    clients.push(c);
+    return c;
+  };
+  const disposeClients = async (): Promise<void> => {
+    await Promise.allSettled(clients.map((c) => c.dispose()));
+  };
+
+  if (isExternal) {
+    const { host, port } = parseHostPort(EXTERNAL_CONNECTION_STRING);
+    const connectionString = EXTERNAL_CONNECTION_STRING;
+    return {
+      external: true,
+      connectionString,
+      host,
+      port,
+      client: newClientFor(connectionString),
+      newClient: (cs = connectionString) => newClientFor(cs),
+      close: disposeClients,
+    };
+  }
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'esdb-conformance-'));
+  const store = await startEmbeddedEventStore({
+    dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
+    ...(options.maxAppendSize !== undefined ? { maxAppendSize: options.maxAppendSize } : {}),
+  });
+  const connectionString = store.connectionString;
+  const { host, port } = parseHostPort(connectionString);
+  return {
+    external: false,
+    connectionString,
+    host,
+    port,
+    client: newClientFor(connectionString),
+    newClient: (cs = connectionString) => newClientFor(cs),
+    close: async () => {
+      await disposeClients();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A stream name no other test (or earlier run against the same server) uses. */
+export function uniqueStream(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** `n` JSON events `{ index }` of one type, with fresh ids. */
+export function testEvents(n: number, type = 'test-event', from = 0): JSONEventData[] {
+  return Array.from({ length: n }, (_, i) =>
+    jsonEvent({ type, data: { index: from + i }, metadata: { source: 'conformance' } }),
+  );
+}
+
+/** Reads a whole streaming read into an array (rejects with the read's error). */
+export async function collect<E>(read: AsyncIterable<E>): Promise<E[]> {
+  const out: E[] = [];
+  for await (const e of read) out.push(e);
+  return out;
+}
+
+type Ctor<E> = abstract new (...args: never[]) => E;
+
+/** Awaits `promise`, which must reject with an instance of `cls`; returns that error. */
+export async function rejection<E>(promise: Promise<unknown>, cls: Ctor<E>): Promise<E> {
+  let result: unknown;
+  try {
+    result = await promise;
+  } catch (error) {
+    if (error instanceof cls) return error;
+    const name = (error as Error | undefined)?.constructor?.name ?? typeof error;
+    throw new Error(`expected ${cls.name}, got ${name}: ${(error as Error | undefined)?.message ?? String(error)}`, {
+      cause: error,
+    });
+  }
+  throw new Error(`expected ${cls.name}, but the call succeeded with ${stringify(result)}`);
+}
+
+/**
+ * Asserts that `promise` rejects with an instance of `cls` (tap's `t.rejects` matches classes
+ * structurally, which the client's error classes do not satisfy); returns the error.
+ */
+export async function rejects<E>(t: Test, promise: Promise<unknown>, cls: Ctor<E>, message: string): Promise<E | undefined> {
+  try {
+    const err = await rejection(promise, cls);
+    t.pass(message);
+    return err;
+  } catch (error) {
+    t.fail(`${message}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+export function stringify(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** Polls `check` until it returns true; throws with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+export type LogEntry<E> =
+  | { kind: 'confirmation' }
+  | { kind: 'caughtUp'; afterEvents: number }
+  | { kind: 'event'; event: E };
+
+/**
+ * Records everything a catch-up subscription emits, in order: confirmation, events, caughtUp,
+ * errors and the end of the stream.
+ */
+export class SubscriptionRecorder<E extends ResolvedEvent | AllStreamResolvedEvent> {
+  readonly log: LogEntry<E>[] = [];
+  readonly events: E[] = [];
+  readonly errors: Error[] = [];
+  ended = false;
+  closed = false;
+
+  constructor(readonly subscription: StreamSubscription | AllStreamSubscription) {
+    subscription.on('data', (e: unknown) => {
+      this.events.push(e as E);
+      this.log.push({ kind: 'event', event: e as E });
+    });
+    subscription.on('confirmation', () => this.log.push({ kind: 'confirmation' }));
+    subscription.on('caughtUp', () => this.log.push({ kind: 'caughtUp', afterEvents: this.events.length }));
+    subscription.on('error', (err: Error) => this.errors.push(err));
+    subscription.on('end', () => {
+      this.ended = true;
+    });
+    subscription.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  count(kind: LogEntry<E>['kind']): number {
+    return this.log.filter((l) => l.kind === kind).length;
+  }
+
+  get caughtUp(): boolean {
+    return this.count('caughtUp') > 0;
+  }
+
+  /** Number of events received when the (first) caughtUp arrived, or -1. */
+  get caughtUpAfter(): number {
+    const entry = this.log.find((l) => l.kind === 'caughtUp');
+    return entry && entry.kind === 'caughtUp' ? entry.afterEvents : -1;
+  }
+
+  async waitFor(check: (r: this) => boolean, timeoutMs: number, what: string): Promise<void> {
+    await waitFor(
+      () => {
+        if (this.errors.length > 0) throw this.errors[0];
+        return check(this);
+      },
+      timeoutMs,
+      what,
+    );
+  }
+
+  waitForEvents(n: number, timeoutMs = 10_000): Promise<void> {
+    return this.waitFor((r) => r.events.length >= n, timeoutMs, `${n} events (have ${this.events.length})`);
+  }
+
+  waitForCaughtUp(timeoutMs = 10_000): Promise<void> {
+    return this.waitFor((r) => r.caughtUp, timeoutMs, 'caughtUp');
+  }
+
+  async unsubscribe(timeoutMs = 5_000): Promise<void> {
+    await this.subscription.unsubscribe();
+    await waitFor(() => this.ended || this.closed, timeoutMs, 'the subscription to end after unsubscribe');
+  }
+}
+
+/** Sorting helper for positions. */
+export function comparePositions(a: { commit: bigint; prepare: bigint }, b: { commit: bigint; prepare: bigint }): number {
+  if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
+  if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
+  return 0;
+}
