@@ -249,17 +249,22 @@ export class EventStore {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ streamName, expected, events, tombstone, resolve, reject, ...(prepare ? { prepare } : {}) });
-      if (!this.writing) this.writing = this.drain().finally(() => { this.writing = undefined; });
+      this.writing ??= this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    // Appends that arrive while a batch is being synced wait and go together in the next one.
-    await Promise.resolve();
-    while (this.queue.length > 0) {
-      const group = this.queue;
-      this.queue = [];
-      await this.commitGroup(group);
+    try {
+      // Appends that arrive while a batch is being synced wait and go together in the next one.
+      await Promise.resolve();
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        await this.commitGroup(group);
+      }
+    } finally {
+      // Cleared in the same step that saw the queue empty, so a later append always starts a drain.
+      this.writing = undefined;
     }
   }
 
