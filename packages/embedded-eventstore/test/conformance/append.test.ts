@@ -295,6 +295,52 @@ for (const path of paths) {
         events.map((e) => e.id),
       );
     });
+
+    // A soft-deleted stream keeps its last revision for expected-version checks (EventStoreDB's
+    // IndexWriter.CheckCommit): NO_STREAM and the last revision re-create it, STREAM_EXISTS is
+    // refused as deleted, and a wrong revision reports the real current revision.
+    t.test('expected revisions against a soft-deleted stream', async (t) => {
+      const deleted = async () => {
+        const s = uniqueStream('append-soft-deleted-expected');
+        await append(s, testEvents(3)); // 0..2
+        await client.deleteStream(s);
+        return s;
+      };
+
+      const byNoStream = await deleted();
+      const r1 = await append(byNoStream, testEvents(1, 'test-event', 3), { expectedRevision: NO_STREAM });
+      t.equal(r1.nextExpectedRevision, 3n, 'NO_STREAM re-creates it, revisions continue');
+
+      const byLastRevision = await deleted();
+      try {
+        const r2 = await append(byLastRevision, testEvents(1, 'test-event', 3), { expectedRevision: 2n });
+        t.equal(r2.nextExpectedRevision, 3n, 'the last revision before the delete re-creates it');
+      } catch (error) {
+        t.fail(`the last revision before the delete re-creates it: ${String(error)} ${stringify(error)}`);
+      }
+      const visible = await readAllOf(byLastRevision).then(
+        (events) => events.map((e) => e.revision),
+        (error: unknown) => (error as Error).constructor.name,
+      );
+      t.same(visible, [3n], 'only the new event is visible');
+
+      const byWrongRevision = await deleted();
+      const wev = await rejects(
+        t,
+        append(byWrongRevision, testEvents(1), { expectedRevision: 0n }),
+        WrongExpectedVersionError,
+        'a wrong revision: WrongExpectedVersionError',
+      );
+      t.equal(wev?.actualVersion, 2n, 'reporting the last revision before the delete');
+
+      const byStreamExists = await deleted();
+      await rejects(
+        t,
+        append(byStreamExists, testEvents(1), { expectedRevision: STREAM_EXISTS }),
+        StreamDeletedError,
+        'STREAM_EXISTS: StreamDeletedError',
+      );
+    });
   });
 }
 

@@ -208,6 +208,28 @@ t.test('stream metadata', async (t) => {
     t.equal(r.nextExpectedRevision, 5n, 'appends continue after the existing revisions');
   });
 
+  t.test('$tb beyond the last event hides every event but does not delete the stream', async (t) => {
+    // Only a soft delete marks a stream deleted (EventStoreDB sets $tb to its DeletedStream
+    // sentinel); a user's $tb past the end just leaves nothing to read.
+    const stream = uniqueStream('meta-tb-beyond');
+    await client.appendToStream(stream, testEvents(3)); // 0..2
+    await client.setStreamMetadata(stream, { truncateBefore: 10 });
+    try {
+      t.same(await revisions(stream), [], 'reading returns no events (not StreamNotFoundError)');
+    } catch (error) {
+      t.fail(`reading returns no events (not StreamNotFoundError): ${String(error)}`);
+    }
+    const wev = await rejects(
+      t,
+      client.appendToStream(stream, testEvents(1), { expectedRevision: NO_STREAM }),
+      WrongExpectedVersionError,
+      'NO_STREAM is refused: the stream exists',
+    );
+    t.equal(wev?.actualVersion, 2n, 'at its last revision');
+    const r = await client.appendToStream(stream, testEvents(1, 'test-event', 3), { expectedRevision: 2n });
+    t.equal(r.nextExpectedRevision, 3n, 'appending at the last revision continues it');
+  });
+
   t.test('$maxAge: events older than maxAge seconds are not returned', async (t) => {
     const stream = uniqueStream('meta-maxage');
     const control = uniqueStream('meta-maxage-control');
