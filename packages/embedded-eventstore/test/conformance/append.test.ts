@@ -344,6 +344,58 @@ for (const path of paths) {
   });
 }
 
+t.test('BatchAppend: an append split into many chunks (batchAppendSize) is one atomic append', async (t) => {
+  const payload = (i: number) => jsonEvent({ type: 'chunked', data: { i, pad: 'x'.repeat(300) } });
+  const a = uniqueStream('append-chunked-a');
+  const b = uniqueStream('append-chunked-b');
+  const eventsA = Array.from({ length: 40 }, (_, i) => payload(i));
+  const eventsB = Array.from({ length: 30 }, (_, i) => payload(i));
+  // Two chunked appends in flight on the same BatchAppend call, plus a failing one.
+  const [ra, rb, failed] = await Promise.all([
+    client.appendToStream(a, eventsA, { expectedRevision: NO_STREAM, batchAppendSize: 2048 }),
+    client.appendToStream(b, eventsB, { batchAppendSize: 1500 }),
+    client
+      .appendToStream(uniqueStream('append-chunked-wev'), Array.from({ length: 20 }, (_, i) => payload(i)), {
+        expectedRevision: 7n,
+        batchAppendSize: 1024,
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+  ]);
+  t.equal(ra.nextExpectedRevision, 39n, 'stream a: 40 events, one result');
+  t.equal(rb.nextExpectedRevision, 29n, 'stream b: 30 events, one result');
+  t.ok(failed instanceof WrongExpectedVersionError, 'a chunked append with a wrong revision fails as a whole');
+  if (failed instanceof WrongExpectedVersionError) {
+    t.equal(failed.expectedVersion, 7n);
+    t.equal(failed.actualVersion, 'no_stream');
+  }
+  t.same(
+    (await readAllOf(a)).map((e) => e.id),
+    eventsA.map((e) => e.id),
+    'stream a holds the events in order',
+  );
+  t.same(
+    (await readAllOf(b)).map((e) => e.id),
+    eventsB.map((e) => e.id),
+    'stream b holds the events in order',
+  );
+
+  const big = uniqueStream('append-chunked-too-big');
+  const bigEvents = Array.from({ length: 12 }, () => binaryEvent({ type: 'Big', data: Buffer.alloc(100 * 1024, 3) }));
+  const err = await rejects(
+    t,
+    client.appendToStream(big, bigEvents, { batchAppendSize: 256 * 1024 }),
+    MaxAppendSizeExceededError,
+    'the size limit applies to the whole append, across chunks',
+  );
+  t.equal(err?.maxAppendSize, ONE_MIB);
+  await rejects(t, collect(client.readStream(big)), StreamNotFoundError, 'nothing was written');
+  const after = await client.appendToStream(big, testEvents(1));
+  t.equal(after.nextExpectedRevision, 0n, 'the BatchAppend call keeps working afterwards');
+});
+
 t.test('both paths write to the same stream consistently', async (t) => {
   const stream = uniqueStream('append-mixed-paths');
   let expected: bigint | 'no_stream' = NO_STREAM;
