@@ -1,1 +1,11 @@
-export {};
+export {
+  type NatsServer,
+  type NatsServerOptions,
+  NatsServerNotInstalledError,
+  findNatsServer,
+  natsInstallHint,
+  startNatsServer,
+} from './nats-server.js';
+export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
+export { type ServiceSpec, discoverServices } from './services.js';
+export { canConnect, isPortFree, stopChild, waitForPort } from './processes.js';

@@ -1,0 +1,43 @@
+// `npm start`: runs the embedded default on this machine. See infra/README.md.
+//   node infra/dist/local-runner.js            start everything, stop on Ctrl-C / SIGTERM
+//   node infra/dist/local-runner.js --cleanup  only stop what a killed runner left behind
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadLocalConfig } from './config.js';
+import { RunStateFile } from './run-state.js';
+import { LocalRunner, StoppingError, log } from './runner.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function loadConfigOrExit() {
+  try {
+    return loadLocalConfig(process.env, repoRoot);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`[local-runner] ${error.message}\nSee "Configuration" in README.md.\n`);
+    process.exit(2);
+  }
+}
+
+async function cleanup(): Promise<void> {
+  const state = new RunStateFile(join(loadConfigOrExit().dataDir, 'local-runner.json'));
+  for (const note of await state.claim()) log(note);
+  state.release();
+}
+
+async function run(): Promise<void> {
+  const runner = new LocalRunner(loadConfigOrExit());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // A Ctrl-C may arrive several times (from the terminal and forwarded by npm): one shutdown.
+    process.on(signal, () => void runner.shutdown(0, `received ${signal}, stopping`));
+  }
+  try {
+    await runner.start();
+  } catch (error) {
+    if (error instanceof StoppingError || runner.isStopping) return;
+    process.stderr.write(`[local-runner] cannot start: ${(error as Error).message}\n`);
+    await runner.shutdown(1, 'stopping what was started');
+  }
+}
+
+await (process.argv.includes('--cleanup') ? cleanup() : run());

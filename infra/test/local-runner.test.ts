@@ -1,0 +1,220 @@
+// End-to-end tests of `npm start`'s runner: the compiled infra/dist/local-runner.js with the
+// compiled event store CLI, a real nats-server and a stand-in service (fixtures/services/echo).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { type ExitStatus, canConnect, isProcessRunning, waitForExit } from '../src/processes.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const runnerScript = join(repoRoot, 'infra', 'dist', 'local-runner.js');
+const fixtureServices = fileURLToPath(new URL('fixtures/services', import.meta.url));
+
+if (!existsSync(runnerScript) || !existsSync(join(repoRoot, 'packages/embedded-eventstore/dist/cli.js'))) {
+  t.fail(`the runner or the event store CLI is not built; run \`pnpm build\` first (npm test does)`);
+}
+
+class Runner {
+  readonly child: ChildProcess;
+  readonly output: string[] = [];
+  readonly exited: Promise<ExitStatus>;
+  private waiters: (() => void)[] = [];
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [runnerScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        this.output.push(line);
+        for (const wake of this.waiters) wake();
+      });
+    }
+    this.exited = waitForExit(this.child);
+  }
+
+  text(): string {
+    return this.output.join('\n');
+  }
+
+  /** Resolves with the first output line matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${this.text()}`)), timeoutMs);
+      const check = () => {
+        for (const line of this.output) {
+          const match = pattern.exec(line);
+          if (match) {
+            clearTimeout(timer);
+            this.waiters = this.waiters.filter((waiter) => waiter !== check);
+            resolve(match);
+            return;
+          }
+        }
+      };
+      this.waiters.push(check);
+      check();
+      void this.exited.then(() => setImmediate(() => {
+        check();
+        clearTimeout(timer);
+        reject(new Error(`the runner exited before printing ${pattern}; output:\n${this.text()}`));
+      }));
+    });
+  }
+
+  async ready(): Promise<{ esdb: string; nats: string; service?: string }> {
+    await this.waitFor(/press Ctrl-C to stop/);
+    const find = (pattern: RegExp) => this.output.map((line) => pattern.exec(line)?.[1]).find(Boolean);
+    return {
+      esdb: find(/event store\s+(esdb:\/\/\S+)/) as string,
+      nats: find(/NATS\s+(nats:\/\/\S+)/) as string,
+      service: find(/echo\s+(http:\/\/\S+)/),
+    };
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A fresh data dir, free fixed ports and the echo service; everything is cleaned up after the test. */
+async function setup(t: Test) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cfund-runner-'));
+  const env = {
+    DATA_DIR: dataDir,
+    SERVICES_DIR: fixtureServices,
+    ESDB_PORT: String(await freePort()),
+    NATS_PORT: String(await freePort()),
+    COMMAND_PORT: String(await freePort()),
+  };
+  const runners: Runner[] = [];
+  t.teardown(async () => {
+    for (const runner of runners) {
+      runner.child.kill('SIGTERM');
+      await runner.exited;
+    }
+    killRecordedChildren(dataDir); // after a test's SIGKILL
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return {
+    env,
+    dataDir,
+    start(extra: NodeJS.ProcessEnv = {}) {
+      const runner = new Runner({ ...env, ...extra });
+      runners.push(runner);
+      return runner;
+    },
+  };
+}
+
+function recordedChildren(dataDir: string): { name: string; pid: number }[] {
+  try {
+    return (JSON.parse(readFileSync(join(dataDir, 'local-runner.json'), 'utf8')) as { children: { name: string; pid: number }[] }).children;
+  } catch {
+    return [];
+  }
+}
+
+function killRecordedChildren(dataDir: string): void {
+  for (const { pid } of recordedChildren(dataDir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+t.test('starts the event store, NATS and the services, prints their URLs, and stops in reverse order on SIGINT', async (t) => {
+  const { env, dataDir, start } = await setup(t);
+  const runner = start();
+  const urls = await runner.ready();
+  t.equal(urls.esdb, `esdb://127.0.0.1:${env.ESDB_PORT}?tls=false`);
+  t.equal(urls.nats, `nats://127.0.0.1:${env.NATS_PORT}`);
+  t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
+  t.match(runner.text(), `data lives in ${dataDir}`);
+
+  const seen = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
+  t.same(seen, { ESDB_CONNECTION_STRING: urls.esdb, NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses');
+  t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store accepts connections');
+  t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS accepts connections');
+  t.same(recordedChildren(dataDir).map((child) => child.name), ['eventstore', 'nats-server', 'echo']);
+
+  runner.child.kill('SIGINT');
+  runner.child.kill('SIGINT'); // Ctrl-C often arrives twice (terminal and npm): still one shutdown
+  t.same(await runner.exited, { code: 0, signal: null }, 'exits 0');
+  const stops = runner.output.filter((line) => line.includes('] stopped '));
+  t.match(stops, [/stopped echo \(code 0\)/, /stopped nats-server \(code 0\)/, /stopped eventstore \(code 0\)/], 'reverse order, clean exits');
+  for (const url of [urls.esdb, urls.nats, urls.service as string]) {
+    t.notOk(await canConnect('127.0.0.1', portOf(url)), `${url} is closed`);
+  }
+  t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released');
+  t.ok(existsSync(join(dataDir, 'eventstore')) && existsSync(join(dataDir, 'nats', 'jetstream')), 'data stays for the next start');
+});
+
+t.test('a second start after the runner was killed with SIGKILL stops the leftovers and starts', async (t) => {
+  const { dataDir, start } = await setup(t);
+  const first = start();
+  await first.ready();
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const leftovers = recordedChildren(dataDir);
+  t.equal(leftovers.length, 3, 'the killed runner left its three children running');
+  t.ok(leftovers.every(({ pid }) => isProcessRunning(pid)), 'they still run (and hold the ports)');
+
+  const second = start();
+  await second.ready();
+  for (const { name, pid } of leftovers) {
+    t.match(second.text(), `stopped ${name} (pid ${pid}) left running by a previous run`);
+    t.notOk(isProcessRunning(pid), `leftover ${name} is gone`);
+  }
+  second.child.kill('SIGTERM');
+  t.same(await second.exited, { code: 0, signal: null });
+});
+
+t.test('a child that dies stops everything and exits non-zero', async (t) => {
+  const { start } = await setup(t);
+  const runner = start();
+  const urls = await runner.ready();
+  await fetch(`${urls.service}/crash`).catch(() => undefined);
+  t.same(await runner.exited, { code: 1, signal: null });
+  t.match(runner.text(), /echo exited unexpectedly \(code 3\); stopping everything/);
+  t.notOk(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store stopped');
+  t.notOk(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS stopped');
+});
+
+t.test('a port in use is named with its variable', async (t) => {
+  const { env, dataDir, start } = await setup(t);
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(Number(env.NATS_PORT), '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => blocker.close(resolve)));
+  const runner = start();
+  t.same(await runner.exited, { code: 1, signal: null });
+  t.match(runner.text(), `port ${env.NATS_PORT} (NATS_PORT) on 127.0.0.1 is already in use by another program`);
+  t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released');
+});
+
+t.test('a second runner on the same data directory is refused', async (t) => {
+  const { start } = await setup(t);
+  const first = start();
+  await first.ready();
+  const second = start({ ESDB_PORT: String(await freePort()), NATS_PORT: String(await freePort()), COMMAND_PORT: String(await freePort()) });
+  t.same(await second.exited, { code: 1, signal: null });
+  t.match(second.text(), `another local runner (pid ${first.child.pid}) is already using this data directory`);
+  t.equal(first.child.exitCode, null, 'the first one keeps running');
+});
+
+t.test('invalid configuration names the variable and exits 2', async (t) => {
+  const { start } = await setup(t);
+  const runner = start({ NATS_PORT: 'nope' });
+  t.same(await runner.exited, { code: 2, signal: null });
+  t.match(runner.text(), /NATS_PORT="nope": expected a TCP port/);
+});
