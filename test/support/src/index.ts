@@ -1,1 +1,3 @@
-export {};
+export { startTestEnvironment } from './environment.js';
+export { DEFAULT_ESDB_IMAGE, DEFAULT_NATS_IMAGE } from './containers.js';
+export type { EnvironmentMode, SkippedEnvironment, TestEnvironment, TestEnvironmentOptions } from './types.js';

@@ -1,0 +1,41 @@
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import type { ConnectionOptions, NatsConnection } from 'nats';
+
+/**
+ * - `embedded`: the embedded event store in this process and a nats-server child, on free ports in a temp dir;
+ * - `external`: ESDB_CONNECTION_STRING and/or NATS_URL name running servers (whichever is unset is embedded);
+ * - `containers`: TEST_CONTAINERS=1, a real EventStoreDB/KurrentDB and NATS in containers.
+ */
+export type EnvironmentMode = 'embedded' | 'external' | 'containers';
+
+export interface TestEnvironmentOptions {
+  /** Embedded event store in memory only: faster, nothing written to disk. Default false. */
+  memDb?: boolean;
+  /** Where to read ESDB_CONNECTION_STRING, NATS_URL and TEST_CONTAINERS; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface TestEnvironment {
+  mode: EnvironmentMode;
+  skipped?: undefined;
+  /** One line saying what runs where, for t.comment(). */
+  description: string;
+  esdbConnectionString: string;
+  natsUrl: string;
+  /** A client connected to the event store; disposed by close(). */
+  eventStore: EventStoreDBClient;
+  /** Opens a NATS connection; close() drains every connection opened here. */
+  connectNats(options?: Omit<ConnectionOptions, 'servers'>): Promise<NatsConnection>;
+  /** The temporary directory of embedded servers (removed by close()), if any. */
+  tempDir?: string;
+  /** Stops what was started here and removes temporary data. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The requested environment cannot run on this machine (e.g. no container runtime). */
+export interface SkippedEnvironment {
+  mode: EnvironmentMode;
+  /** Why: pass it to t.skip(). */
+  skipped: string;
+  close(): Promise<void>;
+}
