@@ -13,7 +13,7 @@ import {
   type ReadStreamOptions,
   type StreamMetadata,
 } from '@eventstore/db-client';
-import { collect, rejection, sleep, startTarget, testEvents, uniqueStream, rejects } from './target.ts';
+import { collect, comparePositions, rejection, rejects, sleep, startTarget, stringify, testEvents, uniqueStream } from './target.ts';
 
 const target = await startTarget();
 t.teardown(() => target.close());
@@ -63,6 +63,40 @@ t.test('deleteStream (soft delete)', async (t) => {
     t.same(await revisions(stream), [3n], 'only the new event is visible');
     t.same(await revisions(stream, { direction: BACKWARDS, fromRevision: END }), [3n], 'also backwards');
   });
+});
+
+t.test('a soft delete hides every event committed before it, also under concurrent load', async (t) => {
+  // Background writers keep the store busy so that appends and deletes get committed together.
+  let stop = false;
+  const load = Promise.all(
+    Array.from({ length: 16 }, async () => {
+      const s = uniqueStream('del-load');
+      while (!stop) await client.appendToStream(s, testEvents(1));
+    }),
+  );
+  let appendFirst = 0;
+  const violations: string[] = [];
+  try {
+    for (let i = 0; i < 60; i++) {
+      const stream = uniqueStream('del-race');
+      await client.appendToStream(stream, testEvents(3));
+      const appending = client.appendToStream(stream, testEvents(2));
+      await new Promise((resolve) => setTimeout(resolve, i % 3)); // vary which one reaches the server first
+      const [appended, deleted] = await Promise.all([appending, client.deleteStream(stream)]);
+      if (!appended.position || !deleted.position || comparePositions(appended.position, deleted.position) > 0) continue;
+      appendFirst++;
+      const visible = await collect(client.readStream(stream)).then(
+        (events) => events.map((e) => e.event?.revision),
+        () => [],
+      );
+      if (visible.length > 0) violations.push(`${stream}: revisions ${stringify(visible)} still visible after the delete`);
+    }
+  } finally {
+    stop = true;
+    await load;
+  }
+  t.comment(`${appendFirst} of 60 appends committed before their concurrent delete`);
+  t.same(violations, [], 'no event committed before a delete is visible after it');
 });
 
 t.test('tombstoneStream (hard delete)', async (t) => {
