@@ -46,10 +46,26 @@ interface PendingAppend {
   events: NewEvent[];
   tombstone: boolean;
   /** Computes the events at commit time, against the state the commit will follow. */
-  prepare?: () => NewEvent[];
+  prepare?: (draft: (name: string) => Draft) => NewEvent[];
   resolve: (r: AppendSuccess) => void;
   reject: (e: Error) => void;
 }
+
+/** A stream as the commits decided so far in a group leave it. */
+interface Draft {
+  /** Events already durable (and indexed). */
+  durable: number;
+  count: number;
+  /** Ids of the events this group adds. */
+  ids: string[];
+  tombstoned: boolean;
+  metadata: StreamMetadata | undefined;
+}
+
+/** `$tb` of a soft-deleted stream: long.MaxValue, as EventStoreDB writes it. */
+const SOFT_DELETED = '9223372036854775807';
+const isSoftDeleted = (md: StreamMetadata | undefined): boolean =>
+  md?.truncateBefore !== undefined && md.truncateBefore > Number.MAX_SAFE_INTEGER;
 
 const RECENT_IDS = 100_000;
 const METASTREAM_MAX_COUNT = 1;
@@ -143,8 +159,7 @@ export class EventStore {
   }
 
   isSoftDeleted(s: StreamState): boolean {
-    const tb = s.metadata?.truncateBefore;
-    return s.events.length > 0 && tb !== undefined && tb >= s.events.length && !isMetastream(s.name);
+    return isSoftDeleted(s.metadata);
   }
 
   /** The stream's readable state, or the error a read must report. */
@@ -219,14 +234,16 @@ export class EventStore {
     return this.enqueue(streamName, expected, events, false);
   }
 
-  /** Soft delete: hides every event so far by setting `$tb`; appending again recreates the stream. */
+  /**
+   * Soft delete: sets `$tb` to EventStoreDB's deleted marker so every event so far is hidden; the
+   * stream keeps its revision, and appending again recreates it with revisions continuing.
+   */
   delete(streamName: string, expected: Expected): Promise<AppendSuccess> {
-    return this.enqueue(metastreamOf(streamName), { kind: 'any' }, [], false, () => {
-      const s = this.streams.get(streamName);
-      if (s?.tombstoned) throw new StreamDeleted(streamName);
-      this.checkExpected(streamName, expected, this.currentOf(s));
-      const data = Buffer.from(JSON.stringify({ ...(s?.metadata?.raw ?? {}), $tb: s?.events.length ?? 0 }));
-      return [{ id: crypto.randomUUID(), type: '$metadata', isJson: true, data, metadata: Buffer.alloc(0) }];
+    return this.enqueue(metastreamOf(streamName), { kind: 'any' }, [], false, (draft) => {
+      const d = draft(streamName);
+      this.checkExpected(streamName, expected, d);
+      const json = JSON.stringify({ ...(d.metadata?.raw ?? {}), $tb: 0 }).replace(/"\$tb":0/, `"$tb":${SOFT_DELETED}`);
+      return [{ id: crypto.randomUUID(), type: '$metadata', isJson: true, data: Buffer.from(json), metadata: Buffer.alloc(0) }];
     });
   }
 
@@ -244,7 +261,7 @@ export class EventStore {
     await this.storage.close();
   }
 
-  private enqueue(streamName: string, expected: Expected, events: NewEvent[], tombstone: boolean, prepare?: () => NewEvent[]): Promise<AppendSuccess> {
+  private enqueue(streamName: string, expected: Expected, events: NewEvent[], tombstone: boolean, prepare?: PendingAppend['prepare']): Promise<AppendSuccess> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the event store is shutting down'));
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
@@ -268,38 +285,57 @@ export class EventStore {
     }
   }
 
+  /**
+   * Decides every append of the group in arrival order against the state the earlier ones leave
+   * (drafts), writes all resulting commits with one sync, then indexes and acknowledges them.
+   */
   private async commitGroup(group: PendingAppend[]): Promise<void> {
-    const tentative = new Map<string, { count: number; ids: string[]; tombstoned: boolean }>();
+    const drafts = new Map<string, Draft>();
+    const draft = (name: string): Draft => {
+      let d = drafts.get(name);
+      if (!d) {
+        const s = this.streams.get(name);
+        const count = s?.events.length ?? 0;
+        d = { durable: count, count, ids: [], tombstoned: s?.tombstoned ?? false, metadata: s?.metadata };
+        drafts.set(name, d);
+      }
+      return d;
+    };
     const buffers: Buffer[] = [];
-    const written: { p: PendingAppend; events: StoredEvent[] }[] = [];
-    const settled: { p: PendingAppend; result: AppendSuccess | Error }[] = [];
+    const toIndex: StoredEvent[] = [];
+    const outcomes: { p: PendingAppend; revision?: number; position?: number; error?: Error }[] = [];
     let offset = this.storage.end;
     const created = BigInt(this.now()) * 10_000n;
     for (const p of group) {
-      const s = this.streams.get(p.streamName);
-      const t = tentative.get(p.streamName) ?? { count: s?.events.length ?? 0, ids: [], tombstoned: s?.tombstoned ?? false };
       try {
-        if (p.prepare) p.events = p.prepare();
-        if (t.tombstoned) throw new StreamDeleted(p.streamName);
-        const current = t.count > (s?.events.length ?? 0) ? t.count - 1 : this.currentOf(s);
-        const retry = this.idempotentRetry(p, s, t);
-        if (retry) { settled.push({ p, result: retry }); continue; }
-        this.checkExpected(p.streamName, p.expected, current);
-        if (p.events.length === 0) { settled.push({ p, result: { revision: current === 'no_stream' ? -1 : current, position: undefined } }); continue; }
+        if (p.prepare) p.events = p.prepare(draft);
+        const d = draft(p.streamName);
+        const retry = this.idempotentRetry(p, d);
+        if (retry !== undefined) { outcomes.push({ p, revision: retry }); continue; }
+        this.checkExpected(p.streamName, p.expected, d);
+        if (p.events.length === 0) { outcomes.push({ p, revision: d.count - 1 }); continue; }
         const toWrite: EventToWrite[] = p.events.map((e, i) => ({
-          ...e, streamName: p.streamName, revision: t.count + i, tombstone: p.tombstone, created,
+          ...e, streamName: p.streamName, revision: d.count + i, tombstone: p.tombstone, created,
         }));
+        if (!p.tombstone && isSoftDeleted(d.metadata)) {
+          // Recreating a soft-deleted stream: its old events stay hidden behind the new `$tb`.
+          const meta = metastreamOf(p.streamName);
+          toWrite.push({
+            id: crypto.randomUUID(), type: '$metadata', isJson: true, metadata: Buffer.alloc(0),
+            data: Buffer.from(JSON.stringify({ ...d.metadata!.raw, $tb: d.count })),
+            streamName: meta, revision: draft(meta).count, tombstone: false, created,
+          });
+        }
         const commit = encodeCommit(toWrite);
-        const stored = toWrite.map((e, i) => ({
-          ...e, position: offset + commit.eventOffsets[i]!, size: commit.eventSizes[i]!,
-        }));
         buffers.push(commit.bytes);
+        const stored = toWrite.map((e, i) => ({ ...e, position: offset + commit.eventOffsets[i]!, size: commit.eventSizes[i]! }));
         offset += commit.bytes.length;
-        written.push({ p, events: stored });
-        if (p.tombstone) t.tombstoned = true; else { t.count += p.events.length; t.ids.push(...p.events.map((e) => e.id)); }
-        tentative.set(p.streamName, t);
+        for (const e of stored) this.applyToDraft(e, draft);
+        toIndex.push(...stored);
+        const last = stored[p.events.length - 1]!;
+        outcomes.push({ p, revision: p.tombstone ? Number.MAX_SAFE_INTEGER : last.revision, position: last.position });
       } catch (err) {
-        settled.push({ p, result: err as Error });
+        outcomes.push({ p, error: err as Error });
       }
     }
     if (buffers.length > 0) {
@@ -308,33 +344,55 @@ export class EventStore {
       } catch (err) {
         // Whether the bytes reached the disk is unknown: refuse further writes; a restart recovers.
         this.failure = new StoreUnavailable(`event log write failed: ${(err as Error).message}`);
-        for (const { p } of written) p.reject(this.failure);
-        for (const { p, result } of settled) if (result instanceof Error) p.reject(result); else p.resolve(result);
+        for (const { p } of outcomes) p.reject(this.failure);
         return;
       }
     }
-    for (const { p, events } of written) {
-      for (const e of events) this.index(e);
-      const last = events[events.length - 1]!;
-      p.resolve({ revision: p.tombstone ? Number.MAX_SAFE_INTEGER : last.revision, position: last.position });
+    for (const e of toIndex) this.index(e);
+    for (const { p, revision, position, error } of outcomes) {
+      if (error) { p.reject(error); continue; }
+      // An idempotent retry (possibly of an append in this very group) reports where its events are.
+      p.resolve({ revision: revision!, position: position ?? this.positionOf(p.streamName, revision!) });
     }
-    for (const { p, result } of settled) if (result instanceof Error) p.reject(result); else p.resolve(result);
-    if (written.length > 0) {
+    if (toIndex.length > 0) {
       for (const l of [...this.listeners]) l();
       if (this.dataDir && this.all.count - this.checkpointedCount >= this.checkpointEvery) this.checkpoint();
     }
   }
 
-  private currentOf(s: StreamState | undefined): number | 'no_stream' {
-    if (!s || s.events.length === 0 || this.isSoftDeleted(s)) return 'no_stream';
-    return s.events.length - 1;
+  private positionOf(streamName: string, revision: number): number | undefined {
+    const s = this.streams.get(streamName);
+    const i = s && revision >= 0 ? s.events[revision] : undefined;
+    return i === undefined ? undefined : this.all.positions[i];
   }
 
-  private checkExpected(streamName: string, expected: Expected, current: number | 'no_stream'): void {
-    const ok = expected.kind === 'any'
-      || (expected.kind === 'no_stream' && current === 'no_stream')
-      || (expected.kind === 'stream_exists' && current !== 'no_stream')
-      || (expected.kind === 'revision' && current === expected.revision);
+  private applyToDraft(e: EventToWrite, draft: (name: string) => Draft): void {
+    const d = draft(e.streamName);
+    if (e.tombstone) { d.tombstoned = true; return; }
+    d.count++;
+    d.ids.push(e.id);
+    if (isMetastream(e.streamName)) draft(streamOfMetastream(e.streamName)).metadata = parseStreamMetadata(e.data);
+  }
+
+  /** EventStoreDB's rules for an expected revision, soft-deleted streams included. */
+  private checkExpected(streamName: string, expected: Expected, d: Draft): void {
+    if (d.tombstoned) throw new StreamDeleted(streamName);
+    const current = d.count === 0 ? 'no_stream' : d.count - 1;
+    const deleted = isSoftDeleted(d.metadata);
+    let ok: boolean;
+    switch (expected.kind) {
+      case 'any': ok = true; break;
+      case 'no_stream': ok = current === 'no_stream' || deleted; break;
+      case 'stream_exists':
+        if (deleted) throw new StreamDeleted(streamName);
+        ok = current !== 'no_stream';
+        break;
+      case 'revision': ok = current === expected.revision; break;
+      default: {
+        const _exhaustive: never = expected;
+        ok = _exhaustive;
+      }
+    }
     if (!ok) throw new WrongExpectedVersion(streamName, expected, current);
   }
 
@@ -343,29 +401,23 @@ export class EventStore {
    * them again: checked on the log for an explicit revision or no_stream, and through a bounded
    * cache of recent ids for any/stream_exists, as EventStoreDB does.
    */
-  private idempotentRetry(p: PendingAppend, s: StreamState | undefined, t: { count: number; ids: string[] }): AppendSuccess | undefined {
+  private idempotentRetry(p: PendingAppend, d: Draft): number | undefined {
     if (p.events.length === 0 || p.tombstone) return undefined;
-    const durable = s?.events.length ?? 0;
-    const idAt = (revision: number): string | undefined => {
-      if (revision < durable) return this.eventAt(s!.events[revision]!).id;
-      return t.ids[revision - durable];
-    };
+    const s = this.streams.get(p.streamName);
+    const idAt = (revision: number): string | undefined => (revision < d.durable
+      ? this.eventAt(s!.events[revision]!).id
+      : d.ids[revision - d.durable]);
     let first: number;
     if (p.expected.kind === 'revision' || p.expected.kind === 'no_stream') {
       first = p.expected.kind === 'revision' ? p.expected.revision + 1 : 0;
-      if (first >= t.count) return undefined;
     } else {
       const seen = this.recentIds.get(p.events[0]!.id);
       if (!seen || seen.stream !== p.streamName) return undefined;
       first = seen.revision;
     }
-    if (first + p.events.length > t.count) return undefined;
+    if (first >= d.count || first + p.events.length > d.count) return undefined;
     for (let i = 0; i < p.events.length; i++) if (idAt(first + i) !== p.events[i]!.id) return undefined;
-    const lastRevision = first + p.events.length - 1;
-    // A match against events of this very batch is answered with their revision; their position
-    // is not known until written, and clients only need it to be at or before the real one.
-    const position = lastRevision < durable ? this.all.positions[s!.events[lastRevision]!] : undefined;
-    return { revision: lastRevision, position };
+    return first + p.events.length - 1;
   }
 
   /** Adds a durable event to the in-memory index. */
