@@ -1,9 +1,9 @@
-import { once } from 'node:events';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { StreamDeleted, StreamNotFound } from '../errors.js';
 import type { StoredEvent } from '../log/record.js';
 import type { EventStore, StreamState } from '../store.js';
+import { FrameWriter } from './frame-writer.js';
 import { parseRevision, streamNameOf, toServiceError } from './protocol.js';
 import {
   CAUGHT_UP, encodeCheckpoint, encodeConfirmation, encodeEventResponse, encodeStreamNotFound,
@@ -34,7 +34,10 @@ class ReadSession {
   private cancelled = false;
   private wake: (() => void) | undefined;
 
+  private readonly frames: FrameWriter;
+
   constructor(private readonly store: EventStore, private readonly call: ReadCall) {
+    this.frames = new FrameWriter(call);
     call.on('cancelled', () => this.stop());
     call.on('close', () => this.stop());
   }
@@ -72,15 +75,13 @@ class ReadSession {
     this.wake?.();
   }
 
-  private async send(buf: Buffer): Promise<void> {
-    if (!this.call.write(buf)) await once(this.call, 'drain');
+  private send(buf: Buffer): Promise<void> {
+    return this.frames.write([buf]);
   }
 
   private async sendEvents(events: StoredEvent[]): Promise<void> {
-    for (const e of events) {
-      if (this.cancelled) return;
-      await this.send(encodeEventResponse(e));
-    }
+    if (this.cancelled) return;
+    await this.frames.write(events.map(encodeEventResponse));
   }
 
   // ---- reads ---------------------------------------------------------------------------------
