@@ -31,6 +31,13 @@ async function run(): Promise<void> {
     // A Ctrl-C may arrive several times (from the terminal and forwarded by npm): one shutdown.
     process.on(signal, () => void runner.shutdown(0, `received ${signal}, stopping`));
   }
+  // A bug in the runner must still stop the children gracefully rather than orphan them.
+  const internalError = (error: unknown) => {
+    process.stderr.write(`[local-runner] internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    void runner.shutdown(1, 'stopping after an internal error');
+  };
+  process.on('uncaughtException', internalError);
+  process.on('unhandledRejection', internalError);
   try {
     await runner.start();
   } catch (error) {

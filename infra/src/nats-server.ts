@@ -189,7 +189,8 @@ function parsePortsFile(file: string): number | undefined {
   }
 }
 
-function tail(file: string, lines = 15): string {
+/** The last lines of a log file, for error messages. */
+export function tail(file: string, lines = 15): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {

@@ -22,6 +22,8 @@ const RUNNER_MARKER = 'local-runner';
 
 export class RunStateFile {
   private children: RecordedChild[] = [];
+  /** Only the owner of the lock may rewrite or remove it: a refused runner must leave it alone. */
+  private claimed = false;
 
   constructor(readonly path: string) {}
 
@@ -56,6 +58,7 @@ export class RunStateFile {
       }
       throw error;
     }
+    this.claimed = true;
     return notes;
   }
 
@@ -70,7 +73,8 @@ export class RunStateFile {
   }
 
   release(): void {
-    rmSync(this.path, { force: true });
+    if (this.claimed) rmSync(this.path, { force: true });
+    this.claimed = false;
   }
 
   private read(): RunState | undefined {
@@ -82,6 +86,7 @@ export class RunStateFile {
   }
 
   private write(): void {
+    if (!this.claimed) return;
     // Write-and-rename so a crash never leaves a half-written file.
     const temporary = `${this.path}.${process.pid}.tmp`;
     writeFileSync(temporary, this.serialize());

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { LocalConfig } from './config.js';
 import { startEventStoreProcess } from './eventstore-process.js';
 import { spawnManaged } from './managed-process.js';
-import { startNatsServer } from './nats-server.js';
-import { type ExitStatus, describeExit, isPortFree, waitForPort } from './processes.js';
+import { startNatsServer, tail } from './nats-server.js';
+import { type ExitStatus, describeExit, isPortFree, stopChild, waitForExit, waitForPort } from './processes.js';
 import { RunStateFile } from './run-state.js';
 import { type ServiceSpec, discoverServices } from './services.js';
 
@@ -14,7 +14,10 @@ interface Running {
   name: string;
   pid: number;
   exited: Promise<ExitStatus>;
-  stop(): Promise<ExitStatus | void>;
+  stop(): Promise<ExitStatus>;
+  /** What to show when it dies on its own, e.g. the end of its log. */
+  hint?: () => string;
+  watched?: boolean;
 }
 
 export interface RunnerOptions {
@@ -26,6 +29,7 @@ export class LocalRunner {
   private readonly running: Running[] = [];
   private readonly state: RunStateFile;
   private stopping: Promise<never> | undefined;
+  private exitCode = 0;
 
   constructor(
     private readonly config: LocalConfig,
@@ -37,6 +41,7 @@ export class LocalRunner {
   get isStopping(): boolean {
     return this.stopping !== undefined;
   }
+
 
   async start(): Promise<void> {
     const { config } = this;
@@ -62,17 +67,27 @@ export class LocalRunner {
       // The store flushes on SIGTERM: give it longer than the others before SIGKILL.
       onSpawn: (managed) => this.track({ ...managed, stop: () => managed.stop(15_000) }, eventStoreDir),
     });
-    this.abortIfStopping();
+    this.watchStarted();
 
     const nats = await startNatsServer({
       dataDir: natsDir,
       host: config.host,
       port: config.natsPort,
       detached: true,
-      onSpawn: (child) => this.state.add({ name: 'nats-server', pid: child.pid as number, marker: natsDir }),
+      onSpawn: (child) =>
+        this.track(
+          {
+            name: 'nats-server',
+            pid: child.pid as number,
+            exited: waitForExit(child),
+            // SIGINT: nats-server's clean shutdown with exit code 0.
+            stop: () => stopChild(child, 10_000, 'SIGINT'),
+            hint: () => `its log (${join(natsDir, 'nats-server.log')}) ends with:\n${tail(join(natsDir, 'nats-server.log'), 10)}`,
+          },
+          natsDir,
+        ),
     });
-    this.track({ name: 'nats-server', pid: nats.pid, exited: nats.exited, stop: () => nats.close() });
-    this.abortIfStopping();
+    this.watchStarted();
 
     const urls: [string, string, string][] = [
       ['event store', eventStore.connectionString, `data in ${eventStoreDir}`],
@@ -92,7 +107,7 @@ export class LocalRunner {
       const managed = spawnManaged(service.name, process.execPath, [service.entry], { cwd: service.dir, env });
       this.track(managed, service.entry);
       await waitForPort(config.host, port, { child: managed.process, timeoutMs: 60_000, name: `service ${service.name}` });
-      this.abortIfStopping();
+      this.watchStarted();
       urls.push([service.name, `http://${config.host}:${port}`, service.packageName]);
     }
 
@@ -105,31 +120,38 @@ export class LocalRunner {
 
   /** Stops everything in reverse start order, then exits. Safe to call repeatedly. */
   shutdown(exitCode: number, reason: string): Promise<never> {
+    this.exitCode = this.stopping ? this.exitCode : exitCode;
     this.stopping ??= (async () => {
       log(reason);
       for (let next = this.running.pop(); next; next = this.running.pop()) {
-        const status = (await next.stop()) ?? (await next.exited);
-        log(`stopped ${next.name} (${describeExit(status)})`);
+        log(`stopped ${next.name} (${describeExit(await next.stop())})`);
         this.state.remove(next.pid);
       }
       this.state.release();
-      process.exit(exitCode);
+      process.exit(this.exitCode);
     })();
     return this.stopping;
   }
 
-  /** Registers a started child: it is stopped on shutdown, and its death stops everything else. */
-  private track(child: Running, marker?: string): void {
+  /** Registers a child as soon as it exists: recorded in the lock file, stopped on shutdown. */
+  private track(child: Running, marker: string): void {
     this.running.push(child);
-    if (marker) this.state.add({ name: child.name, pid: child.pid, marker });
-    void child.exited.then((status) => {
-      if (!this.isStopping) {
-        void this.shutdown(1, `${child.name} exited unexpectedly (${describeExit(status)}); stopping everything`);
-      }
-    });
+    this.state.add({ name: child.name, pid: child.pid, marker });
   }
 
-  private abortIfStopping(): void {
+  /**
+   * Once a child has started, its death stops everything else. (While it starts, its own start
+   * step reports its failure, with more detail.) Also ends the start sequence if a shutdown began.
+   */
+  private watchStarted(): void {
+    for (const child of this.running.filter((running) => !running.watched)) {
+      child.watched = true;
+      void child.exited.then((status) => {
+        if (this.isStopping) return;
+        const hint = child.hint ? `\n${child.hint()}` : '';
+        void this.shutdown(1, `${child.name} exited unexpectedly (${describeExit(status)}); stopping everything${hint}`);
+      });
+    }
     if (this.isStopping) throw new StoppingError();
   }
 
