@@ -68,8 +68,9 @@ async function ensurePnpm() {
   // Under `npm start`/`npm test`, npm_execpath is the running npm: use it even if `npm` is not on PATH.
   const npm = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm'];
   const code = await run(npm[0], [...npm.slice(1), 'install', '--global', `pnpm@${PNPM_VERSION}`]);
+  // Use the binary just installed, even if another pnpm comes earlier on PATH.
   const prefix = probe(npm[0], [...npm.slice(1), 'prefix', '--global']);
-  const installed = findExecutable('pnpm', prefix ? [join(prefix, 'bin')] : []);
+  const installed = prefix && existsSync(join(prefix, 'bin', 'pnpm')) ? join(prefix, 'bin', 'pnpm') : findExecutable('pnpm');
   if (code !== 0 || !installed || !pnpmIsCompatible(probe(installed, ['--version']))) {
     die(`could not install pnpm ${PNPM_VERSION}; install it yourself (\`npm install --global pnpm@${PNPM_VERSION}\` or \`corepack enable\`) and retry`);
   }
