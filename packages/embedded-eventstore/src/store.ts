@@ -5,7 +5,7 @@ import {
   type Expected,
 } from './errors.js';
 import { AllIndex, FLAG_TOMBSTONE } from './index/all-index.js';
-import { loadCheckpoint, writeCheckpoint, CHECKPOINT_FILE } from './index/checkpoint.js';
+import { loadCheckpoint, writeCheckpoint } from './index/checkpoint.js';
 import {
   isMetastream, metastreamOf, parseStreamMetadata, streamOfMetastream, type StreamMetadata,
 } from './index/stream-metadata.js';
@@ -71,6 +71,8 @@ const RECENT_IDS = 100_000;
 const METASTREAM_MAX_COUNT = 1;
 export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
 const READ_RUN_LIMIT = 4 * 1024 * 1024;
+/** Event bytes past which a group commit takes no further appends. */
+const MAX_GROUP_BYTES = 16 * 1024 * 1024;
 
 /**
  * The event store's state: the log, an in-memory index of it, and a single writer that
@@ -113,29 +115,23 @@ export class EventStore {
     fs.mkdirSync(dataDir, { recursive: true });
     const store = new EventStore(new MemoryStorage(FILE_HEADER_SIZE), dataDir, options, checkpointEvery);
     const checkpoint = loadCheckpoint(dataDir);
-    let from = FILE_HEADER_SIZE;
-    if (checkpoint) {
-      store.restore(checkpoint);
-      from = checkpoint.coveredOffset;
-    }
-    let opened: { storage: FileStorage; report: RecoveryReport };
-    try {
-      opened = FileStorage.open(dataDir, from, (c) => {
-        for (const offset of c.eventOffsets) {
-          const e = decodeEvent(c.bytes, offset, c.offset + offset);
-          store.index(e);
-        }
-      });
-    } catch (err) {
-      if (!checkpoint) throw err;
-      // The checkpoint does not match the log (e.g. the log was restored): rebuild from scratch.
-      fs.rmSync(path.join(dataDir, CHECKPOINT_FILE), { force: true });
-      return EventStore.open(options);
-    }
+    let restored = false;
+    const opened = FileStorage.open(
+      dataDir,
+      checkpoint && { lastCommit: checkpoint.lastCommit, end: checkpoint.coveredOffset },
+      (fromUsed) => {
+        // A checkpoint that does not match the log (another log's, or a commit damaged since) is
+        // ignored: the log is replayed whole.
+        if (fromUsed && checkpoint) { store.restore(checkpoint); restored = true; }
+      },
+      (c) => {
+        for (const offset of c.eventOffsets) store.index(decodeEvent(c.bytes, offset, c.offset + offset));
+      },
+    );
     store.storage = opened.storage;
     store.recovery = opened.report;
-    if (checkpoint) store.reloadMetadata();
-    store.checkpointedCount = checkpoint?.count ?? 0;
+    if (restored) store.reloadMetadata();
+    store.checkpointedCount = restored ? checkpoint!.count : 0;
     return store;
   }
 
@@ -275,9 +271,14 @@ export class EventStore {
       // Appends that arrive while a batch is being synced wait and go together in the next one.
       await Promise.resolve();
       while (this.queue.length > 0) {
-        const group = this.queue;
-        this.queue = [];
-        await this.commitGroup(group);
+        // Bound one commit's size; what does not fit goes in the next group.
+        let take = 0;
+        let bytes = 0;
+        while (take < this.queue.length && (take === 0 || bytes < MAX_GROUP_BYTES)) {
+          for (const e of this.queue[take]!.events) bytes += e.data.length + e.metadata.length;
+          take++;
+        }
+        await this.commitGroup(this.queue.splice(0, take));
       }
     } finally {
       // Cleared in the same step that saw the queue empty, so a later append always starts a drain.
@@ -301,10 +302,9 @@ export class EventStore {
       }
       return d;
     };
-    const buffers: Buffer[] = [];
-    const toIndex: StoredEvent[] = [];
-    const outcomes: { p: PendingAppend; revision?: number; position?: number; error?: Error }[] = [];
-    let offset = this.storage.end;
+    // The whole group is one commit: a crash can tear only the last commit of the log.
+    const toWrite: EventToWrite[] = [];
+    const outcomes: { p: PendingAppend; revision?: number; lastEvent?: number; error?: Error }[] = [];
     const created = BigInt(this.now()) * 10_000n;
     for (const p of group) {
       try {
@@ -314,9 +314,10 @@ export class EventStore {
         if (retry !== undefined) { outcomes.push({ p, revision: retry }); continue; }
         this.checkExpected(p.streamName, p.expected, d);
         if (p.events.length === 0) { outcomes.push({ p, revision: d.count - 1 }); continue; }
-        const toWrite: EventToWrite[] = p.events.map((e, i) => ({
+        const first = toWrite.length;
+        toWrite.push(...p.events.map((e, i) => ({
           ...e, streamName: p.streamName, revision: d.count + i, tombstone: p.tombstone, created,
-        }));
+        })));
         if (!p.tombstone && isSoftDeleted(d.metadata)) {
           // Recreating a soft-deleted stream: its old events stay hidden behind the new `$tb`.
           const meta = metastreamOf(p.streamName);
@@ -326,21 +327,20 @@ export class EventStore {
             streamName: meta, revision: draft(meta).count, tombstone: false, created,
           });
         }
-        const commit = encodeCommit(toWrite);
-        buffers.push(commit.bytes);
-        const stored = toWrite.map((e, i) => ({ ...e, position: offset + commit.eventOffsets[i]!, size: commit.eventSizes[i]! }));
-        offset += commit.bytes.length;
-        for (const e of stored) this.applyToDraft(e, draft);
-        toIndex.push(...stored);
-        const last = stored[p.events.length - 1]!;
-        outcomes.push({ p, revision: p.tombstone ? Number.MAX_SAFE_INTEGER : last.revision, position: last.position });
+        for (let i = first; i < toWrite.length; i++) this.applyToDraft(toWrite[i]!, draft);
+        const lastEvent = first + p.events.length - 1;
+        outcomes.push({ p, revision: p.tombstone ? Number.MAX_SAFE_INTEGER : toWrite[lastEvent]!.revision, lastEvent });
       } catch (err) {
         outcomes.push({ p, error: err as Error });
       }
     }
-    if (buffers.length > 0) {
+    let stored: StoredEvent[] = [];
+    if (toWrite.length > 0) {
+      const commit = encodeCommit(toWrite);
+      const offset = this.storage.end;
+      stored = toWrite.map((e, i) => ({ ...e, position: offset + commit.eventOffsets[i]!, size: commit.eventSizes[i]! }));
       try {
-        await this.storage.write(buffers);
+        await this.storage.write([commit.bytes]);
       } catch (err) {
         // Whether the bytes reached the disk is unknown: refuse further writes; a restart recovers.
         this.failure = new StoreUnavailable(`event log write failed: ${(err as Error).message}`);
@@ -348,13 +348,14 @@ export class EventStore {
         return;
       }
     }
-    for (const e of toIndex) this.index(e);
-    for (const { p, revision, position, error } of outcomes) {
+    for (const e of stored) this.index(e);
+    for (const { p, revision, lastEvent, error } of outcomes) {
       if (error) { p.reject(error); continue; }
       // An idempotent retry (possibly of an append in this very group) reports where its events are.
-      p.resolve({ revision: revision!, position: position ?? this.positionOf(p.streamName, revision!) });
+      const position = lastEvent !== undefined ? stored[lastEvent]!.position : this.positionOf(p.streamName, revision!);
+      p.resolve({ revision: revision!, position });
     }
-    if (toIndex.length > 0) {
+    if (stored.length > 0) {
       for (const l of [...this.listeners]) l();
       if (this.dataDir && this.all.count - this.checkpointedCount >= this.checkpointEvery) this.checkpoint();
     }
@@ -459,6 +460,7 @@ export class EventStore {
   private checkpoint(): void {
     writeCheckpoint(this.dataDir!, {
       coveredOffset: this.storage.end,
+      lastCommit: this.storage.lastCommit ?? 0,
       count: this.all.count,
       streams: this.streamList.map((s) => s.name),
       types: this.typeList,

@@ -149,9 +149,11 @@ function describe(stream: string, revision: bigint, id: string, type: string, po
 const event = (type: string, n: number): EventData => jsonEvent({ type, data: { n, text: `event ${n} of type ${type}` } });
 const events = (type: string, count: number): EventData[] => Array.from({ length: count }, (_, i) => event(type, i));
 
+/** The header of index.chk, format version 2: magic(8) u32 version, f64 coveredOffset, f64 lastCommit, u32 count. */
 const checkpointHeader = (file: string): { coveredOffset: number; count: number } => {
   const buf = fs.readFileSync(file);
-  return { coveredOffset: buf.readDoubleLE(12), count: buf.readUInt32LE(20) };
+  if (buf.readUInt32LE(8) !== 2) throw new Error(`unexpected index.chk version ${buf.readUInt32LE(8)}`);
+  return { coveredOffset: buf.readDoubleLE(12), count: buf.readUInt32LE(28) };
 };
 
 // ---- the template data directory --------------------------------------------------------------

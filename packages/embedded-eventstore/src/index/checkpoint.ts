@@ -8,15 +8,18 @@ import type { AllIndex } from './all-index.js';
  * A snapshot of the in-memory index, so that start-up replays only the log written after it
  * instead of re-reading every event body. Written to a temporary file, synced, then renamed.
  *
- *   magic(8) | u32 version | f64 coveredOffset | u32 count | u32 streams | u32 types
+ *   magic(8) | u32 version | f64 coveredOffset | f64 lastCommit | u32 count | u32 streams | u32 types
  *   | names (u16 length + utf8)... | positions f64[count] | sizes u32[count] | streams u32[count]
  *   | types u32[count] | flags u8[count] | u32 crc32(everything before)
  */
 export const CHECKPOINT_FILE = 'index.chk';
 const MAGIC = Buffer.from('CFESIDX1', 'latin1');
+const VERSION = 2;
 
 export interface CheckpointInput {
   coveredOffset: number;
+  /** Offset of the last commit covered, checked against the log before the checkpoint is used. */
+  lastCommit: number;
   count: number;
   streams: string[];
   types: string[];
@@ -25,6 +28,7 @@ export interface CheckpointInput {
 
 export interface Checkpoint {
   coveredOffset: number;
+  lastCommit: number;
   count: number;
   streams: string[];
   types: string[];
@@ -38,15 +42,16 @@ export interface Checkpoint {
 export function writeCheckpoint(dir: string, c: CheckpointInput): void {
   const names = [...c.streams, ...c.types].map((n) => Buffer.from(n, 'utf8'));
   const namesLength = names.reduce((a, b) => a + 2 + b.length, 0);
-  const header = 8 + 4 + 8 + 4 + 4 + 4;
+  const header = 8 + 4 + 8 + 8 + 4 + 4 + 4;
   const size = header + namesLength + c.count * (8 + 4 + 4 + 4 + 1) + 4;
   const buf = Buffer.alloc(size);
   MAGIC.copy(buf, 0);
-  buf.writeUInt32LE(1, 8);
+  buf.writeUInt32LE(VERSION, 8);
   buf.writeDoubleLE(c.coveredOffset, 12);
-  buf.writeUInt32LE(c.count, 20);
-  buf.writeUInt32LE(c.streams.length, 24);
-  buf.writeUInt32LE(c.types.length, 28);
+  buf.writeDoubleLE(c.lastCommit, 20);
+  buf.writeUInt32LE(c.count, 28);
+  buf.writeUInt32LE(c.streams.length, 32);
+  buf.writeUInt32LE(c.types.length, 36);
   let o = header;
   for (const n of names) { buf.writeUInt16LE(n.length, o); n.copy(buf, o + 2); o += 2 + n.length; }
   const put = (arr: Float64Array | Uint32Array | Uint8Array): void => {
@@ -74,13 +79,14 @@ export function loadCheckpoint(dir: string): Checkpoint | undefined {
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) return undefined;
   const buf = fs.readFileSync(file);
-  if (buf.length < 36 || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(8) !== 1) return undefined;
+  if (buf.length < 44 || !buf.subarray(0, 8).equals(MAGIC) || buf.readUInt32LE(8) !== VERSION) return undefined;
   if (crc32(buf.subarray(0, buf.length - 4)) !== buf.readUInt32LE(buf.length - 4)) return undefined;
   const coveredOffset = buf.readDoubleLE(12);
-  const count = buf.readUInt32LE(20);
-  const streamCount = buf.readUInt32LE(24);
-  const typeCount = buf.readUInt32LE(28);
-  let o = 32;
+  const lastCommit = buf.readDoubleLE(20);
+  const count = buf.readUInt32LE(28);
+  const streamCount = buf.readUInt32LE(32);
+  const typeCount = buf.readUInt32LE(36);
+  let o = 40;
   const readNames = (n: number): string[] => {
     const out: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -103,5 +109,5 @@ export function loadCheckpoint(dir: string): Checkpoint | undefined {
   const streamNos = take(4, (b) => new Uint32Array(b));
   const typeNos = take(4, (b) => new Uint32Array(b));
   const flags = take(1, (b) => new Uint8Array(b));
-  return { coveredOffset, count, streams, types, positions, sizes, streamNos, typeNos, flags };
+  return { coveredOffset, lastCommit, count, streams, types, positions, sizes, streamNos, typeNos, flags };
 }

@@ -26,56 +26,59 @@ export interface ScannedCommit {
   eventOffsets: number[];
 }
 
+/** Where replay may start: after the last commit an index checkpoint covers. */
+export interface ReplayStart {
+  /** Offset of the checkpoint's last commit, which must be valid and end at `end`. */
+  lastCommit: number;
+  end: number;
+}
+
 /**
- * The durable event log: one append-only file. `write` is a single writev plus fdatasync, so a
- * caller that batches concurrent appends into one call gets group commit.
+ * The durable event log: one append-only file. The store writes each group of concurrent
+ * appends as one commit with one writev and one fdatasync (group commit). Since a group is
+ * written only after the previous one is synced, a crash can damage only the last commit: a
+ * damaged commit followed by a valid one is media corruption, never a crash.
  */
 export class FileStorage implements LogStorage {
   end: number;
+  /** Offset of the last commit written, for index checkpoints. */
+  lastCommit: number;
   private closed = false;
 
-  private constructor(private readonly fd: number, end: number) {
+  private constructor(private readonly fd: number, end: number, lastCommit: number) {
     this.end = end;
+    this.lastCommit = lastCommit;
   }
 
   /**
-   * Opens (or creates) the log in `dir`, replays every commit from `from` through `onCommit`,
-   * and truncates a torn or corrupt tail. Corruption followed by valid commits is not a tail:
-   * it is refused, since truncating there would drop acknowledged events.
+   * Opens (or creates) the log in `dir`, replays every commit from `from` (or from the start
+   * when undefined, or when `from` does not match this log) through `onCommit`, and truncates a
+   * torn tail. `beforeReplay` learns first whether `from` is used.
    */
-  static open(dir: string, from: number, onCommit: (c: ScannedCommit) => void): { storage: FileStorage; report: RecoveryReport } {
+  static open(
+    dir: string,
+    from: ReplayStart | undefined,
+    beforeReplay: (fromUsed: boolean) => void,
+    onCommit: (c: ScannedCommit) => void,
+  ): { storage: FileStorage; report: RecoveryReport } {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, LOG_FILE);
     const fd = fs.openSync(file, fs.existsSync(file) ? 'r+' : 'w+', 0o600);
-    let size = fs.fstatSync(fd).size;
-    if (size < FILE_HEADER_SIZE) {
-      const header = Buffer.alloc(FILE_HEADER_SIZE);
-      FILE_MAGIC.copy(header, 0);
-      header.writeUInt32LE(1, 8);
-      fs.writeSync(fd, header, 0, header.length, 0);
-      fs.ftruncateSync(fd, FILE_HEADER_SIZE);
-      fs.fsyncSync(fd);
-      fsyncDir(dir);
-      size = FILE_HEADER_SIZE;
-    } else {
-      const header = Buffer.alloc(FILE_HEADER_SIZE);
-      fs.readSync(fd, header, 0, FILE_HEADER_SIZE, 0);
-      if (!header.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) {
-        fs.closeSync(fd);
-        throw new Error(`${file} is not an embedded-eventstore log`);
+    try {
+      const size = prepareHeader(fd, file, dir);
+      const fromUsed = from !== undefined && commitEndsAt(fd, size, from);
+      beforeReplay(fromUsed);
+      const start = fromUsed ? from.end : FILE_HEADER_SIZE;
+      const { end, lastCommit, report } = scan(fd, start, size, fromUsed ? from.lastCommit : 0, onCommit);
+      if (end < size) {
+        fs.ftruncateSync(fd, end);
+        fs.fsyncSync(fd);
       }
-    }
-    const start = Math.max(from, FILE_HEADER_SIZE);
-    if (start > size) {
+      return { storage: new FileStorage(fd, end, lastCommit), report };
+    } catch (err) {
       fs.closeSync(fd);
-      throw new Error(`index checkpoint covers ${start} bytes but ${file} has only ${size}`);
+      throw err;
     }
-    const { end, report } = scan(fd, start, size, onCommit);
-    if (end < size) {
-      fs.ftruncateSync(fd, end);
-      fs.fsyncSync(fd);
-    }
-    return { storage: new FileStorage(fd, end), report };
   }
 
   async write(buffers: Buffer[]): Promise<void> {
@@ -91,6 +94,7 @@ export class FileStorage implements LogStorage {
       if (written < total) pending = remaining(buffers, written);
     }
     await fdatasync(this.fd);
+    this.lastCommit = this.end + total - buffers[buffers.length - 1]!.length;
     this.end += total;
   }
 
@@ -113,6 +117,24 @@ export class FileStorage implements LogStorage {
   }
 }
 
+function prepareHeader(fd: number, file: string, dir: string): number {
+  const size = fs.fstatSync(fd).size;
+  if (size < FILE_HEADER_SIZE) {
+    const header = Buffer.alloc(FILE_HEADER_SIZE);
+    FILE_MAGIC.copy(header, 0);
+    header.writeUInt32LE(1, 8);
+    fs.writeSync(fd, header, 0, header.length, 0);
+    fs.ftruncateSync(fd, FILE_HEADER_SIZE);
+    fs.fsyncSync(fd);
+    fsyncDir(dir);
+    return FILE_HEADER_SIZE;
+  }
+  const header = Buffer.alloc(FILE_HEADER_SIZE);
+  fs.readSync(fd, header, 0, FILE_HEADER_SIZE, 0);
+  if (!header.subarray(0, FILE_MAGIC.length).equals(FILE_MAGIC)) throw new Error(`${file} is not an embedded-eventstore log`);
+  return size;
+}
+
 function remaining(buffers: Buffer[], skip: number): Buffer[] {
   const out: Buffer[] = [];
   let s = skip;
@@ -124,54 +146,86 @@ function remaining(buffers: Buffer[], skip: number): Buffer[] {
   return out;
 }
 
-function scan(fd: number, start: number, size: number, onCommit: (c: ScannedCommit) => void): { end: number; report: RecoveryReport } {
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = fs.readSync(fd, buf, got, length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
+}
+
+/**
+ * Whether a checkpoint belongs to this log as it is now: its last commit must be here, valid,
+ * and end exactly where the checkpoint says (a checkpoint of another log, or a commit damaged
+ * since, fails this and the log is replayed whole).
+ */
+function commitEndsAt(fd: number, size: number, from: ReplayStart): boolean {
+  if (from.end === FILE_HEADER_SIZE && from.lastCommit === 0) return true;
+  if (from.lastCommit < FILE_HEADER_SIZE || from.end > size || from.end - from.lastCommit <= COMMIT_HEADER_SIZE) return false;
+  const bytes = readAt(fd, from.lastCommit, from.end - from.lastCommit);
+  const check = checkCommit(bytes);
+  return check.ok && COMMIT_HEADER_SIZE + check.bodyLength === bytes.length;
+}
+
+function scan(fd: number, start: number, size: number, lastCommit: number, onCommit: (c: ScannedCommit) => void): { end: number; lastCommit: number; report: RecoveryReport } {
   let offset = start;
-  let buf = Buffer.alloc(0);
+  let last = lastCommit;
+  let buf: Buffer = Buffer.alloc(0);
   let bufStart = start;
   const ensure = (need: number): boolean => {
     // Make buf hold [offset, offset + need) if the file has it.
     if (offset + need > size) return false;
     if (offset >= bufStart && offset + need <= bufStart + buf.length) return true;
-    const length = Math.min(size - offset, Math.max(need, SCAN_CHUNK));
-    buf = Buffer.allocUnsafe(length);
-    let got = 0;
-    while (got < length) got += fs.readSync(fd, buf, got, length - got, offset + got);
+    buf = readAt(fd, offset, Math.min(size - offset, Math.max(need, SCAN_CHUNK)));
     bufStart = offset;
     return true;
   };
   while (offset < size) {
-    if (!ensure(COMMIT_HEADER_SIZE)) return tail(offset, size, 'truncated commit header');
-    const bodyLength = buf.readUInt32LE(offset - bufStart);
-    if (!ensure(COMMIT_HEADER_SIZE + bodyLength)) return tail(offset, size, 'truncated commit body');
-    const rel = offset - bufStart;
-    const bytes = buf.subarray(rel, rel + COMMIT_HEADER_SIZE + bodyLength);
-    const check = checkCommit(bytes);
-    if (!check.ok) {
-      const next = offset + COMMIT_HEADER_SIZE + bodyLength;
-      if (bodyLength > 0 && next < size && validCommitAt(fd, next, size)) {
-        throw new Error(`event log corrupt at offset ${offset} (${check.reason}) with valid commits after it: refusing to start; restore from a backup`);
+    let reason: string | undefined;
+    let bytes: Buffer | undefined;
+    if (!ensure(COMMIT_HEADER_SIZE)) reason = 'truncated commit header';
+    else {
+      const bodyLength = buf.readUInt32LE(offset - bufStart);
+      if (!ensure(COMMIT_HEADER_SIZE + bodyLength)) reason = 'truncated commit body';
+      else {
+        const rel = offset - bufStart;
+        bytes = buf.subarray(rel, rel + COMMIT_HEADER_SIZE + bodyLength);
+        const check = checkCommit(bytes);
+        if (check.ok) onCommit({ offset, bytes, eventOffsets: eventOffsetsInCommit(bytes, check.eventCount) });
+        else reason = check.reason;
       }
-      return tail(offset, size, check.reason);
     }
-    onCommit({ offset, bytes, eventOffsets: eventOffsetsInCommit(bytes, check.eventCount) });
-    offset += bytes.length;
+    if (reason !== undefined) {
+      // The damaged commit's own length may be what is damaged: look for a valid commit
+      // anywhere after it without trusting that length.
+      if (validCommitAfter(fd, offset + 1, size)) {
+        throw new Error(`event log corrupt at offset ${offset} (${reason}) with valid commits after it: refusing to start rather than drop acknowledged events; restore the data directory from a backup`);
+      }
+      return { end: offset, lastCommit: last, report: { truncatedBytes: size - offset, truncatedAt: offset, reason } };
+    }
+    last = offset;
+    offset += bytes!.length;
   }
-  return { end: offset, report: { truncatedBytes: 0 } };
+  return { end: offset, lastCommit: last, report: { truncatedBytes: 0 } };
 }
 
-function tail(offset: number, size: number, reason: string): { end: number; report: RecoveryReport } {
-  return { end: offset, report: { truncatedBytes: size - offset, truncatedAt: offset, reason } };
-}
-
-function validCommitAt(fd: number, offset: number, size: number): boolean {
-  if (offset + COMMIT_HEADER_SIZE > size) return false;
-  const header = Buffer.alloc(COMMIT_HEADER_SIZE);
-  fs.readSync(fd, header, 0, COMMIT_HEADER_SIZE, offset);
-  const bodyLength = header.readUInt32LE(0);
-  if (offset + COMMIT_HEADER_SIZE + bodyLength > size) return false;
-  const bytes = Buffer.allocUnsafe(COMMIT_HEADER_SIZE + bodyLength);
-  fs.readSync(fd, bytes, 0, bytes.length, offset);
-  return checkCommit(bytes).ok;
+/** Whether a valid commit starts anywhere in [from, size): only run when damage was found. */
+function validCommitAfter(fd: number, from: number, size: number): boolean {
+  for (let base = from; base + COMMIT_HEADER_SIZE + 5 <= size; base += SCAN_CHUNK) {
+    const window = readAt(fd, base, Math.min(size - base, SCAN_CHUNK + COMMIT_HEADER_SIZE + 1));
+    const limit = Math.min(SCAN_CHUNK, window.length - COMMIT_HEADER_SIZE - 1);
+    for (let i = 0; i < limit; i++) {
+      const bodyLength = window.readUInt32LE(i);
+      const p = base + i;
+      // Cheap filters first: a plausible length and the commit kind byte.
+      if (bodyLength < 5 || p + COMMIT_HEADER_SIZE + bodyLength > size || window[i + COMMIT_HEADER_SIZE] !== 1) continue;
+      if (checkCommit(readAt(fd, p, COMMIT_HEADER_SIZE + bodyLength)).ok) return true;
+    }
+  }
+  return false;
 }
 
 export function fsyncDir(dir: string): void {

@@ -2,6 +2,8 @@
 export interface LogStorage {
   /** Offset at which the next commit will be written. */
   readonly end: number;
+  /** Offset of the last commit written (durable storage only, for index checkpoints). */
+  readonly lastCommit?: number;
   /** Appends the buffers at `end` and returns once they are durable. */
   write(buffers: Buffer[]): Promise<void>;
   /** Reads `length` bytes at `position` (must lie within written data). */
