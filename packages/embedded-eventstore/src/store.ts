@@ -82,6 +82,8 @@ export class EventStore {
   readonly all = new AllIndex();
   readonly maxAppendSize: number;
   recovery: RecoveryReport = { truncatedBytes: 0 };
+  /** Reads and subscriptions being served (the gRPC layer counts them). */
+  openReads = 0;
   private readonly streams = new Map<string, StreamState>();
   private readonly streamList: StreamState[] = [];
   private readonly typeNos = new Map<string, number>();

@@ -1,9 +1,8 @@
-import { once } from 'node:events';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 
 /** What grpc-js keeps behind a server call: the HTTP/2 stream and its "send headers once" step. */
 interface CallInternals {
-  stream?: { write(chunk: Buffer): boolean; writableEnded?: boolean; destroyed?: boolean; once(event: string, fn: () => void): unknown };
+  stream?: { write(chunk: Buffer): boolean; writableEnded?: boolean; destroyed?: boolean; once(event: string, fn: () => void): unknown; removeListener?(event: string, fn: () => void): unknown };
   maybeSendMetadata?: () => void;
 }
 
@@ -25,7 +24,7 @@ export class FrameWriter {
     if (messages.length === 0) return;
     const internals = this.internals;
     if (!internals) {
-      for (const m of messages) if (!this.call.write(m)) await once(this.call, 'drain');
+      for (const m of messages) if (!this.call.write(m)) await drained(this.call);
       return;
     }
     let size = 0;
@@ -41,6 +40,19 @@ export class FrameWriter {
     const stream = internals.stream!;
     if (stream.writableEnded || stream.destroyed) return;
     internals.maybeSendMetadata!();
-    if (!stream.write(out)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+    if (!stream.write(out)) await drained(stream);
   }
+}
+
+type Emitter = { once(event: string, fn: () => void): unknown; removeListener?(event: string, fn: () => void): unknown };
+
+/** Resolves when the peer takes more data, or when the stream ends: a cancelled call never drains. */
+function drained(stream: Emitter): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      for (const event of ['drain', 'close', 'error', 'cancelled']) stream.removeListener?.(event, done);
+      resolve();
+    };
+    for (const event of ['drain', 'close', 'error', 'cancelled']) stream.once(event, done);
+  });
 }

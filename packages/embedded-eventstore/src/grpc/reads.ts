@@ -27,7 +27,10 @@ interface Filter {
 /** Streams.Read: stream and `$all` reads, and catch-up subscriptions to either. */
 export function handleRead(store: EventStore, call: ReadCall): void {
   const session = new ReadSession(store, call);
-  session.run().catch((err: unknown) => session.fail(err));
+  store.openReads++;
+  session.run()
+    .catch((err: unknown) => session.fail(err))
+    .finally(() => { store.openReads--; });
 }
 
 class ReadSession {
