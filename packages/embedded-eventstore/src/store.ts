@@ -5,6 +5,7 @@ import {
   type Expected,
 } from './errors.js';
 import { AllIndex, FLAG_TOMBSTONE } from './index/all-index.js';
+import { RecentIds } from './index/recent-ids.js';
 import { loadCheckpoint, writeCheckpoint } from './index/checkpoint.js';
 import {
   isMetastream, metastreamOf, parseStreamMetadata, streamOfMetastream, type StreamMetadata,
@@ -88,7 +89,7 @@ export class EventStore {
   private readonly streamList: StreamState[] = [];
   private readonly typeNos = new Map<string, number>();
   private readonly typeList: string[] = [];
-  private readonly recentIds = new Map<string, { stream: string; revision: number }>();
+  private readonly recentIds = new RecentIds(RECENT_IDS);
   private readonly listeners = new Set<() => void>();
   private queue: PendingAppend[] = [];
   private writing: Promise<void> | undefined;
@@ -433,8 +434,7 @@ export class EventStore {
     }
     s.events.push(i);
     if (isMetastream(e.streamName)) this.streamFor(streamOfMetastream(e.streamName)).metadata = parseStreamMetadata(e.data);
-    this.recentIds.set(e.id, { stream: e.streamName, revision: e.revision });
-    if (this.recentIds.size > RECENT_IDS) this.recentIds.delete(this.recentIds.keys().next().value!);
+    this.recentIds.add(e.id, e.streamName, e.revision);
   }
 
   private streamFor(name: string): StreamState {
