@@ -1,1 +1,6 @@
 export * from './primitives.js';
+export * from './events/index.js';
+export * from './personal-data.js';
+export * from './commands.js';
+export * from './problem.js';
+export { eventJsonSchemas } from './json-schema.js';

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import {
+  AmountsByHeadSchema, ClaimIdSchema, CurrencySchema, InstantSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
+} from '../primitives.js';
+import { EncryptedPersonalDataSchema, eventVersion } from './common.js';
+
+export const FORMS_OF_EXPLOITATION = [
+  'sexual', 'labour', 'forced-criminality', 'begging', 'domestic-servitude', 'forced-marriage', 'organ-removal', 'other',
+] as const;
+export const EVIDENCE_KINDS = [
+  'court-decision', 'medical-report', 'psychological-report', 'police-report', 'payslip', 'receipt', 'identity-document', 'other',
+] as const;
+export const RULING_OUTCOMES = ['compensation-awarded', 'referred-to-civil', 'acquitted', 'dismissed'] as const;
+export const ENFORCEMENT_FAILURE_REASONS = ['no-assets', 'offender-unknown', 'offender-abroad', 'other'] as const;
+export const COMPENSATION_SOURCES = ['offender', 'insurance', 'other-scheme', 'other'] as const;
+export const APPEAL_OUTCOMES = ['upheld', 'increased', 'reduced', 'remitted'] as const;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const base = { claimId: ClaimIdSchema };
+const CompensationReceivedSchema = z.array(z.object({ source: z.enum(COMPENSATION_SOURCES), amount: MoneySchema }).strict());
+
+// ---- court track ------------------------------------------------------------------------------
+
+export const ClaimFiled = eventVersion('ClaimFiled', 1, {
+  ...base,
+  jurisdiction: JurisdictionSchema,
+  /** Effective date of the scheme version in force on the filing date. */
+  schemeVersion: LocalDateSchema,
+  currency: CurrencySchema,
+  filedBy: text(200),
+  filedAt: InstantSchema,
+  /** A reference that can be shown to others (letters, payments): never the victim's identity. */
+  publicReference: text(40),
+  applicantRole: z.enum(['direct', 'indirect']),
+  /** Pseudonymous reference of the victim; the key of their data key. */
+  victimRef: text(100),
+  personalData: EncryptedPersonalDataSchema,
+  formOfExploitation: z.enum(FORMS_OF_EXPLOITATION),
+  /** Date of the crime (an anchor of application deadlines). */
+  incidentOn: LocalDateSchema,
+  damagesClaimed: AmountsByHeadSchema,
+});
+
+export const EvidenceAttached = eventVersion('EvidenceAttached', 1, {
+  ...base,
+  documentId: text(100),
+  kind: z.enum(EVIDENCE_KINDS),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  title: text(300),
+});
+
+export const CriminalProceedingsRecorded = eventVersion('CriminalProceedingsRecorded', 1, {
+  ...base,
+  court: text(200),
+  caseNumber: text(100),
+});
+
+export const CourtRulingRecorded = eventVersion('CourtRulingRecorded', 1, {
+  ...base,
+  court: text(200),
+  caseNumber: text(100),
+  decidedOn: LocalDateSchema,
+  outcome: z.enum(RULING_OUTCOMES),
+  /** Amounts awarded by head (empty unless compensation was awarded). */
+  amounts: AmountsByHeadSchema,
+});
+
+export const RulingBecameFinal = eventVersion('RulingBecameFinal', 1, { ...base, finalOn: LocalDateSchema });
+
+export const OffenderPaymentReceived = eventVersion('OffenderPaymentReceived', 1, {
+  ...base,
+  amount: MoneySchema,
+  receivedOn: LocalDateSchema,
+});
+
+export const EnforcementFailed = eventVersion('EnforcementFailed', 1, {
+  ...base,
+  reason: z.enum(ENFORCEMENT_FAILURE_REASONS),
+  amountOutstanding: MoneySchema,
+  recordedOn: LocalDateSchema,
+});
+
+// ---- fund track -------------------------------------------------------------------------------
+
+export const FundApplicationSubmitted = eventVersion('FundApplicationSubmitted', 1, {
+  ...base,
+  submittedAt: InstantSchema,
+  /** The application deadline computed for this claim, as a local date in the scheme's zone. */
+  deadline: LocalDateSchema,
+  late: z.boolean(),
+  otherCompensationDeclared: CompensationReceivedSchema,
+});
+
+export const LateFilingExtensionGranted = eventVersion('LateFilingExtensionGranted', 1, {
+  ...base,
+  decidedBy: text(200),
+  reason: text(2000),
+});
+
+export const LateFilingExtensionRefused = eventVersion('LateFilingExtensionRefused', 1, {
+  ...base,
+  decidedBy: text(200),
+  reason: text(2000),
+});
+
+export const ClaimAssessed = eventVersion('ClaimAssessed', 1, {
+  ...base,
+  assessedBy: text(200),
+  eligible: z.boolean(),
+  ineligibilityReasons: z.array(text(500)),
+  assessedAmounts: AmountsByHeadSchema,
+  deductions: CompensationReceivedSchema,
+  capsApplied: z.array(z.object({ head: z.string(), cap: MoneySchema, reducedBy: MoneySchema }).strict()),
+  recommendedNet: MoneySchema,
+});
+
+export const AdvancePaymentApproved = eventVersion('AdvancePaymentApproved', 1, {
+  ...base,
+  approvedBy: text(200),
+  amount: MoneySchema,
+  reason: text(2000),
+});
+
+export const AwardApprovalGiven = eventVersion('AwardApprovalGiven', 1, {
+  ...base,
+  approver: text(200),
+  netAward: MoneySchema,
+  /** 1 for the first approval, 2 for the second where the scheme requires two. */
+  approvalNumber: z.union([z.literal(1), z.literal(2)]),
+});
+
+export const AwardApproved = eventVersion('AwardApproved', 1, {
+  ...base,
+  netAward: MoneySchema,
+  approvers: z.array(text(200)).min(1).max(2),
+  /** The fund year whose budget the award is committed against. */
+  fundYear: z.number().int().min(2000).max(2200),
+});
+
+export const AwardRejected = eventVersion('AwardRejected', 1, {
+  ...base,
+  rejectedBy: text(200),
+  reasons: z.array(text(1000)).min(1),
+  appealInstructions: text(2000),
+});
+
+export const DecisionNotified = eventVersion('DecisionNotified', 1, {
+  ...base,
+  servedAt: InstantSchema,
+  /** Last local day of the appeal period, in the scheme's time zone. */
+  appealDeadline: LocalDateSchema,
+});
+
+export const DecisionAppealed = eventVersion('DecisionAppealed', 1, {
+  ...base,
+  appealedAt: InstantSchema,
+  grounds: text(4000),
+});
+
+export const AppealDecided = eventVersion('AppealDecided', 1, {
+  ...base,
+  outcome: z.enum(APPEAL_OUTCOMES),
+  decidedOn: LocalDateSchema,
+  /** The net award after the appeal, when it changed (increased or reduced). */
+  netAward: MoneySchema.optional(),
+});
+
+export const PayoutScheduled = eventVersion('PayoutScheduled', 1, {
+  ...base,
+  instalments: z.array(z.object({ number: z.number().int().min(1), amount: MoneySchema, dueOn: LocalDateSchema }).strict()).min(1),
+  total: MoneySchema,
+});
+
+export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
+  ...base,
+  instalment: z.number().int().min(1),
+  amount: MoneySchema,
+  paymentReference: text(100),
+  disbursedBy: text(200),
+  disbursedAt: InstantSchema,
+});
+
+export const PayoutFailed = eventVersion('PayoutFailed', 1, {
+  ...base,
+  instalment: z.number().int().min(1),
+  reason: text(1000),
+  failedAt: InstantSchema,
+});
+
+export const RecoveryFromOffenderRecorded = eventVersion('RecoveryFromOffenderRecorded', 1, {
+  ...base,
+  amount: MoneySchema,
+  recordedOn: LocalDateSchema,
+});
+
+export const ClaimWithdrawn = eventVersion('ClaimWithdrawn', 1, { ...base, reason: text(2000), withdrawnAt: InstantSchema });
+export const ClaimReopened = eventVersion('ClaimReopened', 1, { ...base, reason: text(2000), reopenedAt: InstantSchema });
+export const ClaimClosed = eventVersion('ClaimClosed', 1, { ...base, reason: text(2000), closedAt: InstantSchema });
+
+// ---- victim data ------------------------------------------------------------------------------
+
+export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
+  ...base,
+  victimRef: text(100),
+  erasedBy: text(200),
+  erasedAt: InstantSchema,
+});
+
+export const CLAIM_EVENTS = [
+  ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
+  OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
+  LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AwardApprovalGiven, AwardApproved,
+  AwardRejected, DecisionNotified, DecisionAppealed, AppealDecided, PayoutScheduled, PayoutDisbursed,
+  PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
+] as const;

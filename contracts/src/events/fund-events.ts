@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { ClaimIdSchema, InstantSchema, JurisdictionSchema, MoneySchema } from '../primitives.js';
+import { eventVersion } from './common.js';
+
+const base = { jurisdiction: JurisdictionSchema, year: z.number().int().min(2000).max(2200) };
+const who = z.string().trim().min(1).max(200);
+
+export const FundBudgetAllocated = eventVersion('FundBudgetAllocated', 1, { ...base, amount: MoneySchema, allocatedBy: who, allocatedAt: InstantSchema });
+export const FundsCommitted = eventVersion('FundsCommitted', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema });
+export const FundsReleased = eventVersion('FundsReleased', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema, reason: z.string().trim().min(1).max(1000) });
+export const FundsDisbursed = eventVersion('FundsDisbursed', 1, { ...base, claimId: ClaimIdSchema, instalment: z.number().int().min(1), amount: MoneySchema });
+export const RecoveryCredited = eventVersion('RecoveryCredited', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema });
+
+export const FUND_EVENTS = [FundBudgetAllocated, FundsCommitted, FundsReleased, FundsDisbursed, RecoveryCredited] as const;
