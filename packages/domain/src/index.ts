@@ -1,2 +1,4 @@
 export * from './errors.js';
 export * from './money.js';
+export * from './schemes/index.js';
+export * from './deadlines.js';

@@ -1,0 +1,46 @@
+/** Bosnia and Herzegovina: no compensation fund exists; every scheme value is a model value. */
+import { fromMajor } from '../money.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
+import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+
+const BAM = (major: number) => fromMajor(major, 'BAM');
+const NO_LAW = BASIS.noFundLaw('Bosnia and Herzegovina');
+
+export const ba: SchemeFileInput = {
+  jurisdiction: 'BA',
+  country: 'Bosnia and Herzegovina',
+  publicHolidays: law(
+    fixedHolidays(HOLIDAY_YEARS, [
+      ['01-01', 'New Year'], ['01-02', 'New Year'], ['05-01', 'Labour Day'], ['05-02', 'Labour Day'],
+    ]),
+    'Entity laws on holidays (Federation of Bosnia and Herzegovina, Republika Srpska): only the days common to both entities',
+    `${HOLIDAY_NOTE} Entity-specific days (e.g. 1 March, 25 November, 9 January) are not listed.`,
+  ),
+  versions: [
+    {
+      effectiveFrom: model('2025-01-01', `${NO_LAW}; a hypothetical start date`),
+      title: 'Bosnia and Herzegovina: model State Compensation Fund (not law in force)',
+      currency: law('BAM', 'Convertible mark (KM), legal tender in Bosnia and Herzegovina'),
+      timeZone: law('Europe/Sarajevo', `Official time of Bosnia and Herzegovina: ${CET_NOTE}`),
+      applicationDeadline: model(
+        { anchor: 'enforcement-failed', period: { months: 12 } },
+        `${NO_LAW}; 1 year as France's limit after the final criminal decision, counted here from the failed enforcement (the SARVI shape: the fund advances an unpaid court award)`,
+      ),
+      enforcementMustFailFirst: model(true, `${NO_LAW}; ${BASIS.subsidiary}`),
+      caps: {
+        total: model(BAM(20_000), NO_LAW),
+        perHead: {
+          'non-pecuniary': model(BAM(15_000), `${NO_LAW}; twice the first criminal-court award to a trafficking victim (KM 7,500, 2019)`),
+          'lost-earnings': model(BAM(10_000), NO_LAW),
+          'medical-costs': model(BAM(8_000), NO_LAW),
+          'loss-of-maintenance': model(BAM(10_000), NO_LAW),
+          'funeral-costs': model(BAM(2_000), NO_LAW),
+        },
+      },
+      dualApprovalThreshold: model(BAM(5_000), `${NO_LAW}; ${BASIS.fourEyes}`),
+      appealDays: model(15, `${NO_LAW}; ${BASIS.appeal}`),
+      advancePayments: model({ allowed: true, maxSharePercent: 30 }, `${NO_LAW}; ${BASIS.advances}`),
+      recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+    },
+  ],
+};

@@ -1,0 +1,21 @@
+/** Shared wording and years of the scheme files. */
+
+/** Years for which fixed-date public holidays are listed (extend each year). */
+export const HOLIDAY_YEARS = [2025, 2026, 2027] as const;
+
+export const HOLIDAY_NOTE =
+  'Fixed-date non-working days only: movable feasts (Easter, Eid) and days moved because a holiday falls on a Sunday '
+  + 'are not listed; verify each year against the official gazette before relying on a deadline.';
+
+export const CET_NOTE = 'Central European Time with summer time (last Sunday of March to last Sunday of October).';
+
+/** Bases for model values, by the scheme shape they follow (see shared/docs/domain-facts.md). */
+export const BASIS = {
+  noFundLaw: (country: string) =>
+    `No compensation-fund law is in force in ${country}: modelled on the BAN network's model Law on a Compensation Fund idea`,
+  subsidiary: 'State compensation is subsidiary: ETS 116 (the state pays when compensation is not available from other sources) and Sweden (enforcement and insurance first)',
+  advances: 'France (provisional payments at any stage), Finland (an advance when entitlement is evident) and UK CICA (interim payments)',
+  recovery: 'The Netherlands Schadefonds recovers from the offender, as does North Macedonia\'s law in force',
+  fourEyes: 'Four-eyes threshold chosen for this model (no law sets one)',
+  appeal: 'Appeal period chosen for this model; verify against the applicable administrative-procedure law',
+} as const;

@@ -1,0 +1,206 @@
+/**
+ * The shape of a scheme file and the resolved `Scheme` the rest of the domain reads.
+ *
+ * A scheme file (one per jurisdiction) holds the jurisdiction's public holidays and a list of
+ * versions ordered by effective date. Every value in it is `{ value, provenance }`: either
+ * `law-in-force` (with its source) or `model-value` (with the basis it was modelled on, never
+ * to be mistaken for law). Files are validated by `SchemeFileSchema` when the registry loads.
+ *
+ * `resolveVersion` turns one version into a plain, frozen `Scheme` (values only, easy to use in
+ * the deciders) that keeps every value's provenance under `provenance[<field path>]`.
+ */
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import {
+  CurrencySchema, DamageHeadSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
+  type Currency, type DamageHead, type Jurisdiction, type Money,
+} from '@cfund/contracts';
+
+export const ProvenanceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('law-in-force'), source: z.string().min(10), note: z.string().min(1).optional() }).strict(),
+  z.object({ kind: z.literal('model-value'), basis: z.string().min(10), note: z.string().min(1).optional() }).strict(),
+]);
+export type Provenance = z.infer<typeof ProvenanceSchema>;
+
+/** A value with where it comes from. */
+export const sourcedSchema = <T extends z.ZodType>(value: T) =>
+  z.object({ value, provenance: ProvenanceSchema }).strict();
+export interface Sourced<T> { value: T; provenance: Provenance }
+
+/** A value of the law in force, with its source. */
+export function law<T>(value: T, source: string, note?: string): Sourced<T> {
+  return { value, provenance: note === undefined ? { kind: 'law-in-force', source } : { kind: 'law-in-force', source, note } };
+}
+/** A model value (not law in force), with the basis it was modelled on. */
+export function model<T>(value: T, basis: string, note?: string): Sourced<T> {
+  return { value, provenance: note === undefined ? { kind: 'model-value', basis } : { kind: 'model-value', basis, note } };
+}
+
+/** A calendar period; months are added first, then days (end of month clamps: 31 Jan + 1 month = 28/29 Feb). */
+export const PeriodSchema = z.object({
+  months: z.number().int().min(0).max(1200).optional(),
+  days: z.number().int().min(0).max(36_600).optional(),
+}).strict().refine((p) => (p.months ?? 0) + (p.days ?? 0) > 0, { message: 'a period has at least one month or day' });
+export type Period = z.infer<typeof PeriodSchema>;
+
+/** What the application deadline counts from. */
+export const DeadlineAnchorSchema = z.enum(['incident', 'ruling-final', 'enforcement-failed']);
+export type DeadlineAnchor = z.infer<typeof DeadlineAnchorSchema>;
+
+export const TimeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'not a valid IANA time zone' });
+
+export const HolidaySchema = z.object({ date: LocalDateSchema, name: z.string().min(1) }).strict();
+export type Holiday = z.infer<typeof HolidaySchema>;
+
+export const AdvancePaymentsSchema = z.object({
+  allowed: z.boolean(),
+  /** Largest share of the assessed award that may be advanced, in whole percent (0 when not allowed). */
+  maxSharePercent: z.number().int().min(0).max(100),
+}).strict().refine((a) => a.allowed ? a.maxSharePercent > 0 : a.maxSharePercent === 0, {
+  message: 'maxSharePercent is > 0 when advances are allowed and 0 otherwise',
+});
+
+export const SchemeVersionSchema = z.object({
+  /** First day (local date, inclusive) on which this version applies to filings. */
+  effectiveFrom: sourcedSchema(LocalDateSchema),
+  title: z.string().min(1),
+  currency: sourcedSchema(CurrencySchema),
+  timeZone: sourcedSchema(TimeZoneSchema),
+  applicationDeadline: sourcedSchema(z.object({ anchor: DeadlineAnchorSchema, period: PeriodSchema }).strict()),
+  /** Whether enforcement against the offender must have failed before the fund pays. */
+  enforcementMustFailFirst: sourcedSchema(z.boolean()),
+  caps: z.object({
+    total: sourcedSchema(MoneySchema),
+    /** Heads without a cap of their own are limited by the total only. */
+    perHead: z.partialRecord(DamageHeadSchema, sourcedSchema(MoneySchema)),
+  }).strict(),
+  /** Awards strictly above this need two distinct approvers. */
+  dualApprovalThreshold: sourcedSchema(MoneySchema),
+  /** Calendar days after the decision is served within which it may be appealed (then rolled to a working day). */
+  appealDays: sourcedSchema(z.number().int().min(1).max(365)),
+  advancePayments: sourcedSchema(AdvancePaymentsSchema),
+  /** Whether the fund may recover what it paid from the offender (subrogation / recourse). */
+  recoveryFromOffender: sourcedSchema(z.boolean()),
+}).strict().superRefine((v, ctx) => {
+  const currency = v.currency.value;
+  const amounts: [string, Money][] = [
+    ['caps.total', v.caps.total.value],
+    ['dualApprovalThreshold', v.dualApprovalThreshold.value],
+    ...Object.entries(v.caps.perHead).map(([head, s]) => [`caps.perHead.${head}`, (s as Sourced<Money>).value] as [string, Money]),
+  ];
+  for (const [path, m] of amounts) {
+    if (m.currency !== currency) ctx.addIssue({ code: 'custom', path: path.split('.'), message: `in ${m.currency}, the scheme's currency is ${currency}` });
+  }
+  for (const [head, s] of Object.entries(v.caps.perHead)) {
+    if ((s as Sourced<Money>).value.amountMinor > v.caps.total.value.amountMinor) {
+      ctx.addIssue({ code: 'custom', path: ['caps', 'perHead', head], message: 'a head cap above the total cap' });
+    }
+  }
+});
+export type SchemeVersionDefinition = z.infer<typeof SchemeVersionSchema>;
+
+export const SchemeFileSchema = z.object({
+  jurisdiction: JurisdictionSchema,
+  country: z.string().min(1),
+  /** Fixed-date public holidays (local dates) on which a deadline does not end. */
+  publicHolidays: sourcedSchema(z.array(HolidaySchema)),
+  versions: z.array(SchemeVersionSchema).min(1),
+}).strict().superRefine((f, ctx) => {
+  const dates = f.versions.map((v) => v.effectiveFrom.value);
+  for (let i = 1; i < dates.length; i++) {
+    if ((dates[i] as string) <= (dates[i - 1] as string)) {
+      ctx.addIssue({ code: 'custom', path: ['versions', i, 'effectiveFrom'], message: 'versions must be in strictly increasing order of effectiveFrom' });
+    }
+  }
+  const days = f.publicHolidays.value.map((h) => h.date);
+  if (new Set(days).size !== days.length) ctx.addIssue({ code: 'custom', path: ['publicHolidays'], message: 'a holiday date appears twice' });
+});
+/** The zod schema every scheme file is validated with at load. */
+export const SchemeSchema = SchemeFileSchema;
+export type SchemeFile = z.infer<typeof SchemeFileSchema>;
+/** What a scheme file is written as (before validation). */
+export type SchemeFileInput = z.input<typeof SchemeFileSchema>;
+
+export type LocalDate = string;
+
+/** One version of a scheme, plain values, frozen. Its `id` is what a claim records. */
+export interface Scheme {
+  /** `<jurisdiction>@<effectiveFrom>`, e.g. `MK@2023-05-25`. */
+  readonly id: string;
+  readonly jurisdiction: Jurisdiction;
+  readonly country: string;
+  readonly title: string;
+  readonly effectiveFrom: LocalDate;
+  /** The date the next version takes effect (this one applies to filings before it), or null. */
+  readonly supersededOn: LocalDate | null;
+  readonly currency: Currency;
+  readonly timeZone: string;
+  readonly applicationDeadline: { readonly anchor: DeadlineAnchor; readonly period: Period };
+  readonly enforcementMustFailFirst: boolean;
+  readonly caps: { readonly total: Money; readonly perHead: Readonly<Partial<Record<DamageHead, Money>>> };
+  readonly dualApprovalThreshold: Money;
+  readonly appealDays: number;
+  readonly advancePayments: { readonly allowed: boolean; readonly maxSharePercent: number };
+  readonly recoveryFromOffender: boolean;
+  /** Sorted by date. */
+  readonly publicHolidays: readonly Holiday[];
+  /** Provenance of every value above, by field path (`currency`, `caps.total`, `caps.perHead.funeral-costs`, ...). */
+  readonly provenance: Readonly<Record<string, Provenance>>;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+export function resolveVersion(file: SchemeFile, index: number): Scheme {
+  const v = file.versions[index];
+  if (!v) throw new RangeError(`no version ${index} in the ${file.jurisdiction} scheme file`);
+  const next = file.versions[index + 1];
+  const provenance: Record<string, Provenance> = {
+    effectiveFrom: v.effectiveFrom.provenance,
+    currency: v.currency.provenance,
+    timeZone: v.timeZone.provenance,
+    applicationDeadline: v.applicationDeadline.provenance,
+    enforcementMustFailFirst: v.enforcementMustFailFirst.provenance,
+    'caps.total': v.caps.total.provenance,
+    dualApprovalThreshold: v.dualApprovalThreshold.provenance,
+    appealDays: v.appealDays.provenance,
+    advancePayments: v.advancePayments.provenance,
+    recoveryFromOffender: v.recoveryFromOffender.provenance,
+    publicHolidays: file.publicHolidays.provenance,
+  };
+  const perHead: Partial<Record<DamageHead, Money>> = {};
+  for (const [head, s] of Object.entries(v.caps.perHead) as [DamageHead, Sourced<Money>][]) {
+    perHead[head] = s.value;
+    provenance[`caps.perHead.${head}`] = s.provenance;
+  }
+  const scheme: Scheme = {
+    id: `${file.jurisdiction}@${v.effectiveFrom.value}`,
+    jurisdiction: file.jurisdiction,
+    country: file.country,
+    title: v.title,
+    effectiveFrom: v.effectiveFrom.value,
+    supersededOn: next ? next.effectiveFrom.value : null,
+    currency: v.currency.value,
+    timeZone: v.timeZone.value,
+    applicationDeadline: structuredClone(v.applicationDeadline.value),
+    enforcementMustFailFirst: v.enforcementMustFailFirst.value,
+    caps: { total: { ...v.caps.total.value }, perHead },
+    dualApprovalThreshold: { ...v.dualApprovalThreshold.value },
+    appealDays: v.appealDays.value,
+    advancePayments: { ...v.advancePayments.value },
+    recoveryFromOffender: v.recoveryFromOffender.value,
+    publicHolidays: [...file.publicHolidays.value].sort((a, b) => a.date.localeCompare(b.date)),
+    provenance,
+  };
+  return deepFreeze(scheme);
+}
+
+/** Fixed-date holidays (`MM-DD`) expanded over the given years. */
+export function fixedHolidays(years: readonly number[], days: readonly (readonly [monthDay: string, name: string])[]): Holiday[] {
+  return years.flatMap((year) => days.map(([md, name]) => ({ date: `${year}-${md}`, name })));
+}

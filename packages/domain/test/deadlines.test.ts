@@ -1,0 +1,152 @@
+import t from 'tap';
+import { DateTime } from 'luxon';
+import {
+  DomainError, addPeriod, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
+  schemeFor,
+} from '../src/index.ts';
+
+const errorCode = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+  return undefined;
+};
+
+const RS = schemeFor('RS', '2026-01-01');
+const MK = schemeFor('MK', '2026-01-01');
+const AL = schemeFor('AL', '2026-01-01');
+const XK = schemeFor('XK', '2026-01-01');
+const BA = schemeFor('BA', '2026-01-01');
+const ME = schemeFor('ME', '2026-01-01');
+
+t.test('addPeriod on calendar dates', async (t) => {
+  t.equal(addPeriod('2026-01-15', { days: 10 }), '2026-01-25');
+  t.equal(addPeriod('2025-12-25', { days: 10 }), '2026-01-04', 'across a year end');
+  t.equal(addPeriod('2026-01-31', { months: 1 }), '2026-02-28', 'end of month clamps');
+  t.equal(addPeriod('2028-01-31', { months: 1 }), '2028-02-29', 'leap year');
+  t.equal(addPeriod('2026-01-31', { months: 1, days: 1 }), '2026-03-01', 'months first, then days');
+  t.equal(addPeriod('2023-02-14', { months: 36 }), '2026-02-14');
+  t.equal(addPeriod('2026-03-28', { days: 1 }), '2026-03-29', 'a DST day is one calendar day');
+  t.equal(addPeriod('2026-03-29', { days: 1 }), '2026-03-30');
+  t.equal(addPeriod('2026-10-25', { days: 1 }), '2026-10-26');
+  t.equal(errorCode(() => addPeriod('2026-02-30', { days: 1 })), 'invalid-date');
+  t.equal(errorCode(() => addPeriod('26-02-01', { days: 1 })), 'invalid-date');
+  t.equal(errorCode(() => addPeriod('2026-02-01', { days: -1 })), 'invalid-date');
+  t.equal(errorCode(() => addPeriod('2026-02-01', { days: 1.5 })), 'invalid-date');
+});
+
+t.test('working days: weekends and the scheme\'s public holidays', async (t) => {
+  t.ok(isWorkingDay('2026-02-17', RS));
+  t.notOk(isWorkingDay('2026-02-14', RS), 'Saturday');
+  t.notOk(isWorkingDay('2026-02-15', RS), 'Sunday');
+  t.notOk(isWorkingDay('2026-02-16', RS), 'Statehood Day (Monday) in Serbia');
+  t.ok(isWorkingDay('2026-02-16', XK), 'but a working day in Kosovo');
+  t.notOk(isWorkingDay('2026-02-17', XK), 'Independence Day in Kosovo');
+  t.equal(rollForward('2026-02-17', RS), '2026-02-17', 'a working day stays');
+  t.equal(rollForward('2026-02-14', RS), '2026-02-17', 'Saturday, Sunday and Statehood Day Monday');
+  t.equal(rollForward('2026-02-14', XK), '2026-02-16', 'the same weekend in Kosovo ends on Monday');
+  t.equal(rollForward('2026-02-15', XK), '2026-02-16');
+  t.equal(rollForward('2026-01-01', RS), '2026-01-05', 'New Year Thursday and Friday, then the weekend');
+  t.equal(rollForward('2026-05-01', ME), '2026-05-04', 'Labour Day Friday, then the weekend');
+  t.equal(rollForward('2025-11-28', AL), '2025-12-01', 'Independence Day Friday, Liberation Day Saturday, Sunday');
+  t.equal(rollForward('2026-01-07', MK), '2026-01-08', 'Orthodox Christmas in North Macedonia');
+  t.equal(rollForward('2026-01-07', BA), '2026-01-07', 'not listed for Bosnia and Herzegovina (entity holiday only)');
+  t.equal(rollForward('2026-02-14', []), '2026-02-16', 'a plain list of holidays works too');
+  t.equal(rollForward('2026-02-14', ['2026-02-16']), '2026-02-17');
+  // Exhaustive check over three years: the result is the first working day on or after the date.
+  for (const scheme of [RS, BA, ME, AL, MK, XK]) {
+    let bad = 0;
+    for (let d = DateTime.fromISO('2025-01-01', { zone: 'utc' }); d.year < 2028; d = d.plus({ days: 1 })) {
+      const date = d.toISODate() as string;
+      const rolled = rollForward(date, scheme);
+      if (rolled < date || !isWorkingDay(rolled, scheme)) bad++;
+      for (let x = d; (x.toISODate() as string) < rolled; x = x.plus({ days: 1 })) if (isWorkingDay(x.toISODate() as string, scheme)) bad++;
+    }
+    t.equal(bad, 0, `${scheme.id}: rollForward gives the first working day, 2025-2027`);
+  }
+});
+
+t.test('application deadline by anchor', async (t) => {
+  // XK: 6 months from the incident (law in force); 17 Feb 2026 is Independence Day.
+  t.equal(applicationDeadline(XK, { incidentOn: '2025-08-17' }), '2026-02-18');
+  t.equal(applicationDeadline(XK, { incidentOn: '2025-08-10' }), '2026-02-10');
+  t.equal(applicationDeadline(XK, { incidentOn: '2025-08-31' }), '2026-03-02', '28 Feb 2026 (clamped) is a Saturday');
+  t.equal(applicationDeadline(XK, { rulingFinalOn: '2025-08-10' }), null, 'the incident date is the anchor in Kosovo');
+  // RS: 36 months from the ruling becoming final (model).
+  t.equal(applicationDeadline(RS, { rulingFinalOn: '2023-02-14', incidentOn: '2019-01-01' }), '2026-02-17', 'Sat, Sun, Statehood Day');
+  t.equal(applicationDeadline(RS, { incidentOn: '2019-01-01' }), null, 'not final yet: the clock has not started');
+  t.equal(applicationDeadline(RS, { rulingFinalOn: null }), null);
+  // BA: 12 months from the failed enforcement (model).
+  t.equal(applicationDeadline(BA, { enforcementFailedOn: '2025-05-01', rulingFinalOn: '2020-01-01' }), '2026-05-04', 'Labour Day Fri, Sat (also Labour Day), Sun');
+  t.equal(applicationDeadline(BA, { rulingFinalOn: '2025-05-01' }), null);
+  t.equal(applicationDeadline(ME, { incidentOn: '2024-07-13' }), '2026-07-15', '13 and 14 July: Statehood Day');
+  t.equal(errorCode(() => applicationDeadline(XK, { incidentOn: '2025-02-29' })), 'invalid-date');
+});
+
+t.test('instants become local dates in the scheme\'s zone, across DST changes', async (t) => {
+  // Spring forward in Belgrade: 29 March 2026 02:00 CET -> 03:00 CEST.
+  t.equal(localDateOf('2026-03-28T22:59:59Z', 'Europe/Belgrade'), '2026-03-28', '23:59:59 CET');
+  t.equal(localDateOf('2026-03-28T23:00:00Z', 'Europe/Belgrade'), '2026-03-29', 'midnight CET');
+  t.equal(localDateOf('2026-03-29T21:59:59.999Z', 'Europe/Belgrade'), '2026-03-29', '23:59:59.999 CEST');
+  t.equal(localDateOf('2026-03-29T22:00:00Z', 'Europe/Belgrade'), '2026-03-30', 'midnight CEST: one hour earlier in UTC');
+  // Fall back: 25 October 2026 03:00 CEST -> 02:00 CET; 02:30 happens twice, both on the 25th.
+  t.equal(localDateOf('2026-10-24T21:59:59Z', 'Europe/Belgrade'), '2026-10-24');
+  t.equal(localDateOf('2026-10-24T22:00:00Z', 'Europe/Belgrade'), '2026-10-25');
+  t.equal(localDateOf('2026-10-25T00:30:00Z', 'Europe/Belgrade'), '2026-10-25', '02:30 CEST');
+  t.equal(localDateOf('2026-10-25T01:30:00Z', 'Europe/Belgrade'), '2026-10-25', '02:30 CET');
+  t.equal(localDateOf('2026-10-25T22:59:59Z', 'Europe/Belgrade'), '2026-10-25', '23:59:59 CET');
+  t.equal(localDateOf('2026-10-25T23:00:00Z', 'Europe/Belgrade'), '2026-10-26');
+  // A second zone with different DST dates: New York springs forward on 8 March 2026.
+  t.equal(localDateOf('2026-03-08T04:59:59Z', 'America/New_York'), '2026-03-07', 'EST, UTC-5');
+  t.equal(localDateOf('2026-03-08T05:00:00Z', 'America/New_York'), '2026-03-08');
+  t.equal(localDateOf('2026-03-09T03:59:59Z', 'America/New_York'), '2026-03-08', 'EDT, UTC-4');
+  t.equal(localDateOf('2026-03-09T04:00:00Z', 'America/New_York'), '2026-03-09');
+  t.equal(localDateOf('2026-03-29T23:59:59+02:00', 'Europe/Belgrade'), '2026-03-29', 'an explicit offset is honoured');
+  t.equal(errorCode(() => localDateOf('2026-03-29T10:00:00', 'Europe/Belgrade')), 'invalid-date', 'no zone: ambiguous, refused');
+  t.equal(errorCode(() => localDateOf('yesterday', 'Europe/Belgrade')), 'invalid-date');
+  t.equal(errorCode(() => localDateOf('2026-03-29T10:00:00Z', 'Europe/Atlantis')), 'invalid-date');
+});
+
+t.test('appeal deadline counts from the local date of service', async (t) => {
+  // MK: 30 days (model). 23:30 UTC on Saturday 28 March is already Sunday 29 March in Skopje.
+  t.equal(appealDeadline(MK, '2026-03-28T22:59:59Z'), '2026-04-27', 'served 28 March local');
+  t.equal(appealDeadline(MK, '2026-03-28T23:30:00Z'), '2026-04-28', 'served 29 March local');
+  t.equal(appealDeadline(MK, '2026-03-29T21:30:00Z'), '2026-04-28', '23:30 CEST, still 29 March');
+  t.equal(appealDeadline(MK, '2026-03-29T22:30:00Z'), '2026-04-29', '00:30 CEST on 30 March');
+  // RS: 15 days (model). After the autumn change midnight is 23:00 UTC again; 11 November is a holiday.
+  t.equal(appealDeadline(RS, '2026-10-26T22:30:00Z'), '2026-11-10', '23:30 CET on 26 October (a fixed +2h would say 27th)');
+  t.equal(appealDeadline(RS, '2026-10-26T23:00:00Z'), '2026-11-12', '27 October + 15 = Armistice Day, rolled');
+  // AL in Tirane: 28 and 29 November are holidays, then a Sunday.
+  t.equal(appealDeadline(AL, '2025-10-28T22:59:59Z'), '2025-11-27');
+  t.equal(appealDeadline(AL, '2025-10-28T23:30:00Z'), '2025-12-01');
+  t.equal(errorCode(() => appealDeadline(AL, '2025-10-28 23:30')), 'invalid-date');
+});
+
+t.test('late or in time at local midnight', async (t) => {
+  const cases: [deadline: string, zone: string, lastInTime: string, firstLate: string][] = [
+    ['2026-03-28', 'Europe/Belgrade', '2026-03-28T22:59:59.999Z', '2026-03-28T23:00:00.000Z'], // CET
+    ['2026-03-29', 'Europe/Belgrade', '2026-03-29T21:59:59.999Z', '2026-03-29T22:00:00.000Z'], // the DST day ends in CEST
+    ['2026-10-24', 'Europe/Belgrade', '2026-10-24T21:59:59.999Z', '2026-10-24T22:00:00.000Z'], // CEST
+    ['2026-10-25', 'Europe/Belgrade', '2026-10-25T22:59:59.999Z', '2026-10-25T23:00:00.000Z'], // a 25-hour day, ends in CET
+    ['2026-03-29', 'Europe/Tirane', '2026-03-29T21:59:59.999Z', '2026-03-29T22:00:00.000Z'],
+    ['2026-03-07', 'America/New_York', '2026-03-08T04:59:59.999Z', '2026-03-08T05:00:00.000Z'],
+    ['2026-03-08', 'America/New_York', '2026-03-09T03:59:59.999Z', '2026-03-09T04:00:00.000Z'],
+  ];
+  for (const [deadline, zone, lastInTime, firstLate] of cases) {
+    t.equal(isLate(deadline, lastInTime, zone), false, `${deadline} ${zone}: in time at ${lastInTime}`);
+    t.equal(isLate(deadline, firstLate, zone), true, `${deadline} ${zone}: late at ${firstLate}`);
+    t.equal(isLate(deadline, `${deadline}T00:00:00Z`, zone), false, `${deadline} ${zone}: in time early that day`);
+    t.equal(deadlineEnd(deadline, zone), firstLate, `${deadline} ${zone}: ends at ${firstLate}`);
+  }
+  t.equal(isLate('2026-03-28', '2026-03-27T23:30:00Z', 'Europe/Belgrade'), false, 'the day before');
+  t.equal(isLate('2026-03-28', '2026-04-01T10:00:00Z', 'Europe/Belgrade'), true, 'days after');
+  t.equal(errorCode(() => isLate('2026-02-30', '2026-03-01T10:00:00Z', 'Europe/Belgrade')), 'invalid-date');
+  t.equal(errorCode(() => deadlineEnd('2026-02-30', 'Europe/Belgrade')), 'invalid-date');
+  // The full chain: an application deadline in Kosovo, judged at Belgrade-time midnight.
+  const deadline = applicationDeadline(XK, { incidentOn: '2025-08-10' }) as string;
+  t.equal(isLate(deadline, '2026-02-10T22:59:59Z', XK.timeZone), false, '23:59:59 on the deadline day');
+  t.equal(isLate(deadline, '2026-02-10T23:00:00Z', XK.timeZone), true, 'midnight after it');
+});
