@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './money.js';
 export * from './schemes/index.js';
 export * from './deadlines.js';
+export * from './authorization.js';

@@ -1,0 +1,128 @@
+import t, { type Test } from 'tap';
+import type { Role } from '@cfund/contracts';
+import {
+  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse,
+  canErasePersonalData, canFile, canRead, ensureAllowed, type Authorization, type ClaimAccess, type Principal,
+} from '../src/index.ts';
+
+const who = (sub: string, roles: Role[], jurisdictions: Principal['jurisdictions'] = ['RS']): Principal => ({ sub, roles, jurisdictions });
+const lawyer = who('lawyer-ana', ['lawyer']);
+const assigned = who('lawyer-bojan', ['lawyer'], []);
+const otherLawyer = who('lawyer-cvijeta', ['lawyer']);
+const assessor = who('assessor-dusan', ['fund-assessor']);
+const approver1 = who('approver-eva', ['fund-approver']);
+const approver2 = who('approver-filip', ['fund-approver']);
+const approverBA = who('approver-goran', ['fund-approver'], ['BA']);
+const finance = who('finance-hana', ['fund-finance']);
+const admin = who('admin-ivan', ['fund-admin']);
+const auditor = who('auditor-jelena', ['auditor'], []);
+const dpo = who('dpo-kosta', ['dpo'], []);
+const nobody = who('nobody', []);
+/** Someone who assesses and approves (both roles): four-eyes must still stop them on their own assessment. */
+const assessorApprover = who('assessor-dusan', ['fund-assessor', 'fund-approver']);
+
+const claim: ClaimAccess = {
+  jurisdiction: 'RS',
+  filedBy: lawyer.sub,
+  assignedLawyers: [assigned.sub],
+  assessedBy: assessor.sub,
+  approvedBy: [],
+};
+
+function refused(t: Test, result: Authorization, code: string, name: string): void {
+  t.equal(result.allowed, false, `${name}: refused`);
+  if (!result.allowed) {
+    t.equal(result.error.code, code, `${name}: ${code}`);
+    t.equal(result.error.kind, 'authorization', `${name}: an authorization error`);
+    t.ok(result.error.message.length > 20, `${name}: says why`);
+  }
+}
+function allowed(t: Test, result: Authorization, name: string): void {
+  t.same(result, { allowed: true }, `${name}: allowed`);
+}
+
+t.test('filing', async (t) => {
+  allowed(t, canFile(lawyer, 'RS'), 'a lawyer in their jurisdiction');
+  refused(t, canFile(lawyer, 'BA'), 'wrong-jurisdiction', 'a lawyer elsewhere');
+  refused(t, canFile(assigned, 'RS'), 'wrong-jurisdiction', 'a lawyer without jurisdictions');
+  refused(t, canFile(assessor, 'RS'), 'forbidden-role', 'fund staff');
+  refused(t, canFile(nobody, 'RS'), 'forbidden-role', 'no role');
+  refused(t, canFile(auditor, 'RS'), 'auditor-read-only', 'an auditor');
+  allowed(t, canFile(who('x', ['auditor', 'lawyer']), 'RS'), 'auditor role takes nothing from the lawyer role');
+});
+
+t.test('lawyers act only on their own or assigned claims', async (t) => {
+  allowed(t, canActAsLawyerOn(lawyer, claim), 'the filing lawyer');
+  allowed(t, canActAsLawyerOn(assigned, claim), 'an assigned lawyer (jurisdiction not needed)');
+  refused(t, canActAsLawyerOn(otherLawyer, claim), 'not-your-claim', 'another lawyer');
+  refused(t, canActAsLawyerOn(assessor, claim), 'forbidden-role', 'fund staff');
+  refused(t, canActAsLawyerOn(auditor, claim), 'auditor-read-only', 'an auditor');
+  refused(t, canActAsLawyerOn(who(lawyer.sub, ['fund-finance']), claim), 'forbidden-role', 'same sub without the lawyer role');
+});
+
+t.test('fund staff: role and jurisdiction', async (t) => {
+  allowed(t, canActAsFundStaff(assessor, 'RS', 'fund-assessor'), 'assessor in RS');
+  refused(t, canActAsFundStaff(assessor, 'RS', 'fund-approver'), 'forbidden-role', 'assessor acting as approver');
+  refused(t, canActAsFundStaff(assessor, 'BA', 'fund-assessor'), 'wrong-jurisdiction', 'assessor outside RS');
+  refused(t, canActAsFundStaff(lawyer, 'RS', 'fund-assessor'), 'forbidden-role', 'a lawyer');
+  refused(t, canActAsFundStaff(auditor, 'RS', 'fund-finance'), 'auditor-read-only', 'an auditor');
+  allowed(t, canAssess(assessor, claim), 'canAssess');
+  refused(t, canAssess(approver1, claim), 'forbidden-role', 'canAssess by an approver');
+  refused(t, canAssess(who('assessor-ba', ['fund-assessor'], ['BA']), claim), 'wrong-jurisdiction', 'canAssess from BA');
+  allowed(t, canAllocateBudget(admin, 'RS'), 'fund admin allocates');
+  refused(t, canAllocateBudget(admin, 'ME'), 'wrong-jurisdiction', 'fund admin of another jurisdiction');
+  refused(t, canAllocateBudget(finance, 'RS'), 'forbidden-role', 'finance cannot allocate');
+  const e = canAllocateBudget(admin, 'ME');
+  if (!e.allowed) t.same(e.error.details, { jurisdiction: 'ME', jurisdictions: ['RS'] });
+});
+
+t.test('approval: four-eyes and distinct approvers', async (t) => {
+  allowed(t, canApprove(approver1, claim), 'first approver');
+  allowed(t, canApprove(approver2, { ...claim, approvedBy: [approver1.sub] }), 'a second, different approver');
+  refused(t, canApprove(approver1, { ...claim, approvedBy: [approver1.sub] }), 'already-approved', 'the same approver twice');
+  refused(t, canApprove(assessorApprover, claim), 'four-eyes', 'the assessor approving their own assessment');
+  allowed(t, canApprove(assessorApprover, { ...claim, assessedBy: 'someone-else' }), 'the same person on a claim someone else assessed');
+  allowed(t, canApprove(approver1, { ...claim, assessedBy: null }), 'no assessor recorded');
+  refused(t, canApprove(approverBA, claim), 'wrong-jurisdiction', 'an approver of another jurisdiction');
+  refused(t, canApprove(assessor, claim), 'forbidden-role', 'an assessor without the approver role');
+  refused(t, canApprove(finance, claim), 'forbidden-role', 'finance');
+  refused(t, canApprove(auditor, claim), 'auditor-read-only', 'an auditor');
+});
+
+t.test('disbursement: finance, never an approver of the same award', async (t) => {
+  const approved = { ...claim, approvedBy: [approver1.sub, approver2.sub] };
+  allowed(t, canDisburse(finance, approved), 'finance officer');
+  refused(t, canDisburse(who(approver1.sub, ['fund-finance', 'fund-approver']), approved), 'four-eyes', 'an approver of this award with the finance role');
+  allowed(t, canDisburse(who(approver1.sub, ['fund-finance', 'fund-approver']), { ...claim, approvedBy: [approver2.sub, 'approver-z'] }), 'same person, award approved by others');
+  refused(t, canDisburse(approver1, approved), 'forbidden-role', 'an approver without the finance role');
+  refused(t, canDisburse(who('finance-ba', ['fund-finance'], ['BA']), approved), 'wrong-jurisdiction', 'finance of another jurisdiction');
+  refused(t, canDisburse(auditor, approved), 'auditor-read-only', 'an auditor');
+});
+
+t.test('reading: auditors everything, lawyers their claims, staff their jurisdictions', async (t) => {
+  allowed(t, canRead(auditor, claim), 'an auditor without jurisdictions');
+  allowed(t, canRead(auditor, { ...claim, jurisdiction: 'XK' }), 'an auditor anywhere');
+  allowed(t, canRead(lawyer, claim), 'the filing lawyer');
+  allowed(t, canRead(assigned, claim), 'an assigned lawyer');
+  refused(t, canRead(otherLawyer, claim), 'not-your-claim', 'another lawyer');
+  allowed(t, canRead(finance, claim), 'fund staff in the jurisdiction');
+  refused(t, canRead(approverBA, claim), 'wrong-jurisdiction', 'fund staff elsewhere');
+  refused(t, canRead(dpo, claim), 'forbidden-role', 'the dpo role alone');
+  refused(t, canRead(nobody, claim), 'forbidden-role', 'no role');
+  allowed(t, canRead(who(otherLawyer.sub, ['lawyer', 'fund-assessor']), claim), 'a lawyer who is also RS fund staff');
+});
+
+t.test('erasure: the data-protection officer only', async (t) => {
+  allowed(t, canErasePersonalData(dpo), 'the dpo');
+  refused(t, canErasePersonalData(admin), 'forbidden-role', 'a fund admin');
+  refused(t, canErasePersonalData(lawyer), 'forbidden-role', 'the claim\'s lawyer');
+  refused(t, canErasePersonalData(auditor), 'auditor-read-only', 'an auditor');
+});
+
+t.test('ensureAllowed throws the refusal', async (t) => {
+  t.doesNotThrow(() => ensureAllowed(canApprove(approver1, claim)));
+  const e = t.throws(() => ensureAllowed(canApprove(assessorApprover, claim))) as DomainError;
+  t.ok(e instanceof DomainError);
+  t.equal(e.code, 'four-eyes');
+  t.match(e.message, /assessed a claim cannot approve it/);
+});
