@@ -1,7 +1,8 @@
 import t from 'tap';
+import fs from 'node:fs';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, SCHEME_FILES, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
+  DomainError, SCHEME_FILES, formatMoney, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
   schemes, type SchemeFileInput,
 } from '../src/index.ts';
 
@@ -137,4 +138,27 @@ t.test('invalid scheme files are refused at load, naming the field', async (t) =
     t.match(e.message, message, `${name}: ${e.message}`);
   }
   t.equal(errorCode(() => createSchemeRegistry([SCHEME_FILES.ME, SCHEME_FILES.ME])), 'invalid-scheme', 'two files for one jurisdiction');
+});
+
+t.test('the README table says what the scheme files say', async (t) => {
+  const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const row = (label: string) => readme.split('\n').find((l) => l.startsWith(`| ${label} |`))?.split('|').slice(2, -1).map((c) => c.trim());
+  const all = JURISDICTIONS.map((j) => schemeFor(j, '2026-06-01'));
+  const tag = (s: (typeof all)[number], field: string) => (s.provenance[field]?.kind === 'law-in-force' ? 'law' : 'model');
+  t.same(row('Version (effective from)'), all.map((s) => `${s.id} (${tag(s, 'effectiveFrom')})`));
+  t.same(row('Time zone'), all.map((s) => `${s.timeZone} (${tag(s, 'timeZone')})`));
+  t.same(row('Total cap')?.map((c) => c.replace(/ \(.*\)$/, '')), all.map((s) => formatMoney(s.caps.total)));
+  t.same(row('Total cap')?.map((c) => c.includes('(law') ? 'law' : 'model'), all.map((s) => tag(s, 'caps.total')));
+  t.same(row('Two approvers above'), all.map((s) => `${formatMoney(s.dualApprovalThreshold)} (${tag(s, 'dualApprovalThreshold')})`));
+  t.same(row('Appeal deadline after service'), all.map((s) => `${s.appealDays} days (${tag(s, 'appealDays')})`));
+  t.same(
+    row('Application deadline'),
+    all.map((s) => `${s.applicationDeadline.period.months} months from ${s.applicationDeadline.anchor} (${tag(s, 'applicationDeadline')})`),
+  );
+  for (const head of ['non-pecuniary', 'lost-earnings', 'medical-costs', 'loss-of-maintenance', 'funeral-costs', 'other-pecuniary'] as const) {
+    t.same(row(`Cap ${head}`), all.map((s) => {
+      const cap = s.caps.perHead[head];
+      return cap ? `${formatMoney(cap)} (${tag(s, `caps.perHead.${head}`)})` : 'total only';
+    }), `cap ${head}`);
+  }
 });
