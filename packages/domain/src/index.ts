@@ -3,3 +3,5 @@ export * from './money.js';
 export * from './schemes/index.js';
 export * from './deadlines.js';
 export * from './authorization.js';
+export * from './claim/index.js';
+export * from './fund-ledger/ledger.js';

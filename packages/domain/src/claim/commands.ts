@@ -1,0 +1,54 @@
+import type {
+  Actor, AmountsByHead, CommandBody, EncryptedPersonalData, Jurisdiction,
+} from '@cfund/contracts';
+
+/** Every command carries who acts and when (the service's clock): the domain has no clock. */
+interface Command<T extends string, D> {
+  type: T;
+  actor: Actor;
+  /** UTC instant, ISO 8601. */
+  at: string;
+  data: D;
+}
+
+export interface FileClaimData {
+  claimId: string;
+  publicReference: string;
+  victimRef: string;
+  /** Already encrypted by the service: the domain never sees plaintext personal data. */
+  personalData: EncryptedPersonalData;
+  jurisdiction: Jurisdiction;
+  applicantRole: 'direct' | 'indirect';
+  formOfExploitation: CommandBody<'fileClaim'>['formOfExploitation'];
+  incidentOn: string;
+  damagesClaimed: AmountsByHead;
+}
+
+export type ClaimCommand =
+  | Command<'FileClaim', FileClaimData>
+  | Command<'AttachEvidence', CommandBody<'attachEvidence'>>
+  | Command<'RecordCriminalProceedings', CommandBody<'recordCriminalProceedings'>>
+  | Command<'RecordCourtRuling', CommandBody<'recordCourtRuling'>>
+  | Command<'RecordRulingFinality', CommandBody<'recordRulingFinality'>>
+  | Command<'RecordOffenderPayment', CommandBody<'recordOffenderPayment'>>
+  | Command<'RecordEnforcementFailure', CommandBody<'recordEnforcementFailure'>>
+  | Command<'SubmitFundApplication', CommandBody<'submitFundApplication'>>
+  | Command<'DecideLateFilingExtension', CommandBody<'decideLateFilingExtension'>>
+  | Command<'AssessClaim', CommandBody<'assessClaim'>>
+  | Command<'ApproveAward', CommandBody<'approveAward'>>
+  | Command<'RejectAward', CommandBody<'rejectAward'>>
+  | Command<'NotifyDecision', CommandBody<'notifyDecision'>>
+  | Command<'AppealDecision', CommandBody<'appealDecision'>>
+  | Command<'DecideAppeal', CommandBody<'decideAppeal'>>
+  | Command<'ApproveAdvancePayment', CommandBody<'approveAdvancePayment'>>
+  | Command<'SchedulePayout', CommandBody<'schedulePayout'>>
+  | Command<'DisbursePayout', CommandBody<'disbursePayout'> & { instalment: number }>
+  | Command<'RecordPayoutFailure', CommandBody<'recordPayoutFailure'> & { instalment: number }>
+  | Command<'RecordRecovery', CommandBody<'recordRecovery'>>
+  | Command<'WithdrawClaim', CommandBody<'withdrawClaim'>>
+  | Command<'ReopenClaim', CommandBody<'reopenClaim'>>
+  | Command<'CloseClaim', CommandBody<'closeClaim'>>
+  | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>;
+
+export type ClaimCommandType = ClaimCommand['type'];
+export type ClaimCommandOf<T extends ClaimCommandType> = Extract<ClaimCommand, { type: T }>;

@@ -1,0 +1,298 @@
+import type { ClaimEvent, Money } from '@cfund/contracts';
+import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
+import { DomainError } from '../errors.js';
+import { percentage, split } from '../money.js';
+import { schemeFor, type Scheme } from '../schemes/index.js';
+import { computeAward, requireCurrency } from './assessment.js';
+import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
+import type { ClaimState, ClaimStatus } from './state.js';
+
+/**
+ * The claim decider: `decide(command, state)` returns the events a command causes, or throws a
+ * `DomainError` naming the rule that refuses it. One small function per command below.
+ */
+export function decide(command: ClaimCommand, state: ClaimState): ClaimEvent[] {
+  const handler = handlers[command.type] as (c: ClaimCommand, s: ClaimState) => ClaimEvent[];
+  return handler(command, state);
+}
+
+type Handlers = { [T in ClaimCommandType]: (c: ClaimCommandOf<T>, s: ClaimState) => ClaimEvent[] };
+
+const ACTIVE: readonly ClaimStatus[] = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid'];
+
+const STATUS_WORDS: Record<ClaimStatus, string> = {
+  none: 'has not been filed', filed: 'is filed', applied: 'has a fund application', assessed: 'is assessed',
+  approved: 'has an approved award', rejected: 'was rejected', notified: 'has a notified decision',
+  appealed: 'is under appeal', scheduled: 'has a payout schedule', paid: 'is paid in full',
+  withdrawn: 'is withdrawn', closed: 'is closed',
+};
+
+function requireStatus(s: ClaimState, allowed: readonly ClaimStatus[], action: string): void {
+  if (!allowed.includes(s.status)) {
+    throw new DomainError('not-allowed-in-state', `A claim that ${STATUS_WORDS[s.status]} cannot ${action}.`, {
+      details: { status: s.status, allowed },
+    });
+  }
+}
+
+function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new DomainError(code, message, { details });
+}
+
+function schemeOf(s: ClaimState): Scheme {
+  return schemeFor(s.jurisdiction!, s.schemeVersion!);
+}
+
+const ev = <T extends ClaimEvent['type']>(type: T, data: Omit<Extract<ClaimEvent, { type: T }>['data'], 'schemaVersion' | 'claimId'>, s: { claimId?: string }): ClaimEvent =>
+  ({ type, data: { schemaVersion: 1, claimId: s.claimId!, ...data } }) as unknown as ClaimEvent;
+
+const sumMinor = (xs: readonly Money[]): number => xs.reduce((a, m) => a + m.amountMinor, 0);
+
+const handlers: Handlers = {
+  FileClaim: (c, s) => {
+    if (s.status !== 'none') refuse('already-filed', 'This claim has already been filed.');
+    const filedOn = c.at.slice(0, 10);
+    const scheme = schemeFor(c.data.jurisdiction, localDateOf(c.at, schemeFor(c.data.jurisdiction, filedOn).timeZone));
+    requireCurrency(c.data.damagesClaimed.map((d) => d.amount), scheme.currency);
+    if (c.data.incidentOn > localDateOf(c.at, scheme.timeZone)) refuse('incident-in-future', 'The date of the crime cannot be after the filing date.');
+    return [ev('ClaimFiled', {
+      jurisdiction: c.data.jurisdiction, schemeVersion: scheme.effectiveFrom, currency: scheme.currency,
+      filedBy: c.actor.sub, filedAt: c.at, publicReference: c.data.publicReference, applicantRole: c.data.applicantRole,
+      victimRef: c.data.victimRef, personalData: c.data.personalData, formOfExploitation: c.data.formOfExploitation,
+      incidentOn: c.data.incidentOn, damagesClaimed: c.data.damagesClaimed,
+    }, c.data)];
+  },
+
+  AttachEvidence: (c, s) => {
+    requireStatus(s, ACTIVE, 'take new evidence');
+    if (s.evidence.includes(c.data.documentId)) refuse('evidence-already-attached', `Document ${c.data.documentId} is already attached.`);
+    return [ev('EvidenceAttached', c.data, s)];
+  },
+
+  RecordCriminalProceedings: (c, s) => {
+    requireStatus(s, ACTIVE, 'record criminal proceedings');
+    return [ev('CriminalProceedingsRecorded', c.data, s)];
+  },
+
+  RecordCourtRuling: (c, s) => {
+    requireStatus(s, ACTIVE, 'record a court ruling');
+    requireCurrency(c.data.amounts.map((a) => a.amount), s.currency!);
+    const awarded = c.data.outcome === 'compensation-awarded';
+    if (awarded && c.data.amounts.length === 0) refuse('amounts-required', 'A ruling that awards compensation states the amounts awarded.');
+    if (!awarded && c.data.amounts.length > 0) refuse('amounts-not-expected', 'Only a ruling that awards compensation has amounts.');
+    return [ev('CourtRulingRecorded', c.data, s)];
+  },
+
+  RecordRulingFinality: (c, s) => {
+    requireStatus(s, ACTIVE, 'record that a ruling became final');
+    const last = s.court.rulings[s.court.rulings.length - 1];
+    if (!last) refuse('no-ruling', 'No court ruling has been recorded, so none can become final.');
+    if (s.court.finalOn) refuse('already-final', `The ruling became final on ${s.court.finalOn}.`);
+    if (c.data.finalOn < last.decidedOn) refuse('final-before-ruling', 'A ruling cannot become final before it was decided.');
+    return [ev('RulingBecameFinal', c.data, s)];
+  },
+
+  RecordOffenderPayment: (c, s) => {
+    requireStatus(s, ACTIVE, 'record a payment by the offender');
+    requireCurrency([c.data.amount], s.currency!);
+    if (c.data.amount.amountMinor === 0) refuse('zero-amount', 'A payment of zero is not a payment.');
+    return [ev('OffenderPaymentReceived', c.data, s)];
+  },
+
+  RecordEnforcementFailure: (c, s) => {
+    requireStatus(s, ACTIVE, 'record a failed enforcement');
+    requireCurrency([c.data.amountOutstanding], s.currency!);
+    const awarded = s.court.rulings.some((r) => r.outcome === 'compensation-awarded');
+    if (!awarded && c.data.reason !== 'offender-unknown') {
+      refuse('no-award-to-enforce', 'Enforcement can fail only against an award of compensation, unless the offender is unknown.');
+    }
+    return [ev('EnforcementFailed', c.data, s)];
+  },
+
+  SubmitFundApplication: (c, s) => {
+    requireStatus(s, ['filed'], 'apply to the fund');
+    const scheme = schemeOf(s);
+    for (const d of c.data.otherCompensationDeclared) requireCurrency([d.amount], s.currency!);
+    if (scheme.enforcementMustFailFirst && !s.court.enforcementFailedOn) {
+      refuse('enforcement-not-failed', 'This scheme pays only after enforcement against the offender has failed; record the failed enforcement first.');
+    }
+    const deadline = applicationDeadline(scheme, {
+      incidentOn: s.incidentOn ?? null, rulingFinalOn: s.court.finalOn ?? null, enforcementFailedOn: s.court.enforcementFailedOn ?? null,
+    });
+    if (deadline === null) {
+      refuse('deadline-not-started', `The application period counts from ${scheme.applicationDeadline.anchor.replace('-', ' ')}, which has not been recorded yet.`);
+    }
+    const late = isLate(deadline, c.at, scheme.timeZone);
+    if (late && s.fund.extension !== 'granted') {
+      refuse('late-filing', `The deadline to apply was ${deadline}; a late application needs an extension granted by the fund.`, { deadline });
+    }
+    return [ev('FundApplicationSubmitted', { submittedAt: c.at, deadline, late, otherCompensationDeclared: c.data.otherCompensationDeclared }, s)];
+  },
+
+  DecideLateFilingExtension: (c, s) => {
+    requireStatus(s, ['filed'], 'have a late-filing extension decided');
+    if (s.fund.extension) refuse('already-decided', `An extension was already ${s.fund.extension}.`);
+    const data = { decidedBy: c.actor.sub, reason: c.data.reason };
+    return [c.data.decision === 'granted' ? ev('LateFilingExtensionGranted', data, s) : ev('LateFilingExtensionRefused', data, s)];
+  },
+
+  AssessClaim: (c, s) => {
+    if (s.status === 'assessed' && s.fund.approvals.length > 0) refuse('approval-under-way', 'An assessment cannot change once an approver has approved it.');
+    requireStatus(s, ['applied', 'assessed'], 'be assessed');
+    const scheme = schemeOf(s);
+    requireCurrency([...c.data.assessedAmounts.map((a) => a.amount), ...c.data.deductions.map((d) => d.amount)], s.currency!);
+    if (!c.data.eligible && c.data.ineligibilityReasons.length === 0) refuse('reasons-required', 'An assessment that finds the claim ineligible says why.');
+    if (c.data.eligible && c.data.ineligibilityReasons.length > 0) refuse('reasons-not-expected', 'An eligible claim has no reasons of ineligibility.');
+    const award = computeAward(scheme, c.data.assessedAmounts, c.data.deductions, s.court.offenderPaid);
+    return [ev('ClaimAssessed', {
+      assessedBy: c.actor.sub, eligible: c.data.eligible, ineligibilityReasons: c.data.ineligibilityReasons,
+      assessedAmounts: c.data.assessedAmounts, deductions: award.deductions, capsApplied: award.capsApplied,
+      recommendedNet: c.data.eligible ? award.recommendedNet : { amountMinor: 0, currency: s.currency! },
+    }, s)];
+  },
+
+  ApproveAward: (c, s) => {
+    requireStatus(s, ['assessed'], 'be approved');
+    const assessment = s.fund.assessment!;
+    if (!assessment.eligible) refuse('not-eligible', 'The assessment found the claim ineligible: it can only be rejected.');
+    if (assessment.recommendedNet.amountMinor === 0) refuse('nothing-to-award', 'The net award is zero: there is nothing to approve.');
+    if (assessment.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot approve it.');
+    if (s.fund.approvals.includes(c.actor.sub)) refuse('already-approved', 'You have already approved this award; a second approver is needed.');
+    const scheme = schemeOf(s);
+    const needed = assessment.recommendedNet.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1;
+    const approvalNumber = (s.fund.approvals.length + 1) as 1 | 2;
+    const events = [ev('AwardApprovalGiven', { approver: c.actor.sub, netAward: assessment.recommendedNet, approvalNumber }, s)];
+    if (approvalNumber === needed) {
+      events.push(ev('AwardApproved', {
+        netAward: assessment.recommendedNet, approvers: [...s.fund.approvals, c.actor.sub],
+        fundYear: Number(localDateOf(c.at, scheme.timeZone).slice(0, 4)),
+      }, s));
+    }
+    return events;
+  },
+
+  RejectAward: (c, s) => {
+    requireStatus(s, ['assessed'], 'be rejected');
+    if (s.fund.assessment!.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot decide on it.');
+    return [ev('AwardRejected', { rejectedBy: c.actor.sub, reasons: c.data.reasons, appealInstructions: c.data.appealInstructions }, s)];
+  },
+
+  NotifyDecision: (c, s) => {
+    requireStatus(s, ['approved', 'rejected'], 'have its decision served');
+    const deadline = appealDeadline(schemeOf(s), c.data.servedAt);
+    return [ev('DecisionNotified', { servedAt: c.data.servedAt, appealDeadline: deadline }, s)];
+  },
+
+  AppealDecision: (c, s) => {
+    requireStatus(s, ['notified'], 'be appealed');
+    if (s.fund.appeal) refuse('already-appealed', 'This decision has already been appealed.');
+    if (isLate(s.fund.appealDeadline!, c.at, schemeOf(s).timeZone)) {
+      refuse('appeal-late', `The deadline to appeal was ${s.fund.appealDeadline}.`, { deadline: s.fund.appealDeadline });
+    }
+    return [ev('DecisionAppealed', { appealedAt: c.at, grounds: c.data.grounds }, s)];
+  },
+
+  DecideAppeal: (c, s) => {
+    requireStatus(s, ['appealed'], 'have an appeal decided');
+    const { outcome, netAward } = c.data;
+    const changes = outcome === 'increased' || outcome === 'reduced';
+    if (changes && !netAward) refuse('amount-required', `An appeal decided as ${outcome} states the new net award.`);
+    if (!changes && netAward) refuse('amount-not-expected', `An appeal decided as ${outcome} does not change the award.`);
+    if (netAward) {
+      requireCurrency([netAward], s.currency!);
+      const current = s.fund.netAward?.amountMinor ?? 0;
+      if (outcome === 'increased' && netAward.amountMinor <= current) refuse('not-an-increase', 'An increased award is larger than the one appealed.');
+      if (outcome === 'reduced' && netAward.amountMinor >= current) refuse('not-a-reduction', 'A reduced award is smaller than the one appealed.');
+      const cap = schemeOf(s).caps.total;
+      if (netAward.amountMinor > cap.amountMinor) refuse('above-cap', `The award cannot exceed the scheme's cap of ${cap.amountMinor} ${cap.currency} (minor units).`, { cap });
+    }
+    return [ev('AppealDecided', { outcome, decidedOn: c.data.decidedOn, ...(netAward ? { netAward } : {}) }, s)];
+  },
+
+  ApproveAdvancePayment: (c, s) => {
+    requireStatus(s, ['applied', 'assessed'], 'receive an advance payment');
+    const scheme = schemeOf(s);
+    if (!scheme.advancePayments.allowed) refuse('advances-not-allowed', 'This scheme makes no advance payments.');
+    requireCurrency([c.data.amount], s.currency!);
+    if (c.data.amount.amountMinor === 0) refuse('zero-amount', 'An advance of zero is not an advance.');
+    const base: Money = s.fund.assessment
+      ? s.fund.assessment.recommendedNet
+      : { amountMinor: Math.min(sumMinor(s.damagesClaimed.map((d) => d.amount)), scheme.caps.total.amountMinor), currency: s.currency! };
+    const limit = percentage(base, scheme.advancePayments.maxSharePercent, 'down');
+    if (s.fund.advances + c.data.amount.amountMinor > limit.amountMinor) {
+      refuse('advance-above-limit', `Advances may reach ${scheme.advancePayments.maxSharePercent}% of the expected award: ${limit.amountMinor} minor units in all.`, { limit });
+    }
+    return [ev('AdvancePaymentApproved', { approvedBy: c.actor.sub, amount: c.data.amount, reason: c.data.reason }, s)];
+  },
+
+  SchedulePayout: (c, s) => {
+    requireStatus(s, ['notified'], 'have a payout scheduled');
+    if (!s.fund.netAward || s.fund.rejection) refuse('no-award', 'Only an award can be paid out: this decision rejected the claim.');
+    const payable = s.fund.netAward.amountMinor - s.fund.advances;
+    if (payable <= 0) refuse('nothing-to-pay', 'The advances already paid cover the whole award.');
+    const scheme = schemeOf(s);
+    const amounts = split({ amountMinor: payable, currency: s.currency! }, c.data.instalments);
+    const instalments = amounts.map((amount, i) => ({
+      number: i + 1, amount, dueOn: rollForward(addPeriod(c.data.firstDueOn, { months: i * c.data.intervalMonths }), scheme),
+    }));
+    return [ev('PayoutScheduled', { instalments, total: { amountMinor: payable, currency: s.currency! } }, s)];
+  },
+
+  DisbursePayout: (c, s) => {
+    requireStatus(s, ['scheduled'], 'disburse a payout');
+    const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
+    if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
+    if (instalment.status === 'disbursed') refuse('already-disbursed', `Instalment ${instalment.number} has already been paid (${instalment.paymentReference}).`);
+    if (s.fund.approvals.includes(c.actor.sub)) refuse('four-eyes', 'An approver of an award cannot pay it out.');
+    return [ev('PayoutDisbursed', {
+      instalment: instalment.number, amount: instalment.amount, paymentReference: c.data.paymentReference,
+      disbursedBy: c.actor.sub, disbursedAt: c.at,
+    }, s)];
+  },
+
+  RecordPayoutFailure: (c, s) => {
+    requireStatus(s, ['scheduled', 'paid'], 'record a failed payout');
+    const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
+    if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
+    if (instalment.status !== 'disbursed') refuse('not-disbursed', `Instalment ${instalment.number} has not been paid, so its payment cannot have failed.`);
+    return [ev('PayoutFailed', { instalment: instalment.number, reason: c.data.reason, failedAt: c.at }, s)];
+  },
+
+  RecordRecovery: (c, s) => {
+    requireStatus(s, ['scheduled', 'paid', 'closed'], 'record a recovery from the offender');
+    if (!schemeOf(s).recoveryFromOffender) refuse('recovery-not-allowed', 'This scheme does not recover from the offender.');
+    requireCurrency([c.data.amount], s.currency!);
+    const paid = s.fund.advances + sumMinor(s.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => i.amount));
+    if (s.fund.recovered + c.data.amount.amountMinor > paid) {
+      refuse('recovery-exceeds-paid', 'The fund cannot recover more than it has paid.', { paid });
+    }
+    return [ev('RecoveryFromOffenderRecorded', c.data, s)];
+  },
+
+  WithdrawClaim: (c, s) => {
+    requireStatus(s, ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed'], 'be withdrawn');
+    return [ev('ClaimWithdrawn', { reason: c.data.reason, withdrawnAt: c.at }, s)];
+  },
+
+  ReopenClaim: (c, s) => {
+    requireStatus(s, ['withdrawn'], 'be reopened');
+    return [ev('ClaimReopened', { reason: c.data.reason, reopenedAt: c.at }, s)];
+  },
+
+  CloseClaim: (c, s) => {
+    const rejectedAndFinal = s.status === 'notified' && !!s.fund.rejection && !s.fund.appeal
+      && isLate(s.fund.appealDeadline!, c.at, schemeOf(s).timeZone);
+    if (!(s.status === 'paid' || s.status === 'withdrawn' || rejectedAndFinal)) {
+      throw new DomainError('not-allowed-in-state', `A claim that ${STATUS_WORDS[s.status]} cannot be closed yet: it closes when paid in full, withdrawn, or rejected with the appeal period over.`, {
+        details: { status: s.status },
+      });
+    }
+    return [ev('ClaimClosed', { reason: c.data.reason, closedAt: c.at }, s)];
+  },
+
+  ErasePersonalData: (c, s) => {
+    if (s.status === 'none') refuse('not-filed', 'There is no such claim.');
+    if (s.personalDataErased) refuse('already-erased', 'The personal data of this claim has already been erased.');
+    return [ev('PersonalDataErased', { victimRef: s.victimRef!, erasedBy: c.actor.sub, erasedAt: c.at }, s)];
+  },
+};

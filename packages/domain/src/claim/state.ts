@@ -1,0 +1,208 @@
+import type {
+  AmountsByHead, ClaimEvent, Currency, Jurisdiction, Money, EventData,
+} from '@cfund/contracts';
+
+/**
+ * Where a claim stands. The court track (rulings, enforcement) runs alongside; the status follows
+ * the fund track, from filing to closure.
+ */
+export type ClaimStatus =
+  | 'none'
+  | 'filed'
+  | 'applied'
+  | 'assessed'
+  | 'approved'
+  | 'rejected'
+  | 'notified'
+  | 'appealed'
+  | 'scheduled'
+  | 'paid'
+  | 'withdrawn'
+  | 'closed';
+
+export type InstalmentStatus = 'due' | 'disbursed' | 'failed';
+
+export interface Instalment {
+  number: number;
+  amount: Money;
+  dueOn: string;
+  status: InstalmentStatus;
+  paymentReference?: string;
+  disbursedBy?: string;
+}
+
+export interface ClaimState {
+  status: ClaimStatus;
+  /** The status to return to when a withdrawn claim is reopened. */
+  statusBeforeWithdrawal?: ClaimStatus;
+  claimId?: string;
+  jurisdiction?: Jurisdiction;
+  schemeVersion?: string;
+  currency?: Currency;
+  filedBy?: string;
+  filedAt?: string;
+  victimRef?: string;
+  publicReference?: string;
+  incidentOn?: string;
+  damagesClaimed: AmountsByHead;
+  evidence: string[];
+  court: {
+    proceedings: { court: string; caseNumber: string }[];
+    rulings: EventData<'CourtRulingRecorded'>[];
+    finalOn?: string;
+    enforcementFailedOn?: string;
+    offenderPaid: number;
+  };
+  fund: {
+    appliedAt?: string;
+    deadline?: string;
+    late?: boolean;
+    extension?: 'granted' | 'refused';
+    otherCompensationDeclared: EventData<'FundApplicationSubmitted'>['otherCompensationDeclared'];
+    assessment?: EventData<'ClaimAssessed'>;
+    approvals: string[];
+    netAward?: Money;
+    fundYear?: number;
+    rejection?: EventData<'AwardRejected'>;
+    notifiedAt?: string;
+    appealDeadline?: string;
+    appeal?: EventData<'DecisionAppealed'>;
+    appealOutcome?: EventData<'AppealDecided'>['outcome'];
+    advances: number;
+    instalments: Instalment[];
+    recovered: number;
+  };
+  personalDataErased: boolean;
+}
+
+export const initialState = (): ClaimState => ({
+  status: 'none',
+  damagesClaimed: [],
+  evidence: [],
+  court: { proceedings: [], rulings: [], offenderPaid: 0 },
+  fund: { otherCompensationDeclared: [], approvals: [], advances: 0, instalments: [], recovered: 0 },
+  personalDataErased: false,
+});
+
+/** Applies one event; pure: returns a new state and never validates (events are facts). */
+export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
+  const s: ClaimState = { ...state, court: { ...state.court }, fund: { ...state.fund } };
+  switch (event.type) {
+    case 'ClaimFiled': {
+      const d = event.data;
+      return {
+        ...s, status: 'filed', claimId: d.claimId, jurisdiction: d.jurisdiction, schemeVersion: d.schemeVersion,
+        currency: d.currency, filedBy: d.filedBy, filedAt: d.filedAt, victimRef: d.victimRef,
+        publicReference: d.publicReference, incidentOn: d.incidentOn, damagesClaimed: d.damagesClaimed,
+      };
+    }
+    case 'EvidenceAttached':
+      return { ...s, evidence: [...s.evidence, event.data.documentId] };
+    case 'CriminalProceedingsRecorded':
+      s.court.proceedings = [...s.court.proceedings, { court: event.data.court, caseNumber: event.data.caseNumber }];
+      return s;
+    case 'CourtRulingRecorded':
+      s.court.rulings = [...s.court.rulings, event.data];
+      return s;
+    case 'RulingBecameFinal':
+      s.court.finalOn = event.data.finalOn;
+      return s;
+    case 'OffenderPaymentReceived':
+      s.court.offenderPaid += event.data.amount.amountMinor;
+      return s;
+    case 'EnforcementFailed':
+      s.court.enforcementFailedOn = event.data.recordedOn;
+      return s;
+    case 'FundApplicationSubmitted':
+      s.fund.appliedAt = event.data.submittedAt;
+      s.fund.deadline = event.data.deadline;
+      s.fund.late = event.data.late;
+      s.fund.otherCompensationDeclared = event.data.otherCompensationDeclared;
+      return { ...s, status: 'applied' };
+    case 'LateFilingExtensionGranted':
+      s.fund.extension = 'granted';
+      return s;
+    case 'LateFilingExtensionRefused':
+      s.fund.extension = 'refused';
+      return s;
+    case 'ClaimAssessed':
+      s.fund.assessment = event.data;
+      s.fund.approvals = [];
+      return { ...s, status: 'assessed' };
+    case 'AdvancePaymentApproved':
+      s.fund.advances += event.data.amount.amountMinor;
+      return s;
+    case 'AwardApprovalGiven':
+      s.fund.approvals = [...s.fund.approvals, event.data.approver];
+      return s;
+    case 'AwardApproved':
+      s.fund.netAward = event.data.netAward;
+      s.fund.fundYear = event.data.fundYear;
+      return { ...s, status: 'approved' };
+    case 'AwardRejected':
+      s.fund.rejection = event.data;
+      return { ...s, status: 'rejected' };
+    case 'DecisionNotified':
+      s.fund.notifiedAt = event.data.servedAt;
+      s.fund.appealDeadline = event.data.appealDeadline;
+      return { ...s, status: 'notified' };
+    case 'DecisionAppealed':
+      s.fund.appeal = event.data;
+      return { ...s, status: 'appealed' };
+    case 'AppealDecided':
+      return afterAppeal(s, event.data);
+    case 'PayoutScheduled':
+      s.fund.instalments = event.data.instalments.map((i) => ({ ...i, status: 'due' as const }));
+      return { ...s, status: 'scheduled' };
+    case 'PayoutDisbursed': {
+      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
+        ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
+        : i));
+      const allPaid = s.fund.instalments.every((i) => i.status === 'disbursed');
+      return { ...s, status: allPaid ? 'paid' : 'scheduled' };
+    }
+    case 'PayoutFailed':
+      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
+      return { ...s, status: 'scheduled' };
+    case 'RecoveryFromOffenderRecorded':
+      s.fund.recovered += event.data.amount.amountMinor;
+      return s;
+    case 'ClaimWithdrawn':
+      return { ...s, status: 'withdrawn', statusBeforeWithdrawal: s.status };
+    case 'ClaimReopened':
+      return { ...s, status: s.statusBeforeWithdrawal ?? 'filed', statusBeforeWithdrawal: undefined };
+    case 'ClaimClosed':
+      return { ...s, status: 'closed' };
+    case 'PersonalDataErased':
+      return { ...s, personalDataErased: true };
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function afterAppeal(s: ClaimState, d: EventData<'AppealDecided'>): ClaimState {
+  s.fund.appealOutcome = d.outcome;
+  switch (d.outcome) {
+    case 'upheld':
+      return { ...s, status: 'notified' };
+    case 'increased':
+    case 'reduced':
+      // A changed award stands as approved (a rejection overturned becomes an award too).
+      s.fund.netAward = d.netAward ?? s.fund.netAward;
+      s.fund.rejection = undefined;
+      return { ...s, status: 'notified' };
+    case 'remitted':
+      // Back to the fund for a new assessment.
+      s.fund.assessment = undefined;
+      s.fund.approvals = [];
+      s.fund.netAward = undefined;
+      s.fund.rejection = undefined;
+      return { ...s, status: 'applied' };
+    default: {
+      const _exhaustive: never = d.outcome;
+      return _exhaustive;
+    }
+  }
+}

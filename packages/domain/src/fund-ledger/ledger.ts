@@ -1,0 +1,131 @@
+import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
+import { DomainError } from '../errors.js';
+
+/**
+ * The fund-year ledger (stream `fund-<jurisdiction>-<year>`): the budget, what awards commit of
+ * it, what reductions and withdrawals release, what is paid out and what recoveries bring back.
+ * It is never over-committed: a commitment larger than what is available is refused.
+ */
+export interface ClaimFunds { committed: number; released: number; disbursed: number; instalments: number[] }
+
+export interface LedgerState {
+  jurisdiction?: Jurisdiction;
+  year?: number;
+  currency?: Currency;
+  allocated: number;
+  recovered: number;
+  claims: Record<string, ClaimFunds>;
+}
+
+export const initialLedgerState = (): LedgerState => ({ allocated: 0, recovered: 0, claims: {} });
+
+interface Command<T extends string, D> { type: T; actor: Actor; at: string; jurisdiction: Jurisdiction; year: number; data: D }
+
+export type LedgerCommand =
+  | Command<'AllocateBudget', { amount: Money }>
+  | Command<'CommitFunds', { claimId: string; amount: Money }>
+  | Command<'ReleaseFunds', { claimId: string; amount: Money; reason: string }>
+  | Command<'DisburseFunds', { claimId: string; instalment: number; amount: Money }>
+  | Command<'CreditRecovery', { claimId: string; amount: Money }>;
+
+const outstanding = (f: ClaimFunds): number => f.committed - f.released - f.disbursed;
+
+/** What new commitments may still take: the budget and recoveries, less what is committed and not released. */
+export function available(s: LedgerState): number {
+  let tied = 0;
+  for (const f of Object.values(s.claims)) tied += f.committed - f.released;
+  return s.allocated + s.recovered - tied;
+}
+
+export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState {
+  const d = event.data;
+  const s: LedgerState = { ...state, jurisdiction: d.jurisdiction, year: d.year, claims: { ...state.claims } };
+  const claim = (id: string): ClaimFunds => {
+    const f = { ...(s.claims[id] ?? { committed: 0, released: 0, disbursed: 0, instalments: [] }) };
+    s.claims[id] = f;
+    return f;
+  };
+  switch (event.type) {
+    case 'FundBudgetAllocated':
+      return { ...s, currency: event.data.amount.currency, allocated: s.allocated + event.data.amount.amountMinor };
+    case 'FundsCommitted':
+      claim(event.data.claimId).committed += event.data.amount.amountMinor;
+      return s;
+    case 'FundsReleased':
+      claim(event.data.claimId).released += event.data.amount.amountMinor;
+      return s;
+    case 'FundsDisbursed': {
+      const f = claim(event.data.claimId);
+      f.disbursed += event.data.amount.amountMinor;
+      f.instalments = [...f.instalments, event.data.instalment];
+      return s;
+    }
+    case 'RecoveryCredited':
+      return { ...s, recovered: s.recovered + event.data.amount.amountMinor };
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
+
+function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
+  throw new DomainError(code, message, { details });
+}
+
+function requireMoney(s: LedgerState, amount: Money): void {
+  if (s.currency && amount.currency !== s.currency) {
+    refuse('currency-mismatch', `This fund year is kept in ${s.currency}; ${amount.currency} was given.`);
+  }
+  if (amount.amountMinor <= 0) refuse('zero-amount', 'An amount of zero changes nothing in the ledger.');
+}
+
+export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
+  const base = { schemaVersion: 1 as const, jurisdiction: c.jurisdiction, year: c.year };
+  switch (c.type) {
+    case 'AllocateBudget':
+      requireMoney(s, c.data.amount);
+      return [{ type: 'FundBudgetAllocated', data: { ...base, amount: c.data.amount, allocatedBy: c.actor.sub, allocatedAt: c.at } }];
+    case 'CommitFunds': {
+      if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`);
+      requireMoney(s, c.data.amount);
+      const existing = s.claims[c.data.claimId];
+      if (existing && outstanding(existing) > 0) {
+        // A retried commitment of the same award (after a crash) changes nothing.
+        if (outstanding(existing) === c.data.amount.amountMinor) return [];
+        refuse('already-committed', 'Funds are already committed for this claim; release them before committing a new amount.');
+      }
+      const free = available(s);
+      if (c.data.amount.amountMinor > free) {
+        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${c.data.amount.amountMinor}.`, { available: free });
+      }
+      return [{ type: 'FundsCommitted', data: { ...base, claimId: c.data.claimId, amount: c.data.amount } }];
+    }
+    case 'ReleaseFunds': {
+      requireMoney(s, c.data.amount);
+      const f = s.claims[c.data.claimId];
+      if (!f || c.data.amount.amountMinor > outstanding(f)) {
+        refuse('release-exceeds-commitment', 'Only funds committed and not yet paid can be released.', { outstanding: f ? outstanding(f) : 0 });
+      }
+      return [{ type: 'FundsReleased', data: { ...base, claimId: c.data.claimId, amount: c.data.amount, reason: c.data.reason } }];
+    }
+    case 'DisburseFunds': {
+      requireMoney(s, c.data.amount);
+      const f = s.claims[c.data.claimId];
+      if (f?.instalments.includes(c.data.instalment)) return [];
+      if (!f || c.data.amount.amountMinor > outstanding(f)) {
+        refuse('disbursement-exceeds-commitment', 'A payout must be covered by funds committed to the award.', { outstanding: f ? outstanding(f) : 0 });
+      }
+      return [{ type: 'FundsDisbursed', data: { ...base, claimId: c.data.claimId, instalment: c.data.instalment, amount: c.data.amount } }];
+    }
+    case 'CreditRecovery':
+      requireMoney(s, c.data.amount);
+      return [{ type: 'RecoveryCredited', data: { ...base, claimId: c.data.claimId, amount: c.data.amount } }];
+    default: {
+      const _exhaustive: never = c;
+      return _exhaustive;
+    }
+  }
+}
+
+export const ledgerStreamName = (jurisdiction: Jurisdiction, year: number): string => `fund-${jurisdiction}-${year}`;

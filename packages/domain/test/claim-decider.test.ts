@@ -1,0 +1,315 @@
+import t, { type Test } from 'tap';
+import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
+import {
+  decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
+} from '@cfund/domain';
+
+// ---- given / when / then ----------------------------------------------------------------------
+
+const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());
+
+function given(events: ClaimEvent[]) {
+  return {
+    when(command: ClaimCommand) {
+      return {
+        then(t: Test, expected: ClaimEvent[], message?: string) {
+          t.same(decide(command, stateOf(events)), expected, message ?? "the expected events");
+        },
+        thenThrows(t: Test, code: string, message?: string) {
+          let thrown: unknown;
+          try {
+            decide(command, stateOf(events));
+          } catch (err) {
+            thrown = err;
+          }
+          t.ok(isDomainError(thrown, code), message ?? `refused with ${code}`, { found: thrown instanceof Error ? `${(thrown as { code?: string }).code}: ${thrown.message}` : thrown });
+        },
+        events: () => decide(command, stateOf(events)),
+      };
+    },
+  };
+}
+
+// ---- fixtures: a Serbian claim (model scheme: RSD, 36 months from the final ruling, enforcement
+// must fail first, caps 2,000,000 total and 1,500,000 non-pecuniary, two approvers above 500,000,
+// 15 days to appeal, advances up to 50%, recovery from the offender) ---------------------------
+
+const claimId = '3f1c2a9e-8b7d-4c6e-9a5b-1d2e3f4a5b6c';
+const RSD = (major: number): Money => ({ amountMinor: major * 100, currency: 'RSD' });
+const lawyer: Actor = { sub: 'lawyer-1', roles: ['lawyer'] };
+const assessor: Actor = { sub: 'assessor-1', roles: ['fund-assessor'] };
+const approver1: Actor = { sub: 'approver-1', roles: ['fund-approver'] };
+const approver2: Actor = { sub: 'approver-2', roles: ['fund-approver'] };
+const finance: Actor = { sub: 'finance-1', roles: ['fund-finance'] };
+const dpo: Actor = { sub: 'dpo-1', roles: ['dpo'] };
+
+const personalData = { alg: 'AES-256-GCM' as const, keyId: 'victim-7', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'Y2lwaGVy', tag: 'dGFndGFndGFndGFnZGFk' };
+const data = <T extends Record<string, unknown>>(d: T) => ({ schemaVersion: 1 as const, claimId, ...d });
+
+const fileClaim: ClaimCommand = {
+  type: 'FileClaim', actor: lawyer, at: '2026-01-10T09:00:00.000Z',
+  data: {
+    claimId, publicReference: 'RS-2026-0001', victimRef: 'victim-7', personalData, jurisdiction: 'RS',
+    applicantRole: 'direct', formOfExploitation: 'labour', incidentOn: '2024-05-01',
+    damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(1_800_000) }, { head: 'medical-costs', amount: RSD(200_000) }],
+  },
+};
+const filed: ClaimEvent = {
+  type: 'ClaimFiled',
+  data: data({
+    jurisdiction: 'RS', schemeVersion: '2025-01-01', currency: 'RSD', filedBy: 'lawyer-1', filedAt: '2026-01-10T09:00:00.000Z',
+    publicReference: 'RS-2026-0001', applicantRole: 'direct', victimRef: 'victim-7', personalData, formOfExploitation: 'labour',
+    incidentOn: '2024-05-01', damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(1_800_000) }, { head: 'medical-costs', amount: RSD(200_000) }],
+  }),
+};
+const ruling: ClaimEvent = {
+  type: 'CourtRulingRecorded',
+  data: data({ court: 'Higher Court in Belgrade', caseNumber: 'K-12/25', decidedOn: '2025-12-01', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(1_000_000) }] }),
+};
+const final = (finalOn: string): ClaimEvent => ({ type: 'RulingBecameFinal', data: data({ finalOn }) });
+const enforcementFailed: ClaimEvent = { type: 'EnforcementFailed', data: data({ reason: 'no-assets', amountOutstanding: RSD(1_000_000), recordedOn: '2026-02-20' }) };
+const applied: ClaimEvent = {
+  type: 'FundApplicationSubmitted',
+  data: data({ submittedAt: '2026-03-01T10:00:00.000Z', deadline: '2029-02-01', late: false, otherCompensationDeclared: [] }),
+};
+const assessed: ClaimEvent = {
+  type: 'ClaimAssessed',
+  data: data({
+    assessedBy: 'assessor-1', eligible: true, ineligibilityReasons: [],
+    assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(1_800_000) }, { head: 'medical-costs', amount: RSD(200_000) }],
+    deductions: [], capsApplied: [{ head: 'non-pecuniary', cap: RSD(1_500_000), reducedBy: RSD(300_000) }],
+    recommendedNet: RSD(1_700_000),
+  }),
+};
+const approval = (approver: string, n: 1 | 2): ClaimEvent => ({ type: 'AwardApprovalGiven', data: data({ approver, netAward: RSD(1_700_000), approvalNumber: n }) });
+const approved: ClaimEvent = { type: 'AwardApproved', data: data({ netAward: RSD(1_700_000), approvers: ['approver-1', 'approver-2'], fundYear: 2026 }) };
+const notified: ClaimEvent = { type: 'DecisionNotified', data: data({ servedAt: '2026-04-01T08:00:00.000Z', appealDeadline: '2026-04-16' }) };
+const scheduled: ClaimEvent = {
+  type: 'PayoutScheduled',
+  data: data({
+    instalments: [
+      { number: 1, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-05-04' },
+      { number: 2, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-06-01' },
+      { number: 3, amount: { amountMinor: 56_666_666, currency: 'RSD' }, dueOn: '2026-07-01' },
+    ],
+    total: RSD(1_700_000),
+  }),
+};
+const disbursed = (n: number, amountMinor: number, at: string): ClaimEvent => ({
+  type: 'PayoutDisbursed',
+  data: data({ instalment: n, amount: { amountMinor, currency: 'RSD' }, paymentReference: `PAY-${n}`, disbursedBy: 'finance-1', disbursedAt: at }),
+});
+
+const courtTrack = [filed, ruling, final('2026-02-01'), enforcementFailed];
+const toApproval = [...courtTrack, applied, assessed];
+const toNotified = [...toApproval, approval('approver-1', 1), approval('approver-2', 2), approved, notified];
+const toScheduled = [...toNotified, scheduled];
+
+// ---- the happy path ------------------------------------------------------------------------------
+
+t.test('the whole lifecycle, command by command', async (t) => {
+  given([]).when(fileClaim).then(t, [filed], 'filing records the scheme in force, its currency and the filing lawyer');
+  given([filed]).when({ type: 'RecordCourtRuling', actor: lawyer, at: '2026-01-20T10:00:00.000Z', data: { court: 'Higher Court in Belgrade', caseNumber: 'K-12/25', decidedOn: '2025-12-01', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(1_000_000) }] } })
+    .then(t, [ruling]);
+  given([filed, ruling]).when({ type: 'RecordRulingFinality', actor: lawyer, at: '2026-02-02T10:00:00.000Z', data: { finalOn: '2026-02-01' } }).then(t, [final('2026-02-01')]);
+  given([filed, ruling, final('2026-02-01')]).when({ type: 'RecordEnforcementFailure', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { reason: 'no-assets', amountOutstanding: RSD(1_000_000), recordedOn: '2026-02-20' } })
+    .then(t, [enforcementFailed]);
+  given(courtTrack).when({ type: 'SubmitFundApplication', actor: lawyer, at: '2026-03-01T10:00:00.000Z', data: { otherCompensationDeclared: [] } })
+    .then(t, [applied], 'the deadline is 36 months after the ruling became final (2029-02-01, a Thursday)');
+  given([...courtTrack, applied]).when({
+    type: 'AssessClaim', actor: assessor, at: '2026-03-10T10:00:00.000Z',
+    data: { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(1_800_000) }, { head: 'medical-costs', amount: RSD(200_000) }], deductions: [] },
+  }).then(t, [assessed], 'non-pecuniary is cut to its cap: 1,500,000 + 200,000 = 1,700,000');
+  given(toApproval).when({ type: 'ApproveAward', actor: approver1, at: '2026-03-15T10:00:00.000Z', data: {} })
+    .then(t, [approval('approver-1', 1)], 'above 500,000 one approval is not enough');
+  given([...toApproval, approval('approver-1', 1)]).when({ type: 'ApproveAward', actor: approver2, at: '2026-03-16T10:00:00.000Z', data: {} })
+    .then(t, [approval('approver-2', 2), approved], 'the second approver approves the award');
+  given([...toApproval, approval('approver-1', 1), approval('approver-2', 2), approved])
+    .when({ type: 'NotifyDecision', actor: approver1, at: '2026-04-01T09:00:00.000Z', data: { servedAt: '2026-04-01T08:00:00.000Z' } })
+    .then(t, [notified], 'served on 1 April: 15 days to appeal, to Thursday 16 April');
+  given(toNotified).when({ type: 'SchedulePayout', actor: finance, at: '2026-04-20T09:00:00.000Z', data: { instalments: 3, firstDueOn: '2026-05-01', intervalMonths: 1 } })
+    .then(t, [scheduled], 'three instalments adding up exactly; 1-2 May are holidays, so the first falls on Monday 4 May');
+  given(toScheduled).when({ type: 'DisbursePayout', actor: finance, at: '2026-05-04T09:00:00.000Z', data: { instalment: 1, paymentReference: 'PAY-1' } })
+    .then(t, [disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z')]);
+  const allPaid = [...toScheduled, disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z'), disbursed(2, 56_666_667, '2026-06-01T09:00:00.000Z'), disbursed(3, 56_666_666, '2026-07-01T09:00:00.000Z')];
+  t.equal(stateOf(allPaid).status, 'paid', 'every instalment paid: the claim is paid');
+  given(allPaid).when({ type: 'CloseClaim', actor: finance, at: '2026-07-02T09:00:00.000Z', data: { reason: 'paid in full' } })
+    .then(t, [{ type: 'ClaimClosed', data: data({ reason: 'paid in full', closedAt: '2026-07-02T09:00:00.000Z' }) }]);
+});
+
+// ---- filing and the court track ------------------------------------------------------------------
+
+t.test('filing', async (t) => {
+  given([filed]).when(fileClaim).thenThrows(t, 'already-filed');
+  given([]).when({ ...fileClaim, data: { ...fileClaim.data, damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 100, currency: 'EUR' } }] } })
+    .thenThrows(t, 'currency-mismatch', 'one currency per claim: the scheme\'s');
+  given([]).when({ ...fileClaim, data: { ...fileClaim.data, incidentOn: '2026-02-01' } }).thenThrows(t, 'incident-in-future');
+  given([]).when({ ...fileClaim, at: '2024-06-01T10:00:00.000Z' }).thenThrows(t, 'no-scheme-in-force', 'no Serbian scheme version before 2025');
+});
+
+t.test('court track rules', async (t) => {
+  const ruling = (outcome: 'compensation-awarded' | 'referred-to-civil', amounts: { head: 'non-pecuniary'; amount: Money }[]): ClaimCommand => ({
+    type: 'RecordCourtRuling', actor: lawyer, at: '2026-01-20T10:00:00.000Z', data: { court: 'c', caseNumber: 'n', decidedOn: '2025-12-01', outcome, amounts },
+  });
+  given([filed]).when(ruling('compensation-awarded', [])).thenThrows(t, 'amounts-required');
+  given([filed]).when(ruling('referred-to-civil', [{ head: 'non-pecuniary', amount: RSD(1) }])).thenThrows(t, 'amounts-not-expected');
+  given([filed]).when({ type: 'RecordRulingFinality', actor: lawyer, at: '2026-02-02T10:00:00.000Z', data: { finalOn: '2026-02-01' } }).thenThrows(t, 'no-ruling');
+  given([filed, ruling as unknown as ClaimEvent].slice(0, 1)).when({ type: 'RecordEnforcementFailure', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { reason: 'no-assets', amountOutstanding: RSD(1), recordedOn: '2026-02-20' } })
+    .thenThrows(t, 'no-award-to-enforce');
+  given([filed]).when({ type: 'RecordEnforcementFailure', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { reason: 'offender-unknown', amountOutstanding: RSD(0), recordedOn: '2026-02-20' } })
+    .then(t, [{ type: 'EnforcementFailed', data: data({ reason: 'offender-unknown', amountOutstanding: RSD(0), recordedOn: '2026-02-20' }) }], 'an unknown offender needs no award');
+  given([filed]).when({ type: 'RecordOffenderPayment', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { amount: RSD(0), receivedOn: '2026-02-20' } }).thenThrows(t, 'zero-amount');
+});
+
+// ---- the fund application and its deadline ----------------------------------------------------
+
+t.test('application deadline, late filing and extensions', async (t) => {
+  const apply = (at: string): ClaimCommand => ({ type: 'SubmitFundApplication', actor: lawyer, at, data: { otherCompensationDeclared: [] } });
+  given([filed, ruling, final('2026-02-01')]).when(apply('2026-03-01T10:00:00.000Z')).thenThrows(t, 'enforcement-not-failed');
+  // Final on Friday 3 January 2023: 36 months later is Saturday 3 January 2026 -> Monday 5 January.
+  const oldCase = [filed, ruling, final('2023-01-03'), enforcementFailed];
+  given(oldCase).when(apply('2026-01-05T22:59:59.000Z')).then(t, [{
+    type: 'FundApplicationSubmitted', data: data({ submittedAt: '2026-01-05T22:59:59.000Z', deadline: '2026-01-05', late: false, otherCompensationDeclared: [] }),
+  }], 'in time until local midnight (23:00 UTC in winter)');
+  given(oldCase).when(apply('2026-01-05T23:00:00.000Z')).thenThrows(t, 'late-filing', 'a minute past local midnight is late');
+  const granted: ClaimEvent = { type: 'LateFilingExtensionGranted', data: data({ decidedBy: 'assessor-1', reason: 'the victim was in a shelter abroad' }) };
+  given(oldCase).when({ type: 'DecideLateFilingExtension', actor: assessor, at: '2026-03-01T10:00:00.000Z', data: { decision: 'granted', reason: 'the victim was in a shelter abroad' } })
+    .then(t, [granted]);
+  given([...oldCase, granted]).when(apply('2026-03-02T10:00:00.000Z')).then(t, [{
+    type: 'FundApplicationSubmitted', data: data({ submittedAt: '2026-03-02T10:00:00.000Z', deadline: '2026-01-05', late: true, otherCompensationDeclared: [] }),
+  }], 'with an extension granted, a late application is accepted and marked late');
+  given([...oldCase, granted]).when({ type: 'DecideLateFilingExtension', actor: assessor, at: '2026-03-01T10:00:00.000Z', data: { decision: 'refused', reason: 'x' } })
+    .thenThrows(t, 'already-decided');
+  given([filed, ruling]).when(apply('2026-03-01T10:00:00.000Z')).thenThrows(t, 'enforcement-not-failed');
+});
+
+// ---- assessment: caps, deductions, never negative ---------------------------------------------
+
+t.test('assessment', async (t) => {
+  const assess = (amounts: { head: 'non-pecuniary' | 'medical-costs' | 'lost-earnings'; amount: Money }[], deductions: { source: 'offender' | 'insurance'; amount: Money }[], eligible = true, reasons: string[] = []): ClaimCommand => ({
+    type: 'AssessClaim', actor: assessor, at: '2026-03-10T10:00:00.000Z', data: { eligible, ineligibilityReasons: reasons, assessedAmounts: amounts, deductions },
+  });
+  const base = [...courtTrack, applied];
+  const net = (events: ClaimEvent[]) => (events[0]!.data as { recommendedNet: Money }).recommendedNet.amountMinor;
+  t.equal(net(given(base).when(assess([{ head: 'medical-costs', amount: RSD(300_000) }], [{ source: 'insurance', amount: RSD(50_000) }])).events()), RSD(250_000).amountMinor, 'assessed less deductions');
+  t.equal(net(given(base).when(assess([{ head: 'medical-costs', amount: RSD(100_000) }], [{ source: 'insurance', amount: RSD(150_000) }])).events()), 0, 'never below zero');
+  const capped = given(base).when(assess([
+    { head: 'non-pecuniary', amount: RSD(1_500_000) }, { head: 'lost-earnings', amount: RSD(900_000) }, { head: 'medical-costs', amount: RSD(500_000) },
+  ], [])).events()[0]!.data as { recommendedNet: Money; capsApplied: unknown[] };
+  t.equal(capped.recommendedNet.amountMinor, RSD(2_000_000).amountMinor, 'limited by the total cap of 2,000,000');
+  t.same(capped.capsApplied, [{ head: 'total', cap: RSD(2_000_000), reducedBy: RSD(900_000) }], 'and it says so');
+  const offenderPaid: ClaimEvent = { type: 'OffenderPaymentReceived', data: data({ amount: RSD(100_000), receivedOn: '2026-02-10' }) };
+  const withOffender = given([...base, offenderPaid]).when(assess([{ head: 'medical-costs', amount: RSD(300_000) }], [])).events()[0]!.data as { recommendedNet: Money; deductions: unknown[] };
+  t.equal(withOffender.recommendedNet.amountMinor, RSD(200_000).amountMinor, 'what the offender paid is always deducted');
+  t.same(withOffender.deductions, [{ source: 'offender', amount: RSD(100_000) }]);
+  given(base).when(assess([{ head: 'medical-costs', amount: { amountMinor: 1, currency: 'EUR' } }], [])).thenThrows(t, 'currency-mismatch');
+  given(base).when(assess([], [], false, [])).thenThrows(t, 'reasons-required');
+  const ineligible = given(base).when(assess([{ head: 'medical-costs', amount: RSD(300_000) }], [], false, ['not a victim of a crime covered by the scheme'])).events()[0]!;
+  t.equal(net([ineligible]), 0, 'an ineligible claim has no award');
+  given([...base, ineligible]).when({ type: 'ApproveAward', actor: approver1, at: '2026-03-15T10:00:00.000Z', data: {} }).thenThrows(t, 'not-eligible');
+  given([...toApproval, approval('approver-1', 1)]).when(assess([], [])).thenThrows(t, 'approval-under-way');
+  given([filed]).when(assess([], [])).thenThrows(t, 'not-allowed-in-state', 'no assessment before an application');
+});
+
+// ---- approvals and four-eyes ---------------------------------------------------------------------
+
+t.test('approvals: four-eyes and dual approval', async (t) => {
+  const approve = (actor: Actor): ClaimCommand => ({ type: 'ApproveAward', actor, at: '2026-03-15T10:00:00.000Z', data: {} });
+  given(toApproval).when(approve({ sub: 'assessor-1', roles: ['fund-approver', 'fund-assessor'] })).thenThrows(t, 'four-eyes', 'the assessor cannot approve');
+  given([...toApproval, approval('approver-1', 1)]).when(approve(approver1)).thenThrows(t, 'already-approved', 'two distinct approvers');
+  const assessedAt = (net: Money): ClaimEvent => ({ type: 'ClaimAssessed', data: { ...(assessed as Extract<ClaimEvent, { type: 'ClaimAssessed' }>).data, recommendedNet: net, capsApplied: [] } });
+  const small = assessedAt(RSD(400_000));
+  const one = given([...courtTrack, applied, small]).when(approve(approver1)).events();
+  t.same(one.map((e) => e.type), ['AwardApprovalGiven', 'AwardApproved'], 'at or below the threshold one approval suffices');
+  given(toApproval).when({ type: 'RejectAward', actor: assessor, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } }).thenThrows(t, 'four-eyes');
+  const zero = assessedAt(RSD(0));
+  given([...courtTrack, applied, zero]).when(approve(approver1)).thenThrows(t, 'nothing-to-award');
+});
+
+// ---- decision, appeal and its deadline across DST ------------------------------------------------
+
+t.test('notification and appeal, with the deadline as a local date', async (t) => {
+  // Served Friday 13 March 2026: 15 days is Saturday 28 March -> Monday 30 March, after the switch
+  // to summer time on Sunday 29 March: local midnight ending 30 March is 22:00 UTC.
+  const served: ClaimEvent = { type: 'DecisionNotified', data: data({ servedAt: '2026-03-13T10:00:00.000Z', appealDeadline: '2026-03-30' }) };
+  const decided = [...toApproval, approval('approver-1', 1), approval('approver-2', 2), approved];
+  given(decided).when({ type: 'NotifyDecision', actor: approver1, at: '2026-03-13T11:00:00.000Z', data: { servedAt: '2026-03-13T10:00:00.000Z' } }).then(t, [served]);
+  const appeal = (at: string): ClaimCommand => ({ type: 'AppealDecision', actor: lawyer, at, data: { grounds: 'the award ignores lost earnings' } });
+  given([...decided, served]).when(appeal('2026-03-30T21:59:00.000Z')).then(t, [{ type: 'DecisionAppealed', data: data({ appealedAt: '2026-03-30T21:59:00.000Z', grounds: 'the award ignores lost earnings' }) }], '23:59 local time on the last day is in time');
+  given([...decided, served]).when(appeal('2026-03-30T22:00:00.000Z')).thenThrows(t, 'appeal-late', 'local midnight (22:00 UTC in summer time) is late');
+  // Served 23:30 UTC on 31 December is already 1 January in Belgrade: the period counts from then.
+  given(decided).when({ type: 'NotifyDecision', actor: approver1, at: '2026-01-01T09:00:00.000Z', data: { servedAt: '2026-12-31T23:30:00.000Z' } })
+    .then(t, [{ type: 'DecisionNotified', data: data({ servedAt: '2026-12-31T23:30:00.000Z', appealDeadline: '2027-01-18' }) }], 'served on local 1 January 2027: +15 = Saturday 16 -> Monday 18 January');
+  const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: '2026-03-20T10:00:00.000Z', grounds: 'g' }) };
+  const decideAppeal = (outcome: 'upheld' | 'increased' | 'reduced' | 'remitted', netAward?: Money): ClaimCommand => ({
+    type: 'DecideAppeal', actor: approver1, at: '2026-04-10T10:00:00.000Z', data: { outcome, decidedOn: '2026-04-10', ...(netAward ? { netAward } : {}) },
+  });
+  const underAppeal = [...decided, served, appealed];
+  given([...decided, served, appealed]).when(appeal('2026-03-21T10:00:00.000Z')).thenThrows(t, 'not-allowed-in-state');
+  given(underAppeal).when(decideAppeal('increased', RSD(2_100_000))).thenThrows(t, 'above-cap', 'an appeal cannot lift the award above the cap');
+  given(underAppeal).when(decideAppeal('increased', RSD(1_600_000))).thenThrows(t, 'not-an-increase');
+  given(underAppeal).when(decideAppeal('increased')).thenThrows(t, 'amount-required');
+  const increased = given(underAppeal).when(decideAppeal('increased', RSD(1_900_000))).events();
+  t.same(stateOf([...underAppeal, ...increased]).fund.netAward, RSD(1_900_000), 'the increased award stands');
+  const remitted = given(underAppeal).when(decideAppeal('remitted')).events();
+  t.equal(stateOf([...underAppeal, ...remitted]).status, 'applied', 'a remitted claim goes back for a new assessment');
+});
+
+// ---- advances and payouts ------------------------------------------------------------------------
+
+t.test('advance payments are limited and deducted from the payout', async (t) => {
+  const advance = (major: number): ClaimCommand => ({ type: 'ApproveAdvancePayment', actor: approver1, at: '2026-03-05T10:00:00.000Z', data: { amount: RSD(major), reason: 'urgent medical costs' } });
+  const base = [...courtTrack, applied];
+  // Before assessment the limit is 50% of the claim (2,000,000, within the cap): 1,000,000.
+  given(base).when(advance(1_000_001)).thenThrows(t, 'advance-above-limit');
+  const adv = given(base).when(advance(200_000)).events();
+  t.same(adv.map((e) => e.type), ['AdvancePaymentApproved']);
+  const withAdvance = [...courtTrack, applied, ...adv, assessed, approval('approver-1', 1), approval('approver-2', 2), approved, notified];
+  const schedule = given(withAdvance).when({ type: 'SchedulePayout', actor: finance, at: '2026-04-20T09:00:00.000Z', data: { instalments: 2, firstDueOn: '2026-06-01', intervalMonths: 6 } }).events();
+  const d = schedule[0]!.data as { total: Money; instalments: { amount: Money; dueOn: string }[] };
+  t.same(d.total, RSD(1_500_000), 'the schedule pays the award less the advance');
+  t.equal(d.instalments.reduce((a, i) => a + i.amount.amountMinor, 0), RSD(1_500_000).amountMinor, 'instalments add up exactly');
+  t.same(d.instalments.map((i) => i.dueOn), ['2026-06-01', '2026-12-01']);
+});
+
+t.test('payouts: exactly once, never by an approver, failure and retry', async (t) => {
+  const disburse = (actor: Actor, n: number): ClaimCommand => ({ type: 'DisbursePayout', actor, at: '2026-05-04T09:00:00.000Z', data: { instalment: n, paymentReference: `PAY-${n}` } });
+  given(toNotified.slice(0, -1)).when({ type: 'SchedulePayout', actor: finance, at: '2026-04-20T09:00:00.000Z', data: { instalments: 1, firstDueOn: '2026-05-04', intervalMonths: 1 } })
+    .thenThrows(t, 'not-allowed-in-state', 'no schedule before the decision is served');
+  given(toScheduled).when(disburse(approver1, 1)).thenThrows(t, 'four-eyes', 'an approver of the award cannot pay it');
+  given(toScheduled).when(disburse(finance, 4)).thenThrows(t, 'unknown-instalment');
+  const first = disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z');
+  given([...toScheduled, first]).when(disburse(finance, 1)).thenThrows(t, 'already-disbursed', 'an instalment is paid at most once');
+  given(toScheduled).when({ type: 'RecordPayoutFailure', actor: finance, at: '2026-05-05T09:00:00.000Z', data: { instalment: 1, reason: 'account closed' } }).thenThrows(t, 'not-disbursed');
+  const failed: ClaimEvent = { type: 'PayoutFailed', data: data({ instalment: 1, reason: 'account closed', failedAt: '2026-05-05T09:00:00.000Z' }) };
+  given([...toScheduled, first]).when({ type: 'RecordPayoutFailure', actor: finance, at: '2026-05-05T09:00:00.000Z', data: { instalment: 1, reason: 'account closed' } }).then(t, [failed]);
+  t.same(given([...toScheduled, first, failed]).when(disburse(finance, 1)).events().map((e) => e.type), ['PayoutDisbursed'], 'a failed payout is paid again');
+  const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }) };
+  given([...toApproval, rejected, notified]).when({ type: 'SchedulePayout', actor: finance, at: '2026-04-20T09:00:00.000Z', data: { instalments: 1, firstDueOn: '2026-05-04', intervalMonths: 1 } }).thenThrows(t, 'no-award');
+});
+
+t.test('recovery from the offender is limited to what was paid', async (t) => {
+  const recover = (major: number): ClaimCommand => ({ type: 'RecordRecovery', actor: finance, at: '2026-08-01T09:00:00.000Z', data: { amount: RSD(major), recordedOn: '2026-08-01' } });
+  const paidOne = [...toScheduled, disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z')];
+  given(paidOne).when(recover(566_667)).thenThrows(t, 'recovery-exceeds-paid');
+  t.same(given(paidOne).when(recover(500_000)).events().map((e) => e.type), ['RecoveryFromOffenderRecorded']);
+});
+
+// ---- withdrawal, reopening, closure, erasure -----------------------------------------------------
+
+t.test('withdrawal, reopening, closure and erasure', async (t) => {
+  const withdrawn: ClaimEvent = { type: 'ClaimWithdrawn', data: data({ reason: 'the victim asked', withdrawnAt: '2026-03-12T10:00:00.000Z' }) };
+  given(toApproval).when({ type: 'WithdrawClaim', actor: lawyer, at: '2026-03-12T10:00:00.000Z', data: { reason: 'the victim asked' } }).then(t, [withdrawn]);
+  const reopened = given([...toApproval, withdrawn]).when({ type: 'ReopenClaim', actor: lawyer, at: '2026-03-20T10:00:00.000Z', data: { reason: 'new evidence' } }).events();
+  t.equal(stateOf([...toApproval, withdrawn, ...reopened]).status, 'assessed', 'reopening returns to where the claim was');
+  given(toScheduled).when({ type: 'WithdrawClaim', actor: lawyer, at: '2026-05-01T10:00:00.000Z', data: { reason: 'x' } }).thenThrows(t, 'not-allowed-in-state', 'not once payouts are scheduled');
+  given(toScheduled).when({ type: 'CloseClaim', actor: finance, at: '2026-05-01T10:00:00.000Z', data: { reason: 'x' } }).thenThrows(t, 'not-allowed-in-state', 'not before it is paid');
+  const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }) };
+  const rejectedServed = [...toApproval, rejected, notified];
+  given(rejectedServed).when({ type: 'CloseClaim', actor: finance, at: '2026-04-16T20:00:00.000Z', data: { reason: 'x' } }).thenThrows(t, 'not-allowed-in-state', 'not while the appeal period runs');
+  t.same(given(rejectedServed).when({ type: 'CloseClaim', actor: finance, at: '2026-04-16T22:00:00.000Z', data: { reason: 'rejected, no appeal' } }).events().map((e) => e.type), ['ClaimClosed'], 'after it');
+  const erased: ClaimEvent = { type: 'PersonalDataErased', data: data({ victimRef: 'victim-7', erasedBy: 'dpo-1', erasedAt: '2026-09-01T10:00:00.000Z' }) };
+  given(toScheduled).when({ type: 'ErasePersonalData', actor: dpo, at: '2026-09-01T10:00:00.000Z', data: { reason: 'request of the victim' } }).then(t, [erased]);
+  given([...toScheduled, erased]).when({ type: 'ErasePersonalData', actor: dpo, at: '2026-09-02T10:00:00.000Z', data: { reason: 'again' } }).thenThrows(t, 'already-erased');
+  given([]).when({ type: 'AttachEvidence', actor: lawyer, at: '2026-01-11T10:00:00.000Z', data: { documentId: 'd', kind: 'other', sha256: 'a'.repeat(64), title: 't' } }).thenThrows(t, 'not-allowed-in-state');
+});

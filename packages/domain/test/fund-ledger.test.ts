@@ -1,0 +1,62 @@
+import t from 'tap';
+import type { Actor, FundEvent, Money } from '@cfund/contracts';
+import {
+  available, decideLedger, evolveLedger, initialLedgerState, isDomainError, ledgerStreamName, type LedgerCommand, type LedgerState,
+} from '@cfund/domain';
+
+const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
+const EUR = (major: number): Money => ({ amountMinor: major * 100, currency: 'EUR' });
+const at = '2026-02-01T10:00:00.000Z';
+const claim = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const cmd = <T extends LedgerCommand['type']>(type: T, data: Extract<LedgerCommand, { type: T }>['data']) =>
+  ({ type, actor: admin, at, jurisdiction: 'XK', year: 2026, data }) as LedgerCommand;
+
+/** Runs commands in order, keeping the events of those that succeed and the codes of refusals. */
+function run(commands: LedgerCommand[], start: FundEvent[] = []): { state: LedgerState; events: FundEvent[]; refusals: string[] } {
+  const events = [...start];
+  const refusals: string[] = [];
+  for (const c of commands) {
+    try {
+      events.push(...decideLedger(c, events.reduce(evolveLedger, initialLedgerState())));
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      refusals.push(err.code);
+    }
+  }
+  return { state: events.reduce(evolveLedger, initialLedgerState()), events, refusals };
+}
+
+t.test('the budget is never over-committed', async (t) => {
+  const commits = Array.from({ length: 20 }, (_, i) => cmd('CommitFunds', { claimId: claim(i), amount: EUR(5_000) }));
+  const r = run([cmd('AllocateBudget', { amount: EUR(50_000) }), ...commits]);
+  t.equal(r.events.filter((e) => e.type === 'FundsCommitted').length, 10, 'a budget for 10 awards commits exactly 10 of 20');
+  t.same(r.refusals, Array(10).fill('budget-exceeded'));
+  t.equal(available(r.state), 0);
+  t.equal(ledgerStreamName('XK', 2026), 'fund-XK-2026');
+});
+
+t.test('commitments, releases, payouts and recoveries', async (t) => {
+  const r = run([
+    cmd('CommitFunds', { claimId: claim(1), amount: EUR(1) }),
+    cmd('AllocateBudget', { amount: EUR(10_000) }),
+    cmd('AllocateBudget', { amount: { amountMinor: 100, currency: 'MKD' } }),
+    cmd('CommitFunds', { claimId: claim(1), amount: EUR(7_000) }),
+    cmd('CommitFunds', { claimId: claim(1), amount: EUR(7_000) }),
+    cmd('CommitFunds', { claimId: claim(1), amount: EUR(6_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), instalment: 1, amount: EUR(3_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), instalment: 1, amount: EUR(3_000) }),
+    cmd('ReleaseFunds', { claimId: claim(1), amount: EUR(4_001), reason: 'reduced on appeal' }),
+    cmd('ReleaseFunds', { claimId: claim(1), amount: EUR(1_000), reason: 'reduced on appeal' }),
+    cmd('CommitFunds', { claimId: claim(2), amount: EUR(4_001) }),
+    cmd('CreditRecovery', { claimId: claim(1), amount: EUR(1) }),
+    cmd('CommitFunds', { claimId: claim(2), amount: EUR(4_001) }),
+    cmd('DisburseFunds', { claimId: claim(3), instalment: 1, amount: EUR(1) }),
+  ]);
+  t.same(r.refusals, ['no-budget', 'currency-mismatch', 'already-committed', 'release-exceeds-commitment', 'budget-exceeded', 'disbursement-exceeds-commitment']);
+  t.same(r.events.map((e) => e.type), [
+    'FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsReleased', 'RecoveryCredited', 'FundsCommitted',
+  ], 'a retried commitment and a retried payout change nothing');
+  // 10,000 + 1 recovered - (7,000 - 1,000) - 4,001 = 0
+  t.equal(available(r.state), 0);
+  t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1] });
+});
