@@ -1,0 +1,395 @@
+/**
+ * Loading a stream into state, appending with the expected revision, and the
+ * load -> decide -> append cycle with bounded re-decides on a version conflict.
+ *
+ * Generic over the event type: the caller gives a decider (`initialState`, `evolve`, `decide`)
+ * and a codec that turns its events into JSON and back. Every event is written as a JSON event
+ * with JSON metadata holding the caller's metadata and the hash chain (see hash-chain.ts).
+ */
+import { createHash } from 'node:crypto';
+import {
+  NO_STREAM,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  jsonEvent,
+  type EventStoreDBClient,
+  type JSONType,
+} from '@eventstore/db-client';
+import { GENESIS_HASH, computeEventHash, storedDataBytes } from './hash-chain.js';
+
+/** The pure decision logic of one kind of stream (from the domain). */
+export interface Decider<Command, Event, State> {
+  readonly initialState: State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): readonly Event[];
+}
+
+/** The part of a decider that loading needs. */
+export type Evolver<Event, State> = Pick<Decider<unknown, Event, State>, 'initialState' | 'evolve'>;
+
+/** An event as JSON, ready to store. */
+export interface EncodedEvent {
+  type: string;
+  /** A JSON object, array or string (what the client accepts as JSON event data). */
+  data: JSONType;
+  /** Written into the metadata as `schemaVersion` when given. */
+  schemaVersion?: number;
+}
+
+/** An event as read back. */
+export interface StoredEvent {
+  streamId: string;
+  id: string;
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  created: Date;
+}
+
+/** Turns the caller's events into JSON and back (upcasting belongs in decode). */
+export interface EventCodec<Event> {
+  encode(event: Event): EncodedEvent;
+  /** Returns undefined to skip an event that does not concern the state (it still counts for revisions and the chain). */
+  decode(stored: StoredEvent): Event | undefined;
+}
+
+/** Who did what, when and why: given by the caller for every command. */
+export interface CommandMetadata {
+  /** The authenticated subject (e.g. the JWT `sub`). */
+  actor: string;
+  /** ISO-8601 instant at which the command was accepted (the caller's clock, not the domain's). */
+  occurredAt: string;
+  correlationId: string;
+  causationId: string;
+  /** Default schema version for events whose codec does not give one. */
+  schemaVersion?: number;
+}
+
+/** Metadata as stored with each event. */
+export interface EventMetadata {
+  actor?: string;
+  occurredAt?: string;
+  correlationId?: string;
+  causationId?: string;
+  schemaVersion?: number;
+  /** sha256(Idempotency-Key) of the command that wrote this event, if it had one. */
+  idempotencyKey?: string;
+  prevHash: string;
+  hash: string;
+  [key: string]: unknown;
+}
+
+/** `no_stream` (the stream does not exist yet) or the revision of its last event. */
+export type StreamRevision = bigint | typeof NO_STREAM;
+
+export interface LoadedStream<Event, State> {
+  state: State;
+  revision: StreamRevision;
+  /** Hash of the last event (GENESIS_HASH for a new stream): the next event's prevHash. */
+  lastHash: string;
+  /** Number of events read (decoded or not). */
+  eventCount: number;
+  /** When loaded with an idempotency key: what the command carrying that key wrote. */
+  previousExecution?: { events: Event[]; revision: bigint; state: State };
+}
+
+export interface AppendResult {
+  /** Revision of the last event written. */
+  revision: bigint;
+  /** Hash of the last event written: the next prevHash. */
+  lastHash: string;
+  /** Commit position of the write, when the server reports one. */
+  position?: bigint;
+  eventIds: string[];
+}
+
+/** The re-decides after version conflicts ran out. Maps to HTTP 409 (or 503, retry later). */
+export class ConcurrencyConflictError extends Error {
+  override readonly name = 'ConcurrencyConflictError';
+  constructor(readonly streamName: string, readonly attempts: number, options?: { cause?: unknown }) {
+    super(`stream ${streamName} kept changing: gave up after ${attempts} attempts`, options);
+  }
+}
+
+/** The caller required a revision (If-Match) and the stream is at another one. Maps to HTTP 412. */
+export class RevisionMismatchError extends Error {
+  override readonly name = 'RevisionMismatchError';
+  constructor(readonly streamName: string, readonly expected: StreamRevision, readonly actual: StreamRevision) {
+    super(`stream ${streamName} is at revision ${String(actual)}, not ${String(expected)}`);
+  }
+}
+
+/** sha256 hex of an Idempotency-Key, as stored in metadata and stream names (never the raw key). */
+export function hashIdempotencyKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * A UUID derived from its parts (SHA-256, formatted with version 8 and the RFC 4122 variant):
+ * the same parts always give the same id. Used for event ids of idempotent commands and
+ * available to callers that need an entity id from an Idempotency-Key (e.g. a new claim's id).
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const h = createHash('sha256');
+  for (const part of parts) {
+    h.update(String(Buffer.byteLength(part, 'utf8')));
+    h.update(':');
+    h.update(part, 'utf8');
+  }
+  const b = h.digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = b.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function asMetadata(raw: unknown): EventMetadata {
+  if (raw !== null && typeof raw === 'object' && !(raw instanceof Uint8Array) && !Array.isArray(raw)) {
+    return raw as EventMetadata;
+  }
+  return { prevHash: '', hash: '' };
+}
+
+/**
+ * Reads a stream from its start and folds it with `evolve`. A stream that does not exist gives
+ * the initial state at revision `no_stream`.
+ */
+export async function loadStream<Event, State>(
+  client: EventStoreDBClient,
+  streamName: string,
+  evolver: Evolver<Event, State>,
+  codec: Pick<EventCodec<Event>, 'decode'>,
+  options: { idempotencyKey?: string } = {},
+): Promise<LoadedStream<Event, State>> {
+  const keyHash = options.idempotencyKey === undefined ? undefined : hashIdempotencyKey(options.idempotencyKey);
+  let state = evolver.initialState;
+  let revision: StreamRevision = NO_STREAM;
+  let lastHash = GENESIS_HASH;
+  let eventCount = 0;
+  let previousExecution: LoadedStream<Event, State>['previousExecution'];
+  try {
+    for await (const resolved of client.readStream(streamName)) {
+      const recorded = resolved.event;
+      if (!recorded) continue;
+      const metadata = asMetadata(recorded.metadata);
+      const stored: StoredEvent = {
+        streamId: recorded.streamId,
+        id: recorded.id,
+        revision: recorded.revision,
+        type: recorded.type,
+        data: recorded.data,
+        metadata,
+        created: recorded.created,
+      };
+      const event = codec.decode(stored);
+      if (event !== undefined) state = evolver.evolve(state, event);
+      revision = recorded.revision;
+      lastHash = typeof metadata.hash === 'string' && metadata.hash !== '' ? metadata.hash : lastHash;
+      eventCount += 1;
+      if (keyHash !== undefined && metadata.idempotencyKey === keyHash) {
+        previousExecution ??= { events: [], revision: recorded.revision, state };
+        if (event !== undefined) previousExecution.events.push(event);
+        previousExecution.revision = recorded.revision;
+        previousExecution.state = state;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return previousExecution === undefined
+    ? { state, revision, lastHash, eventCount }
+    : { state, revision, lastHash, eventCount, previousExecution };
+}
+
+export interface AppendOptions {
+  /** The revision the stream must be at (`no_stream` for a new stream). */
+  expectedRevision: StreamRevision;
+  /** Hash of the stream's last event (GENESIS_HASH for a new stream). */
+  prevHash: string;
+  metadata: CommandMetadata | Record<string, unknown>;
+  /**
+   * Tags the events with sha256(key) and derives their ids from it, the stream name and
+   * their position in the command: a retried append of the same events at the same
+   * expected revision is then an idempotent success on the server.
+   */
+  idempotencyKey?: string;
+}
+
+/**
+ * Appends already-encoded events with the hash chain, at the expected revision. Throws the
+ * client's WrongExpectedVersionError on a conflict.
+ */
+export async function appendEncoded(
+  client: EventStoreDBClient,
+  streamName: string,
+  events: readonly EncodedEvent[],
+  options: AppendOptions,
+): Promise<AppendResult> {
+  if (events.length === 0) throw new Error('appendEncoded: no events');
+  const keyHash = options.idempotencyKey === undefined ? undefined : hashIdempotencyKey(options.idempotencyKey);
+  // Normalised through JSON so that what is hashed is what will be read back.
+  const base = JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>;
+  delete base.hash;
+  delete base.prevHash;
+  let prevHash = options.prevHash;
+  const eventIds: string[] = [];
+  const toWrite = events.map((encoded, index) => {
+    const schemaVersion = encoded.schemaVersion ?? (base.schemaVersion as number | undefined);
+    const metadata: Record<string, unknown> = { ...base, prevHash };
+    if (schemaVersion !== undefined) metadata.schemaVersion = schemaVersion;
+    else delete metadata.schemaVersion;
+    if (keyHash !== undefined) metadata.idempotencyKey = keyHash;
+    const hash = computeEventHash(encoded.type, storedDataBytes(encoded.data), metadata);
+    metadata.hash = hash;
+    prevHash = hash;
+    const id = keyHash === undefined ? undefined : deterministicUuid('event', keyHash, streamName, String(index));
+    const event = jsonEvent({ type: encoded.type, data: encoded.data, metadata, ...(id === undefined ? {} : { id }) });
+    eventIds.push(event.id);
+    return event;
+  });
+  const result = await client.appendToStream(streamName, toWrite, { expectedRevision: options.expectedRevision });
+  return {
+    revision: result.nextExpectedRevision,
+    lastHash: prevHash,
+    eventIds,
+    ...(result.position === undefined ? {} : { position: result.position.commit }),
+  };
+}
+
+export interface HandleOptions<Event> {
+  codec: EventCodec<Event>;
+  metadata: CommandMetadata;
+  /** Re-decides after a version conflict before giving up (default 3, so at most 4 attempts). */
+  maxRetries?: number;
+  /**
+   * If-Match: the revision the caller saw. When the stream is elsewhere, RevisionMismatchError
+   * (no re-decide: the caller decided on what it saw).
+   */
+  expectedRevision?: StreamRevision;
+  /**
+   * The command's Idempotency-Key (scoped by the caller, e.g. `${actor}:${key}`; one key per
+   * stream and step). If the stream already holds events written under it, nothing is decided
+   * or appended: the result of that execution is returned with `replayed: true`.
+   */
+  idempotencyKey?: string;
+  /** Called before each re-decide (for metrics). */
+  onConflict?: (attempt: number, error: WrongExpectedVersionError) => void;
+}
+
+export interface HandleResult<Event, State> {
+  /** The events the command produced (decoded from the stream when replayed). */
+  events: Event[];
+  /** The stream's revision after the command (its revision before when nothing was decided). */
+  revision: StreamRevision;
+  state: State;
+  /** True when the command had already been executed under its idempotency key. */
+  replayed: boolean;
+  /** Attempts used (1 without conflicts). */
+  attempts: number;
+  position?: bigint;
+}
+
+const DEFAULT_MAX_RETRIES = 3;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * load -> decide -> append at the loaded revision; on a version conflict, load again and
+ * decide again, at most `maxRetries` times, then ConcurrencyConflictError. Errors thrown by
+ * `decide` (domain refusals) propagate unchanged. A decision with no events appends nothing.
+ */
+export async function handleCommand<Command, Event, State>(
+  client: EventStoreDBClient,
+  streamName: string,
+  command: Command,
+  decider: Decider<Command, Event, State>,
+  options: HandleOptions<Event>,
+): Promise<HandleResult<Event, State>> {
+  const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError('maxRetries must be a non-negative integer');
+  let lastConflict: WrongExpectedVersionError | undefined;
+  for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
+    const loaded = await loadStream(client, streamName, decider, options.codec, {
+      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+    });
+    if (loaded.previousExecution !== undefined) {
+      const previous = loaded.previousExecution;
+      return { events: previous.events, revision: previous.revision, state: previous.state, replayed: true, attempts: attempt };
+    }
+    if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+      throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
+    }
+    const events = [...decider.decide(command, loaded.state)];
+    if (events.length === 0) {
+      return { events, revision: loaded.revision, state: loaded.state, replayed: false, attempts: attempt };
+    }
+    try {
+      const appended = await appendEncoded(client, streamName, events.map((e) => options.codec.encode(e)), {
+        expectedRevision: loaded.revision,
+        prevHash: loaded.lastHash,
+        metadata: options.metadata,
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      });
+      const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
+      return {
+        events,
+        revision: appended.revision,
+        state,
+        replayed: false,
+        attempts: attempt,
+        ...(appended.position === undefined ? {} : { position: appended.position }),
+      };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      lastConflict = error;
+      if (options.expectedRevision !== undefined) {
+        // The caller pinned a revision and someone wrote in between: no re-decide. Reload to tell
+        // where the stream is now, or to find that the write was this very command's (a replay).
+        const now = await loadStream(client, streamName, decider, options.codec, {
+          ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+        });
+        const previous = now.previousExecution;
+        if (previous !== undefined) {
+          return { events: previous.events, revision: previous.revision, state: previous.state, replayed: true, attempts: attempt };
+        }
+        throw new RevisionMismatchError(streamName, options.expectedRevision, now.revision);
+      }
+      if (attempt <= maxRetries) {
+        options.onConflict?.(attempt, error);
+        // A little jitter so that competing writers do not keep colliding in lock step.
+        await sleep(Math.floor(Math.random() * 5 * attempt));
+      }
+    }
+  }
+  throw new ConcurrencyConflictError(streamName, maxRetries + 1, { cause: lastConflict });
+}
+
+/** The functions above bound to one client. */
+export class EventStreams {
+  constructor(readonly client: EventStoreDBClient) {}
+
+  load<Event, State>(
+    streamName: string,
+    evolver: Evolver<Event, State>,
+    codec: Pick<EventCodec<Event>, 'decode'>,
+    options?: { idempotencyKey?: string },
+  ): Promise<LoadedStream<Event, State>> {
+    return loadStream(this.client, streamName, evolver, codec, options);
+  }
+
+  append<Event>(streamName: string, events: readonly Event[], codec: Pick<EventCodec<Event>, 'encode'>, options: AppendOptions): Promise<AppendResult> {
+    return appendEncoded(this.client, streamName, events.map((e) => codec.encode(e)), options);
+  }
+
+  handle<Command, Event, State>(
+    streamName: string,
+    command: Command,
+    decider: Decider<Command, Event, State>,
+    options: HandleOptions<Event>,
+  ): Promise<HandleResult<Event, State>> {
+    return handleCommand(this.client, streamName, command, decider, options);
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Idempotency-Key support, stored in the event store itself.
+ *
+ * One stream per key, `idempotency-<sha256(key)>`, with three kinds of events:
+ *   IdempotencyKeyReserved        { requestHash, owner }   an execution started (first one: NO_STREAM)
+ *   IdempotencyResponseRecorded   { owner, response }      it finished; `response` is replayed from now on
+ *   IdempotencyReservationReleased{ owner, reason }        it failed without a response; the key is free again
+ *
+ * The first reservation is appended with expected revision `no_stream`, so among concurrent
+ * duplicates exactly one wins; the others read the stream and wait for the response. Every
+ * later transition is appended at the revision it was decided on, so it races safely too.
+ *
+ * Crash window. An owner that dies after its domain append but before recording the response
+ * leaves the key reserved. Once the reservation is stale (`staleAfterMs`), a retry takes it over
+ * (a new reservation at the stream's revision) and runs the command again. That second run is
+ * harmless as long as the command is written with `handle(..., { idempotencyKey })`: the
+ * events of the first run carry sha256(key) in their metadata, so loading the stream finds
+ * them and returns that run's result without deciding or appending anything (and the event ids
+ * are derived from the key, so even a blind re-append at the same revision is deduplicated by
+ * the server). The taker then records the response. See README.md.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { NO_STREAM, StreamNotFoundError, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
+import { appendEncoded, hashIdempotencyKey, type StreamRevision } from './event-stream.js';
+import { GENESIS_HASH, canonicalJson } from './hash-chain.js';
+
+/** A JSON-serialisable response. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The key was used before with a different request body. Maps to HTTP 422. */
+export class IdempotencyMismatchError extends Error {
+  override readonly name = 'IdempotencyMismatchError';
+  constructor(readonly keyHash: string) {
+    super('this Idempotency-Key was already used with a different request');
+  }
+}
+
+/** Another execution under this key is still running (and not stale). Maps to HTTP 409; retry later. */
+export class IdempotencyInProgressError extends Error {
+  override readonly name = 'IdempotencyInProgressError';
+  constructor(readonly keyHash: string) {
+    super('a request with this Idempotency-Key is still being processed');
+  }
+}
+
+/** sha256 hex of the canonical JSON of a request body (key order does not matter). */
+export function requestFingerprint(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body ?? null), 'utf8').digest('hex');
+}
+
+export interface IdempotencyStoreOptions {
+  /** Stream name prefix (default `idempotency-`). */
+  streamPrefix?: string;
+  /** A reservation without a response for this long is taken over by a retry (default 30 s). */
+  staleAfterMs?: number;
+  /** How long a duplicate waits for the first execution's response (default 15 s). */
+  waitTimeoutMs?: number;
+  /** First poll interval while waiting; doubles up to 250 ms (default 20 ms). */
+  pollIntervalMs?: number;
+}
+
+export interface IdempotentResult<R> {
+  response: R;
+  /** True when `run` was not executed by this call and the first response was returned. */
+  replayed: boolean;
+}
+
+interface KeyState {
+  revision: StreamRevision;
+  lastHash: string;
+  requestHash?: string;
+  status: 'free' | 'pending' | 'done' | 'released';
+  response?: JsonValue;
+  reservedAt?: number;
+}
+
+const RESERVED = 'IdempotencyKeyReserved';
+const RECORDED = 'IdempotencyResponseRecorded';
+const RELEASED = 'IdempotencyReservationReleased';
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class IdempotencyStore {
+  private readonly prefix: string;
+  private readonly staleAfterMs: number;
+  private readonly waitTimeoutMs: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly client: EventStoreDBClient, options: IdempotencyStoreOptions = {}) {
+    this.prefix = options.streamPrefix ?? 'idempotency-';
+    this.staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 15_000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+  }
+
+  streamName(key: string): string {
+    return `${this.prefix}${hashIdempotencyKey(key)}`;
+  }
+
+  /**
+   * Runs `run` at most once per key (see the module comment for the crash case), and returns
+   * its response; a duplicate with the same `requestHash` gets the first response back, one
+   * with another `requestHash` IdempotencyMismatchError. If `run` throws, the reservation is
+   * released and the error rethrown: a later retry executes again. To replay refusals too,
+   * return them as a response instead of throwing.
+   *
+   * The response is stored in the event store: it must not contain plaintext personal data.
+   */
+  async execute<R extends JsonValue>(key: string, requestHash: string, run: () => Promise<R>): Promise<IdempotentResult<R>> {
+    const stream = this.streamName(key);
+    const keyHash = hashIdempotencyKey(key);
+    const owner = randomUUID();
+    const deadline = performance.now() + this.waitTimeoutMs;
+    let expected: StreamRevision = NO_STREAM;
+    let prevHash = GENESIS_HASH;
+    let tryReserve = true;
+    let poll = this.pollIntervalMs;
+    let observed: { revision: StreamRevision; since: number } | undefined;
+    let reservation: { revision: bigint; lastHash: string } | undefined;
+
+    while (reservation === undefined) {
+      if (tryReserve) {
+        try {
+          const appended = await appendEncoded(
+            this.client,
+            stream,
+            [{ type: RESERVED, data: { requestHash, owner } }],
+            { expectedRevision: expected, prevHash, metadata: { occurredAt: new Date().toISOString() } },
+          );
+          reservation = { revision: appended.revision, lastHash: appended.lastHash };
+          break;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+        }
+      }
+      const state = await this.read(stream);
+      if (state.requestHash !== undefined && state.requestHash !== requestHash) throw new IdempotencyMismatchError(keyHash);
+      if (state.status === 'done') return { response: state.response as R, replayed: true };
+      if (state.status === 'free' || state.status === 'released') {
+        expected = state.revision;
+        prevHash = state.lastHash;
+        tryReserve = true;
+        continue;
+      }
+      // pending: wait for its response, or take it over once stale.
+      const now = performance.now();
+      if (observed === undefined || observed.revision !== state.revision) observed = { revision: state.revision, since: now };
+      const stale = now - observed.since >= this.staleAfterMs || (state.reservedAt !== undefined && Date.now() - state.reservedAt >= this.staleAfterMs);
+      if (stale) {
+        expected = state.revision;
+        prevHash = state.lastHash;
+        tryReserve = true;
+        continue;
+      }
+      if (now >= deadline) throw new IdempotencyInProgressError(keyHash);
+      tryReserve = false;
+      await sleep(Math.min(poll, Math.max(1, deadline - now)));
+      poll = Math.min(poll * 2, 250);
+    }
+
+    let response: R;
+    try {
+      response = await run();
+    } catch (error) {
+      await appendEncoded(this.client, stream, [{ type: RELEASED, data: { owner, reason: error instanceof Error ? error.name : 'error' } }], {
+        expectedRevision: reservation.revision,
+        prevHash: reservation.lastHash,
+        metadata: { occurredAt: new Date().toISOString() },
+      }).catch(() => undefined); // a reservation left behind goes stale and is taken over
+      throw error;
+    }
+    try {
+      await appendEncoded(this.client, stream, [{ type: RECORDED, data: { owner, response } }], {
+        expectedRevision: reservation.revision,
+        prevHash: reservation.lastHash,
+        metadata: { occurredAt: new Date().toISOString() },
+      });
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      // Taken over while running (we were slow, not dead). The first recorded response wins.
+      const state = await this.read(stream);
+      if (state.status === 'done') return { response: state.response as R, replayed: false };
+    }
+    return { response, replayed: false };
+  }
+
+  private async read(stream: string): Promise<KeyState> {
+    const state: KeyState = { revision: NO_STREAM, lastHash: GENESIS_HASH, status: 'free' };
+    try {
+      for await (const resolved of this.client.readStream(stream)) {
+        const event = resolved.event;
+        if (!event) continue;
+        const data = event.data as { requestHash?: string; response?: JsonValue };
+        const metadata = event.metadata as { hash?: string } | undefined;
+        state.revision = event.revision;
+        if (typeof metadata?.hash === 'string') state.lastHash = metadata.hash;
+        switch (event.type) {
+          case RESERVED:
+            state.requestHash ??= data.requestHash;
+            if (state.status !== 'done') {
+              state.status = 'pending';
+              state.reservedAt = event.created.getTime();
+            }
+            break;
+          case RECORDED:
+            if (state.status !== 'done') {
+              state.status = 'done';
+              state.response = data.response as JsonValue;
+            }
+            break;
+          case RELEASED:
+            if (state.status !== 'done') state.status = 'released';
+            break;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return state;
+  }
+}

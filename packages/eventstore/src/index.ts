@@ -1,0 +1,33 @@
+export {
+  ConcurrencyConflictError,
+  EventStreams,
+  RevisionMismatchError,
+  appendEncoded,
+  deterministicUuid,
+  handleCommand,
+  hashIdempotencyKey,
+  loadStream,
+  type AppendOptions,
+  type AppendResult,
+  type CommandMetadata,
+  type Decider,
+  type EncodedEvent,
+  type EventCodec,
+  type EventMetadata,
+  type Evolver,
+  type HandleOptions,
+  type HandleResult,
+  type LoadedStream,
+  type StoredEvent,
+  type StreamRevision,
+} from './event-stream.js';
+export { GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type VerifyResult } from './hash-chain.js';
+export {
+  IdempotencyInProgressError,
+  IdempotencyMismatchError,
+  IdempotencyStore,
+  requestFingerprint,
+  type IdempotencyStoreOptions,
+  type IdempotentResult,
+  type JsonValue,
+} from './idempotency.js';

@@ -1,0 +1,375 @@
+/**
+ * Event stream access, idempotency and the hash chain, through the real client against the
+ * embedded event store (or the one ESDB_CONNECTION_STRING names).
+ */
+import { createHash } from 'node:crypto';
+import t, { type Test } from 'tap';
+import { NO_STREAM, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
+import { startTestEnvironment } from '@cfund/test-support';
+import {
+  ConcurrencyConflictError,
+  EventStreams,
+  GENESIS_HASH,
+  IdempotencyInProgressError,
+  IdempotencyMismatchError,
+  IdempotencyStore,
+  RevisionMismatchError,
+  appendEncoded,
+  canonicalJson,
+  computeEventHash,
+  deterministicUuid,
+  hashIdempotencyKey,
+  requestFingerprint,
+  verifyStream,
+  type HandleResult,
+} from '../src/index.ts';
+import {
+  InsufficientFunds,
+  accountCodec,
+  accountDecider,
+  gatedClient,
+  interferingClient,
+  metadata,
+  readEvents,
+  uniqueStream,
+  type AccountEvent,
+  type AccountState,
+} from './fixtures.ts';
+
+// One environment for the file, closed when this outer test ends.
+t.test('event store access', async (t) => {
+  const env = await startTestEnvironment({ memDb: true });
+  t.teardown(() => env.close());
+  if (env.skipped !== undefined) return t.plan(0, env.skipped);
+  t.comment(env.description);
+  suite(t, env.eventStore);
+});
+
+function suite(t: Test, client: EventStoreDBClient) {
+  const streams = new EventStreams(client);
+  const codec = accountCodec;
+
+  t.test('load and append', async (t) => {
+    const stream = uniqueStream();
+    const empty = await streams.load(stream, accountDecider, codec);
+    t.same(empty, { state: { balance: 0, transactions: 0 }, revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 }, 'a missing stream is the initial state at no_stream');
+
+    const meta = { ...metadata('lawyer-7'), schemaVersion: 3 };
+    const first = await streams.handle(stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, metadata: meta });
+    t.same(first.events, [{ type: 'Deposited', amount: 100 }]);
+    t.equal(first.revision, 0n);
+    t.same(first.state, { balance: 100, transactions: 1 });
+    t.equal(first.attempts, 1);
+    t.equal(first.replayed, false);
+
+    const second = await streams.handle(stream, { type: 'withdraw', amount: 30 }, accountDecider, { codec, metadata: metadata() });
+    t.equal(second.revision, 1n);
+    t.same(second.state, { balance: 70, transactions: 2 });
+
+    const loaded = await streams.load(stream, accountDecider, codec);
+    t.same(loaded.state, { balance: 70, transactions: 2 });
+    t.equal(loaded.revision, 1n);
+    t.equal(loaded.eventCount, 2);
+
+    const stored = await readEvents(client, stream);
+    t.equal(stored.length, 2);
+    const m0 = stored[0]!.metadata as Record<string, unknown>;
+    t.equal(stored[0]!.isJson, true, 'JSON data');
+    t.same(stored[0]!.data, { amount: 100 });
+    t.equal(m0.actor, 'lawyer-7');
+    t.equal(m0.occurredAt, meta.occurredAt);
+    t.equal(m0.correlationId, meta.correlationId);
+    t.equal(m0.causationId, meta.causationId);
+    t.equal(m0.schemaVersion, 1, "the codec's schema version wins over the caller's default");
+    t.equal(m0.prevHash, GENESIS_HASH);
+    t.match(m0.hash, /^[0-9a-f]{64}$/);
+    t.equal((stored[1]!.metadata as Record<string, unknown>).prevHash, m0.hash, 'chained');
+    t.equal(loaded.lastHash, (stored[1]!.metadata as Record<string, unknown>).hash);
+
+    const noop = await streams.handle(stream, { type: 'deposit', amount: 0 }, accountDecider, { codec, metadata: metadata() });
+    t.same(noop.events, [], 'a decision without events appends nothing');
+    t.equal(noop.revision, 1n);
+    t.equal((await readEvents(client, stream)).length, 2);
+
+    await t.rejects(
+      streams.handle(stream, { type: 'withdraw', amount: 1000 }, accountDecider, { codec, metadata: metadata() }),
+      InsufficientFunds,
+      'domain refusals propagate unchanged',
+    );
+
+    await t.rejects(
+      streams.handle(stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), expectedRevision: 0n }),
+      new RevisionMismatchError(stream, 0n, 1n),
+      'If-Match on a stale revision: RevisionMismatchError',
+    );
+    const pinned = await streams.handle(stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), expectedRevision: 1n });
+    t.equal(pinned.revision, 2n, 'If-Match on the current revision');
+    await t.rejects(
+      streams.handle(uniqueStream(), { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), expectedRevision: 0n }),
+      RevisionMismatchError,
+      'If-Match on a stream that does not exist',
+    );
+  });
+
+  t.test('version conflicts', async (t) => {
+    t.test('two concurrent handles both succeed through a re-decide', async (t) => {
+      const stream = uniqueStream();
+      const gated = new EventStreams(gatedClient(client, 2));
+      const conflicts: number[] = [];
+      const results = await Promise.all([
+        gated.handle(stream, { type: 'deposit', amount: 10 }, accountDecider, { codec, metadata: metadata(), onConflict: (n) => conflicts.push(n) }),
+        gated.handle(stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, metadata: metadata(), onConflict: (n) => conflicts.push(n) }),
+      ]);
+      t.same(results.map((r) => r.attempts).sort(), [1, 2], 'one of them re-decided once');
+      t.same(conflicts, [1]);
+      const loaded = await streams.load(stream, accountDecider, codec);
+      t.same(loaded.state, { balance: 15, transactions: 2 });
+      t.same(await verifyStream(client, stream), { ok: true, count: 2, headHash: loaded.lastHash }, 'the chain holds after a re-decide');
+    });
+
+    t.test('the re-decide refuses the second command', async (t) => {
+      const stream = uniqueStream();
+      await streams.handle(stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, metadata: metadata() });
+      const gated = new EventStreams(gatedClient(client, 2));
+      const results = await Promise.allSettled([
+        gated.handle(stream, { type: 'withdraw', amount: 80 }, accountDecider, { codec, metadata: metadata() }),
+        gated.handle(stream, { type: 'withdraw', amount: 80 }, accountDecider, { codec, metadata: metadata() }),
+      ]);
+      t.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one withdrawal');
+      const rejected = results.find((r) => r.status === 'rejected');
+      t.type(rejected?.reason, InsufficientFunds, 'the other is refused by the decider on the fresh state');
+      t.same((await streams.load(stream, accountDecider, codec)).state, { balance: 20, transactions: 2 });
+    });
+
+    t.test('bounded retries, then ConcurrencyConflictError', async (t) => {
+      const stream = uniqueStream();
+      const busy = interferingClient(client);
+      const error = await new EventStreams(busy.client)
+        .handle(stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() })
+        .then(() => undefined, (e: unknown) => e);
+      t.type(error, ConcurrencyConflictError);
+      t.equal((error as ConcurrencyConflictError).attempts, 4, 'default: 3 retries, 4 attempts');
+      t.equal(busy.appends(), 4);
+      t.match((error as Error).message, stream);
+
+      const busy2 = interferingClient(client);
+      await t.rejects(
+        new EventStreams(busy2.client).handle(uniqueStream(), { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), maxRetries: 1 }),
+        { name: 'ConcurrencyConflictError', attempts: 2 },
+      );
+      t.equal(busy2.appends(), 2, 'maxRetries is configurable');
+      const events = await readEvents(client, stream);
+      t.same(events.map((e) => e.type), ['Interference', 'Interference', 'Interference', 'Interference'], 'nothing of ours was written');
+    });
+  });
+
+  t.test('idempotent handle', async (t) => {
+    const stream = uniqueStream();
+    const key = `user-1:${uniqueStream('key')}`;
+    const first = await streams.handle(stream, { type: 'deposit', amount: 40 }, accountDecider, { codec, metadata: metadata(), idempotencyKey: key });
+    await streams.handle(stream, { type: 'deposit', amount: 2 }, accountDecider, { codec, metadata: metadata() });
+    const again = await streams.handle(stream, { type: 'deposit', amount: 40 }, accountDecider, { codec, metadata: metadata(), idempotencyKey: key });
+    t.equal(again.replayed, true, 'found in the stream: not decided again');
+    t.same(again.events, first.events);
+    t.equal(again.revision, first.revision, 'the revision it was written at');
+    t.same(again.state, first.state, 'the state right after it');
+    const events = await readEvents(client, stream);
+    t.equal(events.length, 2);
+    t.equal((events[0]!.metadata as Record<string, unknown>).idempotencyKey, hashIdempotencyKey(key), 'tagged with sha256(key), not the key');
+    t.equal(events[0]!.id, deterministicUuid('event', hashIdempotencyKey(key), stream, '0'), 'event id derived from the key');
+    t.notOk(JSON.stringify(events[0]!.metadata).includes(key), 'the raw key is not stored');
+
+    // The server side of the same guarantee: re-sending the same event ids at the same expected
+    // revision (a retried append whose acknowledgement was lost) writes nothing twice.
+    const fresh = uniqueStream();
+    const encoded = [accountCodec.encode({ type: 'Deposited', amount: 7 })];
+    const options = { expectedRevision: NO_STREAM, prevHash: GENESIS_HASH, metadata: metadata(), idempotencyKey: 'k-retry' } as const;
+    const a = await appendEncoded(client, fresh, encoded, options);
+    const b = await appendEncoded(client, fresh, encoded, { ...options, metadata: JSON.parse(JSON.stringify(options.metadata)) });
+    t.equal(b.revision, a.revision);
+    t.equal((await readEvents(client, fresh)).length, 1, 'deduplicated by the store');
+  });
+
+  t.test('IdempotencyStore', async (t) => {
+    const deposit = (stream: string, key: string, amount: number) => async () => {
+      const result: HandleResult<AccountEvent, AccountState> = await streams.handle(stream, { type: 'deposit', amount }, accountDecider, {
+        codec,
+        metadata: metadata(),
+        idempotencyKey: key,
+      });
+      return { stream, revision: Number(result.revision), events: result.events.map((e) => e.type) };
+    };
+
+    t.test('same key and body: the first response, executed once', async (t) => {
+      const store = new IdempotencyStore(client);
+      const stream = uniqueStream();
+      const key = uniqueStream('key');
+      const body = { amount: 25, note: 'x' };
+      let runs = 0;
+      const run = async () => {
+        runs += 1;
+        return deposit(stream, key, 25)();
+      };
+      const first = await store.execute(key, requestFingerprint(body), run);
+      const second = await store.execute(key, requestFingerprint({ note: 'x', amount: 25 }), run);
+      t.same(first, { response: { stream, revision: 0, events: ['Deposited'] }, replayed: false });
+      t.same(second, { response: first.response, replayed: true }, 'key order does not change the fingerprint');
+      t.equal(runs, 1);
+      t.equal((await readEvents(client, stream)).length, 1, 'one set of events');
+      t.same((await readEvents(client, store.streamName(key))).map((e) => e.type), ['IdempotencyKeyReserved', 'IdempotencyResponseRecorded']);
+      t.ok((await verifyStream(client, store.streamName(key))).ok, 'the key stream is chained too');
+
+      await t.rejects(store.execute(key, requestFingerprint({ amount: 26 }), run), IdempotencyMismatchError, 'same key, other body');
+      t.equal(runs, 1);
+    });
+
+    t.test('20 concurrent identical requests: exactly one execution', async (t) => {
+      const store = new IdempotencyStore(client);
+      const stream = uniqueStream();
+      const key = uniqueStream('key');
+      let runs = 0;
+      const run = async () => {
+        runs += 1;
+        return deposit(stream, key, 10)();
+      };
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.execute(key, requestFingerprint({ amount: 10 }), run)));
+      t.equal(runs, 1, 'executed once');
+      t.equal(results.filter((r) => !r.replayed).length, 1);
+      t.ok(results.every((r) => JSON.stringify(r.response) === JSON.stringify(results[0]!.response)), 'all got the same response');
+      t.equal((await readEvents(client, stream)).length, 1, 'one event in the domain stream');
+    });
+
+    t.test('a failed run releases the key; a retry executes', async (t) => {
+      const store = new IdempotencyStore(client);
+      const key = uniqueStream('key');
+      await t.rejects(store.execute(key, 'h', async () => { throw new Error('store unavailable'); }), /store unavailable/);
+      const retried = await store.execute(key, 'h', async () => ({ ok: true }));
+      t.same(retried, { response: { ok: true }, replayed: false });
+    });
+
+    t.test('crash after the domain append, before the response: the retry takes over and replays', async (t) => {
+      const store = new IdempotencyStore(client, { staleAfterMs: 300 });
+      const stream = uniqueStream();
+      const key = uniqueStream('key');
+      const hash = requestFingerprint({ amount: 60 });
+      // The crashed owner: reserved the key, appended its events, died before recording the response.
+      await appendEncoded(client, store.streamName(key), [{ type: 'IdempotencyKeyReserved', data: { requestHash: hash, owner: 'dead' } }], {
+        expectedRevision: NO_STREAM,
+        prevHash: GENESIS_HASH,
+        metadata: {},
+      });
+      const original = await deposit(stream, key, 60)();
+
+      let runs = 0;
+      let replayedInside = false;
+      const started = Date.now();
+      const result = await store.execute(key, hash, async () => {
+        runs += 1;
+        const r = await streams.handle(stream, { type: 'deposit', amount: 60 }, accountDecider, { codec, metadata: metadata(), idempotencyKey: key });
+        replayedInside = r.replayed;
+        return { stream, revision: Number(r.revision), events: r.events.map((e) => e.type) };
+      });
+      t.ok(Date.now() - started >= 250, 'waited for the reservation to go stale');
+      t.equal(runs, 1, 'the retry ran the command');
+      t.equal(replayedInside, true, '...which found its events in the stream and decided nothing');
+      t.same(result.response, original);
+      t.equal((await readEvents(client, stream)).length, 1, 'still one set of events');
+      const again = await store.execute(key, hash, async () => {
+        throw new Error('must not run');
+      });
+      t.same(again, { response: original, replayed: true }, 'the response is recorded now');
+    });
+
+    t.test('a live reservation: duplicates wait, then give up with IdempotencyInProgressError', async (t) => {
+      const store = new IdempotencyStore(client, { waitTimeoutMs: 150 });
+      const key = uniqueStream('key');
+      let release!: () => void;
+      const slow = store.execute(key, 'h', () => new Promise<{ done: boolean }>((resolve) => (release = () => resolve({ done: true }))));
+      await new Promise((r) => setTimeout(r, 50));
+      await t.rejects(store.execute(key, 'h', async () => ({ done: false })), IdempotencyInProgressError);
+      release();
+      t.same(await slow, { response: { done: true }, replayed: false });
+      t.same(await store.execute(key, 'h', async () => ({ done: false })), { response: { done: true }, replayed: true });
+    });
+  });
+
+  t.test('hash chain', async (t) => {
+    t.test('the documented encoding', async (t) => {
+      t.equal(canonicalJson({ b: 1, a: [{ d: 'x', c: null }], e: undefined }), '{"a":[{"c":null,"d":"x"}],"b":1}');
+      const meta = { prevHash: GENESIS_HASH, actor: 'a', hash: 'ignored' };
+      const data = Buffer.from('{"amount":1}');
+      const parts = [Buffer.from(GENESIS_HASH, 'ascii'), Buffer.from('Deposited'), data, Buffer.from('{"actor":"a","prevHash":"' + GENESIS_HASH + '"}')];
+      const h = createHash('sha256').update('cfund-hash-chain/v1\0');
+      for (const p of parts) {
+        const len = Buffer.alloc(4);
+        len.writeUInt32BE(p.length);
+        h.update(len).update(p);
+      }
+      t.equal(computeEventHash('Deposited', data, meta), h.digest('hex'), 'matches an independent implementation of the README encoding');
+    });
+
+    t.test('verify: intact streams', async (t) => {
+      const stream = uniqueStream();
+      for (let i = 1; i <= 5; i += 1) {
+        await streams.handle(stream, { type: 'deposit', amount: i }, accountDecider, { codec, metadata: metadata() });
+      }
+      const loaded = await streams.load(stream, accountDecider, codec);
+      t.same(await verifyStream(client, stream), { ok: true, count: 5, headHash: loaded.lastHash });
+      t.same(await verifyStream(client, uniqueStream()), { ok: true, count: 0, headHash: GENESIS_HASH }, 'a missing stream');
+      // Unicode, nested data and key order survive the JSON round trip byte for byte.
+      const odd = uniqueStream();
+      const written = await appendEncoded(client, odd, [{ type: 'Odd', data: { z: 'Ђорђе ✓ 😀', a: [1.5, -0, 1e21, { y: null, x: '\u2028' }] } }], {
+        expectedRevision: NO_STREAM,
+        prevHash: GENESIS_HASH,
+        metadata: metadata(),
+      });
+      t.same(await verifyStream(client, odd), { ok: true, count: 1, headHash: written.lastHash });
+    });
+
+    t.test('verify: tampering is detected at the first broken link', async (t) => {
+      const build = async () => {
+        const stream = uniqueStream();
+        for (let i = 1; i <= 3; i += 1) {
+          await streams.handle(stream, { type: 'deposit', amount: i }, accountDecider, { codec, metadata: metadata() });
+        }
+        return { stream, loaded: await streams.load(stream, accountDecider, codec) };
+      };
+
+      // A forged event linked to the right predecessor but whose hash was copied from an honest
+      // event with other data (the amount was "changed" after hashing).
+      {
+        const { stream, loaded } = await build();
+        const meta = { ...metadata(), prevHash: loaded.lastHash, schemaVersion: 1 };
+        const honestHash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 4 })), meta);
+        await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 4000 }, metadata: { ...meta, hash: honestHash } }), { expectedRevision: 2n });
+        await streams.handle(stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, metadata: metadata() });
+        const result = await verifyStream(client, stream);
+        t.same(result, { ok: false, count: 3, firstBrokenRevision: 3n, reason: 'hash does not match the event (type, data or metadata altered)' }, 'altered data');
+      }
+      // An event whose own hash is consistent but which does not link to its predecessor (e.g. an
+      // event copied in from another stream).
+      {
+        const { stream } = await build();
+        const meta = { ...metadata(), prevHash: GENESIS_HASH };
+        const hash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 9 })), meta);
+        await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 }, metadata: { ...meta, hash } }), { expectedRevision: 2n });
+        const result = await verifyStream(client, stream);
+        t.match(result, { ok: false, firstBrokenRevision: 3n, reason: /prevHash/ }, 'broken link');
+      }
+      // Metadata altered (the actor) with the hash left as it was.
+      {
+        const { stream, loaded } = await build();
+        const meta = { ...metadata('honest'), prevHash: loaded.lastHash };
+        const hash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 9 })), meta);
+        await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 }, metadata: { ...meta, actor: 'forger', hash } }), { expectedRevision: 2n });
+        t.match(await verifyStream(client, stream), { ok: false, firstBrokenRevision: 3n, reason: /hash does not match/ }, 'altered metadata');
+      }
+      // An event written around this package, without a chain.
+      {
+        const { stream } = await build();
+        await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 } }), { expectedRevision: 2n });
+        t.match(await verifyStream(client, stream), { ok: false, firstBrokenRevision: 3n, reason: /metadata/ }, 'no chain metadata');
+      }
+    });
+  });
+}
