@@ -31,3 +31,20 @@ export {
   type IdempotentResult,
   type JsonValue,
 } from './idempotency.js';
+export {
+  DecryptionError,
+  Erased,
+  FileKeyStore,
+  InvalidMasterKeyError,
+  MasterKeyMismatchError,
+  PersonalDataProtector,
+  VictimErasedError,
+  isErased,
+  loadOrCreateMasterKey,
+  masterKeyFromEnv,
+  parseMasterKey,
+  type EncryptedPersonalData,
+  type KeyStore,
+  type WrappedDataKey,
+} from './personal-data.js';
+export { PERSONAL_DATA_LOG_FIELDS, createLogger, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';

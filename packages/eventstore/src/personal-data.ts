@@ -1,0 +1,400 @@
+/**
+ * Envelope encryption of victims' personal data, with crypto-shredding.
+ *
+ * - Each victim has a data key (32 random bytes). Personal data is encrypted with it using
+ *   AES-256-GCM (random 96-bit IV, 128-bit tag, the victim reference and key id as additional
+ *   authenticated data, so an envelope cannot be passed off as another victim's).
+ * - The data key is stored only wrapped (AES-256-GCM) by the master key, in a KeyStore.
+ * - Erasing a victim's key makes every envelope of that victim undecryptable, wherever it was
+ *   copied (events, messages, backups of the event store); the events themselves stay intact
+ *   and their hash chain verifiable.
+ *
+ * The master key comes from configuration: `MASTER_KEY` (base64 of 32 bytes) in production, a
+ * file generated on first start in the embedded mode (`loadOrCreateMasterKey`).
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+/** What decryptPersonalData returns once the victim's key has been erased. */
+export const Erased: unique symbol = Symbol('Erased');
+export type Erased = typeof Erased;
+
+export function isErased(value: unknown): value is Erased {
+  return value === Erased;
+}
+
+/** Personal data as stored: the shape of contracts' EncryptedPersonalData (all binary fields base64). */
+export interface EncryptedPersonalData {
+  alg: 'AES-256-GCM';
+  keyId: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+}
+
+/** A data key wrapped by the master key. */
+export interface WrappedDataKey {
+  keyId: string;
+  alg: 'AES-256-GCM';
+  iv: string;
+  wrappedKey: string;
+  tag: string;
+  createdAt: string;
+}
+
+/** Durable storage of wrapped data keys, from which a key can be erased. */
+export interface KeyStore {
+  /** The victim's wrapped key, 'erased' once erased, undefined if there never was one. */
+  get(victimRef: string): Promise<WrappedDataKey | 'erased' | undefined>;
+  /** Stores `key` unless the victim already has a key or was erased; returns what is stored (first writer wins). */
+  putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'>;
+  /** Destroys the victim's key for good and remembers that it was erased. Idempotent. */
+  erase(victimRef: string): Promise<void>;
+  /** A check value of the master key the store was created with (set once). */
+  getMasterKeyCheck(): Promise<string | undefined>;
+  setMasterKeyCheck(check: string): Promise<void>;
+}
+
+export class InvalidMasterKeyError extends Error {
+  override readonly name = 'InvalidMasterKeyError';
+}
+
+/** The configured master key is not the one the key store's keys were wrapped with. */
+export class MasterKeyMismatchError extends Error {
+  override readonly name = 'MasterKeyMismatchError';
+  constructor(message = 'the master key does not match the key store (wrong MASTER_KEY?)') {
+    super(message);
+  }
+}
+
+/** New personal data cannot be encrypted for a victim whose key was erased. */
+export class VictimErasedError extends Error {
+  override readonly name = 'VictimErasedError';
+  constructor(readonly victimRef: string) {
+    super(`the personal data of victim ${victimRef} was erased`);
+  }
+}
+
+/** The envelope cannot be decrypted: altered, for another victim, or for a key that is not in the store. */
+export class DecryptionError extends Error {
+  override readonly name = 'DecryptionError';
+}
+
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const ALG = 'AES-256-GCM' as const;
+
+/** Decodes and validates a base64 master key (exactly 32 bytes). */
+export function parseMasterKey(base64: string): Buffer {
+  const text = base64.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new InvalidMasterKeyError('the master key must be base64 (32 bytes, e.g. `openssl rand -base64 32`)');
+  }
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== KEY_BYTES) {
+    throw new InvalidMasterKeyError(`the master key must be 32 bytes, got ${key.length}`);
+  }
+  return key;
+}
+
+/** The master key from `MASTER_KEY` (base64 of 32 bytes). */
+export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env, name = 'MASTER_KEY'): Buffer {
+  const value = env[name];
+  if (value === undefined || value === '') throw new InvalidMasterKeyError(`${name} is not set`);
+  return parseMasterKey(value);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, fsConstants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `contents` to a new temporary file next to `path` (mode 0600) and fsyncs it. */
+async function writeTemp(path: string, contents: string | Buffer): Promise<string> {
+  const tmp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(contents);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return tmp;
+}
+
+/** Atomically replaces `path` with `contents` (0600, fsync'd, rename, directory fsync'd). */
+async function writeFileAtomic(path: string, contents: string | Buffer): Promise<void> {
+  const tmp = await writeTemp(path, contents);
+  await rename(tmp, path);
+  await fsyncDir(dirname(path));
+}
+
+/** Creates `path` with `contents` only if it does not exist (atomically); false if it already existed. */
+async function createFileExclusive(path: string, contents: string | Buffer): Promise<boolean> {
+  const tmp = await writeTemp(path, contents);
+  try {
+    await link(tmp, path);
+    await fsyncDir(dirname(path));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/**
+ * The embedded mode's master key: read from `path`, or generated (32 random bytes, base64) and
+ * written there with mode 0600 on first start. Concurrent first starts agree on one key.
+ */
+export async function loadOrCreateMasterKey(path: string): Promise<{ key: Buffer; created: boolean; path: string }> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  let created = false;
+  if (!(await exists(path))) {
+    created = await createFileExclusive(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`);
+  }
+  const key = parseMasterKey(await readFile(path, 'utf8'));
+  return { key, created, path };
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * A KeyStore in a directory: one file per victim (`keys/<sha256(victimRef)>.json`, 0600,
+ * written to a temporary file, fsync'd, linked into place, directory fsync'd). Erasure writes
+ * a marker (`<hash>.erased`, no key material), overwrites the key file with zeros, fsyncs,
+ * unlinks it and fsyncs the directory. Meant for one process (the command service).
+ */
+export class FileKeyStore implements KeyStore {
+  private constructor(readonly dir: string) {}
+
+  private get keysDir(): string {
+    return join(this.dir, 'keys');
+  }
+
+  static async open(dir: string): Promise<FileKeyStore> {
+    const store = new FileKeyStore(dir);
+    await mkdir(store.keysDir, { recursive: true, mode: 0o700 });
+    // Finish erasures a crash interrupted (marker written, key file not yet removed).
+    for (const name of await readdir(store.keysDir)) {
+      if (name.endsWith('.erased')) {
+        await store.destroyKeyFile(join(store.keysDir, name.replace(/\.erased$/, '.json')));
+      } else if (name.endsWith('.tmp')) {
+        await rm(join(store.keysDir, name), { force: true });
+      }
+    }
+    return store;
+  }
+
+  private keyPath(victimRef: string): string {
+    return join(this.keysDir, `${sha256Hex(victimRef)}.json`);
+  }
+
+  private markerPath(victimRef: string): string {
+    return join(this.keysDir, `${sha256Hex(victimRef)}.erased`);
+  }
+
+  async get(victimRef: string): Promise<WrappedDataKey | 'erased' | undefined> {
+    if (await exists(this.markerPath(victimRef))) return 'erased';
+    try {
+      const stored = JSON.parse(await readFile(this.keyPath(victimRef), 'utf8')) as WrappedDataKey & { victimRef?: string };
+      return { keyId: stored.keyId, alg: stored.alg, iv: stored.iv, wrappedKey: stored.wrappedKey, tag: stored.tag, createdAt: stored.createdAt };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
+    if (await exists(this.markerPath(victimRef))) return 'erased';
+    await createFileExclusive(this.keyPath(victimRef), JSON.stringify(key));
+    const stored = await this.get(victimRef);
+    if (stored === 'erased') {
+      await this.destroyKeyFile(this.keyPath(victimRef));
+      return 'erased';
+    }
+    if (stored === undefined) throw new Error(`key of ${victimRef} vanished while being stored`);
+    return stored;
+  }
+
+  async erase(victimRef: string): Promise<void> {
+    await writeFileAtomic(this.markerPath(victimRef), JSON.stringify({ erasedAt: new Date().toISOString() }));
+    await this.destroyKeyFile(this.keyPath(victimRef));
+  }
+
+  private async destroyKeyFile(path: string): Promise<void> {
+    let handle;
+    try {
+      handle = await open(path, 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      // Best effort against the old bytes lingering in the same blocks (no guarantee on SSDs or
+      // copy-on-write file systems: see README.md).
+      const { size } = await handle.stat();
+      await handle.write(Buffer.alloc(size), 0, size, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rm(path, { force: true });
+    await fsyncDir(dirname(path));
+  }
+
+  async getMasterKeyCheck(): Promise<string | undefined> {
+    try {
+      const meta = JSON.parse(await readFile(join(this.dir, 'keystore.json'), 'utf8')) as { masterKeyCheck?: string };
+      return meta.masterKeyCheck;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async setMasterKeyCheck(check: string): Promise<void> {
+    await createFileExclusive(join(this.dir, 'keystore.json'), JSON.stringify({ version: 1, masterKeyCheck: check }));
+  }
+}
+
+function masterKeyCheck(masterKey: Buffer): string {
+  return createHmac('sha256', masterKey).update('cfund master key check v1').digest('hex').slice(0, 32);
+}
+
+function aad(kind: 'dek' | 'pd', victimRef: string, keyId: string): Buffer {
+  return Buffer.from(`cfund-${kind}/v1\0${victimRef}\0${keyId}`, 'utf8');
+}
+
+function seal(key: Buffer, plaintext: Buffer, additional: Buffer): { iv: string; ciphertext: string; tag: string } {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(additional);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { iv: iv.toString('base64'), ciphertext: ciphertext.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
+
+function open_(key: Buffer, sealed: { iv: string; ciphertext: string; tag: string }, additional: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
+  decipher.setAAD(additional);
+  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+}
+
+/**
+ * Encrypts and decrypts victims' personal data with their data keys, creating a key on a
+ * victim's first encryption and erasing it on request.
+ */
+export class PersonalDataProtector {
+  private readonly cache = new Map<string, { keyId: string; key: Buffer }>();
+
+  private constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer, private readonly maxCachedKeys: number) {}
+
+  /**
+   * Checks the master key against the key store (MasterKeyMismatchError if the store was created
+   * with another one; the first open records the check value).
+   */
+  static async open(options: { keyStore: KeyStore; masterKey: Buffer; maxCachedKeys?: number }): Promise<PersonalDataProtector> {
+    if (options.masterKey.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
+    const check = masterKeyCheck(options.masterKey);
+    let stored = await options.keyStore.getMasterKeyCheck();
+    if (stored === undefined) {
+      await options.keyStore.setMasterKeyCheck(check);
+      stored = await options.keyStore.getMasterKeyCheck();
+    }
+    if (stored !== check) throw new MasterKeyMismatchError();
+    return new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), options.maxCachedKeys ?? 10_000);
+  }
+
+  private unwrap(victimRef: string, wrapped: WrappedDataKey): Buffer {
+    try {
+      return open_(this.masterKey, { iv: wrapped.iv, ciphertext: wrapped.wrappedKey, tag: wrapped.tag }, aad('dek', victimRef, wrapped.keyId));
+    } catch {
+      throw new MasterKeyMismatchError(`the data key of victim ${victimRef} cannot be unwrapped with this master key`);
+    }
+  }
+
+  private remember(victimRef: string, entry: { keyId: string; key: Buffer }): void {
+    if (this.cache.size >= this.maxCachedKeys) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+    this.cache.set(victimRef, entry);
+  }
+
+  private async dataKey(victimRef: string, create: boolean): Promise<{ keyId: string; key: Buffer } | 'erased' | undefined> {
+    const cached = this.cache.get(victimRef);
+    if (cached) return cached;
+    let wrapped = await this.keyStore.get(victimRef);
+    if (wrapped === undefined && create) {
+      const key = randomBytes(KEY_BYTES);
+      const keyId = randomUUID();
+      const sealed = seal(this.masterKey, key, aad('dek', victimRef, keyId));
+      wrapped = await this.keyStore.putIfAbsent(victimRef, {
+        keyId,
+        alg: ALG,
+        iv: sealed.iv,
+        wrappedKey: sealed.ciphertext,
+        tag: sealed.tag,
+        createdAt: new Date().toISOString(),
+      });
+      key.fill(0);
+    }
+    if (wrapped === undefined || wrapped === 'erased') return wrapped;
+    const entry = { keyId: wrapped.keyId, key: this.unwrap(victimRef, wrapped) };
+    this.remember(victimRef, entry);
+    return entry;
+  }
+
+  /** Encrypts a JSON-serialisable value for a victim (creating the victim's key on first use). */
+  async encryptPersonalData(victimRef: string, value: unknown): Promise<EncryptedPersonalData> {
+    const dataKey = await this.dataKey(victimRef, true);
+    if (dataKey === 'erased' || dataKey === undefined) throw new VictimErasedError(victimRef);
+    const sealed = seal(dataKey.key, Buffer.from(JSON.stringify(value), 'utf8'), aad('pd', victimRef, dataKey.keyId));
+    return { alg: ALG, keyId: dataKey.keyId, ...sealed };
+  }
+
+  /** The decrypted value, or `Erased` when the victim's key has been erased. */
+  async decryptPersonalData<T = unknown>(victimRef: string, envelope: EncryptedPersonalData): Promise<T | Erased> {
+    const dataKey = await this.dataKey(victimRef, false);
+    if (dataKey === 'erased') return Erased;
+    if (dataKey === undefined) throw new DecryptionError(`no data key for victim ${victimRef}`);
+    if (envelope.alg !== ALG || envelope.keyId !== dataKey.keyId) {
+      throw new DecryptionError(`the envelope was not encrypted with the current key of victim ${victimRef}`);
+    }
+    let plaintext: Buffer;
+    try {
+      plaintext = open_(dataKey.key, envelope, aad('pd', victimRef, envelope.keyId));
+    } catch {
+      throw new DecryptionError('personal data failed authentication (altered, or another victim\'s)');
+    }
+    return JSON.parse(plaintext.toString('utf8')) as T;
+  }
+
+  /** Crypto-shredding: erases the victim's data key; every envelope of the victim becomes unreadable. */
+  async eraseKey(victimRef: string): Promise<void> {
+    const cached = this.cache.get(victimRef);
+    this.cache.delete(victimRef);
+    cached?.key.fill(0);
+    await this.keyStore.erase(victimRef);
+  }
+}
