@@ -1,0 +1,86 @@
+/**
+ * buildApp: the Fastify application with its plugins (errors, auth, docs, metrics) and routes.
+ * It neither reads configuration nor listens: main.ts does, tests call it directly.
+ */
+import { createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
+import { CommandService } from './command-service.js';
+import { Metrics } from './metrics.js';
+import authPlugin from './plugins/auth.js';
+import docsPlugin from './plugins/docs.js';
+import errorsPlugin from './plugins/errors.js';
+import metricsPlugin from './plugins/metrics.js';
+import { commandRoutes } from './routes/commands.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface BuildAppOptions {
+  client: EventStoreDBClient;
+  protector: PersonalDataProtector;
+  /** HS256 secret (embedded mode); or `jwksUrl`. */
+  jwtSecret?: Uint8Array;
+  jwksUrl?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
+  fingerprintSecret: Uint8Array;
+  /** A pino logger (use `createLogger` from @cfund/eventstore: it redacts personal data). Default: one at `logLevel`. */
+  logger?: Logger;
+  logLevel?: string;
+  /** Largest accepted body in bytes (default 64 KiB). */
+  bodyLimit?: number;
+  now?: () => Date;
+  metrics?: Metrics;
+  /** Fault injection for crash tests (see CommandServiceOptions). */
+  afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Idempotency store options (tests shorten the waits). */
+  idempotency?: ConstructorParameters<typeof IdempotencyStore>[1];
+}
+
+export interface CommandApp extends FastifyInstance {
+  commandService: CommandService;
+  metrics: Metrics;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    // Request logs carry method, url and status only; bodies are never logged.
+    return503OnClosing: true,
+    requestIdHeader: 'x-request-id',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = options.metrics ?? new Metrics();
+  const service = new CommandService({
+    client: options.client, metrics,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
+  });
+  const idempotency = new IdempotencyStore(options.client, options.idempotency);
+  const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
+  let closing = false;
+  app.addHook('onClose', async () => { closing = true; });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { metrics });
+  await app.register(docsPlugin);
+  await app.register(authPlugin, {
+    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
+    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+  });
+  await app.register(healthRoutes, { client: options.client, isClosing: () => closing });
+  await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
+
+  app.decorate('commandService', service);
+  app.decorate('metrics', metrics);
+  return app as unknown as CommandApp;
+}

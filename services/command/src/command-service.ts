@@ -1,0 +1,338 @@
+/**
+ * The thin shell around the domain: load a stream, authorize against its state, decide,
+ * append at the loaded revision (re-deciding on a version conflict), and keep the fund-year
+ * ledger in step with approvals and disbursements. HTTP-free: routes call it.
+ *
+ * Approval and the ledger (two streams, no transaction between them):
+ *   1. load the claim, authorize, decide ApproveAward;
+ *   2. if the decision completes the award (AwardApproved), commit the net award in the
+ *      fund-year ledger FIRST (CommitFunds: refused when the budget does not cover it; a
+ *      repeated commitment of the same claim and amount is a no-op);
+ *   3. append the claim's events at the revision loaded in 1.
+ * A crash between 2 and 3 leaves funds committed to an award not yet approved (never an award
+ * without funds). Retrying the approval repairs it: the claim still decides AwardApproved for
+ * the same amount, the commitment is found and not repeated, and the award is appended.
+ * `reconcileClaim` releases a commitment whose claim can no longer be approved (withdrawn,
+ * rejected, re-assessed to another amount), so money is never left committed to nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
+import type { ClaimEvent, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
+import {
+  DomainError, decide, decideLedger, ensureAllowed, ledgerStreamName,
+  type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
+} from '@cfund/domain';
+import {
+  ConcurrencyConflictError, RevisionMismatchError, appendEncoded, handleCommand, loadStream,
+  type CommandMetadata, type Decider, type StreamRevision,
+} from '@cfund/eventstore';
+import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
+import type { Metrics } from './metrics.js';
+import { HttpProblem } from './problem.js';
+
+export interface CommandResult {
+  claimId: string;
+  revision: number;
+  events: string[];
+}
+
+export interface CommandContext {
+  principal: Principal;
+  /** If-Match: the revision the caller saw. */
+  expectedRevision?: bigint;
+  /** Scoped Idempotency-Key (actor + key), tags the events it writes. */
+  idempotencyKey?: string;
+  correlationId: string;
+}
+
+export type Authorize = (principal: Principal, claim: ClaimAccess) => Authorization;
+
+export const claimAccess = (s: ClaimState): ClaimAccess => ({
+  jurisdiction: s.jurisdiction!,
+  filedBy: s.filedBy!,
+  assignedLawyers: [],
+  assessedBy: s.fund.assessment?.assessedBy ?? null,
+  approvedBy: s.fund.approvals,
+});
+
+const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
+
+/** One promise chain per key: in-process serialisation of writes to a hot stream (the ledger). */
+class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+export interface CommandServiceOptions {
+  client: EventStoreDBClient;
+  metrics: Metrics;
+  now?: () => Date;
+  /** Re-decides after a version conflict on a claim (default 5). */
+  maxRetries?: number;
+  /** Re-decides after a version conflict on a ledger stream (default 20; writes are also serialised in-process). */
+  ledgerMaxRetries?: number;
+  /** Fault injection for crash tests: called between the fund commitment and the award's append. */
+  afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+}
+
+export class CommandService {
+  private readonly client: EventStoreDBClient;
+  private readonly metrics: Metrics;
+  private readonly now: () => Date;
+  private readonly maxRetries: number;
+  private readonly ledgerMaxRetries: number;
+  private readonly ledgerLock = new KeyedMutex();
+  private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
+
+  constructor(options: CommandServiceOptions) {
+    this.client = options.client;
+    this.metrics = options.metrics;
+    this.now = options.now ?? (() => new Date());
+    this.maxRetries = options.maxRetries ?? 5;
+    this.ledgerMaxRetries = options.ledgerMaxRetries ?? 20;
+    this.afterFundsCommitted = options.afterFundsCommitted;
+  }
+
+  at(): string {
+    return this.now().toISOString();
+  }
+
+  private metadata(ctx: CommandContext): CommandMetadata {
+    return { actor: ctx.principal.sub, occurredAt: this.at(), correlationId: ctx.correlationId, causationId: ctx.correlationId };
+  }
+
+  private countRefusal(error: unknown): void {
+    if (error instanceof DomainError) this.metrics.refusals.inc({ code: error.code });
+  }
+
+  /** Loads, authorizes, decides and appends one claim command (re-deciding on conflicts). */
+  async claimCommand(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult & { state: ClaimState }> {
+    const stream = claimStream(claimId);
+    const isNew = authorize === null;
+    const decider: Decider<ClaimCommand, ClaimEvent, ClaimState> = {
+      get initialState() { return claimEvolver.initialState; },
+      evolve: claimEvolver.evolve,
+      decide: (command, state) => {
+        if (!isNew) {
+          if (state.status === 'none') throw notFound(claimId);
+          ensureAllowed(authorize(ctx.principal, claimAccess(state)));
+        }
+        return decide(command, state);
+      },
+    };
+    const command = build(this.at());
+    try {
+      const result = await handleCommand(this.client, stream, command, decider, {
+        codec: claimCodec,
+        metadata: this.metadata(ctx),
+        maxRetries: this.maxRetries,
+        ...(isNew ? { expectedRevision: ctx.expectedRevision ?? NO_STREAM } : ctx.expectedRevision === undefined ? {} : { expectedRevision: ctx.expectedRevision }),
+        ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
+        onConflict: () => {
+          this.metrics.conflicts.inc({ category: 'claim' });
+          this.metrics.retries.inc({ category: 'claim' });
+        },
+      });
+      if (!result.replayed && result.events.length > 0) this.metrics.appends.inc({ category: 'claim' });
+      return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state };
+    } catch (error) {
+      if (isNew && error instanceof RevisionMismatchError) {
+        // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
+        throw new DomainError('already-filed', 'This claim has already been filed.');
+      }
+      if (error instanceof ConcurrencyConflictError) this.metrics.conflicts.inc({ category: 'claim' });
+      this.countRefusal(error);
+      throw error;
+    }
+  }
+
+  /** Loads a claim (404 when it does not exist). */
+  async loadClaim(claimId: string): Promise<{ state: ClaimState; revision: StreamRevision }> {
+    const loaded = await loadStream(this.client, claimStream(claimId), claimEvolver, claimCodec);
+    if (loaded.state.status === 'none') throw notFound(claimId);
+    return { state: loaded.state, revision: loaded.revision };
+  }
+
+  /** One ledger command, serialised per stream in this process and re-decided on conflicts. */
+  async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[]; state: LedgerState }> {
+    const stream = ledgerStreamName(jurisdiction, year);
+    const full = { ...command, actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), jurisdiction, year } as LedgerCommand;
+    const decider: Decider<LedgerCommand, FundEvent, LedgerState> = {
+      get initialState() { return ledgerEvolver.initialState; },
+      evolve: ledgerEvolver.evolve,
+      decide: decideLedger,
+    };
+    return this.ledgerLock.run(stream, async () => {
+      try {
+        const result = await handleCommand(this.client, stream, full, decider, {
+          codec: fundCodec,
+          metadata: this.metadata(ctx),
+          maxRetries: this.ledgerMaxRetries,
+          onConflict: () => {
+            this.metrics.conflicts.inc({ category: 'fund' });
+            this.metrics.retries.inc({ category: 'fund' });
+          },
+        });
+        if (result.events.length > 0) this.metrics.appends.inc({ category: 'fund' });
+        return { revision: result.revision, events: result.events, state: result.state };
+      } catch (error) {
+        this.countRefusal(error);
+        throw error;
+      }
+    });
+  }
+
+  async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
+    return (await loadStream(this.client, ledgerStreamName(jurisdiction, year), ledgerEvolver, fundCodec)).state;
+  }
+
+  /**
+   * ApproveAward with the ledger: commit funds first when the approval completes the award,
+   * then append the claim's events at the revision they were decided on (see the module comment).
+   */
+  async approve(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<CommandResult> {
+    const stream = claimStream(claimId);
+    for (let attempt = 1; attempt <= this.maxRetries + 1; attempt += 1) {
+      const loaded = await loadStream(this.client, stream, claimEvolver, claimCodec,
+        ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey });
+      if (loaded.previousExecution) {
+        return { claimId, revision: revisionNumber(loaded.previousExecution.revision), events: loaded.previousExecution.events.map((e) => e.type) };
+      }
+      if (loaded.state.status === 'none') throw notFound(claimId);
+      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
+        throw new RevisionMismatchError(stream, ctx.expectedRevision, loaded.revision);
+      }
+      let events: ClaimEvent[];
+      try {
+        ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
+        events = decide({ type: 'ApproveAward', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), data: {} }, loaded.state);
+      } catch (error) {
+        this.countRefusal(error);
+        throw error;
+      }
+      const approved = events.find((e): e is Extract<ClaimEvent, { type: 'AwardApproved' }> => e.type === 'AwardApproved');
+      if (approved) {
+        await this.commitFunds(loaded.state.jurisdiction!, approved.data.fundYear, claimId, approved.data.netAward, ctx);
+        await this.afterFundsCommitted?.(claimId);
+      }
+      try {
+        const appended = await appendEncoded(this.client, stream, events.map((e) => claimCodec.encode(e)), {
+          expectedRevision: loaded.revision,
+          prevHash: loaded.lastHash,
+          metadata: this.metadata(ctx),
+          ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
+        });
+        this.metrics.appends.inc({ category: 'claim' });
+        return { claimId, revision: revisionNumber(appended.revision), events: events.map((e) => e.type) };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        this.metrics.conflicts.inc({ category: 'claim' });
+        if (ctx.expectedRevision !== undefined) {
+          const now = await loadStream(this.client, stream, claimEvolver, claimCodec);
+          throw new RevisionMismatchError(stream, ctx.expectedRevision, now.revision);
+        }
+        this.metrics.retries.inc({ category: 'claim' });
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5 * attempt)));
+      }
+    }
+    throw new ConcurrencyConflictError(stream, this.maxRetries + 1);
+  }
+
+  /** CommitFunds, replacing a stale commitment of another amount left by an interrupted approval. */
+  private async commitFunds(jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
+    const ledger = await this.loadLedger(jurisdiction, year);
+    const f = ledger.claims[claimId];
+    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
+    if (f && outstanding > 0 && outstanding !== amount.amountMinor && f.disbursed === 0) {
+      // The claim has no award yet (it is being approved now), so this commitment is stale.
+      await this.ledgerCommand(jurisdiction, year, ctx, {
+        type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: amount.currency }, reason: 'stale commitment of an interrupted approval' },
+      });
+      this.metrics.ledgerRepairs.inc({ kind: 'release-stale' });
+    }
+    const committed = await this.ledgerCommand(jurisdiction, year, ctx, { type: 'CommitFunds', data: { claimId, amount } });
+    if (committed.events.length === 0) this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
+  }
+
+  /**
+   * Disbursement: the claim decides (each instalment at most once), then the ledger records
+   * FundsDisbursed for every disbursed instalment it lacks (idempotent per instalment). A
+   * refusal `already-disbursed` still brings the ledger up to date, so a retry after a crash
+   * between the two writes repairs the ledger.
+   */
+  async disburse(claimId: string, instalment: number, paymentReference: string, ctx: CommandContext, authorize: Authorize): Promise<CommandResult> {
+    let result: (CommandResult & { state: ClaimState }) | undefined;
+    try {
+      result = await this.claimCommand(claimId, ctx, authorize, (at) => ({
+        type: 'DisbursePayout', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { paymentReference, instalment },
+      }));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'already-disbursed') {
+        const { state } = await this.loadClaim(claimId);
+        await this.syncDisbursements(claimId, state, ctx);
+      }
+      throw error;
+    }
+    await this.syncDisbursements(claimId, result.state, ctx);
+    const { state: _state, ...answer } = result;
+    return answer;
+  }
+
+  private async syncDisbursements(claimId: string, state: ClaimState, ctx: CommandContext): Promise<void> {
+    if (!state.jurisdiction || state.fund.fundYear === undefined) return;
+    const ledger = await this.loadLedger(state.jurisdiction, state.fund.fundYear);
+    const recorded = new Set(ledger.claims[claimId]?.instalments ?? []);
+    for (const i of state.fund.instalments) {
+      if (i.status !== 'disbursed' || recorded.has(i.number)) continue;
+      await this.ledgerCommand(state.jurisdiction, state.fund.fundYear, ctx, {
+        type: 'DisburseFunds', data: { claimId, instalment: i.number, amount: i.amount },
+      });
+    }
+  }
+
+  /**
+   * Repairs the ledger of one claim: releases funds committed to a claim that has no award and
+   * can no longer get one with that amount (withdrawn, rejected, closed, re-assessed), and
+   * records disbursements the ledger lacks. Returns what it did.
+   */
+  async reconcileClaim(claimId: string, jurisdiction: Jurisdiction, year: number, ctx: CommandContext): Promise<string[]> {
+    const done: string[] = [];
+    const { state } = await this.loadClaim(claimId);
+    const ledger = await this.loadLedger(jurisdiction, year);
+    const f = ledger.claims[claimId];
+    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
+    const pendingAmount = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor : undefined;
+    if (outstanding > 0 && state.fund.netAward === undefined && pendingAmount !== outstanding) {
+      await this.ledgerCommand(jurisdiction, year, ctx, {
+        type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: ledger.currency! }, reason: 'committed to an approval that was not completed' },
+      });
+      this.metrics.ledgerRepairs.inc({ kind: 'release-orphan' });
+      done.push('FundsReleased');
+    }
+    if (state.fund.fundYear === year) {
+      const before = ledger.claims[claimId]?.instalments.length ?? 0;
+      await this.syncDisbursements(claimId, state, ctx);
+      const after = (await this.loadLedger(jurisdiction, year)).claims[claimId]?.instalments.length ?? 0;
+      for (let i = before; i < after; i += 1) done.push('FundsDisbursed');
+    }
+    return done;
+  }
+
+  newCorrelationId(): string {
+    return randomUUID();
+  }
+}
+
+export function revisionNumber(revision: StreamRevision): number {
+  return typeof revision === 'bigint' ? Number(revision) : -1;
+}

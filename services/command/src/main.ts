@@ -1,0 +1,106 @@
+/**
+ * The command service process: reads the configuration (a wrong variable stops it with its
+ * name, exit code 2), opens the event store client and the key store, listens, and shuts down
+ * gracefully on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the client).
+ */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { JURISDICTIONS, type Role } from '@cfund/contracts';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { keyStoreDir, resolveSecrets } from './secrets.js';
+import { signToken } from './token.js';
+
+const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
+  { sub: 'lawyer-1', name: 'Demo Lawyer', roles: ['lawyer'] },
+  { sub: 'assessor-1', name: 'Demo Assessor', roles: ['fund-assessor'] },
+  { sub: 'approver-1', name: 'Demo Approver One', roles: ['fund-approver'] },
+  { sub: 'approver-2', name: 'Demo Approver Two', roles: ['fund-approver'] },
+  { sub: 'finance-1', name: 'Demo Finance Officer', roles: ['fund-finance'] },
+  { sub: 'admin-1', name: 'Demo Fund Admin', roles: ['fund-admin'] },
+  { sub: 'auditor-1', name: 'Demo Auditor', roles: ['auditor'] },
+  { sub: 'dpo-1', name: 'Demo Data-Protection Officer', roles: ['dpo'] },
+];
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`command service: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'command' } });
+  let secrets;
+  try {
+    secrets = await resolveSecrets(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`command service: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  for (const note of secrets.notes) logger.info(note);
+
+  const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
+  const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
+  const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
+  const app = await buildApp({
+    client, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
+    ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
+    ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
+    ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
+    ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
+      ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
+      : {}),
+  });
+  if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    void (async () => {
+      try {
+        await app.close();
+        await client.dispose();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
+
+  if (config.embedded && secrets.jwtSecret) {
+    const jurisdiction = JURISDICTIONS[0];
+    const lines = [`demo tokens (embedded mode, jurisdiction ${jurisdiction}, valid 12 h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction ${jurisdiction}):`];
+    for (const u of DEMO_USERS) {
+      const token = await signToken(secrets.jwtSecret, { sub: u.sub, name: u.name, roles: u.roles, jurisdictions: [jurisdiction] });
+      lines.push(`  ${u.roles.join(',').padEnd(14)} ${u.sub.padEnd(11)} ${token}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`command service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,282 @@
+/**
+ * Every command endpoint of design.md. Each answers `{ claimId, revision, events }` with
+ * `ETag: "<revision>"`, honours `If-Match: "<revision>"` (412 when the claim is elsewhere) and
+ * `Idempotency-Key` (the same key and request replay the first answer; the same key with
+ * another request is 422).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, type CommandName,
+} from '@cfund/contracts';
+import {
+  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse, canErasePersonalData, canFile,
+  ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
+} from '@cfund/domain';
+import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
+import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
+import type { Metrics } from '../metrics.js';
+import { HttpProblem } from '../problem.js';
+import { EXAMPLES } from './examples.js';
+
+export interface CommandRoutesOptions {
+  service: CommandService;
+  protector: PersonalDataProtector;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  /** Key of the HMAC that fingerprints requests for Idempotency-Key (bodies may hold personal data). */
+  fingerprintKey: Buffer;
+}
+
+const lawyer: Authorize = canActAsLawyerOn;
+const staff = (...roles: FundRole[]): Authorize => (p: Principal, c: ClaimAccess): Authorization => {
+  let first: Authorization | undefined;
+  for (const role of roles) {
+    const r = canActAsFundStaff(p, c.jurisdiction, role);
+    if (r.allowed) return r;
+    first ??= r;
+  }
+  return first!;
+};
+
+type ClaimCommandType = ClaimCommand['type'];
+
+interface ClaimRoute {
+  path: string;
+  body: CommandName;
+  command: ClaimCommandType;
+  authorize: Authorize;
+  summary: string;
+  who: string;
+}
+
+/** The claim commands that go through the generic load-authorize-decide-append path. */
+const CLAIM_ROUTES: ClaimRoute[] = [
+  { path: 'evidence', body: 'attachEvidence', command: 'AttachEvidence', authorize: lawyer, summary: 'Attach evidence (a document reference and its SHA-256)', who: 'the claim\'s lawyer' },
+  { path: 'criminal-proceedings', body: 'recordCriminalProceedings', command: 'RecordCriminalProceedings', authorize: lawyer, summary: 'Record criminal proceedings', who: 'the claim\'s lawyer' },
+  { path: 'court-rulings', body: 'recordCourtRuling', command: 'RecordCourtRuling', authorize: lawyer, summary: 'Record a court ruling', who: 'the claim\'s lawyer' },
+  { path: 'ruling-finality', body: 'recordRulingFinality', command: 'RecordRulingFinality', authorize: lawyer, summary: 'Record that the ruling became final', who: 'the claim\'s lawyer' },
+  { path: 'offender-payments', body: 'recordOffenderPayment', command: 'RecordOffenderPayment', authorize: lawyer, summary: 'Record a payment received from the offender', who: 'the claim\'s lawyer' },
+  { path: 'enforcement-failures', body: 'recordEnforcementFailure', command: 'RecordEnforcementFailure', authorize: lawyer, summary: 'Record that enforcement against the offender failed', who: 'the claim\'s lawyer' },
+  { path: 'fund-application', body: 'submitFundApplication', command: 'SubmitFundApplication', authorize: lawyer, summary: 'Apply to the State Compensation Fund (refused when late without an extension)', who: 'the claim\'s lawyer' },
+  { path: 'late-filing-extension', body: 'decideLateFilingExtension', command: 'DecideLateFilingExtension', authorize: staff('fund-approver'), summary: 'Grant or refuse an extension for a late application', who: 'fund-approver of the jurisdiction' },
+  { path: 'assessment', body: 'assessClaim', command: 'AssessClaim', authorize: canAssess, summary: 'Assess the claim (eligibility, amounts by head, deductions; caps applied)', who: 'fund-assessor of the jurisdiction' },
+  { path: 'rejection', body: 'rejectAward', command: 'RejectAward', authorize: canApprove, summary: 'Reject the award with reasons', who: 'fund-approver of the jurisdiction, not the assessor' },
+  { path: 'decision-notice', body: 'notifyDecision', command: 'NotifyDecision', authorize: staff('fund-approver'), summary: 'Record that the decision was served (starts the appeal period)', who: 'fund-approver of the jurisdiction' },
+  { path: 'appeals', body: 'appealDecision', command: 'AppealDecision', authorize: lawyer, summary: 'Appeal the decision (within the appeal period)', who: 'the claim\'s lawyer' },
+  { path: 'appeal-decision', body: 'decideAppeal', command: 'DecideAppeal', authorize: staff('fund-approver'), summary: 'Record the decision on the appeal', who: 'fund-approver of the jurisdiction' },
+  { path: 'advance-payments', body: 'approveAdvancePayment', command: 'ApproveAdvancePayment', authorize: staff('fund-approver'), summary: 'Approve an advance payment (where the scheme allows)', who: 'fund-approver of the jurisdiction' },
+  { path: 'payout-schedule', body: 'schedulePayout', command: 'SchedulePayout', authorize: staff('fund-finance'), summary: 'Schedule the payout in instalments', who: 'fund-finance of the jurisdiction' },
+  { path: 'recoveries', body: 'recordRecovery', command: 'RecordRecovery', authorize: staff('fund-finance'), summary: 'Record an amount recovered from the offender (subrogation)', who: 'fund-finance of the jurisdiction' },
+  { path: 'withdrawal', body: 'withdrawClaim', command: 'WithdrawClaim', authorize: lawyer, summary: 'Withdraw the claim', who: 'the claim\'s lawyer' },
+  { path: 'reopening', body: 'reopenClaim', command: 'ReopenClaim', authorize: lawyer, summary: 'Reopen a withdrawn claim', who: 'the claim\'s lawyer' },
+  { path: 'closure', body: 'closeClaim', command: 'CloseClaim', authorize: staff('fund-approver', 'fund-finance'), summary: 'Close the claim (paid in full, withdrawn, or rejected with the appeal period over)', who: 'fund-approver or fund-finance of the jurisdiction' },
+];
+
+const ClaimParams = z.object({ id: z.uuid() });
+const PayoutParams = z.object({ id: z.uuid(), n: z.coerce.number().int().min(1).max(1000) });
+const VictimParams = z.object({ victimRef: z.string().regex(/^vic-[0-9a-f-]{36}$/, 'a victim reference looks like vic-<uuid>') });
+const FundParams = z.object({ jurisdiction: JurisdictionSchema, year: z.coerce.number().int().min(2000).max(2200) });
+const Headers = z.object({
+  'if-match': z.string().optional().describe('"<revision>": act only if the claim is still at this revision (else 412)'),
+  'idempotency-key': z.string().optional().describe('Any unique string (e.g. a UUID) that makes a retry of this request safe'),
+});
+
+const problems = {
+  400: ProblemSchema.describe('Invalid body, parameters or headers (with field paths), or malformed JSON'),
+  401: ProblemSchema.describe('Missing or invalid Bearer token'),
+  403: ProblemSchema.describe('Not allowed: role, jurisdiction, not your claim, four-eyes'),
+  404: ProblemSchema.describe('No such claim'),
+  409: ProblemSchema.describe('Refused by a domain rule (`code` names it)'),
+  412: ProblemSchema.describe('If-Match does not match the claim\'s revision'),
+  413: ProblemSchema.describe('Body too large'),
+  422: ProblemSchema.describe('Idempotency-Key reused with a different request'),
+};
+
+const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
+
+function parseIfMatch(value: string | undefined): bigint | undefined {
+  if (value === undefined || value.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,18})"?\s*$/.exec(value);
+  if (!m) {
+    throw new HttpProblem(400, 'Bad Request', 'If-Match must be a revision in quotes, e.g. "3".', {
+      code: 'invalid-if-match', errors: [{ path: 'headers.if-match', message: 'expected "<revision>"' }],
+    });
+  }
+  return BigInt(m[1]!);
+}
+
+function parseIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
+    throw new HttpProblem(400, 'Bad Request', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
+      code: 'invalid-idempotency-key', errors: [{ path: 'headers.idempotency-key', message: 'expected 1-255 visible ASCII characters' }],
+    });
+  }
+  return value;
+}
+
+export async function commandRoutes(appIn: FastifyInstance, options: CommandRoutesOptions): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  const { service, protector, idempotency, metrics } = options;
+  app.addHook('onRequest', app.authenticate);
+
+  const principalOf = (request: FastifyRequest): Principal => {
+    if (!request.principal) throw new HttpProblem(401, 'Unauthorized', 'Not authenticated.');
+    return request.principal;
+  };
+
+  /** Runs a command with If-Match and Idempotency-Key handling, and sends its answer. */
+  async function execute(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: 200 | 201,
+    run: (ctx: CommandContext) => Promise<CommandResult>,
+  ): Promise<CommandResult> {
+    const principal = principalOf(request);
+    const headers = request.headers as Record<string, string | undefined>;
+    const expectedRevision = parseIfMatch(headers['if-match']);
+    const key = parseIdempotencyKey(headers['idempotency-key']);
+    const scopedKey = key === undefined ? undefined : `${principal.sub}\n${key}`;
+    const ctx: CommandContext = {
+      principal,
+      correlationId: request.id,
+      ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      ...(scopedKey === undefined ? {} : { idempotencyKey: scopedKey }),
+    };
+    let result: CommandResult;
+    if (scopedKey === undefined) {
+      result = await run(ctx);
+    } else {
+      const fingerprint = createHmac('sha256', options.fingerprintKey)
+        .update(canonicalJson({ method: request.method, url: request.url.split('?')[0], body: request.body ?? null }))
+        .digest('hex');
+      const executed = await idempotency.execute(scopedKey, fingerprint, async () => ({ ...(await run(ctx)) }));
+      result = executed.response as unknown as CommandResult;
+      if (executed.replayed) {
+        metrics.idempotentReplays.inc();
+        reply.header('idempotency-replayed', 'true');
+      }
+    }
+    reply.code(status).header('etag', `"${result.revision}"`);
+    if (status === 201) reply.header('location', `/claims/${result.claimId}`);
+    return result;
+  }
+
+  const ok = { 200: CommandResultSchema, ...problems };
+  const created = { 201: CommandResultSchema, ...problems };
+  const actor = (p: Principal) => ({ sub: p.sub, roles: p.roles });
+
+  // ---- POST /claims ------------------------------------------------------------------------
+  app.post('/claims', {
+    schema: {
+      summary: 'File a claim', tags: ['claims'],
+      description: 'Who: a lawyer of the jurisdiction. The victim\'s personal data is encrypted with the victim\'s own key before anything is stored; '
+        + 'the answer\'s claimId names the new claim, its victim reference is `vic-<claimId>`.',
+      headers: Headers, body: withExample(CommandBodies.fileClaim, EXAMPLES.fileClaim), response: created,
+    },
+  }, async (request, reply) => execute(request, reply, 201, async (ctx) => {
+    const body = request.body;
+    ensureAllowed(canFile(ctx.principal, body.jurisdiction));
+    const key = request.headers['idempotency-key'];
+    // With an Idempotency-Key the claim id follows from it, so a retry after a crash files the same claim.
+    const claimId = ctx.idempotencyKey === undefined ? randomUUID() : deterministicUuid('claim', ctx.idempotencyKey, String(key));
+    const victimRef = `vic-${claimId}`;
+    const personalData = await protector.encryptPersonalData(victimRef, body.victim);
+    const publicReference = `${body.jurisdiction}-${service.at().slice(0, 4)}-${deterministicUuid('public-reference', claimId).slice(0, 8).toUpperCase()}`;
+    const { state: _state, ...result } = await service.claimCommand(claimId, ctx, null, (at) => ({
+      type: 'FileClaim', actor: actor(ctx.principal), at,
+      data: {
+        claimId, publicReference, victimRef, personalData, jurisdiction: body.jurisdiction, applicantRole: body.applicantRole,
+        formOfExploitation: body.formOfExploitation, incidentOn: body.incidentOn, damagesClaimed: body.damagesClaimed,
+      },
+    }));
+    return result;
+  }));
+
+  // ---- the generic claim commands ----------------------------------------------------------
+  for (const route of CLAIM_ROUTES) {
+    const body = withExample(CommandBodies[route.body] as z.ZodType, EXAMPLES[route.body]);
+    app.post(`/claims/:id/${route.path}`, {
+      schema: {
+        summary: route.summary, description: `Who: ${route.who}.`, tags: ['claims'],
+        params: ClaimParams, headers: Headers, body, response: ok,
+      },
+    }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+      const { id } = request.params as z.infer<typeof ClaimParams>;
+      const { state: _state, ...result } = await service.claimCommand(id, ctx, route.authorize, (at) => ({
+        type: route.command, actor: actor(ctx.principal), at, data: request.body,
+      }) as ClaimCommand);
+      return result;
+    }));
+  }
+
+  // ---- approvals (with the fund ledger) ----------------------------------------------------
+  app.post('/claims/:id/approvals', {
+    schema: {
+      summary: 'Approve the award', tags: ['claims'],
+      description: 'Who: a fund-approver of the jurisdiction who did not assess the claim (four-eyes); above the scheme\'s threshold two distinct approvers. '
+        + 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
+      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.approveAward, EXAMPLES.approveAward), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.approve(request.params.id, ctx, canApprove)));
+
+  // ---- payouts -----------------------------------------------------------------------------
+  app.post('/claims/:id/payouts/:n/disbursement', {
+    schema: {
+      summary: 'Disburse instalment n (at most once)', tags: ['claims'],
+      description: 'Who: fund-finance of the jurisdiction who did not approve the award. Also records FundsDisbursed in the fund-year ledger.',
+      params: PayoutParams, headers: Headers, body: withExample(CommandBodies.disbursePayout, EXAMPLES.disbursePayout), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200,
+    (ctx) => service.disburse(request.params.id, request.params.n, request.body.paymentReference, ctx, canDisburse)));
+
+  app.post('/claims/:id/payouts/:n/failure', {
+    schema: {
+      summary: 'Record that the payment of instalment n failed (it can be disbursed again)', tags: ['claims'],
+      description: 'Who: fund-finance of the jurisdiction.',
+      params: PayoutParams, headers: Headers, body: withExample(CommandBodies.recordPayoutFailure, EXAMPLES.recordPayoutFailure), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { state: _state, ...result } = await service.claimCommand(request.params.id, ctx, staff('fund-finance'), (at) => ({
+      type: 'RecordPayoutFailure', actor: actor(ctx.principal), at, data: { reason: request.body.reason, instalment: request.params.n },
+    }));
+    return result;
+  }));
+
+  // ---- erasure -----------------------------------------------------------------------------
+  app.post('/victims/:victimRef/erasure', {
+    schema: {
+      summary: 'Erase a victim\'s personal data (crypto-shredding)', tags: ['victims'],
+      description: 'Who: the data-protection officer. Destroys the victim\'s data key, then records PersonalDataErased: the encrypted data '
+        + 'becomes unreadable everywhere while the financial and procedural trail stays complete.',
+      params: VictimParams, headers: Headers, body: withExample(CommandBodies.eraseVictimData, EXAMPLES.eraseVictimData), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    ensureAllowed(canErasePersonalData(ctx.principal));
+    const { victimRef } = request.params;
+    const claimId = victimRef.slice('vic-'.length);
+    await service.loadClaim(claimId); // 404 before anything is destroyed
+    await protector.eraseKey(victimRef);
+    const { state: _state, ...result } = await service.claimCommand(claimId, ctx, (p) => canErasePersonalData(p), (at) => ({
+      type: 'ErasePersonalData', actor: actor(ctx.principal), at, data: request.body,
+    }));
+    return result;
+  }));
+
+  // ---- fund budget -------------------------------------------------------------------------
+  app.post('/funds/:jurisdiction/:year/budget', {
+    schema: {
+      summary: 'Allocate budget to a fund year', tags: ['funds'],
+      description: 'Who: fund-admin of the jurisdiction. The answer\'s `claimId` is the ledger stream (`fund-<jurisdiction>-<year>`).',
+      params: FundParams, headers: Headers, body: withExample(CommandBodies.allocateBudget, EXAMPLES.allocateBudget), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { jurisdiction, year } = request.params;
+    ensureAllowed(canAllocateBudget(ctx.principal, jurisdiction));
+    const r = await service.ledgerCommand(jurisdiction, year, ctx, { type: 'AllocateBudget', data: { amount: request.body.amount } });
+    return { claimId: `fund-${jurisdiction}-${year}`, revision: typeof r.revision === 'bigint' ? Number(r.revision) : -1, events: r.events.map((e) => e.type) };
+  }));
+}

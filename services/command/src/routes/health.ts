@@ -1,0 +1,36 @@
+/** GET /health (the process is up) and GET /ready (the event store answers a cheap read). */
+import type { FastifyInstance } from 'fastify';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { StreamNotFoundError } from '@eventstore/db-client';
+
+export async function eventStoreReachable(client: EventStoreDBClient, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const read = (async () => {
+      try {
+        for await (const _ of client.readStream('$cfund-readiness-probe', { maxCount: 1 })) break;
+      } catch (error) {
+        if (!(error instanceof StreamNotFoundError)) throw error;
+      }
+    })();
+    await Promise.race([read, timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function healthRoutes(app: FastifyInstance, options: { client: EventStoreDBClient; isClosing: () => boolean }): Promise<void> {
+  app.get('/health', { schema: { summary: 'The process is up', tags: ['operations'], security: [] } }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { summary: 'Ready: the event store is reachable', tags: ['operations'], security: [] } }, async (_request, reply) => {
+    if (options.isClosing()) return reply.code(503).send({ status: 'shutting-down' });
+    const probe = await eventStoreReachable(options.client);
+    if (!probe.ok) return reply.code(503).send({ status: 'unavailable', eventStore: 'unreachable' });
+    return { status: 'ready', eventStore: 'reachable' };
+  });
+}

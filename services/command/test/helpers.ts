@@ -1,0 +1,97 @@
+/** Builds the command service on a real embedded event store for a test, with tokens and a log capture. */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { Jurisdiction, Role } from '@cfund/contracts';
+import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
+import { buildApp, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
+
+export interface Harness {
+  app: CommandApp;
+  env: TestEnvironment;
+  logs: string[];
+  keyDir: string;
+  protector: PersonalDataProtector;
+  token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
+  post(url: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<Awaited<ReturnType<CommandApp['inject']>>>;
+}
+
+export async function startService(t: Test, options: Partial<BuildAppOptions> = {}): Promise<Harness> {
+  const env = await startTestEnvironment();
+  if (env.skipped !== undefined) throw new Error(env.skipped);
+  const keyDir = await mkdtemp(join(tmpdir(), 'cfund-command-keys-'));
+  const keyStore = await FileKeyStore.open(keyDir);
+  const masterKey = randomBytes(32);
+  const protector = await PersonalDataProtector.open({ keyStore, masterKey });
+  const secret = randomBytes(32);
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => { logs.push(line); } } });
+  const app = await buildApp({
+    client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...options,
+  });
+  t.teardown(async () => {
+    await app.close();
+    await env.close();
+    await rm(keyDir, { recursive: true, force: true });
+  });
+  return {
+    app, env, logs, keyDir, protector,
+    token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
+    post: (url, token, body = {}, headers = {}) => app.inject({
+      method: 'POST', url, payload: body as object,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    }),
+  };
+}
+
+export const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' as const });
+
+/** The current year in Belgrade (the RS fund year an approval commits against). */
+export const rsYear = (): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(new Date()));
+
+export const claimBody = (overrides: Record<string, unknown> = {}) => ({
+  jurisdiction: 'RS', applicantRole: 'direct',
+  victim: { fullName: 'Test Victim', dateOfBirth: '1995-04-12' },
+  formOfExploitation: 'labour', incidentOn: '2025-01-10',
+  damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(120_000_000) }],
+  ...overrides,
+});
+
+export interface Tokens { lawyer: string; lawyer2: string; assessor: string; approver1: string; approver2: string; finance: string; admin: string; auditor: string; dpo: string }
+
+export async function tokens(h: Harness, jurisdiction: Jurisdiction = 'RS'): Promise<Tokens> {
+  const j = [jurisdiction];
+  return {
+    lawyer: await h.token('lawyer-1', ['lawyer'], j),
+    lawyer2: await h.token('lawyer-2', ['lawyer'], j),
+    assessor: await h.token('assessor-1', ['fund-assessor'], j),
+    approver1: await h.token('approver-1', ['fund-approver'], j),
+    approver2: await h.token('approver-2', ['fund-approver'], j),
+    finance: await h.token('finance-1', ['fund-finance'], j),
+    admin: await h.token('admin-1', ['fund-admin'], j),
+    auditor: await h.token('auditor-1', ['auditor'], j),
+    dpo: await h.token('dpo-1', ['dpo'], j),
+  };
+}
+
+/** Files a claim and takes it to 'assessed' (ruling, final, enforcement failed, application, assessment). */
+export async function assessedClaim(h: Harness, tk: Tokens, assessed = 90_000_000): Promise<string> {
+  const filed = await h.post('/claims', tk.lawyer, claimBody());
+  if (filed.statusCode !== 201) throw new Error(`file: ${filed.statusCode} ${filed.body}`);
+  const id = filed.json<{ claimId: string }>().claimId;
+  const steps: [string, string, unknown][] = [
+    ['court-rulings', tk.lawyer, { court: 'Higher Court in Belgrade', caseNumber: 'K-1/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] }],
+    ['ruling-finality', tk.lawyer, { finalOn: '2025-06-30' }],
+    ['enforcement-failures', tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: '2025-09-01' }],
+    ['fund-application', tk.lawyer, { otherCompensationDeclared: [] }],
+    ['assessment', tk.assessor, { eligible: true, assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(assessed) }], deductions: [] }],
+  ];
+  for (const [path, token, body] of steps) {
+    const r = await h.post(`/claims/${id}/${path}`, token, body);
+    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
+  }
+  return id;
+}
