@@ -202,6 +202,8 @@ export class CommandService {
    */
   async approve(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<CommandResult> {
     const stream = claimStream(claimId);
+    /** What this call committed, to compensate if a re-decide after a conflict refuses. */
+    let committed: { jurisdiction: Jurisdiction; year: number; amount: Money } | undefined;
     for (let attempt = 1; attempt <= this.maxRetries + 1; attempt += 1) {
       const loaded = await loadStream(this.client, stream, claimEvolver, claimCodec,
         ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey });
@@ -218,11 +220,17 @@ export class CommandService {
         events = decide({ type: 'ApproveAward', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), data: {} }, loaded.state);
       } catch (error) {
         this.countRefusal(error);
+        if (committed && loaded.state.fund.netAward === undefined) {
+          // Committed on an earlier attempt, and the claim changed so that it cannot be approved
+          // now (withdrawn, re-assessed...): release, so that money is not committed to nothing.
+          await this.releaseOrphan(claimId, committed, ctx);
+        }
         throw error;
       }
       const approved = events.find((e): e is Extract<ClaimEvent, { type: 'AwardApproved' }> => e.type === 'AwardApproved');
       if (approved) {
         await this.commitFunds(loaded.state.jurisdiction!, approved.data.fundYear, claimId, approved.data.netAward, ctx);
+        committed = { jurisdiction: loaded.state.jurisdiction!, year: approved.data.fundYear, amount: approved.data.netAward };
         await this.afterFundsCommitted?.(claimId);
       }
       try {
@@ -246,6 +254,17 @@ export class CommandService {
       }
     }
     throw new ConcurrencyConflictError(stream, this.maxRetries + 1);
+  }
+
+  private async releaseOrphan(claimId: string, c: { jurisdiction: Jurisdiction; year: number; amount: Money }, ctx: CommandContext): Promise<void> {
+    const ledger = await this.loadLedger(c.jurisdiction, c.year);
+    const f = ledger.claims[claimId];
+    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
+    if (outstanding <= 0) return;
+    await this.ledgerCommand(c.jurisdiction, c.year, ctx, {
+      type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: c.amount.currency }, reason: 'the approval was refused after its funds were committed' },
+    });
+    this.metrics.ledgerRepairs.inc({ kind: 'release-compensation' });
   }
 
   /** CommitFunds, replacing a stale commitment of another amount left by an interrupted approval. */

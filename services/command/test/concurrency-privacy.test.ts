@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { isErased } from '@cfund/eventstore';
+import { buildApp } from '../src/index.ts';
 import { RSD, assessedClaim, claimBody, rsYear, startService, tokens } from './helpers.ts';
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -86,6 +87,27 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.same(await h.app.commandService.reconcileClaim(other, 'RS', year, ctx), ['FundsReleased']);
     const after = await h.app.commandService.loadLedger('RS', year);
     t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [] });
+  });
+
+  t.test('an approval whose claim changes after the commitment so that it is refused releases the funds', async (t) => {
+    const id = await assessedClaim(h, tk, 40_000_000);
+    let withdrawn = false;
+    const app = await buildApp({
+      client: h.env.eventStore, protector: h.protector, jwtSecret: h.jwtSecret, fingerprintSecret: h.jwtSecret, logLevel: 'silent',
+      // Between the commitment and the award's append, the lawyer withdraws the claim.
+      afterFundsCommitted: async () => {
+        if (withdrawn) return;
+        withdrawn = true;
+        t.equal((await h.post(`/claims/${id}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
+      },
+    });
+    t.teardown(() => app.close());
+    const r = await app.inject({ method: 'POST', url: `/claims/${id}/approvals`, payload: {}, headers: { authorization: `Bearer ${tk.approver1}` } });
+    t.equal(r.statusCode, 409, r.body);
+    t.equal(r.json<{ code: string }>().code, 'not-allowed-in-state');
+    const ledger = await h.app.commandService.loadLedger('RS', year);
+    t.same(ledger.claims[id], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [] }, 'committed, then released');
+    t.notOk((await eventTypes(h, `claim-${id}`)).includes('AwardApproved'));
   });
 
   t.test('a distinctive victim name is nowhere in the event store files nor the logs; erasure shreds it', async (t) => {

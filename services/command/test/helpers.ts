@@ -15,6 +15,7 @@ export interface Harness {
   logs: string[];
   keyDir: string;
   protector: PersonalDataProtector;
+  jwtSecret: Uint8Array;
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
   post(url: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<Awaited<ReturnType<CommandApp['inject']>>>;
 }
@@ -38,7 +39,7 @@ export async function startService(t: Test, options: Partial<BuildAppOptions> = 
     await rm(keyDir, { recursive: true, force: true });
   });
   return {
-    app, env, logs, keyDir, protector,
+    app, env, logs, keyDir, protector, jwtSecret: secret,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     post: (url, token, body = {}, headers = {}) => app.inject({
       method: 'POST', url, payload: body as object,
