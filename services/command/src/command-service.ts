@@ -150,9 +150,23 @@ export class CommandService {
         // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
         throw new DomainError('already-filed', 'This claim has already been filed.');
       }
+      if (!isNew && error instanceof RevisionMismatchError) await this.authorizeMismatch(claimId, ctx, authorize);
       if (error instanceof ConcurrencyConflictError) this.metrics.conflicts.inc({ category: 'claim' });
       this.countRefusal(error);
       throw error;
+    }
+  }
+
+  /**
+   * A 412 tells the claim's revision: only to a caller who may act on the claim (the revision
+   * check of handleCommand comes before the decider, where authorization runs).
+   */
+  private async authorizeMismatch(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<void> {
+    const { state } = await this.loadClaim(claimId);
+    const allowed = authorize(ctx.principal, claimAccess(state));
+    if (!allowed.allowed) {
+      this.countRefusal(allowed.error);
+      throw allowed.error;
     }
   }
 
@@ -212,6 +226,7 @@ export class CommandService {
       }
       if (loaded.state.status === 'none') throw notFound(claimId);
       if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
+        ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
         throw new RevisionMismatchError(stream, ctx.expectedRevision, loaded.revision);
       }
       let events: ClaimEvent[];

@@ -107,6 +107,11 @@ t.test('refusals', async (t) => {
     t.equal(r.statusCode, 412);
     t.equal(problem(r).code, 'revision-mismatch');
     t.equal(r.headers.etag, '"0"');
+    r = await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer2, proceedings, { 'if-match': '"5"' });
+    t.equal(r.statusCode, 403, 'another lawyer learns nothing of the revision');
+    t.notOk(r.headers.etag);
+    r = await h.post(`/claims/${crypto.randomUUID()}/criminal-proceedings`, tk.lawyer, proceedings, { 'if-match': '"5"' });
+    t.equal(r.statusCode, 404, 'no such claim, whatever If-Match says');
     r = await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer, proceedings, { 'if-match': 'yesterday' });
     t.equal(r.statusCode, 400);
 
