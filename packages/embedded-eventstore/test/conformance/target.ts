@@ -4,6 +4,8 @@
  *
  * - `ESDB_CONNECTION_STRING` set (e.g. `esdb://127.0.0.1:2113?tls=false`): the tests run against
  *   that server (a real EventStoreDB/KurrentDB, insecure) and no embedded store is started.
+ * - `TEST_CONTAINERS=1`: a real EventStoreDB/KurrentDB in a container (through @cfund/test-support);
+ *   where no container runtime exists, the reason is printed and the embedded store is used.
  * - otherwise: an embedded store is started in a fresh temporary directory on a free port and
  *   removed again by `close()`.
  *
@@ -26,6 +28,7 @@ import {
   type StreamSubscription,
 } from '@eventstore/db-client';
 import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
+import { startTestEnvironment } from '@cfund/test-support';
 import type { Test } from 'tap';
 
 export { sleep };
@@ -93,6 +96,27 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       newClient: (cs = connectionString) => newClientFor(cs),
       close: disposeClients,
     };
+  }
+
+  if (process.env['TEST_CONTAINERS'] === '1') {
+    // A real EventStoreDB in a container where a runtime exists; otherwise say why, and run
+    // against the embedded store below.
+    const env = await startTestEnvironment();
+    if (env.skipped === undefined) {
+      const connectionString = env.esdbConnectionString;
+      const { host, port } = parseHostPort(connectionString);
+      return {
+        external: true,
+        connectionString,
+        host,
+        port,
+        client: newClientFor(connectionString),
+        newClient: (cs = connectionString) => newClientFor(cs),
+        close: async () => { await disposeClients(); await env.close(); },
+      };
+    }
+    process.stdout.write(`# TEST_CONTAINERS=1 skipped: ${env.skipped}; running against the embedded store\n`);
+    await env.close();
   }
 
   const dataDir = await mkdtemp(join(tmpdir(), 'esdb-conformance-'));
