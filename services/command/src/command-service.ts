@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
-import type { ClaimEvent, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
+import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction, type Money } from '@cfund/contracts';
 import {
   DomainError, decide, decideLedger, ensureAllowed, ledgerStreamName,
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
@@ -360,6 +360,28 @@ export class CommandService {
       for (let i = before; i < after; i += 1) done.push('FundsDisbursed');
     }
     return done;
+  }
+
+  /**
+   * Reconciles every claim with funds outstanding in the ledgers of `years` (all jurisdictions):
+   * releases commitments left by approvals that can no longer complete and records missing
+   * disbursements. A commitment of a claim still awaiting approval for that amount is left: it
+   * may belong to an approval in flight, whose retry completes it.
+   */
+  async reconcileAll(years: readonly number[], ctx: CommandContext): Promise<{ claims: number; repairs: string[] }> {
+    const repairs: string[] = [];
+    let claims = 0;
+    for (const jurisdiction of JURISDICTIONS) {
+      for (const year of years) {
+        const ledger = await this.loadLedger(jurisdiction, year);
+        for (const [claimId, f] of Object.entries(ledger.claims)) {
+          if (f.committed - f.released - f.disbursed <= 0) continue;
+          claims += 1;
+          repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
+        }
+      }
+    }
+    return { claims, repairs };
   }
 
   newCorrelationId(): string {

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   MASTER_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+  /** How often the ledger reconciler runs (ms); 0 turns it off. It also runs once at start-up. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(5 * 60 * 1000),
   /** Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two writes. */
   CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed']).optional(),
 });

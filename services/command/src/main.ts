@@ -8,6 +8,7 @@ import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/events
 import { JURISDICTIONS, type Role } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startReconciler } from './reconciler.js';
 import { keyStoreDir, resolveSecrets } from './secrets.js';
 import { signToken } from './token.js';
 
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   });
   if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
 
+  let stopReconciler: () => void = () => undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     force.unref();
     void (async () => {
       try {
+        stopReconciler();
         await app.close();
         await client.dispose();
         logger.info('stopped');
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+  stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
   logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
 
   if (config.embedded && secrets.jwtSecret) {

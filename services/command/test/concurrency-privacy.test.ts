@@ -87,6 +87,19 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.same(await h.app.commandService.reconcileClaim(other, 'RS', year, ctx), ['FundsReleased']);
     const after = await h.app.commandService.loadLedger('RS', year);
     t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [] });
+
+    // The scheduled reconciler finds such orphans by itself, and leaves a commitment whose claim
+    // still awaits approval for that amount (an approval in flight) alone.
+    const orphan = await assessedClaim(h, tk, 30_000_000);
+    const inFlight = await assessedClaim(h, tk, 20_000_000);
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: orphan, amount: RSD(30_000_000) } });
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: inFlight, amount: RSD(20_000_000) } });
+    t.equal((await h.post(`/claims/${orphan}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
+    const sweep = await h.app.commandService.reconcileAll([year], ctx);
+    t.ok(sweep.repairs.includes('FundsReleased'), 'the sweep released the orphan');
+    const swept = await h.app.commandService.loadLedger('RS', year);
+    t.equal(swept.claims[orphan]!.released, 30_000_000, 'the orphan\'s funds are free again');
+    t.equal(swept.claims[inFlight]!.released, 0, 'the pending approval keeps its commitment');
   });
 
   t.test('an approval whose claim changes after the commitment so that it is refused releases the funds', async (t) => {
