@@ -313,3 +313,23 @@ t.test('withdrawal, reopening, closure and erasure', async (t) => {
   given([...toScheduled, erased]).when({ type: 'ErasePersonalData', actor: dpo, at: '2026-09-02T10:00:00.000Z', data: { reason: 'again' } }).thenThrows(t, 'already-erased');
   given([]).when({ type: 'AttachEvidence', actor: lawyer, at: '2026-01-11T10:00:00.000Z', data: { documentId: 'd', kind: 'other', sha256: 'a'.repeat(64), title: 't' } }).thenThrows(t, 'not-allowed-in-state');
 });
+
+t.test('evidence, criminal proceedings, offender payments and rejection', async (t) => {
+  const evidence = { documentId: 'doc-1', kind: 'medical-report' as const, sha256: 'b'.repeat(64), title: 'Psychiatric assessment' };
+  const attached: ClaimEvent = { type: 'EvidenceAttached', data: data(evidence) };
+  given([filed]).when({ type: 'AttachEvidence', actor: lawyer, at: '2026-01-11T10:00:00.000Z', data: evidence }).then(t, [attached]);
+  given([filed, attached]).when({ type: 'AttachEvidence', actor: lawyer, at: '2026-01-12T10:00:00.000Z', data: evidence }).thenThrows(t, 'evidence-already-attached');
+  given([filed]).when({ type: 'RecordCriminalProceedings', actor: lawyer, at: '2026-01-11T10:00:00.000Z', data: { court: 'Higher Court in Belgrade', caseNumber: 'K-12/25' } })
+    .then(t, [{ type: 'CriminalProceedingsRecorded', data: data({ court: 'Higher Court in Belgrade', caseNumber: 'K-12/25' }) }]);
+  const closed: ClaimEvent = { type: 'ClaimClosed', data: data({ reason: 'x', closedAt: '2026-02-01T10:00:00.000Z' }) };
+  given([filed, closed]).when({ type: 'RecordCriminalProceedings', actor: lawyer, at: '2026-02-02T10:00:00.000Z', data: { court: 'c', caseNumber: 'n' } })
+    .thenThrows(t, 'not-allowed-in-state', 'nothing is recorded on a closed claim');
+  given([filed]).when({ type: 'RecordOffenderPayment', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { amount: RSD(50_000), receivedOn: '2026-02-20' } })
+    .then(t, [{ type: 'OffenderPaymentReceived', data: data({ amount: RSD(50_000), receivedOn: '2026-02-20' }) }]);
+  given([filed]).when({ type: 'RecordOffenderPayment', actor: lawyer, at: '2026-02-20T10:00:00.000Z', data: { amount: { amountMinor: 5, currency: 'EUR' }, receivedOn: '2026-02-20' } })
+    .thenThrows(t, 'currency-mismatch');
+  given(toApproval).when({ type: 'RejectAward', actor: approver1, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['the harm is not shown'], appealInstructions: 'Appeal within 15 days to the fund board.' } })
+    .then(t, [{ type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['the harm is not shown'], appealInstructions: 'Appeal within 15 days to the fund board.' }) }]);
+  given([...toApproval, approval('approver-1', 1)]).when({ type: 'RejectAward', actor: approver2, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['r'], appealInstructions: 'i' } })
+    .then(t, [{ type: 'AwardRejected', data: data({ rejectedBy: 'approver-2', reasons: ['r'], appealInstructions: 'i' }) }], 'a second approver may still reject');
+});
