@@ -84,9 +84,9 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     await Promise.allSettled(clients.map((c) => c.dispose()));
   };
 
-  if (isExternal) {
-    const { host, port } = parseHostPort(EXTERNAL_CONNECTION_STRING);
-    const connectionString = EXTERNAL_CONNECTION_STRING;
+  /** A target on a server this suite did not start itself; `stop` runs after the clients close. */
+  const externalTarget = (connectionString: string, stop: () => Promise<void> = async () => undefined): Target => {
+    const { host, port } = parseHostPort(connectionString);
     return {
       external: true,
       connectionString,
@@ -94,27 +94,17 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
       port,
       client: newClientFor(connectionString),
       newClient: (cs = connectionString) => newClientFor(cs),
-      close: disposeClients,
+      close: async () => { await disposeClients(); await stop(); },
     };
-  }
+  };
+
+  if (isExternal) return externalTarget(EXTERNAL_CONNECTION_STRING);
 
   if (process.env['TEST_CONTAINERS'] === '1') {
     // A real EventStoreDB in a container where a runtime exists; otherwise say why, and run
     // against the embedded store below.
     const env = await startTestEnvironment();
-    if (env.skipped === undefined) {
-      const connectionString = env.esdbConnectionString;
-      const { host, port } = parseHostPort(connectionString);
-      return {
-        external: true,
-        connectionString,
-        host,
-        port,
-        client: newClientFor(connectionString),
-        newClient: (cs = connectionString) => newClientFor(cs),
-        close: async () => { await disposeClients(); await env.close(); },
-      };
-    }
+    if (env.skipped === undefined) return externalTarget(env.esdbConnectionString, () => env.close());
     process.stdout.write(`# TEST_CONTAINERS=1 skipped: ${env.skipped}; running against the embedded store\n`);
     await env.close();
   }
