@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Actor, FundEvent, Money } from '@cfund/contracts';
 import {
-  available, decideLedger, evolveLedger, initialLedgerState, isDomainError, ledgerStreamName, type LedgerCommand, type LedgerState,
+  available, cloneLedger, decideLedger, evolveLedger, initialLedgerState, isDomainError, ledgerStreamName, type LedgerCommand, type LedgerState,
 } from '@cfund/domain';
 
 const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
@@ -59,4 +59,13 @@ t.test('commitments, releases, payouts and recoveries', async (t) => {
   // 10,000 + 1 recovered - (7,000 - 1,000) - 4,001 = 0
   t.equal(available(r.state), 0);
   t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1] });
+});
+
+t.test('a fold owns its state; cloneLedger keeps a copy that later events do not touch', async (t) => {
+  const base = run([cmd('AllocateBudget', { amount: EUR(1_000) }), cmd('CommitFunds', { claimId: claim(1), amount: EUR(100) })]);
+  const kept = cloneLedger(base.state);
+  const next = evolveLedger(base.state, { type: 'FundsDisbursed', data: { schemaVersion: 1, jurisdiction: 'XK', year: 2026, claimId: claim(1), instalment: 1, amount: EUR(40) } });
+  t.equal(next.claims[claim(1)]!.disbursed, 4_000, 'the new state has the payout');
+  t.equal(kept.claims[claim(1)]!.disbursed, 0, 'the copy does not');
+  t.same(kept.claims[claim(1)]!.instalments, []);
 });

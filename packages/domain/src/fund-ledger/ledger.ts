@@ -37,14 +37,16 @@ export function available(s: LedgerState): number {
   return s.allocated + s.recovered - tied;
 }
 
+/**
+ * Applies one ledger event. A fund year's ledger has an entry per claim, and copying them all for
+ * every event made loading a year quadratic (most of a busy command service's CPU); so a fold owns
+ * its state: the claims table of the state given is updated in place and shared with the result.
+ * Keep a `cloneLedger` of a state you need unchanged after evolving it further.
+ */
 export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState {
   const d = event.data;
-  const s: LedgerState = { ...state, jurisdiction: d.jurisdiction, year: d.year, claims: { ...state.claims } };
-  const claim = (id: string): ClaimFunds => {
-    const f = { ...(s.claims[id] ?? { committed: 0, released: 0, disbursed: 0, instalments: [] }) };
-    s.claims[id] = f;
-    return f;
-  };
+  const s: LedgerState = { ...state, jurisdiction: d.jurisdiction, year: d.year };
+  const claim = (id: string): ClaimFunds => (s.claims[id] ??= { committed: 0, released: 0, disbursed: 0, instalments: [] });
   switch (event.type) {
     case 'FundBudgetAllocated':
       return { ...s, currency: event.data.amount.currency, allocated: s.allocated + event.data.amount.amountMinor };
@@ -57,7 +59,7 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
     case 'FundsDisbursed': {
       const f = claim(event.data.claimId);
       f.disbursed += event.data.amount.amountMinor;
-      f.instalments = [...f.instalments, event.data.instalment];
+      f.instalments.push(event.data.instalment);
       return s;
     }
     case 'RecoveryCredited':
@@ -67,6 +69,13 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
       return _exhaustive;
     }
   }
+}
+
+/** A deep copy of a ledger state, independent of later `evolveLedger` calls on the original. */
+export function cloneLedger(s: LedgerState): LedgerState {
+  const claims: Record<string, ClaimFunds> = {};
+  for (const [id, f] of Object.entries(s.claims)) claims[id] = { ...f, instalments: [...f.instalments] };
+  return { ...s, claims };
 }
 
 function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
