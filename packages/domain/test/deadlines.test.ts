@@ -1,19 +1,11 @@
 import t from 'tap';
 import { DateTime } from 'luxon';
 import {
-  DomainError, addPeriod, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
+  addPeriod, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
   schemeFor,
 } from '../src/index.ts';
+import { errorCode } from './helpers.ts';
 
-const errorCode = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return undefined;
-};
 
 const RS = schemeFor('RS', '2026-01-01');
 const MK = schemeFor('MK', '2026-01-01');

@@ -5,17 +5,9 @@ import {
   isDomainError, isZero, lessThan, max, min, money, multiplyRatio, parseMoney, percentage, signedDifference,
   split, subtract, sum, zero,
 } from '../src/index.ts';
+import { errorCode as code } from './helpers.ts';
 
 const eur = (minor: number): Money => money(minor, 'EUR');
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return undefined;
-};
 
 t.test('DomainError', async (t) => {
   const e = new DomainError('late-filing', 'The application came after the deadline.', { details: { deadline: '2026-01-05' } });

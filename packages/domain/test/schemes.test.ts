@@ -5,16 +5,8 @@ import {
   DomainError, SCHEME_FILES, formatMoney, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
   schemes, type SchemeFileInput,
 } from '../src/index.ts';
+import { errorCode } from './helpers.ts';
 
-const errorCode = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-  return undefined;
-};
 
 const ZONES: Record<Jurisdiction, string> = {
   RS: 'Europe/Belgrade', BA: 'Europe/Sarajevo', ME: 'Europe/Podgorica', AL: 'Europe/Tirane', MK: 'Europe/Skopje', XK: 'Europe/Belgrade',
