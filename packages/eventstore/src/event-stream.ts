@@ -94,6 +94,17 @@ export interface LoadedStream<Event, State> {
   previousExecution?: { events: Event[]; revision: bigint; state: State };
 }
 
+/**
+ * A stream folded up to `revision` (a loaded stream without previousExecution): `loadStream`
+ * with `from` continues from it. `state` is handed over: evolve may update it in place.
+ */
+export interface StreamSnapshot<State> {
+  state: State;
+  revision: bigint;
+  lastHash: string;
+  eventCount: number;
+}
+
 export interface AppendResult {
   /** Revision of the last event written. */
   revision: bigint;
@@ -160,16 +171,20 @@ export async function loadStream<Event, State>(
   streamName: string,
   evolver: Evolver<Event, State>,
   codec: Pick<EventCodec<Event>, 'decode'>,
-  options: { idempotencyKey?: string } = {},
+  options: { idempotencyKey?: string; from?: StreamSnapshot<State> } = {},
 ): Promise<LoadedStream<Event, State>> {
   const keyHash = options.idempotencyKey === undefined ? undefined : hashIdempotencyKey(options.idempotencyKey);
-  let state = evolver.initialState;
-  let revision: StreamRevision = NO_STREAM;
-  let lastHash = GENESIS_HASH;
-  let eventCount = 0;
+  // Catching up from a snapshot reads only the events after it; an idempotency key needs the
+  // whole stream (its events may be anywhere), so it always reads from the start.
+  const from = keyHash === undefined ? options.from : undefined;
+  let state = from ? from.state : evolver.initialState;
+  let revision: StreamRevision = from ? from.revision : NO_STREAM;
+  let lastHash = from ? from.lastHash : GENESIS_HASH;
+  let eventCount = from ? from.eventCount : 0;
   let previousExecution: LoadedStream<Event, State>['previousExecution'];
   try {
-    for await (const resolved of client.readStream(streamName)) {
+    const read = from ? client.readStream(streamName, { fromRevision: from.revision + 1n }) : client.readStream(streamName);
+    for await (const resolved of read) {
       const recorded = resolved.event;
       if (!recorded) continue;
       const metadata = asMetadata(recorded.metadata);
@@ -275,6 +290,11 @@ export interface HandleOptions<Event> {
   idempotencyKey?: string;
   /** Called before each re-decide (for metrics). */
   onConflict?: (attempt: number, error: WrongExpectedVersionError) => void;
+  /**
+   * Loads the stream instead of reading it from the start each attempt (e.g. catching up a
+   * cached snapshot with `loadStream(..., { from })`). Not used with an idempotency key.
+   */
+  load?: () => Promise<LoadedStream<unknown, unknown>>;
 }
 
 export interface HandleResult<Event, State> {
@@ -312,9 +332,11 @@ export async function handleCommand<Command, Event, State>(
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError('maxRetries must be a non-negative integer');
   let lastConflict: WrongExpectedVersionError | undefined;
   for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
-    const loaded = await loadStream(client, streamName, decider, options.codec, {
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-    });
+    const loaded = options.load && options.idempotencyKey === undefined
+      ? await options.load() as LoadedStream<Event, State>
+      : await loadStream(client, streamName, decider, options.codec, {
+        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+      });
     if (loaded.previousExecution !== undefined) {
       const previous = loaded.previousExecution;
       return { events: previous.events, revision: previous.revision, state: previous.state, replayed: true, attempts: attempt };

@@ -20,6 +20,7 @@ export {
   type LoadedStream,
   type StoredEvent,
   type StreamRevision,
+  type StreamSnapshot,
 } from './event-stream.js';
 export { GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type VerifyResult } from './hash-chain.js';
 export {

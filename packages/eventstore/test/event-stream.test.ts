@@ -18,7 +18,9 @@ import {
   canonicalJson,
   computeEventHash,
   deterministicUuid,
+  handleCommand,
   hashIdempotencyKey,
+  loadStream,
   requestFingerprint,
   verifyStream,
   type HandleResult,
@@ -109,6 +111,25 @@ function suite(t: Test, client: EventStoreDBClient) {
       RevisionMismatchError,
       'If-Match on a stream that does not exist',
     );
+  });
+
+  t.test('catching up from a snapshot reads only what came after it', async (t) => {
+    const stream = uniqueStream();
+    for (const amount of [10, 20, 30]) await streams.handle(stream, { type: 'deposit', amount }, accountDecider, { codec, metadata: metadata() });
+    const snapshot = await loadStream(client, stream, accountDecider, codec);
+    for (const amount of [40, 50]) await streams.handle(stream, { type: 'deposit', amount }, accountDecider, { codec, metadata: metadata() });
+    const full = await loadStream(client, stream, accountDecider, codec);
+    const from = { state: snapshot.state, revision: snapshot.revision as bigint, lastHash: snapshot.lastHash, eventCount: snapshot.eventCount };
+    const caughtUp = await loadStream(client, stream, accountDecider, codec, { from });
+    t.same(caughtUp, full, 'the same state, revision, hash and count as a full read');
+    t.same(await loadStream(client, stream, accountDecider, codec, { from: { ...from, state: full.state, revision: full.revision as bigint, lastHash: full.lastHash, eventCount: full.eventCount } }), full, 'nothing newer: the snapshot itself');
+    let loads = 0;
+    const viaSnapshot = await handleCommand(client, stream, { type: 'withdraw', amount: 5 }, accountDecider, {
+      codec, metadata: metadata(), load: () => { loads += 1; return loadStream(client, stream, accountDecider, codec, { from: { ...from } }); },
+    });
+    t.equal(loads, 1, 'handleCommand used the given loader');
+    t.same(viaSnapshot.state, { balance: 145, transactions: 6 });
+    t.same((await verifyStream(client, stream)).ok, true, 'the chain continues from the snapshot\'s last hash');
   });
 
   t.test('version conflicts', async (t) => {

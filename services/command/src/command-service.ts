@@ -19,12 +19,12 @@ import { randomUUID } from 'node:crypto';
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction, type Money } from '@cfund/contracts';
 import {
-  DomainError, decide, decideLedger, ensureAllowed, ledgerStreamName,
+  DomainError, cloneLedger, decide, decideLedger, ensureAllowed, ledgerStreamName,
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
   ConcurrencyConflictError, RevisionMismatchError, appendEncoded, handleCommand, loadStream,
-  type CommandMetadata, type Decider, type StreamRevision,
+  type CommandMetadata, type Decider, type LoadedStream, type StreamRevision, type StreamSnapshot,
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
 import type { Metrics } from './metrics.js';
@@ -92,6 +92,7 @@ export class CommandService {
   private readonly maxRetries: number;
   private readonly ledgerMaxRetries: number;
   private readonly ledgerLock = new KeyedMutex();
+  private readonly ledgerSnapshots = new Map<string, StreamSnapshot<LedgerState>>();
   private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
 
   constructor(options: CommandServiceOptions) {
@@ -192,6 +193,7 @@ export class CommandService {
           codec: fundCodec,
           metadata: this.metadata(ctx),
           maxRetries: this.ledgerMaxRetries,
+          load: () => this.catchUpLedger(stream),
           onConflict: () => {
             this.metrics.conflicts.inc({ category: 'fund' });
             this.metrics.retries.inc({ category: 'fund' });
@@ -207,7 +209,23 @@ export class CommandService {
   }
 
   async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return (await loadStream(this.client, ledgerStreamName(jurisdiction, year), ledgerEvolver, fundCodec)).state;
+    return (await this.catchUpLedger(ledgerStreamName(jurisdiction, year))).state;
+  }
+
+  /**
+   * A fund-year ledger, caught up from the last snapshot this process holds: only the events
+   * written since are read (every approval and disbursement used to read the whole year twice).
+   * Events are immutable, so the snapshot plus the newer events is the stream, whoever wrote
+   * them. Each caller gets its own copy, since evolving updates a ledger state in place.
+   */
+  private async catchUpLedger(stream: string): Promise<LoadedStream<FundEvent, LedgerState>> {
+    const cached = this.ledgerSnapshots.get(stream);
+    const from = cached && { ...cached, state: cloneLedger(cached.state) };
+    const loaded = await loadStream(this.client, stream, ledgerEvolver, fundCodec, from ? { from } : {});
+    if (typeof loaded.revision === 'bigint' && (!cached || loaded.revision > cached.revision)) {
+      this.ledgerSnapshots.set(stream, { state: cloneLedger(loaded.state), revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
+    }
+    return loaded;
   }
 
   /**
