@@ -116,6 +116,12 @@ export class CommandService {
     if (error instanceof DomainError) this.metrics.refusals.inc({ code: error.code });
   }
 
+  /** A claim command as an endpoint answers it: the result without the resulting state. */
+  async command(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult> {
+    const { state: _state, ...result } = await this.claimCommand(claimId, ctx, authorize, build);
+    return result;
+  }
+
   /** Loads, authorizes, decides and appends one claim command (re-deciding on conflicts). */
   async claimCommand(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult & { state: ClaimState }> {
     const stream = claimStream(claimId);

@@ -186,14 +186,13 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     const victimRef = `vic-${claimId}`;
     const personalData = await protector.encryptPersonalData(victimRef, body.victim);
     const publicReference = `${body.jurisdiction}-${service.at().slice(0, 4)}-${deterministicUuid('public-reference', claimId).slice(0, 8).toUpperCase()}`;
-    const { state: _state, ...result } = await service.claimCommand(claimId, ctx, null, (at) => ({
+    return service.command(claimId, ctx, null, (at) => ({
       type: 'FileClaim', actor: actor(ctx.principal), at,
       data: {
         claimId, publicReference, victimRef, personalData, jurisdiction: body.jurisdiction, applicantRole: body.applicantRole,
         formOfExploitation: body.formOfExploitation, incidentOn: body.incidentOn, damagesClaimed: body.damagesClaimed,
       },
     }));
-    return result;
   }));
 
   // ---- the generic claim commands ----------------------------------------------------------
@@ -206,10 +205,9 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       },
     }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
       const { id } = request.params as z.infer<typeof ClaimParams>;
-      const { state: _state, ...result } = await service.claimCommand(id, ctx, route.authorize, (at) => ({
+      return service.command(id, ctx, route.authorize, (at) => ({
         type: route.command, actor: actor(ctx.principal), at, data: request.body,
       }) as ClaimCommand);
-      return result;
     }));
   }
 
@@ -240,10 +238,9 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       params: PayoutParams, headers: Headers, body: withExample(CommandBodies.recordPayoutFailure, EXAMPLES.recordPayoutFailure), response: ok,
     },
   }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
-    const { state: _state, ...result } = await service.claimCommand(request.params.id, ctx, staff('fund-finance'), (at) => ({
+    return service.command(request.params.id, ctx, staff('fund-finance'), (at) => ({
       type: 'RecordPayoutFailure', actor: actor(ctx.principal), at, data: { reason: request.body.reason, instalment: request.params.n },
     }));
-    return result;
   }));
 
   // ---- erasure -----------------------------------------------------------------------------
@@ -260,10 +257,9 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     const claimId = victimRef.slice('vic-'.length);
     await service.loadClaim(claimId); // 404 before anything is destroyed
     await protector.eraseKey(victimRef);
-    const { state: _state, ...result } = await service.claimCommand(claimId, ctx, (p) => canErasePersonalData(p), (at) => ({
+    return service.command(claimId, ctx, (p) => canErasePersonalData(p), (at) => ({
       type: 'ErasePersonalData', actor: actor(ctx.principal), at, data: request.body,
     }));
-    return result;
   }));
 
   // ---- fund budget -------------------------------------------------------------------------
