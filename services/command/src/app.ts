@@ -10,12 +10,8 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { Metrics } from './metrics.js';
-import authPlugin from './plugins/auth.js';
-import docsPlugin from './plugins/docs.js';
-import errorsPlugin from './plugins/errors.js';
-import metricsPlugin from './plugins/metrics.js';
+import { authPlugin, docsPlugin, errorsPlugin, healthRoutes, metricsPlugin } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
-import { healthRoutes } from './routes/health.js';
 
 export interface BuildAppOptions {
   client: EventStoreDBClient;
@@ -70,7 +66,12 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
 
   await app.register(errorsPlugin);
   await app.register(metricsPlugin, { metrics });
-  await app.register(docsPlugin);
+  await app.register(docsPlugin, {
+    title: 'Compensation fund: command service',
+    description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
+      + '`{ claimId, revision, events }` with `ETag: "<revision>"`; send `If-Match: "<revision>"` to act only on the state you saw, '
+      + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
+  });
   await app.register(authPlugin, {
     ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
     ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),

@@ -28,7 +28,7 @@ import {
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
 import type { Metrics } from './metrics.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem } from '@cfund/service-kit';
 
 export interface CommandResult {
   claimId: string;

@@ -2,6 +2,8 @@ export { buildApp, type BuildAppOptions, type CommandApp } from './app.js';
 export { CommandService, claimAccess, type CommandContext, type CommandResult } from './command-service.js';
 export { ConfigError, loadConfig, type Config } from './config.js';
 export { Metrics } from './metrics.js';
-export { resolveSecrets, jwtSecretPath, masterKeyPath, keyStoreDir, loadOrCreateJwtSecret } from './secrets.js';
-export { signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims } from './token.js';
+export {
+  resolveSecrets, jwtSecretPath, masterKeyPath, keyStoreDir, loadOrCreateJwtSecret, signToken, TokenClaimsSchema,
+  type SignTokenOptions, type TokenClaims,
+} from '@cfund/service-kit';
 export { EXAMPLES } from './routes/examples.js';

@@ -9,8 +9,7 @@ import { JURISDICTIONS, type Role } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
-import { keyStoreDir, resolveSecrets } from './secrets.js';
-import { signToken } from './token.js';
+import { keyStoreDir, resolveSecrets, signToken } from '@cfund/service-kit';
 
 const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
   { sub: 'lawyer-1', name: 'Demo Lawyer', roles: ['lawyer'] },

@@ -1,17 +1,8 @@
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter } from 'prom-client';
+import { HttpMetrics } from '@cfund/service-kit';
 
-export class Metrics {
-  readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'cfund_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'cfund_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+export class Metrics extends HttpMetrics {
   readonly appends = new Counter({
     name: 'cfund_eventstore_appends_total', help: 'Successful appends by stream category (claim, fund, ...)', labelNames: ['category'] as const,
     registers: [this.registry],
@@ -35,10 +26,6 @@ export class Metrics {
     name: 'cfund_ledger_repairs_total', help: 'Ledger entries written or released to repair an interrupted approval or disbursement',
     labelNames: ['kind'] as const, registers: [this.registry],
   });
-
-  constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'cfund_' });
-  }
 }
 
 export const streamCategory = (stream: string): string => stream.split('-')[0] ?? stream;

@@ -7,8 +7,7 @@
 import { parseArgs } from 'node:util';
 import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts';
 import { ConfigError, loadConfig } from './config.js';
-import { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile } from './secrets.js';
-import { signToken } from './token.js';
+import { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile, signToken } from '@cfund/service-kit';
 
 const USAGE = 'usage: pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction <RS|BA|ME|AL|MK|XK>]... [--name <name>] [--ttl <seconds>]';
 

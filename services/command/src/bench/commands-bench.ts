@@ -22,8 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import type { Role } from '@cfund/contracts';
-import { jwtSecretPath, readJwtSecretFile } from '../secrets.js';
-import { signToken } from '../token.js';
+import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serviceDir = path.resolve(here, '..', '..');

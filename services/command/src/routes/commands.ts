@@ -18,7 +18,7 @@ import {
 import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
 import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
 import type { Metrics } from '../metrics.js';
-import { HttpProblem } from '../problem.js';
+import { HttpProblem } from '@cfund/service-kit';
 import { EXAMPLES } from './examples.js';
 
 export interface CommandRoutesOptions {

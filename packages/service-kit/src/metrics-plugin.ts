@@ -1,8 +1,8 @@
 /** GET /metrics (Prometheus text format) and the per-request counters and latency histogram. */
 import fp from 'fastify-plugin';
-import type { Metrics } from '../metrics.js';
+import type { HttpMetrics } from './http-metrics.js';
 
-export default fp<{ metrics: Metrics }>(async (app, { metrics }) => {
+export default fp<{ metrics: HttpMetrics }>(async (app, { metrics }) => {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     if (route === '/metrics') return;

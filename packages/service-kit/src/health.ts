@@ -25,12 +25,26 @@ export async function eventStoreReachable(client: EventStoreDBClient, timeoutMs 
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, options: { client: EventStoreDBClient; isClosing: () => boolean }): Promise<void> {
+export interface HealthOptions {
+  client: EventStoreDBClient;
+  isClosing: () => boolean;
+  /** Further dependencies /ready checks (e.g. NATS), by name: each answers whether it is usable. */
+  checks?: Record<string, () => boolean | Promise<boolean>>;
+}
+
+export async function healthRoutes(app: FastifyInstance, options: HealthOptions): Promise<void> {
   app.get('/health', { schema: { summary: 'The process is up', tags: ['operations'], security: [] } }, async () => ({ status: 'ok' }));
-  app.get('/ready', { schema: { summary: 'Ready: the event store is reachable', tags: ['operations'], security: [] } }, async (_request, reply) => {
+  app.get('/ready', { schema: { summary: 'Ready: the event store (and any other dependency) is reachable', tags: ['operations'], security: [] } }, async (_request, reply) => {
     if (options.isClosing()) return reply.code(503).send({ status: 'shutting-down' });
     const probe = await eventStoreReachable(options.client);
-    if (!probe.ok) return reply.code(503).send({ status: 'unavailable', eventStore: 'unreachable' });
-    return { status: 'ready', eventStore: 'reachable' };
+    const body: Record<string, string> = { eventStore: probe.ok ? 'reachable' : 'unreachable' };
+    let ok = probe.ok;
+    for (const [name, check] of Object.entries(options.checks ?? {})) {
+      const up = await Promise.resolve().then(check).catch(() => false);
+      body[name] = up ? 'reachable' : 'unreachable';
+      ok &&= up;
+    }
+    if (!ok) return reply.code(503).send({ status: 'unavailable', ...body });
+    return { status: 'ready', ...body };
   });
 }

@@ -4,15 +4,18 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 
-export default fp(async (app) => {
+export interface DocsOptions {
+  title: string;
+  description: string;
+}
+
+export default fp<DocsOptions>(async (app, options) => {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'Compensation fund: command service',
-        description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
-          + '`{ claimId, revision, events }` with `ETag: "<revision>"`; send `If-Match: "<revision>"` to act only on the state you saw, '
-          + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
+        title: options.title,
+        description: options.description,
         version: '1.0.0',
       },
       components: {

@@ -3,26 +3,37 @@
  * read from there afterwards. Production passes them through configuration instead.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { loadOrCreateMasterKey, parseMasterKey } from '@cfund/eventstore';
-import { ConfigError, type Config } from './config.js';
+import { ConfigError, type CommonConfig } from './config.js';
+
+/** The variables that say where the secrets come from. */
+export type SecretsConfig = Pick<CommonConfig, 'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE'>;
 
 export const jwtSecretPath = (dataDir: string): string => resolve(dataDir, 'secrets', 'jwt-secret');
 export const masterKeyPath = (dataDir: string): string => resolve(dataDir, 'secrets', 'master-key');
+/** The victims' data keys (written by the command service, read by the services that decrypt). */
 export const keyStoreDir = (dataDir: string): string => resolve(dataDir, 'command', 'keystore');
 
-/** Reads the JWT secret at `path`, creating it (48 random bytes, base64url, mode 0600) when missing. */
+/**
+ * Reads the JWT secret at `path`, creating it (48 random bytes, base64url, mode 0600) when
+ * missing. Written to a temporary file and linked into place, so services starting together
+ * never read a half-written secret.
+ */
 export async function loadOrCreateJwtSecret(path: string): Promise<{ secret: Uint8Array; created: boolean; path: string }> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   let created = false;
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(path, `${randomBytes(48).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    await writeFile(tmp, `${randomBytes(48).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    await link(tmp, path);
     created = true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(tmp, { force: true });
   }
-  if (created) await chmod(path, 0o600);
   return { secret: await readJwtSecretFile(path), created, path };
 }
 
@@ -41,7 +52,7 @@ export interface ResolvedSecrets {
 }
 
 /** The JWT secret and master key from configuration, generating them in the embedded mode. */
-export async function resolveSecrets(config: Config): Promise<ResolvedSecrets> {
+export async function resolveSecrets(config: SecretsConfig): Promise<ResolvedSecrets> {
   const notes: string[] = [];
   let jwtSecret: Uint8Array | undefined;
   if (config.JWT_SECRET) {

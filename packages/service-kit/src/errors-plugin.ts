@@ -13,7 +13,7 @@ import { isDomainError } from '@cfund/domain';
 import {
   ConcurrencyConflictError, IdempotencyInProgressError, IdempotencyMismatchError, RevisionMismatchError, VictimErasedError,
 } from '@cfund/eventstore';
-import { HttpProblem, problemType, statusTitle } from '../problem.js';
+import { HttpProblem, problemType, statusTitle } from './problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 

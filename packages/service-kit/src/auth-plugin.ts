@@ -7,8 +7,8 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { Principal } from '@cfund/domain';
-import { HttpProblem } from '../problem.js';
-import { TokenClaimsSchema } from '../token.js';
+import { HttpProblem } from './problem.js';
+import { TokenClaimsSchema } from './token.js';
 
 export interface AuthOptions {
   /** HS256 secret; ignored when `jwksUrl` is given. */

@@ -1,0 +1,71 @@
+/**
+ * Configuration from environment variables, validated by zod at start-up. A wrong value stops
+ * the service with a message naming the variable (ConfigError). Each service extends
+ * `commonEnv` with its own variables.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z.string().trim().min(1).optional();
+
+/** Variables every service reads; `defaultPort` differs per service. */
+export const commonEnv = (defaultPort: number) => ({
+  PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  ESDB_CONNECTION_STRING: z.string().trim().regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
+    .default('esdb://127.0.0.1:2113?tls=false'),
+  NATS_URL: z.string().trim().regex(/^(nats|tls):\/\//, 'must start with nats:// or tls://').default('nats://127.0.0.1:4222'),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET_FILE: optionalText,
+  JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  JWT_ISSUER: optionalText,
+  JWT_AUDIENCE: optionalText,
+  MASTER_KEY: optionalText,
+  MASTER_KEY_FILE: optionalText,
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonEnv>>> & {
+  /** No JWT secret, secret file nor JWKS URL configured: secrets are generated under DATA_DIR. */
+  embedded: boolean;
+};
+
+/** Parses `env` with `shape`; throws ConfigError naming every wrong variable and contradictory pairs. */
+export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>(
+  shape: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<z.ZodObject<S>> & { embedded: boolean } {
+  // An empty variable counts as unset.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = z.object(shape).safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  const c = parsed.data as z.infer<z.ZodObject<S>> & z.infer<z.ZodObject<ReturnType<typeof commonEnv>>>;
+  if (c.JWT_SECRET && c.JWT_SECRET_FILE) throw new ConfigError('invalid configuration: JWT_SECRET and JWT_SECRET_FILE are both set; set one');
+  if (c.JWKS_URL && (c.JWT_SECRET || c.JWT_SECRET_FILE)) {
+    throw new ConfigError('invalid configuration: JWKS_URL and JWT_SECRET/JWT_SECRET_FILE are both set; set one');
+  }
+  if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
+  return { ...c, embedded: !c.JWKS_URL && !c.JWT_SECRET && !c.JWT_SECRET_FILE };
+}
+
+/** Loads the configuration or exits with code 2 and a message naming the wrong variable. */
+export function loadConfigOrExit<T>(service: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${service}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
