@@ -16,6 +16,7 @@ import {
   type JSONType,
 } from '@eventstore/db-client';
 import { GENESIS_HASH, computeEventHash, storedDataBytes } from './hash-chain.js';
+import type { StreamStateCache } from './state-cache.js';
 
 /** The pure decision logic of one kind of stream (from the domain). */
 export interface Decider<Command, Event, State> {
@@ -272,7 +273,7 @@ export async function appendEncoded(
   };
 }
 
-export interface HandleOptions<Event> {
+export interface HandleOptions<Event, State = unknown> {
   codec: EventCodec<Event>;
   metadata: CommandMetadata;
   /** Re-decides after a version conflict before giving up (default 3, so at most 4 attempts). */
@@ -295,6 +296,12 @@ export interface HandleOptions<Event> {
    * cached snapshot with `loadStream(..., { from })`). Not used with an idempotency key.
    */
   load?: () => Promise<LoadedStream<unknown, unknown>>;
+  /**
+   * Decide on the cached state and append at its revision without reading first; read the
+   * stream's tail only after a conflict, or before refusing or deciding nothing (see
+   * state-cache.ts). Successful appends update the cache. Takes precedence over `load`.
+   */
+  cache?: StreamStateCache<Event, State>;
 }
 
 export interface HandleResult<Event, State> {
@@ -316,6 +323,18 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function tryDecide<Command, Event, State>(
+  decider: Decider<Command, Event, State>,
+  command: Command,
+  state: State,
+): { events: Event[]; refusal?: undefined } | { events: Event[]; refusal: { error: unknown } } {
+  try {
+    return { events: [...decider.decide(command, state)] };
+  } catch (error) {
+    return { events: [], refusal: { error } };
+  }
+}
+
 /**
  * load -> decide -> append at the loaded revision; on a version conflict, load again and
  * decide again, at most `maxRetries` times, then ConcurrencyConflictError. Errors thrown by
@@ -326,17 +345,36 @@ export async function handleCommand<Command, Event, State>(
   streamName: string,
   command: Command,
   decider: Decider<Command, Event, State>,
-  options: HandleOptions<Event>,
+  options: HandleOptions<Event, State>,
 ): Promise<HandleResult<Event, State>> {
   const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError('maxRetries must be a non-negative integer');
   let lastConflict: WrongExpectedVersionError | undefined;
+  const cache = options.cache;
+  const readStream = async (): Promise<LoadedStream<Event, State>> => {
+    if (options.idempotencyKey !== undefined) {
+      const loaded = await loadStream(client, streamName, decider, options.codec, { idempotencyKey: options.idempotencyKey });
+      if (!loaded.previousExecution && typeof loaded.revision === 'bigint') {
+        cache?.remember(streamName, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
+      }
+      return loaded;
+    }
+    if (cache) return cache.catchUp(client, streamName);
+    if (options.load) return await options.load() as LoadedStream<Event, State>;
+    return loadStream(client, streamName, decider, options.codec);
+  };
   for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
-    const loaded = options.load && options.idempotencyKey === undefined
-      ? await options.load() as LoadedStream<Event, State>
-      : await loadStream(client, streamName, decider, options.codec, {
-        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      });
+    // First attempt on a cached stream: no read (a command creating a stream knows it is empty).
+    let loaded: LoadedStream<Event, State> | undefined;
+    if (cache && attempt === 1 && options.idempotencyKey === undefined) {
+      const cached = cache.peek(streamName);
+      if (cached && (options.expectedRevision === undefined || options.expectedRevision === cached.revision)) loaded = cached;
+      else if (!cached && options.expectedRevision === NO_STREAM) {
+        loaded = { state: decider.initialState, revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 };
+      }
+    }
+    let verified = loaded === undefined;
+    loaded ??= await readStream();
     if (loaded.previousExecution !== undefined) {
       const previous = loaded.previousExecution;
       return { events: previous.events, revision: previous.revision, state: previous.state, replayed: true, attempts: attempt };
@@ -344,7 +382,18 @@ export async function handleCommand<Command, Event, State>(
     if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
       throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
     }
-    const events = [...decider.decide(command, loaded.state)];
+    let decision = tryDecide(decider, command, loaded.state);
+    if (!verified && (decision.refusal !== undefined || decision.events.length === 0)) {
+      // Never refuse (or do nothing) on the cache's word: look at the store first.
+      loaded = await readStream();
+      verified = true;
+      if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
+        throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
+      }
+      decision = tryDecide(decider, command, loaded.state);
+    }
+    if (decision.refusal !== undefined) throw decision.refusal.error;
+    const events = decision.events;
     if (events.length === 0) {
       return { events, revision: loaded.revision, state: loaded.state, replayed: false, attempts: attempt };
     }
@@ -356,6 +405,7 @@ export async function handleCommand<Command, Event, State>(
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
+      cache?.remember(streamName, { state, revision: appended.revision, lastHash: appended.lastHash, eventCount: loaded.eventCount + events.length });
       return {
         events,
         revision: appended.revision,
@@ -410,7 +460,7 @@ export class EventStreams {
     streamName: string,
     command: Command,
     decider: Decider<Command, Event, State>,
-    options: HandleOptions<Event>,
+    options: HandleOptions<Event, State>,
   ): Promise<HandleResult<Event, State>> {
     return handleCommand(this.client, streamName, command, decider, options);
   }

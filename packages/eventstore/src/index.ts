@@ -48,4 +48,5 @@ export {
   type KeyStore,
   type WrappedDataKey,
 } from './personal-data.js';
+export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { PERSONAL_DATA_LOG_FIELDS, createLogger, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';

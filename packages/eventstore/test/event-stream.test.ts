@@ -14,6 +14,7 @@ import {
   IdempotencyMismatchError,
   IdempotencyStore,
   RevisionMismatchError,
+  StreamStateCache,
   appendEncoded,
   canonicalJson,
   computeEventHash,
@@ -130,6 +131,57 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.equal(loads, 1, 'handleCommand used the given loader');
     t.same(viaSnapshot.state, { balance: 145, transactions: 6 });
     t.same((await verifyStream(client, stream)).ok, true, 'the chain continues from the snapshot\'s last hash');
+  });
+
+  t.test('a state cache: no read while this process writes, correct when another does', async (t) => {
+    const stream = uniqueStream();
+    const cache = new StreamStateCache(accountDecider, codec);
+    const handle = (command: Parameters<typeof accountDecider.decide>[0], extra: { expectedRevision?: bigint | typeof NO_STREAM } = {}) =>
+      handleCommand(client, stream, command, accountDecider, { codec, metadata: metadata(), cache, ...extra });
+
+    const opened = await handle({ type: 'deposit', amount: 100 }, { expectedRevision: NO_STREAM });
+    t.equal(opened.revision, 0n);
+    for (const amount of [10, 20]) await handle({ type: 'withdraw', amount });
+    t.equal(cache.reads, 0, 'creating the stream and two more commands read nothing');
+    t.same(cache.peek(stream)?.state, { balance: 70, transactions: 3 });
+
+    // Another writer (no cache) withdraws 60: the cached state (70) is stale.
+    await handleCommand(client, stream, { type: 'withdraw', amount: 60 }, accountDecider, { codec, metadata: metadata() });
+    const conflicted = await handle({ type: 'withdraw', amount: 5 });
+    t.equal(conflicted.attempts, 2, 'the append at the cached revision was refused, then re-decided');
+    t.same(conflicted.state, { balance: 5, transactions: 5 }, 'decided on the store\'s state');
+    t.equal(cache.reads, 1, 'one catch-up read');
+
+    // The cache says 5; another writer deposits 100: a withdrawal of 50 is allowed by the store's state.
+    await handleCommand(client, stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, metadata: metadata() });
+    const allowed = await handle({ type: 'withdraw', amount: 50 });
+    t.same(allowed.state, { balance: 55, transactions: 7 }, 'a refusal on the cached state is checked against the store first');
+    t.equal(allowed.attempts, 1);
+    await t.rejects(handle({ type: 'withdraw', amount: 1000 }), InsufficientFunds, 'a refusal the store confirms is still a refusal');
+    t.same(await handle({ type: 'deposit', amount: 0 }).then((r) => r.events), [], 'deciding nothing is fine');
+
+    // If-Match equal to the store's revision while the cache is behind: not a mismatch.
+    await handleCommand(client, stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() });
+    const current = (await loadStream(client, stream, accountDecider, codec)).revision as bigint;
+    const pinned = await handle({ type: 'deposit', amount: 2 }, { expectedRevision: current });
+    t.equal(pinned.revision, current + 1n);
+    await t.rejects(handle({ type: 'deposit', amount: 3 }, { expectedRevision: current }), RevisionMismatchError, 'a stale If-Match is still 412');
+
+    const full = await loadStream(client, stream, accountDecider, codec);
+    t.same(cache.peek(stream), { state: full.state, revision: full.revision, lastHash: full.lastHash, eventCount: full.eventCount }, 'the cache equals a full read');
+    t.equal((await verifyStream(client, stream)).ok, true, 'the hash chain is unbroken across cached and uncached writers');
+
+    // A stream created elsewhere: the cached command creating it is refused by the store.
+    const taken = uniqueStream();
+    await handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() });
+    await t.rejects(handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), cache, expectedRevision: NO_STREAM }), RevisionMismatchError);
+
+    const small = new StreamStateCache(accountDecider, codec, { maxStreams: 2 });
+    for (const name of ['a', 'b', 'c']) small.remember(name, { state: { balance: 1, transactions: 1 }, revision: 0n, lastHash: GENESIS_HASH, eventCount: 1 });
+    t.equal(small.size, 2, 'bounded');
+    t.equal(small.peek('a'), undefined, 'the least recently used went first');
+    small.remember('b', { state: { balance: 9, transactions: 9 }, revision: 0n, lastHash: GENESIS_HASH, eventCount: 1 });
+    t.same(small.peek('b')?.state, { balance: 1, transactions: 1 }, 'an older or equal revision does not replace a snapshot');
   });
 
   t.test('version conflicts', async (t) => {

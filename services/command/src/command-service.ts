@@ -23,8 +23,8 @@ import {
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
-  ConcurrencyConflictError, RevisionMismatchError, appendEncoded, handleCommand, loadStream,
-  type CommandMetadata, type Decider, type LoadedStream, type StreamRevision, type StreamSnapshot,
+  ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, appendEncoded, handleCommand, loadStream,
+  type CommandMetadata, type Decider, type LoadedStream, type StreamRevision,
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
 import type { Metrics } from './metrics.js';
@@ -83,6 +83,8 @@ export interface CommandServiceOptions {
   ledgerMaxRetries?: number;
   /** Fault injection for crash tests: called between the fund commitment and the award's append. */
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Claim states kept in memory between commands (default 10,000 claims). */
+  claimCacheSize?: number;
 }
 
 export class CommandService {
@@ -92,7 +94,13 @@ export class CommandService {
   private readonly maxRetries: number;
   private readonly ledgerMaxRetries: number;
   private readonly ledgerLock = new KeyedMutex();
-  private readonly ledgerSnapshots = new Map<string, StreamSnapshot<LedgerState>>();
+  /**
+   * Claim and fund-year states between commands: a command decides on the cached state and
+   * appends at its revision with no read, and the store's revision check catches anyone
+   * else's write (see StreamStateCache). Ledger states are copied out: their fold updates in place.
+   */
+  readonly claims: StreamStateCache<ClaimEvent, ClaimState>;
+  readonly ledgers = new StreamStateCache<FundEvent, LedgerState>(ledgerEvolver, fundCodec, { clone: cloneLedger, maxStreams: 1000 });
   private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
 
   constructor(options: CommandServiceOptions) {
@@ -102,6 +110,7 @@ export class CommandService {
     this.maxRetries = options.maxRetries ?? 5;
     this.ledgerMaxRetries = options.ledgerMaxRetries ?? 20;
     this.afterFundsCommitted = options.afterFundsCommitted;
+    this.claims = new StreamStateCache(claimEvolver, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
   }
 
   at(): string {
@@ -143,6 +152,7 @@ export class CommandService {
         codec: claimCodec,
         metadata: this.metadata(ctx),
         maxRetries: this.maxRetries,
+        cache: this.claims,
         ...(isNew ? { expectedRevision: ctx.expectedRevision ?? NO_STREAM } : ctx.expectedRevision === undefined ? {} : { expectedRevision: ctx.expectedRevision }),
         ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
         onConflict: () => {
@@ -179,7 +189,7 @@ export class CommandService {
 
   /** Loads a claim (404 when it does not exist). */
   async loadClaim(claimId: string): Promise<{ state: ClaimState; revision: StreamRevision }> {
-    const loaded = await loadStream(this.client, claimStream(claimId), claimEvolver, claimCodec);
+    const loaded = await this.claims.catchUp(this.client, claimStream(claimId));
     if (loaded.state.status === 'none') throw notFound(claimId);
     return { state: loaded.state, revision: loaded.revision };
   }
@@ -199,7 +209,7 @@ export class CommandService {
           codec: fundCodec,
           metadata: this.metadata(ctx),
           maxRetries: this.ledgerMaxRetries,
-          load: () => this.catchUpLedger(stream),
+          cache: this.ledgers,
           onConflict: () => {
             this.metrics.conflicts.inc({ category: 'fund' });
             this.metrics.retries.inc({ category: 'fund' });
@@ -214,24 +224,18 @@ export class CommandService {
     });
   }
 
+  /** A fund-year ledger as the store has it now (reads the events after the cached state). */
   async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return (await this.catchUpLedger(ledgerStreamName(jurisdiction, year))).state;
+    return (await this.ledgers.catchUp(this.client, ledgerStreamName(jurisdiction, year))).state;
   }
 
   /**
-   * A fund-year ledger, caught up from the last snapshot this process holds: only the events
-   * written since are read (every approval and disbursement used to read the whole year twice).
-   * Events are immutable, so the snapshot plus the newer events is the stream, whoever wrote
-   * them. Each caller gets its own copy, since evolving updates a ledger state in place.
+   * The cached ledger, read only when unknown: for choosing which ledger commands to send.
+   * The commands themselves are decided on the store's state (ledgerCommand), so a stale
+   * choice at worst sends a command that decides nothing.
    */
-  private async catchUpLedger(stream: string): Promise<LoadedStream<FundEvent, LedgerState>> {
-    const cached = this.ledgerSnapshots.get(stream);
-    const from = cached && { ...cached, state: cloneLedger(cached.state) };
-    const loaded = await loadStream(this.client, stream, ledgerEvolver, fundCodec, from ? { from } : {});
-    if (typeof loaded.revision === 'bigint' && (!cached || loaded.revision > cached.revision)) {
-      this.ledgerSnapshots.set(stream, { state: cloneLedger(loaded.state), revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
-    }
-    return loaded;
+  private async cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
+    return this.ledgers.peek(ledgerStreamName(jurisdiction, year))?.state ?? this.loadLedger(jurisdiction, year);
   }
 
   /**
@@ -242,22 +246,27 @@ export class CommandService {
     const stream = claimStream(claimId);
     /** What this call committed, to compensate if a re-decide after a conflict refuses. */
     let committed: { jurisdiction: Jurisdiction; year: number; amount: Money } | undefined;
+    const load = async (useCache: boolean): Promise<{ loaded: LoadedStream<ClaimEvent, ClaimState>; verified: boolean }> => {
+      if (ctx.idempotencyKey !== undefined) {
+        return { loaded: await loadStream(this.client, stream, claimEvolver, claimCodec, { idempotencyKey: ctx.idempotencyKey }), verified: true };
+      }
+      const cached = useCache ? this.claims.peek(stream) : undefined;
+      if (cached && (ctx.expectedRevision === undefined || ctx.expectedRevision === cached.revision)) return { loaded: cached, verified: false };
+      return { loaded: await this.claims.catchUp(this.client, stream), verified: true };
+    };
     for (let attempt = 1; attempt <= this.maxRetries + 1; attempt += 1) {
-      const loaded = await loadStream(this.client, stream, claimEvolver, claimCodec,
-        ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey });
+      let { loaded, verified } = await load(attempt === 1);
       if (loaded.previousExecution) {
         return { claimId, revision: revisionNumber(loaded.previousExecution.revision), events: loaded.previousExecution.events.map((e) => e.type) };
       }
-      if (loaded.state.status === 'none') throw notFound(claimId);
-      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
-        ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
-        throw new RevisionMismatchError(stream, ctx.expectedRevision, loaded.revision);
+      let decision = this.decideApproval(claimId, loaded, ctx, authorize);
+      if (!verified && 'refusal' in decision) {
+        // Never refuse on the cache's word.
+        ({ loaded, verified } = await load(false));
+        decision = this.decideApproval(claimId, loaded, ctx, authorize);
       }
-      let events: ClaimEvent[];
-      try {
-        ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
-        events = decide({ type: 'ApproveAward', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), data: {} }, loaded.state);
-      } catch (error) {
+      if ('refusal' in decision) {
+        const error = decision.refusal;
         this.countRefusal(error);
         if (committed && loaded.state.fund.netAward === undefined) {
           // Committed on an earlier attempt, and the claim changed so that it cannot be approved
@@ -266,6 +275,7 @@ export class CommandService {
         }
         throw error;
       }
+      const events = decision.events;
       const approved = events.find((e): e is Extract<ClaimEvent, { type: 'AwardApproved' }> => e.type === 'AwardApproved');
       if (approved) {
         await this.commitFunds(loaded.state.jurisdiction!, approved.data.fundYear, claimId, approved.data.netAward, ctx);
@@ -280,6 +290,10 @@ export class CommandService {
           ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
         });
         this.metrics.appends.inc({ category: 'claim' });
+        this.claims.remember(stream, {
+          state: events.reduce(claimEvolver.evolve, loaded.state), revision: appended.revision, lastHash: appended.lastHash,
+          eventCount: loaded.eventCount + events.length,
+        });
         return { claimId, revision: revisionNumber(appended.revision), events: events.map((e) => e.type) };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
@@ -295,6 +309,19 @@ export class CommandService {
     throw new ConcurrencyConflictError(stream, this.maxRetries + 1);
   }
 
+  private decideApproval(claimId: string, loaded: LoadedStream<ClaimEvent, ClaimState>, ctx: CommandContext, authorize: Authorize): { events: ClaimEvent[] } | { refusal: unknown } {
+    try {
+      if (loaded.state.status === 'none') throw notFound(claimId);
+      ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
+      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
+        throw new RevisionMismatchError(claimStream(claimId), ctx.expectedRevision, loaded.revision);
+      }
+      return { events: decide({ type: 'ApproveAward', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), data: {} }, loaded.state) };
+    } catch (error) {
+      return { refusal: error };
+    }
+  }
+
   private async releaseOrphan(claimId: string, c: { jurisdiction: Jurisdiction; year: number; amount: Money }, ctx: CommandContext): Promise<void> {
     const ledger = await this.loadLedger(c.jurisdiction, c.year);
     const f = ledger.claims[claimId];
@@ -308,7 +335,16 @@ export class CommandService {
 
   /** CommitFunds, replacing a stale commitment of another amount left by an interrupted approval. */
   private async commitFunds(jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
-    const ledger = await this.loadLedger(jurisdiction, year);
+    try {
+      await this.commitFundsOn(await this.cachedLedger(jurisdiction, year), jurisdiction, year, claimId, amount, ctx);
+    } catch (error) {
+      // The cached ledger missed a stale commitment (written by another process): look again.
+      if (!(error instanceof DomainError && error.code === 'already-committed')) throw error;
+      await this.commitFundsOn(await this.loadLedger(jurisdiction, year), jurisdiction, year, claimId, amount, ctx);
+    }
+  }
+
+  private async commitFundsOn(ledger: LedgerState, jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
     const f = ledger.claims[claimId];
     const outstanding = f ? f.committed - f.released - f.disbursed : 0;
     if (f && outstanding > 0 && outstanding !== amount.amountMinor && f.disbursed === 0) {
@@ -348,7 +384,7 @@ export class CommandService {
 
   private async syncDisbursements(claimId: string, state: ClaimState, ctx: CommandContext): Promise<void> {
     if (!state.jurisdiction || state.fund.fundYear === undefined) return;
-    const ledger = await this.loadLedger(state.jurisdiction, state.fund.fundYear);
+    const ledger = await this.cachedLedger(state.jurisdiction, state.fund.fundYear);
     const recorded = new Set(ledger.claims[claimId]?.instalments ?? []);
     for (const i of state.fund.instalments) {
       if (i.status !== 'disbursed' || recorded.has(i.number)) continue;
