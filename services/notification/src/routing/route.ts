@@ -1,0 +1,117 @@
+/**
+ * Who learns what from a claim event (issue 5's routing table), from the event and the claim's
+ * state before and after it. Pure: no I/O, no clock.
+ *
+ * | Event | Recipient | Topic |
+ * | --- | --- | --- |
+ * | FundApplicationSubmitted | fund-assessor of the jurisdiction | application-submitted |
+ * | ClaimAssessed | lawyer; fund-approver | claim-assessed; assessment-awaiting-approval |
+ * | AwardApprovalGiven (1 of 2) | fund-approver | second-approval-needed |
+ * | AwardApproved / AwardRejected | lawyer | award-approved / award-rejected |
+ * | DecisionNotified | lawyer | decision-notified (appeal deadline, how to appeal) |
+ * | DecisionAppealed | fund-approver | appeal-filed |
+ * | AppealDecided | lawyer | appeal-decided |
+ * | PayoutScheduled | lawyer; fund-finance | payout-scheduled; instalments-scheduled |
+ * | PayoutDisbursed | lawyer | payout-disbursed |
+ * | PayoutFailed | lawyer; fund-finance | payout-failed; payout-failed-finance |
+ * | PersonalDataErased | dpo of the jurisdiction | erasure-completed |
+ *
+ * Deadlines (approaching, missed) and instalments due come from reminders (reminders/plan.ts).
+ * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim.
+ */
+import type { ClaimEvent, Jurisdiction, Role } from '@cfund/contracts';
+import { schemeFor, type ClaimState } from '@cfund/domain';
+import type { NotificationIntent } from './intent.js';
+import { roleRecipient, userRecipient, type Recipient } from './recipients.js';
+import type { Params, Topic } from './topics.js';
+
+export interface EventSource {
+  eventId: string;
+  /** The event's instant (the store's `created`), ISO 8601. */
+  occurredAt: string;
+}
+
+export function claimTimeZone(state: ClaimState): string {
+  return schemeFor(state.jurisdiction!, state.schemeVersion!).timeZone;
+}
+
+export function routeClaimEvent(event: ClaimEvent, before: ClaimState, after: ClaimState, source: EventSource): NotificationIntent[] {
+  if (!after.claimId || !after.jurisdiction || !after.schemeVersion) return []; // not filed: nobody to tell
+  const jurisdiction: Jurisdiction = after.jurisdiction;
+  const timeZone = claimTimeZone(after);
+  const out: NotificationIntent[] = [];
+  const tell = (recipient: Recipient, topic: Topic, params: Params = {}) => {
+    out.push({
+      sourceId: source.eventId, topic, recipient, occurredAt: source.occurredAt, timeZone, jurisdiction,
+      claimId: after.claimId!, publicReference: after.publicReference ?? after.claimId!,
+      params: { claimId: after.claimId!, publicReference: after.publicReference ?? after.claimId!, ...params },
+    });
+  };
+  const lawyer = () => (after.filedBy ? [userRecipient(after.filedBy)] : []);
+  const staff = (role: Role) => roleRecipient(role, jurisdiction);
+
+  switch (event.type) {
+    case 'FundApplicationSubmitted':
+      tell(staff('fund-assessor'), 'application-submitted', { deadline: { date: event.data.deadline }, late: { code: event.data.late ? 'late' : 'in-time' } });
+      break;
+    case 'ClaimAssessed': {
+      const p = { eligibility: { code: event.data.eligible ? 'eligible' : 'ineligible' }, recommendedNet: { money: event.data.recommendedNet } };
+      for (const r of lawyer()) tell(r, 'claim-assessed', p);
+      tell(staff('fund-approver'), 'assessment-awaiting-approval', p);
+      break;
+    }
+    case 'AwardApprovalGiven': {
+      const scheme = schemeFor(jurisdiction, after.schemeVersion);
+      const needed = event.data.netAward.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1;
+      if (event.data.approvalNumber < needed) tell(staff('fund-approver'), 'second-approval-needed', { netAward: { money: event.data.netAward } });
+      break;
+    }
+    case 'AwardApproved':
+      for (const r of lawyer()) tell(r, 'award-approved', { netAward: { money: event.data.netAward } });
+      break;
+    case 'AwardRejected':
+      for (const r of lawyer()) tell(r, 'award-rejected');
+      break;
+    case 'DecisionNotified':
+      for (const r of lawyer()) {
+        tell(r, 'decision-notified', {
+          decision: { code: before.status === 'rejected' ? 'rejected' : 'approved' },
+          servedAt: { instant: event.data.servedAt }, appealDeadline: { date: event.data.appealDeadline },
+        });
+      }
+      break;
+    case 'DecisionAppealed':
+      tell(staff('fund-approver'), 'appeal-filed', { appealedAt: { instant: event.data.appealedAt } });
+      break;
+    case 'AppealDecided':
+      for (const r of lawyer()) {
+        tell(r, 'appeal-decided', {
+          outcome: { code: event.data.outcome }, decidedOn: { date: event.data.decidedOn },
+          ...(event.data.netAward ? { netAward: { money: event.data.netAward } } : {}),
+        });
+      }
+      break;
+    case 'PayoutScheduled': {
+      const first = [...event.data.instalments].sort((a, b) => a.dueOn.localeCompare(b.dueOn))[0]!;
+      const p = { instalments: event.data.instalments.length, total: { money: event.data.total }, firstDueOn: { date: first.dueOn } };
+      for (const r of lawyer()) tell(r, 'payout-scheduled', p);
+      tell(staff('fund-finance'), 'instalments-scheduled', p);
+      break;
+    }
+    case 'PayoutDisbursed':
+      for (const r of lawyer()) {
+        tell(r, 'payout-disbursed', { instalment: event.data.instalment, amount: { money: event.data.amount }, disbursedAt: { instant: event.data.disbursedAt } });
+      }
+      break;
+    case 'PayoutFailed':
+      for (const r of lawyer()) tell(r, 'payout-failed', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
+      tell(staff('fund-finance'), 'payout-failed-finance', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
+      break;
+    case 'PersonalDataErased':
+      tell(staff('dpo'), 'erasure-completed', { erasedAt: { instant: event.data.erasedAt } });
+      break;
+    default:
+      break;
+  }
+  return out;
+}
