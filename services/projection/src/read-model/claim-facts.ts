@@ -1,0 +1,69 @@
+/**
+ * What monitoring needs about a claim that the decider's state does not keep (it keeps only what
+ * decisions need): enforcement failure reasons, when the fund first decided and paid, appeals and
+ * their outcomes, advances, whether the award hit a cap. Facts are recorded, never judged: the
+ * rules stay in @cfund/domain.
+ */
+import type { ClaimEvent } from '@cfund/contracts';
+
+export interface ClaimFacts {
+  enforcementFailureReasons: string[];
+  /** Instant of the first AwardApproved or AwardRejected. */
+  firstDecisionAt?: string;
+  lastDecision?: 'approved' | 'rejected';
+  assessments: number;
+  lastAssessmentEligible?: boolean;
+  /** The last assessment was reduced by a cap. */
+  atCap: boolean;
+  firstPayoutAt?: string;
+  advancePayments: number;
+  appeals: number;
+  appealOutcomes: string[];
+  extension?: 'granted' | 'refused';
+}
+
+export const initialFacts = (): ClaimFacts => ({
+  enforcementFailureReasons: [], assessments: 0, atCap: false, advancePayments: 0, appeals: 0, appealOutcomes: [],
+});
+
+/** Records the facts of one event; `at` is the event's instant (for events whose data has none). */
+export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): ClaimFacts {
+  const f: ClaimFacts = { ...facts };
+  switch (event.type) {
+    case 'EnforcementFailed':
+      f.enforcementFailureReasons = [...f.enforcementFailureReasons, event.data.reason];
+      break;
+    case 'ClaimAssessed':
+      f.assessments += 1;
+      f.lastAssessmentEligible = event.data.eligible;
+      f.atCap = event.data.capsApplied.some((c) => c.reducedBy.amountMinor > 0);
+      break;
+    case 'AwardApproved':
+    case 'AwardRejected':
+      f.firstDecisionAt ??= at;
+      f.lastDecision = event.type === 'AwardApproved' ? 'approved' : 'rejected';
+      break;
+    case 'PayoutDisbursed':
+      f.firstPayoutAt ??= event.data.disbursedAt;
+      break;
+    case 'AdvancePaymentApproved':
+      f.advancePayments += 1;
+      break;
+    case 'DecisionAppealed':
+      f.appeals += 1;
+      break;
+    case 'AppealDecided':
+      f.appealOutcomes = [...f.appealOutcomes, event.data.outcome];
+      if (event.data.outcome === 'increased' || event.data.outcome === 'reduced') f.lastDecision = 'approved';
+      break;
+    case 'LateFilingExtensionGranted':
+      f.extension = 'granted';
+      break;
+    case 'LateFilingExtensionRefused':
+      f.extension = 'refused';
+      break;
+    default:
+      break;
+  }
+  return f;
+}

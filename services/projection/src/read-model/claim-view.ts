@@ -1,0 +1,77 @@
+/**
+ * Figures derived from a claim's state (the decider's own `ClaimState`): money by head, awarded /
+ * paid / outstanding, and the deadlines running on the claim. The deadline rules themselves come
+ * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
+ */
+import type { AmountsByHead } from '@cfund/contracts';
+import { applicationDeadline, schemeFor, type ClaimState } from '@cfund/domain';
+
+export interface ClaimMoney {
+  currency: string;
+  claimed: number;
+  /** Sum of the amounts of court rulings that awarded compensation. */
+  courtAwarded: number;
+  offenderPaid: number;
+  /** The fund's net award (after an appeal that changed it), 0 before approval. */
+  awarded: number;
+  /** Instalments disbursed by the fund. */
+  paid: number;
+  /** Awarded and not yet paid. */
+  outstanding: number;
+  advancesApproved: number;
+  recovered: number;
+}
+
+const total = (xs: AmountsByHead): number => xs.reduce((a, x) => a + x.amount.amountMinor, 0);
+
+export function claimMoney(s: ClaimState): ClaimMoney {
+  const awarded = s.status === 'rejected' ? 0 : s.fund.netAward?.amountMinor ?? 0;
+  const paid = s.fund.instalments.filter((i) => i.status === 'disbursed').reduce((a, i) => a + i.amount.amountMinor, 0);
+  return {
+    currency: s.currency ?? '',
+    claimed: total(s.damagesClaimed),
+    courtAwarded: s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').reduce((a, r) => a + total(r.amounts), 0),
+    offenderPaid: s.court.offenderPaid,
+    awarded,
+    paid,
+    outstanding: Math.max(0, awarded - paid),
+    advancesApproved: s.fund.advances,
+    recovered: s.fund.recovered,
+  };
+}
+
+export type DeadlineKind = 'fund-application' | 'appeal' | 'instalment';
+
+export interface ClaimDeadline {
+  kind: DeadlineKind;
+  /** Local date in the scheme's time zone (the last day, or the due day of an instalment). */
+  dueOn: string;
+  instalment?: number;
+}
+
+/** The deadlines running now: the application to the fund, an appeal, instalments due (or failed and to retry). */
+export function claimDeadlines(s: ClaimState): ClaimDeadline[] {
+  if (!s.jurisdiction || !s.schemeVersion) return [];
+  const out: ClaimDeadline[] = [];
+  if (s.status === 'filed') {
+    const scheme = schemeFor(s.jurisdiction, s.schemeVersion);
+    const due = applicationDeadline(scheme, {
+      incidentOn: s.incidentOn ?? null, rulingFinalOn: s.court.finalOn ?? null, enforcementFailedOn: s.court.enforcementFailedOn ?? null,
+    });
+    if (due !== null) out.push({ kind: 'fund-application', dueOn: due });
+  }
+  if (s.status === 'notified' && s.fund.appealDeadline) out.push({ kind: 'appeal', dueOn: s.fund.appealDeadline });
+  if (s.status === 'scheduled') {
+    for (const i of s.fund.instalments) {
+      if (i.status !== 'disbursed') out.push({ kind: 'instalment', dueOn: i.dueOn, instalment: i.number });
+    }
+  }
+  return out;
+}
+
+/** Approvals an award needs under the claim's scheme (two above the dual-approval threshold). */
+export function approvalsNeeded(s: ClaimState): number {
+  const net = s.fund.assessment?.recommendedNet.amountMinor;
+  if (net === undefined || !s.jurisdiction || !s.schemeVersion) return 1;
+  return net > schemeFor(s.jurisdiction, s.schemeVersion).dualApprovalThreshold.amountMinor ? 2 : 1;
+}

@@ -1,0 +1,147 @@
+/**
+ * Applies one event to the read model, in ONE SQLite transaction together with the stream's
+ * last applied revision. An event whose revision is at or below the applied one changes nothing
+ * (redelivery, a relay failover's duplicate, a replay), so nothing is ever counted twice. A
+ * revision beyond the next one means events of the stream are missing here: `StreamGapError`,
+ * which the runner repairs by reading the missing events from EventStoreDB.
+ *
+ * States come from the domain's own folds (`evolve` of the claim decider, `evolveLedger`) over
+ * events validated and upcast by `parseEvent` of @cfund/contracts.
+ */
+import { isClaimEventType, isKnownEventType, parseEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent } from '@cfund/contracts';
+import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
+import type { Statement } from 'better-sqlite3';
+import { eventTime, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
+import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
+import { claimDeadlines, claimMoney } from './claim-view.js';
+import type { ReadModelStore } from './store.js';
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
+
+/** Events of the stream before this one have not been applied. */
+export class StreamGapError extends Error {
+  override readonly name = 'StreamGapError';
+  constructor(readonly streamId: string, readonly lastApplied: number, readonly revision: number) {
+    super(`stream ${streamId}: revision ${revision} arrived but only up to ${lastApplied} is applied`);
+  }
+}
+
+/** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
+const PROJECTED = new Set(['claim', 'fund']);
+
+interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
+
+export class Projector {
+  private readonly stmt: {
+    applied: Statement<[string], { revision: number }>;
+    setApplied: Statement<[string, number]>;
+    claim: Statement<[string], ClaimRow>;
+    upsertClaim: Statement<Record<string, unknown>>;
+    deleteDeadlines: Statement<[string]>;
+    insertDeadline: Statement<[string, string, number, string, string, string]>;
+    insertHistory: Statement<Record<string, unknown>>;
+    fundYear: Statement<[string], { state: string }>;
+    upsertFundYear: Statement<[string, string, number, number, string]>;
+  };
+
+  private readonly applyTx: (e: ProjectedEnvelope) => ApplyOutcome;
+
+  constructor(readonly store: ReadModelStore) {
+    const db = store.db;
+    this.stmt = {
+      applied: db.prepare('SELECT revision FROM applied WHERE stream_id = ?'),
+      setApplied: db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision'),
+      claim: db.prepare('SELECT state, facts, personal_data, form_of_exploitation, applicant_role FROM claims WHERE claim_id = ?'),
+      upsertClaim: db.prepare(`INSERT INTO claims (claim_id, revision, public_reference, jurisdiction, scheme_version, currency, status,
+          filed_by, filed_at, updated_at, victim_ref, form_of_exploitation, applicant_role, claimed_minor, awarded_minor, paid_minor,
+          outstanding_minor, search_text, personal_data, state, facts)
+        VALUES (@claim_id, @revision, @public_reference, @jurisdiction, @scheme_version, @currency, @status, @filed_by, @filed_at,
+          @updated_at, @victim_ref, @form_of_exploitation, @applicant_role, @claimed_minor, @awarded_minor, @paid_minor,
+          @outstanding_minor, @search_text, @personal_data, @state, @facts)
+        ON CONFLICT (claim_id) DO UPDATE SET revision = excluded.revision, public_reference = excluded.public_reference,
+          jurisdiction = excluded.jurisdiction, scheme_version = excluded.scheme_version, currency = excluded.currency,
+          status = excluded.status, filed_by = excluded.filed_by, filed_at = excluded.filed_at, updated_at = excluded.updated_at,
+          victim_ref = excluded.victim_ref, form_of_exploitation = excluded.form_of_exploitation,
+          applicant_role = excluded.applicant_role, claimed_minor = excluded.claimed_minor, awarded_minor = excluded.awarded_minor,
+          paid_minor = excluded.paid_minor, outstanding_minor = excluded.outstanding_minor, search_text = excluded.search_text,
+          personal_data = excluded.personal_data, state = excluded.state, facts = excluded.facts`),
+      deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
+      insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
+        VALUES (@claim_id, @revision, @event_id, @type, @occurred_at, @recorded_at, @actor, @hash, @prev_hash)`),
+      fundYear: db.prepare('SELECT state FROM fund_years WHERE stream_id = ?'),
+      upsertFundYear: db.prepare(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, state) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, state = excluded.state`),
+    };
+    this.applyTx = db.transaction((e: ProjectedEnvelope) => this.applyInTransaction(e));
+  }
+
+  /** The last revision applied of a stream, or -1. */
+  lastApplied(streamId: string): number {
+    return this.stmt.applied.get(streamId)?.revision ?? -1;
+  }
+
+  /** Applies one event (see the module comment). Throws StreamGapError, or the event's validation error. */
+  apply(envelope: ProjectedEnvelope): ApplyOutcome {
+    if (!PROJECTED.has(streamCategory(envelope.streamId))) return 'ignored';
+    return this.applyTx(envelope);
+  }
+
+  private applyInTransaction(e: ProjectedEnvelope): ApplyOutcome {
+    const last = this.lastApplied(e.streamId);
+    if (e.revision <= last) return 'duplicate';
+    if (e.revision !== last + 1) throw new StreamGapError(e.streamId, last, e.revision);
+    const category = streamCategory(e.streamId);
+    if (category === 'claim' && isClaimEventType(e.type)) this.applyClaimEvent(e);
+    else if (category === 'fund' && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
+    // Any other event still advances the revision: the next one must not look like a gap.
+    this.stmt.setApplied.run(e.streamId, e.revision);
+    return 'applied';
+  }
+
+  private applyClaimEvent(e: ProjectedEnvelope): void {
+    const event = parseEvent(e.type, e.data) as ClaimEvent;
+    const claimId = e.streamId.slice('claim-'.length);
+    const row = this.stmt.claim.get(claimId);
+    const before: ClaimState = row ? JSON.parse(row.state) as ClaimState : initialState();
+    const facts: ClaimFacts = row ? JSON.parse(row.facts) as ClaimFacts : initialFacts();
+    const at = eventTime(e);
+    const state = evolve(before, event);
+    const nextFacts = recordFacts(facts, event, at);
+    const personalData: EncryptedPersonalData | null = event.type === 'ClaimFiled'
+      ? event.data.personalData
+      : row?.personal_data ? JSON.parse(row.personal_data) as EncryptedPersonalData : null;
+    const money = claimMoney(state);
+    const search = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
+      ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
+    this.stmt.upsertClaim.run({
+      claim_id: claimId, revision: e.revision, public_reference: state.publicReference ?? null, jurisdiction: state.jurisdiction ?? null,
+      scheme_version: state.schemeVersion ?? null, currency: state.currency ?? null, status: state.status,
+      filed_by: state.filedBy ?? null, filed_at: state.filedAt ?? null, updated_at: at, victim_ref: state.victimRef ?? null,
+      form_of_exploitation: event.type === 'ClaimFiled' ? event.data.formOfExploitation : row?.form_of_exploitation ?? null,
+      applicant_role: event.type === 'ClaimFiled' ? event.data.applicantRole : row?.applicant_role ?? null,
+      claimed_minor: money.claimed, awarded_minor: money.awarded, paid_minor: money.paid, outstanding_minor: money.outstanding,
+      search_text: search, personal_data: personalData ? JSON.stringify(personalData) : null,
+      state: JSON.stringify(state), facts: JSON.stringify(nextFacts),
+    });
+    this.stmt.deleteDeadlines.run(claimId);
+    if (state.jurisdiction && state.filedBy) {
+      for (const d of claimDeadlines(state)) {
+        this.stmt.insertDeadline.run(claimId, d.kind, d.instalment ?? 0, d.dueOn, state.jurisdiction, state.filedBy);
+      }
+    }
+    const meta = shownMetadata(e.metadata);
+    this.stmt.insertHistory.run({
+      claim_id: claimId, revision: e.revision, event_id: e.eventId, type: e.type, occurred_at: at,
+      recorded_at: new Date(e.created).toISOString(), actor: meta.actor ?? null, hash: meta.hash ?? null, prev_hash: meta.prevHash ?? null,
+    });
+  }
+
+  private applyFundEvent(e: ProjectedEnvelope): void {
+    const event = parseEvent(e.type, e.data) as FundEvent;
+    const row = this.stmt.fundYear.get(e.streamId);
+    const before: LedgerState = row ? JSON.parse(row.state) as LedgerState : initialLedgerState();
+    const state = evolveLedger(before, event);
+    this.stmt.upsertFundYear.run(e.streamId, event.data.jurisdiction, event.data.year, e.revision, JSON.stringify(state));
+  }
+}

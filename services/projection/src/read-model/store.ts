@@ -1,0 +1,142 @@
+/**
+ * The read model in SQLite (better-sqlite3): one file under DATA_DIR/projection/.
+ *
+ * WAL journal (readers never block the projector) and synchronous=FULL: the projector
+ * acknowledges a NATS message only after its transaction commits, so the commit must be on disk
+ * by then. With NORMAL a power cut could drop the last commits after their messages were acked,
+ * and the read model would silently miss events; FULL costs one fsync per applied event, which
+ * the projection's rates afford.
+ *
+ * Tables: `claims` (the decider's state as JSON plus the columns lists filter and sort on),
+ * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash),
+ * `fund_years` (the ledger's state), and `applied` (the last revision applied per stream:
+ * what makes applying idempotent).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const readModelPath = (dataDir: string): string => join(dataDir, 'projection', 'read-model.sqlite');
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS applied (
+  stream_id TEXT PRIMARY KEY,
+  revision  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+  claim_id          TEXT PRIMARY KEY,
+  revision          INTEGER NOT NULL,
+  public_reference  TEXT,
+  jurisdiction      TEXT,
+  scheme_version    TEXT,
+  currency          TEXT,
+  status            TEXT NOT NULL,
+  filed_by          TEXT,
+  filed_at          TEXT,
+  updated_at        TEXT NOT NULL,
+  victim_ref        TEXT,
+  form_of_exploitation TEXT,
+  applicant_role    TEXT,
+  claimed_minor     INTEGER NOT NULL,
+  awarded_minor     INTEGER NOT NULL,
+  paid_minor        INTEGER NOT NULL,
+  outstanding_minor INTEGER NOT NULL,
+  search_text       TEXT NOT NULL,
+  personal_data     TEXT,
+  state             TEXT NOT NULL,
+  facts             TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_by_jurisdiction ON claims (jurisdiction, status, filed_at);
+CREATE INDEX IF NOT EXISTS claims_by_lawyer ON claims (filed_by, filed_at);
+CREATE INDEX IF NOT EXISTS claims_by_status ON claims (status);
+CREATE TABLE IF NOT EXISTS claim_deadlines (
+  claim_id     TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  instalment   INTEGER NOT NULL DEFAULT 0,
+  due_on       TEXT NOT NULL,
+  jurisdiction TEXT NOT NULL,
+  filed_by     TEXT NOT NULL,
+  PRIMARY KEY (claim_id, kind, instalment)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
+CREATE TABLE IF NOT EXISTS claim_history (
+  claim_id    TEXT NOT NULL,
+  revision    INTEGER NOT NULL,
+  event_id    TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  actor       TEXT,
+  hash        TEXT,
+  prev_hash   TEXT,
+  PRIMARY KEY (claim_id, revision)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fund_years (
+  stream_id    TEXT PRIMARY KEY,
+  jurisdiction TEXT NOT NULL,
+  year         INTEGER NOT NULL,
+  revision     INTEGER NOT NULL,
+  state        TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Tables and their key order, for the digest and for a rebuild's wipe. */
+const TABLES: readonly [string, string][] = [
+  ['applied', 'stream_id'],
+  ['claims', 'claim_id'],
+  ['claim_deadlines', 'claim_id, kind, instalment'],
+  ['claim_history', 'claim_id, revision'],
+  ['fund_years', 'stream_id'],
+];
+
+export class ReadModelStore {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  /** True when nothing was ever applied (a new or lost file: the service rebuilds it from EventStoreDB). */
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM applied LIMIT 1').get() === undefined;
+  }
+
+  /** Removes every row (inside the caller's transaction, for a rebuild). */
+  wipe(): void {
+    for (const [table] of TABLES) this.db.exec(`DELETE FROM ${table}`);
+  }
+
+  /**
+   * SHA-256 over a canonical dump of every table (rows in key order, every column, JSON-encoded):
+   * two read models with the same digest hold the same rows.
+   */
+  digest(): string {
+    const h = createHash('sha256');
+    for (const [table, key] of TABLES) {
+      h.update(`table ${table}\n`);
+      for (const row of this.db.prepare(`SELECT * FROM ${table} ORDER BY ${key}`).iterate() as Iterable<Record<string, unknown>>) {
+        h.update(JSON.stringify(Object.entries(row).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+        h.update('\n');
+      }
+    }
+    return h.digest('hex');
+  }
+
+  /** Row counts by table (for /metrics and the rebuild's answer). */
+  counts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [table] of TABLES) out[table] = (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return out;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
