@@ -1,0 +1,214 @@
+/**
+ * consumeEvents: a durable pull consumer on CFUND_EVENTS that hands one envelope at a time, in
+ * stream order, to an async handler; ack on success, nak with a growing delay on a throw, and
+ * after maxDeliver attempts a dead letter, then term.
+ */
+import { AckPolicy, DeliverPolicy, ReplayPolicy, headers as natsHeaders, nanos, type ConsumerConfig, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { pino, type Logger } from 'pino';
+import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
+import { DeadLetterHeaders, headerValue } from '../headers.js';
+import { EVENTS_STREAM, messagingSettings } from '../settings.js';
+import { ensureDeadLettersStream, ensureEventsStream } from '../streams.js';
+import { deadLetterSubject } from '../subjects.js';
+
+export interface DeadLetter {
+  consumer: string;
+  /** Undefined when the message body was not an envelope. */
+  envelope?: EventEnvelope;
+  subject: string;
+  /** Sequence of the message in CFUND_EVENTS. */
+  eventsSequence: number;
+  attempts: number;
+  error: unknown;
+}
+
+export interface ConsumeEventsOptions {
+  nc: NatsConnection;
+  /** Durable consumer name; keeps its position across restarts. No `.`, `*`, `>` or whitespace. */
+  durable: string;
+  /** e.g. `cfund.events.claim.>`; default every event. One subject (nats-server 2.9). */
+  filterSubject?: string;
+  /** Must be idempotent: an event can arrive twice (redelivery, relay failover). */
+  handle: (envelope: EventEnvelope, attempt: number) => Promise<void>;
+  logger?: Logger;
+  /** Called once a message was dead-lettered (e.g. to count it in metrics). */
+  onDeadLetter?: (deadLetter: DeadLetter) => void;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+  /** Override of messagingSettings.consumer nak delays (tests). */
+  nakDelayMs?: (attempt: number) => number;
+}
+
+export interface EventConsumer {
+  /** Stops pulling, lets the message in hand finish (ack/nak), and returns. */
+  stop(): Promise<void>;
+  /** Messages not yet acknowledged by this consumer, and when it last got one. */
+  lag(): Promise<{ pending: number; lastDeliveredAt?: Date }>;
+}
+
+function defaultNakDelay(attempt: number): number {
+  const { nakDelayBaseMs, nakDelayMaxMs } = messagingSettings.consumer;
+  return Math.min(nakDelayBaseMs * 2 ** Math.max(0, attempt - 1), nakDelayMaxMs);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Creates the durable consumer, or aligns the mutable settings of an existing one. */
+async function ensureDurable(jsm: JetStreamManager, wanted: Partial<ConsumerConfig> & { durable_name: string }): Promise<void> {
+  let existing: ConsumerConfig | undefined;
+  try {
+    existing = (await jsm.consumers.info(EVENTS_STREAM, wanted.durable_name)).config;
+  } catch (error) {
+    const e = error as { api_error?: { err_code?: number }; message?: string };
+    if (e?.api_error?.err_code !== 10014 && !/consumer not found/i.test(e?.message ?? '')) throw error;
+  }
+  if (!existing) {
+    await jsm.consumers.add(EVENTS_STREAM, wanted);
+    return;
+  }
+  if ((existing.filter_subject ?? '') !== (wanted.filter_subject ?? '')) {
+    throw new Error(
+      `consumer ${wanted.durable_name} exists with filter "${existing.filter_subject ?? ''}", not "${wanted.filter_subject ?? ''}": delete it or use another durable name`,
+    );
+  }
+  if (existing.ack_wait !== wanted.ack_wait || existing.max_deliver !== wanted.max_deliver || existing.max_ack_pending !== wanted.max_ack_pending) {
+    await jsm.consumers.update(EVENTS_STREAM, wanted.durable_name, {
+      ack_wait: wanted.ack_wait,
+      max_deliver: wanted.max_deliver,
+      max_ack_pending: wanted.max_ack_pending,
+    });
+  }
+}
+
+export async function consumeEvents(options: ConsumeEventsOptions): Promise<EventConsumer> {
+  const { nc, durable, handle } = options;
+  if (!/^[^.*>\s]+$/.test(durable)) throw new Error(`invalid durable consumer name "${durable}"`);
+  const settings = messagingSettings.consumer;
+  const maxDeliver = options.maxDeliver ?? settings.maxDeliver;
+  const ackWaitMs = options.ackWaitMs ?? settings.ackWaitMs;
+  const nakDelay = options.nakDelayMs ?? defaultNakDelay;
+  const logger = (options.logger ?? pino({ enabled: false })).child({ consumer: durable });
+
+  const jsm = await nc.jetstreamManager();
+  await ensureEventsStream(jsm);
+  await ensureDeadLettersStream(jsm);
+  await ensureDurable(jsm, {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    replay_policy: ReplayPolicy.Instant,
+    ack_wait: nanos(ackWaitMs),
+    max_deliver: settings.serverMaxDeliver,
+    max_ack_pending: settings.maxAckPending,
+    ...(options.filterSubject ? { filter_subject: options.filterSubject } : {}),
+  });
+  const js = nc.jetstream();
+  const consumer = await js.consumers.get(EVENTS_STREAM, durable);
+
+  let stopping = false;
+  let lastDeliveredAt: Date | undefined;
+
+  const deadLetter = async (msg: JsMsg, attempts: number, error: unknown, envelope?: EventEnvelope): Promise<void> => {
+    const h = natsHeaders();
+    if (msg.headers) for (const [key, values] of msg.headers) for (const value of values) h.append(key, value);
+    h.set('Nats-Msg-Id', `${durable}:${msg.seq}`);
+    h.set(DeadLetterHeaders.consumer, durable);
+    h.set(DeadLetterHeaders.attempts, String(attempts));
+    h.set(DeadLetterHeaders.error, headerValue(describeError(error)));
+    h.set(DeadLetterHeaders.originalSubject, msg.subject);
+    h.set(DeadLetterHeaders.eventsSequence, String(msg.seq));
+    await js.publish(deadLetterSubject(durable), msg.data, { headers: h, msgID: `${durable}:${msg.seq}` });
+    // Ids only: the error message is ours, the event data may hold (encrypted) personal data.
+    logger.error(
+      { eventsSequence: msg.seq, subject: msg.subject, eventId: envelope?.eventId, streamId: envelope?.streamId, attempts, error: describeError(error) },
+      'event dead-lettered',
+    );
+    options.onDeadLetter?.({ consumer: durable, subject: msg.subject, eventsSequence: msg.seq, attempts, error, ...(envelope ? { envelope } : {}) });
+  };
+
+  const processOne = async (msg: JsMsg): Promise<void> => {
+    const attempt = msg.info.deliveryCount;
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEnvelope(msg.data);
+    } catch (error) {
+      // Retrying cannot make a malformed body valid.
+      await deadLetter(msg, attempt, error);
+      msg.term();
+      return;
+    }
+    let failure: unknown;
+    if (attempt > maxDeliver) {
+      // The handler already had its attempts (the process likely died during the last one).
+      failure = new Error(`delivered ${attempt} times, more than maxDeliver ${maxDeliver}`);
+    } else {
+      const keepAlive = setInterval(() => msg.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
+      try {
+        await handle(envelope, attempt);
+      } catch (error) {
+        failure = error ?? new Error('handler threw');
+      } finally {
+        clearInterval(keepAlive);
+      }
+      if (failure === undefined) {
+        await msg.ackAck();
+        return;
+      }
+    }
+    if (attempt >= maxDeliver) {
+      await deadLetter(msg, attempt, failure, envelope);
+      // No reason string: nats-server 2.9 ignores a `+TERM <reason>` (2.10 syntax) and would redeliver.
+      msg.term();
+      return;
+    }
+    const delay = nakDelay(attempt);
+    logger.warn({ eventsSequence: msg.seq, eventId: envelope.eventId, streamId: envelope.streamId, attempt, delayMs: delay, error: describeError(failure) }, 'event handler failed; redelivery scheduled');
+    msg.nak(delay);
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      let msg: JsMsg | null;
+      try {
+        msg = await consumer.next({ expires: settings.pullExpiresMs });
+      } catch (error) {
+        if (stopping || nc.isClosed()) break;
+        logger.warn({ error: describeError(error) }, 'pull failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      if (!msg) continue;
+      if (stopping) {
+        // Arrived after stop(): give it back at once instead of holding it for the ack wait.
+        msg.nak();
+        break;
+      }
+      lastDeliveredAt = new Date();
+      try {
+        await processOne(msg);
+      } catch (error) {
+        // e.g. the dead-letter publish or the ack failed: leave the message to be redelivered.
+        logger.error({ eventsSequence: msg.seq, error: describeError(error) }, 'event processing failed; left for redelivery');
+        try {
+          msg.nak(nakDelay(msg.info.deliveryCount));
+        } catch {
+          // connection gone: the ack wait redelivers it
+        }
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      await loop;
+    },
+    async lag() {
+      const info = await consumer.info();
+      return { pending: info.num_pending + info.num_ack_pending, ...(lastDeliveredAt ? { lastDeliveredAt } : {}) };
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Every JetStream stream and consumer setting of the system, in one place. The README explains
+ * what each gives and why it was chosen; change a value here and there together.
+ */
+import { DiscardPolicy, RetentionPolicy, StorageType } from 'nats';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const GIB = 1024 ** 3;
+
+/** Stream names and subject roots (part of the messaging contract). */
+export const EVENTS_STREAM = 'CFUND_EVENTS';
+export const EVENTS_SUBJECT_ROOT = 'cfund.events';
+export const DEAD_LETTERS_STREAM = 'CFUND_DEAD_LETTERS';
+export const DEAD_LETTER_SUBJECT_ROOT = 'cfund.dead-letter';
+
+export interface StreamSettings {
+  name: string;
+  subjects: string[];
+  storage: StorageType;
+  retention: RetentionPolicy;
+  discard: DiscardPolicy;
+  /** 0 = no age limit. */
+  maxAgeMs: number;
+  /** -1 = unlimited. */
+  maxBytes: number;
+  maxMsgs: number;
+  /** Window in which a second publish with the same Nats-Msg-Id is dropped. */
+  duplicateWindowMs: number;
+  replicas: number;
+  denyDelete: boolean;
+  denyPurge: boolean;
+}
+
+export const messagingSettings = {
+  /**
+   * Every event of EventStoreDB `$all` except system events, published by the relay.
+   * No age limit: the newest message is the relay's checkpoint (its Cfund-Position header), and
+   * an age limit would delete it after a quiet period, making the relay replay `$all` from the
+   * start. Bounded by size instead, discarding the oldest: the newest message always stays.
+   * EventStoreDB stays the source of truth; a consumer that needs older events rebuilds from it.
+   */
+  eventsStream: {
+    name: EVENTS_STREAM,
+    subjects: [`${EVENTS_SUBJECT_ROOT}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    maxAgeMs: 0,
+    maxBytes: 20 * GIB,
+    maxMsgs: -1,
+    duplicateWindowMs: 10 * MINUTE_MS,
+    replicas: 1,
+    // Deleting single messages would punch holes a consumer cannot notice; a purge stays possible
+    // for operators (the relay then republishes from the start of $all: consumers are idempotent).
+    denyDelete: true,
+    denyPurge: false,
+  } satisfies StreamSettings,
+
+  /** Messages a consumer gave up on, kept for inspection and replay by hand. */
+  deadLettersStream: {
+    name: DEAD_LETTERS_STREAM,
+    subjects: [`${DEAD_LETTER_SUBJECT_ROOT}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    maxAgeMs: 90 * DAY_MS,
+    maxBytes: 1 * GIB,
+    maxMsgs: -1,
+    duplicateWindowMs: 10 * MINUTE_MS,
+    replicas: 1,
+    denyDelete: false,
+    denyPurge: false,
+  } satisfies StreamSettings,
+
+  /** Durable pull consumers made by consumeEvents. */
+  consumer: {
+    /** Attempts at one message (deliveries that reached `handle`) before it is dead-lettered. */
+    maxDeliver: 5,
+    /** Unacknowledged this long, a message is redelivered; a running handler extends it (working()). */
+    ackWaitMs: 30_000,
+    /**
+     * One message in flight: the next is not delivered before the current one is acked or
+     * terminated, so a nak'd message keeps its place and order holds per consumer.
+     */
+    maxAckPending: 1,
+    /**
+     * The server's max_deliver stays unlimited on purpose: the consumer counts deliveries and
+     * dead-letters itself, so a message is never dropped silently (e.g. when the process died
+     * during the last attempt, or the dead-letter publish failed).
+     */
+    serverMaxDeliver: -1,
+    /** nak delay after a failed attempt n: min(base * 2^(n-1), max). */
+    nakDelayBaseMs: 1_000,
+    nakDelayMaxMs: 60_000,
+    /** How long one pull waits for a message; also the longest stop() waits for a pull. */
+    pullExpiresMs: 2_000,
+  },
+
+  /**
+   * Durability of JetStream file storage. nats-server (2.9) writes each message to its file on
+   * publish but fsyncs on an interval (`sync_interval`, default 2 minutes), not per message; we
+   * keep that default (see README): after a machine crash the stream may lose its newest
+   * messages, and the relay, whose checkpoint is the newest message that survived, publishes them
+   * again from EventStoreDB.
+   */
+  durability: {
+    storage: 'file',
+    fsync: 'server default interval (2 min)',
+  },
+} as const;
