@@ -35,6 +35,8 @@ export interface EncodedEvent {
   data: JSONType;
   /** Written into the metadata as `schemaVersion` when given. */
   schemaVersion?: number;
+  /** This event's own metadata, over the append's (events of several commands written in one append). */
+  metadata?: CommandMetadata;
 }
 
 /** An event as read back. */
@@ -251,8 +253,11 @@ export async function appendEncoded(
   let prevHash = options.prevHash;
   const eventIds: string[] = [];
   const toWrite = events.map((encoded, index) => {
-    const schemaVersion = encoded.schemaVersion ?? (base.schemaVersion as number | undefined);
-    const metadata: Record<string, unknown> = { ...base, prevHash };
+    const own = encoded.metadata === undefined ? base : { ...base, ...JSON.parse(JSON.stringify(encoded.metadata)) as Record<string, unknown> };
+    delete own.hash;
+    delete own.prevHash;
+    const schemaVersion = encoded.schemaVersion ?? (own.schemaVersion as number | undefined);
+    const metadata: Record<string, unknown> = { ...own, prevHash };
     if (schemaVersion !== undefined) metadata.schemaVersion = schemaVersion;
     else delete metadata.schemaVersion;
     if (keyHash !== undefined) metadata.idempotencyKey = keyHash;

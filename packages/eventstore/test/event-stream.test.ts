@@ -13,6 +13,7 @@ import {
   IdempotencyInProgressError,
   IdempotencyMismatchError,
   IdempotencyStore,
+  BatchedStreamWriter,
   RevisionMismatchError,
   StreamStateCache,
   appendEncoded,
@@ -182,6 +183,50 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.equal(small.peek('a'), undefined, 'the least recently used went first');
     small.remember('b', { state: { balance: 9, transactions: 9 }, revision: 0n, lastHash: GENESIS_HASH, eventCount: 1 });
     t.same(small.peek('b')?.state, { balance: 1, transactions: 1 }, 'an older or equal revision does not replace a snapshot');
+  });
+
+  t.test('a batched writer: concurrent commands on one stream, one append per batch', async (t) => {
+    const stream = uniqueStream();
+    const cache = new StreamStateCache(accountDecider, codec);
+    const batches: number[] = [];
+    let conflicts = 0;
+    const writer = new BatchedStreamWriter(client, accountDecider, codec, cache, {
+      onBatch: (_s, commands) => batches.push(commands), onConflict: () => { conflicts += 1; },
+    });
+    await writer.submit(stream, { type: 'deposit', amount: 100 }, metadata('admin'));
+    // 20 withdrawals of 10 against a balance of 100, all at once: exactly 10 succeed.
+    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) =>
+      writer.submit(stream, { type: 'withdraw', amount: 10 }, metadata(`clerk-${i}`))));
+    const done = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    t.equal(done.length, 10, '10 withdrawals written');
+    t.ok(refused.every((o) => o.reason instanceof InsufficientFunds), 'the other 10 refused by the decider, each on its own');
+    t.ok(batches.slice(1).some((n) => n > 1), `commands were batched (batch sizes ${batches.join(', ')})`);
+    const revisions = done.map((o) => (o as PromiseFulfilledResult<{ revision: unknown }>).value.revision).sort();
+    t.same(revisions, Array.from({ length: 10 }, (_, i) => BigInt(i + 1)).sort(), 'each command got the revision of its own event');
+    const stored = await readEvents(client, stream);
+    t.equal(stored.length, 11);
+    const actors = stored.slice(1).map((e) => (e.metadata as { actor: string }).actor);
+    t.equal(new Set(actors).size, 10, 'each event carries the metadata of its own command');
+    const full = await loadStream(client, stream, accountDecider, codec);
+    t.same(full.state, { balance: 0, transactions: 11 });
+    t.equal((await verifyStream(client, stream)).ok, true, 'the hash chain runs through the batches');
+
+    // Another writer deposits behind the cache's back. A withdrawal the cached state (0) refuses
+    // is checked against the store, which allows it.
+    await handleCommand(client, stream, { type: 'deposit', amount: 50 }, accountDecider, { codec, metadata: metadata() });
+    const readsBefore = cache.reads;
+    const after = await writer.submit(stream, { type: 'withdraw', amount: 30 }, metadata());
+    t.equal(after.revision, 12n);
+    t.equal(cache.reads, readsBefore + 1, 'the refusal on the cached state was checked against the store');
+    t.same(cache.peek(stream)?.state, { balance: 20, transactions: 13 }, 'the withdrawal allowed only by the store\'s state was written');
+    // A deposit (never refused) at a stale cached revision: the store refuses the append, the batch is re-decided.
+    await handleCommand(client, stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, metadata: metadata() });
+    const deposit = await writer.submit(stream, { type: 'deposit', amount: 7 }, metadata());
+    t.equal(conflicts, 1, 'one version conflict');
+    t.equal(deposit.revision, 14n);
+    t.same(cache.peek(stream)?.state, { balance: 32, transactions: 15 });
+    t.equal((await verifyStream(client, stream)).ok, true);
   });
 
   t.test('version conflicts', async (t) => {

@@ -23,7 +23,7 @@ import {
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
-  ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, appendEncoded, handleCommand, loadStream,
+  BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, appendEncoded, handleCommand, loadStream,
   type CommandMetadata, type Decider, type LoadedStream, type StreamRevision,
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
@@ -57,29 +57,13 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
 
-/** One promise chain per key: in-process serialisation of writes to a hot stream (the ledger). */
-class KeyedMutex {
-  private readonly tails = new Map<string, Promise<unknown>>();
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.tails.set(key, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
   metrics: Metrics;
   now?: () => Date;
   /** Re-decides after a version conflict on a claim (default 5). */
   maxRetries?: number;
-  /** Re-decides after a version conflict on a ledger stream (default 20; writes are also serialised in-process). */
+  /** Re-decides of a batch after a version conflict on a ledger stream (default 20; this process writes a ledger in batches, one at a time). */
   ledgerMaxRetries?: number;
   /** Fault injection for crash tests: called between the fund commitment and the award's append. */
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
@@ -93,7 +77,6 @@ export class CommandService {
   private readonly now: () => Date;
   private readonly maxRetries: number;
   private readonly ledgerMaxRetries: number;
-  private readonly ledgerLock = new KeyedMutex();
   /**
    * Claim and fund-year states between commands: a command decides on the cached state and
    * appends at its revision with no read, and the store's revision check catches anyone
@@ -101,6 +84,8 @@ export class CommandService {
    */
   readonly claims: StreamStateCache<ClaimEvent, ClaimState>;
   readonly ledgers = new StreamStateCache<FundEvent, LedgerState>(ledgerEvolver, fundCodec, { clone: cloneLedger, maxStreams: 1000 });
+  /** Ledger commands of one fund year, decided in turn and written one batch per append. */
+  private readonly ledgerWriter: BatchedStreamWriter<LedgerCommand, FundEvent, LedgerState>;
   private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
 
   constructor(options: CommandServiceOptions) {
@@ -111,6 +96,19 @@ export class CommandService {
     this.ledgerMaxRetries = options.ledgerMaxRetries ?? 20;
     this.afterFundsCommitted = options.afterFundsCommitted;
     this.claims = new StreamStateCache(claimEvolver, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
+    const ledgerDecider: Decider<LedgerCommand, FundEvent, LedgerState> = {
+      get initialState() { return ledgerEvolver.initialState; },
+      evolve: ledgerEvolver.evolve,
+      decide: decideLedger,
+    };
+    this.ledgerWriter = new BatchedStreamWriter(this.client, ledgerDecider, fundCodec, this.ledgers, {
+      maxRetries: this.ledgerMaxRetries,
+      onConflict: () => {
+        this.metrics.conflicts.inc({ category: 'fund' });
+        this.metrics.retries.inc({ category: 'fund' });
+      },
+      onBatch: (_stream, _commands, events) => { if (events > 0) this.metrics.appends.inc({ category: 'fund' }); },
+    });
   }
 
   at(): string {
@@ -194,34 +192,16 @@ export class CommandService {
     return { state: loaded.state, revision: loaded.revision };
   }
 
-  /** One ledger command, serialised per stream in this process and re-decided on conflicts. */
-  async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[]; state: LedgerState }> {
-    const stream = ledgerStreamName(jurisdiction, year);
+  /** One ledger command: decided in turn with the others pending on its fund year, written in their batch. */
+  async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[] }> {
     const full = { ...command, actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), jurisdiction, year } as LedgerCommand;
-    const decider: Decider<LedgerCommand, FundEvent, LedgerState> = {
-      get initialState() { return ledgerEvolver.initialState; },
-      evolve: ledgerEvolver.evolve,
-      decide: decideLedger,
-    };
-    return this.ledgerLock.run(stream, async () => {
-      try {
-        const result = await handleCommand(this.client, stream, full, decider, {
-          codec: fundCodec,
-          metadata: this.metadata(ctx),
-          maxRetries: this.ledgerMaxRetries,
-          cache: this.ledgers,
-          onConflict: () => {
-            this.metrics.conflicts.inc({ category: 'fund' });
-            this.metrics.retries.inc({ category: 'fund' });
-          },
-        });
-        if (result.events.length > 0) this.metrics.appends.inc({ category: 'fund' });
-        return { revision: result.revision, events: result.events, state: result.state };
-      } catch (error) {
-        this.countRefusal(error);
-        throw error;
-      }
-    });
+    try {
+      const result = await this.ledgerWriter.submit(ledgerStreamName(jurisdiction, year), full, this.metadata(ctx));
+      return { revision: result.revision, events: result.events };
+    } catch (error) {
+      this.countRefusal(error);
+      throw error;
+    }
   }
 
   /** A fund-year ledger as the store has it now (reads the events after the cached state). */
