@@ -9,3 +9,14 @@ export {
 export { Templates, escapeHtml } from './templates/render.js';
 export type { LocaleMessages, RenderedNotification, TopicTemplate } from './templates/types.js';
 export { notificationId, notificationStream, webhookStream, type Channel } from './ids.js';
+export { buildApp, DEFAULT_RETRY, type BuildAppOptions, type NotificationApp } from './app.js';
+export { AuditTrail, type NotificationTrail } from './audit.js';
+export { Directory, type DirectoryFile } from './directory.js';
+export { NotificationMetrics } from './metrics.js';
+export { Notifier, type ClaimEventEnvelope, type NotificationPayload } from './notifier.js';
+export { Scheduler } from './scheduler.js';
+export { NotificationStore, type Delivery, type InboxEntry, type Webhook } from './store/store.js';
+export { DeliveryWorker, RetryRefused } from './delivery/worker.js';
+export { backoffDelay, type RetryPolicy } from './delivery/backoff.js';
+export { httpWebhookSender, smtpEmailSender, type EmailSender, type SendResult, type WebhookSender } from './delivery/senders.js';
+export { SIGNATURE_HEADER, signPayload, verifySignature } from './delivery/signature.js';

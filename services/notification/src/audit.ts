@@ -1,0 +1,86 @@
+/**
+ * The audit trail in the event store: one stream per notification (`notification-<id>`) whose
+ * first event, NotificationIssued, is appended with expected revision `no_stream`. A second
+ * issue of the same id (a redelivered message, a replay, a restart between the append and the
+ * local commit) is refused by the store, so it is recognised and nothing is sent twice.
+ * Later events (attempts, delivery, failure, reads) continue the stream's hash chain.
+ */
+import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient, type JSONType } from '@eventstore/db-client';
+import { GENESIS_HASH, appendEncoded, loadStream, type StoredEvent } from '@cfund/eventstore';
+import type { EventData } from '@cfund/contracts';
+import { notificationStream, webhookStream } from './ids.js';
+
+type NotificationEventType = 'NotificationIssued' | 'NotificationDeliveryAttempted' | 'NotificationDelivered' | 'NotificationDeliveryFailed'
+  | 'NotificationDeliveryRetried' | 'NotificationRead';
+type WebhookEventType = 'WebhookRegistered' | 'WebhookDisabled' | 'WebhookEnabled' | 'WebhookDeleted';
+type Data<T extends NotificationEventType | WebhookEventType> = Omit<EventData<T>, 'schemaVersion'>;
+
+/** What the stream of a notification says about its delivery. */
+export interface NotificationTrail {
+  issued: boolean;
+  delivered: boolean;
+  failed: boolean;
+  attempts: number;
+}
+
+const emptyTrail = (): NotificationTrail => ({ issued: false, delivered: false, failed: false, attempts: 0 });
+
+function evolveTrail(s: NotificationTrail, e: StoredEvent): NotificationTrail {
+  switch (e.type) {
+    case 'NotificationIssued': return { ...s, issued: true };
+    case 'NotificationDeliveryAttempted': return { ...s, attempts: Math.max(s.attempts, (e.data as { attempt: number }).attempt) };
+    case 'NotificationDelivered': return { ...s, delivered: true, failed: false };
+    case 'NotificationDeliveryFailed': return { ...s, failed: true };
+    case 'NotificationDeliveryRetried': return { ...s, failed: false };
+    default: return s;
+  }
+}
+
+export class AuditTrail {
+  constructor(private readonly client: EventStoreDBClient, private readonly service = 'notification') {}
+
+  /** Records a new notification: true, or false when this id was issued before. */
+  async issued(data: Data<'NotificationIssued'>): Promise<boolean> {
+    try {
+      await appendEncoded(this.client, notificationStream(data.notificationId), [{ type: 'NotificationIssued', data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
+        expectedRevision: NO_STREAM, prevHash: GENESIS_HASH,
+        metadata: { actor: this.service, occurredAt: data.issuedAt, correlationId: data.sourceId, causationId: data.sourceId },
+        idempotencyKey: `notification-issued:${data.notificationId}`,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return false;
+      throw error;
+    }
+  }
+
+  /** Reads a notification's stream: whether it was issued, delivered, failed, and how many attempts. */
+  async trail(notificationId: string): Promise<NotificationTrail> {
+    const loaded = await loadStream(this.client, notificationStream(notificationId), { initialState: emptyTrail(), evolve: evolveTrail }, { decode: (e) => e });
+    return loaded.state;
+  }
+
+  async notification<T extends Exclude<NotificationEventType, 'NotificationIssued'>>(type: T, data: Data<T> & { notificationId: string }, actor?: string): Promise<void> {
+    await this.continueStream(notificationStream(data.notificationId), type, data as unknown as Record<string, unknown>, actor ?? this.service);
+  }
+
+  async webhook<T extends WebhookEventType>(type: T, data: Data<T> & { webhookId: string }, actor: string): Promise<void> {
+    await this.continueStream(webhookStream(data.webhookId), type, data as unknown as Record<string, unknown>, actor);
+  }
+
+  /** Appends one event after the stream's last, continuing its hash chain; re-reads on a concurrent append. */
+  private async continueStream(stream: string, type: string, data: Record<string, unknown>, actor: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const head = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
+      try {
+        await appendEncoded(this.client, stream, [{ type, data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
+          expectedRevision: head.revision, prevHash: head.lastHash,
+          metadata: { actor, occurredAt: new Date().toISOString(), correlationId: stream, causationId: stream },
+        });
+        return;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= 5) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
+import { Counter, Gauge } from 'prom-client';
+import { HttpMetrics } from '@cfund/service-kit';
+
+export class NotificationMetrics extends HttpMetrics {
+  readonly issued = new Counter({
+    name: 'cfund_notifications_issued_total', help: 'Notifications issued, by channel and topic', labelNames: ['channel', 'topic'] as const,
+    registers: [this.registry],
+  });
+  readonly attempts = new Counter({
+    name: 'cfund_notification_delivery_attempts_total', help: 'Delivery attempts by channel and outcome', labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly reminders = new Counter({
+    name: 'cfund_notification_reminders_total', help: 'Deadline reminders sent, by kind and label (before, missed, due)', labelNames: ['kind', 'label'] as const,
+    registers: [this.registry],
+  });
+  readonly webhooksDisabled = new Counter({
+    name: 'cfund_webhooks_disabled_total', help: 'Webhooks disabled after consecutive failures', registers: [this.registry],
+  });
+  readonly consumerPending = new Gauge({
+    name: 'cfund_notification_consumer_pending', help: 'Events not yet consumed by the notification service', registers: [this.registry],
+  });
+}

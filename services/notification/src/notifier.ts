@@ -1,0 +1,232 @@
+/**
+ * Turns claim events and due reminders into notifications, exactly once per (source, recipient,
+ * channel): each is first recorded in the event store (NotificationIssued at `no_stream`), then
+ * committed locally in one SQLite transaction with the claim's new state and revision (inbox
+ * entries, outbox deliveries, reminders). A crash between the two is repaired by the next
+ * delivery of the same event: the store refuses the second issue, and the notification's stream
+ * says whether it was already delivered.
+ */
+import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
+import type { Logger } from 'pino';
+import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import type { AuditTrail } from './audit.js';
+import type { Directory } from './directory.js';
+import { notificationId } from './ids.js';
+import type { NotificationMetrics } from './metrics.js';
+import { DEFAULT_REMINDER_OPTIONS, desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
+import type { NotificationIntent } from './routing/intent.js';
+import { recipientKey, userRecipient } from './routing/recipients.js';
+import { routeClaimEvent } from './routing/route.js';
+import type { Delivery, InboxEntry, NotificationStore, Webhook } from './store/store.js';
+import type { Templates } from './templates/render.js';
+
+/** The fields of a messaging EventEnvelope this service reads. */
+export interface ClaimEventEnvelope {
+  eventId: string;
+  streamId: string;
+  revision: number;
+  type: string;
+  data: unknown;
+  created: string;
+}
+
+export interface NotifierOptions {
+  client: EventStoreDBClient;
+  store: NotificationStore;
+  audit: AuditTrail;
+  templates: Templates;
+  directory: Directory;
+  now: () => Date;
+  reminders?: ReminderOptions;
+  /** Email is sent (SMTP configured). */
+  email: boolean;
+  defaultLocale?: string;
+  logger?: Logger;
+  metrics?: NotificationMetrics;
+  /** Called after deliveries were queued (wakes the delivery worker). */
+  onQueued?: () => void;
+}
+
+interface Prepared {
+  inbox: InboxEntry[];
+  deliveries: Delivery[];
+}
+
+/** The payload of a webhook delivery (also what an email carries, as text and HTML). */
+export interface NotificationPayload {
+  id: string;
+  topic: string;
+  createdAt: string;
+  recipient: string;
+  claimId?: string;
+  publicReference?: string;
+  subject: string;
+  text: string;
+  params: Record<string, unknown>;
+}
+
+const CLAIM_PREFIX = 'claim-';
+
+export class Notifier {
+  private readonly reminderOptions: ReminderOptions;
+
+  constructor(private readonly o: NotifierOptions) {
+    this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
+  }
+
+  /**
+   * Applies one event (idempotent: an event at or below the claim's last revision is ignored;
+   * events missing before it are read from the event store and applied first).
+   */
+  async handle(envelope: ClaimEventEnvelope): Promise<void> {
+    if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
+    const claimId = envelope.streamId.slice(CLAIM_PREFIX.length);
+    const last = this.o.store.claim(claimId)?.revision ?? -1;
+    if (envelope.revision <= last) return;
+    if (envelope.revision > last + 1) {
+      for (const missed of await this.readStream(envelope.streamId, last + 1, envelope.revision - 1)) await this.apply(claimId, missed);
+    }
+    await this.apply(claimId, envelope);
+  }
+
+  private async apply(claimId: string, envelope: ClaimEventEnvelope): Promise<void> {
+    const known = this.o.store.claim(claimId);
+    if (known && envelope.revision <= known.revision) return;
+    const before = known?.state ?? initialState();
+    let after: ClaimState = before;
+    let intents: NotificationIntent[] = [];
+    if (isClaimEventType(envelope.type)) {
+      const event = parseEvent(envelope.type, envelope.data) as ClaimEvent;
+      after = evolve(before, event);
+      intents = routeClaimEvent(event, before, after, { eventId: envelope.eventId, occurredAt: new Date(envelope.created).toISOString() });
+    }
+    const prepared = await this.prepare(intents);
+    const desired = desiredReminders(after, this.reminderOptions);
+    // The victim's pseudonymous reference is not needed here: it is not kept.
+    const kept: ClaimState = { ...after, victimRef: undefined };
+    this.o.store.transaction(() => {
+      this.commit(prepared);
+      this.o.store.planReminders(claimId, desired, this.o.now().toISOString());
+      this.o.store.saveClaim(claimId, envelope.revision, kept);
+    });
+    this.queued(prepared);
+  }
+
+  /**
+   * Sends the reminders due now. A reminder fires only when this service has applied every
+   * event of its claim: one not yet consumed may have met the deadline.
+   */
+  async fireDueReminders(limit = 100): Promise<number> {
+    const nowIso = this.o.now().toISOString();
+    let fired = 0;
+    for (const r of this.o.store.dueReminders(nowIso, limit)) {
+      const known = this.o.store.claim(r.claimId);
+      const head = await this.streamHead(`${CLAIM_PREFIX}${r.claimId}`);
+      if (!known || (head !== undefined && head > known.revision)) continue;
+      const prepared = await this.prepare([reminderIntent(r)]);
+      this.o.store.transaction(() => {
+        this.commit(prepared);
+        this.o.store.markReminder(r.id, 'sent', nowIso);
+      });
+      this.o.metrics?.reminders.inc({ kind: r.kind, label: r.label === 'missed' || r.label === 'due' ? r.label : 'before' });
+      this.queued(prepared);
+      fired++;
+    }
+    return fired;
+  }
+
+  /** Tells a webhook's owner, in the inbox, that it was disabled. */
+  async webhookDisabled(webhook: Webhook, failures: number, at: string): Promise<void> {
+    const prepared = await this.prepare([{
+      sourceId: `webhook-disabled:${webhook.id}:${at}`, topic: 'webhook-disabled', recipient: userRecipient(webhook.owner), occurredAt: at,
+      timeZone: 'UTC', inboxOnly: true, params: { webhookId: webhook.id, url: webhook.url, failures },
+    }]);
+    this.o.store.transaction(() => this.commit(prepared));
+  }
+
+  /** Records and renders each intent on each of its channels; what was issued before is recognised. */
+  private async prepare(intents: NotificationIntent[]): Promise<Prepared> {
+    const out: Prepared = { inbox: [], deliveries: [] };
+    const nowIso = this.o.now().toISOString();
+    for (const intent of intents) {
+      const key = recipientKey(intent.recipient);
+      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale ?? 'en';
+      const rendered = this.o.templates.render(intent.topic, intent.params, { locale: this.o.templates.has(locale) ? locale : 'en', timeZone: intent.timeZone });
+      const channels: { channel: string; kind: 'inbox' | 'webhook' | 'email'; webhook?: Webhook; addresses?: string[] }[] = [{ channel: 'inbox', kind: 'inbox' }];
+      if (!intent.inboxOnly) {
+        for (const w of this.o.store.webhooksFor(key)) channels.push({ channel: `webhook:${w.id}`, kind: 'webhook', webhook: w });
+        const addresses = this.o.email ? this.o.directory.emails(key) : [];
+        if (addresses.length > 0) channels.push({ channel: 'email', kind: 'email', addresses });
+      }
+      for (const c of channels) {
+        const id = notificationId(intent.sourceId, key, c.channel);
+        if (c.kind === 'inbox' ? this.o.store.inboxEntry(id) : this.o.store.delivery(id)) continue; // committed before
+        const fresh = await this.o.audit.issued({
+          notificationId: id, channel: c.kind, recipient: key, ...(c.webhook ? { webhookId: c.webhook.id } : {}), topic: intent.topic,
+          sourceId: intent.sourceId, ...(intent.claimId ? { claimId: intent.claimId } : {}),
+          ...(intent.publicReference ? { publicReference: intent.publicReference } : {}),
+          subject: rendered.subject.slice(0, 500), locale, issuedAt: nowIso,
+        });
+        if (fresh) this.o.metrics?.issued.inc({ channel: c.kind, topic: intent.topic });
+        if (c.kind === 'inbox') {
+          out.inbox.push({
+            id, recipient: key, topic: intent.topic, claimId: intent.claimId ?? null, publicReference: intent.publicReference ?? null,
+            subject: rendered.subject, text: rendered.text, html: rendered.html, createdAt: intent.occurredAt, sourceId: intent.sourceId,
+          });
+          continue;
+        }
+        const payload: NotificationPayload = {
+          id, topic: intent.topic, createdAt: intent.occurredAt, recipient: key,
+          ...(intent.claimId ? { claimId: intent.claimId } : {}), ...(intent.publicReference ? { publicReference: intent.publicReference } : {}),
+          subject: rendered.subject, text: rendered.text, params: intent.params,
+        };
+        // Issued before (a crash after the event store append): its stream says how far it got.
+        const trail = fresh ? undefined : await this.o.audit.trail(id);
+        out.deliveries.push({
+          notificationId: id, channel: c.kind, webhookId: c.webhook?.id ?? null, addresses: c.addresses ?? null, topic: intent.topic,
+          payload: JSON.stringify(c.kind === 'email' ? { ...payload, html: rendered.html } : payload),
+          status: trail?.delivered ? 'delivered' : trail?.failed ? 'failed' : 'pending', attempts: trail?.attempts ?? 0,
+          nextAttemptAt: this.o.now().getTime(), lastStatus: null, lastError: null, createdAt: nowIso, updatedAt: nowIso,
+        });
+      }
+    }
+    return out;
+  }
+
+  private commit(p: Prepared): void {
+    this.o.store.addInbox(p.inbox);
+    this.o.store.addDeliveries(p.deliveries);
+  }
+
+  private queued(p: Prepared): void {
+    if (p.deliveries.some((d) => d.status === 'pending')) this.o.onQueued?.();
+  }
+
+  /** The last revision of a stream in the event store, or undefined when it does not exist. */
+  private async streamHead(stream: string): Promise<number | undefined> {
+    try {
+      let head: number | undefined;
+      for await (const e of this.o.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+        if (e.event) head = Number(e.event.revision);
+      }
+      return head;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  private async readStream(stream: string, from: number, to: number): Promise<ClaimEventEnvelope[]> {
+    const out: ClaimEventEnvelope[] = [];
+    for await (const e of this.o.client.readStream(stream, { fromRevision: BigInt(from), maxCount: to - from + 1 })) {
+      if (!e.event) continue;
+      out.push({
+        eventId: e.event.id, streamId: e.event.streamId, revision: Number(e.event.revision), type: e.event.type,
+        data: e.event.data, created: e.event.created.toISOString(),
+      });
+    }
+    this.o.logger?.info({ stream, from, to, read: out.length }, 'filled a gap in a claim stream from the event store');
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+/** The caller's inbox: GET /notifications, POST /notifications/{id}/read. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ProblemSchema } from '@cfund/contracts';
+import { HttpProblem } from '@cfund/service-kit';
+import type { AuditTrail } from '../audit.js';
+import { keysOf } from '../routing/recipients.js';
+import type { NotificationStore } from '../store/store.js';
+
+export interface NotificationRoutesOptions {
+  store: NotificationStore;
+  audit: AuditTrail;
+  now: () => Date;
+}
+
+const ex = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
+
+const NotificationSchema = z.object({
+  id: z.uuid(),
+  topic: z.string(),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string().optional(),
+  claimId: z.string().nullable(),
+  publicReference: z.string().nullable(),
+  /** `user:<sub>` or `role:<role>:<jurisdiction>`: why the caller sees it. */
+  recipient: z.string(),
+  createdAt: z.string(),
+  read: z.boolean(),
+  readAt: z.string().nullable(),
+});
+
+const EXAMPLE_NOTIFICATION = {
+  id: '6b1f0c1e-53c3-8a4e-9d3e-2f9a4b7c1d20', topic: 'decision-notified',
+  subject: 'Decision served for claim RS-2026-000042: appeal by Monday, April 6, 2026',
+  text: 'The fund\'s decision on claim RS-2026-000042 (an award) was served on March 20, 2026 at 11:00 AM GMT+1. The last day to appeal is Monday, April 6, 2026. ...',
+  claimId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e', publicReference: 'RS-2026-000042', recipient: 'user:lawyer-1',
+  createdAt: '2026-03-20T10:00:00.123Z', read: false, readAt: null,
+};
+
+const InboxSchema = ex(z.object({
+  items: z.array(NotificationSchema), total: z.number().int(), unread: z.number().int(), limit: z.number().int(), offset: z.number().int(),
+}), { items: [EXAMPLE_NOTIFICATION], total: 1, unread: 1, limit: 20, offset: 0 });
+
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema };
+
+export async function notificationRoutes(app: FastifyInstance, options: NotificationRoutesOptions): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { store, audit, now } = options;
+
+  r.get('/notifications', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'The caller\'s notifications, newest first, with the unread count', tags: ['inbox'],
+      description: 'Notifications addressed to the caller (`sub`) and to each role the caller holds in each of their jurisdictions. '
+        + 'Read state is per user. Paginate with `limit` and `offset`; `unread=true` lists only unread ones.',
+      querystring: z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+        unread: z.enum(['true', 'false']).optional(),
+        html: z.enum(['true', 'false']).optional().describe('include the HTML body'),
+      }).strict(),
+      response: { 200: InboxSchema, ...problems },
+    },
+  }, async (request) => {
+    const p = request.principal!;
+    const q = request.query;
+    const page = store.inbox(keysOf(p), p.sub, { limit: q.limit, offset: q.offset, unreadOnly: q.unread === 'true' });
+    return {
+      items: page.items.map((e) => ({
+        id: e.id, topic: e.topic, subject: e.subject, text: e.text, ...(q.html === 'true' ? { html: e.html } : {}),
+        claimId: e.claimId, publicReference: e.publicReference, recipient: e.recipient, createdAt: e.createdAt,
+        read: e.readAt !== null, readAt: e.readAt,
+      })),
+      total: page.total, unread: page.unread, limit: q.limit, offset: q.offset,
+    };
+  });
+
+  r.post('/notifications/:id/read', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'Mark a notification read (for the caller)', tags: ['inbox'],
+      description: 'Idempotent: marking it again answers the first time it was read. Recorded in the notification\'s stream (NotificationRead).',
+      params: z.object({ id: z.uuid() }),
+      response: { 200: ex(z.object({ id: z.uuid(), readAt: z.string() }), { id: EXAMPLE_NOTIFICATION.id, readAt: '2026-03-21T08:15:00.000Z' }), ...problems },
+    },
+  }, async (request) => {
+    const p = request.principal!;
+    const entry = store.inboxEntry(request.params.id);
+    if (!entry || !keysOf(p).includes(entry.recipient)) throw new HttpProblem(404, 'Not Found', 'No such notification in your inbox.');
+    const earlier = store.readAt(entry.id, p.sub);
+    if (earlier) return { id: entry.id, readAt: earlier };
+    const readAt = now().toISOString();
+    await audit.notification('NotificationRead', { notificationId: entry.id, readBy: p.sub, readAt }, p.sub);
+    store.markRead(entry.id, p.sub, readAt);
+    return { id: entry.id, readAt: store.readAt(entry.id, p.sub) ?? readAt };
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The service's working state in SQLite (better-sqlite3) under DATA_DIR/notification/: each
+ * claim's folded state and last revision applied, the inbox read model, webhooks, the outbox of
+ * deliveries (pending ones survive a restart) and the reminders. The event store keeps the audit
+ * trail; this file can be rebuilt from the events by replaying them (notification ids are
+ * deterministic, so a replay issues nothing twice).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS claims (
+  claim_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inbox (
+  id TEXT PRIMARY KEY, recipient TEXT NOT NULL, topic TEXT NOT NULL, claim_id TEXT, public_reference TEXT,
+  subject TEXT NOT NULL, text TEXT NOT NULL, html TEXT NOT NULL, created_at TEXT NOT NULL, source_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbox_by_recipient ON inbox (recipient, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS reads (
+  notification_id TEXT NOT NULL, user_id TEXT NOT NULL, read_at TEXT NOT NULL, PRIMARY KEY (notification_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY, owner TEXT NOT NULL, target TEXT NOT NULL, url TEXT NOT NULL, secret TEXT NOT NULL,
+  description TEXT, status TEXT NOT NULL, consecutive_failures INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL, disabled_at TEXT
+);
+CREATE INDEX IF NOT EXISTS webhooks_by_target ON webhooks (target, status);
+CREATE INDEX IF NOT EXISTS webhooks_by_owner ON webhooks (owner, status);
+CREATE TABLE IF NOT EXISTS deliveries (
+  notification_id TEXT PRIMARY KEY, channel TEXT NOT NULL, webhook_id TEXT, addresses TEXT,
+  topic TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL, last_status INTEGER, last_error TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS reminders (
+  id TEXT PRIMARY KEY, claim_id TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, deadline TEXT NOT NULL,
+  label TEXT NOT NULL, fire_at TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reminders_due ON reminders (status, fire_at);
+CREATE INDEX IF NOT EXISTS reminders_by_claim ON reminders (claim_id, status);
+`;
+
+export type Db = Database.Database;
+
+/** Opens (creating) the database; `:memory:` for pure tests. WAL and synchronous=FULL: an acknowledged write survives a crash. */
+export function openDatabase(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}

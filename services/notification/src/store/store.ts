@@ -1,0 +1,276 @@
+/** Typed access to the SQLite working state (see database.ts). Synchronous: better-sqlite3. */
+import type { ClaimState } from '@cfund/domain';
+import type { PlannedReminder } from '../reminders/plan.js';
+import { openDatabase, type Db } from './database.js';
+
+export interface InboxEntry {
+  id: string;
+  recipient: string;
+  topic: string;
+  claimId: string | null;
+  publicReference: string | null;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: string;
+  sourceId: string;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  notificationId: string;
+  channel: 'webhook' | 'email';
+  webhookId: string | null;
+  addresses: string[] | null;
+  topic: string;
+  /** Webhook: the JSON body sent. Email: JSON of { subject, text, html }. */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** Epoch milliseconds. */
+  nextAttemptAt: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type WebhookStatus = 'enabled' | 'disabled' | 'deleted';
+
+export interface Webhook {
+  id: string;
+  owner: string;
+  /** Recipient key: `user:<sub>` or `role:<role>:<jurisdiction>`. */
+  target: string;
+  url: string;
+  secret: string;
+  description: string | null;
+  status: WebhookStatus;
+  consecutiveFailures: number;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export type ReminderStatus = 'pending' | 'sent' | 'cancelled' | 'skipped';
+
+interface DeliveryRow {
+  notification_id: string; channel: 'webhook' | 'email'; webhook_id: string | null; addresses: string | null; topic: string; payload: string;
+  status: DeliveryStatus; attempts: number; next_attempt_at: number; last_status: number | null; last_error: string | null;
+  created_at: string; updated_at: string;
+}
+interface WebhookRow {
+  id: string; owner: string; target: string; url: string; secret: string; description: string | null; status: WebhookStatus;
+  consecutive_failures: number; created_at: string; disabled_at: string | null;
+}
+interface InboxRow {
+  id: string; recipient: string; topic: string; claim_id: string | null; public_reference: string | null; subject: string;
+  text: string; html: string; created_at: string; source_id: string;
+}
+
+const toDelivery = (r: DeliveryRow): Delivery => ({
+  notificationId: r.notification_id, channel: r.channel, webhookId: r.webhook_id,
+  addresses: r.addresses === null ? null : (JSON.parse(r.addresses) as string[]), topic: r.topic, payload: r.payload,
+  status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const toWebhook = (r: WebhookRow): Webhook => ({
+  id: r.id, owner: r.owner, target: r.target, url: r.url, secret: r.secret, description: r.description, status: r.status,
+  consecutiveFailures: r.consecutive_failures, createdAt: r.created_at, disabledAt: r.disabled_at,
+});
+const toInbox = (r: InboxRow): InboxEntry => ({
+  id: r.id, recipient: r.recipient, topic: r.topic, claimId: r.claim_id, publicReference: r.public_reference, subject: r.subject,
+  text: r.text, html: r.html, createdAt: r.created_at, sourceId: r.source_id,
+});
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+export class NotificationStore {
+  private constructor(readonly db: Db) {}
+
+  static open(path: string): NotificationStore {
+    return new NotificationStore(openDatabase(path));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- claims --------------------------------------------------------------------------------
+
+  claim(claimId: string): { revision: number; state: ClaimState } | undefined {
+    const row = this.db.prepare('SELECT revision, state FROM claims WHERE claim_id = ?').get(claimId) as { revision: number; state: string } | undefined;
+    return row ? { revision: row.revision, state: JSON.parse(row.state) as ClaimState } : undefined;
+  }
+
+  saveClaim(claimId: string, revision: number, state: ClaimState): void {
+    this.db.prepare('INSERT INTO claims (claim_id, revision, state) VALUES (?, ?, ?) ON CONFLICT (claim_id) DO UPDATE SET revision = excluded.revision, state = excluded.state')
+      .run(claimId, revision, JSON.stringify(state));
+  }
+
+  // ---- inbox ---------------------------------------------------------------------------------
+
+  addInbox(entries: InboxEntry[]): void {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO inbox (id, recipient, topic, claim_id, public_reference, subject, text, html, created_at, source_id)
+      VALUES (@id, @recipient, @topic, @claimId, @publicReference, @subject, @text, @html, @createdAt, @sourceId)`);
+    for (const e of entries) insert.run(e);
+  }
+
+  inboxEntry(id: string): InboxEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRow | undefined;
+    return row ? toInbox(row) : undefined;
+  }
+
+  /** The entries addressed to any of `keys`, newest first, each with whether `userId` read it. */
+  inbox(keys: string[], userId: string, options: { limit: number; offset: number; unreadOnly?: boolean }): {
+    items: (InboxEntry & { readAt: string | null })[]; total: number; unread: number;
+  } {
+    const inKeys = `recipient IN (${placeholders(keys.length)})`;
+    const unreadFilter = 'NOT EXISTS (SELECT 1 FROM reads r WHERE r.notification_id = inbox.id AND r.user_id = ?)';
+    const where = options.unreadOnly ? `${inKeys} AND ${unreadFilter}` : inKeys;
+    const whereArgs = options.unreadOnly ? [...keys, userId] : keys;
+    const rows = this.db.prepare(`SELECT inbox.*, (SELECT read_at FROM reads r WHERE r.notification_id = inbox.id AND r.user_id = ?) AS read_at
+      FROM inbox WHERE ${where} ORDER BY created_at DESC, inbox.rowid DESC LIMIT ? OFFSET ?`)
+      .all(userId, ...whereArgs, options.limit, options.offset) as (InboxRow & { read_at: string | null })[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM inbox WHERE ${where}`).get(...whereArgs) as { n: number }).n;
+    const unread = (this.db.prepare(`SELECT count(*) AS n FROM inbox WHERE ${inKeys} AND ${unreadFilter}`).get(...keys, userId) as { n: number }).n;
+    return { items: rows.map((r) => ({ ...toInbox(r), readAt: r.read_at })), total, unread };
+  }
+
+  readAt(notificationId: string, userId: string): string | undefined {
+    const row = this.db.prepare('SELECT read_at FROM reads WHERE notification_id = ? AND user_id = ?').get(notificationId, userId) as { read_at: string } | undefined;
+    return row?.read_at;
+  }
+
+  markRead(notificationId: string, userId: string, at: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO reads (notification_id, user_id, read_at) VALUES (?, ?, ?)').run(notificationId, userId, at);
+  }
+
+  // ---- webhooks ------------------------------------------------------------------------------
+
+  addWebhook(w: Webhook): void {
+    this.db.prepare(`INSERT INTO webhooks (id, owner, target, url, secret, description, status, consecutive_failures, created_at, disabled_at)
+      VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt)`).run(w);
+  }
+
+  webhook(id: string): Webhook | undefined {
+    const row = this.db.prepare('SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow | undefined;
+    return row ? toWebhook(row) : undefined;
+  }
+
+  webhooksOf(owner: string): Webhook[] {
+    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? AND status != 'deleted' ORDER BY created_at, id").all(owner) as WebhookRow[]).map(toWebhook);
+  }
+
+  /** Enabled webhooks registered for a recipient key. */
+  webhooksFor(target: string): Webhook[] {
+    return (this.db.prepare("SELECT * FROM webhooks WHERE target = ? AND status = 'enabled' ORDER BY id").all(target) as WebhookRow[]).map(toWebhook);
+  }
+
+  setWebhookStatus(id: string, status: WebhookStatus, at: string): void {
+    this.db.prepare('UPDATE webhooks SET status = ?, disabled_at = CASE WHEN ? = \'disabled\' THEN ? ELSE NULL END, consecutive_failures = CASE WHEN ? = \'enabled\' THEN 0 ELSE consecutive_failures END WHERE id = ?')
+      .run(status, status, at, status, id);
+  }
+
+  /** Counts a failed attempt; returns the consecutive failures. */
+  webhookFailed(id: string): number {
+    return (this.db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures')
+      .get(id) as { consecutive_failures: number }).consecutive_failures;
+  }
+
+  webhookSucceeded(id: string): void {
+    this.db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?').run(id);
+  }
+
+  // ---- deliveries (the outbox) ---------------------------------------------------------------
+
+  addDeliveries(ds: Delivery[]): void {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO deliveries (notification_id, channel, webhook_id, addresses, topic, payload, status, attempts,
+      next_attempt_at, last_status, last_error, created_at, updated_at)
+      VALUES (@notificationId, @channel, @webhookId, @addresses, @topic, @payload, @status, @attempts, @nextAttemptAt, @lastStatus, @lastError, @createdAt, @updatedAt)`);
+    for (const d of ds) insert.run({ ...d, addresses: d.addresses === null ? null : JSON.stringify(d.addresses) });
+  }
+
+  delivery(notificationId: string): Delivery | undefined {
+    const row = this.db.prepare('SELECT * FROM deliveries WHERE notification_id = ?').get(notificationId) as DeliveryRow | undefined;
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /** Pending deliveries due at `nowMs`, oldest first. */
+  dueDeliveries(nowMs: number, limit: number): Delivery[] {
+    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?")
+      .all(nowMs, limit) as DeliveryRow[]).map(toDelivery);
+  }
+
+  /** When the next pending delivery is due (epoch ms), if any. */
+  nextDeliveryAt(): number | undefined {
+    const row = this.db.prepare("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'").get() as { at: number | null };
+    return row.at ?? undefined;
+  }
+
+  /** Deliveries left `sending` by a process that stopped mid-attempt. */
+  interruptedDeliveries(): Delivery[] {
+    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'sending'").all() as DeliveryRow[]).map(toDelivery);
+  }
+
+  deliveriesOf(webhookId: string, options: { status?: DeliveryStatus; limit: number; offset: number }): { items: Delivery[]; total: number } {
+    const where = options.status ? 'webhook_id = ? AND status = ?' : 'webhook_id = ?';
+    const args = options.status ? [webhookId, options.status] : [webhookId];
+    const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${where} ORDER BY created_at DESC, notification_id DESC LIMIT ? OFFSET ?`)
+      .all(...args, options.limit, options.offset) as DeliveryRow[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE ${where}`).get(...args) as { n: number }).n;
+    return { items: rows.map(toDelivery), total };
+  }
+
+  updateDelivery(notificationId: string, change: Partial<Pick<Delivery, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatus' | 'lastError'>>, at: string): void {
+    const current = this.delivery(notificationId);
+    if (!current) return;
+    const next = { ...current, ...change };
+    this.db.prepare(`UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ?
+      WHERE notification_id = ?`).run(next.status, next.attempts, next.nextAttemptAt, next.lastStatus, next.lastError, at, notificationId);
+  }
+
+  /** Pending or sending deliveries of a webhook (to fail them when it is disabled or deleted). */
+  openDeliveriesOf(webhookId: string): Delivery[] {
+    return (this.db.prepare("SELECT * FROM deliveries WHERE webhook_id = ? AND status IN ('pending', 'sending')").all(webhookId) as DeliveryRow[]).map(toDelivery);
+  }
+
+  // ---- reminders -----------------------------------------------------------------------------
+
+  /**
+   * Makes a claim's reminders match `desired`: new ones are added (pending, or skipped when an
+   * "N days before" reminder is already past at `nowIso`: it would only be noise), and pending
+   * ones no longer desired are cancelled (the deadline was met or moved). Sent ones stay sent.
+   */
+  planReminders(claimId: string, desired: PlannedReminder[], nowIso: string): void {
+    const wanted = new Set(desired.map((r) => r.id));
+    const pending = this.db.prepare("SELECT id FROM reminders WHERE claim_id = ? AND status = 'pending'").all(claimId) as { id: string }[];
+    const cancel = this.db.prepare("UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE id = ?");
+    for (const { id } of pending) if (!wanted.has(id)) cancel.run(nowIso, id);
+    const insert = this.db.prepare(`INSERT INTO reminders (id, claim_id, kind, ref, deadline, label, fire_at, plan, status, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET status = 'pending', updated_at = excluded.updated_at WHERE reminders.status = 'cancelled' AND excluded.status = 'pending'`);
+    for (const r of desired) {
+      const stale = r.label !== 'missed' && r.fireAt <= nowIso;
+      insert.run(r.id, r.claimId, r.kind, r.ref, r.deadline, r.label, r.fireAt, JSON.stringify(r), stale ? 'skipped' : 'pending', nowIso);
+    }
+  }
+
+  dueReminders(nowIso: string, limit: number): PlannedReminder[] {
+    return (this.db.prepare("SELECT plan FROM reminders WHERE status = 'pending' AND fire_at <= ? ORDER BY fire_at, id LIMIT ?").all(nowIso, limit) as { plan: string }[])
+      .map((r) => JSON.parse(r.plan) as PlannedReminder);
+  }
+
+  remindersOf(claimId: string): (PlannedReminder & { status: ReminderStatus })[] {
+    return (this.db.prepare('SELECT plan, status FROM reminders WHERE claim_id = ? ORDER BY fire_at, id').all(claimId) as { plan: string; status: ReminderStatus }[])
+      .map((r) => ({ ...(JSON.parse(r.plan) as PlannedReminder), status: r.status }));
+  }
+
+  markReminder(id: string, status: ReminderStatus, at: string): void {
+    this.db.prepare('UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Events from the real command service, through the notifier, into the event store's audit
+ * trail and the inbox: who sees what, newest first, unread counts, reads, exactly once under
+ * redelivery and replay (even onto a lost working state), gaps filled from the event store, no
+ * personal data, and the operational endpoints.
+ */
+import t from 'tap';
+import { START } from '@eventstore/db-client';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { verifyStream } from '@cfund/eventstore';
+import { notificationStream } from '../src/index.ts';
+import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
+
+async function eventsOfType(client: EventStoreDBClient, type: string): Promise<{ streamId: string; data: Record<string, unknown> }[]> {
+  const out: { streamId: string; data: Record<string, unknown> }[] = [];
+  for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
+    if (r.event?.type === type) out.push({ streamId: r.event.streamId, data: r.event.data as Record<string, unknown> });
+  }
+  return out;
+}
+
+t.test('who learns what, the inbox, reads, exactly once', async (t) => {
+  const h = await startHarness(t);
+  const claimId = await lifecycle(h);
+  const pumped = await h.pump();
+  t.ok(pumped >= 16, `the claim's events were handed over (${pumped})`);
+
+  const get = async (token: string, query = '') => h.app.inject({ method: 'GET', url: `/notifications${query}`, headers: { authorization: `Bearer ${token}` } });
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const inbox = (await get(lawyer)).json<{ items: { id: string; topic: string; subject: string; text: string; claimId: string; publicReference: string; createdAt: string; read: boolean }[]; total: number; unread: number }>();
+  t.same(inbox.items.map((i) => i.topic), [
+    'payout-disbursed', 'payout-failed', 'payout-disbursed', 'payout-scheduled', 'appeal-decided', 'decision-notified', 'award-approved', 'claim-assessed',
+  ], 'the lawyer\'s inbox, newest first');
+  t.equal(inbox.total, 8);
+  t.equal(inbox.unread, 8);
+  t.ok(inbox.items.every((i) => i.claimId === claimId && /^RS-/.test(i.publicReference)), 'claim id and public reference');
+  const createdAt = inbox.items.map((i) => i.createdAt);
+  t.same(createdAt, [...createdAt].sort().reverse(), 'sorted by the events\' instants');
+  const decision = inbox.items.find((i) => i.topic === 'decision-notified')!;
+  t.match(decision.text, /The last day to appeal is \w+day, \w+ \d+, \d{4}\./, 'the appeal deadline as a local date');
+  t.match(decision.text, /GMT\+1|GMT\+2/, 'the service instant in Belgrade time');
+
+  const page = (await get(lawyer, '?limit=2&offset=2')).json<{ items: { topic: string }[]; total: number; limit: number; offset: number }>();
+  t.same(page.items.map((i) => i.topic), ['payout-disbursed', 'payout-scheduled'], 'pagination');
+  t.same([page.total, page.limit, page.offset], [8, 2, 2]);
+
+  const approver = await h.token('approver-9', ['fund-approver']);
+  t.same((await get(approver)).json<{ items: { topic: string }[] }>().items.map((i) => i.topic),
+    ['appeal-filed', 'second-approval-needed', 'assessment-awaiting-approval'], 'any approver of RS');
+  t.same((await get(await h.token('approver-ba', ['fund-approver'], ['BA']))).json<{ total: number }>().total, 0, 'not an approver of BA');
+  t.same((await get(await h.token('assessor-2', ['fund-assessor']))).json<{ items: { topic: string }[] }>().items.map((i) => i.topic), ['application-submitted']);
+  t.same((await get(await h.token('finance-2', ['fund-finance']))).json<{ items: { topic: string }[] }>().items.map((i) => i.topic),
+    ['payout-failed-finance', 'instalments-scheduled']);
+  t.same((await get(await h.token('dpo-2', ['dpo']))).json<{ items: { topic: string }[] }>().items.map((i) => i.topic), ['erasure-completed']);
+  t.equal((await get(await h.token('lawyer-2', ['lawyer']))).json<{ total: number }>().total, 0, 'another lawyer sees nothing');
+
+  // Reading: per user, idempotent, recorded, only one's own.
+  const read = await h.app.inject({ method: 'POST', url: `/notifications/${decision.id}/read`, headers: { authorization: `Bearer ${lawyer}` } });
+  t.equal(read.statusCode, 200);
+  const again = await h.app.inject({ method: 'POST', url: `/notifications/${decision.id}/read`, headers: { authorization: `Bearer ${lawyer}` } });
+  t.equal(again.json<{ readAt: string }>().readAt, read.json<{ readAt: string }>().readAt, 'reading twice answers the first read');
+  const after = (await get(lawyer)).json<{ unread: number; items: { id: string; read: boolean }[] }>();
+  t.equal(after.unread, 7);
+  t.ok(after.items.find((i) => i.id === decision.id)!.read);
+  t.same((await get(lawyer, '?unread=true')).json<{ items: { id: string }[] }>().items.map((i) => i.id).includes(decision.id), false, 'unread=true leaves it out');
+  const notMine = await h.app.inject({ method: 'POST', url: `/notifications/${decision.id}/read`, headers: { authorization: `Bearer ${approver}` } });
+  t.equal(notMine.statusCode, 404);
+  t.match(notMine.headers['content-type'], /application\/problem\+json/);
+  const reads = await eventsOfType(h.env.eventStore, 'NotificationRead');
+  t.same(reads.map((r) => [r.streamId, r.data.readBy]), [[notificationStream(decision.id), 'lawyer-1']], 'one NotificationRead, in the notification\'s stream');
+  t.match(await verifyStream(h.env.eventStore, notificationStream(decision.id)), { ok: true, count: 2 }, 'the notification\'s stream is hash-chained');
+
+  // The audit trail: one NotificationIssued per notification, none with personal data.
+  const issued = await eventsOfType(h.env.eventStore, 'NotificationIssued');
+  t.equal(issued.length, 8 + 3 + 1 + 2 + 1, 'lawyer 8, approvers 3, assessors 1, finance 2, dpo 1');
+  t.ok(issued.every((e) => e.streamId === notificationStream(String(e.data.notificationId))));
+  const everything = JSON.stringify({ issued, inbox: (await get(lawyer, '?html=true')).json(), logs: h.logs });
+  t.notOk(everything.includes(VICTIM_NAME) || everything.includes('jelena@example.org') || everything.includes('treatment of'), 'no personal data or free text anywhere');
+
+  // Redelivery of every event: nothing new.
+  for (const e of await readClaimEnvelopes(h.env.eventStore)) await h.app.notifier.handle(e);
+  t.equal((await eventsOfType(h.env.eventStore, 'NotificationIssued')).length, issued.length, 'redelivered events issue nothing');
+  t.equal((await get(lawyer)).json<{ total: number }>().total, 8);
+
+  // A replay onto a lost working state rebuilds the inbox with the same ids and issues nothing new.
+  const rebuilt = await h.rebuild();
+  await h.pump(rebuilt);
+  t.equal((await eventsOfType(h.env.eventStore, 'NotificationIssued')).length, issued.length, 'a replay issues nothing');
+  const rebuiltInbox = (await rebuilt.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${lawyer}` } })).json<{ items: { id: string }[] }>();
+  t.same(rebuiltInbox.items.map((i) => i.id), inbox.items.map((i) => i.id), 'the same notification ids');
+});
+
+t.test('a gap in a claim stream is filled from the event store', async (t) => {
+  const h = await startHarness(t);
+  const claimId = await lifecycle(h, { until: 'assessment' });
+  const envelopes = (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`);
+  await h.app.notifier.handle(envelopes[envelopes.length - 1]!); // only the last one (ClaimAssessed) arrives
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const assessor = await h.token('assessor-2', ['fund-assessor']);
+  const topics = async (token: string) => (await h.app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${token}` } }))
+    .json<{ items: { topic: string }[] }>().items.map((i) => i.topic);
+  t.same(await topics(lawyer), ['claim-assessed']);
+  t.same(await topics(assessor), ['application-submitted'], 'the missed FundApplicationSubmitted was read and applied first');
+  t.equal(h.store.claim(claimId)?.revision, envelopes.length - 1);
+  t.equal(h.store.claim(claimId)?.state.victimRef, undefined, 'the victim reference is not kept');
+});
+
+t.test('operations: health, readiness, metrics, docs, auth and validation problems', async (t) => {
+  const h = await startHarness(t);
+  t.equal((await h.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);
+  t.equal((await h.app.inject({ method: 'GET', url: '/ready' })).json<{ status: string }>().status, 'ready');
+  const unauth = await h.app.inject({ method: 'GET', url: '/notifications' });
+  t.equal(unauth.statusCode, 401);
+  t.match(unauth.headers['content-type'], /application\/problem\+json/);
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const bad = await h.app.inject({ method: 'GET', url: '/notifications?limit=0', headers: { authorization: `Bearer ${lawyer}` } });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json<{ errors: { path: string }[] }>().errors[0]!.path, /limit/);
+  const badId = await h.app.inject({ method: 'POST', url: '/notifications/not-a-uuid/read', headers: { authorization: `Bearer ${lawyer}` } });
+  t.equal(badId.statusCode, 400);
+  await lifecycle(h, { until: 'assessment' });
+  await h.pump();
+  const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+  t.match(metrics, /cfund_notifications_issued_total\{channel="inbox",topic="claim-assessed"\} 1/);
+  const openapi = (await h.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+  for (const path of ['/notifications', '/notifications/{id}/read', '/webhooks', '/webhooks/{id}', '/webhooks/{id}/deliveries', '/webhooks/{id}/deliveries/{notificationId}/retry']) {
+    t.ok(openapi.paths[path], `documented: ${path}`);
+  }
+  t.match(JSON.stringify(openapi.paths['/webhooks']), /"example"/, 'with examples');
+  t.equal((await h.app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true);
+});
