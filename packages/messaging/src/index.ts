@@ -4,6 +4,7 @@ export {
   EVENTS_STREAM,
   EVENTS_SUBJECT_ROOT,
   messagingSettings,
+  type RelaySettings,
   type StreamSettings,
 } from './settings.js';
 export { deadLetterSubject, subjectForEvent } from './subjects.js';
@@ -11,3 +12,8 @@ export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
 export { ensureDeadLettersStream, ensureEventsStream } from './streams.js';
 export { consumeEvents, type ConsumeEventsOptions, type DeadLetter, type EventConsumer } from './consumer/consume-events.js';
+export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelayStatus } from './relay/relay.js';
+export { RelayLease, type LeaseHolder, type LeaseOptions } from './relay/lease.js';
+export { readCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
+export { RelayFencedError, runPublishSession, type PublishSessionOptions } from './relay/publish-session.js';
+export { envelopeFromEvent, isSystemEvent } from './relay/event-envelope.js';

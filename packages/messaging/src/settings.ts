@@ -32,6 +32,16 @@ export interface StreamSettings {
   denyPurge: boolean;
 }
 
+export interface RelaySettings {
+  leaseBucket: string;
+  leaseKey: string;
+  leaseTtlMs: number;
+  renewIntervalMs: number;
+  standbyPollMs: number;
+  publishTimeoutMs: number;
+  retryDelayMs: number;
+}
+
 export const messagingSettings = {
   /**
    * Every event of EventStoreDB `$all` except system events, published by the relay.
@@ -96,6 +106,23 @@ export const messagingSettings = {
     /** How long one pull waits for a message; also the longest stop() waits for a pull. */
     pullExpiresMs: 2_000,
   },
+
+  /** The relay from EventStoreDB $all to CFUND_EVENTS, and the lease that keeps it single. */
+  relay: {
+    /** KV bucket and key of the lease (memory storage: a lost lease is simply taken again). */
+    leaseBucket: 'CFUND_RELAY_LEASE',
+    leaseKey: 'relay',
+    /** A holder that has not renewed for this long has lost the lease (the bucket's TTL). */
+    leaseTtlMs: 5_000,
+    /** The holder renews this often (several renewals fit in one TTL). */
+    renewIntervalMs: 1_000,
+    /** A standby tries to take the lease this often. */
+    standbyPollMs: 500,
+    /** Waiting for one publish's JetStream ack. */
+    publishTimeoutMs: 5_000,
+    /** Pause before a new publishing session after an error. */
+    retryDelayMs: 1_000,
+  } satisfies RelaySettings as RelaySettings,
 
   /**
    * Durability of JetStream file storage. nats-server (2.9) writes each message to its file on

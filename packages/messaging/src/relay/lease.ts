@@ -1,0 +1,110 @@
+/**
+ * The relay lease: one key in a NATS KV bucket whose TTL is the lease time. The holder renews it
+ * with a compare-and-set on its revision; a standby can only `create` the key, which succeeds
+ * once the holder's last renewal expired (or it released the lease). The lease says who should
+ * publish; the hard fence is the expected-last-sequence of every publish (see publish-session.ts).
+ */
+import { StorageType, type KV, type NatsConnection } from 'nats';
+
+export interface LeaseOptions {
+  bucket: string;
+  key: string;
+  ttlMs: number;
+  /** Who holds it: written in the value, for operators. */
+  holder: string;
+}
+
+export interface LeaseHolder {
+  holder: string;
+  revision: number;
+  renewedAt: Date;
+}
+
+/** nats-server's "wrong last sequence" (compare-and-set refused). */
+export function isWrongLastSequence(error: unknown): boolean {
+  const e = error as { api_error?: { err_code?: number }; message?: string } | undefined;
+  return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(e?.message ?? '');
+}
+
+export class RelayLease {
+  private revision: number | undefined;
+  /** performance.now() when the last successful claim or renewal was sent. */
+  private renewedAt = 0;
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  static async open(nc: NatsConnection, options: LeaseOptions): Promise<RelayLease> {
+    const kv = await nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.Memory });
+    return new RelayLease(kv, options);
+  }
+
+  get held(): boolean {
+    return this.revision !== undefined;
+  }
+
+  /**
+   * Held and renewed less than a TTL ago, by this process's clock. The sending time counts, so
+   * the server's expiry (from when it stored the renewal) is never earlier than ours.
+   */
+  get valid(): boolean {
+    return this.held && performance.now() - this.renewedAt < this.options.ttlMs;
+  }
+
+  private value(): Uint8Array {
+    return new TextEncoder().encode(JSON.stringify({ holder: this.options.holder, renewedAt: new Date().toISOString() }));
+  }
+
+  /** Takes the lease if nobody holds it. False if someone does (or the server could not be asked). */
+  async tryAcquire(): Promise<boolean> {
+    const sentAt = performance.now();
+    try {
+      this.revision = await this.kv.create(this.options.key, this.value());
+      this.renewedAt = sentAt;
+      return true;
+    } catch (error) {
+      if (isWrongLastSequence(error) || /exists/i.test((error as Error)?.message ?? '')) return false;
+      throw error;
+    }
+  }
+
+  /** Extends the lease. False if it was lost (expired and taken, or deleted); throws if NATS could not answer. */
+  async renew(): Promise<boolean> {
+    if (this.revision === undefined) return false;
+    const sentAt = performance.now();
+    try {
+      this.revision = await this.kv.update(this.options.key, this.value(), this.revision);
+      this.renewedAt = sentAt;
+      return true;
+    } catch (error) {
+      if (isWrongLastSequence(error)) {
+        this.revision = undefined;
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  /** Gives the lease up at once (only if still ours), so a standby need not wait for the TTL. */
+  async release(): Promise<void> {
+    const revision = this.revision;
+    this.revision = undefined;
+    if (revision === undefined) return;
+    await this.kv.delete(this.options.key, { previousSeq: revision }).catch(() => undefined);
+  }
+
+  /** Forget the lease without telling the server (it expires after the TTL). */
+  forget(): void {
+    this.revision = undefined;
+  }
+
+  /** The current holder, if any (for status and tests). */
+  async current(): Promise<LeaseHolder | undefined> {
+    const entry = await this.kv.get(this.options.key);
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    const value = entry.json<{ holder: string }>();
+    return { holder: value.holder, revision: entry.revision, renewedAt: entry.created };
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The relay against the embedded event store (real client) and a real nats-server: every user
+ * event on its subject in $all order with the envelope intact, system events filtered, restart
+ * without gap or duplicate, one leader among two relays, and a deposed relay fenced.
+ */
+import { randomUUID } from 'node:crypto';
+import t, { type Test } from 'tap';
+import { startTestEnvironment } from '@cfund/test-support';
+import {
+  EventHeaders,
+  RelayFencedError,
+  consumeEvents,
+  readCheckpoint,
+  runPublishSession,
+  startRelay,
+  subjectForEvent,
+  type EventEnvelope,
+  type Relay,
+} from '../src/index.ts';
+import { waitFor } from './fixtures.ts';
+import { appendEvents, streamCount, streamEvents, testRelaySettings, userEvents } from './relay-fixtures.ts';
+
+t.test('relay', async (t) => {
+  const env = await startTestEnvironment({ memDb: true });
+  t.teardown(() => env.close());
+  if (env.skipped !== undefined) return t.plan(0, env.skipped);
+  const client = env.eventStore;
+  const nc = await env.connectNats();
+  const jsm = await nc.jetstreamManager();
+  const settings = testRelaySettings('RELAY_LEASE_TEST');
+  const relays: Relay[] = [];
+  t.teardown(() => Promise.all(relays.map((r) => r.stop())));
+  const start = async (instanceId: string) => {
+    const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId, settings });
+    relays.push(relay);
+    return relay;
+  };
+  /** The stream equals $all's user events: same events, same order, each once. */
+  const expectStreamEqualsAll = async (t: Test) => {
+    const expected = await userEvents(client);
+    await waitFor(`${expected.length} messages`, async () => (await streamCount(jsm)) >= expected.length);
+    const stored = await streamEvents(jsm);
+    t.same(stored.map((s) => s.envelope.eventId), expected.map((e) => e.eventId), `the stream holds the ${expected.length} user events of $all, in order, each once`);
+    return { expected, stored };
+  };
+
+  const claim = `claim-${randomUUID()}`;
+  const fund = 'fund-RS-2026';
+
+  await t.test('publishes every user event on its subject, in order, with the envelope and headers; system events filtered', async (t) => {
+    await appendEvents(client, claim, ['ClaimFiled', 'EvidenceAdded', 'ClaimAssessed']);
+    await appendEvents(client, fund, ['FundsBudgeted', 'FundsCommitted']);
+    await client.setStreamMetadata(claim, { maxAge: 365 * 24 * 3600 }); // a $metadata event in $$claim-…
+    await appendEvents(client, `misc-${randomUUID()}`, ['$systemLike']);
+    await appendEvents(client, claim, ['ClaimApproved'], 3);
+
+    const seen: EventEnvelope[] = [];
+    const consumer = await consumeEvents({ nc, durable: 'relay-test-claims', filterSubject: 'cfund.events.claim.>', handle: async (e) => void seen.push(e) });
+    const relay = await start('relay-a');
+    const { expected, stored } = await expectStreamEqualsAll(t);
+    t.equal(expected.length, 6, 'six user events (the metadata and $-typed events are not)');
+    t.same(stored.map((s) => s.envelope), expected, 'envelopes equal the events as read from EventStoreDB');
+    t.notOk(stored.some((s) => s.envelope.type.startsWith('$') || s.envelope.streamId.startsWith('$')));
+    for (const s of stored) {
+      t.equal(s.subject, subjectForEvent(s.envelope.streamId, s.envelope.type));
+      t.equal(s.header.get(EventHeaders.msgId), s.envelope.eventId);
+      t.equal(s.header.get(EventHeaders.stream), s.envelope.streamId);
+      t.equal(s.header.get(EventHeaders.revision), String(s.envelope.revision));
+      t.equal(s.header.get(EventHeaders.position), s.envelope.commitPosition);
+    }
+    t.same(stored.filter((s) => s.envelope.streamId === fund).map((s) => s.subject), ['cfund.events.fund.FundsBudgeted.RS-2026', 'cfund.events.fund.FundsCommitted.RS-2026']);
+    t.same(stored.find((s) => s.envelope.type === 'ClaimFiled')?.envelope.data, { claimId: claim, step: 0, note: 'Ž "quoted"' });
+    t.same(stored.find((s) => s.envelope.type === 'ClaimFiled')?.envelope.metadata, { actor: 'lawyer-1', prevHash: 'p', hash: 'h' });
+
+    await waitFor('the claim consumer', () => seen.length >= 4);
+    t.same(seen.map((e) => [e.type, e.revision]), [['ClaimFiled', 0], ['EvidenceAdded', 1], ['ClaimAssessed', 2], ['ClaimApproved', 3]], 'a filtered consumer gets the claim stream in order');
+    await consumer.stop();
+    t.equal(relay.status().role, 'leader');
+    t.equal(relay.status().published, 6);
+  });
+
+  await t.test('a restarted relay continues after its last message: no gap, no duplicate', async (t) => {
+    await relays[0]!.stop();
+    t.equal(relays[0]!.status().role, 'stopped');
+    await appendEvents(client, claim, ['PayoutScheduled', 'PayoutMade'], 4);
+    await appendEvents(client, fund, ['FundsDisbursed'], 2);
+    const before = await streamCount(jsm);
+    const relay = await start('relay-a-restarted');
+    await expectStreamEqualsAll(t);
+    await waitFor('three published', () => relay.status().published >= 3);
+    t.equal(relay.status().published, 3, 'only the three new events were published');
+    t.equal(await streamCount(jsm), before + 3);
+  });
+
+  await t.test('two relays: one publishes, the other stands by', async (t) => {
+    const standby = await start('relay-b');
+    await appendEvents(client, claim, ['ClaimClosed'], 6);
+    await expectStreamEqualsAll(t);
+    const leader = relays[1]!;
+    t.equal(leader.status().role, 'leader');
+    t.equal(standby.status().role, 'standby');
+    t.equal(standby.status().published, 0, 'the standby published nothing');
+    t.equal(standby.status().leaderships, 0);
+  });
+
+  await t.test('a deposed relay cannot publish', async (t) => {
+    // A relay that read its checkpoint, then stalled while the leader moved the stream on.
+    const stale = await readCheckpoint(jsm);
+    await appendEvents(client, `claim-${randomUUID()}`, ['ClaimFiled', 'EvidenceAdded']);
+    await expectStreamEqualsAll(t);
+    const before = await streamCount(jsm);
+    const abort = new AbortController();
+    const published: EventEnvelope[] = [];
+    const error = await runPublishSession({
+      eventStore: client,
+      js: nc.jetstream(),
+      jsm,
+      signal: abort.signal,
+      publishTimeoutMs: 5_000,
+      checkpoint: stale,
+      onPublished: (e) => published.push(e),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    t.ok(error instanceof RelayFencedError, 'its first publish is refused');
+    t.equal((error as RelayFencedError).expectedLastSequence, stale.lastSequence);
+    t.same(published, []);
+    t.equal(await streamCount(jsm), before, 'the stream is unchanged');
+
+    // Lease taken away behind the leader's back (as if it had paused past the TTL): it must stand down.
+    const leaderships = () => relays.reduce((n, r) => n + r.status().leaderships, 0);
+    const before2 = leaderships();
+    const kv = await nc.jetstream().views.kv(settings.leaseBucket);
+    await kv.delete('relay');
+    await waitFor('the lease taken anew', () => leaderships() > before2 && relays.filter((r) => r.status().role === 'leader').length === 1);
+    await appendEvents(client, claim, ['ClaimReopened'], 7);
+    await expectStreamEqualsAll(t);
+    t.equal(relays.filter((r) => r.status().role === 'leader').length, 1, 'one leader');
+  });
+});
