@@ -16,6 +16,39 @@ export interface AuthOptions {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** Verified tokens remembered (default 10,000; 0 verifies every request). */
+  verifiedTokenCacheSize?: number;
+}
+
+/**
+ * Tokens verified recently, by their exact text (signature included, so a hit is the same
+ * token): a client sends the same token with every request, and verifying an HMAC or RSA
+ * signature each time costs more than the rest of a small command. An entry lives until the
+ * token expires and at most VERIFIED_TTL_MS, so that a key withdrawn from the JWKS stops
+ * being honoured within minutes.
+ */
+const VERIFIED_TTL_MS = 5 * 60_000;
+
+class VerifiedTokens {
+  private readonly entries = new Map<string, { principal: AuthenticatedPrincipal; until: number }>();
+  constructor(private readonly max: number) {}
+
+  get(token: string): AuthenticatedPrincipal | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (Date.now() >= entry.until) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    return entry.principal;
+  }
+
+  add(token: string, principal: AuthenticatedPrincipal, exp: unknown): void {
+    if (this.max === 0) return;
+    const expiresAt = typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
+    this.entries.set(token, { principal, until: Math.min(expiresAt, Date.now() + VERIFIED_TTL_MS) });
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+  }
 }
 
 export interface AuthenticatedPrincipal extends Principal {
@@ -45,11 +78,14 @@ export default fp<AuthOptions>(async (app, options) => {
     const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUrl));
     verify = async (token) => (await jwtVerify(token, jwks, { ...common, algorithms: ['RS256'] })).payload;
   } else if (options.jwtSecret) {
-    const secret = options.jwtSecret;
+    // Imported once: jose would import a raw secret again for every token.
+    const secret = await crypto.subtle.importKey('raw', options.jwtSecret, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
     verify = async (token) => (await jwtVerify(token, secret, { ...common, algorithms: ['HS256'] })).payload;
   } else {
     throw new Error('auth: neither a JWT secret nor a JWKS URL is configured');
   }
+
+  const verified = new VerifiedTokens(options.verifiedTokenCacheSize ?? 10_000);
 
   app.decorateRequest('principal', null);
   app.decorate('authenticate', async (request: FastifyRequest) => {
@@ -57,9 +93,15 @@ export default fp<AuthOptions>(async (app, options) => {
     if (!header) throw unauthorized('This request needs an Authorization: Bearer <token> header.');
     const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
     if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+    const token = match[1]!;
+    const known = verified.get(token);
+    if (known) {
+      request.principal = known;
+      return;
+    }
     let payload: unknown;
     try {
-      payload = await verify(match[1]!);
+      payload = await verify(token);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'invalid';
       throw unauthorized(code === 'ERR_JWT_EXPIRED' ? 'The token has expired.' : 'The token is not valid.');
@@ -68,5 +110,6 @@ export default fp<AuthOptions>(async (app, options) => {
     if (!claims.success) throw unauthorized('The token lacks the claims sub, roles[] and jurisdictions[] (or has unknown roles or jurisdictions).');
     const c = claims.data;
     request.principal = { sub: c.sub, name: c.name ?? c.sub, roles: c.roles, jurisdictions: c.jurisdictions };
+    verified.add(token, request.principal, (payload as { exp?: unknown }).exp);
   });
 }, { name: 'cfund-auth' });
