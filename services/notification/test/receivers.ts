@@ -1,0 +1,94 @@
+/** Real receivers for tests: an HTTP webhook endpoint (node:http, port 0) and an SMTP server (smtp-server). */
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { verifySignature } from '../src/index.ts';
+
+export interface Hit {
+  notificationId: string;
+  attempt: number;
+  topic: string;
+  signature: string;
+  body: string;
+  /** Secrets (by label) whose HMAC matches this request. */
+  validFor: string[];
+  answered: number;
+}
+
+/**
+ * Answers each request with `answer(hit, nth)` (nth: the how-many-th request for that
+ * notification id, from 1), and verifies its signature against every registered secret.
+ */
+export async function startWebhookReceiver(answer: (hit: Hit, nth: number) => number | Promise<number> = () => 200) {
+  const hits: Hit[] = [];
+  const secrets = new Map<string, string>();
+  const read = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      const body = await read(req);
+      const signature = String(req.headers['cfund-signature'] ?? '');
+      const hit: Hit = {
+        notificationId: String(req.headers['cfund-notification-id']), attempt: Number(req.headers['cfund-delivery-attempt']),
+        topic: String(req.headers['cfund-topic']), signature, body,
+        validFor: [...secrets].filter(([, s]) => verifySignature(s, signature, body, { toleranceSeconds: 10 * 365 * 86400 })).map(([k]) => k),
+        answered: 0,
+      };
+      const nth = hits.filter((h) => h.notificationId === hit.notificationId).length + 1;
+      hits.push(hit);
+      hit.answered = await answer(hit, nth);
+      res.writeHead(hit.answered, { 'content-type': 'text/plain' }).end('ok');
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    hits,
+    addSecret: (label: string, secret: string) => { secrets.set(label, secret); },
+    byNotification: () => {
+      const m = new Map<string, Hit[]>();
+      for (const h of hits) m.set(h.notificationId, [...(m.get(h.notificationId) ?? []), h]);
+      return m;
+    },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  /** Headers unfolded, lower-case names. */
+  headers: Map<string, string>;
+}
+
+export async function startSmtpServer() {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+        const headers = new Map(head.split(/\r?\n/).map((l) => {
+          const i = l.indexOf(':');
+          return [l.slice(0, i).toLowerCase(), l.slice(i + 1).trim()] as [string, string];
+        }));
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address), raw, headers,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
