@@ -4,3 +4,9 @@ export { Projector, StreamGapError, type ApplyOutcome } from './read-model/proje
 export { ProjectionRunner, type RebuildResult } from './read-model/runner.js';
 export { claimDeadlines, claimMoney, type ClaimDeadline, type ClaimMoney } from './read-model/claim-view.js';
 export { initialFacts, recordFacts, type ClaimFacts } from './read-model/claim-facts.js';
+export { buildApp, type BuildAppOptions, type ProjectionApp } from './app.js';
+export { ProjectionMetrics } from './metrics.js';
+export { startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
+export { loadConfig, ConfigError, type Config } from './config.js';
+export { mayReadPersonalData, accessLog, recordAccess, ERASED } from './personal-data/access.js';
+export { INDICATORS, SUPPRESSION_THRESHOLD, percentile } from './queries/monitoring.js';

@@ -20,9 +20,16 @@ export const silent = () => createLogger({ level: 'silent' });
 
 /** A settable clock for the command service (fund years and deadlines follow it). */
 export class Clock {
-  constructor(public now: Date = new Date()) {}
-  set(iso: string): void { this.now = new Date(iso); }
-  advance(ms: number): void { this.now = new Date(this.now.getTime() + ms); }
+  private at: number;
+  /** `tickMs`: each reading advances the clock by that much, so that commands get distinct instants. */
+  constructor(start: Date = new Date(), private readonly tickMs = 0) { this.at = start.getTime(); }
+  get now(): Date {
+    const d = new Date(this.at);
+    this.at += this.tickMs;
+    return d;
+  }
+  set(iso: string): void { this.at = Date.parse(iso); }
+  advance(ms: number): void { this.at += ms; }
 }
 
 export interface Harness {
@@ -166,3 +173,19 @@ export { step };
 
 /** The current year in Belgrade (the RS fund year an approval commits against). */
 export const rsYear = (at: Date = new Date()): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(at));
+
+/** The projection app on the harness's read model; `h.runner` becomes the app's runner. */
+export async function startProjection(h: Harness, options: { now?: () => Date } = {}): Promise<import('../src/index.ts').ProjectionApp> {
+  const { buildApp } = await import('../src/index.ts');
+  const keyStore = await FileKeyStore.open(keyStoreDir(h.dataDir));
+  const app = await buildApp({
+    client: h.env.eventStore, store: h.store, keyStore, masterKey: h.masterKey, jwtSecret: h.jwtSecret, logger: silent(),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  h.runner = app.runner;
+  return app;
+}
+
+export async function get(app: { inject: CommandApp['inject'] }, url: string, token?: string, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+}

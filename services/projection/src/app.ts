@@ -1,0 +1,92 @@
+/**
+ * buildApp: the projection's Fastify application (errors, auth, docs, metrics, health, queries,
+ * admin). It neither reads configuration, listens, nor consumes NATS: main.ts does; tests call
+ * it directly and drive the runner themselves or through a consumer.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { createLogger, type KeyStore } from '@cfund/eventstore';
+import { authPlugin, docsPlugin, errorsPlugin, healthRoutes, metricsPlugin } from '@cfund/service-kit';
+import { ProjectionMetrics } from './metrics.js';
+import { ProjectionRunner } from './read-model/runner.js';
+import type { ReadModelStore } from './read-model/store.js';
+import { adminRoutes } from './routes/admin.js';
+import { claimRoutes } from './routes/claims.js';
+import type { QueryContext } from './routes/context.js';
+import { fundRoutes } from './routes/funds.js';
+import { monitoringRoutes } from './routes/monitoring.js';
+import { personalDataRoutes } from './routes/personal-data.js';
+import { workRoutes } from './routes/work.js';
+
+export interface BuildAppOptions {
+  client: EventStoreDBClient;
+  store: ReadModelStore;
+  /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
+  keyStore: KeyStore;
+  masterKey: Buffer;
+  jwtSecret?: Uint8Array;
+  jwksUrl?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  logger?: Logger;
+  logLevel?: string;
+  now?: () => Date;
+  metrics?: ProjectionMetrics;
+  /** Further /ready checks (e.g. NATS), by name. */
+  checks?: Record<string, () => boolean | Promise<boolean>>;
+}
+
+export interface ProjectionApp extends FastifyInstance {
+  runner: ProjectionRunner;
+  metrics: ProjectionMetrics;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp> {
+  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, requestIdHeader: 'x-request-id' });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = options.metrics ?? new ProjectionMetrics();
+  const runner = new ProjectionRunner(options.store, options.client, logger, {
+    onHandled: (outcome) => metrics.events.inc({ outcome }),
+    onGapRepaired: (_stream, events) => metrics.gapsRepaired.inc(events),
+  });
+  metrics.lastAppliedCreated = () => runner.lastAppliedCreated;
+  const now = options.now ?? (() => new Date());
+  metrics.now = now;
+  const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey, now };
+  let closing = false;
+  app.addHook('onClose', async () => { closing = true; });
+
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { metrics });
+  await app.register(docsPlugin, {
+    title: 'Compensation fund: projection service',
+    description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '
+      + 'integrity, work queues, deadlines, fund ledgers and monitoring indicators. Reads of victims\' personal data are recorded. '
+      + 'Errors are RFC 9457 `application/problem+json`.',
+  });
+  await app.register(authPlugin, {
+    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
+    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
+    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+  });
+  await app.register(healthRoutes, {
+    client: options.client, isClosing: () => closing,
+    checks: { readModel: () => !runner.isRebuilding, ...options.checks },
+  });
+  await app.register(claimRoutes, ctx);
+  await app.register(personalDataRoutes, ctx);
+  await app.register(workRoutes, ctx);
+  await app.register(fundRoutes, ctx);
+  await app.register(monitoringRoutes, ctx);
+  await app.register(adminRoutes, ctx);
+
+  app.decorate('runner', runner);
+  app.decorate('metrics', metrics);
+  return app as unknown as ProjectionApp;
+}

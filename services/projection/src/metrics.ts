@@ -1,0 +1,59 @@
+/**
+ * Prometheus metrics of one projection app (its own registry): HTTP figures from service-kit,
+ * events handled by outcome, gaps repaired, dead letters, rebuilds, personal-data reads, and the
+ * consumer's lag in events (pending in JetStream) and in seconds (how old the last applied event
+ * was when it was applied, while events are pending).
+ */
+import { Counter, Gauge } from 'prom-client';
+import { HttpMetrics } from '@cfund/service-kit';
+
+export interface LagSource {
+  lag(): Promise<{ pending: number; lastDeliveredAt?: Date }>;
+}
+
+export class ProjectionMetrics extends HttpMetrics {
+  /** Set by main.ts once the NATS consumer runs. */
+  lagSource: LagSource | undefined;
+  /** Time of the last event applied (store time), from the runner. */
+  lastAppliedCreated: () => string | undefined = () => undefined;
+  now: () => Date = () => new Date();
+
+  readonly events = new Counter({
+    name: 'cfund_projection_events_total', help: 'Events handled by the projector, by outcome (applied, duplicate, ignored)',
+    labelNames: ['outcome'] as const, registers: [this.registry],
+  });
+  readonly gapsRepaired = new Counter({
+    name: 'cfund_projection_gap_events_total', help: 'Events read from the event store to fill a gap in a stream', registers: [this.registry],
+  });
+  readonly deadLetters = new Counter({
+    name: 'cfund_projection_dead_letters_total', help: 'Events that failed every delivery and went to the dead-letter subject', registers: [this.registry],
+  });
+  readonly rebuilds = new Counter({
+    name: 'cfund_projection_rebuilds_total', help: 'Rebuilds of the read model from the event store', registers: [this.registry],
+  });
+  readonly personalDataReads = new Counter({
+    name: 'cfund_personal_data_reads_total', help: 'Reads of personal data, by outcome (disclosed, erased, denied)',
+    labelNames: ['outcome'] as const, registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    super(options);
+    const lagEvents: Gauge = new Gauge({
+      name: 'cfund_projection_consumer_lag_events', help: 'Events in JetStream not yet delivered to the projection consumer',
+      registers: [this.registry],
+      collect: async () => {
+        const lag = await this.lagSource?.lag().catch(() => undefined);
+        lagEvents.set(lag?.pending ?? 0);
+      },
+    });
+    const lagSeconds: Gauge = new Gauge({
+      name: 'cfund_projection_consumer_lag_seconds', help: 'While events are pending: seconds since the last applied event was recorded in the event store; 0 when caught up',
+      registers: [this.registry],
+      collect: async () => {
+        const lag = await this.lagSource?.lag().catch(() => undefined);
+        const last = this.lastAppliedCreated();
+        lagSeconds.set(lag && lag.pending > 0 && last ? Math.max(0, (this.now().getTime() - Date.parse(last)) / 1000) : 0);
+      },
+    });
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Who may read a victim's personal data, and the record of every such read.
+ *
+ * The rule (from design.md: personal data is for those who act on the claim; every read by a
+ * person is recorded):
+ * - the claim's lawyer (who filed it) reads it: they represent the victim;
+ * - fund staff who handle claims (`fund-assessor`, `fund-approver`, `fund-finance`) of the
+ *   claim's jurisdiction read it: assessing, deciding and paying need the person;
+ * - nobody else: not auditors (they verify the procedural and financial trail, which holds no
+ *   personal data, and monitoring is aggregated), not `fund-admin` (budgets only), not the `dpo`
+ *   (erases by victim reference without reading), not other lawyers, not staff of other
+ *   jurisdictions.
+ * After erasure the data reads `[erased]` for everyone, and no access is recorded (nothing was seen).
+ *
+ * Each disclosure first appends `PersonalDataAccessed` to the stream `access-<claimId>` in
+ * EventStoreDB (hash-chained like every stream); only when that append succeeded is the data
+ * returned, so no read goes unrecorded.
+ */
+import type { EventStoreDBClient, JSONType } from '@eventstore/db-client';
+import { StreamNotFoundError } from '@eventstore/db-client';
+import { parseEvent, type AccessEvent, type EncryptedPersonalData, type Jurisdiction, type Role } from '@cfund/contracts';
+import { handleCommand, isErased, PersonalDataProtector, type EventCodec, type KeyStore } from '@cfund/eventstore';
+import type { Principal } from '@cfund/domain';
+import { randomUUID } from 'node:crypto';
+
+export const ERASED = '[erased]' as const;
+
+const READER_ROLES: readonly Role[] = ['fund-assessor', 'fund-approver', 'fund-finance'];
+
+/** Whether `p` may read the personal data of a claim filed by `filedBy` in `jurisdiction`. */
+export function mayReadPersonalData(p: Principal, claim: { jurisdiction: Jurisdiction; filedBy: string }): boolean {
+  if (p.roles.includes('lawyer') && claim.filedBy === p.sub) return true;
+  return READER_ROLES.some((r) => p.roles.includes(r)) && p.jurisdictions.includes(claim.jurisdiction);
+}
+
+export const accessStream = (claimId: string): string => `access-${claimId}`;
+
+const accessCodec: EventCodec<AccessEvent> = {
+  encode: (e) => ({ type: e.type, data: e.data as unknown as JSONType, schemaVersion: e.data.schemaVersion }),
+  decode: (stored) => (stored.type === 'PersonalDataAccessed' ? parseEvent(stored.type, stored.data) as AccessEvent : undefined),
+};
+
+/** Appends the record of a read (load, decide "record it", append at the loaded revision, retried on a conflict). */
+export async function recordAccess(client: EventStoreDBClient, access: { claimId: string; victimRef: string; principal: Principal; at: string; purpose: string }): Promise<void> {
+  const event: AccessEvent = {
+    type: 'PersonalDataAccessed',
+    data: {
+      schemaVersion: 1, claimId: access.claimId, victimRef: access.victimRef, accessedBy: access.principal.sub,
+      roles: [...access.principal.roles], accessedAt: access.at, purpose: access.purpose,
+    },
+  };
+  // Validate before writing: an invalid record must fail here, not be stored.
+  parseEvent(event.type, event.data);
+  const id = randomUUID();
+  await handleCommand(client, accessStream(access.claimId), event, {
+    initialState: null, evolve: (s: null) => s, decide: (e: AccessEvent) => [e],
+  }, {
+    codec: accessCodec, maxRetries: 10,
+    metadata: { actor: access.principal.sub, occurredAt: access.at, correlationId: id, causationId: id },
+  });
+}
+
+export interface AccessRecord {
+  revision: number;
+  accessedBy: string;
+  roles: string[];
+  accessedAt: string;
+  purpose: string;
+  victimRef: string;
+}
+
+/** Every recorded read of a claim's personal data, oldest first. */
+export async function accessLog(client: EventStoreDBClient, claimId: string): Promise<AccessRecord[]> {
+  const out: AccessRecord[] = [];
+  try {
+    for await (const resolved of client.readStream(accessStream(claimId))) {
+      const e = resolved.event;
+      if (!e || e.type !== 'PersonalDataAccessed') continue;
+      const ev = parseEvent(e.type, e.data) as AccessEvent;
+      out.push({ revision: Number(e.revision), accessedBy: ev.data.accessedBy, roles: ev.data.roles, accessedAt: ev.data.accessedAt, purpose: ev.data.purpose, victimRef: ev.data.victimRef });
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return out;
+}
+
+/**
+ * Decrypts with a protector opened for this read only: the command service may have erased the
+ * victim's key since, and a long-lived protector would still hold it in its cache.
+ */
+export async function decryptPersonalData(keyStore: KeyStore, masterKey: Buffer, victimRef: string, envelope: EncryptedPersonalData): Promise<unknown> {
+  const protector = await PersonalDataProtector.open({ keyStore, masterKey, maxCachedKeys: 1 });
+  const value = await protector.decryptPersonalData(victimRef, envelope);
+  return isErased(value) ? ERASED : value;
+}

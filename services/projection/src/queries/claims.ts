@@ -1,0 +1,140 @@
+/** The claims list and a claim's detail, from the read model. */
+import type { AmountsByHead } from '@cfund/contracts';
+import { canRead, type ClaimState, type Principal } from '@cfund/domain';
+import { HttpProblem } from '@cfund/service-kit';
+import type { ClaimFacts } from '../read-model/claim-facts.js';
+import { approvalsNeeded, claimDeadlines, claimMoney } from '../read-model/claim-view.js';
+import type { ReadModelStore } from '../read-model/store.js';
+import { visibleClaims } from './visibility.js';
+
+export interface ClaimRow {
+  claim_id: string;
+  revision: number;
+  public_reference: string | null;
+  jurisdiction: string;
+  scheme_version: string | null;
+  currency: string | null;
+  status: string;
+  filed_by: string;
+  filed_at: string | null;
+  updated_at: string;
+  victim_ref: string | null;
+  form_of_exploitation: string | null;
+  applicant_role: string | null;
+  claimed_minor: number;
+  awarded_minor: number;
+  paid_minor: number;
+  outstanding_minor: number;
+  personal_data: string | null;
+  state: string;
+  facts: string;
+}
+
+export function summaryOf(r: ClaimRow) {
+  return {
+    claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, status: r.status,
+    filedBy: r.filed_by, filedAt: r.filed_at, updatedAt: r.updated_at, revision: r.revision, currency: r.currency,
+    claimedMinor: r.claimed_minor, awardedMinor: r.awarded_minor, paidMinor: r.paid_minor, outstandingMinor: r.outstanding_minor,
+  };
+}
+export type ClaimSummary = ReturnType<typeof summaryOf>;
+
+export interface ListFilter {
+  status?: string;
+  jurisdiction?: string;
+  text?: string;
+  limit: number;
+  offset: number;
+}
+
+export function listClaims(store: ReadModelStore, p: Principal, f: ListFilter): { items: ClaimSummary[]; total: number; limit: number; offset: number } {
+  const v = visibleClaims(p);
+  const where = [v.where];
+  const params: (string | number)[] = [...v.params];
+  if (f.status) { where.push('status = ?'); params.push(f.status); }
+  if (f.jurisdiction) { where.push('jurisdiction = ?'); params.push(f.jurisdiction); }
+  if (f.text) { where.push("instr(search_text, ?) > 0"); params.push(f.text.toLowerCase()); }
+  const clause = where.join(' AND ');
+  const total = (store.db.prepare(`SELECT count(*) AS n FROM claims WHERE ${clause}`).get(...params) as { n: number }).n;
+  const rows = store.db.prepare(`SELECT * FROM claims WHERE ${clause} ORDER BY filed_at DESC, claim_id LIMIT ? OFFSET ?`)
+    .all(...params, f.limit, f.offset) as ClaimRow[];
+  return { items: rows.map(summaryOf), total, limit: f.limit, offset: f.offset };
+}
+
+export function claimRow(store: ReadModelStore, claimId: string): ClaimRow | undefined {
+  return store.db.prepare('SELECT * FROM claims WHERE claim_id = ?').get(claimId) as ClaimRow | undefined;
+}
+
+export const notFound = (claimId: string): HttpProblem =>
+  new HttpProblem(404, 'Not Found', `No claim ${claimId} (or not yet in the read model).`, { code: 'claim-not-found' });
+
+/** The claim's row if the caller may read it: 404 when unknown, the domain's 403 otherwise. */
+export function readableClaim(store: ReadModelStore, p: Principal, claimId: string): ClaimRow {
+  const row = claimRow(store, claimId);
+  if (!row) throw notFound(claimId);
+  const allowed = canRead(p, { jurisdiction: row.jurisdiction as ClaimState['jurisdiction'] & string, filedBy: row.filed_by, assignedLawyers: [], approvedBy: [] });
+  if (!allowed.allowed) throw allowed.error;
+  return row;
+}
+
+/** Sums amounts by head over several lists (court rulings that awarded compensation). */
+function byHead(lists: AmountsByHead[]): AmountsByHead {
+  const m = new Map<string, AmountsByHead[number]>();
+  for (const list of lists) {
+    for (const x of list) {
+      const prev = m.get(x.head);
+      m.set(x.head, prev ? { head: x.head, amount: { ...prev.amount, amountMinor: prev.amount.amountMinor + x.amount.amountMinor } } : x);
+    }
+  }
+  return [...m.values()];
+}
+
+export function claimDetail(row: ClaimRow) {
+  const s = JSON.parse(row.state) as ClaimState;
+  const facts = JSON.parse(row.facts) as ClaimFacts;
+  const a = s.fund.assessment;
+  return {
+    ...summaryOf(row),
+    schemeVersion: row.scheme_version, formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role,
+    victimRef: row.victim_ref, incidentOn: s.incidentOn ?? null,
+    personalData: { erased: s.personalDataErased, href: `/claims/${row.claim_id}/personal-data` },
+    money: claimMoney(s),
+    moneyByHead: {
+      claimed: s.damagesClaimed,
+      courtAwarded: byHead(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => r.amounts)),
+      assessed: a?.assessedAmounts ?? [],
+      deductions: a?.deductions ?? [],
+      capsApplied: a?.capsApplied ?? [],
+      recommendedNet: a?.recommendedNet ?? null,
+      netAward: s.fund.netAward ?? null,
+    },
+    deadlines: claimDeadlines(s),
+    court: {
+      proceedings: s.court.proceedings,
+      rulings: s.court.rulings.map((r) => ({ court: r.court, caseNumber: r.caseNumber, decidedOn: r.decidedOn, outcome: r.outcome, amounts: r.amounts })),
+      finalOn: s.court.finalOn ?? null, enforcementFailedOn: s.court.enforcementFailedOn ?? null,
+      enforcementFailureReasons: facts.enforcementFailureReasons,
+    },
+    fund: {
+      appliedAt: s.fund.appliedAt ?? null, applicationDeadline: s.fund.deadline ?? null, late: s.fund.late ?? null,
+      extension: s.fund.extension ?? null, eligible: a?.eligible ?? null, assessedBy: a?.assessedBy ?? null,
+      approvals: s.fund.approvals, approvalsNeeded: approvalsNeeded(s), fundYear: s.fund.fundYear ?? null,
+      rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
+      appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
+      instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
+    },
+    evidence: s.evidence.length,
+  };
+}
+export type ClaimDetail = ReturnType<typeof claimDetail>;
+
+export function claimHistory(store: ReadModelStore, claimId: string) {
+  const rows = store.db.prepare(`SELECT revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash
+    FROM claim_history WHERE claim_id = ? ORDER BY revision`).all(claimId) as {
+      revision: number; event_id: string; type: string; occurred_at: string; recorded_at: string; actor: string | null; hash: string | null; prev_hash: string | null;
+    }[];
+  return rows.map((r) => ({
+    revision: r.revision, eventId: r.event_id, type: r.type, occurredAt: r.occurred_at, recordedAt: r.recorded_at,
+    actor: r.actor, hash: r.hash, prevHash: r.prev_hash,
+  }));
+}

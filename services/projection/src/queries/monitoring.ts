@@ -1,0 +1,193 @@
+/**
+ * Monitoring indicators for regional comparison (design.md, last section), per jurisdiction and
+ * period (the calendar year in which claims were filed, in the jurisdiction's time zone: a cohort
+ * view, so that a claim's later steps count for the year it entered the system).
+ *
+ * Every figure is about victims, one per claim. Suppression (statistical disclosure control):
+ * a count between 1 and 4 is not shown; an amount, rate, average or duration computed over fewer
+ * than 5 victims is not shown either (`null`, and its name listed in `suppressed`). Zero counts
+ * are shown: they identify no one. Amounts are minor units of the jurisdiction's currency.
+ * Durations are calendar days between local dates (scheme time zone); percentiles use the
+ * nearest-rank method (the median of an even count is the lower middle value); a duration whose
+ * end precedes its start (e.g. a ruling given before the claim was filed here) is left out.
+ */
+import type { Jurisdiction } from '@cfund/contracts';
+import { localDateOf, schemeFor, type ClaimState } from '@cfund/domain';
+import { DateTime } from 'luxon';
+import type { ClaimFacts } from '../read-model/claim-facts.js';
+import { claimMoney } from '../read-model/claim-view.js';
+import type { ReadModelStore } from '../read-model/store.js';
+
+export const SUPPRESSION_THRESHOLD = 5;
+
+type Kind = 'count' | 'amount' | 'rate' | 'days';
+
+/** Name, kind and what it means; the order is the CSV's column order. */
+export const INDICATORS: readonly (readonly [string, Kind, string])[] = [
+  ['claimsFiled', 'count', 'claims filed'],
+  ['rulingsCompensationAwarded', 'count', 'claims with a court ruling awarding compensation'],
+  ['rulingsReferredToCivil', 'count', 'claims with a ruling referring compensation to civil litigation'],
+  ['enforcementFailedNoAssets', 'count', 'claims whose enforcement failed: no assets'],
+  ['enforcementFailedOffenderUnknown', 'count', 'claims whose enforcement failed: offender unknown'],
+  ['enforcementFailedOffenderAbroad', 'count', 'claims whose enforcement failed: offender abroad'],
+  ['enforcementFailedOther', 'count', 'claims whose enforcement failed: other reason'],
+  ['fundApplications', 'count', 'claims applied to the fund'],
+  ['lateFilings', 'count', 'applications after the deadline'],
+  ['extensionsGranted', 'count', 'late-filing extensions granted'],
+  ['extensionsRefused', 'count', 'late-filing extensions refused'],
+  ['assessed', 'count', 'claims assessed'],
+  ['eligible', 'count', 'claims whose last assessment found them eligible'],
+  ['awardsApproved', 'count', 'claims with an approved award (last decision)'],
+  ['awardsRejected', 'count', 'claims with a rejected award (last decision)'],
+  ['advancePayments', 'count', 'claims with an advance payment approved'],
+  ['appeals', 'count', 'claims whose decision was appealed'],
+  ['appealsUpheld', 'count', 'appeals decided: upheld'],
+  ['appealsIncreased', 'count', 'appeals decided: award increased'],
+  ['appealsReduced', 'count', 'appeals decided: award reduced'],
+  ['appealsRemitted', 'count', 'appeals decided: remitted for a new assessment'],
+  ['claimsWithPayout', 'count', 'claims with at least one instalment paid by the fund'],
+  ['amountClaimedMinor', 'amount', 'damages claimed (over all claims)'],
+  ['amountAwardedMinor', 'amount', 'awarded: court compensation awards plus fund net awards (over claims with an award)'],
+  ['amountReceivedMinor', 'amount', 'actually received: offender payments plus fund instalments paid (over claims that received any)'],
+  ['receivedToAwardedRatio', 'rate', 'amount received / amount awarded (claims with an award)'],
+  ['eligibilityRate', 'rate', 'eligible / assessed'],
+  ['approvalRate', 'rate', 'approved / (approved + rejected)'],
+  ['averageAwardMinor', 'amount', 'average fund net award of approved claims'],
+  ['shareAtCap', 'rate', 'approved awards reduced by a cap / approved'],
+  ['recoveryRate', 'rate', 'recovered from offenders (subrogation) / fund instalments paid'],
+  ['filingToRulingDaysMedian', 'days', 'filing -> first ruling, median'],
+  ['filingToRulingDaysP90', 'days', 'filing -> first ruling, 90th percentile'],
+  ['rulingToFinalDaysMedian', 'days', 'first ruling -> final, median'],
+  ['rulingToFinalDaysP90', 'days', 'first ruling -> final, 90th percentile'],
+  ['applicationToDecisionDaysMedian', 'days', 'fund application -> first decision, median'],
+  ['applicationToDecisionDaysP90', 'days', 'fund application -> first decision, 90th percentile'],
+  ['decisionToFirstPayoutDaysMedian', 'days', 'first decision -> first instalment paid, median'],
+  ['decisionToFirstPayoutDaysP90', 'days', 'first decision -> first instalment paid, 90th percentile'],
+];
+
+export interface IndicatorRow {
+  jurisdiction: string;
+  period: string;
+  currency: string | null;
+  indicators: Record<string, number | null>;
+  /** Indicators withheld because fewer than 5 victims stand behind them. */
+  suppressed: string[];
+}
+
+/** Nearest-rank percentile of ascending `sorted`. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const days = (from: string, to: string): number =>
+  Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
+
+interface Cell { claims: { s: ClaimState; f: ClaimFacts; zone: string }[] }
+
+export function monitoringIndicators(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): IndicatorRow[] {
+  const cells = new Map<string, Cell>();
+  const where: string[] = ["status <> 'none'"];
+  const params: string[] = [];
+  if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
+  for (const r of store.db.prepare(`SELECT jurisdiction, state, facts FROM claims WHERE ${where.join(' AND ')}`).iterate(...params) as Iterable<{ jurisdiction: string; state: string; facts: string }>) {
+    const s = JSON.parse(r.state) as ClaimState;
+    if (!s.filedAt || !s.schemeVersion) continue;
+    const zone = schemeFor(r.jurisdiction as Jurisdiction, s.schemeVersion).timeZone;
+    const period = localDateOf(s.filedAt, zone).slice(0, 4);
+    if (filter.from !== undefined && Number(period) < filter.from) continue;
+    if (filter.to !== undefined && Number(period) > filter.to) continue;
+    const key = `${r.jurisdiction}\0${period}`;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, cell = { claims: [] });
+    cell.claims.push({ s, f: JSON.parse(r.facts) as ClaimFacts, zone });
+  }
+  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, cell]) => {
+    const [jurisdiction, period] = key.split('\0') as [string, string];
+    return indicatorRow(jurisdiction, period, cell);
+  });
+}
+
+function indicatorRow(jurisdiction: string, period: string, cell: Cell): IndicatorRow {
+  const values: Record<string, number | null> = {};
+  const suppressed: string[] = [];
+  const count = (name: string, n: number) => {
+    if (n > 0 && n < SUPPRESSION_THRESHOLD) { values[name] = null; suppressed.push(name); } else values[name] = n;
+  };
+  /** A figure over `base` victims: shown only when they are at least 5. */
+  const over = (name: string, base: number, value: () => number) => {
+    if (base === 0) values[name] = null;
+    else if (base < SUPPRESSION_THRESHOLD) { values[name] = null; suppressed.push(name); } else values[name] = value();
+  };
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
+  const c = cell.claims;
+  const has = (pred: (x: Cell['claims'][number]) => boolean) => c.filter(pred).length;
+  const rulingOutcome = (o: string) => has(({ s }) => s.court.rulings.some((r) => r.outcome === o));
+  const failed = (reason: string) => has(({ f }) => f.enforcementFailureReasons.includes(reason));
+  const appealOutcome = (o: string) => has(({ f }) => f.appealOutcomes.includes(o));
+  const money = c.map((x) => ({ ...x, m: claimMoney(x.s) }));
+  const approved = money.filter(({ f }) => f.lastDecision === 'approved');
+  const rejected = money.filter(({ f }) => f.lastDecision === 'rejected');
+  const assessed = c.filter(({ f }) => f.assessments > 0);
+  const eligible = c.filter(({ f }) => f.lastAssessmentEligible === true);
+  const withAward = money.filter(({ m }) => m.courtAwarded + m.awarded > 0);
+  const withReceived = money.filter(({ m }) => m.offenderPaid + m.paid > 0);
+  const withPayout = money.filter(({ m }) => m.paid > 0);
+
+  count('claimsFiled', c.length);
+  count('rulingsCompensationAwarded', rulingOutcome('compensation-awarded'));
+  count('rulingsReferredToCivil', rulingOutcome('referred-to-civil'));
+  count('enforcementFailedNoAssets', failed('no-assets'));
+  count('enforcementFailedOffenderUnknown', failed('offender-unknown'));
+  count('enforcementFailedOffenderAbroad', failed('offender-abroad'));
+  count('enforcementFailedOther', failed('other'));
+  count('fundApplications', has(({ s }) => s.fund.appliedAt !== undefined));
+  count('lateFilings', has(({ s }) => s.fund.late === true));
+  count('extensionsGranted', has(({ f }) => f.extension === 'granted'));
+  count('extensionsRefused', has(({ f }) => f.extension === 'refused'));
+  count('assessed', assessed.length);
+  count('eligible', eligible.length);
+  count('awardsApproved', approved.length);
+  count('awardsRejected', rejected.length);
+  count('advancePayments', has(({ f }) => f.advancePayments > 0));
+  count('appeals', has(({ f }) => f.appeals > 0));
+  count('appealsUpheld', appealOutcome('upheld'));
+  count('appealsIncreased', appealOutcome('increased'));
+  count('appealsReduced', appealOutcome('reduced'));
+  count('appealsRemitted', appealOutcome('remitted'));
+  count('claimsWithPayout', has(({ f }) => f.firstPayoutAt !== undefined));
+
+  const sum = (xs: typeof money, f: (m: (typeof money)[number]['m']) => number) => xs.reduce((a, x) => a + f(x.m), 0);
+  over('amountClaimedMinor', c.length, () => sum(money, (m) => m.claimed));
+  over('amountAwardedMinor', withAward.length, () => sum(withAward, (m) => m.courtAwarded + m.awarded));
+  over('amountReceivedMinor', withReceived.length, () => sum(withReceived, (m) => m.offenderPaid + m.paid));
+  over('receivedToAwardedRatio', withAward.length, () => ratio(sum(withAward, (m) => m.offenderPaid + m.paid), sum(withAward, (m) => m.courtAwarded + m.awarded)));
+  over('eligibilityRate', assessed.length, () => ratio(eligible.length, assessed.length));
+  over('approvalRate', approved.length + rejected.length, () => ratio(approved.length, approved.length + rejected.length));
+  over('averageAwardMinor', approved.length, () => Math.round(sum(approved, (m) => m.awarded) / approved.length));
+  over('shareAtCap', approved.length, () => ratio(approved.filter(({ f }) => f.atCap).length, approved.length));
+  over('recoveryRate', withPayout.length, () => ratio(sum(withPayout, (m) => m.recovered), sum(withPayout, (m) => m.paid)));
+
+  const durations = (name: string, spans: (number | undefined)[]) => {
+    const xs = spans.filter((d): d is number => d !== undefined && d >= 0).sort((a, b) => a - b);
+    over(`${name}DaysMedian`, xs.length, () => percentile(xs, 50));
+    over(`${name}DaysP90`, xs.length, () => percentile(xs, 90));
+  };
+  const local = (instant: string | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
+  const span = (a: string | undefined, b: string | undefined) => (a && b ? days(a, b) : undefined);
+  durations('filingToRuling', c.map(({ s, zone }) => span(local(s.filedAt, zone), s.court.rulings[0]?.decidedOn)));
+  durations('rulingToFinal', c.map(({ s }) => span(s.court.rulings[0]?.decidedOn, s.court.finalOn)));
+  durations('applicationToDecision', c.map(({ s, f, zone }) => span(local(s.fund.appliedAt, zone), local(f.firstDecisionAt, zone))));
+  durations('decisionToFirstPayout', c.map(({ f, zone }) => span(local(f.firstDecisionAt, zone), local(f.firstPayoutAt, zone))));
+
+  return { jurisdiction, period, currency: c[0]?.s.currency ?? null, indicators: values, suppressed };
+}
+
+/** CSV (RFC 4180): one line per jurisdiction and period; a suppressed cell reads `suppressed`, no data is empty. */
+export function indicatorsCsv(rows: readonly IndicatorRow[]): string {
+  const names = INDICATORS.map(([n]) => n);
+  const lines = [['jurisdiction', 'period', 'currency', ...names].join(',')];
+  for (const r of rows) {
+    lines.push([r.jurisdiction, r.period, r.currency ?? '', ...names.map((n) => (r.suppressed.includes(n) ? 'suppressed' : r.indicators[n] ?? ''))].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

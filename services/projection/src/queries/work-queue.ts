@@ -1,0 +1,92 @@
+/**
+ * The work queue of the caller, by role: an assessor sees claims awaiting assessment; an
+ * approver, assessed claims awaiting a first or second approval that they may give (the domain's
+ * `canApprove`: not the assessor, not twice) and ineligible assessments to reject; finance,
+ * instalments due (or failed, to retry); a lawyer, their claims with a running deadline. Fund
+ * staff see only their jurisdictions.
+ */
+import { canApprove, type ClaimState, type Principal } from '@cfund/domain';
+import type { Jurisdiction, Money } from '@cfund/contracts';
+import { approvalsNeeded } from '../read-model/claim-view.js';
+import type { ReadModelStore } from '../read-model/store.js';
+
+export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'disburse-instalment' | 'retry-instalment'
+  | 'apply-to-fund' | 'appeal-window';
+
+export interface WorkItem {
+  task: Task;
+  role: string;
+  claimId: string;
+  publicReference: string | null;
+  jurisdiction: string;
+  status: string;
+  /** Since when the claim waits (its last event), or the due date for instalments and deadlines. */
+  since: string;
+  dueOn?: string;
+  instalment?: number;
+  amount?: Money;
+}
+
+interface Row { claim_id: string; public_reference: string | null; jurisdiction: Jurisdiction; status: string; updated_at: string; state: string; filed_by: string }
+
+function rows(store: ReadModelStore, statuses: string[], jurisdictions: readonly string[]): Row[] {
+  if (jurisdictions.length === 0) return [];
+  return store.db.prepare(`SELECT claim_id, public_reference, jurisdiction, status, updated_at, state, filed_by FROM claims
+    WHERE status IN (${statuses.map(() => '?').join(', ')}) AND jurisdiction IN (${jurisdictions.map(() => '?').join(', ')})
+    ORDER BY updated_at, claim_id`).all(...statuses, ...jurisdictions) as Row[];
+}
+
+const base = (r: Row, task: Task, role: string) => ({
+  task, role, claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, status: r.status, since: r.updated_at,
+});
+
+export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
+  const items: WorkItem[] = [];
+  const j = p.jurisdictions;
+  if (p.roles.includes('fund-assessor')) {
+    for (const r of rows(store, ['applied'], j)) items.push(base(r, 'assess', 'fund-assessor'));
+  }
+  if (p.roles.includes('fund-approver')) {
+    for (const r of rows(store, ['assessed'], j)) {
+      const s = JSON.parse(r.state) as ClaimState;
+      const a = s.fund.assessment;
+      if (!a) continue;
+      if (!a.eligible || a.recommendedNet.amountMinor === 0) {
+        items.push(base(r, 'reject-ineligible', 'fund-approver'));
+        continue;
+      }
+      const may = canApprove(p, { jurisdiction: r.jurisdiction, filedBy: r.filed_by, assignedLawyers: [], assessedBy: a.assessedBy, approvedBy: s.fund.approvals });
+      if (!may.allowed) continue;
+      const task: Task = s.fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
+      if (s.fund.approvals.length >= approvalsNeeded(s)) continue;
+      items.push({ ...base(r, task, 'fund-approver'), amount: a.recommendedNet });
+    }
+  }
+  if (p.roles.includes('fund-finance')) {
+    const due: WorkItem[] = [];
+    for (const r of rows(store, ['scheduled'], j)) {
+      const s = JSON.parse(r.state) as ClaimState;
+      for (const i of s.fund.instalments) {
+        if (i.status === 'disbursed') continue;
+        due.push({
+          ...base(r, i.status === 'failed' ? 'retry-instalment' : 'disburse-instalment', 'fund-finance'),
+          dueOn: i.dueOn, instalment: i.number, amount: i.amount,
+        });
+      }
+    }
+    items.push(...due.sort((a, b) => (a.dueOn! < b.dueOn! ? -1 : a.dueOn! > b.dueOn! ? 1 : a.claimId < b.claimId ? -1 : 1)));
+  }
+  if (p.roles.includes('lawyer')) {
+    const own = store.db.prepare(`SELECT d.claim_id, d.kind, d.due_on, c.public_reference, c.jurisdiction, c.status, c.updated_at
+      FROM claim_deadlines d JOIN claims c ON c.claim_id = d.claim_id
+      WHERE d.filed_by = ? AND d.kind IN ('fund-application', 'appeal') ORDER BY d.due_on, d.claim_id`).all(p.sub) as
+      { claim_id: string; kind: string; due_on: string; public_reference: string | null; jurisdiction: string; status: string; updated_at: string }[];
+    for (const d of own) {
+      items.push({
+        task: d.kind === 'appeal' ? 'appeal-window' : 'apply-to-fund', role: 'lawyer', claimId: d.claim_id, publicReference: d.public_reference,
+        jurisdiction: d.jurisdiction, status: d.status, since: d.updated_at, dueOn: d.due_on,
+      });
+    }
+  }
+  return items;
+}

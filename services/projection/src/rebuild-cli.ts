@@ -1,0 +1,30 @@
+/**
+ * `pnpm rebuild:projections`: rebuilds the read model under DATA_DIR from EventStoreDB
+ * (ESDB_CONNECTION_STRING) and prints the digest. Run it with the projection service stopped
+ * (or use its POST /admin/rebuild, which pauses the consumer itself).
+ */
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { createLogger } from '@cfund/eventstore';
+import { loadConfigOrExit } from '@cfund/service-kit';
+import { loadConfig } from './config.js';
+import { ProjectionRunner } from './read-model/runner.js';
+import { ReadModelStore, readModelPath } from './read-model/store.js';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('rebuild:projections', () => loadConfig());
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'projection-rebuild' } });
+  const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
+  const store = new ReadModelStore(readModelPath(config.DATA_DIR));
+  try {
+    const r = await new ProjectionRunner(store, client, logger).rebuild();
+    process.stdout.write(`rebuilt ${store.path} from ${r.events} events (${r.applied} applied) in ${r.seconds.toFixed(2)} s\ndigest ${r.digest}\n`);
+  } finally {
+    store.close();
+    await client.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`rebuild:projections failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+/** What the query routes share: the read model, the event store, the key store and the clock. */
+import type { FastifyRequest } from 'fastify';
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import type { KeyStore } from '@cfund/eventstore';
+import type { Principal } from '@cfund/domain';
+import { HttpProblem } from '@cfund/service-kit';
+import type { ProjectionMetrics } from '../metrics.js';
+import type { ProjectionRunner } from '../read-model/runner.js';
+
+export interface QueryContext {
+  client: EventStoreDBClient;
+  runner: ProjectionRunner;
+  metrics: ProjectionMetrics;
+  keyStore: KeyStore;
+  masterKey: Buffer;
+  now: () => Date;
+}
+
+export const principalOf = (request: FastifyRequest): Principal => {
+  if (!request.principal) throw new HttpProblem(401, 'Unauthorized', 'Not authenticated.');
+  return request.principal;
+};
+
+/** onRequest hook: the read model answers nothing while it is being rebuilt (its rows are half-written). */
+export const notWhileRebuilding = (ctx: QueryContext) => async (): Promise<void> => {
+  if (ctx.runner.isRebuilding) {
+    throw new HttpProblem(503, 'Service Unavailable', 'The read model is being rebuilt from the event store; retry shortly.', {
+      code: 'rebuilding', headers: { 'retry-after': '5' },
+    });
+  }
+};

@@ -1,0 +1,33 @@
+/** GET /funds/{jurisdiction}/{year}: a fund year's ledger. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { HttpProblem } from '@cfund/service-kit';
+import { fundYear } from '../queries/fund-year.js';
+import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
+import { FundParams, FundYearSchema, problems } from './schemas.js';
+
+const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
+
+export async function fundRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', app.authenticate);
+  app.addHook('onRequest', notWhileRebuilding(ctx));
+
+  app.get('/funds/:jurisdiction/:year', {
+    schema: {
+      summary: 'A fund year\'s ledger: budget, committed, released, disbursed, recovered, available', tags: ['funds'],
+      description: 'Who: auditors, and fund staff of the jurisdiction.',
+      params: FundParams, response: { 200: FundYearSchema, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
+    },
+  }, async (request) => {
+    const p = principalOf(request);
+    const { jurisdiction, year } = request.params;
+    const staff = FUND_ROLES.some((r) => p.roles.includes(r)) && p.jurisdictions.includes(jurisdiction);
+    if (!p.roles.includes('auditor') && !staff) {
+      throw new HttpProblem(403, 'Forbidden', `Only auditors and fund staff of ${jurisdiction} can see its fund ledger.`, { code: 'forbidden-role' });
+    }
+    const ledger = fundYear(ctx.runner.store, jurisdiction, year);
+    if (!ledger) throw new HttpProblem(404, 'Not Found', `No ledger for ${jurisdiction} ${year}.`, { code: 'fund-year-not-found' });
+    return ledger;
+  });
+}

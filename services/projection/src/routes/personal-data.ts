@@ -1,0 +1,70 @@
+/** GET /claims/{id}/personal-data (recorded) and GET /claims/{id}/access-log (auditors). */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts';
+import type { ClaimState } from '@cfund/domain';
+import { HttpProblem } from '@cfund/service-kit';
+import { ERASED, accessLog, decryptPersonalData, mayReadPersonalData, recordAccess } from '../personal-data/access.js';
+import { claimRow, notFound, readableClaim } from '../queries/claims.js';
+import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
+import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, problems } from './schemas.js';
+
+export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', app.authenticate);
+  app.addHook('onRequest', notWhileRebuilding(ctx));
+
+  app.get('/claims/:id/personal-data', {
+    schema: {
+      summary: 'The victim\'s personal data (every read is recorded)', tags: ['personal data'],
+      description: 'Who: the claim\'s lawyer, and fund-assessor, fund-approver or fund-finance of the claim\'s jurisdiction; not auditors, '
+        + 'fund-admin or the dpo. Each disclosure is first recorded as PersonalDataAccessed in the event store (stream access-<claimId>); '
+        + 'after erasure the answer is "[erased]" and nothing is recorded.',
+      params: ClaimParams, response: { 200: PersonalDataAnswerSchema, 401: problems[401], 403: problems[403], 404: problems[404], 503: problems[503] },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const { id } = request.params;
+    const row = claimRow(ctx.runner.store, id);
+    if (!row || !row.victim_ref || !row.personal_data) throw notFound(id);
+    reply.header('cache-control', 'no-store');
+    if (!mayReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by })) {
+      ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
+      readableClaim(ctx.runner.store, principal, id); // the claim's own 403 when the caller may not even see the claim
+      throw new HttpProblem(403, 'Forbidden', 'Your role does not allow you to read this victim\'s personal data.', { code: 'personal-data-forbidden' });
+    }
+    const state = JSON.parse(row.state) as ClaimState;
+    const answer = { claimId: id, victimRef: row.victim_ref };
+    if (state.personalDataErased) {
+      ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
+      return { ...answer, personalData: ERASED };
+    }
+    const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, row.victim_ref, EncryptedPersonalDataSchema.parse(JSON.parse(row.personal_data)));
+    if (value === ERASED) {
+      ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
+      return { ...answer, personalData: ERASED };
+    }
+    try {
+      await recordAccess(ctx.client, { claimId: id, victimRef: row.victim_ref, principal, at: ctx.now().toISOString(), purpose: 'claim-personal-data' });
+    } catch (error) {
+      request.log.error({ err: error }, 'could not record a read of personal data: not disclosed');
+      throw new HttpProblem(503, 'Service Unavailable', 'The read could not be recorded, so the data is not shown; retry shortly.', { code: 'access-not-recorded' });
+    }
+    ctx.metrics.personalDataReads.inc({ outcome: 'disclosed' });
+    return { ...answer, personalData: value as never };
+  });
+
+  app.get('/claims/:id/access-log', {
+    schema: {
+      summary: 'Who read this victim\'s personal data, and when', tags: ['personal data'],
+      description: 'Who: auditors (and the dpo). Read from the event store (stream access-<claimId>), oldest first.',
+      params: ClaimParams, response: { 200: AccessLogSchema, 401: problems[401], 403: problems[403] },
+    },
+  }, async (request) => {
+    const p = principalOf(request);
+    if (!p.roles.includes('auditor') && !p.roles.includes('dpo')) {
+      throw new HttpProblem(403, 'Forbidden', 'Only auditors and the data-protection officer can list who read personal data.', { code: 'forbidden-role' });
+    }
+    return { claimId: request.params.id, reads: await accessLog(ctx.client, request.params.id) };
+  });
+}

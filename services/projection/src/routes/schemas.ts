@@ -1,0 +1,195 @@
+/** zod schemas (with examples for /openapi.json) of the projection's queries and answers. */
+import { z } from 'zod';
+import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema } from '@cfund/contracts';
+
+export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
+
+const CLAIM_ID = '3f1c2b1e-8d5a-4c2e-9b7a-1d2e3f4a5b6c';
+const HASH = '9c1185a5c5e9fc54612808977ee8f548b2258d31a1b2c3d4e5f60718293a4b5c';
+
+export const problems = {
+  400: ProblemSchema.describe('Invalid parameters (with field paths)'),
+  401: ProblemSchema.describe('Missing or invalid Bearer token'),
+  403: ProblemSchema.describe('Not allowed: role, jurisdiction or not your claim'),
+  404: ProblemSchema.describe('No such claim (or not yet in the read model)'),
+  503: ProblemSchema.describe('The read model is being rebuilt, or the event store is unreachable'),
+};
+
+export const ClaimParams = z.object({ id: z.uuid() });
+export const FundParams = z.object({ jurisdiction: JurisdictionSchema, year: z.coerce.number().int().min(2000).max(2200) });
+
+export const ClaimStatusSchema = z.enum(['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn', 'closed']);
+
+export const ListQuery = z.object({
+  status: ClaimStatusSchema.optional(),
+  jurisdiction: JurisdictionSchema.optional(),
+  text: z.string().trim().min(1).max(200).optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+}).strict();
+
+const ClaimSummarySchema = z.object({
+  claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
+  filedBy: z.string(), filedAt: z.string().nullable(), updatedAt: z.string(), revision: z.number().int(), currency: z.string().nullable(),
+  claimedMinor: z.number().int(), awardedMinor: z.number().int(), paidMinor: z.number().int(), outstandingMinor: z.number().int(),
+});
+const summaryExample = {
+  claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'scheduled', filedBy: 'lawyer-1',
+  filedAt: '2026-03-02T09:15:00.000Z', updatedAt: '2026-06-01T10:00:00.000Z', revision: 9, currency: 'RSD',
+  claimedMinor: 150_000_000, awardedMinor: 90_000_000, paidMinor: 45_000_000, outstandingMinor: 45_000_000,
+};
+
+export const ClaimListSchema = withExample(z.object({
+  items: z.array(ClaimSummarySchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int(),
+}), { items: [summaryExample], total: 1, limit: 50, offset: 0 });
+
+const DeadlineSchema = z.object({ kind: z.string(), dueOn: z.string(), instalment: z.number().int().optional() });
+const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable() });
+
+export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
+  schemeVersion: z.string().nullable(), formOfExploitation: z.string().nullable(), applicantRole: z.string().nullable(),
+  victimRef: z.string().nullable(), incidentOn: z.string().nullable(),
+  personalData: z.object({ erased: z.boolean(), href: z.string() }),
+  money: z.object({
+    currency: z.string(), claimed: z.number().int(), courtAwarded: z.number().int(), offenderPaid: z.number().int(), awarded: z.number().int(),
+    paid: z.number().int(), outstanding: z.number().int(), advancesApproved: z.number().int(), recovered: z.number().int(),
+  }),
+  moneyByHead: z.object({
+    claimed: AmountsByHeadSchema, courtAwarded: AmountsByHeadSchema, assessed: AmountsByHeadSchema,
+    deductions: z.array(z.object({ source: z.string(), amount: MoneySchema })),
+    capsApplied: z.array(z.object({ head: z.string(), cap: MoneySchema, reducedBy: MoneySchema })),
+    recommendedNet: MoneySchema.nullable(), netAward: MoneySchema.nullable(),
+  }),
+  deadlines: z.array(DeadlineSchema),
+  court: z.object({
+    proceedings: z.array(z.object({ court: z.string(), caseNumber: z.string() })),
+    rulings: z.array(z.object({ court: z.string(), caseNumber: z.string(), decidedOn: z.string(), outcome: z.string(), amounts: AmountsByHeadSchema })),
+    finalOn: z.string().nullable(), enforcementFailedOn: z.string().nullable(), enforcementFailureReasons: z.array(z.string()),
+  }),
+  fund: z.object({
+    appliedAt: z.string().nullable(), applicationDeadline: z.string().nullable(), late: z.boolean().nullable(), extension: z.string().nullable(),
+    eligible: z.boolean().nullable(), assessedBy: z.string().nullable(), approvals: z.array(z.string()), approvalsNeeded: z.number().int(),
+    fundYear: z.number().int().nullable(), rejectionReasons: z.array(z.string()), notifiedAt: z.string().nullable(),
+    appealDeadline: z.string().nullable(), appealOutcome: z.string().nullable(), instalments: z.array(InstalmentSchema),
+  }),
+  evidence: z.number().int(),
+}), {
+  ...summaryExample, schemeVersion: '2020-01-01', formOfExploitation: 'labour', applicantRole: 'direct', victimRef: `vic-${CLAIM_ID}`, incidentOn: '2025-01-10',
+  personalData: { erased: false, href: `/claims/${CLAIM_ID}/personal-data` },
+  money: { currency: 'RSD', claimed: 150_000_000, courtAwarded: 100_000_000, offenderPaid: 0, awarded: 90_000_000, paid: 45_000_000, outstanding: 45_000_000, advancesApproved: 0, recovered: 0 },
+  moneyByHead: {
+    claimed: [{ head: 'non-pecuniary', amount: { amountMinor: 120_000_000, currency: 'RSD' } }, { head: 'lost-earnings', amount: { amountMinor: 30_000_000, currency: 'RSD' } }],
+    courtAwarded: [{ head: 'non-pecuniary', amount: { amountMinor: 100_000_000, currency: 'RSD' } }],
+    assessed: [{ head: 'non-pecuniary', amount: { amountMinor: 90_000_000, currency: 'RSD' } }], deductions: [], capsApplied: [],
+    recommendedNet: { amountMinor: 90_000_000, currency: 'RSD' }, netAward: { amountMinor: 90_000_000, currency: 'RSD' },
+  },
+  deadlines: [{ kind: 'instalment', dueOn: '2026-07-01', instalment: 2 }],
+  court: { proceedings: [], rulings: [{ court: 'Higher Court in Belgrade', caseNumber: 'K-123/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: { amountMinor: 100_000_000, currency: 'RSD' } }] }], finalOn: '2025-06-30', enforcementFailedOn: '2025-09-01', enforcementFailureReasons: ['no-assets'] },
+  fund: {
+    appliedAt: '2026-03-05T10:00:00.000Z', applicationDeadline: '2028-06-30', late: false, extension: null, eligible: true, assessedBy: 'assessor-1',
+    approvals: ['approver-1', 'approver-2'], approvalsNeeded: 2, fundYear: 2026, rejectionReasons: [], notifiedAt: '2026-04-01T09:00:00.000Z',
+    appealDeadline: '2026-04-16', appealOutcome: null,
+    instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1' },
+      { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null }],
+  },
+  evidence: 1,
+});
+
+export const HistorySchema = withExample(z.object({
+  claimId: z.string(),
+  events: z.array(z.object({
+    revision: z.number().int(), eventId: z.string(), type: z.string(), occurredAt: z.string(), recordedAt: z.string(),
+    actor: z.string().nullable(), hash: z.string().nullable(), prevHash: z.string().nullable(),
+  })),
+}), {
+  claimId: CLAIM_ID,
+  events: [{ revision: 0, eventId: '5b0d7c52-1c1e-4c1e-9a57-0c1f6f1d2a11', type: 'ClaimFiled', occurredAt: '2026-03-02T09:15:00.000Z', recordedAt: '2026-03-02T09:15:00.012Z', actor: 'lawyer-1', hash: HASH, prevHash: '0'.repeat(64) }],
+});
+
+export const StateQuery = z.object({
+  asOf: z.iso.datetime({ offset: true }).optional().describe('An ISO 8601 instant: the state after every event up to it'),
+  revision: z.coerce.number().int().min(0).optional().describe('A stream revision: the state after the event at it'),
+}).strict().refine((q) => !(q.asOf !== undefined && q.revision !== undefined), { message: 'give asOf or revision, not both', path: ['asOf'] });
+
+export const StateSchema = withExample(z.object({
+  claimId: z.string(), asOf: z.string().nullable(), requestedRevision: z.number().int().nullable(),
+  revision: z.number().int().nullable(), at: z.string().nullable(), state: z.record(z.string(), z.unknown()),
+}), {
+  claimId: CLAIM_ID, asOf: '2026-03-03T00:00:00Z', requestedRevision: null, revision: 0, at: '2026-03-02T09:15:00.000Z',
+  state: { status: 'filed', claimId: CLAIM_ID, jurisdiction: 'RS', filedBy: 'lawyer-1' },
+});
+
+export const IntegritySchema = withExample(z.object({
+  claimId: z.string(), stream: z.string(), ok: z.boolean(), count: z.number().int(), headHash: z.string().optional(),
+  firstBrokenRevision: z.number().int().optional(), reason: z.string().optional(), verifiedAt: z.string(),
+}), { claimId: CLAIM_ID, stream: `claim-${CLAIM_ID}`, ok: true, count: 9, headHash: HASH, verifiedAt: '2026-06-02T08:00:00.000Z' });
+
+export const PersonalDataAnswerSchema = withExample(z.object({
+  claimId: z.string(), victimRef: z.string(),
+  personalData: z.union([PersonalDataSchema, z.literal('[erased]')]),
+}), { claimId: CLAIM_ID, victimRef: `vic-${CLAIM_ID}`, personalData: { fullName: 'Jane Example', dateOfBirth: '1995-04-12' } });
+
+export const AccessLogSchema = withExample(z.object({
+  claimId: z.string(),
+  reads: z.array(z.object({ revision: z.number().int(), accessedBy: z.string(), roles: z.array(z.string()), accessedAt: z.string(), purpose: z.string(), victimRef: z.string() })),
+}), { claimId: CLAIM_ID, reads: [{ revision: 0, accessedBy: 'assessor-1', roles: ['fund-assessor'], accessedAt: '2026-03-06T08:30:00.000Z', purpose: 'claim-personal-data', victimRef: `vic-${CLAIM_ID}` }] });
+
+export const WorkQueueSchema = withExample(z.object({
+  items: z.array(z.object({
+    task: z.string(), role: z.string(), claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
+    since: z.string(), dueOn: z.string().optional(), instalment: z.number().int().optional(), amount: MoneySchema.optional(),
+  })),
+}), { items: [{ task: 'second-approval', role: 'fund-approver', claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'assessed', since: '2026-03-06T08:30:00.000Z', amount: { amountMinor: 90_000_000, currency: 'RSD' } }] });
+
+export const DeadlinesQuery = z.object({
+  before: z.iso.date().optional().describe('Only deadlines on or before this local date'),
+  kind: z.enum(['fund-application', 'appeal', 'instalment']).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+}).strict();
+
+export const DeadlinesSchema = withExample(z.object({
+  items: z.array(z.object({
+    claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), kind: z.string(), dueOn: z.string(),
+    instalment: z.number().int().nullable(), overdue: z.boolean(),
+  })),
+}), { items: [{ claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', kind: 'appeal', dueOn: '2026-04-16', instalment: null, overdue: false }] });
+
+export const FundYearSchema = withExample(z.object({
+  jurisdiction: z.string(), year: z.number().int(), revision: z.number().int(), currency: z.string().nullable(),
+  allocatedMinor: z.number().int(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
+  recoveredMinor: z.number().int(), availableMinor: z.number().int(), outstandingMinor: z.number().int(),
+  claims: z.array(z.object({
+    claimId: z.string(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
+    outstandingMinor: z.number().int(), instalmentsPaid: z.array(z.number().int()),
+  })),
+}), {
+  jurisdiction: 'RS', year: 2026, revision: 3, currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: 0,
+  disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000,
+  claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1] }],
+});
+
+export const MonitoringQuery = z.object({
+  jurisdiction: JurisdictionSchema.optional(),
+  from: z.coerce.number().int().min(2000).max(2200).optional().describe('First filing year'),
+  to: z.coerce.number().int().min(2000).max(2200).optional().describe('Last filing year'),
+}).strict();
+
+export const MonitoringSchema = withExample(z.object({
+  period: z.literal('filing-year'), suppressionThreshold: z.number().int(),
+  definitions: z.record(z.string(), z.string()),
+  rows: z.array(z.object({
+    jurisdiction: z.string(), period: z.string(), currency: z.string().nullable(),
+    indicators: z.record(z.string(), z.number().nullable()), suppressed: z.array(z.string()),
+  })),
+}), {
+  period: 'filing-year', suppressionThreshold: 5, definitions: { claimsFiled: 'claims filed', fundApplications: 'claims applied to the fund' },
+  rows: [{ jurisdiction: 'RS', period: '2026', currency: 'RSD', indicators: { claimsFiled: 12, fundApplications: null }, suppressed: ['fundApplications'] }],
+});
+
+export const RebuildSchema = withExample(z.object({
+  events: z.number().int(), applied: z.number().int(), digest: z.string(), seconds: z.number(),
+}), { events: 1204, applied: 1100, digest: HASH, seconds: 0.42 });
+
+export const DigestSchema = withExample(z.object({ digest: z.string(), counts: z.record(z.string(), z.number().int()) }), {
+  digest: HASH, counts: { applied: 40, claims: 30, claim_deadlines: 12, claim_history: 300, fund_years: 2 },
+});

@@ -1,0 +1,217 @@
+/**
+ * Every query endpoint through real HTTP (app.inject) over a read model fed with events written by
+ * the real command service: each role's view, history, as-of state against the decider, integrity,
+ * personal data (visible, denied, erased, recorded), fund year, admin rebuild and the docs.
+ */
+import t from 'tap';
+import { jsonEvent } from '@eventstore/db-client';
+import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import {
+  Clock, allocateBudget, appliedClaim, assess, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, step, tokens,
+} from './helpers.ts';
+
+const ids = (r: { json: () => unknown }) => (r.json() as { items: { claimId: string }[] }).items.map((i) => i.claimId).sort();
+
+t.test('queries', async (t) => {
+  // Each reading of the command service's clock moves it one minute on: events get distinct instants.
+  const h = await startHarness(t, { clock: new Clock(new Date(Date.now() - 2 * 86400_000), 60_000) });
+  const app = await startProjection(h);
+  t.teardown(() => app.close());
+  const tk = await tokens(h);
+  const ba = await tokens(h, 'BA');
+  await allocateBudget(h, tk, rsYear(h.clock.now));
+  const A = await scheduledClaim(h, tk, 90_000_000, 2);
+  await disburse(h, A, tk, 1);
+  const B = await appliedClaim(h, tk);
+  const C = await appliedClaim(h, tk);
+  await assess(h, C, tk, 80_000_000);
+  await step(h, C, 'approvals', tk.approver1, {});
+  const D = await fileClaim(h, tk.lawyer2);
+  await step(h, D, 'criminal-proceedings', tk.lawyer2, { court: 'Basic Court in Novi Sad', caseNumber: 'KP-99/2026' });
+  const E = await fileClaim(h, ba.lawyer, {
+    jurisdiction: 'BA', damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 2_000_000, currency: 'BAM' } }],
+  });
+  await h.catchUp();
+  const rsAll = [A, B, C, D].sort();
+
+  await t.test('each role sees its own claims', async (t) => {
+    t.same(ids(await get(app, '/claims', tk.lawyer)), [A, B, C].sort(), 'a lawyer: the claims they filed');
+    t.same(ids(await get(app, '/claims', tk.lawyer2)), [D]);
+    t.same(ids(await get(app, '/claims', tk.assessor)), rsAll, 'RS staff: RS claims only');
+    t.same(ids(await get(app, '/claims', ba.assessor)), [E], 'BA staff: BA claims only');
+    t.same(ids(await get(app, '/claims', tk.auditor)), [...rsAll, E].sort(), 'auditors: every claim');
+    const dpo = await get(app, '/claims', tk.dpo);
+    t.equal(dpo.statusCode, 403);
+    t.equal(dpo.headers['content-type'], 'application/problem+json; charset=utf-8');
+    t.equal((await get(app, '/claims')).statusCode, 401);
+  });
+
+  await t.test('filters and pagination', async (t) => {
+    t.same(ids(await get(app, '/claims?status=applied', tk.auditor)), [B]);
+    t.same(ids(await get(app, '/claims?jurisdiction=BA', tk.auditor)), [E]);
+    t.same(ids(await get(app, '/claims?jurisdiction=BA', tk.assessor)), [], 'a filter never widens the view');
+    const detailA = (await get(app, `/claims/${A}`, tk.lawyer)).json<{ publicReference: string }>();
+    t.same(ids(await get(app, `/claims?text=${encodeURIComponent(detailA.publicReference.toLowerCase())}`, tk.auditor)), [A], 'text: public reference');
+    t.same(ids(await get(app, '/claims?text=KP-99', tk.auditor)), [D], 'text: case number');
+    const p1 = (await get(app, '/claims?limit=3&offset=0', tk.auditor)).json<{ items: unknown[]; total: number }>();
+    const p2 = (await get(app, '/claims?limit=3&offset=3', tk.auditor)).json<{ items: { claimId: string }[]; total: number }>();
+    t.equal(p1.total, 5);
+    t.equal(p1.items.length, 3);
+    t.equal(p2.items.length, 2);
+    const bad = await get(app, '/claims?status=bogus&limit=0', tk.auditor);
+    t.equal(bad.statusCode, 400);
+    t.match(bad.json(), { errors: [{ path: /status|limit/ }] });
+  });
+
+  await t.test('detail: status, money by head, awarded / paid / outstanding, deadlines', async (t) => {
+    const r = await get(app, `/claims/${A}`, tk.lawyer);
+    t.equal(r.statusCode, 200);
+    const d = r.json<{ status: string; money: object; moneyByHead: { assessed: unknown }; fund: { approvals: string[]; approvalsNeeded: number }; deadlines: unknown }>();
+    t.equal(d.status, 'scheduled');
+    t.match(d.money, { currency: 'RSD', claimed: 150_000_000, courtAwarded: 100_000_000, awarded: 90_000_000, paid: 45_000_000, outstanding: 45_000_000 });
+    t.same(d.moneyByHead.assessed, [{ head: 'non-pecuniary', amount: { amountMinor: 90_000_000, currency: 'RSD' } }]);
+    t.same(d.fund.approvals, ['approver-1', 'approver-2']);
+    t.equal(d.fund.approvalsNeeded, 2);
+    t.same(d.deadlines, [{ kind: 'instalment', dueOn: '2027-01-04', instalment: 2 }]);
+    t.notOk('fullName' in d || JSON.stringify(d).includes('Projection Test Victim'), 'no personal data in the detail');
+    const other = await get(app, `/claims/${A}`, tk.lawyer2);
+    t.equal(other.statusCode, 403);
+    t.equal(other.json<{ code: string }>().code, 'not-your-claim');
+    t.equal((await get(app, `/claims/${A}`, ba.assessor)).json<{ code: string }>().code, 'wrong-jurisdiction');
+    t.equal((await get(app, `/claims/${A}`, tk.auditor)).statusCode, 200);
+    t.equal((await get(app, '/claims/00000000-0000-4000-8000-000000000000', tk.auditor)).statusCode, 404);
+    t.equal((await get(app, '/claims/not-a-uuid', tk.auditor)).statusCode, 400);
+  });
+
+  await t.test('work queues by role', async (t) => {
+    const tasks = async (token: string) => (await get(app, '/work-queue', token)).json<{ items: { task: string; claimId: string; instalment?: number }[] }>().items
+      .map((i) => `${i.task}:${i.claimId}${i.instalment ? `#${i.instalment}` : ''}`);
+    t.same(await tasks(tk.assessor), [`assess:${B}`], 'assessor: awaiting assessment');
+    t.same(await tasks(tk.approver2), [`second-approval:${C}`], 'approver-2: the second approval of C');
+    t.same(await tasks(tk.approver1), [], 'approver-1 already approved C: not twice');
+    t.same(await tasks(tk.finance), [`disburse-instalment:${A}#2`], 'finance: the instalment due');
+    t.same(await tasks(ba.assessor), [], 'BA staff: nothing of RS');
+    const approver3 = await h.token('approver-3', ['fund-approver'], ['RS']);
+    t.same(await tasks(approver3), [`second-approval:${C}`]);
+  });
+
+  await t.test('deadlines', async (t) => {
+    const r = (await get(app, '/deadlines', tk.finance)).json<{ items: { claimId: string; kind: string; dueOn: string; overdue: boolean }[] }>();
+    t.same(r.items.map((i) => [i.claimId, i.kind, i.dueOn]), [[A, 'instalment', '2027-01-04']]);
+    t.equal((await get(app, '/deadlines?before=2026-12-31', tk.finance)).json<{ items: unknown[] }>().items.length, 0);
+    t.same((await get(app, '/deadlines', tk.lawyer2)).json<{ items: unknown[] }>().items, [], 'D has no running deadline (no final ruling yet)');
+  });
+
+  await t.test('history, as-of state and integrity', async (t) => {
+    const hist = (await get(app, `/claims/${A}/history`, tk.auditor)).json<{ events: { revision: number; type: string; occurredAt: string; actor: string; hash: string }[] }>().events;
+    t.same(hist.map((e) => e.revision), hist.map((_, i) => i), 'every revision from 0');
+    t.equal(hist[0]!.type, 'ClaimFiled');
+    t.equal(hist[0]!.actor, 'lawyer-1');
+    t.ok(hist.some((e) => e.type === 'PayoutDisbursed' && e.actor === 'finance-1'));
+
+    const integrity = (await get(app, `/claims/${A}/integrity`, tk.auditor)).json<{ ok: boolean; count: number; headHash: string }>();
+    t.same([integrity.ok, integrity.count, integrity.headHash], [true, hist.length, hist.at(-1)!.hash], 'chain verified; head = last hash of the history');
+
+    // The decider's state after each prefix of the stream.
+    const envs = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${A}`);
+    const prefixes: ClaimState[] = [];
+    let s = initialState();
+    for (const e of envs) {
+      if (isClaimEventType(e.type)) s = evolve(s, parseEvent(e.type, e.data) as ClaimEvent);
+      prefixes.push(JSON.parse(JSON.stringify(s)) as ClaimState);
+    }
+    const before = (await get(app, `/claims/${A}/state?asOf=${new Date(Date.parse(hist[0]!.occurredAt) - 1000).toISOString()}`, tk.auditor)).json<{ revision: number | null; state: ClaimState }>();
+    t.equal(before.revision, null);
+    t.equal(before.state.status, 'none', 'before filing the claim did not exist');
+    let between = 0;
+    for (let i = 0; i + 1 < hist.length; i++) {
+      const a = Date.parse(hist[i]!.occurredAt);
+      const b = Date.parse(hist[i + 1]!.occurredAt);
+      if (b <= a) continue; // events of one command share their instant
+      const mid = new Date(a + Math.floor((b - a) / 2)).toISOString();
+      const r = (await get(app, `/claims/${A}/state?asOf=${mid}`, tk.auditor)).json<{ revision: number; state: ClaimState }>();
+      t.equal(r.revision, i, `as of ${mid}: revision ${i}`);
+      t.same(r.state, prefixes[i], `as of ${mid}: the decider's state after revision ${i}`);
+      between += 1;
+    }
+    t.ok(between >= 5, `${between} instants between events checked`);
+    for (const rev of [0, 3, hist.length - 1]) {
+      t.same((await get(app, `/claims/${A}/state?revision=${rev}`, tk.auditor)).json<{ state: ClaimState }>().state, prefixes[rev], `revision ${rev}`);
+    }
+    t.equal((await get(app, `/claims/${A}/state?asOf=yesterday`, tk.auditor)).statusCode, 400);
+    t.equal((await get(app, `/claims/${A}/state?revision=1`, tk.lawyer2)).statusCode, 403);
+
+    // An event appended behind the hash chain's back breaks it at that revision.
+    await h.env.eventStore.appendToStream(`claim-${D}`, jsonEvent({ type: 'EvidenceAttached', data: { schemaVersion: 1, claimId: D, documentId: 'FORGED', kind: 'other', sha256: 'a'.repeat(64), title: 'Forged' }, metadata: { prevHash: '0'.repeat(64), hash: 'f'.repeat(64) } }));
+    const broken = (await get(app, `/claims/${D}/integrity`, tk.auditor)).json<{ ok: boolean; count: number; firstBrokenRevision: number }>();
+    t.same([broken.ok, broken.count, broken.firstBrokenRevision], [false, 2, 2], 'the forged event is found');
+  });
+
+  await t.test('fund year', async (t) => {
+    const year = rsYear(h.clock.now);
+    const f = (await get(app, `/funds/RS/${year}`, tk.finance)).json<{ claims: { claimId: string }[] }>();
+    t.match(f, { currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, availableMinor: 10_000_000_000 - 90_000_000 });
+    t.same(f.claims.map((c) => c.claimId), [A]);
+    t.equal((await get(app, `/funds/RS/${year}`, tk.auditor)).statusCode, 200);
+    t.equal((await get(app, `/funds/RS/${year}`, tk.lawyer)).statusCode, 403);
+    t.equal((await get(app, `/funds/RS/${year}`, ba.finance)).statusCode, 403);
+    t.equal((await get(app, `/funds/BA/${year}`, ba.finance)).statusCode, 404);
+  });
+
+  await t.test('personal data: visible, denied, recorded, erased', async (t) => {
+    const read = (token: string, id = A) => get(app, `/claims/${id}/personal-data`, token);
+    const lawyerRead = await read(tk.lawyer);
+    t.equal(lawyerRead.statusCode, 200);
+    t.match(lawyerRead.json(), { claimId: A, victimRef: `vic-${A}`, personalData: { fullName: 'Projection Test Victim', dateOfBirth: '1995-04-12' } });
+    t.equal(lawyerRead.headers['cache-control'], 'no-store');
+    t.equal((await read(tk.assessor)).statusCode, 200, 'an assessor of the jurisdiction');
+    for (const [who, token] of [['auditor', tk.auditor], ['fund-admin', tk.admin], ['dpo', tk.dpo], ['another lawyer', tk.lawyer2], ['BA staff', ba.assessor]] as const) {
+      t.equal((await read(token)).statusCode, 403, `${who}: denied`);
+    }
+    const log = await get(app, `/claims/${A}/access-log`, tk.auditor);
+    t.equal(log.statusCode, 200);
+    t.same(log.json<{ reads: { accessedBy: string; roles: string[]; purpose: string }[] }>().reads.map((r) => [r.accessedBy, r.roles, r.purpose]),
+      [['lawyer-1', ['lawyer'], 'claim-personal-data'], ['assessor-1', ['fund-assessor'], 'claim-personal-data']], 'two reads recorded, denials are not reads');
+    t.equal((await get(app, `/claims/${A}/access-log`, tk.lawyer)).statusCode, 403);
+    t.notOk(log.body.includes('Projection Test Victim'), 'the log names readers, never the data');
+
+    const erased = await h.post(`/victims/vic-${A}/erasure`, tk.dpo, { reason: 'Erasure request of the data subject.' });
+    t.equal(erased.statusCode, 200, erased.body);
+    t.same((await read(tk.lawyer)).json<{ personalData: unknown }>().personalData, '[erased]', 'erased key: [erased] before the event is projected');
+    await h.catchUp();
+    t.same((await read(tk.lawyer)).json<{ personalData: unknown }>().personalData, '[erased]', 'and after');
+    t.equal((await get(app, `/claims/${A}`, tk.lawyer)).json<{ personalData: { erased: boolean } }>().personalData.erased, true);
+    t.equal((await get(app, `/claims/${A}/access-log`, tk.auditor)).json<{ reads: unknown[] }>().reads.length, 2, 'no read recorded after erasure');
+  });
+
+  await t.test('admin rebuild equals the incremental read model', async (t) => {
+    await h.catchUp();
+    const before = (await get(app, '/admin/digest', tk.auditor)).json<{ digest: string; counts: Record<string, number> }>();
+    t.ok(before.counts.claims === 5);
+    t.equal((await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${tk.auditor}` } })).statusCode, 403);
+    const r = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${tk.admin}` } });
+    t.equal(r.statusCode, 200);
+    t.equal(r.json<{ digest: string }>().digest, before.digest, 'rebuilt from $all = built incrementally');
+  });
+
+  await t.test('operations: docs with examples, metrics, health', async (t) => {
+    type Operation = { responses?: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown; examples?: unknown }> }> };
+    const doc = (await get(app, '/openapi.json')).json<{ paths: Record<string, { get?: Operation; post?: Operation }> }>();
+    const expected = ['/claims', '/claims/{id}', '/claims/{id}/history', '/claims/{id}/state', '/claims/{id}/integrity', '/claims/{id}/personal-data',
+      '/claims/{id}/access-log', '/work-queue', '/deadlines', '/funds/{jurisdiction}/{year}', '/monitoring/indicators', '/admin/rebuild', '/admin/digest'];
+    for (const path of expected) {
+      const op = doc.paths[path]?.get ?? doc.paths[path]?.post;
+      t.ok(op, `${path} documented`);
+      const media = op?.responses?.['200']?.content?.['application/json'];
+      t.ok(media?.schema && (media.example !== undefined || media.examples !== undefined), `${path}: a schema and an example answer`);
+    }
+    const metrics = (await get(app, '/metrics')).body;
+    for (const name of ['cfund_projection_consumer_lag_events', 'cfund_projection_consumer_lag_seconds', 'cfund_projection_dead_letters_total', 'cfund_projection_events_total']) {
+      t.ok(metrics.includes(name), name);
+    }
+    t.match(metrics, /cfund_projection_events_total\{outcome="applied"\} [1-9]/);
+    t.equal((await get(app, '/health')).statusCode, 200);
+    t.equal((await get(app, '/ready')).statusCode, 200);
+  });
+});
