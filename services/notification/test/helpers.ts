@@ -31,6 +31,8 @@ export interface Harness {
   pump(target?: NotificationApp): Promise<number>;
   /** A fresh notification app on a new SQLite file (as after losing the working state), same event store. */
   rebuild(options?: Partial<BuildAppOptions>): Promise<NotificationApp>;
+  /** Closes the app and its SQLite file, then opens the same file in a new app (a restart). */
+  restart(): Promise<NotificationApp>;
 }
 
 /** A controllable clock. */
@@ -53,7 +55,7 @@ export async function readClaimEnvelopes(client: EventStoreDBClient): Promise<Cl
   return out;
 }
 
-export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}): Promise<Harness> {
+export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}, extra: { commandNow?: () => Date } = {}): Promise<Harness> {
   const env = await startTestEnvironment({ memDb: true });
   if (env.skipped !== undefined) throw new Error(env.skipped);
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-notification-'));
@@ -63,17 +65,21 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const secret = randomBytes(32);
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => { logs.push(line); } } });
-  const command = await buildCommandApp({ client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger });
+  const command = await buildCommandApp({
+    client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...(extra.commandNow ? { now: extra.commandNow } : {}),
+  });
   const apps: NotificationApp[] = [];
   const stores: NotificationStore[] = [];
   let n = 0;
-  const make = async (extra: Partial<BuildAppOptions>) => {
-    const store = NotificationStore.open(join(dataDir, `notification-${n++}.db`));
+  const make = async (more: Partial<BuildAppOptions>, path = join(dataDir, `notification-${n++}.db`)) => {
+    const store = NotificationStore.open(path);
     stores.push(store);
-    const app = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, ...options, ...extra });
-    apps.push(app);
-    return app;
+    const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, ...options, ...more });
+    apps.push(built);
+    paths.set(built, path);
+    return built;
   };
+  const paths = new Map<NotificationApp, string>();
   const app = await make({});
   t.teardown(async () => {
     for (const a of apps) await a.close();
@@ -83,10 +89,10 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
     await rm(dataDir, { recursive: true, force: true });
   });
   const seen = new Map<NotificationApp, Set<string>>();
-  return {
+  const h: Harness = {
     env, command, app, store: app.store, dataDir, secret, logs,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
-    pump: async (target = app) => {
+    pump: async (target = h.app) => {
       const done = seen.get(target) ?? new Set<string>();
       seen.set(target, done);
       let count = 0;
@@ -98,46 +104,69 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
       }
       return count;
     },
-    rebuild: (extra = {}) => make(extra),
+    rebuild: (more = {}) => make(more),
+    restart: async () => {
+      const old = h.app;
+      await old.close();
+      old.store.close();
+      h.app = await make({}, paths.get(old));
+      h.store = h.app.store;
+      seen.set(h.app, seen.get(old) ?? new Set());
+      return h.app;
+    },
   };
+  return h;
 }
 
-const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' as const });
-
-/** The current year in Belgrade (the RS fund year an approval commits against). */
-export const rsYear = (): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(new Date()));
+export interface LifecycleOptions {
+  /** Stop after this step (its path, e.g. 'assessment'). */
+  until?: string;
+  lawyer?: string;
+  jurisdiction?: 'RS' | 'AL';
+  /** When the decision was served (default an hour ago). */
+  servedAt?: string;
+  /** The fund year of the budget (default the current year in the scheme's zone). */
+  fundYear?: number;
+}
 
 /**
  * One RS claim through the real command service: filing, court track, application, assessment,
  * two approvals, service of the decision, appeal, appeal decision, payout schedule, an instalment
  * paid, returned (failed) and paid again, erasure. Returns the claim id.
  */
-export async function lifecycle(h: Harness, options: { until?: string; lawyer?: string } = {}): Promise<string> {
+export async function lifecycle(h: Harness, options: LifecycleOptions = {}): Promise<string> {
   const lawyerSub = options.lawyer ?? 'lawyer-1';
+  const j = options.jurisdiction ?? 'RS';
+  const currency = j === 'RS' ? 'RSD' as const : 'ALL' as const;
+  const RSD = (amountMinor: number) => ({ amountMinor: j === 'RS' ? amountMinor : amountMinor / 2, currency });
+  const zone = j === 'RS' ? 'Europe/Belgrade' : 'Europe/Tirane';
+  const year = options.fundYear ?? Number(new Intl.DateTimeFormat('en', { timeZone: zone, year: 'numeric' }).format(new Date()));
+  const js = [j];
   const tk = {
-    lawyer: await h.token(lawyerSub, ['lawyer']), assessor: await h.token('assessor-1', ['fund-assessor']),
-    approver1: await h.token('approver-1', ['fund-approver']), approver2: await h.token('approver-2', ['fund-approver']),
-    finance: await h.token('finance-1', ['fund-finance']), admin: await h.token('admin-1', ['fund-admin']), dpo: await h.token('dpo-1', ['dpo']),
+    lawyer: await h.token(lawyerSub, ['lawyer'], js), assessor: await h.token('assessor-1', ['fund-assessor'], js),
+    approver1: await h.token('approver-1', ['fund-approver'], js), approver2: await h.token('approver-2', ['fund-approver'], js),
+    finance: await h.token('finance-1', ['fund-finance'], js), admin: await h.token('admin-1', ['fund-admin'], js), dpo: await h.token('dpo-1', ['dpo'], js),
   };
   const post = async (url: string, token: string, body: unknown) => {
     const r = await h.command.inject({ method: 'POST', url, payload: body as object, headers: { authorization: `Bearer ${token}` } });
     if (r.statusCode >= 300) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return r.json<{ claimId: string }>();
   };
-  await post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(10_000_000_000) });
+  await post(`/funds/${j}/${year}/budget`, tk.admin, { amount: RSD(10_000_000_000) });
   const { claimId } = await post('/claims', tk.lawyer, {
-    jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: VICTIM_NAME, dateOfBirth: '1995-04-12', contacts: { email: 'jelena@example.org' } },
+    jurisdiction: j, applicantRole: 'direct', victim: { fullName: VICTIM_NAME, dateOfBirth: '1995-04-12', contacts: { email: 'jelena@example.org' } },
     formOfExploitation: 'labour', incidentOn: '2025-01-10', damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(120_000_000) }],
   });
   const steps: [string, string, unknown][] = [
-    ['court-rulings', tk.lawyer, { court: 'Higher Court in Belgrade', caseNumber: 'K-1/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] }],
-    ['ruling-finality', tk.lawyer, { finalOn: '2025-06-30' }],
-    ['enforcement-failures', tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: '2025-09-01' }],
+    ['court-rulings', tk.lawyer, { court: 'Higher Court in Belgrade', caseNumber: 'K-1/2025', decidedOn: j === 'RS' ? '2025-05-20' : '2025-12-01', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] }],
+    // Albania counts 12 months from the final ruling: a later ruling keeps an autumn 2026 application in time.
+    ['ruling-finality', tk.lawyer, { finalOn: j === 'RS' ? '2025-06-30' : '2026-01-15' }],
+    ['enforcement-failures', tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: j === 'RS' ? '2025-09-01' : '2026-02-01' }],
     ['fund-application', tk.lawyer, { otherCompensationDeclared: [] }],
     ['assessment', tk.assessor, { eligible: true, assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(90_000_000) }], deductions: [] }],
     ['approvals', tk.approver1, {}],
     ['approvals', tk.approver2, {}],
-    ['decision-notice', tk.approver1, { servedAt: new Date(Date.now() - 3600_000).toISOString() }],
+    ['decision-notice', tk.approver1, { servedAt: options.servedAt ?? new Date(Date.now() - 3600_000).toISOString() }],
     ['appeals', tk.lawyer, { grounds: `The assessment left out the costs of treatment of ${VICTIM_NAME}.` }],
     ['appeal-decision', tk.approver1, { outcome: 'increased', decidedOn: '2026-01-10', netAward: RSD(95_000_000) }],
     ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: '2027-01-04', intervalMonths: 1 }],
