@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
+import { pino } from 'pino';
+import { headers } from 'nats';
 import { startTestEnvironment } from '@cfund/test-support';
 import {
   EventHeaders,
@@ -13,6 +15,7 @@ import {
   readCheckpoint,
   runPublishSession,
   startRelay,
+  startRelayHost,
   subjectForEvent,
   type EventEnvelope,
   type Relay,
@@ -137,5 +140,47 @@ t.test('relay', async (t) => {
     await appendEvents(client, claim, ['ClaimReopened'], 7);
     await expectStreamEqualsAll(t);
     t.equal(relays.filter((r) => r.status().role === 'leader').length, 1, 'one leader');
+  });
+
+  await t.test('startRelayHost connects, leads once the others are gone, and stops', async (t) => {
+    await Promise.all(relays.map((r) => r.stop()));
+    const host = startRelayHost({ eventStore: client, natsUrl: env.natsUrl, settings });
+    t.teardown(() => host.stop());
+    await appendEvents(client, claim, ['ClaimWithdrawn'], 8);
+    await waitFor('the host leads', () => host.status()?.role === 'leader');
+    await expectStreamEqualsAll(t);
+    t.ok(host.natsConnected());
+    await host.stop();
+    t.equal(host.status()?.role, 'stopped');
+    t.notOk(host.natsConnected());
+
+    // NATS unreachable: the host keeps trying in the background and still stops on request.
+    const unreachable = startRelayHost({ eventStore: client, natsUrl: 'nats://127.0.0.1:1', connectRetryMs: 100, settings });
+    t.equal(unreachable.status(), undefined);
+    t.notOk(unreachable.natsConnected());
+    await unreachable.stop();
+    t.equal(unreachable.status(), undefined);
+  });
+
+  await t.test('a relay refuses a checkpoint that is not an event of its event store at that position', async (t) => {
+    // As if the stream had been filled from another event store (wrong NATS_URL or ESDB, or a restored backup).
+    const events = await userEvents(client);
+    const last = events.at(-1)!;
+    const h = headers();
+    h.set(EventHeaders.msgId, randomUUID());
+    h.set(EventHeaders.position, last.commitPosition);
+    h.set(EventHeaders.preparePosition, last.preparePosition);
+    await nc.jetstream().publish('cfund.events.foreign.ClaimFiled.x', new TextEncoder().encode('{}'), { headers: h });
+    await appendEvents(client, claim, ['ClaimReopened'], 10);
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId: 'relay-foreign', settings, logger });
+    relays.push(relay);
+    await waitFor('the refusal', () => lines.some((l) => l.includes('CheckpointMismatchError')));
+    t.equal(relay.status().role, 'leader');
+    t.equal(relay.status().published, 0, 'nothing published after a foreign checkpoint');
+    const lastSeq = (await jsm.streams.info('CFUND_EVENTS')).state.last_seq;
+    t.equal((await jsm.streams.getMessage('CFUND_EVENTS', { seq: lastSeq })).subject, 'cfund.events.foreign.ClaimFiled.x', 'the stream still ends with the foreign message');
+    await relay.stop();
   });
 });

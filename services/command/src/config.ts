@@ -14,6 +14,8 @@ const EnvShape = {
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(5 * 60 * 1000),
   /** Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two writes. */
   CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed']).optional(),
+  /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */
+  RELAY_ENABLED: z.stringbool().default(true),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

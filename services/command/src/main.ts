@@ -10,6 +10,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { keyStoreDir, resolveSecrets, signToken } from '@cfund/service-kit';
+import { startRelayHost, type RelayHost } from '@cfund/messaging';
 
 const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
   { sub: 'lawyer-1', name: 'Demo Lawyer', roles: ['lawyer'] },
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
 
   let stopReconciler: () => void = () => undefined;
+  let relay: RelayHost | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
       try {
         stopReconciler();
         await app.close();
+        await relay?.stop(); // releases the relay lease, so a standby takes over at once
         await client.dispose();
         logger.info('stopped');
         process.exit(0);
@@ -90,6 +93,9 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
+  // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
+  // benchmarks) must not join the relay of whatever NATS listens on the default port.
+  if (config.RELAY_ENABLED && process.env.NATS_URL) relay = startRelayHost({ eventStore: client, natsUrl: config.NATS_URL, logger });
   logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
 
   if (config.embedded && secrets.jwtSecret) {

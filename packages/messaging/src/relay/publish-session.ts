@@ -10,7 +10,7 @@ import type { JetStreamClient, JetStreamManager, PubAck } from 'nats';
 import { encodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { eventHeaders } from '../headers.js';
 import { subjectForEvent } from '../subjects.js';
-import { isAfter, readCheckpoint, type RelayCheckpoint } from './checkpoint.js';
+import { isAfter, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './checkpoint.js';
 import { envelopeFromEvent, isSystemEvent } from './event-envelope.js';
 import { isWrongLastSequence } from './lease.js';
 
@@ -43,6 +43,7 @@ export async function runPublishSession(options: PublishSessionOptions): Promise
   const { js, signal } = options;
   if (signal.aborted) return;
   const checkpoint = options.checkpoint ?? (await readCheckpoint(options.jsm));
+  await verifyCheckpoint(options.eventStore, checkpoint);
   options.onCheckpoint?.(checkpoint);
   let expected = checkpoint.lastSequence;
   const subscription = options.eventStore.subscribeToAll({

@@ -1,0 +1,95 @@
+/**
+ * Runs a relay inside a service process: connects to NATS in the background (the service starts
+ * and serves even while NATS is down; the relay catches up from its checkpoint once it is up),
+ * and stops cleanly on shutdown.
+ */
+import type { EventStoreDBClient } from '@eventstore/db-client';
+import { connect, type NatsConnection } from 'nats';
+import { pino, type Logger } from 'pino';
+import type { RelaySettings } from '../settings.js';
+import { startRelay, type Relay, type RelayStatus } from './relay.js';
+
+export interface RelayHostOptions {
+  eventStore: EventStoreDBClient;
+  natsUrl: string;
+  logger?: Logger;
+  /** Pause between attempts to reach NATS at start-up (ms). */
+  connectRetryMs?: number;
+  settings?: Partial<RelaySettings>;
+}
+
+export interface RelayHost {
+  /** Undefined until NATS was reached and the relay started. */
+  status(): RelayStatus | undefined;
+  /** Whether the NATS connection is currently up. */
+  natsConnected(): boolean;
+  stop(): Promise<void>;
+}
+
+export function startRelayHost(options: RelayHostOptions): RelayHost {
+  const logger = options.logger ?? pino({ enabled: false });
+  const retryMs = options.connectRetryMs ?? 2_000;
+  let stopped = false;
+  let nc: NatsConnection | undefined;
+  let relay: Relay | undefined;
+  let connected = false;
+  let cancelWait: (() => void) | undefined;
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, retryMs);
+      cancelWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const run = (async () => {
+    let attempt = 0;
+    while (!stopped) {
+      try {
+        // Reconnects forever once connected: a NATS restart does not end the relay.
+        nc = await connect({ servers: options.natsUrl, name: 'cfund-relay', maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+        break;
+      } catch (error) {
+        attempt += 1;
+        if (attempt === 1 || attempt % 30 === 0) logger.warn({ natsUrl: options.natsUrl, attempt, error: (error as Error).message }, 'relay: NATS not reachable yet; retrying');
+        await pause();
+      }
+    }
+    if (!nc) return;
+    if (stopped) {
+      await nc.close();
+      return;
+    }
+    connected = true;
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') connected = false;
+        if (s.type === 'reconnect') connected = true;
+      }
+    })();
+    while (!stopped) {
+      try {
+        relay = await startRelay({ eventStore: options.eventStore, nc, logger, ...(options.settings ? { settings: options.settings } : {}) });
+        logger.info({ natsUrl: options.natsUrl, relay: relay.status().instanceId }, 'relay started (standby until it holds the lease)');
+        return;
+      } catch (error) {
+        logger.warn({ error: (error as Error).message }, 'relay: could not start (JetStream unavailable?); retrying');
+        await pause();
+      }
+    }
+  })().catch((error: unknown) => logger.error({ error: (error as Error).message }, 'relay could not start'));
+
+  return {
+    status: () => relay?.status(),
+    natsConnected: () => connected && !!nc && !nc.isClosed(),
+    async stop() {
+      stopped = true;
+      cancelWait?.();
+      await run;
+      await relay?.stop();
+      if (nc && !nc.isClosed()) await nc.drain().catch(() => nc?.close());
+      connected = false;
+    },
+  };
+}
