@@ -1,0 +1,130 @@
+/**
+ * End to end through NATS: commands through the command service, the relay ($all -> JetStream),
+ * the projection's durable consumer, and the projection's HTTP answers for each role (bounded
+ * polls, never a fixed sleep). Then, without the relay, envelopes published by hand: a duplicate
+ * outside the dedupe window changes nothing, a poisoned event is dead-lettered and counted, and a
+ * restarted consumer resumes where it stopped; the read model equals a fresh rebuild.
+ */
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { encodeEnvelope, ensureEventsStream, eventHeaders, startRelay, subjectForEvent, type EventEnvelope } from '@cfund/messaging';
+import { ProjectionRunner, ReadModelStore, startProjectionConsumer } from '../src/index.ts';
+import { allocateBudget, appliedClaim, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
+
+async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The digest of a read model rebuilt from scratch from the same event store. */
+async function freshDigest(h: { env: { eventStore: import('@eventstore/db-client').EventStoreDBClient } }): Promise<string> {
+  const store = new ReadModelStore(':memory:');
+  try {
+    return (await new ProjectionRunner(store, h.env.eventStore).rebuild()).digest;
+  } finally {
+    store.close();
+  }
+}
+
+t.test('through the relay and NATS', async (t) => {
+  const h = await startHarness(t);
+  const app = await startProjection(h);
+  t.teardown(() => app.close());
+  const relay = await startRelay({
+    eventStore: h.env.eventStore, nc: await h.env.connectNats(), instanceId: 'relay-test',
+    settings: { leaseBucket: 'projection_test_lease', leaseTtlMs: 3_000, renewIntervalMs: 500, standbyPollMs: 200, retryDelayMs: 300 },
+  });
+  t.teardown(() => relay.stop());
+  const consumer = await startProjectionConsumer({ nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
+  t.teardown(() => consumer.stop());
+
+  const tk = await tokens(h);
+  await allocateBudget(h, tk, rsYear());
+  const paid = await scheduledClaim(h, tk, 30_000_000, 1);
+  await disburse(h, paid, tk, 1);
+  const applied = await appliedClaim(h, tk);
+  const other = await fileClaim(h, tk.lawyer2);
+
+  const statusOf = async (id: string, token: string) => {
+    const r = await get(app, `/claims/${id}`, token);
+    return r.statusCode === 200 ? r.json<{ status: string }>().status : undefined;
+  };
+  await waitFor('the paid claim projected', async () => (await statusOf(paid, tk.auditor)) === 'paid');
+  await waitFor('the other claims projected', async () => (await statusOf(applied, tk.assessor)) === 'applied' && (await statusOf(other, tk.auditor)) === 'filed');
+
+  const list = async (token: string) => (await get(app, '/claims', token)).json<{ items: { claimId: string }[] }>().items.map((i) => i.claimId).sort();
+  t.same(await list(tk.lawyer), [paid, applied].sort(), 'the lawyer sees the claims they filed');
+  t.same(await list(tk.lawyer2), [other]);
+  t.same(await list(tk.assessor), [paid, applied, other].sort(), 'RS staff see RS claims');
+  t.same((await get(app, '/work-queue', tk.assessor)).json<{ items: { claimId: string; task: string }[] }>().items.map((i) => [i.task, i.claimId]), [['assess', applied]]);
+  t.equal((await get(app, `/funds/RS/${rsYear()}`, tk.finance)).json<{ disbursedMinor: number }>().disbursedMinor, 30_000_000);
+
+  const events = (await readAllEnvelopes(h.env.eventStore)).length;
+  await waitFor('every event handled', async () => {
+    const m = (await get(app, '/metrics')).body;
+    const n = [...m.matchAll(/cfund_projection_events_total\{outcome="\w+"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
+    return n >= events;
+  });
+  t.equal(h.store.digest(), await freshDigest(h), 'the read model built through NATS equals a fresh rebuild from the event store');
+  t.match((await get(app, '/metrics')).body, /cfund_projection_consumer_lag_events 0/);
+});
+
+t.test('duplicates, dead letters and a restart, envelopes published by hand', async (t) => {
+  const h = await startHarness(t);
+  const app = await startProjection(h);
+  t.teardown(() => app.close());
+  const nc = await h.env.connectNats();
+  const js = nc.jetstream();
+  await ensureEventsStream(await nc.jetstreamManager());
+  const publish = async (e: EventEnvelope, msgID = e.eventId) => {
+    await js.publish(subjectForEvent(e.streamId, e.type), encodeEnvelope(e), { msgID, headers: eventHeaders(e) });
+  };
+  const toEnvelope = (e: Awaited<ReturnType<typeof readAllEnvelopes>>[number]): EventEnvelope => ({ ...e, commitPosition: '0', preparePosition: '0' });
+  const fast = { maxDeliver: 2, nakDelayMs: () => 50 };
+
+  const tk = await tokens(h);
+  const first = await appliedClaim(h, tk);
+  let published = 0;
+  const publishNew = async () => {
+    const all = await readAllEnvelopes(h.env.eventStore);
+    for (const e of all.slice(published)) await publish(toEnvelope(e));
+    published = all.length;
+  };
+  await publishNew();
+
+  let consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  t.teardown(() => consumer.stop());
+  const status = async (id: string) => {
+    const r = await get(app, `/claims/${id}`, tk.auditor);
+    return r.statusCode === 200 ? r.json<{ status: string }>().status : undefined;
+  };
+  await waitFor('the first claim', async () => (await status(first)) === 'applied');
+  const settled = h.store.digest();
+
+  // A relay failover outside the duplicate window publishes an event again under a new message id.
+  const again = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${first}`);
+  for (const e of again) await publish(toEnvelope(e), `${e.eventId}-again`);
+  await waitFor('duplicates handled', async () => new RegExp(`cfund_projection_events_total\\{outcome="duplicate"\\} ${again.length}\\b`).test((await get(app, '/metrics')).body));
+  t.equal(h.store.digest(), settled, 'redelivered events change nothing');
+
+  // A poisoned event (invalid data) fails every delivery: dead-lettered and counted; the next events still flow.
+  const poisoned = randomUUID();
+  await publish({ eventId: randomUUID(), streamId: `claim-${poisoned}`, revision: 0, type: 'ClaimFiled', data: { schemaVersion: 1, nonsense: true },
+    metadata: {}, created: new Date().toISOString(), commitPosition: '0', preparePosition: '0' });
+  await waitFor('a dead letter counted', async () => /cfund_projection_dead_letters_total 1\b/.test((await get(app, '/metrics')).body));
+
+  // Stopped consumer: commands go on; a new consumer on the same durable resumes where it stopped.
+  await consumer.stop();
+  const second = await fileClaim(h, tk.lawyer2);
+  await publishNew();
+  t.equal(await status(second), undefined, 'not projected while the consumer is stopped');
+  consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  await waitFor('the second claim after the restart', async () => (await status(second)) === 'filed');
+  t.equal(h.store.digest(), await freshDigest(h), 'equals a fresh rebuild: nothing missing, nothing counted twice');
+  const m = (await get(app, '/metrics')).body;
+  t.match(m, /cfund_projection_dead_letters_total 1\b/, 'still one dead letter');
+});
