@@ -48,6 +48,14 @@ export class StreamStateCache<Event, State> {
     return { ...entry, state: this.clone(entry.state) };
   }
 
+  /**
+   * The cached state itself, not a copy: only to look at (never evolve or change it). For
+   * checks that run often on big states, where copying would cost more than the check.
+   */
+  view(stream: string): Readonly<State> | undefined {
+    return this.entries.get(stream)?.state;
+  }
+
   /** Reads the events written after the cached snapshot (the whole stream when unknown), keeps and returns the result. */
   async catchUp(client: EventStoreDBClient, stream: string): Promise<LoadedStream<Event, State>> {
     const cached = this.peek(stream);

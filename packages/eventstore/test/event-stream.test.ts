@@ -183,6 +183,8 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.equal(small.peek('a'), undefined, 'the least recently used went first');
     small.remember('b', { state: { balance: 9, transactions: 9 }, revision: 0n, lastHash: GENESIS_HASH, eventCount: 1 });
     t.same(small.peek('b')?.state, { balance: 1, transactions: 1 }, 'an older or equal revision does not replace a snapshot');
+    t.same(small.view('b'), { balance: 1, transactions: 1 }, 'view: the cached state without copying');
+    t.equal(small.view('a'), undefined);
   });
 
   t.test('a batched writer: concurrent commands on one stream, one append per batch', async (t) => {

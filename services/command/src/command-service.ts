@@ -214,8 +214,8 @@ export class CommandService {
    * The commands themselves are decided on the store's state (ledgerCommand), so a stale
    * choice at worst sends a command that decides nothing.
    */
-  private async cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return this.ledgers.peek(ledgerStreamName(jurisdiction, year))?.state ?? this.loadLedger(jurisdiction, year);
+  private async cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>> {
+    return this.ledgers.view(ledgerStreamName(jurisdiction, year)) ?? this.loadLedger(jurisdiction, year);
   }
 
   /**
@@ -324,7 +324,7 @@ export class CommandService {
     }
   }
 
-  private async commitFundsOn(ledger: LedgerState, jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
+  private async commitFundsOn(ledger: Readonly<LedgerState>, jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
     const f = ledger.claims[claimId];
     const outstanding = f ? f.committed - f.released - f.disbursed : 0;
     if (f && outstanding > 0 && outstanding !== amount.amountMinor && f.disbursed === 0) {

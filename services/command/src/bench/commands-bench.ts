@@ -11,7 +11,8 @@
  * directories and children are removed on exit, on failure and on a signal.
  *
  * BENCH_SCALE (default 1) scales the lifecycles per round; BENCH_ROUND_MS (default 3000) the
- * length of a reference round; BENCH_CPU_PROF=<dir> runs the service with --cpu-prof into <dir>.
+ * length of a reference round; BENCH_CPU_PROF=<dir> runs the service with --cpu-prof into <dir>;
+ * BENCH_IN_FLIGHT (default 32) the concurrency of every round.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,7 @@ const serviceMain = path.join(serviceDir, 'dist', 'main.js');
 const helloServer = path.join(here, 'hello-server.js');
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
-const IN_FLIGHT = 32;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '32');
 const ROUNDS = 3;
 const LIFECYCLES = Math.max(IN_FLIGHT, Math.round(128 * scale));
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? String(Math.max(1000, Math.round(3000 * Math.min(1, scale)))));
@@ -254,6 +255,7 @@ async function main(): Promise<void> {
     ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : []), serviceMain,
   ], /demo tokens/, {
     PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: connection,
+    ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
   });
   const hello = await startChild([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/);
   const helloPort = Number(hello.match[1]);
