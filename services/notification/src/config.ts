@@ -1,0 +1,49 @@
+/**
+ * Configuration from environment variables, validated by zod at start-up. A wrong value stops
+ * the service with a message naming the variable (ConfigError, exit code 2).
+ */
+import { z } from 'zod';
+import { commonEnv, parseEnv } from '@cfund/service-kit';
+
+export { ConfigError } from '@cfund/service-kit';
+
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+const EnvShape = {
+  ...commonEnv(4003),
+  /** SMTP server for email, e.g. `smtp://user:pass@mail.example.org:587` or `smtps://...:465`; unset: no email. */
+  SMTP_URL: z.string().trim().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  /** Sender of the emails. */
+  NOTIFICATION_EMAIL_FROM: z.string().trim().min(3).default('Compensation fund <no-reply@cfund.invalid>'),
+  /** JSON file: users and roles -> email addresses and locale (see README). */
+  NOTIFICATION_DIRECTORY: z.string().trim().min(1).optional(),
+  /** Directory of drop-in locale files (`<locale>.json`). */
+  NOTIFICATION_LOCALES_DIR: z.string().trim().min(1).optional(),
+  /** Locale of recipients the directory says nothing about. */
+  NOTIFICATION_LOCALE: z.string().trim().min(2).max(35).default('en'),
+  /** Days before a deadline at which reminders go out, comma-separated. */
+  REMINDER_DAYS: z.string().trim().regex(/^\d{1,3}(,\d{1,3})*$/, 'comma-separated whole days, e.g. 14,7,1').default('14,7,1')
+    .transform((s) => s.split(',').map(Number)),
+  /** Local hour (scheme's time zone) of "N days before" reminders. */
+  REMINDER_HOUR: int(0, 23, 9),
+  /** Consecutive failed attempts after which a webhook is disabled. */
+  WEBHOOK_DISABLE_AFTER: int(1, 1000, 10),
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000, 10_000),
+  /** Attempts per delivery before it is given up (then listed as failed, retryable by hand). */
+  DELIVERY_MAX_ATTEMPTS: int(1, 100, 10),
+  DELIVERY_BACKOFF_BASE_MS: int(1, 3_600_000, 1000),
+  DELIVERY_BACKOFF_MAX_MS: int(1, 24 * 3_600_000, 3_600_000),
+  DELIVERY_CONCURRENCY: int(1, 64, 4),
+  /** How often due reminders and deliveries are looked for. */
+  SCHEDULER_INTERVAL_MS: int(10, 60_000, 1000),
+  /** Durable NATS consumer name. */
+  NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('notification'),
+  /** Ack wait of the consumer (default: messaging's setting). */
+  NOTIFICATION_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+};
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(EnvShape, env);
+}

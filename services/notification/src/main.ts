@@ -1,0 +1,107 @@
+/**
+ * The notification service process: reads the configuration (a wrong variable stops it with its
+ * name, exit code 2), opens the event store client, the SQLite working state and NATS, recovers
+ * deliveries a previous process left half-way, listens, consumes claim events (durable consumer
+ * `notification`), and shuts down gracefully on SIGTERM/SIGINT.
+ */
+import { join, resolve } from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { connect } from 'nats';
+import { createLogger } from '@cfund/eventstore';
+import { consumeEvents, ensureEventsStream, type EventConsumer } from '@cfund/messaging';
+import { loadConfigOrExit, resolveSecrets } from '@cfund/service-kit';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { smtpEmailSender } from './delivery/senders.js';
+import { Directory } from './directory.js';
+import { NotificationStore } from './store/store.js';
+import { Templates } from './templates/render.js';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('notification service', () => loadConfig());
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'notification' } });
+  const secrets = await loadConfigOrExitAsync(() => resolveSecrets(config));
+  for (const note of secrets.notes) logger.info(note);
+  const templates = loadConfigOrExit('notification service', () => Templates.fromDirectory(config.NOTIFICATION_LOCALES_DIR));
+  const directory = loadConfigOrExit('notification service', () => Directory.fromFile(config.NOTIFICATION_DIRECTORY));
+
+  const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
+  const dbPath = join(resolve(config.DATA_DIR), 'notification', 'notification.db');
+  const store = NotificationStore.open(dbPath);
+  const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
+  const nc = await connect({ servers: config.NATS_URL, name: 'notification', maxReconnectAttempts: -1 });
+
+  const app = await buildApp({
+    client, store, logger, templates, directory, defaultLocale: config.NOTIFICATION_LOCALE,
+    reminders: { daysBefore: config.REMINDER_DAYS, hour: config.REMINDER_HOUR },
+    retry: { baseMs: config.DELIVERY_BACKOFF_BASE_MS, maxMs: config.DELIVERY_BACKOFF_MAX_MS, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
+    disableWebhookAfter: config.WEBHOOK_DISABLE_AFTER, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    deliveryConcurrency: config.DELIVERY_CONCURRENCY, schedulerIntervalMs: config.SCHEDULER_INTERVAL_MS,
+    ...(mailer ? { sendEmail: mailer.send } : {}),
+    ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
+    ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
+    ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
+    readyChecks: { nats: () => !nc.isClosed() },
+  });
+
+  // Started after listening; stopped first on shutdown.
+  const running: { consumer?: EventConsumer; lagTimer?: NodeJS.Timeout } = {};
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests or events, finishing those in flight');
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    void (async () => {
+      try {
+        clearInterval(running.lagTimer);
+        await running.consumer?.stop();
+        await app.close();
+        await nc.drain();
+        await client.dispose();
+        mailer?.close();
+        store.close();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        logger.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  await app.startBackground();
+  await ensureEventsStream(await nc.jetstreamManager());
+  const consumer = await consumeEvents({
+    nc, durable: config.NOTIFICATION_DURABLE, filterSubject: 'cfund.events.claim.>', logger,
+    handle: (envelope) => app.notifier.handle(envelope),
+    ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
+  });
+  running.consumer = consumer;
+  running.lagTimer = setInterval(() => {
+    consumer.lag().then((l) => app.metrics.consumerPending.set(l.pending), () => undefined);
+  }, 5000);
+  running.lagTimer.unref();
+  logger.info(`notification service ready on ${address} (docs: ${address}/docs; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'})`);
+}
+
+async function loadConfigOrExitAsync<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    return loadConfigOrExit('notification service', () => { throw error; });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`notification service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
