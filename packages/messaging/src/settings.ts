@@ -103,8 +103,6 @@ export const messagingSettings = {
     /** nak delay after a failed attempt n: min(base * 2^(n-1), max). */
     nakDelayBaseMs: 1_000,
     nakDelayMaxMs: 60_000,
-    /** How long one pull waits for a message; also the longest stop() waits for a pull. */
-    pullExpiresMs: 2_000,
   },
 
   /** The relay from EventStoreDB $all to CFUND_EVENTS, and the lease that keeps it single. */

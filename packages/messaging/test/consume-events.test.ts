@@ -203,6 +203,34 @@ t.test('against nats-server', async (t) => {
     await next.stop();
   });
 
+  await t.test('stopping mid-stream and starting again: every event once, none held back for the ack wait', async (t) => {
+    const streamId = `handover-${randomUUID()}`;
+    const total = 300;
+    for (let revision = 0; revision < total; revision += 1) await publishEnvelope(js, envelope(streamId, revision));
+    // An ack wait longer than waitFor's deadline: a message stranded by stop() would fail the test.
+    const options = { nc, durable: 'handover-test', filterSubject: 'cfund.events.handover.>', ackWaitMs: 60_000 };
+    const first: number[] = [];
+    let stopping: Promise<void> | undefined;
+    const started = Date.now();
+    const a = await consumeEvents({
+      ...options,
+      handle: async (e) => {
+        first.push(e.revision);
+        if (first.length === 100) stopping = a.stop(); // from inside a handler, mid-stream
+      },
+    });
+    await waitFor('the first consumer to stop', () => stopping !== undefined);
+    await stopping;
+    t.same(first, Array.from({ length: 100 }, (_, i) => i), 'the first hundred, in order, then nothing');
+    const second: number[] = [];
+    const b = await consumeEvents({ ...options, handle: async (e) => void second.push(e.revision) });
+    await waitFor('the rest', () => second.length >= total - 100);
+    t.comment(`${total} events through two consumers in ${Date.now() - started} ms`);
+    t.same(second, Array.from({ length: total - 100 }, (_, i) => i + 100), 'the second consumer continues at 100, in order');
+    await waitFor('nothing pending', async () => (await b.lag()).pending === 0);
+    await b.stop();
+  });
+
   await t.test('a consumer cannot silently change its filter', async (t) => {
     await t.rejects(consumeEvents({ nc, durable: 'ack-test', filterSubject: 'cfund.events.other.>', handle: async () => undefined }), /exists with filter/);
     await t.rejects(consumeEvents({ nc, durable: 'bad.name', handle: async () => undefined }), /invalid durable/);

@@ -129,7 +129,11 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
     options.onDeadLetter?.({ consumer: durable, subject: msg.subject, eventsSequence: msg.seq, attempts, error, ...(envelope ? { envelope } : {}) });
   };
 
-  const processOne = async (msg: JsMsg): Promise<void> => {
+  /**
+   * Runs the handler (and a dead-letter publish if it comes to that) and returns how to settle
+   * the message: ack, nak with a delay, or term. The caller settles after deciding whether to stop.
+   */
+  const processOne = async (msg: JsMsg): Promise<() => Promise<void>> => {
     const attempt = msg.info.deliveryCount;
     let envelope: EventEnvelope;
     try {
@@ -137,8 +141,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
     } catch (error) {
       // Retrying cannot make a malformed body valid.
       await deadLetter(msg, attempt, error);
-      msg.term();
-      return;
+      return async () => msg.term();
     }
     let failure: unknown;
     if (attempt > maxDeliver) {
@@ -154,56 +157,59 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
         clearInterval(keepAlive);
       }
       if (failure === undefined) {
-        await msg.ackAck();
-        return;
+        return async () => {
+          await msg.ackAck();
+        };
       }
     }
     if (attempt >= maxDeliver) {
       await deadLetter(msg, attempt, failure, envelope);
       // No reason string: nats-server 2.9 ignores a `+TERM <reason>` (2.10 syntax) and would redeliver.
-      msg.term();
-      return;
+      return async () => msg.term();
     }
     const delay = nakDelay(attempt);
     logger.warn({ eventsSequence: msg.seq, eventId: envelope.eventId, streamId: envelope.streamId, attempt, delayMs: delay, error: describeError(failure) }, 'event handler failed; redelivery scheduled');
-    msg.nak(delay);
+    return async () => msg.nak(delay);
   };
 
+  // One long-lived pull subscription (no per-pull client timeout that could drop a message in
+  // flight); max_ack_pending 1 on the server keeps it to one message at a time.
+  const messages = await consumer.consume({ max_messages: 1 });
+  let busy = false;
   const loop = (async () => {
-    while (!stopping) {
-      let msg: JsMsg | null;
-      try {
-        msg = await consumer.next({ expires: settings.pullExpiresMs });
-      } catch (error) {
-        if (stopping || nc.isClosed()) break;
-        logger.warn({ error: describeError(error) }, 'pull failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        continue;
-      }
-      if (!msg) continue;
+    for await (const msg of messages) {
       if (stopping) {
         // Arrived after stop(): give it back at once instead of holding it for the ack wait.
         msg.nak();
         break;
       }
+      busy = true;
       lastDeliveredAt = new Date();
+      let settle: () => Promise<void>;
       try {
-        await processOne(msg);
+        settle = await processOne(msg);
       } catch (error) {
-        // e.g. the dead-letter publish or the ack failed: leave the message to be redelivered.
+        // e.g. the dead-letter publish failed: leave the message to be redelivered.
         logger.error({ eventsSequence: msg.seq, error: describeError(error) }, 'event processing failed; left for redelivery');
-        try {
-          msg.nak(nakDelay(msg.info.deliveryCount));
-        } catch {
-          // connection gone: the ack wait redelivers it
-        }
+        settle = async () => msg.nak(nakDelay(msg.info.deliveryCount));
       }
+      // Stopping: drop our pull request before settling, so the server (which sees no interest
+      // left) delivers the next message to whoever consumes next, not to this closing inbox.
+      if (stopping) messages.stop();
+      try {
+        await settle();
+      } catch (error) {
+        logger.error({ eventsSequence: msg.seq, error: describeError(error) }, 'could not settle the message; the ack wait redelivers it');
+      }
+      busy = false;
+      if (stopping) break;
     }
-  })();
+  })().catch((error: unknown) => logger.error({ error: describeError(error) }, 'consumer stopped on an error'));
 
   return {
     async stop() {
       stopping = true;
+      if (!busy) messages.stop();
       await loop;
     },
     async lag() {
