@@ -106,13 +106,36 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env, name = 'M
   return parseMasterKey(value);
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+async function syncDirOnce(dir: string): Promise<void> {
   const handle = await open(dir, fsConstants.O_RDONLY);
   try {
     await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+const dirSyncs = new Map<string, { running?: Promise<void> | undefined; queued?: Promise<void> | undefined }>();
+
+/**
+ * fsyncs a directory with a sync that starts after this call. Calls that arrive while one is
+ * running share the next one (victims filed together cost one directory sync, not one each).
+ */
+function fsyncDir(dir: string): Promise<void> {
+  let s = dirSyncs.get(dir);
+  if (!s) dirSyncs.set(dir, (s = {}));
+  const state = s;
+  const start = (): Promise<void> => {
+    const run = syncDirOnce(dir).finally(() => { if (state.running === run) state.running = undefined; });
+    state.running = run;
+    return run;
+  };
+  if (!state.running) return start();
+  state.queued ??= state.running.catch(() => undefined).then(() => {
+    state.queued = undefined;
+    return start();
+  });
+  return state.queued;
 }
 
 /** Writes `contents` to a new temporary file next to `path` (mode 0600) and fsyncs it. */
@@ -226,7 +249,13 @@ export class FileKeyStore implements KeyStore {
 
   async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
     if (await exists(this.markerPath(victimRef))) return 'erased';
-    await createFileExclusive(this.keyPath(victimRef), JSON.stringify(key));
+    const created = await createFileExclusive(this.keyPath(victimRef), JSON.stringify(key));
+    if (created) {
+      // An erasure may have raced the creation: its marker wins.
+      if (!(await exists(this.markerPath(victimRef)))) return key;
+      await this.destroyKeyFile(this.keyPath(victimRef));
+      return 'erased';
+    }
     const stored = await this.get(victimRef);
     if (stored === 'erased') {
       await this.destroyKeyFile(this.keyPath(victimRef));

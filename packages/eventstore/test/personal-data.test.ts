@@ -107,6 +107,14 @@ t.test('encryption round trip', async (t) => {
 
   const concurrent = await Promise.all(Array.from({ length: 10 }, (_, i) => reopened.encryptPersonalData('victim-9', { i })));
   t.equal(new Set(concurrent.map((e) => e.keyId)).size, 1, 'concurrent first encryptions agree on one key');
+
+  // Many victims at once (their directory syncs are shared): every key is stored and durable.
+  const many = await Promise.all(Array.from({ length: 40 }, (_, i) => reopened.encryptPersonalData(`victim-batch-${i}`, { i })));
+  t.equal(new Set(many.map((e) => e.keyId)).size, 40, 'one key each');
+  const again = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir), masterKey });
+  const back = await Promise.all(many.map((e, i) => again.decryptPersonalData(`victim-batch-${i}`, e)));
+  t.same(back, Array.from({ length: 40 }, (_, i) => ({ i })), 'all readable after reopening the store');
+  t.equal((await readdir(join(dir, 'keys'))).filter((n) => n.endsWith('.tmp')).length, 0, 'no temporary files left');
 });
 
 t.test('erasure', async (t) => {

@@ -288,6 +288,8 @@ async function main(): Promise<void> {
   const claimOnlyAll: number[] = [];
   const cpu = { service: 0, store: 0, bench: 0, ms: 0 };
   const claimCpu = { service: 0, store: 0, bench: 0, ms: 0 };
+  const appendCpu = { service: 0, store: 0, bench: 0, ms: 0 };
+  let appendCount = 0;
   /** Runs one round of lifecycles, adding the CPU each process used to `into`. */
   const measured = async (into: typeof cpu, run: () => Promise<{ rate: number; all: number[] }>) => {
     const before = { service: cpuMsOf(service.proc.pid), store: cpuMsOf(store.proc.pid), bench: process.cpuUsage(), t: performance.now() };
@@ -300,7 +302,9 @@ async function main(): Promise<void> {
     return round;
   };
   for (let r = 0; r < ROUNDS; r++) {
-    appends.push(await bareAppendRound(client, ROUND_MS));
+    const appendRound = await measured(appendCpu, async () => ({ rate: await bareAppendRound(client, ROUND_MS), all: [] }));
+    appends.push(appendRound.rate);
+    appendCount += appendRound.rate * (ROUND_MS / 1000);
     hellos.push(await helloRound(helloPort, ROUND_MS));
     const round = await measured(cpu, () => lifecycleRound(port, tk, LIFECYCLES, latencies));
     commands.push(round.rate);
@@ -327,6 +331,13 @@ async function main(): Promise<void> {
   const busy = (c: typeof cpu) => `${fmt(((c.service + c.store + c.bench) / c.ms) * 100)}%`;
   report('CPU per command, us: service / store / bench client', per(cpu, all.length));
   report(`CPU busy during lifecycle rounds (${os.cpus().length} cores = ${os.cpus().length * 100}%)`, busy(cpu));
+  // What bounds the ratio when the cores are the limit: a command's CPU (all three processes)
+  // against a bare append's (the store and the client; the service is idle then).
+  report('CPU per bare append, us: store / bench client', `${fmt((appendCpu.store * 1000) / appendCount)} / ${fmt((appendCpu.bench * 1000) / appendCount)}`);
+  const perCommand = (cpu.service + cpu.store + cpu.bench) / all.length;
+  const perAppend = (appendCpu.store + appendCpu.bench) / appendCount;
+  report('CPU of a command / CPU of a bare append (all processes)', fmt(perCommand / perAppend, 2));
+  report(`CPU busy during bare-append rounds`, busy(appendCpu));
   report(`claim commands only (file to assessment, no ledger): commands/s`, list(claimOnly));
   claimOnlyAll.sort((a, b) => a - b);
   report('  their latency p50 / p99 (ms)', `${fmt(quantile(claimOnlyAll, 0.5), 1)} / ${fmt(quantile(claimOnlyAll, 0.99), 1)}`);
