@@ -107,7 +107,7 @@ export const messagingSettings = {
 
   /** The relay from EventStoreDB $all to CFUND_EVENTS, and the lease that keeps it single. */
   relay: {
-    /** KV bucket and key of the lease (memory storage: a lost lease is simply taken again). */
+    /** KV bucket (file storage) and key of the lease. */
     leaseBucket: 'CFUND_RELAY_LEASE',
     leaseKey: 'relay',
     /** A holder that has not renewed for this long has lost the lease (the bucket's TTL). */

@@ -142,11 +142,22 @@ t.test('relay', async (t) => {
     t.equal(relays.filter((r) => r.status().role === 'leader').length, 1, 'one leader');
   });
 
+  await t.test('the lease bucket lost (deleted, or JetStream data gone): it is made again and one relay leads', async (t) => {
+    const leaderships = () => relays.reduce((n, r) => n + r.status().leaderships, 0);
+    const before = leaderships();
+    await jsm.streams.delete(`KV_${settings.leaseBucket}`);
+    await waitFor('the lease taken anew', () => leaderships() > before && relays.filter((r) => r.status().role === 'leader').length === 1);
+    await appendEvents(client, claim, ['ClaimReassessed'], 8);
+    await expectStreamEqualsAll(t);
+    t.equal(relays.filter((r) => r.status().role === 'leader').length, 1, 'one leader');
+    t.ok((await jsm.streams.info(`KV_${settings.leaseBucket}`)).config.name, 'the bucket exists again');
+  });
+
   await t.test('startRelayHost connects, leads once the others are gone, and stops', async (t) => {
     await Promise.all(relays.map((r) => r.stop()));
     const host = startRelayHost({ eventStore: client, natsUrl: env.natsUrl, settings });
     t.teardown(() => host.stop());
-    await appendEvents(client, claim, ['ClaimWithdrawn'], 8);
+    await appendEvents(client, claim, ['ClaimWithdrawn'], 9);
     await waitFor('the host leads', () => host.status()?.role === 'leader');
     await expectStreamEqualsAll(t);
     t.ok(host.natsConnected());
@@ -171,7 +182,7 @@ t.test('relay', async (t) => {
     h.set(EventHeaders.position, last.commitPosition);
     h.set(EventHeaders.preparePosition, last.preparePosition);
     await nc.jetstream().publish('cfund.events.foreign.ClaimFiled.x', new TextEncoder().encode('{}'), { headers: h });
-    await appendEvents(client, claim, ['ClaimReopened'], 10);
+    await appendEvents(client, claim, ['ClaimReopened'], 11);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId: 'relay-foreign', settings, logger });

@@ -26,19 +26,35 @@ export function isWrongLastSequence(error: unknown): boolean {
   return e?.api_error?.err_code === 10071 || /wrong last sequence/i.test(e?.message ?? '');
 }
 
+function isStreamNotFound(error: unknown): boolean {
+  const e = error as { api_error?: { err_code?: number }; message?: string } | undefined;
+  return e?.api_error?.err_code === 10059 || /stream not found/i.test(e?.message ?? '');
+}
+
+/** A publish nobody answered: no stream captures the subject (the bucket is gone). */
+function isNoResponders(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  return e?.code === '503' || /no responders/i.test(e?.message ?? '');
+}
+
+async function openBucket(nc: NatsConnection, options: LeaseOptions): Promise<KV> {
+  // File storage: the lease outlives a nats-server restart, so the holder keeps it.
+  return nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.File });
+}
+
 export class RelayLease {
   private revision: number | undefined;
   /** performance.now() when the last successful claim or renewal was sent. */
   private renewedAt = 0;
 
   private constructor(
-    private readonly kv: KV,
+    private readonly nc: NatsConnection,
+    private kv: KV,
     private readonly options: LeaseOptions,
   ) {}
 
   static async open(nc: NatsConnection, options: LeaseOptions): Promise<RelayLease> {
-    const kv = await nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.Memory });
-    return new RelayLease(kv, options);
+    return new RelayLease(nc, await openBucket(nc, options), options);
   }
 
   get held(): boolean {
@@ -66,6 +82,11 @@ export class RelayLease {
       return true;
     } catch (error) {
       if (isWrongLastSequence(error) || /exists/i.test((error as Error)?.message ?? '')) return false;
+      if (isStreamNotFound(error) || isNoResponders(error)) {
+        // The bucket is gone (deleted by hand, or JetStream's data lost): make it again; next poll takes it.
+        this.kv = await openBucket(this.nc, this.options);
+        return false;
+      }
       throw error;
     }
   }
@@ -79,7 +100,7 @@ export class RelayLease {
       this.renewedAt = sentAt;
       return true;
     } catch (error) {
-      if (isWrongLastSequence(error)) {
+      if (isWrongLastSequence(error) || isStreamNotFound(error)) {
         this.revision = undefined;
         return false;
       }
