@@ -39,6 +39,7 @@ export {
   InvalidMasterKeyError,
   MasterKeyMismatchError,
   PersonalDataProtector,
+  ReadOnlyKeyStoreError,
   VictimErasedError,
   isErased,
   loadOrCreateMasterKey,

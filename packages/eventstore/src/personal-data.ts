@@ -55,6 +55,13 @@ export interface KeyStore {
   /** A check value of the master key the store was created with (set once). */
   getMasterKeyCheck(): Promise<string | undefined>;
   setMasterKeyCheck(check: string): Promise<void>;
+  /** Opened only to read keys (a service that decrypts but never creates or erases). */
+  readonly readOnly?: boolean;
+}
+
+/** A write on a key store opened read-only. */
+export class ReadOnlyKeyStoreError extends Error {
+  override readonly name = 'ReadOnlyKeyStoreError';
 }
 
 export class InvalidMasterKeyError extends Error {
@@ -208,14 +215,23 @@ function sha256Hex(text: string): string {
  * unlinks it and fsyncs the directory. Meant for one process (the command service).
  */
 export class FileKeyStore implements KeyStore {
-  private constructor(readonly dir: string) {}
+  private constructor(readonly dir: string, readonly readOnly: boolean) {}
+
+  private writable(): void {
+    if (this.readOnly) throw new ReadOnlyKeyStoreError(`the key store ${this.dir} is open read-only`);
+  }
 
   private get keysDir(): string {
     return join(this.dir, 'keys');
   }
 
-  static async open(dir: string): Promise<FileKeyStore> {
-    const store = new FileKeyStore(dir);
+  /**
+   * `readOnly`: for the services that only decrypt, beside the command service that writes: no
+   * start-up repair (it would delete the writer's temporary files), and every write refused.
+   */
+  static async open(dir: string, options: { readOnly?: boolean } = {}): Promise<FileKeyStore> {
+    const store = new FileKeyStore(dir, options.readOnly ?? false);
+    if (store.readOnly) return store;
     await mkdir(store.keysDir, { recursive: true, mode: 0o700 });
     // Finish erasures a crash interrupted (marker written, key file not yet removed).
     for (const name of await readdir(store.keysDir)) {
@@ -248,6 +264,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
+    this.writable();
     if (await exists(this.markerPath(victimRef))) return 'erased';
     const created = await createFileExclusive(this.keyPath(victimRef), JSON.stringify(key));
     if (created) {
@@ -266,6 +283,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async erase(victimRef: string): Promise<void> {
+    this.writable();
     await writeFileAtomic(this.markerPath(victimRef), JSON.stringify({ erasedAt: new Date().toISOString() }));
     await this.destroyKeyFile(this.keyPath(victimRef));
   }
@@ -302,6 +320,7 @@ export class FileKeyStore implements KeyStore {
   }
 
   async setMasterKeyCheck(check: string): Promise<void> {
+    this.writable();
     await createFileExclusive(join(this.dir, 'keystore.json'), JSON.stringify({ version: 1, masterKeyCheck: check }));
   }
 }
@@ -338,20 +357,27 @@ export class PersonalDataProtector {
 
   private constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer, private readonly maxCachedKeys: number) {}
 
+  /** Set while a read-only store has no check value yet (its writer has not started): checked on use. */
+  private pendingCheck: string | undefined;
+
   /**
    * Checks the master key against the key store (MasterKeyMismatchError if the store was created
-   * with another one; the first open records the check value).
+   * with another one; the first open records the check value). Over a read-only store, data keys
+   * are not cached, so that an erasure by the writing process takes effect here at once.
    */
   static async open(options: { keyStore: KeyStore; masterKey: Buffer; maxCachedKeys?: number }): Promise<PersonalDataProtector> {
     if (options.masterKey.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
     const check = masterKeyCheck(options.masterKey);
+    const readOnly = options.keyStore.readOnly === true;
     let stored = await options.keyStore.getMasterKeyCheck();
-    if (stored === undefined) {
+    if (stored === undefined && !readOnly) {
       await options.keyStore.setMasterKeyCheck(check);
       stored = await options.keyStore.getMasterKeyCheck();
     }
-    if (stored !== check) throw new MasterKeyMismatchError();
-    return new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), options.maxCachedKeys ?? 10_000);
+    if (stored !== undefined && stored !== check) throw new MasterKeyMismatchError();
+    const protector = new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), readOnly ? 0 : options.maxCachedKeys ?? 10_000);
+    if (stored === undefined) protector.pendingCheck = check;
+    return protector;
   }
 
   private unwrap(victimRef: string, wrapped: WrappedDataKey): Buffer {
@@ -363,6 +389,7 @@ export class PersonalDataProtector {
   }
 
   private remember(victimRef: string, entry: { keyId: string; key: Buffer }): void {
+    if (this.maxCachedKeys === 0) return;
     if (this.cache.size >= this.maxCachedKeys) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
@@ -373,6 +400,11 @@ export class PersonalDataProtector {
   private async dataKey(victimRef: string, create: boolean): Promise<{ keyId: string; key: Buffer } | 'erased' | undefined> {
     const cached = this.cache.get(victimRef);
     if (cached) return cached;
+    if (this.pendingCheck !== undefined) {
+      const stored = await this.keyStore.getMasterKeyCheck();
+      if (stored !== undefined && stored !== this.pendingCheck) throw new MasterKeyMismatchError();
+      if (stored !== undefined) this.pendingCheck = undefined;
+    }
     let wrapped = await this.keyStore.get(victimRef);
     if (wrapped === undefined && create) {
       const key = randomBytes(KEY_BYTES);

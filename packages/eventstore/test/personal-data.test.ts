@@ -14,6 +14,7 @@ import {
   InvalidMasterKeyError,
   MasterKeyMismatchError,
   PersonalDataProtector,
+  ReadOnlyKeyStoreError,
   VictimErasedError,
   createLogger,
   isErased,
@@ -155,6 +156,35 @@ t.test('erasure', async (t) => {
   const swept = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir), masterKey });
   t.equal(await swept.decryptPersonalData('victim-c', env2), Erased);
   t.notOk((await filesUnder(dir)).join('\n').includes(env2.keyId), 'the interrupted erasure was completed on open');
+});
+
+t.test('a read-only key store beside the writer (the services that only decrypt)', async (t) => {
+  const dir = await tempDir(t);
+  const masterKey = randomBytes(32);
+  // The reader may start before the writer ever ran: nothing to check the master key against yet.
+  const early = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir, { readOnly: true }), masterKey });
+  const wrongEarly = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir, { readOnly: true }), masterKey: randomBytes(32) });
+  const writer = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir), masterKey });
+  const envelope = await writer.encryptPersonalData('victim-r', person);
+  t.same(await early.decryptPersonalData('victim-r', envelope), person, 'the reader decrypts what the writer wrote');
+  await t.rejects(wrongEarly.decryptPersonalData('victim-r', envelope), MasterKeyMismatchError, 'a wrong master key is found on first use');
+
+  const reader = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir, { readOnly: true }), masterKey });
+  t.same(await reader.decryptPersonalData('victim-r', envelope), person);
+  await t.rejects(reader.encryptPersonalData('victim-new', person), ReadOnlyKeyStoreError, 'the reader creates no keys');
+  await t.rejects(reader.eraseKey('victim-r'), ReadOnlyKeyStoreError, 'nor erases any');
+  await t.rejects(PersonalDataProtector.open({ keyStore: await FileKeyStore.open(dir, { readOnly: true }), masterKey: randomBytes(32) }), MasterKeyMismatchError);
+
+  // A write in progress (a temporary file) survives a reader's start-up.
+  const tmp = join(dir, 'keys', 'in-progress.tmp');
+  await writeFile(tmp, '{}');
+  await FileKeyStore.open(dir, { readOnly: true });
+  t.ok(await stat(tmp).then(() => true, () => false), 'the reader leaves the writer\'s temporary file alone');
+  await rm(tmp);
+
+  await writer.eraseKey('victim-r');
+  t.equal(await reader.decryptPersonalData('victim-r', envelope), Erased, 'an erasure by the writer takes effect in the reader at once');
+  t.equal(await early.decryptPersonalData('victim-r', envelope), Erased);
 });
 
 t.test('wrong master key', async (t) => {

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   for (const note of secrets.notes) logger.info(note);
 
   const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
-  const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
+  const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR), { readOnly: true });
   const store = new ReadModelStore(readModelPath(config.DATA_DIR));
   const nc = await connect({ servers: config.NATS_URL, name: 'cfund-projection', maxReconnectAttempts: -1 });
   const app = await buildApp({
