@@ -11,6 +11,7 @@ import { startTestEnvironment } from '@cfund/test-support';
 import {
   EventHeaders,
   RelayFencedError,
+  RelayLease,
   consumeEvents,
   readCheckpoint,
   runPublishSession,
@@ -193,5 +194,10 @@ t.test('relay', async (t) => {
     const lastSeq = (await jsm.streams.info('CFUND_EVENTS')).state.last_seq;
     t.equal((await jsm.streams.getMessage('CFUND_EVENTS', { seq: lastSeq })).subject, 'cfund.events.foreign.ClaimFiled.x', 'the stream still ends with the foreign message');
     await relay.stop();
+  });
+
+  await t.test('a changed lease TTL reaches an existing bucket', async (t) => {
+    await RelayLease.open(nc, { bucket: settings.leaseBucket, key: 'relay', ttlMs: 4_000, holder: 'probe' });
+    t.equal((await jsm.streams.info(`KV_${settings.leaseBucket}`)).config.max_age, 4_000 * 1_000_000);
   });
 });

@@ -4,7 +4,7 @@
  * once the holder's last renewal expired (or it released the lease). The lease says who should
  * publish; the hard fence is the expected-last-sequence of every publish (see publish-session.ts).
  */
-import { StorageType, type KV, type NatsConnection } from 'nats';
+import { StorageType, nanos, type KV, type NatsConnection } from 'nats';
 
 export interface LeaseOptions {
   bucket: string;
@@ -39,7 +39,13 @@ function isNoResponders(error: unknown): boolean {
 
 async function openBucket(nc: NatsConnection, options: LeaseOptions): Promise<KV> {
   // File storage: the lease outlives a nats-server restart, so the holder keeps it.
-  return nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.File });
+  const kv = await nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.File });
+  // An existing bucket keeps its configuration: bring its TTL in line with the settings.
+  const jsm = await nc.jetstreamManager();
+  const stream = `KV_${options.bucket}`;
+  const { config } = await jsm.streams.info(stream);
+  if (config.max_age !== nanos(options.ttlMs)) await jsm.streams.update(stream, { ...config, max_age: nanos(options.ttlMs) });
+  return kv;
 }
 
 export class RelayLease {
