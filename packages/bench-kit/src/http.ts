@@ -1,0 +1,40 @@
+/** An HTTP/1.1 client for load: node:http with a keep-alive agent, one socket per request in flight. */
+import http from 'node:http';
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+export class HttpClient {
+  private readonly agent: http.Agent;
+
+  constructor(maxSockets: number) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
+
+  request(port: number, method: string, urlPath: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        host: '127.0.0.1', port, method, path: urlPath, agent: this.agent,
+        headers: {
+          ...headers,
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+        },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
+  destroy(): void {
+    this.agent.destroy();
+  }
+}

@@ -1,0 +1,68 @@
+/** The system's servers started as `npm start` starts them, each a child process of a BenchRun. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { startNatsServer } from '@cfund/infra';
+import { freePort, type BenchRun } from './children.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..', '..');
+export const storeCli = path.join(repoRoot, 'packages', 'embedded-eventstore', 'dist', 'cli.js');
+export const serviceMain = (service: 'command' | 'projection' | 'notification'): string => path.join(repoRoot, 'services', service, 'dist', 'main.js');
+
+/** Fails early with the build command when a compiled entry point is missing. */
+export function requireBuilt(files: readonly string[], build: string): void {
+  for (const f of files) if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (${build})`);
+}
+
+export interface Server {
+  proc: ChildProcess;
+  port: number;
+}
+
+/** The embedded event store with a durable data directory under the run's root. */
+export async function startEventStore(run: BenchRun, extraArgs: string[] = []): Promise<{ proc: ChildProcess; connection: string }> {
+  const s = await run.startNode([storeCli, '--data', run.dir('store'), '--port', '0', '--host', '127.0.0.1', ...extraArgs], /ready on (\S+):(\d+)/);
+  return { proc: s.proc, connection: `esdb://${s.match[1]}:${s.match[2]}?tls=false` };
+}
+
+export async function startNats(run: BenchRun): Promise<{ url: string; pid: number }> {
+  const nats = await startNatsServer({ dataDir: run.dir('nats') });
+  run.onCleanup(() => { try { process.kill(nats.pid, 'SIGKILL'); } catch { /* gone */ } });
+  return { url: nats.url, pid: nats.pid };
+}
+
+/**
+ * A service from its dist/main.js, sharing DATA_DIR (secrets, key store) with the others. With
+ * `natsUrl`, the command service hosts the relay and the other services consume.
+ */
+export async function startService(run: BenchRun, service: 'command' | 'projection' | 'notification', options: {
+  connection: string; natsUrl?: string; cpuProfDir?: string; env?: Record<string, string>;
+}): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: run.dir('data'), LOG_LEVEL: 'warn',
+    ESDB_CONNECTION_STRING: options.connection,
+    ...(options.natsUrl ? { NATS_URL: options.natsUrl } : {}),
+    ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
+    ...options.env,
+  };
+  const args = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfDir)] : []), serviceMain(service)];
+  const proc = run.spawnNode(args, env);
+  proc.stdout!.resume();
+  await waitUntilReady(proc, port, path.basename(path.dirname(path.dirname(serviceMain(service)))));
+  return { proc, port };
+}
+
+/** Polls GET /ready until it answers 200 (30 s at most, or until the process exits). */
+async function waitUntilReady(proc: ChildProcess, port: number, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${name} service exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
+    const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} service: not ready after 30 s`);
+}
