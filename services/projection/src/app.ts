@@ -51,7 +51,10 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
 
   const metrics = options.metrics ?? new ProjectionMetrics();
   const runner = new ProjectionRunner(options.store, options.client, logger, {
-    onHandled: (outcome) => metrics.events.inc({ outcome }),
+    onHandled: (outcome, envelope) => {
+      metrics.events.inc({ outcome });
+      if (outcome === 'applied') metrics.applyLag.observe(Math.max(0, (Date.now() - Date.parse(envelope.created)) / 1000));
+    },
     onGapRepaired: (_stream, events) => metrics.gapsRepaired.inc(events),
   });
   metrics.lastAppliedCreated = () => runner.lastAppliedCreated;

@@ -4,7 +4,7 @@
  * consumer's lag in events (pending in JetStream) and in seconds (how old the last applied event
  * was when it was applied, while events are pending).
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { HttpMetrics } from '@cfund/service-kit';
 
 export interface LagSource {
@@ -27,6 +27,12 @@ export class ProjectionMetrics extends HttpMetrics {
   });
   readonly deadLetters = new Counter({
     name: 'cfund_projection_dead_letters_total', help: 'Events that failed every delivery and went to the dead-letter subject', registers: [this.registry],
+  });
+  /** Per event applied from NATS or a gap repair: from its commit in the event store to its commit in the read model. */
+  readonly applyLag = new Histogram({
+    name: 'cfund_projection_apply_lag_seconds', help: 'Seconds from an event\'s commit in the event store to its commit in the read model',
+    buckets: [0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30],
+    registers: [this.registry],
   });
   readonly rebuilds = new Counter({
     name: 'cfund_projection_rebuilds_total', help: 'Rebuilds of the read model from the event store', registers: [this.registry],
