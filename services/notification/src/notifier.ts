@@ -159,9 +159,10 @@ export class Notifier {
         const addresses = this.o.email ? this.o.directory.emails(key) : [];
         if (addresses.length > 0) channels.push({ channel: 'email', kind: 'email', addresses });
       }
-      for (const c of channels) {
+      // The channels' appends go out together: one round trip to the event store, not one per channel.
+      const results = await Promise.all(channels.map(async (c): Promise<InboxEntry | Delivery | undefined> => {
         const id = notificationId(intent.sourceId, key, c.channel);
-        if (c.kind === 'inbox' ? this.o.store.inboxEntry(id) : this.o.store.delivery(id)) continue; // committed before
+        if (c.kind === 'inbox' ? this.o.store.inboxEntry(id) : this.o.store.delivery(id)) return undefined; // committed before
         const fresh = await this.o.audit.issued({
           notificationId: id, channel: c.kind, recipient: key, ...(c.webhook ? { webhookId: c.webhook.id } : {}), topic: intent.topic,
           sourceId: intent.sourceId, ...(intent.claimId ? { claimId: intent.claimId } : {}),
@@ -170,11 +171,10 @@ export class Notifier {
         });
         if (fresh) this.o.metrics?.issued.inc({ channel: c.kind, topic: intent.topic });
         if (c.kind === 'inbox') {
-          out.inbox.push({
+          return {
             id, recipient: key, topic: intent.topic, claimId: intent.claimId ?? null, publicReference: intent.publicReference ?? null,
             subject: rendered.subject, text: rendered.text, html: rendered.html, createdAt: intent.occurredAt, sourceId: intent.sourceId,
-          });
-          continue;
+          } satisfies InboxEntry;
         }
         const payload: NotificationPayload = {
           id, topic: intent.topic, createdAt: intent.occurredAt, recipient: key,
@@ -183,12 +183,17 @@ export class Notifier {
         };
         // Issued before (a crash after the event store append): its stream says how far it got.
         const trail = fresh ? undefined : await this.o.audit.trail(id);
-        out.deliveries.push({
+        return {
           notificationId: id, channel: c.kind, webhookId: c.webhook?.id ?? null, addresses: c.addresses ?? null, topic: intent.topic,
           payload: JSON.stringify(c.kind === 'email' ? { ...payload, html: rendered.html } : payload),
           status: trail?.delivered ? 'delivered' : trail?.failed ? 'failed' : 'pending', attempts: trail?.attempts ?? 0,
           nextAttemptAt: this.o.now().getTime(), lastStatus: null, lastError: null, createdAt: nowIso, updatedAt: nowIso,
-        });
+        } satisfies Delivery;
+      }));
+      for (const r of results) {
+        if (r === undefined) continue;
+        if ('notificationId' in r) out.deliveries.push(r);
+        else out.inbox.push(r);
       }
     }
     return out;
