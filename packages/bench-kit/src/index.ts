@@ -6,3 +6,4 @@ export {
   type CommandTiming, type Step, type Tokens,
 } from './claims.js';
 export { repoRoot, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, type Server } from './system.js';
+export { histogramDiff, histogramQuantile, readHistogram, type HistogramReading } from './prometheus.js';

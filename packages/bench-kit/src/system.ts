@@ -22,13 +22,13 @@ export interface Server {
 }
 
 /** The embedded event store with a durable data directory under the run's root. */
-export async function startEventStore(run: BenchRun, extraArgs: string[] = []): Promise<{ proc: ChildProcess; connection: string }> {
-  const s = await run.startNode([storeCli, '--data', run.dir('store'), '--port', '0', '--host', '127.0.0.1', ...extraArgs], /ready on (\S+):(\d+)/);
+export async function startEventStore(run: BenchRun, extraArgs: string[] = [], name = 'store'): Promise<{ proc: ChildProcess; connection: string }> {
+  const s = await run.startNode([storeCli, '--data', run.dir(name), '--port', '0', '--host', '127.0.0.1', ...extraArgs], /ready on (\S+):(\d+)/);
   return { proc: s.proc, connection: `esdb://${s.match[1]}:${s.match[2]}?tls=false` };
 }
 
-export async function startNats(run: BenchRun): Promise<{ url: string; pid: number }> {
-  const nats = await startNatsServer({ dataDir: run.dir('nats') });
+export async function startNats(run: BenchRun, name = 'nats'): Promise<{ url: string; pid: number }> {
+  const nats = await startNatsServer({ dataDir: run.dir(name) });
   run.onCleanup(() => { try { process.kill(nats.pid, 'SIGKILL'); } catch { /* gone */ } });
   return { url: nats.url, pid: nats.pid };
 }
@@ -39,10 +39,14 @@ export async function startNats(run: BenchRun): Promise<{ url: string; pid: numb
  */
 export async function startService(run: BenchRun, service: 'command' | 'projection' | 'notification', options: {
   connection: string; natsUrl?: string; cpuProfDir?: string; env?: Record<string, string>;
+  /** DATA_DIR under the run's root (default `data`, shared by the services of one system). */
+  dataDir?: string;
+  /** How long /ready may take (default 30 s; a projection rebuilding a big store takes longer). */
+  readyTimeoutMs?: number;
 }): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: run.dir('data'), LOG_LEVEL: 'warn',
+    PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: run.dir(options.dataDir ?? 'data'), LOG_LEVEL: 'warn',
     ESDB_CONNECTION_STRING: options.connection,
     ...(options.natsUrl ? { NATS_URL: options.natsUrl } : {}),
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
@@ -51,18 +55,18 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
   const args = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfDir)] : []), serviceMain(service)];
   const proc = run.spawnNode(args, env);
   proc.stdout!.resume();
-  await waitUntilReady(proc, port, path.basename(path.dirname(path.dirname(serviceMain(service)))));
+  await waitUntilReady(proc, port, service, options.readyTimeoutMs ?? 30_000);
   return { proc, port };
 }
 
-/** Polls GET /ready until it answers 200 (30 s at most, or until the process exits). */
-async function waitUntilReady(proc: ChildProcess, port: number, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+/** Polls GET /ready until it answers 200 (until `timeoutMs`, or until the process exits). */
+async function waitUntilReady(proc: ChildProcess, port: number, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`${name} service exited (${proc.exitCode ?? proc.signalCode}) before it was ready`);
     const ok = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status === 200, () => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${name} service: not ready after 30 s`);
+  throw new Error(`${name} service: not ready after ${timeoutMs / 1000} s`);
 }
