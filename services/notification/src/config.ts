@@ -36,6 +36,8 @@ const EnvShape = {
   DELIVERY_CONCURRENCY: int(1, 64, 4),
   /** How often due reminders and deliveries are looked for. */
   SCHEDULER_INTERVAL_MS: int(10, 60_000, 1000),
+  /** SQLite durability: `full` (fsync per commit) or `normal` (survives a killed process; a power loss may roll back the last commits). */
+  NOTIFICATION_SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
   /** Durable NATS consumer name. */
   NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('notification'),
   /** Ack wait of the consumer (default: messaging's setting). */

@@ -81,6 +81,13 @@ export class Notifier {
    */
   async handle(envelope: ClaimEventEnvelope): Promise<void> {
     if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
+    const started = performance.now();
+    await this.handleClaimEvent(envelope);
+    this.o.metrics?.handleSeconds.observe((performance.now() - started) / 1000);
+    this.o.metrics?.eventLagSeconds.observe(Math.max(0, Date.now() - new Date(envelope.created).getTime()) / 1000); // wall clock, not the injected one
+  }
+
+  private async handleClaimEvent(envelope: ClaimEventEnvelope): Promise<void> {
     const claimId = envelope.streamId.slice(CLAIM_PREFIX.length);
     const last = this.o.store.claim(claimId)?.revision ?? -1;
     if (envelope.revision <= last) return;

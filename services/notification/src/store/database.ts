@@ -45,12 +45,17 @@ CREATE INDEX IF NOT EXISTS reminders_by_claim ON reminders (claim_id, status);
 
 export type Db = Database.Database;
 
-/** Opens (creating) the database; `:memory:` for pure tests. WAL and synchronous=FULL: an acknowledged write survives a crash. */
-export function openDatabase(path: string): Db {
+/**
+ * Opens (creating) the database; `:memory:` for pure tests. WAL and, by default,
+ * synchronous=FULL: every commit is on disk before the event is acknowledged or the request
+ * answered. `NORMAL` survives a killed process too, but a power loss may roll back the last
+ * commits (see the README).
+ */
+export function openDatabase(path: string, synchronous: 'full' | 'normal' = 'full'): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
   return db;

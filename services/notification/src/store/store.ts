@@ -88,8 +88,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 export class NotificationStore {
   private constructor(readonly db: Db) {}
 
-  static open(path: string): NotificationStore {
-    return new NotificationStore(openDatabase(path));
+  static open(path: string, options: { synchronous?: 'full' | 'normal' } = {}): NotificationStore {
+    return new NotificationStore(openDatabase(path, options.synchronous));
   }
 
   close(): void {
