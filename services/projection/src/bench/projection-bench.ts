@@ -21,7 +21,8 @@
  *       Target: history and as-of p99 under 10 ms.
  *
  * BENCH_SCALE (default 1) scales the claims of part B (100,000 claims, ~1M events) and of part A;
- * BENCH_PHASE_MS (default 10000) is the length of each steady phase; BENCH_IN_FLIGHT (32).
+ * BENCH_PHASE_MS (default 10000) is the length of each steady phase; BENCH_IN_FLIGHT (32);
+ * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import os from 'node:os';
 import { EventStoreDBClient, START } from '@eventstore/db-client';
@@ -40,6 +41,7 @@ const CLAIMS = Math.max(1000, Math.round(100_000 * scale));
 const QUERIES = Math.max(100, Math.round(1000 * Math.min(1, scale)));
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? String(1_800_000));
 const LAG = 'cfund_projection_apply_lag_seconds';
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 
 const http = new HttpClient(Math.max(IN_FLIGHT, 64));
 
@@ -213,7 +215,9 @@ async function main(): Promise<void> {
   const filled = await fill(big.connection, template, CLAIMS);
   report(`store filled: claims / events (lifecycle prefixes of 4-${template.events.length} events)`, `${fmt(filled.ids.length)} / ${fmt(filled.events)}  (${fmt(filled.events / filled.seconds)} events/s appended)`);
   const natsBig = await startNats(run, 'nats-big');
-  const reader = await startService(run, 'projection', { connection: big.connection, natsUrl: natsBig.url, dataDir: 'data-big', readyTimeoutMs: 900_000 });
+  const reader = await startService(run, 'projection', { connection: big.connection, natsUrl: natsBig.url, dataDir: 'data-big', readyTimeoutMs: 900_000,
+    ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}),
+  });
   const tkBig = await benchTokens(run.dir('data-big'));
 
   const ceiling = await decodeCeiling(big.connection);
@@ -248,6 +252,8 @@ async function main(): Promise<void> {
     if (name === 'history' || name.startsWith('state')) targets.push(`${name} ${p99 < 10 ? 'yes' : 'NO'} (${fmt(p99, 2)})`);
   }
   report('history and as-of p99 < 10 ms', targets.join('; '));
+  await run.stop(reader.proc);
+  await run.stop(big.proc);
   http.destroy();
 }
 
