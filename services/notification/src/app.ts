@@ -114,7 +114,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
     ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
   });
   await app.register(healthRoutes, { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) });
-  await app.register(notificationRoutes, { store: options.store, audit, now });
+  await app.register(notificationRoutes, { store: options.store, audit, notifier, now });
   await app.register(webhookRoutes, { store: options.store, audit, worker, now, kick: () => sched.kick() });
 
   app.decorate('notifier', notifier);

@@ -44,8 +44,9 @@ export class AuditTrail {
     try {
       await appendEncoded(this.client, notificationStream(data.notificationId), [{ type: 'NotificationIssued', data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
         expectedRevision: NO_STREAM, prevHash: GENESIS_HASH,
+        // No idempotency key on purpose: with a deterministic event id the store would answer a second
+        // append of the same event as an idempotent success; a fresh id makes it a version conflict.
         metadata: { actor: this.service, occurredAt: data.issuedAt, correlationId: data.sourceId, causationId: data.sourceId },
-        idempotencyKey: `notification-issued:${data.notificationId}`,
       });
       return true;
     } catch (error) {

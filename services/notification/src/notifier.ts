@@ -1,10 +1,12 @@
 /**
  * Turns claim events and due reminders into notifications, exactly once per (source, recipient,
- * channel): each is first recorded in the event store (NotificationIssued at `no_stream`), then
- * committed locally in one SQLite transaction with the claim's new state and revision (inbox
- * entries, outbox deliveries, reminders). A crash between the two is repaired by the next
- * delivery of the same event: the store refuses the second issue, and the notification's stream
- * says whether it was already delivered.
+ * channel). Handling an event is one SQLite transaction: the claim's new state and revision, the
+ * inbox entries (visible at once), the deliveries and their NotificationIssued records; ids are
+ * deterministic, so a redelivered or replayed event adds nothing. `recordIssued` then appends each
+ * record to the event store at `no_stream` (off the consumer's path: the event is acknowledged
+ * after the local commit) and only then releases its deliveries. A record the store already has
+ * (a replay onto a lost working state) is recognised, and the notification's stream says whether
+ * it was delivered: nothing is sent twice.
  */
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
@@ -18,7 +20,7 @@ import { DEFAULT_REMINDER_OPTIONS, desiredReminders, reminderIntent, type Remind
 import type { NotificationIntent } from './routing/intent.js';
 import { recipientKey, userRecipient } from './routing/recipients.js';
 import { routeClaimEvent } from './routing/route.js';
-import type { Delivery, InboxEntry, NotificationStore, Webhook } from './store/store.js';
+import type { Delivery, DeliveryStatus, InboxEntry, IssueRecord, NotificationStore, Webhook } from './store/store.js';
 import type { Templates } from './templates/render.js';
 
 /** The fields of a messaging EventEnvelope this service reads. */
@@ -51,6 +53,7 @@ export interface NotifierOptions {
 interface Prepared {
   inbox: InboxEntry[];
   deliveries: Delivery[];
+  issues: IssueRecord[];
 }
 
 /** The payload of a webhook delivery (also what an email carries, as text and HTML). */
@@ -108,7 +111,7 @@ export class Notifier {
       after = evolve(before, event);
       intents = routeClaimEvent(event, before, after, { eventId: envelope.eventId, occurredAt: new Date(envelope.created).toISOString() });
     }
-    const prepared = await this.prepare(intents);
+    const prepared = this.prepare(intents);
     const desired = desiredReminders(after, this.reminderOptions);
     // The victim's pseudonymous reference is not needed here: it is not kept.
     const kept: ClaimState = { ...after, victimRef: undefined };
@@ -131,7 +134,7 @@ export class Notifier {
       const known = this.o.store.claim(r.claimId);
       const head = await this.streamHead(`${CLAIM_PREFIX}${r.claimId}`);
       if (!known || (head !== undefined && head > known.revision)) continue;
-      const prepared = await this.prepare([reminderIntent(r)]);
+      const prepared = this.prepare([reminderIntent(r)]);
       this.o.store.transaction(() => {
         this.commit(prepared);
         this.o.store.markReminder(r.id, 'sent', nowIso);
@@ -145,16 +148,17 @@ export class Notifier {
 
   /** Tells a webhook's owner, in the inbox, that it was disabled. */
   async webhookDisabled(webhook: Webhook, failures: number, at: string): Promise<void> {
-    const prepared = await this.prepare([{
+    const prepared = this.prepare([{
       sourceId: `webhook-disabled:${webhook.id}:${at}`, topic: 'webhook-disabled', recipient: userRecipient(webhook.owner), occurredAt: at,
       timeZone: 'UTC', inboxOnly: true, params: { webhookId: webhook.id, url: webhook.url, failures },
     }]);
     this.o.store.transaction(() => this.commit(prepared));
+    this.queued(prepared);
   }
 
-  /** Records and renders each intent on each of its channels; what was issued before is recognised. */
-  private async prepare(intents: NotificationIntent[]): Promise<Prepared> {
-    const out: Prepared = { inbox: [], deliveries: [] };
+  /** Renders each intent on each of its channels; what was committed before is left out. */
+  private prepare(intents: NotificationIntent[]): Prepared {
+    const out: Prepared = { inbox: [], deliveries: [], issues: [] };
     const nowIso = this.o.now().toISOString();
     for (const intent of intents) {
       const key = recipientKey(intent.recipient);
@@ -166,41 +170,35 @@ export class Notifier {
         const addresses = this.o.email ? this.o.directory.emails(key) : [];
         if (addresses.length > 0) channels.push({ channel: 'email', kind: 'email', addresses });
       }
-      // The channels' appends go out together: one round trip to the event store, not one per channel.
-      const results = await Promise.all(channels.map(async (c): Promise<InboxEntry | Delivery | undefined> => {
+      for (const c of channels) {
         const id = notificationId(intent.sourceId, key, c.channel);
-        if (c.kind === 'inbox' ? this.o.store.inboxEntry(id) : this.o.store.delivery(id)) return undefined; // committed before
-        const fresh = await this.o.audit.issued({
-          notificationId: id, channel: c.kind, recipient: key, ...(c.webhook ? { webhookId: c.webhook.id } : {}), topic: intent.topic,
-          sourceId: intent.sourceId, ...(intent.claimId ? { claimId: intent.claimId } : {}),
-          ...(intent.publicReference ? { publicReference: intent.publicReference } : {}),
-          subject: rendered.subject.slice(0, 500), locale, issuedAt: nowIso,
+        if (c.kind === 'inbox' ? this.o.store.inboxEntry(id) : this.o.store.delivery(id)) continue; // committed before
+        out.issues.push({
+          notificationId: id,
+          data: {
+            notificationId: id, channel: c.kind, recipient: key, ...(c.webhook ? { webhookId: c.webhook.id } : {}), topic: intent.topic,
+            sourceId: intent.sourceId, ...(intent.claimId ? { claimId: intent.claimId } : {}),
+            ...(intent.publicReference ? { publicReference: intent.publicReference } : {}),
+            subject: rendered.subject.slice(0, 500), locale, issuedAt: nowIso,
+          },
         });
-        if (fresh) this.o.metrics?.issued.inc({ channel: c.kind, topic: intent.topic });
         if (c.kind === 'inbox') {
-          return {
+          out.inbox.push({
             id, recipient: key, topic: intent.topic, claimId: intent.claimId ?? null, publicReference: intent.publicReference ?? null,
             subject: rendered.subject, text: rendered.text, html: rendered.html, createdAt: intent.occurredAt, sourceId: intent.sourceId,
-          } satisfies InboxEntry;
+          });
+          continue;
         }
         const payload: NotificationPayload = {
           id, topic: intent.topic, createdAt: intent.occurredAt, recipient: key,
           ...(intent.claimId ? { claimId: intent.claimId } : {}), ...(intent.publicReference ? { publicReference: intent.publicReference } : {}),
           subject: rendered.subject, text: rendered.text, params: intent.params,
         };
-        // Issued before (a crash after the event store append): its stream says how far it got.
-        const trail = fresh ? undefined : await this.o.audit.trail(id);
-        return {
+        out.deliveries.push({
           notificationId: id, channel: c.kind, webhookId: c.webhook?.id ?? null, addresses: c.addresses ?? null, topic: intent.topic,
           payload: JSON.stringify(c.kind === 'email' ? { ...payload, html: rendered.html } : payload),
-          status: trail?.delivered ? 'delivered' : trail?.failed ? 'failed' : 'pending', attempts: trail?.attempts ?? 0,
-          nextAttemptAt: this.o.now().getTime(), lastStatus: null, lastError: null, createdAt: nowIso, updatedAt: nowIso,
-        } satisfies Delivery;
-      }));
-      for (const r of results) {
-        if (r === undefined) continue;
-        if ('notificationId' in r) out.deliveries.push(r);
-        else out.inbox.push(r);
+          status: 'unrecorded', attempts: 0, nextAttemptAt: this.o.now().getTime(), lastStatus: null, lastError: null, createdAt: nowIso, updatedAt: nowIso,
+        });
       }
     }
     return out;
@@ -209,10 +207,44 @@ export class Notifier {
   private commit(p: Prepared): void {
     this.o.store.addInbox(p.inbox);
     this.o.store.addDeliveries(p.deliveries);
+    this.o.store.addIssues(p.issues, this.o.now().toISOString());
   }
 
   private queued(p: Prepared): void {
-    if (p.deliveries.some((d) => d.status === 'pending')) this.o.onQueued?.();
+    if (p.issues.length > 0) this.o.onQueued?.();
+  }
+
+  /**
+   * Appends the waiting NotificationIssued records to the event store (each at `no_stream`, in
+   * batches of `batch` at a time) and releases their deliveries: `pending`, or, when the store
+   * already had the record, what the notification's stream says (delivered, failed, pending).
+   * With `ids`, only those (a read must not precede its notification's issue in the stream).
+   */
+  async recordIssued(options: { ids?: string[]; batch?: number } = {}): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const records = this.o.store.pendingIssues(options.batch ?? 64, options.ids);
+      if (records.length === 0) return total;
+      const outcomes = await Promise.all(records.map(async (r) => {
+        const data = r.data as unknown as Parameters<AuditTrail['issued']>[0];
+        const fresh = await this.o.audit.issued(data);
+        if (fresh) this.o.metrics?.issued.inc({ channel: data.channel, topic: data.topic });
+        const delivery = this.o.store.delivery(r.notificationId);
+        if (delivery?.status !== 'unrecorded') return { id: r.notificationId };
+        if (fresh) return { id: r.notificationId, status: 'pending' as DeliveryStatus, attempts: 0 };
+        const trail = await this.o.audit.trail(r.notificationId);
+        return { id: r.notificationId, status: (trail.delivered ? 'delivered' : trail.failed ? 'failed' : 'pending') as DeliveryStatus, attempts: trail.attempts };
+      }));
+      const at = this.o.now();
+      this.o.store.transaction(() => {
+        for (const o of outcomes) {
+          if (o.status) this.o.store.updateDelivery(o.id, { status: o.status, attempts: o.attempts, nextAttemptAt: at.getTime() }, at.toISOString());
+          this.o.store.issueRecorded(o.id);
+        }
+      });
+      total += records.length;
+      if (options.ids) return total;
+    }
   }
 
   /** The last revision of a stream in the event store, or undefined when it does not exist. */

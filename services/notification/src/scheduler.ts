@@ -1,5 +1,6 @@
 /**
- * One loop for everything time-driven: due reminders, then due deliveries. It runs every
+ * One loop for everything in the background: due reminders, NotificationIssued records to append
+ * to the event store, then due deliveries. It runs every
  * `intervalMs`, and at once when kicked (new deliveries queued). Ticks never overlap; a tick that
  * fails is logged and the next one tries again. Tests call `tick()` directly with their clock.
  */
@@ -15,9 +16,10 @@ export class Scheduler {
 
   constructor(private readonly notifier: Notifier, private readonly worker: DeliveryWorker, private readonly intervalMs: number, private readonly logger?: Logger) {}
 
-  /** One pass: reminders due now, then deliveries due now. */
+  /** One pass: reminders due now, NotificationIssued records to append, then deliveries due now. */
   async tick(): Promise<{ reminders: number; deliveries: number }> {
     const reminders = await this.notifier.fireDueReminders();
+    await this.notifier.recordIssued();
     let deliveries = 0;
     // Keep going while there is work due (a large backlog, retries that fell due meanwhile).
     for (let n = await this.worker.runDue(); n > 0; n = await this.worker.runDue()) deliveries += n;

@@ -27,7 +27,7 @@ export interface Harness {
   secret: Uint8Array;
   logs: string[];
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
-  /** Feeds every claim event appended since the last pump to the notifier, in $all order. */
+  /** Feeds every claim event appended since the last pump to the notifier, in $all order, then records the notifications in the event store. */
   pump(target?: NotificationApp): Promise<number>;
   /** A fresh notification app on a new SQLite file (as after losing the working state), same event store. */
   rebuild(options?: Partial<BuildAppOptions>): Promise<NotificationApp>;
@@ -102,6 +102,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
         done.add(envelope.eventId);
         count++;
       }
+      await target.notifier.recordIssued(); // what the scheduler does next, in the background
       return count;
     },
     rebuild: (more = {}) => make(more),

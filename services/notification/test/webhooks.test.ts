@@ -109,6 +109,13 @@ t.test('signed webhook deliveries, retried with backoff until the receiver answe
   t.notOk(mail.raw.includes(VICTIM_NAME) || mail.raw.includes('jelena@example.org'), 'never the victim\'s address or name');
   t.same((await streamEvents(h.env.eventStore, notificationStream(emailId))).map((e) => e.type),
     ['NotificationIssued', 'NotificationDeliveryAttempted', 'NotificationDelivered']);
+
+  // A replay onto a lost working state: the email is queued again, but its stream says delivered.
+  const rebuilt = await h.rebuild();
+  await h.pump(rebuilt);
+  await rebuilt.scheduler.tick();
+  t.equal(smtp.mails.length, 1, 'a replay sends no email twice');
+  t.equal(rebuilt.store.delivery(emailId)?.status, 'delivered', 'its status comes from the event store');
 });
 
 t.test('a webhook disabled after N consecutive failures: the owner told, failed deliveries listed and retried', async (t) => {

@@ -5,12 +5,14 @@ import { z } from 'zod';
 import { ProblemSchema } from '@cfund/contracts';
 import { HttpProblem } from '@cfund/service-kit';
 import type { AuditTrail } from '../audit.js';
+import type { Notifier } from '../notifier.js';
 import { keysOf } from '../routing/recipients.js';
 import type { NotificationStore } from '../store/store.js';
 
 export interface NotificationRoutesOptions {
   store: NotificationStore;
   audit: AuditTrail;
+  notifier: Notifier;
   now: () => Date;
 }
 
@@ -47,7 +49,7 @@ const problems = { 400: ProblemSchema, 401: ProblemSchema, 404: ProblemSchema };
 
 export async function notificationRoutes(app: FastifyInstance, options: NotificationRoutesOptions): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { store, audit, now } = options;
+  const { store, audit, notifier, now } = options;
 
   r.get('/notifications', {
     onRequest: app.authenticate,
@@ -92,6 +94,7 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     const earlier = store.readAt(entry.id, p.sub);
     if (earlier) return { id: entry.id, readAt: earlier };
     const readAt = now().toISOString();
+    await notifier.recordIssued({ ids: [entry.id] }); // the read follows the issue in the notification's stream
     await audit.notification('NotificationRead', { notificationId: entry.id, readBy: p.sub, readAt }, p.sub);
     store.markRead(entry.id, p.sub, readAt);
     return { id: entry.id, readAt: store.readAt(entry.id, p.sub) ?? readAt };

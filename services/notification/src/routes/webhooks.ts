@@ -70,8 +70,9 @@ function view(w: Webhook) {
 
 function deliveryView(d: Delivery) {
   return {
-    notificationId: d.notificationId, topic: d.topic, status: d.status, attempts: d.attempts,
-    nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null, lastStatus: d.lastStatus, lastError: d.lastError,
+    // `unrecorded` (its NotificationIssued not yet in the event store) is pending to the owner.
+    notificationId: d.notificationId, topic: d.topic, status: d.status === 'unrecorded' ? 'pending' as const : d.status, attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' || d.status === 'unrecorded' ? new Date(d.nextAttemptAt).toISOString() : null, lastStatus: d.lastStatus, lastError: d.lastError,
     createdAt: d.createdAt, updatedAt: d.updatedAt,
   };
 }

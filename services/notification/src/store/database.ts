@@ -1,7 +1,8 @@
 /**
  * The service's working state in SQLite (better-sqlite3) under DATA_DIR/notification/: each
  * claim's folded state and last revision applied, the inbox read model, webhooks, the outbox of
- * deliveries (pending ones survive a restart) and the reminders. The event store keeps the audit
+ * deliveries (pending ones survive a restart), the NotificationIssued records still to append to
+ * the event store, and the reminders. The event store keeps the audit
  * trail; this file can be rebuilt from the events by replaying them (notification ids are
  * deterministic, so a replay issues nothing twice).
  */
@@ -35,6 +36,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS issues (
+  notification_id TEXT PRIMARY KEY, data TEXT NOT NULL, created_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS reminders (
   id TEXT PRIMARY KEY, claim_id TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, deadline TEXT NOT NULL,
   label TEXT NOT NULL, fire_at TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL

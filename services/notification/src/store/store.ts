@@ -16,7 +16,14 @@ export interface InboxEntry {
   sourceId: string;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'delivered' | 'failed';
+/** `unrecorded`: waiting for its NotificationIssued to be in the event store (nothing is sent before). */
+export type DeliveryStatus = 'unrecorded' | 'pending' | 'sending' | 'delivered' | 'failed';
+
+/** A NotificationIssued waiting to be appended to the event store (see Notifier.recordIssued). */
+export interface IssueRecord {
+  notificationId: string;
+  data: Record<string, unknown>;
+}
 
 export interface Delivery {
   notificationId: string;
@@ -218,8 +225,9 @@ export class NotificationStore {
   }
 
   deliveriesOf(webhookId: string, options: { status?: DeliveryStatus; limit: number; offset: number }): { items: Delivery[]; total: number } {
-    const where = options.status ? 'webhook_id = ? AND status = ?' : 'webhook_id = ?';
-    const args = options.status ? [webhookId, options.status] : [webhookId];
+    const statuses = options.status === 'pending' ? ['pending', 'unrecorded'] : options.status ? [options.status] : [];
+    const where = statuses.length ? `webhook_id = ? AND status IN (${placeholders(statuses.length)})` : 'webhook_id = ?';
+    const args = [webhookId, ...statuses];
     const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${where} ORDER BY created_at DESC, notification_id DESC LIMIT ? OFFSET ?`)
       .all(...args, options.limit, options.offset) as DeliveryRow[];
     const total = (this.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE ${where}`).get(...args) as { n: number }).n;
@@ -237,6 +245,25 @@ export class NotificationStore {
   /** Pending or sending deliveries of a webhook (to fail them when it is disabled or deleted). */
   openDeliveriesOf(webhookId: string): Delivery[] {
     return (this.db.prepare("SELECT * FROM deliveries WHERE webhook_id = ? AND status IN ('pending', 'sending')").all(webhookId) as DeliveryRow[]).map(toDelivery);
+  }
+
+  // ---- NotificationIssued records to append -------------------------------------------------
+
+  addIssues(records: IssueRecord[], at: string): void {
+    const insert = this.db.prepare('INSERT OR IGNORE INTO issues (notification_id, data, created_at) VALUES (?, ?, ?)');
+    for (const r of records) insert.run(r.notificationId, JSON.stringify(r.data), at);
+  }
+
+  /** Oldest first; only `ids` when given. */
+  pendingIssues(limit: number, ids?: string[]): IssueRecord[] {
+    const rows = (ids
+      ? this.db.prepare(`SELECT notification_id, data FROM issues WHERE notification_id IN (${placeholders(ids.length)})`).all(...ids)
+      : this.db.prepare('SELECT notification_id, data FROM issues ORDER BY rowid LIMIT ?').all(limit)) as { notification_id: string; data: string }[];
+    return rows.map((r) => ({ notificationId: r.notification_id, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  issueRecorded(notificationId: string): void {
+    this.db.prepare('DELETE FROM issues WHERE notification_id = ?').run(notificationId);
   }
 
   // ---- reminders -----------------------------------------------------------------------------
