@@ -64,7 +64,9 @@ t.test('failover after a crash of the active relay', async (t) => {
   const stored = await streamEvents(jsm);
   t.equal(stored.length, expected.length, 'one message per event');
   t.same(stored.map((s) => s.envelope.eventId), expected.map((e) => e.eventId), 'every event exactly once, in $all order');
-  t.equal(publishedByFirst + second.status().published, expected.length, 'relay-2 continued where relay-1 stopped: nothing published twice');
+  // relay-1 may not have seen the ack of its last publish when its connection closed under it.
+  const unseen = expected.length - (publishedByFirst + second.status().published);
+  t.ok(unseen === 0 || unseen === 1, `relay-2 published only what relay-1 had not (acks relay-1 did not see: ${unseen})`);
   for (const claim of claims) {
     const seen = stored.filter((s) => s.envelope.streamId === claim).map((s) => s.envelope.revision);
     t.same(seen, Array.from({ length: revisions.get(claim)! }, (_, i) => i), `${claim.slice(0, 12)}…: revisions 0..${revisions.get(claim)! - 1} in order`);
