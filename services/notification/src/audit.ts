@@ -62,19 +62,27 @@ export class AuditTrail {
   }
 
   async notification<T extends Exclude<NotificationEventType, 'NotificationIssued'>>(type: T, data: Data<T> & { notificationId: string }, actor?: string): Promise<void> {
-    await this.continueStream(notificationStream(data.notificationId), type, data as unknown as Record<string, unknown>, actor ?? this.service);
+    await this.continueStream(notificationStream(data.notificationId), [{ type, data: data as unknown as Record<string, unknown> }], actor ?? this.service);
+  }
+
+  /** A successful attempt: NotificationDeliveryAttempted and NotificationDelivered in one append. */
+  async delivered(attempted: Data<'NotificationDeliveryAttempted'>, delivered: Data<'NotificationDelivered'>): Promise<void> {
+    await this.continueStream(notificationStream(attempted.notificationId), [
+      { type: 'NotificationDeliveryAttempted', data: attempted as unknown as Record<string, unknown> },
+      { type: 'NotificationDelivered', data: delivered as unknown as Record<string, unknown> },
+    ], this.service);
   }
 
   async webhook<T extends WebhookEventType>(type: T, data: Data<T> & { webhookId: string }, actor: string): Promise<void> {
-    await this.continueStream(webhookStream(data.webhookId), type, data as unknown as Record<string, unknown>, actor);
+    await this.continueStream(webhookStream(data.webhookId), [{ type, data: data as unknown as Record<string, unknown> }], actor);
   }
 
-  /** Appends one event after the stream's last, continuing its hash chain; re-reads on a concurrent append. */
-  private async continueStream(stream: string, type: string, data: Record<string, unknown>, actor: string): Promise<void> {
+  /** Appends events after the stream's last, continuing its hash chain; re-reads on a concurrent append. */
+  private async continueStream(stream: string, events: { type: string; data: Record<string, unknown> }[], actor: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const head = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
       try {
-        await appendEncoded(this.client, stream, [{ type, data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
+        await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: 1, ...e.data } as JSONType, schemaVersion: 1 })), {
           expectedRevision: head.revision, prevHash: head.lastHash,
           metadata: { actor, occurredAt: new Date().toISOString(), correlationId: stream, causationId: stream },
         });

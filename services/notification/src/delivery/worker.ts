@@ -86,8 +86,7 @@ export class DeliveryWorker {
     this.o.metrics?.attempts.inc({ channel: d.channel, outcome: result.ok ? 'delivered' : 'failed' });
     const common = { notificationId: d.notificationId, attempt, attemptedAt: at.toISOString(), ...(result.status ? { status: result.status } : {}) };
     if (result.ok) {
-      await audit.notification('NotificationDeliveryAttempted', { ...common, outcome: 'delivered' });
-      await audit.notification('NotificationDelivered', { notificationId: d.notificationId, attempt, deliveredAt: at.toISOString() });
+      await audit.delivered({ ...common, outcome: 'delivered' }, { notificationId: d.notificationId, attempt, deliveredAt: at.toISOString() });
       store.transaction(() => {
         store.updateDelivery(d.notificationId, { status: 'delivered', lastStatus: result.status ?? null, lastError: null }, at.toISOString());
         if (webhook) store.webhookSucceeded(webhook.id);
