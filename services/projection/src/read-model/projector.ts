@@ -31,6 +31,30 @@ const PROJECTED = new Set(['claim', 'fund']);
 
 interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
 
+/** A claim as the projector keeps it between its row and the next event. */
+interface ClaimEntry {
+  claimId: string;
+  revision: number;
+  updatedAt: string;
+  state: ClaimState;
+  facts: ClaimFacts;
+  personalData: EncryptedPersonalData | null;
+  formOfExploitation: string | null;
+  applicantRole: string | null;
+}
+
+interface FundYearEntry { jurisdiction: string; year: number; revision: number; state: LedgerState }
+
+/**
+ * Rows held back while many events are applied in one transaction (a rebuild): each claim and
+ * fund year is written once at the end, with the same values event-by-event application gives.
+ */
+interface Batch {
+  claims: Map<string, ClaimEntry>;
+  funds: Map<string, FundYearEntry>;
+  applied: Map<string, number>;
+}
+
 export class Projector {
   private readonly stmt: {
     applied: Statement<[string], { revision: number }>;
@@ -45,6 +69,7 @@ export class Projector {
   };
 
   private readonly applyTx: (e: ProjectedEnvelope) => ApplyOutcome;
+  private batch: Batch | undefined;
 
   constructor(readonly store: ReadModelStore) {
     const db = store.db;
@@ -78,13 +103,38 @@ export class Projector {
 
   /** The last revision applied of a stream, or -1. */
   lastApplied(streamId: string): number {
-    return this.stmt.applied.get(streamId)?.revision ?? -1;
+    return this.batch?.applied.get(streamId) ?? this.stmt.applied.get(streamId)?.revision ?? -1;
   }
 
   /** Applies one event (see the module comment). Throws StreamGapError, or the event's validation error. */
   apply(envelope: ProjectedEnvelope): ApplyOutcome {
     if (!PROJECTED.has(streamCategory(envelope.streamId))) return 'ignored';
-    return this.applyTx(envelope);
+    // In a batch the caller's transaction holds everything: no savepoint per event.
+    return this.batch ? this.applyInTransaction(envelope) : this.applyTx(envelope);
+  }
+
+  /**
+   * Holds rows back until `endBatch` (call both inside one transaction the caller owns): for a
+   * rebuild, where writing every claim's row at every one of its events cost most of the time.
+   */
+  beginBatch(): void {
+    if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map() };
+  }
+
+  /** Writes the rows held back (still inside the caller's transaction). */
+  endBatch(): void {
+    const batch = this.batch;
+    this.batch = undefined;
+    if (!batch) return;
+    for (const entry of batch.claims.values()) this.writeClaim(entry);
+    for (const [streamId, f] of batch.funds) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
+    for (const [streamId, revision] of batch.applied) this.stmt.setApplied.run(streamId, revision);
+  }
+
+  /** Drops the rows held back (the caller rolls its transaction back). */
+  abandonBatch(): void {
+    this.batch = undefined;
   }
 
   private applyInTransaction(e: ProjectedEnvelope): ApplyOutcome {
@@ -95,41 +145,39 @@ export class Projector {
     if (category === 'claim' && isClaimEventType(e.type)) this.applyClaimEvent(e);
     else if (category === 'fund' && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
     // Any other event still advances the revision: the next one must not look like a gap.
-    this.stmt.setApplied.run(e.streamId, e.revision);
+    if (this.batch) this.batch.applied.set(e.streamId, e.revision);
+    else this.stmt.setApplied.run(e.streamId, e.revision);
     return 'applied';
+  }
+
+  private claimEntry(claimId: string): ClaimEntry | undefined {
+    const held = this.batch?.claims.get(claimId);
+    if (held) return held;
+    const row = this.stmt.claim.get(claimId);
+    if (!row) return undefined;
+    return {
+      claimId, revision: -1, updatedAt: '', state: JSON.parse(row.state) as ClaimState, facts: JSON.parse(row.facts) as ClaimFacts,
+      personalData: row.personal_data ? JSON.parse(row.personal_data) as EncryptedPersonalData : null,
+      formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role,
+    };
   }
 
   private applyClaimEvent(e: ProjectedEnvelope): void {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
     const claimId = e.streamId.slice('claim-'.length);
-    const row = this.stmt.claim.get(claimId);
-    const before: ClaimState = row ? JSON.parse(row.state) as ClaimState : initialState();
-    const facts: ClaimFacts = row ? JSON.parse(row.facts) as ClaimFacts : initialFacts();
+    const before = this.claimEntry(claimId);
     const at = eventTime(e);
-    const state = evolve(before, event);
-    const nextFacts = recordFacts(facts, event, at);
-    const personalData: EncryptedPersonalData | null = event.type === 'ClaimFiled'
-      ? event.data.personalData
-      : row?.personal_data ? JSON.parse(row.personal_data) as EncryptedPersonalData : null;
-    const money = claimMoney(state);
-    const search = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
-      ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
-    this.stmt.upsertClaim.run({
-      claim_id: claimId, revision: e.revision, public_reference: state.publicReference ?? null, jurisdiction: state.jurisdiction ?? null,
-      scheme_version: state.schemeVersion ?? null, currency: state.currency ?? null, status: state.status,
-      filed_by: state.filedBy ?? null, filed_at: state.filedAt ?? null, updated_at: at, victim_ref: state.victimRef ?? null,
-      form_of_exploitation: event.type === 'ClaimFiled' ? event.data.formOfExploitation : row?.form_of_exploitation ?? null,
-      applicant_role: event.type === 'ClaimFiled' ? event.data.applicantRole : row?.applicant_role ?? null,
-      claimed_minor: money.claimed, awarded_minor: money.awarded, paid_minor: money.paid, outstanding_minor: money.outstanding,
-      search_text: search, personal_data: personalData ? JSON.stringify(personalData) : null,
-      state: JSON.stringify(state), facts: JSON.stringify(nextFacts),
-    });
-    this.stmt.deleteDeadlines.run(claimId);
-    if (state.jurisdiction && state.filedBy) {
-      for (const d of claimDeadlines(state)) {
-        this.stmt.insertDeadline.run(claimId, d.kind, d.instalment ?? 0, d.dueOn, state.jurisdiction, state.filedBy);
-      }
-    }
+    const filed = event.type === 'ClaimFiled' ? event.data : undefined;
+    const entry: ClaimEntry = {
+      claimId, revision: e.revision, updatedAt: at,
+      state: evolve(before?.state ?? initialState(), event),
+      facts: recordFacts(before?.facts ?? initialFacts(), event, at),
+      personalData: filed ? filed.personalData : before?.personalData ?? null,
+      formOfExploitation: filed ? filed.formOfExploitation : before?.formOfExploitation ?? null,
+      applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
+    };
+    if (this.batch) this.batch.claims.set(claimId, entry);
+    else this.writeClaim(entry);
     const meta = shownMetadata(e.metadata);
     this.stmt.insertHistory.run({
       claim_id: claimId, revision: e.revision, event_id: e.eventId, type: e.type, occurred_at: at,
@@ -137,11 +185,38 @@ export class Projector {
     });
   }
 
+  /** The claim's row and its deadlines, as of the entry's last event. */
+  private writeClaim(entry: ClaimEntry): void {
+    const { claimId, state } = entry;
+    const money = claimMoney(state);
+    const search = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
+      ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
+    this.stmt.upsertClaim.run({
+      claim_id: claimId, revision: entry.revision, public_reference: state.publicReference ?? null, jurisdiction: state.jurisdiction ?? null,
+      scheme_version: state.schemeVersion ?? null, currency: state.currency ?? null, status: state.status,
+      filed_by: state.filedBy ?? null, filed_at: state.filedAt ?? null, updated_at: entry.updatedAt, victim_ref: state.victimRef ?? null,
+      form_of_exploitation: entry.formOfExploitation, applicant_role: entry.applicantRole,
+      claimed_minor: money.claimed, awarded_minor: money.awarded, paid_minor: money.paid, outstanding_minor: money.outstanding,
+      search_text: search, personal_data: entry.personalData ? JSON.stringify(entry.personalData) : null,
+      state: JSON.stringify(state), facts: JSON.stringify(entry.facts),
+    });
+    this.stmt.deleteDeadlines.run(claimId);
+    if (state.jurisdiction && state.filedBy) {
+      for (const d of claimDeadlines(state)) {
+        this.stmt.insertDeadline.run(claimId, d.kind, d.instalment ?? 0, d.dueOn, state.jurisdiction, state.filedBy);
+      }
+    }
+  }
+
   private applyFundEvent(e: ProjectedEnvelope): void {
     const event = parseEvent(e.type, e.data) as FundEvent;
-    const row = this.stmt.fundYear.get(e.streamId);
-    const before: LedgerState = row ? JSON.parse(row.state) as LedgerState : initialLedgerState();
+    const held = this.batch?.funds.get(e.streamId);
+    const row = held ? undefined : this.stmt.fundYear.get(e.streamId);
+    const before: LedgerState = held?.state ?? (row ? JSON.parse(row.state) as LedgerState : initialLedgerState());
+    // evolveLedger updates a state in place: fine for one held back, which nothing else reads.
     const state = evolveLedger(before, event);
-    this.stmt.upsertFundYear.run(e.streamId, event.data.jurisdiction, event.data.year, e.revision, JSON.stringify(state));
+    const entry = { jurisdiction: event.data.jurisdiction, year: event.data.year, revision: e.revision, state };
+    if (this.batch) this.batch.funds.set(e.streamId, entry);
+    else this.stmt.upsertFundYear.run(e.streamId, entry.jurisdiction, entry.year, entry.revision, JSON.stringify(state));
   }
 }

@@ -90,18 +90,21 @@ export class ProjectionRunner {
     db.exec('BEGIN IMMEDIATE');
     try {
       this.store.wipe();
+      this.projector.beginBatch();
       for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
         const e = envelopeOf(resolved);
         if (!e) continue;
         events += 1;
-        // Nested transactions become savepoints; $all holds every stream in order, so no gaps.
+        // One transaction, rows written once at the end; $all holds every stream in order, so no gaps.
         if (this.projector.apply(e) === 'applied') {
           applied += 1;
           last = e.created;
         }
       }
+      this.projector.endBatch();
       db.exec('COMMIT');
     } catch (error) {
+      this.projector.abandonBatch();
       if (db.inTransaction) db.exec('ROLLBACK');
       if (error instanceof StreamNotFoundError) return { events: 0, applied: 0, digest: this.store.digest(), seconds: 0 };
       throw error;
