@@ -59,7 +59,7 @@ export interface NotificationApp extends FastifyInstance {
   scheduler: Scheduler;
   store: NotificationStore;
   metrics: NotificationMetrics;
-  /** Recovers interrupted deliveries, then starts the scheduler (main.ts; stopped on close). */
+  /** Catches up from the event store, recovers interrupted deliveries, then starts the scheduler (main.ts; stopped on close). */
   startBackground(): Promise<void>;
 }
 
@@ -123,6 +123,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   app.decorate('store', options.store);
   app.decorate('metrics', metrics);
   app.decorate('startBackground', async () => {
+    await notifier.catchUp();
     await worker.recover();
     sched.start();
   });

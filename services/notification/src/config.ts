@@ -33,11 +33,15 @@ const EnvShape = {
   DELIVERY_MAX_ATTEMPTS: int(1, 100, 10),
   DELIVERY_BACKOFF_BASE_MS: int(1, 3_600_000, 1000),
   DELIVERY_BACKOFF_MAX_MS: int(1, 24 * 3_600_000, 3_600_000),
-  DELIVERY_CONCURRENCY: int(1, 64, 4),
+  DELIVERY_CONCURRENCY: int(1, 64, 8),
   /** How often due reminders and deliveries are looked for. */
   SCHEDULER_INTERVAL_MS: int(10, 60_000, 1000),
-  /** SQLite durability: `full` (fsync per commit) or `normal` (survives a killed process; a power loss may roll back the last commits). */
-  NOTIFICATION_SQLITE_SYNC: z.enum(['full', 'normal']).default('full'),
+  /**
+   * SQLite durability of the consumer's commits: `normal` (survive a killed process; what a power
+   * loss rolls back is replayed from the event store at start) or `full` (fsync each). Requests
+   * and delivery outcomes are fsynced either way.
+   */
+  NOTIFICATION_SQLITE_SYNC: z.enum(['full', 'normal']).default('normal'),
   /** Durable NATS consumer name. */
   NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('notification'),
   /** Ack wait of the consumer (default: messaging's setting). */

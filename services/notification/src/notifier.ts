@@ -31,6 +31,9 @@ export interface ClaimEventEnvelope {
   type: string;
   data: unknown;
   created: string;
+  /** $all position (decimal), when the event came from NATS or $all. */
+  commitPosition?: string;
+  preparePosition?: string;
 }
 
 export interface NotifierOptions {
@@ -119,8 +122,31 @@ export class Notifier {
       this.commit(prepared);
       this.o.store.planReminders(claimId, desired, this.o.now().toISOString());
       this.o.store.saveClaim(claimId, envelope.revision, kept);
+      if (envelope.commitPosition && envelope.preparePosition) this.o.store.advancePosition(envelope.commitPosition, envelope.preparePosition);
     });
     this.queued(prepared);
+  }
+
+  /**
+   * Replays the claim events of $all from the position this store last reached (inclusive) to
+   * the end, through `handle` (idempotent). At start this restores what a power loss may have
+   * rolled back from commits already acknowledged to NATS. Returns the events read.
+   */
+  async catchUp(): Promise<number> {
+    const from = this.o.store.position();
+    if (!from) return 0;
+    let read = 0;
+    for await (const resolved of this.o.client.readAll({ fromPosition: from, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
+      const e = resolved.event;
+      if (!e || !e.streamId.startsWith(CLAIM_PREFIX) || !e.isJson) continue;
+      read++;
+      await this.handle({
+        eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data, created: e.created.toISOString(),
+        ...(e.position ? { commitPosition: String(e.position.commit), preparePosition: String(e.position.prepare) } : {}),
+      });
+    }
+    if (read) this.o.logger?.info({ read }, 'caught up from the event store since the last position reached');
+    return read;
   }
 
   /**
@@ -152,7 +178,7 @@ export class Notifier {
       sourceId: `webhook-disabled:${webhook.id}:${at}`, topic: 'webhook-disabled', recipient: userRecipient(webhook.owner), occurredAt: at,
       timeZone: 'UTC', inboxOnly: true, params: { webhookId: webhook.id, url: webhook.url, failures },
     }]);
-    this.o.store.transaction(() => this.commit(prepared));
+    this.o.store.durable(() => this.commit(prepared));
     this.queued(prepared);
   }
 

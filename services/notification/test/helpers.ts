@@ -50,12 +50,15 @@ export async function readClaimEnvelopes(client: EventStoreDBClient): Promise<Cl
   for await (const resolved of client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
     const e = resolved.event;
     if (!e || !e.streamId.startsWith('claim-') || !e.isJson) continue;
-    out.push({ eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data, created: e.created.toISOString() });
+    out.push({
+      eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data, created: e.created.toISOString(),
+      ...(e.position ? { commitPosition: String(e.position.commit), preparePosition: String(e.position.prepare) } : {}),
+    });
   }
   return out;
 }
 
-export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}, extra: { commandNow?: () => Date } = {}): Promise<Harness> {
+export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}, extra: { commandNow?: () => Date; synchronous?: 'full' | 'normal' } = {}): Promise<Harness> {
   const env = await startTestEnvironment({ memDb: true });
   if (env.skipped !== undefined) throw new Error(env.skipped);
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-notification-'));
@@ -72,7 +75,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const stores: NotificationStore[] = [];
   let n = 0;
   const make = async (more: Partial<BuildAppOptions>, path = join(dataDir, `notification-${n++}.db`)) => {
-    const store = NotificationStore.open(path);
+    const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full' });
     stores.push(store);
     const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, ...options, ...more });
     apps.push(built);

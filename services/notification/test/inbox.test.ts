@@ -105,6 +105,34 @@ t.test('a gap in a claim stream is filled from the event store', async (t) => {
   t.equal(h.store.claim(claimId)?.state.victimRef, undefined, 'the victim reference is not kept');
 });
 
+t.test('acknowledged commits a power loss rolled back are replayed from the event store at start', async (t) => {
+  const h = await startHarness(t, {}, { synchronous: 'normal' });
+  const claimId = await lifecycle(h, { until: 'assessment' });
+  const envelopes = (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`);
+  const applied = envelopes.findIndex((e) => e.type === 'FundApplicationSubmitted');
+  // The store kept the commits up to the enforcement failure; the application and the assessment,
+  // acknowledged to NATS, were lost with the machine.
+  for (const e of envelopes.slice(0, applied)) await h.app.notifier.handle(e);
+  t.equal(h.store.claim(claimId)?.revision, applied - 1);
+  t.equal(h.store.position()?.commit, BigInt(envelopes[applied - 1]!.commitPosition!), 'the position reached is kept with the commits');
+  const read = await h.app.notifier.catchUp();
+  t.ok(read >= 2, `replayed from the position (${read} events read)`);
+  await h.app.notifier.recordIssued();
+  const topics = async (sub: string, role: 'lawyer' | 'fund-assessor') => (await h.app.inject({
+    method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${await h.token(sub, [role])}` },
+  })).json<{ items: { topic: string }[] }>().items.map((i) => i.topic);
+  t.same(await topics('lawyer-1', 'lawyer'), ['claim-assessed']);
+  t.same(await topics('assessor-9', 'fund-assessor'), ['application-submitted']);
+  t.equal(h.store.claim(claimId)?.revision, envelopes.length - 1);
+  await h.app.notifier.catchUp();
+  t.same(await topics('lawyer-1', 'lawyer'), ['claim-assessed'], 'catching up again adds nothing');
+  // Requests are fsynced even in this mode (and the mode is restored after them).
+  const read1 = await h.app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${await h.token('lawyer-1', ['lawyer'])}` } });
+  const id = read1.json<{ items: { id: string }[] }>().items[0]!.id;
+  t.equal((await h.app.inject({ method: 'POST', url: `/notifications/${id}/read`, headers: { authorization: `Bearer ${await h.token('lawyer-1', ['lawyer'])}` } })).statusCode, 200);
+  t.equal(h.store.db.pragma('synchronous', { simple: true }), 1, 'back to NORMAL after a durable commit');
+});
+
 t.test('operations: health, readiness, metrics, docs, auth and validation problems', async (t) => {
   const h = await startHarness(t);
   t.equal((await h.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit.js';
 import type { NotificationMetrics } from '../metrics.js';
 import type { Notifier, NotificationPayload } from '../notifier.js';
+import { GroupCommit } from '../store/group-commit.js';
 import type { Delivery, NotificationStore, Webhook } from '../store/store.js';
 import { backoffDelay, type RetryPolicy } from './backoff.js';
 import type { EmailSender, SendResult, WebhookSender } from './senders.js';
@@ -42,7 +43,12 @@ export class RetryRefused extends Error {
 }
 
 export class DeliveryWorker {
-  constructor(private readonly o: DeliveryWorkerOptions) {}
+  /** The lanes' status changes share commits (one fsync for several deliveries). */
+  private readonly commits: GroupCommit;
+
+  constructor(private readonly o: DeliveryWorkerOptions) {
+    this.commits = new GroupCommit(o.store);
+  }
 
   /** At start: settles deliveries a stopped process left `sending`, from their event store trail. */
   async recover(): Promise<number> {
@@ -50,8 +56,10 @@ export class DeliveryWorker {
     for (const d of interrupted) {
       const trail = await this.o.audit.trail(d.notificationId);
       const at = this.o.now();
-      if (trail.delivered) this.o.store.updateDelivery(d.notificationId, { status: 'delivered', attempts: Math.max(d.attempts, trail.attempts) }, at.toISOString());
-      else this.o.store.updateDelivery(d.notificationId, { status: 'pending', attempts: trail.attempts, nextAttemptAt: at.getTime() }, at.toISOString());
+      this.o.store.durable(() => {
+        if (trail.delivered) this.o.store.updateDelivery(d.notificationId, { status: 'delivered', attempts: Math.max(d.attempts, trail.attempts) }, at.toISOString());
+        else this.o.store.updateDelivery(d.notificationId, { status: 'pending', attempts: trail.attempts, nextAttemptAt: at.getTime() }, at.toISOString());
+      });
     }
     if (interrupted.length) this.o.logger?.warn({ count: interrupted.length }, 'recovered deliveries interrupted by a stop');
     return interrupted.length;
@@ -80,14 +88,15 @@ export class DeliveryWorker {
       return;
     }
     const attempt = d.attempts + 1;
-    store.updateDelivery(d.notificationId, { status: 'sending', attempts: attempt }, this.o.now().toISOString());
+    const sendingAt = this.o.now().toISOString();
+    await this.commits.run(() => store.updateDelivery(d.notificationId, { status: 'sending', attempts: attempt }, sendingAt));
     const result = await this.send(d, webhook, attempt);
     const at = this.o.now();
     this.o.metrics?.attempts.inc({ channel: d.channel, outcome: result.ok ? 'delivered' : 'failed' });
     const common = { notificationId: d.notificationId, attempt, attemptedAt: at.toISOString(), ...(result.status ? { status: result.status } : {}) };
     if (result.ok) {
       await audit.delivered({ ...common, outcome: 'delivered' }, { notificationId: d.notificationId, attempt, deliveredAt: at.toISOString() });
-      store.transaction(() => {
+      await this.commits.run(() => {
         store.updateDelivery(d.notificationId, { status: 'delivered', lastStatus: result.status ?? null, lastError: null }, at.toISOString());
         if (webhook) store.webhookSucceeded(webhook.id);
       });
@@ -100,7 +109,7 @@ export class DeliveryWorker {
       ...common, outcome: 'failed', error, ...(nextAt !== undefined ? { nextAttemptAt: new Date(nextAt).toISOString() } : {}),
     });
     if (final) await audit.notification('NotificationDeliveryFailed', { notificationId: d.notificationId, attempts: attempt, reason: 'max-attempts', failedAt: at.toISOString() });
-    const failures = store.transaction(() => {
+    const failures = await this.commits.run(() => {
       store.updateDelivery(d.notificationId, {
         status: final ? 'failed' : 'pending', lastStatus: result.status ?? null, lastError: error, ...(nextAt !== undefined ? { nextAttemptAt: nextAt } : {}),
       }, at.toISOString());
@@ -125,7 +134,7 @@ export class DeliveryWorker {
   private async giveUp(d: Delivery, reason: 'webhook-disabled' | 'webhook-deleted'): Promise<void> {
     const at = this.o.now().toISOString();
     await this.o.audit.notification('NotificationDeliveryFailed', { notificationId: d.notificationId, attempts: d.attempts, reason, failedAt: at });
-    this.o.store.updateDelivery(d.notificationId, { status: 'failed', lastError: reason }, at);
+    this.o.store.durable(() => this.o.store.updateDelivery(d.notificationId, { status: 'failed', lastError: reason }, at));
   }
 
   /** Disables a webhook: it gets nothing new, its open deliveries fail, its owner is told in the inbox. */
@@ -133,7 +142,7 @@ export class DeliveryWorker {
     const current = this.o.store.webhook(webhook.id);
     if (current?.status !== 'enabled') return;
     const at = this.o.now().toISOString();
-    this.o.store.setWebhookStatus(webhook.id, 'disabled', at);
+    this.o.store.durable(() => this.o.store.setWebhookStatus(webhook.id, 'disabled', at));
     await this.o.audit.webhook('WebhookDisabled', { webhookId: webhook.id, consecutiveFailures: failures, disabledAt: at }, 'notification');
     for (const d of this.o.store.openDeliveriesOf(webhook.id)) await this.giveUp(d, 'webhook-disabled');
     await this.o.notifier.webhookDisabled(webhook, failures, at);
@@ -151,12 +160,12 @@ export class DeliveryWorker {
       const w = this.o.store.webhook(d.webhookId);
       if (!w || w.status === 'deleted') throw new RetryRefused('the webhook was deleted');
       if (w.status === 'disabled') {
-        this.o.store.setWebhookStatus(w.id, 'enabled', at.toISOString());
+        this.o.store.durable(() => this.o.store.setWebhookStatus(w.id, 'enabled', at.toISOString()));
         await this.o.audit.webhook('WebhookEnabled', { webhookId: w.id, enabledBy: requestedBy, enabledAt: at.toISOString() }, requestedBy);
       }
     }
     await this.o.audit.notification('NotificationDeliveryRetried', { notificationId, requestedBy, requestedAt: at.toISOString() }, requestedBy);
-    this.o.store.updateDelivery(notificationId, { status: 'pending', nextAttemptAt: at.getTime() }, at.toISOString());
+    this.o.store.durable(() => this.o.store.updateDelivery(notificationId, { status: 'pending', nextAttemptAt: at.getTime() }, at.toISOString()));
     return this.o.store.delivery(notificationId)!;
   }
 

@@ -96,7 +96,7 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     const readAt = now().toISOString();
     await notifier.recordIssued({ ids: [entry.id] }); // the read follows the issue in the notification's stream
     await audit.notification('NotificationRead', { notificationId: entry.id, readBy: p.sub, readAt }, p.sub);
-    store.markRead(entry.id, p.sub, readAt);
+    store.durable(() => store.markRead(entry.id, p.sub, readAt));
     return { id: entry.id, readAt: store.readAt(entry.id, p.sub) ?? readAt };
   });
 }

@@ -132,7 +132,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       webhookId: webhook.id, owner: p.sub, target: recipient.kind === 'user' ? { kind: 'user', userId: p.sub } : { kind: 'role', role: recipient.role, jurisdiction: recipient.jurisdiction },
       url, secretSha256: createHash('sha256').update(webhook.secret).digest('hex'), registeredAt: at,
     }, p.sub);
-    store.addWebhook(webhook);
+    store.durable(() => store.addWebhook(webhook));
     return reply.code(201).send({ ...view(webhook), secret: webhook.secret });
   });
 
@@ -149,7 +149,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     const w = owned(request.params.id, p.sub);
     const at = now().toISOString();
     await audit.webhook('WebhookDeleted', { webhookId: w.id, deletedBy: p.sub, deletedAt: at }, p.sub);
-    store.setWebhookStatus(w.id, 'deleted', at);
+    store.durable(() => store.setWebhookStatus(w.id, 'deleted', at));
     await worker.webhookDeleted(w.id);
     return reply.code(204).send(null);
   });

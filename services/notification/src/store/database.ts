@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries (webhook_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY, value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS issues (
   notification_id TEXT PRIMARY KEY, data TEXT NOT NULL, created_at TEXT NOT NULL
 );
@@ -50,10 +53,8 @@ CREATE INDEX IF NOT EXISTS reminders_by_claim ON reminders (claim_id, status);
 export type Db = Database.Database;
 
 /**
- * Opens (creating) the database; `:memory:` for pure tests. WAL and, by default,
- * synchronous=FULL: every commit is on disk before the event is acknowledged or the request
- * answered. `NORMAL` survives a killed process too, but a power loss may roll back the last
- * commits (see the README).
+ * Opens (creating) the database; `:memory:` for pure tests. WAL; `synchronous` is the mode of
+ * ordinary commits (see NotificationStore.durable for those that must be on disk at once).
  */
 export function openDatabase(path: string, synchronous: 'full' | 'normal' = 'full'): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

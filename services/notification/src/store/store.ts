@@ -92,11 +92,19 @@ const toInbox = (r: InboxRow): InboxEntry => ({
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
+/**
+ * Durability. With `synchronous: 'full'` every commit is fsynced. With `'normal'` (WAL), ordinary
+ * commits survive a killed process but a power loss may roll back the latest ones; that is used
+ * only for what can be rebuilt from the event store (the consumer's commits, which record the
+ * $all position they reached: `Notifier.catchUp` replays from it at start), while `durable`
+ * commits (HTTP requests, delivery outcomes) are fsynced before they are answered or acted on.
+ */
 export class NotificationStore {
-  private constructor(readonly db: Db) {}
+  private constructor(readonly db: Db, readonly synchronous: 'full' | 'normal') {}
 
   static open(path: string, options: { synchronous?: 'full' | 'normal' } = {}): NotificationStore {
-    return new NotificationStore(openDatabase(path, options.synchronous));
+    const synchronous = options.synchronous ?? 'full';
+    return new NotificationStore(openDatabase(path, synchronous), synchronous);
   }
 
   close(): void {
@@ -105,6 +113,33 @@ export class NotificationStore {
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /** A transaction that is on disk when it returns, whatever the store's mode. */
+  durable<T>(fn: () => T): T {
+    if (this.synchronous === 'full') return this.transaction(fn);
+    this.db.pragma('synchronous = FULL');
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.db.pragma('synchronous = NORMAL');
+    }
+  }
+
+  // ---- the $all position the consumer reached ------------------------------------------------
+
+  position(): { commit: bigint; prepare: bigint } | undefined {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'position'").get() as { value: string } | undefined;
+    if (!row) return undefined;
+    const [commit, prepare] = row.value.split('/');
+    return { commit: BigInt(commit!), prepare: BigInt(prepare!) };
+  }
+
+  /** Moves the position forward (never back). */
+  advancePosition(commit: string, prepare: string): void {
+    const current = this.position();
+    if (current && current.commit >= BigInt(commit)) return;
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${commit}/${prepare}`);
   }
 
   // ---- claims --------------------------------------------------------------------------------
