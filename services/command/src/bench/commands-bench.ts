@@ -4,10 +4,13 @@
  * within one run count):
  *   - bare single-event appends/s through @eventstore/db-client, at the same concurrency, against
  *     the same embedded event store;
- *   - a Fastify hello-world's requests/s, driven by the same HTTP client at the same concurrency.
+ *   - a Fastify hello-world's requests/s, driven by the same HTTP client at the same concurrency;
+ *   - a minimal append service: Fastify taking a JSON body and appending it as one event through
+ *     the client (no JWT, validation, state or decision): the most any command path on this
+ *     stack can reach.
  * Every server is a child process (the store from its CLI with a durable data directory, the
  * service from dist/main.js, the hello-world from dist/bench/hello-server.js); this process is the
- * client. Rounds alternate appends, hello-world and lifecycles, three times. Loopback only; temp
+ * client. Rounds alternate appends, hello-world, the minimal append service and lifecycles, three times. Loopback only; temp
  * directories and children are removed on exit, on failure and on a signal.
  *
  * BENCH_SCALE (default 1) scales the lifecycles per round; BENCH_ROUND_MS (default 3000) the
@@ -66,6 +69,13 @@ async function bareAppendRound(client: EventStoreDBClient, ms: number): Promise<
   });
 }
 
+async function minimalAppendRound(port: number, ms: number): Promise<number> {
+  return timedRound(ms, async (_w, i) => {
+    const r = await http.request(port, 'POST', '/append', undefined, appendPayload(i));
+    if (r.status !== 200) throw new Error(`minimal append service answered ${r.status} ${r.text}`);
+  });
+}
+
 async function helloRound(port: number, ms: number): Promise<number> {
   return timedRound(ms, async () => {
     const r = await http.request(port, 'GET', '/');
@@ -97,7 +107,7 @@ async function main(): Promise<void> {
   const connection = store.connection;
   const service = await startService(run, 'command', { connection, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}) });
   const port = service.port;
-  const hello = await run.startNode([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/);
+  const hello = await run.startNode([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/, { PATH: process.env.PATH, ESDB_CONNECTION_STRING: connection });
   const helloPort = Number(hello.match[1]);
   const tk = await benchTokens(run.dir('data'));
   await allocateLargeBudget(http, port, tk);
@@ -108,10 +118,12 @@ async function main(): Promise<void> {
   // Warm-up of every path (JIT, connections), not counted.
   await bareAppendRound(client, 300);
   await helloRound(helloPort, 300);
+  await minimalAppendRound(helloPort, 300);
   await lifecycleRound(port, tk, IN_FLIGHT, new Map());
 
   const appends: number[] = [];
   const hellos: number[] = [];
+  const minimal: number[] = [];
   const commands: number[] = [];
   const latencies = new Map<string, number[]>();
   const all: number[] = [];
@@ -137,6 +149,7 @@ async function main(): Promise<void> {
     appends.push(appendRound.rate);
     appendCount += appendRound.rate * (ROUND_MS / 1000);
     hellos.push(await helloRound(helloPort, ROUND_MS));
+    minimal.push(await minimalAppendRound(helloPort, ROUND_MS));
     const round = await measured(cpu, () => lifecycleRound(port, tk, LIFECYCLES, latencies));
     commands.push(round.rate);
     all.push(...round.all);
@@ -150,6 +163,8 @@ async function main(): Promise<void> {
   const list = (xs: number[]) => `${fmt(mean(xs))}  [${xs.map((x) => fmt(x)).join(', ')}]`;
   report(`bare appends/s through the client, ${IN_FLIGHT} in flight (rounds)`, list(appends));
   report(`Fastify hello-world req/s, ${IN_FLIGHT} in flight (rounds)`, list(hellos));
+  report(`minimal append service req/s, ${IN_FLIGHT} in flight (rounds)`, list(minimal));
+  report('ratio minimal append service / bare appends (the stack\'s ceiling)', fmt(mean(minimal) / mean(appends), 2));
   report(`commands/s, whole lifecycles, ${IN_FLIGHT} in flight (rounds)`, list(commands));
   all.sort((a, b) => a - b);
   const p99 = quantile(all, 0.99);
