@@ -227,6 +227,7 @@ async function main(): Promise<void> {
   const phaseHits = hits.slice(hitsBefore);
   const deliveriesPerSecond = phaseHits.length > 1 ? (phaseHits.length - 1) / ((phaseHits.at(-1)! - phaseHits[0]!) / 1000) : NaN;
   report('  inbox entries seen / applications', `${caughtUp} / ${maxClaims.length}`);
+  report('  inbox entries/s over the phase (start to the last entry)', `${fmt(caughtUp / ((performance.now() - maxStart) / 1000), 1)}`);
   report(`  webhook deliveries/s (${WEBHOOKS} per application, first to last)`, `${fmt(deliveriesPerSecond, 1)} (${phaseHits.length} delivered)`);
 
   // 3. Steady half rate, open loop.
