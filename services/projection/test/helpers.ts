@@ -13,7 +13,7 @@ import type { Jurisdiction, Role } from '@cfund/contracts';
 import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
 import { keyStoreDir, signToken } from '@cfund/service-kit';
-import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
+import { startTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from '@cfund/test-support';
 import { envelopeOf, ProjectionRunner, ReadModelStore, readModelPath, type ProjectedEnvelope } from '../src/index.ts';
 
 export const silent = () => createLogger({ level: 'silent' });
@@ -56,8 +56,8 @@ export async function readAllEnvelopes(client: EventStoreDBClient): Promise<Proj
   return out;
 }
 
-export async function startHarness(t: Test, options: { clock?: Clock } = {}): Promise<Harness> {
-  const env = await startTestEnvironment();
+export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions } = {}): Promise<Harness> {
+  const env = await startTestEnvironment(options.environment);
   if (env.skipped !== undefined) throw new Error(env.skipped);
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-projection-'));
   const masterKey = randomBytes(32);
