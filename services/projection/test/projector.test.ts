@@ -79,6 +79,11 @@ t.test('projector', async (t) => {
     const rebuilt = await h.runner.rebuild();
     t.equal(rebuilt.digest, digest, 'rebuilt digest equals the incremental one');
     t.ok(rebuilt.applied >= (first.applied ?? 0), `applied ${rebuilt.applied} of ${rebuilt.events} events`);
+    const envelopes = await readAllEnvelopes(h.env.eventStore);
+    const [during, ...outcomes] = await Promise.all([h.runner.rebuild(), ...envelopes.map((e) => h.runner.handle(e))]);
+    t.equal(during.digest, digest, 'a rebuild with deliveries arriving meanwhile');
+    t.notOk(outcomes.includes('applied'), 'deliveries during a rebuild wait for it and are duplicates');
+    t.equal(h.store.digest(), digest);
     h.store.db.prepare("UPDATE claims SET status = 'closed' WHERE claim_id = ?").run(filed);
     t.not(h.store.digest(), digest, 'the digest sees a changed row');
     t.equal((await h.runner.rebuild()).digest, digest, 'and a rebuild repairs it');

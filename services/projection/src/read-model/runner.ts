@@ -1,9 +1,10 @@
 /**
  * Drives the projector: applies envelopes from NATS one at a time, repairs a gap by reading the
  * missing events of the stream from EventStoreDB, and rebuilds the whole read model from `$all`
- * (user events only). Applying waits while a rebuild runs, so no event handled meanwhile can be
- * lost between the old rows and the rebuilt ones: the rebuild reads every event committed before
- * it started, and whatever the consumer delivers afterwards is either a duplicate or new.
+ * (user events only). Handling and rebuilding run one at a time, in the order they were asked
+ * for, so no event handled meanwhile can be lost between the old rows and the rebuilt ones: the
+ * rebuild reads every event committed before it started, and whatever the consumer delivers
+ * afterwards is either a duplicate or new.
  */
 import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
@@ -43,9 +44,21 @@ export class ProjectionRunner {
     return this.rebuilding !== undefined;
   }
 
+  /** Runs `fn` after everything queued before it: handling and rebuilding never interleave (a gap repair awaits reads). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private tail: Promise<void> = Promise.resolve();
+
   /** Applies one envelope (the consumer's handler). A gap is filled from EventStoreDB first. */
-  async handle(envelope: ProjectedEnvelope): Promise<ApplyOutcome> {
-    while (this.rebuilding) await this.rebuilding.catch(() => undefined);
+  handle(envelope: ProjectedEnvelope): Promise<ApplyOutcome> {
+    return this.exclusive(() => this.handleNow(envelope));
+  }
+
+  private async handleNow(envelope: ProjectedEnvelope): Promise<ApplyOutcome> {
     let outcome: ApplyOutcome;
     try {
       outcome = this.projector.apply(envelope);
@@ -77,7 +90,7 @@ export class ProjectionRunner {
    * (a failure leaves the old rows). Concurrent calls share the same rebuild.
    */
   rebuild(): Promise<RebuildResult> {
-    this.rebuilding ??= this.runRebuild().finally(() => { this.rebuilding = undefined; });
+    this.rebuilding ??= this.exclusive(() => this.runRebuild()).finally(() => { this.rebuilding = undefined; });
     return this.rebuilding;
   }
 
