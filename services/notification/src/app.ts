@@ -95,9 +95,11 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   const sched = new Scheduler(notifier, worker, options.schedulerIntervalMs ?? 1000, logger);
   wake.kick = () => sched.kick();
   let closing = false;
+  let started = false;
   app.addHook('onClose', async () => {
     closing = true;
     await sched.stop();
+    if (started) options.store.markCleanShutdown();
   });
 
   await app.register(errorsPlugin);
@@ -123,8 +125,10 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   app.decorate('store', options.store);
   app.decorate('metrics', metrics);
   app.decorate('startBackground', async () => {
+    const cleanStop = options.store.takeCleanShutdown();
     await notifier.catchUp();
-    await worker.recover();
+    await worker.recover(cleanStop);
+    started = true;
     sched.start();
   });
   return app as unknown as NotificationApp;

@@ -110,6 +110,15 @@ t.test('signed webhook deliveries, retried with backoff until the receiver answe
   t.same((await streamEvents(h.env.eventStore, notificationStream(emailId))).map((e) => e.type),
     ['NotificationIssued', 'NotificationDeliveryAttempted', 'NotificationDelivered']);
 
+  // A power loss rolled a delivered status back to pending (status commits are not fsynced one by
+  // one): after the unclean stop, recovery settles it from the event store; nothing is resent.
+  const lawyerDelivery = lawyerHits[0]!.notificationId;
+  h.store.updateDelivery(lawyerDelivery, { status: 'pending', attempts: 2, nextAttemptAt: 0 }, c.now().toISOString());
+  t.equal(await h.app.worker.recover(false), 1);
+  t.equal(h.store.delivery(lawyerDelivery)?.status, 'delivered', 'recovered as delivered');
+  await h.app.scheduler.tick();
+  t.equal(receiver.hits.length, 6, 'not sent again');
+
   // A replay onto a lost working state: the email is queued again, but its stream says delivered.
   const rebuilt = await h.rebuild();
   await h.pump(rebuilt);

@@ -43,23 +43,32 @@ export class RetryRefused extends Error {
 }
 
 export class DeliveryWorker {
-  /** The lanes' status changes share commits (one fsync for several deliveries). */
+  /**
+   * The lanes' status changes share commits. They are not fsynced one by one: the event store has
+   * the truth (NotificationDelivered), and after an unclean stop `recover` settles every pending
+   * or sending delivery from it.
+   */
   private readonly commits: GroupCommit;
 
   constructor(private readonly o: DeliveryWorkerOptions) {
     this.commits = new GroupCommit(o.store);
   }
 
-  /** At start: settles deliveries a stopped process left `sending`, from their event store trail. */
-  async recover(): Promise<number> {
-    const interrupted = this.o.store.interruptedDeliveries();
+  /**
+   * At start: settles deliveries a stopped process left `sending` from their event store trail
+   * (delivered ones are not sent again); after an unclean stop (`cleanStop` false) the pending
+   * ones too, since their status commits are not fsynced one by one.
+   */
+  async recover(cleanStop = false): Promise<number> {
+    const interrupted = this.o.store.interruptedDeliveries(!cleanStop);
     for (const d of interrupted) {
       const trail = await this.o.audit.trail(d.notificationId);
       const at = this.o.now();
-      this.o.store.durable(() => {
-        if (trail.delivered) this.o.store.updateDelivery(d.notificationId, { status: 'delivered', attempts: Math.max(d.attempts, trail.attempts) }, at.toISOString());
-        else this.o.store.updateDelivery(d.notificationId, { status: 'pending', attempts: trail.attempts, nextAttemptAt: at.getTime() }, at.toISOString());
-      });
+      const status = trail.delivered ? 'delivered' as const : trail.failed ? 'failed' as const : 'pending' as const;
+      if (status === 'pending' && d.status === 'pending' && trail.attempts === d.attempts) continue; // as it was
+      this.o.store.durable(() => this.o.store.updateDelivery(d.notificationId, {
+        status, attempts: Math.max(d.attempts, trail.attempts), ...(status === 'pending' ? { nextAttemptAt: at.getTime() } : {}),
+      }, at.toISOString()));
     }
     if (interrupted.length) this.o.logger?.warn({ count: interrupted.length }, 'recovered deliveries interrupted by a stop');
     return interrupted.length;

@@ -1,7 +1,7 @@
 /**
  * Group commit for writes that may wait a few milliseconds: changes queued within `windowMs`
- * run in one durable SQLite transaction, so concurrent delivery lanes share one fsync instead of paying
- * one each (with synchronous=FULL every commit is an fsync, and SQLite has one writer). Each
+ * run in one SQLite transaction, so concurrent delivery lanes share one commit instead of paying
+ * one each (SQLite has one writer; with synchronous=FULL every commit is an fsync). Each
  * caller's promise settles once the transaction holding its change is committed (or rolled back).
  */
 import type { NotificationStore } from './store.js';
@@ -24,7 +24,7 @@ export class GroupCommit {
     const batch = this.queue.splice(0);
     let results: unknown[];
     try {
-      results = this.store.durable(() => batch.map((b) => b.fn()));
+      results = this.store.transaction(() => batch.map((b) => b.fn()));
     } catch (error) {
       for (const b of batch) b.reject(error);
       return;

@@ -254,9 +254,23 @@ export class NotificationStore {
     return row.at ?? undefined;
   }
 
-  /** Deliveries left `sending` by a process that stopped mid-attempt. */
-  interruptedDeliveries(): Delivery[] {
-    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'sending'").all() as DeliveryRow[]).map(toDelivery);
+  /**
+   * Deliveries left `sending` by a process that stopped mid-attempt; after an unclean stop also
+   * the `pending` ones (a power loss may have rolled back their latest status).
+   */
+  interruptedDeliveries(includePending: boolean): Delivery[] {
+    const statuses = includePending ? "('sending', 'pending')" : "('sending')";
+    return (this.db.prepare(`SELECT * FROM deliveries WHERE status IN ${statuses}`).all() as DeliveryRow[]).map(toDelivery);
+  }
+
+  /** Records a graceful stop (fsynced). */
+  markCleanShutdown(): void {
+    this.durable(() => this.db.prepare("INSERT INTO meta (key, value) VALUES ('clean-shutdown', '1') ON CONFLICT (key) DO UPDATE SET value = '1'").run());
+  }
+
+  /** Whether the last stop was graceful; clears the mark (fsynced) so that a crash from now on is seen. */
+  takeCleanShutdown(): boolean {
+    return this.durable(() => this.db.prepare("DELETE FROM meta WHERE key = 'clean-shutdown'").run().changes > 0);
   }
 
   deliveriesOf(webhookId: string, options: { status?: DeliveryStatus; limit: number; offset: number }): { items: Delivery[]; total: number } {
