@@ -51,4 +51,4 @@ export {
 } from './personal-data.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
-export { PERSONAL_DATA_LOG_FIELDS, createLogger, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';
+export { PERSONAL_DATA_LOG_FIELDS, createLogger, loggableUrl, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';

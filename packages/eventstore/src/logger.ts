@@ -56,11 +56,35 @@ export interface CreateLoggerOptions extends Omit<LoggerOptions, 'redact' | 'nam
   destination?: DestinationStream;
 }
 
-/** A pino logger with personal-data redaction (censor '[redacted]'). */
+/**
+ * A URL as logged: the path, and the query's parameter names without their values. A query can
+ * carry free text typed by a user (a search for a victim's name, say), which must not reach a log.
+ */
+export function loggableUrl(url: string): string {
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const names = url.slice(at + 1).split('&').filter(Boolean).map((pair) => {
+    const name = pair.split('=')[0] ?? '';
+    return `${/^[\w.\-[\]]{1,40}$/.test(name) ? name : '_'}=[redacted]`;
+  });
+  return `${url.slice(0, at)}?${names.join('&')}`;
+}
+
+/** How a request is logged (Fastify uses a logger's own `req` serializer over its default). */
+function requestForLog(req: { method?: string; url?: string; host?: string; hostname?: string; ip?: string; socket?: { remotePort?: number } }): Record<string, unknown> {
+  return {
+    method: req.method, url: typeof req.url === 'string' ? loggableUrl(req.url) : undefined, host: req.host ?? req.hostname,
+    remoteAddress: req.ip, remotePort: req.socket?.remotePort,
+  };
+}
+
+/** A pino logger with personal-data redaction (censor '[redacted]') and request URLs without query values. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const { extraFields = [], extraPaths = [], destination, service, ...pinoOptions } = options;
   const paths = [...personalDataRedactPaths([...PERSONAL_DATA_LOG_FIELDS, ...extraFields]), ...SECRET_PATHS, ...extraPaths];
-  const opts: LoggerOptions = { ...pinoOptions, redact: { paths, censor: '[redacted]' } };
+  const opts: LoggerOptions = {
+    ...pinoOptions, redact: { paths, censor: '[redacted]' }, serializers: { req: requestForLog, ...pinoOptions.serializers },
+  };
   if (service !== undefined) opts.base = { ...(pinoOptions.base ?? { pid: process.pid, hostname: hostname() }), service };
   return destination === undefined ? pino(opts) : pino(opts, destination);
 }

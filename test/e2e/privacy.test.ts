@@ -1,0 +1,120 @@
+/**
+ * Privacy across the whole system: a claim filed with a distinctive victim name, address and
+ * contacts travels through the command service, the event store, the relay, NATS, the
+ * projection and the notification service (all at LOG_LEVEL=debug). The allowed role sees the
+ * data, others do not; after erasure no API returns it; and none of it is anywhere in plaintext:
+ * not in the event store's files, NATS' files, the read models, the key store, nor any log.
+ */
+import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { day, fileBody, lifecycleSteps } from '@cfund/bench-kit';
+import { call, eventually, startSystem } from './system.ts';
+
+const VICTIM = {
+  fullName: 'Qorvandriel Xenthwicke',
+  dateOfBirth: '1993-07-21',
+  contacts: { email: 'qorvandriel.xenthwicke@example.org', phone: '+381 64 9912 733' },
+  address: 'Ulica Zvrkoviceva 77, Kraljevo',
+};
+const SECRETS = ['Qorvandriel', 'Xenthwicke', 'qorvandriel.xenthwicke', '9912 733', 'Zvrkoviceva'];
+
+/** Every file under `dir` (recursively) whose bytes contain one of `needles`, with the needle. */
+async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
+  const found: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    const bytes = await readFile(path).catch(() => undefined);
+    if (!bytes) continue;
+    for (const n of needles) if (bytes.includes(Buffer.from(n, 'utf8'))) found.push(`${path}: ${n}`);
+  }
+  return found;
+}
+
+t.test('the scan finds a needle when there is one', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cfund-scan-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'a.bin'), Buffer.concat([Buffer.from([0, 1, 2]), Buffer.from('..Xenthwicke..')]));
+  t.same((await filesContaining(dir, SECRETS)).map((f) => f.split(': ')[1]), ['Xenthwicke']);
+  t.same(await filesContaining(join(dir, 'missing'), SECRETS), []);
+});
+
+t.test('a victim\'s personal data across the whole system', async (t) => {
+  const system = await startSystem(t);
+  if ('skipped' in system) return t.plan(0, system.skipped);
+  const { url } = system;
+  const lawyer = await system.token('lawyer-e2e', 'lawyer');
+  const assessor = await system.token('assessor-e2e', 'fund-assessor');
+  const auditor = await system.token('auditor-e2e', 'auditor', []);
+  const dpo = await system.token('dpo-e2e', 'dpo');
+  const tokens = { lawyer, assessor, approver1: '', approver2: '', finance: '', admin: '', auditor };
+
+  const filed = await call(url.command, 'POST', '/claims', lawyer, { ...fileBody(1), victim: VICTIM, incidentOn: day(-800) });
+  t.equal(filed.status, 201, filed.text);
+  const { claimId } = JSON.parse(filed.text) as { claimId: string };
+  let revision = 0;
+  for (const [name, path, who, body] of lifecycleSteps().slice(0, 4)) {
+    const r = await call(url.command, 'POST', `/claims/${claimId}/${path}`, tokens[who], body);
+    t.equal(r.status, 200, `${name}: ${r.text}`);
+    revision = (JSON.parse(r.text) as { revision: number }).revision;
+  }
+
+  // The events reach the projection and the notification service through the relay and NATS.
+  await eventually('the projection shows the fund application', async () => {
+    const r = await call(url.projection, 'GET', `/claims/${claimId}`, auditor);
+    return r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision === revision;
+  });
+  await eventually('the assessors are told of the application', async () => {
+    const r = await call(url.notification, 'GET', '/notifications', assessor);
+    return r.status === 200 && r.text.includes(claimId);
+  });
+
+  const seen = await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor);
+  t.equal(seen.status, 200, 'an assessor may read it'); // never print the answer: it holds the data
+  t.match(JSON.parse(seen.text), { personalData: VICTIM }, 'an assessor of the jurisdiction reads the data, decrypted');
+  t.equal((await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, auditor)).status, 403, 'an auditor does not');
+  const accessLog = await call(url.projection, 'GET', `/claims/${claimId}/access-log`, auditor);
+  t.match(JSON.parse(accessLog.text), { reads: [{ accessedBy: 'assessor-e2e' }] }, 'the read was recorded for auditors');
+
+  const erased = await call(url.command, 'POST', `/victims/vic-${claimId}/erasure`, dpo, { reason: 'Erasure request of the data subject.' });
+  t.equal(erased.status, 200, erased.text);
+  await eventually('the projection knows of the erasure', async () => {
+    const r = await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor);
+    return r.status === 200 && (JSON.parse(r.text) as { personalData: unknown }).personalData === '[erased]';
+  });
+  await eventually('the dpo is told the erasure is complete', async () => {
+    const r = await call(url.notification, 'GET', '/notifications', dpo);
+    return r.status === 200 && r.text.includes(claimId);
+  });
+
+  const answers = await Promise.all([
+    call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor),
+    call(url.projection, 'GET', `/claims/${claimId}/personal-data`, lawyer),
+    call(url.projection, 'GET', `/claims/${claimId}`, auditor),
+    call(url.projection, 'GET', `/claims/${claimId}/history`, auditor),
+    call(url.projection, 'GET', `/claims/${claimId}/state?revision=0`, auditor),
+    call(url.projection, 'GET', `/claims?text=${encodeURIComponent('Xenthwicke')}`, auditor),
+    call(url.projection, 'GET', `/claims/${claimId}/access-log`, auditor),
+    call(url.notification, 'GET', '/notifications', lawyer),
+    call(url.notification, 'GET', '/notifications', assessor),
+    call(url.notification, 'GET', '/notifications', dpo),
+  ]);
+  t.ok(answers.every((a) => a.status === 200), `every query answered: ${answers.map((a) => a.status).join(' ')}`);
+  const leaks = answers.flatMap((a, i) => SECRETS.filter((s) => a.text.includes(s)).map((s) => `answer ${i}: ${s}`));
+  t.same(leaks, [], 'after erasure no API returns any of the personal data');
+
+  await system.stopServices();
+  const logs = await system.logs();
+  t.match(logs, /ready/, 'the logs were captured');
+  t.match(logs, /"url":"\/claims\?text=\[redacted\]"/, 'the search was logged, without its text');
+  if (system.env.tempDir) {
+    t.ok((await readdir(system.env.tempDir, { recursive: true })).length > 2, 'the event store and NATS wrote their files here');
+    t.same(await filesContaining(system.env.tempDir, SECRETS), [], 'nothing in the event store\'s or NATS\' files');
+  } else {
+    t.comment(`external servers (${system.env.description}): their files are not scanned here`);
+  }
+  t.same(await filesContaining(system.dataDir, SECRETS), [], 'nothing in the read models, key store, notification store or logs');
+});

@@ -1,0 +1,113 @@
+/**
+ * The whole system for end-to-end tests, as `npm start` runs it: the event store and nats-server
+ * of a test environment, and the three services as child processes from their compiled
+ * `dist/main.js`, sharing one DATA_DIR (secrets, key store), each logging to its own file.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
+import type { Jurisdiction, Role } from '@cfund/contracts';
+import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
+import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVICES = ['command', 'projection', 'notification'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export interface RunningSystem {
+  env: TestEnvironment;
+  dataDir: string;
+  logDir: string;
+  url: Record<ServiceName, string>;
+  token(sub: string, role: Role, jurisdictions?: Jurisdiction[]): Promise<string>;
+  /** Stops every service gracefully (SIGTERM) and waits for it to exit. */
+  stopServices(): Promise<void>;
+  logs(): Promise<string>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** Polls `check` every 50 ms until it holds, for `timeoutMs` at most. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+}
+
+/** Starts the system, or returns the reason it cannot run here (for t.skip). */
+export async function startSystem(t: Test, options: { logLevel?: string } = {}): Promise<RunningSystem | { skipped: string }> {
+  execFileSync('pnpm', ['exec', 'tsc', '-b', ...SERVICES.map((s) => `services/${s}`)], { cwd: repoRoot, stdio: 'inherit' });
+  const env = await startTestEnvironment();
+  if (env.skipped !== undefined) return { skipped: env.skipped };
+  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-system-'));
+  const logDir = join(dataDir, 'logs');
+  const children = new Map<ServiceName, ChildProcess>();
+  t.teardown(async () => {
+    for (const c of children.values()) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await env.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const url = {} as Record<ServiceName, string>;
+  for (const service of SERVICES) {
+    const port = await freePort();
+    url[service] = `http://127.0.0.1:${port}`;
+    await import('node:fs/promises').then((fs) => fs.mkdir(logDir, { recursive: true }));
+    const log = createWriteStream(join(logDir, `${service}.log`));
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: join(repoRoot, 'services', service),
+      env: {
+        PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: options.logLevel ?? 'debug',
+        ESDB_CONNECTION_STRING: env.esdbConnectionString, NATS_URL: env.natsUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.pipe(log, { end: false });
+    child.stderr!.pipe(log, { end: false });
+    children.set(service, child);
+    // The command service creates the secrets the others read: start them one after another.
+    await eventually(`${service} ready`, async () => {
+      if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: see ${join(logDir, `${service}.log`)}`);
+      return (await fetch(`${url[service]}/ready`)).status === 200;
+    });
+  }
+  const secret = await readJwtSecretFile(jwtSecretPath(dataDir));
+  return {
+    env, dataDir, logDir, url,
+    token: (sub, role, jurisdictions = ['RS']) => signToken(secret, { sub, roles: [role], jurisdictions }),
+    async stopServices() {
+      await Promise.all([...children.values()].map(async (c) => {
+        if (c.exitCode !== null || c.signalCode !== null) return;
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        await exited;
+      }));
+    },
+    async logs() {
+      const texts = await Promise.all(SERVICES.map((s) => readFile(join(logDir, `${s}.log`), 'utf8').catch(() => '')));
+      return texts.join('\n');
+    },
+  };
+}
+
+export async function call(base: string, method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; text: string }> {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: r.status, text: await r.text() };
+}
