@@ -40,6 +40,7 @@ export interface RelaySettings {
   standbyPollMs: number;
   publishTimeoutMs: number;
   retryDelayMs: number;
+  stopTimeoutMs: number;
 }
 
 export const messagingSettings = {
@@ -120,6 +121,8 @@ export const messagingSettings = {
     publishTimeoutMs: 5_000,
     /** Pause before a new publishing session after an error. */
     retryDelayMs: 1_000,
+    /** stop() waits at most this long for the session, and again for the lease release. */
+    stopTimeoutMs: 2_000,
   } satisfies RelaySettings as RelaySettings,
 
   /**

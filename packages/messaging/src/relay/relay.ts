@@ -70,6 +70,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       wake = done;
     });
 
+  // While NATS or the event store is down the same failure repeats every retry: log it once,
+  // then at most every 30 s, so an outage does not flood the log.
+  const lastLogged = new Map<string, number>();
+  const logFailure = (where: string, error: unknown) => {
+    const key = `${where}: ${describe(error)}`;
+    const now = performance.now();
+    if (now - (lastLogged.get(key) ?? -Infinity) < 30_000) return;
+    lastLogged.set(key, now);
+    logger.error({ error: describe(error) }, where);
+  };
+
   // The running sessions of this leadership, and whether the last one ended fenced.
   let session: { abort: AbortController; done: Promise<void> } | undefined;
   let fencedSinceRenewal = false;
@@ -99,18 +110,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           return;
         }
         if (signal.aborted) return;
-        logger.error({ error: describe(error) }, 'publishing session failed; restarting from the checkpoint');
+        logFailure('publishing session failed; restarting from the checkpoint', error);
         await new Promise((resolve) => setTimeout(resolve, settings.retryDelayMs));
       }
     }
   };
 
-  const lead = () => {
-    status.role = 'leader';
-    status.leaderships += 1;
+  const startSessions = () => {
     fencedSinceRenewal = false;
     const abort = new AbortController();
     session = { abort, done: runSessions(abort.signal) };
+  };
+
+  const lead = () => {
+    status.role = 'leader';
+    status.leaderships += 1;
+    startSessions();
   };
 
   const endSession = async () => {
@@ -133,6 +148,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       try {
         if (status.role !== 'leader') {
           if (await lease.tryAcquire()) {
+            if (stopped) break; // stop() releases it
             logger.info('took the relay lease');
             lead();
           } else {
@@ -149,35 +165,53 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           if (!lease.valid) await stepDown(`lease not renewed within its TTL (${describe(error)})`);
           continue;
         }
+        if (stopped) break;
         if (!renewed) {
           await stepDown('the lease was taken by another relay');
         } else if (fencedSinceRenewal) {
           // Still ours: a deposed relay published in between. Continue from the new checkpoint.
           logger.warn('fenced while holding the lease; resuming from the stream checkpoint');
           await endSession();
-          status.role = 'standby';
-          lead();
-          status.leaderships -= 1;
+          startSessions();
         }
       } catch (error) {
-        logger.error({ error: describe(error) }, 'relay control loop error');
+        logFailure('relay control loop error', error);
         await sleep(settings.retryDelayMs);
       }
     }
   })();
 
-  return {
-    status: () => ({ ...status }),
-    async stop() {
-      if (stopped) return;
+  const bounded = (work: Promise<unknown>, ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      void work.catch(() => undefined).finally(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
       stopped = true;
       wake?.();
-      await control;
+      // End the session at once; a publish or lease call in flight during a NATS outage may take
+      // up to its timeout, so stop waits a bounded time (the fence makes a late publish harmless).
+      const current = session;
+      current?.abort.abort();
+      await bounded(Promise.all([control, current?.done]), settings.stopTimeoutMs);
       const wasLeader = status.role === 'leader';
-      await endSession();
-      if (wasLeader) await lease.release();
       status.role = 'stopped';
+      if (wasLeader) await bounded(lease.release(), settings.stopTimeoutMs);
       logger.info({ published: status.published }, 'relay stopped');
-    },
-  };
+    })());
+
+  // A closed connection never comes back (nats.js reconnects an open one on its own): stop.
+  void nc.closed().then(() => {
+    if (stopped) return;
+    logger.warn('NATS connection closed: relay stops');
+    void stop();
+  });
+
+  return { status: () => ({ ...status }), stop };
 }
