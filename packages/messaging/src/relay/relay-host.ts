@@ -88,7 +88,18 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
       cancelWait?.();
       await run;
       await relay?.stop();
-      if (nc && !nc.isClosed()) await nc.drain().catch(() => nc?.close());
+      const connection = nc;
+      if (connection && !connection.isClosed()) {
+        // Draining waits for the server: during an outage it would never end.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 2_000);
+          void connection.drain().catch(() => undefined).finally(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        if (!connection.isClosed()) await connection.close();
+      }
       connected = false;
     },
   };
