@@ -174,6 +174,57 @@ t.test('relay', async (t) => {
     t.equal(unreachable.status(), undefined);
   });
 
+  await t.test('the leader fenced by a deposed relay that slipped messages in keeps its lease and continues after them', async (t) => {
+    await Promise.all(relays.map((r) => r.stop()));
+    // The leader sees $all through a gate, so the deposed relay can publish first.
+    let gate: Promise<void> = Promise.resolve();
+    const gated = new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'subscribeToAll') {
+          return (...args: Parameters<typeof target.subscribeToAll>) => {
+            const subscription = target.subscribeToAll(...args);
+            return {
+              unsubscribe: () => subscription.unsubscribe(),
+              async *[Symbol.asyncIterator]() {
+                for await (const resolved of subscription) {
+                  await gate;
+                  yield resolved;
+                }
+              },
+            };
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const leader = await startRelay({ eventStore: gated, nc: await env.connectNats(), instanceId: 'relay-gated', settings });
+    relays.push(leader);
+    await waitFor('the gated relay leads', () => leader.status().role === 'leader');
+    let open!: () => void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const checkpoint = await readCheckpoint(jsm);
+    const before = await streamCount(jsm);
+
+    const deposed = new AbortController();
+    let deposedPublished = 0;
+    const deposedRun = runPublishSession({ eventStore: client, js: nc.jetstream(), jsm, signal: deposed.signal, publishTimeoutMs: 5_000, checkpoint, onPublished: () => (deposedPublished += 1) });
+    await appendEvents(client, claim, ['EvidenceAdded', 'EvidenceAdded'], 12);
+    await waitFor('the deposed relay published both', () => deposedPublished === 2);
+    deposed.abort();
+    await deposedRun;
+
+    open();
+    await waitFor('the leader fenced', () => leader.status().fenced === 1);
+    await appendEvents(client, claim, ['ClaimClosed'], 14);
+    await expectStreamEqualsAll(t);
+    t.equal(await streamCount(jsm), before + 3);
+    t.equal(leader.status().role, 'leader', 'still the leader');
+    t.equal(leader.status().leaderships, 1, 'without losing the lease');
+    t.equal(leader.status().published, 1, 'it published only the event after those slipped in');
+    await leader.stop();
+  });
+
   await t.test('a relay refuses a checkpoint that is not an event of its event store at that position', async (t) => {
     // As if the stream had been filled from another event store (wrong NATS_URL or ESDB, or a restored backup).
     const events = await userEvents(client);
@@ -183,7 +234,7 @@ t.test('relay', async (t) => {
     h.set(EventHeaders.position, last.commitPosition);
     h.set(EventHeaders.preparePosition, last.preparePosition);
     await nc.jetstream().publish('cfund.events.foreign.ClaimFiled.x', new TextEncoder().encode('{}'), { headers: h });
-    await appendEvents(client, claim, ['ClaimReopened'], 11);
+    await appendEvents(client, claim, ['ClaimReopened'], 15);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId: 'relay-foreign', settings, logger });
