@@ -47,6 +47,8 @@ const CHECKPOINTING_CHILD = path.resolve(here, 'fixtures/store-child.ts');
 
 const APPENDERS = 64;
 const ROUNDS = 5;
+/** Events a round acknowledges at least before its kill (so that the figures mean something on a busy machine). */
+const MIN_EVENTS_PER_ROUND = 400;
 const OWN_STREAMS = 2;
 const SHARED_STREAMS = 8;
 const CHECKPOINT_EVERY = 100;
@@ -383,8 +385,13 @@ t.test('SIGKILL under 64 concurrent appenders loses nothing acknowledged and tea
     const load: Load = { stop: false, killed: false };
     const before = ledger.length;
     const appenders = Array.from({ length: APPENDERS }, (_, a) => appender(client!, a, round, load));
-    const duration = 500 + random(round).int(1000);
-    await new Promise((resolve) => setTimeout(resolve, duration));
+    // A random moment, but never before the round did real work: on a loaded machine 0.5-1.5 s
+    // may acknowledge almost nothing (at most 20 s more are given).
+    const loadStarted = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 500 + random(round).int(1000)));
+    const ackedThisRound = () => ledger.slice(before).reduce((n, r) => n + (r.outcome === 'acked' ? r.ids.length : 0), 0);
+    while (ackedThisRound() < MIN_EVENTS_PER_ROUND && Date.now() - loadStarted < 20_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    const duration = Date.now() - loadStarted;
     load.stop = true;
     load.killed = true;
     child!.proc.kill('SIGKILL');
