@@ -11,3 +11,4 @@ export {
   type ResolvedSecrets, type SecretsConfig,
 } from './secrets.js';
 export { signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims } from './token.js';
+export { onShutdownSignals, runMain, type ShutdownOptions } from './process.js';

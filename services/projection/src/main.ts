@@ -7,7 +7,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { FileKeyStore, createLogger } from '@cfund/eventstore';
-import { keyStoreDir, loadConfigOrExit, resolveSecrets } from '@cfund/service-kit';
+import { keyStoreDir, loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startProjectionConsumer } from './consumer.js';
@@ -48,30 +48,13 @@ async function main(): Promise<void> {
   }
   const running: { consumer?: EventConsumer } = {};
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing the event in hand');
-    const force = setTimeout(() => { logger.error('shutdown took longer than 10 s; exiting'); process.exit(1); }, 10_000);
-    force.unref();
-    void (async () => {
-      try {
-        await app.close();
-        await running.consumer?.stop();
-        await nc.drain().catch(() => undefined);
-        store.close();
-        await client.dispose();
-        logger.info('stopped');
-        process.exit(0);
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  onShutdownSignals(async () => {
+    await app.close();
+    await running.consumer?.stop();
+    await nc.drain().catch(() => undefined);
+    store.close();
+    await client.dispose();
+  }, { logger, message: 'shutting down: no new requests, finishing the event in hand' });
 
   running.consumer = await startProjectionConsumer({
     nc, runner: app.runner, metrics: app.metrics, logger,
@@ -81,7 +64,4 @@ async function main(): Promise<void> {
   logger.info(`projection service ready on ${address} (docs: ${address}/docs)`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`projection service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain('projection service', main);
