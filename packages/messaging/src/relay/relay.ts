@@ -200,9 +200,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       const current = session;
       current?.abort.abort();
       await bounded(Promise.all([control, current?.done]), settings.stopTimeoutMs);
-      const wasLeader = status.role === 'leader';
       status.role = 'stopped';
-      if (wasLeader) await bounded(lease.release(), settings.stopTimeoutMs);
+      // Also a lease taken just as stop() began (the control loop then ends without leading).
+      if (lease.held) await bounded(lease.release(), settings.stopTimeoutMs);
       logger.info({ published: status.published }, 'relay stopped');
     })());
 
