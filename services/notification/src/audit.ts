@@ -36,18 +36,36 @@ function evolveTrail(s: NotificationTrail, e: StoredEvent): NotificationTrail {
   }
 }
 
+/** Most stream heads remembered (the oldest is forgotten first). */
+const HEAD_CACHE_SIZE = 10_000;
+
 export class AuditTrail {
+  /**
+   * The head (revision, hash) of delivery streams this process appended to last, so that the next
+   * append needs no read first. A miss or a stale entry (another writer; the store answers with a
+   * version conflict) falls back to reading the stream.
+   */
+  private readonly heads = new Map<string, { revision: bigint; hash: string }>();
+
   constructor(private readonly client: EventStoreDBClient, private readonly service = 'notification') {}
+
+  private remember(stream: string, revision: bigint, hash: string): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, { revision, hash });
+    if (this.heads.size > HEAD_CACHE_SIZE) this.heads.delete(this.heads.keys().next().value!);
+  }
 
   /** Records a new notification: true, or false when this id was issued before. */
   async issued(data: Data<'NotificationIssued'>): Promise<boolean> {
     try {
-      await appendEncoded(this.client, notificationStream(data.notificationId), [{ type: 'NotificationIssued', data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
+      const stream = notificationStream(data.notificationId);
+      const result = await appendEncoded(this.client, stream, [{ type: 'NotificationIssued', data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
         expectedRevision: NO_STREAM, prevHash: GENESIS_HASH,
         // No idempotency key on purpose: with a deterministic event id the store would answer a second
         // append of the same event as an idempotent success; a fresh id makes it a version conflict.
         metadata: { actor: this.service, occurredAt: data.issuedAt, correlationId: data.sourceId, causationId: data.sourceId },
       });
+      if (data.channel !== 'inbox') this.remember(stream, result.revision, result.lastHash); // a delivery will follow
       return true;
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) return false;
@@ -77,17 +95,27 @@ export class AuditTrail {
     await this.continueStream(webhookStream(data.webhookId), [{ type, data: data as unknown as Record<string, unknown> }], actor);
   }
 
-  /** Appends events after the stream's last, continuing its hash chain; re-reads on a concurrent append. */
+  /**
+   * Appends events after the stream's last, continuing its hash chain: from the remembered head,
+   * else after reading it; re-reads on a version conflict.
+   */
   private async continueStream(stream: string, events: { type: string; data: Record<string, unknown> }[], actor: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const head = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
+      let head = this.heads.get(stream);
+      if (!head) {
+        const loaded = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
+        head = { revision: loaded.revision as bigint, hash: loaded.lastHash };
+        if (loaded.revision === NO_STREAM) head = undefined;
+      }
       try {
-        await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: 1, ...e.data } as JSONType, schemaVersion: 1 })), {
-          expectedRevision: head.revision, prevHash: head.lastHash,
+        const result = await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: 1, ...e.data } as JSONType, schemaVersion: 1 })), {
+          expectedRevision: head ? head.revision : NO_STREAM, prevHash: head ? head.hash : GENESIS_HASH,
           metadata: { actor, occurredAt: new Date().toISOString(), correlationId: stream, causationId: stream },
         });
+        this.remember(stream, result.revision, result.lastHash);
         return;
       } catch (error) {
+        this.heads.delete(stream);
         if (!(error instanceof WrongExpectedVersionError) || attempt >= 5) throw error;
       }
     }

@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import type { EventStoreDBClient } from '@eventstore/db-client';
+import { verifyStream } from '@cfund/eventstore';
 import { Directory, notificationStream, smtpEmailSender } from '../src/index.ts';
 import { VICTIM_NAME, clock, lifecycle, startHarness } from './helpers.ts';
 import { startSmtpServer, startWebhookReceiver } from './receivers.ts';
@@ -187,6 +188,12 @@ t.test('a webhook disabled after N consecutive failures: the owner told, failed 
   const again = await h.app.inject({ method: 'POST', url: retryUrl, headers: auth });
   t.equal(again.statusCode, 409, 'a delivered delivery is not retried');
   t.same((await streamEvents(h.env.eventStore, `webhook-${hook.id}`)).map((e) => e.type), ['WebhookRegistered', 'WebhookDisabled', 'WebhookEnabled']);
+  const retriedStream = notificationStream(failed.items[0]!.notificationId);
+  t.same((await streamEvents(h.env.eventStore, retriedStream)).map((e) => e.type), [
+    'NotificationIssued', 'NotificationDeliveryAttempted', 'NotificationDeliveryAttempted', 'NotificationDeliveryAttempted', 'NotificationDeliveryFailed',
+    'NotificationDeliveryRetried', 'NotificationDeliveryAttempted', 'NotificationDelivered',
+  ], 'the whole story of the delivery, in order');
+  t.match(await verifyStream(h.env.eventStore, retriedStream), { ok: true, count: 8 }, 'its hash chain is intact');
 
   t.equal((await h.app.inject({ method: 'DELETE', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 204);
   t.equal((await h.app.inject({ method: 'GET', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 404);
