@@ -162,3 +162,13 @@ t.test('desired reminders follow the claim: planned while a deadline runs, gone 
   const text = new Templates().render(approaching.topic, approaching.params, { timeZone: approaching.timeZone }).text;
   t.match(text, /appeal against the decision for claim RS-2026-000042 is Monday, April 6, 2026 \(7 day\(s\) left\)/);
 });
+
+t.test('configuration: defaults, and a wrong variable is named', async (t) => {
+  const { loadConfig, ConfigError } = await import('../src/config.ts');
+  const c = loadConfig({});
+  t.same([c.PORT, c.REMINDER_DAYS, c.REMINDER_HOUR, c.WEBHOOK_DISABLE_AFTER, c.NOTIFICATION_SQLITE_SYNC, c.SMTP_URL], [4003, [14, 7, 1], 9, 10, 'normal', undefined]);
+  t.same(loadConfig({ REMINDER_DAYS: '30,3', SMTP_URL: 'smtp://mail.example.org:587' }).REMINDER_DAYS, [30, 3]);
+  t.throws(() => loadConfig({ REMINDER_DAYS: 'soon' }), ConfigError);
+  t.throws(() => loadConfig({ SMTP_URL: 'http://mail' }), /SMTP_URL/);
+  t.throws(() => loadConfig({ NOTIFICATION_SQLITE_SYNC: 'off' }), /NOTIFICATION_SQLITE_SYNC/);
+});
