@@ -53,7 +53,15 @@ interface Batch {
   claims: Map<string, ClaimEntry>;
   funds: Map<string, FundYearEntry>;
   applied: Map<string, number>;
+  /** History rows by claim, in revision order: written in key order at the end (see endBatch). */
+  history: Map<string, HistoryRow[]>;
 }
+
+/** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
+type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
+
+/** History rows per INSERT statement in a batch (9 columns each, well under SQLite's 32,766 variables). */
+const HISTORY_ROWS_PER_INSERT = 64;
 
 export class Projector {
   private readonly stmt: {
@@ -63,7 +71,8 @@ export class Projector {
     upsertClaim: Statement<Record<string, unknown>>;
     deleteDeadlines: Statement<[string]>;
     insertDeadline: Statement<[string, string, number, string, string, string]>;
-    insertHistory: Statement<Record<string, unknown>>;
+    insertHistory: Statement<HistoryRow>;
+    insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], { state: string }>;
     upsertFundYear: Statement<[string, string, number, number, string]>;
   };
@@ -93,7 +102,9 @@ export class Projector {
       deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
-        VALUES (@claim_id, @revision, @event_id, @type, @occurred_at, @recorded_at, @actor, @hash, @prev_hash)`),
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
+        VALUES ${Array.from({ length: HISTORY_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
       fundYear: db.prepare('SELECT state FROM fund_years WHERE stream_id = ?'),
       upsertFundYear: db.prepare(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, state) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, state = excluded.state`),
@@ -119,17 +130,38 @@ export class Projector {
    */
   beginBatch(): void {
     if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
-    this.batch = { claims: new Map(), funds: new Map(), applied: new Map() };
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: new Map() };
   }
 
-  /** Writes the rows held back (still inside the caller's transaction). */
+  /**
+   * Writes the rows held back (still inside the caller's transaction), each table in its key
+   * order: inserting random uuids one event at a time into B-trees far larger than SQLite's page
+   * cache cost most of a rebuild; appending in key order touches each page once.
+   */
   endBatch(): void {
     const batch = this.batch;
     this.batch = undefined;
     if (!batch) return;
-    for (const entry of batch.claims.values()) this.writeClaim(entry);
-    for (const [streamId, f] of batch.funds) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
-    for (const [streamId, revision] of batch.applied) this.stmt.setApplied.run(streamId, revision);
+    const byKey = <V>(m: Map<string, V>): [string, V][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, entry] of byKey(batch.claims)) this.writeClaim(entry);
+    this.writeHistory(byKey(batch.history));
+    for (const [streamId, f] of byKey(batch.funds)) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
+    for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
+  }
+
+  /** History rows of many claims (sorted by claim id), many rows per statement. */
+  private writeHistory(claims: [string, HistoryRow[]][]): void {
+    const values: (string | number | null)[] = [];
+    for (const [, rows] of claims) {
+      for (const row of rows) {
+        for (const v of row) values.push(v);
+        if (values.length === HISTORY_ROWS_PER_INSERT * 9) {
+          this.stmt.insertHistoryMany.run(values);
+          values.length = 0;
+        }
+      }
+    }
+    for (let i = 0; i < values.length; i += 9) this.stmt.insertHistory.run(...(values.slice(i, i + 9) as HistoryRow));
   }
 
   /** Drops the rows held back (the caller rolls its transaction back). */
@@ -179,10 +211,14 @@ export class Projector {
     if (this.batch) this.batch.claims.set(claimId, entry);
     else this.writeClaim(entry);
     const meta = shownMetadata(e.metadata);
-    this.stmt.insertHistory.run({
-      claim_id: claimId, revision: e.revision, event_id: e.eventId, type: e.type, occurred_at: at,
-      recorded_at: new Date(e.created).toISOString(), actor: meta.actor ?? null, hash: meta.hash ?? null, prev_hash: meta.prevHash ?? null,
-    });
+    const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+    if (!this.batch) {
+      this.stmt.insertHistory.run(...row);
+      return;
+    }
+    const rows = this.batch.history.get(claimId);
+    if (rows) rows.push(row);
+    else this.batch.history.set(claimId, [row]);
   }
 
   /** The claim's row and its deadlines, as of the entry's last event. */
