@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { day, fileBody, lifecycleSteps } from '@cfund/bench-kit';
-import { call, eventually, startSystem } from './system.ts';
+import { eventually } from '@cfund/test-support';
+import { call, startSystem } from './system.ts';
 
 const VICTIM = {
   fullName: 'Qorvandriel Xenthwicke',

@@ -6,14 +6,13 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
-import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
+import { eventually, freePort, startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVICES = ['command', 'projection', 'notification'] as const;
@@ -28,24 +27,6 @@ export interface RunningSystem {
   /** Stops every service gracefully (SIGTERM) and waits for it to exit. */
   stopServices(): Promise<void>;
   logs(): Promise<string>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-/** Polls `check` every 50 ms until it holds, for `timeoutMs` at most. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
 }
 
 /** Starts the system, or returns the reason it cannot run here (for t.skip). */

@@ -5,26 +5,17 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { Role } from '@cfund/contracts';
-import { startTestEnvironment } from '@cfund/test-support';
+import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
 import { RSD, claimBody, rsYear } from './helpers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 t.test('SIGKILL between the fund commitment and the award, then a restart and a retry', async (t) => {
   execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });

@@ -6,11 +6,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect as tcpConnect, createServer } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { eventually, freePort } from '@cfund/test-support';
 import { startRelay, type Relay } from '@cfund/messaging';
 import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '@cfund/service-kit';
 import { ProjectionRunner, ReadModelStore } from '../src/index.ts';
@@ -19,22 +20,9 @@ import { RSD, fileClaim, startHarness, step, tokens } from './helpers.ts';
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '..', '..');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A bounded poll (60 s unless told), never a fixed sleep. */
+const waitFor = (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> =>
+  eventually(what, async () => check(), timeoutMs, 100);
 
 const accepts = (port: number) => new Promise<boolean>((r) => {
   const s = tcpConnect(port, '127.0.0.1');
