@@ -9,7 +9,7 @@ import { JURISDICTIONS, type Role } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
-import { keyStoreDir, resolveSecrets, signToken } from '@cfund/service-kit';
+import { keyStoreDir, onShutdownSignals, resolveSecrets, runMain, signToken } from '@cfund/service-kit';
 import { startRelayHost, type RelayHost } from '@cfund/messaging';
 
 const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
@@ -64,32 +64,12 @@ async function main(): Promise<void> {
 
   let stopReconciler: () => void = () => undefined;
   let relay: RelayHost | undefined;
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests, finishing those in flight');
-    const force = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting');
-      process.exit(1);
-    }, 10_000);
-    force.unref();
-    void (async () => {
-      try {
-        stopReconciler();
-        await app.close();
-        await relay?.stop(); // releases the relay lease, so a standby takes over at once
-        await client.dispose();
-        logger.info('stopped');
-        process.exit(0);
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  onShutdownSignals(async () => {
+    stopReconciler();
+    await app.close();
+    await relay?.stop(); // releases the relay lease, so a standby takes over at once
+    await client.dispose();
+  }, { logger });
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
@@ -109,7 +89,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`command service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain('command service', main);
