@@ -6,11 +6,18 @@
  * rebuild reads every event committed before it started, and whatever the consumer delivers
  * afterwards is either a duplicate or new.
  */
+import { Worker } from 'node:worker_threads';
 import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { envelopeOf, type ProjectedEnvelope } from '../envelope.js';
 import { Projector, StreamGapError, type ApplyOutcome } from './projector.js';
+import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
 import type { ReadModelStore } from './store.js';
+
+/** Envelopes per message to the rebuild worker, and messages it may have queued before the reader waits. */
+const WORKER_BATCH = 256;
+const WORKER_QUEUE = 16;
+const utf8 = new TextEncoder();
 
 export interface ProjectionObserver {
   /** After each event handled (applied, duplicate or ignored). */
@@ -36,6 +43,8 @@ export class ProjectionRunner {
     private readonly client: EventStoreDBClient,
     private readonly logger?: Logger,
     private readonly observer: ProjectionObserver = {},
+    /** Rebuild on a worker thread (decoding and applying in parallel); only for a store in a file. */
+    private readonly rebuildInWorker = true,
   ) {
     this.projector = new Projector(store);
   }
@@ -95,6 +104,7 @@ export class ProjectionRunner {
   }
 
   private async runRebuild(): Promise<RebuildResult> {
+    if (this.rebuildInWorker && this.store.path !== ':memory:') return this.runRebuildInWorker();
     const started = process.hrtime.bigint();
     const db = this.store.db;
     let events = 0;
@@ -127,5 +137,116 @@ export class ProjectionRunner {
     const digest = this.store.digest();
     this.logger?.info({ events, applied, seconds }, 'read model rebuilt from the event store');
     return { events, applied, digest, seconds };
+  }
+
+  /**
+   * The same rebuild with the applying on a worker thread (see rebuild-worker.ts) that owns its
+   * own connection and the transaction; this thread only decodes `$all` and posts batches. This
+   * thread's connection stays idle meanwhile: the consumer waits (`exclusive`) and queries answer
+   * 503 while rebuilding.
+   */
+  private async runRebuildInWorker(): Promise<RebuildResult> {
+    const started = process.hrtime.bigint();
+    const worker = new WorkerChannel(this.store.path);
+    let events = 0;
+    try {
+      // Reading starts at once: the worker wipes the old rows meanwhile, then applies what queued.
+      let batch: ProjectedEnvelope[] = [];
+      for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
+        const e = envelopeOf(resolved);
+        if (!e) continue;
+        events += 1;
+        batch.push(e);
+        if (batch.length === WORKER_BATCH) {
+          await worker.send(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await worker.send(batch);
+      await worker.commit();
+    } catch (error) {
+      await worker.abort();
+      if (error instanceof StreamNotFoundError) return { events: 0, applied: 0, digest: this.store.digest(), seconds: 0 };
+      throw error;
+    }
+    if (worker.last !== undefined) this.lastAppliedCreated = worker.last;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const digest = this.store.digest();
+    this.logger?.info({ events, applied: worker.applied, seconds, worker: true }, 'read model rebuilt from the event store');
+    return { events, applied: worker.applied, digest, seconds };
+  }
+}
+
+/** The main thread's side of the rebuild worker: batches out with a bounded queue, counts back. */
+class WorkerChannel {
+  applied = 0;
+  last: string | undefined;
+  private readonly worker: Worker;
+  private queued = 0;
+  private failure: Error | undefined;
+  private done = false;
+  private wake: (() => void) | undefined;
+  private committed = false;
+
+  constructor(path: string) {
+    // From sources (tests) the worker is the .ts file, run by the same loader as this thread.
+    const file = import.meta.url.endsWith('.ts') ? './rebuild-worker.ts' : './rebuild-worker.js';
+    this.worker = new Worker(new URL(file, import.meta.url), { workerData: { path } });
+    this.worker.on('message', (m: FromRebuildWorker) => {
+      if (m.kind === 'started') return;
+      if (m.kind === 'applied') {
+        this.queued -= 1;
+        this.applied += m.applied;
+        if (m.last !== undefined) this.last = m.last;
+      } else if (m.kind === 'committed') {
+        this.committed = true;
+        this.done = true;
+      } else {
+        this.failure ??= new Error(`rebuild worker: ${m.message}`);
+        this.done = true;
+      }
+      this.notify();
+    });
+    this.worker.on('error', (error) => { this.failure ??= error; this.done = true; this.notify(); });
+    this.worker.on('exit', () => {
+      if (!this.done) this.failure ??= new Error('rebuild worker exited early');
+      this.done = true;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private async until(ready: () => boolean): Promise<void> {
+    while (!ready() && !this.done) await new Promise<void>((resolve) => { this.wake = resolve; });
+    if (this.failure) throw this.failure;
+  }
+
+  async send(envelopes: ProjectedEnvelope[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.queued += 1;
+    const bytes = utf8.encode(JSON.stringify(envelopes));
+    this.worker.postMessage({ kind: 'events', envelopes: bytes } satisfies ToRebuildWorker, [bytes.buffer]);
+    await this.until(() => this.queued < WORKER_QUEUE);
+  }
+
+  async commit(): Promise<void> {
+    this.worker.postMessage({ kind: 'end' } satisfies ToRebuildWorker);
+    await this.until(() => this.committed);
+    if (!this.committed) throw new Error('rebuild worker stopped before committing');
+    await this.worker.terminate();
+  }
+
+  /** Rolls the worker's transaction back (the old rows stay) and stops it. */
+  async abort(): Promise<void> {
+    if (!this.done) {
+      this.worker.postMessage({ kind: 'abort' } satisfies ToRebuildWorker);
+      await this.until(() => false).catch(() => undefined);
+    }
+    await this.worker.terminate();
   }
 }

@@ -1,0 +1,79 @@
+/**
+ * The applying half of a rebuild, on its own thread with its own connection to the read model's
+ * file: the main thread keeps decoding `$all` from EventStoreDB while this thread parses, folds
+ * and writes the previous batch (two cores instead of one). It runs the same Projector batch as
+ * the single-thread rebuild, in one transaction: the same rows, the same digest, and a failure
+ * rolls everything back.
+ *
+ * Protocol (see WorkerChannel in runner.ts): `{ kind: 'events', envelopes }` answered by
+ * `{ kind: 'applied', events, applied, last }`; `{ kind: 'end' }` answered by
+ * `{ kind: 'committed' }`; `{ kind: 'abort' }` (the read failed) and any failure answered by
+ * `{ kind: 'failed', message }` after the rollback.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ProjectedEnvelope } from '../envelope.js';
+import { Projector } from './projector.js';
+import { ReadModelStore } from './store.js';
+
+/**
+ * `envelopes` is the UTF-8 JSON of a ProjectedEnvelope[], its buffer transferred (not copied):
+ * far cheaper for the reading thread than a structured clone of the objects.
+ */
+export type ToRebuildWorker = { kind: 'events'; envelopes: Uint8Array } | { kind: 'end' } | { kind: 'abort' };
+export type FromRebuildWorker =
+  | { kind: 'started' }
+  | { kind: 'applied'; events: number; applied: number; last: string | undefined }
+  | { kind: 'committed' }
+  | { kind: 'failed'; message: string };
+
+const port = parentPort;
+if (!port) throw new Error('rebuild-worker runs as a worker thread');
+const store = new ReadModelStore((workerData as { path: string }).path);
+const projector = new Projector(store);
+const post = (m: FromRebuildWorker) => port.postMessage(m);
+let failed = false;
+const utf8 = new TextDecoder();
+
+function fail(error: unknown): void {
+  failed = true;
+  projector.abandonBatch();
+  if (store.db.inTransaction) store.db.exec('ROLLBACK');
+  store.close();
+  post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+}
+
+try {
+  store.db.exec('BEGIN IMMEDIATE');
+  store.wipe();
+  projector.beginBatch();
+  post({ kind: 'started' });
+} catch (error) {
+  fail(error);
+}
+
+port.on('message', (m: ToRebuildWorker) => {
+  if (failed) return;
+  try {
+    if (m.kind === 'events') {
+      let applied = 0;
+      let last: string | undefined;
+      const envelopes = JSON.parse(utf8.decode(m.envelopes)) as ProjectedEnvelope[];
+      for (const e of envelopes) {
+        if (projector.apply(e) === 'applied') {
+          applied += 1;
+          last = e.created;
+        }
+      }
+      post({ kind: 'applied', events: envelopes.length, applied, last });
+    } else if (m.kind === 'abort') {
+      fail(new Error('rebuild abandoned'));
+    } else {
+      projector.endBatch();
+      store.db.exec('COMMIT');
+      store.close();
+      post({ kind: 'committed' });
+    }
+  } catch (error) {
+    fail(error);
+  }
+});
