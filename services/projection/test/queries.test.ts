@@ -54,6 +54,13 @@ t.test('queries', async (t) => {
     const detailA = (await get(app, `/claims/${A}`, tk.lawyer)).json<{ publicReference: string }>();
     t.same(ids(await get(app, `/claims?text=${encodeURIComponent(detailA.publicReference.toLowerCase())}`, tk.auditor)), [A], 'text: public reference');
     t.same(ids(await get(app, '/claims?text=KP-99', tk.auditor)), [D], 'text: case number');
+    t.same(ids(await get(app, `/claims?text=${A.slice(0, 8).toUpperCase()}`, tk.auditor)), [A], 'text: a claim id prefix, any case (trigram index)');
+    t.same(ids(await get(app, `/claims?text=${A.slice(9, 13)}`, tk.auditor)), [A], 'text: a substring inside the claim id');
+    t.same(ids(await get(app, `/claims?text=${A.slice(0, 2)}`, tk.auditor)).includes(A), true, 'text: two characters (no trigram: a scan) still match');
+    t.same(ids(await get(app, '/claims?text=Projection%20Test%20Victim', tk.auditor)), [], 'text: never the victim\'s name');
+    t.same(ids(await get(app, '/claims?text=1995-04-12', tk.auditor)), [], 'text: never the date of birth');
+    t.same(ids(await get(app, `/claims?text=${A.slice(0, 8)}zz`, tk.auditor)), [], 'text: trigrams present but not the substring');
+    t.same(ids(await get(app, '/claims?text=%22%20OR%20x', tk.auditor)), [], 'text: quotes are literal, not FTS syntax');
     const p1 = (await get(app, '/claims?limit=3&offset=0', tk.auditor)).json<{ items: unknown[]; total: number }>();
     const p2 = (await get(app, '/claims?limit=3&offset=3', tk.auditor)).json<{ items: { claimId: string }[]; total: number }>();
     t.equal(p1.total, 5);
@@ -193,6 +200,9 @@ t.test('queries', async (t) => {
     const r = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${tk.admin}` } });
     t.equal(r.statusCode, 200);
     t.equal(r.json<{ digest: string }>().digest, before.digest, 'rebuilt from $all = built incrementally');
+    t.same(ids(await get(app, '/claims?text=KP-99', tk.auditor)), [D], 'the search index is rebuilt too');
+    t.equal((h.store.db.prepare("SELECT count(*) AS n FROM claims_search WHERE claims_search MATCH '\"kp-99\"'").get() as { n: number }).n, 1,
+      'one index entry per claim after a rebuild (none left over)');
   });
 
   await t.test('operations: docs with examples, metrics, health', async (t) => {

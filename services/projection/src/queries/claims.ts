@@ -53,7 +53,14 @@ export function listClaims(store: ReadModelStore, p: Principal, f: ListFilter): 
   const params: (string | number)[] = [...v.params];
   if (f.status) { where.push('status = ?'); params.push(f.status); }
   if (f.jurisdiction) { where.push('jurisdiction = ?'); params.push(f.jurisdiction); }
-  if (f.text) { where.push("instr(search_text, ?) > 0"); params.push(f.text.toLowerCase()); }
+  if (f.text) {
+    const text = f.text.toLowerCase();
+    // The trigram index finds the claims holding the text's trigrams (3 characters or more);
+    // instr keeps the exact meaning: a substring of the lower-cased search text.
+    if ([...text].length >= 3) { where.push('rowid IN (SELECT rowid FROM claims_search WHERE claims_search MATCH ?)'); params.push(`"${text.replaceAll('"', '""')}"`); }
+    where.push('instr(search_text, ?) > 0');
+    params.push(text);
+  }
   const clause = where.join(' AND ');
   const total = (store.db.prepare(`SELECT count(*) AS n FROM claims WHERE ${clause}`).get(...params) as { n: number }).n;
   const rows = store.db.prepare(`SELECT * FROM claims WHERE ${clause} ORDER BY filed_at DESC, claim_id LIMIT ? OFFSET ?`)

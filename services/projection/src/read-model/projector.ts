@@ -53,6 +53,8 @@ interface Batch {
   claims: Map<string, ClaimEntry>;
   funds: Map<string, FundYearEntry>;
   applied: Map<string, number>;
+  /** The batch started from wiped tables (a rebuild): no claim is in the search index yet. */
+  empty: boolean;
   /** History rows by claim, in revision order: written in key order at the end (see endBatch). */
   history: Map<string, HistoryRow[]>;
 }
@@ -68,7 +70,9 @@ export class Projector {
     applied: Statement<[string], { revision: number }>;
     setApplied: Statement<[string, number]>;
     claim: Statement<[string], ClaimRow>;
-    upsertClaim: Statement<Record<string, unknown>>;
+    upsertClaim: Statement<Record<string, unknown>, { rowid: number }>;
+    unindexClaim: Statement<[number]>;
+    indexClaim: Statement<[number, string]>;
     deleteDeadlines: Statement<[string]>;
     insertDeadline: Statement<[string, string, number, string, string, string]>;
     insertHistory: Statement<HistoryRow>;
@@ -98,7 +102,10 @@ export class Projector {
           victim_ref = excluded.victim_ref, form_of_exploitation = excluded.form_of_exploitation,
           applicant_role = excluded.applicant_role, claimed_minor = excluded.claimed_minor, awarded_minor = excluded.awarded_minor,
           paid_minor = excluded.paid_minor, outstanding_minor = excluded.outstanding_minor, search_text = excluded.search_text,
-          personal_data = excluded.personal_data, state = excluded.state, facts = excluded.facts`),
+          personal_data = excluded.personal_data, state = excluded.state, facts = excluded.facts
+        RETURNING rowid`),
+      unindexClaim: db.prepare('DELETE FROM claims_search WHERE rowid = ?'),
+      indexClaim: db.prepare('INSERT INTO claims_search (rowid, search_text) VALUES (?, ?)'),
       deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
@@ -128,9 +135,9 @@ export class Projector {
    * Holds rows back until `endBatch` (call both inside one transaction the caller owns): for a
    * rebuild, where writing every claim's row at every one of its events cost most of the time.
    */
-  beginBatch(): void {
+  beginBatch(options: { empty?: boolean } = {}): void {
     if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
-    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: new Map() };
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: new Map(), empty: options.empty ?? false };
   }
 
   /**
@@ -143,7 +150,7 @@ export class Projector {
     this.batch = undefined;
     if (!batch) return;
     const byKey = <V>(m: Map<string, V>): [string, V][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, entry] of byKey(batch.claims)) this.writeClaim(entry);
+    for (const [, entry] of byKey(batch.claims)) this.writeClaim(entry, !batch.empty);
     this.writeHistory(byKey(batch.history));
     for (const [streamId, f] of byKey(batch.funds)) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
     for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
@@ -209,7 +216,7 @@ export class Projector {
       applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
     };
     if (this.batch) this.batch.claims.set(claimId, entry);
-    else this.writeClaim(entry);
+    else this.writeClaim(entry, true);
     const meta = shownMetadata(e.metadata);
     const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
     if (!this.batch) {
@@ -222,12 +229,12 @@ export class Projector {
   }
 
   /** The claim's row and its deadlines, as of the entry's last event. */
-  private writeClaim(entry: ClaimEntry): void {
+  private writeClaim(entry: ClaimEntry, mayBeIndexed: boolean): void {
     const { claimId, state } = entry;
     const money = claimMoney(state);
     const search = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
       ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
-    this.stmt.upsertClaim.run({
+    const { rowid } = this.stmt.upsertClaim.get({
       claim_id: claimId, revision: entry.revision, public_reference: state.publicReference ?? null, jurisdiction: state.jurisdiction ?? null,
       scheme_version: state.schemeVersion ?? null, currency: state.currency ?? null, status: state.status,
       filed_by: state.filedBy ?? null, filed_at: state.filedAt ?? null, updated_at: entry.updatedAt, victim_ref: state.victimRef ?? null,
@@ -235,7 +242,9 @@ export class Projector {
       claimed_minor: money.claimed, awarded_minor: money.awarded, paid_minor: money.paid, outstanding_minor: money.outstanding,
       search_text: search, personal_data: entry.personalData ? JSON.stringify(entry.personalData) : null,
       state: JSON.stringify(state), facts: JSON.stringify(entry.facts),
-    });
+    })!;
+    if (mayBeIndexed) this.stmt.unindexClaim.run(rowid);
+    this.stmt.indexClaim.run(rowid, search);
     this.stmt.deleteDeadlines.run(claimId);
     if (state.jurisdiction && state.filedBy) {
       for (const d of claimDeadlines(state)) {

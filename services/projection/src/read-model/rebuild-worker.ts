@@ -45,7 +45,7 @@ function fail(error: unknown): void {
 try {
   store.db.exec('BEGIN IMMEDIATE');
   store.wipe();
-  projector.beginBatch();
+  projector.beginBatch({ empty: true });
   post({ kind: 'started' });
 } catch (error) {
   fail(error);

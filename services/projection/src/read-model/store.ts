@@ -11,6 +11,11 @@
  * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash),
  * `fund_years` (the ledger's state), and `applied` (the last revision applied per stream:
  * what makes applying idempotent).
+ *
+ * The list's filters each have an index in its order (newest filing first, then claim id), so a
+ * page reads 50 index entries, not every claim. `claims_search` is an FTS5 trigram index over
+ * `claims.search_text` (rowid = the claim's rowid; contentless: it stores no text, and that text
+ * holds no personal data anyway): a substring search reads the claims holding its trigrams.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -47,9 +52,15 @@ CREATE TABLE IF NOT EXISTS claims (
   state             TEXT NOT NULL,
   facts             TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS claims_by_jurisdiction ON claims (jurisdiction, status, filed_at);
-CREATE INDEX IF NOT EXISTS claims_by_lawyer ON claims (filed_by, filed_at);
-CREATE INDEX IF NOT EXISTS claims_by_status ON claims (status);
+DROP INDEX IF EXISTS claims_by_jurisdiction;
+DROP INDEX IF EXISTS claims_by_lawyer;
+DROP INDEX IF EXISTS claims_by_status;
+CREATE INDEX IF NOT EXISTS claims_newest ON claims (filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_status_newest ON claims (status, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_search USING fts5 (search_text, tokenize = 'trigram', content = '', contentless_delete = 1);
 CREATE TABLE IF NOT EXISTS claim_deadlines (
   claim_id     TEXT NOT NULL,
   kind         TEXT NOT NULL,
@@ -102,7 +113,10 @@ export class ReadModelStore {
     this.db.pragma('busy_timeout = 5000');
     // 64 MiB of page cache (default 2 MiB): a rebuild's transaction touches far more pages than that.
     this.db.pragma('cache_size = -65536');
+    const searchExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claims_search'").get() !== undefined;
     this.db.exec(SCHEMA);
+    // A file from before the search index: index its claims once.
+    if (!searchExisted) this.db.exec('INSERT INTO claims_search (rowid, search_text) SELECT rowid, search_text FROM claims');
   }
 
   /** True when nothing was ever applied (a new or lost file: the service rebuilds it from EventStoreDB). */
@@ -113,6 +127,7 @@ export class ReadModelStore {
   /** Removes every row (inside the caller's transaction, for a rebuild). */
   wipe(): void {
     for (const [table] of TABLES) this.db.exec(`DELETE FROM ${table}`);
+    this.db.exec("INSERT INTO claims_search (claims_search) VALUES ('delete-all')");
   }
 
   /**
