@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verifyStream } from '@cfund/eventstore';
 import { claimDetail, claimHistory, listClaims, readableClaim } from '../queries/claims.js';
-import { replayClaim } from '../queries/replay.js';
+import { ClaimReplayer } from '../queries/replay.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { ClaimDetailSchema, ClaimListSchema, ClaimParams, HistorySchema, IntegritySchema, ListQuery, StateQuery, StateSchema, problems } from './schemas.js';
 
@@ -12,6 +12,7 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const store = () => ctx.runner.store;
+  const replayer = new ClaimReplayer(ctx.client);
 
   app.get('/claims', {
     schema: {
@@ -52,7 +53,7 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
   }, async (request) => {
     readableClaim(store(), principalOf(request), request.params.id);
     const { asOf, revision } = request.query;
-    const replayed = await replayClaim(ctx.client, request.params.id, { ...(asOf ? { asOf } : {}), ...(revision !== undefined ? { revision } : {}) });
+    const replayed = await replayer.replay(request.params.id, { ...(asOf ? { asOf } : {}), ...(revision !== undefined ? { revision } : {}) });
     return {
       claimId: request.params.id, asOf: asOf ?? null, requestedRevision: revision ?? null, revision: replayed.revision, at: replayed.at,
       state: JSON.parse(JSON.stringify(replayed.state)) as Record<string, unknown>,

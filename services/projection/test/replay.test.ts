@@ -1,0 +1,34 @@
+/**
+ * As-of replays keep each stream's prefix and read only what follows it: answers equal those of
+ * a fresh replay of the whole stream, events appended later are seen, and the kept set is bounded.
+ */
+import t from 'tap';
+import { ClaimReplayer } from '../src/queries/replay.ts';
+import { fileClaim, startHarness, step, tokens } from './helpers.ts';
+
+t.test('as-of replay with kept stream prefixes', async (t) => {
+  const h = await startHarness(t);
+  const tk = await tokens(h);
+  const F = await fileClaim(h, tk.lawyer);
+  const G = await fileClaim(h, tk.lawyer);
+  const replayer = new ClaimReplayer(h.env.eventStore, 1);
+  const fresh = () => new ClaimReplayer(h.env.eventStore);
+
+  const filed = await replayer.replay(F, {});
+  t.equal(filed.revision, 0);
+  t.equal(filed.state.status, 'filed');
+  await step(h, F, 'evidence', tk.lawyer, { documentId: 'DOC-1', kind: 'police-report', sha256: 'a'.repeat(64), title: 'Police report' });
+  const now = await replayer.replay(F, { asOf: new Date(Date.now() + 60_000).toISOString() });
+  t.equal(now.revision, 1, 'an event appended after the prefix was kept is read');
+  t.same(now, await fresh().replay(F, { asOf: new Date(Date.now() + 60_000).toISOString() }), 'same answer as a fresh replay');
+  t.same(await replayer.replay(F, { revision: 0 }), filed, 'an earlier revision from the kept prefix');
+  t.same(await replayer.replay(F, { asOf: filed.at! }), await fresh().replay(F, { asOf: filed.at! }), 'as of the filing instant');
+  const before = await replayer.replay(F, { asOf: new Date(Date.parse(filed.at!) - 1000).toISOString() });
+  t.same([before.revision, before.at, before.state.status], [null, null, 'none'], 'before the claim existed');
+
+  // Only one claim kept: G's replay evicts F's prefix, and F is read again in full.
+  t.equal((await replayer.replay(G, {})).revision, 0);
+  t.same(await replayer.replay(F, {}), now, 'F after eviction');
+  t.same(await replayer.replay(crypto.randomUUID(), {}), { revision: null, at: null, state: (await fresh().replay(crypto.randomUUID(), {})).state },
+    'an unknown claim: no revision');
+});
