@@ -76,6 +76,7 @@ const CLAIM_PREFIX = 'claim-';
 
 export class Notifier {
   private readonly reminderOptions: ReminderOptions;
+  private lastHandled = -Infinity;
 
   constructor(private readonly o: NotifierOptions) {
     this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
@@ -88,7 +89,9 @@ export class Notifier {
   async handle(envelope: ClaimEventEnvelope): Promise<void> {
     if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
     const started = performance.now();
+    this.lastHandled = started;
     await this.handleClaimEvent(envelope);
+    this.lastHandled = performance.now();
     this.o.metrics?.handleSeconds.observe((performance.now() - started) / 1000);
     this.o.metrics?.eventLagSeconds.observe(Math.max(0, Date.now() - new Date(envelope.created).getTime()) / 1000); // wall clock, not the injected one
   }
@@ -125,6 +128,11 @@ export class Notifier {
       if (envelope.commitPosition && envelope.preparePosition) this.o.store.advancePosition(envelope.commitPosition, envelope.preparePosition);
     });
     this.queued(prepared);
+  }
+
+  /** Whether events are flowing (one handled in the last few ms): background work then yields to them. */
+  busy(): boolean {
+    return performance.now() - this.lastHandled < 5;
   }
 
   /**
