@@ -47,9 +47,12 @@ export function shownMetadata(metadata: unknown): ShownMetadata {
 }
 
 /** When the fact happened: the command's `occurredAt` (hashed into the chain), else the store's time. */
-export const eventTime = (e: Pick<ProjectedEnvelope, 'metadata' | 'created'>): string => {
-  const at = shownMetadata(e.metadata).occurredAt;
-  return at !== undefined && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : new Date(e.created).toISOString();
+export const eventTime = (e: Pick<ProjectedEnvelope, 'metadata' | 'created'>): string => eventTimeOf(shownMetadata(e.metadata), e.created);
+
+/** `eventTime` from metadata already read. */
+export const eventTimeOf = (meta: ShownMetadata, created: string): string => {
+  const at = meta.occurredAt;
+  return at !== undefined && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : new Date(created).toISOString();
 };
 
 /** `claim-<uuid>` -> `claim`; the category of a stream is the part before its first `-`. */

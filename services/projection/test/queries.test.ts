@@ -201,7 +201,7 @@ t.test('queries', async (t) => {
     t.equal(r.statusCode, 200);
     t.equal(r.json<{ digest: string }>().digest, before.digest, 'rebuilt from $all = built incrementally');
     t.same(ids(await get(app, '/claims?text=KP-99', tk.auditor)), [D], 'the search index is rebuilt too');
-    t.equal((h.store.db.prepare("SELECT count(*) AS n FROM claims_search WHERE claims_search MATCH '\"kp-99\"'").get() as { n: number }).n, 1,
+    t.equal((h.store.db.prepare("SELECT count(*) AS n FROM claim_search WHERE claim_search MATCH '\"kp-\" AND \"p-9\" AND \"-99\"'").get() as { n: number }).n, 1,
       'one index entry per claim after a rebuild (none left over)');
   });
 

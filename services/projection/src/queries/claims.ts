@@ -55,9 +55,13 @@ export function listClaims(store: ReadModelStore, p: Principal, f: ListFilter): 
   if (f.jurisdiction) { where.push('jurisdiction = ?'); params.push(f.jurisdiction); }
   if (f.text) {
     const text = f.text.toLowerCase();
-    // The trigram index finds the claims holding the text's trigrams (3 characters or more);
-    // instr keeps the exact meaning: a substring of the lower-cased search text.
-    if ([...text].length >= 3) { where.push('rowid IN (SELECT rowid FROM claims_search WHERE claims_search MATCH ?)'); params.push(`"${text.replaceAll('"', '""')}"`); }
+    // The trigram index finds the claims holding every trigram of the text (3 characters or
+    // more); instr keeps the exact meaning: a substring of the lower-cased search text.
+    const trigrams = trigramsOf(text);
+    if (trigrams.length > 0) {
+      where.push('rowid IN (SELECT rowid FROM claim_search WHERE claim_search MATCH ?)');
+      params.push(trigrams.map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND '));
+    }
     where.push('instr(search_text, ?) > 0');
     params.push(text);
   }
@@ -66,6 +70,14 @@ export function listClaims(store: ReadModelStore, p: Principal, f: ListFilter): 
   const rows = store.db.prepare(`SELECT * FROM claims WHERE ${clause} ORDER BY filed_at DESC, claim_id LIMIT ? OFFSET ?`)
     .all(...params, f.limit, f.offset) as ClaimRow[];
   return { items: rows.map(summaryOf), total, limit: f.limit, offset: f.offset };
+}
+
+/** The distinct 3-character windows of a text (by code point), as the trigram tokenizer cuts it. */
+function trigramsOf(text: string): string[] {
+  const chars = [...text];
+  const out = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i += 1) out.add(chars.slice(i, i + 3).join(''));
+  return [...out];
 }
 
 export function claimRow(store: ReadModelStore, claimId: string): ClaimRow | undefined {

@@ -11,7 +11,7 @@
 import { isClaimEventType, isKnownEventType, parseEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent } from '@cfund/contracts';
 import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
-import { eventTime, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
+import { eventTimeOf, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney } from './claim-view.js';
 import type { ReadModelStore } from './store.js';
@@ -104,8 +104,8 @@ export class Projector {
           paid_minor = excluded.paid_minor, outstanding_minor = excluded.outstanding_minor, search_text = excluded.search_text,
           personal_data = excluded.personal_data, state = excluded.state, facts = excluded.facts
         RETURNING rowid`),
-      unindexClaim: db.prepare('DELETE FROM claims_search WHERE rowid = ?'),
-      indexClaim: db.prepare('INSERT INTO claims_search (rowid, search_text) VALUES (?, ?)'),
+      unindexClaim: db.prepare('DELETE FROM claim_search WHERE rowid = ?'),
+      indexClaim: db.prepare('INSERT INTO claim_search (rowid, search_text) VALUES (?, ?)'),
       deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
@@ -205,7 +205,8 @@ export class Projector {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
     const claimId = e.streamId.slice('claim-'.length);
     const before = this.claimEntry(claimId);
-    const at = eventTime(e);
+    const meta = shownMetadata(e.metadata);
+    const at = eventTimeOf(meta, e.created);
     const filed = event.type === 'ClaimFiled' ? event.data : undefined;
     const entry: ClaimEntry = {
       claimId, revision: e.revision, updatedAt: at,
@@ -217,7 +218,6 @@ export class Projector {
     };
     if (this.batch) this.batch.claims.set(claimId, entry);
     else this.writeClaim(entry, true);
-    const meta = shownMetadata(e.metadata);
     const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
     if (!this.batch) {
       this.stmt.insertHistory.run(...row);

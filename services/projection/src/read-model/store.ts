@@ -13,9 +13,10 @@
  * what makes applying idempotent).
  *
  * The list's filters each have an index in its order (newest filing first, then claim id), so a
- * page reads 50 index entries, not every claim. `claims_search` is an FTS5 trigram index over
+ * page reads 50 index entries, not every claim. `claim_search` is an FTS5 trigram index over
  * `claims.search_text` (rowid = the claim's rowid; contentless: it stores no text, and that text
- * holds no personal data anyway): a substring search reads the claims holding its trigrams.
+ * holds no personal data anyway; no positions: half the cost to build): a substring search reads
+ * the claims holding all its trigrams, then checks the substring itself.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -60,7 +61,8 @@ CREATE INDEX IF NOT EXISTS claims_by_status_newest ON claims (status, filed_at D
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS claims_search USING fts5 (search_text, tokenize = 'trigram', content = '', contentless_delete = 1);
+DROP TABLE IF EXISTS claims_search;
+CREATE VIRTUAL TABLE IF NOT EXISTS claim_search USING fts5 (search_text, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
 CREATE TABLE IF NOT EXISTS claim_deadlines (
   claim_id     TEXT NOT NULL,
   kind         TEXT NOT NULL,
@@ -113,10 +115,10 @@ export class ReadModelStore {
     this.db.pragma('busy_timeout = 5000');
     // 64 MiB of page cache (default 2 MiB): a rebuild's transaction touches far more pages than that.
     this.db.pragma('cache_size = -65536');
-    const searchExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claims_search'").get() !== undefined;
+    const searchExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_search'").get() !== undefined;
     this.db.exec(SCHEMA);
     // A file from before the search index: index its claims once.
-    if (!searchExisted) this.db.exec('INSERT INTO claims_search (rowid, search_text) SELECT rowid, search_text FROM claims');
+    if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
   }
 
   /** True when nothing was ever applied (a new or lost file: the service rebuilds it from EventStoreDB). */
@@ -127,7 +129,7 @@ export class ReadModelStore {
   /** Removes every row (inside the caller's transaction, for a rebuild). */
   wipe(): void {
     for (const [table] of TABLES) this.db.exec(`DELETE FROM ${table}`);
-    this.db.exec("INSERT INTO claims_search (claims_search) VALUES ('delete-all')");
+    this.db.exec("INSERT INTO claim_search (claim_search) VALUES ('delete-all')");
   }
 
   /**
