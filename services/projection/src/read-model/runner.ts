@@ -191,8 +191,7 @@ class WorkerChannel {
   constructor(path: string) {
     // From sources (tests) the worker is the .ts file, run by the same loader as this thread.
     const file = import.meta.url.endsWith('.ts') ? './rebuild-worker.ts' : './rebuild-worker.js';
-    // A larger young generation: applying allocates much short-lived garbage (fewer scavenges).
-    this.worker = new Worker(new URL(file, import.meta.url), { workerData: { path }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    this.worker = new Worker(new URL(file, import.meta.url), { workerData: { path } });
     this.worker.on('message', (m: FromRebuildWorker) => {
       if (m.kind === 'started') return;
       if (m.kind === 'applied') {
