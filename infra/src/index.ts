@@ -8,4 +8,4 @@ export {
 } from './nats-server.js';
 export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
 export { type ServiceSpec, discoverServices } from './services.js';
-export { canConnect, isPortFree, stopChild, waitForPort } from './processes.js';
+export { canConnect, freePort, isPortFree, stopChild, waitForPort } from './processes.js';

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { startNatsServer } from '@cfund/infra';
-import { freePort, type BenchRun } from './children.js';
+import { freePort, startNatsServer } from '@cfund/infra';
+import type { BenchRun } from './children.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..', '..');

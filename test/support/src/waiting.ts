@@ -1,14 +1,5 @@
-/** Small things the suites that start processes all need. */
-import { createServer } from 'node:net';
-
-/** A TCP port free on 127.0.0.1 right now (for a child process to listen on). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+/** Small things the suites that start processes all need (freePort comes from @cfund/infra). */
+export { freePort } from '@cfund/infra';
 
 /**
  * Polls `check` every `intervalMs` until it holds, for `timeoutMs` at most (a bounded wait, never
