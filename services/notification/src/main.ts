@@ -9,7 +9,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { createLogger } from '@cfund/eventstore';
 import { consumeEvents, ensureEventsStream, type EventConsumer } from '@cfund/messaging';
-import { loadConfigOrExit, resolveSecrets } from '@cfund/service-kit';
+import { loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { smtpEmailSender } from './delivery/senders.js';
@@ -47,35 +47,15 @@ async function main(): Promise<void> {
 
   // Started after listening; stopped first on shutdown.
   const running: { consumer?: EventConsumer; lagTimer?: NodeJS.Timeout } = {};
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: no new requests or events, finishing those in flight');
-    const force = setTimeout(() => {
-      logger.error('shutdown took longer than 15 s; exiting');
-      process.exit(1);
-    }, 15_000);
-    force.unref();
-    void (async () => {
-      try {
-        clearInterval(running.lagTimer);
-        await running.consumer?.stop();
-        await app.close();
-        await nc.drain();
-        await client.dispose();
-        mailer?.close();
-        store.close();
-        logger.info('stopped');
-        process.exit(0);
-      } catch (error) {
-        logger.error({ err: error }, 'error during shutdown');
-        process.exit(1);
-      }
-    })();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  onShutdownSignals(async () => {
+    clearInterval(running.lagTimer);
+    await running.consumer?.stop();
+    await app.close();
+    await nc.drain();
+    await client.dispose();
+    mailer?.close();
+    store.close();
+  }, { logger, message: 'shutting down: no new requests or events, finishing those in flight', timeoutMs: 15_000 });
 
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   await app.startBackground();
@@ -101,7 +81,4 @@ async function loadConfigOrExitAsync<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`notification service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain('notification service', main);
