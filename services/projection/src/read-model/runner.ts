@@ -15,8 +15,8 @@ import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
 import type { ReadModelStore } from './store.js';
 
 /** Envelopes per message to the rebuild worker, and messages it may have queued before the reader waits. */
-const WORKER_BATCH = 256;
-const WORKER_QUEUE = 16;
+const WORKER_BATCH = 1024;
+const WORKER_QUEUE = 8;
 const utf8 = new TextEncoder();
 
 export interface ProjectionObserver {
