@@ -16,24 +16,15 @@
  * BENCH_SCALE (default 1) scales the claims per phase (120); BENCH_IN_FLIGHT (16); BENCH_WEBHOOKS (2).
  * Loopback only; temp directories and children are removed on exit, failure or a signal.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
 import type { Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const serviceDir = path.resolve(here, '..', '..');
-const repoRoot = path.resolve(serviceDir, '..', '..');
-const storeCli = path.join(repoRoot, 'packages', 'embedded-eventstore', 'dist', 'cli.js');
-const commandMain = path.join(repoRoot, 'services', 'command', 'dist', 'main.js');
-const notificationMain = path.join(serviceDir, 'dist', 'main.js');
-const natsBin = process.env.NATS_SERVER_BIN ?? ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => fs.existsSync(p));
+import {
+  BenchRun, HttpClient, fmt, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli,
+} from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const PER_PHASE = Math.max(20, Math.round(120 * scale));
@@ -43,66 +34,10 @@ const POLL_MS = 10;
 const TARGET_P99_MS = 200;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? '600000');
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const report = (name: string, value: string): void => { process.stdout.write(`${name.padEnd(62)} ${value}\n`); };
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-// ---- children -------------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-let root: string | undefined;
-function cleanup(): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-  root = undefined;
-}
-process.on('exit', cleanup);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { process.stderr.write(`benchmark: ${signal}, cleaning up\n`); cleanup(); process.exit(130); });
-}
-
-function startChild(command: string, args: string[], ready: RegExp, env?: NodeJS.ProcessEnv, stream: 'stdout' | 'stderr' = 'stdout'): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
-  const proc = spawn(command, args, { stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', stream === 'stderr' ? 'pipe' : 'inherit'], ...(env ? { env } : {}) });
-  children.add(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`${path.basename(args.at(-1) ?? command)}: not ready after 30 s`)), 30_000);
-    proc[stream]!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) { clearTimeout(timer); resolve({ proc, match: m }); }
-    });
-    proc.on('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`${command} ${args.join(' ')} exited (${code ?? signal}) before it was ready`)); });
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT + 4 });
-function request(port: number, method: string, urlPath: string, token?: string, body?: unknown): Promise<{ status: number; text: string }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: '127.0.0.1', port, method, path: urlPath, agent,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const http_ = new HttpClient(IN_FLIGHT + 4);
+const request = (port: number, method: string, urlPath: string, token?: string, body?: unknown) => http_.request(port, method, urlPath, token, body);
 
 async function ok(p: Promise<{ status: number; text: string }>, what: string): Promise<string> {
   const r = await p;
@@ -120,36 +55,24 @@ async function pool<T>(items: T[], inFlight: number, run: (item: T) => Promise<v
 // ---- the run --------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const deadline = setTimeout(() => { process.stderr.write('benchmark: deadline passed\n'); cleanup(); process.exit(1); }, DEADLINE_MS);
-  deadline.unref();
-  for (const f of [storeCli, commandMain, notificationMain]) {
-    if (!fs.existsSync(f)) throw new Error(`${f} is missing: build first (tsc -b services/notification services/command packages/embedded-eventstore)`);
-  }
-  if (!natsBin) throw new Error('nats-server not found (set NATS_SERVER_BIN)');
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'notifbench-'));
-  const dataDir = path.join(root, 'data');
+  requireBuilt([storeCli, serviceMain('command'), serviceMain('notification')], 'tsc -b services/notification services/command packages/embedded-eventstore');
+  const run = new BenchRun('notifbench', DEADLINE_MS);
+  const dataDir = run.dir('data');
   process.stdout.write(`notification benchmark (${os.cpus().length} cores, node ${process.version}, scale ${scale}: ${PER_PHASE} applications per phase, `
     + `${IN_FLIGHT} in flight at the maximum rate, ${WEBHOOKS} webhooks for the assessors, inbox polled every ${POLL_MS} ms)\n\n`);
 
-  const store = await startChild(process.execPath, [storeCli, '--data', path.join(root, 'store'), '--port', '0', '--host', '127.0.0.1'], /ready on (\S+):(\d+)/);
-  const esdb = `esdb://${store.match[1]}:${store.match[2]}?tls=false`;
-  const natsPort = await freePort();
-  await startChild(natsBin, ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', path.join(root, 'nats')], /Server is ready/, undefined, 'stderr');
-  const natsUrl = `nats://127.0.0.1:${natsPort}`;
-  const common = { PATH: process.env.PATH, HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: esdb, NATS_URL: natsUrl };
-  const commandPort = await freePort();
-  await startChild(process.execPath, [commandMain], /demo tokens/, { ...common, PORT: String(commandPort) });
-  const notificationPort = await freePort();
-  const notification = await startChild(process.execPath, [notificationMain], /./, {
-    ...common, PORT: String(notificationPort), LOG_LEVEL: 'info',
-    ...(process.env.NOTIFICATION_SQLITE_SYNC ? { NOTIFICATION_SQLITE_SYNC: process.env.NOTIFICATION_SQLITE_SYNC } : {}),
+  const store = await startEventStore(run);
+  const nats = await startNats(run);
+  const natsUrl = nats.url;
+  const command = await startService(run, 'command', { connection: store.connection, natsUrl });
+  const commandPort = command.port;
+  const notification = await startService(run, 'notification', {
+    connection: store.connection, natsUrl, env: {
+      LOG_LEVEL: 'info',
+      ...(process.env.NOTIFICATION_SQLITE_SYNC ? { NOTIFICATION_SQLITE_SYNC: process.env.NOTIFICATION_SQLITE_SYNC } : {}),
+    },
   });
-  for (let i = 0; ; i++) {
-    if ((await request(notificationPort, 'GET', '/ready').catch(() => ({ status: 0 }))).status === 200) break;
-    if (i > 300) throw new Error('the notification service is not ready');
-    await sleep(100);
-  }
-  notification.proc.stdout!.resume();
+  const notificationPort = notification.port;
 
   const secret = await readJwtSecretFile(jwtSecretPath(dataDir));
   const token = (sub: string, role: Role) => signToken(secret, { sub, roles: [role], jurisdictions: ['RS'] });
@@ -277,11 +200,11 @@ async function main(): Promise<void> {
   receiver.close();
   sub.unsubscribe();
   await nc.close();
-  cleanup();
+  http_.destroy();
+  run.cleanup();
 }
 
-main().catch((error: unknown) => {
+main().then(() => process.exit(0), (error: unknown) => {
   process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  cleanup();
   process.exit(1);
 });
