@@ -45,6 +45,8 @@ export interface BuildAppOptions {
   disableWebhookAfter?: number;
   deliveryConcurrency?: number;
   webhookTimeoutMs?: number;
+  /** Webhooks may point at private or local networks (default false: public addresses only; see delivery/targets.ts). */
+  allowPrivateWebhookTargets?: boolean;
   schedulerIntervalMs?: number;
   sendWebhook?: WebhookSender;
   /** Email sender (SMTP); without one, no email is queued. */
@@ -85,7 +87,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   });
   const worker = new DeliveryWorker({
     store: options.store, audit, notifier, now, logger, metrics,
-    sendWebhook: options.sendWebhook ?? httpWebhookSender(options.webhookTimeoutMs ?? 10_000),
+    sendWebhook: options.sendWebhook ?? httpWebhookSender(options.webhookTimeoutMs ?? 10_000, { allowPrivate: options.allowPrivateWebhookTargets ?? false }),
     ...(options.sendEmail ? { sendEmail: options.sendEmail } : {}),
     ...(options.random ? { random: options.random } : {}),
     retry: { ...DEFAULT_RETRY, ...options.retry },
@@ -117,7 +119,9 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   });
   await app.register(healthRoutes, { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) });
   await app.register(notificationRoutes, { store: options.store, audit, notifier, now });
-  await app.register(webhookRoutes, { store: options.store, audit, worker, now, kick: () => sched.kick() });
+  await app.register(webhookRoutes, {
+    store: options.store, audit, worker, now, kick: () => sched.kick(), allowPrivateTargets: options.allowPrivateWebhookTargets ?? false,
+  });
 
   app.decorate('notifier', notifier);
   app.decorate('worker', worker);

@@ -29,6 +29,8 @@ const EnvShape = {
   /** Consecutive failed attempts after which a webhook is disabled. */
   WEBHOOK_DISABLE_AFTER: int(1, 1000, 10),
   WEBHOOK_TIMEOUT_MS: int(100, 120_000, 10_000),
+  /** `true`: webhooks may point at loopback, private and link-local addresses (a receiver on this machine or network). */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.stringbool().default(false),
   /** Attempts per delivery before it is given up (then listed as failed, retryable by hand). */
   DELIVERY_MAX_ATTEMPTS: int(1, 100, 10),
   DELIVERY_BACKOFF_BASE_MS: int(1, 3_600_000, 1000),

@@ -20,3 +20,4 @@ export { DeliveryWorker, RetryRefused } from './delivery/worker.js';
 export { backoffDelay, type RetryPolicy } from './delivery/backoff.js';
 export { httpWebhookSender, smtpEmailSender, type EmailSender, type SendResult, type WebhookSender } from './delivery/senders.js';
 export { SIGNATURE_HEADER, signPayload, verifySignature } from './delivery/signature.js';
+export { isPrivateAddress, webhookTargetRefusal, type Lookup } from './delivery/targets.js';

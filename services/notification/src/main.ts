@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     reminders: { daysBefore: config.REMINDER_DAYS, hour: config.REMINDER_HOUR },
     retry: { baseMs: config.DELIVERY_BACKOFF_BASE_MS, maxMs: config.DELIVERY_BACKOFF_MAX_MS, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
     disableWebhookAfter: config.WEBHOOK_DISABLE_AFTER, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     deliveryConcurrency: config.DELIVERY_CONCURRENCY, schedulerIntervalMs: config.SCHEDULER_INTERVAL_MS,
     ...(mailer ? { sendEmail: mailer.send } : {}),
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),

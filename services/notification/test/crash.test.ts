@@ -93,6 +93,7 @@ t.test('SIGKILL mid-delivery, then a restart: nothing lost, nothing completed se
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: jwt,
         MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, NATS_URL: env.natsUrl,
         DELIVERY_CONCURRENCY: '1', SCHEDULER_INTERVAL_MS: '50', DELIVERY_BACKOFF_BASE_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -77,7 +77,8 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const make = async (more: Partial<BuildAppOptions>, path = join(dataDir, `notification-${n++}.db`)) => {
     const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full' });
     stores.push(store);
-    const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, ...options, ...more });
+    // The tests' webhook receivers listen on 127.0.0.1.
+    const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, allowPrivateWebhookTargets: true, ...options, ...more });
     apps.push(built);
     paths.set(built, path);
     return built;

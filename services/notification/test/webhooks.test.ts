@@ -7,7 +7,7 @@
 import t from 'tap';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { Directory, notificationStream, smtpEmailSender } from '../src/index.ts';
+import { Directory, httpWebhookSender, isPrivateAddress, notificationStream, smtpEmailSender } from '../src/index.ts';
 import { VICTIM_NAME, clock, lifecycle, startHarness } from './helpers.ts';
 import { startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
@@ -198,4 +198,29 @@ t.test('a webhook disabled after N consecutive failures: the owner told, failed 
   t.equal((await h.app.inject({ method: 'DELETE', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 204);
   t.equal((await h.app.inject({ method: 'GET', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 404);
   t.same((await h.app.inject({ method: 'GET', url: '/webhooks', headers: auth })).json<{ items: unknown[] }>().items, []);
+});
+
+t.test('webhooks may not point at private or local networks unless allowed', async (t) => {
+  const h = await startHarness(t);
+  const strict = await h.rebuild({ allowPrivateWebhookTargets: false });
+  const lawyer = await h.token('lawyer-ssrf', ['lawyer']);
+  const register = (url: string) => strict.inject({ method: 'POST', url: '/webhooks', payload: { url, target: { kind: 'user' } }, headers: { authorization: `Bearer ${lawyer}` } });
+  for (const url of ['http://127.0.0.1:4222/x', 'http://localhost:2113/', 'http://10.1.2.3/hook', 'http://169.254.169.254/latest/meta-data', 'http://192.168.1.20/x']) {
+    const r = await register(url);
+    t.equal(r.statusCode, 422, `${url} refused`);
+    t.equal(r.json<{ code: string }>().code, 'webhook-target-not-allowed');
+  }
+  t.equal((await register('https://93.184.216.34/hook')).statusCode, 201, 'a public address is accepted');
+  t.equal((await h.app.inject({ method: 'POST', url: '/webhooks', payload: { url: 'http://127.0.0.1:9/hook', target: { kind: 'user' } }, headers: { authorization: `Bearer ${lawyer}` } })).statusCode,
+    201, 'allowed where configured (WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)');
+
+  t.ok(isPrivateAddress('::1') && isPrivateAddress('::ffff:10.0.0.1') && isPrivateAddress('fd00::1') && isPrivateAddress('fe80::1') && isPrivateAddress('100.64.0.1'), 'mapped, ULA, link-local, CGNAT');
+  t.notOk(isPrivateAddress('8.8.8.8') || isPrivateAddress('2001:4860:4860::8888'), 'public v4 and v6');
+  // At delivery the name is resolved again: one that now points inside is not contacted.
+  const receiver = await startWebhookReceiver();
+  t.teardown(() => receiver.close());
+  const send = httpWebhookSender(2000, { allowPrivate: false, lookup: async () => [{ address: '127.0.0.1' }] });
+  const result = await send({ url: receiver.url.replace('127.0.0.1', 'rebinding.example'), secret: 's', body: '{}', notificationId: 'n-1', topic: 't', attempt: 1, nowSeconds: 1 });
+  t.same(result, { ok: false, error: 'target-not-allowed' });
+  t.equal(receiver.hits.length, 0, 'the receiver was never contacted');
 });

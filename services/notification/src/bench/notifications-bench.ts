@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const commandPort = command.port;
   const notification = await startService(run, 'notification', {
     connection: store.connection, natsUrl, env: {
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: 'info', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', // the receiver is this process
       ...(process.env.NOTIFICATION_SQLITE_SYNC ? { NOTIFICATION_SQLITE_SYNC: process.env.NOTIFICATION_SQLITE_SYNC } : {}),
     },
   });

@@ -1,6 +1,7 @@
 /** The two outward channels: a signed HTTP POST, and email over SMTP (nodemailer). */
 import nodemailer, { type Transporter } from 'nodemailer';
 import { signPayload } from './signature.js';
+import { webhookTargetRefusal, type Lookup } from './targets.js';
 
 export interface SendResult {
   ok: boolean;
@@ -21,9 +22,14 @@ export interface WebhookRequest {
 
 export type WebhookSender = (request: WebhookRequest) => Promise<SendResult>;
 
-/** POSTs the body with its signature; any 2xx answer is a delivery, anything else a failure. */
-export function httpWebhookSender(timeoutMs: number): WebhookSender {
+/**
+ * POSTs the body with its signature; any 2xx answer is a delivery, anything else a failure. The
+ * target is checked first (see targets.ts): a host that now resolves to a private address fails.
+ */
+export function httpWebhookSender(timeoutMs: number, target: { allowPrivate: boolean; lookup?: Lookup } = { allowPrivate: false }): WebhookSender {
   return async (r) => {
+    const refusal = await webhookTargetRefusal(r.url, target);
+    if (refusal) return { ok: false, error: 'target-not-allowed' };
     try {
       const response = await fetch(r.url, {
         method: 'POST',

@@ -14,6 +14,7 @@ import type { AuditTrail } from '../audit.js';
 import { RetryRefused, type DeliveryWorker } from '../delivery/worker.js';
 import { parseRecipientKey, recipientKey, roleRecipient, userRecipient } from '../routing/recipients.js';
 import type { Delivery, NotificationStore, Webhook } from '../store/store.js';
+import { webhookTargetRefusal, type Lookup } from '../delivery/targets.js';
 
 export interface WebhookRoutesOptions {
   store: NotificationStore;
@@ -24,6 +25,10 @@ export interface WebhookRoutesOptions {
   maxPerOwner?: number;
   /** Wakes the delivery loop. */
   kick?: () => void;
+  /** Webhooks may point at private or local networks (WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  allowPrivateTargets?: boolean;
+  /** Name resolution for the target check (tests). */
+  lookup?: Lookup;
 }
 
 const ex = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
@@ -59,7 +64,7 @@ const EXAMPLE_DELIVERY = {
   nextAttemptAt: null, lastStatus: 503, lastError: 'HTTP 503', createdAt: '2026-03-01T09:00:00.000Z', updatedAt: '2026-03-01T12:00:00.000Z',
 };
 
-const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
+const problems = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema };
 
 function view(w: Webhook) {
   return {
@@ -120,6 +125,8 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
       if (!p.jurisdictions.includes(target.jurisdiction)) throw new HttpProblem(403, 'Forbidden', `You do not act in ${target.jurisdiction}.`, { code: 'wrong-jurisdiction' });
       recipient = roleRecipient(target.role, target.jurisdiction);
     }
+    const refusal = await webhookTargetRefusal(url, { allowPrivate: options.allowPrivateTargets ?? false, ...(options.lookup ? { lookup: options.lookup } : {}) });
+    if (refusal) throw new HttpProblem(422, 'Unprocessable Content', `This URL cannot receive webhooks: ${refusal}.`, { code: 'webhook-target-not-allowed' });
     if (store.webhooksOf(p.sub).length >= maxPerOwner) {
       throw new HttpProblem(409, 'Conflict', `You already have ${maxPerOwner} webhooks; delete one first.`, { code: 'too-many-webhooks' });
     }
