@@ -12,3 +12,4 @@ export {
 } from './secrets.js';
 export { signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims } from './token.js';
 export { onShutdownSignals, runMain, type ShutdownOptions } from './process.js';
+export { createServiceFastify, registerCommonPlugins, type TokenVerification } from './service-app.js';

@@ -3,14 +3,13 @@
  * It neither reads configuration nor listens: main.ts does, tests call it directly.
  */
 import { createHash } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { Metrics } from './metrics.js';
-import { authPlugin, docsPlugin, errorsPlugin, healthRoutes, metricsPlugin } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 
 export interface BuildAppOptions {
@@ -43,15 +42,7 @@ export interface CommandApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = Fastify({
-    loggerInstance: logger,
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
-    // Request logs carry method, url and status only; bodies are never logged.
-    return503OnClosing: true,
-    requestIdHeader: 'x-request-id',
-  });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024 });
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
@@ -64,21 +55,17 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 
-  await app.register(errorsPlugin);
-  await app.register(metricsPlugin, { metrics });
-  await app.register(docsPlugin, {
-    title: 'Compensation fund: command service',
-    description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
-      + '`{ claimId, revision, events }` with `ETag: "<revision>"`; send `If-Match: "<revision>"` to act only on the state you saw, '
-      + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
+  await registerCommonPlugins(app, {
+    metrics,
+    docs: {
+      title: 'Compensation fund: command service',
+      description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
+        + '`{ claimId, revision, events }` with `ETag: "<revision>"`; send `If-Match: "<revision>"` to act only on the state you saw, '
+        + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
+    },
+    tokens: options,
+    health: { client: options.client, isClosing: () => closing },
   });
-  await app.register(authPlugin, {
-    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
-    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
-    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
-  });
-  await app.register(healthRoutes, { client: options.client, isClosing: () => closing });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
 
   app.decorate('commandService', service);

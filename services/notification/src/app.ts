@@ -4,12 +4,11 @@
  * NATS nor listens: main.ts does; tests call it directly and drive `notifier.handle` and
  * `scheduler.tick()` with their own clock.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger } from '@cfund/eventstore';
-import { authPlugin, docsPlugin, errorsPlugin, healthRoutes, metricsPlugin } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
 import type { RetryPolicy } from './delivery/backoff.js';
 import { httpWebhookSender, type EmailSender, type WebhookSender } from './delivery/senders.js';
@@ -69,9 +68,7 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60 * 1000,
 
 export async function buildApp(options: BuildAppOptions): Promise<NotificationApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = Fastify({ loggerInstance: logger, bodyLimit: 16 * 1024, return503OnClosing: true, requestIdHeader: 'x-request-id' });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const app = createServiceFastify({ logger, bodyLimit: 16 * 1024 });
 
   const now = options.now ?? (() => new Date());
   const metrics = options.metrics ?? new NotificationMetrics();
@@ -104,20 +101,16 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
     if (started) options.store.markCleanShutdown();
   });
 
-  await app.register(errorsPlugin);
-  await app.register(metricsPlugin, { metrics });
-  await app.register(docsPlugin, {
-    title: 'Compensation fund: notification service',
-    description: 'The inbox of each user (what concerns them and their roles), webhooks signed with HMAC-SHA256, and email. '
-      + 'Notifications name claims by id and public reference only, never a victim. Errors are RFC 9457 `application/problem+json`.',
+  await registerCommonPlugins(app, {
+    metrics,
+    docs: {
+      title: 'Compensation fund: notification service',
+      description: 'The inbox of each user (what concerns them and their roles), webhooks signed with HMAC-SHA256, and email. '
+        + 'Notifications name claims by id and public reference only, never a victim. Errors are RFC 9457 `application/problem+json`.',
+    },
+    tokens: options,
+    health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
-  await app.register(authPlugin, {
-    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
-    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
-    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
-  });
-  await app.register(healthRoutes, { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) });
   await app.register(notificationRoutes, { store: options.store, audit, notifier, now });
   await app.register(webhookRoutes, {
     store: options.store, audit, worker, now, kick: () => sched.kick(), allowPrivateTargets: options.allowPrivateWebhookTargets ?? false,

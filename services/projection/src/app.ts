@@ -3,12 +3,11 @@
  * admin). It neither reads configuration, listens, nor consumes NATS: main.ts does; tests call
  * it directly and drive the runner themselves or through a consumer.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger, type KeyStore } from '@cfund/eventstore';
-import { authPlugin, docsPlugin, errorsPlugin, healthRoutes, metricsPlugin } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
@@ -45,9 +44,7 @@ export interface ProjectionApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, requestIdHeader: 'x-request-id' });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  const app = createServiceFastify({ logger });
 
   const metrics = options.metrics ?? new ProjectionMetrics();
   const runner = new ProjectionRunner(options.store, options.client, logger, {
@@ -64,23 +61,16 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 
-  await app.register(errorsPlugin);
-  await app.register(metricsPlugin, { metrics });
-  await app.register(docsPlugin, {
-    title: 'Compensation fund: projection service',
-    description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '
-      + 'integrity, work queues, deadlines, fund ledgers and monitoring indicators. Reads of victims\' personal data are recorded. '
-      + 'Errors are RFC 9457 `application/problem+json`.',
-  });
-  await app.register(authPlugin, {
-    ...(options.jwtSecret ? { jwtSecret: options.jwtSecret } : {}),
-    ...(options.jwksUrl ? { jwksUrl: options.jwksUrl } : {}),
-    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
-    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
-  });
-  await app.register(healthRoutes, {
-    client: options.client, isClosing: () => closing,
-    checks: { readModel: () => !runner.isRebuilding, ...options.checks },
+  await registerCommonPlugins(app, {
+    metrics,
+    docs: {
+      title: 'Compensation fund: projection service',
+      description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '
+        + 'integrity, work queues, deadlines, fund ledgers and monitoring indicators. Reads of victims\' personal data are recorded. '
+        + 'Errors are RFC 9457 `application/problem+json`.',
+    },
+    tokens: options,
+    health: { client: options.client, isClosing: () => closing, checks: { readModel: () => !runner.isRebuilding, ...options.checks } },
   });
   await app.register(claimRoutes, ctx);
   await app.register(personalDataRoutes, ctx);
