@@ -9,17 +9,13 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { Metrics } from './metrics.js';
-import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 
-export interface BuildAppOptions {
+/** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
+export interface BuildAppOptions extends TokenVerification {
   client: EventStoreDBClient;
   protector: PersonalDataProtector;
-  /** HS256 secret (embedded mode); or `jwksUrl`. */
-  jwtSecret?: Uint8Array;
-  jwksUrl?: string;
-  jwtIssuer?: string;
-  jwtAudience?: string;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
   fingerprintSecret: Uint8Array;
   /** A pino logger (use `createLogger` from @cfund/eventstore: it redacts personal data). Default: one at `logLevel`. */

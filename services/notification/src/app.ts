@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
 import type { RetryPolicy } from './delivery/backoff.js';
 import { httpWebhookSender, type EmailSender, type WebhookSender } from './delivery/senders.js';
@@ -23,13 +23,10 @@ import { Scheduler } from './scheduler.js';
 import type { NotificationStore } from './store/store.js';
 import { Templates } from './templates/render.js';
 
-export interface BuildAppOptions {
+/** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
+export interface BuildAppOptions extends TokenVerification {
   client: EventStoreDBClient;
   store: NotificationStore;
-  jwtSecret?: Uint8Array;
-  jwksUrl?: string;
-  jwtIssuer?: string;
-  jwtAudience?: string;
   logger?: Logger;
   logLevel?: string;
   now?: () => Date;

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger, type KeyStore } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
@@ -19,16 +19,13 @@ import { monitoringRoutes } from './routes/monitoring.js';
 import { personalDataRoutes } from './routes/personal-data.js';
 import { workRoutes } from './routes/work.js';
 
-export interface BuildAppOptions {
+/** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
+export interface BuildAppOptions extends TokenVerification {
   client: EventStoreDBClient;
   store: ReadModelStore;
   /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
   keyStore: KeyStore;
   masterKey: Buffer;
-  jwtSecret?: Uint8Array;
-  jwksUrl?: string;
-  jwtIssuer?: string;
-  jwtAudience?: string;
   logger?: Logger;
   logLevel?: string;
   now?: () => Date;
