@@ -59,6 +59,12 @@ export async function readAllEnvelopes(client: EventStoreDBClient): Promise<Proj
 export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions } = {}): Promise<Harness> {
   const env = await startTestEnvironment(options.environment);
   if (env.skipped !== undefined) throw new Error(env.skipped);
+  // Closed even when what follows throws (a test then fails at once instead of hanging on the servers).
+  let closeApps: () => Promise<void> = async () => {};
+  t.teardown(async () => {
+    await closeApps();
+    await env.close();
+  });
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-projection-'));
   const masterKey = randomBytes(32);
   const jwtSecret = randomBytes(32);
@@ -86,12 +92,11 @@ export async function startHarness(t: Test, options: { clock?: Clock; environmen
       return counts;
     },
   };
-  t.teardown(async () => {
+  closeApps = async () => {
     await command.close();
     h.store.close();
-    await env.close();
     await rm(dataDir, { recursive: true, force: true });
-  });
+  };
   return h;
 }
 
