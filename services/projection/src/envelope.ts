@@ -4,17 +4,9 @@
  * both become this shape, so both paths apply exactly the same thing.
  */
 import type { ResolvedEvent } from '@eventstore/db-client';
+import type { EventEnvelope } from '@cfund/messaging';
 
-export interface ProjectedEnvelope {
-  eventId: string;
-  streamId: string;
-  revision: number;
-  type: string;
-  data: unknown;
-  metadata: unknown;
-  /** ISO instant at which the event store recorded the event. */
-  created: string;
-}
+export type ProjectedEnvelope = Omit<EventEnvelope, 'commitPosition' | 'preparePosition'>;
 
 /** The envelope of an event read from EventStoreDB, or undefined for a link or a system event. */
 export function envelopeOf(resolved: ResolvedEvent): ProjectedEnvelope | undefined {
