@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     checks: { nats: () => !nc.isClosed() && nc.info !== undefined },
   });
 
-  if (store.isEmpty()) {
+  if (store.isEmpty() || store.needsRebuild) {
     // A new (or lost) read model: build it from the source of truth before following NATS, so a
     // durable consumer that is already far ahead does not leave it with only the newest events.
     const r = await app.runner.rebuild();

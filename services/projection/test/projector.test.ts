@@ -89,3 +89,22 @@ t.test('projector', async (t) => {
     t.equal((await h.runner.rebuild()).digest, digest, 'and a rebuild repairs it');
   });
 });
+
+t.test('a read model from before reads of personal data were projected is rebuilt at start', async (t) => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const fresh = new ReadModelStore(join(dir, 'a.sqlite'));
+  t.equal(fresh.needsRebuild, false, 'a new file: nothing to rebuild (it is empty; main.ts builds it anyway)');
+  fresh.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('claim-x', 0);
+  fresh.close();
+  const current = new ReadModelStore(join(dir, 'a.sqlite'));
+  t.equal(current.needsRebuild, false, 'a file with every table');
+  current.db.exec('DROP TABLE personal_data_reads');
+  current.close();
+  const old = new ReadModelStore(join(dir, 'a.sqlite'));
+  t.equal(old.needsRebuild, true, 'a non-empty file without the reads table: rebuild, or its reads would be missing');
+  old.close();
+});

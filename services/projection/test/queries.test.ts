@@ -13,6 +13,8 @@ import {
 
 const ids = (r: { json: () => unknown }) => (r.json() as { items: { claimId: string }[] }).items.map((i) => i.claimId).sort();
 
+const ids2 = (r: { json: <T>() => T }): string[] => r.json<{ items: { accessedBy: string }[] }>().items.map((i) => i.accessedBy);
+
 t.test('queries', async (t) => {
   // Each reading of the command service's clock moves it one minute on: events get distinct instants.
   const h = await startHarness(t, { clock: new Clock(new Date(Date.now() - 2 * 86400_000), 60_000) });
@@ -190,6 +192,23 @@ t.test('queries', async (t) => {
     t.same((await read(tk.lawyer)).json<{ personalData: unknown }>().personalData, '[erased]', 'and after');
     t.equal((await get(app, `/claims/${A}`, tk.lawyer)).json<{ personalData: { erased: boolean } }>().personalData.erased, true);
     t.equal((await get(app, `/claims/${A}/access-log`, tk.auditor)).json<{ reads: unknown[] }>().reads.length, 2, 'no read recorded after erasure');
+
+    // Across claims: who saw whose data, from the projected PersonalDataAccessed events.
+    await t.test('every recorded read, across claims, for auditors', async (t) => {
+      const all = await get(app, '/personal-data-reads', tk.auditor);
+      t.equal(all.statusCode, 200, all.body);
+      const body = all.json<{ items: { claimId: string; accessedBy: string; roles: string[]; victimRef: string }[]; total: number }>();
+      t.equal(body.total, 2);
+      t.same(body.items.map((r) => [r.claimId, r.accessedBy, r.victimRef]), [[A, 'assessor-1', `vic-${A}`], [A, 'lawyer-1', `vic-${A}`]], 'newest first');
+      t.same(ids2(await get(app, '/personal-data-reads?accessedBy=assessor-1', tk.auditor)), ['assessor-1'], 'by reader');
+      t.equal((await get(app, `/personal-data-reads?claimId=${B}`, tk.auditor)).json<{ total: number }>().total, 0, 'by claim');
+      t.equal((await get(app, '/personal-data-reads?from=2100-01-01T00:00:00Z', tk.auditor)).json<{ total: number }>().total, 0, 'by period');
+      t.equal((await get(app, '/personal-data-reads?limit=1&offset=1', tk.auditor)).json<{ items: unknown[] }>().items.length, 1, 'paginated');
+      t.equal((await get(app, '/personal-data-reads', tk.dpo)).statusCode, 200, 'the dpo too');
+      t.equal((await get(app, '/personal-data-reads', tk.lawyer)).statusCode, 403);
+      t.equal((await get(app, '/personal-data-reads?nope=1', tk.auditor)).statusCode, 400, 'unknown parameters refused');
+      t.notOk(all.body.includes('Projection Test Victim'), 'readers and victims by reference, never the data');
+    });
   });
 
   await t.test('admin rebuild equals the incremental read model', async (t) => {
@@ -209,7 +228,7 @@ t.test('queries', async (t) => {
     type Operation = { responses?: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown; examples?: unknown }> }> };
     const doc = (await get(app, '/openapi.json')).json<{ paths: Record<string, { get?: Operation; post?: Operation }> }>();
     const expected = ['/claims', '/claims/{id}', '/claims/{id}/history', '/claims/{id}/state', '/claims/{id}/integrity', '/claims/{id}/personal-data',
-      '/claims/{id}/access-log', '/work-queue', '/deadlines', '/funds/{jurisdiction}/{year}', '/monitoring/indicators', '/admin/rebuild', '/admin/digest'];
+      '/claims/{id}/access-log', '/personal-data-reads', '/work-queue', '/deadlines', '/funds/{jurisdiction}/{year}', '/monitoring/indicators', '/admin/rebuild', '/admin/digest'];
     for (const path of expected) {
       const op = doc.paths[path]?.get ?? doc.paths[path]?.post;
       t.ok(op, `${path} documented`);

@@ -27,7 +27,7 @@ export class StreamGapError extends Error {
 }
 
 /** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
-const PROJECTED = new Set(['claim', 'fund']);
+const PROJECTED = new Set(['claim', 'fund', 'access']);
 
 interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
 
@@ -79,6 +79,7 @@ export class Projector {
     insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], { state: string }>;
     upsertFundYear: Statement<[string, string, number, number, string]>;
+    insertRead: Statement<[string, number, string, string, string, string, string, string]>;
   };
 
   private readonly applyTx: (e: ProjectedEnvelope) => ApplyOutcome;
@@ -115,6 +116,8 @@ export class Projector {
       fundYear: db.prepare('SELECT state FROM fund_years WHERE stream_id = ?'),
       upsertFundYear: db.prepare(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, state) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, state = excluded.state`),
+      insertRead: db.prepare(`INSERT OR IGNORE INTO personal_data_reads (stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
     this.applyTx = db.transaction((e: ProjectedEnvelope) => this.applyInTransaction(e));
   }
@@ -185,6 +188,7 @@ export class Projector {
     const category = streamCategory(e.streamId);
     if (category === 'claim' && isClaimEventType(e.type)) this.applyClaimEvent(e);
     else if (category === 'fund' && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
+    else if (category === 'access' && e.type === 'PersonalDataAccessed') this.applyRead(e);
     // Any other event still advances the revision: the next one must not look like a gap.
     if (this.batch) this.batch.applied.set(e.streamId, e.revision);
     else this.stmt.setApplied.run(e.streamId, e.revision);
@@ -255,6 +259,14 @@ export class Projector {
         this.stmt.insertDeadline.run(claimId, d.kind, d.instalment ?? 0, d.dueOn, state.jurisdiction, state.filedBy);
       }
     }
+  }
+
+  /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */
+  private applyRead(e: ProjectedEnvelope): void {
+    const event = parseEvent(e.type, e.data);
+    if (event.type !== 'PersonalDataAccessed') return;
+    const d = event.data;
+    this.stmt.insertRead.run(e.streamId, e.revision, d.claimId, d.victimRef, d.accessedBy, JSON.stringify(d.roles), d.accessedAt, d.purpose);
   }
 
   private applyFundEvent(e: ProjectedEnvelope): void {

@@ -85,6 +85,19 @@ CREATE TABLE IF NOT EXISTS claim_history (
   prev_hash   TEXT,
   PRIMARY KEY (claim_id, revision)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS personal_data_reads (
+  stream_id   TEXT NOT NULL,
+  revision    INTEGER NOT NULL,
+  claim_id    TEXT NOT NULL,
+  victim_ref  TEXT NOT NULL,
+  accessed_by TEXT NOT NULL,
+  roles       TEXT NOT NULL,
+  accessed_at TEXT NOT NULL,
+  purpose     TEXT NOT NULL,
+  PRIMARY KEY (stream_id, revision)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
+CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
 CREATE TABLE IF NOT EXISTS fund_years (
   stream_id    TEXT PRIMARY KEY,
   jurisdiction TEXT NOT NULL,
@@ -101,6 +114,7 @@ const TABLES: readonly [string, string][] = [
   ['claim_deadlines', 'claim_id, kind, instalment'],
   ['claim_history', 'claim_id, revision'],
   ['fund_years', 'stream_id'],
+  ['personal_data_reads', 'stream_id, revision'],
 ];
 
 export class ReadModelStore {
@@ -116,10 +130,16 @@ export class ReadModelStore {
     // 64 MiB of page cache (default 2 MiB): a rebuild's transaction touches far more pages than that.
     this.db.pragma('cache_size = -65536');
     const searchExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_search'").get() !== undefined;
+    const readsExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'personal_data_reads'").get() !== undefined;
     this.db.exec(SCHEMA);
     // A file from before the search index: index its claims once.
     if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
+    // A file from before reads of personal data were projected: their events were skipped then.
+    this.needsRebuild = !readsExisted && !this.isEmpty();
   }
+
+  /** The file predates a table its events fill: the service rebuilds it from EventStoreDB at start. */
+  readonly needsRebuild: boolean;
 
   /** True when nothing was ever applied (a new or lost file: the service rebuilds it from EventStoreDB). */
   isEmpty(): boolean {

@@ -1,4 +1,4 @@
-/** GET /claims/{id}/personal-data (recorded) and GET /claims/{id}/access-log (auditors). */
+/** GET /claims/{id}/personal-data (recorded), GET /claims/{id}/access-log and GET /personal-data-reads (auditors). */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts';
@@ -6,8 +6,9 @@ import type { ClaimState } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, accessLog, decryptPersonalData, mayReadPersonalData, recordAccess } from '../personal-data/access.js';
 import { claimRow, notFound, readableClaim } from '../queries/claims.js';
+import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
-import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, problems } from './schemas.js';
+import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, problems } from './schemas.js';
 
 export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -66,5 +67,28 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
       throw new HttpProblem(403, 'Forbidden', 'Only auditors and the data-protection officer can list who read personal data.', { code: 'forbidden-role' });
     }
     return { claimId: request.params.id, reads: await accessLog(ctx.client, request.params.id) };
+  });
+
+  app.get('/personal-data-reads', {
+    schema: {
+      summary: 'Every recorded read of victims\' personal data, newest first', tags: ['personal data'],
+      description: 'Who: auditors and the dpo. Who saw whose data, across claims: filter by reader (`accessedBy`), claim or period. '
+        + 'Built from the PersonalDataAccessed events (streams access-<claimId>); the data itself is never shown.',
+      querystring: ReadsQuery, response: { 200: ReadsSchema, 400: problems[400], 401: problems[401], 403: problems[403] },
+    },
+  }, async (request) => {
+    const p = principalOf(request);
+    if (!p.roles.includes('auditor') && !p.roles.includes('dpo')) {
+      throw new HttpProblem(403, 'Forbidden', 'Only auditors and the data-protection officer can list who read personal data.', { code: 'forbidden-role' });
+    }
+    const q = request.query;
+    const found = personalDataReads(ctx.runner.store, {
+      limit: q.limit, offset: q.offset,
+      ...(q.accessedBy !== undefined ? { accessedBy: q.accessedBy } : {}),
+      ...(q.claimId !== undefined ? { claimId: q.claimId } : {}),
+      ...(q.from !== undefined ? { from: q.from } : {}),
+      ...(q.to !== undefined ? { to: q.to } : {}),
+    });
+    return { ...found, limit: q.limit, offset: q.offset };
   });
 }

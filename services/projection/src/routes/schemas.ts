@@ -134,6 +134,23 @@ export const AccessLogSchema = withExample(z.object({
   reads: z.array(z.object({ revision: z.number().int(), accessedBy: z.string(), roles: z.array(z.string()), accessedAt: z.string(), purpose: z.string(), victimRef: z.string() })),
 }), { claimId: CLAIM_ID, reads: [{ revision: 0, accessedBy: 'assessor-1', roles: ['fund-assessor'], accessedAt: '2026-03-06T08:30:00.000Z', purpose: 'claim-personal-data', victimRef: `vic-${CLAIM_ID}` }] });
 
+export const ReadsQuery = z.object({
+  accessedBy: z.string().trim().min(1).max(200).optional().describe('Only the reads by this user (`sub`)'),
+  claimId: z.uuid().optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('Reads at or after this instant'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Reads at or before this instant'),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+}).strict();
+
+export const ReadsSchema = withExample(z.object({
+  items: z.array(z.object({ claimId: z.string(), victimRef: z.string(), accessedBy: z.string(), roles: z.array(z.string()), accessedAt: z.string(), purpose: z.string() })),
+  total: z.number().int(), limit: z.number().int(), offset: z.number().int(),
+}), {
+  items: [{ claimId: CLAIM_ID, victimRef: `vic-${CLAIM_ID}`, accessedBy: 'assessor-1', roles: ['fund-assessor'], accessedAt: '2026-03-06T08:30:00.000Z', purpose: 'claim-personal-data' }],
+  total: 1, limit: 50, offset: 0,
+});
+
 export const WorkQueueSchema = withExample(z.object({
   items: z.array(z.object({
     task: z.string(), role: z.string(), claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
