@@ -356,30 +356,20 @@ export async function handleCommand<Command, Event, State>(
   if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new RangeError('maxRetries must be a non-negative integer');
   let lastConflict: WrongExpectedVersionError | undefined;
   const cache = options.cache;
-  const readStream = async (): Promise<LoadedStream<Event, State>> => {
-    if (options.idempotencyKey !== undefined) {
-      const loaded = await loadStream(client, streamName, decider, options.codec, { idempotencyKey: options.idempotencyKey });
-      if (!loaded.previousExecution && typeof loaded.revision === 'bigint') {
-        cache?.remember(streamName, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
-      }
-      return loaded;
+  const key = options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey };
+  /** The state to decide on: see StreamStateCache.forDecision; without a cache, always read. */
+  const load = async (fresh: boolean): Promise<{ loaded: LoadedStream<Event, State>; verified: boolean }> => {
+    if (cache) {
+      return cache.forDecision(client, streamName, {
+        fresh, ...key, ...(options.expectedRevision === undefined ? {} : { expectedRevision: options.expectedRevision }),
+      });
     }
-    if (cache) return cache.catchUp(client, streamName);
-    if (options.load) return await options.load() as LoadedStream<Event, State>;
-    return loadStream(client, streamName, decider, options.codec);
+    if (options.load && options.idempotencyKey === undefined) return { loaded: await options.load() as LoadedStream<Event, State>, verified: true };
+    return { loaded: await loadStream(client, streamName, decider, options.codec, key), verified: true };
   };
   for (let attempt = 1; attempt <= maxRetries + 1; attempt += 1) {
     // First attempt on a cached stream: no read (a command creating a stream knows it is empty).
-    let loaded: LoadedStream<Event, State> | undefined;
-    if (cache && attempt === 1 && options.idempotencyKey === undefined) {
-      const cached = cache.peek(streamName);
-      if (cached && (options.expectedRevision === undefined || options.expectedRevision === cached.revision)) loaded = cached;
-      else if (!cached && options.expectedRevision === NO_STREAM) {
-        loaded = { state: decider.initialState, revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 };
-      }
-    }
-    let verified = loaded === undefined;
-    loaded ??= await readStream();
+    let { loaded, verified } = await load(attempt > 1);
     if (loaded.previousExecution !== undefined) {
       const previous = loaded.previousExecution;
       return { events: previous.events, revision: previous.revision, state: previous.state, replayed: true, attempts: attempt };
@@ -390,8 +380,7 @@ export async function handleCommand<Command, Event, State>(
     let decision = tryDecide(decider, command, loaded.state);
     if (!verified && (decision.refusal !== undefined || decision.events.length === 0)) {
       // Never refuse (or do nothing) on the cache's word: look at the store first.
-      loaded = await readStream();
-      verified = true;
+      ({ loaded, verified } = await load(true));
       if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
         throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
       }

@@ -6,8 +6,9 @@
  * never make it wrong. A refusal (or a decision to write nothing) is never based on the cache
  * alone: `handleCommand` reads the stream's tail and decides again before refusing.
  */
-import type { EventStoreDBClient } from '@eventstore/db-client';
-import { loadStream, type EventCodec, type Evolver, type LoadedStream, type StreamSnapshot } from './event-stream.js';
+import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
+import { GENESIS_HASH } from './hash-chain.js';
+import { loadStream, type EventCodec, type Evolver, type LoadedStream, type StreamRevision, type StreamSnapshot } from './event-stream.js';
 
 export interface StreamStateCacheOptions<State> {
   /** Streams kept (least recently used dropped first). Default 10,000. */
@@ -65,6 +66,34 @@ export class StreamStateCache<Event, State> {
       this.remember(stream, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
     }
     return loaded;
+  }
+
+  /**
+   * The state a command decides on. Unless `fresh`, a cached state at the expected revision (at
+   * any, when none is expected) serves as it is, `verified: false`: the append's revision check
+   * verifies it; and a command creating a stream (`NO_STREAM` expected) with nothing cached starts
+   * from the initial state. Otherwise the stream is read (`verified: true`): its tail after the
+   * cached state, or, with an idempotency key, the whole of it, to find an earlier execution.
+   */
+  async forDecision(client: EventStoreDBClient, stream: string, options: {
+    fresh?: boolean; expectedRevision?: StreamRevision; idempotencyKey?: string;
+  } = {}): Promise<{ loaded: LoadedStream<Event, State>; verified: boolean }> {
+    const { expectedRevision, idempotencyKey } = options;
+    if (idempotencyKey !== undefined) {
+      const loaded = await loadStream(client, stream, this.evolver, this.codec, { idempotencyKey });
+      if (!loaded.previousExecution && typeof loaded.revision === 'bigint') {
+        this.remember(stream, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
+      }
+      return { loaded, verified: true };
+    }
+    if (!options.fresh) {
+      const cached = this.peek(stream);
+      if (cached && (expectedRevision === undefined || expectedRevision === cached.revision)) return { loaded: cached, verified: false };
+      if (!cached && expectedRevision === NO_STREAM) {
+        return { loaded: { state: this.evolver.initialState, revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 }, verified: false };
+      }
+    }
+    return { loaded: await this.catchUp(client, stream), verified: true };
   }
 
   /** Keeps a snapshot unless a newer one is cached already (a slower command may finish last). */

@@ -226,23 +226,20 @@ export class CommandService {
     const stream = claimStream(claimId);
     /** What this call committed, to compensate if a re-decide after a conflict refuses. */
     let committed: { jurisdiction: Jurisdiction; year: number; amount: Money } | undefined;
-    const load = async (useCache: boolean): Promise<{ loaded: LoadedStream<ClaimEvent, ClaimState>; verified: boolean }> => {
-      if (ctx.idempotencyKey !== undefined) {
-        return { loaded: await loadStream(this.client, stream, claimEvolver, claimCodec, { idempotencyKey: ctx.idempotencyKey }), verified: true };
-      }
-      const cached = useCache ? this.claims.peek(stream) : undefined;
-      if (cached && (ctx.expectedRevision === undefined || ctx.expectedRevision === cached.revision)) return { loaded: cached, verified: false };
-      return { loaded: await this.claims.catchUp(this.client, stream), verified: true };
-    };
+    const load = (fresh: boolean) => this.claims.forDecision(this.client, stream, {
+      fresh,
+      ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
+      ...(ctx.expectedRevision === undefined ? {} : { expectedRevision: ctx.expectedRevision }),
+    });
     for (let attempt = 1; attempt <= this.maxRetries + 1; attempt += 1) {
-      let { loaded, verified } = await load(attempt === 1);
+      let { loaded, verified } = await load(attempt > 1);
       if (loaded.previousExecution) {
         return { claimId, revision: revisionNumber(loaded.previousExecution.revision), events: loaded.previousExecution.events.map((e) => e.type) };
       }
       let decision = this.decideApproval(claimId, loaded, ctx, authorize);
       if (!verified && 'refusal' in decision) {
         // Never refuse on the cache's word.
-        ({ loaded, verified } = await load(false));
+        ({ loaded, verified } = await load(true));
         decision = this.decideApproval(claimId, loaded, ctx, authorize);
       }
       if ('refusal' in decision) {
