@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,10 +43,10 @@ export async function startSystem(t: Test, options: { logLevel?: string } = {}):
     await rm(dataDir, { recursive: true, force: true });
   });
   const url = {} as Record<ServiceName, string>;
+  await mkdir(logDir, { recursive: true });
   for (const service of SERVICES) {
     const port = await freePort();
     url[service] = `http://127.0.0.1:${port}`;
-    await import('node:fs/promises').then((fs) => fs.mkdir(logDir, { recursive: true }));
     const log = createWriteStream(join(logDir, `${service}.log`));
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: join(repoRoot, 'services', service),

@@ -4,6 +4,9 @@
  * revision), a gap repaired from the event store, a restart keeps everything, and a rebuild from
  * $all gives the digest of the incrementally built model.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
@@ -91,9 +94,6 @@ t.test('projector', async (t) => {
 });
 
 t.test('a read model from before reads of personal data were projected is rebuilt at start', async (t) => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const fresh = new ReadModelStore(join(dir, 'a.sqlite'));
