@@ -4,9 +4,11 @@
  * a rebuild that fails in the worker leaves the old rows and a usable read model.
  */
 import t from 'tap';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
-import { ProjectionRunner, ReadModelStore } from '../src/index.ts';
+import { ProjectionRunner, ReadModelStore, buildPathOf } from '../src/index.ts';
 import { allocateBudget, disburse, readAllEnvelopes, rsYear, scheduledClaim, startHarness, tokens } from './helpers.ts';
 
 t.test('rebuild on a worker thread', async (t) => {
@@ -37,12 +39,26 @@ t.test('rebuild on a worker thread', async (t) => {
     const inWorker = await new ProjectionRunner(h.store, h.env.eventStore).rebuild();
     t.equal(inWorker.digest, incremental, 'worker rebuild == incremental');
     t.equal(h.store.digest(), incremental, 'and the main connection reads the committed rows');
+    t.notOk(existsSync(buildPathOf(h.store.path)), 'the built file was renamed into place');
     t.ok(inWorker.applied >= historyRows, `applied ${inWorker.applied}`);
     const single = new ReadModelStore(join(h.dataDir, 'single.sqlite'));
     t.teardown(() => single.close());
     const inThread = await new ProjectionRunner(single, h.env.eventStore, undefined, {}, false).rebuild();
     t.equal(inThread.digest, incremental, 'single-thread rebuild == incremental');
     t.equal(inThread.applied, inWorker.applied);
+  });
+
+  await t.test('the new file is not swapped in while another connection holds the old one', async (t) => {
+    const other = new Database(h.store.path);
+    t.teardown(() => other.close());
+    other.prepare('SELECT count(*) FROM claims').get();
+    const before = h.store.digest();
+    const runner = new ProjectionRunner(h.store, h.env.eventStore);
+    await t.rejects(runner.rebuild(), /open in another connection/, 'refused');
+    t.equal(h.store.digest(), before, 'the served rows stay');
+    t.notOk(existsSync(buildPathOf(h.store.path)), 'no built file is left behind');
+    other.close();
+    t.equal((await runner.rebuild()).digest, before, 'once it is closed, the rebuild swaps in');
   });
 
   await t.test('a failure in the worker leaves the old rows and a working store', async (t) => {
@@ -57,6 +73,16 @@ t.test('rebuild on a worker thread', async (t) => {
     const ok = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${template}`).at(-1)!;
     t.equal(await runner.handle(ok), 'duplicate', 'the runner still handles events afterwards');
     h.store.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('fund-probe', 0);
-    t.pass('the file is writable again (the worker released its lock)');
+    t.pass('the file is writable again');
+    t.notOk(existsSync(buildPathOf(h.store.path)), 'the half-built file is gone');
+    h.store.db.prepare('DELETE FROM applied WHERE stream_id = ?').run('fund-probe');
+  });
+
+  await t.test('a half-built file left by a crash is removed when the read model opens', async (t) => {
+    const path = join(h.dataDir, 'crashed.sqlite');
+    writeFileSync(buildPathOf(path), 'half a rebuild');
+    const store = new ReadModelStore(path);
+    t.teardown(() => store.close());
+    t.notOk(existsSync(buildPathOf(path)));
   });
 });

@@ -1,14 +1,15 @@
 /**
- * The applying half of a rebuild, on its own thread with its own connection to the read model's
- * file: the main thread keeps decoding `$all` from EventStoreDB while this thread parses, folds
- * and writes the previous batch (two cores instead of one). It runs the same Projector batch as
- * the single-thread rebuild, in one transaction: the same rows, the same digest, and a failure
- * rolls everything back.
+ * The applying half of a rebuild, on its own thread, writing a new read model file beside the
+ * served one (`buildPathOf`; see store.ts): the main thread keeps decoding `$all` from
+ * EventStoreDB while this thread parses, folds and writes the previous batch (two cores instead
+ * of one). It runs the same Projector batch as the single-thread rebuild: the same rows, the same
+ * digest. A failure removes the new file; the served one was never touched.
  *
  * Protocol (see WorkerChannel in runner.ts): `{ kind: 'events', envelopes }` answered by
  * `{ kind: 'applied', events, applied, last }`; `{ kind: 'end' }` answered by
- * `{ kind: 'committed' }`; `{ kind: 'abort' }` (the read failed) and any failure answered by
- * `{ kind: 'failed', message }` after the rollback.
+ * `{ kind: 'committed' }` once the new file is complete and fsynced (the main thread swaps it
+ * in); `{ kind: 'abort' }` (the read failed) and any failure answered by `{ kind: 'failed',
+ * message }` after the new file is removed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ProjectedEnvelope } from '../envelope.js';
@@ -28,7 +29,7 @@ export type FromRebuildWorker =
 
 const port = parentPort;
 if (!port) throw new Error('rebuild-worker runs as a worker thread');
-const store = new ReadModelStore((workerData as { path: string }).path);
+const store = new ReadModelStore((workerData as { path: string }).path, { build: true });
 const projector = new Projector(store);
 const post = (m: FromRebuildWorker) => port.postMessage(m);
 let failed = false;
@@ -37,14 +38,12 @@ const utf8 = new TextDecoder();
 function fail(error: unknown): void {
   failed = true;
   projector.abandonBatch();
-  if (store.db.inTransaction) store.db.exec('ROLLBACK');
-  store.close();
+  store.discardBuild();
   post({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
 }
 
 try {
-  store.db.exec('BEGIN IMMEDIATE');
-  store.wipe();
+  store.db.exec('BEGIN');
   projector.beginBatch({ empty: true });
   post({ kind: 'started' });
 } catch (error) {
@@ -69,8 +68,7 @@ port.on('message', (m: ToRebuildWorker) => {
       fail(new Error('rebuild abandoned'));
     } else {
       projector.endBatch();
-      store.db.exec('COMMIT');
-      store.close();
+      store.completeBuild();
       post({ kind: 'committed' });
     }
   } catch (error) {

@@ -6,13 +6,14 @@
  * rebuild reads every event committed before it started, and whatever the consumer delivers
  * afterwards is either a duplicate or new.
  */
+import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { envelopeOf, type ProjectedEnvelope } from '../envelope.js';
 import { Projector, StreamGapError, type ApplyOutcome } from './projector.js';
 import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
-import type { ReadModelStore } from './store.js';
+import { buildPathOf, type ReadModelStore } from './store.js';
 
 /** Envelopes per message to the rebuild worker, and messages it may have queued before the reader waits. */
 const WORKER_BATCH = 1024;
@@ -33,7 +34,8 @@ export interface RebuildResult {
 }
 
 export class ProjectionRunner {
-  readonly projector: Projector;
+  /** Replaced after a rebuild in a worker (its statements belong to the replaced connection). */
+  projector: Projector;
   private rebuilding: Promise<RebuildResult> | undefined;
   /** The instant (store time) of the last event applied, for the lag in seconds. */
   lastAppliedCreated: string | undefined;
@@ -140,14 +142,15 @@ export class ProjectionRunner {
   }
 
   /**
-   * The same rebuild with the applying on a worker thread (see rebuild-worker.ts) that owns its
-   * own connection and the transaction; this thread only decodes `$all` and posts batches. This
-   * thread's connection stays idle meanwhile: the consumer waits (`exclusive`) and queries answer
-   * 503 while rebuilding.
+   * The same rebuild with the applying on a worker thread (see rebuild-worker.ts) that writes a
+   * new file beside the served one; this thread only decodes `$all` and posts batches, then swaps
+   * the new file in. This thread's connection stays idle meanwhile: the consumer waits
+   * (`exclusive`) and queries answer 503 while rebuilding.
    */
   private async runRebuildInWorker(): Promise<RebuildResult> {
     const started = process.hrtime.bigint();
-    const worker = new WorkerChannel(this.store.path);
+    const built = buildPathOf(this.store.path);
+    const worker = new WorkerChannel(built);
     let events = 0;
     try {
       // Reading starts at once: the worker wipes the old rows meanwhile, then applies what queued.
@@ -166,9 +169,16 @@ export class ProjectionRunner {
       await worker.commit();
     } catch (error) {
       await worker.abort();
+      rmSync(built, { force: true });
       if (error instanceof StreamNotFoundError) return { events: 0, applied: 0, digest: this.store.digest(), seconds: 0 };
       throw error;
     }
+    try {
+      this.store.replaceWith(built);
+    } finally {
+      rmSync(built, { force: true });
+    }
+    this.projector = new Projector(this.store);
     if (worker.last !== undefined) this.lastAppliedCreated = worker.last;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const digest = this.store.digest();

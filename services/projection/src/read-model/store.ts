@@ -17,15 +17,29 @@
  * `claims.search_text` (rowid = the claim's rowid; contentless: it stores no text, and that text
  * holds no personal data anyway; no positions: half the cost to build): a substring search reads
  * the claims holding all its trigrams, then checks the substring itself.
+ *
+ * A rebuild writes a new file beside this one (`buildPathOf`, opened with `{ build: true }`):
+ * no journal and no fsync while it fills (the file is thrown away on any failure, so neither
+ * buys anything), rows first and the secondary indexes once at the end (sorting once is far
+ * cheaper than keeping five indexes in order row by row). `completeBuild` fsyncs it and
+ * `replaceWith` swaps it in by rename: the old file serves until the new one is whole on disk,
+ * and a crash at any point leaves one or the other, never a mix.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
 export const readModelPath = (dataDir: string): string => join(dataDir, 'projection', 'read-model.sqlite');
 
-const SCHEMA = `
+/** Where a rebuild writes the new read model before it replaces the one at `path`. */
+export const buildPathOf = (path: string): string => `${path}.rebuild`;
+
+/** Pages of cache for a build (256 MiB): the file being built stays in memory while it fills. */
+const BUILD_CACHE_KIB = 262_144;
+
+/** The tables (a build creates these first and the indexes after its rows). */
+const TABLES_SQL = `
 CREATE TABLE IF NOT EXISTS applied (
   stream_id TEXT PRIMARY KEY,
   revision  INTEGER NOT NULL
@@ -56,11 +70,6 @@ CREATE TABLE IF NOT EXISTS claims (
 DROP INDEX IF EXISTS claims_by_jurisdiction;
 DROP INDEX IF EXISTS claims_by_lawyer;
 DROP INDEX IF EXISTS claims_by_status;
-CREATE INDEX IF NOT EXISTS claims_newest ON claims (filed_at DESC, claim_id);
-CREATE INDEX IF NOT EXISTS claims_by_status_newest ON claims (status, filed_at DESC, claim_id);
-CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction, filed_at DESC, claim_id);
-CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
-CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
 DROP TABLE IF EXISTS claims_search;
 CREATE VIRTUAL TABLE IF NOT EXISTS claim_search USING fts5 (search_text, tokenize = 'trigram', content = '', contentless_delete = 1, detail = none);
 CREATE TABLE IF NOT EXISTS claim_deadlines (
@@ -72,7 +81,6 @@ CREATE TABLE IF NOT EXISTS claim_deadlines (
   filed_by     TEXT NOT NULL,
   PRIMARY KEY (claim_id, kind, instalment)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
 CREATE TABLE IF NOT EXISTS claim_history (
   claim_id    TEXT NOT NULL,
   revision    INTEGER NOT NULL,
@@ -96,8 +104,6 @@ CREATE TABLE IF NOT EXISTS personal_data_reads (
   purpose     TEXT NOT NULL,
   PRIMARY KEY (stream_id, revision)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
-CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
 CREATE TABLE IF NOT EXISTS fund_years (
   stream_id    TEXT PRIMARY KEY,
   jurisdiction TEXT NOT NULL,
@@ -105,6 +111,18 @@ CREATE TABLE IF NOT EXISTS fund_years (
   revision     INTEGER NOT NULL,
   state        TEXT NOT NULL
 ) WITHOUT ROWID;
+`;
+
+/** Secondary indexes: kept up to date row by row when serving, built once at the end of a rebuild. */
+const INDEXES_SQL = `
+CREATE INDEX IF NOT EXISTS claims_newest ON claims (filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_status_newest ON claims (status, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
+CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
+CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
 `;
 
 /** Tables and their key order, for the digest and for a rebuild's wipe. */
@@ -118,24 +136,79 @@ const TABLES: readonly [string, string][] = [
 ];
 
 export class ReadModelStore {
-  readonly db: Database.Database;
+  private database: Database.Database;
 
-  constructor(readonly path: string) {
+  /** The open connection (a new one after `replaceWith`: take it from here each time). */
+  get db(): Database.Database {
+    return this.database;
+  }
+
+  /**
+   * `build`: a new, empty file for a rebuild (anything at `path` is removed first), without
+   * secondary indexes until `completeBuild`.
+   */
+  constructor(readonly path: string, private readonly options: { build?: boolean } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    // 64 MiB of page cache (default 2 MiB): a rebuild's transaction touches far more pages than that.
-    this.db.pragma('cache_size = -65536');
-    const searchExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_search'").get() !== undefined;
-    const readsExisted = this.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'personal_data_reads'").get() !== undefined;
-    this.db.exec(SCHEMA);
+    if (options.build) {
+      removeDatabaseFiles(path);
+      this.database = openBuild(path);
+      this.needsRebuild = false;
+      return;
+    }
+    // A rebuild that a crash interrupted left its half-built file: it is never used.
+    if (path !== ':memory:') removeDatabaseFiles(buildPathOf(path));
+    let searchExisted = false;
+    let readsExisted = false;
+    this.database = openServing(path, (db) => {
+      const has = (name: string) => db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
+      searchExisted = has('claim_search');
+      readsExisted = has('personal_data_reads');
+    });
     // A file from before the search index: index its claims once.
     if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
     // A file from before reads of personal data were projected: their events were skipped then.
     this.needsRebuild = !readsExisted && !this.isEmpty();
+  }
+
+  /**
+   * Ends a build: the secondary indexes, the commit of the caller's transaction, and the file
+   * closed and fsynced (ready for `replaceWith`).
+   */
+  completeBuild(): void {
+    if (!this.options.build) throw new Error('completeBuild: not a build');
+    this.db.exec(INDEXES_SQL);
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+    this.db.close();
+    fsyncPath(this.path);
+  }
+
+  /** Drops a build that failed: its file is removed. */
+  discardBuild(): void {
+    if (!this.options.build) throw new Error('discardBuild: not a build');
+    if (this.db.open) this.db.close();
+    removeDatabaseFiles(this.path);
+  }
+
+  /**
+   * Puts the complete build at `builtPath` in this file's place and reopens: the old file is
+   * checkpointed and closed first, so no write-ahead log of the old file can be paired with the
+   * new one. Nothing else may hold the file open (the service's own connections are the only ones).
+   */
+  replaceWith(builtPath: string): void {
+    if (this.path === ':memory:') throw new Error('replaceWith: an in-memory read model has no file');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.db.close();
+    // The last connection to close removes the write-ahead log: if it is still there, another one is open.
+    const wal = `${this.path}-wal`;
+    if (existsSync(wal)) {
+      this.database = openServing(this.path);
+      throw new Error(`${this.path} is open in another connection: the rebuilt read model was not swapped in`);
+    }
+    rmSync(wal, { force: true });
+    rmSync(`${this.path}-shm`, { force: true });
+    renameSync(builtPath, this.path);
+    fsyncPath(dirname(this.path));
+    this.database = openServing(this.path);
   }
 
   /** The file predates a table its events fill: the service rebuilds it from EventStoreDB at start. */
@@ -177,5 +250,45 @@ export class ReadModelStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** A connection for serving; `beforeSchema` sees the file as it was (to tell what an upgrade needs). */
+function openServing(path: string, beforeSchema?: (db: Database.Database) => void): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (default 2 MiB): lists and the monitoring scan touch many pages.
+  db.pragma('cache_size = -65536');
+  beforeSchema?.(db);
+  db.exec(TABLES_SQL);
+  db.exec(INDEXES_SQL);
+  return db;
+}
+
+function openBuild(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
+  // Helper threads for the sorts of CREATE INDEX at the end.
+  db.pragma('threads = 2');
+  db.exec(TABLES_SQL);
+  return db;
+}
+
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
