@@ -108,3 +108,21 @@ t.test('a read model from before reads of personal data were projected is rebuil
   t.equal(old.needsRebuild, true, 'a non-empty file without the reads table: rebuild, or its reads would be missing');
   old.close();
 });
+
+t.test('a read model whose history was keyed in the table itself gets the new layout at start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'b.sqlite');
+  const before = new ReadModelStore(path);
+  before.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('claim-x', 0);
+  before.db.exec(`DROP TABLE claim_history; CREATE TABLE claim_history (claim_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL,
+    type TEXT NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT, hash TEXT, prev_hash TEXT,
+    PRIMARY KEY (claim_id, revision)) WITHOUT ROWID`);
+  before.close();
+  const after = new ReadModelStore(path);
+  t.teardown(() => after.close());
+  t.equal(after.needsRebuild, true, 'rebuilt at start (its history was dropped for the new layout)');
+  const sql = (after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'claim_history'").get() as { sql: string }).sql;
+  t.notMatch(sql, /WITHOUT ROWID/, 'rows in applied order');
+  t.ok(after.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_history_by_claim'").get(), 'found by its unique index');
+});

@@ -46,24 +46,34 @@ interface ClaimEntry {
 interface FundYearEntry { jurisdiction: string; year: number; revision: number; state: LedgerState }
 
 /**
- * Rows held back while many events are applied in one transaction (a rebuild): each claim and
- * fund year is written once at the end, with the same values event-by-event application gives.
+ * Rows held back while many events are applied in one transaction (a rebuild): a claim's row is
+ * written when it has not been touched for a while (the least recently touched beyond
+ * HELD_CLAIMS) or at the end, so most claims are written once, and memory stays bounded however
+ * long `$all` is; the values are those event-by-event application gives.
  */
 interface Batch {
+  /** In order of last touch (oldest first). */
   claims: Map<string, ClaimEntry>;
   funds: Map<string, FundYearEntry>;
   applied: Map<string, number>;
   /** The batch started from wiped tables (a rebuild): no claim is in the search index yet. */
   empty: boolean;
-  /** History rows by claim, in revision order: written in key order at the end (see endBatch). */
-  history: Map<string, HistoryRow[]>;
+  /** History rows not yet written, in the order applied (the table keeps that order). */
+  history: HistoryRow[];
 }
+
+/** Claims a batch holds back at most; beyond it the least recently touched quarter is written. */
+const HELD_CLAIMS = 16_384;
+/** History rows a batch writes at a time. */
+const HISTORY_ROWS_PER_WRITE = 1024;
 
 /** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
 type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
 
 /** History rows per INSERT statement in a batch (9 columns each, well under SQLite's 32,766 variables). */
 const HISTORY_ROWS_PER_INSERT = 64;
+
+const byKey = <V>(entries: Iterable<[string, V]>): [string, V][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 export class Projector {
   private readonly stmt: {
@@ -85,7 +95,11 @@ export class Projector {
   private readonly applyTx: (e: ProjectedEnvelope) => ApplyOutcome;
   private batch: Batch | undefined;
 
-  constructor(readonly store: ReadModelStore) {
+  private readonly heldClaims: number;
+
+  /** `heldClaims`: how many claims a batch holds back at most (HELD_CLAIMS; smaller in tests). */
+  constructor(readonly store: ReadModelStore, options: { heldClaims?: number } = {}) {
+    this.heldClaims = Math.max(4, options.heldClaims ?? HELD_CLAIMS);
     const db = store.db;
     this.stmt = {
       applied: db.prepare('SELECT revision FROM applied WHERE stream_id = ?'),
@@ -140,40 +154,51 @@ export class Projector {
    */
   beginBatch(options: { empty?: boolean } = {}): void {
     if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
-    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: new Map(), empty: options.empty ?? false };
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: [], empty: options.empty ?? false };
   }
 
   /**
-   * Writes the rows held back (still inside the caller's transaction), each table in its key
-   * order: inserting random uuids one event at a time into B-trees far larger than SQLite's page
-   * cache cost most of a rebuild; appending in key order touches each page once.
+   * Writes the rows held back (still inside the caller's transaction), claims and the small tables
+   * in key order (each B-tree page touched once).
    */
   endBatch(): void {
     const batch = this.batch;
-    this.batch = undefined;
     if (!batch) return;
-    const byKey = <V>(m: Map<string, V>): [string, V][] => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.writeHeldClaims(batch.claims.size);
+    this.batch = undefined;
     // After a wipe the search index is filled in one statement at the end: far cheaper than a row at a time.
-    for (const [, entry] of byKey(batch.claims)) this.writeClaim(entry, batch.empty ? 'later' : 'replace');
     if (batch.empty) this.store.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
-    this.writeHistory(byKey(batch.history));
+    this.writeHistory(batch.history);
     for (const [streamId, f] of byKey(batch.funds)) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
     for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
   }
 
-  /** History rows of many claims (sorted by claim id), many rows per statement. */
-  private writeHistory(claims: [string, HistoryRow[]][]): void {
+  /** Writes the `count` least recently touched claims of the batch (in key order) and lets them go. */
+  private writeHeldClaims(count: number): void {
+    const batch = this.batch!;
+    const oldest: [string, ClaimEntry][] = [];
+    for (const held of batch.claims) {
+      if (oldest.length === count) break;
+      oldest.push(held);
+    }
+    for (const [claimId, entry] of byKey(oldest)) {
+      this.writeClaim(entry, batch.empty ? 'later' : 'replace');
+      batch.claims.delete(claimId);
+    }
+  }
+
+  /** History rows, many per statement. */
+  private writeHistory(rows: HistoryRow[]): void {
     const values: (string | number | null)[] = [];
-    for (const [, rows] of claims) {
-      for (const row of rows) {
-        for (const v of row) values.push(v);
-        if (values.length === HISTORY_ROWS_PER_INSERT * 9) {
-          this.stmt.insertHistoryMany.run(values);
-          values.length = 0;
-        }
+    for (const row of rows) {
+      for (const v of row) values.push(v);
+      if (values.length === HISTORY_ROWS_PER_INSERT * 9) {
+        this.stmt.insertHistoryMany.run(values);
+        values.length = 0;
       }
     }
     for (let i = 0; i < values.length; i += 9) this.stmt.insertHistory.run(...(values.slice(i, i + 9) as HistoryRow));
+    rows.length = 0;
   }
 
   /** Drops the rows held back (the caller rolls its transaction back). */
@@ -222,16 +247,19 @@ export class Projector {
       formOfExploitation: filed ? filed.formOfExploitation : before?.formOfExploitation ?? null,
       applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
     };
-    if (this.batch) this.batch.claims.set(claimId, entry);
-    else this.writeClaim(entry, 'replace');
     const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
-    if (!this.batch) {
+    const batch = this.batch;
+    if (!batch) {
+      this.writeClaim(entry, 'replace');
       this.stmt.insertHistory.run(...row);
       return;
     }
-    const rows = this.batch.history.get(claimId);
-    if (rows) rows.push(row);
-    else this.batch.history.set(claimId, [row]);
+    // Re-inserted: the map's order is the order of last touch.
+    batch.claims.delete(claimId);
+    batch.claims.set(claimId, entry);
+    if (batch.claims.size > this.heldClaims) this.writeHeldClaims(Math.floor(this.heldClaims / 4));
+    batch.history.push(row);
+    if (batch.history.length === HISTORY_ROWS_PER_WRITE) this.writeHistory(batch.history);
   }
 
   /** The claim's row and its deadlines, as of the entry's last event. */

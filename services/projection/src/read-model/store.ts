@@ -8,7 +8,9 @@
  * the projection's rates afford.
  *
  * Tables: `claims` (the decider's state as JSON plus the columns lists filter and sort on),
- * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash),
+ * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash; rows
+ * in the order applied, found by the unique index on claim and revision: a rebuild appends them
+ * as `$all` delivers them instead of inserting into a B-tree in random claim order),
  * `fund_years` (the ledger's state), and `applied` (the last revision applied per stream:
  * what makes applying idempotent).
  *
@@ -90,9 +92,8 @@ CREATE TABLE IF NOT EXISTS claim_history (
   recorded_at TEXT NOT NULL,
   actor       TEXT,
   hash        TEXT,
-  prev_hash   TEXT,
-  PRIMARY KEY (claim_id, revision)
-) WITHOUT ROWID;
+  prev_hash   TEXT
+);
 CREATE TABLE IF NOT EXISTS personal_data_reads (
   stream_id   TEXT NOT NULL,
   revision    INTEGER NOT NULL,
@@ -121,6 +122,7 @@ CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
+CREATE UNIQUE INDEX IF NOT EXISTS claim_history_by_claim ON claim_history (claim_id, revision);
 CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
 CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
 `;
@@ -159,15 +161,20 @@ export class ReadModelStore {
     if (path !== ':memory:') removeDatabaseFiles(buildPathOf(path));
     let searchExisted = false;
     let readsExisted = false;
+    let historyKeyed = false;
     this.database = openServing(path, (db) => {
-      const has = (name: string) => db.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
-      searchExisted = has('claim_search');
-      readsExisted = has('personal_data_reads');
+      const sql = (name: string) => (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string } | undefined)?.sql;
+      searchExisted = sql('claim_search') !== undefined;
+      readsExisted = sql('personal_data_reads') !== undefined;
+      // History keyed by (claim, revision) in the table itself, before the rows were kept in applied order.
+      historyKeyed = sql('claim_history')?.includes('WITHOUT ROWID') ?? false;
+      if (historyKeyed) db.exec('DROP TABLE claim_history');
     });
     // A file from before the search index: index its claims once.
     if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
-    // A file from before reads of personal data were projected: their events were skipped then.
-    this.needsRebuild = !readsExisted && !this.isEmpty();
+    // A file from before reads of personal data were projected (their events were skipped then),
+    // or whose history was dropped above for its new layout.
+    this.needsRebuild = (!readsExisted || historyKeyed) && !this.isEmpty();
   }
 
   /**
