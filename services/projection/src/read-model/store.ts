@@ -205,17 +205,18 @@ export class ReadModelStore {
     if (this.path === ':memory:') throw new Error('replaceWith: an in-memory read model has no file');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
-    // The last connection to close removes the write-ahead log: if it is still there, another one is open.
-    const wal = `${this.path}-wal`;
-    if (existsSync(wal)) {
+    try {
+      // The last connection to close removes the write-ahead log: if it is still there, another one is open.
+      if (existsSync(`${this.path}-wal`)) {
+        throw new Error(`${this.path} is open in another connection: the rebuilt read model was not swapped in`);
+      }
+      rmSync(`${this.path}-shm`, { force: true });
+      renameSync(builtPath, this.path);
+      fsyncPath(dirname(this.path));
+    } finally {
+      // The old file again after a failure, the new one otherwise.
       this.database = openServing(this.path);
-      throw new Error(`${this.path} is open in another connection: the rebuilt read model was not swapped in`);
     }
-    rmSync(wal, { force: true });
-    rmSync(`${this.path}-shm`, { force: true });
-    renameSync(builtPath, this.path);
-    fsyncPath(dirname(this.path));
-    this.database = openServing(this.path);
   }
 
   /** The file predates a table its events fill: the service rebuilds it from EventStoreDB at start. */
