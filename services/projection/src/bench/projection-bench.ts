@@ -14,9 +14,9 @@
  * B. Size.
  *    3. A second event store filled with CLAIMS claims (real lifecycle events, cloned from a claim
  *       of part A with new ids and a fresh hash chain; 4 to 16 events each, about EVENTS in all).
- *    4. The client's decode ceiling: `$all` read through @eventstore/db-client doing nothing else;
- *       then the projection's rebuild of those events (POST /admin/rebuild). Target: rebuild at
- *       least 80% of the ceiling.
+ *    4. The client's decode ceiling: `$all` read through @eventstore/db-client doing nothing else,
+ *       in a process of its own, before and after the projection's rebuilds of those events (POST
+ *       /admin/rebuild). Target: rebuild at least 80% of the ceiling.
  *    5. Query latency with those claims (one at a time, an auditor): list, detail, history, as-of.
  *       Target: history and as-of p99 under 10 ms.
  *
@@ -24,8 +24,11 @@
  * BENCH_PHASE_MS (default 10000) is the length of each steady phase; BENCH_IN_FLIGHT (32);
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import { EventStoreDBClient, START } from '@eventstore/db-client';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
@@ -33,6 +36,7 @@ import {
   startNats, startService, storeCli, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '32');
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? '10000');
@@ -134,19 +138,10 @@ async function fill(connection: string, template: Awaited<ReturnType<typeof temp
   return { ids, events, seconds };
 }
 
-/** Events/s of reading `$all` through the client and doing nothing else (best of two). */
-async function decodeCeiling(connection: string): Promise<{ rate: number; events: number }> {
-  const client = EventStoreDBClient.connectionString(connection);
-  let best = { rate: 0, events: 0 };
-  for (let round = 0; round < 2; round += 1) {
-    const t0 = performance.now();
-    let events = 0;
-    for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) if (r.event) events += 1;
-    const rate = events / ((performance.now() - t0) / 1000);
-    if (rate > best.rate) best = { rate, events };
-  }
-  await client.dispose();
-  return best;
+/** Events/s of reading `$all` through the client and doing nothing else (best of two), in a process of its own (see decode-ceiling.ts). */
+function decodeCeiling(connection: string): { rate: number; events: number } {
+  const out = execFileSync(process.execPath, [path.join(here, 'decode-ceiling.js'), connection, '2'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out) as { rate: number; events: number };
 }
 
 async function timeQueries(port: number, token: string, n: number, path: (i: number) => string): Promise<number[]> {
@@ -220,7 +215,8 @@ async function main(): Promise<void> {
   });
   const tkBig = await benchTokens(run.dir('data-big'));
 
-  const ceiling = await decodeCeiling(big.connection);
+  // The ceiling before and after the rebuilds (the best of the four reads): a quiet moment in either counts against the rebuild.
+  const ceilingBefore = decodeCeiling(big.connection);
   let rebuild = { events: 0, seconds: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 2; round += 1) {
     const r = await http.request(reader.port, 'POST', '/admin/rebuild', tkBig.admin);
@@ -228,8 +224,11 @@ async function main(): Promise<void> {
     const result = JSON.parse(r.text) as { events: number; seconds: number };
     if (result.seconds < rebuild.seconds) rebuild = result;
   }
+  const ceilingAfter = decodeCeiling(big.connection);
+  const ceiling = ceilingAfter.rate > ceilingBefore.rate ? ceilingAfter : ceilingBefore;
   const rebuildRate = rebuild.events / rebuild.seconds;
-  report(`client decode ceiling: $all events/s (${fmt(ceiling.events)} events, best of 2)`, fmt(ceiling.rate));
+  report(`client decode ceiling: $all events/s (${fmt(ceiling.events)} events; own process, best of 2 before and 2 after)`,
+    `${fmt(ceiling.rate)}  (before ${fmt(ceilingBefore.rate)}, after ${fmt(ceilingAfter.rate)})`);
   report(`rebuild: events/s (${fmt(rebuild.events)} events in ${fmt(rebuild.seconds, 1)} s, best of 2)`, fmt(rebuildRate));
   report('ratio rebuild / decode ceiling (target >= 0.8)', `${fmt(rebuildRate / ceiling.rate, 2)}  ${rebuildRate / ceiling.rate >= 0.8 ? 'met' : 'MISSED'}`);
 
