@@ -18,7 +18,6 @@ import { buildPathOf, type ReadModelStore } from './store.js';
 /** Envelopes per message to the rebuild worker, and messages it may have queued before the reader waits. */
 const WORKER_BATCH = 1024;
 const WORKER_QUEUE = 8;
-const utf8 = new TextEncoder();
 
 export interface ProjectionObserver {
   /** After each event handled (applied, duplicate or ignored). */
@@ -239,8 +238,7 @@ class WorkerChannel {
   async send(envelopes: ProjectedEnvelope[]): Promise<void> {
     if (this.failure) throw this.failure;
     this.queued += 1;
-    const bytes = utf8.encode(JSON.stringify(envelopes));
-    this.worker.postMessage({ kind: 'events', envelopes: bytes } satisfies ToRebuildWorker, [bytes.buffer]);
+    this.worker.postMessage({ kind: 'events', envelopes: JSON.stringify(envelopes) } satisfies ToRebuildWorker);
     await this.until(() => this.queued < WORKER_QUEUE);
   }
 
