@@ -25,6 +25,7 @@
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +145,16 @@ function decodeCeiling(connection: string): { rate: number; events: number } {
   return JSON.parse(out) as { rate: number; events: number };
 }
 
+/** The peak resident set of a process (VmHWM), in MB; undefined without /proc. */
+function peakMemoryMb(pid: number | undefined): number | undefined {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 async function timeQueries(port: number, token: string, n: number, path: (i: number) => string): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < n; i += 1) {
@@ -227,9 +238,11 @@ async function main(): Promise<void> {
   const ceilingAfter = decodeCeiling(big.connection);
   const ceiling = ceilingAfter.rate > ceilingBefore.rate ? ceilingAfter : ceilingBefore;
   const rebuildRate = rebuild.events / rebuild.seconds;
+  const peak = peakMemoryMb(reader.proc.pid);
   report(`client decode ceiling: $all events/s (${fmt(ceiling.events)} events; own process, best of 2 before and 2 after)`,
     `${fmt(ceiling.rate)}  (before ${fmt(ceilingBefore.rate)}, after ${fmt(ceilingAfter.rate)})`);
   report(`rebuild: events/s (${fmt(rebuild.events)} events in ${fmt(rebuild.seconds, 1)} s, best of 2)`, fmt(rebuildRate));
+  report('projection service: peak resident memory after the rebuilds (MB)', peak === undefined ? 'n/a' : fmt(peak));
   report('ratio rebuild / decode ceiling (target >= 0.8)', `${fmt(rebuildRate / ceiling.rate, 2)}  ${rebuildRate / ceiling.rate >= 0.8 ? 'met' : 'MISSED'}`);
 
   const pick = (i: number) => filled.ids[(i * 7919) % filled.ids.length]!;
