@@ -184,6 +184,13 @@ export class Projector {
     for (const [claimId, entry] of byKey(oldest)) {
       this.writeClaim(entry, batch.empty ? 'later' : 'replace');
       batch.claims.delete(claimId);
+      // Its stream's revision goes with it (lastApplied then finds it in the table).
+      const streamId = `claim-${claimId}`;
+      const revision = batch.applied.get(streamId);
+      if (revision !== undefined) {
+        this.stmt.setApplied.run(streamId, revision);
+        batch.applied.delete(streamId);
+      }
     }
   }
 
