@@ -11,6 +11,19 @@ import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } 
 import { ProjectionRunner, Projector, ReadModelStore, buildPathOf, type ProjectedEnvelope } from '../src/index.ts';
 import { allocateBudget, disburse, readAllEnvelopes, rsYear, scheduledClaim, startHarness, tokens } from './helpers.ts';
 
+/** Claims whose current search text the search index does not find (by their own rowid), and the index's row count. */
+function searchIndexGaps(store: ReadModelStore): { missing: string[]; indexed: number } {
+  const find = store.db.prepare('SELECT rowid FROM claim_search WHERE claim_search MATCH ?').pluck();
+  const missing: string[] = [];
+  for (const c of store.db.prepare('SELECT rowid, claim_id, search_text FROM claims').all() as { rowid: number; claim_id: string; search_text: string }[]) {
+    const chars = [...c.search_text];
+    const trigrams = new Set(chars.slice(2).map((_, i) => chars.slice(i, i + 3).join('')));
+    const query = [...trigrams].map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+    if (!(find.all(query) as number[]).includes(c.rowid)) missing.push(c.claim_id);
+  }
+  return { missing, indexed: (store.db.prepare('SELECT count(*) AS n FROM claim_search').get() as { n: number }).n };
+}
+
 t.test('rebuild on a worker thread', async (t) => {
   const h = await startHarness(t);
   const tk = await tokens(h);
@@ -40,6 +53,8 @@ t.test('rebuild on a worker thread', async (t) => {
     t.equal(inWorker.digest, incremental, 'worker rebuild == incremental');
     t.equal(h.store.digest(), incremental, 'and the main connection reads the committed rows');
     t.notOk(existsSync(buildPathOf(h.store.path)), 'the built file was renamed into place');
+    const claims = (h.store.db.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n;
+    t.same(searchIndexGaps(h.store), { missing: [], indexed: claims }, 'the search index holds every claim\'s current text, once');
     t.ok(inWorker.applied >= historyRows, `applied ${inWorker.applied}`);
     const single = new ReadModelStore(join(h.dataDir, 'single.sqlite'));
     t.teardown(() => single.close());
@@ -60,7 +75,7 @@ t.test('rebuild on a worker thread', async (t) => {
     t.teardown(() => store.close());
     const projector = new Projector(store, { heldClaims: 4 });
     store.db.exec('BEGIN');
-    projector.beginBatch({ empty: true });
+    projector.beginBatch();
     for (const e of interleaved.slice(0, interleaved.length / 2)) projector.apply(e);
     const early = (store.db.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n;
     t.ok(early >= 30, `${early} claims already written half way through (at most 4 held)`);
@@ -68,6 +83,8 @@ t.test('rebuild on a worker thread', async (t) => {
     projector.endBatch();
     store.db.exec('COMMIT');
     t.equal(store.digest(), incremental, 'the same rows as incremental handling');
+    const claims = (store.db.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n;
+    t.same(searchIndexGaps(store), { missing: [], indexed: claims }, 'claims written again replaced their search text');
   });
 
   await t.test('the new file is not swapped in while another connection holds the old one', async (t) => {

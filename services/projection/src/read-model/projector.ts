@@ -41,6 +41,8 @@ interface ClaimEntry {
   personalData: EncryptedPersonalData | null;
   formOfExploitation: string | null;
   applicantRole: string | null;
+  /** Its row is in the table (and in the search index): writing it replaces them. */
+  stored: boolean;
 }
 
 interface FundYearEntry { jurisdiction: string; year: number; revision: number; state: LedgerState }
@@ -56,14 +58,12 @@ interface Batch {
   claims: Map<string, ClaimEntry>;
   funds: Map<string, FundYearEntry>;
   applied: Map<string, number>;
-  /** The batch started from wiped tables (a rebuild): no claim is in the search index yet. */
-  empty: boolean;
   /** History rows not yet written, in the order applied (the table keeps that order). */
   history: HistoryRow[];
 }
 
 /** Claims a batch holds back at most; beyond it the least recently touched quarter is written. */
-const HELD_CLAIMS = 16_384;
+const HELD_CLAIMS = 4096;
 /** History rows a batch writes at a time. */
 const HISTORY_ROWS_PER_WRITE = 1024;
 
@@ -152,9 +152,9 @@ export class Projector {
    * Holds rows back until `endBatch` (call both inside one transaction the caller owns): for a
    * rebuild, where writing every claim's row at every one of its events cost most of the time.
    */
-  beginBatch(options: { empty?: boolean } = {}): void {
+  beginBatch(): void {
     if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
-    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: [], empty: options.empty ?? false };
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: [] };
   }
 
   /**
@@ -166,8 +166,6 @@ export class Projector {
     if (!batch) return;
     this.writeHeldClaims(batch.claims.size);
     this.batch = undefined;
-    // After a wipe the search index is filled in one statement at the end: far cheaper than a row at a time.
-    if (batch.empty) this.store.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
     this.writeHistory(batch.history);
     for (const [streamId, f] of byKey(batch.funds)) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
     for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
@@ -182,7 +180,7 @@ export class Projector {
       oldest.push(held);
     }
     for (const [claimId, entry] of byKey(oldest)) {
-      this.writeClaim(entry, batch.empty ? 'later' : 'replace');
+      this.writeClaim(entry);
       batch.claims.delete(claimId);
       // Its stream's revision goes with it (lastApplied then finds it in the table).
       const streamId = `claim-${claimId}`;
@@ -235,7 +233,7 @@ export class Projector {
     return {
       claimId, revision: -1, updatedAt: '', state: JSON.parse(row.state) as ClaimState, facts: JSON.parse(row.facts) as ClaimFacts,
       personalData: row.personal_data ? JSON.parse(row.personal_data) as EncryptedPersonalData : null,
-      formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role,
+      formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role, stored: true,
     };
   }
 
@@ -253,11 +251,12 @@ export class Projector {
       personalData: filed ? filed.personalData : before?.personalData ?? null,
       formOfExploitation: filed ? filed.formOfExploitation : before?.formOfExploitation ?? null,
       applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
+      stored: before?.stored ?? false,
     };
     const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
     const batch = this.batch;
     if (!batch) {
-      this.writeClaim(entry, 'replace');
+      this.writeClaim(entry);
       this.stmt.insertHistory.run(...row);
       return;
     }
@@ -269,8 +268,8 @@ export class Projector {
     if (batch.history.length === HISTORY_ROWS_PER_WRITE) this.writeHistory(batch.history);
   }
 
-  /** The claim's row and its deadlines, as of the entry's last event. */
-  private writeClaim(entry: ClaimEntry, search: 'replace' | 'later'): void {
+  /** The claim's row, its search text and its deadlines, as of the entry's last event. */
+  private writeClaim(entry: ClaimEntry): void {
     const { claimId, state } = entry;
     const money = claimMoney(state);
     const text = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
@@ -284,10 +283,9 @@ export class Projector {
       search_text: text, personal_data: entry.personalData ? JSON.stringify(entry.personalData) : null,
       state: JSON.stringify(state), facts: JSON.stringify(entry.facts),
     })!;
-    if (search === 'replace') {
-      this.stmt.unindexClaim.run(rowid);
-      this.stmt.indexClaim.run(rowid, text);
-    }
+    // A new claim has nothing in the index to remove (a rebuild writes most claims once).
+    if (entry.stored) this.stmt.unindexClaim.run(rowid);
+    this.stmt.indexClaim.run(rowid, text);
     this.stmt.deleteDeadlines.run(claimId);
     if (state.jurisdiction && state.filedBy) {
       for (const d of claimDeadlines(state)) {

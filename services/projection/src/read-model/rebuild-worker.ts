@@ -43,7 +43,7 @@ function fail(error: unknown): void {
 
 try {
   store.db.exec('BEGIN');
-  projector.beginBatch({ empty: true });
+  projector.beginBatch();
   post({ kind: 'started' });
 } catch (error) {
   fail(error);

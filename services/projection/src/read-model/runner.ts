@@ -114,7 +114,7 @@ export class ProjectionRunner {
     db.exec('BEGIN IMMEDIATE');
     try {
       this.store.wipe();
-      this.projector.beginBatch({ empty: true });
+      this.projector.beginBatch();
       for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
         const e = envelopeOf(resolved);
         if (!e) continue;
