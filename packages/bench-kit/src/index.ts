@@ -1,4 +1,4 @@
-export { BenchRun, cpuMsOf } from './children.js';
+export { BenchRun, cpuMsOf, peakMemoryMbOf } from './children.js';
 export { freePort } from '@cfund/infra';
 export { HttpClient, type HttpAnswer } from './http.js';
 export { fmt, mean, quantile, report, sortedCopy } from './figures.js';

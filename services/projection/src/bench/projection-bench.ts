@@ -25,7 +25,6 @@
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +32,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
-  lifecycleSteps, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
+  lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
   startNats, startService, storeCli, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
@@ -145,16 +144,6 @@ function decodeCeiling(connection: string): { rate: number; events: number } {
   return JSON.parse(out) as { rate: number; events: number };
 }
 
-/** The peak resident set of a process (VmHWM), in MB; undefined without /proc. */
-function peakMemoryMb(pid: number | undefined): number | undefined {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
-  } catch {
-    return undefined;
-  }
-}
-
 async function timeQueries(port: number, token: string, n: number, path: (i: number) => string): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i < n; i += 1) {
@@ -238,7 +227,7 @@ async function main(): Promise<void> {
   const ceilingAfter = decodeCeiling(big.connection);
   const ceiling = ceilingAfter.rate > ceilingBefore.rate ? ceilingAfter : ceilingBefore;
   const rebuildRate = rebuild.events / rebuild.seconds;
-  const peak = peakMemoryMb(reader.proc.pid);
+  const peak = peakMemoryMbOf(reader.proc.pid);
   report(`client decode ceiling: $all events/s (${fmt(ceiling.events)} events; own process, best of 2 before and 2 after)`,
     `${fmt(ceiling.rate)}  (before ${fmt(ceilingBefore.rate)}, after ${fmt(ceilingAfter.rate)})`);
   report(`rebuild: events/s (${fmt(rebuild.events)} events in ${fmt(rebuild.seconds, 1)} s, best of 2)`, fmt(rebuildRate));

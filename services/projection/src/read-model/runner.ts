@@ -152,7 +152,7 @@ export class ProjectionRunner {
     const worker = new WorkerChannel(built);
     let events = 0;
     try {
-      // Reading starts at once: the worker wipes the old rows meanwhile, then applies what queued.
+      // Reading starts at once: the worker opens its new file meanwhile, then applies what queued.
       let batch: ProjectedEnvelope[] = [];
       for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
         const e = envelopeOf(resolved);
