@@ -52,3 +52,4 @@ export {
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
 export { PERSONAL_DATA_LOG_FIELDS, createLogger, loggableUrl, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';
+export { decodeReadResponse, readAllResponses, type ReadResponse, type WireEvent } from './read-all-wire.js';

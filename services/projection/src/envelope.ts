@@ -4,18 +4,27 @@
  * both become this shape, so both paths apply exactly the same thing.
  */
 import type { ResolvedEvent } from '@eventstore/db-client';
+import type { WireEvent } from '@cfund/eventstore';
 import type { EventEnvelope } from '@cfund/messaging';
 
 export type ProjectedEnvelope = Omit<EventEnvelope, 'commitPosition' | 'preparePosition'>;
 
+const isSystemEvent = (e: { type: string; streamId: string }): boolean => e.type.startsWith('$') || e.streamId.startsWith('$');
+
 /** The envelope of an event read from EventStoreDB, or undefined for a link or a system event. */
 export function envelopeOf(resolved: ResolvedEvent): ProjectedEnvelope | undefined {
   const e = resolved.event;
-  if (!e || e.type.startsWith('$') || e.streamId.startsWith('$')) return undefined;
+  if (!e || isSystemEvent(e)) return undefined;
   return {
     eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type,
     data: e.data, metadata: e.metadata, created: e.created.toISOString(),
   };
+}
+
+/** `envelopeOf` for an event decoded by `decodeReadResponse` of @cfund/eventstore (a rebuild's worker). */
+export function envelopeOfWire(e: WireEvent | undefined): ProjectedEnvelope | undefined {
+  if (!e || isSystemEvent(e)) return undefined;
+  return { eventId: e.eventId, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created };
 }
 
 /** Metadata fields the read model shows (written by @cfund/eventstore on every event). */

@@ -5,22 +5,24 @@
  * of one). It runs the same Projector batch as the single-thread rebuild: the same rows, the same
  * digest. A failure removes the new file; the served one was never touched.
  *
- * Protocol (see WorkerChannel in runner.ts): `{ kind: 'events', envelopes }` answered by
+ * Protocol (see WorkerChannel in runner.ts): `{ kind: 'responses', bytes, ends }` answered by
  * `{ kind: 'applied', events, applied, last }`; `{ kind: 'end' }` answered by
  * `{ kind: 'committed' }` once the new file is complete and fsynced (the main thread swaps it
  * in); `{ kind: 'abort' }` (the read failed) and any failure answered by `{ kind: 'failed',
  * message }` after the new file is removed.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProjectedEnvelope } from '../envelope.js';
+import { decodeReadResponse } from '@cfund/eventstore';
+import { envelopeOfWire } from '../envelope.js';
 import { Projector } from './projector.js';
 import { ReadModelStore } from './store.js';
 
 /**
- * `envelopes` is the JSON of a ProjectedEnvelope[]: one string to clone is far cheaper for the
- * reading thread than a structured clone of the objects (and than encoding it to UTF-8 first).
+ * `bytes` holds `ReadResp` messages of `$all` as the server sent them, message i ending at
+ * `ends[i]` (transferred, not copied): this thread decodes them (`decodeReadResponse`), so the
+ * reading thread does little more than receive.
  */
-export type ToRebuildWorker = { kind: 'events'; envelopes: string } | { kind: 'end' } | { kind: 'abort' };
+export type ToRebuildWorker = { kind: 'responses'; bytes: Uint8Array; ends: Uint32Array } | { kind: 'end' } | { kind: 'abort' };
 export type FromRebuildWorker =
   | { kind: 'started' }
   | { kind: 'applied'; events: number; applied: number; last: string | undefined }
@@ -52,17 +54,24 @@ try {
 port.on('message', (m: ToRebuildWorker) => {
   if (failed) return;
   try {
-    if (m.kind === 'events') {
+    if (m.kind === 'responses') {
+      let events = 0;
       let applied = 0;
       let last: string | undefined;
-      const envelopes = JSON.parse(m.envelopes) as ProjectedEnvelope[];
-      for (const e of envelopes) {
+      const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
+      let start = 0;
+      for (const end of m.ends) {
+        const response = decodeReadResponse(bytes, start, end);
+        start = end;
+        const e = response.kind === 'event' ? envelopeOfWire(response.event) : undefined;
+        if (!e) continue;
+        events += 1;
         if (projector.apply(e) === 'applied') {
           applied += 1;
           last = e.created;
         }
       }
-      post({ kind: 'applied', events: envelopes.length, applied, last });
+      post({ kind: 'applied', events, applied, last });
     } else if (m.kind === 'abort') {
       fail(new Error('rebuild abandoned'));
     } else {

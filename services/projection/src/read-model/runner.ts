@@ -10,12 +10,13 @@ import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
+import { readAllResponses } from '@cfund/eventstore';
 import { envelopeOf, type ProjectedEnvelope } from '../envelope.js';
 import { Projector, StreamGapError, type ApplyOutcome } from './projector.js';
 import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
 import { buildPathOf, type ReadModelStore } from './store.js';
 
-/** Envelopes per message to the rebuild worker, and messages it may have queued before the reader waits. */
+/** Read responses per message to the rebuild worker, and messages it may have queued before the reader waits. */
 const WORKER_BATCH = 1024;
 const WORKER_QUEUE = 8;
 
@@ -150,26 +151,25 @@ export class ProjectionRunner {
     const started = process.hrtime.bigint();
     const built = buildPathOf(this.store.path);
     const worker = new WorkerChannel(built);
-    let events = 0;
     try {
       // Reading starts at once: the worker opens its new file meanwhile, then applies what queued.
-      let batch: ProjectedEnvelope[] = [];
-      for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
-        const e = envelopeOf(resolved);
-        if (!e) continue;
-        events += 1;
-        batch.push(e);
+      // This thread only receives: the worker decodes (see readAllResponses).
+      let batch: Buffer[] = [];
+      let bytes = 0;
+      for await (const response of readAllResponses(this.client)) {
+        batch.push(response);
+        bytes += response.length;
         if (batch.length === WORKER_BATCH) {
-          await worker.send(batch);
+          await worker.send(batch, bytes);
           batch = [];
+          bytes = 0;
         }
       }
-      if (batch.length > 0) await worker.send(batch);
+      if (batch.length > 0) await worker.send(batch, bytes);
       await worker.commit();
     } catch (error) {
       await worker.abort();
       rmSync(built, { force: true });
-      if (error instanceof StreamNotFoundError) return { events: 0, applied: 0, digest: this.store.digest(), seconds: 0 };
       throw error;
     }
     try {
@@ -181,13 +181,14 @@ export class ProjectionRunner {
     if (worker.last !== undefined) this.lastAppliedCreated = worker.last;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const digest = this.store.digest();
-    this.logger?.info({ events, applied: worker.applied, seconds, worker: true }, 'read model rebuilt from the event store');
-    return { events, applied: worker.applied, digest, seconds };
+    this.logger?.info({ events: worker.events, applied: worker.applied, seconds, worker: true }, 'read model rebuilt from the event store');
+    return { events: worker.events, applied: worker.applied, digest, seconds };
   }
 }
 
 /** The main thread's side of the rebuild worker: batches out with a bounded queue, counts back. */
 class WorkerChannel {
+  events = 0;
   applied = 0;
   last: string | undefined;
   private readonly worker: Worker;
@@ -205,6 +206,7 @@ class WorkerChannel {
       if (m.kind === 'started') return;
       if (m.kind === 'applied') {
         this.queued -= 1;
+        this.events += m.events;
         this.applied += m.applied;
         if (m.last !== undefined) this.last = m.last;
       } else if (m.kind === 'committed') {
@@ -235,10 +237,19 @@ class WorkerChannel {
     if (this.failure) throw this.failure;
   }
 
-  async send(envelopes: ProjectedEnvelope[]): Promise<void> {
+  /** `responses` (`bytes` in all) packed into one buffer that moves to the worker without a copy. */
+  async send(responses: Buffer[], bytes: number): Promise<void> {
     if (this.failure) throw this.failure;
     this.queued += 1;
-    this.worker.postMessage({ kind: 'events', envelopes: JSON.stringify(envelopes) } satisfies ToRebuildWorker);
+    const packed = new Uint8Array(bytes);
+    const ends = new Uint32Array(responses.length);
+    let offset = 0;
+    for (let i = 0; i < responses.length; i += 1) {
+      packed.set(responses[i]!, offset);
+      offset += responses[i]!.length;
+      ends[i] = offset;
+    }
+    this.worker.postMessage({ kind: 'responses', bytes: packed, ends } satisfies ToRebuildWorker, [packed.buffer, ends.buffer]);
     await this.until(() => this.queued < WORKER_QUEUE);
   }
 
