@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
-import { ProjectionRunner, ReadModelStore } from '../src/index.ts';
+import { ProjectionRunner, ReadModelStore, isoInstant } from '../src/index.ts';
 import { allocateBudget, appliedClaim, disburse, fileClaim, readAllEnvelopes, rsYear, scheduledClaim, startHarness, step, tokens } from './helpers.ts';
 
 t.test('projector', async (t) => {
@@ -125,4 +125,28 @@ t.test('a read model whose history was keyed in the table itself gets the new la
   const sql = (after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'claim_history'").get() as { sql: string }).sql;
   t.notMatch(sql, /WITHOUT ROWID/, 'rows in applied order');
   t.ok(after.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_history_by_claim'").get(), 'found by its unique index');
+});
+
+t.test('isoInstant gives what Date gives, without parsing an instant already in that form', async (t) => {
+  const samples = [
+    '2026-11-29T14:36:07.123Z', '2024-02-29T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2100-02-29T12:00:00.000Z',
+    '2000-02-29T12:00:00.000Z', '2024-04-31T00:00:00.000Z', '2024-12-31T23:59:59.999Z', '2024-01-01T24:00:00.000Z',
+    '2024-01-01T23:60:00.000Z', '2024-01-01T23:59:60.000Z', '2024-13-01T00:00:00.000Z', '2024-00-10T00:00:00.000Z',
+    '2024-01-00T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '2026-11-29T15:36:07.123+01:00',
+    '2026-11-29T14:36:07Z', '2026-11-29T14:36:07.1234Z', '2026-11-29 14:36:07.123Z', '2026-11-29T14:36:07.12aZ',
+  ];
+  // Every day of a leap and a common year at a random time, and random instants across four centuries.
+  for (const year of [2023, 2024]) {
+    for (let d = 0; d < 366; d += 1) samples.push(new Date(Date.UTC(year, 0, 1 + d, d % 24, (d * 7) % 60, (d * 13) % 60, d)).toISOString());
+  }
+  for (let i = 0; i < 2000; i += 1) samples.push(new Date(Date.UTC(1900, 0, 1) + Math.floor(Math.random() * 400 * 365.25 * 86_400_000)).toISOString());
+  let checked = 0;
+  for (const s of samples) {
+    const expected = (() => { try { return new Date(s).toISOString(); } catch { return 'RangeError'; } })();
+    const got = (() => { try { return isoInstant(s); } catch { return 'RangeError'; } })();
+    if (got !== expected) t.fail(`${s}: ${got} against ${expected}`);
+    checked += 1;
+  }
+  t.equal(checked, samples.length, `${checked} instants as Date gives them`);
+  t.equal(isoInstant('2024-02-30T00:00:00.000Z'), '2024-03-01T00:00:00.000Z', 'a day Date rolls over is rolled over');
 });

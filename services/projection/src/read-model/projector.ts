@@ -11,7 +11,7 @@
 import { isClaimEventType, isKnownEventType, parseEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent } from '@cfund/contracts';
 import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
-import { eventTimeOf, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
+import { eventTimeOf, isoInstant, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney } from './claim-view.js';
 import type { ReadModelStore } from './store.js';
@@ -250,7 +250,7 @@ export class Projector {
       applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
       stored: before?.stored ?? false,
     };
-    const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, new Date(e.created).toISOString(), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+    const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
     const batch = this.batch;
     if (!batch) {
       this.writeClaim(entry);
