@@ -67,7 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
         + 'Errors are RFC 9457 `application/problem+json`.',
     },
     tokens: options,
-    health: { client: options.client, isClosing: () => closing, checks: { readModel: () => !runner.isRebuilding, ...options.checks } },
+    health: { client: options.client, isClosing: () => closing, checks: { readModel: () => runner.answersQueries, ...options.checks } },
   });
   await app.register(claimRoutes, ctx);
   await app.register(personalDataRoutes, ctx);

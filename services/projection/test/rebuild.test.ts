@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
 import { ProjectionRunner, Projector, ReadModelStore, buildPathOf, type ProjectedEnvelope } from '../src/index.ts';
-import { allocateBudget, disburse, readAllEnvelopes, rsYear, scheduledClaim, startHarness, tokens } from './helpers.ts';
+import { allocateBudget, disburse, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
 
 /** Claims whose current search text the search index does not find (by their own rowid), and the index's row count. */
 function searchIndexGaps(store: ReadModelStore): { missing: string[]; indexed: number } {
@@ -98,6 +98,35 @@ t.test('rebuild on a worker thread', async (t) => {
     t.notOk(existsSync(buildPathOf(h.store.path)), 'no built file is left behind');
     other.close();
     t.equal((await runner.rebuild()).digest, before, 'once it is closed, the rebuild swaps in');
+  });
+
+  await t.test('queries go on from the served file during a rebuild into a new one; a read model in memory answers 503', async (t) => {
+    const auditor = tk.auditor;
+    const claims = (h.store.db.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n;
+    const app = await startProjection(h);
+    t.teardown(() => app.close());
+    const rebuilding = app.runner.rebuild();
+    const during = await get(app, '/claims?limit=5', auditor);
+    const readyDuring = await get(app, '/ready');
+    t.ok(app.runner.isRebuilding, 'the rebuild was still running when both answered');
+    t.equal(during.statusCode, 200, 'the list answers from the served file');
+    t.equal(during.json<{ total: number }>().total, claims, 'with every claim');
+    t.equal(readyDuring.statusCode, 200, 'and the service stays ready');
+    t.equal((await rebuilding).digest, incremental);
+    t.equal((await get(app, '/claims?limit=5', auditor)).json<{ total: number }>().total, claims, 'and from the new file after the swap');
+
+    const memory = new ReadModelStore(':memory:');
+    const inPlace = await startProjection(h, { store: memory });
+    t.teardown(async () => { await inPlace.close(); memory.close(); });
+    await inPlace.runner.rebuild();
+    const rebuildingInPlace = inPlace.runner.rebuild();
+    const refused = await get(inPlace, '/claims?limit=5', auditor);
+    t.equal(refused.statusCode, 503, 'rows rewritten in place are not served');
+    t.equal(refused.json<{ code: string }>().code, 'rebuilding');
+    t.equal(refused.headers['retry-after'], '5');
+    t.equal((await get(inPlace, '/ready')).statusCode, 503, 'nor is the service ready');
+    await rebuildingInPlace;
+    t.equal((await get(inPlace, '/claims?limit=5', auditor)).statusCode, 200, 'until the rebuild ends');
   });
 
   await t.test('a failure in the worker leaves the old rows and a working store', async (t) => {

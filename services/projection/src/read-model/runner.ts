@@ -55,6 +55,20 @@ export class ProjectionRunner {
     return this.rebuilding !== undefined;
   }
 
+  /**
+   * Whether queries may be answered now: always, except while a rebuild rewrites the served rows
+   * in place (a read model in memory). A rebuild into a new file leaves the served one whole
+   * until the swap, which happens in one synchronous step, so queries go on from it meanwhile
+   * (their answers lag by the rebuild's duration: the consumer waits for it).
+   */
+  get answersQueries(): boolean {
+    return this.rebuilding === undefined || this.rebuildsIntoNewFile;
+  }
+
+  private get rebuildsIntoNewFile(): boolean {
+    return this.rebuildInWorker && this.store.path !== ':memory:';
+  }
+
   /** Runs `fn` after everything queued before it: handling and rebuilding never interleave (a gap repair awaits reads). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.tail.then(fn, fn);
@@ -106,7 +120,7 @@ export class ProjectionRunner {
   }
 
   private async runRebuild(): Promise<RebuildResult> {
-    if (this.rebuildInWorker && this.store.path !== ':memory:') return this.runRebuildInWorker();
+    if (this.rebuildsIntoNewFile) return this.runRebuildInWorker();
     const started = process.hrtime.bigint();
     const db = this.store.db;
     let events = 0;
@@ -143,9 +157,9 @@ export class ProjectionRunner {
 
   /**
    * The same rebuild with the applying on a worker thread (see rebuild-worker.ts) that writes a
-   * new file beside the served one; this thread only decodes `$all` and posts batches, then swaps
-   * the new file in. This thread's connection stays idle meanwhile: the consumer waits
-   * (`exclusive`) and queries answer 503 while rebuilding.
+   * new file beside the served one; this thread only receives `$all` and posts batches, then swaps
+   * the new file in. This thread's connection only serves queries meanwhile: the consumer waits
+   * (`exclusive`).
    */
   private async runRebuildInWorker(): Promise<RebuildResult> {
     const started = process.hrtime.bigint();

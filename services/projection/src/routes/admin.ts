@@ -12,8 +12,9 @@ export async function adminRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
   app.post('/admin/rebuild', {
     schema: {
       summary: 'Rebuild the read model from the event store', tags: ['operations'],
-      description: 'Who: fund-admin. Reads every user event of $all into a fresh read model in one transaction (queries answer 503 meanwhile; '
-        + 'the consumer waits and resumes afterwards) and answers the digest of the result.',
+      description: 'Who: fund-admin. Reads every user event of $all into a new read model file and swaps it in once it is complete '
+        + '(queries go on from the previous one meanwhile; the consumer waits and resumes afterwards; a read model in memory is '
+        + 'rebuilt in place, and its queries answer 503 meanwhile) and answers the digest of the result.',
       response: { 200: RebuildSchema, 401: problems[401], 403: problems[403] },
     },
   }, async (request) => {

@@ -21,9 +21,12 @@ export const principalOf = (request: FastifyRequest): Principal => {
   return request.principal;
 };
 
-/** onRequest hook: the read model answers nothing while it is being rebuilt (its rows are half-written). */
+/**
+ * onRequest hook: nothing is answered while a rebuild rewrites the served rows in place (they are
+ * half-written); during a rebuild into a new file, queries go on from the served one.
+ */
 export const notWhileRebuilding = (ctx: QueryContext) => async (): Promise<void> => {
-  if (ctx.runner.isRebuilding) {
+  if (!ctx.runner.answersQueries) {
     throw new HttpProblem(503, 'Service Unavailable', 'The read model is being rebuilt from the event store; retry shortly.', {
       code: 'rebuilding', headers: { 'retry-after': '5' },
     });
