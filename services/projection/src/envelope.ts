@@ -21,10 +21,12 @@ export function envelopeOf(resolved: ResolvedEvent): ProjectedEnvelope | undefin
   };
 }
 
-/** `envelopeOf` for an event decoded by `decodeReadResponse` of @cfund/eventstore (a rebuild's worker). */
+/**
+ * `envelopeOf` for an event decoded by `decodeReadResponse` of @cfund/eventstore (a rebuild's
+ * worker): a WireEvent already has every field of an envelope, so it is one, not copied.
+ */
 export function envelopeOfWire(e: WireEvent | undefined): ProjectedEnvelope | undefined {
-  if (!e || isSystemEvent(e)) return undefined;
-  return { eventId: e.eventId, streamId: e.streamId, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, created: e.created };
+  return !e || isSystemEvent(e) ? undefined : e;
 }
 
 /** Metadata fields the read model shows (written by @cfund/eventstore on every event). */
@@ -55,7 +57,8 @@ export const eventTimeOf = (meta: ShownMetadata, created: string): string => {
   const at = meta.occurredAt;
   if (at !== undefined) {
     if (isCanonicalInstant(at)) return at;
-    if (!Number.isNaN(Date.parse(at))) return new Date(at).toISOString();
+    const ms = Date.parse(at);
+    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
   }
   return isoInstant(created);
 };
