@@ -53,7 +53,11 @@ export const CommandBodies = {
     firstDueOn: LocalDateSchema,
     intervalMonths: z.number().int().min(1).max(12),
   }).strict(),
-  disbursePayout: z.object({ paymentReference: text(100) }).strict(),
+  disbursePayout: z.object({
+    paymentReference: text(100),
+    earlyPayment: z.boolean().optional().describe('true to pay an instalment before its due date (refused otherwise)'),
+  }).strict(),
+  disburseAdvance: z.object({ paymentReference: text(100) }).strict(),
   recordPayoutFailure: z.object({ reason: text(1000) }).strict(),
   recordRecovery: z.object({ amount: MoneySchema, recordedOn: LocalDateSchema }).strict(),
   withdrawClaim: z.object({ reason: text(2000) }).strict(),

@@ -119,6 +119,19 @@ export const AdvancePaymentApproved = eventVersion('AdvancePaymentApproved', 1, 
   approvedBy: text(200),
   amount: MoneySchema,
   reason: text(2000),
+  /** 1 for the claim's first advance; absent in events written before advances were numbered (their order gives it). */
+  advance: z.number().int().min(1).optional(),
+  /** The fund year whose budget the advance is committed against (the claim's fund year from then on). */
+  fundYear: z.number().int().min(2000).max(2200).optional(),
+});
+
+export const AdvanceDisbursed = eventVersion('AdvanceDisbursed', 1, {
+  ...base,
+  advance: z.number().int().min(1),
+  amount: MoneySchema,
+  paymentReference: text(100),
+  disbursedBy: text(200),
+  disbursedAt: InstantSchema,
 });
 
 export const AwardApprovalGiven = eventVersion('AwardApprovalGiven', 1, {
@@ -157,12 +170,25 @@ export const DecisionAppealed = eventVersion('DecisionAppealed', 1, {
   grounds: text(4000),
 });
 
+/** The first of two approvals of an appeal decision that sets an award above the scheme's threshold. */
+export const AppealApprovalGiven = eventVersion('AppealApprovalGiven', 1, {
+  ...base,
+  approver: text(200),
+  outcome: z.enum(APPEAL_OUTCOMES),
+  decidedOn: LocalDateSchema,
+  netAward: MoneySchema,
+});
+
 export const AppealDecided = eventVersion('AppealDecided', 1, {
   ...base,
   outcome: z.enum(APPEAL_OUTCOMES),
   decidedOn: LocalDateSchema,
   /** The net award after the appeal, when it changed (increased or reduced). */
   netAward: MoneySchema.optional(),
+  /** Who decided (absent in events written before appeal decisions recorded it). */
+  approvers: z.array(text(200)).min(1).max(2).optional(),
+  /** The fund year the changed award is committed against, when the claim had none (an award granted on appeal). */
+  fundYear: z.number().int().min(2000).max(2200).optional(),
 });
 
 export const PayoutScheduled = eventVersion('PayoutScheduled', 1, {
@@ -178,6 +204,8 @@ export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   paymentReference: text(100),
   disbursedBy: text(200),
   disbursedAt: InstantSchema,
+  /** Paid before its due date, on purpose (the disbursement said so). */
+  early: z.boolean().optional(),
 });
 
 export const PayoutFailed = eventVersion('PayoutFailed', 1, {
@@ -209,7 +237,7 @@ export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
 export const CLAIM_EVENTS = [
   ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
   OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
-  LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AwardApprovalGiven, AwardApproved,
-  AwardRejected, DecisionNotified, DecisionAppealed, AppealDecided, PayoutScheduled, PayoutDisbursed,
+  LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AwardApprovalGiven, AwardApproved,
+  AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
 ] as const;

@@ -8,7 +8,15 @@ const who = z.string().trim().min(1).max(200);
 export const FundBudgetAllocated = eventVersion('FundBudgetAllocated', 1, { ...base, amount: MoneySchema, allocatedBy: who, allocatedAt: InstantSchema });
 export const FundsCommitted = eventVersion('FundsCommitted', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema });
 export const FundsReleased = eventVersion('FundsReleased', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema, reason: z.string().trim().min(1).max(1000) });
-export const FundsDisbursed = eventVersion('FundsDisbursed', 1, { ...base, claimId: ClaimIdSchema, instalment: z.number().int().min(1), amount: MoneySchema });
+/** A payment out of committed funds: an instalment of the payout, or an advance (exactly one of the two). */
+export const FundsDisbursed = eventVersion('FundsDisbursed', 1, {
+  ...base, claimId: ClaimIdSchema, instalment: z.number().int().min(1).optional(), advance: z.number().int().min(1).optional(), amount: MoneySchema,
+});
+/** A payment that failed came back: the amount is committed and outstanding again, to be paid once more. */
+export const FundsReturned = eventVersion('FundsReturned', 1, {
+  ...base, claimId: ClaimIdSchema, instalment: z.number().int().min(1).optional(), advance: z.number().int().min(1).optional(), amount: MoneySchema,
+  reason: z.string().trim().min(1).max(1000),
+});
 export const RecoveryCredited = eventVersion('RecoveryCredited', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema });
 
-export const FUND_EVENTS = [FundBudgetAllocated, FundsCommitted, FundsReleased, FundsDisbursed, RecoveryCredited] as const;
+export const FUND_EVENTS = [FundBudgetAllocated, FundsCommitted, FundsReleased, FundsDisbursed, FundsReturned, RecoveryCredited] as const;

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
 import {
-  decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
+  claimFunding, decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
 } from '@cfund/domain';
 
 // ---- given / when / then ----------------------------------------------------------------------
@@ -189,7 +189,11 @@ t.test('assessment', async (t) => {
   const assess = (amounts: { head: 'non-pecuniary' | 'medical-costs' | 'lost-earnings'; amount: Money }[], deductions: { source: 'offender' | 'insurance'; amount: Money }[], eligible = true, reasons: string[] = []): ClaimCommand => ({
     type: 'AssessClaim', actor: assessor, at: '2026-03-10T10:00:00.000Z', data: { eligible, ineligibilityReasons: reasons, assessedAmounts: amounts, deductions },
   });
-  const base = [...courtTrack, applied];
+  // A claim that asked under every head assessed below (the fund awards at most what was asked).
+  const filedWide: ClaimEvent = { type: 'ClaimFiled', data: { ...(filed as Extract<ClaimEvent, { type: 'ClaimFiled' }>).data, damagesClaimed: [
+    { head: 'non-pecuniary', amount: RSD(1_500_000) }, { head: 'lost-earnings', amount: RSD(900_000) }, { head: 'medical-costs', amount: RSD(500_000) },
+  ] } };
+  const base = [filedWide, ...courtTrack.slice(1), applied];
   const net = (events: ClaimEvent[]) => (events[0]!.data as { recommendedNet: Money }).recommendedNet.amountMinor;
   t.equal(net(given(base).when(assess([{ head: 'medical-costs', amount: RSD(300_000) }], [{ source: 'insurance', amount: RSD(50_000) }])).events()), RSD(250_000).amountMinor, 'assessed less deductions');
   t.equal(net(given(base).when(assess([{ head: 'medical-costs', amount: RSD(100_000) }], [{ source: 'insurance', amount: RSD(150_000) }])).events()), 0, 'never below zero');
@@ -209,6 +213,14 @@ t.test('assessment', async (t) => {
   given([...base, ineligible]).when({ type: 'ApproveAward', actor: approver1, at: '2026-03-15T10:00:00.000Z', data: {} }).thenThrows(t, 'not-eligible');
   given([...toApproval, approval('approver-1', 1)]).when(assess([], [])).thenThrows(t, 'approval-under-way');
   given([filed]).when(assess([], [])).thenThrows(t, 'not-allowed-in-state', 'no assessment before an application');
+  // At most what was claimed under each head, or what a court awarded under it when that is more.
+  const narrow = [...courtTrack, applied];
+  given(narrow).when(assess([{ head: 'medical-costs', amount: RSD(200_001) }], [])).thenThrows(t, 'above-claimed', 'not above what was claimed');
+  given(narrow).when(assess([{ head: 'lost-earnings', amount: RSD(1) }], [])).thenThrows(t, 'head-not-claimed', 'not under a head never claimed');
+  t.equal(net(given(narrow).when(assess([{ head: 'medical-costs', amount: RSD(200_000) }], [])).events()), RSD(200_000).amountMinor, 'exactly what was claimed');
+  const courtAwardedMore: ClaimEvent = { type: 'CourtRulingRecorded', data: data({ court: 'Basic Court', caseNumber: 'P-1/26', decidedOn: '2026-02-25', outcome: 'compensation-awarded', amounts: [{ head: 'lost-earnings', amount: RSD(300_000) }] }) };
+  t.equal(net(given([...narrow, courtAwardedMore]).when(assess([{ head: 'lost-earnings', amount: RSD(300_000) }], [])).events()), RSD(300_000).amountMinor,
+    'a head a court awarded may be assessed up to the court\'s amount');
 });
 
 // ---- approvals and four-eyes ---------------------------------------------------------------------
@@ -238,7 +250,7 @@ t.test('notification and appeal, with the deadline as a local date', async (t) =
   given([...decided, served]).when(appeal('2026-03-30T21:59:00.000Z')).then(t, [{ type: 'DecisionAppealed', data: data({ appealedAt: '2026-03-30T21:59:00.000Z', grounds: 'the award ignores lost earnings' }) }], '23:59 local time on the last day is in time');
   given([...decided, served]).when(appeal('2026-03-30T22:00:00.000Z')).thenThrows(t, 'appeal-late', 'local midnight (22:00 UTC in summer time) is late');
   // Served 23:30 UTC on 31 December is already 1 January in Belgrade: the period counts from then.
-  given(decided).when({ type: 'NotifyDecision', actor: approver1, at: '2026-01-01T09:00:00.000Z', data: { servedAt: '2026-12-31T23:30:00.000Z' } })
+  given(decided).when({ type: 'NotifyDecision', actor: approver1, at: '2027-01-01T09:00:00.000Z', data: { servedAt: '2026-12-31T23:30:00.000Z' } })
     .then(t, [{ type: 'DecisionNotified', data: data({ servedAt: '2026-12-31T23:30:00.000Z', appealDeadline: '2027-01-18' }) }], 'served on local 1 January 2027: +15 = Saturday 16 -> Monday 18 January');
   const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: '2026-03-20T10:00:00.000Z', grounds: 'g' }) };
   const decideAppeal = (outcome: 'upheld' | 'increased' | 'reduced' | 'remitted', netAward?: Money): ClaimCommand => ({
@@ -249,13 +261,114 @@ t.test('notification and appeal, with the deadline as a local date', async (t) =
   given(underAppeal).when(decideAppeal('increased', RSD(2_100_000))).thenThrows(t, 'above-cap', 'an appeal cannot lift the award above the cap');
   given(underAppeal).when(decideAppeal('increased', RSD(1_600_000))).thenThrows(t, 'not-an-increase');
   given(underAppeal).when(decideAppeal('increased')).thenThrows(t, 'amount-required');
-  const increased = given(underAppeal).when(decideAppeal('increased', RSD(1_900_000))).events();
-  t.same(stateOf([...underAppeal, ...increased]).fund.netAward, RSD(1_900_000), 'the increased award stands');
+  // Above the threshold an appeal's award needs two approvers, as an award of that amount does.
+  const firstApproval = given(underAppeal).when(decideAppeal('increased', RSD(1_900_000))).events();
+  t.same(firstApproval.map((e) => e.type), ['AppealApprovalGiven'], 'one approver alone cannot raise an award above the threshold');
+  t.same(stateOf([...underAppeal, ...firstApproval]).fund.netAward, RSD(1_700_000), 'the award is unchanged until the second approval');
+  given([...underAppeal, ...firstApproval]).when(decideAppeal('increased', RSD(1_900_000))).thenThrows(t, 'already-approved', 'not twice by the same approver');
+  const second = (outcome: 'increased' | 'upheld', netAward?: Money): ClaimCommand => ({ ...decideAppeal(outcome, netAward), actor: approver2 } as ClaimCommand);
+  given([...underAppeal, ...firstApproval]).when(second('increased', RSD(1_800_000))).thenThrows(t, 'appeal-decision-differs', 'the second approval confirms the first');
+  const increased = given([...underAppeal, ...firstApproval]).when(second('increased', RSD(1_900_000))).events();
+  t.same(increased.map((e) => e.type), ['AppealDecided']);
+  t.same((increased[0]!.data as { approvers?: string[] }).approvers, ['approver-1', 'approver-2'], 'both approvers recorded');
+  t.same(stateOf([...underAppeal, ...firstApproval, ...increased]).fund.netAward, RSD(1_900_000), 'the increased award stands');
+  given(underAppeal).when({ ...decideAppeal('increased', RSD(1_900_000)), actor: assessor } as ClaimCommand).thenThrows(t, 'four-eyes', 'the assessor does not decide the appeal');
+  const reducedSmall = given(underAppeal).when(decideAppeal('reduced', RSD(400_000))).events();
+  t.same(reducedSmall.map((e) => e.type), ['AppealDecided'], 'an award at or below the threshold needs one approver');
   const remitted = given(underAppeal).when(decideAppeal('remitted')).events();
   t.equal(stateOf([...underAppeal, ...remitted]).status, 'applied', 'a remitted claim goes back for a new assessment');
 });
 
+t.test('an award granted on appeal after a rejection gets a fund year; appeals need a served decision', async (t) => {
+  const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }) };
+  const appeal: ClaimCommand = { type: 'AppealDecision', actor: lawyer, at: '2026-04-02T10:00:00.000Z', data: { grounds: 'g' } };
+  given([...toApproval, rejected]).when(appeal).thenThrows(t, 'decision-not-served', 'a decision not yet served cannot be appealed (and the refusal says so)');
+  given([...toApproval, rejected, notified]).when({ ...appeal, at: '2026-04-01T07:00:00.000Z' } as ClaimCommand).thenThrows(t, 'decision-not-served', 'not before the time of service');
+  const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: '2026-04-02T10:00:00.000Z', grounds: 'g' }) };
+  const granted = given([...toApproval, rejected, notified, appealed]).when({
+    type: 'DecideAppeal', actor: approver1, at: '2027-01-05T10:00:00.000Z', data: { outcome: 'increased', decidedOn: '2027-01-05', netAward: RSD(400_000) },
+  }).events();
+  t.same(granted.map((e) => e.type), ['AppealDecided']);
+  t.equal((granted[0]!.data as { fundYear?: number }).fundYear, 2027, 'committed against the year of the appeal decision');
+  const s = stateOf([...toApproval, rejected, notified, appealed, ...granted]);
+  t.equal(s.fund.fundYear, 2027);
+  t.same(claimFunding(s), { fundYear: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [] }, 'the award granted on appeal is owed');
+});
+
+t.test('dates of facts cannot lie in the future (a small clock tolerance)', async (t) => {
+  const at = '2026-04-01T10:00:00.000Z';
+  const decided = [...toApproval, approval('approver-1', 1), approval('approver-2', 2), approved];
+  given(decided).when({ type: 'NotifyDecision', actor: approver1, at, data: { servedAt: '2027-04-01T10:00:00.000Z' } }).thenThrows(t, 'date-in-future', 'a decision served next year');
+  given(decided).when({ type: 'NotifyDecision', actor: approver1, at, data: { servedAt: '2026-04-01T10:06:00.000Z' } }).thenThrows(t, 'date-in-future', 'six minutes ahead');
+  t.same(given(decided).when({ type: 'NotifyDecision', actor: approver1, at, data: { servedAt: '2026-04-01T10:04:00.000Z' } }).events().map((e) => e.type),
+    ['DecisionNotified'], 'four minutes ahead is clock skew');
+  given([filed]).when({ type: 'RecordCourtRuling', actor: lawyer, at, data: { court: 'c', caseNumber: 'n', decidedOn: '9999-01-01', outcome: 'dismissed', amounts: [] } })
+    .thenThrows(t, 'date-in-future', 'a ruling in 9999');
+  given([filed, ruling]).when({ type: 'RecordRulingFinality', actor: lawyer, at, data: { finalOn: '2026-04-02' } }).thenThrows(t, 'date-in-future', 'final tomorrow');
+  given([filed]).when({ type: 'RecordOffenderPayment', actor: lawyer, at, data: { amount: RSD(1), receivedOn: '2026-04-02' } }).thenThrows(t, 'date-in-future');
+  given([filed, ruling]).when({ type: 'RecordEnforcementFailure', actor: lawyer, at, data: { reason: 'no-assets', amountOutstanding: RSD(1), recordedOn: '2026-04-02' } }).thenThrows(t, 'date-in-future');
+  // Today in Belgrade is already 2 April at 22:30 UTC on 1 April (summer time).
+  t.same(given([filed]).when({ type: 'RecordOffenderPayment', actor: lawyer, at: '2026-04-01T22:30:00.000Z', data: { amount: RSD(1), receivedOn: '2026-04-02' } }).events().map((e) => e.type),
+    ['OffenderPaymentReceived'], 'today is the local date in the scheme\'s time zone');
+});
+
 // ---- advances and payouts ------------------------------------------------------------------------
+
+t.test('advances are committed, paid by a second person, deducted, and part of "paid in full"', async (t) => {
+  const base = [...courtTrack, applied];
+  const approveAdvance: ClaimCommand = { type: 'ApproveAdvancePayment', actor: approver1, at: '2026-03-05T10:00:00.000Z', data: { amount: RSD(200_000), reason: 'urgent medical costs' } };
+  const adv = given(base).when(approveAdvance).events();
+  t.same(adv[0]!.data, data({ approvedBy: 'approver-1', amount: RSD(200_000), reason: 'urgent medical costs', advance: 1, fundYear: 2026 }), 'numbered, with its fund year');
+  t.same(claimFunding(stateOf([...base, ...adv])), { fundYear: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [] }, 'an approved advance is owed');
+  const pay = (actor: Actor, n = 1, at = '2026-03-06T10:00:00.000Z'): ClaimCommand => ({ type: 'DisburseAdvance', actor, at, data: { advance: n, paymentReference: `ADV-${n}` } });
+  given([...base, ...adv]).when(pay(approver1)).thenThrows(t, 'four-eyes', 'not by its approver');
+  given([...base, ...adv]).when(pay(finance, 2)).thenThrows(t, 'unknown-advance');
+  const paid = given([...base, ...adv]).when(pay(finance)).events();
+  t.same(paid.map((e) => e.type), ['AdvanceDisbursed']);
+  given([...base, ...adv, ...paid]).when(pay(finance)).thenThrows(t, 'already-disbursed', 'paid at most once');
+  t.same(claimFunding(stateOf([...base, ...adv, ...paid])).payments, [{ advance: 1, amountMinor: RSD(200_000).amountMinor }]);
+  // The award: 1,700,000, of which 200,000 advanced: instalments of 1,500,000; paid in full only with the advance paid too.
+  const awardPath = [approval('approver-1', 1), approval('approver-2', 2), approved, notified];
+  const unpaidAdvanceSchedule: ClaimEvent = { type: 'PayoutScheduled', data: data({ instalments: [{ number: 1, amount: RSD(1_500_000), dueOn: '2026-05-04' }], total: RSD(1_500_000) }) };
+  const allInstalments = [...base, ...adv, assessed, ...awardPath, unpaidAdvanceSchedule, disbursed(1, RSD(1_500_000).amountMinor, '2026-05-04T09:00:00.000Z')];
+  t.equal(stateOf(allInstalments).status, 'scheduled', 'every instalment paid but the advance: not paid in full');
+  given(allInstalments).when({ type: 'CloseClaim', actor: finance, at: '2026-06-01T10:00:00.000Z', data: { reason: 'paid' } }).thenThrows(t, 'not-allowed-in-state', 'and it cannot be closed as paid');
+  given(allInstalments).when(pay(approver2)).thenThrows(t, 'four-eyes', 'not by an approver of the award either');
+  const last = given(allInstalments).when(pay(finance, 1, '2026-05-05T10:00:00.000Z')).events();
+  const s = stateOf([...allInstalments, ...last]);
+  t.equal(s.status, 'paid', 'paid in full once the advance is paid too');
+  t.same(claimFunding(s), {
+    fundYear: 2026, tied: RSD(1_700_000).amountMinor, paid: RSD(1_700_000).amountMinor, owed: 0,
+    payments: [{ advance: 1, amountMinor: RSD(200_000).amountMinor }, { instalment: 1, amountMinor: RSD(1_500_000).amountMinor }],
+  });
+  // A rejection cancels advances not yet paid.
+  const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }) };
+  given([...base, ...adv, assessed, rejected]).when(pay(finance)).thenThrows(t, 'not-allowed-in-state');
+  t.equal(claimFunding(stateOf([...base, ...adv, assessed, rejected])).tied, 0, 'nothing owed after a rejection');
+});
+
+t.test('an instalment before its due date is paid only when the payment says it is early', async (t) => {
+  const disburse = (early?: boolean): ClaimCommand => ({ type: 'DisbursePayout', actor: finance, at: '2026-05-01T09:00:00.000Z', data: { instalment: 1, paymentReference: 'PAY-1', ...(early === undefined ? {} : { earlyPayment: early }) } });
+  given(toScheduled).when(disburse()).thenThrows(t, 'not-yet-due', 'due on 4 May: refused on 1 May');
+  given(toScheduled).when(disburse(false)).thenThrows(t, 'not-yet-due');
+  const early = given(toScheduled).when(disburse(true)).events();
+  t.equal((early[0]!.data as { early?: boolean }).early, true, 'an early payment is recorded as such');
+  t.notOk('early' in given(toScheduled).when({ ...disburse(), at: '2026-05-04T09:00:00.000Z' } as ClaimCommand).events()[0]!.data, 'on the due date it is not early');
+});
+
+t.test('a reduction cannot go below what was paid; a reduced or withdrawn award owes less', async (t) => {
+  const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: '2026-04-02T10:00:00.000Z', grounds: 'g' }) };
+  const adv: ClaimEvent = { type: 'AdvancePaymentApproved', data: data({ approvedBy: 'approver-1', amount: RSD(300_000), reason: 'r', advance: 1, fundYear: 2026 }) };
+  const advPaid: ClaimEvent = { type: 'AdvanceDisbursed', data: data({ advance: 1, amount: RSD(300_000), paymentReference: 'A', disbursedBy: 'finance-1', disbursedAt: '2026-03-06T10:00:00.000Z' }) };
+  const path = [...courtTrack, applied, adv, advPaid, assessed, approval('approver-1', 1), approval('approver-2', 2), approved, notified, appealed];
+  given(path).when({ type: 'DecideAppeal', actor: approver1, at: '2026-04-10T10:00:00.000Z', data: { outcome: 'reduced', decidedOn: '2026-04-10', netAward: RSD(200_000) } })
+    .thenThrows(t, 'below-paid');
+  const reduced = given(path).when({ type: 'DecideAppeal', actor: approver1, at: '2026-04-10T10:00:00.000Z', data: { outcome: 'reduced', decidedOn: '2026-04-10', netAward: RSD(400_000) } }).events();
+  t.equal(claimFunding(stateOf([...path, ...reduced])).tied, RSD(400_000).amountMinor, 'a reduced award ties the reduced amount');
+  const withdrawn: ClaimEvent = { type: 'ClaimWithdrawn', data: data({ reason: 'x', withdrawnAt: '2026-04-03T10:00:00.000Z' }) };
+  t.equal(claimFunding(stateOf([...path.slice(0, -1), withdrawn])).tied, RSD(300_000).amountMinor, 'a withdrawn claim ties only what was paid');
+});
+
 
 t.test('advance payments are limited and deducted from the payout', async (t) => {
   const advance = (major: number): ClaimCommand => ({ type: 'ApproveAdvancePayment', actor: approver1, at: '2026-03-05T10:00:00.000Z', data: { amount: RSD(major), reason: 'urgent medical costs' } });

@@ -27,7 +27,7 @@ function run(commands: LedgerCommand[], start: FundEvent[] = []): { state: Ledge
 }
 
 t.test('the budget is never over-committed', async (t) => {
-  const commits = Array.from({ length: 20 }, (_, i) => cmd('CommitFunds', { claimId: claim(i), amount: EUR(5_000) }));
+  const commits = Array.from({ length: 20 }, (_, i) => cmd('CommitFunds', { claimId: claim(i), tied: EUR(5_000) }));
   const r = run([cmd('AllocateBudget', { amount: EUR(50_000) }), ...commits]);
   t.equal(r.events.filter((e) => e.type === 'FundsCommitted').length, 10, 'a budget for 10 awards commits exactly 10 of 20');
   t.same(r.refusals, Array(10).fill('budget-exceeded'));
@@ -35,34 +35,54 @@ t.test('the budget is never over-committed', async (t) => {
   t.equal(ledgerStreamName('XK', 2026), 'fund-XK-2026');
 });
 
-t.test('commitments, releases, payouts and recoveries', async (t) => {
+t.test('commitments to a target, releases down to one, payouts, returns and recoveries', async (t) => {
   const r = run([
-    cmd('CommitFunds', { claimId: claim(1), amount: EUR(1) }),
+    cmd('CommitFunds', { claimId: claim(1), tied: EUR(1) }),
     cmd('AllocateBudget', { amount: EUR(10_000) }),
     cmd('AllocateBudget', { amount: { amountMinor: 100, currency: 'MKD' } }),
-    cmd('CommitFunds', { claimId: claim(1), amount: EUR(7_000) }),
-    cmd('CommitFunds', { claimId: claim(1), amount: EUR(7_000) }),
-    cmd('CommitFunds', { claimId: claim(1), amount: EUR(6_000) }),
-    cmd('DisburseFunds', { claimId: claim(1), instalment: 1, amount: EUR(3_000) }),
-    cmd('DisburseFunds', { claimId: claim(1), instalment: 1, amount: EUR(3_000) }),
-    cmd('ReleaseFunds', { claimId: claim(1), amount: EUR(4_001), reason: 'reduced on appeal' }),
-    cmd('ReleaseFunds', { claimId: claim(1), amount: EUR(1_000), reason: 'reduced on appeal' }),
-    cmd('CommitFunds', { claimId: claim(2), amount: EUR(4_001) }),
+    cmd('CommitFunds', { claimId: claim(1), tied: EUR(7_000) }),
+    cmd('CommitFunds', { claimId: claim(1), tied: EUR(7_000) }),
+    cmd('CommitFunds', { claimId: claim(1), tied: EUR(6_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(3_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(3_000) }),
+    cmd('ReleaseFunds', { claimId: claim(1), tied: EUR(6_000), reason: 'reduced on appeal' }),
+    cmd('ReleaseFunds', { claimId: claim(1), tied: EUR(6_000), reason: 'reduced on appeal' }),
+    cmd('CommitFunds', { claimId: claim(2), tied: EUR(4_001) }),
     cmd('CreditRecovery', { claimId: claim(1), amount: EUR(1) }),
-    cmd('CommitFunds', { claimId: claim(2), amount: EUR(4_001) }),
-    cmd('DisburseFunds', { claimId: claim(3), instalment: 1, amount: EUR(1) }),
+    cmd('CommitFunds', { claimId: claim(2), tied: EUR(4_001) }),
+    cmd('DisburseFunds', { claimId: claim(3), payment: { instalment: 1 }, amount: EUR(1) }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { advance: 1 }, amount: EUR(3_001) }),
   ]);
-  t.same(r.refusals, ['no-budget', 'currency-mismatch', 'already-committed', 'release-exceeds-commitment', 'budget-exceeded', 'disbursement-exceeds-commitment']);
+  t.same(r.refusals, ['no-budget', 'currency-mismatch', 'budget-exceeded', 'disbursement-exceeds-commitment', 'disbursement-exceeds-commitment']);
   t.same(r.events.map((e) => e.type), [
     'FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsReleased', 'RecoveryCredited', 'FundsCommitted',
-  ], 'a retried commitment and a retried payout change nothing');
+  ], 'a retried commitment, a commitment below what is tied, a retried payout and a retried release change nothing');
   // 10,000 + 1 recovered - (7,000 - 1,000) - 4,001 = 0
   t.equal(available(r.state), 0);
-  t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1] });
+  t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1], advances: [] });
+});
+
+t.test('a release never frees what was paid out; a returned payment is outstanding again and can be paid once more', async (t) => {
+  const r = run([
+    cmd('AllocateBudget', { amount: EUR(10_000) }),
+    cmd('CommitFunds', { claimId: claim(1), tied: EUR(5_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { advance: 1 }, amount: EUR(1_000) }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(2_000) }),
+    cmd('ReturnFunds', { claimId: claim(1), payment: { instalment: 2 }, amount: EUR(2_000), reason: 'never paid' }),
+    cmd('ReturnFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(2_000), reason: 'the bank refused it' }),
+    cmd('ReturnFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(2_000), reason: 'the bank refused it' }),
+    cmd('ReleaseFunds', { claimId: claim(1), tied: EUR(0), reason: 'withdrawn' }),
+    cmd('DisburseFunds', { claimId: claim(1), payment: { instalment: 1 }, amount: EUR(2_000) }),
+  ]);
+  t.same(r.events.map((e) => e.type), ['FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsDisbursed', 'FundsReturned', 'FundsReleased']);
+  t.same(r.refusals, ['disbursement-exceeds-commitment'], 'released money cannot be paid');
+  t.same(r.state.claims[claim(1)], { committed: 500_000, released: 400_000, disbursed: 100_000, instalments: [], advances: [1] },
+    'the advance paid stays tied; everything else was released');
+  t.equal(available(r.state), 900_000);
 });
 
 t.test('a fold owns its state; cloneLedger keeps a copy that later events do not touch', async (t) => {
-  const base = run([cmd('AllocateBudget', { amount: EUR(1_000) }), cmd('CommitFunds', { claimId: claim(1), amount: EUR(100) })]);
+  const base = run([cmd('AllocateBudget', { amount: EUR(1_000) }), cmd('CommitFunds', { claimId: claim(1), tied: EUR(100) })]);
   const kept = cloneLedger(base.state);
   const next = evolveLedger(base.state, { type: 'FundsDisbursed', data: { schemaVersion: 1, jurisdiction: 'XK', year: 2026, claimId: claim(1), instalment: 1, amount: EUR(40) } });
   t.equal(next.claims[claim(1)]!.disbursed, 4_000, 'the new state has the payout');

@@ -307,6 +307,13 @@ export interface HandleOptions<Event, State = unknown> {
    * state-cache.ts). Successful appends update the cache. Takes precedence over `load`.
    */
   cache?: StreamStateCache<Event, State>;
+  /**
+   * Runs between decide and append, on every attempt that decided events: work in another stream
+   * that must be done before these events may exist (e.g. committing funds in a ledger). It must
+   * be safe to repeat. A throw refuses the command like the decider's own refusal (and, on a
+   * cached state, only after the stream was read again).
+   */
+  beforeAppend?: (events: readonly Event[], loaded: LoadedStream<Event, State>) => Promise<void>;
 }
 
 export interface HandleResult<Event, State> {
@@ -377,14 +384,24 @@ export async function handleCommand<Command, Event, State>(
     if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
       throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
     }
-    let decision = tryDecide(decider, command, loaded.state);
+    const decideAndPrepare = async (on: LoadedStream<Event, State>) => {
+      const decided = tryDecide(decider, command, on.state);
+      if (decided.refusal !== undefined || decided.events.length === 0 || !options.beforeAppend) return decided;
+      try {
+        await options.beforeAppend(decided.events, on);
+        return decided;
+      } catch (error) {
+        return { events: [], refusal: { error } };
+      }
+    };
+    let decision = await decideAndPrepare(loaded);
     if (!verified && (decision.refusal !== undefined || decision.events.length === 0)) {
       // Never refuse (or do nothing) on the cache's word: look at the store first.
       ({ loaded, verified } = await load(true));
       if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
         throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
       }
-      decision = tryDecide(decider, command, loaded.state);
+      decision = await decideAndPrepare(loaded);
     }
     if (decision.refusal !== undefined) throw decision.refusal.error;
     const events = decision.events;

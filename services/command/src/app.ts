@@ -43,7 +43,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
     client: options.client, metrics,
-    ...(options.now ? { now: options.now } : {}),
+    ...(options.now ? { now: options.now } : {}), logger,
     ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
   });
   const idempotency = new IdempotencyStore(options.client, options.idempotency);

@@ -1,30 +1,21 @@
 /**
  * The thin shell around the domain: load a stream, authorize against its state, decide,
- * append at the loaded revision (re-deciding on a version conflict), and keep the fund-year
- * ledger in step with approvals and disbursements. HTTP-free: routes call it.
- *
- * Approval and the ledger (two streams, no transaction between them):
- *   1. load the claim, authorize, decide ApproveAward;
- *   2. if the decision completes the award (AwardApproved), commit the net award in the
- *      fund-year ledger FIRST (CommitFunds: refused when the budget does not cover it; a
- *      repeated commitment of the same claim and amount is a no-op);
- *   3. append the claim's events at the revision loaded in 1.
- * A crash between 2 and 3 leaves funds committed to an award not yet approved (never an award
- * without funds). Retrying the approval repairs it: the claim still decides AwardApproved for
- * the same amount, the commitment is found and not repeated, and the award is appended.
- * `reconcileClaim` releases a commitment whose claim can no longer be approved (withdrawn,
- * rejected, re-assessed to another amount), so money is never left committed to nothing.
+ * append at the loaded revision (re-deciding on a version conflict). Every claim command takes
+ * this one path; the fund-year ledger is kept in step with the claim's money by award-funding/
+ * (committed before the claim's events are appended, settled after). HTTP-free: routes call it.
  */
 import { randomUUID } from 'node:crypto';
-import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
-import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction, type Money } from '@cfund/contracts';
+import type { Logger } from 'pino';
+import { AwardFunding } from './award-funding/award-funding.js';
+import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
+import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, cloneLedger, decide, decideLedger, ensureAllowed, ledgerStreamName,
+  DomainError, claimFunding, cloneLedger, decide, decideLedger, ensureAllowed, ledgerStreamName,
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
-  BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, appendEncoded, handleCommand, loadStream,
-  type CommandMetadata, type Decider, type LoadedStream, type StreamRevision,
+  BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
+  type CommandMetadata, type Decider, type StreamRevision,
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
 import type { Metrics } from './metrics.js';
@@ -69,6 +60,7 @@ export interface CommandServiceOptions {
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
   /** Claim states kept in memory between commands (default 10,000 claims). */
   claimCacheSize?: number;
+  logger?: Logger;
 }
 
 export class CommandService {
@@ -87,6 +79,9 @@ export class CommandService {
   /** Ledger commands of one fund year, decided in turn and written one batch per append. */
   private readonly ledgerWriter: BatchedStreamWriter<LedgerCommand, FundEvent, LedgerState>;
   private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
+  private readonly logger: Logger | undefined;
+  /** Keeps the fund-year ledgers in step with the claims' money. */
+  readonly funding: AwardFunding;
 
   constructor(options: CommandServiceOptions) {
     this.client = options.client;
@@ -95,6 +90,12 @@ export class CommandService {
     this.maxRetries = options.maxRetries ?? 5;
     this.ledgerMaxRetries = options.ledgerMaxRetries ?? 20;
     this.afterFundsCommitted = options.afterFundsCommitted;
+    this.logger = options.logger;
+    this.funding = new AwardFunding({
+      ledgerCommand: (j, y, ctx, c) => this.ledgerCommand(j, y, ctx, c),
+      cachedLedger: (j, y) => this.cachedLedger(j, y),
+      loadLedger: (j, y) => this.loadLedger(j, y),
+    }, this.metrics);
     this.claims = new StreamStateCache(claimEvolver, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
     const ledgerDecider: Decider<LedgerCommand, FundEvent, LedgerState> = {
       get initialState() { return ledgerEvolver.initialState; },
@@ -129,7 +130,7 @@ export class CommandService {
     return result;
   }
 
-  /** Loads, authorizes, decides and appends one claim command (re-deciding on conflicts). */
+  /** Loads, authorizes, decides and appends one claim command (re-deciding on conflicts), with the ledger in step. */
   async claimCommand(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult & { state: ClaimState }> {
     const stream = claimStream(claimId);
     const isNew = authorize === null;
@@ -145,6 +146,9 @@ export class CommandService {
       },
     };
     const command = build(this.at());
+    /** The state the appended events were decided on, and whether funds were committed for them. */
+    let decidedOn: ClaimState | undefined;
+    let committedIn: number | undefined;
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
@@ -157,10 +161,23 @@ export class CommandService {
           this.metrics.conflicts.inc({ category: 'claim' });
           this.metrics.retries.inc({ category: 'claim' });
         },
+        beforeAppend: async (events, loaded) => {
+          decidedOn = loaded.state;
+          const after = events.reduce(claimEvolver.evolve, loaded.state);
+          const year = await this.funding.beforeAppend(claimId, loaded.state, after, ctx);
+          if (year !== undefined) {
+            committedIn = year;
+            await this.afterFundsCommitted?.(claimId);
+          }
+        },
       });
-      if (!result.replayed && result.events.length > 0) this.metrics.appends.inc({ category: 'claim' });
+      if (!result.replayed && result.events.length > 0) {
+        this.metrics.appends.inc({ category: 'claim' });
+        await this.settleAfter(claimId, decidedOn, result.state, ctx);
+      }
       return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state };
     } catch (error) {
+      if (committedIn !== undefined && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, committedIn, ctx);
       if (isNew && error instanceof RevisionMismatchError) {
         // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
         throw new DomainError('already-filed', 'This claim has already been filed.');
@@ -219,211 +236,94 @@ export class CommandService {
   }
 
   /**
-   * ApproveAward with the ledger: commit funds first when the approval completes the award,
-   * then append the claim's events at the revision they were decided on (see the module comment).
+   * Step 3 of award-funding after a claim command was appended. The claim's events are stored
+   * and acknowledged whatever happens here: a failure is logged and counted, and the reconciler
+   * (or the claim's next command) settles the ledger.
    */
-  async approve(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<CommandResult> {
-    const stream = claimStream(claimId);
-    /** What this call committed, to compensate if a re-decide after a conflict refuses. */
-    let committed: { jurisdiction: Jurisdiction; year: number; amount: Money } | undefined;
-    const load = (fresh: boolean) => this.claims.forDecision(this.client, stream, {
-      fresh,
-      ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
-      ...(ctx.expectedRevision === undefined ? {} : { expectedRevision: ctx.expectedRevision }),
-    });
-    for (let attempt = 1; attempt <= this.maxRetries + 1; attempt += 1) {
-      let { loaded, verified } = await load(attempt > 1);
-      if (loaded.previousExecution) {
-        return { claimId, revision: revisionNumber(loaded.previousExecution.revision), events: loaded.previousExecution.events.map((e) => e.type) };
-      }
-      let decision = this.decideApproval(claimId, loaded, ctx, authorize);
-      if (!verified && 'refusal' in decision) {
-        // Never refuse on the cache's word.
-        ({ loaded, verified } = await load(true));
-        decision = this.decideApproval(claimId, loaded, ctx, authorize);
-      }
-      if ('refusal' in decision) {
-        const error = decision.refusal;
-        this.countRefusal(error);
-        if (committed && loaded.state.fund.netAward === undefined) {
-          // Committed on an earlier attempt, and the claim changed so that it cannot be approved
-          // now (withdrawn, re-assessed...): release, so that money is not committed to nothing.
-          await this.releaseOrphan(claimId, committed, ctx);
-        }
-        throw error;
-      }
-      const events = decision.events;
-      const approved = events.find((e): e is Extract<ClaimEvent, { type: 'AwardApproved' }> => e.type === 'AwardApproved');
-      if (approved) {
-        await this.commitFunds(loaded.state.jurisdiction!, approved.data.fundYear, claimId, approved.data.netAward, ctx);
-        committed = { jurisdiction: loaded.state.jurisdiction!, year: approved.data.fundYear, amount: approved.data.netAward };
-        await this.afterFundsCommitted?.(claimId);
-      }
-      try {
-        const appended = await appendEncoded(this.client, stream, events.map((e) => claimCodec.encode(e)), {
-          expectedRevision: loaded.revision,
-          prevHash: loaded.lastHash,
-          metadata: this.metadata(ctx),
-          ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
-        });
-        this.metrics.appends.inc({ category: 'claim' });
-        this.claims.remember(stream, {
-          state: events.reduce(claimEvolver.evolve, loaded.state), revision: appended.revision, lastHash: appended.lastHash,
-          eventCount: loaded.eventCount + events.length,
-        });
-        return { claimId, revision: revisionNumber(appended.revision), events: events.map((e) => e.type) };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        this.metrics.conflicts.inc({ category: 'claim' });
-        if (ctx.expectedRevision !== undefined) {
-          const now = await loadStream(this.client, stream, claimEvolver, claimCodec);
-          throw new RevisionMismatchError(stream, ctx.expectedRevision, now.revision);
-        }
-        this.metrics.retries.inc({ category: 'claim' });
-        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5 * attempt)));
-      }
-    }
-    throw new ConcurrencyConflictError(stream, this.maxRetries + 1);
-  }
-
-  private decideApproval(claimId: string, loaded: LoadedStream<ClaimEvent, ClaimState>, ctx: CommandContext, authorize: Authorize): { events: ClaimEvent[] } | { refusal: unknown } {
+  private async settleAfter(claimId: string, before: ClaimState | undefined, after: ClaimState, ctx: CommandContext): Promise<void> {
+    if (!before) return;
     try {
-      if (loaded.state.status === 'none') throw notFound(claimId);
-      ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
-      if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
-        throw new RevisionMismatchError(claimStream(claimId), ctx.expectedRevision, loaded.revision);
-      }
-      return { events: decide({ type: 'ApproveAward', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), data: {} }, loaded.state) };
+      await this.funding.afterAppend(claimId, before, after, ctx);
     } catch (error) {
-      return { refusal: error };
+      this.metrics.ledgerSyncFailures.inc();
+      this.logger?.error({ err: error, claimId }, 'the ledger could not be settled after a claim command; the reconciler will');
     }
   }
 
-  private async releaseOrphan(claimId: string, c: { jurisdiction: Jurisdiction; year: number; amount: Money }, ctx: CommandContext): Promise<void> {
-    const ledger = await this.loadLedger(c.jurisdiction, c.year);
-    const f = ledger.claims[claimId];
-    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
-    if (outstanding <= 0) return;
-    await this.ledgerCommand(c.jurisdiction, c.year, ctx, {
-      type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: c.amount.currency }, reason: 'the approval was refused after its funds were committed' },
-    });
-    this.metrics.ledgerRepairs.inc({ kind: 'release-compensation' });
-  }
-
-  /** CommitFunds, replacing a stale commitment of another amount left by an interrupted approval. */
-  private async commitFunds(jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
+  /** A command refused after its funds were committed (the claim changed meanwhile): settle to the claim as it is. */
+  private async settleRefused(claimId: string, jurisdiction: Jurisdiction, year: number, ctx: CommandContext): Promise<void> {
     try {
-      await this.commitFundsOn(await this.cachedLedger(jurisdiction, year), jurisdiction, year, claimId, amount, ctx);
+      const { state } = await this.claims.catchUp(this.client, claimStream(claimId));
+      const done = await this.funding.settleIn(claimId, state, jurisdiction, year, ctx, await this.loadLedger(jurisdiction, year));
+      if (done.includes('FundsReleased')) this.metrics.ledgerRepairs.inc({ kind: 'release-compensation' });
     } catch (error) {
-      // The cached ledger missed a stale commitment (written by another process): look again.
-      if (!(error instanceof DomainError && error.code === 'already-committed')) throw error;
-      await this.commitFundsOn(await this.loadLedger(jurisdiction, year), jurisdiction, year, claimId, amount, ctx);
-    }
-  }
-
-  private async commitFundsOn(ledger: Readonly<LedgerState>, jurisdiction: Jurisdiction, year: number, claimId: string, amount: Money, ctx: CommandContext): Promise<void> {
-    const f = ledger.claims[claimId];
-    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
-    if (f && outstanding > 0 && outstanding !== amount.amountMinor && f.disbursed === 0) {
-      // The claim has no award yet (it is being approved now), so this commitment is stale.
-      await this.ledgerCommand(jurisdiction, year, ctx, {
-        type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: amount.currency }, reason: 'stale commitment of an interrupted approval' },
-      });
-      this.metrics.ledgerRepairs.inc({ kind: 'release-stale' });
-    }
-    const committed = await this.ledgerCommand(jurisdiction, year, ctx, { type: 'CommitFunds', data: { claimId, amount } });
-    if (committed.events.length === 0) this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
-  }
-
-  /**
-   * Disbursement: the claim decides (each instalment at most once), then the ledger records
-   * FundsDisbursed for every disbursed instalment it lacks (idempotent per instalment). A
-   * refusal `already-disbursed` still brings the ledger up to date, so a retry after a crash
-   * between the two writes repairs the ledger.
-   */
-  async disburse(claimId: string, instalment: number, paymentReference: string, ctx: CommandContext, authorize: Authorize): Promise<CommandResult> {
-    let result: (CommandResult & { state: ClaimState }) | undefined;
-    try {
-      result = await this.claimCommand(claimId, ctx, authorize, (at) => ({
-        type: 'DisbursePayout', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { paymentReference, instalment },
-      }));
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'already-disbursed') {
-        const { state } = await this.loadClaim(claimId);
-        await this.syncDisbursements(claimId, state, ctx);
-      }
-      throw error;
-    }
-    await this.syncDisbursements(claimId, result.state, ctx);
-    const { state: _state, ...answer } = result;
-    return answer;
-  }
-
-  private async syncDisbursements(claimId: string, state: ClaimState, ctx: CommandContext): Promise<void> {
-    if (!state.jurisdiction || state.fund.fundYear === undefined) return;
-    const ledger = await this.cachedLedger(state.jurisdiction, state.fund.fundYear);
-    const recorded = new Set(ledger.claims[claimId]?.instalments ?? []);
-    for (const i of state.fund.instalments) {
-      if (i.status !== 'disbursed' || recorded.has(i.number)) continue;
-      await this.ledgerCommand(state.jurisdiction, state.fund.fundYear, ctx, {
-        type: 'DisburseFunds', data: { claimId, instalment: i.number, amount: i.amount },
-      });
+      this.metrics.ledgerSyncFailures.inc();
+      this.logger?.error({ err: error, claimId }, 'the ledger could not be settled after a refused command; the reconciler will');
     }
   }
 
   /**
-   * Repairs the ledger of one claim: releases funds committed to a claim that has no award and
-   * can no longer get one with that amount (withdrawn, rejected, closed, re-assessed), and
-   * records disbursements the ledger lacks. Returns what it did.
+   * Settles one claim's entry in a fund year's ledger to the claim (see award-funding). An excess
+   * commitment of a claim that an approval in flight may still complete is left alone: the
+   * approval's retry or the claim's next command settles it. Returns the ledger events written.
    */
   async reconcileClaim(claimId: string, jurisdiction: Jurisdiction, year: number, ctx: CommandContext): Promise<string[]> {
-    const done: string[] = [];
     const { state } = await this.loadClaim(claimId);
     const ledger = await this.loadLedger(jurisdiction, year);
-    const f = ledger.claims[claimId];
-    const outstanding = f ? f.committed - f.released - f.disbursed : 0;
-    const pendingAmount = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor : undefined;
-    if (outstanding > 0 && state.fund.netAward === undefined && pendingAmount !== outstanding) {
-      await this.ledgerCommand(jurisdiction, year, ctx, {
-        type: 'ReleaseFunds', data: { claimId, amount: { amountMinor: outstanding, currency: ledger.currency! }, reason: 'committed to an approval that was not completed' },
-      });
-      this.metrics.ledgerRepairs.inc({ kind: 'release-orphan' });
-      done.push('FundsReleased');
-    }
-    if (state.fund.fundYear === year) {
-      const before = ledger.claims[claimId]?.instalments.length ?? 0;
-      await this.syncDisbursements(claimId, state, ctx);
-      const after = (await this.loadLedger(jurisdiction, year)).claims[claimId]?.instalments.length ?? 0;
-      for (let i = before; i < after; i += 1) done.push('FundsDisbursed');
-    }
+    if ((state.fund.fundYear ?? year) === year && approvalInFlight(state, ledger.claims[claimId])) return [];
+    const done = await this.funding.settleIn(claimId, state, jurisdiction, year, ctx, ledger);
+    for (const kind of done) this.metrics.ledgerRepairs.inc({ kind: kind === 'FundsReleased' ? 'release-orphan' : kind });
     return done;
   }
 
   /**
-   * Reconciles every claim with funds outstanding in the ledgers of `years` (all jurisdictions):
-   * releases commitments left by approvals that can no longer complete and records missing
-   * disbursements. A commitment of a claim still awaiting approval for that amount is left: it
-   * may belong to an approval in flight, whose retry completes it.
+   * Reconciles every claim of the ledgers of `years` (all jurisdictions) with its ledger entry.
+   * One claim that cannot be repaired (e.g. its budget is spent) is reported and does not stop
+   * the others.
    */
-  async reconcileAll(years: readonly number[], ctx: CommandContext): Promise<{ claims: number; repairs: string[] }> {
+  async reconcileAll(years: readonly number[], ctx: CommandContext): Promise<{ claims: number; repairs: string[]; differences: number; failures: { claimId: string; error: string }[] }> {
     const repairs: string[] = [];
+    const failures: { claimId: string; error: string }[] = [];
     let claims = 0;
+    let differences = 0;
     for (const jurisdiction of JURISDICTIONS) {
       for (const year of years) {
         const ledger = await this.loadLedger(jurisdiction, year);
-        for (const [claimId, f] of Object.entries(ledger.claims)) {
-          if (f.committed - f.released - f.disbursed <= 0) continue;
+        for (const claimId of Object.keys(ledger.claims)) {
           claims += 1;
-          repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
+          try {
+            const { state } = await this.loadClaim(claimId);
+            const found = this.funding.differences(claimId, state, ledger).length;
+            if (found === 0) continue;
+            differences += found;
+            repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
+          } catch (error) {
+            failures.push({ claimId, error: error instanceof Error ? error.message : String(error) });
+          }
         }
       }
     }
-    return { claims, repairs };
+    this.metrics.ledgerDifferences.set(differences);
+    this.metrics.ledgerUnrepaired.set(failures.length);
+    return { claims, repairs, differences, failures };
   }
 
   newCorrelationId(): string {
     return randomUUID();
   }
+}
+
+/**
+ * A claim awaiting the approval (or appeal decision) that would tie up exactly what the ledger
+ * holds for it: an approval between its commitment and its append, which its retry completes.
+ */
+function approvalInFlight(state: ClaimState, f: { committed: number; released: number } | undefined): boolean {
+  if (!f) return false;
+  const tied = f.committed - f.released;
+  const pending = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor
+    : state.status === 'appealed' ? state.fund.pendingAppealDecision?.netAward.amountMinor ?? tied
+      : undefined;
+  return pending !== undefined && tied === Math.max(pending, claimFunding(state).paid) && tied > claimFunding(state).tied;
 }
 
 export function revisionNumber(revision: StreamRevision): number {

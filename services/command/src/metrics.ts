@@ -1,5 +1,5 @@
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
-import { Counter } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { HttpMetrics } from '@cfund/service-kit';
 
 export class Metrics extends HttpMetrics {
@@ -25,6 +25,22 @@ export class Metrics extends HttpMetrics {
   readonly ledgerRepairs = new Counter({
     name: 'cfund_ledger_repairs_total', help: 'Ledger entries written or released to repair an interrupted approval or disbursement',
     labelNames: ['kind'] as const, registers: [this.registry],
+  });
+  readonly ledgerSettlements = new Counter({
+    name: 'cfund_ledger_settlements_total', help: 'Ledger events written to bring a fund year in step with its claims, by event type',
+    labelNames: ['kind'] as const, registers: [this.registry],
+  });
+  readonly ledgerDifferences = new Gauge({
+    name: 'cfund_ledger_differences', help: 'Differences between claims and their fund-year ledger found by the last reconciler run (before it repaired them)',
+    registers: [this.registry],
+  });
+  readonly ledgerUnrepaired = new Gauge({
+    name: 'cfund_ledger_unrepaired_differences', help: 'Differences the last reconciler run could not repair (alert on any)',
+    registers: [this.registry],
+  });
+  readonly ledgerSyncFailures = new Counter({
+    name: 'cfund_ledger_sync_failures_total', help: 'Ledger settlements after a claim command that failed (the reconciler repairs them)',
+    registers: [this.registry],
   });
 }
 

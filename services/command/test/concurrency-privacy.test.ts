@@ -69,31 +69,31 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     const id = await assessedClaim(h, tk, 40_000_000);
     const ctx = { principal: { sub: 'approver-1', roles: ['fund-approver' as const], jurisdictions: ['RS' as const] }, correlationId: 'crash-test' };
     // What a crashed approval leaves behind: the commitment, no award.
-    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: id, amount: RSD(40_000_000) } });
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: id, tied: RSD(40_000_000) } });
     t.notOk((await eventTypes(h, `claim-${id}`)).includes('AwardApproved'));
     const r = await h.post(`/claims/${id}/approvals`, tk.approver1, {});
     t.equal(r.statusCode, 200, r.body);
     t.same(r.json<{ events: string[] }>().events, ['AwardApprovalGiven', 'AwardApproved']);
     const ledger = await eventTypes(h, `fund-RS-${year}`);
     const state = await h.app.commandService.loadLedger('RS', year);
-    t.same(state.claims[id], { committed: 40_000_000, released: 0, disbursed: 0, instalments: [] }, 'committed once');
+    t.same(state.claims[id], { committed: 40_000_000, released: 0, disbursed: 0, instalments: [], advances: [] }, 'committed once');
     t.ok(ledger.length > 0);
     t.match((await h.app.inject('/metrics')).body, /cfund_ledger_repairs_total\{kind="commitment-reused"\} 1/);
 
     // A commitment whose claim was withdrawn instead is released by the reconciler.
     const other = await assessedClaim(h, tk, 40_000_000);
-    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: other, amount: RSD(40_000_000) } });
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: other, tied: RSD(40_000_000) } });
     t.equal((await h.post(`/claims/${other}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
     t.same(await h.app.commandService.reconcileClaim(other, 'RS', year, ctx), ['FundsReleased']);
     const after = await h.app.commandService.loadLedger('RS', year);
-    t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [] });
+    t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [] });
 
     // The scheduled reconciler finds such orphans by itself, and leaves a commitment whose claim
     // still awaits approval for that amount (an approval in flight) alone.
     const orphan = await assessedClaim(h, tk, 30_000_000);
     const inFlight = await assessedClaim(h, tk, 20_000_000);
-    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: orphan, amount: RSD(30_000_000) } });
-    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: inFlight, amount: RSD(20_000_000) } });
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: orphan, tied: RSD(30_000_000) } });
+    await h.app.commandService.ledgerCommand('RS', year, ctx, { type: 'CommitFunds', data: { claimId: inFlight, tied: RSD(20_000_000) } });
     t.equal((await h.post(`/claims/${orphan}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
     const sweep = await h.app.commandService.reconcileAll([year], ctx);
     t.ok(sweep.repairs.includes('FundsReleased'), 'the sweep released the orphan');
@@ -119,7 +119,7 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.equal(r.statusCode, 409, r.body);
     t.equal(r.json<{ code: string }>().code, 'not-allowed-in-state');
     const ledger = await h.app.commandService.loadLedger('RS', year);
-    t.same(ledger.claims[id], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [] }, 'committed, then released');
+    t.same(ledger.claims[id], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [] }, 'committed, then released');
     t.notOk((await eventTypes(h, `claim-${id}`)).includes('AwardApproved'));
   });
 

@@ -16,7 +16,7 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     t.equal(ready.statusCode, 200, ready.body);
     const spec = (await h.app.inject('/openapi.json')).json<{ paths: Record<string, { post?: { requestBody?: { content: Record<string, { example?: unknown }> } } }> }>();
     const posts = Object.entries(spec.paths).filter(([, v]) => v.post);
-    t.equal(posts.length, 25, 'every command endpoint is documented');
+    t.equal(posts.length, 26, 'every command endpoint is documented');
     for (const [path, v] of posts) {
       t.ok(v.post!.requestBody?.content['application/json']?.example, `${path} has an example body`);
     }
@@ -86,7 +86,7 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     }
 
     const ledger = await h.app.commandService.loadLedger('RS', year);
-    t.same(ledger.claims[claimId], { committed: 90_000_000, released: 0, disbursed: 90_000_000, instalments: [1, 2, 3] }, 'ledger committed and paid the award');
+    t.same(ledger.claims[claimId], { committed: 90_000_000, released: 0, disbursed: 90_000_000, instalments: [1, 2, 3], advances: [] }, 'ledger committed and paid the award');
     const metrics = (await h.app.inject('/metrics')).body;
     t.match(metrics, /cfund_eventstore_appends_total\{category="fund"\} 5/);
   });

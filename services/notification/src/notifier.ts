@@ -11,7 +11,7 @@
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
-import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import { CLAIM_STATE_VERSION, evolve, initialState, type ClaimState } from '@cfund/domain';
 import type { AuditTrail } from './audit.js';
 import type { Directory } from './directory.js';
 import { notificationId } from './ids.js';
@@ -109,7 +109,9 @@ export class Notifier {
   private async apply(claimId: string, envelope: ClaimEventEnvelope): Promise<void> {
     const known = this.o.store.claim(claimId);
     if (known && envelope.revision <= known.revision) return;
-    const before = known?.state ?? initialState();
+    const before = known === undefined ? initialState()
+      : known.state.stateVersion === CLAIM_STATE_VERSION ? known.state
+        : await this.refold(envelope.streamId, known.revision);
     let after: ClaimState = before;
     let intents: NotificationIntent[] = [];
     if (isClaimEventType(envelope.type)) {
@@ -293,6 +295,15 @@ export class Notifier {
       if (error instanceof StreamNotFoundError) return undefined;
       throw error;
     }
+  }
+
+  /** A claim's state folded again from its events up to `revision`: a snapshot kept in an older shape of the state. */
+  private async refold(stream: string, revision: number): Promise<ClaimState> {
+    let state = initialState();
+    for (const e of await this.readStream(stream, 0, revision)) {
+      if (isClaimEventType(e.type)) state = evolve(state, parseEvent(e.type, e.data) as ClaimEvent);
+    }
+    return state;
   }
 
   private async readStream(stream: string, from: number, to: number): Promise<ClaimEventEnvelope[]> {

@@ -174,10 +174,12 @@ export async function lifecycle(h: Harness, options: LifecycleOptions = {}): Pro
     ['decision-notice', tk.approver1, { servedAt: options.servedAt ?? new Date(Date.now() - 3600_000).toISOString() }],
     ['appeals', tk.lawyer, { grounds: `The assessment left out the costs of treatment of ${VICTIM_NAME}.` }],
     ['appeal-decision', tk.approver1, { outcome: 'increased', decidedOn: '2026-01-10', netAward: RSD(95_000_000) }],
+    // Above the threshold the increase needs a second approver, as an award of that amount does.
+    ['appeal-decision', tk.approver2, { outcome: 'increased', decidedOn: '2026-01-10', netAward: RSD(95_000_000) }],
     ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: '2027-01-04', intervalMonths: 1 }],
-    ['payouts/1/disbursement', tk.finance, { paymentReference: 'PAY-2026-1' }],
+    ['payouts/1/disbursement', tk.finance, { paymentReference: 'PAY-2026-1', earlyPayment: true }],
     ['payouts/1/failure', tk.finance, { reason: `Account of ${VICTIM_NAME} closed.` }],
-    ['payouts/1/disbursement', tk.finance, { paymentReference: 'PAY-2026-2' }],
+    ['payouts/1/disbursement', tk.finance, { paymentReference: 'PAY-2026-2', earlyPayment: true }],
   ];
   for (const [path, token, body] of steps) {
     await post(`/claims/${claimId}/${path}`, token, body);

@@ -33,7 +33,8 @@ t.test('monitoring indicators', async (t) => {
   for (let i = 0; i < 12; i++) {
     const fileAt = at('2025-02-01T10:00:00Z', i);
     go(fileAt);
-    const id = await fileClaim(h, tk.lawyer);
+    // i = 0 asks for more than the cap (the fund awards at most what was asked, capped).
+    const id = await fileClaim(h, tk.lawyer, i === 0 ? { damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(250_000_000) }] } : {});
     if (i >= 10) continue;
     const decidedOn = date(at(fileAt, 10 + 3 * i));
     const finalOn = date(at(fileAt, 40 + 3 * i));
@@ -96,7 +97,7 @@ t.test('monitoring indicators', async (t) => {
     fundApplications: 8, lateFilings: 0, extensionsGranted: 0, extensionsRefused: 0, assessed: 8, eligible: 7,
     awardsApproved: 6, awardsRejected: S, advancePayments: 0, appeals: S, appealsUpheld: S, appealsIncreased: 0, appealsReduced: 0, appealsRemitted: 0,
     claimsWithPayout: 5,
-    amountClaimedMinor: 12 * 150_000_000, amountAwardedMinor: awarded, amountReceivedMinor: received,
+    amountClaimedMinor: 11 * 150_000_000 + 250_000_000, amountAwardedMinor: awarded, amountReceivedMinor: received,
     receivedToAwardedRatio: round4(received / awarded), eligibilityRate: round4(7 / 8), approvalRate: round4(6 / 8),
     averageAwardMinor: Math.round([0, 1, 2, 3, 4, 5].reduce((a, i) => a + netOf(i), 0) / 6), shareAtCap: round4(1 / 6),
     recoveryRate: round4(5_000_000 / paid),

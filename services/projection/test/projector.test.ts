@@ -43,7 +43,7 @@ t.test('projector', async (t) => {
     t.same(money, { status: 'scheduled', claimed_minor: 150_000_000, awarded_minor: 90_000_000, paid_minor: 45_000_000, outstanding_minor: 45_000_000 });
     const fund = JSON.parse((h.store.db.prepare('SELECT state FROM fund_years WHERE stream_id = ?').get(`fund-RS-${year}`) as { state: string }).state);
     t.equal(fund.allocated, 10_000_000_000);
-    t.same(fund.claims[paid], { committed: 90_000_000, released: 0, disbursed: 45_000_000, instalments: [1] });
+    t.same(fund.claims[paid], { committed: 90_000_000, released: 0, disbursed: 45_000_000, instalments: [1], advances: [] });
     const history = h.store.db.prepare('SELECT revision, type, actor, hash FROM claim_history WHERE claim_id = ? ORDER BY revision').all(filed) as { revision: number; type: string; actor: string; hash: string }[];
     t.same(history.map((x) => [x.revision, x.type, x.actor]), [[0, 'ClaimFiled', 'lawyer-2'], [1, 'EvidenceAttached', 'lawyer-2']]);
     t.match(history[1]!.hash, /^[0-9a-f]{64}$/);

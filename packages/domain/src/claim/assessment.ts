@@ -58,3 +58,30 @@ export function computeAward(
   }
   return { deductions, capsApplied, recommendedNet: { amountMinor: net, currency } };
 }
+
+/**
+ * The fund does not award more than was asked for: each head assessed at most at what the claim
+ * asked under that head, or at what a court awarded under it when that is more (a court can award
+ * a head the claim did not list). A head neither claimed nor awarded by a court is not assessed.
+ */
+export function requireWithinClaimed(
+  assessed: AmountsByHead,
+  claimed: AmountsByHead,
+  rulings: readonly EventData<'CourtRulingRecorded'>[],
+): void {
+  const limit = new Map<string, number>();
+  const raise = (head: string, amountMinor: number): void => { limit.set(head, Math.max(limit.get(head) ?? 0, amountMinor)); };
+  for (const { head, amount } of claimed) raise(head, amount.amountMinor);
+  for (const r of rulings) for (const { head, amount } of r.amounts) raise(head, amount.amountMinor);
+  for (const { head, amount } of assessed) {
+    const max = limit.get(head);
+    if (max === undefined) {
+      throw new DomainError('head-not-claimed', `Nothing was claimed or awarded by a court under "${head}": it cannot be assessed.`, { details: { head } });
+    }
+    if (amount.amountMinor > max) {
+      throw new DomainError('above-claimed', `Under "${head}" at most ${max} minor units were claimed or awarded by a court; ${amount.amountMinor} were assessed.`, {
+        details: { head, claimed: max, assessed: amount.amountMinor },
+      });
+    }
+  }
+}

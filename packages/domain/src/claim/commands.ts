@@ -43,6 +43,7 @@ export type ClaimCommand =
   | Command<'ApproveAdvancePayment', CommandBody<'approveAdvancePayment'>>
   | Command<'SchedulePayout', CommandBody<'schedulePayout'>>
   | Command<'DisbursePayout', CommandBody<'disbursePayout'> & { instalment: number }>
+  | Command<'DisburseAdvance', CommandBody<'disburseAdvance'> & { advance: number }>
   | Command<'RecordPayoutFailure', CommandBody<'recordPayoutFailure'> & { instalment: number }>
   | Command<'RecordRecovery', CommandBody<'recordRecovery'>>
   | Command<'WithdrawClaim', CommandBody<'withdrawClaim'>>

@@ -3,7 +3,9 @@ import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, ro
 import { DomainError } from '../errors.js';
 import { percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
-import { computeAward, requireCurrency } from './assessment.js';
+import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
+import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
+import { claimFunding } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
 import type { ClaimState, ClaimStatus } from './state.js';
 
@@ -39,6 +41,8 @@ function refuse(code: string, message: string, details: Record<string, unknown> 
   throw new DomainError(code, message, { details });
 }
 
+const advancesApproved = (s: ClaimState): number => s.fund.advances.reduce((a, x) => a + x.amount.amountMinor, 0);
+
 function schemeOf(s: ClaimState): Scheme {
   return schemeFor(s.jurisdiction!, s.schemeVersion!);
 }
@@ -47,6 +51,17 @@ const ev = <T extends ClaimEvent['type']>(type: T, data: Omit<Extract<ClaimEvent
   ({ type, data: { schemaVersion: 1, claimId: s.claimId!, ...data } }) as unknown as ClaimEvent;
 
 const sumMinor = (xs: readonly Money[]): number => xs.reduce((a, m) => a + m.amountMinor, 0);
+
+/** The claim's fund year: fixed by its first commitment, else the local year of the decision. */
+const fundYearOf = (s: ClaimState, at: string, scheme: Scheme): number => s.fund.fundYear ?? Number(localDateOf(at, scheme.timeZone).slice(0, 4));
+
+/** Approvals an award (or an appeal decision setting an award) of this amount needs: two above the scheme's threshold. */
+export const approvalsNeeded = (scheme: Pick<Scheme, 'dualApprovalThreshold'>, netAward: Money): 1 | 2 =>
+  (netAward.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1);
+
+const requireNotDecider = (s: ClaimState, who: string): void => {
+  if (s.fund.deciders.includes(who)) refuse('four-eyes', 'An approver of an award of this claim cannot pay it out.');
+};
 
 const handlers: Handlers = {
   FileClaim: (c, s) => {
@@ -76,6 +91,7 @@ const handlers: Handlers = {
 
   RecordCourtRuling: (c, s) => {
     requireStatus(s, ACTIVE, 'record a court ruling');
+    requireNotFutureDate(c.data.decidedOn, c.at, schemeOf(s).timeZone, 'The date of the ruling');
     requireCurrency(c.data.amounts.map((a) => a.amount), s.currency!);
     const awarded = c.data.outcome === 'compensation-awarded';
     if (awarded && c.data.amounts.length === 0) refuse('amounts-required', 'A ruling that awards compensation states the amounts awarded.');
@@ -89,11 +105,13 @@ const handlers: Handlers = {
     if (!last) refuse('no-ruling', 'No court ruling has been recorded, so none can become final.');
     if (s.court.finalOn) refuse('already-final', `The ruling became final on ${s.court.finalOn}.`);
     if (c.data.finalOn < last.decidedOn) refuse('final-before-ruling', 'A ruling cannot become final before it was decided.');
+    requireNotFutureDate(c.data.finalOn, c.at, schemeOf(s).timeZone, 'The date the ruling became final');
     return [ev('RulingBecameFinal', c.data, s)];
   },
 
   RecordOffenderPayment: (c, s) => {
     requireStatus(s, ACTIVE, 'record a payment by the offender');
+    requireNotFutureDate(c.data.receivedOn, c.at, schemeOf(s).timeZone, 'The date of the payment');
     requireCurrency([c.data.amount], s.currency!);
     if (c.data.amount.amountMinor === 0) refuse('zero-amount', 'A payment of zero is not a payment.');
     return [ev('OffenderPaymentReceived', c.data, s)];
@@ -101,6 +119,7 @@ const handlers: Handlers = {
 
   RecordEnforcementFailure: (c, s) => {
     requireStatus(s, ACTIVE, 'record a failed enforcement');
+    requireNotFutureDate(c.data.recordedOn, c.at, schemeOf(s).timeZone, 'The date enforcement failed');
     requireCurrency([c.data.amountOutstanding], s.currency!);
     const awarded = s.court.rulings.some((r) => r.outcome === 'compensation-awarded');
     if (!awarded && c.data.reason !== 'offender-unknown') {
@@ -143,6 +162,7 @@ const handlers: Handlers = {
     requireCurrency([...c.data.assessedAmounts.map((a) => a.amount), ...c.data.deductions.map((d) => d.amount)], s.currency!);
     if (!c.data.eligible && c.data.ineligibilityReasons.length === 0) refuse('reasons-required', 'An assessment that finds the claim ineligible says why.');
     if (c.data.eligible && c.data.ineligibilityReasons.length > 0) refuse('reasons-not-expected', 'An eligible claim has no reasons of ineligibility.');
+    requireWithinClaimed(c.data.assessedAmounts, s.damagesClaimed, s.court.rulings);
     const award = computeAward(scheme, c.data.assessedAmounts, c.data.deductions, s.court.offenderPaid);
     return [ev('ClaimAssessed', {
       assessedBy: c.actor.sub, eligible: c.data.eligible, ineligibilityReasons: c.data.ineligibilityReasons,
@@ -159,13 +179,15 @@ const handlers: Handlers = {
     if (assessment.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot approve it.');
     if (s.fund.approvals.includes(c.actor.sub)) refuse('already-approved', 'You have already approved this award; a second approver is needed.');
     const scheme = schemeOf(s);
-    const needed = assessment.recommendedNet.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1;
+    const needed = approvalsNeeded(scheme, assessment.recommendedNet);
     const approvalNumber = (s.fund.approvals.length + 1) as 1 | 2;
     const events = [ev('AwardApprovalGiven', { approver: c.actor.sub, netAward: assessment.recommendedNet, approvalNumber }, s)];
     if (approvalNumber === needed) {
+      if (assessment.recommendedNet.amountMinor < claimFunding(s).paid) {
+        refuse('below-paid', 'The award is less than the advances already paid.', { paid: claimFunding(s).paid });
+      }
       events.push(ev('AwardApproved', {
-        netAward: assessment.recommendedNet, approvers: [...s.fund.approvals, c.actor.sub],
-        fundYear: Number(localDateOf(c.at, scheme.timeZone).slice(0, 4)),
+        netAward: assessment.recommendedNet, approvers: [...s.fund.approvals, c.actor.sub], fundYear: fundYearOf(s, c.at, scheme),
       }, s));
     }
     return events;
@@ -179,13 +201,20 @@ const handlers: Handlers = {
 
   NotifyDecision: (c, s) => {
     requireStatus(s, ['approved', 'rejected'], 'have its decision served');
+    requireNotFutureInstant(c.data.servedAt, c.at, 'The time of service');
     const deadline = appealDeadline(schemeOf(s), c.data.servedAt);
     return [ev('DecisionNotified', { servedAt: c.data.servedAt, appealDeadline: deadline }, s)];
   },
 
   AppealDecision: (c, s) => {
+    if (s.status === 'approved' || s.status === 'rejected') {
+      refuse('decision-not-served', 'The decision has not been served yet: it can be appealed once its service is recorded.');
+    }
     requireStatus(s, ['notified'], 'be appealed');
     if (s.fund.appeal) refuse('already-appealed', 'This decision has already been appealed.');
+    if (Date.parse(c.at) < Date.parse(s.fund.notifiedAt!)) {
+      refuse('decision-not-served', `The decision is served on ${s.fund.notifiedAt}: it can be appealed from then on.`, { servedAt: s.fund.notifiedAt });
+    }
     if (isLate(s.fund.appealDeadline!, c.at, schemeOf(s).timeZone)) {
       refuse('appeal-late', `The deadline to appeal was ${s.fund.appealDeadline}.`, { deadline: s.fund.appealDeadline });
     }
@@ -194,7 +223,9 @@ const handlers: Handlers = {
 
   DecideAppeal: (c, s) => {
     requireStatus(s, ['appealed'], 'have an appeal decided');
-    const { outcome, netAward } = c.data;
+    const { outcome, netAward, decidedOn } = c.data;
+    const scheme = schemeOf(s);
+    requireNotFutureDate(decidedOn, c.at, scheme.timeZone, 'The date of the appeal decision');
     const changes = outcome === 'increased' || outcome === 'reduced';
     if (changes && !netAward) refuse('amount-required', `An appeal decided as ${outcome} states the new net award.`);
     if (!changes && netAward) refuse('amount-not-expected', `An appeal decided as ${outcome} does not change the award.`);
@@ -203,10 +234,28 @@ const handlers: Handlers = {
       const current = s.fund.netAward?.amountMinor ?? 0;
       if (outcome === 'increased' && netAward.amountMinor <= current) refuse('not-an-increase', 'An increased award is larger than the one appealed.');
       if (outcome === 'reduced' && netAward.amountMinor >= current) refuse('not-a-reduction', 'A reduced award is smaller than the one appealed.');
-      const cap = schemeOf(s).caps.total;
+      const cap = scheme.caps.total;
       if (netAward.amountMinor > cap.amountMinor) refuse('above-cap', `The award cannot exceed the scheme's cap of ${cap.amountMinor} ${cap.currency} (minor units).`, { cap });
+      const paid = claimFunding(s).paid;
+      if (netAward.amountMinor < paid) refuse('below-paid', `The award cannot be reduced below what was already paid (${paid} minor units).`, { paid });
     }
-    return [ev('AppealDecided', { outcome, decidedOn: c.data.decidedOn, ...(netAward ? { netAward } : {}) }, s)];
+    if (s.fund.assessment?.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot decide on it.');
+    // A decision that sets an award needs the approvals an award of that amount needs.
+    const pending = s.fund.pendingAppealDecision;
+    if (pending) {
+      if (pending.approver === c.actor.sub) refuse('already-approved', 'You have already approved this appeal decision; a second approver is needed.');
+      if (pending.outcome !== outcome || pending.netAward.amountMinor !== netAward?.amountMinor) {
+        refuse('appeal-decision-differs', `The first approver decided ${pending.outcome} with a net award of ${pending.netAward.amountMinor} minor units: the second approval confirms that decision.`, {
+          pending: { outcome: pending.outcome, netAward: pending.netAward },
+        });
+      }
+    } else if (netAward && approvalsNeeded(scheme, netAward) === 2) {
+      return [ev('AppealApprovalGiven', { approver: c.actor.sub, outcome, decidedOn, netAward }, s)];
+    }
+    const approvers = pending ? [pending.approver, c.actor.sub] : [c.actor.sub];
+    return [ev('AppealDecided', {
+      outcome, decidedOn: pending?.decidedOn ?? decidedOn, ...(netAward ? { netAward, fundYear: fundYearOf(s, c.at, scheme) } : {}), approvers,
+    }, s)];
   },
 
   ApproveAdvancePayment: (c, s) => {
@@ -219,16 +268,35 @@ const handlers: Handlers = {
       ? s.fund.assessment.recommendedNet
       : { amountMinor: Math.min(sumMinor(s.damagesClaimed.map((d) => d.amount)), scheme.caps.total.amountMinor), currency: s.currency! };
     const limit = percentage(base, scheme.advancePayments.maxSharePercent, 'down');
-    if (s.fund.advances + c.data.amount.amountMinor > limit.amountMinor) {
+    if (advancesApproved(s) + c.data.amount.amountMinor > limit.amountMinor) {
       refuse('advance-above-limit', `Advances may reach ${scheme.advancePayments.maxSharePercent}% of the expected award: ${limit.amountMinor} minor units in all.`, { limit });
     }
-    return [ev('AdvancePaymentApproved', { approvedBy: c.actor.sub, amount: c.data.amount, reason: c.data.reason }, s)];
+    return [ev('AdvancePaymentApproved', {
+      approvedBy: c.actor.sub, amount: c.data.amount, reason: c.data.reason, advance: s.fund.advances.length + 1, fundYear: fundYearOf(s, c.at, scheme),
+    }, s)];
+  },
+
+  DisburseAdvance: (c, s) => {
+    requireStatus(s, ['applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled'], 'have an advance paid');
+    const advance = s.fund.advances.find((a) => a.number === c.data.advance);
+    if (!advance) refuse('unknown-advance', `No advance ${c.data.advance} was approved for this claim.`);
+    if (advance.status === 'disbursed') refuse('already-disbursed', `Advance ${advance.number} has already been paid (${advance.paymentReference}).`);
+    if (s.fund.rejection) refuse('advance-cancelled', 'The claim was rejected: advances not yet paid are no longer paid.');
+    if (advance.approvedBy === c.actor.sub) refuse('four-eyes', 'The approver of an advance cannot pay it out.');
+    requireNotDecider(s, c.actor.sub);
+    const { paid } = claimFunding(s);
+    if (s.fund.netAward && paid + advance.amount.amountMinor > s.fund.netAward.amountMinor) {
+      refuse('advance-above-award', 'The award, as decided now, is smaller than the advances: this one can no longer be paid.', { netAward: s.fund.netAward, paid });
+    }
+    return [ev('AdvanceDisbursed', {
+      advance: advance.number, amount: advance.amount, paymentReference: c.data.paymentReference, disbursedBy: c.actor.sub, disbursedAt: c.at,
+    }, s)];
   },
 
   SchedulePayout: (c, s) => {
     requireStatus(s, ['notified'], 'have a payout scheduled');
     if (!s.fund.netAward || s.fund.rejection) refuse('no-award', 'Only an award can be paid out: this decision rejected the claim.');
-    const payable = s.fund.netAward.amountMinor - s.fund.advances;
+    const payable = s.fund.netAward.amountMinor - advancesApproved(s);
     if (payable <= 0) refuse('nothing-to-pay', 'The advances already paid cover the whole award.');
     const scheme = schemeOf(s);
     const amounts = split({ amountMinor: payable, currency: s.currency! }, c.data.instalments);
@@ -243,10 +311,15 @@ const handlers: Handlers = {
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
     if (instalment.status === 'disbursed') refuse('already-disbursed', `Instalment ${instalment.number} has already been paid (${instalment.paymentReference}).`);
-    if (s.fund.approvals.includes(c.actor.sub)) refuse('four-eyes', 'An approver of an award cannot pay it out.');
+    requireNotDecider(s, c.actor.sub);
+    // Paying early is a decision of its own: the fund's schedule is what was approved.
+    const early = instalment.dueOn > localDateOf(c.at, schemeOf(s).timeZone);
+    if (early && c.data.earlyPayment !== true) {
+      refuse('not-yet-due', `Instalment ${instalment.number} is due on ${instalment.dueOn}; to pay it early, say so (earlyPayment: true).`, { dueOn: instalment.dueOn });
+    }
     return [ev('PayoutDisbursed', {
       instalment: instalment.number, amount: instalment.amount, paymentReference: c.data.paymentReference,
-      disbursedBy: c.actor.sub, disbursedAt: c.at,
+      disbursedBy: c.actor.sub, disbursedAt: c.at, ...(early ? { early: true } : {}),
     }, s)];
   },
 
@@ -261,8 +334,9 @@ const handlers: Handlers = {
   RecordRecovery: (c, s) => {
     requireStatus(s, ['scheduled', 'paid', 'closed'], 'record a recovery from the offender');
     if (!schemeOf(s).recoveryFromOffender) refuse('recovery-not-allowed', 'This scheme does not recover from the offender.');
+    requireNotFutureDate(c.data.recordedOn, c.at, schemeOf(s).timeZone, 'The date of the recovery');
     requireCurrency([c.data.amount], s.currency!);
-    const paid = s.fund.advances + sumMinor(s.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => i.amount));
+    const { paid } = claimFunding(s);
     if (s.fund.recovered + c.data.amount.amountMinor > paid) {
       refuse('recovery-exceeds-paid', 'The fund cannot recover more than it has paid.', { paid });
     }

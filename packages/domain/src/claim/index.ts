@@ -1,4 +1,7 @@
 export { decide } from './decide.js';
-export { evolve, initialState, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus } from './state.js';
+export { CLAIM_STATE_VERSION, evolve, initialState, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus, type PendingAppealDecision } from './state.js';
 export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData } from './commands.js';
-export { computeAward, type AwardComputation } from './assessment.js';
+export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
+export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
+export { CLOCK_TOLERANCE_MS } from './clock.js';
+export { approvalsNeeded } from './decide.js';

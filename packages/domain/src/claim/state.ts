@@ -31,7 +31,33 @@ export interface Instalment {
   disbursedBy?: string;
 }
 
+export type AdvanceStatus = 'approved' | 'disbursed';
+
+export interface Advance {
+  number: number;
+  amount: Money;
+  status: AdvanceStatus;
+  approvedBy: string;
+  paymentReference?: string;
+  disbursedBy?: string;
+}
+
+/** The first approval of an appeal decision that needs two. */
+export interface PendingAppealDecision {
+  approver: string;
+  outcome: EventData<'AppealApprovalGiven'>['outcome'];
+  decidedOn: string;
+  netAward: Money;
+}
+
+/**
+ * The shape of `ClaimState`. Read models that keep a claim's state between events compare it
+ * with what they stored and fold the claim again from its events when it changed.
+ */
+export const CLAIM_STATE_VERSION = 2;
+
 export interface ClaimState {
+  stateVersion: typeof CLAIM_STATE_VERSION;
   status: ClaimStatus;
   /** The status to return to when a withdrawn claim is reopened. */
   statusBeforeWithdrawal?: ClaimStatus;
@@ -68,7 +94,12 @@ export interface ClaimState {
     appealDeadline?: string;
     appeal?: EventData<'DecisionAppealed'>;
     appealOutcome?: EventData<'AppealDecided'>['outcome'];
-    advances: number;
+    /** The first of two approvals of the appeal decision under way. */
+    pendingAppealDecision?: PendingAppealDecision;
+    /** Everyone who approved an award or an appeal decision of this claim (none of them may pay it out). */
+    deciders: string[];
+    /** Advances approved, in order; deducted from the final award. */
+    advances: Advance[];
     instalments: Instalment[];
     recovered: number;
   };
@@ -76,11 +107,12 @@ export interface ClaimState {
 }
 
 export const initialState = (): ClaimState => ({
+  stateVersion: CLAIM_STATE_VERSION,
   status: 'none',
   damagesClaimed: [],
   evidence: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
-  fund: { otherCompensationDeclared: [], approvals: [], advances: 0, instalments: [], recovered: 0 },
+  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0 },
   personalDataErased: false,
 });
 
@@ -130,10 +162,19 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.approvals = [];
       return { ...s, status: 'assessed' };
     case 'AdvancePaymentApproved':
-      s.fund.advances += event.data.amount.amountMinor;
+      s.fund.advances = [...s.fund.advances, {
+        number: event.data.advance ?? s.fund.advances.length + 1, amount: event.data.amount, status: 'approved', approvedBy: event.data.approvedBy,
+      }];
+      s.fund.fundYear = event.data.fundYear ?? s.fund.fundYear;
       return s;
+    case 'AdvanceDisbursed':
+      s.fund.advances = s.fund.advances.map((a) => (a.number === event.data.advance
+        ? { ...a, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
+        : a));
+      return s.status === 'scheduled' && everythingPaid(s) ? { ...s, status: 'paid' } : s;
     case 'AwardApprovalGiven':
       s.fund.approvals = [...s.fund.approvals, event.data.approver];
+      s.fund.deciders = [...s.fund.deciders, event.data.approver];
       return s;
     case 'AwardApproved':
       s.fund.netAward = event.data.netAward;
@@ -149,7 +190,15 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
     case 'DecisionAppealed':
       s.fund.appeal = event.data;
       return { ...s, status: 'appealed' };
+    case 'AppealApprovalGiven':
+      s.fund.pendingAppealDecision = {
+        approver: event.data.approver, outcome: event.data.outcome, decidedOn: event.data.decidedOn, netAward: event.data.netAward,
+      };
+      s.fund.deciders = [...s.fund.deciders, event.data.approver];
+      return s;
     case 'AppealDecided':
+      s.fund.pendingAppealDecision = undefined;
+      for (const a of event.data.approvers ?? []) if (!s.fund.deciders.includes(a)) s.fund.deciders = [...s.fund.deciders, a];
       return afterAppeal(s, event.data);
     case 'PayoutScheduled':
       s.fund.instalments = event.data.instalments.map((i) => ({ ...i, status: 'due' as const }));
@@ -158,8 +207,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
         ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
         : i));
-      const allPaid = s.fund.instalments.every((i) => i.status === 'disbursed');
-      return { ...s, status: allPaid ? 'paid' : 'scheduled' };
+      return { ...s, status: everythingPaid(s) ? 'paid' : 'scheduled' };
     }
     case 'PayoutFailed':
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
@@ -182,6 +230,12 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
   }
 }
 
+/** Paid in full: every instalment and every advance approved has been disbursed. */
+function everythingPaid(s: ClaimState): boolean {
+  return s.fund.instalments.length > 0 && s.fund.instalments.every((i) => i.status === 'disbursed')
+    && s.fund.advances.every((a) => a.status === 'disbursed');
+}
+
 function afterAppeal(s: ClaimState, d: EventData<'AppealDecided'>): ClaimState {
   s.fund.appealOutcome = d.outcome;
   switch (d.outcome) {
@@ -192,6 +246,9 @@ function afterAppeal(s: ClaimState, d: EventData<'AppealDecided'>): ClaimState {
       // A changed award stands as approved (a rejection overturned becomes an award too).
       s.fund.netAward = d.netAward ?? s.fund.netAward;
       s.fund.rejection = undefined;
+      // An award granted on appeal (no fund year yet) is committed against the year the event names,
+      // or, in events written before it named one, the year of the appeal decision.
+      s.fund.fundYear ??= d.fundYear ?? Number(d.decidedOn.slice(0, 4));
       return { ...s, status: 'notified' };
     case 'remitted':
       // Back to the fund for a new assessment.

@@ -6,7 +6,15 @@ import { DomainError } from '../errors.js';
  * it, what reductions and withdrawals release, what is paid out and what recoveries bring back.
  * It is never over-committed: a commitment larger than what is available is refused.
  */
-export interface ClaimFunds { committed: number; released: number; disbursed: number; instalments: number[] }
+export interface ClaimFunds {
+  committed: number;
+  released: number;
+  /** Paid out and not returned. */
+  disbursed: number;
+  /** Instalments and advances paid out and not returned, by number. */
+  instalments: number[];
+  advances: number[];
+}
 
 export interface LedgerState {
   jurisdiction?: Jurisdiction;
@@ -23,12 +31,24 @@ interface Command<T extends string, D> { type: T; actor: Actor; at: string; juri
 
 export type LedgerCommand =
   | Command<'AllocateBudget', { amount: Money }>
-  | Command<'CommitFunds', { claimId: string; amount: Money }>
-  | Command<'ReleaseFunds', { claimId: string; amount: Money; reason: string }>
-  | Command<'DisburseFunds', { claimId: string; instalment: number; amount: Money }>
+  /** Commits what the claim lacks of `tied` (committed and not released); nothing when it has that much. */
+  | Command<'CommitFunds', { claimId: string; tied: Money }>
+  /** Releases what the claim holds above `tied`, never what was paid out; nothing when it holds no more. */
+  | Command<'ReleaseFunds', { claimId: string; tied: Money; reason: string }>
+  | Command<'DisburseFunds', { claimId: string; payment: PaymentRef; amount: Money }>
+  | Command<'ReturnFunds', { claimId: string; payment: PaymentRef; amount: Money; reason: string }>
   | Command<'CreditRecovery', { claimId: string; amount: Money }>;
 
-const outstanding = (f: ClaimFunds): number => f.committed - f.released - f.disbursed;
+/** An instalment or an advance of a claim (exactly one of the two). */
+export type PaymentRef = { instalment: number; advance?: undefined } | { advance: number; instalment?: undefined };
+
+/** Committed to the claim, not released and not paid out. */
+export const outstanding = (f: ClaimFunds): number => f.committed - f.released - f.disbursed;
+/** Committed to the claim and not released (paid out or still to pay). */
+export const tiedOf = (f: ClaimFunds | undefined): number => (f ? f.committed - f.released : 0);
+export const emptyClaimFunds = (): ClaimFunds => ({ committed: 0, released: 0, disbursed: 0, instalments: [], advances: [] });
+const isRecorded = (f: ClaimFunds | undefined, p: PaymentRef): boolean =>
+  f !== undefined && (p.advance !== undefined ? f.advances.includes(p.advance) : f.instalments.includes(p.instalment!));
 
 /** What new commitments may still take: the budget and recoveries, less what is committed and not released. */
 export function available(s: LedgerState): number {
@@ -46,7 +66,7 @@ export function available(s: LedgerState): number {
 export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState {
   const d = event.data;
   const s: LedgerState = { ...state, jurisdiction: d.jurisdiction, year: d.year };
-  const claim = (id: string): ClaimFunds => (s.claims[id] ??= { committed: 0, released: 0, disbursed: 0, instalments: [] });
+  const claim = (id: string): ClaimFunds => (s.claims[id] ??= emptyClaimFunds());
   switch (event.type) {
     case 'FundBudgetAllocated':
       return { ...s, currency: event.data.amount.currency, allocated: s.allocated + event.data.amount.amountMinor };
@@ -59,7 +79,16 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
     case 'FundsDisbursed': {
       const f = claim(event.data.claimId);
       f.disbursed += event.data.amount.amountMinor;
-      f.instalments.push(event.data.instalment);
+      if (event.data.advance !== undefined) f.advances.push(event.data.advance);
+      else if (event.data.instalment !== undefined) f.instalments.push(event.data.instalment);
+      return s;
+    }
+    case 'FundsReturned': {
+      const f = claim(event.data.claimId);
+      f.disbursed -= event.data.amount.amountMinor;
+      const { advance, instalment } = event.data;
+      if (advance !== undefined) f.advances = f.advances.filter((n) => n !== advance);
+      else f.instalments = f.instalments.filter((n) => n !== instalment);
       return s;
     }
     case 'RecoveryCredited':
@@ -74,7 +103,7 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
 /** A deep copy of a ledger state, independent of later `evolveLedger` calls on the original. */
 export function cloneLedger(s: LedgerState): LedgerState {
   const claims: Record<string, ClaimFunds> = {};
-  for (const [id, f] of Object.entries(s.claims)) claims[id] = { ...f, instalments: [...f.instalments] };
+  for (const [id, f] of Object.entries(s.claims)) claims[id] = { ...f, instalments: [...f.instalments], advances: [...f.advances] };
   return { ...s, claims };
 }
 
@@ -82,12 +111,19 @@ function refuse(code: string, message: string, details: Record<string, unknown> 
   throw new DomainError(code, message, { details });
 }
 
-function requireMoney(s: LedgerState, amount: Money): void {
+function requireCurrency(s: LedgerState, amount: Money): void {
   if (s.currency && amount.currency !== s.currency) {
     refuse('currency-mismatch', `This fund year is kept in ${s.currency}; ${amount.currency} was given.`);
   }
+}
+
+function requireMoney(s: LedgerState, amount: Money): void {
+  requireCurrency(s, amount);
   if (amount.amountMinor <= 0) refuse('zero-amount', 'An amount of zero changes nothing in the ledger.');
 }
+
+const paymentFields = (p: PaymentRef): { instalment: number } | { advance: number } =>
+  (p.advance !== undefined ? { advance: p.advance } : { instalment: p.instalment! });
 
 export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
   const base = { schemaVersion: 1 as const, jurisdiction: c.jurisdiction, year: c.year };
@@ -97,35 +133,38 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
       return [{ type: 'FundBudgetAllocated', data: { ...base, amount: c.data.amount, allocatedBy: c.actor.sub, allocatedAt: c.at } }];
     case 'CommitFunds': {
       if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`);
-      requireMoney(s, c.data.amount);
-      const existing = s.claims[c.data.claimId];
-      if (existing && outstanding(existing) > 0) {
-        // A retried commitment of the same award (after a crash) changes nothing.
-        if (outstanding(existing) === c.data.amount.amountMinor) return [];
-        refuse('already-committed', 'Funds are already committed for this claim; release them before committing a new amount.');
-      }
+      requireCurrency(s, c.data.tied);
+      // A retried commitment (after a crash, or by a second writer) finds the claim funded and changes nothing.
+      const lacking = c.data.tied.amountMinor - tiedOf(s.claims[c.data.claimId]);
+      if (lacking <= 0) return [];
       const free = available(s);
-      if (c.data.amount.amountMinor > free) {
-        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${c.data.amount.amountMinor}.`, { available: free });
+      if (lacking > free) {
+        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${lacking} more.`, { available: free, needed: lacking });
       }
-      return [{ type: 'FundsCommitted', data: { ...base, claimId: c.data.claimId, amount: c.data.amount } }];
+      return [{ type: 'FundsCommitted', data: { ...base, claimId: c.data.claimId, amount: { amountMinor: lacking, currency: c.data.tied.currency } } }];
     }
     case 'ReleaseFunds': {
-      requireMoney(s, c.data.amount);
+      requireCurrency(s, c.data.tied);
       const f = s.claims[c.data.claimId];
-      if (!f || c.data.amount.amountMinor > outstanding(f)) {
-        refuse('release-exceeds-commitment', 'Only funds committed and not yet paid can be released.', { outstanding: f ? outstanding(f) : 0 });
-      }
-      return [{ type: 'FundsReleased', data: { ...base, claimId: c.data.claimId, amount: c.data.amount, reason: c.data.reason } }];
+      if (!f) return [];
+      // What was paid out stays tied: only what is committed and not paid can be released.
+      const excess = tiedOf(f) - Math.max(c.data.tied.amountMinor, f.disbursed);
+      if (excess <= 0) return [];
+      return [{ type: 'FundsReleased', data: { ...base, claimId: c.data.claimId, amount: { amountMinor: excess, currency: c.data.tied.currency }, reason: c.data.reason } }];
     }
     case 'DisburseFunds': {
       requireMoney(s, c.data.amount);
       const f = s.claims[c.data.claimId];
-      if (f?.instalments.includes(c.data.instalment)) return [];
+      if (isRecorded(f, c.data.payment)) return [];
       if (!f || c.data.amount.amountMinor > outstanding(f)) {
         refuse('disbursement-exceeds-commitment', 'A payout must be covered by funds committed to the award.', { outstanding: f ? outstanding(f) : 0 });
       }
-      return [{ type: 'FundsDisbursed', data: { ...base, claimId: c.data.claimId, instalment: c.data.instalment, amount: c.data.amount } }];
+      return [{ type: 'FundsDisbursed', data: { ...base, claimId: c.data.claimId, ...paymentFields(c.data.payment), amount: c.data.amount } }];
+    }
+    case 'ReturnFunds': {
+      requireMoney(s, c.data.amount);
+      if (!isRecorded(s.claims[c.data.claimId], c.data.payment)) return [];
+      return [{ type: 'FundsReturned', data: { ...base, claimId: c.data.claimId, ...paymentFields(c.data.payment), amount: c.data.amount, reason: c.data.reason } }];
     }
     case 'CreditRecovery':
       requireMoney(s, c.data.amount);

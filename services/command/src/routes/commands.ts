@@ -219,17 +219,33 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
         + 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
       params: ClaimParams, headers: Headers, body: withExample(CommandBodies.approveAward, EXAMPLES.approveAward), response: ok,
     },
-  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.approve(request.params.id, ctx, canApprove)));
+  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canApprove, (at) => ({
+    type: 'ApproveAward', actor: actor(ctx.principal), at, data: request.body,
+  }))));
 
   // ---- payouts -----------------------------------------------------------------------------
   app.post('/claims/:id/payouts/:n/disbursement', {
     schema: {
       summary: 'Disburse instalment n (at most once)', tags: ['claims'],
-      description: 'Who: fund-finance of the jurisdiction who did not approve the award. Also records FundsDisbursed in the fund-year ledger.',
+      description: 'Who: fund-finance of the jurisdiction who did not approve the award. Refused before the instalment\'s due date unless '
+        + '`earlyPayment` is true (the event then records `early`). Also records FundsDisbursed in the fund-year ledger; a payment the ledger '
+        + 'does not cover is refused (409 disbursement-exceeds-commitment) and nothing is written.',
       params: PayoutParams, headers: Headers, body: withExample(CommandBodies.disbursePayout, EXAMPLES.disbursePayout), response: ok,
     },
-  }, async (request, reply) => execute(request, reply, 200,
-    (ctx) => service.disburse(request.params.id, request.params.n, request.body.paymentReference, ctx, canDisburse)));
+  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canDisburse, (at) => ({
+    type: 'DisbursePayout', actor: actor(ctx.principal), at, data: { ...request.body, instalment: request.params.n },
+  }))));
+
+  app.post('/claims/:id/advances/:n/disbursement', {
+    schema: {
+      summary: 'Pay advance n (at most once)', tags: ['claims'],
+      description: 'Who: fund-finance of the jurisdiction who neither approved the advance nor any award of the claim. '
+        + 'The advance is committed in the fund-year ledger when approved, and recorded there as paid (FundsDisbursed) now.',
+      params: PayoutParams, headers: Headers, body: withExample(CommandBodies.disburseAdvance, EXAMPLES.disburseAdvance), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canDisburse, (at) => ({
+    type: 'DisburseAdvance', actor: actor(ctx.principal), at, data: { ...request.body, advance: request.params.n },
+  }))));
 
   app.post('/claims/:id/payouts/:n/failure', {
     schema: {

@@ -28,6 +28,7 @@ export const EXAMPLES = {
   approveAdvancePayment: { amount: RSD(10_000_000), reason: 'Urgent medical treatment.' },
   schedulePayout: { instalments: 3, firstDueOn: '2025-11-01', intervalMonths: 1 },
   disbursePayout: { paymentReference: 'PAY-2025-000123' },
+  disburseAdvance: { paymentReference: 'PAY-2025-000077' },
   recordPayoutFailure: { reason: 'The bank returned the transfer: account closed.' },
   recordRecovery: { amount: RSD(5_000_000), recordedOn: '2026-01-15' },
   withdrawClaim: { reason: 'The victim no longer wishes to pursue the claim.' },

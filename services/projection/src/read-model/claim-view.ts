@@ -4,7 +4,7 @@
  * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { applicationDeadline, schemeFor, type ClaimState } from '@cfund/domain';
+import { applicationDeadline, claimFunding, schemeFor, type ClaimState } from '@cfund/domain';
 
 export interface ClaimMoney {
   currency: string;
@@ -14,9 +14,9 @@ export interface ClaimMoney {
   offenderPaid: number;
   /** The fund's net award (after an appeal that changed it), 0 before approval. */
   awarded: number;
-  /** Instalments disbursed by the fund. */
+  /** Instalments and advances paid by the fund. */
   paid: number;
-  /** Awarded and not yet paid. */
+  /** Decided and not yet paid (the award, or before it the advances approved). */
   outstanding: number;
   advancesApproved: number;
   recovered: number;
@@ -26,16 +26,16 @@ const total = (xs: AmountsByHead): number => xs.reduce((a, x) => a + x.amount.am
 
 export function claimMoney(s: ClaimState): ClaimMoney {
   const awarded = s.status === 'rejected' ? 0 : s.fund.netAward?.amountMinor ?? 0;
-  const paid = s.fund.instalments.filter((i) => i.status === 'disbursed').reduce((a, i) => a + i.amount.amountMinor, 0);
+  const funding = claimFunding(s);
   return {
     currency: s.currency ?? '',
     claimed: total(s.damagesClaimed),
     courtAwarded: s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').reduce((a, r) => a + total(r.amounts), 0),
     offenderPaid: s.court.offenderPaid,
     awarded,
-    paid,
-    outstanding: Math.max(0, awarded - paid),
-    advancesApproved: s.fund.advances,
+    paid: funding.paid,
+    outstanding: funding.owed,
+    advancesApproved: s.fund.advances.reduce((a, x) => a + x.amount.amountMinor, 0),
     recovered: s.fund.recovered,
   };
 }

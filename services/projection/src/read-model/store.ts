@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { CLAIM_STATE_VERSION } from '@cfund/domain';
 
 export const readModelPath = (dataDir: string): string => join(dataDir, 'projection', 'read-model.sqlite');
 
@@ -162,7 +163,9 @@ export class ReadModelStore {
     let searchExisted = false;
     let readsExisted = false;
     let historyKeyed = false;
+    let stateVersion = 0;
     this.database = openServing(path, (db) => {
+      stateVersion = db.pragma('user_version', { simple: true }) as number;
       const sql = (name: string) => (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string } | undefined)?.sql;
       searchExisted = sql('claim_search') !== undefined;
       readsExisted = sql('personal_data_reads') !== undefined;
@@ -174,7 +177,9 @@ export class ReadModelStore {
     if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
     // A file from before reads of personal data were projected (their events were skipped then),
     // or whose history was dropped above for its new layout.
-    this.needsRebuild = (!readsExisted || historyKeyed) && !this.isEmpty();
+    // Or one whose claims' states were kept in an older shape of the decider's state.
+    this.needsRebuild = (!readsExisted || historyKeyed || stateVersion < CLAIM_STATE_VERSION) && !this.isEmpty();
+    if (!this.needsRebuild) this.db.pragma(`user_version = ${CLAIM_STATE_VERSION}`);
   }
 
   /**
@@ -284,6 +289,7 @@ function openBuild(path: string): Database.Database {
   db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
   // Helper threads for the sorts of CREATE INDEX at the end.
   db.pragma('threads = 2');
+  db.pragma(`user_version = ${CLAIM_STATE_VERSION}`);
   db.exec(TABLES_SQL);
   return db;
 }

@@ -1,0 +1,160 @@
+/**
+ * Keeps each fund-year ledger in step with its claims' money. The rule of what a claim ties up
+ * and has paid is the domain's `claimFunding`; this module only moves the ledger to it.
+ *
+ * A claim stream and a ledger stream have no transaction between them, so the order is chosen
+ * so that a crash anywhere leaves money committed to nothing rather than a decision or payment
+ * without funds:
+ *   1. before a claim's events are appended, whatever they newly tie up is committed (refused
+ *      with `budget-exceeded` when the budget does not cover it: then nothing is appended), and
+ *      every payment they record is checked against what the ledger holds for the claim
+ *      (`disbursement-exceeds-commitment`: nothing is appended);
+ *   2. the claim's events are appended;
+ *   3. the ledger is settled: payments recorded, failed ones returned, what the claim no longer
+ *      ties up released.
+ * A crash between 1 and 2 leaves an excess commitment, between 2 and 3 an unrecorded payment or
+ * release: the next command on the claim, a retry, or the reconciler settles both.
+ */
+import type { Jurisdiction, Money } from '@cfund/contracts';
+import {
+  DomainError, claimFunding, emptyClaimFunds, fundingDifferences, outstanding, paymentKey, tiedOf,
+  type ClaimFunding, type ClaimFunds, type ClaimState, type FundedPayment, type FundingDifference, type LedgerCommand, type LedgerState, type PaymentRef,
+} from '@cfund/domain';
+import type { CommandContext } from '../command-service.js';
+import type { Metrics } from '../metrics.js';
+
+/** What the module needs of the ledger streams (the command service's batched ledger writer). */
+export interface LedgerPort {
+  ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: FundingContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<unknown>;
+  /** The cached ledger, read only when unknown (ledger commands decide on the store's state anyway). */
+  cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>>;
+  /** The ledger as the store has it now. */
+  loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState>;
+}
+
+/** Who acts (the ledger events are written under the claim command's actor and correlation). */
+export type FundingContext = CommandContext;
+
+const refKey = (p: FundedPayment): PaymentRef => (p.advance !== undefined ? { advance: p.advance } : { instalment: p.instalment! });
+const recordedIn = (f: ClaimFunds | undefined, p: FundedPayment): boolean =>
+  f !== undefined && (p.advance !== undefined ? f.advances.includes(p.advance) : f.instalments.includes(p.instalment!));
+
+/** Whether the claim's money differs between two states (most commands change none of it). */
+export function fundingChanged(a: ClaimFunding, b: ClaimFunding): boolean {
+  if (a.tied !== b.tied || a.paid !== b.paid || a.payments.length !== b.payments.length || a.fundYear !== b.fundYear) return true;
+  const keys = new Set(b.payments.map(paymentKey));
+  return a.payments.some((p) => !keys.has(paymentKey(p)));
+}
+
+export class AwardFunding {
+  constructor(private readonly ledgers: LedgerPort, private readonly metrics: Metrics) {}
+
+  /**
+   * Step 1: commit what `after` ties up beyond what the ledger holds, and check that every new
+   * payment is covered. Safe to repeat (commitments are to a target, not by an amount).
+   * Returns the fund year it committed in, if it committed anything.
+   */
+  async beforeAppend(claimId: string, before: ClaimState, after: ClaimState, ctx: FundingContext): Promise<number | undefined> {
+    const a = claimFunding(after);
+    if (!fundingChanged(a, claimFunding(before)) || a.fundYear === undefined) return undefined;
+    const jurisdiction = after.jurisdiction!;
+    const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
+    let committed = false;
+    const cached = (await this.ledgers.cachedLedger(jurisdiction, a.fundYear)).claims[claimId];
+    if (a.tied > tiedOf(cached)) {
+      await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
+      committed = true;
+    } else if (a.tied > claimFunding(before).tied) {
+      // An earlier attempt (crashed, or retried after a conflict) committed it already.
+      this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
+    }
+    const newPayments = a.payments.filter((p) => !recordedIn(cached, p));
+    if (newPayments.length > 0) {
+      // Money leaves the fund: decide on the ledger as the store has it, not on a cached copy.
+      const f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId] ?? emptyClaimFunds();
+      const paying = newPayments.filter((p) => !recordedIn(f, p)).reduce((s, p) => s + p.amountMinor, 0);
+      const returning = this.toReturn(after, f).reduce((s, r) => s + r.amount, 0);
+      const free = outstanding(f) + returning;
+      if (paying > free) {
+        throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${free} minor units for this claim; this payment needs ${paying}.`, {
+          details: { outstanding: free, needed: paying },
+        });
+      }
+    }
+    return committed ? a.fundYear : undefined;
+  }
+
+  /** Step 3 after a claim's events were appended: settles the ledger when the claim's money changed. */
+  async afterAppend(claimId: string, before: ClaimState, after: ClaimState, ctx: FundingContext): Promise<string[]> {
+    if (!fundingChanged(claimFunding(after), claimFunding(before))) return [];
+    return this.settle(claimId, after, ctx);
+  }
+
+  /**
+   * Moves the claim's entry in its fund year's ledger to what the claim says: failed payments
+   * returned, a shortfall committed, payments recorded, an excess released. Returns the ledger
+   * events' types it caused (empty when the two agree).
+   */
+  async settle(claimId: string, state: ClaimState, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
+    const year = claimFunding(state).fundYear;
+    if (year === undefined || state.jurisdiction === undefined) return [];
+    return this.settleIn(claimId, state, state.jurisdiction, year, ctx, ledgerState);
+  }
+
+  /**
+   * `settle` in a given fund year's ledger. A year that is not the claim's (funds committed for
+   * a decision that never reached the claim, which has no or another fund year) owes the claim
+   * nothing: what was committed there and not paid out is released.
+   */
+  async settleIn(claimId: string, state: ClaimState, jurisdiction: Jurisdiction, year: number, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
+    const a: ClaimFunding = claimFunding(state).fundYear === year ? claimFunding(state) : { tied: 0, paid: 0, owed: 0, payments: [] };
+    const ledger = ledgerState ?? await this.ledgers.cachedLedger(jurisdiction, year);
+    const money = (amountMinor: number): Money => ({ amountMinor, currency: state.currency ?? ledger.currency! });
+    const f = ledger.claims[claimId];
+    if (a.fundYear === undefined) {
+      // Payments recorded in a year that is not the claim's cannot be undone here: report them (differences), release the rest.
+      if (!f || tiedOf(f) <= f.disbursed) return [];
+      await this.ledgers.ledgerCommand(jurisdiction, year, ctx, { type: 'ReleaseFunds', data: { claimId, tied: money(0), reason: 'committed to a decision that was not completed' } });
+      this.metrics.ledgerSettlements.inc({ kind: 'FundsReleased' });
+      return ['FundsReleased'];
+    }
+    if (fundingDifferences(claimId, a, f).length === 0) return [];
+    const done: string[] = [];
+    const run = async (command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>, event: string): Promise<void> => {
+      const r = await this.ledgers.ledgerCommand(jurisdiction, year, ctx, command) as { events: unknown[] };
+      if (r.events.length > 0) done.push(event);
+    };
+    for (const r of this.toReturn(state, f)) {
+      await run({ type: 'ReturnFunds', data: { claimId, payment: r.payment, amount: money(r.amount), reason: 'the payment failed' } }, 'FundsReturned');
+    }
+    if (a.tied > tiedOf(f)) await run({ type: 'CommitFunds', data: { claimId, tied: money(a.tied) } }, 'FundsCommitted');
+    for (const p of a.payments) {
+      if (!recordedIn(f, p)) await run({ type: 'DisburseFunds', data: { claimId, payment: refKey(p), amount: money(p.amountMinor) } }, 'FundsDisbursed');
+    }
+    if (tiedOf(f) > a.tied) await run({ type: 'ReleaseFunds', data: { claimId, tied: money(a.tied), reason: 'no longer owed on the claim' } }, 'FundsReleased');
+    for (const kind of done) this.metrics.ledgerSettlements.inc({ kind });
+    return done;
+  }
+
+  /** The claim's differences from a fund year's ledger (empty when they agree; a year not the claim's should hold nothing). */
+  differences(claimId: string, state: ClaimState, ledger: Readonly<LedgerState>): FundingDifference[] {
+    const funding = claimFunding(state);
+    const expected: ClaimFunding = funding.fundYear === ledger.year ? funding : { tied: 0, paid: 0, owed: 0, payments: [] };
+    return fundingDifferences(claimId, expected, ledger.claims[claimId]);
+  }
+
+  /** Payments the ledger records that the claim no longer counts as paid (they failed), with their amounts. */
+  private toReturn(state: ClaimState, f: ClaimFunds | undefined): { payment: PaymentRef; amount: number }[] {
+    if (!f) return [];
+    const out: { payment: PaymentRef; amount: number }[] = [];
+    for (const n of f.instalments) {
+      const i = state.fund.instalments.find((x) => x.number === n);
+      if (i && i.status !== 'disbursed') out.push({ payment: { instalment: n }, amount: i.amount.amountMinor });
+    }
+    for (const n of f.advances) {
+      const adv = state.fund.advances.find((x) => x.number === n);
+      if (adv && adv.status !== 'disbursed') out.push({ payment: { advance: n }, amount: adv.amount.amountMinor });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The whole money path against a reference model: random sequences of every command that
+ * touches money (budget, assessment, approvals, rejection, appeals with each outcome, advances,
+ * schedules, disbursements early and on time, failures and retries, recoveries, withdrawal,
+ * reopening, closure) on three claims sharing one fund year, run through the command service's
+ * HTTP API on the embedded event store. After every step the ledger is checked against a model
+ * written here, independently of the domain's own funding rule:
+ *   - for each claim, committed - released = paid + still owed (what the fund decided to pay);
+ *   - paid out in the ledger = paid on the claim, payment by payment; each paid at most once;
+ *   - the ledger never negative nor over budget;
+ *   - a refused command changed nothing in any stream;
+ *   - a closed claim has nothing committed and unpaid.
+ * Seeded (MONEY_MODEL_SEED); MONEY_MODEL_RUNS sequences (default 1,000). A failure prints the
+ * seed and the shortest sequence that shows it (fast-check shrinks it).
+ */
+import t from 'tap';
+import fc from 'fast-check';
+import { BACKWARDS, END, type EventStoreDBClient } from '@eventstore/db-client';
+import { available, tiedOf, type LedgerState } from '@cfund/domain';
+import { RSD, startService, tokens, type Harness, type Tokens } from './helpers.ts';
+
+const RUNS = Number(process.env.MONEY_MODEL_RUNS ?? 1_000);
+const SEED = Number(process.env.MONEY_MODEL_SEED ?? Date.now() % 2 ** 31);
+const CLAIMS = 3;
+/** Fund years a harness can give sequences (each its own ledger); then a new event store. */
+const YEARS_PER_STORE = 150;
+
+// ---- the actions ----------------------------------------------------------------------------
+
+type Action =
+  | { kind: 'allocate'; amount: number }
+  | { kind: 'assess'; claim: number; amount: number }
+  | { kind: 'approve'; claim: number; approver: 1 | 2 }
+  | { kind: 'reject'; claim: number; approver: 1 | 2 }
+  | { kind: 'notify'; claim: number }
+  | { kind: 'appeal'; claim: number }
+  | { kind: 'decideAppeal'; claim: number; approver: 1 | 2; outcome: 'upheld' | 'increased' | 'reduced' | 'remitted'; amount: number }
+  | { kind: 'advance'; claim: number; amount: number }
+  | { kind: 'payAdvance'; claim: number; n: number }
+  | { kind: 'schedule'; claim: number; instalments: number; dueInDays: number }
+  | { kind: 'disburse'; claim: number; n: number; early: boolean }
+  | { kind: 'fail'; claim: number; n: number }
+  | { kind: 'recover'; claim: number; amount: number }
+  | { kind: 'withdraw'; claim: number }
+  | { kind: 'reopen'; claim: number }
+  | { kind: 'close'; claim: number }
+  | { kind: 'wait'; days: number };
+
+const claim = fc.integer({ min: 0, max: CLAIMS - 1 });
+const approver = fc.constantFrom<1 | 2>(1, 2);
+/** Around the RS threshold for two approvers (50,000,000 minor units) and the budgets below. */
+const amount = fc.constantFrom(5_000_000, 20_000_000, 45_000_000, 60_000_000, 90_000_000);
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  fc.record({ kind: fc.constant('allocate' as const), amount: fc.constantFrom(30_000_000, 100_000_000) }),
+  fc.record({ kind: fc.constant('assess' as const), claim, amount }),
+  fc.record({ kind: fc.constant('approve' as const), claim, approver }),
+  fc.record({ kind: fc.constant('approve' as const), claim, approver }),
+  fc.record({ kind: fc.constant('reject' as const), claim, approver }),
+  fc.record({ kind: fc.constant('notify' as const), claim }),
+  fc.record({ kind: fc.constant('appeal' as const), claim }),
+  fc.record({ kind: fc.constant('decideAppeal' as const), claim, approver, outcome: fc.constantFrom('upheld' as const, 'increased' as const, 'reduced' as const, 'remitted' as const), amount }),
+  fc.record({ kind: fc.constant('advance' as const), claim, amount: fc.constantFrom(2_000_000, 10_000_000, 30_000_000) }),
+  fc.record({ kind: fc.constant('payAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 1, max: 3 }), dueInDays: fc.constantFrom(0, 10) }),
+  fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
+  fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
+  fc.record({ kind: fc.constant('fail' as const), claim, n: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000) }),
+  fc.record({ kind: fc.constant('withdraw' as const), claim }),
+  fc.record({ kind: fc.constant('reopen' as const), claim }),
+  fc.record({ kind: fc.constant('close' as const), claim }),
+  fc.record({ kind: fc.constant('wait' as const), days: fc.constantFrom(1, 8, 20) }),
+);
+
+// ---- the reference model: what the fund has decided to pay, and has paid -------------------------
+
+interface ModelPayment { amount: number; paid: boolean }
+interface ModelClaim {
+  award?: number;
+  rejected: boolean;
+  ended: boolean;
+  advances: ModelPayment[];
+  instalments: ModelPayment[];
+}
+
+const paidOf = (c: ModelClaim): number => [...c.advances, ...c.instalments].filter((p) => p.paid).reduce((a, p) => a + p.amount, 0);
+/** What the ledger must hold committed and not released for the claim. */
+function expectedTied(c: ModelClaim): number {
+  const paid = paidOf(c);
+  if (c.ended || c.rejected) return paid;
+  if (c.award !== undefined) return Math.max(c.award, paid);
+  return paid + c.advances.filter((a) => !a.paid).reduce((a, p) => a + p.amount, 0);
+}
+
+/** Updates the model from the events an accepted command wrote (the model decides what they mean for money). */
+function apply(m: ModelClaim, events: string[], action: Action, state: { netAward?: number; instalments: { amount: number }[] }): void {
+  for (const e of events) {
+    switch (e) {
+      case 'AwardApproved': m.award = state.netAward; m.rejected = false; break;
+      case 'AwardRejected': m.rejected = true; break;
+      case 'AppealDecided':
+        if (action.kind === 'decideAppeal' && (action.outcome === 'increased' || action.outcome === 'reduced')) { m.award = action.amount; m.rejected = false; }
+        if (action.kind === 'decideAppeal' && action.outcome === 'remitted') { m.award = undefined; m.rejected = false; }
+        break;
+      case 'AdvancePaymentApproved': if (action.kind === 'advance') m.advances.push({ amount: action.amount, paid: false }); break;
+      case 'AdvanceDisbursed': if (action.kind === 'payAdvance') m.advances[action.n - 1]!.paid = true; break;
+      case 'PayoutScheduled': m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false })); break;
+      case 'PayoutDisbursed': if (action.kind === 'disburse') m.instalments[action.n - 1]!.paid = true; break;
+      case 'PayoutFailed': if (action.kind === 'fail') m.instalments[action.n - 1]!.paid = false; break;
+      case 'ClaimWithdrawn': case 'ClaimClosed': m.ended = true; break;
+      case 'ClaimReopened': m.ended = false; break;
+      default: break;
+    }
+  }
+}
+
+// ---- running a sequence -------------------------------------------------------------------------
+
+/** The position of the last event in the store, in any stream: unchanged by a refused command. */
+async function lastPosition(client: EventStoreDBClient): Promise<string> {
+  // Read to the end (no early return): a read left open keeps the store from closing.
+  let last = 'empty';
+  for await (const e of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) last = `${e.commitPosition}/${e.event?.streamId}/${e.event?.revision}`;
+  return last;
+}
+
+interface World { h: Harness; tk: Tokens; clock: { now: Date } }
+
+async function runSequence(world: World, year: number, actions: Action[]): Promise<void> {
+  const { h, tk, clock } = world;
+  clock.now = new Date(`${year}-01-15T09:00:00.000Z`);
+  const day = (offset = 0) => new Date(clock.now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const post = async (url: string, token: string, body: unknown) => h.post(url, token, body);
+  const must = async (url: string, token: string, body: unknown): Promise<void> => {
+    const r = await post(url, token, body);
+    if (r.statusCode >= 300) throw new Error(`setup ${url}: ${r.statusCode} ${r.body}`);
+  };
+  // Three claims, each through the court track to an application (RS: enforcement must fail first).
+  const ids: string[] = [];
+  for (let i = 0; i < CLAIMS; i += 1) {
+    const r = await post('/claims', tk.lawyer, {
+      jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'Model Victim', dateOfBirth: '1990-01-01' }, formOfExploitation: 'labour',
+      incidentOn: `${year - 2}-03-01`, damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }, { head: 'lost-earnings', amount: RSD(100_000_000) }],
+    });
+    if (r.statusCode !== 201) throw new Error(`file: ${r.body}`);
+    const id = r.json<{ claimId: string }>().claimId;
+    await must(`/claims/${id}/court-rulings`, tk.lawyer, { court: 'C', caseNumber: 'K-1', decidedOn: `${year - 1}-05-01`, outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] });
+    await must(`/claims/${id}/ruling-finality`, tk.lawyer, { finalOn: `${year - 1}-06-01` });
+    await must(`/claims/${id}/enforcement-failures`, tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: `${year - 1}-09-01` });
+    await must(`/claims/${id}/fund-application`, tk.lawyer, { otherCompensationDeclared: [] });
+    ids.push(id);
+  }
+  const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [] }));
+  let allocated = 0;
+  const service = h.app.commandService;
+
+  for (const [step, action] of actions.entries()) {
+    const where = `step ${step} ${JSON.stringify(action)}`;
+    const before = await lastPosition(h.env.eventStore);
+    const r = await execute(action);
+    if (r === undefined) continue;
+    if (r.statusCode >= 500) throw new Error(`${where}: ${r.statusCode} ${r.body}`);
+    if (r.statusCode >= 400) {
+      const after = await lastPosition(h.env.eventStore);
+      if (after !== before) throw new Error(`${where}: refused (${r.body}) yet the store changed: ${before} -> ${after}`);
+    } else if (action.kind === 'allocate') {
+      allocated += action.amount;
+    } else if ('claim' in action) {
+      const { state } = await service.loadClaim(ids[action.claim]!);
+      apply(models[action.claim]!, r.json<{ events: string[] }>().events, action, {
+        ...(state.fund.netAward ? { netAward: state.fund.netAward.amountMinor } : {}),
+        instalments: state.fund.instalments.map((i) => ({ amount: i.amount.amountMinor })),
+      });
+    }
+    await check(where);
+  }
+
+  async function execute(a: Action) {
+    const id = 'claim' in a ? ids[a.claim]! : '';
+    const appr = (n: 1 | 2) => (n === 1 ? tk.approver1 : tk.approver2);
+    switch (a.kind) {
+      case 'allocate': return post(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(a.amount) });
+      case 'assess': return post(`/claims/${id}/assessment`, tk.assessor, { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(a.amount) }], deductions: [] });
+      case 'approve': return post(`/claims/${id}/approvals`, appr(a.approver), {});
+      case 'reject': return post(`/claims/${id}/rejection`, appr(a.approver), { reasons: ['not shown'], appealInstructions: 'Appeal within 15 days.' });
+      case 'notify': return post(`/claims/${id}/decision-notice`, tk.approver1, { servedAt: clock.now.toISOString() });
+      case 'appeal': return post(`/claims/${id}/appeals`, tk.lawyer, { grounds: 'too little' });
+      case 'decideAppeal': return post(`/claims/${id}/appeal-decision`, appr(a.approver), {
+        outcome: a.outcome, decidedOn: day(), ...(a.outcome === 'increased' || a.outcome === 'reduced' ? { netAward: RSD(a.amount) } : {}),
+      });
+      case 'advance': return post(`/claims/${id}/advance-payments`, tk.approver1, { amount: RSD(a.amount), reason: 'urgent' });
+      case 'payAdvance': return post(`/claims/${id}/advances/${a.n}/disbursement`, tk.finance, { paymentReference: `ADV-${a.n}` });
+      case 'schedule': return post(`/claims/${id}/payout-schedule`, tk.finance, { instalments: a.instalments, firstDueOn: day(a.dueInDays), intervalMonths: 1 });
+      case 'disburse': return post(`/claims/${id}/payouts/${a.n}/disbursement`, tk.finance, { paymentReference: `PAY-${a.n}`, ...(a.early ? { earlyPayment: true } : {}) });
+      case 'fail': return post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
+      case 'recover': return post(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(a.amount), recordedOn: day() });
+      case 'withdraw': return post(`/claims/${id}/withdrawal`, tk.lawyer, { reason: 'the victim asked' });
+      case 'reopen': return post(`/claims/${id}/reopening`, tk.lawyer, { reason: 'new evidence' });
+      case 'close': return post(`/claims/${id}/closure`, tk.finance, { reason: 'done' });
+      case 'wait': clock.now = new Date(clock.now.getTime() + a.days * 86_400_000); return undefined;
+      default: { const never: never = a; return never; }
+    }
+  }
+
+  async function check(where: string): Promise<void> {
+    const ledger: LedgerState = await service.loadLedger('RS', year);
+    const fail = (what: string): never => { throw new Error(`${where}: ${what}\nmodel: ${JSON.stringify(models)}\nledger: ${JSON.stringify(ledger)}`); };
+    if (ledger.allocated !== allocated) fail(`allocated ${ledger.allocated}, model ${allocated}`);
+    if (available(ledger) < 0) fail(`over-committed: available ${available(ledger)}`);
+    for (const [i, id] of ids.entries()) {
+      const m = models[i]!;
+      const f = ledger.claims[id];
+      if (tiedOf(f) !== expectedTied(m)) fail(`claim ${i}: committed - released = ${tiedOf(f)}, model ${expectedTied(m)}`);
+      if ((f?.disbursed ?? 0) !== paidOf(m)) fail(`claim ${i}: disbursed ${f?.disbursed ?? 0}, paid ${paidOf(m)}`);
+      if ((f?.disbursed ?? 0) < 0 || (f && f.committed - f.released < f.disbursed)) fail(`claim ${i}: negative`);
+      const paidInstalments = m.instalments.flatMap((p, n) => (p.paid ? [n + 1] : []));
+      const paidAdvances = m.advances.flatMap((p, n) => (p.paid ? [n + 1] : []));
+      if (JSON.stringify([...(f?.instalments ?? [])].sort()) !== JSON.stringify(paidInstalments)) fail(`claim ${i}: instalments paid ${JSON.stringify(f?.instalments)}, model ${JSON.stringify(paidInstalments)}`);
+      if (JSON.stringify([...(f?.advances ?? [])].sort()) !== JSON.stringify(paidAdvances)) fail(`claim ${i}: advances paid ${JSON.stringify(f?.advances)}, model ${JSON.stringify(paidAdvances)}`);
+      if (m.ended && f && tiedOf(f) !== f.disbursed) fail(`claim ${i} ended with money committed and unpaid`);
+    }
+  }
+}
+
+/** Independent runners (own event store, clock and seed): the store waits on fsync, so they overlap. */
+const RUNNERS = Number(process.env.MONEY_MODEL_RUNNERS ?? 4);
+
+t.test('the money path against a reference model', async (t) => {
+  t.comment(`MONEY_MODEL_SEED=${SEED} MONEY_MODEL_RUNS=${RUNS} (runner k uses seed ${SEED} + k)`);
+  const started = Date.now();
+  let runs = 0;
+  let stores = 0;
+  const harnesses: Harness[] = [];
+  const runner = async (k: number): Promise<void> => {
+    let world: World | undefined;
+    let used = 0;
+    const nextYear = async (): Promise<{ world: World; year: number }> => {
+      if (!world || used === YEARS_PER_STORE) {
+        const clock = { now: new Date() };
+        const h = await startService(t, { now: () => clock.now });
+        harnesses.push(h);
+        stores += 1;
+        world = { h, tk: await tokens(h), clock };
+        used = 0;
+      }
+      used += 1;
+      return { world, year: 2030 + used };
+    };
+    const numRuns = Math.ceil(RUNS / RUNNERS);
+    await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 30 }), async (actions) => {
+      runs += 1;
+      const { world: w, year } = await nextYear();
+      await runSequence(w, year, actions);
+    }), { numRuns, seed: SEED + k, endOnFailure: false }).catch((error: unknown) => {
+      const cause = error instanceof Error && error.cause instanceof Error ? `\n${error.cause.message}` : '';
+      t.fail(`money model failed (MONEY_MODEL_SEED=${SEED}, runner ${k}: seed ${SEED + k}): ${error instanceof Error ? error.message : String(error)}${cause}`);
+    });
+  };
+  await Promise.all(Array.from({ length: RUNNERS }, (_, k) => runner(k)));
+
+  t.ok(runs >= RUNS, `${runs} sequences (${stores} event stores) in ${((Date.now() - started) / 1000).toFixed(1)} s, every invariant held after every step`);
+});
