@@ -21,6 +21,7 @@ const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
   { sub: 'admin-1', name: 'Demo Fund Admin', roles: ['fund-admin'] },
   { sub: 'auditor-1', name: 'Demo Auditor', roles: ['auditor'] },
   { sub: 'dpo-1', name: 'Demo Data-Protection Officer', roles: ['dpo'] },
+  { sub: 'operator-1', name: 'Demo Operator', roles: ['operator'] },
 ];
 
 async function main(): Promise<void> {
