@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction RS]... [--name <name>] [--ttl <seconds>]
- * Prints an HS256 token valid for the embedded mode: the secret is JWT_SECRET, JWT_SECRET_FILE,
+ * Prints an HS256 token valid for the embedded mode (issuer JWT_ISSUER, audience JWT_AUDIENCE, valid
+ * JWT_MAX_LIFETIME unless --ttl asks for less, as the services require): the secret is JWT_SECRET, JWT_SECRET_FILE,
  * or the one generated in DATA_DIR/secrets/jwt-secret (created if missing, as the service does).
  */
 import { parseArgs } from 'node:util';
@@ -33,15 +34,18 @@ async function run(argv: string[]): Promise<string> {
     if (!p.success) throw new ConfigError(`unknown jurisdiction ${j}; one of ${JurisdictionSchema.options.join(', ')}`);
     return p.data;
   });
-  const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw new ConfigError('--ttl must be a positive number of seconds');
   const config = loadConfig();
+  const ttlSeconds = values.ttl === undefined ? config.JWT_MAX_LIFETIME : Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > config.JWT_MAX_LIFETIME) {
+    throw new ConfigError(`--ttl must be a whole number of seconds from 1 to ${config.JWT_MAX_LIFETIME} (JWT_MAX_LIFETIME): the services refuse longer-lived tokens`);
+  }
   if (config.JWKS_URL) throw new ConfigError('JWKS_URL is set: tokens come from your identity provider, not from this CLI');
   const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET)
     : config.JWT_SECRET_FILE ? await readJwtSecretFile(config.JWT_SECRET_FILE)
       : (await loadOrCreateJwtSecret(jwtSecretPath(config.DATA_DIR))).secret;
   return signToken(secret, {
-    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}), ...(ttlSeconds ? { ttlSeconds } : {}),
+    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}),
+    ttlSeconds, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
   });
 }
 

@@ -36,12 +36,18 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     t.teardown(() => new Promise<void>((resolve) => { jwks.close(() => resolve()); }));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-    const app = await buildApp({ client: h.env.eventStore, protector: h.protector, jwksUrl: url, fingerprintSecret: randomBytes(32), logLevel: 'silent' });
+    const app = await buildApp({
+      client: h.env.eventStore, protector: h.protector, jwksUrl: url, jwtIssuer: 'https://idp.example', jwtAudience: 'cfund',
+      fingerprintSecret: randomBytes(32), logLevel: 'silent',
+    });
     t.teardown(() => app.close());
-    const rs256 = await new SignJWT({ name: 'L', roles: ['lawyer'], jurisdictions: ['RS'] })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('lawyer-jwks').setExpirationTime('5m').sign(privateKey);
-    const ok = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${rs256}` } });
+    const rs256 = (audience: string) => new SignJWT({ name: 'L', roles: ['lawyer'], jurisdictions: ['RS'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('lawyer-jwks').setIssuer('https://idp.example').setAudience(audience)
+      .setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const ok = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${await rs256('cfund')}` } });
     t.equal(ok.statusCode, 201, ok.body);
+    const elsewhere = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${await rs256('another-app')}` } });
+    t.equal(elsewhere.statusCode, 401, 'a token the identity provider issued for another audience is refused');
     const hs = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${tk.lawyer}` } });
     t.equal(hs.statusCode, 401, 'an HS256 token is refused when JWKS is configured');
   });
@@ -102,5 +108,5 @@ t.test('configuration is validated and names the wrong variable', async (t) => {
   t.throws(() => loadConfig({ JWT_SECRET: 'short' }), /JWT_SECRET/);
   t.throws(() => loadConfig({ JWKS_URL: 'not a url' }), /JWKS_URL/);
   t.throws(() => loadConfig({ JWKS_URL: 'https://idp.example/jwks', JWT_SECRET_FILE: '/x' }), /JWKS_URL and JWT_SECRET/);
-  t.equal(loadConfig({ JWKS_URL: 'https://idp.example/.well-known/jwks.json' }).embedded, false);
+  t.equal(loadConfig({ JWKS_URL: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'cfund' }).embedded, false);
 });
