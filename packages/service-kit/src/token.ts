@@ -6,7 +6,7 @@
  */
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts';
+import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts/primitives';
 
 /** `iss` of embedded-mode tokens (JWT_ISSUER's default). */
 export const DEFAULT_JWT_ISSUER = 'compensation-fund';
