@@ -20,6 +20,11 @@ export async function benchTokens(dataDir: string, jurisdiction: 'RS' = 'RS'): P
   };
 }
 
+/** An `operator` token (read-model rebuilds), signed like benchTokens. */
+export async function benchOperatorToken(dataDir: string): Promise<string> {
+  return signToken(await readJwtSecretFile(jwtSecretPath(dataDir)), { sub: 'bench-operator', roles: ['operator'], jurisdictions: [] });
+}
+
 export const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' as const });
 export const day = (offsetDays: number): string => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 /** This year in Belgrade: the fund year of RS awards approved now. */

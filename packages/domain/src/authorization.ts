@@ -8,10 +8,11 @@
  * | ---                 | --- |
  * | `forbidden-role`    | the caller has none of the roles the action needs |
  * | `auditor-read-only` | the caller is an auditor (and nothing else that allows the action): auditors change nothing |
- * | `wrong-jurisdiction`| fund staff (or a lawyer filing) outside the jurisdictions of their token |
+ * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
  * | `not-your-claim`    | a lawyer acting on a claim they neither filed nor are assigned to |
  * | `four-eyes`         | the assessor approving their own assessment, or an approver disbursing the award they approved |
  * | `already-approved`  | the same approver approving the same award twice |
+ * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
  *
  * `ensureAllowed(result)` throws the error of a refusal, for deciders that work with exceptions.
  * Roles only grant: the `auditor` role never allows a change, but it takes nothing away from
@@ -40,11 +41,12 @@ export interface ClaimAccess {
 
 export type FundRole = 'fund-assessor' | 'fund-approver' | 'fund-finance' | 'fund-admin';
 
-export type Authorization = { readonly allowed: true } | { readonly allowed: false; readonly error: DomainError };
+export type Refusal = { readonly allowed: false; readonly error: DomainError };
+export type Authorization = { readonly allowed: true } | Refusal;
 
 const ALLOWED: Authorization = Object.freeze({ allowed: true });
 
-function refuse(code: string, message: string, details: Record<string, unknown> = {}): Authorization {
+function refuse(code: string, message: string, details: Record<string, unknown> = {}): Refusal {
   return { allowed: false, error: new DomainError(code, message, { kind: 'authorization', details }) };
 }
 
@@ -143,8 +145,67 @@ export function canRead(actor: Principal, claim: ClaimAccess): Authorization {
   return refuse('forbidden-role', 'Your role does not allow you to see claims.', { roles: actor.roles });
 }
 
-/** Execute an erasure request (crypto-shredding of a victim's personal data): the data-protection officer only. */
-export function canErasePersonalData(actor: Principal): Authorization {
+/**
+ * Execute an erasure request (crypto-shredding of a victim's personal data, irreversible): a
+ * data-protection officer of the claim's jurisdiction only.
+ */
+export function canErasePersonalData(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction'>): Authorization {
   if (!hasRole(actor, 'dpo')) return missingRole(actor, ['dpo'], 'erase a victim\'s personal data');
-  return ALLOWED;
+  return inJurisdiction(actor, claim.jurisdiction, 'erase a victim\'s personal data');
+}
+
+/** Who acts on a claim and so may read its victim's personal data. */
+const PERSONAL_DATA_READERS: readonly FundRole[] = ['fund-assessor', 'fund-approver', 'fund-finance'];
+
+/**
+ * Read a victim's personal data: the lawyer who filed the claim (they represent the victim) and
+ * fund staff who handle claims (assessor, approver, finance) of its jurisdiction. Nobody else:
+ * not auditors, `fund-admin`, the `dpo` (erases without reading), other lawyers or staff of
+ * other jurisdictions.
+ */
+export function canReadPersonalData(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction' | 'filedBy'>): Authorization {
+  if (hasRole(actor, 'lawyer') && claim.filedBy === actor.sub) return ALLOWED;
+  if (PERSONAL_DATA_READERS.some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
+  return refuse('personal-data-forbidden', 'Your role does not allow you to read this victim\'s personal data.', { roles: actor.roles });
+}
+
+/** The jurisdictions whose records someone may read: every one, or those listed. */
+export type Scope = { readonly allowed: true; readonly jurisdictions: 'all' | readonly Jurisdiction[] } | Refusal;
+
+/**
+ * Whose reads of personal data (access logs) the caller may list: auditors every claim's, a
+ * data-protection officer those of the claims of their jurisdictions (a dpo without one, none).
+ */
+export function accessLogScope(actor: Principal): Scope {
+  if (hasRole(actor, 'auditor')) return { allowed: true, jurisdictions: 'all' };
+  if (!hasRole(actor, 'dpo')) {
+    return refuse('forbidden-role', 'Only auditors and the data-protection officer can list who read personal data.', { roles: actor.roles });
+  }
+  if (actor.jurisdictions.length === 0) {
+    return refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no access log you can read.', { jurisdictions: [] });
+  }
+  return { allowed: true, jurisdictions: actor.jurisdictions };
+}
+
+/** Read the access log of one claim: within the caller's `accessLogScope`. */
+export function canReadAccessLog(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction'>): Authorization {
+  const scope = accessLogScope(actor);
+  if (!scope.allowed) return scope;
+  if (scope.jurisdictions === 'all') return ALLOWED;
+  return inJurisdiction(actor, claim.jurisdiction, 'list who read personal data');
+}
+
+/**
+ * Operate the whole system (rebuild the read model from the event store): the `operator` role,
+ * which holds no jurisdiction, since these act on every jurisdiction's data at once. Fund staff
+ * (`fund-admin` included) act only within their jurisdictions and cannot.
+ */
+export function canOperate(actor: Principal): Authorization {
+  return hasRole(actor, 'operator') ? ALLOWED : missingRole(actor, ['operator'], 'operate the whole system');
+}
+
+/** Read the digest of the whole read model: an operator, or an auditor (who reads every claim anyway). */
+export function canReadDigest(actor: Principal): Authorization {
+  if (hasRole(actor, 'operator') || hasRole(actor, 'auditor')) return ALLOWED;
+  return refuse('forbidden-role', 'Only an operator or an auditor can read the digest of the whole read model.', { needed: ['operator', 'auditor'], roles: actor.roles });
 }

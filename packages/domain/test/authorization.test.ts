@@ -2,7 +2,8 @@ import t, { type Test } from 'tap';
 import type { Role } from '@cfund/contracts';
 import {
   DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse,
-  canErasePersonalData, canFile, canRead, ensureAllowed, type Authorization, type ClaimAccess, type Principal,
+  accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadPersonalData, ensureAllowed,
+  type Authorization, type ClaimAccess, type Principal,
 } from '../src/index.ts';
 
 const who = (sub: string, roles: Role[], jurisdictions: Principal['jurisdictions'] = ['RS']): Principal => ({ sub, roles, jurisdictions });
@@ -16,7 +17,10 @@ const approverBA = who('approver-goran', ['fund-approver'], ['BA']);
 const finance = who('finance-hana', ['fund-finance']);
 const admin = who('admin-ivan', ['fund-admin']);
 const auditor = who('auditor-jelena', ['auditor'], []);
-const dpo = who('dpo-kosta', ['dpo'], []);
+const dpo = who('dpo-kosta', ['dpo']);
+const dpoBA = who('dpo-lana', ['dpo'], ['BA']);
+const dpoNowhere = who('dpo-mira', ['dpo'], []);
+const operator = who('operator-nikola', ['operator'], []);
 const nobody = who('nobody', []);
 /** Someone who assesses and approves (both roles): four-eyes must still stop them on their own assessment. */
 const assessorApprover = who('assessor-dusan', ['fund-assessor', 'fund-approver']);
@@ -108,15 +112,49 @@ t.test('reading: auditors everything, lawyers their claims, staff their jurisdic
   allowed(t, canRead(finance, claim), 'fund staff in the jurisdiction');
   refused(t, canRead(approverBA, claim), 'wrong-jurisdiction', 'fund staff elsewhere');
   refused(t, canRead(dpo, claim), 'forbidden-role', 'the dpo role alone');
+  refused(t, canRead(operator, claim), 'forbidden-role', 'the operator role alone');
   refused(t, canRead(nobody, claim), 'forbidden-role', 'no role');
   allowed(t, canRead(who(otherLawyer.sub, ['lawyer', 'fund-assessor']), claim), 'a lawyer who is also RS fund staff');
 });
 
-t.test('erasure: the data-protection officer only', async (t) => {
-  allowed(t, canErasePersonalData(dpo), 'the dpo');
-  refused(t, canErasePersonalData(admin), 'forbidden-role', 'a fund admin');
-  refused(t, canErasePersonalData(lawyer), 'forbidden-role', 'the claim\'s lawyer');
-  refused(t, canErasePersonalData(auditor), 'auditor-read-only', 'an auditor');
+t.test('erasure: the data-protection officer of the claim\'s jurisdiction only', async (t) => {
+  allowed(t, canErasePersonalData(dpo, claim), 'the dpo of RS on an RS claim');
+  refused(t, canErasePersonalData(dpoBA, claim), 'wrong-jurisdiction', 'the dpo of BA on an RS claim');
+  refused(t, canErasePersonalData(dpoNowhere, claim), 'wrong-jurisdiction', 'a dpo without jurisdictions');
+  refused(t, canErasePersonalData(admin, claim), 'forbidden-role', 'a fund admin');
+  refused(t, canErasePersonalData(lawyer, claim), 'forbidden-role', 'the claim\'s lawyer');
+  refused(t, canErasePersonalData(auditor, claim), 'auditor-read-only', 'an auditor');
+  refused(t, canErasePersonalData(operator, claim), 'forbidden-role', 'an operator');
+});
+
+t.test('personal data: the filing lawyer and claim-handling staff of the jurisdiction', async (t) => {
+  allowed(t, canReadPersonalData(lawyer, claim), 'the filing lawyer');
+  allowed(t, canReadPersonalData(assessor, claim), 'an RS assessor');
+  allowed(t, canReadPersonalData(finance, claim), 'RS finance');
+  for (const [name, p] of [['another lawyer', otherLawyer], ['BA approver', approverBA], ['fund admin', admin], ['auditor', auditor], ['dpo', dpo], ['operator', operator]] as const) {
+    refused(t, canReadPersonalData(p, claim), 'personal-data-forbidden', name);
+  }
+});
+
+t.test('access logs: auditors every claim\'s, the dpo their jurisdictions\'', async (t) => {
+  t.same(accessLogScope(auditor), { allowed: true, jurisdictions: 'all' }, 'an auditor: all');
+  t.same(accessLogScope(dpoBA), { allowed: true, jurisdictions: ['BA'] }, 'the dpo of BA: BA');
+  refused(t, accessLogScope(dpoNowhere), 'wrong-jurisdiction', 'a dpo without jurisdictions');
+  refused(t, accessLogScope(admin), 'forbidden-role', 'a fund admin');
+  allowed(t, canReadAccessLog(auditor, claim), 'an auditor, RS claim');
+  allowed(t, canReadAccessLog(dpo, claim), 'the dpo of RS, RS claim');
+  refused(t, canReadAccessLog(dpoBA, claim), 'wrong-jurisdiction', 'the dpo of BA, RS claim');
+  refused(t, canReadAccessLog(lawyer, claim), 'forbidden-role', 'the claim\'s lawyer');
+});
+
+t.test('operations: the operator only; the digest also to auditors', async (t) => {
+  allowed(t, canOperate(operator), 'an operator');
+  refused(t, canOperate(admin), 'forbidden-role', 'a fund admin');
+  refused(t, canOperate(who('admin-all', ['fund-admin'], ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'])), 'forbidden-role', 'a fund admin of every jurisdiction');
+  refused(t, canOperate(auditor), 'auditor-read-only', 'an auditor');
+  allowed(t, canReadDigest(operator), 'an operator reads the digest');
+  allowed(t, canReadDigest(auditor), 'an auditor reads the digest');
+  refused(t, canReadDigest(admin), 'forbidden-role', 'a fund admin');
 });
 
 t.test('ensureAllowed throws the refusal', async (t) => {

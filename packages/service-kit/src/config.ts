@@ -4,6 +4,7 @@
  * `commonEnv` with its own variables.
  */
 import { z } from 'zod';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -12,6 +13,14 @@ export class ConfigError extends Error {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const optionalText = z.string().trim().min(1).optional();
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400 };
+
+/** A duration such as `12h`, `30m`, `900s` or `900` (seconds), in seconds, from 1 s to 7 days. */
+const durationSeconds = z.string().trim()
+  .regex(/^\d+\s*[smhd]?$/, 'must be a duration such as 12h, 30m or 900 (seconds)')
+  .transform((v) => Number(/^\d+/.exec(v)![0]) * DURATION_UNITS[v.replace(/^\d+\s*/, '')]!)
+  .pipe(z.number().int().min(1, 'must be at least 1 second').max(7 * 86400, 'must be at most 7 days'));
 
 /** Variables every service reads; `defaultPort` differs per service. */
 export const commonEnv = (defaultPort: number) => ({
@@ -24,23 +33,33 @@ export const commonEnv = (defaultPort: number) => ({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET_FILE: optionalText,
   JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Required `iss`; embedded default DEFAULT_JWT_ISSUER, required with JWKS_URL (see parseEnv). */
   JWT_ISSUER: optionalText,
+  /** Required `aud`; embedded default DEFAULT_JWT_AUDIENCE, required with JWKS_URL. */
   JWT_AUDIENCE: optionalText,
+  /** Longest accepted token lifetime (`exp` - `iat`). */
+  JWT_MAX_LIFETIME: durationSeconds.default(DEFAULT_JWT_MAX_LIFETIME_SECONDS),
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
 });
 
-export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonEnv>>> & {
+/** What parseEnv settles beyond the schema. */
+export interface ResolvedConfig {
   /** No JWT secret, secret file nor JWKS URL configured: secrets are generated under DATA_DIR. */
   embedded: boolean;
-};
+  /** Always set: configured, or the embedded default. */
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonEnv>>> & ResolvedConfig;
 
 /** Parses `env` with `shape`; throws ConfigError naming every wrong variable and contradictory pairs. */
 export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>(
   shape: S,
   env: NodeJS.ProcessEnv = process.env,
-): z.infer<z.ZodObject<S>> & { embedded: boolean } {
+): z.infer<z.ZodObject<S>> & ResolvedConfig {
   // An empty variable counts as unset.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = z.object(shape).safeParse(cleaned);
@@ -54,7 +73,15 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
     throw new ConfigError('invalid configuration: JWKS_URL and JWT_SECRET/JWT_SECRET_FILE are both set; set one');
   }
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
-  return { ...c, embedded: !c.JWKS_URL && !c.JWT_SECRET && !c.JWT_SECRET_FILE };
+  // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
+  if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');
+  if (c.JWKS_URL && !c.JWT_AUDIENCE) throw new ConfigError('invalid configuration: JWT_AUDIENCE: required with JWKS_URL (the aud its tokens carry for this system)');
+  return {
+    ...c,
+    JWT_ISSUER: c.JWT_ISSUER ?? DEFAULT_JWT_ISSUER,
+    JWT_AUDIENCE: c.JWT_AUDIENCE ?? DEFAULT_JWT_AUDIENCE,
+    embedded: !c.JWKS_URL && !c.JWT_SECRET && !c.JWT_SECRET_FILE,
+  } as z.infer<z.ZodObject<S>> & ResolvedConfig;
 }
 
 /** Loads the configuration or exits with code 2 and a message naming the wrong variable. */

@@ -1,5 +1,5 @@
 export { default as authPlugin, type AuthOptions, type AuthenticatedPrincipal } from './auth-plugin.js';
-export { commonEnv, parseEnv, loadConfigOrExit, ConfigError, LOG_LEVELS, type CommonConfig } from './config.js';
+export { commonEnv, parseEnv, loadConfigOrExit, ConfigError, LOG_LEVELS, type CommonConfig, type ResolvedConfig } from './config.js';
 export { default as docsPlugin, type DocsOptions } from './docs-plugin.js';
 export { default as errorsPlugin } from './errors-plugin.js';
 export { eventStoreReachable, healthRoutes, type HealthOptions } from './health.js';
@@ -10,6 +10,8 @@ export {
   jwtSecretPath, keyStoreDir, loadOrCreateJwtSecret, masterKeyPath, readJwtSecretFile, resolveSecrets,
   type ResolvedSecrets, type SecretsConfig,
 } from './secrets.js';
-export { signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims } from './token.js';
+export {
+  DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims,
+} from './token.js';
 export { onShutdownSignals, runMain, type ShutdownOptions } from './process.js';
 export { createServiceFastify, registerCommonPlugins, type TokenVerification } from './service-app.js';

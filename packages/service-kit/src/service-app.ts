@@ -32,6 +32,8 @@ export interface TokenVerification {
   jwksUrl?: string;
   jwtIssuer?: string;
   jwtAudience?: string;
+  /** Longest accepted token lifetime in seconds (JWT_MAX_LIFETIME). */
+  jwtMaxLifetimeSeconds?: number;
 }
 
 export async function registerCommonPlugins(app: FastifyInstance, options: {
@@ -49,6 +51,7 @@ export async function registerCommonPlugins(app: FastifyInstance, options: {
     ...(t.jwksUrl ? { jwksUrl: t.jwksUrl } : {}),
     ...(t.jwtIssuer ? { issuer: t.jwtIssuer } : {}),
     ...(t.jwtAudience ? { audience: t.jwtAudience } : {}),
+    ...(t.jwtMaxLifetimeSeconds ? { maxLifetimeSeconds: t.jwtMaxLifetimeSeconds } : {}),
   });
   await app.register(healthRoutes, options.health);
 }

@@ -1,7 +1,19 @@
-/** JWT signing (embedded mode, token CLI, tests) and the claims every token must carry. */
+/**
+ * JWT signing (embedded mode, token CLI, tests) and what every token must carry: the claims the
+ * services read, and the registered claims the auth plugin checks (`exp` and `iat` within the
+ * maximum lifetime, `iss`, `aud`). The embedded defaults below are the one place both sides take
+ * them from.
+ */
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts';
+import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts/primitives';
+
+/** `iss` of embedded-mode tokens (JWT_ISSUER's default). */
+export const DEFAULT_JWT_ISSUER = 'compensation-fund';
+/** `aud` of embedded-mode tokens (JWT_AUDIENCE's default): the services' API. */
+export const DEFAULT_JWT_AUDIENCE = 'compensation-fund-api';
+/** Longest accepted lifetime, `exp` - `iat` (JWT_MAX_LIFETIME's default): one working day. */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 12 * 3600;
 
 /** What the service reads from a verified token. */
 export const TokenClaimsSchema = z.object({
@@ -17,20 +29,23 @@ export interface SignTokenOptions {
   name?: string;
   roles: Role[];
   jurisdictions: Jurisdiction[];
-  /** Lifetime in seconds (default 12 hours). */
+  /** Lifetime in seconds (default 12 hours; the services refuse more than their JWT_MAX_LIFETIME). */
   ttlSeconds?: number;
+  /** Default DEFAULT_JWT_ISSUER. */
   issuer?: string;
+  /** Default DEFAULT_JWT_AUDIENCE. */
   audience?: string;
 }
 
 /** An HS256 token for the embedded mode. */
 export async function signToken(secret: Uint8Array, o: SignTokenOptions): Promise<string> {
-  let jwt = new SignJWT({ name: o.name ?? o.sub, roles: o.roles, jurisdictions: o.jurisdictions })
+  const issuedAt = Math.floor(Date.now() / 1000);
+  return new SignJWT({ name: o.name ?? o.sub, roles: o.roles, jurisdictions: o.jurisdictions })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(o.sub)
-    .setIssuedAt()
-    .setExpirationTime(`${o.ttlSeconds ?? 12 * 3600}s`);
-  if (o.issuer) jwt = jwt.setIssuer(o.issuer);
-  if (o.audience) jwt = jwt.setAudience(o.audience);
-  return jwt.sign(secret);
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (o.ttlSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS))
+    .setIssuer(o.issuer ?? DEFAULT_JWT_ISSUER)
+    .setAudience(o.audience ?? DEFAULT_JWT_AUDIENCE)
+    .sign(secret);
 }

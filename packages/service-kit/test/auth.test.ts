@@ -1,12 +1,15 @@
-/** The auth plugin through real HTTP (inject): verification, the verified-token cache and its limits. */
+/**
+ * The auth plugin through real HTTP (inject): verification (exp, lifetime, issuer, audience),
+ * the verified-token cache and its limits; the token variables of parseEnv.
+ */
 import t from 'tap';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
-import { authPlugin, errorsPlugin, signToken } from '../src/index.ts';
+import { ConfigError, authPlugin, commonEnv, errorsPlugin, parseEnv, signToken } from '../src/index.ts';
 
 const secret = new TextEncoder().encode('a-test-secret-that-is-long-enough-for-hs256');
 
-async function app(options: { verifiedTokenCacheSize?: number } = {}) {
+async function app(options: { verifiedTokenCacheSize?: number; issuer?: string; audience?: string; maxLifetimeSeconds?: number } = {}) {
   const a = Fastify();
   await a.register(errorsPlugin);
   await a.register(authPlugin, { jwtSecret: secret, ...options });
@@ -34,8 +37,7 @@ t.test('verified tokens are remembered, never beyond their expiry, and only byte
   t.equal((await me(a, otherSecret)).statusCode, 401);
 
   // A token accepted (and cached) while valid is refused once it expires.
-  const short = await new SignJWT({ roles: ['lawyer'], jurisdictions: ['RS'] }).setProtectedHeader({ alg: 'HS256' })
-    .setSubject('lawyer-2').setIssuedAt().setExpirationTime(Math.floor(Date.now() / 1000) + 2).sign(secret);
+  const short = await signToken(secret, { sub: 'lawyer-2', roles: ['lawyer'], jurisdictions: ['RS'], ttlSeconds: 2 });
   t.equal((await me(a, short)).statusCode, 200, 'valid at first');
   const deadline = Date.now() + 10_000;
   let status = 200;
@@ -58,4 +60,77 @@ t.test('with the cache off every request is verified', async (t) => {
   t.equal((await me(a, token)).statusCode, 200);
   t.equal((await me(a, 'x.y.z')).statusCode, 401);
   t.equal((await a.inject({ method: 'GET', url: '/me' })).statusCode, 401, 'no header');
+});
+
+/** A token with exactly the registered claims given (the embedded issuer and audience unless overridden). */
+function raw(claims: { iat?: number | null; exp?: number | null; iss?: string | null; aud?: string | null }): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  let jwt = new SignJWT({ roles: ['lawyer'], jurisdictions: ['RS'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('lawyer-1');
+  const iat = claims.iat === undefined ? now : claims.iat;
+  const exp = claims.exp === undefined ? now + 3600 : claims.exp;
+  const iss = claims.iss === undefined ? 'compensation-fund' : claims.iss;
+  const aud = claims.aud === undefined ? 'compensation-fund-api' : claims.aud;
+  if (iat !== null) jwt = jwt.setIssuedAt(iat);
+  if (exp !== null) jwt = jwt.setExpirationTime(exp);
+  if (iss !== null) jwt = jwt.setIssuer(iss);
+  if (aud !== null) jwt = jwt.setAudience(aud);
+  return jwt.sign(secret);
+}
+
+t.test('a token must expire, within the maximum lifetime, and name the issuer and audience', async (t) => {
+  const a = await app();
+  t.teardown(() => a.close());
+  const now = Math.floor(Date.now() / 1000);
+  t.equal((await me(a, await raw({}))).statusCode, 200, 'an hour, the embedded issuer and audience');
+  t.equal((await me(a, await signToken(secret, { sub: 'lawyer-1', roles: ['lawyer'], jurisdictions: ['RS'] }))).statusCode, 200, 'signToken\'s defaults');
+  const refused: [string, string][] = [
+    ['no exp', await raw({ exp: null })],
+    ['no iat', await raw({ iat: null })],
+    ['valid for 20 years', await raw({ exp: now + 20 * 365 * 86400 })],
+    ['issued in the future to stretch its lifetime', await raw({ iat: now + 11 * 3600, exp: now + 23 * 3600 })],
+    ['13 hours', await signToken(secret, { sub: 'lawyer-1', roles: ['lawyer'], jurisdictions: ['RS'], ttlSeconds: 13 * 3600 })],
+    ['no issuer', await raw({ iss: null })],
+    ['another issuer', await raw({ iss: 'somebody-else' })],
+    ['no audience', await raw({ aud: null })],
+    ['another audience', await raw({ aud: 'another-api' })],
+  ];
+  for (const [what, token] of refused) {
+    const r = await me(a, token);
+    t.equal(r.statusCode, 401, `${what}: refused`);
+    t.match(r.headers['content-type'], /^application\/problem\+json/);
+  }
+  t.match((await me(a, await raw({ exp: now + 20 * 365 * 86400 }))).json(), { detail: /lifetime/ }, 'says why');
+  t.equal((await me(a, await raw({ iat: now - 11 * 3600, exp: now + 3600 }))).statusCode, 200, '12 hours, 11 of them gone');
+
+  const configured = await app({ issuer: 'https://idp.example', audience: 'cfund', maxLifetimeSeconds: 600 });
+  t.teardown(() => configured.close());
+  t.equal((await me(configured, await raw({ iss: 'https://idp.example', aud: 'cfund', exp: now + 600 }))).statusCode, 200, 'configured issuer, audience, lifetime');
+  t.equal((await me(configured, await raw({ iss: 'https://idp.example', aud: 'cfund', exp: now + 601 }))).statusCode, 401, 'beyond the configured lifetime');
+  t.equal((await me(configured, await raw({}))).statusCode, 401, 'the embedded issuer is not the configured one');
+
+  const jwks = Fastify();
+  t.teardown(() => jwks.close());
+  await t.rejects(async () => {
+    await jwks.register(authPlugin, { jwksUrl: 'https://idp.example/jwks' });
+    await jwks.ready();
+  }, /issuer and audience/, 'a JWKS without issuer and audience is refused');
+});
+
+t.test('configuration: issuer, audience and maximum lifetime', async (t) => {
+  const shape = commonEnv(4000);
+  const c = parseEnv(shape, {});
+  t.equal(c.JWT_ISSUER, 'compensation-fund', 'embedded issuer');
+  t.equal(c.JWT_AUDIENCE, 'compensation-fund-api', 'embedded audience');
+  t.equal(c.JWT_MAX_LIFETIME, 12 * 3600, '12 hours by default');
+  t.equal(parseEnv(shape, { JWT_MAX_LIFETIME: '30m' }).JWT_MAX_LIFETIME, 1800);
+  t.equal(parseEnv(shape, { JWT_MAX_LIFETIME: '2h' }).JWT_MAX_LIFETIME, 7200);
+  t.equal(parseEnv(shape, { JWT_MAX_LIFETIME: '900' }).JWT_MAX_LIFETIME, 900, 'seconds');
+  for (const wrong of ['0', '12 hours', '-5m', '8d']) {
+    t.throws(() => parseEnv(shape, { JWT_MAX_LIFETIME: wrong }), { name: 'ConfigError', message: /JWT_MAX_LIFETIME/ }, `JWT_MAX_LIFETIME=${wrong}`);
+  }
+  t.throws(() => parseEnv(shape, { JWKS_URL: 'https://idp.example/jwks' }), { message: /JWT_ISSUER/ }, 'JWKS_URL needs JWT_ISSUER');
+  t.throws(() => parseEnv(shape, { JWKS_URL: 'https://idp.example/jwks', JWT_ISSUER: 'https://idp.example' }), { message: /JWT_AUDIENCE/ }, 'and JWT_AUDIENCE');
+  const idp = parseEnv(shape, { JWKS_URL: 'https://idp.example/jwks', JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'cfund' });
+  t.same([idp.JWT_ISSUER, idp.JWT_AUDIENCE], ['https://idp.example', 'cfund']);
+  t.ok(new ConfigError('x') instanceof Error);
 });

@@ -21,6 +21,7 @@ const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
   { sub: 'admin-1', name: 'Demo Fund Admin', roles: ['fund-admin'] },
   { sub: 'auditor-1', name: 'Demo Auditor', roles: ['auditor'] },
   { sub: 'dpo-1', name: 'Demo Data-Protection Officer', roles: ['dpo'] },
+  { sub: 'operator-1', name: 'Demo Operator', roles: ['operator'] },
 ];
 
 async function main(): Promise<void> {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
+    jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
     ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
       ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
       : {}),
@@ -80,9 +82,12 @@ async function main(): Promise<void> {
 
   if (config.embedded && secrets.jwtSecret) {
     const jurisdiction = JURISDICTIONS[0];
-    const lines = [`demo tokens (embedded mode, jurisdiction ${jurisdiction}, valid 12 h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction ${jurisdiction}):`];
+    const lines = [`demo tokens (embedded mode, jurisdiction ${jurisdiction}, valid ${config.JWT_MAX_LIFETIME / 3600} h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction ${jurisdiction}):`];
     for (const u of DEMO_USERS) {
-      const token = await signToken(secrets.jwtSecret, { sub: u.sub, name: u.name, roles: u.roles, jurisdictions: [jurisdiction] });
+      const token = await signToken(secrets.jwtSecret, {
+        sub: u.sub, name: u.name, roles: u.roles, jurisdictions: [jurisdiction],
+        ttlSeconds: config.JWT_MAX_LIFETIME, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
+      });
       lines.push(`  ${u.roles.join(',').padEnd(14)} ${u.sub.padEnd(11)} ${token}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,15 +1,34 @@
 #!/usr/bin/env node
 /**
  * pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction RS]... [--name <name>] [--ttl <seconds>]
- * Prints an HS256 token valid for the embedded mode: the secret is JWT_SECRET, JWT_SECRET_FILE,
- * or the one generated in DATA_DIR/secrets/jwt-secret (created if missing, as the service does).
+ * Prints an HS256 token the services accept: issuer JWT_ISSUER, audience JWT_AUDIENCE, valid
+ * JWT_MAX_LIFETIME unless --ttl asks for less. The secret is JWT_SECRET, JWT_SECRET_FILE, or the
+ * one the running system generated in DATA_DIR/secrets/jwt-secret (DATA_DIR relative to the
+ * repository root, as for `npm start`). It never creates that secret: a secret of its own would
+ * only mint tokens the services refuse.
+ * Imports only `@cfund/service-kit/token` and contracts' primitives, so that it starts quickly.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts';
-import { ConfigError, loadConfig } from './config.js';
-import { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile, signToken } from '@cfund/service-kit';
+import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts/primitives';
+import { ConfigError, commonEnv, jwtSecretPath, parseEnv, readJwtSecretFile, signToken } from '@cfund/service-kit/token';
 
 const USAGE = 'usage: pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction <RS|BA|ME|AL|MK|XK>]... [--name <name>] [--ttl <seconds>]';
+
+/** services/command/dist/ -> the repository root. */
+const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
+
+async function embeddedSecret(dataDir: string): Promise<Uint8Array> {
+  const path = jwtSecretPath(isAbsolute(dataDir) ? dataDir : resolve(repoRoot, dataDir));
+  if (!existsSync(path)) {
+    throw new ConfigError(`no JWT secret at ${path}: no service has started with DATA_DIR=${dataDir}. `
+      + 'Start the system first (npm start), or give this command the DATA_DIR the services run with, '
+      + 'e.g. DATA_DIR=/srv/cfund-data pnpm -s run token ... (or their JWT_SECRET / JWT_SECRET_FILE).');
+  }
+  return readJwtSecretFile(path);
+}
 
 async function run(argv: string[]): Promise<string> {
   const { values } = parseArgs({
@@ -33,15 +52,19 @@ async function run(argv: string[]): Promise<string> {
     if (!p.success) throw new ConfigError(`unknown jurisdiction ${j}; one of ${JurisdictionSchema.options.join(', ')}`);
     return p.data;
   });
-  const ttlSeconds = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw new ConfigError('--ttl must be a positive number of seconds');
-  const config = loadConfig();
+  // The variables every service reads (the command service's own ones play no part here).
+  const config = parseEnv(commonEnv(0));
+  const ttlSeconds = values.ttl === undefined ? config.JWT_MAX_LIFETIME : Number(values.ttl);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0 || ttlSeconds > config.JWT_MAX_LIFETIME) {
+    throw new ConfigError(`--ttl must be a whole number of seconds from 1 to ${config.JWT_MAX_LIFETIME} (JWT_MAX_LIFETIME): the services refuse longer-lived tokens`);
+  }
   if (config.JWKS_URL) throw new ConfigError('JWKS_URL is set: tokens come from your identity provider, not from this CLI');
   const secret = config.JWT_SECRET ? new TextEncoder().encode(config.JWT_SECRET)
     : config.JWT_SECRET_FILE ? await readJwtSecretFile(config.JWT_SECRET_FILE)
-      : (await loadOrCreateJwtSecret(jwtSecretPath(config.DATA_DIR))).secret;
+      : await embeddedSecret(config.DATA_DIR);
   return signToken(secret, {
-    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}), ...(ttlSeconds ? { ttlSeconds } : {}),
+    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}),
+    ttlSeconds, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
   });
 }
 

@@ -153,6 +153,13 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.equal(data.victimRef, `vic-${id}`);
     t.match(await h.protector.decryptPersonalData(data.victimRef, data.personalData), { fullName: name });
     t.equal((await h.post(`/victims/vic-${id}/erasure`, tk.lawyer, { reason: 'Request.' })).statusCode, 403, 'only the dpo erases');
+    // Erasure cannot be undone: only the dpo of the claim's jurisdiction (RS) may order it.
+    for (const [who, token] of [['the dpo of BA', await h.token('dpo-ba', ['dpo'], ['BA'])], ['a dpo without jurisdiction', await h.token('dpo-x', ['dpo'], [])]] as const) {
+      const refused = await h.post(`/victims/vic-${id}/erasure`, token, { reason: 'Request.' });
+      t.equal(refused.statusCode, 403, `${who}: refused`);
+      t.equal(refused.json<{ code: string }>().code, 'wrong-jurisdiction', `${who}: wrong-jurisdiction`);
+      t.match(await h.protector.decryptPersonalData(data.victimRef, data.personalData), { fullName: name }, `${who}: the data is still readable`);
+    }
     const erased = await h.post(`/victims/vic-${id}/erasure`, tk.dpo, { reason: 'Request of the data subject.' });
     t.equal(erased.statusCode, 200, erased.body);
     t.same(erased.json<{ events: string[] }>().events, ['PersonalDataErased']);

@@ -36,12 +36,18 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     t.teardown(() => new Promise<void>((resolve) => { jwks.close(() => resolve()); }));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-    const app = await buildApp({ client: h.env.eventStore, protector: h.protector, jwksUrl: url, fingerprintSecret: randomBytes(32), logLevel: 'silent' });
+    const app = await buildApp({
+      client: h.env.eventStore, protector: h.protector, jwksUrl: url, jwtIssuer: 'https://idp.example', jwtAudience: 'cfund',
+      fingerprintSecret: randomBytes(32), logLevel: 'silent',
+    });
     t.teardown(() => app.close());
-    const rs256 = await new SignJWT({ name: 'L', roles: ['lawyer'], jurisdictions: ['RS'] })
-      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('lawyer-jwks').setExpirationTime('5m').sign(privateKey);
-    const ok = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${rs256}` } });
+    const rs256 = (audience: string) => new SignJWT({ name: 'L', roles: ['lawyer'], jurisdictions: ['RS'] })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('lawyer-jwks').setIssuer('https://idp.example').setAudience(audience)
+      .setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const ok = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${await rs256('cfund')}` } });
     t.equal(ok.statusCode, 201, ok.body);
+    const elsewhere = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${await rs256('another-app')}` } });
+    t.equal(elsewhere.statusCode, 401, 'a token the identity provider issued for another audience is refused');
     const hs = await app.inject({ method: 'POST', url: '/claims', payload: claimBody(), headers: { authorization: `Bearer ${tk.lawyer}` } });
     t.equal(hs.statusCode, 401, 'an HS256 token is refused when JWKS is configured');
   });
@@ -102,5 +108,45 @@ t.test('configuration is validated and names the wrong variable', async (t) => {
   t.throws(() => loadConfig({ JWT_SECRET: 'short' }), /JWT_SECRET/);
   t.throws(() => loadConfig({ JWKS_URL: 'not a url' }), /JWKS_URL/);
   t.throws(() => loadConfig({ JWKS_URL: 'https://idp.example/jwks', JWT_SECRET_FILE: '/x' }), /JWKS_URL and JWT_SECRET/);
-  t.equal(loadConfig({ JWKS_URL: 'https://idp.example/.well-known/jwks.json' }).embedded, false);
+  t.equal(loadConfig({ JWKS_URL: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'cfund' }).embedded, false);
+});
+
+t.test('the token CLI: the running system\'s secret or a clear refusal; tokens the services accept', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join, resolve } = await import('node:path');
+  const { jwtSecretPath, loadOrCreateJwtSecret } = await import('@cfund/service-kit');
+  const root = resolve(import.meta.dirname, '../../..');
+  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-token-cli-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  // As `pnpm run token` runs it (package.json's script), from the repository root.
+  const token = (args: string[], env: Record<string, string> = {}) => new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile(process.execPath, ['services/command/bin/token.mjs', ...args], { cwd: root, env: { PATH: process.env.PATH, DATA_DIR: dataDir, ...env } },
+      (error, stdout, stderr) => { done({ code: error ? Number(error.code) : 0, stdout, stderr }); });
+  });
+
+  const missing = await token(['--sub', 'lawyer-1', '--role', 'lawyer', '--jurisdiction', 'RS']);
+  t.equal(missing.code, 2, 'no secret in DATA_DIR: refused');
+  t.match(missing.stderr, dataDir, 'names the directory it looked in');
+  t.match(missing.stderr, /DATA_DIR=/, 'says how to point it at the running system');
+  t.same(await readdir(dataDir), [], 'and creates no secret the services would not know');
+
+  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir)); // as the running command service did
+  const minted = await token(['--sub', 'lawyer-1', '--role', 'lawyer', '--jurisdiction', 'RS']);
+  t.equal(minted.code, 0, minted.stderr);
+  const h = await startService(t, { jwtSecret: secret });
+  const filed = await h.post('/claims', minted.stdout.trim(), claimBody());
+  t.equal(filed.statusCode, 201, `the service accepts the token: ${filed.body}`);
+  const claims = JSON.parse(Buffer.from(minted.stdout.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  t.match(claims, { sub: 'lawyer-1', iss: 'compensation-fund', aud: 'compensation-fund-api', roles: ['lawyer'], jurisdictions: ['RS'] });
+  t.equal(Number(claims.exp) - Number(claims.iat), 12 * 3600, 'valid JWT_MAX_LIFETIME');
+  const operator = await token(['--sub', 'operator-1', '--role', 'operator']);
+  t.equal(operator.code, 0, 'the operator role');
+
+  const tooLong = await token(['--sub', 'lawyer-1', '--role', 'lawyer', '--ttl', String(13 * 3600)]);
+  t.equal(tooLong.code, 2, 'a lifetime the services refuse is refused');
+  t.match(tooLong.stderr, /JWT_MAX_LIFETIME/);
+  const issuer = await token(['--sub', 'lawyer-1', '--role', 'lawyer', '--ttl', '600'], { JWT_ISSUER: 'cfund-test', JWT_AUDIENCE: 'cfund-test-api' });
+  t.match(JSON.parse(Buffer.from(issuer.stdout.split('.')[1]!, 'base64url').toString()), { iss: 'cfund-test', aud: 'cfund-test-api' }, 'the configured issuer and audience');
 });

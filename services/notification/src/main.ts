@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
+    jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
     readyChecks: { nats: () => !nc.isClosed() },
   });
 

@@ -8,5 +8,5 @@ export { buildApp, type BuildAppOptions, type ProjectionApp } from './app.js';
 export { ProjectionMetrics } from './metrics.js';
 export { startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
-export { mayReadPersonalData, accessLog, recordAccess, ERASED } from './personal-data/access.js';
+export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
 export { INDICATORS, SUPPRESSION_THRESHOLD, percentile } from './queries/monitoring.js';

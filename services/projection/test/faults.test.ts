@@ -56,6 +56,7 @@ t.test('relay, nats-server and projection killed under load: the read model equa
   const tk = await tokens(h);
   const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(serviceData));
   const admin = await signToken(secret, { sub: 'admin-1', roles: ['fund-admin'], jurisdictions: ['RS'] });
+  const operator = await signToken(secret, { sub: 'operator-1', roles: ['operator'], jurisdictions: [] });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
 
@@ -76,7 +77,7 @@ t.test('relay, nats-server and projection killed under load: the read model equa
     return child;
   };
   const digest = async () => {
-    const r = await fetch(`${base}/admin/digest`, { headers: { authorization: `Bearer ${admin}` } });
+    const r = await fetch(`${base}/admin/digest`, { headers: { authorization: `Bearer ${operator}` } });
     return r.ok ? (await r.json() as { digest: string }).digest : undefined;
   };
   const historyRows = async (claimId: string) => {

@@ -183,6 +183,16 @@ t.test('queries', async (t) => {
     t.same(log.json<{ reads: { accessedBy: string; roles: string[]; purpose: string }[] }>().reads.map((r) => [r.accessedBy, r.roles, r.purpose]),
       [['lawyer-1', ['lawyer'], 'claim-personal-data'], ['assessor-1', ['fund-assessor'], 'claim-personal-data']], 'two reads recorded, denials are not reads');
     t.equal((await get(app, `/claims/${A}/access-log`, tk.lawyer)).statusCode, 403);
+    t.equal((await get(app, `/claims/${A}/access-log`, tk.dpo)).statusCode, 200, 'the dpo of the claim\'s jurisdiction');
+    const dpoBA = await h.token('dpo-ba', ['dpo'], ['BA']);
+    const dpoNowhere = await h.token('dpo-x', ['dpo'], []);
+    for (const [who, token] of [['the dpo of BA', dpoBA], ['a dpo without jurisdiction', dpoNowhere]] as const) {
+      const refused = await get(app, `/claims/${A}/access-log`, token);
+      t.equal(refused.statusCode, 403, `${who}: the RS access log refused`);
+      t.equal(refused.json<{ code: string }>().code, 'wrong-jurisdiction');
+      t.notOk(refused.body.includes('assessor-1'), `${who}: no reader named`);
+    }
+    t.equal((await get(app, `/claims/${crypto.randomUUID()}/access-log`, tk.dpo)).statusCode, 404, 'no such claim');
     t.notOk(log.body.includes('Projection Test Victim'), 'the log names readers, never the data');
 
     const erased = await h.post(`/victims/vic-${A}/erasure`, tk.dpo, { reason: 'Erasure request of the data subject.' });
@@ -208,6 +218,21 @@ t.test('queries', async (t) => {
       t.equal((await get(app, '/personal-data-reads', tk.lawyer)).statusCode, 403);
       t.equal((await get(app, '/personal-data-reads?nope=1', tk.auditor)).statusCode, 400, 'unknown parameters refused');
       t.notOk(all.body.includes('Projection Test Victim'), 'readers and victims by reference, never the data');
+
+      // The dpo lists the reads of their jurisdictions' claims only.
+      t.equal((await get(app, `/claims/${E}/personal-data`, ba.lawyer)).statusCode, 200, 'a read of the BA claim');
+      await h.catchUp();
+      const claimsOf = (r: { json: <T>() => T }) => r.json<{ items: { claimId: string }[] }>().items.map((i) => i.claimId);
+      t.same(claimsOf(await get(app, '/personal-data-reads', tk.auditor)), [E, A, A], 'auditors: every read');
+      t.same(claimsOf(await get(app, '/personal-data-reads', tk.dpo)), [A, A], 'the dpo of RS: the RS reads');
+      const baReads = await get(app, '/personal-data-reads', dpoBA);
+      t.same(claimsOf(baReads), [E], 'the dpo of BA: the BA read');
+      t.equal(baReads.json<{ total: number }>().total, 1, 'counted within the scope');
+      t.equal((await get(app, `/personal-data-reads?claimId=${A}`, dpoBA)).json<{ total: number }>().total, 0, 'an RS claim asked for by the dpo of BA');
+      t.equal((await get(app, '/personal-data-reads?accessedBy=assessor-1', dpoBA)).json<{ total: number }>().total, 0, 'an RS reader asked for by the dpo of BA');
+      const nowhere = await get(app, '/personal-data-reads', dpoNowhere);
+      t.equal(nowhere.statusCode, 403, 'a dpo without jurisdiction');
+      t.equal(nowhere.json<{ code: string }>().code, 'wrong-jurisdiction');
     });
   });
 
@@ -215,8 +240,17 @@ t.test('queries', async (t) => {
     await h.catchUp();
     const before = (await get(app, '/admin/digest', tk.auditor)).json<{ digest: string; counts: Record<string, number> }>();
     t.ok(before.counts.claims === 5);
-    t.equal((await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${tk.auditor}` } })).statusCode, 403);
-    const r = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${tk.admin}` } });
+    const operator = await h.token('operator-1', ['operator'], []);
+    t.equal((await get(app, '/admin/digest', operator)).json<{ digest: string }>().digest, before.digest, 'the operator reads the digest');
+    // Rebuilding and the digest concern every jurisdiction: fund admins, even of all of them, may not.
+    const adminEverywhere = await h.token('admin-9', ['fund-admin'], ['RS', 'BA', 'ME', 'AL', 'MK', 'XK']);
+    for (const [who, token] of [['auditor', tk.auditor], ['fund-admin', tk.admin], ['fund-admin of every jurisdiction', adminEverywhere]] as const) {
+      const refused = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${token}` } });
+      t.equal(refused.statusCode, 403, `${who}: no rebuild`);
+      t.match(refused.headers['content-type'], /^application\/problem\+json/);
+    }
+    for (const token of [tk.admin, adminEverywhere]) t.equal((await get(app, '/admin/digest', token)).statusCode, 403, 'fund-admin: no digest');
+    const r = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${operator}` } });
     t.equal(r.statusCode, 200);
     t.equal(r.json<{ digest: string }>().digest, before.digest, 'rebuilt from $all = built incrementally');
     t.same(ids(await get(app, '/claims?text=KP-99', tk.auditor)), [D], 'the search index is rebuilt too');

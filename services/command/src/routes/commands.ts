@@ -16,7 +16,7 @@ import {
   ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
-import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
+import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
 import type { Metrics } from '../metrics.js';
 import { HttpProblem } from '@cfund/service-kit';
 import { EXAMPLES } from './examples.js';
@@ -263,17 +263,18 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
   app.post('/victims/:victimRef/erasure', {
     schema: {
       summary: 'Erase a victim\'s personal data (crypto-shredding)', tags: ['victims'],
-      description: 'Who: the data-protection officer. Destroys the victim\'s data key, then records PersonalDataErased: the encrypted data '
+      description: 'Who: the data-protection officer of the claim\'s jurisdiction. Destroys the victim\'s data key, then records PersonalDataErased: the encrypted data '
         + 'becomes unreadable everywhere while the financial and procedural trail stays complete.',
       params: VictimParams, headers: Headers, body: withExample(CommandBodies.eraseVictimData, EXAMPLES.eraseVictimData), response: ok,
     },
   }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
-    ensureAllowed(canErasePersonalData(ctx.principal));
     const { victimRef } = request.params;
     const claimId = victimRef.slice('vic-'.length);
-    await service.loadClaim(claimId); // 404 before anything is destroyed
+    // 404 or 403 before anything is destroyed: the key's erasure cannot be undone.
+    const { state } = await service.loadClaim(claimId);
+    ensureAllowed(canErasePersonalData(ctx.principal, claimAccess(state)));
     await protector.eraseKey(victimRef);
-    return service.command(claimId, ctx, (p) => canErasePersonalData(p), (at) => ({
+    return service.command(claimId, ctx, canErasePersonalData, (at) => ({
       type: 'ErasePersonalData', actor: actor(ctx.principal), at, data: request.body,
     }));
   }));

@@ -33,7 +33,7 @@ import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } 
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
   lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
-  startNats, startService, storeCli, type HistogramReading, type Tokens,
+  startNats, startService, storeCli, benchOperatorToken, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   const ceilingBefore = decodeCeiling(big.connection);
   let rebuild = { events: 0, seconds: Number.POSITIVE_INFINITY };
   for (let round = 0; round < 2; round += 1) {
-    const r = await http.request(reader.port, 'POST', '/admin/rebuild', tkBig.admin);
+    const r = await http.request(reader.port, 'POST', '/admin/rebuild', await benchOperatorToken(run.dir('data-big')));
     if (r.status !== 200) throw new Error(`rebuild: ${r.status} ${r.text}`);
     const result = JSON.parse(r.text) as { events: number; seconds: number };
     if (result.seconds < rebuild.seconds) rebuild = result;

@@ -1,16 +1,8 @@
 /**
  * Who may read a victim's personal data, and the record of every such read.
  *
- * The rule (from design.md: personal data is for those who act on the claim; every read by a
- * person is recorded):
- * - the claim's lawyer (who filed it) reads it: they represent the victim;
- * - fund staff who handle claims (`fund-assessor`, `fund-approver`, `fund-finance`) of the
- *   claim's jurisdiction read it: assessing, deciding and paying need the person;
- * - nobody else: not auditors (they verify the procedural and financial trail, which holds no
- *   personal data, and monitoring is aggregated), not `fund-admin` (budgets only), not the `dpo`
- *   (erases by victim reference without reading), not other lawyers, not staff of other
- *   jurisdictions.
- * After erasure the data reads `[erased]` for everyone, and no access is recorded (nothing was seen).
+ * Who may read it is @cfund/domain's `canReadPersonalData`. After erasure the data reads
+ * `[erased]` for everyone, and no access is recorded (nothing was seen).
  *
  * Each disclosure first appends `PersonalDataAccessed` to the stream `access-<claimId>` in
  * EventStoreDB (hash-chained like every stream); only when that append succeeded is the data
@@ -18,20 +10,12 @@
  */
 import type { EventStoreDBClient, JSONType } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
-import { parseEvent, type AccessEvent, type EncryptedPersonalData, type Jurisdiction, type Role } from '@cfund/contracts';
+import { parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
 import { handleCommand, isErased, PersonalDataProtector, type EventCodec, type KeyStore } from '@cfund/eventstore';
 import type { Principal } from '@cfund/domain';
 import { randomUUID } from 'node:crypto';
 
 export const ERASED = '[erased]' as const;
-
-const READER_ROLES: readonly Role[] = ['fund-assessor', 'fund-approver', 'fund-finance'];
-
-/** Whether `p` may read the personal data of a claim filed by `filedBy` in `jurisdiction`. */
-export function mayReadPersonalData(p: Principal, claim: { jurisdiction: Jurisdiction; filedBy: string }): boolean {
-  if (p.roles.includes('lawyer') && claim.filedBy === p.sub) return true;
-  return READER_ROLES.some((r) => p.roles.includes(r)) && p.jurisdictions.includes(claim.jurisdiction);
-}
 
 export const accessStream = (claimId: string): string => `access-${claimId}`;
 

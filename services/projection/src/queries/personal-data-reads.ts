@@ -1,10 +1,14 @@
 /**
  * Every recorded read of victims' personal data, across claims, newest first: so that auditors
- * (and the data-protection officer) can list who saw whose data, by reader, claim or period.
+ * (and the data-protection officer, within their jurisdictions) can list who saw whose data, by
+ * reader, claim or period.
  */
+import type { Jurisdiction } from '@cfund/contracts';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export interface PersonalDataReadFilter {
+  /** Only reads of the claims of these jurisdictions (all when absent). */
+  jurisdictions?: readonly Jurisdiction[];
   accessedBy?: string;
   claimId?: string;
   /** ISO instants, inclusive. */
@@ -28,6 +32,10 @@ interface Row { claim_id: string; victim_ref: string; accessed_by: string; roles
 export function personalDataReads(store: ReadModelStore, f: PersonalDataReadFilter): { items: PersonalDataRead[]; total: number } {
   const where: string[] = [];
   const params: (string | number)[] = [];
+  if (f.jurisdictions !== undefined) {
+    where.push(`claim_id IN (SELECT claim_id FROM claims WHERE jurisdiction IN (${f.jurisdictions.map(() => '?').join(', ')}))`);
+    params.push(...f.jurisdictions);
+  }
   if (f.accessedBy !== undefined) { where.push('accessed_by = ?'); params.push(f.accessedBy); }
   if (f.claimId !== undefined) { where.push('claim_id = ?'); params.push(f.claimId); }
   if (f.from !== undefined) { where.push('accessed_at >= ?'); params.push(new Date(f.from).toISOString()); }

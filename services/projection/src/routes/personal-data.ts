@@ -1,10 +1,13 @@
-/** GET /claims/{id}/personal-data (recorded), GET /claims/{id}/access-log and GET /personal-data-reads (auditors). */
+/**
+ * GET /claims/{id}/personal-data (recorded), GET /claims/{id}/access-log and GET /personal-data-reads
+ * (auditors; the dpo within their jurisdictions). Who may do what: @cfund/domain's authorization.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts';
-import type { ClaimState } from '@cfund/domain';
+import { accessLogScope, canReadAccessLog, canReadPersonalData, ensureAllowed, type ClaimState } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
-import { ERASED, accessLog, decryptPersonalData, mayReadPersonalData, recordAccess } from '../personal-data/access.js';
+import { ERASED, accessLog, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { claimRow, notFound, readableClaim } from '../queries/claims.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
@@ -29,10 +32,11 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
     const row = claimRow(ctx.runner.store, id);
     if (!row || !row.victim_ref || !row.personal_data) throw notFound(id);
     reply.header('cache-control', 'no-store');
-    if (!mayReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by })) {
+    const allowed = canReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by });
+    if (!allowed.allowed) {
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
       readableClaim(ctx.runner.store, principal, id); // the claim's own 403 when the caller may not even see the claim
-      throw new HttpProblem(403, 'Forbidden', 'Your role does not allow you to read this victim\'s personal data.', { code: 'personal-data-forbidden' });
+      throw allowed.error;
     }
     const state = JSON.parse(row.state) as ClaimState;
     const answer = { claimId: id, victimRef: row.victim_ref };
@@ -58,32 +62,32 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
   app.get('/claims/:id/access-log', {
     schema: {
       summary: 'Who read this victim\'s personal data, and when', tags: ['personal data'],
-      description: 'Who: auditors (and the dpo). Read from the event store (stream access-<claimId>), oldest first.',
-      params: ClaimParams, response: { 200: AccessLogSchema, 401: problems[401], 403: problems[403] },
+      description: 'Who: auditors, and the dpo of the claim\'s jurisdiction. Read from the event store (stream access-<claimId>), oldest first.',
+      params: ClaimParams, response: { 200: AccessLogSchema, 401: problems[401], 403: problems[403], 404: problems[404] },
     },
   }, async (request) => {
     const p = principalOf(request);
-    if (!p.roles.includes('auditor') && !p.roles.includes('dpo')) {
-      throw new HttpProblem(403, 'Forbidden', 'Only auditors and the data-protection officer can list who read personal data.', { code: 'forbidden-role' });
-    }
+    ensureAllowed(accessLogScope(p)); // the role first: others learn nothing of which claims exist
+    const row = claimRow(ctx.runner.store, request.params.id);
+    if (!row) throw notFound(request.params.id);
+    ensureAllowed(canReadAccessLog(p, { jurisdiction: row.jurisdiction as Jurisdiction }));
     return { claimId: request.params.id, reads: await accessLog(ctx.client, request.params.id) };
   });
 
   app.get('/personal-data-reads', {
     schema: {
       summary: 'Every recorded read of victims\' personal data, newest first', tags: ['personal data'],
-      description: 'Who: auditors and the dpo. Who saw whose data, across claims: filter by reader (`accessedBy`), claim or period. '
+      description: 'Who: auditors (every claim) and the dpo (the claims of their jurisdictions). Who saw whose data, across claims: filter by reader (`accessedBy`), claim or period. '
         + 'Built from the PersonalDataAccessed events (streams access-<claimId>); the data itself is never shown.',
       querystring: ReadsQuery, response: { 200: ReadsSchema, 400: problems[400], 401: problems[401], 403: problems[403] },
     },
   }, async (request) => {
-    const p = principalOf(request);
-    if (!p.roles.includes('auditor') && !p.roles.includes('dpo')) {
-      throw new HttpProblem(403, 'Forbidden', 'Only auditors and the data-protection officer can list who read personal data.', { code: 'forbidden-role' });
-    }
+    const scope = accessLogScope(principalOf(request));
+    if (!scope.allowed) throw scope.error;
     const q = request.query;
     const found = personalDataReads(ctx.runner.store, {
       limit: q.limit, offset: q.offset,
+      ...(scope.jurisdictions === 'all' ? {} : { jurisdictions: scope.jurisdictions }),
       ...(q.accessedBy !== undefined ? { accessedBy: q.accessedBy } : {}),
       ...(q.claimId !== undefined ? { claimId: q.claimId } : {}),
       ...(q.from !== undefined ? { from: q.from } : {}),
