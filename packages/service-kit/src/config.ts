@@ -4,6 +4,7 @@
  * `commonEnv` with its own variables.
  */
 import { z } from 'zod';
+import { httpEnv, httpLimitsProblem } from './http-limits.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -29,6 +30,7 @@ export const commonEnv = (defaultPort: number) => ({
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ...httpEnv,
 });
 
 export type CommonConfig = z.infer<z.ZodObject<ReturnType<typeof commonEnv>>> & {
@@ -53,6 +55,8 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   if (c.JWKS_URL && (c.JWT_SECRET || c.JWT_SECRET_FILE)) {
     throw new ConfigError('invalid configuration: JWKS_URL and JWT_SECRET/JWT_SECRET_FILE are both set; set one');
   }
+  const limits = httpLimitsProblem(c);
+  if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
   return { ...c, embedded: !c.JWKS_URL && !c.JWT_SECRET && !c.JWT_SECRET_FILE };
 }
