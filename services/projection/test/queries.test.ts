@@ -63,6 +63,12 @@ t.test('queries', async (t) => {
     t.same(ids(await get(app, '/claims?text=1995-04-12', tk.auditor)), [], 'text: never the date of birth');
     t.same(ids(await get(app, `/claims?text=${A.slice(0, 8)}zz`, tk.auditor)), [], 'text: trigrams present but not the substring');
     t.same(ids(await get(app, '/claims?text=%22%20OR%20x', tk.auditor)), [], 'text: quotes are literal, not FTS syntax');
+    for (const bad of ['%00', 'abc%00def', 'ab%01', '%7F%7F%7F']) {
+      const r = await get(app, `/claims?text=${bad}`, tk.auditor);
+      t.equal(r.statusCode, 400, `text with a control character (${bad}): 400, not an SQLite error`);
+      t.match(r.headers['content-type'], /^application\/problem\+json/);
+      t.match(r.json(), { errors: [{ path: 'querystring.text' }] });
+    }
     const p1 = (await get(app, '/claims?limit=3&offset=0', tk.auditor)).json<{ items: unknown[]; total: number }>();
     const p2 = (await get(app, '/claims?limit=3&offset=3', tk.auditor)).json<{ items: { claimId: string }[]; total: number }>();
     t.equal(p1.total, 5);

@@ -23,7 +23,8 @@ export const ClaimStatusSchema = z.enum(['filed', 'applied', 'assessed', 'approv
 export const ListQuery = z.object({
   status: ClaimStatusSchema.optional(),
   jurisdiction: JurisdictionSchema.optional(),
-  text: z.string().trim().min(1).max(200).optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
+  // No stored search text holds a control character; a NUL would end SQLite's FTS query string.
+  text: z.string().trim().min(1).max(200).regex(/^\P{Cc}*$/u, 'control characters are not allowed').optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 }).strict();
