@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction, type Money } from '@cfund/contracts';
 import {
-  DomainError, cloneLedger, decide, decideLedger, ensureAllowed, ledgerStreamName,
+  DomainError, canRead, cloneLedger, decide, decideLedger, ledgerStreamName,
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
@@ -56,6 +56,18 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
 });
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
+
+/**
+ * The refusal of a command on an existing claim, if any. A caller who may not even read the
+ * claim (another lawyer's, another jurisdiction's) gets the answer for a claim that does not
+ * exist: whether it exists is not theirs to learn.
+ */
+function refusalOn(claimId: string, principal: Principal, state: ClaimState, authorize: Authorize): Error | undefined {
+  const access = claimAccess(state);
+  const allowed = authorize(principal, access);
+  if (allowed.allowed) return undefined;
+  return canRead(principal, access).allowed ? allowed.error : notFound(claimId);
+}
 
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
@@ -139,7 +151,8 @@ export class CommandService {
       decide: (command, state) => {
         if (!isNew) {
           if (state.status === 'none') throw notFound(claimId);
-          ensureAllowed(authorize(ctx.principal, claimAccess(state)));
+          const refusal = refusalOn(claimId, ctx.principal, state, authorize);
+          if (refusal) throw refusal;
         }
         return decide(command, state);
       },
@@ -178,10 +191,10 @@ export class CommandService {
    */
   private async authorizeMismatch(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<void> {
     const { state } = await this.loadClaim(claimId);
-    const allowed = authorize(ctx.principal, claimAccess(state));
-    if (!allowed.allowed) {
-      this.countRefusal(allowed.error);
-      throw allowed.error;
+    const refusal = refusalOn(claimId, ctx.principal, state, authorize);
+    if (refusal) {
+      this.countRefusal(refusal);
+      throw refusal;
     }
   }
 
@@ -289,7 +302,8 @@ export class CommandService {
   private decideApproval(claimId: string, loaded: LoadedStream<ClaimEvent, ClaimState>, ctx: CommandContext, authorize: Authorize): { events: ClaimEvent[] } | { refusal: unknown } {
     try {
       if (loaded.state.status === 'none') throw notFound(claimId);
-      ensureAllowed(authorize(ctx.principal, claimAccess(loaded.state)));
+      const refusal = refusalOn(claimId, ctx.principal, loaded.state, authorize);
+      if (refusal) throw refusal;
       if (ctx.expectedRevision !== undefined && ctx.expectedRevision !== loaded.revision) {
         throw new RevisionMismatchError(claimStream(claimId), ctx.expectedRevision, loaded.revision);
       }

@@ -5,7 +5,7 @@ import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts
 import type { ClaimState } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, accessLog, decryptPersonalData, mayReadPersonalData, recordAccess } from '../personal-data/access.js';
-import { claimRow, notFound, readableClaim } from '../queries/claims.js';
+import { notFound, readableClaim } from '../queries/claims.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, problems } from './schemas.js';
@@ -26,12 +26,11 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { id } = request.params;
-    const row = claimRow(ctx.runner.store, id);
-    if (!row || !row.victim_ref || !row.personal_data) throw notFound(id);
     reply.header('cache-control', 'no-store');
+    const row = readableClaim(ctx.runner.store, principal, id); // 404 also for a claim the caller may not see
+    if (!row.victim_ref || !row.personal_data) throw notFound(id);
     if (!mayReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by })) {
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
-      readableClaim(ctx.runner.store, principal, id); // the claim's own 403 when the caller may not even see the claim
       throw new HttpProblem(403, 'Forbidden', 'Your role does not allow you to read this victim\'s personal data.', { code: 'personal-data-forbidden' });
     }
     const state = JSON.parse(row.state) as ClaimState;

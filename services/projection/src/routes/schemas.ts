@@ -10,7 +10,7 @@ const HASH = '9c1185a5c5e9fc54612808977ee8f548b2258d31a1b2c3d4e5f60718293a4b5c';
 export const problems = {
   400: ProblemSchema.describe('Invalid parameters (with field paths)'),
   401: ProblemSchema.describe('Missing or invalid Bearer token'),
-  403: ProblemSchema.describe('Not allowed: role, jurisdiction or not your claim'),
+  403: ProblemSchema.describe('Not allowed: your role does not allow it'),
   404: ProblemSchema.describe('No such claim (or not yet in the read model)'),
   503: ProblemSchema.describe('The read model is being rebuilt, or the event store is unreachable'),
 };
