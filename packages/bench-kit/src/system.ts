@@ -48,6 +48,8 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: run.dir(options.dataDir ?? 'data'), LOG_LEVEL: 'warn',
     ESDB_CONNECTION_STRING: options.connection,
+    // A benchmark is one client at thousands of requests/s with a few principals: no rate limits.
+    RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_PER_PRINCIPAL: '0',
     ...(options.natsUrl ? { NATS_URL: options.natsUrl } : {}),
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
     ...options.env,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
+import { httpEnv, httpLimitsProblem } from './http-limits.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -42,6 +43,7 @@ export const commonEnv = (defaultPort: number) => ({
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  ...httpEnv,
 });
 
 /** What parseEnv settles beyond the schema. */
@@ -72,6 +74,8 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   if (c.JWKS_URL && (c.JWT_SECRET || c.JWT_SECRET_FILE)) {
     throw new ConfigError('invalid configuration: JWKS_URL and JWT_SECRET/JWT_SECRET_FILE are both set; set one');
   }
+  const limits = httpLimitsProblem(c);
+  if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
   // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
   if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');

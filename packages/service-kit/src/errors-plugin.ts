@@ -3,7 +3,9 @@
  * 400 validation (with field paths) and malformed JSON, 401, 403 (DomainError of kind
  * authorization), 404, 409 (DomainError of kind rule, with its code; version conflicts that
  * outlasted the retries), 412 (If-Match), 413 (body too large), 415, 422 (Idempotency-Key
- * reused with another request), 500 without internals.
+ * reused with another request), 503 with Retry-After when the event store cannot be reached,
+ * 500 without internals. Errors met before routing (bad URL, oversized or malformed requests)
+ * are in framework-problems.ts.
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,13 +15,15 @@ import { isDomainError } from '@cfund/domain';
 import {
   ConcurrencyConflictError, IdempotencyInProgressError, IdempotencyMismatchError, RevisionMismatchError, VictimErasedError,
 } from '@cfund/eventstore';
-import { HttpProblem, problemType, statusTitle } from './problem.js';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, instanceOf, problemType, statusTitle } from './problem.js';
+import { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+export { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem, headers: Record<string, string> = {}): FastifyReply {
   for (const [k, v] of Object.entries(headers)) reply.header(k, v);
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url });
+  const instance = instanceOf(request.url);
+  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send({ ...problem, ...(instance === undefined ? {} : { instance }) });
 }
 
 /** Field path of a validation issue: `body.victim.fullName`, `params.id`. */
@@ -39,7 +43,8 @@ function issuesToErrors(context: string, issues: readonly { keyword?: string; in
 
 export default fp(async (app) => {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, {
-    type: problemType('not-found'), title: 'Not Found', status: 404, detail: `No route ${request.method} ${request.url.split('?')[0]}.`,
+    type: problemType('not-found'), title: 'Not Found', status: 404,
+    detail: instanceOf(request.url) === undefined ? 'No such route.' : `No route ${request.method} ${instanceOf(request.url)}.`,
   }));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -91,6 +96,13 @@ export default fp(async (app) => {
         type: problemType('personal-data-erased'), title: 'Conflict', status: 409, code: 'personal-data-erased',
         detail: 'The personal data of this victim has been erased.',
       });
+    }
+    if (isEventStoreUnavailable(error)) {
+      request.log.warn({ err: error }, 'event store unavailable');
+      return sendProblem(reply, request, {
+        type: problemType('event-store-unavailable'), title: 'Service Unavailable', status: 503, code: 'event-store-unavailable',
+        detail: `The event store cannot be reached right now. Try again in ${STORE_RETRY_AFTER_S} s (with the same Idempotency-Key a retried command is applied at most once).`,
+      }, { 'retry-after': String(STORE_RETRY_AFTER_S) });
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status < 500) {

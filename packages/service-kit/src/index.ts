@@ -14,4 +14,7 @@ export {
   DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims,
 } from './token.js';
 export { onShutdownSignals, runMain, type ShutdownOptions } from './process.js';
-export { createServiceFastify, registerCommonPlugins, type TokenVerification } from './service-app.js';
+export { createServiceFastify, registerCommonPlugins, UNCONFIGURED_HTTP_LIMITS, type TokenVerification } from './service-app.js';
+export { DEFAULT_HTTP_LIMITS, httpEnv, httpLimitsOf, type HttpLimits } from './http-limits.js';
+export { isEventStoreUnavailable } from './store-unavailable.js';
+export { PROBLEM_CONTENT_TYPE } from './problem.js';

@@ -1,6 +1,7 @@
 /**
  * The Fastify application every service starts from, and the plugins every service registers
- * first, in one order: problem+json errors, metrics, docs, authentication, /health and /ready.
+ * first, in one order: problem+json errors, security headers and rate limits, metrics, docs,
+ * authentication, /health and /ready.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -8,19 +9,47 @@ import type { Logger } from 'pino';
 import authPlugin from './auth-plugin.js';
 import docsPlugin, { type DocsOptions } from './docs-plugin.js';
 import errorsPlugin from './errors-plugin.js';
+import { clientErrorHandler, frameworkErrors } from './framework-problems.js';
 import { healthRoutes, type HealthOptions } from './health.js';
 import type { HttpMetrics } from './http-metrics.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import metricsPlugin from './metrics-plugin.js';
+import securityPlugin from './security-plugin.js';
 
-/** A Fastify instance with zod validation and serialization, answering 503 while it closes. */
-export function createServiceFastify(options: { logger: Logger; bodyLimit?: number }): FastifyInstance {
+/**
+ * The limits when a service is built without configuration (tests): the server's defaults, no
+ * rate limits (a test sets those it checks).
+ */
+export const UNCONFIGURED_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({ ...DEFAULT_HTTP_LIMITS, rateLimitPerAddress: 0, rateLimitPerPrincipal: 0 });
+
+/**
+ * A Fastify instance with zod validation and serialization, the server limits of `http`, and
+ * problem+json for what is refused before routing. JSON bodies only: Fastify's own text/plain
+ * parser is removed, so another media type is a 415.
+ */
+export function createServiceFastify(options: { logger: Logger; bodyLimit?: number; http?: HttpLimits }): FastifyInstance {
+  const limits = options.http ?? UNCONFIGURED_HTTP_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     // Request logs carry method, path and status only (see createLogger): never bodies.
-    return503OnClosing: true,
+    // The security plugin answers requests during shutdown (problem+json instead of Fastify's JSON).
+    return503OnClosing: false,
     requestIdHeader: 'x-request-id',
+    frameworkErrors,
+    clientErrorHandler,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    // Node checks the headers and request timeouts on this period (30 s by default): a
+    // slow-header client would be held that much longer than the configured timeout.
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
   });
+  if (limits.maxConnections > 0) app.server.maxConnections = limits.maxConnections;
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   return app as unknown as FastifyInstance;
@@ -41,9 +70,12 @@ export async function registerCommonPlugins(app: FastifyInstance, options: {
   docs: DocsOptions;
   tokens: TokenVerification;
   health: HealthOptions;
+  /** The same limits as given to createServiceFastify (the rate limits apply here). */
+  http?: HttpLimits;
 }): Promise<void> {
   const t = options.tokens;
   await app.register(errorsPlugin);
+  await app.register(securityPlugin, { limits: options.http ?? UNCONFIGURED_HTTP_LIMITS });
   await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(docsPlugin, options.docs);
   await app.register(authPlugin, {

@@ -9,11 +9,13 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { Metrics } from './metrics.js';
-import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
 export interface BuildAppOptions extends TokenVerification {
+  /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
+  http?: HttpLimits;
   client: EventStoreDBClient;
   protector: PersonalDataProtector;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
@@ -38,7 +40,7 @@ export interface CommandApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024 });
+  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
@@ -60,6 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
         + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
     },
     tokens: options,
+    ...(options.http ? { http: options.http } : {}),
     health: { client: options.client, isClosing: () => closing },
   });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });

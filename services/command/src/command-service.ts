@@ -10,7 +10,7 @@ import { AwardFunding } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, claimFunding, cloneLedger, decide, decideLedger, ensureAllowed, ledgerStreamName,
+  DomainError, canRead, claimFunding, cloneLedger, decide, decideLedger, ledgerStreamName,
   type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
@@ -47,6 +47,18 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
 });
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
+
+/**
+ * The refusal of a command on an existing claim, if any. A caller who may not even read the
+ * claim (another lawyer's, another jurisdiction's) gets the answer for a claim that does not
+ * exist: whether it exists is not theirs to learn.
+ */
+function refusalOn(claimId: string, principal: Principal, state: ClaimState, authorize: Authorize): Error | undefined {
+  const access = claimAccess(state);
+  const allowed = authorize(principal, access);
+  if (allowed.allowed) return undefined;
+  return canRead(principal, access).allowed ? allowed.error : notFound(claimId);
+}
 
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
@@ -140,7 +152,8 @@ export class CommandService {
       decide: (command, state) => {
         if (!isNew) {
           if (state.status === 'none') throw notFound(claimId);
-          ensureAllowed(authorize(ctx.principal, claimAccess(state)));
+          const refusal = refusalOn(claimId, ctx.principal, state, authorize);
+          if (refusal) throw refusal;
         }
         return decide(command, state);
       },
@@ -195,10 +208,10 @@ export class CommandService {
    */
   private async authorizeMismatch(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<void> {
     const { state } = await this.loadClaim(claimId);
-    const allowed = authorize(ctx.principal, claimAccess(state));
-    if (!allowed.allowed) {
-      this.countRefusal(allowed.error);
-      throw allowed.error;
+    const refusal = refusalOn(claimId, ctx.principal, state, authorize);
+    if (refusal) {
+      this.countRefusal(refusal);
+      throw refusal;
     }
   }
 

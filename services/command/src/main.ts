@@ -9,7 +9,7 @@ import { JURISDICTIONS, type Role } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
-import { keyStoreDir, onShutdownSignals, resolveSecrets, runMain, signToken } from '@cfund/service-kit';
+import { keyStoreDir, onShutdownSignals, resolveSecrets, runMain, signToken, httpLimitsOf } from '@cfund/service-kit';
 import { startRelayHost, type RelayHost } from '@cfund/messaging';
 
 const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
   const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
   const app = await buildApp({
+    http: httpLimitsOf(config),
     client, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),

@@ -21,13 +21,22 @@ t.test('refusals', async (t) => {
     t.equal(problem(r).code, 'wrong-jurisdiction');
 
     const id = await assessedClaim(h, tk);
-    r = await h.post(`/claims/${id}/evidence`, tk.lawyer2, { documentId: 'D1', kind: 'other', sha256: 'a'.repeat(64), title: 'x' });
-    t.equal(r.statusCode, 403);
-    t.equal(problem(r).code, 'not-your-claim');
+    // Who may not even read a claim gets the answer for a claim that does not exist: the same
+    // status, code and detail as for an unknown id (its existence is not theirs to learn).
+    const evidence = { documentId: 'D1', kind: 'other', sha256: 'a'.repeat(64), title: 'x' };
+    const sameAsNone = async (what: string, url: (claimId: string) => string, token: string, body: unknown, headers: Record<string, string> = {}) => {
+      const none = crypto.randomUUID();
+      const a = await h.post(url(id), token, body, headers);
+      const b = await h.post(url(none), token, body, headers);
+      t.equal(a.statusCode, 404, `${what}: 404`);
+      t.same({ ...problem(a), instance: undefined }, { ...problem(b), instance: undefined, detail: problem(b).detail!.replace(none, id) }, `${what}: the same answer as for no claim`);
+    };
+    await sameAsNone('another lawyer\'s claim', (c) => `/claims/${c}/evidence`, tk.lawyer2, evidence);
+    await sameAsNone('another lawyer\'s claim, a command for another role', (c) => `/claims/${c}/decision-notice`, tk.lawyer2,
+      { servedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
     const otherJurisdictionApprover = await h.token('approver-9', ['fund-approver'], ['BA']);
-    r = await h.post(`/claims/${id}/approvals`, otherJurisdictionApprover, {});
-    t.equal(r.statusCode, 403);
-    t.equal(problem(r).code, 'wrong-jurisdiction');
+    await sameAsNone('a claim of another jurisdiction', (c) => `/claims/${c}/approvals`, otherJurisdictionApprover, {});
+    await sameAsNone('another lawyer\'s claim with If-Match', (c) => `/claims/${c}/evidence`, tk.lawyer2, evidence, { 'if-match': '"99"' });
     r = await h.post(`/claims/${id}/approvals`, tk.finance, {});
     t.equal(problem(r).code, 'forbidden-role');
     // The assessor who also holds the approver role cannot approve their own assessment.
@@ -108,7 +117,7 @@ t.test('refusals', async (t) => {
     t.equal(problem(r).code, 'revision-mismatch');
     t.equal(r.headers.etag, '"0"');
     r = await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer2, proceedings, { 'if-match': '"5"' });
-    t.equal(r.statusCode, 403, 'another lawyer learns nothing of the revision');
+    t.equal(r.statusCode, 404, 'another lawyer learns nothing of the revision, nor that the claim exists');
     t.notOk(r.headers.etag);
     r = await h.post(`/claims/${crypto.randomUUID()}/criminal-proceedings`, tk.lawyer, proceedings, { 'if-match': '"5"' });
     t.equal(r.statusCode, 404, 'no such claim, whatever If-Match says');

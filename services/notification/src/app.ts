@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
 import type { RetryPolicy } from './delivery/backoff.js';
 import { httpWebhookSender, type EmailSender, type WebhookSender } from './delivery/senders.js';
@@ -25,6 +25,8 @@ import { Templates } from './templates/render.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
 export interface BuildAppOptions extends TokenVerification {
+  /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
+  http?: HttpLimits;
   client: EventStoreDBClient;
   store: NotificationStore;
   logger?: Logger;
@@ -65,7 +67,7 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60 * 1000,
 
 export async function buildApp(options: BuildAppOptions): Promise<NotificationApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = createServiceFastify({ logger, bodyLimit: 16 * 1024 });
+  const app = createServiceFastify({ logger, bodyLimit: 16 * 1024, ...(options.http ? { http: options.http } : {}) });
 
   const now = options.now ?? (() => new Date());
   const metrics = options.metrics ?? new NotificationMetrics();
@@ -106,6 +108,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
         + 'Notifications name claims by id and public reference only, never a victim. Errors are RFC 9457 `application/problem+json`.',
     },
     tokens: options,
+    ...(options.http ? { http: options.http } : {}),
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   await app.register(notificationRoutes, { store: options.store, audit, notifier, now });

@@ -9,7 +9,7 @@ import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { createLogger } from '@cfund/eventstore';
 import { consumeEvents, ensureEventsStream, type EventConsumer } from '@cfund/messaging';
-import { loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
+import { loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain, httpLimitsOf } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { smtpEmailSender } from './delivery/senders.js';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: config.NATS_URL, name: 'notification', maxReconnectAttempts: -1 });
 
   const app = await buildApp({
+    http: httpLimitsOf(config),
     client, store, logger, templates, directory, defaultLocale: config.NOTIFICATION_LOCALE,
     reminders: { daysBefore: config.REMINDER_DAYS, hour: config.REMINDER_HOUR },
     retry: { baseMs: config.DELIVERY_BACKOFF_BASE_MS, maxMs: config.DELIVERY_BACKOFF_MAX_MS, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },

@@ -35,6 +35,11 @@ t.test('signed webhook deliveries, retried with backoff until the receiver answe
   // Validation and ownership.
   t.equal((await register(lawyer, { url: 'ftp://example.org/x', target: { kind: 'user' } })).statusCode, 400, 'only http(s)');
   t.equal((await register(lawyer, { url: 'https://u:p@example.org/x', target: { kind: 'user' } })).statusCode, 400, 'no credentials in the URL');
+  for (const url of ['not a url', 'https://', 'http://exa mple.org/', '', 'https://[::1', 'x'.repeat(3000)]) {
+    const r = await register(lawyer, { url, target: { kind: 'user' } });
+    t.equal(r.statusCode, 400, `a URL that is not one (${url.slice(0, 20)}): 400, not 500`);
+    t.match(r.json(), { errors: [{ path: 'body.url' }] });
+  }
   t.equal((await register(lawyer, { url: receiver.url, target: { kind: 'user' }, extra: 1 })).statusCode, 400, 'no unknown fields');
   const notHeld = await register(lawyer, { url: receiver.url, target: { kind: 'role', role: 'fund-approver', jurisdiction: 'RS' } });
   t.equal(notHeld.statusCode, 403, 'a role one does not hold');

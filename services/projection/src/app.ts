@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { createLogger, type KeyStore } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins, type TokenVerification } from '@cfund/service-kit';
+import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
@@ -21,6 +21,8 @@ import { workRoutes } from './routes/work.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
 export interface BuildAppOptions extends TokenVerification {
+  /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
+  http?: HttpLimits;
   client: EventStoreDBClient;
   store: ReadModelStore;
   /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
@@ -41,7 +43,7 @@ export interface ProjectionApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp> {
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = createServiceFastify({ logger });
+  const app = createServiceFastify({ logger, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new ProjectionMetrics();
   const runner = new ProjectionRunner(options.store, options.client, logger, {
@@ -67,6 +69,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
         + 'Errors are RFC 9457 `application/problem+json`.',
     },
     tokens: options,
+    ...(options.http ? { http: options.http } : {}),
     health: { client: options.client, isClosing: () => closing, checks: { readModel: () => runner.answersQueries, ...options.checks } },
   });
   await app.register(claimRoutes, ctx);

@@ -7,7 +7,7 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { FileKeyStore, createLogger } from '@cfund/eventstore';
-import { keyStoreDir, loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
+import { keyStoreDir, loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain, httpLimitsOf } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startProjectionConsumer } from './consumer.js';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const store = new ReadModelStore(readModelPath(config.DATA_DIR));
   const nc = await connect({ servers: config.NATS_URL, name: 'cfund-projection', maxReconnectAttempts: -1 });
   const app = await buildApp({
+    http: httpLimitsOf(config),
     client, store, keyStore, masterKey: secrets.masterKey, logger,
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),

@@ -63,6 +63,12 @@ t.test('queries', async (t) => {
     t.same(ids(await get(app, '/claims?text=1995-04-12', tk.auditor)), [], 'text: never the date of birth');
     t.same(ids(await get(app, `/claims?text=${A.slice(0, 8)}zz`, tk.auditor)), [], 'text: trigrams present but not the substring');
     t.same(ids(await get(app, '/claims?text=%22%20OR%20x', tk.auditor)), [], 'text: quotes are literal, not FTS syntax');
+    for (const bad of ['%00', 'abc%00def', 'ab%01', '%7F%7F%7F']) {
+      const r = await get(app, `/claims?text=${bad}`, tk.auditor);
+      t.equal(r.statusCode, 400, `text with a control character (${bad}): 400, not an SQLite error`);
+      t.match(r.headers['content-type'], /^application\/problem\+json/);
+      t.match(r.json(), { errors: [{ path: 'querystring.text' }] });
+    }
     const p1 = (await get(app, '/claims?limit=3&offset=0', tk.auditor)).json<{ items: unknown[]; total: number }>();
     const p2 = (await get(app, '/claims?limit=3&offset=3', tk.auditor)).json<{ items: { claimId: string }[]; total: number }>();
     t.equal(p1.total, 5);
@@ -84,10 +90,18 @@ t.test('queries', async (t) => {
     t.equal(d.fund.approvalsNeeded, 2);
     t.same(d.deadlines, [{ kind: 'instalment', dueOn: '2027-01-04', instalment: 2 }]);
     t.notOk('fullName' in d || JSON.stringify(d).includes('Projection Test Victim'), 'no personal data in the detail');
-    const other = await get(app, `/claims/${A}`, tk.lawyer2);
-    t.equal(other.statusCode, 403);
-    t.equal(other.json<{ code: string }>().code, 'not-your-claim');
-    t.equal((await get(app, `/claims/${A}`, ba.assessor)).json<{ code: string }>().code, 'wrong-jurisdiction');
+    // Who may not read a claim gets the answer for a claim that does not exist (its existence is not theirs to learn).
+    const none = '00000000-0000-4000-8000-000000000001';
+    for (const [who, token] of [['another lawyer', tk.lawyer2], ['staff of another jurisdiction', ba.assessor]] as const) {
+      for (const path of ['', '/history', '/state', '/integrity', '/personal-data']) {
+        const other = await get(app, `/claims/${A}${path}`, token);
+        const unknown = await get(app, `/claims/${none}${path}`, token);
+        t.equal(other.statusCode, 404, `${who}, ${path || 'detail'}: 404`);
+        t.same(other.json<{ detail: string }>().detail.replace(A, none), unknown.json<{ detail: string }>().detail, `${who}, ${path || 'detail'}: as for no claim`);
+      }
+    }
+    t.equal((await get(app, `/claims/${A}`, tk.dpo)).json<{ code: string }>().code, 'forbidden-role', 'a role that sees no claim: 403 whichever the id');
+    t.equal((await get(app, `/claims/${none}`, tk.dpo)).json<{ code: string }>().code, 'forbidden-role');
     t.equal((await get(app, `/claims/${A}`, tk.auditor)).statusCode, 200);
     t.equal((await get(app, '/claims/00000000-0000-4000-8000-000000000000', tk.auditor)).statusCode, 404);
     t.equal((await get(app, '/claims/not-a-uuid', tk.auditor)).statusCode, 400);
@@ -149,7 +163,7 @@ t.test('queries', async (t) => {
       t.same((await get(app, `/claims/${A}/state?revision=${rev}`, tk.auditor)).json<{ state: ClaimState }>().state, prefixes[rev], `revision ${rev}`);
     }
     t.equal((await get(app, `/claims/${A}/state?asOf=yesterday`, tk.auditor)).statusCode, 400);
-    t.equal((await get(app, `/claims/${A}/state?revision=1`, tk.lawyer2)).statusCode, 403);
+    t.equal((await get(app, `/claims/${A}/state?revision=1`, tk.lawyer2)).statusCode, 404);
 
     // An event appended behind the hash chain's back breaks it at that revision.
     await h.env.eventStore.appendToStream(`claim-${D}`, jsonEvent({ type: 'EvidenceAttached', data: { schemaVersion: 1, claimId: D, documentId: 'FORGED', kind: 'other', sha256: 'a'.repeat(64), title: 'Forged' }, metadata: { prevHash: '0'.repeat(64), hash: 'f'.repeat(64) } }));
@@ -175,8 +189,11 @@ t.test('queries', async (t) => {
     t.match(lawyerRead.json(), { claimId: A, victimRef: `vic-${A}`, personalData: { fullName: 'Projection Test Victim', dateOfBirth: '1995-04-12' } });
     t.equal(lawyerRead.headers['cache-control'], 'no-store');
     t.equal((await read(tk.assessor)).statusCode, 200, 'an assessor of the jurisdiction');
-    for (const [who, token] of [['auditor', tk.auditor], ['fund-admin', tk.admin], ['dpo', tk.dpo], ['another lawyer', tk.lawyer2], ['BA staff', ba.assessor]] as const) {
+    for (const [who, token] of [['auditor', tk.auditor], ['fund-admin', tk.admin], ['dpo', tk.dpo]] as const) {
       t.equal((await read(token)).statusCode, 403, `${who}: denied`);
+    }
+    for (const [who, token] of [['another lawyer', tk.lawyer2], ['BA staff', ba.assessor]] as const) {
+      t.equal((await read(token)).statusCode, 404, `${who}: as if there were no claim`);
     }
     const log = await get(app, `/claims/${A}/access-log`, tk.auditor);
     t.equal(log.statusCode, 200);

@@ -87,8 +87,8 @@ const Headers = z.object({
 const problems = {
   400: ProblemSchema.describe('Invalid body, parameters or headers (with field paths), or malformed JSON'),
   401: ProblemSchema.describe('Missing or invalid Bearer token'),
-  403: ProblemSchema.describe('Not allowed: role, jurisdiction, not your claim, four-eyes'),
-  404: ProblemSchema.describe('No such claim'),
+  403: ProblemSchema.describe('Not allowed on a claim you may read: role, four-eyes, auditors read only'),
+  404: ProblemSchema.describe('No such claim, or one you may not read (another lawyer\'s, another jurisdiction\'s)'),
   409: ProblemSchema.describe('Refused by a domain rule (`code` names it)'),
   412: ProblemSchema.describe('If-Match does not match the claim\'s revision'),
   413: ProblemSchema.describe('Body too large'),

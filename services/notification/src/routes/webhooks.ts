@@ -41,7 +41,8 @@ const TargetSchema = z.discriminatedUnion('kind', [
 type TargetOut = { kind: 'user'; userId: string } | { kind: 'role'; role: z.infer<typeof RoleSchema>; jurisdiction: z.infer<typeof JurisdictionSchema> };
 
 const UrlSchema = z.url({ protocol: /^https?$/, hostname: z.regexes.hostname }).max(2000)
-  .refine((u) => { const p = new URL(u); return p.username === '' && p.password === ''; }, 'credentials in the URL are not allowed; the signature authenticates the sender');
+  // zod runs a refinement after a failed check too: a string that is no URL is z.url()'s issue alone.
+  .refine((u) => { if (!URL.canParse(u)) return true; const p = new URL(u); return p.username === '' && p.password === ''; }, 'credentials in the URL are not allowed; the signature authenticates the sender');
 
 const WebhookSchema = z.object({
   id: z.uuid(), url: z.string(), target: z.union([

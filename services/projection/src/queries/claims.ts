@@ -87,12 +87,17 @@ export function claimRow(store: ReadModelStore, claimId: string): ClaimRow | und
 export const notFound = (claimId: string): HttpProblem =>
   new HttpProblem(404, 'Not Found', `No claim ${claimId} (or not yet in the read model).`, { code: 'claim-not-found' });
 
-/** The claim's row if the caller may read it: 404 when unknown, the domain's 403 otherwise. */
+/**
+ * The claim's row if the caller may read it. 403 for a role that sees no claim at all, whichever
+ * the id; 404 both when the claim is unknown and when the caller may not read it (another
+ * lawyer's, another jurisdiction's): whether it exists is not theirs to learn.
+ */
 export function readableClaim(store: ReadModelStore, p: Principal, claimId: string): ClaimRow {
+  visibleClaims(p);
   const row = claimRow(store, claimId);
   if (!row) throw notFound(claimId);
   const allowed = canRead(p, { jurisdiction: row.jurisdiction as ClaimState['jurisdiction'] & string, filedBy: row.filed_by, assignedLawyers: [], approvedBy: [] });
-  if (!allowed.allowed) throw allowed.error;
+  if (!allowed.allowed) throw notFound(claimId);
   return row;
 }
 

@@ -29,13 +29,12 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
   }, async (request, reply) => {
     const principal = principalOf(request);
     const { id } = request.params;
-    const row = claimRow(ctx.runner.store, id);
-    if (!row || !row.victim_ref || !row.personal_data) throw notFound(id);
     reply.header('cache-control', 'no-store');
+    const row = readableClaim(ctx.runner.store, principal, id); // 404 also for a claim the caller may not see
+    if (!row.victim_ref || !row.personal_data) throw notFound(id);
     const allowed = canReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by });
     if (!allowed.allowed) {
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
-      readableClaim(ctx.runner.store, principal, id); // the claim's own 403 when the caller may not even see the claim
       throw allowed.error;
     }
     const state = JSON.parse(row.state) as ClaimState;

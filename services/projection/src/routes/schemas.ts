@@ -10,7 +10,7 @@ const HASH = '9c1185a5c5e9fc54612808977ee8f548b2258d31a1b2c3d4e5f60718293a4b5c';
 export const problems = {
   400: ProblemSchema.describe('Invalid parameters (with field paths)'),
   401: ProblemSchema.describe('Missing or invalid Bearer token'),
-  403: ProblemSchema.describe('Not allowed: role, jurisdiction or not your claim'),
+  403: ProblemSchema.describe('Not allowed: your role does not allow it'),
   404: ProblemSchema.describe('No such claim (or not yet in the read model)'),
   503: ProblemSchema.describe('The read model is being rebuilt, or the event store is unreachable'),
 };
@@ -23,7 +23,8 @@ export const ClaimStatusSchema = z.enum(['filed', 'applied', 'assessed', 'approv
 export const ListQuery = z.object({
   status: ClaimStatusSchema.optional(),
   jurisdiction: JurisdictionSchema.optional(),
-  text: z.string().trim().min(1).max(200).optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
+  // No stored search text holds a control character; a NUL would end SQLite's FTS query string.
+  text: z.string().trim().min(1).max(200).regex(/^\P{Cc}*$/u, 'control characters are not allowed').optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 }).strict();
