@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { type ExitStatus, canConnect, isProcessRunning, waitForExit } from '../src/processes.js';
+import { type ExitStatus, canConnect, delay, isProcessRunning, waitForExit } from '../src/processes.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const runnerScript = join(repoRoot, 'infra', 'dist', 'local-runner.js');
@@ -25,8 +25,11 @@ class Runner {
   readonly exited: Promise<ExitStatus>;
   private waiters: (() => void)[] = [];
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [runnerScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `viaParent`: run the runner below a stand-in parent process (as npm and the bootstrap are). */
+  constructor(env: NodeJS.ProcessEnv, viaParent = false) {
+    const parent = `require('node:child_process').spawn(process.execPath, [${JSON.stringify(runnerScript)}], { stdio: 'inherit' }); setInterval(() => {}, 60_000);`;
+    const args = viaParent ? ['-e', parent] : [runnerScript];
+    this.child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         this.output.push(line);
@@ -106,8 +109,8 @@ async function setup(t: Test) {
   return {
     env,
     dataDir,
-    start(extra: NodeJS.ProcessEnv = {}) {
-      const runner = new Runner({ ...env, ...extra });
+    start(extra: NodeJS.ProcessEnv = {}, viaParent = false) {
+      const runner = new Runner({ ...env, ...extra }, viaParent);
       runners.push(runner);
       return runner;
     },
@@ -179,6 +182,22 @@ t.test('a second start after the runner was killed with SIGKILL stops the leftov
   }
   second.child.kill('SIGTERM');
   t.same(await second.exited, { code: 0, signal: null });
+});
+
+t.test('stops everything when its parent dies without passing a signal on (a killed npm or bootstrap)', built, async (t) => {
+  const { dataDir, start } = await setup(t);
+  const parent = start({}, true);
+  const urls = await parent.ready();
+  const runnerPid = (JSON.parse(readFileSync(join(dataDir, 'local-runner.json'), 'utf8')) as { pid: number }).pid;
+  const children = recordedChildren(dataDir);
+  parent.child.kill('SIGKILL');
+  await parent.exited;
+  const deadline = Date.now() + 30_000;
+  while ([runnerPid, ...children.map(({ pid }) => pid)].some(isProcessRunning) && Date.now() < deadline) await delay(100);
+  t.notOk(isProcessRunning(runnerPid), 'the runner exited');
+  for (const { name, pid } of children) t.notOk(isProcessRunning(pid), `${name} exited`);
+  for (const url of [urls.esdb, urls.nats, urls.service as string]) t.notOk(await canConnect('127.0.0.1', portOf(url)), `${url} is closed`);
+  t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released: it was a clean stop');
 });
 
 t.test('a child that dies is restarted with the same address while the others keep serving', built, async (t) => {
