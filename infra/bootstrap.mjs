@@ -156,6 +156,22 @@ async function test(pnpm) {
   process.exit(failed > 0 ? 1 : 0);
 }
 
+/**
+ * Calls `onGone` once when the process that started us exits without passing a signal on (a
+ * SIGKILLed npm, or a shell that died of SIGTERM): we are then adopted by another process.
+ * (The same as watchParent in src/processes.ts, which cannot be imported before the build.)
+ */
+function watchParent(onGone) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone(parent);
+  }, 500);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function start() {
   const runnerScript = join(root, 'infra', 'dist', 'local-runner.js');
   const runner = spawn(process.execPath, [runnerScript, ...extraArgs], { cwd: root, stdio: 'inherit' });
@@ -163,6 +179,10 @@ function start() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => runner.kill(signal));
   }
+  watchParent((parent) => {
+    say(`the process that started npm start (pid ${parent}) is gone: stopping`);
+    runner.kill('SIGTERM');
+  });
   runner.once('exit', (code, signal) => {
     if (signal) {
       say(`the local runner was killed (${signal}); stopping what it left running`);
@@ -178,6 +198,8 @@ async function main() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 9)) die(`Node.js >= 20.9 is required (this is ${process.version})`);
 
+  // Killed during installation or build: do not go on to start the system for nobody.
+  const stopWatching = mode === 'start' ? watchParent((parent) => die(`the process that started npm start (pid ${parent}) is gone: not starting`)) : () => {};
   const pnpm = await ensurePnpm();
   await ensureNatsServer();
   const install = await run(pnpm, ['install', '--frozen-lockfile', '--config.confirmModulesPurge=false']);
@@ -188,6 +210,7 @@ async function main() {
   }
   if (mode === 'test') return test(pnpm);
   if ((await run(pnpm, ['build'])) !== 0) die('pnpm build failed: fix the errors above, then run npm start again');
+  stopWatching();
   start();
 }
 

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadLocalConfig } from './config.js';
+import { watchParent } from './processes.js';
 import { RunStateFile } from './run-state.js';
 import { LocalRunner, StoppingError, log } from './runner.js';
 
@@ -31,6 +32,9 @@ async function run(): Promise<void> {
     // A Ctrl-C may arrive several times (from the terminal and forwarded by npm): one shutdown.
     process.on(signal, () => void runner.shutdown(0, `received ${signal}, stopping`));
   }
+  // Whoever started us (the bootstrap, npm) was killed without passing a signal on: stop too,
+  // rather than keep the ports bound with nobody left to stop us.
+  watchParent((parent) => void runner.shutdown(0, `the process that started the runner (pid ${parent}) is gone, stopping`));
   // A bug in the runner must still stop the children gracefully rather than orphan them.
   const internalError = (error: unknown) => {
     process.stderr.write(`[local-runner] internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -54,6 +54,22 @@ export function killOnExit(child: ChildProcess): () => void {
   return detach;
 }
 
+/**
+ * Calls `onGone` once when the process that started this one exits without passing a signal on
+ * (it was SIGKILLed, or a shell in between died): this process is then adopted by another one.
+ * Polls, because no portable event says so. Returns a function that stops watching.
+ */
+export function watchParent(onGone: (parentPid: number) => void, intervalMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone(parent);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,12 +1,14 @@
-// Starts the embedded default (event store, nats-server, then every service), watches it,
-// and stops it in reverse order on a signal or when any part dies.
+// Starts the embedded default (event store, nats-server, then every service), restarts a part
+// that dies while the others keep serving, and stops everything in reverse order on a signal
+// or when a part keeps failing.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalConfig } from './config.js';
 import { startEventStoreProcess } from './eventstore-process.js';
 import { spawnManaged } from './managed-process.js';
 import { startNatsServer, tail } from './nats-server.js';
-import { type ExitStatus, describeExit, isPortFree, stopChild, waitForExit, waitForPort } from './processes.js';
+import { type ExitStatus, delay, describeExit, isPortFree, stopChild, waitForExit, waitForPort } from './processes.js';
+import { RestartPolicy } from './restart-policy.js';
 import { RunStateFile } from './run-state.js';
 import { type ServiceSpec, discoverServices } from './services.js';
 
@@ -17,7 +19,17 @@ interface Running {
   stop(): Promise<ExitStatus>;
   /** What to show when it dies on its own, e.g. the end of its log. */
   hint?: () => string;
-  watched?: boolean;
+}
+
+/** One part of the system (the event store, NATS, a service): what runs now, and how to start it again. */
+interface Part {
+  name: string;
+  current: Running;
+  /** Starts a new instance at the same address; resolves once it is ready. Set once the first one is. */
+  restart?: () => Promise<unknown>;
+  policy: RestartPolicy;
+  /** Passed by the shutdown: an instance that appears now is stopped at once. */
+  stopped: boolean;
 }
 
 export interface RunnerOptions {
@@ -26,7 +38,8 @@ export interface RunnerOptions {
 }
 
 export class LocalRunner {
-  private readonly running: Running[] = [];
+  /** In start order. */
+  private readonly parts: Part[] = [];
   private readonly state: RunStateFile;
   private stopping: Promise<never> | undefined;
   private exitCode = 0;
@@ -41,7 +54,6 @@ export class LocalRunner {
   get isStopping(): boolean {
     return this.stopping !== undefined;
   }
-
 
   async start(): Promise<void> {
     const { config } = this;
@@ -59,35 +71,41 @@ export class LocalRunner {
     for (const note of await this.state.claim()) log(note);
     await this.checkPorts(services);
 
-    const eventStore = await startEventStoreProcess({
-      dataDir: eventStoreDir,
-      host: config.host,
-      port: config.esdbPort,
-      ...(this.options.eventStoreCli ? { cliPath: this.options.eventStoreCli } : {}),
-      // The store flushes on SIGTERM: give it longer than the others before SIGKILL.
-      onSpawn: (managed) => this.track({ ...managed, stop: () => managed.stop(15_000) }, eventStoreDir),
-    });
-    this.watchStarted();
+    // A restart reuses the port the first instance got, so the services' addresses stay valid.
+    const startEventStore = (port: number) =>
+      startEventStoreProcess({
+        dataDir: eventStoreDir,
+        host: config.host,
+        port,
+        ...(this.options.eventStoreCli ? { cliPath: this.options.eventStoreCli } : {}),
+        // The store flushes on SIGTERM: give it longer than the others before SIGKILL.
+        onSpawn: (managed) => this.track({ ...managed, stop: () => managed.stop(15_000) }, eventStoreDir),
+      });
+    const eventStore = await startEventStore(config.esdbPort);
+    this.supervise('eventstore', () => startEventStore(eventStore.port));
 
-    const nats = await startNatsServer({
-      dataDir: natsDir,
-      host: config.host,
-      port: config.natsPort,
-      detached: true,
-      onSpawn: (child) =>
-        this.track(
-          {
-            name: 'nats-server',
-            pid: child.pid as number,
-            exited: waitForExit(child),
-            // SIGINT: nats-server's clean shutdown with exit code 0.
-            stop: () => stopChild(child, 10_000, 'SIGINT'),
-            hint: () => `its log (${join(natsDir, 'nats-server.log')}) ends with:\n${tail(join(natsDir, 'nats-server.log'), 10)}`,
-          },
-          natsDir,
-        ),
-    });
-    this.watchStarted();
+    const natsLog = join(natsDir, 'nats-server.log');
+    const startNats = (port: number) =>
+      startNatsServer({
+        dataDir: natsDir,
+        host: config.host,
+        port,
+        detached: true,
+        onSpawn: (child) =>
+          this.track(
+            {
+              name: 'nats-server',
+              pid: child.pid as number,
+              exited: waitForExit(child),
+              // SIGINT: nats-server's clean shutdown with exit code 0.
+              stop: () => stopChild(child, 10_000, 'SIGINT'),
+              hint: () => `its log (${natsLog}) ends with:\n${tail(natsLog, 10)}`,
+            },
+            natsDir,
+          ),
+      });
+    const nats = await startNats(config.natsPort);
+    this.supervise('nats-server', () => startNats(Number(new URL(nats.url).port)));
 
     const urls: [string, string, string][] = [
       ['event store', eventStore.connectionString, `data in ${eventStoreDir}`],
@@ -104,10 +122,18 @@ export class LocalRunner {
         [service.portVariable]: String(port),
         DATA_DIR: config.dataDir,
       };
-      const managed = spawnManaged(service.name, process.execPath, [service.entry], { cwd: service.dir, env });
-      this.track(managed, service.entry);
-      await waitForPort(config.host, port, { child: managed.process, timeoutMs: 60_000, name: `service ${service.name}` });
-      this.watchStarted();
+      const startService = async () => {
+        const managed = spawnManaged(service.name, process.execPath, [service.entry], { cwd: service.dir, env });
+        this.track(managed, service.entry);
+        try {
+          await waitForPort(config.host, port, { child: managed.process, timeoutMs: 60_000, name: `service ${service.name}` });
+        } catch (error) {
+          await managed.stop(5_000);
+          throw error;
+        }
+      };
+      await startService();
+      this.supervise(service.name, startService);
       urls.push([service.name, `http://${config.host}:${port}`, service.packageName]);
     }
 
@@ -123,9 +149,11 @@ export class LocalRunner {
     this.exitCode = this.stopping ? this.exitCode : exitCode;
     this.stopping ??= (async () => {
       log(reason);
-      for (let next = this.running.pop(); next; next = this.running.pop()) {
-        log(`stopped ${next.name} (${describeExit(await next.stop())})`);
-        this.state.remove(next.pid);
+      for (const part of [...this.parts].reverse()) {
+        part.stopped = true;
+        const { current } = part;
+        log(`stopped ${current.name} (${describeExit(await current.stop())})`);
+        this.state.remove(current.pid);
       }
       this.state.release();
       process.exit(this.exitCode);
@@ -135,24 +163,64 @@ export class LocalRunner {
 
   /** Registers a child as soon as it exists: recorded in the lock file, stopped on shutdown. */
   private track(child: Running, marker: string): void {
-    this.running.push(child);
+    let part = this.parts.find((candidate) => candidate.name === child.name);
+    if (part) {
+      part.current = child;
+    } else {
+      part = { name: child.name, current: child, policy: new RestartPolicy(), stopped: false };
+      this.parts.push(part);
+    }
     this.state.add({ name: child.name, pid: child.pid, marker });
+    if (part.stopped) void child.stop(); // a restart that raced the shutdown
   }
 
   /**
-   * Once a child has started, its death stops everything else. (While it starts, its own start
-   * step reports its failure, with more detail.) Also ends the start sequence if a shutdown began.
+   * Called once a part has started: from now on, its death restarts it. (While it starts, its
+   * own start step reports a failure, with more detail.) Also ends the start sequence if a
+   * shutdown began meanwhile.
    */
-  private watchStarted(): void {
-    for (const child of this.running.filter((running) => !running.watched)) {
-      child.watched = true;
-      void child.exited.then((status) => {
-        if (this.isStopping) return;
-        const hint = child.hint ? `\n${child.hint()}` : '';
-        void this.shutdown(1, `${child.name} exited unexpectedly (${describeExit(status)}); stopping everything${hint}`);
-      });
-    }
+  private supervise(name: string, restart: () => Promise<unknown>): void {
+    const part = this.parts.find((candidate) => candidate.name === name) as Part;
+    part.restart = restart;
+    this.watch(part);
     if (this.isStopping) throw new StoppingError();
+  }
+
+  private watch(part: Part): void {
+    const instance = part.current;
+    void instance.exited.then((status) => this.restartAfterCrash(part, instance, status));
+  }
+
+  /**
+   * Restarts a part that died on its own, after a growing delay, while everything else keeps
+   * running; stops everything when it keeps failing (see RestartPolicy).
+   */
+  private async restartAfterCrash(part: Part, instance: Running, status: ExitStatus): Promise<void> {
+    if (this.isStopping || part.current !== instance) return;
+    const crashedAt = Date.now();
+    this.state.remove(instance.pid);
+    const hint = instance.hint ? `\n${instance.hint()}` : '';
+    const decision = part.policy.failed(crashedAt);
+    if (decision.giveUp) {
+      const window = part.policy.windowMs / 1000;
+      void this.shutdown(1, `${part.name} failed ${decision.failures} times within ${window} s (last: ${describeExit(status)}); giving up, stopping everything${hint}`);
+      return;
+    }
+    log(`${part.name} exited unexpectedly (${describeExit(status)}); restarting in ${seconds(decision.delayMs)} s${hint}`);
+    await delay(decision.delayMs);
+    if (this.isStopping) return;
+    try {
+      await (part.restart as () => Promise<unknown>)();
+    } catch (error) {
+      if (this.isStopping) return;
+      log(`${part.name} could not be restarted: ${(error as Error).message}`);
+      // The new instance died (or was stopped) during its start-up; or none was started.
+      const failed = part.current;
+      return this.restartAfterCrash(part, failed, failed === instance ? status : await failed.exited);
+    }
+    if (this.isStopping) return;
+    log(`${part.name} restarted (${describeExit(status)}), up again in ${seconds(Date.now() - crashedAt)} s`);
+    this.watch(part);
   }
 
   private async checkPorts(services: ServiceSpec[]): Promise<void> {
@@ -182,3 +250,5 @@ export class StoppingError extends Error {
 export function log(message: string): void {
   process.stdout.write(`[local-runner] ${message}\n`);
 }
+
+const seconds = (ms: number): string => (ms / 1000).toFixed(1);

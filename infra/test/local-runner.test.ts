@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { type ExitStatus, canConnect, isProcessRunning, waitForExit } from '../src/processes.js';
+import { type ExitStatus, canConnect, delay, isProcessRunning, waitForExit } from '../src/processes.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const runnerScript = join(repoRoot, 'infra', 'dist', 'local-runner.js');
@@ -25,8 +25,11 @@ class Runner {
   readonly exited: Promise<ExitStatus>;
   private waiters: (() => void)[] = [];
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [runnerScript], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `viaParent`: run the runner below a stand-in parent process (as npm and the bootstrap are). */
+  constructor(env: NodeJS.ProcessEnv, viaParent = false) {
+    const parent = `require('node:child_process').spawn(process.execPath, [${JSON.stringify(runnerScript)}], { stdio: 'inherit' }); setInterval(() => {}, 60_000);`;
+    const args = viaParent ? ['-e', parent] : [runnerScript];
+    this.child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [this.child.stdout!, this.child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         this.output.push(line);
@@ -106,8 +109,8 @@ async function setup(t: Test) {
   return {
     env,
     dataDir,
-    start(extra: NodeJS.ProcessEnv = {}) {
-      const runner = new Runner({ ...env, ...extra });
+    start(extra: NodeJS.ProcessEnv = {}, viaParent = false) {
+      const runner = new Runner({ ...env, ...extra }, viaParent);
       runners.push(runner);
       return runner;
     },
@@ -143,7 +146,7 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
   t.match(runner.text(), `data lives in ${dataDir}`);
 
-  const seen = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
+  const { pid: _pid, ...seen } = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
   t.same(seen, { ESDB_CONNECTION_STRING: urls.esdb, NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses');
   t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store accepts connections');
   t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS accepts connections');
@@ -181,13 +184,63 @@ t.test('a second start after the runner was killed with SIGKILL stops the leftov
   t.same(await second.exited, { code: 0, signal: null });
 });
 
-t.test('a child that dies stops everything and exits non-zero', built, async (t) => {
+t.test('stops everything when its parent dies without passing a signal on (a killed npm or bootstrap)', built, async (t) => {
+  const { dataDir, start } = await setup(t);
+  const parent = start({}, true);
+  const urls = await parent.ready();
+  const runnerPid = (JSON.parse(readFileSync(join(dataDir, 'local-runner.json'), 'utf8')) as { pid: number }).pid;
+  const children = recordedChildren(dataDir);
+  parent.child.kill('SIGKILL');
+  await parent.exited;
+  const deadline = Date.now() + 30_000;
+  while ([runnerPid, ...children.map(({ pid }) => pid)].some(isProcessRunning) && Date.now() < deadline) await delay(100);
+  t.notOk(isProcessRunning(runnerPid), 'the runner exited');
+  for (const { name, pid } of children) t.notOk(isProcessRunning(pid), `${name} exited`);
+  for (const url of [urls.esdb, urls.nats, urls.service as string]) t.notOk(await canConnect('127.0.0.1', portOf(url)), `${url} is closed`);
+  t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released: it was a clean stop');
+});
+
+t.test('a child that dies is restarted with the same address while the others keep serving', built, async (t) => {
+  const { dataDir, start } = await setup(t);
+  const runner = start();
+  const urls = await runner.ready();
+  const service = urls.service as string;
+  const echoPid = async () => ((await (await fetch(service)).json()) as { pid: number }).pid;
+  const firstEcho = await echoPid();
+
+  await fetch(`${service}/crash`).catch(() => undefined);
+  await runner.waitFor(/echo restarted \(code 3\), up again in \d+\.\d s/);
+  const secondEcho = await echoPid();
+  t.not(secondEcho, firstEcho, 'a new echo answers on the same port');
+  t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)) && await canConnect('127.0.0.1', portOf(urls.nats)), 'the event store and NATS kept running');
+
+  for (const name of ['nats-server', 'eventstore']) {
+    const before = recordedChildren(dataDir).find((child) => child.name === name)!;
+    process.kill(before.pid, 'SIGKILL');
+    await runner.waitFor(new RegExp(`${name} restarted \\(signal SIGKILL\\), up again in \\d+\\.\\d s`));
+    const after = recordedChildren(dataDir).find((child) => child.name === name)!;
+    t.not(after.pid, before.pid, `${name} runs again under a new pid, recorded in the lock file`);
+    t.ok(isProcessRunning(after.pid), `the new ${name} runs`);
+  }
+  t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'the event store is back on its port');
+  t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS is back on its port');
+  t.equal(await echoPid(), secondEcho, 'the service was not stopped while its dependencies restarted');
+  t.notMatch(runner.text(), /stopping everything|stopped echo/, 'nothing else was stopped');
+  t.equal(runner.child.exitCode, null, 'the runner keeps running');
+
+  runner.child.kill('SIGTERM');
+  t.same(await runner.exited, { code: 0, signal: null }, 'and still stops cleanly');
+  t.same(recordedChildren(dataDir), [], 'no child left behind');
+});
+
+t.test('a child that keeps failing fast is given up on after 5 failures within 60 s: everything stops, exit 1', built, async (t) => {
   const { start } = await setup(t);
   const runner = start();
   const urls = await runner.ready();
-  await fetch(`${urls.service}/crash`).catch(() => undefined);
+  await fetch(`${urls.service}/crash-forever`).catch(() => undefined);
   t.same(await runner.exited, { code: 1, signal: null });
-  t.match(runner.text(), /echo exited unexpectedly \(code 3\); stopping everything/);
+  t.match(runner.text(), /echo failed 5 times within 60 s \(last: code 3\); giving up, stopping everything/);
+  t.equal(runner.output.filter((line) => /echo exited unexpectedly \(code 3\); restarting in/.test(line)).length, 4, 'four restarts with backoff before giving up');
   t.notOk(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store stopped');
   t.notOk(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS stopped');
 });

@@ -16,6 +16,7 @@ export { NotificationMetrics } from './metrics.js';
 export { Notifier, type ClaimEventEnvelope, type NotificationPayload } from './notifier.js';
 export { Scheduler } from './scheduler.js';
 export { NotificationStore, type Delivery, type InboxEntry, type Webhook } from './store/store.js';
+export { WrongMasterKeyError } from './store/webhook-secrets.js';
 export { DeliveryWorker, RetryRefused } from './delivery/worker.js';
 export { backoffDelay, type RetryPolicy } from './delivery/backoff.js';
 export { httpWebhookSender, smtpEmailSender, type EmailSender, type SendResult, type WebhookSender } from './delivery/senders.js';

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
   const dbPath = join(resolve(config.DATA_DIR), 'notification', 'notification.db');
-  const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC });
+  const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey });
   const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
   const nc = await connect({ servers: config.NATS_URL, name: 'notification', maxReconnectAttempts: -1 });
 

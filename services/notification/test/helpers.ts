@@ -75,7 +75,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const stores: NotificationStore[] = [];
   let n = 0;
   const make = async (more: Partial<BuildAppOptions>, path = join(dataDir, `notification-${n++}.db`)) => {
-    const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full' });
+    const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full', masterKey });
     stores.push(store);
     // The tests' webhook receivers listen on 127.0.0.1.
     const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, allowPrivateWebhookTargets: true, ...options, ...more });

@@ -2,12 +2,16 @@
  * Webhooks against a real HTTP receiver that verifies each HMAC-SHA256 signature, and email
  * against a real SMTP server: signed deliveries, retries with backoff and jitter until the
  * receiver answers, disabling after consecutive failures with the owner told, failed deliveries
- * listed and retried, every attempt recorded in the event store.
+ * listed and retried, every attempt recorded in the event store; signing secrets encrypted at rest.
  */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { Directory, httpWebhookSender, isPrivateAddress, notificationStream, smtpEmailSender } from '../src/index.ts';
+import { Directory, NotificationStore, httpWebhookSender, isPrivateAddress, notificationStream, smtpEmailSender } from '../src/index.ts';
 import { VICTIM_NAME, clock, lifecycle, startHarness } from './helpers.ts';
 import { startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
@@ -228,4 +232,45 @@ t.test('webhooks may not point at private or local networks unless allowed', asy
   const result = await send({ url: receiver.url.replace('127.0.0.1', 'rebinding.example'), secret: 's', body: '{}', notificationId: 'n-1', topic: 't', attempt: 1, nowSeconds: 1 });
   t.same(result, { ok: false, error: 'target-not-allowed' });
   t.equal(receiver.hits.length, 0, 'the receiver was never contacted');
+});
+
+/** Files of the SQLite database at `path` (with its WAL and shared memory) whose bytes hold `needle`. */
+function sqliteFilesHolding(path: string, needle: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`].filter((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(needle, 'utf8')));
+}
+
+t.test('signing secrets are encrypted at rest, rows of an older version are sealed at start, files are private', async (t) => {
+  const receiver = await startWebhookReceiver();
+  t.teardown(() => receiver.close());
+  const h = await startHarness(t);
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const register = async () => {
+    const r = await h.app.inject({ method: 'POST', url: '/webhooks', payload: { url: receiver.url, target: { kind: 'user' } }, headers: { authorization: `Bearer ${lawyer}` } });
+    t.equal(r.statusCode, 201, 'registered'); // the body holds the secret: not printed
+    return r.json<{ id: string; secret: string }>();
+  };
+  const first = await register();
+  const path = join(h.dataDir, 'notification-0.db');
+  t.same(sqliteFilesHolding(path, first.secret), [], 'the secret is in none of the SQLite files (database, WAL)');
+  for (const file of [path, `${path}-wal`]) t.equal(statSync(file).mode & 0o777, 0o600, `${basename(file)} is readable by the service's user only`);
+  t.equal(h.store.webhook(first.id)?.secret, first.secret, 'the store hands the secret back, decrypted');
+
+  // A database written before the encryption holds plaintext secrets: the next start seals them.
+  const second = await register();
+  await h.app.close();
+  h.store.close();
+  const legacy = new Database(path);
+  legacy.prepare('UPDATE webhooks SET secret = ? WHERE id = ?').run(second.secret, second.id);
+  legacy.close();
+  chmodSync(path, 0o644);
+  t.not(sqliteFilesHolding(path, second.secret), [], 'the older version left it in plaintext');
+
+  const wrongKey = randomBytes(32);
+  t.throws(() => NotificationStore.open(path, { masterKey: wrongKey }), /webhook signing secrets were encrypted with another master key/, 'another master key is refused at start');
+
+  const app = await h.restart();
+  t.same(sqliteFilesHolding(path, second.secret), [], 'after the restart the plaintext is gone from every file');
+  t.equal(statSync(path).mode & 0o777, 0o600, 'and the file is private again');
+  t.equal(app.store.webhook(second.id)?.secret, second.secret, 'the migrated secret still signs');
+  t.equal(app.store.webhook(first.id)?.secret, first.secret, 'and the one sealed before is unchanged');
 });

@@ -6,7 +6,7 @@
  * trail; this file can be rebuilt from the events by replaying them (notification ids are
  * deterministic, so a replay issues nothing twice).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -57,11 +57,24 @@ export type Db = Database.Database;
  * ordinary commits (see NotificationStore.durable for those that must be on disk at once).
  */
 export function openDatabase(path: string, synchronous: 'full' | 'normal' = 'full'): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600)); // created private: SQLite gives its WAL the same mode
+  }
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  if (path !== ':memory:') makePrivate(path);
   return db;
+}
+
+/** The database's directory and files readable by the service's user only (older versions left them 0755/0644). */
+function makePrivate(path: string): void {
+  const tighten = (file: string, mode: number) => {
+    if (existsSync(file) && (statSync(file).mode & 0o777) !== mode) chmodSync(file, mode);
+  };
+  tighten(dirname(path), 0o700);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) tighten(file, 0o600);
 }

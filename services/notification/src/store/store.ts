@@ -2,6 +2,7 @@
 import type { ClaimState } from '@cfund/domain';
 import type { PlannedReminder } from '../reminders/plan.js';
 import { openDatabase, type Db } from './database.js';
+import { WebhookSecretSealer } from './webhook-secrets.js';
 
 export interface InboxEntry {
   id: string;
@@ -81,10 +82,6 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
   status: r.status, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error,
   createdAt: r.created_at, updatedAt: r.updated_at,
 });
-const toWebhook = (r: WebhookRow): Webhook => ({
-  id: r.id, owner: r.owner, target: r.target, url: r.url, secret: r.secret, description: r.description, status: r.status,
-  consecutiveFailures: r.consecutive_failures, createdAt: r.created_at, disabledAt: r.disabled_at,
-});
 const toInbox = (r: InboxRow): InboxEntry => ({
   id: r.id, recipient: r.recipient, topic: r.topic, claimId: r.claim_id, publicReference: r.public_reference, subject: r.subject,
   text: r.text, html: r.html, createdAt: r.created_at, sourceId: r.source_id,
@@ -100,11 +97,20 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  * commits (HTTP requests, delivery outcomes) are fsynced before they are answered or acted on.
  */
 export class NotificationStore {
-  private constructor(readonly db: Db, readonly synchronous: 'full' | 'normal') {}
+  private constructor(readonly db: Db, readonly synchronous: 'full' | 'normal', private readonly secrets: WebhookSecretSealer) {}
 
-  static open(path: string, options: { synchronous?: 'full' | 'normal' } = {}): NotificationStore {
+  /** `masterKey` encrypts the webhook signing secrets (see webhook-secrets.ts). */
+  static open(path: string, options: { synchronous?: 'full' | 'normal'; masterKey: Buffer }): NotificationStore {
     const synchronous = options.synchronous ?? 'full';
-    return new NotificationStore(openDatabase(path, synchronous), synchronous);
+    const db = openDatabase(path, synchronous);
+    const secrets = new WebhookSecretSealer(options.masterKey);
+    try {
+      sealPlaintextSecrets(db, secrets);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new NotificationStore(db, synchronous, secrets);
   }
 
   close(): void {
@@ -194,23 +200,30 @@ export class NotificationStore {
 
   // ---- webhooks ------------------------------------------------------------------------------
 
+  private toWebhook(r: WebhookRow): Webhook {
+    return {
+      id: r.id, owner: r.owner, target: r.target, url: r.url, secret: this.secrets.open(r.id, r.secret), description: r.description, status: r.status,
+      consecutiveFailures: r.consecutive_failures, createdAt: r.created_at, disabledAt: r.disabled_at,
+    };
+  }
+
   addWebhook(w: Webhook): void {
     this.db.prepare(`INSERT INTO webhooks (id, owner, target, url, secret, description, status, consecutive_failures, created_at, disabled_at)
-      VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt)`).run(w);
+      VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt)`).run({ ...w, secret: this.secrets.seal(w.id, w.secret) });
   }
 
   webhook(id: string): Webhook | undefined {
     const row = this.db.prepare('SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow | undefined;
-    return row ? toWebhook(row) : undefined;
+    return row ? this.toWebhook(row) : undefined;
   }
 
   webhooksOf(owner: string): Webhook[] {
-    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? AND status != 'deleted' ORDER BY created_at, id").all(owner) as WebhookRow[]).map(toWebhook);
+    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? AND status != 'deleted' ORDER BY created_at, id").all(owner) as WebhookRow[]).map((r) => this.toWebhook(r));
   }
 
   /** Enabled webhooks registered for a recipient key. */
   webhooksFor(target: string): Webhook[] {
-    return (this.db.prepare("SELECT * FROM webhooks WHERE target = ? AND status = 'enabled' ORDER BY id").all(target) as WebhookRow[]).map(toWebhook);
+    return (this.db.prepare("SELECT * FROM webhooks WHERE target = ? AND status = 'enabled' ORDER BY id").all(target) as WebhookRow[]).map((r) => this.toWebhook(r));
   }
 
   setWebhookStatus(id: string, status: WebhookStatus, at: string): void {
@@ -350,3 +363,23 @@ export class NotificationStore {
     this.db.prepare('UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
   }
 }
+
+/**
+ * At start: refuses another master key than the one the secrets were sealed with, and seals the
+ * plaintext secrets an older version stored. Then rewrites the file (VACUUM) and empties the WAL,
+ * so no page, free page or WAL frame keeps a plaintext copy.
+ */
+function sealPlaintextSecrets(db: Db, secrets: WebhookSecretSealer): void {
+  const sample = db.prepare("SELECT id, secret FROM webhooks WHERE secret LIKE 'v1:%' LIMIT 1").get() as { id: string; secret: string } | undefined;
+  if (sample) secrets.open(sample.id, sample.secret); // throws WrongMasterKeyError
+  const plaintext = (db.prepare('SELECT id, secret FROM webhooks').all() as { id: string; secret: string }[])
+    .filter((row) => !WebhookSecretSealer.isSealed(row.secret));
+  if (plaintext.length === 0) return;
+  const update = db.prepare('UPDATE webhooks SET secret = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const row of plaintext) update.run(secrets.seal(row.id, row.secret), row.id);
+  })();
+  db.exec('VACUUM');
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
