@@ -1,5 +1,6 @@
 import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
 import { DomainError } from '../errors.js';
+import { addMinor } from '../money.js';
 
 /**
  * The fund-year ledger (stream `fund-<jurisdiction>-<year>`): the budget, what awards commit of
@@ -33,8 +34,8 @@ const outstanding = (f: ClaimFunds): number => f.committed - f.released - f.disb
 /** What new commitments may still take: the budget and recoveries, less what is committed and not released. */
 export function available(s: LedgerState): number {
   let tied = 0;
-  for (const f of Object.values(s.claims)) tied += f.committed - f.released;
-  return s.allocated + s.recovered - tied;
+  for (const f of Object.values(s.claims)) tied = addMinor(tied, f.committed - f.released);
+  return addMinor(addMinor(s.allocated, s.recovered), -tied);
 }
 
 /**
@@ -49,21 +50,25 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
   const claim = (id: string): ClaimFunds => (s.claims[id] ??= { committed: 0, released: 0, disbursed: 0, instalments: [] });
   switch (event.type) {
     case 'FundBudgetAllocated':
-      return { ...s, currency: event.data.amount.currency, allocated: s.allocated + event.data.amount.amountMinor };
-    case 'FundsCommitted':
-      claim(event.data.claimId).committed += event.data.amount.amountMinor;
+      return { ...s, currency: event.data.amount.currency, allocated: addMinor(s.allocated, event.data.amount.amountMinor) };
+    case 'FundsCommitted': {
+      const f = claim(event.data.claimId);
+      f.committed = addMinor(f.committed, event.data.amount.amountMinor);
       return s;
-    case 'FundsReleased':
-      claim(event.data.claimId).released += event.data.amount.amountMinor;
+    }
+    case 'FundsReleased': {
+      const f = claim(event.data.claimId);
+      f.released = addMinor(f.released, event.data.amount.amountMinor);
       return s;
+    }
     case 'FundsDisbursed': {
       const f = claim(event.data.claimId);
-      f.disbursed += event.data.amount.amountMinor;
+      f.disbursed = addMinor(f.disbursed, event.data.amount.amountMinor);
       f.instalments.push(event.data.instalment);
       return s;
     }
     case 'RecoveryCredited':
-      return { ...s, recovered: s.recovered + event.data.amount.amountMinor };
+      return { ...s, recovered: addMinor(s.recovered, event.data.amount.amountMinor) };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

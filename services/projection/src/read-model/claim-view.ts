@@ -4,7 +4,7 @@
  * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { applicationDeadline, schemeFor, type ClaimState } from '@cfund/domain';
+import { addMinor, applicationDeadline, beyondBounds, boundedMinor, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
 
 export interface ClaimMoney {
   currency: string;
@@ -22,23 +22,32 @@ export interface ClaimMoney {
   recovered: number;
 }
 
-const total = (xs: AmountsByHead): number => xs.reduce((a, x) => a + x.amount.amountMinor, 0);
+const total = (xs: AmountsByHead): number => totalMinor(xs.map((x) => x.amount.amountMinor));
 
+/**
+ * Sums through the domain's `totalMinor`: a stored event may hold amounts today's commands refuse
+ * (events are immutable), and a figure must stay an exact integer rather than break the answer.
+ */
 export function claimMoney(s: ClaimState): ClaimMoney {
   const awarded = s.status === 'rejected' ? 0 : s.fund.netAward?.amountMinor ?? 0;
-  const paid = s.fund.instalments.filter((i) => i.status === 'disbursed').reduce((a, i) => a + i.amount.amountMinor, 0);
+  const paid = totalMinor(s.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => i.amount.amountMinor));
   return {
     currency: s.currency ?? '',
     claimed: total(s.damagesClaimed),
-    courtAwarded: s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').reduce((a, r) => a + total(r.amounts), 0),
-    offenderPaid: s.court.offenderPaid,
+    courtAwarded: totalMinor(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => total(r.amounts))),
+    // Folds before the bounds may have kept totals beyond the exact range: held within it here.
+    offenderPaid: boundedMinor(s.court.offenderPaid),
     awarded,
     paid,
-    outstanding: Math.max(0, awarded - paid),
-    advancesApproved: s.fund.advances,
-    recovered: s.fund.recovered,
+    outstanding: Math.max(0, addMinor(awarded, -paid)),
+    advancesApproved: boundedMinor(s.fund.advances),
+    recovered: boundedMinor(s.fund.recovered),
   };
 }
+
+/** True when a figure of a claim's money passed MAX_SUM_MINOR: it comes from amounts beyond today's bounds. */
+export const moneyBeyondBounds = (m: ClaimMoney): boolean =>
+  [m.claimed, m.courtAwarded, m.offenderPaid, m.awarded, m.paid, m.outstanding, m.advancesApproved, m.recovered].some(beyondBounds);
 
 export type DeadlineKind = 'fund-application' | 'appeal' | 'instalment';
 
