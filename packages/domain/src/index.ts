@@ -5,3 +5,4 @@ export * from './deadlines.js';
 export * from './authorization.js';
 export * from './claim/index.js';
 export * from './fund-ledger/ledger.js';
+export { fundYearCurrency } from './fund-ledger/budget.js';

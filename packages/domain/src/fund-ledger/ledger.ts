@@ -1,6 +1,7 @@
 import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
 import { DomainError } from '../errors.js';
 import { addMinor } from '../money.js';
+import { checkAllocation } from './budget.js';
 
 /**
  * The fund-year ledger (stream `fund-<jurisdiction>-<year>`): the budget, what awards commit of
@@ -99,6 +100,7 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
   switch (c.type) {
     case 'AllocateBudget':
       requireMoney(s, c.data.amount);
+      checkAllocation(s, c.jurisdiction, c.year, c.data.amount);
       return [{ type: 'FundBudgetAllocated', data: { ...base, amount: c.data.amount, allocatedBy: c.actor.sub, allocatedAt: c.at } }];
     case 'CommitFunds': {
       if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`);
