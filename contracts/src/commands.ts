@@ -18,6 +18,8 @@ import {
 const line = commandLine;
 const prose = commandProse;
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_LIST_ITEMS);
+/** A payout schedule runs at most ten years from its first instalment to its last. */
+export const MAX_SCHEDULE_MONTHS = 120;
 const DeclaredCompensation = list(z.object({ source: z.enum(COMPENSATION_SOURCES), amount: CommandMoneySchema }).strict());
 
 export const CommandBodies = {
@@ -60,7 +62,9 @@ export const CommandBodies = {
     instalments: z.number().int().min(1).max(120),
     firstDueOn: CommandDateSchema,
     intervalMonths: z.number().int().min(1).max(12),
-  }).strict(),
+  }).strict().refine((b) => (b.instalments - 1) * b.intervalMonths <= MAX_SCHEDULE_MONTHS, {
+    path: ['instalments'], message: `the last instalment falls due at most ${MAX_SCHEDULE_MONTHS} months after the first`,
+  }),
   disbursePayout: z.object({ paymentReference: line(100) }).strict(),
   recordPayoutFailure: z.object({ reason: prose(1000) }).strict(),
   recordRecovery: z.object({ amount: CommandMoneySchema, recordedOn: CommandDateSchema }).strict(),

@@ -115,6 +115,8 @@ t.test('commands are bounded where stored events are not', async (t) => {
   }
   t.same(paths(CommandBodies.notifyDecision.safeParse({ servedAt: '9999-01-01T00:00:00Z' })), ['servedAt'], 'an instant in 9999');
   t.ok(CommandBodies.recordRulingFinality.safeParse({ finalOn: '1900-01-01' }).success, '1900 is in range');
+  t.ok(CommandBodies.schedulePayout.safeParse({ instalments: 11, firstDueOn: '2026-01-01', intervalMonths: 12 }).success, 'a schedule of ten years');
+  t.same(paths(CommandBodies.schedulePayout.safeParse({ instalments: 120, firstDueOn: '2026-01-01', intervalMonths: 12 })), ['instalments'], 'not of 119 years');
 
   // Events are facts: what was accepted once is read back as it was.
   const stored = parseEvent('ClaimFiled', {

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { MAX_AMOUNT_MINOR, MAX_SUM_MINOR, type Actor, type ClaimEvent, type FundEvent } from '@cfund/contracts';
 import {
-  addMinor, available, beyondBounds, boundedMinor, checkVictimData, decideLedger, evolve, evolveLedger, fundYearCurrency, initialLedgerState,
+  addMinor, available, beyondBounds, boundedMinor, checkFirstDueOn, checkVictimData, decideLedger, evolve, evolveLedger, fundYearCurrency, initialLedgerState,
   initialState, totalMinor, type LedgerCommand,
 } from '@cfund/domain';
 import { errorCode } from './helpers.ts';
@@ -73,4 +73,12 @@ t.test('a date of birth is not after the filing date (in the scheme\'s time zone
   t.equal(errorCode(() => checkVictimData({ dateOfBirth: '2026-03-02' }, 'RS', '2026-03-01T10:00:00.000Z')), 'birth-in-future');
   t.equal(errorCode(() => checkVictimData({ dateOfBirth: '2026-03-02' }, 'RS', '2026-03-01T23:30:00.000Z')), undefined, 'already 2 March in Belgrade');
   t.equal(errorCode(() => checkVictimData({ dateOfBirth: '2199-12-31' }, 'RS', '2026-03-01T10:00:00.000Z')), 'birth-in-future');
+});
+
+t.test('a payout schedule starts within a year of the day it is made', async (t) => {
+  const at = '2026-03-01T10:00:00.000Z';
+  t.equal(errorCode(() => checkFirstDueOn('2027-03-01', at, 'Europe/Belgrade')), undefined, 'a year ahead');
+  t.equal(errorCode(() => checkFirstDueOn('2026-01-01', at, 'Europe/Belgrade')), undefined, 'a date already past (recorded after the fact)');
+  t.equal(errorCode(() => checkFirstDueOn('2027-03-02', at, 'Europe/Belgrade')), 'due-date-too-far');
+  t.equal(errorCode(() => checkFirstDueOn('2199-12-31', at, 'Europe/Belgrade')), 'due-date-too-far');
 });

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { START } from '@eventstore/db-client';
 import { MAX_AMOUNT_MINOR } from '@cfund/contracts';
-import { RSD, claimBody, startService, tokens, type Harness } from './helpers.ts';
+import { RSD, assessedClaim, claimBody, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 interface Problem { status: number; code?: string; errors?: { path: string; message: string }[] }
 
@@ -64,6 +64,7 @@ t.test('bounds at the command boundary', async (t) => {
     await refused('/claims', tk.lawyer, claimBody({ victim: { fullName: 'A', dateOfBirth: '9999-12-31' } }), ['body.victim.dateOfBirth'], 'born in 9999');
     await refused(`/claims/${id}/court-rulings`, tk.lawyer, { court: 'C', caseNumber: 'K-1', decidedOn: '9999-01-01', outcome: 'dismissed', amounts: [] }, ['body.decidedOn'], 'a ruling in 9999');
     await refused(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 2, firstDueOn: '9999-01-01', intervalMonths: 1 }, ['body.firstDueOn'], 'a first instalment in 9999');
+    await refused(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 120, firstDueOn: '2026-01-01', intervalMonths: 12 }, ['body.instalments'], 'a schedule of 119 years');
     const nextYear = new Date().getUTCFullYear() + 1;
     const before = await userEvents(h);
     const r = await h.post('/claims', tk.lawyer, claimBody({ victim: { fullName: 'A', dateOfBirth: `${nextYear}-01-01` } }));
@@ -71,6 +72,21 @@ t.test('bounds at the command boundary', async (t) => {
     t.match(r.json<Problem>(), { code: 'birth-in-future' });
     t.notOk(r.body.includes(`${nextYear}-01-01`), 'the date of birth (personal data) is not echoed');
     t.equal(await userEvents(h), before, 'nothing written');
+  });
+
+  await t.test('a payout schedule starts within a year', async () => {
+    t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(10_000_000_000) })).statusCode, 200);
+    const awarded = await assessedClaim(h, tk, 40_000_000);
+    t.equal((await h.post(`/claims/${awarded}/approvals`, tk.approver1, {})).statusCode, 200);
+    t.equal((await h.post(`/claims/${awarded}/decision-notice`, tk.approver1, { servedAt: new Date(Date.now() - 60_000).toISOString() })).statusCode, 200);
+    const before = await userEvents(h);
+    const inFiveYears = `${new Date().getUTCFullYear() + 5}-01-01`;
+    const r = await h.post(`/claims/${awarded}/payout-schedule`, tk.finance, { instalments: 2, firstDueOn: inFiveYears, intervalMonths: 1 });
+    t.equal(r.statusCode, 409, 'five years ahead');
+    t.match(r.json<Problem>(), { code: 'due-date-too-far' });
+    t.equal(await userEvents(h), before, 'nothing written');
+    const nextMonth = new Date(Date.now() + 30 * 86400_000).toISOString().slice(0, 10);
+    t.equal((await h.post(`/claims/${awarded}/payout-schedule`, tk.finance, { instalments: 2, firstDueOn: nextMonth, intervalMonths: 1 })).statusCode, 200, 'next month');
   });
 
   await t.test('a fund year is budgeted in the scheme\'s currency', async () => {

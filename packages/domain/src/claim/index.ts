@@ -3,3 +3,4 @@ export { evolve, initialState, type ClaimState, type ClaimStatus, type Instalmen
 export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData } from './commands.js';
 export { computeAward, type AwardComputation } from './assessment.js';
 export { checkVictimData } from './victim.js';
+export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
