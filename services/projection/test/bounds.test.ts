@@ -76,6 +76,17 @@ t.test('stored amounts beyond the bounds', async (t) => {
     t.same([ok.amountsBeyondBounds, ok.money.claimed], [false, 150_000_000], 'a valid claim is unchanged');
   });
 
+  await t.test('the other reads of such a claim answer too', async (t) => {
+    for (const [url, token] of [
+      [`/claims/${huge[0]}/history`, tk.auditor], [`/claims/${huge[0]}/state?revision=4`, tk.auditor], ['/work-queue', tk.lawyer], ['/deadlines', tk.auditor],
+    ] as const) {
+      const r = await get(app, url, token);
+      t.equal(r.statusCode, 200, r.statusCode === 200 ? `${url} answers 200` : r.body);
+    }
+    const state = (await get(app, `/claims/${huge[0]}/state?revision=4`, tk.auditor)).json<{ state: { court: { offenderPaid: number } } }>().state;
+    t.equal(state.court.offenderPaid, HUGE, 'the replayed state holds its total within the exact range');
+  });
+
   await t.test('GET /funds/{j}/{y} answers with clamped sums and the flag', async (t) => {
     const r = await get(app, `/funds/RS/${fundYear}`, tk.finance);
     t.equal(r.statusCode, 200, r.statusCode === 200 ? 'answers 200' : r.body);
