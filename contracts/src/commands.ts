@@ -2,69 +2,81 @@ import { z } from 'zod';
 import {
   APPEAL_OUTCOMES, COMPENSATION_SOURCES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES,
 } from './events/claim-events.js';
-import { PersonalDataSchema } from './personal-data.js';
-import { AmountsByHeadSchema, InstantSchema, JurisdictionSchema, LocalDateSchema, MoneySchema } from './primitives.js';
+import { CommandPersonalDataSchema } from './personal-data.js';
+import {
+  CommandAmountsByHeadSchema, CommandBalanceSchema, CommandDateSchema, CommandInstantSchema, CommandMoneySchema, JurisdictionSchema, MAX_LIST_ITEMS,
+  commandLine, commandProse,
+} from './primitives.js';
 
 /**
  * Bodies of the command endpoints (design.md, "Interfaces"). Every body is strict: an unknown
  * field is refused rather than ignored. Who acts and when comes from the token and the clock,
- * never from the body.
+ * never from the body. Commands are bounded where events are not (events are facts, kept as
+ * they were accepted): amounts more than zero and at most MAX_AMOUNT_MINOR, lists of at most
+ * MAX_LIST_ITEMS, printable text, dates from 1900 to 2199 (primitives.ts).
  */
-const text = (max: number) => z.string().trim().min(1).max(max);
-const DeclaredCompensation = z.array(z.object({ source: z.enum(COMPENSATION_SOURCES), amount: MoneySchema }).strict());
+const line = commandLine;
+const prose = commandProse;
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_LIST_ITEMS);
+/** A payout schedule runs at most ten years from its first instalment to its last. */
+export const MAX_SCHEDULE_MONTHS = 120;
+const DeclaredCompensation = list(z.object({ source: z.enum(COMPENSATION_SOURCES), amount: CommandMoneySchema }).strict());
 
 export const CommandBodies = {
   fileClaim: z.object({
     jurisdiction: JurisdictionSchema,
     applicantRole: z.enum(['direct', 'indirect']),
-    victim: PersonalDataSchema,
+    victim: CommandPersonalDataSchema,
     formOfExploitation: z.enum(FORMS_OF_EXPLOITATION),
-    incidentOn: LocalDateSchema,
-    damagesClaimed: AmountsByHeadSchema,
+    incidentOn: CommandDateSchema,
+    /** What the claim claims: at least one head. */
+    damagesClaimed: CommandAmountsByHeadSchema.min(1, { message: 'a claim claims at least one head of damage' }),
   }).strict(),
   attachEvidence: z.object({
-    documentId: text(100), kind: z.enum(EVIDENCE_KINDS), sha256: z.string().regex(/^[0-9a-f]{64}$/), title: text(300),
+    documentId: line(100), kind: z.enum(EVIDENCE_KINDS), sha256: z.string().regex(/^[0-9a-f]{64}$/), title: line(300),
   }).strict(),
-  recordCriminalProceedings: z.object({ court: text(200), caseNumber: text(100) }).strict(),
+  recordCriminalProceedings: z.object({ court: line(200), caseNumber: line(100) }).strict(),
   recordCourtRuling: z.object({
-    court: text(200), caseNumber: text(100), decidedOn: LocalDateSchema, outcome: z.enum(RULING_OUTCOMES), amounts: AmountsByHeadSchema,
+    court: line(200), caseNumber: line(100), decidedOn: CommandDateSchema, outcome: z.enum(RULING_OUTCOMES), amounts: CommandAmountsByHeadSchema,
   }).strict(),
-  recordRulingFinality: z.object({ finalOn: LocalDateSchema }).strict(),
-  recordOffenderPayment: z.object({ amount: MoneySchema, receivedOn: LocalDateSchema }).strict(),
+  recordRulingFinality: z.object({ finalOn: CommandDateSchema }).strict(),
+  recordOffenderPayment: z.object({ amount: CommandMoneySchema, receivedOn: CommandDateSchema }).strict(),
   recordEnforcementFailure: z.object({
-    reason: z.enum(ENFORCEMENT_FAILURE_REASONS), amountOutstanding: MoneySchema, recordedOn: LocalDateSchema,
+    reason: z.enum(ENFORCEMENT_FAILURE_REASONS), amountOutstanding: CommandBalanceSchema, recordedOn: CommandDateSchema,
   }).strict(),
   submitFundApplication: z.object({ otherCompensationDeclared: DeclaredCompensation }).strict(),
-  decideLateFilingExtension: z.object({ decision: z.enum(['granted', 'refused']), reason: text(2000) }).strict(),
+  decideLateFilingExtension: z.object({ decision: z.enum(['granted', 'refused']), reason: prose(2000) }).strict(),
   assessClaim: z.object({
     eligible: z.boolean(),
-    ineligibilityReasons: z.array(text(500)).default([]),
-    assessedAmounts: AmountsByHeadSchema,
+    ineligibilityReasons: list(prose(500)).default([]),
+    assessedAmounts: CommandAmountsByHeadSchema,
     deductions: DeclaredCompensation,
   }).strict(),
   approveAward: z.object({}).strict(),
-  rejectAward: z.object({ reasons: z.array(text(1000)).min(1), appealInstructions: text(2000) }).strict(),
-  notifyDecision: z.object({ servedAt: InstantSchema }).strict(),
-  appealDecision: z.object({ grounds: text(4000) }).strict(),
-  decideAppeal: z.object({ outcome: z.enum(APPEAL_OUTCOMES), decidedOn: LocalDateSchema, netAward: MoneySchema.optional() }).strict(),
-  approveAdvancePayment: z.object({ amount: MoneySchema, reason: text(2000) }).strict(),
+  rejectAward: z.object({ reasons: list(prose(1000)).min(1), appealInstructions: prose(2000) }).strict(),
+  notifyDecision: z.object({ servedAt: CommandInstantSchema }).strict(),
+  appealDecision: z.object({ grounds: prose(4000) }).strict(),
+  decideAppeal: z.object({ outcome: z.enum(APPEAL_OUTCOMES), decidedOn: CommandDateSchema, netAward: CommandMoneySchema.optional() }).strict(),
+  approveAdvancePayment: z.object({ amount: CommandMoneySchema, reason: prose(2000) }).strict(),
   schedulePayout: z.object({
     instalments: z.number().int().min(1).max(120),
-    firstDueOn: LocalDateSchema,
+    firstDueOn: CommandDateSchema,
     intervalMonths: z.number().int().min(1).max(12),
-  }).strict(),
+  }).strict().refine((b) => (b.instalments - 1) * b.intervalMonths <= MAX_SCHEDULE_MONTHS, {
+    path: ['instalments'], message: `the last instalment falls due at most ${MAX_SCHEDULE_MONTHS} months after the first`,
+  }),
   disbursePayout: z.object({
-    paymentReference: text(100),
+    paymentReference: line(100),
     earlyPayment: z.boolean().optional().describe('true to pay an instalment before its due date (refused otherwise)'),
   }).strict(),
-  disburseAdvance: z.object({ paymentReference: text(100) }).strict(),
-  recordPayoutFailure: z.object({ reason: text(1000) }).strict(),
-  recordRecovery: z.object({ amount: MoneySchema, recordedOn: LocalDateSchema }).strict(),
-  withdrawClaim: z.object({ reason: text(2000) }).strict(),
-  reopenClaim: z.object({ reason: text(2000) }).strict(),
-  closeClaim: z.object({ reason: text(2000) }).strict(),
-  eraseVictimData: z.object({ reason: text(2000) }).strict(),
-  allocateBudget: z.object({ amount: MoneySchema }).strict(),
+  disburseAdvance: z.object({ paymentReference: line(100) }).strict(),
+  recordPayoutFailure: z.object({ reason: prose(1000) }).strict(),
+  recordRecovery: z.object({ amount: CommandMoneySchema, recordedOn: CommandDateSchema }).strict(),
+  withdrawClaim: z.object({ reason: prose(2000) }).strict(),
+  reopenClaim: z.object({ reason: prose(2000) }).strict(),
+  closeClaim: z.object({ reason: prose(2000) }).strict(),
+  eraseVictimData: z.object({ reason: prose(2000) }).strict(),
+  allocateBudget: z.object({ amount: CommandMoneySchema }).strict(),
 } as const;
 
 export type CommandName = keyof typeof CommandBodies;

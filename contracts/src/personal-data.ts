@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LocalDateSchema } from './primitives.js';
+import { CommandDateSchema, LocalDateSchema, commandLine } from './primitives.js';
 
 /**
  * A victim's personal data as a lawyer submits it. It exists in plaintext only inside a request
@@ -15,6 +15,21 @@ export const PersonalDataSchema = z.object({
   address: z.string().trim().min(1).max(500).optional(),
 }).strict();
 export type PersonalData = z.infer<typeof PersonalDataSchema>;
+
+/**
+ * Personal data in a command: as PersonalDataSchema, with printable text and a date of birth from
+ * 1900 (data stored before these bounds still reads through PersonalDataSchema). That a date of
+ * birth is not in the future is the domain's rule: it knows the time.
+ */
+export const CommandPersonalDataSchema = z.object({
+  fullName: commandLine(300),
+  dateOfBirth: CommandDateSchema.optional(),
+  contacts: z.object({
+    email: z.email().optional(),
+    phone: z.string().trim().min(3).max(40).regex(/^[0-9+()./ -]+$/, { message: 'digits, spaces and + ( ) . / - only' }).optional(),
+  }).strict().optional(),
+  address: commandLine(500).optional(),
+}).strict();
 
 /** Field names that hold personal data, for log redaction. */
 export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'personalData', 'victim'] as const;

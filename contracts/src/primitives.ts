@@ -5,12 +5,35 @@ export const CURRENCIES = ['RSD', 'BAM', 'EUR', 'ALL', 'MKD'] as const;
 export const CurrencySchema = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof CurrencySchema>;
 
-/** Money is integer minor units plus a currency: never floats. */
+/**
+ * Bounds of amounts (minor units). A command carries at most MAX_AMOUNT_MINOR per amount (10^12:
+ * RSD 10 billion, EUR 10 billion) and lists of at most MAX_LIST_ITEMS; any sum the system keeps
+ * (a claim's totals, a fund year's budget) stays at most MAX_SUM_MINOR (10^15). Even 9,000
+ * amounts at the maximum stay below 2^53, the largest integer a JSON number holds exactly.
+ */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+export const MAX_SUM_MINOR = 1_000_000_000_000_000;
+export const MAX_LIST_ITEMS = 50;
+
+/**
+ * Money is integer minor units plus a currency: never floats. This is the stored form: events are
+ * facts, so it accepts every safe integer a past version accepted (see CommandMoneySchema).
+ */
 export const MoneySchema = z.object({
   amountMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   currency: CurrencySchema,
 }).strict();
 export type Money = z.infer<typeof MoneySchema>;
+
+const commandMoney = (min: 0 | 1) => z.object({
+  amountMinor: z.number().int().min(min, { message: min === 1 ? 'an amount must be more than zero' : 'an amount cannot be negative' })
+    .max(MAX_AMOUNT_MINOR, { message: `an amount is at most ${MAX_AMOUNT_MINOR} minor units` }),
+  currency: CurrencySchema,
+}).strict();
+/** Money in a command: more than zero and at most MAX_AMOUNT_MINOR. */
+export const CommandMoneySchema = commandMoney(1);
+/** A balance in a command, which may be zero (what is outstanding when no award was made). */
+export const CommandBalanceSchema = commandMoney(0);
 
 /** The jurisdictions with a scheme (XK: Kosovo). */
 export const JURISDICTIONS = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
@@ -31,16 +54,48 @@ export const DAMAGE_HEADS = [
 export const DamageHeadSchema = z.enum(DAMAGE_HEADS);
 export type DamageHead = z.infer<typeof DamageHeadSchema>;
 
-/** Amounts by head: a list so that each head appears once and order is kept. */
+const eachHeadOnce = (xs: readonly { head: string }[]) => new Set(xs.map((x) => x.head)).size === xs.length;
+
+/** Amounts by head: a list so that each head appears once and order is kept (stored form). */
 export const AmountsByHeadSchema = z.array(z.object({ head: DamageHeadSchema, amount: MoneySchema }).strict())
-  .refine((xs) => new Set(xs.map((x) => x.head)).size === xs.length, { message: 'each head appears at most once' });
+  .refine(eachHeadOnce, { message: 'each head appears at most once' });
 export type AmountsByHead = z.infer<typeof AmountsByHeadSchema>;
 
+/** Amounts by head in a command: each amount bounded and more than zero (a head of nothing is left out). */
+export const CommandAmountsByHeadSchema = z.array(z.object({ head: DamageHeadSchema, amount: CommandMoneySchema }).strict())
+  .max(DAMAGE_HEADS.length)
+  .refine(eachHeadOnce, { message: 'each head appears at most once' });
+
 export const ClaimIdSchema = z.uuid();
-/** Calendar date without time (a court decision, a deadline), `YYYY-MM-DD`. */
+/** Calendar date without time (a court decision, a deadline), `YYYY-MM-DD` (stored form). */
 export const LocalDateSchema = z.iso.date();
-/** An instant, always UTC, ISO 8601. */
+/** An instant, always UTC, ISO 8601 (stored form). */
 export const InstantSchema = z.iso.datetime({ offset: false });
+
+/**
+ * Dates and instants in a command lie in years 1900 to 2199: a year 0 or 9999 is a typing error.
+ * Rules that need today (a date of birth not in the future) are the domain's: it gets the time.
+ */
+export const EARLIEST_COMMAND_DATE = '1900-01-01';
+export const LATEST_COMMAND_DATE = '2199-12-31';
+const inCommandRange = (value: string) => value.slice(0, 10) >= EARLIEST_COMMAND_DATE && value.slice(0, 10) <= LATEST_COMMAND_DATE;
+const rangeMessage = `must lie between ${EARLIEST_COMMAND_DATE} and ${LATEST_COMMAND_DATE}`;
+export const CommandDateSchema = LocalDateSchema.refine(inCommandRange, { message: `a date ${rangeMessage}` });
+export const CommandInstantSchema = InstantSchema.refine(inCommandRange, { message: `an instant ${rangeMessage}` });
+
+// Control characters (NUL, escape, ...), lone surrogates (not Unicode: they break encoders and
+// databases downstream), line and paragraph separators and bidirectional overrides (they make a
+// text display as something else).
+const UNSAFE_IN_LINE = /[\p{Cc}\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
+const UNSAFE_IN_PROSE = /[\p{Cs}\u2028\u2029\u202A-\u202E\u2066-\u2069]|(?![\t\n\r])\p{Cc}/u;
+
+/** One line of text in a command (a name, an address, a court, a case number, an id): trimmed, 1 to `max` characters, printable. */
+export const commandLine = (max: number) => z.string().trim().min(1).max(max)
+  .refine((v) => !UNSAFE_IN_LINE.test(v), { message: 'control characters, lone surrogates and direction overrides are not allowed' });
+
+/** Free text in a command (reasons, grounds): as `commandLine`, but tabs and line breaks are allowed. */
+export const commandProse = (max: number) => z.string().trim().min(1).max(max)
+  .refine((v) => !UNSAFE_IN_PROSE.test(v), { message: 'control characters (other than tabs and line breaks), lone surrogates and direction overrides are not allowed' });
 
 /** Who did something: the subject of the caller's token and the roles it acted in. */
 export const ActorSchema = z.object({ sub: z.string().min(1), roles: z.array(RoleSchema) }).strict();

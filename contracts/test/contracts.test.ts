@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import {
-  CommandBodies, EVENT_DEFINITIONS, MoneySchema, AmountsByHeadSchema, PersonalDataSchema, UnknownEventType,
+  CommandBodies, EVENT_DEFINITIONS, MAX_AMOUNT_MINOR, MAX_LIST_ITEMS, MAX_SUM_MINOR, MoneySchema, AmountsByHeadSchema, PersonalDataSchema, UnknownEventType,
   eventJsonSchemas, parseEvent, registerUpcaster, upcast, isClaimEventType,
 } from '@cfund/contracts';
 
@@ -77,4 +77,55 @@ t.test('command bodies are strict and typed', async (t) => {
   t.notOk(CommandBodies.disbursePayout.safeParse({ paymentReference: 42 }).success, 'wrong type');
   t.notOk(PersonalDataSchema.safeParse({ fullName: 'x', contacts: { email: 'not-an-email' } }).success);
   t.same(CommandBodies.assessClaim.parse({ eligible: true, assessedAmounts: [], deductions: [] }).ineligibilityReasons, [], 'defaults apply');
+});
+
+t.test('commands are bounded where stored events are not', async (t) => {
+  const file = {
+    jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'A. B.', dateOfBirth: '1990-01-01' }, formOfExploitation: 'labour',
+    incidentOn: '2025-03-01', damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 100_000_00, currency: 'RSD' } }],
+  };
+  const paths = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) => (r.error?.issues ?? []).map((i) => i.path.join('.'));
+  const rsd = (amountMinor: number) => ({ amountMinor, currency: 'RSD' });
+  t.ok(CommandBodies.fileClaim.safeParse(file).success);
+  t.ok(CommandBodies.fileClaim.safeParse({ ...file, damagesClaimed: [{ head: 'non-pecuniary', amount: rsd(MAX_AMOUNT_MINOR) }] }).success, 'the maximum itself');
+  t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, damagesClaimed: [{ head: 'non-pecuniary', amount: rsd(MAX_AMOUNT_MINOR + 1) }] })),
+    ['damagesClaimed.0.amount.amountMinor'], 'above the maximum amount, naming the field');
+  t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, damagesClaimed: [{ head: 'non-pecuniary', amount: rsd(Number.MAX_SAFE_INTEGER) }] })),
+    ['damagesClaimed.0.amount.amountMinor'], 'the attack: 2^53 - 1');
+  t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, damagesClaimed: [{ head: 'non-pecuniary', amount: rsd(0) }] })), ['damagesClaimed.0.amount.amountMinor'], 'zero');
+  t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, damagesClaimed: [] })), ['damagesClaimed'], 'a claim claims something');
+  t.same(paths(CommandBodies.submitFundApplication.safeParse({ otherCompensationDeclared: Array.from({ length: MAX_LIST_ITEMS + 1 }, () => ({ source: 'other', amount: rsd(1) })) })),
+    ['otherCompensationDeclared'], 'lists are bounded');
+  t.same(paths(CommandBodies.allocateBudget.safeParse({ amount: rsd(0) })), ['amount.amountMinor']);
+  t.same(paths(CommandBodies.recordOffenderPayment.safeParse({ amount: rsd(MAX_AMOUNT_MINOR * 2), receivedOn: '2025-01-01' })), ['amount.amountMinor']);
+  t.ok(MAX_AMOUNT_MINOR * MAX_LIST_ITEMS * 10 < MAX_SUM_MINOR && MAX_SUM_MINOR * 9 < Number.MAX_SAFE_INTEGER, 'sums of many amounts stay far below 2^53');
+
+  for (const [name, bad] of [['NUL', 'A\u0000B'], ['escape', 'A\u001bB'], ['a line break', 'A\nB'], ['a lone high surrogate', 'A\ud800B'], ['a lone low surrogate', 'A\udc00'], ['a direction override', 'A\u202eB']] as const) {
+    t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, victim: { fullName: bad, address: bad } })), ['victim.fullName', 'victim.address'], `${name} in a name and an address`);
+    t.same(paths(CommandBodies.recordCriminalProceedings.safeParse({ court: bad, caseNumber: bad })), ['court', 'caseNumber'], `${name} in a court and a case number`);
+    t.same(paths(CommandBodies.attachEvidence.safeParse({ documentId: bad, kind: 'other', sha256: 'a'.repeat(64), title: 'x' })), ['documentId'], `${name} in a document id`);
+  }
+  t.ok(CommandBodies.fileClaim.safeParse({ ...file, victim: { fullName: 'Đurđa Šćekić 👩‍👧' } }).success, 'letters of the region and paired surrogates are text');
+  t.ok(CommandBodies.withdrawClaim.safeParse({ reason: 'First line.\nSecond line.\tTabbed.' }).success, 'free text keeps line breaks');
+  t.same(paths(CommandBodies.withdrawClaim.safeParse({ reason: 'x\u0000' })), ['reason'], 'but not NUL');
+
+  for (const d of ['0000-01-01', '1899-12-31', '2200-01-01', '9999-12-31']) {
+    t.same(paths(CommandBodies.recordRulingFinality.safeParse({ finalOn: d })), ['finalOn'], `a date in ${d.slice(0, 4)}`);
+    t.same(paths(CommandBodies.fileClaim.safeParse({ ...file, victim: { fullName: 'A', dateOfBirth: d } })), ['victim.dateOfBirth'], `a date of birth in ${d.slice(0, 4)}`);
+  }
+  t.same(paths(CommandBodies.notifyDecision.safeParse({ servedAt: '9999-01-01T00:00:00Z' })), ['servedAt'], 'an instant in 9999');
+  t.ok(CommandBodies.recordRulingFinality.safeParse({ finalOn: '1900-01-01' }).success, '1900 is in range');
+  t.ok(CommandBodies.schedulePayout.safeParse({ instalments: 11, firstDueOn: '2026-01-01', intervalMonths: 12 }).success, 'a schedule of ten years');
+  t.same(paths(CommandBodies.schedulePayout.safeParse({ instalments: 120, firstDueOn: '2026-01-01', intervalMonths: 12 })), ['instalments'], 'not of 119 years');
+
+  // Events are facts: what was accepted once is read back as it was.
+  const stored = parseEvent('ClaimFiled', {
+    schemaVersion: 1, claimId, jurisdiction: 'RS', schemeVersion: '2025-01-01', currency: 'RSD', filedBy: 'lawyer-1', filedAt: '2026-01-01T00:00:00.000Z',
+    publicReference: 'RS-2026-1', applicantRole: 'direct', victimRef: 'vic-1',
+    personalData: { alg: 'AES-256-GCM', keyId: 'k', iv: 'AAAA', ciphertext: 'AAAA', tag: 'AAAA' }, formOfExploitation: 'labour', incidentOn: '0000-01-01',
+    damagesClaimed: [{ head: 'non-pecuniary', amount: rsd(Number.MAX_SAFE_INTEGER) }, { head: 'lost-earnings', amount: rsd(0) }],
+  });
+  t.equal(stored.type, 'ClaimFiled', 'a stored ClaimFiled beyond today\'s bounds still decodes');
+  t.ok(parseEvent('CriminalProceedingsRecorded', { schemaVersion: 1, claimId, court: 'A\u0000B', caseNumber: 'x\ud800' }), 'and stored text as it was');
+  t.ok(parseEvent('FundBudgetAllocated', { schemaVersion: 1, jurisdiction: 'RS', year: 2026, amount: { amountMinor: Number.MAX_SAFE_INTEGER, currency: 'EUR' }, allocatedBy: 'a', allocatedAt: '2026-01-01T00:00:00.000Z' }));
 });

@@ -6,3 +6,4 @@ export * from './authorization.js';
 export * from './claim/index.js';
 export * from './fund-ledger/ledger.js';
 export * from './fund-ledger/reconciliation.js';
+export { fundYearCurrency } from './fund-ledger/budget.js';

@@ -3,8 +3,9 @@
  * operands share one currency (`currency-mismatch` otherwise) and that every result stays a
  * non-negative safe integer (`negative-amount`, `amount-out-of-range`). Products and quotients
  * are computed with BigInt, so they are exact up to `Number.MAX_SAFE_INTEGER` minor units.
+ * The bounds of amounts and sums (MAX_AMOUNT_MINOR, MAX_SUM_MINOR) are contracts' (primitives.ts).
  */
-import type { Currency, Money } from '@cfund/contracts';
+import { MAX_SUM_MINOR, type Currency, type Money } from '@cfund/contracts';
 import { DomainError } from './errors.js';
 
 /** ISO 4217 minor-unit digits of every scheme currency (all five have two). */
@@ -131,6 +132,35 @@ export function sum(amounts: readonly Money[], currency: Currency): Money {
   assertSameCurrency(amounts, currency);
   return fromBig(amounts.reduce((acc, m) => acc + BigInt(m.amountMinor), 0n), currency);
 }
+
+/**
+ * Adds amounts (minor units) where refusing is no option: folds over stored events (facts, which
+ * may hold amounts today's commands refuse) and read views. A total is exact while it stays a
+ * safe integer and is held at `Number.MAX_SAFE_INTEGER` beyond, so every figure stays an exact
+ * JSON integer; `beyondBounds` tells a reader when a figure passed MAX_SUM_MINOR. Commands use
+ * `add` and `sum`, which refuse instead. This is the one home for adding amounts.
+ */
+export function addMinor(a: number, b: number): number {
+  const r = a + b;
+  // Two safe integers whose double sum is safe were added exactly (every integer up to 2^53 is a double).
+  return Number.isSafeInteger(r) ? r : boundedMinor(r);
+}
+
+/** `addMinor` over a list (the total of nothing is zero). */
+export function totalMinor(values: readonly number[]): number {
+  let acc = 0;
+  for (const v of values) acc = addMinor(acc, v);
+  return acc;
+}
+
+/** A figure held where a JSON number is exact: whole, between -MAX_SAFE_INTEGER and MAX_SAFE_INTEGER (not a number: 0). */
+export function boundedMinor(value: number): number {
+  if (Number.isNaN(value)) return 0;
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(value)));
+}
+
+/** True when a figure is above MAX_SUM_MINOR: it comes from amounts today's commands refuse (and may be held at the maximum). */
+export const beyondBounds = (minor: number): boolean => Math.abs(minor) > MAX_SUM_MINOR;
 
 /** -1, 0 or 1. */
 export function compare(a: Money, b: Money): -1 | 0 | 1 {

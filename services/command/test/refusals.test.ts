@@ -16,7 +16,7 @@ t.test('refusals', async (t) => {
     t.equal(problem(r).code, 'forbidden-role');
     r = await h.post('/claims', tk.auditor, claimBody());
     t.equal(problem(r).code, 'auditor-read-only');
-    r = await h.post('/claims', tk.lawyer, claimBody({ jurisdiction: 'BA', damagesClaimed: [] }));
+    r = await h.post('/claims', tk.lawyer, claimBody({ jurisdiction: 'BA', damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 1_000_000, currency: 'BAM' } }] }));
     t.equal(r.statusCode, 403);
     t.equal(problem(r).code, 'wrong-jurisdiction');
 

@@ -45,6 +45,8 @@ t.test('signed webhook deliveries, retried with backoff until the receiver answe
     t.match(r.json(), { errors: [{ path: 'body.url' }] });
   }
   t.equal((await register(lawyer, { url: receiver.url, target: { kind: 'user' }, extra: 1 })).statusCode, 400, 'no unknown fields');
+  const controlled = await register(lawyer, { url: receiver.url, target: { kind: 'user' }, description: 'My\u0000case\u001b[2J system' });
+  t.same([controlled.statusCode, controlled.json<{ errors?: { path: string }[] }>().errors?.map((e) => e.path)], [400, ['body.description']], 'no control characters in a description');
   const notHeld = await register(lawyer, { url: receiver.url, target: { kind: 'role', role: 'fund-approver', jurisdiction: 'RS' } });
   t.equal(notHeld.statusCode, 403, 'a role one does not hold');
   t.equal(notHeld.json<{ code: string }>().code, 'forbidden-role');

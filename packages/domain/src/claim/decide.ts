@@ -7,6 +7,7 @@ import { computeAward, requireCurrency, requireWithinClaimed } from './assessmen
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
 import { claimFunding } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
+import { checkFirstDueOn } from './schedule.js';
 import type { ClaimState, ClaimStatus } from './state.js';
 
 /**
@@ -299,6 +300,7 @@ const handlers: Handlers = {
     const payable = s.fund.netAward.amountMinor - advancesApproved(s);
     if (payable <= 0) refuse('nothing-to-pay', 'The advances already paid cover the whole award.');
     const scheme = schemeOf(s);
+    checkFirstDueOn(c.data.firstDueOn, c.at, scheme.timeZone);
     const amounts = split({ amountMinor: payable, currency: s.currency! }, c.data.instalments);
     const instalments = amounts.map((amount, i) => ({
       number: i + 1, amount, dueOn: rollForward(addPeriod(c.data.firstDueOn, { months: i * c.data.intervalMonths }), scheme),

@@ -1,3 +1,4 @@
+import { totalMinor } from '../money.js';
 import type { ClaimState } from './state.js';
 
 /** One payment out of the fund for a claim: an instalment of the payout or an advance. */
@@ -30,16 +31,16 @@ export function claimFunding(s: ClaimState): ClaimFunding {
   const payments: FundedPayment[] = [];
   for (const a of s.fund.advances) if (a.status === 'disbursed') payments.push({ advance: a.number, amountMinor: a.amount.amountMinor });
   for (const i of s.fund.instalments) if (i.status === 'disbursed') payments.push({ instalment: i.number, amountMinor: i.amount.amountMinor });
-  const paid = payments.reduce((a, p) => a + p.amountMinor, 0);
+  const paid = totalMinor(payments.map((p) => p.amountMinor));
   const owed = owedOf(s, paid);
-  return { ...(s.fund.fundYear === undefined ? {} : { fundYear: s.fund.fundYear }), tied: paid + owed, paid, owed, payments };
+  return { ...(s.fund.fundYear === undefined ? {} : { fundYear: s.fund.fundYear }), tied: totalMinor([paid, owed]), paid, owed, payments };
 }
 
 function owedOf(s: ClaimState, paid: number): number {
   if (s.status === 'withdrawn' || s.status === 'closed' || s.status === 'none') return 0;
   if (s.fund.netAward !== undefined && !s.fund.rejection) return Math.max(0, s.fund.netAward.amountMinor - paid);
   if (s.fund.rejection) return 0;
-  return s.fund.advances.filter((a) => a.status === 'approved').reduce((a, x) => a + x.amount.amountMinor, 0);
+  return totalMinor(s.fund.advances.filter((a) => a.status === 'approved').map((x) => x.amount.amountMinor));
 }
 
 /** The key of a payment in the ledger and in messages: `instalment-2`, `advance-1`. */

@@ -5,3 +5,5 @@ export { computeAward, requireWithinClaimed, type AwardComputation } from './ass
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
 export { approvalsNeeded } from './decide.js';
+export { checkVictimData } from './victim.js';
+export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';

@@ -1,6 +1,7 @@
 import type {
   AmountsByHead, ClaimEvent, Currency, Jurisdiction, Money, EventData,
 } from '@cfund/contracts';
+import { addMinor } from '../money.js';
 
 /**
  * Where a claim stands. The court track (rulings, enforcement) runs alongside; the status follows
@@ -140,7 +141,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.court.finalOn = event.data.finalOn;
       return s;
     case 'OffenderPaymentReceived':
-      s.court.offenderPaid += event.data.amount.amountMinor;
+      s.court.offenderPaid = addMinor(s.court.offenderPaid, event.data.amount.amountMinor);
       return s;
     case 'EnforcementFailed':
       s.court.enforcementFailedOn = event.data.recordedOn;
@@ -213,7 +214,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
       return { ...s, status: 'scheduled' };
     case 'RecoveryFromOffenderRecorded':
-      s.fund.recovered += event.data.amount.amountMinor;
+      s.fund.recovered = addMinor(s.fund.recovered, event.data.amount.amountMinor);
       return s;
     case 'ClaimWithdrawn':
       return { ...s, status: 'withdrawn', statusBeforeWithdrawal: s.status };

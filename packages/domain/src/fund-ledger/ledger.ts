@@ -1,5 +1,7 @@
 import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
 import { DomainError } from '../errors.js';
+import { addMinor } from '../money.js';
+import { checkAllocation } from './budget.js';
 
 /**
  * The fund-year ledger (stream `fund-<jurisdiction>-<year>`): the budget, what awards commit of
@@ -53,8 +55,8 @@ const isRecorded = (f: ClaimFunds | undefined, p: PaymentRef): boolean =>
 /** What new commitments may still take: the budget and recoveries, less what is committed and not released. */
 export function available(s: LedgerState): number {
   let tied = 0;
-  for (const f of Object.values(s.claims)) tied += f.committed - f.released;
-  return s.allocated + s.recovered - tied;
+  for (const f of Object.values(s.claims)) tied = addMinor(tied, f.committed - f.released);
+  return addMinor(addMinor(s.allocated, s.recovered), -tied);
 }
 
 /**
@@ -69,30 +71,34 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
   const claim = (id: string): ClaimFunds => (s.claims[id] ??= emptyClaimFunds());
   switch (event.type) {
     case 'FundBudgetAllocated':
-      return { ...s, currency: event.data.amount.currency, allocated: s.allocated + event.data.amount.amountMinor };
-    case 'FundsCommitted':
-      claim(event.data.claimId).committed += event.data.amount.amountMinor;
+      return { ...s, currency: event.data.amount.currency, allocated: addMinor(s.allocated, event.data.amount.amountMinor) };
+    case 'FundsCommitted': {
+      const f = claim(event.data.claimId);
+      f.committed = addMinor(f.committed, event.data.amount.amountMinor);
       return s;
-    case 'FundsReleased':
-      claim(event.data.claimId).released += event.data.amount.amountMinor;
+    }
+    case 'FundsReleased': {
+      const f = claim(event.data.claimId);
+      f.released = addMinor(f.released, event.data.amount.amountMinor);
       return s;
+    }
     case 'FundsDisbursed': {
       const f = claim(event.data.claimId);
-      f.disbursed += event.data.amount.amountMinor;
+      f.disbursed = addMinor(f.disbursed, event.data.amount.amountMinor);
       if (event.data.advance !== undefined) f.advances.push(event.data.advance);
       else if (event.data.instalment !== undefined) f.instalments.push(event.data.instalment);
       return s;
     }
     case 'FundsReturned': {
       const f = claim(event.data.claimId);
-      f.disbursed -= event.data.amount.amountMinor;
+      f.disbursed = addMinor(f.disbursed, -event.data.amount.amountMinor);
       const { advance, instalment } = event.data;
       if (advance !== undefined) f.advances = f.advances.filter((n) => n !== advance);
       else f.instalments = f.instalments.filter((n) => n !== instalment);
       return s;
     }
     case 'RecoveryCredited':
-      return { ...s, recovered: s.recovered + event.data.amount.amountMinor };
+      return { ...s, recovered: addMinor(s.recovered, event.data.amount.amountMinor) };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -130,6 +136,7 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
   switch (c.type) {
     case 'AllocateBudget':
       requireMoney(s, c.data.amount);
+      checkAllocation(s, c.jurisdiction, c.year, c.data.amount);
       return [{ type: 'FundBudgetAllocated', data: { ...base, amount: c.data.amount, allocatedBy: c.actor.sub, allocatedAt: c.at } }];
     case 'CommitFunds': {
       if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`);

@@ -12,7 +12,7 @@ import {
   CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, type CommandName,
 } from '@cfund/contracts';
 import {
-  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse, canErasePersonalData, canFile,
+  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse, canErasePersonalData, canFile, checkVictimData,
   ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
@@ -180,6 +180,7 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
   }, async (request, reply) => execute(request, reply, 201, async (ctx) => {
     const body = request.body;
     ensureAllowed(canFile(ctx.principal, body.jurisdiction));
+    checkVictimData(body.victim, body.jurisdiction, service.at());
     const key = request.headers['idempotency-key'];
     // With an Idempotency-Key the claim id follows from it, so a retry after a crash files the same claim.
     const claimId = ctx.idempotencyKey === undefined ? randomUUID() : deterministicUuid('claim', ctx.idempotencyKey, String(key));

@@ -8,7 +8,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { JurisdictionSchema, ProblemSchema, RoleSchema } from '@cfund/contracts';
+import { JurisdictionSchema, ProblemSchema, RoleSchema, commandLine } from '@cfund/contracts';
 import { HttpProblem } from '@cfund/service-kit';
 import type { AuditTrail } from '../audit.js';
 import { RetryRefused, type DeliveryWorker } from '../delivery/worker.js';
@@ -108,7 +108,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
         + 'or to a role the caller holds in one of their jurisdictions. The answer holds the signing `secret`, shown only once. '
         + 'Each delivery carries `Cfund-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, '
         + '`Cfund-Notification-Id` (the same on every retry), `Cfund-Topic` and `Cfund-Delivery-Attempt`. Any 2xx answer is a delivery.',
-      body: ex(z.object({ url: UrlSchema, target: TargetSchema, description: z.string().trim().min(1).max(200).optional() }).strict(),
+      body: ex(z.object({ url: UrlSchema, target: TargetSchema, description: commandLine(200).optional() }).strict(),
         { url: 'https://case-system.example.org/hooks/cfund', target: { kind: 'role', role: 'fund-assessor', jurisdiction: 'RS' }, description: 'Assessors\' queue' }),
       response: {
         201: ex(WebhookSchema.extend({ secret: z.string() }), { ...EXAMPLE_WEBHOOK, secret: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' }),

@@ -1,9 +1,9 @@
 /** The claims list and a claim's detail, from the read model. */
 import type { AmountsByHead } from '@cfund/contracts';
-import { canRead, type ClaimState, type Principal } from '@cfund/domain';
+import { addMinor, beyondBounds, boundedMinor, canRead, type ClaimState, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
-import { approvalsNeeded, claimDeadlines, claimMoney } from '../read-model/claim-view.js';
+import { approvalsNeeded, claimDeadlines, claimMoney, moneyBeyondBounds } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { visibleClaims } from './visibility.js';
 
@@ -31,10 +31,14 @@ export interface ClaimRow {
 }
 
 export function summaryOf(r: ClaimRow) {
+  // Rows projected before the bounds may hold figures beyond the exact range: held within it.
+  const figures = [r.claimed_minor, r.awarded_minor, r.paid_minor, r.outstanding_minor].map(boundedMinor) as [number, number, number, number];
   return {
     claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, status: r.status,
     filedBy: r.filed_by, filedAt: r.filed_at, updatedAt: r.updated_at, revision: r.revision, currency: r.currency,
-    claimedMinor: r.claimed_minor, awardedMinor: r.awarded_minor, paidMinor: r.paid_minor, outstandingMinor: r.outstanding_minor,
+    claimedMinor: figures[0], awardedMinor: figures[1], paidMinor: figures[2], outstandingMinor: figures[3],
+    /** A figure of this answer passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
+    amountsBeyondBounds: figures.some(beyondBounds),
   };
 }
 export type ClaimSummary = ReturnType<typeof summaryOf>;
@@ -107,7 +111,7 @@ function byHead(lists: AmountsByHead[]): AmountsByHead {
   for (const list of lists) {
     for (const x of list) {
       const prev = m.get(x.head);
-      m.set(x.head, prev ? { head: x.head, amount: { ...prev.amount, amountMinor: prev.amount.amountMinor + x.amount.amountMinor } } : x);
+      m.set(x.head, prev ? { head: x.head, amount: { ...prev.amount, amountMinor: addMinor(prev.amount.amountMinor, x.amount.amountMinor) } } : x);
     }
   }
   return [...m.values()];
@@ -117,12 +121,15 @@ export function claimDetail(row: ClaimRow) {
   const s = JSON.parse(row.state) as ClaimState;
   const facts = JSON.parse(row.facts) as ClaimFacts;
   const a = s.fund.assessment;
+  const money = claimMoney(s);
+  const summary = summaryOf(row);
   return {
-    ...summaryOf(row),
+    ...summary,
+    amountsBeyondBounds: summary.amountsBeyondBounds || moneyBeyondBounds(money),
     schemeVersion: row.scheme_version, formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role,
     victimRef: row.victim_ref, incidentOn: s.incidentOn ?? null,
     personalData: { erased: s.personalDataErased, href: `/claims/${row.claim_id}/personal-data` },
-    money: claimMoney(s),
+    money,
     moneyByHead: {
       claimed: s.damagesClaimed,
       courtAwarded: byHead(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => r.amounts)),

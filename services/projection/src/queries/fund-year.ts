@@ -1,5 +1,5 @@
 /** A fund year's ledger (`fund-<jurisdiction>-<year>`), as the domain's ledger fold leaves it. */
-import { available, type LedgerState } from '@cfund/domain';
+import { addMinor, available, beyondBounds, boundedMinor, type LedgerState } from '@cfund/domain';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export function fundYear(store: ReadModelStore, jurisdiction: string, year: number) {
@@ -7,18 +7,29 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     { revision: number; state: string } | undefined;
   if (!row) return undefined;
   const s = JSON.parse(row.state) as LedgerState;
+  // Sums through the domain's addMinor (and figures folded before the bounds held within the exact
+  // range): a stored event may hold amounts today's commands refuse, and must not break the answer.
   let committed = 0; let released = 0; let disbursed = 0;
   const claims = Object.entries(s.claims).sort(([a], [b]) => (a < b ? -1 : 1)).map(([claimId, f]) => {
-    committed += f.committed; released += f.released; disbursed += f.disbursed;
-    return { claimId, committedMinor: f.committed, releasedMinor: f.released, disbursedMinor: f.disbursed, outstandingMinor: f.committed - f.released - f.disbursed, instalmentsPaid: f.instalments };
+    const c = { committed: boundedMinor(f.committed), released: boundedMinor(f.released), disbursed: boundedMinor(f.disbursed) };
+    committed = addMinor(committed, c.committed); released = addMinor(released, c.released); disbursed = addMinor(disbursed, c.disbursed);
+    return {
+      claimId, committedMinor: c.committed, releasedMinor: c.released, disbursedMinor: c.disbursed,
+      outstandingMinor: addMinor(c.committed, -addMinor(c.released, c.disbursed)), instalmentsPaid: f.instalments,
+    };
   });
-  return {
-    jurisdiction, year, revision: row.revision, currency: s.currency ?? null,
-    allocatedMinor: s.allocated, committedMinor: committed, releasedMinor: released, disbursedMinor: disbursed, recoveredMinor: s.recovered,
+  const figures = {
+    allocatedMinor: boundedMinor(s.allocated), committedMinor: committed, releasedMinor: released, disbursedMinor: disbursed, recoveredMinor: boundedMinor(s.recovered),
     /** What new awards may still commit: budget and recoveries less commitments not released. */
-    availableMinor: available(s),
+    availableMinor: boundedMinor(available(s)),
     /** Committed, not released and not yet paid. */
-    outstandingMinor: committed - released - disbursed,
+    outstandingMinor: addMinor(committed, -addMinor(released, disbursed)),
+  };
+  const perClaim = claims.flatMap((c) => [c.committedMinor, c.releasedMinor, c.disbursedMinor, c.outstandingMinor]);
+  return {
+    jurisdiction, year, revision: row.revision, currency: s.currency ?? null, ...figures,
+    /** A figure passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
+    amountsBeyondBounds: [...Object.values(figures), ...perClaim].some(beyondBounds),
     claims,
   };
 }

@@ -12,7 +12,7 @@
  * end precedes its start (e.g. a ruling given before the claim was filed here) is left out.
  */
 import type { Jurisdiction } from '@cfund/contracts';
-import { localDateOf, schemeFor, type ClaimState } from '@cfund/domain';
+import { addMinor, beyondBounds, localDateOf, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
 import { DateTime } from 'luxon';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
 import { claimMoney } from '../read-model/claim-view.js';
@@ -72,6 +72,8 @@ export interface IndicatorRow {
   indicators: Record<string, number | null>;
   /** Indicators withheld because fewer than 5 victims stand behind them. */
   suppressed: string[];
+  /** An amount shown passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
+  amountsBeyondBounds: boolean;
 }
 
 /** Nearest-rank percentile of ascending `sorted`. */
@@ -129,8 +131,8 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
   const rejected = money.filter(({ f }) => f.lastDecision === 'rejected');
   const assessed = c.filter(({ f }) => f.assessments > 0);
   const eligible = c.filter(({ f }) => f.lastAssessmentEligible === true);
-  const withAward = money.filter(({ m }) => m.courtAwarded + m.awarded > 0);
-  const withReceived = money.filter(({ m }) => m.offenderPaid + m.paid > 0);
+  const withAward = money.filter(({ m }) => addMinor(m.courtAwarded, m.awarded) > 0);
+  const withReceived = money.filter(({ m }) => addMinor(m.offenderPaid, m.paid) > 0);
   const withPayout = money.filter(({ m }) => m.paid > 0);
 
   count('claimsFiled', c.length);
@@ -156,11 +158,11 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
   count('appealsRemitted', appealOutcome('remitted'));
   count('claimsWithPayout', has(({ f }) => f.firstPayoutAt !== undefined));
 
-  const sum = (xs: typeof money, f: (m: (typeof money)[number]['m']) => number) => xs.reduce((a, x) => a + f(x.m), 0);
+  const sum = (xs: typeof money, f: (m: (typeof money)[number]['m']) => number) => totalMinor(xs.map((x) => f(x.m)));
   over('amountClaimedMinor', c.length, () => sum(money, (m) => m.claimed));
-  over('amountAwardedMinor', withAward.length, () => sum(withAward, (m) => m.courtAwarded + m.awarded));
-  over('amountReceivedMinor', withReceived.length, () => sum(withReceived, (m) => m.offenderPaid + m.paid));
-  over('receivedToAwardedRatio', withAward.length, () => ratio(sum(withAward, (m) => m.offenderPaid + m.paid), sum(withAward, (m) => m.courtAwarded + m.awarded)));
+  over('amountAwardedMinor', withAward.length, () => sum(withAward, (m) => addMinor(m.courtAwarded, m.awarded)));
+  over('amountReceivedMinor', withReceived.length, () => sum(withReceived, (m) => addMinor(m.offenderPaid, m.paid)));
+  over('receivedToAwardedRatio', withAward.length, () => ratio(sum(withAward, (m) => addMinor(m.offenderPaid, m.paid)), sum(withAward, (m) => addMinor(m.courtAwarded, m.awarded))));
   over('eligibilityRate', assessed.length, () => ratio(eligible.length, assessed.length));
   over('approvalRate', approved.length + rejected.length, () => ratio(approved.length, approved.length + rejected.length));
   over('averageAwardMinor', approved.length, () => Math.round(sum(approved, (m) => m.awarded) / approved.length));
@@ -179,15 +181,16 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
   durations('applicationToDecision', c.map(({ s, f, zone }) => span(local(s.fund.appliedAt, zone), local(f.firstDecisionAt, zone))));
   durations('decisionToFirstPayout', c.map(({ f, zone }) => span(local(f.firstDecisionAt, zone), local(f.firstPayoutAt, zone))));
 
-  return { jurisdiction, period, currency: c[0]?.s.currency ?? null, indicators: values, suppressed };
+  const amountsBeyondBounds = Object.entries(values).some(([name, v]) => name.endsWith('Minor') && v !== null && beyondBounds(v));
+  return { jurisdiction, period, currency: c[0]?.s.currency ?? null, indicators: values, suppressed, amountsBeyondBounds };
 }
 
 /** CSV (RFC 4180): one line per jurisdiction and period; a suppressed cell reads `suppressed`, no data is empty. */
 export function indicatorsCsv(rows: readonly IndicatorRow[]): string {
   const names = INDICATORS.map(([n]) => n);
-  const lines = [['jurisdiction', 'period', 'currency', ...names].join(',')];
+  const lines = [['jurisdiction', 'period', 'currency', ...names, 'amountsBeyondBounds'].join(',')];
   for (const r of rows) {
-    lines.push([r.jurisdiction, r.period, r.currency ?? '', ...names.map((n) => (r.suppressed.includes(n) ? 'suppressed' : r.indicators[n] ?? ''))].join(','));
+    lines.push([r.jurisdiction, r.period, r.currency ?? '', ...names.map((n) => (r.suppressed.includes(n) ? 'suppressed' : r.indicators[n] ?? '')), r.amountsBeyondBounds].join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
 }

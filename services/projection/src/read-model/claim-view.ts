@@ -4,7 +4,7 @@
  * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { applicationDeadline, claimFunding, schemeFor, type ClaimState } from '@cfund/domain';
+import { addMinor, applicationDeadline, beyondBounds, boundedMinor, claimFunding, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
 
 export interface ClaimMoney {
   currency: string;
@@ -22,23 +22,32 @@ export interface ClaimMoney {
   recovered: number;
 }
 
-const total = (xs: AmountsByHead): number => xs.reduce((a, x) => a + x.amount.amountMinor, 0);
+const total = (xs: AmountsByHead): number => totalMinor(xs.map((x) => x.amount.amountMinor));
 
+/**
+ * Sums through the domain's `totalMinor`: a stored event may hold amounts today's commands refuse
+ * (events are immutable), and a figure must stay an exact integer rather than break the answer.
+ */
 export function claimMoney(s: ClaimState): ClaimMoney {
   const awarded = s.status === 'rejected' ? 0 : s.fund.netAward?.amountMinor ?? 0;
   const funding = claimFunding(s);
   return {
     currency: s.currency ?? '',
     claimed: total(s.damagesClaimed),
-    courtAwarded: s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').reduce((a, r) => a + total(r.amounts), 0),
-    offenderPaid: s.court.offenderPaid,
+    courtAwarded: totalMinor(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => total(r.amounts))),
+    // Folds before the bounds may have kept totals beyond the exact range: held within it here.
+    offenderPaid: boundedMinor(s.court.offenderPaid),
     awarded,
-    paid: funding.paid,
-    outstanding: funding.owed,
-    advancesApproved: s.fund.advances.reduce((a, x) => a + x.amount.amountMinor, 0),
-    recovered: s.fund.recovered,
+    paid: boundedMinor(funding.paid),
+    outstanding: boundedMinor(funding.owed),
+    advancesApproved: totalMinor(s.fund.advances.map((x) => x.amount.amountMinor)),
+    recovered: boundedMinor(s.fund.recovered),
   };
 }
+
+/** True when a figure of a claim's money passed MAX_SUM_MINOR: it comes from amounts beyond today's bounds. */
+export const moneyBeyondBounds = (m: ClaimMoney): boolean =>
+  [m.claimed, m.courtAwarded, m.offenderPaid, m.awarded, m.paid, m.outstanding, m.advancesApproved, m.recovered].some(beyondBounds);
 
 export type DeadlineKind = 'fund-application' | 'appeal' | 'instalment';
 

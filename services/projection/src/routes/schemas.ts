@@ -33,11 +33,12 @@ const ClaimSummarySchema = z.object({
   claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
   filedBy: z.string(), filedAt: z.string().nullable(), updatedAt: z.string(), revision: z.number().int(), currency: z.string().nullable(),
   claimedMinor: z.number().int(), awardedMinor: z.number().int(), paidMinor: z.number().int(), outstandingMinor: z.number().int(),
+  amountsBeyondBounds: z.boolean().describe('A figure passed the bound of a sum (10^15 minor units): stored amounts beyond today\'s bounds; figures are held at 2^53 - 1 at most'),
 });
 const summaryExample = {
   claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'scheduled', filedBy: 'lawyer-1',
   filedAt: '2026-03-02T09:15:00.000Z', updatedAt: '2026-06-01T10:00:00.000Z', revision: 9, currency: 'RSD',
-  claimedMinor: 150_000_000, awardedMinor: 90_000_000, paidMinor: 45_000_000, outstandingMinor: 45_000_000,
+  claimedMinor: 150_000_000, awardedMinor: 90_000_000, paidMinor: 45_000_000, outstandingMinor: 45_000_000, amountsBeyondBounds: false,
 };
 
 export const ClaimListSchema = withExample(z.object({
@@ -176,13 +177,14 @@ export const FundYearSchema = withExample(z.object({
   jurisdiction: z.string(), year: z.number().int(), revision: z.number().int(), currency: z.string().nullable(),
   allocatedMinor: z.number().int(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
   recoveredMinor: z.number().int(), availableMinor: z.number().int(), outstandingMinor: z.number().int(),
+  amountsBeyondBounds: z.boolean().describe('A figure passed the bound of a sum (10^15 minor units): stored amounts beyond today\'s bounds; figures are held at 2^53 - 1 at most'),
   claims: z.array(z.object({
     claimId: z.string(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
     outstandingMinor: z.number().int(), instalmentsPaid: z.array(z.number().int()),
   })),
 }), {
   jurisdiction: 'RS', year: 2026, revision: 3, currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: 0,
-  disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000,
+  disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000, amountsBeyondBounds: false,
   claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1] }],
 });
 
@@ -198,10 +200,11 @@ export const MonitoringSchema = withExample(z.object({
   rows: z.array(z.object({
     jurisdiction: z.string(), period: z.string(), currency: z.string().nullable(),
     indicators: z.record(z.string(), z.number().nullable()), suppressed: z.array(z.string()),
+    amountsBeyondBounds: z.boolean().describe('An amount shown passed the bound of a sum (10^15 minor units); amounts are held at 2^53 - 1 at most'),
   })),
 }), {
   period: 'filing-year', suppressionThreshold: 5, definitions: { claimsFiled: 'claims filed', fundApplications: 'claims applied to the fund' },
-  rows: [{ jurisdiction: 'RS', period: '2026', currency: 'RSD', indicators: { claimsFiled: 12, fundApplications: null }, suppressed: ['fundApplications'] }],
+  rows: [{ jurisdiction: 'RS', period: '2026', currency: 'RSD', indicators: { claimsFiled: 12, fundApplications: null }, suppressed: ['fundApplications'], amountsBeyondBounds: false }],
 });
 
 export const RebuildSchema = withExample(z.object({
