@@ -39,7 +39,9 @@ function requireStatus(s: ClaimState, allowed: readonly ClaimStatus[], action: s
 }
 
 function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
-  throw new DomainError(code, message, { details });
+  // Four-eyes rules say who may not act: an authorization kind of refusal (403), as in authorization.ts.
+  const kind = code === 'four-eyes' || code === 'already-approved' ? 'authorization' : 'rule';
+  throw new DomainError(code, message, { kind, details });
 }
 
 const advancesApproved = (s: ClaimState): number => s.fund.advances.reduce((a, x) => a + x.amount.amountMinor, 0);

@@ -61,10 +61,13 @@ export class AwardFunding {
     const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
     let committed = false;
     const cached = (await this.ledgers.cachedLedger(jurisdiction, a.fundYear)).claims[claimId];
-    if (a.tied > tiedOf(cached)) {
+    // Only what this command newly ties up is committed here: a ledger short of the claim's money
+    // for another reason (a lost write, a defect) is the reconciler's to report and repair.
+    const b = claimFunding(before);
+    if (a.tied > b.tied && a.tied > tiedOf(cached)) {
       await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
       committed = true;
-    } else if (a.tied > claimFunding(before).tied) {
+    } else if (a.tied > b.tied) {
       // An earlier attempt (crashed, or retried after a conflict) committed it already.
       this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
     }

@@ -15,7 +15,7 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     committed = addMinor(committed, c.committed); released = addMinor(released, c.released); disbursed = addMinor(disbursed, c.disbursed);
     return {
       claimId, committedMinor: c.committed, releasedMinor: c.released, disbursedMinor: c.disbursed,
-      outstandingMinor: addMinor(c.committed, -addMinor(c.released, c.disbursed)), instalmentsPaid: f.instalments,
+      outstandingMinor: addMinor(c.committed, -addMinor(c.released, c.disbursed)), instalmentsPaid: f.instalments, advancesPaid: f.advances ?? [],
     };
   });
   const figures = {

@@ -180,13 +180,26 @@ export const FundYearSchema = withExample(z.object({
   amountsBeyondBounds: z.boolean().describe('A figure passed the bound of a sum (10^15 minor units): stored amounts beyond today\'s bounds; figures are held at 2^53 - 1 at most'),
   claims: z.array(z.object({
     claimId: z.string(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
-    outstandingMinor: z.number().int(), instalmentsPaid: z.array(z.number().int()),
+    outstandingMinor: z.number().int(), instalmentsPaid: z.array(z.number().int()), advancesPaid: z.array(z.number().int()),
   })),
 }), {
   jurisdiction: 'RS', year: 2026, revision: 3, currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: 0,
   disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000, amountsBeyondBounds: false,
-  claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1] }],
+  claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1], advancesPaid: [] }],
 });
+
+export const FundReconciliationSchema = withExample(z.object({
+  jurisdiction: z.string(), year: z.number().int(),
+  ledgerRevision: z.number().int().describe('The ledger revision the report was made at (-1: no ledger yet)'),
+  claimsChecked: z.number().int(),
+  differences: z.array(z.object({
+    claimId: z.string(),
+    kind: z.enum(['tied', 'disbursed', 'payment-missing-in-ledger', 'payment-not-on-claim']).describe(
+      '`tied`: committed - released in the ledger differs from what the claim paid and still owes; `disbursed`: paid out differs; '
+      + 'a payment (`instalment-n`, `advance-n`) on one side only'),
+    claimMinor: z.number().int(), ledgerMinor: z.number().int(), payment: z.string().optional(),
+  })),
+}), { jurisdiction: 'RS', year: 2026, ledgerRevision: 12, claimsChecked: 4, differences: [{ claimId: CLAIM_ID, kind: 'tied', claimMinor: 90_000_000, ledgerMinor: 150_000_000 }] });
 
 export const MonitoringQuery = z.object({
   jurisdiction: JurisdictionSchema.optional(),
