@@ -116,12 +116,18 @@ function apply(m: ModelClaim, events: string[], action: Action, state: { netAwar
 
 // ---- running a sequence -------------------------------------------------------------------------
 
-/** The position of the last event in the store, in any stream: unchanged by a refused command. */
+/**
+ * The position of the last event of the system's own streams: unchanged by a refused command.
+ * Streams starting with `$` are the store's (a node writes `$stats-<address>` on its own, as a
+ * real EventStoreDB node does every 30 s), so they are passed over.
+ */
 async function lastPosition(client: EventStoreDBClient): Promise<string> {
   // Read to the end (no early return): a read left open keeps the store from closing.
-  let last = 'empty';
-  for await (const e of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) last = `${e.commitPosition}/${e.event?.streamId}/${e.event?.revision}`;
-  return last;
+  let last: string | undefined;
+  for await (const e of client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 100 })) {
+    if (last === undefined && e.event && !e.event.streamId.startsWith('$')) last = `${e.commitPosition}/${e.event.streamId}/${e.event.revision}`;
+  }
+  return last ?? 'empty';
 }
 
 interface World { h: Harness; tk: Tokens; clock: { now: Date } }

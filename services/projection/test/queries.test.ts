@@ -164,6 +164,10 @@ t.test('queries', async (t) => {
     }
     t.equal((await get(app, `/claims/${A}/state?asOf=yesterday`, tk.auditor)).statusCode, 400);
     t.equal((await get(app, `/claims/${A}/state?revision=1`, tk.lawyer2)).statusCode, 404);
+    const beyond = await get(app, `/claims/${A}/state?revision=999`, tk.auditor);
+    t.equal(beyond.statusCode, 404, 'a revision the claim has not reached is not answered with the last one');
+    t.equal(beyond.json<{ code: string }>().code, 'revision-not-found');
+    t.match(beyond.json<{ detail: string }>().detail, `its last is ${hist.length - 1}`);
 
     // An event appended behind the hash chain's back breaks it at that revision.
     await h.env.eventStore.appendToStream(`claim-${D}`, jsonEvent({ type: 'EvidenceAttached', data: { schemaVersion: 1, claimId: D, documentId: 'FORGED', kind: 'other', sha256: 'a'.repeat(64), title: 'Forged' }, metadata: { prevHash: '0'.repeat(64), hash: 'f'.repeat(64) } }));

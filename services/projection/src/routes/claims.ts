@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verifyStream } from '@cfund/eventstore';
+import { HttpProblem } from '@cfund/service-kit';
 import { claimDetail, claimHistory, listClaims, readableClaim } from '../queries/claims.js';
 import { ClaimReplayer } from '../queries/replay.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
@@ -46,7 +47,7 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
       summary: 'The claim\'s state as of an instant or a revision, replayed from the event store', tags: ['claims'],
       description: 'Folds the claim\'s events from EventStoreDB with the domain\'s evolve, up to `asOf` (events at or before it, '
         + 'stopping at the first later one) or up to `revision`; without either, the current state. `revision` is null when the '
-        + 'claim did not exist yet at that instant.',
+        + 'claim did not exist yet at that instant; a `revision` the claim has not reached is 404 `revision-not-found`.',
       params: ClaimParams, querystring: StateQuery,
       response: { 200: StateSchema, 400: problems[400], 401: problems[401], 403: problems[403], 404: problems[404] },
     },
@@ -54,6 +55,11 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
     readableClaim(store(), principalOf(request), request.params.id);
     const { asOf, revision } = request.query;
     const replayed = await replayer.replay(request.params.id, { ...(asOf ? { asOf } : {}), ...(revision !== undefined ? { revision } : {}) });
+    if (revision !== undefined && (replayed.revision ?? -1) < revision) {
+      throw new HttpProblem(404, 'Not Found', `Claim ${request.params.id} has no revision ${revision}; its last is ${replayed.revision ?? 'none'}.`, {
+        code: 'revision-not-found',
+      });
+    }
     return {
       claimId: request.params.id, asOf: asOf ?? null, requestedRevision: revision ?? null, revision: replayed.revision, at: replayed.at,
       state: JSON.parse(JSON.stringify(replayed.state)) as Record<string, unknown>,
