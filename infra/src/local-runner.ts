@@ -4,11 +4,15 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadLocalConfig } from './config.js';
+import { PRIVATE_UMASK } from './private-files.js';
 import { watchParent } from './processes.js';
 import { RunStateFile } from './run-state.js';
 import { LocalRunner, StoppingError, log } from './runner.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+// Before anything is written: the lock file, and every file of the event store, nats-server and
+// the services (children inherit the umask), is created private.
+process.umask(PRIVATE_UMASK);
 
 function loadConfigOrExit() {
   try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { LocalConfig } from './config.js';
 import { startEventStoreProcess } from './eventstore-process.js';
 import { spawnManaged } from './managed-process.js';
+import { makePrivate } from './private-files.js';
 import { startNatsServer, tail } from './nats-server.js';
 import { type ExitStatus, delay, describeExit, isPortFree, stopChild, waitForExit, waitForPort } from './processes.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -64,6 +65,9 @@ export class LocalRunner {
     }
     const eventStoreDir = join(config.dataDir, 'eventstore');
     const natsDir = join(config.dataDir, 'nats');
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const tightened = makePrivate(config.dataDir);
+    if (tightened > 0) log(`made ${tightened} files and directories under ${config.dataDir} readable by their owner only`);
     mkdirSync(eventStoreDir, { recursive: true });
     mkdirSync(natsDir, { recursive: true });
 

@@ -1,7 +1,7 @@
 // End-to-end tests of `npm start`'s runner: the compiled infra/dist/local-runner.js with the
 // compiled event store CLI, a real nats-server and a stand-in service (fixtures/services/echo).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,8 +137,19 @@ function killRecordedChildren(dataDir: string): void {
 
 const portOf = (url: string) => Number(new URL(url).port);
 
+/** Files and directories under `dir` (and `dir`) that its owner's group or others may access. */
+function notPrivate(dir: string): string[] {
+  return [dir, ...readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name)))]
+    .filter((path) => !lstatSync(path).isSymbolicLink() && (lstatSync(path).mode & 0o077) !== 0)
+    .map((path) => `${path}: ${(lstatSync(path).mode & 0o777).toString(8)}`);
+}
+
 t.test('starts the event store, NATS and the services, prints their URLs, and stops in reverse order on SIGINT', built, async (t) => {
   const { env, dataDir, start } = await setup(t);
+  // What an older version left readable by everyone: made private at start.
+  mkdirSync(join(dataDir, 'notification'), { mode: 0o755 });
+  writeFileSync(join(dataDir, 'notification', 'notification.db'), '', { mode: 0o644 });
+  chmodSync(dataDir, 0o755);
   const runner = start();
   const urls = await runner.ready();
   t.equal(urls.esdb, `esdb://127.0.0.1:${env.ESDB_PORT}?tls=false`);
@@ -151,6 +162,7 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store accepts connections');
   t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS accepts connections');
   t.same(recordedChildren(dataDir).map((child) => child.name), ['eventstore', 'nats-server', 'echo']);
+  t.same(notPrivate(dataDir), [], 'every file under DATA_DIR is 0600 and every directory 0700: old ones fixed, new ones created so');
 
   runner.child.kill('SIGINT');
   runner.child.kill('SIGINT'); // Ctrl-C often arrives twice (terminal and npm): still one shutdown

@@ -4,8 +4,10 @@
  * projection and the notification service (all at LOG_LEVEL=debug). The allowed role sees the
  * data, others do not; after erasure no API returns it; and none of it is anywhere in plaintext:
  * not in the event store's files, NATS' files, the read models, the key store, nor any log.
+ * Neither is a webhook's signing secret; and every file and directory under DATA_DIR is
+ * private to the services' user (0600/0700).
  */
-import { readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -31,6 +33,18 @@ async function filesContaining(dir: string, needles: readonly string[]): Promise
     const bytes = await readFile(path).catch(() => undefined);
     if (!bytes) continue;
     for (const n of needles) if (bytes.includes(Buffer.from(n, 'utf8'))) found.push(`${path}: ${n}`);
+  }
+  return found;
+}
+
+/** Files and directories under `dir` (and `dir`) that its owner's group or others may access. */
+async function notPrivate(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  const paths = [dir, ...(await readdir(dir, { recursive: true })).map((name) => join(dir, name))];
+  for (const path of paths) {
+    const stats = await lstat(path).catch(() => undefined);
+    if (!stats || stats.isSymbolicLink()) continue;
+    if ((stats.mode & 0o077) !== 0) found.push(`${path}: ${(stats.mode & 0o777).toString(8)}`);
   }
   return found;
 }
@@ -107,6 +121,11 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   const leaks = answers.flatMap((a, i) => SECRETS.filter((s) => a.text.includes(s)).map((s) => `answer ${i}: ${s}`));
   t.same(leaks, [], 'after erasure no API returns any of the personal data');
 
+  // A webhook's signing secret is shown once, to its owner, and stored only encrypted.
+  const registered = await call(url.notification, 'POST', '/webhooks', lawyer, { url: 'https://203.0.113.10/hooks/cfund', target: { kind: 'user' } });
+  t.equal(registered.status, 201, 'a webhook registered'); // the answer holds the secret: not printed
+  const webhookSecret = (JSON.parse(registered.text) as { secret: string }).secret;
+
   await system.stopServices();
   const logs = await system.logs();
   t.match(logs, /ready/, 'the logs were captured');
@@ -118,4 +137,7 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     t.comment(`external servers (${system.env.description}): their files are not scanned here`);
   }
   t.same(await filesContaining(system.dataDir, SECRETS), [], 'nothing in the read models, key store, notification store or logs');
+  t.same(await filesContaining(system.dataDir, [webhookSecret]), [], 'the webhook\'s signing secret is in no file (notification store, its WAL, logs)');
+  t.notOk(logs.includes(webhookSecret), 'nor in any log');
+  t.same(await notPrivate(system.dataDir), [], 'every file under DATA_DIR is 0600 and every directory 0700');
 });

@@ -43,11 +43,11 @@ export async function startSystem(t: Test, options: { logLevel?: string } = {}):
     await rm(dataDir, { recursive: true, force: true });
   });
   const url = {} as Record<ServiceName, string>;
-  await mkdir(logDir, { recursive: true });
+  await mkdir(logDir, { recursive: true, mode: 0o700 });
   for (const service of SERVICES) {
     const port = await freePort();
     url[service] = `http://127.0.0.1:${port}`;
-    const log = createWriteStream(join(logDir, `${service}.log`));
+    const log = createWriteStream(join(logDir, `${service}.log`), { mode: 0o600 }); // logs are data too: private
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: join(repoRoot, 'services', service),
       env: {

@@ -41,6 +41,9 @@ export function onShutdownSignals(close: () => Promise<void>, options: ShutdownO
 
 /** Runs a service's main; a failure to start prints `<service> failed to start: <reason>` and exits with 1. */
 export function runMain(service: string, main: () => Promise<void>): void {
+  // What a service writes under DATA_DIR (SQLite files, keys, secrets) is sensitive: 0600/0700
+  // whoever started it (the local runner does the same for everything it starts).
+  process.umask(0o077);
   main().catch((error: unknown) => {
     process.stderr.write(`${service} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
