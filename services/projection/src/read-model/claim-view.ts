@@ -4,7 +4,7 @@
  * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, applicationDeadline, beyondBounds, boundedMinor, claimFunding, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
+import { applicationDeadline, beyondBounds, boundedMinor, claimFunding, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
 
 export interface ClaimMoney {
   currency: string;
