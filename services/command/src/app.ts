@@ -27,6 +27,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: Metrics;
   /** Fault injection for crash tests (see CommandServiceOptions). */
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Further /ready checks by name (e.g. the relay). */
+  readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: ConstructorParameters<typeof IdempotencyStore>[1];
 }
@@ -60,7 +62,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
         + 'and `Idempotency-Key` to make a retry safe. Errors are RFC 9457 `application/problem+json`.',
     },
     tokens: options,
-    health: { client: options.client, isClosing: () => closing },
+    health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
 

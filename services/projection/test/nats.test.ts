@@ -5,9 +5,12 @@
  * outside the dedupe window changes nothing, a poisoned event is dead-lettered and counted, and a
  * restarted consumer resumes where it stopped; the read model equals a fresh rebuild.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
 import { encodeEnvelope, ensureEventsStream, eventHeaders, startRelay, subjectForEvent, type EventEnvelope } from '@cfund/messaging';
+
+/** The relay's signing key in this suite. */
+const signingKey = randomBytes(32);
 import { ProjectionRunner, ReadModelStore, startProjectionConsumer } from '../src/index.ts';
 import { allocateBudget, appliedClaim, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
 
@@ -35,11 +38,11 @@ t.test('through the relay and NATS', async (t) => {
   const app = await startProjection(h);
   t.teardown(() => app.close());
   const relay = await startRelay({
-    eventStore: h.env.eventStore, nc: await h.env.connectNats(), instanceId: 'relay-test',
+    eventStore: h.env.eventStore, nc: await h.env.connectNats(), signingKey, instanceId: 'relay-test',
     settings: { leaseBucket: 'projection_test_lease', leaseTtlMs: 3_000, renewIntervalMs: 500, standbyPollMs: 200, retryDelayMs: 300 },
   });
   t.teardown(() => relay.stop());
-  const consumer = await startProjectionConsumer({ nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
+  const consumer = await startProjectionConsumer({ signingKey, nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
   t.teardown(() => consumer.stop());
 
   const tk = await tokens(h);
@@ -81,7 +84,8 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
   const js = nc.jetstream();
   await ensureEventsStream(await nc.jetstreamManager());
   const publish = async (e: EventEnvelope, msgID = e.eventId) => {
-    await js.publish(subjectForEvent(e.streamId, e.type), encodeEnvelope(e), { msgID, headers: eventHeaders(e) });
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID, headers: eventHeaders(e, body, signingKey) });
   };
   const toEnvelope = (e: Awaited<ReturnType<typeof readAllEnvelopes>>[number]): EventEnvelope => ({ ...e, commitPosition: '0', preparePosition: '0' });
   const fast = { maxDeliver: 2, nakDelayMs: () => 50 };
@@ -96,7 +100,7 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
   };
   await publishNew();
 
-  let consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  let consumer = await startProjectionConsumer({ signingKey, nc, runner: app.runner, metrics: app.metrics, ...fast });
   t.teardown(() => consumer.stop());
   const status = async (id: string) => {
     const r = await get(app, `/claims/${id}`, tk.auditor);
@@ -122,7 +126,7 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
   const second = await fileClaim(h, tk.lawyer2);
   await publishNew();
   t.equal(await status(second), undefined, 'not projected while the consumer is stopped');
-  consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  consumer = await startProjectionConsumer({ signingKey, nc, runner: app.runner, metrics: app.metrics, ...fast });
   await waitFor('the second claim after the restart', async () => (await status(second)) === 'filed');
   t.equal(h.store.digest(), await freshDigest(h), 'equals a fresh rebuild: nothing missing, nothing counted twice');
   const m = (await get(app, '/metrics')).body;
