@@ -36,3 +36,12 @@ export async function startProjectionConsumer(options: {
   options.metrics.lagSource = consumer;
   return consumer;
 }
+
+/**
+ * The /ready check of the consumer: fails while it is stalled (events pending, none applied for
+ * its stall time, or its loop ended), except during a rebuild, which holds it back on purpose
+ * while queries go on.
+ */
+export function consumerReadyCheck(consumer: () => EventConsumer | undefined, runner: ProjectionRunner): () => Promise<boolean> {
+  return async () => runner.isRebuilding || (await consumer()?.stalled()) === undefined;
+}

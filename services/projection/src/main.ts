@@ -11,7 +11,7 @@ import { keyStoreDir, loadConfigOrExit, natsConnectOptions, onShutdownSignals, r
 import { eventSigningKey } from '@cfund/messaging';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { startProjectionConsumer } from './consumer.js';
+import { consumerReadyCheck, startProjectionConsumer } from './consumer.js';
 import { ReadModelStore, readModelPath } from './read-model/store.js';
 import type { EventConsumer } from '@cfund/messaging';
 
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const store = new ReadModelStore(readModelPath(config.DATA_DIR));
   const nc = await connect({ ...natsConnectOptions(config), name: 'cfund-projection', maxReconnectAttempts: -1 });
   const running: { consumer?: EventConsumer } = {};
+  let consumerReady: () => Promise<boolean> = async () => true;
   const app = await buildApp({
     client, store, keyStore, masterKey: secrets.masterKey, logger,
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
@@ -41,10 +42,11 @@ async function main(): Promise<void> {
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
     checks: {
       nats: () => !nc.isClosed() && nc.info !== undefined,
-      // A rebuild holds the consumer back on purpose (queries go on meanwhile).
-      consumer: async () => app.runner.isRebuilding || (await running.consumer?.stalled()) === undefined,
+      consumer: () => consumerReady(),
     },
   });
+
+  consumerReady = consumerReadyCheck(() => running.consumer, app.runner);
 
   if (store.isEmpty() || store.needsRebuild) {
     // A new (or lost) read model: build it from the source of truth before following NATS, so a
