@@ -33,7 +33,6 @@ async function main(): Promise<void> {
   const store = new ReadModelStore(readModelPath(config.DATA_DIR));
   const nc = await connect({ ...natsConnectOptions(config), name: 'cfund-projection', maxReconnectAttempts: -1 });
   const running: { consumer?: EventConsumer } = {};
-  let consumerReady: () => Promise<boolean> = async () => true;
   const app = await buildApp({
     client, store, keyStore, masterKey: secrets.masterKey, logger,
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
@@ -42,11 +41,9 @@ async function main(): Promise<void> {
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
     checks: {
       nats: () => !nc.isClosed() && nc.info !== undefined,
-      consumer: () => consumerReady(),
+      consumer: () => consumerReadyCheck(() => running.consumer, app.runner)(),
     },
   });
-
-  consumerReady = consumerReadyCheck(() => running.consumer, app.runner);
 
   if (store.isEmpty() || store.needsRebuild) {
     // A new (or lost) read model: build it from the source of truth before following NATS, so a
