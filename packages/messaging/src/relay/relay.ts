@@ -98,6 +98,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const runSessions = async (signal: AbortSignal): Promise<void> => {
     while (!signal.aborted) {
       const startedAt = performance.now();
+      const foreign: number[] = [];
       try {
         await runPublishSession({
           eventStore,
@@ -106,8 +107,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           signal,
           signingKey: options.signingKey,
           publishTimeoutMs: settings.publishTimeoutMs,
-          onForeign: (sequence) => logFailure('skipped a message of CFUND_EVENTS the relay did not sign', new Error(`sequence ${sequence}`)),
-          onCheckpoint: (c) => logger.info({ lastSequence: c.lastSequence, position: c.position?.commit.toString() ?? 'start' }, 'publishing from checkpoint'),
+          onForeign: (sequence) => foreign.push(sequence),
+          onCheckpoint: (c) => {
+            // One line per session, however many there were (they are in every consumer's dead letters).
+            if (foreign.length > 0) logger.warn({ skipped: foreign.length, newest: foreign[0] }, 'skipped messages of CFUND_EVENTS the relay did not sign');
+            logger.info({ lastSequence: c.lastSequence, position: c.position?.commit.toString() ?? 'start' }, 'publishing from checkpoint');
+          },
           onPublished: (envelope) => {
             status.published += 1;
             status.lastPosition = envelope.commitPosition;
