@@ -45,3 +45,8 @@ export async function startNotificationConsumer(options: {
     },
   };
 }
+
+/** The /ready check of the consumer: fails while it is stalled (events pending and none handled for its stall time, or its loop ended). */
+export function consumerReadyCheck(consumer: () => EventConsumer | undefined): () => Promise<boolean> {
+  return async () => (await consumer()?.stalled()) === undefined;
+}

@@ -12,7 +12,7 @@ import { ensureEventsStream, eventSigningKey } from '@cfund/messaging';
 import { loadConfigOrExit, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import { startNotificationConsumer, type NotificationConsumer } from './consumer.js';
+import { consumerReadyCheck, startNotificationConsumer, type NotificationConsumer } from './consumer.js';
 import { smtpEmailSender } from './delivery/senders.js';
 import { Directory } from './directory.js';
 import { NotificationStore } from './store/store.js';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
     readyChecks: {
       nats: () => !nc.isClosed(),
-      consumer: async () => (await running.consumer?.stalled()) === undefined,
+      consumer: consumerReadyCheck(() => running.consumer),
     },
   });
 

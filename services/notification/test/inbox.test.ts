@@ -11,7 +11,7 @@ import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
 import { notificationStream } from '../src/index.ts';
-import { startNotificationConsumer } from '../src/consumer.ts';
+import { consumerReadyCheck, startNotificationConsumer } from '../src/consumer.ts';
 import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
 
 async function eventsOfType(client: EventStoreDBClient, type: string): Promise<{ streamId: string; data: Record<string, unknown> }[]> {
@@ -203,3 +203,32 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+t.test('/ready is 503 while the consumer has events pending and handles none', async (t) => {
+  const running: { consumer?: Awaited<ReturnType<typeof startNotificationConsumer>> } = {};
+  const h = await startHarness(t, { readyChecks: { consumer: consumerReadyCheck(() => running.consumer) } });
+  const signingKey = randomBytes(32);
+  const nc = await h.env.connectNats();
+  await ensureEventsStream(await nc.jetstreamManager());
+  // The notifier hangs on every event (as on a lock never released) until let go.
+  let release!: () => void;
+  const hung = new Promise<void>((resolve) => (release = resolve));
+  const notifier = new Proxy(h.app.notifier, {
+    get: (target, prop) => (prop === 'handle' ? async (e: EventEnvelope) => { await hung; return target.handle(e); } : Reflect.get(target, prop, target)),
+  });
+  running.consumer = await startNotificationConsumer({ nc, notifier, metrics: h.app.metrics, durable: 'notification-stall', signingKey, stallAfterMs: 500, ackWaitMs: 60_000 });
+  t.teardown(() => running.consumer?.stop());
+  t.equal((await h.app.inject('/ready')).statusCode, 200, 'ready while idle');
+
+  const claimId = await lifecycle(h);
+  const js = nc.jetstream();
+  for (const read of (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`)) {
+    const e: EventEnvelope = { ...read, metadata: null, commitPosition: read.commitPosition ?? '0', preparePosition: read.preparePosition ?? '0' };
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID: e.eventId, headers: eventHeaders(e, body, signingKey) });
+  }
+  await waitUntil('/ready 503', async () => (await h.app.inject('/ready')).statusCode === 503, 10_000);
+  t.match((await h.app.inject('/ready')).json(), { status: 'unavailable', consumer: 'unreachable' });
+  release();
+  await waitUntil('/ready 200 again', async () => (await h.app.inject('/ready')).statusCode === 200, 10_000);
+});
