@@ -1,4 +1,5 @@
 export {
+  type NatsCredentials,
   type NatsServer,
   type NatsServerOptions,
   NatsServerNotInstalledError,
@@ -9,3 +10,12 @@ export {
 export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
 export { type ServiceSpec, discoverServices } from './services.js';
 export { canConnect, freePort, isPortFree, stopChild, waitForPort } from './processes.js';
+export {
+  type NatsPermissions,
+  type NatsUser,
+  CONSUMER_PERMISSIONS,
+  RELAY_PERMISSIONS,
+  SERVICE_NATS_PERMISSIONS,
+  credentialsPath,
+  loadOrCreateNatsPasswords,
+} from './nats-auth.js';

@@ -1,6 +1,7 @@
 // Starts a local nats-server with JetStream: the message bus of the embedded default and of tests.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type NatsPermissions, SERVICE_NATS_PERMISSIONS, authorizationConfig, loadOrCreateNatsPasswords } from './nats-auth.js';
 import { delimiter, join, resolve } from 'node:path';
 import {
   type ExitStatus,
@@ -29,6 +30,16 @@ export interface NatsServerOptions {
   stopTimeoutMs?: number;
   /** Called as soon as the process exists, before it is ready: lets the caller record its pid. */
   onSpawn?: (child: ChildProcess) => void;
+  /**
+   * The users allowed in, by name, with their permissions; default one per service
+   * (SERVICE_NATS_PERMISSIONS). Passwords are generated into `<dataDir>/credentials.json`.
+   */
+  users?: Record<string, NatsPermissions>;
+}
+
+export interface NatsCredentials {
+  user: string;
+  pass: string;
 }
 
 export interface NatsServer {
@@ -37,6 +48,8 @@ export interface NatsServer {
   port: number;
   pid: number;
   logFile: string;
+  /** Every user's credentials, by name (connect with them: anonymous clients are refused). */
+  credentials: Record<string, NatsCredentials>;
   process: ChildProcess;
   /** Settles when the server exits, for whatever reason. */
   exited: Promise<ExitStatus>;
@@ -88,15 +101,22 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   if (requestedPort > 0 && !(await isPortFree(host, requestedPort))) {
     throw new Error(`cannot start nats-server: port ${requestedPort} on ${host} is already in use`);
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700); // it holds the passwords and the configuration
   removeStalePortsFiles(dataDir);
+  const permissions = options.users ?? SERVICE_NATS_PERMISSIONS;
+  const passwords = loadOrCreateNatsPasswords(dataDir, Object.keys(permissions));
+  const configFile = join(dataDir, 'nats-server.conf');
+  writeFileSync(configFile, authorizationConfig(Object.entries(permissions).map(([user, p]) => ({ user, password: passwords[user] as string, permissions: p }))), { mode: 0o600 });
+  chmodSync(configFile, 0o600);
+  const credentials = Object.fromEntries(Object.entries(passwords).map(([user, pass]) => [user, { user, pass }]));
 
   const logFile = join(dataDir, 'nats-server.log');
   const logFd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
     // -sd gets the parent directory: nats-server itself appends `jetstream/`.
-    const args = ['-a', host, '-p', String(requestedPort), '-js', '-sd', dataDir, '--ports_file_dir', dataDir];
+    const args = ['-c', configFile, '-a', host, '-p', String(requestedPort), '-js', '-sd', dataDir, '--ports_file_dir', dataDir];
     child = spawn(executable, args, { stdio: ['ignore', logFd, logFd], detached: options.detached ?? false });
   } finally {
     closeSync(logFd); // the child keeps its own copy of the descriptor
@@ -126,6 +146,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
       port,
       pid,
       logFile,
+      credentials,
       process: child,
       exited,
       close() {

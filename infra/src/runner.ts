@@ -121,6 +121,8 @@ export class LocalRunner {
         ...process.env,
         ESDB_CONNECTION_STRING: eventStore.connectionString,
         NATS_URL: nats.url,
+        // Each service its own NATS user (a service without one connects anonymously and is refused).
+        ...(nats.credentials[service.name] ? { NATS_USER: service.name, NATS_PASSWORD: nats.credentials[service.name]?.pass } : {}),
         HOST: config.host,
         PORT: String(port),
         [service.portVariable]: String(port),

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -69,4 +69,50 @@ t.test('a server that dies during start-up is reported with its log', async (t) 
   const fake = join(dir, 'nats-server');
   writeFileSync(fake, '#!/bin/sh\necho "fatal: cannot open store" >&2\nexit 1\n', { mode: 0o755 });
   await t.rejects(startNatsServer({ dataDir: join(dir, 'data'), executable: fake }), /nats-server exited \(code 1\) during start-up:\n.*fatal: cannot open store/s);
+});
+
+/** One NATS protocol exchange: CONNECT with these credentials, then PUB on `subject`; returns what the server answered. */
+async function natsExchange(port: number, credentials: { user?: string; pass?: string }, subject: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let received = '';
+    const timer = setTimeout(() => { socket.destroy(); resolve(received); }, 1_000);
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+      if (received.startsWith('INFO') && !received.includes('CONNECT_SENT')) {
+        received += 'CONNECT_SENT\n';
+        socket.write(`CONNECT ${JSON.stringify({ ...credentials, verbose: true, pedantic: false })}\r\nPUB ${subject} 2\r\nhi\r\nPING\r\n`);
+      }
+      if (/PONG|-ERR/.test(received)) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+t.test('requires a user: generated passwords (0600 in a 0700 directory) kept across restarts, each user only its subjects', async (t) => {
+  const dir = tempDir(t);
+  const first = await startNatsServer({ dataDir: dir });
+  t.teardown(() => first.close());
+  t.same(Object.keys(first.credentials).sort(), ['command', 'notification', 'projection'], 'one user per service');
+  t.equal(statSync(dir).mode & 0o777, 0o700, 'the data directory is private');
+  t.equal(statSync(join(dir, 'credentials.json')).mode & 0o777, 0o600, 'the passwords are private');
+  t.equal(statSync(join(dir, 'nats-server.conf')).mode & 0o777, 0o600, 'so is the configuration holding them');
+  t.match(readFileSync(join(dir, 'nats-server.conf'), 'utf8'), /cfund\.events\.>/);
+
+  t.match(await natsExchange(first.port, {}, 'cfund.events.claim.ClaimAssessed.x'), /-ERR 'Authorization Violation'/, 'anonymous: refused');
+  t.match(await natsExchange(first.port, { user: 'command', pass: 'not the password' }, 'x'), /-ERR 'Authorization Violation'/, 'wrong password: refused');
+  t.match(await natsExchange(first.port, first.credentials.projection!, 'cfund.events.claim.ClaimAssessed.x'), /-ERR 'Permissions Violation for Publish to "cfund\.events\.claim\.ClaimAssessed\.x"'/, 'a consumer may not publish events');
+  const relay = await natsExchange(first.port, first.credentials.command!, 'cfund.events.claim.ClaimAssessed.x');
+  t.match(relay, /PONG/);
+  t.notMatch(relay, /-ERR/, 'the relay (command service) may');
+
+  await first.close();
+  const second = await startNatsServer({ dataDir: dir });
+  t.teardown(() => second.close());
+  t.same(second.credentials, first.credentials, 'the same passwords after a restart');
+  t.match(await natsExchange(second.port, second.credentials.command!, 'cfund.events.claim.ClaimAssessed.x'), /PONG/);
 });

@@ -52,7 +52,7 @@ export async function startSystem(t: Test, options: { logLevel?: string } = {}):
       cwd: join(repoRoot, 'services', service),
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: options.logLevel ?? 'debug',
-        ESDB_CONNECTION_STRING: env.esdbConnectionString, NATS_URL: env.natsUrl,
+        ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv(service),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

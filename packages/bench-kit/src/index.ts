@@ -6,5 +6,5 @@ export {
   CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, RSD, allocateLargeBudget, benchOperatorToken, benchTokens, day, fileBody, fundYearNow, lifecycleSteps, runLifecycles, sendCommand,
   type CommandTiming, type Step, type Tokens,
 } from './claims.js';
-export { repoRoot, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, type Server } from './system.js';
+export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, startNats, startService, storeCli, type Server } from './system.js';
 export { histogramDiff, histogramQuantile, readHistogram, type HistogramReading } from './prometheus.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { freePort, startNatsServer } from '@cfund/infra';
+import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, freePort, startNatsServer } from '@cfund/infra';
 import type { BenchRun } from './children.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,10 +27,20 @@ export async function startEventStore(run: BenchRun, extraArgs: string[] = [], n
   return { proc: s.proc, connection: `esdb://${s.match[1]}:${s.match[2]}?tls=false` };
 }
 
+/** The users of each NATS started here, by URL: startService passes a service its own. */
+const natsUsers = new Map<string, Record<string, NatsCredentials>>();
+
+/** nats-server with the services' users, and `bench` (may subscribe to anything, to watch events). */
 export async function startNats(run: BenchRun, name = 'nats'): Promise<{ url: string; pid: number }> {
-  const nats = await startNatsServer({ dataDir: run.dir(name) });
+  const nats = await startNatsServer({ dataDir: run.dir(name), users: { ...SERVICE_NATS_PERMISSIONS, bench: { publish: ['_INBOX.>'], subscribe: ['>'] } } });
   run.onCleanup(() => { try { process.kill(nats.pid, 'SIGKILL'); } catch { /* gone */ } });
+  natsUsers.set(nats.url, nats.credentials);
   return { url: nats.url, pid: nats.pid };
+}
+
+/** Credentials of `user` on a NATS started by startNats (none for another server). */
+export function natsCredentials(natsUrl: string, user: string): { user?: string; pass?: string } {
+  return { ...natsUsers.get(natsUrl)?.[user] };
 }
 
 /**
@@ -51,6 +61,8 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
     // A benchmark is one client at thousands of requests/s with a few principals: no rate limits.
     RATE_LIMIT_PER_ADDRESS: '0', RATE_LIMIT_PER_PRINCIPAL: '0',
     ...(options.natsUrl ? { NATS_URL: options.natsUrl } : {}),
+    ...(options.natsUrl && natsUsers.get(options.natsUrl)?.[service]
+      ? { NATS_USER: service, NATS_PASSWORD: natsUsers.get(options.natsUrl)?.[service]?.pass } : {}),
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
     ...options.env,
   };

@@ -1,5 +1,6 @@
 import { headers, type MsgHdrs } from 'nats';
 import type { EventEnvelope } from './envelope.js';
+import { signEventBody } from './signature.js';
 
 /** Header names on every message of CFUND_EVENTS. */
 export const EventHeaders = {
@@ -10,6 +11,8 @@ export const EventHeaders = {
   /** Commit position in $all, decimal: the relay's checkpoint. */
   position: 'Cfund-Position',
   preparePosition: 'Cfund-Prepare-Position',
+  /** The relay's HMAC of the body (signature.ts). */
+  signature: 'Cfund-Signature',
 } as const;
 
 /** Extra headers on a dead letter. */
@@ -27,7 +30,8 @@ export function headerValue(value: string, max = 500): string {
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }
 
-export function eventHeaders(envelope: EventEnvelope): MsgHdrs {
+/** The headers of one event's message; `body` is its encoded envelope, signed with `signingKey`. */
+export function eventHeaders(envelope: EventEnvelope, body: Uint8Array, signingKey: Uint8Array): MsgHdrs {
   const h = headers();
   h.set(EventHeaders.msgId, envelope.eventId);
   h.set(EventHeaders.stream, headerValue(envelope.streamId, 1000));
@@ -35,5 +39,6 @@ export function eventHeaders(envelope: EventEnvelope): MsgHdrs {
   h.set(EventHeaders.type, headerValue(envelope.type, 1000));
   h.set(EventHeaders.position, envelope.commitPosition);
   h.set(EventHeaders.preparePosition, envelope.preparePosition);
+  h.set(EventHeaders.signature, signEventBody(signingKey, body));
   return h;
 }

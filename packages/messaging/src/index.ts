@@ -10,11 +10,12 @@ export {
 export { deadLetterSubject, subjectForEvent } from './subjects.js';
 export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
+export { UnverifiedEventError, eventSigningKey, hasValidSignature, signEventBody } from './signature.js';
 export { ensureDeadLettersStream, ensureEventsStream } from './streams.js';
 export { consumeEvents, type ConsumeEventsOptions, type DeadLetter, type EventConsumer } from './consumer/consume-events.js';
 export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelayStatus } from './relay/relay.js';
 export { RelayLease, type LeaseHolder, type LeaseOptions } from './relay/lease.js';
-export { CheckpointMismatchError, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
+export { CHECKPOINT_SEARCH_LIMIT, CheckpointMismatchError, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
 export { RelayFencedError, runPublishSession, type PublishSessionOptions } from './relay/publish-session.js';
 export { envelopeFromEvent, isSystemEvent } from './relay/event-envelope.js';
 export { startRelayHost, type RelayHost, type RelayHostOptions } from './relay/relay-host.js';

@@ -41,6 +41,7 @@ export interface RelaySettings {
   publishTimeoutMs: number;
   retryDelayMs: number;
   stopTimeoutMs: number;
+  stuckAfterFailures: number;
 }
 
 export const messagingSettings = {
@@ -104,6 +105,11 @@ export const messagingSettings = {
     /** nak delay after a failed attempt n: min(base * 2^(n-1), max). */
     nakDelayBaseMs: 1_000,
     nakDelayMaxMs: 60_000,
+    /**
+     * A consumer with messages pending that settled none for this long counts as stalled in its
+     * service's /ready (longer than every retry of one message: nak delays and the ack wait).
+     */
+    stallAfterMs: 5 * MINUTE_MS,
   },
 
   /** The relay from EventStoreDB $all to CFUND_EVENTS, and the lease that keeps it single. */
@@ -123,6 +129,11 @@ export const messagingSettings = {
     retryDelayMs: 1_000,
     /** stop() waits at most this long for the session, and again for the lease release. */
     stopTimeoutMs: 2_000,
+    /**
+     * Publishing sessions failing in a row (while NATS is reachable) before the relay counts as
+     * stuck in its host's /ready: about this many seconds at one retry per retryDelayMs.
+     */
+    stuckAfterFailures: 5,
   } satisfies RelaySettings as RelaySettings,
 
   /**

@@ -2,9 +2,9 @@
  * The messaging contract against a real nats-server: subjects, the envelope, the streams, and
  * consumeEvents (ack, redelivery after a throw, dead letter after maxDeliver, resume after restart).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
-import { StorageType, type NatsConnection } from 'nats';
+import { StorageType, headers, type NatsConnection } from 'nats';
 import { startTestEnvironment } from '@cfund/test-support';
 import {
   DEAD_LETTERS_STREAM,
@@ -17,11 +17,13 @@ import {
   encodeEnvelope,
   ensureEventsStream,
   messagingSettings,
+  signEventBody,
   subjectForEvent,
+  UnverifiedEventError,
   type DeadLetter,
   type EventEnvelope,
 } from '../src/index.ts';
-import { envelope, publishEnvelope, waitFor } from './fixtures.ts';
+import { envelope, publishEnvelope, signingKey, waitFor } from './fixtures.ts';
 
 t.test('subjects', async (t) => {
   const id = randomUUID();
@@ -75,7 +77,7 @@ t.test('against nats-server', async (t) => {
     const sent = [0, 1, 2, 3].map((revision) => envelope(streamId, revision));
     for (const e of sent) await publishEnvelope(js, e);
     const seen: Array<{ envelope: EventEnvelope; attempt: number }> = [];
-    const consumer = await consumeEvents({ nc, durable: 'ack-test', filterSubject: 'cfund.events.ack.>', handle: async (envelope, attempt) => void seen.push({ envelope, attempt }) });
+    const consumer = await consumeEvents({ signingKey, nc, durable: 'ack-test', filterSubject: 'cfund.events.ack.>', handle: async (envelope, attempt) => void seen.push({ envelope, attempt }) });
     await waitFor('four events', async () => seen.length >= 4 && (await consumer.lag()).pending === 0);
     t.same(seen.map((s) => s.envelope), sent, 'envelopes intact, in order');
     t.same(seen.map((s) => s.attempt), [1, 1, 1, 1]);
@@ -92,6 +94,7 @@ t.test('against nats-server', async (t) => {
     const calls: Array<[number, number]> = [];
     let failuresLeft = 2;
     const consumer = await consumeEvents({
+      signingKey,
       nc,
       durable: 'retry-test',
       filterSubject: 'cfund.events.retry.>',
@@ -118,6 +121,7 @@ t.test('against nats-server', async (t) => {
     const handled: number[] = [];
     const deadLetters: DeadLetter[] = [];
     const consumer = await consumeEvents({
+      signingKey,
       nc,
       durable: 'poison-test',
       filterSubject: 'cfund.events.poison.>',
@@ -154,19 +158,78 @@ t.test('against nats-server', async (t) => {
     await consumer.stop();
   });
 
+  await t.test('a message the relay did not sign is dead-lettered and counted, never handled; the genuine event of its revision still is', async (t) => {
+    const streamId = `forged-${randomUUID()}`;
+    const genuine = [0, 1, 2].map((revision) => envelope(streamId, revision, 'ClaimAssessed', { amount: 1000 + revision }));
+    // A forged revision 1 (a false amount) arrives before the genuine one: signed with another key,
+    // then one without any signature, then the genuine body with its signature over other bytes.
+    const forged = { ...envelope(streamId, 1, 'ClaimAssessed', { amount: 999_999 }) };
+    const unsigned = { ...envelope(streamId, 1, 'ClaimAssessed', { amount: 888_888 }) };
+    const altered = { ...genuine[1]!, eventId: randomUUID(), data: { amount: 777_777 } };
+    await publishEnvelope(js, genuine[0]!);
+    await publishEnvelope(js, forged, randomBytes(32));
+    await js.publish(subjectForEvent(streamId, 'ClaimAssessed'), encodeEnvelope(unsigned), { msgID: unsigned.eventId });
+    const alteredHeaders = headers();
+    alteredHeaders.set(EventHeaders.signature, signEventBody(signingKey, encodeEnvelope(genuine[1]!)));
+    await js.publish(subjectForEvent(streamId, 'ClaimAssessed'), encodeEnvelope(altered), { msgID: altered.eventId, headers: alteredHeaders });
+    await publishEnvelope(js, genuine[1]!);
+    await publishEnvelope(js, genuine[2]!);
+
+    let last = -1;
+    const applied: unknown[] = [];
+    const deadLetters: DeadLetter[] = [];
+    const consumer = await consumeEvents({
+      signingKey, nc, durable: 'forged-test', filterSubject: 'cfund.events.forged.>', onDeadLetter: (d) => deadLetters.push(d),
+      handle: async (e) => {
+        if (e.revision <= last) return; // idempotent by revision, as every consumer is
+        last = e.revision;
+        applied.push(e.data);
+      },
+    });
+    await waitFor('every event handled', () => last === 2);
+    t.same(applied, [{ amount: 1000 }, { amount: 1001 }, { amount: 1002 }], 'only the genuine events applied, revision 1 included');
+    t.same(deadLetters.map((d) => [d.reason, d.attempts, d.envelope]), [['unverified', 1, undefined], ['unverified', 1, undefined], ['unverified', 1, undefined]], 'each foreign message dead-lettered once, unhandled');
+    t.match(deadLetters[0]?.error, UnverifiedEventError);
+    const dead = await jsm.streams.getMessage(DEAD_LETTERS_STREAM, { last_by_subj: deadLetterSubject('forged-test') });
+    t.same(JSON.parse(new TextDecoder().decode(dead.data)), altered, 'the dead letter keeps the message as it came');
+    t.match(dead.header.get(DeadLetterHeaders.error), /UnverifiedEventError/);
+    await waitFor('nothing pending', async () => (await consumer.lag()).pending === 0);
+    t.equal(await consumer.stalled(), undefined, 'not stalled');
+    await consumer.stop();
+  });
+
+  await t.test('stalled(): events pending and none settled for stallAfterMs, or the loop ended', async (t) => {
+    const streamId = `stall-${randomUUID()}`;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const consumer = await consumeEvents({
+      signingKey, nc, durable: 'stall-test', filterSubject: 'cfund.events.stall.>', stallAfterMs: 300, ackWaitMs: 60_000,
+      handle: async (e) => { if (e.revision === 0) await held; },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    t.equal(await consumer.stalled(), undefined, 'nothing pending: idle, not stalled');
+    for (const revision of [0, 1]) await publishEnvelope(js, envelope(streamId, revision));
+    await waitFor('stalled', async () => (await consumer.stalled()) !== undefined, 5_000);
+    t.match(await consumer.stalled(), /events pending, none settled for \d+ s/);
+    release();
+    await waitFor('progress again', async () => (await consumer.stalled()) === undefined, 5_000);
+    await waitFor('nothing pending', async () => (await consumer.lag()).pending === 0);
+    await consumer.stop();
+  });
+
   await t.test('a restarted consumer resumes after its last ack', async (t) => {
     const streamId = `resume-${randomUUID()}`;
     const sent = [0, 1, 2, 3, 4].map((revision) => envelope(streamId, revision));
     for (const e of sent.slice(0, 2)) await publishEnvelope(js, e);
     const first: number[] = [];
-    let consumer = await consumeEvents({ nc, durable: 'resume-test', filterSubject: 'cfund.events.resume.>', handle: async (e) => void first.push(e.revision) });
+    let consumer = await consumeEvents({ signingKey, nc, durable: 'resume-test', filterSubject: 'cfund.events.resume.>', handle: async (e) => void first.push(e.revision) });
     await waitFor('first two', () => first.length === 2);
     await consumer.stop();
     for (const e of sent.slice(2)) await publishEnvelope(js, e);
 
     const second: number[] = [];
     const nc2 = await env.connectNats();
-    consumer = await consumeEvents({ nc: nc2, durable: 'resume-test', filterSubject: 'cfund.events.resume.>', handle: async (e) => void second.push(e.revision) });
+    consumer = await consumeEvents({ signingKey, nc: nc2, durable: 'resume-test', filterSubject: 'cfund.events.resume.>', handle: async (e) => void second.push(e.revision) });
     await waitFor('the rest', () => second.length >= 3);
     await waitFor('nothing pending', async () => (await consumer.lag()).pending === 0);
     t.same(first, [0, 1]);
@@ -182,6 +245,7 @@ t.test('against nats-server', async (t) => {
     const handled: number[] = [];
     let started = false;
     const consumer = await consumeEvents({
+      signingKey,
       nc,
       durable: 'stop-test',
       filterSubject: 'cfund.events.stop.>',
@@ -197,7 +261,7 @@ t.test('against nats-server', async (t) => {
     await stopped;
     t.same(handled, [0], 'only the event in hand');
     const again: number[] = [];
-    const next = await consumeEvents({ nc, durable: 'stop-test', filterSubject: 'cfund.events.stop.>', handle: async (e) => void again.push(e.revision) });
+    const next = await consumeEvents({ signingKey, nc, durable: 'stop-test', filterSubject: 'cfund.events.stop.>', handle: async (e) => void again.push(e.revision) });
     await waitFor('revision 1', () => again.length >= 1);
     t.same(again, [1]);
     await next.stop();
@@ -208,7 +272,7 @@ t.test('against nats-server', async (t) => {
     const total = 300;
     for (let revision = 0; revision < total; revision += 1) await publishEnvelope(js, envelope(streamId, revision));
     // An ack wait longer than waitFor's deadline: a message stranded by stop() would fail the test.
-    const options = { nc, durable: 'handover-test', filterSubject: 'cfund.events.handover.>', ackWaitMs: 60_000 };
+    const options = { signingKey, nc, durable: 'handover-test', filterSubject: 'cfund.events.handover.>', ackWaitMs: 60_000 };
     const first: number[] = [];
     let stopping: Promise<void> | undefined;
     const started = Date.now();
@@ -232,7 +296,7 @@ t.test('against nats-server', async (t) => {
   });
 
   await t.test('a consumer cannot silently change its filter', async (t) => {
-    await t.rejects(consumeEvents({ nc, durable: 'ack-test', filterSubject: 'cfund.events.other.>', handle: async () => undefined }), /exists with filter/);
-    await t.rejects(consumeEvents({ nc, durable: 'bad.name', handle: async () => undefined }), /invalid durable/);
+    await t.rejects(consumeEvents({ signingKey, nc, durable: 'ack-test', filterSubject: 'cfund.events.other.>', handle: async () => undefined }), /exists with filter/);
+    await t.rejects(consumeEvents({ signingKey, nc, durable: 'bad.name', handle: async () => undefined }), /invalid durable/);
   });
 });

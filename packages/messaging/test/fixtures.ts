@@ -1,8 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { JetStreamClient } from 'nats';
 import { encodeEnvelope, eventHeaders, subjectForEvent, type EventEnvelope } from '../src/index.ts';
 
 let position = 1000n;
+
+/** The relay's signing key in these tests (a service derives it from its master key). */
+export const signingKey = randomBytes(32);
 
 /** An envelope as the relay would make it (positions increase across calls). */
 export function envelope(streamId: string, revision: number, type = 'ClaimFiled', data: unknown = { n: revision }): EventEnvelope {
@@ -20,8 +23,10 @@ export function envelope(streamId: string, revision: number, type = 'ClaimFiled'
   };
 }
 
-export async function publishEnvelope(js: JetStreamClient, e: EventEnvelope): Promise<number> {
-  const ack = await js.publish(subjectForEvent(e.streamId, e.type), encodeEnvelope(e), { msgID: e.eventId, headers: eventHeaders(e) });
+/** Publishes as the relay does, signed with `key` (default the relay's). */
+export async function publishEnvelope(js: JetStreamClient, e: EventEnvelope, key: Uint8Array = signingKey): Promise<number> {
+  const body = encodeEnvelope(e);
+  const ack = await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID: e.eventId, headers: eventHeaders(e, body, key) });
   return ack.seq;
 }
 

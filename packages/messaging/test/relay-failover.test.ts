@@ -8,7 +8,7 @@ import t from 'tap';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startTestEnvironment } from '@cfund/test-support';
 import { startRelay, type Relay } from '../src/index.ts';
-import { waitFor } from './fixtures.ts';
+import { signingKey, waitFor } from './fixtures.ts';
 import { appendEvents, streamCount, streamEvents, testRelaySettings, userEvents } from './relay-fixtures.ts';
 
 t.test('failover after a crash of the active relay', async (t) => {
@@ -22,11 +22,11 @@ t.test('failover after a crash of the active relay', async (t) => {
   // Each relay gets its own clients, as separate processes would.
   const crashClient = EventStoreDBClient.connectionString(env.esdbConnectionString);
   const crashNats = await env.connectNats();
-  const first = await startRelay({ eventStore: crashClient, nc: crashNats, instanceId: 'relay-1', settings });
+  const first = await startRelay({ signingKey, eventStore: crashClient, nc: crashNats, instanceId: 'relay-1', settings });
   await waitFor('relay-1 leads', () => first.status().role === 'leader');
   const secondClient = EventStoreDBClient.connectionString(env.esdbConnectionString);
   t.teardown(() => secondClient.dispose());
-  const second: Relay = await startRelay({ eventStore: secondClient, nc: await env.connectNats(), instanceId: 'relay-2', settings });
+  const second: Relay = await startRelay({ signingKey, eventStore: secondClient, nc: await env.connectNats(), instanceId: 'relay-2', settings });
   t.teardown(() => second.stop());
   t.teardown(() => first.stop());
 

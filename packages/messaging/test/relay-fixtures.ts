@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { START, jsonEvent, type EventStoreDBClient } from '@eventstore/db-client';
 import type { JetStreamManager, MsgHdrs } from 'nats';
-import { EVENTS_STREAM, decodeEnvelope, envelopeFromEvent, isSystemEvent, type EventEnvelope } from '../src/index.ts';
+import { EVENTS_STREAM, decodeEnvelope, envelopeFromEvent, hasValidSignature, isSystemEvent, type EventEnvelope } from '../src/index.ts';
+import { signingKey } from './fixtures.ts';
 
 /** Relay settings for tests: a short lease so failover happens within a few seconds. */
 export function testRelaySettings(bucket: string) {
@@ -32,12 +33,13 @@ export interface StoredEvent {
   envelope: EventEnvelope;
 }
 
-/** Every message of CFUND_EVENTS, in stream order. */
-export async function streamEvents(jsm: JetStreamManager): Promise<StoredEvent[]> {
+/** Every message of CFUND_EVENTS, in stream order (`skipForeign`: only those signed by the relay). */
+export async function streamEvents(jsm: JetStreamManager, options: { skipForeign?: boolean } = {}): Promise<StoredEvent[]> {
   const info = await jsm.streams.info(EVENTS_STREAM);
   const out: StoredEvent[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
     const m = await jsm.streams.getMessage(EVENTS_STREAM, { seq });
+    if (options.skipForeign && !hasValidSignature(signingKey, m.data, m.header)) continue;
     out.push({ seq, subject: m.subject, header: m.header, envelope: decodeEnvelope(m.data) });
   }
   return out;

@@ -6,13 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
-import { headers } from 'nats';
+import { connect, headers } from 'nats';
 import { startTestEnvironment } from '@cfund/test-support';
 import {
   EventHeaders,
   RelayFencedError,
   RelayLease,
   consumeEvents,
+  encodeEnvelope,
+  eventHeaders,
   readCheckpoint,
   runPublishSession,
   startRelay,
@@ -21,7 +23,7 @@ import {
   type EventEnvelope,
   type Relay,
 } from '../src/index.ts';
-import { waitFor } from './fixtures.ts';
+import { signingKey, waitFor } from './fixtures.ts';
 import { appendEvents, streamCount, streamEvents, testRelaySettings, userEvents } from './relay-fixtures.ts';
 
 t.test('relay', async (t) => {
@@ -35,7 +37,7 @@ t.test('relay', async (t) => {
   const relays: Relay[] = [];
   t.teardown(() => Promise.all(relays.map((r) => r.stop())));
   const start = async (instanceId: string) => {
-    const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId, settings });
+    const relay = await startRelay({ signingKey, eventStore: client, nc: await env.connectNats(), instanceId, settings });
     relays.push(relay);
     return relay;
   };
@@ -59,7 +61,7 @@ t.test('relay', async (t) => {
     await appendEvents(client, claim, ['ClaimApproved'], 3);
 
     const seen: EventEnvelope[] = [];
-    const consumer = await consumeEvents({ nc, durable: 'relay-test-claims', filterSubject: 'cfund.events.claim.>', handle: async (e) => void seen.push(e) });
+    const consumer = await consumeEvents({ signingKey, nc, durable: 'relay-test-claims', filterSubject: 'cfund.events.claim.>', handle: async (e) => void seen.push(e) });
     const relay = await start('relay-a');
     const { expected, stored } = await expectStreamEqualsAll(t);
     t.equal(expected.length, 6, 'six user events (the metadata and $-typed events are not)');
@@ -109,13 +111,14 @@ t.test('relay', async (t) => {
 
   await t.test('a deposed relay cannot publish', async (t) => {
     // A relay that read its checkpoint, then stalled while the leader moved the stream on.
-    const stale = await readCheckpoint(jsm);
+    const stale = await readCheckpoint(jsm, signingKey);
     await appendEvents(client, `claim-${randomUUID()}`, ['ClaimFiled', 'EvidenceAdded']);
     await expectStreamEqualsAll(t);
     const before = await streamCount(jsm);
     const abort = new AbortController();
     const published: EventEnvelope[] = [];
     const error = await runPublishSession({
+      signingKey,
       eventStore: client,
       js: nc.jetstream(),
       jsm,
@@ -156,7 +159,7 @@ t.test('relay', async (t) => {
 
   await t.test('startRelayHost connects, leads once the others are gone, and stops', async (t) => {
     await Promise.all(relays.map((r) => r.stop()));
-    const host = startRelayHost({ eventStore: client, natsUrl: env.natsUrl, settings });
+    const host = startRelayHost({ signingKey, eventStore: client, natsUrl: env.natsUrl, natsOptions: env.natsOptions(), settings });
     t.teardown(() => host.stop());
     await appendEvents(client, claim, ['ClaimWithdrawn'], 9);
     await waitFor('the host leads', () => host.status()?.role === 'leader');
@@ -167,7 +170,7 @@ t.test('relay', async (t) => {
     t.notOk(host.natsConnected());
 
     // NATS unreachable: the host keeps trying in the background and still stops on request.
-    const unreachable = startRelayHost({ eventStore: client, natsUrl: 'nats://127.0.0.1:1', connectRetryMs: 100, settings });
+    const unreachable = startRelayHost({ signingKey, eventStore: client, natsUrl: 'nats://127.0.0.1:1', connectRetryMs: 100, settings });
     t.equal(unreachable.status(), undefined);
     t.notOk(unreachable.natsConnected());
     await unreachable.stop();
@@ -198,17 +201,17 @@ t.test('relay', async (t) => {
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const leader = await startRelay({ eventStore: gated, nc: await env.connectNats(), instanceId: 'relay-gated', settings });
+    const leader = await startRelay({ signingKey, eventStore: gated, nc: await env.connectNats(), instanceId: 'relay-gated', settings });
     relays.push(leader);
     await waitFor('the gated relay leads', () => leader.status().role === 'leader');
     let open!: () => void;
     gate = new Promise<void>((resolve) => (open = resolve));
-    const checkpoint = await readCheckpoint(jsm);
+    const checkpoint = await readCheckpoint(jsm, signingKey);
     const before = await streamCount(jsm);
 
     const deposed = new AbortController();
     let deposedPublished = 0;
-    const deposedRun = runPublishSession({ eventStore: client, js: nc.jetstream(), jsm, signal: deposed.signal, publishTimeoutMs: 5_000, checkpoint, onPublished: () => (deposedPublished += 1) });
+    const deposedRun = runPublishSession({ signingKey, eventStore: client, js: nc.jetstream(), jsm, signal: deposed.signal, publishTimeoutMs: 5_000, checkpoint, onPublished: () => (deposedPublished += 1) });
     await appendEvents(client, claim, ['EvidenceAdded', 'EvidenceAdded'], 12);
     await waitFor('the deposed relay published both', () => deposedPublished === 2);
     deposed.abort();
@@ -225,26 +228,85 @@ t.test('relay', async (t) => {
     await leader.stop();
   });
 
-  await t.test('a relay refuses a checkpoint that is not an event of its event store at that position', async (t) => {
-    // As if the stream had been filled from another event store (wrong NATS_URL or ESDB, or a restored backup).
-    const events = await userEvents(client);
-    const last = events.at(-1)!;
+  await t.test('NATS users: only the relay may publish events; anonymous clients are refused; each service can do its job', async (t) => {
+    // The users exist on the embedded nats-server; an external one or a container has its own.
+    if (env.mode !== 'embedded') return t.plan(0, `NATS users are set up only on the embedded nats-server (mode ${env.mode})`);
+    await t.rejects(connect({ servers: env.natsUrl }), /Authorization Violation/i, 'an anonymous client is refused');
+    await t.rejects(connect({ servers: env.natsUrl, user: 'projection', pass: 'wrong password!' }), /Authorization Violation/i, 'a wrong password is refused');
+
+    const before = await streamCount(jsm);
+    for (const user of ['projection', 'notification']) {
+      const other = await env.connectNats({ ...env.natsOptions(user), timeout: 2_000 });
+      const e = { ...(await userEvents(client)).at(-1)!, eventId: randomUUID() };
+      const body = encodeEnvelope(e);
+      const refused = await other.jetstream({ timeout: 1_000 })
+        .publish(subjectForEvent(e.streamId, 'ClaimAssessed'), body, { headers: eventHeaders(e, body, signingKey) })
+        .then(() => undefined, (error: unknown) => error);
+      t.match(String(refused), /Permissions Violation for Publish to "cfund\.events\./i, `${user} cannot publish an event`);
+    }
+    t.equal(await streamCount(jsm), before, 'nothing reached the stream');
+
+    // The relay as the command service's user (default lease bucket), a consumer as the projection's.
+    await Promise.all(relays.map((r) => r.stop()));
+    const relay = await startRelay({ signingKey, eventStore: client, nc: await env.connectNats(env.natsOptions('command')), instanceId: 'relay-as-command' });
+    relays.push(relay);
+    const fresh = `claim-${randomUUID()}`;
+    const seen: string[] = [];
+    const consumer = await consumeEvents({
+      signingKey, nc: await env.connectNats(env.natsOptions('projection')), durable: 'permissions-test', filterSubject: `cfund.events.claim.*.${fresh.slice('claim-'.length)}`,
+      handle: async (e) => void seen.push(e.type),
+    });
+    await appendEvents(client, fresh, ['ClaimFiled', 'ClaimClosed']);
+    await waitFor('the event relayed and consumed', () => seen.includes('ClaimClosed'));
+    t.same(seen, ['ClaimFiled', 'ClaimClosed']);
+    t.equal(relay.status().consecutiveFailures, 0);
+    await consumer.stop();
+    await relay.stop();
+  });
+
+  await t.test('a relay continues past messages it did not sign, and publishes the genuine event after them', async (t) => {
+    // A forged event (any body, any headers, but no valid signature) lands at the end of the stream.
+    const forgedClaim = `claim-${randomUUID()}`;
+    const forged = { ...(await userEvents(client)).at(-1)!, eventId: randomUUID(), streamId: forgedClaim, revision: 0, type: 'ClaimAssessed', data: { amount: 999_999 } };
     const h = headers();
-    h.set(EventHeaders.msgId, randomUUID());
-    h.set(EventHeaders.position, last.commitPosition);
-    h.set(EventHeaders.preparePosition, last.preparePosition);
-    await nc.jetstream().publish('cfund.events.foreign.ClaimFiled.x', new TextEncoder().encode('{}'), { headers: h });
+    h.set(EventHeaders.msgId, forged.eventId);
+    h.set(EventHeaders.signature, 'forged');
+    await nc.jetstream().publish(subjectForEvent(forgedClaim, 'ClaimAssessed'), new TextEncoder().encode(JSON.stringify(forged)), { headers: h });
+    await nc.jetstream().publish('cfund.events.foreign.Junk.x', new TextEncoder().encode('{}'));
+    const before = await streamCount(jsm);
+    await appendEvents(client, forgedClaim, ['ClaimFiled']);
+    const relay = await startRelay({ signingKey, eventStore: client, nc: await env.connectNats(), instanceId: 'relay-past-foreign', settings });
+    relays.push(relay);
+    await waitFor('the genuine event published', () => relay.status().published === 1);
+    const stored = await streamEvents(jsm, { skipForeign: true });
+    t.equal(await streamCount(jsm), before + 1, 'only the new event was published, nothing replayed');
+    t.equal(stored.at(-1)!.envelope.streamId, forgedClaim, 'the genuine event of the claim follows the foreign messages');
+    t.equal(stored.at(-1)!.envelope.type, 'ClaimFiled');
+    t.equal(relay.status().consecutiveFailures, 0, 'no failed session');
+    await appendEvents(client, forgedClaim, ['EvidenceAdded'], 1);
+    await waitFor('the next one too', () => relay.status().published === 2);
+    await relay.stop();
+  });
+
+  await t.test('a relay refuses a signed checkpoint that is not an event of its event store at that position, and its host reports it stuck', async (t) => {
+    // As if the stream had been filled from another event store (wrong NATS_URL or ESDB, or a restored backup).
+    const last = (await userEvents(client)).at(-1)!;
+    const other = { ...last, eventId: randomUUID() };
+    const body = encodeEnvelope(other);
+    await nc.jetstream().publish('cfund.events.foreign.ClaimFiled.x', body, { headers: eventHeaders(other, body, signingKey) });
     await appendEvents(client, claim, ['ClaimReopened'], 15);
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
-    const relay = await startRelay({ eventStore: client, nc: await env.connectNats(), instanceId: 'relay-foreign', settings, logger });
-    relays.push(relay);
+    const host = startRelayHost({ signingKey, eventStore: client, natsUrl: env.natsUrl, natsOptions: env.natsOptions(), settings: { ...settings, stuckAfterFailures: 3 }, logger });
+    t.teardown(() => host.stop());
     await waitFor('the refusal', () => lines.some((l) => l.includes('CheckpointMismatchError')));
-    t.equal(relay.status().role, 'leader');
-    t.equal(relay.status().published, 0, 'nothing published after a foreign checkpoint');
+    await waitFor('the host reports the relay stuck', () => host.stuck() !== undefined);
+    t.match(host.stuck(), /3 publishing sessions failed in a row: CheckpointMismatchError/);
+    t.equal(host.status()!.role, 'leader');
+    t.equal(host.status()!.published, 0, 'nothing published after a foreign checkpoint');
     const lastSeq = (await jsm.streams.info('CFUND_EVENTS')).state.last_seq;
     t.equal((await jsm.streams.getMessage('CFUND_EVENTS', { seq: lastSeq })).subject, 'cfund.events.foreign.ClaimFiled.x', 'the stream still ends with the foreign message');
-    await relay.stop();
+    await host.stop();
   });
 
   await t.test('a changed lease TTL reaches an existing bucket', async (t) => {

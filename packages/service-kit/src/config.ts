@@ -30,6 +30,9 @@ export const commonEnv = (defaultPort: number) => ({
   ESDB_CONNECTION_STRING: z.string().trim().regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
     .default('esdb://127.0.0.1:2113?tls=false'),
   NATS_URL: z.string().trim().regex(/^(nats|tls):\/\//, 'must start with nats:// or tls://').default('nats://127.0.0.1:4222'),
+  /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
+  NATS_USER: optionalText,
+  NATS_PASSWORD: z.string().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET_FILE: optionalText,
@@ -76,6 +79,7 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   }
   const limits = httpLimitsProblem(c);
   if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
+  if (Boolean(c.NATS_USER) !== Boolean(c.NATS_PASSWORD)) throw new ConfigError('invalid configuration: NATS_USER and NATS_PASSWORD go together; set both or neither');
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
   // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
   if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');
@@ -99,4 +103,9 @@ export function loadConfigOrExit<T>(service: string, load: () => T): T {
     }
     throw error;
   }
+}
+
+/** The NATS connection options of a service's configuration (credentials only when configured). */
+export function natsConnectOptions(config: Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD'>): { servers: string; user?: string; pass?: string } {
+  return { servers: config.NATS_URL, ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}) };
 }

@@ -29,6 +29,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: Metrics;
   /** Fault injection for crash tests (see CommandServiceOptions). */
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Further /ready checks by name (e.g. the relay). */
+  readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: ConstructorParameters<typeof IdempotencyStore>[1];
 }
@@ -63,7 +65,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     },
     tokens: options,
     ...(options.http ? { http: options.http } : {}),
-    health: { client: options.client, isClosing: () => closing },
+    health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
 

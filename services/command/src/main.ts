@@ -9,8 +9,8 @@ import { JURISDICTIONS, type Role } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
-import { keyStoreDir, onShutdownSignals, resolveSecrets, runMain, signToken, httpLimitsOf } from '@cfund/service-kit';
-import { startRelayHost, type RelayHost } from '@cfund/messaging';
+import { httpLimitsOf, keyStoreDir, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain, signToken } from '@cfund/service-kit';
+import { eventSigningKey, startRelayHost, type RelayHost } from '@cfund/messaging';
 
 const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
   { sub: 'lawyer-1', name: 'Demo Lawyer', roles: ['lawyer'] },
@@ -51,9 +51,12 @@ async function main(): Promise<void> {
   const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
   const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
   const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
+  let relay: RelayHost | undefined;
   const app = await buildApp({
     http: httpLimitsOf(config),
     client, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
+    // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
+    readyChecks: { relay: () => relay?.stuck() === undefined },
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
@@ -66,7 +69,6 @@ async function main(): Promise<void> {
   if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
 
   let stopReconciler: () => void = () => undefined;
-  let relay: RelayHost | undefined;
   onShutdownSignals(async () => {
     stopReconciler();
     await app.close();
@@ -78,7 +80,10 @@ async function main(): Promise<void> {
   stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
   // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
   // benchmarks) must not join the relay of whatever NATS listens on the default port.
-  if (config.RELAY_ENABLED && process.env.NATS_URL) relay = startRelayHost({ eventStore: client, natsUrl: config.NATS_URL, logger });
+  if (config.RELAY_ENABLED && process.env.NATS_URL) {
+    const { servers, ...natsOptions } = natsConnectOptions(config);
+    relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKey(secrets.masterKey), logger });
+  }
   logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
 
   if (config.embedded && secrets.jwtSecret) {

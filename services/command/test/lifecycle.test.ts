@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import t from 'tap';
+import { encodeEnvelope, ensureEventsStream, eventHeaders, startRelayHost, subjectForEvent, type RelayHost } from '@cfund/messaging';
 import { EXAMPLES, buildApp } from '../src/index.ts';
 import { RSD, claimBody, rsYear, startService, tokens } from './helpers.ts';
 
@@ -149,4 +150,31 @@ t.test('the token CLI: the running system\'s secret or a clear refusal; tokens t
   t.match(tooLong.stderr, /JWT_MAX_LIFETIME/);
   const issuer = await token(['--sub', 'lawyer-1', '--role', 'lawyer', '--ttl', '600'], { JWT_ISSUER: 'cfund-test', JWT_AUDIENCE: 'cfund-test-api' });
   t.match(JSON.parse(Buffer.from(issuer.stdout.split('.')[1]!, 'base64url').toString()), { iss: 'cfund-test', aud: 'cfund-test-api' }, 'the configured issuer and audience');
+});
+
+t.test('/ready is 503 while the relay it hosts is stuck (NATS up, every session failing)', async (t) => {
+  const signingKey = randomBytes(32);
+  const running: { relay?: RelayHost } = {};
+  const h = await startService(t, { readyChecks: { relay: () => running.relay?.stuck() === undefined } });
+  t.equal((await h.app.inject('/ready')).statusCode, 200, 'ready before the relay runs');
+  // CFUND_EVENTS ends with a message signed by the relay's key for an event this store does not
+  // hold (a stream filled from another event store): every session refuses to continue from it.
+  const nc = await h.env.connectNats();
+  const jsm = await nc.jetstreamManager();
+  await ensureEventsStream(jsm);
+  const other = { eventId: randomUUID(), streamId: `claim-${randomUUID()}`, revision: 0, type: 'ClaimFiled', data: {}, metadata: null, created: new Date().toISOString(), commitPosition: '0', preparePosition: '0' };
+  const body = encodeEnvelope(other);
+  await nc.jetstream().publish(subjectForEvent(other.streamId, other.type), body, { msgID: other.eventId, headers: eventHeaders(other, body, signingKey) });
+
+  running.relay = startRelayHost({
+    eventStore: h.env.eventStore, natsUrl: h.env.natsUrl, natsOptions: h.env.natsOptions('command'), signingKey,
+    settings: { retryDelayMs: 100, stuckAfterFailures: 3 },
+  });
+  t.teardown(() => running.relay?.stop());
+  const deadline = Date.now() + 20_000;
+  while ((await h.app.inject('/ready')).statusCode === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const ready = await h.app.inject('/ready');
+  t.equal(ready.statusCode, 503, 'not ready');
+  t.match(ready.json(), { status: 'unavailable', eventStore: 'reachable', relay: 'unreachable' });
+  t.match(running.relay.stuck(), /CheckpointMismatchError/);
 });

@@ -3,6 +3,7 @@
  * the service with a message naming the variable (ConfigError, exit code 2).
  */
 import { z } from 'zod';
+import { messagingSettings } from '@cfund/messaging';
 import { commonEnv, parseEnv } from '@cfund/service-kit';
 
 export { ConfigError } from '@cfund/service-kit';
@@ -48,6 +49,8 @@ const EnvShape = {
   NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('notification'),
   /** Ack wait of the consumer (default: messaging's setting). */
   NOTIFICATION_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  /** /ready fails when events are pending and none was handled for this long (ms). */
+  CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

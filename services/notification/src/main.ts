@@ -8,10 +8,11 @@ import { join, resolve } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { createLogger } from '@cfund/eventstore';
-import { consumeEvents, ensureEventsStream, type EventConsumer } from '@cfund/messaging';
-import { loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain, httpLimitsOf } from '@cfund/service-kit';
+import { ensureEventsStream, eventSigningKey } from '@cfund/messaging';
+import { httpLimitsOf, loadConfigOrExit, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { consumerReadyCheck, startNotificationConsumer, type NotificationConsumer } from './consumer.js';
 import { smtpEmailSender } from './delivery/senders.js';
 import { Directory } from './directory.js';
 import { NotificationStore } from './store/store.js';
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
   const dbPath = join(resolve(config.DATA_DIR), 'notification', 'notification.db');
   const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey });
   const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
-  const nc = await connect({ servers: config.NATS_URL, name: 'notification', maxReconnectAttempts: -1 });
+  const nc = await connect({ ...natsConnectOptions(config), name: 'notification', maxReconnectAttempts: -1 });
+  // Started after listening; stopped first on shutdown.
+  const running: { consumer?: NotificationConsumer } = {};
 
   const app = await buildApp({
     http: httpLimitsOf(config),
@@ -45,13 +48,13 @@ async function main(): Promise<void> {
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
     jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
-    readyChecks: { nats: () => !nc.isClosed() },
+    readyChecks: {
+      nats: () => !nc.isClosed(),
+      consumer: consumerReadyCheck(() => running.consumer),
+    },
   });
 
-  // Started after listening; stopped first on shutdown.
-  const running: { consumer?: EventConsumer; lagTimer?: NodeJS.Timeout } = {};
   onShutdownSignals(async () => {
-    clearInterval(running.lagTimer);
     await running.consumer?.stop();
     await app.close();
     await nc.drain();
@@ -63,16 +66,11 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   await app.startBackground();
   await ensureEventsStream(await nc.jetstreamManager());
-  const consumer = await consumeEvents({
-    nc, durable: config.NOTIFICATION_DURABLE, filterSubject: 'cfund.events.claim.>', logger,
-    handle: (envelope) => app.notifier.handle(envelope),
+  running.consumer = await startNotificationConsumer({
+    nc, notifier: app.notifier, metrics: app.metrics, durable: config.NOTIFICATION_DURABLE, logger,
+    signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS,
     ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
   });
-  running.consumer = consumer;
-  running.lagTimer = setInterval(() => {
-    consumer.lag().then((l) => app.metrics.consumerPending.set(l.pending), () => undefined);
-  }, 5000);
-  running.lagTimer.unref();
   logger.info(`notification service ready on ${address} (docs: ${address}/docs; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'})`);
 }
 

@@ -15,6 +15,10 @@ export class NotificationMetrics extends HttpMetrics {
     name: 'cfund_notification_reminders_total', help: 'Deadline reminders sent, by kind and label (before, missed, due)', labelNames: ['kind', 'label'] as const,
     registers: [this.registry],
   });
+  readonly unverifiedEvents = new Counter({
+    name: 'cfund_notification_unverified_events_total', help: 'Messages on the events stream without a valid relay signature, dead-lettered unhandled',
+    registers: [this.registry],
+  });
   readonly webhooksDisabled = new Counter({
     name: 'cfund_webhooks_disabled_total', help: 'Webhooks disabled after consecutive failures', registers: [this.registry],
   });

@@ -17,7 +17,7 @@ import t from 'tap';
 import { START } from '@eventstore/db-client';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
-import { startRelay } from '@cfund/messaging';
+import { eventSigningKey, startRelay } from '@cfund/messaging';
 import { signToken } from '@cfund/service-kit';
 import { startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
@@ -57,7 +57,7 @@ t.test('SIGKILL mid-delivery, then a restart: nothing lost, nothing completed se
   const command = await buildCommandApp({
     client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }),
   });
-  const relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats() });
+  const relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats(), signingKey: eventSigningKey(masterKey) });
 
   const CLAIMS = 5;
   const KILL_AT = 3; // the third request to arrive is in flight when the service is killed
@@ -91,7 +91,7 @@ t.test('SIGKILL mid-delivery, then a restart: nothing lost, nothing completed se
       cwd: serviceDir,
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: jwt,
-        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, NATS_URL: env.natsUrl,
+        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('notification'),
         DELIVERY_CONCURRENCY: '1', SCHEDULER_INTERVAL_MS: '50', DELIVERY_BACKOFF_BASE_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       },

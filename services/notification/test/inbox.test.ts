@@ -4,11 +4,14 @@
  * redelivery and replay (even onto a lost working state), gaps filled from the event store, no
  * personal data, and the operational endpoints.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
+import { encodeEnvelope, ensureEventsStream, eventHeaders, subjectForEvent, type EventEnvelope } from '@cfund/messaging';
 import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
 import { notificationStream } from '../src/index.ts';
+import { consumerReadyCheck, startNotificationConsumer } from '../src/consumer.ts';
 import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
 
 async function eventsOfType(client: EventStoreDBClient, type: string): Promise<{ streamId: string; data: Record<string, unknown> }[]> {
@@ -156,4 +159,76 @@ t.test('operations: health, readiness, metrics, docs, auth and validation proble
   }
   t.match(JSON.stringify(openapi.paths['/webhooks']), /"example"/, 'with examples');
   t.equal((await h.app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true);
+});
+
+t.test('through NATS: a forged event is dead-lettered and counted, never notified; the genuine one of its revision is', async (t) => {
+  const h = await startHarness(t);
+  const claimId = await lifecycle(h);
+  const signingKey = randomBytes(32);
+  const nc = await h.env.connectNats();
+  await ensureEventsStream(await nc.jetstreamManager());
+  const js = nc.jetstream();
+  const publish = async (e: EventEnvelope, key: Uint8Array) => {
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID: e.eventId, headers: eventHeaders(e, body, key) });
+  };
+  // The claim's events as the relay publishes them, with a forged assessment (a false amount,
+  // signed with another key) just before the genuine one.
+  const events = (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`);
+  for (const read of events) {
+    const e: EventEnvelope = { ...read, metadata: null, commitPosition: read.commitPosition ?? '0', preparePosition: read.preparePosition ?? '0' };
+    if (e.type === 'ClaimAssessed') {
+      const data = e.data as { recommendedNet: { amountMinor: number; currency: string } };
+      await publish({ ...e, eventId: randomUUID(), data: { ...data, recommendedNet: { ...data.recommendedNet, amountMinor: 987_654_321 } } }, randomBytes(32));
+    }
+    await publish(e, signingKey);
+  }
+  const consumer = await startNotificationConsumer({ nc, notifier: h.app.notifier, metrics: h.app.metrics, durable: 'notification-forged', signingKey });
+  t.teardown(() => consumer.stop());
+  await waitUntil('every event consumed', async () => (await consumer.lag()).pending === 0 && h.store.claim(claimId)?.revision === events.at(-1)?.revision);
+
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const inbox = (await h.app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${lawyer}` } }))
+    .json<{ items: { topic: string; text: string }[] }>();
+  const assessed = inbox.items.filter((i) => i.topic === 'claim-assessed');
+  t.equal(assessed.length, 1, 'the lawyer is told of the assessment once');
+  t.notMatch(assessed[0]?.text, /9[.,]?876[.,]?543/, 'not of the forged amount');
+  t.match((await h.app.inject({ method: 'GET', url: '/metrics' })).body, /cfund_notification_unverified_events_total 1\b/, 'the forged event counted');
+});
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+t.test('/ready is 503 while the consumer has events pending and handles none', async (t) => {
+  const running: { consumer?: Awaited<ReturnType<typeof startNotificationConsumer>> } = {};
+  const h = await startHarness(t, { readyChecks: { consumer: consumerReadyCheck(() => running.consumer) } });
+  const signingKey = randomBytes(32);
+  const nc = await h.env.connectNats();
+  await ensureEventsStream(await nc.jetstreamManager());
+  // The notifier hangs on every event (as on a lock never released) until let go.
+  let release!: () => void;
+  const hung = new Promise<void>((resolve) => (release = resolve));
+  const notifier = new Proxy(h.app.notifier, {
+    get: (target, prop) => (prop === 'handle' ? async (e: EventEnvelope) => { await hung; return target.handle(e); } : Reflect.get(target, prop, target)),
+  });
+  running.consumer = await startNotificationConsumer({ nc, notifier, metrics: h.app.metrics, durable: 'notification-stall', signingKey, stallAfterMs: 500, ackWaitMs: 60_000 });
+  t.teardown(() => running.consumer?.stop());
+  t.equal((await h.app.inject('/ready')).statusCode, 200, 'ready while idle');
+
+  const claimId = await lifecycle(h);
+  const js = nc.jetstream();
+  for (const read of (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`)) {
+    const e: EventEnvelope = { ...read, metadata: null, commitPosition: read.commitPosition ?? '0', preparePosition: read.preparePosition ?? '0' };
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID: e.eventId, headers: eventHeaders(e, body, signingKey) });
+  }
+  await waitUntil('/ready 503', async () => (await h.app.inject('/ready')).statusCode === 503, 10_000);
+  t.match((await h.app.inject('/ready')).json(), { status: 'unavailable', consumer: 'unreachable' });
+  release();
+  await waitUntil('/ready 200 again', async () => (await h.app.inject('/ready')).statusCode === 200, 10_000);
 });

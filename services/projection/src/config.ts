@@ -1,5 +1,6 @@
 /** Configuration from environment variables, validated by zod (a wrong one names itself: ConfigError). */
 import { z } from 'zod';
+import { messagingSettings } from '@cfund/messaging';
 import { commonEnv, parseEnv } from '@cfund/service-kit';
 
 export { ConfigError } from '@cfund/service-kit';
@@ -8,6 +9,8 @@ const EnvShape = {
   ...commonEnv(4002),
   /** Deliveries of one event before it goes to the dead-letter subject. */
   PROJECTION_MAX_DELIVER: z.coerce.number().int().min(1).max(100).optional(),
+  /** /ready fails when events are pending and none was applied for this long (ms). */
+  CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

@@ -1,7 +1,8 @@
 /**
  * The projection's NATS consumer: the durable `projection` on every event (`cfund.events.>`),
  * handing each envelope to the runner. consumeEvents (@cfund/messaging) acks after the handler
- * resolves, i.e. after the SQLite commit, naks when it throws, and dead-letters after maxDeliver.
+ * resolves, i.e. after the SQLite commit, naks when it throws, and dead-letters after maxDeliver;
+ * a message the relay did not sign is dead-lettered and counted without reaching the runner.
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
@@ -13,20 +14,34 @@ export const PROJECTION_DURABLE = 'projection';
 export const PROJECTION_FILTER = 'cfund.events.>';
 
 export async function startProjectionConsumer(options: {
-  nc: NatsConnection; runner: ProjectionRunner; metrics: ProjectionMetrics; logger?: Logger; maxDeliver?: number; ackWaitMs?: number;
+  nc: NatsConnection; runner: ProjectionRunner; metrics: ProjectionMetrics;
+  /** The relay's signing key (eventSigningKey): unsigned messages are dead-lettered, never applied. */
+  signingKey: Uint8Array;
+  logger?: Logger; maxDeliver?: number; ackWaitMs?: number; stallAfterMs?: number;
   nakDelayMs?: (attempt: number) => number;
 }): Promise<EventConsumer> {
   const consumer = await consumeEvents({
     nc: options.nc,
+    signingKey: options.signingKey,
     durable: PROJECTION_DURABLE,
     filterSubject: PROJECTION_FILTER,
     handle: async (envelope) => { await options.runner.handle(envelope); },
-    onDeadLetter: () => options.metrics.deadLetters.inc(),
+    onDeadLetter: (letter) => (letter.reason === 'unverified' ? options.metrics.unverifiedEvents : options.metrics.deadLetters).inc(),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.maxDeliver !== undefined ? { maxDeliver: options.maxDeliver } : {}),
     ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
     ...(options.nakDelayMs ? { nakDelayMs: options.nakDelayMs } : {}),
+    ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}),
   });
   options.metrics.lagSource = consumer;
   return consumer;
+}
+
+/**
+ * The /ready check of the consumer: fails while it is stalled (events pending, none applied for
+ * its stall time, or its loop ended), except during a rebuild, which holds it back on purpose
+ * while queries go on.
+ */
+export function consumerReadyCheck(consumer: () => EventConsumer | undefined, runner: ProjectionRunner): () => Promise<boolean> {
+  return async () => runner.isRebuilding || (await consumer()?.stalled()) === undefined;
 }

@@ -6,7 +6,7 @@ export { claimDeadlines, claimMoney, type ClaimDeadline, type ClaimMoney } from 
 export { initialFacts, recordFacts, type ClaimFacts } from './read-model/claim-facts.js';
 export { buildApp, type BuildAppOptions, type ProjectionApp } from './app.js';
 export { ProjectionMetrics } from './metrics.js';
-export { startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
+export { consumerReadyCheck, startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
 export { INDICATORS, SUPPRESSION_THRESHOLD, percentile } from './queries/monitoring.js';

@@ -7,10 +7,11 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { FileKeyStore, createLogger } from '@cfund/eventstore';
-import { keyStoreDir, loadConfigOrExit, onShutdownSignals, resolveSecrets, runMain, httpLimitsOf } from '@cfund/service-kit';
+import { httpLimitsOf, keyStoreDir, loadConfigOrExit, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain } from '@cfund/service-kit';
+import { eventSigningKey } from '@cfund/messaging';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { startProjectionConsumer } from './consumer.js';
+import { consumerReadyCheck, startProjectionConsumer } from './consumer.js';
 import { ReadModelStore, readModelPath } from './read-model/store.js';
 import type { EventConsumer } from '@cfund/messaging';
 
@@ -30,7 +31,8 @@ async function main(): Promise<void> {
   const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
   const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR), { readOnly: true });
   const store = new ReadModelStore(readModelPath(config.DATA_DIR));
-  const nc = await connect({ servers: config.NATS_URL, name: 'cfund-projection', maxReconnectAttempts: -1 });
+  const nc = await connect({ ...natsConnectOptions(config), name: 'cfund-projection', maxReconnectAttempts: -1 });
+  const running: { consumer?: EventConsumer } = {};
   const app = await buildApp({
     http: httpLimitsOf(config),
     client, store, keyStore, masterKey: secrets.masterKey, logger,
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
     jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
-    checks: { nats: () => !nc.isClosed() && nc.info !== undefined },
+    checks: {
+      nats: () => !nc.isClosed() && nc.info !== undefined,
+      consumer: () => consumerReadyCheck(() => running.consumer, app.runner)(),
+    },
   });
 
   if (store.isEmpty() || store.needsRebuild) {
@@ -48,8 +53,6 @@ async function main(): Promise<void> {
     const r = await app.runner.rebuild();
     logger.info({ events: r.events, applied: r.applied, seconds: r.seconds }, 'new read model built from the event store');
   }
-  const running: { consumer?: EventConsumer } = {};
-
   onShutdownSignals(async () => {
     await app.close();
     await running.consumer?.stop();
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
   }, { logger, message: 'shutting down: no new requests, finishing the event in hand' });
 
   running.consumer = await startProjectionConsumer({
-    nc, runner: app.runner, metrics: app.metrics, logger,
+    nc, runner: app.runner, metrics: app.metrics, logger, signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS,
     ...(config.PROJECTION_MAX_DELIVER !== undefined ? { maxDeliver: config.PROJECTION_MAX_DELIVER } : {}),
   });
   const address = await app.listen({ port: config.PORT, host: config.HOST });

@@ -28,6 +28,10 @@ export class ProjectionMetrics extends HttpMetrics {
   readonly deadLetters = new Counter({
     name: 'cfund_projection_dead_letters_total', help: 'Events that failed every delivery and went to the dead-letter subject', registers: [this.registry],
   });
+  readonly unverifiedEvents = new Counter({
+    name: 'cfund_projection_unverified_events_total', help: 'Messages on the events stream without a valid relay signature, dead-lettered unapplied',
+    registers: [this.registry],
+  });
   /** Per event applied from NATS or a gap repair: from its commit in the event store to its commit in the read model. */
   readonly applyLag = new Histogram({
     name: 'cfund_projection_apply_lag_seconds', help: 'Seconds from an event\'s commit in the event store to its commit in the read model',

@@ -12,8 +12,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { eventually, freePort } from '@cfund/test-support';
-import { startRelay, type Relay } from '@cfund/messaging';
-import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '@cfund/service-kit';
+import { eventSigningKey, startRelay, type Relay } from '@cfund/messaging';
+import { jwtSecretPath, loadOrCreateJwtSecret, masterKeyPath, signToken } from '@cfund/service-kit';
+import { loadOrCreateMasterKey } from '@cfund/eventstore';
 import { ProjectionRunner, ReadModelStore } from '../src/index.ts';
 import { RSD, fileClaim, startHarness, step, tokens } from './helpers.ts';
 
@@ -55,6 +56,8 @@ t.test('relay, nats-server and projection killed under load: the read model equa
   const h = await startHarness(t, { environment: { env: { NATS_URL: natsUrl } } });
   const tk = await tokens(h);
   const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(serviceData));
+  // The relay signs with the key the service derives from its master key.
+  const signingKey = eventSigningKey((await loadOrCreateMasterKey(masterKeyPath(serviceData))).key);
   const admin = await signToken(secret, { sub: 'admin-1', roles: ['fund-admin'], jurisdictions: ['RS'] });
   const operator = await signToken(secret, { sub: 'operator-1', roles: ['operator'], jurisdictions: [] });
   const port = await freePort();
@@ -94,7 +97,7 @@ t.test('relay, nats-server and projection killed under load: the read model equa
   const relaySettings = { leaseBucket: 'projection_faults_lease', leaseTtlMs: 3_000, renewIntervalMs: 500, standbyPollMs: 200, retryDelayMs: 300 };
   const startOneRelay = async (id: string) => {
     const nc = await h.env.connectNats({ maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    const relay = await startRelay({ eventStore: h.env.eventStore, nc, instanceId: id, settings: relaySettings });
+    const relay = await startRelay({ eventStore: h.env.eventStore, nc, signingKey, instanceId: id, settings: relaySettings });
     relays.push(relay);
     return { relay, nc };
   };

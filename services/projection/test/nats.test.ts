@@ -5,10 +5,13 @@
  * outside the dedupe window changes nothing, a poisoned event is dead-lettered and counted, and a
  * restarted consumer resumes where it stopped; the read model equals a fresh rebuild.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
 import { encodeEnvelope, ensureEventsStream, eventHeaders, startRelay, subjectForEvent, type EventEnvelope } from '@cfund/messaging';
-import { ProjectionRunner, ReadModelStore, startProjectionConsumer } from '../src/index.ts';
+
+/** The relay's signing key in this suite. */
+const signingKey = randomBytes(32);
+import { ProjectionRunner, ReadModelStore, consumerReadyCheck, startProjectionConsumer } from '../src/index.ts';
 import { allocateBudget, appliedClaim, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
@@ -35,11 +38,11 @@ t.test('through the relay and NATS', async (t) => {
   const app = await startProjection(h);
   t.teardown(() => app.close());
   const relay = await startRelay({
-    eventStore: h.env.eventStore, nc: await h.env.connectNats(), instanceId: 'relay-test',
+    eventStore: h.env.eventStore, nc: await h.env.connectNats(), signingKey, instanceId: 'relay-test',
     settings: { leaseBucket: 'projection_test_lease', leaseTtlMs: 3_000, renewIntervalMs: 500, standbyPollMs: 200, retryDelayMs: 300 },
   });
   t.teardown(() => relay.stop());
-  const consumer = await startProjectionConsumer({ nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
+  const consumer = await startProjectionConsumer({ signingKey, nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
   t.teardown(() => consumer.stop());
 
   const tk = await tokens(h);
@@ -81,7 +84,8 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
   const js = nc.jetstream();
   await ensureEventsStream(await nc.jetstreamManager());
   const publish = async (e: EventEnvelope, msgID = e.eventId) => {
-    await js.publish(subjectForEvent(e.streamId, e.type), encodeEnvelope(e), { msgID, headers: eventHeaders(e) });
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID, headers: eventHeaders(e, body, signingKey) });
   };
   const toEnvelope = (e: Awaited<ReturnType<typeof readAllEnvelopes>>[number]): EventEnvelope => ({ ...e, commitPosition: '0', preparePosition: '0' });
   const fast = { maxDeliver: 2, nakDelayMs: () => 50 };
@@ -96,7 +100,7 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
   };
   await publishNew();
 
-  let consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  let consumer = await startProjectionConsumer({ signingKey, nc, runner: app.runner, metrics: app.metrics, ...fast });
   t.teardown(() => consumer.stop());
   const status = async (id: string) => {
     const r = await get(app, `/claims/${id}`, tk.auditor);
@@ -117,14 +121,62 @@ t.test('duplicates, dead letters and a restart, envelopes published by hand', as
     metadata: {}, created: new Date().toISOString(), commitPosition: '0', preparePosition: '0' });
   await waitFor('a dead letter counted', async () => /cfund_projection_dead_letters_total 1\b/.test((await get(app, '/metrics')).body));
 
+  // A forged event (not signed by the relay) for a new claim's revision 0, with another claim's
+  // data, arrives before the genuine one: dead-lettered and counted, never applied; the genuine
+  // revision 0 still is (the final digest equals a fresh rebuild, which knows only genuine events).
+  const third = await fileClaim(h, tk.lawyer);
+  const all = await readAllEnvelopes(h.env.eventStore);
+  const genuine = all.find((e) => e.streamId === `claim-${third}` && e.revision === 0)!;
+  const otherFiling = all.find((e) => e.streamId === `claim-${first}` && e.revision === 0)!;
+  const forged: EventEnvelope = { ...toEnvelope(genuine), eventId: randomUUID(), data: otherFiling.data };
+  const forgedBody = encodeEnvelope(forged);
+  await js.publish(subjectForEvent(forged.streamId, forged.type), forgedBody, { msgID: forged.eventId, headers: eventHeaders(forged, forgedBody, randomBytes(32)) });
+  await publishNew();
+  await waitFor('the forged event counted', async () => /cfund_projection_unverified_events_total 1\b/.test((await get(app, '/metrics')).body));
+  await waitFor('the genuine filing applied', async () => (await status(third)) === 'filed');
+  t.equal(h.store.digest(), await freshDigest(h), 'the read model holds the genuine event, not the forged one');
+
   // Stopped consumer: commands go on; a new consumer on the same durable resumes where it stopped.
   await consumer.stop();
   const second = await fileClaim(h, tk.lawyer2);
   await publishNew();
   t.equal(await status(second), undefined, 'not projected while the consumer is stopped');
-  consumer = await startProjectionConsumer({ nc, runner: app.runner, metrics: app.metrics, ...fast });
+  consumer = await startProjectionConsumer({ signingKey, nc, runner: app.runner, metrics: app.metrics, ...fast });
   await waitFor('the second claim after the restart', async () => (await status(second)) === 'filed');
   t.equal(h.store.digest(), await freshDigest(h), 'equals a fresh rebuild: nothing missing, nothing counted twice');
   const m = (await get(app, '/metrics')).body;
   t.match(m, /cfund_projection_dead_letters_total 1\b/, 'still one dead letter');
+  t.match(m, /cfund_projection_unverified_events_total 1\b/, 'one unverified message');
+});
+
+t.test('/ready reports a consumer that stopped making progress', async (t) => {
+  const h = await startHarness(t);
+  const running: { consumer?: Awaited<ReturnType<typeof startProjectionConsumer>>; check?: () => Promise<boolean> } = {};
+  const app = await startProjection(h, { checks: { consumer: () => running.check!() } });
+  t.teardown(() => app.close());
+  running.check = consumerReadyCheck(() => running.consumer, app.runner);
+  const nc = await h.env.connectNats();
+  await ensureEventsStream(await nc.jetstreamManager());
+  // The runner hangs on every event (as on a lock that is never released) until let go.
+  let release!: () => void;
+  const hung = new Promise<void>((resolve) => (release = resolve));
+  const runner = new Proxy(app.runner, {
+    get: (target, prop) => (prop === 'handle' ? async (e: EventEnvelope) => { await hung; return target.handle(e); } : Reflect.get(target, prop, target)),
+  });
+  running.consumer = await startProjectionConsumer({ signingKey, nc, runner, metrics: app.metrics, stallAfterMs: 500, ackWaitMs: 60_000 });
+  t.teardown(() => running.consumer?.stop());
+  t.equal((await get(app, '/ready')).statusCode, 200, 'ready while idle');
+
+  const tk = await tokens(h);
+  const id = await fileClaim(h, tk.lawyer);
+  const js = nc.jetstream();
+  for (const read of (await readAllEnvelopes(h.env.eventStore)).filter((x) => x.streamId === `claim-${id}`)) {
+    const e: EventEnvelope = { ...read, commitPosition: '0', preparePosition: '0' };
+    const body = encodeEnvelope(e);
+    await js.publish(subjectForEvent(e.streamId, e.type), body, { msgID: e.eventId, headers: eventHeaders(e, body, signingKey) });
+  }
+  await waitFor('/ready 503', async () => (await get(app, '/ready')).statusCode === 503, 10_000);
+  t.match((await get(app, '/ready')).json(), { status: 'unavailable', consumer: 'unreachable' });
+  release();
+  await waitFor('/ready 200 again', async () => (await get(app, '/ready')).statusCode === 200, 10_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
-import { startNatsServer } from '@cfund/infra';
+import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, startNatsServer } from '@cfund/infra';
 import { type NatsConnection, connect } from 'nats';
 import { startContainers } from './containers.js';
 import { Teardown } from './teardown.js';
@@ -47,17 +47,25 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     }
 
     let natsUrl = env.NATS_URL;
+    let credentials: Record<string, NatsCredentials> | undefined;
     if (natsUrl) {
       described.push(`NATS ${natsUrl} (NATS_URL)`);
+      if (env.NATS_USER && env.NATS_PASSWORD) credentials = { [TEST_USER]: { user: env.NATS_USER, pass: env.NATS_PASSWORD } };
     } else {
-      const nats = await startNatsServer({ dataDir: await scratch('nats'), port: 0 });
+      // With authentication, as in production: the services' users, and a test user that may do
+      // anything (tests publish by hand, e.g. forged events, and inspect every stream).
+      const nats = await startNatsServer({
+        dataDir: await scratch('nats'), port: 0,
+        users: { ...SERVICE_NATS_PERMISSIONS, [TEST_USER]: { publish: ['>'], subscribe: ['>'] } },
+      });
       teardown.add(() => nats.close());
       natsUrl = nats.url;
-      described.push(`nats-server ${nats.url}`);
+      credentials = nats.credentials;
+      described.push(`nats-server ${nats.url} (with users)`);
     }
 
     const mode: EnvironmentMode = external ? 'external' : 'embedded';
-    const servers = { esdbConnectionString, natsUrl, description: `${mode}: ${described.join(', ')}` };
+    const servers = { esdbConnectionString, natsUrl, description: `${mode}: ${described.join(', ')}`, ...(credentials ? { credentials } : {}) };
     return { ...connectClients(mode, servers, teardown), ...(tempDir ? { tempDir } : {}) };
   } catch (error) {
     await teardown.run().catch(() => undefined);
@@ -65,11 +73,19 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
   }
 }
 
+const TEST_USER = 'test';
+
 function connectClients(
   mode: EnvironmentMode,
-  servers: { esdbConnectionString: string; natsUrl: string; description: string },
+  { credentials, ...servers }: { esdbConnectionString: string; natsUrl: string; description: string; credentials?: Record<string, NatsCredentials> },
   teardown: Teardown,
 ): TestEnvironment {
+  const natsOptions = (user = TEST_USER): { user?: string; pass?: string } => {
+    if (!credentials) return {};
+    const found = credentials[user] ?? (Object.keys(credentials).length === 1 ? credentials[TEST_USER] : undefined);
+    if (!found) throw new Error(`no NATS user ${user} in this environment`);
+    return { ...found };
+  };
   const eventStore = EventStoreDBClient.connectionString(servers.esdbConnectionString);
   // Registered last, so closed first: clients go before the servers they talk to.
   const connections = new Set<NatsConnection>();
@@ -79,8 +95,13 @@ function connectClients(
     mode,
     ...servers,
     eventStore,
+    natsOptions,
+    natsEnv(user) {
+      const o = natsOptions(user);
+      return { NATS_URL: servers.natsUrl, ...(o.user && o.pass ? { NATS_USER: o.user, NATS_PASSWORD: o.pass } : {}) };
+    },
     async connectNats(options = {}) {
-      const connection = await connect({ ...options, servers: servers.natsUrl });
+      const connection = await connect({ ...natsOptions(), ...options, servers: servers.natsUrl });
       connections.add(connection);
       void connection.closed().then(() => connections.delete(connection));
       return connection;

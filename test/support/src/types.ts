@@ -24,8 +24,19 @@ export interface TestEnvironment {
   natsUrl: string;
   /** A client connected to the event store; disposed by close(). */
   eventStore: EventStoreDBClient;
-  /** Opens a NATS connection; close() drains every connection opened here. */
+  /**
+   * Opens a NATS connection, by default as the test user `test` (every permission); pass
+   * `natsOptions('projection')` etc. to connect as a service. close() drains every connection opened here.
+   */
   connectNats(options?: Omit<ConnectionOptions, 'servers'>): Promise<NatsConnection>;
+  /**
+   * Credentials of a NATS user (default `test`): on the embedded nats-server the services'
+   * users (`command`, `projection`, `notification`) and `test`; on an external one NATS_USER and
+   * NATS_PASSWORD, if set, whatever the name; otherwise none.
+   */
+  natsOptions(user?: string): { user?: string; pass?: string };
+  /** The same as environment variables for a service process (NATS_URL, NATS_USER, NATS_PASSWORD). */
+  natsEnv(user: string): Record<string, string>;
   /** The temporary directory of embedded servers (removed by close()), if any. */
   tempDir?: string;
   /** Stops what was started here and removes temporary data. Idempotent. */

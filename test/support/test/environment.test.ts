@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FORWARDS, START, jsonEvent } from '@eventstore/db-client';
 import { canConnect } from '@cfund/infra';
-import { AckPolicy, StringCodec } from 'nats';
+import { AckPolicy, StringCodec, connect } from 'nats';
 import t, { type Test } from 'tap';
 import { type TestEnvironment, type TestEnvironmentOptions, startTestEnvironment } from '../src/index.js';
 
 // The embedded and external cases must not follow the developer's own ESDB_CONNECTION_STRING etc.
-const cleanEnv = { ...process.env, ESDB_CONNECTION_STRING: undefined, NATS_URL: undefined, TEST_CONTAINERS: undefined };
+const cleanEnv = { ...process.env, ESDB_CONNECTION_STRING: undefined, NATS_URL: undefined, NATS_USER: undefined, NATS_PASSWORD: undefined, TEST_CONTAINERS: undefined };
 
 /** Starts an environment for one test, or skips the test with the reason it cannot run here. */
 async function environment(t: Test, options: TestEnvironmentOptions): Promise<TestEnvironment | undefined> {
@@ -61,6 +61,11 @@ t.test('embedded: a store on disk and a nats-server in a temp dir, torn down by 
   t.ok(env.tempDir && existsSync(env.tempDir), 'temp dir exists while running');
   await appendAndRead(t, env);
   await publishAndConsume(t, env);
+  await t.rejects(connect({ servers: env.natsUrl }), /Authorization Violation/i, 'NATS refuses an anonymous client');
+  for (const user of ['command', 'projection', 'notification']) {
+    t.equal(env.natsEnv(user).NATS_USER, user, `a NATS user for the ${user} service`);
+    await (await env.connectNats(env.natsOptions(user))).close();
+  }
 
   await env.close();
   t.notOk(await canConnect('127.0.0.1', portOf(env.esdbConnectionString)), 'event store port closed');
@@ -81,7 +86,7 @@ t.test('external: ESDB_CONNECTION_STRING and NATS_URL are used as given and left
   const servers = await environment(t, { env: cleanEnv, memDb: true });
   if (!servers) return;
   const env = await environment(t, {
-    env: { ...cleanEnv, ESDB_CONNECTION_STRING: servers.esdbConnectionString, NATS_URL: servers.natsUrl },
+    env: { ...cleanEnv, ESDB_CONNECTION_STRING: servers.esdbConnectionString, ...servers.natsEnv('test') },
   });
   if (!env) return;
   t.equal(env.mode, 'external');

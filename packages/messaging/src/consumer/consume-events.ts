@@ -9,10 +9,16 @@ import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { DeadLetterHeaders, headerValue } from '../headers.js';
 import { EVENTS_STREAM, messagingSettings } from '../settings.js';
 import { ensureDeadLettersStream, ensureEventsStream } from '../streams.js';
+import { hasValidSignature, UnverifiedEventError } from '../signature.js';
 import { deadLetterSubject } from '../subjects.js';
 
 export interface DeadLetter {
   consumer: string;
+  /**
+   * `unverified`: not signed by the relay (forged or altered), never handed to `handle`;
+   * `malformed`: signed but not an envelope; `failed`: `handle` failed every attempt.
+   */
+  reason: 'unverified' | 'malformed' | 'failed';
   /** Undefined when the message body was not an envelope. */
   envelope?: EventEnvelope;
   subject: string;
@@ -28,6 +34,12 @@ export interface ConsumeEventsOptions {
   durable: string;
   /** e.g. `cfund.events.claim.>`; default every event. One subject (nats-server 2.9). */
   filterSubject?: string;
+  /**
+   * Key of the relay's Cfund-Signature (eventSigningKey): a message without a valid one is
+   * dead-lettered at once and never handed to `handle`, so it can neither change the consumer's
+   * state nor take the place of the genuine event.
+   */
+  signingKey: Uint8Array;
   /** Must be idempotent: an event can arrive twice (redelivery, relay failover). */
   handle: (envelope: EventEnvelope, attempt: number) => Promise<void>;
   logger?: Logger;
@@ -37,6 +49,8 @@ export interface ConsumeEventsOptions {
   ackWaitMs?: number;
   /** Override of messagingSettings.consumer nak delays (tests). */
   nakDelayMs?: (attempt: number) => number;
+  /** Override of messagingSettings.consumer.stallAfterMs. */
+  stallAfterMs?: number;
 }
 
 export interface EventConsumer {
@@ -44,6 +58,11 @@ export interface EventConsumer {
   stop(): Promise<void>;
   /** Messages not yet acknowledged by this consumer, and when it last got one. */
   lag(): Promise<{ pending: number; lastDeliveredAt?: Date }>;
+  /**
+   * Why the consumer makes no progress, for /ready: its loop ended on an error, or messages are
+   * pending and none was settled for stallAfterMs. Undefined while it works or has nothing to do.
+   */
+  stalled(): Promise<string | undefined>;
 }
 
 function defaultNakDelay(attempt: number): number {
@@ -110,8 +129,12 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
 
   let stopping = false;
   let lastDeliveredAt: Date | undefined;
+  const stallAfterMs = options.stallAfterMs ?? settings.stallAfterMs;
+  /** When a message was last settled (or the consumer started): its progress. */
+  let lastSettledAt = performance.now();
+  let loopError: string | undefined;
 
-  const deadLetter = async (msg: JsMsg, attempts: number, error: unknown, envelope?: EventEnvelope): Promise<void> => {
+  const deadLetter = async (msg: JsMsg, attempts: number, error: unknown, reason: DeadLetter['reason'], envelope?: EventEnvelope): Promise<void> => {
     const h = natsHeaders();
     if (msg.headers) for (const [key, values] of msg.headers) for (const value of values) h.append(key, value);
     h.set('Nats-Msg-Id', `${durable}:${msg.seq}`);
@@ -123,10 +146,10 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
     await js.publish(deadLetterSubject(durable), msg.data, { headers: h, msgID: `${durable}:${msg.seq}` });
     // Ids only: the error message is ours, the event data may hold (encrypted) personal data.
     logger.error(
-      { eventsSequence: msg.seq, subject: msg.subject, eventId: envelope?.eventId, streamId: envelope?.streamId, attempts, error: describeError(error) },
+      { eventsSequence: msg.seq, subject: msg.subject, eventId: envelope?.eventId, streamId: envelope?.streamId, attempts, reason, error: describeError(error) },
       'event dead-lettered',
     );
-    options.onDeadLetter?.({ consumer: durable, subject: msg.subject, eventsSequence: msg.seq, attempts, error, ...(envelope ? { envelope } : {}) });
+    options.onDeadLetter?.({ consumer: durable, reason, subject: msg.subject, eventsSequence: msg.seq, attempts, error, ...(envelope ? { envelope } : {}) });
   };
 
   /**
@@ -135,12 +158,17 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
    */
   const processOne = async (msg: JsMsg): Promise<() => Promise<void>> => {
     const attempt = msg.info.deliveryCount;
+    if (!hasValidSignature(options.signingKey, msg.data, msg.headers)) {
+      // Not what the relay read from the event store: neither retried nor handled.
+      await deadLetter(msg, attempt, new UnverifiedEventError(), 'unverified');
+      return async () => msg.term();
+    }
     let envelope: EventEnvelope;
     try {
       envelope = decodeEnvelope(msg.data);
     } catch (error) {
       // Retrying cannot make a malformed body valid.
-      await deadLetter(msg, attempt, error);
+      await deadLetter(msg, attempt, error, 'malformed');
       return async () => msg.term();
     }
     let failure: unknown;
@@ -163,7 +191,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
       }
     }
     if (attempt >= maxDeliver) {
-      await deadLetter(msg, attempt, failure, envelope);
+      await deadLetter(msg, attempt, failure, 'failed', envelope);
       // No reason string: nats-server 2.9 ignores a `+TERM <reason>` (2.10 syntax) and would redeliver.
       return async () => msg.term();
     }
@@ -198,13 +226,22 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
       if (stopping) messages.stop();
       try {
         await settle();
+        lastSettledAt = performance.now();
       } catch (error) {
         logger.error({ eventsSequence: msg.seq, error: describeError(error) }, 'could not settle the message; the ack wait redelivers it');
       }
       busy = false;
       if (stopping) break;
     }
-  })().catch((error: unknown) => logger.error({ error: describeError(error) }, 'consumer stopped on an error'));
+  })().catch((error: unknown) => {
+    loopError = describeError(error);
+    logger.error({ error: loopError }, 'consumer stopped on an error');
+  });
+
+  const lag = async () => {
+    const info = await consumer.info();
+    return { pending: info.num_pending + info.num_ack_pending, ...(lastDeliveredAt ? { lastDeliveredAt } : {}) };
+  };
 
   return {
     async stop() {
@@ -212,9 +249,15 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
       if (!busy) messages.stop();
       await loop;
     },
-    async lag() {
-      const info = await consumer.info();
-      return { pending: info.num_pending + info.num_ack_pending, ...(lastDeliveredAt ? { lastDeliveredAt } : {}) };
+    lag,
+    async stalled() {
+      if (loopError !== undefined) return `stopped on an error: ${loopError}`;
+      if (stopping) return undefined;
+      const idleMs = performance.now() - lastSettledAt;
+      if (idleMs < stallAfterMs) return undefined;
+      // Only now ask the server: a consumer with nothing to do is idle, not stalled.
+      const { pending } = await lag();
+      return pending > 0 ? `${pending} events pending, none settled for ${Math.round(idleMs / 1000)} s` : undefined;
     },
   };
 }

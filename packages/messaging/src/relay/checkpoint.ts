@@ -1,11 +1,14 @@
 /**
- * The relay's checkpoint is the newest message of CFUND_EVENTS: its sequence (what the next
- * publish expects as the stream's last) and its Cfund-Position header (where to continue in
- * $all). Publish and checkpoint cannot disagree: there is no second write that could fail.
+ * The relay's checkpoint is the newest message of CFUND_EVENTS that the relay signed: the
+ * stream's last sequence (what the next publish expects) and that message's $all position
+ * (where to continue). Publish and checkpoint cannot disagree: there is no second write that
+ * could fail.
  */
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import type { JetStreamManager } from 'nats';
+import type { JetStreamManager, MsgHdrs } from 'nats';
+import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { EventHeaders } from '../headers.js';
+import { hasValidSignature } from '../signature.js';
 import { EVENTS_STREAM } from '../settings.js';
 import { ensureEventsStream } from '../streams.js';
 
@@ -15,11 +18,11 @@ export interface AllPosition {
 }
 
 export interface RelayCheckpoint {
-  /** Sequence of the newest message in CFUND_EVENTS (0: empty). */
+  /** Sequence of the newest message in CFUND_EVENTS (0: empty), whoever published it. */
   lastSequence: number;
-  /** $all position of the event it holds; undefined: start of $all. */
+  /** $all position of the newest event the relay published; undefined: start of $all. */
   position?: AllPosition;
-  /** Id of that event (its Nats-Msg-Id). */
+  /** Id of that event. */
   eventId?: string;
 }
 
@@ -28,28 +31,64 @@ function isMessageNotFound(error: unknown): boolean {
   return e?.api_error?.err_code === 10037 || e?.code === '404' || /no message found/i.test(e?.message ?? '');
 }
 
-export async function readCheckpoint(jsm: JetStreamManager): Promise<RelayCheckpoint> {
+/**
+ * How many messages the checkpoint search looks back past foreign ones (not signed by the relay)
+ * before it gives up: more than that means someone is flooding the stream, which needs a human.
+ */
+export const CHECKPOINT_SEARCH_LIMIT = 10_000;
+
+/**
+ * The checkpoint: the stream's last sequence (what the next publish expects) and the $all
+ * position of the newest message the relay signed. Messages published by anyone else are
+ * skipped: they must neither stop the relay nor move its position.
+ */
+export async function readCheckpoint(
+  jsm: JetStreamManager,
+  signingKey: Uint8Array,
+  options: { onForeign?: (sequence: number) => void } = {},
+): Promise<RelayCheckpoint> {
   const info = await ensureEventsStream(jsm);
   const lastSequence = info.state.last_seq;
   if (lastSequence === 0 || info.state.messages === 0) {
     // Empty (or purged by an operator): publish $all from its start.
     return { lastSequence };
   }
-  let stored;
+  const oldest = Math.max(info.state.first_seq, lastSequence - CHECKPOINT_SEARCH_LIMIT + 1);
+  for (let seq = lastSequence; seq >= oldest; seq -= 1) {
+    let stored;
+    try {
+      stored = await jsm.streams.getMessage(EVENTS_STREAM, { seq });
+    } catch (error) {
+      if (isMessageNotFound(error)) continue;
+      throw error;
+    }
+    const envelope = relayedEnvelope(signingKey, stored.data, stored.header);
+    if (!envelope) {
+      options.onForeign?.(seq);
+      continue;
+    }
+    return {
+      lastSequence,
+      position: { commit: BigInt(envelope.commitPosition), prepare: BigInt(envelope.preparePosition) },
+      eventId: envelope.eventId,
+    };
+  }
+  if (oldest > info.state.first_seq) {
+    throw new Error(`none of the newest ${CHECKPOINT_SEARCH_LIMIT} messages of ${EVENTS_STREAM} was published by this relay: refusing to guess a position`);
+  }
+  // Nothing the relay signed is left: publish $all from its start (consumers are idempotent).
+  return { lastSequence };
+}
+
+/** The envelope of a message the relay signed (its Nats-Msg-Id naming the same event), else undefined. */
+function relayedEnvelope(signingKey: Uint8Array, body: Uint8Array, msgHeaders: MsgHdrs | undefined): EventEnvelope | undefined {
+  if (!hasValidSignature(signingKey, body, msgHeaders)) return undefined;
   try {
-    stored = await jsm.streams.getMessage(EVENTS_STREAM, { seq: lastSequence });
-  } catch (error) {
-    if (isMessageNotFound(error)) return { lastSequence };
-    throw error;
+    const envelope = decodeEnvelope(body);
+    return msgHeaders?.get(EventHeaders.msgId) === envelope.eventId ? envelope : undefined;
+  } catch {
+    return undefined;
   }
-  const commit = stored.header?.get(EventHeaders.position);
-  const prepare = stored.header?.get(EventHeaders.preparePosition) || commit;
-  if (!commit || !/^\d+$/.test(commit) || !prepare || !/^\d+$/.test(prepare)) {
-    // Someone published to cfund.events.> besides the relay: refuse to guess a position.
-    throw new Error(`the newest message of ${EVENTS_STREAM} (sequence ${lastSequence}, ${stored.subject}) has no ${EventHeaders.position} header`);
-  }
-  const eventId = stored.header?.get(EventHeaders.msgId) || undefined;
-  return { lastSequence, position: { commit: BigInt(commit), prepare: BigInt(prepare) }, ...(eventId ? { eventId } : {}) };
 }
 
 /** The stream's newest message does not name an event of this EventStoreDB at its position. */

@@ -32,9 +32,13 @@ export interface PublishSessionOptions {
   jsm: JetStreamManager;
   signal: AbortSignal;
   publishTimeoutMs: number;
+  /** Key of the Cfund-Signature on every message (eventSigningKey). */
+  signingKey: Uint8Array;
   /** Default: read from the stream. Tests pass a stale one to play a deposed relay. */
   checkpoint?: RelayCheckpoint;
   onCheckpoint?: (checkpoint: RelayCheckpoint) => void;
+  /** A message the relay did not sign, skipped while looking for the checkpoint. */
+  onForeign?: (sequence: number) => void;
   onPublished?: (envelope: EventEnvelope, ack: PubAck) => void;
 }
 
@@ -42,7 +46,7 @@ export interface PublishSessionOptions {
 export async function runPublishSession(options: PublishSessionOptions): Promise<void> {
   const { js, signal } = options;
   if (signal.aborted) return;
-  const checkpoint = options.checkpoint ?? (await readCheckpoint(options.jsm));
+  const checkpoint = options.checkpoint ?? (await readCheckpoint(options.jsm, options.signingKey, options.onForeign ? { onForeign: options.onForeign } : {}));
   await verifyCheckpoint(options.eventStore, checkpoint);
   options.onCheckpoint?.(checkpoint);
   let expected = checkpoint.lastSequence;
@@ -61,11 +65,12 @@ export async function runPublishSession(options: PublishSessionOptions): Promise
       // The subscription starts after the checkpoint; this guards an inclusive server anyway.
       if (checkpoint.position && !isAfter(event.position, checkpoint.position)) continue;
       const envelope = envelopeFromEvent(event);
+      const body = encodeEnvelope(envelope);
       let ack: PubAck;
       try {
-        ack = await js.publish(subjectForEvent(envelope.streamId, envelope.type), encodeEnvelope(envelope), {
+        ack = await js.publish(subjectForEvent(envelope.streamId, envelope.type), body, {
           msgID: envelope.eventId,
-          headers: eventHeaders(envelope),
+          headers: eventHeaders(envelope, body, options.signingKey),
           // Also for 0: nats-server 2.9 then refuses the publish unless the stream is still empty.
           expect: { lastSequence: expected },
           timeout: options.publishTimeoutMs,

@@ -4,14 +4,18 @@
  * and stops cleanly on shutdown.
  */
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
-import type { RelaySettings } from '../settings.js';
+import { messagingSettings, type RelaySettings } from '../settings.js';
 import { startRelay, type Relay, type RelayStatus } from './relay.js';
 
 export interface RelayHostOptions {
   eventStore: EventStoreDBClient;
   natsUrl: string;
+  /** Further connection options, e.g. `user` and `pass` (never logged). */
+  natsOptions?: Omit<ConnectionOptions, 'servers'>;
+  /** Key of the Cfund-Signature on every message (eventSigningKey). */
+  signingKey: Uint8Array;
   logger?: Logger;
   /** Pause between attempts to reach NATS at start-up (ms). */
   connectRetryMs?: number;
@@ -23,6 +27,11 @@ export interface RelayHost {
   status(): RelayStatus | undefined;
   /** Whether the NATS connection is currently up. */
   natsConnected(): boolean;
+  /**
+   * Why the relay makes no progress although NATS is up (its sessions keep failing, or it could
+   * not start at all), for /ready; undefined while it works or merely waits for NATS.
+   */
+  stuck(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,6 +43,9 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
   let relay: Relay | undefined;
   let connected = false;
   let cancelWait: (() => void) | undefined;
+  let startFailures = 0;
+  let startError = '';
+  const stuckAfter = { ...messagingSettings.relay, ...options.settings }.stuckAfterFailures;
   const pause = () =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, retryMs);
@@ -48,7 +60,7 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
     while (!stopped) {
       try {
         // Reconnects forever once connected: a NATS restart does not end the relay.
-        nc = await connect({ servers: options.natsUrl, name: 'cfund-relay', maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
+        nc = await connect({ ...options.natsOptions, servers: options.natsUrl, name: 'cfund-relay', maxReconnectAttempts: -1, reconnectTimeWait: 1_000 });
         break;
       } catch (error) {
         attempt += 1;
@@ -70,11 +82,13 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
     })();
     while (!stopped) {
       try {
-        relay = await startRelay({ eventStore: options.eventStore, nc, logger, ...(options.settings ? { settings: options.settings } : {}) });
+        relay = await startRelay({ eventStore: options.eventStore, nc, signingKey: options.signingKey, logger, ...(options.settings ? { settings: options.settings } : {}) });
         logger.info({ natsUrl: options.natsUrl, relay: relay.status().instanceId }, 'relay started (standby until it holds the lease)');
         return;
       } catch (error) {
-        logger.warn({ error: (error as Error).message }, 'relay: could not start (JetStream unavailable?); retrying');
+        startFailures += 1;
+        startError = (error as Error).message;
+        logger.warn({ error: startError }, 'relay: could not start (JetStream unavailable?); retrying');
         await pause();
       }
     }
@@ -83,6 +97,13 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
   return {
     status: () => relay?.status(),
     natsConnected: () => connected && !!nc && !nc.isClosed(),
+    stuck() {
+      if (stopped || !connected || !nc || nc.isClosed()) return undefined;
+      if (!relay) return startFailures >= stuckAfter ? `could not start ${startFailures} times: ${startError}` : undefined;
+      const s = relay.status();
+      if (s.role === 'leader' && s.consecutiveFailures >= stuckAfter) return `${s.consecutiveFailures} publishing sessions failed in a row: ${s.lastError ?? ''}`;
+      return undefined;
+    },
     async stop() {
       stopped = true;
       cancelWait?.();

@@ -15,6 +15,8 @@ import { RelayFencedError, runPublishSession } from './publish-session.js';
 export interface RelayOptions {
   eventStore: EventStoreDBClient;
   nc: NatsConnection;
+  /** Key of the Cfund-Signature on every message (eventSigningKey). */
+  signingKey: Uint8Array;
   logger?: Logger;
   /** Names this instance in the lease and the logs; default host, pid and a random suffix. */
   instanceId?: string;
@@ -35,6 +37,14 @@ export interface RelayStatus {
   leaderships: number;
   /** Sessions that ended because a publish was fenced. */
   fenced: number;
+  /**
+   * Publishing sessions that failed in a row, each soon after the one before (reset by a
+   * publish): the relay is stuck, not merely waiting for events, once this reaches
+   * settings.stuckAfterFailures.
+   */
+  consecutiveFailures: number;
+  /** The last failure, one line, when consecutiveFailures > 0. */
+  lastError?: string;
 }
 
 export interface Relay {
@@ -56,7 +66,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const jsm = await nc.jetstreamManager();
   const lease = await RelayLease.open(nc, { bucket: settings.leaseBucket, key: settings.leaseKey, ttlMs: settings.leaseTtlMs, holder: instanceId });
 
-  const status: RelayStatus = { instanceId, role: 'standby', published: 0, leaderships: 0, fenced: 0 };
+  const status: RelayStatus = { instanceId, role: 'standby', published: 0, leaderships: 0, fenced: 0, consecutiveFailures: 0 };
   let stopped = false;
   let wake: (() => void) | undefined;
   const sleep = (ms: number) =>
@@ -87,17 +97,27 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
 
   const runSessions = async (signal: AbortSignal): Promise<void> => {
     while (!signal.aborted) {
+      const startedAt = performance.now();
+      const foreign: number[] = [];
       try {
         await runPublishSession({
           eventStore,
           js,
           jsm,
           signal,
+          signingKey: options.signingKey,
           publishTimeoutMs: settings.publishTimeoutMs,
-          onCheckpoint: (c) => logger.info({ lastSequence: c.lastSequence, position: c.position?.commit.toString() ?? 'start' }, 'publishing from checkpoint'),
+          onForeign: (sequence) => foreign.push(sequence),
+          onCheckpoint: (c) => {
+            // One line per session, however many there were (they are in every consumer's dead letters).
+            if (foreign.length > 0) logger.warn({ skipped: foreign.length, newest: foreign[0] }, 'skipped messages of CFUND_EVENTS the relay did not sign');
+            logger.info({ lastSequence: c.lastSequence, position: c.position?.commit.toString() ?? 'start' }, 'publishing from checkpoint');
+          },
           onPublished: (envelope) => {
             status.published += 1;
             status.lastPosition = envelope.commitPosition;
+            status.consecutiveFailures = 0;
+            delete status.lastError;
           },
         });
       } catch (error) {
@@ -110,6 +130,10 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           return;
         }
         if (signal.aborted) return;
+        // A session that ran a while before failing (e.g. a NATS restart) starts a new run.
+        const quick = performance.now() - startedAt < settings.retryDelayMs + settings.publishTimeoutMs;
+        status.consecutiveFailures = quick ? status.consecutiveFailures + 1 : 1;
+        status.lastError = describe(error).slice(0, 300);
         logFailure('publishing session failed; restarting from the checkpoint', error);
         await new Promise((resolve) => setTimeout(resolve, settings.retryDelayMs));
       }

@@ -23,7 +23,7 @@ import { connect } from 'nats';
 import type { Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 import {
-  BenchRun, HttpClient, fmt, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli,
+  BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     return ids.filter((id) => seen.has(id)).length;
   };
   // When each application reaches NATS (published by the relay): splits the latency in two.
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsUrl, ...natsCredentials(natsUrl, 'bench') });
   const onNats = new Map<string, number>();
   const sub = nc.subscribe('cfund.events.claim.FundApplicationSubmitted.*');
   void (async () => { for await (const m of sub) onNats.set(m.subject.slice(m.subject.lastIndexOf('.') + 1), performance.now()); })();

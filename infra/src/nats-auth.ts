@@ -1,0 +1,106 @@
+/**
+ * Who may do what on the embedded NATS: one user per service, with only the subjects it needs.
+ * Only the relay (hosted by the command service) may publish events; the consumers may read
+ * them, acknowledge them and write dead letters. The subject names mirror @cfund/messaging's
+ * settings (stream CFUND_EVENTS on `cfund.events.>`, CFUND_DEAD_LETTERS on `cfund.dead-letter.>`,
+ * the relay lease bucket CFUND_RELAY_LEASE); change them together.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface NatsPermissions {
+  publish: string[];
+  subscribe: string[];
+}
+
+export interface NatsUser {
+  user: string;
+  password: string;
+  permissions: NatsPermissions;
+}
+
+const EVENTS = 'CFUND_EVENTS';
+const DEAD_LETTERS = 'CFUND_DEAD_LETTERS';
+const LEASE = 'CFUND_RELAY_LEASE';
+
+/** Create, check and align a stream (what ensureEventsStream and a KV bucket's open do). */
+const manageStream = (stream: string) => ['CREATE', 'UPDATE', 'INFO'].map((op) => `$JS.API.STREAM.${op}.${stream}`);
+
+/** The relay: reads its checkpoint, holds the lease (a KV key), publishes events. */
+export const RELAY_PERMISSIONS: NatsPermissions = {
+  publish: [
+    'cfund.events.>',
+    '$JS.API.INFO',
+    ...manageStream(EVENTS),
+    `$JS.API.STREAM.MSG.GET.${EVENTS}`,
+    ...manageStream(`KV_${LEASE}`),
+    `$JS.API.STREAM.MSG.GET.KV_${LEASE}`,
+    `$JS.API.DIRECT.GET.KV_${LEASE}.>`,
+    `$KV.${LEASE}.>`,
+  ],
+  subscribe: ['_INBOX.>'],
+};
+
+/** A durable consumer of the events: its consumer, pulls and acks, and dead letters. */
+export const CONSUMER_PERMISSIONS: NatsPermissions = {
+  publish: [
+    '$JS.API.INFO',
+    ...manageStream(EVENTS),
+    ...manageStream(DEAD_LETTERS),
+    `$JS.API.CONSUMER.INFO.${EVENTS}.*`,
+    `$JS.API.CONSUMER.DURABLE.CREATE.${EVENTS}.*`,
+    `$JS.API.CONSUMER.CREATE.${EVENTS}.>`,
+    `$JS.API.CONSUMER.MSG.NEXT.${EVENTS}.*`,
+    `$JS.ACK.${EVENTS}.>`,
+    'cfund.dead-letter.>',
+  ],
+  subscribe: ['_INBOX.>'],
+};
+
+/** The users of the embedded default, by service name (the runner passes each its own). */
+export const SERVICE_NATS_PERMISSIONS: Record<string, NatsPermissions> = {
+  command: RELAY_PERMISSIONS,
+  projection: CONSUMER_PERMISSIONS,
+  notification: CONSUMER_PERMISSIONS,
+};
+
+/** Where the generated passwords live (mode 0600, in a 0700 directory). */
+export const credentialsPath = (dir: string): string => join(dir, 'credentials.json');
+
+/**
+ * The password of each name in `users`, generated once and kept in `dir`/credentials.json;
+ * a name not there yet gets a new password, the others keep theirs across restarts.
+ */
+export function loadOrCreateNatsPasswords(dir: string, users: string[]): Record<string, string> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const path = credentialsPath(dir);
+  let stored: Record<string, string> = {};
+  try {
+    stored = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the NATS credentials ${path}: ${(error as Error).message}`);
+  }
+  const missing = users.filter((user) => typeof stored[user] !== 'string' || stored[user].length < 16);
+  if (missing.length > 0) {
+    for (const user of missing) stored[user] = randomBytes(24).toString('base64url');
+    // Written aside and renamed into place, so a crash never leaves a half-written file.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, path);
+  }
+  chmodSync(path, 0o600);
+  return Object.fromEntries(users.map((user) => [user, stored[user] as string]));
+}
+
+const quote = (value: string) => JSON.stringify(value);
+const list = (values: string[]) => `[${values.map(quote).join(', ')}]`;
+
+/** The `authorization` block of a nats-server configuration file. */
+export function authorizationConfig(users: NatsUser[]): string {
+  const entries = users.map((u) =>
+    `    { user: ${quote(u.user)}, password: ${quote(u.password)}, permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} } } }`,
+  );
+  return `authorization {\n  users = [\n${entries.join('\n')}\n  ]\n}\n`;
+}

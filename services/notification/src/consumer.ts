@@ -1,0 +1,52 @@
+/**
+ * The notification service's NATS consumer: the durable (default `notification`) on claim
+ * events, handing each envelope to the notifier. A message the relay did not sign is
+ * dead-lettered and counted without reaching the notifier; the pending count feeds the metrics.
+ */
+import type { NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import { consumeEvents, type EventConsumer } from '@cfund/messaging';
+import type { NotificationMetrics } from './metrics.js';
+import type { Notifier } from './notifier.js';
+
+export const NOTIFICATION_FILTER = 'cfund.events.claim.>';
+
+export interface NotificationConsumer extends EventConsumer {
+  /** Also stops the metrics timer. */
+  stop(): Promise<void>;
+}
+
+export async function startNotificationConsumer(options: {
+  nc: NatsConnection; notifier: Notifier; metrics: NotificationMetrics; durable: string;
+  /** The relay's signing key (eventSigningKey). */
+  signingKey: Uint8Array;
+  logger?: Logger; ackWaitMs?: number; stallAfterMs?: number;
+}): Promise<NotificationConsumer> {
+  const consumer = await consumeEvents({
+    nc: options.nc,
+    durable: options.durable,
+    filterSubject: NOTIFICATION_FILTER,
+    signingKey: options.signingKey,
+    handle: (envelope) => options.notifier.handle(envelope),
+    onDeadLetter: (letter) => { if (letter.reason === 'unverified') options.metrics.unverifiedEvents.inc(); },
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
+    ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}),
+  });
+  const lagTimer = setInterval(() => {
+    consumer.lag().then((l) => options.metrics.consumerPending.set(l.pending), () => undefined);
+  }, 5000);
+  lagTimer.unref();
+  return {
+    ...consumer,
+    async stop() {
+      clearInterval(lagTimer);
+      await consumer.stop();
+    },
+  };
+}
+
+/** The /ready check of the consumer: fails while it is stalled (events pending and none handled for its stall time, or its loop ended). */
+export function consumerReadyCheck(consumer: () => EventConsumer | undefined): () => Promise<boolean> {
+  return async () => (await consumer()?.stalled()) === undefined;
+}
