@@ -304,13 +304,15 @@ export class CommandService {
         const ledger = await this.loadLedger(jurisdiction, year);
         for (const claimId of Object.keys(ledger.claims)) {
           claims += 1;
+          let found = 0;
           try {
             const { state } = await this.loadClaim(claimId);
-            const found = this.funding.differences(claimId, state, ledger).length;
-            if (found === 0) continue;
+            found = this.funding.differences(claimId, state, ledger).length;
             differences += found;
-            repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
+            if (found > 0) repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
           } catch (error) {
+            // Unrepaired; funds held for no claim the store knows are a difference in themselves.
+            if (found === 0) differences += 1;
             failures.push({ claimId, error: error instanceof Error ? error.message : String(error) });
           }
         }

@@ -2,9 +2,10 @@ import type { Logger } from 'pino';
 import type { CommandService } from './command-service.js';
 
 /**
- * Runs the ledger reconciler at start-up and then every `intervalMs`, so that funds committed by
- * an approval that crashed and was never retried do not stay committed to nothing. Covers the
- * current and the previous fund year. Returns a stop function.
+ * Runs the ledger reconciler at start-up and then every `intervalMs`, so that a ledger left out of
+ * step by a crash between a claim's and its ledger's writes (or by older versions) is settled to
+ * its claims. Covers the current and the previous fund year; one claim it cannot repair is
+ * reported and does not stop the others. Returns a stop function.
  */
 export function startReconciler(service: CommandService, intervalMs: number, logger: Logger, now: () => Date = () => new Date()): () => void {
   let running = false;
@@ -15,7 +16,8 @@ export function startReconciler(service: CommandService, intervalMs: number, log
       const year = now().getUTCFullYear();
       const principal = { sub: 'system:ledger-reconciler', roles: [], jurisdictions: [] };
       const result = await service.reconcileAll([year - 1, year], { principal, correlationId: service.newCorrelationId() });
-      if (result.repairs.length > 0) logger.warn({ claims: result.claims, repairs: result.repairs }, 'ledger reconciler repaired commitments');
+      if (result.repairs.length > 0) logger.warn({ claims: result.claims, differences: result.differences, repairs: result.repairs }, 'ledger reconciler repaired claims out of step with their ledger');
+      if (result.failures.length > 0) logger.error({ failures: result.failures }, 'ledger reconciler could not repair some claims (see GET /funds/{j}/{y}/reconciliation)');
     } catch (error) {
       logger.error({ err: error }, 'ledger reconciler failed; it will run again');
     } finally {

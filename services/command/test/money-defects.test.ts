@@ -24,6 +24,9 @@ t.test('money defects', async (t) => {
   const today = new Date().toISOString().slice(0, 10);
   const servedAt = new Date(Date.now() - 60_000).toISOString();
   const service = h.app.commandService;
+  const sys = { principal: { sub: 'system:test', roles: [], jurisdictions: [] }, correlationId: 'test' };
+  const tiedOfAll = (l: { claims: Record<string, { committed: number; released: number }> }) =>
+    Object.values(l.claims).reduce((s, f) => s + f.committed - f.released, 0);
   const ledgerOf = async (id: string) => (await service.loadLedger('RS', year)).claims[id];
   const ok = async (url: string, token: string, body: unknown) => {
     const r = await h.post(url, token, body);
@@ -40,32 +43,51 @@ t.test('money defects', async (t) => {
     return id;
   };
 
-  t.test('a payment the ledger does not cover is refused and writes nothing; the reconciler goes on past such a claim', async (t) => {
+  t.test('a payment the fund cannot cover is refused and writes nothing; the reconciler goes on past a claim it cannot repair', async (t) => {
     const id = await awarded(40_000_000);
     await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: today, intervalMonths: 1 });
-    // The ledger lost the claim's funds (as an appeal raised outside the ledger left it before).
-    await h.env.eventStore.appendToStream(`fund-RS-${year}`, jsonEvent({
-      type: 'FundsReleased', data: { schemaVersion: 1, jurisdiction: 'RS', year, claimId: id, amount: RSD(40_000_000), reason: 'test: the ledger disagrees' },
-    }));
+    // The ledger lost the claim's funds (as an appeal raised outside the ledger left it before),
+    // and what is left of the budget went to a commitment of no claim at all.
+    const orphanId = '00000000-0000-4000-8000-00000000beef';
+    const ledgerBefore = await service.loadLedger('RS', year);
+    const held = ledgerBefore.allocated - tiedOfAll(ledgerBefore) + 40_000_000;
+    await h.env.eventStore.appendToStream(`fund-RS-${year}`, [
+      jsonEvent({ type: 'FundsReleased', data: { schemaVersion: 1, jurisdiction: 'RS', year, claimId: id, amount: RSD(40_000_000), reason: 'test: the ledger disagrees' } }),
+      jsonEvent({ type: 'FundsCommitted', data: { schemaVersion: 1, jurisdiction: 'RS', year, claimId: orphanId, amount: RSD(held) } }),
+    ]);
     const before = await lastPosition(h);
     const r = await h.post(`/claims/${id}/payouts/1/disbursement`, tk.finance, { paymentReference: 'PAY-1' });
     t.equal(r.statusCode, 409, r.body);
-    t.equal(r.json<{ code: string }>().code, 'disbursement-exceeds-commitment');
-    t.equal(await lastPosition(h), before, 'nothing written anywhere: no PayoutDisbursed on the claim');
+    t.equal(r.json<{ code: string }>().code, 'budget-exceeded', 'the shortfall cannot be committed again');
+    t.equal(await lastPosition(h), before, 'nothing written anywhere: no PayoutDisbursed on the claim, nothing in the ledger');
     t.equal((await service.loadClaim(id)).state.status, 'scheduled', 'the claim is not paid');
-    // Another claim out of step (funds of a claim that has none) is repaired in the same sweep.
+    // Another claim out of step (funds of a withdrawn claim) is repaired in the same sweep.
     const other = await assessedClaim(h, tk, 10_000_000);
-    await service.ledgerCommand('RS', year, { principal: { sub: 'test', roles: [], jurisdictions: [] }, correlationId: 'test' }, {
-      type: 'CommitFunds', data: { claimId: other, tied: RSD(7_000_000) },
-    });
     await ok(`/claims/${other}/withdrawal`, tk.lawyer, { reason: 'the victim withdrew' });
-    const sweep = await service.reconcileAll([year], { principal: { sub: 'system:ledger-reconciler', roles: [], jurisdictions: [] }, correlationId: 'sweep' });
-    t.ok(sweep.differences >= 2, `the sweep found the differences (${sweep.differences})`);
-    t.equal(tiedOf(await ledgerOf(other)), 0, 'and released the withdrawn claim\'s funds');
-    t.equal(tiedOf(await ledgerOf(id)), 40_000_000, 'and committed the scheduled claim\'s award again');
-    t.same(sweep.failures, [], 'no claim stopped it');
+    await service.ledgerCommand('RS', year, sys, { type: 'ReleaseFunds', data: { claimId: orphanId, tied: RSD(held - 7_000_000), reason: 'test' } });
+    await service.ledgerCommand('RS', year, sys, { type: 'CommitFunds', data: { claimId: other, tied: RSD(7_000_000) } });
+    const sweep = await service.reconcileAll([year], sys);
+    t.ok(sweep.differences >= 3, `the sweep found the differences (${sweep.differences})`);
+    t.same(sweep.failures.map((f) => f.claimId).sort(), [orphanId, id].sort(), 'the claims it could not repair are reported...');
+    t.equal(tiedOf(await ledgerOf(other)), 0, '...and did not stop it releasing the withdrawn claim\'s funds');
+    // The fund's admin frees the budget held by no claim; the next sweep commits the award again and it can be paid.
+    await service.ledgerCommand('RS', year, sys, { type: 'ReleaseFunds', data: { claimId: orphanId, tied: RSD(0), reason: 'held by no claim' } });
+    await service.reconcileAll([year], sys);
+    t.equal(tiedOf(await ledgerOf(id)), 40_000_000, 'committed again');
     t.equal((await h.post(`/claims/${id}/payouts/1/disbursement`, tk.finance, { paymentReference: 'PAY-1' })).statusCode, 200, 'then it can be paid');
     t.equal((await ledgerOf(id))!.disbursed, 40_000_000);
+  });
+
+  t.test('a payment on a ledger that lost the claim\'s funds commits them again first, with the budget check', async (t) => {
+    const id = await awarded(30_000_000);
+    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: today, intervalMonths: 1 });
+    await h.env.eventStore.appendToStream(`fund-RS-${year}`, jsonEvent({
+      type: 'FundsReleased', data: { schemaVersion: 1, jurisdiction: 'RS', year, claimId: id, amount: RSD(30_000_000), reason: 'test: the ledger disagrees' },
+    }));
+    t.same(await ok(`/claims/${id}/payouts/1/disbursement`, tk.finance, { paymentReference: 'PAY-1' }), ['PayoutDisbursed']);
+    const f = await ledgerOf(id);
+    t.equal(tiedOf(f), 30_000_000, 'the award is committed again');
+    t.equal(f!.disbursed, 30_000_000, 'and the payment recorded');
   });
 
   t.test('an appeal that raises an award above the threshold needs two approvers and commits the difference', async (t) => {

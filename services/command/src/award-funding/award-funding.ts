@@ -59,32 +59,41 @@ export class AwardFunding {
     if (!fundingChanged(a, claimFunding(before)) || a.fundYear === undefined) return undefined;
     const jurisdiction = after.jurisdiction!;
     const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
-    let committed = false;
-    const cached = (await this.ledgers.cachedLedger(jurisdiction, a.fundYear)).claims[claimId];
-    // Only what this command newly ties up is committed here: a ledger short of the claim's money
-    // for another reason (a lost write, a defect) is the reconciler's to report and repair.
     const b = claimFunding(before);
-    if (a.tied > b.tied && a.tied > tiedOf(cached)) {
-      await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
-      committed = true;
-    } else if (a.tied > b.tied) {
-      // An earlier attempt (crashed, or retried after a conflict) committed it already.
-      this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
-    }
-    const newPayments = a.payments.filter((p) => !recordedIn(cached, p));
-    if (newPayments.length > 0) {
+    const paysNow = a.payments.some((p) => !b.payments.some((q) => paymentKey(q) === paymentKey(p)));
+    if (paysNow) {
       // Money leaves the fund: decide on the ledger as the store has it, not on a cached copy.
-      const f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId] ?? emptyClaimFunds();
-      const paying = newPayments.filter((p) => !recordedIn(f, p)).reduce((s, p) => s + p.amountMinor, 0);
-      const returning = this.toReturn(after, f).reduce((s, r) => s + r.amount, 0);
-      const free = outstanding(f) + returning;
+      // A ledger that holds less than the claim's standing decisions tie up (a write lost, or
+      // written before the ledger followed every decision) gets the shortfall committed first,
+      // with the budget check, so that the payment is covered by the ledger or refused.
+      let f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId];
+      let committed = false;
+      if (a.tied > tiedOf(f)) {
+        await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
+        if (a.tied > b.tied) committed = true;
+        this.metrics.ledgerRepairs.inc({ kind: 'shortfall-committed' });
+        f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId];
+      }
+      const held = f ?? emptyClaimFunds();
+      const paying = a.payments.filter((p) => !recordedIn(held, p)).reduce((s, p) => s + p.amountMinor, 0);
+      const returning = this.toReturn(after, held).reduce((s, r) => s + r.amount, 0);
+      const free = outstanding(held) + returning;
       if (paying > free) {
         throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${free} minor units for this claim; this payment needs ${paying}.`, {
           details: { outstanding: free, needed: paying },
         });
       }
+      return committed ? a.fundYear : undefined;
     }
-    return committed ? a.fundYear : undefined;
+    if (a.tied <= b.tied) return undefined;
+    // A decision that ties up more: commit it (a retry after a crash finds it committed).
+    const cached = (await this.ledgers.cachedLedger(jurisdiction, a.fundYear)).claims[claimId];
+    if (a.tied <= tiedOf(cached)) {
+      this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
+      return undefined;
+    }
+    await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
+    return a.fundYear;
   }
 
   /** Step 3 after a claim's events were appended: settles the ledger when the claim's money changed. */
