@@ -22,6 +22,7 @@ import { RSD, startService, tokens, type Harness, type Tokens } from './helpers.
 const RUNS = Number(process.env.MONEY_MODEL_RUNS ?? 1_000);
 const SEED = Number(process.env.MONEY_MODEL_SEED ?? Date.now() % 2 ** 31);
 const CLAIMS = 3;
+const START_BUDGET = 100_000_000;
 /** Fund years a harness can give sequences (each its own ledger); then a new event store. */
 const YEARS_PER_STORE = 150;
 
@@ -53,9 +54,12 @@ const amount = fc.constantFrom(5_000_000, 20_000_000, 45_000_000, 60_000_000, 90
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('allocate' as const), amount: fc.constantFrom(30_000_000, 100_000_000) }),
   fc.record({ kind: fc.constant('assess' as const), claim, amount }),
+  fc.record({ kind: fc.constant('assess' as const), claim, amount }),
+  fc.record({ kind: fc.constant('approve' as const), claim, approver }),
   fc.record({ kind: fc.constant('approve' as const), claim, approver }),
   fc.record({ kind: fc.constant('approve' as const), claim, approver }),
   fc.record({ kind: fc.constant('reject' as const), claim, approver }),
+  fc.record({ kind: fc.constant('notify' as const), claim }),
   fc.record({ kind: fc.constant('notify' as const), claim }),
   fc.record({ kind: fc.constant('appeal' as const), claim }),
   fc.record({ kind: fc.constant('decideAppeal' as const), claim, approver, outcome: fc.constantFrom('upheld' as const, 'increased' as const, 'reduced' as const, 'remitted' as const), amount }),
@@ -157,7 +161,9 @@ async function runSequence(world: World, year: number, actions: Action[]): Promi
     ids.push(id);
   }
   const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [] }));
-  let allocated = 0;
+  // A budget to start with (room for about two awards); more may come from the actions.
+  await must(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(START_BUDGET) });
+  let allocated = START_BUDGET;
   const service = h.app.commandService;
 
   for (const [step, action] of actions.entries()) {
@@ -253,7 +259,7 @@ t.test('the money path against a reference model', async (t) => {
       return { world, year: 2030 + used };
     };
     const numRuns = Math.ceil(RUNS / RUNNERS);
-    await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 30 }), async (actions) => {
+    await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 40 }), async (actions) => {
       runs += 1;
       const { world: w, year } = await nextYear();
       await runSequence(w, year, actions);
@@ -264,5 +270,5 @@ t.test('the money path against a reference model', async (t) => {
   };
   await Promise.all(Array.from({ length: RUNNERS }, (_, k) => runner(k)));
 
-  t.ok(runs >= RUNS, `${runs} sequences (${stores} event stores) in ${((Date.now() - started) / 1000).toFixed(1)} s, every invariant held after every step`);
+  t.ok(runs >= RUNS, `${runs} sequences run (${stores} event stores, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 });
