@@ -30,7 +30,7 @@ export interface RunningSystem {
 }
 
 /** Starts the system, or returns the reason it cannot run here (for t.skip). */
-export async function startSystem(t: Test, options: { logLevel?: string } = {}): Promise<RunningSystem | { skipped: string }> {
+export async function startSystem(t: Test, options: { logLevel?: string; env?: Record<string, string> } = {}): Promise<RunningSystem | { skipped: string }> {
   execFileSync('pnpm', ['exec', 'tsc', '-b', ...SERVICES.map((s) => `services/${s}`)], { cwd: repoRoot, stdio: 'inherit' });
   const env = await startTestEnvironment();
   if (env.skipped !== undefined) return { skipped: env.skipped };
@@ -52,7 +52,7 @@ export async function startSystem(t: Test, options: { logLevel?: string } = {}):
       cwd: join(repoRoot, 'services', service),
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: options.logLevel ?? 'debug',
-        ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv(service),
+        ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv(service), ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

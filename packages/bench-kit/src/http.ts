@@ -15,14 +15,20 @@ export class HttpClient {
 
   request(port: number, method: string, urlPath: string, token?: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return this.requestRaw(port, method, urlPath, payload, {
+      ...headers,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(payload ? { 'content-type': 'application/json' } : {}),
+    });
+  }
+
+  /** A request with the body sent as given (any bytes, any media type in `headers`). */
+  requestRaw(port: number, method: string, urlPath: string, body: string | Buffer | undefined, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
     return new Promise((resolve, reject) => {
       const req = http.request({
         host: '127.0.0.1', port, method, path: urlPath, agent: this.agent,
-        headers: {
-          ...headers,
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-        },
+        headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
