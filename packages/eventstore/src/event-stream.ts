@@ -297,6 +297,11 @@ export interface HandleOptions<Event, State = unknown> {
   /** Called before each re-decide (for metrics). */
   onConflict?: (attempt: number, error: WrongExpectedVersionError) => void;
   /**
+   * Awaited once a decision has events, before they are appended (e.g. the reservation of an
+   * Idempotency-Key): a refusal or an empty decision never calls it.
+   */
+  beforeAppend?: () => Promise<void>;
+  /**
    * Loads the stream instead of reading it from the start each attempt (e.g. catching up a
    * cached snapshot with `loadStream(..., { from })`). Not used with an idempotency key.
    */
@@ -391,6 +396,7 @@ export async function handleCommand<Command, Event, State>(
     if (events.length === 0) {
       return { events, revision: loaded.revision, state: loaded.state, replayed: false, attempts: attempt };
     }
+    await options.beforeAppend?.();
     try {
       const appended = await appendEncoded(client, streamName, events.map((e) => options.codec.encode(e)), {
         expectedRevision: loaded.revision,

@@ -42,6 +42,8 @@ export interface CommandContext {
   expectedRevision?: bigint;
   /** Scoped Idempotency-Key (actor + key), tags the events it writes. */
   idempotencyKey?: string;
+  /** Awaited before the command's first write, once it is authorized and decided (reserves the Idempotency-Key). */
+  beforeWrite?: () => Promise<void>;
   correlationId: string;
 }
 
@@ -153,6 +155,7 @@ export class CommandService {
         cache: this.claims,
         ...(isNew ? { expectedRevision: ctx.expectedRevision ?? NO_STREAM } : ctx.expectedRevision === undefined ? {} : { expectedRevision: ctx.expectedRevision }),
         ...(ctx.idempotencyKey === undefined ? {} : { idempotencyKey: ctx.idempotencyKey }),
+        ...(ctx.beforeWrite === undefined ? {} : { beforeAppend: ctx.beforeWrite }),
         onConflict: () => {
           this.metrics.conflicts.inc({ category: 'claim' });
           this.metrics.retries.inc({ category: 'claim' });
@@ -196,6 +199,7 @@ export class CommandService {
   async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[] }> {
     const full = { ...command, actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), jurisdiction, year } as LedgerCommand;
     try {
+      await ctx.beforeWrite?.();
       const result = await this.ledgerWriter.submit(ledgerStreamName(jurisdiction, year), full, this.metadata(ctx));
       return { revision: result.revision, events: result.events };
     } catch (error) {
@@ -253,6 +257,7 @@ export class CommandService {
         throw error;
       }
       const events = decision.events;
+      await ctx.beforeWrite?.();
       const approved = events.find((e): e is Extract<ClaimEvent, { type: 'AwardApproved' }> => e.type === 'AwardApproved');
       if (approved) {
         await this.commitFunds(loaded.state.jurisdiction!, approved.data.fundYear, claimId, approved.data.netAward, ctx);
