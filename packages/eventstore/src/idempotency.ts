@@ -6,8 +6,9 @@
  *   IdempotencyResponseRecorded   { owner, response }      it finished; `response` is replayed from now on
  *   IdempotencyReservationReleased{ owner, reason }        it failed without a response; the key is free again
  *
- * The first reservation is appended with expected revision `no_stream`, so among concurrent
- * duplicates exactly one wins; the others read the stream and wait for the response. Every
+ * Nothing is written until the command is about to write (`run` calls `reserve()`), so a refused
+ * command leaves no trace. The first reservation is appended with expected revision `no_stream`,
+ * so among concurrent duplicates exactly one wins; the others read the stream and wait for the response. Every
  * later transition is appended at the revision it was decided on, so it races safely too.
  *
  * Crash window. An owner that dies after its domain append but before recording the response
@@ -100,81 +101,58 @@ export class IdempotencyStore {
   }
 
   /**
-   * Runs `run` at most once per key (see the module comment for the crash case), and returns
-   * its response; a duplicate with the same `requestHash` gets the first response back, one
-   * with another `requestHash` IdempotencyMismatchError. If `run` throws, the reservation is
-   * released and the error rethrown: a later retry executes again. To replay refusals too,
-   * return them as a response instead of throwing.
+   * Runs `run` under `key` and returns its response; a repeat with the same `requestHash` gets
+   * the first response back (`replayed: true`), one with another `requestHash`
+   * IdempotencyMismatchError.
+   *
+   * Nothing is written for the key until `run` calls `reserve()`, which it must do right before
+   * its first write (after authorizing and deciding): so a refusal (`run` throws before) writes
+   * nothing at all, and its retry is decided afresh. `reserve()` takes the key (among concurrent
+   * duplicates exactly one wins); when the key already has a response it ends `run` and that
+   * response is returned; while another execution holds it, it waits for that one's response
+   * (or takes over a stale reservation, see the module comment). `run` may thus be called on a
+   * repeat, but its writes happen under one reservation only. If `run` throws after reserving,
+   * the reservation is released and the error rethrown: a later retry executes again.
    *
    * The response is stored in the event store: it must not contain plaintext personal data.
    */
-  async execute<R extends JsonValue>(key: string, requestHash: string, run: () => Promise<R>): Promise<IdempotentResult<R>> {
+  async execute<R extends JsonValue>(key: string, requestHash: string, run: (reserve: () => Promise<void>) => Promise<R>): Promise<IdempotentResult<R>> {
     const stream = this.streamName(key);
-    const keyHash = hashIdempotencyKey(key);
-    const owner = randomUUID();
-    const deadline = performance.now() + this.waitTimeoutMs;
-    let expected: StreamRevision = NO_STREAM;
-    let prevHash = GENESIS_HASH;
-    let tryReserve = true;
-    let poll = this.pollIntervalMs;
-    let observed: { revision: StreamRevision; since: number } | undefined;
-    let reservation: { revision: bigint; lastHash: string } | undefined;
-
-    while (reservation === undefined) {
-      if (tryReserve) {
-        try {
-          const appended = await appendEncoded(
-            this.client,
-            stream,
-            [{ type: RESERVED, data: { requestHash, owner } }],
-            { expectedRevision: expected, prevHash, metadata: { occurredAt: new Date().toISOString() } },
-          );
-          reservation = { revision: appended.revision, lastHash: appended.lastHash };
-          break;
-        } catch (error) {
-          if (!(error instanceof WrongExpectedVersionError)) throw error;
-        }
-      }
-      const state = await this.read(stream);
-      if (state.requestHash !== undefined && state.requestHash !== requestHash) throw new IdempotencyMismatchError(keyHash);
-      if (state.status === 'done') return { response: state.response as R, replayed: true };
-      if (state.status === 'free' || state.status === 'released') {
-        expected = state.revision;
-        prevHash = state.lastHash;
-        tryReserve = true;
-        continue;
-      }
-      // pending: wait for its response, or take it over once stale.
-      const now = performance.now();
-      if (observed === undefined || observed.revision !== state.revision) observed = { revision: state.revision, since: now };
-      const stale = now - observed.since >= this.staleAfterMs || (state.reservedAt !== undefined && Date.now() - state.reservedAt >= this.staleAfterMs);
-      if (stale) {
-        expected = state.revision;
-        prevHash = state.lastHash;
-        tryReserve = true;
-        continue;
-      }
-      if (now >= deadline) throw new IdempotencyInProgressError(keyHash);
-      tryReserve = false;
-      await sleep(Math.min(poll, Math.max(1, deadline - now)));
-      poll = Math.min(poll * 2, 250);
-    }
-
+    const reservation: Reservation = { stream, keyHash: hashIdempotencyKey(key), requestHash, owner: randomUUID() };
     let response: R;
     try {
-      response = await run();
+      response = await run(() => this.reserve(reservation));
     } catch (error) {
-      await appendEncoded(this.client, stream, [{ type: RELEASED, data: { owner, reason: error instanceof Error ? error.name : 'error' } }], {
-        expectedRevision: reservation.revision,
-        prevHash: reservation.lastHash,
-        metadata: { occurredAt: new Date().toISOString() },
-      }).catch(() => undefined); // a reservation left behind goes stale and is taken over
+      if (error instanceof AlreadyAnswered) return { response: error.response as R, replayed: true };
+      const held = reservation.held;
+      if (held !== undefined) {
+        await appendEncoded(this.client, stream, [{ type: RELEASED, data: { owner: reservation.owner, reason: error instanceof Error ? error.name : 'error' } }], {
+          expectedRevision: held.revision,
+          prevHash: held.lastHash,
+          metadata: { occurredAt: new Date().toISOString() },
+        }).catch(() => undefined); // a reservation left behind goes stale and is taken over
+      }
       throw error;
     }
+    if (reservation.held === undefined) {
+      // `run` wrote nothing (it found its own earlier events, or decided nothing): answer as the
+      // key says, without writing, unless a stale reservation is left to complete.
+      const state = await this.read(stream);
+      if (state.requestHash !== undefined && state.requestHash !== requestHash) throw new IdempotencyMismatchError(reservation.keyHash);
+      if (state.status === 'done') return { response: state.response as R, replayed: true };
+      if (state.status !== 'pending') return { response, replayed: false };
+      try {
+        await this.reserve(reservation, state);
+      } catch (error) {
+        if (error instanceof AlreadyAnswered) return { response: error.response as R, replayed: true };
+        throw error;
+      }
+    }
+    const held = reservation.held!;
     try {
-      await appendEncoded(this.client, stream, [{ type: RECORDED, data: { owner, response } }], {
-        expectedRevision: reservation.revision,
-        prevHash: reservation.lastHash,
+      await appendEncoded(this.client, stream, [{ type: RECORDED, data: { owner: reservation.owner, response } }], {
+        expectedRevision: held.revision,
+        prevHash: held.lastHash,
         metadata: { occurredAt: new Date().toISOString() },
       });
     } catch (error) {
@@ -184,6 +162,55 @@ export class IdempotencyStore {
       if (state.status === 'done') return { response: state.response as R, replayed: false };
     }
     return { response, replayed: false };
+  }
+
+  /**
+   * Takes the key for `r` (no-op when held). The first attempt assumes a new key (no read); on a
+   * conflict it reads the key and then ends `run` with its response (AlreadyAnswered), waits for
+   * its holder, takes over a stale or released reservation, or refuses another request under the
+   * same key.
+   */
+  private async reserve(r: Reservation, known?: KeyState): Promise<void> {
+    if (r.held !== undefined) return;
+    const deadline = performance.now() + this.waitTimeoutMs;
+    let poll = this.pollIntervalMs;
+    let observed: { revision: StreamRevision; since: number } | undefined;
+    let next: { expected: StreamRevision; prevHash: string } | undefined = known === undefined ? { expected: NO_STREAM, prevHash: GENESIS_HASH } : undefined;
+    let state = known;
+    for (;;) {
+      if (next !== undefined) {
+        try {
+          const appended = await appendEncoded(this.client, r.stream, [{ type: RESERVED, data: { requestHash: r.requestHash, owner: r.owner } }], {
+            expectedRevision: next.expected, prevHash: next.prevHash, metadata: { occurredAt: new Date().toISOString() },
+          });
+          r.held = { revision: appended.revision, lastHash: appended.lastHash };
+          return;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+        }
+        next = undefined;
+        state = undefined;
+      }
+      state ??= await this.read(r.stream);
+      if (state.requestHash !== undefined && state.requestHash !== r.requestHash) throw new IdempotencyMismatchError(r.keyHash);
+      if (state.status === 'done') throw new AlreadyAnswered(state.response ?? null);
+      if (state.status === 'free' || state.status === 'released') {
+        next = { expected: state.revision, prevHash: state.lastHash };
+        continue;
+      }
+      // pending: wait for its response, or take it over once stale.
+      const now = performance.now();
+      if (observed === undefined || observed.revision !== state.revision) observed = { revision: state.revision, since: now };
+      const stale = now - observed.since >= this.staleAfterMs || (state.reservedAt !== undefined && Date.now() - state.reservedAt >= this.staleAfterMs);
+      if (stale) {
+        next = { expected: state.revision, prevHash: state.lastHash };
+        continue;
+      }
+      if (now >= deadline) throw new IdempotencyInProgressError(r.keyHash);
+      state = undefined;
+      await sleep(Math.min(poll, Math.max(1, deadline - now)));
+      poll = Math.min(poll * 2, 250);
+    }
   }
 
   private async read(stream: string): Promise<KeyState> {
@@ -220,4 +247,20 @@ export class IdempotencyStore {
     }
     return state;
   }
+}
+
+/** Ends `run` from inside `reserve()`: the key already has this response. */
+class AlreadyAnswered extends Error {
+  constructor(readonly response: JsonValue) {
+    super('this Idempotency-Key already has a response');
+  }
+}
+
+/** One execution's claim on a key, taken lazily (see IdempotencyStore.reserve). */
+interface Reservation {
+  readonly stream: string;
+  readonly keyHash: string;
+  readonly requestHash: string;
+  readonly owner: string;
+  held?: { revision: bigint; lastHash: string };
 }

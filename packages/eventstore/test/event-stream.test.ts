@@ -311,59 +311,63 @@ function suite(t: Test, client: EventStoreDBClient) {
   });
 
   t.test('IdempotencyStore', async (t) => {
-    const deposit = (stream: string, key: string, amount: number) => async () => {
+    // As a command runs under a key: decides, and reserves the key only when about to append.
+    const deposit = (stream: string, key: string, amount: number, reserve?: () => Promise<void>) => async () => {
       const result: HandleResult<AccountEvent, AccountState> = await streams.handle(stream, { type: 'deposit', amount }, accountDecider, {
         codec,
         metadata: metadata(),
         idempotencyKey: key,
+        ...(reserve ? { beforeAppend: reserve } : {}),
       });
       return { stream, revision: Number(result.revision), events: result.events.map((e) => e.type) };
     };
+    const keyEvents = async (store: IdempotencyStore, key: string) => (await readEvents(client, store.streamName(key)).catch(() => [])).map((e) => e.type);
 
-    t.test('same key and body: the first response, executed once', async (t) => {
+    t.test('same key and body: the first response, written once', async (t) => {
       const store = new IdempotencyStore(client);
       const stream = uniqueStream();
       const key = uniqueStream('key');
       const body = { amount: 25, note: 'x' };
-      let runs = 0;
-      const run = async () => {
-        runs += 1;
-        return deposit(stream, key, 25)();
-      };
+      const run = (reserve: () => Promise<void>) => deposit(stream, key, 25, reserve)();
       const first = await store.execute(key, requestFingerprint(body), run);
       const second = await store.execute(key, requestFingerprint({ note: 'x', amount: 25 }), run);
       t.same(first, { response: { stream, revision: 0, events: ['Deposited'] }, replayed: false });
       t.same(second, { response: first.response, replayed: true }, 'key order does not change the fingerprint');
-      t.equal(runs, 1);
       t.equal((await readEvents(client, stream)).length, 1, 'one set of events');
-      t.same((await readEvents(client, store.streamName(key))).map((e) => e.type), ['IdempotencyKeyReserved', 'IdempotencyResponseRecorded']);
+      t.same(await keyEvents(store, key), ['IdempotencyKeyReserved', 'IdempotencyResponseRecorded'], 'the repeat wrote nothing');
       t.ok((await verifyStream(client, store.streamName(key))).ok, 'the key stream is chained too');
 
       await t.rejects(store.execute(key, requestFingerprint({ amount: 26 }), run), IdempotencyMismatchError, 'same key, other body');
-      t.equal(runs, 1);
+      const other = uniqueStream();
+      await t.rejects(store.execute(key, requestFingerprint({ amount: 26 }), (reserve) => deposit(other, `${key}:other`, 26, reserve)()),
+        IdempotencyMismatchError, 'same key, other body, another stream');
+      t.equal((await readEvents(client, other).catch(() => [])).length, 0, 'refused before its append');
+      t.equal((await readEvents(client, stream)).length, 1);
     });
 
-    t.test('20 concurrent identical requests: exactly one execution', async (t) => {
+    t.test('20 concurrent identical requests: exactly one execution writes', async (t) => {
       const store = new IdempotencyStore(client);
       const stream = uniqueStream();
       const key = uniqueStream('key');
-      let runs = 0;
-      const run = async () => {
-        runs += 1;
-        return deposit(stream, key, 10)();
-      };
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.execute(key, requestFingerprint({ amount: 10 }), run)));
-      t.equal(runs, 1, 'executed once');
-      t.equal(results.filter((r) => !r.replayed).length, 1);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.execute(key, requestFingerprint({ amount: 10 }), (reserve) => deposit(stream, key, 10, reserve)())));
+      t.equal(results.filter((r) => !r.replayed).length, 1, 'one execution');
       t.ok(results.every((r) => JSON.stringify(r.response) === JSON.stringify(results[0]!.response)), 'all got the same response');
       t.equal((await readEvents(client, stream)).length, 1, 'one event in the domain stream');
+      t.same(await keyEvents(store, key), ['IdempotencyKeyReserved', 'IdempotencyResponseRecorded']);
     });
 
-    t.test('a failed run releases the key; a retry executes', async (t) => {
+    t.test('a refusal writes nothing; a failure after reserving releases the key; a retry executes', async (t) => {
       const store = new IdempotencyStore(client);
+      const refusedKey = uniqueStream('key');
+      await t.rejects(store.execute(refusedKey, 'h', async () => { throw new Error('refused by a rule'); }), /refused by a rule/);
+      t.same(await keyEvents(store, refusedKey), [], 'refused before reserving: no key stream at all');
+      t.same(await store.execute(refusedKey, 'another request', async (reserve) => { await reserve(); return { ok: 1 }; }), { response: { ok: 1 }, replayed: false },
+        'the key is free for another request');
+
       const key = uniqueStream('key');
-      await t.rejects(store.execute(key, 'h', async () => { throw new Error('store unavailable'); }), /store unavailable/);
-      const retried = await store.execute(key, 'h', async () => ({ ok: true }));
+      await t.rejects(store.execute(key, 'h', async (reserve) => { await reserve(); throw new Error('store unavailable'); }), /store unavailable/);
+      t.same(await keyEvents(store, key), ['IdempotencyKeyReserved', 'IdempotencyReservationReleased']);
+      const retried = await store.execute(key, 'h', async (reserve) => { await reserve(); return { ok: true }; });
       t.same(retried, { response: { ok: true }, replayed: false });
     });
 
@@ -380,22 +384,21 @@ function suite(t: Test, client: EventStoreDBClient) {
       });
       const original = await deposit(stream, key, 60)();
 
-      let runs = 0;
       let replayedInside = false;
       const started = Date.now();
-      const result = await store.execute(key, hash, async () => {
-        runs += 1;
-        const r = await streams.handle(stream, { type: 'deposit', amount: 60 }, accountDecider, { codec, metadata: metadata(), idempotencyKey: key });
+      const result = await store.execute(key, hash, async (reserve) => {
+        const r = await streams.handle(stream, { type: 'deposit', amount: 60 }, accountDecider, { codec, metadata: metadata(), idempotencyKey: key, beforeAppend: reserve });
         replayedInside = r.replayed;
         return { stream, revision: Number(r.revision), events: r.events.map((e) => e.type) };
       });
       t.ok(Date.now() - started >= 250, 'waited for the reservation to go stale');
-      t.equal(runs, 1, 'the retry ran the command');
-      t.equal(replayedInside, true, '...which found its events in the stream and decided nothing');
+      t.equal(replayedInside, true, 'the retry found its events in the stream and decided nothing');
       t.same(result.response, original);
       t.equal((await readEvents(client, stream)).length, 1, 'still one set of events');
-      const again = await store.execute(key, hash, async () => {
-        throw new Error('must not run');
+      t.same(await keyEvents(store, key), ['IdempotencyKeyReserved', 'IdempotencyKeyReserved', 'IdempotencyResponseRecorded'], 'taken over, then recorded');
+      const again = await store.execute(key, hash, async (reserve) => {
+        await reserve();
+        throw new Error('must not get past reserve');
       });
       t.same(again, { response: original, replayed: true }, 'the response is recorded now');
     });
@@ -404,12 +407,16 @@ function suite(t: Test, client: EventStoreDBClient) {
       const store = new IdempotencyStore(client, { waitTimeoutMs: 150 });
       const key = uniqueStream('key');
       let release!: () => void;
-      const slow = store.execute(key, 'h', () => new Promise<{ done: boolean }>((resolve) => (release = () => resolve({ done: true }))));
+      const slow = store.execute(key, 'h', async (reserve) => {
+        await reserve();
+        return new Promise<{ done: boolean }>((resolve) => (release = () => resolve({ done: true })));
+      });
       await new Promise((r) => setTimeout(r, 50));
-      await t.rejects(store.execute(key, 'h', async () => ({ done: false })), IdempotencyInProgressError);
+      const duplicate = async (reserve: () => Promise<void>) => { await reserve(); return { done: false }; };
+      await t.rejects(store.execute(key, 'h', duplicate), IdempotencyInProgressError);
       release();
       t.same(await slow, { response: { done: true }, replayed: false });
-      t.same(await store.execute(key, 'h', async () => ({ done: false })), { response: { done: true }, replayed: true });
+      t.same(await store.execute(key, 'h', duplicate), { response: { done: true }, replayed: true });
     });
   });
 

@@ -33,6 +33,8 @@ export interface CommandContext {
   expectedRevision?: bigint;
   /** Scoped Idempotency-Key (actor + key), tags the events it writes. */
   idempotencyKey?: string;
+  /** Awaited before the command's first write, once it is authorized and decided (reserves the Idempotency-Key). */
+  beforeWrite?: () => Promise<void>;
   correlationId: string;
 }
 
@@ -175,6 +177,8 @@ export class CommandService {
           this.metrics.retries.inc({ category: 'claim' });
         },
         beforeAppend: async (events, loaded) => {
+          // Authorized and decided: the Idempotency-Key is taken only now (a refusal writes nothing).
+          await ctx.beforeWrite?.();
           decidedOn = loaded.state;
           const after = events.reduce(claimEvolver.evolve, loaded.state);
           const year = await this.funding.beforeAppend(claimId, loaded.state, after, ctx);
@@ -226,6 +230,7 @@ export class CommandService {
   async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[] }> {
     const full = { ...command, actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), jurisdiction, year } as LedgerCommand;
     try {
+      await ctx.beforeWrite?.();
       const result = await this.ledgerWriter.submit(ledgerStreamName(jurisdiction, year), full, this.metadata(ctx));
       return { revision: result.revision, events: result.events };
     } catch (error) {

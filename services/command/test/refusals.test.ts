@@ -1,4 +1,5 @@
 import t from 'tap';
+import { BACKWARDS, END } from '@eventstore/db-client';
 import { RSD, assessedClaim, claimBody, rsYear, startService, tokens } from './helpers.ts';
 
 t.test('refusals', async (t) => {
@@ -137,6 +138,36 @@ t.test('refusals', async (t) => {
     const events = [];
     for await (const e of h.env.eventStore.readStream(`claim-${id}`)) events.push(e.event!.type);
     t.same(events, ['ClaimFiled', 'CriminalProceedingsRecorded'], 'recorded once');
+
+    // A refused command writes nothing, with a key or without: no reservation, no release.
+    const lastPosition = async () => {
+      let last: bigint | undefined;
+      // Read to the end (maxCount 1): a read left unfinished keeps the store from closing.
+      for await (const e of h.env.eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) last = e.event?.position?.commit;
+      return last;
+    };
+    const before = await lastPosition();
+    const dpoBA = await h.token('dpo-ba', ['dpo'], ['BA']);
+    const refusals: [string, string, string, unknown, number][] = [
+      ['auditor files', '/claims', tk.auditor, claimBody(), 403],
+      ['auditor acts on a claim', `/claims/${id}/criminal-proceedings`, tk.auditor, proceedings, 403],
+      ['another lawyer', `/claims/${id}/criminal-proceedings`, tk.lawyer2, proceedings, 404],
+      ['appeal before any decision', `/claims/${id}/appeals`, tk.lawyer, { grounds: 'The assessment ignored lost earnings.' }, 409],
+      ['approval before an assessment', `/claims/${id}/approvals`, tk.approver1, {}, 409],
+      ['budget of another jurisdiction', `/funds/BA/${rsYear()}/budget`, tk.admin, { amount: RSD(100) }, 403],
+      ['erasure by the dpo of another jurisdiction', `/victims/vic-${id}/erasure`, dpoBA, { reason: 'Request.' }, 403],
+    ];
+    for (const [n, [what, url, token, body, status]] of refusals.entries()) {
+      for (let i = 0; i < 3; i += 1) {
+        const refused = await h.post(url, token, body, { 'idempotency-key': `refused-${n}-${i}` });
+        t.equal(refused.statusCode, status, `${what}: ${refused.body}`);
+      }
+      const again = await h.post(url, token, body, { 'idempotency-key': `refused-${n}-0` });
+      t.equal(again.statusCode, status, `${what}: a retry with the same key is decided again`);
+    }
+    t.equal(await lastPosition(), before, 'nothing was written to the event store ($all ends where it did)');
+    r = await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer, { ...proceedings, caseNumber: 'K-9/2025' }, { 'idempotency-key': 'refused-3-0' });
+    t.equal(r.statusCode, 200, 'the key of a refused request is free for another request');
 
     // Filing with a key: the retry answers the same claim.
     const a = await h.post('/claims', tk.lawyer, claimBody(), { 'idempotency-key': 'file-1' });

@@ -153,7 +153,8 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       const fingerprint = createHmac('sha256', options.fingerprintKey)
         .update(canonicalJson({ method: request.method, url: request.url.split('?')[0], body: request.body ?? null }))
         .digest('hex');
-      const executed = await idempotency.execute(scopedKey, fingerprint, async () => ({ ...(await run(ctx)) }));
+      // The key is reserved only when the command is about to write: a refusal writes nothing.
+      const executed = await idempotency.execute(scopedKey, fingerprint, async (reserve) => ({ ...(await run({ ...ctx, beforeWrite: reserve })) }));
       result = executed.response as unknown as CommandResult;
       if (executed.replayed) {
         metrics.idempotentReplays.inc();
@@ -274,6 +275,7 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     // 404 or 403 before anything is destroyed: the key's erasure cannot be undone.
     const { state } = await service.loadClaim(claimId);
     ensureAllowed(canErasePersonalData(ctx.principal, claimAccess(state)));
+    await ctx.beforeWrite?.();
     await protector.eraseKey(victimRef);
     return service.command(claimId, ctx, canErasePersonalData, (at) => ({
       type: 'ErasePersonalData', actor: actor(ctx.principal), at, data: request.body,
