@@ -10,8 +10,8 @@
  *   - the ledger never negative nor over budget;
  *   - a refused command changed nothing in any stream;
  *   - a closed claim has nothing committed and unpaid.
- * Seeded (MONEY_MODEL_SEED); MONEY_MODEL_RUNS sequences (default 1,000), none started after
- * MONEY_MODEL_SECONDS (default 240) so that a loaded machine stays inside tap's time limit (the
+ * Seeded (MONEY_MODEL_SEED); MONEY_MODEL_RUNS sequences (default 2,000), none started after
+ * MONEY_MODEL_SECONDS (default 300) so that a loaded machine stays inside tap's time limit (the
  * number run is printed). A failure prints the seed and the shortest sequence that shows it
  * (fast-check shrinks it).
  */
@@ -21,9 +21,9 @@ import { BACKWARDS, END, type EventStoreDBClient } from '@eventstore/db-client';
 import { available, tiedOf, type LedgerState } from '@cfund/domain';
 import { RSD, startService, tokens, type Harness, type Tokens } from './helpers.ts';
 
-const RUNS = Number(process.env.MONEY_MODEL_RUNS ?? 1_000);
+const RUNS = Number(process.env.MONEY_MODEL_RUNS ?? 2_000);
 /** No new sequence starts after this (a loaded machine runs fewer; the count is printed). */
-const SECONDS = Number(process.env.MONEY_MODEL_SECONDS ?? 240);
+const SECONDS = Number(process.env.MONEY_MODEL_SECONDS ?? 300);
 const SEED = Number(process.env.MONEY_MODEL_SEED ?? Date.now() % 2 ** 31);
 const CLAIMS = 3;
 const START_BUDGET = 100_000_000;
@@ -264,10 +264,13 @@ t.test('the money path against a reference model', async (t) => {
     };
     const numRuns = Math.ceil(RUNS / RUNNERS);
     await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 40 }), async (actions) => {
+      // Past the time budget the remaining runs start nothing (fast-check's own time limit would
+      // abandon a run half-way, with commands still in flight when the store closes).
+      if (Date.now() - started > SECONDS * 1000) return;
       runs += 1;
       const { world: w, year } = await nextYear();
       await runSequence(w, year, actions);
-    }), { numRuns, seed: SEED + k, endOnFailure: false, interruptAfterTimeLimit: SECONDS * 1000, markInterruptAsFailure: false }).catch((error: unknown) => {
+    }), { numRuns, seed: SEED + k, endOnFailure: false }).catch((error: unknown) => {
       const cause = error instanceof Error && error.cause instanceof Error ? `\n${error.cause.message}` : '';
       t.fail(`money model failed (MONEY_MODEL_SEED=${SEED}, runner ${k}: seed ${SEED + k}): ${error instanceof Error ? error.message : String(error)}${cause}`);
     });
