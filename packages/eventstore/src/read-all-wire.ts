@@ -9,8 +9,8 @@
  * `decodeReadResponse` gives exactly what the client's `convertGrpcEvent` gives for the same
  * bytes (test/read-all-wire.test.ts compares the two on every event of a store).
  *
- * Field numbers are those of event_store.client.streams.ReadResp (streams.proto); see
- * ../shared/docs/eventstoredb-wire-notes.md for the protocol.
+ * Field numbers are those of event_store.client.streams.ReadResp (streams.proto, shipped in the
+ * client package as its generated modules).
  */
 import type { Readable } from 'node:stream';
 import { convertToCommandError, type EventStoreDBClient } from '@eventstore/db-client';

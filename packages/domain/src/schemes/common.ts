@@ -9,7 +9,7 @@ export const HOLIDAY_NOTE =
 
 export const CET_NOTE = 'Central European Time with summer time (last Sunday of March to last Sunday of October).';
 
-/** Bases for model values, by the scheme shape they follow (see shared/docs/domain-facts.md). */
+/** Bases for model values, by the scheme shape they follow (the values below name each source). */
 export const BASIS = {
   noFundLaw: (country: string) =>
     `No compensation-fund law is in force in ${country}: modelled on the BAN network's model Law on a Compensation Fund idea`,
