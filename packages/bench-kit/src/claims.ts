@@ -55,8 +55,9 @@ export const lifecycleSteps = (): Step[] => [
   ['decision notice', 'decision-notice', 'approver1', { servedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
   ['payout schedule', 'payout-schedule', 'finance', { instalments: 3, firstDueOn: day(0), intervalMonths: 1 }],
   ['disbursement', 'payouts/1/disbursement', 'finance', { paymentReference: 'PAY-1' }],
-  ['disbursement', 'payouts/2/disbursement', 'finance', { paymentReference: 'PAY-2' }],
-  ['disbursement', 'payouts/3/disbursement', 'finance', { paymentReference: 'PAY-3' }],
+  // Instalments 2 and 3 fall due in the coming months: paid early, on purpose.
+  ['disbursement', 'payouts/2/disbursement', 'finance', { paymentReference: 'PAY-2', earlyPayment: true }],
+  ['disbursement', 'payouts/3/disbursement', 'finance', { paymentReference: 'PAY-3', earlyPayment: true }],
   ['closure', 'closure', 'finance', { reason: 'Paid in full.' }],
 ];
 
@@ -65,9 +66,12 @@ export const COMMANDS_PER_LIFECYCLE = 1 + lifecycleSteps().length;
 export const CLAIM_ONLY_STEPS = 5;
 
 /** Allocates a budget large enough for any run to the RS fund year of now. */
+/** 10^14 minor units in allocations of the largest amount a command takes (10^12): room for a million awards. */
 export async function allocateLargeBudget(http: HttpClient, port: number, tk: Tokens): Promise<void> {
-  const r = await http.request(port, 'POST', `/funds/RS/${fundYearNow()}/budget`, tk.admin, { amount: RSD(1_000_000_000_000_000) });
-  if (r.status !== 200) throw new Error(`budget: ${r.status} ${r.text}`);
+  for (let i = 0; i < 100; i += 1) {
+    const r = await http.request(port, 'POST', `/funds/RS/${fundYearNow()}/budget`, tk.admin, { amount: RSD(1_000_000_000_000) });
+    if (r.status !== 200) throw new Error(`budget: ${r.status} ${r.text}`);
+  }
 }
 
 export interface CommandTiming {
