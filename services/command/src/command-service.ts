@@ -343,7 +343,8 @@ function approvalInFlight(state: ClaimState, f: { committed: number; released: n
   const pending = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor
     : state.status === 'appealed' ? state.fund.pendingAppealDecision?.netAward.amountMinor ?? tied
       : undefined;
-  return pending !== undefined && tied === Math.max(pending, claimFunding(state).paid) && tied > claimFunding(state).tied;
+  const funding = claimFunding(state);
+  return pending !== undefined && tied === Math.max(pending, funding.paid) && tied > funding.tied;
 }
 
 export function revisionNumber(revision: StreamRevision): number {

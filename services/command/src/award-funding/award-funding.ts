@@ -56,10 +56,10 @@ export class AwardFunding {
    */
   async beforeAppend(claimId: string, before: ClaimState, after: ClaimState, ctx: FundingContext): Promise<number | undefined> {
     const a = claimFunding(after);
-    if (!fundingChanged(a, claimFunding(before)) || a.fundYear === undefined) return undefined;
+    const b = claimFunding(before);
+    if (!fundingChanged(a, b) || a.fundYear === undefined) return undefined;
     const jurisdiction = after.jurisdiction!;
     const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
-    const b = claimFunding(before);
     const paysNow = a.payments.some((p) => !b.payments.some((q) => paymentKey(q) === paymentKey(p)));
     if (paysNow) {
       // Money leaves the fund: decide on the ledger as the store has it, not on a cached copy.

@@ -50,6 +50,8 @@ interface ClaimRoute {
   authorize: Authorize;
   summary: string;
   who: string;
+  /** More than who may act, when there is more to say. */
+  note?: string;
 }
 
 /** The claim commands that go through the generic load-authorize-decide-append path. */
@@ -63,6 +65,11 @@ const CLAIM_ROUTES: ClaimRoute[] = [
   { path: 'fund-application', body: 'submitFundApplication', command: 'SubmitFundApplication', authorize: lawyer, summary: 'Apply to the State Compensation Fund (refused when late without an extension)', who: 'the claim\'s lawyer' },
   { path: 'late-filing-extension', body: 'decideLateFilingExtension', command: 'DecideLateFilingExtension', authorize: staff('fund-approver'), summary: 'Grant or refuse an extension for a late application', who: 'fund-approver of the jurisdiction' },
   { path: 'assessment', body: 'assessClaim', command: 'AssessClaim', authorize: canAssess, summary: 'Assess the claim (eligibility, amounts by head, deductions; caps applied)', who: 'fund-assessor of the jurisdiction' },
+  {
+    path: 'approvals', body: 'approveAward', command: 'ApproveAward', authorize: canApprove, summary: 'Approve the award',
+    who: 'a fund-approver of the jurisdiction who did not assess the claim (four-eyes); above the scheme\'s threshold two distinct approvers',
+    note: 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
+  },
   { path: 'rejection', body: 'rejectAward', command: 'RejectAward', authorize: canApprove, summary: 'Reject the award with reasons', who: 'fund-approver of the jurisdiction, not the assessor' },
   { path: 'decision-notice', body: 'notifyDecision', command: 'NotifyDecision', authorize: staff('fund-approver'), summary: 'Record that the decision was served (starts the appeal period)', who: 'fund-approver of the jurisdiction' },
   { path: 'appeals', body: 'appealDecision', command: 'AppealDecision', authorize: lawyer, summary: 'Appeal the decision (within the appeal period)', who: 'the claim\'s lawyer' },
@@ -202,7 +209,7 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     const body = withExample(CommandBodies[route.body] as z.ZodType, EXAMPLES[route.body]);
     app.post(`/claims/:id/${route.path}`, {
       schema: {
-        summary: route.summary, description: `Who: ${route.who}.`, tags: ['claims'],
+        summary: route.summary, description: `Who: ${route.who}.${route.note ? ` ${route.note}` : ''}`, tags: ['claims'],
         params: ClaimParams, headers: Headers, body, response: ok,
       },
     }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
@@ -213,41 +220,28 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     }));
   }
 
-  // ---- approvals (with the fund ledger) ----------------------------------------------------
-  app.post('/claims/:id/approvals', {
+  // ---- payments: an instalment or an advance, numbered in the path --------------------------
+  const payment = (
+    path: string, body: 'disbursePayout' | 'disburseAdvance', summary: string, description: string,
+    command: (n: number, data: Record<string, unknown>) => Pick<ClaimCommand, 'type' | 'data'>,
+  ) => app.post(`/claims/:id/${path}/:n/disbursement`, {
     schema: {
-      summary: 'Approve the award', tags: ['claims'],
-      description: 'Who: a fund-approver of the jurisdiction who did not assess the claim (four-eyes); above the scheme\'s threshold two distinct approvers. '
-        + 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
-      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.approveAward, EXAMPLES.approveAward), response: ok,
+      summary, description, tags: ['claims'],
+      params: PayoutParams, headers: Headers, body: withExample(CommandBodies[body] as z.ZodType, EXAMPLES[body]), response: ok,
     },
-  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canApprove, (at) => ({
-    type: 'ApproveAward', actor: actor(ctx.principal), at, data: request.body,
-  }))));
-
-  // ---- payouts -----------------------------------------------------------------------------
-  app.post('/claims/:id/payouts/:n/disbursement', {
-    schema: {
-      summary: 'Disburse instalment n (at most once)', tags: ['claims'],
-      description: 'Who: fund-finance of the jurisdiction who did not approve the award. Refused before the instalment\'s due date unless '
-        + '`earlyPayment` is true (the event then records `early`). Also records FundsDisbursed in the fund-year ledger; a payment the ledger '
-        + 'does not cover is refused (409 disbursement-exceeds-commitment) and nothing is written.',
-      params: PayoutParams, headers: Headers, body: withExample(CommandBodies.disbursePayout, EXAMPLES.disbursePayout), response: ok,
-    },
-  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canDisburse, (at) => ({
-    type: 'DisbursePayout', actor: actor(ctx.principal), at, data: { ...request.body, instalment: request.params.n },
-  }))));
-
-  app.post('/claims/:id/advances/:n/disbursement', {
-    schema: {
-      summary: 'Pay advance n (at most once)', tags: ['claims'],
-      description: 'Who: fund-finance of the jurisdiction who neither approved the advance nor any award of the claim. '
-        + 'The advance is committed in the fund-year ledger when approved, and recorded there as paid (FundsDisbursed) now.',
-      params: PayoutParams, headers: Headers, body: withExample(CommandBodies.disburseAdvance, EXAMPLES.disburseAdvance), response: ok,
-    },
-  }, async (request, reply) => execute(request, reply, 200, (ctx) => service.command(request.params.id, ctx, canDisburse, (at) => ({
-    type: 'DisburseAdvance', actor: actor(ctx.principal), at, data: { ...request.body, advance: request.params.n },
-  }))));
+  }, async (request, reply) => execute(request, reply, 200, (ctx) => {
+    const { id, n } = request.params as z.infer<typeof PayoutParams>;
+    return service.command(id, ctx, canDisburse, (at) => ({ ...command(n, request.body as Record<string, unknown>), actor: actor(ctx.principal), at }) as ClaimCommand);
+  }));
+  payment('payouts', 'disbursePayout', 'Disburse instalment n (at most once)',
+    'Who: fund-finance of the jurisdiction who did not approve the award. Refused before the instalment\'s due date unless '
+    + '`earlyPayment` is true (the event then records `early`). Also records FundsDisbursed in the fund-year ledger; a payment the ledger '
+    + 'does not cover is refused (409 disbursement-exceeds-commitment) and nothing is written.',
+    (instalment, data) => ({ type: 'DisbursePayout', data: { ...data, instalment } as never }));
+  payment('advances', 'disburseAdvance', 'Pay advance n (at most once)',
+    'Who: fund-finance of the jurisdiction who neither approved the advance nor any award of the claim. '
+    + 'The advance is committed in the fund-year ledger when approved, and recorded there as paid (FundsDisbursed) now.',
+    (advance, data) => ({ type: 'DisburseAdvance', data: { ...data, advance } as never }));
 
   app.post('/claims/:id/payouts/:n/failure', {
     schema: {
