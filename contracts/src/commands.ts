@@ -9,7 +9,7 @@ import {
 } from './primitives.js';
 
 /**
- * Bodies of the command endpoints (design.md, "Interfaces"). Every body is strict: an unknown
+ * Bodies of the command endpoints. Every body is strict: an unknown
  * field is refused rather than ignored. Who acts and when comes from the token and the clock,
  * never from the body. Commands are bounded where events are not (events are facts, kept as
  * they were accepted): amounts more than zero and at most MAX_AMOUNT_MINOR, lists of at most

@@ -3,7 +3,7 @@ import { ClaimIdSchema, InstantSchema, RoleSchema } from '../primitives.js';
 import { eventVersion } from './common.js';
 
 /**
- * Reads of a victim's personal data by a person (stream `access-<claimId>`): design.md asks that
+ * Reads of a victim's personal data by a person (stream `access-<claimId>`): the design asks that
  * every such read is itself recorded, so that auditors can list who saw whose data. The event
  * names the reader and the victim reference, never the data that was seen.
  */

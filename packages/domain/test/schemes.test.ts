@@ -42,7 +42,7 @@ t.test('every scheme file validates and every value carries its provenance', asy
   }
 });
 
-t.test('law in force and model values are labelled as domain-facts.md says', async (t) => {
+t.test('law in force and model values are labelled as their sources say', async (t) => {
   const mk = schemeFor('MK', '2026-01-15');
   t.equal(mk.id, 'MK@2023-05-25');
   t.same(mk.caps.total, fromMajor(307_500, 'MKD'), 'EUR 5,000 at 61.5 MKD/EUR');

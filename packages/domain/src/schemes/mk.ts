@@ -17,7 +17,7 @@ const MKD = (major: number) => fromMajor(major, 'MKD');
 export const MK_LAW = 'Law on Payment of Monetary Compensation to Victims of Violent Crimes (North Macedonia), in force 25.11.2022, applied from 25.05.2023; a State Commission decides (komisija.unet.mk)';
 /** MKD per EUR used to hold the law's EUR amounts (a model value). */
 export const MKD_PER_EUR = 61.5;
-const NOT_IN_LAW = 'Not set by the law as summarised in domain-facts.md (komisija.unet.mk); model value';
+const NOT_IN_LAW = 'Not set by the law as published by the State Commission (komisija.unet.mk); model value';
 
 export const mk: SchemeFileInput = {
   jurisdiction: 'MK',

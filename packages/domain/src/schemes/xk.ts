@@ -9,7 +9,7 @@ import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
 const XK_LAW = 'Kosovo crime-victim compensation scheme: apply within 6 months of the crime; EUR 1,500-7,000 for serious injuries lasting more than 6 weeks; complaints to a competent court (knowyourrightsks.org)';
-const NOT_IN_SOURCE = 'Not given by the Kosovo source in domain-facts.md; model value';
+const NOT_IN_SOURCE = 'Not given by the Kosovo source (knowyourrightsks.org); model value';
 
 export const xk: SchemeFileInput = {
   jurisdiction: 'XK',

@@ -1,5 +1,5 @@
 /**
- * Every command endpoint of design.md. Each answers `{ claimId, revision, events }` with
+ * Every command endpoint of the API. Each answers `{ claimId, revision, events }` with
  * `ETag: "<revision>"`, honours `If-Match: "<revision>"` (412 when the claim is elsewhere) and
  * `Idempotency-Key` (the same key and request replay the first answer; the same key with
  * another request is 422).

@@ -1,5 +1,5 @@
 /**
- * Who learns what from a claim event (issue 5's routing table), from the event and the claim's
+ * Who learns what from a claim event, from the event and the claim's
  * state before and after it. Pure: no I/O, no clock.
  *
  * | Event | Recipient | Topic |

@@ -1,5 +1,5 @@
 /**
- * Monitoring indicators for regional comparison (design.md, last section), per jurisdiction and
+ * Monitoring indicators for regional comparison, per jurisdiction and
  * period (the calendar year in which claims were filed, in the jurisdiction's time zone: a cohort
  * view, so that a claim's later steps count for the year it entered the system).
  *
