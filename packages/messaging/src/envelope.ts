@@ -18,6 +18,12 @@ export interface EventEnvelope {
   preparePosition: string;
 }
 
+/**
+ * An event as a consumer applies it: an envelope from NATS, or one read back from EventStoreDB
+ * (a gap's repair, a catch-up), where a stream read may not give the `$all` positions.
+ */
+export type StoredEvent = Omit<EventEnvelope, 'commitPosition' | 'preparePosition'> & Partial<Pick<EventEnvelope, 'commitPosition' | 'preparePosition'>>;
+
 const decimal = z.string().regex(/^\d+$/, 'a non-negative decimal integer');
 
 export const EventEnvelopeSchema = z

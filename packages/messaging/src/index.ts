@@ -8,7 +8,7 @@ export {
   type StreamSettings,
 } from './settings.js';
 export { deadLetterSubject, subjectForEvent } from './subjects.js';
-export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope } from './envelope.js';
+export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope, type StoredEvent } from './envelope.js';
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
 export { UnverifiedEventError, eventSigningKey, hasValidSignature, signEventBody } from './signature.js';
 export { ensureDeadLettersStream, ensureEventsStream } from './streams.js';
@@ -17,5 +17,6 @@ export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelaySt
 export { RelayLease, type LeaseHolder, type LeaseOptions } from './relay/lease.js';
 export { CHECKPOINT_SEARCH_LIMIT, CheckpointMismatchError, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
 export { RelayFencedError, runPublishSession, type PublishSessionOptions } from './relay/publish-session.js';
-export { envelopeFromEvent, isSystemEvent } from './relay/event-envelope.js';
+export { envelopeFromEvent, isSystemEvent, storedEventOf } from './relay/event-envelope.js';
+export { OrderedApplier, type OrderedApplierOptions, type OrderedOutcome } from './consumer/ordered-applier.js';
 export { startRelayHost, type RelayHost, type RelayHostOptions } from './relay/relay-host.js';

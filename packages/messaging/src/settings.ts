@@ -97,6 +97,12 @@ export const messagingSettings = {
      */
     maxAckPending: 1,
     /**
+     * Messages in flight for a consumer whose handler puts each stream in order itself
+     * (OrderedApplier; `inFlight` of consumeEvents): no round trip to the server between two
+     * events, so its throughput is its handler's.
+     */
+    orderedInFlight: 64,
+    /**
      * The server's max_deliver stays unlimited on purpose: the consumer counts deliveries and
      * dead-letters itself, so a message is never dropped silently (e.g. when the process died
      * during the last attempt, or the dead-letter publish failed).

@@ -5,7 +5,7 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumeEvents, type EventConsumer } from '@cfund/messaging';
+import { consumeEvents, messagingSettings, type EventConsumer } from '@cfund/messaging';
 import type { NotificationMetrics } from './metrics.js';
 import type { Notifier } from './notifier.js';
 
@@ -27,6 +27,8 @@ export async function startNotificationConsumer(options: {
     durable: options.durable,
     filterSubject: NOTIFICATION_FILTER,
     signingKey: options.signingKey,
+    // The notifier puts each claim's events in order (OrderedApplier): several may be in flight.
+    inFlight: messagingSettings.consumer.orderedInFlight,
     handle: (envelope) => options.notifier.handle(envelope),
     onDeadLetter: (letter) => { if (letter.reason === 'unverified') options.metrics.unverifiedEvents.inc(); },
     ...(options.logger ? { logger: options.logger } : {}),

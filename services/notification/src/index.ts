@@ -13,7 +13,7 @@ export { buildApp, DEFAULT_RETRY, type BuildAppOptions, type NotificationApp } f
 export { AuditTrail, type NotificationTrail } from './audit.js';
 export { Directory, type DirectoryFile } from './directory.js';
 export { NotificationMetrics } from './metrics.js';
-export { Notifier, type ClaimEventEnvelope, type NotificationPayload } from './notifier.js';
+export { Notifier, type NotificationPayload } from './notifier.js';
 export { Scheduler } from './scheduler.js';
 export { NotificationStore, type Delivery, type InboxEntry, type Webhook } from './store/store.js';
 export { WrongMasterKeyError } from './store/webhook-secrets.js';

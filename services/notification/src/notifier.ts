@@ -11,6 +11,7 @@
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { CLAIM_STATE_VERSION, evolve, initialState, type ClaimState } from '@cfund/domain';
 import type { AuditTrail } from './audit.js';
 import type { Directory } from './directory.js';
@@ -22,19 +23,6 @@ import { recipientKey, userRecipient } from './routing/recipients.js';
 import { routeClaimEvent } from './routing/route.js';
 import type { Delivery, DeliveryStatus, InboxEntry, IssueRecord, NotificationStore, Webhook } from './store/store.js';
 import type { Templates } from './templates/render.js';
-
-/** The fields of a messaging EventEnvelope this service reads. */
-export interface ClaimEventEnvelope {
-  eventId: string;
-  streamId: string;
-  revision: number;
-  type: string;
-  data: unknown;
-  created: string;
-  /** $all position (decimal), when the event came from NATS or $all. */
-  commitPosition?: string;
-  preparePosition?: string;
-}
 
 export interface NotifierOptions {
   client: EventStoreDBClient;
@@ -77,36 +65,33 @@ const CLAIM_PREFIX = 'claim-';
 export class Notifier {
   private readonly reminderOptions: ReminderOptions;
   private lastHandled = -Infinity;
+  private readonly applier: OrderedApplier;
 
   constructor(private readonly o: NotifierOptions) {
     this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
+    this.applier = new OrderedApplier({
+      client: o.client,
+      lastApplied: (streamId) => o.store.claim(streamId.slice(CLAIM_PREFIX.length))?.revision ?? -1,
+      apply: (e) => this.apply(e.streamId.slice(CLAIM_PREFIX.length), e),
+      ...(o.logger ? { logger: o.logger } : {}),
+    });
   }
 
   /**
    * Applies one event (idempotent: an event at or below the claim's last revision is ignored;
    * events missing before it are read from the event store and applied first).
    */
-  async handle(envelope: ClaimEventEnvelope): Promise<void> {
+  async handle(envelope: StoredEvent): Promise<void> {
     if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
     const started = performance.now();
     this.lastHandled = started;
-    await this.handleClaimEvent(envelope);
+    await this.applier.handle(envelope);
     this.lastHandled = performance.now();
     this.o.metrics?.handleSeconds.observe((performance.now() - started) / 1000);
     this.o.metrics?.eventLagSeconds.observe(Math.max(0, Date.now() - new Date(envelope.created).getTime()) / 1000); // wall clock, not the injected one
   }
 
-  private async handleClaimEvent(envelope: ClaimEventEnvelope): Promise<void> {
-    const claimId = envelope.streamId.slice(CLAIM_PREFIX.length);
-    const last = this.o.store.claim(claimId)?.revision ?? -1;
-    if (envelope.revision <= last) return;
-    if (envelope.revision > last + 1) {
-      for (const missed of await this.readStream(envelope.streamId, last + 1, envelope.revision - 1)) await this.apply(claimId, missed);
-    }
-    await this.apply(claimId, envelope);
-  }
-
-  private async apply(claimId: string, envelope: ClaimEventEnvelope): Promise<void> {
+  private async apply(claimId: string, envelope: StoredEvent): Promise<void> {
     const known = this.o.store.claim(claimId);
     if (known && envelope.revision <= known.revision) return;
     const before = known === undefined ? initialState()
@@ -147,13 +132,10 @@ export class Notifier {
     if (!from) return 0;
     let read = 0;
     for await (const resolved of this.o.client.readAll({ fromPosition: from, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
-      const e = resolved.event;
-      if (!e || !e.streamId.startsWith(CLAIM_PREFIX) || !e.isJson) continue;
+      const e = resolved.event?.isJson ? storedEventOf(resolved) : undefined;
+      if (!e?.streamId.startsWith(CLAIM_PREFIX)) continue;
       read++;
-      await this.handle({
-        eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data, created: e.created.toISOString(),
-        ...(e.position ? { commitPosition: String(e.position.commit), preparePosition: String(e.position.prepare) } : {}),
-      });
+      await this.handle(e);
     }
     if (read) this.o.logger?.info({ read }, 'caught up from the event store since the last position reached');
     return read;
@@ -300,22 +282,9 @@ export class Notifier {
   /** A claim's state folded again from its events up to `revision`: a snapshot kept in an older shape of the state. */
   private async refold(stream: string, revision: number): Promise<ClaimState> {
     let state = initialState();
-    for (const e of await this.readStream(stream, 0, revision)) {
-      if (isClaimEventType(e.type)) state = evolve(state, parseEvent(e.type, e.data) as ClaimEvent);
+    for await (const { event: e } of this.o.client.readStream(stream, { fromRevision: 0n, maxCount: revision + 1 })) {
+      if (e && isClaimEventType(e.type)) state = evolve(state, parseEvent(e.type, e.data) as ClaimEvent);
     }
     return state;
-  }
-
-  private async readStream(stream: string, from: number, to: number): Promise<ClaimEventEnvelope[]> {
-    const out: ClaimEventEnvelope[] = [];
-    for await (const e of this.o.client.readStream(stream, { fromRevision: BigInt(from), maxCount: to - from + 1 })) {
-      if (!e.event) continue;
-      out.push({
-        eventId: e.event.id, streamId: e.event.streamId, revision: Number(e.event.revision), type: e.event.type,
-        data: e.event.data, created: e.event.created.toISOString(),
-      });
-    }
-    this.o.logger?.info({ stream, from, to, read: out.length }, 'filled a gap in a claim stream from the event store');
-    return out;
   }
 }

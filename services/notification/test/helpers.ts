@@ -14,7 +14,8 @@ import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-ser
 import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
 import { signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
-import { buildApp, NotificationStore, type BuildAppOptions, type ClaimEventEnvelope, type NotificationApp } from '../src/index.ts';
+import { storedEventOf, type StoredEvent } from '@cfund/messaging';
+import { buildApp, NotificationStore, type BuildAppOptions, type NotificationApp } from '../src/index.ts';
 
 export const VICTIM_NAME = 'Jelena Testović';
 
@@ -45,15 +46,11 @@ export function clock(start: string | Date = new Date()) {
   };
 }
 
-export async function readClaimEnvelopes(client: EventStoreDBClient): Promise<ClaimEventEnvelope[]> {
-  const out: ClaimEventEnvelope[] = [];
+export async function readClaimEnvelopes(client: EventStoreDBClient): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
   for await (const resolved of client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
-    const e = resolved.event;
-    if (!e || !e.streamId.startsWith('claim-') || !e.isJson) continue;
-    out.push({
-      eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data, created: e.created.toISOString(),
-      ...(e.position ? { commitPosition: String(e.position.commit), preparePosition: String(e.position.prepare) } : {}),
-    });
+    const e = resolved.event?.isJson ? storedEventOf(resolved) : undefined;
+    if (e?.streamId.startsWith('claim-')) out.push(e);
   }
   return out;
 }

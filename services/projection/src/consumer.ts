@@ -6,7 +6,7 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumeEvents, type EventConsumer } from '@cfund/messaging';
+import { consumeEvents, messagingSettings, type EventConsumer } from '@cfund/messaging';
 import type { ProjectionMetrics } from './metrics.js';
 import type { ProjectionRunner } from './read-model/runner.js';
 
@@ -25,6 +25,8 @@ export async function startProjectionConsumer(options: {
     signingKey: options.signingKey,
     durable: PROJECTION_DURABLE,
     filterSubject: PROJECTION_FILTER,
+    // The runner puts each stream in order (OrderedApplier): several events may be in flight.
+    inFlight: messagingSettings.consumer.orderedInFlight,
     handle: async (envelope) => { await options.runner.handle(envelope); },
     onDeadLetter: (letter) => (letter.reason === 'unverified' ? options.metrics.unverifiedEvents : options.metrics.deadLetters).inc(),
     ...(options.logger ? { logger: options.logger } : {}),

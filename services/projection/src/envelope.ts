@@ -1,31 +1,15 @@
 /**
- * The event as the projector sees it: the fields of `EventEnvelope` from @cfund/messaging that
- * projecting needs. Envelopes from NATS and events read from EventStoreDB (rebuild, catch-up)
- * both become this shape, so both paths apply exactly the same thing.
+ * What the projector reads of an event (`StoredEvent` of @cfund/messaging: envelopes from NATS
+ * and events read from EventStoreDB alike, so every path applies exactly the same thing).
  */
-import type { ResolvedEvent } from '@eventstore/db-client';
 import type { WireEvent } from '@cfund/eventstore';
-import type { EventEnvelope } from '@cfund/messaging';
-
-export type ProjectedEnvelope = Omit<EventEnvelope, 'commitPosition' | 'preparePosition'>;
-
-const isSystemEvent = (e: { type: string; streamId: string }): boolean => e.type.startsWith('$') || e.streamId.startsWith('$');
-
-/** The envelope of an event read from EventStoreDB, or undefined for a link or a system event. */
-export function envelopeOf(resolved: ResolvedEvent): ProjectedEnvelope | undefined {
-  const e = resolved.event;
-  if (!e || isSystemEvent(e)) return undefined;
-  return {
-    eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type,
-    data: e.data, metadata: e.metadata, created: e.created.toISOString(),
-  };
-}
+import { isSystemEvent, type StoredEvent } from '@cfund/messaging';
 
 /**
- * `envelopeOf` for an event decoded by `decodeReadResponse` of @cfund/eventstore (a rebuild's
- * worker): a WireEvent already has every field of an envelope, so it is one, not copied.
+ * `storedEventOf` (@cfund/messaging) for an event decoded by `decodeReadResponse` of
+ * @cfund/eventstore (a rebuild's worker): a WireEvent already has every field, so it is one, not copied.
  */
-export function envelopeOfWire(e: WireEvent | undefined): ProjectedEnvelope | undefined {
+export function envelopeOfWire(e: WireEvent | undefined): StoredEvent | undefined {
   return !e || isSystemEvent(e) ? undefined : e;
 }
 
@@ -50,7 +34,7 @@ export function shownMetadata(metadata: unknown): ShownMetadata {
 }
 
 /** When the fact happened: the command's `occurredAt` (hashed into the chain), else the store's time. */
-export const eventTime = (e: Pick<ProjectedEnvelope, 'metadata' | 'created'>): string => eventTimeOf(shownMetadata(e.metadata), e.created);
+export const eventTime = (e: Pick<StoredEvent, 'metadata' | 'created'>): string => eventTimeOf(shownMetadata(e.metadata), e.created);
 
 /** `eventTime` from metadata already read. */
 export const eventTimeOf = (meta: ShownMetadata, created: string): string => {

@@ -1,4 +1,4 @@
-export { envelopeOf, eventTime, isoInstant, type ProjectedEnvelope } from './envelope.js';
+export { eventTime, isoInstant } from './envelope.js';
 export { ReadModelStore, buildPathOf, readModelPath } from './read-model/store.js';
 export { Projector, StreamGapError, type ApplyOutcome } from './read-model/projector.js';
 export { ProjectionRunner, type RebuildResult } from './read-model/runner.js';

@@ -14,7 +14,8 @@ import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/events
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
 import { keyStoreDir, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from '@cfund/test-support';
-import { envelopeOf, ProjectionRunner, ReadModelStore, readModelPath, type ProjectedEnvelope } from '../src/index.ts';
+import { storedEventOf, type StoredEvent } from '@cfund/messaging';
+import { ProjectionRunner, ReadModelStore, readModelPath } from '../src/index.ts';
 
 export const silent = () => createLogger({ level: 'silent' });
 
@@ -47,10 +48,10 @@ export interface Harness {
   catchUp(): Promise<Record<string, number>>;
 }
 
-export async function readAllEnvelopes(client: EventStoreDBClient): Promise<ProjectedEnvelope[]> {
-  const out: ProjectedEnvelope[] = [];
+export async function readAllEnvelopes(client: EventStoreDBClient): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
   for await (const r of client.readAll({ fromPosition: START, resolveLinkTos: false })) {
-    const e = envelopeOf(r);
+    const e = storedEventOf(r);
     if (e) out.push(e);
   }
   return out;

@@ -8,7 +8,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
-import { ProjectionRunner, Projector, ReadModelStore, buildPathOf, type ProjectedEnvelope } from '../src/index.ts';
+import type { StoredEvent } from '@cfund/messaging';
+import { ProjectionRunner, Projector, ReadModelStore, buildPathOf } from '../src/index.ts';
 import { allocateBudget, disburse, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
 
 /** Claims whose current search text the search index does not find (by their own rowid), and the index's row count. */
@@ -65,9 +66,9 @@ t.test('rebuild on a worker thread', async (t) => {
 
   await t.test('claims written out of a long batch and read back later give the same rows', async (t) => {
     // Streams interleaved (round robin, each stream in order): most claims get events after they were written out.
-    const byStream = new Map<string, ProjectedEnvelope[]>();
+    const byStream = new Map<string, StoredEvent[]>();
     for (const e of await readAllEnvelopes(h.env.eventStore)) byStream.set(e.streamId, [...(byStream.get(e.streamId) ?? []), e]);
-    const interleaved: ProjectedEnvelope[] = [];
+    const interleaved: StoredEvent[] = [];
     for (let i = 0; interleaved.length < [...byStream.values()].reduce((n, l) => n + l.length, 0); i += 1) {
       for (const list of byStream.values()) if (list[i]) interleaved.push(list[i]!);
     }

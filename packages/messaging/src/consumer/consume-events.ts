@@ -51,6 +51,13 @@ export interface ConsumeEventsOptions {
   nakDelayMs?: (attempt: number) => number;
   /** Override of messagingSettings.consumer.stallAfterMs. */
   stallAfterMs?: number;
+  /**
+   * Messages delivered ahead of the one in hand (the server's max_ack_pending; default 1). They
+   * are still handled one at a time in delivery order, and acked without waiting for the server's
+   * answer; but a nak'd message comes back after later ones, so a handler taking more than one
+   * must put each stream in order itself (OrderedApplier).
+   */
+  inFlight?: number;
 }
 
 export interface EventConsumer {
@@ -107,6 +114,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
   if (!/^[^.*>\s]+$/.test(durable)) throw new Error(`invalid durable consumer name "${durable}"`);
   const settings = messagingSettings.consumer;
   const maxDeliver = options.maxDeliver ?? settings.maxDeliver;
+  const inFlight = Math.max(1, options.inFlight ?? settings.maxAckPending);
   const ackWaitMs = options.ackWaitMs ?? settings.ackWaitMs;
   const nakDelay = options.nakDelayMs ?? defaultNakDelay;
   const logger = (options.logger ?? pino({ enabled: false })).child({ consumer: durable });
@@ -121,7 +129,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
     replay_policy: ReplayPolicy.Instant,
     ack_wait: nanos(ackWaitMs),
     max_deliver: settings.serverMaxDeliver,
-    max_ack_pending: settings.maxAckPending,
+    max_ack_pending: inFlight,
     ...(options.filterSubject ? { filter_subject: options.filterSubject } : {}),
   });
   const js = nc.jetstream();
@@ -185,8 +193,11 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
         clearInterval(keepAlive);
       }
       if (failure === undefined) {
+        // Several in flight: no round trip per message (a lost ack is a redelivery, skipped as a
+        // duplicate); the last one before a stop is confirmed, so a successor starts after it.
         return async () => {
-          await msg.ackAck();
+          if (inFlight > 1 && !stopping) msg.ack();
+          else await msg.ackAck();
         };
       }
     }
@@ -201,15 +212,21 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
   };
 
   // One long-lived pull subscription (no per-pull client timeout that could drop a message in
-  // flight); max_ack_pending 1 on the server keeps it to one message at a time.
-  const messages = await consumer.consume({ max_messages: 1 });
+  // flight); max_ack_pending on the server bounds the messages delivered ahead.
+  const messages = await consumer.consume({ max_messages: inFlight });
   let busy = false;
+  let pullsEnded = false;
+  const endPulls = () => {
+    if (!pullsEnded) messages.stop();
+    pullsEnded = true;
+  };
   const loop = (async () => {
     for await (const msg of messages) {
       if (stopping) {
-        // Arrived after stop(): give it back at once instead of holding it for the ack wait.
+        // Delivered ahead or after stop(): give it back at once instead of holding it for the
+        // ack wait; the iteration ends after what was delivered.
         msg.nak();
-        break;
+        continue;
       }
       busy = true;
       lastDeliveredAt = new Date();
@@ -223,7 +240,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
       }
       // Stopping: drop our pull request before settling, so the server (which sees no interest
       // left) delivers the next message to whoever consumes next, not to this closing inbox.
-      if (stopping) messages.stop();
+      if (stopping) endPulls();
       try {
         await settle();
         lastSettledAt = performance.now();
@@ -231,7 +248,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
         logger.error({ eventsSequence: msg.seq, error: describeError(error) }, 'could not settle the message; the ack wait redelivers it');
       }
       busy = false;
-      if (stopping) break;
+      if (stopping) endPulls();
     }
   })().catch((error: unknown) => {
     loopError = describeError(error);
@@ -246,7 +263,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
   return {
     async stop() {
       stopping = true;
-      if (!busy) messages.stop();
+      if (!busy) endPulls();
       await loop;
     },
     lag,

@@ -14,7 +14,8 @@
 import { StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
-import { envelopeOf, eventTime } from '../envelope.js';
+import { storedEventOf } from '@cfund/messaging';
+import { eventTime } from '../envelope.js';
 
 export interface ReplayedState {
   /** The revision of the last event folded, or null when none is (the claim did not exist yet). */
@@ -67,7 +68,7 @@ export class ClaimReplayer {
     try {
       // Read to the end (never leave the client's iterator half-way).
       for await (const resolved of this.client.readStream(`claim-${claimId}`, last === undefined ? {} : { fromRevision: BigInt(last + 1) })) {
-        const e = envelopeOf(resolved);
+        const e = storedEventOf(resolved);
         if (!e) continue;
         const time = eventTime(e);
         events.push({ revision: e.revision, type: e.type, data: e.data, time, timeMs: Date.parse(time) });

@@ -11,7 +11,8 @@
 import { isClaimEventType, isKnownEventType, parseEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent } from '@cfund/contracts';
 import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
-import { eventTimeOf, isoInstant, shownMetadata, streamCategory, type ProjectedEnvelope } from '../envelope.js';
+import type { StoredEvent } from '@cfund/messaging';
+import { eventTimeOf, isoInstant, shownMetadata, streamCategory } from '../envelope.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney } from './claim-view.js';
 import type { ReadModelStore } from './store.js';
@@ -101,7 +102,7 @@ export class Projector {
     insertRead: Statement<[string, number, string, string, string, string, string, string]>;
   };
 
-  private readonly applyTx: (e: ProjectedEnvelope) => ApplyOutcome;
+  private readonly applyTx: (e: StoredEvent) => ApplyOutcome;
   private batch: Batch | undefined;
 
   private readonly heldClaims: number;
@@ -130,7 +131,7 @@ export class Projector {
       insertRead: db.prepare(`INSERT OR IGNORE INTO personal_data_reads (stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
-    this.applyTx = db.transaction((e: ProjectedEnvelope) => this.applyInTransaction(e));
+    this.applyTx = db.transaction((e: StoredEvent) => this.applyInTransaction(e));
   }
 
   /** The last revision applied of a stream, or -1. */
@@ -138,9 +139,14 @@ export class Projector {
     return this.batch?.applied.get(streamId) ?? this.stmt.applied.get(streamId)?.revision ?? -1;
   }
 
+  /** Whether the read model projects this stream (others are ignored, their revisions not kept). */
+  projects(streamId: string): boolean {
+    return PROJECTED.has(streamCategory(streamId));
+  }
+
   /** Applies one event (see the module comment). Throws StreamGapError, or the event's validation error. */
-  apply(envelope: ProjectedEnvelope): ApplyOutcome {
-    if (!PROJECTED.has(streamCategory(envelope.streamId))) return 'ignored';
+  apply(envelope: StoredEvent): ApplyOutcome {
+    if (!this.projects(envelope.streamId)) return 'ignored';
     // In a batch the caller's transaction holds everything: no savepoint per event.
     return this.batch ? this.applyInTransaction(envelope) : this.applyTx(envelope);
   }
@@ -208,7 +214,7 @@ export class Projector {
     this.batch = undefined;
   }
 
-  private applyInTransaction(e: ProjectedEnvelope): ApplyOutcome {
+  private applyInTransaction(e: StoredEvent): ApplyOutcome {
     const last = this.lastApplied(e.streamId);
     if (e.revision <= last) return 'duplicate';
     if (e.revision !== last + 1) throw new StreamGapError(e.streamId, last, e.revision);
@@ -234,7 +240,7 @@ export class Projector {
     };
   }
 
-  private applyClaimEvent(e: ProjectedEnvelope): void {
+  private applyClaimEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
     const claimId = e.streamId.slice('claim-'.length);
     const before = this.claimEntry(claimId);
@@ -294,14 +300,14 @@ export class Projector {
   }
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */
-  private applyRead(e: ProjectedEnvelope): void {
+  private applyRead(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data);
     if (event.type !== 'PersonalDataAccessed') return;
     const d = event.data;
     this.stmt.insertRead.run(e.streamId, e.revision, d.claimId, d.victimRef, d.accessedBy, JSON.stringify(d.roles), d.accessedAt, d.purpose);
   }
 
-  private applyFundEvent(e: ProjectedEnvelope): void {
+  private applyFundEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as FundEvent;
     const held = this.batch?.funds.get(e.streamId);
     const row = held ? undefined : this.stmt.fundYear.get(e.streamId);

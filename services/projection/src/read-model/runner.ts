@@ -1,6 +1,6 @@
 /**
- * Drives the projector: applies envelopes from NATS one at a time, repairs a gap by reading the
- * missing events of the stream from EventStoreDB, and rebuilds the whole read model from `$all`
+ * Drives the projector: applies envelopes from NATS one at a time, each stream in revision order
+ * (OrderedApplier of @cfund/messaging: duplicates skipped, a gap read from EventStoreDB), and rebuilds the whole read model from `$all`
  * (user events only). Handling and rebuilding run one at a time, in the order they were asked
  * for, so no event handled meanwhile can be lost between the old rows and the rebuilt ones: the
  * rebuild reads every event committed before it started, and whatever the consumer delivers
@@ -11,8 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { readAllResponses } from '@cfund/eventstore';
-import { envelopeOf, type ProjectedEnvelope } from '../envelope.js';
-import { Projector, StreamGapError, type ApplyOutcome } from './projector.js';
+import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
+import { Projector, type ApplyOutcome } from './projector.js';
 import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
 import { buildPathOf, type ReadModelStore } from './store.js';
 
@@ -22,7 +22,7 @@ const WORKER_QUEUE = 8;
 
 export interface ProjectionObserver {
   /** After each event handled (applied, duplicate or ignored). */
-  onHandled?(outcome: ApplyOutcome, envelope: ProjectedEnvelope): void;
+  onHandled?(outcome: ApplyOutcome, envelope: StoredEvent): void;
   onGapRepaired?(streamId: string, events: number): void;
 }
 
@@ -36,6 +36,7 @@ export interface RebuildResult {
 export class ProjectionRunner {
   /** Replaced after a rebuild in a worker (its statements belong to the replaced connection). */
   projector: Projector;
+  private readonly applier: OrderedApplier;
   private rebuilding: Promise<RebuildResult> | undefined;
   /** The instant (store time) of the last event applied, for the lag in seconds. */
   lastAppliedCreated: string | undefined;
@@ -49,6 +50,14 @@ export class ProjectionRunner {
     private readonly rebuildInWorker = true,
   ) {
     this.projector = new Projector(store);
+    this.applier = new OrderedApplier({
+      client,
+      // `this.projector`, not a copy: a rebuild in a worker replaces it.
+      lastApplied: (streamId) => this.projector.lastApplied(streamId),
+      apply: (e) => { this.projector.apply(e); },
+      ...(logger ? { logger } : {}),
+      onGapRepaired: (streamId, events) => observer.onGapRepaired?.(streamId, events),
+    });
   }
 
   get isRebuilding(): boolean {
@@ -79,35 +88,15 @@ export class ProjectionRunner {
   private tail: Promise<void> = Promise.resolve();
 
   /** Applies one envelope (the consumer's handler). A gap is filled from EventStoreDB first. */
-  handle(envelope: ProjectedEnvelope): Promise<ApplyOutcome> {
+  handle(envelope: StoredEvent): Promise<ApplyOutcome> {
     return this.exclusive(() => this.handleNow(envelope));
   }
 
-  private async handleNow(envelope: ProjectedEnvelope): Promise<ApplyOutcome> {
-    let outcome: ApplyOutcome;
-    try {
-      outcome = this.projector.apply(envelope);
-    } catch (error) {
-      if (!(error instanceof StreamGapError)) throw error;
-      await this.repairGap(error);
-      outcome = this.projector.apply(envelope);
-    }
+  private async handleNow(envelope: StoredEvent): Promise<ApplyOutcome> {
+    const outcome = this.projector.projects(envelope.streamId) ? await this.applier.handle(envelope) : 'ignored';
     if (outcome === 'applied') this.lastAppliedCreated = envelope.created;
     this.observer.onHandled?.(outcome, envelope);
     return outcome;
-  }
-
-  /** Reads the events the read model lacks from EventStoreDB, up to the one that arrived. */
-  private async repairGap(gap: StreamGapError): Promise<void> {
-    this.logger?.warn({ stream: gap.streamId, lastApplied: gap.lastApplied, revision: gap.revision }, 'events missing from the read model: reading them from the event store');
-    let repaired = 0;
-    // Read to the end (never break out of the client's iterator: see @cfund/eventstore README).
-    for await (const resolved of this.client.readStream(gap.streamId, { fromRevision: BigInt(gap.lastApplied + 1) })) {
-      const e = envelopeOf(resolved);
-      if (!e || e.revision >= gap.revision) continue;
-      if (this.projector.apply(e) === 'applied') repaired += 1;
-    }
-    this.observer.onGapRepaired?.(gap.streamId, repaired);
   }
 
   /**
@@ -131,7 +120,7 @@ export class ProjectionRunner {
       this.store.wipe();
       this.projector.beginBatch();
       for await (const resolved of this.client.readAll({ fromPosition: START, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
-        const e = envelopeOf(resolved);
+        const e = storedEventOf(resolved);
         if (!e) continue;
         events += 1;
         // One transaction, rows written once at the end; $all holds every stream in order, so no gaps.
