@@ -22,6 +22,8 @@ t.test('money defects', async (t) => {
   const tk = await tokens(h);
   const year = rsYear();
   const today = new Date().toISOString().slice(0, 10);
+  // Due two weeks ago: today may be a weekend or a holiday, which moves a due date to the next working day.
+  const dueAlready = new Date(Date.now() - 14 * 86_400_000).toISOString().slice(0, 10);
   const servedAt = new Date(Date.now() - 60_000).toISOString();
   const service = h.app.commandService;
   const sys = { principal: { sub: 'system:test', roles: [], jurisdictions: [] }, correlationId: 'test' };
@@ -45,7 +47,7 @@ t.test('money defects', async (t) => {
 
   t.test('a payment the fund cannot cover is refused and writes nothing; the reconciler goes on past a claim it cannot repair', async (t) => {
     const id = await awarded(40_000_000);
-    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: today, intervalMonths: 1 });
+    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: dueAlready, intervalMonths: 1 });
     // The ledger lost the claim's funds (as an appeal raised outside the ledger left it before),
     // and what is left of the budget went to a commitment of no claim at all.
     const orphanId = '00000000-0000-4000-8000-00000000beef';
@@ -80,7 +82,7 @@ t.test('money defects', async (t) => {
 
   t.test('a payment on a ledger that lost the claim\'s funds commits them again first, with the budget check', async (t) => {
     const id = await awarded(30_000_000);
-    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: today, intervalMonths: 1 });
+    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: dueAlready, intervalMonths: 1 });
     await h.env.eventStore.appendToStream(`fund-RS-${year}`, jsonEvent({
       type: 'FundsReleased', data: { schemaVersion: 1, jurisdiction: 'RS', year, claimId: id, amount: RSD(30_000_000), reason: 'test: the ledger disagrees' },
     }));
@@ -131,7 +133,7 @@ t.test('money defects', async (t) => {
     await ok(`/claims/${id}/approvals`, tk.approver2, {});
     t.equal(tiedOf(await ledgerOf(id)), 40_000_000, 'the award ties the whole amount, the advance included');
     await ok(`/claims/${id}/decision-notice`, tk.approver1, { servedAt });
-    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: today, intervalMonths: 1 });
+    await ok(`/claims/${id}/payout-schedule`, tk.finance, { instalments: 1, firstDueOn: dueAlready, intervalMonths: 1 });
     await ok(`/claims/${id}/payouts/1/disbursement`, tk.finance, { paymentReference: 'PAY-1' });
     const ledger = await ledgerOf(id);
     t.equal(ledger!.disbursed, 40_000_000, 'advance and instalment paid: the award, once');
