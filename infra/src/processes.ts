@@ -155,8 +155,19 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port free on `host` right now, chosen by the system (for a child process to listen on). */
+/**
+ * A TCP port free on `host` right now, for a child process to listen on later. Chosen below the
+ * system's ephemeral range: a port from that range (what `listen(0)` hands out) can be taken by
+ * any other process's outgoing connection or `listen(0)` before the child binds it (seen as
+ * EADDRINUSE in tests running side by side).
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const low = ephemeralLow();
+  const from = Math.max(1024, low - 12_000);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (await isPortFree(host, port)) return port;
+  }
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -165,6 +176,15 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The first port of the system's ephemeral range (Linux's default where it cannot be read). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 2048 && low <= 65535) return low;
+  } catch { /* not Linux */ }
+  return 32768;
 }
 
 export function delay(ms: number): Promise<void> {

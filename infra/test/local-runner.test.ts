@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { type ExitStatus, canConnect, delay, isProcessRunning, waitForExit } from '../src/processes.js';
+import { type ExitStatus, canConnect, delay, freePort, isProcessRunning, waitForExit } from '../src/processes.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const runnerScript = join(repoRoot, 'infra', 'dist', 'local-runner.js');
@@ -77,14 +77,6 @@ class Runner {
       service: find(/echo\s+(http:\/\/\S+)/),
     };
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A fresh data dir, free fixed ports and the echo service; everything is cleaned up after the test. */

@@ -9,7 +9,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,20 +18,12 @@ import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
 import { eventSigningKey, startRelay } from '@cfund/messaging';
 import { signToken } from '@cfund/service-kit';
-import { startTestEnvironment } from '@cfund/test-support';
+import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
 import { startWebhookReceiver } from './receivers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
