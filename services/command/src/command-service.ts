@@ -177,15 +177,16 @@ export class CommandService {
           this.metrics.retries.inc({ category: 'claim' });
         },
         beforeAppend: async (events, loaded) => {
-          // Authorized and decided: the Idempotency-Key is taken only now (a refusal writes nothing).
-          await ctx.beforeWrite?.();
           decidedOn = loaded.state;
           const after = events.reduce(claimEvolver.evolve, loaded.state);
+          // A ledger write takes the Idempotency-Key itself, once the ledger has not refused.
           const year = await this.funding.beforeAppend(claimId, loaded.state, after, ctx);
           if (year !== undefined) {
             committedIn = year;
             await this.afterFundsCommitted?.(claimId);
           }
+          // Authorized, decided and funded: the key is taken only now (a refusal writes nothing).
+          await ctx.beforeWrite?.();
         },
       });
       if (!result.replayed && result.events.length > 0) {
@@ -219,6 +220,22 @@ export class CommandService {
     }
   }
 
+  /**
+   * Throws the ledger's refusal of `command` before anything is written (the Idempotency-Key
+   * included). Decided on the ledger as last seen here, and a refusal confirmed on the ledger as
+   * the store has it (another instance may have allocated more). The batched writer decides
+   * again when it writes: a refusal that only the store's newest events bring still answers as
+   * a refusal, after the key's reservation and release.
+   */
+  private async refusedByLedger(command: LedgerCommand): Promise<void> {
+    try {
+      decideLedger(command, await this.cachedLedger(command.jurisdiction, command.year));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      decideLedger(command, await this.loadLedger(command.jurisdiction, command.year));
+    }
+  }
+
   /** Loads a claim (404 when it does not exist). */
   async loadClaim(claimId: string): Promise<{ state: ClaimState; revision: StreamRevision }> {
     const loaded = await this.claims.catchUp(this.client, claimStream(claimId));
@@ -230,6 +247,7 @@ export class CommandService {
   async ledgerCommand(jurisdiction: Jurisdiction, year: number, ctx: CommandContext, command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>): Promise<{ revision: StreamRevision; events: FundEvent[] }> {
     const full = { ...command, actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.at(), jurisdiction, year } as LedgerCommand;
     try {
+      await this.refusedByLedger(full);
       await ctx.beforeWrite?.();
       const result = await this.ledgerWriter.submit(ledgerStreamName(jurisdiction, year), full, this.metadata(ctx));
       return { revision: result.revision, events: result.events };

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
+import { BACKWARDS, END } from '@eventstore/db-client';
 import { isErased } from '@cfund/eventstore';
 import { buildApp } from '../src/index.ts';
 import { RSD, assessedClaim, claimBody, rsYear, startService, tokens } from './helpers.ts';
@@ -43,11 +44,28 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.ok(refused.every((r) => r.json<{ code: string }>().code === 'budget-exceeded'), 'refused: budget-exceeded');
     const ledger = await eventTypes(h, `fund-RS-${year}`);
     t.equal(ledger.filter((x) => x === 'FundsCommitted').length, 10, 'ten commitments in the ledger');
-    const approvedClaims = [];
+    const approvedClaims: string[] = [];
     for (const id of ids) if ((await eventTypes(h, `claim-${id}`)).includes('AwardApproved')) approvedClaims.push(id);
     t.equal(approvedClaims.length, 10, 'ten awards');
     const state = await h.app.commandService.loadLedger('RS', year);
     t.same(Object.keys(state.claims).sort(), approvedClaims.sort(), 'the committed claims are the approved ones');
+
+    // A refusal by the ledger writes nothing either, with an Idempotency-Key: the key is not
+    // reserved (and released) for a commitment or an allocation the ledger refuses.
+    const lastPosition = async () => {
+      let last: bigint | undefined;
+      for await (const e of h.env.eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) last = e.event?.position?.commit;
+      return last;
+    };
+    const before = await lastPosition();
+    const unfunded = ids.find((id) => !approvedClaims.includes(id))!;
+    for (let i = 0; i < 3; i += 1) {
+      const r = await h.post(`/claims/${unfunded}/approvals`, tk.approver2, {}, { 'idempotency-key': `over-budget-${i}` });
+      t.equal(r.json<{ code: string }>().code, 'budget-exceeded', 'an approval beyond the budget, with a key: refused');
+      const e = await h.post(`/funds/RS/${year}/budget`, tk.admin, { amount: { amountMinor: 100, currency: 'EUR' } }, { 'idempotency-key': `wrong-currency-${i}` });
+      t.equal(e.json<{ code: string }>().code, 'currency-mismatch', 'a budget in another currency, with a key: refused');
+    }
+    t.equal(await lastPosition(), before, 'nothing was written to the event store ($all ends where it did)');
   });
 
   t.test('50 parallel identical disbursements of one instalment give exactly one PayoutDisbursed', async (t) => {
