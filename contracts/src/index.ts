@@ -3,4 +3,5 @@ export * from './events/index.js';
 export * from './personal-data.js';
 export * from './commands.js';
 export * from './problem.js';
+export * from './demo-users.js';
 export { eventJsonSchemas } from './json-schema.js';

@@ -3,8 +3,11 @@
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 
-/** The environment variables of the services' ports; a service names one in its package.json. */
-export const SERVICE_PORT_VARIABLES = ['COMMAND_PORT', 'PROJECTION_PORT', 'NOTIFICATION_PORT'] as const;
+/**
+ * The environment variables of the services' ports; a service names one in its package.json.
+ * Services start in this order: the console, which calls the others, last.
+ */
+export const SERVICE_PORT_VARIABLES = ['COMMAND_PORT', 'PROJECTION_PORT', 'NOTIFICATION_PORT', 'CONSOLE_PORT'] as const;
 export type ServicePortVariable = (typeof SERVICE_PORT_VARIABLES)[number];
 
 export interface LocalConfig {
@@ -26,6 +29,7 @@ export const DEFAULTS = {
   COMMAND_PORT: '4001',
   PROJECTION_PORT: '4002',
   NOTIFICATION_PORT: '4003',
+  CONSOLE_PORT: '4000',
   DATA_DIR: '.data',
   SERVICES_DIR: 'services',
 } as const;
@@ -70,6 +74,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv, repoRoot: string): Local
       COMMAND_PORT: port('COMMAND_PORT', false),
       PROJECTION_PORT: port('PROJECTION_PORT', false),
       NOTIFICATION_PORT: port('NOTIFICATION_PORT', false),
+      CONSOLE_PORT: port('CONSOLE_PORT', false),
     },
     dataDir: path('DATA_DIR'),
     servicesDir: path('SERVICES_DIR'),

@@ -140,7 +140,9 @@ export class LocalRunner {
       };
       await startService();
       this.supervise(service.name, startService);
-      urls.push([service.name, `http://${config.host}:${port}`, service.packageName]);
+      const url: [string, string, string] = [service.name, `http://${config.host}:${port}`, service.packageName];
+      if (service.opensFirst) urls.unshift(url); // what people open comes first
+      else urls.push(url);
     }
 
     const width = Math.max(...urls.map(([name]) => name.length));

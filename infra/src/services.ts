@@ -1,7 +1,8 @@
 // Finds the services the local runner starts. A package under services/ opts in with a
 // `cfund` field in its package.json:
 //   "cfund": { "start": "dist/main.js", "portEnv": "COMMAND_PORT" }
-// `start` is the compiled entry point (run with node), `portEnv` the variable holding its port.
+// `start` is the compiled entry point (run with node), `portEnv` the variable holding its port;
+// `"opensFirst": true` marks what people open (the console): its URL is printed first.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICE_PORT_VARIABLES, type ServicePortVariable } from './config.js';
@@ -14,6 +15,8 @@ export interface ServiceSpec {
   /** Absolute path of the compiled entry point. */
   entry: string;
   portVariable: ServicePortVariable;
+  /** What people open in a browser: its URL is printed first. */
+  opensFirst: boolean;
 }
 
 export function discoverServices(servicesDir: string): ServiceSpec[] {
@@ -33,18 +36,19 @@ export function discoverServices(servicesDir: string): ServiceSpec[] {
     if (other) throw new Error(`services ${other} and ${spec.name} both use ${spec.portVariable}; give each its own port variable`);
     seen.set(spec.portVariable, spec.name);
   }
-  // Stable order: the order of the port variables (command, projection, notification).
+  // Stable order: the order of the port variables (command, projection, notification, console).
   const rank = (spec: ServiceSpec) => SERVICE_PORT_VARIABLES.indexOf(spec.portVariable);
   return specs.sort((a, b) => rank(a) - rank(b));
 }
 
 function parseSpec(name: string, dir: string, packageName: string, field: unknown, manifestPath: string): ServiceSpec {
-  const { start, portEnv } = (field ?? {}) as { start?: unknown; portEnv?: unknown };
+  const { start, portEnv, opensFirst } = (field ?? {}) as { start?: unknown; portEnv?: unknown; opensFirst?: unknown };
   if (typeof start !== 'string' || start === '') {
     throw new Error(`${manifestPath}: "cfund.start" must be the path of the compiled entry point, e.g. "dist/main.js"`);
   }
   if (!SERVICE_PORT_VARIABLES.includes(portEnv as ServicePortVariable)) {
     throw new Error(`${manifestPath}: "cfund.portEnv" must be one of ${SERVICE_PORT_VARIABLES.join(', ')}`);
   }
-  return { name, packageName, dir, entry: resolve(dir, start), portVariable: portEnv as ServicePortVariable };
+  if (opensFirst !== undefined && typeof opensFirst !== 'boolean') throw new Error(`${manifestPath}: "cfund.opensFirst" must be true or false`);
+  return { name, packageName, dir, entry: resolve(dir, start), portVariable: portEnv as ServicePortVariable, opensFirst: opensFirst === true };
 }

@@ -8,7 +8,7 @@ t.test('defaults', async (t) => {
     host: '127.0.0.1',
     esdbPort: 2113,
     natsPort: 4222,
-    servicePorts: { COMMAND_PORT: 4001, PROJECTION_PORT: 4002, NOTIFICATION_PORT: 4003 },
+    servicePorts: { COMMAND_PORT: 4001, PROJECTION_PORT: 4002, NOTIFICATION_PORT: 4003, CONSOLE_PORT: 4000 },
     dataDir: '/repo/.data',
     servicesDir: '/repo/services',
   });

@@ -28,6 +28,15 @@ t.test('finds services with a cfund field, in port order, and skips libraries', 
   t.equal(services[0]?.entry, join(dir, 'command', 'dist', 'main.js'));
 });
 
+t.test('the console starts last and is marked to be printed first', async (t) => {
+  const dir = servicesDir(t, {
+    console: { name: '@cfund/console', cfund: { start: 'dist/main.js', portEnv: 'CONSOLE_PORT', opensFirst: true } },
+    command: { name: '@cfund/command', cfund: { start: 'dist/main.js', portEnv: 'COMMAND_PORT' } },
+  });
+  t.same(discoverServices(dir).map((service) => [service.name, service.opensFirst]), [['command', false], ['console', true]]);
+  t.throws(() => discoverServices(servicesDir(t, { x: { cfund: { start: 'a.js', portEnv: 'CONSOLE_PORT', opensFirst: 'yes' } } })), /"cfund\.opensFirst" must be true or false/);
+});
+
 t.test('a missing services directory means no services', async (t) => {
   t.same(discoverServices(join(tmpdir(), 'does-not-exist-cfund')), []);
 });

@@ -5,24 +5,12 @@
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
-import { JURISDICTIONS, type Role } from '@cfund/contracts';
+import { DEMO_USERS } from '@cfund/contracts';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startReconciler } from './reconciler.js';
 import { httpLimitsOf, keyStoreDir, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain, signToken } from '@cfund/service-kit';
 import { eventSigningKey, startRelayHost, type RelayHost } from '@cfund/messaging';
-
-const DEMO_USERS: { sub: string; name: string; roles: Role[] }[] = [
-  { sub: 'lawyer-1', name: 'Demo Lawyer', roles: ['lawyer'] },
-  { sub: 'assessor-1', name: 'Demo Assessor', roles: ['fund-assessor'] },
-  { sub: 'approver-1', name: 'Demo Approver One', roles: ['fund-approver'] },
-  { sub: 'approver-2', name: 'Demo Approver Two', roles: ['fund-approver'] },
-  { sub: 'finance-1', name: 'Demo Finance Officer', roles: ['fund-finance'] },
-  { sub: 'admin-1', name: 'Demo Fund Admin', roles: ['fund-admin'] },
-  { sub: 'auditor-1', name: 'Demo Auditor', roles: ['auditor'] },
-  { sub: 'dpo-1', name: 'Demo Data-Protection Officer', roles: ['dpo'] },
-  { sub: 'operator-1', name: 'Demo Operator', roles: ['operator'] },
-];
 
 async function main(): Promise<void> {
   let config;
@@ -87,14 +75,13 @@ async function main(): Promise<void> {
   logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
 
   if (config.embedded && secrets.jwtSecret) {
-    const jurisdiction = JURISDICTIONS[0];
-    const lines = [`demo tokens (embedded mode, jurisdiction ${jurisdiction}, valid ${config.JWT_MAX_LIFETIME / 3600} h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction ${jurisdiction}):`];
+    const lines = [`demo tokens (embedded mode, valid ${config.JWT_MAX_LIFETIME / 3600} h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction <RS|BA|...>):`];
     for (const u of DEMO_USERS) {
       const token = await signToken(secrets.jwtSecret, {
-        sub: u.sub, name: u.name, roles: u.roles, jurisdictions: [jurisdiction],
+        sub: u.sub, name: u.name, roles: u.roles, jurisdictions: u.jurisdictions,
         ttlSeconds: config.JWT_MAX_LIFETIME, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
       });
-      lines.push(`  ${u.roles.join(',').padEnd(14)} ${u.sub.padEnd(11)} ${token}`);
+      lines.push(`  ${u.roles.join(',').padEnd(14)} ${u.jurisdictions.join(',').padEnd(3)} ${u.sub.padEnd(11)} ${token}`);
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   }
