@@ -1,0 +1,87 @@
+/**
+ * The console: a Fastify service that serves the single-page app and is its backend for the
+ * frontend. The browser holds only a session cookie; sessions, access tokens and the calls to
+ * the services stay here (see README.md).
+ */
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createServiceFastify, errorsPlugin, type HttpLimits } from '@cfund/service-kit';
+import { CsrfTokens } from './csrf.js';
+import { proxyRoutes, type Upstreams } from './proxy.js';
+import { sessionRoutes } from './session-routes.js';
+import { SessionStore } from './session-store.js';
+import { Sessions } from './sessions.js';
+import type { EmbeddedSignIn } from './sign-in/embedded.js';
+import { embeddedSignInRoutes } from './sign-in/routes.js';
+import { webRoutes } from './web.js';
+
+export interface ConsoleAppOptions {
+  logger: Logger;
+  upstreams: Upstreams;
+  /** Present only in the embedded mode: sign in as a demo user. */
+  embeddedSignIn?: EmbeddedSignIn;
+  session?: { idleSeconds?: number; limit?: number; secureCookie?: boolean };
+  /** The built web app; default dist/web beside the compiled service. */
+  webRoot?: string;
+  bodyLimit?: number;
+  http?: HttpLimits;
+  now?: () => number;
+}
+
+export interface ConsoleApp extends FastifyInstance {
+  sessions: Sessions;
+}
+
+const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
+
+export async function buildApp(options: ConsoleAppOptions): Promise<ConsoleApp> {
+  const bodyLimit = options.bodyLimit ?? 256 * 1024;
+  const app = createServiceFastify({ logger: options.logger, bodyLimit, ...(options.http ? { http: options.http } : {}) });
+  const store = new SessionStore({
+    limit: options.session?.limit ?? 10_000,
+    idleMs: (options.session?.idleSeconds ?? 30 * 60) * 1000,
+    now: options.now ?? Date.now,
+  });
+  const sessions = new Sessions(store, new CsrfTokens(), options.session?.secureCookie ?? false);
+  app.decorate('sessions', sessions);
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    // Only the app's own built files: no inline script or style, no other origin.
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'base-uri': ["'none'"],
+        'connect-src': ["'self'"],
+        'font-src': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'img-src': ["'self'", 'data:'],
+        'object-src': ["'none'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: options.session?.secureCookie ? { maxAge: 180 * 86400 } : false,
+  });
+  await app.register(fastifyCookie);
+  // Answers about a session may carry personal data: no cache keeps them.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async () => ({ status: 'ready' }));
+  await app.register(sessionRoutes, { sessions, signIn: options.embeddedSignIn ? 'embedded' : null });
+  if (options.embeddedSignIn) await app.register(embeddedSignInRoutes, { sessions, signIn: options.embeddedSignIn });
+  await app.register(proxyRoutes, { sessions, upstreams: options.upstreams, bodyLimit });
+  await app.register(webRoutes, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
+  return app as ConsoleApp;
+}

@@ -1,0 +1,5 @@
+export { buildApp, type ConsoleApp, type ConsoleAppOptions } from './app.js';
+export { loadConfig, ConfigError, type Config } from './config.js';
+export { EmbeddedSignIn, type EmbeddedSignInOptions } from './sign-in/embedded.js';
+export type { Principal, Session } from './session-store.js';
+export type { Upstreams } from './proxy.js';
