@@ -10,3 +10,4 @@ export { consumerReadyCheck, startProjectionConsumer, PROJECTION_DURABLE, PROJEC
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
 export { INDICATORS, SUPPRESSION_THRESHOLD, percentile } from './queries/monitoring.js';
+export { ClaimStatusSchema } from './routes/schemas.js';

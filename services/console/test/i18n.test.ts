@@ -1,0 +1,60 @@
+/**
+ * Every locale of the console has every message, each compiles as ICU MessageFormat and takes
+ * the same arguments as the English one; every role, jurisdiction, status, form of
+ * exploitation and head of damage the API can return has its words.
+ */
+import t from 'tap';
+import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
+import { DAMAGE_HEADS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES } from '@cfund/contracts';
+import { ClaimStatusSchema } from '@cfund/projection-service';
+import { en } from '../web/src/i18n/en.ts';
+import { srLatn } from '../web/src/i18n/sr-Latn.ts';
+
+const LOCALES: Record<string, Record<string, string>> = { en, 'sr-Latn': srLatn };
+
+function argumentsOf(elements: MessageFormatElement[], into = new Set<string>()): Set<string> {
+  for (const e of elements) {
+    if (e.type === TYPE.argument || e.type === TYPE.number || e.type === TYPE.date || e.type === TYPE.time) into.add(e.value);
+    if (e.type === TYPE.plural || e.type === TYPE.select) {
+      into.add(e.value);
+      for (const option of Object.values(e.options)) argumentsOf(option.value, into);
+    }
+    if (e.type === TYPE.tag) argumentsOf(e.children, into);
+  }
+  return into;
+}
+
+t.test('every locale has exactly the English keys, each message compiles with the same arguments', async (t) => {
+  const keys = Object.keys(en).sort();
+  for (const [locale, messages] of Object.entries(LOCALES)) {
+    t.same(Object.keys(messages).sort(), keys, `${locale}: the same keys as en`);
+    for (const [key, message] of Object.entries(messages)) {
+      let ast: MessageFormatElement[] = [];
+      t.doesNotThrow(() => { ast = parse(message); }, `${locale} ${key} compiles`);
+      const english = en[key as keyof typeof en];
+      if (english !== undefined) t.same([...argumentsOf(ast)].sort(), [...argumentsOf(parse(english))].sort(), `${locale} ${key}: the arguments of en`);
+    }
+  }
+});
+
+t.test('the words for every value the API returns exist', async (t) => {
+  const needed = [
+    ...ROLES.map((r) => `role.${r}`), ...JURISDICTIONS.map((j) => `jurisdiction.${j}`), ...ClaimStatusSchema.options.map((s) => `status.${s}`),
+    ...FORMS_OF_EXPLOITATION.map((f) => `exploitation.${f}`), ...DAMAGE_HEADS.map((h) => `head.${h}`),
+  ];
+  for (const key of needed) t.ok(Object.hasOwn(en, key), key);
+});
+
+t.test('plural forms follow each language: Serbian has "few"', async (t) => {
+  const { IntlMessageFormat } = await import('intl-messageformat');
+  const count = (locale: string, total: number) => new IntlMessageFormat(LOCALES[locale]!['claims.count']!, locale).format({ total });
+  t.equal(count('en', 1), '1 claim');
+  t.equal(count('en', 3), '3 claims');
+  t.equal(count('sr-Latn', 1), '1 zahtev');
+  t.equal(count('sr-Latn', 21), '21 zahtev');
+  t.equal(count('sr-Latn', 3), '3 zahteva');
+});
+
+t.test('a message that does not compile is caught', async (t) => {
+  t.throws(() => parse('{total, plural, one {# claim}'), 'an unclosed plural');
+});

@@ -1,0 +1,73 @@
+/** The console: the session, the language, and the page of the current route. */
+import { useEffect, useState } from 'react';
+import { IntlProvider } from 'react-intl';
+import { api, setCsrfToken, whenSignedOut, type SessionView } from './api.ts';
+import { Layout } from './components/Layout.tsx';
+import { isLocale, LOCALES, preferredLocale, type Locale } from './i18n/locales.ts';
+import { ClaimPage } from './pages/ClaimPage.tsx';
+import { ClaimsPage } from './pages/ClaimsPage.tsx';
+import { FileClaimPage } from './pages/FileClaimPage.tsx';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+import { navigate, useRoute } from './router.ts';
+
+const LOCALE_KEY = 'cfund.locale';
+
+function initialLocale(): Locale {
+  const saved = window.localStorage.getItem(LOCALE_KEY);
+  return isLocale(saved) ? saved : preferredLocale(navigator.languages);
+}
+
+export function App() {
+  const [locale, setLocale] = useState<Locale>(initialLocale);
+  // undefined while asking the console whether a session is open.
+  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const route = useRoute();
+
+  useEffect(() => {
+    whenSignedOut(() => {
+      setCsrfToken(undefined);
+      setSession(null);
+    });
+    api<SessionView>('/api/session').then(({ body }) => {
+      setCsrfToken(body.csrfToken);
+      setSession(body);
+    }, () => setSession(null));
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+    window.localStorage.setItem(LOCALE_KEY, locale);
+  }, [locale]);
+
+  useEffect(() => {
+    if (session === null && route.page !== 'sign-in') navigate('/sign-in');
+  }, [session, route.page]);
+
+  const signedIn = (view: SessionView) => {
+    setCsrfToken(view.csrfToken);
+    setSession(view);
+    navigate('/claims');
+  };
+  const signOut = async () => {
+    await api('/api/sign-out', { method: 'POST' }).catch(() => undefined);
+    setCsrfToken(undefined);
+    setSession(null);
+  };
+
+  let page;
+  if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
+  else if (session === undefined) page = null;
+  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} />;
+  else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
+  else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} />;
+  else page = <NotFoundPage />;
+
+  return (
+    <IntlProvider locale={locale} defaultLocale="en" messages={LOCALES[locale].messages}>
+      <Layout locale={locale} onLocale={setLocale} principal={session?.principal} onSignOut={signOut}>
+        {page}
+      </Layout>
+    </IntlProvider>
+  );
+}

@@ -1,0 +1,42 @@
+/** The frame of every page: skip link, header (navigation, language, who is signed in), main. */
+import type { ReactNode } from 'react';
+import type { Principal } from '../api.ts';
+import { LOCALES, type Locale } from '../i18n/locales.ts';
+import { useT } from '../i18n/use-t.ts';
+import { Link } from './Link.tsx';
+import { useRoles } from './roles.ts';
+
+export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; principal: Principal | undefined; onSignOut: () => void; children: ReactNode }) {
+  const t = useT();
+  const roles = useRoles();
+  const p = props.principal;
+  return (
+    <>
+      <a className="skip-link" href="#main">{t('app.skipToContent')}</a>
+      <header className="app-header">
+        <span className="app-title">{t('app.title')}</span>
+        {p && (
+          <nav aria-label={t('app.title')}>
+            <Link to="/claims">{t('app.nav.myClaims')}</Link>
+            {p.roles.includes('lawyer') && <Link to="/claims/new">{t('app.nav.fileClaim')}</Link>}
+          </nav>
+        )}
+        <div className="app-tools">
+          <label>
+            {t('app.language')}{' '}
+            <select value={props.locale} onChange={(e) => props.onLocale(e.target.value as Locale)}>
+              {Object.entries(LOCALES).map(([code, l]) => <option key={code} value={code} lang={code}>{l.label}</option>)}
+            </select>
+          </label>
+          {p && (
+            <>
+              <span className="who">{t('app.signedInAs', { name: p.name, roles: roles(p.roles) })}</span>
+              <button type="button" onClick={props.onSignOut}>{t('app.signOut')}</button>
+            </>
+          )}
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>{props.children}</main>
+    </>
+  );
+}
