@@ -1,6 +1,7 @@
 /**
  * The built single-page app (web/, built by `pnpm build` into dist/web): its files, and its
- * index.html for every other GET outside /api, where the app's own router takes over.
+ * index.html for every other GET outside /api without a file extension, where the app's own
+ * router takes over.
  * Hashed assets are cached for good; index.html is revalidated so a new build shows at once.
  */
 import { existsSync } from 'node:fs';
@@ -20,8 +21,10 @@ export async function webRoutes(app: FastifyInstance, options: { root: string })
     });
   }
   app.get('/*', async (request, reply) => {
-    if (request.url === '/api' || request.url.startsWith('/api/')) {
-      throw new HttpProblem(404, 'Not Found', `No route ${request.method} ${request.url.split('?')[0]}.`, { code: 'not-found' });
+    const path = request.url.split('?')[0]!;
+    // The app's pages have no file extension: a missing file (favicon.ico) is a plain 404.
+    if (path === '/api' || path.startsWith('/api/') || /\.\w+$/.test(path)) {
+      throw new HttpProblem(404, 'Not Found', `No route ${request.method} ${path}.`, { code: 'not-found' });
     }
     if (!built) throw new HttpProblem(503, 'Service Unavailable', 'The console\'s web app is not built: run `pnpm build`.', { code: 'not-built' });
     return reply.header('cache-control', 'no-cache').sendFile('index.html');

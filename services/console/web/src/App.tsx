@@ -25,14 +25,11 @@ export function App() {
   const route = useRoute();
 
   useEffect(() => {
-    whenSignedOut(() => {
-      setCsrfToken(undefined);
-      setSession(null);
-    });
+    whenSignedOut(signedOut);
     api<SessionView>('/api/session').then(({ body }) => {
       setCsrfToken(body.csrfToken);
       setSession(body);
-    }, () => setSession(null));
+    }, signedOut);
   }, []);
 
   useEffect(() => {
@@ -40,10 +37,13 @@ export function App() {
     window.localStorage.setItem(LOCALE_KEY, locale);
   }, [locale]);
 
-  useEffect(() => {
-    if (session === null && route.page !== 'sign-in') navigate('/sign-in');
-  }, [session, route.page]);
-
+  // Redirects happen here, where the session changes, never in an effect: a route change from
+  // the History API renders before a pending session update and would be redirected with a stale one.
+  function signedOut() {
+    setCsrfToken(undefined);
+    setSession(null);
+    if (window.location.pathname !== '/sign-in') navigate('/sign-in', { replace: true });
+  }
   const signedIn = (view: SessionView) => {
     setCsrfToken(view.csrfToken);
     setSession(view);
@@ -51,8 +51,7 @@ export function App() {
   };
   const signOut = async () => {
     await api('/api/sign-out', { method: 'POST' }).catch(() => undefined);
-    setCsrfToken(undefined);
-    setSession(null);
+    signedOut();
   };
 
   let page;

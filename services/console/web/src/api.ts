@@ -16,6 +16,7 @@ export class ApiError extends Error {
   }
 }
 
+/** The session's token (signing in carries the sign-in page's own, in its headers). */
 let csrfToken: string | undefined;
 export const setCsrfToken = (token: string | undefined): void => {
   csrfToken = token;
@@ -29,14 +30,18 @@ export const whenSignedOut = (handler: () => void): void => {
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ body: T; headers: Headers }> {
   const method = init.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...(method !== 'GET' && csrfToken ? { 'x-csrf-token': csrfToken } : {}),
+    ...init.headers,
+  };
   const response = await fetch(path, { method, headers, credentials: 'same-origin', ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
-    if (response.status === 401 && !path.startsWith('/api/sign-in')) onSignedOut();
+    // The first question, whether a session is open, is no news of a session ending.
+    if (response.status === 401 && path !== '/api/session' && !path.startsWith('/api/sign-in')) onSignedOut();
     throw new ApiError({ status: response.status, ...(parsed as Omit<Problem, 'status'>) });
   }
   return { body: parsed as T, headers: response.headers };

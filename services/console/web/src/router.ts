@@ -20,8 +20,10 @@ export function routeOf(path: string, search: string): Route {
   return { page: 'not-found' };
 }
 
-export function navigate(to: string): void {
-  window.history.pushState(null, '', to);
+/** `replace`: instead of the current entry (a redirect), not a new one. */
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (options.replace) window.history.replaceState(null, '', to);
+  else window.history.pushState(null, '', to);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

@@ -1,6 +1,6 @@
 /** Embedded mode: pick a demo user. Without it (production), sign-in is the identity provider's. */
 import { useEffect, useState } from 'react';
-import { api, ApiError, setCsrfToken, type Principal, type SessionView } from '../api.ts';
+import { api, ApiError, type Principal, type SessionView } from '../api.ts';
 import { useJurisdictions, useRoles } from '../components/roles.ts';
 import { useTitle } from '../components/use-title.ts';
 import { useT } from '../i18n/use-t.ts';
@@ -11,6 +11,7 @@ export function SignInPage(props: { onSignedIn: (session: SessionView) => void }
   const jurisdictions = useJurisdictions();
   useTitle(t('signIn.title'));
   const [users, setUsers] = useState<Principal[] | 'unavailable' | undefined>(undefined);
+  const [csrfToken, setCsrfToken] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
 
   useEffect(() => {
@@ -25,7 +26,7 @@ export function SignInPage(props: { onSignedIn: (session: SessionView) => void }
 
   const signIn = async (sub: string) => {
     try {
-      const { body } = await api<SessionView>('/api/sign-in', { method: 'POST', body: { sub } });
+      const { body } = await api<SessionView>('/api/sign-in', { method: 'POST', body: { sub }, headers: { 'x-csrf-token': csrfToken } });
       props.onSignedIn(body);
     } catch (e) {
       setError((e as Error).message);

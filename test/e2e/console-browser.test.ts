@@ -1,0 +1,142 @@
+/**
+ * The console in a real browser (playwright-core driving Debian's chromium, headless) against the
+ * whole system: the three services as processes (system.ts) and the console in front of them.
+ * The lawyer signs in, files a claim (a negative amount first: the field error shows and nothing
+ * is sent), finds it in "my claims" and opens it. axe-core checks every page (no serious or
+ * critical violation); screenshots go to .tap/screenshots/console/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { chromium, type Page } from 'playwright-core';
+import { buildApp, EmbeddedSignIn } from '@cfund/console';
+import { createLogger } from '@cfund/eventstore';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, jwtSecretPath, readJwtSecretFile } from '@cfund/service-kit';
+import { startSystem } from './system.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = join(repoRoot, '.tap', 'screenshots', 'console');
+// Distinctive, so that any copy of it in a log is found.
+const VICTIM = 'Zorana Kvrgić-Testnović';
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page as it is: no serious or critical violation. */
+async function checkAccessibility(t: Tap.Test, page: Page, what: string): Promise<void> {
+  await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+  t.same(violations, [], `${what}: no serious or critical accessibility violation`);
+}
+
+t.test('a lawyer files a claim in the console and finds it', async (t) => {
+  if (!existsSync(CHROMIUM)) return t.skip(`no chromium at ${CHROMIUM} (npm test installs it with apt-get when run as root on Debian; or set CHROMIUM_BIN)`);
+  execFileSync('pnpm', ['--filter', '@cfund/console', 'build:web'], { cwd: repoRoot, stdio: 'inherit' });
+  const system = await startSystem(t, { logLevel: 'info' });
+  if ('skipped' in system) return t.skip(system.skipped);
+
+  const consoleLogs: string[] = [];
+  const app = await buildApp({
+    logger: createLogger({ level: 'debug', destination: { write: (line: string) => { consoleLogs.push(line); } } }),
+    upstreams: { commands: system.url.command, queries: system.url.projection, notifications: system.url.notification },
+    embeddedSignIn: new EmbeddedSignIn({
+      jwtSecret: await readJwtSecretFile(jwtSecretPath(system.dataDir)), issuer: DEFAULT_JWT_ISSUER, audience: DEFAULT_JWT_AUDIENCE, ttlSeconds: 3600,
+    }),
+  });
+  t.teardown(() => app.close());
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  t.teardown(() => browser.close());
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });
+  const commandCalls: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/commands/')) commandCalls.push(`${r.method()} ${r.url()}`); });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  // Signed out: the console sends us to sign in.
+  await page.goto(base);
+  await page.waitForURL(/\/sign-in$/);
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByRole('button', { name: /Sign in as Demo Lawyer\b/ }).first().waitFor();
+  await checkAccessibility(t, page, 'sign-in');
+  await shoot('sign-in');
+
+  await page.getByRole('button', { name: /^Sign in as Demo Lawyer lawyer · Serbia$/ }).click();
+  await page.getByRole('heading', { name: 'My claims' }).waitFor();
+  await page.getByText('You have filed no claims yet.').waitFor();
+  t.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is not visible to scripts');
+  t.same(await page.evaluate(() => [Object.keys(localStorage).filter((k) => k !== 'cfund.locale'), Object.keys(sessionStorage)]), [[], []], 'nothing stored in the browser');
+  await checkAccessibility(t, page, 'my claims (empty)');
+  await shoot('my-claims-empty');
+
+  // The form, with a negative amount: the schema refuses it here, nothing is sent.
+  await page.getByRole('link', { name: 'File a claim' }).click();
+  await page.getByRole('heading', { name: 'File a claim' }).waitFor();
+  await page.getByLabel('Date of the incident').fill('2025-01-10');
+  await page.getByLabel('Full name').fill(VICTIM);
+  await page.getByLabel('Non-pecuniary damage').fill('-500');
+  await page.getByRole('button', { name: 'File the claim' }).click();
+  const amount = page.getByLabel('Non-pecuniary damage');
+  await page.getByText('Must be more than zero').waitFor();
+  t.equal(await amount.getAttribute('aria-invalid'), 'true', 'the amount is marked invalid');
+  t.ok(await amount.evaluate((e) => e === document.activeElement), 'the focus is on the field to correct');
+  t.same(commandCalls, [], 'nothing was sent');
+  await checkAccessibility(t, page, 'file a claim (with a field error)');
+  await shoot('file-claim-error');
+
+  // Corrected, from the keyboard: the claim is filed and its page opens.
+  await amount.fill('1500.50');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/claims\/[0-9a-f-]{36}$/);
+  const heading = page.getByRole('heading', { name: /^Claim RS-\d{4}-/ });
+  await heading.waitFor({ timeout: 15_000 });
+  const reference = (await heading.textContent())!.replace(/^Claim /, '');
+  t.equal(await page.getByTestId('claim-status').textContent(), 'Filed');
+  t.match(await page.getByTestId('claim-claimed').textContent(), /^RSD\s1,500\.50$/, 'the amount through Intl in en-GB');
+  t.same(commandCalls.map((c) => c.replace(base, '')), ['POST /api/commands/claims'], 'one command, the filing');
+  t.notOk((await page.content()).includes(VICTIM), 'no personal data on the claim page');
+  await checkAccessibility(t, page, 'claim page');
+  await shoot('claim');
+
+  // In "my claims", then opened from there.
+  await page.getByRole('link', { name: 'My claims' }).click();
+  const row = page.getByRole('link', { name: `Open claim ${reference}` });
+  await row.waitFor();
+  await page.getByText('1 claim', { exact: true }).waitFor();
+  await checkAccessibility(t, page, 'my claims');
+  await shoot('my-claims');
+  await row.click();
+  await page.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
+
+  // Serbian (Latin): the same page in the other language, amounts in its format.
+  await page.getByLabel('Language').selectOption('sr-Latn');
+  await page.getByRole('heading', { name: `Zahtev ${reference}` }).waitFor();
+  t.equal(await page.getByTestId('claim-status').textContent(), 'Podnet');
+  t.match(await page.getByTestId('claim-claimed').textContent(), /1\.500,50/);
+  t.equal(await page.evaluate(() => document.documentElement.lang), 'sr-Latn');
+  await checkAccessibility(t, page, 'claim page in Serbian');
+  await shoot('claim-sr');
+
+  // A phone's width: no horizontal scrolling.
+  await page.setViewportSize({ width: 390, height: 844 });
+  t.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'fits 390 px');
+  await shoot('claim-phone');
+
+  t.same(pageErrors, [], 'no script error and no CSP violation in the page');
+  t.notOk(consoleLogs.join('\n').includes(VICTIM), 'the victim\'s name is in no log of the console');
+  t.notOk((await system.logs()).includes(VICTIM), 'nor in the services\' logs');
+});
