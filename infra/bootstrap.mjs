@@ -4,6 +4,7 @@
 // `pnpm build`; then
 //   start: node infra/dist/local-runner.js (signals forwarded; see infra/README.md)
 //   test:  pnpm lint and tap; the last line printed is `N passed, N failed[, N skipped]`.
+// In test mode it also installs Debian's chromium (apt-get, as root) for the console's browser test.
 // Extra arguments go to the runner or to tap, e.g. `npm test -- infra/test/config.test.ts`.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
@@ -102,6 +103,24 @@ async function ensureNatsServer() {
   if (existsSync('/run/systemd/system') && findExecutable('systemctl')) {
     say('disabling the nats-server system service the package started: npm start runs its own');
     await run('systemctl', ['disable', '--now', 'nats-server.service']);
+  }
+}
+
+/**
+ * The console's browser test drives Debian's chromium (never a browser download of a test tool's
+ * own). Installed like nats-server when missing; if that cannot be done, the test skips and says why.
+ */
+async function ensureChromium() {
+  if (process.env.CHROMIUM_BIN || findExecutable('chromium')) return;
+  const canApt = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && findExecutable('apt-get');
+  if (!canApt) {
+    say('chromium is not installed: the console\'s browser test will be skipped (install the chromium package, or set CHROMIUM_BIN)');
+    return;
+  }
+  say('chromium is missing: installing it with apt-get (for the console\'s browser test)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if ((await run('apt-get', ['update'], { env })) !== 0 || (await run('apt-get', ['install', '-y', 'chromium'], { env })) !== 0) {
+    say('apt-get could not install chromium: the console\'s browser test will be skipped');
   }
 }
 
@@ -208,7 +227,10 @@ async function main() {
     if (mode === 'test') process.stdout.write('0 passed, 1 failed\n');
     process.exit(1);
   }
-  if (mode === 'test') return test(pnpm);
+  if (mode === 'test') {
+    await ensureChromium();
+    return test(pnpm);
+  }
   if ((await run(pnpm, ['build'])) !== 0) die('pnpm build failed: fix the errors above, then run npm start again');
   stopWatching();
   start();
