@@ -2,7 +2,8 @@
  * The console in a real browser (playwright-core driving Debian's chromium, headless) against the
  * whole system: the three services as processes (system.ts) and the console in front of them.
  * The lawyer signs in, files a claim (a negative amount first: the field error shows and nothing
- * is sent), finds it in "my claims" and opens it. axe-core checks every page (no serious or
+ * is sent; then a date of birth in the future: the service's refusal shows beside the button),
+ * finds it in "my claims" and opens it. axe-core checks every page (no serious or
  * critical violation); screenshots go to .tap/screenshots/console/.
  */
 import { execFileSync } from 'node:child_process';
@@ -96,8 +97,18 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   await checkAccessibility(t, page, 'file a claim (with a field error)');
   await shoot('file-claim-error');
 
-  // Corrected, from the keyboard: the claim is filed and its page opens.
+  // A rule of the domain (not of the schema): its sentence shows beside the button.
   await amount.fill('1500.50');
+  await page.getByLabel('Date of birth (optional)').fill('2190-01-01');
+  await page.getByRole('button', { name: 'File the claim' }).click();
+  await page.getByText('Not filed: The date of birth cannot be after the filing date.').waitFor();
+  t.same(commandCalls.map((c) => c.replace(base, '')), ['POST /api/commands/claims'], 'sent, and refused by the service');
+  await checkAccessibility(t, page, 'file a claim (refused)');
+  await shoot('file-claim-refused');
+
+  // Corrected, from the keyboard: the claim is filed and its page opens.
+  await page.getByLabel('Date of birth (optional)').fill('1990-02-03');
+  await amount.focus();
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/claims\/[0-9a-f-]{36}$/);
   const heading = page.getByRole('heading', { name: /^Claim RS-\d{4}-/ });
@@ -105,7 +116,7 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   const reference = (await heading.textContent())!.replace(/^Claim /, '');
   t.equal(await page.getByTestId('claim-status').textContent(), 'Filed');
   t.match(await page.getByTestId('claim-claimed').textContent(), /^RSD\s1,500\.50$/, 'the amount through Intl in en-GB');
-  t.same(commandCalls.map((c) => c.replace(base, '')), ['POST /api/commands/claims'], 'one command, the filing');
+  t.equal(commandCalls.length, 2, 'the refused command and the filing');
   t.notOk((await page.content()).includes(VICTIM), 'no personal data on the claim page');
   await checkAccessibility(t, page, 'claim page');
   await shoot('claim');

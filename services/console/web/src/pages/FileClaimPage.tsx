@@ -100,6 +100,9 @@ export function FileClaimPage(props: { principal: Principal }) {
       navigate(`/claims/${filed.claimId}`);
     } catch (e) {
       const problem = e instanceof ApiError ? e.problem : undefined;
+      // A refusal wrote nothing: the corrected form is a new request. After a lost answer (no
+      // problem, or a server error) the same key makes a retry safe.
+      if (problem && problem.status < 500) idempotencyKey.current = crypto.randomUUID();
       if (problem?.status === 400 && problem.errors?.length) {
         const server: Record<string, string> = {};
         for (const err of problem.errors) server[fieldOf(err.path.replace(/^body\.?/, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), heads)] ??= err.message;
