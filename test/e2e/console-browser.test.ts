@@ -147,5 +147,6 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
 
   t.same(pageErrors, [], 'no script error and no CSP violation in the page');
   t.notOk(consoleLogs.join('\n').includes(VICTIM), 'the victim\'s name is in no log of the console');
+  t.notMatch(consoleLogs.join('\n'), /eyJ[\w-]+\.eyJ/, 'nor any token');
   t.notOk((await system.logs()).includes(VICTIM), 'nor in the services\' logs');
 });
