@@ -223,6 +223,7 @@ const handlers: Handlers = {
   },
 
   DecideAppeal: (c, s) => {
+    refuseConflict(appealDecisionConflict(s, c.actor.sub));
     requireStatus(s, ['appealed'], 'have an appeal decided');
     const { outcome, netAward, decidedOn } = c.data;
     const scheme = schemeOf(s);
@@ -240,7 +241,6 @@ const handlers: Handlers = {
       const paid = claimFunding(s).paid;
       if (netAward.amountMinor < paid) refuse('below-paid', `The award cannot be reduced below what was already paid (${paid} minor units).`, { paid });
     }
-    refuseConflict(appealDecisionConflict(s, c.actor.sub));
     // A decision that sets an award needs the approvals an award of that amount needs.
     const pending = s.fund.pendingAppealDecision;
     if (pending) {
