@@ -10,8 +10,8 @@ import { AwardFunding } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS, claimStream, fundStream, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider,
-  type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
+  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, tiedOf,
+  type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
   BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
@@ -329,9 +329,9 @@ export class CommandService {
  * A claim awaiting the approval (or appeal decision) that would tie up exactly what the ledger
  * holds for it: an approval between its commitment and its append, which its retry completes.
  */
-function approvalInFlight(state: ClaimState, f: { committed: number; released: number } | undefined): boolean {
+function approvalInFlight(state: ClaimState, f: ClaimFunds | undefined): boolean {
   if (!f) return false;
-  const tied = f.committed - f.released;
+  const tied = tiedOf(f);
   const pending = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor
     : state.status === 'appealed' ? state.fund.pendingAppealDecision?.netAward.amountMinor ?? tied
       : undefined;
