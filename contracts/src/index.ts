@@ -4,3 +4,4 @@ export * from './personal-data.js';
 export * from './commands.js';
 export * from './problem.js';
 export { eventJsonSchemas } from './json-schema.js';
+export * from './streams.js';

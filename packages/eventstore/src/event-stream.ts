@@ -20,7 +20,8 @@ import type { StreamStateCache } from './state-cache.js';
 
 /** The pure decision logic of one kind of stream (from the domain). */
 export interface Decider<Command, Event, State> {
-  readonly initialState: State;
+  /** A fresh state of a stream without events: a new one each call, since a fold may update a state in place. */
+  initialState(): State;
   evolve(state: State, event: Event): State;
   decide(command: Command, state: State): readonly Event[];
 }
@@ -180,7 +181,7 @@ export async function loadStream<Event, State>(
   // Catching up from a snapshot reads only the events after it; an idempotency key needs the
   // whole stream (its events may be anywhere), so it always reads from the start.
   const from = keyHash === undefined ? options.from : undefined;
-  let state = from ? from.state : evolver.initialState;
+  let state = from ? from.state : evolver.initialState();
   let revision: StreamRevision = from ? from.revision : NO_STREAM;
   let lastHash = from ? from.lastHash : GENESIS_HASH;
   let eventCount = from ? from.eventCount : 0;

@@ -7,8 +7,7 @@
  */
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient, type JSONType } from '@eventstore/db-client';
 import { GENESIS_HASH, appendEncoded, loadStream, type StoredEvent } from '@cfund/eventstore';
-import type { EventData } from '@cfund/contracts';
-import { notificationStream, webhookStream } from './ids.js';
+import { notificationStream, webhookStream, type EventData } from '@cfund/contracts';
 
 type NotificationEventType = 'NotificationIssued' | 'NotificationDeliveryAttempted' | 'NotificationDelivered' | 'NotificationDeliveryFailed'
   | 'NotificationDeliveryRetried' | 'NotificationRead';
@@ -75,7 +74,7 @@ export class AuditTrail {
 
   /** Reads a notification's stream: whether it was issued, delivered, failed, and how many attempts. */
   async trail(notificationId: string): Promise<NotificationTrail> {
-    const loaded = await loadStream(this.client, notificationStream(notificationId), { initialState: emptyTrail(), evolve: evolveTrail }, { decode: (e) => e });
+    const loaded = await loadStream(this.client, notificationStream(notificationId), { initialState: emptyTrail, evolve: evolveTrail }, { decode: (e) => e });
     return loaded.state;
   }
 
@@ -103,7 +102,7 @@ export class AuditTrail {
     for (let attempt = 1; ; attempt++) {
       let head = this.heads.get(stream);
       if (!head) {
-        const loaded = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
+        const loaded = await loadStream(this.client, stream, { initialState: () => null, evolve: () => null }, { decode: () => null });
         head = { revision: loaded.revision as bigint, hash: loaded.lastHash };
         if (loaded.revision === NO_STREAM) head = undefined;
       }

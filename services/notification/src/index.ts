@@ -8,7 +8,7 @@ export {
 } from './reminders/plan.js';
 export { Templates, escapeHtml } from './templates/render.js';
 export type { LocaleMessages, RenderedNotification, TopicTemplate } from './templates/types.js';
-export { notificationId, notificationStream, webhookStream, type Channel } from './ids.js';
+export { notificationId, type Channel } from './ids.js';
 export { buildApp, DEFAULT_RETRY, type BuildAppOptions, type NotificationApp } from './app.js';
 export { AuditTrail, type NotificationTrail } from './audit.js';
 export { Directory, type DirectoryFile } from './directory.js';

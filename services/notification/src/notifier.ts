@@ -10,7 +10,7 @@
  */
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
-import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { claimIdOfStream, claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { CLAIM_STATE_VERSION, evolve, initialState, type ClaimState } from '@cfund/domain';
 import type { AuditTrail } from './audit.js';
@@ -60,8 +60,6 @@ export interface NotificationPayload {
   params: Record<string, unknown>;
 }
 
-const CLAIM_PREFIX = 'claim-';
-
 export class Notifier {
   private readonly reminderOptions: ReminderOptions;
   private lastHandled = -Infinity;
@@ -71,8 +69,8 @@ export class Notifier {
     this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
     this.applier = new OrderedApplier({
       client: o.client,
-      lastApplied: (streamId) => o.store.claim(streamId.slice(CLAIM_PREFIX.length))?.revision ?? -1,
-      apply: (e) => this.apply(e.streamId.slice(CLAIM_PREFIX.length), e),
+      lastApplied: (streamId) => o.store.claim(claimIdOfStream(streamId)!)?.revision ?? -1,
+      apply: (e) => this.apply(claimIdOfStream(e.streamId)!, e),
       ...(o.logger ? { logger: o.logger } : {}),
     });
   }
@@ -82,7 +80,7 @@ export class Notifier {
    * events missing before it are read from the event store and applied first).
    */
   async handle(envelope: StoredEvent): Promise<void> {
-    if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
+    if (claimIdOfStream(envelope.streamId) === undefined) return;
     const started = performance.now();
     this.lastHandled = started;
     await this.applier.handle(envelope);
@@ -133,7 +131,7 @@ export class Notifier {
     let read = 0;
     for await (const resolved of this.o.client.readAll({ fromPosition: from, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
       const e = resolved.event?.isJson ? storedEventOf(resolved) : undefined;
-      if (!e?.streamId.startsWith(CLAIM_PREFIX)) continue;
+      if (!e || claimIdOfStream(e.streamId) === undefined) continue;
       read++;
       await this.handle(e);
     }
@@ -150,7 +148,7 @@ export class Notifier {
     let fired = 0;
     for (const r of this.o.store.dueReminders(nowIso, limit)) {
       const known = this.o.store.claim(r.claimId);
-      const head = await this.streamHead(`${CLAIM_PREFIX}${r.claimId}`);
+      const head = await this.streamHead(claimStream(r.claimId));
       if (!known || (head !== undefined && head > known.revision)) continue;
       const prepared = this.prepare([reminderIntent(r)]);
       this.o.store.transaction(() => {

@@ -10,7 +10,7 @@ import { encodeEnvelope, ensureEventsStream, eventHeaders, subjectForEvent, type
 import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { notificationStream } from '../src/index.ts';
+import { notificationStream } from '@cfund/contracts';
 import { consumerReadyCheck, startNotificationConsumer } from '../src/consumer.ts';
 import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
 

@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { Directory, NotificationStore, httpWebhookSender, isPrivateAddress, notificationStream, smtpEmailSender } from '../src/index.ts';
+import { notificationStream } from '@cfund/contracts';
+import { Directory, NotificationStore, httpWebhookSender, isPrivateAddress, smtpEmailSender } from '../src/index.ts';
 import { VICTIM_NAME, clock, lifecycle, startHarness } from './helpers.ts';
 import { startSmtpServer, startWebhookReceiver } from './receivers.ts';
 

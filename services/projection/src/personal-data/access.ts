@@ -10,14 +10,13 @@
  */
 import type { EventStoreDBClient, JSONType } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
-import { parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
+import { accessStream, parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
 import { handleCommand, isErased, PersonalDataProtector, type EventCodec, type KeyStore } from '@cfund/eventstore';
 import type { Principal } from '@cfund/domain';
 import { randomUUID } from 'node:crypto';
 
 export const ERASED = '[erased]' as const;
 
-export const accessStream = (claimId: string): string => `access-${claimId}`;
 
 const accessCodec: EventCodec<AccessEvent> = {
   encode: (e) => ({ type: e.type, data: e.data as unknown as JSONType, schemaVersion: e.data.schemaVersion }),
@@ -37,7 +36,7 @@ export async function recordAccess(client: EventStoreDBClient, access: { claimId
   parseEvent(event.type, event.data);
   const id = randomUUID();
   await handleCommand(client, accessStream(access.claimId), event, {
-    initialState: null, evolve: (s: null) => s, decide: (e: AccessEvent) => [e],
+    initialState: () => null, evolve: (s: null) => s, decide: (e: AccessEvent) => [e],
   }, {
     codec: accessCodec, maxRetries: 10,
     metadata: { actor: access.principal.sub, occurredAt: access.at, correlationId: id, causationId: id },

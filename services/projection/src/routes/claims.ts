@@ -1,5 +1,6 @@
 /** GET /claims, /claims/{id}, /claims/{id}/history, /claims/{id}/state, /claims/{id}/integrity. */
 import type { FastifyInstance } from 'fastify';
+import { claimStream } from '@cfund/contracts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verifyStream } from '@cfund/eventstore';
 import { HttpProblem } from '@cfund/service-kit';
@@ -74,7 +75,7 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
     },
   }, async (request) => {
     readableClaim(store(), principalOf(request), request.params.id);
-    const stream = `claim-${request.params.id}`;
+    const stream = claimStream(request.params.id);
     const r = await verifyStream(ctx.client, stream);
     const verifiedAt = ctx.now().toISOString();
     return r.ok

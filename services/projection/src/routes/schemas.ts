@@ -1,6 +1,6 @@
 /** zod schemas (with examples for /openapi.json) of the projection's queries and answers. */
 import { z } from 'zod';
-import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema } from '@cfund/contracts';
+import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema, claimStream } from '@cfund/contracts';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
@@ -124,7 +124,7 @@ export const StateSchema = withExample(z.object({
 export const IntegritySchema = withExample(z.object({
   claimId: z.string(), stream: z.string(), ok: z.boolean(), count: z.number().int(), headHash: z.string().optional(),
   firstBrokenRevision: z.number().int().optional(), reason: z.string().optional(), verifiedAt: z.string(),
-}), { claimId: CLAIM_ID, stream: `claim-${CLAIM_ID}`, ok: true, count: 9, headHash: HASH, verifiedAt: '2026-06-02T08:00:00.000Z' });
+}), { claimId: CLAIM_ID, stream: claimStream(CLAIM_ID), ok: true, count: 9, headHash: HASH, verifiedAt: '2026-06-02T08:00:00.000Z' });
 
 export const PersonalDataAnswerSchema = withExample(z.object({
   claimId: z.string(), victimRef: z.string(),
