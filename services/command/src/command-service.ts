@@ -15,7 +15,7 @@ import {
 } from '@cfund/domain';
 import {
   BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
-  type CommandMetadata, type Decider, type StreamRevision,
+  type ChainSigner, type CommandMetadata, type Decider, type StreamRevision,
 } from '@cfund/eventstore';
 import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
 import type { Metrics } from './metrics.js';
@@ -64,6 +64,8 @@ function refusalOn(claimId: string, principal: Principal, state: ClaimState, aut
 
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
+  /** Signs every event written (claims and ledgers). */
+  chainSigner: ChainSigner;
   metrics: Metrics;
   now?: () => Date;
   /** Re-decides after a version conflict on a claim (default 5). */
@@ -79,6 +81,7 @@ export interface CommandServiceOptions {
 
 export class CommandService {
   private readonly client: EventStoreDBClient;
+  private readonly chainSigner: ChainSigner;
   private readonly metrics: Metrics;
   private readonly now: () => Date;
   private readonly maxRetries: number;
@@ -99,6 +102,7 @@ export class CommandService {
 
   constructor(options: CommandServiceOptions) {
     this.client = options.client;
+    this.chainSigner = options.chainSigner;
     this.metrics = options.metrics;
     this.now = options.now ?? (() => new Date());
     this.maxRetries = options.maxRetries ?? 5;
@@ -117,6 +121,7 @@ export class CommandService {
       decide: decideLedger,
     };
     this.ledgerWriter = new BatchedStreamWriter(this.client, ledgerDecider, fundCodec, this.ledgers, {
+      signer: this.chainSigner,
       maxRetries: this.ledgerMaxRetries,
       onConflict: () => {
         this.metrics.conflicts.inc({ category: 'fund' });
@@ -167,6 +172,7 @@ export class CommandService {
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
+        signer: this.chainSigner,
         metadata: this.metadata(ctx),
         maxRetries: this.maxRetries,
         cache: this.claims,
