@@ -2,7 +2,7 @@
  * The compiled service refuses to start on a bad chain signing key: exit code 2 and a message
  * naming the variable, before it connects to anything.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
 const serviceDir = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const repoRoot = resolve(serviceDir, '../..');
 
 t.test('a bad CHAIN_SIGNING_KEY_FILE or CHAIN_VERIFY_KEYS_FILE stops the start, naming the variable', async (t) => {
+  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
   const dir = await mkdtemp(join(tmpdir(), 'cfund-chain-config-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const badPem = join(dir, 'bad.pem');
