@@ -22,6 +22,7 @@ export {
   type StreamRevision,
   type StreamSnapshot,
 } from './event-stream.js';
+export { ChainKeyring, ChainSigner, chainKeyId, signedMessage } from './chain-signature.js';
 export { GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type VerifyResult } from './hash-chain.js';
 export {
   IdempotencyInProgressError,
@@ -41,10 +42,12 @@ export {
   PersonalDataProtector,
   ReadOnlyKeyStoreError,
   VictimErasedError,
+  createFileExclusive,
   isErased,
   loadOrCreateMasterKey,
   masterKeyFromEnv,
   parseMasterKey,
+  writeFileAtomic,
   type EncryptedPersonalData,
   type KeyStore,
   type WrappedDataKey,

@@ -11,6 +11,10 @@ export {
   type ResolvedSecrets, type SecretsConfig,
 } from './secrets.js';
 export {
+  chainKeyringPath, chainSigningKeyPath, loadOrCreateChainKeys, readChainKeyringFile, readChainSigningKeyFile, resolveChainKeys,
+  type ChainKeys, type ChainKeysConfig,
+} from './chain-keys.js';
+export {
   DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims,
 } from './token.js';
 export { onShutdownSignals, runMain, type ShutdownOptions } from './process.js';

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
+import { IdempotencyStore, createLogger, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { Metrics } from './metrics.js';
 import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
@@ -17,6 +17,8 @@ export interface BuildAppOptions extends TokenVerification {
   /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
   http?: HttpLimits;
   client: EventStoreDBClient;
+  /** Signs every event written (resolveSecrets' chainSigner). */
+  chainSigner: ChainSigner;
   protector: PersonalDataProtector;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
   fingerprintSecret: Uint8Array;
@@ -32,7 +34,7 @@ export interface BuildAppOptions extends TokenVerification {
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Idempotency store options (tests shorten the waits). */
-  idempotency?: ConstructorParameters<typeof IdempotencyStore>[1];
+  idempotency?: IdempotencyStoreOptions;
 }
 
 export interface CommandApp extends FastifyInstance {
@@ -46,11 +48,11 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
-    client: options.client, metrics,
+    client: options.client, chainSigner: options.chainSigner, metrics,
     ...(options.now ? { now: options.now } : {}), logger,
     ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
   });
-  const idempotency = new IdempotencyStore(options.client, options.idempotency);
+  const idempotency = new IdempotencyStore(options.client, options.chainSigner, options.idempotency);
   const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });

@@ -15,7 +15,7 @@ import {
 } from '@cfund/domain';
 import {
   BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
-  type CommandMetadata, type Decider, type StreamRevision,
+  type ChainSigner, type CommandMetadata, type Decider, type StreamRevision,
 } from '@cfund/eventstore';
 import { claimCodec, fundCodec } from './codecs.js';
 import type { Metrics } from './metrics.js';
@@ -62,6 +62,8 @@ function refusalOn(claimId: string, principal: Principal, state: ClaimState, aut
 
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
+  /** Signs every event written (claims and ledgers). */
+  chainSigner: ChainSigner;
   metrics: Metrics;
   now?: () => Date;
   /** Re-decides after a version conflict on a claim (default 5). */
@@ -77,6 +79,7 @@ export interface CommandServiceOptions {
 
 export class CommandService {
   private readonly client: EventStoreDBClient;
+  private readonly chainSigner: ChainSigner;
   private readonly metrics: Metrics;
   private readonly now: () => Date;
   private readonly maxRetries: number;
@@ -97,6 +100,7 @@ export class CommandService {
 
   constructor(options: CommandServiceOptions) {
     this.client = options.client;
+    this.chainSigner = options.chainSigner;
     this.metrics = options.metrics;
     this.now = options.now ?? (() => new Date());
     this.maxRetries = options.maxRetries ?? 5;
@@ -110,6 +114,7 @@ export class CommandService {
     }, this.metrics);
     this.claims = new StreamStateCache(claimDecider, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
     this.ledgerWriter = new BatchedStreamWriter(this.client, ledgerDecider, fundCodec, this.ledgers, {
+      signer: this.chainSigner,
       maxRetries: this.ledgerMaxRetries,
       onConflict: () => {
         this.metrics.conflicts.inc({ category: 'fund' });
@@ -159,6 +164,7 @@ export class CommandService {
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
+        signer: this.chainSigner,
         metadata: this.metadata(ctx),
         maxRetries: this.maxRetries,
         cache: this.claims,

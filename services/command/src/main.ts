@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   let relay: RelayHost | undefined;
   const app = await buildApp({
     http: httpLimitsOf(config),
-    client, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
+    client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
     // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
     readyChecks: { relay: () => relay?.stuck() === undefined },
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),

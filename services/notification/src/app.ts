@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger } from '@cfund/eventstore';
+import { createLogger, type ChainSigner } from '@cfund/eventstore';
 import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
 import type { RetryPolicy } from './delivery/backoff.js';
@@ -28,6 +28,8 @@ export interface BuildAppOptions extends TokenVerification {
   /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
   http?: HttpLimits;
   client: EventStoreDBClient;
+  /** Signs the audit events (resolveSecrets' chainSigner). */
+  chainSigner: ChainSigner;
   store: NotificationStore;
   logger?: Logger;
   logLevel?: string;
@@ -71,7 +73,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
 
   const now = options.now ?? (() => new Date());
   const metrics = options.metrics ?? new NotificationMetrics();
-  const audit = new AuditTrail(options.client);
+  const audit = new AuditTrail(options.client, options.chainSigner);
   // The notifier wakes the scheduler, which is built after it.
   const wake = { kick: () => undefined as void };
   const notifier = new Notifier({

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
 
   const app = await buildApp({
     http: httpLimitsOf(config),
-    client, store, logger, templates, directory, defaultLocale: config.NOTIFICATION_LOCALE,
+    client, chainSigner: secrets.chainSigner, store, logger, templates, directory, defaultLocale: config.NOTIFICATION_LOCALE,
     reminders: { daysBefore: config.REMINDER_DAYS, hour: config.REMINDER_HOUR },
     retry: { baseMs: config.DELIVERY_BACKOFF_BASE_MS, maxMs: config.DELIVERY_BACKOFF_MAX_MS, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
     disableWebhookAfter: config.WEBHOOK_DISABLE_AFTER, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger, type KeyStore } from '@cfund/eventstore';
+import { createLogger, type ChainKeyring, type ChainSigner, type KeyStore } from '@cfund/eventstore';
 import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
@@ -28,6 +28,9 @@ export interface BuildAppOptions extends TokenVerification {
   /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
   keyStore: KeyStore;
   masterKey: Buffer;
+  /** Signs the records of personal-data reads, and the keyring that verifies every stream's signatures (resolveSecrets' chain keys). */
+  chainSigner: ChainSigner;
+  chainKeyring: ChainKeyring;
   logger?: Logger;
   logLevel?: string;
   now?: () => Date;
@@ -56,7 +59,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   metrics.lastAppliedCreated = () => runner.lastAppliedCreated;
   const now = options.now ?? (() => new Date());
   metrics.now = now;
-  const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey, now };
+  const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,
+    chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now };
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const running: { consumer?: EventConsumer } = {};
   const app = await buildApp({
     http: httpLimitsOf(config),
-    client, store, keyStore, masterKey: secrets.masterKey, logger,
+    client, store, keyStore, masterKey: secrets.masterKey, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
     ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
     ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
     ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
