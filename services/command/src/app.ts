@@ -9,6 +9,7 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import { domainErrorProblem } from '@cfund/domain';
 import { IdempotencyStore, eventStoreErrorProblem, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
+import { loadConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
@@ -24,7 +25,7 @@ export interface BuildAppOptions extends TokenVerification {
   /** A pino logger (use `createLogger` from @cfund/service-kit: it redacts personal data). Default: one at `logLevel` (pino's default: info). */
   logger?: Logger;
   logLevel?: string;
-  /** Largest accepted body in bytes (default 64 KiB). */
+  /** Largest accepted body in bytes (BODY_LIMIT; default: the schema's). */
   bodyLimit?: number;
   now?: () => Date;
   metrics?: Metrics;
@@ -43,7 +44,7 @@ export interface CommandApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
-  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024, ...(options.http ? { http: options.http } : {}) });
+  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? loadConfig({}).BODY_LIMIT, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
