@@ -54,5 +54,6 @@ export {
 } from './personal-data.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
-export { PERSONAL_DATA_LOG_FIELDS, createLogger, loggableUrl, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';
 export { decodeReadResponse, readAllResponses, type ReadResponse, type WireEvent } from './read-all-wire.js';
+export { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
+export { eventStoreErrorProblem } from './problems.js';

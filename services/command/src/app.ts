@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { IdempotencyStore, createLogger, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
+import { domainErrorProblem } from '@cfund/domain';
+import { IdempotencyStore, eventStoreErrorProblem, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
+import { loadConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
+import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
@@ -22,10 +24,10 @@ export interface BuildAppOptions extends TokenVerification {
   protector: PersonalDataProtector;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
   fingerprintSecret: Uint8Array;
-  /** A pino logger (use `createLogger` from @cfund/eventstore: it redacts personal data). Default: one at `logLevel`. */
+  /** A pino logger (use `createLogger` from @cfund/service-kit: it redacts personal data). Default: one at `logLevel` (pino's default: info). */
   logger?: Logger;
   logLevel?: string;
-  /** Largest accepted body in bytes (default 64 KiB). */
+  /** Largest accepted body in bytes (BODY_LIMIT; default: the schema's). */
   bodyLimit?: number;
   now?: () => Date;
   metrics?: Metrics;
@@ -43,8 +45,8 @@ export interface CommandApp extends FastifyInstance {
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024, ...(options.http ? { http: options.http } : {}) });
+  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
+  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? loadConfig({}).BODY_LIMIT, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
@@ -59,6 +61,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
 
   await registerCommonPlugins(app, {
     metrics,
+    problems: [domainErrorProblem, eventStoreErrorProblem],
     docs: {
       title: 'Compensation fund: command service',
       description: 'Commands on compensation claims of victims of human trafficking. Every command answers '

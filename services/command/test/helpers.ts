@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
-import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { createLogger } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 import { buildApp, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
 

@@ -17,7 +17,7 @@ import type { AuditTrail } from './audit.js';
 import type { Directory } from './directory.js';
 import { notificationId } from './ids.js';
 import type { NotificationMetrics } from './metrics.js';
-import { DEFAULT_REMINDER_OPTIONS, desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
+import { desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
 import type { NotificationIntent } from './routing/intent.js';
 import { recipientKey, userRecipient } from './routing/recipients.js';
 import { routeClaimEvent } from './routing/route.js';
@@ -31,10 +31,11 @@ export interface NotifierOptions {
   templates: Templates;
   directory: Directory;
   now: () => Date;
-  reminders?: ReminderOptions;
+  reminders: ReminderOptions;
   /** Email is sent (SMTP configured). */
   email: boolean;
-  defaultLocale?: string;
+  /** Locale of recipients the directory says nothing about. */
+  defaultLocale: string;
   logger?: Logger;
   metrics?: NotificationMetrics;
   /** Called after deliveries were queued (wakes the delivery worker). */
@@ -61,12 +62,10 @@ export interface NotificationPayload {
 }
 
 export class Notifier {
-  private readonly reminderOptions: ReminderOptions;
   private lastHandled = -Infinity;
   private readonly applier: OrderedApplier;
 
   constructor(private readonly o: NotifierOptions) {
-    this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
     this.applier = new OrderedApplier({
       client: o.client,
       lastApplied: (streamId) => o.store.claim(claimIdOfStream(streamId)!)?.revision ?? -1,
@@ -103,7 +102,7 @@ export class Notifier {
       intents = routeClaimEvent(event, before, after, { eventId: envelope.eventId, occurredAt: new Date(envelope.created).toISOString() });
     }
     const prepared = this.prepare(intents);
-    const desired = desiredReminders(after, this.reminderOptions);
+    const desired = desiredReminders(after, this.o.reminders);
     // The victim's pseudonymous reference is not needed here: it is not kept.
     const kept: ClaimState = { ...after, victimRef: undefined };
     this.o.store.transaction(() => {
@@ -178,7 +177,7 @@ export class Notifier {
     const nowIso = this.o.now().toISOString();
     for (const intent of intents) {
       const key = recipientKey(intent.recipient);
-      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale ?? 'en';
+      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale;
       const rendered = this.o.templates.render(intent.topic, intent.params, { locale: this.o.templates.has(locale) ? locale : 'en', timeZone: intent.timeZone });
       const channels: { channel: string; kind: 'inbox' | 'webhook' | 'email'; webhook?: Webhook; addresses?: string[] }[] = [{ channel: 'inbox', kind: 'inbox' }];
       if (!intent.inboxOnly) {

@@ -11,8 +11,8 @@ import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
-import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
-import { signToken } from '@cfund/service-kit';
+import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { createLogger, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 import { storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { buildApp, NotificationStore, type BuildAppOptions, type NotificationApp } from '../src/index.ts';
@@ -79,7 +79,10 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
     const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full', masterKey });
     stores.push(store);
     // The tests' webhook receivers listen on 127.0.0.1.
-    const built = await buildApp({ client: env.eventStore, chainSigner, store, jwtSecret: secret, logger, allowPrivateWebhookTargets: true, ...options, ...more });
+    const built = await buildApp({
+      client: env.eventStore, chainSigner, store, jwtSecret: secret, logger, ...options, ...more,
+      settings: { allowPrivateWebhookTargets: true, ...options.settings, ...more.settings },
+    });
     apps.push(built);
     paths.set(built, path);
     return built;

@@ -6,8 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger, type ChainKeyring, type ChainSigner, type KeyStore } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
+import { domainErrorProblem } from '@cfund/domain';
+import { eventStoreErrorProblem, type ChainKeyring, type ChainSigner, type KeyStore } from '@cfund/eventstore';
+import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
@@ -45,7 +46,7 @@ export interface ProjectionApp extends FastifyInstance {
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
   const app = createServiceFastify({ logger, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new ProjectionMetrics();
@@ -66,6 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
 
   await registerCommonPlugins(app, {
     metrics,
+    problems: [domainErrorProblem, eventStoreErrorProblem],
     docs: {
       title: 'Compensation fund: projection service',
       description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '
