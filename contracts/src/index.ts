@@ -5,3 +5,4 @@ export * from './commands.js';
 export * from './problem.js';
 export * from './demo-users.js';
 export { eventJsonSchemas } from './json-schema.js';
+export * from './streams.js';

@@ -13,3 +13,17 @@ export const ProblemSchema = z.object({
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** The `type` URI of a problem, from its slug (the services' READMEs list the slugs). */
+export const problemType = (slug: string): string => `https://cfund.example/problems/${slug}`;
+
+/** The answer to one of a package's own errors (the errors plugin adds `instance`). */
+export interface ErrorProblem extends Pick<Problem, 'type' | 'title' | 'status' | 'detail' | 'code'> {
+  /** Response headers, e.g. `retry-after`. */
+  headers?: Record<string, string>;
+  /** Logged at warn level with the error: the fault lies outside the request (a store down). */
+  warn?: string;
+}
+
+/** How a package answers its own errors: the problem for one of them, undefined for any other error. */
+export type ErrorProblemMapping = (error: unknown) => ErrorProblem | undefined;

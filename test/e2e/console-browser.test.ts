@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { chromium, type Page } from 'playwright-core';
 import { buildApp, EmbeddedSignIn } from '@cfund/console';
-import { createLogger } from '@cfund/eventstore';
+import { createLogger } from '@cfund/service-kit';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, jwtSecretPath, readJwtSecretFile } from '@cfund/service-kit';
 import { startSystem } from './system.ts';
 

@@ -4,10 +4,12 @@
  * projection and the notification service (all at LOG_LEVEL=debug). The allowed role sees the
  * data, others do not; after erasure no API returns it; and none of it is anywhere in plaintext:
  * not in the event store's files, NATS' files, the read models, the key store, nor any log.
- * Neither is a webhook's signing secret; and every file and directory under DATA_DIR is
- * private to the services' user (0600/0700).
+ * Neither is a webhook's signing secret, nor the chain signing key outside its own file; and
+ * every file and directory under DATA_DIR is private to the services' user (0600/0700).
+ * The claim's events, signed by the command service, verify in the projection with the keyring
+ * the services share under DATA_DIR.
  */
-import { lstat, readFile, readdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { lstat, readFile, readdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -91,6 +93,8 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   t.equal(seen.status, 200, 'an assessor may read it'); // never print the answer: it holds the data
   t.match(JSON.parse(seen.text), { personalData: VICTIM }, 'an assessor of the jurisdiction reads the data, decrypted');
   t.equal((await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, auditor)).status, 403, 'an auditor does not');
+  const integrity = await call(url.projection, 'GET', `/claims/${claimId}/integrity`, auditor);
+  t.match(JSON.parse(integrity.text), { status: 'ok', ok: true, unkeyedCount: 0 }, 'the command service\'s signatures verify in the projection');
   const accessLog = await call(url.projection, 'GET', `/claims/${claimId}/access-log`, auditor);
   t.match(JSON.parse(accessLog.text), { reads: [{ accessedBy: 'assessor-e2e' }] }, 'the read was recorded for auditors');
 
@@ -139,5 +143,10 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   t.same(await filesContaining(system.dataDir, SECRETS), [], 'nothing in the read models, key store, notification store or logs');
   t.same(await filesContaining(system.dataDir, [webhookSecret]), [], 'the webhook\'s signing secret is in no file (notification store, its WAL, logs)');
   t.notOk(logs.includes(webhookSecret), 'nor in any log');
+  const signingKeyFile = join(system.dataDir, 'secrets', 'chain-signing-key.pem');
+  t.equal((await stat(signingKeyFile)).mode & 0o777, 0o600, 'the chain signing key is 0600');
+  const signingKey = (await readFile(signingKeyFile, 'utf8')).split('\n')[1]!;
+  t.same((await filesContaining(system.dataDir, [signingKey])).map((f) => f.replace(system.dataDir, '')), [`/secrets/chain-signing-key.pem: ${signingKey}`],
+    'the chain signing key is in its own file only');
   t.same(await notPrivate(system.dataDir), [], 'every file under DATA_DIR is 0600 and every directory 0700');
 });

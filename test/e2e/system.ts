@@ -60,9 +60,13 @@ export async function startSystem(t: Test, options: { logLevel?: string; env?: R
     child.stderr!.pipe(log, { end: false });
     children.set(service, child);
     // The command service creates the secrets the others read: start them one after another.
+    // 90 s: a service starts in a few seconds, but much longer beside other suites on two busy cores.
     await eventually(`${service} ready`, async () => {
       if (child.exitCode !== null) throw new Error(`${service} exited with ${child.exitCode}: see ${join(logDir, `${service}.log`)}`);
       return (await fetch(`${url[service]}/ready`)).status === 200;
+    }, 90_000).catch(async (error: Error) => {
+      const tail = (await readFile(join(logDir, `${service}.log`), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      throw new Error(`${error.message}\n${service}'s last log lines:\n${tail}`);
     });
   }
   const secret = await readJwtSecretFile(jwtSecretPath(dataDir));

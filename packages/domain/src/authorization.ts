@@ -10,11 +10,12 @@
  * | `auditor-read-only` | the caller is an auditor (and nothing else that allows the action): auditors change nothing |
  * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
  * | `not-your-claim`    | a lawyer acting on a claim they neither filed nor are assigned to |
- * | `four-eyes`         | the assessor approving their own assessment, or an approver disbursing the award they approved |
- * | `already-approved`  | the same approver approving the same award twice |
  * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
  *
- * `ensureAllowed(result)` throws the error of a refusal, for deciders that work with exceptions.
+ * Who may not act on a claim because of what they did on it (four-eyes, two distinct approvers)
+ * depends on the claim's history: that is the claim decider's, in claim/approvals.ts.
+ *
+ * `ensureAllowed(result)` throws the error of a refusal, for code that works with exceptions.
  * Roles only grant: the `auditor` role never allows a change, but it takes nothing away from
  * another role the same token holds.
  */
@@ -33,13 +34,10 @@ export interface ClaimAccess {
   /** `sub` of the lawyer who filed the claim. */
   readonly filedBy: string;
   readonly assignedLawyers: readonly string[];
-  /** `sub` of the assessor of the current assessment, if any. */
-  readonly assessedBy?: string | null;
-  /** `sub`s of the approvers of the current award. */
-  readonly approvedBy: readonly string[];
 }
 
-export type FundRole = 'fund-assessor' | 'fund-approver' | 'fund-finance' | 'fund-admin';
+export const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
+export type FundRole = (typeof FUND_ROLES)[number];
 
 export type Refusal = { readonly allowed: false; readonly error: DomainError };
 export type Authorization = { readonly allowed: true } | Refusal;
@@ -58,6 +56,8 @@ export function ensureAllowed(result: Authorization): void {
 function hasRole(actor: Principal, role: Role): boolean {
   return actor.roles.includes(role);
 }
+
+const isFundStaff = (actor: Principal): boolean => FUND_ROLES.some((r) => hasRole(actor, r));
 
 function missingRole(actor: Principal, needed: readonly Role[], action: string): Authorization {
   if (hasRole(actor, 'auditor')) {
@@ -98,51 +98,54 @@ export function canAssess(actor: Principal, claim: ClaimAccess): Authorization {
   return canActAsFundStaff(actor, claim.jurisdiction, 'fund-assessor');
 }
 
-/**
- * Approve an award: a fund approver of the claim's jurisdiction who is not the assessor of the
- * claim (four-eyes) and has not already approved it (two approvals must come from two people).
- */
-export function canApprove(actor: Principal, claim: ClaimAccess): Authorization {
-  const staff = canActAsFundStaff(actor, claim.jurisdiction, 'fund-approver');
-  if (!staff.allowed) return staff;
-  if (claim.assessedBy != null && claim.assessedBy === actor.sub) {
-    return refuse('four-eyes', 'The person who assessed a claim cannot approve it: a second person must check the assessment.');
-  }
-  if (claim.approvedBy.includes(actor.sub)) {
-    return refuse('already-approved', 'You have already approved this award; a second approval must come from another approver.');
-  }
-  return ALLOWED;
-}
-
-/** Disburse a payout: fund finance of the claim's jurisdiction, never an approver of the same award. */
-export function canDisburse(actor: Principal, claim: ClaimAccess): Authorization {
-  const staff = canActAsFundStaff(actor, claim.jurisdiction, 'fund-finance');
-  if (!staff.allowed) return staff;
-  if (claim.approvedBy.includes(actor.sub)) {
-    return refuse('four-eyes', 'A person who approved an award cannot also pay it out.');
-  }
-  return ALLOWED;
-}
-
 /** Allocate a fund year's budget: a fund admin of that jurisdiction. */
 export function canAllocateBudget(actor: Principal, jurisdiction: Jurisdiction): Authorization {
   return canActAsFundStaff(actor, jurisdiction, 'fund-admin');
 }
 
 /**
- * Read a claim: auditors read every claim; a lawyer reads the claims they filed or are assigned
- * to; fund staff read the claims of their jurisdictions. The `dpo` role alone reads no claim.
+ * The claims someone may read, as a filter a query applies: every claim (auditors), or those of
+ * `jurisdictions` (fund staff: their token's) together with those of `lawyer` (a lawyer: the
+ * claims they filed or are assigned to). The `dpo` or `operator` role alone reads no claim.
  */
-export function canRead(actor: Principal, claim: ClaimAccess): Authorization {
-  if (hasRole(actor, 'auditor')) return ALLOWED;
-  const fundRoles: FundRole[] = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'];
-  if (fundRoles.some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
-  if (hasRole(actor, 'lawyer') && (claim.filedBy === actor.sub || claim.assignedLawyers.includes(actor.sub))) return ALLOWED;
-  if (hasRole(actor, 'lawyer')) return refuse('not-your-claim', 'You can see only claims you filed or to which you are assigned.');
-  if (fundRoles.some((r) => hasRole(actor, r))) {
-    return inJurisdiction(actor, claim.jurisdiction, 'see claims');
+export type ReadableClaims =
+  | { readonly allowed: true; readonly all: true }
+  | { readonly allowed: true; readonly all: false; readonly jurisdictions: readonly Jurisdiction[]; readonly lawyer: string | null }
+  | Refusal;
+
+export function readableClaims(actor: Principal): ReadableClaims {
+  if (hasRole(actor, 'auditor')) return { allowed: true, all: true };
+  const jurisdictions = isFundStaff(actor) ? actor.jurisdictions : [];
+  const lawyer = hasRole(actor, 'lawyer') ? actor.sub : null;
+  if (jurisdictions.length === 0 && lawyer === null) {
+    return isFundStaff(actor)
+      ? refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no claim you can see.', { jurisdictions: [] })
+      : refuse('forbidden-role', 'Your role does not allow you to see claims.', { roles: actor.roles });
   }
-  return refuse('forbidden-role', 'Your role does not allow you to see claims.', { roles: actor.roles });
+  return { allowed: true, all: false, jurisdictions, lawyer };
+}
+
+/** Read one claim: within `readableClaims`, which says why not when it is not. */
+export function canRead(actor: Principal, claim: ClaimAccess): Authorization {
+  const readable = readableClaims(actor);
+  if (!readable.allowed) return readable;
+  if (readable.all || readable.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
+  const lawyer = readable.lawyer;
+  if (lawyer !== null && (claim.filedBy === lawyer || claim.assignedLawyers.includes(lawyer))) return ALLOWED;
+  if (lawyer !== null) return refuse('not-your-claim', 'You can see only claims you filed or to which you are assigned.');
+  return inJurisdiction(actor, claim.jurisdiction, 'see claims');
+}
+
+/** See a fund year's ledger: auditors, and fund staff of its jurisdiction. */
+export function canReadFundYear(actor: Principal, jurisdiction: Jurisdiction): Authorization {
+  if (hasRole(actor, 'auditor') || (isFundStaff(actor) && actor.jurisdictions.includes(jurisdiction))) return ALLOWED;
+  return refuse('forbidden-role', `Only auditors and fund staff of ${jurisdiction} can see its fund ledger.`, { roles: actor.roles });
+}
+
+/** Compare a fund year's ledger with its claims: auditors, and fund admins of its jurisdiction. */
+export function canReconcileFundYear(actor: Principal, jurisdiction: Jurisdiction): Authorization {
+  if (hasRole(actor, 'auditor') || (hasRole(actor, 'fund-admin') && actor.jurisdictions.includes(jurisdiction))) return ALLOWED;
+  return refuse('forbidden-role', `Only auditors and fund admins of ${jurisdiction} can reconcile its fund ledger.`, { roles: actor.roles });
 }
 
 /**

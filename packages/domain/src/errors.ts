@@ -4,8 +4,10 @@
  * lawyer understands (`message`, free to be reworded).
  *
  * `kind` tells a service how to answer: `authorization` (the caller may not do this: HTTP 403)
- * or `rule` (a business rule refuses the command in the claim's current state: HTTP 409).
+ * or `rule` (a business rule refuses the command in the claim's current state: HTTP 409);
+ * `domainErrorProblem` is that answer.
  */
+import { problemType, type ErrorProblem } from '@cfund/contracts';
 
 /** Codes used by this package; the claim and ledger deciders may add their own (kebab-case). */
 export const DOMAIN_ERROR_CODES = [
@@ -69,4 +71,13 @@ export class DomainError extends Error {
 
 export function isDomainError(e: unknown, code?: DomainErrorCode): e is DomainError {
   return e instanceof DomainError && (code === undefined || e.code === code);
+}
+
+/** A DomainError as the services answer it: 403 for an authorization refusal, 409 for a rule's. */
+export function domainErrorProblem(error: unknown): ErrorProblem | undefined {
+  if (!isDomainError(error)) return undefined;
+  const forbidden = error.kind === 'authorization';
+  return {
+    type: problemType(error.code), title: forbidden ? 'Forbidden' : 'Conflict', status: forbidden ? 403 : 409, detail: error.message, code: error.code,
+  };
 }

@@ -6,4 +6,5 @@ export * from './authorization.js';
 export * from './claim/index.js';
 export * from './fund-ledger/ledger.js';
 export * from './fund-ledger/reconciliation.js';
+export { claimDecider, ledgerDecider } from './deciders.js';
 export { fundYearCurrency } from './fund-ledger/budget.js';

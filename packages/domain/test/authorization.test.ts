@@ -1,8 +1,9 @@
 import t, { type Test } from 'tap';
 import type { Role } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse,
-  accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadPersonalData, ensureAllowed,
+  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess,
+  accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadFundYear, canReadPersonalData,
+  canReconcileFundYear, ensureAllowed, readableClaims,
   type Authorization, type ClaimAccess, type Principal,
 } from '../src/index.ts';
 
@@ -12,7 +13,6 @@ const assigned = who('lawyer-bojan', ['lawyer'], []);
 const otherLawyer = who('lawyer-cvijeta', ['lawyer']);
 const assessor = who('assessor-dusan', ['fund-assessor']);
 const approver1 = who('approver-eva', ['fund-approver']);
-const approver2 = who('approver-filip', ['fund-approver']);
 const approverBA = who('approver-goran', ['fund-approver'], ['BA']);
 const finance = who('finance-hana', ['fund-finance']);
 const admin = who('admin-ivan', ['fund-admin']);
@@ -22,15 +22,11 @@ const dpoBA = who('dpo-lana', ['dpo'], ['BA']);
 const dpoNowhere = who('dpo-mira', ['dpo'], []);
 const operator = who('operator-nikola', ['operator'], []);
 const nobody = who('nobody', []);
-/** Someone who assesses and approves (both roles): four-eyes must still stop them on their own assessment. */
-const assessorApprover = who('assessor-dusan', ['fund-assessor', 'fund-approver']);
 
 const claim: ClaimAccess = {
   jurisdiction: 'RS',
   filedBy: lawyer.sub,
   assignedLawyers: [assigned.sub],
-  assessedBy: assessor.sub,
-  approvedBy: [],
 };
 
 function refused(t: Test, result: Authorization, code: string, name: string): void {
@@ -80,27 +76,14 @@ t.test('fund staff: role and jurisdiction', async (t) => {
   if (!e.allowed) t.same(e.error.details, { jurisdiction: 'ME', jurisdictions: ['RS'] });
 });
 
-t.test('approval: four-eyes and distinct approvers', async (t) => {
-  allowed(t, canApprove(approver1, claim), 'first approver');
-  allowed(t, canApprove(approver2, { ...claim, approvedBy: [approver1.sub] }), 'a second, different approver');
-  refused(t, canApprove(approver1, { ...claim, approvedBy: [approver1.sub] }), 'already-approved', 'the same approver twice');
-  refused(t, canApprove(assessorApprover, claim), 'four-eyes', 'the assessor approving their own assessment');
-  allowed(t, canApprove(assessorApprover, { ...claim, assessedBy: 'someone-else' }), 'the same person on a claim someone else assessed');
-  allowed(t, canApprove(approver1, { ...claim, assessedBy: null }), 'no assessor recorded');
-  refused(t, canApprove(approverBA, claim), 'wrong-jurisdiction', 'an approver of another jurisdiction');
-  refused(t, canApprove(assessor, claim), 'forbidden-role', 'an assessor without the approver role');
-  refused(t, canApprove(finance, claim), 'forbidden-role', 'finance');
-  refused(t, canApprove(auditor, claim), 'auditor-read-only', 'an auditor');
-});
-
-t.test('disbursement: finance, never an approver of the same award', async (t) => {
-  const approved = { ...claim, approvedBy: [approver1.sub, approver2.sub] };
-  allowed(t, canDisburse(finance, approved), 'finance officer');
-  refused(t, canDisburse(who(approver1.sub, ['fund-finance', 'fund-approver']), approved), 'four-eyes', 'an approver of this award with the finance role');
-  allowed(t, canDisburse(who(approver1.sub, ['fund-finance', 'fund-approver']), { ...claim, approvedBy: [approver2.sub, 'approver-z'] }), 'same person, award approved by others');
-  refused(t, canDisburse(approver1, approved), 'forbidden-role', 'an approver without the finance role');
-  refused(t, canDisburse(who('finance-ba', ['fund-finance'], ['BA']), approved), 'wrong-jurisdiction', 'finance of another jurisdiction');
-  refused(t, canDisburse(auditor, approved), 'auditor-read-only', 'an auditor');
+t.test('approval and disbursement by role and jurisdiction (four-eyes is the claim decider\'s)', async (t) => {
+  allowed(t, canActAsFundStaff(approver1, claim.jurisdiction, 'fund-approver'), 'an approver of the jurisdiction');
+  refused(t, canActAsFundStaff(approverBA, claim.jurisdiction, 'fund-approver'), 'wrong-jurisdiction', 'an approver of another jurisdiction');
+  refused(t, canActAsFundStaff(assessor, claim.jurisdiction, 'fund-approver'), 'forbidden-role', 'an assessor without the approver role');
+  refused(t, canActAsFundStaff(auditor, claim.jurisdiction, 'fund-approver'), 'auditor-read-only', 'an auditor');
+  allowed(t, canActAsFundStaff(finance, claim.jurisdiction, 'fund-finance'), 'finance officer');
+  refused(t, canActAsFundStaff(approver1, claim.jurisdiction, 'fund-finance'), 'forbidden-role', 'an approver without the finance role');
+  refused(t, canActAsFundStaff(who('finance-ba', ['fund-finance'], ['BA']), claim.jurisdiction, 'fund-finance'), 'wrong-jurisdiction', 'finance of another jurisdiction');
 });
 
 t.test('reading: auditors everything, lawyers their claims, staff their jurisdictions', async (t) => {
@@ -115,6 +98,30 @@ t.test('reading: auditors everything, lawyers their claims, staff their jurisdic
   refused(t, canRead(operator, claim), 'forbidden-role', 'the operator role alone');
   refused(t, canRead(nobody, claim), 'forbidden-role', 'no role');
   allowed(t, canRead(who(otherLawyer.sub, ['lawyer', 'fund-assessor']), claim), 'a lawyer who is also RS fund staff');
+  refused(t, canRead(who('assessor-nowhere', ['fund-assessor'], []), claim), 'wrong-jurisdiction', 'fund staff without jurisdictions');
+});
+
+t.test('readable claims: the same rule as a filter for queries', async (t) => {
+  t.same(readableClaims(auditor), { allowed: true, all: true }, 'an auditor: every claim');
+  t.same(readableClaims(finance), { allowed: true, all: false, jurisdictions: ['RS'], lawyer: null }, 'fund staff: their jurisdictions');
+  t.same(readableClaims(lawyer), { allowed: true, all: false, jurisdictions: [], lawyer: lawyer.sub }, 'a lawyer: their own claims');
+  t.same(readableClaims(who('both', ['lawyer', 'fund-approver'], ['BA'])), { allowed: true, all: false, jurisdictions: ['BA'], lawyer: 'both' }, 'both roles: both');
+  refused(t, readableClaims(dpo), 'forbidden-role', 'the dpo role alone');
+  refused(t, readableClaims(operator), 'forbidden-role', 'the operator role alone');
+  refused(t, readableClaims(who('assessor-nowhere', ['fund-assessor'], [])), 'wrong-jurisdiction', 'fund staff without jurisdictions');
+});
+
+t.test('fund years: staff of the jurisdiction read the ledger, its fund admins reconcile it; auditors both', async (t) => {
+  for (const [name, p] of [['an auditor', auditor], ['RS finance', finance], ['an RS approver', approver1], ['an RS admin', admin]] as const) {
+    allowed(t, canReadFundYear(p, 'RS'), `${name} reads the RS ledger`);
+  }
+  for (const [name, p] of [['a BA approver', approverBA], ['a lawyer', lawyer], ['the dpo', dpo], ['an operator', operator]] as const) {
+    refused(t, canReadFundYear(p, 'RS'), 'forbidden-role', `${name} does not read the RS ledger`);
+  }
+  allowed(t, canReconcileFundYear(auditor, 'RS'), 'an auditor reconciles');
+  allowed(t, canReconcileFundYear(admin, 'RS'), 'an RS admin reconciles');
+  refused(t, canReconcileFundYear(admin, 'BA'), 'forbidden-role', 'not another jurisdiction\'s');
+  refused(t, canReconcileFundYear(finance, 'RS'), 'forbidden-role', 'finance does not reconcile');
 });
 
 t.test('erasure: the data-protection officer of the claim\'s jurisdiction only', async (t) => {
@@ -158,9 +165,9 @@ t.test('operations: the operator only; the digest also to auditors', async (t) =
 });
 
 t.test('ensureAllowed throws the refusal', async (t) => {
-  t.doesNotThrow(() => ensureAllowed(canApprove(approver1, claim)));
-  const e = t.throws(() => ensureAllowed(canApprove(assessorApprover, claim))) as DomainError;
+  t.doesNotThrow(() => ensureAllowed(canAssess(assessor, claim)));
+  const e = t.throws(() => ensureAllowed(canAssess(approver1, claim))) as DomainError;
   t.ok(e instanceof DomainError);
-  t.equal(e.code, 'four-eyes');
-  t.match(e.message, /assessed a claim cannot approve it/);
+  t.equal(e.code, 'forbidden-role');
+  t.match(e.message, /fund-assessor/);
 });

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
 import {
-  claimFunding, decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
+  awardApprovalsNeeded, claimFunding, decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
 } from '@cfund/domain';
 
 // ---- given / when / then ----------------------------------------------------------------------
@@ -236,6 +236,38 @@ t.test('approvals: four-eyes and dual approval', async (t) => {
   given(toApproval).when({ type: 'RejectAward', actor: assessor, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } }).thenThrows(t, 'four-eyes');
   const zero = assessedAt(RSD(0));
   given([...courtTrack, applied, zero]).when(approve(approver1)).thenThrows(t, 'nothing-to-award');
+  t.equal(awardApprovalsNeeded(stateOf(toApproval)), 2, 'an award above the threshold needs two approvals');
+  t.equal(awardApprovalsNeeded(stateOf([...courtTrack, applied, small])), 1, 'one at or below it');
+  t.equal(awardApprovalsNeeded(stateOf([...courtTrack, applied])), 1, 'one while nothing is assessed');
+});
+
+t.test('rejection: four-eyes against the assessor, but an approver who gave an approval may reject', async (t) => {
+  const reject = (actor: Actor): ClaimCommand => ({ type: 'RejectAward', actor, at: '2026-03-16T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } });
+  const rejectedBy = (who: string): ClaimEvent => ({ type: 'AwardRejected', data: data({ rejectedBy: who, reasons: ['x'], appealInstructions: 'y' }) });
+  given([...toApproval, approval('approver-1', 1)]).when(reject(approver1))
+    .then(t, [rejectedBy('approver-1')], 'the first approver, having looked again, rejects');
+  given([...toApproval, approval('approver-1', 1)]).when(reject(approver2)).then(t, [rejectedBy('approver-2')], 'another approver rejects');
+  given([...toApproval, approval('approver-1', 1)]).when(reject({ sub: 'assessor-1', roles: ['fund-approver', 'fund-assessor'] }))
+    .thenThrows(t, 'four-eyes', 'the assessor does not decide on their own assessment');
+});
+
+t.test('who may not act is refused as an authorization (403), before the state is considered', async (t) => {
+  const kindOf = (events: ClaimEvent[], command: ClaimCommand): unknown => {
+    try {
+      decide(command, stateOf(events));
+    } catch (e) {
+      return isDomainError(e) ? `${e.code}/${e.kind}` : e;
+    }
+    return 'decided';
+  };
+  const at = '2026-03-16T10:00:00.000Z';
+  const assessorApprover: Actor = { sub: 'assessor-1', roles: ['fund-assessor', 'fund-approver'] };
+  t.equal(kindOf(toApproval, { type: 'ApproveAward', actor: assessorApprover, at, data: {} }), 'four-eyes/authorization', 'the assessor approving');
+  t.equal(kindOf([...toApproval, approval('approver-1', 1)], { type: 'ApproveAward', actor: approver1, at, data: {} }), 'already-approved/authorization', 'the same approver twice');
+  t.equal(kindOf(toNotified, { type: 'ApproveAward', actor: approver1, at, data: {} }), 'already-approved/authorization', 'an approver of an award already approved');
+  t.equal(kindOf(toScheduled, { type: 'DisbursePayout', actor: { sub: 'approver-2', roles: ['fund-finance'] }, at, data: { instalment: 1, paymentReference: 'P' } }),
+    'four-eyes/authorization', 'an approver of the award paying it');
+  t.equal(kindOf(toApproval, { type: 'ApproveAward', actor: { sub: 'nobody-yet', roles: ['fund-approver'] }, at, data: {} }), 'decided', 'anyone else approves');
 });
 
 // ---- decision, appeal and its deadline across DST ------------------------------------------------

@@ -16,6 +16,7 @@ import {
   ConcurrencyConflictError, appendEncoded,
   type CommandMetadata, type Decider, type EventCodec, type LoadedStream, type StreamRevision,
 } from './event-stream.js';
+import type { ChainSigner } from './chain-signature.js';
 import type { StreamStateCache } from './state-cache.js';
 
 export interface BatchedCommandResult<Event> {
@@ -27,6 +28,8 @@ export interface BatchedCommandResult<Event> {
 }
 
 export interface BatchedStreamWriterOptions {
+  /** Signs the events written. */
+  signer: ChainSigner;
   /** Commands decided into one append at most (default 128). */
   maxBatch?: number;
   /** Re-decides of a batch after version conflicts (default 20). */
@@ -58,7 +61,7 @@ export class BatchedStreamWriter<Command, Event, State> {
     private readonly decider: Decider<Command, Event, State>,
     private readonly codec: EventCodec<Event>,
     private readonly cache: StreamStateCache<Event, State>,
-    private readonly options: BatchedStreamWriterOptions = {},
+    private readonly options: BatchedStreamWriterOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 128;
     this.maxRetries = options.maxRetries ?? 20;
@@ -118,7 +121,7 @@ export class BatchedStreamWriter<Command, Event, State> {
       if (encoded.length > 0) {
         try {
           const appended = await appendEncoded(this.client, stream, encoded, {
-            expectedRevision: loaded.revision, prevHash: loaded.lastHash, metadata: {},
+            expectedRevision: loaded.revision, prevHash: loaded.lastHash, metadata: {}, signer: this.options.signer,
           });
           this.cache.remember(stream, { state: decided.state, revision: appended.revision, lastHash: appended.lastHash, eventCount: loaded.eventCount + encoded.length });
         } catch (error) {

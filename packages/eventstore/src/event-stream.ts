@@ -4,7 +4,8 @@
  *
  * Generic over the event type: the caller gives a decider (`initialState`, `evolve`, `decide`)
  * and a codec that turns its events into JSON and back. Every event is written as a JSON event
- * with JSON metadata holding the caller's metadata and the hash chain (see hash-chain.ts).
+ * with JSON metadata holding the caller's metadata, the hash chain (see hash-chain.ts) and the
+ * writer's signature (see chain-signature.ts): every write path takes the ChainSigner.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -15,12 +16,14 @@ import {
   type EventStoreDBClient,
   type JSONType,
 } from '@eventstore/db-client';
+import type { ChainSigner } from './chain-signature.js';
 import { GENESIS_HASH, computeEventHash, storedDataBytes } from './hash-chain.js';
 import type { StreamStateCache } from './state-cache.js';
 
 /** The pure decision logic of one kind of stream (from the domain). */
 export interface Decider<Command, Event, State> {
-  readonly initialState: State;
+  /** A fresh state of a stream without events: a new one each call, since a fold may update a state in place. */
+  initialState(): State;
   evolve(state: State, event: Event): State;
   decide(command: Command, state: State): readonly Event[];
 }
@@ -80,6 +83,10 @@ export interface EventMetadata {
   idempotencyKey?: string;
   prevHash: string;
   hash: string;
+  /** The signing key (absent on events written before events were signed). */
+  keyId?: string;
+  /** Base64 Ed25519 signature over stream, hash and keyId. */
+  signature?: string;
   [key: string]: unknown;
 }
 
@@ -180,7 +187,7 @@ export async function loadStream<Event, State>(
   // Catching up from a snapshot reads only the events after it; an idempotency key needs the
   // whole stream (its events may be anywhere), so it always reads from the start.
   const from = keyHash === undefined ? options.from : undefined;
-  let state = from ? from.state : evolver.initialState;
+  let state = from ? from.state : evolver.initialState();
   let revision: StreamRevision = from ? from.revision : NO_STREAM;
   let lastHash = from ? from.lastHash : GENESIS_HASH;
   let eventCount = from ? from.eventCount : 0;
@@ -226,6 +233,8 @@ export interface AppendOptions {
   /** Hash of the stream's last event (GENESIS_HASH for a new stream). */
   prevHash: string;
   metadata: CommandMetadata | Record<string, unknown>;
+  /** Signs every event written. */
+  signer: ChainSigner;
   /**
    * Tags the events with sha256(key) and derives their ids from it, the stream name and
    * their position in the command: a retried append of the same events at the same
@@ -234,8 +243,11 @@ export interface AppendOptions {
   idempotencyKey?: string;
 }
 
+/** Metadata members the chain writes: never taken from the caller. */
+const CHAIN_MEMBERS = ['hash', 'prevHash', 'keyId', 'signature'] as const;
+
 /**
- * Appends already-encoded events with the hash chain, at the expected revision. Throws the
+ * Appends already-encoded events with the hash chain, signed, at the expected revision. Throws the
  * client's WrongExpectedVersionError on a conflict.
  */
 export async function appendEncoded(
@@ -248,21 +260,20 @@ export async function appendEncoded(
   const keyHash = options.idempotencyKey === undefined ? undefined : hashIdempotencyKey(options.idempotencyKey);
   // Normalised through JSON so that what is hashed is what will be read back.
   const base = JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>;
-  delete base.hash;
-  delete base.prevHash;
+  for (const chained of CHAIN_MEMBERS) delete base[chained];
   let prevHash = options.prevHash;
   const eventIds: string[] = [];
   const toWrite = events.map((encoded, index) => {
     const own = encoded.metadata === undefined ? base : { ...base, ...JSON.parse(JSON.stringify(encoded.metadata)) as Record<string, unknown> };
-    delete own.hash;
-    delete own.prevHash;
+    for (const chained of CHAIN_MEMBERS) delete own[chained];
     const schemaVersion = encoded.schemaVersion ?? (own.schemaVersion as number | undefined);
-    const metadata: Record<string, unknown> = { ...own, prevHash };
+    const metadata: Record<string, unknown> = { ...own, prevHash, keyId: options.signer.keyId };
     if (schemaVersion !== undefined) metadata.schemaVersion = schemaVersion;
     else delete metadata.schemaVersion;
     if (keyHash !== undefined) metadata.idempotencyKey = keyHash;
     const hash = computeEventHash(encoded.type, storedDataBytes(encoded.data), metadata);
     metadata.hash = hash;
+    metadata.signature = options.signer.sign(streamName, hash);
     prevHash = hash;
     const id = keyHash === undefined ? undefined : deterministicUuid('event', keyHash, streamName, String(index));
     const event = jsonEvent({ type: encoded.type, data: encoded.data, metadata, ...(id === undefined ? {} : { id }) });
@@ -280,6 +291,8 @@ export async function appendEncoded(
 
 export interface HandleOptions<Event, State = unknown> {
   codec: EventCodec<Event>;
+  /** Signs the events appended. */
+  signer: ChainSigner;
   metadata: CommandMetadata;
   /** Re-decides after a version conflict before giving up (default 3, so at most 4 attempts). */
   maxRetries?: number;
@@ -413,6 +426,7 @@ export async function handleCommand<Command, Event, State>(
         expectedRevision: loaded.revision,
         prevHash: loaded.lastHash,
         metadata: options.metadata,
+        signer: options.signer,
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
       const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
@@ -450,9 +464,9 @@ export async function handleCommand<Command, Event, State>(
   throw new ConcurrencyConflictError(streamName, maxRetries + 1, { cause: lastConflict });
 }
 
-/** The functions above bound to one client. */
+/** The functions above bound to one client and signer. */
 export class EventStreams {
-  constructor(readonly client: EventStoreDBClient) {}
+  constructor(readonly client: EventStoreDBClient, readonly signer: ChainSigner) {}
 
   load<Event, State>(
     streamName: string,
@@ -463,16 +477,16 @@ export class EventStreams {
     return loadStream(this.client, streamName, evolver, codec, options);
   }
 
-  append<Event>(streamName: string, events: readonly Event[], codec: Pick<EventCodec<Event>, 'encode'>, options: AppendOptions): Promise<AppendResult> {
-    return appendEncoded(this.client, streamName, events.map((e) => codec.encode(e)), options);
+  append<Event>(streamName: string, events: readonly Event[], codec: Pick<EventCodec<Event>, 'encode'>, options: Omit<AppendOptions, 'signer'>): Promise<AppendResult> {
+    return appendEncoded(this.client, streamName, events.map((e) => codec.encode(e)), { ...options, signer: this.signer });
   }
 
   handle<Command, Event, State>(
     streamName: string,
     command: Command,
     decider: Decider<Command, Event, State>,
-    options: HandleOptions<Event, State>,
+    options: Omit<HandleOptions<Event, State>, 'signer'>,
   ): Promise<HandleResult<Event, State>> {
-    return handleCommand(this.client, streamName, command, decider, options);
+    return handleCommand(this.client, streamName, command, decider, { ...options, signer: this.signer });
   }
 }

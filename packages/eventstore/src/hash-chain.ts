@@ -9,7 +9,7 @@
  *            u32be(len(prevHash))  prevHash   (ASCII of the lowercase hex string)
  *            u32be(len(type))      type       (UTF-8)
  *            u32be(len(data))      data       (the event's stored data bytes)
- *            u32be(len(meta))      meta       (UTF-8 of canonicalJson(metadata without `hash`))
+ *            u32be(len(meta))      meta       (UTF-8 of canonicalJson(metadata without `hash` and `signature`))
  *          ))
  *
  * `data` is exactly what the client stores: for a JSON event, the UTF-8 bytes of
@@ -19,9 +19,13 @@
  * binary event the raw bytes are used. `canonicalJson` sorts object keys (by UTF-16 code units)
  * at every level, writes no whitespace, and encodes strings and numbers as JSON.stringify does.
  * The length prefixes make the concatenation unambiguous.
+ *
+ * The hash alone proves nothing about who wrote an event (anyone who can append can compute it):
+ * each event is also signed (`keyId`, inside the hash, and `signature`, see chain-signature.ts).
  */
 import { createHash } from 'node:crypto';
 import { StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
+import type { ChainKeyring } from './chain-signature.js';
 
 /** prevHash of the first event of every stream. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -66,12 +70,13 @@ export function storedDataBytes(data: unknown, isJson = true): Buffer {
 }
 
 /**
- * The hash of one event: `metadata` must already contain `prevHash`; any `hash` member is ignored.
+ * The hash of one event: `metadata` must already contain `prevHash`; any `hash` and `signature`
+ * members are ignored (the signature is over the hash).
  */
 export function computeEventHash(type: string, dataBytes: Uint8Array, metadata: Record<string, unknown>): string {
   const prevHash = metadata.prevHash;
   if (typeof prevHash !== 'string') throw new TypeError('metadata.prevHash must be a string');
-  const { hash: _ignored, ...rest } = metadata;
+  const { hash: _hash, signature: _signature, ...rest } = metadata;
   const h = createHash('sha256');
   h.update(DOMAIN_TAG);
   for (const part of [
@@ -85,18 +90,29 @@ export function computeEventHash(type: string, dataBytes: Uint8Array, metadata: 
   return h.digest('hex');
 }
 
+/**
+ * `ok`: every event continues the chain and carries a valid signature by a key of the keyring.
+ * `unkeyed`: the chain is intact but its first `unkeyedCount` events carry no signature (written
+ * before events were signed: they prove nothing about their writer). `broken`: from
+ * `firstBrokenRevision` on, an event does not continue the chain, its key is not in the keyring,
+ * its signature is wrong, or it is unsigned after signed events (the system signs every event
+ * since it signs any: only a forger writes unsigned ones after).
+ */
 export type VerifyResult =
-  | { ok: true; count: number; headHash: string }
-  | { ok: false; count: number; firstBrokenRevision: bigint; reason: string };
+  | { status: 'ok'; ok: true; count: number; headHash: string; unkeyedCount: 0 }
+  | { status: 'unkeyed'; ok: false; count: number; headHash: string; unkeyedCount: number; reason: string }
+  | { status: 'broken'; ok: false; count: number; firstBrokenRevision: bigint; reason: string; unkeyedCount: number };
 
 /**
- * Reads a stream from its start and checks every link. A stream that does not exist (or whose
- * events are all hidden by a soft delete) verifies with count 0.
+ * Reads a stream from its start and checks every link and signature against `keyring`. A stream
+ * that does not exist (or whose events are all hidden by a soft delete) verifies with count 0.
  */
-export async function verifyStream(client: EventStoreDBClient, streamName: string): Promise<VerifyResult> {
+export async function verifyStream(client: EventStoreDBClient, streamName: string, keyring: ChainKeyring): Promise<VerifyResult> {
   let expectedPrev = GENESIS_HASH;
   let expectedRevision = 0n;
   let count = 0;
+  let unkeyedCount = 0;
+  let signedSeen = false;
   let broken: VerifyResult | undefined;
   try {
     // Read to the end even after a break: abandoning the client's read half-way leaves its gRPC
@@ -105,21 +121,37 @@ export async function verifyStream(client: EventStoreDBClient, streamName: strin
       const event = resolved.event;
       if (!event || broken !== undefined) continue;
       const reason = checkLink(event, expectedRevision, expectedPrev);
-      if (reason !== undefined) {
-        broken = { ok: false, count, firstBrokenRevision: event.revision, reason };
+      const signature = reason === undefined ? checkSignature(event.streamId, event.metadata as Record<string, unknown>, keyring, signedSeen) : undefined;
+      if (reason !== undefined || (signature !== undefined && signature !== 'unsigned')) {
+        broken = { status: 'broken', ok: false, count, firstBrokenRevision: event.revision, reason: (reason ?? signature)!, unkeyedCount };
         continue;
       }
+      if (signature === 'unsigned') unkeyedCount += 1;
+      else signedSeen = true;
       expectedPrev = (event.metadata as { hash: string }).hash;
       expectedRevision += 1n;
       count += 1;
     }
   } catch (error) {
-    if (error instanceof StreamNotFoundError) return { ok: true, count: 0, headHash: GENESIS_HASH };
+    if (error instanceof StreamNotFoundError) return { status: 'ok', ok: true, count: 0, headHash: GENESIS_HASH, unkeyedCount: 0 };
     throw error;
   }
-  return broken ?? { ok: true, count, headHash: expectedPrev };
+  if (broken !== undefined) return broken;
+  return unkeyedCount === 0
+    ? { status: 'ok', ok: true, count, headHash: expectedPrev, unkeyedCount: 0 }
+    : { status: 'unkeyed', ok: false, count, headHash: expectedPrev, unkeyedCount, reason: `${unkeyedCount} of ${count} events carry no signature (written before events were signed)` };
 }
 
+/** 'unsigned' for an event written before signing (only before any signed one), why its signature fails, or undefined. */
+function checkSignature(streamId: string, meta: Record<string, unknown>, keyring: ChainKeyring, signedSeen: boolean): string | undefined {
+  const { keyId, signature } = meta;
+  if (keyId === undefined && signature === undefined) {
+    return signedSeen ? 'unsigned event after signed events' : 'unsigned';
+  }
+  if (typeof keyId !== 'string' || typeof signature !== 'string') return 'metadata has no keyId/signature';
+  const failure = keyring.check(streamId, meta.hash as string, keyId, signature);
+  return failure === undefined ? undefined : `${failure} (keyId ${keyId})`;
+}
 /** Why `event` does not continue the chain, or undefined if it does. */
 function checkLink(
   event: { revision: bigint; type: string; data: unknown; metadata: unknown; isJson: boolean },

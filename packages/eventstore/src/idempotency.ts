@@ -22,6 +22,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { NO_STREAM, StreamNotFoundError, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
+import type { ChainSigner } from './chain-signature.js';
 import { appendEncoded, hashIdempotencyKey, type StreamRevision } from './event-stream.js';
 import { GENESIS_HASH, canonicalJson } from './hash-chain.js';
 
@@ -89,7 +90,7 @@ export class IdempotencyStore {
   private readonly waitTimeoutMs: number;
   private readonly pollIntervalMs: number;
 
-  constructor(private readonly client: EventStoreDBClient, options: IdempotencyStoreOptions = {}) {
+  constructor(private readonly client: EventStoreDBClient, private readonly signer: ChainSigner, options: IdempotencyStoreOptions = {}) {
     this.prefix = options.streamPrefix ?? 'idempotency-';
     this.staleAfterMs = options.staleAfterMs ?? 30_000;
     this.waitTimeoutMs = options.waitTimeoutMs ?? 15_000;
@@ -129,7 +130,7 @@ export class IdempotencyStore {
         await appendEncoded(this.client, stream, [{ type: RELEASED, data: { owner: reservation.owner, reason: error instanceof Error ? error.name : 'error' } }], {
           expectedRevision: held.revision,
           prevHash: held.lastHash,
-          metadata: { occurredAt: new Date().toISOString() },
+          metadata: { occurredAt: new Date().toISOString() }, signer: this.signer,
         }).catch(() => undefined); // a reservation left behind goes stale and is taken over
       }
       throw error;
@@ -153,7 +154,7 @@ export class IdempotencyStore {
       await appendEncoded(this.client, stream, [{ type: RECORDED, data: { owner: reservation.owner, response } }], {
         expectedRevision: held.revision,
         prevHash: held.lastHash,
-        metadata: { occurredAt: new Date().toISOString() },
+        metadata: { occurredAt: new Date().toISOString() }, signer: this.signer,
       });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
@@ -181,7 +182,7 @@ export class IdempotencyStore {
       if (next !== undefined) {
         try {
           const appended = await appendEncoded(this.client, r.stream, [{ type: RESERVED, data: { requestHash: r.requestHash, owner: r.owner } }], {
-            expectedRevision: next.expected, prevHash: next.prevHash, metadata: { occurredAt: new Date().toISOString() },
+            expectedRevision: next.expected, prevHash: next.prevHash, metadata: { occurredAt: new Date().toISOString() }, signer: this.signer,
           });
           r.held = { revision: appended.revision, lastHash: appended.lastHash };
           return;

@@ -22,6 +22,7 @@ export {
   type StreamRevision,
   type StreamSnapshot,
 } from './event-stream.js';
+export { ChainKeyring, ChainSigner, chainKeyId, signedMessage } from './chain-signature.js';
 export { GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type VerifyResult } from './hash-chain.js';
 export {
   IdempotencyInProgressError,
@@ -41,15 +42,18 @@ export {
   PersonalDataProtector,
   ReadOnlyKeyStoreError,
   VictimErasedError,
+  createFileExclusive,
   isErased,
   loadOrCreateMasterKey,
   masterKeyFromEnv,
   parseMasterKey,
+  writeFileAtomic,
   type EncryptedPersonalData,
   type KeyStore,
   type WrappedDataKey,
 } from './personal-data.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
-export { PERSONAL_DATA_LOG_FIELDS, createLogger, loggableUrl, personalDataRedactPaths, type CreateLoggerOptions } from './logger.js';
 export { decodeReadResponse, readAllResponses, type ReadResponse, type WireEvent } from './read-all-wire.js';
+export { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
+export { eventStoreErrorProblem } from './problems.js';

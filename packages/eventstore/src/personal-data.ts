@@ -159,14 +159,14 @@ async function writeTemp(path: string, contents: string | Buffer): Promise<strin
 }
 
 /** Atomically replaces `path` with `contents` (0600, fsync'd, rename, directory fsync'd). */
-async function writeFileAtomic(path: string, contents: string | Buffer): Promise<void> {
+export async function writeFileAtomic(path: string, contents: string | Buffer): Promise<void> {
   const tmp = await writeTemp(path, contents);
   await rename(tmp, path);
   await fsyncDir(dirname(path));
 }
 
 /** Creates `path` with `contents` only if it does not exist (atomically); false if it already existed. */
-async function createFileExclusive(path: string, contents: string | Buffer): Promise<boolean> {
+export async function createFileExclusive(path: string, contents: string | Buffer): Promise<boolean> {
   const tmp = await writeTemp(path, contents);
   try {
     await link(tmp, path);

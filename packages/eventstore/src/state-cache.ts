@@ -90,7 +90,7 @@ export class StreamStateCache<Event, State> {
       const cached = this.peek(stream);
       if (cached && (expectedRevision === undefined || expectedRevision === cached.revision)) return { loaded: cached, verified: false };
       if (!cached && expectedRevision === NO_STREAM) {
-        return { loaded: { state: this.evolver.initialState, revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 }, verified: false };
+        return { loaded: { state: this.evolver.initialState(), revision: NO_STREAM, lastHash: GENESIS_HASH, eventCount: 0 }, verified: false };
       }
     }
     return { loaded: await this.catchUp(client, stream), verified: true };

@@ -14,6 +14,8 @@ import {
   IdempotencyMismatchError,
   IdempotencyStore,
   BatchedStreamWriter,
+  ChainKeyring,
+  ChainSigner,
   RevisionMismatchError,
   StreamStateCache,
   appendEncoded,
@@ -50,7 +52,10 @@ t.test('event store access', async (t) => {
 });
 
 function suite(t: Test, client: EventStoreDBClient) {
-  const streams = new EventStreams(client);
+  // The writers' key, and the keyring that trusts it.
+  const signer = ChainSigner.generate();
+  const keyring = ChainKeyring.of(signer);
+  const streams = new EventStreams(client, signer);
   const codec = accountCodec;
 
   t.test('load and append', async (t) => {
@@ -127,18 +132,18 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.same(await loadStream(client, stream, accountDecider, codec, { from: { ...from, state: full.state, revision: full.revision as bigint, lastHash: full.lastHash, eventCount: full.eventCount } }), full, 'nothing newer: the snapshot itself');
     let loads = 0;
     const viaSnapshot = await handleCommand(client, stream, { type: 'withdraw', amount: 5 }, accountDecider, {
-      codec, metadata: metadata(), load: () => { loads += 1; return loadStream(client, stream, accountDecider, codec, { from: { ...from } }); },
+      codec, signer, metadata: metadata(), load: () => { loads += 1; return loadStream(client, stream, accountDecider, codec, { from: { ...from } }); },
     });
     t.equal(loads, 1, 'handleCommand used the given loader');
     t.same(viaSnapshot.state, { balance: 145, transactions: 6 });
-    t.same((await verifyStream(client, stream)).ok, true, 'the chain continues from the snapshot\'s last hash');
+    t.same((await verifyStream(client, stream, keyring)).ok, true, 'the chain continues from the snapshot\'s last hash');
   });
 
   t.test('a state cache: no read while this process writes, correct when another does', async (t) => {
     const stream = uniqueStream();
     const cache = new StreamStateCache(accountDecider, codec);
     const handle = (command: Parameters<typeof accountDecider.decide>[0], extra: { expectedRevision?: bigint | typeof NO_STREAM } = {}) =>
-      handleCommand(client, stream, command, accountDecider, { codec, metadata: metadata(), cache, ...extra });
+      handleCommand(client, stream, command, accountDecider, { codec, signer, metadata: metadata(), cache, ...extra });
 
     const opened = await handle({ type: 'deposit', amount: 100 }, { expectedRevision: NO_STREAM });
     t.equal(opened.revision, 0n);
@@ -147,14 +152,14 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.same(cache.peek(stream)?.state, { balance: 70, transactions: 3 });
 
     // Another writer (no cache) withdraws 60: the cached state (70) is stale.
-    await handleCommand(client, stream, { type: 'withdraw', amount: 60 }, accountDecider, { codec, metadata: metadata() });
+    await handleCommand(client, stream, { type: 'withdraw', amount: 60 }, accountDecider, { codec, signer, metadata: metadata() });
     const conflicted = await handle({ type: 'withdraw', amount: 5 });
     t.equal(conflicted.attempts, 2, 'the append at the cached revision was refused, then re-decided');
     t.same(conflicted.state, { balance: 5, transactions: 5 }, 'decided on the store\'s state');
     t.equal(cache.reads, 1, 'one catch-up read');
 
     // The cache says 5; another writer deposits 100: a withdrawal of 50 is allowed by the store's state.
-    await handleCommand(client, stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, metadata: metadata() });
+    await handleCommand(client, stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, signer, metadata: metadata() });
     const allowed = await handle({ type: 'withdraw', amount: 50 });
     t.same(allowed.state, { balance: 55, transactions: 7 }, 'a refusal on the cached state is checked against the store first');
     t.equal(allowed.attempts, 1);
@@ -162,7 +167,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.same(await handle({ type: 'deposit', amount: 0 }).then((r) => r.events), [], 'deciding nothing is fine');
 
     // If-Match equal to the store's revision while the cache is behind: not a mismatch.
-    await handleCommand(client, stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() });
+    await handleCommand(client, stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, signer, metadata: metadata() });
     const current = (await loadStream(client, stream, accountDecider, codec)).revision as bigint;
     const pinned = await handle({ type: 'deposit', amount: 2 }, { expectedRevision: current });
     t.equal(pinned.revision, current + 1n);
@@ -170,12 +175,12 @@ function suite(t: Test, client: EventStoreDBClient) {
 
     const full = await loadStream(client, stream, accountDecider, codec);
     t.same(cache.peek(stream), { state: full.state, revision: full.revision, lastHash: full.lastHash, eventCount: full.eventCount }, 'the cache equals a full read');
-    t.equal((await verifyStream(client, stream)).ok, true, 'the hash chain is unbroken across cached and uncached writers');
+    t.equal((await verifyStream(client, stream, keyring)).ok, true, 'the hash chain is unbroken across cached and uncached writers');
 
     // A stream created elsewhere: the cached command creating it is refused by the store.
     const taken = uniqueStream();
-    await handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() });
-    await t.rejects(handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), cache, expectedRevision: NO_STREAM }), RevisionMismatchError);
+    await handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, signer, metadata: metadata() });
+    await t.rejects(handleCommand(client, taken, { type: 'deposit', amount: 1 }, accountDecider, { codec, signer, metadata: metadata(), cache, expectedRevision: NO_STREAM }), RevisionMismatchError);
 
     const small = new StreamStateCache(accountDecider, codec, { maxStreams: 2 });
     for (const name of ['a', 'b', 'c']) small.remember(name, { state: { balance: 1, transactions: 1 }, revision: 0n, lastHash: GENESIS_HASH, eventCount: 1 });
@@ -193,6 +198,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     const batches: number[] = [];
     let conflicts = 0;
     const writer = new BatchedStreamWriter(client, accountDecider, codec, cache, {
+      signer,
       onBatch: (_s, commands) => batches.push(commands), onConflict: () => { conflicts += 1; },
     });
     await writer.submit(stream, { type: 'deposit', amount: 100 }, metadata('admin'));
@@ -212,29 +218,29 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.equal(new Set(actors).size, 10, 'each event carries the metadata of its own command');
     const full = await loadStream(client, stream, accountDecider, codec);
     t.same(full.state, { balance: 0, transactions: 11 });
-    t.equal((await verifyStream(client, stream)).ok, true, 'the hash chain runs through the batches');
+    t.equal((await verifyStream(client, stream, keyring)).ok, true, 'the hash chain runs through the batches');
 
     // Another writer deposits behind the cache's back. A withdrawal the cached state (0) refuses
     // is checked against the store, which allows it.
-    await handleCommand(client, stream, { type: 'deposit', amount: 50 }, accountDecider, { codec, metadata: metadata() });
+    await handleCommand(client, stream, { type: 'deposit', amount: 50 }, accountDecider, { codec, signer, metadata: metadata() });
     const readsBefore = cache.reads;
     const after = await writer.submit(stream, { type: 'withdraw', amount: 30 }, metadata());
     t.equal(after.revision, 12n);
     t.equal(cache.reads, readsBefore + 1, 'the refusal on the cached state was checked against the store');
     t.same(cache.peek(stream)?.state, { balance: 20, transactions: 13 }, 'the withdrawal allowed only by the store\'s state was written');
     // A deposit (never refused) at a stale cached revision: the store refuses the append, the batch is re-decided.
-    await handleCommand(client, stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, metadata: metadata() });
+    await handleCommand(client, stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, signer, metadata: metadata() });
     const deposit = await writer.submit(stream, { type: 'deposit', amount: 7 }, metadata());
     t.equal(conflicts, 1, 'one version conflict');
     t.equal(deposit.revision, 14n);
     t.same(cache.peek(stream)?.state, { balance: 32, transactions: 15 });
-    t.equal((await verifyStream(client, stream)).ok, true);
+    t.equal((await verifyStream(client, stream, keyring)).ok, true);
   });
 
   t.test('version conflicts', async (t) => {
     t.test('two concurrent handles both succeed through a re-decide', async (t) => {
       const stream = uniqueStream();
-      const gated = new EventStreams(gatedClient(client, 2));
+      const gated = new EventStreams(gatedClient(client, 2), signer);
       const conflicts: number[] = [];
       const results = await Promise.all([
         gated.handle(stream, { type: 'deposit', amount: 10 }, accountDecider, { codec, metadata: metadata(), onConflict: (n) => conflicts.push(n) }),
@@ -244,13 +250,13 @@ function suite(t: Test, client: EventStoreDBClient) {
       t.same(conflicts, [1]);
       const loaded = await streams.load(stream, accountDecider, codec);
       t.same(loaded.state, { balance: 15, transactions: 2 });
-      t.same(await verifyStream(client, stream), { ok: true, count: 2, headHash: loaded.lastHash }, 'the chain holds after a re-decide');
+      t.same(await verifyStream(client, stream, keyring), { status: 'ok', ok: true, count: 2, headHash: loaded.lastHash, unkeyedCount: 0 }, 'the chain holds after a re-decide');
     });
 
     t.test('the re-decide refuses the second command', async (t) => {
       const stream = uniqueStream();
       await streams.handle(stream, { type: 'deposit', amount: 100 }, accountDecider, { codec, metadata: metadata() });
-      const gated = new EventStreams(gatedClient(client, 2));
+      const gated = new EventStreams(gatedClient(client, 2), signer);
       const results = await Promise.allSettled([
         gated.handle(stream, { type: 'withdraw', amount: 80 }, accountDecider, { codec, metadata: metadata() }),
         gated.handle(stream, { type: 'withdraw', amount: 80 }, accountDecider, { codec, metadata: metadata() }),
@@ -264,7 +270,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.test('bounded retries, then ConcurrencyConflictError', async (t) => {
       const stream = uniqueStream();
       const busy = interferingClient(client);
-      const error = await new EventStreams(busy.client)
+      const error = await new EventStreams(busy.client, signer)
         .handle(stream, { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata() })
         .then(() => undefined, (e: unknown) => e);
       t.type(error, ConcurrencyConflictError);
@@ -274,7 +280,7 @@ function suite(t: Test, client: EventStoreDBClient) {
 
       const busy2 = interferingClient(client);
       await t.rejects(
-        new EventStreams(busy2.client).handle(uniqueStream(), { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), maxRetries: 1 }),
+        new EventStreams(busy2.client, signer).handle(uniqueStream(), { type: 'deposit', amount: 1 }, accountDecider, { codec, metadata: metadata(), maxRetries: 1 }),
         { name: 'ConcurrencyConflictError', attempts: 2 },
       );
       t.equal(busy2.appends(), 2, 'maxRetries is configurable');
@@ -303,7 +309,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     // revision (a retried append whose acknowledgement was lost) writes nothing twice.
     const fresh = uniqueStream();
     const encoded = [accountCodec.encode({ type: 'Deposited', amount: 7 })];
-    const options = { expectedRevision: NO_STREAM, prevHash: GENESIS_HASH, metadata: metadata(), idempotencyKey: 'k-retry' } as const;
+    const options = { expectedRevision: NO_STREAM, prevHash: GENESIS_HASH, metadata: metadata(), idempotencyKey: 'k-retry', signer } as const;
     const a = await appendEncoded(client, fresh, encoded, options);
     const b = await appendEncoded(client, fresh, encoded, { ...options, metadata: JSON.parse(JSON.stringify(options.metadata)) });
     t.equal(b.revision, a.revision);
@@ -324,7 +330,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     const keyEvents = async (store: IdempotencyStore, key: string) => (await readEvents(client, store.streamName(key)).catch(() => [])).map((e) => e.type);
 
     t.test('same key and body: the first response, written once', async (t) => {
-      const store = new IdempotencyStore(client);
+      const store = new IdempotencyStore(client, signer);
       const stream = uniqueStream();
       const key = uniqueStream('key');
       const body = { amount: 25, note: 'x' };
@@ -335,7 +341,7 @@ function suite(t: Test, client: EventStoreDBClient) {
       t.same(second, { response: first.response, replayed: true }, 'key order does not change the fingerprint');
       t.equal((await readEvents(client, stream)).length, 1, 'one set of events');
       t.same(await keyEvents(store, key), ['IdempotencyKeyReserved', 'IdempotencyResponseRecorded'], 'the repeat wrote nothing');
-      t.ok((await verifyStream(client, store.streamName(key))).ok, 'the key stream is chained too');
+      t.ok((await verifyStream(client, store.streamName(key), keyring)).ok, 'the key stream is chained too');
 
       await t.rejects(store.execute(key, requestFingerprint({ amount: 26 }), run), IdempotencyMismatchError, 'same key, other body');
       const other = uniqueStream();
@@ -346,7 +352,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     });
 
     t.test('20 concurrent identical requests: exactly one execution writes', async (t) => {
-      const store = new IdempotencyStore(client);
+      const store = new IdempotencyStore(client, signer);
       const stream = uniqueStream();
       const key = uniqueStream('key');
       const results = await Promise.all(Array.from({ length: 20 }, () => store.execute(key, requestFingerprint({ amount: 10 }), (reserve) => deposit(stream, key, 10, reserve)())));
@@ -357,7 +363,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     });
 
     t.test('a refusal writes nothing; a failure after reserving releases the key; a retry executes', async (t) => {
-      const store = new IdempotencyStore(client);
+      const store = new IdempotencyStore(client, signer);
       const refusedKey = uniqueStream('key');
       await t.rejects(store.execute(refusedKey, 'h', async () => { throw new Error('refused by a rule'); }), /refused by a rule/);
       t.same(await keyEvents(store, refusedKey), [], 'refused before reserving: no key stream at all');
@@ -372,7 +378,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     });
 
     t.test('crash after the domain append, before the response: the retry takes over and replays', async (t) => {
-      const store = new IdempotencyStore(client, { staleAfterMs: 300 });
+      const store = new IdempotencyStore(client, signer, { staleAfterMs: 300 });
       const stream = uniqueStream();
       const key = uniqueStream('key');
       const hash = requestFingerprint({ amount: 60 });
@@ -381,6 +387,7 @@ function suite(t: Test, client: EventStoreDBClient) {
         expectedRevision: NO_STREAM,
         prevHash: GENESIS_HASH,
         metadata: {},
+        signer,
       });
       const original = await deposit(stream, key, 60)();
 
@@ -404,7 +411,7 @@ function suite(t: Test, client: EventStoreDBClient) {
     });
 
     t.test('a live reservation: duplicates wait, then give up with IdempotencyInProgressError', async (t) => {
-      const store = new IdempotencyStore(client, { waitTimeoutMs: 150 });
+      const store = new IdempotencyStore(client, signer, { waitTimeoutMs: 150 });
       const key = uniqueStream('key');
       let release!: () => void;
       const slow = store.execute(key, 'h', async (reserve) => {
@@ -441,16 +448,17 @@ function suite(t: Test, client: EventStoreDBClient) {
         await streams.handle(stream, { type: 'deposit', amount: i }, accountDecider, { codec, metadata: metadata() });
       }
       const loaded = await streams.load(stream, accountDecider, codec);
-      t.same(await verifyStream(client, stream), { ok: true, count: 5, headHash: loaded.lastHash });
-      t.same(await verifyStream(client, uniqueStream()), { ok: true, count: 0, headHash: GENESIS_HASH }, 'a missing stream');
+      t.same(await verifyStream(client, stream, keyring), { status: 'ok', ok: true, count: 5, headHash: loaded.lastHash, unkeyedCount: 0 });
+      t.same(await verifyStream(client, uniqueStream(), keyring), { status: 'ok', ok: true, count: 0, headHash: GENESIS_HASH, unkeyedCount: 0 }, 'a missing stream');
       // Unicode, nested data and key order survive the JSON round trip byte for byte.
       const odd = uniqueStream();
       const written = await appendEncoded(client, odd, [{ type: 'Odd', data: { z: 'Ђорђе ✓ 😀', a: [1.5, -0, 1e21, { y: null, x: '\u2028' }] } }], {
         expectedRevision: NO_STREAM,
         prevHash: GENESIS_HASH,
         metadata: metadata(),
+        signer,
       });
-      t.same(await verifyStream(client, odd), { ok: true, count: 1, headHash: written.lastHash });
+      t.same(await verifyStream(client, odd, keyring), { status: 'ok', ok: true, count: 1, headHash: written.lastHash, unkeyedCount: 0 });
     });
 
     t.test('verify: tampering is detected at the first broken link', async (t) => {
@@ -470,8 +478,8 @@ function suite(t: Test, client: EventStoreDBClient) {
         const honestHash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 4 })), meta);
         await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 4000 }, metadata: { ...meta, hash: honestHash } }), { expectedRevision: 2n });
         await streams.handle(stream, { type: 'deposit', amount: 5 }, accountDecider, { codec, metadata: metadata() });
-        const result = await verifyStream(client, stream);
-        t.same(result, { ok: false, count: 3, firstBrokenRevision: 3n, reason: 'hash does not match the event (type, data or metadata altered)' }, 'altered data');
+        const result = await verifyStream(client, stream, keyring);
+        t.same(result, { status: 'broken', ok: false, count: 3, firstBrokenRevision: 3n, reason: 'hash does not match the event (type, data or metadata altered)', unkeyedCount: 0 }, 'altered data');
       }
       // An event whose own hash is consistent but which does not link to its predecessor (e.g. an
       // event copied in from another stream).
@@ -480,7 +488,7 @@ function suite(t: Test, client: EventStoreDBClient) {
         const meta = { ...metadata(), prevHash: GENESIS_HASH };
         const hash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 9 })), meta);
         await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 }, metadata: { ...meta, hash } }), { expectedRevision: 2n });
-        const result = await verifyStream(client, stream);
+        const result = await verifyStream(client, stream, keyring);
         t.match(result, { ok: false, firstBrokenRevision: 3n, reason: /prevHash/ }, 'broken link');
       }
       // Metadata altered (the actor) with the hash left as it was.
@@ -489,13 +497,13 @@ function suite(t: Test, client: EventStoreDBClient) {
         const meta = { ...metadata('honest'), prevHash: loaded.lastHash };
         const hash = computeEventHash('Deposited', Buffer.from(JSON.stringify({ amount: 9 })), meta);
         await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 }, metadata: { ...meta, actor: 'forger', hash } }), { expectedRevision: 2n });
-        t.match(await verifyStream(client, stream), { ok: false, firstBrokenRevision: 3n, reason: /hash does not match/ }, 'altered metadata');
+        t.match(await verifyStream(client, stream, keyring), { ok: false, firstBrokenRevision: 3n, reason: /hash does not match/ }, 'altered metadata');
       }
       // An event written around this package, without a chain.
       {
         const { stream } = await build();
         await client.appendToStream(stream, jsonEvent({ type: 'Deposited', data: { amount: 9 } }), { expectedRevision: 2n });
-        t.match(await verifyStream(client, stream), { ok: false, firstBrokenRevision: 3n, reason: /metadata/ }, 'no chain metadata');
+        t.match(await verifyStream(client, stream, keyring), { ok: false, firstBrokenRevision: 3n, reason: /metadata/ }, 'no chain metadata');
       }
     });
   });

@@ -22,7 +22,7 @@ export class InsufficientFunds extends Error {
 }
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
-  initialState: { balance: 0, transactions: 0 },
+  initialState: () => ({ balance: 0, transactions: 0 }),
   evolve(state, event) {
     switch (event.type) {
       case 'Deposited':

@@ -7,7 +7,7 @@ export {
   type RelaySettings,
   type StreamSettings,
 } from './settings.js';
-export { deadLetterSubject, subjectForEvent } from './subjects.js';
+export { deadLetterSubject, subjectForEvent, subjectsOfCategory } from './subjects.js';
 export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope, type StoredEvent } from './envelope.js';
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
 export { UnverifiedEventError, eventSigningKey, hasValidSignature, signEventBody } from './signature.js';

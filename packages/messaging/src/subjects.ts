@@ -1,3 +1,4 @@
+import { streamCategory, streamIdOf, type StreamCategory } from '@cfund/contracts';
 import { DEAD_LETTER_SUBJECT_ROOT, EVENTS_SUBJECT_ROOT } from './settings.js';
 
 /** Characters a subject token may not hold (the separator, wildcards, whitespace) become `_`. */
@@ -7,15 +8,17 @@ function subjectToken(value: string): string {
 }
 
 /**
- * `cfund.events.<category>.<type>.<id>`: category is the stream id before its first `-`, id the
- * rest (`claim-<uuid>` → `cfund.events.claim.ClaimFiled.<uuid>`). A stream id without `-` has
+ * `cfund.events.<category>.<type>.<id>`, with the stream's category and id as contracts names
+ * them (`claim-<uuid>` → `cfund.events.claim.ClaimFiled.<uuid>`). A stream id without `-` has
  * the id `_`.
  */
 export function subjectForEvent(streamId: string, type: string): string {
-  const dash = streamId.indexOf('-');
-  const category = dash < 0 ? streamId : streamId.slice(0, dash);
-  const id = dash < 0 ? '' : streamId.slice(dash + 1);
-  return `${EVENTS_SUBJECT_ROOT}.${subjectToken(category)}.${subjectToken(type)}.${subjectToken(id)}`;
+  return `${EVENTS_SUBJECT_ROOT}.${subjectToken(streamCategory(streamId))}.${subjectToken(type)}.${subjectToken(streamIdOf(streamId))}`;
+}
+
+/** Every event of one category of streams (`cfund.events.claim.>`): a consumer's filter. */
+export function subjectsOfCategory(category: StreamCategory): string {
+  return `${EVENTS_SUBJECT_ROOT}.${subjectToken(category)}.>`;
 }
 
 /** Where a consumer's dead letters go: `cfund.dead-letter.<consumer>`. */

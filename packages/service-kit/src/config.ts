@@ -45,6 +45,10 @@ export const commonEnv = (defaultPort: number) => ({
   JWT_MAX_LIFETIME: durationSeconds.default(DEFAULT_JWT_MAX_LIFETIME_SECONDS),
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
+  /** PEM Ed25519 private key that signs the events written (unset: generated under DATA_DIR). */
+  CHAIN_SIGNING_KEY_FILE: optionalText,
+  /** JSON keyring of the public keys whose signatures verify (unset: the signing key's only). */
+  CHAIN_VERIFY_KEYS_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   ...httpEnv,
 });
@@ -80,6 +84,10 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   const limits = httpLimitsProblem(c);
   if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (Boolean(c.NATS_USER) !== Boolean(c.NATS_PASSWORD)) throw new ConfigError('invalid configuration: NATS_USER and NATS_PASSWORD go together; set both or neither');
+  // Every service writes events (the projection its access log, the notification its audit).
+  if (c.CHAIN_VERIFY_KEYS_FILE && !c.CHAIN_SIGNING_KEY_FILE) {
+    throw new ConfigError('invalid configuration: CHAIN_SIGNING_KEY_FILE: required with CHAIN_VERIFY_KEYS_FILE (every service signs the events it writes)');
+  }
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
   // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
   if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');

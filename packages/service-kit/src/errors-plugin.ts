@@ -1,22 +1,16 @@
 /**
- * Every error as an RFC 9457 problem (`application/problem+json`):
- * 400 validation (with field paths) and malformed JSON, 401, 403 (DomainError of kind
- * authorization), 404, 409 (DomainError of kind rule, with its code; version conflicts that
- * outlasted the retries), 412 (If-Match), 413 (body too large), 415, 422 (Idempotency-Key
- * reused with another request), 503 with Retry-After when the event store cannot be reached,
- * 500 without internals. Errors met before routing (bad URL, oversized or malformed requests)
- * are in framework-problems.ts.
+ * Every error as an RFC 9457 problem (`application/problem+json`): 400 validation (with field
+ * paths) and malformed JSON, an HttpProblem as thrown, 404, 413 (body too large), 415, 500
+ * without internals. The errors of other packages (a domain refusal, a revision conflict, an
+ * event store down) are answered by the mappings the caller gives, in their order: each package
+ * knows its own errors, this plugin none of them. Errors met before routing (bad URL, oversized
+ * or malformed requests) are in framework-problems.ts.
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { Problem } from '@cfund/contracts';
-import { isDomainError } from '@cfund/domain';
-import {
-  ConcurrencyConflictError, IdempotencyInProgressError, IdempotencyMismatchError, RevisionMismatchError, VictimErasedError,
-} from '@cfund/eventstore';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, instanceOf, problemType, statusTitle } from './problem.js';
-import { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
+import { problemType, type ErrorProblemMapping, type Problem } from '@cfund/contracts';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, instanceOf, statusTitle } from './problem.js';
 
 export { PROBLEM_CONTENT_TYPE } from './problem.js';
 
@@ -41,7 +35,12 @@ function issuesToErrors(context: string, issues: readonly { keyword?: string; in
   return out;
 }
 
-export default fp(async (app) => {
+export interface ErrorsOptions {
+  /** Asked in order for any error that is neither a validation error nor an HttpProblem. */
+  problems?: readonly ErrorProblemMapping[];
+}
+
+export default fp<ErrorsOptions>(async (app, options) => {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, {
     type: problemType('not-found'), title: 'Not Found', status: 404,
     detail: instanceOf(request.url) === undefined ? 'No such route.' : `No route ${request.method} ${instanceOf(request.url)}.`,
@@ -61,48 +60,12 @@ export default fp(async (app) => {
         ...(error.extra.code ? { code: error.extra.code } : {}), ...(error.extra.errors ? { errors: error.extra.errors } : {}),
       }, error.extra.headers);
     }
-    if (isDomainError(error)) {
-      const status = error.kind === 'authorization' ? 403 : 409;
-      return sendProblem(reply, request, {
-        type: problemType(error.code), title: status === 403 ? 'Forbidden' : 'Conflict', status, detail: error.message, code: error.code,
-      });
-    }
-    if (error instanceof RevisionMismatchError) {
-      return sendProblem(reply, request, {
-        type: problemType('revision-mismatch'), title: 'Precondition Failed', status: 412, code: 'revision-mismatch',
-        detail: `If-Match named revision ${String(error.expected)}, but the claim is at ${typeof error.actual === 'bigint' ? `revision ${error.actual}` : 'no revision (it does not exist)'}. Reload it and decide again.`,
-      }, typeof error.actual === 'bigint' ? { etag: `"${error.actual}"` } : {});
-    }
-    if (error instanceof ConcurrencyConflictError) {
-      return sendProblem(reply, request, {
-        type: problemType('concurrency-conflict'), title: 'Conflict', status: 409, code: 'concurrency-conflict',
-        detail: 'The claim kept changing while this command was being decided. Try again.',
-      }, { 'retry-after': '1' });
-    }
-    if (error instanceof IdempotencyMismatchError) {
-      return sendProblem(reply, request, {
-        type: problemType('idempotency-key-reused'), title: 'Unprocessable Content', status: 422, code: 'idempotency-key-reused',
-        detail: 'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
-      });
-    }
-    if (error instanceof IdempotencyInProgressError) {
-      return sendProblem(reply, request, {
-        type: problemType('idempotency-in-progress'), title: 'Conflict', status: 409, code: 'idempotency-in-progress',
-        detail: 'A request with this Idempotency-Key is still being processed. Try again shortly.',
-      }, { 'retry-after': '1' });
-    }
-    if (error instanceof VictimErasedError) {
-      return sendProblem(reply, request, {
-        type: problemType('personal-data-erased'), title: 'Conflict', status: 409, code: 'personal-data-erased',
-        detail: 'The personal data of this victim has been erased.',
-      });
-    }
-    if (isEventStoreUnavailable(error)) {
-      request.log.warn({ err: error }, 'event store unavailable');
-      return sendProblem(reply, request, {
-        type: problemType('event-store-unavailable'), title: 'Service Unavailable', status: 503, code: 'event-store-unavailable',
-        detail: `The event store cannot be reached right now. Try again in ${STORE_RETRY_AFTER_S} s (with the same Idempotency-Key a retried command is applied at most once).`,
-      }, { 'retry-after': String(STORE_RETRY_AFTER_S) });
+    for (const mapping of options.problems ?? []) {
+      const problem = mapping(error);
+      if (problem === undefined) continue;
+      const { headers, warn, ...body } = problem;
+      if (warn !== undefined) request.log.warn({ err: error }, warn);
+      return sendProblem(reply, request, body, headers);
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status < 500) {

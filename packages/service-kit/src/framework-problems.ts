@@ -10,8 +10,8 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Problem } from '@cfund/contracts';
-import { PROBLEM_CONTENT_TYPE, problemType, statusTitle } from './problem.js';
+import { problemType, type Problem } from '@cfund/contracts';
+import { PROBLEM_CONTENT_TYPE, statusTitle } from './problem.js';
 
 function problem(status: number, slug: string, detail: string): Problem {
   return { type: problemType(slug), title: statusTitle(status), status, detail };

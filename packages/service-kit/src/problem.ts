@@ -19,9 +19,6 @@ const TITLES: Record<number, string> = {
 
 export const statusTitle = (status: number): string => TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 
-/** `type` URIs of the problems (relative: documented in the README). */
-export const problemType = (slug: string): string => `https://cfund.example/problems/${slug}`;
-
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /** Longest request path echoed as a problem's `instance` (a longer one is an attack, not a reference). */

@@ -5,13 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadOrCreateMasterKey, parseMasterKey } from '@cfund/eventstore';
+import type { ChainKeyring, ChainSigner } from '@cfund/eventstore';
+import { resolveChainKeys } from './chain-keys.js';
 import { ConfigError, type CommonConfig } from './config.js';
 import { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile } from './jwt-secret.js';
 
 export { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile };
 
 /** The variables that say where the secrets come from. */
-export type SecretsConfig = Pick<CommonConfig, 'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE'>;
+export type SecretsConfig = Pick<CommonConfig,
+  'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'CHAIN_SIGNING_KEY_FILE' | 'CHAIN_VERIFY_KEYS_FILE'>;
 
 export const masterKeyPath = (dataDir: string): string => resolve(dataDir, 'secrets', 'master-key');
 /** The victims' data keys (written by the command service, read by the services that decrypt). */
@@ -21,11 +24,15 @@ export interface ResolvedSecrets {
   /** HS256 secret, unless JWKS_URL is configured. */
   jwtSecret?: Uint8Array;
   masterKey: Buffer;
+  /** Signs every event this service writes. */
+  chainSigner: ChainSigner;
+  /** The public keys whose signatures verify (see chain-keys.ts). */
+  chainKeyring: ChainKeyring;
   /** What was generated or read where, for the start-up message. */
   notes: string[];
 }
 
-/** The JWT secret and master key from configuration, generating them in the embedded mode. */
+/** The JWT secret, master key and chain keys from configuration, generating them in the embedded mode. */
 export async function resolveSecrets(config: SecretsConfig): Promise<ResolvedSecrets> {
   const notes: string[] = [];
   let jwtSecret: Uint8Array | undefined;
@@ -56,5 +63,7 @@ export async function resolveSecrets(config: SecretsConfig): Promise<ResolvedSec
     masterKey = k.key;
     notes.push(`master key of personal data ${k.created ? 'generated at' : 'read from'} ${k.path}`);
   }
-  return { ...(jwtSecret ? { jwtSecret } : {}), masterKey, notes };
+  const chain = await resolveChainKeys(config);
+  notes.push(...chain.notes);
+  return { ...(jwtSecret ? { jwtSecret } : {}), masterKey, chainSigner: chain.signer, chainKeyring: chain.keyring, notes };
 }

@@ -7,13 +7,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import authPlugin from './auth-plugin.js';
+import type { CommonConfig } from './config.js';
 import docsPlugin, { type DocsOptions } from './docs-plugin.js';
-import errorsPlugin from './errors-plugin.js';
+import errorsPlugin, { type ErrorsOptions } from './errors-plugin.js';
 import { clientErrorHandler, frameworkErrors } from './framework-problems.js';
 import { healthRoutes, type HealthOptions } from './health.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import metricsPlugin from './metrics-plugin.js';
+import type { ResolvedSecrets } from './secrets.js';
 import securityPlugin from './security-plugin.js';
 
 /**
@@ -32,7 +34,7 @@ export function createServiceFastify(options: { logger: Logger; bodyLimit?: numb
   const app = Fastify({
     loggerInstance: options.logger,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-    // Request logs carry method, path and status only (see createLogger): never bodies.
+    // Request logs carry method, path and status only (see logger.ts): never bodies.
     // The security plugin answers requests during shutdown (problem+json instead of Fastify's JSON).
     return503OnClosing: false,
     requestIdHeader: 'x-request-id',
@@ -65,6 +67,20 @@ export interface TokenVerification {
   jwtMaxLifetimeSeconds?: number;
 }
 
+/** The token verification of a service's configuration and secrets. */
+export function tokenVerification(
+  config: Pick<CommonConfig, 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_LIFETIME'>,
+  secrets: Pick<ResolvedSecrets, 'jwtSecret'>,
+): TokenVerification {
+  return {
+    ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
+    ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
+    jwtIssuer: config.JWT_ISSUER,
+    jwtAudience: config.JWT_AUDIENCE,
+    jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
+  };
+}
+
 export async function registerCommonPlugins(app: FastifyInstance, options: {
   metrics: HttpMetrics;
   docs: DocsOptions;
@@ -72,9 +88,11 @@ export async function registerCommonPlugins(app: FastifyInstance, options: {
   health: HealthOptions;
   /** The same limits as given to createServiceFastify (the rate limits apply here). */
   http?: HttpLimits;
+  /** How the errors of the packages the service uses are answered (see errors-plugin.ts). */
+  problems: NonNullable<ErrorsOptions['problems']>;
 }): Promise<void> {
   const t = options.tokens;
-  await app.register(errorsPlugin);
+  await app.register(errorsPlugin, { problems: options.problems });
   await app.register(securityPlugin, { limits: options.http ?? UNCONFIGURED_HTTP_LIMITS });
   await app.register(metricsPlugin, { metrics: options.metrics });
   await app.register(docsPlugin, options.docs);

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import pino from 'pino';
+import { eventStoreErrorProblem } from '@cfund/eventstore';
 import {
   ConfigError, DEFAULT_HTTP_LIMITS, HttpMetrics, commonEnv, createServiceFastify, parseEnv, registerCommonPlugins, signToken,
   type HttpLimits,
@@ -25,7 +26,7 @@ async function service(t: Test, http: HttpLimits = NO_RATE_LIMITS, options: { li
   let closing = false;
   await registerCommonPlugins(app, {
     metrics: new HttpMetrics({ defaultMetrics: false }), docs: { title: 'test', description: 'test' }, tokens: { jwtSecret: secret },
-    health: { client, isClosing: () => closing }, http,
+    health: { client, isClosing: () => closing }, http, problems: [eventStoreErrorProblem],
   });
   app.addHook('onClose', async () => { closing = true; });
   const typed = app.withTypeProvider<ZodTypeProvider>();

@@ -6,10 +6,12 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { IdempotencyStore, createLogger, type PersonalDataProtector } from '@cfund/eventstore';
+import { domainErrorProblem } from '@cfund/domain';
+import { IdempotencyStore, eventStoreErrorProblem, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
+import { loadConfig } from './config.js';
 import { Metrics } from './metrics.js';
-import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
+import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
@@ -17,13 +19,15 @@ export interface BuildAppOptions extends TokenVerification {
   /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
   http?: HttpLimits;
   client: EventStoreDBClient;
+  /** Signs every event written (resolveSecrets' chainSigner). */
+  chainSigner: ChainSigner;
   protector: PersonalDataProtector;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
   fingerprintSecret: Uint8Array;
-  /** A pino logger (use `createLogger` from @cfund/eventstore: it redacts personal data). Default: one at `logLevel`. */
+  /** A pino logger (use `createLogger` from @cfund/service-kit: it redacts personal data). Default: one at `logLevel` (pino's default: info). */
   logger?: Logger;
   logLevel?: string;
-  /** Largest accepted body in bytes (default 64 KiB). */
+  /** Largest accepted body in bytes (BODY_LIMIT; default: the schema's). */
   bodyLimit?: number;
   now?: () => Date;
   metrics?: Metrics;
@@ -32,7 +36,7 @@ export interface BuildAppOptions extends TokenVerification {
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Idempotency store options (tests shorten the waits). */
-  idempotency?: ConstructorParameters<typeof IdempotencyStore>[1];
+  idempotency?: IdempotencyStoreOptions;
 }
 
 export interface CommandApp extends FastifyInstance {
@@ -41,22 +45,23 @@ export interface CommandApp extends FastifyInstance {
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
-  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? 64 * 1024, ...(options.http ? { http: options.http } : {}) });
+  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
+  const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? loadConfig({}).BODY_LIMIT, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
   const service = new CommandService({
-    client: options.client, metrics,
+    client: options.client, chainSigner: options.chainSigner, metrics,
     ...(options.now ? { now: options.now } : {}), logger,
     ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
   });
-  const idempotency = new IdempotencyStore(options.client, options.idempotency);
+  const idempotency = new IdempotencyStore(options.client, options.chainSigner, options.idempotency);
   const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 
   await registerCommonPlugins(app, {
     metrics,
+    problems: [domainErrorProblem, eventStoreErrorProblem],
     docs: {
       title: 'Compensation fund: command service',
       description: 'Commands on compensation claims of victims of human trafficking. Every command answers '

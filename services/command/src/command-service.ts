@@ -8,16 +8,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AwardFunding } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
-import { JURISDICTIONS, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
+import { JURISDICTIONS, claimStream, fundStream, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, canRead, claimFunding, cloneLedger, decide, decideLedger, ledgerStreamName,
-  type Authorization, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
+  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, tiedOf,
+  type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
   BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
-  type CommandMetadata, type Decider, type StreamRevision,
+  type ChainSigner, type CommandMetadata, type Decider, type StreamRevision,
 } from '@cfund/eventstore';
-import { claimCodec, claimEvolver, claimStream, fundCodec, ledgerEvolver } from './codecs.js';
+import { claimCodec, fundCodec } from './codecs.js';
 import type { Metrics } from './metrics.js';
 import { HttpProblem } from '@cfund/service-kit';
 
@@ -44,8 +44,6 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
   jurisdiction: s.jurisdiction!,
   filedBy: s.filedBy!,
   assignedLawyers: [],
-  assessedBy: s.fund.assessment?.assessedBy ?? null,
-  approvedBy: s.fund.approvals,
 });
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
@@ -64,6 +62,8 @@ function refusalOn(claimId: string, principal: Principal, state: ClaimState, aut
 
 export interface CommandServiceOptions {
   client: EventStoreDBClient;
+  /** Signs every event written (claims and ledgers). */
+  chainSigner: ChainSigner;
   metrics: Metrics;
   now?: () => Date;
   /** Re-decides after a version conflict on a claim (default 5). */
@@ -79,6 +79,7 @@ export interface CommandServiceOptions {
 
 export class CommandService {
   private readonly client: EventStoreDBClient;
+  private readonly chainSigner: ChainSigner;
   private readonly metrics: Metrics;
   private readonly now: () => Date;
   private readonly maxRetries: number;
@@ -89,7 +90,7 @@ export class CommandService {
    * else's write (see StreamStateCache). Ledger states are copied out: their fold updates in place.
    */
   readonly claims: StreamStateCache<ClaimEvent, ClaimState>;
-  readonly ledgers = new StreamStateCache<FundEvent, LedgerState>(ledgerEvolver, fundCodec, { clone: cloneLedger, maxStreams: 1000 });
+  readonly ledgers = new StreamStateCache<FundEvent, LedgerState>(ledgerDecider, fundCodec, { clone: cloneLedger, maxStreams: 1000 });
   /** Ledger commands of one fund year, decided in turn and written one batch per append. */
   private readonly ledgerWriter: BatchedStreamWriter<LedgerCommand, FundEvent, LedgerState>;
   private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
@@ -99,6 +100,7 @@ export class CommandService {
 
   constructor(options: CommandServiceOptions) {
     this.client = options.client;
+    this.chainSigner = options.chainSigner;
     this.metrics = options.metrics;
     this.now = options.now ?? (() => new Date());
     this.maxRetries = options.maxRetries ?? 5;
@@ -110,13 +112,9 @@ export class CommandService {
       cachedLedger: (j, y) => this.cachedLedger(j, y),
       loadLedger: (j, y) => this.loadLedger(j, y),
     }, this.metrics);
-    this.claims = new StreamStateCache(claimEvolver, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
-    const ledgerDecider: Decider<LedgerCommand, FundEvent, LedgerState> = {
-      get initialState() { return ledgerEvolver.initialState; },
-      evolve: ledgerEvolver.evolve,
-      decide: decideLedger,
-    };
+    this.claims = new StreamStateCache(claimDecider, claimCodec, { maxStreams: options.claimCacheSize ?? 10_000 });
     this.ledgerWriter = new BatchedStreamWriter(this.client, ledgerDecider, fundCodec, this.ledgers, {
+      signer: this.chainSigner,
       maxRetries: this.ledgerMaxRetries,
       onConflict: () => {
         this.metrics.conflicts.inc({ category: 'fund' });
@@ -149,15 +147,14 @@ export class CommandService {
     const stream = claimStream(claimId);
     const isNew = authorize === null;
     const decider: Decider<ClaimCommand, ClaimEvent, ClaimState> = {
-      get initialState() { return claimEvolver.initialState; },
-      evolve: claimEvolver.evolve,
+      ...claimDecider,
       decide: (command, state) => {
         if (!isNew) {
           if (state.status === 'none') throw notFound(claimId);
           const refusal = refusalOn(claimId, ctx.principal, state, authorize);
           if (refusal) throw refusal;
         }
-        return decide(command, state);
+        return claimDecider.decide(command, state);
       },
     };
     const command = build(this.at());
@@ -167,6 +164,7 @@ export class CommandService {
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
+        signer: this.chainSigner,
         metadata: this.metadata(ctx),
         maxRetries: this.maxRetries,
         cache: this.claims,
@@ -178,7 +176,7 @@ export class CommandService {
         },
         beforeAppend: async (events, loaded) => {
           decidedOn = loaded.state;
-          const after = events.reduce(claimEvolver.evolve, loaded.state);
+          const after = events.reduce(claimDecider.evolve, loaded.state);
           // A ledger write takes the Idempotency-Key itself, once the ledger has not refused.
           const year = await this.funding.beforeAppend(claimId, loaded.state, after, ctx);
           if (year !== undefined) {
@@ -229,10 +227,10 @@ export class CommandService {
    */
   private async refusedByLedger(command: LedgerCommand): Promise<void> {
     try {
-      decideLedger(command, await this.cachedLedger(command.jurisdiction, command.year));
+      ledgerDecider.decide(command, await this.cachedLedger(command.jurisdiction, command.year));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      decideLedger(command, await this.loadLedger(command.jurisdiction, command.year));
+      ledgerDecider.decide(command, await this.loadLedger(command.jurisdiction, command.year));
     }
   }
 
@@ -249,7 +247,7 @@ export class CommandService {
     try {
       await this.refusedByLedger(full);
       await ctx.beforeWrite?.();
-      const result = await this.ledgerWriter.submit(ledgerStreamName(jurisdiction, year), full, this.metadata(ctx));
+      const result = await this.ledgerWriter.submit(fundStream(jurisdiction, year), full, this.metadata(ctx));
       return { revision: result.revision, events: result.events };
     } catch (error) {
       this.countRefusal(error);
@@ -259,7 +257,7 @@ export class CommandService {
 
   /** A fund-year ledger as the store has it now (reads the events after the cached state). */
   async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return (await this.ledgers.catchUp(this.client, ledgerStreamName(jurisdiction, year))).state;
+    return (await this.ledgers.catchUp(this.client, fundStream(jurisdiction, year))).state;
   }
 
   /**
@@ -268,7 +266,7 @@ export class CommandService {
    * choice at worst sends a command that decides nothing.
    */
   private async cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>> {
-    return this.ledgers.view(ledgerStreamName(jurisdiction, year)) ?? this.loadLedger(jurisdiction, year);
+    return this.ledgers.view(fundStream(jurisdiction, year)) ?? this.loadLedger(jurisdiction, year);
   }
 
   /**
@@ -355,9 +353,9 @@ export class CommandService {
  * A claim awaiting the approval (or appeal decision) that would tie up exactly what the ledger
  * holds for it: an approval between its commitment and its append, which its retry completes.
  */
-function approvalInFlight(state: ClaimState, f: { committed: number; released: number } | undefined): boolean {
+function approvalInFlight(state: ClaimState, f: ClaimFunds | undefined): boolean {
   if (!f) return false;
-  const tied = f.committed - f.released;
+  const tied = tiedOf(f);
   const pending = state.status === 'assessed' && state.fund.assessment?.eligible ? state.fund.assessment.recommendedNet.amountMinor
     : state.status === 'appealed' ? state.fund.pendingAppealDecision?.netAward.amountMinor ?? tied
       : undefined;

@@ -1,90 +1,51 @@
 /**
- * The command service process: reads the configuration (a wrong variable stops it with its
- * name, exit code 2), opens the event store client and the key store, listens, and shuts down
- * gracefully on SIGTERM/SIGINT (stop accepting, finish requests in flight, close the client).
+ * The command service process (runService: configuration, secrets, signals, exit codes): the
+ * event store client and the key store; once listening, the ledger reconciler and the relay;
+ * in the embedded mode, demo tokens.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
-import { DEMO_USERS } from '@cfund/contracts';
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { startReconciler } from './reconciler.js';
-import { httpLimitsOf, keyStoreDir, natsConnectOptions, onShutdownSignals, resolveSecrets, runMain, signToken } from '@cfund/service-kit';
+import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { eventSigningKey, startRelayHost, type RelayHost } from '@cfund/messaging';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { demoTokens } from './demo-tokens.js';
+import { startReconciler } from './reconciler.js';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`command service: ${error.message}\n`);
-      process.exit(2);
+runService({
+  name: 'command',
+  loadConfig: () => loadConfig(),
+  async build({ config, secrets, logger }) {
+    const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
+    const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
+    const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
+    const running: { relay?: RelayHost; stopReconciler?: () => void } = {};
+    const app = await buildApp({
+      ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
+      fingerprintSecret: secrets.masterKey,
+      // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
+      readyChecks: { relay: () => running.relay?.stuck() === undefined },
+      ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
+        ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
+        : {}),
+    });
+    if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
+    return { app, client, running };
+  },
+  async start({ app, client, running }, { config, secrets, logger }) {
+    running.stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
+    // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
+    // benchmarks) must not join the relay of whatever NATS listens on the default port.
+    if (config.RELAY_ENABLED && process.env.NATS_URL) {
+      const { servers, ...natsOptions } = natsConnectOptions(config);
+      running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKey(secrets.masterKey), logger });
     }
-    throw error;
-  }
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'command' } });
-  let secrets;
-  try {
-    secrets = await resolveSecrets(config);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`command service: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-  for (const note of secrets.notes) logger.info(note);
-
-  const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
-  const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
-  const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
-  let relay: RelayHost | undefined;
-  const app = await buildApp({
-    http: httpLimitsOf(config),
-    client, protector, logger, bodyLimit: config.BODY_LIMIT, fingerprintSecret: secrets.masterKey,
-    // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
-    readyChecks: { relay: () => relay?.stuck() === undefined },
-    ...(secrets.jwtSecret ? { jwtSecret: secrets.jwtSecret } : {}),
-    ...(config.JWKS_URL ? { jwksUrl: config.JWKS_URL } : {}),
-    ...(config.JWT_ISSUER ? { jwtIssuer: config.JWT_ISSUER } : {}),
-    ...(config.JWT_AUDIENCE ? { jwtAudience: config.JWT_AUDIENCE } : {}),
-    jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
-    ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
-      ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
-      : {}),
-  });
-  if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
-
-  let stopReconciler: () => void = () => undefined;
-  onShutdownSignals(async () => {
-    stopReconciler();
+    return config.embedded && secrets.jwtSecret ? { banner: await demoTokens(secrets.jwtSecret, config) } : {};
+  },
+  async stop({ app, client, running }) {
+    running.stopReconciler?.();
     await app.close();
-    await relay?.stop(); // releases the relay lease, so a standby takes over at once
+    await running.relay?.stop(); // releases the relay lease, so a standby takes over at once
     await client.dispose();
-  }, { logger });
-
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
-  stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
-  // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
-  // benchmarks) must not join the relay of whatever NATS listens on the default port.
-  if (config.RELAY_ENABLED && process.env.NATS_URL) {
-    const { servers, ...natsOptions } = natsConnectOptions(config);
-    relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKey(secrets.masterKey), logger });
-  }
-  logger.info(`command service ready on ${address} (docs: ${address}/docs)`);
-
-  if (config.embedded && secrets.jwtSecret) {
-    const lines = [`demo tokens (embedded mode, valid ${config.JWT_MAX_LIFETIME / 3600} h; more with: pnpm -s run token --sub <id> --role <role> --jurisdiction <RS|BA|...>):`];
-    for (const u of DEMO_USERS) {
-      const token = await signToken(secrets.jwtSecret, {
-        sub: u.sub, name: u.name, roles: u.roles, jurisdictions: u.jurisdictions,
-        ttlSeconds: config.JWT_MAX_LIFETIME, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
-      });
-      lines.push(`  ${u.roles.join(',').padEnd(14)} ${u.jurisdictions.join(',').padEnd(3)} ${u.sub.padEnd(11)} ${token}`);
-    }
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
-}
-
-runMain('command service', main);
+  },
+});

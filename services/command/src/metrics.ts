@@ -43,5 +43,3 @@ export class Metrics extends HttpMetrics {
     registers: [this.registry],
   });
 }
-
-export const streamCategory = (stream: string): string => stream.split('-')[0] ?? stream;

@@ -124,7 +124,7 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     const id = await assessedClaim(h, tk, 40_000_000);
     let withdrawn = false;
     const app = await buildApp({
-      client: h.env.eventStore, protector: h.protector, jwtSecret: h.jwtSecret, fingerprintSecret: h.jwtSecret, logLevel: 'silent',
+      client: h.env.eventStore, chainSigner: h.chainSigner, protector: h.protector, jwtSecret: h.jwtSecret, fingerprintSecret: h.jwtSecret, logLevel: 'silent',
       // Between the commitment and the award's append, the lawyer withdraws the claim.
       afterFundsCommitted: async () => {
         if (withdrawn) return;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { createLogger } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 import { buildApp, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
 
@@ -16,6 +17,9 @@ export interface Harness {
   keyDir: string;
   protector: PersonalDataProtector;
   jwtSecret: Uint8Array;
+  /** The key the service signs its events with, and the keyring that trusts it. */
+  chainSigner: ChainSigner;
+  chainKeyring: ChainKeyring;
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
   post(url: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<Awaited<ReturnType<CommandApp['inject']>>>;
 }
@@ -28,10 +32,11 @@ export async function startService(t: Test, options: Partial<BuildAppOptions> = 
   const masterKey = randomBytes(32);
   const protector = await PersonalDataProtector.open({ keyStore, masterKey });
   const secret = randomBytes(32);
+  const chainSigner = ChainSigner.generate();
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => { logs.push(line); } } });
   const app = await buildApp({
-    client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...options,
+    client: env.eventStore, chainSigner, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...options,
   });
   t.teardown(async () => {
     await app.close();
@@ -39,7 +44,7 @@ export async function startService(t: Test, options: Partial<BuildAppOptions> = 
     await rm(keyDir, { recursive: true, force: true });
   });
   return {
-    app, env, logs, keyDir, protector, jwtSecret: secret,
+    app, env, logs, keyDir, protector, jwtSecret: secret, chainSigner, chainKeyring: ChainKeyring.of(chainSigner),
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     post: (url, token, body = {}, headers = {}) => app.inject({
       method: 'POST', url, payload: body as object,

@@ -38,7 +38,7 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     t.teardown(() => new Promise<void>((resolve) => { jwks.close(() => resolve()); }));
     const url = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
     const app = await buildApp({
-      client: h.env.eventStore, protector: h.protector, jwksUrl: url, jwtIssuer: 'https://idp.example', jwtAudience: 'cfund',
+      client: h.env.eventStore, chainSigner: h.chainSigner, protector: h.protector, jwksUrl: url, jwtIssuer: 'https://idp.example', jwtAudience: 'cfund',
       fingerprintSecret: randomBytes(32), logLevel: 'silent',
     });
     t.teardown(() => app.close());

@@ -70,6 +70,20 @@ t.test('refusals', async (t) => {
     t.equal(r.statusCode, 404);
   });
 
+  t.test('rejection: the assessor may not reject, an approver who gave the first approval may', async (t) => {
+    const id = await assessedClaim(h, tk); // above the threshold: two approvals needed
+    let r = await h.post(`/claims/${id}/approvals`, tk.approver1, {});
+    t.same(r.json<{ events: string[] }>().events, ['AwardApprovalGiven']);
+    const rejection = { reasons: ['The second look found the losses unproven.'], appealInstructions: 'You may appeal within 15 days of service.' };
+    const assessorApprover = await h.token('assessor-1', ['fund-assessor', 'fund-approver']);
+    r = await h.post(`/claims/${id}/rejection`, assessorApprover, rejection);
+    t.equal(r.statusCode, 403, 'four-eyes: the assessor does not decide on their own assessment');
+    t.equal(problem(r).code, 'four-eyes');
+    r = await h.post(`/claims/${id}/rejection`, tk.approver1, rejection);
+    t.equal(r.statusCode, 200, r.body);
+    t.same(r.json<{ events: string[] }>().events, ['AwardRejected'], 'the first approver rejects');
+  });
+
   t.test('domain rules: late filing, above cap', async (t) => {
     // Kosovo: apply within 6 months of the crime.
     const xk = await h.token('lawyer-xk', ['lawyer'], ['XK']);

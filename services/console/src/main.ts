@@ -1,32 +1,32 @@
 /**
- * The console process: reads the configuration (a wrong variable stops it with its name, exit
- * code 2), in the embedded mode reads the JWT secret the services share, listens, and shuts
- * down gracefully on SIGTERM/SIGINT.
+ * The console process (runService: configuration, signals, exit codes). It needs no master key
+ * and no chain key: in the embedded mode only the JWT secret the services share, to sign in
+ * demo users.
  */
-import { createLogger } from '@cfund/eventstore';
-import { httpLimitsOf, jwtSecretPath, loadConfigOrExit, loadOrCreateJwtSecret, onShutdownSignals, runMain } from '@cfund/service-kit';
+import { httpLimitsOf, jwtSecretPath, loadOrCreateJwtSecret, runService } from '@cfund/service-kit';
 import { buildApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { EmbeddedSignIn } from './sign-in/embedded.js';
 
-async function main(): Promise<void> {
-  const config = loadConfigOrExit('console', () => loadConfig());
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: 'console' } });
+runService({
+  name: 'console',
+  loadConfig: () => loadConfig(),
+  docs: false,
   // The same secret the services verify with (created by whichever starts first).
-  const embeddedSignIn = config.embedded
-    ? new EmbeddedSignIn({
-      jwtSecret: (await loadOrCreateJwtSecret(jwtSecretPath(config.DATA_DIR))).secret,
-      issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_MAX_LIFETIME,
-    })
-    : undefined;
-  const app = await buildApp({
-    logger, upstreams: config.upstreams, bodyLimit: config.BODY_LIMIT, http: httpLimitsOf(config),
-    session: { idleSeconds: config.SESSION_IDLE_TIMEOUT, limit: config.SESSION_LIMIT, secureCookie: config.COOKIE_SECURE },
-    ...(embeddedSignIn ? { embeddedSignIn } : {}),
-  });
-  onShutdownSignals(() => app.close(), { logger });
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info(`console ready on ${address}${embeddedSignIn ? ' (embedded mode: sign in as a demo user)' : ''}`);
-}
-
-runMain('console', main);
+  secrets: async (config: Config) => (config.embedded
+    ? { jwtSecret: (await loadOrCreateJwtSecret(jwtSecretPath(config.DATA_DIR))).secret, notes: [] }
+    : { notes: [] }),
+  async build({ config, secrets, logger }) {
+    const embeddedSignIn = secrets.jwtSecret
+      ? new EmbeddedSignIn({ jwtSecret: secrets.jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.JWT_MAX_LIFETIME })
+      : undefined;
+    const app = await buildApp({
+      logger, upstreams: config.upstreams, bodyLimit: config.BODY_LIMIT, http: httpLimitsOf(config),
+      session: { idleSeconds: config.SESSION_IDLE_TIMEOUT, limit: config.SESSION_LIMIT, secureCookie: config.COOKIE_SECURE },
+      ...(embeddedSignIn ? { embeddedSignIn } : {}),
+    });
+    return { app };
+  },
+  start: async (_parts, { secrets }) => (secrets.jwtSecret ? { details: 'embedded mode: sign in as a demo user' } : {}),
+  stop: async ({ app }) => { await app.close(); },
+});

@@ -1,7 +1,7 @@
 /** The console built for a test, and signing in through its real HTTP routes. */
 import { randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
-import { createLogger } from '@cfund/eventstore';
+import { createLogger } from '@cfund/service-kit';
 import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '@cfund/service-kit';
 import { buildApp, EmbeddedSignIn, type ConsoleApp, type ConsoleAppOptions } from '../src/index.ts';
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { START } from '@eventstore/db-client';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { createLogger } from '@cfund/service-kit';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { startTestEnvironment } from '@cfund/test-support';
 import { NOWHERE, signIn, startConsole } from './helpers.ts';
@@ -26,7 +27,7 @@ t.test('proxies to the command service with the session\'s token, and only with 
   const masterKey = randomBytes(32);
   const jwtSecret = randomBytes(32);
   const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(keyDir), masterKey });
-  const command = await buildCommandApp({ client: env.eventStore, protector, jwtSecret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }) });
+  const command = await buildCommandApp({ client: env.eventStore, chainSigner: ChainSigner.generate(), protector, jwtSecret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }) });
   t.teardown(async () => {
     await command.close();
     await env.close();

@@ -7,16 +7,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
+import { domainErrorProblem } from '@cfund/domain';
+import { eventStoreErrorProblem, type ChainSigner } from '@cfund/eventstore';
+import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
-import type { RetryPolicy } from './delivery/backoff.js';
+import { defaultNotificationSettings, type NotificationSettings } from './config.js';
 import { httpWebhookSender, type EmailSender, type WebhookSender } from './delivery/senders.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { Directory } from './directory.js';
 import { NotificationMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
-import { DEFAULT_REMINDER_OPTIONS, type ReminderOptions } from './reminders/plan.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { Scheduler } from './scheduler.js';
@@ -28,6 +28,8 @@ export interface BuildAppOptions extends TokenVerification {
   /** Server and rate limits (HTTP_* and RATE_LIMIT_* variables); default: the server's defaults, no rate limits. */
   http?: HttpLimits;
   client: EventStoreDBClient;
+  /** Signs the audit events (resolveSecrets' chainSigner). */
+  chainSigner: ChainSigner;
   store: NotificationStore;
   logger?: Logger;
   logLevel?: string;
@@ -36,16 +38,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: NotificationMetrics;
   templates?: Templates;
   directory?: Directory;
-  defaultLocale?: string;
-  reminders?: ReminderOptions;
-  retry?: Partial<RetryPolicy>;
-  /** Consecutive failed attempts after which a webhook is disabled (default 10). */
-  disableWebhookAfter?: number;
-  deliveryConcurrency?: number;
-  webhookTimeoutMs?: number;
-  /** Webhooks may point at private or local networks (default false: public addresses only; see delivery/targets.ts). */
-  allowPrivateWebhookTargets?: boolean;
-  schedulerIntervalMs?: number;
+  /** From the configuration (notificationSettings); a test overrides what it checks, the rest is the schema's defaults. */
+  settings?: Partial<NotificationSettings>;
   sendWebhook?: WebhookSender;
   /** Email sender (SMTP); without one, no email is queued. */
   sendEmail?: EmailSender;
@@ -63,34 +57,32 @@ export interface NotificationApp extends FastifyInstance {
   startBackground(): Promise<void>;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 60 * 60 * 1000, maxAttempts: 10 };
-
 export async function buildApp(options: BuildAppOptions): Promise<NotificationApp> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
   const app = createServiceFastify({ logger, bodyLimit: 16 * 1024, ...(options.http ? { http: options.http } : {}) });
 
+  const settings = { ...defaultNotificationSettings(), ...options.settings };
   const now = options.now ?? (() => new Date());
   const metrics = options.metrics ?? new NotificationMetrics();
-  const audit = new AuditTrail(options.client);
+  const audit = new AuditTrail(options.client, options.chainSigner);
   // The notifier wakes the scheduler, which is built after it.
   const wake = { kick: () => undefined as void };
   const notifier = new Notifier({
     client: options.client, store: options.store, audit, now, logger, metrics,
     templates: options.templates ?? new Templates(), directory: options.directory ?? new Directory(),
-    reminders: options.reminders ?? DEFAULT_REMINDER_OPTIONS, email: options.sendEmail !== undefined,
-    ...(options.defaultLocale ? { defaultLocale: options.defaultLocale } : {}),
+    reminders: settings.reminders, email: options.sendEmail !== undefined, defaultLocale: settings.defaultLocale,
     onQueued: () => wake.kick(),
   });
   const worker = new DeliveryWorker({
     store: options.store, audit, notifier, now, logger, metrics,
-    sendWebhook: options.sendWebhook ?? httpWebhookSender(options.webhookTimeoutMs ?? 10_000, { allowPrivate: options.allowPrivateWebhookTargets ?? false }),
+    sendWebhook: options.sendWebhook ?? httpWebhookSender(settings.webhookTimeoutMs, { allowPrivate: settings.allowPrivateWebhookTargets }),
     ...(options.sendEmail ? { sendEmail: options.sendEmail } : {}),
     ...(options.random ? { random: options.random } : {}),
-    retry: { ...DEFAULT_RETRY, ...options.retry },
-    disableAfter: options.disableWebhookAfter ?? 10,
-    concurrency: options.deliveryConcurrency ?? 4,
+    retry: settings.retry,
+    disableAfter: settings.disableWebhookAfter,
+    concurrency: settings.deliveryConcurrency,
   });
-  const sched = new Scheduler(notifier, worker, options.schedulerIntervalMs ?? 1000, logger);
+  const sched = new Scheduler(notifier, worker, settings.schedulerIntervalMs, logger);
   wake.kick = () => sched.kick();
   let closing = false;
   let started = false;
@@ -102,6 +94,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
 
   await registerCommonPlugins(app, {
     metrics,
+    problems: [domainErrorProblem, eventStoreErrorProblem],
     docs: {
       title: 'Compensation fund: notification service',
       description: 'The inbox of each user (what concerns them and their roles), webhooks signed with HMAC-SHA256, and email. '
@@ -113,7 +106,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   });
   await app.register(notificationRoutes, { store: options.store, audit, notifier, now });
   await app.register(webhookRoutes, {
-    store: options.store, audit, worker, now, kick: () => sched.kick(), allowPrivateTargets: options.allowPrivateWebhookTargets ?? false,
+    store: options.store, audit, worker, now, kick: () => sched.kick(), allowPrivateTargets: settings.allowPrivateWebhookTargets,
   });
 
   app.decorate('notifier', notifier);

@@ -6,9 +6,8 @@
  * Later events (attempts, delivery, failure, reads) continue the stream's hash chain.
  */
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient, type JSONType } from '@eventstore/db-client';
-import { GENESIS_HASH, appendEncoded, loadStream, type StoredEvent } from '@cfund/eventstore';
-import type { EventData } from '@cfund/contracts';
-import { notificationStream, webhookStream } from './ids.js';
+import { GENESIS_HASH, appendEncoded, loadStream, type ChainSigner, type StoredEvent } from '@cfund/eventstore';
+import { notificationStream, webhookStream, type EventData } from '@cfund/contracts';
 
 type NotificationEventType = 'NotificationIssued' | 'NotificationDeliveryAttempted' | 'NotificationDelivered' | 'NotificationDeliveryFailed'
   | 'NotificationDeliveryRetried' | 'NotificationRead';
@@ -47,7 +46,7 @@ export class AuditTrail {
    */
   private readonly heads = new Map<string, { revision: bigint; hash: string }>();
 
-  constructor(private readonly client: EventStoreDBClient, private readonly service = 'notification') {}
+  constructor(private readonly client: EventStoreDBClient, private readonly signer: ChainSigner, private readonly service = 'notification') {}
 
   private remember(stream: string, revision: bigint, hash: string): void {
     this.heads.delete(stream);
@@ -60,7 +59,7 @@ export class AuditTrail {
     try {
       const stream = notificationStream(data.notificationId);
       const result = await appendEncoded(this.client, stream, [{ type: 'NotificationIssued', data: { schemaVersion: 1, ...data } as JSONType, schemaVersion: 1 }], {
-        expectedRevision: NO_STREAM, prevHash: GENESIS_HASH,
+        expectedRevision: NO_STREAM, prevHash: GENESIS_HASH, signer: this.signer,
         // No idempotency key on purpose: with a deterministic event id the store would answer a second
         // append of the same event as an idempotent success; a fresh id makes it a version conflict.
         metadata: { actor: this.service, occurredAt: data.issuedAt, correlationId: data.sourceId, causationId: data.sourceId },
@@ -75,7 +74,7 @@ export class AuditTrail {
 
   /** Reads a notification's stream: whether it was issued, delivered, failed, and how many attempts. */
   async trail(notificationId: string): Promise<NotificationTrail> {
-    const loaded = await loadStream(this.client, notificationStream(notificationId), { initialState: emptyTrail(), evolve: evolveTrail }, { decode: (e) => e });
+    const loaded = await loadStream(this.client, notificationStream(notificationId), { initialState: emptyTrail, evolve: evolveTrail }, { decode: (e) => e });
     return loaded.state;
   }
 
@@ -103,13 +102,13 @@ export class AuditTrail {
     for (let attempt = 1; ; attempt++) {
       let head = this.heads.get(stream);
       if (!head) {
-        const loaded = await loadStream(this.client, stream, { initialState: null, evolve: () => null }, { decode: () => null });
+        const loaded = await loadStream(this.client, stream, { initialState: () => null, evolve: () => null }, { decode: () => null });
         head = { revision: loaded.revision as bigint, hash: loaded.lastHash };
         if (loaded.revision === NO_STREAM) head = undefined;
       }
       try {
         const result = await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: 1, ...e.data } as JSONType, schemaVersion: 1 })), {
-          expectedRevision: head ? head.revision : NO_STREAM, prevHash: head ? head.hash : GENESIS_HASH,
+          expectedRevision: head ? head.revision : NO_STREAM, prevHash: head ? head.hash : GENESIS_HASH, signer: this.signer,
           metadata: { actor, occurredAt: new Date().toISOString(), correlationId: stream, causationId: stream },
         });
         this.remember(stream, result.revision, result.lastHash);

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { messagingSettings } from '@cfund/messaging';
 import { commonEnv, parseEnv } from '@cfund/service-kit';
+import type { RetryPolicy } from './delivery/backoff.js';
+import type { ReminderOptions } from './reminders/plan.js';
 
 export { ConfigError } from '@cfund/service-kit';
 
@@ -58,3 +60,34 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return parseEnv(EnvShape, env);
 }
+
+/** How the notification engine is tuned: from the configuration, so the schema above holds every default. */
+export interface NotificationSettings {
+  /** Locale of recipients the directory says nothing about. */
+  defaultLocale: string;
+  reminders: ReminderOptions;
+  retry: RetryPolicy;
+  /** Consecutive failed attempts after which a webhook is disabled. */
+  disableWebhookAfter: number;
+  webhookTimeoutMs: number;
+  /** Webhooks may point at private or local networks (see delivery/targets.ts). */
+  allowPrivateWebhookTargets: boolean;
+  deliveryConcurrency: number;
+  schedulerIntervalMs: number;
+}
+
+export function notificationSettings(config: Config): NotificationSettings {
+  return {
+    defaultLocale: config.NOTIFICATION_LOCALE,
+    reminders: { daysBefore: config.REMINDER_DAYS, hour: config.REMINDER_HOUR },
+    retry: { baseMs: config.DELIVERY_BACKOFF_BASE_MS, maxMs: config.DELIVERY_BACKOFF_MAX_MS, maxAttempts: config.DELIVERY_MAX_ATTEMPTS },
+    disableWebhookAfter: config.WEBHOOK_DISABLE_AFTER,
+    webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    allowPrivateWebhookTargets: config.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    deliveryConcurrency: config.DELIVERY_CONCURRENCY,
+    schedulerIntervalMs: config.SCHEDULER_INTERVAL_MS,
+  };
+}
+
+/** The settings of an unconfigured service: the schema's defaults (an app built by a test). */
+export const defaultNotificationSettings = (): NotificationSettings => notificationSettings(loadConfig({}));

@@ -5,11 +5,12 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumeEvents, messagingSettings, type EventConsumer } from '@cfund/messaging';
+import { STREAM_CATEGORIES } from '@cfund/contracts';
+import { consumeEvents, messagingSettings, subjectsOfCategory, type EventConsumer } from '@cfund/messaging';
 import type { NotificationMetrics } from './metrics.js';
 import type { Notifier } from './notifier.js';
 
-export const NOTIFICATION_FILTER = 'cfund.events.claim.>';
+export const NOTIFICATION_FILTER = subjectsOfCategory(STREAM_CATEGORIES.claim);
 
 export interface NotificationConsumer extends EventConsumer {
   /** Also stops the metrics timer. */

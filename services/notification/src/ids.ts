@@ -10,7 +10,3 @@ export type Channel = string;
 
 export const notificationId = (sourceId: string, recipientKey: string, channel: Channel): string =>
   deterministicUuid('cfund-notification', sourceId, recipientKey, channel);
-
-/** The event store stream of one notification: its issue, delivery attempts and reads. */
-export const notificationStream = (id: string): string => `notification-${id}`;
-export const webhookStream = (id: string): string => `webhook-${id}`;

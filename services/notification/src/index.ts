@@ -3,13 +3,14 @@ export type { NotificationIntent } from './routing/intent.js';
 export { keysOf, parseRecipientKey, recipientKey, roleRecipient, userRecipient, type Recipient } from './routing/recipients.js';
 export { TOPICS, type ParamValue, type Params, type Topic } from './routing/topics.js';
 export {
-  DEFAULT_REMINDER_OPTIONS, desiredReminders, reminderId, reminderInstants, reminderIntent,
+  desiredReminders, reminderId, reminderInstants, reminderIntent,
   type PlannedReminder, type ReminderKind, type ReminderOptions,
 } from './reminders/plan.js';
 export { Templates, escapeHtml } from './templates/render.js';
 export type { LocaleMessages, RenderedNotification, TopicTemplate } from './templates/types.js';
-export { notificationId, notificationStream, webhookStream, type Channel } from './ids.js';
-export { buildApp, DEFAULT_RETRY, type BuildAppOptions, type NotificationApp } from './app.js';
+export { notificationId, type Channel } from './ids.js';
+export { buildApp, type BuildAppOptions, type NotificationApp } from './app.js';
+export { defaultNotificationSettings, loadConfig, notificationSettings, type Config, type NotificationSettings } from './config.js';
 export { AuditTrail, type NotificationTrail } from './audit.js';
 export { Directory, type DirectoryFile } from './directory.js';
 export { NotificationMetrics } from './metrics.js';

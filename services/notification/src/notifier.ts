@@ -10,14 +10,14 @@
  */
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
-import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { claimIdOfStream, claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { CLAIM_STATE_VERSION, evolve, initialState, type ClaimState } from '@cfund/domain';
 import type { AuditTrail } from './audit.js';
 import type { Directory } from './directory.js';
 import { notificationId } from './ids.js';
 import type { NotificationMetrics } from './metrics.js';
-import { DEFAULT_REMINDER_OPTIONS, desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
+import { desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
 import type { NotificationIntent } from './routing/intent.js';
 import { recipientKey, userRecipient } from './routing/recipients.js';
 import { routeClaimEvent } from './routing/route.js';
@@ -31,10 +31,11 @@ export interface NotifierOptions {
   templates: Templates;
   directory: Directory;
   now: () => Date;
-  reminders?: ReminderOptions;
+  reminders: ReminderOptions;
   /** Email is sent (SMTP configured). */
   email: boolean;
-  defaultLocale?: string;
+  /** Locale of recipients the directory says nothing about. */
+  defaultLocale: string;
   logger?: Logger;
   metrics?: NotificationMetrics;
   /** Called after deliveries were queued (wakes the delivery worker). */
@@ -60,19 +61,15 @@ export interface NotificationPayload {
   params: Record<string, unknown>;
 }
 
-const CLAIM_PREFIX = 'claim-';
-
 export class Notifier {
-  private readonly reminderOptions: ReminderOptions;
   private lastHandled = -Infinity;
   private readonly applier: OrderedApplier;
 
   constructor(private readonly o: NotifierOptions) {
-    this.reminderOptions = o.reminders ?? DEFAULT_REMINDER_OPTIONS;
     this.applier = new OrderedApplier({
       client: o.client,
-      lastApplied: (streamId) => o.store.claim(streamId.slice(CLAIM_PREFIX.length))?.revision ?? -1,
-      apply: (e) => this.apply(e.streamId.slice(CLAIM_PREFIX.length), e),
+      lastApplied: (streamId) => o.store.claim(claimIdOfStream(streamId)!)?.revision ?? -1,
+      apply: (e) => this.apply(claimIdOfStream(e.streamId)!, e),
       ...(o.logger ? { logger: o.logger } : {}),
     });
   }
@@ -82,7 +79,7 @@ export class Notifier {
    * events missing before it are read from the event store and applied first).
    */
   async handle(envelope: StoredEvent): Promise<void> {
-    if (!envelope.streamId.startsWith(CLAIM_PREFIX)) return;
+    if (claimIdOfStream(envelope.streamId) === undefined) return;
     const started = performance.now();
     this.lastHandled = started;
     await this.applier.handle(envelope);
@@ -105,7 +102,7 @@ export class Notifier {
       intents = routeClaimEvent(event, before, after, { eventId: envelope.eventId, occurredAt: new Date(envelope.created).toISOString() });
     }
     const prepared = this.prepare(intents);
-    const desired = desiredReminders(after, this.reminderOptions);
+    const desired = desiredReminders(after, this.o.reminders);
     // The victim's pseudonymous reference is not needed here: it is not kept.
     const kept: ClaimState = { ...after, victimRef: undefined };
     this.o.store.transaction(() => {
@@ -133,7 +130,7 @@ export class Notifier {
     let read = 0;
     for await (const resolved of this.o.client.readAll({ fromPosition: from, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
       const e = resolved.event?.isJson ? storedEventOf(resolved) : undefined;
-      if (!e?.streamId.startsWith(CLAIM_PREFIX)) continue;
+      if (!e || claimIdOfStream(e.streamId) === undefined) continue;
       read++;
       await this.handle(e);
     }
@@ -150,7 +147,7 @@ export class Notifier {
     let fired = 0;
     for (const r of this.o.store.dueReminders(nowIso, limit)) {
       const known = this.o.store.claim(r.claimId);
-      const head = await this.streamHead(`${CLAIM_PREFIX}${r.claimId}`);
+      const head = await this.streamHead(claimStream(r.claimId));
       if (!known || (head !== undefined && head > known.revision)) continue;
       const prepared = this.prepare([reminderIntent(r)]);
       this.o.store.transaction(() => {
@@ -180,7 +177,7 @@ export class Notifier {
     const nowIso = this.o.now().toISOString();
     for (const intent of intents) {
       const key = recipientKey(intent.recipient);
-      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale ?? 'en';
+      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale;
       const rendered = this.o.templates.render(intent.topic, intent.params, { locale: this.o.templates.has(locale) ? locale : 'en', timeZone: intent.timeZone });
       const channels: { channel: string; kind: 'inbox' | 'webhook' | 'email'; webhook?: Webhook; addresses?: string[] }[] = [{ channel: 'inbox', kind: 'inbox' }];
       if (!intent.inboxOnly) {

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import t from 'tap';
 import { evolve, initialState } from '@cfund/domain';
 import {
-  Templates, desiredReminders, notificationId, recipientKey, reminderInstants, reminderIntent, routeClaimEvent, keysOf,
+  Templates, defaultNotificationSettings, desiredReminders, notificationId, recipientKey, reminderInstants, reminderIntent, routeClaimEvent, keysOf,
   type NotificationIntent,
 } from '../src/index.ts';
 import { VICTIM_REF, claimEvent, fold, rsLifecycle } from './fixtures.ts';
+
+const { reminders } = defaultNotificationSettings();
 
 function routeAll(events: ReturnType<typeof rsLifecycle>): { type: string; intents: NotificationIntent[] }[] {
   let state = initialState();
@@ -132,26 +134,26 @@ t.test('reminder instants: local days and hours across DST, in two zones', async
 t.test('desired reminders follow the claim: planned while a deadline runs, gone once met', async (t) => {
   const events = rsLifecycle();
   const filedWithAnchor = fold(events.slice(0, 3)); // ruling final on 2025-06-30: RS counts 36 months from it
-  const application = desiredReminders(filedWithAnchor);
+  const application = desiredReminders(filedWithAnchor, reminders);
   t.same(application.map((r) => `${r.kind} ${r.deadline} ${r.label} ${recipientKey(r.recipient)}`), [
     'application-deadline 2028-06-30 14d user:lawyer-1', 'application-deadline 2028-06-30 7d user:lawyer-1',
     'application-deadline 2028-06-30 1d user:lawyer-1', 'application-deadline 2028-06-30 missed user:lawyer-1',
   ]);
-  t.same(desiredReminders(fold(events.slice(0, 3))).map((r) => r.id), application.map((r) => r.id), 'ids are deterministic');
-  t.same(desiredReminders(fold(events.slice(0, 5))), [], 'applied: the application deadline is met');
-  const notified = desiredReminders(fold(events.slice(0, 10)));
+  t.same(desiredReminders(fold(events.slice(0, 3)), reminders).map((r) => r.id), application.map((r) => r.id), 'ids are deterministic');
+  t.same(desiredReminders(fold(events.slice(0, 5)), reminders), [], 'applied: the application deadline is met');
+  const notified = desiredReminders(fold(events.slice(0, 10)), reminders);
   t.same(notified.map((r) => `${r.kind} ${r.deadline} ${r.label}`), [
     'appeal-deadline 2026-04-06 14d', 'appeal-deadline 2026-04-06 7d', 'appeal-deadline 2026-04-06 1d', 'appeal-deadline 2026-04-06 missed',
   ]);
-  t.same(desiredReminders(fold(events.slice(0, 11))), [], 'appealed: the appeal deadline is met');
-  const scheduled = desiredReminders(fold(events.slice(0, 13)));
+  t.same(desiredReminders(fold(events.slice(0, 11)), reminders), [], 'appealed: the appeal deadline is met');
+  const scheduled = desiredReminders(fold(events.slice(0, 13)), reminders);
   t.same(scheduled.map((r) => `${r.kind} ${r.ref} ${r.deadline} ${recipientKey(r.recipient)} ${r.fireAt}`), [
     'instalment-due 1 2026-05-04 role:fund-finance:RS 2026-05-04T07:00:00.000Z',
     'instalment-due 2 2026-06-01 role:fund-finance:RS 2026-06-01T07:00:00.000Z',
   ]);
-  t.same(desiredReminders(fold(events.slice(0, 15))).map((r) => r.ref), ['2'], 'a disbursed instalment is no longer due');
+  t.same(desiredReminders(fold(events.slice(0, 15)), reminders).map((r) => r.ref), ['2'], 'a disbursed instalment is no longer due');
   const withdrawn = fold([claimEvent('ClaimWithdrawn', { claimId: filedWithAnchor.claimId, reason: 'r', withdrawnAt: '2026-02-01T00:00:00Z' })], filedWithAnchor);
-  t.same(desiredReminders(withdrawn), [], 'withdrawn: nothing runs');
+  t.same(desiredReminders(withdrawn, reminders), [], 'withdrawn: nothing runs');
 
   const missed = reminderIntent(notified[3]!);
   t.equal(missed.topic, 'deadline-missed');

@@ -15,9 +15,9 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { START } from '@eventstore/db-client';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { eventSigningKey, startRelay } from '@cfund/messaging';
-import { signToken } from '@cfund/service-kit';
+import { createLogger, signToken } from '@cfund/service-kit';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
 import { startWebhookReceiver } from './receivers.ts';
@@ -46,7 +46,7 @@ t.test('SIGKILL mid-delivery, then a restart: nothing lost, nothing completed se
   const masterKey = randomBytes(32);
   const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(join(dataDir, 'keys')), masterKey });
   const command = await buildCommandApp({
-    client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }),
+    client: env.eventStore, chainSigner: ChainSigner.generate(), protector, jwtSecret: secret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }),
   });
   const relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats(), signingKey: eventSigningKey(masterKey) });
 

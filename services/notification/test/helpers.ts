@@ -11,8 +11,8 @@ import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
-import { signToken } from '@cfund/service-kit';
+import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { createLogger, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 import { storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { buildApp, NotificationStore, type BuildAppOptions, type NotificationApp } from '../src/index.ts';
@@ -26,6 +26,9 @@ export interface Harness {
   store: NotificationStore;
   dataDir: string;
   secret: Uint8Array;
+  /** The key both services sign their events with, and the keyring that trusts it. */
+  chainSigner: ChainSigner;
+  chainKeyring: ChainKeyring;
   logs: string[];
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
   /** Feeds every claim event appended since the last pump to the notifier, in $all order, then records the notifications in the event store. */
@@ -63,10 +66,11 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const masterKey = randomBytes(32);
   const protector = await PersonalDataProtector.open({ keyStore, masterKey });
   const secret = randomBytes(32);
+  const chainSigner = ChainSigner.generate();
   const logs: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => { logs.push(line); } } });
   const command = await buildCommandApp({
-    client: env.eventStore, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...(extra.commandNow ? { now: extra.commandNow } : {}),
+    client: env.eventStore, chainSigner, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...(extra.commandNow ? { now: extra.commandNow } : {}),
   });
   const apps: NotificationApp[] = [];
   const stores: NotificationStore[] = [];
@@ -75,7 +79,10 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
     const store = NotificationStore.open(path, { synchronous: extra.synchronous ?? 'full', masterKey });
     stores.push(store);
     // The tests' webhook receivers listen on 127.0.0.1.
-    const built = await buildApp({ client: env.eventStore, store, jwtSecret: secret, logger, allowPrivateWebhookTargets: true, ...options, ...more });
+    const built = await buildApp({
+      client: env.eventStore, chainSigner, store, jwtSecret: secret, logger, ...options, ...more,
+      settings: { allowPrivateWebhookTargets: true, ...options.settings, ...more.settings },
+    });
     apps.push(built);
     paths.set(built, path);
     return built;
@@ -91,7 +98,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   });
   const seen = new Map<NotificationApp, Set<string>>();
   const h: Harness = {
-    env, command, app, store: app.store, dataDir, secret, logs,
+    env, command, app, store: app.store, dataDir, secret, chainSigner, chainKeyring: ChainKeyring.of(chainSigner), logs,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     pump: async (target = h.app) => {
       const done = seen.get(target) ?? new Set<string>();

@@ -10,7 +10,7 @@ import { encodeEnvelope, ensureEventsStream, eventHeaders, subjectForEvent, type
 import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { notificationStream } from '../src/index.ts';
+import { notificationStream } from '@cfund/contracts';
 import { consumerReadyCheck, startNotificationConsumer } from '../src/consumer.ts';
 import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
 
@@ -71,7 +71,7 @@ t.test('who learns what, the inbox, reads, exactly once', async (t) => {
   t.match(notMine.headers['content-type'], /application\/problem\+json/);
   const reads = await eventsOfType(h.env.eventStore, 'NotificationRead');
   t.same(reads.map((r) => [r.streamId, r.data.readBy]), [[notificationStream(decision.id), 'lawyer-1']], 'one NotificationRead, in the notification\'s stream');
-  t.match(await verifyStream(h.env.eventStore, notificationStream(decision.id)), { ok: true, count: 2 }, 'the notification\'s stream is hash-chained');
+  t.match(await verifyStream(h.env.eventStore, notificationStream(decision.id), h.chainKeyring), { ok: true, count: 2 }, 'the notification\'s stream is hash-chained');
 
   // The audit trail: one NotificationIssued per notification, none with personal data.
   const issued = await eventsOfType(h.env.eventStore, 'NotificationIssued');

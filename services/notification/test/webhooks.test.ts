@@ -11,7 +11,8 @@ import Database from 'better-sqlite3';
 import t from 'tap';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
-import { Directory, NotificationStore, httpWebhookSender, isPrivateAddress, notificationStream, smtpEmailSender } from '../src/index.ts';
+import { notificationStream } from '@cfund/contracts';
+import { Directory, NotificationStore, httpWebhookSender, isPrivateAddress, smtpEmailSender } from '../src/index.ts';
 import { VICTIM_NAME, clock, lifecycle, startHarness } from './helpers.ts';
 import { startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
@@ -29,7 +30,7 @@ t.test('signed webhook deliveries, retried with backoff until the receiver answe
   const mailer = smtpEmailSender(smtp.url, 'Compensation fund <no-reply@fund.example>');
   t.teardown(() => mailer.close());
   const h = await startHarness(t, {
-    now: c.now, random: () => 0.5, retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 6 }, disableWebhookAfter: 5,
+    now: c.now, random: () => 0.5, settings: { retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 6 }, disableWebhookAfter: 5 },
     sendEmail: mailer.send, directory: new Directory({ users: { 'lawyer-1': { email: 'lawyer1@example.org' } } }),
   });
   const lawyer = await h.token('lawyer-1', ['lawyer']);
@@ -144,7 +145,7 @@ t.test('a webhook disabled after N consecutive failures: the owner told, failed 
   const receiver = await startWebhookReceiver(() => (healthy ? 204 : 500));
   t.teardown(() => receiver.close());
   const c = clock();
-  const h = await startHarness(t, { now: c.now, random: () => 1, retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 10 }, disableWebhookAfter: 3 });
+  const h = await startHarness(t, { now: c.now, random: () => 1, settings: { retry: { baseMs: 1000, maxMs: 60_000, maxAttempts: 10 }, disableWebhookAfter: 3 } });
   const lawyer = await h.token('lawyer-1', ['lawyer']);
   const auth = { authorization: `Bearer ${lawyer}` };
   const hook = (await h.app.inject({ method: 'POST', url: '/webhooks', payload: { url: receiver.url, target: { kind: 'user' } }, headers: auth })).json<{ id: string; secret: string }>();
@@ -204,7 +205,7 @@ t.test('a webhook disabled after N consecutive failures: the owner told, failed 
     'NotificationIssued', 'NotificationDeliveryAttempted', 'NotificationDeliveryAttempted', 'NotificationDeliveryAttempted', 'NotificationDeliveryFailed',
     'NotificationDeliveryRetried', 'NotificationDeliveryAttempted', 'NotificationDelivered',
   ], 'the whole story of the delivery, in order');
-  t.match(await verifyStream(h.env.eventStore, retriedStream), { ok: true, count: 8 }, 'its hash chain is intact');
+  t.match(await verifyStream(h.env.eventStore, retriedStream, h.chainKeyring), { ok: true, count: 8 }, 'its hash chain is intact');
 
   t.equal((await h.app.inject({ method: 'DELETE', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 204);
   t.equal((await h.app.inject({ method: 'GET', url: `/webhooks/${hook.id}`, headers: auth })).statusCode, 404);
@@ -213,7 +214,7 @@ t.test('a webhook disabled after N consecutive failures: the owner told, failed 
 
 t.test('webhooks may not point at private or local networks unless allowed', async (t) => {
   const h = await startHarness(t);
-  const strict = await h.rebuild({ allowPrivateWebhookTargets: false });
+  const strict = await h.rebuild({ settings: { allowPrivateWebhookTargets: false } });
   const lawyer = await h.token('lawyer-ssrf', ['lawyer']);
   const register = (url: string) => strict.inject({ method: 'POST', url: '/webhooks', payload: { url, target: { kind: 'user' } }, headers: { authorization: `Bearer ${lawyer}` } });
   for (const url of ['http://127.0.0.1:4222/x', 'http://localhost:2113/', 'http://10.1.2.3/hook', 'http://169.254.169.254/latest/meta-data', 'http://192.168.1.20/x']) {

@@ -6,8 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger, type KeyStore } from '@cfund/eventstore';
-import { createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
+import { domainErrorProblem } from '@cfund/domain';
+import { eventStoreErrorProblem, type ChainKeyring, type ChainSigner, type KeyStore } from '@cfund/eventstore';
+import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
@@ -28,6 +29,9 @@ export interface BuildAppOptions extends TokenVerification {
   /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
   keyStore: KeyStore;
   masterKey: Buffer;
+  /** Signs the records of personal-data reads, and the keyring that verifies every stream's signatures (resolveSecrets' chain keys). */
+  chainSigner: ChainSigner;
+  chainKeyring: ChainKeyring;
   logger?: Logger;
   logLevel?: string;
   now?: () => Date;
@@ -42,7 +46,7 @@ export interface ProjectionApp extends FastifyInstance {
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp> {
-  const logger = options.logger ?? createLogger({ level: options.logLevel ?? 'info' });
+  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
   const app = createServiceFastify({ logger, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new ProjectionMetrics();
@@ -56,12 +60,14 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   metrics.lastAppliedCreated = () => runner.lastAppliedCreated;
   const now = options.now ?? (() => new Date());
   metrics.now = now;
-  const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey, now };
+  const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,
+    chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now };
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 
   await registerCommonPlugins(app, {
     metrics,
+    problems: [domainErrorProblem, eventStoreErrorProblem],
     docs: {
       title: 'Compensation fund: projection service',
       description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '

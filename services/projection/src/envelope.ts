@@ -77,9 +77,3 @@ function isCanonicalInstant(s: string): boolean {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
-
-/** `claim-<uuid>` -> `claim`; the category of a stream is the part before its first `-`. */
-export const streamCategory = (streamId: string): string => {
-  const i = streamId.indexOf('-');
-  return i < 0 ? streamId : streamId.slice(0, i);
-};

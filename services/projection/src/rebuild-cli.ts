@@ -4,8 +4,7 @@
  * (or use its POST /admin/rebuild, which pauses the consumer itself).
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { createLogger } from '@cfund/eventstore';
-import { loadConfigOrExit } from '@cfund/service-kit';
+import { createLogger, loadConfigOrExit } from '@cfund/service-kit';
 import { loadConfig } from './config.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import { ReadModelStore, readModelPath } from './read-model/store.js';

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Jurisdiction, Role } from '@cfund/contracts';
-import { FileKeyStore, PersonalDataProtector, createLogger } from '@cfund/eventstore';
+import { FileKeyStore, PersonalDataProtector, type ChainKeyring, type ChainSigner } from '@cfund/eventstore';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
-import { keyStoreDir, signToken } from '@cfund/service-kit';
+import { createLogger, keyStoreDir, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from '@cfund/test-support';
 import { storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { ProjectionRunner, ReadModelStore, readModelPath } from '../src/index.ts';
@@ -40,6 +40,9 @@ export interface Harness {
   dataDir: string;
   masterKey: Buffer;
   jwtSecret: Uint8Array;
+  /** The embedded mode's chain keys of dataDir (both services sign with them; integrity verifies with the keyring). */
+  chainSigner: ChainSigner;
+  chainKeyring: ChainKeyring;
   store: ReadModelStore;
   runner: ProjectionRunner;
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
@@ -72,13 +75,14 @@ export async function startHarness(t: Test, options: { clock?: Clock; environmen
   const keyStore = await FileKeyStore.open(keyStoreDir(dataDir));
   const protector = await PersonalDataProtector.open({ keyStore, masterKey });
   const clock = options.clock ?? new Clock();
+  const { signer: chainSigner, keyring: chainKeyring } = await loadOrCreateChainKeys(dataDir);
   const command = await buildCommandApp({
-    client: env.eventStore, protector, jwtSecret, fingerprintSecret: masterKey, logger: silent(), now: () => clock.now,
+    client: env.eventStore, chainSigner, protector, jwtSecret, fingerprintSecret: masterKey, logger: silent(), now: () => clock.now,
   });
   const store = new ReadModelStore(readModelPath(dataDir));
   const runner = new ProjectionRunner(store, env.eventStore);
   const h: Harness = {
-    env, command, clock, dataDir, masterKey, jwtSecret, store, runner,
+    env, command, clock, dataDir, masterKey, jwtSecret, chainSigner, chainKeyring, store, runner,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(jwtSecret, { sub, roles, jurisdictions }),
     post: async (url, token, body = {}) => {
       const r = await command.inject({ method: 'POST', url, payload: body as object, headers: { authorization: `Bearer ${token}` } });
@@ -185,7 +189,8 @@ export async function startProjection(h: Harness, options: { now?: () => Date; s
   const { buildApp } = await import('../src/index.ts');
   const keyStore = await FileKeyStore.open(keyStoreDir(h.dataDir));
   const app = await buildApp({
-    client: h.env.eventStore, store: options.store ?? h.store, keyStore, masterKey: h.masterKey, jwtSecret: h.jwtSecret, logger: silent(),
+    client: h.env.eventStore, store: options.store ?? h.store, keyStore, masterKey: h.masterKey, chainSigner: h.chainSigner, chainKeyring: h.chainKeyring,
+    jwtSecret: h.jwtSecret, logger: silent(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
   });

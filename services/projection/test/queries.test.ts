@@ -7,6 +7,7 @@ import t from 'tap';
 import { jsonEvent } from '@eventstore/db-client';
 import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import { ChainSigner, computeEventHash } from '@cfund/eventstore';
 import {
   Clock, allocateBudget, appliedClaim, assess, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, step, tokens,
 } from './helpers.ts';
@@ -133,8 +134,9 @@ t.test('queries', async (t) => {
     t.equal(hist[0]!.actor, 'lawyer-1');
     t.ok(hist.some((e) => e.type === 'PayoutDisbursed' && e.actor === 'finance-1'));
 
-    const integrity = (await get(app, `/claims/${A}/integrity`, tk.auditor)).json<{ ok: boolean; count: number; headHash: string }>();
-    t.same([integrity.ok, integrity.count, integrity.headHash], [true, hist.length, hist.at(-1)!.hash], 'chain verified; head = last hash of the history');
+    const integrity = (await get(app, `/claims/${A}/integrity`, tk.auditor)).json<{ status: string; ok: boolean; count: number; unkeyedCount: number; headHash: string }>();
+    t.same([integrity.status, integrity.ok, integrity.count, integrity.unkeyedCount, integrity.headHash], ['ok', true, hist.length, 0, hist.at(-1)!.hash],
+      'chain and signatures verified; head = last hash of the history');
 
     // The decider's state after each prefix of the stream.
     const envs = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${A}`);
@@ -173,6 +175,40 @@ t.test('queries', async (t) => {
     await h.env.eventStore.appendToStream(`claim-${D}`, jsonEvent({ type: 'EvidenceAttached', data: { schemaVersion: 1, claimId: D, documentId: 'FORGED', kind: 'other', sha256: 'a'.repeat(64), title: 'Forged' }, metadata: { prevHash: '0'.repeat(64), hash: 'f'.repeat(64) } }));
     const broken = (await get(app, `/claims/${D}/integrity`, tk.auditor)).json<{ ok: boolean; count: number; firstBrokenRevision: number }>();
     t.same([broken.ok, broken.count, broken.firstBrokenRevision], [false, 2, 2], 'the forged event is found');
+  });
+
+  await t.test('integrity: an event forged by someone who can append and hash, but holds no signing key', async (t) => {
+    /** Appends to the claim, with the plain client, an event chained exactly as this system chains them, in lawyer-1's name. */
+    const forge = async (claimId: string, signer?: ChainSigner): Promise<number> => {
+      const stream = `claim-${claimId}`;
+      let last: { revision: bigint; hash: string } | undefined;
+      for await (const r of h.env.eventStore.readStream(stream)) last = { revision: r.event!.revision, hash: (r.event!.metadata as { hash: string }).hash };
+      const data = { schemaVersion: 1, claimId, documentId: 'FORGED', kind: 'other', sha256: 'a'.repeat(64), title: 'Forged' };
+      const metadata: Record<string, unknown> = {
+        actor: 'lawyer-1', occurredAt: h.clock.now.toISOString(), correlationId: 'forged', causationId: 'forged', schemaVersion: 1,
+        prevHash: last!.hash, ...(signer ? { keyId: signer.keyId } : {}),
+      };
+      metadata.hash = computeEventHash('EvidenceAttached', Buffer.from(JSON.stringify(data)), metadata);
+      if (signer) metadata.signature = signer.sign(stream, metadata.hash as string);
+      await h.env.eventStore.appendToStream(stream, jsonEvent({ type: 'EvidenceAttached', data, metadata }), { expectedRevision: last!.revision });
+      return Number(last!.revision) + 1;
+    };
+    const integrity = async (claimId: string) => {
+      const r = await get(app, `/claims/${claimId}/integrity`, tk.auditor);
+      t.equal(r.statusCode, 200);
+      return r.json<{ status: string; ok: boolean; count: number; unkeyedCount: number; firstBrokenRevision?: number; reason?: string }>();
+    };
+    const unsigned = await fileClaim(h, tk.lawyer);
+    const signedElsewhere = await fileClaim(h, tk.lawyer);
+    await h.catchUp();
+    t.match(await integrity(unsigned), { status: 'ok', ok: true, unkeyedCount: 0 }, 'as written by the command service');
+
+    const at = await forge(unsigned);
+    t.match(await integrity(unsigned), { status: 'broken', ok: false, count: at, firstBrokenRevision: at, reason: 'unsigned event after signed events' },
+      'correctly hash-chained, unsigned: not written by this system');
+    const at2 = await forge(signedElsewhere, ChainSigner.generate());
+    t.match(await integrity(signedElsewhere), { status: 'broken', ok: false, count: at2, firstBrokenRevision: at2, reason: /^unknown key/ },
+      'signed with a key this system does not trust');
   });
 
   await t.test('fund year', async (t) => {
@@ -260,7 +296,7 @@ t.test('queries', async (t) => {
   await t.test('admin rebuild equals the incremental read model', async (t) => {
     await h.catchUp();
     const before = (await get(app, '/admin/digest', tk.auditor)).json<{ digest: string; counts: Record<string, number> }>();
-    t.ok(before.counts.claims === 5);
+    t.ok(before.counts.claims === 7, 'A to E and the two claims of the forged events');
     const operator = await h.token('operator-1', ['operator'], []);
     t.equal((await get(app, '/admin/digest', operator)).json<{ digest: string }>().digest, before.digest, 'the operator reads the digest');
     // Rebuilding and the digest concern every jurisdiction: fund admins, even of all of them, may not.

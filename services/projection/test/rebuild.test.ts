@@ -42,7 +42,7 @@ t.test('rebuild on a worker thread', async (t) => {
     const id = crypto.randomUUID();
     const batch = events.slice(0, Math.min(events.length, 4 + (i % 8)))
       .map((e) => ({ ...e, data: JSON.parse(JSON.stringify(e.data).replaceAll(template, id)) as EncodedEvent['data'] }));
-    await appendEncoded(h.env.eventStore, `claim-${id}`, batch, { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {} });
+    await appendEncoded(h.env.eventStore, `claim-${id}`, batch, { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {}, signer: h.chainSigner });
   }
   const handled = await h.catchUp();
   const incremental = h.store.digest();
@@ -134,7 +134,7 @@ t.test('rebuild on a worker thread', async (t) => {
     const id = crypto.randomUUID();
     // A claim event that fails validation (the projector throws while applying it in the worker).
     await appendEncoded(h.env.eventStore, `claim-${id}`, [{ type: 'ClaimFiled', data: { claimId: id, nonsense: true } }],
-      { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {} });
+      { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {}, signer: h.chainSigner });
     const runner = new ProjectionRunner(h.store, h.env.eventStore);
     await t.rejects(runner.rebuild(), /rebuild worker/, 'the rebuild fails');
     t.equal(h.store.digest(), incremental, 'the old rows stay');

@@ -1,8 +1,9 @@
-import type { ClaimEvent, Money } from '@cfund/contracts';
+import type { ClaimEvent, EventData, Money } from '@cfund/contracts';
 import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
 import { DomainError } from '../errors.js';
 import { percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
+import { appealDecisionConflict, approvalConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
 import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
 import { claimFunding } from './funding.js';
@@ -39,9 +40,12 @@ function requireStatus(s: ClaimState, allowed: readonly ClaimStatus[], action: s
 }
 
 function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
-  // Four-eyes rules say who may not act: an authorization kind of refusal (403), as in authorization.ts.
-  const kind = code === 'four-eyes' || code === 'already-approved' ? 'authorization' : 'rule';
-  throw new DomainError(code, message, { kind, details });
+  throw new DomainError(code, message, { details });
+}
+
+/** Who may not act (approvals.ts): checked before what the claim's state allows. */
+function refuseConflict(conflict: DomainError | undefined): void {
+  if (conflict) throw conflict;
 }
 
 const advancesApproved = (s: ClaimState): number => s.fund.advances.reduce((a, x) => a + x.amount.amountMinor, 0);
@@ -50,21 +54,16 @@ function schemeOf(s: ClaimState): Scheme {
   return schemeFor(s.jurisdiction!, s.schemeVersion!);
 }
 
-const ev = <T extends ClaimEvent['type']>(type: T, data: Omit<Extract<ClaimEvent, { type: T }>['data'], 'schemaVersion' | 'claimId'>, s: { claimId?: string }): ClaimEvent =>
-  ({ type, data: { schemaVersion: 1, claimId: s.claimId!, ...data } }) as unknown as ClaimEvent;
+/** An event's data as a handler gives it: `ev` adds the schema version and the claim's id. */
+type EventBody<T extends ClaimEvent['type']> = Omit<EventData<T>, 'schemaVersion' | 'claimId'>;
+
+const ev = <T extends ClaimEvent['type']>(type: T, body: EventBody<T>, s: { claimId?: string }) =>
+  ({ type, data: { schemaVersion: 1 as const, claimId: s.claimId!, ...body } });
 
 const sumMinor = (xs: readonly Money[]): number => xs.reduce((a, m) => a + m.amountMinor, 0);
 
 /** The claim's fund year: fixed by its first commitment, else the local year of the decision. */
 const fundYearOf = (s: ClaimState, at: string, scheme: Scheme): number => s.fund.fundYear ?? Number(localDateOf(at, scheme.timeZone).slice(0, 4));
-
-/** Approvals an award (or an appeal decision setting an award) of this amount needs: two above the scheme's threshold. */
-export const approvalsNeeded = (scheme: Pick<Scheme, 'dualApprovalThreshold'>, netAward: Money): 1 | 2 =>
-  (netAward.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1);
-
-const requireNotDecider = (s: ClaimState, who: string): void => {
-  if (s.fund.deciders.includes(who)) refuse('four-eyes', 'An approver of an award of this claim cannot pay it out.');
-};
 
 const handlers: Handlers = {
   FileClaim: (c, s) => {
@@ -175,16 +174,15 @@ const handlers: Handlers = {
   },
 
   ApproveAward: (c, s) => {
+    refuseConflict(approvalConflict(s, c.actor.sub));
     requireStatus(s, ['assessed'], 'be approved');
     const assessment = s.fund.assessment!;
     if (!assessment.eligible) refuse('not-eligible', 'The assessment found the claim ineligible: it can only be rejected.');
     if (assessment.recommendedNet.amountMinor === 0) refuse('nothing-to-award', 'The net award is zero: there is nothing to approve.');
-    if (assessment.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot approve it.');
-    if (s.fund.approvals.includes(c.actor.sub)) refuse('already-approved', 'You have already approved this award; a second approver is needed.');
     const scheme = schemeOf(s);
     const needed = approvalsNeeded(scheme, assessment.recommendedNet);
     const approvalNumber = (s.fund.approvals.length + 1) as 1 | 2;
-    const events = [ev('AwardApprovalGiven', { approver: c.actor.sub, netAward: assessment.recommendedNet, approvalNumber }, s)];
+    const events: ClaimEvent[] = [ev('AwardApprovalGiven', { approver: c.actor.sub, netAward: assessment.recommendedNet, approvalNumber }, s)];
     if (approvalNumber === needed) {
       if (assessment.recommendedNet.amountMinor < claimFunding(s).paid) {
         refuse('below-paid', 'The award is less than the advances already paid.', { paid: claimFunding(s).paid });
@@ -197,8 +195,8 @@ const handlers: Handlers = {
   },
 
   RejectAward: (c, s) => {
+    refuseConflict(rejectionConflict(s, c.actor.sub));
     requireStatus(s, ['assessed'], 'be rejected');
-    if (s.fund.assessment!.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot decide on it.');
     return [ev('AwardRejected', { rejectedBy: c.actor.sub, reasons: c.data.reasons, appealInstructions: c.data.appealInstructions }, s)];
   },
 
@@ -225,6 +223,7 @@ const handlers: Handlers = {
   },
 
   DecideAppeal: (c, s) => {
+    refuseConflict(appealDecisionConflict(s, c.actor.sub));
     requireStatus(s, ['appealed'], 'have an appeal decided');
     const { outcome, netAward, decidedOn } = c.data;
     const scheme = schemeOf(s);
@@ -242,11 +241,9 @@ const handlers: Handlers = {
       const paid = claimFunding(s).paid;
       if (netAward.amountMinor < paid) refuse('below-paid', `The award cannot be reduced below what was already paid (${paid} minor units).`, { paid });
     }
-    if (s.fund.assessment?.assessedBy === c.actor.sub) refuse('four-eyes', 'The assessor of a claim cannot decide on it.');
     // A decision that sets an award needs the approvals an award of that amount needs.
     const pending = s.fund.pendingAppealDecision;
     if (pending) {
-      if (pending.approver === c.actor.sub) refuse('already-approved', 'You have already approved this appeal decision; a second approver is needed.');
       if (pending.outcome !== outcome || pending.netAward.amountMinor !== netAward?.amountMinor) {
         refuse('appeal-decision-differs', `The first approver decided ${pending.outcome} with a net award of ${pending.netAward.amountMinor} minor units: the second approval confirms that decision.`, {
           pending: { outcome: pending.outcome, netAward: pending.netAward },
@@ -280,13 +277,12 @@ const handlers: Handlers = {
   },
 
   DisburseAdvance: (c, s) => {
-    requireStatus(s, ['applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled'], 'have an advance paid');
     const advance = s.fund.advances.find((a) => a.number === c.data.advance);
+    refuseConflict(paymentConflict(s, c.actor.sub, advance));
+    requireStatus(s, ['applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled'], 'have an advance paid');
     if (!advance) refuse('unknown-advance', `No advance ${c.data.advance} was approved for this claim.`);
     if (advance.status === 'disbursed') refuse('already-disbursed', `Advance ${advance.number} has already been paid (${advance.paymentReference}).`);
     if (s.fund.rejection) refuse('advance-cancelled', 'The claim was rejected: advances not yet paid are no longer paid.');
-    if (advance.approvedBy === c.actor.sub) refuse('four-eyes', 'The approver of an advance cannot pay it out.');
-    requireNotDecider(s, c.actor.sub);
     const { paid } = claimFunding(s);
     if (s.fund.netAward && paid + advance.amount.amountMinor > s.fund.netAward.amountMinor) {
       refuse('advance-above-award', 'The award, as decided now, is smaller than the advances: this one can no longer be paid.', { netAward: s.fund.netAward, paid });
@@ -311,11 +307,11 @@ const handlers: Handlers = {
   },
 
   DisbursePayout: (c, s) => {
+    refuseConflict(paymentConflict(s, c.actor.sub));
     requireStatus(s, ['scheduled'], 'disburse a payout');
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
     if (instalment.status === 'disbursed') refuse('already-disbursed', `Instalment ${instalment.number} has already been paid (${instalment.paymentReference}).`);
-    requireNotDecider(s, c.actor.sub);
     // Paying early is a decision of its own: the fund's schedule is what was approved.
     const early = instalment.dueOn > localDateOf(c.at, schemeOf(s).timeZone);
     if (early && c.data.earlyPayment !== true) {

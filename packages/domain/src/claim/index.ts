@@ -4,6 +4,8 @@ export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData } fr
 export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
-export { approvalsNeeded } from './decide.js';
+export {
+  appealDecisionConflict, approvalConflict, approvalsNeeded, awardApprovalsNeeded, paymentConflict, rejectionConflict,
+} from './approvals.js';
 export { checkVictimData } from './victim.js';
 export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';

@@ -4,7 +4,7 @@ import { addMinor } from '../money.js';
 import { checkAllocation } from './budget.js';
 
 /**
- * The fund-year ledger (stream `fund-<jurisdiction>-<year>`): the budget, what awards commit of
+ * The fund-year ledger (contracts' `fundStream(jurisdiction, year)`): the budget, what awards commit of
  * it, what reductions and withdrawals release, what is paid out and what recoveries bring back.
  * It is never over-committed: a commitment larger than what is available is refused.
  */
@@ -44,8 +44,12 @@ export type LedgerCommand =
 /** An instalment or an advance of a claim (exactly one of the two). */
 export type PaymentRef = { instalment: number; advance?: undefined } | { advance: number; instalment?: undefined };
 
-/** Committed to the claim, not released and not paid out. */
-export const outstanding = (f: ClaimFunds): number => f.committed - f.released - f.disbursed;
+/**
+ * Committed, not released and not paid out: of a claim's entry, or of sums over entries. Summed
+ * through addMinor: a stored event may hold amounts beyond today's bounds.
+ */
+export const outstanding = (f: Pick<ClaimFunds, 'committed' | 'released' | 'disbursed'>): number =>
+  addMinor(f.committed, -addMinor(f.released, f.disbursed));
 /** Committed to the claim and not released (paid out or still to pay). */
 export const tiedOf = (f: ClaimFunds | undefined): number => (f ? f.committed - f.released : 0);
 export const emptyClaimFunds = (): ClaimFunds => ({ committed: 0, released: 0, disbursed: 0, instalments: [], advances: [] });
@@ -183,4 +187,3 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
   }
 }
 
-export const ledgerStreamName = (jurisdiction: Jurisdiction, year: number): string => `fund-${jurisdiction}-${year}`;

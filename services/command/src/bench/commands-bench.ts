@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { fundStream } from '@cfund/contracts';
 import {
   BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fmt, fundYearNow, mean, quantile,
   report, requireBuilt, runLifecycles, startEventStore, startService, storeCli, serviceMain, type Tokens,
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
 async function countLedger(connection: string, year: number): Promise<number> {
   const client = EventStoreDBClient.connectionString(connection);
   let n = 0;
-  for await (const e of client.readStream(`fund-RS-${year}`)) if (e.event) n++;
+  for await (const e of client.readStream(fundStream('RS', year))) if (e.event) n++;
   await client.dispose();
   return n;
 }

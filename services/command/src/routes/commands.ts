@@ -9,10 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, type CommandName,
+  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, type CommandName,
 } from '@cfund/contracts';
 import {
-  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canApprove, canAssess, canDisburse, canErasePersonalData, canFile, checkVictimData,
+  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canErasePersonalData, canFile, checkVictimData,
   ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
@@ -54,7 +54,11 @@ interface ClaimRoute {
   note?: string;
 }
 
-/** The claim commands that go through the generic load-authorize-decide-append path. */
+/**
+ * The claim commands that go through the generic load-authorize-decide-append path. `authorize`
+ * says who may act by role and jurisdiction; who may not because of what they did on the claim
+ * (four-eyes, two distinct approvers) is the claim decider's to refuse (403 as well).
+ */
 const CLAIM_ROUTES: ClaimRoute[] = [
   { path: 'evidence', body: 'attachEvidence', command: 'AttachEvidence', authorize: lawyer, summary: 'Attach evidence (a document reference and its SHA-256)', who: 'the claim\'s lawyer' },
   { path: 'criminal-proceedings', body: 'recordCriminalProceedings', command: 'RecordCriminalProceedings', authorize: lawyer, summary: 'Record criminal proceedings', who: 'the claim\'s lawyer' },
@@ -66,11 +70,11 @@ const CLAIM_ROUTES: ClaimRoute[] = [
   { path: 'late-filing-extension', body: 'decideLateFilingExtension', command: 'DecideLateFilingExtension', authorize: staff('fund-approver'), summary: 'Grant or refuse an extension for a late application', who: 'fund-approver of the jurisdiction' },
   { path: 'assessment', body: 'assessClaim', command: 'AssessClaim', authorize: canAssess, summary: 'Assess the claim (eligibility, amounts by head, deductions; caps applied)', who: 'fund-assessor of the jurisdiction' },
   {
-    path: 'approvals', body: 'approveAward', command: 'ApproveAward', authorize: canApprove, summary: 'Approve the award',
+    path: 'approvals', body: 'approveAward', command: 'ApproveAward', authorize: staff('fund-approver'), summary: 'Approve the award',
     who: 'a fund-approver of the jurisdiction who did not assess the claim (four-eyes); above the scheme\'s threshold two distinct approvers',
     note: 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
   },
-  { path: 'rejection', body: 'rejectAward', command: 'RejectAward', authorize: canApprove, summary: 'Reject the award with reasons', who: 'fund-approver of the jurisdiction, not the assessor' },
+  { path: 'rejection', body: 'rejectAward', command: 'RejectAward', authorize: staff('fund-approver'), summary: 'Reject the award with reasons', who: 'fund-approver of the jurisdiction, not the assessor (an approver who gave a first approval may reject)' },
   { path: 'decision-notice', body: 'notifyDecision', command: 'NotifyDecision', authorize: staff('fund-approver'), summary: 'Record that the decision was served (starts the appeal period)', who: 'fund-approver of the jurisdiction' },
   { path: 'appeals', body: 'appealDecision', command: 'AppealDecision', authorize: lawyer, summary: 'Appeal the decision (within the appeal period)', who: 'the claim\'s lawyer' },
   { path: 'appeal-decision', body: 'decideAppeal', command: 'DecideAppeal', authorize: staff('fund-approver'), summary: 'Record the decision on the appeal', who: 'fund-approver of the jurisdiction' },
@@ -231,7 +235,7 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     },
   }, async (request, reply) => execute(request, reply, 200, (ctx) => {
     const { id, n } = request.params as z.infer<typeof PayoutParams>;
-    return service.command(id, ctx, canDisburse, (at) => ({ ...command(n, request.body as Record<string, unknown>), actor: actor(ctx.principal), at }) as ClaimCommand);
+    return service.command(id, ctx, staff('fund-finance'), (at) => ({ ...command(n, request.body as Record<string, unknown>), actor: actor(ctx.principal), at }) as ClaimCommand);
   }));
   payment('payouts', 'disbursePayout', 'Disburse instalment n (at most once)',
     'Who: fund-finance of the jurisdiction who did not approve the award. Refused before the instalment\'s due date unless '
@@ -287,6 +291,6 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     const { jurisdiction, year } = request.params;
     ensureAllowed(canAllocateBudget(ctx.principal, jurisdiction));
     const r = await service.ledgerCommand(jurisdiction, year, ctx, { type: 'AllocateBudget', data: { amount: request.body.amount } });
-    return { claimId: `fund-${jurisdiction}-${year}`, revision: typeof r.revision === 'bigint' ? Number(r.revision) : -1, events: r.events.map((e) => e.type) };
+    return { claimId: fundStream(jurisdiction, year), revision: typeof r.revision === 'bigint' ? Number(r.revision) : -1, events: r.events.map((e) => e.type) };
   }));
 }

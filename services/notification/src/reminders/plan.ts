@@ -21,14 +21,13 @@ import { recipientKey, roleRecipient, userRecipient, type Recipient } from '../r
 
 export type ReminderKind = 'application-deadline' | 'appeal-deadline' | 'instalment-due';
 
+/** REMINDER_DAYS and REMINDER_HOUR (their defaults are in config.ts). */
 export interface ReminderOptions {
-  /** Days before a deadline (default 14, 7, 1). */
+  /** Days before a deadline. */
   daysBefore: readonly number[];
-  /** Local hour (0-23) at which "N days before" reminders fire (default 9). */
+  /** Local hour (0-23) at which "N days before" reminders fire. */
   hour: number;
 }
-
-export const DEFAULT_REMINDER_OPTIONS: ReminderOptions = { daysBefore: [14, 7, 1], hour: 9 };
 
 export interface PlannedReminder {
   id: string;
@@ -65,7 +64,7 @@ export function reminderId(claimId: string, kind: ReminderKind, ref: string, dea
 }
 
 /** Every reminder a claim in `state` should have (pending or already sent). */
-export function desiredReminders(state: ClaimState, options: ReminderOptions = DEFAULT_REMINDER_OPTIONS): PlannedReminder[] {
+export function desiredReminders(state: ClaimState, options: ReminderOptions): PlannedReminder[] {
   if (!state.claimId || !state.jurisdiction || !state.schemeVersion) return [];
   if (state.status === 'withdrawn' || state.status === 'closed') return [];
   const scheme = schemeFor(state.jurisdiction, state.schemeVersion);

@@ -20,7 +20,7 @@
  * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim.
  */
 import type { ClaimEvent, Jurisdiction, Role } from '@cfund/contracts';
-import { schemeFor, type ClaimState } from '@cfund/domain';
+import { approvalsNeeded, schemeFor, type ClaimState } from '@cfund/domain';
 import type { NotificationIntent } from './intent.js';
 import { roleRecipient, userRecipient, type Recipient } from './recipients.js';
 import type { Params, Topic } from './topics.js';
@@ -61,8 +61,7 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimState, after: Cl
       break;
     }
     case 'AwardApprovalGiven': {
-      const scheme = schemeFor(jurisdiction, after.schemeVersion);
-      const needed = event.data.netAward.amountMinor > scheme.dualApprovalThreshold.amountMinor ? 2 : 1;
+      const needed = approvalsNeeded(schemeFor(jurisdiction, after.schemeVersion), event.data.netAward);
       if (event.data.approvalNumber < needed) tell(staff('fund-approver'), 'second-approval-needed', { netAward: { money: event.data.netAward } });
       break;
     }

@@ -29,7 +29,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
+import { claimStream } from '@cfund/contracts';
+import { ChainSigner, GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
   lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
@@ -103,7 +104,7 @@ async function steadyPhase(port: number, tk: Tokens, rate: number, ms: number, f
 async function templateOf(connection: string, claimId: string): Promise<{ events: (EncodedEvent & { meta: CommandMetadata })[]; claimId: string }> {
   const client = EventStoreDBClient.connectionString(connection);
   const events: (EncodedEvent & { meta: CommandMetadata })[] = [];
-  for await (const r of client.readStream(`claim-${claimId}`)) {
+  for await (const r of client.readStream(claimStream(claimId))) {
     if (!r.event) continue;
     const { hash: _h, prevHash: _p, ...meta } = r.event.metadata as Record<string, unknown>;
     events.push({ type: r.event.type, data: r.event.data as EncodedEvent['data'], meta: meta as unknown as CommandMetadata });
@@ -116,6 +117,8 @@ async function templateOf(connection: string, claimId: string): Promise<{ events
 async function fill(connection: string, template: Awaited<ReturnType<typeof templateOf>>, claims: number): Promise<{ ids: string[]; events: number; seconds: number }> {
   const client = EventStoreDBClient.connectionString(connection);
   const texts = template.events.map((e) => JSON.stringify(e.data));
+  // Signed like the command service's events (the cost is part of a write); a rebuild verifies no signature, so any key will do.
+  const signer = ChainSigner.generate();
   const ids: string[] = [];
   let events = 0;
   let next = 0;
@@ -130,7 +133,7 @@ async function fill(connection: string, template: Awaited<ReturnType<typeof temp
         type: e.type, data: JSON.parse(texts[j]!.replaceAll(template.claimId, id)) as EncodedEvent['data'], metadata: e.meta,
       }));
       events += batch.length;
-      await appendEncoded(client, `claim-${id}`, batch, { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {} });
+      await appendEncoded(client, claimStream(id), batch, { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {}, signer });
     }
   }));
   const seconds = (performance.now() - t0) / 1000;

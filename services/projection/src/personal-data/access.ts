@@ -5,19 +5,18 @@
  * `[erased]` for everyone, and no access is recorded (nothing was seen).
  *
  * Each disclosure first appends `PersonalDataAccessed` to the stream `access-<claimId>` in
- * EventStoreDB (hash-chained like every stream); only when that append succeeded is the data
+ * EventStoreDB (hash-chained and signed like every stream); only when that append succeeded is the data
  * returned, so no read goes unrecorded.
  */
 import type { EventStoreDBClient, JSONType } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
-import { parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
-import { handleCommand, isErased, PersonalDataProtector, type EventCodec, type KeyStore } from '@cfund/eventstore';
+import { accessStream, parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
+import { handleCommand, isErased, PersonalDataProtector, type ChainSigner, type EventCodec, type KeyStore } from '@cfund/eventstore';
 import type { Principal } from '@cfund/domain';
 import { randomUUID } from 'node:crypto';
 
 export const ERASED = '[erased]' as const;
 
-export const accessStream = (claimId: string): string => `access-${claimId}`;
 
 const accessCodec: EventCodec<AccessEvent> = {
   encode: (e) => ({ type: e.type, data: e.data as unknown as JSONType, schemaVersion: e.data.schemaVersion }),
@@ -25,7 +24,7 @@ const accessCodec: EventCodec<AccessEvent> = {
 };
 
 /** Appends the record of a read (load, decide "record it", append at the loaded revision, retried on a conflict). */
-export async function recordAccess(client: EventStoreDBClient, access: { claimId: string; victimRef: string; principal: Principal; at: string; purpose: string }): Promise<void> {
+export async function recordAccess(client: EventStoreDBClient, signer: ChainSigner, access: { claimId: string; victimRef: string; principal: Principal; at: string; purpose: string }): Promise<void> {
   const event: AccessEvent = {
     type: 'PersonalDataAccessed',
     data: {
@@ -37,9 +36,9 @@ export async function recordAccess(client: EventStoreDBClient, access: { claimId
   parseEvent(event.type, event.data);
   const id = randomUUID();
   await handleCommand(client, accessStream(access.claimId), event, {
-    initialState: null, evolve: (s: null) => s, decide: (e: AccessEvent) => [e],
+    initialState: () => null, evolve: (s: null) => s, decide: (e: AccessEvent) => [e],
   }, {
-    codec: accessCodec, maxRetries: 10,
+    codec: accessCodec, signer, maxRetries: 10,
     metadata: { actor: access.principal.sub, occurredAt: access.at, correlationId: id, causationId: id },
   });
 }

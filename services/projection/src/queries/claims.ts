@@ -1,9 +1,9 @@
 /** The claims list and a claim's detail, from the read model. */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, beyondBounds, boundedMinor, canRead, type ClaimState, type Principal } from '@cfund/domain';
+import { addMinor, awardApprovalsNeeded, beyondBounds, boundedMinor, canRead, type ClaimState, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
-import { approvalsNeeded, claimDeadlines, claimMoney, moneyBeyondBounds } from '../read-model/claim-view.js';
+import { claimDeadlines, claimMoney, moneyBeyondBounds } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { visibleClaims } from './visibility.js';
 
@@ -100,7 +100,7 @@ export function readableClaim(store: ReadModelStore, p: Principal, claimId: stri
   visibleClaims(p);
   const row = claimRow(store, claimId);
   if (!row) throw notFound(claimId);
-  const allowed = canRead(p, { jurisdiction: row.jurisdiction as ClaimState['jurisdiction'] & string, filedBy: row.filed_by, assignedLawyers: [], approvedBy: [] });
+  const allowed = canRead(p, { jurisdiction: row.jurisdiction as ClaimState['jurisdiction'] & string, filedBy: row.filed_by, assignedLawyers: [] });
   if (!allowed.allowed) throw notFound(claimId);
   return row;
 }
@@ -149,7 +149,7 @@ export function claimDetail(row: ClaimRow) {
     fund: {
       appliedAt: s.fund.appliedAt ?? null, applicationDeadline: s.fund.deadline ?? null, late: s.fund.late ?? null,
       extension: s.fund.extension ?? null, eligible: a?.eligible ?? null, assessedBy: a?.assessedBy ?? null,
-      approvals: s.fund.approvals, approvalsNeeded: approvalsNeeded(s), fundYear: s.fund.fundYear ?? null,
+      approvals: s.fund.approvals, approvalsNeeded: awardApprovalsNeeded(s), fundYear: s.fund.fundYear ?? null,
       rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
       appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
       instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),

@@ -1,5 +1,5 @@
 /** A fund year's ledger (`fund-<jurisdiction>-<year>`), as the domain's ledger fold leaves it. */
-import { addMinor, available, beyondBounds, boundedMinor, type LedgerState } from '@cfund/domain';
+import { addMinor, available, beyondBounds, boundedMinor, outstanding, type LedgerState } from '@cfund/domain';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export function fundYear(store: ReadModelStore, jurisdiction: string, year: number) {
@@ -15,7 +15,7 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     committed = addMinor(committed, c.committed); released = addMinor(released, c.released); disbursed = addMinor(disbursed, c.disbursed);
     return {
       claimId, committedMinor: c.committed, releasedMinor: c.released, disbursedMinor: c.disbursed,
-      outstandingMinor: addMinor(c.committed, -addMinor(c.released, c.disbursed)), instalmentsPaid: f.instalments, advancesPaid: f.advances ?? [],
+      outstandingMinor: outstanding(c), instalmentsPaid: f.instalments, advancesPaid: f.advances ?? [],
     };
   });
   const figures = {
@@ -23,7 +23,7 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     /** What new awards may still commit: budget and recoveries less commitments not released. */
     availableMinor: boundedMinor(available(s)),
     /** Committed, not released and not yet paid. */
-    outstandingMinor: addMinor(committed, -addMinor(released, disbursed)),
+    outstandingMinor: outstanding({ committed, released, disbursed }),
   };
   const perClaim = claims.flatMap((c) => [c.committedMinor, c.releasedMinor, c.disbursedMinor, c.outstandingMinor]);
   return {

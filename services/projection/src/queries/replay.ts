@@ -12,7 +12,7 @@
  * of the whole stream from the event store (the fold itself costs a fraction of a millisecond).
  */
 import { StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
-import { isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
 import { storedEventOf } from '@cfund/messaging';
 import { eventTime } from '../envelope.js';
@@ -67,7 +67,7 @@ export class ClaimReplayer {
     const last = kept.at(-1)?.revision;
     try {
       // Read to the end (never leave the client's iterator half-way).
-      for await (const resolved of this.client.readStream(`claim-${claimId}`, last === undefined ? {} : { fromRevision: BigInt(last + 1) })) {
+      for await (const resolved of this.client.readStream(claimStream(claimId), last === undefined ? {} : { fromRevision: BigInt(last + 1) })) {
         const e = storedEventOf(resolved);
         if (!e) continue;
         const time = eventTime(e);

@@ -1,13 +1,10 @@
 /**
- * Which claims a caller may read, as a SQL condition over the `claims` (or `claim_deadlines`)
- * columns `jurisdiction` and `filed_by`: the rule of `canRead` in @cfund/domain (auditors read
- * every claim; fund staff the claims of their jurisdictions; a lawyer the claims they filed),
- * which the detail endpoints apply to a single claim.
+ * Which claims a caller may read (@cfund/domain's `readableClaims`, the rule `canRead` applies
+ * to a single claim), as a SQL condition over the `claims` (or `claim_deadlines`) columns
+ * `jurisdiction` and `filed_by`. The read model keeps no assignments: a lawyer's claims here
+ * are those they filed.
  */
-import type { Principal } from '@cfund/domain';
-import { HttpProblem } from '@cfund/service-kit';
-
-const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
+import { readableClaims, type Principal } from '@cfund/domain';
 
 export interface Visibility {
   where: string;
@@ -15,19 +12,18 @@ export interface Visibility {
 }
 
 export function visibleClaims(p: Principal): Visibility {
-  if (p.roles.includes('auditor')) return { where: '1 = 1', params: [] };
+  const readable = readableClaims(p);
+  if (!readable.allowed) throw readable.error;
+  if (readable.all) return { where: '1 = 1', params: [] };
   const parts: string[] = [];
   const params: string[] = [];
-  if (FUND_ROLES.some((r) => p.roles.includes(r)) && p.jurisdictions.length > 0) {
-    parts.push(`jurisdiction IN (${p.jurisdictions.map(() => '?').join(', ')})`);
-    params.push(...p.jurisdictions);
+  if (readable.jurisdictions.length > 0) {
+    parts.push(`jurisdiction IN (${readable.jurisdictions.map(() => '?').join(', ')})`);
+    params.push(...readable.jurisdictions);
   }
-  if (p.roles.includes('lawyer')) {
+  if (readable.lawyer !== null) {
     parts.push('filed_by = ?');
-    params.push(p.sub);
-  }
-  if (parts.length === 0) {
-    throw new HttpProblem(403, 'Forbidden', 'Your role does not allow you to see claims.', { code: 'forbidden-role' });
+    params.push(readable.lawyer);
   }
   return { where: `(${parts.join(' OR ')})`, params };
 }

@@ -1,13 +1,12 @@
 /**
  * The work queue of the caller, by role: an assessor sees claims awaiting assessment; an
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
- * `canApprove`: not the assessor, not twice) and ineligible assessments to reject; finance,
+ * approval rules: `approvalConflict`, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
  * instalments due (or failed, to retry); a lawyer, their claims with a running deadline. Fund
  * staff see only their jurisdictions.
  */
-import { canApprove, type ClaimState, type Principal } from '@cfund/domain';
+import { approvalConflict, awardApprovalsNeeded, type ClaimState, type Principal } from '@cfund/domain';
 import type { Jurisdiction, Money } from '@cfund/contracts';
-import { approvalsNeeded } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'disburse-instalment' | 'retry-instalment'
@@ -55,10 +54,10 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
         items.push(base(r, 'reject-ineligible', 'fund-approver'));
         continue;
       }
-      const may = canApprove(p, { jurisdiction: r.jurisdiction, filedBy: r.filed_by, assignedLawyers: [], assessedBy: a.assessedBy, approvedBy: s.fund.approvals });
-      if (!may.allowed) continue;
+      // The rows are of the caller's jurisdictions and the caller is an approver: what is left is four-eyes.
+      if (approvalConflict(s, p.sub)) continue;
       const task: Task = s.fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
-      if (s.fund.approvals.length >= approvalsNeeded(s)) continue;
+      if (s.fund.approvals.length >= awardApprovalsNeeded(s)) continue;
       items.push({ ...base(r, task, 'fund-approver'), amount: a.recommendedNet });
     }
   }

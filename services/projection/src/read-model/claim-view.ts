@@ -77,10 +77,3 @@ export function claimDeadlines(s: ClaimState): ClaimDeadline[] {
   }
   return out;
 }
-
-/** Approvals an award needs under the claim's scheme (two above the dual-approval threshold). */
-export function approvalsNeeded(s: ClaimState): number {
-  const net = s.fund.assessment?.recommendedNet.amountMinor;
-  if (net === undefined || !s.jurisdiction || !s.schemeVersion) return 1;
-  return net > schemeFor(s.jurisdiction, s.schemeVersion).dualApprovalThreshold.amountMinor ? 2 : 1;
-}

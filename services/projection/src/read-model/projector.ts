@@ -8,11 +8,14 @@
  * States come from the domain's own folds (`evolve` of the claim decider, `evolveLedger`) over
  * events validated and upcast by `parseEvent` of @cfund/contracts.
  */
-import { isClaimEventType, isKnownEventType, parseEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent } from '@cfund/contracts';
+import {
+  STREAM_CATEGORIES, claimIdOfStream, claimStream, isClaimEventType, isKnownEventType, parseEvent, streamCategory,
+  type ClaimEvent, type EncryptedPersonalData, type FundEvent,
+} from '@cfund/contracts';
 import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '@cfund/messaging';
-import { eventTimeOf, isoInstant, shownMetadata, streamCategory } from '../envelope.js';
+import { eventTimeOf, isoInstant, shownMetadata } from '../envelope.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney } from './claim-view.js';
 import type { ReadModelStore } from './store.js';
@@ -28,7 +31,7 @@ export class StreamGapError extends Error {
 }
 
 /** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
-const PROJECTED = new Set(['claim', 'fund', 'access']);
+const PROJECTED = new Set<string>([STREAM_CATEGORIES.claim, STREAM_CATEGORIES.fund, STREAM_CATEGORIES.access]);
 
 interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
 
@@ -186,7 +189,7 @@ export class Projector {
       this.writeClaim(entry);
       batch.claims.delete(claimId);
       // Its stream's revision goes with it (lastApplied then finds it in the table).
-      const streamId = `claim-${claimId}`;
+      const streamId = claimStream(claimId);
       const revision = batch.applied.get(streamId);
       if (revision !== undefined) {
         this.stmt.setApplied.run(streamId, revision);
@@ -219,9 +222,9 @@ export class Projector {
     if (e.revision <= last) return 'duplicate';
     if (e.revision !== last + 1) throw new StreamGapError(e.streamId, last, e.revision);
     const category = streamCategory(e.streamId);
-    if (category === 'claim' && isClaimEventType(e.type)) this.applyClaimEvent(e);
-    else if (category === 'fund' && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
-    else if (category === 'access' && e.type === 'PersonalDataAccessed') this.applyRead(e);
+    if (category === STREAM_CATEGORIES.claim && isClaimEventType(e.type)) this.applyClaimEvent(e);
+    else if (category === STREAM_CATEGORIES.fund && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
+    else if (category === STREAM_CATEGORIES.access && e.type === 'PersonalDataAccessed') this.applyRead(e);
     // Any other event still advances the revision: the next one must not look like a gap.
     if (this.batch) this.batch.applied.set(e.streamId, e.revision);
     else this.stmt.setApplied.run(e.streamId, e.revision);
@@ -242,7 +245,7 @@ export class Projector {
 
   private applyClaimEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
-    const claimId = e.streamId.slice('claim-'.length);
+    const claimId = claimIdOfStream(e.streamId)!;
     const before = this.claimEntry(claimId);
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);

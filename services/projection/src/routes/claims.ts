@@ -1,5 +1,6 @@
 /** GET /claims, /claims/{id}, /claims/{id}/history, /claims/{id}/state, /claims/{id}/integrity. */
 import type { FastifyInstance } from 'fastify';
+import { claimStream } from '@cfund/contracts';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verifyStream } from '@cfund/eventstore';
 import { HttpProblem } from '@cfund/service-kit';
@@ -68,17 +69,23 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
 
   app.get('/claims/:id/integrity', {
     schema: {
-      summary: 'Verify the claim\'s hash chain in the event store', tags: ['claims'],
-      description: 'Reads the claim stream from revision 0 and checks every event\'s prevHash and hash (see @cfund/eventstore).',
+      summary: 'Verify the claim\'s signed hash chain in the event store', tags: ['claims'],
+      description: 'Reads the claim stream from revision 0 and checks every event\'s prevHash, hash and signature against the keyring '
+        + '(see @cfund/eventstore). `status`: `ok` (every event was written by a holder of a signing key, none altered or removed from '
+        + 'the middle); `unkeyed` (intact, but the first `unkeyedCount` events were written before events were signed); `broken` (from '
+        + '`firstBrokenRevision` on: a bad link, an unknown key, a bad signature, or an unsigned event after signed ones). `ok` is '
+        + '`status == "ok"`. Removal of the newest events is not detectable from the stream alone.',
       params: ClaimParams, response: { 200: IntegritySchema, 401: problems[401], 403: problems[403], 404: problems[404] },
     },
   }, async (request) => {
     readableClaim(store(), principalOf(request), request.params.id);
-    const stream = `claim-${request.params.id}`;
-    const r = await verifyStream(ctx.client, stream);
-    const verifiedAt = ctx.now().toISOString();
-    return r.ok
-      ? { claimId: request.params.id, stream, ok: true, count: r.count, headHash: r.headHash, verifiedAt }
-      : { claimId: request.params.id, stream, ok: false, count: r.count, firstBrokenRevision: Number(r.firstBrokenRevision), reason: r.reason, verifiedAt };
+    const stream = claimStream(request.params.id);
+    const r = await verifyStream(ctx.client, stream, ctx.chainKeyring);
+    const answer = { claimId: request.params.id, stream, status: r.status, ok: r.ok, count: r.count, unkeyedCount: r.unkeyedCount, verifiedAt: ctx.now().toISOString() };
+    switch (r.status) {
+      case 'ok': return { ...answer, headHash: r.headHash };
+      case 'unkeyed': return { ...answer, headHash: r.headHash, reason: r.reason };
+      case 'broken': return { ...answer, firstBrokenRevision: Number(r.firstBrokenRevision), reason: r.reason };
+    }
   });
 }

@@ -1,7 +1,7 @@
-/** What the query routes share: the read model, the event store, the key store and the clock. */
+/** What the query routes share: the read model, the event store, the keys and the clock. */
 import type { FastifyRequest } from 'fastify';
 import type { EventStoreDBClient } from '@eventstore/db-client';
-import type { KeyStore } from '@cfund/eventstore';
+import type { ChainKeyring, ChainSigner, KeyStore } from '@cfund/eventstore';
 import type { Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ProjectionMetrics } from '../metrics.js';
@@ -13,6 +13,10 @@ export interface QueryContext {
   metrics: ProjectionMetrics;
   keyStore: KeyStore;
   masterKey: Buffer;
+  /** Signs the records of personal-data reads. */
+  chainSigner: ChainSigner;
+  /** Verifies the signatures of /claims/{id}/integrity. */
+  chainKeyring: ChainKeyring;
   now: () => Date;
 }
 

@@ -1,13 +1,12 @@
 /** GET /funds/{jurisdiction}/{year}: a fund year's ledger. */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { canReadFundYear, canReconcileFundYear, ensureAllowed } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { fundReconciliation } from '../queries/fund-reconciliation.js';
 import { fundYear } from '../queries/fund-year.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { FundParams, FundReconciliationSchema, FundYearSchema, problems } from './schemas.js';
-
-const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
 
 export async function fundRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -23,10 +22,7 @@ export async function fundRoutes(appIn: FastifyInstance, ctx: QueryContext): Pro
   }, async (request) => {
     const p = principalOf(request);
     const { jurisdiction, year } = request.params;
-    const staff = FUND_ROLES.some((r) => p.roles.includes(r)) && p.jurisdictions.includes(jurisdiction);
-    if (!p.roles.includes('auditor') && !staff) {
-      throw new HttpProblem(403, 'Forbidden', `Only auditors and fund staff of ${jurisdiction} can see its fund ledger.`, { code: 'forbidden-role' });
-    }
+    ensureAllowed(canReadFundYear(p, jurisdiction));
     const ledger = fundYear(ctx.runner.store, jurisdiction, year);
     if (!ledger) throw new HttpProblem(404, 'Not Found', `No ledger for ${jurisdiction} ${year}.`, { code: 'fund-year-not-found' });
     return ledger;
@@ -43,9 +39,7 @@ export async function fundRoutes(appIn: FastifyInstance, ctx: QueryContext): Pro
   }, async (request) => {
     const p = principalOf(request);
     const { jurisdiction, year } = request.params;
-    if (!p.roles.includes('auditor') && !(p.roles.includes('fund-admin') && p.jurisdictions.includes(jurisdiction))) {
-      throw new HttpProblem(403, 'Forbidden', `Only auditors and fund admins of ${jurisdiction} can reconcile its fund ledger.`, { code: 'forbidden-role' });
-    }
+    ensureAllowed(canReconcileFundYear(p, jurisdiction));
     return fundReconciliation(ctx.runner.store, jurisdiction, year);
   });
 }

@@ -49,7 +49,7 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
       return { ...answer, personalData: ERASED };
     }
     try {
-      await recordAccess(ctx.client, { claimId: id, victimRef: row.victim_ref, principal, at: ctx.now().toISOString(), purpose: 'claim-personal-data' });
+      await recordAccess(ctx.client, ctx.chainSigner, { claimId: id, victimRef: row.victim_ref, principal, at: ctx.now().toISOString(), purpose: 'claim-personal-data' });
     } catch (error) {
       request.log.error({ err: error }, 'could not record a read of personal data: not disclosed');
       throw new HttpProblem(503, 'Service Unavailable', 'The read could not be recorded, so the data is not shown; retry shortly.', { code: 'access-not-recorded' });

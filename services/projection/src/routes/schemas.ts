@@ -1,6 +1,6 @@
 /** zod schemas (with examples for /openapi.json) of the projection's queries and answers. */
 import { z } from 'zod';
-import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema } from '@cfund/contracts';
+import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema, claimStream } from '@cfund/contracts';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
@@ -122,9 +122,12 @@ export const StateSchema = withExample(z.object({
 });
 
 export const IntegritySchema = withExample(z.object({
-  claimId: z.string(), stream: z.string(), ok: z.boolean(), count: z.number().int(), headHash: z.string().optional(),
-  firstBrokenRevision: z.number().int().optional(), reason: z.string().optional(), verifiedAt: z.string(),
-}), { claimId: CLAIM_ID, stream: `claim-${CLAIM_ID}`, ok: true, count: 9, headHash: HASH, verifiedAt: '2026-06-02T08:00:00.000Z' });
+  claimId: z.string(), stream: z.string(),
+  status: z.enum(['ok', 'unkeyed', 'broken']).describe('ok: chained and signed by a key of the keyring; unkeyed: intact, older events unsigned; broken'),
+  ok: z.boolean().describe('status is ok'), count: z.number().int().describe('Events verified (before the break, if broken)'),
+  unkeyedCount: z.number().int().describe('Events without a signature (written before events were signed)'),
+  headHash: z.string().optional(), firstBrokenRevision: z.number().int().optional(), reason: z.string().optional(), verifiedAt: z.string(),
+}), { claimId: CLAIM_ID, stream: claimStream(CLAIM_ID), status: 'ok', ok: true, count: 9, unkeyedCount: 0, headHash: HASH, verifiedAt: '2026-06-02T08:00:00.000Z' });
 
 export const PersonalDataAnswerSchema = withExample(z.object({
   claimId: z.string(), victimRef: z.string(),

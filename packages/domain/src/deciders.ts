@@ -1,0 +1,14 @@
+/**
+ * The domain's deciders as objects, the shape Emmett gives one and @cfund/eventstore's
+ * `handleCommand` / `loadStream` take: `decide(command, state)` (the events, or a `DomainError`),
+ * `evolve(state, event)`, and `initialState()`, a fresh state each call (the ledger's fold
+ * updates its state in place, so no two streams may share one).
+ */
+import { decide, evolve, initialState } from './claim/index.js';
+import { decideLedger, evolveLedger, initialLedgerState } from './fund-ledger/ledger.js';
+
+/** A claim: filing to closure (claim/decide.ts, claim/state.ts). */
+export const claimDecider = { decide, evolve, initialState } as const;
+
+/** A fund year's ledger (fund-ledger/ledger.ts). */
+export const ledgerDecider = { decide: decideLedger, evolve: evolveLedger, initialState: initialLedgerState } as const;
