@@ -48,6 +48,11 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
     await form.getByRole('button', { name: submit, exact: true }).click();
     await page.getByRole('status').getByText(`Done: ${title}.`, { exact: true }).waitFor();
   };
+  const fitsPhone = async (page: Page, what: string) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), `${what} fits 390 px`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
   const status = (page: Page) => page.getByTestId('claim-status').textContent();
   const openFromWorkQueue = async (page: Page, reference: string) => {
     await page.getByRole('link', { name: `Open claim ${reference}` }).first().click();
@@ -93,6 +98,7 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
   t.equal(await assessor.getByTestId('count-assess').textContent(), 'Assess: 1', 'the queue counts the claim to assess');
   await checkAccessibility(t, assessor, 'work queue');
   await run.shoot(assessor, 'life-work-queue');
+  await fitsPhone(assessor, 'the work queue');
   await openFromWorkQueue(assessor, reference);
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
@@ -144,10 +150,11 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
   t.equal(await region(finance, 'Pay instalment 1').count(), 0, 'instalment 1 cannot be paid again');
   await checkAccessibility(t, finance, 'claim page: a paid instalment');
   await run.shoot(finance, 'life-paid');
+  await fitsPhone(finance, 'a claim with its actions');
 
   // ---- the auditor -----------------------------------------------------------------------
-  const auditor = await signIn('Demo Auditor', 'My claims');
-  await auditor.goto(`${base}${claimPath}`);
+  const auditor = await signIn('Demo Auditor', 'Claims');
+  await auditor.getByRole('link', { name: `Open claim ${reference}` }).click();
   const timeline = auditor.getByTestId('timeline');
   await timeline.waitFor();
   const words = await timeline.textContent();
@@ -165,6 +172,7 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
   await auditor.getByText('Zahtev podnet').waitFor();
   await checkAccessibility(t, auditor, 'the auditor\'s timeline in Serbian');
   await run.shoot(auditor, 'life-timeline-sr');
+  await fitsPhone(auditor, 'the timeline');
 
   // ---- a lawyer of another jurisdiction ----------------------------------------------------
   const otherLawyer = await signIn('Demo Lawyer \\(Bosnia and Herzegovina\\)', 'My claims');

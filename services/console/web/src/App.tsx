@@ -59,7 +59,7 @@ export function App() {
   let page;
   if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
   else if (session === undefined) page = null;
-  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} />;
+  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} principal={session.principal} />;
   else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
   else if (route.page === 'work') page = <WorkQueuePage />;
   else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} principal={session.principal} />;

@@ -23,6 +23,8 @@ export const en = {
 
   'claims.title': 'My claims',
   'claims.empty': 'You have filed no claims yet.',
+  'claims.titleAll': 'Claims',
+  'claims.emptyAll': 'There are no claims to show.',
   'claims.count': '{total, plural, =0 {No claims} one {# claim} other {# claims}}',
   'claims.range': 'Claims {from}–{to} of {total}',
   'claims.previous': 'Previous page',

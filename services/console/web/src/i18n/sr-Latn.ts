@@ -22,6 +22,8 @@ export const srLatn: Record<MessageKey, string> = {
 
   'claims.title': 'Moji zahtevi',
   'claims.empty': 'Još niste podneli nijedan zahtev.',
+  'claims.titleAll': 'Zahtevi',
+  'claims.emptyAll': 'Nema zahteva za prikaz.',
   'claims.count': '{total, plural, =0 {Nema zahteva} one {# zahtev} few {# zahteva} other {# zahteva}}',
   'claims.range': 'Zahtevi {from}–{to} od {total}',
   'claims.previous': 'Prethodna strana',
