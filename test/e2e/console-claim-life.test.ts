@@ -4,9 +4,9 @@
  * the assessor assesses it and, being an approver too, is refused approving their own
  * assessment (four-eyes); two approvers approve it (the second after a 412: the first changed
  * the claim under them) and the decision is served; the finance officer schedules the payout
- * and pays the first instalment; the auditor reads the timeline and the integrity verdict. A
- * lawyer of another jurisdiction cannot open the claim. axe-core on every page, screenshots in
- * .tap/screenshots/console/.
+ * and pays both instalments (the second early) and closes the claim; the auditor reads the
+ * timeline and the integrity verdict. A lawyer of another jurisdiction cannot open the claim.
+ * axe-core on every page, screenshots in .tap/screenshots/console/.
  */
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
@@ -21,7 +21,7 @@ const TIME_ZONE = 'Europe/Belgrade';
 
 const localDate = (daysFromNow: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date(Date.now() + daysFromNow * 86_400_000));
 
-t.test('a claim from filing to a paid instalment, then the auditor\'s timeline', async (t) => {
+t.test('a claim from filing to closure, then the auditor\'s timeline', async (t) => {
   const run = await startConsoleInBrowser(t, { users: [...DEMO_USERS, ASSESSOR] });
   if ('skipped' in run) return t.plan(0, run.skipped);
   const { system, base } = run;
@@ -151,6 +151,13 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
   await checkAccessibility(t, finance, 'claim page: a paid instalment');
   await run.shoot(finance, 'life-paid');
   await fitsPhone(finance, 'a claim with its actions');
+  // The second instalment, early (it falls due next month): paid in full, the claim is closed.
+  await region(finance, 'Pay instalment 2').getByLabel('Pay before the due date').check();
+  await act(finance, 'Pay instalment 2', 'Pay', { 'Payment reference': 'PAY-2026-000002' });
+  t.equal(await status(finance), 'Paid');
+  await act(finance, 'Close the claim', 'Close', { 'Why it is closed': 'Paid in full.' });
+  t.equal(await status(finance), 'Closed');
+  t.equal(await region(finance, 'What you can do').count(), 0, 'nothing left to do on a closed claim');
 
   // ---- the auditor -----------------------------------------------------------------------
   const auditor = await signIn('Demo Auditor', 'Claims');
@@ -158,7 +165,7 @@ t.test('a claim from filing to a paid instalment, then the auditor\'s timeline',
   const timeline = auditor.getByTestId('timeline');
   await timeline.waitFor();
   const words = await timeline.textContent();
-  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid']) {
+  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed']) {
     t.match(words, event, `the timeline says: ${event}`);
   }
   t.match(words, 'by lawyer-1', 'who acted');

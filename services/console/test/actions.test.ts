@@ -22,14 +22,17 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule']);
   t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
     ['payouts/2/disbursement', 'payouts/3/disbursement'], 'each instalment not paid');
+  t.same(paths(['fund-finance'], claim('paid')), ['closure']);
+  t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
+  t.same(paths(['lawyer'], claim('paid')), [], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
 });
 
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
-  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'scheduled'];
+  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'scheduled', 'paid'];
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
   const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }])));
-  t.equal(new Set(actions.map((a) => a.command)).size, 11, 'eleven commands offered');
+  t.equal(new Set(actions.map((a) => a.command)).size, 12, 'twelve commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];

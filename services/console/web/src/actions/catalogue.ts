@@ -107,6 +107,11 @@ const disbursement = (n: number): ClaimAction => ({
   fields: [text('paymentReference', 'field.paymentReference'), { name: 'earlyPayment', kind: 'flag', label: 'field.earlyPayment', initial: false }],
 });
 
+const CLOSURE: ClaimAction = {
+  path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
+};
+
 /** The actions `p` may be offered on `claim` now (the statuses in which the domain takes them). */
 export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] {
   const has = (role: string) => p.roles.includes(role);
@@ -120,5 +125,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-finance') && s === 'scheduled') {
     actions.push(...claim.fund.instalments.filter((i) => i.status !== 'disbursed').map((i) => disbursement(i.number)));
   }
+  // A rejection closes once its appeal period is over: that date is the API's to judge, so only paid and withdrawn claims offer it here.
+  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn')) actions.push(CLOSURE);
   return actions;
 }
