@@ -6,65 +6,20 @@
  * finds it in "my claims" and opens it. axe-core checks every page (no serious or
  * critical violation); screenshots go to .tap/screenshots/console/.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import t, { type Test } from 'tap';
-import { chromium, type Page } from 'playwright-core';
-import { buildApp, EmbeddedSignIn } from '@cfund/console';
-import { createLogger } from '@cfund/service-kit';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, jwtSecretPath, readJwtSecretFile } from '@cfund/service-kit';
-import { startSystem } from './system.ts';
+import t from 'tap';
+import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = join(repoRoot, '.tap', 'screenshots', 'console');
 // Distinctive, so that any copy of it in a log is found.
 const VICTIM = 'Zorana Kvrgić-Testnović';
 
-const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function checkAccessibility(t: Test, page: Page, what: string): Promise<void> {
-  await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
-  const result = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })') as { violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] };
-  const violations = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  t.same(violations, [], `${what}: no serious or critical accessibility violation`);
-}
-
 t.test('a lawyer files a claim in the console and finds it', async (t) => {
-  if (!existsSync(CHROMIUM)) return t.plan(0, `no chromium at ${CHROMIUM} (npm test installs it with apt-get when run as root on Debian; or set CHROMIUM_BIN)`);
-  execFileSync('pnpm', ['--filter', '@cfund/console', 'build:web'], { cwd: repoRoot, stdio: 'inherit' });
-  const system = await startSystem(t, { logLevel: 'info' });
-  if ('skipped' in system) return t.plan(0, system.skipped);
-
-  const consoleLogs: string[] = [];
-  const app = await buildApp({
-    logger: createLogger({ level: 'debug', destination: { write: (line: string) => { consoleLogs.push(line); } } }),
-    upstreams: { commands: system.url.command, queries: system.url.projection, notifications: system.url.notification },
-    embeddedSignIn: new EmbeddedSignIn({
-      jwtSecret: await readJwtSecretFile(jwtSecretPath(system.dataDir)), issuer: DEFAULT_JWT_ISSUER, audience: DEFAULT_JWT_AUDIENCE, ttlSeconds: 3600,
-    }),
-  });
-  t.teardown(() => app.close());
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  t.teardown(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });
+  const run = await startConsoleInBrowser(t);
+  if ('skipped' in run) return t.plan(0, run.skipped);
+  const { system, base, consoleLogs, pageErrors } = run;
+  const page = await run.newPage();
   const commandCalls: string[] = [];
   page.on('request', (r) => { if (r.url().includes('/api/commands/')) commandCalls.push(`${r.method()} ${r.url()}`); });
-  await mkdir(SCREENSHOTS, { recursive: true });
-  const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shoot = (name: string) => run.shoot(page, name);
 
   // Signed out: the console sends us to sign in.
   await page.goto(base);

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { DAMAGE_HEADS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES } from '@cfund/contracts';
+import { CLAIM_EVENTS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
 import { ClaimStatusSchema } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
@@ -41,6 +41,9 @@ t.test('the words for every value the API returns exist', async (t) => {
   const needed = [
     ...ROLES.map((r) => `role.${r}`), ...JURISDICTIONS.map((j) => `jurisdiction.${j}`), ...ClaimStatusSchema.options.map((s) => `status.${s}`),
     ...FORMS_OF_EXPLOITATION.map((f) => `exploitation.${f}`), ...DAMAGE_HEADS.map((h) => `head.${h}`),
+    // The auditor's timeline words every event of a claim; the court-track forms every outcome and reason.
+    ...CLAIM_EVENTS.map((e) => `event.${e.type}`), ...RULING_OUTCOMES.map((o) => `outcome.${o}`), ...ENFORCEMENT_FAILURE_REASONS.map((r) => `enforcement.${r}`),
+    ...['ok', 'unkeyed', 'broken'].flatMap((s) => [`integrity.${s}`, `integrity.${s}.detail`]),
   ];
   for (const key of needed) t.ok(Object.hasOwn(en, key), key);
 });

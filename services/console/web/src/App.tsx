@@ -9,6 +9,8 @@ import { ClaimsPage } from './pages/ClaimsPage.tsx';
 import { FileClaimPage } from './pages/FileClaimPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { WorkQueuePage } from './pages/WorkQueuePage.tsx';
+import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
 
 const LOCALE_KEY = 'cfund.locale';
@@ -47,7 +49,7 @@ export function App() {
   const signedIn = (view: SessionView) => {
     setCsrfToken(view.csrfToken);
     setSession(view);
-    navigate('/claims');
+    navigate(landingPage(view.principal));
   };
   const signOut = async () => {
     await api('/api/sign-out', { method: 'POST' }).catch(() => undefined);
@@ -57,9 +59,10 @@ export function App() {
   let page;
   if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
   else if (session === undefined) page = null;
-  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} />;
+  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} principal={session.principal} />;
   else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
-  else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} />;
+  else if (route.page === 'work') page = <WorkQueuePage />;
+  else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} principal={session.principal} />;
   else page = <NotFoundPage />;
 
   return (

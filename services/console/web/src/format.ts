@@ -32,3 +32,8 @@ export function toMinor(text: string, currency: Currency): number | undefined {
   const minor = Number(m[2]) * 10 ** digits + Number((m[3] ?? '').padEnd(digits, '0') || '0');
   return m[1] === '-' ? -minor : minor;
 }
+
+/** An instant, as a date and a time in the given time zone. */
+export function formatDateTime(locale: string, iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { page: 'sign-in' }
   | { page: 'claims'; offset: number }
+  | { page: 'work' }
   | { page: 'file-claim' }
   | { page: 'claim'; claimId: string }
   | { page: 'not-found' };
@@ -14,6 +15,7 @@ export function routeOf(path: string, search: string): Route {
     return { page: 'claims', offset: Number.isSafeInteger(offset) && offset > 0 ? offset : 0 };
   }
   if (path === '/sign-in') return { page: 'sign-in' };
+  if (path === '/work') return { page: 'work' };
   if (path === '/claims/new') return { page: 'file-claim' };
   const claim = /^\/claims\/([0-9a-f-]{36})$/.exec(path);
   if (claim) return { page: 'claim', claimId: claim[1]! };

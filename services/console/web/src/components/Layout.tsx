@@ -4,7 +4,7 @@ import type { Principal } from '../api.ts';
 import { LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
-import { useRoles } from './roles.ts';
+import { isFundStaff, useRoles } from './roles.ts';
 
 export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; principal: Principal | undefined; onSignOut: () => void; children: ReactNode }) {
   const t = useT();
@@ -17,7 +17,8 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
         <span className="app-title">{t('app.title')}</span>
         {p && (
           <nav aria-label={t('app.title')}>
-            <Link to="/claims">{t('app.nav.myClaims')}</Link>
+            {isFundStaff(p) && <Link to="/work">{t('app.nav.work')}</Link>}
+            <Link to="/claims">{t(p.roles.includes('lawyer') ? 'app.nav.myClaims' : 'app.nav.claims')}</Link>
             {p.roles.includes('lawyer') && <Link to="/claims/new">{t('app.nav.fileClaim')}</Link>}
           </nav>
         )}

@@ -1,4 +1,5 @@
 /** Roles and jurisdictions in words of the current language. */
+import type { Principal } from '../api.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 
@@ -11,3 +12,7 @@ export function useJurisdictions(): (jurisdictions: string[]) => string {
   const t = useT();
   return (js) => js.map((j) => t(`jurisdiction.${j}` as MessageKey)).join(', ');
 }
+
+/** Fund staff work from their queue; everyone else starts from the claims they may see. */
+export const isFundStaff = (p: Principal): boolean => p.roles.some((r) => r.startsWith('fund-'));
+export const landingPage = (p: Principal): string => (isFundStaff(p) ? '/work' : '/claims');

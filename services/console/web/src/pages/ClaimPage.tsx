@@ -1,11 +1,18 @@
-/** A claim, read-only: status and amounts (personal data is not part of this page). */
-import { useEffect, useState } from 'react';
+/**
+ * A claim: status and amounts (personal data is not part of this page), the actions the user's
+ * roles may take on it now, and for an auditor its timeline and the verdict on its hash chain.
+ */
+import { useEffect, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
-import { api, ApiError } from '../api.ts';
+import type { Currency } from '@cfund/contracts';
+import { ActionForm } from '../actions/ActionForm.tsx';
+import { actionsFor } from '../actions/catalogue.ts';
+import { api, ApiError, type Principal } from '../api.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { ClaimTimeline } from './ClaimTimeline.tsx';
 
 interface Money { amountMinor: number; currency: string }
 interface ClaimDetail {
@@ -14,32 +21,47 @@ interface ClaimDetail {
   personalData: { erased: boolean };
   money: { currency: string; claimed: number; awarded: number; paid: number; outstanding: number };
   moneyByHead: { claimed: { head: string; amount: Money }[] };
+  fund: { approvals: string[]; approvalsNeeded: number; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
 }
 
-/** A claim just filed reaches the read side within moments: ask again a few times before giving up. */
+/** The read side follows the event store within moments: ask again a few times before giving up. */
 const RETRIES = 20;
 const RETRY_MS = 300;
+/** Not found, or not the user's to see: the API answers both alike, and so does the page. */
+const NOT_FOUND = Symbol('not found');
 
-export function ClaimPage(props: { claimId: string }) {
+export function ClaimPage(props: { claimId: string; principal: Principal }) {
   const t = useT();
   const { locale } = useIntl();
   const [claim, setClaim] = useState<ClaimDetail | undefined>(undefined);
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<string | typeof NOT_FOUND | undefined>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  // A reload, and the revision it waits for (the one an action of ours produced).
+  const [reloads, setReloads] = useState(0);
+  const awaited = useRef(-1);
+  // Said once the claim is back at the revision the action produced, not before: the forms are drawn anew then.
+  const announced = useRef<string | undefined>(undefined);
   useTitle(t('claim.title', { reference: claim?.publicReference ?? '' }));
 
   useEffect(() => {
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const retry = (attempt: number) => {
+      setPending(true);
+      timer = setTimeout(() => load(attempt + 1), RETRY_MS);
+    };
     const load = (attempt: number) => {
       api<ClaimDetail>(`/api/queries/claims/${props.claimId}`).then(({ body }) => {
-        if (!stopped) setClaim(body);
+        if (stopped) return;
+        if (body.revision < awaited.current && attempt < RETRIES) return retry(attempt);
+        setPending(false);
+        setClaim(body);
+        setDone(announced.current);
       }, (e: unknown) => {
         if (stopped) return;
-        if (e instanceof ApiError && e.problem.status === 404 && attempt < RETRIES) {
-          setPending(true);
-          timer = setTimeout(() => load(attempt + 1), RETRY_MS);
-        } else setError((e as Error).message);
+        if (e instanceof ApiError && e.problem.status === 404 && attempt < RETRIES) retry(attempt);
+        else setError(e instanceof ApiError && e.problem.status === 404 ? NOT_FOUND : (e as Error).message);
       });
     };
     load(0);
@@ -47,35 +69,70 @@ export function ClaimPage(props: { claimId: string }) {
       stopped = true;
       clearTimeout(timer);
     };
-  }, [props.claimId]);
+  }, [props.claimId, reloads]);
 
-  if (error) return <p role="alert" className="error">{t('app.error', { detail: error })}</p>;
+  if (error) return <p role="alert" className="error">{error === NOT_FOUND ? t('claim.notFound') : t('app.error', { detail: error })}</p>;
   if (!claim) return <p aria-live="polite">{pending ? t('claim.notYet') : t('app.loading')}</p>;
   const money = (minor: number) => formatMoney(locale, minor, claim.money.currency);
   const zone = schemeTimeZone(claim.jurisdiction);
+  const actions = actionsFor(props.principal, claim);
+  const ref = { claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency };
+  const reload = (revision = -1, done?: string) => {
+    awaited.current = revision;
+    announced.current = done;
+    setReloads((n) => n + 1);
+  };
   return (
     <section aria-labelledby="claim-title">
       <h1 id="claim-title">{t('claim.title', { reference: claim.publicReference ?? claim.claimId })}</h1>
+      <p role="status" className="done">{done && t('action.done', { action: done })}</p>
       <dl className="facts">
         <dt>{t('claim.status')}</dt><dd data-testid="claim-status">{t(`status.${claim.status}` as MessageKey)}</dd>
         <dt>{t('claim.jurisdiction')}</dt><dd>{t(`jurisdiction.${claim.jurisdiction}` as MessageKey)}</dd>
         {claim.filedAt && <><dt>{t('claim.filedAt')}</dt><dd>{formatInstant(locale, claim.filedAt, zone)}</dd></>}
         {claim.incidentOn && <><dt>{t('claim.incidentOn')}</dt><dd>{formatLocalDate(locale, claim.incidentOn)}</dd></>}
         {claim.formOfExploitation && <><dt>{t('claim.formOfExploitation')}</dt><dd>{t(`exploitation.${claim.formOfExploitation}` as MessageKey)}</dd></>}
+        {claim.fund.approvals.length > 0 && <><dt>{t('claim.approvals')}</dt><dd>{t('claim.approvalsOf', { given: claim.fund.approvals.length, needed: claim.fund.approvalsNeeded })}</dd></>}
       </dl>
       <h2>{t('claim.money')}</h2>
       <dl className="facts amounts">
         <dt>{t('claim.claimed')}</dt><dd data-testid="claim-claimed">{money(claim.money.claimed)}</dd>
-        <dt>{t('claim.awarded')}</dt><dd>{money(claim.money.awarded)}</dd>
-        <dt>{t('claim.paid')}</dt><dd>{money(claim.money.paid)}</dd>
+        <dt>{t('claim.awarded')}</dt><dd data-testid="claim-awarded">{money(claim.money.awarded)}</dd>
+        <dt>{t('claim.paid')}</dt><dd data-testid="claim-paid">{money(claim.money.paid)}</dd>
         <dt>{t('claim.outstanding')}</dt><dd>{money(claim.money.outstanding)}</dd>
       </dl>
       <h2>{t('claim.byHead')}</h2>
       <ul>
         {claim.moneyByHead.claimed.map((h) => <li key={h.head}>{t(`head.${h.head}` as MessageKey)}: {formatMoney(locale, h.amount.amountMinor, h.amount.currency)}</li>)}
       </ul>
+      {claim.fund.instalments.length > 0 && (
+        <>
+          <h2>{t('claim.instalments')}</h2>
+          <ul>
+            {claim.fund.instalments.map((i) => (
+              <li key={i.number}>
+                {t('claim.instalment', { number: i.number, amount: formatMoney(locale, i.amount.amountMinor, i.amount.currency), dueOn: formatLocalDate(locale, i.dueOn) })}
+                {' · '}{t(`instalment.${i.status}` as MessageKey)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {claim.personalData.erased && <p>{t('claim.personalDataErased')}</p>}
       <p className="muted">{t('claim.revision', { revision: claim.revision })}</p>
+      {actions.length > 0 && (
+        <section aria-labelledby="actions-title">
+          <h2 id="actions-title">{t('claim.actions')}</h2>
+          {actions.map((a) => (
+            <ActionForm
+              // A new revision draws fresh forms: what was typed for the old state is not sent against the new one.
+              key={`${a.path}@${claim.revision}`} action={a} claim={ref} onReload={() => reload()}
+              onDone={(revision) => reload(revision, t(a.title, a.titleValues))}
+            />
+          ))}
+        </section>
+      )}
+      {props.principal.roles.includes('auditor') && <ClaimTimeline claimId={claim.claimId} revision={claim.revision} timeZone={zone} />}
     </section>
   );
 }

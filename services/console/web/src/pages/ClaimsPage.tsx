@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useIntl } from 'react-intl';
-import { api } from '../api.ts';
+import { api, type Principal } from '../api.ts';
 import { Link } from '../components/Link.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { formatInstant, formatMoney, schemeTimeZone } from '../format.ts';
@@ -20,10 +20,13 @@ interface ClaimSummary {
 }
 interface ClaimList { items: ClaimSummary[]; total: number; limit: number; offset: number }
 
-export function ClaimsPage(props: { offset: number }) {
+export function ClaimsPage(props: { offset: number; principal: Principal }) {
   const t = useT();
   const { locale } = useIntl();
-  useTitle(t('claims.title'));
+  // A lawyer sees the claims they filed; fund staff and auditors, the claims of their reach.
+  const own = props.principal.roles.includes('lawyer');
+  const title = t(own ? 'claims.title' : 'claims.titleAll');
+  useTitle(title);
   const [list, setList] = useState<ClaimList | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
 
@@ -37,10 +40,10 @@ export function ClaimsPage(props: { offset: number }) {
 
   return (
     <section aria-labelledby="claims-title">
-      <h1 id="claims-title">{t('claims.title')}</h1>
+      <h1 id="claims-title">{title}</h1>
       {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
       {!list && !error && <p>{t('app.loading')}</p>}
-      {list && list.total === 0 && <p>{t('claims.empty')}</p>}
+      {list && list.total === 0 && <p>{t(own ? 'claims.empty' : 'claims.emptyAll')}</p>}
       {list && list.items.length > 0 && (
         <>
           <p aria-live="polite">
@@ -72,7 +75,7 @@ export function ClaimsPage(props: { offset: number }) {
               </tbody>
             </table>
           </div>
-          <nav className="pager" aria-label={t('claims.title')}>
+          <nav className="pager" aria-label={title}>
             <button type="button" disabled={list.offset === 0} onClick={() => go(Math.max(0, list.offset - PAGE_SIZE))}>{t('claims.previous')}</button>
             <button type="button" disabled={list.offset + list.items.length >= list.total} onClick={() => go(list.offset + PAGE_SIZE)}>{t('claims.next')}</button>
           </nav>

@@ -11,24 +11,10 @@ import { api, ApiError, type Principal } from '../api.ts';
 import { Field, fieldId } from '../components/Field.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { formatMoney, toMinor } from '../format.ts';
+import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms.ts';
 import type { MessageKey } from '../i18n/locales.ts';
-import { useT, type Translate } from '../i18n/use-t.ts';
+import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
-
-interface Issue { path: PropertyKey[]; code: string; message: string; origin?: string; input?: unknown }
-
-/** A schema issue in the user's language (the schema's own English words as a last resort). */
-function issueMessage(t: Translate, issue: Issue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return t('error.required');
-  if (issue.code === 'too_small') {
-    if (issue.origin === 'string') return t('error.required');
-    if (issue.origin === 'number') return t('error.positive');
-    if (issue.origin === 'array') return t('error.atLeastOneHead');
-  }
-  if (issue.code === 'too_big') return t('error.tooLarge');
-  if (issue.code === 'invalid_format') return t('error.format');
-  return issue.message;
-}
 
 const TEXT_FIELDS = ['victim.fullName', 'victim.dateOfBirth', 'victim.contacts.email', 'victim.contacts.phone', 'victim.address', 'incidentOn'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
@@ -89,7 +75,7 @@ export function FileClaimPage(props: { principal: Principal }) {
     }
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      focusFirstError(found);
+      focusFirstError(found, ['damages']);
       return;
     }
     setSending(true);
@@ -105,9 +91,9 @@ export function FileClaimPage(props: { principal: Principal }) {
       if (problem && problem.status < 500) idempotencyKey.current = crypto.randomUUID();
       if (problem?.status === 400 && problem.errors?.length) {
         const server: Record<string, string> = {};
-        for (const err of problem.errors) server[fieldOf(err.path.replace(/^body\.?/, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), heads)] ??= err.message;
+        for (const err of problem.errors) server[fieldOf(problemPath(err.path), heads)] ??= err.message;
         setErrors(server);
-        focusFirstError(server);
+        focusFirstError(server, ['damages']);
       } else setRefusal((e as Error).message);
     } finally {
       setSending(false);
@@ -177,12 +163,4 @@ export function FileClaimPage(props: { principal: Principal }) {
       </form>
     </section>
   );
-}
-
-/** Keyboard and screen-reader users land on the first field to correct, once it is drawn. */
-function focusFirstError(errors: Record<string, string>): void {
-  requestAnimationFrame(() => {
-    const first = document.querySelector<HTMLElement>('[aria-invalid="true"]') ?? (errors.damages ? document.getElementById(fieldId('damages')) : null);
-    first?.focus();
-  });
 }

@@ -1,0 +1,44 @@
+/**
+ * The claim page's actions: each role is offered what it may do in the claim's status, and every
+ * field an action asks for (or fills in itself) is a property of its command's schema in
+ * CommandBodies, and every property the schema requires is asked for or filled in.
+ */
+import t from 'tap';
+import { CommandBodies } from '@cfund/contracts';
+import { z } from 'zod';
+import { actionsFor, type ClaimForActions } from '../web/src/actions/catalogue.ts';
+
+const principal = (...roles: string[]) => ({ sub: 'someone', name: 'Someone', roles, jurisdictions: ['RS'] });
+const claim = (status: string, instalments: { number: number; status: string }[] = []): ClaimForActions => ({ status, fund: { instalments } });
+const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
+
+t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application']);
+  t.same(paths(['lawyer'], claim('applied')), [], 'nothing for the lawyer once applied');
+  t.same(paths(['fund-assessor'], claim('applied')), ['assessment']);
+  t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
+  t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
+  t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
+  t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule']);
+  t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
+    ['payouts/2/disbursement', 'payouts/3/disbursement'], 'each instalment not paid');
+  t.same(paths(['fund-finance'], claim('paid')), ['closure']);
+  t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
+  t.same(paths(['lawyer'], claim('paid')), [], 'a lawyer does not close');
+  t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
+});
+
+t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
+  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'scheduled', 'paid'];
+  const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
+  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }])));
+  t.equal(new Set(actions.map((a) => a.command)).size, 12, 'twelve commands offered');
+  for (const a of actions) {
+    const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
+    const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];
+    for (const name of given) t.ok(Object.hasOwn(shape, name), `${a.command}: ${name} is in the schema`);
+    for (const [name, schema] of Object.entries(shape)) {
+      if (!(schema as z.ZodType).safeParse(undefined).success) t.ok(given.includes(name), `${a.command}: ${name} is asked for`);
+    }
+  }
+});

@@ -1,0 +1,213 @@
+/**
+ * One action on a claim as a form. The body is checked with the command service's schema before
+ * anything is sent; its issues, and a 400's field errors, show on their fields. The command is
+ * sent with `If-Match` (the revision on screen): a 412 means someone else changed the claim, and
+ * the form offers to reload it. Any other refusal shows the API's sentence beside the button.
+ */
+import { useRef, useState, type FormEvent } from 'react';
+import { CommandBodies, DAMAGE_HEADS, type Currency, type DamageHead } from '@cfund/contracts';
+import { api, ApiError } from '../api.ts';
+import { Field, fieldId } from '../components/Field.tsx';
+import { toMinor } from '../format.ts';
+import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms.ts';
+import type { MessageKey } from '../i18n/locales.ts';
+import { useT } from '../i18n/use-t.ts';
+import type { ActionField, ClaimAction } from './catalogue.ts';
+
+export interface ClaimRef { claimId: string; revision: number; currency: Currency }
+
+type Values = Record<string, string | boolean>;
+
+const initialValues = (fields: ActionField[]): Values => {
+  const values: Values = {};
+  for (const f of fields) {
+    if (f.kind === 'heads') for (const h of DAMAGE_HEADS) values[`${f.name}.${h}`] = '';
+    else values[f.name] = f.initial ?? (f.kind === 'flag' ? false : '');
+  }
+  return values;
+};
+
+export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone: (revision: number) => void; onReload: () => void }) {
+  const t = useT();
+  const { action, claim } = props;
+  const [values, setValues] = useState<Values>(() => initialValues(action.fields));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [refusal, setRefusal] = useState<string | undefined>(undefined);
+  const [stale, setStale] = useState(false);
+  const [sending, setSending] = useState(false);
+  // One key per attempt: a retry after a lost answer cannot act twice.
+  const idempotencyKey = useRef(crypto.randomUUID());
+  const key = (name: string) => `${action.path}.${name}`;
+  const title = t(action.title, action.titleValues);
+  const str = (name: string) => String(values[name] ?? '').trim();
+
+  /** The body from the values, with the fields a value could not even be read from. */
+  const build = () => {
+    const body: Record<string, unknown> = { ...action.fixed };
+    const unreadable: Record<string, string> = {};
+    const headsOf: Record<string, DamageHead[]> = {};
+    for (const f of action.fields) {
+      const v = str(f.name);
+      switch (f.kind) {
+        case 'text': case 'textarea': case 'date': case 'choice':
+          if (v) body[f.name] = v;
+          break;
+        case 'lines':
+          body[f.name] = v.split('\n').map((l) => l.trim()).filter(Boolean);
+          break;
+        case 'instant': {
+          const at = v ? new Date(v) : undefined;
+          if (at && !Number.isNaN(at.getTime())) body[f.name] = at.toISOString();
+          break;
+        }
+        case 'count':
+          if (v) body[f.name] = /^\d+$/.test(v) ? Number(v) : v;
+          break;
+        case 'flag':
+          body[f.name] = values[f.name] === true;
+          break;
+        case 'money': {
+          if (!v) break;
+          const amountMinor = toMinor(v, claim.currency);
+          if (amountMinor === undefined) unreadable[f.name] = t('error.notANumber');
+          else body[f.name] = { amountMinor, currency: claim.currency };
+          break;
+        }
+        case 'heads': {
+          const heads: DamageHead[] = [];
+          const amounts = [];
+          for (const head of DAMAGE_HEADS) {
+            const typed = str(`${f.name}.${head}`);
+            if (!typed) continue;
+            const amountMinor = toMinor(typed, claim.currency);
+            if (amountMinor === undefined) unreadable[`${f.name}.${head}`] = t('error.notANumber');
+            else {
+              heads.push(head);
+              amounts.push({ head, amount: { amountMinor, currency: claim.currency } });
+            }
+          }
+          headsOf[f.name] = heads;
+          body[f.name] = amounts;
+          break;
+        }
+      }
+    }
+    /** The field an issue's path names (an index into a list of heads: that head's field). */
+    const fieldOf = (path: readonly PropertyKey[]): string => {
+      const name = String(path[0] ?? '');
+      const heads = headsOf[name];
+      return heads && typeof path[1] === 'number' && heads[path[1]] ? `${name}.${heads[path[1]]}` : name;
+    };
+    return { body, unreadable, fieldOf };
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setRefusal(undefined);
+    setStale(false);
+    const { body, unreadable, fieldOf } = build();
+    const found = { ...unreadable };
+    const checked = CommandBodies[action.command].safeParse(body);
+    if (!checked.success) {
+      for (const issue of checked.error.issues) found[fieldOf(issue.path)] ??= issueMessage(t, issue as Issue, 'error.atLeastOne');
+    }
+    const shown = Object.fromEntries(Object.entries(found).map(([f, m]) => [key(f), m]));
+    setErrors(shown);
+    if (Object.keys(shown).length > 0) {
+      focusFirstError(shown, action.fields.filter((f) => f.kind === 'heads').map((f) => key(f.name)));
+      return;
+    }
+    setSending(true);
+    try {
+      const { body: result } = await api<{ revision: number }>(`/api/commands/claims/${claim.claimId}/${action.path}`, {
+        method: 'POST', body: checked.data, headers: { 'if-match': `"${claim.revision}"`, 'idempotency-key': idempotencyKey.current },
+      });
+      idempotencyKey.current = crypto.randomUUID();
+      props.onDone(result.revision);
+    } catch (e) {
+      const problem = e instanceof ApiError ? e.problem : undefined;
+      // A refusal wrote nothing: the next attempt is a new request. After a lost answer the same key makes a retry safe.
+      if (problem && problem.status < 500) idempotencyKey.current = crypto.randomUUID();
+      if (problem?.status === 412) setStale(true);
+      else if (problem?.status === 400 && problem.errors?.length) {
+        const server: Record<string, string> = {};
+        for (const err of problem.errors) server[key(fieldOf(problemPath(err.path)))] ??= err.message;
+        setErrors(server);
+        focusFirstError(server);
+      } else setRefusal((e as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const set = (name: string, value: string | boolean) => setValues({ ...values, [name]: value });
+  const input = (name: string, label: string, type: string, extra: { inputMode?: 'decimal' | 'numeric' } = {}) => (
+    <Field key={name} name={key(name)} label={label} error={errors[key(name)]}>
+      {(attrs) => <input {...attrs} {...extra} type={type} autoComplete="off" value={String(values[name])} onChange={(e) => set(name, e.target.value)} />}
+    </Field>
+  );
+
+  const field = (f: ActionField) => {
+    const label = t(f.label, { currency: claim.currency });
+    switch (f.kind) {
+      case 'text': return input(f.name, label, 'text');
+      case 'date': return input(f.name, label, 'date');
+      case 'instant': return input(f.name, label, 'datetime-local');
+      case 'money': return input(f.name, label, 'text', { inputMode: 'decimal' });
+      case 'count': return input(f.name, label, 'text', { inputMode: 'numeric' });
+      case 'textarea': case 'lines':
+        return (
+          <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]}>
+            {(attrs) => <textarea {...attrs} rows={3} value={String(values[f.name])} onChange={(e) => set(f.name, e.target.value)} />}
+          </Field>
+        );
+      case 'choice':
+        return (
+          <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]}>
+            {(attrs) => (
+              <select {...attrs} value={String(values[f.name])} onChange={(e) => set(f.name, e.target.value)}>
+                {f.options!.map((o) => <option key={o} value={o}>{t(`${f.optionWords}.${o}` as MessageKey)}</option>)}
+              </select>
+            )}
+          </Field>
+        );
+      case 'flag':
+        return (
+          <div key={f.name} className="field flag">
+            <label>
+              <input type="checkbox" name={key(f.name)} checked={values[f.name] === true} onChange={(e) => set(f.name, e.target.checked)} /> {label}
+            </label>
+          </div>
+        );
+      case 'heads': {
+        const group = fieldId(key(f.name));
+        return (
+          <fieldset key={f.name} id={group} tabIndex={-1} aria-describedby={errors[key(f.name)] ? `${group}-error` : undefined}>
+            <legend>{label}</legend>
+            {errors[key(f.name)] && <p id={`${group}-error`} className="field-error">{errors[key(f.name)]}</p>}
+            {DAMAGE_HEADS.map((h) => input(`${f.name}.${h}`, t(`head.${h}` as MessageKey), 'text', { inputMode: 'decimal' }))}
+          </fieldset>
+        );
+      }
+    }
+  };
+
+  const titleId = `${fieldId(action.path)}-title`;
+  return (
+    <section className="action" aria-labelledby={titleId}>
+      <h3 id={titleId}>{title}</h3>
+      <form noValidate onSubmit={(e) => void submit(e)}>
+        {action.fields.map(field)}
+        <div className="actions">
+          <button type="submit" disabled={sending}>{t(action.submit)}</button>
+          {refusal && <p role="alert" className="refusal">{t('action.refused', { detail: refusal })}</p>}
+          {stale && (
+            <p role="alert" className="refusal">
+              {t('action.stale')} <button type="button" onClick={props.onReload}>{t('action.reload')}</button>
+            </p>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}

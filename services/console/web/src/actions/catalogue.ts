@@ -1,0 +1,131 @@
+/**
+ * The actions the claim page offers, by role and by the claim's status. Only a convenience: the
+ * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
+ * the action. Bodies are checked with the command service's own schemas (CommandBodies).
+ */
+import { ENFORCEMENT_FAILURE_REASONS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
+import type { Principal } from '../api.ts';
+import type { MessageKey } from '../i18n/locales.ts';
+
+/**
+ * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
+ * local date and time sent as an ISO instant; `money` and `heads` are typed in major units.
+ */
+export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag';
+
+export interface ActionField {
+  /** The body's property. */
+  name: string;
+  kind: FieldKind;
+  label: MessageKey;
+  /** `choice`: the values, worded by `${optionWords}.${value}`. */
+  options?: readonly string[];
+  optionWords?: string;
+  initial?: string | boolean;
+}
+
+export interface ClaimAction {
+  /** Unique on the page: the path under /claims/{id}/. */
+  path: string;
+  command: CommandName;
+  title: MessageKey;
+  titleValues?: Record<string, string | number>;
+  submit: MessageKey;
+  fields: ActionField[];
+  /** Parts of the body the console does not ask for. */
+  fixed?: Record<string, unknown>;
+}
+
+/** What the claim page knows of a claim to choose its actions. */
+export interface ClaimForActions {
+  status: string;
+  fund: { instalments: { number: number; status: string }[] };
+}
+
+const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
+const date = (name: string, label: MessageKey): ActionField => ({ name, kind: 'date', label });
+
+const LAWYER_ACTIONS: ClaimAction[] = [
+  {
+    path: 'criminal-proceedings', command: 'recordCriminalProceedings', title: 'action.criminalProceedings', submit: 'action.record',
+    fields: [text('court', 'field.court'), text('caseNumber', 'field.caseNumber')],
+  },
+  {
+    path: 'court-rulings', command: 'recordCourtRuling', title: 'action.courtRuling', submit: 'action.record',
+    fields: [
+      text('court', 'field.court'), text('caseNumber', 'field.caseNumber'), date('decidedOn', 'field.decidedOn'),
+      { name: 'outcome', kind: 'choice', label: 'field.outcome', options: RULING_OUTCOMES, optionWords: 'outcome', initial: RULING_OUTCOMES[0] },
+      { name: 'amounts', kind: 'heads', label: 'field.amountsAwarded' },
+    ],
+  },
+  { path: 'ruling-finality', command: 'recordRulingFinality', title: 'action.rulingFinality', submit: 'action.record', fields: [date('finalOn', 'field.finalOn')] },
+  {
+    path: 'enforcement-failures', command: 'recordEnforcementFailure', title: 'action.enforcementFailure', submit: 'action.record',
+    fields: [
+      { name: 'reason', kind: 'choice', label: 'field.enforcementReason', options: ENFORCEMENT_FAILURE_REASONS, optionWords: 'enforcement', initial: ENFORCEMENT_FAILURE_REASONS[0] },
+      { name: 'amountOutstanding', kind: 'money', label: 'field.amountOutstanding' },
+      date('recordedOn', 'field.recordedOn'),
+    ],
+  },
+  // Compensation from other sources is declared to the assessor; the console does not ask for it yet.
+  { path: 'fund-application', command: 'submitFundApplication', title: 'action.fundApplication', submit: 'action.apply', fields: [], fixed: { otherCompensationDeclared: [] } },
+];
+
+const ASSESSMENT: ClaimAction = {
+  path: 'assessment', command: 'assessClaim', title: 'action.assessment', submit: 'action.assess',
+  fields: [
+    { name: 'eligible', kind: 'flag', label: 'field.eligible', initial: true },
+    { name: 'ineligibilityReasons', kind: 'lines', label: 'field.ineligibilityReasons' },
+    { name: 'assessedAmounts', kind: 'heads', label: 'field.assessedAmounts' },
+  ],
+  fixed: { deductions: [] },
+};
+
+const DECISION: ClaimAction[] = [
+  { path: 'approvals', command: 'approveAward', title: 'action.approval', submit: 'action.approve', fields: [] },
+  {
+    path: 'rejection', command: 'rejectAward', title: 'action.rejection', submit: 'action.reject',
+    fields: [{ name: 'reasons', kind: 'lines', label: 'field.rejectionReasons' }, { name: 'appealInstructions', kind: 'textarea', label: 'field.appealInstructions' }],
+  },
+];
+
+const NOTICE: ClaimAction = {
+  path: 'decision-notice', command: 'notifyDecision', title: 'action.decisionNotice', submit: 'action.record',
+  fields: [{ name: 'servedAt', kind: 'instant', label: 'field.servedAt' }],
+};
+
+const SCHEDULE: ClaimAction = {
+  path: 'payout-schedule', command: 'schedulePayout', title: 'action.payoutSchedule', submit: 'action.schedule',
+  fields: [
+    { name: 'instalments', kind: 'count', label: 'field.instalments', initial: '1' }, date('firstDueOn', 'field.firstDueOn'),
+    { name: 'intervalMonths', kind: 'count', label: 'field.intervalMonths', initial: '1' },
+  ],
+};
+
+const disbursement = (n: number): ClaimAction => ({
+  path: `payouts/${n}/disbursement`, command: 'disbursePayout', title: 'action.disbursement', titleValues: { instalment: n }, submit: 'action.disburse',
+  fields: [text('paymentReference', 'field.paymentReference'), { name: 'earlyPayment', kind: 'flag', label: 'field.earlyPayment', initial: false }],
+});
+
+const CLOSURE: ClaimAction = {
+  path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
+};
+
+/** The actions `p` may be offered on `claim` now (the statuses in which the domain takes them). */
+export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] {
+  const has = (role: string) => p.roles.includes(role);
+  const s = claim.status;
+  const actions: ClaimAction[] = [];
+  if (has('lawyer') && s === 'filed') actions.push(...LAWYER_ACTIONS);
+  if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
+  if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
+  if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);
+  if (has('fund-finance') && s === 'notified') actions.push(SCHEDULE);
+  if (has('fund-finance') && s === 'scheduled') {
+    actions.push(...claim.fund.instalments.filter((i) => i.status !== 'disbursed').map((i) => disbursement(i.number)));
+  }
+  // A rejection closes once its appeal period is over: that date is the API's to judge, so only paid and withdrawn claims offer it here.
+  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn')) actions.push(CLOSURE);
+  return actions;
+}

@@ -1,0 +1,58 @@
+/**
+ * For the auditor: every event of a claim in words (what, who, when) from the projection's
+ * history, and the verdict on the claim's signed hash chain, verified in the event store now.
+ */
+import { useEffect, useState } from 'react';
+import { useIntl } from 'react-intl';
+import { api } from '../api.ts';
+import { formatDateTime } from '../format.ts';
+import type { MessageKey } from '../i18n/locales.ts';
+import { useT } from '../i18n/use-t.ts';
+
+interface HistoryEvent { revision: number; type: string; occurredAt: string; actor: string | null }
+interface Integrity { status: 'ok' | 'unkeyed' | 'broken'; count: number; unkeyedCount: number; firstBrokenRevision?: number; verifiedAt: string }
+
+export function ClaimTimeline(props: { claimId: string; revision: number; timeZone: string }) {
+  const t = useT();
+  const { locale } = useIntl();
+  const [events, setEvents] = useState<HistoryEvent[] | undefined>(undefined);
+  const [integrity, setIntegrity] = useState<Integrity | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    const failed = (e: unknown) => setError((e as Error).message);
+    api<{ events: HistoryEvent[] }>(`/api/queries/claims/${props.claimId}/history`).then(({ body }) => setEvents(body.events), failed);
+    api<Integrity>(`/api/queries/claims/${props.claimId}/integrity`).then(({ body }) => setIntegrity(body), failed);
+  }, [props.claimId, props.revision]);
+
+  const when = (iso: string) => formatDateTime(locale, iso, props.timeZone);
+  return (
+    <section aria-labelledby="timeline-title">
+      <h2 id="timeline-title">{t('timeline.title')}</h2>
+      {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
+      {integrity && (
+        <div className={`verdict verdict-${integrity.status}`} data-testid="integrity">
+          <p className="verdict-title">{t(`integrity.${integrity.status}` as MessageKey)}</p>
+          <p>
+            {t(`integrity.${integrity.status}.detail` as MessageKey, {
+              count: integrity.count, unkeyedCount: integrity.unkeyedCount, firstBrokenRevision: integrity.firstBrokenRevision ?? 0,
+            })}
+            {' '}{t('integrity.verifiedAt', { at: when(integrity.verifiedAt) })}
+          </p>
+        </div>
+      )}
+      {!events && !error && <p>{t('app.loading')}</p>}
+      {events && (
+        <ol className="timeline" data-testid="timeline">
+          {events.map((e) => (
+            <li key={e.revision}>
+              <span className="event">{t(`event.${e.type}` as MessageKey)}</span>
+              {' · '}
+              <span className="muted">{e.actor ? t('timeline.byAt', { actor: e.actor, at: when(e.occurredAt) }) : t('timeline.at', { at: when(e.occurredAt) })}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

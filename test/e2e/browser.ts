@@ -1,0 +1,83 @@
+/**
+ * The console in a real browser for end-to-end tests: the whole system (system.ts), the console
+ * in process in front of it, and headless chromium (playwright-core, Debian's chromium or
+ * CHROMIUM_BIN). axe-core checks pages; screenshots go to .tap/screenshots/console/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { DemoUser } from '@cfund/contracts';
+import { buildApp, EmbeddedSignIn } from '@cfund/console';
+import { createLogger, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, jwtSecretPath, readJwtSecretFile } from '@cfund/service-kit';
+import { startSystem, type RunningSystem } from './system.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = join(repoRoot, '.tap', 'screenshots', 'console');
+
+const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function checkAccessibility(t: Test, page: Page, what: string): Promise<void> {
+  await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
+  const result = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })') as { violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] };
+  const violations = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  t.same(violations, [], `${what}: no serious or critical accessibility violation`);
+}
+
+export interface ConsoleInBrowser {
+  system: RunningSystem;
+  /** The console's URL. */
+  base: string;
+  browser: Browser;
+  /** What the console logged, a line each. */
+  consoleLogs: string[];
+  /** A page in a context of its own (its own cookies: its own session), watched for script errors and CSP violations. */
+  newPage(): Promise<Page>;
+  /** Script errors and CSP violations of every page. */
+  pageErrors: string[];
+  shoot(page: Page, name: string): Promise<void>;
+}
+
+/** The system, the console and chromium; the reason they cannot run here (for a skipped test) otherwise. */
+export async function startConsoleInBrowser(t: Test, options: { users?: readonly DemoUser[] } = {}): Promise<ConsoleInBrowser | { skipped: string }> {
+  if (!existsSync(CHROMIUM)) return { skipped: `no chromium at ${CHROMIUM} (npm test installs it with apt-get when run as root on Debian; or set CHROMIUM_BIN)` };
+  execFileSync('pnpm', ['--filter', '@cfund/console', 'build:web'], { cwd: repoRoot, stdio: 'inherit' });
+  const system = await startSystem(t, { logLevel: 'info' });
+  if ('skipped' in system) return system;
+
+  const consoleLogs: string[] = [];
+  const app = await buildApp({
+    logger: createLogger({ level: 'debug', destination: { write: (line: string) => { consoleLogs.push(line); } } }),
+    upstreams: { commands: system.url.command, queries: system.url.projection, notifications: system.url.notification },
+    embeddedSignIn: new EmbeddedSignIn({
+      jwtSecret: await readJwtSecretFile(jwtSecretPath(system.dataDir)), issuer: DEFAULT_JWT_ISSUER, audience: DEFAULT_JWT_AUDIENCE, ttlSeconds: 3600,
+      ...(options.users ? { users: options.users } : {}),
+    }),
+  });
+  t.teardown(() => app.close());
+  const base = await app.listen({ port: 0, host: '127.0.0.1' });
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  t.teardown(() => browser.close());
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const pageErrors: string[] = [];
+  return {
+    system, base, browser, consoleLogs, pageErrors,
+    async newPage() {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });
+      return page;
+    },
+    shoot: async (page, name) => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }); },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * One claim's whole life clicked through in the console, each person signed in in a browser
+ * context of their own: the lawyer files it and records the court track and the application;
+ * the assessor assesses it and, being an approver too, is refused approving their own
+ * assessment (four-eyes); two approvers approve it (the second after a 412: the first changed
+ * the claim under them) and the decision is served; the finance officer schedules the payout
+ * and pays both instalments (the second early) and closes the claim; the auditor reads the
+ * timeline and the integrity verdict. A lawyer of another jurisdiction cannot open the claim.
+ * axe-core on every page, screenshots in .tap/screenshots/console/.
+ */
+import t from 'tap';
+import type { Locator, Page } from 'playwright-core';
+import { DEMO_USERS, type DemoUser } from '@cfund/contracts';
+import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { call } from './system.ts';
+
+const VICTIM = 'Milica Lifecycle-Testović';
+/** An assessor who is an approver as well: the one the four-eyes rule stops. */
+const ASSESSOR: DemoUser = { sub: 'assessor-approver-1', name: 'Demo Assessor-Approver', roles: ['fund-assessor', 'fund-approver'], jurisdictions: ['RS'] };
+const TIME_ZONE = 'Europe/Belgrade';
+
+const localDate = (daysFromNow: number) => new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date(Date.now() + daysFromNow * 86_400_000));
+
+t.test('a claim from filing to closure, then the auditor\'s timeline', async (t) => {
+  const run = await startConsoleInBrowser(t, { users: [...DEMO_USERS, ASSESSOR] });
+  if ('skipped' in run) return t.plan(0, run.skipped);
+  const { system, base } = run;
+  // The fund's budget for the year: the fund administrator's, not part of this slice of the console.
+  const budget = await call(system.url.command, 'POST', `/funds/RS/${localDate(0).slice(0, 4)}/budget`, await system.token('admin-1', 'fund-admin'), {
+    amount: { amountMinor: 10_000_000_000, currency: 'RSD' },
+  });
+  t.equal(budget.status, 200, 'the year\'s budget is allocated');
+
+  const commandCalls: string[] = [];
+  const signIn = async (name: string, landing: string): Promise<Page> => {
+    const page = await run.newPage();
+    page.on('request', (r) => { if (r.url().includes('/api/commands/')) commandCalls.push(`${r.method()} ${new URL(r.url()).pathname}`); });
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
+    await page.getByRole('heading', { name: landing, exact: true }).waitFor();
+    return page;
+  };
+  const region = (page: Page, title: string): Locator => page.getByRole('region', { name: title, exact: true });
+  /** Fills an action's fields by label, sends it, and waits until the claim shows its result. */
+  const act = async (page: Page, title: string, submit: string, fields: Record<string, string> = {}) => {
+    const form = region(page, title);
+    for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
+    await form.getByRole('button', { name: submit, exact: true }).click();
+    await page.getByRole('status').getByText(`Done: ${title}.`, { exact: true }).waitFor();
+  };
+  const fitsPhone = async (page: Page, what: string) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), `${what} fits 390 px`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
+  const status = (page: Page) => page.getByTestId('claim-status').textContent();
+  const openFromWorkQueue = async (page: Page, reference: string) => {
+    await page.getByRole('link', { name: `Open claim ${reference}` }).first().click();
+    await page.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
+  };
+
+  // ---- the lawyer ------------------------------------------------------------------------
+  const lawyer = await signIn('Demo Lawyer', 'My claims');
+  await lawyer.getByRole('link', { name: 'File a claim' }).click();
+  await lawyer.getByLabel('Date of the incident').fill(localDate(-400));
+  await lawyer.getByLabel('Full name').fill(VICTIM);
+  await lawyer.getByLabel('Non-pecuniary damage').fill('1500000');
+  await lawyer.getByRole('button', { name: 'File the claim' }).click();
+  const heading = lawyer.getByRole('heading', { name: /^Claim RS-\d{4}-/ });
+  await heading.waitFor({ timeout: 15_000 });
+  const reference = (await heading.textContent())!.replace(/^Claim /, '');
+  const claimPath = new URL(lawyer.url()).pathname;
+  t.equal(await status(lawyer), 'Filed');
+
+  // A field the schema requires, left empty: shown on its field, nothing sent.
+  const sent = commandCalls.length;
+  await region(lawyer, 'Record criminal proceedings').getByLabel('Court', { exact: true }).fill('Higher Court in Belgrade');
+  await region(lawyer, 'Record criminal proceedings').getByRole('button', { name: 'Record' }).click();
+  const caseNumber = region(lawyer, 'Record criminal proceedings').getByLabel('Case number', { exact: true });
+  await region(lawyer, 'Record criminal proceedings').getByText('Required').waitFor();
+  t.equal(await caseNumber.getAttribute('aria-invalid'), 'true', 'the empty case number is marked invalid');
+  t.equal(commandCalls.length, sent, 'nothing was sent');
+  await checkAccessibility(t, lawyer, 'claim page: the lawyer\'s actions, with a field error');
+  await run.shoot(lawyer, 'life-lawyer-actions');
+
+  await act(lawyer, 'Record criminal proceedings', 'Record', { 'Case number': 'K-123/2025' });
+  await act(lawyer, 'Record a court ruling', 'Record', {
+    Court: 'Higher Court in Belgrade', 'Case number': 'K-123/2025', 'Decided on': localDate(-200), 'Non-pecuniary damage': '1200000',
+  });
+  await act(lawyer, 'Record that the ruling became final', 'Record', { 'Final on': localDate(-150) });
+  await act(lawyer, 'Record that enforcement failed', 'Record', { 'Amount still owed by the offender (RSD)': '1200000', 'Recorded on': localDate(-30) });
+  await act(lawyer, 'Apply to the fund', 'Apply');
+  t.equal(await status(lawyer), 'Applied to the fund');
+  t.equal(await region(lawyer, 'What you can do').count(), 0, 'nothing left for the lawyer to do now');
+
+  // ---- the assessor (an approver as well) ------------------------------------------------
+  const assessor = await signIn('Demo Assessor-Approver', 'Work queue');
+  t.equal(await assessor.getByTestId('count-assess').textContent(), 'Assess: 1', 'the queue counts the claim to assess');
+  await checkAccessibility(t, assessor, 'work queue');
+  await run.shoot(assessor, 'life-work-queue');
+  await fitsPhone(assessor, 'the work queue');
+  await openFromWorkQueue(assessor, reference);
+  await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
+  t.equal(await status(assessor), 'Assessed');
+  await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
+  await assessor.getByText('Not done: The person who assessed a claim cannot approve it: a second person must check the assessment.').waitFor();
+  t.equal(await status(assessor), 'Assessed', 'the refusal changed nothing');
+  await checkAccessibility(t, assessor, 'claim page: the four-eyes refusal');
+  await run.shoot(assessor, 'life-four-eyes');
+
+  // ---- two approvers: the second acts on a claim the first has just changed ---------------
+  const approver1 = await signIn('Demo Approver One', 'Work queue');
+  const approver2 = await signIn('Demo Approver Two', 'Work queue');
+  t.equal(await approver2.getByTestId('count-first-approval').textContent(), 'First approval: 1');
+  await openFromWorkQueue(approver2, reference);
+  await openFromWorkQueue(approver1, reference);
+  await act(approver1, 'Approve the award', 'Approve');
+  await approver1.getByText('1 of 2', { exact: true }).waitFor();
+  await region(approver2, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
+  await approver2.getByText('Someone else changed this claim since you opened it: nothing was done.').waitFor();
+  await checkAccessibility(t, approver2, 'claim page: changed by someone else (412)');
+  await run.shoot(approver2, 'life-stale');
+  await approver2.getByRole('button', { name: 'Reload the claim' }).click();
+  await approver2.getByText('1 of 2', { exact: true }).waitFor();
+  await act(approver2, 'Approve the award', 'Approve');
+  t.equal(await status(approver2), 'Approved');
+  const servedAt = await approver2.evaluate(() => {
+    const d = new Date(Date.now() - 3_600_000);
+    return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  });
+  await act(approver2, 'Record that the decision was served', 'Record', { 'Served on (date and time)': servedAt });
+  t.equal(await status(approver2), 'Decision served');
+
+  // ---- the finance officer ---------------------------------------------------------------
+  const finance = await signIn('Demo Finance Officer', 'Work queue');
+  await finance.getByText('Nothing waits for you.').waitFor();
+  await finance.getByRole('link', { name: 'Claims', exact: true }).click();
+  await openFromWorkQueue(finance, reference);
+  await act(finance, 'Schedule the payout', 'Schedule', { 'Number of instalments': '2', 'First instalment due on': localDate(0), 'Months between instalments': '1' });
+  t.equal(await status(finance), 'Payout scheduled');
+  await finance.getByRole('link', { name: 'Work queue' }).click();
+  await finance.getByRole('heading', { name: 'Work queue', exact: true }).waitFor();
+  t.equal(await finance.getByTestId('count-disburse-instalment').textContent(), 'Pay an instalment: 2', 'both instalments wait');
+  await openFromWorkQueue(finance, reference);
+  // Early, should the first due date have rolled past a weekend or holiday.
+  await region(finance, 'Pay instalment 1').getByLabel('Pay before the due date').check();
+  await act(finance, 'Pay instalment 1', 'Pay', { 'Payment reference': 'PAY-2026-000001' });
+  await finance.getByText(/^Instalment 1: .* · paid$/).waitFor();
+  t.notMatch(await finance.getByTestId('claim-paid').textContent(), /^RSD\s0\.00$/, 'something is paid');
+  t.equal(await region(finance, 'Pay instalment 1').count(), 0, 'instalment 1 cannot be paid again');
+  await checkAccessibility(t, finance, 'claim page: a paid instalment');
+  await run.shoot(finance, 'life-paid');
+  await fitsPhone(finance, 'a claim with its actions');
+  // The second instalment, early (it falls due next month): paid in full, the claim is closed.
+  await region(finance, 'Pay instalment 2').getByLabel('Pay before the due date').check();
+  await act(finance, 'Pay instalment 2', 'Pay', { 'Payment reference': 'PAY-2026-000002' });
+  t.equal(await status(finance), 'Paid');
+  await act(finance, 'Close the claim', 'Close', { 'Why it is closed': 'Paid in full.' });
+  t.equal(await status(finance), 'Closed');
+  t.equal(await region(finance, 'What you can do').count(), 0, 'nothing left to do on a closed claim');
+
+  // ---- the auditor -----------------------------------------------------------------------
+  const auditor = await signIn('Demo Auditor', 'Claims');
+  await auditor.getByRole('link', { name: `Open claim ${reference}` }).click();
+  const timeline = auditor.getByTestId('timeline');
+  await timeline.waitFor();
+  const words = await timeline.textContent();
+  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed']) {
+    t.match(words, event, `the timeline says: ${event}`);
+  }
+  t.match(words, 'by lawyer-1', 'who acted');
+  t.notMatch(words, /[{}"]|Claim[A-Z]|Payout[A-Z]/, 'in words, not JSON or event types');
+  t.equal(await auditor.getByTestId('integrity').locator('.verdict-title').textContent(), 'Integrity: intact');
+  t.equal(await auditor.getByRole('region', { name: 'What you can do' }).count(), 0, 'an auditor only reads');
+  await checkAccessibility(t, auditor, 'claim page: the auditor\'s timeline');
+  await run.shoot(auditor, 'life-timeline');
+  await auditor.getByLabel('Language').selectOption('sr-Latn');
+  await auditor.getByText('Celovitost: neoštećen').waitFor();
+  await auditor.getByText('Zahtev podnet').waitFor();
+  await checkAccessibility(t, auditor, 'the auditor\'s timeline in Serbian');
+  await run.shoot(auditor, 'life-timeline-sr');
+  await fitsPhone(auditor, 'the timeline');
+
+  // ---- a lawyer of another jurisdiction ----------------------------------------------------
+  const otherLawyer = await signIn('Demo Lawyer \\(Bosnia and Herzegovina\\)', 'My claims');
+  await otherLawyer.goto(`${base}${claimPath}`);
+  await otherLawyer.getByText('There is no such claim, or it is not one you may see.').waitFor({ timeout: 15_000 });
+  t.equal(await otherLawyer.getByText(reference).count(), 0, 'nothing of the claim shows');
+  await checkAccessibility(t, otherLawyer, 'a claim the user may not see');
+  await run.shoot(otherLawyer, 'life-other-jurisdiction');
+
+  t.same(run.pageErrors, [], 'no script error and no CSP violation in any page');
+  t.notOk(run.consoleLogs.join('\n').includes(VICTIM), 'the victim\'s name is in no log of the console');
+  t.notOk((await system.logs()).includes(VICTIM), 'nor in the services\' logs');
+});
