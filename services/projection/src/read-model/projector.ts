@@ -18,9 +18,10 @@ import {
 import { CLAIM_STATE_VERSION, evolveLedger, initialLedgerState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '@cfund/messaging';
-import { eventTimeOf, isoInstant, shownMetadata } from '../envelope.js';
+import { eventTimeOf, shownMetadata } from '../envelope.js';
 import type { ClaimFacts } from './claim-facts.js';
 import { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry } from './claim-record.js';
+import { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
 import type { ReadModelStore } from './store.js';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -74,9 +75,6 @@ const HELD_CLAIMS = 4096;
 /** History rows a batch writes at a time. */
 const HISTORY_ROWS_PER_WRITE = 1024;
 
-/** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
-type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
-
 /** CLAIM_COLUMNS' values, then the claim id. */
 type ClaimValues = (string | number | null)[];
 
@@ -101,7 +99,7 @@ export class Projector {
     insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], { state: string }>;
     upsertFundYear: Statement<[string, string, number, number, string]>;
-    insertRead: Statement<[string, number, string, string, string, string, string, string]>;
+    insertRead: Statement<PersonalDataReadRow>;
   };
 
   private readonly applyTx: (e: StoredEvent) => ApplyOutcome;
@@ -261,7 +259,7 @@ export class Projector {
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);
     const entry: HeldClaim = { ...applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at), stored: before?.stored ?? false };
-    const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+    const row = historyRow(claimId, e, meta);
     const batch = this.batch;
     if (!batch) {
       this.writeClaim(entry);
@@ -297,10 +295,8 @@ export class Projector {
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */
   private applyRead(e: StoredEvent): void {
-    const event = parseEvent(e.type, e.data);
-    if (event.type !== 'PersonalDataAccessed') return;
-    const d = event.data;
-    this.stmt.insertRead.run(e.streamId, e.revision, d.claimId, d.victimRef, d.accessedBy, JSON.stringify(d.roles), d.accessedAt, d.purpose);
+    const row = personalDataReadRow(e);
+    if (row) this.stmt.insertRead.run(...row);
   }
 
   private applyFundEvent(e: StoredEvent): void {
