@@ -1,3 +1,4 @@
+export { CLAIM_SNAPSHOT_VERSION, evolveSnapshot, initialSnapshot, isCurrentSnapshot, type ClaimSnapshot, type SnapshotStatus } from './claim-snapshot.js';
 export { routeClaimEvent, claimTimeZone, type EventSource } from './routing/route.js';
 export type { NotificationIntent } from './routing/intent.js';
 export { keysOf, parseRecipientKey, recipientKey, roleRecipient, userRecipient, type Recipient } from './routing/recipients.js';

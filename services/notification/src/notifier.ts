@@ -1,6 +1,6 @@
 /**
  * Turns claim events and due reminders into notifications, exactly once per (source, recipient,
- * channel). Handling an event is one SQLite transaction: the claim's new state and revision, the
+ * channel). Handling an event is one SQLite transaction: the claim's new snapshot and revision, the
  * inbox entries (visible at once), the deliveries and their NotificationIssued records; ids are
  * deterministic, so a redelivered or replayed event adds nothing. `recordIssued` then appends each
  * record to the event store at `no_stream` (off the consumer's path: the event is acknowledged
@@ -12,8 +12,8 @@ import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@e
 import type { Logger } from 'pino';
 import { claimIdOfStream, claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
-import { CLAIM_STATE_VERSION, evolve, initialState, type ClaimState } from '@cfund/domain';
 import type { AuditTrail } from './audit.js';
+import { evolveSnapshot, initialSnapshot, isCurrentSnapshot, type ClaimSnapshot } from './claim-snapshot.js';
 import type { Directory } from './directory.js';
 import { notificationId } from './ids.js';
 import type { NotificationMetrics } from './metrics.js';
@@ -91,24 +91,22 @@ export class Notifier {
   private async apply(claimId: string, envelope: StoredEvent): Promise<void> {
     const known = this.o.store.claim(claimId);
     if (known && envelope.revision <= known.revision) return;
-    const before = known === undefined ? initialState()
-      : known.state.stateVersion === CLAIM_STATE_VERSION ? known.state
+    const before = known === undefined ? initialSnapshot()
+      : isCurrentSnapshot(known.snapshot) ? known.snapshot
         : await this.refold(envelope.streamId, known.revision);
-    let after: ClaimState = before;
+    let after: ClaimSnapshot = before;
     let intents: NotificationIntent[] = [];
     if (isClaimEventType(envelope.type)) {
       const event = parseEvent(envelope.type, envelope.data) as ClaimEvent;
-      after = evolve(before, event);
+      after = evolveSnapshot(before, event);
       intents = routeClaimEvent(event, before, after, { eventId: envelope.eventId, occurredAt: new Date(envelope.created).toISOString() });
     }
     const prepared = this.prepare(intents);
     const desired = desiredReminders(after, this.o.reminders);
-    // The victim's pseudonymous reference is not needed here: it is not kept.
-    const kept: ClaimState = { ...after, victimRef: undefined };
     this.o.store.transaction(() => {
       this.commit(prepared);
       this.o.store.planReminders(claimId, desired, this.o.now().toISOString());
-      this.o.store.saveClaim(claimId, envelope.revision, kept);
+      this.o.store.saveClaim(claimId, envelope.revision, after);
       if (envelope.commitPosition && envelope.preparePosition) this.o.store.advancePosition(envelope.commitPosition, envelope.preparePosition);
     });
     this.queued(prepared);
@@ -276,11 +274,11 @@ export class Notifier {
     }
   }
 
-  /** A claim's state folded again from its events up to `revision`: a snapshot kept in an older shape of the state. */
-  private async refold(stream: string, revision: number): Promise<ClaimState> {
-    let state = initialState();
+  /** A claim's snapshot folded again from its events up to `revision`: the one kept has an older shape. */
+  private async refold(stream: string, revision: number): Promise<ClaimSnapshot> {
+    let state = initialSnapshot();
     for await (const { event: e } of this.o.client.readStream(stream, { fromRevision: 0n, maxCount: revision + 1 })) {
-      if (e && isClaimEventType(e.type)) state = evolve(state, parseEvent(e.type, e.data) as ClaimEvent);
+      if (e && isClaimEventType(e.type)) state = evolveSnapshot(state, parseEvent(e.type, e.data) as ClaimEvent);
     }
     return state;
   }

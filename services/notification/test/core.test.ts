@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { evolve, initialState } from '@cfund/domain';
 import {
-  Templates, defaultNotificationSettings, desiredReminders, notificationId, recipientKey, reminderInstants, reminderIntent, routeClaimEvent, keysOf,
+  Templates, defaultNotificationSettings, desiredReminders, evolveSnapshot, initialSnapshot, notificationId, recipientKey, reminderInstants, reminderIntent, routeClaimEvent, keysOf,
   type NotificationIntent,
 } from '../src/index.ts';
 import { VICTIM_REF, claimEvent, fold, rsLifecycle } from './fixtures.ts';
@@ -13,9 +12,9 @@ import { VICTIM_REF, claimEvent, fold, rsLifecycle } from './fixtures.ts';
 const { reminders } = defaultNotificationSettings();
 
 function routeAll(events: ReturnType<typeof rsLifecycle>): { type: string; intents: NotificationIntent[] }[] {
-  let state = initialState();
+  let state = initialSnapshot();
   return events.map((event, i) => {
-    const after = evolve(state, event);
+    const after = evolveSnapshot(state, event);
     const intents = routeClaimEvent(event, state, after, { eventId: `event-${i}`, occurredAt: `2026-01-01T00:00:0${i % 10}.000Z` });
     state = after;
     return { type: event.type, intents };
@@ -56,7 +55,7 @@ t.test('routing table: the lawyer, fund staff by role in the jurisdiction, the d
   const small = rsLifecycle().slice(0, 6);
   let s = fold(small);
   const given = claimEvent('AwardApprovalGiven', { claimId: s.claimId, approver: 'approver-1', netAward: { amountMinor: 100, currency: 'RSD' }, approvalNumber: 1 });
-  t.same(routeClaimEvent(given, s, (s = evolve(s, given)), { eventId: 'x', occurredAt: '2026-01-01T00:00:00Z' }), []);
+  t.same(routeClaimEvent(given, s, (s = evolveSnapshot(s, given)), { eventId: 'x', occurredAt: '2026-01-01T00:00:00Z' }), []);
   t.same(routeAll([rsLifecycle()[0]!])[0]!.intents, [], 'a filing tells nobody');
 });
 

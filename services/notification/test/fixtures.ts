@@ -1,7 +1,7 @@
 /** Claim events for pure tests, validated by contracts (the same shapes the command service appends). */
 import { randomUUID } from 'node:crypto';
 import { parseEvent, type ClaimEvent, type Jurisdiction } from '@cfund/contracts';
-import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import { evolveSnapshot, initialSnapshot, type ClaimSnapshot } from '../src/claim-snapshot.ts';
 
 export const VICTIM_REF = 'vic-do-not-leak-7f3a';
 
@@ -48,7 +48,7 @@ export function rsLifecycle(claimId: string = randomUUID(), jurisdiction: Jurisd
   ];
 }
 
-/** Folds events with the claim decider's evolve. */
-export function fold(events: ClaimEvent[], from: ClaimState = initialState()): ClaimState {
-  return events.reduce(evolve, from);
+/** Folds events into the notifier's snapshot of the claim. */
+export function fold(events: ClaimEvent[], from: ClaimSnapshot = initialSnapshot()): ClaimSnapshot {
+  return events.reduce(evolveSnapshot, from);
 }

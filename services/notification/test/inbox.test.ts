@@ -11,6 +11,7 @@ import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
 import { notificationStream } from '@cfund/contracts';
+import { CLAIM_SNAPSHOT_VERSION, type ClaimSnapshot } from '../src/claim-snapshot.ts';
 import { consumerReadyCheck, startNotificationConsumer } from '../src/consumer.ts';
 import { VICTIM_NAME, lifecycle, readClaimEnvelopes, startHarness } from './helpers.ts';
 
@@ -105,7 +106,21 @@ t.test('a gap in a claim stream is filled from the event store', async (t) => {
   t.same(await topics(lawyer), ['claim-assessed']);
   t.same(await topics(assessor), ['application-submitted'], 'the missed FundApplicationSubmitted was read and applied first');
   t.equal(h.store.claim(claimId)?.revision, envelopes.length - 1);
-  t.equal(h.store.claim(claimId)?.state.victimRef, undefined, 'the victim reference is not kept');
+  t.notOk(JSON.stringify(h.store.claim(claimId)?.snapshot).includes('victimRef'), 'the victim reference is not kept');
+});
+
+t.test('a snapshot kept in an older shape is folded again from the claim\'s events', async (t) => {
+  const h = await startHarness(t);
+  const claimId = await lifecycle(h, { until: 'assessment' });
+  const envelopes = (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`);
+  for (const e of envelopes.slice(0, -1)) await h.app.notifier.handle(e);
+  // What older versions kept: the claim decider's state (it named no filer here).
+  h.store.saveClaim(claimId, envelopes.length - 2, { stateVersion: 2, status: 'applied' } as unknown as ClaimSnapshot);
+  await h.app.notifier.handle(envelopes.at(-1)!);
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const inbox = (await h.app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${lawyer}` } })).json<{ items: { topic: string }[] }>();
+  t.same(inbox.items.map((i) => i.topic), ['claim-assessed'], 'the filer is known again');
+  t.match(h.store.claim(claimId)?.snapshot, { snapshotVersion: CLAIM_SNAPSHOT_VERSION, filedBy: 'lawyer-1', status: 'under-way' });
 });
 
 t.test('acknowledged commits a power loss rolled back are replayed from the event store at start', async (t) => {

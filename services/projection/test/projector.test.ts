@@ -13,6 +13,10 @@ import { evolve, initialState, type ClaimState } from '@cfund/domain';
 import { ProjectionRunner, ReadModelStore, isoInstant } from '../src/index.ts';
 import { allocateBudget, appliedClaim, disburse, fileClaim, readAllEnvelopes, rsYear, scheduledClaim, startHarness, step, tokens } from './helpers.ts';
 
+/** A claim's row with its decider state. */
+const rowOf = (s: ReadModelStore, claimId: string) =>
+  s.db.prepare('SELECT c.*, f.state FROM claims c JOIN claim_folds f ON f.claim_id = c.claim_id WHERE c.claim_id = ?').get(claimId);
+
 t.test('projector', async (t) => {
   const h = await startHarness(t);
   const tk = await tokens(h);
@@ -35,7 +39,8 @@ t.test('projector', async (t) => {
       for (const e of envelopes.filter((x) => x.streamId === `claim-${id}`)) {
         if (isClaimEventType(e.type)) expected = evolve(expected, parseEvent(e.type, e.data) as ClaimEvent);
       }
-      const row = h.store.db.prepare('SELECT state, status FROM claims WHERE claim_id = ?').get(id) as { state: string; status: string };
+      const row = h.store.db.prepare('SELECT f.state, c.status FROM claims c JOIN claim_folds f ON f.claim_id = c.claim_id WHERE c.claim_id = ?')
+        .get(id) as { state: string; status: string };
       t.same(JSON.parse(row.state), JSON.parse(JSON.stringify(expected)), `state of ${expected.status} claim`);
       t.equal(row.status, expected.status);
     }
@@ -66,10 +71,20 @@ t.test('projector', async (t) => {
     const last = envelopes.at(-1)!;
     t.equal(await runner.handle(last), 'applied', 'the last event arrives first');
     t.equal(runner.projector.lastApplied(`claim-${paid}`), last.revision);
-    const own = JSON.parse((store.db.prepare('SELECT state FROM claims WHERE claim_id = ?').get(paid) as { state: string }).state);
-    const reference = JSON.parse((h.store.db.prepare('SELECT state FROM claims WHERE claim_id = ?').get(paid) as { state: string }).state);
-    t.same(own, reference, 'the same state as applying every event in order');
+    t.same(rowOf(store, paid), rowOf(h.store, paid), 'the same row and state as applying every event in order');
     for (const e of envelopes) t.equal(await runner.handle(e), 'duplicate');
+  });
+
+  await t.test('a claim\'s state kept in another shape of the decider\'s state is folded again from the event store', async (t) => {
+    const store = new ReadModelStore(':memory:');
+    t.teardown(() => store.close());
+    const runner = new ProjectionRunner(store, h.env.eventStore);
+    const envelopes = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${paid}`);
+    for (const e of envelopes.slice(0, -1)) await runner.handle(e);
+    // What a decider of another version kept: its rows stay, its state is refolded at the next event.
+    store.db.prepare('UPDATE claim_folds SET state = ? WHERE claim_id = ?').run(JSON.stringify({ stateVersion: 1, status: 'filed' }), paid);
+    t.equal(await runner.handle(envelopes.at(-1)!), 'applied');
+    t.same(rowOf(store, paid), rowOf(h.store, paid), 'the same row and state as applying every event in order');
   });
 
   await t.test('a restart keeps the model; a rebuild from $all equals it', async (t) => {
@@ -125,6 +140,23 @@ t.test('a read model whose history was keyed in the table itself gets the new la
   const sql = (after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'claim_history'").get() as { sql: string }).sql;
   t.notMatch(sql, /WITHOUT ROWID/, 'rows in applied order');
   t.ok(after.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_history_by_claim'").get(), 'found by its unique index');
+});
+
+t.test('a read model whose claims kept the decider\'s state is rebuilt at start; its claims are dropped meanwhile', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'c.sqlite');
+  const before = new ReadModelStore(path);
+  before.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('claim-x', 0);
+  before.db.exec(`DROP TABLE claims; CREATE TABLE claims (claim_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL, facts TEXT NOT NULL);
+    INSERT INTO claims VALUES ('x', 0, 'filed', '{}', '{}')`);
+  before.db.pragma('user_version = 2');
+  before.close();
+  const after = new ReadModelStore(path);
+  t.teardown(() => after.close());
+  t.equal(after.needsRebuild, true, 'rebuilt at start');
+  t.same(after.db.prepare('SELECT count(*) AS n FROM claims').get(), { n: 0 }, 'no claim of the older shape is answered');
+  t.match((after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'claims'").get() as { sql: string }).sql, /detail/);
 });
 
 t.test('isoInstant gives what Date gives, without parsing an instant already in that form', async (t) => {

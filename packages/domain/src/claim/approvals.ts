@@ -30,10 +30,15 @@ export function awardApprovalsNeeded(s: ClaimState): 1 | 2 {
 const fourEyes = (message: string): DomainError => new DomainError('four-eyes', message, { kind: 'authorization' });
 const alreadyApproved = (message: string): DomainError => new DomainError('already-approved', message, { kind: 'authorization' });
 
-const isAssessor = (s: ClaimState, who: string): boolean => s.fund.assessment !== undefined && s.fund.assessment.assessedBy === who;
+/** What the four-eyes rule of an award's approval reads of a claim (read models pass their own rows). */
+export interface AwardApprovalFacts {
+  fund: { assessment?: { assessedBy: string } | undefined; approvals: readonly string[] };
+}
+
+const isAssessor = (s: AwardApprovalFacts, who: string): boolean => s.fund.assessment !== undefined && s.fund.assessment.assessedBy === who;
 
 /** Why `who` may not approve the claim's award: they assessed it, or already gave one of its approvals. */
-export function approvalConflict(s: ClaimState, who: string): DomainError | undefined {
+export function approvalConflict(s: AwardApprovalFacts, who: string): DomainError | undefined {
   if (isAssessor(s, who)) return fourEyes('The person who assessed a claim cannot approve it: a second person must check the assessment.');
   if (s.fund.approvals.includes(who)) return alreadyApproved('You have already approved this award; a second approval must come from another approver.');
   return undefined;

@@ -5,7 +5,7 @@ export { computeAward, requireWithinClaimed, type AwardComputation } from './ass
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
 export {
-  appealDecisionConflict, approvalConflict, approvalsNeeded, awardApprovalsNeeded, paymentConflict, rejectionConflict,
+  appealDecisionConflict, approvalConflict, type AwardApprovalFacts, approvalsNeeded, awardApprovalsNeeded, paymentConflict, rejectionConflict,
 } from './approvals.js';
 export { checkVictimData } from './victim.js';
 export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';

@@ -52,8 +52,9 @@ export interface PendingAppealDecision {
 }
 
 /**
- * The shape of `ClaimState`. Read models that keep a claim's state between events compare it
- * with what they stored and fold the claim again from its events when it changed.
+ * The shape of `ClaimState`. Whoever keeps a claim's state between events (the projection's
+ * working state) compares it with what it stored and folds the claim again from its events when
+ * it changed; read models keep shapes of their own.
  */
 export const CLAIM_STATE_VERSION = 2;
 

@@ -1,5 +1,5 @@
 /**
- * Deadline reminders, pure. A claim's state says which deadlines are running; each gives
+ * Deadline reminders, pure. The notifier's snapshot of a claim says which deadlines are running; each gives
  * reminders N days before (local calendar days in the scheme's zone, at a local hour) and one
  * when missed (local midnight at the end of the deadline day, the first late instant). Ids are
  * deterministic (claim, kind, deadline, label): planning again never creates a second reminder,
@@ -14,8 +14,9 @@
  */
 import { DateTime } from 'luxon';
 import type { Jurisdiction } from '@cfund/contracts';
-import { applicationDeadline, deadlineEnd, schemeFor, type ClaimState } from '@cfund/domain';
+import { applicationDeadline, deadlineEnd, schemeFor } from '@cfund/domain';
 import { deterministicUuid } from '@cfund/eventstore';
+import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { NotificationIntent } from '../routing/intent.js';
 import { recipientKey, roleRecipient, userRecipient, type Recipient } from '../routing/recipients.js';
 
@@ -64,7 +65,7 @@ export function reminderId(claimId: string, kind: ReminderKind, ref: string, dea
 }
 
 /** Every reminder a claim in `state` should have (pending or already sent). */
-export function desiredReminders(state: ClaimState, options: ReminderOptions): PlannedReminder[] {
+export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions): PlannedReminder[] {
   if (!state.claimId || !state.jurisdiction || !state.schemeVersion) return [];
   if (state.status === 'withdrawn' || state.status === 'closed') return [];
   const scheme = schemeFor(state.jurisdiction, state.schemeVersion);
@@ -80,15 +81,14 @@ export function desiredReminders(state: ClaimState, options: ReminderOptions): P
 
   if (state.status === 'filed' && lawyer) {
     const deadline = applicationDeadline(scheme, {
-      incidentOn: state.incidentOn ?? null, rulingFinalOn: state.court.finalOn ?? null, enforcementFailedOn: state.court.enforcementFailedOn ?? null,
+      incidentOn: state.incidentOn ?? null, rulingFinalOn: state.rulingFinalOn ?? null, enforcementFailedOn: state.enforcementFailedOn ?? null,
     });
     if (deadline) plan('application-deadline', '', deadline, lawyer, reminderInstants(deadline, scheme.timeZone, options));
   }
-  if (state.status === 'notified' && !state.fund.appeal && state.fund.appealDeadline && lawyer) {
-    plan('appeal-deadline', '', state.fund.appealDeadline, lawyer, reminderInstants(state.fund.appealDeadline, scheme.timeZone, options));
+  if (state.status === 'notified' && !state.appealed && state.appealDeadline && lawyer) {
+    plan('appeal-deadline', '', state.appealDeadline, lawyer, reminderInstants(state.appealDeadline, scheme.timeZone, options));
   }
-  for (const i of state.fund.instalments) {
-    if (i.status !== 'due') continue;
+  for (const i of state.instalmentsDue) {
     const fireAt = DateTime.fromISO(i.dueOn, { zone: scheme.timeZone }).set({ hour: options.hour }).toUTC().toISO()!;
     plan('instalment-due', String(i.number), i.dueOn, roleRecipient('fund-finance', state.jurisdiction), [{ label: 'due', fireAt }]);
   }

@@ -1,6 +1,6 @@
 /**
- * Who learns what from a claim event, from the event and the claim's
- * state before and after it. Pure: no I/O, no clock.
+ * Who learns what from a claim event, from the event and the notifier's snapshot of the claim
+ * before and after it. Pure: no I/O, no clock.
  *
  * | Event | Recipient | Topic |
  * | --- | --- | --- |
@@ -20,7 +20,8 @@
  * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim.
  */
 import type { ClaimEvent, Jurisdiction, Role } from '@cfund/contracts';
-import { approvalsNeeded, schemeFor, type ClaimState } from '@cfund/domain';
+import { approvalsNeeded, schemeFor } from '@cfund/domain';
+import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { NotificationIntent } from './intent.js';
 import { roleRecipient, userRecipient, type Recipient } from './recipients.js';
 import type { Params, Topic } from './topics.js';
@@ -31,11 +32,11 @@ export interface EventSource {
   occurredAt: string;
 }
 
-export function claimTimeZone(state: ClaimState): string {
+export function claimTimeZone(state: ClaimSnapshot): string {
   return schemeFor(state.jurisdiction!, state.schemeVersion!).timeZone;
 }
 
-export function routeClaimEvent(event: ClaimEvent, before: ClaimState, after: ClaimState, source: EventSource): NotificationIntent[] {
+export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after: ClaimSnapshot, source: EventSource): NotificationIntent[] {
   if (!after.claimId || !after.jurisdiction || !after.schemeVersion) return []; // not filed: nobody to tell
   const jurisdiction: Jurisdiction = after.jurisdiction;
   const timeZone = claimTimeZone(after);

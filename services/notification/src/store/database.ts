@@ -1,6 +1,6 @@
 /**
  * The service's working state in SQLite (better-sqlite3) under DATA_DIR/notification/: each
- * claim's folded state and last revision applied, the inbox read model, webhooks, the outbox of
+ * claim's snapshot (claim-snapshot.ts) and last revision applied, the inbox read model, webhooks, the outbox of
  * deliveries (pending ones survive a restart), the NotificationIssued records still to append to
  * the event store, and the reminders. The event store keeps the audit
  * trail; this file can be rebuilt from the events by replaying them (notification ids are

@@ -1,5 +1,5 @@
 /** Typed access to the SQLite working state (see database.ts). Synchronous: better-sqlite3. */
-import type { ClaimState } from '@cfund/domain';
+import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { PlannedReminder } from '../reminders/plan.js';
 import { openDatabase, type Db } from './database.js';
 import { WebhookSecretSealer } from './webhook-secrets.js';
@@ -150,14 +150,15 @@ export class NotificationStore {
 
   // ---- claims --------------------------------------------------------------------------------
 
-  claim(claimId: string): { revision: number; state: ClaimState } | undefined {
+  /** The claim's last revision applied and its snapshot, as stored: possibly of an older shape (see isCurrentSnapshot). */
+  claim(claimId: string): { revision: number; snapshot: unknown } | undefined {
     const row = this.db.prepare('SELECT revision, state FROM claims WHERE claim_id = ?').get(claimId) as { revision: number; state: string } | undefined;
-    return row ? { revision: row.revision, state: JSON.parse(row.state) as ClaimState } : undefined;
+    return row ? { revision: row.revision, snapshot: JSON.parse(row.state) as unknown } : undefined;
   }
 
-  saveClaim(claimId: string, revision: number, state: ClaimState): void {
+  saveClaim(claimId: string, revision: number, snapshot: ClaimSnapshot): void {
     this.db.prepare('INSERT INTO claims (claim_id, revision, state) VALUES (?, ?, ?) ON CONFLICT (claim_id) DO UPDATE SET revision = excluded.revision, state = excluded.state')
-      .run(claimId, revision, JSON.stringify(state));
+      .run(claimId, revision, JSON.stringify(snapshot));
   }
 
   // ---- inbox ---------------------------------------------------------------------------------

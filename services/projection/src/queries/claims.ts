@@ -1,9 +1,9 @@
 /** The claims list and a claim's detail, from the read model. */
-import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, awardApprovalsNeeded, beyondBounds, boundedMinor, canRead, type ClaimState, type Principal } from '@cfund/domain';
+import type { Jurisdiction } from '@cfund/contracts';
+import { beyondBounds, boundedMinor, canRead, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
-import type { ClaimFacts } from '../read-model/claim-facts.js';
-import { claimDeadlines, claimMoney, moneyBeyondBounds } from '../read-model/claim-view.js';
+import type { ClaimDetailView } from '../read-model/claim-detail.js';
+import { moneyBeyondBounds } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { visibleClaims } from './visibility.js';
 
@@ -26,7 +26,11 @@ export interface ClaimRow {
   paid_minor: number;
   outstanding_minor: number;
   personal_data: string | null;
-  state: string;
+  fund_year: number | null;
+  /** ClaimFunding as JSON. */
+  funding: string;
+  /** ClaimDetailView as JSON. */
+  detail: string;
   facts: string;
 }
 
@@ -100,61 +104,26 @@ export function readableClaim(store: ReadModelStore, p: Principal, claimId: stri
   visibleClaims(p);
   const row = claimRow(store, claimId);
   if (!row) throw notFound(claimId);
-  const allowed = canRead(p, { jurisdiction: row.jurisdiction as ClaimState['jurisdiction'] & string, filedBy: row.filed_by, assignedLawyers: [] });
+  const allowed = canRead(p, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by, assignedLawyers: [] });
   if (!allowed.allowed) throw notFound(claimId);
   return row;
 }
 
-/** Sums amounts by head over several lists (court rulings that awarded compensation). */
-function byHead(lists: AmountsByHead[]): AmountsByHead {
-  const m = new Map<string, AmountsByHead[number]>();
-  for (const list of lists) {
-    for (const x of list) {
-      const prev = m.get(x.head);
-      m.set(x.head, prev ? { head: x.head, amount: { ...prev.amount, amountMinor: addMinor(prev.amount.amountMinor, x.amount.amountMinor) } } : x);
-    }
-  }
-  return [...m.values()];
-}
-
 export function claimDetail(row: ClaimRow) {
-  const s = JSON.parse(row.state) as ClaimState;
-  const facts = JSON.parse(row.facts) as ClaimFacts;
-  const a = s.fund.assessment;
-  const money = claimMoney(s);
+  const d = JSON.parse(row.detail) as ClaimDetailView;
   const summary = summaryOf(row);
   return {
     ...summary,
-    amountsBeyondBounds: summary.amountsBeyondBounds || moneyBeyondBounds(money),
+    amountsBeyondBounds: summary.amountsBeyondBounds || moneyBeyondBounds(d.money),
     schemeVersion: row.scheme_version, formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role,
-    victimRef: row.victim_ref, incidentOn: s.incidentOn ?? null,
-    personalData: { erased: s.personalDataErased, href: `/claims/${row.claim_id}/personal-data` },
-    money,
-    moneyByHead: {
-      claimed: s.damagesClaimed,
-      courtAwarded: byHead(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => r.amounts)),
-      assessed: a?.assessedAmounts ?? [],
-      deductions: a?.deductions ?? [],
-      capsApplied: a?.capsApplied ?? [],
-      recommendedNet: a?.recommendedNet ?? null,
-      netAward: s.fund.netAward ?? null,
-    },
-    deadlines: claimDeadlines(s),
-    court: {
-      proceedings: s.court.proceedings,
-      rulings: s.court.rulings.map((r) => ({ court: r.court, caseNumber: r.caseNumber, decidedOn: r.decidedOn, outcome: r.outcome, amounts: r.amounts })),
-      finalOn: s.court.finalOn ?? null, enforcementFailedOn: s.court.enforcementFailedOn ?? null,
-      enforcementFailureReasons: facts.enforcementFailureReasons,
-    },
-    fund: {
-      appliedAt: s.fund.appliedAt ?? null, applicationDeadline: s.fund.deadline ?? null, late: s.fund.late ?? null,
-      extension: s.fund.extension ?? null, eligible: a?.eligible ?? null, assessedBy: a?.assessedBy ?? null,
-      approvals: s.fund.approvals, approvalsNeeded: awardApprovalsNeeded(s), fundYear: s.fund.fundYear ?? null,
-      rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
-      appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
-      instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
-    },
-    evidence: s.evidence.length,
+    victimRef: row.victim_ref, incidentOn: d.incidentOn,
+    personalData: { erased: d.personalDataErased, href: `/claims/${row.claim_id}/personal-data` },
+    money: d.money,
+    moneyByHead: d.moneyByHead,
+    deadlines: d.deadlines,
+    court: d.court,
+    fund: d.fund,
+    evidence: d.evidence,
   };
 }
 export type ClaimDetail = ReturnType<typeof claimDetail>;

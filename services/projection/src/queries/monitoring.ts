@@ -12,10 +12,10 @@
  * end precedes its start (e.g. a ruling given before the claim was filed here) is left out.
  */
 import type { Jurisdiction } from '@cfund/contracts';
-import { addMinor, beyondBounds, localDateOf, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
+import { addMinor, beyondBounds, localDateOf, schemeFor, totalMinor } from '@cfund/domain';
 import { DateTime } from 'luxon';
+import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
-import { claimMoney } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export const SUPPRESSION_THRESHOLD = 5;
@@ -84,24 +84,26 @@ export function percentile(sorted: readonly number[], p: number): number {
 const days = (from: string, to: string): number =>
   Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
 
-interface Cell { claims: { s: ClaimState; f: ClaimFacts; zone: string }[] }
+interface Cell { claims: { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null }[] }
 
 export function monitoringIndicators(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): IndicatorRow[] {
   const cells = new Map<string, Cell>();
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
   if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
-  for (const r of store.db.prepare(`SELECT jurisdiction, state, facts FROM claims WHERE ${where.join(' AND ')}`).iterate(...params) as Iterable<{ jurisdiction: string; state: string; facts: string }>) {
-    const s = JSON.parse(r.state) as ClaimState;
-    if (!s.filedAt || !s.schemeVersion) continue;
-    const zone = schemeFor(r.jurisdiction as Jurisdiction, s.schemeVersion).timeZone;
-    const period = localDateOf(s.filedAt, zone).slice(0, 4);
+  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
+    .iterate(...params) as Iterable<{ jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null; detail: string; facts: string }>;
+  for (const r of rows) {
+    const filedAt = r.filed_at;
+    if (!filedAt || !r.scheme_version) continue;
+    const zone = schemeFor(r.jurisdiction as Jurisdiction, r.scheme_version).timeZone;
+    const period = localDateOf(filedAt, zone).slice(0, 4);
     if (filter.from !== undefined && Number(period) < filter.from) continue;
     if (filter.to !== undefined && Number(period) > filter.to) continue;
     const key = `${r.jurisdiction}\0${period}`;
     let cell = cells.get(key);
     if (!cell) cells.set(key, cell = { claims: [] });
-    cell.claims.push({ s, f: JSON.parse(r.facts) as ClaimFacts, zone });
+    cell.claims.push({ d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency });
   }
   return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, cell]) => {
     const [jurisdiction, period] = key.split('\0') as [string, string];
@@ -123,10 +125,10 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
   const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
   const c = cell.claims;
   const has = (pred: (x: Cell['claims'][number]) => boolean) => c.filter(pred).length;
-  const rulingOutcome = (o: string) => has(({ s }) => s.court.rulings.some((r) => r.outcome === o));
+  const rulingOutcome = (o: string) => has(({ d }) => d.court.rulings.some((r) => r.outcome === o));
   const failed = (reason: string) => has(({ f }) => f.enforcementFailureReasons.includes(reason));
   const appealOutcome = (o: string) => has(({ f }) => f.appealOutcomes.includes(o));
-  const money = c.map((x) => ({ ...x, m: claimMoney(x.s) }));
+  const money = c.map((x) => ({ ...x, m: x.d.money }));
   const approved = money.filter(({ f }) => f.lastDecision === 'approved');
   const rejected = money.filter(({ f }) => f.lastDecision === 'rejected');
   const assessed = c.filter(({ f }) => f.assessments > 0);
@@ -142,8 +144,8 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
   count('enforcementFailedOffenderUnknown', failed('offender-unknown'));
   count('enforcementFailedOffenderAbroad', failed('offender-abroad'));
   count('enforcementFailedOther', failed('other'));
-  count('fundApplications', has(({ s }) => s.fund.appliedAt !== undefined));
-  count('lateFilings', has(({ s }) => s.fund.late === true));
+  count('fundApplications', has(({ d }) => d.fund.appliedAt !== null));
+  count('lateFilings', has(({ d }) => d.fund.late === true));
   count('extensionsGranted', has(({ f }) => f.extension === 'granted'));
   count('extensionsRefused', has(({ f }) => f.extension === 'refused'));
   count('assessed', assessed.length);
@@ -174,15 +176,15 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell): Indicat
     over(`${name}DaysMedian`, xs.length, () => percentile(xs, 50));
     over(`${name}DaysP90`, xs.length, () => percentile(xs, 90));
   };
-  const local = (instant: string | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
-  const span = (a: string | undefined, b: string | undefined) => (a && b ? days(a, b) : undefined);
-  durations('filingToRuling', c.map(({ s, zone }) => span(local(s.filedAt, zone), s.court.rulings[0]?.decidedOn)));
-  durations('rulingToFinal', c.map(({ s }) => span(s.court.rulings[0]?.decidedOn, s.court.finalOn)));
-  durations('applicationToDecision', c.map(({ s, f, zone }) => span(local(s.fund.appliedAt, zone), local(f.firstDecisionAt, zone))));
+  const local = (instant: string | null | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
+  const span = (a: string | null | undefined, b: string | null | undefined) => (a && b ? days(a, b) : undefined);
+  durations('filingToRuling', c.map(({ d, filedAt, zone }) => span(local(filedAt, zone), d.court.rulings[0]?.decidedOn)));
+  durations('rulingToFinal', c.map(({ d }) => span(d.court.rulings[0]?.decidedOn, d.court.finalOn)));
+  durations('applicationToDecision', c.map(({ d, f, zone }) => span(local(d.fund.appliedAt, zone), local(f.firstDecisionAt, zone))));
   durations('decisionToFirstPayout', c.map(({ f, zone }) => span(local(f.firstDecisionAt, zone), local(f.firstPayoutAt, zone))));
 
   const amountsBeyondBounds = Object.entries(values).some(([name, v]) => name.endsWith('Minor') && v !== null && beyondBounds(v));
-  return { jurisdiction, period, currency: c[0]?.s.currency ?? null, indicators: values, suppressed, amountsBeyondBounds };
+  return { jurisdiction, period, currency: c[0]?.currency ?? null, indicators: values, suppressed, amountsBeyondBounds };
 }
 
 /** CSV (RFC 4180): one line per jurisdiction and period; a suppressed cell reads `suppressed`, no data is empty. */

@@ -5,8 +5,9 @@
  * instalments due (or failed, to retry); a lawyer, their claims with a running deadline. Fund
  * staff see only their jurisdictions.
  */
-import { approvalConflict, awardApprovalsNeeded, type ClaimState, type Principal } from '@cfund/domain';
+import { approvalConflict, type Principal } from '@cfund/domain';
 import type { Jurisdiction, Money } from '@cfund/contracts';
+import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ReadModelStore } from '../read-model/store.js';
 
 export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'disburse-instalment' | 'retry-instalment'
@@ -26,11 +27,11 @@ export interface WorkItem {
   amount?: Money;
 }
 
-interface Row { claim_id: string; public_reference: string | null; jurisdiction: Jurisdiction; status: string; updated_at: string; state: string; filed_by: string }
+interface Row { claim_id: string; public_reference: string | null; jurisdiction: Jurisdiction; status: string; updated_at: string; detail: string; filed_by: string }
 
 function rows(store: ReadModelStore, statuses: string[], jurisdictions: readonly string[]): Row[] {
   if (jurisdictions.length === 0) return [];
-  return store.db.prepare(`SELECT claim_id, public_reference, jurisdiction, status, updated_at, state, filed_by FROM claims
+  return store.db.prepare(`SELECT claim_id, public_reference, jurisdiction, status, updated_at, detail, filed_by FROM claims
     WHERE status IN (${statuses.map(() => '?').join(', ')}) AND jurisdiction IN (${jurisdictions.map(() => '?').join(', ')})
     ORDER BY updated_at, claim_id`).all(...statuses, ...jurisdictions) as Row[];
 }
@@ -47,25 +48,24 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
   }
   if (p.roles.includes('fund-approver')) {
     for (const r of rows(store, ['assessed'], j)) {
-      const s = JSON.parse(r.state) as ClaimState;
-      const a = s.fund.assessment;
-      if (!a) continue;
-      if (!a.eligible || a.recommendedNet.amountMinor === 0) {
+      const { fund, moneyByHead } = JSON.parse(r.detail) as ClaimDetailView;
+      if (fund.assessedBy === null || moneyByHead.recommendedNet === null) continue; // not assessed
+      if (!fund.eligible || moneyByHead.recommendedNet.amountMinor === 0) {
         items.push(base(r, 'reject-ineligible', 'fund-approver'));
         continue;
       }
       // The rows are of the caller's jurisdictions and the caller is an approver: what is left is four-eyes.
-      if (approvalConflict(s, p.sub)) continue;
-      const task: Task = s.fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
-      if (s.fund.approvals.length >= awardApprovalsNeeded(s)) continue;
-      items.push({ ...base(r, task, 'fund-approver'), amount: a.recommendedNet });
+      if (approvalConflict({ fund: { assessment: { assessedBy: fund.assessedBy }, approvals: fund.approvals } }, p.sub)) continue;
+      const task: Task = fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
+      if (fund.approvals.length >= fund.approvalsNeeded) continue;
+      items.push({ ...base(r, task, 'fund-approver'), amount: moneyByHead.recommendedNet });
     }
   }
   if (p.roles.includes('fund-finance')) {
     const due: WorkItem[] = [];
     for (const r of rows(store, ['scheduled'], j)) {
-      const s = JSON.parse(r.state) as ClaimState;
-      for (const i of s.fund.instalments) {
+      const { fund } = JSON.parse(r.detail) as ClaimDetailView;
+      for (const i of fund.instalments) {
         if (i.status === 'disbursed') continue;
         due.push({
           ...base(r, i.status === 'failed' ? 'retry-instalment' : 'disburse-instalment', 'fund-finance'),

@@ -6,18 +6,22 @@
  * which the runner repairs by reading the missing events from EventStoreDB.
  *
  * States come from the domain's own folds (`evolve` of the claim decider, `evolveLedger`) over
- * events validated and upcast by `parseEvent` of @cfund/contracts.
+ * events validated and upcast by `parseEvent` of @cfund/contracts; a claim's rows are those its
+ * projection definition gives (claim-record.ts). The decider's state of a claim is kept in
+ * `claim_folds` for its next event; one kept in another shape of the state (the decider changed)
+ * is `StaleFoldError`, which the runner repairs by folding the claim's events again.
  */
 import {
   STREAM_CATEGORIES, claimIdOfStream, claimStream, isClaimEventType, isKnownEventType, parseEvent, streamCategory,
   type ClaimEvent, type EncryptedPersonalData, type FundEvent,
 } from '@cfund/contracts';
-import { evolve, evolveLedger, initialLedgerState, initialState, type ClaimState, type LedgerState } from '@cfund/domain';
+import { CLAIM_STATE_VERSION, evolveLedger, initialLedgerState, type ClaimState, type LedgerState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '@cfund/messaging';
-import { eventTimeOf, isoInstant, shownMetadata } from '../envelope.js';
-import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
-import { claimDeadlines, claimMoney } from './claim-view.js';
+import { eventTimeOf, shownMetadata } from '../envelope.js';
+import type { ClaimFacts } from './claim-facts.js';
+import { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry } from './claim-record.js';
+import { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
 import type { ReadModelStore } from './store.js';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -30,21 +34,21 @@ export class StreamGapError extends Error {
   }
 }
 
+/** The claim's decider state was kept in another shape of it: fold the claim's events up to `revision` again (`restoreFold`). */
+export class StaleFoldError extends Error {
+  override readonly name = 'StaleFoldError';
+  constructor(readonly claimId: string, readonly revision: number) {
+    super(`claim ${claimId}: its state was kept in another shape`);
+  }
+}
+
 /** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
 const PROJECTED = new Set<string>([STREAM_CATEGORIES.claim, STREAM_CATEGORIES.fund, STREAM_CATEGORIES.access]);
 
 interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
 
 /** A claim as the projector keeps it between its row and the next event. */
-interface ClaimEntry {
-  claimId: string;
-  revision: number;
-  updatedAt: string;
-  state: ClaimState;
-  facts: ClaimFacts;
-  personalData: EncryptedPersonalData | null;
-  formOfExploitation: string | null;
-  applicantRole: string | null;
+interface HeldClaim extends ClaimEntry {
   /** Its row is in the table (and in the search index): writing it replaces them. */
   stored: boolean;
 }
@@ -59,7 +63,7 @@ interface FundYearEntry { jurisdiction: string; year: number; revision: number; 
  */
 interface Batch {
   /** In order of last touch (oldest first). */
-  claims: Map<string, ClaimEntry>;
+  claims: Map<string, HeldClaim>;
   funds: Map<string, FundYearEntry>;
   applied: Map<string, number>;
   /** History rows not yet written, in the order applied (the table keeps that order). */
@@ -70,14 +74,6 @@ interface Batch {
 const HELD_CLAIMS = 4096;
 /** History rows a batch writes at a time. */
 const HISTORY_ROWS_PER_WRITE = 1024;
-
-/** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
-type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
-
-/** The columns of a claim's row after its id, in the order `writeClaim` gives their values. */
-const CLAIM_COLUMNS = ['revision', 'public_reference', 'jurisdiction', 'scheme_version', 'currency', 'status', 'filed_by', 'filed_at',
-  'updated_at', 'victim_ref', 'form_of_exploitation', 'applicant_role', 'claimed_minor', 'awarded_minor', 'paid_minor',
-  'outstanding_minor', 'search_text', 'personal_data', 'state', 'facts'] as const;
 
 /** CLAIM_COLUMNS' values, then the claim id. */
 type ClaimValues = (string | number | null)[];
@@ -92,6 +88,7 @@ export class Projector {
     applied: Statement<[string], { revision: number }>;
     setApplied: Statement<[string, number]>;
     claim: Statement<[string], ClaimRow>;
+    upsertFold: Statement<[string, string]>;
     insertClaim: Statement<ClaimValues>;
     updateClaim: Statement<ClaimValues, { rowid: number }>;
     unindexClaim: Statement<[number]>;
@@ -102,7 +99,7 @@ export class Projector {
     insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], { state: string }>;
     upsertFundYear: Statement<[string, string, number, number, string]>;
-    insertRead: Statement<[string, number, string, string, string, string, string, string]>;
+    insertRead: Statement<PersonalDataReadRow>;
   };
 
   private readonly applyTx: (e: StoredEvent) => ApplyOutcome;
@@ -117,7 +114,9 @@ export class Projector {
     this.stmt = {
       applied: db.prepare('SELECT revision FROM applied WHERE stream_id = ?'),
       setApplied: db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision'),
-      claim: db.prepare('SELECT state, facts, personal_data, form_of_exploitation, applicant_role FROM claims WHERE claim_id = ?'),
+      claim: db.prepare(`SELECT f.state, c.facts, c.personal_data, c.form_of_exploitation, c.applicant_role
+        FROM claims c JOIN claim_folds f ON f.claim_id = c.claim_id WHERE c.claim_id = ?`),
+      upsertFold: db.prepare('INSERT INTO claim_folds (claim_id, state) VALUES (?, ?) ON CONFLICT (claim_id) DO UPDATE SET state = excluded.state'),
       insertClaim: db.prepare<ClaimValues>(`INSERT INTO claims (${CLAIM_COLUMNS.join(', ')}, claim_id) VALUES (${CLAIM_COLUMNS.map(() => '?').join(', ')}, ?)`),
       updateClaim: db.prepare<ClaimValues, { rowid: number }>(`UPDATE claims SET ${CLAIM_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE claim_id = ? RETURNING rowid`),
       unindexClaim: db.prepare('DELETE FROM claim_search WHERE rowid = ?'),
@@ -180,7 +179,7 @@ export class Projector {
   /** Writes the `count` least recently touched claims of the batch (in key order) and lets them go. */
   private writeHeldClaims(count: number): void {
     const batch = this.batch!;
-    const oldest: [string, ClaimEntry][] = [];
+    const oldest: [string, HeldClaim][] = [];
     for (const held of batch.claims) {
       if (oldest.length === count) break;
       oldest.push(held);
@@ -231,35 +230,36 @@ export class Projector {
     return 'applied';
   }
 
-  private claimEntry(claimId: string): ClaimEntry | undefined {
+  /** The claim as of its last event applied (`revision`), or undefined for a new one. */
+  private claimEntry(claimId: string, revision: number): HeldClaim | undefined {
     const held = this.batch?.claims.get(claimId);
     if (held) return held;
     const row = this.stmt.claim.get(claimId);
     if (!row) return undefined;
+    const state = JSON.parse(row.state) as ClaimState;
+    if (state.stateVersion !== CLAIM_STATE_VERSION) throw new StaleFoldError(claimId, revision);
     return {
-      claimId, revision: -1, updatedAt: '', state: JSON.parse(row.state) as ClaimState, facts: JSON.parse(row.facts) as ClaimFacts,
+      claimId, revision, updatedAt: '', state, facts: JSON.parse(row.facts) as ClaimFacts,
       personalData: row.personal_data ? JSON.parse(row.personal_data) as EncryptedPersonalData : null,
       formOfExploitation: row.form_of_exploitation, applicantRole: row.applicant_role, stored: true,
     };
   }
 
+  /** Keeps `state` as the claim's decider state, folded again from its events (see StaleFoldError). */
+  restoreFold(claimId: string, state: ClaimState): void {
+    const held = this.batch?.claims.get(claimId);
+    if (held) held.state = state;
+    else this.stmt.upsertFold.run(claimId, JSON.stringify(state));
+  }
+
   private applyClaimEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
     const claimId = claimIdOfStream(e.streamId)!;
-    const before = this.claimEntry(claimId);
+    const before = this.claimEntry(claimId, e.revision - 1);
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);
-    const filed = event.type === 'ClaimFiled' ? event.data : undefined;
-    const entry: ClaimEntry = {
-      claimId, revision: e.revision, updatedAt: at,
-      state: evolve(before?.state ?? initialState(), event),
-      facts: recordFacts(before?.facts ?? initialFacts(), event, at),
-      personalData: filed ? filed.personalData : before?.personalData ?? null,
-      formOfExploitation: filed ? filed.formOfExploitation : before?.formOfExploitation ?? null,
-      applicantRole: filed ? filed.applicantRole : before?.applicantRole ?? null,
-      stored: before?.stored ?? false,
-    };
-    const row: HistoryRow = [claimId, e.revision, e.eventId, e.type, at, isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+    const entry: HeldClaim = { ...applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at), stored: before?.stored ?? false };
+    const row = historyRow(claimId, e, meta);
     const batch = this.batch;
     if (!batch) {
       this.writeClaim(entry);
@@ -274,40 +274,29 @@ export class Projector {
     if (batch.history.length === HISTORY_ROWS_PER_WRITE) this.writeHistory(batch.history);
   }
 
-  /** The claim's row, its search text and its deadlines, as of the entry's last event. */
-  private writeClaim(entry: ClaimEntry): void {
-    const { claimId, state } = entry;
-    const money = claimMoney(state);
-    const text = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
-      ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
+  /** The claim's rows (claim-record.ts) and its decider state, as of the entry's last event. */
+  private writeClaim(entry: HeldClaim): void {
+    const { row, deadlines } = claimRecord(entry);
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
-    const values: ClaimValues = [entry.revision, state.publicReference ?? null, state.jurisdiction ?? null, state.schemeVersion ?? null,
-      state.currency ?? null, state.status, state.filedBy ?? null, state.filedAt ?? null, entry.updatedAt, state.victimRef ?? null,
-      entry.formOfExploitation, entry.applicantRole, money.claimed, money.awarded, money.paid, money.outstanding, text,
-      entry.personalData ? JSON.stringify(entry.personalData) : null, JSON.stringify(state), JSON.stringify(entry.facts), claimId];
+    const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
     if (entry.stored) {
       // Its row, search text and deadlines are replaced.
       const { rowid } = this.stmt.updateClaim.get(...values)!;
       this.stmt.unindexClaim.run(rowid);
-      this.stmt.indexClaim.run(rowid, text);
-      this.stmt.deleteDeadlines.run(claimId);
+      this.stmt.indexClaim.run(rowid, row.search_text);
+      this.stmt.deleteDeadlines.run(entry.claimId);
     } else {
-      this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), text);
+      this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
     }
-    if (state.jurisdiction && state.filedBy) {
-      for (const d of claimDeadlines(state)) {
-        this.stmt.insertDeadline.run(claimId, d.kind, d.instalment ?? 0, d.dueOn, state.jurisdiction, state.filedBy);
-      }
-    }
+    this.stmt.upsertFold.run(entry.claimId, JSON.stringify(entry.state));
+    for (const d of deadlines) this.stmt.insertDeadline.run(entry.claimId, d.kind, d.instalment ?? 0, d.dueOn, row.jurisdiction!, row.filed_by!);
   }
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */
   private applyRead(e: StoredEvent): void {
-    const event = parseEvent(e.type, e.data);
-    if (event.type !== 'PersonalDataAccessed') return;
-    const d = event.data;
-    this.stmt.insertRead.run(e.streamId, e.revision, d.claimId, d.victimRef, d.accessedBy, JSON.stringify(d.roles), d.accessedAt, d.purpose);
+    const row = personalDataReadRow(e);
+    if (row) this.stmt.insertRead.run(...row);
   }
 
   private applyFundEvent(e: StoredEvent): void {

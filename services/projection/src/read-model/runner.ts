@@ -12,7 +12,9 @@ import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore
 import type { Logger } from 'pino';
 import { readAllResponses } from '@cfund/eventstore';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
-import { Projector, type ApplyOutcome } from './projector.js';
+import { claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { evolve, initialState, type ClaimState } from '@cfund/domain';
+import { Projector, StaleFoldError, type ApplyOutcome } from './projector.js';
 import type { FromRebuildWorker, ToRebuildWorker } from './rebuild-worker.js';
 import { buildPathOf, type ReadModelStore } from './store.js';
 
@@ -54,10 +56,31 @@ export class ProjectionRunner {
       client,
       // `this.projector`, not a copy: a rebuild in a worker replaces it.
       lastApplied: (streamId) => this.projector.lastApplied(streamId),
-      apply: (e) => { this.projector.apply(e); },
+      apply: (e) => this.applyRefolding(e),
       ...(logger ? { logger } : {}),
       onGapRepaired: (streamId, events) => observer.onGapRepaired?.(streamId, events),
     });
+  }
+
+  /** Applies one event; a claim whose decider state was kept in another shape is folded again from its events first. */
+  private async applyRefolding(e: StoredEvent): Promise<void> {
+    try {
+      this.projector.apply(e);
+    } catch (error) {
+      if (!(error instanceof StaleFoldError)) throw error;
+      this.projector.restoreFold(error.claimId, await this.foldClaim(error.claimId, error.revision));
+      this.logger?.info({ claimId: error.claimId }, 'claim state of another shape folded again from its events');
+      this.projector.apply(e);
+    }
+  }
+
+  /** The claim decider's state after the claim's events up to `revision`. */
+  private async foldClaim(claimId: string, revision: number): Promise<ClaimState> {
+    let state = initialState();
+    for await (const { event: e } of this.client.readStream(claimStream(claimId), { fromRevision: 0n, maxCount: revision + 1 })) {
+      if (e?.isJson && isClaimEventType(e.type)) state = evolve(state, parseEvent(e.type, e.data) as ClaimEvent);
+    }
+    return state;
   }
 
   get isRebuilding(): boolean {

@@ -7,7 +7,9 @@
  * and the read model would silently miss events; FULL costs one fsync per applied event, which
  * the projection's rates afford.
  *
- * Tables: `claims` (the decider's state as JSON plus the columns lists filter and sort on),
+ * Tables: `claims` (the read model's own shape: the columns lists filter and sort on, the
+ * claim's detail, funding and facts as JSON, never the decider's state), `claim_folds` (the
+ * decider's state, the projector's working state between a claim's events: no query reads it),
  * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash; rows
  * in the order applied, found by the unique index on claim and revision: a rebuild appends them
  * as `$all` delivers them instead of inserting into a B-tree in random claim order),
@@ -31,9 +33,15 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CLAIM_STATE_VERSION } from '@cfund/domain';
 
 export const readModelPath = (dataDir: string): string => join(dataDir, 'projection', 'read-model.sqlite');
+
+/**
+ * The shape of the read model's rows (`user_version`): a file of an older shape is rebuilt at
+ * start. Its own, not the decider's: a change of the decider's state refolds `claim_folds` lazily.
+ * 3: claims keep their detail and funding (2 and below kept the decider's state in `claims.state`).
+ */
+export const READ_MODEL_VERSION = 3;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -67,9 +75,15 @@ CREATE TABLE IF NOT EXISTS claims (
   outstanding_minor INTEGER NOT NULL,
   search_text       TEXT NOT NULL,
   personal_data     TEXT,
-  state             TEXT NOT NULL,
+  fund_year         INTEGER,
+  funding           TEXT NOT NULL,
+  detail            TEXT NOT NULL,
   facts             TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS claim_folds (
+  claim_id TEXT PRIMARY KEY,
+  state    TEXT NOT NULL
+) WITHOUT ROWID;
 DROP INDEX IF EXISTS claims_by_jurisdiction;
 DROP INDEX IF EXISTS claims_by_lawyer;
 DROP INDEX IF EXISTS claims_by_status;
@@ -132,6 +146,7 @@ CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (access
 const TABLES: readonly [string, string][] = [
   ['applied', 'stream_id'],
   ['claims', 'claim_id'],
+  ['claim_folds', 'claim_id'],
   ['claim_deadlines', 'claim_id, kind, instalment'],
   ['claim_history', 'claim_id, revision'],
   ['fund_years', 'stream_id'],
@@ -163,23 +178,26 @@ export class ReadModelStore {
     let searchExisted = false;
     let readsExisted = false;
     let historyKeyed = false;
-    let stateVersion = 0;
+    let shapeVersion = 0;
     this.database = openServing(path, (db) => {
-      stateVersion = db.pragma('user_version', { simple: true }) as number;
+      shapeVersion = db.pragma('user_version', { simple: true }) as number;
       const sql = (name: string) => (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string } | undefined)?.sql;
       searchExisted = sql('claim_search') !== undefined;
       readsExisted = sql('personal_data_reads') !== undefined;
       // History keyed by (claim, revision) in the table itself, before the rows were kept in applied order.
       historyKeyed = sql('claim_history')?.includes('WITHOUT ROWID') ?? false;
       if (historyKeyed) db.exec('DROP TABLE claim_history');
+      // Claims kept in an older shape (the decider's state): dropped, so no query reads a column
+      // that is not there; the list is empty until the rebuild at start fills it.
+      if (sql('claims') !== undefined && !sql('claims')!.includes('detail')) db.exec('DROP TABLE claims; DROP TABLE IF EXISTS claim_search');
     });
     // A file from before the search index: index its claims once.
     if (!searchExisted) this.db.exec('INSERT INTO claim_search (rowid, search_text) SELECT rowid, search_text FROM claims');
     // A file from before reads of personal data were projected (their events were skipped then),
     // or whose history was dropped above for its new layout.
-    // Or one whose claims' states were kept in an older shape of the decider's state.
-    this.needsRebuild = (!readsExisted || historyKeyed || stateVersion < CLAIM_STATE_VERSION) && !this.isEmpty();
-    if (!this.needsRebuild) this.db.pragma(`user_version = ${CLAIM_STATE_VERSION}`);
+    // Or one whose rows have an older shape.
+    this.needsRebuild = (!readsExisted || historyKeyed || shapeVersion < READ_MODEL_VERSION) && !this.isEmpty();
+    if (!this.needsRebuild) this.db.pragma(`user_version = ${READ_MODEL_VERSION}`);
   }
 
   /**
@@ -289,7 +307,7 @@ function openBuild(path: string): Database.Database {
   db.pragma(`cache_size = -${BUILD_CACHE_KIB}`);
   // Helper threads for the sorts of CREATE INDEX at the end.
   db.pragma('threads = 2');
-  db.pragma(`user_version = ${CLAIM_STATE_VERSION}`);
+  db.pragma(`user_version = ${READ_MODEL_VERSION}`);
   db.exec(TABLES_SQL);
   return db;
 }

@@ -5,10 +5,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts';
-import { accessLogScope, canReadAccessLog, canReadPersonalData, ensureAllowed, type ClaimState } from '@cfund/domain';
+import { accessLogScope, canReadAccessLog, canReadPersonalData, ensureAllowed } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, accessLog, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { claimRow, notFound, readableClaim } from '../queries/claims.js';
+import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, problems } from './schemas.js';
@@ -37,9 +38,8 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
       throw allowed.error;
     }
-    const state = JSON.parse(row.state) as ClaimState;
     const answer = { claimId: id, victimRef: row.victim_ref };
-    if (state.personalDataErased) {
+    if ((JSON.parse(row.detail) as ClaimDetailView).personalDataErased) {
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
       return { ...answer, personalData: ERASED };
     }

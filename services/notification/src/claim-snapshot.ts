@@ -1,0 +1,104 @@
+/**
+ * What the notifier remembers of a claim between its events: only what routing, templates and
+ * reminders read (who filed it, where, its public reference, which deadlines run). Evolved from
+ * the events by its own function, so a change of the claim decider's internal state changes
+ * nothing here; a change of this shape bumps CLAIM_SNAPSHOT_VERSION and stale snapshots are
+ * folded again from the claim's events. The victim's pseudonymous reference is never kept.
+ */
+import type { ClaimEvent, Jurisdiction } from '@cfund/contracts';
+
+/** The shape of `ClaimSnapshot` kept in SQLite. */
+export const CLAIM_SNAPSHOT_VERSION = 1;
+
+/**
+ * Where the claim stands, as far as notifications care: the application deadline runs while
+ * `filed`, the appeal deadline while `notified`; a decision served after `rejected` is a refusal.
+ */
+export type SnapshotStatus = 'none' | 'filed' | 'under-way' | 'rejected' | 'notified' | 'withdrawn' | 'closed';
+
+export interface ClaimSnapshot {
+  snapshotVersion: typeof CLAIM_SNAPSHOT_VERSION;
+  status: SnapshotStatus;
+  /** The status to return to when a withdrawn claim is reopened. */
+  statusBeforeWithdrawal?: SnapshotStatus;
+  claimId?: string;
+  jurisdiction?: Jurisdiction;
+  schemeVersion?: string;
+  filedBy?: string;
+  publicReference?: string;
+  /** The anchors of the application deadline. */
+  incidentOn?: string;
+  rulingFinalOn?: string;
+  enforcementFailedOn?: string;
+  appealDeadline?: string;
+  /** Once appealed, no appeal deadline runs again. */
+  appealed: boolean;
+  /** Instalments neither disbursed nor failed. */
+  instalmentsDue: { number: number; dueOn: string }[];
+}
+
+export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', appealed: false, instalmentsDue: [] });
+
+/** Whether a snapshot read back from SQLite has the current shape (older ones are folded again). */
+export const isCurrentSnapshot = (value: unknown): value is ClaimSnapshot =>
+  typeof value === 'object' && value !== null && (value as { snapshotVersion?: unknown }).snapshotVersion === CLAIM_SNAPSHOT_VERSION;
+
+/** Applies one claim event; pure. */
+export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapshot {
+  switch (event.type) {
+    case 'ClaimFiled': {
+      const d = event.data;
+      return {
+        ...s, status: 'filed', claimId: d.claimId, jurisdiction: d.jurisdiction, schemeVersion: d.schemeVersion,
+        filedBy: d.filedBy, publicReference: d.publicReference, incidentOn: d.incidentOn,
+      };
+    }
+    case 'RulingBecameFinal':
+      return { ...s, rulingFinalOn: event.data.finalOn };
+    case 'EnforcementFailed':
+      return { ...s, enforcementFailedOn: event.data.recordedOn };
+    case 'FundApplicationSubmitted':
+    case 'ClaimAssessed':
+    case 'AwardApproved':
+      return { ...s, status: 'under-way' };
+    case 'AwardRejected':
+      return { ...s, status: 'rejected' };
+    case 'DecisionNotified':
+      return { ...s, status: 'notified', appealDeadline: event.data.appealDeadline };
+    case 'DecisionAppealed':
+      return { ...s, status: 'under-way', appealed: true };
+    case 'AppealDecided':
+      // Remitted goes back to the fund for a new assessment; any other outcome stands as served.
+      return { ...s, status: event.data.outcome === 'remitted' ? 'under-way' : 'notified' };
+    case 'PayoutScheduled':
+      return { ...s, status: 'under-way', instalmentsDue: event.data.instalments.map((i) => ({ number: i.number, dueOn: i.dueOn })) };
+    case 'PayoutDisbursed':
+    case 'PayoutFailed':
+      return { ...s, status: 'under-way', instalmentsDue: s.instalmentsDue.filter((i) => i.number !== event.data.instalment) };
+    case 'ClaimWithdrawn':
+      return { ...s, status: 'withdrawn', statusBeforeWithdrawal: s.status };
+    case 'ClaimReopened': {
+      const { statusBeforeWithdrawal, ...rest } = s;
+      return { ...rest, status: statusBeforeWithdrawal ?? 'filed' };
+    }
+    case 'ClaimClosed':
+      return { ...s, status: 'closed' };
+    case 'EvidenceAttached':
+    case 'CriminalProceedingsRecorded':
+    case 'CourtRulingRecorded':
+    case 'OffenderPaymentReceived':
+    case 'LateFilingExtensionGranted':
+    case 'LateFilingExtensionRefused':
+    case 'AdvancePaymentApproved':
+    case 'AdvanceDisbursed':
+    case 'AwardApprovalGiven':
+    case 'AppealApprovalGiven':
+    case 'RecoveryFromOffenderRecorded':
+    case 'PersonalDataErased':
+      return s;
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/** The notifier's own snapshot of a claim, evolved from events: given events, when one more, then the snapshot. */
+import t from 'tap';
+import { desiredReminders, defaultNotificationSettings, evolveSnapshot, initialSnapshot, isCurrentSnapshot, routeClaimEvent } from '../src/index.ts';
+import { VICTIM_REF, claimEvent, fold, rsLifecycle } from './fixtures.ts';
+
+const { reminders } = defaultNotificationSettings();
+const claimId = '0b7a3c2e-5d4f-4a1b-9c8d-7e6f5a4b3c2d';
+const lifecycle = rsLifecycle(claimId);
+const at = (type: string) => lifecycle.findIndex((e) => e.type === type);
+const given = (count: number) => fold(lifecycle.slice(0, count));
+
+t.test('given a filing, then who filed it, where and its public reference; never the victim', async (t) => {
+  const filed = given(1);
+  t.match(filed, { status: 'filed', claimId, jurisdiction: 'RS', schemeVersion: '2025-01-01', filedBy: 'lawyer-1', publicReference: 'RS-2026-000042', incidentOn: '2025-01-10' });
+  t.notOk(JSON.stringify(filed).includes(VICTIM_REF), 'no victim reference');
+  t.ok(isCurrentSnapshot(filed));
+  t.notOk(isCurrentSnapshot({ stateVersion: 2, status: 'filed' }), 'the claim decider\'s state is not a snapshot');
+});
+
+t.test('given the court track, then the anchors of the application deadline', async (t) => {
+  t.match(given(at('FundApplicationSubmitted')), { status: 'filed', rulingFinalOn: '2025-06-30', enforcementFailedOn: '2025-09-01' });
+  t.equal(given(at('FundApplicationSubmitted') + 1).status, 'under-way', 'when applied, then the application deadline is met');
+});
+
+t.test('given a decision served, when appealed and decided, then no appeal deadline runs again', async (t) => {
+  const notified = given(at('DecisionNotified') + 1);
+  t.match(notified, { status: 'notified', appealDeadline: '2026-04-06', appealed: false });
+  const decided = given(at('AppealDecided') + 1);
+  t.match(decided, { status: 'notified', appealed: true });
+  t.same(desiredReminders(decided, reminders), [], 'no appeal reminder after an appeal');
+  const remitted = evolveSnapshot(given(at('AppealDecided')), claimEvent('AppealDecided', { claimId, outcome: 'remitted', decidedOn: '2026-04-20' }));
+  t.equal(remitted.status, 'under-way', 'when remitted, then back to the fund');
+});
+
+t.test('given a rejection, when the decision is served, then the status before it was rejected', async (t) => {
+  const rejected = evolveSnapshot(given(at('AwardApprovalGiven')), claimEvent('AwardRejected', { claimId, rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }));
+  t.equal(rejected.status, 'rejected');
+  const served = routeClaimEvent(lifecycle[at('DecisionNotified')]!, rejected, evolveSnapshot(rejected, lifecycle[at('DecisionNotified')]!), { eventId: 'e', occurredAt: '2026-03-20T10:00:00.000Z' });
+  t.same(served.map((i) => i.params.decision), [{ code: 'rejected' }], 'the lawyer learns of a refusal');
+});
+
+t.test('given instalments scheduled, when one fails and one is disbursed, then neither is due', async (t) => {
+  t.same(given(at('PayoutScheduled') + 1).instalmentsDue, [{ number: 1, dueOn: '2026-05-04' }, { number: 2, dueOn: '2026-06-01' }]);
+  t.same(given(at('PayoutFailed') + 1).instalmentsDue, [{ number: 2, dueOn: '2026-06-01' }]);
+  const disbursed = evolveSnapshot(given(at('PayoutScheduled') + 1), claimEvent('PayoutDisbursed', {
+    claimId, instalment: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, paymentReference: 'PAY-2', disbursedBy: 'finance-1', disbursedAt: '2026-06-01T12:00:00.000Z',
+  }));
+  t.same(disbursed.instalmentsDue, [{ number: 1, dueOn: '2026-05-04' }]);
+});
+
+t.test('given a filed claim, when withdrawn and reopened, then it is filed again', async (t) => {
+  const withdrawn = evolveSnapshot(given(3), claimEvent('ClaimWithdrawn', { claimId, reason: 'r', withdrawnAt: '2026-02-01T00:00:00Z' }));
+  t.equal(withdrawn.status, 'withdrawn');
+  const reopened = evolveSnapshot(withdrawn, claimEvent('ClaimReopened', { claimId, reason: 'r', reopenedAt: '2026-02-02T00:00:00Z' }));
+  t.equal(reopened.status, 'filed');
+  t.equal(reopened.statusBeforeWithdrawal, undefined);
+  t.same(desiredReminders(reopened, reminders).map((r) => r.id), desiredReminders(given(3), reminders).map((r) => r.id), 'the application deadline runs again');
+});
+
+t.test('an event that tells notifications nothing leaves the snapshot as it was', async (t) => {
+  const before = given(1);
+  t.equal(evolveSnapshot(before, lifecycle[1]!), before, 'a ruling recorded');
+  t.same(initialSnapshot().status, 'none');
+});

@@ -1,0 +1,57 @@
+/**
+ * The claim detail's own shape, kept in `claims.detail`: what GET /claims/{id}, the work queue
+ * and monitoring read beyond the list's columns. Computed from the decider's state (folded in
+ * memory by the projector) and the claim's facts when an event is applied; queries never see the
+ * decider's state, so a change of it changes nothing they read.
+ */
+import type { AmountsByHead } from '@cfund/contracts';
+import { addMinor, awardApprovalsNeeded, type ClaimState } from '@cfund/domain';
+import type { ClaimFacts } from './claim-facts.js';
+import { claimDeadlines, claimMoney } from './claim-view.js';
+
+/** Sums amounts by head over several lists (court rulings that awarded compensation). */
+function byHead(lists: AmountsByHead[]): AmountsByHead {
+  const m = new Map<string, AmountsByHead[number]>();
+  for (const list of lists) {
+    for (const x of list) {
+      const prev = m.get(x.head);
+      m.set(x.head, prev ? { head: x.head, amount: { ...prev.amount, amountMinor: addMinor(prev.amount.amountMinor, x.amount.amountMinor) } } : x);
+    }
+  }
+  return [...m.values()];
+}
+
+export function claimDetailView(s: ClaimState, facts: ClaimFacts) {
+  const a = s.fund.assessment;
+  return {
+    incidentOn: s.incidentOn ?? null,
+    personalDataErased: s.personalDataErased,
+    money: claimMoney(s),
+    moneyByHead: {
+      claimed: s.damagesClaimed,
+      courtAwarded: byHead(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => r.amounts)),
+      assessed: a?.assessedAmounts ?? [],
+      deductions: a?.deductions ?? [],
+      capsApplied: a?.capsApplied ?? [],
+      recommendedNet: a?.recommendedNet ?? null,
+      netAward: s.fund.netAward ?? null,
+    },
+    deadlines: claimDeadlines(s),
+    court: {
+      proceedings: s.court.proceedings,
+      rulings: s.court.rulings.map((r) => ({ court: r.court, caseNumber: r.caseNumber, decidedOn: r.decidedOn, outcome: r.outcome, amounts: r.amounts })),
+      finalOn: s.court.finalOn ?? null, enforcementFailedOn: s.court.enforcementFailedOn ?? null,
+      enforcementFailureReasons: facts.enforcementFailureReasons,
+    },
+    fund: {
+      appliedAt: s.fund.appliedAt ?? null, applicationDeadline: s.fund.deadline ?? null, late: s.fund.late ?? null,
+      extension: s.fund.extension ?? null, eligible: a?.eligible ?? null, assessedBy: a?.assessedBy ?? null,
+      approvals: s.fund.approvals, approvalsNeeded: awardApprovalsNeeded(s), fundYear: s.fund.fundYear ?? null,
+      rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
+      appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
+      instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
+    },
+    evidence: s.evidence.length,
+  };
+}
+export type ClaimDetailView = ReturnType<typeof claimDetailView>;

@@ -1,0 +1,29 @@
+/**
+ * Two read models of one row per event, pure: `claim_history` (every claim event: type, when,
+ * who, revision and its place in the hash chain, for GET /claims/{id}/history) and
+ * `personal_data_reads` (every PersonalDataAccessed of an `access-<claimId>` stream, for the
+ * auditors' list).
+ */
+import { parseEvent } from '@cfund/contracts';
+import type { StoredEvent } from '@cfund/messaging';
+import { eventTimeOf, isoInstant, type ShownMetadata } from '../envelope.js';
+
+/** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
+export type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
+
+/** The history row of a claim event (`meta`: its shown metadata, already read by the caller). */
+export function historyRow(claimId: string, e: StoredEvent, meta: ShownMetadata): HistoryRow {
+  return [claimId, e.revision, e.eventId, e.type, eventTimeOf(meta, e.created), isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+}
+
+/** A personal_data_reads row in column order: stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose. */
+export type PersonalDataReadRow = [string, number, string, string, string, string, string, string];
+
+/** The row of a read of a victim's personal data; undefined for any other event. */
+export function personalDataReadRow(e: StoredEvent): PersonalDataReadRow | undefined {
+  if (e.type !== 'PersonalDataAccessed') return undefined;
+  const event = parseEvent(e.type, e.data);
+  if (event.type !== 'PersonalDataAccessed') return undefined;
+  const d = event.data;
+  return [e.streamId, e.revision, d.claimId, d.victimRef, d.accessedBy, JSON.stringify(d.roles), d.accessedAt, d.purpose];
+}

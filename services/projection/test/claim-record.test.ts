@@ -1,0 +1,94 @@
+/** The claim read model as a projection definition, pure: given a claim's events, then its rows. */
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { applyClaimEvent, claimRecord, initialEntry, type ClaimDetailView, type ClaimRecord } from '../src/index.ts';
+
+const claimId = randomUUID();
+const VICTIM_REF = 'vic-do-not-leak-7f3a';
+const money = (amountMinor: number) => ({ amountMinor, currency: 'RSD' });
+const event = (type: ClaimEvent['type'], data: Record<string, unknown>) => parseEvent(type, { schemaVersion: 1, claimId, ...data }) as ClaimEvent;
+
+const lifecycle: ClaimEvent[] = [
+  event('ClaimFiled', {
+    jurisdiction: 'RS', schemeVersion: '2025-01-01', currency: 'RSD', filedBy: 'lawyer-1', filedAt: '2026-01-05T09:00:00.000Z',
+    publicReference: 'RS-2026-000042', applicantRole: 'direct', victimRef: VICTIM_REF,
+    personalData: { alg: 'AES-256-GCM', keyId: VICTIM_REF, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+    formOfExploitation: 'labour', incidentOn: '2025-01-10', damagesClaimed: [{ head: 'non-pecuniary', amount: money(120_000_000) }],
+  }),
+  event('CourtRulingRecorded', {
+    court: 'Higher Court in Belgrade', caseNumber: 'K-1/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded',
+    amounts: [{ head: 'non-pecuniary', amount: money(100_000_000) }],
+  }),
+  event('RulingBecameFinal', { finalOn: '2025-06-30' }),
+  event('FundApplicationSubmitted', { submittedAt: '2026-01-10T10:00:00.000Z', deadline: '2028-06-30', late: false, otherCompensationDeclared: [] }),
+  event('ClaimAssessed', {
+    assessedBy: 'assessor-1', eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: money(90_000_000) }],
+    deductions: [], capsApplied: [], recommendedNet: money(90_000_000),
+  }),
+  event('AwardApprovalGiven', { approver: 'approver-1', netAward: money(90_000_000), approvalNumber: 1 }),
+  event('AwardApprovalGiven', { approver: 'approver-2', netAward: money(90_000_000), approvalNumber: 2 }),
+  event('AwardApproved', { netAward: money(90_000_000), approvers: ['approver-1', 'approver-2'], fundYear: 2026 }),
+  event('DecisionNotified', { servedAt: '2026-03-20T10:00:00.000Z', appealDeadline: '2026-04-06' }),
+  event('PayoutScheduled', {
+    instalments: [{ number: 1, amount: money(50_000_000), dueOn: '2026-05-04' }, { number: 2, amount: money(40_000_000), dueOn: '2026-06-01' }],
+    total: money(90_000_000),
+  }),
+  event('PayoutDisbursed', { instalment: 1, amount: money(50_000_000), paymentReference: 'PAY-1', disbursedBy: 'finance-1', disbursedAt: '2026-05-05T12:00:00.000Z' }),
+  event('PersonalDataErased', { victimRef: VICTIM_REF, erasedBy: 'dpo-1', erasedAt: '2026-07-01T08:00:00.000Z' }),
+];
+const at = (type: string) => lifecycle.findIndex((e) => e.type === type);
+
+/** The rows after the first `count` events. */
+function given(count: number): ClaimRecord & { detail: ClaimDetailView } {
+  const entry = lifecycle.slice(0, count).reduce((e, x, i) => applyClaimEvent(e, x, i, `2026-01-0${1 + (i % 9)}T00:00:00.000Z`), initialEntry(claimId));
+  const record = claimRecord(entry);
+  return { ...record, detail: JSON.parse(record.row.detail) as ClaimDetailView };
+}
+
+t.test('given a filing, then the list\'s columns and its search text', async (t) => {
+  const { row, detail, deadlines } = given(1);
+  t.match(row, {
+    revision: 0, status: 'filed', jurisdiction: 'RS', public_reference: 'RS-2026-000042', filed_by: 'lawyer-1', filed_at: '2026-01-05T09:00:00.000Z',
+    currency: 'RSD', claimed_minor: 120_000_000, awarded_minor: 0, paid_minor: 0, outstanding_minor: 0, fund_year: null,
+    form_of_exploitation: 'labour', applicant_role: 'direct',
+  });
+  t.equal(row.search_text, `${claimId} rs-2026-000042 lawyer-1`);
+  t.same(deadlines, [], 'no anchor of the application deadline yet');
+  t.match(detail, { incidentOn: '2025-01-10', personalDataErased: false, evidence: 0 });
+  t.notOk(row.detail.includes('AES-256-GCM'), 'the envelope of personal data is only in its own column');
+});
+
+t.test('given a ruling, then the court\'s figures and the search by case number', async (t) => {
+  const { row, detail } = given(2);
+  t.match(row.search_text, /higher court in belgrade k-1\/2025/);
+  t.equal(detail.money.courtAwarded, 100_000_000);
+  t.same(given(at('RulingBecameFinal') + 1).deadlines.map((d) => d.kind), ['fund-application'], 'when final, the application deadline runs');
+});
+
+t.test('given an assessment and one approval, then what approvers need: assessor, approvals, approvals needed', async (t) => {
+  const { row, detail, deadlines } = given(at('AwardApprovalGiven') + 1);
+  t.equal(row.status, 'assessed');
+  t.match(detail.fund, { eligible: true, assessedBy: 'assessor-1', approvals: ['approver-1'], approvalsNeeded: 2 });
+  t.same(detail.moneyByHead.recommendedNet, money(90_000_000));
+  t.same(deadlines, [], 'applied: no deadline runs');
+});
+
+t.test('given a decision served, then the appeal deadline', async (t) => {
+  t.same(given(at('DecisionNotified') + 1).deadlines, [{ kind: 'appeal', dueOn: '2026-04-06' }]);
+});
+
+t.test('given a payout with one instalment disbursed, then money, funding and the instalment still due', async (t) => {
+  const { row, detail, deadlines } = given(at('PayoutDisbursed') + 1);
+  t.match(row, { status: 'scheduled', awarded_minor: 90_000_000, paid_minor: 50_000_000, outstanding_minor: 40_000_000, fund_year: 2026 });
+  t.same(JSON.parse(row.funding), { fundYear: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }] });
+  t.same(detail.fund.instalments.map((i) => [i.number, i.status]), [[1, 'disbursed'], [2, 'due']]);
+  t.same(deadlines, [{ kind: 'instalment', dueOn: '2026-06-01', instalment: 2 }]);
+});
+
+t.test('given an erasure, then the detail says so and nothing else changes', async (t) => {
+  const before = given(lifecycle.length - 1);
+  const after = given(lifecycle.length);
+  t.equal(after.detail.personalDataErased, true);
+  t.same({ ...after.row, revision: 0, updated_at: '', detail: '' }, { ...before.row, revision: 0, updated_at: '', detail: '' });
+});
