@@ -3,36 +3,13 @@ import type { Jurisdiction } from '@cfund/contracts';
 import { beyondBounds, boundedMinor, canRead, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
+import type { ClaimRowValues } from '../read-model/claim-record.js';
 import { moneyBeyondBounds } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { visibleClaims } from './visibility.js';
 
-export interface ClaimRow {
-  claim_id: string;
-  revision: number;
-  public_reference: string | null;
-  jurisdiction: string;
-  scheme_version: string | null;
-  currency: string | null;
-  status: string;
-  filed_by: string;
-  filed_at: string | null;
-  updated_at: string;
-  victim_ref: string | null;
-  form_of_exploitation: string | null;
-  applicant_role: string | null;
-  claimed_minor: number;
-  awarded_minor: number;
-  paid_minor: number;
-  outstanding_minor: number;
-  personal_data: string | null;
-  fund_year: number | null;
-  /** ClaimFunding as JSON. */
-  funding: string;
-  /** ClaimDetailView as JSON. */
-  detail: string;
-  facts: string;
-}
+/** A `claims` row as the queries read it: a filed claim's (jurisdiction and filer known), with its id. */
+export type ClaimRow = Omit<ClaimRowValues, 'jurisdiction' | 'filed_by' | 'search_text'> & { claim_id: string; jurisdiction: string; filed_by: string };
 
 export function summaryOf(r: ClaimRow) {
   // Rows projected before the bounds may hold figures beyond the exact range: held within it.
