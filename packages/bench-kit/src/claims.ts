@@ -53,7 +53,8 @@ export const lifecycleSteps = (): Step[] => [
   ['approval (first)', 'approvals', 'approver1', {}],
   ['approval (second, commits funds)', 'approvals', 'approver2', {}],
   ['decision notice', 'decision-notice', 'approver1', { servedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }],
-  ['payout schedule', 'payout-schedule', 'finance', { instalments: 3, firstDueOn: day(0), intervalMonths: 1 }],
+  // Due two weeks ago: a due date of today moves to the next working day on a weekend or holiday.
+  ['payout schedule', 'payout-schedule', 'finance', { instalments: 3, firstDueOn: day(-14), intervalMonths: 1 }],
   ['disbursement', 'payouts/1/disbursement', 'finance', { paymentReference: 'PAY-1' }],
   // Instalments 2 and 3 fall due in the coming months: paid early, on purpose.
   ['disbursement', 'payouts/2/disbursement', 'finance', { paymentReference: 'PAY-2', earlyPayment: true }],
