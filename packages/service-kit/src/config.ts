@@ -4,7 +4,7 @@
  * `commonEnv` with its own variables.
  */
 import { z } from 'zod';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
+import { CLAIM_PATH_PATTERN, DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
 import { httpEnv, httpLimitsProblem } from './http-limits.js';
 
 export class ConfigError extends Error {
@@ -22,6 +22,8 @@ const durationSeconds = z.string().trim()
   .regex(/^\d+\s*[smhd]?$/, 'must be a duration such as 12h, 30m or 900 (seconds)')
   .transform((v) => Number(/^\d+/.exec(v)![0]) * DURATION_UNITS[v.replace(/^\d+\s*/, '')]!)
   .pipe(z.number().int().min(1, 'must be at least 1 second').max(7 * 86400, 'must be at most 7 days'));
+
+const claimPath = z.string().trim().regex(CLAIM_PATH_PATTERN, 'must be a claim name or a dotted path such as realm_access.roles');
 
 /** Variables every service reads; `defaultPort` differs per service. */
 export const commonEnv = (defaultPort: number) => ({
@@ -43,6 +45,10 @@ export const commonEnv = (defaultPort: number) => ({
   JWT_AUDIENCE: optionalText,
   /** Longest accepted token lifetime (`exp` - `iat`). */
   JWT_MAX_LIFETIME: durationSeconds.default(DEFAULT_JWT_MAX_LIFETIME_SECONDS),
+  /** Where a token carries the roles: a claim or a dotted path (Keycloak: realm_access.roles). */
+  JWT_ROLES_CLAIM: claimPath.default(DEFAULT_CLAIM_PATHS.roles),
+  /** Where a token carries the jurisdictions. */
+  JWT_JURISDICTIONS_CLAIM: claimPath.default(DEFAULT_CLAIM_PATHS.jurisdictions),
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
   /** PEM Ed25519 private key that signs the events written (unset: generated under DATA_DIR). */

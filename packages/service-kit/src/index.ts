@@ -16,8 +16,10 @@ export {
   type ChainKeys, type ChainKeysConfig,
 } from './chain-keys.js';
 export {
-  DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, type SignTokenOptions, type TokenClaims,
+  DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, tokenClaimsOf, TokenClaimsSchema,
+  type ClaimPaths, type SignTokenOptions, type TokenClaims,
 } from './token.js';
+export { createTokenVerifier, TokenRefused, type TokenVerifierOptions, type VerifiedToken } from './token-verifier.js';
 export { runService, type ServiceContext, type ServiceDefinition, type ServiceParts, type StartedService } from './process.js';
 export { createServiceFastify, registerCommonPlugins, tokenVerification, UNCONFIGURED_HTTP_LIMITS, type TokenVerification } from './service-app.js';
 export { DEFAULT_HTTP_LIMITS, httpEnv, httpLimitsOf, type HttpLimits } from './http-limits.js';

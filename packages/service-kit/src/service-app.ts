@@ -17,6 +17,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
 import metricsPlugin from './metrics-plugin.js';
 import type { ResolvedSecrets } from './secrets.js';
 import securityPlugin from './security-plugin.js';
+import type { ClaimPaths } from './token.js';
 
 /**
  * The limits when a service is built without configuration (tests): the server's defaults, no
@@ -65,11 +66,13 @@ export interface TokenVerification {
   jwtAudience?: string;
   /** Longest accepted token lifetime in seconds (JWT_MAX_LIFETIME). */
   jwtMaxLifetimeSeconds?: number;
+  /** Where tokens carry roles and jurisdictions (JWT_ROLES_CLAIM, JWT_JURISDICTIONS_CLAIM). */
+  claims?: ClaimPaths;
 }
 
 /** The token verification of a service's configuration and secrets. */
 export function tokenVerification(
-  config: Pick<CommonConfig, 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_LIFETIME'>,
+  config: Pick<CommonConfig, 'JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_LIFETIME' | 'JWT_ROLES_CLAIM' | 'JWT_JURISDICTIONS_CLAIM'>,
   secrets: Pick<ResolvedSecrets, 'jwtSecret'>,
 ): TokenVerification {
   return {
@@ -78,6 +81,7 @@ export function tokenVerification(
     jwtIssuer: config.JWT_ISSUER,
     jwtAudience: config.JWT_AUDIENCE,
     jwtMaxLifetimeSeconds: config.JWT_MAX_LIFETIME,
+    claims: { roles: config.JWT_ROLES_CLAIM, jurisdictions: config.JWT_JURISDICTIONS_CLAIM },
   };
 }
 
@@ -102,6 +106,7 @@ export async function registerCommonPlugins(app: FastifyInstance, options: {
     ...(t.jwtIssuer ? { issuer: t.jwtIssuer } : {}),
     ...(t.jwtAudience ? { audience: t.jwtAudience } : {}),
     ...(t.jwtMaxLifetimeSeconds ? { maxLifetimeSeconds: t.jwtMaxLifetimeSeconds } : {}),
+    ...(t.claims ? { claims: t.claims } : {}),
   });
   await app.register(healthRoutes, options.health);
 }

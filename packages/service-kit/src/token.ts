@@ -24,6 +24,37 @@ export const TokenClaimsSchema = z.object({
 });
 export type TokenClaims = z.infer<typeof TokenClaimsSchema>;
 
+/**
+ * Where a token carries the roles and the jurisdictions: a claim name or a dotted path into
+ * nested claims (an identity provider's own layout, e.g. Keycloak's `realm_access.roles`).
+ */
+export interface ClaimPaths {
+  roles: string;
+  jurisdictions: string;
+}
+export const DEFAULT_CLAIM_PATHS: ClaimPaths = { roles: 'roles', jurisdictions: 'jurisdictions' };
+export const CLAIM_PATH_PATTERN = /^[\w-]+(\.[\w-]+)*$/;
+
+const claimAt = (claims: Record<string, unknown>, path: string): unknown =>
+  path.split('.').reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), claims);
+
+const knownRole = (r: unknown) => RoleSchema.safeParse(r).success;
+
+/**
+ * The claims of a verified token, read at `paths`; undefined when they are missing or wrong.
+ * Roles the system does not know are ignored (an identity provider also lists its own and other
+ * applications' roles); at least one it knows is required. An unknown jurisdiction refuses the token.
+ */
+export function tokenClaimsOf(payload: Record<string, unknown>, paths: ClaimPaths = DEFAULT_CLAIM_PATHS): TokenClaims | undefined {
+  const roles = claimAt(payload, paths.roles);
+  const parsed = TokenClaimsSchema.safeParse({
+    sub: payload.sub, name: payload.name,
+    roles: Array.isArray(roles) ? roles.filter(knownRole) : roles,
+    jurisdictions: claimAt(payload, paths.jurisdictions),
+  });
+  return parsed.success ? parsed.data : undefined;
+}
+
 export interface SignTokenOptions {
   sub: string;
   name?: string;

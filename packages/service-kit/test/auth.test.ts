@@ -5,11 +5,11 @@
 import t from 'tap';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
-import { ConfigError, authPlugin, commonEnv, errorsPlugin, parseEnv, signToken } from '../src/index.ts';
+import { ConfigError, authPlugin, commonEnv, errorsPlugin, parseEnv, signToken, type AuthOptions } from '../src/index.ts';
 
 const secret = new TextEncoder().encode('a-test-secret-that-is-long-enough-for-hs256');
 
-async function app(options: { verifiedTokenCacheSize?: number; issuer?: string; audience?: string; maxLifetimeSeconds?: number } = {}) {
+async function app(options: Omit<AuthOptions, 'jwtSecret' | 'jwksUrl'> = {}) {
   const a = Fastify();
   await a.register(errorsPlugin);
   await a.register(authPlugin, { jwtSecret: secret, ...options });
@@ -114,6 +114,29 @@ t.test('a token must expire, within the maximum lifetime, and name the issuer an
     await jwks.register(authPlugin, { jwksUrl: 'https://idp.example/jwks' });
     await jwks.ready();
   }, /issuer and audience/, 'a JWKS without issuer and audience is refused');
+});
+
+t.test('roles and jurisdictions are read where the identity provider puts them', async (t) => {
+  const keycloakLike = await app({ claims: { roles: 'realm_access.roles', jurisdictions: 'cfund.jurisdictions' } });
+  const plain = await app();
+  t.teardown(async () => { await keycloakLike.close(); await plain.close(); });
+  const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('assessor-1')
+    .setIssuedAt().setExpirationTime('1h').setIssuer('compensation-fund').setAudience('compensation-fund-api').sign(secret);
+  const nested = await sign({ realm_access: { roles: ['offline_access', 'fund-assessor', 'default-roles-cfund'] }, cfund: { jurisdictions: ['RS'] } });
+  const r = await me(keycloakLike, nested);
+  t.equal(r.statusCode, 200);
+  t.match(r.json(), { sub: 'assessor-1', roles: ['fund-assessor'], jurisdictions: ['RS'] }, 'the provider\'s own roles are ignored');
+  t.equal((await me(plain, nested)).statusCode, 401, 'not where the default looks');
+  t.equal((await me(keycloakLike, await sign({ realm_access: { roles: ['offline_access'] }, cfund: { jurisdictions: ['RS'] } }))).statusCode, 401, 'no role the system knows');
+  t.equal((await me(keycloakLike, await sign({ realm_access: { roles: ['fund-assessor'] }, cfund: { jurisdictions: ['XX'] } }))).statusCode, 401, 'an unknown jurisdiction');
+  t.equal((await me(keycloakLike, await sign({ realm_access: 'assessor' }))).statusCode, 401, 'not a list');
+
+  const shape = commonEnv(4000);
+  t.same([parseEnv(shape, {}).JWT_ROLES_CLAIM, parseEnv(shape, {}).JWT_JURISDICTIONS_CLAIM], ['roles', 'jurisdictions']);
+  t.equal(parseEnv(shape, { JWT_ROLES_CLAIM: 'realm_access.roles' }).JWT_ROLES_CLAIM, 'realm_access.roles');
+  for (const wrong of ['realm_access..roles', 'roles[0]', '.roles']) {
+    t.throws(() => parseEnv(shape, { JWT_ROLES_CLAIM: wrong }), { name: 'ConfigError', message: /JWT_ROLES_CLAIM/ }, `JWT_ROLES_CLAIM=${wrong}`);
+  }
 });
 
 t.test('configuration: issuer, audience and maximum lifetime', async (t) => {
