@@ -15,7 +15,10 @@ import { sessionRoutes } from './session-routes.js';
 import { SessionStore } from './session-store.js';
 import { Sessions } from './sessions.js';
 import type { EmbeddedSignIn } from './sign-in/embedded.js';
+import type { OidcSignIn } from './sign-in/oidc.js';
+import { oidcSignInRoutes } from './sign-in/oidc-routes.js';
 import { embeddedSignInRoutes } from './sign-in/routes.js';
+import type { SignedIn } from './sign-in/sign-in.js';
 import { webRoutes } from './web.js';
 
 export interface ConsoleAppOptions {
@@ -23,7 +26,9 @@ export interface ConsoleAppOptions {
   upstreams: Upstreams;
   /** Present only in the embedded mode: sign in as a demo user. */
   embeddedSignIn?: EmbeddedSignIn;
-  session?: { idleSeconds?: number; limit?: number; secureCookie?: boolean };
+  /** Production: sign in at the OpenID provider (then there is no embedded sign-in). */
+  oidcSignIn?: OidcSignIn;
+  session?: { idleSeconds?: number; maxAgeSeconds?: number; limit?: number; secureCookie?: boolean };
   /** The built web app; default dist/web beside the compiled service. */
   webRoot?: string;
   bodyLimit?: number;
@@ -38,14 +43,21 @@ export interface ConsoleApp extends FastifyInstance {
 const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../dist/web', import.meta.url));
 
 export async function buildApp(options: ConsoleAppOptions): Promise<ConsoleApp> {
+  if (options.embeddedSignIn && options.oidcSignIn) throw new Error('console: the demo sign-in exists only without OpenID Connect');
   const bodyLimit = options.bodyLimit ?? 256 * 1024;
+  const now = options.now ?? Date.now;
   const app = createServiceFastify({ logger: options.logger, bodyLimit, ...(options.http ? { http: options.http } : {}) });
   const store = new SessionStore({
     limit: options.session?.limit ?? 10_000,
     idleMs: (options.session?.idleSeconds ?? 30 * 60) * 1000,
-    now: options.now ?? Date.now,
+    now,
   });
-  const sessions = new Sessions(store, new CsrfTokens(), options.session?.secureCookie ?? false);
+  const sessions = new Sessions(store, new CsrfTokens(), {
+    secureCookie: options.session?.secureCookie ?? false,
+    maxAgeMs: (options.session?.maxAgeSeconds ?? 12 * 3600) * 1000,
+    now,
+    ...(options.oidcSignIn ? { renewal: options.oidcSignIn } : {}),
+  });
   app.decorate('sessions', sessions);
 
   await app.register(errorsPlugin);
@@ -79,8 +91,13 @@ export async function buildApp(options: ConsoleAppOptions): Promise<ConsoleApp> 
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async () => ({ status: 'ready' }));
-  await app.register(sessionRoutes, { sessions, signIn: options.embeddedSignIn ? 'embedded' : null });
-  if (options.embeddedSignIn) await app.register(embeddedSignInRoutes, { sessions, signIn: options.embeddedSignIn });
+  const { embeddedSignIn, oidcSignIn } = options;
+  await app.register(sessionRoutes, {
+    sessions, signIn: embeddedSignIn ? 'embedded' : oidcSignIn ? 'oidc' : null,
+    ...(oidcSignIn ? { signOutAtProvider: (session: SignedIn) => oidcSignIn.signOut(session) } : {}),
+  });
+  if (embeddedSignIn) await app.register(embeddedSignInRoutes, { sessions, signIn: embeddedSignIn });
+  if (oidcSignIn) await app.register(oidcSignInRoutes, { sessions, signIn: oidcSignIn });
   await app.register(proxyRoutes, { sessions, upstreams: options.upstreams, bodyLimit });
   await app.register(webRoutes, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app as ConsoleApp;

@@ -32,7 +32,7 @@ export async function proxyRoutes(app: FastifyInstance, options: { sessions: Ses
 }
 
 async function forward(request: FastifyRequest, reply: FastifyReply, sessions: Sessions, prefix: keyof Upstreams, base: URL): Promise<FastifyReply> {
-  const session = sessions.require(request, reply);
+  const session = await sessions.requireFresh(request, reply);
   const mount = `/api/${prefix}`;
   const rest = request.url.slice(mount.length); // path and query as sent, still encoded
   const target = new URL(base.pathname.replace(/\/$/, '') + rest, base);

@@ -1,9 +1,10 @@
 /**
- * Sessions held in memory: the browser has only an unguessable id, the access token stays here.
+ * Sessions held in memory: the browser has only an unguessable id, the tokens stay here.
  * Bounded: past `limit` the least recently used session ends, and a session ends when unused for
- * `idleMs` or when its token expires. A restart ends every session (people sign in again).
+ * `idleMs` or at its `expiresAt`. A restart ends every session (people sign in again).
  */
 import { randomBytes } from 'node:crypto';
+import type { SignedIn } from './sign-in/sign-in.js';
 
 export interface Principal {
   sub: string;
@@ -12,12 +13,9 @@ export interface Principal {
   jurisdictions: string[];
 }
 
-export interface Session {
+export interface Session extends SignedIn {
   id: string;
-  principal: Principal;
-  /** Sent to the services as the bearer token; never to the browser. */
-  accessToken: string;
-  /** Epoch ms: the token's expiry, after which the session is over whatever its use. */
+  /** Epoch ms: the session is over then whatever its use (its absolute limit, or its token's end when nothing renews it). */
   expiresAt: number;
   lastSeenAt: number;
 }
@@ -32,12 +30,12 @@ export class SessionStore {
     return this.sessions.size;
   }
 
-  create(principal: Principal, accessToken: string, expiresAt: number): Session {
+  create(signedIn: SignedIn, expiresAt: number): Session {
     while (this.sessions.size >= this.options.limit) {
       const oldest = this.sessions.keys().next().value as string;
       this.sessions.delete(oldest);
     }
-    const session: Session = { id: randomBytes(32).toString('base64url'), principal, accessToken, expiresAt, lastSeenAt: this.options.now() };
+    const session: Session = { ...signedIn, id: randomBytes(32).toString('base64url'), expiresAt, lastSeenAt: this.options.now() };
     this.sessions.set(session.id, session);
     return session;
   }

@@ -2,17 +2,33 @@
  * The session cookie and what every /api call checks: a live session (else 401, and a stale
  * cookie is cleared) and, for a state-changing call, its CSRF token (else 403). The cookie is
  * httpOnly and SameSite=Strict, Secure (with the `__Host-` prefix) when served over TLS.
+ * A session lasts at most `maxAgeMs` from sign-in; an access token about to expire is renewed
+ * at the identity provider first, and a session whose renewal is refused ends.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '@cfund/service-kit';
 import { CSRF_HEADER, CsrfTokens, isSafeMethod } from './csrf.js';
-import type { Principal, Session, SessionStore } from './session-store.js';
+import type { Session, SessionStore } from './session-store.js';
+import type { SignedIn, TokenRenewal } from './sign-in/sign-in.js';
+
+/** Renewed this long before the access token expires, so a call never carries one about to lapse. */
+const RENEW_BEFORE_MS = 30_000;
+
+export interface SessionsOptions {
+  secureCookie: boolean;
+  /** Absolute limit of a session from sign-in (SESSION_MAX_AGE). */
+  maxAgeMs: number;
+  now: () => number;
+  renewal?: TokenRenewal;
+}
 
 export class Sessions {
   readonly cookieName: string;
+  /** Renewals under way, by session: concurrent calls wait for the same one. */
+  private readonly renewing = new Map<string, Promise<Session>>();
 
-  constructor(readonly store: SessionStore, readonly csrf: CsrfTokens, private readonly secureCookie: boolean) {
-    this.cookieName = secureCookie ? '__Host-cfund-session' : 'cfund-session';
+  constructor(readonly store: SessionStore, readonly csrf: CsrfTokens, private readonly options: SessionsOptions) {
+    this.cookieName = options.secureCookie ? '__Host-cfund-session' : 'cfund-session';
   }
 
   csrfTokenOf(session: Session): string {
@@ -31,9 +47,32 @@ export class Sessions {
     return session;
   }
 
+  /** As `require`, with an access token that is not about to expire (renewed at the provider when it is). */
+  async requireFresh(request: FastifyRequest, reply: FastifyReply): Promise<Session> {
+    const session = this.require(request, reply);
+    const renewal = this.options.renewal;
+    if (!renewal || !session.provider?.refreshToken || this.options.now() < session.accessTokenExpiresAt - RENEW_BEFORE_MS) return session;
+    let pending = this.renewing.get(session.id);
+    if (!pending) {
+      pending = renewal.renew(session).then((renewed) => Object.assign(session, renewed))
+        .finally(() => this.renewing.delete(session.id));
+      this.renewing.set(session.id, pending);
+    }
+    try {
+      return await pending;
+    } catch (error) {
+      request.log.warn({ err: (error as Error).message }, 'session renewal refused: the session ends');
+      this.close(session, reply);
+      throw new HttpProblem(401, 'Unauthorized', 'Your sign-in could not be renewed at the identity provider, so your session has ended: sign in again.', { code: 'session-renewal-failed' });
+    }
+  }
+
   /** Starts a session and sets its cookie (a new id at every sign-in: no fixation). */
-  open(reply: FastifyReply, principal: Principal, accessToken: string, expiresAt: number): Session {
-    const session = this.store.create(principal, accessToken, expiresAt);
+  open(reply: FastifyReply, signedIn: SignedIn): Session {
+    const limit = this.options.now() + this.options.maxAgeMs;
+    // Nothing renews a token without a refresh token: the session ends with it.
+    const expiresAt = signedIn.provider?.refreshToken ? limit : Math.min(limit, signedIn.accessTokenExpiresAt);
+    const session = this.store.create(signedIn, expiresAt);
     reply.setCookie(this.cookieName, session.id, { ...this.cookieOptions(), expires: new Date(expiresAt) });
     return session;
   }
@@ -44,7 +83,7 @@ export class Sessions {
   }
 
   cookieOptions(path = '/') {
-    return { path, httpOnly: true, sameSite: 'strict' as const, secure: this.secureCookie };
+    return { path, httpOnly: true, sameSite: 'strict' as const, secure: this.options.secureCookie };
   }
 
   private clear(reply: FastifyReply): void {
@@ -55,7 +94,7 @@ export class Sessions {
 export const csrfRefused = () =>
   new HttpProblem(403, 'Forbidden', `This call changes something and must carry the ${CSRF_HEADER} header of your session: reload the page.`, { code: 'csrf' });
 
-/** What the browser may know of its session: never the token. */
+/** What the browser may know of its session: never a token. */
 export const sessionView = (sessions: Sessions, session: Session) => ({
   principal: session.principal,
   csrfToken: sessions.csrfTokenOf(session),

@@ -84,6 +84,30 @@ t.test('a tampered, unknown or expired session cookie is refused with 401 and cl
   t.equal((await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: again.cookie } })).statusCode, 401, 'token expired');
 });
 
+t.test('a session ends at its absolute limit, however busy', async (t) => {
+  const clock = new Clock();
+  const app = await startConsole(t, { now: clock.now, session: { idleSeconds: 600, maxAgeSeconds: 1800 } });
+  const s = await signIn(app, 'lawyer-1');
+  t.match(s.setCookie, new RegExp(`Expires=${new Date(clock.at + 1800_000).toUTCString()}`), 'the cookie ends with it');
+  for (let minutes = 5; minutes < 30; minutes += 5) {
+    clock.at += 300_000;
+    t.equal((await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: s.cookie } })).statusCode, 200, `used after ${minutes} minutes`);
+  }
+  clock.at += 300_000;
+  const r = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie: s.cookie } });
+  t.equal(r.statusCode, 401, 'over after 30 minutes');
+  t.equal(r.json<{ code: string }>().code, 'signed-out');
+});
+
+t.test('GET /api/sign-in says how one signs in; the OpenID routes exist only with a provider', async (t) => {
+  const embedded = await startConsole(t);
+  t.same((await embedded.inject({ method: 'GET', url: '/api/sign-in' })).json(), { method: 'embedded' });
+  t.equal((await embedded.inject({ method: 'GET', url: '/api/sign-in/oidc' })).statusCode, 404);
+  t.equal((await embedded.inject({ method: 'GET', url: '/api/sign-in/oidc/callback?code=x&state=y' })).statusCode, 404);
+  const none = await startConsole(t, { embedded: false });
+  t.same((await none.inject({ method: 'GET', url: '/api/sign-in' })).json(), { method: null });
+});
+
 t.test('signing out ends the session; it needs the CSRF token', async (t) => {
   const app = await startConsole(t);
   const s = await signIn(app, 'dpo-1');
@@ -113,10 +137,10 @@ t.test('the session store is bounded: past its limit the least recently used ses
   const clock = new Clock();
   const store = new SessionStore({ limit: 2, idleMs: 60_000, now: clock.now });
   const principal = { sub: 's', name: 's', roles: ['lawyer'], jurisdictions: ['RS'] };
-  const a = store.create(principal, 'token-a', clock.at + 3600_000);
-  const b = store.create(principal, 'token-b', clock.at + 3600_000);
+  const a = store.create({ principal, accessToken: 'token-a', accessTokenExpiresAt: clock.at + 3600_000 }, clock.at + 3600_000);
+  const b = store.create({ principal, accessToken: 'token-b', accessTokenExpiresAt: clock.at + 3600_000 }, clock.at + 3600_000);
   t.ok(store.get(a.id), 'a used: b is now the least recently used');
-  const c = store.create(principal, 'token-c', clock.at + 3600_000);
+  const c = store.create({ principal, accessToken: 'token-c', accessTokenExpiresAt: clock.at + 3600_000 }, clock.at + 3600_000);
   t.equal(store.size, 2);
   t.notOk(store.get(b.id));
   t.ok(store.get(a.id));
@@ -131,4 +155,34 @@ t.test('configuration: embedded defaults, and a wrong variable is named', async 
   t.equal(loadConfig({ COMMAND_PORT: '5001' }).upstreams.commands, 'http://127.0.0.1:5001');
   t.throws(() => loadConfig({ PROJECTION_URL: 'ftp://x' }), /PROJECTION_URL/);
   t.throws(() => loadConfig({ SESSION_IDLE_TIMEOUT: '5' }), /SESSION_IDLE_TIMEOUT/);
+  t.throws(() => loadConfig({ SESSION_MAX_AGE: '60' }), /SESSION_MAX_AGE/);
+  t.equal(c.SESSION_MAX_AGE, 12 * 3600);
+  t.equal(c.oidc, undefined, 'no provider in the embedded mode');
+});
+
+t.test('configuration: OpenID Connect', async (t) => {
+  const oidc = { OIDC_ISSUER: 'https://idp.example/realms/cfund', OIDC_CLIENT_ID: 'console', OIDC_CLIENT_SECRET: 's3cret' };
+  const c = loadConfig({ ...oidc, JWT_ROLES_CLAIM: 'realm_access.roles', PORT: '4100' });
+  t.notOk(c.embedded, 'no demo sign-in with a provider');
+  t.match(c.oidc, {
+    clientId: 'console', clientSecret: 's3cret', scopes: 'openid profile', audience: 'compensation-fund-api',
+    claims: { roles: 'realm_access.roles', jurisdictions: 'jurisdictions' },
+  });
+  t.equal(c.oidc!.issuer.href, 'https://idp.example/realms/cfund');
+  t.equal(c.oidc!.redirectUrl.href, 'http://127.0.0.1:4100/api/sign-in/oidc/callback', 'derived');
+  t.equal(c.oidc!.postLogoutRedirectUrl.href, 'http://127.0.0.1:4100/sign-in?signed-out');
+  const behindProxy = loadConfig({ ...oidc, OIDC_REDIRECT_URL: 'https://console.fund.example/api/sign-in/oidc/callback', OIDC_SCOPES: 'openid  offline_access' });
+  t.equal(behindProxy.oidc!.postLogoutRedirectUrl.href, 'https://console.fund.example/sign-in?signed-out');
+  t.equal(behindProxy.oidc!.scopes, 'openid offline_access');
+  t.ok(loadConfig({ ...oidc, OIDC_ISSUER: 'http://127.0.0.1:8080' }).oidc, 'plain HTTP to this machine');
+  const wrong: [Record<string, string>, RegExp][] = [
+    [{ ...oidc, OIDC_ISSUER: 'http://idp.example' }, /OIDC_ISSUER: must be https/],
+    [{ ...oidc, OIDC_ISSUER: 'not a url' }, /OIDC_ISSUER/],
+    [{ ...oidc, OIDC_CLIENT_ID: '' }, /OIDC_CLIENT_ID: required/],
+    [{ ...oidc, OIDC_CLIENT_SECRET: '' }, /OIDC_CLIENT_SECRET: required/],
+    [{ OIDC_CLIENT_ID: 'console' }, /OIDC_ISSUER: required with OIDC_CLIENT_ID/],
+    [{ ...oidc, OIDC_SCOPES: 'profile email' }, /OIDC_SCOPES: must include openid/],
+    [{ ...oidc, OIDC_REDIRECT_URL: 'ftp://x' }, /OIDC_REDIRECT_URL/],
+  ];
+  for (const [env, message] of wrong) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
 });

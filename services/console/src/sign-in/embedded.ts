@@ -11,7 +11,7 @@ export interface EmbeddedSignInOptions {
   jwtSecret: Uint8Array;
   issuer: string;
   audience: string;
-  /** Token lifetime, which is also the longest a session lasts. */
+  /** Token lifetime: nothing renews it, so a session lasts at most this long. */
   ttlSeconds: number;
   users?: readonly DemoUser[];
   now?: () => number;
@@ -34,7 +34,7 @@ export class EmbeddedSignIn {
       ttlSeconds: o.ttlSeconds, issuer: o.issuer, audience: o.audience,
     });
     // The token's own iat comes from the clock; a little early is safe for the session.
-    const expiresAt = (o.now ?? Date.now)() + o.ttlSeconds * 1000 - 5_000;
-    return { principal: { sub: user.sub, name: user.name, roles: [...user.roles], jurisdictions: [...user.jurisdictions] }, accessToken, expiresAt };
+    const accessTokenExpiresAt = (o.now ?? Date.now)() + o.ttlSeconds * 1000 - 5_000;
+    return { principal: { sub: user.sub, name: user.name, roles: [...user.roles], jurisdictions: [...user.jurisdictions] }, accessToken, accessTokenExpiresAt };
   }
 }

@@ -40,7 +40,7 @@ export async function embeddedSignInRoutes(app: FastifyInstance, options: { sess
       throw new HttpProblem(400, 'Bad Request', 'No such demo user.', { code: 'validation', errors: [{ path: 'body.sub', message: 'no such demo user' }] });
     }
     reply.clearCookie(SIGN_IN_COOKIE, sessions.cookieOptions(SIGN_IN_PATH));
-    const session = sessions.open(reply, signedIn.principal, signedIn.accessToken, signedIn.expiresAt);
+    const session = sessions.open(reply, signedIn);
     return sessionView(sessions, session);
   });
 }
