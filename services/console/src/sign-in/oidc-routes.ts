@@ -31,9 +31,11 @@ export async function oidcSignInRoutes(app: FastifyInstance, options: { sessions
       sessions.open(reply, signedIn);
       return await reply.redirect('/', 303);
     } catch (error) {
-      // The reason, never the person: no claim of a token is logged.
-      const e = error as Error & { code?: string; error?: string };
-      request.log.warn({ reason: e.message, code: e.code ?? e.error }, 'OpenID Connect sign-in refused');
+      // The reason, never the person: no claim of a token is logged, only what failed
+      // (openid-client puts the precise check, e.g. 'unexpected JWT "nonce" claim value', in the cause).
+      const e = error as Error & { code?: string; error?: string; cause?: unknown };
+      const precisely = e.cause instanceof Error ? e.cause.message : undefined;
+      request.log.warn({ reason: precisely ? `${e.message}: ${precisely}` : e.message, code: e.code ?? e.error }, 'OpenID Connect sign-in refused');
       return reply.redirect('/sign-in?failed=sign-in', 303);
     }
   });

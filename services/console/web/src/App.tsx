@@ -1,7 +1,7 @@
 /** The console: the session, the language, and the page of the current route. */
 import { useEffect, useState } from 'react';
 import { IntlProvider } from 'react-intl';
-import { api, setCsrfToken, whenSignedOut, type SessionView } from './api.ts';
+import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { isLocale, LOCALES, preferredLocale, type Locale } from './i18n/locales.ts';
 import { ClaimPage } from './pages/ClaimPage.tsx';
@@ -31,7 +31,9 @@ export function App() {
     api<SessionView>('/api/session').then(({ body }) => {
       setCsrfToken(body.csrfToken);
       setSession(body);
-    }, signedOut);
+      // Back from the identity provider's sign-in: the user's own first page.
+      if (window.location.pathname === '/') navigate(landingPage(body.principal), { replace: true });
+    }, (e: unknown) => signedOut(e instanceof ApiError ? e.problem : undefined));
   }, []);
 
   useEffect(() => {
@@ -41,10 +43,12 @@ export function App() {
 
   // Redirects happen here, where the session changes, never in an effect: a route change from
   // the History API renders before a pending session update and would be redirected with a stale one.
-  function signedOut() {
+  function signedOut(problem?: Problem) {
     setCsrfToken(undefined);
     setSession(null);
-    if (window.location.pathname !== '/sign-in') navigate('/sign-in', { replace: true });
+    // A renewal the provider refused is said on the sign-in page.
+    if (problem?.code === 'session-renewal-failed') navigate('/sign-in?ended=renewal', { replace: true });
+    else if (window.location.pathname !== '/sign-in') navigate('/sign-in', { replace: true });
   }
   const signedIn = (view: SessionView) => {
     setCsrfToken(view.csrfToken);
@@ -52,8 +56,10 @@ export function App() {
     navigate(landingPage(view.principal));
   };
   const signOut = async () => {
-    await api('/api/sign-out', { method: 'POST' }).catch(() => undefined);
-    signedOut();
+    const out = await api<{ endSessionUrl?: string } | undefined>('/api/sign-out', { method: 'POST' }).catch(() => undefined);
+    // Signed in at an identity provider: its own logout ends the session there too.
+    if (out?.body?.endSessionUrl) window.location.assign(out.body.endSessionUrl);
+    else signedOut();
   };
 
   let page;

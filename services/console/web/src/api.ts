@@ -22,9 +22,9 @@ export const setCsrfToken = (token: string | undefined): void => {
   csrfToken = token;
 };
 
-/** Called when the console answers 401: the session is over. */
-let onSignedOut: () => void = () => undefined;
-export const whenSignedOut = (handler: () => void): void => {
+/** Called when the console answers 401: the session is over (the problem says why). */
+let onSignedOut: (problem: Problem) => void = () => undefined;
+export const whenSignedOut = (handler: (problem: Problem) => void): void => {
   onSignedOut = handler;
 };
 
@@ -40,9 +40,10 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {
+    const problem: Problem = { status: response.status, ...(parsed as Omit<Problem, 'status'>) };
     // The first question, whether a session is open, is no news of a session ending.
-    if (response.status === 401 && path !== '/api/session' && !path.startsWith('/api/sign-in')) onSignedOut();
-    throw new ApiError({ status: response.status, ...(parsed as Omit<Problem, 'status'>) });
+    if (response.status === 401 && path !== '/api/session' && !path.startsWith('/api/sign-in')) onSignedOut(problem);
+    throw new ApiError(problem);
   }
   return { body: parsed as T, headers: response.headers };
 }

@@ -19,7 +19,12 @@ export const en = {
   'signIn.intro': 'Embedded mode: choose one of the demo users. Each sees and may do only what their role allows.',
   'signIn.as': 'Sign in as {name}',
   'signIn.roleAndJurisdiction': '{roles} · {jurisdictions}',
-  'signIn.unavailable': 'Sign-in through an identity provider is not available yet.',
+  'signIn.unavailable': 'This console has no way to sign in configured.',
+  'signIn.provider': 'Sign in with your organisation\'s account',
+  'signIn.providerIntro': 'You sign in at your organisation\'s identity provider, then come back here.',
+  'signIn.failed': 'Signing in did not succeed, so no session was opened. Try again.',
+  'signIn.renewalFailed': 'Your sign-in could not be renewed at the identity provider, so your session has ended. Sign in again.',
+  'signIn.signedOut': 'You have signed out.',
 
   'claims.title': 'My claims',
   'claims.empty': 'You have filed no claims yet.',

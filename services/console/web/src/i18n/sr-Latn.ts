@@ -18,7 +18,12 @@ export const srLatn: Record<MessageKey, string> = {
   'signIn.intro': 'Ugrađeni režim: izaberite jednog od demo korisnika. Svako vidi i sme da radi samo ono što mu uloga dozvoljava.',
   'signIn.as': 'Prijavi se kao {name}',
   'signIn.roleAndJurisdiction': '{roles} · {jurisdictions}',
-  'signIn.unavailable': 'Prijava preko provajdera identiteta još nije dostupna.',
+  'signIn.unavailable': 'Za ovu konzolu nije podešen nijedan način prijave.',
+  'signIn.provider': 'Prijavite se nalogom svoje organizacije',
+  'signIn.providerIntro': 'Prijavljujete se kod provajdera identiteta svoje organizacije, a zatim se vraćate ovde.',
+  'signIn.failed': 'Prijava nije uspela, pa sesija nije otvorena. Pokušajte ponovo.',
+  'signIn.renewalFailed': 'Vašu prijavu nije bilo moguće obnoviti kod provajdera identiteta, pa je sesija završena. Prijavite se ponovo.',
+  'signIn.signedOut': 'Odjavili ste se.',
 
   'claims.title': 'Moji zahtevi',
   'claims.empty': 'Još niste podneli nijedan zahtev.',
