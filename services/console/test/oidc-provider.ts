@@ -50,6 +50,8 @@ export async function startProvider(close: (f: () => Promise<void>) => void, opt
     }],
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     claims: { openid: ['sub'], profile: ['name'] },
+    // Lifetimes set (the access token's by the resource server below), so the provider prints no notice.
+    ttl: { Session: 3600, Grant: 3600, IdToken: 3600, RefreshToken: 3600, Interaction: 600, AuthorizationCode: 60 },
     // The name in the ID token, as Keycloak puts it.
     conformIdTokenClaims: false,
     findAccount: async (_ctx, id) => (PEOPLE[id]
