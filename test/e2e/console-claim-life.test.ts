@@ -91,7 +91,8 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await act(lawyer, 'Record that enforcement failed', 'Record', { 'Amount still owed by the offender (RSD)': '1200000', 'Recorded on': localDate(-30) });
   await act(lawyer, 'Apply to the fund', 'Apply');
   t.equal(await status(lawyer), 'Applied to the fund');
-  t.equal(await region(lawyer, 'What you can do').count(), 0, 'nothing left for the lawyer to do now');
+  t.equal(await region(lawyer, 'Apply to the fund').count(), 0, 'the court track and the application are done');
+  t.equal(await region(lawyer, 'Withdraw the claim').count(), 1, 'the lawyer may still withdraw it');
 
   // ---- the assessor (an approver as well) ------------------------------------------------
   const assessor = await signIn('Demo Assessor-Approver', 'Work queue');

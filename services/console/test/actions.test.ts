@@ -9,12 +9,22 @@ import { z } from 'zod';
 import { actionsFor, type ClaimForActions } from '../web/src/actions/catalogue.ts';
 
 const principal = (...roles: string[]) => ({ sub: 'someone', name: 'Someone', roles, jurisdictions: ['RS'] });
-const claim = (status: string, instalments: { number: number; status: string }[] = []): ClaimForActions => ({ status, fund: { instalments } });
+const claim = (status: string, instalments: { number: number; status: string }[] = [], more: Partial<ClaimForActions> = {}): ClaimForActions => ({
+  status, fund: { instalments, extension: null }, applicationOverdue: false, ...more,
+});
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
 t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
-  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application']);
-  t.same(paths(['lawyer'], claim('applied')), [], 'nothing for the lawyer once applied');
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'offender-payments', 'withdrawal']);
+  t.same(paths(['lawyer'], claim('applied')), ['offender-payments', 'withdrawal'], 'once applied: an offender\'s payment, or withdrawing');
+  t.same(paths(['lawyer'], claim('notified')), ['offender-payments', 'appeals', 'withdrawal'], 'a served decision can be appealed');
+  t.same(paths(['lawyer'], claim('scheduled')), ['offender-payments'], 'no withdrawal once the payout is scheduled');
+  t.same(paths(['lawyer'], claim('withdrawn')), ['reopening']);
+  t.same(paths(['lawyer'], claim('closed')), []);
+  t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
+  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true })), ['late-filing-extension']);
+  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused' } })), [], 'decided once');
+  t.same(paths(['fund-approver'], claim('appealed')), ['appeal-decision']);
   t.same(paths(['fund-assessor'], claim('applied')), ['assessment']);
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
@@ -24,15 +34,15 @@ t.test('each role is offered its actions in the statuses the domain takes them',
     ['payouts/2/disbursement', 'payouts/3/disbursement'], 'each instalment not paid');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
-  t.same(paths(['lawyer'], claim('paid')), [], 'a lawyer does not close');
+  t.same(paths(['lawyer'], claim('paid')), ['offender-payments'], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
 });
 
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
-  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'scheduled', 'paid'];
+  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn'];
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
-  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }])));
-  t.equal(new Set(actions.map((a) => a.command)).size, 12, 'twelve commands offered');
+  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }], { applicationOverdue: true })));
+  t.equal(new Set(actions.map((a) => a.command)).size, 18, 'eighteen commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];

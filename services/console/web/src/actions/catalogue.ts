@@ -3,7 +3,7 @@
  * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
  * the action. Bodies are checked with the command service's own schemas (CommandBodies).
  */
-import { ENFORCEMENT_FAILURE_REASONS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 
@@ -39,13 +39,20 @@ export interface ClaimAction {
 /** What the claim page knows of a claim to choose its actions. */
 export interface ClaimForActions {
   status: string;
-  fund: { instalments: { number: number; status: string }[] };
+  fund: { instalments: { number: number; status: string }[]; extension: string | null };
+  /** The day to apply to the fund is over (in the scheme's time zone). */
+  applicationOverdue: boolean;
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
 const date = (name: string, label: MessageKey): ActionField => ({ name, kind: 'date', label });
 
-const LAWYER_ACTIONS: ClaimAction[] = [
+/** The statuses in which the domain takes new facts of the court track (an offender's payment). */
+const ACTIVE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid'];
+/** Those from which a claim may be withdrawn: not once its payout is scheduled. */
+const WITHDRAWABLE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed'];
+
+const COURT_TRACK: ClaimAction[] = [
   {
     path: 'criminal-proceedings', command: 'recordCriminalProceedings', title: 'action.criminalProceedings', submit: 'action.record',
     fields: [text('court', 'field.court'), text('caseNumber', 'field.caseNumber')],
@@ -70,6 +77,42 @@ const LAWYER_ACTIONS: ClaimAction[] = [
   // Compensation from other sources is declared to the assessor; the console does not ask for it yet.
   { path: 'fund-application', command: 'submitFundApplication', title: 'action.fundApplication', submit: 'action.apply', fields: [], fixed: { otherCompensationDeclared: [] } },
 ];
+
+const OFFENDER_PAYMENT: ClaimAction = {
+  path: 'offender-payments', command: 'recordOffenderPayment', title: 'action.offenderPayment', submit: 'action.record',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.offenderAmount' }, date('receivedOn', 'field.receivedOn')],
+};
+
+const APPEAL: ClaimAction = {
+  path: 'appeals', command: 'appealDecision', title: 'action.appeal', submit: 'action.appealSubmit',
+  fields: [{ name: 'grounds', kind: 'textarea', label: 'field.grounds' }],
+};
+
+const WITHDRAWAL: ClaimAction = {
+  path: 'withdrawal', command: 'withdrawClaim', title: 'action.withdrawal', submit: 'action.withdraw',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.withdrawReason' }],
+};
+
+const REOPENING: ClaimAction = {
+  path: 'reopening', command: 'reopenClaim', title: 'action.reopening', submit: 'action.reopen',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.reopenReason' }],
+};
+
+const EXTENSION: ClaimAction = {
+  path: 'late-filing-extension', command: 'decideLateFilingExtension', title: 'action.lateFilingExtension', submit: 'action.decide',
+  fields: [
+    { name: 'decision', kind: 'choice', label: 'field.extensionDecision', options: ['granted', 'refused'], optionWords: 'extension', initial: 'granted' },
+    { name: 'reason', kind: 'textarea', label: 'field.extensionReason' },
+  ],
+};
+
+const APPEAL_DECISION: ClaimAction = {
+  path: 'appeal-decision', command: 'decideAppeal', title: 'action.appealDecision', submit: 'action.decide',
+  fields: [
+    { name: 'outcome', kind: 'choice', label: 'field.appealOutcome', options: APPEAL_OUTCOMES, optionWords: 'appealOutcome', initial: APPEAL_OUTCOMES[0] },
+    date('decidedOn', 'field.decidedOn'), { name: 'netAward', kind: 'money', label: 'field.netAward' },
+  ],
+};
 
 const ASSESSMENT: ClaimAction = {
   path: 'assessment', command: 'assessClaim', title: 'action.assessment', submit: 'action.assess',
@@ -117,7 +160,16 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   const has = (role: string) => p.roles.includes(role);
   const s = claim.status;
   const actions: ClaimAction[] = [];
-  if (has('lawyer') && s === 'filed') actions.push(...LAWYER_ACTIONS);
+  if (has('lawyer')) {
+    if (s === 'filed') actions.push(...COURT_TRACK);
+    if (ACTIVE.includes(s)) actions.push(OFFENDER_PAYMENT);
+    if (s === 'notified') actions.push(APPEAL);
+    if (WITHDRAWABLE.includes(s)) actions.push(WITHDRAWAL);
+    if (s === 'withdrawn') actions.push(REOPENING);
+  }
+  // A late application needs an extension first.
+  if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
+  if (has('fund-approver') && s === 'appealed') actions.push(APPEAL_DECISION);
   if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
   if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
   if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);

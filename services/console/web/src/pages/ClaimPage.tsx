@@ -1,5 +1,5 @@
 /**
- * A claim: status and amounts (personal data is not part of this page), the actions the user's
+ * A claim: status and amounts (the victim's personal data only on an explicit, recorded read), the actions the user's
  * roles may take on it now, and for an auditor its timeline and the verdict on its hash chain.
  */
 import { useEffect, useRef, useState } from 'react';
@@ -9,19 +9,22 @@ import { ActionForm } from '../actions/ActionForm.tsx';
 import { actionsFor } from '../actions/catalogue.ts';
 import { api, ApiError, type Principal } from '../api.ts';
 import { useTitle } from '../components/use-title.ts';
-import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
+import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone, todayIn } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { mayReadPersonalData } from '../components/may.ts';
 import { ClaimTimeline } from './ClaimTimeline.tsx';
+import { PersonalDataPanel } from './PersonalDataPanel.tsx';
 
 interface Money { amountMinor: number; currency: string }
 interface ClaimDetail {
-  claimId: string; publicReference: string | null; jurisdiction: string; status: string; filedAt: string | null; revision: number;
+  claimId: string; publicReference: string | null; jurisdiction: string; status: string; filedBy: string; filedAt: string | null; revision: number;
   formOfExploitation: string | null; incidentOn: string | null;
   personalData: { erased: boolean };
   money: { currency: string; claimed: number; awarded: number; paid: number; outstanding: number };
   moneyByHead: { claimed: { head: string; amount: Money }[] };
-  fund: { approvals: string[]; approvalsNeeded: number; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
+  fund: { approvals: string[]; approvalsNeeded: number; extension: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
+  deadlines: { kind: string; dueOn: string }[];
 }
 
 /** The read side follows the event store within moments: ask again a few times before giving up. */
@@ -75,7 +78,9 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
   if (!claim) return <p aria-live="polite">{pending ? t('claim.notYet') : t('app.loading')}</p>;
   const money = (minor: number) => formatMoney(locale, minor, claim.money.currency);
   const zone = schemeTimeZone(claim.jurisdiction);
-  const actions = actionsFor(props.principal, claim);
+  const today = todayIn(zone);
+  const applicationOverdue = claim.deadlines.some((d) => d.kind === 'fund-application' && d.dueOn < today);
+  const actions = actionsFor(props.principal, { ...claim, applicationOverdue });
   const ref = { claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency };
   const reload = (revision = -1, done?: string) => {
     awaited.current = revision;
@@ -118,7 +123,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
           </ul>
         </>
       )}
-      {claim.personalData.erased && <p>{t('claim.personalDataErased')}</p>}
+      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayReadPersonalData(props.principal, claim)} />
       <p className="muted">{t('claim.revision', { revision: claim.revision })}</p>
       {actions.length > 0 && (
         <section aria-labelledby="actions-title">
