@@ -46,5 +46,7 @@ export const todayIn = (timeZone: string): string => new Intl.DateTimeFormat('en
 
 /** An instant with its zone's name: for lists that span jurisdictions. */
 export function formatDateTimeZoned(locale: string, iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone, timeZoneName: 'short' }).format(new Date(iso));
+  // dateStyle and timeStyle do not combine with timeZoneName: the fields one by one.
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' })
+    .format(new Date(iso));
 }

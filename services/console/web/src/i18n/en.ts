@@ -301,7 +301,7 @@ export const en = {
   'asOf.notYet': 'The claim did not exist yet at that moment.',
   'asOf.asOf': 'As of',
   'asOf.stateAt': 'revision {revision}, {at}',
-  'asOf.offenderPaid': 'Paid by the offender',
+  'claim.offenderPaid': 'Paid by the offender',
   'asOf.instalmentsPaid': '{paid} of {total} paid',
 
   'claims.filters': 'Filter the claims',

@@ -300,7 +300,7 @@ export const srLatn: Record<MessageKey, string> = {
   'asOf.notYet': 'Zahtev u tom trenutku još nije postojao.',
   'asOf.asOf': 'Stanje',
   'asOf.stateAt': 'revizija {revision}, {at}',
-  'asOf.offenderPaid': 'Uplatio učinilac',
+  'claim.offenderPaid': 'Uplatio učinilac',
   'asOf.instalmentsPaid': 'isplaćeno {paid} od {total}',
 
   'claims.filters': 'Filtriranje zahteva',

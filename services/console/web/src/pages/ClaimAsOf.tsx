@@ -79,7 +79,7 @@ export function ClaimAsOf(props: { claimId: string; events: TimelineEvent[]; tim
             <dt>{t('claim.status')}</dt><dd data-testid="as-of-status">{t(`status.${s.status}` as MessageKey)}</dd>
             <dt>{t('claim.approvals')}</dt><dd>{s.fund.approvals.length}</dd>
             {s.fund.netAward && <><dt>{t('claim.awarded')}</dt><dd>{formatMoney(locale, s.fund.netAward.amountMinor, s.fund.netAward.currency)}</dd></>}
-            {s.court.offenderPaid > 0 && <><dt>{t('asOf.offenderPaid')}</dt><dd>{money(s.court.offenderPaid)}</dd></>}
+            {s.court.offenderPaid > 0 && <><dt>{t('claim.offenderPaid')}</dt><dd>{money(s.court.offenderPaid)}</dd></>}
             {s.fund.instalments.length > 0 && (
               <><dt>{t('claim.instalments')}</dt><dd>{t('asOf.instalmentsPaid', { paid: s.fund.instalments.filter((i) => i.status === 'disbursed').length, total: s.fund.instalments.length })}</dd></>
             )}

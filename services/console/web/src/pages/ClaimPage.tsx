@@ -21,7 +21,7 @@ interface ClaimDetail {
   claimId: string; publicReference: string | null; jurisdiction: string; status: string; filedBy: string; filedAt: string | null; revision: number;
   formOfExploitation: string | null; incidentOn: string | null;
   personalData: { erased: boolean };
-  money: { currency: string; claimed: number; awarded: number; paid: number; outstanding: number };
+  money: { currency: string; claimed: number; offenderPaid: number; awarded: number; paid: number; outstanding: number };
   moneyByHead: { claimed: { head: string; amount: Money }[] };
   fund: { approvals: string[]; approvalsNeeded: number; extension: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
   deadlines: { kind: string; dueOn: string }[];
@@ -102,6 +102,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
       <h2>{t('claim.money')}</h2>
       <dl className="facts amounts">
         <dt>{t('claim.claimed')}</dt><dd data-testid="claim-claimed">{money(claim.money.claimed)}</dd>
+        {claim.money.offenderPaid > 0 && <><dt>{t('claim.offenderPaid')}</dt><dd data-testid="claim-offender-paid">{money(claim.money.offenderPaid)}</dd></>}
         <dt>{t('claim.awarded')}</dt><dd data-testid="claim-awarded">{money(claim.money.awarded)}</dd>
         <dt>{t('claim.paid')}</dt><dd data-testid="claim-paid">{money(claim.money.paid)}</dd>
         <dt>{t('claim.outstanding')}</dt><dd>{money(claim.money.outstanding)}</dd>

@@ -68,10 +68,12 @@ export function InboxPage(props: { offset: number; timeZone: string; opensClaims
               </li>
             ))}
           </ul>
-          <nav className="pager" aria-label={title}>
-            <button type="button" disabled={inbox.offset === 0} onClick={() => go(Math.max(0, inbox.offset - PAGE_SIZE))}>{t('claims.previous')}</button>
-            <button type="button" disabled={inbox.offset + inbox.items.length >= inbox.total} onClick={() => go(inbox.offset + PAGE_SIZE)}>{t('claims.next')}</button>
-          </nav>
+          {inbox.total > inbox.items.length && (
+            <nav className="pager" aria-label={title}>
+              <button type="button" disabled={inbox.offset === 0} onClick={() => go(Math.max(0, inbox.offset - PAGE_SIZE))}>{t('claims.previous')}</button>
+              <button type="button" disabled={inbox.offset + inbox.items.length >= inbox.total} onClick={() => go(inbox.offset + PAGE_SIZE)}>{t('claims.next')}</button>
+            </nav>
+          )}
         </>
       )}
     </section>

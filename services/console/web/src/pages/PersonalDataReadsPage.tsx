@@ -119,10 +119,12 @@ export function PersonalDataReadsPage(props: { offset: number; principal: Princi
               </tbody>
             </table>
           </div>
-          <nav className="pager" aria-label={title}>
-            <button type="button" disabled={reads.offset === 0} onClick={() => go(Math.max(0, reads.offset - PAGE_SIZE))}>{t('claims.previous')}</button>
-            <button type="button" disabled={reads.offset + reads.items.length >= reads.total} onClick={() => go(reads.offset + PAGE_SIZE)}>{t('claims.next')}</button>
-          </nav>
+          {reads.total > reads.items.length && (
+            <nav className="pager" aria-label={title}>
+              <button type="button" disabled={reads.offset === 0} onClick={() => go(Math.max(0, reads.offset - PAGE_SIZE))}>{t('claims.previous')}</button>
+              <button type="button" disabled={reads.offset + reads.items.length >= reads.total} onClick={() => go(reads.offset + PAGE_SIZE)}>{t('claims.next')}</button>
+            </nav>
+          )}
         </>
       )}
     </section>
