@@ -4,7 +4,8 @@
  * the assessor assesses it and, being an approver too, is refused approving their own
  * assessment (four-eyes); two approvers approve it (the second after a 412: the first changed
  * the claim under them) and the decision is served; the finance officer schedules the payout
- * and pays both instalments (the second early) and closes the claim; the auditor reads the
+ * and pays both instalments (the second early), closes the claim and records a recovery from the
+ * offender; the auditor reads the
  * timeline and the integrity verdict. A lawyer of another jurisdiction cannot open the claim.
  * axe-core on every page, screenshots in .tap/screenshots/console/.
  */
@@ -158,7 +159,9 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(await status(finance), 'Paid');
   await act(finance, 'Close the claim', 'Close', { 'Why it is closed': 'Paid in full.' });
   t.equal(await status(finance), 'Closed');
-  t.equal(await region(finance, 'What you can do').count(), 0, 'nothing left to do on a closed claim');
+  t.same(await region(finance, 'What you can do').getByRole('heading', { level: 3 }).allTextContents(), ['Record an amount recovered from the offender'],
+    'on a closed claim, only a recovery from the offender (the scheme of RS recovers)');
+  await act(finance, 'Record an amount recovered from the offender', 'Record', { 'Amount recovered (RSD)': '100000', 'Recorded on': localDate(0) });
 
   // ---- the auditor -----------------------------------------------------------------------
   const auditor = await signIn('Demo Auditor', 'Claims');
@@ -166,7 +169,7 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   const timeline = auditor.getByTestId('timeline');
   await timeline.waitFor();
   const words = await timeline.textContent();
-  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed']) {
+  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed', 'Recovery from the offender recorded']) {
     t.match(words, event, `the timeline says: ${event}`);
   }
   t.match(words, 'by lawyer-1', 'who acted');

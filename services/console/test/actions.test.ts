@@ -10,7 +10,7 @@ import { actionsFor, type ClaimForActions } from '../web/src/actions/catalogue.t
 
 const principal = (...roles: string[]) => ({ sub: 'someone', name: 'Someone', roles, jurisdictions: ['RS'] });
 const claim = (status: string, instalments: { number: number; status: string }[] = [], more: Partial<ClaimForActions> = {}): ClaimForActions => ({
-  status, fund: { instalments, extension: null }, applicationOverdue: false, ...more,
+  status, fund: { instalments, extension: null }, applicationOverdue: false, rejectionFinal: false, scheme: { advances: false, recovery: false }, ...more,
 });
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
@@ -25,13 +25,20 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true })), ['late-filing-extension']);
   t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused' } })), [], 'decided once');
   t.same(paths(['fund-approver'], claim('appealed')), ['appeal-decision']);
+  t.same(paths(['fund-approver'], claim('applied')), [], 'no advance where the scheme makes none');
+  t.same(paths(['fund-approver'], claim('applied', [], { scheme: { advances: true, recovery: false } })), ['advance-payments']);
+  t.same(paths(['fund-finance'], claim('paid', [{ number: 1, status: 'disbursed' }], { scheme: { advances: false, recovery: true } })),
+    ['payouts/1/failure', 'recoveries', 'closure'], 'a paid instalment\'s failure, a recovery where the scheme recovers');
+  t.same(paths(['fund-finance'], claim('closed', [], { scheme: { advances: false, recovery: true } })), ['recoveries']);
+  t.same(paths(['fund-approver'], claim('notified')), [], 'a served decision does not close');
+  t.same(paths(['fund-approver'], claim('notified', [], { rejectionFinal: true })), ['closure'], 'a rejection closes once its appeal period is over');
   t.same(paths(['fund-assessor'], claim('applied')), ['assessment']);
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
   t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
   t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule']);
   t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
-    ['payouts/2/disbursement', 'payouts/3/disbursement'], 'each instalment not paid');
+    ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure'], 'each instalment not paid; a failure of the paid one');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
   t.same(paths(['lawyer'], claim('paid')), ['offender-payments'], 'a lawyer does not close');
@@ -41,8 +48,9 @@ t.test('each role is offered its actions in the statuses the domain takes them',
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
   const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn'];
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
-  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }], { applicationOverdue: true })));
-  t.equal(new Set(actions.map((a) => a.command)).size, 18, 'eighteen commands offered');
+  const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
+  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], everything)));
+  t.equal(new Set(actions.map((a) => a.command)).size, 21, 'twenty-one commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];

@@ -41,9 +41,6 @@ export function formatDateTime(locale: string, iso: string, timeZone: string): s
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
 }
 
-/** Today, as a local date (YYYY-MM-DD) in the given time zone. */
-export const todayIn = (timeZone: string): string => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date());
-
 /** An instant with its zone's name: for lists that span jurisdictions. */
 export function formatDateTimeZoned(locale: string, iso: string, timeZone: string): string {
   // dateStyle and timeStyle do not combine with timeZoneName: the fields one by one.

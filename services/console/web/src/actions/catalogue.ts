@@ -40,8 +40,11 @@ export interface ClaimAction {
 export interface ClaimForActions {
   status: string;
   fund: { instalments: { number: number; status: string }[]; extension: string | null };
-  /** The day to apply to the fund is over (in the scheme's time zone). */
+  /** What the claim page judges from the claim's deadlines (in the scheme's time zone) and its scheme. */
   applicationOverdue: boolean;
+  /** Rejected, served, not appealed, and the appeal period is over. */
+  rejectionFinal: boolean;
+  scheme: { advances: boolean; recovery: boolean };
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
@@ -150,6 +153,21 @@ const disbursement = (n: number): ClaimAction => ({
   fields: [text('paymentReference', 'field.paymentReference'), { name: 'earlyPayment', kind: 'flag', label: 'field.earlyPayment', initial: false }],
 });
 
+const ADVANCE: ClaimAction = {
+  path: 'advance-payments', command: 'approveAdvancePayment', title: 'action.advance', submit: 'action.approve',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.advanceAmount' }, { name: 'reason', kind: 'textarea', label: 'field.advanceReason' }],
+};
+
+const payoutFailure = (n: number): ClaimAction => ({
+  path: `payouts/${n}/failure`, command: 'recordPayoutFailure', title: 'action.payoutFailure', titleValues: { instalment: n }, submit: 'action.record',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.failureReason' }],
+});
+
+const RECOVERY: ClaimAction = {
+  path: 'recoveries', command: 'recordRecovery', title: 'action.recovery', submit: 'action.record',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.recoveredAmount' }, date('recordedOn', 'field.recordedOn')],
+};
+
 const CLOSURE: ClaimAction = {
   path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
@@ -170,6 +188,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   // A late application needs an extension first.
   if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
   if (has('fund-approver') && s === 'appealed') actions.push(APPEAL_DECISION);
+  if (has('fund-approver') && claim.scheme.advances && (s === 'applied' || s === 'assessed')) actions.push(ADVANCE);
   if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
   if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
   if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);
@@ -177,7 +196,10 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-finance') && s === 'scheduled') {
     actions.push(...claim.fund.instalments.filter((i) => i.status !== 'disbursed').map((i) => disbursement(i.number)));
   }
-  // A rejection closes once its appeal period is over: that date is the API's to judge, so only paid and withdrawn claims offer it here.
-  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn')) actions.push(CLOSURE);
+  if (has('fund-finance') && (s === 'scheduled' || s === 'paid')) {
+    actions.push(...claim.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => payoutFailure(i.number)));
+  }
+  if (has('fund-finance') && claim.scheme.recovery && (s === 'scheduled' || s === 'paid' || s === 'closed')) actions.push(RECOVERY);
+  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn' || (s === 'notified' && claim.rejectionFinal))) actions.push(CLOSURE);
   return actions;
 }

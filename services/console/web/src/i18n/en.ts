@@ -352,6 +352,14 @@ export const en = {
   'inbox.count': '{total, plural, =0 {No notifications} one {# notification} other {# notifications}}, {unread} unread',
   'inbox.new': 'New',
   'inbox.markRead': 'Mark as read',
+
+  'action.advance': 'Approve an advance payment',
+  'field.advanceAmount': 'Amount of the advance ({currency})',
+  'field.advanceReason': 'Why an advance',
+  'action.payoutFailure': 'Record that the payment of instalment {instalment} failed',
+  'field.failureReason': 'What went wrong',
+  'action.recovery': 'Record an amount recovered from the offender',
+  'field.recoveredAmount': 'Amount recovered ({currency})',
 } as const;
 
 export type MessageKey = keyof typeof en;

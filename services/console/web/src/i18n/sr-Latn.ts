@@ -351,4 +351,12 @@ export const srLatn: Record<MessageKey, string> = {
   'inbox.count': '{total, plural, =0 {Nema obaveštenja} one {# obaveštenje} few {# obaveštenja} other {# obaveštenja}}, nepročitanih: {unread}',
   'inbox.new': 'Novo',
   'inbox.markRead': 'Označi kao pročitano',
+
+  'action.advance': 'Odobri avans',
+  'field.advanceAmount': 'Iznos avansa ({currency})',
+  'field.advanceReason': 'Razlog za avans',
+  'action.payoutFailure': 'Upiši da isplata rate {instalment} nije uspela',
+  'field.failureReason': 'Šta nije uspelo',
+  'action.recovery': 'Upiši iznos naplaćen od učinioca',
+  'field.recoveredAmount': 'Naplaćeni iznos ({currency})',
 };

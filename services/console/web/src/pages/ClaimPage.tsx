@@ -4,12 +4,13 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
-import type { Currency } from '@cfund/contracts';
+import type { Currency, Jurisdiction } from '@cfund/contracts';
+import { isLate, schemeAt } from '@cfund/domain';
 import { ActionForm } from '../actions/ActionForm.tsx';
 import { actionsFor } from '../actions/catalogue.ts';
 import { api, ApiError, type Principal } from '../api.ts';
 import { useTitle } from '../components/use-title.ts';
-import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone, todayIn } from '../format.ts';
+import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { mayReadPersonalData } from '../components/may.ts';
@@ -23,7 +24,10 @@ interface ClaimDetail {
   personalData: { erased: boolean };
   money: { currency: string; claimed: number; offenderPaid: number; awarded: number; paid: number; outstanding: number };
   moneyByHead: { claimed: { head: string; amount: Money }[] };
-  fund: { approvals: string[]; approvalsNeeded: number; extension: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
+  fund: {
+    approvals: string[]; approvalsNeeded: number; extension: string | null; rejectionReasons: string[]; appealDeadline: string | null;
+    appealOutcome: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[];
+  };
   deadlines: { kind: string; dueOn: string }[];
 }
 
@@ -78,9 +82,14 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
   if (!claim) return <p aria-live="polite">{pending ? t('claim.notYet') : t('app.loading')}</p>;
   const money = (minor: number) => formatMoney(locale, minor, claim.money.currency);
   const zone = schemeTimeZone(claim.jurisdiction);
-  const today = todayIn(zone);
-  const applicationOverdue = claim.deadlines.some((d) => d.kind === 'fund-application' && d.dueOn < today);
-  const actions = actionsFor(props.principal, { ...claim, applicationOverdue });
+  const now = new Date().toISOString();
+  const scheme = schemeAt(claim.jurisdiction as Jurisdiction, claim.filedAt ?? now);
+  const actions = actionsFor(props.principal, {
+    ...claim,
+    applicationOverdue: claim.deadlines.some((d) => d.kind === 'fund-application' && isLate(d.dueOn, now, zone)),
+    rejectionFinal: claim.fund.rejectionReasons.length > 0 && claim.fund.appealOutcome === null && !!claim.fund.appealDeadline && isLate(claim.fund.appealDeadline, now, zone),
+    scheme: { advances: scheme.advancePayments.allowed, recovery: scheme.recoveryFromOffender },
+  });
   const ref = { claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency };
   const reload = (revision = -1, done?: string) => {
     awaited.current = revision;
