@@ -89,6 +89,14 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
     Court: 'Higher Court in Belgrade', 'Case number': 'K-123/2025', 'Decided on': localDate(-200), 'Non-pecuniary damage': '1200000',
   });
   await act(lawyer, 'Record that the ruling became final', 'Record', { 'Final on': localDate(-150) });
+  // The finality starts the time to apply to the fund: a deadline ahead in "my claims".
+  await lawyer.getByRole('link', { name: 'My claims' }).click();
+  await lawyer.getByTestId('deadlines').getByText(/^Apply to the fund by /).waitFor();
+  await lawyer.getByTestId('deadlines').getByRole('link', { name: `Open claim ${reference}` }).waitFor();
+  await checkAccessibility(t, lawyer, 'my claims with a deadline ahead');
+  await run.shoot(lawyer, 'life-deadlines');
+  await lawyer.getByTestId('deadlines').getByRole('link', { name: `Open claim ${reference}` }).click();
+  await lawyer.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
   await act(lawyer, 'Record that enforcement failed', 'Record', { 'Amount still owed by the offender (RSD)': '1200000', 'Recorded on': localDate(-30) });
   await act(lawyer, 'Apply to the fund', 'Apply');
   t.equal(await status(lawyer), 'Applied to the fund');
@@ -102,6 +110,15 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await run.shoot(assessor, 'life-work-queue');
   await fitsPhone(assessor, 'the work queue');
   await openFromWorkQueue(assessor, reference);
+  // The award previewed as the decider computes it: first above the head's cap, then within it.
+  const preview = assessor.getByTestId('award-preview');
+  await region(assessor, 'Assess the claim').getByLabel('Non-pecuniary damage', { exact: true }).fill('1600000');
+  await preview.getByText('Non-pecuniary damage: limited to RSD 1,500,000.00 (less RSD 100,000.00)').waitFor();
+  t.match(await preview.locator('strong').textContent(), /^Net award, as it will be computed: RSD\s1,500,000\.00$/, 'the cap applied in the preview');
+  await region(assessor, 'Assess the claim').getByLabel('Non-pecuniary damage', { exact: true }).fill('900000');
+  await preview.getByText('Net award, as it will be computed: RSD 900,000.00').waitFor();
+  await checkAccessibility(t, assessor, 'claim page: the assessment with its preview');
+  await run.shoot(assessor, 'life-assessment-preview');
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
   await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();

@@ -1,14 +1,15 @@
 /**
  * The victim's personal data, its reads and its erasure, clicked through in the console, each
  * person in a browser context of their own. The lawyer files a claim, shows the victim's data
- * (an explicit, recorded read; nothing personal in the URL or the title), records a payment from
- * the offender, withdraws the claim and reopens it, and narrows "my claims" with the API's
- * filters. The auditor sees the claim as of an earlier revision (withdrawn) and before it
+ * (an explicit, recorded read; nothing personal in the URL or the title), attaches evidence (the
+ * file's SHA-256, never the file), records a payment from the offender, withdraws the claim and
+ * reopens it, and narrows "my claims" with the API's filters. The auditor sees the claim as of an earlier revision (withdrawn) and before it
  * existed, and finds the lawyer's read in the reads of personal data. The data-protection
  * officer finds it too, erases the victim's data (after a confirmation), and the inbox counts the
  * notice of it; the lawyer's claim then reads [erased]. axe-core on every new page, screenshots
  * `pd-*.png` in .tap/screenshots/console/.
  */
+import { createHash } from 'node:crypto';
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
 import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
@@ -69,6 +70,23 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   t.notOk((await lawyer.content()).includes(VICTIM), 'hidden again');
 
   // ---- the lawyer's actions beyond the court track ----------------------------------------
+  // Evidence: the file's SHA-256 is computed in the browser; only the digest is sent.
+  const document = 'Medical report of the victim, page 1 of 1.';
+  const sent: string[] = [];
+  lawyer.on('request', (r) => { if (r.url().endsWith('/evidence')) sent.push(r.postData() ?? ''); });
+  const evidence = region(lawyer, 'Attach evidence');
+  await evidence.getByLabel('Kind of document').selectOption('medical-report');
+  await evidence.getByLabel('Title of the document', { exact: true }).fill('Medical report');
+  await evidence.getByLabel('Document id (in your files or the document store)').fill('DOC-2026-0001');
+  await evidence.getByLabel('The document', { exact: true }).setInputFiles({ name: 'report.txt', mimeType: 'text/plain', buffer: Buffer.from(document) });
+  const digest = createHash('sha256').update(document).digest('hex');
+  await evidence.getByTestId('digest').getByText(`SHA-256: ${digest}`).waitFor();
+  await evidence.getByRole('button', { name: 'Attach', exact: true }).click();
+  await lawyer.getByRole('status').getByText('Done: Attach evidence.', { exact: true }).waitFor();
+  t.equal(await lawyer.getByTestId('claim-evidence').textContent(), '1 document');
+  t.equal(sent.length, 1, 'one request');
+  t.match(sent[0], digest, 'the digest is sent');
+  t.notMatch(sent[0], 'Medical report of the victim', 'the file is not');
   await act(lawyer, 'Record a payment from the offender', 'Record', { 'Amount received (RSD)': '25000', 'Received on': localDate(-10) });
   t.match(await lawyer.getByTestId('claim-offender-paid').textContent(), /^RSD\s25,000\.00$/, 'the offender\'s payment counts');
   await act(lawyer, 'Withdraw the claim', 'Withdraw', { 'Why it is withdrawn': 'The victim asked to pause the claim.' });

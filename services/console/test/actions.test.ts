@@ -15,10 +15,10 @@ const claim = (status: string, instalments: { number: number; status: string }[]
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
 t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
-  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'offender-payments', 'withdrawal']);
-  t.same(paths(['lawyer'], claim('applied')), ['offender-payments', 'withdrawal'], 'once applied: an offender\'s payment, or withdrawing');
-  t.same(paths(['lawyer'], claim('notified')), ['offender-payments', 'appeals', 'withdrawal'], 'a served decision can be appealed');
-  t.same(paths(['lawyer'], claim('scheduled')), ['offender-payments'], 'no withdrawal once the payout is scheduled');
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal']);
+  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal'], 'once applied: an offender\'s payment, or withdrawing');
+  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal'], 'a served decision can be appealed');
+  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments'], 'no withdrawal once the payout is scheduled');
   t.same(paths(['lawyer'], claim('withdrawn')), ['reopening']);
   t.same(paths(['lawyer'], claim('closed')), []);
   t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
@@ -41,7 +41,7 @@ t.test('each role is offered its actions in the statuses the domain takes them',
     ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure'], 'each instalment not paid; a failure of the paid one');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
-  t.same(paths(['lawyer'], claim('paid')), ['offender-payments'], 'a lawyer does not close');
+  t.same(paths(['lawyer'], claim('paid')), ['evidence', 'offender-payments'], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
 });
 
@@ -50,7 +50,7 @@ t.test('every field is a property of the command\'s schema, and every required p
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
   const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
   const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], everything)));
-  t.equal(new Set(actions.map((a) => a.command)).size, 21, 'twenty-one commands offered');
+  t.equal(new Set(actions.map((a) => a.command)).size, 22, 'twenty-two commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];
@@ -59,4 +59,10 @@ t.test('every field is a property of the command\'s schema, and every required p
       if (!(schema as z.ZodType).safeParse(undefined).success) t.ok(given.includes(name), `${a.command}: ${name} is asked for`);
     }
   }
+});
+
+t.test('a document is attached by its SHA-256, computed where the file is', async (t) => {
+  const { sha256Hex } = await import('../web/src/digest.ts');
+  t.equal(await sha256Hex(new Blob(['abc'])), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'the digest of "abc"');
+  t.equal(await sha256Hex(new Blob([])), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'of nothing');
 });

@@ -3,15 +3,16 @@
  * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
  * the action. Bodies are checked with the command service's own schemas (CommandBodies).
  */
-import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 
 /**
  * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
- * local date and time sent as an ISO instant; `money` and `heads` are typed in major units.
+ * local date and time sent as an ISO instant; `money` and `heads` are typed in major units;
+ * `digest` is a file chosen in the browser, sent as its SHA-256 only.
  */
-export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag';
+export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag' | 'digest';
 
 export interface ActionField {
   /** The body's property. */
@@ -34,6 +35,8 @@ export interface ClaimAction {
   fields: ActionField[];
   /** Parts of the body the console does not ask for. */
   fixed?: Record<string, unknown>;
+  /** `award`: the form previews the net award the decider will compute. */
+  preview?: 'award';
 }
 
 /** What the claim page knows of a claim to choose its actions. */
@@ -81,6 +84,15 @@ const COURT_TRACK: ClaimAction[] = [
   { path: 'fund-application', command: 'submitFundApplication', title: 'action.fundApplication', submit: 'action.apply', fields: [], fixed: { otherCompensationDeclared: [] } },
 ];
 
+/** The document stays with the lawyer (or in the document store): the claim records its id and digest. */
+const EVIDENCE: ClaimAction = {
+  path: 'evidence', command: 'attachEvidence', title: 'action.evidence', submit: 'action.attach',
+  fields: [
+    { name: 'kind', kind: 'choice', label: 'field.evidenceKind', options: EVIDENCE_KINDS, optionWords: 'evidence', initial: EVIDENCE_KINDS[0] },
+    text('title', 'field.documentTitle'), text('documentId', 'field.documentId'), { name: 'sha256', kind: 'digest', label: 'field.document' },
+  ],
+};
+
 const OFFENDER_PAYMENT: ClaimAction = {
   path: 'offender-payments', command: 'recordOffenderPayment', title: 'action.offenderPayment', submit: 'action.record',
   fields: [{ name: 'amount', kind: 'money', label: 'field.offenderAmount' }, date('receivedOn', 'field.receivedOn')],
@@ -125,6 +137,7 @@ const ASSESSMENT: ClaimAction = {
     { name: 'assessedAmounts', kind: 'heads', label: 'field.assessedAmounts' },
   ],
   fixed: { deductions: [] },
+  preview: 'award',
 };
 
 const DECISION: ClaimAction[] = [
@@ -180,7 +193,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   const actions: ClaimAction[] = [];
   if (has('lawyer')) {
     if (s === 'filed') actions.push(...COURT_TRACK);
-    if (ACTIVE.includes(s)) actions.push(OFFENDER_PAYMENT);
+    if (ACTIVE.includes(s)) actions.push(EVIDENCE, OFFENDER_PAYMENT);
     if (s === 'notified') actions.push(APPEAL);
     if (WITHDRAWABLE.includes(s)) actions.push(WITHDRAWAL);
     if (s === 'withdrawn') actions.push(REOPENING);

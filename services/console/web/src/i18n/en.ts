@@ -360,6 +360,37 @@ export const en = {
   'field.failureReason': 'What went wrong',
   'action.recovery': 'Record an amount recovered from the offender',
   'field.recoveredAmount': 'Amount recovered ({currency})',
+
+  'deadlines.title': 'Deadlines ahead',
+  'deadlines.none': 'No deadline is running.',
+  'deadlines.overdue': '(the day is over)',
+  'deadline.fund-application': 'Apply to the fund by {date}',
+  'deadline.appeal': 'Appeal by {date}',
+  'deadline.instalment': 'Instalment {instalment} due on {date}',
+
+  'action.evidence': 'Attach evidence',
+  'action.attach': 'Attach',
+  'field.evidenceKind': 'Kind of document',
+  'field.documentTitle': 'Title of the document',
+  'field.documentId': 'Document id (in your files or the document store)',
+  'field.document': 'The document',
+  'field.documentHint': 'Its SHA-256 fingerprint is computed in this browser and recorded; the file itself is not sent.',
+  'field.digestIs': 'SHA-256: {digest}',
+  'evidence.court-decision': 'Court decision',
+  'evidence.medical-report': 'Medical report',
+  'evidence.psychological-report': 'Psychological report',
+  'evidence.police-report': 'Police report',
+  'evidence.payslip': 'Payslip',
+  'evidence.receipt': 'Receipt',
+  'evidence.identity-document': 'Identity document',
+  'evidence.other': 'Other',
+  'claim.evidence': 'Evidence',
+  'claim.documents': '{count, plural, one {# document} other {# documents}}',
+
+  'preview.net': 'Net award, as it will be computed: {amount}',
+  'preview.cap': '{head}: limited to {cap} (less {reducedBy})',
+  'preview.totalCap': 'The award in all',
+  'preview.offenderPaid': 'Less what the offender paid: {amount}',
 } as const;
 
 export type MessageKey = keyof typeof en;

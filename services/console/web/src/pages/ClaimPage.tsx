@@ -29,6 +29,7 @@ interface ClaimDetail {
     appealOutcome: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[];
   };
   deadlines: { kind: string; dueOn: string }[];
+  evidence: number;
 }
 
 /** The read side follows the event store within moments: ask again a few times before giving up. */
@@ -90,7 +91,10 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
     rejectionFinal: claim.fund.rejectionReasons.length > 0 && claim.fund.appealOutcome === null && !!claim.fund.appealDeadline && isLate(claim.fund.appealDeadline, now, zone),
     scheme: { advances: scheme.advancePayments.allowed, recovery: scheme.recoveryFromOffender },
   });
-  const ref = { claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency };
+  const ref = {
+    claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency,
+    award: { scheme, offenderPaidMinor: claim.money.offenderPaid },
+  };
   const reload = (revision = -1, done?: string) => {
     awaited.current = revision;
     announced.current = done;
@@ -106,6 +110,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
         {claim.filedAt && <><dt>{t('claim.filedAt')}</dt><dd>{formatInstant(locale, claim.filedAt, zone)}</dd></>}
         {claim.incidentOn && <><dt>{t('claim.incidentOn')}</dt><dd>{formatLocalDate(locale, claim.incidentOn)}</dd></>}
         {claim.formOfExploitation && <><dt>{t('claim.formOfExploitation')}</dt><dd>{t(`exploitation.${claim.formOfExploitation}` as MessageKey)}</dd></>}
+        {claim.evidence > 0 && <><dt>{t('claim.evidence')}</dt><dd data-testid="claim-evidence">{t('claim.documents', { count: claim.evidence })}</dd></>}
         {claim.fund.approvals.length > 0 && <><dt>{t('claim.approvals')}</dt><dd>{t('claim.approvalsOf', { given: claim.fund.approvals.length, needed: claim.fund.approvalsNeeded })}</dd></>}
       </dl>
       <h2>{t('claim.money')}</h2>

@@ -14,6 +14,7 @@ import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
 import { CLAIM_STATUSES } from '../components/statuses.ts';
+import { DeadlinesAhead } from './DeadlinesAhead.tsx';
 
 export const PAGE_SIZE = 20;
 
@@ -71,6 +72,7 @@ export function ClaimsPage(props: { offset: number; status: string | undefined; 
   return (
     <section aria-labelledby="claims-title">
       <h1 id="claims-title">{title}</h1>
+      {own && <DeadlinesAhead />}
       <form className="filters" role="search" aria-label={t('claims.filters')} onSubmit={search} noValidate>
         <div className="field">
           <label htmlFor="filter-status">{t('claims.column.status')}</label>
