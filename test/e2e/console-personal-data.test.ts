@@ -103,7 +103,15 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await search.getByRole('button', { name: 'Show' }).click();
   await lawyer.getByText('No claim matches.').waitFor();
   t.match(lawyer.url(), /\/claims\?status=closed$/, 'the status filter is in the URL');
+  // A victim's name typed into the search: the API never searches personal data, and the name
+  // reaches no URL of the browser nor any log (checked at the end).
   await search.getByLabel('Status').selectOption('filed');
+  await search.getByLabel('Search').fill(VICTIM);
+  const searched = lawyer.waitForResponse((r) => r.url().includes('/api/queries/claims?') && r.url().includes('text='));
+  await search.getByRole('button', { name: 'Show' }).click();
+  t.same(await (await searched).json(), { items: [], total: 0, limit: 20, offset: 0 }, 'the API finds nothing by a victim\'s name');
+  await lawyer.getByText('No claim matches.').waitFor();
+  await nothingPersonalIn(lawyer, 'a search for the victim\'s name');
   await search.getByLabel('Search').fill(reference);
   await search.getByRole('button', { name: 'Show' }).click();
   await lawyer.getByRole('link', { name: `Open claim ${reference}` }).waitFor();
