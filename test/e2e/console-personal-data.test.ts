@@ -39,6 +39,11 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
     await page.getByRole('status').getByText(`Done: ${title}.`, { exact: true }).waitFor();
   };
   const status = (page: Page) => page.getByTestId('claim-status').textContent();
+  const fitsPhone = async (page: Page, what: string) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), `${what} fits 390 px`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  };
   const nothingPersonalIn = async (page: Page, what: string) => {
     t.notOk(page.url().includes(VICTIM) || decodeURIComponent(page.url()).includes(VICTIM), `${what}: not in the URL`);
     t.notOk((await page.title()).includes(VICTIM), `${what}: not in the title`);
@@ -133,6 +138,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   t.equal(await status(auditor), 'Filed', 'the claim itself is filed again');
   await checkAccessibility(t, auditor, 'claim page: the auditor\'s as-of view');
   await run.shoot(auditor, 'pd-as-of');
+  await fitsPhone(auditor, 'the as-of view');
   await auditor.getByLabel('Or a moment (date and time, your clock)').fill('2001-01-01T10:00');
   await auditor.getByRole('button', { name: 'Show the claim as of this moment' }).click();
   await auditor.getByText('The claim did not exist yet at that moment.').waitFor();
@@ -144,6 +150,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await reads.getByRole('row').filter({ hasText: claimId }).filter({ hasText: 'lawyer-1' }).waitFor({ timeout: 15_000 });
   await checkAccessibility(t, auditor, 'reads of personal data');
   await run.shoot(auditor, 'pd-reads');
+  await fitsPhone(auditor, 'the reads of personal data');
   await auditor.getByLabel('Language').selectOption('sr-Latn');
   await auditor.getByRole('heading', { name: 'Čitanja ličnih podataka', exact: true }).waitFor();
   await checkAccessibility(t, auditor, 'reads of personal data in Serbian');
@@ -164,6 +171,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await confirm.getByText('This cannot be undone').waitFor();
   await checkAccessibility(t, dpo, 'erasure: the confirmation');
   await run.shoot(dpo, 'pd-erasure-confirm');
+  await fitsPhone(dpo, 'the confirmation of an erasure');
   await confirm.getByRole('button', { name: 'Erase the personal data' }).click();
   await dpo.getByText(`Erased: the victim's personal data of claim ${claimId} now reads [erased].`).waitFor({ timeout: 15_000 });
   await checkAccessibility(t, dpo, 'erasure: done');
@@ -179,6 +187,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await dpo.getByTestId('inbox-count').getByText('1 notification, 1 unread').waitFor();
   await checkAccessibility(t, dpo, 'inbox');
   await run.shoot(dpo, 'pd-inbox');
+  await fitsPhone(dpo, 'the inbox');
   await dpo.getByRole('button', { name: 'Mark as read' }).click();
   await dpo.getByTestId('inbox-count').getByText('1 notification, 0 unread').waitFor();
   await dpo.waitForFunction("[...document.querySelectorAll('nav a')].some((a) => a.textContent === 'Inbox')");
