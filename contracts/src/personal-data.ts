@@ -33,3 +33,9 @@ export const CommandPersonalDataSchema = z.object({
 
 /** Field names that hold personal data, for log redaction. */
 export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'personalData', 'victim'] as const;
+
+/**
+ * The pseudonym of a claim's victim, `vic-<claimId>`: what the events, the key store and the
+ * erasure endpoint (`/victims/{victimRef}/erasure`) name the victim by, never their data.
+ */
+export const victimRefOf = (claimId: string): string => `vic-${claimId}`;

@@ -4,7 +4,8 @@
  * the assessor assesses it and, being an approver too, is refused approving their own
  * assessment (four-eyes); two approvers approve it (the second after a 412: the first changed
  * the claim under them) and the decision is served; the finance officer schedules the payout
- * and pays both instalments (the second early) and closes the claim; the auditor reads the
+ * and pays both instalments (the second early), closes the claim and records a recovery from the
+ * offender; the auditor reads the
  * timeline and the integrity verdict. A lawyer of another jurisdiction cannot open the claim.
  * axe-core on every page, screenshots in .tap/screenshots/console/.
  */
@@ -88,10 +89,19 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
     Court: 'Higher Court in Belgrade', 'Case number': 'K-123/2025', 'Decided on': localDate(-200), 'Non-pecuniary damage': '1200000',
   });
   await act(lawyer, 'Record that the ruling became final', 'Record', { 'Final on': localDate(-150) });
+  // The finality starts the time to apply to the fund: a deadline ahead in "my claims".
+  await lawyer.getByRole('link', { name: 'My claims' }).click();
+  await lawyer.getByTestId('deadlines').getByText(/^Apply to the fund by /).waitFor();
+  await lawyer.getByTestId('deadlines').getByRole('link', { name: `Open claim ${reference}` }).waitFor();
+  await checkAccessibility(t, lawyer, 'my claims with a deadline ahead');
+  await run.shoot(lawyer, 'life-deadlines');
+  await lawyer.getByTestId('deadlines').getByRole('link', { name: `Open claim ${reference}` }).click();
+  await lawyer.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
   await act(lawyer, 'Record that enforcement failed', 'Record', { 'Amount still owed by the offender (RSD)': '1200000', 'Recorded on': localDate(-30) });
   await act(lawyer, 'Apply to the fund', 'Apply');
   t.equal(await status(lawyer), 'Applied to the fund');
-  t.equal(await region(lawyer, 'What you can do').count(), 0, 'nothing left for the lawyer to do now');
+  t.equal(await region(lawyer, 'Apply to the fund').count(), 0, 'the court track and the application are done');
+  t.equal(await region(lawyer, 'Withdraw the claim').count(), 1, 'the lawyer may still withdraw it');
 
   // ---- the assessor (an approver as well) ------------------------------------------------
   const assessor = await signIn('Demo Assessor-Approver', 'Work queue');
@@ -100,6 +110,15 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await run.shoot(assessor, 'life-work-queue');
   await fitsPhone(assessor, 'the work queue');
   await openFromWorkQueue(assessor, reference);
+  // The award previewed as the decider computes it: first above the head's cap, then within it.
+  const preview = assessor.getByTestId('award-preview');
+  await region(assessor, 'Assess the claim').getByLabel('Non-pecuniary damage', { exact: true }).fill('1600000');
+  await preview.getByText('Non-pecuniary damage: limited to RSD 1,500,000.00 (less RSD 100,000.00)').waitFor();
+  t.match(await preview.locator('strong').textContent(), /^Net award, as it will be computed: RSD\s1,500,000\.00$/, 'the cap applied in the preview');
+  await region(assessor, 'Assess the claim').getByLabel('Non-pecuniary damage', { exact: true }).fill('900000');
+  await preview.getByText('Net award, as it will be computed: RSD 900,000.00').waitFor();
+  await checkAccessibility(t, assessor, 'claim page: the assessment with its preview');
+  await run.shoot(assessor, 'life-assessment-preview');
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
   await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
@@ -157,7 +176,9 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(await status(finance), 'Paid');
   await act(finance, 'Close the claim', 'Close', { 'Why it is closed': 'Paid in full.' });
   t.equal(await status(finance), 'Closed');
-  t.equal(await region(finance, 'What you can do').count(), 0, 'nothing left to do on a closed claim');
+  t.same(await region(finance, 'What you can do').getByRole('heading', { level: 3 }).allTextContents(), ['Record an amount recovered from the offender'],
+    'on a closed claim, only a recovery from the offender (the scheme of RS recovers)');
+  await act(finance, 'Record an amount recovered from the offender', 'Record', { 'Amount recovered (RSD)': '100000', 'Recorded on': localDate(0) });
 
   // ---- the auditor -----------------------------------------------------------------------
   const auditor = await signIn('Demo Auditor', 'Claims');
@@ -165,7 +186,7 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   const timeline = auditor.getByTestId('timeline');
   await timeline.waitFor();
   const words = await timeline.textContent();
-  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed']) {
+  for (const event of ['Claim filed', 'Court ruling recorded', 'Applied to the fund', 'Claim assessed', 'Approval of the award given', 'Award approved', 'Decision served', 'Payout scheduled', 'Instalment paid', 'Claim closed', 'Recovery from the offender recorded']) {
     t.match(words, event, `the timeline says: ${event}`);
   }
   t.match(words, 'by lawyer-1', 'who acted');

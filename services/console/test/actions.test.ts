@@ -9,30 +9,48 @@ import { z } from 'zod';
 import { actionsFor, type ClaimForActions } from '../web/src/actions/catalogue.ts';
 
 const principal = (...roles: string[]) => ({ sub: 'someone', name: 'Someone', roles, jurisdictions: ['RS'] });
-const claim = (status: string, instalments: { number: number; status: string }[] = []): ClaimForActions => ({ status, fund: { instalments } });
+const claim = (status: string, instalments: { number: number; status: string }[] = [], more: Partial<ClaimForActions> = {}): ClaimForActions => ({
+  status, fund: { instalments, extension: null }, applicationOverdue: false, rejectionFinal: false, scheme: { advances: false, recovery: false }, ...more,
+});
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
 t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
-  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application']);
-  t.same(paths(['lawyer'], claim('applied')), [], 'nothing for the lawyer once applied');
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal']);
+  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal'], 'once applied: an offender\'s payment, or withdrawing');
+  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal'], 'a served decision can be appealed');
+  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments'], 'no withdrawal once the payout is scheduled');
+  t.same(paths(['lawyer'], claim('withdrawn')), ['reopening']);
+  t.same(paths(['lawyer'], claim('closed')), []);
+  t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
+  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true })), ['late-filing-extension']);
+  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused' } })), [], 'decided once');
+  t.same(paths(['fund-approver'], claim('appealed')), ['appeal-decision']);
+  t.same(paths(['fund-approver'], claim('applied')), [], 'no advance where the scheme makes none');
+  t.same(paths(['fund-approver'], claim('applied', [], { scheme: { advances: true, recovery: false } })), ['advance-payments']);
+  t.same(paths(['fund-finance'], claim('paid', [{ number: 1, status: 'disbursed' }], { scheme: { advances: false, recovery: true } })),
+    ['payouts/1/failure', 'recoveries', 'closure'], 'a paid instalment\'s failure, a recovery where the scheme recovers');
+  t.same(paths(['fund-finance'], claim('closed', [], { scheme: { advances: false, recovery: true } })), ['recoveries']);
+  t.same(paths(['fund-approver'], claim('notified')), [], 'a served decision does not close');
+  t.same(paths(['fund-approver'], claim('notified', [], { rejectionFinal: true })), ['closure'], 'a rejection closes once its appeal period is over');
   t.same(paths(['fund-assessor'], claim('applied')), ['assessment']);
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
   t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
   t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule']);
   t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
-    ['payouts/2/disbursement', 'payouts/3/disbursement'], 'each instalment not paid');
+    ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure'], 'each instalment not paid; a failure of the paid one');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
-  t.same(paths(['lawyer'], claim('paid')), [], 'a lawyer does not close');
+  t.same(paths(['lawyer'], claim('paid')), ['evidence', 'offender-payments'], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
 });
 
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
-  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'scheduled', 'paid'];
+  const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn'];
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
-  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'due' }])));
-  t.equal(new Set(actions.map((a) => a.command)).size, 12, 'twelve commands offered');
+  const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
+  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], everything)));
+  t.equal(new Set(actions.map((a) => a.command)).size, 22, 'twenty-two commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];
@@ -41,4 +59,10 @@ t.test('every field is a property of the command\'s schema, and every required p
       if (!(schema as z.ZodType).safeParse(undefined).success) t.ok(given.includes(name), `${a.command}: ${name} is asked for`);
     }
   }
+});
+
+t.test('a document is attached by its SHA-256, computed where the file is', async (t) => {
+  const { sha256Hex } = await import('../web/src/digest.ts');
+  t.equal(await sha256Hex(new Blob(['abc'])), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'the digest of "abc"');
+  t.equal(await sha256Hex(new Blob([])), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'of nothing');
 });

@@ -5,10 +5,11 @@
  */
 import t from 'tap';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
-import { CLAIM_EVENTS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, CLAIM_EVENTS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
 import { ClaimStatusSchema } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
+import { CLAIM_STATUSES } from '../web/src/components/statuses.ts';
 
 const LOCALES: Record<string, Record<string, string>> = { en, 'sr-Latn': srLatn };
 
@@ -43,9 +44,17 @@ t.test('the words for every value the API returns exist', async (t) => {
     ...FORMS_OF_EXPLOITATION.map((f) => `exploitation.${f}`), ...DAMAGE_HEADS.map((h) => `head.${h}`),
     // The auditor's timeline words every event of a claim; the court-track forms every outcome and reason.
     ...CLAIM_EVENTS.map((e) => `event.${e.type}`), ...RULING_OUTCOMES.map((o) => `outcome.${o}`), ...ENFORCEMENT_FAILURE_REASONS.map((r) => `enforcement.${r}`),
+    ...APPEAL_OUTCOMES.map((o) => `appealOutcome.${o}`),
+    ...EVIDENCE_KINDS.map((k) => `evidence.${k}`),
+    // The kinds of deadline GET /deadlines answers with.
+    ...['fund-application', 'appeal', 'instalment'].map((k) => `deadline.${k}`),
     ...['ok', 'unkeyed', 'broken'].flatMap((s) => [`integrity.${s}`, `integrity.${s}.detail`]),
   ];
   for (const key of needed) t.ok(Object.hasOwn(en, key), key);
+});
+
+t.test('the list filters by every status the API has, and by no other', async (t) => {
+  t.same([...CLAIM_STATUSES].sort(), [...ClaimStatusSchema.options].sort());
 });
 
 t.test('plural forms follow each language: Serbian has "few"', async (t) => {

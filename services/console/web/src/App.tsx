@@ -10,6 +10,11 @@ import { FileClaimPage } from './pages/FileClaimPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { WorkQueuePage } from './pages/WorkQueuePage.tsx';
+import { ErasurePage } from './pages/ErasurePage.tsx';
+import { InboxPage } from './pages/InboxPage.tsx';
+import { PersonalDataReadsPage } from './pages/PersonalDataReadsPage.tsx';
+import { maySeeClaims } from './components/may.ts';
+import { homeTimeZone } from './format.ts';
 import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
 
@@ -65,11 +70,15 @@ export function App() {
   let page;
   if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
   else if (session === undefined) page = null;
-  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} principal={session.principal} />;
+  else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} status={route.status} principal={session.principal} />;
   else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
   else if (route.page === 'work') page = <WorkQueuePage />;
   else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} principal={session.principal} />;
-  else page = <NotFoundPage />;
+  else if (route.page === 'reads') page = <PersonalDataReadsPage offset={route.offset} principal={session.principal} timeZone={homeTimeZone(session.principal.jurisdictions)} />;
+  else if (route.page === 'erasure') page = <ErasurePage key={route.claimId} claimId={route.claimId} />;
+  else if (route.page === 'inbox') {
+    page = <InboxPage offset={route.offset} timeZone={homeTimeZone(session.principal.jurisdictions)} opensClaims={maySeeClaims(session.principal)} />;
+  } else page = <NotFoundPage />;
 
   return (
     <IntlProvider locale={locale} defaultLocale="en" messages={LOCALES[locale].messages}>

@@ -11,6 +11,9 @@ export function formatMoney(locale: string, amountMinor: number, currency: strin
 /** The time zone of a jurisdiction's scheme now (dates of a claim are local dates there). */
 export const schemeTimeZone = (jurisdiction: string): string => schemeAt(jurisdiction as Jurisdiction, new Date().toISOString()).timeZone;
 
+/** The time zone of the user's first jurisdiction: for lists that are of no one claim. */
+export const homeTimeZone = (jurisdictions: readonly string[]): string => schemeTimeZone(jurisdictions[0] ?? 'RS');
+
 /** An instant, as a date in the scheme's time zone. */
 export function formatInstant(locale: string, iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(iso));
@@ -36,4 +39,11 @@ export function toMinor(text: string, currency: Currency): number | undefined {
 /** An instant, as a date and a time in the given time zone. */
 export function formatDateTime(locale: string, iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+}
+
+/** An instant with its zone's name: for lists that span jurisdictions. */
+export function formatDateTimeZoned(locale: string, iso: string, timeZone: string): string {
+  // dateStyle and timeStyle do not combine with timeZoneName: the fields one by one.
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' })
+    .format(new Date(iso));
 }

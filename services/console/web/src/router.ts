@@ -1,26 +1,8 @@
-/** A small router over the History API: the console has few pages, and no path holds personal data. */
+/** A small router over the History API: the console has few pages (routes.ts), and no path holds personal data. */
 import { useEffect, useState } from 'react';
+import { routeOf, type Route } from './routes.ts';
 
-export type Route =
-  | { page: 'sign-in' }
-  | { page: 'claims'; offset: number }
-  | { page: 'work' }
-  | { page: 'file-claim' }
-  | { page: 'claim'; claimId: string }
-  | { page: 'not-found' };
-
-export function routeOf(path: string, search: string): Route {
-  if (path === '/' || path === '/claims') {
-    const offset = Number(new URLSearchParams(search).get('offset') ?? 0);
-    return { page: 'claims', offset: Number.isSafeInteger(offset) && offset > 0 ? offset : 0 };
-  }
-  if (path === '/sign-in') return { page: 'sign-in' };
-  if (path === '/work') return { page: 'work' };
-  if (path === '/claims/new') return { page: 'file-claim' };
-  const claim = /^\/claims\/([0-9a-f-]{36})$/.exec(path);
-  if (claim) return { page: 'claim', claimId: claim[1]! };
-  return { page: 'not-found' };
-}
+export type { Route };
 
 /** `replace`: instead of the current entry (a redirect), not a new one. */
 export function navigate(to: string, options: { replace?: boolean } = {}): void {

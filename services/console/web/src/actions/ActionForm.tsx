@@ -5,16 +5,22 @@
  * the form offers to reload it. Any other refusal shows the API's sentence beside the button.
  */
 import { useRef, useState, type FormEvent } from 'react';
-import { CommandBodies, DAMAGE_HEADS, type Currency, type DamageHead } from '@cfund/contracts';
+import { CommandBodies, DAMAGE_HEADS, type AmountsByHead, type Currency, type DamageHead } from '@cfund/contracts';
 import { api, ApiError } from '../api.ts';
 import { Field, fieldId } from '../components/Field.tsx';
+import { sha256Hex } from '../digest.ts';
+import { AwardPreview, type AwardBasis } from './AwardPreview.tsx';
 import { toMinor } from '../format.ts';
 import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import type { ActionField, ClaimAction } from './catalogue.ts';
 
-export interface ClaimRef { claimId: string; revision: number; currency: Currency }
+export interface ClaimRef {
+  claimId: string; revision: number; currency: Currency;
+  /** What the assessment's preview of the award needs: the claim's scheme and the offender's payments. */
+  award: AwardBasis;
+}
 
 type Values = Record<string, string | boolean>;
 
@@ -49,7 +55,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     for (const f of action.fields) {
       const v = str(f.name);
       switch (f.kind) {
-        case 'text': case 'textarea': case 'date': case 'choice':
+        case 'text': case 'textarea': case 'date': case 'choice': case 'digest':
           if (v) body[f.name] = v;
           break;
         case 'lines':
@@ -99,6 +105,12 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
       return heads && typeof path[1] === 'number' && heads[path[1]] ? `${name}.${heads[path[1]]}` : name;
     };
     return { body, unreadable, fieldOf };
+  };
+
+  /** The heads typed so far that read as amounts more than zero. */
+  const previewAmounts = (): AmountsByHead => {
+    const { body } = build();
+    return ((body.assessedAmounts ?? []) as AmountsByHead).filter((a) => a.amount.amountMinor > 0);
   };
 
   const submit = async (event: FormEvent) => {
@@ -171,6 +183,24 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
             )}
           </Field>
         );
+      case 'digest':
+        return (
+          <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]} hint={t('field.documentHint')}>
+            {(attrs) => (
+              <>
+                <input
+                  {...attrs} type="file"
+                  onChange={(e) => {
+                    const file = e.target.files?.[0];
+                    if (!file) return setValues((v) => ({ ...v, [f.name]: '' }));
+                    sha256Hex(file).then((hex) => setValues((v) => ({ ...v, [f.name]: hex })), (err: unknown) => setRefusal((err as Error).message));
+                  }}
+                />
+                {str(f.name) && <p className="hint digest" data-testid="digest">{t('field.digestIs', { digest: str(f.name) })}</p>}
+              </>
+            )}
+          </Field>
+        );
       case 'flag':
         return (
           <div key={f.name} className="field flag">
@@ -192,12 +222,14 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     }
   };
 
-  const titleId = `${fieldId(action.path)}-title`;
+  // Not in the fields' namespace (f-<path>-<field>): a field named `title` would share the id.
+  const titleId = `h-${fieldId(action.path)}`;
   return (
     <section className="action" aria-labelledby={titleId}>
       <h3 id={titleId}>{title}</h3>
       <form noValidate onSubmit={(e) => void submit(e)}>
         {action.fields.map(field)}
+        {action.preview === 'award' && values.eligible === true && <AwardPreview basis={claim.award} assessed={previewAmounts()} />}
         <div className="actions">
           <button type="submit" disabled={sending}>{t(action.submit)}</button>
           {refusal && <p role="alert" className="refusal">{t('action.refused', { detail: refusal })}</p>}

@@ -3,15 +3,16 @@
  * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
  * the action. Bodies are checked with the command service's own schemas (CommandBodies).
  */
-import { ENFORCEMENT_FAILURE_REASONS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 
 /**
  * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
- * local date and time sent as an ISO instant; `money` and `heads` are typed in major units.
+ * local date and time sent as an ISO instant; `money` and `heads` are typed in major units;
+ * `digest` is a file chosen in the browser, sent as its SHA-256 only.
  */
-export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag';
+export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag' | 'digest';
 
 export interface ActionField {
   /** The body's property. */
@@ -34,18 +35,30 @@ export interface ClaimAction {
   fields: ActionField[];
   /** Parts of the body the console does not ask for. */
   fixed?: Record<string, unknown>;
+  /** `award`: the form previews the net award the decider will compute. */
+  preview?: 'award';
 }
 
 /** What the claim page knows of a claim to choose its actions. */
 export interface ClaimForActions {
   status: string;
-  fund: { instalments: { number: number; status: string }[] };
+  fund: { instalments: { number: number; status: string }[]; extension: string | null };
+  /** What the claim page judges from the claim's deadlines (in the scheme's time zone) and its scheme. */
+  applicationOverdue: boolean;
+  /** Rejected, served, not appealed, and the appeal period is over. */
+  rejectionFinal: boolean;
+  scheme: { advances: boolean; recovery: boolean };
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
 const date = (name: string, label: MessageKey): ActionField => ({ name, kind: 'date', label });
 
-const LAWYER_ACTIONS: ClaimAction[] = [
+/** The statuses in which the domain takes new facts of the court track (an offender's payment). */
+const ACTIVE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid'];
+/** Those from which a claim may be withdrawn: not once its payout is scheduled. */
+const WITHDRAWABLE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed'];
+
+const COURT_TRACK: ClaimAction[] = [
   {
     path: 'criminal-proceedings', command: 'recordCriminalProceedings', title: 'action.criminalProceedings', submit: 'action.record',
     fields: [text('court', 'field.court'), text('caseNumber', 'field.caseNumber')],
@@ -71,6 +84,51 @@ const LAWYER_ACTIONS: ClaimAction[] = [
   { path: 'fund-application', command: 'submitFundApplication', title: 'action.fundApplication', submit: 'action.apply', fields: [], fixed: { otherCompensationDeclared: [] } },
 ];
 
+/** The document stays with the lawyer (or in the document store): the claim records its id and digest. */
+const EVIDENCE: ClaimAction = {
+  path: 'evidence', command: 'attachEvidence', title: 'action.evidence', submit: 'action.attach',
+  fields: [
+    { name: 'kind', kind: 'choice', label: 'field.evidenceKind', options: EVIDENCE_KINDS, optionWords: 'evidence', initial: EVIDENCE_KINDS[0] },
+    text('title', 'field.documentTitle'), text('documentId', 'field.documentId'), { name: 'sha256', kind: 'digest', label: 'field.document' },
+  ],
+};
+
+const OFFENDER_PAYMENT: ClaimAction = {
+  path: 'offender-payments', command: 'recordOffenderPayment', title: 'action.offenderPayment', submit: 'action.record',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.offenderAmount' }, date('receivedOn', 'field.receivedOn')],
+};
+
+const APPEAL: ClaimAction = {
+  path: 'appeals', command: 'appealDecision', title: 'action.appeal', submit: 'action.appealSubmit',
+  fields: [{ name: 'grounds', kind: 'textarea', label: 'field.grounds' }],
+};
+
+const WITHDRAWAL: ClaimAction = {
+  path: 'withdrawal', command: 'withdrawClaim', title: 'action.withdrawal', submit: 'action.withdraw',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.withdrawReason' }],
+};
+
+const REOPENING: ClaimAction = {
+  path: 'reopening', command: 'reopenClaim', title: 'action.reopening', submit: 'action.reopen',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.reopenReason' }],
+};
+
+const EXTENSION: ClaimAction = {
+  path: 'late-filing-extension', command: 'decideLateFilingExtension', title: 'action.lateFilingExtension', submit: 'action.decide',
+  fields: [
+    { name: 'decision', kind: 'choice', label: 'field.extensionDecision', options: ['granted', 'refused'], optionWords: 'extension', initial: 'granted' },
+    { name: 'reason', kind: 'textarea', label: 'field.extensionReason' },
+  ],
+};
+
+const APPEAL_DECISION: ClaimAction = {
+  path: 'appeal-decision', command: 'decideAppeal', title: 'action.appealDecision', submit: 'action.decide',
+  fields: [
+    { name: 'outcome', kind: 'choice', label: 'field.appealOutcome', options: APPEAL_OUTCOMES, optionWords: 'appealOutcome', initial: APPEAL_OUTCOMES[0] },
+    date('decidedOn', 'field.decidedOn'), { name: 'netAward', kind: 'money', label: 'field.netAward' },
+  ],
+};
+
 const ASSESSMENT: ClaimAction = {
   path: 'assessment', command: 'assessClaim', title: 'action.assessment', submit: 'action.assess',
   fields: [
@@ -79,6 +137,7 @@ const ASSESSMENT: ClaimAction = {
     { name: 'assessedAmounts', kind: 'heads', label: 'field.assessedAmounts' },
   ],
   fixed: { deductions: [] },
+  preview: 'award',
 };
 
 const DECISION: ClaimAction[] = [
@@ -107,6 +166,21 @@ const disbursement = (n: number): ClaimAction => ({
   fields: [text('paymentReference', 'field.paymentReference'), { name: 'earlyPayment', kind: 'flag', label: 'field.earlyPayment', initial: false }],
 });
 
+const ADVANCE: ClaimAction = {
+  path: 'advance-payments', command: 'approveAdvancePayment', title: 'action.advance', submit: 'action.approve',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.advanceAmount' }, { name: 'reason', kind: 'textarea', label: 'field.advanceReason' }],
+};
+
+const payoutFailure = (n: number): ClaimAction => ({
+  path: `payouts/${n}/failure`, command: 'recordPayoutFailure', title: 'action.payoutFailure', titleValues: { instalment: n }, submit: 'action.record',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.failureReason' }],
+});
+
+const RECOVERY: ClaimAction = {
+  path: 'recoveries', command: 'recordRecovery', title: 'action.recovery', submit: 'action.record',
+  fields: [{ name: 'amount', kind: 'money', label: 'field.recoveredAmount' }, date('recordedOn', 'field.recordedOn')],
+};
+
 const CLOSURE: ClaimAction = {
   path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
@@ -117,7 +191,17 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   const has = (role: string) => p.roles.includes(role);
   const s = claim.status;
   const actions: ClaimAction[] = [];
-  if (has('lawyer') && s === 'filed') actions.push(...LAWYER_ACTIONS);
+  if (has('lawyer')) {
+    if (s === 'filed') actions.push(...COURT_TRACK);
+    if (ACTIVE.includes(s)) actions.push(EVIDENCE, OFFENDER_PAYMENT);
+    if (s === 'notified') actions.push(APPEAL);
+    if (WITHDRAWABLE.includes(s)) actions.push(WITHDRAWAL);
+    if (s === 'withdrawn') actions.push(REOPENING);
+  }
+  // A late application needs an extension first.
+  if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
+  if (has('fund-approver') && s === 'appealed') actions.push(APPEAL_DECISION);
+  if (has('fund-approver') && claim.scheme.advances && (s === 'applied' || s === 'assessed')) actions.push(ADVANCE);
   if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
   if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
   if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);
@@ -125,7 +209,10 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-finance') && s === 'scheduled') {
     actions.push(...claim.fund.instalments.filter((i) => i.status !== 'disbursed').map((i) => disbursement(i.number)));
   }
-  // A rejection closes once its appeal period is over: that date is the API's to judge, so only paid and withdrawn claims offer it here.
-  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn')) actions.push(CLOSURE);
+  if (has('fund-finance') && (s === 'scheduled' || s === 'paid')) {
+    actions.push(...claim.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => payoutFailure(i.number)));
+  }
+  if (has('fund-finance') && claim.scheme.recovery && (s === 'scheduled' || s === 'paid' || s === 'closed')) actions.push(RECOVERY);
+  if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn' || (s === 'notified' && claim.rejectionFinal))) actions.push(CLOSURE);
   return actions;
 }

@@ -4,12 +4,15 @@ import type { Principal } from '../api.ts';
 import { LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
+import { mayErase, mayListPersonalDataReads, maySeeClaims } from './may.ts';
 import { isFundStaff, useRoles } from './roles.ts';
+import { useUnreadCount } from './unread.ts';
 
 export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; principal: Principal | undefined; onSignOut: () => void; children: ReactNode }) {
   const t = useT();
   const roles = useRoles();
   const p = props.principal;
+  const unread = useUnreadCount(p !== undefined);
   return (
     <>
       <a className="skip-link" href="#main">{t('app.skipToContent')}</a>
@@ -18,8 +21,11 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
         {p && (
           <nav aria-label={t('app.title')}>
             {isFundStaff(p) && <Link to="/work">{t('app.nav.work')}</Link>}
-            <Link to="/claims">{t(p.roles.includes('lawyer') ? 'app.nav.myClaims' : 'app.nav.claims')}</Link>
+            {maySeeClaims(p) && <Link to="/claims">{t(p.roles.includes('lawyer') ? 'app.nav.myClaims' : 'app.nav.claims')}</Link>}
             {p.roles.includes('lawyer') && <Link to="/claims/new">{t('app.nav.fileClaim')}</Link>}
+            {mayListPersonalDataReads(p) && <Link to="/personal-data-reads">{t('app.nav.reads')}</Link>}
+            {mayErase(p) && <Link to="/erasure">{t('app.nav.erasure')}</Link>}
+            <Link to="/inbox">{t('app.nav.inbox', { unread: unread ?? 0 })}</Link>
           </nav>
         )}
         <div className="app-tools">

@@ -1,5 +1,6 @@
 /** Roles and jurisdictions in words of the current language. */
 import type { Principal } from '../api.ts';
+import { mayListPersonalDataReads, maySeeClaims } from './may.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 
@@ -13,6 +14,14 @@ export function useJurisdictions(): (jurisdictions: string[]) => string {
   return (js) => js.map((j) => t(`jurisdiction.${j}` as MessageKey)).join(', ');
 }
 
-/** Fund staff work from their queue; everyone else starts from the claims they may see. */
+/**
+ * Fund staff work from their queue; others start from the claims they may see; the
+ * data-protection officer (who reads no claim) from the reads of personal data; anyone else
+ * from their inbox.
+ */
 export const isFundStaff = (p: Principal): boolean => p.roles.some((r) => r.startsWith('fund-'));
-export const landingPage = (p: Principal): string => (isFundStaff(p) ? '/work' : '/claims');
+export function landingPage(p: Principal): string {
+  if (isFundStaff(p)) return '/work';
+  if (maySeeClaims(p)) return '/claims';
+  return mayListPersonalDataReads(p) ? '/personal-data-reads' : '/inbox';
+}

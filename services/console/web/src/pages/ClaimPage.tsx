@@ -1,10 +1,11 @@
 /**
- * A claim: status and amounts (personal data is not part of this page), the actions the user's
+ * A claim: status and amounts (the victim's personal data only on an explicit, recorded read), the actions the user's
  * roles may take on it now, and for an auditor its timeline and the verdict on its hash chain.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
-import type { Currency } from '@cfund/contracts';
+import type { Currency, Jurisdiction } from '@cfund/contracts';
+import { isLate, schemeAt } from '@cfund/domain';
 import { ActionForm } from '../actions/ActionForm.tsx';
 import { actionsFor } from '../actions/catalogue.ts';
 import { api, ApiError, type Principal } from '../api.ts';
@@ -12,16 +13,23 @@ import { useTitle } from '../components/use-title.ts';
 import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { mayReadPersonalData } from '../components/may.ts';
 import { ClaimTimeline } from './ClaimTimeline.tsx';
+import { PersonalDataPanel } from './PersonalDataPanel.tsx';
 
 interface Money { amountMinor: number; currency: string }
 interface ClaimDetail {
-  claimId: string; publicReference: string | null; jurisdiction: string; status: string; filedAt: string | null; revision: number;
+  claimId: string; publicReference: string | null; jurisdiction: string; status: string; filedBy: string; filedAt: string | null; revision: number;
   formOfExploitation: string | null; incidentOn: string | null;
   personalData: { erased: boolean };
-  money: { currency: string; claimed: number; awarded: number; paid: number; outstanding: number };
+  money: { currency: string; claimed: number; offenderPaid: number; awarded: number; paid: number; outstanding: number };
   moneyByHead: { claimed: { head: string; amount: Money }[] };
-  fund: { approvals: string[]; approvalsNeeded: number; instalments: { number: number; amount: Money; dueOn: string; status: string }[] };
+  fund: {
+    approvals: string[]; approvalsNeeded: number; extension: string | null; rejectionReasons: string[]; appealDeadline: string | null;
+    appealOutcome: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[];
+  };
+  deadlines: { kind: string; dueOn: string }[];
+  evidence: number;
 }
 
 /** The read side follows the event store within moments: ask again a few times before giving up. */
@@ -75,8 +83,18 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
   if (!claim) return <p aria-live="polite">{pending ? t('claim.notYet') : t('app.loading')}</p>;
   const money = (minor: number) => formatMoney(locale, minor, claim.money.currency);
   const zone = schemeTimeZone(claim.jurisdiction);
-  const actions = actionsFor(props.principal, claim);
-  const ref = { claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency };
+  const now = new Date().toISOString();
+  const scheme = schemeAt(claim.jurisdiction as Jurisdiction, claim.filedAt ?? now);
+  const actions = actionsFor(props.principal, {
+    ...claim,
+    applicationOverdue: claim.deadlines.some((d) => d.kind === 'fund-application' && isLate(d.dueOn, now, zone)),
+    rejectionFinal: claim.fund.rejectionReasons.length > 0 && claim.fund.appealOutcome === null && !!claim.fund.appealDeadline && isLate(claim.fund.appealDeadline, now, zone),
+    scheme: { advances: scheme.advancePayments.allowed, recovery: scheme.recoveryFromOffender },
+  });
+  const ref = {
+    claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency,
+    award: { scheme, offenderPaidMinor: claim.money.offenderPaid },
+  };
   const reload = (revision = -1, done?: string) => {
     awaited.current = revision;
     announced.current = done;
@@ -92,11 +110,13 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
         {claim.filedAt && <><dt>{t('claim.filedAt')}</dt><dd>{formatInstant(locale, claim.filedAt, zone)}</dd></>}
         {claim.incidentOn && <><dt>{t('claim.incidentOn')}</dt><dd>{formatLocalDate(locale, claim.incidentOn)}</dd></>}
         {claim.formOfExploitation && <><dt>{t('claim.formOfExploitation')}</dt><dd>{t(`exploitation.${claim.formOfExploitation}` as MessageKey)}</dd></>}
+        {claim.evidence > 0 && <><dt>{t('claim.evidence')}</dt><dd data-testid="claim-evidence">{t('claim.documents', { count: claim.evidence })}</dd></>}
         {claim.fund.approvals.length > 0 && <><dt>{t('claim.approvals')}</dt><dd>{t('claim.approvalsOf', { given: claim.fund.approvals.length, needed: claim.fund.approvalsNeeded })}</dd></>}
       </dl>
       <h2>{t('claim.money')}</h2>
       <dl className="facts amounts">
         <dt>{t('claim.claimed')}</dt><dd data-testid="claim-claimed">{money(claim.money.claimed)}</dd>
+        {claim.money.offenderPaid > 0 && <><dt>{t('claim.offenderPaid')}</dt><dd data-testid="claim-offender-paid">{money(claim.money.offenderPaid)}</dd></>}
         <dt>{t('claim.awarded')}</dt><dd data-testid="claim-awarded">{money(claim.money.awarded)}</dd>
         <dt>{t('claim.paid')}</dt><dd data-testid="claim-paid">{money(claim.money.paid)}</dd>
         <dt>{t('claim.outstanding')}</dt><dd>{money(claim.money.outstanding)}</dd>
@@ -118,7 +138,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
           </ul>
         </>
       )}
-      {claim.personalData.erased && <p>{t('claim.personalDataErased')}</p>}
+      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayReadPersonalData(props.principal, claim)} />
       <p className="muted">{t('claim.revision', { revision: claim.revision })}</p>
       {actions.length > 0 && (
         <section aria-labelledby="actions-title">

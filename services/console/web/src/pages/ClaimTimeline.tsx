@@ -1,6 +1,7 @@
 /**
  * For the auditor: every event of a claim in words (what, who, when) from the projection's
- * history, and the verdict on the claim's signed hash chain, verified in the event store now.
+ * history, the verdict on the claim's signed hash chain, verified in the event store now, and
+ * the claim as of any earlier revision or instant.
  */
 import { useEffect, useState } from 'react';
 import { useIntl } from 'react-intl';
@@ -8,6 +9,7 @@ import { api } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { ClaimAsOf } from './ClaimAsOf.tsx';
 
 interface HistoryEvent { revision: number; type: string; occurredAt: string; actor: string | null }
 interface Integrity { status: 'ok' | 'unkeyed' | 'broken'; count: number; unkeyedCount: number; firstBrokenRevision?: number; verifiedAt: string }
@@ -53,6 +55,8 @@ export function ClaimTimeline(props: { claimId: string; revision: number; timeZo
           ))}
         </ol>
       )}
+      {/* Drawn anew with each new revision: the slider's end is the claim's last revision. */}
+      {events && events.length > 0 && <ClaimAsOf key={events.length} claimId={props.claimId} events={events} timeZone={props.timeZone} />}
     </section>
   );
 }

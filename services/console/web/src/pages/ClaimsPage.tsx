@@ -1,8 +1,10 @@
 /**
- * The claims the signed-in user may see (a lawyer: those they filed), newest first, a page at a
- * time from the projection's GET /claims (limit/offset): the list is never downloaded whole.
+ * The claims the signed-in user may see (a lawyer: those they filed), newest filings first (the
+ * API's only order), a page at a time from the projection's GET /claims, filtered and searched by
+ * the API (status, jurisdiction, text): the list is never downloaded whole.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { JURISDICTIONS } from '@cfund/contracts';
 import { useIntl } from 'react-intl';
 import { api, type Principal } from '../api.ts';
 import { Link } from '../components/Link.tsx';
@@ -11,6 +13,8 @@ import { formatInstant, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
+import { CLAIM_STATUSES } from '../components/statuses.ts';
+import { DeadlinesAhead } from './DeadlinesAhead.tsx';
 
 export const PAGE_SIZE = 20;
 
@@ -20,7 +24,10 @@ interface ClaimSummary {
 }
 interface ClaimList { items: ClaimSummary[]; total: number; limit: number; offset: number }
 
-export function ClaimsPage(props: { offset: number; principal: Principal }) {
+/** What the list is narrowed to. The text stays in memory (it could be a name): never in the URL. */
+interface Filter { status: string; jurisdiction: string; text: string }
+
+export function ClaimsPage(props: { offset: number; status: string | undefined; principal: Principal }) {
   const t = useT();
   const { locale } = useIntl();
   // A lawyer sees the claims they filed; fund staff and auditors, the claims of their reach.
@@ -29,21 +36,74 @@ export function ClaimsPage(props: { offset: number; principal: Principal }) {
   useTitle(title);
   const [list, setList] = useState<ClaimList | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  // What is typed, and what the list shows (applied when the form is sent).
+  const [typed, setTyped] = useState<Filter>({ status: props.status ?? '', jurisdiction: '', text: '' });
+  const [applied, setApplied] = useState<Omit<Filter, 'status'>>({ jurisdiction: '', text: '' });
+  const status = props.status ?? '';
 
   useEffect(() => {
     setList(undefined);
-    api<ClaimList>(`/api/queries/claims?limit=${PAGE_SIZE}&offset=${props.offset}`)
-      .then(({ body }) => setList(body), (e: unknown) => setError((e as Error).message));
-  }, [props.offset]);
+    setError(undefined);
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(props.offset) });
+    if (status) query.set('status', status);
+    if (applied.jurisdiction) query.set('jurisdiction', applied.jurisdiction);
+    if (applied.text) query.set('text', applied.text);
+    api<ClaimList>(`/api/queries/claims?${query}`).then(({ body }) => setList(body), (e: unknown) => setError((e as Error).message));
+  }, [props.offset, status, applied]);
 
-  const go = (offset: number) => navigate(offset > 0 ? `/claims?offset=${offset}` : '/claims');
+  const go = (offset: number, statusShown = status) => {
+    const query = new URLSearchParams();
+    if (statusShown) query.set('status', statusShown);
+    if (offset > 0) query.set('offset', String(offset));
+    navigate(query.size > 0 ? `/claims?${query}` : '/claims');
+  };
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    setApplied({ jurisdiction: typed.jurisdiction, text: typed.text.trim() });
+    go(0, typed.status);
+  };
+  const clear = () => {
+    setTyped({ status: '', jurisdiction: '', text: '' });
+    setApplied({ jurisdiction: '', text: '' });
+    go(0, '');
+  };
+  const filtered = Boolean(status || applied.jurisdiction || applied.text);
 
   return (
     <section aria-labelledby="claims-title">
       <h1 id="claims-title">{title}</h1>
+      {own && <DeadlinesAhead />}
+      <form className="filters" role="search" aria-label={t('claims.filters')} onSubmit={search} noValidate>
+        <div className="field">
+          <label htmlFor="filter-status">{t('claims.column.status')}</label>
+          <select id="filter-status" value={typed.status} onChange={(e) => setTyped({ ...typed, status: e.target.value })}>
+            <option value="">{t('claims.anyStatus')}</option>
+            {CLAIM_STATUSES.map((s) => <option key={s} value={s}>{t(`status.${s}` as MessageKey)}</option>)}
+          </select>
+        </div>
+        {!own && (
+          <div className="field">
+            <label htmlFor="filter-jurisdiction">{t('claim.jurisdiction')}</label>
+            <select id="filter-jurisdiction" value={typed.jurisdiction} onChange={(e) => setTyped({ ...typed, jurisdiction: e.target.value })}>
+              <option value="">{t('claims.anyJurisdiction')}</option>
+              {JURISDICTIONS.map((j) => <option key={j} value={j}>{t(`jurisdiction.${j}` as MessageKey)}</option>)}
+            </select>
+          </div>
+        )}
+        <div className="field">
+          <label htmlFor="filter-text">{t('claims.search')}</label>
+          <input id="filter-text" type="search" autoComplete="off" maxLength={200} aria-describedby="filter-text-hint" value={typed.text} onChange={(e) => setTyped({ ...typed, text: e.target.value })} />
+          <p id="filter-text-hint" className="hint">{t('claims.searchHint')}</p>
+        </div>
+        <div className="actions">
+          <button type="submit">{t('claims.apply')}</button>
+          {filtered && <button type="button" className="secondary" onClick={clear}>{t('claims.clear')}</button>}
+        </div>
+      </form>
+      <p className="muted">{t('claims.order')}</p>
       {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
       {!list && !error && <p>{t('app.loading')}</p>}
-      {list && list.total === 0 && <p>{t(own ? 'claims.empty' : 'claims.emptyAll')}</p>}
+      {list && list.total === 0 && <p>{filtered ? t('claims.noMatch') : t(own ? 'claims.empty' : 'claims.emptyAll')}</p>}
       {list && list.items.length > 0 && (
         <>
           <p aria-live="polite">

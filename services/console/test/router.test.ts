@@ -1,0 +1,24 @@
+/**
+ * The app's paths: which page each names, and what of a list's state the URL may hold (an offset
+ * and a status; never free text, which could be someone's name).
+ */
+import t from 'tap';
+import { routeOf } from '../web/src/routes.ts';
+
+t.test('each path names its page', async (t) => {
+  t.same(routeOf('/', ''), { page: 'claims', offset: 0, status: undefined });
+  t.same(routeOf('/claims', '?status=withdrawn&offset=40'), { page: 'claims', offset: 40, status: 'withdrawn' });
+  t.same(routeOf('/personal-data-reads', '?offset=20'), { page: 'reads', offset: 20 });
+  t.same(routeOf('/inbox', ''), { page: 'inbox', offset: 0 });
+  t.same(routeOf('/erasure', '?claim=0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e'), { page: 'erasure', claimId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
+  t.same(routeOf('/erasure', ''), { page: 'erasure', claimId: '' });
+  t.same(routeOf('/claims/0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e', ''), { page: 'claim', claimId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
+  t.same(routeOf('/nowhere', ''), { page: 'not-found' });
+});
+
+t.test('what the URL cannot carry is dropped', async (t) => {
+  t.same(routeOf('/claims', '?offset=-5'), { page: 'claims', offset: 0, status: undefined }, 'a negative offset');
+  t.same(routeOf('/claims', '?offset=abc'), { page: 'claims', offset: 0, status: undefined }, 'not a number');
+  t.same(routeOf('/claims', '?status=Milica%20Test'), { page: 'claims', offset: 0, status: undefined }, 'a status that is no status word');
+  t.same(routeOf('/claims', '?text=Milica'), { page: 'claims', offset: 0, status: undefined }, 'search text is not read from the URL');
+});

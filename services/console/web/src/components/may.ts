@@ -1,0 +1,21 @@
+/**
+ * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
+ * @cfund/domain). Only what to show: the API decides, and says why not.
+ */
+import { accessLogScope, canErasePersonalData, canReadPersonalData, readableClaims, type Principal as DomainPrincipal } from '@cfund/domain';
+import type { Jurisdiction } from '@cfund/contracts';
+import type { Principal } from '../api.ts';
+
+const domain = (p: Principal): DomainPrincipal => p as unknown as DomainPrincipal;
+
+export const mayReadPersonalData = (p: Principal, claim: { jurisdiction: string; filedBy: string }): boolean =>
+  canReadPersonalData(domain(p), { jurisdiction: claim.jurisdiction as Jurisdiction, filedBy: claim.filedBy }).allowed;
+
+/** Auditors, and the data-protection officer of a jurisdiction. */
+export const mayListPersonalDataReads = (p: Principal): boolean => accessLogScope(domain(p)).allowed;
+
+/** The data-protection officer of at least one jurisdiction. */
+export const mayErase = (p: Principal): boolean => p.jurisdictions.some((j) => canErasePersonalData(domain(p), { jurisdiction: j as Jurisdiction }).allowed);
+
+/** Claims to list (the dpo or the operator alone has none). */
+export const maySeeClaims = (p: Principal): boolean => readableClaims(domain(p)).allowed;

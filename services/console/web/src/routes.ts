@@ -1,0 +1,38 @@
+/** The console's paths and what each names: no path holds personal data. Pure, for the router and its test. */
+export type Route =
+  | { page: 'sign-in' }
+  | { page: 'claims'; offset: number; status: string | undefined }
+  | { page: 'work' }
+  | { page: 'file-claim' }
+  | { page: 'claim'; claimId: string }
+  | { page: 'reads'; offset: number }
+  | { page: 'erasure'; claimId: string }
+  | { page: 'inbox'; offset: number }
+  | { page: 'not-found' };
+
+/** A page's offset in a list (`?offset=`); anything else is the first page. */
+function offsetOf(query: URLSearchParams): number {
+  const offset = Number(query.get('offset') ?? 0);
+  return Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
+}
+
+/**
+ * Only the offset and a status filter are kept in the URL: free text typed in a search box could
+ * be someone's name, and the URL lands in the history.
+ */
+export function routeOf(path: string, search: string): Route {
+  const query = new URLSearchParams(search);
+  if (path === '/' || path === '/claims') {
+    const status = query.get('status');
+    return { page: 'claims', offset: offsetOf(query), status: status && /^[a-z]+$/.test(status) ? status : undefined };
+  }
+  if (path === '/personal-data-reads') return { page: 'reads', offset: offsetOf(query) };
+  if (path === '/erasure') return { page: 'erasure', claimId: query.get('claim') ?? '' };
+  if (path === '/inbox') return { page: 'inbox', offset: offsetOf(query) };
+  if (path === '/sign-in') return { page: 'sign-in' };
+  if (path === '/work') return { page: 'work' };
+  if (path === '/claims/new') return { page: 'file-claim' };
+  const claim = /^\/claims\/([0-9a-f-]{36})$/.exec(path);
+  if (claim) return { page: 'claim', claimId: claim[1]! };
+  return { page: 'not-found' };
+}
