@@ -3,7 +3,6 @@
  * in process in front of it, and headless chromium (playwright-core, Debian's chromium or
  * CHROMIUM_BIN). axe-core checks pages; screenshots go to .tap/screenshots/console/.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -14,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { DemoUser } from '@cfund/contracts';
 import { buildApp, EmbeddedSignIn } from '@cfund/console';
 import { createLogger, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, jwtSecretPath, readJwtSecretFile } from '@cfund/service-kit';
+import { buildConsoleWeb } from '@cfund/test-support';
 import { startSystem, type RunningSystem } from './system.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,7 +49,7 @@ export interface ConsoleInBrowser {
 /** The system, the console and chromium; the reason they cannot run here (for a skipped test) otherwise. */
 export async function startConsoleInBrowser(t: Test, options: { users?: readonly DemoUser[] } = {}): Promise<ConsoleInBrowser | { skipped: string }> {
   if (!existsSync(CHROMIUM)) return { skipped: `no chromium at ${CHROMIUM} (npm test installs it with apt-get when run as root on Debian; or set CHROMIUM_BIN)` };
-  execFileSync('pnpm', ['--filter', '@cfund/console', 'build:web'], { cwd: repoRoot, stdio: 'inherit' });
+  await buildConsoleWeb();
   const system = await startSystem(t, { logLevel: 'info' });
   if ('skipped' in system) return system;
 

@@ -6,26 +6,22 @@
  * renewal ending the session with a clear page; the provider's logout; a tampered or expired
  * session cookie and a call without the CSRF token refused. Skipped without chromium.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import t from 'tap';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { createLogger, DEFAULT_JWT_AUDIENCE } from '@cfund/service-kit';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
-import { startTestEnvironment } from '@cfund/test-support';
+import { buildConsoleWeb, freePort, startTestEnvironment } from '@cfund/test-support';
 import { buildApp, OIDC_CALLBACK_PATH, OidcSignIn } from '../src/index.ts';
 import { NOWHERE } from './helpers.ts';
 import { PEOPLE, startProvider } from './oidc-provider.ts';
 
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const repoRoot = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
 const CLAIMS = { roles: 'realm_access.roles', jurisdictions: 'cfund.jurisdictions' };
 const claim = {
   jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'Oidc Test Victim', dateOfBirth: '1995-04-12' },
@@ -33,18 +29,12 @@ const claim = {
   damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 120_000_000, currency: 'RSD' } }],
 };
 
-const freePort = () => new Promise<number>((done) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as { port: number };
-    s.close(() => done(port));
-  });
-});
 
 t.test('signing in at a real OpenID provider', async (t) => {
   if (!existsSync(CHROMIUM)) return t.plan(0, `no chromium at ${CHROMIUM} (or set CHROMIUM_BIN)`);
   const env = await startTestEnvironment();
   if (env.skipped !== undefined) return t.plan(0, env.skipped);
-  execFileSync('pnpm', ['--filter', '@cfund/console', 'build:web'], { cwd: repoRoot, stdio: 'ignore' });
+  await buildConsoleWeb();
 
   const base = `http://127.0.0.1:${await freePort()}`;
   const postLogout = `${base}/sign-in?signed-out`;
