@@ -48,6 +48,14 @@ export const READ_MODEL_VERSION = 4;
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
 
+/**
+ * Bytes per page. A claim's row (its detail, funding and facts: about 2.5 kB) and its fold (about
+ * 1.5 kB, in a WITHOUT ROWID table) fill a 4 kB page alone or spill into an overflow page; at
+ * 8 kB three rows share a page and a fold stays in its B-tree leaf: a third fewer pages to write
+ * in a rebuild.
+ */
+const PAGE_SIZE = 8192;
+
 /** Pages of cache for a build (256 MiB): the file being built stays in memory while it fills. */
 const BUILD_CACHE_KIB = 262_144;
 
@@ -304,6 +312,8 @@ export class ReadModelStore {
 /** A connection for serving; `beforeSchema` sees the file as it was (to tell what an upgrade needs). */
 function openServing(path: string, beforeSchema?: (db: Database.Database) => void): Database.Database {
   const db = new Database(path);
+  // Only a new file takes it (before WAL); a rebuilt one has it from its build.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -318,6 +328,7 @@ function openServing(path: string, beforeSchema?: (db: Database.Database) => voi
 
 function openBuild(path: string): Database.Database {
   const db = new Database(path);
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.pragma('locking_mode = EXCLUSIVE');
