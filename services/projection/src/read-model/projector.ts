@@ -275,8 +275,10 @@ export class Projector {
     const before = this.claimEntry(claimId, e.revision - 1);
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);
-    const entry: HeldClaim = { ...applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at), stored: before?.stored ?? false };
-    const row = historyRow(claimId, e, meta);
+    // A new entry each event (applyClaimEvent), marked rather than copied.
+    const entry = applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at) as HeldClaim;
+    entry.stored = before?.stored ?? false;
+    const row = historyRow(claimId, e, meta, at);
     const batch = this.batch;
     if (!batch) {
       this.writeClaim(entry);
