@@ -26,6 +26,10 @@ t.test('as-of replay with kept stream prefixes', async (t) => {
   const before = await replayer.replay(F, { asOf: new Date(Date.parse(filed.at!) - 1000).toISOString() });
   t.same([before.revision, before.at, before.state.status], [null, null, 'none'], 'before the claim existed');
 
+  const bounded = fresh();
+  t.same(await bounded.replay(F, { revision: 0 }), filed, 'a revision read only up to it');
+  t.same(await bounded.replay(F, { asOf: new Date(Date.now() + 60_000).toISOString() }), now, 'then the rest of the stream after that prefix');
+
   // Only one claim kept: G's replay evicts F's prefix, and F is read again in full.
   t.equal((await replayer.replay(G, {})).revision, 0);
   t.same(await replayer.replay(F, {}), now, 'F after eviction');

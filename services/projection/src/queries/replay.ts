@@ -81,7 +81,8 @@ export class ClaimReplayer {
     let events = this.kept.get(claimId) ?? [];
     // Without an event past the instant or revision in hand, later events may still belong to the answer.
     const reached = until.revision !== undefined && (events.at(-1)?.revision ?? -1) >= until.revision;
-    if (!reached && !events.some(beyond)) events = await this.readAfter(claimId, events);
+    // A revision asked for bounds the read (an instant may lie beyond any number of events).
+    if (!reached && !events.some(beyond)) events = await this.readAfter(claimId, events, asOf === undefined ? until.revision : undefined);
     return this.foldOn({ revision: null, at: null, state: initialState() }, events, beyond);
   }
 
@@ -97,11 +98,13 @@ export class ClaimReplayer {
     return { revision, at, state };
   }
 
-  /** The stream's events from `revision` on (read to the end: never leave the client's iterator half-way). */
-  private async readFrom(claimId: string, revision: number): Promise<KeptEvent[]> {
+  /** The stream's events from `revision` on, up to `upTo` or its end (read to the end: never leave the client's iterator half-way). */
+  private async readFrom(claimId: string, revision: number, upTo?: number): Promise<KeptEvent[]> {
     const events: KeptEvent[] = [];
+    if (upTo !== undefined && upTo < revision) return events;
+    const options = { ...(revision === 0 ? {} : { fromRevision: BigInt(revision) }), ...(upTo === undefined ? {} : { maxCount: upTo - revision + 1 }) };
     try {
-      for await (const resolved of this.client.readStream(claimStream(claimId), revision === 0 ? {} : { fromRevision: BigInt(revision) })) {
+      for await (const resolved of this.client.readStream(claimStream(claimId), options)) {
         const e = storedEventOf(resolved);
         if (!e) continue;
         const time = eventTime(e);
@@ -113,9 +116,9 @@ export class ClaimReplayer {
     return events;
   }
 
-  /** Reads the events after those kept, keeps the longer prefix (most recently used last). */
-  private async readAfter(claimId: string, kept: KeptEvent[]): Promise<KeptEvent[]> {
-    const events = [...kept, ...await this.readFrom(claimId, (kept.at(-1)?.revision ?? -1) + 1)];
+  /** Reads the events after those kept (up to `upTo`), keeps the longer prefix (most recently used last). */
+  private async readAfter(claimId: string, kept: KeptEvent[], upTo?: number): Promise<KeptEvent[]> {
+    const events = [...kept, ...await this.readFrom(claimId, (kept.at(-1)?.revision ?? -1) + 1, upTo)];
     this.kept.delete(claimId);
     if (events.length > 0) {
       this.kept.set(claimId, events);
