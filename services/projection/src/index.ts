@@ -3,6 +3,7 @@ export { READ_MODEL_VERSION, ReadModelStore, buildPathOf, readModelPath } from '
 export { Projector, StaleFoldError, StreamGapError, type ApplyOutcome } from './read-model/projector.js';
 export { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry, type ClaimRecord, type ClaimRowValues } from './read-model/claim-record.js';
 export { claimDetailView, type ClaimDetailView } from './read-model/claim-detail.js';
+export { applyFundEvent, claimFundsOf, initialFundYear, type FundClaimRow, type FundYearChange, type FundYearRow } from './read-model/fund-year-record.js';
 export { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './read-model/event-rows.js';
 export { ProjectionRunner, type RebuildResult } from './read-model/runner.js';
 export { claimDeadlines, claimMoney, type ClaimDeadline, type ClaimMoney } from './read-model/claim-view.js';

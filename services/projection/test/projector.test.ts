@@ -46,9 +46,9 @@ t.test('projector', async (t) => {
     }
     const money = h.store.db.prepare('SELECT status, claimed_minor, awarded_minor, paid_minor, outstanding_minor FROM claims WHERE claim_id = ?').get(paid);
     t.same(money, { status: 'scheduled', claimed_minor: 150_000_000, awarded_minor: 90_000_000, paid_minor: 45_000_000, outstanding_minor: 45_000_000 });
-    const fund = JSON.parse((h.store.db.prepare('SELECT state FROM fund_years WHERE stream_id = ?').get(`fund-RS-${year}`) as { state: string }).state);
-    t.equal(fund.allocated, 10_000_000_000);
-    t.same(fund.claims[paid], { committed: 90_000_000, released: 0, disbursed: 45_000_000, instalments: [1], advances: [] });
+    t.match(h.store.db.prepare('SELECT allocated_minor, currency FROM fund_years WHERE stream_id = ?').get(`fund-RS-${year}`), { allocated_minor: 10_000_000_000, currency: 'RSD' });
+    t.same(h.store.db.prepare('SELECT committed_minor, released_minor, disbursed_minor, instalments, advances FROM fund_year_claims WHERE stream_id = ? AND claim_id = ?')
+      .get(`fund-RS-${year}`, paid), { committed_minor: 90_000_000, released_minor: 0, disbursed_minor: 45_000_000, instalments: '[1]', advances: '[]' });
     const history = h.store.db.prepare('SELECT revision, type, actor, hash FROM claim_history WHERE claim_id = ? ORDER BY revision').all(filed) as { revision: number; type: string; actor: string; hash: string }[];
     t.same(history.map((x) => [x.revision, x.type, x.actor]), [[0, 'ClaimFiled', 'lawyer-2'], [1, 'EvidenceAttached', 'lawyer-2']]);
     t.match(history[1]!.hash, /^[0-9a-f]{64}$/);
@@ -157,6 +157,23 @@ t.test('a read model whose claims kept the decider\'s state is rebuilt at start;
   t.equal(after.needsRebuild, true, 'rebuilt at start');
   t.same(after.db.prepare('SELECT count(*) AS n FROM claims').get(), { n: 0 }, 'no claim of the older shape is answered');
   t.match((after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'claims'").get() as { sql: string }).sql, /detail/);
+});
+
+t.test('a read model whose fund years kept the ledger decider\'s state is rebuilt at start; its fund years are dropped meanwhile', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'd.sqlite');
+  const before = new ReadModelStore(path);
+  before.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('fund-RS-2026', 0);
+  before.db.exec(`DROP TABLE fund_years; CREATE TABLE fund_years (stream_id TEXT PRIMARY KEY, jurisdiction TEXT NOT NULL, year INTEGER NOT NULL,
+    revision INTEGER NOT NULL, state TEXT NOT NULL) WITHOUT ROWID; INSERT INTO fund_years VALUES ('fund-RS-2026', 'RS', 2026, 0, '{"allocated":1,"recovered":0,"claims":{}}')`);
+  before.db.pragma('user_version = 3');
+  before.close();
+  const after = new ReadModelStore(path);
+  t.teardown(() => after.close());
+  t.equal(after.needsRebuild, true, 'rebuilt at start');
+  t.same(after.db.prepare('SELECT count(*) AS n FROM fund_years').get(), { n: 0 }, 'no fund year of the older shape is answered');
+  t.match((after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'fund_years'").get() as { sql: string }).sql, /allocated_minor/);
 });
 
 t.test('isoInstant gives what Date gives, without parsing an instant already in that form', async (t) => {

@@ -4,8 +4,9 @@
  * both now. A difference seen while a command is between its claim and ledger events disappears
  * on the next read; one that stays is a defect or an interrupted write the reconciler repairs.
  */
-import { fundingDifferences, type ClaimFunding, type FundingDifference, type LedgerState } from '@cfund/domain';
+import { fundingDifferences, type ClaimFunding, type FundingDifference } from '@cfund/domain';
 import type { ReadModelStore } from '../read-model/store.js';
+import { fundYearLedger } from './fund-year.js';
 
 const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [] };
 
@@ -19,9 +20,8 @@ export interface FundReconciliation {
 }
 
 export function fundReconciliation(store: ReadModelStore, jurisdiction: string, year: number): FundReconciliation {
-  const row = store.db.prepare('SELECT revision, state FROM fund_years WHERE jurisdiction = ? AND year = ?').get(jurisdiction, year) as
-    { revision: number; state: string } | undefined;
-  const ledger: Pick<LedgerState, 'claims'> = row ? JSON.parse(row.state) as LedgerState : { claims: {} };
+  const ledger = fundYearLedger(store, jurisdiction, year);
+  const inLedger = ledger?.claims ?? new Map();
   // The claims whose money belongs to this year, and the claims the ledger holds money for.
   // Each claim's funding (the domain's `claimFunding`) was computed when its last event was applied.
   const fundings = new Map<string, ClaimFunding>();
@@ -29,18 +29,18 @@ export function fundReconciliation(store: ReadModelStore, jurisdiction: string, 
     .all(jurisdiction, year) as { claim_id: string; funding: string }[];
   for (const r of ofYear) fundings.set(r.claim_id, JSON.parse(r.funding) as ClaimFunding);
   const byId = store.db.prepare('SELECT funding FROM claims WHERE claim_id = ?');
-  for (const claimId of Object.keys(ledger.claims)) {
+  for (const claimId of inLedger.keys()) {
     if (fundings.has(claimId)) continue;
     const r = byId.get(claimId) as { funding: string } | undefined;
     if (r) fundings.set(claimId, JSON.parse(r.funding) as ClaimFunding);
   }
-  const ids = [...new Set([...fundings.keys(), ...Object.keys(ledger.claims)])].sort();
+  const ids = [...new Set([...fundings.keys(), ...inLedger.keys()])].sort();
   const differences: FundingDifference[] = [];
   for (const claimId of ids) {
     const funding = fundings.get(claimId) ?? NOTHING;
     // Money of a claim that is not this year's (or of no claim the read model knows) should not be here.
     const expected = funding.fundYear === year ? funding : NOTHING;
-    differences.push(...fundingDifferences(claimId, expected, ledger.claims[claimId]));
+    differences.push(...fundingDifferences(claimId, expected, inLedger.get(claimId)));
   }
-  return { jurisdiction, year, ledgerRevision: row?.revision ?? -1, claimsChecked: ids.length, differences };
+  return { jurisdiction, year, ledgerRevision: ledger?.year.revision ?? -1, claimsChecked: ids.length, differences };
 }

@@ -1,33 +1,44 @@
-/** A fund year's ledger (`fund-<jurisdiction>-<year>`), as the domain's ledger fold leaves it. */
-import { addMinor, available, beyondBounds, boundedMinor, outstanding, type LedgerState } from '@cfund/domain';
+/** A fund year's ledger (`fund-<jurisdiction>-<year>`), from its rows (read-model/fund-year-record.ts). */
+import { addMinor, available, beyondBounds, boundedMinor, outstanding, type ClaimFunds } from '@cfund/domain';
+import { claimFundsOf, type FundClaimRow, type FundYearRow } from '../read-model/fund-year-record.js';
 import type { ReadModelStore } from '../read-model/store.js';
 
-export function fundYear(store: ReadModelStore, jurisdiction: string, year: number) {
-  const row = store.db.prepare('SELECT revision, state FROM fund_years WHERE jurisdiction = ? AND year = ?').get(jurisdiction, year) as
-    { revision: number; state: string } | undefined;
+/** The year's row and its claims' money by claim id (in claim id order), or undefined when the year has no ledger. */
+export function fundYearLedger(store: ReadModelStore, jurisdiction: string, year: number): { year: FundYearRow; claims: Map<string, ClaimFunds> } | undefined {
+  const row = store.db.prepare('SELECT stream_id, jurisdiction, year, revision, currency, allocated_minor, recovered_minor FROM fund_years WHERE jurisdiction = ? AND year = ?')
+    .get(jurisdiction, year) as (FundYearRow & { stream_id: string }) | undefined;
   if (!row) return undefined;
-  const s = JSON.parse(row.state) as LedgerState;
+  const rows = store.db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances
+    FROM fund_year_claims WHERE stream_id = ? ORDER BY claim_id`).all(row.stream_id) as FundClaimRow[];
+  return { year: row, claims: new Map(rows.map((r) => [r.claim_id, claimFundsOf(r)])) };
+}
+
+export function fundYear(store: ReadModelStore, jurisdiction: string, year: number) {
+  const ledger = fundYearLedger(store, jurisdiction, year);
+  if (!ledger) return undefined;
+  const y = ledger.year;
   // Sums through the domain's addMinor (and figures folded before the bounds held within the exact
   // range): a stored event may hold amounts today's commands refuse, and must not break the answer.
   let committed = 0; let released = 0; let disbursed = 0;
-  const claims = Object.entries(s.claims).sort(([a], [b]) => (a < b ? -1 : 1)).map(([claimId, f]) => {
+  const claims = [...ledger.claims].map(([claimId, f]) => {
     const c = { committed: boundedMinor(f.committed), released: boundedMinor(f.released), disbursed: boundedMinor(f.disbursed) };
     committed = addMinor(committed, c.committed); released = addMinor(released, c.released); disbursed = addMinor(disbursed, c.disbursed);
     return {
       claimId, committedMinor: c.committed, releasedMinor: c.released, disbursedMinor: c.disbursed,
-      outstandingMinor: outstanding(c), instalmentsPaid: f.instalments, advancesPaid: f.advances ?? [],
+      outstandingMinor: outstanding(c), instalmentsPaid: f.instalments, advancesPaid: f.advances,
     };
   });
   const figures = {
-    allocatedMinor: boundedMinor(s.allocated), committedMinor: committed, releasedMinor: released, disbursedMinor: disbursed, recoveredMinor: boundedMinor(s.recovered),
+    allocatedMinor: boundedMinor(y.allocated_minor), committedMinor: committed, releasedMinor: released, disbursedMinor: disbursed,
+    recoveredMinor: boundedMinor(y.recovered_minor),
     /** What new awards may still commit: budget and recoveries less commitments not released. */
-    availableMinor: boundedMinor(available(s)),
+    availableMinor: boundedMinor(available({ allocated: y.allocated_minor, recovered: y.recovered_minor, claims: Object.fromEntries(ledger.claims) })),
     /** Committed, not released and not yet paid. */
     outstandingMinor: outstanding({ committed, released, disbursed }),
   };
   const perClaim = claims.flatMap((c) => [c.committedMinor, c.releasedMinor, c.disbursedMinor, c.outstandingMinor]);
   return {
-    jurisdiction, year, revision: row.revision, currency: s.currency ?? null, ...figures,
+    jurisdiction, year, revision: y.revision, currency: y.currency, ...figures,
     /** A figure passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
     amountsBeyondBounds: [...Object.values(figures), ...perClaim].some(beyondBounds),
     claims,

@@ -7,7 +7,7 @@
 import type { AmountsByHead } from '@cfund/contracts';
 import { addMinor, awardApprovalsNeeded, type ClaimState } from '@cfund/domain';
 import type { ClaimFacts } from './claim-facts.js';
-import { claimDeadlines, claimMoney } from './claim-view.js';
+import type { ClaimDeadline, ClaimMoney } from './claim-view.js';
 
 /** Sums amounts by head over several lists (court rulings that awarded compensation). */
 function byHead(lists: AmountsByHead[]): AmountsByHead {
@@ -21,12 +21,13 @@ function byHead(lists: AmountsByHead[]): AmountsByHead {
   return [...m.values()];
 }
 
-export function claimDetailView(s: ClaimState, facts: ClaimFacts) {
+/** `money` and `deadlines`: the claim's `claimMoney` and `claimDeadlines`, which its record computes once for its other rows too. */
+export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMoney, deadlines: ClaimDeadline[]) {
   const a = s.fund.assessment;
   return {
     incidentOn: s.incidentOn ?? null,
     personalDataErased: s.personalDataErased,
-    money: claimMoney(s),
+    money,
     moneyByHead: {
       claimed: s.damagesClaimed,
       courtAwarded: byHead(s.court.rulings.filter((r) => r.outcome === 'compensation-awarded').map((r) => r.amounts)),
@@ -36,7 +37,7 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts) {
       recommendedNet: a?.recommendedNet ?? null,
       netAward: s.fund.netAward ?? null,
     },
-    deadlines: claimDeadlines(s),
+    deadlines,
     court: {
       proceedings: s.court.proceedings,
       rulings: s.court.rulings.map((r) => ({ court: r.court, caseNumber: r.caseNumber, decidedOn: r.decidedOn, outcome: r.outcome, amounts: r.amounts })),

@@ -80,6 +80,8 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
   const { claimId, state } = entry;
   const money = claimMoney(state);
   const funding = claimFunding(state);
+  // Deadlines come from the scheme's calendar (luxon): computed once, for the detail and the deadline rows.
+  const deadlines = claimDeadlines(state);
   const text = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),
     ...state.court.rulings.flatMap((r) => [r.court, r.caseNumber])].filter(Boolean).join(' ').toLowerCase();
   return {
@@ -90,8 +92,8 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
       form_of_exploitation: entry.formOfExploitation, applicant_role: entry.applicantRole, claimed_minor: money.claimed,
       awarded_minor: money.awarded, paid_minor: money.paid, outstanding_minor: money.outstanding, search_text: text,
       personal_data: entry.personalData ? JSON.stringify(entry.personalData) : null, fund_year: funding.fundYear ?? null,
-      funding: JSON.stringify(funding), detail: JSON.stringify(claimDetailView(state, entry.facts)), facts: JSON.stringify(entry.facts),
+      funding: JSON.stringify(funding), detail: JSON.stringify(claimDetailView(state, entry.facts, money, deadlines)), facts: JSON.stringify(entry.facts),
     },
-    deadlines: state.jurisdiction && state.filedBy ? claimDeadlines(state) : [],
+    deadlines: state.jurisdiction && state.filedBy ? deadlines : [],
   };
 }

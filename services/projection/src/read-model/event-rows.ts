@@ -11,9 +11,9 @@ import { eventTimeOf, isoInstant, type ShownMetadata } from '../envelope.js';
 /** A claim_history row in column order: claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash. */
 export type HistoryRow = [string, number, string, string, string, string, string | null, string | null, string | null];
 
-/** The history row of a claim event (`meta`: its shown metadata, already read by the caller). */
-export function historyRow(claimId: string, e: StoredEvent, meta: ShownMetadata): HistoryRow {
-  return [claimId, e.revision, e.eventId, e.type, eventTimeOf(meta, e.created), isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
+/** The history row of a claim event (`meta`: its shown metadata, and `at` its time, when the caller has them already). */
+export function historyRow(claimId: string, e: StoredEvent, meta: ShownMetadata, at = eventTimeOf(meta, e.created)): HistoryRow {
+  return [claimId, e.revision, e.eventId, e.type, at, isoInstant(e.created), meta.actor ?? null, meta.hash ?? null, meta.prevHash ?? null];
 }
 
 /** A personal_data_reads row in column order: stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose. */

@@ -15,13 +15,14 @@ import {
   STREAM_CATEGORIES, claimIdOfStream, claimStream, isClaimEventType, isKnownEventType, parseEvent, streamCategory,
   type ClaimEvent, type EncryptedPersonalData, type FundEvent,
 } from '@cfund/contracts';
-import { CLAIM_STATE_VERSION, evolveLedger, initialLedgerState, type ClaimState, type LedgerState } from '@cfund/domain';
+import { CLAIM_STATE_VERSION, type ClaimState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '@cfund/messaging';
 import { eventTimeOf, shownMetadata } from '../envelope.js';
 import type { ClaimFacts } from './claim-facts.js';
 import { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry } from './claim-record.js';
 import { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
+import { applyFundEvent, initialFundYear, type FundClaimRow, type FundYearRow } from './fund-year-record.js';
 import type { ReadModelStore } from './store.js';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -53,7 +54,8 @@ interface HeldClaim extends ClaimEntry {
   stored: boolean;
 }
 
-interface FundYearEntry { jurisdiction: string; year: number; revision: number; state: LedgerState }
+/** A fund year held back in a batch: its row and the rows of its claims touched. */
+interface HeldFundYear { year: FundYearRow; claims: Map<string, FundClaimRow> }
 
 /**
  * Rows held back while many events are applied in one transaction (a rebuild): a claim's row is
@@ -64,7 +66,7 @@ interface FundYearEntry { jurisdiction: string; year: number; revision: number; 
 interface Batch {
   /** In order of last touch (oldest first). */
   claims: Map<string, HeldClaim>;
-  funds: Map<string, FundYearEntry>;
+  funds: Map<string, HeldFundYear>;
   applied: Map<string, number>;
   /** History rows not yet written, in the order applied (the table keeps that order). */
   history: HistoryRow[];
@@ -77,6 +79,10 @@ const HISTORY_ROWS_PER_WRITE = 1024;
 
 /** CLAIM_COLUMNS' values, then the claim id. */
 type ClaimValues = (string | number | null)[];
+/** A fund_years row with its stream id first. */
+type FundYearValues = [string, string, number, number, string | null, number, number];
+/** A fund_year_claims row with its stream id first. */
+type FundClaimValues = [string, string, number, number, number, string, string];
 
 /** History rows per INSERT statement in a batch (9 columns each, well under SQLite's 32,766 variables). */
 const HISTORY_ROWS_PER_INSERT = 64;
@@ -97,8 +103,10 @@ export class Projector {
     insertDeadline: Statement<[string, string, number, string, string, string]>;
     insertHistory: Statement<HistoryRow>;
     insertHistoryMany: Statement<[(string | number | null)[]]>;
-    fundYear: Statement<[string], { state: string }>;
-    upsertFundYear: Statement<[string, string, number, number, string]>;
+    fundYear: Statement<[string], FundYearRow>;
+    upsertFundYear: Statement<FundYearValues>;
+    fundClaim: Statement<[string, string], FundClaimRow>;
+    upsertFundClaim: Statement<FundClaimValues>;
     insertRead: Statement<PersonalDataReadRow>;
   };
 
@@ -127,9 +135,15 @@ export class Projector {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
         VALUES ${Array.from({ length: HISTORY_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
-      fundYear: db.prepare('SELECT state FROM fund_years WHERE stream_id = ?'),
-      upsertFundYear: db.prepare(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, state) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, state = excluded.state`),
+      fundYear: db.prepare('SELECT jurisdiction, year, revision, currency, allocated_minor, recovered_minor FROM fund_years WHERE stream_id = ?'),
+      upsertFundYear: db.prepare<FundYearValues>(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, currency, allocated_minor, recovered_minor)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, currency = excluded.currency,
+        allocated_minor = excluded.allocated_minor, recovered_minor = excluded.recovered_minor`),
+      fundClaim: db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances
+        FROM fund_year_claims WHERE stream_id = ? AND claim_id = ?`),
+      upsertFundClaim: db.prepare<FundClaimValues>(`INSERT INTO fund_year_claims (stream_id, claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, claim_id) DO UPDATE SET committed_minor = excluded.committed_minor,
+        released_minor = excluded.released_minor, disbursed_minor = excluded.disbursed_minor, instalments = excluded.instalments, advances = excluded.advances`),
       insertRead: db.prepare(`INSERT OR IGNORE INTO personal_data_reads (stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
     };
@@ -172,7 +186,10 @@ export class Projector {
     this.writeHeldClaims(batch.claims.size);
     this.batch = undefined;
     this.writeHistory(batch.history);
-    for (const [streamId, f] of byKey(batch.funds)) this.stmt.upsertFundYear.run(streamId, f.jurisdiction, f.year, f.revision, JSON.stringify(f.state));
+    for (const [streamId, f] of byKey(batch.funds)) {
+      this.writeFundYear(streamId, f.year);
+      for (const [, claim] of byKey(f.claims)) this.writeFundClaim(streamId, claim);
+    }
     for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
   }
 
@@ -258,8 +275,10 @@ export class Projector {
     const before = this.claimEntry(claimId, e.revision - 1);
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);
-    const entry: HeldClaim = { ...applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at), stored: before?.stored ?? false };
-    const row = historyRow(claimId, e, meta);
+    // A new entry each event (applyClaimEvent), marked rather than copied.
+    const entry = applyClaimEvent(before ?? initialEntry(claimId), event, e.revision, at) as HeldClaim;
+    entry.stored = before?.stored ?? false;
+    const row = historyRow(claimId, e, meta, at);
     const batch = this.batch;
     if (!batch) {
       this.writeClaim(entry);
@@ -299,15 +318,30 @@ export class Projector {
     if (row) this.stmt.insertRead.run(...row);
   }
 
+  /** A ledger event: the fund year's row and the row of the claim it names (fund-year-record.ts). */
   private applyFundEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as FundEvent;
+    const claimId = 'claimId' in event.data ? event.data.claimId : undefined;
     const held = this.batch?.funds.get(e.streamId);
-    const row = held ? undefined : this.stmt.fundYear.get(e.streamId);
-    const before: LedgerState = held?.state ?? (row ? JSON.parse(row.state) as LedgerState : initialLedgerState());
-    // evolveLedger updates a state in place: fine for one held back, which nothing else reads.
-    const state = evolveLedger(before, event);
-    const entry = { jurisdiction: event.data.jurisdiction, year: event.data.year, revision: e.revision, state };
-    if (this.batch) this.batch.funds.set(e.streamId, entry);
-    else this.stmt.upsertFundYear.run(e.streamId, entry.jurisdiction, entry.year, entry.revision, JSON.stringify(state));
+    const year = held?.year ?? this.stmt.fundYear.get(e.streamId) ?? initialFundYear(event.data.jurisdiction, event.data.year);
+    const claim = claimId === undefined ? undefined : held?.claims.get(claimId) ?? this.stmt.fundClaim.get(e.streamId, claimId);
+    const change = applyFundEvent(year, claim, event, e.revision);
+    if (this.batch) {
+      const entry = held ?? { year: change.year, claims: new Map<string, FundClaimRow>() };
+      entry.year = change.year;
+      if (change.claim) entry.claims.set(change.claim.claim_id, change.claim);
+      this.batch.funds.set(e.streamId, entry);
+      return;
+    }
+    this.writeFundYear(e.streamId, change.year);
+    if (change.claim) this.writeFundClaim(e.streamId, change.claim);
+  }
+
+  private writeFundYear(streamId: string, y: FundYearRow): void {
+    this.stmt.upsertFundYear.run(streamId, y.jurisdiction, y.year, y.revision, y.currency, y.allocated_minor, y.recovered_minor);
+  }
+
+  private writeFundClaim(streamId: string, c: FundClaimRow): void {
+    this.stmt.upsertFundClaim.run(streamId, c.claim_id, c.committed_minor, c.released_minor, c.disbursed_minor, c.instalments, c.advances);
   }
 }
