@@ -39,6 +39,7 @@ export interface RelaySettings {
   renewIntervalMs: number;
   standbyPollMs: number;
   publishTimeoutMs: number;
+  publishInFlight: number;
   retryDelayMs: number;
   stopTimeoutMs: number;
   stuckAfterFailures: number;
@@ -131,6 +132,12 @@ export const messagingSettings = {
     standbyPollMs: 500,
     /** Waiting for one publish's JetStream ack. */
     publishTimeoutMs: 5_000,
+    /**
+     * Publishes awaiting their JetStream ack at once. One at a time, the round trip (1-3 ms, more
+     * under load) capped the relay near 300 events/s and queued events behind it; each still
+     * expects the sequence of the one before, so the fence holds for every message.
+     */
+    publishInFlight: 64,
     /** Pause before a new publishing session after an error. */
     retryDelayMs: 1_000,
     /** stop() waits at most this long for the session, and again for the lease release. */

@@ -118,6 +118,14 @@ export class Notifier {
   }
 
   /**
+   * Background work (recording issues, deliveries) calls this before each step: the inbox comes
+   * first, so while events are flowing it waits, at most 50 ms, and never starves.
+   */
+  async yieldToEvents(): Promise<void> {
+    for (let waited = 0; this.busy() && waited < 50; waited += 5) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /**
    * Replays the claim events of $all from the position this store last reached (inclusive) to
    * the end, through `handle` (idempotent). At start this restores what a power loss may have
    * rolled back from commits already acknowledged to NATS. Returns the events read.
@@ -229,14 +237,17 @@ export class Notifier {
 
   /**
    * Appends the waiting NotificationIssued records to the event store (each at `no_stream`, in
-   * batches of `batch` at a time) and releases their deliveries: `pending`, or, when the store
+   * batches of `batch` at a time, small enough not to hold the event loop long, each batch after
+   * yieldToEvents) and releases their deliveries: `pending`, or, when the store
    * already had the record, what the notification's stream says (delivered, failed, pending).
    * With `ids`, only those (a read must not precede its notification's issue in the stream).
    */
   async recordIssued(options: { ids?: string[]; batch?: number } = {}): Promise<number> {
     let total = 0;
     for (;;) {
-      const records = this.o.store.pendingIssues(options.batch ?? 64, options.ids);
+      // A read (`ids`) is answered at once; the background's batches let claim events go first.
+      if (!options.ids) await this.yieldToEvents();
+      const records = this.o.store.pendingIssues(options.batch ?? 16, options.ids);
       if (records.length === 0) return total;
       const outcomes = await Promise.all(records.map(async (r) => {
         const data = r.data as unknown as Parameters<AuditTrail['issued']>[0];

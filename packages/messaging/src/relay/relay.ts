@@ -107,6 +107,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           signal,
           signingKey: options.signingKey,
           publishTimeoutMs: settings.publishTimeoutMs,
+          inFlight: settings.publishInFlight,
           onForeign: (sequence) => foreign.push(sequence),
           onCheckpoint: (c) => {
             // One line per session, however many there were (they are in every consumer's dead letters).

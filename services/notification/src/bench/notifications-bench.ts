@@ -11,7 +11,7 @@
  *    measured over the same phase (first to last delivery).
  * 3. Steady half: applications at half that rate, open loop; for each, the time from the
  *    command's answer to the first poll of the assessor's inbox (every POLL_MS) that shows it.
- *    Target: p99 under 200 ms.
+ *    Target: p99 under 100 ms.
  *
  * BENCH_SCALE (default 1) scales the claims per phase (120); BENCH_IN_FLIGHT (16); BENCH_WEBHOOKS (2).
  * Loopback only; temp directories and children are removed on exit, failure or a signal.
@@ -31,7 +31,7 @@ const PER_PHASE = Math.max(20, Math.round(120 * scale));
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '16');
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? '2');
 const POLL_MS = 10;
-const TARGET_P99_MS = 200;
+const TARGET_P99_MS = 100;
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? '600000');
 
 const report = (name: string, value: string): void => { process.stdout.write(`${name.padEnd(62)} ${value}\n`); };

@@ -80,8 +80,7 @@ export class DeliveryWorker {
     let next = 0;
     const lane = async () => {
       while (next < due.length) {
-        // The inbox comes first: while events are flowing, a delivery waits a little (at most 50 ms).
-        for (let waited = 0; this.o.notifier.busy() && waited < 50; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        await this.o.notifier.yieldToEvents();
         if (next >= due.length) return; // another lane took the last one meanwhile
         const d = due[next++]!;
         const current = this.o.store.delivery(d.notificationId);

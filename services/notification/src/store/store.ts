@@ -1,6 +1,7 @@
 /** Typed access to the SQLite working state (see database.ts). Synchronous: better-sqlite3. */
 import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { PlannedReminder } from '../reminders/plan.js';
+import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from './database.js';
 import { WebhookSecretSealer } from './webhook-secrets.js';
 
@@ -97,7 +98,21 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  * commits (HTTP requests, delivery outcomes) are fsynced before they are answered or acted on.
  */
 export class NotificationStore {
+  /** Prepared once and reused: preparing costs more than running most of these statements. */
+  private readonly statements = new Map<string, Statement>();
+
   private constructor(readonly db: Db, readonly synchronous: 'full' | 'normal', private readonly secrets: WebhookSecretSealer) {}
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      // The texts are the ones below (with at most a few hundred placeholder counts): bounded anyway.
+      if (this.statements.size >= 500) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   /** `masterKey` encrypts the webhook signing secrets (see webhook-secrets.ts). */
   static open(path: string, options: { synchronous?: 'full' | 'normal'; masterKey: Buffer }): NotificationStore {
@@ -135,7 +150,7 @@ export class NotificationStore {
   // ---- the $all position the consumer reached ------------------------------------------------
 
   position(): { commit: bigint; prepare: bigint } | undefined {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'position'").get() as { value: string } | undefined;
+    const row = this.sql("SELECT value FROM meta WHERE key = 'position'").get() as { value: string } | undefined;
     if (!row) return undefined;
     const [commit, prepare] = row.value.split('/');
     return { commit: BigInt(commit!), prepare: BigInt(prepare!) };
@@ -145,32 +160,32 @@ export class NotificationStore {
   advancePosition(commit: string, prepare: string): void {
     const current = this.position();
     if (current && current.commit >= BigInt(commit)) return;
-    this.db.prepare("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${commit}/${prepare}`);
+    this.sql("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${commit}/${prepare}`);
   }
 
   // ---- claims --------------------------------------------------------------------------------
 
   /** The claim's last revision applied and its snapshot, as stored: possibly of an older shape (see isCurrentSnapshot). */
   claim(claimId: string): { revision: number; snapshot: unknown } | undefined {
-    const row = this.db.prepare('SELECT revision, state FROM claims WHERE claim_id = ?').get(claimId) as { revision: number; state: string } | undefined;
+    const row = this.sql('SELECT revision, state FROM claims WHERE claim_id = ?').get(claimId) as { revision: number; state: string } | undefined;
     return row ? { revision: row.revision, snapshot: JSON.parse(row.state) as unknown } : undefined;
   }
 
   saveClaim(claimId: string, revision: number, snapshot: ClaimSnapshot): void {
-    this.db.prepare('INSERT INTO claims (claim_id, revision, state) VALUES (?, ?, ?) ON CONFLICT (claim_id) DO UPDATE SET revision = excluded.revision, state = excluded.state')
+    this.sql('INSERT INTO claims (claim_id, revision, state) VALUES (?, ?, ?) ON CONFLICT (claim_id) DO UPDATE SET revision = excluded.revision, state = excluded.state')
       .run(claimId, revision, JSON.stringify(snapshot));
   }
 
   // ---- inbox ---------------------------------------------------------------------------------
 
   addInbox(entries: InboxEntry[]): void {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO inbox (id, recipient, topic, claim_id, public_reference, subject, text, html, created_at, source_id)
+    const insert = this.sql(`INSERT OR IGNORE INTO inbox (id, recipient, topic, claim_id, public_reference, subject, text, html, created_at, source_id)
       VALUES (@id, @recipient, @topic, @claimId, @publicReference, @subject, @text, @html, @createdAt, @sourceId)`);
     for (const e of entries) insert.run(e);
   }
 
   inboxEntry(id: string): InboxEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRow | undefined;
+    const row = this.sql('SELECT * FROM inbox WHERE id = ?').get(id) as InboxRow | undefined;
     return row ? toInbox(row) : undefined;
   }
 
@@ -182,21 +197,21 @@ export class NotificationStore {
     const unreadFilter = 'NOT EXISTS (SELECT 1 FROM reads r WHERE r.notification_id = inbox.id AND r.user_id = ?)';
     const where = options.unreadOnly ? `${inKeys} AND ${unreadFilter}` : inKeys;
     const whereArgs = options.unreadOnly ? [...keys, userId] : keys;
-    const rows = this.db.prepare(`SELECT inbox.*, (SELECT read_at FROM reads r WHERE r.notification_id = inbox.id AND r.user_id = ?) AS read_at
+    const rows = this.sql(`SELECT inbox.*, (SELECT read_at FROM reads r WHERE r.notification_id = inbox.id AND r.user_id = ?) AS read_at
       FROM inbox WHERE ${where} ORDER BY created_at DESC, inbox.rowid DESC LIMIT ? OFFSET ?`)
       .all(userId, ...whereArgs, options.limit, options.offset) as (InboxRow & { read_at: string | null })[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM inbox WHERE ${where}`).get(...whereArgs) as { n: number }).n;
-    const unread = (this.db.prepare(`SELECT count(*) AS n FROM inbox WHERE ${inKeys} AND ${unreadFilter}`).get(...keys, userId) as { n: number }).n;
+    const total = (this.sql(`SELECT count(*) AS n FROM inbox WHERE ${where}`).get(...whereArgs) as { n: number }).n;
+    const unread = (this.sql(`SELECT count(*) AS n FROM inbox WHERE ${inKeys} AND ${unreadFilter}`).get(...keys, userId) as { n: number }).n;
     return { items: rows.map((r) => ({ ...toInbox(r), readAt: r.read_at })), total, unread };
   }
 
   readAt(notificationId: string, userId: string): string | undefined {
-    const row = this.db.prepare('SELECT read_at FROM reads WHERE notification_id = ? AND user_id = ?').get(notificationId, userId) as { read_at: string } | undefined;
+    const row = this.sql('SELECT read_at FROM reads WHERE notification_id = ? AND user_id = ?').get(notificationId, userId) as { read_at: string } | undefined;
     return row?.read_at;
   }
 
   markRead(notificationId: string, userId: string, at: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO reads (notification_id, user_id, read_at) VALUES (?, ?, ?)').run(notificationId, userId, at);
+    this.sql('INSERT OR IGNORE INTO reads (notification_id, user_id, read_at) VALUES (?, ?, ?)').run(notificationId, userId, at);
   }
 
   // ---- webhooks ------------------------------------------------------------------------------
@@ -209,62 +224,62 @@ export class NotificationStore {
   }
 
   addWebhook(w: Webhook): void {
-    this.db.prepare(`INSERT INTO webhooks (id, owner, target, url, secret, description, status, consecutive_failures, created_at, disabled_at)
+    this.sql(`INSERT INTO webhooks (id, owner, target, url, secret, description, status, consecutive_failures, created_at, disabled_at)
       VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt)`).run({ ...w, secret: this.secrets.seal(w.id, w.secret) });
   }
 
   webhook(id: string): Webhook | undefined {
-    const row = this.db.prepare('SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow | undefined;
+    const row = this.sql('SELECT * FROM webhooks WHERE id = ?').get(id) as WebhookRow | undefined;
     return row ? this.toWebhook(row) : undefined;
   }
 
   webhooksOf(owner: string): Webhook[] {
-    return (this.db.prepare("SELECT * FROM webhooks WHERE owner = ? AND status != 'deleted' ORDER BY created_at, id").all(owner) as WebhookRow[]).map((r) => this.toWebhook(r));
+    return (this.sql("SELECT * FROM webhooks WHERE owner = ? AND status != 'deleted' ORDER BY created_at, id").all(owner) as WebhookRow[]).map((r) => this.toWebhook(r));
   }
 
   /** Enabled webhooks registered for a recipient key. */
   webhooksFor(target: string): Webhook[] {
-    return (this.db.prepare("SELECT * FROM webhooks WHERE target = ? AND status = 'enabled' ORDER BY id").all(target) as WebhookRow[]).map((r) => this.toWebhook(r));
+    return (this.sql("SELECT * FROM webhooks WHERE target = ? AND status = 'enabled' ORDER BY id").all(target) as WebhookRow[]).map((r) => this.toWebhook(r));
   }
 
   setWebhookStatus(id: string, status: WebhookStatus, at: string): void {
-    this.db.prepare('UPDATE webhooks SET status = ?, disabled_at = CASE WHEN ? = \'disabled\' THEN ? ELSE NULL END, consecutive_failures = CASE WHEN ? = \'enabled\' THEN 0 ELSE consecutive_failures END WHERE id = ?')
+    this.sql('UPDATE webhooks SET status = ?, disabled_at = CASE WHEN ? = \'disabled\' THEN ? ELSE NULL END, consecutive_failures = CASE WHEN ? = \'enabled\' THEN 0 ELSE consecutive_failures END WHERE id = ?')
       .run(status, status, at, status, id);
   }
 
   /** Counts a failed attempt; returns the consecutive failures. */
   webhookFailed(id: string): number {
-    return (this.db.prepare('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures')
+    return (this.sql('UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING consecutive_failures')
       .get(id) as { consecutive_failures: number }).consecutive_failures;
   }
 
   webhookSucceeded(id: string): void {
-    this.db.prepare('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?').run(id);
+    this.sql('UPDATE webhooks SET consecutive_failures = 0 WHERE id = ?').run(id);
   }
 
   // ---- deliveries (the outbox) ---------------------------------------------------------------
 
   addDeliveries(ds: Delivery[]): void {
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO deliveries (notification_id, channel, webhook_id, addresses, topic, payload, status, attempts,
+    const insert = this.sql(`INSERT OR IGNORE INTO deliveries (notification_id, channel, webhook_id, addresses, topic, payload, status, attempts,
       next_attempt_at, last_status, last_error, created_at, updated_at)
       VALUES (@notificationId, @channel, @webhookId, @addresses, @topic, @payload, @status, @attempts, @nextAttemptAt, @lastStatus, @lastError, @createdAt, @updatedAt)`);
     for (const d of ds) insert.run({ ...d, addresses: d.addresses === null ? null : JSON.stringify(d.addresses) });
   }
 
   delivery(notificationId: string): Delivery | undefined {
-    const row = this.db.prepare('SELECT * FROM deliveries WHERE notification_id = ?').get(notificationId) as DeliveryRow | undefined;
+    const row = this.sql('SELECT * FROM deliveries WHERE notification_id = ?').get(notificationId) as DeliveryRow | undefined;
     return row ? toDelivery(row) : undefined;
   }
 
   /** Pending deliveries due at `nowMs`, oldest first. */
   dueDeliveries(nowMs: number, limit: number): Delivery[] {
-    return (this.db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?")
+    return (this.sql("SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, created_at LIMIT ?")
       .all(nowMs, limit) as DeliveryRow[]).map(toDelivery);
   }
 
   /** When the next pending delivery is due (epoch ms), if any. */
   nextDeliveryAt(): number | undefined {
-    const row = this.db.prepare("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'").get() as { at: number | null };
+    const row = this.sql("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'").get() as { at: number | null };
     return row.at ?? undefined;
   }
 
@@ -274,26 +289,26 @@ export class NotificationStore {
    */
   interruptedDeliveries(includePending: boolean): Delivery[] {
     const statuses = includePending ? "('sending', 'pending')" : "('sending')";
-    return (this.db.prepare(`SELECT * FROM deliveries WHERE status IN ${statuses}`).all() as DeliveryRow[]).map(toDelivery);
+    return (this.sql(`SELECT * FROM deliveries WHERE status IN ${statuses}`).all() as DeliveryRow[]).map(toDelivery);
   }
 
   /** Records a graceful stop (fsynced). */
   markCleanShutdown(): void {
-    this.durable(() => this.db.prepare("INSERT INTO meta (key, value) VALUES ('clean-shutdown', '1') ON CONFLICT (key) DO UPDATE SET value = '1'").run());
+    this.durable(() => this.sql("INSERT INTO meta (key, value) VALUES ('clean-shutdown', '1') ON CONFLICT (key) DO UPDATE SET value = '1'").run());
   }
 
   /** Whether the last stop was graceful; clears the mark (fsynced) so that a crash from now on is seen. */
   takeCleanShutdown(): boolean {
-    return this.durable(() => this.db.prepare("DELETE FROM meta WHERE key = 'clean-shutdown'").run().changes > 0);
+    return this.durable(() => this.sql("DELETE FROM meta WHERE key = 'clean-shutdown'").run().changes > 0);
   }
 
   deliveriesOf(webhookId: string, options: { status?: DeliveryStatus; limit: number; offset: number }): { items: Delivery[]; total: number } {
     const statuses = options.status === 'pending' ? ['pending', 'unrecorded'] : options.status ? [options.status] : [];
     const where = statuses.length ? `webhook_id = ? AND status IN (${placeholders(statuses.length)})` : 'webhook_id = ?';
     const args = [webhookId, ...statuses];
-    const rows = this.db.prepare(`SELECT * FROM deliveries WHERE ${where} ORDER BY created_at DESC, notification_id DESC LIMIT ? OFFSET ?`)
+    const rows = this.sql(`SELECT * FROM deliveries WHERE ${where} ORDER BY created_at DESC, notification_id DESC LIMIT ? OFFSET ?`)
       .all(...args, options.limit, options.offset) as DeliveryRow[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM deliveries WHERE ${where}`).get(...args) as { n: number }).n;
+    const total = (this.sql(`SELECT count(*) AS n FROM deliveries WHERE ${where}`).get(...args) as { n: number }).n;
     return { items: rows.map(toDelivery), total };
   }
 
@@ -301,32 +316,32 @@ export class NotificationStore {
     const current = this.delivery(notificationId);
     if (!current) return;
     const next = { ...current, ...change };
-    this.db.prepare(`UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ?
+    this.sql(`UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ?
       WHERE notification_id = ?`).run(next.status, next.attempts, next.nextAttemptAt, next.lastStatus, next.lastError, at, notificationId);
   }
 
   /** Pending or sending deliveries of a webhook (to fail them when it is disabled or deleted). */
   openDeliveriesOf(webhookId: string): Delivery[] {
-    return (this.db.prepare("SELECT * FROM deliveries WHERE webhook_id = ? AND status IN ('pending', 'sending')").all(webhookId) as DeliveryRow[]).map(toDelivery);
+    return (this.sql("SELECT * FROM deliveries WHERE webhook_id = ? AND status IN ('pending', 'sending')").all(webhookId) as DeliveryRow[]).map(toDelivery);
   }
 
   // ---- NotificationIssued records to append -------------------------------------------------
 
   addIssues(records: IssueRecord[], at: string): void {
-    const insert = this.db.prepare('INSERT OR IGNORE INTO issues (notification_id, data, created_at) VALUES (?, ?, ?)');
+    const insert = this.sql('INSERT OR IGNORE INTO issues (notification_id, data, created_at) VALUES (?, ?, ?)');
     for (const r of records) insert.run(r.notificationId, JSON.stringify(r.data), at);
   }
 
   /** Oldest first; only `ids` when given. */
   pendingIssues(limit: number, ids?: string[]): IssueRecord[] {
     const rows = (ids
-      ? this.db.prepare(`SELECT notification_id, data FROM issues WHERE notification_id IN (${placeholders(ids.length)})`).all(...ids)
-      : this.db.prepare('SELECT notification_id, data FROM issues ORDER BY rowid LIMIT ?').all(limit)) as { notification_id: string; data: string }[];
+      ? this.sql(`SELECT notification_id, data FROM issues WHERE notification_id IN (${placeholders(ids.length)})`).all(...ids)
+      : this.sql('SELECT notification_id, data FROM issues ORDER BY rowid LIMIT ?').all(limit)) as { notification_id: string; data: string }[];
     return rows.map((r) => ({ notificationId: r.notification_id, data: JSON.parse(r.data) as Record<string, unknown> }));
   }
 
   issueRecorded(notificationId: string): void {
-    this.db.prepare('DELETE FROM issues WHERE notification_id = ?').run(notificationId);
+    this.sql('DELETE FROM issues WHERE notification_id = ?').run(notificationId);
   }
 
   // ---- reminders -----------------------------------------------------------------------------
@@ -338,10 +353,10 @@ export class NotificationStore {
    */
   planReminders(claimId: string, desired: PlannedReminder[], nowIso: string): void {
     const wanted = new Set(desired.map((r) => r.id));
-    const pending = this.db.prepare("SELECT id FROM reminders WHERE claim_id = ? AND status = 'pending'").all(claimId) as { id: string }[];
-    const cancel = this.db.prepare("UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE id = ?");
+    const pending = this.sql("SELECT id FROM reminders WHERE claim_id = ? AND status = 'pending'").all(claimId) as { id: string }[];
+    const cancel = this.sql("UPDATE reminders SET status = 'cancelled', updated_at = ? WHERE id = ?");
     for (const { id } of pending) if (!wanted.has(id)) cancel.run(nowIso, id);
-    const insert = this.db.prepare(`INSERT INTO reminders (id, claim_id, kind, ref, deadline, label, fire_at, plan, status, updated_at)
+    const insert = this.sql(`INSERT INTO reminders (id, claim_id, kind, ref, deadline, label, fire_at, plan, status, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET status = 'pending', updated_at = excluded.updated_at WHERE reminders.status = 'cancelled' AND excluded.status = 'pending'`);
     for (const r of desired) {
@@ -351,17 +366,17 @@ export class NotificationStore {
   }
 
   dueReminders(nowIso: string, limit: number): PlannedReminder[] {
-    return (this.db.prepare("SELECT plan FROM reminders WHERE status = 'pending' AND fire_at <= ? ORDER BY fire_at, id LIMIT ?").all(nowIso, limit) as { plan: string }[])
+    return (this.sql("SELECT plan FROM reminders WHERE status = 'pending' AND fire_at <= ? ORDER BY fire_at, id LIMIT ?").all(nowIso, limit) as { plan: string }[])
       .map((r) => JSON.parse(r.plan) as PlannedReminder);
   }
 
   remindersOf(claimId: string): (PlannedReminder & { status: ReminderStatus })[] {
-    return (this.db.prepare('SELECT plan, status FROM reminders WHERE claim_id = ? ORDER BY fire_at, id').all(claimId) as { plan: string; status: ReminderStatus }[])
+    return (this.sql('SELECT plan, status FROM reminders WHERE claim_id = ? ORDER BY fire_at, id').all(claimId) as { plan: string; status: ReminderStatus }[])
       .map((r) => ({ ...(JSON.parse(r.plan) as PlannedReminder), status: r.status }));
   }
 
   markReminder(id: string, status: ReminderStatus, at: string): void {
-    this.db.prepare('UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
+    this.sql('UPDATE reminders SET status = ?, updated_at = ? WHERE id = ?').run(status, at, id);
   }
 }
 
