@@ -36,6 +36,9 @@ export interface PublishedTable {
 /** Withhold a cell (margins included; `row === rows` is the column totals' line, `column === columns` the row totals'). */
 export type PrimaryRule = (row: number, column: number, value: number) => boolean;
 
+/** Figures over fewer victims than this are withheld, unless MONITORING_SUPPRESSION_THRESHOLD says otherwise. */
+export const DEFAULT_SUPPRESSION_THRESHOLD = 5;
+
 /** Counts of 1 to threshold - 1 are withheld; zeros identify no one and are shown. */
 export const smallCount = (threshold: number): PrimaryRule => (_r, _c, v) => v > 0 && v < threshold;
 
