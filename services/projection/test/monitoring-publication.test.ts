@@ -7,7 +7,7 @@
 import t from 'tap';
 import type { Jurisdiction } from '@cfund/contracts';
 import { referenceRate } from '../src/monitoring/reference-rates.ts';
-import { RSD, allocateBudget, appliedClaim, assess, disburse, fileClaim, get, rsYear, scheduledClaim, startHarness, startProjection, step, tokens } from './helpers.ts';
+import { allocateBudget, appliedClaim, assess, disburse, fileClaim, get, rsYear, scheduledClaim, startHarness, startProjection, step, tokens } from './helpers.ts';
 
 const ALL: Jurisdiction[] = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'];
 const BAM = (amountMinor: number) => ({ amountMinor, currency: 'BAM' as const });
