@@ -79,6 +79,8 @@ t.test('monitoring publication', async (t) => {
     const body = (await get(app, `/monitoring/tables?year=${year}`, monitorBA)).json();
     t.same(body.claims.rows.map((x: { jurisdiction: string }) => x.jurisdiction), ['BA']);
     t.same(body.claims.columnTotals, [14, null, null, null]);
+    const indicators = (await get(app, `/monitoring/indicators?from=${year}&to=${year}`, monitorBA)).json();
+    t.same(indicators.rows.map((x: { jurisdiction: string }) => x.jurisdiction), ['BA'], 'and the indicators of its jurisdictions');
     const auditor = (await get(app, `/monitoring/tables?year=${year}`, tk.auditor)).json();
     t.equal(auditor.claims.rows.length, 6, 'an auditor sees every row');
   });

@@ -24,7 +24,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
     config: aggregates,
     schema: {
       summary: 'Monitoring indicators per jurisdiction and filing year', tags: ['monitoring'],
-      description: 'Aggregates only (any authenticated user, monitors included). A count under the suppression threshold '
+      description: 'Aggregates only (any authenticated user; a monitor, the jurisdictions of its token). A count under the suppression threshold '
         + '(MONITORING_SUPPRESSION_THRESHOLD, default 5), and any amount, rate or duration computed over fewer victims, is suppressed '
         + '(null in JSON, listed in `suppressed`; `suppressed` in CSV). Primary suppression only: /monitoring/tables is the publication. '
         + '`Accept: text/csv` gives one line per jurisdiction and year. `definitions` says what each indicator counts.',
@@ -32,7 +32,9 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       produces: ['application/json', 'text/csv'],
     },
   }, async (request, reply) => {
-    const rows = monitoringIndicators(ctx.runner.store, request.query, ctx.suppressionThreshold);
+    const principal = principalOf(request);
+    const rows = monitoringIndicators(ctx.runner.store, request.query, ctx.suppressionThreshold)
+      .filter((row) => !seesOnlyAggregates(principal) || (principal.jurisdictions as readonly string[]).includes(row.jurisdiction));
     if ((request.headers.accept ?? '').includes('text/csv')) {
       // Bypass the JSON serializer (and its response schema): the body is CSV.
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="indicators.csv"')
