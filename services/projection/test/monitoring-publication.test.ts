@@ -105,6 +105,15 @@ t.test('monitoring publication', async (t) => {
     }
   });
 
+  t.test('a rebuilt read model publishes byte-identical tables', async (t) => {
+    const before = await get(app, `/monitoring/tables?year=${year}`, monitor);
+    const operator = await h.token('operator-1', ['operator'], []);
+    const rebuilt = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${operator}` } });
+    t.equal(rebuilt.statusCode, 200, rebuilt.body);
+    const after = await get(app, `/monitoring/tables?year=${year}`, monitor);
+    t.equal(after.body, before.body);
+  });
+
   t.test('every route that does not serve aggregates refuses a monitor', async (t) => {
     const claimId = await fileClaim(h, tk.lawyer);
     await h.catchUp();
