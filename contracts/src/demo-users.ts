@@ -22,6 +22,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { sub: 'auditor-1', name: 'Demo Auditor', roles: ['auditor'], jurisdictions: ['RS'] },
   { sub: 'dpo-1', name: 'Demo Data-Protection Officer', roles: ['dpo'], jurisdictions: ['RS'] },
   { sub: 'operator-1', name: 'Demo Operator', roles: ['operator'], jurisdictions: ['RS'] },
+  // A regional monitor: the published aggregates of every jurisdiction, never a claim.
+  { sub: 'monitor-1', name: 'Demo Monitor (regional)', roles: ['monitor'], jurisdictions: ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] },
   // Of another jurisdiction: sees none of the claims of the others.
   { sub: 'lawyer-1-ba', name: 'Demo Lawyer (Bosnia and Herzegovina)', roles: ['lawyer'], jurisdictions: ['BA'] },
 ];

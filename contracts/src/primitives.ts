@@ -40,9 +40,12 @@ export const JURISDICTIONS = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
 export const JurisdictionSchema = z.enum(JURISDICTIONS);
 export type Jurisdiction = z.infer<typeof JurisdictionSchema>;
 
-/** `operator` runs the system as a whole (read-model rebuilds): no claim, no jurisdiction. */
+/**
+ * `operator` runs the system as a whole (read-model rebuilds): no claim, no jurisdiction.
+ * `monitor` (NGOs, national rapporteurs, a regional network) reads published aggregates only.
+ */
 export const ROLES = [
-  'lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin', 'auditor', 'dpo', 'operator',
+  'lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin', 'auditor', 'dpo', 'operator', 'monitor',
 ] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;

@@ -49,7 +49,7 @@ const PATH_VALUES = [
   '99999999999999999999', '%2e%2e%2f%2e%2e', 'RS', 'ZZ', '2026', 'vic-00000000-0000-4000-8000-000000000000', '%F0%9F%99%82', '%20', 'null',
 ];
 const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16', 'image/png'];
-const ROLES: Role[] = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin', 'auditor', 'dpo'];
+const ROLES: Role[] = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin', 'auditor', 'dpo', 'monitor'];
 
 function typesOf(s: JsonSchema | undefined): Set<string> | undefined {
   if (!s) return undefined;

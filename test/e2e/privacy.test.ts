@@ -98,6 +98,22 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   const accessLog = await call(url.projection, 'GET', `/claims/${claimId}/access-log`, auditor);
   t.match(JSON.parse(accessLog.text), { reads: [{ accessedBy: 'assessor-e2e' }] }, 'the read was recorded for auditors');
 
+  // A monitor (NGO, rapporteur) reads published aggregates and nothing about one claim or person.
+  const monitor = await system.token('monitor-e2e', 'monitor', ['RS', 'BA', 'ME', 'AL', 'MK', 'XK']);
+  const refusedToMonitor = await Promise.all([
+    call(url.projection, 'GET', `/claims/${claimId}`, monitor),
+    call(url.projection, 'GET', `/claims/${claimId}/history`, monitor),
+    call(url.projection, 'GET', `/claims/${claimId}/personal-data`, monitor),
+    call(url.projection, 'GET', `/claims?text=${encodeURIComponent('Xenthwicke')}`, monitor),
+    call(url.notification, 'GET', '/notifications', monitor),
+    call(url.command, 'POST', '/claims', monitor, fileBody(2)),
+  ]);
+  t.same(refusedToMonitor.map((a) => [a.status, (JSON.parse(a.text) as { code?: string }).code]), refusedToMonitor.map(() => [403, 'aggregates-only']),
+    'a monitor: no claim, history, personal data, notification or command');
+  const published = await call(url.projection, 'GET', `/monitoring/tables?year=${new Date().getUTCFullYear()}`, monitor);
+  t.equal(published.status, 200, 'a monitor reads the published tables');
+  t.same(SECRETS.filter((s) => published.text.includes(s) || published.text.includes(claimId)), [], 'which name no one and no claim');
+
   const erased = await call(url.command, 'POST', `/victims/vic-${claimId}/erasure`, dpo, { reason: 'Erasure request of the data subject.' });
   t.equal(erased.status, 200, erased.text);
   await eventually('the projection knows of the erasure', async () => {

@@ -11,6 +11,7 @@
  * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
  * | `not-your-claim`    | a lawyer acting on a claim they neither filed nor are assigned to |
  * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
+ * | `aggregates-only`   | a monitor (and nothing else) asking for anything but published aggregates |
  *
  * Who may not act on a claim because of what they did on it (four-eyes, two distinct approvers)
  * depends on the claim's history: that is the claim decider's, in claim/approvals.ts.
@@ -211,4 +212,21 @@ export function canOperate(actor: Principal): Authorization {
 export function canReadDigest(actor: Principal): Authorization {
   if (hasRole(actor, 'operator') || hasRole(actor, 'auditor')) return ALLOWED;
   return refuse('forbidden-role', 'Only an operator or an auditor can read the digest of the whole read model.', { needed: ['operator', 'auditor'], roles: actor.roles });
+}
+
+/**
+ * Roles that see published aggregates only (suppressed tables, never a claim, a reference or a
+ * row about one person). A token holding only such roles is refused everywhere else, before any
+ * other rule is asked; another role on the same token grants what it grants.
+ */
+export const AGGREGATE_ONLY_ROLES: readonly Role[] = ['monitor'];
+
+export function seesOnlyAggregates(actor: Principal): boolean {
+  return actor.roles.length > 0 && actor.roles.every((r) => AGGREGATE_ONLY_ROLES.includes(r));
+}
+
+/** Use a service route: a route serving published aggregates admits everyone it authenticates; any other, no aggregate-only token. */
+export function canUseRoute(actor: Principal, route: { readonly aggregates: boolean }): Authorization {
+  if (route.aggregates || !seesOnlyAggregates(actor)) return ALLOWED;
+  return refuse('aggregates-only', 'Your role sees published aggregates only (the /monitoring endpoints), never a claim or a record about one person.', { roles: actor.roles });
 }

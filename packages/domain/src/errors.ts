@@ -34,6 +34,7 @@ export const DOMAIN_ERROR_CODES = [
   'four-eyes',
   'already-approved',
   'auditor-read-only',
+  'aggregates-only',
 ] as const;
 
 export type KnownDomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

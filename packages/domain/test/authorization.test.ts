@@ -3,7 +3,7 @@ import type { Role } from '@cfund/contracts';
 import {
   DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess,
   accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadFundYear, canReadPersonalData,
-  canReconcileFundYear, ensureAllowed, readableClaims,
+  canReconcileFundYear, canUseRoute, ensureAllowed, readableClaims,
   type Authorization, type ClaimAccess, type Principal,
 } from '../src/index.ts';
 
@@ -22,6 +22,7 @@ const dpoBA = who('dpo-lana', ['dpo'], ['BA']);
 const dpoNowhere = who('dpo-mira', ['dpo'], []);
 const operator = who('operator-nikola', ['operator'], []);
 const nobody = who('nobody', []);
+const monitor = who('monitor-olga', ['monitor'], ['RS', 'BA']);
 
 const claim: ClaimAccess = {
   jurisdiction: 'RS',
@@ -162,6 +163,21 @@ t.test('operations: the operator only; the digest also to auditors', async (t) =
   allowed(t, canReadDigest(operator), 'an operator reads the digest');
   allowed(t, canReadDigest(auditor), 'an auditor reads the digest');
   refused(t, canReadDigest(admin), 'forbidden-role', 'a fund admin');
+});
+
+t.test('a monitor: published aggregates only', async (t) => {
+  allowed(t, canUseRoute(monitor, { aggregates: true }), 'an aggregate route');
+  refused(t, canUseRoute(monitor, { aggregates: false }), 'aggregates-only', 'any other route');
+  allowed(t, canUseRoute(who('monitor-and-auditor', ['monitor', 'auditor']), { aggregates: false }), 'another role on the token grants what it grants');
+  for (const [name, p] of [['a lawyer', lawyer], ['an auditor', auditor], ['no role', nobody]] as const) {
+    allowed(t, canUseRoute(p, { aggregates: false }), `${name}: the route's own rules decide`);
+  }
+  refused(t, readableClaims(monitor), 'forbidden-role', 'no claim');
+  refused(t, canRead(monitor, claim), 'forbidden-role', 'not one claim');
+  refused(t, canReadPersonalData(monitor, claim), 'personal-data-forbidden', 'no personal data');
+  refused(t, canReadFundYear(monitor, 'RS'), 'forbidden-role', 'no fund ledger');
+  refused(t, accessLogScope(monitor), 'forbidden-role', 'no access log');
+  refused(t, canReadDigest(monitor), 'forbidden-role', 'no digest');
 });
 
 t.test('ensureAllowed throws the refusal', async (t) => {

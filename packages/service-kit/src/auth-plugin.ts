@@ -1,10 +1,13 @@
 /**
  * Bearer JWT authentication (token-verifier.ts says what a token must be). The token's claims
  * (`sub`, `name`, roles and jurisdictions) become `request.principal`. A missing or invalid
- * token is a 401 problem.
+ * token is a 401 problem. A token that sees published aggregates only (the `monitor` role) is
+ * refused here (403 `aggregates-only`) on every route not marked `config: { aggregates: true }`,
+ * so that a new route is closed to it unless it is declared to serve aggregates.
  */
 import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { canUseRoute, ensureAllowed } from '@cfund/domain';
 import { HttpProblem } from './problem.js';
 import { createTokenVerifier, TokenRefused, type AuthenticatedPrincipal, type TokenVerifierOptions } from './token-verifier.js';
 
@@ -46,6 +49,10 @@ class VerifiedTokens {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route serves published (suppressed) aggregates only: aggregate-only roles may use it. */
+    aggregates?: boolean;
+  }
   interface FastifyRequest {
     principal: AuthenticatedPrincipal | null;
   }
@@ -69,18 +76,18 @@ export default fp<AuthOptions>(async (app, options) => {
     const match = /^Bearer\s+([A-Za-z0-9_\-.]+)\s*$/i.exec(header);
     if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
     const token = match[1]!;
-    const known = verified.get(token);
-    if (known) {
-      request.principal = known;
-      return;
+    let principal = verified.get(token);
+    if (!principal) {
+      try {
+        const result = await verify(token);
+        principal = result.principal;
+        verified.add(token, principal, result.exp);
+      } catch (error) {
+        if (error instanceof TokenRefused) throw unauthorized(error.message);
+        throw error;
+      }
     }
-    try {
-      const { principal, exp } = await verify(token);
-      request.principal = principal;
-      verified.add(token, principal, exp);
-    } catch (error) {
-      if (error instanceof TokenRefused) throw unauthorized(error.message);
-      throw error;
-    }
+    request.principal = principal;
+    ensureAllowed(canUseRoute(principal, { aggregates: request.routeOptions.config.aggregates === true }));
   });
 }, { name: 'cfund-auth' });

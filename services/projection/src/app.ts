@@ -10,6 +10,7 @@ import { domainErrorProblem } from '@cfund/domain';
 import { eventStoreErrorProblem, type ChainKeyring, type ChainSigner, type KeyStore } from '@cfund/eventstore';
 import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { ProjectionMetrics } from './metrics.js';
+import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
 import { adminRoutes } from './routes/admin.js';
@@ -36,6 +37,8 @@ export interface BuildAppOptions extends TokenVerification {
   logLevel?: string;
   now?: () => Date;
   metrics?: ProjectionMetrics;
+  /** Monitoring figures over fewer victims are withheld (default DEFAULT_SUPPRESSION_THRESHOLD). */
+  suppressionThreshold?: number;
   /** Further /ready checks (e.g. NATS), by name. */
   checks?: Record<string, () => boolean | Promise<boolean>>;
 }
@@ -61,7 +64,8 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   const now = options.now ?? (() => new Date());
   metrics.now = now;
   const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,
-    chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now };
+    chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now,
+    suppressionThreshold: options.suppressionThreshold ?? DEFAULT_SUPPRESSION_THRESHOLD };
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { messagingSettings } from '@cfund/messaging';
 import { commonEnv, parseEnv } from '@cfund/service-kit';
+import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 
 export { ConfigError } from '@cfund/service-kit';
 
@@ -11,6 +12,8 @@ const EnvShape = {
   PROJECTION_MAX_DELIVER: z.coerce.number().int().min(1).max(100).optional(),
   /** /ready fails when events are pending and none was applied for this long (ms). */
   CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
+  /** Published monitoring figures over fewer victims than this are withheld (at least 3: below that a count names too few people). */
+  MONITORING_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(3).max(100).default(DEFAULT_SUPPRESSION_THRESHOLD),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

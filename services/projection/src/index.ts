@@ -13,5 +13,6 @@ export { ProjectionMetrics } from './metrics.js';
 export { consumerReadyCheck, startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
 export { loadConfig, ConfigError, type Config } from './config.js';
 export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
-export { INDICATORS, SUPPRESSION_THRESHOLD, percentile } from './queries/monitoring.js';
+export { INDICATORS, percentile } from './queries/monitoring.js';
+export { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 export { ClaimStatusSchema } from './routes/schemas.js';

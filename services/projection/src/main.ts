@@ -24,6 +24,7 @@ runService({
     const running: { consumer?: EventConsumer } = {};
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, store, keyStore, masterKey: secrets.masterKey, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
+      suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD,
       checks: {
         nats: () => !nc.isClosed() && nc.info !== undefined,
         consumer: () => consumerReadyCheck(() => running.consumer, app.runner)(),

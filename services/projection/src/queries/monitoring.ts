@@ -3,9 +3,10 @@
  * period (the calendar year in which claims were filed, in the jurisdiction's time zone: a cohort
  * view, so that a claim's later steps count for the year it entered the system).
  *
- * Every figure is about victims, one per claim. Suppression (statistical disclosure control):
- * a count between 1 and 4 is not shown; an amount, rate, average or duration computed over fewer
- * than 5 victims is not shown either (`null`, and its name listed in `suppressed`). Zero counts
+ * Every figure is about victims, one per claim. Suppression (statistical disclosure control,
+ * threshold MONITORING_SUPPRESSION_THRESHOLD, default 5): a count between 1 and threshold - 1 is
+ * not shown; an amount, rate, average or duration computed over fewer victims than the threshold
+ * is not shown either (`null`, and its name listed in `suppressed`). Zero counts
  * are shown: they identify no one. Amounts are minor units of the jurisdiction's currency.
  * Durations are calendar days between local dates (scheme time zone); percentiles use the
  * nearest-rank method (the median of an even count is the lower middle value); a duration whose
@@ -18,7 +19,6 @@ import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
 import type { ReadModelStore } from '../read-model/store.js';
 
-export const SUPPRESSION_THRESHOLD = 5;
 
 type Kind = 'count' | 'amount' | 'rate' | 'days';
 
@@ -70,7 +70,7 @@ export interface IndicatorRow {
   period: string;
   currency: string | null;
   indicators: Record<string, number | null>;
-  /** Indicators withheld because fewer than 5 victims stand behind them. */
+  /** Indicators withheld because fewer victims than the threshold stand behind them. */
   suppressed: string[];
   /** An amount shown passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
   amountsBeyondBounds: boolean;
@@ -84,9 +84,15 @@ export function percentile(sorted: readonly number[], p: number): number {
 const days = (from: string, to: string): number =>
   Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
 
-interface Cell { claims: { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null }[] }
+/** One claim as the monitoring figures see it. */
+export interface CohortClaim { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null }
+interface Cell { claims: CohortClaim[] }
 
-export function monitoringIndicators(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): IndicatorRow[] {
+/**
+ * The claims by jurisdiction and filing year (in the jurisdiction's time zone): a cohort view,
+ * so that a claim's later steps count for the year it entered the system. Key: `jurisdiction\0year`.
+ */
+export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
@@ -105,22 +111,26 @@ export function monitoringIndicators(store: ReadModelStore, filter: { jurisdicti
     if (!cell) cells.set(key, cell = { claims: [] });
     cell.claims.push({ d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency });
   }
-  return [...cells.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, cell]) => {
+  return cells;
+}
+
+export function monitoringIndicators(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }, threshold: number): IndicatorRow[] {
+  return [...claimCohorts(store, filter).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, cell]) => {
     const [jurisdiction, period] = key.split('\0') as [string, string];
-    return indicatorRow(jurisdiction, period, cell);
+    return indicatorRow(jurisdiction, period, cell, threshold);
   });
 }
 
-function indicatorRow(jurisdiction: string, period: string, cell: Cell): IndicatorRow {
+function indicatorRow(jurisdiction: string, period: string, cell: Cell, threshold: number): IndicatorRow {
   const values: Record<string, number | null> = {};
   const suppressed: string[] = [];
   const count = (name: string, n: number) => {
-    if (n > 0 && n < SUPPRESSION_THRESHOLD) { values[name] = null; suppressed.push(name); } else values[name] = n;
+    if (n > 0 && n < threshold) { values[name] = null; suppressed.push(name); } else values[name] = n;
   };
-  /** A figure over `base` victims: shown only when they are at least 5. */
+  /** A figure over `base` victims: shown only when they are at least the threshold. */
   const over = (name: string, base: number, value: () => number) => {
     if (base === 0) values[name] = null;
-    else if (base < SUPPRESSION_THRESHOLD) { values[name] = null; suppressed.push(name); } else values[name] = value();
+    else if (base < threshold) { values[name] = null; suppressed.push(name); } else values[name] = value();
   };
   const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
   const c = cell.claims;

@@ -18,6 +18,8 @@ export interface QueryContext {
   /** Verifies the signatures of /claims/{id}/integrity. */
   chainKeyring: ChainKeyring;
   now: () => Date;
+  /** Published monitoring figures over fewer victims are withheld. */
+  suppressionThreshold: number;
 }
 
 export const principalOf = (request: FastifyRequest): Principal => {

@@ -230,3 +230,36 @@ export const RebuildSchema = withExample(z.object({
 export const DigestSchema = withExample(z.object({ digest: z.string(), counts: z.record(z.string(), z.number().int()) }), {
   digest: HASH, counts: { applied: 40, claims: 30, claim_deadlines: 12, claim_history: 300, fund_years: 2 },
 });
+
+export const MonitoringTablesQuery = z.object({
+  year: z.coerce.number().int().min(2000).max(2200).describe('Filing year (the cohort of claims filed that year)'),
+}).strict();
+
+const Withheld = z.number().nullable().describe('null: withheld (small cell, or complementary suppression)');
+
+export const CatalogueSchema = z.object({
+  suppressionThreshold: z.number().int(),
+  indicators: z.array(z.object({
+    id: z.string(), name: z.string(), definition: z.string(), unit: z.enum(['claims', 'EUR']),
+    table: z.enum(['claims-by-fund-outcome', 'amounts-eur']), events: z.array(z.string()), disaggregations: z.array(z.string()),
+  })),
+});
+
+export const MonitoringTablesSchema = z.object({
+  year: z.number().int(), suppressionThreshold: z.number().int(),
+  referenceRates: z.object({
+    version: z.string(),
+    rates: z.array(z.object({ currency: z.string(), year: z.number().int(), perEur: z.number(), provisional: z.boolean(), source: z.string() })),
+  }),
+  claims: z.object({
+    id: z.literal('claims-by-fund-outcome'), unit: z.literal('claims'), columns: z.array(z.string()),
+    rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld })),
+    columnTotals: z.array(Withheld), total: Withheld,
+  }),
+  amounts: z.object({
+    id: z.literal('amounts-eur'), unit: z.literal('EUR'), columns: z.array(z.string()),
+    rows: z.array(z.object({ jurisdiction: z.string(), currency: z.string().nullable(), cells: z.array(Withheld), original: z.array(Withheld) })),
+    columnTotals: z.array(Withheld),
+  }).nullable(),
+  missingRates: z.array(z.string()),
+});

@@ -1,0 +1,12 @@
+/** The projection's own variables: defaults, and a wrong value names itself. */
+import t from 'tap';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+t.test('MONITORING_SUPPRESSION_THRESHOLD', async (t) => {
+  t.equal(loadConfig({}).MONITORING_SUPPRESSION_THRESHOLD, 5, 'default 5');
+  t.equal(loadConfig({ MONITORING_SUPPRESSION_THRESHOLD: '10' }).MONITORING_SUPPRESSION_THRESHOLD, 10);
+  for (const bad of ['2', '1.5', 'five', '101']) {
+    const e = t.throws(() => loadConfig({ MONITORING_SUPPRESSION_THRESHOLD: bad }));
+    t.ok(e instanceof ConfigError && /MONITORING_SUPPRESSION_THRESHOLD/.test((e as Error).message), `${bad} refused by name`);
+  }
+});
