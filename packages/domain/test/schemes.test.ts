@@ -138,6 +138,7 @@ t.test('the README table says what the scheme files say', async (t) => {
   const tag = (s: (typeof all)[number], field: string) => (s.provenance[field]?.kind === 'law-in-force' ? 'law' : 'model');
   t.same(row('Version (effective from)'), all.map((s) => `${s.id} (${tag(s, 'effectiveFrom')})`));
   t.same(row('Time zone'), all.map((s) => `${s.timeZone} (${tag(s, 'timeZone')})`));
+  t.same(row('Calendar'), all.map((s) => `${[s.calendar.country, s.calendar.region].filter(Boolean).join('/')} (${tag(s, 'calendar')})`));
   t.same(row('Total cap')?.map((c) => c.replace(/ \(.*\)$/, '')), all.map((s) => formatMoney(s.caps.total)));
   t.same(row('Total cap')?.map((c) => c.includes('(law') ? 'law' : 'model'), all.map((s) => tag(s, 'caps.total')));
   t.same(row('Two approvers above'), all.map((s) => `${formatMoney(s.dualApprovalThreshold)} (${tag(s, 'dualApprovalThreshold')})`));
