@@ -4,6 +4,7 @@ import {
   addPeriod, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
   schemeFor,
 } from '../src/index.ts';
+import { dayNumber, weekdayOf } from '../src/local-dates.ts';
 import { errorCode } from './helpers.ts';
 
 
@@ -30,6 +31,20 @@ t.test('addPeriod on calendar dates', async (t) => {
   t.equal(errorCode(() => addPeriod('2026-02-01', { days: 1.5 })), 'invalid-date');
 });
 
+t.test('addPeriod and weekdays (day numbers) agree with luxon on random dates (model test)', async (t) => {
+  let seed = 20261206;
+  const next = (n: number) => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed % n; };
+  let differ = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const from = DateTime.fromObject({ year: 1901 + next(200), month: 1 + next(12), day: 1 }, { zone: 'utc' }).plus({ days: next(31) });
+    const date = from.toISODate() as string;
+    const period = { months: next(3) === 0 ? 0 : next(400), days: next(2) === 0 ? 0 : next(1000) };
+    if (addPeriod(date, period) !== from.plus({ months: period.months }).plus({ days: period.days }).toISODate()) differ++;
+    if (weekdayOf(dayNumber(date)) !== from.weekday) differ++;
+  }
+  t.equal(differ, 0, '20,000 random dates and periods, 1901-2100');
+});
+
 t.test('working days: weekends and the scheme\'s public holidays', async (t) => {
   t.ok(isWorkingDay('2026-02-18', RS));
   t.notOk(isWorkingDay('2026-02-14', RS), 'Saturday');
@@ -51,13 +66,13 @@ t.test('working days: weekends and the scheme\'s public holidays', async (t) => 
   // Exhaustive check over three years: the result is the first working day on or after the date.
   for (const scheme of [RS, BA, ME, AL, MK, XK]) {
     let bad = 0;
-    for (let d = DateTime.fromISO('2025-01-01', { zone: 'utc' }); d.year < 2028; d = d.plus({ days: 1 })) {
+    for (let d = DateTime.fromISO('2025-01-01', { zone: 'utc' }); d.year < 2032; d = d.plus({ days: 1 })) {
       const date = d.toISODate() as string;
       const rolled = rollForward(date, scheme);
       if (rolled < date || !isWorkingDay(rolled, scheme)) bad++;
       for (let x = d; (x.toISODate() as string) < rolled; x = x.plus({ days: 1 })) if (isWorkingDay(x.toISODate() as string, scheme)) bad++;
     }
-    t.equal(bad, 0, `${scheme.id}: rollForward gives the first working day, 2025-2027`);
+    t.equal(bad, 0, `${scheme.id}: rollForward gives the first working day, 2025-2031`);
   }
 });
 
