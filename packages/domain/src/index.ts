@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './money.js';
 export * from './schemes/index.js';
+export * from './calendars.js';
 export * from './deadlines.js';
 export * from './authorization.js';
 export * from './claim/index.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, SCHEME_FILES, formatMoney, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
+  DomainError, SCHEME_FILES, formatMoney, holidayOn, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
   schemes, type SchemeFileInput,
 } from '../src/index.ts';
 import { errorCode } from './helpers.ts';
@@ -22,10 +22,10 @@ t.test('every scheme file validates and every value carries its provenance', asy
       t.equal(s.jurisdiction, j);
       t.equal(s.timeZone, ZONES[j], `${s.id} time zone`);
       t.equal(s.currency, CURRENCY[j], `${s.id} currency`);
-      t.ok(Object.isFrozen(s) && Object.isFrozen(s.caps.total) && Object.isFrozen(s.publicHolidays), `${s.id} is frozen`);
+      t.ok(Object.isFrozen(s) && Object.isFrozen(s.caps.total) && Object.isFrozen(s.calendar), `${s.id} is frozen`);
       const expected = [
         'effectiveFrom', 'currency', 'timeZone', 'applicationDeadline', 'enforcementMustFailFirst', 'caps.total',
-        'dualApprovalThreshold', 'appealDays', 'advancePayments', 'recoveryFromOffender', 'publicHolidays',
+        'dualApprovalThreshold', 'appealDays', 'advancePayments', 'recoveryFromOffender', 'calendar',
         ...Object.keys(s.caps.perHead).map((h) => `caps.perHead.${h}`),
       ];
       t.same(Object.keys(s.provenance).sort(), expected.sort(), `${s.id}: a provenance for every value`);
@@ -33,8 +33,8 @@ t.test('every scheme file validates and every value carries its provenance', asy
         if (p.kind === 'law-in-force') t.ok(p.source.length >= 10, `${s.id} ${field}: law with a source`);
         else t.ok(p.basis.length >= 10, `${s.id} ${field}: model value with a basis`);
       }
-      t.ok(s.publicHolidays.some((h) => h.date.startsWith('2026-')), `${s.id} lists 2026 holidays`);
-      t.ok(s.publicHolidays.some((h) => h.date === '2026-01-01' && h.name === 'New Year'), `${s.id} lists New Year 2026`);
+      t.equal(s.calendar.country, j, `${s.id} uses its country's calendar`);
+      t.equal(holidayOn(s.calendar, '2026-01-01')?.name, 'New Year\'s Day', `${s.id} knows New Year 2026`);
       for (const [head, cap] of Object.entries(s.caps.perHead)) {
         t.ok(cap.amountMinor <= s.caps.total.amountMinor, `${s.id} ${head} cap within the total`);
       }
@@ -119,7 +119,6 @@ t.test('invalid scheme files are refused at load, naming the field', async (t) =
     ['a short source', (f) => { f.versions[0]!.appealDays = law(15, 'a law'); }, /appealDays/],
     ['advances disallowed with a share', (f) => { f.versions[0]!.advancePayments = model({ allowed: false, maxSharePercent: 10 }, 'inconsistent for the test'); }, /maxSharePercent/],
     ['empty period', (f) => { f.versions[0]!.applicationDeadline = model({ anchor: 'incident', period: {} }, 'an empty period for the test'); }, /period/],
-    ['duplicate holiday', (f) => { f.publicHolidays.value.push({ date: '2026-01-01', name: 'again' }); }, /holiday date appears twice/],
     ['unknown field', (f) => { (f as unknown as Record<string, unknown>).extra = 1; }, /extra|Unrecognized/i],
   ];
   for (const [name, mutate, message] of cases) {
@@ -139,6 +138,7 @@ t.test('the README table says what the scheme files say', async (t) => {
   const tag = (s: (typeof all)[number], field: string) => (s.provenance[field]?.kind === 'law-in-force' ? 'law' : 'model');
   t.same(row('Version (effective from)'), all.map((s) => `${s.id} (${tag(s, 'effectiveFrom')})`));
   t.same(row('Time zone'), all.map((s) => `${s.timeZone} (${tag(s, 'timeZone')})`));
+  t.same(row('Calendar'), all.map((s) => `${[s.calendar.country, s.calendar.region].filter(Boolean).join('/')} (${tag(s, 'calendar')})`));
   t.same(row('Total cap')?.map((c) => c.replace(/ \(.*\)$/, '')), all.map((s) => formatMoney(s.caps.total)));
   t.same(row('Total cap')?.map((c) => c.includes('(law') ? 'law' : 'model'), all.map((s) => tag(s, 'caps.total')));
   t.same(row('Two approvers above'), all.map((s) => `${formatMoney(s.dualApprovalThreshold)} (${tag(s, 'dualApprovalThreshold')})`));

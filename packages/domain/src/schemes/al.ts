@@ -3,8 +3,8 @@
  * but there is no compensation scheme with the rules below; every scheme value is a model value.
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const ALL = (major: number) => fromMajor(major, 'ALL');
 const NO_LAW = `${BASIS.noFundLaw('Albania')} (Law 10192/2009 sets up a fund from confiscated assets partly meant for victims, without these rules)`;
@@ -12,15 +12,6 @@ const NO_LAW = `${BASIS.noFundLaw('Albania')} (Law 10192/2009 sets up a fund fro
 export const al: SchemeFileInput = {
   jurisdiction: 'AL',
   country: 'Albania',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-02', 'New Year'], ['03-14', 'Summer Day'], ['03-22', 'Nowruz'],
-      ['05-01', 'Labour Day'], ['11-28', 'Independence Day'], ['11-29', 'Liberation Day'],
-      ['12-08', 'National Youth Day'], ['12-25', 'Christmas'],
-    ]),
-    'Albanian law on public holidays and memorial days (as amended)',
-    HOLIDAY_NOTE,
-  ),
   versions: [
     {
       effectiveFrom: model('2025-01-01', `${NO_LAW}; a hypothetical start date`),
@@ -46,6 +37,7 @@ export const al: SchemeFileInput = {
       appealDays: model(30, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, `${NO_LAW}; no advances until the fund's financing from confiscated assets is settled`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      calendar: law({ country: 'AL' }, 'Albanian law on public holidays and memorial days (as amended)', HOLIDAY_NOTE),
     },
   ],
 };

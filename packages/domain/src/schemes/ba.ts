@@ -1,7 +1,7 @@
 /** Bosnia and Herzegovina: no compensation fund exists; every scheme value is a model value. */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const BAM = (major: number) => fromMajor(major, 'BAM');
 const NO_LAW = BASIS.noFundLaw('Bosnia and Herzegovina');
@@ -9,13 +9,6 @@ const NO_LAW = BASIS.noFundLaw('Bosnia and Herzegovina');
 export const ba: SchemeFileInput = {
   jurisdiction: 'BA',
   country: 'Bosnia and Herzegovina',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-02', 'New Year'], ['05-01', 'Labour Day'], ['05-02', 'Labour Day'],
-    ]),
-    'Entity laws on holidays (Federation of Bosnia and Herzegovina, Republika Srpska): only the days common to both entities',
-    `${HOLIDAY_NOTE} Entity-specific days (e.g. 1 March, 25 November, 9 January) are not listed.`,
-  ),
   versions: [
     {
       effectiveFrom: model('2025-01-01', `${NO_LAW}; a hypothetical start date`),
@@ -41,6 +34,12 @@ export const ba: SchemeFileInput = {
       appealDays: model(15, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 30 }, `${NO_LAW}; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      calendar: model(
+        { country: 'BA', region: 'BIH' },
+        'No state-level holiday law: the Federation\'s Law on Holidays, as a state fund would sit in Sarajevo; '
+        + 'a version for courts or a fund of Republika Srpska (SRP) or Brčko District (BRC) chooses that region',
+        HOLIDAY_NOTE,
+      ),
     },
   ],
 };

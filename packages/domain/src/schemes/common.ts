@@ -1,11 +1,8 @@
 /** Shared wording and years of the scheme files. */
 
-/** Years for which fixed-date public holidays are listed (extend each year). */
-export const HOLIDAY_YEARS = [2025, 2026, 2027] as const;
-
 export const HOLIDAY_NOTE =
-  'Fixed-date non-working days only: movable feasts (Easter, Eid) and days moved because a holiday falls on a Sunday '
-  + 'are not listed; verify each year against the official gazette before relying on a deadline.';
+  'Public holidays of every year from the date-holidays data (moving feasts and days moved off a Sunday included); '
+  + 'a one-off day declared by the government is added to the version\'s calendar, a day the data has wrong is removed.';
 
 export const CET_NOTE = 'Central European Time with summer time (last Sunday of March to last Sunday of October).';
 

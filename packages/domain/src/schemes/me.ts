@@ -4,8 +4,8 @@
  * (urgent payment possible before court proceedings).
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
 const POSTPONED = 'Montenegro\'s 2015 compensation law (covers trafficking; a Commission chaired by a Supreme Court judge) is adopted but its application is postponed until EU accession';
@@ -13,14 +13,6 @@ const POSTPONED = 'Montenegro\'s 2015 compensation law (covers trafficking; a Co
 export const me: SchemeFileInput = {
   jurisdiction: 'ME',
   country: 'Montenegro',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-02', 'New Year'], ['05-01', 'Labour Day'], ['05-02', 'Labour Day'],
-      ['05-21', 'Independence Day'], ['05-22', 'Independence Day'], ['07-13', 'Statehood Day'], ['07-14', 'Statehood Day'],
-    ]),
-    'Law on State and Other Holidays of Montenegro',
-    HOLIDAY_NOTE,
-  ),
   versions: [
     {
       effectiveFrom: model('2025-01-01', `${POSTPONED}; a hypothetical start date`),
@@ -46,6 +38,7 @@ export const me: SchemeFileInput = {
       appealDays: model(15, `${POSTPONED}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 50 }, `${POSTPONED}; urgent payment before court proceedings; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${POSTPONED}; ${BASIS.recovery}`),
+      calendar: law({ country: 'ME' }, 'Law on State and Other Holidays of Montenegro', HOLIDAY_NOTE),
     },
   ],
 };

@@ -10,8 +10,8 @@
  * replaced by the conversion rule the Commission applies.
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const MKD = (major: number) => fromMajor(major, 'MKD');
 export const MK_LAW = 'Law on Payment of Monetary Compensation to Victims of Violent Crimes (North Macedonia), in force 25.11.2022, applied from 25.05.2023; a State Commission decides (komisija.unet.mk)';
@@ -22,16 +22,6 @@ const NOT_IN_LAW = 'Not set by the law as published by the State Commission (kom
 export const mk: SchemeFileInput = {
   jurisdiction: 'MK',
   country: 'North Macedonia',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-07', 'Orthodox Christmas'], ['05-01', 'Labour Day'],
-      ['05-24', 'Saints Cyril and Methodius Day'], ['08-02', 'Republic Day'], ['09-08', 'Independence Day'],
-      ['10-11', 'Day of the People\'s Uprising'], ['10-23', 'Day of the Macedonian Revolutionary Struggle'],
-      ['12-08', 'Saint Clement of Ohrid Day'],
-    ]),
-    'Law on Holidays of the Republic of North Macedonia',
-    HOLIDAY_NOTE,
-  ),
   versions: [
     {
       effectiveFrom: law('2023-05-25', MK_LAW, 'The date from which the law is applied'),
@@ -52,6 +42,7 @@ export const mk: SchemeFileInput = {
       appealDays: model(30, `${NOT_IN_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, NOT_IN_LAW),
       recoveryFromOffender: law(true, MK_LAW, 'The State has recourse against the offender'),
+      calendar: law({ country: 'MK' }, 'Law on Holidays of the Republic of North Macedonia', HOLIDAY_NOTE),
     },
   ],
 };

@@ -1,7 +1,7 @@
 /** Serbia: no compensation fund exists; every scheme value is a model value. */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const RSD = (major: number) => fromMajor(major, 'RSD');
 const NO_LAW = BASIS.noFundLaw('Serbia');
@@ -9,15 +9,6 @@ const NO_LAW = BASIS.noFundLaw('Serbia');
 export const rs: SchemeFileInput = {
   jurisdiction: 'RS',
   country: 'Serbia',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-02', 'New Year'], ['01-07', 'Orthodox Christmas'],
-      ['02-15', 'Statehood Day'], ['02-16', 'Statehood Day'], ['05-01', 'Labour Day'], ['05-02', 'Labour Day'],
-      ['11-11', 'Armistice Day'],
-    ]),
-    'Law on State and Other Holidays in the Republic of Serbia',
-    HOLIDAY_NOTE,
-  ),
   versions: [
     {
       effectiveFrom: model('2025-01-01', `${NO_LAW}; a hypothetical start date`),
@@ -43,6 +34,7 @@ export const rs: SchemeFileInput = {
       appealDays: model(15, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 50 }, `${NO_LAW}; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      calendar: law({ country: 'RS' }, 'Law on State and Other Holidays in the Republic of Serbia', HOLIDAY_NOTE),
     },
   ],
 };

@@ -1,8 +1,8 @@
 /**
  * The shape of a scheme file and the resolved `Scheme` the rest of the domain reads.
  *
- * A scheme file (one per jurisdiction) holds the jurisdiction's public holidays and a list of
- * versions ordered by effective date. Every value in it is `{ value, provenance }`: either
+ * A scheme file (one per jurisdiction) holds a list of versions ordered by effective date, each
+ * with the calendar its deadlines use. Every value in it is `{ value, provenance }`: either
  * `law-in-force` (with its source) or `model-value` (with the basis it was modelled on, never
  * to be mistaken for law). Files are validated by `SchemeFileSchema` when the registry loads.
  *
@@ -11,6 +11,7 @@
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { CalendarSchema, type Calendar } from '../calendars.js';
 import {
   CurrencySchema, DamageHeadSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
   type Currency, type DamageHead, type Jurisdiction, type Money,
@@ -49,9 +50,6 @@ export type DeadlineAnchor = z.infer<typeof DeadlineAnchorSchema>;
 
 export const TimeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'not a valid IANA time zone' });
 
-export const HolidaySchema = z.object({ date: LocalDateSchema, name: z.string().min(1) }).strict();
-export type Holiday = z.infer<typeof HolidaySchema>;
-
 export const AdvancePaymentsSchema = z.object({
   allowed: z.boolean(),
   /** Largest share of the assessed award that may be advanced, in whole percent (0 when not allowed). */
@@ -81,6 +79,8 @@ export const SchemeVersionSchema = z.object({
   advancePayments: sourcedSchema(AdvancePaymentsSchema),
   /** Whether the fund may recover what it paid from the offender (subrogation / recourse). */
   recoveryFromOffender: sourcedSchema(z.boolean()),
+  /** Public holidays on which a deadline does not end: country, region, added and removed days. */
+  calendar: sourcedSchema(CalendarSchema),
 }).strict().superRefine((v, ctx) => {
   const currency = v.currency.value;
   const amounts: [string, Money][] = [
@@ -102,8 +102,6 @@ export type SchemeVersionDefinition = z.infer<typeof SchemeVersionSchema>;
 export const SchemeFileSchema = z.object({
   jurisdiction: JurisdictionSchema,
   country: z.string().min(1),
-  /** Fixed-date public holidays (local dates) on which a deadline does not end. */
-  publicHolidays: sourcedSchema(z.array(HolidaySchema)),
   versions: z.array(SchemeVersionSchema).min(1),
 }).strict().superRefine((f, ctx) => {
   const dates = f.versions.map((v) => v.effectiveFrom.value);
@@ -112,8 +110,6 @@ export const SchemeFileSchema = z.object({
       ctx.addIssue({ code: 'custom', path: ['versions', i, 'effectiveFrom'], message: 'versions must be in strictly increasing order of effectiveFrom' });
     }
   }
-  const days = f.publicHolidays.value.map((h) => h.date);
-  if (new Set(days).size !== days.length) ctx.addIssue({ code: 'custom', path: ['publicHolidays'], message: 'a holiday date appears twice' });
 });
 /** The zod schema every scheme file is validated with at load. */
 export const SchemeSchema = SchemeFileSchema;
@@ -142,8 +138,8 @@ export interface Scheme {
   readonly appealDays: number;
   readonly advancePayments: { readonly allowed: boolean; readonly maxSharePercent: number };
   readonly recoveryFromOffender: boolean;
-  /** Sorted by date. */
-  readonly publicHolidays: readonly Holiday[];
+  /** The public holidays its deadlines skip (see `publicHolidays(calendar, year)`). */
+  readonly calendar: Calendar;
   /** Provenance of every value above, by field path (`currency`, `caps.total`, `caps.perHead.funeral-costs`, ...). */
   readonly provenance: Readonly<Record<string, Provenance>>;
 }
@@ -171,7 +167,7 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     appealDays: v.appealDays.provenance,
     advancePayments: v.advancePayments.provenance,
     recoveryFromOffender: v.recoveryFromOffender.provenance,
-    publicHolidays: file.publicHolidays.provenance,
+    calendar: v.calendar.provenance,
   };
   const perHead: Partial<Record<DamageHead, Money>> = {};
   for (const [head, s] of Object.entries(v.caps.perHead) as [DamageHead, Sourced<Money>][]) {
@@ -194,13 +190,8 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     appealDays: v.appealDays.value,
     advancePayments: { ...v.advancePayments.value },
     recoveryFromOffender: v.recoveryFromOffender.value,
-    publicHolidays: [...file.publicHolidays.value].sort((a, b) => a.date.localeCompare(b.date)),
+    calendar: structuredClone(v.calendar.value),
     provenance,
   };
   return deepFreeze(scheme);
-}
-
-/** Fixed-date holidays (`MM-DD`) expanded over the given years. */
-export function fixedHolidays(years: readonly number[], days: readonly (readonly [monthDay: string, name: string])[]): Holiday[] {
-  return years.flatMap((year) => days.map(([md, name]) => ({ date: `${year}-${md}`, name })));
 }

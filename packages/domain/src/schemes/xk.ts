@@ -4,8 +4,8 @@
  * model value. Kosovo's time zone in the IANA database is Europe/Belgrade (zone.tab, XK).
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE, HOLIDAY_YEARS } from './common.js';
-import { fixedHolidays, law, model, type SchemeFileInput } from './schema.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { law, model, type SchemeFileInput } from './schema.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
 const XK_LAW = 'Kosovo crime-victim compensation scheme: apply within 6 months of the crime; EUR 1,500-7,000 for serious injuries lasting more than 6 weeks; complaints to a competent court (knowyourrightsks.org)';
@@ -14,14 +14,6 @@ const NOT_IN_SOURCE = 'Not given by the Kosovo source (knowyourrightsks.org); mo
 export const xk: SchemeFileInput = {
   jurisdiction: 'XK',
   country: 'Kosovo',
-  publicHolidays: law(
-    fixedHolidays(HOLIDAY_YEARS, [
-      ['01-01', 'New Year'], ['01-02', 'New Year'], ['01-07', 'Orthodox Christmas'], ['02-17', 'Independence Day'],
-      ['04-09', 'Constitution Day'], ['05-01', 'Labour Day'], ['05-09', 'Europe Day'], ['12-25', 'Catholic Christmas'],
-    ]),
-    'Law on Official Holidays in the Republic of Kosovo',
-    HOLIDAY_NOTE,
-  ),
   versions: [
     {
       effectiveFrom: model('2016-01-01', `${NOT_IN_SOURCE}: the date from which the scheme applies is a placeholder to verify`),
@@ -38,6 +30,7 @@ export const xk: SchemeFileInput = {
       appealDays: model(30, `${NOT_IN_SOURCE}: complaints go to a competent court, the period is a model value; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, NOT_IN_SOURCE),
       recoveryFromOffender: model(true, `${NOT_IN_SOURCE}; ${BASIS.recovery}`),
+      calendar: law({ country: 'XK' }, 'Law on Official Holidays in the Republic of Kosovo', HOLIDAY_NOTE),
     },
   ],
 };

@@ -1,0 +1,34 @@
+// Deadline computation speed: µs per call of applicationDeadline and appealDeadline over every
+// scheme version and every day of 2025-2027, after a warm-up (holiday caches filled).
+// Run: pnpm bench:deadlines [other built domain's index.js ...] — several builds are measured
+// in turns within one process, so their ratio holds on a noisy machine.
+import { performance } from 'node:perf_hooks';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const builds = [new URL('../dist/index.js', import.meta.url).href, ...process.argv.slice(2).map((p) => pathToFileURL(path.resolve(p)).href)];
+const domains = await Promise.all(builds.map((b) => import(b)));
+const days = [];
+for (let t = Date.UTC(2025, 0, 1); t < Date.UTC(2028, 0, 1); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+
+const calls = {
+  applicationDeadline: (d, s, day) => d.applicationDeadline(s, { incidentOn: day, rulingFinalOn: day, enforcementFailedOn: day }),
+  appealDeadline: (d, s, day) => d.appealDeadline(s, `${day}T21:30:00Z`),
+};
+
+function measure(domain, call) {
+  const all = domain.schemes.jurisdictions.flatMap((j) => domain.schemes.versionsOf(j));
+  let sink = 0;
+  const start = performance.now();
+  for (const s of all) for (const day of days) sink += call(domain, s, day)?.length ?? 0;
+  return { us: ((performance.now() - start) * 1000) / (all.length * days.length), sink };
+}
+
+for (const [name, call] of Object.entries(calls)) {
+  for (const d of domains) measure(d, call); // warm-up
+  const best = domains.map(() => Infinity);
+  for (let round = 0; round < 5; round++) domains.forEach((d, i) => { best[i] = Math.min(best[i], measure(d, call).us); });
+  const figures = best.map((us, i) => `${i === 0 ? 'this build' : builds[i]}: ${us.toFixed(2)} µs`).join(', ');
+  const ratio = best.length > 1 ? ` (other / this: ${best.slice(1).map((us) => (us / best[0]).toFixed(1)).join(', ')})` : '';
+  console.log(`${name} per call, best of 5 rounds: ${figures}${ratio}`);
+}
