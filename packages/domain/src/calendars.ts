@@ -13,63 +13,48 @@
  * a scheme that must treat one as closed adds it.
  */
 import Holidays from 'date-holidays';
-import { z } from 'zod';
-import { LocalDateSchema } from '@cfund/contracts';
+import type { Calendar, Holiday } from './calendar-schema.js';
+export { CalendarSchema, HolidaySchema, type Calendar, type CalendarInput, type Holiday } from './calendar-schema.js';
 import { dateOfDay, dayNumber, weekdayOf } from './local-dates.js';
-
-export const HolidaySchema = z.object({ date: LocalDateSchema, name: z.string().min(1) }).strict();
-export type Holiday = z.infer<typeof HolidaySchema>;
-
-const RemovedDaySchema = z.object({ date: LocalDateSchema, reason: z.string().min(10) }).strict();
-
-const library = new Holidays();
-
-const CalendarFields = z.object({
-  /** ISO 3166-1 alpha-2 code as `date-holidays` knows it (`XK` for Kosovo). */
-  country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code'),
-  /** The state or entity as `date-holidays` names it, e.g. `BIH`, `SRP`, `BRC` in Bosnia and Herzegovina. */
-  region: z.string().min(1).optional(),
-  /** One-off public holidays not in the library (a day declared by the government). */
-  added: z.array(HolidaySchema).default([]),
-  /** Library holidays that are not days off for this scheme, with why. */
-  removed: z.array(RemovedDaySchema).default([]),
-}).strict();
-
-export const CalendarSchema = CalendarFields.superRefine((c, ctx) => {
-  const countries = library.getCountries('en') as Record<string, string>;
-  if (!(c.country in countries)) {
-    ctx.addIssue({ code: 'custom', path: ['country'], message: `"${c.country}" is not a country the holiday data knows` });
-    return;
-  }
-  const regions = (library.getStates(c.country, 'en') ?? {}) as Record<string, string>;
-  if (c.region !== undefined && !(c.region in regions)) {
-    const known = Object.keys(regions).join(', ') || 'none';
-    ctx.addIssue({ code: 'custom', path: ['region'], message: `"${c.region}" is not a region of ${c.country} (known: ${known})` });
-    return;
-  }
-  const seen = new Set<string>();
-  const once = (date: string, path: (string | number)[]) => {
-    if (seen.has(date)) ctx.addIssue({ code: 'custom', path, message: `${date} is added or removed twice` });
-    seen.add(date);
-  };
-  const where = `${c.country}${c.region ? `/${c.region}` : ''}`;
-  c.added.forEach((day, i) => {
-    once(day.date, ['added', i, 'date']);
-    const known = libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).get(day.date);
-    if (known !== undefined) ctx.addIssue({ code: 'custom', path: ['added', i, 'date'], message: `${day.date} is already a public holiday of ${where} (${known})` });
-  });
-  c.removed.forEach((day, i) => {
-    once(day.date, ['removed', i, 'date']);
-    if (!libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).has(day.date)) {
-      ctx.addIssue({ code: 'custom', path: ['removed', i, 'date'], message: `${day.date} is not a public holiday of ${where}: nothing to remove` });
-    }
-  });
-});
-export type Calendar = z.infer<typeof CalendarSchema>;
-/** What a calendar is written as (`added`, `removed` may be left out). */
-export type CalendarInput = z.input<typeof CalendarSchema>;
+import { DomainError } from './errors.js';
 
 type YearHolidays = ReadonlyMap<string, string>;
+
+let library: Holidays | undefined;
+/** The holiday data, loaded on first need. */
+function holidayData(): Holidays {
+  library ??= new Holidays();
+  return library;
+}
+
+/** A problem the holiday data finds in a calendar: the field (relative to the calendar) and why. */
+export interface CalendarIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** What the holiday data finds wrong in `c`: an unknown country or region, an added day that already is a holiday, a removed one that is none. */
+export function calendarIssues(c: Calendar): CalendarIssue[] {
+  const countries = holidayData().getCountries('en') as Record<string, string>;
+  if (!(c.country in countries)) return [{ path: ['country'], message: `"${c.country}" is not a country the holiday data knows` }];
+  const regions = (holidayData().getStates(c.country, 'en') ?? {}) as Record<string, string>;
+  if (c.region !== undefined && !(c.region in regions)) {
+    const known = Object.keys(regions).join(', ') || 'none';
+    return [{ path: ['region'], message: `"${c.region}" is not a region of ${c.country} (known: ${known})` }];
+  }
+  const issues: CalendarIssue[] = [];
+  const where = `${c.country}${c.region ? `/${c.region}` : ''}`;
+  c.added.forEach((day, i) => {
+    const known = libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).get(day.date);
+    if (known !== undefined) issues.push({ path: ['added', i, 'date'], message: `${day.date} is already a public holiday of ${where} (${known})` });
+  });
+  c.removed.forEach((day, i) => {
+    if (!libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).has(day.date)) {
+      issues.push({ path: ['removed', i, 'date'], message: `${day.date} is not a public holiday of ${where}: nothing to remove` });
+    }
+  });
+  return issues;
+}
 
 const byPlace = new Map<string, { data: Holidays; years: Map<number, YearHolidays> }>();
 
@@ -101,6 +86,11 @@ const byCalendar = new WeakMap<Calendar, Map<number, YearHolidays>>();
 function holidaysOf(calendar: Calendar, year: number): YearHolidays {
   let years = byCalendar.get(calendar);
   if (!years) {
+    const issues = calendarIssues(calendar);
+    if (issues.length > 0) {
+      const text = issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new DomainError('invalid-scheme', `The calendar ${calendar.country}${calendar.region ? `/${calendar.region}` : ''} is invalid: ${text}`, { details: { issues: text } });
+    }
     years = new Map();
     byCalendar.set(calendar, years);
   }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { JURISDICTIONS } from '@cfund/contracts';
 import {
-  CalendarSchema, DomainError, SCHEME_FILES, addPeriod, appealDeadline, applicationDeadline, createSchemeRegistry, deadlineEnd,
+  CalendarSchema, DomainError, checkSchemeCalendars, SCHEME_FILES, addPeriod, appealDeadline, applicationDeadline, createSchemeRegistry, deadlineEnd,
   holidayOn, isWorkingDay, law, localDateOf, publicHolidays, rollForward, schemeFor, type CalendarInput, type SchemeFileInput,
 } from '../src/index.ts';
 
@@ -104,7 +104,7 @@ t.test('a scheme version adds or removes days as data', async (t) => {
   t.notOk(isWorkingDay('2027-11-11', after), 'a removed day is that date only, not every year');
 });
 
-t.test('invalid calendar data is refused at load, naming the field', async (t) => {
+t.test('invalid calendar data is refused at start-up, naming the field', async (t) => {
   const cases: [string, CalendarInput, RegExp][] = [
     ['unknown country', { country: 'QQ' }, /calendar\.value\.country: "QQ" is not a country/],
     ['unknown region', { country: 'BA', region: 'FBiH' }, /calendar\.value\.region: "FBiH" is not a region of BA \(known: BIH, BRC, SRP\)/],
@@ -117,9 +117,21 @@ t.test('invalid calendar data is refused at load, naming the field', async (t) =
     ['an unknown field', { country: 'RS', holidays: [] } as unknown as CalendarInput, /calendar\.value.*holidays|Unrecognized/i],
   ];
   for (const [name, calendar, message] of cases) {
-    const e = t.throws(() => createSchemeRegistry([fileWith(SCHEME_FILES.RS, calendar)]), name) as DomainError;
+    const e = t.throws(() => checkSchemeCalendars(createSchemeRegistry([fileWith(SCHEME_FILES.RS, calendar)])), name) as DomainError;
     t.equal(e.code, 'invalid-scheme', name);
     t.match(e.message, /^The scheme file of RS is invalid: versions\.0\.calendar/, `${name}: names the version's calendar`);
     t.match(e.message, message, `${name}: ${e.message}`);
   }
+});
+
+t.test('a calendar the holiday data does not know is refused on its first use too, without the start-up check', async (t) => {
+  const registry = createSchemeRegistry([fileWith(SCHEME_FILES.BA, { country: 'BA', region: 'FBiH' })]);
+  const scheme = registry.schemeFor('BA', '2026-01-01');
+  const e = t.throws(() => isWorkingDay('2026-03-03', scheme)) as DomainError;
+  t.equal(e.code, 'invalid-scheme');
+  t.match(e.message, /The calendar BA\/FBiH is invalid: region: "FBiH" is not a region of BA \(known: BIH, BRC, SRP\)/);
+});
+
+t.test('the registry of the six scheme files passes the start-up check', async (t) => {
+  t.doesNotThrow(() => checkSchemeCalendars());
 });

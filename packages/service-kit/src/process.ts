@@ -4,6 +4,7 @@
  * (0 stopped by a signal, 1 failed to start or to stop, 2 wrong configuration).
  */
 import type { Logger } from 'pino';
+import { checkSchemeCalendars } from '@cfund/domain';
 import { ConfigError, type CommonConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets.js';
@@ -54,7 +55,7 @@ export interface ServiceDefinition<C extends CommonConfig, P extends ServicePart
 
 /**
  * Runs a service: loads its configuration (a ConfigError prints `<name> service: <message>` and
- * exits with 2, whenever it is thrown during start-up), resolves the secrets, builds, installs
+ * exits with 2, whenever it is thrown during start-up), checks the schemes' calendars, resolves the secrets, builds, installs
  * the signal handlers, listens on HOST:PORT, starts the background parts and logs
  * `<name> service ready on <url> (docs: <url>/docs...)`. Any other start-up failure prints
  * `<name> service failed to start: <reason>` and exits with 1.
@@ -76,6 +77,8 @@ export function runService<C extends CommonConfig, P extends ServiceParts, S ext
 
 async function startService<C extends CommonConfig, P extends ServiceParts, S extends { notes: string[] }>(definition: ServiceDefinition<C, P, S>, label: string): Promise<void> {
   const config = definition.loadConfig();
+  // Scheme calendars the holiday data does not know refuse the start, not a first deadline later.
+  checkSchemeCalendars();
   const logger = createLogger({ level: config.LOG_LEVEL, base: { service: definition.name } });
   const secrets = definition.secrets ? await definition.secrets(config) : await resolveSecrets(config) as unknown as S;
   for (const note of secrets.notes) logger.info(note);

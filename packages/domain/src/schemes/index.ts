@@ -5,6 +5,7 @@
 import type { Jurisdiction } from '@cfund/contracts';
 import { localDateOf } from '../deadlines.js';
 import { DomainError } from '../errors.js';
+import { calendarIssues } from '../calendars.js';
 import { al } from './al.js';
 import { ba } from './ba.js';
 import { me } from './me.js';
@@ -92,6 +93,23 @@ export function createSchemeRegistry(files: readonly SchemeFileInput[]): SchemeR
       return s;
     },
   };
+}
+
+/**
+ * Checks every version's calendar against the holiday data (throws `invalid-scheme` naming the
+ * file and the field, as a malformed file is refused). Services call it at start-up; a calendar
+ * is also checked on its first use. Returns the registry.
+ */
+export function checkSchemeCalendars(registry: SchemeRegistry = schemes): SchemeRegistry {
+  for (const jurisdiction of registry.jurisdictions) {
+    registry.versionsOf(jurisdiction).forEach((version, index) => {
+      const issues = calendarIssues(version.calendar);
+      if (issues.length === 0) return;
+      const text = issues.map((i) => `versions.${index}.calendar.value.${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new DomainError('invalid-scheme', `The scheme file of ${jurisdiction} is invalid: ${text}`, { details: { jurisdiction, issues: text } });
+    });
+  }
+  return registry;
 }
 
 /** The registry of the six jurisdictions' scheme files. */

@@ -11,7 +11,7 @@
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { CalendarSchema, type Calendar } from '../calendars.js';
+import { CalendarSchema, type Calendar } from '../calendar-schema.js';
 import {
   CurrencySchema, DamageHeadSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
   type Currency, type DamageHead, type Jurisdiction, type Money,
