@@ -95,6 +95,10 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'AppealApprovalGiven':
     case 'RecoveryFromOffenderRecorded':
     case 'PersonalDataErased':
+    case 'CoCounselAdded':
+    case 'CoCounselRemoved':
+    case 'ClaimHandedOver':
+    case 'AssessorAssigned':
       return s;
     default: {
       const _exhaustive: never = event;

@@ -81,7 +81,7 @@ export function readableClaim(store: ReadModelStore, p: Principal, claimId: stri
   visibleClaims(p);
   const row = claimRow(store, claimId);
   if (!row) throw notFound(claimId);
-  const allowed = canRead(p, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by, assignedLawyers: [] });
+  const allowed = canRead(p, { jurisdiction: row.jurisdiction as Jurisdiction, leadLawyer: row.filed_by, assignedLawyers: [] });
   if (!allowed.allowed) throw notFound(claimId);
   return row;
 }

@@ -33,7 +33,7 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
     reply.header('cache-control', 'no-store');
     const row = readableClaim(ctx.runner.store, principal, id); // 404 also for a claim the caller may not see
     if (!row.victim_ref || !row.personal_data) throw notFound(id);
-    const allowed = canReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by });
+    const allowed = canReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, leadLawyer: row.filed_by, assignedLawyers: [] });
     if (!allowed.allowed) {
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
       throw allowed.error;
