@@ -222,6 +222,20 @@ export function accessLogScope(actor: Principal): Scope {
   return { allowed: true, jurisdictions: actor.jurisdictions };
 }
 
+/**
+ * Which jurisdictions' assignment queues the caller sees: the unassigned claims (`take`: fund
+ * assessors, who take them, and fund admins, who assign them), every assessor's load (`assign`:
+ * fund admins only); their token's jurisdictions.
+ */
+export function assignmentQueueScope(actor: Principal, queue: 'take' | 'assign'): Scope {
+  const roles: FundRole[] = queue === 'take' ? ['fund-assessor', 'fund-admin'] : ['fund-admin'];
+  if (!roles.some((r) => hasRole(actor, r))) return missingRole(actor, roles, 'see who is assigned to claims') as Refusal;
+  if (actor.jurisdictions.length === 0) {
+    return refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no queue you can see.', { jurisdictions: [] });
+  }
+  return { allowed: true, jurisdictions: actor.jurisdictions };
+}
+
 /** Read the access log of one claim: within the caller's `accessLogScope`. */
 export function canReadAccessLog(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction'>): Authorization {
   const scope = accessLogScope(actor);
