@@ -274,6 +274,8 @@ export const en = {
   'action.reopening': 'Reopen the claim',
   'field.reopenReason': 'Why it is reopened',
   'action.reopen': 'Reopen',
+  'action.take': 'Take this claim',
+  'action.takeSubmit': 'Take',
   'action.lateFilingExtension': 'Decide on an extension for a late application',
   'field.extensionDecision': 'Decision',
   'extension.granted': 'Grant the extension',

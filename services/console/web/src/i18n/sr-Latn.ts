@@ -273,6 +273,8 @@ export const srLatn: Record<MessageKey, string> = {
   'action.reopening': 'Ponovo otvori zahtev',
   'field.reopenReason': 'Razlog ponovnog otvaranja',
   'action.reopen': 'Ponovo otvori',
+  'action.take': 'Preuzmi ovaj zahtev',
+  'action.takeSubmit': 'Preuzmi',
   'action.lateFilingExtension': 'Odluči o naknadnom roku za zakasnelu prijavu',
   'field.extensionDecision': 'Odluka',
   'extension.granted': 'Odobri naknadni rok',
