@@ -259,6 +259,10 @@ export const en = {
   'event.RecoveryFromOffenderRecorded': 'Recovery from the offender recorded',
   'event.ClaimWithdrawn': 'Claim withdrawn',
   'event.ClaimReopened': 'Claim reopened',
+  'event.CoCounselAdded': 'Co-counsel added',
+  'event.CoCounselRemoved': 'Co-counsel removed',
+  'event.ClaimHandedOver': 'Claim handed over to another lawyer',
+  'event.AssessorAssigned': 'Assessor assigned',
   'event.ClaimClosed': 'Claim closed',
   'event.PersonalDataErased': 'Victim\'s personal data erased',
 

@@ -258,6 +258,10 @@ export const srLatn: Record<MessageKey, string> = {
   'event.RecoveryFromOffenderRecorded': 'Upisan povraćaj od učinioca',
   'event.ClaimWithdrawn': 'Zahtev povučen',
   'event.ClaimReopened': 'Zahtev ponovo otvoren',
+  'event.CoCounselAdded': 'Dodat saradnik-advokat',
+  'event.CoCounselRemoved': 'Uklonjen saradnik-advokat',
+  'event.ClaimHandedOver': 'Zahtev predat drugom advokatu',
+  'event.AssessorAssigned': 'Dodeljen procenitelj',
   'event.ClaimClosed': 'Zahtev zatvoren',
   'event.PersonalDataErased': 'Lični podaci žrtve izbrisani',
 
