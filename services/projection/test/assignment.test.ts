@@ -53,6 +53,18 @@ t.test('assignment in the read model', async (t) => {
     t.same(assess(await get(app, '/work-queue', assessor2)), [A, C].sort());
   });
 
+  t.test('the assessor of record is not offered the approval of the claim', async (t) => {
+    const dual = await h.token('dual-1', ['fund-assessor', 'fund-approver']);
+    await step(h, C, 'assessment', assessor2, { eligible: true, assessedAmounts: [{ head: 'non-pecuniary', amount: { amountMinor: 90_000_000, currency: 'RSD' } }], deductions: [] });
+    await step(h, C, 'assessor', tk.admin, { assessor: 'dual-1' });
+    await h.catchUp();
+    const approvals = async (token: string) => (await get(app, '/work-queue', token)).json<Items<{ claimId: string; task: string }>>().items
+      .filter((i) => i.task === 'first-approval').map((i) => i.claimId);
+    t.same(await approvals(tk.approver1), [C], 'an approver is offered it');
+    t.same(await approvals(dual), [], 'the assessor of record, who did not assess it, is not');
+    t.equal((await h.post(`/claims/${C}/approvals`, dual, {})).statusCode, 403, 'as the command service refuses (four-eyes)');
+  });
+
   t.test('after removal and hand-over the read model follows', async (t) => {
     await step(h, A, 'co-counsel-removal', tk.lawyer, { lawyer: 'lawyer-2' });
     await step(h, B, 'hand-over', tk.lawyer, { to: 'lawyer-3', reason: 'The lead lawyer leaves the firm.' });

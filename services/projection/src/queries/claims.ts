@@ -1,5 +1,4 @@
 /** The claims list and a claim's detail, from the read model. */
-import type { Jurisdiction } from '@cfund/contracts';
 import { beyondBounds, boundedMinor, canRead, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';

@@ -1,7 +1,7 @@
 /**
  * The work queue of the caller, by role: an assessor sees claims awaiting assessment; an
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
- * approval rules: `approvalConflict`, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
+ * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
  * instalments due (or failed, to retry); a lawyer, the claims they lead or are co-counsel on with a
  * running deadline. A claim with an assessor of record awaits that assessor only. Fund
  * staff see only their jurisdictions.
@@ -51,6 +51,7 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
     for (const r of rows(store, ['applied'], j)) if (elsewhere.get(r.claim_id, p.sub) === undefined) items.push(base(r, 'assess', 'fund-assessor'));
   }
   if (p.roles.includes('fund-approver')) {
+    const assessorOf = store.db.prepare<[string], { person: string }>("SELECT person FROM claim_assignments WHERE claim_id = ? AND role = 'assessor'");
     for (const r of rows(store, ['assessed'], j)) {
       const { fund, moneyByHead } = JSON.parse(r.detail) as ClaimDetailView;
       if (fund.assessedBy === null || moneyByHead.recommendedNet === null) continue; // not assessed
@@ -59,7 +60,8 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
         continue;
       }
       // The rows are of the caller's jurisdictions and the caller is an approver: what is left is four-eyes.
-      if (approvalConflict({ fund: { assessment: { assessedBy: fund.assessedBy }, approvals: fund.approvals } }, p.sub)) continue;
+      const assessor = assessorOf.get(r.claim_id)?.person;
+      if (approvalConflict({ fund: { assessment: { assessedBy: fund.assessedBy }, approvals: fund.approvals }, assessor }, p.sub)) continue;
       const task: Task = fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
       if (fund.approvals.length >= fund.approvalsNeeded) continue;
       items.push({ ...base(r, task, 'fund-approver'), amount: moneyByHead.recommendedNet });
