@@ -75,6 +75,11 @@ export const CommandBodies = {
   withdrawClaim: z.object({ reason: prose(2000) }).strict(),
   reopenClaim: z.object({ reason: prose(2000) }).strict(),
   closeClaim: z.object({ reason: prose(2000) }).strict(),
+  addCoCounsel: z.object({ lawyer: line(200).describe('the `sub` of a lawyer of the claim\'s jurisdiction') }).strict(),
+  removeCoCounsel: z.object({ lawyer: line(200) }).strict(),
+  handOverClaim: z.object({ to: line(200).describe('the `sub` of the lawyer who leads the claim from now on'), reason: prose(2000) }).strict(),
+  assignAssessor: z.object({ assessor: line(200).describe('the `sub` of a fund assessor of the claim\'s jurisdiction') }).strict(),
+  takeClaim: z.object({}).strict(),
   eraseVictimData: z.object({ reason: prose(2000) }).strict(),
   allocateBudget: z.object({ amount: CommandMoneySchema }).strict(),
 } as const;

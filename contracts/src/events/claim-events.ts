@@ -225,6 +225,43 @@ export const ClaimWithdrawn = eventVersion('ClaimWithdrawn', 1, { ...base, reaso
 export const ClaimReopened = eventVersion('ClaimReopened', 1, { ...base, reason: text(2000), reopenedAt: InstantSchema });
 export const ClaimClosed = eventVersion('ClaimClosed', 1, { ...base, reason: text(2000), closedAt: InstantSchema });
 
+// ---- assignment ------------------------------------------------------------------------------
+// People are named by their token's `sub` (a pseudonymous account id, never a victim's data).
+
+/** Another lawyer of the claim's jurisdiction now acts for the victim beside the lead lawyer. */
+export const CoCounselAdded = eventVersion('CoCounselAdded', 1, {
+  ...base,
+  lawyer: text(200),
+  addedBy: text(200),
+  addedAt: InstantSchema,
+});
+
+export const CoCounselRemoved = eventVersion('CoCounselRemoved', 1, {
+  ...base,
+  lawyer: text(200),
+  removedBy: text(200),
+  removedAt: InstantSchema,
+});
+
+/** The lead lawyer changes: `from` no longer acts on the claim, `to` leads it. */
+export const ClaimHandedOver = eventVersion('ClaimHandedOver', 1, {
+  ...base,
+  from: text(200),
+  to: text(200),
+  reason: text(2000),
+  handedOverBy: text(200),
+  handedOverAt: InstantSchema,
+});
+
+/** The fund assessor of record: assigned by a fund admin, or `taken` by the assessor from the unassigned queue. */
+export const AssessorAssigned = eventVersion('AssessorAssigned', 1, {
+  ...base,
+  assessor: text(200),
+  assignedBy: text(200),
+  assignedAt: InstantSchema,
+  taken: z.boolean(),
+});
+
 // ---- victim data ------------------------------------------------------------------------------
 
 export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
@@ -240,4 +277,5 @@ export const CLAIM_EVENTS = [
   LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AwardApprovalGiven, AwardApproved,
   AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
+  CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned,
 ] as const;

@@ -9,7 +9,9 @@
  * | `forbidden-role`    | the caller has none of the roles the action needs |
  * | `auditor-read-only` | the caller is an auditor (and nothing else that allows the action): auditors change nothing |
  * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
- * | `not-your-claim`    | a lawyer acting on a claim they neither filed nor are assigned to |
+ * | `not-your-claim`    | a lawyer acting on a claim they neither lead nor are co-counsel on |
+ * | `not-lead-lawyer`   | a lawyer other than the lead changing who acts on the claim |
+ * | `not-assigned-assessor` | an assessor assessing a claim assigned to another assessor |
  * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
  * | `aggregates-only`   | a monitor (and nothing else) asking for anything but published aggregates |
  *
@@ -29,13 +31,22 @@ export interface Principal extends Actor {
   readonly jurisdictions: readonly Jurisdiction[];
 }
 
-/** What authorization needs to know about a claim (from the claim's state). */
+/**
+ * What authorization needs to know about a claim (from the claim's state): who acts on it. The
+ * lead lawyer is the filer until a hand-over; the former lead then no longer acts on it.
+ */
 export interface ClaimAccess {
   readonly jurisdiction: Jurisdiction;
-  /** `sub` of the lawyer who filed the claim. */
-  readonly filedBy: string;
+  /** `sub` of the lawyer who leads the claim. */
+  readonly leadLawyer: string;
+  /** `sub`s of the co-counsel, who act for the victim beside the lead lawyer. */
   readonly assignedLawyers: readonly string[];
+  /** `sub` of the assessor of record, when one is assigned. */
+  readonly assessor?: string | undefined;
 }
+
+const actsForVictim = (sub: string, claim: Pick<ClaimAccess, 'leadLawyer' | 'assignedLawyers'>): boolean =>
+  claim.leadLawyer === sub || claim.assignedLawyers.includes(sub);
 
 export const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
 export type FundRole = (typeof FUND_ROLES)[number];
@@ -81,11 +92,29 @@ export function canFile(actor: Principal, jurisdiction: Jurisdiction): Authoriza
   return inJurisdiction(actor, jurisdiction, 'file a claim');
 }
 
-/** A lawyer acts (records rulings, enforcement, applies to the fund, withdraws) only on claims they filed or are assigned to. */
+/** A lawyer acts (records rulings, enforcement, applies to the fund, withdraws) only on claims they lead or are co-counsel on. */
 export function canActAsLawyerOn(actor: Principal, claim: ClaimAccess): Authorization {
   if (!hasRole(actor, 'lawyer')) return missingRole(actor, ['lawyer'], 'act as the victim\'s lawyer on this claim');
-  if (claim.filedBy === actor.sub || claim.assignedLawyers.includes(actor.sub)) return ALLOWED;
-  return refuse('not-your-claim', 'You can act only on claims you filed or to which you are assigned.');
+  if (actsForVictim(actor.sub, claim)) return ALLOWED;
+  return refuse('not-your-claim', 'You can act only on claims you lead or to which you are assigned.');
+}
+
+/** Who acts for the victim (co-counsel, hand-over): the lead lawyer, within their token's jurisdictions. */
+export function canLeadClaim(actor: Principal, claim: ClaimAccess): Authorization {
+  const lawyer = canActAsLawyerOn(actor, claim);
+  if (!lawyer.allowed) return lawyer;
+  if (claim.leadLawyer !== actor.sub) return refuse('not-lead-lawyer', 'Only the lead lawyer of the claim can change who acts on it.');
+  return inJurisdiction(actor, claim.jurisdiction, 'change who acts on a claim');
+}
+
+/** Assign a claim's assessor: a fund admin of the claim's jurisdiction. */
+export function canAssignAssessor(actor: Principal, claim: ClaimAccess): Authorization {
+  return canActAsFundStaff(actor, claim.jurisdiction, 'fund-admin');
+}
+
+/** Take a claim from the unassigned queue: a fund assessor of its jurisdiction (the claim decider refuses one already assigned). */
+export function canTakeClaim(actor: Principal, claim: ClaimAccess): Authorization {
+  return canActAsFundStaff(actor, claim.jurisdiction, 'fund-assessor');
 }
 
 /** Fund staff act in a role they hold and only in the jurisdictions of their token. */
@@ -94,9 +123,11 @@ export function canActAsFundStaff(actor: Principal, jurisdiction: Jurisdiction, 
   return inJurisdiction(actor, jurisdiction, `act as ${role}`);
 }
 
-/** Assess a claim: a fund assessor of the claim's jurisdiction. */
+/** Assess a claim: a fund assessor of the claim's jurisdiction; once one is assigned, that one only. */
 export function canAssess(actor: Principal, claim: ClaimAccess): Authorization {
-  return canActAsFundStaff(actor, claim.jurisdiction, 'fund-assessor');
+  const staff = canActAsFundStaff(actor, claim.jurisdiction, 'fund-assessor');
+  if (!staff.allowed || claim.assessor === undefined || claim.assessor === actor.sub) return staff;
+  return refuse('not-assigned-assessor', 'Another assessor is assigned to this claim: only they can assess it.');
 }
 
 /** Allocate a fund year's budget: a fund admin of that jurisdiction. */
@@ -107,7 +138,7 @@ export function canAllocateBudget(actor: Principal, jurisdiction: Jurisdiction):
 /**
  * The claims someone may read, as a filter a query applies: every claim (auditors), or those of
  * `jurisdictions` (fund staff: their token's) together with those of `lawyer` (a lawyer: the
- * claims they filed or are assigned to). The `dpo` or `operator` role alone reads no claim.
+ * claims they lead or are co-counsel on). The `dpo` or `operator` role alone reads no claim.
  */
 export type ReadableClaims =
   | { readonly allowed: true; readonly all: true }
@@ -132,8 +163,8 @@ export function canRead(actor: Principal, claim: ClaimAccess): Authorization {
   if (!readable.allowed) return readable;
   if (readable.all || readable.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
   const lawyer = readable.lawyer;
-  if (lawyer !== null && (claim.filedBy === lawyer || claim.assignedLawyers.includes(lawyer))) return ALLOWED;
-  if (lawyer !== null) return refuse('not-your-claim', 'You can see only claims you filed or to which you are assigned.');
+  if (lawyer !== null && actsForVictim(lawyer, claim)) return ALLOWED;
+  if (lawyer !== null) return refuse('not-your-claim', 'You can see only claims you lead or to which you are assigned.');
   return inJurisdiction(actor, claim.jurisdiction, 'see claims');
 }
 
@@ -162,13 +193,13 @@ export function canErasePersonalData(actor: Principal, claim: Pick<ClaimAccess, 
 const PERSONAL_DATA_READERS: readonly FundRole[] = ['fund-assessor', 'fund-approver', 'fund-finance'];
 
 /**
- * Read a victim's personal data: the lawyer who filed the claim (they represent the victim) and
+ * Read a victim's personal data: the lawyers who act for the victim (lead and co-counsel) and
  * fund staff who handle claims (assessor, approver, finance) of its jurisdiction. Nobody else:
  * not auditors, `fund-admin`, the `dpo` (erases without reading), other lawyers or staff of
  * other jurisdictions.
  */
-export function canReadPersonalData(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction' | 'filedBy'>): Authorization {
-  if (hasRole(actor, 'lawyer') && claim.filedBy === actor.sub) return ALLOWED;
+export function canReadPersonalData(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction' | 'leadLawyer' | 'assignedLawyers'>): Authorization {
+  if (hasRole(actor, 'lawyer') && actsForVictim(actor.sub, claim)) return ALLOWED;
   if (PERSONAL_DATA_READERS.some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
   return refuse('personal-data-forbidden', 'Your role does not allow you to read this victim\'s personal data.', { roles: actor.roles });
 }
@@ -187,6 +218,20 @@ export function accessLogScope(actor: Principal): Scope {
   }
   if (actor.jurisdictions.length === 0) {
     return refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no access log you can read.', { jurisdictions: [] });
+  }
+  return { allowed: true, jurisdictions: actor.jurisdictions };
+}
+
+/**
+ * Which jurisdictions' assignment queues the caller sees: the unassigned claims (`take`: fund
+ * assessors, who take them, and fund admins, who assign them), every assessor's load (`assign`:
+ * fund admins only); their token's jurisdictions.
+ */
+export function assignmentQueueScope(actor: Principal, queue: 'take' | 'assign'): Scope {
+  const roles: FundRole[] = queue === 'take' ? ['fund-assessor', 'fund-admin'] : ['fund-admin'];
+  if (!roles.some((r) => hasRole(actor, r))) return missingRole(actor, roles, 'see who is assigned to claims') as Refusal;
+  if (actor.jurisdictions.length === 0) {
+    return refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no queue you can see.', { jurisdictions: [] });
   }
   return { allowed: true, jurisdictions: actor.jurisdictions };
 }

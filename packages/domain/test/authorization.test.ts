@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Role } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess,
+  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canTakeClaim,
   accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadFundYear, canReadPersonalData,
   canReconcileFundYear, canUseRoute, ensureAllowed, readableClaims,
   type Authorization, type ClaimAccess, type Principal,
@@ -26,7 +26,7 @@ const monitor = who('monitor-olga', ['monitor'], ['RS', 'BA']);
 
 const claim: ClaimAccess = {
   jurisdiction: 'RS',
-  filedBy: lawyer.sub,
+  leadLawyer: lawyer.sub,
   assignedLawyers: [assigned.sub],
 };
 
@@ -100,6 +100,29 @@ t.test('reading: auditors everything, lawyers their claims, staff their jurisdic
   refused(t, canRead(nobody, claim), 'forbidden-role', 'no role');
   allowed(t, canRead(who(otherLawyer.sub, ['lawyer', 'fund-assessor']), claim), 'a lawyer who is also RS fund staff');
   refused(t, canRead(who('assessor-nowhere', ['fund-assessor'], []), claim), 'wrong-jurisdiction', 'fund staff without jurisdictions');
+});
+
+t.test('assignment: the lead lawyer changes who acts; co-counsel act and read; the assigned assessor alone assesses', async (t) => {
+  allowed(t, canLeadClaim(lawyer, claim), 'the lead lawyer');
+  refused(t, canLeadClaim(assigned, claim), 'not-lead-lawyer', 'a co-counsel');
+  refused(t, canLeadClaim(otherLawyer, claim), 'not-your-claim', 'another lawyer');
+  refused(t, canLeadClaim(who(lawyer.sub, ['lawyer'], ['BA']), claim), 'wrong-jurisdiction', 'the lead without the claim\'s jurisdiction in the token');
+  refused(t, canLeadClaim(admin, claim), 'forbidden-role', 'a fund admin');
+  const handedOver: ClaimAccess = { ...claim, leadLawyer: otherLawyer.sub, assignedLawyers: [] };
+  refused(t, canActAsLawyerOn(lawyer, handedOver), 'not-your-claim', 'the former lead after a hand-over');
+  refused(t, canRead(lawyer, handedOver), 'not-your-claim', 'who no longer sees the claim');
+  allowed(t, canRead(otherLawyer, handedOver), 'the new lead sees it');
+  allowed(t, canReadPersonalData(assigned, claim), 'a co-counsel reads the victim\'s data');
+  refused(t, canReadPersonalData(assigned, handedOver), 'personal-data-forbidden', 'a removed co-counsel does not');
+  allowed(t, canAssignAssessor(admin, claim), 'an RS fund admin assigns the assessor');
+  refused(t, canAssignAssessor(assessor, claim), 'forbidden-role', 'an assessor does not assign');
+  refused(t, canAssignAssessor(who('admin-ba', ['fund-admin'], ['BA']), claim), 'wrong-jurisdiction', 'nor a BA admin');
+  allowed(t, canTakeClaim(assessor, claim), 'an RS assessor takes a claim');
+  refused(t, canTakeClaim(approver1, claim), 'forbidden-role', 'an approver does not');
+  const assessorOf = (sub: string): ClaimAccess => ({ ...claim, assessor: sub });
+  allowed(t, canAssess(assessor, assessorOf(assessor.sub)), 'the assigned assessor assesses');
+  refused(t, canAssess(who('assessor-other', ['fund-assessor']), assessorOf(assessor.sub)), 'not-assigned-assessor', 'another assessor does not');
+  allowed(t, canAssess(who('assessor-other', ['fund-assessor']), claim), 'any RS assessor while none is assigned');
 });
 
 t.test('readable claims: the same rule as a filter for queries', async (t) => {

@@ -478,3 +478,72 @@ t.test('evidence, criminal proceedings, offender payments and rejection', async 
   given([...toApproval, approval('approver-1', 1)]).when({ type: 'RejectAward', actor: approver2, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['r'], appealInstructions: 'i' } })
     .then(t, [{ type: 'AwardRejected', data: data({ rejectedBy: 'approver-2', reasons: ['r'], appealInstructions: 'i' }) }], 'a second approver may still reject');
 });
+
+// ---- assignment: co-counsel, hand-over, the assessor of record -----------------------------------
+
+t.test('assignment: co-counsel, hand-over and the assessor of record', async (t) => {
+  const at = '2026-03-02T10:00:00.000Z';
+  const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
+  const coCounselAdded = (lawyer: string): ClaimEvent => ({ type: 'CoCounselAdded', data: data({ lawyer, addedBy: 'lawyer-1', addedAt: at }) });
+  const handedOver = (from: string, to: string): ClaimEvent => ({
+    type: 'ClaimHandedOver', data: data({ from, to, reason: 'The lead leaves the firm.', handedOverBy: from, handedOverAt: at }),
+  });
+  const assessorAssigned = (who: string, by: string, taken: boolean): ClaimEvent => ({
+    type: 'AssessorAssigned', data: data({ assessor: who, assignedBy: by, assignedAt: at, taken }),
+  });
+  const add = (lawyerSub: string): ClaimCommand => ({ type: 'AddCoCounsel', actor: lawyer, at, data: { lawyer: lawyerSub } });
+  const remove = (lawyerSub: string): ClaimCommand => ({ type: 'RemoveCoCounsel', actor: lawyer, at, data: { lawyer: lawyerSub } });
+  const handOver = (to: string): ClaimCommand => ({ type: 'HandOverClaim', actor: lawyer, at, data: { to, reason: 'The lead leaves the firm.' } });
+  const assign = (who: string): ClaimCommand => ({ type: 'AssignAssessor', actor: admin, at, data: { assessor: who } });
+  const take = (actor: Actor): ClaimCommand => ({ type: 'TakeClaim', actor, at, data: {} });
+
+  t.test('co-counsel', async (t) => {
+    given([filed]).when(add('lawyer-2')).then(t, [coCounselAdded('lawyer-2')], 'the lead adds a co-counsel');
+    given([filed, coCounselAdded('lawyer-2')]).when(add('lawyer-2')).thenThrows(t, 'already-co-counsel');
+    given([filed]).when(add('lawyer-1')).thenThrows(t, 'already-lead', 'the lead is not their own co-counsel');
+    given([]).when(add('lawyer-2')).thenThrows(t, 'not-allowed-in-state', 'no claim, no co-counsel');
+    given([filed, { type: 'ClaimWithdrawn', data: data({ reason: 'x', withdrawnAt: at }) }]).when(add('lawyer-2')).thenThrows(t, 'not-allowed-in-state', 'not on a withdrawn claim');
+    given([filed, coCounselAdded('lawyer-2')]).when(remove('lawyer-2'))
+      .then(t, [{ type: 'CoCounselRemoved', data: data({ lawyer: 'lawyer-2', removedBy: 'lawyer-1', removedAt: at }) }], 'the lead removes a co-counsel');
+    given([filed]).when(remove('lawyer-2')).thenThrows(t, 'not-co-counsel');
+    const s = stateOf([filed, coCounselAdded('lawyer-2'), coCounselAdded('lawyer-3'),
+      { type: 'CoCounselRemoved', data: data({ lawyer: 'lawyer-2', removedBy: 'lawyer-1', removedAt: at }) }]);
+    t.same(s.lawyers, { lead: 'lawyer-1', coCounsel: ['lawyer-3'] }, 'the state keeps who acts for the victim');
+  });
+
+  t.test('hand-over', async (t) => {
+    given([filed]).when(handOver('lawyer-2')).then(t, [handedOver('lawyer-1', 'lawyer-2')], 'the lead hands over, with the reason');
+    given([filed]).when(handOver('lawyer-1')).thenThrows(t, 'already-lead');
+    given([filed, { type: 'ClaimClosed', data: data({ reason: 'x', closedAt: at }) }]).when(handOver('lawyer-2')).thenThrows(t, 'not-allowed-in-state');
+    const s = stateOf([filed, coCounselAdded('lawyer-2'), coCounselAdded('lawyer-3'), handedOver('lawyer-1', 'lawyer-2')]);
+    t.same(s.lawyers, { lead: 'lawyer-2', coCounsel: ['lawyer-3'] }, 'the new lead leaves the co-counsel, the former lead acts no more');
+    t.equal(s.filedBy, 'lawyer-1', 'who filed the claim stays on record');
+  });
+
+  t.test('the assessor: assigned by a fund admin or taken', async (t) => {
+    given([filed, applied]).when(assign('assessor-1')).then(t, [assessorAssigned('assessor-1', 'admin-1', false)], 'a fund admin assigns');
+    given([filed, applied, assessorAssigned('assessor-1', 'admin-1', false)]).when(assign('assessor-2'))
+      .then(t, [assessorAssigned('assessor-2', 'admin-1', false)], 'and reassigns');
+    given([filed, applied, assessorAssigned('assessor-1', 'admin-1', false)]).when(assign('assessor-1')).thenThrows(t, 'already-assigned');
+    given([filed, applied]).when(take(assessor)).then(t, [assessorAssigned('assessor-1', 'assessor-1', true)], 'an assessor takes an unassigned claim');
+    given([filed, applied, assessorAssigned('assessor-2', 'admin-1', false)]).when(take(assessor)).thenThrows(t, 'already-assigned', 'not one assigned to another');
+    given([filed, applied, assessorAssigned('assessor-1', 'assessor-1', true)]).when(take(assessor)).thenThrows(t, 'already-assigned', 'nor twice');
+    given(toNotified).when(assign('assessor-2')).thenThrows(t, 'not-allowed-in-state', 'not once the claim is decided');
+    t.equal(stateOf([filed, applied, assessorAssigned('assessor-2', 'admin-1', false)]).assessor, 'assessor-2', 'the state names the assessor of record');
+  });
+
+  t.test('four-eyes with assignment', async (t) => {
+    const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['x'], appealInstructions: 'y' }) };
+    const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: at, grounds: 'g' }) };
+    const remitted: ClaimEvent = { type: 'AppealDecided', data: data({ outcome: 'remitted', decidedOn: '2026-04-20', approvers: ['approver-1'] }) };
+    const backToFund = [...toApproval, approval('approver-1', 1), rejected, notified, appealed, remitted];
+    given(backToFund).when(assign('approver-1')).thenThrows(t, 'four-eyes', 'an approver of a decision on the claim cannot become its assessor');
+    given(backToFund).when(take({ sub: 'approver-1', roles: ['fund-assessor'] })).thenThrows(t, 'four-eyes', 'nor take it');
+    given(backToFund).when(assign('assessor-2')).then(t, [assessorAssigned('assessor-2', 'admin-1', false)], 'someone else can');
+    const ofRecord = [...courtTrack, applied, assessorAssigned('approver-3', 'admin-1', false), assessed];
+    given(ofRecord).when({ type: 'ApproveAward', actor: { sub: 'approver-3', roles: ['fund-approver'] }, at, data: {} })
+      .thenThrows(t, 'four-eyes', 'the assessor of record never approves, even when another assessed');
+    given(ofRecord).when({ type: 'RejectAward', actor: { sub: 'approver-3', roles: ['fund-approver'] }, at, data: { reasons: ['x'], appealInstructions: 'y' } })
+      .thenThrows(t, 'four-eyes', 'nor rejects');
+  });
+});

@@ -42,8 +42,9 @@ export type Authorize = (principal: Principal, claim: ClaimAccess) => Authorizat
 
 export const claimAccess = (s: ClaimState): ClaimAccess => ({
   jurisdiction: s.jurisdiction!,
-  filedBy: s.filedBy!,
-  assignedLawyers: [],
+  leadLawyer: s.lawyers.lead!,
+  assignedLawyers: s.lawyers.coCounsel,
+  assessor: s.assessor,
 });
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });

@@ -32,7 +32,7 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-finance'], claim('closed', [], { scheme: { advances: false, recovery: true } })), ['recoveries']);
   t.same(paths(['fund-approver'], claim('notified')), [], 'a served decision does not close');
   t.same(paths(['fund-approver'], claim('notified', [], { rejectionFinal: true })), ['closure'], 'a rejection closes once its appeal period is over');
-  t.same(paths(['fund-assessor'], claim('applied')), ['assessment']);
+  t.same(paths(['fund-assessor'], claim('applied')), ['take', 'assessment'], 'an assessor may take the claim, then assess it');
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
   t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
@@ -50,7 +50,7 @@ t.test('every field is a property of the command\'s schema, and every required p
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
   const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
   const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], everything)));
-  t.equal(new Set(actions.map((a) => a.command)).size, 22, 'twenty-two commands offered');
+  t.equal(new Set(actions.map((a) => a.command)).size, 23, 'twenty-three commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];

@@ -1,6 +1,6 @@
 /**
  * What the notifier remembers of a claim between its events: only what routing, templates and
- * reminders read (who filed it, where, its public reference, which deadlines run). Evolved from
+ * reminders read (who acts for the victim, where, its public reference, which deadlines run). Evolved from
  * the events by its own function, so a change of the claim decider's internal state changes
  * nothing here; a change of this shape bumps CLAIM_SNAPSHOT_VERSION and stale snapshots are
  * folded again from the claim's events. The victim's pseudonymous reference is never kept.
@@ -8,7 +8,7 @@
 import type { ClaimEvent, Jurisdiction } from '@cfund/contracts';
 
 /** The shape of `ClaimSnapshot` kept in SQLite. */
-export const CLAIM_SNAPSHOT_VERSION = 1;
+export const CLAIM_SNAPSHOT_VERSION = 2;
 
 /**
  * Where the claim stands, as far as notifications care: the application deadline runs while
@@ -25,6 +25,9 @@ export interface ClaimSnapshot {
   jurisdiction?: Jurisdiction;
   schemeVersion?: string;
   filedBy?: string;
+  /** Who acts for the victim and is told: the lead lawyer (the filer until a hand-over) and co-counsel. */
+  lead?: string;
+  coCounsel: string[];
   publicReference?: string;
   /** The anchors of the application deadline. */
   incidentOn?: string;
@@ -37,7 +40,7 @@ export interface ClaimSnapshot {
   instalmentsDue: { number: number; dueOn: string }[];
 }
 
-export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', appealed: false, instalmentsDue: [] });
+export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [] });
 
 /** Whether a snapshot read back from SQLite has the current shape (older ones are folded again). */
 export const isCurrentSnapshot = (value: unknown): value is ClaimSnapshot =>
@@ -50,9 +53,15 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
       const d = event.data;
       return {
         ...s, status: 'filed', claimId: d.claimId, jurisdiction: d.jurisdiction, schemeVersion: d.schemeVersion,
-        filedBy: d.filedBy, publicReference: d.publicReference, incidentOn: d.incidentOn,
+        filedBy: d.filedBy, lead: d.filedBy, publicReference: d.publicReference, incidentOn: d.incidentOn,
       };
     }
+    case 'CoCounselAdded':
+      return { ...s, coCounsel: [...s.coCounsel, event.data.lawyer] };
+    case 'CoCounselRemoved':
+      return { ...s, coCounsel: s.coCounsel.filter((l) => l !== event.data.lawyer) };
+    case 'ClaimHandedOver':
+      return { ...s, lead: event.data.to, coCounsel: s.coCounsel.filter((l) => l !== event.data.to) };
     case 'RulingBecameFinal':
       return { ...s, rulingFinalOn: event.data.finalOn };
     case 'EnforcementFailed':
@@ -95,6 +104,7 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'AppealApprovalGiven':
     case 'RecoveryFromOffenderRecorded':
     case 'PersonalDataErased':
+    case 'AssessorAssigned':
       return s;
     default: {
       const _exhaustive: never = event;

@@ -62,3 +62,32 @@ t.test('an event that tells notifications nothing leaves the snapshot as it was'
   t.equal(evolveSnapshot(before, lifecycle[1]!), before, 'a ruling recorded');
   t.same(initialSnapshot().status, 'none');
 });
+
+t.test('given co-counsel and a hand-over, then every lawyer acting for the victim is told; both lawyers of a hand-over are', async (t) => {
+  const src = { eventId: 'e', occurredAt: '2026-03-02T10:00:00.000Z' };
+  const at2 = '2026-03-02T10:00:00.000Z';
+  const steps = [
+    claimEvent('CoCounselAdded', { claimId, lawyer: 'lawyer-2', addedBy: 'lawyer-1', addedAt: at2 }),
+    claimEvent('ClaimHandedOver', { claimId, from: 'lawyer-1', to: 'lawyer-3', reason: 'Leaves the firm.', handedOverBy: 'lawyer-1', handedOverAt: at2 }),
+    claimEvent('AssessorAssigned', { claimId, assessor: 'assessor-2', assignedBy: 'admin-1', assignedAt: at2, taken: false }),
+    claimEvent('AssessorAssigned', { claimId, assessor: 'assessor-3', assignedBy: 'assessor-3', assignedAt: at2, taken: true }),
+  ];
+  let s = given(at('FundApplicationSubmitted') + 1);
+  const told: [string, string, unknown][] = [];
+  for (const e of steps) {
+    const after = evolveSnapshot(s, e);
+    for (const i of routeClaimEvent(e, s, after, src)) told.push([i.recipient.kind === 'user' ? i.recipient.userId : i.recipient.role, i.topic, i.params.as]);
+    s = after;
+  }
+  t.same(told, [
+    ['lawyer-2', 'claim-assigned', { code: 'co-counsel' }],
+    ['lawyer-3', 'claim-assigned', { code: 'lead' }],
+    ['lawyer-1', 'claim-handed-over', undefined],
+    ['assessor-2', 'claim-assigned', { code: 'assessor' }],
+  ], 'the assigned are told; an assessor who took the claim is not');
+  t.match(s, { lead: 'lawyer-3', coCounsel: ['lawyer-2'], filedBy: 'lawyer-1' });
+  const assessed = lifecycle[at('ClaimAssessed')]!;
+  const recipients = routeClaimEvent(assessed, s, evolveSnapshot(s, assessed), src).filter((i) => i.topic === 'claim-assessed').map((i) => (i.recipient as { userId: string }).userId);
+  t.same(recipients, ['lawyer-3', 'lawyer-2'], 'the lead and co-counsel learn of the assessment, not the former lead');
+  t.notOk(JSON.stringify(told).includes(VICTIM_REF), 'no victim reference');
+});

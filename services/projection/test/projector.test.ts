@@ -176,6 +176,21 @@ t.test('a read model whose fund years kept the ledger decider\'s state is rebuil
   t.match((after.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'fund_years'").get() as { sql: string }).sql, /allocated_minor/);
 });
 
+t.test('a read model of version 4 (no assignments kept) is rebuilt at start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'e.sqlite');
+  const before = new ReadModelStore(path);
+  before.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('claim-x', 0);
+  before.db.exec('DROP TABLE claim_assignments');
+  before.db.pragma('user_version = 4');
+  before.close();
+  const after = new ReadModelStore(path);
+  t.teardown(() => after.close());
+  t.equal(after.needsRebuild, true, 'rebuilt at start, so every claim gets its lead lawyer, co-counsel and assessor');
+  t.ok(after.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_assignments'").get(), 'the table is there for the rebuild to fill');
+});
+
 t.test('isoInstant gives what Date gives, without parsing an instant already in that form', async (t) => {
   const samples = [
     '2026-11-29T14:36:07.123Z', '2024-02-29T00:00:00.000Z', '2023-02-29T00:00:00.000Z', '2100-02-29T12:00:00.000Z',

@@ -8,7 +8,7 @@
  *
  * | code               | meaning |
  * | ---                | --- |
- * | `four-eyes`        | the assessor approving, rejecting or deciding on their own assessment; an approver of an award or advance paying it out |
+ * | `four-eyes`        | the assessor (who assessed, or the assessor of record) approving, rejecting or deciding on the claim; an approver of an award or advance paying it out, or becoming its assessor |
  * | `already-approved` | the same approver approving the same award, or appeal decision, twice |
  */
 import type { Money } from '@cfund/contracts';
@@ -33,9 +33,12 @@ const alreadyApproved = (message: string): DomainError => new DomainError('alrea
 /** What the four-eyes rule of an award's approval reads of a claim (read models pass their own rows). */
 export interface AwardApprovalFacts {
   fund: { assessment?: { assessedBy: string } | undefined; approvals: readonly string[] };
+  /** The assessor of record (assigned or taken), who may not have assessed yet. */
+  assessor?: string | undefined;
 }
 
-const isAssessor = (s: AwardApprovalFacts, who: string): boolean => s.fund.assessment !== undefined && s.fund.assessment.assessedBy === who;
+const isAssessor = (s: AwardApprovalFacts, who: string): boolean =>
+  s.assessor === who || (s.fund.assessment !== undefined && s.fund.assessment.assessedBy === who);
 
 /** Why `who` may not approve the claim's award: they assessed it, or already gave one of its approvals. */
 export function approvalConflict(s: AwardApprovalFacts, who: string): DomainError | undefined {
@@ -54,6 +57,11 @@ export function appealDecisionConflict(s: ClaimState, who: string): DomainError 
   if (isAssessor(s, who)) return fourEyes('The person who assessed a claim cannot decide on it.');
   if (s.fund.pendingAppealDecision?.approver === who) return alreadyApproved('You have already approved this appeal decision; a second approver is needed.');
   return undefined;
+}
+
+/** Why `who` may not become the claim's assessor: they approved an award or appeal decision of it. */
+export function assignmentConflict(s: ClaimState, who: string): DomainError | undefined {
+  return s.fund.deciders.includes(who) ? fourEyes('A person who approved a decision on a claim cannot become its assessor.') : undefined;
 }
 
 /** Why `who` may not pay the claim out: they approved an award or appeal decision of it, or the advance being paid. */

@@ -49,6 +49,11 @@ export type ClaimCommand =
   | Command<'WithdrawClaim', CommandBody<'withdrawClaim'>>
   | Command<'ReopenClaim', CommandBody<'reopenClaim'>>
   | Command<'CloseClaim', CommandBody<'closeClaim'>>
+  | Command<'AddCoCounsel', CommandBody<'addCoCounsel'>>
+  | Command<'RemoveCoCounsel', CommandBody<'removeCoCounsel'>>
+  | Command<'HandOverClaim', CommandBody<'handOverClaim'>>
+  | Command<'AssignAssessor', CommandBody<'assignAssessor'>>
+  | Command<'TakeClaim', CommandBody<'takeClaim'>>
   | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>;
 
 export type ClaimCommandType = ClaimCommand['type'];

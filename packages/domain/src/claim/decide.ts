@@ -3,7 +3,7 @@ import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, ro
 import { DomainError } from '../errors.js';
 import { percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
-import { appealDecisionConflict, approvalConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
+import { appealDecisionConflict, approvalConflict, assignmentConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
 import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
 import { claimFunding } from './funding.js';
@@ -64,6 +64,16 @@ const sumMinor = (xs: readonly Money[]): number => xs.reduce((a, m) => a + m.amo
 
 /** The claim's fund year: fixed by its first commitment, else the local year of the decision. */
 const fundYearOf = (s: ClaimState, at: string, scheme: Scheme): number => s.fund.fundYear ?? Number(localDateOf(at, scheme.timeZone).slice(0, 4));
+
+/** Until the claim is assessed for good (approved or rejected), its assessor may change. */
+const ASSESSABLE: readonly ClaimStatus[] = ['filed', 'applied', 'assessed'];
+
+function assignAssessor(s: ClaimState, assessor: string, by: string, at: string, taken: boolean): ClaimEvent[] {
+  refuseConflict(assignmentConflict(s, assessor));
+  requireStatus(s, ASSESSABLE, 'have its assessor assigned');
+  if (s.assessor === assessor) refuse('already-assigned', 'This assessor is already assigned to the claim.');
+  return [ev('AssessorAssigned', { assessor, assignedBy: by, assignedAt: at, taken }, s)];
+}
 
 const handlers: Handlers = {
   FileClaim: (c, s) => {
@@ -362,6 +372,33 @@ const handlers: Handlers = {
       });
     }
     return [ev('ClaimClosed', { reason: c.data.reason, closedAt: c.at }, s)];
+  },
+
+  AddCoCounsel: (c, s) => {
+    requireStatus(s, ACTIVE, 'take on co-counsel');
+    const { lawyer } = c.data;
+    if (lawyer === s.lawyers.lead) refuse('already-lead', 'This lawyer already leads the claim.');
+    if (s.lawyers.coCounsel.includes(lawyer)) refuse('already-co-counsel', 'This lawyer is already co-counsel on the claim.');
+    return [ev('CoCounselAdded', { lawyer, addedBy: c.actor.sub, addedAt: c.at }, s)];
+  },
+
+  RemoveCoCounsel: (c, s) => {
+    requireStatus(s, ACTIVE, 'change its co-counsel');
+    if (!s.lawyers.coCounsel.includes(c.data.lawyer)) refuse('not-co-counsel', 'This lawyer is not co-counsel on the claim.');
+    return [ev('CoCounselRemoved', { lawyer: c.data.lawyer, removedBy: c.actor.sub, removedAt: c.at }, s)];
+  },
+
+  HandOverClaim: (c, s) => {
+    requireStatus(s, ACTIVE, 'be handed over');
+    if (c.data.to === s.lawyers.lead) refuse('already-lead', 'This lawyer already leads the claim.');
+    return [ev('ClaimHandedOver', { from: s.lawyers.lead!, to: c.data.to, reason: c.data.reason, handedOverBy: c.actor.sub, handedOverAt: c.at }, s)];
+  },
+
+  AssignAssessor: (c, s) => assignAssessor(s, c.data.assessor, c.actor.sub, c.at, false),
+
+  TakeClaim: (c, s) => {
+    if (s.assessor !== undefined && s.assessor !== c.actor.sub) refuse('already-assigned', 'Another assessor is assigned to this claim: it is not in the unassigned queue.');
+    return assignAssessor(s, c.actor.sub, c.actor.sub, c.at, true);
   },
 
   ErasePersonalData: (c, s) => {

@@ -56,7 +56,7 @@ export interface PendingAppealDecision {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 2;
+export const CLAIM_STATE_VERSION = 3;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -69,6 +69,10 @@ export interface ClaimState {
   currency?: Currency;
   filedBy?: string;
   filedAt?: string;
+  /** Who acts for the victim: the lead lawyer (the filer until a hand-over) and co-counsel. */
+  lawyers: { lead?: string; coCounsel: string[] };
+  /** The fund assessor of record, once assigned or taken. */
+  assessor?: string;
   victimRef?: string;
   publicReference?: string;
   incidentOn?: string;
@@ -112,6 +116,7 @@ export const initialState = (): ClaimState => ({
   stateVersion: CLAIM_STATE_VERSION,
   status: 'none',
   damagesClaimed: [],
+  lawyers: { coCounsel: [] },
   evidence: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
   fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0 },
@@ -128,8 +133,18 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
         ...s, status: 'filed', claimId: d.claimId, jurisdiction: d.jurisdiction, schemeVersion: d.schemeVersion,
         currency: d.currency, filedBy: d.filedBy, filedAt: d.filedAt, victimRef: d.victimRef,
         publicReference: d.publicReference, incidentOn: d.incidentOn, damagesClaimed: d.damagesClaimed,
+        lawyers: { lead: d.filedBy, coCounsel: [] },
       };
     }
+    case 'CoCounselAdded':
+      return { ...s, lawyers: { ...s.lawyers, coCounsel: [...s.lawyers.coCounsel, event.data.lawyer] } };
+    case 'CoCounselRemoved':
+      return { ...s, lawyers: { ...s.lawyers, coCounsel: s.lawyers.coCounsel.filter((l) => l !== event.data.lawyer) } };
+    case 'ClaimHandedOver':
+      // The new lead leaves the co-counsel; the former lead no longer acts on the claim.
+      return { ...s, lawyers: { lead: event.data.to, coCounsel: s.lawyers.coCounsel.filter((l) => l !== event.data.to) } };
+    case 'AssessorAssigned':
+      return { ...s, assessor: event.data.assessor };
     case 'EvidenceAttached':
       return { ...s, evidence: [...s.evidence, event.data.documentId] };
     case 'CriminalProceedingsRecorded':

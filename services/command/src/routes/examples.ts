@@ -34,6 +34,11 @@ export const EXAMPLES = {
   withdrawClaim: { reason: 'The victim no longer wishes to pursue the claim.' },
   reopenClaim: { reason: 'The victim asked to continue.' },
   closeClaim: { reason: 'Paid in full.' },
+  addCoCounsel: { lawyer: 'lawyer-2' },
+  removeCoCounsel: { lawyer: 'lawyer-2' },
+  handOverClaim: { to: 'lawyer-2', reason: 'The lead lawyer leaves the firm.' },
+  assignAssessor: { assessor: 'assessor-1' },
+  takeClaim: {},
   eraseVictimData: { reason: 'Erasure request of the data subject under Article 17 GDPR.' },
   allocateBudget: { amount: RSD(10_000_000_000) },
 } as const;

@@ -77,7 +77,7 @@ export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions)
       out.push({ ...base, id: reminderId(claimId, kind, ref, deadline, label), kind, ref, deadline, label, fireAt, recipient });
     }
   };
-  const lawyer = state.filedBy ? userRecipient(state.filedBy) : undefined;
+  const lawyer = state.lead ? userRecipient(state.lead) : undefined;
 
   if (state.status === 'filed' && lawyer) {
     const deadline = applicationDeadline(scheme, {

@@ -15,6 +15,11 @@
  * | PayoutDisbursed | lawyer | payout-disbursed |
  * | PayoutFailed | lawyer; fund-finance | payout-failed; payout-failed-finance |
  * | PersonalDataErased | dpo of the jurisdiction | erasure-completed |
+ * | CoCounselAdded | the co-counsel | claim-assigned |
+ * | ClaimHandedOver | the new lead lawyer; the former one | claim-assigned; claim-handed-over |
+ * | AssessorAssigned (by a fund admin) | the assessor | claim-assigned |
+ *
+ * "lawyer" is every lawyer acting for the victim: the lead (the filer until a hand-over) and co-counsel.
  *
  * Deadlines (approaching, missed) and instalments due come from reminders (reminders/plan.ts).
  * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim.
@@ -48,7 +53,7 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       params: { claimId: after.claimId!, publicReference: after.publicReference ?? after.claimId!, ...params },
     });
   };
-  const lawyer = () => (after.filedBy ? [userRecipient(after.filedBy)] : []);
+  const lawyer = () => [...(after.lead ? [after.lead] : []), ...after.coCounsel].map(userRecipient);
   const staff = (role: Role) => roleRecipient(role, jurisdiction);
 
   switch (event.type) {
@@ -109,6 +114,17 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       break;
     case 'PersonalDataErased':
       tell(staff('dpo'), 'erasure-completed', { erasedAt: { instant: event.data.erasedAt } });
+      break;
+    case 'CoCounselAdded':
+      tell(userRecipient(event.data.lawyer), 'claim-assigned', { as: { code: 'co-counsel' } });
+      break;
+    case 'ClaimHandedOver':
+      tell(userRecipient(event.data.to), 'claim-assigned', { as: { code: 'lead' } });
+      tell(userRecipient(event.data.from), 'claim-handed-over', { handedOverAt: { instant: event.data.handedOverAt } });
+      break;
+    case 'AssessorAssigned':
+      // An assessor who took the claim knows it already.
+      if (!event.data.taken) tell(userRecipient(event.data.assessor), 'claim-assigned', { as: { code: 'assessor' } });
       break;
     default:
       break;

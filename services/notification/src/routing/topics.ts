@@ -4,7 +4,9 @@ import type { Money } from '@cfund/contracts';
 export const TOPICS = [
   // the claim's lawyer
   'claim-assessed', 'award-approved', 'award-rejected', 'decision-notified', 'payout-scheduled', 'payout-disbursed',
-  'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed',
+  'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
+  // whoever is assigned to a claim (lawyer or assessor)
+  'claim-assigned',
   // fund staff of the jurisdiction
   'application-submitted', 'assessment-awaiting-approval', 'second-approval-needed', 'instalments-scheduled',
   'instalment-due', 'payout-failed-finance', 'appeal-filed',

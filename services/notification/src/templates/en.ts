@@ -13,6 +13,7 @@ export const EN: LocaleMessages = {
     eligible: 'eligible', ineligible: 'not eligible', late: 'after the deadline', 'in-time': 'in time',
     approved: 'an award', rejected: 'a rejection',
     upheld: 'upheld', increased: 'increased', reduced: 'reduced', remitted: 'sent back for a new assessment',
+    lead: 'lead lawyer', 'co-counsel': 'co-counsel', assessor: 'assessor',
     'application-deadline': 'application to the fund', 'appeal-deadline': 'appeal against the decision',
   },
   topics: {
@@ -55,6 +56,14 @@ export const EN: LocaleMessages = {
     'deadline-missed': {
       subject: 'Deadline passed: {deadlineKind} for claim {publicReference}',
       text: 'The deadline for the {deadlineKind} for claim {publicReference} was {deadline} and has passed.',
+    },
+    'claim-assigned': {
+      subject: 'You are assigned to claim {publicReference}',
+      text: 'You are now the {as} of claim {publicReference}. It is in your work queue.',
+    },
+    'claim-handed-over': {
+      subject: 'Claim {publicReference} was handed over',
+      text: 'Claim {publicReference} was handed over to another lawyer on {handedOverAt}. You no longer act on it.',
     },
     'application-submitted': {
       subject: 'New fund application: claim {publicReference}',

@@ -1,12 +1,11 @@
 /** The claims list and a claim's detail, from the read model. */
-import type { Jurisdiction } from '@cfund/contracts';
 import { beyondBounds, boundedMinor, canRead, type Principal } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimRowValues } from '../read-model/claim-record.js';
 import { moneyBeyondBounds } from '../read-model/claim-view.js';
 import type { ReadModelStore } from '../read-model/store.js';
-import { visibleClaims } from './visibility.js';
+import { claimAccessOf, visibleClaims } from './visibility.js';
 
 /** A `claims` row as the queries read it: a filed claim's (jurisdiction and filer known), with its id. */
 export type ClaimRow = Omit<ClaimRowValues, 'jurisdiction' | 'filed_by' | 'search_text'> & { claim_id: string; jurisdiction: string; filed_by: string };
@@ -81,7 +80,7 @@ export function readableClaim(store: ReadModelStore, p: Principal, claimId: stri
   visibleClaims(p);
   const row = claimRow(store, claimId);
   if (!row) throw notFound(claimId);
-  const allowed = canRead(p, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by, assignedLawyers: [] });
+  const allowed = canRead(p, claimAccessOf(store, claimId, row.jurisdiction));
   if (!allowed.allowed) throw notFound(claimId);
   return row;
 }

@@ -23,8 +23,8 @@ function todayIn(jurisdiction: string, now: Date): string {
 }
 
 export function deadlines(store: ReadModelStore, p: Principal, f: { before?: string; kind?: string; limit: number }, now: Date): DeadlineItem[] {
-  const v = visibleClaims(p);
-  const where = [v.where.replaceAll('jurisdiction', 'd.jurisdiction').replaceAll('filed_by', 'd.filed_by')];
+  const v = visibleClaims(p, 'd');
+  const where = [v.where];
   const params: (string | number)[] = [...v.params];
   if (f.before) { where.push('d.due_on <= ?'); params.push(f.before); }
   if (f.kind) { where.push('d.kind = ?'); params.push(f.kind); }

@@ -1,29 +1,42 @@
 /**
  * Which claims a caller may read (@cfund/domain's `readableClaims`, the rule `canRead` applies
- * to a single claim), as a SQL condition over the `claims` (or `claim_deadlines`) columns
- * `jurisdiction` and `filed_by`. The read model keeps no assignments: a lawyer's claims here
- * are those they filed.
+ * to a single claim), as a SQL condition over a table with the columns `jurisdiction` and
+ * `claim_id` (`claims`, `claim_deadlines`), named by `table` when a query joins several. A
+ * lawyer's claims are those they lead or are co-counsel on (`claim_assignments`).
  */
-import { readableClaims, type Principal } from '@cfund/domain';
+import { readableClaims, type ClaimAccess, type Principal } from '@cfund/domain';
+import type { Jurisdiction } from '@cfund/contracts';
+import type { ReadModelStore } from '../read-model/store.js';
 
 export interface Visibility {
   where: string;
   params: string[];
 }
 
-export function visibleClaims(p: Principal): Visibility {
+/** The claims a lawyer acts on (lead or co-counsel), as a subquery of claim ids. */
+export const LAWYER_CLAIMS_SQL = "SELECT claim_id FROM claim_assignments WHERE person = ? AND role IN ('lead', 'co-counsel')";
+
+export function visibleClaims(p: Principal, table?: string): Visibility {
+  const col = (name: string) => (table === undefined ? name : `${table}.${name}`);
   const readable = readableClaims(p);
   if (!readable.allowed) throw readable.error;
   if (readable.all) return { where: '1 = 1', params: [] };
   const parts: string[] = [];
   const params: string[] = [];
   if (readable.jurisdictions.length > 0) {
-    parts.push(`jurisdiction IN (${readable.jurisdictions.map(() => '?').join(', ')})`);
+    parts.push(`${col('jurisdiction')} IN (${readable.jurisdictions.map(() => '?').join(', ')})`);
     params.push(...readable.jurisdictions);
   }
   if (readable.lawyer !== null) {
-    parts.push('filed_by = ?');
+    parts.push(`${col('claim_id')} IN (${LAWYER_CLAIMS_SQL})`);
     params.push(readable.lawyer);
   }
   return { where: `(${parts.join(' OR ')})`, params };
+}
+
+/** What authorization needs to know about a claim of the read model (the domain's `ClaimAccess`). */
+export function claimAccessOf(store: ReadModelStore, claimId: string, jurisdiction: string): ClaimAccess {
+  const people = store.db.prepare('SELECT role, person FROM claim_assignments WHERE claim_id = ?').all(claimId) as { role: string; person: string }[];
+  const of = (role: string) => people.filter((a) => a.role === role).map((a) => a.person);
+  return { jurisdiction: jurisdiction as Jurisdiction, leadLawyer: of('lead')[0] ?? '', assignedLawyers: of('co-counsel'), assessor: of('assessor')[0] };
 }

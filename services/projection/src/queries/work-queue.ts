@@ -1,14 +1,16 @@
 /**
  * The work queue of the caller, by role: an assessor sees claims awaiting assessment; an
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
- * approval rules: `approvalConflict`, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
- * instalments due (or failed, to retry); a lawyer, their claims with a running deadline. Fund
+ * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
+ * instalments due (or failed, to retry); a lawyer, the claims they lead or are co-counsel on with a
+ * running deadline. A claim with an assessor of record awaits that assessor only. Fund
  * staff see only their jurisdictions.
  */
 import { approvalConflict, type Principal } from '@cfund/domain';
 import type { Jurisdiction, Money } from '@cfund/contracts';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ReadModelStore } from '../read-model/store.js';
+import { LAWYER_CLAIMS_SQL } from './visibility.js';
 
 export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'disburse-instalment' | 'retry-instalment'
   | 'apply-to-fund' | 'appeal-window';
@@ -44,9 +46,12 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
   const items: WorkItem[] = [];
   const j = p.jurisdictions;
   if (p.roles.includes('fund-assessor')) {
-    for (const r of rows(store, ['applied'], j)) items.push(base(r, 'assess', 'fund-assessor'));
+    // Once an assessor is assigned, the claim waits for them alone.
+    const elsewhere = store.db.prepare("SELECT 1 FROM claim_assignments WHERE claim_id = ? AND role = 'assessor' AND person <> ?");
+    for (const r of rows(store, ['applied'], j)) if (elsewhere.get(r.claim_id, p.sub) === undefined) items.push(base(r, 'assess', 'fund-assessor'));
   }
   if (p.roles.includes('fund-approver')) {
+    const assessorOf = store.db.prepare<[string], { person: string }>("SELECT person FROM claim_assignments WHERE claim_id = ? AND role = 'assessor'");
     for (const r of rows(store, ['assessed'], j)) {
       const { fund, moneyByHead } = JSON.parse(r.detail) as ClaimDetailView;
       if (fund.assessedBy === null || moneyByHead.recommendedNet === null) continue; // not assessed
@@ -55,7 +60,8 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
         continue;
       }
       // The rows are of the caller's jurisdictions and the caller is an approver: what is left is four-eyes.
-      if (approvalConflict({ fund: { assessment: { assessedBy: fund.assessedBy }, approvals: fund.approvals } }, p.sub)) continue;
+      const assessor = assessorOf.get(r.claim_id)?.person;
+      if (approvalConflict({ fund: { assessment: { assessedBy: fund.assessedBy }, approvals: fund.approvals }, assessor }, p.sub)) continue;
       const task: Task = fund.approvals.length === 0 ? 'first-approval' : 'second-approval';
       if (fund.approvals.length >= fund.approvalsNeeded) continue;
       items.push({ ...base(r, task, 'fund-approver'), amount: moneyByHead.recommendedNet });
@@ -78,7 +84,7 @@ export function workQueue(store: ReadModelStore, p: Principal): WorkItem[] {
   if (p.roles.includes('lawyer')) {
     const own = store.db.prepare(`SELECT d.claim_id, d.kind, d.due_on, c.public_reference, c.jurisdiction, c.status, c.updated_at
       FROM claim_deadlines d JOIN claims c ON c.claim_id = d.claim_id
-      WHERE d.filed_by = ? AND d.kind IN ('fund-application', 'appeal') ORDER BY d.due_on, d.claim_id`).all(p.sub) as
+      WHERE d.claim_id IN (${LAWYER_CLAIMS_SQL}) AND d.kind IN ('fund-application', 'appeal') ORDER BY d.due_on, d.claim_id`).all(p.sub) as
       { claim_id: string; kind: string; due_on: string; public_reference: string | null; jurisdiction: string; status: string; updated_at: string }[];
     for (const d of own) {
       items.push({

@@ -70,10 +70,24 @@ export const CLAIM_COLUMNS = ['revision', 'public_reference', 'jurisdiction', 's
   'updated_at', 'victim_ref', 'form_of_exploitation', 'applicant_role', 'claimed_minor', 'awarded_minor', 'paid_minor',
   'outstanding_minor', 'search_text', 'personal_data', 'fund_year', 'funding', 'detail', 'facts'] as const satisfies readonly (keyof ClaimRowValues)[];
 
+/** Who acts on the claim, as rows of `claim_assignments`. */
+export type AssignmentRole = 'lead' | 'co-counsel' | 'assessor';
+export interface ClaimAssignment { person: string; role: AssignmentRole }
+
 export interface ClaimRecord {
   row: ClaimRowValues;
   /** Rows of `claim_deadlines` (none before the claim is filed). */
   deadlines: ClaimDeadline[];
+  assignments: ClaimAssignment[];
+}
+
+function assignmentsOf(state: ClaimState): ClaimAssignment[] {
+  const { lead, coCounsel } = state.lawyers;
+  return [
+    ...(lead === undefined ? [] : [{ person: lead, role: 'lead' as const }]),
+    ...coCounsel.map((person) => ({ person, role: 'co-counsel' as const })),
+    ...(state.assessor === undefined ? [] : [{ person: state.assessor, role: 'assessor' as const }]),
+  ];
 }
 
 export function claimRecord(entry: ClaimEntry): ClaimRecord {
@@ -95,5 +109,6 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
       funding: JSON.stringify(funding), detail: JSON.stringify(claimDetailView(state, entry.facts, money, deadlines)), facts: JSON.stringify(entry.facts),
     },
     deadlines: state.jurisdiction && state.filedBy ? deadlines : [],
+    assignments: assignmentsOf(state),
   };
 }

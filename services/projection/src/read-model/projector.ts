@@ -101,6 +101,8 @@ export class Projector {
     indexClaim: Statement<[number, string]>;
     deleteDeadlines: Statement<[string]>;
     insertDeadline: Statement<[string, string, number, string, string, string]>;
+    deleteAssignments: Statement<[string]>;
+    insertAssignment: Statement<[string, string, string]>;
     insertHistory: Statement<HistoryRow>;
     insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], FundYearRow>;
@@ -131,6 +133,8 @@ export class Projector {
       indexClaim: db.prepare('INSERT INTO claim_search (rowid, search_text) VALUES (?, ?)'),
       deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
+      deleteAssignments: db.prepare('DELETE FROM claim_assignments WHERE claim_id = ?'),
+      insertAssignment: db.prepare('INSERT OR IGNORE INTO claim_assignments (claim_id, role, person) VALUES (?, ?, ?)'),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
@@ -295,7 +299,7 @@ export class Projector {
 
   /** The claim's rows (claim-record.ts) and its decider state, as of the entry's last event. */
   private writeClaim(entry: HeldClaim): void {
-    const { row, deadlines } = claimRecord(entry);
+    const { row, deadlines, assignments } = claimRecord(entry);
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
     const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
@@ -305,11 +309,13 @@ export class Projector {
       this.stmt.unindexClaim.run(rowid);
       this.stmt.indexClaim.run(rowid, row.search_text);
       this.stmt.deleteDeadlines.run(entry.claimId);
+      this.stmt.deleteAssignments.run(entry.claimId);
     } else {
       this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
     }
     this.stmt.upsertFold.run(entry.claimId, JSON.stringify(entry.state));
     for (const d of deadlines) this.stmt.insertDeadline.run(entry.claimId, d.kind, d.instalment ?? 0, d.dueOn, row.jurisdiction!, row.filed_by!);
+    for (const a of assignments) this.stmt.insertAssignment.run(entry.claimId, a.role, a.person);
   }
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */

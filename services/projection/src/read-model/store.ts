@@ -10,7 +10,7 @@
  * Tables: `claims` (the read model's own shape: the columns lists filter and sort on, the
  * claim's detail, funding and facts as JSON, never the decider's state), `claim_folds` (the
  * decider's state, the projector's working state between a claim's events: no query reads it),
- * `claim_deadlines`, `claim_history` (one row per event: type, time, actor, revision, hash; rows
+ * `claim_deadlines`, `claim_assignments` (who acts on a claim: lead lawyer, co-counsel, assessor), `claim_history` (one row per event: type, time, actor, revision, hash; rows
  * in the order applied, found by the unique index on claim and revision: a rebuild appends them
  * as `$all` delivers them instead of inserting into a B-tree in random claim order),
  * `fund_years` and `fund_year_claims` (a ledger's budget and each claim's money in it, not the
@@ -42,8 +42,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * start. Its own, not the decider's: a change of the decider's state refolds `claim_folds` lazily.
  * 3: claims keep their detail and funding (2 and below kept the decider's state in `claims.state`).
  * 4: fund years in rows of their own (`fund_years`, `fund_year_claims`; 3 kept the ledger's state).
+ * 5: who acts on each claim (`claim_assignments`: lead lawyer, co-counsel, assessor of record).
  */
-export const READ_MODEL_VERSION = 4;
+export const READ_MODEL_VERSION = 5;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -108,6 +109,12 @@ CREATE TABLE IF NOT EXISTS claim_deadlines (
   filed_by     TEXT NOT NULL,
   PRIMARY KEY (claim_id, kind, instalment)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claim_assignments (
+  claim_id TEXT NOT NULL,
+  role     TEXT NOT NULL,
+  person   TEXT NOT NULL,
+  PRIMARY KEY (claim_id, role, person)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claim_history (
   claim_id    TEXT NOT NULL,
   revision    INTEGER NOT NULL,
@@ -158,6 +165,7 @@ CREATE INDEX IF NOT EXISTS claims_by_status_newest ON claims (status, filed_at D
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
+CREATE INDEX IF NOT EXISTS assignments_by_person ON claim_assignments (person, role);
 CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
 CREATE UNIQUE INDEX IF NOT EXISTS claim_history_by_claim ON claim_history (claim_id, revision);
 CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
@@ -170,6 +178,7 @@ const TABLES: readonly [string, string][] = [
   ['claims', 'claim_id'],
   ['claim_folds', 'claim_id'],
   ['claim_deadlines', 'claim_id, kind, instalment'],
+  ['claim_assignments', 'claim_id, role, person'],
   ['claim_history', 'claim_id, revision'],
   ['fund_years', 'stream_id'],
   ['fund_year_claims', 'stream_id, claim_id'],

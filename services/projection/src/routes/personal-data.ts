@@ -9,6 +9,7 @@ import { accessLogScope, canReadAccessLog, canReadPersonalData, ensureAllowed } 
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, accessLog, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { claimRow, notFound, readableClaim } from '../queries/claims.js';
+import { claimAccessOf } from '../queries/visibility.js';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
@@ -33,7 +34,7 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
     reply.header('cache-control', 'no-store');
     const row = readableClaim(ctx.runner.store, principal, id); // 404 also for a claim the caller may not see
     if (!row.victim_ref || !row.personal_data) throw notFound(id);
-    const allowed = canReadPersonalData(principal, { jurisdiction: row.jurisdiction as Jurisdiction, filedBy: row.filed_by });
+    const allowed = canReadPersonalData(principal, claimAccessOf(ctx.runner.store, id, row.jurisdiction));
     if (!allowed.allowed) {
       ctx.metrics.personalDataReads.inc({ outcome: 'denied' });
       throw allowed.error;

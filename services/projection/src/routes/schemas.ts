@@ -163,6 +163,17 @@ export const WorkQueueSchema = withExample(z.object({
   })),
 }), { items: [{ task: 'second-approval', role: 'fund-approver', claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'assessed', since: '2026-03-06T08:30:00.000Z', amount: { amountMinor: 90_000_000, currency: 'RSD' } }] });
 
+export const AssignedClaimsSchema = withExample(z.object({
+  items: z.array(z.object({
+    claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(), since: z.string(),
+    as: z.enum(['lead', 'co-counsel', 'assessor']).optional(),
+  })),
+}), { items: [{ claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'applied', since: '2026-03-06T08:30:00.000Z', as: 'co-counsel' }] });
+
+export const AssessorLoadSchema = withExample(z.object({
+  items: z.array(z.object({ assessor: z.string(), jurisdiction: z.string(), openClaims: z.number().int() })),
+}), { items: [{ assessor: 'assessor-1', jurisdiction: 'RS', openClaims: 4 }] });
+
 export const DeadlinesQuery = z.object({
   before: z.iso.date().optional().describe('Only deadlines on or before this local date'),
   kind: z.enum(['fund-application', 'appeal', 'instalment']).optional(),

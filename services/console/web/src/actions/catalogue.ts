@@ -129,6 +129,9 @@ const APPEAL_DECISION: ClaimAction = {
   ],
 };
 
+/** An assessor takes a claim no assessor holds (the command service refuses one another holds). */
+const TAKE: ClaimAction = { path: 'take', command: 'takeClaim', title: 'action.take', submit: 'action.takeSubmit', fields: [] };
+
 const ASSESSMENT: ClaimAction = {
   path: 'assessment', command: 'assessClaim', title: 'action.assessment', submit: 'action.assess',
   fields: [
@@ -202,6 +205,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
   if (has('fund-approver') && s === 'appealed') actions.push(APPEAL_DECISION);
   if (has('fund-approver') && claim.scheme.advances && (s === 'applied' || s === 'assessed')) actions.push(ADVANCE);
+  if (has('fund-assessor') && s === 'applied') actions.push(TAKE);
   if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
   if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
   if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);

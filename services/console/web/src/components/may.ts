@@ -9,7 +9,7 @@ import type { Principal } from '../api.ts';
 const domain = (p: Principal): DomainPrincipal => p as unknown as DomainPrincipal;
 
 export const mayReadPersonalData = (p: Principal, claim: { jurisdiction: string; filedBy: string }): boolean =>
-  canReadPersonalData(domain(p), { jurisdiction: claim.jurisdiction as Jurisdiction, filedBy: claim.filedBy }).allowed;
+  canReadPersonalData(domain(p), { jurisdiction: claim.jurisdiction as Jurisdiction, leadLawyer: claim.filedBy, assignedLawyers: [] }).allowed;
 
 /** Auditors, and the data-protection officer of a jurisdiction. */
 export const mayListPersonalDataReads = (p: Principal): boolean => accessLogScope(domain(p)).allowed;
