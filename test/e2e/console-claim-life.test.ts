@@ -6,7 +6,9 @@
  * the claim under them) and the decision is served; the finance officer schedules the payout
  * and pays both instalments (the second early), closes the claim and records a recovery from the
  * offender; the auditor reads the
- * timeline and the integrity verdict. A lawyer of another jurisdiction cannot open the claim.
+ * timeline and the integrity verdict, and sees the claim as of an instant between the decision's
+ * service and the payout (served) while it reads closed. A lawyer of another jurisdiction cannot
+ * open the claim.
  * axe-core on every page, screenshots in .tap/screenshots/console/.
  */
 import t from 'tap';
@@ -149,6 +151,9 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   });
   await act(approver2, 'Record that the decision was served', 'Record', { 'Served on (date and time)': servedAt });
   t.equal(await status(approver2), 'Decision served');
+  // An instant after the service and before anything is scheduled (the as-of view takes seconds).
+  await new Promise((done) => setTimeout(done, 1100));
+  const servedNotPaid = Date.now();
 
   // ---- the finance officer ---------------------------------------------------------------
   const finance = await signIn('Demo Finance Officer', 'Work queue');
@@ -195,6 +200,14 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(await auditor.getByRole('region', { name: 'What you can do' }).count(), 0, 'an auditor only reads');
   await checkAccessibility(t, auditor, 'claim page: the auditor\'s timeline');
   await run.shoot(auditor, 'life-timeline');
+  // The claim as of that instant, typed in the browser's own clock.
+  const local = await auditor.evaluate((ms) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 19), servedNotPaid);
+  await auditor.getByLabel('Or a moment (date and time, your clock)').fill(local);
+  await auditor.getByRole('button', { name: 'Show the claim as of this moment' }).click();
+  await auditor.getByTestId('as-of-status').getByText('Decision served', { exact: true }).waitFor();
+  t.equal(await status(auditor), 'Closed', 'as of then: served; the claim itself: closed');
+  await checkAccessibility(t, auditor, 'the auditor\'s as-of view at an instant');
+  await run.shoot(auditor, 'life-as-of-instant');
   await auditor.getByLabel('Language').selectOption('sr-Latn');
   await auditor.getByText('Celovitost: neoštećen').waitFor();
   await auditor.getByText('Zahtev podnet').waitFor();

@@ -6,19 +6,24 @@ import t from 'tap';
 import { routeOf } from '../web/src/routes.ts';
 
 t.test('each path names its page', async (t) => {
-  t.same(routeOf('/', ''), { page: 'claims', offset: 0, status: undefined });
-  t.same(routeOf('/claims', '?status=withdrawn&offset=40'), { page: 'claims', offset: 40, status: 'withdrawn' });
+  t.same(routeOf('/', ''), { page: 'claims', offset: 0, status: undefined, sort: 'newest' });
+  t.same(routeOf('/claims', '?status=withdrawn&offset=40'), { page: 'claims', offset: 40, status: 'withdrawn', sort: 'newest' });
   t.same(routeOf('/personal-data-reads', '?offset=20'), { page: 'reads', offset: 20 });
   t.same(routeOf('/inbox', ''), { page: 'inbox', offset: 0 });
   t.same(routeOf('/erasure', '?claim=0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e'), { page: 'erasure', claimId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
   t.same(routeOf('/erasure', ''), { page: 'erasure', claimId: '' });
   t.same(routeOf('/claims/0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e', ''), { page: 'claim', claimId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
+  t.same(routeOf('/claims', '?sort=oldest'), { page: 'claims', offset: 0, status: undefined, sort: 'oldest' });
+  t.same(routeOf('/funds', ''), { page: 'funds', year: undefined });
+  t.same(routeOf('/funds', '?year=2025'), { page: 'funds', year: 2025 });
   t.same(routeOf('/nowhere', ''), { page: 'not-found' });
 });
 
 t.test('what the URL cannot carry is dropped', async (t) => {
-  t.same(routeOf('/claims', '?offset=-5'), { page: 'claims', offset: 0, status: undefined }, 'a negative offset');
-  t.same(routeOf('/claims', '?offset=abc'), { page: 'claims', offset: 0, status: undefined }, 'not a number');
-  t.same(routeOf('/claims', '?status=Milica%20Test'), { page: 'claims', offset: 0, status: undefined }, 'a status that is no status word');
-  t.same(routeOf('/claims', '?text=Milica'), { page: 'claims', offset: 0, status: undefined }, 'search text is not read from the URL');
+  t.same(routeOf('/claims', '?offset=-5'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'a negative offset');
+  t.same(routeOf('/claims', '?offset=abc'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'not a number');
+  t.same(routeOf('/claims', '?status=Milica%20Test'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'a status that is no status word');
+  t.same(routeOf('/claims', '?sort=name'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'an order that is none of ours');
+  t.same(routeOf('/funds', '?year=twenty'), { page: 'funds', year: undefined }, 'a year that is no year');
+  t.same(routeOf('/claims', '?text=Milica'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'search text is not read from the URL');
 });

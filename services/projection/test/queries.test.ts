@@ -75,6 +75,16 @@ t.test('queries', async (t) => {
     t.equal(p1.total, 5);
     t.equal(p1.items.length, 3);
     t.equal(p2.items.length, 2);
+    // Filed one after the other (the clock moves on): A first, E last.
+    const order = async (query: string) => (await get(app, `/claims${query}`, tk.auditor)).json<{ items: { claimId: string }[] }>().items.map((c) => c.claimId);
+    t.same(await order(''), [E, D, C, B, A], 'newest filings first by default');
+    t.same(await order('?sort=newest'), [E, D, C, B, A]);
+    t.same(await order('?sort=oldest'), [A, B, C, D, E], 'oldest first on request');
+    t.same(await order('?sort=oldest&limit=2&offset=2'), [C, D], 'paginated in that order');
+    t.same(await order('?sort=oldest&status=applied'), [B], 'with the filters');
+    const badSort = await get(app, '/claims?sort=name', tk.auditor);
+    t.equal(badSort.statusCode, 400, 'an order that is not offered');
+    t.match(badSort.json(), { errors: [{ path: 'querystring.sort' }] });
     const bad = await get(app, '/claims?status=bogus&limit=0', tk.auditor);
     t.equal(bad.statusCode, 400);
     t.match(bad.json(), { errors: [{ path: /status|limit/ }] });

@@ -1,14 +1,19 @@
 /** The console's paths and what each names: no path holds personal data. Pure, for the router and its test. */
 export type Route =
   | { page: 'sign-in' }
-  | { page: 'claims'; offset: number; status: string | undefined }
+  | { page: 'claims'; offset: number; status: string | undefined; sort: ClaimOrder }
   | { page: 'work' }
   | { page: 'file-claim' }
   | { page: 'claim'; claimId: string }
   | { page: 'reads'; offset: number }
   | { page: 'erasure'; claimId: string }
   | { page: 'inbox'; offset: number }
+  | { page: 'funds'; year: number | undefined }
   | { page: 'not-found' };
+
+/** The orders of the claim list (the API's `sort`), by filing. */
+export const CLAIM_ORDERS = ['newest', 'oldest'] as const;
+export type ClaimOrder = (typeof CLAIM_ORDERS)[number];
 
 /** A page's offset in a list (`?offset=`); anything else is the first page. */
 function offsetOf(query: URLSearchParams): number {
@@ -17,18 +22,26 @@ function offsetOf(query: URLSearchParams): number {
 }
 
 /**
- * Only the offset and a status filter are kept in the URL: free text typed in a search box could
+ * Only the offset, a status filter and the order are kept in the URL: free text typed in a search box could
  * be someone's name, and the URL lands in the history.
  */
 export function routeOf(path: string, search: string): Route {
   const query = new URLSearchParams(search);
   if (path === '/' || path === '/claims') {
     const status = query.get('status');
-    return { page: 'claims', offset: offsetOf(query), status: status && /^[a-z]+$/.test(status) ? status : undefined };
+    const sort = query.get('sort');
+    return {
+      page: 'claims', offset: offsetOf(query), status: status && /^[a-z]+$/.test(status) ? status : undefined,
+      sort: CLAIM_ORDERS.find((o) => o === sort) ?? 'newest',
+    };
   }
   if (path === '/personal-data-reads') return { page: 'reads', offset: offsetOf(query) };
   if (path === '/erasure') return { page: 'erasure', claimId: query.get('claim') ?? '' };
   if (path === '/inbox') return { page: 'inbox', offset: offsetOf(query) };
+  if (path === '/funds') {
+    const year = query.get('year');
+    return { page: 'funds', year: year && /^\d{4}$/.test(year) ? Number(year) : undefined };
+  }
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/work') return { page: 'work' };
   if (path === '/claims/new') return { page: 'file-claim' };

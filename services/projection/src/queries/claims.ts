@@ -23,7 +23,13 @@ export function summaryOf(r: ClaimRow) {
 }
 export type ClaimSummary = ReturnType<typeof summaryOf>;
 
+/** The orders of the list, by filing. */
+export const CLAIM_ORDERS = ['newest', 'oldest'] as const;
+// Oldest is newest read backwards: both walk the same indexes (filed_at DESC, claim_id).
+const ORDER_BY: Record<(typeof CLAIM_ORDERS)[number], string> = { newest: 'filed_at DESC, claim_id', oldest: 'filed_at ASC, claim_id DESC' };
+
 export interface ListFilter {
+  sort?: (typeof CLAIM_ORDERS)[number];
   status?: string;
   jurisdiction?: string;
   text?: string;
@@ -51,7 +57,7 @@ export function listClaims(store: ReadModelStore, p: Principal, f: ListFilter): 
   }
   const clause = where.join(' AND ');
   const total = (store.db.prepare(`SELECT count(*) AS n FROM claims WHERE ${clause}`).get(...params) as { n: number }).n;
-  const rows = store.db.prepare(`SELECT * FROM claims WHERE ${clause} ORDER BY filed_at DESC, claim_id LIMIT ? OFFSET ?`)
+  const rows = store.db.prepare(`SELECT * FROM claims WHERE ${clause} ORDER BY ${ORDER_BY[f.sort ?? 'newest']} LIMIT ? OFFSET ?`)
     .all(...params, f.limit, f.offset) as ClaimRow[];
   return { items: rows.map(summaryOf), total, limit: f.limit, offset: f.offset };
 }

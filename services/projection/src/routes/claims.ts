@@ -21,7 +21,7 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
     schema: {
       summary: 'List the claims you may see', tags: ['claims'],
       description: 'Filters: status, jurisdiction, text (claim id, public reference, lawyer, court, case number). A lawyer sees the claims they filed, '
-        + 'fund staff the claims of their jurisdictions, auditors every claim. Newest filings first.',
+        + 'fund staff the claims of their jurisdictions, auditors every claim. Newest filings first, or oldest first with `sort=oldest`.',
       querystring: ListQuery, response: { 200: ClaimListSchema, 400: problems[400], 401: problems[401], 403: problems[403] },
     },
   }, async (request) => listClaims(store(), principalOf(request), request.query));

@@ -1,6 +1,7 @@
 /** zod schemas (with examples for /openapi.json) of the projection's queries and answers. */
 import { z } from 'zod';
 import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema, claimStream } from '@cfund/contracts';
+import { CLAIM_ORDERS } from '../queries/claims.js';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
@@ -27,6 +28,7 @@ export const ListQuery = z.object({
   text: z.string().trim().min(1).max(200).regex(/^\P{Cc}*$/u, 'control characters are not allowed').optional().describe('Matches the claim id, public reference, filing lawyer, courts and case numbers (never personal data)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  sort: z.enum(CLAIM_ORDERS).default('newest').describe('By filing: newest first (the default) or oldest first'),
 }).strict();
 
 const ClaimSummarySchema = z.object({

@@ -4,7 +4,7 @@ import type { Principal } from '../api.ts';
 import { LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
-import { mayErase, mayListPersonalDataReads, maySeeClaims } from './may.ts';
+import { fundsReadable, mayErase, mayListPersonalDataReads, maySeeClaims } from './may.ts';
 import { isFundStaff, useRoles } from './roles.ts';
 import { useUnreadCount } from './unread.ts';
 
@@ -23,6 +23,7 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
             {isFundStaff(p) && <Link to="/work">{t('app.nav.work')}</Link>}
             {maySeeClaims(p) && <Link to="/claims">{t(p.roles.includes('lawyer') ? 'app.nav.myClaims' : 'app.nav.claims')}</Link>}
             {p.roles.includes('lawyer') && <Link to="/claims/new">{t('app.nav.fileClaim')}</Link>}
+            {fundsReadable(p).length > 0 && <Link to="/funds">{t('app.nav.funds')}</Link>}
             {mayListPersonalDataReads(p) && <Link to="/personal-data-reads">{t('app.nav.reads')}</Link>}
             {mayErase(p) && <Link to="/erasure">{t('app.nav.erasure')}</Link>}
             <Link to="/inbox">{t('app.nav.inbox', { unread: unread ?? 0 })}</Link>

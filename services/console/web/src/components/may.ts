@@ -2,8 +2,8 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canErasePersonalData, canReadPersonalData, readableClaims, type Principal as DomainPrincipal } from '@cfund/domain';
-import type { Jurisdiction } from '@cfund/contracts';
+import { accessLogScope, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, type Principal as DomainPrincipal } from '@cfund/domain';
+import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
 const domain = (p: Principal): DomainPrincipal => p as unknown as DomainPrincipal;
@@ -19,3 +19,7 @@ export const mayErase = (p: Principal): boolean => p.jurisdictions.some((j) => c
 
 /** Claims to list (the dpo or the operator alone has none). */
 export const maySeeClaims = (p: Principal): boolean => readableClaims(domain(p)).allowed;
+
+/** The jurisdictions whose fund ledgers the user may read (an auditor with none named: all). */
+export const fundsReadable = (p: Principal): Jurisdiction[] =>
+  (p.jurisdictions.length > 0 ? p.jurisdictions as Jurisdiction[] : [...JURISDICTIONS]).filter((j) => canReadFundYear(domain(p), j).allowed);

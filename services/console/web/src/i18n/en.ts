@@ -322,7 +322,6 @@ export const en = {
   'claims.searchHint': 'Reference, claim id, lawyer, court or case number (never personal data).',
   'claims.apply': 'Show',
   'claims.clear': 'Clear the filters',
-  'claims.order': 'Newest filings first.',
   'claims.noMatch': 'No claim matches.',
 
   'reads.title': 'Reads of personal data',
@@ -402,6 +401,35 @@ export const en = {
   'preview.cap': '{head}: limited to {cap} (less {reducedBy})',
   'preview.totalCap': 'The award in all',
   'preview.offenderPaid': 'Less what the offender paid: {amount}',
+
+  // The order of the claim list (ClaimsPage).
+  'claims.sort': 'Order',
+  'claims.sort.newest': 'Newest filings first',
+  'claims.sort.oldest': 'Oldest filings first',
+
+  // The fund's budgets and ledger (FundsPage).
+  'app.nav.funds': 'Fund budgets',
+  'funds.title': 'Fund budgets',
+  'funds.intro': 'Each fund\'s budget and what it has committed to awards, paid out and still owes, by fund year. An award counts in the year it was approved.',
+  'funds.years': 'Fund years',
+  'funds.previousYear': 'Previous year',
+  'funds.nextYear': 'Next year',
+  'funds.yearShown': '{year} and the two years before',
+  'funds.none': 'You may see no fund\'s ledger.',
+  'funds.fund': 'Fund of {jurisdiction}',
+  'funds.yearsCaption': 'Budget and ledger of the fund of {jurisdiction}, by year',
+  'funds.column.year': 'Year',
+  'funds.column.budget': 'Budget',
+  'funds.column.committed': 'Committed',
+  'funds.column.released': 'Released',
+  'funds.column.disbursed': 'Disbursed',
+  'funds.column.outstanding': 'Outstanding',
+  'funds.column.available': 'Available',
+  'funds.column.claim': 'Claim',
+  'funds.column.instalmentsPaid': 'Instalments paid',
+  'funds.noLedger': 'No budget allocated and nothing committed',
+  'funds.noInstalmentPaid': 'none yet',
+  'funds.claimsOf': '{count, plural, =0 {No awards committed in {year}} one {# award committed in {year}} other {# awards committed in {year}}}',
 } as const;
 
 export type MessageKey = keyof typeof en;

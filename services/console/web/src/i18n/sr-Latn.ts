@@ -321,7 +321,6 @@ export const srLatn: Record<MessageKey, string> = {
   'claims.searchHint': 'Oznaka, ID zahteva, advokat, sud ili broj predmeta (nikad lični podaci).',
   'claims.apply': 'Prikaži',
   'claims.clear': 'Poništi filtere',
-  'claims.order': 'Najnovije podneti prvi.',
   'claims.noMatch': 'Nijedan zahtev ne odgovara.',
 
   'reads.title': 'Čitanja ličnih podataka',
@@ -401,4 +400,33 @@ export const srLatn: Record<MessageKey, string> = {
   'preview.cap': '{head}: ograničeno na {cap} (manje za {reducedBy})',
   'preview.totalCap': 'Naknada u celini',
   'preview.offenderPaid': 'Umanjeno za ono što je učinilac platio: {amount}',
+
+  // The order of the claim list (ClaimsPage).
+  'claims.sort': 'Redosled',
+  'claims.sort.newest': 'Najnovije podneti prvi',
+  'claims.sort.oldest': 'Najstarije podneti prvi',
+
+  // The fund's budgets and ledger (FundsPage).
+  'app.nav.funds': 'Budžeti fonda',
+  'funds.title': 'Budžeti fonda',
+  'funds.intro': 'Budžet svakog fonda i ono što je preuzeo za naknade, isplatio i još duguje, po godini fonda. Naknada se računa u godinu u kojoj je odobrena.',
+  'funds.years': 'Godine fonda',
+  'funds.previousYear': 'Prethodna godina',
+  'funds.nextYear': 'Sledeća godina',
+  'funds.yearShown': '{year} i dve godine pre nje',
+  'funds.none': 'Ne možete videti knjigu nijednog fonda.',
+  'funds.fund': 'Fond – {jurisdiction}',
+  'funds.yearsCaption': 'Budžet i knjiga fonda – {jurisdiction}, po godinama',
+  'funds.column.year': 'Godina',
+  'funds.column.budget': 'Budžet',
+  'funds.column.committed': 'Preuzeto',
+  'funds.column.released': 'Oslobođeno',
+  'funds.column.disbursed': 'Isplaćeno',
+  'funds.column.outstanding': 'Preostalo za isplatu',
+  'funds.column.available': 'Raspoloživo',
+  'funds.column.claim': 'Zahtev',
+  'funds.column.instalmentsPaid': 'Isplaćene rate',
+  'funds.noLedger': 'Budžet nije dodeljen i ništa nije preuzeto',
+  'funds.noInstalmentPaid': 'još nijedna',
+  'funds.claimsOf': '{count, plural, =0 {Nijedna naknada preuzeta u {year}} one {# naknada preuzeta u {year}} few {# naknade preuzete u {year}} other {# naknada preuzetih u {year}}}',
 };

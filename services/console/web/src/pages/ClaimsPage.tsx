@@ -1,6 +1,6 @@
 /**
- * The claims the signed-in user may see (a lawyer: those they filed), newest filings first (the
- * API's only order), a page at a time from the projection's GET /claims, filtered and searched by
+ * The claims the signed-in user may see (a lawyer: those they filed), newest or oldest filings
+ * first (the API's `sort`), a page at a time from the projection's GET /claims, filtered and searched by
  * the API (status, jurisdiction, text): the list is never downloaded whole.
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -13,6 +13,7 @@ import { formatInstant, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
+import { CLAIM_ORDERS, type ClaimOrder } from '../routes.ts';
 import { CLAIM_STATUSES } from '../components/statuses.ts';
 import { DeadlinesAhead } from './DeadlinesAhead.tsx';
 
@@ -25,9 +26,9 @@ interface ClaimSummary {
 interface ClaimList { items: ClaimSummary[]; total: number; limit: number; offset: number }
 
 /** What the list is narrowed to. The text stays in memory (it could be a name): never in the URL. */
-interface Filter { status: string; jurisdiction: string; text: string }
+interface Filter { status: string; jurisdiction: string; text: string; sort: ClaimOrder }
 
-export function ClaimsPage(props: { offset: number; status: string | undefined; principal: Principal }) {
+export function ClaimsPage(props: { offset: number; status: string | undefined; sort: ClaimOrder; principal: Principal }) {
   const t = useT();
   const { locale } = useIntl();
   // A lawyer sees the claims they filed; fund staff and auditors, the claims of their reach.
@@ -37,35 +38,36 @@ export function ClaimsPage(props: { offset: number; status: string | undefined; 
   const [list, setList] = useState<ClaimList | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   // What is typed, and what the list shows (applied when the form is sent).
-  const [typed, setTyped] = useState<Filter>({ status: props.status ?? '', jurisdiction: '', text: '' });
-  const [applied, setApplied] = useState<Omit<Filter, 'status'>>({ jurisdiction: '', text: '' });
+  const [typed, setTyped] = useState<Filter>({ status: props.status ?? '', jurisdiction: '', text: '', sort: props.sort });
+  const [applied, setApplied] = useState<Omit<Filter, 'status' | 'sort'>>({ jurisdiction: '', text: '' });
   const status = props.status ?? '';
 
   useEffect(() => {
     setList(undefined);
     setError(undefined);
-    const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(props.offset) });
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(props.offset), sort: props.sort });
     if (status) query.set('status', status);
     if (applied.jurisdiction) query.set('jurisdiction', applied.jurisdiction);
     if (applied.text) query.set('text', applied.text);
     api<ClaimList>(`/api/queries/claims?${query}`).then(({ body }) => setList(body), (e: unknown) => setError((e as Error).message));
-  }, [props.offset, status, applied]);
+  }, [props.offset, status, props.sort, applied]);
 
-  const go = (offset: number, statusShown = status) => {
+  const go = (offset: number, statusShown = status, sort = props.sort) => {
     const query = new URLSearchParams();
     if (statusShown) query.set('status', statusShown);
+    if (sort !== 'newest') query.set('sort', sort);
     if (offset > 0) query.set('offset', String(offset));
     navigate(query.size > 0 ? `/claims?${query}` : '/claims');
   };
   const search = (e: FormEvent) => {
     e.preventDefault();
     setApplied({ jurisdiction: typed.jurisdiction, text: typed.text.trim() });
-    go(0, typed.status);
+    go(0, typed.status, typed.sort);
   };
   const clear = () => {
-    setTyped({ status: '', jurisdiction: '', text: '' });
+    setTyped({ status: '', jurisdiction: '', text: '', sort: 'newest' });
     setApplied({ jurisdiction: '', text: '' });
-    go(0, '');
+    go(0, '', 'newest');
   };
   const filtered = Boolean(status || applied.jurisdiction || applied.text);
 
@@ -95,12 +97,17 @@ export function ClaimsPage(props: { offset: number; status: string | undefined; 
           <input id="filter-text" type="search" autoComplete="off" maxLength={200} aria-describedby="filter-text-hint" value={typed.text} onChange={(e) => setTyped({ ...typed, text: e.target.value })} />
           <p id="filter-text-hint" className="hint">{t('claims.searchHint')}</p>
         </div>
+        <div className="field">
+          <label htmlFor="filter-sort">{t('claims.sort')}</label>
+          <select id="filter-sort" value={typed.sort} onChange={(e) => setTyped({ ...typed, sort: e.target.value as ClaimOrder })}>
+            {CLAIM_ORDERS.map((o) => <option key={o} value={o}>{t(`claims.sort.${o}`)}</option>)}
+          </select>
+        </div>
         <div className="actions">
           <button type="submit">{t('claims.apply')}</button>
           {filtered && <button type="button" className="secondary" onClick={clear}>{t('claims.clear')}</button>}
         </div>
       </form>
-      <p className="muted">{t('claims.order')}</p>
       {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
       {!list && !error && <p>{t('app.loading')}</p>}
       {list && list.total === 0 && <p>{filtered ? t('claims.noMatch') : t(own ? 'claims.empty' : 'claims.emptyAll')}</p>}

@@ -1,0 +1,154 @@
+/**
+ * The fund's budget and ledger (fund staff, auditors): for each jurisdiction the user may read,
+ * a fund year and the two before it (budget, committed, released, disbursed, outstanding, available, from
+ * the projection's GET /funds/{jurisdiction}/{year}), then the chosen year's claims. Awards are
+ * committed to the year their second approval falls in, in the scheme's time zone.
+ */
+import { useEffect, useState } from 'react';
+import { useIntl } from 'react-intl';
+import type { Jurisdiction } from '@cfund/contracts';
+import { api, ApiError, type Principal } from '../api.ts';
+import { Link } from '../components/Link.tsx';
+import { fundsReadable } from '../components/may.ts';
+import { useTitle } from '../components/use-title.ts';
+import { formatMoney, homeTimeZone } from '../format.ts';
+import type { MessageKey } from '../i18n/locales.ts';
+import { useT } from '../i18n/use-t.ts';
+
+interface FundYear {
+  jurisdiction: string; year: number; currency: string | null;
+  allocatedMinor: number; committedMinor: number; releasedMinor: number; disbursedMinor: number;
+  recoveredMinor: number; availableMinor: number; outstandingMinor: number;
+  claims: { claimId: string; committedMinor: number; disbursedMinor: number; outstandingMinor: number; instalmentsPaid: number[] }[];
+}
+
+/** A year's ledger, or null: nothing allocated or committed in it yet. */
+type Ledger = FundYear | null;
+
+const YEARS_SHOWN = 3;
+/** The year chosen and those before it, newest first. */
+const yearsTo = (year: number): number[] => Array.from({ length: YEARS_SHOWN }, (_, i) => year - i);
+
+async function ledgerOf(jurisdiction: string, year: number): Promise<Ledger> {
+  try {
+    return (await api<FundYear>(`/api/queries/funds/${jurisdiction}/${year}`)).body;
+  } catch (e) {
+    if (e instanceof ApiError && e.problem.code === 'fund-year-not-found') return null;
+    throw e;
+  }
+}
+
+/** This year where the user's schemes are: the fund year of an award approved now. */
+const thisYear = (timeZone: string): number => Number(new Intl.DateTimeFormat('en', { timeZone, year: 'numeric' }).format(new Date()));
+
+export function FundsPage(props: { principal: Principal; year: number | undefined }) {
+  const t = useT();
+  useTitle(t('funds.title'));
+  const year = props.year ?? thisYear(homeTimeZone(props.principal.jurisdictions));
+  const jurisdictions = fundsReadable(props.principal);
+  return (
+    <section aria-labelledby="funds-title">
+      <h1 id="funds-title">{t('funds.title')}</h1>
+      <p>{t('funds.intro')}</p>
+      <nav aria-label={t('funds.years')} className="pager">
+        <Link to={`/funds?year=${year - 1}`}>{t('funds.previousYear')}</Link>
+        <span aria-current="page">{t('funds.yearShown', { year: String(year) })}</span>
+        <Link to={`/funds?year=${year + 1}`}>{t('funds.nextYear')}</Link>
+      </nav>
+      {jurisdictions.length === 0 && <p>{t('funds.none')}</p>}
+      {jurisdictions.map((j) => <FundLedger key={`${j}-${year}`} jurisdiction={j} year={year} />)}
+    </section>
+  );
+}
+
+function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
+  const t = useT();
+  const { locale } = useIntl();
+  const { jurisdiction, year } = props;
+  const years = yearsTo(year);
+  const [ledgers, setLedgers] = useState<Ledger[] | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    Promise.all(yearsTo(year).map((y) => ledgerOf(jurisdiction, y))).then(setLedgers, (e: unknown) => setError((e as Error).message));
+  }, [jurisdiction, year]);
+
+  const name = t(`jurisdiction.${jurisdiction}` as MessageKey);
+  const headingId = `fund-${jurisdiction}`;
+  const money = (ledger: FundYear, minor: number) => (ledger.currency ? formatMoney(locale, minor, ledger.currency) : String(minor));
+  const chosen = ledgers?.[0];
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId}>{t('funds.fund', { jurisdiction: name })}</h2>
+      {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
+      {!ledgers && !error && <p>{t('app.loading')}</p>}
+      {ledgers && (
+        // Focusable: a table wider than a phone scrolls, and must scroll from the keyboard too.
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('funds.yearsCaption', { jurisdiction: name })}>
+          <table data-testid={`fund-years-${jurisdiction}`}>
+            <caption>{t('funds.yearsCaption', { jurisdiction: name })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('funds.column.year')}</th>
+                <th scope="col" className="amount">{t('funds.column.budget')}</th>
+                <th scope="col" className="amount">{t('funds.column.committed')}</th>
+                <th scope="col" className="amount">{t('funds.column.released')}</th>
+                <th scope="col" className="amount">{t('funds.column.disbursed')}</th>
+                <th scope="col" className="amount">{t('funds.column.outstanding')}</th>
+                <th scope="col" className="amount">{t('funds.column.available')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ledgers.map((ledger, i) => (
+                <tr key={years[i]} data-testid={`fund-year-${jurisdiction}-${years[i]}`}>
+                  <th scope="row">{years[i]}</th>
+                  {ledger ? (
+                    <>
+                      <td className="amount">{money(ledger, ledger.allocatedMinor)}</td>
+                      <td className="amount">{money(ledger, ledger.committedMinor)}</td>
+                      <td className="amount">{money(ledger, ledger.releasedMinor)}</td>
+                      <td className="amount">{money(ledger, ledger.disbursedMinor)}</td>
+                      <td className="amount">{money(ledger, ledger.outstandingMinor)}</td>
+                      <td className="amount">{money(ledger, ledger.availableMinor)}</td>
+                    </>
+                  ) : <td colSpan={6}>{t('funds.noLedger')}</td>}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {chosen && (
+        <>
+          <h3>{t('funds.claimsOf', { year: String(year), count: chosen.claims.length })}</h3>
+          {chosen.claims.length > 0 && (
+            <div className="table-scroll" tabIndex={0} role="region" aria-label={t('funds.claimsOf', { year: String(year), count: chosen.claims.length })}>
+              <table data-testid={`fund-claims-${jurisdiction}`}>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('funds.column.claim')}</th>
+                    <th scope="col" className="amount">{t('funds.column.committed')}</th>
+                    <th scope="col" className="amount">{t('funds.column.disbursed')}</th>
+                    <th scope="col" className="amount">{t('funds.column.outstanding')}</th>
+                    <th scope="col">{t('funds.column.instalmentsPaid')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {chosen.claims.map((c) => (
+                    <tr key={c.claimId}>
+                      <td><Link to={`/claims/${c.claimId}`} aria-label={t('claims.open', { reference: c.claimId })}>{c.claimId.slice(0, 8)}</Link></td>
+                      <td className="amount">{money(chosen, c.committedMinor)}</td>
+                      <td className="amount">{money(chosen, c.disbursedMinor)}</td>
+                      <td className="amount">{money(chosen, c.outstandingMinor)}</td>
+                      <td>{c.instalmentsPaid.length > 0 ? c.instalmentsPaid.join(', ') : t('funds.noInstalmentPaid')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

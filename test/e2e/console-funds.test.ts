@@ -1,0 +1,119 @@
+/**
+ * The fund's budgets and ledger in the console: a fund year's budget (this year's and last
+ * year's allocated through the API) and one award committed and partly paid (through the API),
+ * read by the fund administrator year by year with the claim behind the figures, in English and
+ * Serbian and at a phone's width; the finance officer is offered the page, a lawyer is not. The
+ * lawyer (a second claim filed) orders "my claims" oldest first: the API's `sort`, kept in the URL.
+ * axe-core on every view, screenshots `funds-*.png`.
+ */
+import t from 'tap';
+import type { Page } from 'playwright-core';
+import { fileBody, fundYearNow, lifecycleSteps, type Tokens } from '@cfund/bench-kit';
+import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { call } from './system.ts';
+
+t.test('the fund administrator reads the fund\'s budget and ledger by year', async (t) => {
+  const run = await startConsoleInBrowser(t);
+  if ('skipped' in run) return t.plan(0, run.skipped);
+  const { system, base, pageErrors } = run;
+  const year = fundYearNow();
+  const tk: Tokens = {
+    lawyer: await system.token('lawyer-1', 'lawyer'), assessor: await system.token('assessor-1', 'fund-assessor'),
+    approver1: await system.token('approver-1', 'fund-approver'), approver2: await system.token('approver-2', 'fund-approver'),
+    finance: await system.token('finance-1', 'fund-finance'), admin: await system.token('admin-1', 'fund-admin'),
+    auditor: await system.token('auditor-1', 'auditor'),
+  };
+  const rsd = (amountMinor: number) => ({ amount: { amountMinor, currency: 'RSD' } });
+  t.equal((await call(system.url.command, 'POST', `/funds/RS/${year}/budget`, tk.admin, rsd(10_000_000_000))).status, 200, 'this year\'s budget');
+  t.equal((await call(system.url.command, 'POST', `/funds/RS/${year - 1}/budget`, tk.admin, rsd(5_000_000_000))).status, 200, 'last year\'s budget');
+  // Filing to the first of three instalments paid: 900,000.00 committed, 300,000.00 paid.
+  const filed = await call(system.url.command, 'POST', '/claims', tk.lawyer, fileBody(1));
+  t.equal(filed.status, 201, 'filed');
+  const { claimId } = JSON.parse(filed.text) as { claimId: string };
+  const later = await call(system.url.command, 'POST', '/claims', tk.lawyer, fileBody(2));
+  t.equal(later.status, 201, 'a second claim filed after it');
+  const laterId = (JSON.parse(later.text) as { claimId: string }).claimId;
+  const toFirstPayment = lifecycleSteps().slice(0, lifecycleSteps().findIndex(([, path]) => path === 'payouts/1/disbursement') + 1);
+  for (const [name, path, who, body] of toFirstPayment) {
+    const r = await call(system.url.command, 'POST', `/claims/${claimId}/${path}`, tk[who], body);
+    if (r.status !== 200) t.fail(`${name}: ${r.status} ${r.text}`);
+  }
+  for (let i = 0; ; i += 1) {
+    const r = await call(system.url.projection, 'GET', `/funds/RS/${year}`, tk.admin);
+    if (r.status === 200 && (JSON.parse(r.text) as { disbursedMinor: number }).disbursedMinor > 0) break;
+    if (i > 200) throw new Error(`the ledger never showed the payment: ${r.status} ${r.text}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+
+  const signIn = async (name: string, landing: string): Promise<Page> => {
+    const page = await run.newPage();
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
+    await page.getByRole('heading', { name: landing, exact: true }).waitFor();
+    return page;
+  };
+  const cells = async (page: Page, rowYear: number) =>
+    (await page.getByTestId(`fund-year-RS-${rowYear}`).locator('th, td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
+
+  const admin = await signIn('Demo Fund Admin', 'Work queue');
+  await admin.getByRole('link', { name: 'Fund budgets' }).click();
+  await admin.getByRole('heading', { name: 'Fund budgets', exact: true }).waitFor();
+  await admin.getByTestId(`fund-year-RS-${year}`).waitFor();
+  t.same(await cells(admin, year), [String(year), 'RSD 100,000,000.00', 'RSD 900,000.00', 'RSD 0.00', 'RSD 300,000.00', 'RSD 600,000.00', 'RSD 99,100,000.00'],
+    'this year: budget, committed, released, disbursed, outstanding, available');
+  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00'], 'last year: its budget, nothing committed');
+  t.same(await cells(admin, year - 2), [String(year - 2), 'No budget allocated and nothing committed'], 'the year before: nothing');
+  await admin.getByRole('heading', { name: `1 award committed in ${year}` }).waitFor();
+  const claimRow = (await admin.getByTestId('fund-claims-RS').locator('tbody td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
+  t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', 'RSD 600,000.00', '1'], 'the claim behind the figures');
+  await checkAccessibility(t, admin, 'fund budgets');
+  await run.shoot(admin, 'funds-admin');
+
+  // A year back: the URL holds the year (nothing personal), the rows move with it.
+  await admin.getByRole('link', { name: 'Previous year' }).click();
+  await admin.waitForURL(`${base}/funds?year=${year - 1}`);
+  await admin.getByRole('heading', { name: `No awards committed in ${year - 1}` }).waitFor();
+  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00']);
+  t.equal(await admin.getByTestId(`fund-year-RS-${year}`).count(), 0, 'the chosen year and the two before it');
+  await checkAccessibility(t, admin, 'fund budgets, last year');
+
+  // The claim opens from the ledger.
+  await admin.getByRole('link', { name: 'Next year' }).click();
+  await admin.getByRole('link', { name: `Open claim ${claimId}` }).click();
+  await admin.waitForURL(`${base}/claims/${claimId}`);
+  await admin.getByTestId('claim-status').waitFor();
+  await admin.goBack();
+
+  // In Serbian, and at a phone's width.
+  await admin.getByLabel('Language').selectOption('sr-Latn');
+  await admin.getByRole('heading', { name: 'Budžeti fonda', exact: true }).waitFor();
+  await admin.getByRole('heading', { name: `1 naknada preuzeta u ${year}` }).waitFor();
+  t.match((await cells(admin, year))[1], /^100\.000\.000,00 RSD$/, 'amounts through Intl in Serbian');
+  await checkAccessibility(t, admin, 'fund budgets in Serbian');
+  await admin.setViewportSize({ width: 390, height: 844 });
+  t.ok(await admin.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');
+  await run.shoot(admin, 'funds-admin-phone');
+
+  const finance = await signIn('Demo Finance Officer', 'Work queue');
+  await finance.getByRole('link', { name: 'Fund budgets' }).click();
+  await finance.getByTestId(`fund-year-RS-${year}`).waitFor();
+  t.equal((await cells(finance, year))[4], 'RSD 300,000.00', 'the finance officer reads the same ledger');
+  const lawyer = await signIn('Demo Lawyer', 'My claims');
+  t.equal(await lawyer.getByRole('link', { name: 'Fund budgets' }).count(), 0, 'a lawyer is not offered the fund\'s ledger');
+
+  // "My claims" in either order (the references are the claims' own, read from their pages' links).
+  const listed = async () => Promise.all((await lawyer.locator('main table tbody tr a').all()).map((a) => a.getAttribute('href')));
+  await lawyer.locator('main table tbody tr a').first().waitFor();
+  t.same(await listed(), [`/claims/${laterId}`, `/claims/${claimId}`], 'newest filings first');
+  await lawyer.getByLabel('Order').selectOption('oldest');
+  await lawyer.getByRole('button', { name: 'Show' }).click();
+  await lawyer.waitForURL(`${base}/claims?sort=oldest`);
+  await lawyer.locator(`main table tbody tr:first-child a[href="/claims/${claimId}"]`).waitFor();
+  t.same(await listed(), [`/claims/${claimId}`, `/claims/${laterId}`], 'oldest filings first, asked of the API');
+  await lawyer.reload();
+  await lawyer.locator('main table tbody tr a').first().waitFor();
+  t.same(await listed(), [`/claims/${claimId}`, `/claims/${laterId}`], 'the order survives a reload (it is in the URL)');
+  t.equal(await lawyer.getByLabel('Order').inputValue(), 'oldest');
+  await checkAccessibility(t, lawyer, 'my claims, oldest first');
+  t.same(pageErrors, [], 'no script error, no CSP violation');
+});
