@@ -257,9 +257,9 @@ export class CommandService {
     }
   }
 
-  /** A fund-year ledger as the store has it now (reads the events after the cached state). */
-  async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return (await this.ledgers.catchUp(this.client, fundStream(jurisdiction, year))).state;
+  /** A fund-year ledger as the store has it now (reads the events after the cached state), only to look at: no copy is made. */
+  async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>> {
+    return (await this.ledgers.refresh(this.client, fundStream(jurisdiction, year))).state;
   }
 
   /**
