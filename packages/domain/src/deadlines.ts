@@ -27,11 +27,25 @@ function parseInstant(instant: string): DateTime {
   return d;
 }
 
+/**
+ * Recent answers of `localDateOf`: one command asks for the local date of its own instant several
+ * times (the scheme in force, future dates, the fund year), and luxon's time-zone conversion is
+ * among the costliest steps of a decision. Bounded; errors are not kept.
+ */
+const recentLocalDates = new Map<string, LocalDate>();
+const RECENT_LOCAL_DATES = 256;
+
 /** The local calendar date of `instant` in `zone` (an IANA zone). */
 export function localDateOf(instant: string, zone: string): LocalDate {
+  const key = `${zone} ${instant}`;
+  const known = recentLocalDates.get(key);
+  if (known !== undefined) return known;
   const local = parseInstant(instant).setZone(zone);
   if (!local.isValid) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
-  return local.toISODate() as LocalDate;
+  const date = local.toISODate() as LocalDate;
+  if (recentLocalDates.size >= RECENT_LOCAL_DATES) recentLocalDates.delete(recentLocalDates.keys().next().value!);
+  recentLocalDates.set(key, date);
+  return date;
 }
 
 /** `date` plus a calendar period (months first, then days). No rolling. */

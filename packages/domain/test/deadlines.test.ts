@@ -157,3 +157,14 @@ t.test('late or in time at local midnight', async (t) => {
   t.equal(isLate(deadline, '2026-02-10T22:59:59Z', XK.timeZone), false, '23:59:59 on the deadline day');
   t.equal(isLate(deadline, '2026-02-10T23:00:00Z', XK.timeZone), true, 'midnight after it');
 });
+
+t.test('the local date of an instant asked again, in another zone, or after a bad zone: each zone\'s own answer', async (t) => {
+  const instant = '2026-03-01T23:30:00Z';
+  for (let round = 0; round < 2; round++) {
+    t.equal(localDateOf(instant, 'Europe/Belgrade'), '2026-03-02', `round ${round}: already the 2nd in Belgrade`);
+    t.equal(localDateOf(instant, 'UTC'), '2026-03-01', `round ${round}: still the 1st in UTC`);
+    t.equal(errorCode(() => localDateOf(instant, 'Mars/Olympus')), 'invalid-date', `round ${round}: an unknown zone is refused every time`);
+  }
+  for (let i = 0; i < 600; i++) localDateOf(`2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`, 'UTC');
+  t.equal(localDateOf(instant, 'Europe/Belgrade'), '2026-03-02', 'the same answer after many other instants');
+});

@@ -123,7 +123,8 @@ export class BatchedStreamWriter<Command, Event, State> {
           const appended = await appendEncoded(this.client, stream, encoded, {
             expectedRevision: loaded.revision, prevHash: loaded.lastHash, metadata: {}, signer: this.options.signer,
           });
-          this.cache.remember(stream, { state: decided.state, revision: appended.revision, lastHash: appended.lastHash, eventCount: loaded.eventCount + encoded.length });
+          // The batch's state is its own copy (peek and catchUp copy), handed to the cache as it is.
+          this.cache.adopt(stream, { state: decided.state, revision: appended.revision, lastHash: appended.lastHash, eventCount: loaded.eventCount + encoded.length });
         } catch (error) {
           if (!(error instanceof WrongExpectedVersionError)) throw error;
           this.options.onConflict?.(stream);

@@ -324,9 +324,10 @@ export interface HandleOptions<Event, State = unknown> {
    * Runs between decide and append, on every attempt that decided events: work in another stream
    * that must be done before these events may exist (e.g. committing funds in a ledger). It must
    * be safe to repeat. A throw refuses the command like the decider's own refusal (and, on a
-   * cached state, only after the stream was read again).
+   * cached state, only after the stream was read again). `after` is the state the events lead
+   * to (folded once: it becomes the result's state).
    */
-  beforeAppend?: (events: readonly Event[], loaded: LoadedStream<Event, State>) => Promise<void>;
+  beforeAppend?: (events: readonly Event[], loaded: LoadedStream<Event, State>, after: State) => Promise<void>;
 }
 
 export interface HandleResult<Event, State> {
@@ -397,12 +398,14 @@ export async function handleCommand<Command, Event, State>(
     if (options.expectedRevision !== undefined && options.expectedRevision !== loaded.revision) {
       throw new RevisionMismatchError(streamName, options.expectedRevision, loaded.revision);
     }
-    const decideAndPrepare = async (on: LoadedStream<Event, State>) => {
+    /** The decision on `on`, and the state its events lead to (folded once, before the append). */
+    const decideAndPrepare = async (on: LoadedStream<Event, State>): Promise<{ events: Event[]; after?: State; refusal?: { error: unknown } }> => {
       const decided = tryDecide(decider, command, on.state);
-      if (decided.refusal !== undefined || decided.events.length === 0 || !options.beforeAppend) return decided;
+      if (decided.refusal !== undefined || decided.events.length === 0) return decided;
+      const after = decided.events.reduce((s, e) => decider.evolve(s, e), on.state);
       try {
-        await options.beforeAppend(decided.events, on);
-        return decided;
+        await options.beforeAppend?.(decided.events, on, after);
+        return { events: decided.events, after };
       } catch (error) {
         return { events: [], refusal: { error } };
       }
@@ -418,7 +421,7 @@ export async function handleCommand<Command, Event, State>(
     }
     if (decision.refusal !== undefined) throw decision.refusal.error;
     const events = decision.events;
-    if (events.length === 0) {
+    if (events.length === 0 || decision.after === undefined) {
       return { events, revision: loaded.revision, state: loaded.state, replayed: false, attempts: attempt };
     }
     try {
@@ -429,7 +432,7 @@ export async function handleCommand<Command, Event, State>(
         signer: options.signer,
         ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
       });
-      const state = events.reduce((s, e) => decider.evolve(s, e), loaded.state);
+      const state = decision.after;
       cache?.remember(streamName, { state, revision: appended.revision, lastHash: appended.lastHash, eventCount: loaded.eventCount + events.length });
       return {
         events,

@@ -57,3 +57,4 @@ export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWrite
 export { decodeReadResponse, readAllResponses, type ReadResponse, type WireEvent } from './read-all-wire.js';
 export { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
 export { eventStoreErrorProblem } from './problems.js';
+export { countRoundTrips, type RoundTripKind } from './round-trips.js';

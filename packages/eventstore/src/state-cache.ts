@@ -57,13 +57,34 @@ export class StreamStateCache<Event, State> {
     return this.entries.get(stream)?.state;
   }
 
-  /** Reads the events written after the cached snapshot (the whole stream when unknown), keeps and returns the result. */
+  /** Reads the events written after the cached snapshot (the whole stream when unknown), keeps the result and returns a copy of it. */
   async catchUp(client: EventStoreDBClient, stream: string): Promise<LoadedStream<Event, State>> {
-    const cached = this.peek(stream);
+    const loaded = await this.refresh(client, stream);
+    return { ...loaded, state: this.clone(loaded.state) };
+  }
+
+  /**
+   * `catchUp` for a caller that only looks at the state: what is returned may be the cached state
+   * itself (never evolve or change it). The cached state is copied only when events follow it
+   * (evolve may update in place), so a read that finds nothing new copies nothing.
+   */
+  async refresh(client: EventStoreDBClient, stream: string): Promise<LoadedStream<Event, Readonly<State>>> {
+    const cached = this.entries.get(stream);
     this.reads += 1;
-    const loaded = await loadStream(client, stream, this.evolver, this.codec, cached ? { from: cached } : {});
+    let copied = false;
+    const copyOnWrite: Evolver<Event, State> = {
+      initialState: () => this.evolver.initialState(),
+      evolve: (state, event) => {
+        if (!copied) {
+          copied = true;
+          return this.evolver.evolve(this.clone(state), event);
+        }
+        return this.evolver.evolve(state, event);
+      },
+    };
+    const loaded = await loadStream(client, stream, cached ? copyOnWrite : this.evolver, this.codec, cached ? { from: cached } : {});
     if (typeof loaded.revision === 'bigint') {
-      this.remember(stream, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
+      this.adopt(stream, { state: loaded.state, revision: loaded.revision, lastHash: loaded.lastHash, eventCount: loaded.eventCount });
     }
     return loaded;
   }
@@ -96,11 +117,18 @@ export class StreamStateCache<Event, State> {
     return { loaded: await this.catchUp(client, stream), verified: true };
   }
 
-  /** Keeps a snapshot unless a newer one is cached already (a slower command may finish last). */
+  /** Keeps a copy of a snapshot unless a newer one is cached already (a slower command may finish last). */
   remember(stream: string, snapshot: StreamSnapshot<State>): void {
     const current = this.entries.get(stream);
     if (current && current.revision >= snapshot.revision) return;
     this.touch(stream, { ...snapshot, state: this.clone(snapshot.state) });
+  }
+
+  /** `remember` without the copy: the caller hands the state over and never changes it again. */
+  adopt(stream: string, snapshot: StreamSnapshot<State>): void {
+    const current = this.entries.get(stream);
+    if (current && current.revision >= snapshot.revision) return;
+    this.touch(stream, { ...snapshot });
   }
 
   forget(stream: string): void {

@@ -192,6 +192,42 @@ function suite(t: Test, client: EventStoreDBClient) {
     t.equal(small.view('a'), undefined);
   });
 
+  t.test('a state cache over a fold that updates in place: refresh copies only when events follow, catchUp hands out a copy', async (t) => {
+    const stream = uniqueStream();
+    type Ledger = { balance: number; amounts: number[] };
+    let copies = 0;
+    // Like the fund ledger's fold: the state given is changed and returned.
+    const inPlace = {
+      initialState: (): Ledger => ({ balance: 0, amounts: [] }),
+      evolve: (s: Ledger, e: AccountEvent): Ledger => {
+        const amount = e.type === 'Deposited' ? e.amount : -e.amount;
+        s.balance += amount;
+        s.amounts.push(amount);
+        return s;
+      },
+    };
+    const cache = new StreamStateCache(inPlace, codec, { clone: (s) => { copies += 1; return { balance: s.balance, amounts: [...s.amounts] }; } });
+    const deposit = (amount: number) => handleCommand(client, stream, { type: 'deposit', amount }, accountDecider, { codec, signer, metadata: metadata() });
+    await deposit(10);
+    const first = await cache.refresh(client, stream);
+    t.same(first.state, { balance: 10, amounts: [10] });
+    t.equal(copies, 0, 'a stream read from its start is folded into a new state: nothing to copy');
+    const unchanged = await cache.refresh(client, stream);
+    t.equal(unchanged.state, first.state, 'nothing new: the cached state itself');
+    t.equal(copies, 0, 'and no copy');
+
+    await deposit(5);
+    const moved = await cache.refresh(client, stream);
+    t.same(moved.state, { balance: 15, amounts: [10, 5] }, 'the new events folded');
+    t.equal(copies, 1, 'one copy, before the first new event');
+    t.same(first.state, { balance: 10, amounts: [10] }, 'a state handed out earlier is never changed');
+
+    const owned = await cache.catchUp(client, stream);
+    owned.state.amounts.push(999);
+    t.same(cache.view(stream), { balance: 15, amounts: [10, 5] }, 'catchUp hands out a copy: changing it leaves the cache alone');
+    t.equal(cache.reads, 4);
+  });
+
   t.test('a batched writer: concurrent commands on one stream, one append per batch', async (t) => {
     const stream = uniqueStream();
     const cache = new StreamStateCache(accountDecider, codec);

@@ -1,7 +1,6 @@
 /**
  * What every response carries and every request passes before a route sees it:
- * - security headers (@fastify/helmet): no MIME sniffing, no framing, no referrer, a CSP that
- *   the Swagger UI at /docs works under (it loads only its own scripts);
+ * - the security headers (security-headers.ts, computed once);
  * - `Cache-Control: no-store` on every answer to a request with credentials: it may carry
  *   personal data, and no browser or proxy may keep it;
  * - rate limits per client address (before authentication, so floods of bad tokens count) and
@@ -9,11 +8,11 @@
  * - 503 problem+json with `Connection: close` for requests that arrive while the server closes.
  */
 import fp from 'fastify-plugin';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import type { HttpLimits } from './http-limits.js';
 import { HttpProblem } from './problem.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface SecurityOptions {
   /** Rate limits (the other limits apply to the server itself; see createServiceFastify). */
@@ -37,28 +36,9 @@ export default fp<SecurityOptions>(async (app, options) => {
     });
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'base-uri': ["'self'"],
-        'connect-src': ["'self'"],
-        'font-src': ["'self'", 'data:'],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'img-src': ["'self'", 'data:'],
-        'object-src': ["'none'"],
-        'script-src': ["'self'"],
-        'script-src-attr': ["'none'"],
-        // Swagger UI sets style attributes from its scripts.
-        'style-src': ["'self'", "'unsafe-inline'"],
-      },
-    },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    // The embedded default serves plain HTTP on 127.0.0.1; TLS is terminated in front in production.
-    strictTransportSecurity: false,
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
   });
 
   app.addHook('onSend', async (request, reply) => {

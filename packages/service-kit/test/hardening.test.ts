@@ -172,10 +172,27 @@ t.test('the event store down: 503 problem+json with Retry-After, for reads and w
   t.equal(write.headers['retry-after'], '5');
 });
 
+/** What helmet sets with the options of the security plugin (its own defaults besides those). */
+const HELMET_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self';base-uri 'self';connect-src 'self';font-src 'self' data:;form-action 'self';frame-ancestors 'none';"
+    + "img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'DENY',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
 t.test('security headers everywhere, also on /docs; no-store on every authenticated answer', async (t) => {
   const { app } = await service(t);
   for (const url of ['/health', '/docs/', '/openapi.json', '/nowhere']) {
     const r = await app.inject({ method: 'GET', url });
+    for (const [name, value] of Object.entries(HELMET_HEADERS)) t.equal(r.headers[name], value, `${url}: ${name}`);
     t.equal(r.headers['x-content-type-options'], 'nosniff', `${url}: nosniff`);
     t.equal(r.headers['x-frame-options'], 'DENY', `${url}: no framing`);
     t.match(String(r.headers['content-security-policy']), /frame-ancestors 'none'/, `${url}: CSP`);

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { domainErrorProblem } from '@cfund/domain';
-import { IdempotencyStore, eventStoreErrorProblem, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
+import { IdempotencyStore, countRoundTrips, eventStoreErrorProblem, type ChainSigner, type IdempotencyStoreOptions, type PersonalDataProtector } from '@cfund/eventstore';
 import { CommandService } from './command-service.js';
 import { loadConfig } from './config.js';
 import { Metrics } from './metrics.js';
@@ -49,12 +49,13 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? loadConfig({}).BODY_LIMIT, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
+  const client = countRoundTrips(options.client, (kind) => metrics.storeRoundTrips.inc({ kind }));
   const service = new CommandService({
-    client: options.client, chainSigner: options.chainSigner, metrics,
+    client, chainSigner: options.chainSigner, metrics,
     ...(options.now ? { now: options.now } : {}), logger,
     ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
   });
-  const idempotency = new IdempotencyStore(options.client, options.chainSigner, options.idempotency);
+  const idempotency = new IdempotencyStore(client, options.chainSigner, options.idempotency);
   const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });

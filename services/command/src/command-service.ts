@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AwardFunding } from './award-funding/award-funding.js';
+import { AwardFunding, fundingChange, type FundingChange } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS, claimStream, fundStream, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
 import {
@@ -159,8 +159,9 @@ export class CommandService {
       },
     };
     const command = build(this.at());
-    /** The state the appended events were decided on, and whether funds were committed for them. */
+    /** The state the appended events were decided on, their effect on the claim's money, and whether funds were committed for them. */
     let decidedOn: ClaimState | undefined;
+    let change: FundingChange | undefined;
     let committedIn: number | undefined;
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
@@ -175,11 +176,11 @@ export class CommandService {
           this.metrics.conflicts.inc({ category: 'claim' });
           this.metrics.retries.inc({ category: 'claim' });
         },
-        beforeAppend: async (events, loaded) => {
+        beforeAppend: async (_events, loaded, after) => {
           decidedOn = loaded.state;
-          const after = events.reduce(claimDecider.evolve, loaded.state);
+          change = fundingChange(loaded.state, after);
           // A ledger write takes the Idempotency-Key itself, once the ledger has not refused.
-          const year = await this.funding.beforeAppend(claimId, loaded.state, after, ctx);
+          const year = await this.funding.beforeAppend(claimId, after, change, ctx);
           if (year !== undefined) {
             committedIn = year;
             await this.afterFundsCommitted?.(claimId);
@@ -190,7 +191,7 @@ export class CommandService {
       });
       if (!result.replayed && result.events.length > 0) {
         this.metrics.appends.inc({ category: 'claim' });
-        await this.settleAfter(claimId, decidedOn, result.state, ctx);
+        await this.settleAfter(claimId, change, result.state, ctx);
       }
       return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state };
     } catch (error) {
@@ -256,9 +257,9 @@ export class CommandService {
     }
   }
 
-  /** A fund-year ledger as the store has it now (reads the events after the cached state). */
-  async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState> {
-    return (await this.ledgers.catchUp(this.client, fundStream(jurisdiction, year))).state;
+  /** A fund-year ledger as the store has it now (reads the events after the cached state), only to look at: no copy is made. */
+  async loadLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>> {
+    return (await this.ledgers.refresh(this.client, fundStream(jurisdiction, year))).state;
   }
 
   /**
@@ -275,10 +276,10 @@ export class CommandService {
    * and acknowledged whatever happens here: a failure is logged and counted, and the reconciler
    * (or the claim's next command) settles the ledger.
    */
-  private async settleAfter(claimId: string, before: ClaimState | undefined, after: ClaimState, ctx: CommandContext): Promise<void> {
-    if (!before) return;
+  private async settleAfter(claimId: string, change: FundingChange | undefined, after: ClaimState, ctx: CommandContext): Promise<void> {
+    if (!change) return;
     try {
-      await this.funding.afterAppend(claimId, before, after, ctx);
+      await this.funding.afterAppend(claimId, after, change, ctx);
     } catch (error) {
       this.metrics.ledgerSyncFailures.inc();
       this.logger?.error({ err: error, claimId }, 'the ledger could not be settled after a claim command; the reconciler will');

@@ -11,6 +11,10 @@ export class Metrics extends HttpMetrics {
     name: 'cfund_eventstore_conflicts_total', help: 'Appends refused by a version conflict', labelNames: ['category'] as const,
     registers: [this.registry],
   });
+  readonly storeRoundTrips = new Counter({
+    name: 'cfund_eventstore_round_trips_total', help: 'Requests to the event store (reads and appends) made by commands and their ledger work',
+    labelNames: ['kind'] as const, registers: [this.registry],
+  });
   readonly retries = new Counter({
     name: 'cfund_command_retries_total', help: 'Re-decides after a version conflict', labelNames: ['category'] as const,
     registers: [this.registry],

@@ -8,7 +8,7 @@ import { fundStream, type ClaimEvent, type FundEvent, type Jurisdiction, type Mo
 import {
   claimDecider, cloneLedger, isDomainError, ledgerDecider, type ClaimState, type LedgerCommand, type LedgerState,
 } from '@cfund/domain';
-import { AwardFunding, type FundingContext, type LedgerPort } from '../src/award-funding/award-funding.ts';
+import { AwardFunding, fundingChange, type FundingContext, type LedgerPort } from '../src/award-funding/award-funding.ts';
 import { Metrics } from '../src/metrics.ts';
 
 const claimId = '5b1f8a2e-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
@@ -93,24 +93,25 @@ function given(budget: Money | undefined, claim: ClaimEvent[], prior: Omit<Ledge
   return {
     when(events: ClaimEvent[]) {
       const after = events.reduce(claimDecider.evolve, stateOf(claim));
+      const change = fundingChange(before, after);
       const tied = () => { const f = ledgers.held('RS', YEAR).claims[claimId]; return f ? f.committed - f.released : 0; };
       return {
         async thenCommits(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, before, after, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
         },
         async thenRefuses(t: Test, code: string, message: string) {
           await setUp;
-          const thrown = await funding.beforeAppend(claimId, before, after, ctx).then(() => undefined, (e: unknown) => e);
+          const thrown = await funding.beforeAppend(claimId, after, change, ctx).then(() => undefined, (e: unknown) => e);
           t.ok(isDomainError(thrown, code), `${message}: ${code}`, { found: thrown });
           t.same(ledgers.written, [], `${message}: nothing written to the ledger`);
         },
         async thenSettles(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, before, after, ctx);
-          await funding.afterAppend(claimId, before, after, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx);
+          await funding.afterAppend(claimId, after, change, ctx);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
           t.same(funding.differences(claimId, after, ledgers.held('RS', YEAR)), [], `${message}: the claim and its ledger agree`);

@@ -29,7 +29,7 @@ export interface LedgerPort {
   /** The cached ledger, read only when unknown (ledger commands decide on the store's state anyway). */
   cachedLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>>;
   /** The ledger as the store has it now. */
-  loadLedger(jurisdiction: Jurisdiction, year: number): Promise<LedgerState>;
+  loadLedger(jurisdiction: Jurisdiction, year: number): Promise<Readonly<LedgerState>>;
 }
 
 /** Who acts (the ledger events are written under the claim command's actor and correlation). */
@@ -46,6 +46,14 @@ export function fundingChanged(a: ClaimFunding, b: ClaimFunding): boolean {
   return a.payments.some((p) => !keys.has(paymentKey(p)));
 }
 
+/** A claim command's effect on the claim's money: `claimFunding` of the states before and after, computed once per command. */
+export interface FundingChange {
+  before: ClaimFunding;
+  after: ClaimFunding;
+}
+
+export const fundingChange = (before: ClaimState, after: ClaimState): FundingChange => ({ before: claimFunding(before), after: claimFunding(after) });
+
 export class AwardFunding {
   constructor(private readonly ledgers: LedgerPort, private readonly metrics: Metrics) {}
 
@@ -54,9 +62,8 @@ export class AwardFunding {
    * payment is covered. Safe to repeat (commitments are to a target, not by an amount).
    * Returns the fund year it committed in, if it committed anything.
    */
-  async beforeAppend(claimId: string, before: ClaimState, after: ClaimState, ctx: FundingContext): Promise<number | undefined> {
-    const a = claimFunding(after);
-    const b = claimFunding(before);
+  async beforeAppend(claimId: string, after: ClaimState, change: FundingChange, ctx: FundingContext): Promise<number | undefined> {
+    const { after: a, before: b } = change;
     if (!fundingChanged(a, b) || a.fundYear === undefined) return undefined;
     const jurisdiction = after.jurisdiction!;
     const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
@@ -97,8 +104,8 @@ export class AwardFunding {
   }
 
   /** Step 3 after a claim's events were appended: settles the ledger when the claim's money changed. */
-  async afterAppend(claimId: string, before: ClaimState, after: ClaimState, ctx: FundingContext): Promise<string[]> {
-    if (!fundingChanged(claimFunding(after), claimFunding(before))) return [];
+  async afterAppend(claimId: string, after: ClaimState, change: FundingChange, ctx: FundingContext): Promise<string[]> {
+    if (!fundingChanged(change.after, change.before)) return [];
     return this.settle(claimId, after, ctx);
   }
 
