@@ -23,13 +23,13 @@ const SCREENSHOTS = join(repoRoot, '.tap', 'screenshots', 'console');
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-/** axe-core on the page as it is: no serious or critical violation. */
-export async function checkAccessibility(t: Test, page: Page, what: string): Promise<void> {
+/** axe-core on the page as it is: no serious or critical violation (`anyImpact`: no violation at all). */
+export async function checkAccessibility(t: Test, page: Page, what: string, options: { anyImpact?: boolean } = {}): Promise<void> {
   await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
   const result = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })') as { violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] };
-  const violations = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  const violations = result.violations.filter((v) => options.anyImpact || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${JSON.stringify(v.nodes.map((n) => n.target))}`);
-  t.same(violations, [], `${what}: no serious or critical accessibility violation`);
+  t.same(violations, [], `${what}: no ${options.anyImpact ? '' : 'serious or critical '}accessibility violation`);
 }
 
 export interface ConsoleInBrowser {

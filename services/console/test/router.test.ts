@@ -16,6 +16,8 @@ t.test('each path names its page', async (t) => {
   t.same(routeOf('/claims', '?sort=oldest'), { page: 'claims', offset: 0, status: undefined, sort: 'oldest' });
   t.same(routeOf('/funds', ''), { page: 'funds', year: undefined });
   t.same(routeOf('/funds', '?year=2025'), { page: 'funds', year: 2025 });
+  t.same(routeOf('/monitoring', '?year=2025'), { page: 'monitoring', year: 2025 });
+  t.same(routeOf('/monitoring', ''), { page: 'monitoring', year: undefined });
   t.same(routeOf('/nowhere', ''), { page: 'not-found' });
 });
 
@@ -25,5 +27,7 @@ t.test('what the URL cannot carry is dropped', async (t) => {
   t.same(routeOf('/claims', '?status=Milica%20Test'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'a status that is no status word');
   t.same(routeOf('/claims', '?sort=name'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'an order that is none of ours');
   t.same(routeOf('/funds', '?year=twenty'), { page: 'funds', year: undefined }, 'a year that is no year');
+  t.same(routeOf('/monitoring', '?year=20x5'), { page: 'monitoring', year: undefined }, 'a year that is no year');
+  t.same(routeOf('/monitoring', '?year=99999'), { page: 'monitoring', year: undefined }, 'a year beyond four digits');
   t.same(routeOf('/claims', '?text=Milica'), { page: 'claims', offset: 0, status: undefined, sort: 'newest' }, 'search text is not read from the URL');
 });

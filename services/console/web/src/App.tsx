@@ -14,7 +14,8 @@ import { ErasurePage } from './pages/ErasurePage.tsx';
 import { InboxPage } from './pages/InboxPage.tsx';
 import { PersonalDataReadsPage } from './pages/PersonalDataReadsPage.tsx';
 import { FundsPage } from './pages/FundsPage.tsx';
-import { maySeeClaims } from './components/may.ts';
+import { mayOnlyMonitor, maySeeClaims } from './components/may.ts';
+import { MonitoringPage } from './pages/MonitoringPage.tsx';
 import { homeTimeZone } from './format.ts';
 import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
@@ -71,6 +72,9 @@ export function App() {
   let page;
   if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
   else if (session === undefined) page = null;
+  else if (route.page === 'monitoring') page = <MonitoringPage year={route.year} />;
+  // A monitor uses the published tables only: every other page is none of theirs (the API refuses it too).
+  else if (mayOnlyMonitor(session.principal)) page = <NotFoundPage home={landingPage(session.principal)} />;
   else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} status={route.status} sort={route.sort} principal={session.principal} />;
   else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
   else if (route.page === 'work') page = <WorkQueuePage />;
@@ -80,7 +84,7 @@ export function App() {
   else if (route.page === 'erasure') page = <ErasurePage key={route.claimId} claimId={route.claimId} />;
   else if (route.page === 'inbox') {
     page = <InboxPage offset={route.offset} timeZone={homeTimeZone(session.principal.jurisdictions)} opensClaims={maySeeClaims(session.principal)} />;
-  } else page = <NotFoundPage />;
+  } else page = <NotFoundPage home={landingPage(session.principal)} />;
 
   return (
     <IntlProvider locale={locale} defaultLocale="en" messages={LOCALES[locale].messages}>

@@ -9,6 +9,7 @@ export type Route =
   | { page: 'erasure'; claimId: string }
   | { page: 'inbox'; offset: number }
   | { page: 'funds'; year: number | undefined }
+  | { page: 'monitoring'; year: number | undefined }
   | { page: 'not-found' };
 
 /** The orders of the claim list (the API's `sort`), by filing. */
@@ -19,6 +20,12 @@ export type ClaimOrder = (typeof CLAIM_ORDERS)[number];
 function offsetOf(query: URLSearchParams): number {
   const offset = Number(query.get('offset') ?? 0);
   return Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
+}
+
+/** A year (`?year=`, four digits); anything else is none (the page's default). */
+function yearOf(query: URLSearchParams): number | undefined {
+  const year = query.get('year');
+  return year && /^\d{4}$/.test(year) ? Number(year) : undefined;
 }
 
 /**
@@ -38,10 +45,8 @@ export function routeOf(path: string, search: string): Route {
   if (path === '/personal-data-reads') return { page: 'reads', offset: offsetOf(query) };
   if (path === '/erasure') return { page: 'erasure', claimId: query.get('claim') ?? '' };
   if (path === '/inbox') return { page: 'inbox', offset: offsetOf(query) };
-  if (path === '/funds') {
-    const year = query.get('year');
-    return { page: 'funds', year: year && /^\d{4}$/.test(year) ? Number(year) : undefined };
-  }
+  if (path === '/funds') return { page: 'funds', year: yearOf(query) };
+  if (path === '/monitoring') return { page: 'monitoring', year: yearOf(query) };
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/work') return { page: 'work' };
   if (path === '/claims/new') return { page: 'file-claim' };

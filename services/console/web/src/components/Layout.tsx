@@ -4,7 +4,7 @@ import type { Principal } from '../api.ts';
 import { LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
-import { fundsReadable, mayErase, mayListPersonalDataReads, maySeeClaims } from './may.ts';
+import { fundsReadable, mayErase, mayListPersonalDataReads, mayMonitor, mayReadInbox, maySeeClaims } from './may.ts';
 import { isFundStaff, useRoles } from './roles.ts';
 import { useUnreadCount } from './unread.ts';
 
@@ -12,7 +12,7 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
   const t = useT();
   const roles = useRoles();
   const p = props.principal;
-  const unread = useUnreadCount(p !== undefined);
+  const unread = useUnreadCount(p !== undefined && mayReadInbox(p));
   return (
     <>
       <a className="skip-link" href="#main">{t('app.skipToContent')}</a>
@@ -26,7 +26,8 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
             {fundsReadable(p).length > 0 && <Link to="/funds">{t('app.nav.funds')}</Link>}
             {mayListPersonalDataReads(p) && <Link to="/personal-data-reads">{t('app.nav.reads')}</Link>}
             {mayErase(p) && <Link to="/erasure">{t('app.nav.erasure')}</Link>}
-            <Link to="/inbox">{t('app.nav.inbox', { unread: unread ?? 0 })}</Link>
+            {mayMonitor(p) && <Link to="/monitoring">{t('monitoring.nav')}</Link>}
+            {mayReadInbox(p) && <Link to="/inbox">{t('app.nav.inbox', { unread: unread ?? 0 })}</Link>}
           </nav>
         )}
         <div className="app-tools">

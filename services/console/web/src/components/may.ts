@@ -2,7 +2,7 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
@@ -23,3 +23,15 @@ export const maySeeClaims = (p: Principal): boolean => readableClaims(domain(p))
 /** The jurisdictions whose fund ledgers the user may read (an auditor with none named: all). */
 export const fundsReadable = (p: Principal): Jurisdiction[] =>
   (p.jurisdictions.length > 0 ? p.jurisdictions as Jurisdiction[] : [...JURISDICTIONS]).filter((j) => canReadFundYear(domain(p), j).allowed);
+
+/** Monitors (NGOs, rapporteurs) see published aggregates only: no claim, no inbox, nothing else. */
+export const mayOnlyMonitor = (p: Principal): boolean => seesOnlyAggregates(domain(p));
+
+/** The inbox: everyone but a role that sees aggregates only (the notification service refuses it). */
+export const mayReadInbox = (p: Principal): boolean => !mayOnlyMonitor(p);
+
+/**
+ * The monitoring page, in the navigation of those whose work it is: monitors and auditors (any
+ * signed-in user may read the published tables; the others are not offered them).
+ */
+export const mayMonitor = (p: Principal): boolean => mayOnlyMonitor(p) || p.roles.includes('auditor');

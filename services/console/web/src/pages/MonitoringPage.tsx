@@ -1,0 +1,174 @@
+/**
+ * The published monitoring tables of a filing year (the projection's GET /monitoring/tables) and
+ * the catalogue of what they count (GET /monitoring/catalogue): the monitor's page, and the
+ * auditor's. A withheld cell (null: too few victims behind it, or derivable from the cells
+ * beside it) is shown as withheld, never as zero; amounts in EUR at the year's reference rate,
+ * provisional rates said so, the original currency alongside.
+ */
+import { useEffect, useState, type ReactNode } from 'react';
+import { useIntl } from 'react-intl';
+import { api } from '../api.ts';
+import { useJurisdictions } from '../components/roles.ts';
+import { useTitle } from '../components/use-title.ts';
+import { formatMoney } from '../format.ts';
+import type { MessageKey } from '../i18n/locales.ts';
+import { useT } from '../i18n/use-t.ts';
+import { navigate } from '../router.ts';
+
+type Withheld = number | null;
+interface Rate { currency: string; perEur: number; provisional: boolean; source: string }
+interface Tables {
+  year: number;
+  suppressionThreshold: number;
+  referenceRates: { version: string; rates: Rate[] };
+  claims: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld }[]; columnTotals: Withheld[]; total: Withheld };
+  amounts: { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: Withheld[]; original: Withheld[] }[]; columnTotals: Withheld[] } | null;
+  missingRates: string[];
+}
+interface Catalogue { indicators: { id: string; name: string; definition: string; unit: string }[] }
+
+/** The years offered: this one and the five before (the URL may name another). */
+const YEARS_BACK = 5;
+
+export function MonitoringPage(props: { year: number | undefined }) {
+  const t = useT();
+  const { locale } = useIntl();
+  const jurisdiction = useJurisdictions();
+  const title = t('monitoring.title');
+  useTitle(title);
+  const thisYear = new Date().getFullYear();
+  const year = props.year ?? thisYear;
+  const years = [...new Set([thisYear, ...Array.from({ length: YEARS_BACK }, (_, i) => thisYear - 1 - i), year])].sort((a, b) => b - a);
+  const [tables, setTables] = useState<Tables | undefined>(undefined);
+  const [catalogue, setCatalogue] = useState<Catalogue | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    setTables(undefined);
+    setError(undefined);
+    api<Tables>(`/api/queries/monitoring/tables?year=${year}`).then(({ body }) => setTables(body), (e: unknown) => setError((e as Error).message));
+  }, [year]);
+  useEffect(() => {
+    api<Catalogue>('/api/queries/monitoring/catalogue').then(({ body }) => setCatalogue(body), (e: unknown) => setError((e as Error).message));
+  }, []);
+
+  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
+  const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
+  const eur = (cents: Withheld): ReactNode => (cents === null ? withheld : formatMoney(locale, cents, 'EUR'));
+  const rateOf = (currency: string | null) => tables?.referenceRates.rates.find((r) => r.currency === currency);
+
+  return (
+    <section className="monitoring">
+      <h1>{title}</h1>
+      <p>{t('monitoring.intro')}</p>
+      <div className="field">
+        <label htmlFor="monitoring-year">{t('monitoring.year')}</label>
+        <select id="monitoring-year" value={year} onChange={(e) => navigate(`/monitoring?year=${e.target.value}`)}>
+          {years.map((y) => <option key={y} value={y}>{y}</option>)}
+        </select>
+      </div>
+      {error && <p role="alert">{t('app.error', { detail: error })}</p>}
+      {!tables && !error && <p>{t('app.loading')}</p>}
+      {tables && (
+        <>
+          <p id="withheld-note" className="note">{t('monitoring.withheldNote', { threshold: tables.suppressionThreshold })}</p>
+
+          <h2>{t('monitoring.claims.title', { year: tables.year })}</h2>
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.claims.title', { year: tables.year })}>
+            <table aria-describedby="withheld-note">
+              <thead>
+                <tr>
+                  <th scope="col">{t('monitoring.jurisdiction')}</th>
+                  {tables.claims.columns.map((c) => <th key={c} scope="col">{t(`monitoring.outcome.${c}` as MessageKey)}</th>)}
+                  <th scope="col">{t('monitoring.claimsFiled')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tables.claims.rows.map((row) => (
+                  <tr key={row.jurisdiction}>
+                    <th scope="row">{jurisdiction([row.jurisdiction])}</th>
+                    {row.cells.map((n, i) => <td key={i} data-testid={`claims-${row.jurisdiction}-${tables.claims.columns[i]}`}>{count(n)}</td>)}
+                    <td data-testid={`claims-${row.jurisdiction}-total`}>{count(row.total)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t('monitoring.region')}</th>
+                  {tables.claims.columnTotals.map((n, i) => <td key={i} data-testid={`claims-region-${tables.claims.columns[i]}`}>{count(n)}</td>)}
+                  <td data-testid="claims-region-total">{count(tables.claims.total)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+
+          <h2>{t('monitoring.amounts.title', { year: tables.year })}</h2>
+          {tables.amounts === null
+            ? <p>{t('monitoring.amounts.missingRates', { currencies: tables.missingRates.join(', ') })}</p>
+            : (
+              <>
+                <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.amounts.title', { year: tables.year })}>
+                  <table aria-describedby="withheld-note">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('monitoring.jurisdiction')}</th>
+                        {tables.amounts.columns.map((c) => <th key={c} scope="col">{t(`monitoring.amount.${c}` as MessageKey)}</th>)}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {tables.amounts.rows.map((row) => (
+                        <tr key={row.jurisdiction}>
+                          <th scope="row">
+                            {jurisdiction([row.jurisdiction])}
+                            {rateOf(row.currency)?.provisional && <span className="provisional"> {t('monitoring.provisionalMark')}</span>}
+                          </th>
+                          {row.cells.map((cents, i) => (
+                            <td key={i} data-testid={`amounts-${row.jurisdiction}-${tables.amounts!.columns[i]}`}>
+                              {eur(cents)}
+                              {cents !== null && row.currency !== null && row.currency !== 'EUR' && row.original[i] !== null && (
+                                <span className="original">{formatMoney(locale, row.original[i]!, row.currency)}</span>
+                              )}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                    <tfoot>
+                      <tr>
+                        <th scope="row">{t('monitoring.region')}</th>
+                        {tables.amounts.columnTotals.map((cents, i) => <td key={i}>{eur(cents)}</td>)}
+                      </tr>
+                    </tfoot>
+                  </table>
+                </div>
+                <h3>{t('monitoring.rates.title', { version: tables.referenceRates.version })}</h3>
+                <ul className="rates">
+                  {tables.referenceRates.rates.map((r) => (
+                    <li key={r.currency} data-testid={`rate-${r.currency}`}>
+                      {t(r.provisional ? 'monitoring.rates.provisional' : 'monitoring.rates.rate', { currency: r.currency, perEur: new Intl.NumberFormat(locale, { maximumFractionDigits: 5 }).format(r.perEur) })}
+                    </li>
+                  ))}
+                </ul>
+                <p className="note">{t('monitoring.rates.note')}</p>
+              </>
+            )}
+        </>
+      )}
+
+      <h2>{t('monitoring.catalogue.title')}</h2>
+      {catalogue && (
+        <>
+          {locale !== 'en' && <p>{t('monitoring.catalogue.inEnglish')}</p>}
+          <dl className="catalogue" lang="en">
+            {catalogue.indicators.map((i) => (
+              <div key={i.id}>
+                <dt>{i.name}</dt>
+                <dd>{i.definition} <span className="unit">({i.unit})</span></dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The monitor's console (an NGO, a national rapporteur) in a real browser against the whole
+ * system: claims are filed through the command service (six in Serbia, two in Bosnia and
+ * Herzegovina, so that the Bosnian figures are under the suppression threshold), and the demo
+ * monitor signs in. It lands on the monitoring page, never on the inbox: the navigation offers no
+ * inbox and no claims, the console never asks the notification service, and the inbox's path
+ * shows no inbox. The published table shows each cell as the projection publishes it, a withheld
+ * one as "withheld" (never 0); amounts in EUR with provisional rates said so; the catalogue's
+ * definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
+ * .tap/screenshots/console/.
+ */
+import t from 'tap';
+import { day, fileBody, fundYearNow } from '@cfund/bench-kit';
+import { eventually } from '@cfund/test-support';
+import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { call } from './system.ts';
+
+const ALL = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
+const NAMES: Record<(typeof ALL)[number], string> = {
+  RS: 'Serbia', BA: 'Bosnia and Herzegovina', ME: 'Montenegro', AL: 'Albania', MK: 'North Macedonia', XK: 'Kosovo',
+};
+interface Tables { claims: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null }[] } }
+
+t.test('a monitor lands on the published tables, withheld cells marked, and is never shown the inbox', async (t) => {
+  const run = await startConsoleInBrowser(t);
+  if ('skipped' in run) return t.plan(0, run.skipped);
+  const { system, base, pageErrors } = run;
+  const { url } = system;
+
+  // ---- real events: claims filed through the command service ---------------------------------
+  const lawyerRS = await system.token('lawyer-rs-e2e', 'lawyer', ['RS']);
+  const lawyerBA = await system.token('lawyer-ba-e2e', 'lawyer', ['BA']);
+  const auditor = await system.token('auditor-e2e', 'auditor', []);
+  const monitor = await system.token('monitor-e2e', 'monitor', [...ALL]);
+  for (let n = 1; n <= 6; n++) {
+    const r = await call(url.command, 'POST', '/claims', lawyerRS, fileBody(n));
+    t.equal(r.status, 201, r.text);
+  }
+  for (let n = 7; n <= 8; n++) {
+    const r = await call(url.command, 'POST', '/claims', lawyerBA, {
+      ...fileBody(n), jurisdiction: 'BA', incidentOn: day(-200),
+      damagesClaimed: [{ head: 'non-pecuniary', amount: { amountMinor: 2_000_000, currency: 'BAM' } }],
+    });
+    t.equal(r.status, 201, r.text);
+  }
+  await eventually('the projection holds the eight claims', async () => {
+    const r = await call(url.projection, 'GET', '/claims?limit=1', auditor);
+    return r.status === 200 && (JSON.parse(r.text) as { total: number }).total === 8;
+  }, 30_000);
+  const year = fundYearNow();
+  const published = await call(url.projection, 'GET', `/monitoring/tables?year=${year}`, monitor);
+  t.equal(published.status, 200, published.text);
+  const tables = JSON.parse(published.text) as Tables;
+  const cellOf = (j: string, column: string) => tables.claims.rows.find((r) => r.jurisdiction === j)!.cells[tables.claims.columns.indexOf(column)];
+  t.equal(cellOf('BA', 'undecided'), null, 'the projection withholds two Bosnian claims (under the threshold)');
+
+  // ---- the monitor signs in ---------------------------------------------------------------
+  const page = await run.newPage();
+  const notificationCalls: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/notifications/')) notificationCalls.push(r.url()); });
+  await page.goto(`${base}/sign-in`);
+  await page.getByRole('button', { name: /^Sign in as Demo Monitor \(regional\) / }).click();
+  await page.getByRole('heading', { name: 'Monitoring', level: 1 }).waitFor();
+  t.equal(new URL(page.url()).pathname, '/monitoring', 'the landing page is the monitoring page');
+  const nav = page.getByRole('navigation');
+  t.same(await nav.getByRole('link').allTextContents(), ['Monitoring'], 'the navigation offers monitoring only: no inbox, no claims');
+
+  await page.getByLabel('Year of filing').selectOption(String(year));
+  await page.getByRole('heading', { name: `Claims filed in ${year}, by fund outcome` }).waitFor();
+  const count = new Intl.NumberFormat('en');
+  const shown: string[] = [];
+  const expected: string[] = [];
+  for (const row of tables.claims.rows) {
+    for (const [i, column] of tables.claims.columns.entries()) {
+      shown.push(`${row.jurisdiction} ${column}: ${await page.getByTestId(`claims-${row.jurisdiction}-${column}`).textContent()}`);
+      const n = row.cells[i]!;
+      expected.push(`${row.jurisdiction} ${column}: ${n === null ? 'withheld' : count.format(n)}`);
+    }
+    shown.push(`${row.jurisdiction} total: ${await page.getByTestId(`claims-${row.jurisdiction}-total`).textContent()}`);
+    expected.push(`${row.jurisdiction} total: ${row.total === null ? 'withheld' : count.format(row.total)}`);
+  }
+  t.same(shown, expected, 'every cell as published: a withheld one marked "withheld", never a number');
+  t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'withheld');
+  t.equal(await page.getByRole('row', { name: new RegExp(`^${NAMES.BA}`) }).first().getByRole('rowheader').textContent(), NAMES.BA, 'rows named by jurisdiction');
+  await page.getByText('A withheld figure is not zero.', { exact: false }).waitFor();
+  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 2, 'both tables point to the explanation');
+
+  // Amounts in EUR, the dinar's rate said to be provisional, the mark's fixed rate not.
+  t.match(await page.getByTestId('amounts-RS-claimed').textContent(), /€|withheld/);
+  t.match(await page.getByTestId('rate-RSD').textContent(), /^1 EUR = [\d.,]+ RSD, provisional$/);
+  t.match(await page.getByTestId('rate-BAM').textContent(), /^1 EUR = 1\.95583 BAM$/);
+  t.match(await page.getByRole('rowheader', { name: /^Serbia/ }).last().textContent(), /provisional rate/);
+  await page.getByRole('term').filter({ hasText: /^Claims filed$/ }).waitFor();
+  t.ok((await page.getByRole('definition').count()) >= 5, 'the catalogue\'s definitions as text');
+  await checkAccessibility(t, page, 'monitoring', { anyImpact: true });
+  await run.shoot(page, 'monitoring');
+
+  // The inbox's path shows no inbox to a monitor; the console never asked for notifications.
+  await page.goto(`${base}/inbox`);
+  await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+  t.equal(await page.getByRole('heading', { name: 'Inbox' }).count(), 0, 'no inbox');
+  await page.getByRole('link', { name: 'Back to the start' }).click();
+  await page.getByRole('heading', { name: 'Monitoring', level: 1 }).waitFor();
+  t.same(notificationCalls, [], 'the console never asked the notification service for a monitor');
+
+  // Serbian (Latin): the same mark in the other language; a phone's width.
+  await page.getByLabel('Language').selectOption('sr-Latn');
+  await page.getByRole('heading', { name: 'Praćenje', level: 1 }).waitFor();
+  t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'uskraćeno');
+  await checkAccessibility(t, page, 'monitoring in Serbian', { anyImpact: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');
+  await run.shoot(page, 'monitoring-sr-phone');
+
+  t.same(pageErrors, [], 'no script error and no CSP violation in the page');
+});
