@@ -24,3 +24,4 @@ export { runService, type ServiceContext, type ServiceDefinition, type ServicePa
 export { createServiceFastify, registerCommonPlugins, tokenVerification, UNCONFIGURED_HTTP_LIMITS, type TokenVerification } from './service-app.js';
 export { DEFAULT_HTTP_LIMITS, httpEnv, httpLimitsOf, type HttpLimits } from './http-limits.js';
 export { PROBLEM_CONTENT_TYPE } from './problem.js';
+export { OWN_FILES_ONLY_CSP, securityHeaders } from './security-headers.js';

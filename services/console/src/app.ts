@@ -5,10 +5,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { createServiceFastify, errorsPlugin, type HttpLimits } from '@cfund/service-kit';
+import { createServiceFastify, errorsPlugin, OWN_FILES_ONLY_CSP, securityHeaders, type HttpLimits } from '@cfund/service-kit';
 import { CsrfTokens } from './csrf.js';
 import { proxyRoutes, type Upstreams } from './proxy.js';
 import { sessionRoutes } from './session-routes.js';
@@ -61,27 +60,16 @@ export async function buildApp(options: ConsoleAppOptions): Promise<ConsoleApp> 
   app.decorate('sessions', sessions);
 
   await app.register(errorsPlugin);
-  await app.register(helmet, {
+  const headers = securityHeaders({
     // Only the app's own built files: no inline script or style, no other origin.
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        'default-src': ["'self'"],
-        'base-uri': ["'none'"],
-        'connect-src': ["'self'"],
-        'font-src': ["'self'"],
-        'form-action': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'img-src': ["'self'", 'data:'],
-        'object-src': ["'none'"],
-        'script-src': ["'self'"],
-        'script-src-attr': ["'none'"],
-        'style-src': ["'self'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: OWN_FILES_ONLY_CSP },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: options.session?.secureCookie ? { maxAge: 180 * 86400 } : false,
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   await app.register(fastifyCookie);
   // Answers about a session may carry personal data: no cache keeps them.

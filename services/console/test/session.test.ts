@@ -32,6 +32,13 @@ t.test('over TLS the cookie is Secure, with the __Host- prefix', async (t) => {
   const app = await startConsole(t, { session: { secureCookie: true } });
   const s = await signIn(app, 'auditor-1');
   t.match(s.setCookie, /^__Host-cfund-session=.*; Path=\/;.*; Secure/i);
+  const page = await app.inject({ method: 'GET', url: '/claims' });
+  t.match(page.headers['strict-transport-security'], /^max-age=15552000(;|$)/, 'browsers keep to HTTPS for 180 days');
+});
+
+t.test('over plain HTTP (the embedded default) no HSTS is sent', async (t) => {
+  const app = await startConsole(t);
+  t.notOk((await app.inject({ method: 'GET', url: '/claims' })).headers['strict-transport-security']);
 });
 
 t.test('without the embedded mode there is no demo sign-in', async (t) => {
@@ -127,7 +134,10 @@ t.test('the pages carry a strict CSP and no framing', async (t) => {
   t.match(csp, /style-src 'self'(;|$)/, 'no inline styles');
   t.match(csp, /frame-ancestors 'none'/);
   t.notMatch(csp, /unsafe/);
+  t.match(csp, /base-uri 'none'/);
   t.equal(r.headers['x-frame-options'], 'DENY');
+  t.equal(r.headers['referrer-policy'], 'no-referrer');
+  t.equal(r.headers['x-content-type-options'], 'nosniff');
   const api = await app.inject({ method: 'GET', url: '/api/nothing-here' });
   t.equal(api.statusCode, 404);
   t.match(api.headers['content-type'], PROBLEM);
