@@ -44,6 +44,8 @@ export interface ConsoleInBrowser {
   /** Script errors and CSP violations of every page. */
   pageErrors: string[];
   shoot(page: Page, name: string): Promise<void>;
+  /** A new page signed in with the demo user `name`'s one-click button, once its landing page's heading (`landing`) shows. */
+  signIn(name: string, landing: string): Promise<Page>;
 }
 
 /** The system, the console and chromium; the reason they cannot run here (for a skipped test) otherwise. */
@@ -69,13 +71,20 @@ export async function startConsoleInBrowser(t: Test, options: { users?: readonly
   t.teardown(() => browser.close());
   await mkdir(SCREENSHOTS, { recursive: true });
   const pageErrors: string[] = [];
+  const newPage = async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });
+    return page;
+  };
   return {
-    system, base, browser, consoleLogs, pageErrors,
-    async newPage() {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
-      const page = await context.newPage();
-      page.on('pageerror', (e) => pageErrors.push(e.message));
-      page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });
+    system, base, browser, consoleLogs, pageErrors, newPage,
+    async signIn(name, landing) {
+      const page = await newPage();
+      await page.goto(`${base}/sign-in`);
+      await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
+      await page.getByRole('heading', { name: landing, exact: true }).waitFor();
       return page;
     },
     shoot: async (page, name) => { await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }); },

@@ -35,12 +35,10 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(budget.status, 200, 'the year\'s budget is allocated');
 
   const commandCalls: string[] = [];
+  // Signing in sends no command: the calls are watched from the landing page on.
   const signIn = async (name: string, landing: string): Promise<Page> => {
-    const page = await run.newPage();
+    const page = await run.signIn(name, landing);
     page.on('request', (r) => { if (r.url().includes('/api/commands/')) commandCalls.push(`${r.method()} ${new URL(r.url()).pathname}`); });
-    await page.goto(`${base}/sign-in`);
-    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
-    await page.getByRole('heading', { name: landing, exact: true }).waitFor();
     return page;
   };
   const region = (page: Page, title: string): Locator => page.getByRole('region', { name: title, exact: true });

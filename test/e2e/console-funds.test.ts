@@ -45,13 +45,7 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
     await new Promise((done) => setTimeout(done, 50));
   }
 
-  const signIn = async (name: string, landing: string): Promise<Page> => {
-    const page = await run.newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
-    await page.getByRole('heading', { name: landing, exact: true }).waitFor();
-    return page;
-  };
+  const { signIn } = run;
   const cells = async (page: Page, rowYear: number) =>
     (await page.getByTestId(`fund-year-RS-${rowYear}`).locator('th, td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
 

@@ -24,13 +24,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   if ('skipped' in run) return t.plan(0, run.skipped);
   const { system, base } = run;
 
-  const signIn = async (name: string, landing: string): Promise<Page> => {
-    const page = await run.newPage();
-    await page.goto(`${base}/sign-in`);
-    await page.getByRole('button', { name: new RegExp(`^Sign in as ${name} [a-z]`) }).click();
-    await page.getByRole('heading', { name: landing, exact: true }).waitFor();
-    return page;
-  };
+  const { signIn } = run;
   const region = (page: Page, title: string): Locator => page.getByRole('region', { name: title, exact: true });
   const act = async (page: Page, title: string, submit: string, fields: Record<string, string> = {}) => {
     const form = region(page, title);
