@@ -3,6 +3,7 @@ import {
   APPEAL_OUTCOMES, COMPENSATION_SOURCES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES,
 } from './events/claim-events.js';
 import { CommandPersonalDataSchema } from './personal-data.js';
+import { CommandPayeeSchema } from './payee.js';
 import {
   CommandAmountsByHeadSchema, CommandBalanceSchema, CommandDateSchema, CommandInstantSchema, CommandMoneySchema, JurisdictionSchema, MAX_LIST_ITEMS,
   commandLine, commandProse,
@@ -82,6 +83,9 @@ export const CommandBodies = {
   takeClaim: z.object({}).strict(),
   eraseVictimData: z.object({ reason: prose(2000) }).strict(),
   allocateBudget: z.object({ amount: CommandMoneySchema }).strict(),
+  setPayee: CommandPayeeSchema,
+  confirmPayeeChange: z.object({ change: z.number().int().min(1).describe('the number of the change awaiting confirmation, as the claim shows it') }).strict(),
+  rejectPayeeChange: z.object({ change: z.number().int().min(1), reason: prose(2000) }).strict(),
 } as const;
 
 export type CommandName = keyof typeof CommandBodies;

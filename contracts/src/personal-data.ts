@@ -32,7 +32,7 @@ export const CommandPersonalDataSchema = z.object({
 }).strict();
 
 /** Field names that hold personal data, for log redaction. */
-export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'personalData', 'victim'] as const;
+export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'personalData', 'victim', 'payee', 'iban', 'domesticAccount'] as const;
 
 /**
  * The pseudonym of a claim's victim, `vic-<claimId>`: what the events, the key store and the

@@ -3,6 +3,7 @@ import {
   AmountsByHeadSchema, ClaimIdSchema, CurrencySchema, InstantSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
 } from '../primitives.js';
 import { EncryptedPersonalDataSchema, eventVersion } from './common.js';
+import { PAYEE_EVENTS } from './payee-events.js';
 
 export const FORMS_OF_EXPLOITATION = [
   'sexual', 'labour', 'forced-criminality', 'begging', 'domestic-servitude', 'forced-marriage', 'organ-removal', 'other',
@@ -278,4 +279,5 @@ export const CLAIM_EVENTS = [
   AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned,
+  ...PAYEE_EVENTS,
 ] as const;

@@ -5,6 +5,7 @@ import { ACCESS_EVENTS } from './access-events.js';
 import { NOTIFICATION_EVENTS } from './notification-events.js';
 
 export * from './claim-events.js';
+export * from './payee-events.js';
 export * from './fund-events.js';
 export * from './access-events.js';
 export * from './notification-events.js';

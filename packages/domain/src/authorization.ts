@@ -99,6 +99,15 @@ export function canActAsLawyerOn(actor: Principal, claim: ClaimAccess): Authoriz
   return refuse('not-your-claim', 'You can act only on claims you lead or to which you are assigned.');
 }
 
+/**
+ * Give the payee of a claim's money: a lawyer acting for the victim, or a finance officer of the
+ * claim's jurisdiction (the decider asks a second person to confirm a change after an approval).
+ */
+export function canSetPayee(actor: Principal, claim: ClaimAccess): Authorization {
+  if (hasRole(actor, 'fund-finance')) return canActAsFundStaff(actor, claim.jurisdiction, 'fund-finance');
+  return canActAsLawyerOn(actor, claim);
+}
+
 /** Who acts for the victim (co-counsel, hand-over): the lead lawyer, within their token's jurisdictions. */
 export function canLeadClaim(actor: Principal, claim: ClaimAccess): Authorization {
   const lawyer = canActAsLawyerOn(actor, claim);

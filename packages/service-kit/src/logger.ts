@@ -23,6 +23,9 @@ export const PERSONAL_DATA_LOG_FIELDS = [
   'address',
   'personalData',
   'victim',
+  'payee',
+  'iban',
+  'domesticAccount',
 ] as const;
 
 /** Always redacted as well: secrets that may sit in a request. */

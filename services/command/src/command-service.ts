@@ -200,7 +200,7 @@ export class CommandService {
         // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
         throw new DomainError('already-filed', 'This claim has already been filed.');
       }
-      if (!isNew && error instanceof RevisionMismatchError) await this.authorizeMismatch(claimId, ctx, authorize);
+      if (!isNew && error instanceof RevisionMismatchError) await this.authorizeOn(claimId, ctx, authorize);
       if (error instanceof ConcurrencyConflictError) this.metrics.conflicts.inc({ category: 'claim' });
       this.countRefusal(error);
       throw error;
@@ -208,10 +208,12 @@ export class CommandService {
   }
 
   /**
-   * A 412 tells the claim's revision: only to a caller who may act on the claim (the revision
-   * check of handleCommand comes before the decider, where authorization runs).
+   * Refuses (404 for a claim the caller may not read, else 403) unless the caller may act on the
+   * claim: before a 412, which tells the claim's revision (the revision check of handleCommand
+   * comes before the decider, where authorization runs), and before a route does work that must
+   * not be done for a stranger (encrypting under the victim's key).
    */
-  private async authorizeMismatch(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<void> {
+  async authorizeOn(claimId: string, ctx: CommandContext, authorize: Authorize): Promise<void> {
     const { state } = await this.loadClaim(claimId);
     const refusal = refusalOn(claimId, ctx.principal, state, authorize);
     if (refusal) {

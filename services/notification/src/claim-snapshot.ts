@@ -105,6 +105,10 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'RecoveryFromOffenderRecorded':
     case 'PersonalDataErased':
     case 'AssessorAssigned':
+    case 'PayeeDetailsSet':
+    case 'PayeeChangeRequested':
+    case 'PayeeChangeConfirmed':
+    case 'PayeeChangeRejected':
       return s;
     default: {
       const _exhaustive: never = event;

@@ -92,3 +92,24 @@ t.test('given an erasure, then the detail says so and nothing else changes', asy
   t.equal(after.detail.personalDataErased, true);
   t.same({ ...after.row, revision: 0, updated_at: '', detail: '' }, { ...before.row, revision: 0, updated_at: '', detail: '' });
 });
+
+t.test('given payee details and a change after the approval, then the detail shows the kind and masked account only', async (t) => {
+  const sealed = { alg: 'AES-256-GCM', keyId: VICTIM_REF, iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' };
+  const payee = (type: 'PayeeDetailsSet' | 'PayeeChangeRequested', change: number, maskedAccount: string, by: string) => event(type, {
+    change, payeeKind: change === 1 ? 'victim' : 'guardian', maskedAccount, details: sealed,
+    ...(type === 'PayeeDetailsSet' ? { setBy: by, setAt: '2026-01-11T09:00:00.000Z' } : { requestedBy: by, requestedAt: '2026-03-21T09:00:00.000Z' }),
+  });
+  const events = [...lifecycle.slice(0, at('AwardApproved')), payee('PayeeDetailsSet', 1, 'RS35 **** 1379', 'lawyer-1'),
+    ...lifecycle.slice(at('AwardApproved'), at('PayoutScheduled')), payee('PayeeChangeRequested', 2, 'ME25 **** 8951', 'lawyer-1')];
+  const detailOf = (es: ClaimEvent[]) => {
+    const entry = es.reduce((e, x, i) => applyClaimEvent(e, x, i, '2026-03-21T09:00:00.000Z'), initialEntry(claimId));
+    return JSON.parse(claimRecord(entry).row.detail) as ClaimDetailView;
+  };
+  t.same(detailOf(events).payee, {
+    current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' },
+    pending: { change: 2, kind: 'guardian', maskedAccount: 'ME25 **** 8951', by: 'lawyer-1' },
+  });
+  const confirmed = detailOf([...events, event('PayeeChangeConfirmed', { change: 2, confirmedBy: 'finance-2', confirmedAt: '2026-03-22T09:00:00.000Z' })]);
+  t.same(confirmed.payee, { current: { change: 2, kind: 'guardian', maskedAccount: 'ME25 **** 8951', by: 'lawyer-1' }, pending: null });
+  t.same(given(1).detail.payee, { current: null, pending: null }, 'no payee yet');
+});

@@ -1,6 +1,7 @@
 import type {
   Actor, AmountsByHead, CommandBody, EncryptedPersonalData, Jurisdiction,
 } from '@cfund/contracts';
+import type { SetPayeeData } from './payee.js';
 
 /** Every command carries who acts and when (the service's clock): the domain has no clock. */
 interface Command<T extends string, D> {
@@ -54,7 +55,10 @@ export type ClaimCommand =
   | Command<'HandOverClaim', CommandBody<'handOverClaim'>>
   | Command<'AssignAssessor', CommandBody<'assignAssessor'>>
   | Command<'TakeClaim', CommandBody<'takeClaim'>>
-  | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>;
+  | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>
+  | Command<'SetPayee', SetPayeeData>
+  | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>
+  | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>;
 
 export type ClaimCommandType = ClaimCommand['type'];
 export type ClaimCommandOf<T extends ClaimCommandType> = Extract<ClaimCommand, { type: T }>;

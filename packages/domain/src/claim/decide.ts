@@ -1,4 +1,4 @@
-import type { ClaimEvent, EventData, Money } from '@cfund/contracts';
+import type { ClaimEvent, Money } from '@cfund/contracts';
 import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
 import { DomainError } from '../errors.js';
 import { percentage, split } from '../money.js';
@@ -8,6 +8,8 @@ import { computeAward, requireCurrency, requireWithinClaimed } from './assessmen
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
 import { claimFunding } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
+import { ev } from './event.js';
+import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
 import { checkFirstDueOn } from './schedule.js';
 import type { ClaimState, ClaimStatus } from './state.js';
 
@@ -54,11 +56,6 @@ function schemeOf(s: ClaimState): Scheme {
   return schemeFor(s.jurisdiction!, s.schemeVersion!);
 }
 
-/** An event's data as a handler gives it: `ev` adds the schema version and the claim's id. */
-type EventBody<T extends ClaimEvent['type']> = Omit<EventData<T>, 'schemaVersion' | 'claimId'>;
-
-const ev = <T extends ClaimEvent['type']>(type: T, body: EventBody<T>, s: { claimId?: string }) =>
-  ({ type, data: { schemaVersion: 1 as const, claimId: s.claimId!, ...body } });
 
 const sumMinor = (xs: readonly Money[]): number => xs.reduce((a, m) => a + m.amountMinor, 0);
 
@@ -291,6 +288,7 @@ const handlers: Handlers = {
     refuseConflict(paymentConflict(s, c.actor.sub, advance));
     requireStatus(s, ['applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled'], 'have an advance paid');
     if (!advance) refuse('unknown-advance', `No advance ${c.data.advance} was approved for this claim.`);
+    requireNoPendingPayeeChange(s);
     if (advance.status === 'disbursed') refuse('already-disbursed', `Advance ${advance.number} has already been paid (${advance.paymentReference}).`);
     if (s.fund.rejection) refuse('advance-cancelled', 'The claim was rejected: advances not yet paid are no longer paid.');
     const { paid } = claimFunding(s);
@@ -321,6 +319,7 @@ const handlers: Handlers = {
     requireStatus(s, ['scheduled'], 'disburse a payout');
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
+    requireNoPendingPayeeChange(s);
     if (instalment.status === 'disbursed') refuse('already-disbursed', `Instalment ${instalment.number} has already been paid (${instalment.paymentReference}).`);
     // Paying early is a decision of its own: the fund's schedule is what was approved.
     const early = instalment.dueOn > localDateOf(c.at, schemeOf(s).timeZone);
@@ -337,6 +336,7 @@ const handlers: Handlers = {
     requireStatus(s, ['scheduled', 'paid'], 'record a failed payout');
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
+    requireNoPendingPayeeChange(s);
     if (instalment.status !== 'disbursed') refuse('not-disbursed', `Instalment ${instalment.number} has not been paid, so its payment cannot have failed.`);
     return [ev('PayoutFailed', { instalment: instalment.number, reason: c.data.reason, failedAt: c.at }, s)];
   },
@@ -406,4 +406,6 @@ const handlers: Handlers = {
     if (s.personalDataErased) refuse('already-erased', 'The personal data of this claim has already been erased.');
     return [ev('PersonalDataErased', { victimRef: s.victimRef!, erasedBy: c.actor.sub, erasedAt: c.at }, s)];
   },
+
+  ...payeeHandlers,
 };

@@ -1,5 +1,5 @@
 export { decide } from './decide.js';
-export { CLAIM_STATE_VERSION, evolve, initialState, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus, type PendingAppealDecision } from './state.js';
+export { CLAIM_STATE_VERSION, evolve, initialState, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus, type PayeeState, type PayeeVersion, type PendingAppealDecision } from './state.js';
 export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData } from './commands.js';
 export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
@@ -9,3 +9,4 @@ export {
 } from './approvals.js';
 export { checkVictimData } from './victim.js';
 export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
+export { payeeLocked, requireNoPendingPayeeChange, type SetPayeeData } from './payee.js';

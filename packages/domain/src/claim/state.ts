@@ -1,5 +1,5 @@
 import type {
-  AmountsByHead, ClaimEvent, Currency, Jurisdiction, Money, EventData,
+  AmountsByHead, ClaimEvent, Currency, Jurisdiction, Money, EventData, PayeeKind,
 } from '@cfund/contracts';
 import { addMinor } from '../money.js';
 
@@ -56,7 +56,7 @@ export interface PendingAppealDecision {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 3;
+export const CLAIM_STATE_VERSION = 4;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -110,6 +110,23 @@ export interface ClaimState {
     recovered: number;
   };
   personalDataErased: boolean;
+  /** Who the money goes to: what is in force, and a change awaiting a second person's confirmation. */
+  payee: PayeeState;
+}
+
+/** A payee as the claim knows it: the kind and masked account (the details are encrypted in the event). */
+export interface PayeeVersion {
+  change: number;
+  kind: PayeeKind;
+  maskedAccount: string;
+  by: string;
+}
+
+export interface PayeeState {
+  current?: PayeeVersion;
+  pending?: PayeeVersion;
+  /** The number of the last change given (set, requested, confirmed or rejected). */
+  changes: number;
 }
 
 export const initialState = (): ClaimState => ({
@@ -121,6 +138,7 @@ export const initialState = (): ClaimState => ({
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
   fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0 },
   personalDataErased: false,
+  payee: { changes: 0 },
 });
 
 /** Applies one event; pure: returns a new state and never validates (events are facts). */
@@ -240,6 +258,18 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, status: 'closed' };
     case 'PersonalDataErased':
       return { ...s, personalDataErased: true };
+    case 'PayeeDetailsSet': {
+      const d = event.data;
+      return { ...s, payee: { ...s.payee, current: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.setBy }, changes: d.change } };
+    }
+    case 'PayeeChangeRequested': {
+      const d = event.data;
+      return { ...s, payee: { ...s.payee, pending: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.requestedBy }, changes: d.change } };
+    }
+    case 'PayeeChangeConfirmed':
+      return { ...s, payee: { current: s.payee.pending, changes: s.payee.changes } };
+    case 'PayeeChangeRejected':
+      return { ...s, payee: { current: s.payee.current, changes: s.payee.changes } };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

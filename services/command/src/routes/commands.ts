@@ -9,10 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, type CommandName,
+  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, maskAccount, victimRefOf, type CommandName,
 } from '@cfund/contracts';
 import {
-  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
+  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
   ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
@@ -88,6 +88,8 @@ const CLAIM_ROUTES: ClaimRoute[] = [
   { path: 'hand-over', body: 'handOverClaim', command: 'HandOverClaim', authorize: canLeadClaim, summary: 'Hand the claim over to another lawyer, with a reason (the former lead no longer sees it)', who: 'the claim\'s lead lawyer' },
   { path: 'assessor', body: 'assignAssessor', command: 'AssignAssessor', authorize: canAssignAssessor, summary: 'Assign the claim\'s assessor (only they may assess it from then on)', who: 'fund-admin of the jurisdiction', note: 'Not someone who approved a decision on the claim (403 four-eyes); the assessor of record never approves it.' },
   { path: 'take', body: 'takeClaim', command: 'TakeClaim', authorize: canTakeClaim, summary: 'Take an unassigned claim as its assessor', who: 'fund-assessor of the jurisdiction', note: 'Refused (409 already-assigned) when another assessor is assigned.' },
+  { path: 'payee-confirmation', body: 'confirmPayeeChange', command: 'ConfirmPayeeChange', authorize: staff('fund-finance'), summary: 'Confirm a change of payee requested after an approval (it is in force from now on)', who: 'fund-finance of the jurisdiction', note: 'Not the person who requested the change, nor an approver of the claim\'s award (403 four-eyes).' },
+  { path: 'payee-rejection', body: 'rejectPayeeChange', command: 'RejectPayeeChange', authorize: staff('fund-finance'), summary: 'Reject a change of payee requested after an approval (the payee in force stays)', who: 'fund-finance of the jurisdiction' },
   { path: 'closure', body: 'closeClaim', command: 'CloseClaim', authorize: staff('fund-approver', 'fund-finance'), summary: 'Close the claim (paid in full, withdrawn, or rejected with the appeal period over)', who: 'fund-approver or fund-finance of the jurisdiction' },
 ];
 
@@ -261,6 +263,27 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
   }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
     return service.command(request.params.id, ctx, staff('fund-finance'), (at) => ({
       type: 'RecordPayoutFailure', actor: actor(ctx.principal), at, data: { reason: request.body.reason, instalment: request.params.n },
+    }));
+  }));
+
+  // ---- payee: encrypted under the victim's key, only the kind and a masked account in sight ----
+  app.post('/claims/:id/payee', {
+    schema: {
+      summary: 'Give who the claim\'s money is paid to', tags: ['claims'],
+      description: 'Who: a lawyer acting for the victim, or fund-finance of the jurisdiction. The name and account are encrypted with the '
+        + 'victim\'s key (erased with it); events keep the payee kind and a masked account. Before any approval of an award or advance the '
+        + 'details are in force at once (PayeeDetailsSet); after, the change is requested (PayeeChangeRequested), the claim\'s lawyers are '
+        + 'notified, nothing is paid until a second person confirms or rejects it (`/payee-confirmation`, `/payee-rejection`).',
+      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.setPayee, EXAMPLES.setPayee), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { id } = request.params;
+    const { kind, payee } = request.body;
+    // Authorized before anything is encrypted: encryption must not make a key for a stranger's guess.
+    await service.authorizeOn(id, ctx, canSetPayee);
+    const details = await protector.encryptPersonalData(victimRefOf(id), payee);
+    return service.command(id, ctx, canSetPayee, (at) => ({
+      type: 'SetPayee', actor: actor(ctx.principal), at, data: { kind, maskedAccount: maskAccount(payee), details },
     }));
   }));
 

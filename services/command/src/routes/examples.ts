@@ -41,4 +41,7 @@ export const EXAMPLES = {
   takeClaim: {},
   eraseVictimData: { reason: 'Erasure request of the data subject under Article 17 GDPR.' },
   allocateBudget: { amount: RSD(10_000_000_000) },
+  setPayee: { kind: 'victim', payee: { name: 'Jelena Petrović', iban: 'RS35 2600 0560 1001 6113 79', bic: 'AIKBRS22' } },
+  confirmPayeeChange: { change: 2 },
+  rejectPayeeChange: { change: 2, reason: 'The bank\'s confirmation letter names another account holder.' },
 } as const;

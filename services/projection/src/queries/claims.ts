@@ -106,6 +106,7 @@ export function claimDetail(row: ClaimRow) {
     court: d.court,
     fund: d.fund,
     evidence: d.evidence,
+    payee: d.payee,
   };
 }
 export type ClaimDetail = ReturnType<typeof claimDetail>;

@@ -53,6 +53,7 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
     },
     evidence: s.evidence.length,
+    payee: { current: s.payee.current ?? null, pending: s.payee.pending ?? null },
   };
 }
 export type ClaimDetailView = ReturnType<typeof claimDetailView>;

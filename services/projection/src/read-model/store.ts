@@ -43,8 +43,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 3: claims keep their detail and funding (2 and below kept the decider's state in `claims.state`).
  * 4: fund years in rows of their own (`fund_years`, `fund_year_claims`; 3 kept the ledger's state).
  * 5: who acts on each claim (`claim_assignments`: lead lawyer, co-counsel, assessor of record).
+ * 6: the claim detail's payee (kind and masked account in force, and a change awaiting confirmation).
  */
-export const READ_MODEL_VERSION = 5;
+export const READ_MODEL_VERSION = 6;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

@@ -1,6 +1,6 @@
 /** zod schemas (with examples for /openapi.json) of the projection's queries and answers. */
 import { z } from 'zod';
-import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, ProblemSchema, claimStream } from '@cfund/contracts';
+import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, PAYEE_KINDS, ProblemSchema, claimStream } from '@cfund/contracts';
 import { CLAIM_ORDERS } from '../queries/claims.js';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
@@ -50,6 +50,8 @@ export const ClaimListSchema = withExample(z.object({
 const DeadlineSchema = z.object({ kind: z.string(), dueOn: z.string(), instalment: z.number().int().optional() });
 const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable() });
 
+const PayeeVersionSchema = z.object({ change: z.number().int(), kind: z.enum(PAYEE_KINDS), maskedAccount: z.string(), by: z.string() });
+
 export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   schemeVersion: z.string().nullable(), formOfExploitation: z.string().nullable(), applicantRole: z.string().nullable(),
   victimRef: z.string().nullable(), incidentOn: z.string().nullable(),
@@ -77,6 +79,10 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     appealDeadline: z.string().nullable(), appealOutcome: z.string().nullable(), instalments: z.array(InstalmentSchema),
   }),
   evidence: z.number().int(),
+  payee: z.object({
+    current: PayeeVersionSchema.nullable(),
+    pending: PayeeVersionSchema.nullable().describe('a change requested after an approval, awaiting confirmation by a second person: nothing is paid meanwhile'),
+  }).describe('who the money goes to: the kind and a masked account only (the details are personal data)'),
 }), {
   ...summaryExample, schemeVersion: '2020-01-01', formOfExploitation: 'labour', applicantRole: 'direct', victimRef: `vic-${CLAIM_ID}`, incidentOn: '2025-01-10',
   personalData: { erased: false, href: `/claims/${CLAIM_ID}/personal-data` },
@@ -97,6 +103,7 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
       { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null }],
   },
   evidence: 1,
+  payee: { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' }, pending: null },
 });
 
 export const HistorySchema = withExample(z.object({
