@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, maskAccount, victimRefOf, type CommandName,
+  CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, maskAccount, payeeDetailsOf, victimRefOf, type CommandName,
 } from '@cfund/contracts';
 import {
   canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
@@ -278,7 +278,8 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     },
   }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
     const { id } = request.params;
-    const { kind, payee } = request.body;
+    const { kind } = request.body;
+    const payee = payeeDetailsOf(request.body.payee);
     // Authorized before anything is encrypted: encryption must not make a key for a stranger's guess.
     await service.authorizeOn(id, ctx, canSetPayee);
     const details = await protector.encryptPersonalData(victimRefOf(id), payee);
