@@ -1,6 +1,6 @@
 /**
  * Privacy across the whole system: a claim filed with a distinctive victim name, address and
- * contacts travels through the command service, the event store, the relay, NATS, the
+ * contacts, and a payee's name and IBAN, travels through the command service, the event store, the relay, NATS, the
  * projection and the notification service (all at LOG_LEVEL=debug). The allowed role sees the
  * data, others do not; after erasure no API returns it; and none of it is anywhere in plaintext:
  * not in the event store's files, NATS' files, the read models, the key store, nor any log.
@@ -23,7 +23,9 @@ const VICTIM = {
   contacts: { email: 'qorvandriel.xenthwicke@example.org', phone: '+381 64 9912 733' },
   address: 'Ulica Zvrkoviceva 77, Kraljevo',
 };
-const SECRETS = ['Qorvandriel', 'Xenthwicke', 'qorvandriel.xenthwicke', '9912 733', 'Zvrkoviceva'];
+/** The payee of the claim's money (a guardian): name and account are personal data like the victim's. */
+const PAYEE = { kind: 'guardian', payee: { name: 'Ilvarethe Quonsbry', iban: 'RS35 9085 0010 3195 8472 62' } };
+const SECRETS = ['Qorvandriel', 'Xenthwicke', 'qorvandriel.xenthwicke', '9912 733', 'Zvrkoviceva', 'Ilvarethe', 'Quonsbry', 'RS35908500103195847262', '9085 0010 3195'];
 
 /** Every file under `dir` (recursively) whose bytes contain one of `needles`, with the needle. */
 async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
@@ -78,12 +80,17 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     t.equal(r.status, 200, `${name}: ${r.text}`);
     revision = (JSON.parse(r.text) as { revision: number }).revision;
   }
+  const payee = await call(url.command, 'POST', `/claims/${claimId}/payee`, lawyer, PAYEE);
+  t.equal(payee.status, 200, payee.text);
+  revision = (JSON.parse(payee.text) as { revision: number }).revision;
 
   // The events reach the projection and the notification service through the relay and NATS.
-  await eventually('the projection shows the fund application', async () => {
+  await eventually('the projection shows the fund application and the payee', async () => {
     const r = await call(url.projection, 'GET', `/claims/${claimId}`, auditor);
     return r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision === revision;
   });
+  const detail = await call(url.projection, 'GET', `/claims/${claimId}`, auditor);
+  t.match(JSON.parse(detail.text), { payee: { current: { kind: 'guardian', maskedAccount: 'RS35 **** 7262' }, pending: null } }, 'the claim shows the payee masked');
   await eventually('the assessors are told of the application', async () => {
     const r = await call(url.notification, 'GET', '/notifications', assessor);
     return r.status === 200 && r.text.includes(claimId);
