@@ -103,6 +103,16 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(await region(lawyer, 'Apply to the fund').count(), 0, 'the court track and the application are done');
   t.equal(await region(lawyer, 'Withdraw the claim').count(), 1, 'the lawyer may still withdraw it');
 
+  // Who is paid: an IBAN checked in the browser with the API's own schema (check digits too), then in force at once.
+  const payeeSent = commandCalls.length;
+  await region(lawyer, 'Who is paid').getByLabel('Name of the account holder', { exact: true }).fill('Ilvarethe Quonsbry');
+  await region(lawyer, 'Who is paid').getByLabel('IBAN', { exact: true }).fill('RS35 9085 0010 3195 8472 63');
+  await region(lawyer, 'Who is paid').getByRole('button', { name: 'Save', exact: true }).click();
+  await region(lawyer, 'Who is paid').getByText(/^not a valid IBAN/).waitFor();
+  t.equal(commandCalls.length, payeeSent, 'a wrong check digit is caught before anything is sent');
+  await act(lawyer, 'Who is paid', 'Save', { 'Name of the account holder': 'Ilvarethe Quonsbry', IBAN: 'RS35 9085 0010 3195 8472 62' });
+  t.equal(await lawyer.getByTestId('claim-payee').textContent(), 'The victim, account RS35 **** 7262', 'the claim shows the account masked');
+
   // ---- the assessor (an approver as well) ------------------------------------------------
   const assessor = await signIn('Demo Assessor-Approver', 'Work queue');
   t.equal(await assessor.getByTestId('count-assess').textContent(), 'Assess: 1', 'the queue counts the claim to assess');
@@ -153,6 +163,14 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await new Promise((done) => setTimeout(done, 1100));
   const servedNotPaid = Date.now();
 
+  // ---- after the decision the lawyer changes the payee: it waits for a second person ------
+  await lawyer.goto(new URL(claimPath, base).href);
+  await lawyer.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
+  await region(lawyer, 'Who is paid').getByLabel('Paid to', { exact: true }).selectOption({ label: 'A guardian' });
+  await act(lawyer, 'Who is paid', 'Save', { 'Name of the account holder': 'Tomaszlin Vrey', IBAN: 'ME25505000012345678951' });
+  t.match(await lawyer.getByTestId('claim-payee-pending').textContent(), /^Change 2 awaits confirmation by a second person: A guardian, account ME25 \*\*\*\* 8951\./);
+  t.equal(await lawyer.getByTestId('claim-payee').textContent(), 'The victim, account RS35 **** 7262', 'the payee in force is unchanged meanwhile');
+
   // ---- the finance officer ---------------------------------------------------------------
   const finance = await signIn('Demo Finance Officer', 'Work queue');
   await finance.getByText('Nothing waits for you.').waitFor();
@@ -164,6 +182,13 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await finance.getByRole('heading', { name: 'Work queue', exact: true }).waitFor();
   t.equal(await finance.getByTestId('count-disburse-instalment').textContent(), 'Pay an instalment: 2', 'both instalments wait');
   await openFromWorkQueue(finance, reference);
+  // Nothing is paid while the change of payee waits; the finance officer (not who asked for it) confirms it.
+  await region(finance, 'Pay instalment 1').getByLabel('Pay before the due date').check();
+  await region(finance, 'Pay instalment 1').getByLabel('Payment reference', { exact: true }).fill('PAY-2026-000001');
+  await region(finance, 'Pay instalment 1').getByRole('button', { name: 'Pay', exact: true }).click();
+  await finance.getByText(/^Not done: A change of payee \(change 2\) awaits confirmation by a second person/).waitFor();
+  await act(finance, 'Confirm the change of payee', 'Confirm');
+  t.equal(await finance.getByTestId('claim-payee').textContent(), 'A guardian, account ME25 **** 8951', 'the confirmed payee is in force');
   // Early, should the first due date have rolled past a weekend or holiday.
   await region(finance, 'Pay instalment 1').getByLabel('Pay before the due date').check();
   await act(finance, 'Pay instalment 1', 'Pay', { 'Payment reference': 'PAY-2026-000001' });

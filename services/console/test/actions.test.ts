@@ -15,10 +15,10 @@ const claim = (status: string, instalments: { number: number; status: string }[]
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
 t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
-  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal']);
-  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal'], 'once applied: an offender\'s payment, or withdrawing');
-  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal'], 'a served decision can be appealed');
-  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments'], 'no withdrawal once the payout is scheduled');
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal', 'payee']);
+  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal', 'payee'], 'once applied: an offender\'s payment, or withdrawing');
+  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal', 'payee'], 'a served decision can be appealed');
+  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments', 'payee'], 'no withdrawal once the payout is scheduled');
   t.same(paths(['lawyer'], claim('withdrawn')), ['reopening']);
   t.same(paths(['lawyer'], claim('closed')), []);
   t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
@@ -36,25 +36,34 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
   t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
-  t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule']);
+  t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule', 'payee']);
   t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
-    ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure'], 'each instalment not paid; a failure of the paid one');
+    ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure', 'payee'], 'each instalment not paid; a failure of the paid one');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
   t.same(paths(['lawyer'], claim('paid')), ['evidence', 'offender-payments'], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
+  const pending = { payee: { pending: { change: 2 } } };
+  t.same(paths(['lawyer'], claim('scheduled', [], pending)), ['evidence', 'offender-payments'], 'no new payee while a change waits');
+  t.same(paths(['fund-finance'], claim('notified', [], pending)), ['payout-schedule', 'payee-confirmation', 'payee-rejection'], 'finance confirms or rejects it');
+  t.same(actionsFor(principal('fund-finance'), claim('notified', [], pending)).at(-1)!.fixed, { change: 2 }, 'naming the change seen');
 });
 
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
   const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn'];
   const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
   const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
-  const actions = statuses.flatMap((s) => actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], everything)));
-  t.equal(new Set(actions.map((a) => a.command)).size, 23, 'twenty-three commands offered');
+  const actions = [{ pending: null }, { pending: { change: 2 } }].flatMap((payee) => statuses.flatMap((s) =>
+    actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], { ...everything, payee }))));
+  t.equal(new Set(actions.map((a) => a.command)).size, 26, 'twenty-six commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
-    const given = [...a.fields.map((f) => f.name), ...Object.keys(a.fixed ?? {})];
+    const given = [...a.fields.map((f) => f.name.split('.')[0]!), ...Object.keys(a.fixed ?? {})];
     for (const name of given) t.ok(Object.hasOwn(shape, name), `${a.command}: ${name} is in the schema`);
+    for (const f of a.fields.filter((x) => x.name.includes('.'))) {
+      const [outer, inner] = f.name.split('.') as [string, string];
+      t.ok(Object.hasOwn((shape[outer] as z.ZodObject).shape, inner), `${a.command}: ${f.name} is in the schema`);
+    }
     for (const [name, schema] of Object.entries(shape)) {
       if (!(schema as z.ZodType).safeParse(undefined).success) t.ok(given.includes(name), `${a.command}: ${name} is asked for`);
     }

@@ -50,13 +50,20 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
   /** The body from the values, with the fields a value could not even be read from. */
   const build = () => {
     const body: Record<string, unknown> = { ...action.fixed };
+    // `a.b` goes to property b of the body's object a.
+    const put = (name: string, value: unknown) => {
+      const dot = name.indexOf('.');
+      if (dot < 0) return void (body[name] = value);
+      const outer = name.slice(0, dot);
+      body[outer] = { ...(body[outer] as Record<string, unknown> | undefined), [name.slice(dot + 1)]: value };
+    };
     const unreadable: Record<string, string> = {};
     const headsOf: Record<string, DamageHead[]> = {};
     for (const f of action.fields) {
       const v = str(f.name);
       switch (f.kind) {
         case 'text': case 'textarea': case 'date': case 'choice': case 'digest':
-          if (v) body[f.name] = v;
+          if (v) put(f.name, v);
           break;
         case 'lines':
           body[f.name] = v.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -101,6 +108,11 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     /** The field an issue's path names (an index into a list of heads: that head's field). */
     const fieldOf = (path: readonly PropertyKey[]): string => {
       const name = String(path[0] ?? '');
+      const nested = typeof path[1] === 'string' ? `${name}.${path[1]}` : undefined;
+      if (nested && action.fields.some((f) => f.name === nested)) return nested;
+      // The whole object missing: shown on its first field.
+      const inner = action.fields.find((f) => f.name.startsWith(`${name}.`));
+      if (inner && !action.fields.some((f) => f.name === name)) return inner.name;
       const heads = headsOf[name];
       return heads && typeof path[1] === 'number' && heads[path[1]] ? `${name}.${heads[path[1]]}` : name;
     };

@@ -3,7 +3,7 @@
  * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
  * the action. Bodies are checked with the command service's own schemas (CommandBodies).
  */
-import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, PAYEE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 
@@ -15,7 +15,7 @@ import type { MessageKey } from '../i18n/locales.ts';
 export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag' | 'digest';
 
 export interface ActionField {
-  /** The body's property. */
+  /** The body's property; `a.b` is property `b` of the body's object `a`. */
   name: string;
   kind: FieldKind;
   label: MessageKey;
@@ -48,6 +48,8 @@ export interface ClaimForActions {
   /** Rejected, served, not appealed, and the appeal period is over. */
   rejectionFinal: boolean;
   scheme: { advances: boolean; recovery: boolean };
+  /** A change of payee awaiting a second person's confirmation. */
+  payee?: { pending: { change: number } | null };
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
@@ -184,6 +186,25 @@ const RECOVERY: ClaimAction = {
   fields: [{ name: 'amount', kind: 'money', label: 'field.recoveredAmount' }, date('recordedOn', 'field.recordedOn')],
 };
 
+/** Who is paid: an IBAN, or a domestic account with its bank (the API checks the IBAN's check digits too). */
+const PAYEE: ClaimAction = {
+  path: 'payee', command: 'setPayee', title: 'action.payee', submit: 'action.save',
+  fields: [
+    { name: 'kind', kind: 'choice', label: 'field.payeeKind', options: PAYEE_KINDS, optionWords: 'payeeKind', initial: PAYEE_KINDS[0] },
+    text('payee.name', 'field.payeeName'), text('payee.iban', 'field.iban'), text('payee.bic', 'field.bic'),
+    text('payee.domesticAccount', 'field.domesticAccount'), text('payee.bankName', 'field.bankName'),
+  ],
+};
+
+const payeeConfirmation = (change: number): ClaimAction => ({
+  path: 'payee-confirmation', command: 'confirmPayeeChange', title: 'action.payeeConfirmation', submit: 'action.confirm', fields: [], fixed: { change },
+});
+
+const payeeRejection = (change: number): ClaimAction => ({
+  path: 'payee-rejection', command: 'rejectPayeeChange', title: 'action.payeeRejection', submit: 'action.reject',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.payeeRejectReason' }], fixed: { change },
+});
+
 const CLOSURE: ClaimAction = {
   path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
@@ -217,6 +238,9 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
     actions.push(...claim.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => payoutFailure(i.number)));
   }
   if (has('fund-finance') && claim.scheme.recovery && (s === 'scheduled' || s === 'paid' || s === 'closed')) actions.push(RECOVERY);
+  const pendingPayee = claim.payee?.pending ?? null;
+  if ((has('lawyer') || has('fund-finance')) && ACTIVE.includes(s) && s !== 'paid' && !pendingPayee) actions.push(PAYEE);
+  if (has('fund-finance') && pendingPayee) actions.push(payeeConfirmation(pendingPayee.change), payeeRejection(pendingPayee.change));
   if ((has('fund-approver') || has('fund-finance')) && (s === 'paid' || s === 'withdrawn' || (s === 'notified' && claim.rejectionFinal))) actions.push(CLOSURE);
   return actions;
 }

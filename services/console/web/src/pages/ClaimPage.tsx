@@ -30,7 +30,9 @@ interface ClaimDetail {
   };
   deadlines: { kind: string; dueOn: string }[];
   evidence: number;
+  payee: { current: PayeeVersion | null; pending: PayeeVersion | null };
 }
+interface PayeeVersion { change: number; kind: string; maskedAccount: string }
 
 /** The read side follows the event store within moments: ask again a few times before giving up. */
 const RETRIES = 20;
@@ -137,6 +139,17 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
             ))}
           </ul>
         </>
+      )}
+      <h2>{t('claim.payee')}</h2>
+      <p data-testid="claim-payee">
+        {claim.payee.current
+          ? t('claim.payeeCurrent', { kind: t(`payeeKind.${claim.payee.current.kind}` as MessageKey), account: claim.payee.current.maskedAccount })
+          : t('claim.payeeNone')}
+      </p>
+      {claim.payee.pending && (
+        <p className="notice" data-testid="claim-payee-pending">
+          {t('claim.payeePending', { change: claim.payee.pending.change, kind: t(`payeeKind.${claim.payee.pending.kind}` as MessageKey), account: claim.payee.pending.maskedAccount })}
+        </p>
       )}
       <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayReadPersonalData(props.principal, claim)} />
       <p className="muted">{t('claim.revision', { revision: claim.revision })}</p>
