@@ -4,13 +4,17 @@
  * (docs/monitoring-indicators.md explains them in words). Every count is of claims, one victim
  * each, in the cohort of the year the claim was filed (jurisdiction's time zone).
  */
+import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '@cfund/contracts';
+
+export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
+
 export interface IndicatorDefinition {
   readonly id: string;
   readonly name: string;
   readonly definition: string;
-  readonly unit: 'claims' | 'EUR';
+  readonly unit: 'claims' | 'EUR' | 'days' | 'share';
   /** The table and the column (or total) that publishes it. */
-  readonly table: 'claims-by-fund-outcome' | 'amounts-eur';
+  readonly table: TableId;
   readonly events: readonly string[];
   readonly disaggregations: readonly string[];
 }
@@ -23,7 +27,34 @@ export type FundOutcome = (typeof FUND_OUTCOMES)[number];
 
 /** The columns of the amounts table. */
 export const AMOUNT_KINDS = ['claimed', 'awarded', 'paid'] as const;
-export type AmountKind = (typeof AMOUNT_KINDS)[number];
+/** Every amount summed over claims: the amounts table's columns and the recoveries table's. */
+export type AmountKind = (typeof AMOUNT_KINDS)[number] | 'recovered';
+/** The columns of the recoveries table: what the fund paid and what it recovered from offenders on those claims. */
+export const RECOVERY_KINDS = ['paid', 'recovered'] as const;
+
+/**
+ * The regional breakdowns of the claims by fund outcome: each claim in exactly one category (a
+ * claim with several rulings or failed enforcements by its last), so a table's rows add up to the
+ * claims filed in the region.
+ */
+export const BREAKDOWNS = {
+  'form-of-exploitation': { name: 'form of exploitation', events: ['ClaimFiled'], categories: [...FORMS_OF_EXPLOITATION] },
+  'applicant-role': { name: 'applicant role (direct or indirect victim)', events: ['ClaimFiled'], categories: ['direct', 'indirect'] },
+  'court-outcome': { name: 'outcome of the last court ruling', events: ['CourtRulingRecorded'], categories: [...RULING_OUTCOMES, 'no-ruling'] },
+  'enforcement-failure': { name: 'reason of the last failed enforcement against the offender', events: ['EnforcementFailed'], categories: [...ENFORCEMENT_FAILURE_REASONS, 'none'] },
+} as const satisfies Record<string, { name: string; events: readonly string[]; categories: readonly string[] }>;
+export type BreakdownId = keyof typeof BREAKDOWNS;
+export const BREAKDOWN_IDS = Object.keys(BREAKDOWNS) as BreakdownId[];
+
+/** The columns of the appeals table: a claim whose fund decision was appealed, by the outcome of its last appeal. */
+export const APPEAL_COLUMNS = ['pending', ...APPEAL_OUTCOMES] as const;
+export type AppealColumn = (typeof APPEAL_COLUMNS)[number];
+
+/** The columns of the durations table (calendar days between local dates in the scheme's time zone; nearest rank). */
+export const DURATION_COLUMNS = [
+  'application-to-decision-median', 'application-to-decision-p90', 'decision-to-first-payment-median', 'decision-to-first-payment-p90',
+] as const;
+export type DurationColumn = (typeof DURATION_COLUMNS)[number];
 
 export const CATALOGUE: readonly IndicatorDefinition[] = [
   { id: 'claims-filed', name: 'Claims filed', unit: 'claims', table: 'claims-by-fund-outcome', events: ['ClaimFiled'], disaggregations: [...BY],
@@ -43,4 +74,18 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     definition: 'Net awards of claims whose last fund decision is an award, in euro cents at the reference rate of the year.' },
   { id: 'amount-paid-eur', name: 'Paid by the fund', unit: 'EUR', table: 'amounts-eur', events: ['PayoutDisbursed'], disaggregations: [...BY, 'original currency'],
     definition: 'Instalments paid by the fund on the cohort\'s claims, in euro cents at the reference rate of the year.' },
+  { id: 'amount-recovered-eur', name: 'Recovered from offenders', unit: 'EUR', table: 'recoveries-eur', events: ['RecoveryFromOffenderRecorded'], disaggregations: [...BY, 'original currency'],
+    definition: 'What the fund recovered from offenders (subrogation) on the cohort\'s claims, in euro cents at the reference rate of the year, '
+      + 'beside what it paid on them (the recoveries table, columns paid and recovered).' },
+  ...BREAKDOWN_IDS.map((id): IndicatorDefinition => ({
+    id: `claims-by-${id}`, name: `Fund outcomes by ${BREAKDOWNS[id].name}`, unit: 'claims', table: `claims-by-${id}`,
+    events: [...BREAKDOWNS[id].events, 'AwardApproved', 'AwardRejected', 'AppealDecided', 'PayoutDisbursed'], disaggregations: ['filing year', BREAKDOWNS[id].name],
+    definition: `The region's claims of the cohort by ${BREAKDOWNS[id].name} (rows) and fund outcome (columns, as in the claims table).`,
+  })),
+  { id: 'appeals', name: 'Fund decisions appealed, by outcome', unit: 'claims', table: 'appeals-by-outcome', events: ['DecisionAppealed', 'AppealDecided'], disaggregations: [...BY, 'outcome of the last appeal'],
+    definition: 'Claims whose fund decision was appealed (row totals), by the outcome of the last appeal: pending, upheld, increased, reduced, remitted.' },
+  { id: 'days-application-to-decision', name: 'Days from fund application to decision', unit: 'days', table: 'durations-days', events: ['FundApplicationSubmitted', 'AwardApproved', 'AwardRejected'], disaggregations: [...BY],
+    definition: 'Calendar days from the application to the fund to its first decision (approval or rejection), local dates: median and 90th percentile (nearest rank) over the decided claims.' },
+  { id: 'days-decision-to-first-payment', name: 'Days from decision to first payment', unit: 'days', table: 'durations-days', events: ['AwardApproved', 'AwardRejected', 'PayoutDisbursed'], disaggregations: [...BY],
+    definition: 'Calendar days from the first fund decision to the first instalment paid, local dates: median and 90th percentile (nearest rank) over the paid claims.' },
 ];

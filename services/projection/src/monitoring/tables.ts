@@ -6,9 +6,14 @@
  * subtracted from each other).
  */
 import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
-import { claimCohorts, type CohortClaim } from '../queries/monitoring.js';
+import {
+  applicationToDecisionDays, claimCohorts, decisionToFirstPayoutDays, durationSample, percentile, type CohortClaim,
+} from '../queries/monitoring.js';
 import type { ReadModelStore } from '../read-model/store.js';
-import { AMOUNT_KINDS, FUND_OUTCOMES, type AmountKind, type FundOutcome } from './catalogue.js';
+import {
+  AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, DURATION_COLUMNS, FUND_OUTCOMES, RECOVERY_KINDS,
+  type AmountKind, type AppealColumn, type BreakdownId, type DurationColumn, type FundOutcome,
+} from './catalogue.js';
 import { smallCount, suppress } from './disclosure.js';
 import { REFERENCE_RATES_VERSION, referenceRate, toEurMinor, type ReferenceRate } from './reference-rates.js';
 
@@ -21,14 +26,47 @@ export interface ClaimsTable {
   total: number | null;
 }
 
-export interface AmountsTable {
-  id: 'amounts-eur';
+export interface AmountsTable<Id extends 'amounts-eur' | 'recoveries-eur' = 'amounts-eur'> {
+  id: Id;
   unit: 'EUR';
   columns: AmountKind[];
   /** `cells`: euro cents; `original`: the same amounts in minor units of `currency` (null: no claims, or several currencies). */
   rows: { jurisdiction: Jurisdiction; currency: Currency | null; cells: (number | null)[]; original: (number | null)[] }[];
   /** Column totals only: amounts of different kinds do not add up across a row. */
   columnTotals: (number | null)[];
+}
+
+/** A regional breakdown of the claims by fund outcome: one row per category, each claim in one. */
+export interface BreakdownTable {
+  id: `claims-by-${BreakdownId}`;
+  unit: 'claims';
+  columns: FundOutcome[];
+  rows: { category: string; cells: (number | null)[]; total: number | null }[];
+  columnTotals: (number | null)[];
+  total: number | null;
+}
+
+/** Appealed claims by the outcome of their last appeal, per jurisdiction. */
+export interface AppealsTable {
+  id: 'appeals-by-outcome';
+  unit: 'claims';
+  columns: AppealColumn[];
+  rows: { jurisdiction: Jurisdiction; cells: (number | null)[]; total: number | null }[];
+  columnTotals: (number | null)[];
+  total: number | null;
+}
+
+/**
+ * Medians and 90th percentiles of durations in days, per jurisdiction and for the region: a cell
+ * over fewer claims than the threshold (none included) is `null`. Percentiles do not add up, so
+ * no cell can be worked out from others: primary suppression is enough.
+ */
+export interface DurationsTable {
+  id: 'durations-days';
+  unit: 'days';
+  columns: DurationColumn[];
+  rows: { jurisdiction: Jurisdiction; cells: (number | null)[] }[];
+  region: (number | null)[];
 }
 
 export interface MonitoringTables {
@@ -39,9 +77,20 @@ export interface MonitoringTables {
   /** null when a currency of the year has no reference rate (`missingRates` names it). */
   amounts: AmountsTable | null;
   missingRates: Currency[];
+  /** What the fund paid and recovered from offenders, in EUR (null as `amounts`). */
+  recoveries: AmountsTable<'recoveries-eur'> | null;
+  breakdowns: BreakdownTable[];
+  appeals: AppealsTable;
+  durations: DurationsTable;
 }
 
+/**
+ * A claim's column in the claims table. An appeal that remitted the claim for a new assessment
+ * undid the fund's decision: until the fund decides again (a new award or rejection) the claim
+ * is undecided.
+ */
 export function fundOutcomeOf({ d, f }: CohortClaim): FundOutcome {
+  if (d.fund.appealOutcome === 'remitted' && d.moneyByHead.netAward === null && d.fund.rejectionReasons.length === 0) return 'undecided';
   if (f.lastDecision === 'rejected') return 'rejected';
   if (f.lastDecision === 'approved') return d.money.paid > 0 ? 'awarded-paid' : 'awarded-unpaid';
   return 'undecided';
@@ -50,8 +99,30 @@ export function fundOutcomeOf({ d, f }: CohortClaim): FundOutcome {
 /** Each amount kind: the claims it is summed over (its count decides whether it may be shown) and the amount of one claim. */
 const AMOUNT_OF: Record<AmountKind, { counts: (c: CohortClaim) => boolean; minor: (c: CohortClaim) => number }> = {
   claimed: { counts: () => true, minor: ({ d }) => d.money.claimed },
-  awarded: { counts: ({ f }) => f.lastDecision === 'approved', minor: ({ d }) => d.money.awarded },
+  awarded: { counts: (c) => fundOutcomeOf(c).startsWith('awarded'), minor: ({ d }) => d.money.awarded },
   paid: { counts: ({ d }) => d.money.paid > 0, minor: ({ d }) => d.money.paid },
+  recovered: { counts: ({ d }) => d.money.recovered > 0, minor: ({ d }) => d.money.recovered },
+};
+
+/** The category of a claim in each breakdown (BREAKDOWNS' categories). */
+export const CATEGORY_OF: Record<BreakdownId, (c: CohortClaim) => string> = {
+  'form-of-exploitation': (c) => c.form ?? 'other',
+  'applicant-role': (c) => c.role ?? 'direct',
+  'court-outcome': ({ d }) => d.court.rulings.at(-1)?.outcome ?? 'no-ruling',
+  'enforcement-failure': ({ f }) => f.enforcementFailureReasons.at(-1) ?? 'none',
+};
+
+/** An appealed claim's column (undefined: never appealed): `pending` while its last appeal awaits a decision. */
+export function appealColumnOf({ f }: CohortClaim): AppealColumn | undefined {
+  if (f.appeals === 0) return undefined;
+  return f.appealOutcomes.length < f.appeals ? 'pending' : f.appealOutcomes.at(-1) as AppealColumn;
+}
+
+const DURATION_OF: Record<DurationColumn, { span: (c: CohortClaim) => number | undefined; p: number }> = {
+  'application-to-decision-median': { span: applicationToDecisionDays, p: 50 },
+  'application-to-decision-p90': { span: applicationToDecisionDays, p: 90 },
+  'decision-to-first-payment-median': { span: decisionToFirstPayoutDays, p: 50 },
+  'decision-to-first-payment-p90': { span: decisionToFirstPayoutDays, p: 90 },
 };
 
 export function monitoringTables(store: ReadModelStore, year: number, threshold: number): MonitoringTables {
@@ -70,30 +141,67 @@ export function monitoringTables(store: ReadModelStore, year: number, threshold:
       rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: claims.cells[r]!, total: claims.rowTotals![r]! })),
       columnTotals: claims.columnTotals!, total: claims.total,
     },
-    amounts: missingRates.length > 0 ? null : amountsTable(JURISDICTIONS.map(claimsOf), year, threshold),
+    amounts: missingRates.length > 0 ? null : amountsTable('amounts-eur', [...AMOUNT_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
     missingRates,
+    recoveries: missingRates.length > 0 ? null : amountsTable('recoveries-eur', [...RECOVERY_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
+    breakdowns: BREAKDOWN_IDS.map((id) => breakdownTable(id, JURISDICTIONS.flatMap(claimsOf), threshold)),
+    appeals: appealsTable(JURISDICTIONS.map(claimsOf), threshold),
+    durations: durationsTable(JURISDICTIONS.map(claimsOf), threshold),
   };
 }
 
-function amountsTable(byJurisdiction: CohortClaim[][], year: number, threshold: number): AmountsTable {
+function breakdownTable(id: BreakdownId, claims: CohortClaim[], threshold: number): BreakdownTable {
+  const categories: readonly string[] = BREAKDOWNS[id].categories;
+  const counts = categories.map((category) => FUND_OUTCOMES.map((o) => claims.filter((c) => CATEGORY_OF[id](c) === category && fundOutcomeOf(c) === o).length));
+  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+  return {
+    id: `claims-by-${id}`, unit: 'claims', columns: [...FUND_OUTCOMES],
+    rows: categories.map((category, r) => ({ category, cells: t.cells[r]!, total: t.rowTotals![r]! })),
+    columnTotals: t.columnTotals!, total: t.total,
+  };
+}
+
+function appealsTable(byJurisdiction: CohortClaim[][], threshold: number): AppealsTable {
+  const counts = byJurisdiction.map((claims) => APPEAL_COLUMNS.map((column) => claims.filter((c) => appealColumnOf(c) === column).length));
+  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+  return {
+    id: 'appeals-by-outcome', unit: 'claims', columns: [...APPEAL_COLUMNS],
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]! })),
+    columnTotals: t.columnTotals!, total: t.total,
+  };
+}
+
+function durationsTable(byJurisdiction: CohortClaim[][], threshold: number): DurationsTable {
+  const line = (claims: CohortClaim[]) => DURATION_COLUMNS.map((column) => {
+    const sample = durationSample(claims.map(DURATION_OF[column].span));
+    return sample.length < threshold ? null : percentile(sample, DURATION_OF[column].p);
+  });
+  return {
+    id: 'durations-days', unit: 'days', columns: [...DURATION_COLUMNS],
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: line(byJurisdiction[r]!) })),
+    region: line(byJurisdiction.flat()),
+  };
+}
+
+function amountsTable<Id extends 'amounts-eur' | 'recoveries-eur'>(id: Id, kinds: AmountKind[], byJurisdiction: CohortClaim[][], year: number, threshold: number): AmountsTable<Id> {
   const sumEur = (claims: CohortClaim[], kind: AmountKind) => {
     const perCurrency = new Map<Currency, number>();
     for (const c of claims) if (AMOUNT_OF[kind].counts(c)) perCurrency.set(c.currency as Currency, (perCurrency.get(c.currency as Currency) ?? 0) + AMOUNT_OF[kind].minor(c));
     return [...perCurrency].reduce((eur, [currency, minor]) => eur + toEurMinor(minor, referenceRate(currency, year)!), 0);
   };
   const howMany = (claims: CohortClaim[], kind: AmountKind) => claims.filter(AMOUNT_OF[kind].counts).length;
-  const eur = byJurisdiction.map((claims) => AMOUNT_KINDS.map((k) => sumEur(claims, k)));
-  const behind = byJurisdiction.map((claims) => AMOUNT_KINDS.map((k) => howMany(claims, k)));
-  behind.push(AMOUNT_KINDS.map((_, k) => behind.reduce((s, line) => s + line[k]!, 0)));
+  const eur = byJurisdiction.map((claims) => kinds.map((k) => sumEur(claims, k)));
+  const behind = byJurisdiction.map((claims) => kinds.map((k) => howMany(claims, k)));
+  behind.push(kinds.map((_, k) => behind.reduce((s, line) => s + line[k]!, 0)));
   // An amount over fewer victims than the threshold is withheld (an amount over none is 0 and shown).
   const published = suppress({ cells: eur, rowTotals: false, columnTotals: true }, (r, c) => behind[r]![c]! > 0 && behind[r]![c]! < threshold);
   return {
-    id: 'amounts-eur', unit: 'EUR', columns: [...AMOUNT_KINDS],
+    id, unit: 'EUR', columns: [...kinds],
     rows: JURISDICTIONS.map((jurisdiction, r) => {
       const claims = byJurisdiction[r]!;
       const currencies = [...new Set(claims.map((c) => c.currency as Currency))];
       const currency = currencies.length === 1 ? currencies[0]! : null;
-      const original = AMOUNT_KINDS.map((k, c) => (currency === null || published.cells[r]![c] === null ? null
+      const original = kinds.map((k, c) => (currency === null || published.cells[r]![c] === null ? null
         : claims.filter(AMOUNT_OF[k].counts).reduce((s, x) => s + AMOUNT_OF[k].minor(x), 0)));
       return { jurisdiction, currency, cells: published.cells[r]!, original };
     }),

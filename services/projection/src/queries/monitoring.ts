@@ -84,8 +84,18 @@ export function percentile(sorted: readonly number[], p: number): number {
 const days = (from: string, to: string): number =>
   Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
 
-/** One claim as the monitoring figures see it. */
-export interface CohortClaim { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null }
+/** One claim as the monitoring figures see it (`form` and `role`: form of exploitation and applicant role, as filed). */
+export interface CohortClaim { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null }
+
+const localDate = (instant: string | null | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
+const spanDays = (a: string | null | undefined, b: string | null | undefined) => (a && b ? days(a, b) : undefined);
+/** Calendar days from the fund application to the first decision (local dates), if both happened. */
+export const applicationToDecisionDays = ({ d, f, zone }: CohortClaim): number | undefined => spanDays(localDate(d.fund.appliedAt, zone), localDate(f.firstDecisionAt, zone));
+/** Calendar days from the first fund decision to the first instalment paid (local dates), if both happened. */
+export const decisionToFirstPayoutDays = ({ f, zone }: CohortClaim): number | undefined => spanDays(localDate(f.firstDecisionAt, zone), localDate(f.firstPayoutAt, zone));
+/** The durations a percentile is taken over, ascending: those that exist and do not end before they start. */
+export const durationSample = (spans: readonly (number | undefined)[]): number[] =>
+  spans.filter((d): d is number => d !== undefined && d >= 0).sort((a, b) => a - b);
 interface Cell { claims: CohortClaim[] }
 
 /**
@@ -97,8 +107,11 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
   if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
-  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
-    .iterate(...params) as Iterable<{ jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null; detail: string; facts: string }>;
+  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
+    .iterate(...params) as Iterable<{
+      jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;
+      form_of_exploitation: string | null; applicant_role: string | null; detail: string; facts: string;
+    }>;
   for (const r of rows) {
     const filedAt = r.filed_at;
     if (!filedAt || !r.scheme_version) continue;
@@ -109,7 +122,10 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
     const key = `${r.jurisdiction}\0${period}`;
     let cell = cells.get(key);
     if (!cell) cells.set(key, cell = { claims: [] });
-    cell.claims.push({ d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency });
+    cell.claims.push({
+      d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency,
+      form: r.form_of_exploitation, role: r.applicant_role,
+    });
   }
   return cells;
 }
@@ -182,16 +198,14 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell, threshol
   over('recoveryRate', withPayout.length, () => ratio(sum(withPayout, (m) => m.recovered), sum(withPayout, (m) => m.paid)));
 
   const durations = (name: string, spans: (number | undefined)[]) => {
-    const xs = spans.filter((d): d is number => d !== undefined && d >= 0).sort((a, b) => a - b);
+    const xs = durationSample(spans);
     over(`${name}DaysMedian`, xs.length, () => percentile(xs, 50));
     over(`${name}DaysP90`, xs.length, () => percentile(xs, 90));
   };
-  const local = (instant: string | null | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
-  const span = (a: string | null | undefined, b: string | null | undefined) => (a && b ? days(a, b) : undefined);
-  durations('filingToRuling', c.map(({ d, filedAt, zone }) => span(local(filedAt, zone), d.court.rulings[0]?.decidedOn)));
-  durations('rulingToFinal', c.map(({ d }) => span(d.court.rulings[0]?.decidedOn, d.court.finalOn)));
-  durations('applicationToDecision', c.map(({ d, f, zone }) => span(local(d.fund.appliedAt, zone), local(f.firstDecisionAt, zone))));
-  durations('decisionToFirstPayout', c.map(({ f, zone }) => span(local(f.firstDecisionAt, zone), local(f.firstPayoutAt, zone))));
+  durations('filingToRuling', c.map(({ d, filedAt, zone }) => spanDays(localDate(filedAt, zone), d.court.rulings[0]?.decidedOn)));
+  durations('rulingToFinal', c.map(({ d }) => spanDays(d.court.rulings[0]?.decidedOn, d.court.finalOn)));
+  durations('applicationToDecision', c.map(applicationToDecisionDays));
+  durations('decisionToFirstPayout', c.map(decisionToFirstPayoutDays));
 
   const amountsBeyondBounds = Object.entries(values).some(([name, v]) => name.endsWith('Minor') && v !== null && beyondBounds(v));
   return { jurisdiction, period, currency: c[0]?.currency ?? null, indicators: values, suppressed, amountsBeyondBounds };

@@ -73,6 +73,9 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       ...tables,
       claims: { ...tables.claims, rows: tables.claims.rows.filter(mine) },
       amounts: tables.amounts && { ...tables.amounts, rows: tables.amounts.rows.filter(mine) },
+      recoveries: tables.recoveries && { ...tables.recoveries, rows: tables.recoveries.rows.filter(mine) },
+      appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
+      durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
     };
   });
 }

@@ -260,10 +260,16 @@ const Withheld = z.number().nullable().describe('null: withheld (small cell, or 
 export const CatalogueSchema = z.object({
   suppressionThreshold: z.number().int(),
   indicators: z.array(z.object({
-    id: z.string(), name: z.string(), definition: z.string(), unit: z.enum(['claims', 'EUR']),
-    table: z.enum(['claims-by-fund-outcome', 'amounts-eur']), events: z.array(z.string()), disaggregations: z.array(z.string()),
+    id: z.string(), name: z.string(), definition: z.string(), unit: z.enum(['claims', 'EUR', 'days', 'share']),
+    table: z.string(), events: z.array(z.string()), disaggregations: z.array(z.string()),
   })),
 });
+
+const AmountsTableSchema = <Id extends string>(id: Id) => z.object({
+  id: z.literal(id), unit: z.literal('EUR'), columns: z.array(z.string()),
+  rows: z.array(z.object({ jurisdiction: z.string(), currency: z.string().nullable(), cells: z.array(Withheld), original: z.array(Withheld) })),
+  columnTotals: z.array(Withheld),
+}).nullable();
 
 export const MonitoringTablesSchema = z.object({
   year: z.number().int(), suppressionThreshold: z.number().int(),
@@ -276,10 +282,22 @@ export const MonitoringTablesSchema = z.object({
     rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld })),
     columnTotals: z.array(Withheld), total: Withheld,
   }),
-  amounts: z.object({
-    id: z.literal('amounts-eur'), unit: z.literal('EUR'), columns: z.array(z.string()),
-    rows: z.array(z.object({ jurisdiction: z.string(), currency: z.string().nullable(), cells: z.array(Withheld), original: z.array(Withheld) })),
-    columnTotals: z.array(Withheld),
-  }).nullable(),
+  amounts: AmountsTableSchema('amounts-eur'),
   missingRates: z.array(z.string()),
+  recoveries: AmountsTableSchema('recoveries-eur'),
+  breakdowns: z.array(z.object({
+    id: z.string(), unit: z.literal('claims'), columns: z.array(z.string()),
+    rows: z.array(z.object({ category: z.string(), cells: z.array(Withheld), total: Withheld })),
+    columnTotals: z.array(Withheld), total: Withheld,
+  })),
+  appeals: z.object({
+    id: z.literal('appeals-by-outcome'), unit: z.literal('claims'), columns: z.array(z.string()),
+    rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld })),
+    columnTotals: z.array(Withheld), total: Withheld,
+  }),
+  durations: z.object({
+    id: z.literal('durations-days'), unit: z.literal('days'), columns: z.array(z.string()),
+    rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(z.number().nullable()) })),
+    region: z.array(z.number().nullable().describe('null: fewer claims than the threshold behind it')),
+  }),
 });

@@ -1,0 +1,173 @@
+/**
+ * Every published monitoring table over a generated population (all six jurisdictions, two
+ * filing years, seeded random paths through court, fund, appeal, payment, recovery and
+ * withdrawal), written into the real embedded event store, projected, and served over HTTP;
+ * checked against this file's own plain fold over the same events read back from `$all`: counts
+ * by fund outcome and by each breakdown, appeals by outcome, amounts and recoveries in EUR,
+ * percentiles of durations. Then the disclosure rules are applied to the expected figures the
+ * same way (suppression has its own property test): the whole table must match.
+ */
+import t from 'tap';
+import { jsonEvent } from '@eventstore/db-client';
+import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
+import { schemeById } from '@cfund/domain';
+import { generateClaims } from '../src/bench/claim-population.ts';
+import { APPEAL_COLUMNS, BREAKDOWNS, FUND_OUTCOMES } from '../src/monitoring/catalogue.ts';
+import { smallCount, suppress } from '../src/monitoring/disclosure.ts';
+import { referenceRate } from '../src/monitoring/reference-rates.ts';
+import { get, readAllEnvelopes, startHarness, startProjection } from './helpers.ts';
+
+const YEARS = [2025, 2026];
+const THRESHOLD = 5;
+const dummyEnvelope = () => ({ alg: 'AES-256-GCM' as const, keyId: 'generated', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' });
+
+/** What this test knows of a claim, folded from its events with nothing of the projection's. */
+interface Plain {
+  jurisdiction: Jurisdiction; year: number; currency: Currency; zone: string;
+  form: string; role: string; ruling: string; failure: string;
+  decision: 'approved' | 'rejected' | 'none'; award: number; claimed: number; paid: number; recovered: number;
+  appeals: number; appealOutcomes: string[]; appliedAt?: string; firstDecisionAt?: string; firstPayoutAt?: string;
+}
+
+const localDate = (instant: string, zone: string) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(instant));
+const daysBetween = (a: string, b: string) => (Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000;
+const nearestRank = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
+
+function fold(events: { type: string; data: Record<string, unknown>; at: string }[]): Plain {
+  const filed = events[0]!.data as { jurisdiction: Jurisdiction; schemeVersion: string; currency: Currency; filedAt: string; formOfExploitation: string; applicantRole: string; damagesClaimed: { amount: { amountMinor: number } }[] };
+  const zone = schemeById(`${filed.jurisdiction}@${filed.schemeVersion}`).timeZone;
+  const p: Plain = {
+    jurisdiction: filed.jurisdiction, year: Number(localDate(filed.filedAt, zone).slice(0, 4)), currency: filed.currency, zone,
+    form: filed.formOfExploitation, role: filed.applicantRole, ruling: 'no-ruling', failure: 'none', decision: 'none', award: 0,
+    claimed: filed.damagesClaimed.reduce((s, x) => s + x.amount.amountMinor, 0), paid: 0, recovered: 0, appeals: 0, appealOutcomes: [],
+  };
+  const amount = (d: Record<string, unknown>, key: string) => (d[key] as { amountMinor: number }).amountMinor;
+  for (const { type, data, at } of events.slice(1)) {
+    if (type === 'CourtRulingRecorded') p.ruling = data.outcome as string;
+    if (type === 'EnforcementFailed') p.failure = data.reason as string;
+    if (type === 'FundApplicationSubmitted') p.appliedAt = data.submittedAt as string;
+    if (type === 'AwardApproved' || type === 'AwardRejected') p.firstDecisionAt ??= at;
+    if (type === 'AwardApproved') { p.decision = 'approved'; p.award = amount(data, 'netAward'); }
+    if (type === 'AwardRejected') { p.decision = 'rejected'; p.award = 0; }
+    if (type === 'DecisionAppealed') p.appeals += 1;
+    if (type === 'AppealDecided') {
+      p.appealOutcomes.push(data.outcome as string);
+      if (data.outcome === 'increased' || data.outcome === 'reduced') { p.decision = 'approved'; p.award = amount(data, 'netAward'); }
+      if (data.outcome === 'remitted') { p.decision = 'none'; p.award = 0; }
+    }
+    if (type === 'PayoutDisbursed') { p.paid += amount(data, 'amount'); p.firstPayoutAt ??= data.disbursedAt as string; }
+    if (type === 'RecoveryFromOffenderRecorded') p.recovered += amount(data, 'amount');
+  }
+  return p;
+}
+
+const outcome = (p: Plain) => (p.decision === 'rejected' ? 'rejected' : p.decision === 'approved' ? (p.paid > 0 ? 'awarded-paid' : 'awarded-unpaid') : 'undecided');
+const counts = <T>(rows: readonly T[], columns: readonly string[], claims: Plain[], rowOf: (p: Plain) => T, columnOf: (p: Plain) => string | undefined) =>
+  rows.map((r) => columns.map((c) => claims.filter((p) => rowOf(p) === r && columnOf(p) === c).length));
+const published = (cells: number[][]) => suppress({ cells, rowTotals: true, columnTotals: true }, smallCount(THRESHOLD));
+
+t.test('monitoring tables over a generated population', async (t) => {
+  const h = await startHarness(t);
+  const population = generateClaims({ seed: 16, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: 40, personalData: dummyEnvelope });
+  for (const claim of population) {
+    await h.env.eventStore.appendToStream(`claim-${claim.claimId}`, claim.events.map((e) => jsonEvent({ type: e.type, data: e.data as never, metadata: { occurredAt: e.at } })));
+  }
+  await h.catchUp();
+  const app = await startProjection(h);
+  t.teardown(() => app.close());
+  const monitor = await h.token('monitor-1', ['monitor'], [...JURISDICTIONS]);
+
+  const streams = new Map<string, { type: string; data: Record<string, unknown>; at: string }[]>();
+  for (const e of await readAllEnvelopes(h.env.eventStore)) {
+    if (!e.streamId.startsWith('claim-')) continue;
+    const list = streams.get(e.streamId) ?? [];
+    list.push({ type: e.type, data: e.data as Record<string, unknown>, at: (e.metadata as { occurredAt: string }).occurredAt });
+    streams.set(e.streamId, list);
+  }
+  const all = [...streams.values()].map(fold);
+  t.equal(all.length, population.length, 'every generated claim read back');
+  t.same(new Set(all.map((p) => `${p.jurisdiction}${p.year}`)).size, 12, 'six jurisdictions, two filing years');
+
+  for (const year of YEARS) {
+    t.test(`filing year ${year}`, async (t) => {
+      const r = await get(app, `/monitoring/tables?year=${year}`, monitor);
+      t.equal(r.statusCode, 200, 'the tables of the year');
+      const body = r.json();
+      const cohort = all.filter((p) => p.year === year);
+      const byJurisdiction = (p: Plain) => p.jurisdiction;
+
+      const claims = published(counts(JURISDICTIONS, FUND_OUTCOMES, cohort, byJurisdiction, outcome));
+      t.same(body.claims.rows.map((x: { cells: unknown; total: unknown }) => [x.cells, x.total]), claims.cells.map((c, i) => [c, claims.rowTotals![i]]), 'claims by fund outcome');
+      t.same([body.claims.columnTotals, body.claims.total], [claims.columnTotals, claims.total]);
+      const decided = cohort.filter((p) => outcome(p) !== 'undecided').length;
+      t.ok(decided >= 100 && cohort.length - decided >= 50, `a population with decided (${decided}) and undecided claims`);
+
+      for (const table of body.breakdowns as { id: string; rows: { category: string; cells: unknown; total: unknown }[]; columnTotals: unknown; total: unknown }[]) {
+        const id = table.id.replace('claims-by-', '') as keyof typeof BREAKDOWNS;
+        const key = { 'form-of-exploitation': 'form', 'applicant-role': 'role', 'court-outcome': 'ruling', 'enforcement-failure': 'failure' }[id] as 'form';
+        const categories = BREAKDOWNS[id].categories as readonly string[];
+        t.same(table.rows.map((x) => x.category), categories, `${id}: every category`);
+        const expected = published(counts(categories, FUND_OUTCOMES, cohort, (p) => p[key], outcome));
+        t.same(table.rows.map((x) => [x.cells, x.total]), expected.cells.map((c, i) => [c, expected.rowTotals![i]]), id);
+        t.same([table.columnTotals, table.total], [expected.columnTotals, expected.total], `${id}: totals`);
+        t.equal(table.total ?? cohort.length, cohort.length, `${id}: every claim in one category`);
+      }
+      t.equal(body.breakdowns.length, 4);
+
+      const appealOf = (p: Plain) => (p.appeals === 0 ? undefined : p.appealOutcomes.length < p.appeals ? 'pending' : p.appealOutcomes.at(-1));
+      const appeals = published(counts(JURISDICTIONS, APPEAL_COLUMNS, cohort, byJurisdiction, appealOf));
+      t.same(body.appeals.rows.map((x: { cells: unknown; total: unknown }) => [x.cells, x.total]), appeals.cells.map((c, i) => [c, appeals.rowTotals![i]]), 'appeals by outcome');
+      t.same([body.appeals.columnTotals, body.appeals.total], [appeals.columnTotals, appeals.total]);
+      t.ok(cohort.filter((p) => p.appeals > 0).length >= 20, 'appeals in the population');
+
+      // Amounts: euro cents at the year's reference rate; withheld over 1 to 4 claims.
+      const eurOf = (claims: Plain[], minor: (p: Plain) => number) => {
+        const byCurrency = new Map<Currency, number>();
+        for (const p of claims) byCurrency.set(p.currency, (byCurrency.get(p.currency) ?? 0) + minor(p));
+        return [...byCurrency].reduce((s, [c, m]) => s + Math.round(m / referenceRate(c, year)!.perEur), 0);
+      };
+      const amountTable = (kinds: [string, (p: Plain) => boolean, (p: Plain) => number][]) => {
+        const of = (j: Jurisdiction) => cohort.filter((p) => p.jurisdiction === j);
+        const cells = JURISDICTIONS.map((j) => kinds.map(([, counts, minor]) => eurOf(of(j).filter(counts), minor)));
+        const behind = JURISDICTIONS.map((j) => kinds.map(([, counts]) => of(j).filter(counts).length));
+        behind.push(kinds.map((_, k) => behind.reduce((s, line) => s + line[k]!, 0)));
+        const out = suppress({ cells, rowTotals: false, columnTotals: true }, (r, c) => behind[r]![c]! > 0 && behind[r]![c]! < THRESHOLD);
+        return {
+          rows: JURISDICTIONS.map((j, r) => ({
+            jurisdiction: j, currency: of(j)[0]!.currency, cells: out.cells[r],
+            original: kinds.map(([, counts, minor], c) => (out.cells[r]![c] === null ? null : of(j).filter(counts).reduce((s, p) => s + minor(p), 0))),
+          })),
+          columnTotals: out.columnTotals,
+        };
+      };
+      const awarded = (p: Plain) => p.decision === 'approved';
+      t.match(body.amounts, amountTable([['claimed', () => true, (p) => p.claimed], ['awarded', awarded, (p) => p.award], ['paid', (p) => p.paid > 0, (p) => p.paid]]), 'amounts in EUR');
+      t.same(body.recoveries.columns, ['paid', 'recovered']);
+      t.match(body.recoveries, amountTable([['paid', (p) => p.paid > 0, (p) => p.paid], ['recovered', (p) => p.recovered > 0, (p) => p.recovered]]), 'recoveries in EUR');
+      t.ok(cohort.some((p) => p.recovered > 0), 'recoveries in the population');
+
+      // Durations: days between local dates; over fewer than the threshold, withheld.
+      const spans = (claims: Plain[]) => {
+        const decision = claims.filter((p) => p.appliedAt && p.firstDecisionAt).map((p) => daysBetween(localDate(p.appliedAt!, p.zone), localDate(p.firstDecisionAt!, p.zone)));
+        const payment = claims.filter((p) => p.firstDecisionAt && p.firstPayoutAt).map((p) => daysBetween(localDate(p.firstDecisionAt!, p.zone), localDate(p.firstPayoutAt!, p.zone)));
+        const shown = (xs: number[], q: number) => (xs.length < THRESHOLD ? null : nearestRank(xs, q));
+        return [shown(decision, 50), shown(decision, 90), shown(payment, 50), shown(payment, 90)];
+      };
+      t.same(body.durations.rows.map((x: { cells: unknown }) => x.cells), JURISDICTIONS.map((j) => spans(cohort.filter((p) => p.jurisdiction === j))), 'durations per jurisdiction');
+      t.same(body.durations.region, spans(cohort), 'durations of the region');
+      t.ok(body.durations.region.every((x: number | null) => x !== null && x > 0), 'regional durations shown');
+
+      // No published count is a small cell.
+      const countCells = [body.claims, body.appeals, ...body.breakdowns].flatMap((table: { rows: { cells: (number | null)[]; total: number | null }[]; columnTotals: (number | null)[]; total: number | null }) =>
+        [...table.rows.flatMap((x) => [...x.cells, x.total]), ...table.columnTotals, table.total]);
+      t.ok(countCells.some((x) => x === null) && countCells.every((x) => x === null || x === 0 || x >= THRESHOLD), 'no count from 1 to threshold - 1');
+    });
+  }
+
+  t.test('the catalogue names every table the publication holds', async (t) => {
+    const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
+    const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
+    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.appeals.id, body.durations.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
+    t.same(new Set(catalogue.indicators.map((i) => i.table)), new Set(tables));
+  });
+});
