@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { CommandDateSchema, LocalDateSchema, commandLine } from './primitives.js';
 
+/** The victim's sex, as monitoring frameworks ask for it (optional: the victim may not say). */
+export const SEXES = ['female', 'male', 'other'] as const;
+/** Whether the victim was under 18 when the crime was committed (optional; else derived from the date of birth and `incidentOn` where both are known). */
+const monitoringFields = {
+  sex: z.enum(SEXES).optional(),
+  childAtTimeOfCrime: z.boolean().optional(),
+};
+
 /**
  * A victim's personal data as a lawyer submits it. It exists in plaintext only inside a request
  * and in memory: events, logs and messages carry it encrypted (see EncryptedPersonalData).
@@ -13,6 +21,7 @@ export const PersonalDataSchema = z.object({
     phone: z.string().trim().min(3).max(40).optional(),
   }).strict().optional(),
   address: z.string().trim().min(1).max(500).optional(),
+  ...monitoringFields,
 }).strict();
 export type PersonalData = z.infer<typeof PersonalDataSchema>;
 
@@ -29,10 +38,11 @@ export const CommandPersonalDataSchema = z.object({
     phone: z.string().trim().min(3).max(40).regex(/^[0-9+()./ -]+$/, { message: 'digits, spaces and + ( ) . / - only' }).optional(),
   }).strict().optional(),
   address: commandLine(500).optional(),
+  ...monitoringFields,
 }).strict();
 
 /** Field names that hold personal data, for log redaction. */
-export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'personalData', 'victim', 'payee', 'iban', 'domesticAccount'] as const;
+export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'sex', 'childAtTimeOfCrime', 'personalData', 'victim', 'payee', 'iban', 'domesticAccount'] as const;
 
 /**
  * The pseudonym of a claim's victim, `vic-<claimId>`: what the events, the key store and the

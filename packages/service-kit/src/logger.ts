@@ -21,6 +21,8 @@ export const PERSONAL_DATA_LOG_FIELDS = [
   'email',
   'phone',
   'address',
+  'sex',
+  'childAtTimeOfCrime',
   'personalData',
   'victim',
   'payee',

@@ -1,7 +1,8 @@
 /**
  * Every published monitoring table over a generated population (all six jurisdictions, two
  * filing years, seeded random paths through court, fund, appeal, payment, recovery and
- * withdrawal), written into the real embedded event store, projected, and served over HTTP;
+ * withdrawal; the victim's sex and age in the encrypted personal data, some erased through the
+ * command service), written into the real embedded event store, projected, and served over HTTP;
  * checked against this file's own plain fold over the same events read back from `$all`: counts
  * by fund outcome and by each breakdown, appeals by outcome, amounts and recoveries in EUR,
  * percentiles of durations. Then the disclosure rules are applied to the expected figures the
@@ -9,20 +10,23 @@
  */
 import t from 'tap';
 import { jsonEvent } from '@eventstore/db-client';
-import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
+import { JURISDICTIONS, type Currency, type Jurisdiction, type PersonalData } from '@cfund/contracts';
 import { schemeById } from '@cfund/domain';
-import { generateClaims } from '../src/bench/claim-population.ts';
+import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { keyStoreDir } from '@cfund/service-kit';
+import { generateClaims, sealVictims } from '../src/bench/claim-population.ts';
 import { APPEAL_COLUMNS, BREAKDOWNS, FUND_OUTCOMES } from '../src/monitoring/catalogue.ts';
 import { smallCount, suppress } from '../src/monitoring/disclosure.ts';
 import { referenceRate } from '../src/monitoring/reference-rates.ts';
+import { AGE_COLUMNS, SEX_COLUMNS } from '../src/monitoring/victim-profiles.ts';
 import { get, readAllEnvelopes, startHarness, startProjection } from './helpers.ts';
 
 const YEARS = [2025, 2026];
 const THRESHOLD = 5;
-const dummyEnvelope = () => ({ alg: 'AES-256-GCM' as const, keyId: 'generated', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' });
 
 /** What this test knows of a claim, folded from its events with nothing of the projection's. */
 interface Plain {
+  claimId: string; incidentOn: string; erased: boolean;
   jurisdiction: Jurisdiction; year: number; currency: Currency; zone: string;
   form: string; role: string; ruling: string; failure: string;
   decision: 'approved' | 'rejected' | 'none'; award: number; claimed: number; paid: number; recovered: number;
@@ -34,10 +38,10 @@ const daysBetween = (a: string, b: string) => (Date.parse(`${b}T00:00:00Z`) - Da
 const nearestRank = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
 
 function fold(events: { type: string; data: Record<string, unknown>; at: string }[]): Plain {
-  const filed = events[0]!.data as { jurisdiction: Jurisdiction; schemeVersion: string; currency: Currency; filedAt: string; formOfExploitation: string; applicantRole: string; damagesClaimed: { amount: { amountMinor: number } }[] };
+  const filed = events[0]!.data as { claimId: string; incidentOn: string; jurisdiction: Jurisdiction; schemeVersion: string; currency: Currency; filedAt: string; formOfExploitation: string; applicantRole: string; damagesClaimed: { amount: { amountMinor: number } }[] };
   const zone = schemeById(`${filed.jurisdiction}@${filed.schemeVersion}`).timeZone;
   const p: Plain = {
-    jurisdiction: filed.jurisdiction, year: Number(localDate(filed.filedAt, zone).slice(0, 4)), currency: filed.currency, zone,
+    claimId: filed.claimId, incidentOn: filed.incidentOn, erased: false, jurisdiction: filed.jurisdiction, year: Number(localDate(filed.filedAt, zone).slice(0, 4)), currency: filed.currency, zone,
     form: filed.formOfExploitation, role: filed.applicantRole, ruling: 'no-ruling', failure: 'none', decision: 'none', award: 0,
     claimed: filed.damagesClaimed.reduce((s, x) => s + x.amount.amountMinor, 0), paid: 0, recovered: 0, appeals: 0, appealOutcomes: [],
   };
@@ -57,6 +61,7 @@ function fold(events: { type: string; data: Record<string, unknown>; at: string 
     }
     if (type === 'PayoutDisbursed') { p.paid += amount(data, 'amount'); p.firstPayoutAt ??= data.disbursedAt as string; }
     if (type === 'RecoveryFromOffenderRecorded') p.recovered += amount(data, 'amount');
+    if (type === 'PersonalDataErased') p.erased = true;
   }
   return p;
 }
@@ -68,11 +73,21 @@ const published = (cells: number[][]) => suppress({ cells, rowTotals: true, colu
 
 t.test('monitoring tables over a generated population', async (t) => {
   const h = await startHarness(t);
-  const population = generateClaims({ seed: 16, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: 40, personalData: dummyEnvelope });
+  const population = generateClaims({ seed: 16, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: 40 });
+  const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(keyStoreDir(h.dataDir)), masterKey: h.masterKey });
+  await sealVictims(population, (victimRef, victim) => protector.encryptPersonalData(victimRef, victim));
   for (const claim of population) {
     await h.env.eventStore.appendToStream(`claim-${claim.claimId}`, claim.events.map((e) => jsonEvent({ type: e.type, data: e.data as never, metadata: { occurredAt: e.at } })));
   }
+  // The first 8 victims of each jurisdiction's first year are erased by a data-protection officer.
+  const erased = JURISDICTIONS.flatMap((j) => population.filter((c) => c.jurisdiction === j).slice(0, 8));
+  for (const claim of erased) {
+    const dpo = await h.token(`dpo-${claim.jurisdiction}`, ['dpo'], [claim.jurisdiction]);
+    const r = await h.post(`/victims/vic-${claim.claimId}/erasure`, dpo, { reason: 'The victim asked for erasure.' });
+    if (r.statusCode !== 200) t.fail(`erasure: ${r.body}`);
+  }
   await h.catchUp();
+  const victims = new Map<string, PersonalData>(population.map((c) => [c.claimId, c.victim]));
   const app = await startProjection(h);
   t.teardown(() => app.close());
   const monitor = await h.token('monitor-1', ['monitor'], [...JURISDICTIONS]);
@@ -157,8 +172,28 @@ t.test('monitoring tables over a generated population', async (t) => {
       t.same(body.durations.region, spans(cohort), 'durations of the region');
       t.ok(body.durations.region.every((x: number | null) => x !== null && x > 0), 'regional durations shown');
 
+      // Sex and age at the time of the crime: from the plaintext the generator encrypted; an erased victim is unknown.
+      const sexOf = (p: Plain) => (p.erased ? 'unknown' : victims.get(p.claimId)!.sex ?? 'unknown');
+      const ageOf = (p: Plain) => {
+        const v = victims.get(p.claimId)!;
+        if (p.erased) return 'unknown';
+        if (v.childAtTimeOfCrime !== undefined) return v.childAtTimeOfCrime ? 'child' : 'adult';
+        if (!v.dateOfBirth) return 'unknown';
+        const [y, m, d] = v.dateOfBirth.split('-').map(Number) as [number, number, number];
+        const [iy, im, id] = p.incidentOn.split('-').map(Number) as [number, number, number];
+        return iy - y - (im < m || (im === m && id < d) ? 1 : 0) < 18 ? 'child' : 'adult';
+      };
+      for (const [table, columns, of] of [[body.victims.sex, SEX_COLUMNS, sexOf], [body.victims.age, AGE_COLUMNS, ageOf]] as const) {
+        const expected = published(counts(JURISDICTIONS, columns, cohort, byJurisdiction, of));
+        t.same(table.columns, columns);
+        t.same(table.rows.map((x: { cells: unknown; total: unknown }) => [x.cells, x.total]), expected.cells.map((c, i) => [c, expected.rowTotals![i]]), table.id);
+        t.same([table.columnTotals, table.total], [expected.columnTotals, expected.total], `${table.id}: totals`);
+      }
+      t.ok(cohort.filter((p) => ageOf(p) === 'child').length >= 20, 'children in the population');
+      if (year === YEARS[0]) t.equal(cohort.filter((p) => p.erased).length, 48, 'erased victims in the cohort');
+
       // No published count is a small cell.
-      const countCells = [body.claims, body.appeals, ...body.breakdowns].flatMap((table: { rows: { cells: (number | null)[]; total: number | null }[]; columnTotals: (number | null)[]; total: number | null }) =>
+      const countCells = [body.claims, body.appeals, body.victims.sex, body.victims.age, ...body.breakdowns].flatMap((table: { rows: { cells: (number | null)[]; total: number | null }[]; columnTotals: (number | null)[]; total: number | null }) =>
         [...table.rows.flatMap((x) => [...x.cells, x.total]), ...table.columnTotals, table.total]);
       t.ok(countCells.some((x) => x === null) && countCells.every((x) => x === null || x === 0 || x >= THRESHOLD), 'no count from 1 to threshold - 1');
     });
@@ -167,7 +202,7 @@ t.test('monitoring tables over a generated population', async (t) => {
   t.test('the catalogue names every table the publication holds', async (t) => {
     const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
     const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
-    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.appeals.id, body.durations.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
+    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.appeals.id, body.durations.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
     t.same(new Set(catalogue.indicators.map((i) => i.table)), new Set(tables));
   });
 });

@@ -7,7 +7,7 @@
 import t from 'tap';
 import type { Jurisdiction } from '@cfund/contracts';
 import { referenceRate } from '../src/monitoring/reference-rates.ts';
-import { allocateBudget, appliedClaim, assess, disburse, fileClaim, get, rsYear, scheduledClaim, startHarness, startProjection, step, tokens } from './helpers.ts';
+import { allocateBudget, appliedClaim, readAllEnvelopes, assess, disburse, fileClaim, get, rsYear, scheduledClaim, startHarness, startProjection, step, tokens } from './helpers.ts';
 
 const ALL: Jurisdiction[] = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'];
 const BAM = (amountMinor: number) => ({ amountMinor, currency: 'BAM' as const });
@@ -36,7 +36,11 @@ t.test('monitoring publication', async (t) => {
   // BA: 6 claims only filed, in convertible marks.
   const BA_CLAIMED = 5_000_000;
   for (let i = 0; i < 6; i++) {
-    await fileClaim(h, ba.lawyer, { jurisdiction: 'BA', damagesClaimed: [{ head: 'non-pecuniary', amount: BAM(BA_CLAIMED) }] });
+    // Sex and child at the time of the crime: given in the (encrypted) personal data.
+    await fileClaim(h, ba.lawyer, {
+      jurisdiction: 'BA', damagesClaimed: [{ head: 'non-pecuniary', amount: BAM(BA_CLAIMED) }],
+      victim: { fullName: 'Projection Test Victim', sex: 'female', childAtTimeOfCrime: true },
+    });
   }
   await h.catchUp();
 
@@ -72,6 +76,10 @@ t.test('monitoring publication', async (t) => {
     t.same(body.amounts.columnTotals, [eur(rsClaimed, rsd) + eur(6 * BA_CLAIMED, bam), eur(6 * AWARD, rsd), null]);
     t.same(body.referenceRates.rates.map((x: { currency: string; provisional: boolean }) => [x.currency, x.provisional]), [['BAM', false], ['RSD', true]]);
     t.same(body.missingRates, []);
+    // RS victims: a date of birth in 1995, a crime in 2025, no sex given; BA: six girls.
+    t.same(body.victims.sex.rows.map((x: { cells: unknown }) => x.cells).slice(0, 2), [[0, 0, 0, 16], [6, 0, 0, 0]], 'claims by sex');
+    t.same(body.victims.age.rows.map((x: { cells: unknown }) => x.cells).slice(0, 2), [[0, 16, 0], [6, 0, 0]], 'claims by age at the time of the crime');
+    t.notOk(JSON.stringify(await readAllEnvelopes(h.env.eventStore)).includes('female'), 'no plaintext in the events');
     t.equal(body.suppressionThreshold, 5);
   });
 

@@ -11,12 +11,13 @@
  */
 import {
   APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES, parseEvent,
-  type ClaimEvent, type EncryptedPersonalData, type Jurisdiction,
+  SEXES, type ClaimEvent, type EncryptedPersonalData, type Jurisdiction, type PersonalData,
 } from '@cfund/contracts';
 import { schemeFor } from '@cfund/domain';
 
 export interface GeneratedEvent { type: ClaimEvent['type']; data: ClaimEvent['data']; /** The command's instant (`occurredAt`). */ at: string }
-export interface GeneratedClaim { claimId: string; jurisdiction: Jurisdiction; events: GeneratedEvent[] }
+/** `victim`: the plaintext of the ClaimFiled's encrypted personal data (sex, child at the time, date of birth: each sometimes missing). */
+export interface GeneratedClaim { claimId: string; jurisdiction: Jurisdiction; victim: PersonalData; events: GeneratedEvent[] }
 
 export interface PopulationOptions {
   seed: number;
@@ -24,8 +25,8 @@ export interface PopulationOptions {
   years: readonly number[];
   /** Claims per jurisdiction and year. */
   claimsPerCell: number;
-  /** The encrypted personal data of a victim (the key store's envelope), by their pseudonym. */
-  personalData: (victimRef: string, claimNumber: number) => EncryptedPersonalData;
+  /** The ClaimFiled's encrypted personal data until `sealVictims` encrypts `victim` (an envelope no key opens, by default). */
+  personalData?: (victimRef: string) => EncryptedPersonalData;
   /** Validate every event with the contracts (slow for a benchmark's million). Default true. */
   validate?: boolean;
 }
@@ -43,6 +44,8 @@ function random(seed: number): () => number {
 }
 
 const DAY = 86_400_000;
+/** An envelope of the right shape that no key opens (its victim counts as of unknown sex and age). */
+const UNREADABLE: EncryptedPersonalData = { alg: 'AES-256-GCM', keyId: 'none', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' };
 const plusDays = (instant: string, days: number) => new Date(Date.parse(instant) + days * DAY).toISOString();
 
 /** A claim id (UUID form) that says where it comes from: seed, claim number. */
@@ -71,12 +74,19 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
           events.push({ type, at, data: (options.validate === false ? full : parseEvent(type, full).data) as ClaimEvent['data'] });
         };
         const victimRef = `vic-${claimId}`;
+        const incidentOn = `${year - 1}-0${between(1, 9)}-1${between(0, 9)}`;
+        const victim: PersonalData = { fullName: `Generated Victim ${n}` };
+        const sex = rnd();
+        if (sex < 0.93) victim.sex = SEXES[sex < 0.55 ? 0 : sex < 0.9 ? 1 : 2];
+        const age = rnd();
+        if (age < 0.3) victim.childAtTimeOfCrime = chance(0.3);
+        else if (age < 0.7) victim.dateOfBirth = `${year - 1 - between(10, 40)}-0${between(1, 9)}-1${between(0, 9)}`;
         const claimed = between(10, 400) * 1_000_000;
         add('ClaimFiled', filedAt, {
           jurisdiction, schemeVersion: scheme.effectiveFrom, currency: scheme.currency, filedBy: `lawyer-${jurisdiction}`, filedAt,
           publicReference: `GEN-${n}`, applicantRole: chance(0.8) ? 'direct' : 'indirect', victimRef,
-          personalData: options.personalData(victimRef, n), formOfExploitation: pick(FORMS_OF_EXPLOITATION),
-          incidentOn: `${year - 1}-0${between(1, 9)}-1${between(0, 9)}`, damagesClaimed: [{ head: 'non-pecuniary', amount: money(claimed) }],
+          personalData: options.personalData?.(victimRef) ?? UNREADABLE, formOfExploitation: pick(FORMS_OF_EXPLOITATION),
+          incidentOn, damagesClaimed: [{ head: 'non-pecuniary', amount: money(claimed) }],
         });
         let at = filedAt;
         const later = (lo: number, hi: number) => (at = plusDays(at, between(lo, hi)));
@@ -95,7 +105,7 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
         if (chance(0.06)) {
           later(1, 30);
           add('ClaimWithdrawn', at, { reason: 'The victim withdrew.', withdrawnAt: at });
-          out.push({ claimId, jurisdiction, events });
+          out.push({ claimId, jurisdiction, victim, events });
           continue;
         }
         if (chance(0.7)) {
@@ -148,9 +158,17 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
             }
           }
         }
-        out.push({ claimId, jurisdiction, events });
+        out.push({ claimId, jurisdiction, victim, events });
       }
     }
   }
   return out;
+}
+
+/** Encrypts each claim's `victim` into its ClaimFiled (`encrypt`: a PersonalDataProtector's, on the key store the projection reads). */
+export async function sealVictims(claims: GeneratedClaim[], encrypt: (victimRef: string, victim: PersonalData) => Promise<EncryptedPersonalData>): Promise<void> {
+  for (const claim of claims) {
+    const filed = claim.events[0]!.data as { victimRef: string; personalData: EncryptedPersonalData };
+    filed.personalData = await encrypt(filed.victimRef, claim.victim);
+  }
 }

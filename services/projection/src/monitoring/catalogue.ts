@@ -6,7 +6,7 @@
  */
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '@cfund/contracts';
 
-export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
+export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'claims-by-sex' | 'claims-by-age-at-crime' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
 
 export interface IndicatorDefinition {
   readonly id: string;
@@ -84,6 +84,10 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   })),
   { id: 'appeals', name: 'Fund decisions appealed, by outcome', unit: 'claims', table: 'appeals-by-outcome', events: ['DecisionAppealed', 'AppealDecided'], disaggregations: [...BY, 'outcome of the last appeal'],
     definition: 'Claims whose fund decision was appealed (row totals), by the outcome of the last appeal: pending, upheld, increased, reduced, remitted.' },
+  { id: 'claims-by-sex', name: 'Claims by the victim\'s sex', unit: 'claims', table: 'claims-by-sex', events: ['ClaimFiled', 'PersonalDataErased'], disaggregations: [...BY, 'sex'],
+    definition: 'Claims filed by the victim\'s sex (female, male, other) as given in the encrypted personal data; unknown when not given or erased.' },
+  { id: 'claims-by-age-at-crime', name: 'Claims of victims who were children at the time of the crime', unit: 'claims', table: 'claims-by-age-at-crime', events: ['ClaimFiled', 'PersonalDataErased'], disaggregations: [...BY, 'child or adult at the time of the crime'],
+    definition: 'Claims filed by whether the victim was under 18 on the date of the crime (the encrypted personal data\'s answer, else its date of birth against the date of the crime); unknown when neither is given or the data was erased.' },
   { id: 'days-application-to-decision', name: 'Days from fund application to decision', unit: 'days', table: 'durations-days', events: ['FundApplicationSubmitted', 'AwardApproved', 'AwardRejected'], disaggregations: [...BY],
     definition: 'Calendar days from the application to the fund to its first decision (approval or rejection), local dates: median and 90th percentile (nearest rank) over the decided claims.' },
   { id: 'days-decision-to-first-payment', name: 'Days from decision to first payment', unit: 'days', table: 'durations-days', events: ['AwardApproved', 'AwardRejected', 'PayoutDisbursed'], disaggregations: [...BY],

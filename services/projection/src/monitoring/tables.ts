@@ -15,6 +15,7 @@ import {
   type AmountKind, type AppealColumn, type BreakdownId, type DurationColumn, type FundOutcome,
 } from './catalogue.js';
 import { smallCount, suppress } from './disclosure.js';
+import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
 import { REFERENCE_RATES_VERSION, referenceRate, toEurMinor, type ReferenceRate } from './reference-rates.js';
 
 export interface ClaimsTable {
@@ -69,6 +70,16 @@ export interface DurationsTable {
   region: (number | null)[];
 }
 
+/** Claims by the victim's sex, or by whether the victim was a child at the time of the crime, per jurisdiction. */
+export interface VictimTable<Id extends 'claims-by-sex' | 'claims-by-age-at-crime' = 'claims-by-sex' | 'claims-by-age-at-crime'> {
+  id: Id;
+  unit: 'claims';
+  columns: string[];
+  rows: { jurisdiction: Jurisdiction; cells: (number | null)[]; total: number | null }[];
+  columnTotals: (number | null)[];
+  total: number | null;
+}
+
 export interface MonitoringTables {
   year: number;
   suppressionThreshold: number;
@@ -82,6 +93,8 @@ export interface MonitoringTables {
   breakdowns: BreakdownTable[];
   appeals: AppealsTable;
   durations: DurationsTable;
+  /** From the encrypted personal data, counted only (monitoring/victim-profiles.ts). */
+  victims: { sex: VictimTable<'claims-by-sex'>; age: VictimTable<'claims-by-age-at-crime'> };
 }
 
 /**
@@ -125,9 +138,10 @@ const DURATION_OF: Record<DurationColumn, { span: (c: CohortClaim) => number | u
   'decision-to-first-payment-p90': { span: decisionToFirstPayoutDays, p: 90 },
 };
 
-export function monitoringTables(store: ReadModelStore, year: number, threshold: number): MonitoringTables {
+export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
   const cohorts = claimCohorts(store, { from: year, to: year });
   const claimsOf = (j: Jurisdiction) => cohorts.get(`${j}\0${year}`)?.claims ?? [];
+  const victims = await Promise.all(JURISDICTIONS.map((j) => profiles.of(claimsOf(j))));
   const counts = JURISDICTIONS.map((j) => FUND_OUTCOMES.map((o) => claimsOf(j).filter((c) => fundOutcomeOf(c) === o).length));
   const claims = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
 
@@ -147,6 +161,20 @@ export function monitoringTables(store: ReadModelStore, year: number, threshold:
     breakdowns: BREAKDOWN_IDS.map((id) => breakdownTable(id, JURISDICTIONS.flatMap(claimsOf), threshold)),
     appeals: appealsTable(JURISDICTIONS.map(claimsOf), threshold),
     durations: durationsTable(JURISDICTIONS.map(claimsOf), threshold),
+    victims: {
+      sex: victimTable('claims-by-sex', SEX_COLUMNS, victims, (p) => p.sex, threshold),
+      age: victimTable('claims-by-age-at-crime', AGE_COLUMNS, victims, (p) => p.age, threshold),
+    },
+  };
+}
+
+function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly string[], byJurisdiction: VictimProfile[][], columnOf: (p: VictimProfile) => string, threshold: number): VictimTable<Id> {
+  const counts = byJurisdiction.map((profiles) => columns.map((column) => profiles.filter((p) => columnOf(p) === column).length));
+  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+  return {
+    id, unit: 'claims', columns: [...columns],
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]! })),
+    columnTotals: t.columnTotals!, total: t.total,
   };
 }
 

@@ -85,7 +85,11 @@ const days = (from: string, to: string): number =>
   Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
 
 /** One claim as the monitoring figures see it (`form` and `role`: form of exploitation and applicant role, as filed). */
-export interface CohortClaim { d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null }
+export interface CohortClaim {
+  d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null;
+  /** The victim's pseudonym and encrypted personal data (the envelope's JSON), for counts by sex and age (monitoring/victim-profiles.ts). */
+  victimRef: string | null; personalData: string | null;
+}
 
 const localDate = (instant: string | null | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
 const spanDays = (a: string | null | undefined, b: string | null | undefined) => (a && b ? days(a, b) : undefined);
@@ -107,10 +111,10 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
   if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
-  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
+  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
     .iterate(...params) as Iterable<{
       jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;
-      form_of_exploitation: string | null; applicant_role: string | null; detail: string; facts: string;
+      form_of_exploitation: string | null; applicant_role: string | null; victim_ref: string | null; personal_data: string | null; detail: string; facts: string;
     }>;
   for (const r of rows) {
     const filedAt = r.filed_at;
@@ -124,7 +128,7 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
     if (!cell) cells.set(key, cell = { claims: [] });
     cell.claims.push({
       d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency,
-      form: r.form_of_exploitation, role: r.applicant_role,
+      form: r.form_of_exploitation, role: r.applicant_role, victimRef: r.victim_ref, personalData: r.personal_data,
     });
   }
   return cells;

@@ -10,6 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { seesOnlyAggregates } from '@cfund/domain';
 import { CATALOGUE } from '../monitoring/catalogue.js';
 import { monitoringTables } from '../monitoring/tables.js';
+import { VictimProfiles } from '../monitoring/victim-profiles.js';
 import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, problems } from './schemas.js';
@@ -65,7 +66,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       querystring: MonitoringTablesQuery, response: { 200: MonitoringTablesSchema, 400: problems[400], 401: problems[401] },
     },
   }, async (request) => {
-    const tables = monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold);
+    const tables = await monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
     const principal = principalOf(request);
     if (!seesOnlyAggregates(principal)) return tables;
     const mine = (row: { jurisdiction: string }) => (principal.jurisdictions as readonly string[]).includes(row.jurisdiction);
@@ -76,6 +77,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       recoveries: tables.recoveries && { ...tables.recoveries, rows: tables.recoveries.rows.filter(mine) },
       appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
       durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
+      victims: { sex: { ...tables.victims.sex, rows: tables.victims.sex.rows.filter(mine) }, age: { ...tables.victims.age, rows: tables.victims.age.rows.filter(mine) } },
     };
   });
 }

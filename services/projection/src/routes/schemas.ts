@@ -271,6 +271,12 @@ const AmountsTableSchema = <Id extends string>(id: Id) => z.object({
   columnTotals: z.array(Withheld),
 }).nullable();
 
+const CountTableSchema = <Id extends string>(id: Id) => z.object({
+  id: z.literal(id), unit: z.literal('claims'), columns: z.array(z.string()),
+  rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld })),
+  columnTotals: z.array(Withheld), total: Withheld,
+});
+
 export const MonitoringTablesSchema = z.object({
   year: z.number().int(), suppressionThreshold: z.number().int(),
   referenceRates: z.object({
@@ -294,6 +300,10 @@ export const MonitoringTablesSchema = z.object({
     id: z.literal('appeals-by-outcome'), unit: z.literal('claims'), columns: z.array(z.string()),
     rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld })),
     columnTotals: z.array(Withheld), total: Withheld,
+  }),
+  victims: z.object({
+    sex: CountTableSchema('claims-by-sex'),
+    age: CountTableSchema('claims-by-age-at-crime'),
   }),
   durations: z.object({
     id: z.literal('durations-days'), unit: z.literal('days'), columns: z.array(z.string()),

@@ -1,0 +1,56 @@
+/**
+ * Sex, and whether the victim was a child when the crime was committed, for the published counts.
+ *
+ * Both are personal data: a lawyer gives them (optionally) in the victim's encrypted personal
+ * data, never in an event's plaintext. Monitoring decrypts each claim's envelope with the key
+ * store, as a personal-data read does, and keeps nothing of it but the column it counts the claim
+ * in while a table is computed: the answer holds counts only, and no person is shown the data (so
+ * no `PersonalDataAccessed` is recorded: nothing was disclosed). A victim whose data was erased
+ * (crypto-shredding: the key is gone, `PersonalDataErased` in the claim) counts as `unknown`,
+ * at once and in every rebuild; so does data that cannot be read (no key in this key store).
+ *
+ * A child: `childAtTimeOfCrime` when given, else under 18 on `incidentOn` by the date of birth,
+ * else unknown.
+ */
+import { PersonalDataSchema, SEXES } from '@cfund/contracts';
+import { EncryptedPersonalDataSchema } from '@cfund/contracts';
+import { PersonalDataProtector, isErased, type KeyStore } from '@cfund/eventstore';
+import type { CohortClaim } from '../queries/monitoring.js';
+
+export const SEX_COLUMNS = [...SEXES, 'unknown'] as const;
+export type SexColumn = (typeof SEX_COLUMNS)[number];
+export const AGE_COLUMNS = ['child', 'adult', 'unknown'] as const;
+export type AgeColumn = (typeof AGE_COLUMNS)[number];
+
+export interface VictimProfile { sex: SexColumn; age: AgeColumn }
+const UNKNOWN: VictimProfile = { sex: 'unknown', age: 'unknown' };
+
+/** The columns of one victim's decrypted data (validated by the contracts' schema; anything else: unknown). */
+export function profileOf(data: unknown, incidentOn: string | null): VictimProfile {
+  const parsed = PersonalDataSchema.safeParse(data);
+  if (!parsed.success) return UNKNOWN;
+  const { sex, childAtTimeOfCrime, dateOfBirth } = parsed.data;
+  let age: AgeColumn = 'unknown';
+  if (childAtTimeOfCrime !== undefined) age = childAtTimeOfCrime ? 'child' : 'adult';
+  else if (dateOfBirth && incidentOn) age = `${Number(dateOfBirth.slice(0, 4)) + 18}${dateOfBirth.slice(4)}` > incidentOn ? 'child' : 'adult';
+  return { sex: sex ?? 'unknown', age };
+}
+
+/** Decrypts the claims' personal data for their profiles (the key store and master key of personal-data reads). */
+export class VictimProfiles {
+  constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer) {}
+
+  async of(claims: readonly CohortClaim[]): Promise<VictimProfile[]> {
+    if (claims.length === 0) return [];
+    const protector = await PersonalDataProtector.open({ keyStore: this.keyStore, masterKey: this.masterKey, maxCachedKeys: 1 });
+    const out: VictimProfile[] = [];
+    for (const c of claims) {
+      if (c.d.personalDataErased || !c.victimRef || !c.personalData) { out.push(UNKNOWN); continue; }
+      const envelope = EncryptedPersonalDataSchema.safeParse(JSON.parse(c.personalData));
+      if (!envelope.success) { out.push(UNKNOWN); continue; }
+      const value = await protector.decryptPersonalData(c.victimRef, envelope.data).catch(() => undefined);
+      out.push(value === undefined || isErased(value) ? UNKNOWN : profileOf(value, c.d.incidentOn));
+    }
+    return out;
+  }
+}
