@@ -30,6 +30,9 @@ export interface WireEvent {
   metadata: unknown;
   isJson: boolean;
   created: string;
+  /** The event's `$all` position (decimal strings), when the message carries it. */
+  commitPosition?: string;
+  preparePosition?: string;
 }
 
 export type ReadResponse =
@@ -144,6 +147,8 @@ function recordedEvent(r: Reader): WireEvent {
   let metaEnd = 0;
   let dataStart = 0;
   let dataEnd = 0;
+  let commitPosition: string | undefined;
+  let preparePosition: string | undefined;
   while (r.more()) {
     const tag = r.varint();
     switch (tag) {
@@ -170,6 +175,12 @@ function recordedEvent(r: Reader): WireEvent {
       }
       case 0x18:
         revision = r.uint64();
+        break;
+      case 0x20:
+        preparePosition = BigInt.asUintN(64, r.bigVarint()).toString();
+        break;
+      case 0x28:
+        commitPosition = BigInt.asUintN(64, r.bigVarint()).toString();
         break;
       case 0x32: {
         // A metadata entry: only three keys matter, told apart by their bytes (no string for the others).
@@ -229,7 +240,12 @@ function recordedEvent(r: Reader): WireEvent {
       metadata = new Uint8Array(buf.buffer, buf.byteOffset + metaStart, metaEnd - metaStart);
     }
   }
-  return { eventId, streamId, revision, type, data, metadata, isJson, created: createdInstant(created) };
+  const event: WireEvent = { eventId, streamId, revision, type, data, metadata, isJson, created: createdInstant(created) };
+  if (commitPosition !== undefined && preparePosition !== undefined) {
+    event.commitPosition = commitPosition;
+    event.preparePosition = preparePosition;
+  }
+  return event;
 }
 
 type MetadataKey = 'type' | 'content-type' | 'created';

@@ -28,6 +28,7 @@ function viaClient(bytes: Uint8Array): ReadResponse {
     event: {
       eventId: e.id, streamId: e.streamId, revision: Number(e.revision), type: e.type, data: e.data,
       metadata: e.metadata, isJson: e.isJson, created: e.created.toISOString(),
+      ...(e.position ? { commitPosition: e.position.commit.toString(), preparePosition: e.position.prepare.toString() } : {}),
     },
   };
 }

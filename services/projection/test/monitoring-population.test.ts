@@ -199,6 +199,63 @@ t.test('monitoring tables over a generated population', async (t) => {
     });
   }
 
+  t.test('the yearly dataset: JSON and CSV with a dictionary, its $all position, the same bytes after a rebuild', async (t) => {
+    const projected = (await readAllEnvelopes(h.env.eventStore)).filter((e) => /^(claim|fund|access)-/.test(e.streamId));
+    const last = projected.at(-1)!;
+    const url = `/monitoring/publication?year=${YEARS[0]}`;
+    const json = await get(app, url, monitor);
+    t.equal(json.statusCode, 200);
+    const p = json.json();
+    t.same(p.computedFrom, { commitPosition: last.commitPosition, preparePosition: last.preparePosition }, 'the position of the newest event applied');
+    const tables = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
+    t.same(p.tables.claims, tables.claims, 'the tables of the year');
+    t.same(p.tables.victims, tables.victims);
+    t.same(p.dictionary.map((d: { table: string }) => d.table).sort(), [...new Set((await get(app, '/monitoring/catalogue', monitor)).json().indicators.map((i: { table: string }) => i.table))].sort(),
+      'a dictionary entry for every table');
+    t.ok(p.dictionary.every((d: { definition: string; columns: string[] }) => d.definition.length > 20 && d.columns.length > 0), 'each with its definition and columns');
+
+    const csv = await get(app, url, monitor, { accept: 'text/csv' });
+    t.equal(csv.statusCode, 200);
+    t.match(csv.headers['content-type'], /^text\/csv/);
+    const lines = csv.body.trimEnd().split('\r\n').map((l) => l.split(','));
+    t.same(lines[0], ['year', 'table', 'row', 'column', 'value', 'unit', 'withheld', 'currency', 'original_value', 'computed_from_commit_position']);
+    const cell = (table: string, row: string, column: string) => lines.find((l) => l[1] === table && l[2] === row && l[3] === column);
+    p.tables.claims.rows.forEach((r: { jurisdiction: string; cells: (number | null)[]; total: number | null }) => {
+      p.tables.claims.columns.forEach((c: string, i: number) => t.same(cell('claims-by-fund-outcome', r.jurisdiction, c)!.slice(4, 7), [String(r.cells[i] ?? ''), 'claims', String(r.cells[i] === null)]));
+    });
+    t.same(cell('claims-by-fund-outcome', 'region', 'total')!.slice(4, 5), [String(p.tables.claims.total)]);
+    t.same(cell('amounts-eur', 'RS', 'claimed')!.slice(4, 9), [String(p.tables.amounts.rows[0].cells[0]), 'EUR', 'false', 'RSD', String(p.tables.amounts.rows[0].original[0])]);
+    t.same(cell('durations-days', 'region', 'application-to-decision-median')!.slice(4, 5), [String(p.tables.durations.region[0])]);
+    t.ok(lines.slice(1).every((l) => l[9] === last.commitPosition), 'every line names the position');
+    const cells = [p.tables.claims, p.tables.appeals, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
+      .reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * (x.columns.length + 1), 0)
+      + [p.tables.amounts, p.tables.recoveries].reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * x.columns.length, 0)
+      + 7 * 4;
+    t.equal(lines.length - 1, cells, 'one line per published cell, totals included');
+    const dictionary = await get(app, `/monitoring/publication/dictionary?year=${YEARS[0]}`, monitor);
+    t.equal(dictionary.statusCode, 200);
+    t.equal(dictionary.body.trimEnd().split('\r\n').length, p.dictionary.length + 1);
+
+    const operator = await h.token('operator-1', ['operator'], []);
+    const rebuilt = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${operator}` } });
+    t.equal(rebuilt.statusCode, 200, rebuilt.body);
+    t.equal((await get(app, url, monitor)).body, json.body, 'the same JSON, byte for byte');
+    t.equal((await get(app, url, monitor, { accept: 'text/csv' })).body, csv.body, 'the same CSV, byte for byte');
+    t.equal((await get(app, `/monitoring/publication/dictionary?year=${YEARS[0]}`, monitor)).body, dictionary.body, 'the same dictionary');
+
+    // One event more: a later position, and a publication that says so.
+    const next = population[0]!;
+    await h.env.eventStore.appendToStream(`claim-${next.claimId}`, [jsonEvent({ type: 'EvidenceAttached', data: { schemaVersion: 1, claimId: next.claimId, documentId: 'DOC-1', kind: 'other', sha256: 'a'.repeat(64), title: 'A document' }, metadata: { occurredAt: '2026-11-01T10:00:00.000Z' } })]);
+    await h.catchUp();
+    const after = (await get(app, url, monitor)).json();
+    t.not(after.computedFrom.commitPosition, p.computedFrom.commitPosition, 'a new position');
+    t.same(after.tables, p.tables, 'the same tables (evidence changes no figure)');
+
+    const bad = await get(app, '/monitoring/publication?year=abc', monitor);
+    t.equal(bad.statusCode, 400);
+    t.match(bad.headers['content-type'], /application\/problem\+json/);
+  });
+
   t.test('the catalogue names every table the publication holds', async (t) => {
     const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
     const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();

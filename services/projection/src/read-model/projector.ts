@@ -70,6 +70,8 @@ interface Batch {
   applied: Map<string, number>;
   /** History rows not yet written, in the order applied (the table keeps that order). */
   history: HistoryRow[];
+  /** The newest `$all` position applied in the batch. */
+  position?: [commit: string, prepare: string];
 }
 
 /** Claims a batch holds back at most; beyond it the least recently touched quarter is written. */
@@ -88,6 +90,9 @@ type FundClaimValues = [string, string, number, number, number, string, string];
 const HISTORY_ROWS_PER_INSERT = 64;
 
 const byKey = <V>(entries: Iterable<[string, V]>): [string, V][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Of two `$all` commit positions (decimal strings without leading zeros), whether `a` is after `b`. */
+const newer = (a: string, b: string): boolean => a.length > b.length || (a.length === b.length && a > b);
 
 export class Projector {
   private readonly stmt: {
@@ -110,6 +115,7 @@ export class Projector {
     fundClaim: Statement<[string, string], FundClaimRow>;
     upsertFundClaim: Statement<FundClaimValues>;
     insertRead: Statement<PersonalDataReadRow>;
+    notePosition: Statement<[string, string]>;
   };
 
   private readonly applyTx: (e: StoredEvent) => ApplyOutcome;
@@ -150,6 +156,11 @@ export class Projector {
         released_minor = excluded.released_minor, disbursed_minor = excluded.disbursed_minor, instalments = excluded.instalments, advances = excluded.advances`),
       insertRead: db.prepare(`INSERT OR IGNORE INTO personal_data_reads (stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      // Decimal strings of up to 20 digits: the longer, or of equal length the greater, is newer.
+      notePosition: db.prepare(`INSERT INTO applied_position (id, commit_position, prepare_position) VALUES (1, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET commit_position = excluded.commit_position, prepare_position = excluded.prepare_position
+        WHERE length(excluded.commit_position) > length(commit_position)
+          OR (length(excluded.commit_position) = length(commit_position) AND excluded.commit_position > commit_position)`),
     };
     this.applyTx = db.transaction((e: StoredEvent) => this.applyInTransaction(e));
   }
@@ -195,6 +206,7 @@ export class Projector {
       for (const [, claim] of byKey(f.claims)) this.writeFundClaim(streamId, claim);
     }
     for (const [streamId, revision] of byKey(batch.applied)) this.stmt.setApplied.run(streamId, revision);
+    if (batch.position) this.stmt.notePosition.run(...batch.position);
   }
 
   /** Writes the `count` least recently touched claims of the batch (in key order) and lets them go. */
@@ -248,6 +260,11 @@ export class Projector {
     // Any other event still advances the revision: the next one must not look like a gap.
     if (this.batch) this.batch.applied.set(e.streamId, e.revision);
     else this.stmt.setApplied.run(e.streamId, e.revision);
+    // The newest `$all` position applied (events repaired from a stream read carry none).
+    if (e.commitPosition !== undefined && e.preparePosition !== undefined) {
+      if (!this.batch) this.stmt.notePosition.run(e.commitPosition, e.preparePosition);
+      else if (!this.batch.position || newer(e.commitPosition, this.batch.position[0])) this.batch.position = [e.commitPosition, e.preparePosition];
+    }
     return 'applied';
   }
 

@@ -92,6 +92,11 @@ CREATE TABLE IF NOT EXISTS claims (
   detail            TEXT NOT NULL,
   facts             TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS applied_position (
+  id               INTEGER PRIMARY KEY CHECK (id = 1),
+  commit_position  TEXT NOT NULL,
+  prepare_position TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS claim_folds (
   claim_id TEXT PRIMARY KEY,
   state    TEXT NOT NULL
@@ -285,8 +290,19 @@ export class ReadModelStore {
     return this.db.prepare('SELECT 1 FROM applied LIMIT 1').get() === undefined;
   }
 
+  /**
+   * The `$all` position of the newest event applied (decimal strings), or null (nothing applied
+   * with a position yet, or a file from before positions were kept: a rebuild sets it). Not part
+   * of the digest: events of different streams may be applied in another order than `$all`'s.
+   */
+  appliedPosition(): { commitPosition: string; preparePosition: string } | null {
+    const row = this.db.prepare('SELECT commit_position, prepare_position FROM applied_position WHERE id = 1').get() as { commit_position: string; prepare_position: string } | undefined;
+    return row ? { commitPosition: row.commit_position, preparePosition: row.prepare_position } : null;
+  }
+
   /** Removes every row (inside the caller's transaction, for a rebuild). */
   wipe(): void {
+    this.db.exec('DELETE FROM applied_position');
     for (const [table] of TABLES) this.db.exec(`DELETE FROM ${table}`);
     this.db.exec("INSERT INTO claim_search (claim_search) VALUES ('delete-all')");
   }

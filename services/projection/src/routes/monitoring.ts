@@ -4,16 +4,18 @@
  * - GET /monitoring/indicators: JSON, or CSV with Accept: text/csv; small cells withheld.
  * - GET /monitoring/catalogue: what the published tables contain.
  * - GET /monitoring/tables?year=: the year's regional tables with complementary suppression.
+ * - GET /monitoring/publication?year= (and /dictionary): the yearly regional dataset, JSON or CSV, with its `$all` position.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { seesOnlyAggregates } from '@cfund/domain';
+import { seesOnlyAggregates, type Principal } from '@cfund/domain';
 import { CATALOGUE } from '../monitoring/catalogue.js';
-import { monitoringTables } from '../monitoring/tables.js';
+import { dictionaryCsv, publication, publicationCsv } from '../monitoring/publication.js';
+import { monitoringTables, type MonitoringTables } from '../monitoring/tables.js';
 import { VictimProfiles } from '../monitoring/victim-profiles.js';
 import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
-import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, problems } from './schemas.js';
+import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, PublicationSchema, problems } from './schemas.js';
 
 export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -67,17 +69,60 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
     },
   }, async (request) => {
     const tables = await monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
-    const principal = principalOf(request);
-    if (!seesOnlyAggregates(principal)) return tables;
-    const mine = (row: { jurisdiction: string }) => (principal.jurisdictions as readonly string[]).includes(row.jurisdiction);
-    return {
-      ...tables,
-      claims: { ...tables.claims, rows: tables.claims.rows.filter(mine) },
-      amounts: tables.amounts && { ...tables.amounts, rows: tables.amounts.rows.filter(mine) },
-      recoveries: tables.recoveries && { ...tables.recoveries, rows: tables.recoveries.rows.filter(mine) },
-      appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
-      durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
-      victims: { sex: { ...tables.victims.sex, rows: tables.victims.sex.rows.filter(mine) }, age: { ...tables.victims.age, rows: tables.victims.age.rows.filter(mine) } },
-    };
+    return { ...tables, ...inScope(tables, principalOf(request)) };
   });
+
+  app.get('/monitoring/publication', {
+    config: aggregates,
+    schema: {
+      summary: 'The yearly regional dataset, JSON or CSV', tags: ['monitoring'],
+      description: 'The published tables of a filing year with a data dictionary and `computedFrom`, the `$all` position of the newest event '
+        + 'the read model had applied: a read model rebuilt to the same position gives the same bytes. `Accept: text/csv` gives one line per '
+        + 'published cell (totals included); /monitoring/publication/dictionary gives the dictionary as CSV. A monitor whose token names some '
+        + 'jurisdictions gets their rows and the regional totals.',
+      querystring: MonitoringTablesQuery, response: { 200: PublicationSchema, 400: problems[400], 401: problems[401] },
+      produces: ['application/json', 'text/csv'],
+    },
+  }, async (request, reply) => {
+    const p = await publication(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
+    const scoped = { ...p, tables: { ...p.tables, ...inScope(p.tables, principalOf(request)) } };
+    if ((request.headers.accept ?? '').includes('text/csv')) {
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="regional-monitoring-${p.year}.csv"`)
+        .serializer((body: unknown) => body as string).send(publicationCsv(scoped) as never);
+    }
+    return scoped;
+  });
+
+  app.get('/monitoring/publication/dictionary', {
+    config: aggregates,
+    schema: {
+      summary: 'The data dictionary of the yearly regional dataset, CSV', tags: ['monitoring'],
+      description: 'One line per table: its unit, what a row is, its columns and the definitions of its indicators.',
+      querystring: MonitoringTablesQuery, response: { 400: problems[400], 401: problems[401] }, produces: ['text/csv'],
+    },
+  }, async (request, reply) => {
+    const p = await publication(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
+    return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="regional-monitoring-${p.year}-dictionary.csv"`)
+      .serializer((body: unknown) => body as string).send(dictionaryCsv(p) as never);
+  });
+}
+
+type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries' | 'appeals' | 'durations' | 'victims'>;
+
+/**
+ * The tables a caller gets: a monitor whose token names some jurisdictions sees their rows of the
+ * one regional publication and its regional totals (never tables computed for its scope: two
+ * could be subtracted); everyone else, every row.
+ */
+function inScope(tables: PerJurisdiction, principal: Principal): PerJurisdiction {
+  if (!seesOnlyAggregates(principal)) return tables;
+  const mine = (row: { jurisdiction: string }) => (principal.jurisdictions as readonly string[]).includes(row.jurisdiction);
+  return {
+    claims: { ...tables.claims, rows: tables.claims.rows.filter(mine) },
+    amounts: tables.amounts && { ...tables.amounts, rows: tables.amounts.rows.filter(mine) },
+    recoveries: tables.recoveries && { ...tables.recoveries, rows: tables.recoveries.rows.filter(mine) },
+    appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
+    durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
+    victims: { sex: { ...tables.victims.sex, rows: tables.victims.sex.rows.filter(mine) }, age: { ...tables.victims.age, rows: tables.victims.age.rows.filter(mine) } },
+  };
 }

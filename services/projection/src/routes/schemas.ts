@@ -311,3 +311,13 @@ export const MonitoringTablesSchema = z.object({
     region: z.array(z.number().nullable().describe('null: fewer claims than the threshold behind it')),
   }),
 });
+
+export const PublicationSchema = z.object({
+  dataset: z.literal('cfund-regional-monitoring'), datasetVersion: z.number().int(), year: z.number().int(),
+  computedFrom: z.object({ commitPosition: z.string(), preparePosition: z.string() }).nullable()
+    .describe('The $all position of the newest event the read model had applied (null: rebuild the read model)'),
+  suppressionThreshold: z.number().int(),
+  referenceRates: MonitoringTablesSchema.shape.referenceRates,
+  dictionary: z.array(z.object({ table: z.string(), unit: z.string(), rows: z.enum(['jurisdiction', 'category']), columns: z.array(z.string()), definition: z.string() })),
+  tables: MonitoringTablesSchema.omit({ year: true, suppressionThreshold: true, referenceRates: true }),
+});
