@@ -111,6 +111,9 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
   if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
+  // A day either side of the years in UTC holds every local filing date of them (exact below, in the scheme's zone).
+  if (filter.from !== undefined) { where.push('filed_at >= ?'); params.push(`${filter.from - 1}-12-31`); }
+  if (filter.to !== undefined) { where.push('filed_at < ?'); params.push(`${filter.to + 1}-01-02`); }
   const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
     .iterate(...params) as Iterable<{
       jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;

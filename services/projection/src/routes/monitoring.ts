@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { seesOnlyAggregates, type Principal } from '@cfund/domain';
 import { CATALOGUE } from '../monitoring/catalogue.js';
+import { memoized } from '../monitoring/memo.js';
 import { dictionaryCsv, publication, publicationCsv } from '../monitoring/publication.js';
 import { monitoringTables, type MonitoringTables } from '../monitoring/tables.js';
 import { VictimProfiles } from '../monitoring/victim-profiles.js';
@@ -22,6 +23,8 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const aggregates = { aggregates: true };
+  const publicationOf = (year: number) => memoized(ctx.runner.store, `publication:${year}`,
+    () => publication(ctx.runner.store, year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
 
   app.get('/monitoring/indicators', {
     config: aggregates,
@@ -36,7 +39,9 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
-    const rows = monitoringIndicators(ctx.runner.store, request.query, ctx.suppressionThreshold)
+    const { jurisdiction, from, to } = request.query;
+    const rows = (await memoized(ctx.runner.store, `indicators:${jurisdiction ?? ''}:${from ?? ''}:${to ?? ''}`,
+      async () => monitoringIndicators(ctx.runner.store, { jurisdiction, from, to }, ctx.suppressionThreshold)))
       .filter((row) => !seesOnlyAggregates(principal) || (principal.jurisdictions as readonly string[]).includes(row.jurisdiction));
     if ((request.headers.accept ?? '').includes('text/csv')) {
       // Bypass the JSON serializer (and its response schema): the body is CSV.
@@ -68,7 +73,8 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       querystring: MonitoringTablesQuery, response: { 200: MonitoringTablesSchema, 400: problems[400], 401: problems[401] },
     },
   }, async (request) => {
-    const tables = await monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
+    const tables = await memoized(ctx.runner.store, `tables:${request.query.year}`,
+      () => monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
     return { ...tables, ...inScope(tables, principalOf(request)) };
   });
 
@@ -84,7 +90,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       produces: ['application/json', 'text/csv'],
     },
   }, async (request, reply) => {
-    const p = await publication(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
+    const p = await publicationOf(request.query.year);
     const scoped = { ...p, tables: { ...p.tables, ...inScope(p.tables, principalOf(request)) } };
     if ((request.headers.accept ?? '').includes('text/csv')) {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="regional-monitoring-${p.year}.csv"`)
@@ -101,7 +107,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       querystring: MonitoringTablesQuery, response: { 400: problems[400], 401: problems[401] }, produces: ['text/csv'],
     },
   }, async (request, reply) => {
-    const p = await publication(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey));
+    const p = await publicationOf(request.query.year);
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="regional-monitoring-${p.year}-dictionary.csv"`)
       .serializer((body: unknown) => body as string).send(dictionaryCsv(p) as never);
   });
