@@ -27,6 +27,8 @@ export interface PopulationOptions {
   claimsPerCell: number;
   /** The ClaimFiled's encrypted personal data until `sealVictims` encrypts `victim` (an envelope no key opens, by default). */
   personalData?: (victimRef: string) => EncryptedPersonalData;
+  /** Documents attached to each claim after its filing (events that change no figure: a benchmark's volume). Default 0. */
+  evidence?: number;
   /** Validate every event with the contracts (slow for a benchmark's million). Default true. */
   validate?: boolean;
 }
@@ -89,6 +91,9 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
           incidentOn, damagesClaimed: [{ head: 'non-pecuniary', amount: money(claimed) }],
         });
         let at = filedAt;
+        for (let k = 0; k < (options.evidence ?? 0); k++) {
+          add('EvidenceAttached', plusDays(filedAt, k), { documentId: `DOC-${n}-${k}`, kind: 'other', sha256: 'a'.repeat(64), title: 'A document' });
+        }
         const later = (lo: number, hi: number) => (at = plusDays(at, between(lo, hi)));
         if (chance(0.75)) {
           const outcome = pick(RULING_OUTCOMES);

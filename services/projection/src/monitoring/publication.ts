@@ -5,10 +5,8 @@
  * or where it was made (no clock, no host): the same events up to the same position give the
  * same bytes, so a publication can be reproduced exactly by rebuilding the read model.
  */
-import type { ReadModelStore } from '../read-model/store.js';
 import { CATALOGUE, type TableId } from './catalogue.js';
-import { monitoringTables, type MonitoringTables } from './tables.js';
-import type { VictimProfiles } from './victim-profiles.js';
+import type { MonitoringTables } from './tables.js';
 
 export const DATASET = 'cfund-regional-monitoring';
 /** The version of the dataset's shape (columns of the CSV, keys of the JSON). */
@@ -32,14 +30,12 @@ export interface Publication {
   suppressionThreshold: number;
   referenceRates: MonitoringTables['referenceRates'];
   dictionary: DictionaryEntry[];
-  tables: Omit<MonitoringTables, 'year' | 'suppressionThreshold' | 'referenceRates'>;
+  tables: Omit<MonitoringTables, 'year' | 'computedFrom' | 'suppressionThreshold' | 'referenceRates'>;
 }
 
-export async function publication(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<Publication> {
-  // Read in the same synchronous step as the rows monitoringTables reads before its first await:
-  // no event is applied in between (the projector runs on this thread).
-  const computedFrom = store.appliedPosition();
-  const { year: _year, suppressionThreshold, referenceRates, ...tables } = await monitoringTables(store, year, threshold, profiles);
+/** The publication of a year's tables (monitoringTables). */
+export function publication(t: MonitoringTables): Publication {
+  const { year, computedFrom, suppressionThreshold, referenceRates, ...tables } = t;
   return { dataset: DATASET, datasetVersion: DATASET_VERSION, year, computedFrom, suppressionThreshold, referenceRates, dictionary: dictionaryOf(tables), tables };
 }
 

@@ -82,6 +82,8 @@ export interface VictimTable<Id extends 'claims-by-sex' | 'claims-by-age-at-crim
 
 export interface MonitoringTables {
   year: number;
+  /** The `$all` position of the newest event the read model had applied (null: a read model from before positions were kept). */
+  computedFrom: { commitPosition: string; preparePosition: string } | null;
   suppressionThreshold: number;
   referenceRates: { version: string; rates: ReferenceRate[] };
   claims: ClaimsTable;
@@ -139,6 +141,8 @@ const DURATION_OF: Record<DurationColumn, { span: (c: CohortClaim) => number | u
 };
 
 export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
+  // Read in the same synchronous step as the rows: no event is applied in between (the projector runs on this thread).
+  const computedFrom = store.appliedPosition();
   const cohorts = claimCohorts(store, { from: year, to: year });
   const claimsOf = (j: Jurisdiction) => cohorts.get(`${j}\0${year}`)?.claims ?? [];
   const victims = await Promise.all(JURISDICTIONS.map((j) => profiles.of(claimsOf(j))));
@@ -149,7 +153,7 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
   const missingRates = [...currencies].filter((c) => !referenceRate(c, year)).sort();
   const rates = [...currencies].flatMap((c) => referenceRate(c, year) ?? []).sort((a, b) => (a.currency < b.currency ? -1 : 1));
   return {
-    year, suppressionThreshold: threshold, referenceRates: { version: REFERENCE_RATES_VERSION, rates },
+    year, computedFrom, suppressionThreshold: threshold, referenceRates: { version: REFERENCE_RATES_VERSION, rates },
     claims: {
       id: 'claims-by-fund-outcome', unit: 'claims', columns: [...FUND_OUTCOMES],
       rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: claims.cells[r]!, total: claims.rowTotals![r]! })),

@@ -23,8 +23,10 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const aggregates = { aggregates: true };
-  const publicationOf = (year: number) => memoized(ctx.runner.store, `publication:${year}`,
-    () => publication(ctx.runner.store, year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
+  /** A year's tables, computed once per state of the read model (monitoring/memo.ts). */
+  const tablesOf = (year: number) => memoized(ctx.runner.store, `tables:${year}`,
+    () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
+  const publicationOf = async (year: number) => publication(await tablesOf(year));
 
   app.get('/monitoring/indicators', {
     config: aggregates,
@@ -73,8 +75,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       querystring: MonitoringTablesQuery, response: { 200: MonitoringTablesSchema, 400: problems[400], 401: problems[401] },
     },
   }, async (request) => {
-    const tables = await memoized(ctx.runner.store, `tables:${request.query.year}`,
-      () => monitoringTables(ctx.runner.store, request.query.year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
+    const tables = await tablesOf(request.query.year);
     return { ...tables, ...inScope(tables, principalOf(request)) };
   });
 

@@ -277,8 +277,11 @@ const CountTableSchema = <Id extends string>(id: Id) => z.object({
   columnTotals: z.array(Withheld), total: Withheld,
 });
 
+const PositionSchema = z.object({ commitPosition: z.string(), preparePosition: z.string() }).nullable()
+  .describe('The $all position of the newest event the read model had applied (null: rebuild the read model)');
+
 export const MonitoringTablesSchema = z.object({
-  year: z.number().int(), suppressionThreshold: z.number().int(),
+  year: z.number().int(), computedFrom: PositionSchema, suppressionThreshold: z.number().int(),
   referenceRates: z.object({
     version: z.string(),
     rates: z.array(z.object({ currency: z.string(), year: z.number().int(), perEur: z.number(), provisional: z.boolean(), source: z.string() })),
@@ -314,10 +317,9 @@ export const MonitoringTablesSchema = z.object({
 
 export const PublicationSchema = z.object({
   dataset: z.literal('cfund-regional-monitoring'), datasetVersion: z.number().int(), year: z.number().int(),
-  computedFrom: z.object({ commitPosition: z.string(), preparePosition: z.string() }).nullable()
-    .describe('The $all position of the newest event the read model had applied (null: rebuild the read model)'),
+  computedFrom: PositionSchema,
   suppressionThreshold: z.number().int(),
   referenceRates: MonitoringTablesSchema.shape.referenceRates,
   dictionary: z.array(z.object({ table: z.string(), unit: z.string(), rows: z.enum(['jurisdiction', 'category']), columns: z.array(z.string()), definition: z.string() })),
-  tables: MonitoringTablesSchema.omit({ year: true, suppressionThreshold: true, referenceRates: true }),
+  tables: MonitoringTablesSchema.omit({ year: true, computedFrom: true, suppressionThreshold: true, referenceRates: true }),
 });

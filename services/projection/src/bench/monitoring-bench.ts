@@ -1,0 +1,138 @@
+/**
+ * `pnpm bench:monitoring`: the monitoring endpoints over CLAIMS claims (100,000 by default, about
+ * a million events: six jurisdictions, two filing years, the generated population of the tests
+ * with EVIDENCE documents attached to each claim, every victim's data encrypted with its own data
+ * key). The data keys are kept in a key store in memory (the same interface as the file key
+ * store, whose fsync per new key would take most of an hour to create 100,000): decryption cost
+ * is the protector's, not the disk's.
+ *
+ * The read model is SEEDED DIRECTLY: the generated events are applied by the projector itself
+ * (batched, as a rebuild applies them) into a new read-model file, not written to an event store
+ * and read back (what `pnpm bench:projection` measures). Then the projection's application
+ * answers over real HTTP (one request at a time, a monitor's token): for each endpoint the first
+ * answer after the read model changed (computed: every claim of the year read and decoded, every
+ * victim's data decrypted) and REQUESTS more (kept until the read model changes, monitoring/memo.ts),
+ * with p50, p95 and max. Target: p95 under 200 ms.
+ *
+ * BENCH_SCALE (default 1) scales the claims; BENCH_REQUESTS (default 50) the requests per endpoint;
+ * BENCH_EVIDENCE (default 5) the documents per claim.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { JURISDICTIONS } from '@cfund/contracts';
+import { PersonalDataProtector, type KeyStore, type WrappedDataKey } from '@cfund/eventstore';
+import { HttpClient, fmt, quantile, report, sortedCopy } from '@cfund/bench-kit';
+import { createLogger, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
+import { buildApp } from '../app.js';
+import { Projector } from '../read-model/projector.js';
+import { ReadModelStore, readModelPath } from '../read-model/store.js';
+import { generateClaims, sealVictims } from './claim-population.js';
+
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+const CLAIMS = Math.max(1200, Math.round(100_000 * scale));
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '50');
+const YEARS = [2025, 2026];
+/** Documents attached to each claim: about ten events a claim in all, as the issue's million. */
+const EVIDENCE = Number(process.env.BENCH_EVIDENCE ?? '5');
+
+/** Data keys in memory (the bench's only: a real deployment keeps them in the file key store). */
+class MemoryKeyStore implements KeyStore {
+  private readonly keys = new Map<string, WrappedDataKey | 'erased'>();
+  private check: string | undefined;
+  async get(victimRef: string) { return this.keys.get(victimRef); }
+  async putIfAbsent(victimRef: string, key: WrappedDataKey) {
+    const had = this.keys.get(victimRef);
+    if (had !== undefined) return had;
+    this.keys.set(victimRef, key);
+    return key;
+  }
+  async erase(victimRef: string) { this.keys.set(victimRef, 'erased'); }
+  async getMasterKeyCheck() { return this.check; }
+  async setMasterKeyCheck(check: string) { this.check ??= check; }
+}
+
+const seconds = (since: number) => `${fmt((performance.now() - since) / 1000, 1)} s`;
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cfund-monitoring-bench-'));
+  try {
+    report('host', `${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}`);
+    let t0 = performance.now();
+    const population = generateClaims({ seed: 2026, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: Math.ceil(CLAIMS / 12), evidence: EVIDENCE, validate: false });
+    const events = population.reduce((n, c) => n + c.events.length, 0);
+    report('claims / events generated', `${fmt(population.length)} / ${fmt(events)} in ${seconds(t0)}`);
+
+    t0 = performance.now();
+    const keyStore = new MemoryKeyStore();
+    const masterKey = randomBytes(32);
+    const protector = await PersonalDataProtector.open({ keyStore, masterKey });
+    await sealVictims(population, (victimRef, victim) => protector.encryptPersonalData(victimRef, victim));
+    report('victims encrypted (a data key each, key store in memory)', seconds(t0));
+
+    t0 = performance.now();
+    const file = readModelPath(dataDir);
+    const build = new ReadModelStore(file, { build: true });
+    const projector = new Projector(build);
+    build.db.exec('BEGIN');
+    projector.beginBatch();
+    let position = 0;
+    for (const claim of population) {
+      claim.events.forEach((e, revision) => {
+        position += 1;
+        projector.apply({
+          eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: e.type, data: e.data, metadata: { occurredAt: e.at },
+          created: e.at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
+        });
+      });
+    }
+    projector.endBatch();
+    build.completeBuild();
+    report('read model seeded directly by the projector', seconds(t0));
+
+    const store = new ReadModelStore(file);
+    const { signer: chainSigner, keyring: chainKeyring } = await loadOrCreateChainKeys(dataDir);
+    const jwtSecret = randomBytes(32);
+    // Never connected: the monitoring endpoints read the read model only.
+    const client = EventStoreDBClient.connectionString`esdb://127.0.0.1:1?tls=false`;
+    const app = await buildApp({ client, store, keyStore, masterKey, chainSigner, chainKeyring, jwtSecret, logger: createLogger({ level: 'silent' }) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const token = await signToken(jwtSecret, { sub: 'bench-monitor', roles: ['monitor'], jurisdictions: [...JURISDICTIONS] });
+    const http = new HttpClient(1);
+
+    const endpoints: [string, string, Record<string, string>][] = [
+      ['catalogue', '/monitoring/catalogue', {}],
+      ...YEARS.map((y): [string, string, Record<string, string>] => [`tables ${y}`, `/monitoring/tables?year=${y}`, {}]),
+      [`publication ${YEARS[0]} (JSON)`, `/monitoring/publication?year=${YEARS[0]}`, {}],
+      [`publication ${YEARS[0]} (CSV)`, `/monitoring/publication?year=${YEARS[0]}`, { accept: 'text/csv' }],
+      [`publication ${YEARS[0]} dictionary (CSV)`, `/monitoring/publication/dictionary?year=${YEARS[0]}`, {}],
+      [`indicators ${YEARS[0]}-${YEARS[1]} (primary suppression only)`, `/monitoring/indicators?from=${YEARS[0]}&to=${YEARS[1]}`, {}],
+    ];
+    report('requests per endpoint, after the first', String(REQUESTS));
+    for (const [name, url, headers] of endpoints) {
+      const timed = async () => {
+        const start = performance.now();
+        const answer = await http.request(port, 'GET', url, token, undefined, headers);
+        if (answer.status !== 200) throw new Error(`${url}: ${answer.status} ${answer.text.slice(0, 300)}`);
+        return performance.now() - start;
+      };
+      const first = await timed();
+      const times: number[] = [];
+      for (let i = 0; i < REQUESTS; i++) times.push(await timed());
+      const sorted = sortedCopy(times);
+      report(`${name}`, `first ${fmt(first)} ms; then p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms`);
+    }
+    await app.close();
+    store.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
