@@ -133,11 +133,14 @@ export function appealColumnOf({ f }: CohortClaim): AppealColumn | undefined {
   return f.appealOutcomes.length < f.appeals ? 'pending' : f.appealOutcomes.at(-1) as AppealColumn;
 }
 
-const DURATION_OF: Record<DurationColumn, { span: (c: CohortClaim) => number | undefined; p: number }> = {
-  'application-to-decision-median': { span: applicationToDecisionDays, p: 50 },
-  'application-to-decision-p90': { span: applicationToDecisionDays, p: 90 },
-  'decision-to-first-payment-median': { span: decisionToFirstPayoutDays, p: 50 },
-  'decision-to-first-payment-p90': { span: decisionToFirstPayoutDays, p: 90 },
+/** The durations of a claim the durations table takes percentiles of. */
+const SPANS = { 'application-to-decision': applicationToDecisionDays, 'decision-to-first-payment': decisionToFirstPayoutDays };
+type Span = keyof typeof SPANS;
+const DURATION_OF: Record<DurationColumn, { span: Span; p: number }> = {
+  'application-to-decision-median': { span: 'application-to-decision', p: 50 },
+  'application-to-decision-p90': { span: 'application-to-decision', p: 90 },
+  'decision-to-first-payment-median': { span: 'decision-to-first-payment', p: 50 },
+  'decision-to-first-payment-p90': { span: 'decision-to-first-payment', p: 90 },
 };
 
 export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
@@ -204,14 +207,22 @@ function appealsTable(byJurisdiction: CohortClaim[][], threshold: number): Appea
 }
 
 function durationsTable(byJurisdiction: CohortClaim[][], threshold: number): DurationsTable {
-  const line = (claims: CohortClaim[]) => DURATION_COLUMNS.map((column) => {
-    const sample = durationSample(claims.map(DURATION_OF[column].span));
-    return sample.length < threshold ? null : percentile(sample, DURATION_OF[column].p);
-  });
+  // Each claim's spans once (local dates in its zone cost more than the rest of the table).
+  const spans = byJurisdiction.map((claims) => Object.fromEntries(
+    Object.entries(SPANS).map(([span, of]) => [span, claims.map(of)]),
+  ) as Record<Span, (number | undefined)[]>);
+  const line = (of: Record<Span, (number | undefined)[]>) => {
+    const samples = Object.fromEntries(Object.keys(SPANS).map((span) => [span, durationSample(of[span as Span])])) as Record<Span, number[]>;
+    return DURATION_COLUMNS.map((column) => {
+      const sample = samples[DURATION_OF[column].span];
+      return sample.length < threshold ? null : percentile(sample, DURATION_OF[column].p);
+    });
+  };
+  const region = Object.fromEntries(Object.keys(SPANS).map((span) => [span, spans.flatMap((s) => s[span as Span])])) as Record<Span, (number | undefined)[]>;
   return {
     id: 'durations-days', unit: 'days', columns: [...DURATION_COLUMNS],
-    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: line(byJurisdiction[r]!) })),
-    region: line(byJurisdiction.flat()),
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: line(spans[r]!) })),
+    region: line(region),
   };
 }
 

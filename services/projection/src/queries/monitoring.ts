@@ -14,7 +14,6 @@
  */
 import type { Jurisdiction } from '@cfund/contracts';
 import { addMinor, beyondBounds, localDateOf, schemeFor, totalMinor } from '@cfund/domain';
-import { DateTime } from 'luxon';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
 import type { ReadModelStore } from '../read-model/store.js';
@@ -81,8 +80,8 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-const days = (from: string, to: string): number =>
-  Math.round(DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days);
+/** Calendar days between two local dates (`YYYY-MM-DD`, read as UTC midnights: no zone, no daylight saving). */
+const days = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
 /** One claim as the monitoring figures see it (`form` and `role`: form of exploitation and applicant role, as filed). */
 export interface CohortClaim {
