@@ -18,7 +18,7 @@ import { generateClaims, sealVictims } from '../src/bench/claim-population.ts';
 import { APPEAL_COLUMNS, BREAKDOWNS, FUND_OUTCOMES } from '../src/monitoring/catalogue.ts';
 import { smallCount, suppress } from '../src/monitoring/disclosure.ts';
 import { referenceRate } from '../src/monitoring/reference-rates.ts';
-import { AGE_COLUMNS, SEX_COLUMNS } from '../src/monitoring/victim-profiles.ts';
+import { AGE_COLUMNS, SEX_COLUMNS, profileOf } from '../src/monitoring/victim-profiles.ts';
 import { get, readAllEnvelopes, startHarness, startProjection } from './helpers.ts';
 
 const YEARS = [2025, 2026];
@@ -70,6 +70,17 @@ const outcome = (p: Plain) => (p.decision === 'rejected' ? 'rejected' : p.decisi
 const counts = <T>(rows: readonly T[], columns: readonly string[], claims: Plain[], rowOf: (p: Plain) => T, columnOf: (p: Plain) => string | undefined) =>
   rows.map((r) => columns.map((c) => claims.filter((p) => rowOf(p) === r && columnOf(p) === c).length));
 const published = (cells: number[][]) => suppress({ cells, rowTotals: true, columnTotals: true }, smallCount(THRESHOLD));
+
+t.test('a victim\'s columns: given, else by date of birth on the day of the crime, else unknown', async (t) => {
+  const v = (extra: object) => ({ fullName: 'A Victim', ...extra });
+  t.same(profileOf(v({ sex: 'female', childAtTimeOfCrime: true, dateOfBirth: '1980-01-01' }), '2024-05-01'), { sex: 'female', age: 'child' }, 'the answer given wins over the date of birth');
+  t.same(profileOf(v({ childAtTimeOfCrime: false }), null), { sex: 'unknown', age: 'adult' });
+  t.same(profileOf(v({ dateOfBirth: '2006-05-02' }), '2024-05-01'), { sex: 'unknown', age: 'child' }, 'the day before the 18th birthday: a child');
+  t.same(profileOf(v({ dateOfBirth: '2006-05-01' }), '2024-05-01'), { sex: 'unknown', age: 'adult' }, 'on the 18th birthday: an adult');
+  t.same(profileOf(v({ dateOfBirth: '2006-05-01' }), null), { sex: 'unknown', age: 'unknown' }, 'no date of the crime');
+  t.same(profileOf({ sex: 'female' }, '2024-05-01'), { sex: 'unknown', age: 'unknown' }, 'data that is not personal data of the contracts');
+  t.end();
+});
 
 t.test('monitoring tables over a generated population', async (t) => {
   const h = await startHarness(t);
