@@ -18,6 +18,8 @@ export const STREAM_CATEGORIES = {
   notification: 'notification',
   /** One webhook's registration and life (`webhook-<webhookId>`). */
   webhook: 'webhook',
+  /** One payment run: the payments collected for the bank, its release, or its cancellation (`paymentrun-<runId>`). */
+  paymentRun: 'paymentrun',
 } as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[keyof typeof STREAM_CATEGORIES];
 
@@ -28,6 +30,7 @@ export const fundStream = (jurisdiction: Jurisdiction, year: number): string => 
 export const accessStream = (claimId: string): string => named(STREAM_CATEGORIES.access, claimId);
 export const notificationStream = (notificationId: string): string => named(STREAM_CATEGORIES.notification, notificationId);
 export const webhookStream = (webhookId: string): string => named(STREAM_CATEGORIES.webhook, webhookId);
+export const paymentRunStream = (runId: string): string => named(STREAM_CATEGORIES.paymentRun, runId);
 
 /** `claim-<uuid>` -> `claim`: the part before the first `-` (the whole name when it has none). */
 export function streamCategory(stream: string): string {

@@ -4,6 +4,7 @@ import {
 } from '../primitives.js';
 import { EncryptedPersonalDataSchema, eventVersion } from './common.js';
 import { PAYEE_EVENTS } from './payee-events.js';
+import { PAYMENT_QUEUE_EVENTS } from './payment-run-events.js';
 
 export const FORMS_OF_EXPLOITATION = [
   'sexual', 'labour', 'forced-criminality', 'begging', 'domestic-servitude', 'forced-marriage', 'organ-removal', 'other',
@@ -279,5 +280,5 @@ export const CLAIM_EVENTS = [
   AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned,
-  ...PAYEE_EVENTS,
+  ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,
 ] as const;

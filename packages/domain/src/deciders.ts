@@ -6,9 +6,13 @@
  */
 import { decide, evolve, initialState } from './claim/index.js';
 import { decideLedger, evolveLedger, initialLedgerState } from './fund-ledger/ledger.js';
+import { decidePaymentRun, evolvePaymentRun, initialPaymentRunState } from './payment-run/payment-run.js';
 
 /** A claim: filing to closure (claim/decide.ts, claim/state.ts). */
 export const claimDecider = { decide, evolve, initialState } as const;
 
 /** A fund year's ledger (fund-ledger/ledger.ts). */
 export const ledgerDecider = { decide: decideLedger, evolve: evolveLedger, initialState: initialLedgerState } as const;
+
+/** A payment run (payment-run/payment-run.ts). */
+export const paymentRunDecider = { decide: decidePaymentRun, evolve: evolvePaymentRun, initialState: initialPaymentRunState } as const;

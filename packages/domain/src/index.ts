@@ -7,5 +7,6 @@ export * from './authorization.js';
 export * from './claim/index.js';
 export * from './fund-ledger/ledger.js';
 export * from './fund-ledger/reconciliation.js';
-export { claimDecider, ledgerDecider } from './deciders.js';
+export { claimDecider, ledgerDecider, paymentRunDecider } from './deciders.js';
+export * from './payment-run/payment-run.js';
 export { fundYearCurrency } from './fund-ledger/budget.js';

@@ -52,7 +52,7 @@ t.test('before any approval, payee details are in force at once', async (t) => {
   t.same(when([filed], setPayee(lawyer)), [payeeSet(1)], 'the lawyer gives the payee: change 1, in force');
   t.same(when([filed, payeeSet(1)], setPayee(finance1, 'RS35 **** 9999')), [payeeSet(2, 'finance-1', 'RS35 **** 9999')], 'and it can be changed freely, numbered on');
   t.same(stateOf([filed, payeeSet(1), payeeSet(2, 'finance-1', 'RS35 **** 9999')]).payee,
-    { current: { change: 2, kind: 'victim', maskedAccount: 'RS35 **** 9999', by: 'finance-1' }, changes: 2 }, 'the state keeps the last one, masked');
+    { current: { change: 2, kind: 'victim', maskedAccount: 'RS35 **** 9999', by: 'finance-1', details: sealed }, changes: 2 }, 'the state keeps the last one, masked');
   t.equal(refusal([], setPayee(lawyer)).code, 'not-allowed-in-state', 'no claim, no payee');
   t.equal(refusal([filed, { type: 'ClaimClosed', data: data({ reason: 'x', closedAt: at }) }], setPayee(lawyer)).code, 'not-allowed-in-state', 'not on a closed claim');
   t.equal(refusal([filed, { type: 'PersonalDataErased', data: data({ victimRef: 'vic-1', erasedBy: 'dpo-1', erasedAt: at }) }], setPayee(lawyer)).code,
@@ -69,9 +69,9 @@ t.test('after an approval a change is only requested, and a second person confir
   t.same(s.payee.pending?.maskedAccount, 'ME25 **** 8951');
   t.same(when(pending, confirm(finance1, 2)), [{ type: 'PayeeChangeConfirmed', data: data({ change: 2, confirmedBy: 'finance-1', confirmedAt: at }) }]);
   const confirmed = stateOf([...pending, { type: 'PayeeChangeConfirmed', data: data({ change: 2, confirmedBy: 'finance-1', confirmedAt: at }) }]).payee;
-  t.same(confirmed, { current: { change: 2, kind: 'guardian', maskedAccount: 'ME25 **** 8951', by: 'lawyer-1' }, changes: 2 }, 'confirmed: in force');
+  t.same(confirmed, { current: { change: 2, kind: 'guardian', maskedAccount: 'ME25 **** 8951', by: 'lawyer-1', details: sealed }, changes: 2 }, 'confirmed: in force');
   const rejected = stateOf([...pending, { type: 'PayeeChangeRejected', data: data({ change: 2, rejectedBy: 'finance-1', rejectedAt: at, reason: 'x' }) }]).payee;
-  t.same(rejected, { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' }, changes: 2 }, 'rejected: the old payee stays');
+  t.same(rejected, { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1', details: sealed }, changes: 2 }, 'rejected: the old payee stays');
   t.same(when(pending, reject(finance1, 2)).map((e) => e.type), ['PayeeChangeRejected']);
   t.same(when([filed, approvalGiven], setPayee(lawyer)).map((e) => e.type), ['PayeeChangeRequested'], 'a first payee after an approval also needs confirmation');
 });

@@ -109,6 +109,8 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'PayeeChangeRequested':
     case 'PayeeChangeConfirmed':
     case 'PayeeChangeRejected':
+    case 'PaymentQueued':
+    case 'PaymentUnqueued':
       return s;
     default: {
       const _exhaustive: never = event;

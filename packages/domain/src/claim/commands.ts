@@ -58,7 +58,12 @@ export type ClaimCommand =
   | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>
   | Command<'SetPayee', SetPayeeData>
   | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>
-  | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>;
+  | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>
+  | Command<'QueuePayment', { runId: string; payment: RunPayment; executionOn: string; endToEndId: string }>
+  | Command<'UnqueuePayment', { runId: string; payment: RunPayment }>;
+
+/** An instalment or an advance of the claim. */
+export interface RunPayment { kind: 'instalment' | 'advance'; number: number }
 
 export type ClaimCommandType = ClaimCommand['type'];
 export type ClaimCommandOf<T extends ClaimCommandType> = Extract<ClaimCommand, { type: T }>;

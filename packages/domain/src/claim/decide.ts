@@ -10,6 +10,7 @@ import { claimFunding } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
 import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
+import { paymentQueueHandlers, requireNotQueued } from './payment-queue.js';
 import { checkFirstDueOn } from './schedule.js';
 import type { ClaimState, ClaimStatus } from './state.js';
 
@@ -289,6 +290,7 @@ const handlers: Handlers = {
     requireStatus(s, ['applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled'], 'have an advance paid');
     if (!advance) refuse('unknown-advance', `No advance ${c.data.advance} was approved for this claim.`);
     requireNoPendingPayeeChange(s);
+    requireNotQueued(s, { kind: 'advance', number: advance.number });
     if (advance.status === 'disbursed') refuse('already-disbursed', `Advance ${advance.number} has already been paid (${advance.paymentReference}).`);
     if (s.fund.rejection) refuse('advance-cancelled', 'The claim was rejected: advances not yet paid are no longer paid.');
     const { paid } = claimFunding(s);
@@ -320,6 +322,7 @@ const handlers: Handlers = {
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
     requireNoPendingPayeeChange(s);
+    requireNotQueued(s, { kind: 'instalment', number: instalment.number });
     if (instalment.status === 'disbursed') refuse('already-disbursed', `Instalment ${instalment.number} has already been paid (${instalment.paymentReference}).`);
     // Paying early is a decision of its own: the fund's schedule is what was approved.
     const early = instalment.dueOn > localDateOf(c.at, schemeOf(s).timeZone);
@@ -337,6 +340,7 @@ const handlers: Handlers = {
     const instalment = s.fund.instalments.find((i) => i.number === c.data.instalment);
     if (!instalment) refuse('unknown-instalment', `The schedule has no instalment ${c.data.instalment}.`);
     requireNoPendingPayeeChange(s);
+    requireNotQueued(s, { kind: 'instalment', number: instalment.number });
     if (instalment.status !== 'disbursed') refuse('not-disbursed', `Instalment ${instalment.number} has not been paid, so its payment cannot have failed.`);
     return [ev('PayoutFailed', { instalment: instalment.number, reason: c.data.reason, failedAt: c.at }, s)];
   },
@@ -408,4 +412,5 @@ const handlers: Handlers = {
   },
 
   ...payeeHandlers,
+  ...paymentQueueHandlers,
 };

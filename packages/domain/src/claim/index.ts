@@ -1,6 +1,6 @@
 export { decide } from './decide.js';
-export { CLAIM_STATE_VERSION, evolve, initialState, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus, type PayeeState, type PayeeVersion, type PendingAppealDecision } from './state.js';
-export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData } from './commands.js';
+export { CLAIM_STATE_VERSION, queueKey, evolve, initialState, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type Instalment, type InstalmentStatus, type PayeeState, type PayeeVersion, type PendingAppealDecision } from './state.js';
+export type { ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData, RunPayment } from './commands.js';
 export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
@@ -10,3 +10,4 @@ export {
 export { checkVictimData } from './victim.js';
 export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
 export { payeeLocked, requireNoPendingPayeeChange, type SetPayeeData } from './payee.js';
+export { requireNotQueued } from './payment-queue.js';

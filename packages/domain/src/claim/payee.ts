@@ -17,6 +17,7 @@ import type { ClaimEvent, EncryptedPersonalData, PayeeKind } from '@cfund/contra
 import { DomainError } from '../errors.js';
 import type { ClaimCommandOf } from './commands.js';
 import { ev } from './event.js';
+import { requireNotQueued } from './payment-queue.js';
 import type { ClaimState } from './state.js';
 
 /** What SetPayee carries: the details already encrypted by the service, with what may stay in sight. */
@@ -58,6 +59,7 @@ export const payeeHandlers = {
     if ((CLOSED_FOR_PAYEE as readonly string[]).includes(s.status)) refuse('not-allowed-in-state', 'Payee details can be given only for an open claim.');
     if (s.personalDataErased) refuse('personal-data-erased', 'The victim\'s personal data has been erased: no payee details can be stored for this claim.');
     requireNoPendingPayeeChange(s);
+    requireNotQueued(s);
     const payee = { change: s.payee.changes + 1, payeeKind: c.data.kind, maskedAccount: c.data.maskedAccount, details: c.data.details };
     return payeeLocked(s)
       ? [ev('PayeeChangeRequested', { ...payee, requestedBy: c.actor.sub, requestedAt: c.at }, s)]

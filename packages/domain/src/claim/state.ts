@@ -1,5 +1,5 @@
 import type {
-  AmountsByHead, ClaimEvent, Currency, Jurisdiction, Money, EventData, PayeeKind,
+  AmountsByHead, ClaimEvent, Currency, EncryptedPersonalData, Jurisdiction, Money, EventData, PayeeKind,
 } from '@cfund/contracts';
 import { addMinor } from '../money.js';
 
@@ -56,7 +56,7 @@ export interface PendingAppealDecision {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 4;
+export const CLAIM_STATE_VERSION = 5;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -108,6 +108,8 @@ export interface ClaimState {
     advances: Advance[];
     instalments: Instalment[];
     recovered: number;
+    /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
+    queued: Record<string, { runId: string; endToEndId: string }>;
   };
   personalDataErased: boolean;
   /** Who the money goes to: what is in force, and a change awaiting a second person's confirmation. */
@@ -120,6 +122,8 @@ export interface PayeeVersion {
   kind: PayeeKind;
   maskedAccount: string;
   by: string;
+  /** The name and account, encrypted with the victim's key: what a payment run's bank file is made from. */
+  details: EncryptedPersonalData;
 }
 
 export interface PayeeState {
@@ -136,10 +140,18 @@ export const initialState = (): ClaimState => ({
   lawyers: { coCounsel: [] },
   evidence: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
-  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0 },
+  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {} },
   personalDataErased: false,
   payee: { changes: 0 },
 });
+
+/** The key of a queued payment: `paymentKey`'s (`instalment-2`, `advance-1`). */
+export const queueKey = (p: { kind: 'instalment' | 'advance'; number: number }): string => `${p.kind}-${p.number}`;
+
+const withoutKey = <V>(record: Record<string, V>, key: string): Record<string, V> => {
+  const { [key]: _gone, ...rest } = record;
+  return rest;
+};
 
 /** Applies one event; pure: returns a new state and never validates (events are facts). */
 export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
@@ -206,6 +218,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.advances = s.fund.advances.map((a) => (a.number === event.data.advance
         ? { ...a, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
         : a));
+      s.fund.queued = withoutKey(s.fund.queued, queueKey({ kind: 'advance', number: event.data.advance }));
       return s.status === 'scheduled' && everythingPaid(s) ? { ...s, status: 'paid' } : s;
     case 'AwardApprovalGiven':
       s.fund.approvals = [...s.fund.approvals, event.data.approver];
@@ -242,6 +255,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
         ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
         : i));
+      s.fund.queued = withoutKey(s.fund.queued, queueKey({ kind: 'instalment', number: event.data.instalment }));
       return { ...s, status: everythingPaid(s) ? 'paid' : 'scheduled' };
     }
     case 'PayoutFailed':
@@ -260,16 +274,22 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, personalDataErased: true };
     case 'PayeeDetailsSet': {
       const d = event.data;
-      return { ...s, payee: { ...s.payee, current: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.setBy }, changes: d.change } };
+      return { ...s, payee: { ...s.payee, current: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.setBy, details: d.details }, changes: d.change } };
     }
     case 'PayeeChangeRequested': {
       const d = event.data;
-      return { ...s, payee: { ...s.payee, pending: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.requestedBy }, changes: d.change } };
+      return { ...s, payee: { ...s.payee, pending: { change: d.change, kind: d.payeeKind, maskedAccount: d.maskedAccount, by: d.requestedBy, details: d.details }, changes: d.change } };
     }
     case 'PayeeChangeConfirmed':
       return { ...s, payee: { current: s.payee.pending, changes: s.payee.changes } };
     case 'PayeeChangeRejected':
       return { ...s, payee: { current: s.payee.current, changes: s.payee.changes } };
+    case 'PaymentQueued':
+      s.fund.queued = { ...s.fund.queued, [queueKey(event.data.payment)]: { runId: event.data.runId, endToEndId: event.data.endToEndId } };
+      return s;
+    case 'PaymentUnqueued':
+      s.fund.queued = withoutKey(s.fund.queued, queueKey(event.data.payment));
+      return s;
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

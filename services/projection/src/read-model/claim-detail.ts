@@ -5,7 +5,7 @@
  * decider's state, so a change of it changes nothing they read.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, awardApprovalsNeeded, type ClaimState } from '@cfund/domain';
+import { addMinor, awardApprovalsNeeded, type ClaimState, type PayeeVersion } from '@cfund/domain';
 import type { ClaimFacts } from './claim-facts.js';
 import type { ClaimDeadline, ClaimMoney } from './claim-view.js';
 
@@ -20,6 +20,9 @@ function byHead(lists: AmountsByHead[]): AmountsByHead {
   }
   return [...m.values()];
 }
+
+/** A payee as the detail shows it: never its encrypted details. */
+const payeeShown = (p: PayeeVersion | undefined) => (p ? { change: p.change, kind: p.kind, maskedAccount: p.maskedAccount, by: p.by } : null);
 
 /** `money` and `deadlines`: the claim's `claimMoney` and `claimDeadlines`, which its record computes once for its other rows too. */
 export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMoney, deadlines: ClaimDeadline[]) {
@@ -53,7 +56,7 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
     },
     evidence: s.evidence.length,
-    payee: { current: s.payee.current ?? null, pending: s.payee.pending ?? null },
+    payee: { current: payeeShown(s.payee.current), pending: payeeShown(s.payee.pending) },
   };
 }
 export type ClaimDetailView = ReturnType<typeof claimDetailView>;

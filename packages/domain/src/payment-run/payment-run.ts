@@ -1,0 +1,133 @@
+/**
+ * A payment run (stream `paymentrun-<runId>`): payments due, collected by one finance officer for
+ * one jurisdiction and execution date, released to the bank by a second one. Events and state in
+ * one file, `decide` with one small function per command, `evolve`, `initialPaymentRunState()`.
+ *
+ * | code                  | meaning |
+ * | ---                   | --- |
+ * | `already-prepared`    | the run exists |
+ * | `empty-run`           | a run pays something |
+ * | `mixed-currencies`    | one run, one currency (the scheme's) |
+ * | `duplicate-payment`   | a payment (or an end-to-end id) twice in one run |
+ * | `execution-in-past`   | the bank cannot execute before today (the jurisdiction's local date) |
+ * | `no-such-run`         | nothing to release or cancel |
+ * | `run-released`        | a released run is the bank's: it is not released twice nor cancelled |
+ * | `run-cancelled`       | a cancelled run is not released |
+ * | `four-eyes` (403)     | who prepared the run, or an approver of an award in it, releasing it |
+ */
+import type { Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
+import type { Actor } from '@cfund/contracts';
+import { DomainError } from '../errors.js';
+import { localDateOf } from '../deadlines.js';
+import { schemeAt } from '../schemes/index.js';
+
+export type PaymentRunStatus = 'none' | 'prepared' | 'released' | 'cancelled';
+
+export interface PaymentRunState {
+  status: PaymentRunStatus;
+  runId?: string;
+  jurisdiction?: Jurisdiction;
+  executionOn?: string;
+  preparedBy?: string;
+  preparedAt?: string;
+  items: PaymentRunItem[];
+  total?: Money;
+  released?: { by: string; at: string; messageId: string; fileSha256: string };
+}
+
+export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', items: [] });
+
+interface Command<T extends string, D> { type: T; actor: Actor; at: string; data: D }
+export type PaymentRunCommand =
+  | Command<'PreparePaymentRun', { runId: string; jurisdiction: Jurisdiction; executionOn: string; items: PaymentRunItem[] }>
+  | Command<'ReleasePaymentRun', { messageId: string; fileSha256: string }>
+  | Command<'CancelPaymentRun', { reason: string }>;
+
+const refuse = (code: string, message: string): never => {
+  throw new DomainError(code, message);
+};
+const fourEyes = (message: string): never => {
+  throw new DomainError('four-eyes', message, { kind: 'authorization' });
+};
+
+const paymentName = (i: PaymentRunItem) => `${i.claimId} ${i.payment.kind} ${i.payment.number}`;
+
+function prepare(c: Extract<PaymentRunCommand, { type: 'PreparePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
+  if (s.status !== 'none') refuse('already-prepared', `Payment run ${s.runId} already exists.`);
+  const { items } = c.data;
+  if (items.length === 0) refuse('empty-run', 'A payment run pays at least one instalment or advance.');
+  const currency = items[0]!.amount.currency;
+  if (items.some((i) => i.amount.currency !== currency)) refuse('mixed-currencies', 'All payments of a run are in one currency.');
+  const seen = new Set<string>();
+  for (const i of items) {
+    for (const key of [paymentName(i), `e2e ${i.endToEndId}`]) {
+      if (seen.has(key)) refuse('duplicate-payment', `${key} is in the run twice.`);
+      seen.add(key);
+    }
+  }
+  const today = localDateOf(c.at, schemeAt(c.data.jurisdiction, c.at).timeZone);
+  if (c.data.executionOn < today) refuse('execution-in-past', `The execution date ${c.data.executionOn} is before today (${today}).`);
+  const total = { amountMinor: items.reduce((sum, i) => sum + i.amount.amountMinor, 0), currency };
+  return [{
+    type: 'PaymentRunPrepared',
+    data: {
+      schemaVersion: 1, runId: c.data.runId, jurisdiction: c.data.jurisdiction, currency, executionOn: c.data.executionOn,
+      preparedBy: c.actor.sub, preparedAt: c.at, items, total,
+    },
+  }];
+}
+
+function requirePrepared(s: PaymentRunState, action: string): void {
+  if (s.status === 'none') refuse('no-such-run', 'There is no such payment run.');
+  if (s.status === 'released') refuse('run-released', `The run was released to the bank: it cannot ${action}.`);
+  if (s.status === 'cancelled') refuse('run-cancelled', `The run was cancelled: it cannot ${action}.`);
+}
+
+function release(c: Extract<PaymentRunCommand, { type: 'ReleasePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
+  requirePrepared(s, 'be released');
+  if (s.preparedBy === c.actor.sub) fourEyes('Who prepared a payment run cannot release it: a second finance officer checks it.');
+  if (s.items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  return [{
+    type: 'PaymentRunReleased',
+    data: { schemaVersion: 1, runId: s.runId!, releasedBy: c.actor.sub, releasedAt: c.at, messageId: c.data.messageId, fileSha256: c.data.fileSha256 },
+  }];
+}
+
+function cancel(c: Extract<PaymentRunCommand, { type: 'CancelPaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
+  requirePrepared(s, 'be cancelled');
+  return [{ type: 'PaymentRunCancelled', data: { schemaVersion: 1, runId: s.runId!, cancelledBy: c.actor.sub, cancelledAt: c.at, reason: c.data.reason } }];
+}
+
+export function decidePaymentRun(command: PaymentRunCommand, state: PaymentRunState): PaymentRunEvent[] {
+  switch (command.type) {
+    case 'PreparePaymentRun': return prepare(command, state);
+    case 'ReleasePaymentRun': return release(command, state);
+    case 'CancelPaymentRun': return cancel(command, state);
+    default: {
+      const _exhaustive: never = command;
+      return _exhaustive;
+    }
+  }
+}
+
+export function evolvePaymentRun(state: PaymentRunState, event: PaymentRunEvent): PaymentRunState {
+  switch (event.type) {
+    case 'PaymentRunPrepared': {
+      const d = event.data;
+      return {
+        status: 'prepared', runId: d.runId, jurisdiction: d.jurisdiction, executionOn: d.executionOn, preparedBy: d.preparedBy,
+        preparedAt: d.preparedAt, items: d.items, total: d.total,
+      };
+    }
+    case 'PaymentRunReleased': {
+      const d = event.data;
+      return { ...state, status: 'released', released: { by: d.releasedBy, at: d.releasedAt, messageId: d.messageId, fileSha256: d.fileSha256 } };
+    }
+    case 'PaymentRunCancelled':
+      return { ...state, status: 'cancelled' };
+    default: {
+      const _exhaustive: never = event;
+      return _exhaustive;
+    }
+  }
+}
