@@ -86,6 +86,18 @@ export const CommandBodies = {
   setPayee: CommandPayeeSchema,
   confirmPayeeChange: z.object({ change: z.number().int().min(1).describe('the number of the change awaiting confirmation, as the claim shows it') }).strict(),
   rejectPayeeChange: z.object({ change: z.number().int().min(1), reason: prose(2000) }).strict(),
+  preparePaymentRun: z.object({
+    jurisdiction: JurisdictionSchema,
+    executionOn: CommandDateSchema.describe('the date the bank is to execute the transfers (a local date of the jurisdiction)'),
+    payments: list(z.object({
+      claimId: z.uuid(),
+      instalment: z.number().int().min(1).max(1000).optional(),
+      advance: z.number().int().min(1).max(1000).optional(),
+    }).strict().refine((p) => (p.instalment === undefined) !== (p.advance === undefined), { message: 'an instalment or an advance, not both', path: ['instalment'] }))
+      .min(1, { message: 'a run pays at least one instalment or advance' }),
+  }).strict(),
+  releasePaymentRun: z.object({}).strict(),
+  cancelPaymentRun: z.object({ reason: prose(2000) }).strict(),
 } as const;
 
 export type CommandName = keyof typeof CommandBodies;

@@ -55,9 +55,17 @@ export const PaymentRunPrepared = eventVersion('PaymentRunPrepared', 1, {
   preparedBy: text(200), preparedAt: InstantSchema, items: z.array(PaymentRunItemSchema).min(1), total: MoneySchema,
 });
 
-/** The run is released to the bank: `fileSha256` is the digest of the pain.001 file as produced then. */
+/** The fund's own account a run is paid from (not personal data). */
+export const DebtorAccountSchema = z.object({ name: text(140), iban: z.string().regex(/^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/), bic: z.string().regex(/^[A-Z0-9]{8}([A-Z0-9]{3})?$/) }).strict();
+export type DebtorAccount = z.infer<typeof DebtorAccountSchema>;
+
+/**
+ * The run is released to the bank: `fileSha256` is the digest of the pain.001 file as produced
+ * then, from the run, this event (message id, instant, debtor account) and the payees' details.
+ */
 export const PaymentRunReleased = eventVersion('PaymentRunReleased', 1, {
-  runId: z.uuid(), releasedBy: text(200), releasedAt: InstantSchema, messageId: text(35), fileSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  runId: z.uuid(), releasedBy: text(200), releasedAt: InstantSchema, messageId: text(35), debtor: DebtorAccountSchema,
+  fileSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 export const PaymentRunCancelled = eventVersion('PaymentRunCancelled', 1, {

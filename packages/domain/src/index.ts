@@ -10,3 +10,4 @@ export * from './fund-ledger/reconciliation.js';
 export { claimDecider, ledgerDecider, paymentRunDecider } from './deciders.js';
 export * from './payment-run/payment-run.js';
 export { fundYearCurrency } from './fund-ledger/budget.js';
+export * from './payment-run/pain001.js';

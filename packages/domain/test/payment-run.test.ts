@@ -120,8 +120,9 @@ const item = (n: number, deciders = ['approver-1']): PaymentRunItem => ({
 });
 const prepare = (items: PaymentRunItem[], executionOn = '2026-06-10', actor = finance1): PaymentRunCommand =>
   ({ type: 'PreparePaymentRun', actor, at, data: { runId: RUN_A, jurisdiction: 'RS', executionOn, items } });
+const DEBTOR = { name: 'Fund', iban: 'RS35260005601001611379', bic: 'AIKBRS22' };
 const runOf = (events: PaymentRunEvent[]): PaymentRunState => events.reduce(evolvePaymentRun, initialPaymentRunState());
-const release = (actor: Actor): PaymentRunCommand => ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', fileSha256: 'a'.repeat(64) } });
+const release = (actor: Actor): PaymentRunCommand => ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64) } });
 const runCode = (command: PaymentRunCommand, s: PaymentRunState) => codeOf(() => decidePaymentRun(command, s));
 
 t.test('a run is prepared by one finance officer and released by another, never by an approver of an award in it', async (t) => {
@@ -136,7 +137,7 @@ t.test('a run is prepared by one finance officer and released by another, never 
   t.equal(runCode(release(finance1), s), 'four-eyes', 'who prepared it does not release it');
   t.equal(runCode(release({ sub: 'approver-1', roles: ['fund-finance'] }), s), 'four-eyes', 'nor an approver of an award it pays');
   const released = runOf([...prepared, ...decidePaymentRun(release(finance2), s)]);
-  t.same(released.released, { by: 'finance-2', at, messageId: 'MSG-1', fileSha256: 'a'.repeat(64) });
+  t.same(released.released, { by: 'finance-2', at, messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64) });
   t.equal(runCode(release(finance2), released), 'run-released', 'released once');
   t.equal(runCode({ type: 'CancelPaymentRun', actor: finance1, at, data: { reason: 'x' } }, released), 'run-released', 'the bank has it: no cancelling');
   const cancelled = runOf([...prepared, ...decidePaymentRun({ type: 'CancelPaymentRun', actor: finance1, at, data: { reason: 'Wrong date.' } }, s)]);

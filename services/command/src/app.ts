@@ -13,6 +13,9 @@ import { loadConfig } from './config.js';
 import { Metrics } from './metrics.js';
 import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
+import { PaymentRuns } from './payment-runs/payment-runs.js';
+import { paymentRunRoutes } from './payment-runs/routes.js';
+import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
 export interface BuildAppOptions extends TokenVerification {
@@ -37,6 +40,8 @@ export interface BuildAppOptions extends TokenVerification {
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: IdempotencyStoreOptions;
+  /** The fund's accounts payment runs pay from (FUND_ACCOUNTS; default: the embedded mode's demo accounts). */
+  fundAccounts?: Partial<Record<Jurisdiction, DebtorAccount>>;
 }
 
 export interface CommandApp extends FastifyInstance {
@@ -74,6 +79,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
+  await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS) });
 
   app.decorate('commandService', service);
   app.decorate('metrics', metrics);

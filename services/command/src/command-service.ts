@@ -8,16 +8,16 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AwardFunding, fundingChange, type FundingChange } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
-import { JURISDICTIONS, claimStream, fundStream, type ClaimEvent, type FundEvent, type Jurisdiction } from '@cfund/contracts';
+import { JURISDICTIONS, claimStream, fundStream, paymentRunStream, type ClaimEvent, type FundEvent, type Jurisdiction, type PaymentRunEvent } from '@cfund/contracts';
 import {
-  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, tiedOf,
-  type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
+  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, paymentRunDecider, tiedOf,
+  type PaymentRunCommand, type PaymentRunState, type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
-  BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand,
+  BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand, loadStream,
   type ChainSigner, type CommandMetadata, type Decider, type StreamRevision,
 } from '@cfund/eventstore';
-import { claimCodec, fundCodec } from './codecs.js';
+import { claimCodec, fundCodec, paymentRunCodec } from './codecs.js';
 import type { Metrics } from './metrics.js';
 import { HttpProblem } from '@cfund/service-kit';
 
@@ -243,6 +243,26 @@ export class CommandService {
     const loaded = await this.claims.catchUp(this.client, claimStream(claimId));
     if (loaded.state.status === 'none') throw notFound(claimId);
     return { state: loaded.state, revision: loaded.revision };
+  }
+
+  /** A payment run as the store has it now. */
+  async loadPaymentRun(runId: string): Promise<PaymentRunState> {
+    return (await loadStream(this.client, paymentRunStream(runId), paymentRunDecider, paymentRunCodec)).state;
+  }
+
+  /** One payment-run command (stream `paymentrun-<runId>`), decided again on a conflict. */
+  async paymentRunCommand(runId: string, ctx: CommandContext, command: PaymentRunCommand): Promise<{ revision: number; events: PaymentRunEvent[]; state: PaymentRunState }> {
+    try {
+      const result = await handleCommand(this.client, paymentRunStream(runId), command, paymentRunDecider, {
+        codec: paymentRunCodec, signer: this.chainSigner, metadata: this.metadata(ctx), maxRetries: this.maxRetries,
+        onConflict: () => this.metrics.conflicts.inc({ category: 'paymentrun' }),
+      });
+      if (result.events.length > 0) this.metrics.appends.inc({ category: 'paymentrun' });
+      return { revision: revisionNumber(result.revision), events: result.events, state: result.state };
+    } catch (error) {
+      this.countRefusal(error);
+      throw error;
+    }
   }
 
   /** One ledger command: decided in turn with the others pending on its fund year, written in their batch. */

@@ -3,7 +3,32 @@
  * the service with a message naming the variable (ConfigError).
  */
 import { z } from 'zod';
+import { DebtorAccountSchema, JurisdictionSchema } from '@cfund/contracts';
 import { commonEnv, parseEnv } from '@cfund/service-kit';
+
+/**
+ * The embedded mode's fund accounts, one per jurisdiction, that payment runs pay from: the
+ * standard example IBANs of each country, so that the files they appear in validate. Set
+ * FUND_ACCOUNTS in production.
+ */
+export const DEMO_FUND_ACCOUNTS = {
+  RS: { name: 'Fond za naknadu štete žrtvama (demo)', iban: 'RS35260005601001611379', bic: 'AIKBRS22' },
+  BA: { name: 'Fond za naknadu štete žrtvama (demo)', iban: 'BA391290079401028494', bic: 'RZBABA2S' },
+  ME: { name: 'Fond za naknadu štete žrtvama (demo)', iban: 'ME25505000012345678951', bic: 'CKBCMEPG' },
+  AL: { name: 'Fondi i kompensimit të viktimave (demo)', iban: 'AL47212110090000000235698741', bic: 'STANALTR' },
+  MK: { name: 'Фонд за надомест на жртви (demo)', iban: 'MK07250120000058984', bic: 'KOBSMK2X' },
+  XK: { name: 'Fondi i kompensimit të viktimave (demo)', iban: 'XK051212012345678906', bic: 'RBKOXKPR' },
+} as const;
+
+/** FUND_ACCOUNTS: JSON, `{ "RS": { "name": ..., "iban": ..., "bic": ... }, ... }`. */
+const FundAccountsSchema = z.string().transform((v, ctx) => {
+  try {
+    return JSON.parse(v) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not JSON' });
+    return z.NEVER;
+  }
+}).pipe(z.partialRecord(JurisdictionSchema, DebtorAccountSchema));
 
 export { ConfigError } from '@cfund/service-kit';
 
@@ -16,6 +41,8 @@ const EnvShape = {
   CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed']).optional(),
   /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */
   RELAY_ENABLED: z.stringbool().default(true),
+  /** The fund's accounts payment runs pay from, by jurisdiction (default: demo accounts, embedded mode). */
+  FUND_ACCOUNTS: FundAccountsSchema.default(DEMO_FUND_ACCOUNTS),
 };
 
 export type Config = ReturnType<typeof loadConfig>;

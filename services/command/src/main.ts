@@ -22,7 +22,7 @@ runService({
     const running: { relay?: RelayHost; stopReconciler?: () => void } = {};
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
-      fingerprintSecret: secrets.masterKey,
+      fingerprintSecret: secrets.masterKey, fundAccounts: config.FUND_ACCOUNTS,
       // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
       readyChecks: { relay: () => running.relay?.stuck() === undefined },
       ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'

@@ -15,7 +15,7 @@
  * | `run-cancelled`       | a cancelled run is not released |
  * | `four-eyes` (403)     | who prepared the run, or an approver of an award in it, releasing it |
  */
-import type { Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
+import type { DebtorAccount, Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
 import type { Actor } from '@cfund/contracts';
 import { DomainError } from '../errors.js';
 import { localDateOf } from '../deadlines.js';
@@ -32,7 +32,7 @@ export interface PaymentRunState {
   preparedAt?: string;
   items: PaymentRunItem[];
   total?: Money;
-  released?: { by: string; at: string; messageId: string; fileSha256: string };
+  released?: { by: string; at: string; messageId: string; debtor: DebtorAccount; fileSha256: string };
 }
 
 export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', items: [] });
@@ -40,7 +40,7 @@ export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', 
 interface Command<T extends string, D> { type: T; actor: Actor; at: string; data: D }
 export type PaymentRunCommand =
   | Command<'PreparePaymentRun', { runId: string; jurisdiction: Jurisdiction; executionOn: string; items: PaymentRunItem[] }>
-  | Command<'ReleasePaymentRun', { messageId: string; fileSha256: string }>
+  | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string }>
   | Command<'CancelPaymentRun', { reason: string }>;
 
 const refuse = (code: string, message: string): never => {
@@ -89,7 +89,7 @@ function release(c: Extract<PaymentRunCommand, { type: 'ReleasePaymentRun' }>, s
   if (s.items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
   return [{
     type: 'PaymentRunReleased',
-    data: { schemaVersion: 1, runId: s.runId!, releasedBy: c.actor.sub, releasedAt: c.at, messageId: c.data.messageId, fileSha256: c.data.fileSha256 },
+    data: { schemaVersion: 1, runId: s.runId!, releasedBy: c.actor.sub, releasedAt: c.at, messageId: c.data.messageId, debtor: c.data.debtor, fileSha256: c.data.fileSha256 },
   }];
 }
 
@@ -121,7 +121,7 @@ export function evolvePaymentRun(state: PaymentRunState, event: PaymentRunEvent)
     }
     case 'PaymentRunReleased': {
       const d = event.data;
-      return { ...state, status: 'released', released: { by: d.releasedBy, at: d.releasedAt, messageId: d.messageId, fileSha256: d.fileSha256 } };
+      return { ...state, status: 'released', released: { by: d.releasedBy, at: d.releasedAt, messageId: d.messageId, debtor: d.debtor, fileSha256: d.fileSha256 } };
     }
     case 'PaymentRunCancelled':
       return { ...state, status: 'cancelled' };

@@ -19,7 +19,7 @@ import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalD
 import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
 import type { Metrics } from '../metrics.js';
 import { HttpProblem } from '@cfund/service-kit';
-import { EXAMPLES } from './examples.js';
+import { EXAMPLES, withExample } from './examples.js';
 
 export interface CommandRoutesOptions {
   service: CommandService;
@@ -113,7 +113,6 @@ const problems = {
   422: ProblemSchema.describe('Idempotency-Key reused with a different request'),
 };
 
-const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
 function parseIfMatch(value: string | undefined): bigint | undefined {
   if (value === undefined || value.trim() === '*') return undefined;

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 /** One example body per endpoint (shown in /docs and /openapi.json; tests post them too). */
 const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' as const });
 
@@ -44,4 +45,10 @@ export const EXAMPLES = {
   setPayee: { kind: 'victim', payee: { name: 'Jelena Petrović', iban: 'RS35 2600 0560 1001 6113 79', bic: 'AIKBRS22' } },
   confirmPayeeChange: { change: 2 },
   rejectPayeeChange: { change: 2, reason: 'The bank\'s confirmation letter names another account holder.' },
+  preparePaymentRun: { jurisdiction: 'RS', executionOn: '2026-06-10', payments: [{ claimId: '6f1c2a0e-8b7d-4c6e-9a5b-1d2e3f4a5b6c', instalment: 2 }] },
+  releasePaymentRun: {},
+  cancelPaymentRun: { reason: 'The execution date must move: the bank is closed that day.' },
 } as const;
+
+/** A body schema with its example, as the API documentation shows it. */
+export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;

@@ -1,0 +1,116 @@
+import t from 'tap';
+import { XMLParser } from 'fast-xml-parser';
+import { createHash } from 'node:crypto';
+import { pain001, type PaymentRunState } from '@cfund/domain';
+import { RSD, assessedClaim, rsYear, startService, tokens, type Harness, type Tokens } from './helpers.ts';
+
+// Payment runs through HTTP against the embedded store: prepared by one finance officer, released
+// by another, each payment queued on its claim; the pain.001 file's digest recorded at release.
+
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
+
+async function runEvents(h: Harness, runId: string) {
+  const out: { type: string; data: Record<string, unknown> }[] = [];
+  for await (const e of h.env.eventStore.readStream(`paymentrun-${runId}`)) out.push({ type: e.event!.type, data: e.event!.data as Record<string, unknown> });
+  return out;
+}
+
+/** A claim approved at RSD 400,000.00, served, scheduled in two instalments (the first due today), with a payee. */
+async function payableClaim(h: Harness, tk: Tokens, payee: string): Promise<string> {
+  const id = await assessedClaim(h, tk, 40_000_000);
+  const steps: [string, string, unknown][] = [
+    ['payee', tk.lawyer, { kind: 'victim', payee: { name: payee, iban: 'RS35 9085 0010 3195 8472 62' } }],
+    ['approvals', tk.approver1, {}],
+    ['decision-notice', tk.approver1, { servedAt: new Date(Date.now() - 3_600_000).toISOString() }],
+    ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: today(), intervalMonths: 1 }],
+  ];
+  for (const [path, token, body] of steps) {
+    const r = await h.post(`/claims/${id}/${path}`, token, body);
+    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
+  }
+  return id;
+}
+
+t.test('payment runs through HTTP', async (t) => {
+  const h = await startService(t);
+  const tk = await tokens(h);
+  const finance2 = await h.token('finance-2', ['fund-finance']);
+  t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  const a = await payableClaim(h, tk, 'Ilvarethe Quonsbry');
+  const b = await payableClaim(h, tk, 'Tomaszlin Vrey');
+  // A week ahead: the first instalment (due today, or the next working day) is due by then, the second is not.
+  const executionOn = daysAhead(7);
+
+  t.test('prepared, refused where a claim would refuse, released by a second officer; the file digest recorded', async (t) => {
+    const late = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 2 }] });
+    t.equal(late.statusCode, 409, 'an instalment not due by the execution date');
+    t.equal(late.json<{ code: string }>().code, 'not-yet-due');
+    t.equal((await h.post('/payment-runs', tk.lawyer, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 1 }] })).statusCode, 403, 'a lawyer prepares no run');
+    t.equal((await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 1, advance: 1 }] })).statusCode, 400);
+
+    const prepared = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 1 }, { claimId: b, instalment: 1 }] }, { 'idempotency-key': 'run-1' });
+    t.equal(prepared.statusCode, 201, prepared.body);
+    const { runId } = prepared.json<{ runId: string }>();
+    t.equal(prepared.headers.location, `/payment-runs/${runId}`);
+    const again = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 1 }, { claimId: b, instalment: 1 }] }, { 'idempotency-key': 'run-1' });
+    t.equal(again.json<{ runId: string }>().runId, runId, 'a retry with the same key is the same run');
+    t.same((await runEvents(h, runId)).map((e) => e.type), ['PaymentRunPrepared'], 'written once');
+
+    const second = await h.post('/payment-runs', finance2, { jurisdiction: 'RS', executionOn, payments: [{ claimId: a, instalment: 1 }] });
+    t.equal(second.json<{ code: string }>().code, 'payment-in-run', 'a payment in a run is in no other');
+    const byHand = await h.post(`/claims/${a}/payouts/1/disbursement`, finance2, { paymentReference: 'PAY-X', earlyPayment: true });
+    t.equal(byHand.json<{ code: string }>().code, 'payment-in-run', 'nor paid by hand');
+
+    const self = await h.post(`/payment-runs/${runId}/release`, tk.finance, {});
+    t.equal(self.statusCode, 403, 'who prepared it does not release it');
+    t.equal((await h.post(`/payment-runs/${runId}/release`, tk.approver1, {})).statusCode, 403, 'an approver is no finance officer');
+    const released = await h.post(`/payment-runs/${runId}/release`, finance2, {});
+    t.equal(released.statusCode, 200, released.body);
+    const { fileSha256 } = released.json<{ fileSha256: string }>();
+    t.equal((await h.post(`/payment-runs/${runId}/release`, finance2, {})).json<{ code: string }>().code, 'run-released', 'released once');
+    t.equal((await h.post(`/payment-runs/${runId}/cancellation`, tk.finance, { reason: 'x' })).json<{ code: string }>().code, 'run-released', 'the bank has it');
+
+    // The file, produced again from the stored run and the payees' details, has the digest recorded.
+    const events = await runEvents(h, runId);
+    const prep = events[0]!.data as unknown as Extract<PaymentRunState, object> & { items: PaymentRunState['items']; executionOn: string };
+    const rel = events[1]!.data as { messageId: string; releasedAt: string; debtor: { name: string; iban: string; bic: string }; fileSha256: string };
+    t.equal(rel.fileSha256, fileSha256);
+    const payees = await Promise.all(prep.items.map((i) => h.protector.decryptPersonalData(i.victimRef, i.payeeDetails)));
+    const file = pain001({ messageId: rel.messageId, createdAt: rel.releasedAt, runId, executionOn: prep.executionOn, debtor: rel.debtor, items: prep.items, payees: payees as never });
+    t.equal(createHash('sha256').update(file, 'utf8').digest('hex'), fileSha256, 'the file is reproducible from what is stored');
+    const raw = JSON.stringify(events);
+    t.notOk(raw.includes('Ilvarethe') || raw.includes('RS35908500103195847262'), 'no payee name or IBAN in the run\'s events');
+
+    // What the bank receives: two transfers, the total, the payees and the claim's reference, never the victim's name.
+    const doc = new XMLParser({ ignoreAttributes: false }).parse(file) as { Document: { '@_xmlns': string; CstmrCdtTrfInitn: { GrpHdr: Record<string, unknown>; PmtInf: Record<string, unknown> & { CdtTrfTxInf: Record<string, unknown>[] } } } };
+    t.equal(doc.Document['@_xmlns'], 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09');
+    const { GrpHdr, PmtInf } = doc.Document.CstmrCdtTrfInitn;
+    t.match(GrpHdr, { MsgId: rel.messageId, NbOfTxs: 2, CtrlSum: 400000 });
+    t.match(PmtInf, { PmtMtd: 'TRF', ReqdExctnDt: { Dt: executionOn }, DbtrAcct: { Id: { IBAN: 'RS35260005601001611379' } } });
+    t.match(PmtInf.CdtTrfTxInf[0], { Amt: { InstdAmt: { '#text': 200000, '@_Ccy': 'RSD' } }, Cdtr: { Nm: 'Ilvarethe Quonsbry' }, CdtrAcct: { Id: { IBAN: 'RS35908500103195847262' } } });
+    t.match(String((PmtInf.CdtTrfTxInf[0] as { RmtInf: { Ustrd: string } }).RmtInf.Ustrd), /^RS-\d{4}-[0-9A-F]{8} instalment 1$/);
+  });
+
+  t.test('a cancelled run lets its payments go: into another run, or paid by hand', async (t) => {
+    const prepared = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: b, instalment: 2 }] });
+    t.equal(prepared.json<{ code: string }>().code, 'not-yet-due');
+    const run = await h.post('/payment-runs', finance2, { jurisdiction: 'RS', executionOn: nextMonth(), payments: [{ claimId: a, instalment: 2 }] });
+    t.equal(run.statusCode, 201, run.body);
+    const { runId } = run.json<{ runId: string }>();
+    t.equal((await h.post(`/claims/${a}/payee`, tk.lawyer, { kind: 'guardian', payee: { name: 'X Y', iban: 'ME25505000012345678951' } })).json<{ code: string }>().code,
+      'payment-in-run', 'no change of payee while a payment is in a run');
+    const cancelled = await h.post(`/payment-runs/${runId}/cancellation`, tk.finance, { reason: 'The execution date must move.' });
+    t.equal(cancelled.statusCode, 200, cancelled.body);
+    t.same((await runEvents(h, runId)).map((e) => e.type), ['PaymentRunPrepared', 'PaymentRunCancelled']);
+    t.equal((await h.post(`/payment-runs/${runId}/release`, tk.finance, {})).json<{ code: string }>().code, 'run-cancelled');
+    const again = await h.post(`/payment-runs/${runId}/cancellation`, tk.finance, { reason: 'again' });
+    t.equal(again.statusCode, 200, 'cancelling again finishes what a crash may have left (nothing here)');
+    const paid = await h.post(`/claims/${a}/payouts/2/disbursement`, finance2, { paymentReference: 'PAY-A-2', earlyPayment: true });
+    t.equal(paid.statusCode, 200, `out of the run, the instalment can be paid: ${paid.body}`);
+  });
+});
+
+function daysAhead(days: number): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + days * 86_400_000));
+}
+const nextMonth = () => daysAhead(40);
