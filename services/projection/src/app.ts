@@ -14,6 +14,7 @@ import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
 import { adminRoutes } from './routes/admin.js';
+import { paymentRunRoutes } from './routes/payment-runs.js';
 import { claimRoutes } from './routes/claims.js';
 import type { QueryContext } from './routes/context.js';
 import { fundRoutes } from './routes/funds.js';
@@ -88,6 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   await app.register(fundRoutes, ctx);
   await app.register(monitoringRoutes, ctx);
   await app.register(adminRoutes, ctx);
+  await app.register(paymentRunRoutes, ctx);
 
   app.decorate('runner', runner);
   app.decorate('metrics', metrics);

@@ -1,0 +1,79 @@
+/**
+ * GET /payment-runs/{id}/pain.001: the bank file of a released payment run, for a finance officer
+ * of its jurisdiction. Produced again on each download from the run's events and the payees'
+ * encrypted details (the plaintext file is never stored), checked against the SHA-256 recorded at
+ * release, and served only once every claim's read of its payee is recorded (purpose
+ * `payment-file`), like any read of personal data.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { StreamNotFoundError } from '@eventstore/db-client';
+import { z } from 'zod';
+import { parseEvent, paymentRunStream, type PayeeDetails, type PaymentRunEvent } from '@cfund/contracts';
+import { DomainError, canActAsFundStaff, evolvePaymentRun, initialPaymentRunState, pain001, type PaymentRunState } from '@cfund/domain';
+import { HttpProblem } from '@cfund/service-kit';
+import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
+import { principalOf, type QueryContext } from './context.js';
+import { problems } from './schemas.js';
+
+const RunParams = z.object({ id: z.uuid() });
+
+async function loadRun(ctx: QueryContext, runId: string): Promise<PaymentRunState> {
+  let state = initialPaymentRunState();
+  try {
+    for await (const resolved of ctx.client.readStream(paymentRunStream(runId))) {
+      const e = resolved.event;
+      if (e) state = evolvePaymentRun(state, parseEvent(e.type, e.data) as PaymentRunEvent);
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return state;
+}
+
+const noSuchRun = () => new HttpProblem(404, 'Not Found', 'There is no such payment run.', { code: 'payment-run-not-found' });
+
+export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', app.authenticate);
+
+  app.get('/payment-runs/:id/pain.001', {
+    schema: {
+      summary: 'The bank file of a released payment run (ISO 20022 pain.001.001.09)', tags: ['payment runs'],
+      description: 'Who: fund-finance of the run\'s jurisdiction. Each download records a read of every payee\'s details (purpose payment-file). '
+        + '409 payment-run-not-released before the release; 409 personal-data-erased when a payee\'s details were erased since.',
+      params: RunParams, response: { 200: z.unknown().describe('the XML file, application/xml'), 401: problems[401], 403: problems[403], 404: problems[404], 503: problems[503] },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const run = await loadRun(ctx, request.params.id);
+    if (run.status === 'none') throw noSuchRun();
+    const allowed = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance');
+    if (!allowed.allowed) throw allowed.error.kind === 'authorization' && principal.jurisdictions.includes(run.jurisdiction!) ? allowed.error : noSuchRun();
+    if (!run.released) throw new DomainError('payment-run-not-released', 'The run is not released: its bank file exists only once a second finance officer releases it.');
+    const payees: PayeeDetails[] = [];
+    for (const item of run.items) {
+      const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, item.victimRef, item.payeeDetails);
+      if (value === ERASED) throw new DomainError('personal-data-erased', `The payee of ${item.publicReference} was erased with the victim's data: the file cannot be produced again.`);
+      payees.push(value as PayeeDetails);
+    }
+    const { messageId, at, debtor, fileSha256 } = run.released;
+    const file = pain001({ messageId, createdAt: at, runId: run.runId!, executionOn: run.executionOn!, debtor, items: run.items, payees });
+    if (createHash('sha256').update(file, 'utf8').digest('hex') !== fileSha256) {
+      request.log.error({ runId: run.runId }, 'a payment run\'s file does not match the digest recorded at its release');
+      throw new HttpProblem(500, 'Internal Server Error', 'The file produced now differs from the one released: it is not served.', { code: 'payment-file-mismatch' });
+    }
+    try {
+      const now = ctx.now().toISOString();
+      for (const item of run.items) {
+        await recordAccess(ctx.client, ctx.chainSigner, { claimId: item.claimId, victimRef: item.victimRef, principal, at: now, purpose: 'payment-file' });
+      }
+    } catch (error) {
+      request.log.error({ err: error }, 'could not record a read of a payment file: not served');
+      throw new HttpProblem(503, 'Service Unavailable', 'The read could not be recorded, so the file is not served; retry shortly.', { code: 'access-not-recorded' });
+    }
+    return reply.header('cache-control', 'no-store').header('content-type', 'application/xml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${messageId}.xml"`).send(Buffer.from(file, 'utf8'));
+  });
+}
