@@ -61,10 +61,9 @@ try {
     passwords: { ...(admin ? { admin } : {}), ...(ops ? { ops } : {}) },
     ...(values.certs ? { certsDir: values.certs } : {}),
   });
-  // Never the passwords: only where the CA certificate is, for the clients' tlsCAFile.
-  if (store.caFile) process.stdout.write(`embedded-eventstore CA certificate ${store.caFile}\n`);
-  else process.stdout.write('embedded-eventstore insecure: no TLS, no authentication, no access control\n');
-  process.stdout.write(`embedded-eventstore ready on ${store.host}:${store.port}\n`);
+  // One line; never the passwords, only where the CA certificate is (the clients' tlsCAFile).
+  const tls = store.caFile ? ` with TLS, CA certificate ${store.caFile}` : '';
+  process.stdout.write(`embedded-eventstore ready on ${store.host}:${store.port}${tls}\n`);
   const stop = (): void => {
     store.close().then(() => process.exit(0), (err: unknown) => {
       process.stderr.write(`embedded-eventstore: error while closing: ${(err as Error).message}\n`);
