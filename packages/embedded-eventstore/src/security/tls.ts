@@ -8,7 +8,7 @@ import * as x509 from '@peculiar/x509';
 /**
  * The node's TLS material, as a secure KurrentDB node needs it: a CA and a node certificate
  * signed by it (the real server takes them from `CertificateFile`/`TrustedRootCertificatesPath`;
- * here they are generated on first start into `<dir>`, keys readable by the owner only).
+ * here they are generated on first start into `<dir>`, every file readable by its owner only).
  * Certificates are built with @peculiar/x509 (ECDSA P-256, SHA-256), never by hand.
  */
 export interface NodeTls {
@@ -89,6 +89,7 @@ async function generate(dir: string, hostNames: string[]): Promise<void> {
   };
   write('caKey', await pemKey(caKeys.privateKey), 0o600);
   write('nodeKey', await pemKey(nodeKeys.privateKey), 0o600);
-  write('nodeCert', node.toString('pem'), 0o644);
-  write('caCert', ca.toString('pem'), 0o644);
+  // The certificates are public, but everything under DATA_DIR is its owner's only.
+  write('nodeCert', node.toString('pem'), 0o600);
+  write('caCert', ca.toString('pem'), 0o600);
 }
