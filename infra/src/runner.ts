@@ -112,7 +112,8 @@ export class LocalRunner {
     this.supervise('nats-server', () => startNats(Number(new URL(nats.url).port)));
 
     const urls: [string, string, string][] = [
-      ['event store', eventStore.connectionString, `data in ${eventStoreDir}`],
+      // Never the connection string itself: it carries the admin password.
+      ['event store', eventStore.displayString, `data in ${eventStoreDir}${eventStore.credentialsFile ? `, user admin, passwords in ${eventStore.credentialsFile}` : ''}`],
       ['NATS', nats.url, `JetStream data in ${join(natsDir, 'jetstream')}, log ${nats.logFile}`],
     ];
     for (const service of services) {

@@ -144,13 +144,21 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   chmodSync(dataDir, 0o755);
   const runner = start();
   const urls = await runner.ready();
-  t.equal(urls.esdb, `esdb://127.0.0.1:${env.ESDB_PORT}?tls=false`);
+  // A secure event store (TLS, credentials): people see where it is and where the passwords are,
+  // the services get the admin credentials; the password is never printed.
+  const caFile = join(dataDir, 'eventstore', 'certs', 'ca.crt');
+  t.equal(urls.esdb, `esdb://127.0.0.1:${env.ESDB_PORT}?tls=true&tlsCAFile=${encodeURIComponent(caFile)}`);
+  const credentialsFile = join(dataDir, 'eventstore', 'credentials', 'credentials.json');
+  t.match(runner.text(), `user admin, passwords in ${credentialsFile}`);
+  const { admin: adminPassword } = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { admin: string };
+  t.ok(adminPassword.length >= 16, 'a generated admin password');
+  t.notMatch(runner.text(), adminPassword, 'the password is not printed');
   t.equal(urls.nats, `nats://127.0.0.1:${env.NATS_PORT}`);
   t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
   t.match(runner.text(), `data lives in ${dataDir}`);
 
   const { pid: _pid, ...seen } = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
-  t.same(seen, { ESDB_CONNECTION_STRING: urls.esdb, NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses');
+  t.same(seen, { ESDB_CONNECTION_STRING: urls.esdb.replace('esdb://', `esdb://admin:${encodeURIComponent(adminPassword)}@`), NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses');
   t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store accepts connections');
   t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS accepts connections');
   t.same(recordedChildren(dataDir).map((child) => child.name), ['eventstore', 'nats-server', 'echo']);

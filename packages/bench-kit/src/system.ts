@@ -21,9 +21,13 @@ export interface Server {
   port: number;
 }
 
-/** The embedded event store with a durable data directory under the run's root. */
+/**
+ * The embedded event store with a durable data directory under the run's root. Insecure (no
+ * TLS, no credentials), unlike `npm start`: the benchmarks measure the store and the services,
+ * and their recorded figures (docs/benchmarks.md) were taken without TLS.
+ */
 export async function startEventStore(run: BenchRun, extraArgs: string[] = [], name = 'store'): Promise<{ proc: ChildProcess; connection: string }> {
-  const s = await run.startNode([storeCli, '--data', run.dir(name), '--port', '0', '--host', '127.0.0.1', ...extraArgs], /ready on (\S+):(\d+)/);
+  const s = await run.startNode([storeCli, '--data', run.dir(name), '--port', '0', '--host', '127.0.0.1', '--insecure', ...extraArgs], /ready on (\S+):(\d+)/);
   return { proc: s.proc, connection: `esdb://${s.match[1]}:${s.match[2]}?tls=false` };
 }
 

@@ -31,3 +31,13 @@ export class StoreUnavailable extends Error {}
 function describe(e: Expected): string {
   return e.kind === 'revision' ? String(e.revision) : e.kind;
 }
+
+/** The caller may not do this to the stream (or is anonymous): PermissionDenied, `access-denied`. */
+export class AccessDenied extends Error {
+  constructor() { super('Access Denied'); }
+}
+
+/** Credentials were given but are wrong or unreadable: the call is Unauthenticated. */
+export class NotAuthenticated extends Error {
+  constructor() { super('Unauthenticated'); }
+}

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
@@ -9,6 +10,9 @@ import { handleAppend, handleBatchAppend, handleDelete } from './grpc/appends.js
 import { gossip, handleSupportedMethods } from './grpc/cluster.js';
 import { handleRead } from './grpc/reads.js';
 import type { RecoveryReport } from './log/file-storage.js';
+import { Guard } from './security/guard.js';
+import { ensureNodeTls, type NodeTls } from './security/tls.js';
+import { DEFAULT_PASSWORD, Users, type UserPasswords } from './security/users.js';
 import { startStatsCollector } from './stats.js';
 import { EventStore } from './store.js';
 
@@ -27,6 +31,18 @@ export interface EmbeddedEventStoreOptions {
   statsIntervalMs?: number;
   /** Events between index checkpoints (default 200,000). */
   checkpointEvery?: number;
+  /**
+   * Run as KurrentDB's `--insecure` does: no TLS, no authentication, no access control. Off by
+   * default: the store then speaks TLS only, requires credentials and enforces stream ACLs.
+   */
+  insecure?: boolean;
+  /** Passwords of the users `admin` and `ops` (default `changeit` each, as the real server). */
+  passwords?: UserPasswords;
+  /**
+   * Where the CA and node certificate live (generated on first start). Default `<dataDir>/certs`;
+   * with `memDb`, a temporary directory removed by `close()`.
+   */
+  certsDir?: string;
   /** Where operational reports go (a truncated tail, a failed write); default stderr. */
   log?: (line: string) => void;
 }
@@ -34,8 +50,16 @@ export interface EmbeddedEventStoreOptions {
 export interface EmbeddedEventStore {
   host: string;
   port: number;
-  /** For `EventStoreDBClient.connectionString`. */
+  /**
+   * For `EventStoreDBClient.connectionString`: as `admin`, with `tls=true&tlsCAFile=...` in
+   * secure mode; `?tls=false` without credentials when insecure.
+   */
   connectionString: string;
+  /** The same connection as another user (secure mode), e.g. to test access control. */
+  connectionStringFor(username: string, password: string): string;
+  /** The CA certificate file clients trust; undefined when insecure. */
+  caFile: string | undefined;
+  insecure: boolean;
   /** What start-up found and repaired in the log. */
   recovery: RecoveryReport;
   store: EventStore;
@@ -61,6 +85,21 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     unlock();
     throw err;
   }
+  const insecure = options.insecure ?? false;
+  let tls: NodeTls | undefined;
+  let tempCertsDir: string | undefined;
+  if (!insecure) {
+    try {
+      let certsDir = options.certsDir ?? (dataDir ? path.join(dataDir, 'certs') : undefined);
+      if (!certsDir) certsDir = tempCertsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-eventstore-certs-'));
+      tls = await ensureNodeTls(certsDir, [host]);
+    } catch (err) {
+      await store.close();
+      unlock();
+      throw new Error(`embedded-eventstore: cannot prepare the TLS certificates: ${(err as Error).message}`);
+    }
+  }
+  const guard = new Guard(store, insecure ? undefined : new Users(options.passwords));
   if (store.recovery.truncatedBytes > 0) {
     log(`embedded-eventstore: dropped a damaged tail of ${store.recovery.truncatedBytes} bytes at offset ${store.recovery.truncatedAt} (${store.recovery.reason}); every event before it is intact`);
   }
@@ -73,21 +112,25 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
   };
   let port = options.port ?? 2113;
   server.addService(streamsService, {
-    read: (call: Parameters<typeof handleRead>[1]) => handleRead(store, call),
-    append: handleAppend(store),
-    batchAppend: handleBatchAppend(store),
-    delete: handleDelete(store, false),
-    tombstone: handleDelete(store, true),
+    read: (call: Parameters<typeof handleRead>[2]) => handleRead(store, guard, call),
+    append: handleAppend(store, guard),
+    batchAppend: handleBatchAppend(store, guard),
+    delete: handleDelete(store, guard, false),
+    tombstone: handleDelete(store, guard, true),
   } as UntypedServiceImplementation);
   server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods } as UntypedServiceImplementation);
   server.addService(gossipGrpc.GossipService, { read: gossip(crypto.randomUUID(), host, () => port) } as UntypedServiceImplementation);
+  const credentials = tls
+    ? ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], false)
+    : ServerCredentials.createInsecure();
   try {
     port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+      server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
     });
   } catch (err) {
     await store.close();
     unlock();
+    if (tempCertsDir) fs.rmSync(tempCertsDir, { recursive: true, force: true });
     throw new Error(`embedded-eventstore: cannot listen on ${host}:${port}: ${(err as Error).message}`);
   }
   const stopStats = startStatsCollector(store, `$stats-${host}:${port}`, options.statsIntervalMs ?? 30_000, (err) => log(`embedded-eventstore: stats: ${err.message}`));
@@ -103,12 +146,17 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
       });
       await store.close();
       unlock();
+      if (tempCertsDir) fs.rmSync(tempCertsDir, { recursive: true, force: true });
     })();
     return closing;
   };
+  const connectionStringFor = (username: string, password: string): string => (tls
+    ? `esdb://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}?tls=true&tlsCAFile=${encodeURIComponent(tls.caFile)}`
+    : `esdb://${host}:${port}?tls=false`);
   return {
-    host, port, store, close,
-    connectionString: `esdb://${host}:${port}?tls=false`,
+    host, port, store, close, insecure, connectionStringFor,
+    caFile: tls?.caFile,
+    connectionString: connectionStringFor('admin', options.passwords?.admin ?? DEFAULT_PASSWORD),
     recovery: store.recovery,
   };
 }

@@ -58,7 +58,7 @@ interface Running {
 async function start(dataDir: string, options: { checkpointEvery?: number } = {}): Promise<Running> {
   const lines: string[] = [];
   const server = await startEmbeddedEventStore({
-    dataDir, port: 0, statsIntervalMs: 3_600_000, log: (line) => lines.push(line), ...options,
+    dataDir, port: 0, statsIntervalMs: 3_600_000, log: (line) => lines.push(line), insecure: true, ...options,
   });
   const client = EventStoreDBClient.connectionString(server.connectionString);
   return {

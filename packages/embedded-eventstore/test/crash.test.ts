@@ -95,7 +95,7 @@ const childExecArgv = process.execArgv.filter((a) => !a.includes('@tapjs/process
 
 async function startStore(dataDir: string, kind: 'cli' | 'checkpointing'): Promise<StoreChild> {
   const args = kind === 'cli'
-    ? [CLI, '--data', dataDir, '--port', '0']
+    ? [CLI, '--data', dataDir, '--port', '0', '--insecure']
     : [CHECKPOINTING_CHILD, '--data', dataDir, '--port', '0', '--checkpoint-every', String(CHECKPOINT_EVERY)];
   const proc = spawn(process.execPath, [...childExecArgv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

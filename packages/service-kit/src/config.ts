@@ -3,6 +3,7 @@
  * the service with a message naming the variable (ConfigError). Each service extends
  * `commonEnv` with its own variables.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { CLAIM_PATH_PATTERN, DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
 import { httpEnv, httpLimitsProblem } from './http-limits.js';
@@ -25,12 +26,29 @@ const durationSeconds = z.string().trim()
 
 const claimPath = z.string().trim().regex(CLAIM_PATH_PATTERN, 'must be a claim name or a dotted path such as realm_access.roles');
 
+/**
+ * `esdb://[user:password@]host:port?...`. Credentials need TLS: the client silently drops them on
+ * a `tls=false` connection, which a secure node then refuses as anonymous. A `tlsCAFile` must
+ * exist. Messages never repeat the value (it may carry a password).
+ */
+const esdbConnectionString = z.string().trim()
+  .regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
+  .superRefine((value, ctx) => {
+    const query = new URLSearchParams(value.includes('?') ? value.slice(value.indexOf('?') + 1) : '');
+    const authority = value.replace(/^esdb(\+discover)?:\/\//, '').split(/[/?]/)[0] ?? '';
+    const tlsOff = query.get('tls')?.toLowerCase() === 'false';
+    if (authority.includes('@') && tlsOff) {
+      ctx.addIssue({ code: 'custom', message: 'credentials need tls=true: the client sends none over tls=false' });
+    }
+    const caFile = query.get('tlsCAFile');
+    if (caFile && !tlsOff && !existsSync(caFile)) ctx.addIssue({ code: 'custom', message: 'its tlsCAFile does not exist' });
+  });
+
 /** Variables every service reads; `defaultPort` differs per service. */
 export const commonEnv = (defaultPort: number) => ({
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
-  ESDB_CONNECTION_STRING: z.string().trim().regex(/^esdb(\+discover)?:\/\//, 'must start with esdb:// or esdb+discover://')
-    .default('esdb://127.0.0.1:2113?tls=false'),
+  ESDB_CONNECTION_STRING: esdbConnectionString.default('esdb://127.0.0.1:2113?tls=false'),
   NATS_URL: z.string().trim().regex(/^(nats|tls):\/\//, 'must start with nats:// or tls://').default('nats://127.0.0.1:4222'),
   /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
   NATS_USER: optionalText,

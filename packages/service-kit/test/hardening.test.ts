@@ -269,3 +269,22 @@ t.test('the limits are configured by environment variables, checked by name', as
   t.throws(() => parseEnv(commonEnv(4000), { HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' }),
     new ConfigError('invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS'));
 });
+
+t.test('the event store connection string: credentials only with TLS, an existing CA file, never echoed', async (t) => {
+  const secure = 'esdb://admin:s3cret-Pw@127.0.0.1:2113?tls=true&tlsCAFile=%2Fnowhere%2Fca.crt';
+  t.throws(() => parseEnv(commonEnv(4000), { ESDB_CONNECTION_STRING: secure }), /ESDB_CONNECTION_STRING: its tlsCAFile does not exist/);
+  const plain = 'esdb://admin:s3cret-Pw@127.0.0.1:2113?tls=false';
+  t.throws(() => parseEnv(commonEnv(4000), { ESDB_CONNECTION_STRING: plain }), /ESDB_CONNECTION_STRING: credentials need tls=true/);
+  for (const value of [secure, plain]) {
+    try {
+      parseEnv(commonEnv(4000), { ESDB_CONNECTION_STRING: value });
+    } catch (err) {
+      t.type(err, ConfigError);
+      t.notMatch((err as Error).message, /s3cret-Pw/, 'the password is not in the message');
+    }
+  }
+  const caFile = new URL('../package.json', import.meta.url).pathname;
+  const ok = `esdb://admin:s3cret-Pw@127.0.0.1:2113?tls=true&tlsCAFile=${encodeURIComponent(caFile)}`;
+  t.equal(parseEnv(commonEnv(4000), { ESDB_CONNECTION_STRING: ok }).ESDB_CONNECTION_STRING, ok, 'credentials over TLS with a CA file that exists');
+  t.equal(parseEnv(commonEnv(4000), {}).ESDB_CONNECTION_STRING, 'esdb://127.0.0.1:2113?tls=false', 'the default is unchanged');
+});

@@ -34,7 +34,8 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
 
     let esdbConnectionString = env.ESDB_CONNECTION_STRING;
     if (esdbConnectionString) {
-      described.push(`event store ${esdbConnectionString} (ESDB_CONNECTION_STRING)`);
+      // Without the credentials a connection string may carry: descriptions are printed.
+      described.push(`event store ${esdbConnectionString.replace(/^(esdb(?:\+discover)?:\/\/)[^@/?]*@/, '$1')} (ESDB_CONNECTION_STRING)`);
     } else {
       const store = await startEmbeddedEventStore({
         ...(options.memDb ? { memDb: true } : { dataDir: await scratch('eventstore') }),

@@ -42,7 +42,8 @@ const u32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32BE(
 
 function startChild(args: string[], script = cli): Promise<Child & { readyMs: number }> {
   const started = process.hrtime.bigint();
-  const proc = spawn(process.execPath, [script, ...args, ...(script === cli ? ['--port', '0'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Insecure (no TLS): the recorded figures (docs/benchmarks.md) measure the store without TLS.
+  const proc = spawn(process.execPath, [script, ...args, ...(script === cli ? ['--port', '0', '--insecure'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {

@@ -4,6 +4,7 @@ import type {
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { InvalidRequest, MaximumAppendSizeExceeded, WrongExpectedVersion, type Expected } from '../errors.js';
 import type { NewEvent } from '../log/record.js';
+import type { Guard } from '../security/guard.js';
 import type { AppendSuccess, EventStore } from '../store.js';
 import {
   parseRevision, shared, streamIdentifier, streamNameOf, toRpcStatus, toServiceError, uuidOf,
@@ -44,7 +45,7 @@ function position(commit: number): streamsPb.AppendResp.Position {
 }
 
 /** Streams.Append: options, then one message per event; a wrong expected version is a normal reply. */
-export function handleAppend(store: EventStore) {
+export function handleAppend(store: EventStore, guard: Guard) {
   return (call: ServerReadableStream<streamsPb.AppendReq, streamsPb.AppendResp>, callback: sendUnaryData<streamsPb.AppendResp>): void => {
     let streamName = '';
     let expected: Expected = { kind: 'any' };
@@ -62,6 +63,7 @@ export function handleAppend(store: EventStore) {
         if (req.hasOptions()) {
           const o = req.getOptions()!;
           streamName = streamNameOf(o.getStreamIdentifier());
+          guard.check(call.metadata, 'write', streamName);
           expected = expectedOf(o);
         } else if (req.hasProposedMessage()) {
           const e = toNewEvent(req.getProposedMessage()!);
@@ -120,9 +122,17 @@ interface PendingBatch {
  * Streams.BatchAppend: one long-lived call per client carrying many appends, each identified by
  * a correlation id and possibly split over several requests until `is_final`.
  */
-export function handleBatchAppend(store: EventStore) {
+export function handleBatchAppend(store: EventStore, guard: Guard) {
   return (call: ServerDuplexStream<streamsPb.BatchAppendReq, streamsPb.BatchAppendResp>): void => {
     const pending = new Map<string, PendingBatch>();
+    // The call is authenticated once; each append's stream is then checked (Streams.BatchAppend.cs).
+    let principal: ReturnType<Guard['principal']>;
+    try {
+      principal = guard.principal(call.metadata);
+    } catch (err) {
+      call.emit('error', toServiceError(err));
+      return;
+    }
     call.on('data', (req: streamsPb.BatchAppendReq) => {
       const correlation = req.getCorrelationId();
       const key = correlation ? JSON.stringify(correlation.toObject()) : '';
@@ -132,6 +142,7 @@ export function handleBatchAppend(store: EventStore) {
         batch = { streamName: '', expected: { kind: 'any' }, options, events: [], size: 0 };
         try {
           batch.streamName = streamNameOf(options.getStreamIdentifier());
+          guard.demand(principal, 'write', batch.streamName);
           batch.expected = options.hasStreamPosition()
             ? { kind: 'revision', revision: parseRevision(options.getStreamPosition()) }
             : expectedOf(options);
@@ -197,7 +208,7 @@ function batchSuccess(r: AppendSuccess): streamsPb.BatchAppendResp.Success {
 type DeleteLike = streamsPb.DeleteReq | streamsPb.TombstoneReq;
 
 /** Streams.Delete (soft) and Streams.Tombstone (hard): unary calls answering with a position. */
-export function handleDelete(store: EventStore, hard: boolean) {
+export function handleDelete(store: EventStore, guard: Guard, hard: boolean) {
   return (call: ServerUnaryCall<DeleteLike, streamsPb.DeleteResp | streamsPb.TombstoneResp>, callback: sendUnaryData<streamsPb.DeleteResp | streamsPb.TombstoneResp>): void => {
     let streamName: string;
     let expected: Expected;
@@ -205,6 +216,7 @@ export function handleDelete(store: EventStore, hard: boolean) {
       const o = call.request.getOptions();
       if (!o) throw new InvalidRequest('delete options are required');
       streamName = streamNameOf(o.getStreamIdentifier());
+      guard.check(call.metadata, 'delete', streamName);
       expected = expectedOf(o);
     } catch (err) {
       callback(toServiceError(err));

@@ -3,7 +3,7 @@ import anyPb from 'google-protobuf/google/protobuf/any_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import {
-  InvalidRequest, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound,
+  AccessDenied, InvalidRequest, NotAuthenticated, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound,
   WrongExpectedVersion, type Expected,
 } from '../errors.js';
 import { isValidUuid } from '../log/record.js';
@@ -87,6 +87,9 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   if (err instanceof MaximumAppendSizeExceeded) {
     return { code: status.INVALID_ARGUMENT, details: err.message, metadata: trailers({ exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(err.maxAppendSize) }) };
   }
+  // RpcExceptions.AccessDenied and AuthenticationMiddleware.cs of KurrentDB.
+  if (err instanceof AccessDenied) return { code: status.PERMISSION_DENIED, details: err.message, metadata: trailers({ exception: 'access-denied' }) };
+  if (err instanceof NotAuthenticated) return { code: status.UNAUTHENTICATED, details: err.message };
   if (err instanceof InvalidRequest) return { code: status.INVALID_ARGUMENT, details: err.message };
   if (err instanceof StoreUnavailable) return { code: status.UNAVAILABLE, details: err.message };
   return { code: status.INTERNAL, details: err instanceof Error ? err.message : String(err) };
@@ -122,6 +125,10 @@ export function toRpcStatus(err: unknown, streamName: string): statusPb.Status {
   if (err instanceof MaximumAppendSizeExceeded) {
     const d = new shared.MaximumAppendSizeExceeded().setMaxappendsize(err.maxAppendSize);
     return s.setCode(rpcCode(status.INVALID_ARGUMENT)).setDetails(packed('event_store.client.MaximumAppendSizeExceeded', d));
+  }
+  if (err instanceof AccessDenied) {
+    // Status.AccessDenied of KurrentDB's Status.cs.
+    return s.setMessage('AccessDenied').setCode(rpcCode(status.PERMISSION_DENIED)).setDetails(packed('event_store.client.AccessDenied', new shared.AccessDenied()));
   }
   const code = err instanceof StoreUnavailable ? status.UNAVAILABLE : status.INVALID_ARGUMENT;
   return s.setCode(rpcCode(code)).setDetails(packed('event_store.client.Unknown', new shared.Unknown()));

@@ -2,6 +2,8 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { StreamDeleted, StreamNotFound } from '../errors.js';
 import type { StoredEvent } from '../log/record.js';
+import type { Guard } from '../security/guard.js';
+import { ALL_STREAM } from '../security/acl.js';
 import type { EventStore, StreamState } from '../store.js';
 import { FrameWriter } from './frame-writer.js';
 import { parseRevision, streamNameOf, toServiceError } from './protocol.js';
@@ -25,8 +27,8 @@ interface Filter {
 }
 
 /** Streams.Read: stream and `$all` reads, and catch-up subscriptions to either. */
-export function handleRead(store: EventStore, call: ReadCall): void {
-  const session = new ReadSession(store, call);
+export function handleRead(store: EventStore, guard: Guard, call: ReadCall): void {
+  const session = new ReadSession(store, guard, call);
   store.openReads++;
   session.run()
     .catch((err: unknown) => session.fail(err))
@@ -39,7 +41,7 @@ class ReadSession {
 
   private readonly frames: FrameWriter;
 
-  constructor(private readonly store: EventStore, private readonly call: ReadCall) {
+  constructor(private readonly store: EventStore, private readonly guard: Guard, private readonly call: ReadCall) {
     this.frames = new FrameWriter(call);
     call.on('cancelled', () => this.stop());
     call.on('close', () => this.stop());
@@ -55,10 +57,13 @@ class ReadSession {
     if (options.hasStream()) {
       const stream = options.getStream()!;
       const name = streamNameOf(stream.getStreamIdentifier());
+      this.guard.check(this.call.metadata, 'read', name);
       if (subscription) await this.subscribeToStream(name, stream);
       else await this.readStream(name, stream, forwards, count);
     } else if (options.hasAll()) {
       const all = options.getAll()!;
+      // Reading $all is reading the stream "$all" (Streams.Read.cs): admins only by default.
+      this.guard.check(this.call.metadata, 'read', ALL_STREAM);
       if (subscription) await this.subscribeToAll(all, filter);
       else await this.readAll(all, forwards, count, filter);
     } else {

@@ -1,9 +1,13 @@
+import { parseAcl, type StreamAcl } from '../security/acl.js';
+
 /** The parts of EventStoreDB stream metadata (`$$<stream>`) that the store enforces on reads. */
 export interface StreamMetadata {
   maxCount?: number;
   /** Seconds. */
   maxAge?: number;
   truncateBefore?: number;
+  /** `$acl`: who may read, write, delete, read and write the metadata (security/acl.ts). */
+  acl?: StreamAcl;
   /** The whole JSON object, so that a soft delete can keep what it does not change. */
   raw: Record<string, unknown>;
 }
@@ -24,6 +28,8 @@ export function parseStreamMetadata(data: Uint8Array): StreamMetadata {
   if (maxCount !== undefined && maxCount > 0) out.maxCount = maxCount;
   if (maxAge !== undefined && maxAge > 0) out.maxAge = maxAge;
   if (truncateBefore !== undefined) out.truncateBefore = truncateBefore;
+  const acl = parseAcl(raw.$acl);
+  if (acl) out.acl = acl;
   return out;
 }
 

@@ -114,6 +114,9 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     dataDir,
     port: 0,
     host: '127.0.0.1',
+    // The suite is the one that runs against an insecure real node (`--insecure`); the secure
+    // node's authentication, access control and TLS have their own tests (test/security.test.ts).
+    insecure: true,
     ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
     ...(options.maxAppendSize !== undefined ? { maxAppendSize: options.maxAppendSize } : {}),
   });
