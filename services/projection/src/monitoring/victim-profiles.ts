@@ -36,8 +36,17 @@ export function profileOf(data: unknown, incidentOn: string | null): VictimProfi
   return { sex: sex ?? 'unknown', age };
 }
 
-/** Decrypts the claims' personal data for their profiles (the key store and master key of personal-data reads). */
+/**
+ * Decrypts the claims' personal data for their profiles (the key store and master key of
+ * personal-data reads). A victim's data never changes once filed, so each profile is decrypted
+ * once per process and kept (the two columns only, never the data): tables computed again after
+ * a change of the read model decrypt only the claims filed since. An erasure wins over what is kept.
+ */
 export class VictimProfiles {
+  private readonly known = new Map<string, VictimProfile>();
+  /** Envelopes decrypted so far (for tests and metrics). */
+  decrypted = 0;
+
   constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer) {}
 
   async of(claims: readonly CohortClaim[]): Promise<VictimProfile[]> {
@@ -45,11 +54,20 @@ export class VictimProfiles {
     const protector = await PersonalDataProtector.open({ keyStore: this.keyStore, masterKey: this.masterKey, maxCachedKeys: 1 });
     const out: VictimProfile[] = [];
     for (const c of claims) {
-      if (c.d.personalDataErased || !c.victimRef || !c.personalData) { out.push(UNKNOWN); continue; }
+      if (c.d.personalDataErased || !c.victimRef || !c.personalData) {
+        if (c.victimRef) this.known.delete(c.victimRef);
+        out.push(UNKNOWN);
+        continue;
+      }
+      const kept = this.known.get(c.victimRef);
+      if (kept) { out.push(kept); continue; }
       const envelope = EncryptedPersonalDataSchema.safeParse(JSON.parse(c.personalData));
       if (!envelope.success) { out.push(UNKNOWN); continue; }
+      this.decrypted += 1;
       const value = await protector.decryptPersonalData(c.victimRef, envelope.data).catch(() => undefined);
-      out.push(value === undefined || isErased(value) ? UNKNOWN : profileOf(value, c.d.incidentOn));
+      const profile = value === undefined || isErased(value) ? UNKNOWN : profileOf(value, c.d.incidentOn);
+      if (value !== undefined && !isErased(value)) this.known.set(c.victimRef, profile);
+      out.push(profile);
     }
     return out;
   }

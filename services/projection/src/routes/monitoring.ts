@@ -24,8 +24,9 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const aggregates = { aggregates: true };
   /** A year's tables, computed once per state of the read model (monitoring/memo.ts). */
+  const profiles = new VictimProfiles(ctx.keyStore, ctx.masterKey);
   const tablesOf = (year: number) => memoized(ctx.runner.store, `tables:${year}`,
-    () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, new VictimProfiles(ctx.keyStore, ctx.masterKey)));
+    () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, profiles));
   const publicationOf = async (year: number) => publication(await tablesOf(year));
 
   app.get('/monitoring/indicators', {

@@ -286,6 +286,8 @@ export const srLatn: Record<MessageKey, string> = {
   'event.PayeeChangeRequested': 'Zatražena promena primaoca',
   'event.PayeeChangeConfirmed': 'Potvrđena promena primaoca',
   'event.PayeeChangeRejected': 'Odbijena promena primaoca',
+  'event.PaymentQueued': 'Isplata uvrštena u nalog za plaćanje',
+  'event.PaymentUnqueued': 'Isplata izuzeta iz otkazanog naloga za plaćanje',
   'event.ClaimClosed': 'Zahtev zatvoren',
   'event.PersonalDataErased': 'Lični podaci žrtve izbrisani',
 
