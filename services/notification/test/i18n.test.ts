@@ -81,6 +81,10 @@ t.test('every topic renders in every locale: complete, in the locale, escaped in
       if (topic === 'webhook-disabled') t.ok(r.html.includes('https://hooks.example.org/&lt;x&gt;') && !r.html.includes('<x>'), `${locale}: parameters escaped in HTML`);
     }
   }
+  for (const locale of LOCALES) {
+    const own = templates.render('webhook-disabled', { webhookId: 'wh-1', url: 'https://hooks.example.org/h', failures: 3 }, { locale, timeZone: 'UTC' });
+    t.notMatch(own.text, /[{}]|undefined/, `${locale}: a notification of no claim has the service's footer`);
+  }
   const cnr = templates.render('deadline-approaching', PARAMS, { locale: 'cnr', timeZone: 'Europe/Podgorica' });
   t.match(cnr.text, /ponedeljak, 6\. april 2026/, 'Montenegrin dates through the documented sr-Latn-ME fallback');
   const mk = templates.render('award-approved', PARAMS, { locale: 'mk', timeZone: 'Europe/Skopje' });

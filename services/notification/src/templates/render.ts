@@ -61,7 +61,7 @@ export class Templates {
     const format = (id: MessageId) => noDoubleStop(catalogue.format(id, values), values);
     const subject = format(`${topic}.subject`);
     const body = format(`${topic}.text`);
-    const footer = format('footer');
+    const footer = format('publicReference' in values ? 'footer' : 'footer.service'); // the claim's footer, or the service's (a webhook's)
     const html = `<!doctype html><html lang="${escapeHtml(options.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`
       + `<body><p>${escapeHtml(body)}</p><hr><p><small>${escapeHtml(footer)}</small></p></body></html>`;
     return { subject, text: `${body}\n\n${footer}\n`, html };

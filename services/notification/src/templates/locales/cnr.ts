@@ -9,6 +9,7 @@ import type { MessageId } from './en.js';
 
 export const CNR: Record<MessageId, string> = {
   footer: 'Zahtjev {publicReference} (id {claimId}). Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
+  'footer.service': 'Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
 
   'code.eligible': 'ispunjava uslove',
   'code.ineligible': 'ne ispunjava uslove',

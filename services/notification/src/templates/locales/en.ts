@@ -9,6 +9,7 @@
  */
 export const EN = {
   footer: 'Claim {publicReference} (id {claimId}). This message was sent by the compensation fund\'s case-management system.',
+  'footer.service': 'This message was sent by the compensation fund\'s case-management system.',
 
   'code.eligible': 'eligible',
   'code.ineligible': 'not eligible',

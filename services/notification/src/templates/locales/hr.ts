@@ -8,6 +8,7 @@ import type { MessageId } from './en.js';
 
 export const HR: Record<MessageId, string> = {
   footer: 'Zahtjev {publicReference} (id {claimId}). Ovu poruku je poslao sustav za vođenje predmeta fonda za naknadu štete.',
+  'footer.service': 'Ovu poruku je poslao sustav za vođenje predmeta fonda za naknadu štete.',
 
   'code.eligible': 'ispunjava uvjete',
   'code.ineligible': 'ne ispunjava uvjete',

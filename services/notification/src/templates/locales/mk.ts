@@ -8,6 +8,7 @@ import type { MessageId } from './en.js';
 
 export const MK: Record<MessageId, string> = {
   footer: 'Барање {publicReference} (id {claimId}). Оваа порака ја испрати системот за водење предмети на фондот за обесштетување.',
+  'footer.service': 'Оваа порака ја испрати системот за водење предмети на фондот за обесштетување.',
 
   'code.eligible': 'ги исполнува условите',
   'code.ineligible': 'не ги исполнува условите',

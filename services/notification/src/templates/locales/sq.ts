@@ -8,6 +8,7 @@ import type { MessageId } from './en.js';
 
 export const SQ: Record<MessageId, string> = {
   footer: 'Kërkesa {publicReference} (id {claimId}). Ky mesazh u dërgua nga sistemi i menaxhimit të çështjeve të fondit të kompensimit.',
+  'footer.service': 'Ky mesazh u dërgua nga sistemi i menaxhimit të çështjeve të fondit të kompensimit.',
 
   'code.eligible': 'i plotëson kushtet',
   'code.ineligible': 'nuk i plotëson kushtet',

@@ -8,6 +8,7 @@ import type { MessageId } from './en.js';
 
 export const SR_CYRL: Record<MessageId, string> = {
   footer: 'Захтев {publicReference} (id {claimId}). Ову поруку је послао систем за вођење предмета фонда за накнаду штете.',
+  'footer.service': 'Ову поруку је послао систем за вођење предмета фонда за накнаду штете.',
 
   'code.eligible': 'испуњава услове',
   'code.ineligible': 'не испуњава услове',

@@ -8,6 +8,7 @@ import type { MessageId } from './en.js';
 
 export const SR_LATN: Record<MessageId, string> = {
   footer: 'Zahtev {publicReference} (id {claimId}). Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
+  'footer.service': 'Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
 
   'code.eligible': 'ispunjava uslove',
   'code.ineligible': 'ne ispunjava uslove',
