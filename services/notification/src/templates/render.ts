@@ -30,9 +30,16 @@ export class Templates {
     for (const locale of LOCALES) this.compiled.set(locale, new CompiledCatalogue(locale, catalogues[locale] as Record<MessageId, string>));
   }
 
+  private static builtIn: Templates | undefined;
+
+  /** The built-in catalogues, checked and compiled once per process (half a second's work). */
+  static default(): Templates {
+    return (Templates.builtIn ??= new Templates());
+  }
+
   /** The built-in catalogues with `dir`'s `<locale>.json` files over them; a bad file throws, naming it. */
   static fromDirectory(dir: string | undefined): Templates {
-    if (!dir) return new Templates();
+    if (!dir) return Templates.default();
     const merged: Record<string, Record<string, string>> = { ...CATALOGUES };
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
       const locale = file.slice(0, -'.json'.length);
