@@ -22,9 +22,10 @@ t.test('every scheme file validates and every value carries its provenance', asy
       t.equal(s.jurisdiction, j);
       t.equal(s.timeZone, ZONES[j], `${s.id} time zone`);
       t.equal(s.currency, CURRENCY[j], `${s.id} currency`);
+      t.equal(s.language, ({ RS: 'sr-Cyrl', BA: 'bs', ME: 'cnr', AL: 'sq', MK: 'mk', XK: 'sq' } as Record<string, string>)[j], `${s.id} language of the proceedings`);
       t.ok(Object.isFrozen(s) && Object.isFrozen(s.caps.total) && Object.isFrozen(s.calendar), `${s.id} is frozen`);
       const expected = [
-        'effectiveFrom', 'currency', 'timeZone', 'applicationDeadline', 'enforcementMustFailFirst', 'caps.total',
+        'effectiveFrom', 'currency', 'timeZone', 'language', 'applicationDeadline', 'enforcementMustFailFirst', 'caps.total',
         'dualApprovalThreshold', 'appealDays', 'advancePayments', 'recoveryFromOffender', 'calendar',
         ...Object.keys(s.caps.perHead).map((h) => `caps.perHead.${h}`),
       ];

@@ -69,7 +69,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   const wake = { kick: () => undefined as void };
   const notifier = new Notifier({
     client: options.client, store: options.store, audit, now, logger, metrics,
-    templates: options.templates ?? new Templates(), directory: options.directory ?? new Directory(),
+    templates: options.templates ?? Templates.default(), directory: options.directory ?? new Directory(),
     reminders: settings.reminders, email: options.sendEmail !== undefined, defaultLocale: settings.defaultLocale,
     onQueued: () => wake.kick(),
   });

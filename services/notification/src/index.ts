@@ -8,7 +8,8 @@ export {
   type PlannedReminder, type ReminderKind, type ReminderOptions,
 } from './reminders/plan.js';
 export { Templates, escapeHtml } from './templates/render.js';
-export type { LocaleMessages, RenderedNotification, TopicTemplate } from './templates/types.js';
+export type { RenderedNotification } from './templates/types.js';
+export { CATALOGUES, type MessageId } from './templates/catalogues.js';
 export { notificationId, type Channel } from './ids.js';
 export { buildApp, type BuildAppOptions, type NotificationApp } from './app.js';
 export { defaultNotificationSettings, loadConfig, notificationSettings, type Config, type NotificationSettings } from './config.js';

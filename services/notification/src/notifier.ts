@@ -11,6 +11,7 @@
 import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { claimIdOfStream, claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
+import { negotiateLocale, type Locale } from '@cfund/i18n';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
 import type { AuditTrail } from './audit.js';
 import { evolveSnapshot, initialSnapshot, isCurrentSnapshot, type ClaimSnapshot } from './claim-snapshot.js';
@@ -34,7 +35,7 @@ export interface NotifierOptions {
   reminders: ReminderOptions;
   /** Email is sent (SMTP configured). */
   email: boolean;
-  /** Locale of recipients the directory says nothing about. */
+  /** The service's locale: for recipients with no choice of their own and no scheme (NOTIFICATION_LOCALE). */
   defaultLocale: string;
   logger?: Logger;
   metrics?: NotificationMetrics;
@@ -177,14 +178,25 @@ export class Notifier {
     this.queued(prepared);
   }
 
+  /**
+   * The language a recipient gets: the one the user chose (PUT /notification-settings), else the
+   * directory's, else the scheme's language of the proceedings, else the service's, else English;
+   * each matched to a supported locale by @cfund/i18n (`sr` gives `sr-Latn`).
+   */
+  localeOf(intent: Pick<NotificationIntent, 'recipient' | 'language'>): Locale {
+    const key = recipientKey(intent.recipient);
+    const chosen = intent.recipient.kind === 'user' ? this.o.store.preferredLocale(intent.recipient.userId) : undefined;
+    return negotiateLocale([chosen, this.o.directory.locale(key), intent.language, this.o.defaultLocale]);
+  }
+
   /** Renders each intent on each of its channels; what was committed before is left out. */
   private prepare(intents: NotificationIntent[]): Prepared {
     const out: Prepared = { inbox: [], deliveries: [], issues: [] };
     const nowIso = this.o.now().toISOString();
     for (const intent of intents) {
       const key = recipientKey(intent.recipient);
-      const locale = this.o.directory.locale(key) ?? this.o.defaultLocale;
-      const rendered = this.o.templates.render(intent.topic, intent.params, { locale: this.o.templates.has(locale) ? locale : 'en', timeZone: intent.timeZone });
+      const locale = this.localeOf(intent);
+      const rendered = this.o.templates.render(intent.topic, intent.params, { locale, timeZone: intent.timeZone });
       const channels: { channel: string; kind: 'inbox' | 'webhook' | 'email'; webhook?: Webhook; addresses?: string[] }[] = [{ channel: 'inbox', kind: 'inbox' }];
       if (!intent.inboxOnly) {
         for (const w of this.o.store.webhooksFor(key)) channels.push({ channel: `webhook:${w.id}`, kind: 'webhook', webhook: w });

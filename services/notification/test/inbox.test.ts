@@ -41,8 +41,9 @@ t.test('who learns what, the inbox, reads, exactly once', async (t) => {
   const createdAt = inbox.items.map((i) => i.createdAt);
   t.same(createdAt, [...createdAt].sort().reverse(), 'sorted by the events\' instants');
   const decision = inbox.items.find((i) => i.topic === 'decision-notified')!;
-  t.match(decision.text, /The last day to appeal is \w+day, \w+ \d+, \d{4}\./, 'the appeal deadline as a local date');
-  t.match(decision.text, /GMT\+1|GMT\+2/, 'the service instant in Belgrade time');
+  // Nobody chose a language: the Serbian scheme's, Serbian in Cyrillic.
+  t.match(decision.text, /Последњи дан за жалбу: \S+, \d+\. \S+ \d{4}\. /, 'the appeal deadline as a local date');
+  t.match(decision.text, /\d\d:\d\d (CET|CEST)/, 'the service instant in Belgrade time');
 
   const page = (await get(lawyer, '?limit=2&offset=2')).json<{ items: { topic: string }[]; total: number; limit: number; offset: number }>();
   t.same(page.items.map((i) => i.topic), ['payout-disbursed', 'payout-scheduled'], 'pagination');

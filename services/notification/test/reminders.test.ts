@@ -11,6 +11,9 @@ t.test('deadline reminders across DST in two zones, a restart, never twice, canc
   const c = clock('2026-03-20T12:00:00.000Z');
   const commandClock = clock('2026-03-20T12:00:00.000Z');
   const h: Harness = await startHarness(t, { now: c.now }, { commandNow: commandClock.now });
+  // The RS lawyer chose English; the AL lawyer chose nothing and reads the Albanian scheme's language.
+  const chose = await h.app.inject({ method: 'PUT', url: '/notification-settings', payload: { locale: 'en' }, headers: { authorization: `Bearer ${await h.token('lawyer-rs', ['lawyer'], ['RS'])}` } });
+  t.equal(chose.statusCode, 200);
 
   // RS: served 2026-03-20 -> + 15 days = Saturday 4 April -> Monday 2026-04-06 (CEST).
   const rs = await lifecycle(h, { until: 'decision-notice', lawyer: 'lawyer-rs', servedAt: '2026-03-20T10:00:00.000Z', fundYear: 2026 });
@@ -43,8 +46,8 @@ t.test('deadline reminders across DST in two zones, a restart, never twice, canc
   t.equal(await at('2026-03-23T08:00:00.000Z'), 1, '14 days before, 09:00 CET');
   t.equal(await at('2026-03-23T08:30:00.000Z'), 0, 'never twice');
   const first = await inboxOf('lawyer-rs', 'RS');
-  t.same(first.map((i) => i.subject.replace(/ for claim .*/, '')), ['14 day(s) left: appeal against the decision']);
-  t.match(first[0]!.text, /is Monday, April 6, 2026 \(14 day\(s\) left\)/);
+  t.same(first.map((i) => i.subject.replace(/ for claim .*/, '')), ['14 days left: appeal against the decision']);
+  t.match(first[0]!.text, /is Monday, April 6, 2026 \(14 days left\)/);
   t.equal(first[0]!.createdAt, '2026-03-23T08:00:00.000Z');
 
   // A restart: the pending reminders are in SQLite; the sent one stays sent.
@@ -66,7 +69,7 @@ t.test('deadline reminders across DST in two zones, a restart, never twice, canc
   t.same(pending(rs), [], 'the appeal met the deadline: the 1-day and missed reminders are cancelled');
   t.equal(await at('2026-04-07T00:00:00.000Z'), 0);
   t.same((await inboxOf('lawyer-rs', 'RS')).map((i) => i.subject.replace(/ for claim .*/, '')),
-    ['7 day(s) left: appeal against the decision', '14 day(s) left: appeal against the decision']);
+    ['7 days left: appeal against the decision', '14 days left: appeal against the decision']);
 
   // AL, across the autumn change; nobody appeals: the missed reminder follows.
   t.equal(await at('2026-10-19T07:00:00.000Z'), 1, '14 days before, 09:00 CEST');
@@ -78,10 +81,11 @@ t.test('deadline reminders across DST in two zones, a restart, never twice, canc
   t.equal(await at('2026-11-02T23:00:00.000Z'), 1, 'missed at local midnight');
   t.equal(await at('2026-12-01T00:00:00.000Z'), 0, 'nothing more');
   const alInbox = await inboxOf('lawyer-al', 'AL');
-  t.same(alInbox.map((i) => i.subject.replace(/ for claim .*/, '')), [
-    'Deadline passed: appeal against the decision', '1 day(s) left: appeal against the decision',
-    '7 day(s) left: appeal against the decision', '14 day(s) left: appeal against the decision',
+  t.same(alInbox.map((i) => i.subject.replace(/, kërkesa .*/, '')), [
+    'Kaloi afati për ankesën kundër vendimit', 'Edhe 1 ditë deri në mbarimin e afatit për ankesën kundër vendimit',
+    'Edhe 7 ditë deri në mbarimin e afatit për ankesën kundër vendimit', 'Edhe 14 ditë deri në mbarimin e afatit për ankesën kundër vendimit',
   ]);
-  t.match(alInbox[0]!.text, /was Monday, November 2, 2026 and has passed/);
+  t.match(alInbox[0]!.text, /ishte e hënë, 2 nëntor 2026 dhe ka kaluar/);
+  t.match(alInbox[1]!.text, /\(mbetet edhe 1 ditë\)/, 'Albanian singular');
   t.ok(alInbox.every((i) => i.claimId === al) && (await inboxOf('lawyer-rs', 'RS')).every((i) => i.claimId === rs), 'each lawyer only their own claim');
 });

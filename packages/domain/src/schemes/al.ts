@@ -18,6 +18,7 @@ export const al: SchemeFileInput = {
       title: 'Albania: model State Compensation Fund (not law in force)',
       currency: law('ALL', 'Albanian lek, legal tender in Albania'),
       timeZone: law('Europe/Tirane', `Official time of Albania: ${CET_NOTE}`),
+      language: law('sq', 'Constitution of the Republic of Albania, Art. 14: the official language is Albanian'),
       applicationDeadline: model(
         { anchor: 'ruling-final', period: { months: 12 } },
         `${NO_LAW}; 1 year after the final criminal decision as France (CIVI/FGTI)`,

@@ -15,6 +15,7 @@ export const ba: SchemeFileInput = {
       title: 'Bosnia and Herzegovina: model State Compensation Fund (not law in force)',
       currency: law('BAM', 'Convertible mark (KM), legal tender in Bosnia and Herzegovina'),
       timeZone: law('Europe/Sarajevo', `Official time of Bosnia and Herzegovina: ${CET_NOTE}`),
+      language: model('bs', 'Bosnian, Croatian and Serbian are all in official use in Bosnia and Herzegovina; which one a fund proceeds in is not settled: Bosnian is a model choice'),
       applicationDeadline: model(
         { anchor: 'enforcement-failed', period: { months: 12 } },
         `${NO_LAW}; 1 year as France's limit after the final criminal decision, counted here from the failed enforcement (the SARVI shape: the fund advances an unpaid court award)`,

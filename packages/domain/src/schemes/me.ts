@@ -19,6 +19,7 @@ export const me: SchemeFileInput = {
       title: 'Montenegro: model scheme after the 2015 law (not applied yet)',
       currency: law('EUR', 'The euro is the currency used in Montenegro'),
       timeZone: law('Europe/Podgorica', `Official time of Montenegro: ${CET_NOTE}`),
+      language: law('cnr', 'Constitution of Montenegro, Art. 13: the official language in Montenegro is Montenegrin'),
       applicationDeadline: model(
         { anchor: 'incident', period: { months: 24 } },
         `${POSTPONED}; 2 years from the incident as UK CICA`,

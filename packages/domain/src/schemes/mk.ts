@@ -28,6 +28,7 @@ export const mk: SchemeFileInput = {
       title: 'North Macedonia: Law on Payment of Monetary Compensation to Victims of Violent Crimes',
       currency: law('MKD', 'Macedonian denar, legal tender in North Macedonia', 'The law states its cap in EUR; see caps.total'),
       timeZone: law('Europe/Skopje', `Official time of North Macedonia: ${CET_NOTE}`),
+      language: law('mk', 'Constitution of the Republic of North Macedonia, Amendment V: the Macedonian language in its Cyrillic alphabet is the official language'),
       applicationDeadline: model({ anchor: 'incident', period: { months: 24 } }, `${NOT_IN_LAW}; 2 years from the incident as UK CICA`),
       enforcementMustFailFirst: model(false, `${NOT_IN_LAW}; the State pays and has recourse against the offender, so prior enforcement is not required here`),
       caps: {

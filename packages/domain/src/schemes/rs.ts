@@ -15,6 +15,7 @@ export const rs: SchemeFileInput = {
       title: 'Serbia: model State Compensation Fund (not law in force)',
       currency: law('RSD', 'Serbian dinar, legal tender in Serbia'),
       timeZone: law('Europe/Belgrade', `Official time of Serbia: ${CET_NOTE}`),
+      language: law('sr-Cyrl', 'Constitution of the Republic of Serbia, Art. 10: the Serbian language and the Cyrillic script are in official use'),
       applicationDeadline: model(
         { anchor: 'ruling-final', period: { months: 36 } },
         `${NO_LAW}; 3 years from the final judgment as in Sweden and Finland`,

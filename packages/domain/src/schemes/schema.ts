@@ -50,6 +50,9 @@ export type DeadlineAnchor = z.infer<typeof DeadlineAnchorSchema>;
 
 export const TimeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'not a valid IANA time zone' });
 
+/** A BCP 47 language tag with an optional script: `sq`, `cnr`, `sr-Cyrl`. */
+export const LanguageTagSchema = z.string().regex(/^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$/, 'a BCP 47 language tag such as sq or sr-Cyrl');
+
 export const AdvancePaymentsSchema = z.object({
   allowed: z.boolean(),
   /** Largest share of the assessed award that may be advanced, in whole percent (0 when not allowed). */
@@ -64,6 +67,8 @@ export const SchemeVersionSchema = z.object({
   title: z.string().min(1),
   currency: sourcedSchema(CurrencySchema),
   timeZone: sourcedSchema(TimeZoneSchema),
+  /** The language of the proceedings (BCP 47, e.g. `sr-Cyrl`): what people get who chose none (see @cfund/i18n). */
+  language: sourcedSchema(LanguageTagSchema),
   applicationDeadline: sourcedSchema(z.object({ anchor: DeadlineAnchorSchema, period: PeriodSchema }).strict()),
   /** Whether enforcement against the offender must have failed before the fund pays. */
   enforcementMustFailFirst: sourcedSchema(z.boolean()),
@@ -131,6 +136,8 @@ export interface Scheme {
   readonly supersededOn: LocalDate | null;
   readonly currency: Currency;
   readonly timeZone: string;
+  /** The language of the proceedings: the default of notifications and letters. */
+  readonly language: string;
   readonly applicationDeadline: { readonly anchor: DeadlineAnchor; readonly period: Period };
   readonly enforcementMustFailFirst: boolean;
   readonly caps: { readonly total: Money; readonly perHead: Readonly<Partial<Record<DamageHead, Money>>> };
@@ -160,6 +167,7 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     effectiveFrom: v.effectiveFrom.provenance,
     currency: v.currency.provenance,
     timeZone: v.timeZone.provenance,
+    language: v.language.provenance,
     applicationDeadline: v.applicationDeadline.provenance,
     enforcementMustFailFirst: v.enforcementMustFailFirst.provenance,
     'caps.total': v.caps.total.provenance,
@@ -183,6 +191,7 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     supersededOn: next ? next.effectiveFrom.value : null,
     currency: v.currency.value,
     timeZone: v.timeZone.value,
+    language: v.language.value,
     applicationDeadline: structuredClone(v.applicationDeadline.value),
     enforcementMustFailFirst: v.enforcementMustFailFirst.value,
     caps: { total: { ...v.caps.total.value }, perHead },

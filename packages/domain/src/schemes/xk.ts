@@ -20,6 +20,7 @@ export const xk: SchemeFileInput = {
       title: 'Kosovo: crime-victim compensation',
       currency: law('EUR', 'The euro is the currency used in Kosovo'),
       timeZone: law('Europe/Belgrade', `Official time of Kosovo: ${CET_NOTE} The IANA database maps Kosovo (XK) to Europe/Belgrade`),
+      language: model('sq', 'Constitution of Kosovo, Art. 5: Albanian and Serbian are both official languages; Albanian, the language of most proceedings, is a model choice'),
       applicationDeadline: law({ anchor: 'incident', period: { months: 6 } }, XK_LAW),
       enforcementMustFailFirst: model(false, NOT_IN_SOURCE),
       caps: {

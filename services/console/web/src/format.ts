@@ -1,11 +1,13 @@
 /** Amounts and dates through Intl, in the user's locale and the scheme's time zone. */
 import { MINOR_UNIT_DIGITS, schemeAt } from '@cfund/domain';
+import { formatInstantDate, formatMoney as formatAmount } from '@cfund/i18n';
 import type { Currency, Jurisdiction } from '@cfund/contracts';
 
+/** Amounts and dates are formatted by @cfund/i18n, the one home of formatting for the console and the notifications. */
+export { formatLocalDate, formatDateTime, formatDateTimeZoned } from '@cfund/i18n';
+
 export function formatMoney(locale: string, amountMinor: number, currency: string): string {
-  const digits = MINOR_UNIT_DIGITS[currency as Currency] ?? 2;
-  return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits })
-    .format(amountMinor / 10 ** digits);
+  return formatAmount(locale, { amountMinor, currency: currency as Currency });
 }
 
 /** The time zone of a jurisdiction's scheme now (dates of a claim are local dates there). */
@@ -16,12 +18,7 @@ export const homeTimeZone = (jurisdictions: readonly string[]): string => scheme
 
 /** An instant, as a date in the scheme's time zone. */
 export function formatInstant(locale: string, iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(new Date(iso));
-}
-
-/** A local date (YYYY-MM-DD): the same day everywhere. */
-export function formatLocalDate(locale: string, date: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return formatInstantDate(locale, iso, timeZone);
 }
 
 /**
@@ -34,16 +31,4 @@ export function toMinor(text: string, currency: Currency): number | undefined {
   if (!m || (m[3] !== undefined && m[3].length > digits)) return undefined;
   const minor = Number(m[2]) * 10 ** digits + Number((m[3] ?? '').padEnd(digits, '0') || '0');
   return m[1] === '-' ? -minor : minor;
-}
-
-/** An instant, as a date and a time in the given time zone. */
-export function formatDateTime(locale: string, iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
-}
-
-/** An instant with its zone's name: for lists that span jurisdictions. */
-export function formatDateTimeZoned(locale: string, iso: string, timeZone: string): string {
-  // dateStyle and timeStyle do not combine with timeZoneName: the fields one by one.
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' })
-    .format(new Date(iso));
 }

@@ -44,6 +44,8 @@ export interface PlannedReminder {
   fireAt: string;
   recipient: Recipient;
   timeZone: string;
+  /** The scheme's language (absent from reminders planned before it was recorded). */
+  language?: string;
   publicReference: string;
   jurisdiction: Jurisdiction;
 }
@@ -70,7 +72,7 @@ export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions)
   if (state.status === 'withdrawn' || state.status === 'closed') return [];
   const scheme = schemeFor(state.jurisdiction, state.schemeVersion);
   const claimId = state.claimId;
-  const base = { claimId, timeZone: scheme.timeZone, publicReference: state.publicReference ?? claimId, jurisdiction: state.jurisdiction };
+  const base = { claimId, timeZone: scheme.timeZone, language: scheme.language, publicReference: state.publicReference ?? claimId, jurisdiction: state.jurisdiction };
   const out: PlannedReminder[] = [];
   const plan = (kind: ReminderKind, ref: string, deadline: string, recipient: Recipient, instants: { label: string; fireAt: string }[]) => {
     for (const { label, fireAt } of instants) {
@@ -99,7 +101,7 @@ export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions)
 export function reminderIntent(r: PlannedReminder): NotificationIntent {
   const common = {
     sourceId: r.id, recipient: r.recipient, occurredAt: r.fireAt, claimId: r.claimId, publicReference: r.publicReference,
-    jurisdiction: r.jurisdiction, timeZone: r.timeZone,
+    jurisdiction: r.jurisdiction, timeZone: r.timeZone, ...(r.language ? { language: r.language } : {}),
   };
   const params = { claimId: r.claimId, publicReference: r.publicReference, deadline: { date: r.deadline } };
   if (r.kind === 'instalment-due') return { ...common, topic: 'instalment-due', params: { ...params, instalment: Number(r.ref) } };

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemSchema } from '@cfund/contracts';
+import { LOCALES, LOCALE_LABELS } from '@cfund/i18n';
 import { HttpProblem } from '@cfund/service-kit';
 import type { AuditTrail } from '../audit.js';
 import type { Notifier } from '../notifier.js';
@@ -77,6 +78,33 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
       })),
       total: page.total, unread: page.unread, limit: q.limit, offset: q.offset,
     };
+  });
+
+  const SettingsSchema = ex(z.object({
+    locale: z.enum(LOCALES).nullable().describe(`the language of the caller's notifications: ${LOCALES.map((l) => `${l} (${LOCALE_LABELS[l]})`).join(', ')}; null: the scheme's language of the proceedings`),
+  }).strict(), { locale: 'sr-Latn' });
+
+  r.get('/notification-settings', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'The caller\'s notification settings', tags: ['inbox'],
+      description: 'The language the caller chose for their notifications (null: none chosen, so the directory\'s, else the scheme\'s language of the proceedings, else English).',
+      response: { 200: SettingsSchema, ...problems },
+    },
+  }, async (request) => ({ locale: (store.preferredLocale(request.principal!.sub) ?? null) as (typeof LOCALES)[number] | null }));
+
+  r.put('/notification-settings', {
+    onRequest: app.authenticate,
+    schema: {
+      summary: 'Choose the language of the caller\'s notifications', tags: ['inbox'],
+      description: 'Applies to notifications rendered from now on (inbox, webhooks and email); earlier ones keep their language. `null` forgets the choice.',
+      body: SettingsSchema,
+      response: { 200: SettingsSchema, ...problems },
+    },
+  }, async (request) => {
+    const sub = request.principal!.sub;
+    store.durable(() => store.setPreferredLocale(sub, request.body.locale, now().toISOString()));
+    return { locale: request.body.locale };
   });
 
   r.post('/notifications/:id/read', {

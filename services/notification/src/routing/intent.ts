@@ -19,6 +19,8 @@ export interface NotificationIntent {
   jurisdiction?: Jurisdiction;
   /** IANA zone in which dates and instants are shown (the scheme's). */
   timeZone: string;
+  /** The scheme's language: the recipient's when they chose none (see the notifier's `localeOf`). */
+  language?: string;
   /** Only the inbox (e.g. telling a webhook's owner that it was disabled). */
   inboxOnly?: boolean;
 }

@@ -41,14 +41,20 @@ export function claimTimeZone(state: ClaimSnapshot): string {
   return schemeFor(state.jurisdiction!, state.schemeVersion!).timeZone;
 }
 
+/** The language of the claim's proceedings (its scheme version's). */
+export function claimLanguage(state: ClaimSnapshot): string {
+  return schemeFor(state.jurisdiction!, state.schemeVersion!).language;
+}
+
 export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after: ClaimSnapshot, source: EventSource): NotificationIntent[] {
   if (!after.claimId || !after.jurisdiction || !after.schemeVersion) return []; // not filed: nobody to tell
   const jurisdiction: Jurisdiction = after.jurisdiction;
   const timeZone = claimTimeZone(after);
+  const language = claimLanguage(after);
   const out: NotificationIntent[] = [];
   const tell = (recipient: Recipient, topic: Topic, params: Params = {}) => {
     out.push({
-      sourceId: source.eventId, topic, recipient, occurredAt: source.occurredAt, timeZone, jurisdiction,
+      sourceId: source.eventId, topic, recipient, occurredAt: source.occurredAt, timeZone, language, jurisdiction,
       claimId: after.claimId!, publicReference: after.publicReference ?? after.claimId!,
       params: { claimId: after.claimId!, publicReference: after.publicReference ?? after.claimId!, ...params },
     });

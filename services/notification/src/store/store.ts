@@ -214,6 +214,20 @@ export class NotificationStore {
     this.sql('INSERT OR IGNORE INTO reads (notification_id, user_id, read_at) VALUES (?, ?, ?)').run(notificationId, userId, at);
   }
 
+  // ---- preferences ---------------------------------------------------------------------------
+
+  /** The language a user chose (PUT /notification-settings), if any. */
+  preferredLocale(userId: string): string | undefined {
+    const row = this.sql('SELECT locale FROM preferences WHERE user_id = ?').get(userId) as { locale: string } | undefined;
+    return row?.locale;
+  }
+
+  /** Sets (or, with null, forgets) the language a user chose. */
+  setPreferredLocale(userId: string, locale: string | null, at: string): void {
+    if (locale === null) this.sql('DELETE FROM preferences WHERE user_id = ?').run(userId);
+    else this.sql('INSERT INTO preferences (user_id, locale, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale, updated_at = excluded.updated_at').run(userId, locale, at);
+  }
+
   // ---- webhooks ------------------------------------------------------------------------------
 
   private toWebhook(r: WebhookRow): Webhook {

@@ -1,77 +1,85 @@
 /**
- * Renders a notification in a locale: English built in, other locales dropped in as JSON files
- * (`<dir>/<locale>.json`, the shape of `LocaleMessages`, e.g. `sr-Latn.json`); a missing topic or
- * code falls back to English. Dates are local dates and instants are shown in the scheme's
- * time zone, formatted by luxon in the locale.
+ * Renders a notification in a locale through the ICU MessageFormat catalogues (@cfund/i18n):
+ * `<topic>.subject`, `<topic>.text` and `footer`, with plural and select rules. Parameters are
+ * formatted first: local dates and instants (in the scheme's time zone) and amounts through
+ * `Intl` in the locale, a `{ code }` as the locale's `code.<value>` message. The HTML body is the
+ * text, escaped (parameters and wording alike).
+ *
+ * Drop-in catalogues (`<dir>/<locale>.json`, a supported locale's messages by id) replace
+ * built-in messages; the result is checked at start-up like the built-in ones.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { formatMoney } from '@cfund/domain';
-import { TOPICS, type ParamValue, type Params, type Topic } from '../routing/topics.js';
-import { EN } from './en.js';
-import type { LocaleMessages, RenderedNotification, TopicTemplate } from './types.js';
+import {
+  CompiledCatalogue, LOCALES, checkCatalogues, formatDateTimeZoned, formatLocalDate, formatMoney, isLocale, type Locale, type MessageValues,
+} from '@cfund/i18n';
+import type { Params, Topic } from '../routing/topics.js';
+import { CATALOGUES, type MessageId } from './catalogues.js';
+import type { RenderedNotification } from './types.js';
 
-const TopicTemplateSchema = z.object({ subject: z.string().min(1), text: z.string().min(1), html: z.string().min(1).optional() }).strict();
-const LocaleFileSchema = z.object({
-  locale: z.string().min(2).max(35),
-  footer: z.string().optional(),
-  codes: z.record(z.string(), z.string()).optional(),
-  topics: z.partialRecord(z.enum(TOPICS), TopicTemplateSchema),
-}).strict();
+const DropInSchema = z.record(z.string().min(1), z.string().min(1));
 
 export class Templates {
-  private readonly locales = new Map<string, LocaleMessages>([['en', EN]]);
+  private readonly compiled = new Map<Locale, CompiledCatalogue<MessageId>>();
 
-  constructor(extra: LocaleMessages[] = []) {
-    for (const l of extra) this.locales.set(l.locale, l);
+  /** Compiles every catalogue; throws, listing each problem, if one is incomplete or does not compile. */
+  constructor(catalogues: Readonly<Record<Locale, Readonly<Record<string, string>>>> = CATALOGUES) {
+    const problems = checkCatalogues(catalogues);
+    if (problems.length > 0) throw new Error(`message catalogues: ${problems.map((p) => `${p.locale} ${p.id}: ${p.problem} (${p.detail})`).join('; ')}`);
+    for (const locale of LOCALES) this.compiled.set(locale, new CompiledCatalogue(locale, catalogues[locale] as Record<MessageId, string>));
   }
 
-  /** Loads every `*.json` of `dir` as a locale; a file that does not validate throws, naming it. */
+  private static builtIn: Templates | undefined;
+
+  /** The built-in catalogues, checked and compiled once per process (half a second's work). */
+  static default(): Templates {
+    return (Templates.builtIn ??= new Templates());
+  }
+
+  /** The built-in catalogues with `dir`'s `<locale>.json` files over them; a bad file throws, naming it. */
   static fromDirectory(dir: string | undefined): Templates {
-    if (!dir) return new Templates();
-    const extra: LocaleMessages[] = [];
+    if (!dir) return Templates.default();
+    const merged: Record<string, Record<string, string>> = { ...CATALOGUES };
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-      const parsed = LocaleFileSchema.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+      const locale = file.slice(0, -'.json'.length);
+      if (!isLocale(locale)) throw new Error(`locale file ${file}: ${locale} is not one of ${LOCALES.join(', ')}`);
+      const parsed = DropInSchema.safeParse(JSON.parse(readFileSync(join(dir, file), 'utf8')));
       if (!parsed.success) throw new Error(`locale file ${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      extra.push(parsed.data as LocaleMessages);
+      merged[locale] = { ...merged[locale], ...parsed.data };
     }
-    return new Templates(extra);
+    try {
+      return new Templates(merged as Record<Locale, Record<string, string>>);
+    } catch (err) {
+      throw new Error(`locale files in ${dir}: ${(err as Error).message}`);
+    }
   }
 
-  has(locale: string): boolean {
-    return this.locales.has(locale);
-  }
-
-  render(topic: Topic, params: Params, options: { locale?: string; timeZone: string }): RenderedNotification {
-    const messages = this.locales.get(options.locale ?? 'en') ?? EN;
-    const template: TopicTemplate = messages.topics[topic] ?? EN.topics[topic]!;
-    const value = (name: string): string => {
-      const v = params[name];
-      return v === undefined ? `{${name}}` : formatParam(v, messages, options.timeZone);
-    };
-    const fill = (s: string, escape: (x: string) => string) => s.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (_, name: string) => escape(value(name)));
-    const footer = messages.footer ?? EN.footer ?? '';
-    const subject = fill(template.subject, (x) => x);
-    const text = `${fill(template.text, (x) => x)}\n\n${fill(footer, (x) => x)}\n`;
-    const body = template.html ? fill(template.html, escapeHtml) : `<p>${fill(template.text, escapeHtml)}</p>`;
-    const html = `<!doctype html><html lang="${escapeHtml(messages.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`
-      + `<body>${body}<hr><p><small>${fill(footer, escapeHtml)}</small></p></body></html>`;
-    return { subject, text, html };
+  render(topic: Topic, params: Params, options: { locale: Locale; timeZone: string }): RenderedNotification {
+    const catalogue = this.compiled.get(options.locale) ?? this.compiled.get('en')!;
+    const values: MessageValues = {};
+    for (const [name, v] of Object.entries(params)) {
+      if (typeof v === 'string' || typeof v === 'number') values[name] = v;
+      else if ('date' in v) values[name] = formatLocalDate(options.locale, v.date, 'full');
+      else if ('instant' in v) values[name] = formatDateTimeZoned(options.locale, v.instant, options.timeZone, 'long');
+      else if ('money' in v) values[name] = formatMoney(options.locale, v.money);
+      else values[name] = catalogue.has(`code.${v.code}`) ? catalogue.format(`code.${v.code}` as MessageId, {}) : v.code;
+    }
+    const format = (id: MessageId) => noDoubleStop(catalogue.format(id, values), values);
+    const subject = format(`${topic}.subject`);
+    const body = format(`${topic}.text`);
+    const footer = format('publicReference' in values ? 'footer' : 'footer.service'); // the claim's footer, or the service's (a webhook's)
+    const html = `<!doctype html><html lang="${escapeHtml(options.locale)}"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>`
+      + `<body><p>${escapeHtml(body)}</p><hr><p><small>${escapeHtml(footer)}</small></p></body></html>`;
+    return { subject, text: `${body}\n\n${footer}\n`, html };
   }
 }
 
-function formatParam(v: ParamValue, messages: LocaleMessages, zone: string): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  if ('date' in v) return DateTime.fromISO(v.date, { zone }).setLocale(messages.locale).toLocaleString(DateTime.DATE_HUGE);
-  if ('instant' in v) {
-    return DateTime.fromISO(v.instant, { zone: 'utc' }).setZone(zone).setLocale(messages.locale)
-      .toLocaleString({ ...DateTime.DATETIME_FULL, timeZoneName: 'short' });
-  }
-  if ('money' in v) return formatMoney(v.money);
-  return messages.codes?.[v.code] ?? EN.codes?.[v.code] ?? v.code;
+/** A value that ends a sentence with its own full stop (`6. april 2026.`) takes no second one. */
+function noDoubleStop(s: string, values: MessageValues): string {
+  let out = s;
+  for (const v of Object.values(values)) if (typeof v === 'string' && v.endsWith('.')) out = out.split(`${v}.`).join(v);
+  return out;
 }
 
 export function escapeHtml(s: string): string {

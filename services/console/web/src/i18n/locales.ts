@@ -1,10 +1,11 @@
 /** The console's languages: every screen in each. The first is the default. */
+import { LOCALE_LABELS, negotiateLocale } from '@cfund/i18n';
 import { en, type MessageKey } from './en.ts';
 import { srLatn } from './sr-Latn.ts';
 
 export const LOCALES = {
-  en: { label: 'English', messages: en as Record<MessageKey, string> },
-  'sr-Latn': { label: 'Srpski (latinica)', messages: srLatn },
+  en: { label: LOCALE_LABELS.en, messages: en as Record<MessageKey, string> },
+  'sr-Latn': { label: LOCALE_LABELS['sr-Latn'], messages: srLatn },
 } as const;
 
 export type Locale = keyof typeof LOCALES;
@@ -12,11 +13,7 @@ export type { MessageKey };
 
 export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && Object.hasOwn(LOCALES, value);
 
-/** The browser's preferred language among ours: Serbian for any `sr`, else English. */
+/** The browser's preferred language among ours, by @cfund/i18n's negotiation (any `sr`, and Montenegrin, give Serbian Latin), else English. */
 export function preferredLocale(languages: readonly string[]): Locale {
-  for (const language of languages) {
-    if (/^sr\b/i.test(language)) return 'sr-Latn';
-    if (/^en\b/i.test(language)) return 'en';
-  }
-  return 'en';
+  return negotiateLocale(languages, Object.keys(LOCALES) as Locale[]);
 }

@@ -1,0 +1,73 @@
+/**
+ * Montenegrin (ijekavian, Latin script). Dates and numbers are formatted as `sr-Latn-ME` (Node's
+ * ICU has no Montenegrin data of its own: see INTL_LOCALE in @cfund/i18n).
+ * Produced by: an AI assistant (Claude) for the project, from the Serbian (Latin) catalogue with
+ * ijekavian forms and Montenegrin usage.
+ * Native-speaker review: NOT reviewed by a native speaker.
+ */
+import type { MessageId } from './en.js';
+
+export const CNR: Record<MessageId, string> = {
+  footer: 'Zahtjev {publicReference} (id {claimId}). Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
+  'footer.service': 'Ovu poruku je poslao sistem za vođenje predmeta fonda za naknadu štete.',
+
+  'code.eligible': 'ispunjava uslove',
+  'code.ineligible': 'ne ispunjava uslove',
+  'code.late': 'po isteku roka',
+  'code.in-time': 'u roku',
+  'code.approved': 'dosuđena naknada',
+  'code.rejected': 'odbijanje',
+  'code.upheld': 'odluka je potvrđena',
+  'code.increased': 'naknada je povećana',
+  'code.reduced': 'naknada je smanjena',
+  'code.remitted': 'predmet je vraćen na ponovnu procjenu',
+  'code.lead': 'glavni advokat',
+  'code.co-counsel': 'advokat saradnik',
+  'code.assessor': 'procjenitelj',
+  'code.application-deadline': 'prijavu fondu',
+  'code.appeal-deadline': 'žalbu na odluku',
+  'code.instalment-due': 'ratu',
+
+  'claim-assessed.subject': 'Zahtjev {publicReference} je procijenjen',
+  'claim-assessed.text': 'Fond je procijenio zahtjev {publicReference}: {eligibility}, preporučena neto naknada iznosi {recommendedNet}. Naknada sada čeka odobrenje.',
+  'award-approved.subject': 'Naknada po zahtjevu {publicReference} je odobrena',
+  'award-approved.text': 'Fond je odobrio neto naknadu od {netAward} po zahtjevu {publicReference}. Odluka će biti dostavljena; rok za žalbu teče od dostavljanja.',
+  'award-rejected.subject': 'Naknada po zahtjevu {publicReference} je odbijena',
+  'award-rejected.text': 'Fond je odbio naknadu po zahtjevu {publicReference}. Na odluku je dozvoljena žalba: rok za žalbu teče od dostavljanja odluke, a obavijestićemo vas o njegovom posljednjem danu. Razlozi i pouka o pravnom lijeku nalaze se u odluci.',
+  'decision-notified.subject': 'Odluka po zahtjevu {publicReference} je dostavljena; rok za žalbu: {appealDeadline}',
+  'decision-notified.text': 'Odluka fonda po zahtjevu {publicReference} ({decision}) dostavljena je {servedAt}. Posljednji dan za žalbu: {appealDeadline}. Žalbu sa razlozima podnesite uz zahtjev (POST /claims/{claimId}/appeals) najkasnije do kraja tog dana.',
+  'payout-scheduled.subject': 'Isplata po zahtjevu {publicReference} je zakazana',
+  'payout-scheduled.text': 'Isplata iznosa od {total} po zahtjevu {publicReference} zakazana je {instalments, plural, one {u # rati} few {u # rate} other {u # rata}}; rok dospijeća prve rate: {firstDueOn}.',
+  'payout-disbursed.subject': 'Rata {instalment} po zahtjevu {publicReference} je isplaćena',
+  'payout-disbursed.text': 'Rata {instalment} u iznosu od {amount} po zahtjevu {publicReference} isplaćena je {disbursedAt}.',
+  'payout-failed.subject': 'Isplata rate {instalment} po zahtjevu {publicReference} nije uspjela',
+  'payout-failed.text': 'Isplata rate {instalment} po zahtjevu {publicReference} nije uspjela ({failedAt}). Fond će je ponovo isplatiti; provjerite da li su evidentirani podaci za plaćanje tačni.',
+  'appeal-decided.subject': 'Odlučeno je o žalbi po zahtjevu {publicReference}',
+  'appeal-decided.text': 'O žalbi po zahtjevu {publicReference} odlučeno je {decidedOn}. Ishod: {outcome}.',
+  'deadline-approaching.subject': '{daysLeft, plural, one {Još # dan} few {Još # dana} other {Još # dana}} do isteka roka za {deadlineKind}, zahtjev {publicReference}',
+  'deadline-approaching.text': 'Posljednji dan roka za {deadlineKind} po zahtjevu {publicReference} je {deadline} ({daysLeft, plural, one {preostao je još # dan} few {preostala su još # dana} other {preostalo je još # dana}}). Rok ističe u ponoć po lokalnom vremenu.',
+  'deadline-missed.subject': 'Istekao je rok za {deadlineKind}, zahtjev {publicReference}',
+  'deadline-missed.text': 'Rok za {deadlineKind} po zahtjevu {publicReference} bio je {deadline} i istekao je.',
+  'claim-assigned.subject': 'Dodijeljen vam je zahtjev {publicReference}',
+  'claim-assigned.text': 'Sada ste {as} na zahtjevu {publicReference}. Zahtjev je u vašem spisku zadataka.',
+  'claim-handed-over.subject': 'Zahtjev {publicReference} je predat',
+  'claim-handed-over.text': 'Zahtjev {publicReference} je predat drugom advokatu ({handedOverAt}). Više ne postupate po njemu.',
+  'application-submitted.subject': 'Nova prijava fondu: zahtjev {publicReference}',
+  'application-submitted.text': 'Za zahtjev {publicReference} podnijeta je prijava fondu ({late}; rok: {deadline}). Prijava čeka procjenu.',
+  'assessment-awaiting-approval.subject': 'Procjena čeka odobrenje: zahtjev {publicReference}',
+  'assessment-awaiting-approval.text': 'Zahtjev {publicReference} je procijenjen ({eligibility}, preporučena neto naknada {recommendedNet}) i čeka odluku odobravaoca.',
+  'second-approval-needed.subject': 'Potrebno je drugo odobrenje: zahtjev {publicReference}',
+  'second-approval-needed.text': 'Naknada od {netAward} po zahtjevu {publicReference} ima jedno odobrenje i potreban joj je drugi odobravalac (ne prvi, niti procjenitelj).',
+  'instalments-scheduled.subject': 'Rate su zakazane: zahtjev {publicReference}',
+  'instalments-scheduled.text': 'Za zahtjev {publicReference} zakazana je isplata od {total} {instalments, plural, one {u # rati} few {u # rate} other {u # rata}}; rok dospijeća prve rate: {firstDueOn}.',
+  'instalment-due.subject': 'Rata {instalment} dospijeva danas: zahtjev {publicReference}',
+  'instalment-due.text': 'Rok dospijeća rate {instalment} po zahtjevu {publicReference}: {deadline}.',
+  'payout-failed-finance.subject': 'Isplata nije uspjela: rata {instalment}, zahtjev {publicReference}',
+  'payout-failed-finance.text': 'Isplata rate {instalment} po zahtjevu {publicReference} nije uspjela ({failedAt}) i mora se ponovo izvršiti.',
+  'appeal-filed.subject': 'Podnijeta je žalba: zahtjev {publicReference}',
+  'appeal-filed.text': 'Na odluku po zahtjevu {publicReference} izjavljena je žalba ({appealedAt}). Žalba čeka odluku.',
+  'erasure-completed.subject': 'Brisanje je završeno: zahtjev {publicReference}',
+  'erasure-completed.text': 'Lični podaci žrtve po zahtjevu {publicReference} obrisani su ({erasedAt}; ključ podataka je uništen). Procesni i finansijski zapis ostaje sačuvan.',
+  'webhook-disabled.subject': 'Webhook je isključen nakon {failures, plural, one {# neuspjele isporuke} few {# neuspjele isporuke} other {# neuspjelih isporuka}}',
+  'webhook-disabled.text': 'Vaš webhook {webhookId} ({url}) isključen je nakon {failures, plural, one {# uzastopne neuspjele isporuke} few {# uzastopne neuspjele isporuke} other {# uzastopnih neuspjelih isporuka}}. Neuspjele isporuke navedene su na GET /webhooks/{webhookId}/deliveries; ponovni pokušaj jedne od njih (POST /webhooks/{webhookId}/deliveries/<notification id>/retry) ponovo ga uključuje.',
+};

@@ -1,0 +1,133 @@
+/**
+ * Every notification in every locale: complete catalogues (and a broken one caught), plural
+ * forms of each language through the real messages, every topic rendered in every locale, and
+ * through HTTP a user who chose Serbian getting Serbian while others get the scheme's language.
+ */
+import t from 'tap';
+import { LOCALES, checkCatalogues, type Locale } from '@cfund/i18n';
+import { CATALOGUES, Templates } from '../src/index.ts';
+import { TOPICS, type Params } from '../src/routing/topics.ts';
+import { VICTIM_NAME, lifecycle, startHarness } from './helpers.ts';
+
+const PARAMS: Params = {
+  claimId: 'c-1', publicReference: 'RS-2026-000042', eligibility: { code: 'eligible' }, recommendedNet: { money: { amountMinor: 150_000_050, currency: 'RSD' } },
+  netAward: { money: { amountMinor: 90_000_000, currency: 'RSD' } }, decision: { code: 'approved' }, servedAt: { instant: '2026-03-28T23:30:00.000Z' },
+  appealDeadline: { date: '2026-04-13' }, total: { money: { amountMinor: 100_000, currency: 'EUR' } }, instalments: 3, firstDueOn: { date: '2026-05-04' },
+  instalment: 2, amount: { money: { amountMinor: 50_000, currency: 'EUR' } }, disbursedAt: { instant: '2026-05-04T10:00:00.000Z' },
+  failedAt: { instant: '2026-05-05T10:00:00.000Z' }, decidedOn: { date: '2026-06-01' }, outcome: { code: 'increased' }, deadline: { date: '2026-04-06' },
+  daysLeft: 7, deadlineKind: { code: 'appeal-deadline' }, as: { code: 'co-counsel' }, handedOverAt: { instant: '2026-02-01T09:00:00.000Z' },
+  late: { code: 'in-time' }, appealedAt: { instant: '2026-04-01T09:00:00.000Z' }, erasedAt: { instant: '2026-07-01T09:00:00.000Z' },
+  webhookId: 'wh-1', url: 'https://hooks.example.org/<x>', failures: 10,
+};
+
+t.test('catalogues: every message in every locale, same placeholders, all compile; a broken one is caught', async (t) => {
+  t.same(Object.keys(CATALOGUES).sort(), [...LOCALES].sort(), 'a catalogue per supported locale');
+  t.same(checkCatalogues(CATALOGUES), [], 'no problem in any locale');
+  for (const topic of TOPICS) t.ok(Object.hasOwn(CATALOGUES.en, `${topic}.subject`) && Object.hasOwn(CATALOGUES.en, `${topic}.text`), `${topic} has messages`);
+
+  const { 'claim-assessed.subject': _dropped, ...lacking } = CATALOGUES.mk;
+  const broken = {
+    ...CATALOGUES,
+    mk: lacking,
+    sq: { ...CATALOGUES.sq, 'award-approved.text': 'Fondi miratoi {netAmount} për {publicReference}.' },
+    bs: { ...CATALOGUES.bs, 'payout-disbursed.text': 'Rata {instalment, plural, one {# rata}' },
+    hr: { ...CATALOGUES.hr, 'deadline-approaching.subject': '{daysLeft, plural, one {Još # dan} other {Još # dana}}: {deadlineKind}, zahtjev {publicReference}' },
+  } as unknown as typeof CATALOGUES;
+  const problems = checkCatalogues(broken).map((p) => `${p.locale} ${p.id} ${p.problem}`);
+  t.same(problems.sort(), [
+    'bs payout-disbursed.text compile',
+    'hr deadline-approaching.subject plural-forms',
+    'mk claim-assessed.subject missing',
+    'sq award-approved.text placeholders',
+  ], 'a missing message, other placeholders, a message that does not compile, a plural without the language\'s "few"');
+  t.throws(() => new Templates(broken), /mk claim-assessed\.subject: missing/, 'the service does not start with them');
+});
+
+t.test('plural forms of each language through the deadline reminder', async (t) => {
+  const templates = new Templates();
+  const left = (locale: Locale, n: number) => /\(([^)]*)\)\./.exec(templates.render('deadline-approaching', { ...PARAMS, daysLeft: n }, { locale, timeZone: 'Europe/Belgrade' }).text.split('\n')[0]!)?.[1];
+  const southSlavic: [Locale, string, string, string][] = [
+    ['sr-Latn', 'preostao je još # dan', 'preostala su još # dana', 'preostalo je još # dana'],
+    ['sr-Cyrl', 'преостао је још # дан', 'преостала су још # дана', 'преостало је још # дана'],
+    ['bs', 'preostao je još # dan', 'preostala su još # dana', 'preostalo je još # dana'],
+    ['cnr', 'preostao je još # dan', 'preostala su još # dana', 'preostalo je još # dana'],
+    ['hr', 'preostao je još # dan', 'preostala su još # dana', 'preostalo je još # dana'],
+  ];
+  for (const [locale, one, few, other] of southSlavic) {
+    const expected = { 1: one, 2: few, 5: other, 11: other, 21: one, 22: few, 25: other };
+    for (const [n, form] of Object.entries(expected)) t.equal(left(locale, Number(n)), form.replace('#', n), `${locale} ${n}`);
+  }
+  // Macedonian: "one" for 1, 21, 31... but not 11; Albanian: "one" for 1 only.
+  for (const [n, form] of [[1, 'преостанува уште 1 ден'], [2, 'преостануваат уште 2 дена'], [11, 'преостануваат уште 11 дена'], [21, 'преостанува уште 21 ден'], [25, 'преостануваат уште 25 дена']] as const) {
+    t.equal(left('mk', n), form, `mk ${n}`);
+  }
+  for (const [n, form] of [[1, 'mbetet edhe 1 ditë'], [2, 'mbeten edhe 2 ditë'], [11, 'mbeten edhe 11 ditë'], [21, 'mbeten edhe 21 ditë']] as const) t.equal(left('sq', n), form, `sq ${n}`);
+  for (const [n, form] of [[1, '1 day left'], [2, '2 days left'], [21, '21 days left']] as const) t.equal(left('en', n), form, `en ${n}`);
+  t.match(templates.render('payout-scheduled', { ...PARAMS, instalments: 22 }, { locale: 'sr-Latn', timeZone: 'Europe/Belgrade' }).text, /zakazana je u 22 rate;/, 'instalments: few');
+  t.match(templates.render('payout-scheduled', { ...PARAMS, instalments: 5 }, { locale: 'sr-Latn', timeZone: 'Europe/Belgrade' }).text, /zakazana je u 5 rata;/, 'instalments: other');
+});
+
+t.test('every topic renders in every locale: complete, in the locale, escaped in HTML', async (t) => {
+  const templates = new Templates();
+  const english = new Map(TOPICS.map((topic) => [topic, templates.render(topic, PARAMS, { locale: 'en', timeZone: 'Europe/Belgrade' })]));
+  for (const locale of LOCALES) {
+    for (const topic of TOPICS) {
+      const r = templates.render(topic, PARAMS, { locale, timeZone: 'Europe/Belgrade' });
+      const all = `${r.subject}\n${r.text}`;
+      t.notMatch(all, /[{}]|undefined|NaN|\.\./, `${locale} ${topic}: every placeholder filled, no double full stop`);
+      t.match(r.text, /RS-2026-000042/, `${locale} ${topic}: names the claim by reference`);
+      if (locale !== 'en') t.not(r.text, english.get(topic)!.text, `${locale} ${topic}: translated`);
+      t.match(r.html, new RegExp(`^<!doctype html><html lang="${locale}">`));
+      if (topic === 'webhook-disabled') t.ok(r.html.includes('https://hooks.example.org/&lt;x&gt;') && !r.html.includes('<x>'), `${locale}: parameters escaped in HTML`);
+    }
+  }
+  for (const locale of LOCALES) {
+    const own = templates.render('webhook-disabled', { webhookId: 'wh-1', url: 'https://hooks.example.org/h', failures: 3 }, { locale, timeZone: 'UTC' });
+    t.notMatch(own.text, /[{}]|undefined/, `${locale}: a notification of no claim has the service's footer`);
+  }
+  const cnr = templates.render('deadline-approaching', PARAMS, { locale: 'cnr', timeZone: 'Europe/Podgorica' });
+  t.match(cnr.text, /ponedeljak, 6\. april 2026/, 'Montenegrin dates through the documented sr-Latn-ME fallback');
+  const mk = templates.render('award-approved', PARAMS, { locale: 'mk', timeZone: 'Europe/Skopje' });
+  t.match(mk.text, /900\.000,00\sRSD/, 'amounts in the locale, with the currency');
+});
+
+t.test('a user who chose Serbian gets Serbian; others the scheme\'s language; the victim in nothing logged', async (t) => {
+  const h = await startHarness(t);
+  const lawyer = await h.token('lawyer-1', ['lawyer']);
+  const settings = async (method: 'GET' | 'PUT', payload?: Record<string, unknown>, token = lawyer) => h.app.inject({
+    method, url: '/notification-settings', headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload }),
+  });
+  t.same((await settings('GET')).json(), { locale: null }, 'no choice yet');
+  const bad = await settings('PUT', { locale: 'klingon' });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.headers['content-type'], /application\/problem\+json/);
+  t.same((await settings('PUT', { locale: 'sr-Latn', extra: 1 })).statusCode, 400, 'unknown fields refused');
+  t.same((await settings('GET')).json(), { locale: null }, 'a refused choice changes nothing');
+  t.same((await settings('PUT', { locale: 'sr-Latn' })).json(), { locale: 'sr-Latn' });
+  t.same((await settings('GET')).json(), { locale: 'sr-Latn' });
+  const finance = await h.token('finance-1', ['fund-finance']);
+  t.same((await settings('PUT', { locale: 'en' }, finance)).json(), { locale: 'en' }, 'another user chooses English');
+
+  await lifecycle(h);
+  await h.pump();
+  const inbox = async (token: string) => (await h.app.inject({ method: 'GET', url: '/notifications?html=true', headers: { authorization: `Bearer ${token}` } }))
+    .json<{ items: { topic: string; subject: string; text: string; html: string; recipient: string }[] }>().items;
+
+  const mine = await inbox(lawyer);
+  const assessed = mine.find((i) => i.topic === 'claim-assessed')!;
+  t.match(assessed.subject, /^Zahtev RS-\S+ je procenjen$/, 'the lawyer\'s notification in Serbian (Latin)');
+  t.match(assessed.text, /Fond je procenio zahtev RS-\S+: ispunjava uslove, preporučena neto naknada iznosi [\d.]+,\d\d\sRSD\./);
+  t.match(assessed.html, /<html lang="sr-Latn">/);
+  t.match(mine.find((i) => i.topic === 'payout-scheduled')!.text, /u 2 rate;/, 'with the plural form');
+
+  const approver = await inbox(await h.token('approver-9', ['fund-approver']));
+  t.match(approver.find((i) => i.topic === 'assessment-awaiting-approval')!.subject, /^Процена чека одобрење: захтев RS-/, 'a role with no choice: the Serbian scheme\'s language (Cyrillic)');
+  const fin = await inbox(finance);
+  t.match(fin.find((i) => i.topic === 'instalments-scheduled')!.subject, /^Рате су заказане: захтев RS-/, 'a notification to a role is in the scheme\'s language, whatever one member chose');
+
+  await settings('PUT', { locale: null });
+  t.same((await settings('GET')).json(), { locale: null }, 'null forgets the choice');
+
+  const everything = JSON.stringify([mine, approver, h.logs]);
+  t.notOk(everything.includes(VICTIM_NAME), 'the victim\'s name is in no notification and no log line');
+});
