@@ -91,3 +91,29 @@ t.test('given co-counsel and a hand-over, then every lawyer acting for the victi
   t.same(recipients, ['lawyer-3', 'lawyer-2'], 'the lead and co-counsel learn of the assessment, not the former lead');
   t.notOk(JSON.stringify(told).includes(VICTIM_REF), 'no victim reference');
 });
+
+t.test('given a change of payee after an approval, then the lawyers and the finance officers are told, and the lawyers of its outcome', async (t) => {
+  const src = { eventId: 'e', occurredAt: '2026-03-02T10:00:00.000Z' };
+  const at2 = '2026-03-02T10:00:00.000Z';
+  const sealed = { alg: 'AES-256-GCM', keyId: 'k', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'AAAA', tag: 'AAAAAAAAAAAAAAAAAAAAAA==' };
+  let s = given(at('FundApplicationSubmitted') + 1);
+  const told: [string, string, unknown][] = [];
+  for (const e of [
+    claimEvent('CoCounselAdded', { claimId, lawyer: 'lawyer-2', addedBy: 'lawyer-1', addedAt: at2 }),
+    claimEvent('PayeeDetailsSet', { claimId, change: 1, payeeKind: 'victim', maskedAccount: 'RS35 **** 1379', details: sealed, setBy: 'lawyer-1', setAt: at2 }),
+    claimEvent('PayeeChangeRequested', { claimId, change: 2, payeeKind: 'guardian', maskedAccount: 'ME25 **** 8951', details: sealed, requestedBy: 'lawyer-2', requestedAt: at2 }),
+    claimEvent('PayeeChangeConfirmed', { claimId, change: 2, confirmedBy: 'finance-1', confirmedAt: at2 }),
+    claimEvent('PayeeChangeRejected', { claimId, change: 3, rejectedBy: 'finance-1', rejectedAt: at2, reason: 'x' }),
+  ]) {
+    const after = evolveSnapshot(s, e);
+    for (const i of routeClaimEvent(e, s, after, src)) told.push([i.recipient.kind === 'user' ? i.recipient.userId : i.recipient.role, i.topic, i.params.change]);
+    s = after;
+  }
+  t.same(told, [
+    ['lawyer-2', 'claim-assigned', undefined],
+    ['lawyer-1', 'payee-change-requested', 2], ['lawyer-2', 'payee-change-requested', 2], ['fund-finance', 'payee-change-requested', 2],
+    ['lawyer-1', 'payee-change-confirmed', 2], ['lawyer-2', 'payee-change-confirmed', 2],
+    ['lawyer-1', 'payee-change-rejected', 3], ['lawyer-2', 'payee-change-rejected', 3],
+  ], 'a payee given before any approval tells no one; a change after it tells every lawyer and finance');
+  t.notOk(JSON.stringify(told).includes('****'), 'no account, not even masked, in a notification');
+});

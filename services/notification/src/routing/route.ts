@@ -18,6 +18,8 @@
  * | CoCounselAdded | the co-counsel | claim-assigned |
  * | ClaimHandedOver | the new lead lawyer; the former one | claim-assigned; claim-handed-over |
  * | AssessorAssigned (by a fund admin) | the assessor | claim-assigned |
+ * | PayeeChangeRequested (after an approval) | lawyer; fund-finance | payee-change-requested (a classic fraud path: the lawyers learn of it at once) |
+ * | PayeeChangeConfirmed / PayeeChangeRejected | lawyer | payee-change-confirmed / payee-change-rejected |
  *
  * "lawyer" is every lawyer acting for the victim: the lead (the filer until a hand-over) and co-counsel.
  *
@@ -127,6 +129,16 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
     case 'ClaimHandedOver':
       tell(userRecipient(event.data.to), 'claim-assigned', { as: { code: 'lead' } });
       tell(userRecipient(event.data.from), 'claim-handed-over', { handedOverAt: { instant: event.data.handedOverAt } });
+      break;
+    case 'PayeeChangeRequested':
+      for (const r of lawyer()) tell(r, 'payee-change-requested', { change: event.data.change });
+      tell(staff('fund-finance'), 'payee-change-requested', { change: event.data.change });
+      break;
+    case 'PayeeChangeConfirmed':
+      for (const r of lawyer()) tell(r, 'payee-change-confirmed', { change: event.data.change, confirmedAt: { instant: event.data.confirmedAt } });
+      break;
+    case 'PayeeChangeRejected':
+      for (const r of lawyer()) tell(r, 'payee-change-rejected', { change: event.data.change, rejectedAt: { instant: event.data.rejectedAt } });
       break;
     case 'AssessorAssigned':
       // An assessor who took the claim knows it already.

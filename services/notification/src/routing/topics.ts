@@ -5,6 +5,7 @@ export const TOPICS = [
   // the claim's lawyer
   'claim-assessed', 'award-approved', 'award-rejected', 'decision-notified', 'payout-scheduled', 'payout-disbursed',
   'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
+  'payee-change-requested', 'payee-change-confirmed', 'payee-change-rejected',
   // whoever is assigned to a claim (lawyer or assessor)
   'claim-assigned',
   // fund staff of the jurisdiction
