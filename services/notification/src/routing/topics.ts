@@ -5,8 +5,11 @@ export const TOPICS = [
   // the claim's lawyer
   'claim-assessed', 'award-approved', 'award-rejected', 'decision-notified', 'payout-scheduled', 'payout-disbursed',
   'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
+  'information-requested', 'information-request-withdrawn',
   // whoever is assigned to a claim (lawyer or assessor)
   'claim-assigned',
+  // the assessor who asked
+  'information-request-answered',
   // fund staff of the jurisdiction
   'application-submitted', 'assessment-awaiting-approval', 'second-approval-needed', 'instalments-scheduled',
   'instalment-due', 'payout-failed-finance', 'appeal-filed',

@@ -15,6 +15,7 @@ export const EN: LocaleMessages = {
     upheld: 'upheld', increased: 'increased', reduced: 'reduced', remitted: 'sent back for a new assessment',
     lead: 'lead lawyer', 'co-counsel': 'co-counsel', assessor: 'assessor',
     'application-deadline': 'application to the fund', 'appeal-deadline': 'appeal against the decision',
+    'information-request': 'answer to the fund\'s request for information',
   },
   topics: {
     'claim-assessed': {
@@ -64,6 +65,18 @@ export const EN: LocaleMessages = {
     'claim-handed-over': {
       subject: 'Claim {publicReference} was handed over',
       text: 'Claim {publicReference} was handed over to another lawyer on {handedOverAt}. You no longer act on it.',
+    },
+    'information-requested': {
+      subject: 'Information requested for claim {publicReference}: answer by {dueOn}',
+      text: 'The fund\'s assessor asks for information or documents on claim {publicReference} (request {request}). The last day to answer is {dueOn}. The claim\'s assessment waits for the answer. Read the request on the claim and answer it there (POST /claims/{claimId}/information-requests/{request}/answer).',
+    },
+    'information-request-withdrawn': {
+      subject: 'Request for information withdrawn: claim {publicReference}',
+      text: 'The fund\'s assessor withdrew request {request} on claim {publicReference}: it needs no answer.',
+    },
+    'information-request-answered': {
+      subject: 'Request for information answered: claim {publicReference}',
+      text: 'Request {request} on claim {publicReference} was answered on {answeredAt} ({late}, {documents} document(s)). The assessment can proceed once no request is open.',
     },
     'application-submitted': {
       subject: 'New fund application: claim {publicReference}',
