@@ -1,7 +1,8 @@
 /**
  * The work queue of the caller, by role: an assessor sees claims awaiting assessment; an
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
- * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject; finance,
+ * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject
+ * (neither assessment nor approval while the claim is on hold for information); finance,
  * instalments due (or failed, to retry); a lawyer, the claims they lead or are co-counsel on with a
  * running deadline or an open request for information to answer. A claim with an assessor of
  * record awaits that assessor only. An assessor also sees the requests for information they asked
@@ -43,6 +44,8 @@ function rows(store: ReadModelStore, statuses: string[], jurisdictions: readonly
     ORDER BY updated_at, claim_id`).all(...statuses, ...jurisdictions) as Row[];
 }
 
+const onHold = (r: Row): boolean => (JSON.parse(r.detail) as ClaimDetailView).onHoldForInformation;
+
 const base = (r: Row, task: Task, role: string) => ({
   task, role, claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, status: r.status, since: r.updated_at,
 });
@@ -75,7 +78,10 @@ export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkI
   if (p.roles.includes('fund-assessor')) {
     // Once an assessor is assigned, the claim waits for them alone.
     const elsewhere = store.db.prepare("SELECT 1 FROM claim_assignments WHERE claim_id = ? AND role = 'assessor' AND person <> ?");
-    for (const r of rows(store, ['applied'], j)) if (elsewhere.get(r.claim_id, p.sub) === undefined) items.push(base(r, 'assess', 'fund-assessor'));
+    for (const r of rows(store, ['applied'], j)) {
+      // On hold for information: not to assess until its requests are answered or withdrawn.
+      if (elsewhere.get(r.claim_id, p.sub) === undefined && !onHold(r)) items.push(base(r, 'assess', 'fund-assessor'));
+    }
     items.push(...overdueRequests(store, p, now));
   }
   if (p.roles.includes('fund-approver')) {
@@ -83,6 +89,7 @@ export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkI
     for (const r of rows(store, ['assessed'], j)) {
       const { fund, moneyByHead } = JSON.parse(r.detail) as ClaimDetailView;
       if (fund.assessedBy === null || moneyByHead.recommendedNet === null) continue; // not assessed
+      if (onHold(r)) continue; // neither approved nor rejected while a request for information is open
       if (!fund.eligible || moneyByHead.recommendedNet.amountMinor === 0) {
         items.push(base(r, 'reject-ineligible', 'fund-approver'));
         continue;
