@@ -39,7 +39,7 @@ export interface ClaimSnapshot {
   /** Instalments neither disbursed nor failed. */
   instalmentsDue: { number: number; dueOn: string }[];
   /** Requests for information neither answered nor withdrawn; `requestedBy` (the assessor) is told of the answer. */
-  openRequests: { request: number; dueOn: string; requestedBy: string }[];
+  openRequests: { request: number; dueOn: string; requestedBy: string; requestedAt: string }[];
 }
 
 export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [], openRequests: [] });
@@ -65,8 +65,8 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'ClaimHandedOver':
       return { ...s, lead: event.data.to, coCounsel: s.coCounsel.filter((l) => l !== event.data.to) };
     case 'InformationRequested': {
-      const { request, dueOn, requestedBy } = event.data;
-      return { ...s, openRequests: [...s.openRequests, { request, dueOn, requestedBy }] };
+      const { request, dueOn, requestedBy, requestedAt } = event.data;
+      return { ...s, openRequests: [...s.openRequests, { request, dueOn, requestedBy, requestedAt }] };
     }
     case 'InformationRequestAnswered':
     case 'InformationRequestWithdrawn':

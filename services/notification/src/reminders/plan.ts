@@ -10,8 +10,8 @@
  * - appeal deadline: while the decision is served and not appealed (status `notified`);
  *   met by DecisionAppealed (and moot once a payout is scheduled: no appeal is possible then);
  * - an instalment due: on its due date to fund-finance, while it is due;
- * - a request for information: to the lead lawyer before its due date and when missed, while it
- *   is open (met by its answer or withdrawal).
+ * - a request for information: to the lead lawyer before its due date (the days after the request
+ *   was made) and when missed, while it is open (met by its answer or withdrawal).
  * Withdrawal and closure end every deadline.
  */
 import { DateTime } from 'luxon';
@@ -91,7 +91,11 @@ export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions)
     plan('appeal-deadline', '', state.appealDeadline, lawyer, reminderInstants(state.appealDeadline, scheme.timeZone, options));
   }
   if (lawyer) {
-    for (const r of state.openRequests) plan('information-request', String(r.request), r.dueOn, lawyer, reminderInstants(r.dueOn, scheme.timeZone, options));
+    for (const r of state.openRequests) {
+      // "N days before" only where the request was already made then (a request due in 3 days gets no 7-day reminder).
+      const instants = reminderInstants(r.dueOn, scheme.timeZone, options).filter((x) => x.label === 'missed' || Date.parse(x.fireAt) > Date.parse(r.requestedAt));
+      plan('information-request', String(r.request), r.dueOn, lawyer, instants);
+    }
   }
   for (const i of state.instalmentsDue) {
     const fireAt = DateTime.fromISO(i.dueOn, { zone: scheme.timeZone }).set({ hour: options.hour }).toUTC().toISO()!;
