@@ -239,6 +239,8 @@ export const srLatn: Record<MessageKey, string> = {
   'task.retry-instalment': 'Ponovo isplatiti neuspelu ratu',
   'task.apply-to-fund': 'Podneti prijavu fondu',
   'task.appeal-window': 'Teče rok za žalbu',
+  'task.information-overdue': 'Zahtev za informacije bez odgovora po isteku roka',
+  'task.answer-information-request': 'Odgovoriti na zahtev za informacije',
 
   'timeline.title': 'Tok zahteva',
   'timeline.byAt': '{actor}, {at}',
@@ -286,6 +288,9 @@ export const srLatn: Record<MessageKey, string> = {
   'event.PayeeChangeRequested': 'Zatražena promena primaoca',
   'event.PayeeChangeConfirmed': 'Potvrđena promena primaoca',
   'event.PayeeChangeRejected': 'Odbijena promena primaoca',
+  'event.InformationRequested': 'Zatražene informacije',
+  'event.InformationRequestAnswered': 'Odgovoreno na zahtev za informacije',
+  'event.InformationRequestWithdrawn': 'Povučen zahtev za informacije',
   'event.ClaimClosed': 'Zahtev zatvoren',
   'event.PersonalDataErased': 'Lični podaci žrtve izbrisani',
 
