@@ -289,6 +289,8 @@ export const en = {
   'event.PayeeChangeRequested': 'Change of payee requested',
   'event.PayeeChangeConfirmed': 'Change of payee confirmed',
   'event.PayeeChangeRejected': 'Change of payee rejected',
+  'event.PaymentQueued': 'Payment put in a payment run',
+  'event.PaymentUnqueued': 'Payment taken out of a cancelled payment run',
   'event.InformationRequested': 'Information requested',
   'event.InformationRequestAnswered': 'Request for information answered',
   'event.InformationRequestWithdrawn': 'Request for information withdrawn',

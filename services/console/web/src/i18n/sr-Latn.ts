@@ -288,6 +288,8 @@ export const srLatn: Record<MessageKey, string> = {
   'event.PayeeChangeRequested': 'Zatražena promena primaoca',
   'event.PayeeChangeConfirmed': 'Potvrđena promena primaoca',
   'event.PayeeChangeRejected': 'Odbijena promena primaoca',
+  'event.PaymentQueued': 'Isplata uvrštena u nalog za plaćanje',
+  'event.PaymentUnqueued': 'Isplata izuzeta iz otkazanog naloga za plaćanje',
   'event.InformationRequested': 'Zatražene informacije',
   'event.InformationRequestAnswered': 'Odgovoreno na zahtev za informacije',
   'event.InformationRequestWithdrawn': 'Povučen zahtev za informacije',
