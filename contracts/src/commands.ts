@@ -82,6 +82,20 @@ export const CommandBodies = {
   assignAssessor: z.object({ assessor: line(200).describe('the `sub` of a fund assessor of the claim\'s jurisdiction') }).strict(),
   takeClaim: z.object({}).strict(),
   eraseVictimData: z.object({ reason: prose(2000) }).strict(),
+  requestInformation: z.object({
+    question: prose(4000).describe('what the lawyers are asked (stored encrypted with the victim\'s data key)'),
+    dueInWorkingDays: z.number().int().min(1).max(60).optional().describe('the due date: this many working days of the scheme\'s calendar after today (local date)'),
+    dueOn: CommandDateSchema.optional().describe('or the due date itself, a local date after today (rolled forward to a working day)'),
+  }).strict().refine((b) => (b.dueInWorkingDays === undefined) !== (b.dueOn === undefined), {
+    message: 'give either dueInWorkingDays or dueOn', path: ['dueOn'],
+  }),
+  answerInformationRequest: z.object({
+    answer: prose(8000).optional().describe('the answer (stored encrypted with the victim\'s data key)'),
+    documentIds: list(z.uuid()).default([]).describe('ids of documents that answer the request'),
+  }).strict().refine((b) => b.answer !== undefined || b.documentIds.length > 0, {
+    message: 'an answer gives text, documents or both', path: ['answer'],
+  }),
+  withdrawInformationRequest: z.object({}).strict(),
   allocateBudget: z.object({ amount: CommandMoneySchema }).strict(),
   setPayee: CommandPayeeSchema,
   confirmPayeeChange: z.object({ change: z.number().int().min(1).describe('the number of the change awaiting confirmation, as the claim shows it') }).strict(),

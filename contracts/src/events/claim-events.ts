@@ -264,6 +264,44 @@ export const AssessorAssigned = eventVersion('AssessorAssigned', 1, {
   taken: z.boolean(),
 });
 
+// ---- requests for information ------------------------------------------------------------------
+// The question and the answer may name the victim or others: they are stored only encrypted with
+// the victim's data key (like `ClaimFiled.personalData`), so an erasure makes them unreadable.
+
+/** The assessor asks the claim's lawyers for information or documents; the claim is on hold for assessment while it is open. */
+export const InformationRequested = eventVersion('InformationRequested', 1, {
+  ...base,
+  /** Number of the request within the claim, from 1. */
+  request: z.number().int().min(1),
+  /** `{ question }`, encrypted with the victim's data key. */
+  question: EncryptedPersonalDataSchema,
+  /** The last day to answer, a local date in the scheme's time zone. */
+  dueOn: LocalDateSchema,
+  requestedBy: text(200),
+  requestedAt: InstantSchema,
+});
+
+/** A lawyer acting on the claim answers an open request: text (encrypted) and/or document ids. */
+export const InformationRequestAnswered = eventVersion('InformationRequestAnswered', 1, {
+  ...base,
+  request: z.number().int().min(1),
+  /** `{ answer }`, encrypted with the victim's data key; absent when only documents answer. */
+  answer: EncryptedPersonalDataSchema.optional(),
+  documentIds: z.array(z.uuid()),
+  answeredBy: text(200),
+  answeredAt: InstantSchema,
+  /** Whether the answer came after the due date. */
+  late: z.boolean(),
+});
+
+/** The assessor withdraws an open request (no free text: nothing personal to protect). */
+export const InformationRequestWithdrawn = eventVersion('InformationRequestWithdrawn', 1, {
+  ...base,
+  request: z.number().int().min(1),
+  withdrawnBy: text(200),
+  withdrawnAt: InstantSchema,
+});
+
 // ---- victim data ------------------------------------------------------------------------------
 
 export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
@@ -281,4 +319,5 @@ export const CLAIM_EVENTS = [
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned,
   ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,
+  InformationRequested, InformationRequestAnswered, InformationRequestWithdrawn,
 ] as const;

@@ -67,6 +67,17 @@ export function rollForward(date: LocalDate, source: CalendarSource): LocalDate 
   throw new DomainError('invalid-date', `No working day within a year after ${date}.`);
 }
 
+/** The working day `days` working days after `date` (1: the next working day), in the calendar (or the scheme's). */
+export function addWorkingDays(date: LocalDate, days: number, source: CalendarSource): LocalDate {
+  if (!Number.isInteger(days) || days < 1 || days > 366) {
+    throw new DomainError('invalid-date', 'A number of working days is a whole number from 1 to 366.', { details: { days } });
+  }
+  const calendar = calendarOf(source);
+  let day = dayNumber(date);
+  for (let left = days; left > 0;) if (isWorkingDayNumber(++day, calendar)) left--;
+  return dateOfDay(day);
+}
+
 /** The dates an application deadline can count from; absent when the event has not happened. */
 export interface DeadlineAnchors {
   incidentOn?: LocalDate | null;

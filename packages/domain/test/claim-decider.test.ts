@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
 import {
-  awardApprovalsNeeded, claimFunding, decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState,
+  awardApprovalsNeeded, claimFunding, decide, evolve, initialState, isDomainError, onHoldForInformation, type ClaimCommand, type ClaimState,
 } from '@cfund/domain';
 
 // ---- given / when / then ----------------------------------------------------------------------
@@ -545,5 +545,91 @@ t.test('assignment: co-counsel, hand-over and the assessor of record', async (t)
       .thenThrows(t, 'four-eyes', 'the assessor of record never approves, even when another assessed');
     given(ofRecord).when({ type: 'RejectAward', actor: { sub: 'approver-3', roles: ['fund-approver'] }, at, data: { reasons: ['x'], appealInstructions: 'y' } })
       .thenThrows(t, 'four-eyes', 'nor rejects');
+  });
+});
+
+t.test('requests for information: on hold for assessment until answered or withdrawn', async (t) => {
+  // Serbia, Europe/Belgrade: summer time starts on Sunday 29 March 2026 (CET +01:00 -> CEST +02:00).
+  const question = { ...personalData, ciphertext: 'cXVlc3Rpb24=' };
+  const answer = { ...personalData, ciphertext: 'YW5zd2Vy' };
+  const fridayJustAfterMidnight = '2026-03-26T23:30:00.000Z'; // 00:30 on Friday 27 March in Belgrade, still Thursday in UTC
+  const request = (due: { workingDays: number } | { date: string }, at = fridayJustAfterMidnight, actor = assessor): ClaimCommand => ({
+    type: 'RequestInformation', actor, at, data: { question, due },
+  });
+  const requested = (n: number, dueOn: string, at = fridayJustAfterMidnight): ClaimEvent => ({
+    type: 'InformationRequested', data: data({ request: n, question, dueOn, requestedBy: 'assessor-1', requestedAt: at }),
+  });
+  const answerCmd = (n: number, at: string, body: { answer?: typeof answer; documentIds?: string[] } = { answer }): ClaimCommand => ({
+    type: 'AnswerInformationRequest', actor: lawyer, at, data: { request: n, answer: body.answer, documentIds: body.documentIds ?? [] },
+  });
+  const answered = (n: number, at: string, late: boolean): ClaimEvent => ({
+    type: 'InformationRequestAnswered', data: data({ request: n, answer, documentIds: [], answeredBy: 'lawyer-1', answeredAt: at, late }),
+  });
+  const withdrawn = (n: number, at: string): ClaimEvent => ({
+    type: 'InformationRequestWithdrawn', data: data({ request: n, withdrawnBy: 'assessor-1', withdrawnAt: at }),
+  });
+  const assess: ClaimCommand = {
+    type: 'AssessClaim', actor: assessor, at: '2026-04-02T10:00:00.000Z',
+    data: { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(1_800_000) }, { head: 'medical-costs', amount: RSD(200_000) }], deductions: [] },
+  };
+  const toApplied = [...courtTrack, applied];
+
+  t.test('the due date is a local date of the scheme: working days after today in Belgrade', async (t) => {
+    given(toApplied).when(request({ workingDays: 1 })).then(t, [requested(1, '2026-03-30')],
+      'asked at 00:30 on Friday (Thursday in UTC): one working day is Monday 30 March, not Friday');
+    given(toApplied).when(request({ workingDays: 3 })).then(t, [requested(1, '2026-04-01')], 'three working days: Monday, Tuesday, Wednesday');
+    given(toApplied).when(request({ date: '2026-03-28' })).then(t, [requested(1, '2026-03-30')], 'a date given on a Saturday rolls to the next working day');
+    given(toApplied).when(request({ date: '2026-10-25', }, '2026-10-20T10:00:00.000Z')).then(t, [requested(1, '2026-10-26', '2026-10-20T10:00:00.000Z')],
+      'the Sunday summer time ends rolls to Monday');
+    given(toApplied).when(request({ date: '2026-03-27' })).thenThrows(t, 'due-date-not-future', 'not today in Belgrade (though tomorrow in UTC)');
+    given(toApplied).when(request({ date: '2026-03-20' })).thenThrows(t, 'due-date-not-future', 'nor a past day');
+    given([...toApplied, requested(1, '2026-03-30')]).when(request({ workingDays: 1 })).then(t, [requested(2, '2026-03-30')], 'requests are numbered in the claim');
+    given([filed]).when(request({ workingDays: 1 })).then(t, [requested(1, '2026-03-30')], 'a filed claim can be asked about before it applies');
+    given(toNotified).when(request({ workingDays: 1 })).thenThrows(t, 'not-allowed-in-state', 'not once the claim is decided');
+    given([]).when(request({ workingDays: 1 })).thenThrows(t, 'not-allowed-in-state', 'no claim, no request');
+  });
+
+  t.test('an open request holds the assessment, its approval and rejection', async (t) => {
+    const onHold = [...toApplied, requested(1, '2026-03-30')];
+    t.ok(onHoldForInformation(stateOf(onHold)), 'on hold while the request is open');
+    given(onHold).when(assess).thenThrows(t, 'on-hold-for-information', 'no assessment while a request is open');
+    given([...onHold, answered(1, '2026-03-30T09:00:00.000Z', false)]).when(assess).then(t, [assessed], 'answered: the assessment proceeds');
+    given([...onHold, withdrawn(1, '2026-03-30T09:00:00.000Z')]).when(assess).then(t, [assessed], 'withdrawn: the assessment proceeds');
+    given([...onHold, requested(2, '2026-04-01'), answered(1, '2026-03-30T09:00:00.000Z', false)]).when(assess)
+      .thenThrows(t, 'on-hold-for-information', 'while any request is still open');
+    const assessedOnHold = [...toApproval, requested(1, '2026-03-30')];
+    given(assessedOnHold).when({ type: 'ApproveAward', actor: approver1, at: '2026-03-29T10:00:00.000Z', data: {} })
+      .thenThrows(t, 'on-hold-for-information', 'an assessed claim asked about again is not approved meanwhile');
+    given(assessedOnHold).when({ type: 'RejectAward', actor: approver1, at: '2026-03-29T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } })
+      .thenThrows(t, 'on-hold-for-information', 'nor rejected');
+  });
+
+  t.test('the lawyer answers; late after local midnight at the end of the due day, across the change to summer time', async (t) => {
+    const onHold = [...toApplied, requested(1, '2026-03-30')];
+    given(onHold).when(answerCmd(1, '2026-03-30T21:59:59.999Z')).then(t, [answered(1, '2026-03-30T21:59:59.999Z', false)],
+      '23:59:59.999 CEST on the due day is in time');
+    given(onHold).when(answerCmd(1, '2026-03-30T22:00:00.000Z')).then(t, [answered(1, '2026-03-30T22:00:00.000Z', true)],
+      'midnight CEST (22:00 UTC, not 23:00 as in winter) is late, and the answer is still taken');
+    const documentId = '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21';
+    given(onHold).when(answerCmd(1, '2026-03-30T09:00:00.000Z', { documentIds: [documentId] })).then(t, [{
+      type: 'InformationRequestAnswered',
+      data: data({ request: 1, documentIds: [documentId], answeredBy: 'lawyer-1', answeredAt: '2026-03-30T09:00:00.000Z', late: false }),
+    }], 'documents alone answer');
+    given(onHold).when(answerCmd(1, '2026-03-30T09:00:00.000Z', {})).thenThrows(t, 'empty-answer');
+    given(onHold).when(answerCmd(2, '2026-03-30T09:00:00.000Z')).thenThrows(t, 'no-such-request');
+    given([...onHold, answered(1, '2026-03-30T09:00:00.000Z', false)]).when(answerCmd(1, '2026-03-30T10:00:00.000Z'))
+      .thenThrows(t, 'request-closed', 'a request is answered once');
+    given([...onHold, withdrawn(1, '2026-03-30T09:00:00.000Z')]).when(answerCmd(1, '2026-03-30T10:00:00.000Z'))
+      .thenThrows(t, 'request-closed', 'a withdrawn request takes no answer');
+  });
+
+  t.test('the assessor withdraws an open request', async (t) => {
+    const onHold = [...toApplied, requested(1, '2026-03-30')];
+    const withdraw = (n: number): ClaimCommand => ({ type: 'WithdrawInformationRequest', actor: assessor, at: '2026-03-30T09:00:00.000Z', data: { request: n } });
+    given(onHold).when(withdraw(1)).then(t, [withdrawn(1, '2026-03-30T09:00:00.000Z')]);
+    given([...onHold, withdrawn(1, '2026-03-30T09:00:00.000Z')]).when(withdraw(1)).thenThrows(t, 'request-closed');
+    given(onHold).when(withdraw(3)).thenThrows(t, 'no-such-request');
+    t.same(stateOf([...onHold, requested(2, '2026-04-01'), withdrawn(1, '2026-03-30T09:00:00.000Z')]).informationRequests.map((r) => r.status),
+      ['withdrawn', 'open'], 'the state keeps each request\'s status');
   });
 });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { DateTime } from 'luxon';
 import {
-  addPeriod, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
+  addPeriod, addWorkingDays, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
   schemeFor,
 } from '../src/index.ts';
 import { dayNumber, weekdayOf } from '../src/local-dates.ts';
@@ -167,4 +167,12 @@ t.test('the local date of an instant asked again, in another zone, or after a ba
   }
   for (let i = 0; i < 600; i++) localDateOf(`2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`, 'UTC');
   t.equal(localDateOf(instant, 'Europe/Belgrade'), '2026-03-02', 'the same answer after many other instants');
+});
+
+t.test('addWorkingDays counts working days of the scheme\'s calendar', async (t) => {
+  const rs = RS;
+  t.equal(addWorkingDays('2026-03-27', 1, rs), '2026-03-30', 'Friday + 1: Monday (across the change to summer time)');
+  t.equal(addWorkingDays('2026-03-28', 2, rs), '2026-03-31', 'from a Saturday');
+  t.equal(addWorkingDays('2026-04-09', 1, rs), '2026-04-14', 'Orthodox Good Friday and Easter Monday are skipped in Serbia');
+  t.throws(() => addWorkingDays('2026-03-27', 0, rs), { code: 'invalid-date' });
 });

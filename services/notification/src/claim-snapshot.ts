@@ -8,7 +8,7 @@
 import type { ClaimEvent, Jurisdiction } from '@cfund/contracts';
 
 /** The shape of `ClaimSnapshot` kept in SQLite. */
-export const CLAIM_SNAPSHOT_VERSION = 2;
+export const CLAIM_SNAPSHOT_VERSION = 3;
 
 /**
  * Where the claim stands, as far as notifications care: the application deadline runs while
@@ -38,9 +38,11 @@ export interface ClaimSnapshot {
   appealed: boolean;
   /** Instalments neither disbursed nor failed. */
   instalmentsDue: { number: number; dueOn: string }[];
+  /** Requests for information neither answered nor withdrawn; `requestedBy` (the assessor) is told of the answer. */
+  openRequests: { request: number; dueOn: string; requestedBy: string; requestedAt: string }[];
 }
 
-export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [] });
+export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [], openRequests: [] });
 
 /** Whether a snapshot read back from SQLite has the current shape (older ones are folded again). */
 export const isCurrentSnapshot = (value: unknown): value is ClaimSnapshot =>
@@ -62,6 +64,13 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
       return { ...s, coCounsel: s.coCounsel.filter((l) => l !== event.data.lawyer) };
     case 'ClaimHandedOver':
       return { ...s, lead: event.data.to, coCounsel: s.coCounsel.filter((l) => l !== event.data.to) };
+    case 'InformationRequested': {
+      const { request, dueOn, requestedBy, requestedAt } = event.data;
+      return { ...s, openRequests: [...s.openRequests, { request, dueOn, requestedBy, requestedAt }] };
+    }
+    case 'InformationRequestAnswered':
+    case 'InformationRequestWithdrawn':
+      return { ...s, openRequests: s.openRequests.filter((r) => r.request !== event.data.request) };
     case 'RulingBecameFinal':
       return { ...s, rulingFinalOn: event.data.finalOn };
     case 'EnforcementFailed':

@@ -18,6 +18,7 @@ const PARAMS: Params = {
   daysLeft: 7, deadlineKind: { code: 'appeal-deadline' }, as: { code: 'co-counsel' }, handedOverAt: { instant: '2026-02-01T09:00:00.000Z' },
   late: { code: 'in-time' }, appealedAt: { instant: '2026-04-01T09:00:00.000Z' }, erasedAt: { instant: '2026-07-01T09:00:00.000Z' },
   webhookId: 'wh-1', url: 'https://hooks.example.org/<x>', failures: 10,
+  request: 1, dueOn: { date: '2026-05-20' }, answeredAt: { instant: '2026-05-12T09:00:00.000Z' }, documents: 2,
   change: 2, confirmedAt: { instant: '2026-05-02T09:00:00.000Z' }, rejectedAt: { instant: '2026-05-02T09:00:00.000Z' },
 };
 

@@ -25,6 +25,21 @@ export interface FileClaimData {
   damagesClaimed: AmountsByHead;
 }
 
+/** A request for information as the domain sees it: the question already encrypted by the service. */
+export interface RequestInformationData {
+  /** `{ question }` encrypted with the victim's data key. */
+  question: EncryptedPersonalData;
+  /** A number of working days after the local date of the command, or a local date. */
+  due: { workingDays: number } | { date: string };
+}
+
+export interface AnswerInformationRequestData {
+  request: number;
+  /** `{ answer }` encrypted with the victim's data key, when the answer has text. */
+  answer?: EncryptedPersonalData | undefined;
+  documentIds: string[];
+}
+
 export type ClaimCommand =
   | Command<'FileClaim', FileClaimData>
   | Command<'AttachEvidence', CommandBody<'attachEvidence'>>
@@ -55,6 +70,9 @@ export type ClaimCommand =
   | Command<'HandOverClaim', CommandBody<'handOverClaim'>>
   | Command<'AssignAssessor', CommandBody<'assignAssessor'>>
   | Command<'TakeClaim', CommandBody<'takeClaim'>>
+  | Command<'RequestInformation', RequestInformationData>
+  | Command<'AnswerInformationRequest', AnswerInformationRequestData>
+  | Command<'WithdrawInformationRequest', { request: number }>
   | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>
   | Command<'SetPayee', SetPayeeData>
   | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>

@@ -1,5 +1,5 @@
 import type { ClaimEvent, Money } from '@cfund/contracts';
-import { addPeriod, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
+import { addPeriod, addWorkingDays, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
 import { DomainError } from '../errors.js';
 import { percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
@@ -12,7 +12,7 @@ import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
 import { paymentQueueHandlers, requireNotQueued } from './payment-queue.js';
 import { checkFirstDueOn } from './schedule.js';
-import type { ClaimState, ClaimStatus } from './state.js';
+import { onHoldForInformation, type ClaimState, type ClaimStatus, type InformationRequest } from './state.js';
 
 /**
  * The claim decider: `decide(command, state)` returns the events a command causes, or throws a
@@ -71,6 +71,22 @@ function assignAssessor(s: ClaimState, assessor: string, by: string, at: string,
   requireStatus(s, ASSESSABLE, 'have its assessor assigned');
   if (s.assessor === assessor) refuse('already-assigned', 'This assessor is already assigned to the claim.');
   return [ev('AssessorAssigned', { assessor, assignedBy: by, assignedAt: at, taken }, s)];
+}
+
+/** Assessing, approving or rejecting waits while a request for information is open. */
+function requireNotOnHold(s: ClaimState, action: string): void {
+  if (onHoldForInformation(s)) {
+    const open = s.informationRequests.filter((r) => r.status === 'open').map((r) => r.request);
+    refuse('on-hold-for-information', `The claim is on hold for assessment until its open requests for information are answered or withdrawn: it cannot ${action}.`, { openRequests: open });
+  }
+}
+
+/** An open request of the claim, by number. */
+function openRequest(s: ClaimState, n: number): InformationRequest {
+  const request = s.informationRequests.find((r) => r.request === n);
+  if (!request) refuse('no-such-request', `The claim has no request for information ${n}.`, { request: n });
+  if (request.status !== 'open') refuse('request-closed', `Request for information ${n} is already ${request.status}.`, { request: n, status: request.status });
+  return request;
 }
 
 const handlers: Handlers = {
@@ -166,6 +182,7 @@ const handlers: Handlers = {
   },
 
   AssessClaim: (c, s) => {
+    requireNotOnHold(s, 'be assessed');
     if (s.status === 'assessed' && s.fund.approvals.length > 0) refuse('approval-under-way', 'An assessment cannot change once an approver has approved it.');
     requireStatus(s, ['applied', 'assessed'], 'be assessed');
     const scheme = schemeOf(s);
@@ -184,6 +201,7 @@ const handlers: Handlers = {
   ApproveAward: (c, s) => {
     refuseConflict(approvalConflict(s, c.actor.sub));
     requireStatus(s, ['assessed'], 'be approved');
+    requireNotOnHold(s, 'be approved');
     const assessment = s.fund.assessment!;
     if (!assessment.eligible) refuse('not-eligible', 'The assessment found the claim ineligible: it can only be rejected.');
     if (assessment.recommendedNet.amountMinor === 0) refuse('nothing-to-award', 'The net award is zero: there is nothing to approve.');
@@ -205,6 +223,7 @@ const handlers: Handlers = {
   RejectAward: (c, s) => {
     refuseConflict(rejectionConflict(s, c.actor.sub));
     requireStatus(s, ['assessed'], 'be rejected');
+    requireNotOnHold(s, 'be rejected');
     return [ev('AwardRejected', { rejectedBy: c.actor.sub, reasons: c.data.reasons, appealInstructions: c.data.appealInstructions }, s)];
   },
 
@@ -403,6 +422,39 @@ const handlers: Handlers = {
   TakeClaim: (c, s) => {
     if (s.assessor !== undefined && s.assessor !== c.actor.sub) refuse('already-assigned', 'Another assessor is assigned to this claim: it is not in the unassigned queue.');
     return assignAssessor(s, c.actor.sub, c.actor.sub, c.at, true);
+  },
+
+  RequestInformation: (c, s) => {
+    requireStatus(s, ASSESSABLE, 'have information requested');
+    const scheme = schemeOf(s);
+    const today = localDateOf(c.at, scheme.timeZone);
+    const due = c.data.due;
+    let dueOn: string;
+    if ('workingDays' in due) {
+      dueOn = addWorkingDays(today, due.workingDays, scheme);
+    } else {
+      if (due.date <= today) refuse('due-date-not-future', `The due date ${due.date} is not after today (${today}, ${scheme.timeZone}).`, { dueOn: due.date, today });
+      dueOn = rollForward(due.date, scheme);
+    }
+    const request = s.informationRequests.length + 1;
+    return [ev('InformationRequested', { request, question: c.data.question, dueOn, requestedBy: c.actor.sub, requestedAt: c.at }, s)];
+  },
+
+  AnswerInformationRequest: (c, s) => {
+    requireStatus(s, ACTIVE, 'have a request for information answered');
+    const request = openRequest(s, c.data.request);
+    if (c.data.answer === undefined && c.data.documentIds.length === 0) refuse('empty-answer', 'An answer gives text, documents or both.');
+    const late = isLate(request.dueOn, c.at, schemeOf(s).timeZone);
+    return [ev('InformationRequestAnswered', {
+      request: request.request, ...(c.data.answer === undefined ? {} : { answer: c.data.answer }),
+      documentIds: c.data.documentIds, answeredBy: c.actor.sub, answeredAt: c.at, late,
+    }, s)];
+  },
+
+  WithdrawInformationRequest: (c, s) => {
+    requireStatus(s, ACTIVE, 'have a request for information withdrawn');
+    const request = openRequest(s, c.data.request);
+    return [ev('InformationRequestWithdrawn', { request: request.request, withdrawnBy: c.actor.sub, withdrawnAt: c.at }, s)];
   },
 
   ErasePersonalData: (c, s) => {

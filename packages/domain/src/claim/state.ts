@@ -51,12 +51,20 @@ export interface PendingAppealDecision {
   netAward: Money;
 }
 
+/** A request for information to the claim's lawyers (its question and answer stay encrypted in the events). */
+export interface InformationRequest {
+  request: number;
+  dueOn: string;
+  requestedBy: string;
+  status: 'open' | 'answered' | 'withdrawn';
+}
+
 /**
  * The shape of `ClaimState`. Whoever keeps a claim's state between events (the projection's
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 5;
+export const CLAIM_STATE_VERSION = 6;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -73,6 +81,8 @@ export interface ClaimState {
   lawyers: { lead?: string; coCounsel: string[] };
   /** The fund assessor of record, once assigned or taken. */
   assessor?: string;
+  /** Requests for information, in order (request n at index n - 1); any `open` one holds the assessment. */
+  informationRequests: InformationRequest[];
   victimRef?: string;
   publicReference?: string;
   incidentOn?: string;
@@ -138,6 +148,7 @@ export const initialState = (): ClaimState => ({
   status: 'none',
   damagesClaimed: [],
   lawyers: { coCounsel: [] },
+  informationRequests: [],
   evidence: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
   fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {} },
@@ -154,6 +165,13 @@ const withoutKey = <V>(record: Record<string, V>, key: string): Record<string, V
 };
 
 /** Applies one event; pure: returns a new state and never validates (events are facts). */
+const closeRequest = (requests: readonly InformationRequest[], n: number, status: InformationRequest['status']): InformationRequest[] =>
+  requests.map((r) => (r.request === n ? { ...r, status } : r));
+
+/** Whether the claim is on hold for assessment: a request for information is open. */
+export const onHoldForInformation = (s: Pick<ClaimState, 'informationRequests'>): boolean =>
+  s.informationRequests.some((r) => r.status === 'open');
+
 export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
   const s: ClaimState = { ...state, court: { ...state.court }, fund: { ...state.fund } };
   switch (event.type) {
@@ -175,6 +193,14 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, lawyers: { lead: event.data.to, coCounsel: s.lawyers.coCounsel.filter((l) => l !== event.data.to) } };
     case 'AssessorAssigned':
       return { ...s, assessor: event.data.assessor };
+    case 'InformationRequested': {
+      const { request, dueOn, requestedBy } = event.data;
+      return { ...s, informationRequests: [...s.informationRequests, { request, dueOn, requestedBy, status: 'open' }] };
+    }
+    case 'InformationRequestAnswered':
+      return { ...s, informationRequests: closeRequest(s.informationRequests, event.data.request, 'answered') };
+    case 'InformationRequestWithdrawn':
+      return { ...s, informationRequests: closeRequest(s.informationRequests, event.data.request, 'withdrawn') };
     case 'EvidenceAttached':
       return { ...s, evidence: [...s.evidence, event.data.documentId] };
     case 'CriminalProceedingsRecorded':

@@ -95,6 +95,7 @@ const CLAIM_ROUTES: ClaimRoute[] = [
 
 const ClaimParams = z.object({ id: z.uuid() });
 const PayoutParams = z.object({ id: z.uuid(), n: z.coerce.number().int().min(1).max(1000) });
+const RequestParams = PayoutParams;
 const VictimParams = z.object({ victimRef: z.string().regex(/^vic-[0-9a-f-]{36}$/, 'a victim reference looks like vic-<uuid>') });
 const FundParams = z.object({ jurisdiction: JurisdictionSchema, year: z.coerce.number().int().min(2000).max(2200) });
 const Headers = z.object({
@@ -284,6 +285,66 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     const details = await protector.encryptPersonalData(victimRefOf(id), payee);
     return service.command(id, ctx, canSetPayee, (at) => ({
       type: 'SetPayee', actor: actor(ctx.principal), at, data: { kind, maskedAccount: maskAccount(payee), details },
+    }));
+  }));
+
+  // ---- requests for information -------------------------------------------------------------
+  // The question and the answer may hold personal data: they are encrypted with the victim's data
+  // key here, after the caller is authorized on the claim, and only the envelope reaches the
+  // decider and the events (an erasure makes them unreadable).
+  app.post('/claims/:id/information-requests', {
+    schema: {
+      summary: 'Ask the claim\'s lawyers for information or documents (the claim is on hold for assessment until answered or withdrawn)', tags: ['claims'],
+      description: 'Who: the fund assessor of the jurisdiction (once one is assigned, that assessor). The due date is `dueInWorkingDays` working days of the '
+        + 'scheme\'s calendar after today, or `dueOn` (after today, rolled forward to a working day), both local dates of the scheme\'s time zone. '
+        + 'The question is stored encrypted with the victim\'s data key. `Location` names the request (`/claims/{id}/information-requests/{n}`). '
+        + 'While a request is open, assessing, approving and rejecting are refused (409 on-hold-for-information).',
+      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.requestInformation, EXAMPLES.requestInformation), response: created,
+    },
+  }, async (request, reply) => {
+    const result = await execute(request, reply, 201, async (ctx) => {
+      const { id } = request.params;
+      await service.authorizeOn(id, ctx, canAssess);
+      const question = await protector.encryptPersonalData(victimRefOf(id), { question: request.body.question });
+      const { dueInWorkingDays, dueOn } = request.body;
+      const due = dueInWorkingDays === undefined ? { date: dueOn! } : { workingDays: dueInWorkingDays };
+      const { state: after, ...r } = await service.claimCommand(id, ctx, canAssess, (at) => ({
+        type: 'RequestInformation', actor: actor(ctx.principal), at, data: { question, due },
+      }));
+      return { ...r, location: `/claims/${id}/information-requests/${after.informationRequests.length}` };
+    });
+    const { location, ...answer } = result as CommandResult & { location?: string };
+    if (location !== undefined) reply.header('location', location);
+    return answer;
+  });
+
+  app.post('/claims/:id/information-requests/:n/answer', {
+    schema: {
+      summary: 'Answer request for information n (text and/or document ids)', tags: ['claims'],
+      description: 'Who: a lawyer acting on the claim (the lead or co-counsel). The answer text is stored encrypted with the victim\'s data key; '
+        + 'an answer after the due date is taken and marked `late`. A request is answered once (409 request-closed).',
+      params: RequestParams, headers: Headers, body: withExample(CommandBodies.answerInformationRequest, EXAMPLES.answerInformationRequest), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { id, n } = request.params;
+    await service.authorizeOn(id, ctx, lawyer);
+    const { answer: text, documentIds } = request.body;
+    const answer = text === undefined ? undefined : await protector.encryptPersonalData(victimRefOf(id), { answer: text });
+    return service.command(id, ctx, lawyer, (at) => ({
+      type: 'AnswerInformationRequest', actor: actor(ctx.principal), at, data: { request: n, answer, documentIds },
+    }));
+  }));
+
+  app.post('/claims/:id/information-requests/:n/withdrawal', {
+    schema: {
+      summary: 'Withdraw request for information n', tags: ['claims'],
+      description: 'Who: the fund assessor of the jurisdiction (once one is assigned, that assessor).',
+      params: RequestParams, headers: Headers, body: withExample(CommandBodies.withdrawInformationRequest, EXAMPLES.withdrawInformationRequest), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { id, n } = request.params;
+    return service.command(id, ctx, canAssess, (at) => ({
+      type: 'WithdrawInformationRequest', actor: actor(ctx.principal), at, data: { request: n },
     }));
   }));
 

@@ -9,7 +9,9 @@
  *   met by FundApplicationSubmitted;
  * - appeal deadline: while the decision is served and not appealed (status `notified`);
  *   met by DecisionAppealed (and moot once a payout is scheduled: no appeal is possible then);
- * - an instalment due: on its due date to fund-finance, while it is due.
+ * - an instalment due: on its due date to fund-finance, while it is due;
+ * - a request for information: to the lead lawyer before its due date (the days after the request
+ *   was made) and when missed, while it is open (met by its answer or withdrawal).
  * Withdrawal and closure end every deadline.
  */
 import { DateTime } from 'luxon';
@@ -20,7 +22,7 @@ import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { NotificationIntent } from '../routing/intent.js';
 import { recipientKey, roleRecipient, userRecipient, type Recipient } from '../routing/recipients.js';
 
-export type ReminderKind = 'application-deadline' | 'appeal-deadline' | 'instalment-due';
+export type ReminderKind = 'application-deadline' | 'appeal-deadline' | 'instalment-due' | 'information-request';
 
 /** REMINDER_DAYS and REMINDER_HOUR (their defaults are in config.ts). */
 export interface ReminderOptions {
@@ -90,6 +92,13 @@ export function desiredReminders(state: ClaimSnapshot, options: ReminderOptions)
   if (state.status === 'notified' && !state.appealed && state.appealDeadline && lawyer) {
     plan('appeal-deadline', '', state.appealDeadline, lawyer, reminderInstants(state.appealDeadline, scheme.timeZone, options));
   }
+  if (lawyer) {
+    for (const r of state.openRequests) {
+      // "N days before" only where the request was already made then (a request due in 3 days gets no 7-day reminder).
+      const instants = reminderInstants(r.dueOn, scheme.timeZone, options).filter((x) => x.label === 'missed' || Date.parse(x.fireAt) > Date.parse(r.requestedAt));
+      plan('information-request', String(r.request), r.dueOn, lawyer, instants);
+    }
+  }
   for (const i of state.instalmentsDue) {
     const fireAt = DateTime.fromISO(i.dueOn, { zone: scheme.timeZone }).set({ hour: options.hour }).toUTC().toISO()!;
     plan('instalment-due', String(i.number), i.dueOn, roleRecipient('fund-finance', state.jurisdiction), [{ label: 'due', fireAt }]);
@@ -103,7 +112,10 @@ export function reminderIntent(r: PlannedReminder): NotificationIntent {
     sourceId: r.id, recipient: r.recipient, occurredAt: r.fireAt, claimId: r.claimId, publicReference: r.publicReference,
     jurisdiction: r.jurisdiction, timeZone: r.timeZone, ...(r.language ? { language: r.language } : {}),
   };
-  const params = { claimId: r.claimId, publicReference: r.publicReference, deadline: { date: r.deadline } };
+  const params = {
+    claimId: r.claimId, publicReference: r.publicReference, deadline: { date: r.deadline },
+    ...(r.kind === 'information-request' ? { request: Number(r.ref) } : {}),
+  };
   if (r.kind === 'instalment-due') return { ...common, topic: 'instalment-due', params: { ...params, instalment: Number(r.ref) } };
   if (r.label === 'missed') return { ...common, topic: 'deadline-missed', params: { ...params, deadlineKind: { code: r.kind } } };
   return { ...common, topic: 'deadline-approaching', params: { ...params, deadlineKind: { code: r.kind }, daysLeft: Number.parseInt(r.label, 10) } };

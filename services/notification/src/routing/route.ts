@@ -20,11 +20,15 @@
  * | AssessorAssigned (by a fund admin) | the assessor | claim-assigned |
  * | PayeeChangeRequested (after an approval) | lawyer; fund-finance | payee-change-requested (a classic fraud path: the lawyers learn of it at once) |
  * | PayeeChangeConfirmed / PayeeChangeRejected | lawyer | payee-change-confirmed / payee-change-rejected |
+ * | InformationRequested | lawyer | information-requested (its number and due date) |
+ * | InformationRequestWithdrawn | lawyer | information-request-withdrawn |
+ * | InformationRequestAnswered | the assessor who asked | information-request-answered |
  *
  * "lawyer" is every lawyer acting for the victim: the lead (the filer until a hand-over) and co-counsel.
  *
  * Deadlines (approaching, missed) and instalments due come from reminders (reminders/plan.ts).
- * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim.
+ * No free text of an event (reasons, grounds, instructions) is copied: it may name the victim (the
+ * question and answer of a request for information are encrypted anyway and never decrypted here).
  */
 import type { ClaimEvent, Jurisdiction, Role } from '@cfund/contracts';
 import { approvalsNeeded, schemeFor } from '@cfund/domain';
@@ -144,6 +148,22 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       // An assessor who took the claim knows it already.
       if (!event.data.taken) tell(userRecipient(event.data.assessor), 'claim-assigned', { as: { code: 'assessor' } });
       break;
+    case 'InformationRequested':
+      for (const r of lawyer()) tell(r, 'information-requested', { request: event.data.request, dueOn: { date: event.data.dueOn } });
+      break;
+    case 'InformationRequestWithdrawn':
+      for (const r of lawyer()) tell(r, 'information-request-withdrawn', { request: event.data.request });
+      break;
+    case 'InformationRequestAnswered': {
+      const asked = before.openRequests.find((r) => r.request === event.data.request);
+      if (asked) {
+        tell(userRecipient(asked.requestedBy), 'information-request-answered', {
+          request: event.data.request, answeredAt: { instant: event.data.answeredAt }, late: { code: event.data.late ? 'late' : 'in-time' },
+          documents: event.data.documentIds.length,
+        });
+      }
+      break;
+    }
     default:
       break;
   }

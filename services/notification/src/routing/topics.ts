@@ -6,8 +6,11 @@ export const TOPICS = [
   'claim-assessed', 'award-approved', 'award-rejected', 'decision-notified', 'payout-scheduled', 'payout-disbursed',
   'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
   'payee-change-requested', 'payee-change-confirmed', 'payee-change-rejected',
+  'information-requested', 'information-request-withdrawn',
   // whoever is assigned to a claim (lawyer or assessor)
   'claim-assigned',
+  // the assessor who asked
+  'information-request-answered',
   // fund staff of the jurisdiction
   'application-submitted', 'assessment-awaiting-approval', 'second-approval-needed', 'instalments-scheduled',
   'instalment-due', 'payout-failed-finance', 'appeal-filed',

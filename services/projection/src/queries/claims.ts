@@ -107,6 +107,7 @@ export function claimDetail(row: ClaimRow) {
     fund: d.fund,
     evidence: d.evidence,
     payee: d.payee,
+    onHoldForInformation: d.onHoldForInformation, informationRequests: d.informationRequests,
   };
 }
 export type ClaimDetail = ReturnType<typeof claimDetail>;

@@ -1,4 +1,4 @@
-/** Upcoming deadlines of the claims the caller may read (application, appeal, instalments). */
+/** Upcoming deadlines of the claims the caller may read (application, appeal, instalments, requests for information). */
 import type { Jurisdiction } from '@cfund/contracts';
 import { localDateOf, schemes, type Principal } from '@cfund/domain';
 import type { ReadModelStore } from '../read-model/store.js';
@@ -11,12 +11,14 @@ export interface DeadlineItem {
   kind: string;
   dueOn: string;
   instalment: number | null;
+  /** The number of the request for information (kind `information-request`). */
+  request: number | null;
   /** The day is over in the jurisdiction's time zone. */
   overdue: boolean;
 }
 
 /** Today as a local date in the jurisdiction's time zone (from its newest scheme). */
-function todayIn(jurisdiction: string, now: Date): string {
+export function todayIn(jurisdiction: string, now: Date): string {
   const versions = schemes.versionsOf(jurisdiction as Jurisdiction);
   const zone = versions.at(-1)?.timeZone ?? 'UTC';
   return localDateOf(now.toISOString(), zone);
@@ -37,7 +39,7 @@ export function deadlines(store: ReadModelStore, p: Principal, f: { before?: str
     if (!today.has(r.jurisdiction)) today.set(r.jurisdiction, todayIn(r.jurisdiction, now));
     return {
       claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, kind: r.kind, dueOn: r.due_on,
-      instalment: r.kind === 'instalment' ? r.instalment : null, overdue: r.due_on < today.get(r.jurisdiction)!,
+      instalment: r.kind === 'instalment' ? r.instalment : null, request: r.kind === 'information-request' ? r.instalment : null, overdue: r.due_on < today.get(r.jurisdiction)!,
     };
   });
 }

@@ -5,7 +5,7 @@
  * decider's state, so a change of it changes nothing they read.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, awardApprovalsNeeded, type ClaimState, type PayeeVersion } from '@cfund/domain';
+import { addMinor, awardApprovalsNeeded, onHoldForInformation, type ClaimState, type PayeeVersion } from '@cfund/domain';
 import type { ClaimFacts } from './claim-facts.js';
 import type { ClaimDeadline, ClaimMoney } from './claim-view.js';
 
@@ -57,6 +57,13 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
     },
     evidence: s.evidence.length,
     payee: { current: payeeShown(s.payee.current), pending: payeeShown(s.payee.pending) },
+    /** Requests for information, without their texts (encrypted; read them at /claims/{id}/information-requests/{n}). */
+    onHoldForInformation: onHoldForInformation(s),
+    informationRequests: facts.informationRequests.map((r) => ({
+      request: r.request, status: r.status, dueOn: r.dueOn, requestedBy: r.requestedBy, requestedAt: r.requestedAt,
+      answeredBy: r.answeredBy ?? null, answeredAt: r.answeredAt ?? null, late: r.late ?? null, documentIds: r.documentIds,
+      withdrawnAt: r.withdrawnAt ?? null,
+    })),
   };
 }
 export type ClaimDetailView = ReturnType<typeof claimDetailView>;

@@ -2,9 +2,27 @@
  * What monitoring needs about a claim that the decider's state does not keep (it keeps only what
  * decisions need): enforcement failure reasons, when the fund first decided and paid, appeals and
  * their outcomes, advances, whether the award hit a cap. Facts are recorded, never judged: the
- * rules stay in @cfund/domain.
+ * rules stay in @cfund/domain. Also the requests for information as recorded, with their texts
+ * still encrypted with the victim's data key (the decider keeps only what its rules read); only the
+ * recorded read of GET /claims/{id}/information-requests/{n} decrypts them.
  */
-import type { ClaimEvent } from '@cfund/contracts';
+import type { ClaimEvent, EncryptedPersonalData } from '@cfund/contracts';
+
+/** A request for information as recorded: its texts are envelopes, never plaintext. */
+export interface InformationRequestFact {
+  request: number;
+  dueOn: string;
+  requestedBy: string;
+  requestedAt: string;
+  status: 'open' | 'answered' | 'withdrawn';
+  question: EncryptedPersonalData;
+  answer?: EncryptedPersonalData;
+  answeredBy?: string;
+  answeredAt?: string;
+  late?: boolean;
+  documentIds: string[];
+  withdrawnAt?: string;
+}
 
 export interface ClaimFacts {
   enforcementFailureReasons: string[];
@@ -20,10 +38,11 @@ export interface ClaimFacts {
   appeals: number;
   appealOutcomes: string[];
   extension?: 'granted' | 'refused';
+  informationRequests: InformationRequestFact[];
 }
 
 export const initialFacts = (): ClaimFacts => ({
-  enforcementFailureReasons: [], assessments: 0, atCap: false, advancePayments: 0, appeals: 0, appealOutcomes: [],
+  enforcementFailureReasons: [], assessments: 0, atCap: false, advancePayments: 0, appeals: 0, appealOutcomes: [], informationRequests: [],
 });
 
 /** Records the facts of one event; `at` is the event's instant (for events whose data has none). */
@@ -61,6 +80,23 @@ export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): C
       break;
     case 'LateFilingExtensionRefused':
       f.extension = 'refused';
+      break;
+    case 'InformationRequested': {
+      const { request, dueOn, requestedBy, requestedAt, question } = event.data;
+      f.informationRequests = [...f.informationRequests, { request, dueOn, requestedBy, requestedAt, question, status: 'open', documentIds: [] }];
+      break;
+    }
+    case 'InformationRequestAnswered': {
+      const { request, answer, answeredBy, answeredAt, late, documentIds } = event.data;
+      f.informationRequests = f.informationRequests.map((r) => (r.request === request
+        ? { ...r, status: 'answered' as const, ...(answer ? { answer } : {}), answeredBy, answeredAt, late, documentIds }
+        : r));
+      break;
+    }
+    case 'InformationRequestWithdrawn':
+      f.informationRequests = f.informationRequests.map((r) => (r.request === event.data.request
+        ? { ...r, status: 'withdrawn' as const, withdrawnAt: event.data.withdrawnAt }
+        : r));
       break;
     default:
       break;

@@ -49,16 +49,17 @@ export function claimMoney(s: ClaimState): ClaimMoney {
 export const moneyBeyondBounds = (m: ClaimMoney): boolean =>
   [m.claimed, m.courtAwarded, m.offenderPaid, m.awarded, m.paid, m.outstanding, m.advancesApproved, m.recovered].some(beyondBounds);
 
-export type DeadlineKind = 'fund-application' | 'appeal' | 'instalment';
+export type DeadlineKind = 'fund-application' | 'appeal' | 'instalment' | 'information-request';
 
 export interface ClaimDeadline {
   kind: DeadlineKind;
   /** Local date in the scheme's time zone (the last day, or the due day of an instalment). */
   dueOn: string;
+  /** The instalment's number, or the request for information's (kept in the `instalment` column). */
   instalment?: number;
 }
 
-/** The deadlines running now: the application to the fund, an appeal, instalments due (or failed and to retry). */
+/** The deadlines running now: the application to the fund, an appeal, instalments due (or failed and to retry), open requests for information. */
 export function claimDeadlines(s: ClaimState): ClaimDeadline[] {
   if (!s.jurisdiction || !s.schemeVersion) return [];
   const out: ClaimDeadline[] = [];
@@ -75,5 +76,6 @@ export function claimDeadlines(s: ClaimState): ClaimDeadline[] {
       if (i.status !== 'disbursed') out.push({ kind: 'instalment', dueOn: i.dueOn, instalment: i.number });
     }
   }
+  for (const r of s.informationRequests) if (r.status === 'open') out.push({ kind: 'information-request', dueOn: r.dueOn, instalment: r.request });
   return out;
 }

@@ -44,8 +44,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 4: fund years in rows of their own (`fund_years`, `fund_year_claims`; 3 kept the ledger's state).
  * 5: who acts on each claim (`claim_assignments`: lead lawyer, co-counsel, assessor of record).
  * 6: the claim detail's payee (kind and masked account in force, and a change awaiting confirmation).
+ * 7: requests for information (in the facts and detail; open ones in `claim_deadlines`).
  */
-export const READ_MODEL_VERSION = 6;
+export const READ_MODEL_VERSION = 7;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

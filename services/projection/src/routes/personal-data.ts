@@ -4,16 +4,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { EncryptedPersonalDataSchema, type Jurisdiction } from '@cfund/contracts';
+import { EncryptedPersonalDataSchema, type EncryptedPersonalData, type Jurisdiction } from '@cfund/contracts';
 import { accessLogScope, canReadAccessLog, canReadPersonalData, ensureAllowed } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, accessLog, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { claimRow, notFound, readableClaim } from '../queries/claims.js';
 import { claimAccessOf } from '../queries/visibility.js';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
+import type { ClaimFacts } from '../read-model/claim-facts.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
-import { AccessLogSchema, ClaimParams, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, problems } from './schemas.js';
+import { AccessLogSchema, ClaimParams, InformationRequestTextsSchema, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, RequestParams, problems } from './schemas.js';
 
 export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -57,6 +58,39 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
     }
     ctx.metrics.personalDataReads.inc({ outcome: 'disclosed' });
     return { ...answer, personalData: value as never };
+  });
+
+  app.get('/claims/:id/information-requests/:n', {
+    schema: {
+      summary: 'A request for information with its question and answer (every read is recorded)', tags: ['personal data'],
+      description: 'Who: as for the victim\'s personal data (the claim\'s lawyers; fund-assessor, fund-approver or fund-finance of the jurisdiction): '
+        + 'the texts may name the victim and are stored encrypted with the victim\'s data key. Each read is recorded as PersonalDataAccessed '
+        + '(purpose `information-request`); after erasure the texts are "[erased]" and nothing is recorded.',
+      params: RequestParams, response: { 200: InformationRequestTextsSchema, 401: problems[401], 403: problems[403], 404: problems[404], 503: problems[503] },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const { id, n } = request.params;
+    reply.header('cache-control', 'no-store');
+    const row = readableClaim(ctx.runner.store, principal, id);
+    const asked = (JSON.parse(row.facts) as ClaimFacts).informationRequests.find((r) => r.request === n);
+    if (!row.victim_ref || !asked) throw new HttpProblem(404, 'Not Found', `Claim ${id} has no request for information ${n}.`, { code: 'request-not-found' });
+    ensureAllowed(canReadPersonalData(principal, claimAccessOf(ctx.runner.store, id, row.jurisdiction)));
+    const open = async (envelope: EncryptedPersonalData, field: 'question' | 'answer'): Promise<string> => {
+      const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, row.victim_ref!, envelope);
+      return value === ERASED ? ERASED : String((value as Record<string, unknown>)[field]);
+    };
+    const question = await open(asked.question, 'question');
+    const answer = asked.answer ? await open(asked.answer, 'answer') : null;
+    const texts = { claimId: id, request: n, status: asked.status, dueOn: asked.dueOn, question, answer, documentIds: asked.documentIds };
+    if (question === ERASED) return texts;
+    try {
+      await recordAccess(ctx.client, ctx.chainSigner, { claimId: id, victimRef: row.victim_ref, principal, at: ctx.now().toISOString(), purpose: 'information-request' });
+    } catch (error) {
+      request.log.error({ err: error }, 'could not record a read of personal data: not disclosed');
+      throw new HttpProblem(503, 'Service Unavailable', 'The read could not be recorded, so the texts are not shown; retry shortly.', { code: 'access-not-recorded' });
+    }
+    return texts;
   });
 
   app.get('/claims/:id/access-log', {

@@ -83,6 +83,12 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     current: PayeeVersionSchema.nullable(),
     pending: PayeeVersionSchema.nullable().describe('a change requested after an approval, awaiting confirmation by a second person: nothing is paid meanwhile'),
   }).describe('who the money goes to: the kind and a masked account only (the details are personal data)'),
+  onHoldForInformation: z.boolean().describe('a request for information is open: assessing, approving and rejecting wait'),
+  informationRequests: z.array(z.object({
+    request: z.number().int(), status: z.enum(['open', 'answered', 'withdrawn']), dueOn: z.string(), requestedBy: z.string(), requestedAt: z.string(),
+    answeredBy: z.string().nullable(), answeredAt: z.string().nullable(), late: z.boolean().nullable(), documentIds: z.array(z.string()),
+    withdrawnAt: z.string().nullable(),
+  })).describe('requests for information, without their texts (read them, recorded, at /claims/{id}/information-requests/{n})'),
 }), {
   ...summaryExample, schemeVersion: '2020-01-01', formOfExploitation: 'labour', applicantRole: 'direct', victimRef: `vic-${CLAIM_ID}`, incidentOn: '2025-01-10',
   personalData: { erased: false, href: `/claims/${CLAIM_ID}/personal-data` },
@@ -104,6 +110,23 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   },
   evidence: 1,
   payee: { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' }, pending: null },
+  onHoldForInformation: false,
+  informationRequests: [{
+    request: 1, status: 'answered', dueOn: '2026-03-20', requestedBy: 'assessor-1', requestedAt: '2026-03-06T08:30:00.000Z',
+    answeredBy: 'lawyer-1', answeredAt: '2026-03-12T10:00:00.000Z', late: false, documentIds: [], withdrawnAt: null,
+  }],
+});
+
+export const RequestParams = z.object({ id: z.uuid(), n: z.coerce.number().int().min(1).max(1000) });
+
+export const InformationRequestTextsSchema = withExample(z.object({
+  claimId: z.string(), request: z.number().int(), status: z.string(), dueOn: z.string(),
+  question: z.union([z.string(), z.literal('[erased]')]),
+  answer: z.union([z.string(), z.literal('[erased]')]).nullable(),
+  documentIds: z.array(z.string()),
+}), {
+  claimId: CLAIM_ID, request: 1, status: 'answered', dueOn: '2026-03-20', question: 'Please send the medical report on the treatment after the incident.',
+  answer: 'The medical report is attached.', documentIds: ['0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21'],
 });
 
 export const HistorySchema = withExample(z.object({
@@ -168,7 +191,7 @@ export const ReadsSchema = withExample(z.object({
 export const WorkQueueSchema = withExample(z.object({
   items: z.array(z.object({
     task: z.string(), role: z.string(), claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
-    since: z.string(), dueOn: z.string().optional(), instalment: z.number().int().optional(), amount: MoneySchema.optional(),
+    since: z.string(), dueOn: z.string().optional(), instalment: z.number().int().optional(), request: z.number().int().optional(), amount: MoneySchema.optional(),
   })),
 }), { items: [{ task: 'second-approval', role: 'fund-approver', claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'assessed', since: '2026-03-06T08:30:00.000Z', amount: { amountMinor: 90_000_000, currency: 'RSD' } }] });
 
@@ -185,16 +208,16 @@ export const AssessorLoadSchema = withExample(z.object({
 
 export const DeadlinesQuery = z.object({
   before: z.iso.date().optional().describe('Only deadlines on or before this local date'),
-  kind: z.enum(['fund-application', 'appeal', 'instalment']).optional(),
+  kind: z.enum(['fund-application', 'appeal', 'instalment', 'information-request']).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 }).strict();
 
 export const DeadlinesSchema = withExample(z.object({
   items: z.array(z.object({
     claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), kind: z.string(), dueOn: z.string(),
-    instalment: z.number().int().nullable(), overdue: z.boolean(),
+    instalment: z.number().int().nullable(), request: z.number().int().nullable(), overdue: z.boolean(),
   })),
-}), { items: [{ claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', kind: 'appeal', dueOn: '2026-04-16', instalment: null, overdue: false }] });
+}), { items: [{ claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', kind: 'appeal', dueOn: '2026-04-16', instalment: null, request: null, overdue: false }] });
 
 export const FundYearSchema = withExample(z.object({
   jurisdiction: z.string(), year: z.number().int(), revision: z.number().int(), currency: z.string().nullable(),

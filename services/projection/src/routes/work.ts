@@ -20,7 +20,7 @@ export async function workRoutes(appIn: FastifyInstance, ctx: QueryContext): Pro
         + 'lawyer: your claims with an application or appeal deadline running. Fund staff see only their jurisdictions.',
       response: { 200: WorkQueueSchema, 401: problems[401] },
     },
-  }, async (request) => ({ items: workQueue(ctx.runner.store, principalOf(request)) }));
+  }, async (request) => ({ items: workQueue(ctx.runner.store, principalOf(request), ctx.now()) }));
 
   app.get('/work-queue/mine', {
     schema: {

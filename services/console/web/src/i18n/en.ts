@@ -240,6 +240,8 @@ export const en = {
   'task.retry-instalment': 'Pay a failed instalment again',
   'task.apply-to-fund': 'Apply to the fund',
   'task.appeal-window': 'Appeal period running',
+  'task.information-overdue': 'Request for information unanswered past its due date',
+  'task.answer-information-request': 'Answer a request for information',
 
   'timeline.title': 'Timeline',
   'timeline.byAt': 'by {actor}, {at}',
@@ -289,6 +291,9 @@ export const en = {
   'event.PayeeChangeRejected': 'Change of payee rejected',
   'event.PaymentQueued': 'Payment put in a payment run',
   'event.PaymentUnqueued': 'Payment taken out of a cancelled payment run',
+  'event.InformationRequested': 'Information requested',
+  'event.InformationRequestAnswered': 'Request for information answered',
+  'event.InformationRequestWithdrawn': 'Request for information withdrawn',
   'event.ClaimClosed': 'Claim closed',
   'event.PersonalDataErased': 'Victim\'s personal data erased',
 

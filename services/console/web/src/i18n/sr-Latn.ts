@@ -239,6 +239,8 @@ export const srLatn: Record<MessageKey, string> = {
   'task.retry-instalment': 'Ponovo isplatiti neuspelu ratu',
   'task.apply-to-fund': 'Podneti prijavu fondu',
   'task.appeal-window': 'Teče rok za žalbu',
+  'task.information-overdue': 'Zahtev za informacije bez odgovora po isteku roka',
+  'task.answer-information-request': 'Odgovoriti na zahtev za informacije',
 
   'timeline.title': 'Tok zahteva',
   'timeline.byAt': '{actor}, {at}',
@@ -288,6 +290,9 @@ export const srLatn: Record<MessageKey, string> = {
   'event.PayeeChangeRejected': 'Odbijena promena primaoca',
   'event.PaymentQueued': 'Isplata uvrštena u nalog za plaćanje',
   'event.PaymentUnqueued': 'Isplata izuzeta iz otkazanog naloga za plaćanje',
+  'event.InformationRequested': 'Zatražene informacije',
+  'event.InformationRequestAnswered': 'Odgovoreno na zahtev za informacije',
+  'event.InformationRequestWithdrawn': 'Povučen zahtev za informacije',
   'event.ClaimClosed': 'Zahtev zatvoren',
   'event.PersonalDataErased': 'Lični podaci žrtve izbrisani',
 
