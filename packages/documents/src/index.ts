@@ -5,5 +5,5 @@ export {
   DocumentInfectedError, DocumentTooLargeError, EmptyDocumentError, UnsupportedDocumentTypeError, ingestDocument,
   type IngestOptions, type IngestedDocument,
 } from './ingest.js';
-export { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from './store.js';
+export { FileDocumentStore, ObjectDocumentStore, openDocumentStore, type DocumentStore } from './store.js';
 export { documentErrorProblem } from './problems.js';

@@ -34,8 +34,13 @@ export class FileDocumentStore implements DocumentStore {
   readonly kind = 'fs' as const;
   private constructor(readonly dir: string) {}
 
-  /** Opens (creates) the directory and removes the temporary files of uploads a crash interrupted. */
-  static async open(dir: string): Promise<FileDocumentStore> {
+  /**
+   * Opens (creates) the directory and removes the temporary files of uploads a crash interrupted;
+   * `readOnly` (a service that only reads, beside the writer): neither, the writer's uploads in
+   * progress are left alone.
+   */
+  static async open(dir: string, options: { readOnly?: boolean } = {}): Promise<FileDocumentStore> {
+    if (options.readOnly) return new FileDocumentStore(dir);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
     return new FileDocumentStore(dir);
@@ -129,4 +134,13 @@ export class ObjectDocumentStore implements DocumentStore {
       if (!/not found/i.test(String(error))) throw error;
     });
   }
+}
+
+/** The store the configuration names (service-kit's documentEnv): `connectNats` is called only for `nats`. */
+export async function openDocumentStore(
+  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; DOCUMENT_REPLICAS: number; documentsDir: string; readOnly?: boolean },
+  connectNats: () => Promise<NatsConnection>,
+): Promise<DocumentStore> {
+  if (config.DOCUMENT_STORE === 'fs') return FileDocumentStore.open(config.documentsDir, { readOnly: config.readOnly ?? false });
+  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.DOCUMENT_REPLICAS });
 }
