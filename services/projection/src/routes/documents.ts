@@ -27,17 +27,19 @@ const gone = (): HttpProblem => new HttpProblem(410, 'Gone', 'The victim\'s data
 
 /** The document's event, read from the claim's stream (the event store: its source of truth). */
 async function documentOf(ctx: QueryContext, claimId: string, documentId: string): Promise<EventData<'DocumentAttached'> | undefined> {
+  let found: EventData<'DocumentAttached'> | undefined;
   try {
+    // Read to the end: a read left open keeps the client's call open.
     for await (const resolved of ctx.client.readStream(claimStream(claimId))) {
       const e = resolved.event;
-      if (e?.type !== 'DocumentAttached') continue;
+      if (found || e?.type !== 'DocumentAttached') continue;
       const data = parseEvent(e.type, e.data).data as EventData<'DocumentAttached'>;
-      if (data.documentId === documentId) return data;
+      if (data.documentId === documentId) found = data;
     }
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
   }
-  return undefined;
+  return found;
 }
 
 /** One `bytes=` range of a document of `size` bytes: [first, last], 'whole' without a Range header, undefined when unsatisfiable. */
@@ -110,7 +112,7 @@ export async function documentRoutes(appIn: FastifyInstance, ctx: QueryContext &
     if (isErased(name)) throw gone();
     const { first, last } = range === 'whole' ? { first: 0, last: doc.size - 1 } : range;
     const chunk = Math.floor(first / CHUNK_BYTES);
-    const stored = await ctx.documents.get(doc.storageKey, storedOffsetOfChunk(chunk));
+    const stored = await ctx.documents.get(doc.storageKey, chunk === 0 ? 0 : storedOffsetOfChunk(chunk));
     if (!stored) throw new HttpProblem(500, 'Internal Server Error', 'The document\'s stored bytes are missing.', { code: 'document-missing' });
     try {
       await recordAccess(ctx.client, ctx.chainSigner, { claimId: id, victimRef: row.victim_ref, principal, at: ctx.now().toISOString(), purpose: 'claim-document' });
