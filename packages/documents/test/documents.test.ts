@@ -4,13 +4,15 @@
  * against both backends (the file system and a JetStream Object Store on a real nats-server).
  */
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { startTestEnvironment } from '@cfund/test-support';
 import {
-  CHUNK_BYTES, DOCX, DocumentIntegrityError, DocumentTooLargeError, EmptyDocumentError, FileDocumentStore, ODT, ObjectDocumentStore,
+  CHUNK_BYTES, DOCX, DocumentInfectedError, DocumentIntegrityError, ScanFailedError, type ClamdAddress, DocumentTooLargeError, EmptyDocumentError, FileDocumentStore, ODT, ObjectDocumentStore,
   UnsupportedDocumentTypeError, decryptDocument, encryptDocument, ingestDocument, storedOffsetOfChunk, storedSize, type DocumentStore,
 } from '../src/index.ts';
 import { collect, docx, executable, jpeg, odt, pdf, pieces, png, tiff, zip } from './fixtures.ts';
@@ -111,4 +113,65 @@ t.test('the JetStream Object Store', async (t) => {
   t.teardown(() => env.close());
   const nc = await env.connectNats();
   await storeSuite(t, await ObjectDocumentStore.open(nc, { bucket: `docs-${randomUUID().slice(0, 8)}` }));
+});
+
+t.test('the malware scan hook (clamd INSTREAM)', async (t) => {
+  const eicar = Buffer.from('X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*', 'latin1');
+  const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-scan-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const store = await FileDocumentStore.open(join(dir, 'documents'));
+  const ingest = (bytes: Buffer, clamd?: ClamdAddress) =>
+    ingestDocument(pieces(bytes, 1000), { store, storageKey: `${randomUUID()}.cfd`, key, documentId: randomUUID(), maxBytes: 1 << 20, clamd });
+
+  t.test('not configured: nothing is scanned, the upload is accepted', async (t) => {
+    t.equal((await ingest(pdf(eicar))).contentType, 'application/pdf');
+  });
+
+  t.test('a real clamd, where one is installed', async (t) => {
+    const socket = process.env.CLAMD_SOCKET ?? '/run/clamav/clamd.ctl';
+    if (!existsSync(socket)) return t.plan(0, `no clamd listening on ${socket} (Debian's clamav-daemon with its signatures; set CLAMD_SOCKET)`);
+    await t.rejects(ingest(pdf(eicar), { socket }), DocumentInfectedError, 'the EICAR test file is refused');
+    t.equal((await ingest(pdf('clean'), { socket })).contentType, 'application/pdf', 'a clean one is accepted');
+  });
+
+  t.test('the protocol, against a stand-in that speaks INSTREAM', async (t) => {
+    // Reads `zINSTREAM\0` and length-prefixed chunks up to the zero length, as clamd does, then answers.
+    const path = join(dir, 'clamd.sock');
+    const received: Buffer[] = [];
+    const server = createServer((socket) => {
+      let buffered = Buffer.alloc(0);
+      let stage: 'command' | 'chunks' = 'command';
+      const body: Buffer[] = [];
+      socket.on('data', (data: Buffer) => {
+        buffered = Buffer.concat([buffered, data]);
+        if (stage === 'command') {
+          const end = buffered.indexOf(0);
+          if (end < 0) return;
+          if (buffered.subarray(0, end).toString() !== 'zINSTREAM') return void socket.end('UNKNOWN COMMAND\0');
+          buffered = buffered.subarray(end + 1);
+          stage = 'chunks';
+        }
+        while (buffered.length >= 4) {
+          const n = buffered.readUInt32BE(0);
+          if (n === 0) {
+            const all = Buffer.concat(body);
+            received.push(all);
+            return void socket.end(all.includes(eicar) ? 'stream: Eicar-Test-Signature FOUND\0' : 'stream: OK\0');
+          }
+          if (buffered.length < 4 + n) return;
+          body.push(buffered.subarray(4, 4 + n));
+          buffered = buffered.subarray(4 + n);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(path, resolve));
+    t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const before = (await readdir(join(dir, 'documents'))).length;
+    await t.rejects(ingest(pdf(eicar), { socket: path }), DocumentInfectedError, 'infected: refused');
+    t.equal((await readdir(join(dir, 'documents'))).length, before, 'and nothing stored');
+    const clean = pdf(randomBytes(5000));
+    t.equal((await ingest(clean, { socket: path })).size, clean.length, 'clean: accepted');
+    t.same(received.at(-1), clean, 'clamd was sent the whole file');
+    await t.rejects(ingest(pdf('x'), { socket: join(dir, 'nobody.sock') }), ScanFailedError, 'no clamd there: refused (fail closed)');
+  });
 });
