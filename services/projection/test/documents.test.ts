@@ -82,6 +82,9 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
   t.teardown(async () => { for (const nc of opened.splice(0)) await nc.close(); });
   const h = await startHarness(t, { environment: { memDb: true }, documents: backend.open });
   const tk = await tokens(h);
+  const spec = await h.command.inject('/openapi.json');
+  t.equal(spec.statusCode, 200, 'the API description builds with the upload');
+  t.ok(spec.json<{ paths: Record<string, unknown> }>().paths['/claims/{id}/documents'], 'and describes it');
   const id = await fileClaim(h, tk.lawyer, { victim: { fullName: VICTIM, dateOfBirth: '1995-04-12' } });
   const content = pdf(Buffer.concat([Buffer.from(`Statement of ${VICTIM}\n`), randomBytes(150_000)]));
   const name = `${VICTIM} ruling.pdf`;
