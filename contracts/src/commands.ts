@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import {
-  APPEAL_OUTCOMES, COMPENSATION_SOURCES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES,
+  APPEAL_OUTCOMES, COMPENSATION_SOURCES, DOCUMENT_CONTENT_TYPES, DOCUMENT_KINDS, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES,
 } from './events/claim-events.js';
 import { CommandPersonalDataSchema } from './personal-data.js';
 import { CommandPayeeSchema } from './payee.js';
@@ -124,3 +124,23 @@ export const CommandResultSchema = z.object({
   events: z.array(z.string()),
 }).strict();
 export type CommandResult = z.infer<typeof CommandResultSchema>;
+
+/**
+ * The fields of a document upload (`multipart/form-data`, beside the `file` part, which comes
+ * last). Not a JSON body: the file streams, so the fields are read before it.
+ */
+export const DocumentUploadFieldsSchema = z.object({
+  kind: z.enum(DOCUMENT_KINDS),
+  /** The request for information the document answers. */
+  requestId: z.uuid().optional(),
+}).strict();
+export type DocumentUploadFields = z.infer<typeof DocumentUploadFieldsSchema>;
+
+/** The answer of an upload: the command's, and the document as stored. */
+export const DocumentUploadResultSchema = CommandResultSchema.extend({
+  documentId: z.uuid(),
+  size: z.number().int(),
+  contentType: z.enum(DOCUMENT_CONTENT_TYPES),
+  sha256: z.string(),
+}).strict();
+export type DocumentUploadResult = z.infer<typeof DocumentUploadResultSchema>;

@@ -58,10 +58,40 @@ export const CONSUMER_PERMISSIONS: NatsPermissions = {
   subscribe: ['_INBOX.>'],
 };
 
+/** The documents bucket (@cfund/documents' ObjectDocumentStore, DOCUMENT_BUCKET's default). */
+const DOCUMENTS = 'cfund-documents';
+const DOCUMENTS_STREAM = `OBJ_${DOCUMENTS}`;
+
+/** Read a document of the Object Store: its metadata, and its chunks through an ordered consumer. */
+const DOCUMENT_READ: string[] = [
+  '$JS.API.INFO',
+  ...manageStream(DOCUMENTS_STREAM),
+  '$JS.API.STREAM.NAMES',
+  `$JS.API.STREAM.MSG.GET.${DOCUMENTS_STREAM}`,
+  `$JS.API.DIRECT.GET.${DOCUMENTS_STREAM}.>`,
+  `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}`,
+  `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}.>`,
+  `$JS.API.CONSUMER.DELETE.${DOCUMENTS_STREAM}.>`,
+  `$JS.API.CONSUMER.INFO.${DOCUMENTS_STREAM}.>`,
+  `$JS.FC.${DOCUMENTS_STREAM}.>`,
+];
+
+/** Store and delete documents too (the command service). */
+export const DOCUMENT_WRITE_PERMISSIONS: NatsPermissions = {
+  publish: [...DOCUMENT_READ, `$JS.API.STREAM.PURGE.${DOCUMENTS_STREAM}`, `$O.${DOCUMENTS}.>`],
+  subscribe: ['_INBOX.>'],
+};
+export const DOCUMENT_READ_PERMISSIONS: NatsPermissions = { publish: DOCUMENT_READ, subscribe: ['_INBOX.>'] };
+
+const merged = (...all: NatsPermissions[]): NatsPermissions => ({
+  publish: [...new Set(all.flatMap((p) => p.publish))],
+  subscribe: [...new Set(all.flatMap((p) => p.subscribe))],
+});
+
 /** The users of the embedded default, by service name (the runner passes each its own). */
 export const SERVICE_NATS_PERMISSIONS: Record<string, NatsPermissions> = {
-  command: RELAY_PERMISSIONS,
-  projection: CONSUMER_PERMISSIONS,
+  command: merged(RELAY_PERMISSIONS, DOCUMENT_WRITE_PERMISSIONS),
+  projection: merged(CONSUMER_PERMISSIONS, DOCUMENT_READ_PERMISSIONS),
   notification: CONSUMER_PERMISSIONS,
 };
 

@@ -1,6 +1,6 @@
 /**
  * Privacy across the whole system: a claim filed with a distinctive victim name, address and
- * contacts, and a payee's name and IBAN, travels through the command service, the event store, the relay, NATS, the
+ * contacts, a payee's name and IBAN, and a document naming the victim in its file name and content, travels through the command service, the event store, the relay, NATS, the
  * projection and the notification service (all at LOG_LEVEL=debug). The allowed role sees the
  * data, others do not; after erasure no API returns it; and none of it is anywhere in plaintext:
  * not in the event store's files, NATS' files, the read models, the key store, nor any log.
@@ -83,6 +83,16 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   const payee = await call(url.command, 'POST', `/claims/${claimId}/payee`, lawyer, PAYEE);
   t.equal(payee.status, 200, payee.text);
   revision = (JSON.parse(payee.text) as { revision: number }).revision;
+  // A document whose file name and content name the victim: stored encrypted, the name too.
+  const document = Buffer.from(`%PDF-1.7\nStatement of ${VICTIM.fullName}, ${VICTIM.address}\n%%EOF\n`, 'utf8');
+  const form = new FormData();
+  form.append('kind', 'medical-report');
+  form.append('file', new Blob([document], { type: 'application/pdf' }), `${VICTIM.fullName} medical report.pdf`);
+  const uploaded = await fetch(`${url.command}/claims/${claimId}/documents`, { method: 'POST', headers: { authorization: `Bearer ${lawyer}` }, body: form });
+  const uploadAnswer = await uploaded.text();
+  t.equal(uploaded.status, 201, uploadAnswer);
+  const { documentId } = JSON.parse(uploadAnswer) as { documentId: string; revision: number };
+  revision = (JSON.parse(uploadAnswer) as { revision: number }).revision;
 
   // The events reach the projection and the notification service through the relay and NATS.
   await eventually('the projection shows the fund application and the payee', async () => {
@@ -96,6 +106,9 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     return r.status === 200 && r.text.includes(claimId);
   });
 
+  const downloaded = await fetch(`${url.projection}/claims/${claimId}/documents/${documentId}`, { headers: { authorization: `Bearer ${assessor}` } });
+  t.equal(downloaded.status, 200, 'an assessor downloads the document');
+  t.ok(Buffer.from(await downloaded.arrayBuffer()).equals(document), 'as it was uploaded'); // never print it
   const seen = await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor);
   t.equal(seen.status, 200, 'an assessor may read it'); // never print the answer: it holds the data
   t.match(JSON.parse(seen.text), { personalData: VICTIM }, 'an assessor of the jurisdiction reads the data, decrypted');
@@ -132,6 +145,8 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     return r.status === 200 && r.text.includes(claimId);
   });
 
+  const gone = await fetch(`${url.projection}/claims/${claimId}/documents/${documentId}`, { headers: { authorization: `Bearer ${assessor}` } });
+  t.equal(gone.status, 410, 'after erasure the document is gone');
   const answers = await Promise.all([
     call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor),
     call(url.projection, 'GET', `/claims/${claimId}/personal-data`, lawyer),
@@ -163,7 +178,7 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   } else {
     t.comment(`external servers (${system.env.description}): their files are not scanned here`);
   }
-  t.same(await filesContaining(system.dataDir, SECRETS), [], 'nothing in the read models, key store, notification store or logs');
+  t.same(await filesContaining(system.dataDir, SECRETS), [], 'nothing in the read models, key store, documents, notification store or logs');
   t.same(await filesContaining(system.dataDir, [webhookSecret]), [], 'the webhook\'s signing secret is in no file (notification store, its WAL, logs)');
   t.notOk(logs.includes(webhookSecret), 'nor in any log');
   const signingKeyFile = join(system.dataDir, 'secrets', 'chain-signing-key.pem');

@@ -12,6 +12,13 @@ export const FORMS_OF_EXPLOITATION = [
 export const EVIDENCE_KINDS = [
   'court-decision', 'medical-report', 'psychological-report', 'police-report', 'payslip', 'receipt', 'identity-document', 'other',
 ] as const;
+/** What an uploaded document is (`DocumentAttached`). */
+export const DOCUMENT_KINDS = ['ruling', 'medical-report', 'identity', 'payslip', 'letter', 'other'] as const;
+/** The types a document may have, as told by its content (magic bytes), never by its name. */
+export const DOCUMENT_CONTENT_TYPES = [
+  'application/pdf', 'image/jpeg', 'image/png', 'image/tiff',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.oasis.opendocument.text',
+] as const;
 export const RULING_OUTCOMES = ['compensation-awarded', 'referred-to-civil', 'acquitted', 'dismissed'] as const;
 export const ENFORCEMENT_FAILURE_REASONS = ['no-assets', 'offender-unknown', 'offender-abroad', 'other'] as const;
 export const COMPENSATION_SOURCES = ['offender', 'insurance', 'other-scheme', 'other'] as const;
@@ -49,6 +56,28 @@ export const EvidenceAttached = eventVersion('EvidenceAttached', 1, {
   kind: z.enum(EVIDENCE_KINDS),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   title: text(300),
+});
+
+/**
+ * A document uploaded to the claim: its bytes are stored encrypted with the victim's data key
+ * under `storageKey`; the event holds no plaintext that could identify the victim (the file
+ * name is encrypted like personal data). `sha256` is the plaintext's (integrity, and one
+ * document per content within a claim).
+ */
+export const DocumentAttached = eventVersion('DocumentAttached', 1, {
+  ...base,
+  documentId: z.uuid(),
+  kind: z.enum(DOCUMENT_KINDS),
+  size: z.number().int().min(1),
+  contentType: z.enum(DOCUMENT_CONTENT_TYPES),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Where the encrypted bytes are (a name of the document store, never the file name). */
+  storageKey: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/),
+  fileName: EncryptedPersonalDataSchema,
+  /** The request for information the document answers, if any. */
+  requestId: z.uuid().optional(),
+  attachedBy: text(200),
+  attachedAt: InstantSchema,
 });
 
 export const CriminalProceedingsRecorded = eventVersion('CriminalProceedingsRecorded', 1, {
@@ -317,7 +346,7 @@ export const CLAIM_EVENTS = [
   LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AwardApprovalGiven, AwardApproved,
   AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
-  CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned,
+  CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned, DocumentAttached,
   ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,
   InformationRequested, InformationRequestAnswered, InformationRequestWithdrawn,
 ] as const;

@@ -213,6 +213,15 @@ export function canReadPersonalData(actor: Principal, claim: Pick<ClaimAccess, '
   return refuse('personal-data-forbidden', 'Your role does not allow you to read this victim\'s personal data.', { roles: actor.roles });
 }
 
+/**
+ * Attach a document to a claim, or download one: whoever may read the victim's personal data
+ * (`canReadPersonalData`), since a document is encrypted with the victim's key like it. An
+ * auditor or a fund admin does neither.
+ */
+export function canHandleDocuments(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction' | 'leadLawyer' | 'assignedLawyers'>): Authorization {
+  return canReadPersonalData(actor, claim);
+}
+
 /** The jurisdictions whose records someone may read: every one, or those listed. */
 export type Scope = { readonly allowed: true; readonly jurisdictions: 'all' | readonly Jurisdiction[] } | Refusal;
 

@@ -43,6 +43,7 @@ export {
   ReadOnlyKeyStoreError,
   VictimErasedError,
   createFileExclusive,
+  fsyncDir,
   isErased,
   loadOrCreateMasterKey,
   masterKeyFromEnv,

@@ -12,7 +12,7 @@
  * The master key comes from configuration: `MASTER_KEY` (base64 of 32 bytes) in production, a
  * file generated on first start in the embedded mode (`loadOrCreateMasterKey`).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -128,7 +128,7 @@ const dirSyncs = new Map<string, { running?: Promise<void> | undefined; queued?:
  * fsyncs a directory with a sync that starts after this call. Calls that arrive while one is
  * running share the next one (victims filed together cost one directory sync, not one each).
  */
-function fsyncDir(dir: string): Promise<void> {
+export function fsyncDir(dir: string): Promise<void> {
   let s = dirSyncs.get(dir);
   if (!s) dirSyncs.set(dir, (s = {}));
   const state = s;
@@ -449,6 +449,19 @@ export class PersonalDataProtector {
       throw new DecryptionError('personal data failed authentication (altered, or another victim\'s)');
     }
     return JSON.parse(plaintext.toString('utf8')) as T;
+  }
+
+  /**
+   * The key of one of the victim's documents: derived from the victim's data key (HKDF-SHA256,
+   * the document id as salt), so erasing the data key makes every document of the victim
+   * undecryptable too. `Erased` once erased; DecryptionError if the victim never had a key.
+   */
+  async documentKey(victimRef: string, documentId: string): Promise<{ keyId: string; key: Buffer } | Erased> {
+    const dataKey = await this.dataKey(victimRef, false);
+    if (dataKey === 'erased') return Erased;
+    if (dataKey === undefined) throw new DecryptionError(`no data key for victim ${victimRef}`);
+    const key = Buffer.from(hkdfSync('sha256', dataKey.key, Buffer.from(documentId, 'utf8'), Buffer.from(`cfund-document/v1\0${victimRef}`, 'utf8'), KEY_BYTES));
+    return { keyId: dataKey.keyId, key };
   }
 
   /** Crypto-shredding: erases the victim's data key; every envelope of the victim becomes unreadable. */

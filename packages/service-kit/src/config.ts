@@ -4,6 +4,7 @@
  * `commonEnv` with its own variables.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CLAIM_PATH_PATTERN, DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
 import { httpEnv, httpLimitsProblem } from './http-limits.js';
@@ -141,3 +142,23 @@ export function loadConfigOrExit<T>(service: string, load: () => T): T {
 export function natsConnectOptions(config: Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD'>): { servers: string; user?: string; pass?: string } {
   return { servers: config.NATS_URL, ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}) };
 }
+
+/**
+ * Where documents are kept (the command service writes them, the projection reads them):
+ * `fs` under DATA_DIR/documents (the embedded default) or `nats`, a JetStream Object Store bucket
+ * on NATS_URL; the largest upload; and clamd, when uploads are to be scanned (a Unix socket, or
+ * host and port).
+ */
+export const documentEnv = () => ({
+  DOCUMENT_STORE: z.enum(['fs', 'nats']).default('fs'),
+  DOCUMENT_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-documents'),
+  /** Replicas of the bucket on a NATS cluster. */
+  DOCUMENT_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  CLAMD_SOCKET: optionalText,
+  CLAMD_HOST: optionalText,
+  CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
+});
+
+/** Where documents live in the embedded default. */
+export const documentsDir = (dataDir: string): string => resolve(dataDir, 'documents');

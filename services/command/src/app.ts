@@ -16,6 +16,8 @@ import { commandRoutes } from './routes/commands.js';
 import { PaymentRuns } from './payment-runs/payment-runs.js';
 import { paymentRunRoutes } from './payment-runs/routes.js';
 import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
+import { documentRoutes } from './routes/documents.js';
+import { documentErrorProblem, type ClamdAddress, type DocumentStore } from '@cfund/documents';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
 export interface BuildAppOptions extends TokenVerification {
@@ -38,6 +40,8 @@ export interface BuildAppOptions extends TokenVerification {
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
+  /** Where documents are stored (none: no document upload). */
+  documents?: { store: DocumentStore; maxBytes?: number; clamd?: ClamdAddress | undefined };
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: IdempotencyStoreOptions;
   /** The fund's accounts payment runs pay from (FUND_ACCOUNTS; default: the embedded mode's demo accounts). */
@@ -67,7 +71,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
 
   await registerCommonPlugins(app, {
     metrics,
-    problems: [domainErrorProblem, eventStoreErrorProblem],
+    problems: [domainErrorProblem, eventStoreErrorProblem, documentErrorProblem],
     docs: {
       title: 'Compensation fund: command service',
       description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
@@ -80,6 +84,12 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   });
   await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
   await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS) });
+  if (options.documents) {
+    await app.register(documentRoutes, {
+      service, protector: options.protector, store: options.documents.store,
+      maxBytes: options.documents.maxBytes ?? loadConfig({}).DOCUMENT_MAX_BYTES, clamd: options.documents.clamd,
+    });
+  }
 
   app.decorate('commandService', service);
   app.decorate('metrics', metrics);

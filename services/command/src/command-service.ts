@@ -239,6 +239,14 @@ export class CommandService {
   }
 
   /** Loads a claim (404 when it does not exist). */
+  /** The claim's state, once `principal` may act on it as `authorize` says (404 for a claim they may not read, else its refusal). */
+  async authorizedClaim(claimId: string, principal: Principal, authorize: Authorize): Promise<ClaimState> {
+    const { state } = await this.loadClaim(claimId);
+    const refusal = refusalOn(claimId, principal, state, authorize);
+    if (refusal) throw refusal;
+    return state;
+  }
+
   async loadClaim(claimId: string): Promise<{ state: ClaimState; revision: StreamRevision }> {
     const loaded = await this.claims.catchUp(this.client, claimStream(claimId));
     if (loaded.state.status === 'none') throw notFound(claimId);

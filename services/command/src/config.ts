@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DebtorAccountSchema, JurisdictionSchema } from '@cfund/contracts';
-import { commonEnv, parseEnv } from '@cfund/service-kit';
+import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
 
 /**
  * The embedded mode's fund accounts, one per jurisdiction, that payment runs pay from: the
@@ -34,6 +34,7 @@ export { ConfigError } from '@cfund/service-kit';
 
 const EnvShape = {
   ...commonEnv(4001),
+  ...documentEnv(),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** How often the ledger reconciler runs (ms); 0 turns it off. It also runs once at start-up. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(5 * 60 * 1000),

@@ -5,7 +5,9 @@
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
-import { httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
+import { connect, type NatsConnection } from 'nats';
+import { openDocumentStore } from '@cfund/documents';
+import { documentsDir, httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { eventSigningKey, startRelayHost, type RelayHost } from '@cfund/messaging';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -19,10 +21,16 @@ runService({
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
     const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
     const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
-    const running: { relay?: RelayHost; stopReconciler?: () => void } = {};
+    const running: { relay?: RelayHost; stopReconciler?: () => void; documentsNats?: NatsConnection } = {};
+    const documentStore = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR) }, async () => {
+      running.documentsNats = await connect({ ...natsConnectOptions(config), name: 'command-documents' });
+      return running.documentsNats;
+    });
+    const clamd = config.CLAMD_SOCKET ? { socket: config.CLAMD_SOCKET } : config.CLAMD_HOST ? { host: config.CLAMD_HOST, port: config.CLAMD_PORT } : undefined;
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
       fingerprintSecret: secrets.masterKey, fundAccounts: config.FUND_ACCOUNTS,
+      documents: { store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd },
       // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
       readyChecks: { relay: () => running.relay?.stuck() === undefined },
       ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
@@ -46,6 +54,7 @@ runService({
     running.stopReconciler?.();
     await app.close();
     await running.relay?.stop(); // releases the relay lease, so a standby takes over at once
+    await running.documentsNats?.drain();
     await client.dispose();
   },
 });

@@ -102,6 +102,7 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'ClaimClosed':
       return { ...s, status: 'closed' };
     case 'EvidenceAttached':
+    case 'DocumentAttached':
     case 'CriminalProceedingsRecorded':
     case 'CourtRulingRecorded':
     case 'OffenderPaymentReceived':

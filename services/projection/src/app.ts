@@ -20,6 +20,8 @@ import type { QueryContext } from './routes/context.js';
 import { fundRoutes } from './routes/funds.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { personalDataRoutes } from './routes/personal-data.js';
+import { documentRoutes } from './routes/documents.js';
+import { documentErrorProblem, type DocumentStore } from '@cfund/documents';
 import { workRoutes } from './routes/work.js';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
@@ -40,6 +42,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: ProjectionMetrics;
   /** Monitoring figures over fewer victims are withheld (default DEFAULT_SUPPRESSION_THRESHOLD). */
   suppressionThreshold?: number;
+  /** Where the documents are stored (none: no document download). */
+  documents?: DocumentStore;
   /** Further /ready checks (e.g. NATS), by name. */
   checks?: Record<string, () => boolean | Promise<boolean>>;
 }
@@ -72,7 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
 
   await registerCommonPlugins(app, {
     metrics,
-    problems: [domainErrorProblem, eventStoreErrorProblem],
+    problems: [domainErrorProblem, eventStoreErrorProblem, documentErrorProblem],
     docs: {
       title: 'Compensation fund: projection service',
       description: 'Queries of lawyers, fund staff and auditors over read models built from the events: claims, history, state as of a date, '
@@ -85,6 +89,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   });
   await app.register(claimRoutes, ctx);
   await app.register(personalDataRoutes, ctx);
+  if (options.documents) await app.register(documentRoutes, { ...ctx, documents: options.documents });
   await app.register(workRoutes, ctx);
   await app.register(fundRoutes, ctx);
   await app.register(monitoringRoutes, ctx);

@@ -1,13 +1,14 @@
 /** Configuration from environment variables, validated by zod (a wrong one names itself: ConfigError). */
 import { z } from 'zod';
 import { messagingSettings } from '@cfund/messaging';
-import { commonEnv, parseEnv } from '@cfund/service-kit';
+import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 
 export { ConfigError } from '@cfund/service-kit';
 
 const EnvShape = {
   ...commonEnv(4002),
+  ...documentEnv(),
   /** Deliveries of one event before it goes to the dead-letter subject. */
   PROJECTION_MAX_DELIVER: z.coerce.number().int().min(1).max(100).optional(),
   /** /ready fails when events are pending and none was applied for this long (ms). */

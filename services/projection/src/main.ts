@@ -6,7 +6,8 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
 import { FileKeyStore } from '@cfund/eventstore';
-import { httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
+import { openDocumentStore } from '@cfund/documents';
+import { documentsDir, httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { eventSigningKey, type EventConsumer } from '@cfund/messaging';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -22,9 +23,10 @@ runService({
     const store = new ReadModelStore(readModelPath(config.DATA_DIR));
     const nc = await connect({ ...natsConnectOptions(config), name: 'cfund-projection', maxReconnectAttempts: -1 });
     const running: { consumer?: EventConsumer } = {};
+    const documents = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR), readOnly: true }, async () => nc);
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, store, keyStore, masterKey: secrets.masterKey, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
-      suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD,
+      suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD, documents,
       checks: {
         nats: () => !nc.isClosed() && nc.info !== undefined,
         consumer: () => consumerReadyCheck(() => running.consumer, app.runner)(),

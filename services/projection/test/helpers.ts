@@ -11,6 +11,7 @@ import type { Test } from 'tap';
 import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { FileKeyStore, PersonalDataProtector, type ChainKeyring, type ChainSigner } from '@cfund/eventstore';
+import type { DocumentStore } from '@cfund/documents';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
 import { createLogger, keyStoreDir, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from '@cfund/test-support';
@@ -47,6 +48,8 @@ export interface Harness {
   runner: ProjectionRunner;
   token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
   post(url: string, token: string, body?: unknown): Promise<{ statusCode: number; json: <T = unknown>() => T; body: string }>;
+  /** Where documents are stored, when the harness was started with a document store. */
+  documents?: DocumentStore;
   /** Feeds every user event of $all to the runner (as the NATS consumer would); returns the outcomes. */
   catchUp(): Promise<Record<string, number>>;
 }
@@ -60,7 +63,7 @@ export async function readAllEnvelopes(client: EventStoreDBClient): Promise<Stor
   return out;
 }
 
-export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions } = {}): Promise<Harness> {
+export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions; documents?: (env: TestEnvironment) => Promise<{ store: DocumentStore; maxBytes?: number }> } = {}): Promise<Harness> {
   const env = await startTestEnvironment(options.environment);
   if (env.skipped !== undefined) throw new Error(env.skipped);
   // Closed even when what follows throws (a test then fails at once instead of hanging on the servers).
@@ -76,13 +79,16 @@ export async function startHarness(t: Test, options: { clock?: Clock; environmen
   const protector = await PersonalDataProtector.open({ keyStore, masterKey });
   const clock = options.clock ?? new Clock();
   const { signer: chainSigner, keyring: chainKeyring } = await loadOrCreateChainKeys(dataDir);
+  const documents = options.documents ? await options.documents(env) : undefined;
   const command = await buildCommandApp({
     client: env.eventStore, chainSigner, protector, jwtSecret, fingerprintSecret: masterKey, logger: silent(), now: () => clock.now,
+    ...(documents ? { documents } : {}),
   });
   const store = new ReadModelStore(readModelPath(dataDir));
   const runner = new ProjectionRunner(store, env.eventStore);
   const h: Harness = {
     env, command, clock, dataDir, masterKey, jwtSecret, chainSigner, chainKeyring, store, runner,
+    ...(documents ? { documents: documents.store } : {}),
     token: (sub, roles, jurisdictions = ['RS']) => signToken(jwtSecret, { sub, roles, jurisdictions }),
     post: async (url, token, body = {}) => {
       const r = await command.inject({ method: 'POST', url, payload: body as object, headers: { authorization: `Bearer ${token}` } });
@@ -193,6 +199,7 @@ export async function startProjection(h: Harness, options: { now?: () => Date; s
     jwtSecret: h.jwtSecret, logger: silent(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
+    ...(h.documents ? { documents: h.documents } : {}),
   });
   h.runner = app.runner;
   return app;

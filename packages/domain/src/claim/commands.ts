@@ -1,5 +1,5 @@
 import type {
-  Actor, AmountsByHead, CommandBody, EncryptedPersonalData, Jurisdiction,
+  Actor, AmountsByHead, CommandBody, EncryptedPersonalData, EventData, Jurisdiction,
 } from '@cfund/contracts';
 import type { SetPayeeData } from './payee.js';
 
@@ -39,10 +39,13 @@ export interface AnswerInformationRequestData {
   answer?: EncryptedPersonalData | undefined;
   documentIds: string[];
 }
+/** A document whose encrypted bytes are already stored (the service stores, then records). */
+export type AttachDocumentData = Omit<EventData<'DocumentAttached'>, 'schemaVersion' | 'claimId' | 'attachedBy' | 'attachedAt'>;
 
 export type ClaimCommand =
   | Command<'FileClaim', FileClaimData>
   | Command<'AttachEvidence', CommandBody<'attachEvidence'>>
+  | Command<'AttachDocument', AttachDocumentData>
   | Command<'RecordCriminalProceedings', CommandBody<'recordCriminalProceedings'>>
   | Command<'RecordCourtRuling', CommandBody<'recordCourtRuling'>>
   | Command<'RecordRulingFinality', CommandBody<'recordRulingFinality'>>

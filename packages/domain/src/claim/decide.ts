@@ -110,6 +110,15 @@ const handlers: Handlers = {
     return [ev('EvidenceAttached', c.data, s)];
   },
 
+  AttachDocument: (c, s) => {
+    requireStatus(s, ACTIVE, 'take new documents');
+    if (s.personalDataErased) refuse('personal-data-erased', 'The victim\'s data was erased: no document can be encrypted for them any more.');
+    const same = s.documents.find((d) => d.sha256 === c.data.sha256);
+    if (same) refuse('document-already-attached', `A document with this content is already attached (${same.documentId}).`, { documentId: same.documentId });
+    if (s.documents.some((d) => d.documentId === c.data.documentId)) refuse('document-id-taken', `Document ${c.data.documentId} is already attached.`);
+    return [ev('DocumentAttached', { ...c.data, attachedBy: c.actor.sub, attachedAt: c.at }, s)];
+  },
+
   RecordCriminalProceedings: (c, s) => {
     requireStatus(s, ACTIVE, 'record criminal proceedings');
     return [ev('CriminalProceedingsRecorded', c.data, s)];

@@ -64,7 +64,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 6;
+export const CLAIM_STATE_VERSION = 7;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -88,6 +88,8 @@ export interface ClaimState {
   incidentOn?: string;
   damagesClaimed: AmountsByHead;
   evidence: string[];
+  /** Uploaded documents: one per content (SHA-256 of the plaintext) within the claim. */
+  documents: { documentId: string; sha256: string }[];
   court: {
     proceedings: { court: string; caseNumber: string }[];
     rulings: EventData<'CourtRulingRecorded'>[];
@@ -150,6 +152,7 @@ export const initialState = (): ClaimState => ({
   lawyers: { coCounsel: [] },
   informationRequests: [],
   evidence: [],
+  documents: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
   fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {} },
   personalDataErased: false,
@@ -203,6 +206,8 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, informationRequests: closeRequest(s.informationRequests, event.data.request, 'withdrawn') };
     case 'EvidenceAttached':
       return { ...s, evidence: [...s.evidence, event.data.documentId] };
+    case 'DocumentAttached':
+      return { ...s, documents: [...s.documents, { documentId: event.data.documentId, sha256: event.data.sha256 }] };
     case 'CriminalProceedingsRecorded':
       s.court.proceedings = [...s.court.proceedings, { court: event.data.court, caseNumber: event.data.caseNumber }];
       return s;

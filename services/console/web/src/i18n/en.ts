@@ -257,6 +257,7 @@ export const en = {
 
   'event.ClaimFiled': 'Claim filed',
   'event.EvidenceAttached': 'Evidence attached',
+  'event.DocumentAttached': 'Document attached',
   'event.CriminalProceedingsRecorded': 'Criminal proceedings recorded',
   'event.CourtRulingRecorded': 'Court ruling recorded',
   'event.RulingBecameFinal': 'Ruling became final',

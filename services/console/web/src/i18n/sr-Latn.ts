@@ -256,6 +256,7 @@ export const srLatn: Record<MessageKey, string> = {
 
   'event.ClaimFiled': 'Zahtev podnet',
   'event.EvidenceAttached': 'Priložen dokaz',
+  'event.DocumentAttached': 'Priložen dokument',
   'event.CriminalProceedingsRecorded': 'Upisan krivični postupak',
   'event.CourtRulingRecorded': 'Upisana sudska presuda',
   'event.RulingBecameFinal': 'Presuda postala pravosnažna',

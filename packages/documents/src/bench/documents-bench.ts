@@ -1,0 +1,80 @@
+/**
+ * pnpm bench:documents: store and read throughput (MiB/s) of 1 MiB and 20 MiB documents, 8 in
+ * flight, through ingestDocument (size limit, SHA-256, type check, chunked AES-256-GCM) into each
+ * store and back through decryptDocument, against a plain fs stream with the same encryption in
+ * the same run. The storage layer only: HTTP and the event store are not in these figures.
+ * NATS: a nats-server started here (Debian's, on PATH).
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { connect } from 'nats';
+import { startNatsServer } from '@cfund/infra';
+import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
+import { ingestDocument } from '../ingest.js';
+import { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from '../store.js';
+
+const IN_FLIGHT = 8;
+const key = randomBytes(32);
+
+async function* pieces(bytes: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const chunk of source) void chunk;
+}
+const pdfOf = (size: number): Buffer => { const b = randomBytes(size); b.write('%PDF-1.7\n', 0, 'latin1'); return b; };
+
+/** Runs `n` jobs `IN_FLIGHT` at a time; MiB/s over all of them. */
+async function throughput(n: number, bytes: number, job: (i: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next < n) await job(next++); }));
+  return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
+  const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
+  // As the command service's NATS user, on its bucket.
+  const nc = await connect({ servers: nats.url, ...nats.credentials.command });
+  try {
+    const stores: [string, DocumentStore][] = [
+      ['fs', await FileDocumentStore.open(join(dir, 'documents'))],
+      ['nats', await ObjectDocumentStore.open(nc)],
+    ];
+    for (const [label, size, count] of [['1 MiB', 1024 * 1024, 64], ['20 MiB', 20 * 1024 * 1024, 16]] as const) {
+      const doc = pdfOf(size);
+      const ids = Array.from({ length: count }, () => randomUUID());
+      const refDir = join(dir, `ref-${size}`);
+      await mkdir(refDir, { recursive: true });
+      // A first round warms the cipher and the disk cache up; the second is the reference.
+      await throughput(count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
+      const refUp = await throughput(count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
+      const refDown = await throughput(count, size, (i) => drain(decryptDocument(key, ids[i]!, createReadStream(join(refDir, ids[i]!), { highWaterMark: 256 * 1024 }))));
+      process.stdout.write(`${label} reference (plain fs stream, same encryption): upload ${refUp.toFixed(0)} MiB/s, download ${refDown.toFixed(0)} MiB/s\n`);
+      for (const [name, store] of stores) {
+        try {
+          const up = await throughput(count, size, async (i) => {
+            await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
+          });
+          const down = await throughput(count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
+          process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)})\n`);
+        } catch (error) {
+          process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
+        }
+        for (const id of ids) await store.delete(`${id}-${size}.cfd`).catch(() => undefined);
+      }
+    }
+  } finally {
+    await nc.close();
+    await nats.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,9 @@
+export { CHUNK_BYTES, DocumentIntegrityError, HEADER_BYTES, decryptDocument, encryptDocument, storedOffsetOfChunk, storedSize } from './chunked-cipher.js';
+export { DOCX, ODT, centralDirectoryNames, typeOfHead, typeOfZip, type DocumentContentType } from './content-type.js';
+export { ScanFailedError, startScan, type ClamdAddress, type Scan, type ScanVerdict } from './clamd.js';
+export {
+  DocumentInfectedError, DocumentTooLargeError, EmptyDocumentError, UnsupportedDocumentTypeError, ingestDocument,
+  type IngestOptions, type IngestedDocument,
+} from './ingest.js';
+export { FileDocumentStore, ObjectDocumentStore, openDocumentStore, type DocumentStore } from './store.js';
+export { documentErrorProblem } from './problems.js';

@@ -1,0 +1,146 @@
+/**
+ * Where the encrypted bytes of documents are kept: one interface, two implementations chosen by
+ * configuration (DOCUMENT_STORE): the local file system under DATA_DIR (the embedded default)
+ * and a NATS JetStream Object Store (replicated on a NATS cluster). Both hold only ciphertext.
+ *
+ * Write, then record: the service stores the bytes completely (durably) before it appends
+ * DocumentAttached, and deletes them when the append is refused, so an event never points to
+ * missing bytes. A crash between the two leaves an orphan (bytes no event names), never the reverse.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
+import { fsyncDir } from '@cfund/eventstore';
+
+export interface DocumentStore {
+  readonly kind: 'fs' | 'nats';
+  /** Stores the bytes under `key` (a new key), durably, before it resolves. */
+  put(key: string, bytes: AsyncIterable<Uint8Array>): Promise<void>;
+  /** The stored bytes from `offset` on, or undefined when nothing is stored under `key`. */
+  get(key: string, offset?: number): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** Removes what is stored under `key` (nothing if there is nothing). */
+  delete(key: string): Promise<void>;
+}
+
+const KEY = /^[A-Za-z0-9._-]{1,200}$/;
+function checkKey(key: string): void {
+  if (!KEY.test(key) || key.startsWith('.')) throw new Error(`invalid document storage key ${JSON.stringify(key)}`);
+}
+
+/** Documents as files of one directory (0600, fsync'd, linked into place so a key is never overwritten). */
+export class FileDocumentStore implements DocumentStore {
+  readonly kind = 'fs' as const;
+  private constructor(readonly dir: string) {}
+
+  /**
+   * Opens (creates) the directory and removes the temporary files of uploads a crash interrupted;
+   * `readOnly` (a service that only reads, beside the writer): neither, the writer's uploads in
+   * progress are left alone.
+   */
+  static async open(dir: string, options: { readOnly?: boolean } = {}): Promise<FileDocumentStore> {
+    if (options.readOnly) return new FileDocumentStore(dir);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(dir)) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+    return new FileDocumentStore(dir);
+  }
+
+  async put(key: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
+    checkKey(key);
+    const path = join(this.dir, key);
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      try {
+        for await (const chunk of bytes) await handle.write(chunk);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await link(tmp, path);
+      await fsyncDir(this.dir);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async get(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
+    checkKey(key);
+    const path = join(this.dir, key);
+    try {
+      await stat(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+    return createReadStream(path, { start: offset, highWaterMark: 256 * 1024 });
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    await rm(join(this.dir, key), { force: true });
+  }
+}
+
+/** Skips the first `n` bytes of a stream. */
+async function* skip(source: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array> {
+  let left = n;
+  for await (const chunk of source) {
+    if (left >= chunk.length) {
+      left -= chunk.length;
+      continue;
+    }
+    yield left > 0 ? chunk.subarray(left) : chunk;
+    left = 0;
+  }
+}
+
+/**
+ * Documents as objects of a JetStream Object Store bucket (file storage; `replicas` on a
+ * cluster). An object becomes visible only once all its chunks and then its metadata are
+ * stored, so an interrupted upload leaves no half object under the key.
+ */
+export class ObjectDocumentStore implements DocumentStore {
+  readonly kind = 'nats' as const;
+  private constructor(private readonly bucket: ObjectStore) {}
+
+  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } = {}): Promise<ObjectDocumentStore> {
+    const bucket = await nc.jetstream().views.os(options.bucket ?? 'cfund-documents', { storage: StorageType.File, replicas: options.replicas ?? 1 });
+    return new ObjectDocumentStore(bucket);
+  }
+
+  async put(key: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
+    checkKey(key);
+    await this.bucket.put({ name: key }, ReadableStream.from(bytes) as unknown as ReadableStream<Uint8Array>);
+  }
+
+  async get(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
+    checkKey(key);
+    const found = await this.bucket.get(key);
+    if (!found) return undefined;
+    const data = found.data as unknown as AsyncIterable<Uint8Array>;
+    const checked = async function* (): AsyncGenerator<Uint8Array> {
+      yield* data;
+      const error = await found.error;
+      if (error) throw error;
+    };
+    return offset > 0 ? skip(checked(), offset) : checked();
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    await this.bucket.delete(key).catch((error: unknown) => {
+      if (!/not found/i.test(String(error))) throw error;
+    });
+  }
+}
+
+/** The store the configuration names (service-kit's documentEnv): `connectNats` is called only for `nats`. */
+export async function openDocumentStore(
+  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; DOCUMENT_REPLICAS: number; documentsDir: string; readOnly?: boolean },
+  connectNats: () => Promise<NatsConnection>,
+): Promise<DocumentStore> {
+  if (config.DOCUMENT_STORE === 'fs') return FileDocumentStore.open(config.documentsDir, { readOnly: config.readOnly ?? false });
+  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.DOCUMENT_REPLICAS });
+}
