@@ -100,12 +100,10 @@ export interface MonitoringTables {
 }
 
 /**
- * A claim's column in the claims table. An appeal that remitted the claim for a new assessment
- * undid the fund's decision: until the fund decides again (a new award or rejection) the claim
- * is undecided.
+ * A claim's column in the claims table: the decision standing (`ClaimFacts.lastDecision`, which
+ * an appeal that remitted the claim undoes until the fund decides again).
  */
 export function fundOutcomeOf({ d, f }: CohortClaim): FundOutcome {
-  if (d.fund.appealOutcome === 'remitted' && d.moneyByHead.netAward === null && d.fund.rejectionReasons.length === 0) return 'undecided';
   if (f.lastDecision === 'rejected') return 'rejected';
   if (f.lastDecision === 'approved') return d.money.paid > 0 ? 'awarded-paid' : 'awarded-unpaid';
   return 'undecided';

@@ -28,7 +28,12 @@ export interface ClaimFacts {
   enforcementFailureReasons: string[];
   /** Instant of the first AwardApproved or AwardRejected. */
   firstDecisionAt?: string;
-  lastDecision?: 'approved' | 'rejected';
+  /**
+   * The fund's decision standing: an award or a rejection, an award again after an appeal that
+   * increased or reduced it, none after an appeal that remitted the claim for a new assessment
+   * (the decider drops the award and the rejection then) until the fund decides again.
+   */
+  lastDecision?: 'approved' | 'rejected' | undefined;
   assessments: number;
   lastAssessmentEligible?: boolean;
   /** The last assessment was reduced by a cap. */
@@ -74,6 +79,7 @@ export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): C
     case 'AppealDecided':
       f.appealOutcomes = [...f.appealOutcomes, event.data.outcome];
       if (event.data.outcome === 'increased' || event.data.outcome === 'reduced') f.lastDecision = 'approved';
+      if (event.data.outcome === 'remitted') f.lastDecision = undefined;
       break;
     case 'LateFilingExtensionGranted':
       f.extension = 'granted';

@@ -45,8 +45,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 5: who acts on each claim (`claim_assignments`: lead lawyer, co-counsel, assessor of record).
  * 6: the claim detail's payee (kind and masked account in force, and a change awaiting confirmation).
  * 7: requests for information (in the facts and detail; open ones in `claim_deadlines`).
+ * 8: a claim's standing decision (`lastDecision` of its facts) is none after an appeal that remitted it.
  */
-export const READ_MODEL_VERSION = 7;
+export const READ_MODEL_VERSION = 8;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
