@@ -82,3 +82,11 @@ export function domainErrorProblem(error: unknown): ErrorProblem | undefined {
     type: problemType(error.code), title: forbidden ? 'Forbidden' : 'Conflict', status: forbidden ? 403 : 409, detail: error.message, code: error.code,
   };
 }
+
+/** Refuses a command by a rule of the domain (HTTP 409): the one way the deciders say no. */
+export function refuse(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}): never {
+  throw new DomainError(code, message, { details });
+}
+
+/** A refusal of who acts, not of what the state allows (HTTP 403): the four-eyes rule. */
+export const fourEyesError = (message: string): DomainError => new DomainError('four-eyes', message, { kind: 'authorization' });

@@ -12,7 +12,7 @@
  * | `already-approved` | the same approver approving the same award, or appeal decision, twice |
  */
 import type { Money } from '@cfund/contracts';
-import { DomainError } from '../errors.js';
+import { DomainError, fourEyesError } from '../errors.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
 import type { Advance, ClaimState } from './state.js';
 
@@ -27,7 +27,7 @@ export function awardApprovalsNeeded(s: ClaimState): 1 | 2 {
   return approvalsNeeded(schemeFor(s.jurisdiction, s.schemeVersion), net);
 }
 
-const fourEyes = (message: string): DomainError => new DomainError('four-eyes', message, { kind: 'authorization' });
+const fourEyes = fourEyesError;
 const alreadyApproved = (message: string): DomainError => new DomainError('already-approved', message, { kind: 'authorization' });
 
 /** What the four-eyes rule of an award's approval reads of a claim (read models pass their own rows). */

@@ -1,6 +1,6 @@
 import type { ClaimEvent, Money } from '@cfund/contracts';
 import { addPeriod, addWorkingDays, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
-import { DomainError } from '../errors.js';
+import { DomainError, refuse } from '../errors.js';
 import { percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
 import { appealDecisionConflict, approvalConflict, assignmentConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
@@ -42,9 +42,6 @@ function requireStatus(s: ClaimState, allowed: readonly ClaimStatus[], action: s
   }
 }
 
-function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
-  throw new DomainError(code, message, { details });
-}
 
 /** Who may not act (approvals.ts): checked before what the claim's state allows. */
 function refuseConflict(conflict: DomainError | undefined): void {

@@ -14,7 +14,7 @@
  * approved money is the classic fraud path, so it never rests on one person.
  */
 import type { ClaimEvent, EncryptedPersonalData, PayeeKind } from '@cfund/contracts';
-import { DomainError } from '../errors.js';
+import { fourEyesError, refuse } from '../errors.js';
 import type { ClaimCommandOf } from './commands.js';
 import { ev } from './event.js';
 import { requireNotQueued } from './payment-queue.js';
@@ -27,12 +27,8 @@ export interface SetPayeeData {
   details: EncryptedPersonalData;
 }
 
-const refuse = (code: string, message: string): never => {
-  throw new DomainError(code, message);
-};
-
 const fourEyes = (message: string): never => {
-  throw new DomainError('four-eyes', message, { kind: 'authorization' });
+  throw fourEyesError(message);
 };
 
 /** Once an award or an advance of the claim has an approval, its payee changes only with a second person. */

@@ -10,16 +10,13 @@
  * | `unknown-instalment`, `unknown-advance`, `already-disbursed`, `advance-cancelled` | as for paying by hand |
  */
 import type { ClaimEvent } from '@cfund/contracts';
-import { DomainError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { paymentConflict } from './approvals.js';
 import type { ClaimCommandOf } from './commands.js';
 import { ev } from './event.js';
 import { requireNoPendingPayeeChange } from './payee.js';
 import { queueKey, type ClaimState } from './state.js';
 
-const refuse = (code: string, message: string, details: Record<string, unknown> = {}): never => {
-  throw new DomainError(code, message, { details });
-};
 
 /** Paying by hand, or changing the payee, while a payment is in a run is refused. */
 export function requireNotQueued(s: ClaimState, payment?: { kind: 'instalment' | 'advance'; number: number }): void {

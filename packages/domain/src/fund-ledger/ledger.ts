@@ -1,5 +1,5 @@
 import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
-import { DomainError } from '../errors.js';
+import { refuse } from '../errors.js';
 import { addMinor } from '../money.js';
 import { checkAllocation } from './budget.js';
 
@@ -117,9 +117,6 @@ export function cloneLedger(s: LedgerState): LedgerState {
   return { ...s, claims };
 }
 
-function refuse(code: string, message: string, details: Record<string, unknown> = {}): never {
-  throw new DomainError(code, message, { details });
-}
 
 function requireCurrency(s: LedgerState, amount: Money): void {
   if (s.currency && amount.currency !== s.currency) {

@@ -17,7 +17,7 @@
  */
 import type { DebtorAccount, Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
 import type { Actor } from '@cfund/contracts';
-import { DomainError } from '../errors.js';
+import { fourEyesError, refuse } from '../errors.js';
 import { localDateOf } from '../deadlines.js';
 import { schemeAt } from '../schemes/index.js';
 
@@ -43,11 +43,8 @@ export type PaymentRunCommand =
   | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string }>
   | Command<'CancelPaymentRun', { reason: string }>;
 
-const refuse = (code: string, message: string): never => {
-  throw new DomainError(code, message);
-};
 const fourEyes = (message: string): never => {
-  throw new DomainError('four-eyes', message, { kind: 'authorization' });
+  throw fourEyesError(message);
 };
 
 const paymentName = (i: PaymentRunItem) => `${i.claimId} ${i.payment.kind} ${i.payment.number}`;
