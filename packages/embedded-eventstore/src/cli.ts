@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import { startEmbeddedEventStore } from './server.js';
 
 const usage = `usage: embedded-eventstore (--data <dir> | --mem-db) [--port <n>] [--host <address>] [--certs <dir>] [--insecure]
+       [--server-version 24.10|25.1] [--max-append-size <bytes>] [--max-append-event-size <bytes>]
   --data <dir>   directory of the durable log (created if missing)
   --mem-db       keep everything in memory; nothing survives the process
   --port <n>     gRPC port (default 2113; 0 picks a free port)
   --host <addr>  address to listen on (default 127.0.0.1)
   --certs <dir>  CA and node certificate, generated there on first start (default <data>/certs)
   --insecure     no TLS, no authentication, no access control (also KURRENTDB_INSECURE=true)
+  --server-version      answer as EventStoreDB 24.10 (default) or KurrentDB 25.1: the version
+                        reported and the default append limits (1 MiB; 256 MiB and 16 MiB per event)
+  --max-append-size     largest append in bytes (also KURRENTDB_MAX_APPEND_SIZE)
+  --max-append-event-size  largest single event in bytes (also KURRENTDB_MAX_APPEND_EVENT_SIZE)
 environment: KURRENTDB_DEFAULT_ADMIN_PASSWORD, KURRENTDB_DEFAULT_OPS_PASSWORD (default changeit)`;
 
 function fail(message: string): never {
@@ -25,6 +30,9 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       certs: { type: 'string' },
       insecure: { type: 'boolean', default: false },
+      'server-version': { type: 'string', default: '24.10' },
+      'max-append-size': { type: 'string' },
+      'max-append-event-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -49,6 +57,18 @@ const password = (name: string): string | undefined => {
   if (value !== undefined && value.length === 0) fail(`${name} must not be empty`);
   return value;
 };
+const serverVersion = values['server-version'];
+if (serverVersion !== '24.10' && serverVersion !== '25.1') fail(`--server-version must be 24.10 or 25.1, got ${serverVersion}`);
+/** A positive byte count from a flag or, failing that, its environment variable; the message names whichever was wrong. */
+const bytes = (flagName: string, value: string | undefined, envName: string): number | undefined => {
+  const [source, raw] = value !== undefined ? [`--${flagName}`, value] : [envName, process.env[envName]];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) fail(`${source} must be a positive whole number of bytes, got ${raw}`);
+  return n;
+};
+const maxAppendSize = bytes('max-append-size', values['max-append-size'], 'KURRENTDB_MAX_APPEND_SIZE');
+const maxAppendEventSize = bytes('max-append-event-size', values['max-append-event-size'], 'KURRENTDB_MAX_APPEND_EVENT_SIZE');
 const admin = password('KURRENTDB_DEFAULT_ADMIN_PASSWORD');
 const ops = password('KURRENTDB_DEFAULT_OPS_PASSWORD');
 
@@ -58,6 +78,9 @@ try {
     port,
     host: values.host,
     insecure,
+    serverVersion,
+    ...(maxAppendSize !== undefined ? { maxAppendSize } : {}),
+    ...(maxAppendEventSize !== undefined ? { maxAppendEventSize } : {}),
     passwords: { ...(admin ? { admin } : {}), ...(ops ? { ops } : {}) },
     ...(values.certs ? { certsDir: values.certs } : {}),
   });

@@ -23,7 +23,19 @@ export class MaximumAppendSizeExceeded extends Error {
   constructor(readonly maxAppendSize: number) { super(`append exceeds the maximum append size of ${maxAppendSize} bytes`); }
 }
 
+/** One event larger than the per-event limit (KurrentDB 25.1+ has one; EventStoreDB 24.10 does not). */
+export class MaximumAppendEventSizeExceeded extends Error {
+  constructor(readonly eventId: string, readonly proposedSize: number, readonly maxAppendEventSize: number) {
+    super(`Event with Id: ${eventId}, Size: ${proposedSize}, exceeds Maximum Append Event Size of ${maxAppendEventSize}.`);
+  }
+}
+
 export class InvalidRequest extends Error {}
+
+/** The call's deadline passed before its append was committed: nothing was written. */
+export class DeadlineExceeded extends Error {
+  constructor() { super('the deadline passed before the append was written'); }
+}
 
 /** The log could not be written: the outcome of in-flight appends is unknown, so stop serving writes. */
 export class StoreUnavailable extends Error {}

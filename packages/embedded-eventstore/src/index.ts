@@ -2,3 +2,4 @@ export { startEmbeddedEventStore } from './server.js';
 export type { EmbeddedEventStore, EmbeddedEventStoreOptions } from './server.js';
 export type { RecoveryReport } from './log/file-storage.js';
 export { EventStore } from './store.js';
+export { DeadlineExceeded } from './errors.js';

@@ -6,8 +6,8 @@ import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
 import featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { handleAppend, handleBatchAppend, handleDelete } from './grpc/appends.js';
-import { gossip, handleSupportedMethods } from './grpc/cluster.js';
+import { batchDurations, durationOf, handleAppend, handleBatchAppend, handleDelete } from './grpc/appends.js';
+import { gossip, handleSupportedMethods, SERVER_VERSIONS, type ServerVersion } from './grpc/cluster.js';
 import { handleRead } from './grpc/reads.js';
 import type { RecoveryReport } from './log/file-storage.js';
 import { Guard } from './security/guard.js';
@@ -25,8 +25,16 @@ export interface EmbeddedEventStoreOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Largest append accepted, in bytes of event data and metadata (default 1 MiB). */
+  /**
+   * The server this store answers as, where they differ: the version ServerFeatures reports and
+   * the default append limits. `24.10` (default): EventStoreDB 24.10.5, 1 MiB per append, no
+   * per-event limit. `25.1`: KurrentDB 25.1, 256 MiB per append, 16 MiB per event.
+   */
+  serverVersion?: ServerVersion;
+  /** Largest append accepted, in bytes as the server counts them (data, metadata, twice the type's length). */
   maxAppendSize?: number;
+  /** Largest single event accepted, in the same bytes. */
+  maxAppendEventSize?: number;
   /** Period of the `$statsCollected` system event (default 30 s, as on EventStoreDB). */
   statsIntervalMs?: number;
   /** Events between index checkpoints (default 200,000). */
@@ -75,10 +83,12 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let store: EventStore;
+  const version = SERVER_VERSIONS[options.serverVersion ?? '24.10'];
   try {
     store = EventStore.open({
       ...(dataDir ? { dataDir } : { memDb: true }),
-      ...(options.maxAppendSize ? { maxAppendSize: options.maxAppendSize } : {}),
+      maxAppendSize: options.maxAppendSize ?? version.maxAppendSize,
+      maxAppendEventSize: options.maxAppendEventSize ?? version.maxAppendEventSize,
       ...(options.checkpointEvery ? { checkpointEvery: options.checkpointEvery } : {}),
     });
   } catch (err) {
@@ -109,6 +119,15 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
   const streamsService = {
     ...streamsGrpc.StreamsService,
     read: { ...streamsGrpc.StreamsService.read, responseSerialize: (b: Buffer) => b },
+    batchAppend: {
+      ...streamsGrpc.StreamsService.batchAppend,
+      requestDeserialize: (b: Buffer) => {
+        const req = streamsGrpc.StreamsService.batchAppend.requestDeserialize(b);
+        const ms = durationOf(b);
+        if (ms !== undefined) batchDurations.set(req, ms);
+        return req;
+      },
+    },
   };
   let port = options.port ?? 2113;
   server.addService(streamsService, {
@@ -118,7 +137,7 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     delete: handleDelete(store, guard, false),
     tombstone: handleDelete(store, guard, true),
   } as UntypedServiceImplementation);
-  server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods } as UntypedServiceImplementation);
+  server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods(version.reported) } as UntypedServiceImplementation);
   server.addService(gossipGrpc.GossipService, { read: gossip(crypto.randomUUID(), host, () => port) } as UntypedServiceImplementation);
   const credentials = tls
     ? ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], false)

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound, WrongExpectedVersion,
-  type Expected,
+  DeadlineExceeded, MaximumAppendEventSizeExceeded, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted,
+  StreamNotFound, WrongExpectedVersion, type Expected,
 } from './errors.js';
 import { AllIndex, FLAG_TOMBSTONE } from './index/all-index.js';
 import { RecentIds } from './index/recent-ids.js';
@@ -35,7 +35,10 @@ export interface AppendSuccess {
 export interface StoreOptions {
   dataDir?: string;
   memDb?: boolean;
+  /** Largest append, in bytes as the server counts them (`eventSize`); default 1 MiB. */
   maxAppendSize?: number;
+  /** Largest single event (KurrentDB 25.1+: 16 MiB less the record overhead); default no limit. */
+  maxAppendEventSize?: number;
   /** Events between two index checkpoints (start-up then replays at most this many). */
   checkpointEvery?: number;
   now?: () => number;
@@ -48,6 +51,8 @@ interface PendingAppend {
   tombstone: boolean;
   /** Computes the events at commit time, against the state the commit will follow. */
   prepare?: (draft: (name: string) => Draft) => NewEvent[];
+  /** Epoch ms after which the append must not be written (the call's deadline). */
+  deadline?: number;
   resolve: (r: AppendSuccess) => void;
   reject: (e: Error) => void;
 }
@@ -68,9 +73,22 @@ const SOFT_DELETED = '9223372036854775807';
 const isSoftDeleted = (md: StreamMetadata | undefined): boolean =>
   md?.truncateBefore !== undefined && md.truncateBefore > Number.MAX_SAFE_INTEGER;
 
+function jsonObject(data: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const RECENT_IDS = 100_000;
 const METASTREAM_MAX_COUNT = 1;
 export const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+
+/** An event's size as the server counts it against the limits (`Event.SizeOnDisk` of KurrentDB). */
+export const eventSize = (e: { type: string; data: Uint8Array; metadata: Uint8Array }): number =>
+  e.data.length + e.metadata.length + 2 * e.type.length;
 const READ_RUN_LIMIT = 4 * 1024 * 1024;
 /** Event bytes past which a group commit takes no further appends. */
 const MAX_GROUP_BYTES = 16 * 1024 * 1024;
@@ -82,6 +100,7 @@ const MAX_GROUP_BYTES = 16 * 1024 * 1024;
 export class EventStore {
   readonly all = new AllIndex();
   readonly maxAppendSize: number;
+  readonly maxAppendEventSize: number;
   recovery: RecoveryReport = { truncatedBytes: 0 };
   /** Reads and subscriptions being served (the gRPC layer counts them). */
   openReads = 0;
@@ -105,6 +124,7 @@ export class EventStore {
     private readonly checkpointEvery: number,
   ) {
     this.maxAppendSize = options.maxAppendSize ?? DEFAULT_MAX_APPEND_SIZE;
+    this.maxAppendEventSize = options.maxAppendEventSize ?? Number.MAX_SAFE_INTEGER;
     this.now = options.now ?? Date.now;
   }
 
@@ -163,6 +183,8 @@ export class EventStore {
 
   /** The stream's readable state, or the error a read must report. */
   readableStream(name: string): StreamState {
+    // The metastream of a tombstoned stream is deleted too (IndexReader.GetStreamLastEventNumberCached).
+    if (isMetastream(name) && this.streams.get(streamOfMetastream(name))?.tombstoned) throw new StreamDeleted(name);
     const s = this.streams.get(name);
     if (!s) throw new StreamNotFound(name);
     if (s.tombstoned) throw new StreamDeleted(name);
@@ -226,30 +248,39 @@ export class EventStore {
 
   // ---- writing -------------------------------------------------------------------------------
 
-  append(streamName: string, expected: Expected, events: NewEvent[]): Promise<AppendSuccess> {
+  /** `deadline` (epoch ms): an append still unwritten when it passes fails with DeadlineExceeded. */
+  append(streamName: string, expected: Expected, events: NewEvent[], deadline?: number): Promise<AppendSuccess> {
     let size = 0;
-    for (const e of events) size += e.data.length + e.metadata.length;
+    for (const e of events) {
+      const n = eventSize(e);
+      if (n > this.maxAppendEventSize) return Promise.reject(new MaximumAppendEventSizeExceeded(e.id, n, this.maxAppendEventSize));
+      size += n;
+    }
     if (size > this.maxAppendSize) return Promise.reject(new MaximumAppendSizeExceeded(this.maxAppendSize));
-    return this.enqueue(streamName, expected, events, false);
+    return this.enqueue(streamName, expected, events, false, undefined, deadline);
   }
 
   /**
-   * Soft delete: sets `$tb` to EventStoreDB's deleted marker so every event so far is hidden; the
-   * stream keeps its revision, and appending again recreates it with revisions continuing.
+   * Soft delete (StorageWriterService.cs, WriteDelete): the metadata becomes `{"$tb": long.MaxValue}`
+   * alone, so every event so far is hidden; the stream keeps its revision, and appending again
+   * recreates it with revisions continuing. A stream that never existed (no events, no metadata)
+   * cannot be deleted: wrong expected version.
    */
-  delete(streamName: string, expected: Expected): Promise<AppendSuccess> {
+  delete(streamName: string, expected: Expected, deadline?: number): Promise<AppendSuccess> {
     return this.enqueue(metastreamOf(streamName), { kind: 'any' }, [], false, (draft) => {
       const d = draft(streamName);
-      this.checkExpected(streamName, expected, d);
-      const json = JSON.stringify({ ...(d.metadata?.raw ?? {}), $tb: 0 }).replace(/"\$tb":0/, `"$tb":${SOFT_DELETED}`);
-      return [{ id: crypto.randomUUID(), type: '$metadata', isJson: true, data: Buffer.from(json), metadata: Buffer.alloc(0) }];
-    });
+      const id = crypto.randomUUID();
+      this.decide({ streamName, expected, events: [{ id }], tombstone: false }, d, draft);
+      if (d.count === 0 && draft(metastreamOf(streamName)).count === 0) throw new WrongExpectedVersion(streamName, expected, 'no_stream');
+      const json = `{"$tb":${SOFT_DELETED}}`;
+      return [{ id, type: '$metadata', isJson: true, data: Buffer.from(json), metadata: Buffer.alloc(0) }];
+    }, deadline);
   }
 
-  /** Hard delete: the stream can never be read or written again. */
-  tombstone(streamName: string, expected: Expected): Promise<AppendSuccess> {
-    const event: NewEvent = { id: crypto.randomUUID(), type: '$streamDeleted', isJson: true, data: Buffer.alloc(0), metadata: Buffer.alloc(0) };
-    return this.enqueue(streamName, expected, [event], true);
+  /** Hard delete: the stream can never be read or written again. Its event is not JSON (LogRecord.DeleteTombstone). */
+  tombstone(streamName: string, expected: Expected, deadline?: number): Promise<AppendSuccess> {
+    const event: NewEvent = { id: crypto.randomUUID(), type: '$streamDeleted', isJson: false, data: Buffer.alloc(0), metadata: Buffer.alloc(0) };
+    return this.enqueue(streamName, expected, [event], true, undefined, deadline);
   }
 
   async close(): Promise<void> {
@@ -260,11 +291,15 @@ export class EventStore {
     await this.storage.close();
   }
 
-  private enqueue(streamName: string, expected: Expected, events: NewEvent[], tombstone: boolean, prepare?: PendingAppend['prepare']): Promise<AppendSuccess> {
+  private enqueue(streamName: string, expected: Expected, events: NewEvent[], tombstone: boolean, prepare?: PendingAppend['prepare'], deadline?: number): Promise<AppendSuccess> {
     if (this.closed) return Promise.reject(new StoreUnavailable('the event store is shutting down'));
     if (this.failure) return Promise.reject(this.failure);
+    if (deadline !== undefined && this.now() >= deadline) return Promise.reject(new DeadlineExceeded());
     return new Promise((resolve, reject) => {
-      this.queue.push({ streamName, expected, events, tombstone, resolve, reject, ...(prepare ? { prepare } : {}) });
+      this.queue.push({
+        streamName, expected, events, tombstone, resolve, reject,
+        ...(prepare ? { prepare } : {}), ...(deadline !== undefined ? { deadline } : {}),
+      });
       this.writing ??= this.drain();
     });
   }
@@ -311,26 +346,21 @@ export class EventStore {
     const created = BigInt(this.now()) * 10_000n;
     for (const p of group) {
       try {
+        // A call whose deadline has passed is dropped unwritten, as the server does with a cancelled write.
+        if (p.deadline !== undefined && this.now() >= p.deadline) throw new DeadlineExceeded();
         if (p.prepare) p.events = p.prepare(draft);
         const d = draft(p.streamName);
-        const retry = this.idempotentRetry(p, d);
+        const retry = this.decide(p, d, draft);
         if (retry !== undefined) { outcomes.push({ p, revision: retry }); continue; }
-        this.checkExpected(p.streamName, p.expected, d);
-        if (p.events.length === 0) { outcomes.push({ p, revision: d.count - 1 }); continue; }
         const first = toWrite.length;
         toWrite.push(...p.events.map((e, i) => ({
           ...e, streamName: p.streamName, revision: d.count + i, tombstone: p.tombstone, created,
         })));
-        if (!p.tombstone && isSoftDeleted(d.metadata)) {
-          // Recreating a soft-deleted stream: its old events stay hidden behind the new `$tb`.
-          const meta = metastreamOf(p.streamName);
-          toWrite.push({
-            id: crypto.randomUUID(), type: '$metadata', isJson: true, metadata: Buffer.alloc(0),
-            data: Buffer.from(JSON.stringify({ ...d.metadata!.raw, $tb: d.count })),
-            streamName: meta, revision: draft(meta).count, tombstone: false, created,
-          });
-        }
+        const undelete = p.tombstone || p.prepare ? undefined : this.softUndelete(p, d, draft);
+        if (p.events.length === 0 && !undelete) { outcomes.push({ p, revision: d.count - 1 }); continue; }
+        if (undelete) toWrite.push({ ...undelete, created });
         for (let i = first; i < toWrite.length; i++) this.applyToDraft(toWrite[i]!, draft);
+        if (p.events.length === 0) { outcomes.push({ p, revision: d.count - 1 }); continue; }
         const lastEvent = first + p.events.length - 1;
         outcomes.push({ p, revision: p.tombstone ? Number.MAX_SAFE_INTEGER : toWrite[lastEvent]!.revision, lastEvent });
       } catch (err) {
@@ -378,50 +408,90 @@ export class EventStore {
     if (isMetastream(e.streamName)) draft(streamOfMetastream(e.streamName)).metadata = parseStreamMetadata(e.data);
   }
 
-  /** EventStoreDB's rules for an expected revision, soft-deleted streams included. */
-  private checkExpected(streamName: string, expected: Expected, d: Draft): void {
-    if (d.tombstoned) throw new StreamDeleted(streamName);
+  /**
+   * `IndexWriter.CheckCommit` of KurrentDB: whether an append may be written (undefined), is an
+   * idempotent retry of one already written (the revision it reported), or fails (throws).
+   */
+  private decide(p: Pick<PendingAppend, 'streamName' | 'expected' | 'tombstone'> & { events: { id: string }[] }, d: Draft, draft: (name: string) => Draft): number | undefined {
+    const { streamName, expected, events } = p;
+    // A tombstoned stream (and its metastream) takes nothing, not even a retry.
+    if (d.tombstoned || (isMetastream(streamName) && draft(streamOfMetastream(streamName)).tombstoned)) throw new StreamDeleted(streamName);
     const current = d.count === 0 ? 'no_stream' : d.count - 1;
     const deleted = isSoftDeleted(d.metadata);
-    let ok: boolean;
-    switch (expected.kind) {
-      case 'any': ok = true; break;
-      case 'no_stream': ok = current === 'no_stream' || deleted; break;
-      case 'stream_exists':
-        if (deleted) throw new StreamDeleted(streamName);
-        ok = current !== 'no_stream';
-        break;
-      case 'revision': ok = current === expected.revision; break;
-      default: {
-        const _exhaustive: never = expected;
-        ok = _exhaustive;
-      }
+    if (expected.kind === 'stream_exists') {
+      if (deleted) throw new StreamDeleted(streamName);
+      // A stream with only metadata exists.
+      if (d.count === 0 && draft(metastreamOf(streamName)).count === 0) throw new WrongExpectedVersion(streamName, expected, current);
     }
-    if (!ok) throw new WrongExpectedVersion(streamName, expected, current);
+    if (expected.kind === 'any' || expected.kind === 'stream_exists') {
+      if (events.length === 0 || p.tombstone) return undefined;
+      // Weak idempotency: where recently written ids of this stream are, in any order or subset.
+      let last: number | undefined;
+      for (const e of events) {
+        const at = this.revisionOfId(e.id, streamName, d);
+        if (at !== undefined) { last = at; continue; }
+        // Some events written, the rest not: not a retry of one append (CorruptedIdempotency).
+        if (last !== undefined) throw new WrongExpectedVersion(streamName, expected, current);
+        return undefined;
+      }
+      return last;
+    }
+    const expectedNumber = expected.kind === 'no_stream' ? -1 : expected.revision;
+    const currentNumber = d.count - 1;
+    if (expectedNumber > currentNumber) throw new WrongExpectedVersion(streamName, expected, current);
+    if (expectedNumber === currentNumber) return undefined;
+    // Strong idempotency: the same ids at exactly the revisions the expectation names.
+    const s = this.streams.get(streamName);
+    const idAt = (revision: number): string | undefined => (revision >= d.count ? undefined : revision < d.durable
+      ? this.eventAt(s!.events[revision]!).id
+      : d.ids[revision - d.durable]);
+    for (let i = 0; i < events.length; i++) {
+      if (!p.tombstone && idAt(expectedNumber + 1 + i) === events[i]!.id) continue;
+      if (i === 0 && expected.kind === 'no_stream' && deleted) return undefined;
+      throw new WrongExpectedVersion(streamName, expected, current);
+    }
+    if (events.length === 0 && expected.kind === 'no_stream' && deleted) return undefined;
+    if (events.length === 0) throw new WrongExpectedVersion(streamName, expected, current);
+    return expectedNumber + events.length;
+  }
+
+  /** Revision of a recently written event id in `streamName`, this group's drafts included. */
+  private revisionOfId(id: string, streamName: string, d: Draft): number | undefined {
+    const inGroup = d.ids.lastIndexOf(id);
+    if (inGroup >= 0) return d.durable + inGroup;
+    const seen = this.recentIds.get(id);
+    return seen && seen.stream === streamName && seen.revision < d.durable ? seen.revision : undefined;
   }
 
   /**
-   * A retry that re-sends events already written at the expected place succeeds without writing
-   * them again: checked on the log for an explicit revision or no_stream, and through a bounded
-   * cache of recent ids for any/stream_exists, as EventStoreDB does.
+   * StorageWriterService.SoftUndeleteStream / SoftUndeleteMetastream: writing to a soft-deleted
+   * stream, or setting its metadata, undeletes it with `$tb` at its next revision, so its old
+   * events stay hidden. The metadata is the latest one (after a soft delete: `$tb` alone).
    */
-  private idempotentRetry(p: PendingAppend, d: Draft): number | undefined {
-    if (p.events.length === 0 || p.tombstone) return undefined;
-    const s = this.streams.get(p.streamName);
-    const idAt = (revision: number): string | undefined => (revision < d.durable
-      ? this.eventAt(s!.events[revision]!).id
-      : d.ids[revision - d.durable]);
-    let first: number;
-    if (p.expected.kind === 'revision' || p.expected.kind === 'no_stream') {
-      first = p.expected.kind === 'revision' ? p.expected.revision + 1 : 0;
+  private softUndelete(p: PendingAppend, d: Draft, draft: (name: string) => Draft): Omit<EventToWrite, 'created'> | undefined {
+    let stream: string;
+    let raw: Record<string, unknown> | undefined;
+    if (isSoftDeleted(d.metadata)) {
+      stream = p.streamName;
+      raw = d.metadata!.raw;
+    } else if (isMetastream(p.streamName) && isSoftDeleted(draft(streamOfMetastream(p.streamName)).metadata)) {
+      stream = streamOfMetastream(p.streamName);
+      const last = p.events[p.events.length - 1];
+      // Metadata that is not a JSON object cannot be modified: the server leaves it as written.
+      raw = last ? jsonObject(last.data) : draft(stream).metadata?.raw;
     } else {
-      const seen = this.recentIds.get(p.events[0]!.id);
-      if (!seen || seen.stream !== p.streamName) return undefined;
-      first = seen.revision;
+      return undefined;
     }
-    if (first >= d.count || first + p.events.length > d.count) return undefined;
-    for (let i = 0; i < p.events.length; i++) if (idAt(first + i) !== p.events[i]!.id) return undefined;
-    return first + p.events.length - 1;
+    if (!raw) return undefined;
+    const meta = metastreamOf(stream);
+    const metaDraft = draft(meta);
+    // The metastream's events of this very append come first.
+    const revision = metaDraft.count + (meta === p.streamName ? p.events.length : 0);
+    return {
+      id: crypto.randomUUID(), type: '$metadata', isJson: true, metadata: Buffer.alloc(0),
+      data: Buffer.from(JSON.stringify({ ...raw, $tb: draft(stream).count })),
+      streamName: meta, revision, tombstone: false,
+    };
   }
 
   /** Adds a durable event to the in-memory index. */

@@ -2,10 +2,14 @@ import type {
   sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerUnaryCall,
 } from '@grpc/grpc-js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
-import { InvalidRequest, MaximumAppendSizeExceeded, WrongExpectedVersion, type Expected } from '../errors.js';
+import jspb from 'google-protobuf';
+import {
+  DeadlineExceeded, InvalidRequest, MaximumAppendEventSizeExceeded, MaximumAppendSizeExceeded, WrongExpectedVersion,
+  type Expected,
+} from '../errors.js';
 import type { NewEvent } from '../log/record.js';
 import type { Guard } from '../security/guard.js';
-import type { AppendSuccess, EventStore } from '../store.js';
+import { eventSize, type AppendSuccess, type EventStore } from '../store.js';
 import {
   parseRevision, shared, streamIdentifier, streamNameOf, toRpcStatus, toServiceError, uuidOf,
 } from './protocol.js';
@@ -40,6 +44,56 @@ function expectedOf(o: ExpectationOptions): Expected {
   return { kind: 'any' };
 }
 
+/** Adds an event's size (`eventSize`) to a running total, refusing what exceeds either limit. */
+function addSize(store: EventStore, total: number, e: NewEvent): number {
+  const n = eventSize(e);
+  if (n > store.maxAppendEventSize) throw new MaximumAppendEventSizeExceeded(e.id, n, store.maxAppendEventSize);
+  if (total + n > store.maxAppendSize) throw new MaximumAppendSizeExceeded(store.maxAppendSize);
+  return total + n;
+}
+
+/** The call's gRPC deadline in epoch ms, or undefined for none. */
+export function callDeadline(call: { getDeadline(): Date | number }): number | undefined {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : d;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * BatchAppend requests carry their deadline in the options: client 6.2.1 sends a Timestamp
+ * (`deadline_21100`, field 6); clients that see the `deadline_duration` feature send a Duration
+ * (field 7), which the generated classes of 6.2.1 do not know, so it is read from the raw bytes
+ * (`durationOf`) and handed over here.
+ */
+export const batchDurations = new WeakMap<streamsPb.BatchAppendReq, number>();
+
+/** Field 7 (`google.protobuf.Duration deadline`) of `BatchAppendReq.options`, in ms, if present. */
+export function durationOf(bytes: Uint8Array): number | undefined {
+  const outer = new jspb.BinaryReader(bytes);
+  while (outer.nextField()) {
+    if (outer.isEndGroup()) break;
+    if (outer.getFieldNumber() !== 3 || outer.getWireType() !== 2) { outer.skipField(); continue; }
+    let found: number | undefined;
+    outer.readMessage(undefined, (_: unknown, options: jspb.BinaryReader) => {
+      while (options.nextField()) {
+        if (options.getFieldNumber() !== 7 || options.getWireType() !== 2) { options.skipField(); continue; }
+        let seconds = 0;
+        let nanos = 0;
+        options.readMessage(undefined, (__: unknown, d: jspb.BinaryReader) => {
+          while (d.nextField()) {
+            if (d.getFieldNumber() === 1) seconds = d.readInt64();
+            else if (d.getFieldNumber() === 2) nanos = d.readInt32();
+            else d.skipField();
+          }
+        });
+        found = seconds * 1000 + nanos / 1e6;
+      }
+    });
+    return found;
+  }
+  return undefined;
+}
+
 function position(commit: number): streamsPb.AppendResp.Position {
   return new streamsPb.AppendResp.Position().setCommitPosition(String(commit)).setPreparePosition(String(commit));
 }
@@ -67,8 +121,7 @@ export function handleAppend(store: EventStore, guard: Guard) {
           expected = expectedOf(o);
         } else if (req.hasProposedMessage()) {
           const e = toNewEvent(req.getProposedMessage()!);
-          size += e.data.length + e.metadata.length;
-          if (size > store.maxAppendSize) throw new MaximumAppendSizeExceeded(store.maxAppendSize);
+          size = addSize(store, size, e);
           events.push(e);
         }
       } catch (err) {
@@ -79,7 +132,7 @@ export function handleAppend(store: EventStore, guard: Guard) {
     call.on('end', () => {
       if (failed) return;
       if (!streamName) return fail(new InvalidRequest('append options are required'));
-      store.append(streamName, expected, events).then(
+      store.append(streamName, expected, events, callDeadline(call)).then(
         (r) => callback(null, appendSuccess(r)),
         (err: unknown) => {
           if (err instanceof WrongExpectedVersion) callback(null, wrongExpectedVersion(err));
@@ -115,6 +168,7 @@ interface PendingBatch {
   options: streamsPb.BatchAppendReq.Options;
   events: NewEvent[];
   size: number;
+  deadline: number | undefined;
   error?: unknown;
 }
 
@@ -139,10 +193,15 @@ export function handleBatchAppend(store: EventStore, guard: Guard) {
       let batch = pending.get(key);
       if (!batch) {
         const options = req.getOptions() ?? new streamsPb.BatchAppendReq.Options();
-        batch = { streamName: '', expected: { kind: 'any' }, options, events: [], size: 0 };
+        batch = { streamName: '', expected: { kind: 'any' }, options, events: [], size: 0, deadline: undefined };
         try {
           batch.streamName = streamNameOf(options.getStreamIdentifier());
           guard.demand(principal, 'write', batch.streamName);
+          // A deadline already passed is a Timeout before anything else (Streams.BatchAppend.cs).
+          const duration = batchDurations.get(req);
+          if (duration !== undefined) batch.deadline = Date.now() + duration;
+          else if (options.hasDeadline()) batch.deadline = options.getDeadline()!.toDate().getTime();
+          if (batch.deadline !== undefined && batch.deadline <= Date.now()) throw new DeadlineExceeded();
           batch.expected = options.hasStreamPosition()
             ? { kind: 'revision', revision: parseRevision(options.getStreamPosition()) }
             : expectedOf(options);
@@ -155,8 +214,7 @@ export function handleBatchAppend(store: EventStore, guard: Guard) {
         try {
           for (const m of req.getProposedMessagesList()) {
             const e = toNewEvent(m);
-            batch.size += e.data.length + e.metadata.length;
-            if (batch.size > store.maxAppendSize) throw new MaximumAppendSizeExceeded(store.maxAppendSize);
+            batch.size = addSize(store, batch.size, e);
             batch.events.push(e);
           }
         } catch (err) {
@@ -177,7 +235,7 @@ export function handleBatchAppend(store: EventStore, guard: Guard) {
       };
       const result = done.error !== undefined
         ? Promise.reject(done.error)
-        : store.append(done.streamName, done.expected, done.events);
+        : store.append(done.streamName, done.expected, done.events, done.deadline);
       result.then(
         (r) => reply((resp) => resp.setSuccess(batchSuccess(r))),
         (err: unknown) => reply((resp) => resp.setError(toRpcStatus(err, done.streamName))),
@@ -222,7 +280,8 @@ export function handleDelete(store: EventStore, guard: Guard, hard: boolean) {
       callback(toServiceError(err));
       return;
     }
-    const op = hard ? store.tombstone(streamName, expected) : store.delete(streamName, expected);
+    const deadline = callDeadline(call);
+    const op = hard ? store.tombstone(streamName, expected, deadline) : store.delete(streamName, expected, deadline);
     op.then(
       (r) => {
         const resp = hard ? new streamsPb.TombstoneResp() : new streamsPb.DeleteResp();

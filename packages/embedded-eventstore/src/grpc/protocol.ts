@@ -1,9 +1,10 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import jspb from 'google-protobuf';
 import anyPb from 'google-protobuf/google/protobuf/any_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import {
-  AccessDenied, InvalidRequest, NotAuthenticated, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound,
+  AccessDenied, DeadlineExceeded, InvalidRequest, MaximumAppendEventSizeExceeded, NotAuthenticated, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound,
   WrongExpectedVersion, type Expected,
 } from '../errors.js';
 import { isValidUuid } from '../log/record.js';
@@ -23,19 +24,22 @@ export function streamIdentifier(name: string): sharedPb.StreamIdentifier {
   return new shared.StreamIdentifier().setStreamName(Buffer.from(name, 'utf8'));
 }
 
+/** An event id as the canonical UUID string; the all-zero id is refused, as `Event`'s constructor does. */
 export function uuidOf(id: sharedPb.UUID | undefined): string {
   if (!id) throw new InvalidRequest('event id is required');
+  let hex: string;
   if (id.hasString()) {
     const s = id.getString();
     if (!isValidUuid(s)) throw new InvalidRequest(`invalid event id ${JSON.stringify(s)}`);
-    const hex = s.replace(/-/g, '').toLowerCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    hex = s.replace(/-/g, '').toLowerCase();
+  } else {
+    const structured = id.getStructured();
+    if (!structured) throw new InvalidRequest('event id is required');
+    const half = (v: string): string => BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
+    hex = half(structured.getMostSignificantBits()) + half(structured.getLeastSignificantBits());
   }
-  const structured = id.getStructured();
-  if (!structured) throw new InvalidRequest('event id is required');
-  const hex = (v: string): string => BigInt.asUintN(64, BigInt(v)).toString(16).padStart(16, '0');
-  const h = hex(structured.getMostSignificantBits()) + hex(structured.getLeastSignificantBits());
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (/^0+$/.test(hex)) throw new InvalidRequest('Empty eventId provided.');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 export function parseRevision(value: string): number {
@@ -87,6 +91,18 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
   if (err instanceof MaximumAppendSizeExceeded) {
     return { code: status.INVALID_ARGUMENT, details: err.message, metadata: trailers({ exception: 'maximum-append-size-exceeded', 'maximum-append-size': String(err.maxAppendSize) }) };
   }
+  if (err instanceof MaximumAppendEventSizeExceeded) {
+    return {
+      code: status.INVALID_ARGUMENT,
+      details: err.message,
+      metadata: trailers({
+        exception: 'maximum-append-event-size-exceeded', 'maximum-append-event-size': String(err.maxAppendEventSize),
+        'event-id': err.eventId, 'proposed-append-event-size': String(err.proposedSize),
+      }),
+    };
+  }
+  // The call's own deadline: grpc's DEADLINE_EXCEEDED, which the client turns into DeadlineExceededError.
+  if (err instanceof DeadlineExceeded) return { code: status.DEADLINE_EXCEEDED, details: err.message };
   // RpcExceptions.AccessDenied and AuthenticationMiddleware.cs of KurrentDB.
   if (err instanceof AccessDenied) return { code: status.PERMISSION_DENIED, details: err.message, metadata: trailers({ exception: 'access-denied' }) };
   if (err instanceof NotAuthenticated) return { code: status.UNAUTHENTICATED, details: err.message };
@@ -125,6 +141,28 @@ export function toRpcStatus(err: unknown, streamName: string): statusPb.Status {
   if (err instanceof MaximumAppendSizeExceeded) {
     const d = new shared.MaximumAppendSizeExceeded().setMaxappendsize(err.maxAppendSize);
     return s.setCode(rpcCode(status.INVALID_ARGUMENT)).setDetails(packed('event_store.client.MaximumAppendSizeExceeded', d));
+  }
+  if (err instanceof MaximumAppendEventSizeExceeded) {
+    // Status.MaximumAppendEventSizeExceeded; client 6.2.1 has no class for it (an UnknownError there).
+    const w = new jspb.BinaryWriter();
+    w.writeString(1, err.eventId);
+    w.writeUint32(2, err.proposedSize);
+    w.writeUint32(3, err.maxAppendEventSize);
+    const any = new anyPb.Any();
+    any.pack(w.getResultBuffer(), 'event_store.client.MaximumAppendEventSizeExceeded');
+    return s.setMessage('MaximumAppendEventSizeExceeded').setCode(rpcCode(status.INVALID_ARGUMENT)).setDetails(any);
+  }
+  if (err instanceof DeadlineExceeded) {
+    // Status.Timeout: the client's DeadlineExceededError.
+    return s.setMessage('Timeout').setCode(rpcCode(status.DEADLINE_EXCEEDED)).setDetails(packed('event_store.client.Timeout', new shared.Timeout()));
+  }
+  if (err instanceof InvalidRequest) {
+    // Status.BadRequest (an exception while reading the request, e.g. an all-zero event id).
+    const w = new jspb.BinaryWriter();
+    w.writeString(1, err.message);
+    const any = new anyPb.Any();
+    any.pack(w.getResultBuffer(), 'event_store.client.BadRequest');
+    return s.setMessage('BadRequest').setCode(rpcCode(status.INVALID_ARGUMENT)).setDetails(any);
   }
   if (err instanceof AccessDenied) {
     // Status.AccessDenied of KurrentDB's Status.cs.

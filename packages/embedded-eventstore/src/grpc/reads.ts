@@ -8,7 +8,7 @@ import type { EventStore, StreamState } from '../store.js';
 import { FrameWriter } from './frame-writer.js';
 import { parseRevision, streamNameOf, toServiceError } from './protocol.js';
 import {
-  CAUGHT_UP, encodeCheckpoint, encodeConfirmation, encodeEventResponse, encodeStreamNotFound,
+  encodeCaughtUp, encodeCheckpoint, encodeConfirmation, encodeEventResponse, encodeStreamNotFound,
 } from './wire.js';
 
 type ReadCall = ServerWritableStream<streamsPb.ReadReq, Buffer>;
@@ -155,7 +155,8 @@ class ReadSession {
     if (options.hasRevision()) next = parseRevision(options.getRevision()) + 1;
     else if (options.hasEnd()) next = existing?.events.length ?? 0;
     else next = 0;
-    await this.live(async () => {
+    // Caught up at the last revision delivered or passed (none yet: omitted).
+    await this.live(() => [encodeCaughtUp(Date.now(), { revision: next - 1 })], async () => {
       const s = this.store.stream(name);
       if (!s) return false;
       if (s.tombstoned) throw new StreamDeleted(name);
@@ -176,7 +177,16 @@ class ReadSession {
     else if (options.hasEnd()) next = all.count;
     else next = 0;
     let scanned = 0;
-    await this.live(async () => {
+    // The position of the last event delivered or passed over, for checkpoints and caught-up.
+    const reached = (): number | undefined => (next > 0 ? all.positions[next - 1] : undefined);
+    const caughtUp = (): Buffer[] => {
+      const at = reached();
+      const message = encodeCaughtUp(Date.now(), at === undefined ? {} : { position: at });
+      // A filtered subscription is also sent a checkpoint when catch-up ends, so that at least one
+      // arrives within each interval (Enumerator.AllSubscriptionFiltered.cs, CatchUp).
+      return filter && at !== undefined ? [encodeCheckpoint(at, Date.now()), message] : [message];
+    };
+    await this.live(caughtUp, async () => {
       if (next >= all.count) return false;
       const end = Math.min(all.count, next + BATCH * 4);
       let indices: number[] = [];
@@ -185,7 +195,7 @@ class ReadSession {
         if (filter && ++scanned % filter.checkpointEvery === 0) {
           await this.sendEvents(this.store.readByIndex(indices));
           indices = [];
-          await this.send(encodeCheckpoint(all.positions[next]!));
+          await this.send(encodeCheckpoint(all.positions[next]!, Date.now()));
         }
       }
       await this.sendEvents(this.store.readByIndex(indices));
@@ -197,7 +207,7 @@ class ReadSession {
    * Confirms the subscription, then calls `step` until it reports nothing left (caught up), then
    * again after every commit, until the client goes away.
    */
-  private async live(step: () => Promise<boolean>): Promise<void> {
+  private async live(caughtUpMessages: () => Buffer[], step: () => Promise<boolean>): Promise<void> {
     let dirty = true;
     const unsubscribe = this.store.onCommit(() => {
       dirty = true;
@@ -211,7 +221,7 @@ class ReadSession {
         while (!this.cancelled && await step()) { /* keep delivering */ }
         if (!caughtUp && !this.cancelled) {
           caughtUp = true;
-          await this.send(CAUGHT_UP);
+          await this.frames.write(caughtUpMessages());
         }
         if (!dirty && !this.cancelled) await new Promise<void>((resolve) => { this.wake = resolve; });
         this.wake = undefined;

@@ -52,7 +52,8 @@ export function encodeEventResponse(e: StoredEvent): Buffer {
   const stream = Buffer.from(e.streamName, 'utf8');
   const type = Buffer.from(e.type, 'utf8');
   const created = Buffer.from(e.created.toString(), 'latin1');
-  const contentType = e.isJson ? JSON_TYPE : BINARY_TYPE;
+  // A tombstone is never JSON (LogRecord.DeleteTombstone sets no IsJson flag), whatever an older log recorded.
+  const contentType = e.isJson && !e.tombstone ? JSON_TYPE : BINARY_TYPE;
 
   const uuidSize = fieldSize(id.length);
   const streamIdSize = fieldSize(stream.length);
@@ -93,11 +94,52 @@ export function encodeConfirmation(subscriptionId: string): Buffer {
   return w.len(0x12, fieldSize(id.length)).bytes(0x0a, id).buf;
 }
 
-/** `ReadResp { checkpoint: { commit_position, prepare_position } }`. */
-export function encodeCheckpoint(position: number): Buffer {
-  const inner = 2 * (1 + varintSize(position));
-  const w = new Writer(Buffer.allocUnsafe(fieldSize(inner)));
-  return w.len(0x1a, inner).tag(0x08).varint(position).tag(0x10).varint(position).buf;
+/** `google.protobuf.Timestamp { seconds = 1, nanos = 2 }` of an epoch time in ms. */
+function timestamp(ms: number): Buffer {
+  const seconds = Math.floor(ms / 1000);
+  const nanos = Math.round((ms - seconds * 1000) * 1e6);
+  const w = new Writer(Buffer.allocUnsafe(2 + varintSize(seconds) + varintSize(nanos)));
+  w.tag(0x08).varint(seconds);
+  if (nanos > 0) w.tag(0x10).varint(nanos);
+  return w.buf.subarray(0, w.o);
+}
+
+/** A position's `commit_position = 1, prepare_position = 2` (commit == prepare here). */
+function positionFields(position: number): Buffer {
+  const w = new Writer(Buffer.allocUnsafe(2 * (1 + varintSize(position))));
+  return w.tag(0x08).varint(position).tag(0x10).varint(position).buf;
+}
+
+/** Concatenates length-delimited fields `[tag, bytes]` and varint fields `[tag, number]`. */
+function message(fields: ([number, Buffer] | [number, number])[]): Buffer {
+  let size = 0;
+  for (const [, v] of fields) size += typeof v === 'number' ? 1 + varintSize(v) : fieldSize(v.length);
+  const w = new Writer(Buffer.allocUnsafe(size));
+  for (const [tag, v] of fields) if (typeof v === 'number') w.tag(tag).varint(v); else w.bytes(tag, v);
+  return w.buf;
+}
+
+/**
+ * `ReadResp { checkpoint: { commit_position, prepare_position, timestamp } }`; the timestamp
+ * (field 3) came with EventStoreDB 24.10.5 and is ignored by older clients.
+ */
+export function encodeCheckpoint(position: number, timestampMs?: number): Buffer {
+  const inner = timestampMs === undefined
+    ? positionFields(position)
+    : Buffer.concat([positionFields(position), message([[0x1a, timestamp(timestampMs)]])]);
+  return message([[0x1a, inner]]);
+}
+
+/**
+ * `ReadResp { caught_up: { timestamp, stream_revision | position } }` (24.10.5+, Streams.Read.cs
+ * `Convert`): a stream subscription's last revision, a `$all` subscription's position, each
+ * omitted when there is none yet.
+ */
+export function encodeCaughtUp(timestampMs: number, at: { revision?: number; position?: number }): Buffer {
+  const fields: ([number, Buffer] | [number, number])[] = [[0x0a, timestamp(timestampMs)]];
+  if (at.revision !== undefined && at.revision >= 0) fields.push([0x10, at.revision]);
+  if (at.position !== undefined && at.position >= 0) fields.push([0x1a, positionFields(at.position)]);
+  return message([[0x42, message(fields)]]);
 }
 
 /** `ReadResp { stream_not_found: { stream_identifier } }`. */

@@ -27,6 +27,9 @@ import {
   type ResolvedEvent,
   type StreamSubscription,
 } from '@eventstore/db-client';
+import * as grpc from '@grpc/grpc-js';
+import serverFeaturesGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
 import { startTestEnvironment } from '@cfund/test-support';
 import type { Test } from 'tap';
@@ -39,6 +42,8 @@ export interface TargetOptions {
   statsIntervalMs?: number;
   /** Embedded store's maximum append size in bytes (a real server's default: 1 MiB). */
   maxAppendSize?: number;
+  /** The server the embedded store answers as (its version and default append limits). */
+  serverVersion?: '24.10' | '25.1';
 }
 
 export interface Target {
@@ -119,6 +124,7 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     insecure: true,
     ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
     ...(options.maxAppendSize !== undefined ? { maxAppendSize: options.maxAppendSize } : {}),
+    ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
   });
   const connectionString = store.connectionString;
   const { host, port } = parseHostPort(connectionString);
@@ -277,4 +283,47 @@ export function comparePositions(a: { commit: bigint; prepare: bigint }, b: { co
   if (a.commit !== b.commit) return a.commit < b.commit ? -1 : 1;
   if (a.prepare !== b.prepare) return a.prepare < b.prepare ? -1 : 1;
   return 0;
+}
+
+export interface ServerFeatures {
+  /** `event_store_server_version`, e.g. `24.10.5`. */
+  version: string;
+  /** `/service/method` as listed (ServerFeatures.cs lower-cases both) -> feature tags. */
+  methods: Map<string, string[]>;
+}
+
+/** ServerFeatures.GetSupportedMethods of the target, through the client's generated stub. */
+export async function serverFeatures(target: Target): Promise<ServerFeatures> {
+  const features = new serverFeaturesGrpc.ServerFeaturesClient(`${target.host}:${target.port}`, grpc.credentials.createInsecure());
+  try {
+    return await new Promise((resolve, reject) => {
+      features.getSupportedMethods(new sharedPb.Empty(), (err, res) => {
+        if (err) return reject(err);
+        resolve({
+          version: res.getEventStoreServerVersion(),
+          methods: new Map(res.getMethodsList().map((m) => [`/${m.getServiceName()}/${m.getMethodName()}`, m.getFeaturesList()])),
+        });
+      });
+    });
+  } finally {
+    features.close();
+  }
+}
+
+/** Whether version `a.b.c` is at least `major.minor.patch`. */
+export function atLeast(version: string, major: number, minor: number, patch = 0): boolean {
+  const [a = 0, b = 0, c = 0] = version.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0);
+  return a !== major ? a > major : b !== minor ? b > minor : c >= patch;
+}
+
+/**
+ * The append limits a server of `version` has by default (ClusterVNodeOptions.cs): EventStoreDB
+ * up to 25.0 takes 1 MiB per append and has no per-event limit; KurrentDB 25.1 and later take
+ * 256 MiB per append (TFConsts.ChunkSize) and 16 MiB per event (TFConsts.MaxLogRecordSize).
+ */
+export function appendLimitsOf(version: string): { maxAppendSize: number; maxAppendEventSize: number | undefined } {
+  const MIB = 1024 * 1024;
+  return atLeast(version, 25, 1)
+    ? { maxAppendSize: 256 * MIB, maxAppendEventSize: 16 * MIB }
+    : { maxAppendSize: MIB, maxAppendEventSize: undefined };
 }

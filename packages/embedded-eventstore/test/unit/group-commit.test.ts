@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { EventStore } from '@cfund/embedded-eventstore';
+import { DeadlineExceeded, EventStore } from '@cfund/embedded-eventstore';
 
 const event = (n: number) => ({
   id: crypto.randomUUID(), type: 'Tested', isJson: true,
@@ -35,5 +35,18 @@ t.test('commits in one group share one write and keep per-stream revisions conti
   t.same(revisions, Array.from({ length: 100 }, (_, i) => i));
   const positions = results.map((r) => r.position!);
   t.equal(new Set(positions).size, 100, 'distinct positions');
+  await store.close();
+});
+
+t.test('an append whose deadline passes while it waits for its group is not written', async (t) => {
+  // The clock: the append is accepted at 0 ms, its group is committed at 2000 ms.
+  let calls = 0;
+  const store = EventStore.open({ memDb: true, now: () => (calls++ === 0 ? 0 : 2000) });
+  const late = store.append('late', { kind: 'any' }, [event(1)], 1000);
+  const error: unknown = await late.then(() => undefined, (e: unknown) => e);
+  t.ok(error instanceof DeadlineExceeded, 'DeadlineExceeded');
+  t.equal(store.stream('late'), undefined, 'nothing written');
+  const onTime = await store.append('late', { kind: 'any' }, [event(2)], 5000);
+  t.equal(onTime.revision, 0, 'an append within its deadline is written');
   await store.close();
 });
