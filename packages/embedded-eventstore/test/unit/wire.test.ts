@@ -42,6 +42,9 @@ t.test('binary, empty and tombstone events encode their edge values', async (t) 
   t.equal(bin.getData_asU8().length, 0);
   const tomb = decode(encodeEventResponse(sample({ tombstone: true, type: '$streamDeleted' }))).getEvent()!.getEvent()!;
   t.equal(tomb.getStreamRevision(), '9223372036854775807');
+  // A tombstone an older version of the store recorded as JSON is still served as not JSON.
+  const oldTomb = decode(encodeEventResponse(sample({ tombstone: true, isJson: true, type: '$streamDeleted' }))).getEvent()!.getEvent()!;
+  t.equal(oldTomb.getMetadataMap().get('content-type'), 'application/octet-stream', 'a tombstone is never JSON');
 });
 
 t.test('control messages decode to their oneof case', async (t) => {
