@@ -28,6 +28,7 @@ t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async
   execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
   const env = await startTestEnvironment();
   if (env.skipped !== undefined) return t.plan(0, env.skipped);
+  const { esdbConnectionString, eventStore } = env;
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-command-sweep-'));
   const documents = join(dataDir, 'documents');
   const children: ChildProcess[] = [];
@@ -46,7 +47,7 @@ t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async
       cwd: serviceDir,
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-        ESDB_CONNECTION_STRING: env.esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra,
+        ESDB_CONNECTION_STRING: esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -69,7 +70,7 @@ t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async
   };
   const attached = async (id: string) => {
     const keys: string[] = [];
-    for await (const e of env.eventStore.readStream(`claim-${id}`)) if (e.event!.type === 'DocumentAttached') keys.push((e.event!.data as { storageKey: string }).storageKey);
+    for await (const e of eventStore.readStream(`claim-${id}`)) if (e.event!.type === 'DocumentAttached') keys.push((e.event!.data as { storageKey: string }).storageKey);
     return keys;
   };
   const stored = async () => (await readdir(documents)).sort();
