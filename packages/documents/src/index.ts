@@ -5,5 +5,6 @@ export {
   DocumentInfectedError, DocumentTooLargeError, EmptyDocumentError, UnsupportedDocumentTypeError, ingestDocument,
   type IngestOptions, type IngestedDocument,
 } from './ingest.js';
-export { FileDocumentStore, ObjectDocumentStore, openDocumentStore, type DocumentStore } from './store.js';
+export { FileDocumentStore, ObjectDocumentStore, openDocumentStore, type DocumentStore, type StoredDocument } from './store.js';
 export { documentErrorProblem } from './problems.js';
+export { claimOfStorageKey, newStorageKey, sweepOrphans, type OrphanSweepOptions, type OrphanSweepResult } from './orphan-sweep.js';

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
 import { fsyncDir } from '@cfund/eventstore';
@@ -22,6 +22,13 @@ export interface DocumentStore {
   get(key: string, offset?: number): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Removes what is stored under `key` (nothing if there is nothing). */
   delete(key: string): Promise<void>;
+  /** Every key stored, with when it was stored (for the sweep of orphans). */
+  list(): AsyncIterable<StoredDocument>;
+}
+
+export interface StoredDocument {
+  key: string;
+  storedAt: Date;
 }
 
 const KEY = /^[A-Za-z0-9._-]{1,200}$/;
@@ -81,6 +88,15 @@ export class FileDocumentStore implements DocumentStore {
     checkKey(key);
     await rm(join(this.dir, key), { force: true });
   }
+
+  /** The stored files (not the temporary ones of uploads in progress); their time is when they were written. */
+  async *list(): AsyncGenerator<StoredDocument> {
+    for (const name of await readdir(this.dir)) {
+      if (name.endsWith('.tmp') || !KEY.test(name) || name.startsWith('.')) continue;
+      const info = await lstat(join(this.dir, name)).catch(() => undefined); // removed meanwhile
+      if (info?.isFile()) yield { key: name, storedAt: info.mtime };
+    }
+  }
 }
 
 /** Skips the first `n` bytes of a stream. */
@@ -133,6 +149,13 @@ export class ObjectDocumentStore implements DocumentStore {
     await this.bucket.delete(key).catch((error: unknown) => {
       if (!/not found/i.test(String(error))) throw error;
     });
+  }
+
+  /** The complete objects (their metadata is written last) and when that was. */
+  async *list(): AsyncGenerator<StoredDocument> {
+    for (const info of await this.bucket.list()) {
+      if (!info.deleted) yield { key: info.name, storedAt: new Date(info.mtime) };
+    }
   }
 }
 

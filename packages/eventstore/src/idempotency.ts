@@ -166,6 +166,15 @@ export class IdempotencyStore {
   }
 
   /**
+   * Whether the key already has a recorded response (final: it never changes again). Lets a
+   * caller that must do work to fingerprint its request (an upload stored as it streams) skip
+   * that work's side effects when all that can follow is a replay or a mismatch.
+   */
+  async answered(key: string): Promise<boolean> {
+    return (await this.read(this.streamName(key))).status === 'done';
+  }
+
+  /**
    * Takes the key for `r` (no-op when held). The first attempt assumes a new key (no read); on a
    * conflict it reads the key and then ends `run` with its response (AlreadyAnswered), waits for
    * its holder, takes over a stale or released reservation, or refuses another request under the

@@ -17,6 +17,7 @@ import { PaymentRuns } from './payment-runs/payment-runs.js';
 import { paymentRunRoutes } from './payment-runs/routes.js';
 import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import { documentRoutes } from './routes/documents.js';
+import { CommandExecution } from './routes/command-execution.js';
 import { documentErrorProblem, type ClamdAddress, type DocumentStore } from '@cfund/documents';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
@@ -41,7 +42,11 @@ export interface BuildAppOptions extends TokenVerification {
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Where documents are stored (none: no document upload). */
-  documents?: { store: DocumentStore; maxBytes?: number; clamd?: ClamdAddress | undefined };
+  documents?: {
+    store: DocumentStore; maxBytes?: number; clamd?: ClamdAddress | undefined;
+    /** Fault injection for crash tests: called between storing an upload's bytes and appending its event. */
+    afterStored?: (storageKey: string) => void | Promise<void>;
+  };
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: IdempotencyStoreOptions;
   /** The fund's accounts payment runs pay from (FUND_ACCOUNTS; default: the embedded mode's demo accounts). */
@@ -82,12 +87,14 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     ...(options.http ? { http: options.http } : {}),
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
-  await app.register(commandRoutes, { service, protector: options.protector, idempotency, metrics, fingerprintKey });
+  const execution = new CommandExecution({ idempotency, metrics, fingerprintKey });
+  await app.register(commandRoutes, { service, protector: options.protector, execution });
   await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS) });
   if (options.documents) {
     await app.register(documentRoutes, {
-      service, protector: options.protector, store: options.documents.store,
+      service, protector: options.protector, execution, store: options.documents.store,
       maxBytes: options.documents.maxBytes ?? loadConfig({}).DOCUMENT_MAX_BYTES, clamd: options.documents.clamd,
+      ...(options.documents.afterStored ? { afterDocumentStored: options.documents.afterStored } : {}),
     });
   }
 

@@ -139,12 +139,16 @@ export class CommandService {
 
   /** A claim command as an endpoint answers it: the result without the resulting state. */
   async command(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult> {
-    const { state: _state, ...result } = await this.claimCommand(claimId, ctx, authorize, build);
+    const { state: _state, replayed: _replayed, ...result } = await this.claimCommand(claimId, ctx, authorize, build);
     return result;
   }
 
-  /** Loads, authorizes, decides and appends one claim command (re-deciding on conflicts), with the ledger in step. */
-  async claimCommand(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult & { state: ClaimState }> {
+  /**
+   * Loads, authorizes, decides and appends one claim command (re-deciding on conflicts), with the
+   * ledger in step. `replayed`: the events of an earlier run under the same Idempotency-Key were
+   * found and nothing was decided or written.
+   */
+  async claimCommand(claimId: string, ctx: CommandContext, authorize: Authorize | null, build: (at: string) => ClaimCommand): Promise<CommandResult & { state: ClaimState; replayed: boolean }> {
     const stream = claimStream(claimId);
     const isNew = authorize === null;
     const decider: Decider<ClaimCommand, ClaimEvent, ClaimState> = {
@@ -193,7 +197,7 @@ export class CommandService {
         this.metrics.appends.inc({ category: 'claim' });
         await this.settleAfter(claimId, change, result.state, ctx);
       }
-      return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state };
+      return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state, replayed: result.replayed };
     } catch (error) {
       if (committedIn !== undefined && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, committedIn, ctx);
       if (isNew && error instanceof RevisionMismatchError) {
@@ -240,11 +244,11 @@ export class CommandService {
 
   /** Loads a claim (404 when it does not exist). */
   /** The claim's state, once `principal` may act on it as `authorize` says (404 for a claim they may not read, else its refusal). */
-  async authorizedClaim(claimId: string, principal: Principal, authorize: Authorize): Promise<ClaimState> {
-    const { state } = await this.loadClaim(claimId);
-    const refusal = refusalOn(claimId, principal, state, authorize);
+  async authorizedClaim(claimId: string, principal: Principal, authorize: Authorize): Promise<{ state: ClaimState; revision: StreamRevision }> {
+    const loaded = await this.loadClaim(claimId);
+    const refusal = refusalOn(claimId, principal, loaded.state, authorize);
     if (refusal) throw refusal;
-    return state;
+    return loaded;
   }
 
   async loadClaim(claimId: string): Promise<{ state: ClaimState; revision: StreamRevision }> {

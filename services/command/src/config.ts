@@ -38,8 +38,15 @@ const EnvShape = {
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** How often the ledger reconciler runs (ms); 0 turns it off. It also runs once at start-up. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(5 * 60 * 1000),
-  /** Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two writes. */
-  CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed']).optional(),
+  /** How often orphaned document bytes are swept (ms); 0: only at start-up. */
+  DOCUMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 24 * 3600 * 1000).default(3600 * 1000),
+  /** Bytes younger than this are never swept: their event may be on its way (ms; at least a second, default a day). */
+  DOCUMENT_ORPHAN_GRACE_MS: z.coerce.number().int().min(1000).max(365 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
+  /**
+   * Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two
+   * writes, `kill-after-document-stored` between an upload's stored bytes and its event.
+   */
+  CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed', 'kill-after-document-stored']).optional(),
   /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */
   RELAY_ENABLED: z.stringbool().default(true),
   /** The fund's accounts payment runs pay from, by jurisdiction (default: demo accounts, embedded mode). */

@@ -1,7 +1,7 @@
 /**
  * The command service process (runService: configuration, secrets, signals, exit codes): the
  * event store client and the key store; once listening, the ledger reconciler and the relay;
- * in the embedded mode, demo tokens.
+ * the sweep of orphaned document bytes; in the embedded mode, demo tokens.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
@@ -13,6 +13,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { demoTokens } from './demo-tokens.js';
 import { startReconciler } from './reconciler.js';
+import { startDocumentSweep } from './document-sweep.js';
 
 runService({
   name: 'command',
@@ -21,7 +22,7 @@ runService({
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
     const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
     const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
-    const running: { relay?: RelayHost; stopReconciler?: () => void; documentsNats?: NatsConnection } = {};
+    const running: { relay?: RelayHost; stopReconciler?: () => void; stopDocumentSweep?: () => void; documentsNats?: NatsConnection } = {};
     const documentStore = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR) }, async () => {
       running.documentsNats = await connect({ ...natsConnectOptions(config), name: 'command-documents' });
       return running.documentsNats;
@@ -30,7 +31,10 @@ runService({
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
       fingerprintSecret: secrets.masterKey, fundAccounts: config.FUND_ACCOUNTS,
-      documents: { store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd },
+      documents: {
+        store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd,
+        ...(config.CFUND_FAULT_INJECTION === 'kill-after-document-stored' ? { afterStored: () => { process.kill(process.pid, 'SIGKILL'); } } : {}),
+      },
       // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
       readyChecks: { relay: () => running.relay?.stuck() === undefined },
       ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
@@ -38,10 +42,11 @@ runService({
         : {}),
     });
     if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
-    return { app, client, running };
+    return { app, client, running, documentStore };
   },
-  async start({ app, client, running }, { config, secrets, logger }) {
+  async start({ app, client, running, documentStore }, { config, secrets, logger }) {
     running.stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
+    running.stopDocumentSweep = startDocumentSweep(documentStore, client, { intervalMs: config.DOCUMENT_SWEEP_INTERVAL_MS, graceMs: config.DOCUMENT_ORPHAN_GRACE_MS }, logger);
     // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
     // benchmarks) must not join the relay of whatever NATS listens on the default port.
     if (config.RELAY_ENABLED && process.env.NATS_URL) {
@@ -52,6 +57,7 @@ runService({
   },
   async stop({ app, client, running }) {
     running.stopReconciler?.();
+    running.stopDocumentSweep?.();
     await app.close();
     await running.relay?.stop(); // releases the relay lease, so a standby takes over at once
     await running.documentsNats?.drain();

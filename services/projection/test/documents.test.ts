@@ -33,9 +33,15 @@ function form(fields: Record<string, string>, file?: { name: string; bytes: Buff
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
-async function upload(h: Harness, id: string, token: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }) {
+async function upload(h: Harness, id: string, token: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }, extra: Record<string, string> = {}) {
   const { payload, headers } = form(fields, file);
-  return h.command.inject({ method: 'POST', url: `/claims/${id}/documents`, payload, headers: { ...headers, authorization: `Bearer ${token}` } });
+  return h.command.inject({ method: 'POST', url: `/claims/${id}/documents`, payload, headers: { ...headers, ...extra, authorization: `Bearer ${token}` } });
+}
+
+/** Where a document's bytes are stored, as its DocumentAttached event names them. */
+async function storageKeyOf(h: Harness, documentId: string): Promise<string> {
+  const event = (await readAllEnvelopes(h.env.eventStore)).find((e) => e.type === 'DocumentAttached' && (e.data as { documentId: string }).documentId === documentId);
+  return (event!.data as { storageKey: string }).storageKey;
 }
 
 async function streamTypes(h: Harness, id: string): Promise<string[]> {
@@ -98,7 +104,9 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
   const events = (await readAllEnvelopes(h.env.eventStore)).filter((e) => e.type === 'DocumentAttached');
   t.equal(events.length, 1, 'one DocumentAttached');
   t.notOk(JSON.stringify(events).includes('Jelena'), 'the event holds neither the file name nor the content in plaintext');
-  const stored = await collect((await h.documents!.get(`${doc.documentId}.cfd`))!);
+  const storageKey = await storageKeyOf(h, doc.documentId);
+  t.match(storageKey, new RegExp(`^${id}\\.${doc.documentId}\\.[0-9a-f]{8}\\.cfd$`), 'stored under the claim\'s and the document\'s ids');
+  const stored = await collect((await h.documents!.get(storageKey))!);
   t.notOk(stored.includes(Buffer.from('Jelena')), 'the stored bytes hold no plaintext');
 
   t.test('refusals change nothing', async (t) => {
@@ -141,6 +149,48 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
     t.equal((await backend.keys(h)).length, 2, 'and one more stored document');
   });
 
+  t.test('Idempotency-Key and If-Match, as on every command', async (t) => {
+    const count = async () => ({ events: (await streamTypes(h, id)).length, keys: (await backend.keys(h)).length });
+    const key = { 'idempotency-key': `upload-${randomUUID()}` };
+    const letter = pdf(randomBytes(80_000));
+    const first = await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'letter.pdf', bytes: letter }, key);
+    t.equal(first.statusCode, 201, 'the first upload under a key', { body: first.body });
+    const after = await count();
+    const retry = await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'letter.pdf', bytes: letter }, key);
+    t.equal(retry.statusCode, 201, 'its retry');
+    t.equal(retry.headers['idempotency-replayed'], 'true', 'replayed');
+    t.same(retry.json(), first.json(), 'with the first answer');
+    t.equal(retry.headers.location, first.headers.location);
+    t.equal(retry.headers.etag, first.headers.etag);
+    const other = await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'letter.pdf', bytes: pdf(randomBytes(1000)) }, key);
+    t.equal(other.statusCode, 422, 'the key with another content');
+    t.equal(other.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const renamed = await upload(h, id, tk.lawyer, { kind: 'other' }, { name: 'letter.pdf', bytes: letter }, key);
+    t.equal(renamed.statusCode, 422, 'the key with another kind');
+    t.equal((await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'a.pdf', bytes: pdf('y') }, { 'idempotency-key': 'bad key' })).statusCode, 400, 'a malformed key');
+    t.same(await count(), after, 'nothing recorded or stored twice');
+
+    const revision = (await streamTypes(h, id)).length - 1;
+    const stale = await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'b.pdf', bytes: pdf(randomBytes(1000)) }, { 'if-match': `"${revision - 1}"` });
+    t.equal(stale.statusCode, 412, 'a stale If-Match');
+    t.match(stale.json(), { code: 'revision-mismatch' });
+    t.equal(stale.headers.etag, `"${revision}"`, 'naming the revision');
+    t.equal((await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'b.pdf', bytes: pdf('z') }, { 'if-match': 'three' })).statusCode, 400, 'a malformed If-Match');
+    t.equal((await upload(h, id, tk.lawyer2, { kind: 'letter' }, { name: 'b.pdf', bytes: pdf('z') }, { 'if-match': `"${revision - 1}"` })).statusCode, 404, 'a stranger learns no revision');
+    t.same(await count(), after, 'refused: nothing recorded or stored');
+    const current = await upload(h, id, tk.lawyer, { kind: 'letter' }, { name: 'b.pdf', bytes: pdf(randomBytes(1000)) }, { 'if-match': `"${revision}"` });
+    t.equal(current.statusCode, 201, 'the current revision');
+    t.equal(current.headers.etag, `"${revision + 1}"`);
+
+    const concurrentKey = { 'idempotency-key': `upload-${randomUUID()}` };
+    const same = pdf(randomBytes(50_000));
+    const before = await count();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => upload(h, id, tk.lawyer, { kind: 'payslip' }, { name: 'p.pdf', bytes: same }, concurrentKey)));
+    t.same(answers.map((a) => a.statusCode), [201, 201, 201, 201], 'concurrent duplicates under one key all answered');
+    t.equal(new Set(answers.map((a) => a.json<{ documentId: string }>().documentId)).size, 1, 'with the same document');
+    t.same(await count(), { events: before.events + 1, keys: before.keys + 1 }, 'one event, one stored object');
+  });
+
   t.test('download through the projection', async (t) => {
     await h.catchUp();
     const projection = await startProjection(h);
@@ -179,7 +229,7 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
       // Everything the system keeps: the key store (the victim's key is gone) and the master key.
       const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(keyStoreDir(h.dataDir), { readOnly: true }), masterKey: h.masterKey });
       t.ok(isErased(await protector.documentKey(`vic-${id}`, doc.documentId)), 'the document key cannot be derived');
-      const bytes = await collect((await h.documents!.get(`${doc.documentId}.cfd`))!);
+      const bytes = await collect((await h.documents!.get(storageKey))!);
       const candidates = [h.masterKey, Buffer.from(hkdfSync('sha256', h.masterKey, doc.documentId, `cfund-document/v1\0vic-${id}`, 32))];
       for (const file of await readdir(join(keyStoreDir(h.dataDir), 'keys'))) candidates.push(createHash('sha256').update(await readFile(join(keyStoreDir(h.dataDir), 'keys', file))).digest());
       for (const key of candidates) await t.rejects(collect(decryptDocument(key, doc.documentId, pieces(bytes))), DocumentIntegrityError, 'no key left decrypts the stored bytes');

@@ -4,7 +4,7 @@
  * `Idempotency-Key` (the same key and request replay the first answer; the same key with
  * another request is 422).
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -15,19 +15,16 @@ import {
   canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
   ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
-import { canonicalJson, deterministicUuid, type IdempotencyStore, type PersonalDataProtector } from '@cfund/eventstore';
+import { deterministicUuid, type PersonalDataProtector } from '@cfund/eventstore';
 import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
-import type { Metrics } from '../metrics.js';
-import { HttpProblem } from '@cfund/service-kit';
+import { CommandHeaders as Headers, type CommandExecution } from './command-execution.js';
 import { EXAMPLES, withExample } from './examples.js';
 
 export interface CommandRoutesOptions {
   service: CommandService;
   protector: PersonalDataProtector;
-  idempotency: IdempotencyStore;
-  metrics: Metrics;
-  /** Key of the HMAC that fingerprints requests for Idempotency-Key (bodies may hold personal data). */
-  fingerprintKey: Buffer;
+  /** If-Match and Idempotency-Key, shared with the document upload. */
+  execution: CommandExecution;
 }
 
 const lawyer: Authorize = canActAsLawyerOn;
@@ -98,10 +95,6 @@ const PayoutParams = z.object({ id: z.uuid(), n: z.coerce.number().int().min(1).
 const RequestParams = PayoutParams;
 const VictimParams = z.object({ victimRef: z.string().regex(/^vic-[0-9a-f-]{36}$/, 'a victim reference looks like vic-<uuid>') });
 const FundParams = z.object({ jurisdiction: JurisdictionSchema, year: z.coerce.number().int().min(2000).max(2200) });
-const Headers = z.object({
-  'if-match': z.string().optional().describe('"<revision>": act only if the claim is still at this revision (else 412)'),
-  'idempotency-key': z.string().optional().describe('Any unique string (e.g. a UUID) that makes a retry of this request safe'),
-});
 
 const problems = {
   400: ProblemSchema.describe('Invalid body, parameters or headers (with field paths), or malformed JSON'),
@@ -115,36 +108,10 @@ const problems = {
 };
 
 
-function parseIfMatch(value: string | undefined): bigint | undefined {
-  if (value === undefined || value.trim() === '*') return undefined;
-  const m = /^\s*(?:W\/)?"?(\d{1,18})"?\s*$/.exec(value);
-  if (!m) {
-    throw new HttpProblem(400, 'Bad Request', 'If-Match must be a revision in quotes, e.g. "3".', {
-      code: 'invalid-if-match', errors: [{ path: 'headers.if-match', message: 'expected "<revision>"' }],
-    });
-  }
-  return BigInt(m[1]!);
-}
-
-function parseIdempotencyKey(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
-    throw new HttpProblem(400, 'Bad Request', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
-      code: 'invalid-idempotency-key', errors: [{ path: 'headers.idempotency-key', message: 'expected 1-255 visible ASCII characters' }],
-    });
-  }
-  return value;
-}
-
 export async function commandRoutes(appIn: FastifyInstance, options: CommandRoutesOptions): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
-  const { service, protector, idempotency, metrics } = options;
+  const { service, protector, execution } = options;
   app.addHook('onRequest', app.authenticate);
-
-  const principalOf = (request: FastifyRequest): Principal => {
-    if (!request.principal) throw new HttpProblem(401, 'Unauthorized', 'Not authenticated.');
-    return request.principal;
-  };
 
   /** Runs a command with If-Match and Idempotency-Key handling, and sends its answer. */
   async function execute(
@@ -153,32 +120,8 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     status: 200 | 201,
     run: (ctx: CommandContext) => Promise<CommandResult>,
   ): Promise<CommandResult> {
-    const principal = principalOf(request);
-    const headers = request.headers as Record<string, string | undefined>;
-    const expectedRevision = parseIfMatch(headers['if-match']);
-    const key = parseIdempotencyKey(headers['idempotency-key']);
-    const scopedKey = key === undefined ? undefined : `${principal.sub}\n${key}`;
-    const ctx: CommandContext = {
-      principal,
-      correlationId: request.id,
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
-      ...(scopedKey === undefined ? {} : { idempotencyKey: scopedKey }),
-    };
-    let result: CommandResult;
-    if (scopedKey === undefined) {
-      result = await run(ctx);
-    } else {
-      const fingerprint = createHmac('sha256', options.fingerprintKey)
-        .update(canonicalJson({ method: request.method, url: request.url.split('?')[0], body: request.body ?? null }))
-        .digest('hex');
-      // The key is reserved only when the command is about to write: a refusal writes nothing.
-      const executed = await idempotency.execute(scopedKey, fingerprint, async (reserve) => ({ ...(await run({ ...ctx, beforeWrite: reserve })) }));
-      result = executed.response as unknown as CommandResult;
-      if (executed.replayed) {
-        metrics.idempotentReplays.inc();
-        reply.header('idempotency-replayed', 'true');
-      }
-    }
+    const ctx = execution.context(request);
+    const result = await execution.run(request, reply, ctx, request.body ?? null, run);
     reply.code(status).header('etag', `"${result.revision}"`);
     if (status === 201) reply.header('location', `/claims/${result.claimId}`);
     return result;
@@ -308,7 +251,7 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       const question = await protector.encryptPersonalData(victimRefOf(id), { question: request.body.question });
       const { dueInWorkingDays, dueOn } = request.body;
       const due = dueInWorkingDays === undefined ? { date: dueOn! } : { workingDays: dueInWorkingDays };
-      const { state: after, ...r } = await service.claimCommand(id, ctx, canAssess, (at) => ({
+      const { state: after, replayed: _replayed, ...r } = await service.claimCommand(id, ctx, canAssess, (at) => ({
         type: 'RequestInformation', actor: actor(ctx.principal), at, data: { question, due },
       }));
       return { ...r, location: `/claims/${id}/information-requests/${after.informationRequests.length}` };

@@ -1,0 +1,112 @@
+/**
+ * Orphaned document bytes. The command service process is SIGKILLed between storing an upload's
+ * bytes and appending its DocumentAttached (CFUND_FAULT_INJECTION=kill-after-document-stored);
+ * restarted, its sweep removes exactly that orphan once it is older than the grace period, and
+ * keeps the bytes of recorded documents, bytes younger than the grace period (their event may be
+ * late) and keys that name no claim.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import type { Role } from '@cfund/contracts';
+import { freePort, startTestEnvironment } from '@cfund/test-support';
+import { newStorageKey } from '@cfund/documents';
+import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
+import { claimBody } from './helpers.ts';
+import { pdf } from '../../../packages/documents/test/fixtures.ts';
+
+const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(serviceDir, '../..');
+/** Long enough for a loaded machine to start the service; the older bytes are dated back instead of waited for. */
+const GRACE_MS = 60_000;
+
+t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async (t) => {
+  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
+  const env = await startTestEnvironment();
+  if (env.skipped !== undefined) return t.plan(0, env.skipped);
+  const { esdbConnectionString, eventStore } = env;
+  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-command-sweep-'));
+  const documents = join(dataDir, 'documents');
+  const children: ChildProcess[] = [];
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await env.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir));
+  const token = (sub: string, role: Role) => signToken(secret, { sub, roles: [role], jurisdictions: ['RS'] });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+
+  async function startProcess(extra: Record<string, string>): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: serviceDir,
+      env: {
+        PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+        ESDB_CONNECTION_STRING: esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    for (let i = 0; i < 200; i += 1) {
+      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+      try {
+        if ((await fetch(`${base}/health`)).ok) return child;
+      } catch { /* not yet listening */ }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the service did not start');
+  }
+  const upload = async (id: string, tokenValue: string, bytes: Buffer) => {
+    const form = new FormData();
+    form.append('kind', 'ruling');
+    form.append('file', new Blob([bytes], { type: 'application/pdf' }), 'ruling.pdf');
+    const r = await fetch(`${base}/claims/${id}/documents`, { method: 'POST', headers: { authorization: `Bearer ${tokenValue}` }, body: form });
+    return { status: r.status, body: await r.json() as { documentId: string } };
+  };
+  const attached = async (id: string) => {
+    const keys: string[] = [];
+    for await (const e of eventStore.readStream(`claim-${id}`)) if (e.event!.type === 'DocumentAttached') keys.push((e.event!.data as { storageKey: string }).storageKey);
+    return keys;
+  };
+  const stored = async () => (await readdir(documents)).sort();
+
+  // The grace period is long (the default: a day) while the orphan is made.
+  const first = await startProcess({ CFUND_FAULT_INJECTION: 'kill-after-document-stored' });
+  const lawyer = await token('lawyer-1', 'lawyer');
+  const filed = await fetch(`${base}/claims`, { method: 'POST', headers: { authorization: `Bearer ${lawyer}`, 'content-type': 'application/json' }, body: JSON.stringify(claimBody()) });
+  const id = (await filed.json() as { claimId: string }).claimId;
+  const exited = new Promise<NodeJS.Signals | null>((r) => first.once('exit', (_code, signal) => r(signal)));
+  await t.rejects(upload(id, lawyer, pdf(randomBytes(70_000))), 'the connection dies with the process');
+  t.equal(await exited, 'SIGKILL');
+  const [orphan, ...none] = await stored();
+  t.same(none, [], 'one object stored');
+  t.match(orphan, new RegExp(`^${id}\\.`), 'under the claim');
+  t.same(await attached(id), [], 'and no event names it');
+
+  const second = await startProcess({});
+  const recorded = await upload(id, lawyer, pdf(randomBytes(1000)));
+  t.equal(recorded.status, 201, 'an upload after the restart');
+  await new Promise((r) => setTimeout(r, 1500));
+  t.ok((await stored()).includes(orphan!), 'the sweep of a day\'s grace keeps the orphan of a moment ago');
+  second.kill('SIGTERM');
+  await new Promise((r) => second.once('exit', r));
+
+  // Past the grace period (dated two hours back): the orphan goes; the recorded bytes, bytes
+  // younger than the grace period and keys naming no claim stay.
+  const recordedKey = (await attached(id))[0]!;
+  const late = newStorageKey(id, randomUUID());
+  const legacy = `${randomUUID()}.cfd`;
+  await writeFile(join(documents, late), 'bytes whose event is late');
+  await writeFile(join(documents, legacy), 'stored before keys named their claim');
+  const longAgo = new Date(Date.now() - 2 * 3600 * 1000);
+  for (const key of [orphan!, recordedKey, legacy]) await utimes(join(documents, key), longAgo, longAgo);
+  await startProcess({ DOCUMENT_ORPHAN_GRACE_MS: String(GRACE_MS) });
+  for (let i = 0; i < 100 && (await stored()).includes(orphan!); i += 1) await new Promise((r) => setTimeout(r, 100));
+  t.same(await stored(), [late, legacy, recordedKey].sort(), 'exactly the orphan removed');
+  t.same(await attached(id), [recordedKey], 'the event store unchanged');
+});
