@@ -32,8 +32,8 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-finance'], claim('closed', [], { scheme: { advances: false, recovery: true } })), ['recoveries']);
   t.same(paths(['fund-approver'], claim('notified')), [], 'a served decision does not close');
   t.same(paths(['fund-approver'], claim('notified', [], { rejectionFinal: true })), ['closure'], 'a rejection closes once its appeal period is over');
-  t.same(paths(['fund-assessor'], claim('applied')), ['take', 'assessment'], 'an assessor may take the claim, then assess it');
-  t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
+  t.same(paths(['fund-assessor'], claim('applied')), ['take', 'assessment', 'information-requests'], 'an assessor may take the claim, assess it or ask for information');
+  t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'information-requests', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
   t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
   t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule', 'payee']);
@@ -49,13 +49,36 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(actionsFor(principal('fund-finance'), claim('notified', [], pending)).at(-1)!.fixed, { change: 2 }, 'naming the change seen');
 });
 
+t.test('casework: who acts on the claim, and its requests for information', async (t) => {
+  const asked = { informationRequests: [{ request: 1, status: 'answered' }, { request: 2, status: 'open' }] };
+  t.same(paths(['fund-assessor'], claim('applied', [], asked)), ['take', 'information-requests', 'information-requests/2/withdrawal'],
+    'on hold: no assessment; another request, or the open one withdrawn');
+  t.same(paths(['fund-assessor'], claim('applied', [], { assessor: 'someone' })), ['assessment', 'information-requests'], 'the assessor of record: nothing to take');
+  t.same(paths(['fund-assessor'], claim('applied', [], { assessor: 'another' })), [], 'another assessor\'s claim: theirs to assess and ask');
+  t.same(paths(['fund-approver'], claim('assessed', [], asked)), [], 'no decision while on hold');
+  t.same(paths(['fund-admin'], claim('applied')), ['assessor'], 'the fund admin assigns the assessor');
+  t.same(paths(['fund-admin'], claim('approved')), [], 'not once the claim is decided');
+  const led = { lawyers: { lead: 'someone', coCounsel: ['lawyer-2'] } };
+  t.same(paths(['lawyer'], claim('applied', [], { ...led, ...asked })).slice(0, 4), ['information-requests/2/answer', 'co-counsel', 'co-counsel-removal', 'hand-over'],
+    'the lead lawyer answers, and changes who acts on the claim');
+  t.same(paths(['lawyer'], claim('applied', [], { lawyers: { lead: 'another', coCounsel: ['someone'] }, ...asked })).slice(0, 2), ['information-requests/2/answer', 'evidence'],
+    'a co-counsel answers, and leaves who acts to the lead');
+  const answer = actionsFor(principal('lawyer'), claim('applied', [], { ...asked, documentChoices: { 'd-1': 'Document 1' } }))[0]!;
+  t.same(answer.fields.map((f) => [f.name, f.kind]), [['answer', 'textarea'], ['documentIds', 'checks']], 'text, and the claim\'s documents to tick');
+  t.same(actionsFor(principal('lawyer'), claim('applied', [], { ...led })).find((a) => a.path === 'co-counsel-removal')!.fields[0]!.options, ['lawyer-2']);
+});
+
 t.test('every field is a property of the command\'s schema, and every required property is there', async (t) => {
   const statuses = ['filed', 'applied', 'assessed', 'approved', 'notified', 'appealed', 'scheduled', 'paid', 'withdrawn'];
-  const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance'];
-  const everything = { applicationOverdue: true, scheme: { advances: true, recovery: true } };
+  const all = ['lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'];
+  const everything = {
+    applicationOverdue: true, scheme: { advances: true, recovery: true }, lawyers: { lead: 'someone', coCounsel: ['lawyer-2'] },
+    informationRequests: [{ request: 1, status: 'open' }], documentChoices: { '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21': 'Document 1' },
+  };
   const actions = [{ pending: null }, { pending: { change: 2 } }].flatMap((payee) => statuses.flatMap((s) =>
-    actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], { ...everything, payee }))));
-  t.equal(new Set(actions.map((a) => a.command)).size, 26, 'twenty-six commands offered');
+    [everything, { ...everything, informationRequests: [] }].flatMap((more) =>
+      actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], { ...more, payee })))));
+  t.equal(new Set(actions.map((a) => a.command)).size, 33, 'thirty-three commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name.split('.')[0]!), ...Object.keys(a.fixed ?? {})];

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { checkCatalogues } from '@cfund/i18n';
-import { APPEAL_OUTCOMES, CLAIM_EVENTS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, CLAIM_EVENTS, DOCUMENT_KINDS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
 import { ClaimStatusSchema } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
@@ -27,7 +27,9 @@ t.test('the words for every value the API returns exist', async (t) => {
     // The auditor's timeline words every event of a claim; the court-track forms every outcome and reason.
     ...CLAIM_EVENTS.map((e) => `event.${e.type}`), ...RULING_OUTCOMES.map((o) => `outcome.${o}`), ...ENFORCEMENT_FAILURE_REASONS.map((r) => `enforcement.${r}`),
     ...APPEAL_OUTCOMES.map((o) => `appealOutcome.${o}`),
-    ...EVIDENCE_KINDS.map((k) => `evidence.${k}`),
+    ...EVIDENCE_KINDS.map((k) => `evidence.${k}`), ...DOCUMENT_KINDS.map((k) => `documentKind.${k}`),
+    // A request for information's states (the claim detail's informationRequests).
+    ...['open', 'answered', 'withdrawn'].map((s) => `rfi.status.${s}`),
     // The kinds of deadline GET /deadlines answers with.
     ...['fund-application', 'appeal', 'instalment'].map((k) => `deadline.${k}`),
     ...['ok', 'unkeyed', 'broken'].flatMap((s) => [`integrity.${s}`, `integrity.${s}.detail`]),

@@ -2,13 +2,15 @@
  * The same-origin proxy against the real command service (on the embedded event store, over
  * HTTP): the session's token reaches it, CSRF refusals reach nothing, answers come back as sent.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { START } from '@eventstore/db-client';
 import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { FileDocumentStore } from '@cfund/documents';
 import { createLogger } from '@cfund/service-kit';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { startTestEnvironment } from '@cfund/test-support';
@@ -27,7 +29,11 @@ t.test('proxies to the command service with the session\'s token, and only with 
   const masterKey = randomBytes(32);
   const jwtSecret = randomBytes(32);
   const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(keyDir), masterKey });
-  const command = await buildCommandApp({ client: env.eventStore, chainSigner: ChainSigner.generate(), protector, jwtSecret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }) });
+  const documents = await FileDocumentStore.open(join(keyDir, 'documents'));
+  const command = await buildCommandApp({
+    client: env.eventStore, chainSigner: ChainSigner.generate(), protector, jwtSecret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }),
+    documents: { store: documents, maxBytes: 4 * 1024 * 1024 },
+  });
   t.teardown(async () => {
     await command.close();
     await env.close();
@@ -81,6 +87,32 @@ t.test('proxies to the command service with the session\'s token, and only with 
     t.equal(refused.statusCode, 400, 'the service\'s own answer');
     t.match(refused.headers['content-type'], /^application\/problem\+json/);
     t.match(refused.json(), { errors: [{ path: 'body.damagesClaimed' }] });
+  });
+
+  await t.test('a document\'s upload streams through, larger than the console\'s body limit, and only with the CSRF token', async (t) => {
+    const filed = await app.inject({
+      method: 'POST', url: '/api/commands/claims', payload: claim, headers: { cookie: lawyer.cookie, 'x-csrf-token': lawyer.csrfToken },
+    });
+    const { claimId } = filed.json<{ claimId: string }>();
+    // 1 MiB: four times what the console takes into memory (BODY_LIMIT), so it cannot have been buffered.
+    const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(1024 * 1024), Buffer.from('\n%%EOF\n')]);
+    const boundary = `----cfund${randomBytes(8).toString('hex')}`;
+    const multipart = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nruling\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="ruling.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
+      content, Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const upload = (headers: Record<string, string>) => app.inject({
+      method: 'POST', url: `/api/commands/claims/${claimId}/documents`, payload: Readable.from([multipart]),
+      headers: { cookie: lawyer.cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, ...headers },
+    });
+    const refused = await upload({});
+    t.equal(refused.statusCode, 403, 'no CSRF token: refused');
+    t.same(await readdir(join(keyDir, 'documents')).catch(() => []), [], 'and nothing stored');
+    const r = await upload({ 'x-csrf-token': lawyer.csrfToken });
+    t.equal(r.statusCode, 201, r.body.slice(0, 300));
+    t.match(r.json(), { size: content.length, contentType: 'application/pdf', sha256: createHash('sha256').update(content).digest('hex') }, 'the service took every byte');
+    t.match(r.headers.location, new RegExp(`^/api/commands/claims/${claimId}/documents/`));
   });
 
   await t.test('a service that cannot be reached is a 502 problem', async (t) => {

@@ -196,6 +196,9 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
     const projection = await startProjection(h);
     t.teardown(() => projection.close());
     const url = `/claims/${id}/documents/${doc.documentId}`;
+    const detail = (await get(projection, `/claims/${id}`, tk.lawyer)).json<{ documents: { documentId: string; kind: string; size: number; contentType: string; attachedBy: string }[] }>();
+    t.match(detail.documents[0], { documentId: doc.documentId, size: content.length, contentType: 'application/pdf', attachedBy: 'lawyer-1' }, 'the claim lists its documents');
+    t.notOk(JSON.stringify(detail).includes(name), 'never under their names');
     const whole = await get(projection, url, tk.assessor);
     t.equal(whole.statusCode, 200, 'an assessor of the jurisdiction downloads it', { body: whole.body.slice(0, 500) });
     t.same(whole.rawPayload, content, 'the same bytes');

@@ -77,7 +77,7 @@ export function App() {
   else if (mayOnlyMonitor(session.principal)) page = <NotFoundPage home={landingPage(session.principal)} />;
   else if (route.page === 'claims') page = <ClaimsPage offset={route.offset} status={route.status} sort={route.sort} principal={session.principal} />;
   else if (route.page === 'file-claim') page = <FileClaimPage principal={session.principal} />;
-  else if (route.page === 'work') page = <WorkQueuePage />;
+  else if (route.page === 'work') page = <WorkQueuePage assigns={session.principal.roles.includes('fund-admin')} />;
   else if (route.page === 'funds') page = <FundsPage principal={session.principal} year={route.year} />;
   else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} principal={session.principal} />;
   else if (route.page === 'reads') page = <PersonalDataReadsPage offset={route.offset} principal={session.principal} timeZone={homeTimeZone(session.principal.jurisdictions)} />;

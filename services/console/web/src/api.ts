@@ -37,6 +37,16 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     ...init.headers,
   };
   const response = await fetch(path, { method, headers, credentials: 'same-origin', ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+  return answerOf<T>(path, response);
+}
+
+/** A document's upload as multipart/form-data (the browser streams the file), with the session's CSRF token. */
+export async function upload<T>(path: string, form: FormData): Promise<{ body: T; headers: Headers }> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) };
+  return answerOf<T>(path, await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: form }));
+}
+
+async function answerOf<T>(path: string, response: Response): Promise<{ body: T; headers: Headers }> {
   const text = await response.text();
   const parsed: unknown = text ? JSON.parse(text) : undefined;
   if (!response.ok) {

@@ -106,6 +106,7 @@ export function claimDetail(row: ClaimRow) {
     court: d.court,
     fund: d.fund,
     evidence: d.evidence,
+    lawyers: d.lawyers, assessor: d.assessor, documents: d.documents,
     payee: d.payee,
     onHoldForInformation: d.onHoldForInformation, informationRequests: d.informationRequests,
   };

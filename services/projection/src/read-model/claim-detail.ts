@@ -56,6 +56,11 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
     },
     evidence: s.evidence.length,
+    /** Who acts on the claim: the lead lawyer, the co-counsel and the assessor of record. */
+    lawyers: { lead: s.lawyers.lead ?? null, coCounsel: s.lawyers.coCounsel },
+    assessor: s.assessor ?? null,
+    /** Uploaded documents, oldest first: kind, size, type, who and when (the name stays encrypted in the event). */
+    documents: (facts.documents ?? []).map((d) => ({ ...d, requestId: d.requestId ?? null })),
     payee: { current: payeeShown(s.payee.current), pending: payeeShown(s.payee.pending) },
     /** Requests for information, without their texts (encrypted; read them at /claims/{id}/information-requests/{n}). */
     onHoldForInformation: onHoldForInformation(s),

@@ -24,6 +24,17 @@ export interface InformationRequestFact {
   withdrawnAt?: string;
 }
 
+/** A document as recorded: what it is, never its name (kept encrypted in the event) nor its bytes. */
+export interface DocumentFact {
+  documentId: string;
+  kind: string;
+  size: number;
+  contentType: string;
+  attachedBy: string;
+  attachedAt: string;
+  requestId?: string;
+}
+
 export interface ClaimFacts {
   enforcementFailureReasons: string[];
   /** Instant of the first AwardApproved or AwardRejected. */
@@ -44,10 +55,11 @@ export interface ClaimFacts {
   appealOutcomes: string[];
   extension?: 'granted' | 'refused';
   informationRequests: InformationRequestFact[];
+  documents: DocumentFact[];
 }
 
 export const initialFacts = (): ClaimFacts => ({
-  enforcementFailureReasons: [], assessments: 0, atCap: false, advancePayments: 0, appeals: 0, appealOutcomes: [], informationRequests: [],
+  enforcementFailureReasons: [], assessments: 0, atCap: false, advancePayments: 0, appeals: 0, appealOutcomes: [], informationRequests: [], documents: [],
 });
 
 /** Records the facts of one event; `at` is the event's instant (for events whose data has none). */
@@ -104,6 +116,11 @@ export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): C
         ? { ...r, status: 'withdrawn' as const, withdrawnAt: event.data.withdrawnAt }
         : r));
       break;
+    case 'DocumentAttached': {
+      const { documentId, kind, size, contentType, attachedBy, attachedAt, requestId } = event.data;
+      f.documents = [...(f.documents ?? []), { documentId, kind, size, contentType, attachedBy, attachedAt, ...(requestId ? { requestId } : {}) }];
+      break;
+    }
     default:
       break;
   }

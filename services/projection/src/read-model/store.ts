@@ -46,8 +46,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 6: the claim detail's payee (kind and masked account in force, and a change awaiting confirmation).
  * 7: requests for information (in the facts and detail; open ones in `claim_deadlines`).
  * 8: a claim's standing decision (`lastDecision` of its facts) is none after an appeal that remitted it.
+ * 9: the claim detail's documents (from the facts), lawyers and assessor of record.
  */
-export const READ_MODEL_VERSION = 8;
+export const READ_MODEL_VERSION = 9;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

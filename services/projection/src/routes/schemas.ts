@@ -79,6 +79,12 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     appealDeadline: z.string().nullable(), appealOutcome: z.string().nullable(), instalments: z.array(InstalmentSchema),
   }),
   evidence: z.number().int(),
+  lawyers: z.object({ lead: z.string().nullable(), coCounsel: z.array(z.string()) }).describe('who acts for the victim: the lead lawyer and the co-counsel (`sub`s)'),
+  assessor: z.string().nullable().describe('the fund assessor of record (`sub`), once assigned or taken'),
+  documents: z.array(z.object({
+    documentId: z.string(), kind: z.string(), size: z.number().int(), contentType: z.string(), attachedBy: z.string(), attachedAt: z.string(),
+    requestId: z.string().nullable(),
+  })).describe('uploaded documents, oldest first (download each, recorded, at /claims/{id}/documents/{documentId}); never their file names'),
   payee: z.object({
     current: PayeeVersionSchema.nullable(),
     pending: PayeeVersionSchema.nullable().describe('a change requested after an approval, awaiting confirmation by a second person: nothing is paid meanwhile'),
@@ -109,6 +115,11 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
       { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null }],
   },
   evidence: 1,
+  lawyers: { lead: 'lawyer-1', coCounsel: [] }, assessor: 'assessor-1',
+  documents: [{
+    documentId: '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21', kind: 'medical-report', size: 182_344, contentType: 'application/pdf',
+    attachedBy: 'lawyer-1', attachedAt: '2026-03-12T09:55:00.000Z', requestId: null,
+  }],
   payee: { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' }, pending: null },
   onHoldForInformation: false,
   informationRequests: [{

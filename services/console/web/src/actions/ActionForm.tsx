@@ -28,6 +28,7 @@ const initialValues = (fields: ActionField[]): Values => {
   const values: Values = {};
   for (const f of fields) {
     if (f.kind === 'heads') for (const h of DAMAGE_HEADS) values[`${f.name}.${h}`] = '';
+    else if (f.kind === 'checks') for (const o of f.options ?? []) values[`${f.name}.${o}`] = false;
     else values[f.name] = f.initial ?? (f.kind === 'flag' ? false : '');
   }
   return values;
@@ -78,6 +79,9 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
           break;
         case 'flag':
           body[f.name] = values[f.name] === true;
+          break;
+        case 'checks':
+          body[f.name] = (f.options ?? []).filter((o) => values[`${f.name}.${o}`] === true);
           break;
         case 'money': {
           if (!v) break;
@@ -133,12 +137,14 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     const found = { ...unreadable };
     const checked = CommandBodies[action.command].safeParse(body);
     if (!checked.success) {
-      for (const issue of checked.error.issues) found[fieldOf(issue.path)] ??= issueMessage(t, issue as Issue, 'error.atLeastOne');
+      for (const issue of checked.error.issues) {
+        found[fieldOf(issue.path)] ??= issue.code === 'custom' && action.customError ? t(action.customError) : issueMessage(t, issue as Issue, 'error.atLeastOne');
+      }
     }
     const shown = Object.fromEntries(Object.entries(found).map(([f, m]) => [key(f), m]));
     setErrors(shown);
     if (Object.keys(shown).length > 0) {
-      focusFirstError(shown, action.fields.filter((f) => f.kind === 'heads').map((f) => key(f.name)));
+      focusFirstError(shown, action.fields.filter((f) => f.kind === 'heads' || f.kind === 'checks').map((f) => key(f.name)));
       return;
     }
     setSending(true);
@@ -171,6 +177,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     </Field>
   );
 
+  const optionText = (f: ActionField, o: string) => f.optionText?.[o] ?? (f.optionWords ? t(`${f.optionWords}.${o}` as MessageKey) : o);
   const field = (f: ActionField) => {
     const label = t(f.label, { currency: claim.currency });
     switch (f.kind) {
@@ -190,7 +197,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
           <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]}>
             {(attrs) => (
               <select {...attrs} value={String(values[f.name])} onChange={(e) => set(f.name, e.target.value)}>
-                {f.options!.map((o) => <option key={o} value={o}>{t(`${f.optionWords}.${o}` as MessageKey)}</option>)}
+                {f.options!.map((o) => <option key={o} value={o}>{optionText(f, o)}</option>)}
               </select>
             )}
           </Field>
@@ -221,6 +228,22 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
             </label>
           </div>
         );
+      case 'checks': {
+        const group = fieldId(key(f.name));
+        return (
+          <fieldset key={f.name} id={group} tabIndex={-1} aria-describedby={errors[key(f.name)] ? `${group}-error` : undefined}>
+            <legend>{label}</legend>
+            {errors[key(f.name)] && <p id={`${group}-error`} className="field-error">{errors[key(f.name)]}</p>}
+            {(f.options ?? []).map((o) => (
+              <div key={o} className="field flag">
+                <label>
+                  <input type="checkbox" name={key(`${f.name}.${o}`)} checked={values[`${f.name}.${o}`] === true} onChange={(e) => set(`${f.name}.${o}`, e.target.checked)} /> {optionText(f, o)}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        );
+      }
       case 'heads': {
         const group = fieldId(key(f.name));
         return (

@@ -10,9 +10,9 @@ import type { MessageKey } from '../i18n/locales.ts';
 /**
  * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
  * local date and time sent as an ISO instant; `money` and `heads` are typed in major units;
- * `digest` is a file chosen in the browser, sent as its SHA-256 only.
+ * `digest` is a file chosen in the browser, sent as its SHA-256 only; `checks` a list of the options ticked.
  */
-export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag' | 'digest';
+export type FieldKind = 'text' | 'textarea' | 'lines' | 'date' | 'instant' | 'money' | 'heads' | 'count' | 'choice' | 'flag' | 'digest' | 'checks';
 
 export interface ActionField {
   /** The body's property; `a.b` is property `b` of the body's object `a`. */
@@ -22,6 +22,8 @@ export interface ActionField {
   /** `choice`: the values, worded by `${optionWords}.${value}`. */
   options?: readonly string[];
   optionWords?: string;
+  /** `choice`, `checks`: the options' words already made (documents, people); else the option itself. */
+  optionText?: Record<string, string>;
   initial?: string | boolean;
 }
 
@@ -37,6 +39,8 @@ export interface ClaimAction {
   fixed?: Record<string, unknown>;
   /** `award`: the form previews the net award the decider will compute. */
   preview?: 'award';
+  /** What to say of the schema's own rule across fields (a refine: "this or that"). */
+  customError?: MessageKey;
 }
 
 /** What the claim page knows of a claim to choose its actions. */
@@ -50,6 +54,12 @@ export interface ClaimForActions {
   scheme: { advances: boolean; recovery: boolean };
   /** A change of payee awaiting a second person's confirmation. */
   payee?: { pending: { change: number } | null };
+  /** Who acts on it (`sub`s): the lead lawyer and co-counsel, the assessor of record. */
+  lawyers?: { lead: string | null; coCounsel: string[] };
+  assessor?: string | null;
+  informationRequests?: { request: number; status: string }[];
+  /** Its documents, worded for a choice (kind and date): an answer to a request may name them. */
+  documentChoices?: Record<string, string>;
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
@@ -57,6 +67,8 @@ const date = (name: string, label: MessageKey): ActionField => ({ name, kind: 'd
 
 /** The statuses in which the domain takes new facts of the court track (an offender's payment). */
 const ACTIVE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid'];
+/** Until it is assessed for good: its assessor may change, and information may be requested. */
+const ASSESSABLE = ['filed', 'applied', 'assessed'];
 /** Those from which a claim may be withdrawn: not once its payout is scheduled. */
 const WITHDRAWABLE = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed'];
 
@@ -205,6 +217,48 @@ const payeeRejection = (change: number): ClaimAction => ({
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.payeeRejectReason' }], fixed: { change },
 });
 
+/** An assessor asks the claim's lawyers; the due date is a local date, or working days from today. */
+const REQUEST_INFORMATION: ClaimAction = {
+  path: 'information-requests', command: 'requestInformation', title: 'action.requestInformation', submit: 'action.ask',
+  fields: [
+    { name: 'question', kind: 'textarea', label: 'field.question' }, date('dueOn', 'field.dueOn'),
+    { name: 'dueInWorkingDays', kind: 'count', label: 'field.dueInWorkingDays' },
+  ],
+  customError: 'error.dueEither',
+};
+
+const withdrawRequest = (n: number): ClaimAction => ({
+  path: `information-requests/${n}/withdrawal`, command: 'withdrawInformationRequest', title: 'action.withdrawRequest', titleValues: { request: n },
+  submit: 'action.withdrawRequestSubmit', fields: [],
+});
+
+const answerRequest = (n: number, documents: Record<string, string>): ClaimAction => ({
+  path: `information-requests/${n}/answer`, command: 'answerInformationRequest', title: 'action.answerRequest', titleValues: { request: n },
+  submit: 'action.answerSubmit', customError: 'error.answerEmpty',
+  fields: [
+    { name: 'answer', kind: 'textarea', label: 'field.answer' },
+    ...(Object.keys(documents).length > 0 ? [{ name: 'documentIds', kind: 'checks' as const, label: 'field.answerDocuments' as const, options: Object.keys(documents), optionText: documents }] : []),
+  ],
+});
+
+const ADD_CO_COUNSEL: ClaimAction = {
+  path: 'co-counsel', command: 'addCoCounsel', title: 'action.addCoCounsel', submit: 'action.add', fields: [text('lawyer', 'field.lawyer')],
+};
+
+const removeCoCounsel = (coCounsel: string[]): ClaimAction => ({
+  path: 'co-counsel-removal', command: 'removeCoCounsel', title: 'action.removeCoCounsel', submit: 'action.remove',
+  fields: [{ name: 'lawyer', kind: 'choice', label: 'field.coCounsel', options: coCounsel, initial: coCounsel[0] }],
+});
+
+const HAND_OVER: ClaimAction = {
+  path: 'hand-over', command: 'handOverClaim', title: 'action.handOver', submit: 'action.handOverSubmit',
+  fields: [text('to', 'field.handOverTo'), { name: 'reason', kind: 'textarea', label: 'field.handOverReason' }],
+};
+
+const ASSIGN_ASSESSOR: ClaimAction = {
+  path: 'assessor', command: 'assignAssessor', title: 'action.assignAssessor', submit: 'action.assign', fields: [text('assessor', 'field.assessor')],
+};
+
 const CLOSURE: ClaimAction = {
   path: 'closure', command: 'closeClaim', title: 'action.closure', submit: 'action.close',
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
@@ -215,6 +269,16 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   const has = (role: string) => p.roles.includes(role);
   const s = claim.status;
   const actions: ClaimAction[] = [];
+  const open = (claim.informationRequests ?? []).filter((r) => r.status === 'open').map((r) => r.request);
+  const lead = claim.lawyers?.lead === p.sub;
+  // Once an assessor is of record, only they assess and ask (the command service refuses the others).
+  const assessing = has('fund-assessor') && (claim.assessor == null || claim.assessor === p.sub);
+  if (has('lawyer') && ACTIVE.includes(s)) actions.push(...open.map((n) => answerRequest(n, claim.documentChoices ?? {})));
+  if (has('lawyer') && lead && ACTIVE.includes(s)) {
+    actions.push(ADD_CO_COUNSEL);
+    if ((claim.lawyers?.coCounsel.length ?? 0) > 0) actions.push(removeCoCounsel(claim.lawyers!.coCounsel));
+    actions.push(HAND_OVER);
+  }
   if (has('lawyer')) {
     if (s === 'filed') actions.push(...COURT_TRACK);
     if (ACTIVE.includes(s)) actions.push(EVIDENCE, OFFENDER_PAYMENT);
@@ -226,9 +290,12 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
   if (has('fund-approver') && s === 'appealed') actions.push(APPEAL_DECISION);
   if (has('fund-approver') && claim.scheme.advances && (s === 'applied' || s === 'assessed')) actions.push(ADVANCE);
-  if (has('fund-assessor') && s === 'applied') actions.push(TAKE);
-  if (has('fund-assessor') && (s === 'applied' || s === 'assessed')) actions.push(ASSESSMENT);
-  if (has('fund-approver') && s === 'assessed') actions.push(...DECISION);
+  if (has('fund-assessor') && s === 'applied' && claim.assessor == null) actions.push(TAKE);
+  if (assessing && (s === 'applied' || s === 'assessed') && open.length === 0) actions.push(ASSESSMENT);
+  if (assessing && ASSESSABLE.includes(s)) actions.push(REQUEST_INFORMATION);
+  if (assessing && ACTIVE.includes(s)) actions.push(...open.map(withdrawRequest));
+  if (has('fund-admin') && ASSESSABLE.includes(s)) actions.push(ASSIGN_ASSESSOR);
+  if (has('fund-approver') && s === 'assessed' && open.length === 0) actions.push(...DECISION);
   if (has('fund-approver') && (s === 'approved' || s === 'rejected')) actions.push(NOTICE);
   if (has('fund-finance') && s === 'notified') actions.push(SCHEDULE);
   if (has('fund-finance') && s === 'scheduled') {

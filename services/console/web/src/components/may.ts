@@ -2,14 +2,17 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
 const domain = (p: Principal): DomainPrincipal => p as unknown as DomainPrincipal;
 
-export const mayReadPersonalData = (p: Principal, claim: { jurisdiction: string; filedBy: string }): boolean =>
-  canReadPersonalData(domain(p), { jurisdiction: claim.jurisdiction as Jurisdiction, leadLawyer: claim.filedBy, assignedLawyers: [] }).allowed;
+/** The victim's data, and with it the claim's documents and the texts of its requests for information. */
+export const mayReadPersonalData = (p: Principal, claim: { jurisdiction: string; filedBy: string; lawyers?: { lead: string | null; coCounsel: string[] } }): boolean =>
+  canReadPersonalData(domain(p), {
+    jurisdiction: claim.jurisdiction as Jurisdiction, leadLawyer: claim.lawyers?.lead ?? claim.filedBy, assignedLawyers: claim.lawyers?.coCounsel ?? [],
+  }).allowed;
 
 /** Auditors, and the data-protection officer of a jurisdiction. */
 export const mayListPersonalDataReads = (p: Principal): boolean => accessLogScope(domain(p)).allowed;
@@ -23,6 +26,9 @@ export const maySeeClaims = (p: Principal): boolean => readableClaims(domain(p))
 /** The jurisdictions whose fund ledgers the user may read (an auditor with none named: all). */
 export const fundsReadable = (p: Principal): Jurisdiction[] =>
   (p.jurisdictions.length > 0 ? p.jurisdictions as Jurisdiction[] : [...JURISDICTIONS]).filter((j) => canReadFundYear(domain(p), j).allowed);
+
+/** A fund admin of the jurisdiction allocates its fund years' budgets. */
+export const mayAllocateBudget = (p: Principal, j: Jurisdiction): boolean => canAllocateBudget(domain(p), j).allowed;
 
 /** Monitors (NGOs, rapporteurs) see published aggregates only: no claim, no inbox, nothing else. */
 export const mayOnlyMonitor = (p: Principal): boolean => seesOnlyAggregates(domain(p));

@@ -16,6 +16,8 @@ import { useT } from '../i18n/use-t.ts';
 import { mayReadPersonalData } from '../components/may.ts';
 import { ClaimTimeline } from './ClaimTimeline.tsx';
 import { PersonalDataPanel } from './PersonalDataPanel.tsx';
+import { DocumentsPanel, formatSize, type ClaimDocument } from './DocumentsPanel.tsx';
+import { InformationRequestsPanel, type InformationRequest } from './InformationRequestsPanel.tsx';
 
 interface Money { amountMinor: number; currency: string }
 interface ClaimDetail {
@@ -31,8 +33,16 @@ interface ClaimDetail {
   deadlines: { kind: string; dueOn: string }[];
   evidence: number;
   payee: { current: PayeeVersion | null; pending: PayeeVersion | null };
+  lawyers: { lead: string | null; coCounsel: string[] };
+  assessor: string | null;
+  onHoldForInformation: boolean;
+  informationRequests: InformationRequest[];
+  documents: ClaimDocument[];
 }
 interface PayeeVersion { change: number; kind: string; maskedAccount: string }
+
+/** The statuses in which the domain takes documents. */
+const ACTIVE_STATUSES = ['filed', 'applied', 'assessed', 'approved', 'rejected', 'notified', 'appealed', 'scheduled', 'paid'];
 
 /** The read side follows the event store within moments: ask again a few times before giving up. */
 const RETRIES = 20;
@@ -92,7 +102,11 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
     applicationOverdue: claim.deadlines.some((d) => d.kind === 'fund-application' && isLate(d.dueOn, now, zone)),
     rejectionFinal: claim.fund.rejectionReasons.length > 0 && claim.fund.appealOutcome === null && !!claim.fund.appealDeadline && isLate(claim.fund.appealDeadline, now, zone),
     scheme: { advances: scheme.advancePayments.allowed, recovery: scheme.recoveryFromOffender },
+    documentChoices: Object.fromEntries(claim.documents.map((d, i) => [d.documentId, t('documents.choice', {
+      number: i + 1, kind: t(`documentKind.${d.kind}` as MessageKey), size: formatSize(locale, d.size), at: formatInstant(locale, d.attachedAt, zone),
+    })])),
   });
+  const mayRead = mayReadPersonalData(props.principal, claim);
   const ref = {
     claimId: claim.claimId, revision: claim.revision, currency: claim.money.currency as Currency,
     award: { scheme, offenderPaidMinor: claim.money.offenderPaid },
@@ -106,6 +120,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
     <section aria-labelledby="claim-title">
       <h1 id="claim-title">{t('claim.title', { reference: claim.publicReference ?? claim.claimId })}</h1>
       <p role="status" className="done">{done && t('action.done', { action: done })}</p>
+      {claim.onHoldForInformation && <p className="notice" data-testid="claim-on-hold">{t('claim.onHold')}</p>}
       <dl className="facts">
         <dt>{t('claim.status')}</dt><dd data-testid="claim-status">{t(`status.${claim.status}` as MessageKey)}</dd>
         <dt>{t('claim.jurisdiction')}</dt><dd>{t(`jurisdiction.${claim.jurisdiction}` as MessageKey)}</dd>
@@ -113,6 +128,9 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
         {claim.incidentOn && <><dt>{t('claim.incidentOn')}</dt><dd>{formatLocalDate(locale, claim.incidentOn)}</dd></>}
         {claim.formOfExploitation && <><dt>{t('claim.formOfExploitation')}</dt><dd>{t(`exploitation.${claim.formOfExploitation}` as MessageKey)}</dd></>}
         {claim.evidence > 0 && <><dt>{t('claim.evidence')}</dt><dd data-testid="claim-evidence">{t('claim.documents', { count: claim.evidence })}</dd></>}
+        {claim.lawyers.lead && <><dt>{t('claim.lead')}</dt><dd data-testid="claim-lead">{claim.lawyers.lead}</dd></>}
+        {claim.lawyers.coCounsel.length > 0 && <><dt>{t('claim.coCounsel')}</dt><dd data-testid="claim-co-counsel">{claim.lawyers.coCounsel.join(', ')}</dd></>}
+        {claim.assessor && <><dt>{t('claim.assessor')}</dt><dd data-testid="claim-assessor">{claim.assessor}</dd></>}
         {claim.fund.approvals.length > 0 && <><dt>{t('claim.approvals')}</dt><dd>{t('claim.approvalsOf', { given: claim.fund.approvals.length, needed: claim.fund.approvalsNeeded })}</dd></>}
       </dl>
       <h2>{t('claim.money')}</h2>
@@ -151,7 +169,14 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
           {t('claim.payeePending', { change: claim.payee.pending.change, kind: t(`payeeKind.${claim.payee.pending.kind}` as MessageKey), account: claim.payee.pending.maskedAccount })}
         </p>
       )}
-      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayReadPersonalData(props.principal, claim)} />
+      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayRead} />
+      <InformationRequestsPanel claimId={claim.claimId} requests={claim.informationRequests} mayRead={mayRead} timeZone={zone} />
+      <DocumentsPanel
+        claimId={claim.claimId} documents={claim.documents} mayHandle={mayRead} erased={claim.personalData.erased} timeZone={zone}
+        // Uploading is a lawyer's on the claim, or fund staff's who may read it (the command service decides).
+        mayUpload={mayRead && ACTIVE_STATUSES.includes(claim.status)}
+        onUploaded={(revision) => reload(revision, t('documents.upload'))}
+      />
       <p className="muted">{t('claim.revision', { revision: claim.revision })}</p>
       {actions.length > 0 && (
         <section aria-labelledby="actions-title">

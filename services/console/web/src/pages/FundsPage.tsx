@@ -4,14 +4,17 @@
  * the projection's GET /funds/{jurisdiction}/{year}), then the chosen year's claims. Awards are
  * committed to the year their second approval falls in, in the scheme's time zone.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
-import type { Jurisdiction } from '@cfund/contracts';
+import { CommandBodies, type Currency, type Jurisdiction } from '@cfund/contracts';
+import { schemeAt } from '@cfund/domain';
 import { api, ApiError, type Principal } from '../api.ts';
+import { Field } from '../components/Field.tsx';
 import { Link } from '../components/Link.tsx';
-import { fundsReadable } from '../components/may.ts';
+import { fundsReadable, mayAllocateBudget } from '../components/may.ts';
+import { focusFirstError, issueMessage, type Issue } from '../forms.ts';
 import { useTitle } from '../components/use-title.ts';
-import { formatMoney, homeTimeZone } from '../format.ts';
+import { formatMoney, homeTimeZone, toMinor } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 
@@ -56,22 +59,23 @@ export function FundsPage(props: { principal: Principal; year: number | undefine
         <Link to={`/funds?year=${year + 1}`}>{t('funds.nextYear')}</Link>
       </nav>
       {jurisdictions.length === 0 && <p>{t('funds.none')}</p>}
-      {jurisdictions.map((j) => <FundLedger key={`${j}-${year}`} jurisdiction={j} year={year} />)}
+      {jurisdictions.map((j) => <FundLedger key={`${j}-${year}`} jurisdiction={j} year={year} allocates={mayAllocateBudget(props.principal, j)} />)}
     </section>
   );
 }
 
-function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
+function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates: boolean }) {
   const t = useT();
   const { locale } = useIntl();
   const { jurisdiction, year } = props;
   const years = yearsTo(year);
   const [ledgers, setLedgers] = useState<Ledger[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [reloads, setReloads] = useState(0);
 
   useEffect(() => {
     Promise.all(yearsTo(year).map((y) => ledgerOf(jurisdiction, y))).then(setLedgers, (e: unknown) => setError((e as Error).message));
-  }, [jurisdiction, year]);
+  }, [jurisdiction, year, reloads]);
 
   const name = t(`jurisdiction.${jurisdiction}` as MessageKey);
   const headingId = `fund-${jurisdiction}`;
@@ -83,9 +87,9 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
       {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
       {!ledgers && !error && <p>{t('app.loading')}</p>}
       {ledgers && (
-        // Focusable: a table wider than a phone scrolls, and must scroll from the keyboard too.
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('funds.yearsCaption', { jurisdiction: name })}>
-          <table data-testid={`fund-years-${jurisdiction}`}>
+        // On a phone each year's row stands as a list of its figures (styles.css: .stacked): nothing scrolls sideways.
+        <div>
+          <table className="stacked" data-testid={`fund-years-${jurisdiction}`}>
             <caption>{t('funds.yearsCaption', { jurisdiction: name })}</caption>
             <thead>
               <tr>
@@ -104,12 +108,12 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
                   <th scope="row">{years[i]}</th>
                   {ledger ? (
                     <>
-                      <td className="amount">{money(ledger, ledger.allocatedMinor)}</td>
-                      <td className="amount">{money(ledger, ledger.committedMinor)}</td>
-                      <td className="amount">{money(ledger, ledger.releasedMinor)}</td>
-                      <td className="amount">{money(ledger, ledger.disbursedMinor)}</td>
-                      <td className="amount">{money(ledger, ledger.outstandingMinor)}</td>
-                      <td className="amount">{money(ledger, ledger.availableMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.budget')}>{money(ledger, ledger.allocatedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.committed')}>{money(ledger, ledger.committedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.released')}>{money(ledger, ledger.releasedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.disbursed')}>{money(ledger, ledger.disbursedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.outstanding')}>{money(ledger, ledger.outstandingMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.available')}>{money(ledger, ledger.availableMinor)}</td>
                     </>
                   ) : <td colSpan={6}>{t('funds.noLedger')}</td>}
                 </tr>
@@ -118,12 +122,13 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
           </table>
         </div>
       )}
+      {props.allocates && ledgers && <AllocateBudget jurisdiction={jurisdiction} year={year} onDone={() => setReloads((n) => n + 1)} />}
       {chosen && (
         <>
           <h3>{t('funds.claimsOf', { year: String(year), count: chosen.claims.length })}</h3>
           {chosen.claims.length > 0 && (
-            <div className="table-scroll" tabIndex={0} role="region" aria-label={t('funds.claimsOf', { year: String(year), count: chosen.claims.length })}>
-              <table data-testid={`fund-claims-${jurisdiction}`}>
+            <div>
+              <table className="stacked" data-testid={`fund-claims-${jurisdiction}`}>
                 <thead>
                   <tr>
                     <th scope="col">{t('funds.column.claim')}</th>
@@ -137,10 +142,10 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
                   {chosen.claims.map((c) => (
                     <tr key={c.claimId}>
                       <td><Link to={`/claims/${c.claimId}`} aria-label={t('claims.open', { reference: c.claimId })}>{c.claimId.slice(0, 8)}</Link></td>
-                      <td className="amount">{money(chosen, c.committedMinor)}</td>
-                      <td className="amount">{money(chosen, c.disbursedMinor)}</td>
-                      <td className="amount">{money(chosen, c.outstandingMinor)}</td>
-                      <td>{c.instalmentsPaid.length > 0 ? c.instalmentsPaid.join(', ') : t('funds.noInstalmentPaid')}</td>
+                      <td className="amount" data-label={t('funds.column.committed')}>{money(chosen, c.committedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.disbursed')}>{money(chosen, c.disbursedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.outstanding')}>{money(chosen, c.outstandingMinor)}</td>
+                      <td data-label={t('funds.column.instalmentsPaid')}>{c.instalmentsPaid.length > 0 ? c.instalmentsPaid.join(', ') : t('funds.noInstalmentPaid')}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -149,6 +154,69 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number }) {
           )}
         </>
       )}
+    </section>
+  );
+}
+
+/** A fund admin's allocation to the chosen fund year (POST /funds/{jurisdiction}/{year}/budget), checked with the command's schema. */
+function AllocateBudget(props: { jurisdiction: Jurisdiction; year: number; onDone: () => void }) {
+  const t = useT();
+  const { locale } = useIntl();
+  const currency = schemeAt(props.jurisdiction, new Date().toISOString()).currency as Currency;
+  const [amount, setAmount] = useState('');
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [refusal, setRefusal] = useState<string | undefined>(undefined);
+  const [done, setDone] = useState<string | undefined>(undefined);
+  const [sending, setSending] = useState(false);
+  const idempotencyKey = useRef(crypto.randomUUID());
+  const name = `budget-${props.jurisdiction}.amount`;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setRefusal(undefined);
+    setDone(undefined);
+    const minor = amount.trim() ? toMinor(amount, currency) : undefined;
+    if (amount.trim() && minor === undefined) {
+      setError(t('error.notANumber'));
+      return focusFirstError({ [name]: 'x' });
+    }
+    const checked = CommandBodies.allocateBudget.safeParse(minor === undefined ? {} : { amount: { amountMinor: minor, currency } });
+    if (!checked.success) {
+      setError(issueMessage(t, checked.error.issues[0] as Issue));
+      return focusFirstError({ [name]: 'x' });
+    }
+    setError(undefined);
+    setSending(true);
+    try {
+      await api(`/api/commands/funds/${props.jurisdiction}/${props.year}/budget`, {
+        method: 'POST', body: checked.data, headers: { 'idempotency-key': idempotencyKey.current },
+      });
+      idempotencyKey.current = crypto.randomUUID();
+      setAmount('');
+      setDone(t('funds.allocate.done', { amount: formatMoney(locale, checked.data.amount.amountMinor, currency), year: String(props.year) }));
+      props.onDone();
+    } catch (e) {
+      if (e instanceof ApiError && e.problem.status < 500) idempotencyKey.current = crypto.randomUUID();
+      setRefusal((e as Error).message);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const titleId = `allocate-${props.jurisdiction}`;
+  return (
+    <section className="action" aria-labelledby={titleId}>
+      <h3 id={titleId}>{t('funds.allocate.title', { year: String(props.year) })}</h3>
+      <form noValidate onSubmit={(e) => void submit(e)}>
+        <Field name={name} label={t('funds.allocate.amount', { currency })} error={error}>
+          {(attrs) => <input {...attrs} type="text" inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} />}
+        </Field>
+        <div className="actions">
+          <button type="submit" disabled={sending}>{t('funds.allocate.submit')}</button>
+          <p role="status" className="done">{done}</p>
+          {refusal && <p role="alert" className="refusal">{t('action.refused', { detail: refusal })}</p>}
+        </div>
+      </form>
     </section>
   );
 }

@@ -10,13 +10,14 @@ import { useTitle } from '../components/use-title.ts';
 import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { AssessorLoad } from './AssessorLoad.tsx';
 
 interface WorkItem {
   task: string; claimId: string; publicReference: string | null; jurisdiction: string; status: string; since: string;
   dueOn?: string; instalment?: number; amount?: { amountMinor: number; currency: string };
 }
 
-export function WorkQueuePage() {
+export function WorkQueuePage(props: { assigns: boolean }) {
   const t = useT();
   const { locale } = useIntl();
   useTitle(t('work.title'));
@@ -67,6 +68,7 @@ export function WorkQueuePage() {
           </div>
         </>
       )}
+      {props.assigns && <AssessorLoad />}
     </section>
   );
 }
