@@ -4,7 +4,8 @@
 // `pnpm build`; then
 //   start: node infra/dist/local-runner.js (signals forwarded; see infra/README.md)
 //   test:  pnpm lint and tap; the last line printed is `N passed, N failed[, N skipped]`.
-// In test mode it also installs Debian's chromium (apt-get, as root) for the console's browser test.
+// In test mode it also installs Debian's chromium (apt-get, as root) for the console's browser test,
+// and poppler-utils (pdftotext) for the letters' tests.
 // Extra arguments go to the runner or to tap, e.g. `npm test -- infra/test/config.test.ts`.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
@@ -124,6 +125,24 @@ async function ensureChromium() {
   }
 }
 
+/**
+ * The letters' tests read their PDFs back with pdftotext (Debian's poppler-utils). Installed like
+ * chromium when missing; if that cannot be done, those tests fail and say that pdftotext is missing.
+ */
+async function ensurePdftotext() {
+  if (findExecutable('pdftotext')) return;
+  const canApt = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && findExecutable('apt-get');
+  if (!canApt) {
+    say('pdftotext is not installed: the letters\' tests will fail (install the poppler-utils package)');
+    return;
+  }
+  say('pdftotext is missing: installing poppler-utils with apt-get (for the letters\' tests)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if ((await run('apt-get', ['update'], { env })) !== 0 || (await run('apt-get', ['install', '-y', 'poppler-utils'], { env })) !== 0) {
+    say('apt-get could not install poppler-utils: the letters\' tests will fail');
+  }
+}
+
 /** Runs tap, streaming its report, and returns tap's own counts (its final `# { total: ... }` line). */
 function runTap(pnpm, args) {
   // tap draws its interactive report when we sit on a terminal; in CI it prints plain TAP.
@@ -229,6 +248,7 @@ async function main() {
   }
   if (mode === 'test') {
     await ensureChromium();
+    await ensurePdftotext();
     return test(pnpm);
   }
   if ((await run(pnpm, ['build'])) !== 0) die('pnpm build failed: fix the errors above, then run npm start again');

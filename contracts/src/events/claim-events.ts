@@ -188,11 +188,26 @@ export const AwardRejected = eventVersion('AwardRejected', 1, {
   appealInstructions: text(2000),
 });
 
+/**
+ * The letter served with a decision or a request: a document of the claim (its DocumentAttached,
+ * kind `letter`, comes just before in the same append) named here with the SHA-256 of its PDF, so
+ * an auditor can prove which letter was served. Absent in events written before letters existed.
+ */
+export const LetterRecordSchema = z.object({
+  documentId: z.uuid(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The letter's language (the language of the proceedings), a locale of @cfund/i18n. */
+  locale: z.string().regex(/^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$/),
+}).strict();
+export type LetterRecord = z.infer<typeof LetterRecordSchema>;
+
 export const DecisionNotified = eventVersion('DecisionNotified', 1, {
   ...base,
   servedAt: InstantSchema,
   /** Last local day of the appeal period, in the scheme's time zone. */
   appealDeadline: LocalDateSchema,
+  /** The decision letter served (absent in events written before letters, or when the victim's data was erased). */
+  letter: LetterRecordSchema.optional(),
 });
 
 export const DecisionAppealed = eventVersion('DecisionAppealed', 1, {
@@ -220,6 +235,8 @@ export const AppealDecided = eventVersion('AppealDecided', 1, {
   approvers: z.array(text(200)).min(1).max(2).optional(),
   /** The fund year the changed award is committed against, when the claim had none (an award granted on appeal). */
   fundYear: z.number().int().min(2000).max(2200).optional(),
+  /** The letter of the appeal decision (absent in events written before letters). */
+  letter: LetterRecordSchema.optional(),
 });
 
 export const PayoutScheduled = eventVersion('PayoutScheduled', 1, {
@@ -308,6 +325,8 @@ export const InformationRequested = eventVersion('InformationRequested', 1, {
   dueOn: LocalDateSchema,
   requestedBy: text(200),
   requestedAt: InstantSchema,
+  /** The letter of the request (absent in events written before letters). */
+  letter: LetterRecordSchema.optional(),
 });
 
 /** A lawyer acting on the claim answers an open request: text (encrypted) and/or document ids. */

@@ -42,6 +42,15 @@ export interface AnswerInformationRequestData {
 /** A document whose encrypted bytes are already stored (the service stores, then records). */
 export type AttachDocumentData = Omit<EventData<'DocumentAttached'>, 'schemaVersion' | 'claimId' | 'attachedBy' | 'attachedAt'>;
 
+/** A letter already rendered, encrypted and stored by the service, to be recorded with the command's event (see letters.ts). */
+export interface LetterData {
+  document: Omit<AttachDocumentData, 'kind' | 'requestId'>;
+  /** The letter's language. */
+  locale: string;
+}
+/** What a command that may serve a letter carries besides its body. */
+interface WithLetter { letter?: LetterData | undefined }
+
 export type ClaimCommand =
   | Command<'FileClaim', FileClaimData>
   | Command<'AttachEvidence', CommandBody<'attachEvidence'>>
@@ -56,9 +65,9 @@ export type ClaimCommand =
   | Command<'AssessClaim', CommandBody<'assessClaim'>>
   | Command<'ApproveAward', CommandBody<'approveAward'>>
   | Command<'RejectAward', CommandBody<'rejectAward'>>
-  | Command<'NotifyDecision', CommandBody<'notifyDecision'>>
+  | Command<'NotifyDecision', CommandBody<'notifyDecision'> & WithLetter>
   | Command<'AppealDecision', CommandBody<'appealDecision'>>
-  | Command<'DecideAppeal', CommandBody<'decideAppeal'>>
+  | Command<'DecideAppeal', CommandBody<'decideAppeal'> & WithLetter>
   | Command<'ApproveAdvancePayment', CommandBody<'approveAdvancePayment'>>
   | Command<'SchedulePayout', CommandBody<'schedulePayout'>>
   | Command<'DisbursePayout', CommandBody<'disbursePayout'> & { instalment: number }>
@@ -73,7 +82,7 @@ export type ClaimCommand =
   | Command<'HandOverClaim', CommandBody<'handOverClaim'>>
   | Command<'AssignAssessor', CommandBody<'assignAssessor'>>
   | Command<'TakeClaim', CommandBody<'takeClaim'>>
-  | Command<'RequestInformation', RequestInformationData>
+  | Command<'RequestInformation', RequestInformationData & WithLetter>
   | Command<'AnswerInformationRequest', AnswerInformationRequestData>
   | Command<'WithdrawInformationRequest', { request: number }>
   | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>

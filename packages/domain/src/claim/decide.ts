@@ -12,6 +12,7 @@ import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
 import { paymentQueueHandlers, requireNotQueued } from './payment-queue.js';
 import { checkFirstDueOn } from './schedule.js';
+import { withLetter } from './letters.js';
 import { onHoldForInformation, type ClaimState, type ClaimStatus, type InformationRequest } from './state.js';
 
 /**
@@ -237,7 +238,7 @@ const handlers: Handlers = {
     requireStatus(s, ['approved', 'rejected'], 'have its decision served');
     requireNotFutureInstant(c.data.servedAt, c.at, 'The time of service');
     const deadline = appealDeadline(schemeOf(s), c.data.servedAt);
-    return [ev('DecisionNotified', { servedAt: c.data.servedAt, appealDeadline: deadline }, s)];
+    return withLetter([ev('DecisionNotified', { servedAt: c.data.servedAt, appealDeadline: deadline }, s)], c.data.letter, 'DecisionNotified', s, c);
   },
 
   AppealDecision: (c, s) => {
@@ -283,12 +284,12 @@ const handlers: Handlers = {
         });
       }
     } else if (netAward && approvalsNeeded(scheme, netAward) === 2) {
-      return [ev('AppealApprovalGiven', { approver: c.actor.sub, outcome, decidedOn, netAward }, s)];
+      return withLetter([ev('AppealApprovalGiven', { approver: c.actor.sub, outcome, decidedOn, netAward }, s)], c.data.letter, 'AppealDecided', s, c);
     }
     const approvers = pending ? [pending.approver, c.actor.sub] : [c.actor.sub];
-    return [ev('AppealDecided', {
+    return withLetter([ev('AppealDecided', {
       outcome, decidedOn: pending?.decidedOn ?? decidedOn, ...(netAward ? { netAward, fundYear: fundYearOf(s, c.at, scheme) } : {}), approvers,
-    }, s)];
+    }, s)], c.data.letter, 'AppealDecided', s, c);
   },
 
   ApproveAdvancePayment: (c, s) => {
@@ -443,7 +444,7 @@ const handlers: Handlers = {
       dueOn = rollForward(due.date, scheme);
     }
     const request = s.informationRequests.length + 1;
-    return [ev('InformationRequested', { request, question: c.data.question, dueOn, requestedBy: c.actor.sub, requestedAt: c.at }, s)];
+    return withLetter([ev('InformationRequested', { request, question: c.data.question, dueOn, requestedBy: c.actor.sub, requestedAt: c.at }, s)], c.data.letter, 'InformationRequested', s, c);
   },
 
   AnswerInformationRequest: (c, s) => {

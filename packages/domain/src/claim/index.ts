@@ -1,6 +1,6 @@
 export { decide } from './decide.js';
 export { CLAIM_STATE_VERSION, queueKey, evolve, initialState, onHoldForInformation, type Advance, type AdvanceStatus, type ClaimState, type ClaimStatus, type InformationRequest, type Instalment, type InstalmentStatus, type PayeeState, type PayeeVersion, type PendingAppealDecision } from './state.js';
-export type { AnswerInformationRequestData, AttachDocumentData, ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData, RequestInformationData, RunPayment } from './commands.js';
+export type { AnswerInformationRequestData, AttachDocumentData, LetterData, ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData, RequestInformationData, RunPayment } from './commands.js';
 export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
 export { claimFunding, paymentKey, type ClaimFunding, type FundedPayment } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
