@@ -112,6 +112,7 @@ export const CommandBodies = {
   }).strict(),
   releasePaymentRun: z.object({}).strict(),
   cancelPaymentRun: z.object({ reason: prose(2000) }).strict(),
+  resolveStatementEntry: z.object({ note: prose(1000).describe('what the entry was and what was done about it (no personal data of a victim)') }).strict(),
 } as const;
 
 export type CommandName = keyof typeof CommandBodies;

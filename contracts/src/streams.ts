@@ -20,6 +20,8 @@ export const STREAM_CATEGORIES = {
   webhook: 'webhook',
   /** One payment run: the payments collected for the bank, its release, or its cancellation (`paymentrun-<runId>`). */
   paymentRun: 'paymentrun',
+  /** One imported bank statement (camt.053) of a fund account (`bankstatement-<sha256 of the file>`). */
+  bankStatement: 'bankstatement',
 } as const;
 export type StreamCategory = (typeof STREAM_CATEGORIES)[keyof typeof STREAM_CATEGORIES];
 
@@ -31,6 +33,7 @@ export const accessStream = (claimId: string): string => named(STREAM_CATEGORIES
 export const notificationStream = (notificationId: string): string => named(STREAM_CATEGORIES.notification, notificationId);
 export const webhookStream = (webhookId: string): string => named(STREAM_CATEGORIES.webhook, webhookId);
 export const paymentRunStream = (runId: string): string => named(STREAM_CATEGORIES.paymentRun, runId);
+export const bankStatementStream = (statementId: string): string => named(STREAM_CATEGORIES.bankStatement, statementId);
 
 /** `claim-<uuid>` -> `claim`: the part before the first `-` (the whole name when it has none). */
 export function streamCategory(stream: string): string {

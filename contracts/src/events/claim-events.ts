@@ -4,7 +4,7 @@ import {
 } from '../primitives.js';
 import { EncryptedPersonalDataSchema, eventVersion } from './common.js';
 import { PAYEE_EVENTS } from './payee-events.js';
-import { PAYMENT_QUEUE_EVENTS } from './payment-run-events.js';
+import { EndToEndIdSchema, PAYMENT_QUEUE_EVENTS } from './payment-run-events.js';
 
 export const FORMS_OF_EXPLOITATION = [
   'sexual', 'labour', 'forced-criminality', 'begging', 'domestic-servitude', 'forced-marriage', 'organ-removal', 'other',
@@ -163,6 +163,18 @@ export const AdvanceDisbursed = eventVersion('AdvanceDisbursed', 1, {
   paymentReference: text(100),
   disbursedBy: text(200),
   disbursedAt: InstantSchema,
+  /** Paid through a payment run: the bank booked the run's payment with this end-to-end id (its reference is `paymentReference`). */
+  endToEndId: EndToEndIdSchema.optional(),
+});
+
+/** A paid advance came back (the bank returned the transfer): it is approved and unpaid again, to be paid once more. */
+export const AdvanceFailed = eventVersion('AdvanceFailed', 1, {
+  ...base,
+  advance: z.number().int().min(1),
+  reason: text(1000),
+  failedAt: InstantSchema,
+  /** The run's payment the bank returned. */
+  endToEndId: EndToEndIdSchema.optional(),
 });
 
 export const AwardApprovalGiven = eventVersion('AwardApprovalGiven', 1, {
@@ -254,6 +266,8 @@ export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   disbursedAt: InstantSchema,
   /** Paid before its due date, on purpose (the disbursement said so). */
   early: z.boolean().optional(),
+  /** Paid through a payment run: the bank booked the run's payment with this end-to-end id (its reference is `paymentReference`). */
+  endToEndId: EndToEndIdSchema.optional(),
 });
 
 export const PayoutFailed = eventVersion('PayoutFailed', 1, {
@@ -261,6 +275,8 @@ export const PayoutFailed = eventVersion('PayoutFailed', 1, {
   instalment: z.number().int().min(1),
   reason: text(1000),
   failedAt: InstantSchema,
+  /** The run's payment the bank returned, when the failure came from a bank statement. */
+  endToEndId: EndToEndIdSchema.optional(),
 });
 
 export const RecoveryFromOffenderRecorded = eventVersion('RecoveryFromOffenderRecorded', 1, {
@@ -362,7 +378,7 @@ export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
 export const CLAIM_EVENTS = [
   ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
   OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
-  LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AwardApprovalGiven, AwardApproved,
+  LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AdvanceFailed, AwardApprovalGiven, AwardApproved,
   AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned, DocumentAttached,

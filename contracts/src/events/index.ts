@@ -3,7 +3,7 @@ import { CLAIM_EVENTS } from './claim-events.js';
 import { FUND_EVENTS } from './fund-events.js';
 import { ACCESS_EVENTS } from './access-events.js';
 import { NOTIFICATION_EVENTS } from './notification-events.js';
-import { PAYMENT_RUN_EVENTS } from './payment-run-events.js';
+import { BANK_STATEMENT_EVENTS, PAYMENT_RUN_EVENTS } from './payment-run-events.js';
 
 export * from './claim-events.js';
 export * from './payee-events.js';
@@ -20,12 +20,13 @@ export type FundEvent = EventOf<(typeof FUND_EVENTS)[number]>;
 export type AccessEvent = EventOf<(typeof ACCESS_EVENTS)[number]>;
 export type NotificationEvent = EventOf<(typeof NOTIFICATION_EVENTS)[number]>;
 export type PaymentRunEvent = EventOf<(typeof PAYMENT_RUN_EVENTS)[number]>;
-export type DomainEvent = ClaimEvent | FundEvent | AccessEvent | NotificationEvent | PaymentRunEvent;
+export type BankStatementEvent = EventOf<(typeof BANK_STATEMENT_EVENTS)[number]>;
+export type DomainEvent = ClaimEvent | FundEvent | AccessEvent | NotificationEvent | PaymentRunEvent | BankStatementEvent;
 export type EventType = DomainEvent['type'];
 export type EventData<T extends EventType> = Extract<DomainEvent, { type: T }>['data'];
 
 /** The current version of every event, by type. */
-export const EVENT_DEFINITIONS = [...CLAIM_EVENTS, ...FUND_EVENTS, ...ACCESS_EVENTS, ...NOTIFICATION_EVENTS, ...PAYMENT_RUN_EVENTS] as const;
+export const EVENT_DEFINITIONS = [...CLAIM_EVENTS, ...FUND_EVENTS, ...ACCESS_EVENTS, ...NOTIFICATION_EVENTS, ...PAYMENT_RUN_EVENTS, ...BANK_STATEMENT_EVENTS] as const;
 const byType = new Map<string, (typeof EVENT_DEFINITIONS)[number]>(EVENT_DEFINITIONS.map((d) => [d.type, d]));
 const claimTypes = new Set<string>(CLAIM_EVENTS.map((d) => d.type));
 

@@ -22,9 +22,13 @@ export const PaymentQueued = eventVersion('PaymentQueued', 1, {
   claimId: ClaimIdSchema, runId: z.uuid(), payment: PaymentRefSchema, amount: MoneySchema, endToEndId: EndToEndIdSchema,
 });
 
-/** The payment left its run (the run was cancelled): it can be paid again. */
+/**
+ * The payment left its run, unpaid: the run was cancelled, or the bank rejected the transfer
+ * before booking it (a bank statement said so: `endToEndId` names it). It can be paid again.
+ */
 export const PaymentUnqueued = eventVersion('PaymentUnqueued', 1, {
-  claimId: ClaimIdSchema, runId: z.uuid(), payment: PaymentRefSchema, reason: z.enum(['run-cancelled']),
+  claimId: ClaimIdSchema, runId: z.uuid(), payment: PaymentRefSchema, reason: z.enum(['run-cancelled', 'rejected-by-bank']),
+  endToEndId: EndToEndIdSchema.optional(),
 });
 
 export const PAYMENT_QUEUE_EVENTS = [PaymentQueued, PaymentUnqueued] as const;
@@ -73,3 +77,57 @@ export const PaymentRunCancelled = eventVersion('PaymentRunCancelled', 1, {
 });
 
 export const PAYMENT_RUN_EVENTS = [PaymentRunPrepared, PaymentRunReleased, PaymentRunCancelled] as const;
+
+// ---- bank statements -------------------------------------------------------------------------
+// A bank statement (ISO 20022 camt.053) of a fund account, imported by a finance officer (stream
+// `bankstatement-<sha256 of the file>`). Each entry's end-to-end id and amount are matched to a
+// payment of a released run; the claims record what was paid or returned; whatever does not match
+// is listed here for a person to resolve, never guessed. Only references, amounts, dates and ISO
+// reason codes are kept: the statement's names, accounts and free texts never leave the import.
+
+export const BANK_ENTRY_OUTCOMES = ['paid', 'returned', 'unmatched', 'not-booked'] as const;
+export type BankEntryOutcome = (typeof BANK_ENTRY_OUTCOMES)[number];
+
+export const BankStatementEntrySchema = z.object({
+  /** The entry's place in the file, from 1 (one transaction of a batch booking is one entry). */
+  entry: z.number().int().min(1),
+  /** As the bank gave it: the run's end-to-end id, or anything for money that is not the fund's. */
+  endToEndId: z.string().max(35).optional(),
+  /** In the entry's currency, which need not be one of the schemes' (money that is not the fund's). */
+  amount: z.object({ amountMinor: z.number().int().min(0), currency: z.string().regex(/^[A-Z]{3}$/) }).strict(),
+  direction: z.enum(['debit', 'credit']),
+  /** The bank's reference of the booking (AcctSvcrRef). */
+  bankReference: z.string().trim().min(1).max(35).optional(),
+  bookedOn: LocalDateSchema.optional(),
+  /** The ISO 20022 return reason code (for example AC04, account closed) of a return. */
+  returnReason: z.string().regex(/^[A-Za-z0-9]{1,35}$/).optional(),
+  outcome: z.enum(BANK_ENTRY_OUTCOMES),
+  /** Why an entry is unmatched (a sentence of this system's, never the bank's text). */
+  reason: z.string().min(1).max(500).optional(),
+  claimId: ClaimIdSchema.optional(),
+  runId: z.uuid().optional(),
+  payment: PaymentRefSchema.optional(),
+}).strict();
+export type BankStatementEntry = z.infer<typeof BankStatementEntrySchema>;
+
+/** At most this many entries in one `BankStatementEntriesRecorded` (an event stays far below the store's 1 MiB append limit). */
+export const BANK_STATEMENT_ENTRIES_PER_EVENT = 500;
+
+export const BankStatementImported = eventVersion('BankStatementImported', 1, {
+  statementId: z.string().regex(/^[0-9a-f]{64}$/), jurisdiction: JurisdictionSchema, messageId: text(35),
+  statementIds: z.array(text(35)).min(1), importedBy: text(200), importedAt: InstantSchema,
+  entryCount: z.number().int().min(0),
+  counts: z.object({ paid: z.number().int().min(0), returned: z.number().int().min(0), unmatched: z.number().int().min(0), notBooked: z.number().int().min(0) }).strict(),
+});
+
+/** The import's entries, in order, `BANK_STATEMENT_ENTRIES_PER_EVENT` at a time. */
+export const BankStatementEntriesRecorded = eventVersion('BankStatementEntriesRecorded', 1, {
+  statementId: z.string().regex(/^[0-9a-f]{64}$/), part: z.number().int().min(1), entries: z.array(BankStatementEntrySchema).min(1).max(BANK_STATEMENT_ENTRIES_PER_EVENT),
+});
+
+/** A person looked into an unmatched entry and says what it was. */
+export const BankStatementEntryResolved = eventVersion('BankStatementEntryResolved', 1, {
+  statementId: z.string().regex(/^[0-9a-f]{64}$/), entry: z.number().int().min(1), resolvedBy: text(200), resolvedAt: InstantSchema, note: text(1000),
+});
+
+export const BANK_STATEMENT_EVENTS = [BankStatementImported, BankStatementEntriesRecorded, BankStatementEntryResolved] as const;

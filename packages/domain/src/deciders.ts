@@ -7,6 +7,7 @@
 import { decide, evolve, initialState } from './claim/index.js';
 import { decideLedger, evolveLedger, initialLedgerState } from './fund-ledger/ledger.js';
 import { decidePaymentRun, evolvePaymentRun, initialPaymentRunState } from './payment-run/payment-run.js';
+import { decideBankStatement, evolveBankStatement, initialBankStatementState } from './payment-run/bank-statement.js';
 
 /** A claim: filing to closure (claim/decide.ts, claim/state.ts). */
 export const claimDecider = { decide, evolve, initialState } as const;
@@ -16,3 +17,6 @@ export const ledgerDecider = { decide: decideLedger, evolve: evolveLedger, initi
 
 /** A payment run (payment-run/payment-run.ts). */
 export const paymentRunDecider = { decide: decidePaymentRun, evolve: evolvePaymentRun, initialState: initialPaymentRunState } as const;
+
+/** An imported bank statement (payment-run/bank-statement.ts). */
+export const bankStatementDecider = { decide: decideBankStatement, evolve: evolveBankStatement, initialState: initialBankStatementState } as const;

@@ -14,6 +14,8 @@ import { Metrics } from './metrics.js';
 import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { commandRoutes } from './routes/commands.js';
 import { PaymentRuns } from './payment-runs/payment-runs.js';
+import { BankStatements } from './bank-statements/bank-statements.js';
+import { bankStatementRoutes } from './bank-statements/routes.js';
 import { paymentRunRoutes } from './payment-runs/routes.js';
 import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import { documentRoutes } from './routes/documents.js';
@@ -89,7 +91,9 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   });
   const execution = new CommandExecution({ idempotency, metrics, fingerprintKey });
   await app.register(commandRoutes, { service, protector: options.protector, execution });
-  await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS) });
+  const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;
+  await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts) });
+  await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts) });
   if (options.documents) {
     await app.register(documentRoutes, {
       service, protector: options.protector, execution, store: options.documents.store,

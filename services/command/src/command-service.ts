@@ -8,16 +8,19 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AwardFunding, fundingChange, type FundingChange } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
-import { JURISDICTIONS, claimStream, fundStream, paymentRunStream, type ClaimEvent, type FundEvent, type Jurisdiction, type PaymentRunEvent } from '@cfund/contracts';
 import {
-  DomainError, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, paymentRunDecider, tiedOf,
-  type PaymentRunCommand, type PaymentRunState, type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
+  JURISDICTIONS, bankStatementStream, claimStream, fundStream, paymentRunStream,
+  type BankStatementEvent, type ClaimEvent, type FundEvent, type Jurisdiction, type PaymentRunEvent,
+} from '@cfund/contracts';
+import {
+  DomainError, bankStatementDecider, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, paymentRunDecider, tiedOf,
+  type BankStatementCommand, type BankStatementState, type PaymentRunCommand, type PaymentRunState, type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
   BatchedStreamWriter, ConcurrencyConflictError, RevisionMismatchError, StreamStateCache, handleCommand, loadStream,
-  type ChainSigner, type CommandMetadata, type Decider, type StreamRevision,
+  type ChainSigner, type CommandMetadata, type Decider, type EventCodec, type StreamRevision,
 } from '@cfund/eventstore';
-import { claimCodec, fundCodec, paymentRunCodec } from './codecs.js';
+import { bankStatementCodec, claimCodec, fundCodec, paymentRunCodec } from './codecs.js';
 import type { Metrics } from './metrics.js';
 import { HttpProblem } from '@cfund/service-kit';
 
@@ -264,12 +267,30 @@ export class CommandService {
 
   /** One payment-run command (stream `paymentrun-<runId>`), decided again on a conflict. */
   async paymentRunCommand(runId: string, ctx: CommandContext, command: PaymentRunCommand): Promise<{ revision: number; events: PaymentRunEvent[]; state: PaymentRunState }> {
+    return this.streamCommand(paymentRunStream(runId), 'paymentrun', ctx, command, paymentRunDecider, paymentRunCodec);
+  }
+
+  /** An imported bank statement as the store has it now. */
+  async loadBankStatement(statementId: string): Promise<BankStatementState> {
+    return (await loadStream(this.client, bankStatementStream(statementId), bankStatementDecider, bankStatementCodec)).state;
+  }
+
+  /** One bank-statement command (stream `bankstatement-<sha256>`), decided again on a conflict. */
+  async bankStatementCommand(statementId: string, ctx: CommandContext, command: BankStatementCommand): Promise<{ revision: number; events: BankStatementEvent[]; state: BankStatementState }> {
+    return this.streamCommand(bankStatementStream(statementId), 'bankstatement', ctx, command, bankStatementDecider, bankStatementCodec);
+  }
+
+  /** A command on a stream of its own (not a claim's, not a ledger's): the common command loop, counted. */
+  private async streamCommand<C, S, E extends { type: string }>(
+    stream: string, category: string, ctx: CommandContext, command: C,
+    decider: { decide(c: C, s: S): E[]; evolve(s: S, e: E): S; initialState(): S }, codec: EventCodec<E>,
+  ): Promise<{ revision: number; events: E[]; state: S }> {
     try {
-      const result = await handleCommand(this.client, paymentRunStream(runId), command, paymentRunDecider, {
-        codec: paymentRunCodec, signer: this.chainSigner, metadata: this.metadata(ctx), maxRetries: this.maxRetries,
-        onConflict: () => this.metrics.conflicts.inc({ category: 'paymentrun' }),
+      const result = await handleCommand(this.client, stream, command, decider, {
+        codec, signer: this.chainSigner, metadata: this.metadata(ctx), maxRetries: this.maxRetries,
+        onConflict: () => this.metrics.conflicts.inc({ category }),
       });
-      if (result.events.length > 0) this.metrics.appends.inc({ category: 'paymentrun' });
+      if (result.events.length > 0) this.metrics.appends.inc({ category });
       return { revision: revisionNumber(result.revision), events: result.events, state: result.state };
     } catch (error) {
       this.countRefusal(error);

@@ -110,6 +110,7 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'LateFilingExtensionRefused':
     case 'AdvancePaymentApproved':
     case 'AdvanceDisbursed':
+    case 'AdvanceFailed':
     case 'AwardApprovalGiven':
     case 'AppealApprovalGiven':
     case 'RecoveryFromOffenderRecorded':

@@ -1,5 +1,5 @@
 import type {
-  Actor, AmountsByHead, CommandBody, EncryptedPersonalData, EventData, Jurisdiction,
+  Actor, AmountsByHead, CommandBody, EncryptedPersonalData, EventData, Jurisdiction, Money,
 } from '@cfund/contracts';
 import type { SetPayeeData } from './payee.js';
 
@@ -90,7 +90,19 @@ export type ClaimCommand =
   | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>
   | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>
   | Command<'QueuePayment', { runId: string; payment: RunPayment; executionOn: string; endToEndId: string }>
-  | Command<'UnqueuePayment', { runId: string; payment: RunPayment }>;
+  | Command<'UnqueuePayment', { runId: string; payment: RunPayment }>
+  | Command<'RecordBankBooking', BankOutcomeData & { releasedBy: string }>
+  | Command<'RecordBankReturn', BankOutcomeData & { returnReason?: string | undefined }>;
+
+/** What a bank statement says of one payment of a released run. */
+export interface BankOutcomeData {
+  runId: string;
+  payment: RunPayment;
+  endToEndId: string;
+  amount: Money;
+  /** The bank's reference of the booking or of the return. */
+  bankReference: string;
+}
 
 /** An instalment or an advance of the claim. */
 export interface RunPayment { kind: 'instalment' | 'advance'; number: number }

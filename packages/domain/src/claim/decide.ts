@@ -10,7 +10,7 @@ import { claimFunding } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
 import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
-import { paymentQueueHandlers, requireNotQueued } from './payment-queue.js';
+import { bankOutcomeHandlers, paymentQueueHandlers, requireNotQueued } from './payment-queue.js';
 import { checkFirstDueOn } from './schedule.js';
 import { withLetter } from './letters.js';
 import { onHoldForInformation, type ClaimState, type ClaimStatus, type InformationRequest } from './state.js';
@@ -472,4 +472,5 @@ const handlers: Handlers = {
 
   ...payeeHandlers,
   ...paymentQueueHandlers,
+  ...bankOutcomeHandlers,
 };

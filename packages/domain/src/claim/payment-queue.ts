@@ -8,11 +8,20 @@
  * | `no-payee`         | nobody to pay: the claim has no payee in force |
  * | `not-yet-due`      | an instalment due after the run's execution date |
  * | `unknown-instalment`, `unknown-advance`, `already-disbursed`, `advance-cancelled` | as for paying by hand |
+ * | `not-in-run`       | a bank statement tells of a payment this claim is not waiting for from that run |
+ * | `amount-differs`   | the bank booked or returned another amount than the payment's |
+ * | `booked-twice`     | the bank booked the payment again under another reference |
+ * | `payment-returned` | the bank books a payment it returned before |
+ *
+ * What a bank statement says is recorded with the payment's end-to-end id, so importing it again
+ * (or a statement that repeats an entry) changes nothing.
  */
 import type { ClaimEvent } from '@cfund/contracts';
 import { refuse } from '../errors.js';
+import { localDateOf } from '../deadlines.js';
+import { schemeFor } from '../schemes/index.js';
 import { paymentConflict } from './approvals.js';
-import type { ClaimCommandOf } from './commands.js';
+import type { BankOutcomeData, ClaimCommandOf } from './commands.js';
 import { ev } from './event.js';
 import { requireNoPendingPayeeChange } from './payee.js';
 import { queueKey, type ClaimState } from './state.js';
@@ -63,5 +72,64 @@ export const paymentQueueHandlers = {
     const { payment, runId } = c.data;
     if (s.fund.queued[queueKey(payment)]?.runId !== runId) return []; // not (or no longer) in this run
     return [ev('PaymentUnqueued', { runId, payment, reason: 'run-cancelled' }, s)];
+  },
+};
+
+/** The instalment or advance a statement tells of, with the checks every bank outcome shares. */
+function bankPayment(c: { data: BankOutcomeData }, s: ClaimState) {
+  const { payment, amount } = c.data;
+  const found = payment.kind === 'instalment'
+    ? s.fund.instalments.find((i) => i.number === payment.number)
+    : s.fund.advances.find((a) => a.number === payment.number);
+  if (!found) return refuse('not-in-run', `The claim has no ${payment.kind} ${payment.number}.`);
+  if (found.amount.amountMinor !== amount.amountMinor || found.amount.currency !== amount.currency) {
+    refuse('amount-differs', `The bank's amount ${amount.amountMinor} ${amount.currency} is not the ${payment.kind}'s ${found.amount.amountMinor} ${found.amount.currency}.`, { expected: found.amount });
+  }
+  return found;
+}
+
+function requireQueuedBy(s: ClaimState, d: BankOutcomeData): void {
+  const queued = s.fund.queued[queueKey(d.payment)];
+  if (queued?.runId !== d.runId || queued.endToEndId !== d.endToEndId) {
+    refuse('not-in-run', `The ${d.payment.kind} ${d.payment.number} is not waiting for payment ${d.endToEndId} of run ${d.runId}.`);
+  }
+}
+
+export const bankOutcomeHandlers = {
+  /** The bank booked a released run's payment: it is paid, with the bank's reference. */
+  RecordBankBooking: (c: ClaimCommandOf<'RecordBankBooking'>, s: ClaimState): ClaimEvent[] => {
+    const d = c.data;
+    const before = s.fund.bankOutcomes[d.endToEndId];
+    const found = bankPayment(c, s);
+    if (before === 'paid') {
+      if (found.paymentReference === d.bankReference) return []; // the same booking again
+      return refuse('booked-twice', `The bank booked ${d.endToEndId} before under ${found.paymentReference}; this booking (${d.bankReference}) is for a person to look into.`);
+    }
+    if (before === 'returned') refuse('payment-returned', `The bank returned ${d.endToEndId} before; a later booking of it is for a person to look into.`);
+    requireQueuedBy(s, d);
+    const paid = { amount: found.amount, paymentReference: d.bankReference, disbursedBy: d.releasedBy, disbursedAt: c.at, endToEndId: d.endToEndId };
+    if (d.payment.kind === 'advance') return [ev('AdvanceDisbursed', { advance: d.payment.number, ...paid }, s)];
+    if (s.status !== 'scheduled') refuse('not-allowed-in-state', 'Only a scheduled payout has instalments to pay.', { status: s.status });
+    const early = (found as { dueOn: string }).dueOn > localDateOf(c.at, schemeFor(s.jurisdiction!, s.schemeVersion!).timeZone);
+    return [ev('PayoutDisbursed', { instalment: d.payment.number, ...paid, ...(early ? { early: true } : {}) }, s)];
+  },
+
+  /**
+   * The bank returned or rejected a released run's payment: a booked one failed (the money comes
+   * back to the fund), one never booked leaves its run; either way it can be paid in a new run.
+   */
+  RecordBankReturn: (c: ClaimCommandOf<'RecordBankReturn'>, s: ClaimState): ClaimEvent[] => {
+    const d = c.data;
+    const before = s.fund.bankOutcomes[d.endToEndId];
+    if (before === 'returned') return []; // the same return again
+    const found = bankPayment(c, s);
+    const reason = `Returned by the bank (${d.returnReason ?? 'no reason code'}, reference ${d.bankReference}).`;
+    if (before === 'paid') {
+      if (found.status !== 'disbursed') refuse('not-in-run', `The ${d.payment.kind} ${d.payment.number} is not paid: there is nothing to return.`);
+      if (d.payment.kind === 'advance') return [ev('AdvanceFailed', { advance: d.payment.number, reason, failedAt: c.at, endToEndId: d.endToEndId }, s)];
+      return [ev('PayoutFailed', { instalment: d.payment.number, reason, failedAt: c.at, endToEndId: d.endToEndId }, s)];
+    }
+    requireQueuedBy(s, d);
+    return [ev('PaymentUnqueued', { runId: d.runId, payment: d.payment, reason: 'rejected-by-bank', endToEndId: d.endToEndId }, s)];
   },
 };

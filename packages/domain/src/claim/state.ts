@@ -64,7 +64,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 7;
+export const CLAIM_STATE_VERSION = 8;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -122,6 +122,8 @@ export interface ClaimState {
     recovered: number;
     /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
     queued: Record<string, { runId: string; endToEndId: string }>;
+    /** What the bank did with each run payment a statement told of, by end-to-end id (a statement imported again changes nothing). */
+    bankOutcomes: Record<string, 'paid' | 'returned'>;
   };
   personalDataErased: boolean;
   /** Who the money goes to: what is in force, and a change awaiting a second person's confirmation. */
@@ -154,7 +156,7 @@ export const initialState = (): ClaimState => ({
   evidence: [],
   documents: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
-  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {} },
+  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {}, bankOutcomes: {} },
   personalDataErased: false,
   payee: { changes: 0 },
 });
@@ -250,7 +252,14 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
         ? { ...a, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
         : a));
       s.fund.queued = withoutKey(s.fund.queued, queueKey({ kind: 'advance', number: event.data.advance }));
+      if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'paid' };
       return s.status === 'scheduled' && everythingPaid(s) ? { ...s, status: 'paid' } : s;
+    case 'AdvanceFailed':
+      s.fund.advances = s.fund.advances.map((a) => (a.number === event.data.advance
+        ? { number: a.number, amount: a.amount, status: 'approved' as const, approvedBy: a.approvedBy }
+        : a));
+      if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
+      return s.status === 'paid' ? { ...s, status: 'scheduled' } : s;
     case 'AwardApprovalGiven':
       s.fund.approvals = [...s.fund.approvals, event.data.approver];
       s.fund.deciders = [...s.fund.deciders, event.data.approver];
@@ -287,10 +296,12 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
         ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
         : i));
       s.fund.queued = withoutKey(s.fund.queued, queueKey({ kind: 'instalment', number: event.data.instalment }));
+      if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'paid' };
       return { ...s, status: everythingPaid(s) ? 'paid' : 'scheduled' };
     }
     case 'PayoutFailed':
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
+      if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return { ...s, status: 'scheduled' };
     case 'RecoveryFromOffenderRecorded':
       s.fund.recovered = addMinor(s.fund.recovered, event.data.amount.amountMinor);
@@ -320,6 +331,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return s;
     case 'PaymentUnqueued':
       s.fund.queued = withoutKey(s.fund.queued, queueKey(event.data.payment));
+      if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return s;
     default: {
       const _exhaustive: never = event;

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { isErased, type PersonalDataProtector } from '@cfund/eventstore';
 import type { DebtorAccount, Jurisdiction, PayeeDetails, PaymentRunItem } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, type ClaimState, type Principal, type RunPayment,
+  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, runPaymentEndToEndId, type ClaimState, type Principal, type RunPayment,
 } from '@cfund/domain';
 import type { Authorize, CommandContext, CommandService } from '../command-service.js';
 
@@ -24,8 +24,6 @@ export interface PaymentRequest { claimId: string; instalment?: number | undefin
 const paymentOf = (p: PaymentRequest): RunPayment =>
   (p.advance !== undefined ? { kind: 'advance', number: p.advance } : { kind: 'instalment', number: p.instalment! });
 
-/** End-to-end ids: the run's id (hex, 20) and the payment's place in it; at most 35 characters. */
-const endToEndId = (runId: string, index: number): string => `R${runId.replace(/-/g, '').slice(0, 20)}-${index + 1}`;
 const messageIdOf = (runId: string): string => `CFUND-${runId.replace(/-/g, '').slice(0, 28)}`;
 
 /** Who queues and unqueues a run's payments on their claims: a finance officer of the claim's jurisdiction. */
@@ -51,7 +49,7 @@ export class PaymentRuns {
       throw new DomainError('wrong-jurisdiction', `Claim ${p.claimId} is not of the run's jurisdiction ${jurisdiction}.`, { details: { claimId: p.claimId } });
     }
     const payment = paymentOf(p);
-    const e2e = endToEndId(runId, index);
+    const e2e = runPaymentEndToEndId(runId, index);
     try {
       claimDecider.decide({ type: 'QueuePayment', actor: this.actor(ctx), at: this.service.at(), data: { runId, payment, executionOn, endToEndId: e2e } }, state);
     } catch (error) {
