@@ -102,7 +102,8 @@ export function parseCamt053(xml: string): Camt053 {
     throw new StatementFormatError(`Not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
   }
   const document = node(at(doc, 'Document'));
-  const ns = str(at(document, '@_xmlns')) ?? '';
+  // The parser drops namespace declarations with their prefixes: read the Document's from the text.
+  const ns = /<(?:[A-Za-z_][\w.-]*:)?Document\b[^>]*\sxmlns(?::[A-Za-z_][\w.-]*)?\s*=\s*["']([^"']+)["']/.exec(xml)?.[1] ?? '';
   if (!document || !/^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(0[2-9]|1[0-3])$/.test(ns)) {
     throw new StatementFormatError('Not an ISO 20022 camt.053 statement (Document in a urn:iso:std:iso:20022:tech:xsd:camt.053.001.02 to .13 namespace).');
   }
