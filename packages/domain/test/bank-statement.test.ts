@@ -2,10 +2,11 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { Actor, ClaimEvent, Money, PaymentRunItem } from '@cfund/contracts';
 import {
-  StatementFormatError, decide, decideBankStatement, evolve, evolveBankStatement, initialBankStatementState, initialState, isDomainError,
+  StatementFormatError, decide, decideBankStatement, evolve, evolveBankStatement, initialBankStatementState, initialState,
   matchStatementEntry, parseCamt053, runPaymentEndToEndId, runPaymentOf,
   type ClaimCommand, type ClaimState, type PaymentRunState, type StatementEntryLine,
 } from '@cfund/domain';
+import { errorCode as codeOf } from './helpers.ts';
 
 // Bank statements: end-to-end ids, the camt.053 reader, matching, and what a claim records of the
 // bank's bookings and returns (given / when / then).
@@ -32,18 +33,9 @@ const queuedClaim: ClaimEvent[] = [
   { type: 'PaymentQueued', data: data({ runId: RUN, payment: { kind: 'instalment', number: 1 }, amount: RSD(100), endToEndId: E2E }) },
 ];
 const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());
-const outcome = { runId: RUN, payment: { kind: 'instalment' as const, number: 1 }, endToEndId: E2E, amount: RSD(100), bankReference: 'BK-1' };
+const outcome = { runId: RUN, payment: { kind: 'instalment' as 'instalment' | 'advance', number: 1 }, endToEndId: E2E, amount: RSD(100), bankReference: 'BK-1' };
 const booked = (d: Partial<typeof outcome> = {}): ClaimCommand => ({ type: 'RecordBankBooking', actor: finance, at, data: { ...outcome, ...d, releasedBy: 'finance-2' } });
 const returned = (d: Partial<typeof outcome> = {}): ClaimCommand => ({ type: 'RecordBankReturn', actor: finance, at, data: { ...outcome, bankReference: 'BK-1R', ...d, returnReason: 'AC04' } });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (isDomainError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
 
 t.test('an end-to-end id names its run and place, and nothing else reads as one', async (t) => {
   fc.assert(fc.property(fc.uuid(), fc.integer({ min: 0, max: 999_999_998 }), (runId, index) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
-import { decide, evolve, initialState, isDomainError, type ClaimCommand, type ClaimState } from '@cfund/domain';
+import { decide, evolve, initialState, type ClaimCommand, type ClaimState } from '@cfund/domain';
+import { errorCode as codeOf } from './helpers.ts';
 
 // A letter served with a decision (claim/letters.ts), given / when / then: recorded as a document
 // of the claim and named, with its SHA-256, in the event it was written for, in one append.
@@ -22,15 +23,6 @@ const approved: ClaimEvent[] = [
 const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());
 const letter = { document: { documentId: 'a1b2c3d4-0000-4000-8000-000000000001', size: 2048, contentType: 'application/pdf' as const, sha256: 'f'.repeat(64), storageKey: 'k.cfd', fileName: sealed }, locale: 'sr-Latn' };
 const notify = (withLetter = true): ClaimCommand => ({ type: 'NotifyDecision', actor: approver, at, data: { servedAt: '2026-04-01T08:00:00.000Z', ...(withLetter ? { letter } : {}) } } as ClaimCommand);
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (isDomainError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
 
 t.test('given an approved award, when the decision is notified with its letter, then the letter is a document and the notice names its hash', async (t) => {
   const events = decide(notify(), stateOf(approved));

@@ -5,6 +5,7 @@ import {
   decide, decidePaymentRun, evolve, evolvePaymentRun, initialPaymentRunState, initialState, isDomainError,
   type ClaimCommand, type ClaimState, type PaymentRunCommand, type PaymentRunState,
 } from '@cfund/domain';
+import { errorCode as codeOf } from './helpers.ts';
 
 // ---- a scheduled claim with a payee: three instalments ---------------------------------------
 const claimId = '3f1c2a9e-8b7d-4c6e-9a5b-1d2e3f4a5b6c';
@@ -34,15 +35,6 @@ const queue = (runId: string, n: number, actor = finance1, executionOn = '2026-0
   ({ type: 'QueuePayment', actor, at, data: { runId, payment: { kind: 'instalment', number: n }, executionOn, endToEndId: `E2E-${runId.slice(0, 4)}-${n}` } });
 const unqueue = (runId: string, n: number): ClaimCommand => ({ type: 'UnqueuePayment', actor: finance1, at, data: { runId, payment: { kind: 'instalment', number: n } } });
 const payByHand = (n: number): ClaimCommand => ({ type: 'DisbursePayout', actor: finance2, at, data: { instalment: n, paymentReference: `PAY-${n}`, earlyPayment: true } });
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    if (isDomainError(err)) return err.code;
-    throw err;
-  }
-  return undefined;
-};
 
 t.test('a payment is queued on its claim: in one run only, not paid by hand, its payee not changed meanwhile', async (t) => {
   const s = stateOf(scheduledClaim);

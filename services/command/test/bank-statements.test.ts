@@ -1,6 +1,6 @@
 import t from 'tap';
 import { claimStream, fundStream } from '@cfund/contracts';
-import { RSD, assessedClaim, rsYear, startService, tokens, type Harness, type Tokens } from './helpers.ts';
+import { RSD, payableClaim, rsYear, startService, today, tokens, type Harness } from './helpers.ts';
 
 // Bank statements (camt.053) through HTTP against the embedded store: a run released by a second
 // officer, a statement that pays two instalments and returns one, the returned one paid by a
@@ -8,7 +8,6 @@ import { RSD, assessedClaim, rsYear, startService, tokens, type Harness, type To
 // matched; an import of the same file changes nothing; no name or IBAN is stored.
 
 const FUND_IBAN = 'RS35260005601001611379';
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
 const daysAhead = (d: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + d * 86_400_000));
 
 interface Line { e2e?: string; amount: string; dir?: 'DBIT' | 'CRDT'; ref: string; status?: string; returnCode?: string; creditor?: string }
@@ -31,22 +30,6 @@ async function events(h: Harness, stream: string) {
     for await (const e of h.env.eventStore.readStream(stream)) out.push({ type: e.event!.type, data: e.event!.data as Record<string, unknown> });
   } catch { /* no stream */ }
   return out;
-}
-
-/** A claim approved at RSD 400,000.00, served, two instalments of 200,000.00 (the first due today), with a payee. */
-async function payableClaim(h: Harness, tk: Tokens, payee: string): Promise<string> {
-  const id = await assessedClaim(h, tk, 40_000_000);
-  const steps: [string, string, unknown][] = [
-    ['payee', tk.lawyer, { kind: 'victim', payee: { name: payee, iban: 'RS35 9085 0010 3195 8472 62' } }],
-    ['approvals', tk.approver1, {}],
-    ['decision-notice', tk.approver1, { servedAt: new Date(Date.now() - 3_600_000).toISOString() }],
-    ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: today(), intervalMonths: 1 }],
-  ];
-  for (const [path, token, body] of steps) {
-    const r = await h.post(`/claims/${id}/${path}`, token, body);
-    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
-  }
-  return id;
 }
 
 const postXml = (h: Harness, token: string, xml: string) => h.app.inject({

@@ -101,3 +101,22 @@ export async function assessedClaim(h: Harness, tk: Tokens, assessed = 90_000_00
   }
   return id;
 }
+
+/** Today's local date in Serbia (the RS scheme's time zone). */
+export const today = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
+
+/** A claim approved at RSD 400,000.00, served, scheduled in two instalments (the first due today), with a payee. */
+export async function payableClaim(h: Harness, tk: Tokens, payee: string): Promise<string> {
+  const id = await assessedClaim(h, tk, 40_000_000);
+  const steps: [string, string, unknown][] = [
+    ['payee', tk.lawyer, { kind: 'victim', payee: { name: payee, iban: 'RS35 9085 0010 3195 8472 62' } }],
+    ['approvals', tk.approver1, {}],
+    ['decision-notice', tk.approver1, { servedAt: new Date(Date.now() - 3_600_000).toISOString() }],
+    ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: today(), intervalMonths: 1 }],
+  ];
+  for (const [path, token, body] of steps) {
+    const r = await h.post(`/claims/${id}/${path}`, token, body);
+    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
+  }
+  return id;
+}

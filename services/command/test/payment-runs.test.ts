@@ -2,12 +2,11 @@ import t from 'tap';
 import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { pain001, type PaymentRunState } from '@cfund/domain';
-import { RSD, assessedClaim, rsYear, startService, tokens, type Harness, type Tokens } from './helpers.ts';
+import { RSD, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Payment runs through HTTP against the embedded store: prepared by one finance officer, released
 // by another, each payment queued on its claim; the pain.001 file's digest recorded at release.
 
-const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
 
 async function runEvents(h: Harness, runId: string) {
   const out: { type: string; data: Record<string, unknown> }[] = [];
@@ -15,21 +14,6 @@ async function runEvents(h: Harness, runId: string) {
   return out;
 }
 
-/** A claim approved at RSD 400,000.00, served, scheduled in two instalments (the first due today), with a payee. */
-async function payableClaim(h: Harness, tk: Tokens, payee: string): Promise<string> {
-  const id = await assessedClaim(h, tk, 40_000_000);
-  const steps: [string, string, unknown][] = [
-    ['payee', tk.lawyer, { kind: 'victim', payee: { name: payee, iban: 'RS35 9085 0010 3195 8472 62' } }],
-    ['approvals', tk.approver1, {}],
-    ['decision-notice', tk.approver1, { servedAt: new Date(Date.now() - 3_600_000).toISOString() }],
-    ['payout-schedule', tk.finance, { instalments: 2, firstDueOn: today(), intervalMonths: 1 }],
-  ];
-  for (const [path, token, body] of steps) {
-    const r = await h.post(`/claims/${id}/${path}`, token, body);
-    if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
-  }
-  return id;
-}
 
 t.test('payment runs through HTTP', async (t) => {
   const h = await startService(t);
