@@ -3,7 +3,7 @@
  * append (fault injection CFUND_FAULT_INJECTION=kill-after-funds-committed); after a restart the
  * retried approval leaves the ledger and the claim consistent: one commitment, one award.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import t from 'tap';
 import type { Role } from '@cfund/contracts';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
-import { RSD, claimBody, rsYear } from './helpers.ts';
+import { RSD, claimBody, rsYear, startServiceProcess } from './helpers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
@@ -35,25 +35,10 @@ t.test('SIGKILL between the fund commitment and the award, then a restart and a 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
 
-  async function startProcess(fault: boolean): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: serviceDir,
-      env: {
-        PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-        ESDB_CONNECTION_STRING: esdbConnectionString, ...(fault ? { CFUND_FAULT_INJECTION: 'kill-after-funds-committed' } : {}),
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    for (let i = 0; i < 200; i += 1) {
-      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`${base}/health`)).ok) return child;
-      } catch { /* not yet listening */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the service did not start');
-  }
+  const startProcess = (fault: boolean): Promise<ChildProcess> => startServiceProcess({
+    serviceDir, base, children,
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: esdbConnectionString, ...(fault ? { CFUND_FAULT_INJECTION: 'kill-after-funds-committed' } : {}) },
+  });
   const post = async (path: string, tokenValue: string, body: unknown) => {
     const r = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokenValue}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: r.status, body: await r.json() as { claimId: string; events: string[]; code?: string } };

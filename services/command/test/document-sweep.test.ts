@@ -5,7 +5,7 @@
  * keeps the bytes of recorded documents, bytes younger than the grace period (their event may be
  * late) and keys that name no claim.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import type { Role } from '@cfund/contracts';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { newStorageKey } from '@cfund/documents';
 import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
-import { claimBody } from './helpers.ts';
+import { claimBody, startServiceProcess } from './helpers.ts';
 import { pdf } from '../../../packages/documents/test/fixtures.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,25 +42,10 @@ t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
 
-  async function startProcess(extra: Record<string, string>): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      cwd: serviceDir,
-      env: {
-        PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-        ESDB_CONNECTION_STRING: esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(child);
-    for (let i = 0; i < 200; i += 1) {
-      if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`${base}/health`)).ok) return child;
-      } catch { /* not yet listening */ }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('the service did not start');
-  }
+  const startProcess = (extra: Record<string, string>): Promise<ChildProcess> => startServiceProcess({
+    serviceDir, base, children,
+    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra },
+  });
   const upload = async (id: string, tokenValue: string, bytes: Buffer) => {
     const form = new FormData();
     form.append('kind', 'ruling');

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 /** Builds the command service on a real embedded event store for a test, with tokens and a log capture. */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -119,4 +120,22 @@ export async function payableClaim(h: Harness, tk: Tokens, payee: string): Promi
     if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
   }
   return id;
+}
+
+/**
+ * Starts the compiled command service (`dist/main.js`) as a child process and waits until it is
+ * healthy: up to a minute, since a loaded two-core machine can take many seconds to start Node.
+ */
+export async function startServiceProcess(options: { serviceDir: string; base: string; env: Record<string, string | undefined>; children: ChildProcess[] }): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['dist/main.js'], { cwd: options.serviceDir, env: { PATH: process.env.PATH, ...options.env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  options.children.push(child);
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${options.base}/health`)).ok) return child;
+    } catch { /* not yet listening */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the service did not start within a minute');
 }
