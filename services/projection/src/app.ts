@@ -15,6 +15,7 @@ import { ProjectionRunner } from './read-model/runner.js';
 import type { ReadModelStore } from './read-model/store.js';
 import { adminRoutes } from './routes/admin.js';
 import { paymentRunRoutes } from './routes/payment-runs.js';
+import { bankStatementRoutes } from './routes/bank-statements.js';
 import { claimRoutes } from './routes/claims.js';
 import type { QueryContext } from './routes/context.js';
 import { fundRoutes } from './routes/funds.js';
@@ -95,6 +96,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   await app.register(monitoringRoutes, ctx);
   await app.register(adminRoutes, ctx);
   await app.register(paymentRunRoutes, ctx);
+  await app.register(bankStatementRoutes, ctx);
 
   app.decorate('runner', runner);
   app.decorate('metrics', metrics);

@@ -44,6 +44,26 @@ t.test('the bank file of a payment run', async (t) => {
   const log = await get(app, `/claims/${id}/access-log`, tk.auditor);
   t.match(log.json(), { reads: [{ accessedBy: 'finance-1', purpose: 'payment-file' }] }, 'the download was recorded as a read of the payee');
 
+  // The bank's statement, imported through the command service, shown here with its unmatched entry.
+  let items = { items: [] as { endToEndId: string }[] };
+  for await (const e of h.env.eventStore.readStream(`paymentrun-${runId}`, { maxCount: 1 })) items = e.event!.data as typeof items;
+  const entry = (e2e: string, amount: string, ref: string) => `<Ntry><Amt Ccy="RSD">${amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>`
+    + `<AcctSvcrRef>${ref}</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>${e2e}</EndToEndId></Refs><Amt Ccy="RSD">${amount}</Amt></TxDtls></NtryDtls></Ntry>`;
+  const statement = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>M-1</MsgId></GrpHdr>'
+    + '<Stmt><Id>S-1</Id><Acct><Id><IBAN>RS35260005601001611379</IBAN></Id></Acct>'
+    + `${entry(items.items[0]!.endToEndId, '200000.00', 'BK-1')}${entry('INV-1', '10.00', 'BK-2')}</Stmt></BkToCstmrStmt></Document>`;
+  const imported = await h.command.inject({ method: 'POST', url: '/bank-statements', payload: statement, headers: { authorization: `Bearer ${tk.finance}`, 'content-type': 'application/xml' } });
+  t.equal(imported.statusCode, 201, imported.body);
+  const { statementId } = imported.json<{ statementId: string }>();
+  const shown = await get(app, `/bank-statements/${statementId}`, tk.finance);
+  t.equal(shown.statusCode, 200, shown.body);
+  t.match(shown.json(), { jurisdiction: 'RS', complete: true, entryCount: 2, unresolved: 1, entries: [{ entry: 1, outcome: 'paid', claimId: id, bankReference: 'BK-1' }, { entry: 2, outcome: 'unmatched', reason: /not one of a payment run/ }] });
+  t.equal((await get(app, `/bank-statements/${statementId}`, tk.auditor)).statusCode, 200, 'an auditor reads it');
+  t.equal((await get(app, `/bank-statements/${statementId}`, tk.lawyer)).statusCode, 404, 'a lawyer does not');
+  t.equal((await get(app, `/bank-statements/${'0'.repeat(64)}`, tk.finance)).statusCode, 404);
+  t.equal((await h.post(`/bank-statements/${statementId}/entries/2/resolution`, tk.finance, { note: 'An invoice refund, not the fund\'s.' })).statusCode, 200);
+  t.match((await get(app, `/bank-statements/${statementId}`, tk.finance)).json(), { unresolved: 0, entries: [{}, { resolution: { by: 'finance-1' } }] }, 'resolved by a person');
+
   await step(h, id, 'payee', tk.lawyer, { kind: 'victim', payee: { name: 'Other Person', iban: 'ME25505000012345678951' } }).catch(() => undefined);
   const erased = await h.post(`/victims/vic-${id}/erasure`, tk.dpo, { reason: 'Erasure request of the data subject.' });
   t.equal(erased.statusCode, 200, erased.body);

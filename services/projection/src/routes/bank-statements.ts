@@ -1,0 +1,56 @@
+/**
+ * GET /bank-statements/{id}: an imported bank statement, for a finance officer or an auditor of its
+ * jurisdiction: each entry's outcome (paid, returned, unmatched with the reason, not booked), and
+ * what a person said of the unmatched ones. Read from the statement's own stream (it holds no
+ * personal data: references, amounts, dates and reason codes only).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { StreamNotFoundError } from '@eventstore/db-client';
+import { z } from 'zod';
+import { bankStatementStream, parseEvent, type BankStatementEvent } from '@cfund/contracts';
+import { canActAsFundStaff, evolveBankStatement, initialBankStatementState, statementComplete, type BankStatementState } from '@cfund/domain';
+import { HttpProblem } from '@cfund/service-kit';
+import { principalOf, type QueryContext } from './context.js';
+import { problems } from './schemas.js';
+
+async function loadStatement(ctx: QueryContext, statementId: string): Promise<BankStatementState> {
+  let state = initialBankStatementState();
+  try {
+    for await (const resolved of ctx.client.readStream(bankStatementStream(statementId))) {
+      const e = resolved.event;
+      if (e) state = evolveBankStatement(state, parseEvent(e.type, e.data) as BankStatementEvent);
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return state;
+}
+
+const notFound = () => new HttpProblem(404, 'Not Found', 'There is no such bank statement.', { code: 'bank-statement-not-found' });
+
+export async function bankStatementRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
+  const app = appIn.withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRequest', app.authenticate);
+
+  app.get('/bank-statements/:id', {
+    schema: {
+      summary: 'An imported bank statement: each entry\'s outcome, and the unmatched ones to resolve', tags: ['payment runs'],
+      description: 'Who: fund-finance of the statement\'s jurisdiction, or an auditor. `complete` is false while an import a crash cut short waits to be finished (import the same file again).',
+      params: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }),
+      response: { 200: z.unknown(), 401: problems[401], 403: problems[403], 404: problems[404] },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const s = await loadStatement(ctx, request.params.id);
+    if (s.status === 'none') throw notFound();
+    const finance = canActAsFundStaff(principal, s.jurisdiction!, 'fund-finance').allowed;
+    const auditor = principal.roles.includes('auditor'); // auditors read every claim, and so every statement
+    if (!finance && !auditor) throw notFound();
+    const entries = s.entries.map((e) => (s.resolved[e.entry] ? { ...e, resolution: s.resolved[e.entry] } : e));
+    return reply.header('cache-control', 'no-store').send({
+      statementId: s.statementId, jurisdiction: s.jurisdiction, complete: statementComplete(s), entryCount: s.entryCount,
+      unresolved: entries.filter((e) => e.outcome === 'unmatched' && !s.resolved[e.entry]).length, entries,
+    });
+  });
+}
