@@ -41,6 +41,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: Metrics;
   /** Fault injection for crash tests (see CommandServiceOptions). */
   afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Testing only: called after a bank statement's entry was recorded on its claim (fault injection). */
+  afterStatementClaim?: () => void;
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Where documents are stored (none: no document upload). */
@@ -93,7 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   await app.register(commandRoutes, { service, protector: options.protector, execution });
   const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;
   await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts) });
-  await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts) });
+  await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts, options.afterStatementClaim) });
   if (options.documents) {
     await app.register(documentRoutes, {
       service, protector: options.protector, execution, store: options.documents.store,

@@ -44,9 +44,10 @@ const EnvShape = {
   DOCUMENT_ORPHAN_GRACE_MS: z.coerce.number().int().min(1000).max(365 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
   /**
    * Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two
-   * writes, `kill-after-document-stored` between an upload's stored bytes and its event.
+   * writes, `kill-after-document-stored` between an upload's stored bytes and its event,
+   * `kill-during-statement-import` after a bank statement's first claim is written.
    */
-  CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed', 'kill-after-document-stored']).optional(),
+  CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed', 'kill-after-document-stored', 'kill-during-statement-import']).optional(),
   /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */
   RELAY_ENABLED: z.stringbool().default(true),
   /** The fund's accounts payment runs pay from, by jurisdiction (default: demo accounts, embedded mode). */

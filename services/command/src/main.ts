@@ -37,6 +37,7 @@ runService({
       },
       // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
       readyChecks: { relay: () => running.relay?.stuck() === undefined },
+      ...(config.CFUND_FAULT_INJECTION === 'kill-during-statement-import' ? { afterStatementClaim: () => { process.kill(process.pid, 'SIGKILL'); } } : {}),
       ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
         ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
         : {}),

@@ -1,28 +1,13 @@
 import t from 'tap';
 import { claimStream, fundStream } from '@cfund/contracts';
-import { RSD, payableClaim, rsYear, startService, today, tokens, type Harness } from './helpers.ts';
+import { FUND_IBAN, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Bank statements (camt.053) through HTTP against the embedded store: a run released by a second
 // officer, a statement that pays two instalments and returns one, the returned one paid by a
 // second run; claims and ledger agree at each step. Refusals: a wrong amount is listed, not
 // matched; an import of the same file changes nothing; no name or IBAN is stored.
 
-const FUND_IBAN = 'RS35260005601001611379';
 const daysAhead = (d: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + d * 86_400_000));
-
-interface Line { e2e?: string; amount: string; dir?: 'DBIT' | 'CRDT'; ref: string; status?: string; returnCode?: string; creditor?: string }
-
-/** A camt.053.001.08 statement of the fund's account, each line an entry with one transaction. */
-function camt053(id: string, lines: Line[]): string {
-  const entry = (l: Line) => `<Ntry><Amt Ccy="RSD">${l.amount}</Amt><CdtDbtInd>${l.dir ?? 'DBIT'}</CdtDbtInd><Sts><Cd>${l.status ?? 'BOOK'}</Cd></Sts>`
-    + `<BookgDt><Dt>${today()}</Dt></BookgDt><AcctSvcrRef>${l.ref}</AcctSvcrRef><NtryDtls><TxDtls><Refs><AcctSvcrRef>${l.ref}</AcctSvcrRef>`
-    + `${l.e2e ? `<EndToEndId>${l.e2e}</EndToEndId>` : ''}</Refs><Amt Ccy="RSD">${l.amount}</Amt>`
-    + `<RltdPties><Cdtr><Pty><Nm>${l.creditor ?? 'Someone'}</Nm></Pty></Cdtr><CdtrAcct><Id><IBAN>RS35908500103195847262</IBAN></Id></CdtrAcct></RltdPties>`
-    + `${l.returnCode ? `<RtrInf><Rsn><Cd>${l.returnCode}</Cd></Rsn><AddtlInf>account of ${l.creditor ?? 'x'} closed</AddtlInf></RtrInf>` : ''}</TxDtls></NtryDtls></Ntry>`;
-  return `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>`
-    + `<GrpHdr><MsgId>MSG-${id}</MsgId><CreDtTm>${new Date().toISOString().slice(0, 19)}</CreDtTm></GrpHdr>`
-    + `<Stmt><Id>STMT-${id}</Id><Acct><Id><IBAN>${FUND_IBAN}</IBAN></Id><Ccy>RSD</Ccy></Acct>${lines.map(entry).join('')}</Stmt></BkToCstmrStmt></Document>`;
-}
 
 async function events(h: Harness, stream: string) {
   const out: { type: string; data: Record<string, unknown> }[] = [];

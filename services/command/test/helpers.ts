@@ -139,3 +139,20 @@ export async function startServiceProcess(options: { serviceDir: string; base: s
   }
   throw new Error('the service did not start within a minute');
 }
+
+/** The embedded mode's demo fund account of Serbia (FUND_ACCOUNTS' default). */
+export const FUND_IBAN = 'RS35260005601001611379';
+
+export interface StatementLine { e2e?: string; amount: string; dir?: 'DBIT' | 'CRDT'; ref: string; status?: string; returnCode?: string; creditor?: string }
+
+/** A camt.053.001.08 statement of the fund's account, each line an entry with one transaction. */
+export function camt053(id: string, lines: StatementLine[]): string {
+  const entry = (l: StatementLine) => `<Ntry><Amt Ccy="RSD">${l.amount}</Amt><CdtDbtInd>${l.dir ?? 'DBIT'}</CdtDbtInd><Sts><Cd>${l.status ?? 'BOOK'}</Cd></Sts>`
+    + `<BookgDt><Dt>${today()}</Dt></BookgDt><AcctSvcrRef>${l.ref}</AcctSvcrRef><NtryDtls><TxDtls><Refs><AcctSvcrRef>${l.ref}</AcctSvcrRef>`
+    + `${l.e2e ? `<EndToEndId>${l.e2e}</EndToEndId>` : ''}</Refs><Amt Ccy="RSD">${l.amount}</Amt>`
+    + `<RltdPties><Cdtr><Pty><Nm>${l.creditor ?? 'Someone'}</Nm></Pty></Cdtr><CdtrAcct><Id><IBAN>RS35908500103195847262</IBAN></Id></CdtrAcct></RltdPties>`
+    + `${l.returnCode ? `<RtrInf><Rsn><Cd>${l.returnCode}</Cd></Rsn><AddtlInf>account of ${l.creditor ?? 'x'} closed</AddtlInf></RtrInf>` : ''}</TxDtls></NtryDtls></Ntry>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>`
+    + `<GrpHdr><MsgId>MSG-${id}</MsgId><CreDtTm>${new Date().toISOString().slice(0, 19)}</CreDtTm></GrpHdr>`
+    + `<Stmt><Id>STMT-${id}</Id><Acct><Id><IBAN>${FUND_IBAN}</IBAN></Id><Ccy>RSD</Ccy></Acct>${lines.map(entry).join('')}</Stmt></BkToCstmrStmt></Document>`;
+}

@@ -35,7 +35,12 @@ export interface ImportResult {
 }
 
 export class BankStatements {
-  constructor(private readonly service: CommandService, private readonly accounts: Partial<Record<Jurisdiction, DebtorAccount>>) {}
+  constructor(
+    private readonly service: CommandService,
+    private readonly accounts: Partial<Record<Jurisdiction, DebtorAccount>>,
+    /** Testing only: after each entry recorded on its claim (fault injection). */
+    private readonly afterClaim?: () => void,
+  ) {}
 
   /** The jurisdiction whose fund account the statement is of (400 when it is none, or several). */
   private jurisdictionOf(ibans: (string | undefined)[]): Jurisdiction {
@@ -111,6 +116,7 @@ export class BankStatements {
       await this.service.claimCommand(item.claimId, ctx, finance, (at) => (match.outcome === 'paid'
         ? { type: 'RecordBankBooking', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { ...data, releasedBy: match.releasedBy } }
         : { type: 'RecordBankReturn', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { ...data, returnReason: line.returnReason } }));
+      this.afterClaim?.();
       return entry;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -14,6 +14,11 @@ import type { BankStatements } from './bank-statements.js';
 /** A statement of 10,000 entries is about 15 MiB of XML. */
 export const STATEMENT_MAX_BYTES = 64 * 1024 * 1024;
 
+const STATEMENT_EXAMPLE = '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr><MsgId>MSG-1</MsgId></GrpHdr>'
+  + '<Stmt><Id>STMT-1</Id><Acct><Id><IBAN>RS35260005601001611379</IBAN></Id></Acct><Ntry><Amt Ccy="RSD">200000.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
+  + '<Sts><Cd>BOOK</Cd></Sts><AcctSvcrRef>BK-1</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>0K3XQ9ZJ5W2M8C1R7T4B6N0P2-1</EndToEndId></Refs>'
+  + '</TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>';
+
 const problems = {
   400: ProblemSchema.describe('Not a camt.053 statement, or not of a fund account'), 401: ProblemSchema,
   403: ProblemSchema.describe('Not a finance officer of the account\'s jurisdiction'), 404: ProblemSchema,
@@ -44,6 +49,8 @@ export async function bankStatementRoutes(appIn: FastifyInstance, options: { sta
         + 'records its failure (it can go into a new run). Entries that match nothing, or that their claim refuses, are listed to be resolved by '
         + 'a person. Importing the same file again changes nothing (200, `imported: false`) and finishes an import a crash cut short. '
         + 'Names, accounts and free texts of the statement are never stored.',
+      consumes: ['application/xml', 'text/xml'],
+      body: withExample(z.string().describe('an ISO 20022 camt.053 statement'), STATEMENT_EXAMPLE),
       response: { 200: ImportAnswer, 201: ImportAnswer, ...problems },
     },
   }, async (request, reply) => {
