@@ -58,6 +58,12 @@ export interface BankStatementState {
   resolved: Record<number, { by: string; at: string; note: string }>;
 }
 
+/** How many entries had each outcome. */
+export function statementCounts(entries: readonly BankStatementEntry[]): { paid: number; returned: number; unmatched: number; notBooked: number } {
+  const count = (o: BankStatementEntry['outcome']) => entries.filter((e) => e.outcome === o).length;
+  return { paid: count('paid'), returned: count('returned'), unmatched: count('unmatched'), notBooked: count('not-booked') };
+}
+
 export const initialBankStatementState = (): BankStatementState => ({ status: 'none', entryCount: 0, entries: [], resolved: {} });
 
 /** Whether every entry of the statement is recorded (an import a crash cut short is not). */
@@ -70,13 +76,12 @@ export type BankStatementCommand =
 
 function record(c: Extract<BankStatementCommand, { type: 'RecordBankStatement' }>, s: BankStatementState): BankStatementEvent[] {
   const d = c.data;
-  const count = (o: BankStatementEntry['outcome']) => d.entries.filter((e) => e.outcome === o).length;
   const head: BankStatementEvent[] = s.status === 'none' ? [{
     type: 'BankStatementImported',
     data: {
       schemaVersion: 1, statementId: d.statementId, jurisdiction: d.jurisdiction, messageId: d.messageId, statementIds: d.statementIds,
       importedBy: c.actor.sub, importedAt: c.at, entryCount: d.entries.length,
-      counts: { paid: count('paid'), returned: count('returned'), unmatched: count('unmatched'), notBooked: count('not-booked') },
+      counts: statementCounts(d.entries),
     },
   }] : [];
   if (s.status !== 'none' && statementComplete(s)) refuse('already-imported', 'This statement was imported already.');

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { BankStatementEntry, DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, StatementFormatError, canActAsFundStaff, ensureAllowed, matchStatementEntry, parseCamt053, runPaymentOf, statementComplete,
+  DomainError, StatementFormatError, canActAsFundStaff, ensureAllowed, matchStatementEntry, parseCamt053, runPaymentOf, statementComplete, statementCounts,
   type BankStatementState, type PaymentRunState, type StatementEntryLine, type StatementMatch,
 } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
@@ -120,8 +120,7 @@ export class BankStatements {
       return entry;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const { claimId, runId: r, payment, ...rest } = entry;
-      return { ...rest, outcome: 'unmatched', reason: `${item.publicReference} ${item.payment.kind} ${item.payment.number}: ${error.message}`.slice(0, 500), claimId, runId: r, payment } as BankStatementEntry;
+      return { ...entry, outcome: 'unmatched', reason: `${item.publicReference} ${item.payment.kind} ${item.payment.number}: ${error.message}`.slice(0, 500) };
     }
   }
 
@@ -160,10 +159,9 @@ function entryOf(line: StatementEntryLine, match: StatementMatch): BankStatement
 }
 
 function resultOf(statementId: string, jurisdiction: Jurisdiction, s: BankStatementState, imported: boolean): ImportResult {
-  const count = (o: BankStatementEntry['outcome']) => s.entries.filter((e) => e.outcome === o).length;
   return {
     statementId, jurisdiction, imported, entryCount: s.entryCount,
-    counts: { paid: count('paid'), returned: count('returned'), unmatched: count('unmatched'), notBooked: count('not-booked') },
+    counts: statementCounts(s.entries),
     unmatched: s.entries.filter((e) => e.outcome === 'unmatched'),
   };
 }

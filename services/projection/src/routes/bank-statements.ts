@@ -6,26 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { StreamNotFoundError } from '@eventstore/db-client';
 import { z } from 'zod';
-import { bankStatementStream, parseEvent, type BankStatementEvent } from '@cfund/contracts';
-import { canActAsFundStaff, evolveBankStatement, initialBankStatementState, statementComplete, type BankStatementState } from '@cfund/domain';
+import { bankStatementStream } from '@cfund/contracts';
+import { bankStatementDecider, canActAsFundStaff, statementComplete } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { principalOf, type QueryContext } from './context.js';
+import { foldStream } from './own-stream.js';
 import { problems } from './schemas.js';
-
-async function loadStatement(ctx: QueryContext, statementId: string): Promise<BankStatementState> {
-  let state = initialBankStatementState();
-  try {
-    for await (const resolved of ctx.client.readStream(bankStatementStream(statementId))) {
-      const e = resolved.event;
-      if (e) state = evolveBankStatement(state, parseEvent(e.type, e.data) as BankStatementEvent);
-    }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
-  }
-  return state;
-}
 
 const notFound = () => new HttpProblem(404, 'Not Found', 'There is no such bank statement.', { code: 'bank-statement-not-found' });
 
@@ -42,7 +29,7 @@ export async function bankStatementRoutes(appIn: FastifyInstance, ctx: QueryCont
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
-    const s = await loadStatement(ctx, request.params.id);
+    const s = await foldStream(ctx, bankStatementStream(request.params.id), bankStatementDecider);
     if (s.status === 'none') throw notFound();
     const finance = canActAsFundStaff(principal, s.jurisdiction!, 'fund-finance').allowed;
     const auditor = principal.roles.includes('auditor'); // auditors read every claim, and so every statement

@@ -8,29 +8,16 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { StreamNotFoundError } from '@eventstore/db-client';
 import { z } from 'zod';
-import { parseEvent, paymentRunStream, type PayeeDetails, type PaymentRunEvent } from '@cfund/contracts';
-import { DomainError, canActAsFundStaff, evolvePaymentRun, initialPaymentRunState, pain001, type PaymentRunState } from '@cfund/domain';
+import { paymentRunStream, type PayeeDetails } from '@cfund/contracts';
+import { DomainError, canActAsFundStaff, pain001, paymentRunDecider } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { principalOf, type QueryContext } from './context.js';
+import { foldStream } from './own-stream.js';
 import { problems } from './schemas.js';
 
 const RunParams = z.object({ id: z.uuid() });
-
-async function loadRun(ctx: QueryContext, runId: string): Promise<PaymentRunState> {
-  let state = initialPaymentRunState();
-  try {
-    for await (const resolved of ctx.client.readStream(paymentRunStream(runId))) {
-      const e = resolved.event;
-      if (e) state = evolvePaymentRun(state, parseEvent(e.type, e.data) as PaymentRunEvent);
-    }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
-  }
-  return state;
-}
 
 const noSuchRun = () => new HttpProblem(404, 'Not Found', 'There is no such payment run.', { code: 'payment-run-not-found' });
 
@@ -47,7 +34,7 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     },
   }, async (request, reply) => {
     const principal = principalOf(request);
-    const run = await loadRun(ctx, request.params.id);
+    const run = await foldStream(ctx, paymentRunStream(request.params.id), paymentRunDecider);
     if (run.status === 'none') throw noSuchRun();
     const allowed = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance');
     if (!allowed.allowed) throw allowed.error.kind === 'authorization' && principal.jurisdictions.includes(run.jurisdiction!) ? allowed.error : noSuchRun();
