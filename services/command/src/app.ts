@@ -20,6 +20,7 @@ import { paymentRunRoutes } from './payment-runs/routes.js';
 import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import { documentRoutes } from './routes/documents.js';
 import { CommandExecution } from './routes/command-execution.js';
+import { noFaults, type FaultAt } from './faults.js';
 import { documentErrorProblem, type ClamdAddress, type DocumentStore } from '@cfund/documents';
 
 /** Token verification (`jwtSecret` in the embedded mode, or `jwksUrl`; optional issuer and audience) comes from TokenVerification. */
@@ -39,17 +40,13 @@ export interface BuildAppOptions extends TokenVerification {
   bodyLimit?: number;
   now?: () => Date;
   metrics?: Metrics;
-  /** Fault injection for crash tests (see CommandServiceOptions). */
-  afterFundsCommitted?: (claimId: string) => void | Promise<void>;
-  /** Testing only: called after a bank statement's entry was recorded on its claim (fault injection). */
-  afterStatementClaim?: () => void;
+  /** Testing only: called at each fault point between two writes (src/faults.ts). */
+  faultAt?: FaultAt;
   /** Further /ready checks by name (e.g. the relay). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
   /** Where documents are stored (none: no document upload). */
   documents?: {
     store: DocumentStore; maxBytes?: number; clamd?: ClamdAddress | undefined;
-    /** Fault injection for crash tests: called between storing an upload's bytes and appending its event. */
-    afterStored?: (storageKey: string) => void | Promise<void>;
   };
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: IdempotencyStoreOptions;
@@ -67,11 +64,12 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const app = createServiceFastify({ logger, bodyLimit: options.bodyLimit ?? loadConfig({}).BODY_LIMIT, ...(options.http ? { http: options.http } : {}) });
 
   const metrics = options.metrics ?? new Metrics();
+  const faultAt = options.faultAt ?? noFaults;
   const client = countRoundTrips(options.client, (kind) => metrics.storeRoundTrips.inc({ kind }));
   const service = new CommandService({
     client, chainSigner: options.chainSigner, metrics,
     ...(options.now ? { now: options.now } : {}), logger,
-    ...(options.afterFundsCommitted ? { afterFundsCommitted: options.afterFundsCommitted } : {}),
+    faultAt,
   });
   const idempotency = new IdempotencyStore(client, options.chainSigner, options.idempotency);
   const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
@@ -94,13 +92,13 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
   const execution = new CommandExecution({ idempotency, metrics, fingerprintKey });
   await app.register(commandRoutes, { service, protector: options.protector, execution });
   const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;
-  await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts) });
-  await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts, options.afterStatementClaim) });
+  await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts, faultAt) });
+  await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts, faultAt) });
   if (options.documents) {
     await app.register(documentRoutes, {
       service, protector: options.protector, execution, store: options.documents.store,
       maxBytes: options.documents.maxBytes ?? loadConfig({}).DOCUMENT_MAX_BYTES, clamd: options.documents.clamd,
-      ...(options.documents.afterStored ? { afterDocumentStored: options.documents.afterStored } : {}),
+      faultAt,
     });
   }
 

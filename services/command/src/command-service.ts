@@ -22,6 +22,7 @@ import {
 } from '@cfund/eventstore';
 import { bankStatementCodec, claimCodec, fundCodec, paymentRunCodec } from './codecs.js';
 import type { Metrics } from './metrics.js';
+import { noFaults, type FaultAt } from './faults.js';
 import { HttpProblem } from '@cfund/service-kit';
 
 export interface CommandResult {
@@ -74,8 +75,8 @@ export interface CommandServiceOptions {
   maxRetries?: number;
   /** Re-decides of a batch after a version conflict on a ledger stream (default 20; this process writes a ledger in batches, one at a time). */
   ledgerMaxRetries?: number;
-  /** Fault injection for crash tests: called between the fund commitment and the award's append. */
-  afterFundsCommitted?: (claimId: string) => void | Promise<void>;
+  /** Testing only: called at each fault point (here: between the fund commitment and the award's append). */
+  faultAt?: FaultAt;
   /** Claim states kept in memory between commands (default 10,000 claims). */
   claimCacheSize?: number;
   logger?: Logger;
@@ -97,7 +98,7 @@ export class CommandService {
   readonly ledgers = new StreamStateCache<FundEvent, LedgerState>(ledgerDecider, fundCodec, { clone: cloneLedger, maxStreams: 1000 });
   /** Ledger commands of one fund year, decided in turn and written one batch per append. */
   private readonly ledgerWriter: BatchedStreamWriter<LedgerCommand, FundEvent, LedgerState>;
-  private readonly afterFundsCommitted: ((claimId: string) => void | Promise<void>) | undefined;
+  private readonly faultAt: FaultAt;
   private readonly logger: Logger | undefined;
   /** Keeps the fund-year ledgers in step with the claims' money. */
   readonly funding: AwardFunding;
@@ -109,7 +110,7 @@ export class CommandService {
     this.now = options.now ?? (() => new Date());
     this.maxRetries = options.maxRetries ?? 5;
     this.ledgerMaxRetries = options.ledgerMaxRetries ?? 20;
-    this.afterFundsCommitted = options.afterFundsCommitted;
+    this.faultAt = options.faultAt ?? noFaults;
     this.logger = options.logger;
     this.funding = new AwardFunding({
       ledgerCommand: (j, y, ctx, c) => this.ledgerCommand(j, y, ctx, c),
@@ -190,7 +191,7 @@ export class CommandService {
           const year = await this.funding.beforeAppend(claimId, after, change, ctx);
           if (year !== undefined) {
             committedIn = year;
-            await this.afterFundsCommitted?.(claimId);
+            await this.faultAt('after-funds-committed', claimId);
           }
           // Authorized, decided and funded: the key is taken only now (a refusal writes nothing).
           await ctx.beforeWrite?.();
@@ -199,6 +200,10 @@ export class CommandService {
       if (!result.replayed && result.events.length > 0) {
         this.metrics.appends.inc({ category: 'claim' });
         await this.settleAfter(claimId, change, result.state, ctx);
+      } else if (!isNew) {
+        // A retry that writes nothing (its events are stored already) finishes what a crash after
+        // them left undone: the ledger settled to the claim (nothing is written when they agree).
+        await this.settleAfter(claimId, undefined, result.state, ctx);
       }
       return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state, replayed: result.replayed };
     } catch (error) {
@@ -327,14 +332,14 @@ export class CommandService {
   }
 
   /**
-   * Step 3 of award-funding after a claim command was appended. The claim's events are stored
-   * and acknowledged whatever happens here: a failure is logged and counted, and the reconciler
-   * (or the claim's next command) settles the ledger.
+   * Step 3 of award-funding after a claim command was appended (with its `change`), or found
+   * appended already by a retry (no change known: the claim is settled as it stands). The claim's
+   * events are stored and acknowledged whatever happens here: a failure is logged and counted, and
+   * the reconciler (or the claim's next command) settles the ledger.
    */
   private async settleAfter(claimId: string, change: FundingChange | undefined, after: ClaimState, ctx: CommandContext): Promise<void> {
-    if (!change) return;
     try {
-      await this.funding.afterAppend(claimId, after, change, ctx);
+      await (change ? this.funding.afterAppend(claimId, after, change, ctx) : this.funding.settle(claimId, after, ctx));
     } catch (error) {
       this.metrics.ledgerSyncFailures.inc();
       this.logger?.error({ err: error, claimId }, 'the ledger could not be settled after a claim command; the reconciler will');

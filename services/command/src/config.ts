@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DebtorAccountSchema, JurisdictionSchema } from '@cfund/contracts';
 import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
+import { FAULT_INJECTIONS } from './faults.js';
 
 /**
  * The embedded mode's fund accounts, one per jurisdiction, that payment runs pay from: the
@@ -36,18 +37,16 @@ const EnvShape = {
   ...commonEnv(4001),
   ...documentEnv(),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-  /** How often the ledger reconciler runs (ms); 0 turns it off. It also runs once at start-up. */
+  /** Runs the ledger reconciler in this instance (one instance of several is enough; off in tests of the retry path). */
+  RECONCILER_ENABLED: z.stringbool().default(true),
+  /** How often the ledger reconciler runs (ms); 0: only once, at start-up. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(24 * 3600 * 1000).default(5 * 60 * 1000),
   /** How often orphaned document bytes are swept (ms); 0: only at start-up. */
   DOCUMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 24 * 3600 * 1000).default(3600 * 1000),
   /** Bytes younger than this are never swept: their event may be on its way (ms; at least a second, default a day). */
   DOCUMENT_ORPHAN_GRACE_MS: z.coerce.number().int().min(1000).max(365 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
-  /**
-   * Testing only: `kill-after-funds-committed` SIGKILLs the process between an approval's two
-   * writes, `kill-after-document-stored` between an upload's stored bytes and its event,
-   * `kill-during-statement-import` after a bank statement's first claim is written.
-   */
-  CFUND_FAULT_INJECTION: z.enum(['kill-after-funds-committed', 'kill-after-document-stored', 'kill-during-statement-import']).optional(),
+  /** Testing only: `kill-<point>` SIGKILLs the process at that point between two writes (src/faults.ts names them). */
+  CFUND_FAULT_INJECTION: z.enum(FAULT_INJECTIONS).optional(),
   /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */
   RELAY_ENABLED: z.stringbool().default(true),
   /** The fund's accounts payment runs pay from, by jurisdiction (default: demo accounts, embedded mode). */

@@ -14,6 +14,7 @@ import { loadConfig } from './config.js';
 import { demoTokens } from './demo-tokens.js';
 import { startReconciler } from './reconciler.js';
 import { startDocumentSweep } from './document-sweep.js';
+import { killAt } from './faults.js';
 
 runService({
   name: 'command',
@@ -33,20 +34,16 @@ runService({
       fingerprintSecret: secrets.masterKey, fundAccounts: config.FUND_ACCOUNTS,
       documents: {
         store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd,
-        ...(config.CFUND_FAULT_INJECTION === 'kill-after-document-stored' ? { afterStored: () => { process.kill(process.pid, 'SIGKILL'); } } : {}),
       },
       // Not NATS itself (a NATS outage must not take the write side out of rotation): a relay stuck with NATS up.
       readyChecks: { relay: () => running.relay?.stuck() === undefined },
-      ...(config.CFUND_FAULT_INJECTION === 'kill-during-statement-import' ? { afterStatementClaim: () => { process.kill(process.pid, 'SIGKILL'); } } : {}),
-      ...(config.CFUND_FAULT_INJECTION === 'kill-after-funds-committed'
-        ? { afterFundsCommitted: () => { process.kill(process.pid, 'SIGKILL'); } }
-        : {}),
+      ...(config.CFUND_FAULT_INJECTION ? { faultAt: killAt(config.CFUND_FAULT_INJECTION)! } : {}),
     });
     if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
     return { app, client, running, documentStore };
   },
   async start({ app, client, running, documentStore }, { config, secrets, logger }) {
-    running.stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
+    if (config.RECONCILER_ENABLED) running.stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
     running.stopDocumentSweep = startDocumentSweep(documentStore, client, { intervalMs: config.DOCUMENT_SWEEP_INTERVAL_MS, graceMs: config.DOCUMENT_ORPHAN_GRACE_MS }, logger);
     // Only with NATS_URL set explicitly (the runner sets it): a process started without it (tests,
     // benchmarks) must not join the relay of whatever NATS listens on the default port.

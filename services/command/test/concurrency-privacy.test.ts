@@ -126,8 +126,8 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     const app = await buildApp({
       client: h.env.eventStore, chainSigner: h.chainSigner, protector: h.protector, jwtSecret: h.jwtSecret, fingerprintSecret: h.jwtSecret, logLevel: 'silent',
       // Between the commitment and the award's append, the lawyer withdraws the claim.
-      afterFundsCommitted: async () => {
-        if (withdrawn) return;
+      faultAt: async (point) => {
+        if (point !== 'after-funds-committed' || withdrawn) return;
         withdrawn = true;
         t.equal((await h.post(`/claims/${id}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
       },

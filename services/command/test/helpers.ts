@@ -11,6 +11,15 @@ import { createLogger } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
 import { buildApp, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
 
+/** An answer as the tests read it: from `inject`, or from `fetch` on a service process (remoteClient). */
+export interface Reply { statusCode: number; body: string; json<T = unknown>(): T }
+
+/** What the claim fixtures need: tokens and POST, in process (Harness) or over a socket (remoteClient). */
+export interface Client {
+  token(sub: string, roles: Role[], jurisdictions?: Jurisdiction[]): Promise<string>;
+  post(url: string, token: string | undefined, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+}
+
 export interface Harness {
   app: CommandApp;
   env: TestEnvironment;
@@ -69,7 +78,7 @@ export const claimBody = (overrides: Record<string, unknown> = {}) => ({
 
 export interface Tokens { lawyer: string; lawyer2: string; assessor: string; approver1: string; approver2: string; finance: string; admin: string; auditor: string; dpo: string }
 
-export async function tokens(h: Harness, jurisdiction: Jurisdiction = 'RS'): Promise<Tokens> {
+export async function tokens(h: Client, jurisdiction: Jurisdiction = 'RS'): Promise<Tokens> {
   const j = [jurisdiction];
   return {
     lawyer: await h.token('lawyer-1', ['lawyer'], j),
@@ -85,7 +94,7 @@ export async function tokens(h: Harness, jurisdiction: Jurisdiction = 'RS'): Pro
 }
 
 /** Files a claim and takes it to 'assessed' (ruling, final, enforcement failed, application, assessment). */
-export async function assessedClaim(h: Harness, tk: Tokens, assessed = 90_000_000): Promise<string> {
+export async function assessedClaim(h: Client, tk: Tokens, assessed = 90_000_000): Promise<string> {
   const filed = await h.post('/claims', tk.lawyer, claimBody());
   if (filed.statusCode !== 201) throw new Error(`file: ${filed.statusCode} ${filed.body}`);
   const id = filed.json<{ claimId: string }>().claimId;
@@ -107,7 +116,7 @@ export async function assessedClaim(h: Harness, tk: Tokens, assessed = 90_000_00
 export const today = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
 
 /** A claim approved at RSD 400,000.00, served, scheduled in two instalments (the first due today), with a payee. */
-export async function payableClaim(h: Harness, tk: Tokens, payee: string): Promise<string> {
+export async function payableClaim(h: Client, tk: Tokens, payee: string): Promise<string> {
   const id = await assessedClaim(h, tk, 40_000_000);
   const steps: [string, string, unknown][] = [
     ['payee', tk.lawyer, { kind: 'victim', payee: { name: payee, iban: 'RS35 9085 0010 3195 8472 62' } }],
@@ -138,6 +147,22 @@ export async function startServiceProcess(options: { serviceDir: string; base: s
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the service did not start within a minute');
+}
+
+/** A Client of a command service process at `base` whose tokens are signed with `secret`. */
+export function remoteClient(base: string, secret: Uint8Array): Client {
+  return {
+    token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
+    async post(url, token, body = {}, headers = {}) {
+      const isText = typeof body === 'string';
+      const r = await fetch(`${base}${url}`, {
+        method: 'POST', body: isText ? body : JSON.stringify(body),
+        headers: { 'content-type': isText ? 'application/xml' : 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      });
+      const text = await r.text();
+      return { statusCode: r.status, body: text, json: <T>() => JSON.parse(text) as T };
+    },
+  };
 }
 
 /** The embedded mode's demo fund account of Serbia (FUND_ACCOUNTS' default). */

@@ -18,6 +18,7 @@ import {
 } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import type { Authorize, CommandContext, CommandService } from '../command-service.js';
+import { noFaults, type FaultAt } from '../faults.js';
 
 /** Claims written at once during an import (entries of one claim always in order). */
 const PARALLEL_CLAIMS = 8;
@@ -38,8 +39,7 @@ export class BankStatements {
   constructor(
     private readonly service: CommandService,
     private readonly accounts: Partial<Record<Jurisdiction, DebtorAccount>>,
-    /** Testing only: after each entry recorded on its claim (fault injection). */
-    private readonly afterClaim?: () => void,
+    private readonly faultAt: FaultAt = noFaults,
   ) {}
 
   /** The jurisdiction whose fund account the statement is of (400 when it is none, or several). */
@@ -116,7 +116,7 @@ export class BankStatements {
       await this.service.claimCommand(item.claimId, ctx, finance, (at) => (match.outcome === 'paid'
         ? { type: 'RecordBankBooking', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { ...data, releasedBy: match.releasedBy } }
         : { type: 'RecordBankReturn', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at, data: { ...data, returnReason: line.returnReason } }));
-      this.afterClaim?.();
+      await this.faultAt('during-statement-import', item.claimId);
       return entry;
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

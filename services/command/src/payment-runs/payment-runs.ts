@@ -18,6 +18,7 @@ import {
   DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, runPaymentEndToEndId, type ClaimState, type Principal, type RunPayment,
 } from '@cfund/domain';
 import type { Authorize, CommandContext, CommandService } from '../command-service.js';
+import { noFaults, type FaultAt } from '../faults.js';
 
 export interface PaymentRequest { claimId: string; instalment?: number | undefined; advance?: number | undefined }
 
@@ -36,6 +37,7 @@ export class PaymentRuns {
     private readonly service: CommandService,
     private readonly protector: PersonalDataProtector,
     private readonly accounts: Partial<Record<Jurisdiction, DebtorAccount>>,
+    private readonly faultAt: FaultAt = noFaults,
   ) {}
 
   private actor(ctx: CommandContext) {
@@ -75,17 +77,18 @@ export class PaymentRuns {
     } else if (run.preparedBy !== ctx.principal.sub || run.status !== 'prepared') {
       throw new DomainError('already-prepared', `Payment run ${runId} already exists.`);
     }
-    await this.queueAll(ctx, runId, run.executionOn!, run.items);
+    await this.queueAll(ctx, runId, run.executionOn!, run.items, () => this.faultAt('during-run-preparation', runId));
     return { runId, revision: revision ?? 0, events: revision === undefined ? [] : ['PaymentRunPrepared'], total: run.total!, payments: run.items.length };
   }
 
   /** Queues every payment of the run on its claim (a payment queued already by this run is a no-op). */
-  private async queueAll(ctx: CommandContext, runId: string, executionOn: string, items: readonly PaymentRunItem[]): Promise<void> {
+  private async queueAll(ctx: CommandContext, runId: string, executionOn: string, items: readonly PaymentRunItem[], afterEach: () => void | Promise<void> = () => {}): Promise<void> {
     for (const item of items) {
       try {
         await this.service.claimCommand(item.claimId, ctx, finance, (at) => ({
           type: 'QueuePayment', actor: this.actor(ctx), at, data: { runId, payment: item.payment, executionOn, endToEndId: item.endToEndId },
         }));
+        await afterEach();
       } catch (error) {
         if (error instanceof DomainError) {
           throw new DomainError('run-incomplete', `Payment run ${runId} cannot hold ${item.publicReference} ${item.payment.kind} ${item.payment.number} (${error.message}); cancel the run and prepare another.`, { details: { claimId: item.claimId, cause: error.code } });
@@ -110,6 +113,7 @@ export class PaymentRuns {
     const file = pain001({ messageId, createdAt: at, runId, executionOn: run.executionOn!, debtor, items: run.items, payees });
     const fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
     const released = await this.service.paymentRunCommand(runId, ctx, { type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId, debtor, fileSha256 } });
+    await this.faultAt('after-run-released', runId);
     return { runId, revision: released.revision, events: released.events.map((e) => e.type), fileSha256 };
   }
 

@@ -17,6 +17,7 @@ import { RevisionMismatchError, VictimErasedError, deterministicUuid, isErased, 
 import { HttpProblem } from '@cfund/service-kit';
 import type { CommandService } from '../command-service.js';
 import { CommandHeaders, type CommandExecution } from './command-execution.js';
+import type { FaultAt } from '../faults.js';
 
 export interface DocumentRoutesOptions {
   service: CommandService;
@@ -28,8 +29,8 @@ export interface DocumentRoutesOptions {
   clamd?: ClamdAddress | undefined;
   /** If-Match and Idempotency-Key, as on every command endpoint. */
   execution: CommandExecution;
-  /** Fault injection for crash tests: called between storing the bytes and appending DocumentAttached. */
-  afterDocumentStored?: (storageKey: string) => void | Promise<void>;
+  /** Testing only: called between storing the bytes and appending DocumentAttached. */
+  faultAt?: FaultAt;
 }
 
 type UploadResult = z.infer<typeof DocumentUploadResultSchema>;
@@ -133,7 +134,7 @@ export async function documentRoutes(appIn: FastifyInstance, options: DocumentRo
       } finally {
         key.key.fill(0);
       }
-      await options.afterDocumentStored?.(storageKey);
+      await options.faultAt?.('after-document-stored', storageKey);
       /** Whether DocumentAttached names this attempt's bytes; if not (refused, or an earlier attempt's answer), they go. */
       let recorded = false;
       try {
