@@ -15,7 +15,7 @@ import { DEMO_USERS, JURISDICTIONS, ROLES } from '@cfund/contracts';
 import * as notification from '@cfund/notification-service';
 import * as projection from '@cfund/projection-service';
 import { ensureNodeTls } from '@cfund/embedded-eventstore';
-import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, findNatsServer, natsPasswordVariable } from '../src/index.js';
+import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, discoverServices, findNatsServer, natsPasswordVariable } from '../src/index.js';
 import { type ComposeService, composeDir, environmentOf, exampleEnvFile, loadCompose, mountTargets, parseEnvFile } from './compose-file.js';
 
 /** The services of the cfund image, by the command that chooses them, with their configuration. */
@@ -77,6 +77,16 @@ t.test('two instances of each service and one console, all from the one image', 
   t.same(cfundServices.filter((s) => s.service.profiles).map((s) => [s.name, s.service.profiles]), [
     ['command-2', ['scale-out']], ['projection-2', ['scale-out']], ['notification-2', ['scale-out']],
   ]);
+});
+
+t.test('the image runs every service the local runner runs, from the same entry point', async (t) => {
+  const entrypoint = readFileSync(join(composeDir, 'entrypoint.sh'), 'utf8');
+  const servicesCase = /^\s*([a-z|]+)\)\n\s*cd "\/app\/services\/\$service"\n\s*exec node (\S+)$/m.exec(entrypoint);
+  t.ok(servicesCase, 'entrypoint.sh starts a service from its directory');
+  const services = discoverServices(join(composeDir, '..', '..', 'services'));
+  t.same(servicesCase?.[1]?.split('|').sort(), services.map((s) => s.name).sort());
+  t.same([...new Set(services.map((s) => s.entry.slice(s.dir.length + 1)))], [servicesCase?.[2]]);
+  t.same(Object.keys(SERVICES).sort(), services.map((s) => s.name).sort(), 'this test knows every service');
 });
 
 t.test("every service's environment is one its configuration schema accepts", async (t) => {
