@@ -4,8 +4,9 @@
 // `pnpm build`; then
 //   start: node infra/dist/local-runner.js (signals forwarded; see infra/README.md)
 //   test:  pnpm lint and tap; the last line printed is `N passed, N failed[, N skipped]`.
-// In test mode it also installs Debian's chromium (apt-get, as root) for the console's browser test,
-// and poppler-utils (pdftotext) for the letters' tests.
+// In test mode it also installs Debian packages some tests need (apt-get, as root): chromium for the
+// console's browser test, poppler-utils (pdftotext) for the letters' tests, docker-compose for the
+// compose file's check, prometheus (promtool) for the alert rules' check (TEST_PACKAGES).
 // Extra arguments go to the runner or to tap, e.g. `npm test -- infra/test/config.test.ts`.
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync } from 'node:fs';
@@ -108,40 +109,43 @@ async function ensureNatsServer() {
 }
 
 /**
- * The console's browser test drives Debian's chromium (never a browser download of a test tool's
- * own). Installed like nats-server when missing; if that cannot be done, the test skips and says why.
+ * A Debian package some tests need, installed with apt-get (as root on Debian/Ubuntu) when its
+ * program is missing; if that cannot be done, says what becomes of those tests and goes on.
  */
-async function ensureChromium() {
-  if (process.env.CHROMIUM_BIN || findExecutable('chromium')) return;
+async function ensureTestPackage({ program, found = () => findExecutable(program), pkg, purpose, without, hint = `install the ${pkg} package`, aptOptions = [] }) {
+  if (found()) return;
   const canApt = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && findExecutable('apt-get');
   if (!canApt) {
-    say('chromium is not installed: the console\'s browser test will be skipped (install the chromium package, or set CHROMIUM_BIN)');
+    say(`${program} is not installed: ${without} (${hint})`);
     return;
   }
-  say('chromium is missing: installing it with apt-get (for the console\'s browser test)');
+  say(`${program} is missing: installing ${pkg} with apt-get (${purpose})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if ((await run('apt-get', ['update'], { env })) !== 0 || (await run('apt-get', ['install', '-y', 'chromium'], { env })) !== 0) {
-    say('apt-get could not install chromium: the console\'s browser test will be skipped');
+  if ((await run('apt-get', ['update'], { env })) !== 0 || (await run('apt-get', ['install', '-y', ...aptOptions, pkg], { env })) !== 0) {
+    say(`apt-get could not install ${pkg}: ${without}`);
   }
 }
 
-/**
- * The letters' tests read their PDFs back with pdftotext (Debian's poppler-utils). Installed like
- * chromium when missing; if that cannot be done, those tests fail and say that pdftotext is missing.
- */
-async function ensurePdftotext() {
-  if (findExecutable('pdftotext')) return;
-  const canApt = process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/etc/debian_version') && findExecutable('apt-get');
-  if (!canApt) {
-    say('pdftotext is not installed: the letters\' tests will fail (install the poppler-utils package)');
-    return;
-  }
-  say('pdftotext is missing: installing poppler-utils with apt-get (for the letters\' tests)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if ((await run('apt-get', ['update'], { env })) !== 0 || (await run('apt-get', ['install', '-y', 'poppler-utils'], { env })) !== 0) {
-    say('apt-get could not install poppler-utils: the letters\' tests will fail');
-  }
-}
+const TEST_PACKAGES = [
+  // The console's browser test drives Debian's chromium (never a browser download of a test tool's own).
+  {
+    program: 'chromium', found: () => process.env.CHROMIUM_BIN || findExecutable('chromium'), pkg: 'chromium',
+    purpose: 'for the console\'s browser test', without: 'the console\'s browser test will be skipped', hint: 'install the chromium package, or set CHROMIUM_BIN',
+  },
+  // The letters' tests read their PDFs back with pdftotext.
+  { program: 'pdftotext', pkg: 'poppler-utils', purpose: 'for the letters\' tests', without: 'the letters\' tests will fail' },
+  // Checks infra/compose/docker-compose.yml without a Docker engine (`docker-compose config`):
+  // the engine (docker.io) is only recommended by the package, and not installed.
+  {
+    program: 'docker-compose', pkg: 'docker-compose', aptOptions: ['--no-install-recommends'],
+    purpose: 'to check the compose file', without: 'the compose file check will be skipped',
+  },
+  // promtool checks infra/monitoring/alerts.yml as Prometheus would (its server is not started).
+  {
+    program: 'promtool', pkg: 'prometheus', aptOptions: ['--no-install-recommends'],
+    purpose: 'to check the alert rules', without: 'the promtool check of the alert rules will be skipped',
+  },
+];
 
 /** Runs tap, streaming its report, and returns tap's own counts (its final `# { total: ... }` line). */
 function runTap(pnpm, args) {
@@ -247,8 +251,7 @@ async function main() {
     process.exit(1);
   }
   if (mode === 'test') {
-    await ensureChromium();
-    await ensurePdftotext();
+    for (const spec of TEST_PACKAGES) await ensureTestPackage(spec);
     return test(pnpm);
   }
   if ((await run(pnpm, ['build'])) !== 0) die('pnpm build failed: fix the errors above, then run npm start again');

@@ -15,7 +15,10 @@ export {
   type NatsUser,
   CONSUMER_PERMISSIONS,
   RELAY_PERMISSIONS,
+  OPERATOR_PERMISSIONS,
   SERVICE_NATS_PERMISSIONS,
+  clusterAuthorizationConfig,
   credentialsPath,
   loadOrCreateNatsPasswords,
+  natsPasswordVariable,
 } from './nats-auth.js';

@@ -127,10 +127,31 @@ export function loadOrCreateNatsPasswords(dir: string, users: string[]): Record<
 const quote = (value: string) => JSON.stringify(value);
 const list = (values: string[]) => `[${values.map(quote).join(', ')}]`;
 
-/** The `authorization` block of a nats-server configuration file. */
-export function authorizationConfig(users: NatsUser[]): string {
+/** `password` is already in the file's syntax: a quoted string, or a `$VARIABLE` reference. */
+const authorizationBlock = (users: { user: string; password: string; permissions: NatsPermissions }[]): string => {
   const entries = users.map((u) =>
-    `    { user: ${quote(u.user)}, password: ${quote(u.password)}, permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} } } }`,
+    `    { user: ${quote(u.user)}, password: ${u.password}, permissions: { publish: { allow: ${list(u.permissions.publish)} }, subscribe: { allow: ${list(u.permissions.subscribe)} } } }`,
   );
   return `authorization {\n  users = [\n${entries.join('\n')}\n  ]\n}\n`;
+};
+
+/** The `authorization` block of a nats-server configuration file. */
+export function authorizationConfig(users: NatsUser[]): string {
+  return authorizationBlock(users.map((u) => ({ ...u, password: quote(u.password) })));
+}
+
+/** A cluster's operator (stream backups and restores, reports): every subject. */
+export const OPERATOR_PERMISSIONS: NatsPermissions = { publish: ['>'], subscribe: ['>'] };
+
+/** The environment variable that holds a user's password on a cluster's servers: `NATS_COMMAND_PASSWORD`. */
+export const natsPasswordVariable = (user: string): string => `NATS_${user.toUpperCase()}_PASSWORD`;
+
+/**
+ * The `authorization` block of a cluster's servers (infra/compose/nats/authorization.conf): the
+ * services' users with the same permissions as the embedded default, plus `operator`; each
+ * password is read from the server's environment (`natsPasswordVariable`), never written here.
+ */
+export function clusterAuthorizationConfig(): string {
+  const users = { ...SERVICE_NATS_PERMISSIONS, operator: OPERATOR_PERMISSIONS };
+  return authorizationBlock(Object.entries(users).map(([user, permissions]) => ({ user, password: `$${natsPasswordVariable(user)}`, permissions })));
 }

@@ -3,3 +3,4 @@ export type { EmbeddedEventStore, EmbeddedEventStoreOptions } from './server.js'
 export type { RecoveryReport } from './log/file-storage.js';
 export { EventStore } from './store.js';
 export { DeadlineExceeded } from './errors.js';
+export { ensureNodeTls, type NodeTls } from './security/tls.js';

@@ -53,6 +53,9 @@ const EnvShape = {
   FUND_ACCOUNTS: FundAccountsSchema.default(DEMO_FUND_ACCOUNTS),
 };
 
+/** Every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvShape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Reads and validates the configuration; throws ConfigError naming every wrong variable. */

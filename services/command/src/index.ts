@@ -1,6 +1,6 @@
 export { buildApp, type BuildAppOptions, type CommandApp } from './app.js';
 export { CommandService, claimAccess, type CommandContext, type CommandResult } from './command-service.js';
-export { ConfigError, loadConfig, type Config } from './config.js';
+export { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from './config.js';
 export { Metrics } from './metrics.js';
 export {
   resolveSecrets, jwtSecretPath, masterKeyPath, keyStoreDir, loadOrCreateJwtSecret, signToken, TokenClaimsSchema,

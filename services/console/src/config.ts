@@ -44,6 +44,9 @@ const EnvShape = {
   OIDC_SCOPES: z.string().trim().regex(/(^|\s)openid(\s|$)/, 'must include openid').default('openid profile'),
 };
 
+/** Every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvShape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Reads and validates the configuration; throws ConfigError naming every wrong variable. */

@@ -1,5 +1,5 @@
 export { buildApp, type ConsoleApp, type ConsoleAppOptions } from './app.js';
-export { loadConfig, ConfigError, type Config } from './config.js';
+export { CONFIG_VARIABLES, loadConfig, ConfigError, type Config } from './config.js';
 export { EmbeddedSignIn, type EmbeddedSignInOptions } from './sign-in/embedded.js';
 export { OidcSignIn, type OidcSignInOptions } from './sign-in/oidc.js';
 export { OIDC_CALLBACK_PATH, OIDC_START_PATH } from './sign-in/oidc-routes.js';

@@ -55,6 +55,9 @@ const EnvShape = {
   CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
 };
 
+/** Every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvShape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -12,7 +12,7 @@ export type { RenderedNotification } from './templates/types.js';
 export { CATALOGUES, type MessageId } from './templates/catalogues.js';
 export { notificationId, type Channel } from './ids.js';
 export { buildApp, type BuildAppOptions, type NotificationApp } from './app.js';
-export { defaultNotificationSettings, loadConfig, notificationSettings, type Config, type NotificationSettings } from './config.js';
+export { CONFIG_VARIABLES, defaultNotificationSettings, loadConfig, notificationSettings, type Config, type NotificationSettings } from './config.js';
 export { AuditTrail, type NotificationTrail } from './audit.js';
 export { Directory, type DirectoryFile } from './directory.js';
 export { NotificationMetrics } from './metrics.js';

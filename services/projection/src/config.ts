@@ -17,6 +17,9 @@ const EnvShape = {
   MONITORING_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(3).max(100).default(DEFAULT_SUPPRESSION_THRESHOLD),
 };
 
+/** Every variable the configuration reads (deployment files are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvShape);
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -11,7 +11,7 @@ export { initialFacts, recordFacts, type ClaimFacts } from './read-model/claim-f
 export { buildApp, type BuildAppOptions, type ProjectionApp } from './app.js';
 export { ProjectionMetrics } from './metrics.js';
 export { consumerReadyCheck, startProjectionConsumer, PROJECTION_DURABLE, PROJECTION_FILTER } from './consumer.js';
-export { loadConfig, ConfigError, type Config } from './config.js';
+export { CONFIG_VARIABLES, loadConfig, ConfigError, type Config } from './config.js';
 export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
 export { INDICATORS, percentile } from './queries/monitoring.js';
 export { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';

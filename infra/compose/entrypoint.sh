@@ -1,0 +1,24 @@
+#!/bin/sh
+# The image's entry point: runs the service named by the first argument from its own directory,
+# as `npm start` does. `chain-keys DIR` creates the events' signing key and keyring once (into
+# DIR/secrets/, with service-kit's own generator) for the other containers to mount.
+set -eu
+service="${1:-}"
+case "$service" in
+  command|projection|notification|console)
+    cd "/app/services/$service"
+    exec node dist/main.js
+    ;;
+  chain-keys)
+    cd /app/services/command
+    exec node --input-type=module -e '
+      const { loadOrCreateChainKeys } = await import("@cfund/service-kit");
+      const { notes } = await loadOrCreateChainKeys(process.argv[1]);
+      for (const note of notes) console.log(note);
+    ' "${2:-/keys}"
+    ;;
+  *)
+    echo "usage: <command|projection|notification|console|chain-keys [dir]> (got '${service}')" >&2
+    exit 64
+    ;;
+esac

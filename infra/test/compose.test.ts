@@ -1,0 +1,197 @@
+/**
+ * The compose deployment (infra/compose) against the code it runs: every variable set on a
+ * service is one its configuration schema reads, and the whole environment passes that schema;
+ * every path it names is mounted; the NATS users are the embedded default's; the Keycloak realm
+ * has the roles and demo users of the contracts and puts the claims where the services read them.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import t from 'tap';
+import * as command from '@cfund/command-service';
+import * as consoleService from '@cfund/console';
+import { DEMO_USERS, JURISDICTIONS, ROLES } from '@cfund/contracts';
+import * as notification from '@cfund/notification-service';
+import * as projection from '@cfund/projection-service';
+import { ensureNodeTls } from '@cfund/embedded-eventstore';
+import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, discoverServices, findNatsServer, natsPasswordVariable } from '../src/index.js';
+import { type ComposeService, composeDir, environmentOf, exampleEnvFile, loadCompose, mountTargets, parseEnvFile } from './compose-file.js';
+
+/** The services of the cfund image, by the command that chooses them, with their configuration. */
+const SERVICES = {
+  command: { variables: command.CONFIG_VARIABLES, load: command.loadConfig },
+  projection: { variables: projection.CONFIG_VARIABLES, load: projection.loadConfig },
+  notification: { variables: notification.CONFIG_VARIABLES, load: notification.loadConfig },
+  console: { variables: consoleService.CONFIG_VARIABLES, load: consoleService.loadConfig },
+} as const;
+type ServiceName = keyof typeof SERVICES;
+
+/** Node's own variables, read by the runtime rather than a schema. */
+const RUNTIME_VARIABLES = new Set(['NODE_EXTRA_CA_CERTS']);
+
+const project = loadCompose();
+const cfundServices = Object.entries(project.services)
+  .filter(([, s]) => s.build?.dockerfile === 'infra/compose/Dockerfile' && (s.command?.[0] ?? '') in SERVICES)
+  .map(([name, s]) => ({ name, service: s, kind: s.command![0] as ServiceName }));
+
+/** Absolute paths an environment names (`/certs/ca/ca.crt`, also inside `tlsCAFile=...`). */
+const pathsIn = (value: string): string[] => [...value.matchAll(/(?:^|=)(\/[A-Za-z0-9._/-]+)/g)].map((m) => m[1]!);
+
+/**
+ * Problems of a service's environment: variables its schema does not read, paths no volume
+ * provides, and what the schema refuses. Paths are pointed at stand-in files under `root` (the
+ * schema checks that tlsCAFile exists).
+ */
+function environmentProblems(kind: ServiceName, service: ComposeService, root: string): string[] {
+  const env = environmentOf(service);
+  const { variables, load } = SERVICES[kind];
+  const problems = Object.keys(env).filter((k) => !variables.includes(k) && !RUNTIME_VARIABLES.has(k)).map((k) => `${k}: not a variable of the ${kind} service`);
+  const mounts = mountTargets(service);
+  const local: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    let rewritten = value;
+    for (const path of pathsIn(value)) {
+      if (key === 'DATA_DIR' || key === 'HOST') continue;
+      if (!mounts.some((m) => path === m || path.startsWith(`${m}/`))) problems.push(`${key}: ${path} is on no volume of the container`);
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), 'stand-in');
+      rewritten = rewritten.replace(path, join(root, path));
+    }
+    local[key] = rewritten;
+  }
+  try {
+    load(local);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  return problems;
+}
+
+t.test('two instances of each service and one console, all from the one image', async (t) => {
+  const count = (kind: ServiceName) => cfundServices.filter((s) => s.kind === kind).length;
+  t.same([count('command'), count('projection'), count('notification'), count('console')], [2, 2, 2, 1]);
+  const images = new Set(Object.values(project.services).filter((s) => s.build).map((s) => s.image));
+  t.same([...images], [parseEnvFile(readFileSync(exampleEnvFile, 'utf8')).CFUND_IMAGE]);
+  // Until each instance has its own consumer and key cache (issue 19 §2), the second ones are opt-in.
+  t.same(cfundServices.filter((s) => s.service.profiles).map((s) => [s.name, s.service.profiles]), [
+    ['command-2', ['scale-out']], ['projection-2', ['scale-out']], ['notification-2', ['scale-out']],
+  ]);
+});
+
+t.test('the image runs every service the local runner runs, from the same entry point', async (t) => {
+  const entrypoint = readFileSync(join(composeDir, 'entrypoint.sh'), 'utf8');
+  const servicesCase = /^\s*([a-z|]+)\)\n\s*cd "\/app\/services\/\$service"\n\s*exec node (\S+)$/m.exec(entrypoint);
+  t.ok(servicesCase, 'entrypoint.sh starts a service from its directory');
+  const services = discoverServices(join(composeDir, '..', '..', 'services'));
+  t.same(servicesCase?.[1]?.split('|').sort(), services.map((s) => s.name).sort());
+  t.same([...new Set(services.map((s) => s.entry.slice(s.dir.length + 1)))], [servicesCase?.[2]]);
+  t.same(Object.keys(SERVICES).sort(), services.map((s) => s.name).sort(), 'this test knows every service');
+});
+
+t.test("every service's environment is one its configuration schema accepts", async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'cfund-compose-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const { name, kind, service } of cfundServices) {
+    t.same(environmentProblems(kind, service, join(root, name)), [], `${name} (${kind})`);
+  }
+  // The production settings, not the embedded defaults: tokens from Keycloak, secrets from configuration.
+  for (const { name, kind, service } of cfundServices) {
+    const config = SERVICES[kind].load(Object.fromEntries(Object.entries(environmentOf(service)).map(([k, v]) => [k, v.replace(/tlsCAFile=[^&]*/, 'tls=true')])));
+    t.equal(config.embedded, false, `${name} is not in the embedded mode`);
+  }
+});
+
+t.test('the check finds an unknown variable, a wrong value and a path on no volume', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'cfund-compose-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const base = cfundServices.find((s) => s.kind === 'command')!.service;
+  const changed = (environment: Record<string, string>, volumes = base.volumes): ComposeService =>
+    ({ ...base, environment: { ...base.environment, ...environment }, volumes });
+  t.match(environmentProblems('command', changed({ NATS_SERVERS: 'nats://x:4222' }), root), [/^NATS_SERVERS: not a variable/]);
+  t.match(environmentProblems('command', changed({ NATS_URL: 'http://nats-1:4222' }), root), [/NATS_URL: must start with nats:\/\/ or tls:\/\//]);
+  t.match(environmentProblems('command', changed({}, base.volumes!.filter((v) => !v.startsWith('chain-keys'))), root), [
+    /^CHAIN_SIGNING_KEY_FILE: \/keys\/secrets\/chain-signing-key.pem is on no volume/,
+    /^CHAIN_VERIFY_KEYS_FILE: /,
+  ]);
+  const consoleCompose = project.services.console!;
+  t.match(environmentProblems('console', { ...consoleCompose, environment: { ...consoleCompose.environment, OIDC_CLIENT_SECRET: '' } }, root), [/OIDC_CLIENT_SECRET: required with OIDC_ISSUER/]);
+});
+
+t.test('a missing secret stops compose with the variable named', async (t) => {
+  const env = parseEnvFile(readFileSync(exampleEnvFile, 'utf8'));
+  delete env.MASTER_KEY;
+  t.throws(() => loadCompose(env), /MASTER_KEY: set MASTER_KEY in .env/);
+});
+
+t.test('NATS: the cluster has the users and permissions of the embedded default', async (t) => {
+  const file = readFileSync(join(composeDir, 'nats', 'authorization.conf'), 'utf8');
+  const expected = `# Generated from infra/src/nats-auth.ts (clusterAuthorizationConfig); infra/test/compose.test.ts checks it.\n${clusterAuthorizationConfig()}`;
+  if (process.env.CFUND_WRITE_GENERATED === '1') writeFileSync(join(composeDir, 'nats', 'authorization.conf'), expected);
+  t.equal(file, expected, 'authorization.conf is up to date (CFUND_WRITE_GENERATED=1 rewrites it)');
+  const natsEnv = environmentOf(project.services['nats-1']!);
+  for (const { name, service } of cfundServices.filter((s) => s.kind !== 'console')) {
+    const env = environmentOf(service);
+    t.ok(env.NATS_USER! in SERVICE_NATS_PERMISSIONS, `${name}'s NATS user ${env.NATS_USER} exists`);
+    t.equal(env.NATS_PASSWORD, natsEnv[natsPasswordVariable(env.NATS_USER!)], `${name}'s password is the one its user has on the servers`);
+  }
+});
+
+const nats = findNatsServer();
+
+t.test('nats-server accepts the cluster configuration', { skip: nats ? false : 'nats-server is not installed' }, async (t) => {
+  // The container's paths (/certs, /data) moved under a temporary directory, with real certificates.
+  const root = mkdtempSync(join(tmpdir(), 'cfund-nats-conf-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const tls = await ensureNodeTls(join(root, 'certs', 'node'), ['nats-1']);
+  mkdirSync(join(root, 'certs', 'ca'));
+  writeFileSync(join(root, 'certs', 'ca', 'ca.crt'), tls.ca);
+  const conf = readFileSync(join(composeDir, 'nats', 'nats.conf'), 'utf8').replaceAll('"/certs/', `"${root}/certs/`).replace('"/data"', `"${root}/data"`);
+  writeFileSync(join(root, 'nats.conf'), conf);
+  writeFileSync(join(root, 'authorization.conf'), readFileSync(join(composeDir, 'nats', 'authorization.conf')));
+  const env = { ...process.env, ...environmentOf(project.services['nats-1']!) };
+  const ok = spawnSync(nats!, ['-t', '-c', join(root, 'nats.conf')], { env, encoding: 'utf8' });
+  t.equal(ok.status, 0, `${ok.stdout}${ok.stderr}`);
+  // The check can fail: without the passwords' variables the configuration does not load.
+  const without = spawnSync(nats!, ['-t', '-c', join(root, 'nats.conf')], { env: { PATH: process.env.PATH, NATS_SERVER_NAME: 'nats-1' }, encoding: 'utf8' });
+  t.not(without.status, 0, 'refused without NATS_COMMAND_PASSWORD');
+});
+
+interface RealmUser { id: string; username: string; realmRoles: string[]; attributes: { jurisdictions: string[] }; firstName: string; lastName: string }
+interface Mapper { protocolMapper: string; config: Record<string, string> }
+
+t.test('Keycloak: the realm has the roles, the demo users and the claims the services read', async (t) => {
+  const realm = JSON.parse(readFileSync(join(composeDir, 'keycloak', 'cfund-realm.json'), 'utf8')) as {
+    roles: { realm: { name: string }[] }; users: RealmUser[]; clients: { clientId: string; redirectUris: string[]; protocolMappers: Mapper[] }[];
+    components: Record<string, { config: Record<string, string[]> }[]>;
+  };
+  t.same(realm.roles.realm.map((r) => r.name).sort(), [...ROLES].sort());
+  t.same(
+    realm.users.map((u) => ({ sub: u.id, name: `${u.firstName} ${u.lastName}`, roles: u.realmRoles, jurisdictions: u.attributes.jurisdictions })),
+    DEMO_USERS.map((u) => ({ sub: u.sub, name: u.name, roles: u.roles, jurisdictions: u.jurisdictions })),
+  );
+  t.ok(realm.users.every((u) => u.username === u.id));
+  const profile = JSON.parse(realm.components['org.keycloak.userprofile.UserProfileProvider']![0]!.config['kc.user.profile.config']![0]!) as { attributes: { name: string; multivalued: boolean; validations: { options?: { options: string[] } } }[] };
+  const jurisdictions = profile.attributes.find((a) => a.name === 'jurisdictions');
+  t.same({ multivalued: jurisdictions?.multivalued, options: jurisdictions?.validations.options?.options }, { multivalued: true, options: [...JURISDICTIONS] });
+
+  const consoleEnv = environmentOf(project.services.console!);
+  const client = realm.clients.find((c) => c.clientId === consoleEnv.OIDC_CLIENT_ID);
+  t.ok(client, 'the console\'s client exists');
+  const mapper = (type: string) => client!.protocolMappers.find((m) => m.protocolMapper === type)?.config ?? {};
+  for (const { name, service } of cfundServices) {
+    const env = environmentOf(service);
+    t.equal(mapper('oidc-usermodel-attribute-mapper')['claim.name'], env.JWT_JURISDICTIONS_CLAIM, `${name} reads the jurisdictions where Keycloak puts them`);
+    t.equal(mapper('oidc-usermodel-attribute-mapper')['access.token.claim'], 'true');
+    t.equal(mapper('oidc-audience-mapper')['included.custom.audience'], env.JWT_AUDIENCE, `${name} expects the audience Keycloak adds`);
+    t.equal(env.JWT_ROLES_CLAIM, 'realm_access.roles', `${name} reads Keycloak's realm roles`);
+    t.equal(env.JWT_ISSUER, consoleEnv.OIDC_ISSUER, `${name} expects the issuer the console signs in at`);
+  }
+  // Each ${...} of the realm file is set in Keycloak's environment (it replaces them at import).
+  const keycloakEnv = environmentOf(project.services.keycloak!);
+  const placeholders = new Set([...readFileSync(join(composeDir, 'keycloak', 'cfund-realm.json'), 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]!));
+  t.same([...placeholders].filter((p) => !keycloakEnv[p]), []);
+  const callback = `${keycloakEnv.CONSOLE_URL}${consoleService.OIDC_CALLBACK_PATH}`;
+  t.same(client!.redirectUris.map((u) => u.replace('${CONSOLE_URL}', keycloakEnv.CONSOLE_URL!)), [callback]);
+  t.equal(consoleEnv.OIDC_REDIRECT_URL, callback);
+});
