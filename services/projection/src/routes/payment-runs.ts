@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { paymentRunStream, type PayeeDetails } from '@cfund/contracts';
-import { DomainError, canActAsFundStaff, pain001, paymentRunDecider } from '@cfund/domain';
+import { DomainError, canActAsFundStaff, pain001, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { principalOf, type QueryContext } from './context.js';
@@ -39,21 +39,22 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const allowed = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance');
     if (!allowed.allowed) throw allowed.error.kind === 'authorization' && principal.jurisdictions.includes(run.jurisdiction!) ? allowed.error : noSuchRun();
     if (!run.released) throw new DomainError('payment-run-not-released', 'The run is not released: its bank file exists only once a second finance officer releases it.');
+    const items = paymentsOfRun(run);
     const payees: PayeeDetails[] = [];
-    for (const item of run.items) {
+    for (const item of items) {
       const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, item.victimRef, item.payeeDetails);
       if (value === ERASED) throw new DomainError('personal-data-erased', `The payee of ${item.publicReference} was erased with the victim's data: the file cannot be produced again.`);
       payees.push(value as PayeeDetails);
     }
     const { messageId, at, debtor, fileSha256 } = run.released;
-    const file = pain001({ messageId, createdAt: at, runId: run.runId!, executionOn: run.executionOn!, debtor, items: run.items, payees });
+    const file = pain001({ messageId, createdAt: at, runId: run.runId!, executionOn: run.executionOn!, debtor, items, payees });
     if (createHash('sha256').update(file, 'utf8').digest('hex') !== fileSha256) {
       request.log.error({ runId: run.runId }, 'a payment run\'s file does not match the digest recorded at its release');
       throw new HttpProblem(500, 'Internal Server Error', 'The file produced now differs from the one released: it is not served.', { code: 'payment-file-mismatch' });
     }
     try {
       const now = ctx.now().toISOString();
-      for (const item of run.items) {
+      for (const item of items) {
         await recordAccess(ctx.client, ctx.chainSigner, { claimId: item.claimId, victimRef: item.victimRef, principal, at: now, purpose: 'payment-file' });
       }
     } catch (error) {
