@@ -114,7 +114,8 @@ const prepare = (items: PaymentRunItem[], executionOn = '2026-06-10', actor = fi
   ({ type: 'PreparePaymentRun', actor, at, data: { runId: RUN_A, jurisdiction: 'RS', executionOn, items } });
 const DEBTOR = { name: 'Fund', iban: 'RS35260005601001611379', bic: 'AIKBRS22' };
 const runOf = (events: PaymentRunEvent[]): PaymentRunState => events.reduce(evolvePaymentRun, initialPaymentRunState());
-const release = (actor: Actor): PaymentRunCommand => ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64) } });
+const release = (actor: Actor, paying = ['E2E-1', 'E2E-2']): PaymentRunCommand =>
+  ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64), paying } });
 const runCode = (command: PaymentRunCommand, s: PaymentRunState) => codeOf(() => decidePaymentRun(command, s));
 
 t.test('a run is prepared by one finance officer and released by another, never by an approver of an award in it', async (t) => {
@@ -160,9 +161,10 @@ t.test('given a prepared run of two payments', async (t) => {
     t.equal(runCode(voidOf(1), voided), 'last-payment', 'the last payment is not voided: the run is cancelled instead');
     t.equal(runCode(voidOf(3), voided), 'payment-not-in-run');
     t.equal(runCode({ ...voidOf(1), data: { ...voidOf(1).data, claimId: RUN_B } } as PaymentRunCommand, voided), 'payment-not-in-run', 'another claim\'s instalment 1');
-    t.same(decidePaymentRun(release({ sub: 'approver-2', roles: ['fund-finance'] }), voided).map((e) => e.type), ['PaymentRunReleased'],
+    t.equal(runCode(release(finance2), voided), 'run-changed', 'a release built before the void pays another file: refused');
+    t.same(decidePaymentRun(release({ sub: 'approver-2', roles: ['fund-finance'] }, ['E2E-1']), voided).map((e) => e.type), ['PaymentRunReleased'],
       'who approved only the voided payment\'s award may release what the run pays');
-    const released = runOf([...prepared, ...events, ...decidePaymentRun(release(finance2), voided)]);
+    const released = runOf([...prepared, ...events, ...decidePaymentRun(release(finance2, ['E2E-1']), voided)]);
     t.same(paymentsOfRun(released), [item(1)], 'released without it');
   });
 
@@ -190,7 +192,7 @@ t.test('given a payment voided from its run, then its claim lets it go, a later 
   // The run as the statement's matching sees it: instalment 2 in place 0, the voided instalment 1 in place 1.
   const prepared = decidePaymentRun(prepare([{ ...item(2), endToEndId: runPaymentEndToEndId(RUN_A, 0) }, { ...item(1), endToEndId: e2eA }]), initialPaymentRunState());
   const voided = runOf([...prepared, ...decidePaymentRun(voidOf(1), runOf(prepared))]);
-  const released = runOf([...prepared, ...decidePaymentRun(voidOf(1), runOf(prepared)), ...decidePaymentRun(release(finance2), voided)]);
+  const released = runOf([...prepared, ...decidePaymentRun(voidOf(1), runOf(prepared)), ...decidePaymentRun(release(finance2, [runPaymentEndToEndId(RUN_A, 0)]), voided)]);
   const line = { entry: 1, endToEndId: e2eA, amount: { amountMinor: 100, currency: 'RSD' }, direction: 'debit' as const, booked: true, returned: false, bankReference: 'BK-1' };
   t.match(matchStatementEntry(line, () => released), { outcome: 'unmatched', reason: /voided/ }, 'a statement entry of the voided id is listed for a person, never paid');
   t.match(matchStatementEntry({ ...line, endToEndId: runPaymentEndToEndId(RUN_A, 0) }, () => released), { outcome: 'paid' }, 'the payment left in the run is');

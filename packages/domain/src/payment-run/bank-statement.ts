@@ -29,7 +29,8 @@ export type StatementMatch =
 
 /**
  * Matches one entry by its end-to-end id (which names the run and the payment's place in it) and
- * its amount; a payment voided from its run matches nothing (a reissue has another id). `runOf` gives the run's state (status `none` when there is no such run).
+ * its amount; a payment voided from its run matches nothing (a reissue has another id). `runOf`
+ * gives the run's state (status `none` when there is no such run).
  */
 export function matchStatementEntry(line: StatementEntryLine, runOf: (runId: string) => PaymentRunState): StatementMatch {
   if (!line.booked) return { outcome: 'not-booked' };

@@ -15,6 +15,7 @@
  * | `run-cancelled`       | a cancelled run is not released, nor has a payment voided |
  * | `payment-not-in-run`  | the payment to void is not one of the run's |
  * | `last-payment`        | the run's last payment is not voided: the run is cancelled instead (a run pays something) |
+ * | `run-changed`         | a release whose file pays other payments than the run now does (one was voided meanwhile) |
  * | `four-eyes` (403)     | who prepared the run, or an approver of an award in it, releasing it |
  */
 import type { DebtorAccount, Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
@@ -46,10 +47,13 @@ export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', 
 /** The payments the run pays (the bank file's): those prepared, less those voided. */
 export const paymentsOfRun = (s: PaymentRunState): PaymentRunItem[] => s.items.filter((i) => !s.voided[i.endToEndId]);
 
+/** The payments voided from the run. */
+export const paymentsVoided = (s: PaymentRunState): PaymentRunItem[] => s.items.filter((i) => s.voided[i.endToEndId]);
+
 interface Command<T extends string, D> { type: T; actor: Actor; at: string; data: D }
 export type PaymentRunCommand =
   | Command<'PreparePaymentRun', { runId: string; jurisdiction: Jurisdiction; executionOn: string; items: PaymentRunItem[] }>
-  | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string }>
+  | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string; /** the end-to-end ids the file pays, in order */ paying: string[] }>
   | Command<'CancelPaymentRun', { reason: string }>
   | Command<'VoidPayment', { claimId: string; payment: PaymentRunItem['payment']; reason: string }>;
 
@@ -93,7 +97,10 @@ function requirePrepared(s: PaymentRunState, action: string): void {
 function release(c: Extract<PaymentRunCommand, { type: 'ReleasePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
   requirePrepared(s, 'be released');
   if (s.preparedBy === c.actor.sub) fourEyes('Who prepared a payment run cannot release it: a second finance officer checks it.');
-  if (paymentsOfRun(s).some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  const items = paymentsOfRun(s);
+  if (items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  // The file's digest is of the payments it was built from: a void that came in between makes it another run's file.
+  if (c.data.paying.join() !== items.map((i) => i.endToEndId).join()) refuse('run-changed', 'A payment was voided from the run while it was being released: release it again.');
   return [{
     type: 'PaymentRunReleased',
     data: { schemaVersion: 1, runId: s.runId!, releasedBy: c.actor.sub, releasedAt: c.at, messageId: c.data.messageId, debtor: c.data.debtor, fileSha256: c.data.fileSha256 },

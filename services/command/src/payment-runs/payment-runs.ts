@@ -13,13 +13,14 @@
  * the run first (the bank file leaves it out from then on), then its claim; voiding it again, or
  * releasing or cancelling the run, finishes what a crash left, so the payment is never in the file
  * and on its claim's queue by no run: it can be collected again, into a later run, under a new id.
+ * A void that lands while a release is being written makes the release refuse (`run-changed`).
  */
 import { createHash } from 'node:crypto';
 import { isErased, type PersonalDataProtector } from '@cfund/eventstore';
 import type { DebtorAccount, Jurisdiction, PayeeDetails, PaymentRunItem } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, paymentsOfRun, runPaymentEndToEndId,
-  type ClaimState, type PaymentRunState, type Principal, type RunPayment,
+  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, paymentsOfRun, paymentsVoided, runPaymentEndToEndId,
+  type ClaimState, type Principal, type RunPayment,
 } from '@cfund/domain';
 import type { Authorize, CommandContext, CommandService } from '../command-service.js';
 
@@ -107,15 +108,16 @@ export class PaymentRuns {
     const at = this.service.at();
     const debtor = this.accounts[run.jurisdiction!];
     if (!debtor) throw new DomainError('no-fund-account', `No fund account is configured for ${run.jurisdiction} (FUND_ACCOUNTS).`);
-    decidePaymentRun({ type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId: 'check', debtor, fileSha256: '0'.repeat(64) } }, run);
     const items = paymentsOfRun(run);
+    const paying = items.map((i) => i.endToEndId);
+    decidePaymentRun({ type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId: 'check', debtor, fileSha256: '0'.repeat(64), paying } }, run);
     await this.queueAll(ctx, runId, run.executionOn!, items);
-    await this.unqueue(ctx, runId, voidedOf(run), 'voided');
+    await this.unqueue(ctx, runId, paymentsVoided(run), 'voided');
     const payees = await this.payeesOf(items);
     const messageId = messageIdOf(runId);
     const file = pain001({ messageId, createdAt: at, runId, executionOn: run.executionOn!, debtor, items, payees });
     const fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
-    const released = await this.service.paymentRunCommand(runId, ctx, { type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId, debtor, fileSha256 } });
+    const released = await this.service.paymentRunCommand(runId, ctx, { type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId, debtor, fileSha256, paying } });
     return { runId, revision: released.revision, events: released.events.map((e) => e.type), fileSha256 };
   }
 
@@ -127,7 +129,7 @@ export class PaymentRuns {
     const cancelled = run.status === 'cancelled' ? { revision: 0, events: [] }
       : await this.service.paymentRunCommand(runId, ctx, { type: 'CancelPaymentRun', actor: this.actor(ctx), at: this.service.at(), data: { reason } });
     await this.unqueue(ctx, runId, paymentsOfRun(run), 'run-cancelled');
-    await this.unqueue(ctx, runId, voidedOf(run), 'voided');
+    await this.unqueue(ctx, runId, paymentsVoided(run), 'voided');
     return { runId, revision: cancelled.revision, events: cancelled.events.map((e) => e.type) };
   }
 
@@ -141,7 +143,7 @@ export class PaymentRuns {
     });
     // Voided now or by an earlier attempt that a crash cut short: off its claim's queue either way.
     const same = (i: PaymentRunItem) => i.claimId === request.claimId && i.payment.kind === payment.kind && i.payment.number === payment.number;
-    await this.unqueue(ctx, runId, voidedOf(voided.state).filter(same), 'voided');
+    await this.unqueue(ctx, runId, paymentsVoided(voided.state).filter(same), 'voided');
     return { runId, revision: voided.revision, events: voided.events.map((e) => e.type), total: voided.state.total!, payments: paymentsOfRun(voided.state).length };
   }
 
@@ -162,8 +164,6 @@ export class PaymentRuns {
     return out;
   }
 }
-
-const voidedOf = (run: PaymentRunState): PaymentRunItem[] => run.items.filter((i) => run.voided[i.endToEndId]);
 
 /** A run's item from its claim's state: the payee in force, encrypted, and who decided the award. */
 function itemFrom(state: ClaimState, payment: RunPayment, e2e: string): PaymentRunItem {

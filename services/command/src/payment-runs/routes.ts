@@ -1,6 +1,7 @@
 /**
  * POST /payment-runs, /payment-runs/{id}/release, /payment-runs/{id}/cancellation,
- * /payment-runs/{id}/voided-payments: a finance officer's payment runs. The bank file is downloaded from the projection service.
+ * /payment-runs/{id}/voided-payments: a finance officer's payment runs. The bank file is
+ * downloaded from the projection service.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
