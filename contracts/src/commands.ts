@@ -23,6 +23,16 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_LIST_ITEMS)
 export const MAX_SCHEDULE_MONTHS = 120;
 const DeclaredCompensation = list(z.object({ source: z.enum(COMPENSATION_SOURCES), amount: CommandMoneySchema }).strict());
 
+/** One payment of a claim in a payment run: an instalment or an advance, by its number. */
+const runPaymentFields = {
+  claimId: z.uuid(),
+  instalment: z.number().int().min(1).max(1000).optional(),
+  advance: z.number().int().min(1).max(1000).optional(),
+};
+const oneRunPayment = (p: { instalment?: number | undefined; advance?: number | undefined }) => (p.instalment === undefined) !== (p.advance === undefined);
+const ONE_RUN_PAYMENT = { message: 'an instalment or an advance, not both', path: ['instalment'] };
+const RunPaymentRequestSchema = z.object(runPaymentFields).strict().refine(oneRunPayment, ONE_RUN_PAYMENT);
+
 export const CommandBodies = {
   fileClaim: z.object({
     jurisdiction: JurisdictionSchema,
@@ -103,15 +113,11 @@ export const CommandBodies = {
   preparePaymentRun: z.object({
     jurisdiction: JurisdictionSchema,
     executionOn: CommandDateSchema.describe('the date the bank is to execute the transfers (a local date of the jurisdiction)'),
-    payments: list(z.object({
-      claimId: z.uuid(),
-      instalment: z.number().int().min(1).max(1000).optional(),
-      advance: z.number().int().min(1).max(1000).optional(),
-    }).strict().refine((p) => (p.instalment === undefined) !== (p.advance === undefined), { message: 'an instalment or an advance, not both', path: ['instalment'] }))
-      .min(1, { message: 'a run pays at least one instalment or advance' }),
+    payments: list(RunPaymentRequestSchema).min(1, { message: 'a run pays at least one instalment or advance' }),
   }).strict(),
   releasePaymentRun: z.object({}).strict(),
   cancelPaymentRun: z.object({ reason: prose(2000) }).strict(),
+  voidPayment: z.object({ ...runPaymentFields, reason: prose(2000).describe('why the payment leaves the run (no personal data of a victim)') }).strict().refine(oneRunPayment, ONE_RUN_PAYMENT),
   resolveStatementEntry: z.object({ note: prose(1000).describe('what the entry was and what was done about it (no personal data of a victim)') }).strict(),
 } as const;
 

@@ -23,11 +23,12 @@ export const PaymentQueued = eventVersion('PaymentQueued', 1, {
 });
 
 /**
- * The payment left its run, unpaid: the run was cancelled, or the bank rejected the transfer
- * before booking it (a bank statement said so: `endToEndId` names it). It can be paid again.
+ * The payment left its run, unpaid: the run was cancelled, the payment was voided from it before
+ * its release, or the bank rejected the transfer before booking it (a bank statement said so:
+ * `endToEndId` names it). It can be paid again, in a later run under a new end-to-end id.
  */
 export const PaymentUnqueued = eventVersion('PaymentUnqueued', 1, {
-  claimId: ClaimIdSchema, runId: z.uuid(), payment: PaymentRefSchema, reason: z.enum(['run-cancelled', 'rejected-by-bank']),
+  claimId: ClaimIdSchema, runId: z.uuid(), payment: PaymentRefSchema, reason: z.enum(['run-cancelled', 'voided', 'rejected-by-bank']),
   endToEndId: EndToEndIdSchema.optional(),
 });
 
@@ -76,7 +77,16 @@ export const PaymentRunCancelled = eventVersion('PaymentRunCancelled', 1, {
   runId: z.uuid(), cancelledBy: text(200), cancelledAt: InstantSchema, reason: text(2000),
 });
 
-export const PAYMENT_RUN_EVENTS = [PaymentRunPrepared, PaymentRunReleased, PaymentRunCancelled] as const;
+/**
+ * One payment taken out of a run before its release: the bank file leaves it out and the run's
+ * `total` is what remains. Its end-to-end id is never paid: a reissue in a later run gets another.
+ */
+export const PaymentVoided = eventVersion('PaymentVoided', 1, {
+  runId: z.uuid(), claimId: ClaimIdSchema, payment: PaymentRefSchema, endToEndId: EndToEndIdSchema, amount: MoneySchema,
+  voidedBy: text(200), voidedAt: InstantSchema, reason: text(2000), total: MoneySchema,
+});
+
+export const PAYMENT_RUN_EVENTS = [PaymentRunPrepared, PaymentRunReleased, PaymentRunCancelled, PaymentVoided] as const;
 
 // ---- bank statements -------------------------------------------------------------------------
 // A bank statement (ISO 20022 camt.053) of a fund account, imported by a finance officer (stream

@@ -122,7 +122,7 @@ t.test('the camt.053 reader', async (t) => {
 
 t.test('matching an entry to a released run', async (t) => {
   const item = { claimId, endToEndId: E2E, amount: RSD(100), payment: { kind: 'instalment', number: 1 } } as PaymentRunItem;
-  const run = (status: PaymentRunState['status']): PaymentRunState => ({ status, items: [item], ...(status === 'released' ? { released: { by: 'finance-2' } } : {}) }) as PaymentRunState;
+  const run = (status: PaymentRunState['status']): PaymentRunState => ({ status, items: [item], voided: {}, ...(status === 'released' ? { released: { by: 'finance-2' } } : {}) }) as PaymentRunState;
   const line = (l: Partial<StatementEntryLine> = {}): StatementEntryLine => ({ entry: 1, endToEndId: E2E, amount: RSD(100), direction: 'debit', booked: true, returned: false, ...l });
   t.match(matchStatementEntry(line(), () => run('released')), { outcome: 'paid', runId: RUN, releasedBy: 'finance-2' });
   t.match(matchStatementEntry(line({ returned: true, direction: 'credit' }), () => run('released')), { outcome: 'returned' });
@@ -132,6 +132,7 @@ t.test('matching an entry to a released run', async (t) => {
   t.match(matchStatementEntry(line(), () => run('none')), { outcome: 'unmatched' });
   t.match(matchStatementEntry(line({ endToEndId: runPaymentEndToEndId(RUN, 1) }), () => run('released')), { outcome: 'unmatched' });
   t.match(matchStatementEntry(line({ endToEndId: 'INV-77' }), () => run('released')), { outcome: 'unmatched' });
+  t.match(matchStatementEntry(line(), () => ({ ...run('released'), voided: { [E2E]: { by: 'finance-1', at, reason: 'x' } } })), { outcome: 'unmatched', reason: /voided/ }, 'a payment voided before the release');
 });
 
 t.test('a statement is recorded in parts, finished after a crash, and its unmatched entries resolved once', async (t) => {

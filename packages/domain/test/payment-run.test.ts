@@ -2,8 +2,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { Actor, ClaimEvent, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
 import {
-  decide, decidePaymentRun, evolve, evolvePaymentRun, initialPaymentRunState, initialState, isDomainError,
-  type ClaimCommand, type ClaimState, type PaymentRunCommand, type PaymentRunState,
+  decide, decidePaymentRun, evolve, evolvePaymentRun, initialPaymentRunState, initialState, isDomainError, matchStatementEntry, paymentsOfRun,
+  runPaymentEndToEndId, type ClaimCommand, type ClaimState, type PaymentRunCommand, type PaymentRunState,
 } from '@cfund/domain';
 import { errorCode as codeOf } from './helpers.ts';
 
@@ -33,7 +33,7 @@ const scheduledClaim: ClaimEvent[] = [
 const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());
 const queue = (runId: string, n: number, actor = finance1, executionOn = '2026-06-10'): ClaimCommand =>
   ({ type: 'QueuePayment', actor, at, data: { runId, payment: { kind: 'instalment', number: n }, executionOn, endToEndId: `E2E-${runId.slice(0, 4)}-${n}` } });
-const unqueue = (runId: string, n: number): ClaimCommand => ({ type: 'UnqueuePayment', actor: finance1, at, data: { runId, payment: { kind: 'instalment', number: n } } });
+const unqueue = (runId: string, n: number): ClaimCommand => ({ type: 'UnqueuePayment', actor: finance1, at, data: { runId, payment: { kind: 'instalment', number: n }, reason: 'run-cancelled' } });
 const payByHand = (n: number): ClaimCommand => ({ type: 'DisbursePayout', actor: finance2, at, data: { instalment: n, paymentReference: `PAY-${n}`, earlyPayment: true } });
 
 t.test('a payment is queued on its claim: in one run only, not paid by hand, its payee not changed meanwhile', async (t) => {
@@ -114,7 +114,8 @@ const prepare = (items: PaymentRunItem[], executionOn = '2026-06-10', actor = fi
   ({ type: 'PreparePaymentRun', actor, at, data: { runId: RUN_A, jurisdiction: 'RS', executionOn, items } });
 const DEBTOR = { name: 'Fund', iban: 'RS35260005601001611379', bic: 'AIKBRS22' };
 const runOf = (events: PaymentRunEvent[]): PaymentRunState => events.reduce(evolvePaymentRun, initialPaymentRunState());
-const release = (actor: Actor): PaymentRunCommand => ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64) } });
+const release = (actor: Actor, paying = ['E2E-1', 'E2E-2']): PaymentRunCommand =>
+  ({ type: 'ReleasePaymentRun', actor, at, data: { messageId: 'MSG-1', debtor: DEBTOR, fileSha256: 'a'.repeat(64), paying } });
 const runCode = (command: PaymentRunCommand, s: PaymentRunState) => codeOf(() => decidePaymentRun(command, s));
 
 t.test('a run is prepared by one finance officer and released by another, never by an approver of an award in it', async (t) => {
@@ -136,4 +137,89 @@ t.test('a run is prepared by one finance officer and released by another, never 
   t.equal(cancelled.status, 'cancelled');
   t.equal(runCode(release(finance2), cancelled), 'run-cancelled');
   t.equal(runCode(release(finance2), initialPaymentRunState()), 'no-such-run');
+});
+
+// ---- voiding a payment before the release ------------------------------------------------------
+const voidOf = (n: number, actor = finance1): PaymentRunCommand =>
+  ({ type: 'VoidPayment', actor, at, data: { claimId, payment: { kind: 'instalment', number: n }, reason: 'The account is to be confirmed first.' } });
+
+t.test('given a prepared run of two payments', async (t) => {
+  const prepared = decidePaymentRun(prepare([item(1), item(2, ['approver-2'])]), initialPaymentRunState());
+  const s = runOf(prepared);
+
+  t.test('when one is voided, then the run no longer pays it: its total shrinks, its place and id stay the voided one\'s', async (t) => {
+    const events = decidePaymentRun(voidOf(2), s);
+    t.same(events, [{ type: 'PaymentVoided', data: {
+      schemaVersion: 1, runId: RUN_A, claimId, payment: { kind: 'instalment', number: 2 }, endToEndId: 'E2E-2', amount: RSD(100),
+      voidedBy: 'finance-1', voidedAt: at, reason: 'The account is to be confirmed first.', total: RSD(100),
+    } }]);
+    const voided = runOf([...prepared, ...events]);
+    t.same(paymentsOfRun(voided), [item(1)], 'the bank file pays the other one only');
+    t.equal(voided.items.length, 2, 'every end-to-end id keeps naming its place');
+    t.same(voided.total, RSD(100));
+    t.same(decidePaymentRun(voidOf(2), voided), [], 'voiding it again is a retry: nothing new');
+    t.equal(runCode(voidOf(1), voided), 'last-payment', 'the last payment is not voided: the run is cancelled instead');
+    t.equal(runCode(voidOf(3), voided), 'payment-not-in-run');
+    t.equal(runCode({ ...voidOf(1), data: { ...voidOf(1).data, claimId: RUN_B } } as PaymentRunCommand, voided), 'payment-not-in-run', 'another claim\'s instalment 1');
+    t.equal(runCode(release(finance2), voided), 'run-changed', 'a release built before the void pays another file: refused');
+    t.same(decidePaymentRun(release({ sub: 'approver-2', roles: ['fund-finance'] }, ['E2E-1']), voided).map((e) => e.type), ['PaymentRunReleased'],
+      'who approved only the voided payment\'s award may release what the run pays');
+    const released = runOf([...prepared, ...events, ...decidePaymentRun(release(finance2, ['E2E-1']), voided)]);
+    t.same(paymentsOfRun(released), [item(1)], 'released without it');
+  });
+
+  t.test('when the run was released, cancelled, or does not exist, then nothing is voided', async (t) => {
+    const released = runOf([...prepared, ...decidePaymentRun(release(finance2), s)]);
+    t.equal(runCode(voidOf(2), released), 'run-released', 'the bank has it');
+    const cancelled = runOf([...prepared, ...decidePaymentRun({ type: 'CancelPaymentRun', actor: finance1, at, data: { reason: 'Wrong date.' } }, s)]);
+    t.equal(runCode(voidOf(2), cancelled), 'run-cancelled');
+    t.equal(runCode(voidOf(2), initialPaymentRunState()), 'no-such-run');
+  });
+});
+
+t.test('given a payment voided from its run, then its claim lets it go, a later run pays it under a new id, and the old id pays nothing', async (t) => {
+  const e2eA = runPaymentEndToEndId(RUN_A, 1);
+  const inRun = stateOf([...scheduledClaim, { type: 'PaymentQueued', data: data({ runId: RUN_A, payment: { kind: 'instalment', number: 1 }, amount: RSD(100), endToEndId: e2eA }) }]);
+  const out = decide({ type: 'UnqueuePayment', actor: finance1, at, data: { runId: RUN_A, payment: { kind: 'instalment', number: 1 }, reason: 'voided' } }, inRun);
+  t.same(out, [{ type: 'PaymentUnqueued', data: data({ runId: RUN_A, payment: { kind: 'instalment', number: 1 }, reason: 'voided' }) }]);
+  const free = evolve(inRun, out[0]!);
+  t.same(free.fund.queued, {}, 'collectable again');
+  const e2eB = runPaymentEndToEndId(RUN_B, 0);
+  const [requeued] = decide({ ...queue(RUN_B, 1), data: { ...(queue(RUN_B, 1).data as object), endToEndId: e2eB } } as ClaimCommand, free);
+  t.match(requeued, { type: 'PaymentQueued', data: { runId: RUN_B, endToEndId: e2eB } });
+  t.not(e2eB, e2eA, 'a new end-to-end id');
+
+  // The run as the statement's matching sees it: instalment 2 in place 0, the voided instalment 1 in place 1.
+  const prepared = decidePaymentRun(prepare([{ ...item(2), endToEndId: runPaymentEndToEndId(RUN_A, 0) }, { ...item(1), endToEndId: e2eA }]), initialPaymentRunState());
+  const voided = runOf([...prepared, ...decidePaymentRun(voidOf(1), runOf(prepared))]);
+  const released = runOf([...prepared, ...decidePaymentRun(voidOf(1), runOf(prepared)), ...decidePaymentRun(release(finance2, [runPaymentEndToEndId(RUN_A, 0)]), voided)]);
+  const line = { entry: 1, endToEndId: e2eA, amount: { amountMinor: 100, currency: 'RSD' }, direction: 'debit' as const, booked: true, returned: false, bankReference: 'BK-1' };
+  t.match(matchStatementEntry(line, () => released), { outcome: 'unmatched', reason: /voided/ }, 'a statement entry of the voided id is listed for a person, never paid');
+  t.match(matchStatementEntry({ ...line, endToEndId: runPaymentEndToEndId(RUN_A, 0) }, () => released), { outcome: 'paid' }, 'the payment left in the run is');
+});
+
+t.test('model: random voids of a prepared run keep its total the sum of what it still pays, and never empty it', async (t) => {
+  fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 12 }), (amounts, voids) => {
+    const items = amounts.map((a, i) => ({ ...item(i + 1), amount: RSD(a) }));
+    let s = runOf(decidePaymentRun(prepare(items), initialPaymentRunState()));
+    const left = new Set(items.map((i) => i.payment.number)); // the reference: the numbers still paid
+    for (const n of voids) {
+      let events: PaymentRunEvent[] | undefined;
+      try {
+        events = decidePaymentRun(voidOf(n), s);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+      }
+      const ok = n <= items.length && (!left.has(n) || left.size > 1);
+      if (ok !== (events !== undefined)) return false;
+      if (events && events.length !== (left.has(n) ? 1 : 0)) return false;
+      if (ok) left.delete(n);
+      for (const e of events ?? []) s = evolvePaymentRun(s, e);
+      const paid = paymentsOfRun(s);
+      if (paid.map((i) => i.payment.number).join() !== [...left].sort((a, b) => a - b).join()) return false;
+      if (s.total!.amountMinor !== paid.reduce((sum, i) => sum + i.amount.amountMinor, 0) || paid.length === 0) return false;
+    }
+    return true;
+  }), { numRuns: 500 });
+  t.pass('500 random sequences of voids agree with the model');
 });

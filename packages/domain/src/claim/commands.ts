@@ -90,7 +90,7 @@ export type ClaimCommand =
   | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>
   | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>
   | Command<'QueuePayment', { runId: string; payment: RunPayment; executionOn: string; endToEndId: string }>
-  | Command<'UnqueuePayment', { runId: string; payment: RunPayment }>
+  | Command<'UnqueuePayment', { runId: string; payment: RunPayment; reason: 'run-cancelled' | 'voided' }>
   | Command<'RecordBankBooking', BankOutcomeData & { releasedBy: string }>
   | Command<'RecordBankReturn', BankOutcomeData & { returnReason?: string | undefined }>;
 

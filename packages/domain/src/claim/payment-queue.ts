@@ -4,7 +4,7 @@
  *
  * | code               | meaning |
  * | ---                | --- |
- * | `payment-in-run`   | the payment is in a run (another one, for QueuePayment): it is paid by that run or the run is cancelled first; no change of payee meanwhile |
+ * | `payment-in-run`   | the payment is in a run (another one, for QueuePayment): it is paid by that run, or the run is cancelled or the payment voided from it first; no change of payee meanwhile |
  * | `no-payee`         | nobody to pay: the claim has no payee in force |
  * | `not-yet-due`      | an instalment due after the run's execution date |
  * | `unknown-instalment`, `unknown-advance`, `already-disbursed`, `advance-cancelled` | as for paying by hand |
@@ -31,7 +31,7 @@ import { queueKey, type ClaimState } from './state.js';
 export function requireNotQueued(s: ClaimState, payment?: { kind: 'instalment' | 'advance'; number: number }): void {
   const entries = payment ? [[queueKey(payment), s.fund.queued[queueKey(payment)]] as const] : Object.entries(s.fund.queued);
   for (const [key, queued] of entries) {
-    if (queued) refuse('payment-in-run', `The payment ${key} is in payment run ${queued.runId}: it is paid by that run, or the run is cancelled first.`, { runId: queued.runId });
+    if (queued) refuse('payment-in-run', `The payment ${key} is in payment run ${queued.runId}: it is paid by that run, or the run is cancelled or the payment voided from it first.`, { runId: queued.runId });
   }
 }
 
@@ -69,9 +69,9 @@ export const paymentQueueHandlers = {
   },
 
   UnqueuePayment: (c: ClaimCommandOf<'UnqueuePayment'>, s: ClaimState): ClaimEvent[] => {
-    const { payment, runId } = c.data;
+    const { payment, runId, reason } = c.data;
     if (s.fund.queued[queueKey(payment)]?.runId !== runId) return []; // not (or no longer) in this run
-    return [ev('PaymentUnqueued', { runId, payment, reason: 'run-cancelled' }, s)];
+    return [ev('PaymentUnqueued', { runId, payment, reason }, s)];
   },
 };
 

@@ -29,7 +29,8 @@ export type StatementMatch =
 
 /**
  * Matches one entry by its end-to-end id (which names the run and the payment's place in it) and
- * its amount. `runOf` gives the run's state (status `none` when there is no such run).
+ * its amount; a payment voided from its run matches nothing (a reissue has another id). `runOf`
+ * gives the run's state (status `none` when there is no such run).
  */
 export function matchStatementEntry(line: StatementEntryLine, runOf: (runId: string) => PaymentRunState): StatementMatch {
   if (!line.booked) return { outcome: 'not-booked' };
@@ -41,6 +42,7 @@ export function matchStatementEntry(line: StatementEntryLine, runOf: (runId: str
   if (run.status === 'none' || !item || item.endToEndId !== line.endToEndId) {
     return { outcome: 'unmatched', reason: `No payment run has a payment ${line.endToEndId}.` };
   }
+  if (run.voided[item.endToEndId]) return { outcome: 'unmatched', reason: `The payment ${line.endToEndId} was voided from its run before the release: it is not to be paid.` };
   if (run.status !== 'released') return { outcome: 'unmatched', reason: `Payment run ${ref.runId} was not released to the bank (it is ${run.status}).` };
   if (item.amount.amountMinor !== line.amount.amountMinor || item.amount.currency !== line.amount.currency) {
     return { outcome: 'unmatched', reason: `The amount ${line.amount.amountMinor} ${line.amount.currency} is not the payment's ${item.amount.amountMinor} ${item.amount.currency}.` };

@@ -10,9 +10,12 @@
  * | `mixed-currencies`    | one run, one currency (the scheme's) |
  * | `duplicate-payment`   | a payment (or an end-to-end id) twice in one run |
  * | `execution-in-past`   | the bank cannot execute before today (the jurisdiction's local date) |
- * | `no-such-run`         | nothing to release or cancel |
- * | `run-released`        | a released run is the bank's: it is not released twice nor cancelled |
- * | `run-cancelled`       | a cancelled run is not released |
+ * | `no-such-run`         | nothing to release, cancel or void in |
+ * | `run-released`        | a released run is the bank's: it is not released twice, cancelled, nor has a payment voided |
+ * | `run-cancelled`       | a cancelled run is not released, nor has a payment voided |
+ * | `payment-not-in-run`  | the payment to void is not one of the run's |
+ * | `last-payment`        | the run's last payment is not voided: the run is cancelled instead (a run pays something) |
+ * | `run-changed`         | a release whose file pays other payments than the run now does (one was voided meanwhile) |
  * | `four-eyes` (403)     | who prepared the run, or an approver of an award in it, releasing it |
  */
 import type { DebtorAccount, Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
@@ -30,18 +33,29 @@ export interface PaymentRunState {
   executionOn?: string;
   preparedBy?: string;
   preparedAt?: string;
+  /** Every payment as prepared, in its place: an end-to-end id names its run and this place. */
   items: PaymentRunItem[];
+  /** Payments voided before the release, by end-to-end id: in `items` still, but never paid by this run. */
+  voided: Record<string, { by: string; at: string; reason: string }>;
+  /** What the run pays: its payments less those voided. */
   total?: Money;
   released?: { by: string; at: string; messageId: string; debtor: DebtorAccount; fileSha256: string };
 }
 
-export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', items: [] });
+export const initialPaymentRunState = (): PaymentRunState => ({ status: 'none', items: [], voided: {} });
+
+/** The payments the run pays (the bank file's): those prepared, less those voided. */
+export const paymentsOfRun = (s: PaymentRunState): PaymentRunItem[] => s.items.filter((i) => !s.voided[i.endToEndId]);
+
+/** The payments voided from the run. */
+export const paymentsVoided = (s: PaymentRunState): PaymentRunItem[] => s.items.filter((i) => s.voided[i.endToEndId]);
 
 interface Command<T extends string, D> { type: T; actor: Actor; at: string; data: D }
 export type PaymentRunCommand =
   | Command<'PreparePaymentRun', { runId: string; jurisdiction: Jurisdiction; executionOn: string; items: PaymentRunItem[] }>
-  | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string }>
-  | Command<'CancelPaymentRun', { reason: string }>;
+  | Command<'ReleasePaymentRun', { messageId: string; debtor: DebtorAccount; fileSha256: string; /** the end-to-end ids the file pays, in order */ paying: string[] }>
+  | Command<'CancelPaymentRun', { reason: string }>
+  | Command<'VoidPayment', { claimId: string; payment: PaymentRunItem['payment']; reason: string }>;
 
 const fourEyes = (message: string): never => {
   throw fourEyesError(message);
@@ -83,7 +97,10 @@ function requirePrepared(s: PaymentRunState, action: string): void {
 function release(c: Extract<PaymentRunCommand, { type: 'ReleasePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
   requirePrepared(s, 'be released');
   if (s.preparedBy === c.actor.sub) fourEyes('Who prepared a payment run cannot release it: a second finance officer checks it.');
-  if (s.items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  const items = paymentsOfRun(s);
+  if (items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  // The file's digest is of the payments it was built from: a void that came in between makes it another run's file.
+  if (c.data.paying.join() !== items.map((i) => i.endToEndId).join()) refuse('run-changed', 'A payment was voided from the run while it was being released: release it again.');
   return [{
     type: 'PaymentRunReleased',
     data: { schemaVersion: 1, runId: s.runId!, releasedBy: c.actor.sub, releasedAt: c.at, messageId: c.data.messageId, debtor: c.data.debtor, fileSha256: c.data.fileSha256 },
@@ -95,11 +112,28 @@ function cancel(c: Extract<PaymentRunCommand, { type: 'CancelPaymentRun' }>, s: 
   return [{ type: 'PaymentRunCancelled', data: { schemaVersion: 1, runId: s.runId!, cancelledBy: c.actor.sub, cancelledAt: c.at, reason: c.data.reason } }];
 }
 
+/** Voiding a payment voided already is a retry: nothing new (the service then finishes taking it off its claim). */
+function voidPayment(c: Extract<PaymentRunCommand, { type: 'VoidPayment' }>, s: PaymentRunState): PaymentRunEvent[] {
+  requirePrepared(s, 'have a payment voided');
+  const { claimId, payment, reason } = c.data;
+  const item = s.items.find((i) => i.claimId === claimId && i.payment.kind === payment.kind && i.payment.number === payment.number);
+  if (!item) return refuse('payment-not-in-run', `The ${payment.kind} ${payment.number} of claim ${claimId} is not in payment run ${s.runId}.`);
+  if (s.voided[item.endToEndId]) return [];
+  const rest = paymentsOfRun(s).filter((i) => i !== item);
+  if (rest.length === 0) refuse('last-payment', `The ${payment.kind} ${payment.number} of ${item.publicReference} is the run's last payment: cancel the run instead.`);
+  const total = { amountMinor: s.total!.amountMinor - item.amount.amountMinor, currency: s.total!.currency };
+  return [{
+    type: 'PaymentVoided',
+    data: { schemaVersion: 1, runId: s.runId!, claimId, payment, endToEndId: item.endToEndId, amount: item.amount, voidedBy: c.actor.sub, voidedAt: c.at, reason, total },
+  }];
+}
+
 export function decidePaymentRun(command: PaymentRunCommand, state: PaymentRunState): PaymentRunEvent[] {
   switch (command.type) {
     case 'PreparePaymentRun': return prepare(command, state);
     case 'ReleasePaymentRun': return release(command, state);
     case 'CancelPaymentRun': return cancel(command, state);
+    case 'VoidPayment': return voidPayment(command, state);
     default: {
       const _exhaustive: never = command;
       return _exhaustive;
@@ -113,7 +147,7 @@ export function evolvePaymentRun(state: PaymentRunState, event: PaymentRunEvent)
       const d = event.data;
       return {
         status: 'prepared', runId: d.runId, jurisdiction: d.jurisdiction, executionOn: d.executionOn, preparedBy: d.preparedBy,
-        preparedAt: d.preparedAt, items: d.items, total: d.total,
+        preparedAt: d.preparedAt, items: d.items, voided: {}, total: d.total,
       };
     }
     case 'PaymentRunReleased': {
@@ -122,6 +156,10 @@ export function evolvePaymentRun(state: PaymentRunState, event: PaymentRunEvent)
     }
     case 'PaymentRunCancelled':
       return { ...state, status: 'cancelled' };
+    case 'PaymentVoided': {
+      const d = event.data;
+      return { ...state, voided: { ...state.voided, [d.endToEndId]: { by: d.voidedBy, at: d.voidedAt, reason: d.reason } }, total: d.total };
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

@@ -9,13 +9,18 @@
  * the same Idempotency-Key (the same run) or releasing it queues the rest first, and a payment
  * another run took meanwhile makes the release refuse (`run-incomplete`), so nothing is paid twice.
  * Cancelling writes the cancellation first, then takes each payment out of the run; cancelling the
- * cancelled run again finishes what a crash left.
+ * cancelled run again finishes what a crash left. Voiding one payment goes the same way (`unqueue`):
+ * the run first (the bank file leaves it out from then on), then its claim; voiding it again, or
+ * releasing or cancelling the run, finishes what a crash left, so the payment is never in the file
+ * and on its claim's queue by no run: it can be collected again, into a later run, under a new id.
+ * A void that lands while a release is being written makes the release refuse (`run-changed`).
  */
 import { createHash } from 'node:crypto';
 import { isErased, type PersonalDataProtector } from '@cfund/eventstore';
 import type { DebtorAccount, Jurisdiction, PayeeDetails, PaymentRunItem } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, runPaymentEndToEndId, type ClaimState, type Principal, type RunPayment,
+  DomainError, canActAsFundStaff, claimDecider, decidePaymentRun, ensureAllowed, pain001, paymentsOfRun, paymentsVoided, runPaymentEndToEndId,
+  type ClaimState, type Principal, type RunPayment,
 } from '@cfund/domain';
 import type { Authorize, CommandContext, CommandService } from '../command-service.js';
 import { noFaults, type FaultAt } from '../faults.js';
@@ -77,8 +82,8 @@ export class PaymentRuns {
     } else if (run.preparedBy !== ctx.principal.sub || run.status !== 'prepared') {
       throw new DomainError('already-prepared', `Payment run ${runId} already exists.`);
     }
-    await this.queueAll(ctx, runId, run.executionOn!, run.items, () => this.faultAt('during-run-preparation', runId));
-    return { runId, revision: revision ?? 0, events: revision === undefined ? [] : ['PaymentRunPrepared'], total: run.total!, payments: run.items.length };
+    await this.queueAll(ctx, runId, run.executionOn!, paymentsOfRun(run), () => this.faultAt('during-run-preparation', runId));
+    return { runId, revision: revision ?? 0, events: revision === undefined ? [] : ['PaymentRunPrepared'], total: run.total!, payments: paymentsOfRun(run).length };
   }
 
   /** Queues every payment of the run on its claim (a payment queued already by this run is a no-op). */
@@ -106,13 +111,16 @@ export class PaymentRuns {
     const at = this.service.at();
     const debtor = this.accounts[run.jurisdiction!];
     if (!debtor) throw new DomainError('no-fund-account', `No fund account is configured for ${run.jurisdiction} (FUND_ACCOUNTS).`);
-    decidePaymentRun({ type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId: 'check', debtor, fileSha256: '0'.repeat(64) } }, run);
-    await this.queueAll(ctx, runId, run.executionOn!, run.items);
-    const payees = await this.payeesOf(run.items);
+    const items = paymentsOfRun(run);
+    const paying = items.map((i) => i.endToEndId);
+    decidePaymentRun({ type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId: 'check', debtor, fileSha256: '0'.repeat(64), paying } }, run);
+    await this.queueAll(ctx, runId, run.executionOn!, items);
+    await this.unqueue(ctx, runId, paymentsVoided(run), 'voided');
+    const payees = await this.payeesOf(items);
     const messageId = messageIdOf(runId);
-    const file = pain001({ messageId, createdAt: at, runId, executionOn: run.executionOn!, debtor, items: run.items, payees });
+    const file = pain001({ messageId, createdAt: at, runId, executionOn: run.executionOn!, debtor, items, payees });
     const fileSha256 = createHash('sha256').update(file, 'utf8').digest('hex');
-    const released = await this.service.paymentRunCommand(runId, ctx, { type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId, debtor, fileSha256 } });
+    const released = await this.service.paymentRunCommand(runId, ctx, { type: 'ReleasePaymentRun', actor: this.actor(ctx), at, data: { messageId, debtor, fileSha256, paying } });
     await this.faultAt('after-run-released', runId);
     return { runId, revision: released.revision, events: released.events.map((e) => e.type), fileSha256 };
   }
@@ -124,10 +132,30 @@ export class PaymentRuns {
     // Cancelling a cancelled run again takes its payments out of it: what a crash after the first write left queued.
     const cancelled = run.status === 'cancelled' ? { revision: 0, events: [] }
       : await this.service.paymentRunCommand(runId, ctx, { type: 'CancelPaymentRun', actor: this.actor(ctx), at: this.service.at(), data: { reason } });
-    for (const item of run.items) {
-      await this.service.claimCommand(item.claimId, ctx, finance, (at) => ({ type: 'UnqueuePayment', actor: this.actor(ctx), at, data: { runId, payment: item.payment } }));
-    }
+    await this.unqueue(ctx, runId, paymentsOfRun(run), 'run-cancelled');
+    await this.unqueue(ctx, runId, paymentsVoided(run), 'voided');
     return { runId, revision: cancelled.revision, events: cancelled.events.map((e) => e.type) };
+  }
+
+  async voidPayment(ctx: CommandContext, runId: string, request: PaymentRequest & { reason: string }) {
+    const run = await this.service.loadPaymentRun(runId);
+    if (run.status === 'none') throw new DomainError('no-such-run', 'There is no such payment run.');
+    financeOf(ctx.principal, run.jurisdiction!);
+    const payment = paymentOf(request);
+    const voided = await this.service.paymentRunCommand(runId, ctx, {
+      type: 'VoidPayment', actor: this.actor(ctx), at: this.service.at(), data: { claimId: request.claimId, payment, reason: request.reason },
+    });
+    // Voided now or by an earlier attempt that a crash cut short: off its claim's queue either way.
+    const same = (i: PaymentRunItem) => i.claimId === request.claimId && i.payment.kind === payment.kind && i.payment.number === payment.number;
+    await this.unqueue(ctx, runId, paymentsVoided(voided.state).filter(same), 'voided');
+    return { runId, revision: voided.revision, events: voided.events.map((e) => e.type), total: voided.state.total!, payments: paymentsOfRun(voided.state).length };
+  }
+
+  /** Takes payments off their claims' queues (a payment no longer queued by this run is a no-op). */
+  private async unqueue(ctx: CommandContext, runId: string, items: readonly PaymentRunItem[], reason: 'run-cancelled' | 'voided'): Promise<void> {
+    for (const item of items) {
+      await this.service.claimCommand(item.claimId, ctx, finance, (at) => ({ type: 'UnqueuePayment', actor: this.actor(ctx), at, data: { runId, payment: item.payment, reason } }));
+    }
   }
 
   private async payeesOf(items: readonly PaymentRunItem[]): Promise<PayeeDetails[]> {

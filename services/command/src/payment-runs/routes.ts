@@ -1,6 +1,7 @@
 /**
- * POST /payment-runs, /payment-runs/{id}/release, /payment-runs/{id}/cancellation: a finance
- * officer's payment runs. The bank file is downloaded from the projection service.
+ * POST /payment-runs, /payment-runs/{id}/release, /payment-runs/{id}/cancellation,
+ * /payment-runs/{id}/voided-payments: a finance officer's payment runs. The bank file is
+ * downloaded from the projection service.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -61,4 +62,14 @@ export async function paymentRunRoutes(appIn: FastifyInstance, options: { runs: 
       params: RunParams, body: withExample(CommandBodies.cancelPaymentRun, EXAMPLES.cancelPaymentRun), response: { 200: RunResult, ...problems },
     },
   }, async (request) => options.runs.cancel(ctxOf(request), request.params.id, request.body.reason));
+
+  app.post('/payment-runs/:id/voided-payments', {
+    schema: {
+      summary: 'Void one payment of a payment run before its release (it can be paid again, in a later run)', tags: ['payment runs'],
+      description: 'Who: fund-finance of the jurisdiction. The run no longer pays it (its total shrinks, the bank file leaves it out), and the '
+        + 'payment leaves its claim\'s queue (PaymentUnqueued `voided`): a later run pays it under a new end-to-end id. Voiding it again finishes '
+        + 'what a crash left. 409 run-released (the bank has it), run-cancelled, payment-not-in-run, last-payment (cancel the run instead).',
+      params: RunParams, body: withExample(CommandBodies.voidPayment, EXAMPLES.voidPayment), response: { 200: RunResult, ...problems },
+    },
+  }, async (request) => options.runs.voidPayment(ctxOf(request), request.params.id, request.body));
 }

@@ -51,6 +51,7 @@ export const EXAMPLES = {
   preparePaymentRun: { jurisdiction: 'RS', executionOn: '2026-06-10', payments: [{ claimId: '6f1c2a0e-8b7d-4c6e-9a5b-1d2e3f4a5b6c', instalment: 2 }] },
   releasePaymentRun: {},
   cancelPaymentRun: { reason: 'The execution date must move: the bank is closed that day.' },
+  voidPayment: { claimId: '6f1c2a0e-8b7d-4c6e-9a5b-1d2e3f4a5b6c', instalment: 2, reason: 'The payee\'s bank returned a similar transfer last week: paid once the account is confirmed.' },
   resolveStatementEntry: { note: 'A refund of a supplier invoice booked to the fund account by mistake; passed to accounting.' },
 } as const;
 

@@ -1,4 +1,9 @@
 /**
+ * GET /payment-runs/{id}: a payment run as its stream tells it, for a finance officer of its
+ * jurisdiction or an auditor: its payments (public reference, amount, end-to-end id, payee kind and
+ * masked account; never the payee's name or account), those voided before the release with who,
+ * when and why, and what it pays.
+ *
  * GET /payment-runs/{id}/pain.001: the bank file of a released payment run, for a finance officer
  * of its jurisdiction. Produced again on each download from the run's events and the payees'
  * encrypted details (the plaintext file is never stored), checked against the SHA-256 recorded at
@@ -10,7 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { paymentRunStream, type PayeeDetails } from '@cfund/contracts';
-import { DomainError, canActAsFundStaff, pain001, paymentRunDecider } from '@cfund/domain';
+import { DomainError, canActAsFundStaff, pain001, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
 import { principalOf, type QueryContext } from './context.js';
@@ -24,6 +29,29 @@ const noSuchRun = () => new HttpProblem(404, 'Not Found', 'There is no such paym
 export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', app.authenticate);
+
+  app.get('/payment-runs/:id', {
+    schema: {
+      summary: 'A payment run: its payments, those voided and why, and its total', tags: ['payment runs'],
+      description: 'Who: fund-finance of the run\'s jurisdiction, or an auditor. `total` is what the run pays: its payments less those voided '
+        + '(each voided one shows `voided`: by, at, reason).',
+      params: RunParams, response: { 200: z.unknown(), 401: problems[401], 403: problems[403], 404: problems[404] },
+    },
+  }, async (request, reply) => {
+    const principal = principalOf(request);
+    const run = await foldStream(ctx, paymentRunStream(request.params.id), paymentRunDecider);
+    if (run.status === 'none') throw noSuchRun();
+    const finance = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance').allowed;
+    if (!finance && !principal.roles.includes('auditor')) throw noSuchRun(); // auditors read every claim, and so every run
+    const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount }) => ({
+      claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
+    }));
+    const released = run.released && { by: run.released.by, at: run.released.at, messageId: run.released.messageId, fileSha256: run.released.fileSha256 };
+    return reply.header('cache-control', 'no-store').send({
+      runId: run.runId, jurisdiction: run.jurisdiction, status: run.status, executionOn: run.executionOn, preparedBy: run.preparedBy, preparedAt: run.preparedAt,
+      total: run.total, payable: paymentsOfRun(run).length, payments, ...(released ? { released } : {}),
+    });
+  });
 
   app.get('/payment-runs/:id/pain.001', {
     schema: {
@@ -39,21 +67,22 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const allowed = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance');
     if (!allowed.allowed) throw allowed.error.kind === 'authorization' && principal.jurisdictions.includes(run.jurisdiction!) ? allowed.error : noSuchRun();
     if (!run.released) throw new DomainError('payment-run-not-released', 'The run is not released: its bank file exists only once a second finance officer releases it.');
+    const items = paymentsOfRun(run);
     const payees: PayeeDetails[] = [];
-    for (const item of run.items) {
+    for (const item of items) {
       const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, item.victimRef, item.payeeDetails);
       if (value === ERASED) throw new DomainError('personal-data-erased', `The payee of ${item.publicReference} was erased with the victim's data: the file cannot be produced again.`);
       payees.push(value as PayeeDetails);
     }
     const { messageId, at, debtor, fileSha256 } = run.released;
-    const file = pain001({ messageId, createdAt: at, runId: run.runId!, executionOn: run.executionOn!, debtor, items: run.items, payees });
+    const file = pain001({ messageId, createdAt: at, runId: run.runId!, executionOn: run.executionOn!, debtor, items, payees });
     if (createHash('sha256').update(file, 'utf8').digest('hex') !== fileSha256) {
       request.log.error({ runId: run.runId }, 'a payment run\'s file does not match the digest recorded at its release');
       throw new HttpProblem(500, 'Internal Server Error', 'The file produced now differs from the one released: it is not served.', { code: 'payment-file-mismatch' });
     }
     try {
       const now = ctx.now().toISOString();
-      for (const item of run.items) {
+      for (const item of items) {
         await recordAccess(ctx.client, ctx.chainSigner, { claimId: item.claimId, victimRef: item.victimRef, principal, at: now, purpose: 'payment-file' });
       }
     } catch (error) {

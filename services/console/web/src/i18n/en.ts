@@ -292,7 +292,7 @@ export const en = {
   'event.PayeeChangeConfirmed': 'Change of payee confirmed',
   'event.PayeeChangeRejected': 'Change of payee rejected',
   'event.PaymentQueued': 'Payment put in a payment run',
-  'event.PaymentUnqueued': 'Payment taken out of its payment run (run cancelled or transfer rejected by the bank)',
+  'event.PaymentUnqueued': 'Payment taken out of its payment run (run cancelled, payment voided, or transfer rejected by the bank)',
   'event.InformationRequested': 'Information requested',
   'event.InformationRequestAnswered': 'Request for information answered',
   'event.InformationRequestWithdrawn': 'Request for information withdrawn',

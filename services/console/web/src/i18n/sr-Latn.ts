@@ -291,7 +291,7 @@ export const srLatn: Record<MessageKey, string> = {
   'event.PayeeChangeConfirmed': 'Potvrđena promena primaoca',
   'event.PayeeChangeRejected': 'Odbijena promena primaoca',
   'event.PaymentQueued': 'Isplata uvrštena u nalog za plaćanje',
-  'event.PaymentUnqueued': 'Isplata izuzeta iz naloga za plaćanje (nalog otkazan ili ga je banka odbila)',
+  'event.PaymentUnqueued': 'Isplata izuzeta iz naloga za plaćanje (nalog otkazan, isplata poništena ili ga je banka odbila)',
   'event.InformationRequested': 'Zatražene informacije',
   'event.InformationRequestAnswered': 'Odgovoreno na zahtev za informacije',
   'event.InformationRequestWithdrawn': 'Povučen zahtev za informacije',
