@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { messagingSettings } from '@cfund/messaging';
 import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
+import { PROJECTION_DURABLE } from './consumer.js';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 
 export { ConfigError } from '@cfund/service-kit';
@@ -9,6 +10,11 @@ export { ConfigError } from '@cfund/service-kit';
 const EnvShape = {
   ...commonEnv(4002),
   ...documentEnv(),
+  /**
+   * The durable NATS consumer. Each instance keeps a read model of its own and needs a consumer
+   * of its own (e.g. its pod's name): two instances on one durable would each get part of the events.
+   */
+  PROJECTION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, - and _ (at most 64)').default(PROJECTION_DURABLE),
   /** Deliveries of one event before it goes to the dead-letter subject. */
   PROJECTION_MAX_DELIVER: z.coerce.number().int().min(1).max(100).optional(),
   /** /ready fails when events are pending and none was applied for this long (ms). */

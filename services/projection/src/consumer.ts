@@ -1,6 +1,7 @@
 /**
- * The projection's NATS consumer: the durable `projection` on every event (`cfund.events.>`),
- * handing each envelope to the runner. consumeEvents (@cfund/messaging) acks after the handler
+ * The projection's NATS consumer: a durable (`projection`, or PROJECTION_DURABLE: one per
+ * instance, as each keeps its own read model) on every event (`cfund.events.>`), handing each
+ * envelope to the runner. consumeEvents (@cfund/messaging) acks after the handler
  * resolves, i.e. after the SQLite commit, naks when it throws, and dead-letters after maxDeliver;
  * a message the relay did not sign is dead-lettered and counted without reaching the runner.
  */
@@ -15,6 +16,8 @@ export const PROJECTION_FILTER = 'cfund.events.>';
 
 export async function startProjectionConsumer(options: {
   nc: NatsConnection; runner: ProjectionRunner; metrics: ProjectionMetrics;
+  /** The durable's name (default PROJECTION_DURABLE): one per read model. */
+  durable?: string;
   /** The relay's signing key (eventSigningKey): unsigned messages are dead-lettered, never applied. */
   signingKey: Uint8Array;
   logger?: Logger; maxDeliver?: number; ackWaitMs?: number; stallAfterMs?: number;
@@ -23,7 +26,7 @@ export async function startProjectionConsumer(options: {
   const consumer = await consumeEvents({
     nc: options.nc,
     signingKey: options.signingKey,
-    durable: PROJECTION_DURABLE,
+    durable: options.durable ?? PROJECTION_DURABLE,
     filterSubject: PROJECTION_FILTER,
     // The runner puts each stream in order (OrderedApplier): several events may be in flight.
     inFlight: messagingSettings.consumer.orderedInFlight,

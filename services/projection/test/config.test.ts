@@ -10,3 +10,11 @@ t.test('MONITORING_SUPPRESSION_THRESHOLD', async (t) => {
     t.ok(e instanceof ConfigError && /MONITORING_SUPPRESSION_THRESHOLD/.test((e as Error).message), `${bad} refused by name`);
   }
 });
+
+t.test('PROJECTION_DURABLE: one per instance, a valid consumer name', async (t) => {
+  t.equal(loadConfig({}).PROJECTION_DURABLE, 'projection', 'default projection');
+  t.equal(loadConfig({ PROJECTION_DURABLE: 'projection-1' }).PROJECTION_DURABLE, 'projection-1', 'a pod name');
+  for (const bad of ['projection.1', 'a b', 'x'.repeat(65)]) {
+    t.throws(() => loadConfig({ PROJECTION_DURABLE: bad }), /PROJECTION_DURABLE/, `${bad.slice(0, 12)} refused by name`);
+  }
+});

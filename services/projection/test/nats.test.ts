@@ -1,7 +1,7 @@
 /**
  * End to end through NATS: commands through the command service, the relay ($all -> JetStream),
- * the projection's durable consumer, and the projection's HTTP answers for each role (bounded
- * polls, never a fixed sleep). Then, without the relay, envelopes published by hand: a duplicate
+ * the projection's durable consumer (and a second instance's, on a durable of its own), and the
+ * projection's HTTP answers for each role (bounded polls, never a fixed sleep). Then, without the relay, envelopes published by hand: a duplicate
  * outside the dedupe window changes nothing, a poisoned event is dead-lettered and counted, and a
  * restarted consumer resumes where it stopped; the read model equals a fresh rebuild.
  */
@@ -11,7 +11,7 @@ import { encodeEnvelope, ensureEventsStream, eventHeaders, startRelay, subjectFo
 
 /** The relay's signing key in this suite. */
 const signingKey = randomBytes(32);
-import { ProjectionRunner, ReadModelStore, consumerReadyCheck, startProjectionConsumer } from '../src/index.ts';
+import { ProjectionMetrics, ProjectionRunner, ReadModelStore, consumerReadyCheck, startProjectionConsumer } from '../src/index.ts';
 import { allocateBudget, appliedClaim, disburse, fileClaim, get, readAllEnvelopes, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
@@ -44,6 +44,12 @@ t.test('through the relay and NATS', async (t) => {
   t.teardown(() => relay.stop());
   const consumer = await startProjectionConsumer({ signingKey, nc: await h.env.connectNats(), runner: app.runner, metrics: app.metrics });
   t.teardown(() => consumer.stop());
+  // A second instance (PROJECTION_DURABLE): its own read model and its own durable, so it too gets every event.
+  const secondStore = new ReadModelStore(':memory:');
+  const second = await startProjectionConsumer({
+    signingKey, nc: await h.env.connectNats(), runner: new ProjectionRunner(secondStore, h.env.eventStore), metrics: new ProjectionMetrics(), durable: 'projection-1',
+  });
+  t.teardown(async () => { await second.stop(); secondStore.close(); });
 
   const tk = await tokens(h);
   await allocateBudget(h, tk, rsYear());
@@ -72,7 +78,10 @@ t.test('through the relay and NATS', async (t) => {
     const n = [...m.matchAll(/cfund_projection_events_total\{outcome="\w+"\} (\d+)/g)].reduce((a, x) => a + Number(x[1]), 0);
     return n >= events;
   });
-  t.equal(h.store.digest(), await freshDigest(h), 'the read model built through NATS equals a fresh rebuild from the event store');
+  const fresh = await freshDigest(h);
+  t.equal(h.store.digest(), fresh, 'the read model built through NATS equals a fresh rebuild from the event store');
+  await waitFor('the second instance applied every event', () => secondStore.digest() === fresh);
+  t.pass('the second instance, on a durable of its own, holds the same read model');
   t.match((await get(app, '/metrics')).body, /cfund_projection_consumer_lag_events 0/);
 });
 
