@@ -41,7 +41,10 @@ export class ServiceChart extends Chart {
       workingDir: `${APP_ROOT}/services/${service.name}`,
       command: ['node', service.start],
       envFrom: [{ configMapRef: { name: service.name } }],
-      env: service.secrets.map((name) => ({ name: String(name), valueFrom: { secretKeyRef: { name: serviceSecret(service.name), key: String(name) } } })),
+      env: [
+        ...Object.entries(service.fromPod ?? {}).map(([name, fieldPath]) => ({ name, valueFrom: { fieldRef: { fieldPath: String(fieldPath) } } })),
+        ...service.secrets.map((name) => ({ name: String(name), valueFrom: { secretKeyRef: { name: serviceSecret(service.name), key: String(name) } } })),
+      ],
       ports: [{ name: 'http', containerPort: service.port }],
       // A read model rebuilt at start may take minutes before the service listens.
       startupProbe: httpProbe(LIVENESS_PATH, service.port, { periodSeconds: 5, failureThreshold: 120 }),

@@ -44,6 +44,8 @@ export interface ServiceWorkload<C = unknown> {
   start: string;
   /** Values of the ConfigMap named like the service. */
   settings: Partial<Record<VariablesOf<C>, string>>;
+  /** Variables set to a field of the pod (its name: one per instance of a StatefulSet). */
+  fromPod?: Partial<Record<VariablesOf<C>, 'metadata.name'>>;
   /** Variables read from the Secret `cfund-<name>`, each under a key of the same name. */
   secrets: readonly VariablesOf<C>[];
   files: SecretFile[];
@@ -127,12 +129,13 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     name: 'projection',
     // Its read model is an SQLite file that goes with the consumer's position: it must outlive the pod.
     kind: 'StatefulSet',
-    // One until each instance has a durable consumer of its own (issue 19 §2): two instances on the
-    // shared durable 'projection' would each apply only part of the events.
-    replicas: 1,
+    replicas: 2,
     port: port(projectionConfig),
     start: startOf('projection'),
     settings: { ...backendSettings('projection', port(projectionConfig), settings), DOCUMENT_STORE: 'nats', DOCUMENT_REPLICAS: '3' },
+    // Each instance its own durable consumer (projection-0, projection-1): one durable shared by
+    // two read models would give each only part of the events.
+    fromPod: { PROJECTION_DURABLE: 'metadata.name' },
     secrets: BACKEND_SECRETS,
     files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA],
     keyStore: 'read-only',

@@ -106,7 +106,8 @@ function environmentOf(service: ServiceWorkload, pod: K8sObject): Record<string,
     Object.assign(env, find('ConfigMap', from.configMapRef.name).data);
   }
   for (const e of c.env ?? []) {
-    const example = e.valueFrom?.secretKeyRef ? SECRET_EXAMPLES[e.name] : e.value;
+    // A pod's name, for a field of the pod.
+    const example = e.valueFrom?.secretKeyRef ? SECRET_EXAMPLES[e.name] : e.valueFrom?.fieldRef ? `${service.name}-1` : e.value;
     if (example === undefined) throw new Error(`${service.name}: no example value for ${e.name}`);
     env[e.name] = example;
   }
@@ -124,7 +125,7 @@ t.test('every variable set is one the service\'s own configuration accepts, with
     const env = environmentOf(service, find(service.kind, service.name));
     t.doesNotThrow(() => service.loadConfig(env), `${service.name}: the configuration parses`);
     t.same(unknownVariables(service, env), [], `${service.name}: every variable is known`);
-    const secretRefs = (templateOf(find(service.kind, service.name)).spec.containers[0]!.env ?? []).map((e) => e.valueFrom?.secretKeyRef);
+    const secretRefs = (templateOf(find(service.kind, service.name)).spec.containers[0]!.env ?? []).filter((e) => !e.valueFrom?.fieldRef).map((e) => e.valueFrom?.secretKeyRef);
     t.ok(secretRefs.every((ref) => ref?.name === `cfund-${service.name}`), `${service.name}: secrets from cfund-${service.name}`);
   }
   const command = serviceWorkloads(settings).find((s) => s.name === 'command')!;
@@ -165,6 +166,14 @@ t.test('KurrentDB: three nodes on three hosts, one down at most, a volume each, 
     const secrets = templateOf(find(s.kind, s.name)).spec.volumes?.map((v) => v.secret?.secretName) ?? [];
     t.notOk(secrets.includes('cfund-kurrentdb-tls'), `${s.name} does not mount the node key`);
   }
+});
+
+t.test('the projection: two instances, each with a volume and a durable consumer of its own', async (t) => {
+  const set = find('StatefulSet', 'projection');
+  t.equal((set.spec as { replicas: number }).replicas, 2);
+  t.equal((set.spec as { volumeClaimTemplates: unknown[] }).volumeClaimTemplates.length, 1);
+  const env = templateOf(set).spec.containers[0]!.env ?? [];
+  t.same(env.find((e) => e.name === 'PROJECTION_DURABLE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
 });
 
 t.test('NATS: three servers on three hosts, one down at most, a volume each', async (t) => {
