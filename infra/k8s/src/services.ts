@@ -7,10 +7,10 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverServices, type ServiceSpec } from '@cfund/infra';
 import { keyStoreDir } from '@cfund/service-kit';
-import { loadConfig as commandConfig, type Config as CommandConfig } from '@cfund/command-service';
-import { loadConfig as projectionConfig, type Config as ProjectionConfig } from '@cfund/projection-service';
-import { loadConfig as notificationConfig, type Config as NotificationConfig } from '@cfund/notification-service';
-import { OIDC_CALLBACK_PATH, loadConfig as consoleConfig, type Config as ConsoleConfig } from '@cfund/console';
+import { CONFIG_VARIABLES as commandVariables, loadConfig as commandConfig, type Config as CommandConfig } from '@cfund/command-service';
+import { CONFIG_VARIABLES as projectionVariables, loadConfig as projectionConfig, type Config as ProjectionConfig } from '@cfund/projection-service';
+import { CONFIG_VARIABLES as notificationVariables, loadConfig as notificationConfig, type Config as NotificationConfig } from '@cfund/notification-service';
+import { CONFIG_VARIABLES as consoleVariables, OIDC_CALLBACK_PATH, loadConfig as consoleConfig, type Config as ConsoleConfig } from '@cfund/console';
 import { kurrentDbAddress } from './kurrentdb.js';
 import { CHAIN_KEYS_SECRET, DIRECTORY_SECRET, KURRENTDB_CA_SECRET, MASTER_KEY_SECRET } from './secrets.js';
 import { serviceHost, type Settings } from './settings.js';
@@ -57,6 +57,8 @@ export interface ServiceWorkload<C = unknown> {
   memory: [request: string, limit: string];
   /** Parses an environment with the service's own configuration (the test's check). */
   loadConfig: (env: NodeJS.ProcessEnv) => C;
+  /** The variables its configuration reads. */
+  variables: readonly string[];
 }
 
 const MASTER_KEY: SecretFile = { volume: 'master-key', secret: MASTER_KEY_SECRET, keys: { 'master-key': 'master-key' }, dir: '/etc/cfund/master-key' };
@@ -124,6 +126,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     cpu: ['250m', '1'],
     memory: ['512Mi', '1Gi'],
     loadConfig: commandConfig,
+    variables: commandVariables,
   };
   const projection: ServiceWorkload<ProjectionConfig> = {
     name: 'projection',
@@ -143,6 +146,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     cpu: ['250m', '1'],
     memory: ['512Mi', '1Gi'],
     loadConfig: projectionConfig,
+    variables: projectionVariables,
   };
   const notification: ServiceWorkload<NotificationConfig> = {
     name: 'notification',
@@ -159,6 +163,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     cpu: ['100m', '500m'],
     memory: ['256Mi', '512Mi'],
     loadConfig: notificationConfig,
+    variables: notificationVariables,
   };
   const url = (name: ServiceName, p: number) => `http://${serviceHost(settings, name)}:${p}`;
   const console: ServiceWorkload<ConsoleConfig> = {
@@ -189,6 +194,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     cpu: ['100m', '500m'],
     memory: ['128Mi', '256Mi'],
     loadConfig: consoleConfig,
+    variables: consoleVariables,
   };
   return [command, projection, notification, console] as ServiceWorkload[];
 }
