@@ -13,7 +13,7 @@ import t from 'tap';
 import { discoverServices } from '@cfund/infra';
 import { healthRoutes } from '@cfund/service-kit';
 import { LIVENESS_PATH, READINESS_PATH, deployment, eventStoreConnectionString, loadSettings, serviceWorkloads, type ServiceWorkload } from '../src/index.js';
-import { find, objects, settings, templateOf, workloads, type K8sObject } from './deployment.js';
+import { find, objects, settings, templateOf, workloads, type K8sObject, type PodTemplate } from './deployment.js';
 
 type Model = new (data: unknown) => { validate(): void };
 
@@ -62,6 +62,23 @@ t.test('every container has liveness and readiness probes on a port it listens o
         t.ok(c.resources?.requests?.[resource], `${name}: ${resource} request`);
         t.ok(c.resources?.limits?.[resource], `${name}: ${resource} limit`);
       }
+    }
+  }
+});
+
+/** What the `restricted` Pod Security Standard (enforced on the namespace) requires of a pod; the API server refuses others. */
+const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+
+t.test('every pod meets the restricted Pod Security Standard its namespace enforces', async (t) => {
+  t.equal(find('Namespace', settings.K8S_NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+  for (const w of workloads) {
+    const pod = templateOf(w).spec as PodTemplate['spec'] & { securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } } };
+    t.equal(pod.securityContext?.runAsNonRoot, true, `${w.metadata.name}: non-root`);
+    t.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${w.metadata.name}: seccomp`);
+    for (const v of pod.volumes ?? []) t.ok(Object.keys(v).some((k) => RESTRICTED_VOLUMES.has(k)), `${w.metadata.name}: volume ${v.name}`);
+    for (const c of pod.containers as (PodTemplate['spec']['containers'][number] & { securityContext?: { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[]; add?: string[] } } })[]) {
+      t.equal(c.securityContext?.allowPrivilegeEscalation, false, `${w.metadata.name}/${c.name}: no privilege escalation`);
+      t.same(c.securityContext?.capabilities, { drop: ['ALL'] }, `${w.metadata.name}/${c.name}: no capabilities`);
     }
   }
 });
