@@ -13,7 +13,7 @@ const usage = `usage: embedded-eventstore (--data <dir> | --mem-db) [--port <n>]
                         reported and the default append limits (1 MiB; 256 MiB and 16 MiB per event)
   --max-append-size     largest append in bytes (also KURRENTDB_MAX_APPEND_SIZE)
   --max-append-event-size  largest single event in bytes (also KURRENTDB_MAX_APPEND_EVENT_SIZE)
-environment: KURRENTDB_DEFAULT_ADMIN_PASSWORD, KURRENTDB_DEFAULT_OPS_PASSWORD (default changeit)`;
+environment: KURRENTDB_DEFAULT_ADMIN_PASSWORD, KURRENTDB_DEFAULT_OPS_PASSWORD (default changeit; used when admin and ops are first created)`;
 
 function fail(message: string): never {
   process.stderr.write(`embedded-eventstore: ${message}\n${usage}\n`);

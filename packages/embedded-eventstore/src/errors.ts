@@ -53,3 +53,13 @@ export class AccessDenied extends Error {
 export class NotAuthenticated extends Error {
   constructor() { super('Unauthenticated'); }
 }
+
+/** UserManagementMessage.Error.NotFound (RpcExceptions.LoginNotFound): no such user, or deleted. */
+export class UserNotFound extends Error {
+  constructor(readonly loginName: string) { super(`User '${loginName}' is not found.`); }
+}
+
+/** UserManagementMessage.Error.Conflict (RpcExceptions.LoginConflict): e.g. created again with another password. */
+export class UserConflict extends Error {
+  constructor(readonly loginName: string) { super('Conflict.'); }
+}

@@ -4,3 +4,4 @@ export type { RecoveryReport } from './log/file-storage.js';
 export { EventStore } from './store.js';
 export { DeadlineExceeded } from './errors.js';
 export { ensureNodeTls, type NodeTls } from './security/tls.js';
+export { EventStoreUsers, type UserDetails } from './client/users.js';

@@ -5,10 +5,12 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import gossipGrpc from '@eventstore/db-client/generated/gossip_grpc_pb.js';
 import featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import usersGrpc from '@eventstore/db-client/generated/users_grpc_pb.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { batchDurations, durationOf, handleAppend, handleBatchAppend, handleDelete } from './grpc/appends.js';
 import { gossip, handleSupportedMethods, SERVER_VERSIONS, type ServerVersion } from './grpc/cluster.js';
 import { handleRead } from './grpc/reads.js';
+import { usersService } from './grpc/users.js';
 import type { RecoveryReport } from './log/file-storage.js';
 import { Guard } from './security/guard.js';
 import { ensureNodeTls, type NodeTls } from './security/tls.js';
@@ -44,7 +46,10 @@ export interface EmbeddedEventStoreOptions {
    * default: the store then speaks TLS only, requires credentials and enforces stream ACLs.
    */
   insecure?: boolean;
-  /** Passwords of the users `admin` and `ops` (default `changeit` each, as the real server). */
+  /**
+   * Passwords `admin` and `ops` get when they are created, on the first secure start (default
+   * `changeit` each, as the real server); afterwards the Users API changes them.
+   */
   passwords?: UserPasswords;
   /**
    * Where the CA and node certificate live (generated on first start). Default `<dataDir>/certs`;
@@ -109,7 +114,18 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
       throw new Error(`embedded-eventstore: cannot prepare the TLS certificates: ${(err as Error).message}`);
     }
   }
-  const guard = new Guard(store, insecure ? undefined : new Users(options.passwords));
+  const users = insecure ? undefined : new Users(store);
+  const guard = new Guard(store, users);
+  if (users) {
+    try {
+      await users.ensureDefaultUsers(options.passwords);
+    } catch (err) {
+      await store.close();
+      unlock();
+      if (tempCertsDir) fs.rmSync(tempCertsDir, { recursive: true, force: true });
+      throw new Error(`embedded-eventstore: cannot create the default users: ${(err as Error).message}`);
+    }
+  }
   if (store.recovery.truncatedBytes > 0) {
     log(`embedded-eventstore: dropped a damaged tail of ${store.recovery.truncatedBytes} bytes at offset ${store.recovery.truncatedAt} (${store.recovery.reason}); every event before it is intact`);
   }
@@ -137,7 +153,9 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     delete: handleDelete(store, guard, false),
     tombstone: handleDelete(store, guard, true),
   } as UntypedServiceImplementation);
-  server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods(version.reported) } as UntypedServiceImplementation);
+  // User management needs users: served on a secure node only.
+  if (users) server.addService(usersGrpc.UsersService, usersService(guard, users));
+  server.addService(featuresGrpc.ServerFeaturesService, { getSupportedMethods: handleSupportedMethods(version.reported, users !== undefined) } as UntypedServiceImplementation);
   server.addService(gossipGrpc.GossipService, { read: gossip(crypto.randomUUID(), host, () => port) } as UntypedServiceImplementation);
   const credentials = tls
     ? ServerCredentials.createSsl(tls.ca, [{ cert_chain: tls.cert, private_key: tls.key }], false)

@@ -29,6 +29,11 @@ export const IMPLEMENTED_METHODS: readonly (readonly [string, string])[] = [
   ['event_store.client.server_features.ServerFeatures', 'GetSupportedMethods'],
 ];
 
+/** The Users service, served by a secure node only (there are no users without authentication). */
+export const USERS_METHODS: readonly (readonly [string, string])[] = [
+  'Create', 'Update', 'Delete', 'Disable', 'Enable', 'Details', 'ChangePassword', 'ResetPassword',
+].map((method) => ['event_store.client.users.Users', method] as const);
+
 /** The feature tags ServerFeatures.cs gives a method (persistent subscriptions and projections are not served). */
 function featuresOf(service: string, method: string): string[] {
   if (service.includes('Streams') && method.includes('Read')) return ['position', 'events'];
@@ -40,11 +45,12 @@ function featuresOf(service: string, method: string): string[] {
  * ServerFeatures.GetSupportedMethods, as ServerFeatures.cs builds it: every method served, names
  * lower-cased, with its feature tags. Advertising BatchAppend makes the client use it.
  */
-export function handleSupportedMethods(version: string) {
+export function handleSupportedMethods(version: string, withUsers: boolean) {
+  const methods = withUsers ? [...IMPLEMENTED_METHODS, ...USERS_METHODS] : IMPLEMENTED_METHODS;
   return (_call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<featuresPb.SupportedMethods>): void => {
     callback(null, new featuresPb.SupportedMethods()
       .setEventStoreServerVersion(version)
-      .setMethodsList(IMPLEMENTED_METHODS.map(([service, method]) => new featuresPb.SupportedMethod()
+      .setMethodsList(methods.map(([service, method]) => new featuresPb.SupportedMethod()
         .setServiceName(service.toLowerCase())
         .setMethodName(method.toLowerCase())
         .setFeaturesList(featuresOf(service, method)))));

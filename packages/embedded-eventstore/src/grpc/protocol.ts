@@ -5,7 +5,7 @@ import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
 import statusPb from '@eventstore/db-client/generated/status_pb.js';
 import {
   AccessDenied, DeadlineExceeded, InvalidRequest, MaximumAppendEventSizeExceeded, NotAuthenticated, MaximumAppendSizeExceeded, StoreUnavailable, StreamDeleted, StreamNotFound,
-  WrongExpectedVersion, type Expected,
+  UserConflict, UserNotFound, WrongExpectedVersion, type Expected,
 } from '../errors.js';
 import { isValidUuid } from '../log/record.js';
 
@@ -101,6 +101,9 @@ export function toServiceError(err: unknown): Partial<ServiceError> {
       }),
     };
   }
+  // RpcExceptions.LoginNotFound / LoginConflict: the client's LoginNotFoundError / LoginConflictError.
+  if (err instanceof UserNotFound) return { code: status.NOT_FOUND, details: err.message, metadata: trailers({ exception: 'user-not-found', 'login-name': err.loginName }) };
+  if (err instanceof UserConflict) return { code: status.FAILED_PRECONDITION, details: err.message, metadata: trailers({ exception: 'user-conflict', 'login-name': err.loginName }) };
   // The call's own deadline: grpc's DEADLINE_EXCEEDED, which the client turns into DeadlineExceededError.
   if (err instanceof DeadlineExceeded) return { code: status.DEADLINE_EXCEEDED, details: err.message };
   // RpcExceptions.AccessDenied and AuthenticationMiddleware.cs of KurrentDB.

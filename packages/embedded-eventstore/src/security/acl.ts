@@ -74,7 +74,8 @@ export function parseSystemSettings(data: Uint8Array): SystemSettings {
   }
 }
 
-const isAdmin = (p: Principal): boolean => p.name === 'admin' || p.roles.includes(ROLE_ADMINS);
+/** `$admins` may do everything (WellKnownAssertions.Admin: the role, or the user `admin`). */
+export const isAdmin = (p: Principal): boolean => p.name === 'admin' || p.roles.includes(ROLE_ADMINS);
 
 export interface AclSource {
   /** The `$acl` in the metadata of `stream`, if any. */
