@@ -3,6 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
 
+/**
+ * The stream /ready reads: a user stream (never written), so that any service user may read it
+ * under the `$userStreamAcl` of a secure cluster; a `$`-stream would be for `$admins` only.
+ */
+export const READINESS_PROBE_STREAM = 'cfund-readiness-probe';
+
 export async function eventStoreReachable(client: EventStoreDBClient, timeoutMs = 2000): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -11,7 +17,7 @@ export async function eventStoreReachable(client: EventStoreDBClient, timeoutMs 
   try {
     const read = (async () => {
       try {
-        for await (const _ of client.readStream('$cfund-readiness-probe', { maxCount: 1 })) break;
+        for await (const _ of client.readStream(READINESS_PROBE_STREAM, { maxCount: 1 })) break;
       } catch (error) {
         if (!(error instanceof StreamNotFoundError)) throw error;
       }

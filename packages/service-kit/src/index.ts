@@ -2,7 +2,7 @@ export { default as authPlugin, type AuthOptions, type AuthenticatedPrincipal } 
 export { commonEnv, documentEnv, documentsDir, parseEnv, loadConfigOrExit, natsConnectOptions, ConfigError, LOG_LEVELS, type CommonConfig, type ResolvedConfig } from './config.js';
 export { default as docsPlugin, type DocsOptions } from './docs-plugin.js';
 export { default as errorsPlugin, type ErrorsOptions } from './errors-plugin.js';
-export { eventStoreReachable, healthRoutes, type HealthOptions } from './health.js';
+export { eventStoreReachable, healthRoutes, READINESS_PROBE_STREAM, type HealthOptions } from './health.js';
 export { HttpMetrics } from './http-metrics.js';
 export { default as metricsPlugin } from './metrics-plugin.js';
 export { HttpProblem, statusTitle } from './problem.js';
