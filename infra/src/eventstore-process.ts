@@ -25,6 +25,8 @@ export interface EventStoreProcessOptions {
    * and whose CA and node certificate are generated into `<dataDir>/certs`.
    */
   insecure?: boolean;
+  /** Further users (one per service) whose passwords are generated and kept beside admin's. */
+  users?: string[];
   /** Called as soon as the process exists, before it is ready: lets the caller stop or record it. */
   onSpawn?: (managed: ManagedProcess) => void;
 }
@@ -37,8 +39,12 @@ export interface EventStoreProcess {
   connectionString: string;
   /** The same without credentials, for people to read (the password stays in `credentialsFile`). */
   displayString: string;
-  /** Where the generated passwords of `admin` and `ops` are; undefined when insecure. */
+  /** Where the generated passwords of `admin`, `ops` and the `users` are; undefined when insecure. */
   credentialsFile: string | undefined;
+  /** The generated password of each of `users`; empty when insecure. */
+  passwords: Record<string, string>;
+  /** `connectionString` as another user with its password (insecure: the plain one). */
+  connectionStringAs(user: string, password: string): string;
 }
 
 export async function startEventStoreProcess(options: EventStoreProcessOptions): Promise<EventStoreProcess> {
@@ -55,7 +61,7 @@ export async function startEventStoreProcess(options: EventStoreProcessOptions):
   const credentialsDir = join(options.dataDir, 'credentials');
   let passwords: Record<string, string> | undefined;
   if (options.insecure) args.push('--insecure');
-  else passwords = loadOrCreatePasswords(credentialsDir, ['admin', 'ops']);
+  else passwords = loadOrCreatePasswords(credentialsDir, ['admin', 'ops', ...(options.users ?? [])]);
   const managed = spawnManaged('eventstore', process.execPath, args, {
     // The passwords go by environment, never on the command line (which `ps` shows).
     ...(passwords ? { env: { ...process.env, KURRENTDB_DEFAULT_ADMIN_PASSWORD: passwords.admin, KURRENTDB_DEFAULT_OPS_PASSWORD: passwords.ops } } : {}),
@@ -82,13 +88,17 @@ export async function startEventStoreProcess(options: EventStoreProcessOptions):
     const at = `${address.host}:${address.port}`;
     if (passwords && !address.caFile) throw new Error('the event store started without TLS although it was asked to be secure');
     const tls = address.caFile ? `?tls=true&tlsCAFile=${encodeURIComponent(address.caFile)}` : '?tls=false';
+    const connectionStringAs = (user: string, password: string): string =>
+      (passwords ? `esdb://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${at}${tls}` : `esdb://${at}${tls}`);
     return {
       managed,
       host: address.host,
       port: address.port,
-      connectionString: passwords ? `esdb://admin:${encodeURIComponent(passwords.admin!)}@${at}${tls}` : `esdb://${at}${tls}`,
+      connectionString: connectionStringAs('admin', passwords?.admin ?? ''),
       displayString: `esdb://${at}${tls}`,
       credentialsFile: passwords ? join(credentialsDir, 'credentials.json') : undefined,
+      passwords: Object.fromEntries((options.users ?? []).flatMap((user) => (passwords?.[user] ? [[user, passwords[user]]] : []))),
+      connectionStringAs,
     };
   } catch (error) {
     await managed.stop(5_000);

@@ -9,6 +9,7 @@ export {
 } from './nats-server.js';
 export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
 export { type ServiceSpec, discoverServices } from './services.js';
+export { ALL_STREAM_ACL, SERVICES_GROUP, STREAM_SETTINGS, eventStoreLogin, provisionEventStoreAccess, type ServiceAccount } from './eventstore-access.js';
 export { canConnect, freePort, isPortFree, stopChild, waitForPort } from './processes.js';
 export {
   type NatsPermissions,

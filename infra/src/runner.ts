@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalConfig } from './config.js';
+import { eventStoreLogin, provisionEventStoreAccess } from './eventstore-access.js';
 import { startEventStoreProcess } from './eventstore-process.js';
 import { spawnManaged } from './managed-process.js';
 import { makePrivate } from './private-files.js';
@@ -76,17 +77,29 @@ export class LocalRunner {
     await this.checkPorts(services);
 
     // A restart reuses the port the first instance got, so the services' addresses stay valid.
+    const storeUsers = services.filter((service) => service.eventStore);
     const startEventStore = (port: number) =>
       startEventStoreProcess({
         dataDir: eventStoreDir,
         host: config.host,
         port,
+        users: storeUsers.map((service) => eventStoreLogin(service.name)),
         ...(this.options.eventStoreCli ? { cliPath: this.options.eventStoreCli } : {}),
         // The store flushes on SIGTERM: give it longer than the others before SIGKILL.
         onSpawn: (managed) => this.track({ ...managed, stop: () => managed.stop(15_000) }, eventStoreDir),
       });
     const eventStore = await startEventStore(config.esdbPort);
     this.supervise('eventstore', () => startEventStore(eventStore.port));
+    // Each service its own user with the least rights it needs; the users live in the store, so a
+    // restart of the store keeps them.
+    const serviceAccounts = storeUsers.flatMap((service) => {
+      const password = eventStore.passwords[eventStoreLogin(service.name)];
+      return password ? [{ service: service.name, password }] : [];
+    });
+    if (eventStore.credentialsFile) {
+      await provisionEventStoreAccess(eventStore.connectionString, serviceAccounts);
+      if (serviceAccounts.length > 0) log(`event store users ${serviceAccounts.map((a) => eventStoreLogin(a.service)).join(', ')} ready (passwords in ${eventStore.credentialsFile})`);
+    }
 
     const natsLog = join(natsDir, 'nats-server.log');
     const startNats = (port: number) =>
@@ -118,9 +131,12 @@ export class LocalRunner {
     ];
     for (const service of services) {
       const port = config.servicePorts[service.portVariable];
+      const login = eventStoreLogin(service.name);
+      const { ESDB_CONNECTION_STRING: _inherited, ...inherited } = process.env;
       const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        ESDB_CONNECTION_STRING: eventStore.connectionString,
+        ...inherited,
+        // Its own user, never admin's; a service that does not use the store gets no address.
+        ...(service.eventStore ? { ESDB_CONNECTION_STRING: eventStore.connectionStringAs(login, eventStore.passwords[login] ?? '') } : {}),
         NATS_URL: nats.url,
         // Each service its own NATS user (a service without one connects anonymously and is refused).
         ...(nats.credentials[service.name] ? { NATS_USER: service.name, NATS_PASSWORD: nats.credentials[service.name]?.pass } : {}),

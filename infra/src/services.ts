@@ -1,8 +1,10 @@
 // Finds the services the local runner starts. A package under services/ opts in with a
 // `cfund` field in its package.json:
-//   "cfund": { "start": "dist/main.js", "portEnv": "COMMAND_PORT" }
+//   "cfund": { "start": "dist/main.js", "portEnv": "COMMAND_PORT", "eventStore": true }
 // `start` is the compiled entry point (run with node), `portEnv` the variable holding its port;
-// `"opensFirst": true` marks what people open (the console): its URL is printed first.
+// `"opensFirst": true` marks what people open (the console): its URL is printed first;
+// `"eventStore": true` that it uses the event store: it gets a user of its own there (and a
+// service without it gets no event store address at all).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SERVICE_PORT_VARIABLES, type ServicePortVariable } from './config.js';
@@ -17,6 +19,8 @@ export interface ServiceSpec {
   portVariable: ServicePortVariable;
   /** What people open in a browser: its URL is printed first. */
   opensFirst: boolean;
+  /** Uses the event store: the runner gives it its own user (see eventstore-access.ts). */
+  eventStore: boolean;
 }
 
 export function discoverServices(servicesDir: string): ServiceSpec[] {
@@ -42,13 +46,18 @@ export function discoverServices(servicesDir: string): ServiceSpec[] {
 }
 
 function parseSpec(name: string, dir: string, packageName: string, field: unknown, manifestPath: string): ServiceSpec {
-  const { start, portEnv, opensFirst } = (field ?? {}) as { start?: unknown; portEnv?: unknown; opensFirst?: unknown };
+  const { start, portEnv, opensFirst, eventStore } = (field ?? {}) as { start?: unknown; portEnv?: unknown; opensFirst?: unknown; eventStore?: unknown };
   if (typeof start !== 'string' || start === '') {
     throw new Error(`${manifestPath}: "cfund.start" must be the path of the compiled entry point, e.g. "dist/main.js"`);
   }
   if (!SERVICE_PORT_VARIABLES.includes(portEnv as ServicePortVariable)) {
     throw new Error(`${manifestPath}: "cfund.portEnv" must be one of ${SERVICE_PORT_VARIABLES.join(', ')}`);
   }
-  if (opensFirst !== undefined && typeof opensFirst !== 'boolean') throw new Error(`${manifestPath}: "cfund.opensFirst" must be true or false`);
-  return { name, packageName, dir, entry: resolve(dir, start), portVariable: portEnv as ServicePortVariable, opensFirst: opensFirst === true };
+  for (const [key, value] of Object.entries({ opensFirst, eventStore })) {
+    if (value !== undefined && typeof value !== 'boolean') throw new Error(`${manifestPath}: "cfund.${key}" must be true or false`);
+  }
+  return {
+    name, packageName, dir, entry: resolve(dir, start), portVariable: portEnv as ServicePortVariable,
+    opensFirst: opensFirst === true, eventStore: eventStore === true,
+  };
 }

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { AccessDeniedError, EventStoreDBClient, StreamNotFoundError } from '@eventstore/db-client';
 import { type ExitStatus, canConnect, delay, freePort, isProcessRunning, waitForExit } from '../src/processes.js';
+
+const failure = (action: () => Promise<unknown>): Promise<unknown> => action().then(() => undefined, (e: unknown) => e);
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const runnerScript = join(repoRoot, 'infra', 'dist', 'local-runner.js');
@@ -144,21 +147,33 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   chmodSync(dataDir, 0o755);
   const runner = start();
   const urls = await runner.ready();
-  // A secure event store (TLS, credentials): people see where it is and where the passwords are,
-  // the services get the admin credentials; the password is never printed.
+  // A secure event store (TLS, credentials): people see where it is and where the passwords are;
+  // each service that uses it gets a user of its own (never admin's); no password is printed.
   const caFile = join(dataDir, 'eventstore', 'certs', 'ca.crt');
   t.equal(urls.esdb, `esdb://127.0.0.1:${env.ESDB_PORT}?tls=true&tlsCAFile=${encodeURIComponent(caFile)}`);
   const credentialsFile = join(dataDir, 'eventstore', 'credentials', 'credentials.json');
   t.match(runner.text(), `user admin, passwords in ${credentialsFile}`);
-  const { admin: adminPassword } = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { admin: string };
-  t.ok(adminPassword.length >= 16, 'a generated admin password');
-  t.notMatch(runner.text(), adminPassword, 'the password is not printed');
+  t.match(runner.text(), `event store users cfund-echo ready (passwords in ${credentialsFile})`);
+  const passwords = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Record<string, string>;
+  const { admin: adminPassword, 'cfund-echo': echoPassword } = passwords as { admin: string; 'cfund-echo': string };
+  t.ok(adminPassword.length >= 16 && echoPassword!.length >= 16 && echoPassword !== adminPassword, 'generated passwords, one per user');
+  t.equal(lstatSync(credentialsFile).mode & 0o777, 0o600, 'in a file only its owner reads');
+  for (const [user, password] of Object.entries(passwords)) t.notMatch(runner.text(), password, `${user}'s password is not printed`);
   t.equal(urls.nats, `nats://127.0.0.1:${env.NATS_PORT}`);
   t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
   t.match(runner.text(), `data lives in ${dataDir}`);
 
   const { pid: _pid, ...seen } = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
-  t.same(seen, { ESDB_CONNECTION_STRING: urls.esdb.replace('esdb://', `esdb://admin:${encodeURIComponent(adminPassword)}@`), NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses');
+  const serviceStore = urls.esdb.replace('esdb://', `esdb://cfund-echo:${encodeURIComponent(echoPassword)}@`);
+  t.same(seen, { ESDB_CONNECTION_STRING: serviceStore, NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses, the store as its own user');
+  const asService = EventStoreDBClient.connectionString(serviceStore);
+  try {
+    const read = (stream: string) => failure(async () => { for await (const _ of asService.readStream(stream)) { /* none */ } });
+    t.type(await read('claim-none'), StreamNotFoundError, 'the service user logs in and may read user streams');
+    t.type(await read('$settings'), AccessDeniedError, 'but is no admin');
+  } finally {
+    await asService.dispose();
+  }
   t.ok(await canConnect('127.0.0.1', portOf(urls.esdb)), 'event store accepts connections');
   t.ok(await canConnect('127.0.0.1', portOf(urls.nats)), 'NATS accepts connections');
   t.same(recordedChildren(dataDir).map((child) => child.name), ['eventstore', 'nats-server', 'echo']);

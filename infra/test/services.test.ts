@@ -37,6 +37,15 @@ t.test('the console starts last and is marked to be printed first', async (t) =>
   t.throws(() => discoverServices(servicesDir(t, { x: { cfund: { start: 'a.js', portEnv: 'CONSOLE_PORT', opensFirst: 'yes' } } })), /"cfund\.opensFirst" must be true or false/);
 });
 
+t.test('"eventStore": true marks a service that gets an event store user; without it, none', async (t) => {
+  const dir = servicesDir(t, {
+    console: { name: '@cfund/console', cfund: { start: 'dist/main.js', portEnv: 'CONSOLE_PORT' } },
+    command: { name: '@cfund/command', cfund: { start: 'dist/main.js', portEnv: 'COMMAND_PORT', eventStore: true } },
+  });
+  t.same(discoverServices(dir).map((service) => [service.name, service.eventStore]), [['command', true], ['console', false]]);
+  t.throws(() => discoverServices(servicesDir(t, { x: { cfund: { start: 'a.js', portEnv: 'COMMAND_PORT', eventStore: 'yes' } } })), /"cfund\.eventStore" must be true or false/);
+});
+
 t.test('a missing services directory means no services', async (t) => {
   t.same(discoverServices(join(tmpdir(), 'does-not-exist-cfund')), []);
 });

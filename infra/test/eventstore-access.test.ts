@@ -1,0 +1,136 @@
+// Each service's event store user can do what the service needs and nothing beyond it, on a
+// secure embedded store, through the real client, with the ACLs provisionEventStoreAccess sets
+// (the same steps an operator runs on a KurrentDB cluster: services/README.md).
+import { randomBytes } from 'node:crypto';
+import t, { type Test } from 'tap';
+import {
+  AccessDeniedError, EventStoreDBClient, jsonEvent, START, StreamNotFoundError, type ResolvedEvent,
+} from '@eventstore/db-client';
+import { EventStoreUsers, startEmbeddedEventStore, type EmbeddedEventStore } from '@cfund/embedded-eventstore';
+import { READINESS_PROBE_STREAM } from '@cfund/service-kit';
+import { eventStoreLogin, provisionEventStoreAccess, type ServiceAccount } from '../src/eventstore-access.js';
+
+const clients: EventStoreDBClient[] = [];
+const connect = (cs: string): EventStoreDBClient => {
+  const c = EventStoreDBClient.connectionString(cs);
+  clients.push(c);
+  return c;
+};
+const failure = (action: () => Promise<unknown>): Promise<unknown> => action().then(() => undefined, (e: unknown) => e);
+const drain = async (read: AsyncIterable<ResolvedEvent>): Promise<number> => {
+  let n = 0;
+  for await (const _ of read) n++;
+  return n;
+};
+const id = (): string => randomBytes(6).toString('hex');
+const event = () => jsonEvent({ type: 'Happened', data: { at: Date.now() } });
+
+let node: EmbeddedEventStore;
+let admin: EventStoreDBClient;
+const accounts: ServiceAccount[] = ['command', 'projection', 'notification'].map((service) => ({ service, password: randomBytes(24).toString('base64url') }));
+const as = (service: string): EventStoreDBClient => {
+  const account = accounts.find((a) => a.service === service)!;
+  return connect(node.connectionStringFor(eventStoreLogin(service), account.password));
+};
+
+t.before(async () => {
+  node = await startEmbeddedEventStore({ memDb: true, port: 0, statsIntervalMs: 3_600_000 });
+  admin = connect(node.connectionString);
+  await provisionEventStoreAccess(node.connectionString, accounts);
+});
+t.teardown(async () => {
+  await Promise.allSettled(clients.map((c) => c.dispose()));
+  await node?.close();
+});
+
+async function denied(t: Test, action: () => Promise<unknown>, what: string): Promise<void> {
+  t.type(await failure(action), AccessDeniedError, `${what}: AccessDeniedError`);
+}
+
+/** What every service needs: read and subscribe to $all, and the readiness probe's stream. */
+async function readsAllAndProbe(t: Test, client: EventStoreDBClient): Promise<void> {
+  t.ok(await drain(client.readAll({ fromPosition: START, maxCount: 10 })) > 0, 'reads $all');
+  const subscription = client.subscribeToAll({ fromPosition: START });
+  for await (const _ of subscription) break;
+  await subscription.unsubscribe();
+  t.pass('subscribes to $all');
+  t.type(await failure(() => drain(client.readStream(READINESS_PROBE_STREAM, { maxCount: 1 }))), StreamNotFoundError, 'the readiness probe reads its stream: not found, not denied');
+}
+
+/** What no service may do: delete, touch metadata (so ACLs), `$`-streams, users. */
+async function refusedBeyond(t: Test, client: EventStoreDBClient): Promise<void> {
+  const stream = `claim-${id()}`;
+  await admin.appendToStream(stream, event());
+  await denied(t, () => client.deleteStream(stream), 'delete a stream');
+  await denied(t, () => client.tombstoneStream(stream), 'tombstone a stream');
+  await denied(t, () => client.setStreamMetadata(stream, { acl: { writeRoles: ['$all'] } }), 'change a stream\'s metadata (its ACL)');
+  await denied(t, () => client.getStreamMetadata(stream), 'read a stream\'s metadata');
+  await denied(t, () => drain(client.readStream('$settings')), 'read $settings');
+  await denied(t, () => client.appendToStream('$settings', jsonEvent({ type: 'update-default-acl', data: {} })), 'write $settings');
+  await denied(t, () => client.appendToStream('$$$all', jsonEvent({ type: '$metadata', data: {} })), 'change the ACL of $all');
+  await denied(t, () => drain(client.readStream('$user-admin')), 'read a user\'s record');
+  await denied(t, () => drain(client.readStream('$users')), 'read $users');
+  await denied(t, () => new EventStoreUsers(client).createUser(`x-${id()}`, 'X', ['$admins'], 'pw-pw-pw-pw'), 'create a user');
+  await denied(t, () => new EventStoreUsers(client).resetPassword('admin', 'taken-over'), 'reset admin\'s password');
+}
+
+t.test('command: writes and reads claim-, fund-, paymentrun-, bankstatement- and idempotency- streams; the relay reads $all', async (t) => {
+  const client = as('command');
+  for (const category of ['claim', 'fund', 'paymentrun', 'bankstatement', 'idempotency']) {
+    const stream = `${category}-${id()}`;
+    await client.appendToStream(stream, event(), { expectedRevision: 'no_stream' });
+    t.equal(await drain(client.readStream(stream)), 1, `${category}-: appends and reads back`);
+  }
+  await readsAllAndProbe(t, client);
+  await refusedBeyond(t, client);
+});
+
+t.test('projection: reads claim and its own streams, records reads of personal data in access-, rebuilds from $all', async (t) => {
+  const client = as('projection');
+  const claim = `claim-${id()}`;
+  await as('command').appendToStream(claim, event());
+  t.equal(await drain(client.readStream(claim)), 1, 'reads a claim stream');
+  const access = `access-${id()}`;
+  await client.appendToStream(access, event());
+  t.equal(await drain(client.readStream(access)), 1, 'appends to access-');
+  await readsAllAndProbe(t, client);
+  await refusedBeyond(t, client);
+});
+
+t.test('notification: reads claim streams, writes its audit trail (notification-, webhook-), catches up from $all', async (t) => {
+  const client = as('notification');
+  const claim = `claim-${id()}`;
+  await as('command').appendToStream(claim, event());
+  t.equal(await drain(client.readStream(claim)), 1, 'reads a claim stream');
+  for (const category of ['notification', 'webhook']) {
+    const stream = `${category}-${id()}`;
+    await client.appendToStream(stream, event());
+    t.equal(await drain(client.readStream(stream)), 1, `appends to ${category}-`);
+  }
+  await readsAllAndProbe(t, client);
+  await refusedBeyond(t, client);
+});
+
+t.test('ops, a user outside cfund-services, may not read or write the services\' streams ($userStreamAcl)', async (t) => {
+  const ops = connect(node.connectionStringFor('ops', 'changeit'));
+  const claim = `claim-${id()}`;
+  await admin.appendToStream(claim, event());
+  await denied(t, () => drain(ops.readStream(claim)), 'read a claim stream');
+  await denied(t, () => ops.appendToStream(claim, event()), 'append to a claim stream');
+  await denied(t, () => drain(ops.readAll({ maxCount: 1 })), 'read $all');
+});
+
+t.test('provisioning again writes nothing; a user whose password no longer matches gets the given one; a disabled one is enabled', async (t) => {
+  const count = async (stream: string) => drain(admin.readStream(stream));
+  const before = [await count('$settings'), await count('$$$all'), await count(`$user-${eventStoreLogin('command')}`)];
+  await provisionEventStoreAccess(node.connectionString, accounts);
+  t.same([await count('$settings'), await count('$$$all'), await count(`$user-${eventStoreLogin('command')}`)], before, 'no new event anywhere');
+
+  const users = new EventStoreUsers(admin);
+  await users.resetPassword(eventStoreLogin('projection'), 'something-else-entirely');
+  await users.disableUser(eventStoreLogin('notification'));
+  await provisionEventStoreAccess(node.connectionString, accounts);
+  t.equal(await drain(as('projection').readAll({ maxCount: 1 })), 1, 'projection logs in with its file\'s password again');
+  t.equal(await drain(as('notification').readAll({ maxCount: 1 })), 1, 'notification is enabled again');
+  t.same((await users.getUserDetails(eventStoreLogin('command'))).groups, ['cfund-services'], 'in cfund-services');
+});
