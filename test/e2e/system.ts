@@ -1,7 +1,8 @@
 /**
  * The whole system for end-to-end tests, as `npm start` runs it: the event store and nats-server
  * of a test environment, and the three services as child processes from their compiled
- * `dist/main.js`, sharing one DATA_DIR (secrets, key store), each logging to its own file.
+ * `dist/main.js`, each as its own event store and NATS user, sharing one DATA_DIR (secrets, key
+ * store), each logging to its own file.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -52,7 +53,8 @@ export async function startSystem(t: Test, options: { logLevel?: string; env?: R
       cwd: join(repoRoot, 'services', service),
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: options.logLevel ?? 'debug',
-        ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv(service), ...options.env,
+        // Each service as its own least-privileged user, as npm start runs it.
+        ESDB_CONNECTION_STRING: await env.esdbConnectionStringFor(service), ...env.natsEnv(service), ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,10 +1,11 @@
 // startTestEnvironment(): one call gives a suite an event store and NATS, embedded, external or in containers.
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
-import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, startNatsServer } from '@cfund/infra';
+import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, eventStoreLogin, provisionEventStoreAccess, startNatsServer } from '@cfund/infra';
 import { type NatsConnection, connect } from 'nats';
 import { startContainers } from './containers.js';
 import { Teardown } from './teardown.js';
@@ -88,6 +89,7 @@ function connectClients(
     return { ...found };
   };
   const eventStore = EventStoreDBClient.connectionString(servers.esdbConnectionString);
+  const serviceStrings: Record<string, Promise<string>> = {};
   // Registered last, so closed first: clients go before the servers they talk to.
   const connections = new Set<NatsConnection>();
   teardown.add(() => eventStore.dispose());
@@ -97,6 +99,17 @@ function connectClients(
     ...servers,
     eventStore,
     natsOptions,
+    esdbConnectionStringFor(service) {
+      serviceStrings[service] ??= (async () => {
+        // Not new URL(): an esdb+discover:// host list is no URL authority.
+        const userinfo = /^(esdb(?:\+discover)?:\/\/)[^@/?]+@/;
+        if (!userinfo.test(servers.esdbConnectionString)) return servers.esdbConnectionString;
+        const password = randomBytes(24).toString('base64url');
+        await provisionEventStoreAccess(servers.esdbConnectionString, [{ service, password }]);
+        return servers.esdbConnectionString.replace(userinfo, `$1${encodeURIComponent(eventStoreLogin(service))}:${password}@`);
+      })();
+      return serviceStrings[service];
+    },
     natsEnv(user) {
       const o = natsOptions(user);
       return { NATS_URL: servers.natsUrl, ...(o.user && o.pass ? { NATS_USER: o.user, NATS_PASSWORD: o.pass } : {}) };

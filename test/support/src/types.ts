@@ -37,6 +37,13 @@ export interface TestEnvironment {
   natsOptions(user?: string): { user?: string; pass?: string };
   /** The same as environment variables for a service process (NATS_URL, NATS_USER, NATS_PASSWORD). */
   natsEnv(user: string): Record<string, string>;
+  /**
+   * The event store as a service connects to it under `npm start`: its own user `cfund-<service>`
+   * with the ACLs of @cfund/infra's provisionEventStoreAccess, created on first use with a random
+   * password. A store without credentials in `esdbConnectionString` (insecure) has no users:
+   * then `esdbConnectionString` itself.
+   */
+  esdbConnectionStringFor(service: string): Promise<string>;
   /** The temporary directory of embedded servers (removed by close()), if any. */
   tempDir?: string;
   /** Stops what was started here and removes temporary data. Idempotent. */
