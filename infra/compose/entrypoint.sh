@@ -1,7 +1,8 @@
 #!/bin/sh
 # The image's entry point: runs the service named by the first argument from its own directory,
 # as `npm start` does. `chain-keys DIR` creates the events' signing key and keyring once (into
-# DIR/secrets/, with service-kit's own generator) for the other containers to mount.
+# DIR/secrets/, with service-kit's own generator) for the other containers to mount;
+# `eventstore-users` creates the services' event store users and sets the ACLs.
 set -eu
 service="${1:-}"
 case "$service" in
@@ -17,8 +18,12 @@ case "$service" in
       for (const note of notes) console.log(note);
     ' "${2:-/keys}"
     ;;
+  eventstore-users)
+    # Each service's event store user and the ACLs (services/README.md), once the cluster is up.
+    exec node /app/infra/dist/eventstore-users-cli.js
+    ;;
   *)
-    echo "usage: <command|projection|notification|console|chain-keys [dir]> (got '${service}')" >&2
+    echo "usage: <command|projection|notification|console|chain-keys [dir]|eventstore-users> (got '${service}')" >&2
     exit 64
     ;;
 esac

@@ -15,7 +15,8 @@ import { DEMO_USERS, JURISDICTIONS, ROLES } from '@cfund/contracts';
 import * as notification from '@cfund/notification-service';
 import * as projection from '@cfund/projection-service';
 import { ensureNodeTls } from '@cfund/embedded-eventstore';
-import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, discoverServices, findNatsServer, natsPasswordVariable } from '../src/index.js';
+import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, discoverServices, eventStoreLogin, findNatsServer, natsPasswordVariable } from '../src/index.js';
+import { readEventStoreUsersConfig } from '../src/eventstore-users-cli.js';
 import { type ComposeService, composeDir, environmentOf, exampleEnvFile, loadCompose, mountTargets, parseEnvFile } from './compose-file.js';
 
 /** The services of the cfund image, by the command that chooses them, with their configuration. */
@@ -122,6 +123,33 @@ t.test('a missing secret stops compose with the variable named', async (t) => {
   const env = parseEnvFile(readFileSync(exampleEnvFile, 'utf8'));
   delete env.MASTER_KEY;
   t.throws(() => loadCompose(env), /MASTER_KEY: set MASTER_KEY in .env/);
+});
+
+t.test('KurrentDB: each back-end service connects as its own user; only the eventstore-users one-shot as admin', async (t) => {
+  for (const { name, kind, service } of cfundServices) {
+    const esdb = environmentOf(service).ESDB_CONNECTION_STRING;
+    if (kind === 'console') t.equal(esdb, undefined, `${name}: no event store at all`);
+    else t.match(esdb, new RegExp(`^esdb://${eventStoreLogin(kind)}:[^@]+@`), `${name} as ${eventStoreLogin(kind)}`);
+  }
+  const users = project.services['eventstore-users'];
+  t.same(users?.command, ['eventstore-users'], 'the one-shot runs the image\'s eventstore-users');
+  const config = readEventStoreUsersConfig(environmentOf(users!));
+  t.notOk('errors' in config && config.errors, 'its environment is what the CLI reads');
+  if (!('errors' in config)) {
+    t.match(config.admin, /^esdb:\/\/admin:/);
+    for (const { service, password } of config.accounts) {
+      t.ok(environmentOf(cfundServices.find((s) => s.kind === service)!.service).ESDB_CONNECTION_STRING?.includes(`:${password}@`), `${service}: the password it creates is the one the service uses`);
+    }
+  }
+  for (const { name, service } of cfundServices) t.notMatch(environmentOf(service).ESDB_CONNECTION_STRING ?? '', /admin/, `${name} never gets admin's`);
+  const backendDepends = (cfundServices.find((s) => s.kind === 'command')!.service as { depends_on?: Record<string, unknown> }).depends_on ?? {};
+  t.same(backendDepends['eventstore-users'], { condition: 'service_completed_successfully' }, 'services start once the users exist');
+  t.same(readEventStoreUsersConfig({}), { errors: [
+    'ESDB_ADMIN_CONNECTION_STRING must be an esdb:// connection string with the admin\'s credentials',
+    'KURRENTDB_COMMAND_PASSWORD must be set, at least 16 characters',
+    'KURRENTDB_PROJECTION_PASSWORD must be set, at least 16 characters',
+    'KURRENTDB_NOTIFICATION_PASSWORD must be set, at least 16 characters',
+  ] }, 'a missing variable is named');
 });
 
 t.test('NATS: the cluster has the users and permissions of the embedded default', async (t) => {
