@@ -99,6 +99,21 @@ t.test('recoveries in the fund-year ledgers', async (t) => {
     t.equal((await ledger(YEAR)).recovered, 6_000_000);
   });
 
+  t.test('the claim\'s next recovery credits one whose ledger write was lost, beside its own', async (t) => {
+    const ledgerCommand = service.ledgerCommand.bind(service);
+    service.ledgerCommand = async (j, y, c, command) => {
+      if (command.type === 'CreditRecovery') throw new Error('test: the ledger write was lost');
+      return ledgerCommand(j, y, c, command as Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>);
+    };
+    t.teardown(() => { service.ledgerCommand = ledgerCommand; });
+    await ok(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(500_000), recordedOn: day() });
+    service.ledgerCommand = ledgerCommand;
+    t.same((await ledger(YEAR + 1)).claims[id]!.recoveries, [2, 4], 'recovery 5 is missing in the ledger');
+    await ok(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(500_000), recordedOn: day() });
+    const next = await ledger(YEAR + 1);
+    t.same([next.claims[id]!.recoveries, next.claims[id]!.recovered], [[2, 4, 5, 6], 13_000_000], 'both credited, each once');
+  });
+
   t.test('a claim whose fund year the sweep does not cover is found through its recovery', async (t) => {
     // Only the next year swept: the claim has money there (its recoveries), so it is checked.
     const sweep = await service.reconcileAll([YEAR + 1], sys);
@@ -106,7 +121,7 @@ t.test('recoveries in the fund-year ledgers', async (t) => {
   });
 
   t.test('no more can be recovered than was paid, whatever the years', async (t) => {
-    const r = await h.post(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(22_000_001), recordedOn: day() });
+    const r = await h.post(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(21_000_001), recordedOn: day() });
     t.equal(r.statusCode, 409, r.body);
     t.equal(r.json<{ code: string }>().code, 'recovery-exceeds-paid');
   });
