@@ -1,6 +1,7 @@
 /**
  * The fund's budgets and ledger in the console: a fund year's budget (this year's and last
- * year's allocated through the API) and one award committed and partly paid (through the API),
+ * year's allocated through the API) and one award committed and partly paid, and part of it
+ * recovered from the offender (through the API),
  * read by the fund administrator year by year with the claim behind the figures, in English and
  * Serbian and at a phone's width; the finance officer is offered the page, a lawyer is not. The
  * lawyer (a second claim filed) orders "my claims" oldest first: the API's `sort`, kept in the URL.
@@ -38,9 +39,12 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
     const r = await call(system.url.command, 'POST', `/claims/${claimId}/${path}`, tk[who], body);
     if (r.status !== 200) t.fail(`${name}: ${r.status} ${r.text}`);
   }
+  // 50,000.00 recovered from the offender today: credited to this year's ledger.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
+  t.equal((await call(system.url.command, 'POST', `/claims/${claimId}/recoveries`, tk.finance, { ...rsd(5_000_000), recordedOn: today })).status, 200, 'a recovery');
   for (let i = 0; ; i += 1) {
     const r = await call(system.url.projection, 'GET', `/funds/RS/${year}`, tk.admin);
-    if (r.status === 200 && (JSON.parse(r.text) as { disbursedMinor: number }).disbursedMinor > 0) break;
+    if (r.status === 200 && (JSON.parse(r.text) as { recoveredMinor: number }).recoveredMinor > 0) break;
     if (i > 200) throw new Error(`the ledger never showed the payment: ${r.status} ${r.text}`);
     await new Promise((done) => setTimeout(done, 50));
   }
@@ -53,13 +57,13 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.getByRole('link', { name: 'Fund budgets' }).click();
   await admin.getByRole('heading', { name: 'Fund budgets', exact: true }).waitFor();
   await admin.getByTestId(`fund-year-RS-${year}`).waitFor();
-  t.same(await cells(admin, year), [String(year), 'RSD 100,000,000.00', 'RSD 900,000.00', 'RSD 0.00', 'RSD 300,000.00', 'RSD 600,000.00', 'RSD 99,100,000.00'],
-    'this year: budget, committed, released, disbursed, outstanding, available');
-  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00'], 'last year: its budget, nothing committed');
+  t.same(await cells(admin, year), [String(year), 'RSD 100,000,000.00', 'RSD 900,000.00', 'RSD 0.00', 'RSD 300,000.00', 'RSD 50,000.00', 'RSD 600,000.00', 'RSD 99,150,000.00'],
+    'this year: budget, committed, released, disbursed, recovered, outstanding, available (budget and recoveries less what is tied)');
+  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00'], 'last year: its budget, nothing committed');
   t.same(await cells(admin, year - 2), [String(year - 2), 'No budget allocated and nothing committed'], 'the year before: nothing');
   await admin.getByRole('heading', { name: `1 award committed in ${year}` }).waitFor();
   const claimRow = (await admin.getByTestId('fund-claims-RS').locator('tbody td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
-  t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', 'RSD 600,000.00', '1'], 'the claim behind the figures');
+  t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', 'RSD 600,000.00', 'RSD 50,000.00', '1'], 'the claim behind the figures, with what was recovered on it this year');
   await checkAccessibility(t, admin, 'fund budgets');
   await run.shoot(admin, 'funds-admin');
 
@@ -67,7 +71,7 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.getByRole('link', { name: 'Previous year' }).click();
   await admin.waitForURL(`${base}/funds?year=${year - 1}`);
   await admin.getByRole('heading', { name: `No awards committed in ${year - 1}` }).waitFor();
-  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00']);
+  t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00']);
   t.equal(await admin.getByTestId(`fund-year-RS-${year}`).count(), 0, 'the chosen year and the two before it');
   await checkAccessibility(t, admin, 'fund budgets, last year');
 

@@ -17,6 +17,17 @@ export const FundsReturned = eventVersion('FundsReturned', 1, {
   ...base, claimId: ClaimIdSchema, instalment: z.number().int().min(1).optional(), advance: z.number().int().min(1).optional(), amount: MoneySchema,
   reason: z.string().trim().min(1).max(1000),
 });
-export const RecoveryCredited = eventVersion('RecoveryCredited', 1, { ...base, claimId: ClaimIdSchema, amount: MoneySchema });
+/**
+ * Money recovered from the offender on a claim, credited to the year it was received in. v2 names
+ * which of the claim's recoveries it is (`recovery`, its number on the claim), so that it is credited
+ * once; a v1 credit (before recoveries were numbered) is read as a v2 without `recovery`.
+ */
+export const RecoveryCredited = eventVersion('RecoveryCredited', 2, {
+  ...base, claimId: ClaimIdSchema, recovery: z.number().int().min(1).optional(), amount: MoneySchema,
+});
+/** RecoveryCredited v1 to v2: the same credit, of no recovery in particular. */
+export const FUND_UPCASTERS = [
+  { type: 'RecoveryCredited', fromVersion: 1, up: (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, schemaVersion: 2 }) },
+] as const;
 
 export const FUND_EVENTS = [FundBudgetAllocated, FundsCommitted, FundsReleased, FundsDisbursed, FundsReturned, RecoveryCredited] as const;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { CLAIM_EVENTS } from './claim-events.js';
-import { FUND_EVENTS } from './fund-events.js';
+import { FUND_EVENTS, FUND_UPCASTERS } from './fund-events.js';
 import { ACCESS_EVENTS } from './access-events.js';
 import { NOTIFICATION_EVENTS } from './notification-events.js';
 import { BANK_STATEMENT_EVENTS, PAYMENT_RUN_EVENTS } from './payment-run-events.js';
@@ -43,9 +43,10 @@ export interface Upcaster {
   up(data: Record<string, unknown>): Record<string, unknown>;
 }
 
-const upcasters: Upcaster[] = [];
+/** The upcasters of the events' older versions (each version's module lists its own). */
+const upcasters: Upcaster[] = [...FUND_UPCASTERS];
 
-/** Registers an upcaster (for a future version; tests use it to prove the path). */
+/** Registers an upcaster (tests use it to prove the path with versions of their own). */
 export function registerUpcaster(u: Upcaster): () => void {
   if (upcasters.some((x) => x.type === u.type && x.fromVersion === u.fromVersion)) {
     throw new Error(`an upcaster for ${u.type} v${u.fromVersion} is already registered`);

@@ -44,7 +44,7 @@ t.test('a fund year folded from stored amounts beyond the bounds keeps exact tot
     { type: 'FundBudgetAllocated', data: { ...base, amount: RSD(HUGE), allocatedBy: 'admin-1', allocatedAt: '2030-01-02T00:00:00.000Z' } },
     { type: 'FundsCommitted', data: { ...base, claimId, amount: RSD(HUGE) } },
     { type: 'FundsCommitted', data: { ...base, claimId, amount: RSD(HUGE) } },
-    { type: 'RecoveryCredited', data: { ...base, claimId, amount: RSD(HUGE) } },
+    { type: 'RecoveryCredited', data: { ...base, schemaVersion: 2, claimId, recovery: 1, amount: RSD(HUGE) } },
   ];
   const s = events.reduce(evolveLedger, initialLedgerState());
   t.same([s.allocated, s.claims[claimId]!.committed, s.recovered], [HUGE, HUGE, HUGE]);

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
 import {
-  awardApprovalsNeeded, claimFunding, decide, evolve, initialState, isDomainError, onHoldForInformation, type ClaimCommand, type ClaimState,
+  awardApprovalsNeeded, claimFunding, decide, fundingInYear, ledgerYears, evolve, initialState, isDomainError, onHoldForInformation, type ClaimCommand, type ClaimState,
 } from '@cfund/domain';
 
 // ---- given / when / then ----------------------------------------------------------------------
@@ -324,7 +324,7 @@ t.test('an award granted on appeal after a rejection gets a fund year; appeals n
   t.equal((granted[0]!.data as { fundYear?: number }).fundYear, 2027, 'committed against the year of the appeal decision');
   const s = stateOf([...toApproval, rejected, notified, appealed, ...granted]);
   t.equal(s.fund.fundYear, 2027);
-  t.same(claimFunding(s), { fundYear: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [] }, 'the award granted on appeal is owed');
+  t.same(claimFunding(s), { fundYear: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [], recovered: 0, recoveries: [] }, 'the award granted on appeal is owed');
 });
 
 t.test('dates of facts cannot lie in the future (a small clock tolerance)', async (t) => {
@@ -351,7 +351,7 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   const approveAdvance: ClaimCommand = { type: 'ApproveAdvancePayment', actor: approver1, at: '2026-03-05T10:00:00.000Z', data: { amount: RSD(200_000), reason: 'urgent medical costs' } };
   const adv = given(base).when(approveAdvance).events();
   t.same(adv[0]!.data, data({ approvedBy: 'approver-1', amount: RSD(200_000), reason: 'urgent medical costs', advance: 1, fundYear: 2026 }), 'numbered, with its fund year');
-  t.same(claimFunding(stateOf([...base, ...adv])), { fundYear: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [] }, 'an approved advance is owed');
+  t.same(claimFunding(stateOf([...base, ...adv])), { fundYear: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [], recovered: 0, recoveries: [] }, 'an approved advance is owed');
   const pay = (actor: Actor, n = 1, at = '2026-03-06T10:00:00.000Z'): ClaimCommand => ({ type: 'DisburseAdvance', actor, at, data: { advance: n, paymentReference: `ADV-${n}` } });
   given([...base, ...adv]).when(pay(approver1)).thenThrows(t, 'four-eyes', 'not by its approver');
   given([...base, ...adv]).when(pay(finance, 2)).thenThrows(t, 'unknown-advance');
@@ -372,6 +372,7 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   t.same(claimFunding(s), {
     fundYear: 2026, tied: RSD(1_700_000).amountMinor, paid: RSD(1_700_000).amountMinor, owed: 0,
     payments: [{ advance: 1, amountMinor: RSD(200_000).amountMinor }, { instalment: 1, amountMinor: RSD(1_500_000).amountMinor }],
+    recovered: 0, recoveries: [],
   });
   // A rejection cancels advances not yet paid.
   const rejected: ClaimEvent = { type: 'AwardRejected', data: data({ rejectedBy: 'approver-1', reasons: ['r'], appealInstructions: 'i' }) };
@@ -438,6 +439,26 @@ t.test('recovery from the offender is limited to what was paid', async (t) => {
   const paidOne = [...toScheduled, disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z')];
   given(paidOne).when(recover(566_667)).thenThrows(t, 'recovery-exceeds-paid');
   t.same(given(paidOne).when(recover(500_000)).events().map((e) => e.type), ['RecoveryFromOffenderRecorded']);
+});
+
+t.test('recoveries are numbered on the claim and belong to the fund year they were received in, not the award\'s', async (t) => {
+  const recovered = (major: number, recordedOn: string): ClaimEvent => ({ type: 'RecoveryFromOffenderRecorded', data: data({ amount: RSD(major), recordedOn }) });
+  const paidOne = [...toScheduled, disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z')];
+  const s = stateOf([...paidOne, recovered(100_000, '2026-12-31'), recovered(50_000, '2027-01-01')]);
+  const funding = claimFunding(s);
+  t.equal(funding.fundYear, 2026, 'the award was committed in 2026');
+  t.same(funding.recoveries, [{ recovery: 1, year: 2026, amountMinor: RSD(100_000).amountMinor }, { recovery: 2, year: 2027, amountMinor: RSD(50_000).amountMinor }]);
+  t.equal(funding.recovered, RSD(150_000).amountMinor);
+  t.same(ledgerYears(funding), [2026, 2027], 'the claim has money in the ledgers of 2026 and 2027');
+  const in2027 = fundingInYear(funding, 2027);
+  t.same(in2027, { tied: 0, paid: 0, owed: 0, payments: [], recovered: RSD(50_000).amountMinor, recoveries: [funding.recoveries[1]] },
+    '2027 holds the recovery received in 2027 and none of the award');
+  t.same(fundingInYear(funding, 2026).recoveries, [funding.recoveries[0]]);
+  t.equal(fundingInYear(funding, 2026).tied, funding.tied, 'the award stays in its fund year');
+  const recover = (major: number): ClaimCommand => ({ type: 'RecordRecovery', actor: finance, at: '2027-02-01T09:00:00.000Z', data: { amount: RSD(major), recordedOn: '2027-02-01' } });
+  const s2 = [...paidOne, recovered(100_000, '2026-12-31'), recovered(50_000, '2027-01-01')];
+  given(s2).when(recover(416_667)).thenThrows(t, 'recovery-exceeds-paid', 'every recovery counts toward what was paid');
+  t.same(given(s2).when(recover(416_666)).events().map((e) => e.type), ['RecoveryFromOffenderRecorded']);
 });
 
 // ---- withdrawal, reopening, closure, erasure -----------------------------------------------------

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { Actor, FundEvent, Money } from '@cfund/contracts';
 import {
-  available, cloneLedger, decideLedger, evolveLedger, initialLedgerState, isDomainError, type LedgerCommand, type LedgerState,
+  available, cloneLedger, decideLedger, evolveLedger, fundingDifferences, initialLedgerState, isDomainError, type ClaimFunding, type LedgerCommand, type LedgerState,
 } from '@cfund/domain';
 
 const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
@@ -47,7 +47,8 @@ t.test('commitments to a target, releases down to one, payouts, returns and reco
     cmd('ReleaseFunds', { claimId: claim(1), tied: EUR(6_000), reason: 'reduced on appeal' }),
     cmd('ReleaseFunds', { claimId: claim(1), tied: EUR(6_000), reason: 'reduced on appeal' }),
     cmd('CommitFunds', { claimId: claim(2), tied: EUR(4_001) }),
-    cmd('CreditRecovery', { claimId: claim(1), amount: EUR(1) }),
+    cmd('CreditRecovery', { claimId: claim(1), recovery: 1, amount: EUR(1) }),
+    cmd('CreditRecovery', { claimId: claim(1), recovery: 1, amount: EUR(1) }),
     cmd('CommitFunds', { claimId: claim(2), tied: EUR(4_001) }),
     cmd('DisburseFunds', { claimId: claim(3), payment: { instalment: 1 }, amount: EUR(1) }),
     cmd('DisburseFunds', { claimId: claim(1), payment: { advance: 1 }, amount: EUR(3_001) }),
@@ -55,10 +56,10 @@ t.test('commitments to a target, releases down to one, payouts, returns and reco
   t.same(r.refusals, ['no-budget', 'currency-mismatch', 'budget-exceeded', 'disbursement-exceeds-commitment', 'disbursement-exceeds-commitment']);
   t.same(r.events.map((e) => e.type), [
     'FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsReleased', 'RecoveryCredited', 'FundsCommitted',
-  ], 'a retried commitment, a commitment below what is tied, a retried payout and a retried release change nothing');
+  ], 'a retried commitment, a commitment below what is tied, a retried payout, a retried release and a recovery credited again change nothing');
   // 10,000 + 1 recovered - (7,000 - 1,000) - 4,001 = 0
   t.equal(available(r.state), 0);
-  t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1], advances: [] });
+  t.same(r.state.claims[claim(1)], { committed: 700_000, released: 100_000, disbursed: 300_000, instalments: [1], advances: [], recovered: 100, recoveries: [1] });
 });
 
 t.test('a release never frees what was paid out; a returned payment is outstanding again and can be paid once more', async (t) => {
@@ -75,7 +76,7 @@ t.test('a release never frees what was paid out; a returned payment is outstandi
   ]);
   t.same(r.events.map((e) => e.type), ['FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsDisbursed', 'FundsReturned', 'FundsReleased']);
   t.same(r.refusals, ['disbursement-exceeds-commitment'], 'released money cannot be paid');
-  t.same(r.state.claims[claim(1)], { committed: 500_000, released: 400_000, disbursed: 100_000, instalments: [], advances: [1] },
+  t.same(r.state.claims[claim(1)], { committed: 500_000, released: 400_000, disbursed: 100_000, instalments: [], advances: [1], recovered: 0, recoveries: [] },
     'the advance paid stays tied; everything else was released');
   t.equal(available(r.state), 900_000);
 });
@@ -87,4 +88,33 @@ t.test('a fold owns its state; cloneLedger keeps a copy that later events do not
   t.equal(next.claims[claim(1)]!.disbursed, 4_000, 'the new state has the payout');
   t.equal(kept.claims[claim(1)]!.disbursed, 0, 'the copy does not');
   t.same(kept.claims[claim(1)]!.instalments, []);
+});
+
+t.test('a recovery is credited once, and the ledger and the claim agree on which recoveries a year holds', async (t) => {
+  const funding = (recoveries: { recovery: number; amountMinor: number }[]): ClaimFunding => ({
+    tied: 0, paid: 0, owed: 0, payments: [],
+    recovered: recoveries.reduce((s, r) => s + r.amountMinor, 0), recoveries: recoveries.map((r) => ({ ...r, year: 2026 })),
+  });
+  const r = run([
+    cmd('CreditRecovery', { claimId: claim(1), recovery: 2, amount: EUR(30) }),
+    cmd('CreditRecovery', { claimId: claim(1), recovery: 2, amount: EUR(30) }),
+    cmd('CreditRecovery', { claimId: claim(2), recovery: 2, amount: EUR(5) }),
+  ]);
+  t.same(r.events.map((e) => e.type), ['RecoveryCredited', 'RecoveryCredited'], 'the same recovery of a claim is credited once; another claim\'s recovery 2 is its own');
+  t.same(r.events[0]!.data, { schemaVersion: 2, jurisdiction: 'XK', year: 2026, claimId: claim(1), recovery: 2, amount: EUR(30) });
+  t.equal(r.state.recovered, 3_500);
+  t.equal(available(r.state), 3_500, 'recoveries can fund new commitments');
+  t.same(fundingDifferences(claim(1), funding([{ recovery: 2, amountMinor: 3_000 }]), r.state.claims[claim(1)]), [], 'they agree');
+  t.same(fundingDifferences(claim(1), funding([{ recovery: 1, amountMinor: 1_000 }, { recovery: 2, amountMinor: 3_000 }]), r.state.claims[claim(1)]), [
+    { claimId: claim(1), kind: 'recovered', claimMinor: 4_000, ledgerMinor: 3_000 },
+    { claimId: claim(1), kind: 'recovery-missing-in-ledger', claimMinor: 1_000, ledgerMinor: 0, recovery: 1 },
+  ], 'a recovery whose credit was lost');
+  t.same(fundingDifferences(claim(1), funding([]), r.state.claims[claim(1)]), [
+    { claimId: claim(1), kind: 'recovered', claimMinor: 0, ledgerMinor: 3_000 },
+    { claimId: claim(1), kind: 'recovery-not-on-claim', claimMinor: 0, ledgerMinor: 0, recovery: 2 },
+  ], 'a credit in a year the recovery was not received in');
+  // A credit of before recoveries were numbered (v1, read as v2 without a number) counts in the sums only.
+  const legacy: FundEvent = { type: 'RecoveryCredited', data: { schemaVersion: 2, jurisdiction: 'XK', year: 2026, claimId: claim(3), amount: EUR(7) } };
+  const s = evolveLedger(initialLedgerState(), legacy);
+  t.same([s.recovered, s.claims[claim(3)]!.recovered, s.claims[claim(3)]!.recoveries], [700, 700, []]);
 });

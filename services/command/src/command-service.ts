@@ -13,7 +13,7 @@ import {
   type BankStatementEvent, type ClaimEvent, type FundEvent, type Jurisdiction, type PaymentRunEvent,
 } from '@cfund/contracts';
 import {
-  DomainError, bankStatementDecider, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, paymentRunDecider, tiedOf,
+  DomainError, bankStatementDecider, canRead, claimDecider, claimFunding, cloneLedger, ledgerDecider, ledgerYears, paymentRunDecider, tiedOf,
   type BankStatementCommand, type BankStatementState, type PaymentRunCommand, type PaymentRunState, type Authorization, type ClaimFunds, type ClaimAccess, type ClaimCommand, type ClaimState, type LedgerCommand, type LedgerState, type Principal,
 } from '@cfund/domain';
 import {
@@ -373,9 +373,11 @@ export class CommandService {
   }
 
   /**
-   * Reconciles every claim of the ledgers of `years` (all jurisdictions) with its ledger entry.
-   * One claim that cannot be repaired (e.g. its budget is spent) is reported and does not stop
-   * the others.
+   * Reconciles every claim of the ledgers of `years` (all jurisdictions) with its entries in
+   * those ledgers: the years where the ledger holds something of the claim, and the years where
+   * the claim has money (its fund year, its recoveries), so that a recovery whose credit was lost
+   * is found through the claim's other ledger entries. One claim that cannot be repaired (e.g.
+   * its budget is spent) is reported and does not stop the others.
    */
   async reconcileAll(years: readonly number[], ctx: CommandContext): Promise<{ claims: number; repairs: string[]; differences: number; failures: { claimId: string; error: string }[] }> {
     const repairs: string[] = [];
@@ -383,21 +385,26 @@ export class CommandService {
     let claims = 0;
     let differences = 0;
     for (const jurisdiction of JURISDICTIONS) {
-      for (const year of years) {
-        const ledger = await this.loadLedger(jurisdiction, year);
-        for (const claimId of Object.keys(ledger.claims)) {
-          claims += 1;
-          let found = 0;
-          try {
-            const { state } = await this.loadClaim(claimId);
-            found = this.funding.differences(claimId, state, ledger).length;
-            differences += found;
-            if (found > 0) repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
-          } catch (error) {
-            // Unrepaired; funds held for no claim the store knows are a difference in themselves.
-            if (found === 0) differences += 1;
-            failures.push({ claimId, error: error instanceof Error ? error.message : String(error) });
+      const ledgers = new Map<number, Readonly<LedgerState>>();
+      for (const year of years) ledgers.set(year, await this.loadLedger(jurisdiction, year));
+      const claimIds = new Set([...ledgers.values()].flatMap((l) => Object.keys(l.claims)));
+      for (const claimId of claimIds) {
+        claims += 1;
+        let found = 0;
+        try {
+          const { state } = await this.loadClaim(claimId);
+          const ofClaim = new Set(ledgerYears(claimFunding(state)));
+          for (const [year, ledger] of ledgers) {
+            if (!(claimId in ledger.claims) && !ofClaim.has(year)) continue;
+            const here = this.funding.differences(claimId, state, year, ledger).length;
+            found += here;
+            differences += here;
+            if (here > 0) repairs.push(...await this.reconcileClaim(claimId, jurisdiction, year, ctx));
           }
+        } catch (error) {
+          // Unrepaired; funds held for no claim the store knows are a difference in themselves.
+          if (found === 0) differences += 1;
+          failures.push({ claimId, error: error instanceof Error ? error.message : String(error) });
         }
       }
     }

@@ -114,7 +114,7 @@ function given(budget: Money | undefined, claim: ClaimEvent[], prior: Omit<Ledge
           await funding.afterAppend(claimId, after, change, ctx);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
-          t.same(funding.differences(claimId, after, ledgers.held('RS', YEAR)), [], `${message}: the claim and its ledger agree`);
+          t.same(funding.differences(claimId, after, YEAR, ledgers.held('RS', YEAR)), [], `${message}: the claim and its ledger agree`);
         },
       };
     },

@@ -94,7 +94,7 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.same(r.json<{ events: string[] }>().events, ['AwardApprovalGiven', 'AwardApproved']);
     const ledger = await eventTypes(h, `fund-RS-${year}`);
     const state = await h.app.commandService.loadLedger('RS', year);
-    t.same(state.claims[id], { committed: 40_000_000, released: 0, disbursed: 0, instalments: [], advances: [] }, 'committed once');
+    t.same(state.claims[id], { committed: 40_000_000, released: 0, disbursed: 0, instalments: [], advances: [], recovered: 0, recoveries: [] }, 'committed once');
     t.ok(ledger.length > 0);
     t.match((await h.app.inject('/metrics')).body, /cfund_ledger_repairs_total\{kind="commitment-reused"\} 1/);
 
@@ -104,7 +104,7 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.equal((await h.post(`/claims/${other}/withdrawal`, tk.lawyer, { reason: 'The victim withdrew.' })).statusCode, 200);
     t.same(await h.app.commandService.reconcileClaim(other, 'RS', year, ctx), ['FundsReleased']);
     const after = await h.app.commandService.loadLedger('RS', year);
-    t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [] });
+    t.same(after.claims[other], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [], recovered: 0, recoveries: [] });
 
     // The scheduled reconciler finds such orphans by itself, and leaves a commitment whose claim
     // still awaits approval for that amount (an approval in flight) alone.
@@ -137,7 +137,7 @@ t.test('concurrency, ledger repair and privacy', async (t) => {
     t.equal(r.statusCode, 409, r.body);
     t.equal(r.json<{ code: string }>().code, 'not-allowed-in-state');
     const ledger = await h.app.commandService.loadLedger('RS', year);
-    t.same(ledger.claims[id], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [] }, 'committed, then released');
+    t.same(ledger.claims[id], { committed: 40_000_000, released: 40_000_000, disbursed: 0, instalments: [], advances: [], recovered: 0, recoveries: [] }, 'committed, then released');
     t.notOk((await eventTypes(h, `claim-${id}`)).includes('AwardApproved'));
   });
 

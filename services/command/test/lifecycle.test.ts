@@ -94,7 +94,7 @@ t.test('service shell and the whole happy path of a claim', async (t) => {
     }
 
     const ledger = await h.app.commandService.loadLedger('RS', year);
-    t.same(ledger.claims[claimId], { committed: 90_000_000, released: 0, disbursed: 90_000_000, instalments: [1, 2, 3], advances: [] }, 'ledger committed and paid the award');
+    t.same(ledger.claims[claimId], { committed: 90_000_000, released: 0, disbursed: 90_000_000, instalments: [1, 2, 3], advances: [], recovered: 0, recoveries: [] }, 'ledger committed and paid the award');
     const metrics = (await h.app.inject('/metrics')).body;
     t.match(metrics, /cfund_eventstore_appends_total\{category="fund"\} 5/);
   });

@@ -7,7 +7,10 @@
  * written here, independently of the domain's own funding rule:
  *   - for each claim, committed - released = paid + still owed (what the fund decided to pay);
  *   - paid out in the ledger = paid on the claim, payment by payment; each paid at most once;
- *   - the ledger never negative nor over budget;
+ *   - the ledger never negative nor over what the budget and recoveries allow;
+ *   - each recovery credited exactly once, in the ledger of the year it was received (the clock
+ *     runs on, so a sequence crosses into later years), a retried request included; never more
+ *     recovered than paid;
  *   - a refused command changed nothing in any stream;
  *   - a closed claim has nothing committed and unpaid.
  * Seeded (MONEY_MODEL_SEED); MONEY_MODEL_RUNS sequences (default 2,000), none started after
@@ -45,7 +48,7 @@ type Action =
   | { kind: 'schedule'; claim: number; instalments: number; dueInDays: number }
   | { kind: 'disburse'; claim: number; n: number; early: boolean }
   | { kind: 'fail'; claim: number; n: number }
-  | { kind: 'recover'; claim: number; amount: number }
+  | { kind: 'recover'; claim: number; amount: number; retried: boolean }
   | { kind: 'withdraw'; claim: number }
   | { kind: 'reopen'; claim: number }
   | { kind: 'close'; claim: number }
@@ -73,12 +76,28 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
   fc.record({ kind: fc.constant('fail' as const), claim, n: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000) }),
+  fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000), retried: fc.boolean() }),
+  fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000), retried: fc.boolean() }),
+  fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000), retried: fc.boolean() }),
+  fc.record({ kind: fc.constant('wait' as const), days: fc.constantFrom(120, 200) }),
   fc.record({ kind: fc.constant('withdraw' as const), claim }),
   fc.record({ kind: fc.constant('reopen' as const), claim }),
   fc.record({ kind: fc.constant('close' as const), claim }),
   fc.record({ kind: fc.constant('wait' as const), days: fc.constantFrom(1, 8, 20) }),
 );
+
+/**
+ * Random actions rarely take a claim all the way to a payment, and recoveries need one: a
+ * sequence may start by paying some claims an award (as ordinary actions, checked like the rest).
+ */
+const paidFirst = (c: number): Action[] => [
+  { kind: 'assess', claim: c, amount: 20_000_000 }, { kind: 'approve', claim: c, approver: 1 }, { kind: 'notify', claim: c },
+  { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 1, dueInDays: 0 }, { kind: 'disburse', claim: c, n: 1, early: true },
+];
+/** Sequences start in January or late in the year (so that the clock runs into the next fund year). */
+interface Sequence { starts: string; actions: Action[] }
+const sequenceArb: fc.Arbitrary<Sequence> = fc.tuple(fc.constantFrom('01-15', '11-20'), fc.subarray([0, 1, 2]), fc.array(actionArb, { minLength: 1, maxLength: 40 }))
+  .map(([starts, paid, actions]) => ({ starts, actions: [...paid.flatMap(paidFirst), ...actions] }));
 
 // ---- the reference model: what the fund has decided to pay, and has paid -------------------------
 
@@ -89,8 +108,13 @@ interface ModelClaim {
   ended: boolean;
   advances: ModelPayment[];
   instalments: ModelPayment[];
+  /** Recovered from the offender, in order, with the year received. */
+  recoveries: { amount: number; year: number }[];
 }
 
+/** How often the sequences reached what recoveries test (a run that never recovers shows nothing). */
+const seen = { recoveries: 0, laterYear: 0, retried: 0 };
+const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0);
 const paidOf = (c: ModelClaim): number => [...c.advances, ...c.instalments].filter((p) => p.paid).reduce((a, p) => a + p.amount, 0);
 /** What the ledger must hold committed and not released for the claim. */
 function expectedTied(c: ModelClaim): number {
@@ -101,7 +125,7 @@ function expectedTied(c: ModelClaim): number {
 }
 
 /** Updates the model from the events an accepted command wrote (the model decides what they mean for money). */
-function apply(m: ModelClaim, events: string[], action: Action, state: { netAward?: number; instalments: { amount: number }[] }): void {
+function apply(m: ModelClaim, events: string[], action: Action, state: { netAward?: number; instalments: { amount: number }[]; today: string; fundYear: number }): void {
   for (const e of events) {
     switch (e) {
       case 'AwardApproved': m.award = state.netAward; m.rejected = false; break;
@@ -115,6 +139,14 @@ function apply(m: ModelClaim, events: string[], action: Action, state: { netAwar
       case 'PayoutScheduled': m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false })); break;
       case 'PayoutDisbursed': if (action.kind === 'disburse') m.instalments[action.n - 1]!.paid = true; break;
       case 'PayoutFailed': if (action.kind === 'fail') m.instalments[action.n - 1]!.paid = false; break;
+      case 'RecoveryFromOffenderRecorded':
+        if (action.kind === 'recover') {
+          m.recoveries.push({ amount: action.amount, year: Number(state.today.slice(0, 4)) });
+          seen.recoveries += 1;
+          if (action.retried) seen.retried += 1;
+          if (m.recoveries.at(-1)!.year !== state.fundYear) seen.laterYear += 1;
+        }
+        break;
       case 'ClaimWithdrawn': case 'ClaimClosed': m.ended = true; break;
       case 'ClaimReopened': m.ended = false; break;
       default: break;
@@ -140,9 +172,9 @@ async function lastPosition(client: EventStoreDBClient): Promise<string> {
 
 interface World { h: Harness; tk: Tokens; clock: { now: Date } }
 
-async function runSequence(world: World, year: number, actions: Action[]): Promise<void> {
+async function runSequence(world: World, year: number, { starts, actions }: Sequence): Promise<void> {
   const { h, tk, clock } = world;
-  clock.now = new Date(`${year}-01-15T09:00:00.000Z`);
+  clock.now = new Date(`${year}-${starts}T09:00:00.000Z`);
   const day = (offset = 0) => new Date(clock.now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
   const post = async (url: string, token: string, body: unknown) => h.post(url, token, body);
   const must = async (url: string, token: string, body: unknown): Promise<void> => {
@@ -164,7 +196,7 @@ async function runSequence(world: World, year: number, actions: Action[]): Promi
     await must(`/claims/${id}/fund-application`, tk.lawyer, { otherCompensationDeclared: [] });
     ids.push(id);
   }
-  const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [] }));
+  const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [], recoveries: [] }));
   // A budget to start with (room for about two awards); more may come from the actions.
   await must(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(START_BUDGET) });
   let allocated = START_BUDGET;
@@ -185,8 +217,10 @@ async function runSequence(world: World, year: number, actions: Action[]): Promi
       const { state } = await service.loadClaim(ids[action.claim]!);
       apply(models[action.claim]!, r.json<{ events: string[] }>().events, action, {
         ...(state.fund.netAward ? { netAward: state.fund.netAward.amountMinor } : {}),
-        instalments: state.fund.instalments.map((i) => ({ amount: i.amount.amountMinor })),
+        instalments: state.fund.instalments.map((i) => ({ amount: i.amount.amountMinor })), today: day(), fundYear: year,
       });
+      const m = models[action.claim]!;
+      if (sum(m.recoveries.map((x) => x.amount)) > paidOf(m)) throw new Error(`${where}: recovered ${sum(m.recoveries.map((x) => x.amount))}, more than paid ${paidOf(m)}`);
     }
     await check(where);
   }
@@ -209,11 +243,21 @@ async function runSequence(world: World, year: number, actions: Action[]): Promi
       case 'schedule': return post(`/claims/${id}/payout-schedule`, tk.finance, { instalments: a.instalments, firstDueOn: day(a.dueInDays), intervalMonths: 1 });
       case 'disburse': return post(`/claims/${id}/payouts/${a.n}/disbursement`, tk.finance, { paymentReference: `PAY-${a.n}`, ...(a.early ? { earlyPayment: true } : {}) });
       case 'fail': return post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
-      case 'recover': return post(`/claims/${id}/recoveries`, tk.finance, { amount: RSD(a.amount), recordedOn: day() });
+      case 'recover': {
+        const body = { amount: RSD(a.amount), recordedOn: day() };
+        if (!a.retried) return post(`/claims/${id}/recoveries`, tk.finance, body);
+        // The same request twice (a client's retry): one recovery on the claim, credited once.
+        const key = { 'idempotency-key': `recovery-${id}-${clock.now.getTime()}-${Math.random()}` };
+        const first = await h.post(`/claims/${id}/recoveries`, tk.finance, body, key);
+        const again = await h.post(`/claims/${id}/recoveries`, tk.finance, body, key);
+        if (again.statusCode !== first.statusCode) throw new Error(`a retry answered ${again.statusCode}, the request ${first.statusCode}`);
+        return first;
+      }
       case 'withdraw': return post(`/claims/${id}/withdrawal`, tk.lawyer, { reason: 'the victim asked' });
       case 'reopen': return post(`/claims/${id}/reopening`, tk.lawyer, { reason: 'new evidence' });
       case 'close': return post(`/claims/${id}/closure`, tk.finance, { reason: 'done' });
-      case 'wait': clock.now = new Date(clock.now.getTime() + a.days * 86_400_000); return undefined;
+      // Never past the years the checks look at.
+      case 'wait': clock.now = new Date(Math.min(clock.now.getTime() + a.days * 86_400_000, Date.parse(`${year + 2}-12-31T09:00:00.000Z`))); return undefined;
       default: { const never: never = a; return never; }
     }
   }
@@ -234,6 +278,22 @@ async function runSequence(world: World, year: number, actions: Action[]): Promi
       if (JSON.stringify([...(f?.instalments ?? [])].sort()) !== JSON.stringify(paidInstalments)) fail(`claim ${i}: instalments paid ${JSON.stringify(f?.instalments)}, model ${JSON.stringify(paidInstalments)}`);
       if (JSON.stringify([...(f?.advances ?? [])].sort()) !== JSON.stringify(paidAdvances)) fail(`claim ${i}: advances paid ${JSON.stringify(f?.advances)}, model ${JSON.stringify(paidAdvances)}`);
       if (m.ended && f && tiedOf(f) !== f.disbursed) fail(`claim ${i} ended with money committed and unpaid`);
+    }
+    // Recoveries, in every year a sequence's clock can reach (another sequence's claims may have credits there too).
+    for (const y of [year, year + 1, year + 2]) {
+      const l = y === year ? ledger : await service.loadLedger('RS', y);
+      let ours = 0;
+      for (const [i, id] of ids.entries()) {
+        const m = models[i]!;
+        const numbers = m.recoveries.flatMap((x, n) => (x.year === y ? [n + 1] : []));
+        const amount = sum(m.recoveries.filter((x) => x.year === y).map((x) => x.amount));
+        const f = l.claims[id];
+        if ((f?.recovered ?? 0) !== amount) fail(`claim ${i}: credited ${f?.recovered ?? 0} in ${y}, model ${amount}`);
+        if (JSON.stringify(f?.recoveries ?? []) !== JSON.stringify(numbers)) fail(`claim ${i}: recoveries credited in ${y} ${JSON.stringify(f?.recoveries)}, model ${JSON.stringify(numbers)}`);
+        ours += amount;
+      }
+      if (l.recovered < ours) fail(`${y}: recovered ${l.recovered}, less than the claims' ${ours}`);
+      if (available(l) < 0) fail(`${y}: over-committed: available ${available(l)}`);
     }
   }
 }
@@ -263,13 +323,13 @@ t.test('the money path against a reference model', async (t) => {
       return { world, year: 2030 + used };
     };
     const numRuns = Math.ceil(RUNS / RUNNERS);
-    await fc.assert(fc.asyncProperty(fc.array(actionArb, { minLength: 1, maxLength: 40 }), async (actions) => {
+    await fc.assert(fc.asyncProperty(sequenceArb, async (sequence) => {
       // Past the time budget the remaining runs start nothing (fast-check's own time limit would
       // abandon a run half-way, with commands still in flight when the store closes).
       if (Date.now() - started > SECONDS * 1000) return;
       runs += 1;
       const { world: w, year } = await nextYear();
-      await runSequence(w, year, actions);
+      await runSequence(w, year, sequence);
     }), { numRuns, seed: SEED + k, endOnFailure: false }).catch((error: unknown) => {
       const cause = error instanceof Error && error.cause instanceof Error ? `\n${error.cause.message}` : '';
       t.fail(`money model failed (MONEY_MODEL_SEED=${SEED}, runner ${k}: seed ${SEED + k}): ${error instanceof Error ? error.message : String(error)}${cause}`);
@@ -277,5 +337,6 @@ t.test('the money path against a reference model', async (t) => {
   };
   await Promise.all(Array.from({ length: RUNNERS }, (_, k) => runner(k)));
 
+  t.comment(`recoveries recorded: ${seen.recoveries} (${seen.laterYear} in a year after the award's, ${seen.retried} requests retried)`);
   t.ok(runs >= Math.min(RUNS, 100), `${runs} sequences run (${stores} event stores, ${((Date.now() - started) / 1000).toFixed(1)} s; at most ${RUNS} in ${SECONDS} s)`);
 });

@@ -81,9 +81,18 @@ t.test('given a decision served, then the appeal deadline', async (t) => {
 t.test('given a payout with one instalment disbursed, then money, funding and the instalment still due', async (t) => {
   const { row, detail, deadlines } = given(at('PayoutDisbursed') + 1);
   t.match(row, { status: 'scheduled', awarded_minor: 90_000_000, paid_minor: 50_000_000, outstanding_minor: 40_000_000, fund_year: 2026 });
-  t.same(JSON.parse(row.funding), { fundYear: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }] });
+  t.same(JSON.parse(row.funding), { fundYear: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }], recovered: 0, recoveries: [] });
   t.same(detail.fund.instalments.map((i) => [i.number, i.status]), [[1, 'disbursed'], [2, 'due']]);
   t.same(deadlines, [{ kind: 'instalment', dueOn: '2026-06-01', instalment: 2 }]);
+});
+
+t.test('given a recovery received the year after the award, then the funding holds it in that year', async (t) => {
+  const paid = lifecycle.slice(0, at('PayoutDisbursed') + 1);
+  const recovered = event('RecoveryFromOffenderRecorded', { amount: money(10_000_000), recordedOn: '2027-01-04' });
+  const entry = [...paid, recovered].reduce((e, x, i) => applyClaimEvent(e, x, i, '2027-01-05T00:00:00.000Z'), initialEntry(claimId));
+  const { row } = claimRecord(entry);
+  t.match(JSON.parse(row.funding), { fundYear: 2026, recovered: 10_000_000, recoveries: [{ recovery: 1, year: 2027, amountMinor: 10_000_000 }] });
+  t.equal(row.fund_year, 2026, 'the claim stays of its award\'s fund year');
 });
 
 t.test('given an erasure, then the detail says so and nothing else changes', async (t) => {

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { jsonEvent } from '@eventstore/db-client';
-import { Clock, allocateBudget, disburse, get, rsYear, scheduledClaim, startHarness, startProjection, tokens } from './helpers.ts';
+import { Clock, allocateBudget, disburse, get, rsYear, scheduledClaim, startHarness, startProjection, step, tokens } from './helpers.ts';
 
 t.test('reconciliation report', async (t) => {
   const h = await startHarness(t, { clock: new Clock(new Date(Date.now() - 2 * 86400_000), 60_000) });
@@ -38,4 +38,26 @@ t.test('reconciliation report', async (t) => {
   t.same(found.filter((d) => d.claimId === B), [{ claimId: B, kind: 'tied', claimMinor: 30_000_000, ledgerMinor: 20_000_000 }], 'B: released without a reason on the claim');
   t.same(found.filter((d) => d.claimId === A).map((d) => [d.kind, d.payment ?? null]).sort(), [['disbursed', null], ['payment-not-on-claim', 'instalment-2']],
     'A: a payment the claim does not have');
+
+  t.test('recoveries: checked in the year they were received, beside the claims of the year', async (t) => {
+    // C is paid, then recovers: credited by the command service in the year received.
+    const C = await scheduledClaim(h, tk, 30_000_000, 1);
+    await disburse(h, C, tk, 1);
+    await step(h, C, 'recoveries', tk.finance, { amount: { amountMinor: 4_000_000, currency: 'RSD' }, recordedOn: h.clock.now.toISOString().slice(0, 10) });
+    await h.catchUp();
+    const fund = (await get(app, `/funds/RS/${year}`, tk.auditor)).json<{ recoveredMinor: number; claims: { claimId: string; recoveredMinor: number; recoveriesCredited: number[] }[] }>();
+    t.equal(fund.recoveredMinor, 4_000_000, 'the fund year shows what was recovered in it');
+    t.match(fund.claims.find((c) => c.claimId === C), { recoveredMinor: 4_000_000, recoveriesCredited: [1] }, 'and of which claim, which recovery');
+    const diffsOf = async (y: number, id: string) => (await get(app, `/funds/RS/${y}/reconciliation`, tk.auditor))
+      .json<{ differences: { claimId: string; kind: string; recovery?: number }[] }>().differences.filter((d) => d.claimId === id);
+    t.same(await diffsOf(year, C), [], 'the claim and the ledger agree on the recovery');
+    // Credited behind the command service's back in the next year, where C received nothing.
+    await h.env.eventStore.appendToStream(`fund-RS-${year + 1}`, jsonEvent({
+      type: 'RecoveryCredited', data: { schemaVersion: 2, jurisdiction: 'RS', year: year + 1, claimId: C, recovery: 1, amount: { amountMinor: 4_000_000, currency: 'RSD' } },
+    }));
+    await h.catchUp();
+    t.same((await diffsOf(year + 1, C)).map((d) => [d.kind, d.recovery ?? null]), [['recovered', null], ['recovery-not-on-claim', 1]],
+      'a credit in a year the recovery was not received in');
+    t.same(await diffsOf(year, C), [], 'its own year still agrees');
+  });
 });

@@ -376,8 +376,8 @@ const handlers: Handlers = {
     if (!schemeOf(s).recoveryFromOffender) refuse('recovery-not-allowed', 'This scheme does not recover from the offender.');
     requireNotFutureDate(c.data.recordedOn, c.at, schemeOf(s).timeZone, 'The date of the recovery');
     requireCurrency([c.data.amount], s.currency!);
-    const { paid } = claimFunding(s);
-    if (s.fund.recovered + c.data.amount.amountMinor > paid) {
+    const { paid, recovered } = claimFunding(s);
+    if (recovered + c.data.amount.amountMinor > paid) {
       refuse('recovery-exceeds-paid', 'The fund cannot recover more than it has paid.', { paid });
     }
     return [ev('RecoveryFromOffenderRecorded', c.data, s)];

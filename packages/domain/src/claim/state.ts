@@ -43,6 +43,14 @@ export interface Advance {
   disbursedBy?: string;
 }
 
+/** A recovery from the offender, numbered on the claim from 1 in the order recorded. */
+export interface Recovery {
+  number: number;
+  amount: Money;
+  /** The local date it was received (scheme's zone): its year is the fund year credited. */
+  recordedOn: string;
+}
+
 /** The first approval of an appeal decision that needs two. */
 export interface PendingAppealDecision {
   approver: string;
@@ -64,7 +72,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 8;
+export const CLAIM_STATE_VERSION = 9;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -119,7 +127,8 @@ export interface ClaimState {
     /** Advances approved, in order; deducted from the final award. */
     advances: Advance[];
     instalments: Instalment[];
-    recovered: number;
+    /** Recoveries from the offender, in order. */
+    recoveries: Recovery[];
     /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
     queued: Record<string, { runId: string; endToEndId: string }>;
     /** What the bank did with each run payment a statement told of, by end-to-end id (a statement imported again changes nothing). */
@@ -156,7 +165,7 @@ export const initialState = (): ClaimState => ({
   evidence: [],
   documents: [],
   court: { proceedings: [], rulings: [], offenderPaid: 0 },
-  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recovered: 0, queued: {}, bankOutcomes: {} },
+  fund: { otherCompensationDeclared: [], approvals: [], deciders: [], advances: [], instalments: [], recoveries: [], queued: {}, bankOutcomes: {} },
   personalDataErased: false,
   payee: { changes: 0 },
 });
@@ -304,7 +313,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return { ...s, status: 'scheduled' };
     case 'RecoveryFromOffenderRecorded':
-      s.fund.recovered = addMinor(s.fund.recovered, event.data.amount.amountMinor);
+      s.fund.recoveries = [...s.fund.recoveries, { number: s.fund.recoveries.length + 1, amount: event.data.amount, recordedOn: event.data.recordedOn }];
       return s;
     case 'ClaimWithdrawn':
       return { ...s, status: 'withdrawn', statusBeforeWithdrawal: s.status };

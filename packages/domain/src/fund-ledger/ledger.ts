@@ -16,6 +16,9 @@ export interface ClaimFunds {
   /** Instalments and advances paid out and not returned, by number. */
   instalments: number[];
   advances: number[];
+  /** Recovered from the offender on the claim and credited in this year, and which recoveries (their numbers on the claim). */
+  recovered: number;
+  recoveries: number[];
 }
 
 export interface LedgerState {
@@ -39,7 +42,8 @@ export type LedgerCommand =
   | Command<'ReleaseFunds', { claimId: string; tied: Money; reason: string }>
   | Command<'DisburseFunds', { claimId: string; payment: PaymentRef; amount: Money }>
   | Command<'ReturnFunds', { claimId: string; payment: PaymentRef; amount: Money; reason: string }>
-  | Command<'CreditRecovery', { claimId: string; amount: Money }>;
+  /** Credits the claim's recovery number `recovery`; nothing when it was credited already. */
+  | Command<'CreditRecovery', { claimId: string; recovery: number; amount: Money }>;
 
 /** An instalment or an advance of a claim (exactly one of the two). */
 export type PaymentRef = { instalment: number; advance?: undefined } | { advance: number; instalment?: undefined };
@@ -52,7 +56,7 @@ export const outstanding = (f: Pick<ClaimFunds, 'committed' | 'released' | 'disb
   addMinor(f.committed, -addMinor(f.released, f.disbursed));
 /** Committed to the claim and not released (paid out or still to pay). */
 export const tiedOf = (f: ClaimFunds | undefined): number => (f ? f.committed - f.released : 0);
-export const emptyClaimFunds = (): ClaimFunds => ({ committed: 0, released: 0, disbursed: 0, instalments: [], advances: [] });
+export const emptyClaimFunds = (): ClaimFunds => ({ committed: 0, released: 0, disbursed: 0, instalments: [], advances: [], recovered: 0, recoveries: [] });
 const isRecorded = (f: ClaimFunds | undefined, p: PaymentRef): boolean =>
   f !== undefined && (p.advance !== undefined ? f.advances.includes(p.advance) : f.instalments.includes(p.instalment!));
 
@@ -101,8 +105,13 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
       else f.instalments = f.instalments.filter((n) => n !== instalment);
       return s;
     }
-    case 'RecoveryCredited':
+    case 'RecoveryCredited': {
+      const f = claim(event.data.claimId);
+      f.recovered = addMinor(f.recovered, event.data.amount.amountMinor);
+      // A v1 credit names no recovery: it counts in the sums only.
+      if (event.data.recovery !== undefined) f.recoveries.push(event.data.recovery);
       return { ...s, recovered: addMinor(s.recovered, event.data.amount.amountMinor) };
+    }
     default: {
       const _exhaustive: never = event;
       return _exhaustive;
@@ -113,7 +122,7 @@ export function evolveLedger(state: LedgerState, event: FundEvent): LedgerState 
 /** A deep copy of a ledger state, independent of later `evolveLedger` calls on the original. */
 export function cloneLedger(s: LedgerState): LedgerState {
   const claims: Record<string, ClaimFunds> = {};
-  for (const [id, f] of Object.entries(s.claims)) claims[id] = { ...f, instalments: [...f.instalments], advances: [...f.advances] };
+  for (const [id, f] of Object.entries(s.claims)) claims[id] = { ...f, instalments: [...f.instalments], advances: [...f.advances], recoveries: [...f.recoveries] };
   return { ...s, claims };
 }
 
@@ -174,9 +183,13 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
       if (!isRecorded(s.claims[c.data.claimId], c.data.payment)) return [];
       return [{ type: 'FundsReturned', data: { ...base, claimId: c.data.claimId, ...paymentFields(c.data.payment), amount: c.data.amount, reason: c.data.reason } }];
     }
-    case 'CreditRecovery':
+    case 'CreditRecovery': {
       requireMoney(s, c.data.amount);
-      return [{ type: 'RecoveryCredited', data: { ...base, claimId: c.data.claimId, amount: c.data.amount } }];
+      // A retry, a crash's repair or the reconciler finds the recovery credited and changes nothing.
+      if (s.claims[c.data.claimId]?.recoveries.includes(c.data.recovery)) return [];
+      const { claimId, recovery, amount } = c.data;
+      return [{ type: 'RecoveryCredited', data: { ...base, schemaVersion: 2, claimId, recovery, amount } }];
+    }
     default: {
       const _exhaustive: never = c;
       return _exhaustive;

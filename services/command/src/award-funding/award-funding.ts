@@ -11,13 +11,16 @@
  *      (`disbursement-exceeds-commitment`: nothing is appended);
  *   2. the claim's events are appended;
  *   3. the ledger is settled: payments recorded, failed ones returned, what the claim no longer
- *      ties up released.
- * A crash between 1 and 2 leaves an excess commitment, between 2 and 3 an unrecorded payment or
- * release: the next command on the claim, a retry, or the reconciler settles both.
+ *      ties up released, recoveries from the offender credited (in the ledger of the year each
+ *      was received, which need not be the claim's fund year; each once, by its number).
+ * A crash between 1 and 2 leaves an excess commitment, between 2 and 3 an unrecorded payment,
+ * release or recovery: the claim's next command that moves its money, or the reconciler, settles
+ * them. A recovery is money coming in, so it is credited only after the claim recorded it: a
+ * crash can leave the fund poorer on paper, never richer.
  */
 import type { Jurisdiction, Money } from '@cfund/contracts';
 import {
-  DomainError, claimFunding, emptyClaimFunds, fundingDifferences, outstanding, paymentKey, tiedOf,
+  DomainError, claimFunding, emptyClaimFunds, fundingDifferences, fundingInYear, ledgerYears, outstanding, paymentKey, tiedOf,
   type ClaimFunding, type ClaimFunds, type ClaimState, type FundedPayment, type FundingDifference, type LedgerCommand, type LedgerState, type PaymentRef,
 } from '@cfund/domain';
 import type { CommandContext } from '../command-service.js';
@@ -42,6 +45,8 @@ const recordedIn = (f: ClaimFunds | undefined, p: FundedPayment): boolean =>
 /** Whether the claim's money differs between two states (most commands change none of it). */
 export function fundingChanged(a: ClaimFunding, b: ClaimFunding): boolean {
   if (a.tied !== b.tied || a.paid !== b.paid || a.payments.length !== b.payments.length || a.fundYear !== b.fundYear) return true;
+  // Recoveries are only ever added to a claim.
+  if (a.recoveries.length !== b.recoveries.length) return true;
   const keys = new Set(b.payments.map(paymentKey));
   return a.payments.some((p) => !keys.has(paymentKey(p)));
 }
@@ -110,56 +115,66 @@ export class AwardFunding {
   }
 
   /**
-   * Moves the claim's entry in its fund year's ledger to what the claim says: failed payments
-   * returned, a shortfall committed, payments recorded, an excess released. Returns the ledger
-   * events' types it caused (empty when the two agree).
+   * Moves the claim's entries in the ledgers of its fund year and of the years it recovered money
+   * in (`ledgerYears`) to what the claim says: failed payments returned, a shortfall committed,
+   * payments recorded, an excess released, recoveries credited. Returns the ledger events' types
+   * it caused (empty when they agree). `ledgerState`: the fund year's ledger, if already loaded.
    */
   async settle(claimId: string, state: ClaimState, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
-    const year = claimFunding(state).fundYear;
-    if (year === undefined || state.jurisdiction === undefined) return [];
-    return this.settleIn(claimId, state, state.jurisdiction, year, ctx, ledgerState);
+    if (state.jurisdiction === undefined) return [];
+    const funding = claimFunding(state);
+    const done: string[] = [];
+    for (const year of ledgerYears(funding)) {
+      done.push(...await this.settleIn(claimId, state, state.jurisdiction, year, ctx, year === funding.fundYear ? ledgerState : undefined));
+    }
+    return done;
   }
 
   /**
-   * `settle` in a given fund year's ledger. A year that is not the claim's (funds committed for
-   * a decision that never reached the claim, which has no or another fund year) owes the claim
-   * nothing: what was committed there and not paid out is released.
+   * `settle` in one fund year's ledger, to what that year must hold for the claim
+   * (`fundingInYear`). A year that is not the claim's fund year (funds committed for a decision
+   * that never reached the claim, which has no or another fund year) owes the claim nothing:
+   * what was committed there and not paid out is released; it is credited the recoveries received in it.
    */
   async settleIn(claimId: string, state: ClaimState, jurisdiction: Jurisdiction, year: number, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
-    const a: ClaimFunding = claimFunding(state).fundYear === year ? claimFunding(state) : { tied: 0, paid: 0, owed: 0, payments: [] };
+    const a = fundingInYear(claimFunding(state), year);
     const ledger = ledgerState ?? await this.ledgers.cachedLedger(jurisdiction, year);
     const money = (amountMinor: number): Money => ({ amountMinor, currency: state.currency ?? ledger.currency! });
     const f = ledger.claims[claimId];
-    if (a.fundYear === undefined) {
-      // Payments recorded in a year that is not the claim's cannot be undone here: report them (differences), release the rest.
-      if (!f || tiedOf(f) <= f.disbursed) return [];
-      await this.ledgers.ledgerCommand(jurisdiction, year, ctx, { type: 'ReleaseFunds', data: { claimId, tied: money(0), reason: 'committed to a decision that was not completed' } });
-      this.metrics.ledgerSettlements.inc({ kind: 'FundsReleased' });
-      return ['FundsReleased'];
-    }
     if (fundingDifferences(claimId, a, f).length === 0) return [];
     const done: string[] = [];
     const run = async (command: Omit<LedgerCommand, 'actor' | 'at' | 'jurisdiction' | 'year'>, event: string): Promise<void> => {
       const r = await this.ledgers.ledgerCommand(jurisdiction, year, ctx, command) as { events: unknown[] };
       if (r.events.length > 0) done.push(event);
     };
-    for (const r of this.toReturn(state, f)) {
-      await run({ type: 'ReturnFunds', data: { claimId, payment: r.payment, amount: money(r.amount), reason: 'the payment failed' } }, 'FundsReturned');
+    if (a.fundYear === undefined) {
+      // Payments recorded in a year that is not the claim's cannot be undone here: report them (differences), release the rest.
+      if (f && tiedOf(f) > f.disbursed) await run({ type: 'ReleaseFunds', data: { claimId, tied: money(0), reason: 'committed to a decision that was not completed' } }, 'FundsReleased');
+    } else {
+      for (const r of this.toReturn(state, f)) {
+        await run({ type: 'ReturnFunds', data: { claimId, payment: r.payment, amount: money(r.amount), reason: 'the payment failed' } }, 'FundsReturned');
+      }
+      if (a.tied > tiedOf(f)) await run({ type: 'CommitFunds', data: { claimId, tied: money(a.tied) } }, 'FundsCommitted');
+      for (const p of a.payments) {
+        if (!recordedIn(f, p)) await run({ type: 'DisburseFunds', data: { claimId, payment: refKey(p), amount: money(p.amountMinor) } }, 'FundsDisbursed');
+      }
+      if (tiedOf(f) > a.tied) await run({ type: 'ReleaseFunds', data: { claimId, tied: money(a.tied), reason: 'no longer owed on the claim' } }, 'FundsReleased');
     }
-    if (a.tied > tiedOf(f)) await run({ type: 'CommitFunds', data: { claimId, tied: money(a.tied) } }, 'FundsCommitted');
-    for (const p of a.payments) {
-      if (!recordedIn(f, p)) await run({ type: 'DisburseFunds', data: { claimId, payment: refKey(p), amount: money(p.amountMinor) } }, 'FundsDisbursed');
+    // Never beyond what the claim recovered in the year: a credit of before recoveries were
+    // numbered (v1) names none of them, and is left to a person as a difference, not credited twice.
+    let credited = f?.recovered ?? 0;
+    for (const r of a.recoveries) {
+      if (f?.recoveries.includes(r.recovery) || credited + r.amountMinor > a.recovered) continue;
+      await run({ type: 'CreditRecovery', data: { claimId, recovery: r.recovery, amount: money(r.amountMinor) } }, 'RecoveryCredited');
+      credited += r.amountMinor;
     }
-    if (tiedOf(f) > a.tied) await run({ type: 'ReleaseFunds', data: { claimId, tied: money(a.tied), reason: 'no longer owed on the claim' } }, 'FundsReleased');
     for (const kind of done) this.metrics.ledgerSettlements.inc({ kind });
     return done;
   }
 
-  /** The claim's differences from a fund year's ledger (empty when they agree; a year not the claim's should hold nothing). */
-  differences(claimId: string, state: ClaimState, ledger: Readonly<LedgerState>): FundingDifference[] {
-    const funding = claimFunding(state);
-    const expected: ClaimFunding = funding.fundYear === ledger.year ? funding : { tied: 0, paid: 0, owed: 0, payments: [] };
-    return fundingDifferences(claimId, expected, ledger.claims[claimId]);
+  /** The claim's differences from the ledger of `year` (empty when they agree). */
+  differences(claimId: string, state: ClaimState, year: number, ledger: Readonly<LedgerState>): FundingDifference[] {
+    return fundingDifferences(claimId, fundingInYear(claimFunding(state), year), ledger.claims[claimId]);
   }
 
   /** Payments the ledger records that the claim no longer counts as paid (they failed), with their amounts. */

@@ -4,11 +4,11 @@
  * both now. A difference seen while a command is between its claim and ledger events disappears
  * on the next read; one that stays is a defect or an interrupted write the reconciler repairs.
  */
-import { fundingDifferences, type ClaimFunding, type FundingDifference } from '@cfund/domain';
+import { fundingDifferences, fundingInYear, type ClaimFunding, type FundingDifference } from '@cfund/domain';
 import type { ReadModelStore } from '../read-model/store.js';
 import { fundYearLedger } from './fund-year.js';
 
-const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [] };
+const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [], recovered: 0, recoveries: [] };
 
 export interface FundReconciliation {
   jurisdiction: string;
@@ -22,11 +22,14 @@ export interface FundReconciliation {
 export function fundReconciliation(store: ReadModelStore, jurisdiction: string, year: number): FundReconciliation {
   const ledger = fundYearLedger(store, jurisdiction, year);
   const inLedger = ledger?.claims ?? new Map();
-  // The claims whose money belongs to this year, and the claims the ledger holds money for.
-  // Each claim's funding (the domain's `claimFunding`) was computed when its last event was applied.
+  // The claims whose money belongs to this year (awarded in it, or recovered from the offender in
+  // it), and the claims the ledger holds money for. Each claim's funding (the domain's
+  // `claimFunding`) was computed when its last event was applied. Few claims have recoveries: the
+  // LIKE skips the others before their funding is parsed.
   const fundings = new Map<string, ClaimFunding>();
-  const ofYear = store.db.prepare('SELECT claim_id, funding FROM claims WHERE jurisdiction = ? AND fund_year = ?')
-    .all(jurisdiction, year) as { claim_id: string; funding: string }[];
+  const ofYear = store.db.prepare(`SELECT claim_id, funding FROM claims WHERE jurisdiction = ? AND (fund_year = ? OR (funding LIKE '%"recoveries":[{%'
+      AND EXISTS (SELECT 1 FROM json_each(claims.funding, '$.recoveries') WHERE json_extract(value, '$.year') = ?)))`)
+    .all(jurisdiction, year, year) as { claim_id: string; funding: string }[];
   for (const r of ofYear) fundings.set(r.claim_id, JSON.parse(r.funding) as ClaimFunding);
   const byId = store.db.prepare('SELECT funding FROM claims WHERE claim_id = ?');
   for (const claimId of inLedger.keys()) {
@@ -39,8 +42,7 @@ export function fundReconciliation(store: ReadModelStore, jurisdiction: string, 
   for (const claimId of ids) {
     const funding = fundings.get(claimId) ?? NOTHING;
     // Money of a claim that is not this year's (or of no claim the read model knows) should not be here.
-    const expected = funding.fundYear === year ? funding : NOTHING;
-    differences.push(...fundingDifferences(claimId, expected, inLedger.get(claimId)));
+    differences.push(...fundingDifferences(claimId, fundingInYear(funding, year), inLedger.get(claimId)));
   }
   return { jurisdiction, year, ledgerRevision: ledger?.year.revision ?? -1, claimsChecked: ids.length, differences };
 }

@@ -8,7 +8,7 @@ export function fundYearLedger(store: ReadModelStore, jurisdiction: string, year
   const row = store.db.prepare('SELECT stream_id, jurisdiction, year, revision, currency, allocated_minor, recovered_minor FROM fund_years WHERE jurisdiction = ? AND year = ?')
     .get(jurisdiction, year) as (FundYearRow & { stream_id: string }) | undefined;
   if (!row) return undefined;
-  const rows = store.db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances
+  const rows = store.db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances, recovered_minor, recoveries
     FROM fund_year_claims WHERE stream_id = ? ORDER BY claim_id`).all(row.stream_id) as FundClaimRow[];
   return { year: row, claims: new Map(rows.map((r) => [r.claim_id, claimFundsOf(r)])) };
 }
@@ -26,6 +26,7 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     return {
       claimId, committedMinor: c.committed, releasedMinor: c.released, disbursedMinor: c.disbursed,
       outstandingMinor: outstanding(c), instalmentsPaid: f.instalments, advancesPaid: f.advances,
+      recoveredMinor: boundedMinor(f.recovered), recoveriesCredited: f.recoveries,
     };
   });
   const figures = {

@@ -41,7 +41,7 @@ export function claimMoney(s: ClaimState): ClaimMoney {
     paid: boundedMinor(funding.paid),
     outstanding: boundedMinor(funding.owed),
     advancesApproved: totalMinor(s.fund.advances.map((x) => x.amount.amountMinor)),
-    recovered: boundedMinor(s.fund.recovered),
+    recovered: boundedMinor(funding.recovered),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The fund-year read model as a projection definition, pure: an event of a ledger stream
  * (`fund-<jurisdiction>-<year>`) changes the year's row (budget, recoveries, currency) and at most
- * the row of the one claim it names (committed, released, paid out, which payments). The
+ * the row of the one claim it names (committed, released, paid out, which payments, recovered and
+ * which recoveries). The
  * bookkeeping is the ledger decider's own fold (`evolveLedger`), run over a ledger holding only
  * what the event touches; the decider's state is never stored, so a change of its shape needs no
  * read-model migration.
@@ -30,6 +31,9 @@ export interface FundClaimRow {
   /** JSON arrays of the instalment and advance numbers paid out and not returned. */
   instalments: string;
   advances: string;
+  /** Recovered from the offender on the claim and credited in the year; JSON array of the recoveries' numbers. */
+  recovered_minor: number;
+  recoveries: string;
 }
 
 export const initialFundYear = (jurisdiction: string, year: number): FundYearRow => ({
@@ -40,11 +44,13 @@ export const initialFundYear = (jurisdiction: string, year: number): FundYearRow
 export const claimFundsOf = (row: FundClaimRow): ClaimFunds => ({
   committed: row.committed_minor, released: row.released_minor, disbursed: row.disbursed_minor,
   instalments: JSON.parse(row.instalments) as number[], advances: JSON.parse(row.advances) as number[],
+  recovered: row.recovered_minor, recoveries: JSON.parse(row.recoveries) as number[],
 });
 
 const fundClaimRow = (claimId: string, f: ClaimFunds): FundClaimRow => ({
   claim_id: claimId, committed_minor: f.committed, released_minor: f.released, disbursed_minor: f.disbursed,
   instalments: JSON.stringify(f.instalments), advances: JSON.stringify(f.advances),
+  recovered_minor: f.recovered, recoveries: JSON.stringify(f.recoveries),
 });
 
 export interface FundYearChange {

@@ -84,7 +84,7 @@ type ClaimValues = (string | number | null)[];
 /** A fund_years row with its stream id first. */
 type FundYearValues = [string, string, number, number, string | null, number, number];
 /** A fund_year_claims row with its stream id first. */
-type FundClaimValues = [string, string, number, number, number, string, string];
+type FundClaimValues = [string, string, number, number, number, string, string, number, string];
 
 /** History rows per INSERT statement in a batch (9 columns each, well under SQLite's 32,766 variables). */
 const HISTORY_ROWS_PER_INSERT = 64;
@@ -149,11 +149,12 @@ export class Projector {
       upsertFundYear: db.prepare<FundYearValues>(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, currency, allocated_minor, recovered_minor)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, currency = excluded.currency,
         allocated_minor = excluded.allocated_minor, recovered_minor = excluded.recovered_minor`),
-      fundClaim: db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances
+      fundClaim: db.prepare(`SELECT claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances, recovered_minor, recoveries
         FROM fund_year_claims WHERE stream_id = ? AND claim_id = ?`),
-      upsertFundClaim: db.prepare<FundClaimValues>(`INSERT INTO fund_year_claims (stream_id, claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances)
-        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, claim_id) DO UPDATE SET committed_minor = excluded.committed_minor,
-        released_minor = excluded.released_minor, disbursed_minor = excluded.disbursed_minor, instalments = excluded.instalments, advances = excluded.advances`),
+      upsertFundClaim: db.prepare<FundClaimValues>(`INSERT INTO fund_year_claims (stream_id, claim_id, committed_minor, released_minor, disbursed_minor, instalments, advances, recovered_minor, recoveries)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id, claim_id) DO UPDATE SET committed_minor = excluded.committed_minor,
+        released_minor = excluded.released_minor, disbursed_minor = excluded.disbursed_minor, instalments = excluded.instalments, advances = excluded.advances,
+        recovered_minor = excluded.recovered_minor, recoveries = excluded.recoveries`),
       insertRead: db.prepare(`INSERT OR IGNORE INTO personal_data_reads (stream_id, revision, claim_id, victim_ref, accessed_by, roles, accessed_at, purpose)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       // Decimal strings of up to 20 digits: the longer, or of equal length the greater, is newer.
@@ -365,6 +366,6 @@ export class Projector {
   }
 
   private writeFundClaim(streamId: string, c: FundClaimRow): void {
-    this.stmt.upsertFundClaim.run(streamId, c.claim_id, c.committed_minor, c.released_minor, c.disbursed_minor, c.instalments, c.advances);
+    this.stmt.upsertFundClaim.run(streamId, c.claim_id, c.committed_minor, c.released_minor, c.disbursed_minor, c.instalments, c.advances, c.recovered_minor, c.recoveries);
   }
 }

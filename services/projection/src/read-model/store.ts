@@ -47,8 +47,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 7: requests for information (in the facts and detail; open ones in `claim_deadlines`).
  * 8: a claim's standing decision (`lastDecision` of its facts) is none after an appeal that remitted it.
  * 9: the claim detail's documents (from the facts), lawyers and assessor of record.
+ * 10: each claim's recoveries credited in a fund year (`fund_year_claims`), and in its funding.
  */
-export const READ_MODEL_VERSION = 9;
+export const READ_MODEL_VERSION = 10;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -163,6 +164,8 @@ CREATE TABLE IF NOT EXISTS fund_year_claims (
   disbursed_minor INTEGER NOT NULL,
   instalments     TEXT NOT NULL,
   advances        TEXT NOT NULL,
+  recovered_minor INTEGER NOT NULL,
+  recoveries      TEXT NOT NULL,
   PRIMARY KEY (stream_id, claim_id)
 ) WITHOUT ROWID;
 `;

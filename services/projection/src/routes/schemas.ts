@@ -238,11 +238,13 @@ export const FundYearSchema = withExample(z.object({
   claims: z.array(z.object({
     claimId: z.string(), committedMinor: z.number().int(), releasedMinor: z.number().int(), disbursedMinor: z.number().int(),
     outstandingMinor: z.number().int(), instalmentsPaid: z.array(z.number().int()), advancesPaid: z.array(z.number().int()),
+    recoveredMinor: z.number().int().describe('Recovered from the offender on the claim and received in this year (the award may be of an earlier year)'),
+    recoveriesCredited: z.array(z.number().int()).describe('The numbers on the claim of the recoveries credited in this year'),
   })),
 }), {
   jurisdiction: 'RS', year: 2026, revision: 3, currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: 0,
   disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000, amountsBeyondBounds: false,
-  claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1], advancesPaid: [] }],
+  claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1], advancesPaid: [], recoveredMinor: 0, recoveriesCredited: [] }],
 });
 
 export const FundReconciliationSchema = withExample(z.object({
@@ -251,10 +253,11 @@ export const FundReconciliationSchema = withExample(z.object({
   claimsChecked: z.number().int(),
   differences: z.array(z.object({
     claimId: z.string(),
-    kind: z.enum(['tied', 'disbursed', 'payment-missing-in-ledger', 'payment-not-on-claim']).describe(
+    kind: z.enum(['tied', 'disbursed', 'payment-missing-in-ledger', 'payment-not-on-claim', 'recovered', 'recovery-missing-in-ledger', 'recovery-not-on-claim']).describe(
       '`tied`: committed - released in the ledger differs from what the claim paid and still owes; `disbursed`: paid out differs; '
-      + 'a payment (`instalment-n`, `advance-n`) on one side only'),
-    claimMinor: z.number().int(), ledgerMinor: z.number().int(), payment: z.string().optional(),
+      + 'a payment (`instalment-n`, `advance-n`) on one side only; `recovered`: credited in the year differs from what the claim recovered that year; '
+      + 'a recovery (its number on the claim) received in the year and not credited, or credited and not received that year'),
+    claimMinor: z.number().int(), ledgerMinor: z.number().int(), payment: z.string().optional(), recovery: z.number().int().optional(),
   })),
 }), { jurisdiction: 'RS', year: 2026, ledgerRevision: 12, claimsChecked: 4, differences: [{ claimId: CLAIM_ID, kind: 'tied', claimMinor: 90_000_000, ledgerMinor: 150_000_000 }] });
 

@@ -456,6 +456,7 @@ export const en = {
   'funds.column.committed': 'Committed',
   'funds.column.released': 'Released',
   'funds.column.disbursed': 'Disbursed',
+  'funds.column.recovered': 'Recovered',
   'funds.column.outstanding': 'Outstanding',
   'funds.column.available': 'Available',
   'funds.column.claim': 'Claim',

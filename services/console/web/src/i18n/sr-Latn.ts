@@ -455,6 +455,7 @@ export const srLatn: Record<MessageKey, string> = {
   'funds.column.committed': 'Preuzeto',
   'funds.column.released': 'Oslobođeno',
   'funds.column.disbursed': 'Isplaćeno',
+  'funds.column.recovered': 'Povraćeno',
   'funds.column.outstanding': 'Preostalo za isplatu',
   'funds.column.available': 'Raspoloživo',
   'funds.column.claim': 'Zahtev',

@@ -22,7 +22,7 @@ interface FundYear {
   jurisdiction: string; year: number; currency: string | null;
   allocatedMinor: number; committedMinor: number; releasedMinor: number; disbursedMinor: number;
   recoveredMinor: number; availableMinor: number; outstandingMinor: number;
-  claims: { claimId: string; committedMinor: number; disbursedMinor: number; outstandingMinor: number; instalmentsPaid: number[] }[];
+  claims: { claimId: string; committedMinor: number; disbursedMinor: number; outstandingMinor: number; recoveredMinor: number; instalmentsPaid: number[] }[];
 }
 
 /** A year's ledger, or null: nothing allocated or committed in it yet. */
@@ -98,6 +98,7 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
                 <th scope="col" className="amount">{t('funds.column.committed')}</th>
                 <th scope="col" className="amount">{t('funds.column.released')}</th>
                 <th scope="col" className="amount">{t('funds.column.disbursed')}</th>
+                <th scope="col" className="amount">{t('funds.column.recovered')}</th>
                 <th scope="col" className="amount">{t('funds.column.outstanding')}</th>
                 <th scope="col" className="amount">{t('funds.column.available')}</th>
               </tr>
@@ -112,10 +113,11 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
                       <td className="amount" data-label={t('funds.column.committed')}>{money(ledger, ledger.committedMinor)}</td>
                       <td className="amount" data-label={t('funds.column.released')}>{money(ledger, ledger.releasedMinor)}</td>
                       <td className="amount" data-label={t('funds.column.disbursed')}>{money(ledger, ledger.disbursedMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.recovered')}>{money(ledger, ledger.recoveredMinor)}</td>
                       <td className="amount" data-label={t('funds.column.outstanding')}>{money(ledger, ledger.outstandingMinor)}</td>
                       <td className="amount" data-label={t('funds.column.available')}>{money(ledger, ledger.availableMinor)}</td>
                     </>
-                  ) : <td colSpan={6}>{t('funds.noLedger')}</td>}
+                  ) : <td colSpan={7}>{t('funds.noLedger')}</td>}
                 </tr>
               ))}
             </tbody>
@@ -135,6 +137,7 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
                     <th scope="col" className="amount">{t('funds.column.committed')}</th>
                     <th scope="col" className="amount">{t('funds.column.disbursed')}</th>
                     <th scope="col" className="amount">{t('funds.column.outstanding')}</th>
+                    <th scope="col" className="amount">{t('funds.column.recovered')}</th>
                     <th scope="col">{t('funds.column.instalmentsPaid')}</th>
                   </tr>
                 </thead>
@@ -145,6 +148,7 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
                       <td className="amount" data-label={t('funds.column.committed')}>{money(chosen, c.committedMinor)}</td>
                       <td className="amount" data-label={t('funds.column.disbursed')}>{money(chosen, c.disbursedMinor)}</td>
                       <td className="amount" data-label={t('funds.column.outstanding')}>{money(chosen, c.outstandingMinor)}</td>
+                      <td className="amount" data-label={t('funds.column.recovered')}>{money(chosen, c.recoveredMinor)}</td>
                       <td data-label={t('funds.column.instalmentsPaid')}>{c.instalmentsPaid.length > 0 ? c.instalmentsPaid.join(', ') : t('funds.noInstalmentPaid')}</td>
                     </tr>
                   ))}
