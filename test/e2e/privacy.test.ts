@@ -13,7 +13,7 @@ import { lstat, readFile, readdir, mkdtemp, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { day, fileBody, lifecycleSteps } from '@cfund/bench-kit';
+import { day, fileBody, fundYearNow, lifecycleSteps } from '@cfund/bench-kit';
 import { eventually } from '@cfund/test-support';
 import { call, startSystem } from './system.ts';
 
@@ -118,6 +118,48 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   const accessLog = await call(url.projection, 'GET', `/claims/${claimId}/access-log`, auditor);
   t.match(JSON.parse(accessLog.text), { reads: [{ accessedBy: 'assessor-e2e' }] }, 'the read was recorded for auditors');
 
+  // The payee is paid through a run and a bank statement: the bank file names the payee (it is for
+  // the bank, produced on download, never stored); the statement names them too and is not kept.
+  const [finance, finance2, admin, approver1, approver2] = await Promise.all([
+    system.token('finance-e2e', 'fund-finance'), system.token('finance-2-e2e', 'fund-finance'), system.token('admin-e2e', 'fund-admin'),
+    system.token('approver-1-e2e', 'fund-approver'), system.token('approver-2-e2e', 'fund-approver'),
+  ]);
+  const moneyTokens = { ...tokens, finance, admin, approver1, approver2 };
+  t.equal((await call(url.command, 'POST', `/funds/RS/${fundYearNow()}/budget`, admin, { amount: { amountMinor: 1_000_000_000, currency: 'RSD' } })).status, 200, 'a budget');
+  for (const [name, path, who, body] of lifecycleSteps().slice(4, 9)) {
+    const r = await call(url.command, 'POST', `/claims/${claimId}/${path}`, moneyTokens[who], body);
+    t.equal(r.status, 200, `${name}: ${r.text}`);
+  }
+  const prepared = await call(url.command, 'POST', '/payment-runs', finance, { jurisdiction: 'RS', executionOn: day(3), payments: [{ claimId, instalment: 1 }] });
+  t.equal(prepared.status, 201, prepared.text);
+  const { runId } = JSON.parse(prepared.text) as { runId: string };
+  const released = await call(url.command, 'POST', `/payment-runs/${runId}/release`, finance2, {});
+  t.equal(released.status, 200, released.text);
+  let bankFile = '';
+  await eventually('the projection serves the run\'s bank file', async () => {
+    const r = await call(url.projection, 'GET', `/payment-runs/${runId}/pain.001`, finance);
+    bankFile = r.text;
+    return r.status === 200;
+  });
+  t.ok(bankFile.includes('Quonsbry'), 'the bank file names the payee, for the bank'); // never print it
+  const endToEndId = /<EndToEndId>([^<]+)<\/EndToEndId>/.exec(bankFile)?.[1] ?? '';
+  const amount = /<InstdAmt Ccy="RSD">([^<]+)</.exec(bankFile)?.[1] ?? '';
+  const statement = `<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>`
+    + `<GrpHdr><MsgId>E2E-PRIVACY</MsgId><CreDtTm>${new Date().toISOString().slice(0, 19)}</CreDtTm></GrpHdr><Stmt><Id>E2E-PRIVACY-1</Id>`
+    + `<Acct><Id><IBAN>RS35260005601001611379</IBAN></Id><Ccy>RSD</Ccy></Acct><Ntry><Amt Ccy="RSD">${amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>`
+    + `<BookgDt><Dt>${day(0)}</Dt></BookgDt><AcctSvcrRef>BK-E2E-1</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>${endToEndId}</EndToEndId></Refs><Amt Ccy="RSD">${amount}</Amt>`
+    + `<RltdPties><Cdtr><Pty><Nm>${PAYEE.payee.name}</Nm></Pty></Cdtr><CdtrAcct><Id><IBAN>${PAYEE.payee.iban.replace(/ /g, '')}</IBAN></Id></CdtrAcct></RltdPties>`
+    + `<AddtlTxInf>Compensation for ${PAYEE.payee.name}</AddtlTxInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>`;
+  const imported = await fetch(`${url.command}/bank-statements`, { method: 'POST', headers: { authorization: `Bearer ${finance}`, 'content-type': 'application/xml' }, body: statement });
+  const importAnswer = await imported.text();
+  t.equal(imported.status, 201, importAnswer);
+  t.match(JSON.parse(importAnswer), { counts: { paid: 1, unmatched: 0 } }, 'the statement pays the instalment');
+  t.same(SECRETS.filter((x) => importAnswer.includes(x)), [], 'the import\'s answer names no one');
+  await eventually('the projection shows the instalment paid', async () => {
+    const r = await call(url.projection, 'GET', `/claims/${claimId}`, auditor);
+    return r.status === 200 && r.text.includes('BK-E2E-1');
+  });
+
   // A monitor (NGO, rapporteur) reads published aggregates and nothing about one claim or person.
   const monitor = await system.token('monitor-e2e', 'monitor', ['RS', 'BA', 'ME', 'AL', 'MK', 'XK']);
   const refusedToMonitor = await Promise.all([
@@ -160,6 +202,9 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     call(url.notification, 'GET', '/notifications', dpo),
   ]);
   t.ok(answers.every((a) => a.status === 200), `every query answered: ${answers.map((a) => a.status).join(' ')}`);
+  const afterErasure = await call(url.projection, 'GET', `/payment-runs/${runId}/pain.001`, finance);
+  t.not(afterErasure.status, 200, 'after erasure the bank file cannot be produced again');
+  t.same(SECRETS.filter((x) => afterErasure.text.includes(x)), [], 'and its answer names no one');
   const leaks = answers.flatMap((a, i) => SECRETS.filter((s) => a.text.includes(s)).map((s) => `answer ${i}: ${s}`));
   t.same(leaks, [], 'after erasure no API returns any of the personal data');
 

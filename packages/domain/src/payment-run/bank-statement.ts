@@ -87,15 +87,15 @@ function record(c: Extract<BankStatementCommand, { type: 'RecordBankStatement' }
     },
   }] : [];
   if (s.status !== 'none' && statementComplete(s)) refuse('already-imported', 'This statement was imported already.');
-  // What a crash left unwritten: the parts after those recorded.
-  const parts: BankStatementEvent[] = [];
-  for (let from = s.entries.length; from < d.entries.length; from += BANK_STATEMENT_ENTRIES_PER_EVENT) {
-    parts.push({
-      type: 'BankStatementEntriesRecorded',
-      data: { schemaVersion: 1, statementId: d.statementId, part: from / BANK_STATEMENT_ENTRIES_PER_EVENT + 1, entries: d.entries.slice(from, from + BANK_STATEMENT_ENTRIES_PER_EVENT) },
-    });
-  }
-  return [...head, ...parts];
+  // The next part only: a KurrentDB 24.10 node takes at most 1 MiB per append, and a statement of
+  // thousands of entries is more. The caller decides again until the statement is complete; a
+  // crash in between is finished the same way.
+  const from = s.entries.length;
+  if (from >= d.entries.length) return head;
+  return [...head, {
+    type: 'BankStatementEntriesRecorded',
+    data: { schemaVersion: 1, statementId: d.statementId, part: from / BANK_STATEMENT_ENTRIES_PER_EVENT + 1, entries: d.entries.slice(from, from + BANK_STATEMENT_ENTRIES_PER_EVENT) },
+  }];
 }
 
 function resolve(c: Extract<BankStatementCommand, { type: 'ResolveStatementEntry' }>, s: BankStatementState): BankStatementEvent[] {

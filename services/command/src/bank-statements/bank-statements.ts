@@ -81,11 +81,15 @@ export class BankStatements {
         : match;
     });
     const entries = await this.applyToClaims(ctx, parsed.entries, matches);
-    const recorded = await this.service.bankStatementCommand(statementId, ctx, {
-      type: 'RecordBankStatement', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.service.at(),
-      data: { statementId, jurisdiction, messageId: parsed.messageId, statementIds: parsed.statements.map((s) => s.id), entries },
-    });
-    return resultOf(statementId, jurisdiction, recorded.state, true);
+    // One part per append (the decider gives the next part each time) until the record is complete.
+    let recorded = before;
+    do {
+      recorded = (await this.service.bankStatementCommand(statementId, ctx, {
+        type: 'RecordBankStatement', actor: { sub: ctx.principal.sub, roles: ctx.principal.roles }, at: this.service.at(),
+        data: { statementId, jurisdiction, messageId: parsed.messageId, statementIds: parsed.statements.map((s) => s.id), entries },
+      })).state;
+    } while (!statementComplete(recorded));
+    return resultOf(statementId, jurisdiction, recorded, true);
   }
 
   /** Applies each matched entry to its claim; a claim's refusal makes the entry unmatched, with the refusal as the reason. */
