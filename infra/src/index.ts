@@ -2,11 +2,13 @@ export {
   type NatsCredentials,
   type NatsServer,
   type NatsServerOptions,
+  type NatsClusterMembership,
   NatsServerNotInstalledError,
   findNatsServer,
   natsInstallHint,
   startNatsServer,
 } from './nats-server.js';
+export { type NatsCluster, type NatsClusterNode, type NatsClusterOptions, startNatsCluster } from './nats-cluster.js';
 export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
 export { type ServiceSpec, discoverServices } from './services.js';
 export { ALL_STREAM_ACL, SERVICES_GROUP, STREAM_SETTINGS, eventStoreLogin, provisionEventStoreAccess, type ServiceAccount } from './eventstore-access.js';

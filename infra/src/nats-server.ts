@@ -35,6 +35,21 @@ export interface NatsServerOptions {
    * (SERVICE_NATS_PERMISSIONS). Passwords are generated into `<dataDir>/credentials.json`.
    */
   users?: Record<string, NatsPermissions>;
+  /** Where `credentials.json` lives; default `dataDir`. The nodes of a cluster share one. */
+  credentialsDir?: string;
+  /** Joins a cluster (JetStream clustered: streams may then have replicas). */
+  cluster?: NatsClusterMembership;
+}
+
+export interface NatsClusterMembership {
+  /** The cluster's name, the same on every node. */
+  name: string;
+  /** This node's name, unique in the cluster and stable across its restarts (JetStream's peer id). */
+  serverName: string;
+  /** This node's route port (on `host`). */
+  port: number;
+  /** The other nodes' route URLs, `nats://host:port`. */
+  routes: string[];
 }
 
 export interface NatsCredentials {
@@ -105,7 +120,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   chmodSync(dataDir, 0o700); // it holds the passwords and the configuration
   removeStalePortsFiles(dataDir);
   const permissions = options.users ?? SERVICE_NATS_PERMISSIONS;
-  const passwords = loadOrCreateNatsPasswords(dataDir, Object.keys(permissions));
+  const passwords = loadOrCreateNatsPasswords(options.credentialsDir ?? dataDir, Object.keys(permissions));
   const configFile = join(dataDir, 'nats-server.conf');
   writeFileSync(configFile, authorizationConfig(Object.entries(permissions).map(([user, p]) => ({ user, password: passwords[user] as string, permissions: p }))), { mode: 0o600 });
   chmodSync(configFile, 0o600);
@@ -116,7 +131,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   let child: ChildProcess;
   try {
     // -sd gets the parent directory: nats-server itself appends `jetstream/`.
-    const args = ['-c', configFile, '-a', host, '-p', String(requestedPort), '-js', '-sd', dataDir, '--ports_file_dir', dataDir];
+    const args = ['-c', configFile, '-a', host, '-p', String(requestedPort), '-js', '-sd', dataDir, '--ports_file_dir', dataDir, ...clusterArgs(host, options.cluster)];
     child = spawn(executable, args, { stdio: ['ignore', logFd, logFd], detached: options.detached ?? false });
   } finally {
     closeSync(logFd); // the child keeps its own copy of the descriptor
@@ -163,6 +178,11 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     await stopChild(child, 2_000);
     throw error;
   }
+}
+
+function clusterArgs(host: string, cluster: NatsClusterMembership | undefined): string[] {
+  if (!cluster) return [];
+  return ['--name', cluster.serverName, '--cluster_name', cluster.name, '--cluster', `nats://${host}:${cluster.port}`, '--routes', cluster.routes.join(',')];
 }
 
 // nats-server names the file `<executable name>_<pid>.ports`.

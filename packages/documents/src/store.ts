@@ -161,9 +161,9 @@ export class ObjectDocumentStore implements DocumentStore {
 
 /** The store the configuration names (service-kit's documentEnv): `connectNats` is called only for `nats`. */
 export async function openDocumentStore(
-  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; DOCUMENT_REPLICAS: number; documentsDir: string; readOnly?: boolean },
+  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; NATS_STREAM_REPLICAS: number; documentsDir: string; readOnly?: boolean },
   connectNats: () => Promise<NatsConnection>,
 ): Promise<DocumentStore> {
   if (config.DOCUMENT_STORE === 'fs') return FileDocumentStore.open(config.documentsDir, { readOnly: config.readOnly ?? false });
-  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.DOCUMENT_REPLICAS });
+  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.NATS_STREAM_REPLICAS });
 }

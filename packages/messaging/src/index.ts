@@ -11,7 +11,7 @@ export { deadLetterSubject, subjectForEvent, subjectsOfCategory } from './subjec
 export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope, type StoredEvent } from './envelope.js';
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
 export { UnverifiedEventError, eventSigningKey, hasValidSignature, signEventBody } from './signature.js';
-export { ensureDeadLettersStream, ensureEventsStream } from './streams.js';
+export { alignReplicas, ensureDeadLettersStream, ensureEventsStream, type StreamPlacement } from './streams.js';
 export { consumeEvents, type ConsumeEventsOptions, type DeadLetter, type EventConsumer } from './consumer/consume-events.js';
 export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelayStatus } from './relay/relay.js';
 export { RelayLease, type LeaseHolder, type LeaseOptions } from './relay/lease.js';

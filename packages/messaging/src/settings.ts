@@ -109,6 +109,13 @@ export const messagingSettings = {
      * during the last attempt, or the dead-letter publish failed).
      */
     serverMaxDeliver: -1,
+    /**
+     * Life of one pull request; the server sends heartbeats at half of it and the client re-pulls
+     * after two missed ones. On a cluster, a consumer whose leader node died gets no more
+     * messages until then: nats.js's 30 s default meant 30 s without events after a node crash,
+     * this means about 5 s, for one small request every 5 s while idle.
+     */
+    pullExpiresMs: 5_000,
     /** nak delay after a failed attempt n: min(base * 2^(n-1), max). */
     nakDelayBaseMs: 1_000,
     nakDelayMaxMs: 60_000,

@@ -1,6 +1,11 @@
 import { nanos, type JetStreamManager, type StreamConfig, type StreamInfo } from 'nats';
 import { messagingSettings, type StreamSettings } from './settings.js';
 
+/** Where the system's streams and buckets live: replicas on a cluster (NATS_STREAM_REPLICAS), 1 on one server. */
+export interface StreamPlacement {
+  replicas?: number;
+}
+
 function streamConfig(settings: StreamSettings): Partial<StreamConfig> & { name: string } {
   return {
     name: settings.name,
@@ -23,9 +28,30 @@ function isNotFound(error: unknown): boolean {
   return e?.api_error?.err_code === 10059 || e?.code === '404' || /stream not found/i.test(e?.message ?? '');
 }
 
-/** Creates the stream, or brings an existing one's mutable limits in line with the settings. */
-async function ensureStream(jsm: JetStreamManager, settings: StreamSettings): Promise<StreamInfo> {
-  const wanted = streamConfig(settings);
+/**
+ * Gives an existing stream (an events stream, a KV or object store bucket's) the replicas asked
+ * for. nats-server scales a stream up or down in place on a cluster; a single server refuses more
+ * than one replica, and that refusal becomes an error naming both counts.
+ */
+export async function alignReplicas(jsm: JetStreamManager, info: StreamInfo, replicas: number): Promise<StreamInfo> {
+  if ((info.config.num_replicas || 1) === replicas) return info;
+  // A single server (no cluster in its answer) accepts the change and keeps one copy: refuse it here.
+  if (replicas > 1 && !info.cluster) {
+    throw new Error(`stream ${info.config.name}: ${replicas} replicas were asked for (NATS_STREAM_REPLICAS), but NATS is a single server, not a cluster`);
+  }
+  try {
+    return await jsm.streams.update(info.config.name, { ...info.config, num_replicas: replicas });
+  } catch (error) {
+    throw new Error(
+      `stream ${info.config.name} has ${info.config.num_replicas || 1} replica(s) and ${replicas} were asked for (NATS_STREAM_REPLICAS); ` +
+        `the server refused to change them: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Creates the stream, or brings an existing one's mutable limits and replicas in line with the settings. */
+async function ensureStream(jsm: JetStreamManager, settings: StreamSettings, placement: StreamPlacement): Promise<StreamInfo> {
+  const wanted = streamConfig({ ...settings, replicas: placement.replicas ?? settings.replicas });
   let existing: StreamInfo | undefined;
   try {
     existing = await jsm.streams.info(settings.name);
@@ -34,8 +60,12 @@ async function ensureStream(jsm: JetStreamManager, settings: StreamSettings): Pr
   }
   if (!existing) {
     // Adding with the same configuration is idempotent on the server, so two racing callers both succeed.
-    return jsm.streams.add(wanted);
+    return jsm.streams.add(wanted).catch((error: unknown) => {
+      if (wanted.num_replicas === 1) throw error;
+      throw new Error(`cannot create stream ${settings.name} with ${wanted.num_replicas} replica(s) (NATS_STREAM_REPLICAS): ${(error as Error).message}`);
+    });
   }
+  existing = await alignReplicas(jsm, existing, wanted.num_replicas!);
   const c = existing.config;
   const same =
     c.max_age === wanted.max_age &&
@@ -51,11 +81,11 @@ async function ensureStream(jsm: JetStreamManager, settings: StreamSettings): Pr
 }
 
 /** CFUND_EVENTS as in messagingSettings.eventsStream. */
-export function ensureEventsStream(jsm: JetStreamManager): Promise<StreamInfo> {
-  return ensureStream(jsm, messagingSettings.eventsStream);
+export function ensureEventsStream(jsm: JetStreamManager, placement: StreamPlacement = {}): Promise<StreamInfo> {
+  return ensureStream(jsm, messagingSettings.eventsStream, placement);
 }
 
 /** CFUND_DEAD_LETTERS as in messagingSettings.deadLettersStream. */
-export function ensureDeadLettersStream(jsm: JetStreamManager): Promise<StreamInfo> {
-  return ensureStream(jsm, messagingSettings.deadLettersStream);
+export function ensureDeadLettersStream(jsm: JetStreamManager, placement: StreamPlacement = {}): Promise<StreamInfo> {
+  return ensureStream(jsm, messagingSettings.deadLettersStream, placement);
 }

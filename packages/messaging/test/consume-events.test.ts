@@ -15,6 +15,7 @@ import {
   deadLetterSubject,
   decodeEnvelope,
   encodeEnvelope,
+  ensureDeadLettersStream,
   ensureEventsStream,
   messagingSettings,
   signEventBody,
@@ -70,6 +71,13 @@ t.test('against nats-server', async (t) => {
     t.equal(stored.header.get(EventHeaders.stream), e.streamId);
     t.equal(stored.header.get(EventHeaders.revision), '0');
     t.equal(stored.header.get(EventHeaders.position), e.commitPosition);
+  });
+
+  await t.test('replicas on a single server: more than one is refused with a message naming NATS_STREAM_REPLICAS', async (t) => {
+    await ensureEventsStream(jsm);
+    await t.rejects(ensureEventsStream(jsm, { replicas: 3 }), /CFUND_EVENTS: 3 replicas were asked for \(NATS_STREAM_REPLICAS\), but NATS is a single server/);
+    await t.rejects(ensureDeadLettersStream(jsm, { replicas: 2 }), /cannot create stream CFUND_DEAD_LETTERS with 2 replica\(s\) \(NATS_STREAM_REPLICAS\): replicas > 1 not supported/);
+    t.equal((await ensureEventsStream(jsm, { replicas: 1 })).config.num_replicas, 1, 'the stream is unchanged');
   });
 
   await t.test('acks each event once, in order', async (t) => {

@@ -54,6 +54,8 @@ export const commonEnv = (defaultPort: number) => ({
   /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
   NATS_USER: optionalText,
   NATS_PASSWORD: z.string().min(1).optional(),
+  /** Replicas of every JetStream stream and bucket the services create: 1 on one server, 3 on a cluster. */
+  NATS_STREAM_REPLICAS: z.coerce.number().int().min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5').default(1),
   DATA_DIR: z.string().trim().min(1).default('.data'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_SECRET_FILE: optionalText,
@@ -152,8 +154,6 @@ export function natsConnectOptions(config: Pick<CommonConfig, 'NATS_URL' | 'NATS
 export const documentEnv = () => ({
   DOCUMENT_STORE: z.enum(['fs', 'nats']).default('fs'),
   DOCUMENT_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-documents'),
-  /** Replicas of the bucket on a NATS cluster. */
-  DOCUMENT_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
   CLAMD_SOCKET: optionalText,
   CLAMD_HOST: optionalText,

@@ -49,7 +49,7 @@ runService({
     // benchmarks) must not join the relay of whatever NATS listens on the default port.
     if (config.RELAY_ENABLED && process.env.NATS_URL) {
       const { servers, ...natsOptions } = natsConnectOptions(config);
-      running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKey(secrets.masterKey), logger });
+      running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKey(secrets.masterKey), logger, replicas: config.NATS_STREAM_REPLICAS });
     }
     return config.embedded && secrets.jwtSecret ? { banner: await demoTokens(secrets.jwtSecret, config) } : {};
   },

@@ -22,6 +22,8 @@ export async function startNotificationConsumer(options: {
   /** The relay's signing key (eventSigningKey). */
   signingKey: Uint8Array;
   logger?: Logger; ackWaitMs?: number; stallAfterMs?: number;
+  /** NATS_STREAM_REPLICAS. */
+  replicas?: number;
 }): Promise<NotificationConsumer> {
   const consumer = await consumeEvents({
     nc: options.nc,
@@ -35,6 +37,7 @@ export async function startNotificationConsumer(options: {
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
     ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
   });
   const lagTimer = setInterval(() => {
     consumer.lag().then((l) => options.metrics.consumerPending.set(l.pending), () => undefined);

@@ -38,10 +38,10 @@ runService({
   },
   async start({ app, nc, running, mailer, dbPath }, { config, secrets, logger }) {
     await app.startBackground();
-    await ensureEventsStream(await nc.jetstreamManager());
+    await ensureEventsStream(await nc.jetstreamManager(), { replicas: config.NATS_STREAM_REPLICAS });
     running.consumer = await startNotificationConsumer({
       nc, notifier: app.notifier, metrics: app.metrics, durable: config.NOTIFICATION_DURABLE, logger,
-      signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS,
+      signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
     });
     return { details: `; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'}` };

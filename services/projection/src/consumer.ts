@@ -22,6 +22,8 @@ export async function startProjectionConsumer(options: {
   signingKey: Uint8Array;
   logger?: Logger; maxDeliver?: number; ackWaitMs?: number; stallAfterMs?: number;
   nakDelayMs?: (attempt: number) => number;
+  /** NATS_STREAM_REPLICAS. */
+  replicas?: number;
 }): Promise<EventConsumer> {
   const consumer = await consumeEvents({
     nc: options.nc,
@@ -37,6 +39,7 @@ export async function startProjectionConsumer(options: {
     ...(options.ackWaitMs !== undefined ? { ackWaitMs: options.ackWaitMs } : {}),
     ...(options.nakDelayMs ? { nakDelayMs: options.nakDelayMs } : {}),
     ...(options.stallAfterMs !== undefined ? { stallAfterMs: options.stallAfterMs } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
   });
   options.metrics.lagSource = consumer;
   return consumer;

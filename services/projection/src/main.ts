@@ -43,7 +43,7 @@ runService({
   async start({ app, nc, running }, { config, secrets, logger }) {
     running.consumer = await startProjectionConsumer({
       nc, runner: app.runner, metrics: app.metrics, logger, signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS,
-      durable: config.PROJECTION_DURABLE,
+      durable: config.PROJECTION_DURABLE, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.PROJECTION_MAX_DELIVER !== undefined ? { maxDeliver: config.PROJECTION_MAX_DELIVER } : {}),
     });
   },

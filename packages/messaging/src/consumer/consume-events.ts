@@ -58,6 +58,8 @@ export interface ConsumeEventsOptions {
    * must put each stream in order itself (OrderedApplier).
    */
   inFlight?: number;
+  /** Replicas of CFUND_EVENTS and CFUND_DEAD_LETTERS if this consumer creates or aligns them (NATS_STREAM_REPLICAS). */
+  replicas?: number;
 }
 
 export interface EventConsumer {
@@ -120,8 +122,9 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
   const logger = (options.logger ?? pino({ enabled: false })).child({ consumer: durable });
 
   const jsm = await nc.jetstreamManager();
-  await ensureEventsStream(jsm);
-  await ensureDeadLettersStream(jsm);
+  const placement = options.replicas !== undefined ? { replicas: options.replicas } : {};
+  await ensureEventsStream(jsm, placement);
+  await ensureDeadLettersStream(jsm, placement);
   await ensureDurable(jsm, {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
@@ -213,7 +216,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
 
   // One long-lived pull subscription (no per-pull client timeout that could drop a message in
   // flight); max_ack_pending on the server bounds the messages delivered ahead.
-  const messages = await consumer.consume({ max_messages: inFlight });
+  const messages = await consumer.consume({ max_messages: inFlight, expires: settings.pullExpiresMs });
   let busy = false;
   let pullsEnded = false;
   const endPulls = () => {

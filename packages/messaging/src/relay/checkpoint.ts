@@ -10,7 +10,7 @@ import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { EventHeaders } from '../headers.js';
 import { hasValidSignature } from '../signature.js';
 import { EVENTS_STREAM } from '../settings.js';
-import { ensureEventsStream } from '../streams.js';
+import { ensureEventsStream, type StreamPlacement } from '../streams.js';
 
 export interface AllPosition {
   commit: bigint;
@@ -45,9 +45,9 @@ export const CHECKPOINT_SEARCH_LIMIT = 10_000;
 export async function readCheckpoint(
   jsm: JetStreamManager,
   signingKey: Uint8Array,
-  options: { onForeign?: (sequence: number) => void } = {},
+  options: { onForeign?: (sequence: number) => void } & StreamPlacement = {},
 ): Promise<RelayCheckpoint> {
-  const info = await ensureEventsStream(jsm);
+  const info = await ensureEventsStream(jsm, options.replicas !== undefined ? { replicas: options.replicas } : {});
   const lastSequence = info.state.last_seq;
   if (lastSequence === 0 || info.state.messages === 0) {
     // Empty (or purged by an operator): publish $all from its start.

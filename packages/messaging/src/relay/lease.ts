@@ -5,6 +5,7 @@
  * publish; the hard fence is the expected-last-sequence of every publish (see publish-session.ts).
  */
 import { StorageType, nanos, type KV, type NatsConnection } from 'nats';
+import { alignReplicas } from '../streams.js';
 
 export interface LeaseOptions {
   bucket: string;
@@ -12,6 +13,8 @@ export interface LeaseOptions {
   ttlMs: number;
   /** Who holds it: written in the value, for operators. */
   holder: string;
+  /** Replicas of the bucket (NATS_STREAM_REPLICAS); default 1. */
+  replicas?: number;
 }
 
 export interface LeaseHolder {
@@ -39,12 +42,13 @@ function isNoResponders(error: unknown): boolean {
 
 async function openBucket(nc: NatsConnection, options: LeaseOptions): Promise<KV> {
   // File storage: the lease outlives a nats-server restart, so the holder keeps it.
-  const kv = await nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.File });
-  // An existing bucket keeps its configuration: bring its TTL in line with the settings.
+  const replicas = options.replicas ?? 1;
+  const kv = await nc.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1, storage: StorageType.File, replicas });
+  // An existing bucket keeps its configuration: bring its TTL and replicas in line with the settings.
   const jsm = await nc.jetstreamManager();
   const stream = `KV_${options.bucket}`;
-  const { config } = await jsm.streams.info(stream);
-  if (config.max_age !== nanos(options.ttlMs)) await jsm.streams.update(stream, { ...config, max_age: nanos(options.ttlMs) });
+  const info = await alignReplicas(jsm, await jsm.streams.info(stream), replicas);
+  if (info.config.max_age !== nanos(options.ttlMs)) await jsm.streams.update(stream, { ...info.config, max_age: nanos(options.ttlMs) });
   return kv;
 }
 

@@ -43,13 +43,18 @@ export interface PublishSessionOptions {
   onPublished?: (envelope: EventEnvelope, ack: PubAck) => void;
   /** Publishes awaiting their ack at once (default: messagingSettings.relay.publishInFlight). */
   inFlight?: number;
+  /** Replicas of CFUND_EVENTS if the session creates or aligns it. */
+  replicas?: number;
 }
 
 /** Runs until aborted (resolves) or until a publish or the subscription fails (rejects). */
 export async function runPublishSession(options: PublishSessionOptions): Promise<void> {
   const { signal } = options;
   if (signal.aborted) return;
-  const checkpoint = options.checkpoint ?? (await readCheckpoint(options.jsm, options.signingKey, options.onForeign ? { onForeign: options.onForeign } : {}));
+  const checkpoint = options.checkpoint ?? (await readCheckpoint(options.jsm, options.signingKey, {
+    ...(options.onForeign ? { onForeign: options.onForeign } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+  }));
   await verifyCheckpoint(options.eventStore, checkpoint);
   options.onCheckpoint?.(checkpoint);
   const maxInFlight = Math.max(1, options.inFlight ?? messagingSettings.relay.publishInFlight);

@@ -20,6 +20,8 @@ export interface RelayHostOptions {
   /** Pause between attempts to reach NATS at start-up (ms). */
   connectRetryMs?: number;
   settings?: Partial<RelaySettings>;
+  /** Replicas of CFUND_EVENTS and the lease bucket (NATS_STREAM_REPLICAS). */
+  replicas?: number;
 }
 
 export interface RelayHost {
@@ -82,7 +84,10 @@ export function startRelayHost(options: RelayHostOptions): RelayHost {
     })();
     while (!stopped) {
       try {
-        relay = await startRelay({ eventStore: options.eventStore, nc, signingKey: options.signingKey, logger, ...(options.settings ? { settings: options.settings } : {}) });
+        relay = await startRelay({ eventStore: options.eventStore, nc, signingKey: options.signingKey, logger,
+          ...(options.settings ? { settings: options.settings } : {}),
+          ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+        });
         logger.info({ natsUrl: options.natsUrl, relay: relay.status().instanceId }, 'relay started (standby until it holds the lease)');
         return;
       } catch (error) {

@@ -22,6 +22,8 @@ export interface RelayOptions {
   instanceId?: string;
   /** Overrides of messagingSettings.relay (tests use a short TTL and their own bucket). */
   settings?: Partial<RelaySettings>;
+  /** Replicas of CFUND_EVENTS and the lease bucket if the relay creates or aligns them (NATS_STREAM_REPLICAS). */
+  replicas?: number;
 }
 
 export type RelayRole = 'standby' | 'leader' | 'stopped';
@@ -59,12 +61,13 @@ function describe(error: unknown): string {
 
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const settings = { ...messagingSettings.relay, ...options.settings };
+  const replicas = options.replicas !== undefined ? { replicas: options.replicas } : {};
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'relay', relay: instanceId });
   const { nc, eventStore } = options;
   const js = nc.jetstream({ timeout: settings.publishTimeoutMs });
   const jsm = await nc.jetstreamManager();
-  const lease = await RelayLease.open(nc, { bucket: settings.leaseBucket, key: settings.leaseKey, ttlMs: settings.leaseTtlMs, holder: instanceId });
+  const lease = await RelayLease.open(nc, { bucket: settings.leaseBucket, key: settings.leaseKey, ttlMs: settings.leaseTtlMs, holder: instanceId, ...replicas });
 
   const status: RelayStatus = { instanceId, role: 'standby', published: 0, leaderships: 0, fenced: 0, consecutiveFailures: 0 };
   let stopped = false;
@@ -108,6 +111,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
           signingKey: options.signingKey,
           publishTimeoutMs: settings.publishTimeoutMs,
           inFlight: settings.publishInFlight,
+          ...replicas,
           onForeign: (sequence) => foreign.push(sequence),
           onCheckpoint: (c) => {
             // One line per session, however many there were (they are in every consumer's dead letters).
