@@ -45,6 +45,8 @@ export interface EventStoreProcess {
   passwords: Record<string, string>;
   /** `connectionString` as another user with its password (insecure: the plain one). */
   connectionStringAs(user: string, password: string): string;
+  /** The CA that issued the node's certificate (clients trust it); undefined when insecure. */
+  caFile: string | undefined;
 }
 
 export async function startEventStoreProcess(options: EventStoreProcessOptions): Promise<EventStoreProcess> {
@@ -99,6 +101,7 @@ export async function startEventStoreProcess(options: EventStoreProcessOptions):
       credentialsFile: passwords ? join(credentialsDir, 'credentials.json') : undefined,
       passwords: Object.fromEntries((options.users ?? []).flatMap((user) => (passwords?.[user] ? [[user, passwords[user]]] : []))),
       connectionStringAs,
+      caFile: address.caFile,
     };
   } catch (error) {
     await managed.stop(5_000);

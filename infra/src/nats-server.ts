@@ -37,6 +37,12 @@ export interface NatsServerOptions {
   users?: Record<string, NatsPermissions>;
   /** Where `credentials.json` lives; default `dataDir`. The nodes of a cluster share one. */
   credentialsDir?: string;
+  /**
+   * Clients must speak TLS, with this certificate (e.g. `ensureServerCertificate` of
+   * @cfund/embedded-eventstore: the CA clients already trust for the event store); the URL is then
+   * `tls://host:port`.
+   */
+  tls?: { certFile: string; keyFile: string };
   /** Joins a cluster (JetStream clustered: streams may then have replicas). */
   cluster?: NatsClusterMembership;
 }
@@ -122,7 +128,8 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const permissions = options.users ?? SERVICE_NATS_PERMISSIONS;
   const passwords = loadOrCreateNatsPasswords(options.credentialsDir ?? dataDir, Object.keys(permissions));
   const configFile = join(dataDir, 'nats-server.conf');
-  writeFileSync(configFile, authorizationConfig(Object.entries(permissions).map(([user, p]) => ({ user, password: passwords[user] as string, permissions: p }))), { mode: 0o600 });
+  const users = Object.entries(permissions).map(([user, p]) => ({ user, password: passwords[user] as string, permissions: p }));
+  writeFileSync(configFile, authorizationConfig(users) + (options.tls ? tlsConfig(options.tls) : ''), { mode: 0o600 });
   chmodSync(configFile, 0o600);
   const credentials = Object.fromEntries(Object.entries(passwords).map(([user, pass]) => [user, { user, pass }]));
 
@@ -156,7 +163,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     const pid = child.pid as number;
     let closing: Promise<void> | undefined;
     return {
-      url: `nats://${host}:${port}`,
+      url: `${options.tls ? 'tls' : 'nats'}://${host}:${port}`,
       host,
       port,
       pid,
@@ -178,6 +185,11 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
     await stopChild(child, 2_000);
     throw error;
   }
+}
+
+/** Every client connection speaks TLS (nats-server 2.9: after the INFO line, before CONNECT). */
+function tlsConfig(tls: { certFile: string; keyFile: string }): string {
+  return `tls {\n  cert_file: ${JSON.stringify(resolve(tls.certFile))}\n  key_file: ${JSON.stringify(resolve(tls.keyFile))}\n  timeout: 2\n}\n`;
 }
 
 function clusterArgs(host: string, cluster: NatsClusterMembership | undefined): string[] {

@@ -2,7 +2,8 @@
 // that dies while the others keep serving, and stops everything in reverse order on a signal
 // or when a part keeps failing.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { ensureServerCertificate } from '@cfund/embedded-eventstore';
 import type { LocalConfig } from './config.js';
 import { eventStoreLogin, provisionEventStoreAccess } from './eventstore-access.js';
 import { startEventStoreProcess } from './eventstore-process.js';
@@ -101,6 +102,8 @@ export class LocalRunner {
       if (serviceAccounts.length > 0) log(`event store users ${serviceAccounts.map((a) => eventStoreLogin(a.service)).join(', ')} ready (passwords in ${eventStore.credentialsFile})`);
     }
 
+    // nats-server speaks TLS with a certificate from the event store's CA: the services trust one CA file.
+    const natsTls = eventStore.caFile ? await ensureServerCertificate(dirname(eventStore.caFile), 'nats', 'nats', [config.host]) : undefined;
     const natsLog = join(natsDir, 'nats-server.log');
     const startNats = (port: number) =>
       startNatsServer({
@@ -108,6 +111,7 @@ export class LocalRunner {
         host: config.host,
         port,
         detached: true,
+        ...(natsTls ? { tls: { certFile: natsTls.certFile, keyFile: natsTls.keyFile } } : {}),
         onSpawn: (child) =>
           this.track(
             {
@@ -138,6 +142,7 @@ export class LocalRunner {
         // Its own user, never admin's; a service that does not use the store gets no address.
         ...(service.eventStore ? { ESDB_CONNECTION_STRING: eventStore.connectionStringAs(login, eventStore.passwords[login] ?? '') } : {}),
         NATS_URL: nats.url,
+        ...(natsTls ? { NATS_TLS_CA_FILE: natsTls.caFile } : {}),
         // Each service its own NATS user (a service without one connects anonymously and is refused).
         ...(nats.credentials[service.name] ? { NATS_USER: service.name, NATS_PASSWORD: nats.credentials[service.name]?.pass } : {}),
         HOST: config.host,

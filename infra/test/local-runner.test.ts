@@ -76,7 +76,7 @@ class Runner {
     const find = (pattern: RegExp) => this.output.map((line) => pattern.exec(line)?.[1]).find(Boolean);
     return {
       esdb: find(/event store\s+(esdb:\/\/\S+)/) as string,
-      nats: find(/NATS\s+(nats:\/\/\S+)/) as string,
+      nats: find(/NATS\s+(tls:\/\/\S+)/) as string,
       service: find(/echo\s+(http:\/\/\S+)/),
     };
   }
@@ -159,13 +159,13 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   t.ok(adminPassword.length >= 16 && echoPassword!.length >= 16 && echoPassword !== adminPassword, 'generated passwords, one per user');
   t.equal(lstatSync(credentialsFile).mode & 0o777, 0o600, 'in a file only its owner reads');
   for (const [user, password] of Object.entries(passwords)) t.notMatch(runner.text(), password, `${user}'s password is not printed`);
-  t.equal(urls.nats, `nats://127.0.0.1:${env.NATS_PORT}`);
+  t.equal(urls.nats, `tls://127.0.0.1:${env.NATS_PORT}`, 'NATS speaks TLS');
   t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
   t.match(runner.text(), `data lives in ${dataDir}`);
 
   const { pid: _pid, ...seen } = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
   const serviceStore = urls.esdb.replace('esdb://', `esdb://cfund-echo:${encodeURIComponent(echoPassword)}@`);
-  t.same(seen, { ESDB_CONNECTION_STRING: serviceStore, NATS_URL: urls.nats, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses, the store as its own user');
+  t.same(seen, { ESDB_CONNECTION_STRING: serviceStore, NATS_URL: urls.nats, NATS_TLS_CA_FILE: caFile, PORT: env.COMMAND_PORT, HOST: '127.0.0.1', DATA_DIR: dataDir }, 'the service gets the addresses, the store as its own user, the one CA of both servers');
   const asService = EventStoreDBClient.connectionString(serviceStore);
   try {
     const read = (stream: string) => failure(async () => { for await (const _ of asService.readStream(stream)) { /* none */ } });

@@ -45,6 +45,8 @@ const esdbConnectionString = z.string().trim()
     if (caFile && !tlsOff && !existsSync(caFile)) ctx.addIssue({ code: 'custom', message: 'its tlsCAFile does not exist' });
   });
 
+const existingFile = z.string().trim().min(1).refine((path) => existsSync(path), 'no such file');
+
 /** Variables every service reads; `defaultPort` differs per service. */
 export const commonEnv = (defaultPort: number) => ({
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
@@ -54,6 +56,11 @@ export const commonEnv = (defaultPort: number) => ({
   /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
   NATS_USER: optionalText,
   NATS_PASSWORD: z.string().min(1).optional(),
+  /** CA of the NATS servers' certificates: the client then speaks TLS and trusts only that CA. */
+  NATS_TLS_CA_FILE: existingFile.optional(),
+  /** A client certificate and its key, for servers that verify clients (`verify: true`). */
+  NATS_TLS_CERT_FILE: existingFile.optional(),
+  NATS_TLS_KEY_FILE: existingFile.optional(),
   /** Replicas of every JetStream stream and bucket the services create: 1 on one server, 3 on a cluster. */
   NATS_STREAM_REPLICAS: z.coerce.number().int().min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5').default(1),
   DATA_DIR: z.string().trim().min(1).default('.data'),
@@ -111,6 +118,10 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   const limits = httpLimitsProblem(c);
   if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (Boolean(c.NATS_USER) !== Boolean(c.NATS_PASSWORD)) throw new ConfigError('invalid configuration: NATS_USER and NATS_PASSWORD go together; set both or neither');
+  if (Boolean(c.NATS_TLS_CERT_FILE) !== Boolean(c.NATS_TLS_KEY_FILE)) throw new ConfigError('invalid configuration: NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together; set both or neither');
+  if ((c.NATS_TLS_CERT_FILE || c.NATS_URL.startsWith('tls://')) && !c.NATS_TLS_CA_FILE) {
+    throw new ConfigError('invalid configuration: NATS_TLS_CA_FILE: required with a tls:// NATS_URL or a client certificate (the CA the servers\' certificates are issued by)');
+  }
   // Every service writes events (the projection its access log, the notification its audit).
   if (c.CHAIN_VERIFY_KEYS_FILE && !c.CHAIN_SIGNING_KEY_FILE) {
     throw new ConfigError('invalid configuration: CHAIN_SIGNING_KEY_FILE: required with CHAIN_VERIFY_KEYS_FILE (every service signs the events it writes)');
@@ -140,9 +151,28 @@ export function loadConfigOrExit<T>(service: string, load: () => T): T {
   }
 }
 
-/** The NATS connection options of a service's configuration (credentials only when configured). */
-export function natsConnectOptions(config: Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD'>): { servers: string; user?: string; pass?: string } {
-  return { servers: config.NATS_URL, ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}) };
+export interface NatsConnectOptions {
+  servers: string;
+  user?: string;
+  pass?: string;
+  /** nats.js reads the files; a server whose certificate the CA did not issue is refused. */
+  tls?: { caFile: string; certFile?: string; keyFile?: string };
+}
+
+/**
+ * The NATS connection options of a service's configuration: credentials and TLS only when
+ * configured. With a CA the client insists on TLS even for a nats:// URL.
+ */
+export function natsConnectOptions(
+  config: Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>,
+): NatsConnectOptions {
+  return {
+    servers: config.NATS_URL,
+    ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}),
+    ...(config.NATS_TLS_CA_FILE
+      ? { tls: { caFile: config.NATS_TLS_CA_FILE, ...(config.NATS_TLS_CERT_FILE && config.NATS_TLS_KEY_FILE ? { certFile: config.NATS_TLS_CERT_FILE, keyFile: config.NATS_TLS_KEY_FILE } : {}) } }
+      : {}),
+  };
 }
 
 /**
