@@ -1,9 +1,10 @@
 /**
  * A real three-node NATS cluster (nats-server processes on loopback, JetStream streams with three
- * replicas), the relay publishing from the embedded event store and a consumer applying events
- * through OrderedApplier, as the projection does, while claims are appended without pause. One
- * node is killed (SIGKILL) and restarted, then the node that leads CFUND_EVENTS: nothing the
- * cluster acknowledged is lost, no event is applied twice, and the consumer catches up.
+ * replicas), the relay publishing from the embedded event store and two consumers applying events
+ * through OrderedApplier, as the projection and the notification service do, while claims are
+ * appended without pause. One node is killed (SIGKILL) and restarted, then the node that leads
+ * CFUND_EVENTS: nothing the cluster acknowledged is lost, no event is applied twice, and the
+ * consumers catch up.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { STREAM_CATEGORIES } from '@cfund/contracts';
 import { SERVICE_NATS_PERMISSIONS, findNatsServer, natsInstallHint, startNatsCluster, type NatsCluster } from '@cfund/infra';
 import { startTestEnvironment } from '@cfund/test-support';
 import { connect, type NatsConnection, type StreamInfo } from 'nats';
@@ -22,6 +24,7 @@ import {
   ensureEventsStream,
   messagingSettings,
   startRelay,
+  subjectsOfCategory,
   type StoredEvent,
 } from '../src/index.ts';
 import { signingKey, waitFor } from './fixtures.ts';
@@ -78,23 +81,32 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   });
   t.teardown(() => relay.stop());
 
-  // A consumer applying each event once, in order per stream, as the projection does.
-  const lastRevision = new Map<string, number>();
-  const applications = new Map<string, number>();
-  const applier = new OrderedApplier({
-    client,
-    lastApplied: (streamId) => lastRevision.get(streamId) ?? -1,
-    apply: (event: StoredEvent) => {
-      applications.set(event.eventId, (applications.get(event.eventId) ?? 0) + 1);
-      lastRevision.set(event.streamId, event.revision);
-    },
-  });
-  const consumer = await consumeEvents({
-    nc: await connectAs('projection', 'projection'), signingKey, durable: 'projection', replicas: REPLICAS,
-    inFlight: messagingSettings.consumer.orderedInFlight, ackWaitMs: ACK_WAIT_MS,
-    handle: async (envelope) => { await applier.handle(envelope); },
-  });
-  t.teardown(() => consumer.stop());
+  // Consumers applying each event once, in order per stream, as the projection (every event) and
+  // the notification service (claim events) do, each with its own durable and NATS user.
+  const startApplier = async (user: string, filterSubject?: string) => {
+    const lastRevision = new Map<string, number>();
+    const applications = new Map<string, number>();
+    const applier = new OrderedApplier({
+      client,
+      lastApplied: (streamId) => lastRevision.get(streamId) ?? -1,
+      apply: (event: StoredEvent) => {
+        applications.set(event.eventId, (applications.get(event.eventId) ?? 0) + 1);
+        lastRevision.set(event.streamId, event.revision);
+      },
+    });
+    const consumer = await consumeEvents({
+      nc: await connectAs(user, user), signingKey, durable: user, replicas: REPLICAS,
+      inFlight: messagingSettings.consumer.orderedInFlight, ackWaitMs: ACK_WAIT_MS,
+      handle: async (envelope) => { await applier.handle(envelope); },
+      ...(filterSubject ? { filterSubject } : {}),
+    });
+    t.teardown(() => consumer.stop());
+    return { name: user, applications, consumer };
+  };
+  const consumers = [await startApplier('projection'), await startApplier('notification', subjectsOfCategory(STREAM_CATEGORIES.claim))];
+  /** Events applied by the consumer that applied fewest. */
+  const applied = () => Math.min(...consumers.map((c) => c.applications.size));
+  const appliedOnce = () => consumers.every((c) => [...c.applications.values()].every((n) => n === 1));
 
   const info = (name = EVENTS_STREAM): Promise<StreamInfo> => jsm.streams.info(name);
   for (const name of [EVENTS_STREAM, DEAD_LETTERS_STREAM, `KV_${messagingSettings.relay.leaseBucket}`]) {
@@ -120,7 +132,7 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   const since = (startedAt: number) => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
 
   const killAndRestart = async (t: Test, which: 'a follower' | 'the leader') => {
-    await waitFor('events applied under load', () => applications.size >= 200, 30_000);
+    await waitFor('events applied under load', () => applied() >= 200, 30_000);
     const before = await info();
     const leader = before.cluster?.leader;
     t.ok(leader, `CFUND_EVENTS is led by ${leader}`);
@@ -130,12 +142,12 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
     const killedAt = performance.now();
     await cluster.kill(victim);
     const publishedAtKill = relay.status().published;
-    const appliedAtKill = applications.size;
-    t.comment(`killed ${victim} (${which}) with ${kept.length} messages in CFUND_EVENTS, ${appended} events appended, ${appliedAtKill} applied`);
+    const appliedAtKill = applied();
+    t.comment(`killed ${victim} (${which}) with ${kept.length} messages in CFUND_EVENTS, ${appended} events appended, ${appliedAtKill} applied by each consumer`);
 
     // Two of three nodes are a quorum: publishing and applying go on while the node is down.
     await waitFor('publishing while the node is down', () => relay.status().published >= publishedAtKill + 100, 30_000);
-    await waitFor('applying while the node is down', () => applications.size >= appliedAtKill + 100, 30_000);
+    await waitFor('applying while the node is down', () => applied() >= appliedAtKill + 100, 30_000);
     const newLeader = (await info()).cluster?.leader;
     t.comment(`with ${victim} down: 100 more published and applied after ${since(killedAt)}; leader ${newLeader}`);
     if (which === 'the leader') t.not(newLeader, victim, 'another node leads the stream');
@@ -148,12 +160,12 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
     }, 60_000);
     t.comment(`${victim} rejoined and caught up ${since(restartedAt)} after its restart`);
     const target = appended;
-    await waitFor('the consumer to apply everything appended before the restart', () => applications.size >= target, 60_000);
+    await waitFor('the consumers to apply everything appended before the restart', () => applied() >= target, 60_000);
     t.comment(`lag recovered: every one of ${target} events appended applied ${since(restartedAt)} after the restart`);
 
     const now = await acknowledged();
     t.same(now.slice(0, kept.length), kept, `the ${kept.length} messages acknowledged before the kill are all there, at their sequences`);
-    t.ok([...applications.values()].every((n) => n === 1), 'no event applied twice');
+    t.ok(appliedOnce(), 'no event applied twice');
   };
 
   await t.test('a follower of the stream', (t) => killAndRestart(t, 'a follower'));
@@ -163,12 +175,14 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   await Promise.all(writers);
   const expected = (await userEvents(client)).map((e) => e.eventId);
   t.equal(expected.length, appended, `${appended} events appended`);
-  await waitFor('every event applied', () => applications.size >= expected.length, 60_000);
+  await waitFor('every event applied', () => applied() >= expected.length, 60_000);
   await waitFor('every event in CFUND_EVENTS', async () => (await info()).state.messages >= expected.length, 60_000);
   const stored = await acknowledged();
   t.same(stored, expected, 'CFUND_EVENTS holds every event exactly once, in $all order');
   t.ok(relay.status().published <= stored.length, `the relay republished nothing the cluster had acknowledged (${relay.status().published} acks, ${stored.length} messages)`);
-  t.same([...applications.keys()].sort(), [...expected].sort(), 'the consumer applied every event');
-  t.ok([...applications.values()].every((n) => n === 1), 'each exactly once');
-  t.equal((await consumer.lag()).pending, 0, 'nothing pending');
+  for (const { name, applications, consumer } of consumers) {
+    t.same([...applications.keys()].sort(), [...expected].sort(), `${name} applied every event`);
+    t.ok([...applications.values()].every((n) => n === 1), `${name}: each exactly once`);
+    t.equal((await consumer.lag()).pending, 0, `${name}: nothing pending`);
+  }
 });
