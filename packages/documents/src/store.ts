@@ -13,6 +13,7 @@ import { link, lstat, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
 import { fsyncDir } from '@cfund/eventstore';
+import { alignReplicas } from '@cfund/messaging';
 
 export interface DocumentStore {
   readonly kind: 'fs' | 'nats';
@@ -122,7 +123,12 @@ export class ObjectDocumentStore implements DocumentStore {
   private constructor(private readonly bucket: ObjectStore) {}
 
   static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } = {}): Promise<ObjectDocumentStore> {
-    const bucket = await nc.jetstream().views.os(options.bucket ?? 'cfund-documents', { storage: StorageType.File, replicas: options.replicas ?? 1 });
+    const name = options.bucket ?? 'cfund-documents';
+    const replicas = options.replicas ?? 1;
+    const bucket = await nc.jetstream().views.os(name, { storage: StorageType.File, replicas });
+    // An existing bucket keeps its configuration: scale it to the replicas asked for (NATS_STREAM_REPLICAS).
+    const jsm = await nc.jetstreamManager();
+    await alignReplicas(jsm, await jsm.streams.info(`OBJ_${name}`), replicas);
     return new ObjectDocumentStore(bucket);
   }
 

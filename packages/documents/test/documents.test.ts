@@ -112,7 +112,10 @@ t.test('the JetStream Object Store', async (t) => {
   if (env.skipped !== undefined) return t.plan(0, env.skipped);
   t.teardown(() => env.close());
   const nc = await env.connectNats();
-  await storeSuite(t, await ObjectDocumentStore.open(nc, { bucket: `docs-${randomUUID().slice(0, 8)}` }));
+  const bucket = `docs-${randomUUID().slice(0, 8)}`;
+  await storeSuite(t, await ObjectDocumentStore.open(nc, { bucket }));
+  await t.rejects(ObjectDocumentStore.open(nc, { bucket, replicas: 3 }), /OBJ_docs-\w+: 3 replicas were asked for \(NATS_STREAM_REPLICAS\), but NATS is a single server/,
+    'an existing bucket is scaled to NATS_STREAM_REPLICAS: more than one on a single server is refused');
 });
 
 t.test('the malware scan hook (clamd INSTREAM)', async (t) => {
