@@ -54,8 +54,8 @@ t.test('NATS TLS variables: files must exist, certificate and key together, a CA
   t.throws(() => load({ NATS_TLS_CA_FILE: certs.caFile, NATS_TLS_CERT_FILE: certs.certFile }), /NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together/);
   t.throws(() => load({ NATS_TLS_CERT_FILE: certs.certFile, NATS_TLS_KEY_FILE: certs.keyFile }), /NATS_TLS_CA_FILE: required/);
   t.same(natsConnectOptions(load({ NATS_URL: 'tls://nats.example:4222', NATS_TLS_CA_FILE: certs.caFile, NATS_TLS_CERT_FILE: certs.certFile, NATS_TLS_KEY_FILE: certs.keyFile })), {
-    servers: 'tls://nats.example:4222',
+    servers: ['tls://nats.example:4222'],
     tls: { caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile },
   }, 'a client certificate for servers that verify clients');
-  t.same(natsConnectOptions(load({})), { servers: 'nats://127.0.0.1:4222' }, 'no TLS unless configured');
+  t.same(natsConnectOptions(load({})), { servers: ['nats://127.0.0.1:4222'] }, 'no TLS unless configured');
 });

@@ -52,7 +52,8 @@ export const commonEnv = (defaultPort: number) => ({
   PORT: z.coerce.number().int().min(0).max(65535).default(defaultPort),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   ESDB_CONNECTION_STRING: esdbConnectionString.default('esdb://127.0.0.1:2113?tls=false'),
-  NATS_URL: z.string().trim().regex(/^(nats|tls):\/\//, 'must start with nats:// or tls://').default('nats://127.0.0.1:4222'),
+  /** One server, or several nodes of a cluster separated by commas (the client tries each to connect). */
+  NATS_URL: z.string().trim().regex(/^(nats|tls):\/\/[^,\s]+(\s*,\s*(nats|tls):\/\/[^,\s]+)*$/, 'must be nats:// or tls:// URLs separated by commas').default('nats://127.0.0.1:4222'),
   /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
   NATS_USER: optionalText,
   NATS_PASSWORD: z.string().min(1).optional(),
@@ -119,7 +120,7 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (Boolean(c.NATS_USER) !== Boolean(c.NATS_PASSWORD)) throw new ConfigError('invalid configuration: NATS_USER and NATS_PASSWORD go together; set both or neither');
   if (Boolean(c.NATS_TLS_CERT_FILE) !== Boolean(c.NATS_TLS_KEY_FILE)) throw new ConfigError('invalid configuration: NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together; set both or neither');
-  if ((c.NATS_TLS_CERT_FILE || c.NATS_URL.startsWith('tls://')) && !c.NATS_TLS_CA_FILE) {
+  if ((c.NATS_TLS_CERT_FILE || natsServers(c.NATS_URL).some((url) => url.startsWith('tls://'))) && !c.NATS_TLS_CA_FILE) {
     throw new ConfigError('invalid configuration: NATS_TLS_CA_FILE: required with a tls:// NATS_URL or a client certificate (the CA the servers\' certificates are issued by)');
   }
   // Every service writes events (the projection its access log, the notification its audit).
@@ -151,8 +152,11 @@ export function loadConfigOrExit<T>(service: string, load: () => T): T {
   }
 }
 
+/** The servers of NATS_URL. */
+const natsServers = (url: string): string[] => url.split(',').map((server) => server.trim());
+
 export interface NatsConnectOptions {
-  servers: string;
+  servers: string[];
   user?: string;
   pass?: string;
   /** nats.js reads the files; a server whose certificate the CA did not issue is refused. */
@@ -167,7 +171,7 @@ export function natsConnectOptions(
   config: Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>,
 ): NatsConnectOptions {
   return {
-    servers: config.NATS_URL,
+    servers: natsServers(config.NATS_URL),
     ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}),
     ...(config.NATS_TLS_CA_FILE
       ? { tls: { caFile: config.NATS_TLS_CA_FILE, ...(config.NATS_TLS_CERT_FILE && config.NATS_TLS_KEY_FILE ? { certFile: config.NATS_TLS_CERT_FILE, keyFile: config.NATS_TLS_KEY_FILE } : {}) } }

@@ -172,8 +172,8 @@ t.test('configuration: defaults, and a wrong variable is named', async (t) => {
   t.throws(() => loadConfig({ NOTIFICATION_SQLITE_SYNC: 'off' }), /NOTIFICATION_SQLITE_SYNC/);
   // NATS credentials go together; the consumer's stall time is bounded.
   const { natsConnectOptions } = await import('@cfund/service-kit');
-  t.same(natsConnectOptions(c), { servers: 'nats://127.0.0.1:4222' }, 'no credentials unless configured');
-  t.same(natsConnectOptions(loadConfig({ NATS_USER: 'notification', NATS_PASSWORD: 's3cret-s3cret' })), { servers: 'nats://127.0.0.1:4222', user: 'notification', pass: 's3cret-s3cret' });
+  t.same(natsConnectOptions(c), { servers: ['nats://127.0.0.1:4222'] }, 'no credentials unless configured');
+  t.same(natsConnectOptions(loadConfig({ NATS_USER: 'notification', NATS_PASSWORD: 's3cret-s3cret' })), { servers: ['nats://127.0.0.1:4222'], user: 'notification', pass: 's3cret-s3cret' });
   t.throws(() => loadConfig({ NATS_USER: 'notification' }), /NATS_USER and NATS_PASSWORD go together/);
   t.throws(() => loadConfig({ NATS_PASSWORD: 's3cret-s3cret' }), /NATS_USER and NATS_PASSWORD go together/);
   t.equal(c.CONSUMER_STALL_MS, 300_000);

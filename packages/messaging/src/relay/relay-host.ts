@@ -11,7 +11,8 @@ import { startRelay, type Relay, type RelayStatus } from './relay.js';
 
 export interface RelayHostOptions {
   eventStore: EventStoreDBClient;
-  natsUrl: string;
+  /** One server, or several nodes of a cluster. */
+  natsUrl: string | string[];
   /** Further connection options, e.g. `user` and `pass` (never logged). */
   natsOptions?: Omit<ConnectionOptions, 'servers'>;
   /** Key of the Cfund-Signature on every message (eventSigningKey). */
