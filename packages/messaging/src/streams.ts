@@ -28,6 +28,9 @@ function isNotFound(error: unknown): boolean {
   return e?.api_error?.err_code === 10059 || e?.code === '404' || /stream not found/i.test(e?.message ?? '');
 }
 
+const SCALE_CHECKS = 10;
+const SCALE_CHECK_INTERVAL_MS = 1_000;
+
 /**
  * Gives an existing stream (an events stream, a KV or object store bucket's) the replicas asked
  * for. nats-server scales a stream up or down in place on a cluster; a single server refuses more
@@ -42,6 +45,15 @@ export async function alignReplicas(jsm: JetStreamManager, info: StreamInfo, rep
   try {
     return await jsm.streams.update(info.config.name, { ...info.config, num_replicas: replicas });
   } catch (error) {
+    // Scaling can outlast the request's timeout on a loaded cluster, and another service may be
+    // scaling the same stream: what counts is the count the stream ends with.
+    // A refusal the server answered is final; only an unanswered request is worth waiting for.
+    const answered = (error as { api_error?: unknown }).api_error !== undefined;
+    for (let attempt = 0; attempt < (answered ? 1 : SCALE_CHECKS); attempt += 1) {
+      const now = await jsm.streams.info(info.config.name).catch(() => undefined);
+      if (now && (now.config.num_replicas || 1) === replicas) return now;
+      if (!answered) await new Promise((resolve) => setTimeout(resolve, SCALE_CHECK_INTERVAL_MS));
+    }
     throw new Error(
       `stream ${info.config.name} has ${info.config.num_replicas || 1} replica(s) and ${replicas} were asked for (NATS_STREAM_REPLICAS); ` +
         `the server refused to change them: ${(error as Error).message}`,

@@ -77,7 +77,8 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   t.teardown(() => relayClient.dispose());
   const relay = await startRelay({
     eventStore: relayClient, nc: await connectAs('command', 'relay'), signingKey, instanceId: 'relay',
-    settings: testRelaySettings(messagingSettings.relay.leaseBucket), replicas: REPLICAS,
+    // A publish to a dead leader ends the session after this timeout (5 s in production): shorter here.
+    settings: { ...testRelaySettings(messagingSettings.relay.leaseBucket), publishTimeoutMs: 2_000 }, replicas: REPLICAS,
   });
   t.teardown(() => relay.stop());
 
