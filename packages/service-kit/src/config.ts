@@ -53,11 +53,14 @@ export const commonEnv = (defaultPort: number) => ({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   ESDB_CONNECTION_STRING: esdbConnectionString.default('esdb://127.0.0.1:2113?tls=false'),
   /** One server, or several nodes of a cluster separated by commas (the client tries each to connect). */
-  NATS_URL: z.string().trim().regex(/^(nats|tls):\/\/[^,\s]+(\s*,\s*(nats|tls):\/\/[^,\s]+)*$/, 'must be nats:// or tls:// URLs separated by commas').default('nats://127.0.0.1:4222'),
+  NATS_URL: z.string().trim().regex(/^(nats|tls):\/\/[^,\s]+(\s*,\s*(nats|tls):\/\/[^,\s]+)*$/, 'must start with nats:// or tls:// (several URLs: separated by commas)').default('nats://127.0.0.1:4222'),
   /** The service's NATS user and password (the runner passes them from DATA_DIR/nats). */
   NATS_USER: optionalText,
   NATS_PASSWORD: z.string().min(1).optional(),
-  /** CA of the NATS servers' certificates: the client then speaks TLS and trusts only that CA. */
+  /**
+   * CA of the NATS servers' certificates: the client then speaks TLS and trusts only that CA.
+   * Unset, a tls:// URL is checked against Node's default trust (and NODE_EXTRA_CA_CERTS).
+   */
   NATS_TLS_CA_FILE: existingFile.optional(),
   /** A client certificate and its key, for servers that verify clients (`verify: true`). */
   NATS_TLS_CERT_FILE: existingFile.optional(),
@@ -120,9 +123,6 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   if (limits) throw new ConfigError(`invalid configuration: ${limits}`);
   if (Boolean(c.NATS_USER) !== Boolean(c.NATS_PASSWORD)) throw new ConfigError('invalid configuration: NATS_USER and NATS_PASSWORD go together; set both or neither');
   if (Boolean(c.NATS_TLS_CERT_FILE) !== Boolean(c.NATS_TLS_KEY_FILE)) throw new ConfigError('invalid configuration: NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE go together; set both or neither');
-  if ((c.NATS_TLS_CERT_FILE || natsServers(c.NATS_URL).some((url) => url.startsWith('tls://'))) && !c.NATS_TLS_CA_FILE) {
-    throw new ConfigError('invalid configuration: NATS_TLS_CA_FILE: required with a tls:// NATS_URL or a client certificate (the CA the servers\' certificates are issued by)');
-  }
   // Every service writes events (the projection its access log, the notification its audit).
   if (c.CHAIN_VERIFY_KEYS_FILE && !c.CHAIN_SIGNING_KEY_FILE) {
     throw new ConfigError('invalid configuration: CHAIN_SIGNING_KEY_FILE: required with CHAIN_VERIFY_KEYS_FILE (every service signs the events it writes)');
@@ -160,7 +160,7 @@ export interface NatsConnectOptions {
   user?: string;
   pass?: string;
   /** nats.js reads the files; a server whose certificate the CA did not issue is refused. */
-  tls?: { caFile: string; certFile?: string; keyFile?: string };
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
 /**
@@ -173,8 +173,13 @@ export function natsConnectOptions(
   return {
     servers: natsServers(config.NATS_URL),
     ...(config.NATS_USER && config.NATS_PASSWORD ? { user: config.NATS_USER, pass: config.NATS_PASSWORD } : {}),
-    ...(config.NATS_TLS_CA_FILE
-      ? { tls: { caFile: config.NATS_TLS_CA_FILE, ...(config.NATS_TLS_CERT_FILE && config.NATS_TLS_KEY_FILE ? { certFile: config.NATS_TLS_CERT_FILE, keyFile: config.NATS_TLS_KEY_FILE } : {}) } }
+    ...(config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE
+      ? {
+        tls: {
+          ...(config.NATS_TLS_CA_FILE ? { caFile: config.NATS_TLS_CA_FILE } : {}),
+          ...(config.NATS_TLS_CERT_FILE && config.NATS_TLS_KEY_FILE ? { certFile: config.NATS_TLS_CERT_FILE, keyFile: config.NATS_TLS_KEY_FILE } : {}),
+        },
+      }
       : {}),
   };
 }
