@@ -92,6 +92,8 @@ function backendSettings(name: ServiceName, port: number, settings: Settings) {
     LOG_LEVEL: 'info',
     NATS_URL: `nats://${serviceHost(settings, 'nats')}:${NATS.port}`,
     NATS_USER: name,
+    // Every stream and bucket the services create (events, dead letters, lease, documents) on the three nodes.
+    NATS_STREAM_REPLICAS: '3',
     JWKS_URL: settings.K8S_JWKS_URL,
     JWT_ISSUER: settings.K8S_OIDC_ISSUER,
     JWT_AUDIENCE: settings.K8S_JWT_AUDIENCE,
@@ -117,7 +119,6 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
       ...backendSettings('command', port(commandConfig), settings),
       // Documents in a replicated JetStream Object Store: a directory cannot be shared between instances.
       DOCUMENT_STORE: 'nats',
-      DOCUMENT_REPLICAS: '3',
       RELAY_ENABLED: 'true',
     },
     secrets: [...BACKEND_SECRETS, 'FUND_ACCOUNTS'],
@@ -135,7 +136,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     replicas: 2,
     port: port(projectionConfig),
     start: startOf('projection'),
-    settings: { ...backendSettings('projection', port(projectionConfig), settings), DOCUMENT_STORE: 'nats', DOCUMENT_REPLICAS: '3' },
+    settings: { ...backendSettings('projection', port(projectionConfig), settings), DOCUMENT_STORE: 'nats' },
     // Each instance its own durable consumer (projection-0, projection-1): one durable shared by
     // two read models would give each only part of the events.
     fromPod: { PROJECTION_DURABLE: 'metadata.name' },
