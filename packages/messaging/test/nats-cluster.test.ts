@@ -68,7 +68,7 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   };
   // A request sent before the nodes elected their JetStream meta leader goes unanswered: ask until one answers.
   const inspector = await connectAs('test', 'inspector');
-  const jsm = await inspector.jetstreamManager({ checkAPI: false, timeout: 2_000 });
+  const jsm = await inspector.jetstreamManager({ checkAPI: false });
   await waitFor('JetStream to elect its meta leader', () => jsm.getAccountInfo().then(() => true, () => false), 30_000);
 
   // A stream made by an older version with one replica: the relay brings it to three.
@@ -112,6 +112,8 @@ t.test('three-node NATS cluster: a node, then the stream leader, killed under lo
   const appliedOnce = () => consumers.every((c) => [...c.applications.values()].every((n) => n === 1));
 
   const info = (name = EVENTS_STREAM): Promise<StreamInfo> => jsm.streams.info(name);
+  // While its raft group grows from one node to three, the stream may not answer within a request's timeout.
+  await waitFor('CFUND_EVENTS on three nodes', () => info().then((i) => (i.cluster?.replicas ?? []).length === REPLICAS - 1, () => false), 60_000);
   for (const name of [EVENTS_STREAM, DEAD_LETTERS_STREAM, `KV_${messagingSettings.relay.leaseBucket}`]) {
     t.equal((await info(name)).config.num_replicas, REPLICAS, `${name} has ${REPLICAS} replicas`);
   }
