@@ -8,7 +8,7 @@
 import type { ClaimEvent, Jurisdiction } from '@cfund/contracts';
 
 /** The shape of `ClaimSnapshot` kept in SQLite. */
-export const CLAIM_SNAPSHOT_VERSION = 3;
+export const CLAIM_SNAPSHOT_VERSION = 4;
 
 /**
  * Where the claim stands, as far as notifications care: the application deadline runs while
@@ -36,17 +36,31 @@ export interface ClaimSnapshot {
   appealDeadline?: string;
   /** Once appealed, no appeal deadline runs again. */
   appealed: boolean;
-  /** Instalments neither disbursed nor failed. */
+  /** Instalments not paid: never disbursed, or disbursed and returned by the bank (due again, so reminded again). */
   instalmentsDue: { number: number; dueOn: string }[];
+  /** Instalments disbursed: kept with their due date, since a return puts them back among those due. */
+  instalmentsPaid: { number: number; dueOn: string }[];
   /** Requests for information neither answered nor withdrawn; `requestedBy` (the assessor) is told of the answer. */
   openRequests: { request: number; dueOn: string; requestedBy: string; requestedAt: string }[];
 }
 
-export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [], openRequests: [] });
+export const initialSnapshot = (): ClaimSnapshot => ({ snapshotVersion: CLAIM_SNAPSHOT_VERSION, status: 'none', coCounsel: [], appealed: false, instalmentsDue: [], instalmentsPaid: [], openRequests: [] });
 
 /** Whether a snapshot read back from SQLite has the current shape (older ones are folded again). */
 export const isCurrentSnapshot = (value: unknown): value is ClaimSnapshot =>
   typeof value === 'object' && value !== null && (value as { snapshotVersion?: unknown }).snapshotVersion === CLAIM_SNAPSHOT_VERSION;
+
+type Instalments = Pick<ClaimSnapshot, 'instalmentsDue' | 'instalmentsPaid'>;
+
+/** Puts instalment `number` among those paid or those due (in instalment order); one never scheduled changes nothing. */
+function placeInstalment(s: Instalments, number: number, among: 'paid' | 'due'): Instalments {
+  const found = [...s.instalmentsDue, ...s.instalmentsPaid].find((i) => i.number === number);
+  const without = (list: Instalments['instalmentsDue']) => list.filter((i) => i.number !== number);
+  const add = (list: Instalments['instalmentsDue']) => (found ? [...without(list), found].sort((x, y) => x.number - y.number) : list);
+  return among === 'paid'
+    ? { instalmentsDue: without(s.instalmentsDue), instalmentsPaid: add(s.instalmentsPaid) }
+    : { instalmentsDue: add(s.instalmentsDue), instalmentsPaid: without(s.instalmentsPaid) };
+}
 
 /** Applies one claim event; pure. */
 export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapshot {
@@ -89,10 +103,12 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
       // Remitted goes back to the fund for a new assessment; any other outcome stands as served.
       return { ...s, status: event.data.outcome === 'remitted' ? 'under-way' : 'notified' };
     case 'PayoutScheduled':
-      return { ...s, status: 'under-way', instalmentsDue: event.data.instalments.map((i) => ({ number: i.number, dueOn: i.dueOn })) };
+      return { ...s, status: 'under-way', instalmentsDue: event.data.instalments.map((i) => ({ number: i.number, dueOn: i.dueOn })), instalmentsPaid: [] };
     case 'PayoutDisbursed':
+      return { ...s, status: 'under-way', ...placeInstalment(s, event.data.instalment, 'paid') };
     case 'PayoutFailed':
-      return { ...s, status: 'under-way', instalmentsDue: s.instalmentsDue.filter((i) => i.number !== event.data.instalment) };
+      // A failed payment is due again (the fund pays it in a later run): its reminder goes on.
+      return { ...s, status: 'under-way', ...placeInstalment(s, event.data.instalment, 'due') };
     case 'ClaimWithdrawn':
       return { ...s, status: 'withdrawn', statusBeforeWithdrawal: s.status };
     case 'ClaimReopened': {

@@ -8,6 +8,11 @@ const claimId = '0b7a3c2e-5d4f-4a1b-9c8d-7e6f5a4b3c2d';
 const lifecycle = rsLifecycle(claimId);
 const at = (type: string) => lifecycle.findIndex((e) => e.type === type);
 const given = (count: number) => fold(lifecycle.slice(0, count));
+const money = (amountMinor: number) => ({ amountMinor, currency: 'RSD' });
+const payoutDisbursed = (instalment: number) => claimEvent('PayoutDisbursed', {
+  claimId, instalment, amount: money(45_000_000), paymentReference: `BK-${instalment}`, disbursedBy: 'finance-1', disbursedAt: '2026-04-28T12:00:00.000Z', early: true,
+});
+const payoutFailed = (instalment: number) => claimEvent('PayoutFailed', { claimId, instalment, reason: 'AC04', failedAt: '2026-04-30T12:00:00.000Z' });
 
 t.test('given a filing, then who filed it, where and its public reference; never the victim', async (t) => {
   const filed = given(1);
@@ -39,13 +44,31 @@ t.test('given a rejection, when the decision is served, then the status before i
   t.same(served.map((i) => i.params.decision), [{ code: 'rejected' }], 'the lawyer learns of a refusal');
 });
 
-t.test('given instalments scheduled, when one fails and one is disbursed, then neither is due', async (t) => {
+t.test('given instalments scheduled, when one is disbursed, then it is no longer due', async (t) => {
   t.same(given(at('PayoutScheduled') + 1).instalmentsDue, [{ number: 1, dueOn: '2026-05-04' }, { number: 2, dueOn: '2026-06-01' }]);
-  t.same(given(at('PayoutFailed') + 1).instalmentsDue, [{ number: 2, dueOn: '2026-06-01' }]);
-  const disbursed = evolveSnapshot(given(at('PayoutScheduled') + 1), claimEvent('PayoutDisbursed', {
-    claimId, instalment: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, paymentReference: 'PAY-2', disbursedBy: 'finance-1', disbursedAt: '2026-06-01T12:00:00.000Z',
-  }));
+  const disbursed = evolveSnapshot(given(at('PayoutScheduled') + 1), payoutDisbursed(2));
   t.same(disbursed.instalmentsDue, [{ number: 1, dueOn: '2026-05-04' }]);
+  t.same(disbursed.instalmentsPaid, [{ number: 2, dueOn: '2026-06-01' }]);
+});
+
+t.test('given an instalment paid, when the bank returns it, then it is due again and reminded; when paid again, then not', async (t) => {
+  const scheduled = given(at('PayoutScheduled') + 1);
+  const paid = evolveSnapshot(scheduled, payoutDisbursed(1));
+  t.same(desiredReminders(paid, reminders).filter((r) => r.kind === 'instalment-due').map((r) => r.ref), ['2']);
+  const returned = evolveSnapshot(paid, payoutFailed(1));
+  t.same(returned.instalmentsDue, [{ number: 1, dueOn: '2026-05-04' }, { number: 2, dueOn: '2026-06-01' }], 'the returned one is due again');
+  t.same(returned.instalmentsPaid, []);
+  t.same(desiredReminders(returned, reminders).filter((r) => r.kind === 'instalment-due').map((r) => r.id),
+    desiredReminders(scheduled, reminders).filter((r) => r.kind === 'instalment-due').map((r) => r.id), 'its reminder is desired again (the same one: never sent twice)');
+  const paidAgain = evolveSnapshot(returned, payoutDisbursed(1));
+  t.same(paidAgain.instalmentsDue, [{ number: 2, dueOn: '2026-06-01' }], 'paid again: no longer due');
+  t.same(evolveSnapshot(scheduled, payoutFailed(2)).instalmentsDue, scheduled.instalmentsDue, 'a failure before any payment leaves it due');
+  t.same(evolveSnapshot(scheduled, payoutFailed(9)), { ...scheduled }, 'an instalment never scheduled changes nothing');
+});
+
+t.test('a snapshot of the shape before paid instalments were kept is folded again', async (t) => {
+  const { instalmentsPaid: _, ...older } = { ...given(at('PayoutScheduled') + 1), snapshotVersion: 3 };
+  t.notOk(isCurrentSnapshot(older));
 });
 
 t.test('given a filed claim, when withdrawn and reopened, then it is filed again', async (t) => {
