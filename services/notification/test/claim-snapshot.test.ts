@@ -1,9 +1,10 @@
 /** The notifier's own snapshot of a claim, evolved from events: given events, when one more, then the snapshot. */
 import t from 'tap';
-import { desiredReminders, defaultNotificationSettings, evolveSnapshot, initialSnapshot, isCurrentSnapshot, routeClaimEvent } from '../src/index.ts';
+import { Templates, desiredReminders, defaultNotificationSettings, evolveSnapshot, initialSnapshot, isCurrentSnapshot, routeClaimEvent } from '../src/index.ts';
 import { VICTIM_REF, claimEvent, fold, rsLifecycle } from './fixtures.ts';
 
 const { reminders } = defaultNotificationSettings();
+const templates = Templates.default();
 const claimId = '0b7a3c2e-5d4f-4a1b-9c8d-7e6f5a4b3c2d';
 const lifecycle = rsLifecycle(claimId);
 const at = (type: string) => lifecycle.findIndex((e) => e.type === type);
@@ -139,4 +140,46 @@ t.test('given a change of payee after an approval, then the lawyers and the fina
     ['lawyer-1', 'payee-change-rejected', 3], ['lawyer-2', 'payee-change-rejected', 3],
   ], 'a payee given before any approval tells no one; a change after it tells every lawyer and finance');
   t.notOk(JSON.stringify(told).includes('****'), 'no account, not even masked, in a notification');
+});
+
+t.test('given a claim in payment runs, when the bank pays, returns or rejects, then the lawyers and the finance officers learn what it did', async (t) => {
+  const src = { eventId: 'e', occurredAt: '2026-05-06T10:00:00.000Z' };
+  const runId = '5f0c2a4e-8b1d-4c7a-9e3f-2d6b8a1c4e7f';
+  const instalment = { kind: 'instalment', number: 1 };
+  const advance = { kind: 'advance', number: 1 };
+  const amount = money(5_000_000);
+  let s = given(at('PayoutScheduled') + 1);
+  const told: [string, string, unknown][] = [];
+  const rendered: string[] = [];
+  for (const e of [
+    claimEvent('CoCounselAdded', { claimId, lawyer: 'lawyer-2', addedBy: 'lawyer-1', addedAt: '2026-04-21T10:00:00.000Z' }),
+    claimEvent('PaymentQueued', { claimId, runId, payment: instalment, amount, endToEndId: 'RUN1-1' }),
+    claimEvent('PaymentUnqueued', { claimId, runId, payment: instalment, reason: 'voided' }),
+    claimEvent('PaymentUnqueued', { claimId, runId, payment: instalment, reason: 'run-cancelled' }),
+    claimEvent('PaymentUnqueued', { claimId, runId, payment: advance, reason: 'rejected-by-bank', endToEndId: 'RUN1-2' }),
+    claimEvent('AdvanceDisbursed', { claimId, advance: 1, amount, paymentReference: 'BK-7', disbursedBy: 'finance-1', disbursedAt: '2026-05-05T12:00:00.000Z', endToEndId: 'RUN2-1' }),
+    claimEvent('AdvanceFailed', { claimId, advance: 1, reason: 'AC04 account of Jane Victim closed', failedAt: '2026-05-06T12:00:00.000Z', endToEndId: 'RUN2-1' }),
+    claimEvent('PayoutFailed', { claimId, instalment: 1, reason: 'AC04 account of Jane Victim closed', failedAt: '2026-05-06T12:00:00.000Z', endToEndId: 'RUN2-2' }),
+  ]) {
+    const after = evolveSnapshot(s, e);
+    for (const i of routeClaimEvent(e, s, after, src)) {
+      told.push([i.recipient.kind === 'user' ? i.recipient.userId : i.recipient.role, i.topic, i.params.advance ?? i.params.payment ?? i.params.instalment]);
+      const r = templates.render(i.topic, i.params, { locale: 'en', timeZone: i.timeZone });
+      rendered.push(r.subject, r.text);
+    }
+    s = after;
+  }
+  t.same(told, [
+    ['lawyer-2', 'claim-assigned', undefined],
+    ['lawyer-1', 'payment-rejected', 1], ['lawyer-2', 'payment-rejected', 1], ['fund-finance', 'payment-rejected-finance', 1],
+    ['lawyer-1', 'advance-disbursed', 1], ['lawyer-2', 'advance-disbursed', 1],
+    ['lawyer-1', 'advance-failed', 1], ['lawyer-2', 'advance-failed', 1], ['fund-finance', 'advance-failed-finance', 1],
+    ['lawyer-1', 'payout-failed', 1], ['lawyer-2', 'payout-failed', 1], ['fund-finance', 'payout-failed-finance', 1],
+  ], 'queueing, a voided payment and a cancelled run tell no one; what the bank did tells the lawyers and finance');
+  const text = rendered.join('\n');
+  t.match(text, /The bank rejected the payment of advance 1 for claim RS-2026-000042 before booking it\. The fund will pay it again in a later payment run; check that the payee details/);
+  t.match(text, /advance 1 of claim RS-2026-000042 \(end-to-end id RUN1-2\)/, 'finance can find the rejected payment');
+  t.match(text, /returned the payment of advance 1 for claim RS-2026-000042 on .* later payment run; check that the payee details/);
+  t.match(text, /instalment 1 of claim RS-2026-000042 failed on .*It is due again: pay it in a later payment run/);
+  t.notMatch(text, /Jane Victim|AC04|BK-7|\*\*\*\*/, 'no reason, bank reference or account in any message');
 });

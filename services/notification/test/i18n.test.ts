@@ -20,6 +20,7 @@ const PARAMS: Params = {
   webhookId: 'wh-1', url: 'https://hooks.example.org/<x>', failures: 10,
   request: 1, dueOn: { date: '2026-05-20' }, answeredAt: { instant: '2026-05-12T09:00:00.000Z' }, documents: 2,
   change: 2, confirmedAt: { instant: '2026-05-02T09:00:00.000Z' }, rejectedAt: { instant: '2026-05-02T09:00:00.000Z' },
+  advance: 1, kind: 'advance', payment: 1, endToEndId: '01JEXAMPLERUN0000000000AB-3',
 };
 
 t.test('catalogues: every message in every locale, same placeholders, all compile; a broken one is caught', async (t) => {
@@ -67,6 +68,13 @@ t.test('plural forms of each language through the deadline reminder', async (t) 
   for (const [n, form] of [[1, '1 day left'], [2, '2 days left'], [21, '21 days left']] as const) t.equal(left('en', n), form, `en ${n}`);
   t.match(templates.render('payout-scheduled', { ...PARAMS, instalments: 22 }, { locale: 'sr-Latn', timeZone: 'Europe/Belgrade' }).text, /zakazana je u 22 rate;/, 'instalments: few');
   t.match(templates.render('payout-scheduled', { ...PARAMS, instalments: 5 }, { locale: 'sr-Latn', timeZone: 'Europe/Belgrade' }).text, /zakazana je u 5 rata;/, 'instalments: other');
+  // A payment the bank rejected is an instalment or an advance: the word and its case follow.
+  const rejected = (locale: Locale, kind: string) => templates.render('payment-rejected', { ...PARAMS, kind, payment: 2 }, { locale, timeZone: 'Europe/Belgrade' }).text;
+  t.match(rejected('sr-Latn', 'instalment'), /odbila isplatu rate 2 /);
+  t.match(rejected('sr-Latn', 'advance'), /odbila isplatu avansa 2 /);
+  t.match(rejected('hr', 'advance'), /odbila isplatu predujma 2 /);
+  t.match(rejected('sq', 'instalment'), /pagesën e këstit 2 /);
+  t.match(rejected('en', 'advance'), /payment of advance 2 for claim/);
 });
 
 t.test('every topic renders in every locale: complete, in the locale, escaped in HTML', async (t) => {

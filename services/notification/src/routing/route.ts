@@ -13,7 +13,10 @@
  * | AppealDecided | lawyer | appeal-decided |
  * | PayoutScheduled | lawyer; fund-finance | payout-scheduled; instalments-scheduled |
  * | PayoutDisbursed | lawyer | payout-disbursed |
- * | PayoutFailed | lawyer; fund-finance | payout-failed; payout-failed-finance |
+ * | PayoutFailed (returned: paid again in a later run) | lawyer; fund-finance | payout-failed; payout-failed-finance |
+ * | AdvanceDisbursed | lawyer | advance-disbursed |
+ * | AdvanceFailed (returned: paid again in a later run) | lawyer; fund-finance | advance-failed; advance-failed-finance |
+ * | PaymentUnqueued (rejected by the bank before booking) | lawyer; fund-finance | payment-rejected; payment-rejected-finance |
  * | PersonalDataErased | dpo of the jurisdiction | erasure-completed |
  * | CoCounselAdded | the co-counsel | claim-assigned |
  * | ClaimHandedOver | the new lead lawyer; the former one | claim-assigned; claim-handed-over |
@@ -124,6 +127,25 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       for (const r of lawyer()) tell(r, 'payout-failed', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
       tell(staff('fund-finance'), 'payout-failed-finance', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
       break;
+    case 'AdvanceDisbursed':
+      for (const r of lawyer()) {
+        tell(r, 'advance-disbursed', { advance: event.data.advance, amount: { money: event.data.amount }, disbursedAt: { instant: event.data.disbursedAt } });
+      }
+      break;
+    case 'AdvanceFailed': {
+      const p = { advance: event.data.advance, failedAt: { instant: event.data.failedAt } };
+      for (const r of lawyer()) tell(r, 'advance-failed', p);
+      tell(staff('fund-finance'), 'advance-failed-finance', p);
+      break;
+    }
+    case 'PaymentUnqueued': {
+      // A cancelled run or a voided payment is the fund's own doing; a rejection is the bank's news.
+      if (event.data.reason !== 'rejected-by-bank') break;
+      const p = { kind: event.data.payment.kind, payment: event.data.payment.number };
+      for (const r of lawyer()) tell(r, 'payment-rejected', p);
+      tell(staff('fund-finance'), 'payment-rejected-finance', { ...p, endToEndId: event.data.endToEndId ?? '-' });
+      break;
+    }
     case 'PersonalDataErased':
       tell(staff('dpo'), 'erasure-completed', { erasedAt: { instant: event.data.erasedAt } });
       break;

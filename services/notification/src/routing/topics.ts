@@ -4,7 +4,7 @@ import type { Money } from '@cfund/contracts';
 export const TOPICS = [
   // the claim's lawyer
   'claim-assessed', 'award-approved', 'award-rejected', 'decision-notified', 'payout-scheduled', 'payout-disbursed',
-  'payout-failed', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
+  'payout-failed', 'advance-disbursed', 'advance-failed', 'payment-rejected', 'appeal-decided', 'deadline-approaching', 'deadline-missed', 'claim-handed-over',
   'payee-change-requested', 'payee-change-confirmed', 'payee-change-rejected',
   'information-requested', 'information-request-withdrawn',
   // whoever is assigned to a claim (lawyer or assessor)
@@ -13,7 +13,7 @@ export const TOPICS = [
   'information-request-answered',
   // fund staff of the jurisdiction
   'application-submitted', 'assessment-awaiting-approval', 'second-approval-needed', 'instalments-scheduled',
-  'instalment-due', 'payout-failed-finance', 'appeal-filed',
+  'instalment-due', 'payout-failed-finance', 'advance-failed-finance', 'payment-rejected-finance', 'appeal-filed',
   // the dpo
   'erasure-completed',
   // the owner of a webhook
