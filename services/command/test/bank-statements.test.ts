@@ -1,13 +1,12 @@
 import t from 'tap';
 import { claimStream, fundStream } from '@cfund/contracts';
-import { FUND_IBAN, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { daysAhead, FUND_IBAN, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Bank statements (camt.053) through HTTP against the embedded store: a run released by a second
 // officer, a statement that pays two instalments and returns one, the returned one paid by a
 // second run; claims and ledger agree at each step. Refusals: a wrong amount is listed, not
 // matched; an import of the same file changes nothing; no name or IBAN is stored.
 
-const daysAhead = (d: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + d * 86_400_000));
 
 async function events(h: Harness, stream: string) {
   const out: { type: string; data: Record<string, unknown> }[] = [];

@@ -3,42 +3,18 @@
  * append (fault injection CFUND_FAULT_INJECTION=kill-after-funds-committed); after a restart the
  * retried approval leaves the ledger and the claim consistent: one commitment, one award.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import t from 'tap';
 import type { Role } from '@cfund/contracts';
-import { freePort, startTestEnvironment } from '@cfund/test-support';
-import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
-import { RSD, claimBody, rsYear, startServiceProcess } from './helpers.ts';
-
-const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(serviceDir, '../..');
+import { RSD, claimBody, rsYear, serviceProcesses } from './helpers.ts';
 
 t.test('SIGKILL between the fund commitment and the award, then a restart and a retry', async (t) => {
-  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
-  const env = await startTestEnvironment();
-  if (env.skipped !== undefined) return t.plan(0, env.skipped);
-  const esdbConnectionString = env.esdbConnectionString;
-  const eventStore = env.eventStore;
-  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-command-crash-'));
-  const children: ChildProcess[] = [];
-  t.teardown(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await env.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir));
-  const token = (sub: string, role: Role) => signToken(secret, { sub, roles: [role], jurisdictions: ['RS'] });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-
-  const startProcess = (fault: boolean): Promise<ChildProcess> => startServiceProcess({
-    serviceDir, base, children,
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: esdbConnectionString, ...(fault ? { CFUND_FAULT_INJECTION: 'kill-after-funds-committed' } : {}) },
-  });
+  const system = await serviceProcesses(t, 'crash');
+  if (!system) return;
+  const { base, client } = system;
+  const { eventStore } = system.env;
+  const token = (sub: string, role: Role) => client.token(sub, [role]);
+  const startProcess = (fault: boolean): Promise<ChildProcess> => system.start(fault ? { CFUND_FAULT_INJECTION: 'kill-after-funds-committed' } : {});
   const post = async (path: string, tokenValue: string, body: unknown) => {
     const r = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tokenValue}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: r.status, body: await r.json() as { claimId: string; events: string[]; code?: string } };

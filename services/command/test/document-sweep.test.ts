@@ -5,47 +5,27 @@
  * keeps the bytes of recorded documents, bytes younger than the grace period (their event may be
  * late) and keys that name no claim.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import t from 'tap';
 import type { Role } from '@cfund/contracts';
-import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { newStorageKey } from '@cfund/documents';
-import { jwtSecretPath, loadOrCreateJwtSecret, signToken } from '../src/index.ts';
-import { claimBody, startServiceProcess } from './helpers.ts';
+import { claimBody, serviceProcesses } from './helpers.ts';
 import { pdf } from '../../../packages/documents/test/fixtures.ts';
 
-const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(serviceDir, '../..');
 /** Long enough for a loaded machine to start the service; the older bytes are dated back instead of waited for. */
 const GRACE_MS = 60_000;
 
 t.test('SIGKILL between an upload\'s bytes and its event, then the sweep', async (t) => {
-  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
-  const env = await startTestEnvironment();
-  if (env.skipped !== undefined) return t.plan(0, env.skipped);
-  const { esdbConnectionString, eventStore } = env;
-  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-command-sweep-'));
+  const system = await serviceProcesses(t, 'sweep');
+  if (!system) return;
+  const { base, client, dataDir } = system;
+  const { eventStore } = system.env;
   const documents = join(dataDir, 'documents');
-  const children: ChildProcess[] = [];
-  t.teardown(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await env.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir));
-  const token = (sub: string, role: Role) => signToken(secret, { sub, roles: [role], jurisdictions: ['RS'] });
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-
-  const startProcess = (extra: Record<string, string>): Promise<ChildProcess> => startServiceProcess({
-    serviceDir, base, children,
-    env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: esdbConnectionString, DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra },
-  });
+  const token = (sub: string, role: Role) => client.token(sub, [role]);
+  const startProcess = (extra: Record<string, string>): Promise<ChildProcess> => system.start({ DOCUMENT_SWEEP_INTERVAL_MS: '500', ...extra });
   const upload = async (id: string, tokenValue: string, bytes: Buffer) => {
     const form = new FormData();
     form.append('kind', 'ruling');

@@ -1,15 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 /** Builds the command service on a real embedded event store for a test, with tokens and a log capture. */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { createLogger } from '@cfund/service-kit';
-import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
-import { buildApp, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
+import { freePort, startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
+import { buildApp, jwtSecretPath, loadOrCreateJwtSecret, signToken, type BuildAppOptions, type CommandApp } from '../src/index.ts';
 
 /** An answer as the tests read it: from `inject`, or from `fetch` on a service process (remoteClient). */
 export interface Reply { statusCode: number; body: string; json<T = unknown>(): T }
@@ -112,6 +113,9 @@ export async function assessedClaim(h: Client, tk: Tokens, assessed = 90_000_000
   return id;
 }
 
+/** The local date in Serbia `days` from now (an execution date of a run). */
+export const daysAhead = (days: number): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + days * 86_400_000));
+
 /** Today's local date in Serbia (the RS scheme's time zone). */
 export const today = (): string => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date());
 
@@ -129,6 +133,45 @@ export async function payableClaim(h: Client, tk: Tokens, payee: string): Promis
     if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${r.body}`);
   }
   return id;
+}
+
+/** The compiled command service as child processes on one port and DATA_DIR, against a fresh embedded store (crash tests). */
+export interface ServiceProcesses {
+  env: TestEnvironment;
+  dataDir: string;
+  base: string;
+  /** Tokens signed with the JWT secret the processes read from DATA_DIR, and POST to them. */
+  client: Client;
+  /** Starts the service with `extra` environment (a fault point, a setting) and waits until it is healthy. */
+  start(extra?: Record<string, string>): Promise<ChildProcess>;
+}
+
+/** Builds the service, starts the store, and kills every process and removes DATA_DIR at the test's end; undefined when the store is skipped. */
+export async function serviceProcesses(t: Test, name: string): Promise<ServiceProcesses | undefined> {
+  const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: resolve(serviceDir, '../..'), stdio: 'inherit' });
+  const env = await startTestEnvironment();
+  if (env.skipped !== undefined) {
+    t.plan(0, env.skipped);
+    return undefined;
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), `cfund-command-${name}-`));
+  const children: ChildProcess[] = [];
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await env.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    env, dataDir, base, client: remoteClient(base, secret),
+    start: (extra = {}) => startServiceProcess({
+      serviceDir, base, children,
+      env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: env.esdbConnectionString, ...extra },
+    }),
+  };
 }
 
 /**

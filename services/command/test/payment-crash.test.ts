@@ -5,46 +5,20 @@
  * released once (its file's digest recorded once), every booking is recorded once on its claim
  * and disbursed once in the ledger, and the statement is recorded once.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { bankStatementStream, claimStream, fundStream, paymentRunStream } from '@cfund/contracts';
 import { deterministicUuid } from '@cfund/eventstore';
-import { freePort, startTestEnvironment } from '@cfund/test-support';
-import { jwtSecretPath, loadOrCreateJwtSecret } from '../src/index.ts';
-import { RSD, camt053, payableClaim, remoteClient, rsYear, startServiceProcess, tokens, type Reply } from './helpers.ts';
+import { daysAhead, RSD, camt053, payableClaim, rsYear, serviceProcesses, tokens, type Reply } from './helpers.ts';
 
-const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const repoRoot = resolve(serviceDir, '../..');
-const daysAhead = (d: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + d * 86_400_000));
 
 t.test('SIGKILL during a payment run and its statement, then restarts and retries', async (t) => {
-  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command'], { cwd: repoRoot, stdio: 'inherit' });
-  const env = await startTestEnvironment();
-  if (env.skipped !== undefined) return t.plan(0, env.skipped);
-  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-payment-crash-'));
-  const children: ChildProcess[] = [];
-  t.teardown(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await env.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  const { secret } = await loadOrCreateJwtSecret(jwtSecretPath(dataDir));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const client = remoteClient(base, secret);
-  const start = (fault?: string) => startServiceProcess({
-    serviceDir, base, children,
-    env: {
-      PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ESDB_CONNECTION_STRING: env.esdbConnectionString,
-      // No reconciler: the retries alone must finish the work.
-      RECONCILER_ENABLED: 'false', ...(fault ? { CFUND_FAULT_INJECTION: fault } : {}),
-    },
-  });
+  const system = await serviceProcesses(t, 'payment-crash');
+  if (!system) return;
+  const { env, client } = system;
+  // No reconciler: the retries alone must finish the work.
+  const start = (fault?: string) => system.start({ RECONCILER_ENABLED: 'false', ...(fault ? { CFUND_FAULT_INJECTION: fault } : {}) });
   /** The request dies with the process, killed by its fault point. */
   const killedBy = async (t: Test, child: ChildProcess, request: Promise<Reply>) => {
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { pain001, type PaymentRunState } from '@cfund/domain';
-import { RSD, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { daysAhead, RSD, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Payment runs through HTTP against the embedded store: prepared by one finance officer, released
 // by another, each payment queued on its claim; the pain.001 file's digest recorded at release.
@@ -94,7 +94,4 @@ t.test('payment runs through HTTP', async (t) => {
   });
 });
 
-function daysAhead(days: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + days * 86_400_000));
-}
 const nextMonth = () => daysAhead(40);

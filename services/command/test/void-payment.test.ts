@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { parseEvent, type Money, type PaymentRunEvent } from '@cfund/contracts';
 import { decimalAmount, pain001, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
-import { RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { daysAhead, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Voiding a payment of a prepared run through HTTP against the embedded store: the run pays the
 // rest, the claim's payment is collectable again and a later run pays it under a new end-to-end id;
@@ -22,7 +22,6 @@ async function runState(h: Harness, runId: string) {
 }
 
 const lastOf = async (h: Harness, claimId: string) => (await events(h, `claim-${claimId}`)).at(-1)!;
-const daysAhead = (days: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + days * 86_400_000));
 const code = (r: { json<T>(): T }) => r.json<{ code: string }>().code;
 const reason = 'The payee\'s account is to be confirmed with the bank first.';
 
