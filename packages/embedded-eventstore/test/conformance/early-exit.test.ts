@@ -15,10 +15,10 @@
 import type { Readable } from 'node:stream';
 import t from 'tap';
 import {
-  BACKWARDS, END, START, jsonEvent, type EventStoreDBClient, type JSONEventData, type Position, type StreamingRead,
+  BACKWARDS, END, START, StreamNotFoundError, jsonEvent, type EventStoreDBClient, type JSONEventData, type Position, type StreamingRead,
 } from '@eventstore/db-client';
 import { leavableRead } from '@cfund/eventstore';
-import { SubscriptionRecorder, sleep, startTarget, testEvents, uniqueStream } from './target.ts';
+import { SubscriptionRecorder, collect, rejects, sleep, startTarget, testEvents, uniqueStream } from './target.ts';
 
 const target = await startTarget();
 t.teardown(() => target.close());
@@ -90,6 +90,15 @@ t.test('a read left early through leavableRead: dispose() settles within a secon
     await sleep(STATUS_ARRIVES_MS);
     t.ok(await disposesPromptly(client), `${name}: dispose() settles`);
   }
+});
+
+t.test('a read through leavableRead consumed to its end, or of a missing stream, is as without it', async (t) => {
+  const client = target.newClient();
+  const all = await collect(leavableRead(client.readStream(stream)));
+  t.equal(all.length, 20, 'every event of the stream');
+  await rejects(t, collect(leavableRead(client.readStream(uniqueStream('early-exit-missing')))), StreamNotFoundError, 'a missing stream: StreamNotFoundError');
+  await sleep(STATUS_ARRIVES_MS);
+  t.ok(await disposesPromptly(client), 'dispose() settles');
 });
 
 t.test('a subscription left early or unsubscribed: dispose() settles within a second', async (t) => {
