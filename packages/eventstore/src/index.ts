@@ -55,6 +55,7 @@ export {
 } from './personal-data.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
+export { leavableRead } from './leavable-read.js';
 export { decodeReadResponse, readAllResponses, type ReadResponse, type WireEvent } from './read-all-wire.js';
 export { STORE_RETRY_AFTER_S, isEventStoreUnavailable } from './store-unavailable.js';
 export { eventStoreErrorProblem } from './problems.js';

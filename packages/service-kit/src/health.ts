@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
+import { leavableRead } from '@cfund/eventstore';
 
 /**
  * The stream /ready reads: a user stream (never written), so that any service user may read it
@@ -17,7 +18,8 @@ export async function eventStoreReachable(client: EventStoreDBClient, timeoutMs 
   try {
     const read = (async () => {
       try {
-        for await (const _ of client.readStream(READINESS_PROBE_STREAM, { maxCount: 1 })) break;
+        // Left at its first event: leavableRead ends the call, so that dispose() at shutdown settles.
+        for await (const _ of leavableRead(client.readStream(READINESS_PROBE_STREAM, { maxCount: 1 }))) break;
       } catch (error) {
         if (!(error instanceof StreamNotFoundError)) throw error;
       }
