@@ -54,7 +54,7 @@ export function BankStatementPage(props: { statementId: string }) {
       <StatementCounts counts={statementCounts(statement.entries)} />
       <h2>{t('statement.unmatchedTitle', { count: statement.unresolved })}</h2>
       {unmatched.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('statement.unmatchedTitle', { count: statement.unresolved })}>
           <table>
             <thead>
               <tr>

@@ -70,7 +70,7 @@ export function PaymentRunPage(props: { runId: string }) {
         <dt>{t('run.total')}</dt><dd data-testid="run-total">{t('run.totalOf', { total: formatMoney(locale, run.total.amountMinor, run.total.currency), count: run.payable })}</dd>
       </dl>
       <h2>{t('run.payments')}</h2>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('run.payments')}>
         <table>
           <thead>
             <tr>

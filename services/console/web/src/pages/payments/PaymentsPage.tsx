@@ -106,7 +106,7 @@ export function PaymentsPage(props: { principal: Principal }) {
             <legend>{t('payments.due', { count: shown.length })}</legend>
             {errors['run.payments'] && <p id="f-run-payments-error" className="field-error">{errors['run.payments']}</p>}
             {shown.length > 0 && (
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label={t('payments.due', { count: shown.length })}>
                 <table>
                   <thead>
                     <tr>
