@@ -4,7 +4,8 @@
  * the payments due (masked account shown), prepares a run, voids instalment 2 with a reason, and is
  * refused the release (four-eyes, in the API's words); a second finance officer releases it and
  * downloads the pain.001; the first uploads a camt.053 statement booking instalment 1 with one entry
- * that matches nothing, sees the counts, and resolves the unmatched entry with a note. axe-core on
+ * that matches nothing, sees the counts, and resolves the unmatched entry with a note; then puts the
+ * voided instalment into a new run and cancels it. axe-core on
  * every page at both widths, screenshots `payments-*.png`.
  */
 import t from 'tap';
@@ -151,6 +152,20 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   await first.getByRole('heading', { name: 'No unmatched entry waits' }).waitFor();
   t.match(await first.locator('main table tbody tr').innerText(), /Resolved by finance-1, .*: A bank fee charged/);
 
+  // The voided instalment 2 is due again: a new run for it, cancelled (its reason required first).
+  await first.getByRole('link', { name: 'Payments', exact: true }).click();
+  await first.getByRole('checkbox', { name: `Pay ${reference}, Instalment 2` }).check();
+  await first.getByLabel('Execution date').fill(secondDue);
+  await first.getByRole('button', { name: 'Prepare the run (1 payment)' }).click();
+  await first.waitForURL((url) => /\/payment-runs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(runId));
+  await first.getByRole('button', { name: 'Cancel the run' }).click();
+  await first.getByText('Required').waitFor();
+  t.equal(await first.evaluate('document.activeElement?.id'), 'f-cancel-reason', 'the focus on the reason');
+  await first.locator('#f-cancel-reason').fill('Prepared for the wrong execution date.');
+  await first.getByRole('button', { name: 'Cancel the run' }).click();
+  await first.getByText('Cancelled: its payments can go into another run.').waitFor();
+  t.equal(await first.getByTestId('run-status').innerText(), 'Cancelled');
+
   // The claim reads instalment 1 paid by the bank.
   for (let i = 0; ; i += 1) {
     const d = JSON.parse((await call(system.url.projection, 'GET', `/claims/${claimId}`, tk.finance)).text) as { fund: { instalments: { status: string }[] } };
@@ -160,8 +175,9 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   }
   // In Serbian.
   await first.getByLabel('Language').selectOption('sr-Latn');
-  await first.getByRole('heading', { name: 'Bankovni izvod', exact: true }).waitFor();
-  await checkAccessibility(t, first, 'a statement, in Serbian');
+  await first.getByRole('heading', { name: 'Platni nalog', exact: true }).waitFor();
+  t.equal(await first.getByTestId('run-status').innerText(), 'Otkazan');
+  await checkAccessibility(t, first, 'a payment run, in Serbian');
   t.notOk(run.consoleLogs.join('\n').includes('Quonsbry'), 'the payee\'s name in no log of the console');
   t.same(pageErrors, [], 'no script error, no CSP violation');
 });

@@ -4,7 +4,7 @@
  * why it matched nothing) with what a person said of it, or a form to resolve it with a note
  * (POST /bank-statements/{id}/entries/{n}/resolution, checked with `CommandBodies.resolveStatementEntry`).
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies, type BankStatementEntry } from '@cfund/contracts';
 import { statementCounts } from '@cfund/domain';
@@ -29,10 +29,21 @@ export function BankStatementPage(props: { statementId: string }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [reloads, setReloads] = useState(0);
   const [done, setDone] = useState<string | undefined>(undefined);
+  // Said once the page shows what the action did, not before.
+  const saidWhenLoaded = useRef<string | undefined>(undefined);
   const reload = () => setReloads((n) => n + 1);
+  const after = (message: string) => {
+    saidWhenLoaded.current = message;
+    setDone(undefined);
+    reload();
+  };
 
   useEffect(() => {
-    api<Statement>(`/api/queries/bank-statements/${props.statementId}`).then(({ body }) => setStatement(body), (e: unknown) => {
+    api<Statement>(`/api/queries/bank-statements/${props.statementId}`).then(({ body }) => {
+      setStatement(body);
+      setDone(saidWhenLoaded.current);
+      saidWhenLoaded.current = undefined;
+    }, (e: unknown) => {
       if (e instanceof ApiError && e.problem.status === 404) setStatement(null);
       else setError((e as Error).message);
     });
@@ -82,7 +93,7 @@ export function BankStatementPage(props: { statementId: string }) {
         </div>
       )}
       {unmatched.filter((e) => !e.resolution).map((e) => (
-        <ResolveEntry key={e.entry} statementId={statement.statementId} entry={e.entry} onReload={reload} onDone={() => { setDone(t('statement.resolvedDone', { entry: e.entry })); reload(); }} />
+        <ResolveEntry key={e.entry} statementId={statement.statementId} entry={e.entry} onReload={reload} onDone={() => after(t('statement.resolvedDone', { entry: e.entry }))} />
       ))}
     </section>
   );

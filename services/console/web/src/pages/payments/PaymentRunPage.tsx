@@ -5,7 +5,7 @@
  * or approved an award in it, with the four-eyes sentence shown beside the button), cancel it, or
  * void one payment, each with its reason. Once released: the bank file (pain.001) to download.
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies } from '@cfund/contracts';
 import { api, ApiError } from '../../api.ts';
@@ -36,10 +36,21 @@ export function PaymentRunPage(props: { runId: string }) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [reloads, setReloads] = useState(0);
   const [done, setDone] = useState<string | undefined>(undefined);
+  // Said once the page shows what the action did, not before.
+  const saidWhenLoaded = useRef<string | undefined>(undefined);
   const reload = () => setReloads((n) => n + 1);
+  const after = (message: string) => {
+    saidWhenLoaded.current = message;
+    setDone(undefined);
+    reload();
+  };
 
   useEffect(() => {
-    api<Run>(`/api/queries/payment-runs/${props.runId}`).then(({ body }) => setRun(body), (e: unknown) => {
+    api<Run>(`/api/queries/payment-runs/${props.runId}`).then(({ body }) => {
+      setRun(body);
+      setDone(saidWhenLoaded.current);
+      saidWhenLoaded.current = undefined;
+    }, (e: unknown) => {
       if (e instanceof ApiError && e.problem.status === 404) setRun(null);
       else setError((e as Error).message);
     });
@@ -52,10 +63,6 @@ export function PaymentRunPage(props: { runId: string }) {
   const zone = schemeTimeZone(run.jurisdiction);
   const at = (iso: string) => formatDateTimeZoned(locale, iso, zone);
   const paymentWords = (p: RunPayment) => t(p.payment.kind === 'instalment' ? 'payments.instalment' : 'payments.advance', { number: p.payment.number });
-  const after = (message: string) => {
-    setDone(message);
-    reload();
-  };
   return (
     <section aria-labelledby="run-title">
       <h1 id="run-title">{t('run.title')}</h1>
@@ -181,7 +188,8 @@ function VoidPayment(props: { run: Run; describe: (p: RunPayment) => string; onD
   const command = useCommand();
   const payable = props.run.payments.filter((p) => !p.voided);
   const [which, setWhich] = useState(payable[0]?.endToEndId ?? '');
-  const chosen = payable.find((p) => p.endToEndId === which);
+  // The one chosen, or the first still paid once the chosen one is voided.
+  const chosen = payable.find((p) => p.endToEndId === which) ?? payable[0];
   const bodyOf = (reason: string) => chosen && { claimId: chosen.claimId, [chosen.payment.kind]: chosen.payment.number, reason };
   const r = useReason((reason) => {
     const checked = CommandBodies.voidPayment.safeParse(bodyOf(reason));
@@ -203,7 +211,7 @@ function VoidPayment(props: { run: Run; describe: (p: RunPayment) => string; onD
       <form noValidate onSubmit={(e) => void submit(e)}>
         <Field name="void.payment" label={t('run.voidWhich')}>
           {(attrs) => (
-            <select {...attrs} value={which} onChange={(e) => setWhich(e.target.value)}>
+            <select {...attrs} value={chosen?.endToEndId} onChange={(e) => setWhich(e.target.value)}>
               {payable.map((p) => <option key={p.endToEndId} value={p.endToEndId}>{`${p.publicReference}: ${props.describe(p)}`}</option>)}
             </select>
           )}
