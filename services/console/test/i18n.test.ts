@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { checkCatalogues } from '@cfund/i18n';
-import { APPEAL_OUTCOMES, CLAIM_EVENTS, DOCUMENT_KINDS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
+import { APPEAL_OUTCOMES, CLAIM_EVENTS, DOCUMENT_KINDS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, PAYEE_KINDS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
 import { ClaimStatusSchema } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
@@ -32,6 +32,8 @@ t.test('the words for every value the API returns exist', async (t) => {
     ...['open', 'answered', 'withdrawn'].map((s) => `rfi.status.${s}`),
     // The kinds of deadline GET /deadlines answers with.
     ...['fund-application', 'appeal', 'instalment'].map((k) => `deadline.${k}`),
+    // A payment run's states (GET /payment-runs/{id}), and who a run pays.
+    ...['prepared', 'released', 'cancelled'].map((s) => `runStatus.${s}`), ...PAYEE_KINDS.map((k) => `payeeKind.${k}`),
     ...['ok', 'unkeyed', 'broken'].flatMap((s) => [`integrity.${s}`, `integrity.${s}.detail`]),
   ];
   for (const key of needed) t.ok(Object.hasOwn(en, key), key);

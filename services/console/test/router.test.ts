@@ -18,6 +18,11 @@ t.test('each path names its page', async (t) => {
   t.same(routeOf('/funds', '?year=2025'), { page: 'funds', year: 2025 });
   t.same(routeOf('/monitoring', '?year=2025'), { page: 'monitoring', year: 2025 });
   t.same(routeOf('/monitoring', ''), { page: 'monitoring', year: undefined });
+  t.same(routeOf('/payments', ''), { page: 'payments' });
+  t.same(routeOf('/payment-runs/0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e', ''), { page: 'payment-run', runId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
+  t.same(routeOf('/bank-statements', ''), { page: 'bank-statements' });
+  t.same(routeOf(`/bank-statements/${'ab'.repeat(32)}`, ''), { page: 'bank-statement', statementId: 'ab'.repeat(32) });
+  t.same(routeOf('/bank-statements/STMT-1', ''), { page: 'not-found' }, 'a statement is named by its digest alone');
   t.same(routeOf('/nowhere', ''), { page: 'not-found' });
 });
 

@@ -21,6 +21,7 @@ t.test('a payment run with a voided payment', async (t) => {
   await allocateBudget(h, tk, rsYear());
   const a = await claimWithPayee(h, tk, 'Ilvarethe Quonsbry');
   const b = await claimWithPayee(h, tk, 'Tomaszlin Vrey');
+  const c = await claimWithPayee(h, tk, 'Oskarine Plume');
   const prepared = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn: daysAhead(7), payments: [{ claimId: a, instalment: 1 }, { claimId: b, instalment: 1 }] });
   t.equal(prepared.statusCode, 201, prepared.body);
   const { runId } = prepared.json<{ runId: string }>();
@@ -29,6 +30,15 @@ t.test('a payment run with a voided payment', async (t) => {
   t.equal(voided.statusCode, 200, voided.body);
   const app = await startProjection(h);
   t.teardown(() => app.close());
+
+  await h.catchUp();
+  type Due = { task: string; claimId: string; instalment?: number; maskedAccount?: string | null; runId?: string | null };
+  const due = (await get(app, '/work-queue', tk.finance)).json<{ items: Due[] }>().items.filter((i) => i.instalment === 1);
+  const dueOf = (id: string) => due.find((i) => i.claimId === id);
+  t.match(dueOf(a), { task: 'disburse-instalment', maskedAccount: /^RS35 \*+ ?\d+/, runId }, 'the work queue: the masked account, and the run that holds it');
+  t.match(dueOf(b), { runId: null }, 'a voided payment is in no run: it can go into another');
+  t.match(dueOf(c), { runId: null, maskedAccount: /\*/ });
+  t.notOk(JSON.stringify(due).includes('RS35908500103195847262'), 'never the whole account');
 
   const view = await get(app, `/payment-runs/${runId}`, tk.finance);
   t.equal(view.statusCode, 200, view.body);

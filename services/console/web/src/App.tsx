@@ -1,5 +1,5 @@
 /** The console: the session, the language, and the page of the current route. */
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { IntlProvider } from 'react-intl';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
@@ -19,12 +19,23 @@ import { MonitoringPage } from './pages/MonitoringPage.tsx';
 import { homeTimeZone } from './format.ts';
 import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
+import { useT } from './i18n/use-t.ts';
+
+// The finance officer's payment screens load when first opened: the initial JavaScript stays within its budget.
+const PaymentsPage = lazy(() => import('./pages/payments/PaymentsPage.tsx').then((m) => ({ default: m.PaymentsPage })));
+const PaymentRunPage = lazy(() => import('./pages/payments/PaymentRunPage.tsx').then((m) => ({ default: m.PaymentRunPage })));
+const BankStatementsPage = lazy(() => import('./pages/payments/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
+const BankStatementPage = lazy(() => import('./pages/payments/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
 
 const LOCALE_KEY = 'cfund.locale';
 
 function initialLocale(): Locale {
   const saved = window.localStorage.getItem(LOCALE_KEY);
   return isLocale(saved) ? saved : preferredLocale(navigator.languages);
+}
+
+function Loading() {
+  return <p>{useT()('app.loading')}</p>;
 }
 
 export function App() {
@@ -82,6 +93,10 @@ export function App() {
   else if (route.page === 'claim') page = <ClaimPage claimId={route.claimId} principal={session.principal} />;
   else if (route.page === 'reads') page = <PersonalDataReadsPage offset={route.offset} principal={session.principal} timeZone={homeTimeZone(session.principal.jurisdictions)} />;
   else if (route.page === 'erasure') page = <ErasurePage key={route.claimId} claimId={route.claimId} />;
+  else if (route.page === 'payments') page = <PaymentsPage principal={session.principal} />;
+  else if (route.page === 'payment-run') page = <PaymentRunPage key={route.runId} runId={route.runId} />;
+  else if (route.page === 'bank-statements') page = <BankStatementsPage />;
+  else if (route.page === 'bank-statement') page = <BankStatementPage key={route.statementId} statementId={route.statementId} />;
   else if (route.page === 'inbox') {
     page = <InboxPage offset={route.offset} timeZone={homeTimeZone(session.principal.jurisdictions)} opensClaims={maySeeClaims(session.principal)} />;
   } else page = <NotFoundPage home={landingPage(session.principal)} />;
@@ -89,7 +104,7 @@ export function App() {
   return (
     <IntlProvider locale={locale} defaultLocale="en" messages={LOCALES[locale].messages}>
       <Layout locale={locale} onLocale={setLocale} principal={session?.principal} onSignOut={signOut}>
-        {page}
+        <Suspense fallback={<Loading />}>{page}</Suspense>
       </Layout>
     </IntlProvider>
   );

@@ -40,6 +40,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return answerOf<T>(path, response);
 }
 
+/** A file's text as the body of a POST (a bank statement: application/xml), with the session's CSRF token. */
+export async function postText<T>(path: string, contentType: string, text: string): Promise<{ body: T; headers: Headers }> {
+  const headers: Record<string, string> = { accept: 'application/json', 'content-type': contentType, ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) };
+  return answerOf<T>(path, await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: text }));
+}
+
 /** A document's upload as multipart/form-data (the browser streams the file), with the session's CSRF token. */
 export async function upload<T>(path: string, form: FormData): Promise<{ body: T; headers: Headers }> {
   const headers: Record<string, string> = { accept: 'application/json', ...(csrfToken ? { 'x-csrf-token': csrfToken } : {}) };

@@ -10,6 +10,10 @@ export type Route =
   | { page: 'inbox'; offset: number }
   | { page: 'funds'; year: number | undefined }
   | { page: 'monitoring'; year: number | undefined }
+  | { page: 'payments' }
+  | { page: 'payment-run'; runId: string }
+  | { page: 'bank-statements' }
+  | { page: 'bank-statement'; statementId: string }
   | { page: 'not-found' };
 
 /** The orders of the claim list (the API's `sort`), by filing. */
@@ -50,6 +54,13 @@ export function routeOf(path: string, search: string): Route {
   if (path === '/sign-in') return { page: 'sign-in' };
   if (path === '/work') return { page: 'work' };
   if (path === '/claims/new') return { page: 'file-claim' };
+  if (path === '/payments') return { page: 'payments' };
+  if (path === '/bank-statements') return { page: 'bank-statements' };
+  const run = /^\/payment-runs\/([0-9a-f-]{36})$/.exec(path);
+  if (run) return { page: 'payment-run', runId: run[1]! };
+  // A statement's id is the SHA-256 of its file: nothing personal.
+  const statement = /^\/bank-statements\/([0-9a-f]{64})$/.exec(path);
+  if (statement) return { page: 'bank-statement', statementId: statement[1]! };
   const claim = /^\/claims\/([0-9a-f-]{36})$/.exec(path);
   if (claim) return { page: 'claim', claimId: claim[1]! };
   return { page: 'not-found' };

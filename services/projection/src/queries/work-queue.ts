@@ -3,7 +3,7 @@
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
  * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject
  * (neither assessment nor approval while the claim is on hold for information); finance,
- * instalments due (or failed, to retry); a lawyer, the claims they lead or are co-counsel on with a
+ * instalments due (or failed, to retry) with the payee's masked account and the payment run that holds them; a lawyer, the claims they lead or are co-counsel on with a
  * running deadline or an open request for information to answer. A claim with an assessor of
  * record awaits that assessor only. An assessor also sees the requests for information they asked
  * (or, as the assessor of record, any) that are unanswered past their due date (`information-overdue`,
@@ -33,6 +33,10 @@ export interface WorkItem {
   /** The request for information's number. */
   request?: number;
   amount?: Money;
+  /** An instalment's payee in force, masked (null: none yet, so no payment run can pay it). */
+  maskedAccount?: string | null;
+  /** The payment run an instalment is queued in (null: in none). */
+  runId?: string | null;
 }
 
 interface Row { claim_id: string; public_reference: string | null; jurisdiction: Jurisdiction; status: string; updated_at: string; detail: string; filed_by: string }
@@ -105,12 +109,12 @@ export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkI
   if (p.roles.includes('fund-finance')) {
     const due: WorkItem[] = [];
     for (const r of rows(store, ['scheduled'], j)) {
-      const { fund } = JSON.parse(r.detail) as ClaimDetailView;
+      const { fund, payee } = JSON.parse(r.detail) as ClaimDetailView;
       for (const i of fund.instalments) {
         if (i.status === 'disbursed') continue;
         due.push({
           ...base(r, i.status === 'failed' ? 'retry-instalment' : 'disburse-instalment', 'fund-finance'),
-          dueOn: i.dueOn, instalment: i.number, amount: i.amount,
+          dueOn: i.dueOn, instalment: i.number, amount: i.amount, maskedAccount: payee.current?.maskedAccount ?? null, runId: i.runId,
         });
       }
     }

@@ -5,7 +5,7 @@
  * decider's state, so a change of it changes nothing they read.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, awardApprovalsNeeded, onHoldForInformation, type ClaimState, type PayeeVersion } from '@cfund/domain';
+import { addMinor, awardApprovalsNeeded, onHoldForInformation, queueKey, type ClaimState, type PayeeVersion } from '@cfund/domain';
 import type { ClaimFacts } from './claim-facts.js';
 import type { ClaimDeadline, ClaimMoney } from './claim-view.js';
 
@@ -53,7 +53,11 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       approvals: s.fund.approvals, approvalsNeeded: awardApprovalsNeeded(s), fundYear: s.fund.fundYear ?? null,
       rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
       appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
-      instalments: s.fund.instalments.map((i) => ({ number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null })),
+      // `runId`: the payment run that pays it now (queued), so a finance officer does not put it in another.
+      instalments: s.fund.instalments.map((i) => ({
+        number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null,
+        runId: s.fund.queued[queueKey({ kind: 'instalment', number: i.number })]?.runId ?? null,
+      })),
     },
     evidence: s.evidence.length,
     /** Who acts on the claim: the lead lawyer, the co-counsel and the assessor of record. */

@@ -48,8 +48,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 8: a claim's standing decision (`lastDecision` of its facts) is none after an appeal that remitted it.
  * 9: the claim detail's documents (from the facts), lawyers and assessor of record.
  * 10: each claim's recoveries credited in a fund year (`fund_year_claims`), and in its funding.
+ * 11: the claim detail's instalments name the payment run they are queued in (`runId`).
  */
-export const READ_MODEL_VERSION = 10;
+export const READ_MODEL_VERSION = 11;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

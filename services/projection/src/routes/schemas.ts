@@ -48,7 +48,8 @@ export const ClaimListSchema = withExample(z.object({
 }), { items: [summaryExample], total: 1, limit: 50, offset: 0 });
 
 const DeadlineSchema = z.object({ kind: z.string(), dueOn: z.string(), instalment: z.number().int().optional() });
-const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable() });
+const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable(),
+  runId: z.string().nullable().describe('the payment run it is queued in, if any') });
 
 const PayeeVersionSchema = z.object({ change: z.number().int(), kind: z.enum(PAYEE_KINDS), maskedAccount: z.string(), by: z.string() });
 
@@ -111,8 +112,8 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     appliedAt: '2026-03-05T10:00:00.000Z', applicationDeadline: '2028-06-30', late: false, extension: null, eligible: true, assessedBy: 'assessor-1',
     approvals: ['approver-1', 'approver-2'], approvalsNeeded: 2, fundYear: 2026, rejectionReasons: [], notifiedAt: '2026-04-01T09:00:00.000Z',
     appealDeadline: '2026-04-16', appealOutcome: null,
-    instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1' },
-      { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null }],
+    instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1', runId: null },
+      { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null, runId: null }],
   },
   evidence: 1,
   lawyers: { lead: 'lawyer-1', coCounsel: [] }, assessor: 'assessor-1',
@@ -203,6 +204,8 @@ export const WorkQueueSchema = withExample(z.object({
   items: z.array(z.object({
     task: z.string(), role: z.string(), claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
     since: z.string(), dueOn: z.string().optional(), instalment: z.number().int().optional(), request: z.number().int().optional(), amount: MoneySchema.optional(),
+    maskedAccount: z.string().nullable().optional().describe('an instalment\'s payee in force, masked (none yet: null)'),
+    runId: z.string().nullable().optional().describe('the payment run an instalment is queued in'),
   })),
 }), { items: [{ task: 'second-approval', role: 'fund-approver', claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'assessed', since: '2026-03-06T08:30:00.000Z', amount: { amountMinor: 90_000_000, currency: 'RSD' } }] });
 

@@ -2,7 +2,7 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canActAsFundStaff, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
@@ -41,3 +41,7 @@ export const mayReadInbox = (p: Principal): boolean => !mayOnlyMonitor(p);
  * signed-in user may read the published tables; the others are not offered them).
  */
 export const mayMonitor = (p: Principal): boolean => mayOnlyMonitor(p) || p.roles.includes('auditor');
+
+/** The jurisdictions whose payment runs and bank statements the user handles (a finance officer's). */
+export const paymentJurisdictions = (p: Principal): Jurisdiction[] =>
+  (p.jurisdictions as Jurisdiction[]).filter((j) => canActAsFundStaff(domain(p), j, 'fund-finance').allowed);
