@@ -51,7 +51,7 @@ async function payableClaims(port: number, tk: Awaited<ReturnType<typeof benchTo
 
 /** Events appended to `$all` after `from` (system events left out), and the position reached. */
 async function eventsSince(connection: string, from: Position | typeof START): Promise<{ count: number; to: Position | typeof START }> {
-  // A client of its own: a long-lived one that had left a read early stalled here, mid-$all, against the embedded store (not diagnosed yet).
+  // A client of its own: a long-lived one that had left a read early once stalled here, mid-$all (not reproduced since; docs/benchmarks.md).
   const client = EventStoreDBClient.connectionString(connection);
   let count = 0;
   let to = from;
