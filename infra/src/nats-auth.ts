@@ -3,7 +3,7 @@
  * Only the relay (hosted by the command service) may publish events; the consumers may read
  * them, acknowledge them and write dead letters. The subject names mirror @cfund/messaging's
  * settings (stream CFUND_EVENTS on `cfund.events.>`, CFUND_DEAD_LETTERS on `cfund.dead-letter.>`,
- * the relay lease bucket CFUND_RELAY_LEASE); change them together.
+ * the relay lease bucket CFUND_RELAY_LEASE, the documents and victims' key buckets); change them together.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -83,6 +83,38 @@ export const DOCUMENT_WRITE_PERMISSIONS: NatsPermissions = {
 };
 export const DOCUMENT_READ_PERMISSIONS: NatsPermissions = { publish: DOCUMENT_READ, subscribe: ['_INBOX.>'] };
 
+/** The victims' key bucket (@cfund/eventstore's NatsKeyStore, KEY_STORE_BUCKET's default). */
+const KEYS = 'cfund-keys';
+const KEYS_STREAM = `KV_${KEYS}`;
+
+/** Read a victim's wrapped key (a service that only decrypts binds to the bucket, never creates it). */
+const KEY_READ: string[] = [
+  '$JS.API.INFO',
+  `$JS.API.STREAM.INFO.${KEYS_STREAM}`,
+  `$JS.API.STREAM.MSG.GET.${KEYS_STREAM}`,
+  `$JS.API.DIRECT.GET.${KEYS_STREAM}.>`,
+];
+
+/**
+ * Create keys and erase them too (the command service): the bucket's keys, the secure erasure
+ * of a message, and the watch of erasures (an ordered consumer) that evicts cached keys.
+ */
+export const KEY_WRITE_PERMISSIONS: NatsPermissions = {
+  publish: [
+    ...KEY_READ,
+    ...manageStream(KEYS_STREAM),
+    `$JS.API.STREAM.MSG.DELETE.${KEYS_STREAM}`,
+    `$KV.${KEYS}.>`,
+    `$JS.API.CONSUMER.CREATE.${KEYS_STREAM}`,
+    `$JS.API.CONSUMER.CREATE.${KEYS_STREAM}.>`,
+    `$JS.API.CONSUMER.DELETE.${KEYS_STREAM}.>`,
+    `$JS.API.CONSUMER.INFO.${KEYS_STREAM}.>`,
+    `$JS.FC.${KEYS_STREAM}.>`,
+  ],
+  subscribe: ['_INBOX.>'],
+};
+export const KEY_READ_PERMISSIONS: NatsPermissions = { publish: KEY_READ, subscribe: ['_INBOX.>'] };
+
 const merged = (...all: NatsPermissions[]): NatsPermissions => ({
   publish: [...new Set(all.flatMap((p) => p.publish))],
   subscribe: [...new Set(all.flatMap((p) => p.subscribe))],
@@ -90,8 +122,8 @@ const merged = (...all: NatsPermissions[]): NatsPermissions => ({
 
 /** The users of the embedded default, by service name (the runner passes each its own). */
 export const SERVICE_NATS_PERMISSIONS: Record<string, NatsPermissions> = {
-  command: merged(RELAY_PERMISSIONS, DOCUMENT_WRITE_PERMISSIONS),
-  projection: merged(CONSUMER_PERMISSIONS, DOCUMENT_READ_PERMISSIONS),
+  command: merged(RELAY_PERMISSIONS, DOCUMENT_WRITE_PERMISSIONS, KEY_WRITE_PERMISSIONS),
+  projection: merged(CONSUMER_PERMISSIONS, DOCUMENT_READ_PERMISSIONS, KEY_READ_PERMISSIONS),
   notification: CONSUMER_PERMISSIONS,
 };
 
