@@ -57,6 +57,11 @@ export interface KeyStore {
   setMasterKeyCheck(check: string): Promise<void>;
   /** Opened only to read keys (a service that decrypts but never creates or erases). */
   readonly readOnly?: boolean;
+  /**
+   * A store shared by several processes: calls `onErased` with the `victimKeyId` of each victim
+   * erased from now on, by any of them, so that caches of unwrapped keys drop it. Returns a stop.
+   */
+  watchErasures?(onErased: (victimKeyId: string) => void): Promise<() => void>;
 }
 
 /** A write on a key store opened read-only. */
@@ -204,8 +209,9 @@ export async function loadOrCreateMasterKey(path: string): Promise<{ key: Buffer
   return { key, created, path };
 }
 
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** How a key store names a victim's key: a hash, so no store holds victim references in names. */
+export function victimKeyId(victimRef: string): string {
+  return createHash('sha256').update(victimRef, 'utf8').digest('hex');
 }
 
 /**
@@ -245,11 +251,11 @@ export class FileKeyStore implements KeyStore {
   }
 
   private keyPath(victimRef: string): string {
-    return join(this.keysDir, `${sha256Hex(victimRef)}.json`);
+    return join(this.keysDir, `${victimKeyId(victimRef)}.json`);
   }
 
   private markerPath(victimRef: string): string {
-    return join(this.keysDir, `${sha256Hex(victimRef)}.erased`);
+    return join(this.keysDir, `${victimKeyId(victimRef)}.erased`);
   }
 
   async get(victimRef: string): Promise<WrappedDataKey | 'erased' | undefined> {
@@ -352,10 +358,36 @@ function open_(key: Buffer, sealed: { iv: string; ciphertext: string; tag: strin
  * Encrypts and decrypts victims' personal data with their data keys, creating a key on a
  * victim's first encryption and erasing it on request.
  */
-export class PersonalDataProtector {
-  private readonly cache = new Map<string, { keyId: string; key: Buffer }>();
+interface CachedKey {
+  keyId: string;
+  key: Buffer;
+  /** The store's name of the victim's key (victimKeyId), to evict on an erasure elsewhere. */
+  storeId: string;
+  cachedAt: number;
+}
 
-  private constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer, private readonly maxCachedKeys: number) {}
+export interface PersonalDataProtectorOptions {
+  keyStore: KeyStore;
+  masterKey: Buffer;
+  maxCachedKeys?: number;
+  /**
+   * How long an unwrapped key may stay cached (default: no limit). On a store shared by several
+   * processes this bounds how long a key erased by another process stays usable here if its
+   * erasure notice (watchErasures) is missed, e.g. while disconnected.
+   */
+  maxCacheAgeMs?: number;
+}
+
+export class PersonalDataProtector {
+  private readonly cache = new Map<string, CachedKey>();
+  private stopWatch: (() => void) | undefined;
+
+  private constructor(
+    private readonly keyStore: KeyStore,
+    private readonly masterKey: Buffer,
+    private readonly maxCachedKeys: number,
+    private readonly maxCacheAgeMs: number,
+  ) {}
 
   /** Set while a read-only store has no check value yet (its writer has not started): checked on use. */
   private pendingCheck: string | undefined;
@@ -365,7 +397,7 @@ export class PersonalDataProtector {
    * with another one; the first open records the check value). Over a read-only store, data keys
    * are not cached, so that an erasure by the writing process takes effect here at once.
    */
-  static async open(options: { keyStore: KeyStore; masterKey: Buffer; maxCachedKeys?: number }): Promise<PersonalDataProtector> {
+  static async open(options: PersonalDataProtectorOptions): Promise<PersonalDataProtector> {
     if (options.masterKey.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
     const check = masterKeyCheck(options.masterKey);
     const readOnly = options.keyStore.readOnly === true;
@@ -375,9 +407,29 @@ export class PersonalDataProtector {
       stored = await options.keyStore.getMasterKeyCheck();
     }
     if (stored !== undefined && stored !== check) throw new MasterKeyMismatchError();
-    const protector = new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), readOnly ? 0 : options.maxCachedKeys ?? 10_000);
+    const maxCachedKeys = readOnly ? 0 : options.maxCachedKeys ?? 10_000;
+    const protector = new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), maxCachedKeys, options.maxCacheAgeMs ?? Infinity);
     if (stored === undefined) protector.pendingCheck = check;
+    if (maxCachedKeys > 0 && options.keyStore.watchErasures) {
+      protector.stopWatch = await options.keyStore.watchErasures((id) => protector.evict(id));
+    }
     return protector;
+  }
+
+  /** Stops following erasures by other processes (the store's connection stays open). */
+  close(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+
+  private forget(victimRef: string): void {
+    this.cache.get(victimRef)?.key.fill(0);
+    this.cache.delete(victimRef);
+  }
+
+  /** An erasure by another process: drop the victim's key (rare: a scan of the cache is fine). */
+  private evict(storeId: string): void {
+    for (const [victimRef, entry] of this.cache) if (entry.storeId === storeId) this.forget(victimRef);
   }
 
   private unwrap(victimRef: string, wrapped: WrappedDataKey): Buffer {
@@ -392,14 +444,16 @@ export class PersonalDataProtector {
     if (this.maxCachedKeys === 0) return;
     if (this.cache.size >= this.maxCachedKeys) {
       const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+      if (oldest !== undefined) this.forget(oldest);
     }
-    this.cache.set(victimRef, entry);
+    // A copy: the caller may be handed the entry while an eviction zeroes the cached one.
+    this.cache.set(victimRef, { keyId: entry.keyId, key: Buffer.from(entry.key), storeId: victimKeyId(victimRef), cachedAt: Date.now() });
   }
 
   private async dataKey(victimRef: string, create: boolean): Promise<{ keyId: string; key: Buffer } | 'erased' | undefined> {
     const cached = this.cache.get(victimRef);
-    if (cached) return cached;
+    if (cached && Date.now() - cached.cachedAt <= this.maxCacheAgeMs) return { keyId: cached.keyId, key: cached.key };
+    if (cached) this.forget(victimRef);
     if (this.pendingCheck !== undefined) {
       const stored = await this.keyStore.getMasterKeyCheck();
       if (stored !== undefined && stored !== this.pendingCheck) throw new MasterKeyMismatchError();
@@ -466,9 +520,7 @@ export class PersonalDataProtector {
 
   /** Crypto-shredding: erases the victim's data key; every envelope of the victim becomes unreadable. */
   async eraseKey(victimRef: string): Promise<void> {
-    const cached = this.cache.get(victimRef);
-    this.cache.delete(victimRef);
-    cached?.key.fill(0);
+    this.forget(victimRef);
     await this.keyStore.erase(victimRef);
   }
 }
