@@ -56,6 +56,7 @@ export {
   type WrappedDataKey,
 } from './personal-data.js';
 export { DEFAULT_KEY_BUCKET, NatsKeyStore, type NatsKeyStoreOptions } from './nats-key-store.js';
+export { openKeyStore, type KeyStoreConfig } from './open-key-store.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';
 export { leavableRead } from './leavable-read.js';

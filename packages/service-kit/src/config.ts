@@ -199,5 +199,19 @@ export const documentEnv = () => ({
   CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),
 });
 
+/**
+ * Where the victims' wrapped data keys are kept (the command service writes them, the projection
+ * reads them): `file` under DATA_DIR (the embedded default: one host) or `nats`, a replicated
+ * JetStream KV bucket on NATS_URL (several hosts). See @cfund/eventstore's README.
+ */
+export const keyStoreEnv = () => ({
+  KEY_STORE: z.enum(['file', 'nats']).default('file'),
+  KEY_STORE_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-keys'),
+  /** Replicas of the bucket on a NATS cluster (at its creation). */
+  KEY_STORE_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** With KEY_STORE=nats: how long an unwrapped key stays cached if an erasure notice is missed (ms). */
+  KEY_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+});
+
 /** Where documents live in the embedded default. */
 export const documentsDir = (dataDir: string): string => resolve(dataDir, 'documents');

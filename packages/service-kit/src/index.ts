@@ -1,5 +1,5 @@
 export { default as authPlugin, type AuthOptions, type AuthenticatedPrincipal } from './auth-plugin.js';
-export { commonEnv, documentEnv, documentsDir, parseEnv, loadConfigOrExit, natsConnectOptions, ConfigError, LOG_LEVELS, type CommonConfig, type NatsConnectOptions, type ResolvedConfig } from './config.js';
+export { commonEnv, documentEnv, documentsDir, keyStoreEnv, parseEnv, loadConfigOrExit, natsConnectOptions, ConfigError, LOG_LEVELS, type CommonConfig, type NatsConnectOptions, type ResolvedConfig } from './config.js';
 export { default as docsPlugin, type DocsOptions } from './docs-plugin.js';
 export { default as errorsPlugin, type ErrorsOptions } from './errors-plugin.js';
 export { eventStoreReachable, healthRoutes, READINESS_PROBE_STREAM, type HealthOptions } from './health.js';

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { DebtorAccountSchema, JurisdictionSchema } from '@cfund/contracts';
-import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
+import { commonEnv, documentEnv, keyStoreEnv, parseEnv } from '@cfund/service-kit';
 import { FAULT_INJECTIONS } from './faults.js';
 
 /**
@@ -36,6 +36,7 @@ export { ConfigError } from '@cfund/service-kit';
 const EnvShape = {
   ...commonEnv(4001),
   ...documentEnv(),
+  ...keyStoreEnv(),
   BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
   /** Runs the ledger reconciler in this instance (one instance of several is enough; off in tests of the retry path). */
   RECONCILER_ENABLED: z.stringbool().default(true),

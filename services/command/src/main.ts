@@ -4,7 +4,7 @@
  * the sweep of orphaned document bytes; in the embedded mode, demo tokens.
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { PersonalDataProtector, openKeyStore } from '@cfund/eventstore';
 import { connect, type NatsConnection } from 'nats';
 import { openDocumentStore } from '@cfund/documents';
 import { documentsDir, httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
@@ -21,9 +21,15 @@ runService({
   loadConfig: () => loadConfig(),
   async build({ config, secrets, logger }) {
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
-    const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR));
-    const protector = await PersonalDataProtector.open({ keyStore, masterKey: secrets.masterKey });
-    const running: { relay?: RelayHost; stopReconciler?: () => void; stopDocumentSweep?: () => void; documentsNats?: NatsConnection } = {};
+    const running: { relay?: RelayHost; stopReconciler?: () => void; stopDocumentSweep?: () => void; documentsNats?: NatsConnection; keysNats?: NatsConnection } = {};
+    const keyStore = await openKeyStore({ ...config, keyStoreDir: keyStoreDir(config.DATA_DIR) }, async () => {
+      running.keysNats = await connect({ ...natsConnectOptions(config), name: 'command-keys', maxReconnectAttempts: -1 });
+      return running.keysNats;
+    });
+    // Keys erased by another instance are evicted on notice; the age limit bounds a missed notice.
+    const protector = await PersonalDataProtector.open({
+      keyStore, masterKey: secrets.masterKey, ...(config.KEY_STORE === 'nats' ? { maxCacheAgeMs: config.KEY_CACHE_MAX_AGE_MS } : {}),
+    });
     const documentStore = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR) }, async () => {
       running.documentsNats = await connect({ ...natsConnectOptions(config), name: 'command-documents' });
       return running.documentsNats;
@@ -40,7 +46,7 @@ runService({
       ...(config.CFUND_FAULT_INJECTION ? { faultAt: killAt(config.CFUND_FAULT_INJECTION)! } : {}),
     });
     if (config.CFUND_FAULT_INJECTION) logger.warn({ fault: config.CFUND_FAULT_INJECTION }, 'fault injection is on (testing only)');
-    return { app, client, running, documentStore };
+    return { app, client, running, documentStore, protector };
   },
   async start({ app, client, running, documentStore }, { config, secrets, logger }) {
     if (config.RECONCILER_ENABLED) running.stopReconciler = startReconciler(app.commandService, config.RECONCILE_INTERVAL_MS, logger);
@@ -53,12 +59,14 @@ runService({
     }
     return config.embedded && secrets.jwtSecret ? { banner: await demoTokens(secrets.jwtSecret, config) } : {};
   },
-  async stop({ app, client, running }) {
+  async stop({ app, client, running, protector }) {
     running.stopReconciler?.();
     running.stopDocumentSweep?.();
     await app.close();
     await running.relay?.stop(); // releases the relay lease, so a standby takes over at once
     await running.documentsNats?.drain();
+    protector.close();
+    await running.keysNats?.drain();
     await client.dispose();
   },
 });

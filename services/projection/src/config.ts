@@ -1,7 +1,7 @@
 /** Configuration from environment variables, validated by zod (a wrong one names itself: ConfigError). */
 import { z } from 'zod';
 import { messagingSettings } from '@cfund/messaging';
-import { commonEnv, documentEnv, parseEnv } from '@cfund/service-kit';
+import { commonEnv, documentEnv, keyStoreEnv, parseEnv } from '@cfund/service-kit';
 import { PROJECTION_DURABLE } from './consumer.js';
 import { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
 
@@ -10,6 +10,7 @@ export { ConfigError } from '@cfund/service-kit';
 const EnvShape = {
   ...commonEnv(4002),
   ...documentEnv(),
+  ...keyStoreEnv(),
   /**
    * The durable NATS consumer. Each instance keeps a read model of its own and needs a consumer
    * of its own (e.g. its pod's name): two instances on one durable would each get part of the events.

@@ -5,7 +5,7 @@
  */
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
-import { FileKeyStore } from '@cfund/eventstore';
+import { openKeyStore } from '@cfund/eventstore';
 import { openDocumentStore } from '@cfund/documents';
 import { documentsDir, httpLimitsOf, keyStoreDir, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { eventSigningKey, type EventConsumer } from '@cfund/messaging';
@@ -19,9 +19,10 @@ runService({
   loadConfig: () => loadConfig(),
   async build({ config, secrets, logger }) {
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
-    const keyStore = await FileKeyStore.open(keyStoreDir(config.DATA_DIR), { readOnly: true });
     const store = new ReadModelStore(readModelPath(config.DATA_DIR));
     const nc = await connect({ ...natsConnectOptions(config), name: 'cfund-projection', maxReconnectAttempts: -1 });
+    // Read-only: the projection decrypts, caching no key, so an erasure takes effect here at once.
+    const keyStore = await openKeyStore({ ...config, keyStoreDir: keyStoreDir(config.DATA_DIR), readOnly: true }, async () => nc);
     const running: { consumer?: EventConsumer } = {};
     const documents = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR), readOnly: true }, async () => nc);
     const app = await buildApp({
