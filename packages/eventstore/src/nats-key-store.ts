@@ -127,9 +127,10 @@ export class NatsKeyStore implements KeyStore {
    */
   async watchErasures(onErased: (victimKeyId: string) => void): Promise<() => void> {
     const watch = await this.kv.watch({ key: 'erased.>', include: KvWatchInclude.UpdatesOnly });
+    // A watch that fails must not take the process down: the cache's age limit bounds the rest.
     void (async () => {
       for await (const entry of watch) onErased(entry.key.slice('erased.'.length));
-    })();
+    })().catch(() => undefined);
     return () => watch.stop();
   }
 
