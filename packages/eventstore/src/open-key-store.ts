@@ -6,7 +6,8 @@ import { FileKeyStore, type KeyStore } from './personal-data.js';
 export interface KeyStoreConfig {
   KEY_STORE: 'file' | 'nats';
   KEY_STORE_BUCKET: string;
-  KEY_STORE_REPLICAS: number;
+  /** Replicas of the bucket at its creation. */
+  NATS_STREAM_REPLICAS: number;
   /** The file store's directory (service-kit's keyStoreDir). */
   keyStoreDir: string;
   /** A service that only decrypts. */
@@ -17,5 +18,5 @@ export interface KeyStoreConfig {
 export async function openKeyStore(config: KeyStoreConfig, connectNats: () => Promise<NatsConnection>): Promise<KeyStore> {
   const readOnly = config.readOnly ?? false;
   if (config.KEY_STORE === 'file') return FileKeyStore.open(config.keyStoreDir, { readOnly });
-  return NatsKeyStore.open(await connectNats(), { bucket: config.KEY_STORE_BUCKET, replicas: config.KEY_STORE_REPLICAS, readOnly });
+  return NatsKeyStore.open(await connectNats(), { bucket: config.KEY_STORE_BUCKET, replicas: config.NATS_STREAM_REPLICAS, readOnly });
 }

@@ -207,8 +207,6 @@ export const documentEnv = () => ({
 export const keyStoreEnv = () => ({
   KEY_STORE: z.enum(['file', 'nats']).default('file'),
   KEY_STORE_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-keys'),
-  /** Replicas of the bucket on a NATS cluster (at its creation). */
-  KEY_STORE_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** With KEY_STORE=nats: how long an unwrapped key stays cached if an erasure notice is missed (ms). */
   KEY_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
 });

@@ -21,9 +21,9 @@ t.test('PROJECTION_DURABLE: one per instance, a valid consumer name', async (t) 
 
 t.test('KEY_STORE and its bucket (service-kit\'s keyStoreEnv, shared with the command service)', async (t) => {
   const c = loadConfig({});
-  t.same([c.KEY_STORE, c.KEY_STORE_BUCKET, c.KEY_STORE_REPLICAS, c.KEY_CACHE_MAX_AGE_MS], ['file', 'cfund-keys', 1, 60_000], 'the embedded defaults');
-  t.equal(loadConfig({ KEY_STORE: 'nats', KEY_STORE_REPLICAS: '3' }).KEY_STORE_REPLICAS, 3);
-  for (const [name, bad] of [['KEY_STORE', 'vault'], ['KEY_STORE_BUCKET', 'keys.v1'], ['KEY_STORE_REPLICAS', '0'], ['KEY_CACHE_MAX_AGE_MS', '-1']] as const) {
+  t.same([c.KEY_STORE, c.KEY_STORE_BUCKET, c.KEY_CACHE_MAX_AGE_MS], ['file', 'cfund-keys', 60_000], 'the embedded defaults');
+  t.equal(loadConfig({ KEY_STORE: 'nats' }).KEY_STORE, 'nats');
+  for (const [name, bad] of [['KEY_STORE', 'vault'], ['KEY_STORE_BUCKET', 'keys.v1'], ['KEY_CACHE_MAX_AGE_MS', '-1']] as const) {
     t.throws(() => loadConfig({ [name]: bad }), new RegExp(`${name}:`), `${name}=${bad} refused by name`);
   }
 });
