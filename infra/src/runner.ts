@@ -149,6 +149,8 @@ export class LocalRunner {
         PORT: String(port),
         [service.portVariable]: String(port),
         DATA_DIR: config.dataDir,
+        // Their stdout is a pipe to this process: readable log lines when this one prints to a terminal.
+        ...(process.stdout.isTTY && !process.env.LOG_FORMAT ? { LOG_FORMAT: 'pretty' } : {}),
       };
       const startService = async () => {
         const managed = spawnManaged(service.name, process.execPath, [service.entry], { cwd: service.dir, env });

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { CLAIM_PATH_PATTERN, DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS } from './token.js';
 import { httpEnv, httpLimitsProblem } from './http-limits.js';
+import { LOG_FORMATS } from './pretty-log.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -88,6 +89,8 @@ export const commonEnv = (defaultPort: number) => ({
   /** JSON keyring of the public keys whose signatures verify (unset: the signing key's only). */
   CHAIN_VERIFY_KEYS_FILE: optionalText,
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** json or pretty (readable lines); unset: pretty on a terminal, json otherwise (see pretty-log.ts). */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
   ...httpEnv,
 });
 

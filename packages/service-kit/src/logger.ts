@@ -9,6 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { prettyDestination, type LogFormat } from './pretty-log.js';
 
 /** Field names that hold personal data (kept in line with contracts' PERSONAL_DATA_FIELDS). */
 export const PERSONAL_DATA_LOG_FIELDS = [
@@ -59,6 +60,8 @@ export interface CreateLoggerOptions extends Omit<LoggerOptions, 'redact' | 'nam
   extraPaths?: string[];
   /** Where to write (default stdout). */
   destination?: DestinationStream;
+  /** `pretty`: readable lines (pretty-log.ts) after the same redaction; default `json`. */
+  format?: LogFormat;
 }
 
 /**
@@ -85,11 +88,12 @@ function requestForLog(req: { method?: string; url?: string; host?: string; host
 
 /** A pino logger with personal-data redaction (censor '[redacted]') and request URLs without query values. */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
-  const { extraFields = [], extraPaths = [], destination, service, ...pinoOptions } = options;
+  const { extraFields = [], extraPaths = [], destination, service, format, ...pinoOptions } = options;
   const paths = [...personalDataRedactPaths([...PERSONAL_DATA_LOG_FIELDS, ...extraFields]), ...SECRET_PATHS, ...extraPaths];
   const opts: LoggerOptions = {
     ...pinoOptions, redact: { paths, censor: '[redacted]' }, serializers: { req: requestForLog, ...pinoOptions.serializers },
   };
   if (service !== undefined) opts.base = { ...(pinoOptions.base ?? { pid: process.pid, hostname: hostname() }), service };
-  return destination === undefined ? pino(opts) : pino(opts, destination);
+  const out = format === 'pretty' ? prettyDestination(destination as (NodeJS.WritableStream & { isTTY?: boolean }) | undefined) : destination;
+  return out === undefined ? pino(opts) : pino(opts, out);
 }

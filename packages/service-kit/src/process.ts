@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { checkSchemeCalendars } from '@cfund/domain';
 import { ConfigError, type CommonConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { defaultLogFormat } from './pretty-log.js';
 import { resolveSecrets, type ResolvedSecrets } from './secrets.js';
 
 /** What a service's build and start are given. */
@@ -79,7 +80,7 @@ async function startService<C extends CommonConfig, P extends ServiceParts, S ex
   const config = definition.loadConfig();
   // Scheme calendars the holiday data does not know refuse the start, not a first deadline later.
   checkSchemeCalendars();
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: definition.name } });
+  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: definition.name }, format: config.LOG_FORMAT ?? defaultLogFormat() });
   const secrets = definition.secrets ? await definition.secrets(config) : await resolveSecrets(config) as unknown as S;
   for (const note of secrets.notes) logger.info(note);
   const context: ServiceContext<C, S> = { config, secrets, logger };
