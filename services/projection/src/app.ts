@@ -67,6 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
     onGapRepaired: (_stream, events) => metrics.gapsRepaired.inc(events),
   });
   metrics.lastAppliedCreated = () => runner.lastAppliedCreated;
+  metrics.rebuildStatus = () => runner.rebuildStatus();
   const now = options.now ?? (() => new Date());
   metrics.now = now;
   const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,

@@ -1,11 +1,12 @@
 /**
  * Prometheus metrics of one projection app (its own registry): HTTP figures from service-kit,
- * events handled by outcome, gaps repaired, dead letters, rebuilds, personal-data reads, and the
- * consumer's lag in events (pending in JetStream) and in seconds (how old the last applied event
+ * events handled by outcome, gaps repaired, dead letters, rebuilds and the running one's progress,
+ * personal-data reads, and the consumer's lag in events (pending in JetStream) and in seconds (how old the last applied event
  * was when it was applied, while events are pending).
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { HttpMetrics } from '@cfund/service-kit';
+import type { RebuildStatus } from './read-model/runner.js';
 
 export interface LagSource {
   lag(): Promise<{ pending: number; lastDeliveredAt?: Date }>;
@@ -17,6 +18,8 @@ export class ProjectionMetrics extends HttpMetrics {
   /** Time of the last event applied (store time), from the runner. */
   lastAppliedCreated: () => string | undefined = () => undefined;
   now: () => Date = () => new Date();
+  /** The running or last rebuild, from the runner. */
+  rebuildStatus: () => RebuildStatus | undefined = () => undefined;
 
   readonly events = new Counter({
     name: 'cfund_projection_events_total', help: 'Events handled by the projector, by outcome (applied, duplicate, ignored)',
@@ -56,6 +59,17 @@ export class ProjectionMetrics extends HttpMetrics {
         lagEvents.set(lag?.pending ?? 0);
       },
     });
+    const rebuildGauge = (name: string, help: string, value: (s: RebuildStatus) => number | undefined): void => {
+      const gauge: Gauge = new Gauge({
+        name, help, registers: [this.registry],
+        collect: () => { const s = this.rebuildStatus(); gauge.set((s && value(s)) ?? 0); },
+      });
+    };
+    rebuildGauge('cfund_rebuild_events_done', 'Events read by the running or last rebuild', (s) => s.eventsDone);
+    rebuildGauge('cfund_rebuild_events_total', 'Events of the running rebuild (estimated from the $all position) or of the last one; 0 when unknown', (s) => s.eventsTotal);
+    rebuildGauge('cfund_rebuild_rate', 'Events per second of the running rebuild (last seconds) or of the last one (whole run)', (s) => s.ratePerSecond);
+    rebuildGauge('cfund_rebuild_eta_seconds', 'Seconds left of the running rebuild at its current rate; 0 when none runs or it cannot be told', (s) => (s.state === 'running' ? s.etaSeconds : 0));
+    rebuildGauge('cfund_rebuild_running', '1 while a rebuild runs', (s) => (s.state === 'running' ? 1 : 0));
     const lagSeconds: Gauge = new Gauge({
       name: 'cfund_projection_consumer_lag_seconds', help: 'While events are pending: seconds since the last applied event was recorded in the event store; 0 when caught up',
       registers: [this.registry],

@@ -6,7 +6,7 @@
  * digest. A failure removes the new file; the served one was never touched.
  *
  * Protocol (see WorkerChannel in runner.ts): `{ kind: 'responses', bytes, ends }` answered by
- * `{ kind: 'applied', events, applied, last }`; `{ kind: 'end' }` answered by
+ * `{ kind: 'applied', events, applied, last, position }` (the batch's last `$all` commit position, for the progress); `{ kind: 'end' }` answered by
  * `{ kind: 'committed' }` once the new file is complete and fsynced (the main thread swaps it
  * in); `{ kind: 'abort' }` (the read failed) and any failure answered by `{ kind: 'failed',
  * message }` after the new file is removed.
@@ -25,7 +25,7 @@ import { ReadModelStore } from './store.js';
 export type ToRebuildWorker = { kind: 'responses'; bytes: Uint8Array; ends: Uint32Array } | { kind: 'end' } | { kind: 'abort' };
 export type FromRebuildWorker =
   | { kind: 'started' }
-  | { kind: 'applied'; events: number; applied: number; last: string | undefined }
+  | { kind: 'applied'; events: number; applied: number; last: string | undefined; position: string | undefined }
   | { kind: 'committed' }
   | { kind: 'failed'; message: string };
 
@@ -58,6 +58,7 @@ port.on('message', (m: ToRebuildWorker) => {
       let events = 0;
       let applied = 0;
       let last: string | undefined;
+      let position: string | undefined;
       const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
       let start = 0;
       for (const end of m.ends) {
@@ -66,12 +67,13 @@ port.on('message', (m: ToRebuildWorker) => {
         const e = response.kind === 'event' ? envelopeOfWire(response.event) : undefined;
         if (!e) continue;
         events += 1;
+        position = e.commitPosition;
         if (projector.apply(e) === 'applied') {
           applied += 1;
           last = e.created;
         }
       }
-      post({ kind: 'applied', events, applied, last });
+      post({ kind: 'applied', events, applied, last, position });
     } else if (m.kind === 'abort') {
       fail(new Error('rebuild abandoned'));
     } else {

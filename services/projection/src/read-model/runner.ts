@@ -8,9 +8,10 @@
  */
 import { rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
+import { BACKWARDS, END, START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { readAllResponses } from '@cfund/eventstore';
+import { Progress, type ProgressSnapshot } from '@cfund/service-kit';
 import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
 import { claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { evolve, initialState, type ClaimState } from '@cfund/domain';
@@ -35,11 +36,29 @@ export interface RebuildResult {
   seconds: number;
 }
 
+/** What GET /admin/rebuild and the rebuild gauges tell of the running or last rebuild. */
+export interface RebuildStatus {
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  eventsDone: number;
+  /** Estimated from the `$all` position reached over its end when the rebuild started. */
+  eventsTotal?: number;
+  ratePerSecond: number;
+  etaSeconds?: number;
+}
+
+/** The share of `$all` read: the commit position reached over the end position (both byte offsets in the log). */
+const shareRead = (position: string | undefined, end: bigint | undefined): number | undefined =>
+  position === undefined || end === undefined || end === 0n ? undefined : Number(BigInt(position)) / Number(end);
+
 export class ProjectionRunner {
   /** Replaced after a rebuild in a worker (its statements belong to the replaced connection). */
   projector: Projector;
   private readonly applier: OrderedApplier;
   private rebuilding: Promise<RebuildResult> | undefined;
+  private progress: Progress | undefined;
+  private status: RebuildStatus | undefined;
   /** The instant (store time) of the last event applied, for the lag in seconds. */
   lastAppliedCreated: string | undefined;
 
@@ -127,12 +146,60 @@ export class ProjectionRunner {
    * (a failure leaves the old rows). Concurrent calls share the same rebuild.
    */
   rebuild(): Promise<RebuildResult> {
-    this.rebuilding ??= this.exclusive(() => this.runRebuild()).finally(() => { this.rebuilding = undefined; });
+    this.rebuilding ??= this.exclusive(() => this.runTracked()).finally(() => { this.rebuilding = undefined; });
     return this.rebuilding;
   }
 
-  private async runRebuild(): Promise<RebuildResult> {
-    if (this.rebuildsIntoNewFile) return this.runRebuildInWorker();
+  /** The running rebuild's progress, or the last one's outcome (undefined: none since the start). */
+  rebuildStatus(): RebuildStatus | undefined {
+    if (!this.status || this.status.state !== 'running' || !this.progress) return this.status;
+    const snap = this.progress.snapshot();
+    return {
+      ...this.status, eventsDone: snap.done, ratePerSecond: snap.ratePerSecond,
+      ...(snap.total === undefined ? {} : { eventsTotal: snap.total }), ...(snap.etaSeconds === undefined ? {} : { etaSeconds: snap.etaSeconds }),
+    };
+  }
+
+  /** The running or last rebuild's progress as counted (for a terminal; see reportProgress of @cfund/service-kit). */
+  rebuildProgress(): ProgressSnapshot | undefined {
+    return this.progress?.snapshot();
+  }
+
+  private async runTracked(): Promise<RebuildResult> {
+    const startedAt = new Date().toISOString();
+    this.status = { state: 'running', startedAt, eventsDone: 0, ratePerSecond: 0 };
+    this.progress = new Progress();
+    const finished = (state: 'done' | 'failed', events: number, seconds: number): void => {
+      this.status = {
+        state, startedAt, finishedAt: new Date().toISOString(), eventsDone: events, ratePerSecond: seconds > 0 ? events / seconds : 0,
+        ...(state === 'done' ? { eventsTotal: events, etaSeconds: 0 } : {}),
+      };
+    };
+    try {
+      const result = await this.runRebuild(await this.endOfAll());
+      this.progress.finish();
+      finished('done', result.events, result.seconds);
+      return result;
+    } catch (error) {
+      finished('failed', this.progress?.done ?? 0, this.progress?.snapshot().elapsedSeconds ?? 0);
+      throw error;
+    }
+  }
+
+  /** The commit position of the last event in `$all` (undefined: none, or unreadable: then progress has no total). */
+  private async endOfAll(): Promise<bigint | undefined> {
+    let end: bigint | undefined;
+    try {
+      // Read to its end (one event), not left by a return: a read left open holds the store's shutdown.
+      for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) end = resolved.event?.position?.commit;
+    } catch {
+      // Only the progress needs it.
+    }
+    return end;
+  }
+
+  private async runRebuild(end: bigint | undefined): Promise<RebuildResult> {
+    if (this.rebuildsIntoNewFile) return this.runRebuildInWorker(end);
     const started = process.hrtime.bigint();
     const db = this.store.db;
     let events = 0;
@@ -146,6 +213,7 @@ export class ProjectionRunner {
         const e = storedEventOf(resolved);
         if (!e) continue;
         events += 1;
+        this.progress?.advance(1, shareRead(e.commitPosition, end));
         // One transaction, rows written once at the end; $all holds every stream in order, so no gaps.
         if (this.projector.apply(e) === 'applied') {
           applied += 1;
@@ -173,10 +241,10 @@ export class ProjectionRunner {
    * the new file in. This thread's connection only serves queries meanwhile: the consumer waits
    * (`exclusive`).
    */
-  private async runRebuildInWorker(): Promise<RebuildResult> {
+  private async runRebuildInWorker(end: bigint | undefined): Promise<RebuildResult> {
     const started = process.hrtime.bigint();
     const built = buildPathOf(this.store.path);
-    const worker = new WorkerChannel(built);
+    const worker = new WorkerChannel(built, (events, position) => this.progress?.advance(events, shareRead(position, end)));
     try {
       // Reading starts at once: the worker opens its new file meanwhile, then applies what queued.
       // This thread only receives: the worker decodes (see readAllResponses).
@@ -224,7 +292,7 @@ class WorkerChannel {
   private wake: (() => void) | undefined;
   private committed = false;
 
-  constructor(path: string) {
+  constructor(path: string, private readonly onApplied: (events: number, position: string | undefined) => void) {
     // From sources (tests) the worker is the .ts file, run by the same loader as this thread.
     const file = import.meta.url.endsWith('.ts') ? './rebuild-worker.ts' : './rebuild-worker.js';
     this.worker = new Worker(new URL(file, import.meta.url), { workerData: { path } });
@@ -235,6 +303,7 @@ class WorkerChannel {
         this.events += m.events;
         this.applied += m.applied;
         if (m.last !== undefined) this.last = m.last;
+        this.onApplied(m.events, m.position);
       } else if (m.kind === 'committed') {
         this.committed = true;
         this.done = true;

@@ -1,10 +1,13 @@
-/** POST /admin/rebuild (operator) and GET /admin/digest (operator, auditors): both concern every jurisdiction at once. */
+/**
+ * POST /admin/rebuild and GET /admin/rebuild, its progress (operator), and GET /admin/digest (operator, auditors): all concern
+ * every jurisdiction at once.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { canOperate, canReadDigest, ensureAllowed } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { principalOf, type QueryContext } from './context.js';
-import { DigestSchema, RebuildSchema, problems } from './schemas.js';
+import { DigestSchema, RebuildSchema, RebuildStatusSchema, problems } from './schemas.js';
 
 export async function adminRoutes(appIn: FastifyInstance, ctx: QueryContext): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
@@ -23,6 +26,17 @@ export async function adminRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
     const result = await ctx.runner.rebuild();
     ctx.metrics.rebuilds.inc();
     return result;
+  });
+
+  app.get('/admin/rebuild', {
+    schema: {
+      summary: 'Progress of the running rebuild, or the outcome of the last one', tags: ['operations'],
+      description: 'Who: an operator. Events done, the rate, and the time left (a POST /admin/rebuild answers only once it is complete).',
+      response: { 200: RebuildStatusSchema, 401: problems[401], 403: problems[403] },
+    },
+  }, async (request) => {
+    ensureAllowed(canOperate(principalOf(request)));
+    return ctx.runner.rebuildStatus() ?? { state: 'idle' as const };
   });
 
   app.get('/admin/digest', {

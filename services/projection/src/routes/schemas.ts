@@ -287,6 +287,15 @@ export const RebuildSchema = withExample(z.object({
   events: z.number().int(), applied: z.number().int(), digest: z.string(), seconds: z.number(),
 }), { events: 1204, applied: 1100, digest: HASH, seconds: 0.42 });
 
+export const RebuildStatusSchema = withExample(z.object({
+  state: z.enum(['idle', 'running', 'done', 'failed']).describe('idle: no rebuild since the service started'),
+  startedAt: z.string().optional(), finishedAt: z.string().optional(),
+  eventsDone: z.number().int().optional(),
+  eventsTotal: z.number().int().optional().describe('While running: estimated from the $all position reached over its end at the start'),
+  ratePerSecond: z.number().optional().describe('While running: events per second over the last seconds; afterwards: over the whole rebuild'),
+  etaSeconds: z.number().optional().describe('Seconds left at the current rate (absent while it cannot be told)'),
+}), { state: 'running', startedAt: '2026-03-01T10:00:00.000Z', eventsDone: 120000, eventsTotal: 480000, ratePerSecond: 60000, etaSeconds: 6 });
+
 export const DigestSchema = withExample(z.object({ digest: z.string(), counts: z.record(z.string(), z.number().int()) }), {
   digest: HASH, counts: { applied: 40, claims: 30, claim_deadlines: 12, claim_history: 300, fund_years: 2 },
 });
