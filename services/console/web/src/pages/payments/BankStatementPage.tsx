@@ -4,11 +4,11 @@
  * why it matched nothing) with what a person said of it, or a form to resolve it with a note
  * (POST /bank-statements/{id}/entries/{n}/resolution, checked with `CommandBodies.resolveStatementEntry`).
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies, type BankStatementEntry } from '@cfund/contracts';
 import { statementCounts } from '@cfund/domain';
-import { api, ApiError } from '../../api.ts';
+import { api } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { Link } from '../../components/Link.tsx';
 import { useTitle } from '../../components/use-title.ts';
@@ -16,6 +16,7 @@ import { formatDateTimeZoned, formatLocalDate, formatMoney, schemeTimeZone } fro
 import { focusFirstError, issueMessage, type Issue } from '../../forms.ts';
 import { useT } from '../../i18n/use-t.ts';
 import { Refusal, useCommand } from './use-command.tsx';
+import { useReloadable } from './use-reloadable.ts';
 import { StatementCounts } from './StatementCounts.tsx';
 
 type Entry = BankStatementEntry & { resolution?: { by: string; at: string; note: string } };
@@ -25,29 +26,7 @@ export function BankStatementPage(props: { statementId: string }) {
   const t = useT();
   const { locale } = useIntl();
   useTitle(t('statement.title'));
-  const [statement, setStatement] = useState<Statement | null | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [reloads, setReloads] = useState(0);
-  const [done, setDone] = useState<string | undefined>(undefined);
-  // Said once the page shows what the action did, not before.
-  const saidWhenLoaded = useRef<string | undefined>(undefined);
-  const reload = () => setReloads((n) => n + 1);
-  const after = (message: string) => {
-    saidWhenLoaded.current = message;
-    setDone(undefined);
-    reload();
-  };
-
-  useEffect(() => {
-    api<Statement>(`/api/queries/bank-statements/${props.statementId}`).then(({ body }) => {
-      setStatement(body);
-      setDone(saidWhenLoaded.current);
-      saidWhenLoaded.current = undefined;
-    }, (e: unknown) => {
-      if (e instanceof ApiError && e.problem.status === 404) setStatement(null);
-      else setError((e as Error).message);
-    });
-  }, [props.statementId, reloads]);
+  const { value: statement, error, done, reload, after } = useReloadable<Statement>(`/api/queries/bank-statements/${props.statementId}`);
 
   if (error) return <p role="alert" className="error">{t('app.error', { detail: error })}</p>;
   if (statement === undefined) return <p>{t('app.loading')}</p>;

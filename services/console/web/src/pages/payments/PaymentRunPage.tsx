@@ -5,10 +5,10 @@
  * or approved an award in it, with the four-eyes sentence shown beside the button), cancel it, or
  * void one payment, each with its reason. Once released: the bank file (pain.001) to download.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies } from '@cfund/contracts';
-import { api, ApiError } from '../../api.ts';
+import { api } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { Link } from '../../components/Link.tsx';
 import { useTitle } from '../../components/use-title.ts';
@@ -17,6 +17,7 @@ import { focusFirstError, issueMessage, type Issue } from '../../forms.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
 import { Refusal, useCommand } from './use-command.tsx';
+import { useReloadable } from './use-reloadable.ts';
 
 type Money = { amountMinor: number; currency: string };
 interface RunPayment {
@@ -32,29 +33,7 @@ export function PaymentRunPage(props: { runId: string }) {
   const t = useT();
   const { locale } = useIntl();
   useTitle(t('run.title'));
-  const [run, setRun] = useState<Run | null | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [reloads, setReloads] = useState(0);
-  const [done, setDone] = useState<string | undefined>(undefined);
-  // Said once the page shows what the action did, not before.
-  const saidWhenLoaded = useRef<string | undefined>(undefined);
-  const reload = () => setReloads((n) => n + 1);
-  const after = (message: string) => {
-    saidWhenLoaded.current = message;
-    setDone(undefined);
-    reload();
-  };
-
-  useEffect(() => {
-    api<Run>(`/api/queries/payment-runs/${props.runId}`).then(({ body }) => {
-      setRun(body);
-      setDone(saidWhenLoaded.current);
-      saidWhenLoaded.current = undefined;
-    }, (e: unknown) => {
-      if (e instanceof ApiError && e.problem.status === 404) setRun(null);
-      else setError((e as Error).message);
-    });
-  }, [props.runId, reloads]);
+  const { value: run, error, done, reload, after } = useReloadable<Run>(`/api/queries/payment-runs/${props.runId}`);
 
   if (error) return <p role="alert" className="error">{t('app.error', { detail: error })}</p>;
   if (run === undefined) return <p>{t('app.loading')}</p>;
