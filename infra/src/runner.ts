@@ -15,6 +15,13 @@ import { RestartPolicy } from './restart-policy.js';
 import { RunStateFile } from './run-state.js';
 import { type ServiceSpec, discoverServices } from './services.js';
 
+/**
+ * The services reach the local event store over TLS at 127.0.0.1 (its certificate names the
+ * address), and Node warns once per process that an IP address is not a TLS server name
+ * (DEP0123): noise on the terminal of `npm start`. Only where this Node knows the flag (20.11+).
+ */
+const QUIET_TLS_IP_WARNING = process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=DEP0123'] : [];
+
 interface Running {
   name: string;
   pid: number;
@@ -153,7 +160,7 @@ export class LocalRunner {
         ...(process.stdout.isTTY && !process.env.LOG_FORMAT ? { LOG_FORMAT: 'pretty' } : {}),
       };
       const startService = async () => {
-        const managed = spawnManaged(service.name, process.execPath, [service.entry], { cwd: service.dir, env });
+        const managed = spawnManaged(service.name, process.execPath, [...QUIET_TLS_IP_WARNING, service.entry], { cwd: service.dir, env });
         this.track(managed, service.entry);
         try {
           await waitForPort(config.host, port, { child: managed.process, timeoutMs: 60_000, name: `service ${service.name}` });

@@ -162,6 +162,9 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   t.equal(urls.nats, `tls://127.0.0.1:${env.NATS_PORT}`, 'NATS speaks TLS');
   t.equal(urls.service, `http://127.0.0.1:${env.COMMAND_PORT}`);
   t.match(runner.text(), `data lives in ${dataDir}`);
+  if (process.allowedNodeEnvironmentFlags.has('--disable-warning')) {
+    t.same(runner.output.filter((line) => line.startsWith('[echo]') && line.includes('DEP0123')), [], 'no service prints the TLS server-name warning on the terminal');
+  }
 
   const { pid: _pid, ...seen } = (await (await fetch(urls.service as string)).json()) as Record<string, string>;
   const serviceStore = urls.esdb.replace('esdb://', `esdb://cfund-echo:${encodeURIComponent(echoPassword)}@`);
