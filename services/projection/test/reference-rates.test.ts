@@ -27,6 +27,21 @@ t.test('one rate per currency and year, positive, sourced; only the euro and the
   }
 });
 
+t.test('a year after the table carries the last rate forward: final for EUR and BAM, provisional for the others', async (t) => {
+  const last = Math.max(...REFERENCE_RATES.map((r) => r.year));
+  for (const year of [last + 1, last + 5]) {
+    t.same(referenceRate('EUR', year), { ...referenceRate('EUR', last), year }, `EUR ${year}`);
+    t.same(referenceRate('BAM', year), { ...referenceRate('BAM', last), year }, `BAM ${year}`);
+    for (const currency of ['RSD', 'MKD', 'ALL'] as const) {
+      const rate = referenceRate(currency, year);
+      t.equal(rate?.perEur, referenceRate(currency, last)!.perEur, `${currency} ${year}: the ${last} rate`);
+      t.equal(rate?.provisional, true, `${currency} ${year} is provisional`);
+      t.match(rate?.source, new RegExp(`${last} rate carried forward`), `${currency} ${year} says where it comes from`);
+    }
+  }
+  t.equal(referenceRate('RSD', 2021), undefined, 'a year before the table has no rate');
+});
+
 t.test('conversion to euro cents', async (t) => {
   t.equal(toEurMinor(195_583, referenceRate('BAM', 2025)!), 100_000, 'BAM 1,955.83 is EUR 1,000.00');
   t.equal(toEurMinor(12_345, referenceRate('EUR', 2025)!), 12_345);

@@ -35,8 +35,21 @@ export const REFERENCE_RATES: readonly ReferenceRate[] = YEARS.flatMap((year, i)
   ...(['RSD', 'MKD', 'ALL'] as const).map((currency) => ({ currency, year, perEur: APPROXIMATIONS[currency][i]!, provisional: true, source: APPROXIMATE })),
 ]);
 
+const LAST_YEAR = YEARS[YEARS.length - 1]!;
+
+/**
+ * The rate of a currency in a year. A year after the table's last one (a new year begins before
+ * its annual averages are published) carries the last year's rate forward: the euro and the
+ * fixed mark stay final, the others are provisional and say where they come from. Without this,
+ * every amount of the new year would drop out of the comparable totals on 1 January.
+ */
 export function referenceRate(currency: Currency, year: number): ReferenceRate | undefined {
-  return REFERENCE_RATES.find((r) => r.currency === currency && r.year === year);
+  const exact = REFERENCE_RATES.find((r) => r.currency === currency && r.year === year);
+  if (exact || year <= LAST_YEAR) return exact;
+  const last = REFERENCE_RATES.find((r) => r.currency === currency && r.year === LAST_YEAR);
+  if (!last) return undefined;
+  if (!last.provisional) return { ...last, year };
+  return { ...last, year, source: `Provisional: the ${LAST_YEAR} rate carried forward until the central bank publishes the annual average of ${year}` };
 }
 
 /** Minor units of `rate.currency` in euro cents (both currencies have two minor digits), rounded half up. */
