@@ -16,7 +16,7 @@ export {
   type ChainKeys, type ChainKeysConfig,
 } from './chain-keys.js';
 export {
-  DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, tokenClaimsOf, TokenClaimsSchema,
+  DEFAULT_CLAIM_PATHS, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, tokenClaimsOf, TokenClaimsSchema, tokenLocaleOf,
   type ClaimPaths, type SignTokenOptions, type TokenClaims,
 } from './token.js';
 export { createTokenVerifier, TokenRefused, type TokenVerifierOptions, type VerifiedToken } from './token-verifier.js';

@@ -4,4 +4,4 @@
  */
 export { commonEnv, parseEnv, ConfigError } from './config.js';
 export { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile } from './jwt-secret.js';
-export { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, type SignTokenOptions } from './token.js';
+export { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER, DEFAULT_JWT_MAX_LIFETIME_SECONDS, signToken, TokenClaimsSchema, tokenLocaleOf, type SignTokenOptions } from './token.js';

@@ -26,6 +26,8 @@ export interface TokenVerifierOptions {
 
 export interface AuthenticatedPrincipal extends Principal {
   name: string;
+  /** The token's `locale` claim, when it has a well-formed one. */
+  locale?: string;
 }
 
 export interface VerifiedToken {
@@ -76,6 +78,6 @@ export async function createTokenVerifier(options: TokenVerifierOptions): Promis
     if (exp - payload.iat! > maxLifetime) throw new TokenRefused(`The token's lifetime (exp - iat) exceeds the ${maxLifetime} seconds accepted.`);
     const c = tokenClaimsOf(payload, options.claims);
     if (!c) throw new TokenRefused('The token lacks the claims sub, roles[] and jurisdictions[] (or has no role this system knows, or unknown jurisdictions).');
-    return { principal: { sub: c.sub, name: c.name ?? c.sub, roles: c.roles, jurisdictions: c.jurisdictions }, exp };
+    return { principal: { sub: c.sub, name: c.name ?? c.sub, roles: c.roles, jurisdictions: c.jurisdictions, ...(c.locale ? { locale: c.locale } : {}) }, exp };
   };
 }

@@ -22,7 +22,21 @@ export const TokenClaimsSchema = z.object({
   roles: z.array(RoleSchema).min(1),
   jurisdictions: z.array(JurisdictionSchema).default([]),
 });
-export type TokenClaims = z.infer<typeof TokenClaimsSchema>;
+export type TokenClaims = z.infer<typeof TokenClaimsSchema> & {
+  /** The person's language as their identity provider states it (OpenID Connect's `locale`). */
+  locale?: string;
+};
+
+/**
+ * OpenID Connect's standard `locale` claim (a BCP 47 tag; some providers write `sr_RS`), or
+ * undefined. A malformed one is ignored rather than refusing the token: it only chooses a language.
+ */
+export function tokenLocaleOf(payload: Record<string, unknown>): string | undefined {
+  const raw = payload.locale;
+  if (typeof raw !== 'string' || raw.length > 35) return undefined;
+  const tag = raw.replace(/_/g, '-');
+  return /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag) ? tag : undefined;
+}
 
 /**
  * Where a token carries the roles and the jurisdictions: a claim name or a dotted path into
@@ -52,7 +66,9 @@ export function tokenClaimsOf(payload: Record<string, unknown>, paths: ClaimPath
     roles: Array.isArray(roles) ? roles.filter(knownRole) : roles,
     jurisdictions: claimAt(payload, paths.jurisdictions),
   });
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) return undefined;
+  const locale = tokenLocaleOf(payload);
+  return locale ? { ...parsed.data, locale } : parsed.data;
 }
 
 export interface SignTokenOptions {
@@ -60,6 +76,8 @@ export interface SignTokenOptions {
   name?: string;
   roles: Role[];
   jurisdictions: Jurisdiction[];
+  /** The person's language (OpenID Connect's `locale` claim), e.g. `sr-Latn`. */
+  locale?: string;
   /** Lifetime in seconds (default 12 hours; the services refuse more than their JWT_MAX_LIFETIME). */
   ttlSeconds?: number;
   /** Default DEFAULT_JWT_ISSUER. */
@@ -71,7 +89,7 @@ export interface SignTokenOptions {
 /** An HS256 token for the embedded mode. */
 export async function signToken(secret: Uint8Array, o: SignTokenOptions): Promise<string> {
   const issuedAt = Math.floor(Date.now() / 1000);
-  return new SignJWT({ name: o.name ?? o.sub, roles: o.roles, jurisdictions: o.jurisdictions })
+  return new SignJWT({ name: o.name ?? o.sub, roles: o.roles, jurisdictions: o.jurisdictions, ...(o.locale ? { locale: o.locale } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(o.sub)
     .setIssuedAt(issuedAt)

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction RS]... [--name <name>] [--ttl <seconds>]
+ * pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction RS]... [--name <name>] [--locale <tag>] [--ttl <seconds>]
  * Prints an HS256 token the services accept: issuer JWT_ISSUER, audience JWT_AUDIENCE, valid
  * JWT_MAX_LIFETIME unless --ttl asks for less. The secret is JWT_SECRET, JWT_SECRET_FILE, or the
  * one the running system generated in DATA_DIR/secrets/jwt-secret (DATA_DIR relative to the
@@ -13,9 +13,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { JurisdictionSchema, RoleSchema, type Jurisdiction, type Role } from '@cfund/contracts/primitives';
-import { ConfigError, commonEnv, jwtSecretPath, parseEnv, readJwtSecretFile, signToken } from '@cfund/service-kit/token';
+import { ConfigError, commonEnv, jwtSecretPath, parseEnv, readJwtSecretFile, signToken, tokenLocaleOf } from '@cfund/service-kit/token';
 
-const USAGE = 'usage: pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction <RS|BA|ME|AL|MK|XK>]... [--name <name>] [--ttl <seconds>]';
+const USAGE = 'usage: pnpm -s run token --sub <id> --role <role> [--role <role>]... [--jurisdiction <RS|BA|ME|AL|MK|XK>]... [--name <name>] [--locale <tag, e.g. sr-Latn>] [--ttl <seconds>]';
 
 /** services/command/dist/ -> the repository root. */
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
@@ -35,7 +35,7 @@ async function run(argv: string[]): Promise<string> {
     args: argv,
     options: {
       sub: { type: 'string' }, role: { type: 'string', multiple: true }, jurisdiction: { type: 'string', multiple: true },
-      name: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      name: { type: 'string' }, locale: { type: 'string' }, ttl: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
   });
@@ -52,6 +52,9 @@ async function run(argv: string[]): Promise<string> {
     if (!p.success) throw new ConfigError(`unknown jurisdiction ${j}; one of ${JurisdictionSchema.options.join(', ')}`);
     return p.data;
   });
+  if (values.locale !== undefined && tokenLocaleOf({ locale: values.locale }) === undefined) {
+    throw new ConfigError(`--locale must be a language tag such as en, sr-Latn or sq; got ${values.locale}`);
+  }
   // The variables every service reads (the command service's own ones play no part here).
   const config = parseEnv(commonEnv(0));
   const ttlSeconds = values.ttl === undefined ? config.JWT_MAX_LIFETIME : Number(values.ttl);
@@ -63,7 +66,7 @@ async function run(argv: string[]): Promise<string> {
     : config.JWT_SECRET_FILE ? await readJwtSecretFile(config.JWT_SECRET_FILE)
       : await embeddedSecret(config.DATA_DIR);
   return signToken(secret, {
-    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}),
+    sub: values.sub, roles, jurisdictions, ...(values.name ? { name: values.name } : {}), ...(values.locale ? { locale: values.locale } : {}),
     ttlSeconds, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE,
   });
 }

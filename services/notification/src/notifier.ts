@@ -179,14 +179,17 @@ export class Notifier {
   }
 
   /**
-   * The language a recipient gets: the one the user chose (PUT /notification-settings), else the
-   * directory's, else the scheme's language of the proceedings, else the service's, else English;
-   * each matched to a supported locale by @cfund/i18n (`sr` gives `sr-Latn`).
+   * The language a recipient gets: the one the user chose (PUT /notification-settings), else
+   * their token's `locale` claim (the latest this service saw), else the directory's, else the
+   * scheme's language of the proceedings, else the service's, else English; each matched to a
+   * supported locale by @cfund/i18n (`sr` gives `sr-Latn`).
    */
   localeOf(intent: Pick<NotificationIntent, 'recipient' | 'language'>): Locale {
     const key = recipientKey(intent.recipient);
-    const chosen = intent.recipient.kind === 'user' ? this.o.store.preferredLocale(intent.recipient.userId) : undefined;
-    return negotiateLocale([chosen, this.o.directory.locale(key), intent.language, this.o.defaultLocale]);
+    const user = intent.recipient.kind === 'user' ? intent.recipient.userId : undefined;
+    const chosen = user === undefined ? undefined : this.o.store.preferredLocale(user);
+    const fromToken = user === undefined ? undefined : this.o.store.tokenLocale(user);
+    return negotiateLocale([chosen, fromToken, this.o.directory.locale(key), intent.language, this.o.defaultLocale]);
   }
 
   /** Renders each intent on each of its channels; what was committed before is left out. */

@@ -7,6 +7,7 @@ import t from 'tap';
 import { LOCALES, checkCatalogues, type Locale } from '@cfund/i18n';
 import { CATALOGUES, Templates } from '../src/index.ts';
 import { TOPICS, type Params } from '../src/routing/topics.ts';
+import { signToken } from '@cfund/service-kit';
 import { VICTIM_NAME, lifecycle, startHarness } from './helpers.ts';
 
 const PARAMS: Params = {
@@ -140,4 +141,25 @@ t.test('a user who chose Serbian gets Serbian; others the scheme\'s language; th
 
   const everything = JSON.stringify([mine, approver, h.logs]);
   t.notOk(everything.includes(VICTIM_NAME), 'the victim\'s name is in no notification and no log line');
+});
+
+t.test('a token\'s locale claim chooses the language, below an explicit setting; a malformed one is ignored', async (t) => {
+  const h = await startHarness(t);
+  const tokenWith = (sub: string, locale: string) => signToken(h.secret, { sub, roles: ['lawyer'], jurisdictions: ['RS'], locale });
+  const albanian = await tokenWith('lawyer-sq', 'sq_AL');
+  const macedonian = await tokenWith('lawyer-mk', 'mk');
+  const malformed = await tokenWith('lawyer-x', 'no such tag!');
+  const get = (token: string, url = '/notifications?html=true') => h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
+  for (const token of [albanian, macedonian, malformed]) t.equal((await get(token)).statusCode, 200, 'a token with a locale claim is accepted');
+  t.same((await get(albanian, '/notification-settings')).json(), { locale: null }, 'the token\'s locale is not an explicit setting');
+  // lawyer-mk also chooses English explicitly: the setting wins over the token.
+  const put = await h.app.inject({ method: 'PUT', url: '/notification-settings', headers: { authorization: `Bearer ${macedonian}` }, payload: { locale: 'en' } });
+  t.equal(put.statusCode, 200);
+
+  for (const lawyer of ['lawyer-sq', 'lawyer-mk', 'lawyer-x']) await lifecycle(h, { lawyer });
+  await h.pump();
+  const assessed = async (token: string) => (await get(token)).json<{ items: { topic: string; html: string }[] }>().items.find((i) => i.topic === 'claim-assessed')!;
+  t.match((await assessed(albanian)).html, /<html lang="sq">/, 'the token said sq_AL: Albanian');
+  t.match((await assessed(macedonian)).html, /<html lang="en">/, 'the token said mk, the user chose English: English');
+  t.match((await assessed(malformed)).html, /<html lang="sr-Cyrl">/, 'a malformed claim is ignored: the scheme\'s language');
 });

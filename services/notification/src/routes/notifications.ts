@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ProblemSchema } from '@cfund/contracts';
-import { LOCALES, LOCALE_LABELS } from '@cfund/i18n';
+import { candidatesFor, LOCALES, LOCALE_LABELS } from '@cfund/i18n';
 import { HttpProblem } from '@cfund/service-kit';
 import type { AuditTrail } from '../audit.js';
 import type { Notifier } from '../notifier.js';
@@ -52,6 +52,15 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { store, audit, notifier, now } = options;
 
+  // A token's `locale` claim chooses the language of the caller's later notifications (below an
+  // explicit setting); they are rendered when events arrive, so the claim is remembered here.
+  app.addHook('preHandler', async (request) => {
+    const principal = request.principal;
+    if (principal?.locale && candidatesFor(principal.locale).length > 0) {
+      store.rememberTokenLocale(principal.sub, principal.locale, now().toISOString());
+    }
+  });
+
   r.get('/notifications', {
     onRequest: app.authenticate,
     schema: {
@@ -88,7 +97,7 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     onRequest: app.authenticate,
     schema: {
       summary: 'The caller\'s notification settings', tags: ['inbox'],
-      description: 'The language the caller chose for their notifications (null: none chosen, so the directory\'s, else the scheme\'s language of the proceedings, else English).',
+      description: 'The language the caller chose for their notifications (null: none chosen, so their token\'s `locale` claim, else the directory\'s, else the scheme\'s language of the proceedings, else English).',
       response: { 200: SettingsSchema, ...problems },
     },
   }, async (request) => ({ locale: (store.preferredLocale(request.principal!.sub) ?? null) as (typeof LOCALES)[number] | null }));

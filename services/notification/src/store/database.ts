@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS issues (
 CREATE TABLE IF NOT EXISTS preferences (
   user_id TEXT PRIMARY KEY, locale TEXT NOT NULL, updated_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS token_locales (
+  user_id TEXT PRIMARY KEY, locale TEXT NOT NULL, seen_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS reminders (
   id TEXT PRIMARY KEY, claim_id TEXT NOT NULL, kind TEXT NOT NULL, ref TEXT NOT NULL, deadline TEXT NOT NULL,
   label TEXT NOT NULL, fire_at TEXT NOT NULL, plan TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL

@@ -100,6 +100,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 export class NotificationStore {
   /** Prepared once and reused: preparing costs more than running most of these statements. */
   private readonly statements = new Map<string, Statement>();
+  /** Token locales by user, read or written once (a few hundred staff and lawyers). */
+  private readonly tokenLocales = new Map<string, string | undefined>();
 
   private constructor(readonly db: Db, readonly synchronous: 'full' | 'normal', private readonly secrets: WebhookSecretSealer) {}
 
@@ -226,6 +228,24 @@ export class NotificationStore {
   setPreferredLocale(userId: string, locale: string | null, at: string): void {
     if (locale === null) this.sql('DELETE FROM preferences WHERE user_id = ?').run(userId);
     else this.sql('INSERT INTO preferences (user_id, locale, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale, updated_at = excluded.updated_at').run(userId, locale, at);
+  }
+
+  /** The `locale` claim of the user's latest token that the service saw, if any. */
+  tokenLocale(userId: string): string | undefined {
+    if (this.tokenLocales.has(userId)) return this.tokenLocales.get(userId);
+    const row = this.sql('SELECT locale FROM token_locales WHERE user_id = ?').get(userId) as { locale: string } | undefined;
+    this.tokenLocales.set(userId, row?.locale);
+    return row?.locale;
+  }
+
+  /**
+   * Remembers the `locale` claim of a user's token: notifications are rendered when an event
+   * arrives, long after (and without) any request of theirs. Written only when it changed.
+   */
+  rememberTokenLocale(userId: string, locale: string, at: string): void {
+    if (this.tokenLocale(userId) === locale) return;
+    this.sql('INSERT INTO token_locales (user_id, locale, seen_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET locale = excluded.locale, seen_at = excluded.seen_at').run(userId, locale, at);
+    this.tokenLocales.set(userId, locale);
   }
 
   // ---- webhooks ------------------------------------------------------------------------------
