@@ -20,6 +20,7 @@ import { claimRoutes } from './routes/claims.js';
 import type { QueryContext } from './routes/context.js';
 import { fundRoutes } from './routes/funds.js';
 import { monitoringRoutes } from './routes/monitoring.js';
+import { openDataRoutes } from './routes/open-data.js';
 import { personalDataRoutes } from './routes/personal-data.js';
 import { documentRoutes } from './routes/documents.js';
 import { documentErrorProblem, type DocumentStore } from '@cfund/documents';
@@ -43,6 +44,8 @@ export interface BuildAppOptions extends TokenVerification {
   metrics?: ProjectionMetrics;
   /** Monitoring figures over fewer victims are withheld (default DEFAULT_SUPPRESSION_THRESHOLD). */
   suppressionThreshold?: number;
+  /** Serves the published monitoring dataset without a token under /open-data/ (MONITORING_OPEN_DATA; default off). */
+  openData?: boolean;
   /** Where the documents are stored (none: no document download). */
   documents?: DocumentStore;
   /** Further /ready checks (e.g. NATS), by name. */
@@ -95,6 +98,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   await app.register(workRoutes, ctx);
   await app.register(fundRoutes, ctx);
   await app.register(monitoringRoutes, ctx);
+  if (options.openData) await app.register(openDataRoutes, ctx);
   await app.register(adminRoutes, ctx);
   await app.register(paymentRunRoutes, ctx);
   await app.register(bankStatementRoutes, ctx);

@@ -22,6 +22,8 @@ const EnvShape = {
   CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
   /** Published monitoring figures over fewer victims than this are withheld (at least 3: below that a count names too few people). */
   MONITORING_SUPPRESSION_THRESHOLD: z.coerce.number().int().min(3).max(100).default(DEFAULT_SUPPRESSION_THRESHOLD),
+  /** Serves the published monitoring dataset and catalogue without a token under /open-data/ (off: only to monitors and auditors). */
+  MONITORING_OPEN_DATA: z.stringbool().default(false),
 };
 
 /** Every variable the configuration reads (deployment files are checked against it). */

@@ -27,7 +27,7 @@ runService({
     const documents = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR), readOnly: true }, async () => nc);
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, store, keyStore, masterKey: secrets.masterKey, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
-      suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD, documents,
+      suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD, openData: config.MONITORING_OPEN_DATA, documents,
       checks: {
         nats: () => !nc.isClosed() && nc.info !== undefined,
         consumer: () => consumerReadyCheck(() => running.consumer, app.runner)(),

@@ -191,7 +191,7 @@ export { step };
 export const rsYear = (at: Date = new Date()): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(at));
 
 /** The projection app on the harness's read model; `h.runner` becomes the app's runner. */
-export async function startProjection(h: Harness, options: { now?: () => Date; store?: ReadModelStore; checks?: Record<string, () => Promise<boolean>> } = {}): Promise<import('../src/index.ts').ProjectionApp> {
+export async function startProjection(h: Harness, options: { now?: () => Date; store?: ReadModelStore; checks?: Record<string, () => Promise<boolean>>; openData?: boolean } = {}): Promise<import('../src/index.ts').ProjectionApp> {
   const { buildApp } = await import('../src/index.ts');
   const keyStore = await FileKeyStore.open(keyStoreDir(h.dataDir));
   const app = await buildApp({
@@ -199,6 +199,7 @@ export async function startProjection(h: Harness, options: { now?: () => Date; s
     jwtSecret: h.jwtSecret, logger: silent(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.checks ? { checks: options.checks } : {}),
+    ...(options.openData ? { openData: true } : {}),
     ...(h.documents ? { documents: h.documents } : {}),
   });
   h.runner = app.runner;

@@ -44,6 +44,7 @@ t.test('monitoring publication', async (t) => {
   }
   await h.catchUp();
 
+  t.equal((await get(app, `/open-data/monitoring/publication?year=${year}`)).statusCode, 404, 'no open data unless MONITORING_OPEN_DATA is set');
   const monitor = await h.token('monitor-1', ['monitor'], ALL);
   const monitorBA = await h.token('monitor-ba', ['monitor'], ['BA']);
 

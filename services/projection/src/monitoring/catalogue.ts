@@ -6,7 +6,7 @@
  */
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '@cfund/contracts';
 
-export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'claims-by-sex' | 'claims-by-age-at-crime' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
+export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'budget-use-eur' | 'claims-by-sex' | 'claims-by-age-at-crime' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
 
 export interface IndicatorDefinition {
   readonly id: string;
@@ -31,6 +31,10 @@ export const AMOUNT_KINDS = ['claimed', 'awarded', 'paid'] as const;
 export type AmountKind = (typeof AMOUNT_KINDS)[number] | 'recovered';
 /** The columns of the recoveries table: what the fund paid and what it recovered from offenders on those claims. */
 export const RECOVERY_KINDS = ['paid', 'recovered'] as const;
+
+/** The columns of the budget-use table: a fund year's ledger against its budget. */
+export const BUDGET_KINDS = ['allocated', 'committed', 'disbursed', 'recovered'] as const;
+export type BudgetKind = (typeof BUDGET_KINDS)[number];
 
 /**
  * The regional breakdowns of the claims by fund outcome: each claim in exactly one category (a
@@ -84,6 +88,11 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   })),
   { id: 'appeals', name: 'Fund decisions appealed, by outcome', unit: 'claims', table: 'appeals-by-outcome', events: ['DecisionAppealed', 'AppealDecided'], disaggregations: [...BY, 'outcome of the last appeal'],
     definition: 'Claims whose fund decision was appealed (row totals), by the outcome of the last appeal: pending, upheld, increased, reduced, remitted.' },
+  { id: 'budget-use-eur', name: 'Fund budget use', unit: 'EUR', table: 'budget-use-eur',
+    events: ['FundBudgetAllocated', 'FundsCommitted', 'FundsReleased', 'FundsDisbursed', 'FundsReturned', 'RecoveryCredited'], disaggregations: ['jurisdiction', 'fund year', 'original currency'],
+    definition: 'The fund year\'s ledger (the calendar year of the ledger, not a filing cohort): the budget allocated, what awards have committed and not released, '
+      + 'what was paid out and not returned, and what was recovered from offenders and credited in the year, in euro cents at the reference rate of the year; '
+      + 'the share used is committed / allocated. The budget is public and always shown; the other amounts are withheld when fewer victims than the threshold are behind them.' },
   { id: 'claims-by-sex', name: 'Claims by the victim\'s sex', unit: 'claims', table: 'claims-by-sex', events: ['ClaimFiled', 'PersonalDataErased'], disaggregations: [...BY, 'sex'],
     definition: 'Claims filed by the victim\'s sex (female, male, other) as given in the encrypted personal data; unknown when not given or erased.' },
   { id: 'claims-by-age-at-crime', name: 'Claims of victims who were children at the time of the crime', unit: 'claims', table: 'claims-by-age-at-crime', events: ['ClaimFiled', 'PersonalDataErased'], disaggregations: [...BY, 'child or adult at the time of the crime'],

@@ -42,7 +42,7 @@ export function publication(t: MonitoringTables): Publication {
 /** The tables of a publication in their order, each with its rows' key. */
 function tablesOf(t: Publication['tables']) {
   return [
-    t.claims, ...(t.amounts ? [t.amounts] : []), ...(t.recoveries ? [t.recoveries] : []), ...t.breakdowns, t.appeals, t.durations, t.victims.sex, t.victims.age,
+    t.claims, ...(t.amounts ? [t.amounts] : []), ...(t.recoveries ? [t.recoveries] : []), ...(t.budget ? [t.budget] : []), ...t.breakdowns, t.appeals, t.durations, t.victims.sex, t.victims.age,
   ];
 }
 

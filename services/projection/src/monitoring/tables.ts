@@ -9,10 +9,11 @@ import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contract
 import {
   applicationToDecisionDays, claimCohorts, decisionToFirstPayoutDays, durationSample, percentile, type CohortClaim,
 } from '../queries/monitoring.js';
+import { fundYear } from '../queries/fund-year.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import {
   AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, DURATION_COLUMNS, FUND_OUTCOMES, RECOVERY_KINDS,
-  type AmountKind, type AppealColumn, type BreakdownId, type DurationColumn, type FundOutcome,
+  BUDGET_KINDS, type AmountKind, type AppealColumn, type BreakdownId, type BudgetKind, type DurationColumn, type FundOutcome,
 } from './catalogue.js';
 import { smallCount, suppress } from './disclosure.js';
 import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
@@ -27,10 +28,10 @@ export interface ClaimsTable {
   total: number | null;
 }
 
-export interface AmountsTable<Id extends 'amounts-eur' | 'recoveries-eur' = 'amounts-eur'> {
+export interface AmountsTable<Id extends 'amounts-eur' | 'recoveries-eur' | 'budget-use-eur' = 'amounts-eur'> {
   id: Id;
   unit: 'EUR';
-  columns: AmountKind[];
+  columns: (AmountKind | BudgetKind)[];
   /** `cells`: euro cents; `original`: the same amounts in minor units of `currency` (null: no claims, or several currencies). */
   rows: { jurisdiction: Jurisdiction; currency: Currency | null; cells: (number | null)[]; original: (number | null)[] }[];
   /** Column totals only: amounts of different kinds do not add up across a row. */
@@ -92,6 +93,8 @@ export interface MonitoringTables {
   missingRates: Currency[];
   /** What the fund paid and recovered from offenders, in EUR (null as `amounts`). */
   recoveries: AmountsTable<'recoveries-eur'> | null;
+  /** The fund year's ledgers against their budgets, in EUR (null as `amounts`). */
+  budget: AmountsTable<'budget-use-eur'> | null;
   breakdowns: BreakdownTable[];
   appeals: AppealsTable;
   durations: DurationsTable;
@@ -150,7 +153,11 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
   const counts = JURISDICTIONS.map((j) => FUND_OUTCOMES.map((o) => claimsOf(j).filter((c) => fundOutcomeOf(c) === o).length));
   const claims = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
 
-  const currencies = new Set(JURISDICTIONS.flatMap((j) => claimsOf(j).map((c) => c.currency as Currency)));
+  const ledgers = JURISDICTIONS.map((j) => fundYear(store, j, year));
+  const currencies = new Set([
+    ...JURISDICTIONS.flatMap((j) => claimsOf(j).map((c) => c.currency as Currency)),
+    ...ledgers.flatMap((l) => (l?.currency ? [l.currency as Currency] : [])),
+  ]);
   const missingRates = [...currencies].filter((c) => !referenceRate(c, year)).sort();
   const rates = [...currencies].flatMap((c) => referenceRate(c, year) ?? []).sort((a, b) => (a.currency < b.currency ? -1 : 1));
   return {
@@ -163,6 +170,7 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
     amounts: missingRates.length > 0 ? null : amountsTable('amounts-eur', [...AMOUNT_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
     missingRates,
     recoveries: missingRates.length > 0 ? null : amountsTable('recoveries-eur', [...RECOVERY_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
+    budget: missingRates.length > 0 ? null : budgetTable(ledgers, year, threshold),
     breakdowns: BREAKDOWN_IDS.map((id) => breakdownTable(id, JURISDICTIONS.flatMap(claimsOf), threshold)),
     appeals: appealsTable(JURISDICTIONS.map(claimsOf), threshold),
     durations: durationsTable(JURISDICTIONS.map(claimsOf), threshold),
@@ -250,3 +258,44 @@ function amountsTable<Id extends 'amounts-eur' | 'recoveries-eur'>(id: Id, kinds
   };
 }
 
+
+type Ledger = ReturnType<typeof fundYear>;
+
+/**
+ * The fund year's ledger of each jurisdiction against its budget (the ledger's own sums,
+ * queries/fund-year.ts). The budget is the fund's public figure, always shown; an amount over
+ * fewer victims than the threshold is withheld, with complementary suppression on the regional
+ * totals as in the amounts table.
+ */
+function budgetTable(ledgers: Ledger[], year: number, threshold: number): AmountsTable<'budget-use-eur'> {
+  const kinds = [...BUDGET_KINDS];
+  const minor = (l: NonNullable<Ledger>, kind: BudgetKind) => {
+    switch (kind) {
+      case 'allocated': return l.allocatedMinor;
+      case 'committed': return l.committedMinor - l.releasedMinor;
+      case 'disbursed': return l.disbursedMinor;
+      case 'recovered': return l.recoveredMinor;
+    }
+  };
+  const behindOf = (l: NonNullable<Ledger>, kind: BudgetKind) => {
+    switch (kind) {
+      case 'allocated': return 0;
+      case 'committed': return l.claims.filter((c) => c.committedMinor - c.releasedMinor > 0).length;
+      case 'disbursed': return l.claims.filter((c) => c.disbursedMinor > 0).length;
+      case 'recovered': return l.claims.filter((c) => c.recoveredMinor > 0).length;
+    }
+  };
+  const original = ledgers.map((l) => kinds.map((k) => (l ? minor(l, k) : 0)));
+  const eur = ledgers.map((l, r) => kinds.map((_, c) => (l?.currency ? toEurMinor(original[r]![c]!, referenceRate(l.currency as Currency, year)!) : 0)));
+  const behind = ledgers.map((l) => kinds.map((k) => (l ? behindOf(l, k) : 0)));
+  behind.push(kinds.map((_, k) => behind.reduce((s, line) => s + line[k]!, 0)));
+  const published = suppress({ cells: eur, rowTotals: false, columnTotals: true }, (r, c) => behind[r]![c]! > 0 && behind[r]![c]! < threshold);
+  return {
+    id: 'budget-use-eur', unit: 'EUR', columns: kinds,
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({
+      jurisdiction, currency: (ledgers[r]?.currency ?? null) as Currency | null, cells: published.cells[r]!,
+      original: kinds.map((_, c) => (ledgers[r]?.currency && published.cells[r]![c] !== null ? original[r]![c]! : null)),
+    })),
+    columnTotals: published.columnTotals!,
+  };
+}

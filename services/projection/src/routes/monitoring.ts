@@ -11,9 +11,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { seesOnlyAggregates, type Principal } from '@cfund/domain';
 import { CATALOGUE } from '../monitoring/catalogue.js';
 import { memoized } from '../monitoring/memo.js';
-import { dictionaryCsv, publication, publicationCsv } from '../monitoring/publication.js';
-import { monitoringTables, type MonitoringTables } from '../monitoring/tables.js';
-import { VictimProfiles } from '../monitoring/victim-profiles.js';
+import { dictionaryCsv, publicationCsv } from '../monitoring/publication.js';
+import { monitoringSource } from '../monitoring/published.js';
+import type { MonitoringTables } from '../monitoring/tables.js';
 import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, PublicationSchema, problems } from './schemas.js';
@@ -24,10 +24,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const aggregates = { aggregates: true };
   /** A year's tables, computed once per state of the read model (monitoring/memo.ts). */
-  const profiles = new VictimProfiles(ctx.keyStore, ctx.masterKey);
-  const tablesOf = (year: number) => memoized(ctx.runner.store, `tables:${year}`,
-    () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, profiles));
-  const publicationOf = async (year: number) => publication(await tablesOf(year));
+  const { tablesOf, publicationOf } = monitoringSource(ctx);
 
   app.get('/monitoring/indicators', {
     config: aggregates,
@@ -115,7 +112,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   });
 }
 
-type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries' | 'appeals' | 'durations' | 'victims'>;
+type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries' | 'budget' | 'appeals' | 'durations' | 'victims'>;
 
 /**
  * The tables a caller gets: a monitor whose token names some jurisdictions sees their rows of the
@@ -129,6 +126,7 @@ function inScope(tables: PerJurisdiction, principal: Principal): PerJurisdiction
     claims: { ...tables.claims, rows: tables.claims.rows.filter(mine) },
     amounts: tables.amounts && { ...tables.amounts, rows: tables.amounts.rows.filter(mine) },
     recoveries: tables.recoveries && { ...tables.recoveries, rows: tables.recoveries.rows.filter(mine) },
+    budget: tables.budget && { ...tables.budget, rows: tables.budget.rows.filter(mine) },
     appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
     durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
     victims: { sex: { ...tables.victims.sex, rows: tables.victims.sex.rows.filter(mine) }, age: { ...tables.victims.age, rows: tables.victims.age.rows.filter(mine) } },

@@ -343,6 +343,7 @@ export const MonitoringTablesSchema = z.object({
   amounts: AmountsTableSchema('amounts-eur'),
   missingRates: z.array(z.string()),
   recoveries: AmountsTableSchema('recoveries-eur'),
+  budget: AmountsTableSchema('budget-use-eur').describe('The fund year\'s ledger of each jurisdiction against its budget (the calendar year of the ledger, not a filing cohort)'),
   breakdowns: z.array(z.object({
     id: z.string(), unit: z.literal('claims'), columns: z.array(z.string()),
     rows: z.array(z.object({ category: z.string(), cells: z.array(Withheld), total: Withheld })),
