@@ -144,7 +144,9 @@ t.test('decision letters', async (t) => {
     const letter = (await letterOn(h, approved, 'DecisionNotified'))!;
     t.match(detail.documents.find((d) => d.documentId === letter.documentId), { kind: 'letter' }, 'the claim lists the letter among its documents');
     t.equal((await get(projection, `/claims/${approved}/documents/${letter.documentId}`, tk.lawyer2)).statusCode, 404, 'a lawyer off the claim: no such claim');
-    t.equal((await get(projection, `/claims/${approved}/documents/${letter.documentId}`, tk.auditor)).statusCode, 403, 'an auditor checks the hash, not the letter');
+    t.equal((await get(projection, `/claims/${approved}/documents/${letter.documentId}`, tk.auditor)).statusCode, 403, 'an auditor reads no letter');
+    const replayed = (await get(projection, `/claims/${approved}/state`, tk.auditor)).json<{ state: { documents: { documentId: string; sha256: string }[] } }>();
+    t.same(replayed.state.documents.find((d) => d.documentId === letter.documentId), { documentId: letter.documentId, sha256: letter.sha256 }, 'but sees the hash to check a served letter against');
   });
 
   t.test('the rejection letter', async (t) => {
