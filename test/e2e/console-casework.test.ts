@@ -107,7 +107,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   t.equal(await lawyer.getByTestId('request-question-1').textContent(), QUESTION, 'the question, decrypted on request');
 
   const documents = region(lawyer, 'Documents');
-  t.ok(await documents.getByText('No document has been uploaded.').isVisible());
+  t.match(await lawyer.getByTestId('document-1').textContent(), /^Letter · PDF · .+ · uploaded by assessor-1 on /, 'the request\'s letter, served with it');
   const content = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(300 * 1024, 0x41), Buffer.from('\n%%EOF\n')]);
   const upload = region(lawyer, 'Upload a document');
   await upload.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -117,12 +117,12 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   await upload.getByLabel('File', { exact: true }).setInputFiles({ name: FILE_NAME, mimeType: 'application/pdf', buffer: content });
   await upload.getByRole('button', { name: 'Upload', exact: true }).click();
   await lawyer.getByRole('status').getByText('Done: Upload a document.', { exact: true }).waitFor();
-  t.match(await lawyer.getByTestId('document-1').textContent(), /^Medical report · PDF · 300 kB · uploaded by lawyer-1 on /, 'kind, type, size, who and when');
+  t.match(await lawyer.getByTestId('document-2').textContent(), /^Medical report · PDF · 300 kB · uploaded by lawyer-1 on /, 'kind, type, size, who and when');
   t.notOk((await lawyer.content()).includes('Jovanka'), 'never its file name');
   await documents.getByText('each download is recorded').waitFor();
   const [download] = await Promise.all([
     lawyer.waitForEvent('download'),
-    documents.getByRole('link', { name: 'Download document 1, Medical report (the download is recorded)' }).click(),
+    documents.getByRole('link', { name: 'Download document 2, Medical report (the download is recorded)' }).click(),
   ]);
   t.equal(download.suggestedFilename(), FILE_NAME, 'under its own name, from the answer\'s header (never in a URL)');
   t.equal(createHash('sha256').update(await readFile((await download.path())!)).digest('hex'), createHash('sha256').update(content).digest('hex'), 'the same bytes');
@@ -132,7 +132,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
 
   const answer = region(lawyer, 'Answer request 1');
   await answer.getByLabel('Answer', { exact: true }).fill('The medical report is attached.');
-  await answer.getByRole('checkbox', { name: /Document 1: Medical report/ }).check();
+  await answer.getByRole('checkbox', { name: /Document 2: Medical report/ }).check();
   await answer.getByRole('button', { name: 'Send the answer' }).click();
   await lawyer.getByRole('status').getByText('Done: Answer request 1.', { exact: true }).waitFor();
   t.equal(await lawyer.getByTestId('claim-on-hold').count(), 0, 'no longer on hold');
@@ -166,7 +166,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   t.equal(await assessor.getByTestId('claim-on-hold').count(), 0);
   await assessor.getByLabel('Language').selectOption('sr-Latn');
   await assessor.getByRole('heading', { name: 'Zahtevi za informacijama' }).waitFor();
-  t.match(await assessor.getByTestId('document-1').textContent(), /^Medicinski izveštaj · PDF · .+ · otpremio lawyer-1/);
+  t.match(await assessor.getByTestId('document-2').textContent(), /^Medicinski izveštaj · PDF · .+ · otpremio lawyer-1/);
   await checkAccessibility(t, assessor, 'claim page in Serbian, assessor');
   await run.shoot(assessor, 'casework-assessor-sr');
 

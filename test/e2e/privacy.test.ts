@@ -93,6 +93,13 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   t.equal(uploaded.status, 201, uploadAnswer);
   const { documentId } = JSON.parse(uploadAnswer) as { documentId: string; revision: number };
   revision = (JSON.parse(uploadAnswer) as { revision: number }).revision;
+  // A request for information whose question names the victim: its letter holds the question, stored encrypted like the document.
+  const asked = await call(url.command, 'POST', `/claims/${claimId}/information-requests`, assessor, { question: `Send the payslips of ${VICTIM.fullName}.`, dueInWorkingDays: 10 });
+  t.equal(asked.status, 201, asked.text);
+  t.same((JSON.parse(asked.text) as { events: string[] }).events, ['DocumentAttached', 'InformationRequested'], 'served with its letter');
+  const withdrawn = await call(url.command, 'POST', `/claims/${claimId}/information-requests/1/withdrawal`, assessor, {});
+  t.equal(withdrawn.status, 200, withdrawn.text);
+  revision = (JSON.parse(withdrawn.text) as { revision: number }).revision;
 
   // The events reach the projection and the notification service through the relay and NATS.
   await eventually('the projection shows the fund application and the payee', async () => {

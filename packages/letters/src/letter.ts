@@ -52,10 +52,17 @@ function letterDate(locale: Locale, date: string): string {
   return new Intl.DateTimeFormat(intlLocale(locale), { ...options, timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
 
+/**
+ * A date written with a final period ("20. 4. 2026.") that ends a sentence ends it: one period,
+ * not two, as the orthographies of the region (and English) write an abbreviation at a sentence's
+ * end. An ellipsis is left alone.
+ */
+const endsOnce = (text: string): string => text.replace(/(?<=[^.])\.\.(?=\s|$)/g, '.');
+
 export function composeLetter(input: LetterInput): LetterContent {
   const { locale } = input;
   const cat = letterCatalogue(locale);
-  const m = (id: LetterMessageId, values: Record<string, string | number> = {}) => cat.format(id, values);
+  const m = (id: LetterMessageId, values: Record<string, string | number> = {}) => endsOnce(cat.format(id, values));
   const date = (d: string) => letterDate(locale, d);
   const amount = (money: Money): Block[] => {
     const words = amountWordValues(locale, money);

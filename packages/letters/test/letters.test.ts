@@ -144,6 +144,7 @@ t.test('each kind of letter, in English and Serbian (Latin), read back from its 
       const other = locale === 'en' ? /Fond za naknadu|Broj predmeta/ : /Compensation Fund|Reference:/;
       t.notMatch(text, other, `${kind.name} ${locale}: nothing of the other language`);
       t.notMatch(text, UNSAYABLE, `${kind.name} ${locale}: says nothing of why the applicant is entitled`);
+      t.notMatch(text, /[^.]\.\.(?!\.)/, `${kind.name} ${locale}: a date that ends a sentence ends it with its own period`);
     }
   }
 });

@@ -20,6 +20,7 @@ import { paymentRunRoutes } from './payment-runs/routes.js';
 import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import { documentRoutes } from './routes/documents.js';
 import { CommandExecution } from './routes/command-execution.js';
+import { DecisionLetters } from './letters/letters.js';
 import { noFaults, type FaultAt } from './faults.js';
 import { documentErrorProblem, type ClamdAddress, type DocumentStore } from '@cfund/documents';
 
@@ -90,7 +91,8 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   const execution = new CommandExecution({ idempotency, metrics, fingerprintKey });
-  await app.register(commandRoutes, { service, protector: options.protector, execution });
+  const letters = options.documents ? new DecisionLetters({ service, protector: options.protector, store: options.documents.store, faultAt }) : undefined;
+  await app.register(commandRoutes, { service, protector: options.protector, execution, letters });
   const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;
   await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts, faultAt) });
   await app.register(bankStatementRoutes, { statements: new BankStatements(service, fundAccounts, faultAt) });

@@ -8,6 +8,8 @@ export const FAULT_POINTS = [
   'after-funds-committed',
   /** An upload's bytes stored, its DocumentAttached not yet appended. */
   'after-document-stored',
+  /** A letter's bytes stored, the command that serves it not yet appended. */
+  'after-letter-stored',
   /** A bank statement's first entry recorded on its claim, the rest and the statement not yet. */
   'during-statement-import',
   /** A prepared run written and its first payment queued, the others not yet. */

@@ -7,3 +7,5 @@ export {
   type SignTokenOptions, type TokenClaims,
 } from '@cfund/service-kit';
 export { EXAMPLES } from './routes/examples.js';
+export { FAULT_POINTS, type FaultAt, type FaultPoint } from './faults.js';
+export { letterDocumentId, letterFor } from './letters/letters.js';

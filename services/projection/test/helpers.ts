@@ -12,7 +12,7 @@ import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { FileKeyStore, PersonalDataProtector, type ChainKeyring, type ChainSigner } from '@cfund/eventstore';
 import type { DocumentStore } from '@cfund/documents';
-import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
+import { buildApp as buildCommandApp, type CommandApp, type FaultAt } from '@cfund/command-service';
 import { createLogger, keyStoreDir, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from '@cfund/test-support';
 import { storedEventOf, type StoredEvent } from '@cfund/messaging';
@@ -63,7 +63,7 @@ export async function readAllEnvelopes(client: EventStoreDBClient): Promise<Stor
   return out;
 }
 
-export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions; documents?: (env: TestEnvironment) => Promise<{ store: DocumentStore; maxBytes?: number }> } = {}): Promise<Harness> {
+export async function startHarness(t: Test, options: { clock?: Clock; environment?: TestEnvironmentOptions; documents?: (env: TestEnvironment) => Promise<{ store: DocumentStore; maxBytes?: number }>; faultAt?: FaultAt } = {}): Promise<Harness> {
   const env = await startTestEnvironment(options.environment);
   if (env.skipped !== undefined) throw new Error(env.skipped);
   // Closed even when what follows throws (a test then fails at once instead of hanging on the servers).
@@ -83,6 +83,7 @@ export async function startHarness(t: Test, options: { clock?: Clock; environmen
   const command = await buildCommandApp({
     client: env.eventStore, chainSigner, protector, jwtSecret, fingerprintSecret: masterKey, logger: silent(), now: () => clock.now,
     ...(documents ? { documents } : {}),
+    ...(options.faultAt ? { faultAt: options.faultAt } : {}),
   });
   const store = new ReadModelStore(readModelPath(dataDir));
   const runner = new ProjectionRunner(store, env.eventStore);

@@ -19,12 +19,15 @@ import { deterministicUuid, type PersonalDataProtector } from '@cfund/eventstore
 import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
 import { CommandHeaders as Headers, type CommandExecution } from './command-execution.js';
 import { EXAMPLES, withExample } from './examples.js';
+import type { DecisionLetters, LetterCommand } from '../letters/letters.js';
 
 export interface CommandRoutesOptions {
   service: CommandService;
   protector: PersonalDataProtector;
   /** If-Match and Idempotency-Key, shared with the document upload. */
   execution: CommandExecution;
+  /** The letters served with decisions and requests (none without a document store: the commands then serve none). */
+  letters?: DecisionLetters | undefined;
 }
 
 const lawyer: Authorize = canActAsLawyerOn;
@@ -49,6 +52,8 @@ interface ClaimRoute {
   who: string;
   /** More than who may act, when there is more to say. */
   note?: string;
+  /** The command serves a letter (letters/letters.ts). */
+  letter?: true;
 }
 
 /**
@@ -72,9 +77,11 @@ const CLAIM_ROUTES: ClaimRoute[] = [
     note: 'The approval that completes the award commits its funds in the fund-year ledger first (409 budget-exceeded when the budget does not cover it).',
   },
   { path: 'rejection', body: 'rejectAward', command: 'RejectAward', authorize: staff('fund-approver'), summary: 'Reject the award with reasons', who: 'fund-approver of the jurisdiction, not the assessor (an approver who gave a first approval may reject)' },
-  { path: 'decision-notice', body: 'notifyDecision', command: 'NotifyDecision', authorize: staff('fund-approver'), summary: 'Record that the decision was served (starts the appeal period)', who: 'fund-approver of the jurisdiction' },
+  { path: 'decision-notice', body: 'notifyDecision', command: 'NotifyDecision', authorize: staff('fund-approver'), summary: 'Record that the decision was served (starts the appeal period)', who: 'fund-approver of the jurisdiction', letter: true,
+    note: 'With a document store, the decision letter (in the language of the proceedings) is stored as a document of the claim (DocumentAttached, kind letter) and its SHA-256 recorded on DecisionNotified.' },
   { path: 'appeals', body: 'appealDecision', command: 'AppealDecision', authorize: lawyer, summary: 'Appeal the decision (within the appeal period)', who: 'the claim\'s lawyer' },
-  { path: 'appeal-decision', body: 'decideAppeal', command: 'DecideAppeal', authorize: staff('fund-approver'), summary: 'Record the decision on the appeal', who: 'fund-approver of the jurisdiction' },
+  { path: 'appeal-decision', body: 'decideAppeal', command: 'DecideAppeal', authorize: staff('fund-approver'), summary: 'Record the decision on the appeal', who: 'fund-approver of the jurisdiction', letter: true,
+    note: 'With a document store, the decision\'s letter is stored as a document of the claim and its SHA-256 recorded on AppealDecided (not on a first of two approvals).' },
   { path: 'advance-payments', body: 'approveAdvancePayment', command: 'ApproveAdvancePayment', authorize: staff('fund-approver'), summary: 'Approve an advance payment (where the scheme allows)', who: 'fund-approver of the jurisdiction' },
   { path: 'payout-schedule', body: 'schedulePayout', command: 'SchedulePayout', authorize: staff('fund-finance'), summary: 'Schedule the payout in instalments', who: 'fund-finance of the jurisdiction' },
   { path: 'recoveries', body: 'recordRecovery', command: 'RecordRecovery', authorize: staff('fund-finance'), summary: 'Record an amount recovered from the offender (subrogation)', who: 'fund-finance of the jurisdiction' },
@@ -110,7 +117,7 @@ const problems = {
 
 export async function commandRoutes(appIn: FastifyInstance, options: CommandRoutesOptions): Promise<void> {
   const app = appIn.withTypeProvider<ZodTypeProvider>();
-  const { service, protector, execution } = options;
+  const { service, protector, execution, letters } = options;
   app.addHook('onRequest', app.authenticate);
 
   /** Runs a command with If-Match and Idempotency-Key handling, and sends its answer. */
@@ -168,9 +175,12 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       },
     }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
       const { id } = request.params as z.infer<typeof ClaimParams>;
-      return service.command(id, ctx, route.authorize, (at) => ({
-        type: route.command, actor: actor(ctx.principal), at, data: request.body,
-      }) as ClaimCommand);
+      const build = (at: string) => ({ type: route.command, actor: actor(ctx.principal), at, data: request.body }) as ClaimCommand;
+      if (route.letter && letters) {
+        const { state: _state, replayed: _replayed, ...result } = await letters.command(id, ctx, route.authorize, build as (at: string) => LetterCommand);
+        return result;
+      }
+      return service.command(id, ctx, route.authorize, build);
     }));
   }
 
@@ -241,7 +251,8 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       description: 'Who: the fund assessor of the jurisdiction (once one is assigned, that assessor). The due date is `dueInWorkingDays` working days of the '
         + 'scheme\'s calendar after today, or `dueOn` (after today, rolled forward to a working day), both local dates of the scheme\'s time zone. '
         + 'The question is stored encrypted with the victim\'s data key. `Location` names the request (`/claims/{id}/information-requests/{n}`). '
-        + 'While a request is open, assessing, approving and rejecting are refused (409 on-hold-for-information).',
+        + 'While a request is open, assessing, approving and rejecting are refused (409 on-hold-for-information). '
+        + 'With a document store, the request\'s letter (in the language of the proceedings) is stored as a document of the claim and its SHA-256 recorded on InformationRequested.',
       params: ClaimParams, headers: Headers, body: withExample(CommandBodies.requestInformation, EXAMPLES.requestInformation), response: created,
     },
   }, async (request, reply) => {
@@ -251,9 +262,10 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
       const question = await protector.encryptPersonalData(victimRefOf(id), { question: request.body.question });
       const { dueInWorkingDays, dueOn } = request.body;
       const due = dueInWorkingDays === undefined ? { date: dueOn! } : { workingDays: dueInWorkingDays };
-      const { state: after, replayed: _replayed, ...r } = await service.claimCommand(id, ctx, canAssess, (at) => ({
-        type: 'RequestInformation', actor: actor(ctx.principal), at, data: { question, due },
-      }));
+      const build = (at: string): LetterCommand => ({ type: 'RequestInformation', actor: actor(ctx.principal), at, data: { question, due } });
+      const { state: after, replayed: _replayed, ...r } = letters
+        ? await letters.command(id, ctx, canAssess, build, { question: request.body.question })
+        : await service.claimCommand(id, ctx, canAssess, build);
       return { ...r, location: `/claims/${id}/information-requests/${after.informationRequests.length}` };
     });
     const { location, ...answer } = result as CommandResult & { location?: string };

@@ -1,0 +1,150 @@
+/**
+ * The letters served with a decision (approval, rejection, appeal decision) and with a request
+ * for information: rendered by @cfund/letters in the language of the proceedings (the scheme's),
+ * encrypted with the victim's key and stored like an upload, then recorded by the command that
+ * serves them (the decider's withLetter: a DocumentAttached of kind `letter`, and the letter's
+ * SHA-256 on the event served), in one append.
+ *
+ * Bytes before event, as for uploads: a crash between the two leaves bytes no event names, which
+ * the document sweep removes (document-sweep.ts). A letter is reproducible: it is rendered from
+ * the decision alone, dated with the decision's local date, so a retry renders the same bytes,
+ * under the same document id, and never serves a second letter.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { type ClaimEvent } from '@cfund/contracts';
+import { claimDecider, localDateOf, schemeFor, type ClaimCommand, type ClaimState, type LetterData } from '@cfund/domain';
+import { ingestDocument, newStorageKey, type DocumentStore } from '@cfund/documents';
+import { RevisionMismatchError, deterministicUuid, isErased, type PersonalDataProtector } from '@cfund/eventstore';
+import { negotiateLocale } from '@cfund/i18n';
+import { renderLetter, type LetterInput } from '@cfund/letters';
+import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
+import { noFaults, type FaultAt } from '../faults.js';
+
+/** The commands that serve a letter. */
+export type LetterCommand = Extract<ClaimCommand, { type: 'NotifyDecision' | 'DecideAppeal' | 'RequestInformation' }>;
+
+/** What a letter says that the command carries only encrypted: a request's question. */
+export interface LetterPersonalData { question?: string }
+
+/** The event that serves each command's letter (a first of two appeal approvals serves none yet). */
+const SERVED_BY = { NotifyDecision: 'DecisionNotified', DecideAppeal: 'AppealDecided', RequestInformation: 'InformationRequested' } as const;
+
+/**
+ * The instant a letter is dated: noon UTC of the decision's local date, which is that date in
+ * every time zone of the region (UTC+1, UTC+2). Not the time the command ran: a retry a minute
+ * later must render the same bytes (the PDF's creation date is the letter's date).
+ */
+const datedOn = (localDate: string): string => `${localDate}T12:00:00.000Z`;
+
+/**
+ * What the letter served with `command` says, from the claim's state and the event the command
+ * would record; undefined when it serves none: refused (the command then answers the refusal),
+ * the first of two approvals of an appeal decision, or a victim whose data was erased (nothing
+ * can be encrypted for them; the decision is still recorded).
+ */
+export function letterFor(command: LetterCommand, state: ClaimState, personal: LetterPersonalData = {}): LetterInput | undefined {
+  if (state.personalDataErased || state.status === 'none') return undefined;
+  let events: ClaimEvent[];
+  try {
+    events = claimDecider.decide(command, state);
+  } catch {
+    return undefined;
+  }
+  const served = events.find((e) => e.type === SERVED_BY[command.type]);
+  if (!served) return undefined;
+  const scheme = schemeFor(state.jurisdiction!, state.schemeVersion!);
+  const common = {
+    locale: negotiateLocale([scheme.language]), jurisdiction: state.jurisdiction!, timeZone: scheme.timeZone, publicReference: state.publicReference!,
+  };
+  switch (served.type) {
+    case 'DecisionNotified': {
+      const issuedAt = datedOn(localDateOf(served.data.servedAt, scheme.timeZone));
+      if (state.status === 'approved') return { ...common, issuedAt, kind: 'award-approved', netAward: state.fund.netAward!, appealDeadline: served.data.appealDeadline };
+      const rejection = state.fund.rejection!;
+      return { ...common, issuedAt, kind: 'award-rejected', reasons: rejection.reasons, appealInstructions: rejection.appealInstructions, appealDeadline: served.data.appealDeadline };
+    }
+    case 'AppealDecided':
+      return { ...common, issuedAt: datedOn(served.data.decidedOn), kind: 'appeal-decided', outcome: served.data.outcome, decidedOn: served.data.decidedOn, netAward: served.data.netAward };
+    case 'InformationRequested':
+      if (personal.question === undefined) throw new Error('a request for information\'s letter needs its question');
+      return {
+        ...common, issuedAt: datedOn(localDateOf(served.data.requestedAt, scheme.timeZone)), kind: 'information-requested',
+        request: served.data.request, question: personal.question, dueOn: served.data.dueOn,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The document id of a claim's letter: from its content, so that the same letter rendered again is the same document. */
+export const letterDocumentId = (claimId: string, sha256: string): string => deterministicUuid('letter', claimId, sha256);
+
+export interface DecisionLettersOptions {
+  service: CommandService;
+  protector: PersonalDataProtector;
+  store: DocumentStore;
+  /** Testing only: called between storing a letter and appending the command that serves it. */
+  faultAt?: FaultAt;
+}
+
+/** Re-renders after another write to the claim came between the letter and its command (the letter said what the claim was then). */
+const MAX_ATTEMPTS = 5;
+
+export class DecisionLetters {
+  private readonly faultAt: FaultAt;
+
+  constructor(private readonly options: DecisionLettersOptions) {
+    this.faultAt = options.faultAt ?? noFaults;
+  }
+
+  /**
+   * Runs a command that serves a letter: the letter rendered on the claim as it stands, stored,
+   * then the command appended at that revision, with the letter. When the claim changed in
+   * between, the letter is stored again for the claim as it now is (a caller's If-Match is
+   * answered with 412 instead). Bytes that no event names are deleted here, or swept after a crash.
+   */
+  async command(
+    claimId: string, ctx: CommandContext, authorize: Authorize, build: (at: string) => LetterCommand, personal: LetterPersonalData = {},
+  ): Promise<CommandResult & { state: ClaimState; replayed: boolean }> {
+    const { service, protector, store } = this.options;
+    for (let attempt = 1; ; attempt += 1) {
+      // 404 or 403 before anything is rendered or encrypted for the victim.
+      const { state, revision } = await service.authorizedClaim(claimId, ctx.principal, authorize);
+      const command = build(service.at());
+      const input = letterFor(command, state, personal);
+      if (!input) return service.claimCommand(claimId, ctx, authorize, () => command);
+      const bytes = await renderLetter(input);
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const documentId = letterDocumentId(claimId, sha256);
+      const key = await protector.documentKey(state.victimRef!, documentId);
+      if (isErased(key)) return service.claimCommand(claimId, ctx, authorize, () => command);
+      const storageKey = newStorageKey(claimId, documentId);
+      let letter: LetterData;
+      try {
+        const ingested = await ingestDocument(Readable.from([bytes]), { store, storageKey, key: key.key, documentId, maxBytes: bytes.length });
+        const fileName = await protector.encryptPersonalData(state.victimRef!, { fileName: `${input.publicReference} ${input.kind} ${input.locale}.pdf` });
+        letter = { document: { documentId, size: ingested.size, contentType: ingested.contentType, sha256: ingested.sha256, storageKey, fileName }, locale: input.locale };
+      } catch (error) {
+        await store.delete(storageKey).catch(() => undefined);
+        throw error;
+      } finally {
+        key.key.fill(0);
+      }
+      /** Whether an event names this attempt's bytes; if not, they go. */
+      let recorded = false;
+      try {
+        await this.faultAt('after-letter-stored', storageKey);
+        const result = await service.claimCommand(claimId, { ...ctx, expectedRevision: ctx.expectedRevision ?? BigInt(revision) }, authorize, () => ({
+          ...command, data: { ...command.data, letter },
+        }) as LetterCommand);
+        recorded = !result.replayed;
+        return result;
+      } catch (error) {
+        if (!(error instanceof RevisionMismatchError) || ctx.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) throw error;
+      } finally {
+        if (!recorded) await store.delete(storageKey).catch(() => undefined);
+      }
+    }
+  }
+}
