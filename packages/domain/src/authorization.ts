@@ -271,6 +271,12 @@ export function canOperate(actor: Principal): Authorization {
   return hasRole(actor, 'operator') ? ALLOWED : missingRole(actor, ['operator'], 'operate the whole system');
 }
 
+/** Read the regional monitoring report (a document to attach to a rapporteur's report): monitors and auditors. */
+export function canReadMonitoringReport(actor: Principal): Authorization {
+  if (hasRole(actor, 'monitor') || hasRole(actor, 'auditor')) return ALLOWED;
+  return refuse('forbidden-role', 'Only monitors and auditors can read the regional monitoring report.', { needed: ['monitor', 'auditor'], roles: actor.roles });
+}
+
 /** Read the digest of the whole read model: an operator, or an auditor (who reads every claim anyway). */
 export function canReadDigest(actor: Principal): Authorization {
   if (hasRole(actor, 'operator') || hasRole(actor, 'auditor')) return ALLOWED;

@@ -14,6 +14,9 @@
  * victim's data decrypted) and REQUESTS more (kept until the read model changes, monitoring/memo.ts),
  * with p50, p95 and max. Target: p95 under 200 ms.
  *
+ * Then the yearly regional report, HTML and PDF: over HTTP as above, and its generation alone
+ * (renderReport over the year's publication, REPORT_RENDERS times each).
+ *
  * BENCH_SCALE (default 1) scales the claims; BENCH_REQUESTS (default 50) the requests per endpoint;
  * BENCH_EVIDENCE (default 5) the documents per claim.
  */
@@ -27,6 +30,8 @@ import { PersonalDataProtector, type KeyStore, type WrappedDataKey } from '@cfun
 import { HttpClient, fmt, quantile, report, sortedCopy } from '@cfund/bench-kit';
 import { createLogger, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
 import { buildApp } from '../app.js';
+import type { Publication } from '../monitoring/publication.js';
+import { renderReport } from '../monitoring/report/index.js';
 import { Projector } from '../read-model/projector.js';
 import { ReadModelStore, readModelPath } from '../read-model/store.js';
 import { generateClaims, sealVictims } from './claim-population.js';
@@ -37,6 +42,8 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? '50');
 const YEARS = [2025, 2026];
 /** Documents attached to each claim: about ten events a claim in all, as the issue's million. */
 const EVIDENCE = Number(process.env.BENCH_EVIDENCE ?? '5');
+/** Renders of the report per format, timed without HTTP or the memo. */
+const REPORT_RENDERS = 10;
 
 /** Data keys in memory (the bench's only: a real deployment keeps them in the file key store). */
 class MemoryKeyStore implements KeyStore {
@@ -110,6 +117,8 @@ async function main(): Promise<void> {
       [`publication ${YEARS[0]} (CSV)`, `/monitoring/publication?year=${YEARS[0]}`, { accept: 'text/csv' }],
       [`publication ${YEARS[0]} dictionary (CSV)`, `/monitoring/publication/dictionary?year=${YEARS[0]}`, {}],
       [`indicators ${YEARS[0]}-${YEARS[1]} (primary suppression only)`, `/monitoring/indicators?from=${YEARS[0]}&to=${YEARS[1]}`, {}],
+      [`report ${YEARS[0]} (HTML)`, `/monitoring/report?year=${YEARS[0]}`, {}],
+      [`report ${YEARS[0]} (PDF)`, `/monitoring/report?year=${YEARS[0]}&format=pdf`, {}],
     ];
     report('requests per endpoint, after the first', String(REQUESTS));
     for (const [name, url, headers] of endpoints) {
@@ -124,6 +133,19 @@ async function main(): Promise<void> {
       for (let i = 0; i < REQUESTS; i++) times.push(await timed());
       const sorted = sortedCopy(times);
       report(`${name}`, `first ${fmt(first)} ms; then p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms`);
+    }
+    // The report's generation alone, from the year's publication (its tables already computed): what a first request pays once they are kept.
+    const published = JSON.parse((await http.request(port, 'GET', `/monitoring/publication?year=${YEARS[0]}`, token)).text) as Publication;
+    for (const format of ['html', 'pdf'] as const) {
+      const times: number[] = [];
+      let size = 0;
+      for (let i = 0; i < REPORT_RENDERS; i++) {
+        const start = performance.now();
+        size = (await renderReport(published, format, 'en')).length;
+        times.push(performance.now() - start);
+      }
+      const sorted = sortedCopy(times);
+      report(`report ${YEARS[0]} generated (${format}, ${fmt(size)} bytes)`, `p50 ${fmt(quantile(sorted, 0.5), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms of ${REPORT_RENDERS}`);
     }
     await app.close();
     store.close();

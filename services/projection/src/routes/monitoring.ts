@@ -5,6 +5,7 @@
  * - GET /monitoring/catalogue: what the published tables contain.
  * - GET /monitoring/tables?year=: the year's regional tables with complementary suppression.
  * - GET /monitoring/publication?year= (and /dictionary): the yearly regional dataset, JSON or CSV, with its `$all` position.
+ * - GET /monitoring/report?year=&format=html|pdf: the yearly regional report (monitoring-report.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -15,6 +16,7 @@ import { dictionaryCsv, publicationCsv } from '../monitoring/publication.js';
 import { monitoringSource } from '../monitoring/published.js';
 import type { MonitoringTables } from '../monitoring/tables.js';
 import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
+import { monitoringReportRoute } from './monitoring-report.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, PublicationSchema, problems } from './schemas.js';
 
@@ -98,6 +100,8 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
     return scoped;
   });
 
+  await monitoringReportRoute(app, ctx, publicationOf, inScope);
+
   app.get('/monitoring/publication/dictionary', {
     config: aggregates,
     schema: {
@@ -119,7 +123,7 @@ type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries
  * one regional publication and its regional totals (never tables computed for its scope: two
  * could be subtracted); everyone else, every row.
  */
-function inScope(tables: PerJurisdiction, principal: Principal): PerJurisdiction {
+export function inScope(tables: PerJurisdiction, principal: Principal): PerJurisdiction {
   if (!seesOnlyAggregates(principal)) return tables;
   const mine = (row: { jurisdiction: string }) => (principal.jurisdictions as readonly string[]).includes(row.jurisdiction);
   return {
