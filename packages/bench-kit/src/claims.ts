@@ -97,16 +97,19 @@ export async function sendCommand(http: HttpClient, port: number, name: string, 
 
 /** Lifecycles (`steps` steps after filing each), `inFlight` at a time, until `count` are done. */
 export async function runLifecycles(options: {
-  http: HttpClient; port: number; tk: Tokens; count: number; inFlight: number; steps?: number; firstNumber?: number;
+  /** Several ports (instances of the command service): each worker sends its lifecycles to one, in turn. */
+  http: HttpClient; port: number | readonly number[]; tk: Tokens; count: number; inFlight: number; steps?: number; firstNumber?: number;
   onCommand?: (timing: CommandTiming) => void;
 }): Promise<{ rate: number; timings: CommandTiming[] }> {
-  const { http, port, tk, count } = options;
+  const { http, tk, count } = options;
+  const ports = typeof options.port === 'number' ? [options.port] : options.port;
   const steps = lifecycleSteps().slice(0, options.steps ?? lifecycleSteps().length);
   const timings: CommandTiming[] = [];
   const record = (t: CommandTiming) => { timings.push(t); options.onCommand?.(t); };
   let next = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: Math.min(options.inFlight, count) }, async () => {
+  await Promise.all(Array.from({ length: Math.min(options.inFlight, count) }, async (_, worker) => {
+    const port = ports[worker % ports.length]!;
     while (next < count) {
       const n = (options.firstNumber ?? 0) + next++;
       const filed = await sendCommand(http, port, 'file claim', '/claims', tk.lawyer, fileBody(n), 201);
@@ -115,4 +118,22 @@ export async function runLifecycles(options: {
     }
   }));
   return { rate: timings.length / ((performance.now() - start) / 1000), timings };
+}
+
+/** Polls `check` every 50 ms until it answers true; fails after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+}
+
+/** Waits until the projection service on `port` shows the claim at `revision` (or later). */
+export async function projectionCaughtUp(http: HttpClient, port: number, token: string, claimId: string, revision: number, timeoutMs?: number): Promise<void> {
+  await waitFor(`the projection on port ${port} reaching ${claimId}@${revision}`, async () => {
+    const r = await http.request(port, 'GET', `/claims/${claimId}`, token);
+    return r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision >= revision;
+  }, timeoutMs);
 }

@@ -3,8 +3,8 @@ export { freePort } from '@cfund/infra';
 export { HttpClient, type HttpAnswer } from './http.js';
 export { fmt, mean, quantile, report, sortedCopy } from './figures.js';
 export {
-  CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, RSD, allocateLargeBudget, benchOperatorToken, benchTokens, day, fileBody, fundYearNow, lifecycleSteps, runLifecycles, sendCommand,
+  CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, RSD, allocateLargeBudget, benchOperatorToken, benchTokens, day, fileBody, fundYearNow, lifecycleSteps, projectionCaughtUp, runLifecycles, sendCommand, waitFor,
   type CommandTiming, type Step, type Tokens,
 } from './claims.js';
-export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, startNats, startService, storeCli, type Server } from './system.js';
+export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, startNats, startNatsClusterOf, instanceDataDir, startService, storeCli, type Server } from './system.js';
 export { histogramDiff, histogramQuantile, readHistogram, type HistogramReading } from './prometheus.js';

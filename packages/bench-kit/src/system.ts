@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, freePort, startNatsServer } from '@cfund/infra';
+import { type NatsCluster, type NatsCredentials, SERVICE_NATS_PERMISSIONS, freePort, startNatsCluster, startNatsServer } from '@cfund/infra';
 import type { BenchRun } from './children.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,17 +34,46 @@ export async function startEventStore(run: BenchRun, extraArgs: string[] = [], n
 /** The users of each NATS started here, by URL: startService passes a service its own. */
 const natsUsers = new Map<string, Record<string, NatsCredentials>>();
 
-/** nats-server with the services' users, and `bench` (may subscribe to anything, to watch events). */
+/** The services' users, and `bench` (may subscribe to anything, to watch events). */
+const BENCH_NATS_USERS = { ...SERVICE_NATS_PERMISSIONS, bench: { publish: ['_INBOX.>'], subscribe: ['>'] } };
+
+/** nats-server with the services' users and `bench`. */
 export async function startNats(run: BenchRun, name = 'nats'): Promise<{ url: string; pid: number }> {
-  const nats = await startNatsServer({ dataDir: run.dir(name), users: { ...SERVICE_NATS_PERMISSIONS, bench: { publish: ['_INBOX.>'], subscribe: ['>'] } } });
+  const nats = await startNatsServer({ dataDir: run.dir(name), users: BENCH_NATS_USERS });
   run.onCleanup(() => { try { process.kill(nats.pid, 'SIGKILL'); } catch { /* gone */ } });
   natsUsers.set(nats.url, nats.credentials);
   return { url: nats.url, pid: nats.pid };
 }
 
-/** Credentials of `user` on a NATS started by startNats (none for another server). */
+/**
+ * A three-node JetStream cluster (nats-server processes on loopback, as in production's cluster
+ * material) with the users of startNats. `url` lists every node, as NATS_URL does for a service,
+ * which then fails over between them; give services NATS_STREAM_REPLICAS=3.
+ */
+export async function startNatsClusterOf(run: BenchRun, name = 'nats-cluster'): Promise<{ url: string; cluster: NatsCluster }> {
+  const cluster = await startNatsCluster({ dataDir: run.dir(name), users: BENCH_NATS_USERS });
+  run.onCleanup(() => { for (const n of cluster.nodes) try { n.server?.process.kill('SIGKILL'); } catch { /* gone */ } });
+  const url = cluster.urls.join(',');
+  natsUsers.set(url, cluster.credentials);
+  return { url, cluster };
+}
+
+/** Credentials of `user` on a NATS started by startNats or startNatsClusterOf (none for another server). */
 export function natsCredentials(natsUrl: string, user: string): { user?: string; pass?: string } {
   return { ...natsUsers.get(natsUrl)?.[user] };
+}
+
+/**
+ * A DATA_DIR of its own for a second instance of a service (`name` under the run's root), with
+ * the secrets and the victims' key store of `of` linked in: the instances of one system share
+ * those (production passes them through configuration and KEY_STORE=nats), while each
+ * projection keeps its own read model. Returns `name`, for startService's `dataDir`.
+ */
+export function instanceDataDir(run: BenchRun, name: string, of = 'data'): string {
+  fs.mkdirSync(run.dir(name, 'command'), { recursive: true });
+  fs.symlinkSync(run.dir(of, 'secrets'), run.dir(name, 'secrets'));
+  fs.symlinkSync(run.dir(of, 'command', 'keystore'), run.dir(name, 'command', 'keystore'));
+  return name;
 }
 
 /**

@@ -35,7 +35,7 @@ import { Progress, reportProgress } from '@cfund/service-kit';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
   lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
-  startNats, startService, storeCli, benchOperatorToken, type HistogramReading, type Tokens,
+  startNats, startService, storeCli, benchOperatorToken, projectionCaughtUp, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,23 +50,6 @@ const LAG = 'cfund_projection_apply_lag_seconds';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 
 const http = new HttpClient(Math.max(IN_FLIGHT, 64));
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-}
-
-/** Waits until the projection shows the claim at `revision` (or later). */
-async function caughtUp(port: number, token: string, claimId: string, revision: number): Promise<void> {
-  await waitFor(`the projection reaching ${claimId}@${revision}`, async () => {
-    const r = await http.request(port, 'GET', `/claims/${claimId}`, token);
-    return r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision >= revision;
-  });
-}
 
 /**
  * Commands at `rate`/s on a schedule for `ms`: each tick sends the next step of a claim whose
@@ -187,14 +170,14 @@ async function main(): Promise<void> {
   const max = await runLifecycles({ http, port: command.port, tk, count: MAX_RATE_LIFECYCLES, inFlight: IN_FLIGHT, firstNumber: 1000 });
   const lastMax = max.timings.at(-1)!;
   report(`maximum command rate: whole lifecycles, ${IN_FLIGHT} in flight (commands/s)`, fmt(max.rate));
-  await caughtUp(projection.port, tk.auditor, lastMax.claimId, lastMax.revision);
+  await projectionCaughtUp(http, projection.port, tk.auditor, lastMax.claimId, lastMax.revision);
 
   const lagTarget = { met: false, p99: Number.NaN };
   for (const [label, fraction] of [['a quarter', 0.25], ['half', 0.5]] as const) {
     const rate = max.rate * fraction;
     const before = await readHistogram(projection.port, LAG);
     const phase = await steadyPhase(command.port, tk, rate, PHASE_MS, fraction === 0.25 ? 100_000 : 200_000);
-    if (phase.last) await caughtUp(projection.port, tk.auditor, phase.last.claimId, phase.last.revision);
+    if (phase.last) await projectionCaughtUp(http, projection.port, tk.auditor, phase.last.claimId, phase.last.revision);
     const lag = histogramDiff(await readHistogram(projection.port, LAG), before);
     const lat = sortedCopy(phase.latencies);
     report(`steady ${label} of it: commands/s sent (target ${fmt(rate)})`, fmt(phase.sent / (PHASE_MS / 1000)));
