@@ -18,6 +18,8 @@ const EnvShape = {
   PROJECTION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, - and _ (at most 64)').default(PROJECTION_DURABLE),
   /** Deliveries of one event before it goes to the dead-letter subject. */
   PROJECTION_MAX_DELIVER: z.coerce.number().int().min(1).max(100).optional(),
+  /** Ack wait of the consumer (default: messaging's setting): events in hand when a NATS node dies come back after it. */
+  PROJECTION_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
   /** /ready fails when events are pending and none was applied for this long (ms). */
   CONSUMER_STALL_MS: z.coerce.number().int().min(1000).max(24 * 3_600_000).default(messagingSettings.consumer.stallAfterMs),
   /** Published monitoring figures over fewer victims than this are withheld (at least 3: below that a count names too few people). */

@@ -46,6 +46,7 @@ runService({
       nc, runner: app.runner, metrics: app.metrics, logger, signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS,
       durable: config.PROJECTION_DURABLE, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.PROJECTION_MAX_DELIVER !== undefined ? { maxDeliver: config.PROJECTION_MAX_DELIVER } : {}),
+      ...(config.PROJECTION_ACK_WAIT_MS !== undefined ? { ackWaitMs: config.PROJECTION_ACK_WAIT_MS } : {}),
     });
   },
   async stop({ app, client, store, nc, running }) {

@@ -19,6 +19,14 @@ t.test('PROJECTION_DURABLE: one per instance, a valid consumer name', async (t) 
   }
 });
 
+t.test('PROJECTION_ACK_WAIT_MS: the consumer\'s ack wait, messaging\'s setting unless given', async (t) => {
+  t.equal(loadConfig({}).PROJECTION_ACK_WAIT_MS, undefined, 'unset: the consumer keeps messaging\'s setting');
+  t.equal(loadConfig({ PROJECTION_ACK_WAIT_MS: '4000' }).PROJECTION_ACK_WAIT_MS, 4000);
+  for (const bad of ['999', '600001', 'soon']) {
+    t.throws(() => loadConfig({ PROJECTION_ACK_WAIT_MS: bad }), /PROJECTION_ACK_WAIT_MS/, `${bad} refused by name`);
+  }
+});
+
 t.test('KEY_STORE and its bucket (service-kit\'s keyStoreEnv, shared with the command service)', async (t) => {
   const c = loadConfig({});
   t.same([c.KEY_STORE, c.KEY_STORE_BUCKET, c.KEY_CACHE_MAX_AGE_MS], ['file', 'cfund-keys', 60_000], 'the embedded defaults');
