@@ -1,5 +1,5 @@
 export { BenchRun, cpuMsOf, peakMemoryMbOf } from './children.js';
-export { freePort } from '@cfund/infra';
+export { findNatsServer, freePort, natsInstallHint } from '@cfund/infra';
 export { HttpClient, type HttpAnswer } from './http.js';
 export { fmt, mean, quantile, report, sortedCopy } from './figures.js';
 export {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { type NatsCluster, type NatsCredentials, SERVICE_NATS_PERMISSIONS, freePort, startNatsCluster, startNatsServer } from '@cfund/infra';
+import { type NatsCluster, type NatsCredentials, type NatsPermissions, SERVICE_NATS_PERMISSIONS, freePort, startNatsCluster, startNatsServer } from '@cfund/infra';
 import type { BenchRun } from './children.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,11 +47,11 @@ export async function startNats(run: BenchRun, name = 'nats'): Promise<{ url: st
 
 /**
  * A three-node JetStream cluster (nats-server processes on loopback, as in production's cluster
- * material) with the users of startNats. `url` lists every node, as NATS_URL does for a service,
+ * material) with the users of startNats, and `users` (e.g. a test's, to inspect the streams). `url` lists every node, as NATS_URL does for a service,
  * which then fails over between them; give services NATS_STREAM_REPLICAS=3.
  */
-export async function startNatsClusterOf(run: BenchRun, name = 'nats-cluster'): Promise<{ url: string; cluster: NatsCluster }> {
-  const cluster = await startNatsCluster({ dataDir: run.dir(name), users: BENCH_NATS_USERS });
+export async function startNatsClusterOf(run: BenchRun, options: { name?: string; users?: Record<string, NatsPermissions> } = {}): Promise<{ url: string; cluster: NatsCluster }> {
+  const cluster = await startNatsCluster({ dataDir: run.dir(options.name ?? 'nats-cluster'), users: { ...BENCH_NATS_USERS, ...options.users } });
   run.onCleanup(() => { for (const n of cluster.nodes) try { n.server?.process.kill('SIGKILL'); } catch { /* gone */ } });
   const url = cluster.urls.join(',');
   natsUsers.set(url, cluster.credentials);
