@@ -8,3 +8,4 @@ export {
 } from './claims.js';
 export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, startNats, startNatsClusterOf, instanceDataDir, startService, storeCli, type Server } from './system.js';
 export { histogramDiff, histogramQuantile, readHistogram, type HistogramReading } from './prometheus.js';
+export { withProgress } from './progress.js';

@@ -24,7 +24,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { fundStream } from '@cfund/contracts';
 import {
   BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fmt, fundYearNow, mean, quantile,
-  report, requireBuilt, runLifecycles, startEventStore, startService, storeCli, serviceMain, type Tokens,
+  report, requireBuilt, runLifecycles, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -86,14 +86,16 @@ async function helloRound(port: number, ms: number): Promise<number> {
 
 /** Lifecycles (or their first `steps` steps) with IN_FLIGHT in flight: commands/s, every latency, latencies by command. */
 async function lifecycleRound(port: number, tk: Tokens, count: number, latencies: Map<string, number[]>, steps?: number): Promise<{ rate: number; all: number[] }> {
-  const result = await runLifecycles({
+  const commands = count * (1 + (steps ?? COMMANDS_PER_LIFECYCLE - 1));
+  const result = await withProgress(steps === undefined ? 'lifecycles' : 'claim-only lifecycles', { total: commands, unit: 'commands' }, (progress) => runLifecycles({
     http, port, tk, count, inFlight: IN_FLIGHT, ...(steps === undefined ? {} : { steps }),
     onCommand: (c) => {
+      progress.advance(1);
       let list = latencies.get(c.name);
       if (!list) latencies.set(c.name, list = []);
       list.push(c.ms);
     },
-  });
+  }));
   return { rate: result.rate, all: result.timings.map((c) => c.ms) };
 }
 

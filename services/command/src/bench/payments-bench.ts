@@ -15,7 +15,7 @@ import { EventStoreDBClient, END, START, jsonEvent, type Position } from '@event
 import { MAX_RUN_PAYMENTS } from '@cfund/contracts';
 import {
   BenchRun, HttpClient, RSD, allocateLargeBudget, benchTokens, day, fileBody, fmt, lifecycleSteps, report, requireBuilt, sendCommand, serviceMain,
-  startEventStore, startService, storeCli,
+  startEventStore, startService, storeCli, withProgress,
 } from '@cfund/bench-kit';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 
@@ -31,7 +31,7 @@ async function payableClaims(port: number, tk: Awaited<ReturnType<typeof benchTo
   const upToNotice = lifecycleSteps().slice(0, 8);
   const ids: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+  await withProgress('claims made payable', { total: count, unit: 'claims' }, (progress) => Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
     while (next < count) {
       const n = next++;
       const { claimId } = await sendCommand(http, port, 'file', '/claims', tk.lawyer, fileBody(n), 201);
@@ -43,9 +43,9 @@ async function payableClaims(port: number, tk: Awaited<ReturnType<typeof benchTo
       }
       await sendCommand(http, port, 'schedule', `/claims/${claimId}/payout-schedule`, tk.finance, { instalments: PER_CLAIM, firstDueOn: day(-14), intervalMonths: 1 }, 200);
       ids.push(claimId);
-      if (ids.length % 200 === 0) process.stdout.write(`  ${ids.length} of ${count} claims payable\n`);
+      progress.advance(1);
     }
-  }));
+  })));
   return ids;
 }
 

@@ -23,11 +23,10 @@
 import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'nats';
-import { Progress, reportProgress } from '@cfund/service-kit';
 import {
   BenchRun, CLAIM_ONLY_STEPS, HttpClient, benchTokens, cpuMsOf, fmt, histogramDiff, histogramQuantile, instanceDataDir, mean, natsCredentials,
   projectionCaughtUp, quantile, readHistogram, report, requireBuilt, runLifecycles, serviceMain, sortedCopy, startEventStore,
-  startNatsClusterOf, startService, storeCli, waitFor, type CommandTiming, type HistogramReading, type Server, type Tokens,
+  startNatsClusterOf, startService, storeCli, waitFor, withProgress, type CommandTiming, type HistogramReading, type Server, type Tokens,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -62,11 +61,9 @@ async function round(label: string, commandPorts: number[], projections: Server[
   const lagBefore = await Promise.all(projections.map((p) => readHistogram(p.port, LAG)));
   const cpuBefore = cpuOf(procs);
   const total = LIFECYCLES * (1 + CLAIM_ONLY_STEPS);
-  const progress = new Progress({ total });
-  const reporter = reportProgress(label, () => progress.snapshot(), { unit: 'commands' });
-  const run = await runLifecycles({
+  const run = await withProgress(label, { total, unit: 'commands' }, (progress) => runLifecycles({
     http, port: commandPorts, tk, count: LIFECYCLES, inFlight: IN_FLIGHT, steps: CLAIM_ONLY_STEPS, firstNumber, onCommand: () => progress.advance(1),
-  }).finally(() => reporter.stop());
+  }));
   for (const p of projections) await allVisible(p.port, tk, run.timings);
   const cpuAfter = cpuOf(procs);
   const lag = await Promise.all(projections.map(async (p, i) => histogramDiff(await readHistogram(p.port, LAG), lagBefore[i]!)));

@@ -31,11 +31,10 @@ import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { claimStream } from '@cfund/contracts';
 import { ChainSigner, GENESIS_HASH, appendEncoded, type CommandMetadata, type EncodedEvent } from '@cfund/eventstore';
-import { Progress, reportProgress } from '@cfund/service-kit';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
   lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
-  startNats, startService, storeCli, benchOperatorToken, projectionCaughtUp, type HistogramReading, type Tokens,
+  startNats, startService, storeCli, benchOperatorToken, projectionCaughtUp, withProgress, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -107,9 +106,7 @@ async function fill(connection: string, template: Awaited<ReturnType<typeof temp
   let events = 0;
   let next = 0;
   const t0 = performance.now();
-  const progress = new Progress({ total: claims });
-  const reporter = reportProgress('filling the store', () => progress.snapshot(), { unit: 'claims' });
-  await Promise.all(Array.from({ length: 64 }, async () => {
+  await withProgress('filling the store', { total: claims, unit: 'claims' }, (progress) => Promise.all(Array.from({ length: 64 }, async () => {
     while (next < claims) {
       const i = next++;
       const id = crypto.randomUUID();
@@ -122,7 +119,7 @@ async function fill(connection: string, template: Awaited<ReturnType<typeof temp
       await appendEncoded(client, claimStream(id), batch, { expectedRevision: 'no_stream', prevHash: GENESIS_HASH, metadata: {}, signer });
       progress.advance(1);
     }
-  })).finally(() => reporter.stop());
+  })));
   const seconds = (performance.now() - t0) / 1000;
   await client.dispose();
   return { ids, events, seconds };
