@@ -23,7 +23,7 @@ import { connect } from 'nats';
 import type { Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 import {
-  BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli,
+  BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, withProgress,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' });
   const prepStart = performance.now();
   const claims: string[] = [];
-  await pool(Array.from({ length: 2 * PER_PHASE }, (_, i) => i), IN_FLIGHT, async () => {
+  await withProgress('preparation', { total: 2 * PER_PHASE, unit: 'claims' }, (progress) => pool(Array.from({ length: 2 * PER_PHASE }, (_, i) => i), IN_FLIGHT, async () => {
     const filed = JSON.parse(await ok(request(commandPort, 'POST', '/claims', lawyer, {
       jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'Bench Victim', dateOfBirth: '1990-01-01' }, formOfExploitation: 'labour',
       incidentOn: '2025-01-10', damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(120_000_000) }],
@@ -107,7 +107,8 @@ async function main(): Promise<void> {
     await ok(request(commandPort, 'POST', `/claims/${id}/ruling-finality`, lawyer, { finalOn: '2025-06-30' }), 'final');
     await ok(request(commandPort, 'POST', `/claims/${id}/enforcement-failures`, lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: '2025-09-01' }), 'enforcement');
     claims.push(id);
-  });
+    progress.advance(1);
+  }));
   report('preparation (4 commands per claim)', `${claims.length} claims in ${fmt((performance.now() - prepStart) / 1000, 1)} s`);
   // Let the notification service drain the preparation's events before anything is measured.
   const handledCount = async () => Number(/^cfund_notification_event_handle_seconds_count (\S+)$/m
