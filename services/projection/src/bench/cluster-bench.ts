@@ -71,24 +71,26 @@ async function round(label: string, commandPorts: number[], projections: Server[
   return { rate: run.rate, latencies: run.timings.map((t) => t.ms), lag, cpuMs };
 }
 
-interface Configuration { name: string; rates: number[]; latencies: number[]; lag: HistogramReading[]; cpuPerCommand: Record<string, number> }
+interface Configuration { name: string; rates: number[]; latencies: number[]; lag: HistogramReading[]; lagByRound: number[][]; cpuPerCommand: Record<string, number> }
 
 /** ROUNDS rounds with these instances; the lag histograms of each projection summed over the rounds. */
 async function configuration(name: string, commandPorts: number[], projections: Server[], tk: Tokens, procs: Record<string, number | undefined>, firstNumber: number): Promise<Configuration> {
   const rates: number[] = [];
   const latencies: number[] = [];
   let lag: HistogramReading[] | undefined;
+  const lagByRound: number[][] = [];
   const cpu: Record<string, number> = {};
   for (let r = 0; r < ROUNDS; r += 1) {
     const f = await round(`${name}, round ${r + 1}/${ROUNDS}`, commandPorts, projections, tk, procs, firstNumber + r * LIFECYCLES);
     rates.push(f.rate);
     latencies.push(...f.latencies);
     lag = lag ? lag.map((h, i) => sumHistograms(h, f.lag[i]!)) : f.lag;
+    lagByRound.push(f.lag.map(p99Ms));
     for (const [p, ms] of Object.entries(f.cpuMs)) cpu[p] = (cpu[p] ?? 0) + ms;
   }
   const commands = latencies.length;
   return {
-    name, rates, latencies: sortedCopy(latencies), lag: lag!,
+    name, rates, latencies: sortedCopy(latencies), lag: lag!, lagByRound,
     cpuPerCommand: Object.fromEntries(Object.entries(cpu).map(([p, ms]) => [p, ms / commands])),
   };
 }
@@ -110,7 +112,10 @@ function print(c: Configuration): void {
   process.stdout.write(`\n${c.name}\n`);
   report(`commands/s, claim-only lifecycles, ${IN_FLIGHT} in flight (${ROUNDS} rounds)`, `${fmt(mean(c.rates))}  (${c.rates.map((r) => fmt(r)).join(', ')})`);
   report(`  command latency p50 / p99 (ms, ${fmt(c.latencies.length)} commands)`, `${fmt(quantile(c.latencies, 0.5), 1)} / ${fmt(quantile(c.latencies, 0.99), 1)}`);
-  c.lag.forEach((h, i) => report(`  projection-${i + 1} lag p50 / p99 (ms)`, lagLine(h)));
+  c.lag.forEach((h, i) => {
+    report(`  projection-${i + 1} lag p50 / p99 (ms)`, lagLine(h));
+    report('    p99 by round (ms)', c.lagByRound.map((r) => fmt(r[i]!, 1)).join(', '));
+  });
   report('  CPU per command (ms)', Object.entries(c.cpuPerCommand).map(([p, ms]) => `${p} ${fmt(ms, 2)}`).join(', '));
 }
 
