@@ -34,6 +34,8 @@ const IN_FLIGHT = 4;
 t.test('the services on a three-node NATS cluster: a follower, then the stream leader, killed under load and restarted', async (t) => {
   if (!findNatsServer()) return t.plan(0, `nats-server is not installed: ${natsInstallHint()}`);
   execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/command', 'services/projection', 'services/notification', 'packages/embedded-eventstore'], { cwd: repoRoot, stdio: 'inherit' });
+  const began = performance.now();
+  const since = (at: number) => `${((performance.now() - at) / 1000).toFixed(1)} s`;
   const run = new BenchRun('cfund-nats-cluster-services', 600_000);
   t.teardown(() => run.cleanup());
   const http = new HttpClient(16);
@@ -58,6 +60,7 @@ t.test('the services on a three-node NATS cluster: a follower, then the stream l
   const info = (name = EVENTS_STREAM): Promise<StreamInfo> => jsm.streams.info(name);
   await waitFor('CFUND_EVENTS on three nodes', () => info().then((i) => (i.cluster?.replicas ?? []).length === REPLICAS - 1, () => false), 60_000);
   t.equal((await info()).config.num_replicas, REPLICAS, `CFUND_EVENTS has ${REPLICAS} replicas (NATS_STREAM_REPLICAS)`);
+  t.comment(`the cluster and the three services up ${since(began)} after the start (the build included)`);
 
   /** A counter or gauge of a service's /metrics (0 when absent). */
   const metric = async (port: number, series: string): Promise<number> => {
@@ -104,7 +107,6 @@ t.test('the services on a three-node NATS cluster: a follower, then the stream l
     messages.stop();
     return ids;
   };
-  const since = (at: number) => `${((performance.now() - at) / 1000).toFixed(1)} s`;
 
   const killAndRestart = async (t: Test, which: 'a follower' | 'the leader') => {
     const floor = (await applied()) + 100;
@@ -144,7 +146,7 @@ t.test('the services on a three-node NATS cluster: a follower, then the stream l
   loading = false;
   await load;
   const claims = await allVisible(60_000);
-  t.comment(`${claims} claims, ${claims * (1 + CLAIM_ONLY_STEPS)} commands answered`);
+  t.comment(`${claims} claims, ${claims * (1 + CLAIM_ONLY_STEPS)} commands answered; the load stopped ${since(began)} after the start`);
 
   // The notification service: each claim's application told the assessors once, its assessment the approvers once.
   await waitFor('the notification service to catch up', async () => (await metric(notification.port, 'cfund_notification_consumer_pending')) === 0, 60_000);
