@@ -46,6 +46,9 @@ export class StaleFoldError extends Error {
 /** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
 const PROJECTED = new Set<string>([STREAM_CATEGORIES.claim, STREAM_CATEGORIES.fund, STREAM_CATEGORIES.access]);
 
+/** Whether the read model projects this stream (others are ignored, their revisions not kept). */
+export const isProjected = (streamId: string): boolean => PROJECTED.has(streamCategory(streamId));
+
 interface ClaimRow { state: string; facts: string; personal_data: string | null; form_of_exploitation: string | null; applicant_role: string | null }
 
 /** A claim as the projector keeps it between its row and the next event. */
@@ -171,9 +174,8 @@ export class Projector {
     return this.batch?.applied.get(streamId) ?? this.stmt.applied.get(streamId)?.revision ?? -1;
   }
 
-  /** Whether the read model projects this stream (others are ignored, their revisions not kept). */
   projects(streamId: string): boolean {
-    return PROJECTED.has(streamCategory(streamId));
+    return isProjected(streamId);
   }
 
   /** Applies one event (see the module comment). Throws StreamGapError, or the event's validation error. */
