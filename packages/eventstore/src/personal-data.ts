@@ -273,9 +273,13 @@ export class FileKeyStore implements RewrappableKeyStore {
         await rm(join(store.keysDir, name), { force: true });
       } else if (name.endsWith('.retired')) {
         // A rewrap interrupted after its new wrap was written, or before: keep whichever is the only one.
-        const keyFile = join(store.keysDir, name.replace(/\.retired$/, '.json'));
-        if (await exists(keyFile)) await store.destroyKeyFile(join(store.keysDir, name));
-        else await rename(join(store.keysDir, name), keyFile);
+        // Zeroing it while it is still the key file's second name (a crash right after the link) would zero the key.
+        const retired = join(store.keysDir, name);
+        const keyFile = retired.replace(/\.retired$/, '.json');
+        const [old, current] = await Promise.all([stat(retired), stat(keyFile).catch(() => undefined)]);
+        if (current === undefined) await rename(retired, keyFile);
+        else if (current.ino === old.ino) await rm(retired);
+        else await store.destroyKeyFile(retired);
       }
     }
     return store;
