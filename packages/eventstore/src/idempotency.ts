@@ -116,10 +116,14 @@ export class IdempotencyStore {
    * the reservation is released and the error rethrown: a later retry executes again.
    *
    * The response is stored in the event store: it must not contain plaintext personal data.
+   *
+   * `requestHash` may be several: the first is recorded, any of them matches (during a rotation
+   * of the key that fingerprints requests, a retry of a request reserved before the switch).
    */
-  async execute<R extends JsonValue>(key: string, requestHash: string, run: (reserve: () => Promise<void>) => Promise<R>): Promise<IdempotentResult<R>> {
+  async execute<R extends JsonValue>(key: string, requestHash: string | readonly [string, ...string[]], run: (reserve: () => Promise<void>) => Promise<R>): Promise<IdempotentResult<R>> {
     const stream = this.streamName(key);
-    const reservation: Reservation = { stream, keyHash: hashIdempotencyKey(key), requestHash, owner: randomUUID() };
+    const requestHashes = typeof requestHash === 'string' ? [requestHash] : requestHash;
+    const reservation: Reservation = { stream, keyHash: hashIdempotencyKey(key), requestHash: requestHashes[0], requestHashes, owner: randomUUID() };
     let response: R;
     try {
       response = await run(() => this.reserve(reservation));
@@ -139,7 +143,7 @@ export class IdempotencyStore {
       // `run` wrote nothing (it found its own earlier events, or decided nothing): answer as the
       // key says, without writing, unless a stale reservation is left to complete.
       const state = await this.read(stream);
-      if (state.requestHash !== undefined && state.requestHash !== requestHash) throw new IdempotencyMismatchError(reservation.keyHash);
+      if (state.requestHash !== undefined && !requestHashes.includes(state.requestHash)) throw new IdempotencyMismatchError(reservation.keyHash);
       if (state.status === 'done') return { response: state.response as R, replayed: true };
       if (state.status !== 'pending') return { response, replayed: false };
       try {
@@ -202,7 +206,7 @@ export class IdempotencyStore {
         state = undefined;
       }
       state ??= await this.read(r.stream);
-      if (state.requestHash !== undefined && state.requestHash !== r.requestHash) throw new IdempotencyMismatchError(r.keyHash);
+      if (state.requestHash !== undefined && !r.requestHashes.includes(state.requestHash)) throw new IdempotencyMismatchError(r.keyHash);
       if (state.status === 'done') throw new AlreadyAnswered(state.response ?? null);
       if (state.status === 'free' || state.status === 'released') {
         next = { expected: state.revision, prevHash: state.lastHash };
@@ -270,7 +274,10 @@ class AlreadyAnswered extends Error {
 interface Reservation {
   readonly stream: string;
   readonly keyHash: string;
+  /** What the reservation records. */
   readonly requestHash: string;
+  /** What matches a recorded one (requestHash first). */
+  readonly requestHashes: readonly string[];
   readonly owner: string;
   held?: { revision: bigint; lastHash: string };
 }

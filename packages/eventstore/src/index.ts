@@ -39,6 +39,7 @@ export {
   FileKeyStore,
   InvalidMasterKeyError,
   MasterKeyMismatchError,
+  MasterKeyRing,
   PersonalDataProtector,
   ReadOnlyKeyStoreError,
   VictimErasedError,
@@ -47,15 +48,20 @@ export {
   isErased,
   loadOrCreateMasterKey,
   masterKeyFromEnv,
+  masterKeyId,
+  storedMasterKeys,
   parseMasterKey,
   victimKeyId,
   writeFileAtomic,
   type EncryptedPersonalData,
   type KeyStore,
+  type KeyStoreMeta,
   type PersonalDataProtectorOptions,
+  type RewrappableKeyStore,
   type WrappedDataKey,
 } from './personal-data.js';
 export { DEFAULT_KEY_BUCKET, NatsKeyStore, type NatsKeyStoreOptions } from './nats-key-store.js';
+export { rewrapKeyStore, type RewrapOptions, type RewrapProgress, type RewrapReport } from './key-rotation.js';
 export { openKeyStore, type KeyStoreConfig } from './open-key-store.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';
 export { BatchedStreamWriter, type BatchedCommandResult, type BatchedStreamWriterOptions } from './batched-writer.js';

@@ -13,13 +13,13 @@
  * which leaves a tombstone that blocks any later creation. See README.md for the limits.
  */
 import { KvWatchInclude, StorageType, type JetStreamManager, type KV, type KvEntry, type NatsConnection, type NatsError } from 'nats';
-import { ReadOnlyKeyStoreError, victimKeyId, type KeyStore, type WrappedDataKey } from './personal-data.js';
+import { ReadOnlyKeyStoreError, storedWrappedKey, victimKeyId, type KeyStoreMeta, type RewrappableKeyStore, type WrappedDataKey } from './personal-data.js';
 
 export const DEFAULT_KEY_BUCKET = 'cfund-keys';
 
 const MASTER_KEY_CHECK = 'master-key-check';
-const keySubject = (victimRef: string) => `key.${victimKeyId(victimRef)}`;
-const markerSubject = (victimRef: string) => `erased.${victimKeyId(victimRef)}`;
+const keySubject = (id: string) => `key.${id}`;
+const markerSubject = (id: string) => `erased.${id}`;
 
 /** JetStream's "wrong last sequence": an expected-last-subject-sequence check failed. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -40,7 +40,7 @@ export interface NatsKeyStoreOptions {
   readOnly?: boolean;
 }
 
-export class NatsKeyStore implements KeyStore {
+export class NatsKeyStore implements RewrappableKeyStore {
   private constructor(
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
@@ -77,19 +77,28 @@ export class NatsKeyStore implements KeyStore {
   }
 
   async get(victimRef: string): Promise<WrappedDataKey | 'erased' | undefined> {
-    const [key, marker] = await Promise.all([this.entry(keySubject(victimRef)), this.entry(markerSubject(victimRef))]);
+    return this.getById(victimKeyId(victimRef));
+  }
+
+  async getById(id: string): Promise<WrappedDataKey | 'erased' | undefined> {
+    const { key, marker } = await this.entries(id);
     // A tombstone on the key subject means erased as much as the marker does.
     if (marker !== null || (key !== null && !isValue(key))) return 'erased';
     if (key === null) return undefined;
-    const stored = key.json<WrappedDataKey>();
-    return { keyId: stored.keyId, alg: stored.alg, iv: stored.iv, wrappedKey: stored.wrappedKey, tag: stored.tag, createdAt: stored.createdAt };
+    return storedWrappedKey(key.json<WrappedDataKey>());
+  }
+
+  private async entries(id: string): Promise<{ key: KvEntry | null; marker: KvEntry | null }> {
+    const [key, marker] = await Promise.all([this.entry(keySubject(id)), this.entry(markerSubject(id))]);
+    return { key, marker };
   }
 
   async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
     this.writable();
-    if ((await this.kv.get(markerSubject(victimRef))) !== null) return 'erased';
+    const id = victimKeyId(victimRef);
+    if ((await this.kv.get(markerSubject(id))) !== null) return 'erased';
     try {
-      await this.kv.put(keySubject(victimRef), encode(key), { previousSeq: 0 });
+      await this.kv.put(keySubject(id), encode(key), { previousSeq: 0 });
     } catch (error) {
       if (apiErrorCode(error) !== WRONG_LAST_SEQUENCE) throw error;
       const stored = await this.get(victimRef);
@@ -97,19 +106,20 @@ export class NatsKeyStore implements KeyStore {
       return stored;
     }
     // An erasure may have raced the creation: its marker wins.
-    if ((await this.kv.get(markerSubject(victimRef))) === null) return key;
-    await this.destroyKey(victimRef);
+    if ((await this.kv.get(markerSubject(id))) === null) return key;
+    await this.destroyKey(id);
     return 'erased';
   }
 
   async erase(victimRef: string): Promise<void> {
     this.writable();
-    await this.kv.put(markerSubject(victimRef), encode({ erasedAt: new Date().toISOString() }));
-    await this.destroyKey(victimRef);
+    const id = victimKeyId(victimRef);
+    await this.kv.put(markerSubject(id), encode({ erasedAt: new Date().toISOString() }));
+    await this.destroyKey(id);
   }
 
-  private async destroyKey(victimRef: string): Promise<void> {
-    const entry = await this.kv.get(keySubject(victimRef));
+  private async destroyKey(id: string): Promise<void> {
+    const entry = await this.kv.get(keySubject(id));
     if (isValue(entry)) {
       try {
         await this.jsm.streams.deleteMessage(this.stream, entry.revision, true);
@@ -118,7 +128,48 @@ export class NatsKeyStore implements KeyStore {
         if (apiErrorCode(error) !== NO_MESSAGE_FOUND) throw error;
       }
     }
-    await this.kv.purge(keySubject(victimRef));
+    await this.kv.purge(keySubject(id));
+  }
+
+  async victimKeyIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    let names: AsyncIterable<string>;
+    try {
+      names = await this.kv.keys();
+    } catch (error) {
+      if (apiErrorCode(error) === STREAM_NOT_FOUND) return [];
+      throw error;
+    }
+    // Purged keys (erased victims) are listed through their markers.
+    for await (const name of names) {
+      const match = /^(?:key|erased)\.([0-9a-f]{64})$/.exec(name);
+      if (match) ids.add(match[1]!);
+    }
+    return [...ids].sort();
+  }
+
+  /**
+   * A compare-and-set on the key's revision. The bucket keeps one message per subject, so the
+   * server drops the old wrap as the new one lands, without overwriting its bytes in the block
+   * file (see README.md: they go with the block's compaction).
+   */
+  async replaceWrapped(id: string, current: WrappedDataKey, next: WrappedDataKey): Promise<'replaced' | 'erased' | 'changed'> {
+    this.writable();
+    const { key, marker } = await this.entries(id);
+    if (marker !== null || key === null || !isValue(key)) return 'erased';
+    if (key.json<WrappedDataKey>().wrappedKey !== current.wrappedKey) return 'changed';
+    try {
+      await this.kv.update(keySubject(id), encode(next), key.revision);
+    } catch (error) {
+      if (apiErrorCode(error) !== WRONG_LAST_SEQUENCE) throw error;
+      return (await this.getById(id)) === 'erased' ? 'erased' : 'changed';
+    }
+    // An erasure that began meanwhile may have destroyed the old message, not ours: finish it.
+    if ((await this.entry(markerSubject(id))) !== null) {
+      await this.destroyKey(id);
+      return 'erased';
+    }
+    return 'replaced';
   }
 
   /**
@@ -134,18 +185,34 @@ export class NatsKeyStore implements KeyStore {
     return () => watch.stop();
   }
 
-  async getMasterKeyCheck(): Promise<string | undefined> {
+  private async meta(): Promise<{ meta: KeyStoreMeta; revision: number } | undefined> {
     const entry = await this.entry(MASTER_KEY_CHECK);
-    return isValue(entry) ? entry.json<{ masterKeyCheck: string }>().masterKeyCheck : undefined;
+    return isValue(entry) ? { meta: entry.json<KeyStoreMeta>(), revision: entry.revision } : undefined;
+  }
+
+  async getMasterKeyCheck(): Promise<string | undefined> {
+    return (await this.meta())?.meta.masterKeyCheck;
+  }
+
+  async getMasterKeyMeta(): Promise<KeyStoreMeta | undefined> {
+    return (await this.meta())?.meta;
   }
 
   async setMasterKeyCheck(check: string): Promise<void> {
     this.writable();
     try {
-      await this.kv.put(MASTER_KEY_CHECK, encode({ version: 1, masterKeyCheck: check }), { previousSeq: 0 });
+      await this.kv.put(MASTER_KEY_CHECK, encode({ version: 1, masterKeyCheck: check } satisfies KeyStoreMeta), { previousSeq: 0 });
     } catch (error) {
       // Another process recorded it first: PersonalDataProtector compares what is stored.
       if (apiErrorCode(error) !== WRONG_LAST_SEQUENCE) throw error;
     }
+  }
+
+  async moveMasterKeyCheck(check: string, former: readonly string[]): Promise<void> {
+    this.writable();
+    const current = await this.meta();
+    const value = encode({ version: 1, masterKeyCheck: check, formerMasterKeyChecks: [...former] } satisfies KeyStoreMeta);
+    // A revision check: two rotations at once must not both win.
+    await (current ? this.kv.update(MASTER_KEY_CHECK, value, current.revision) : this.kv.put(MASTER_KEY_CHECK, value, { previousSeq: 0 }));
   }
 }

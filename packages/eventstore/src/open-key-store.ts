@@ -1,7 +1,7 @@
 /** The key store the configuration names (service-kit's keyStoreEnv). */
 import type { NatsConnection } from 'nats';
 import { NatsKeyStore } from './nats-key-store.js';
-import { FileKeyStore, type KeyStore } from './personal-data.js';
+import { FileKeyStore, type RewrappableKeyStore } from './personal-data.js';
 
 export interface KeyStoreConfig {
   KEY_STORE: 'file' | 'nats';
@@ -15,7 +15,7 @@ export interface KeyStoreConfig {
 }
 
 /** `connectNats` is called only for `nats`. */
-export async function openKeyStore(config: KeyStoreConfig, connectNats: () => Promise<NatsConnection>): Promise<KeyStore> {
+export async function openKeyStore(config: KeyStoreConfig, connectNats: () => Promise<NatsConnection>): Promise<RewrappableKeyStore> {
   const readOnly = config.readOnly ?? false;
   if (config.KEY_STORE === 'file') return FileKeyStore.open(config.keyStoreDir, { readOnly });
   return NatsKeyStore.open(await connectNats(), { bucket: config.KEY_STORE_BUCKET, replicas: config.NATS_STREAM_REPLICAS, readOnly });

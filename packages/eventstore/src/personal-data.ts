@@ -42,6 +42,13 @@ export interface WrappedDataKey {
   wrappedKey: string;
   tag: string;
   createdAt: string;
+  /**
+   * The master key that wrapped it (`masterKeyId`, never the key); its additional data binds the
+   * store's name of the victim (victimKeyId), so it can be rewrapped without the victim
+   * reference. Absent on keys wrapped before key rotation existed: their additional data binds
+   * the victim reference itself, and the key is tried with every configured master key.
+   */
+  masterKeyId?: string;
 }
 
 /** Durable storage of wrapped data keys, from which a key can be erased. */
@@ -52,9 +59,11 @@ export interface KeyStore {
   putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'>;
   /** Destroys the victim's key for good and remembers that it was erased. Idempotent. */
   erase(victimRef: string): Promise<void>;
-  /** A check value of the master key the store was created with (set once). */
+  /** The id (masterKeyId) of the store's master key: set once, moved only by a rotation. */
   getMasterKeyCheck(): Promise<string | undefined>;
   setMasterKeyCheck(check: string): Promise<void>;
+  /** The check with the ids of the master keys a rotation retired, in one read (stores that know rotation). */
+  getMasterKeyMeta?(): Promise<KeyStoreMeta | undefined>;
   /** Opened only to read keys (a service that decrypts but never creates or erases). */
   readonly readOnly?: boolean;
   /**
@@ -62,6 +71,23 @@ export interface KeyStore {
    * erased from now on, by any of them, so that caches of unwrapped keys drop it. Returns a stop.
    */
   watchErasures?(onErased: (victimKeyId: string) => void): Promise<() => void>;
+}
+
+/** What a master-key rotation needs of a store beyond KeyStore (see key-rotation.ts). */
+export interface RewrappableKeyStore extends KeyStore {
+  /** The store's name (victimKeyId) of every victim with a key or an erasure marker. */
+  victimKeyIds(): Promise<string[]>;
+  /** As `get`, by the store's name of the victim. */
+  getById(victimKeyId: string): Promise<WrappedDataKey | 'erased' | undefined>;
+  /**
+   * Replaces the wrapped key `current` by `next` (the same data key, wrapped anew) so that a
+   * crash leaves one of them in place, and the old wrap's bytes are destroyed where the store
+   * can. Never brings back an erased key: 'erased' if the victim is (or was meanwhile) erased,
+   * 'changed' if the stored key is no longer `current`.
+   */
+  replaceWrapped(victimKeyId: string, current: WrappedDataKey, next: WrappedDataKey): Promise<'replaced' | 'erased' | 'changed'>;
+  /** Makes `check` the store's master key and `former` the retired ones (after a complete rewrap). */
+  moveMasterKeyCheck(check: string, former: readonly string[]): Promise<void>;
 }
 
 /** A write on a key store opened read-only. */
@@ -220,7 +246,7 @@ export function victimKeyId(victimRef: string): string {
  * a marker (`<hash>.erased`, no key material), overwrites the key file with zeros, fsyncs,
  * unlinks it and fsyncs the directory. Meant for one process (the command service).
  */
-export class FileKeyStore implements KeyStore {
+export class FileKeyStore implements RewrappableKeyStore {
   private constructor(readonly dir: string, readonly readOnly: boolean) {}
 
   private writable(): void {
@@ -245,6 +271,15 @@ export class FileKeyStore implements KeyStore {
         await store.destroyKeyFile(join(store.keysDir, name.replace(/\.erased$/, '.json')));
       } else if (name.endsWith('.tmp')) {
         await rm(join(store.keysDir, name), { force: true });
+      } else if (name.endsWith('.retired')) {
+        // A rewrap interrupted after its new wrap was written, or before: keep whichever is the only one.
+        // Zeroing it while it is still the key file's second name (a crash right after the link) would zero the key.
+        const retired = join(store.keysDir, name);
+        const keyFile = retired.replace(/\.retired$/, '.json');
+        const [old, current] = await Promise.all([stat(retired), stat(keyFile).catch(() => undefined)]);
+        if (current === undefined) await rename(retired, keyFile);
+        else if (current.ino === old.ino) await rm(retired);
+        else await store.destroyKeyFile(retired);
       }
     }
     return store;
@@ -259,14 +294,53 @@ export class FileKeyStore implements KeyStore {
   }
 
   async get(victimRef: string): Promise<WrappedDataKey | 'erased' | undefined> {
-    if (await exists(this.markerPath(victimRef))) return 'erased';
+    return this.getById(victimKeyId(victimRef));
+  }
+
+  async getById(id: string): Promise<WrappedDataKey | 'erased' | undefined> {
+    if (await exists(join(this.keysDir, `${id}.erased`))) return 'erased';
     try {
-      const stored = JSON.parse(await readFile(this.keyPath(victimRef), 'utf8')) as WrappedDataKey & { victimRef?: string };
-      return { keyId: stored.keyId, alg: stored.alg, iv: stored.iv, wrappedKey: stored.wrappedKey, tag: stored.tag, createdAt: stored.createdAt };
+      return storedWrappedKey(JSON.parse(await readFile(join(this.keysDir, `${id}.json`), 'utf8')) as WrappedDataKey);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async victimKeyIds(): Promise<string[]> {
+    const ids = new Set<string>();
+    try {
+      for (const name of await readdir(this.keysDir)) {
+        const match = /^([0-9a-f]{64})\.(json|erased)$/.exec(name);
+        if (match) ids.add(match[1]!);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return [...ids].sort();
+  }
+
+  async replaceWrapped(id: string, current: WrappedDataKey, next: WrappedDataKey): Promise<'replaced' | 'erased' | 'changed'> {
+    this.writable();
+    const stored = await this.getById(id);
+    if (stored === 'erased' || stored === undefined) return 'erased';
+    if (stored.wrappedKey !== current.wrappedKey) return 'changed';
+    const path = join(this.keysDir, `${id}.json`);
+    // The old wrap is kept under a second name until the new one is in place, then destroyed
+    // (zeroed): a crash leaves one of them readable, and open() destroys a leftover.
+    const retired = `${path.slice(0, -'.json'.length)}.retired`;
+    await rm(retired, { force: true });
+    await link(path, retired);
+    const tmp = await writeTemp(path, JSON.stringify(next));
+    await rename(tmp, path);
+    await fsyncDir(this.keysDir);
+    await this.destroyKeyFile(retired);
+    // An erasure may have raced the replacement (its marker written before our rename): it wins.
+    if (await exists(join(this.keysDir, `${id}.erased`))) {
+      await this.destroyKeyFile(path);
+      return 'erased';
+    }
+    return 'replaced';
   }
 
   async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
@@ -315,28 +389,145 @@ export class FileKeyStore implements KeyStore {
     await fsyncDir(dirname(path));
   }
 
-  async getMasterKeyCheck(): Promise<string | undefined> {
+  private async meta(): Promise<KeyStoreMeta | undefined> {
     try {
-      const meta = JSON.parse(await readFile(join(this.dir, 'keystore.json'), 'utf8')) as { masterKeyCheck?: string };
-      return meta.masterKeyCheck;
+      return JSON.parse(await readFile(join(this.dir, 'keystore.json'), 'utf8')) as KeyStoreMeta;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
   }
 
+  async getMasterKeyCheck(): Promise<string | undefined> {
+    return (await this.meta())?.masterKeyCheck;
+  }
+
+  async getMasterKeyMeta(): Promise<KeyStoreMeta | undefined> {
+    return this.meta();
+  }
+
   async setMasterKeyCheck(check: string): Promise<void> {
     this.writable();
-    await createFileExclusive(join(this.dir, 'keystore.json'), JSON.stringify({ version: 1, masterKeyCheck: check }));
+    await createFileExclusive(join(this.dir, 'keystore.json'), JSON.stringify({ version: 1, masterKeyCheck: check } satisfies KeyStoreMeta));
+  }
+
+  async moveMasterKeyCheck(check: string, former: readonly string[]): Promise<void> {
+    this.writable();
+    await writeFileAtomic(join(this.dir, 'keystore.json'), JSON.stringify({ version: 1, masterKeyCheck: check, formerMasterKeyChecks: [...former] } satisfies KeyStoreMeta));
   }
 }
 
-function masterKeyCheck(masterKey: Buffer): string {
+/** The store's master key (its id) and the ids of those a rotation retired. */
+export async function storedMasterKeys(store: KeyStore): Promise<{ current: string | undefined; former: readonly string[] }> {
+  if (store.getMasterKeyMeta) {
+    const meta = await store.getMasterKeyMeta();
+    return { current: meta?.masterKeyCheck, former: meta?.formerMasterKeyChecks ?? [] };
+  }
+  return { current: await store.getMasterKeyCheck(), former: [] };
+}
+
+/** What a store records of its master keys (keystore.json; the NATS store's `master-key-check`). */
+export interface KeyStoreMeta {
+  version: 1;
+  masterKeyCheck: string;
+  formerMasterKeyChecks?: string[];
+}
+
+/** A stored wrapped key, without any other field a file may carry. */
+export function storedWrappedKey(stored: WrappedDataKey): WrappedDataKey {
+  return {
+    keyId: stored.keyId, alg: stored.alg, iv: stored.iv, wrappedKey: stored.wrappedKey, tag: stored.tag, createdAt: stored.createdAt,
+    ...(stored.masterKeyId === undefined ? {} : { masterKeyId: stored.masterKeyId }),
+  };
+}
+
+/**
+ * The id of a master key: an HMAC under it of a fixed label, which reveals nothing of the key.
+ * Recorded in each wrapped key, and as the store's check value (`masterKeyCheck`).
+ */
+export function masterKeyId(masterKey: Buffer): string {
   return createHmac('sha256', masterKey).update('cfund master key check v1').digest('hex').slice(0, 32);
 }
 
 function aad(kind: 'dek' | 'pd', victimRef: string, keyId: string): Buffer {
   return Buffer.from(`cfund-${kind}/v1\0${victimRef}\0${keyId}`, 'utf8');
+}
+
+/** The additional data of a data key wrapped with a masterKeyId: bound to the store's name of the victim. */
+function wrapAad(storeId: string, keyId: string): Buffer {
+  return Buffer.from(`cfund-dek/v2\0${storeId}\0${keyId}`, 'utf8');
+}
+
+/** The master keys a process holds: the current one wraps, each of them unwraps. */
+export class MasterKeyRing {
+  readonly currentId: string;
+  private readonly byId: Map<string, Buffer>;
+
+  constructor(readonly current: Buffer, readonly previous: readonly Buffer[] = []) {
+    for (const key of [current, ...previous]) {
+      if (key.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
+    }
+    this.currentId = masterKeyId(current);
+    this.byId = new Map([current, ...previous].map((key) => [masterKeyId(key), Buffer.from(key)]));
+    if (this.byId.size !== 1 + previous.length) throw new InvalidMasterKeyError('a previous master key is the master key itself, or is given twice');
+  }
+
+  get ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
+  /**
+   * Refuses a ring that does not fit the store's master keys: none of them is the store's
+   * (MasterKeyMismatchError), the current one was retired by a rotation, or a previous one was
+   * never the store's.
+   */
+  verify(stored: string, former: readonly string[]): void {
+    if (former.includes(this.currentId)) {
+      throw new MasterKeyMismatchError('the master key (MASTER_KEY) was retired by a rotation of the key store: start with the key it was rotated to');
+    }
+    if (!this.byId.has(stored)) {
+      throw new MasterKeyMismatchError(this.previous.length === 0
+        ? 'the master key does not match the key store (wrong MASTER_KEY?)'
+        : 'neither the master key (MASTER_KEY) nor a previous one (MASTER_KEY_PREVIOUS) matches the key store');
+    }
+    const unknown = this.ids.slice(1).findIndex((id) => id !== stored && !former.includes(id));
+    if (unknown >= 0) {
+      throw new MasterKeyMismatchError(`previous master key ${unknown + 1} (MASTER_KEY_PREVIOUS) was never a master key of this key store`);
+    }
+  }
+
+  /** The data key wrapped under the current master key, bound to the victim's store name and key id. */
+  wrap(storeId: string, keyId: string, key: Buffer, createdAt: string): WrappedDataKey {
+    const sealed = seal(this.current, key, wrapAad(storeId, keyId));
+    return { keyId, alg: ALG, iv: sealed.iv, wrappedKey: sealed.ciphertext, tag: sealed.tag, createdAt, masterKeyId: this.currentId };
+  }
+
+  /**
+   * The data key, unwrapped with the master key that wrapped it. A key wrapped before rotation
+   * existed (no masterKeyId) needs the victim reference (`victimRef`), and is tried with each key.
+   * MasterKeyMismatchError when no master key of the ring opens it.
+   */
+  unwrap(storeId: string, wrapped: WrappedDataKey, victimRef: string | undefined): Buffer {
+    const sealed = { iv: wrapped.iv, ciphertext: wrapped.wrappedKey, tag: wrapped.tag };
+    if (wrapped.masterKeyId !== undefined) {
+      const key = this.byId.get(wrapped.masterKeyId);
+      if (!key) throw new MasterKeyMismatchError(`a data key was wrapped by master key ${wrapped.masterKeyId}, which is neither MASTER_KEY nor in MASTER_KEY_PREVIOUS`);
+      try {
+        return open_(key, sealed, wrapAad(storeId, wrapped.keyId));
+      } catch {
+        throw new MasterKeyMismatchError(`a data key wrapped by master key ${wrapped.masterKeyId} does not open (altered, or another victim's)`);
+      }
+    }
+    if (victimRef === undefined) throw new MasterKeyMismatchError('a data key wrapped before key rotation existed needs its victim reference');
+    for (const key of this.byId.values()) {
+      try {
+        return open_(key, sealed, aad('dek', victimRef, wrapped.keyId));
+      } catch {
+        // the next key
+      }
+    }
+    throw new MasterKeyMismatchError(`the data key of victim ${victimRef} cannot be unwrapped with this master key`);
+  }
 }
 
 function seal(key: Buffer, plaintext: Buffer, additional: Buffer): { iv: string; ciphertext: string; tag: string } {
@@ -368,7 +559,10 @@ interface CachedKey {
 
 export interface PersonalDataProtectorOptions {
   keyStore: KeyStore;
+  /** Wraps the keys created from now on, and unwraps. */
   masterKey: Buffer;
+  /** During a rotation (MASTER_KEY_PREVIOUS): the keys the store's keys may still be wrapped with. */
+  previousMasterKeys?: readonly Buffer[];
   maxCachedKeys?: number;
   /**
    * How long an unwrapped key may stay cached (default: no limit). On a store shared by several
@@ -384,32 +578,33 @@ export class PersonalDataProtector {
 
   private constructor(
     private readonly keyStore: KeyStore,
-    private readonly masterKey: Buffer,
+    private readonly ring: MasterKeyRing,
     private readonly maxCachedKeys: number,
     private readonly maxCacheAgeMs: number,
   ) {}
 
   /** Set while a read-only store has no check value yet (its writer has not started): checked on use. */
-  private pendingCheck: string | undefined;
+  private pendingCheck = false;
 
   /**
-   * Checks the master key against the key store (MasterKeyMismatchError if the store was created
-   * with another one; the first open records the check value). Over a read-only store, data keys
-   * are not cached, so that an erasure by the writing process takes effect here at once.
+   * Checks the master keys against the key store (MasterKeyMismatchError if none is the store's,
+   * or the ring does not fit it: MasterKeyRing.verify; the first open records the current key's
+   * id). Over a read-only store, data keys are not cached, so that an erasure by the writing
+   * process takes effect here at once.
    */
   static async open(options: PersonalDataProtectorOptions): Promise<PersonalDataProtector> {
     if (options.masterKey.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
-    const check = masterKeyCheck(options.masterKey);
+    const ring = new MasterKeyRing(options.masterKey, options.previousMasterKeys);
     const readOnly = options.keyStore.readOnly === true;
-    let stored = await options.keyStore.getMasterKeyCheck();
-    if (stored === undefined && !readOnly) {
-      await options.keyStore.setMasterKeyCheck(check);
-      stored = await options.keyStore.getMasterKeyCheck();
+    let stored = await storedMasterKeys(options.keyStore);
+    if (stored.current === undefined && !readOnly) {
+      await options.keyStore.setMasterKeyCheck(ring.currentId);
+      stored = await storedMasterKeys(options.keyStore);
     }
-    if (stored !== undefined && stored !== check) throw new MasterKeyMismatchError();
+    if (stored.current !== undefined) ring.verify(stored.current, stored.former);
     const maxCachedKeys = readOnly ? 0 : options.maxCachedKeys ?? 10_000;
-    const protector = new PersonalDataProtector(options.keyStore, Buffer.from(options.masterKey), maxCachedKeys, options.maxCacheAgeMs ?? Infinity);
-    if (stored === undefined) protector.pendingCheck = check;
+    const protector = new PersonalDataProtector(options.keyStore, ring, maxCachedKeys, options.maxCacheAgeMs ?? Infinity);
+    if (stored.current === undefined) protector.pendingCheck = true;
     if (maxCachedKeys > 0 && options.keyStore.watchErasures) {
       protector.stopWatch = await options.keyStore.watchErasures((id) => protector.evict(id));
     }
@@ -432,14 +627,6 @@ export class PersonalDataProtector {
     for (const [victimRef, entry] of this.cache) if (entry.storeId === storeId) this.forget(victimRef);
   }
 
-  private unwrap(victimRef: string, wrapped: WrappedDataKey): Buffer {
-    try {
-      return open_(this.masterKey, { iv: wrapped.iv, ciphertext: wrapped.wrappedKey, tag: wrapped.tag }, aad('dek', victimRef, wrapped.keyId));
-    } catch {
-      throw new MasterKeyMismatchError(`the data key of victim ${victimRef} cannot be unwrapped with this master key`);
-    }
-  }
-
   private remember(victimRef: string, entry: { keyId: string; key: Buffer }): void {
     if (this.maxCachedKeys === 0) return;
     if (this.cache.size >= this.maxCachedKeys) {
@@ -454,28 +641,21 @@ export class PersonalDataProtector {
     const cached = this.cache.get(victimRef);
     if (cached && Date.now() - cached.cachedAt <= this.maxCacheAgeMs) return { keyId: cached.keyId, key: cached.key };
     if (cached) this.forget(victimRef);
-    if (this.pendingCheck !== undefined) {
-      const stored = await this.keyStore.getMasterKeyCheck();
-      if (stored !== undefined && stored !== this.pendingCheck) throw new MasterKeyMismatchError();
-      if (stored !== undefined) this.pendingCheck = undefined;
+    if (this.pendingCheck) {
+      const stored = await storedMasterKeys(this.keyStore);
+      if (stored.current !== undefined) {
+        this.ring.verify(stored.current, stored.former);
+        this.pendingCheck = false;
+      }
     }
     let wrapped = await this.keyStore.get(victimRef);
     if (wrapped === undefined && create) {
       const key = randomBytes(KEY_BYTES);
-      const keyId = randomUUID();
-      const sealed = seal(this.masterKey, key, aad('dek', victimRef, keyId));
-      wrapped = await this.keyStore.putIfAbsent(victimRef, {
-        keyId,
-        alg: ALG,
-        iv: sealed.iv,
-        wrappedKey: sealed.ciphertext,
-        tag: sealed.tag,
-        createdAt: new Date().toISOString(),
-      });
+      wrapped = await this.keyStore.putIfAbsent(victimRef, this.ring.wrap(victimKeyId(victimRef), randomUUID(), key, new Date().toISOString()));
       key.fill(0);
     }
     if (wrapped === undefined || wrapped === 'erased') return wrapped;
-    const entry = { keyId: wrapped.keyId, key: this.unwrap(victimRef, wrapped) };
+    const entry = { keyId: wrapped.keyId, key: this.ring.unwrap(victimKeyId(victimRef), wrapped, victimRef) };
     this.remember(victimRef, entry);
     return entry;
   }

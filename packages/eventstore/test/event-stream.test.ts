@@ -387,6 +387,21 @@ function suite(t: Test, client: EventStoreDBClient) {
       t.equal((await readEvents(client, stream)).length, 1);
     });
 
+    t.test('during a rotation of the fingerprint key, a retry matches the fingerprint recorded under the old one', async (t) => {
+      const store = new IdempotencyStore(client, signer);
+      const stream = uniqueStream();
+      const key = uniqueStream('key');
+      const first = await store.execute(key, 'under-the-old-key', (reserve) => deposit(stream, key, 10, reserve)());
+      t.equal(first.replayed, false);
+      await t.rejects(store.execute(key, 'under-the-new-key', (reserve) => deposit(stream, key, 10, reserve)()), IdempotencyMismatchError,
+        'with the new key alone the retry looks like another request');
+      const retried = await store.execute(key, ['under-the-new-key', 'under-the-old-key'], (reserve) => deposit(stream, key, 10, reserve)());
+      t.same(retried, { response: first.response, replayed: true }, 'with both, it is replayed');
+      t.equal((await readEvents(client, stream)).length, 1, 'written once');
+      await t.rejects(store.execute(key, ['under-the-new-key', 'something-else'], (reserve) => deposit(stream, key, 20, reserve)()), IdempotencyMismatchError,
+        'another request is still refused');
+    });
+
     t.test('20 concurrent identical requests: exactly one execution writes', async (t) => {
       const store = new IdempotencyStore(client, signer);
       const stream = uniqueStream();

@@ -1,6 +1,6 @@
 import { headers, type MsgHdrs } from 'nats';
 import type { EventEnvelope } from './envelope.js';
-import { signEventBody } from './signature.js';
+import { signEventBody, type EventSigningKeys } from './signature.js';
 
 /** Header names on every message of CFUND_EVENTS. */
 export const EventHeaders = {
@@ -31,7 +31,7 @@ export function headerValue(value: string, max = 500): string {
 }
 
 /** The headers of one event's message; `body` is its encoded envelope, signed with `signingKey`. */
-export function eventHeaders(envelope: EventEnvelope, body: Uint8Array, signingKey: Uint8Array): MsgHdrs {
+export function eventHeaders(envelope: EventEnvelope, body: Uint8Array, signingKey: EventSigningKeys): MsgHdrs {
   const h = headers();
   h.set(EventHeaders.msgId, envelope.eventId);
   h.set(EventHeaders.stream, headerValue(envelope.streamId, 1000));

@@ -10,7 +10,7 @@ export {
 export { deadLetterSubject, subjectForEvent, subjectsOfCategory } from './subjects.js';
 export { EventEnvelopeSchema, decodeEnvelope, encodeEnvelope, type EventEnvelope, type StoredEvent } from './envelope.js';
 export { DeadLetterHeaders, EventHeaders, eventHeaders } from './headers.js';
-export { UnverifiedEventError, eventSigningKey, hasValidSignature, signEventBody } from './signature.js';
+export { UnverifiedEventError, eventSigningKey, eventSigningKeys, hasValidSignature, signEventBody, type EventSigningKeys } from './signature.js';
 export { alignReplicas, ensureDeadLettersStream, ensureEventsStream, type StreamPlacement } from './streams.js';
 export { consumeEvents, type ConsumeEventsOptions, type DeadLetter, type EventConsumer } from './consumer/consume-events.js';
 export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelayStatus } from './relay/relay.js';

@@ -22,22 +22,40 @@ export function eventSigningKey(masterKey: Uint8Array): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, new Uint8Array(0), DERIVATION_INFO, KEY_BYTES));
 }
 
+/**
+ * One signing key, or several during a rotation of the master key (eventSigningKeys): the relay
+ * signs with the first, a signature by any of them verifies, so that the messages signed before
+ * the switch (still in the stream, or the relay's checkpoint) stay valid through the overlap.
+ */
+export type EventSigningKeys = Uint8Array | readonly Uint8Array[];
+
+/** The signing keys of the master key and of the previous ones (MASTER_KEY_PREVIOUS), the current one first. */
+export function eventSigningKeys(masterKey: Uint8Array, previousMasterKeys: readonly Uint8Array[] = []): Buffer[] {
+  return [masterKey, ...previousMasterKeys].map(eventSigningKey);
+}
+
+const keyList = (keys: EventSigningKeys): readonly Uint8Array[] => (keys instanceof Uint8Array ? [keys] : keys);
+
 function mac(key: Uint8Array, body: Uint8Array): Buffer {
   return createHmac('sha256', key).update(body).digest();
 }
 
-/** The value of the Cfund-Signature header for `body`. */
-export function signEventBody(key: Uint8Array, body: Uint8Array): string {
+/** The value of the Cfund-Signature header for `body`, by the first key. */
+export function signEventBody(keys: EventSigningKeys, body: Uint8Array): string {
+  const key = keyList(keys)[0];
+  if (!key) throw new Error('no event signing key');
   return mac(key, body).toString('base64url');
 }
 
-/** Whether the message carries a valid signature of its body. */
-export function hasValidSignature(key: Uint8Array, body: Uint8Array, msgHeaders: MsgHdrs | undefined): boolean {
+/** Whether the message carries a valid signature of its body, by any of the keys. */
+export function hasValidSignature(keys: EventSigningKeys, body: Uint8Array, msgHeaders: MsgHdrs | undefined): boolean {
   const value = msgHeaders?.get(EventHeaders.signature);
   if (!value) return false;
   const given = Buffer.from(value, 'base64url');
-  const expected = mac(key, body);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return keyList(keys).some((key) => {
+    const expected = mac(key, body);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 /** A message on CFUND_EVENTS that the relay did not sign as it is. */

@@ -3,7 +3,7 @@
  * event on its subject in $all order with the envelope intact, system events filtered, restart
  * without gap or duplicate, one leader among two relays, and a deposed relay fenced.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { connect, headers } from 'nats';
@@ -107,6 +107,15 @@ t.test('relay', async (t) => {
     t.equal(standby.status().role, 'standby');
     t.equal(standby.status().published, 0, 'the standby published nothing');
     t.equal(standby.status().leaderships, 0);
+  });
+
+  await t.test('a rotation of the master key: with the old key and the new one, the relay finds the checkpoint the old key signed', async (t) => {
+    const newKey = randomBytes(32);
+    const withOld = await readCheckpoint(jsm, signingKey);
+    t.ok(withOld.position, 'the old key\'s checkpoint');
+    t.same(await readCheckpoint(jsm, [newKey, signingKey]), withOld, 'the ring (new key first, as the services pass it) finds the same');
+    const alone = await readCheckpoint(jsm, newKey).then((c) => c, (e: unknown) => e);
+    t.notSame(alone, withOld, 'the new key alone does not: it would republish $all or refuse to guess (why the old key stays until the relay has signed with the new one)');
   });
 
   await t.test('a deposed relay cannot publish', async (t) => {

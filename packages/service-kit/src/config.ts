@@ -84,6 +84,13 @@ export const commonEnv = (defaultPort: number) => ({
   JWT_JURISDICTIONS_CLAIM: claimPath.default(DEFAULT_CLAIM_PATHS.jurisdictions),
   MASTER_KEY: optionalText,
   MASTER_KEY_FILE: optionalText,
+  /**
+   * During a rotation of the master key: the previous key(s), comma-separated base64, which
+   * still unwrap (and verify, and open) what the old key wrapped; MASTER_KEY wraps anew.
+   */
+  MASTER_KEY_PREVIOUS: z.string().trim().regex(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, 'must be base64 master keys separated by commas').optional(),
+  /** A file holding them, one a line. */
+  MASTER_KEY_PREVIOUS_FILE: optionalText,
   /** PEM Ed25519 private key that signs the events written (unset: generated under DATA_DIR). */
   CHAIN_SIGNING_KEY_FILE: optionalText,
   /** JSON keyring of the public keys whose signatures verify (unset: the signing key's only). */
@@ -131,6 +138,10 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
     throw new ConfigError('invalid configuration: CHAIN_SIGNING_KEY_FILE: required with CHAIN_VERIFY_KEYS_FILE (every service signs the events it writes)');
   }
   if (c.MASTER_KEY && c.MASTER_KEY_FILE) throw new ConfigError('invalid configuration: MASTER_KEY and MASTER_KEY_FILE are both set; set one');
+  if (c.MASTER_KEY_PREVIOUS && c.MASTER_KEY_PREVIOUS_FILE) throw new ConfigError('invalid configuration: MASTER_KEY_PREVIOUS and MASTER_KEY_PREVIOUS_FILE are both set; set one');
+  if ((c.MASTER_KEY_PREVIOUS || c.MASTER_KEY_PREVIOUS_FILE) && !c.MASTER_KEY && !c.MASTER_KEY_FILE) {
+    throw new ConfigError(`invalid configuration: ${c.MASTER_KEY_PREVIOUS ? 'MASTER_KEY_PREVIOUS' : 'MASTER_KEY_PREVIOUS_FILE'}: requires MASTER_KEY or MASTER_KEY_FILE (the new master key)`);
+  }
   // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
   if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');
   if (c.JWKS_URL && !c.JWT_AUDIENCE) throw new ConfigError('invalid configuration: JWT_AUDIENCE: required with JWKS_URL (the aud its tokens carry for this system)');

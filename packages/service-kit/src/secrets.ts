@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadOrCreateMasterKey, parseMasterKey } from '@cfund/eventstore';
+import { InvalidMasterKeyError, MasterKeyRing, loadOrCreateMasterKey, parseMasterKey } from '@cfund/eventstore';
 import type { ChainKeyring, ChainSigner } from '@cfund/eventstore';
 import { resolveChainKeys } from './chain-keys.js';
 import { ConfigError, type CommonConfig } from './config.js';
@@ -14,7 +14,7 @@ export { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile };
 
 /** The variables that say where the secrets come from. */
 export type SecretsConfig = Pick<CommonConfig,
-  'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'CHAIN_SIGNING_KEY_FILE' | 'CHAIN_VERIFY_KEYS_FILE'>;
+  'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'MASTER_KEY_PREVIOUS' | 'MASTER_KEY_PREVIOUS_FILE' | 'CHAIN_SIGNING_KEY_FILE' | 'CHAIN_VERIFY_KEYS_FILE'>;
 
 export const masterKeyPath = (dataDir: string): string => resolve(dataDir, 'secrets', 'master-key');
 /** The victims' data keys (written by the command service, read by the services that decrypt). */
@@ -24,6 +24,8 @@ export interface ResolvedSecrets {
   /** HS256 secret, unless JWKS_URL is configured. */
   jwtSecret?: Uint8Array;
   masterKey: Buffer;
+  /** During a rotation: the previous master keys (MASTER_KEY_PREVIOUS), which still unwrap and verify. */
+  previousMasterKeys: Buffer[];
   /** Signs every event this service writes. */
   chainSigner: ChainSigner;
   /** The public keys whose signatures verify (see chain-keys.ts). */
@@ -63,7 +65,40 @@ export async function resolveSecrets(config: SecretsConfig): Promise<ResolvedSec
     masterKey = k.key;
     notes.push(`master key of personal data ${k.created ? 'generated at' : 'read from'} ${k.path}`);
   }
+  const previousMasterKeys = await resolvePreviousMasterKeys(config, masterKey);
+  if (previousMasterKeys.length > 0) notes.push(`master key rotation: ${previousMasterKeys.length} previous master key(s) accepted`);
   const chain = await resolveChainKeys(config);
   notes.push(...chain.notes);
-  return { ...(jwtSecret ? { jwtSecret } : {}), masterKey, chainSigner: chain.signer, chainKeyring: chain.keyring, notes };
+  return { ...(jwtSecret ? { jwtSecret } : {}), masterKey, previousMasterKeys, chainSigner: chain.signer, chainKeyring: chain.keyring, notes };
+}
+
+/** MASTER_KEY_PREVIOUS (comma-separated) or MASTER_KEY_PREVIOUS_FILE (one a line): each a valid master key, none the current one. */
+async function resolvePreviousMasterKeys(config: SecretsConfig, masterKey: Buffer): Promise<Buffer[]> {
+  const variable = config.MASTER_KEY_PREVIOUS ? 'MASTER_KEY_PREVIOUS' : 'MASTER_KEY_PREVIOUS_FILE';
+  let texts: string[];
+  if (config.MASTER_KEY_PREVIOUS) {
+    texts = config.MASTER_KEY_PREVIOUS.split(',');
+  } else if (config.MASTER_KEY_PREVIOUS_FILE) {
+    try {
+      texts = (await readFile(resolve(config.MASTER_KEY_PREVIOUS_FILE), 'utf8')).split('\n').filter((line) => line.trim() !== '');
+    } catch (error) {
+      throw new ConfigError(`invalid configuration: MASTER_KEY_PREVIOUS_FILE: ${(error as Error).message}`);
+    }
+  } else {
+    return [];
+  }
+  const keys = texts.map((text, i) => {
+    try {
+      return parseMasterKey(text);
+    } catch (error) {
+      throw new ConfigError(`invalid configuration: ${variable}: key ${i + 1}: ${(error as Error).message}`);
+    }
+  });
+  try {
+    new MasterKeyRing(masterKey, keys);
+  } catch (error) {
+    if (error instanceof InvalidMasterKeyError) throw new ConfigError(`invalid configuration: ${variable}: ${error.message}`);
+    throw error;
+  }
+  return keys;
 }

@@ -34,6 +34,8 @@ export interface BuildAppOptions extends TokenVerification {
   protector: PersonalDataProtector;
   /** Key from which the Idempotency-Key request fingerprints are derived (e.g. the master key). */
   fingerprintSecret: Uint8Array;
+  /** During a rotation of the master key: the previous ones (a retry across the switch still replays). */
+  previousFingerprintSecrets?: readonly Uint8Array[];
   /** A pino logger (use `createLogger` from @cfund/service-kit: it redacts personal data). Default: one at `logLevel` (pino's default: info). */
   logger?: Logger;
   logLevel?: string;
@@ -73,7 +75,9 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     faultAt,
   });
   const idempotency = new IdempotencyStore(client, options.chainSigner, options.idempotency);
-  const fingerprintKey = createHash('sha256').update('cfund idempotency fingerprint v1\0').update(options.fingerprintSecret).digest();
+  const fingerprintKeyOf = (secret: Uint8Array) => createHash('sha256').update('cfund idempotency fingerprint v1\0').update(secret).digest();
+  const fingerprintKey = fingerprintKeyOf(options.fingerprintSecret);
+  const previousFingerprintKeys = (options.previousFingerprintSecrets ?? []).map(fingerprintKeyOf);
   let closing = false;
   app.addHook('onClose', async () => { closing = true; });
 
@@ -90,7 +94,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     ...(options.http ? { http: options.http } : {}),
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
-  const execution = new CommandExecution({ idempotency, metrics, fingerprintKey });
+  const execution = new CommandExecution({ idempotency, metrics, fingerprintKey, previousFingerprintKeys });
   const letters = options.documents ? new DecisionLetters({ service, protector: options.protector, store: options.documents.store, faultAt }) : undefined;
   await app.register(commandRoutes, { service, protector: options.protector, execution, letters });
   const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;

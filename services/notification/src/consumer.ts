@@ -6,7 +6,7 @@
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { STREAM_CATEGORIES } from '@cfund/contracts';
-import { consumeEvents, messagingSettings, subjectsOfCategory, type EventConsumer } from '@cfund/messaging';
+import { consumeEvents, messagingSettings, subjectsOfCategory, type EventConsumer, type EventSigningKeys } from '@cfund/messaging';
 import type { NotificationMetrics } from './metrics.js';
 import type { Notifier } from './notifier.js';
 
@@ -20,7 +20,7 @@ export interface NotificationConsumer extends EventConsumer {
 export async function startNotificationConsumer(options: {
   nc: NatsConnection; notifier: Notifier; metrics: NotificationMetrics; durable: string;
   /** The relay's signing key (eventSigningKey). */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   logger?: Logger; ackWaitMs?: number; stallAfterMs?: number;
   /** NATS_STREAM_REPLICAS. */
   replicas?: number;

@@ -6,7 +6,7 @@
 import { join, resolve } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { connect } from 'nats';
-import { ensureEventsStream, eventSigningKey } from '@cfund/messaging';
+import { ensureEventsStream, eventSigningKeys } from '@cfund/messaging';
 import { httpLimitsOf, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig, notificationSettings } from './config.js';
@@ -24,7 +24,7 @@ runService({
     const directory = Directory.fromFile(config.NOTIFICATION_DIRECTORY);
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
     const dbPath = join(resolve(config.DATA_DIR), 'notification', 'notification.db');
-    const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey });
+    const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys });
     const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
     const nc = await connect({ ...natsConnectOptions(config), name: 'notification', maxReconnectAttempts: -1 });
     const running: { consumer?: NotificationConsumer } = {};
@@ -41,7 +41,7 @@ runService({
     await ensureEventsStream(await nc.jetstreamManager(), { replicas: config.NATS_STREAM_REPLICAS });
     running.consumer = await startNotificationConsumer({
       nc, notifier: app.notifier, metrics: app.metrics, durable: config.NOTIFICATION_DURABLE, logger,
-      signingKey: eventSigningKey(secrets.masterKey), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
+      signingKey: eventSigningKeys(secrets.masterKey, secrets.previousMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
     });
     return { details: `; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'}` };

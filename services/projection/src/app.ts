@@ -35,6 +35,8 @@ export interface BuildAppOptions extends TokenVerification {
   /** The victims' data keys (the command service's key store, read only here) and the master key that wraps them. */
   keyStore: KeyStore;
   masterKey: Buffer;
+  /** During a rotation of the master key: the previous ones, which still unwrap. */
+  previousMasterKeys?: readonly Buffer[];
   /** Signs the records of personal-data reads, and the keyring that verifies every stream's signatures (resolveSecrets' chain keys). */
   chainSigner: ChainSigner;
   chainKeyring: ChainKeyring;
@@ -74,6 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   const now = options.now ?? (() => new Date());
   metrics.now = now;
   const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,
+    ...(options.previousMasterKeys ? { previousMasterKeys: options.previousMasterKeys } : {}),
     chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now,
     suppressionThreshold: options.suppressionThreshold ?? DEFAULT_SUPPRESSION_THRESHOLD };
   let closing = false;

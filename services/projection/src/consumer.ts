@@ -7,7 +7,7 @@
  */
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { consumeEvents, messagingSettings, type EventConsumer } from '@cfund/messaging';
+import { consumeEvents, messagingSettings, type EventConsumer, type EventSigningKeys } from '@cfund/messaging';
 import type { ProjectionMetrics } from './metrics.js';
 import type { ProjectionRunner } from './read-model/runner.js';
 
@@ -19,7 +19,7 @@ export async function startProjectionConsumer(options: {
   /** The durable's name (default PROJECTION_DURABLE): one per read model. */
   durable?: string;
   /** The relay's signing key (eventSigningKey): unsigned messages are dead-lettered, never applied. */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   logger?: Logger; maxDeliver?: number; ackWaitMs?: number; stallAfterMs?: number;
   nakDelayMs?: (attempt: number) => number;
   /** NATS_STREAM_REPLICAS. */

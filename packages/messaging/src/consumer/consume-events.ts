@@ -9,7 +9,7 @@ import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { DeadLetterHeaders, headerValue } from '../headers.js';
 import { EVENTS_STREAM, messagingSettings } from '../settings.js';
 import { ensureDeadLettersStream, ensureEventsStream } from '../streams.js';
-import { hasValidSignature, UnverifiedEventError } from '../signature.js';
+import { hasValidSignature, UnverifiedEventError, type EventSigningKeys } from '../signature.js';
 import { deadLetterSubject } from '../subjects.js';
 
 export interface DeadLetter {
@@ -39,7 +39,7 @@ export interface ConsumeEventsOptions {
    * dead-lettered at once and never handed to `handle`, so it can neither change the consumer's
    * state nor take the place of the genuine event.
    */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   /** Must be idempotent: an event can arrive twice (redelivery, relay failover). */
   handle: (envelope: EventEnvelope, attempt: number) => Promise<void>;
   logger?: Logger;

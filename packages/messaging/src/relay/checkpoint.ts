@@ -8,7 +8,7 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { JetStreamManager, MsgHdrs } from 'nats';
 import { decodeEnvelope, type EventEnvelope } from '../envelope.js';
 import { EventHeaders } from '../headers.js';
-import { hasValidSignature } from '../signature.js';
+import { hasValidSignature, type EventSigningKeys } from '../signature.js';
 import { EVENTS_STREAM } from '../settings.js';
 import { ensureEventsStream, type StreamPlacement } from '../streams.js';
 
@@ -44,7 +44,7 @@ export const CHECKPOINT_SEARCH_LIMIT = 10_000;
  */
 export async function readCheckpoint(
   jsm: JetStreamManager,
-  signingKey: Uint8Array,
+  signingKey: EventSigningKeys,
   options: { onForeign?: (sequence: number) => void } & StreamPlacement = {},
 ): Promise<RelayCheckpoint> {
   const info = await ensureEventsStream(jsm, options.replicas !== undefined ? { replicas: options.replicas } : {});
@@ -81,7 +81,7 @@ export async function readCheckpoint(
 }
 
 /** The envelope of a message the relay signed (its Nats-Msg-Id naming the same event), else undefined. */
-function relayedEnvelope(signingKey: Uint8Array, body: Uint8Array, msgHeaders: MsgHdrs | undefined): EventEnvelope | undefined {
+function relayedEnvelope(signingKey: EventSigningKeys, body: Uint8Array, msgHeaders: MsgHdrs | undefined): EventEnvelope | undefined {
   if (!hasValidSignature(signingKey, body, msgHeaders)) return undefined;
   try {
     const envelope = decodeEnvelope(body);

@@ -14,6 +14,7 @@ import { subjectForEvent } from '../subjects.js';
 import { isAfter, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './checkpoint.js';
 import { envelopeFromEvent, isSystemEvent } from './event-envelope.js';
 import { isWrongLastSequence } from './lease.js';
+import type { EventSigningKeys } from '../signature.js';
 
 /** A publish was refused because the stream moved on without this relay: stop. */
 export class RelayFencedError extends Error {
@@ -34,7 +35,7 @@ export interface PublishSessionOptions {
   signal: AbortSignal;
   publishTimeoutMs: number;
   /** Key of the Cfund-Signature on every message (eventSigningKey). */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   /** Default: read from the stream. Tests pass a stale one to play a deposed relay. */
   checkpoint?: RelayCheckpoint;
   onCheckpoint?: (checkpoint: RelayCheckpoint) => void;

@@ -8,6 +8,7 @@ import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { messagingSettings, type RelaySettings } from '../settings.js';
 import { startRelay, type Relay, type RelayStatus } from './relay.js';
+import type { EventSigningKeys } from '../signature.js';
 
 export interface RelayHostOptions {
   eventStore: EventStoreDBClient;
@@ -16,7 +17,7 @@ export interface RelayHostOptions {
   /** Further connection options, e.g. `user` and `pass` (never logged). */
   natsOptions?: Omit<ConnectionOptions, 'servers'>;
   /** Key of the Cfund-Signature on every message (eventSigningKey). */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   logger?: Logger;
   /** Pause between attempts to reach NATS at start-up (ms). */
   connectRetryMs?: number;

@@ -11,12 +11,13 @@ import { pino, type Logger } from 'pino';
 import { messagingSettings, type RelaySettings } from '../settings.js';
 import { RelayLease } from './lease.js';
 import { RelayFencedError, runPublishSession } from './publish-session.js';
+import type { EventSigningKeys } from '../signature.js';
 
 export interface RelayOptions {
   eventStore: EventStoreDBClient;
   nc: NatsConnection;
   /** Key of the Cfund-Signature on every message (eventSigningKey). */
-  signingKey: Uint8Array;
+  signingKey: EventSigningKeys;
   logger?: Logger;
   /** Names this instance in the lease and the logs; default host, pid and a random suffix. */
   instanceId?: string;

@@ -22,6 +22,8 @@ export interface CommandExecutionOptions {
   metrics: Metrics;
   /** Key of the HMAC that fingerprints requests for Idempotency-Key (bodies may hold personal data). */
   fingerprintKey: Buffer;
+  /** During a rotation of the master key: the previous keys, whose fingerprints a retry still matches. */
+  previousFingerprintKeys?: readonly Buffer[];
 }
 
 export function parseIfMatch(value: string | undefined): bigint | undefined {
@@ -77,9 +79,9 @@ export class CommandExecution {
     request: FastifyRequest, reply: FastifyReply, ctx: CommandContext, fingerprinted: unknown, run: (ctx: CommandContext) => Promise<R>,
   ): Promise<R> {
     if (ctx.idempotencyKey === undefined) return run(ctx);
-    const fingerprint = createHmac('sha256', this.options.fingerprintKey)
-      .update(canonicalJson({ method: request.method, url: request.url.split('?')[0], body: fingerprinted ?? null }))
-      .digest('hex');
+    const identity = canonicalJson({ method: request.method, url: request.url.split('?')[0], body: fingerprinted ?? null });
+    const fingerprintOf = (key: Buffer) => createHmac('sha256', key).update(identity).digest('hex');
+    const fingerprint: [string, ...string[]] = [fingerprintOf(this.options.fingerprintKey), ...(this.options.previousFingerprintKeys ?? []).map(fingerprintOf)];
     // The key is reserved only when the command is about to write: a refusal writes nothing.
     // Answers are JSON objects (ids, revisions, event types, hashes): stored as they are.
     const executed = await this.options.idempotency.execute(ctx.idempotencyKey, fingerprint, async (reserve) => ({ ...(await run({ ...ctx, beforeWrite: reserve })) }) as JsonValue);

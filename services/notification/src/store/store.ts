@@ -116,13 +116,13 @@ export class NotificationStore {
     return statement;
   }
 
-  /** `masterKey` encrypts the webhook signing secrets (see webhook-secrets.ts). */
-  static open(path: string, options: { synchronous?: 'full' | 'normal'; masterKey: Buffer }): NotificationStore {
+  /** `masterKey` encrypts the webhook signing secrets (see webhook-secrets.ts); `previousMasterKeys` still open them during a rotation. */
+  static open(path: string, options: { synchronous?: 'full' | 'normal'; masterKey: Buffer; previousMasterKeys?: readonly Buffer[] }): NotificationStore {
     const synchronous = options.synchronous ?? 'full';
     const db = openDatabase(path, synchronous);
-    const secrets = new WebhookSecretSealer(options.masterKey);
+    const secrets = new WebhookSecretSealer(options.masterKey, options.previousMasterKeys);
     try {
-      sealPlaintextSecrets(db, secrets);
+      sealSecretsUnderCurrentKey(db, secrets);
     } catch (error) {
       db.close();
       throw error;
@@ -415,19 +415,24 @@ export class NotificationStore {
 }
 
 /**
- * At start: refuses another master key than the one the secrets were sealed with, and seals the
- * plaintext secrets an older version stored. Then rewrites the file (VACUUM) and empties the WAL,
- * so no page, free page or WAL frame keeps a plaintext copy.
+ * At start: refuses master keys none of which the secrets were sealed with, seals the plaintext
+ * secrets an older version stored and, during a rotation, reseals under the new master key what
+ * a previous one sealed (in one transaction: a crash leaves them all under one key or the other,
+ * and both open). Then rewrites the file (VACUUM) and empties the WAL, so no page, free page or
+ * WAL frame keeps a plaintext copy or one sealed under the old key.
  */
-function sealPlaintextSecrets(db: Db, secrets: WebhookSecretSealer): void {
+function sealSecretsUnderCurrentKey(db: Db, secrets: WebhookSecretSealer): void {
   const sample = db.prepare("SELECT id, secret FROM webhooks WHERE secret LIKE 'v1:%' LIMIT 1").get() as { id: string; secret: string } | undefined;
   if (sample) secrets.open(sample.id, sample.secret); // throws WrongMasterKeyError
-  const plaintext = (db.prepare('SELECT id, secret FROM webhooks').all() as { id: string; secret: string }[])
-    .filter((row) => !WebhookSecretSealer.isSealed(row.secret));
-  if (plaintext.length === 0) return;
+  const stale = (db.prepare('SELECT id, secret FROM webhooks').all() as { id: string; secret: string }[])
+    .filter((row) => !secrets.sealedWithCurrentKey(row.id, row.secret));
+  if (stale.length === 0) return;
   const update = db.prepare('UPDATE webhooks SET secret = ? WHERE id = ?');
   db.transaction(() => {
-    for (const row of plaintext) update.run(secrets.seal(row.id, row.secret), row.id);
+    for (const row of stale) {
+      const secret = WebhookSecretSealer.isSealed(row.secret) ? secrets.open(row.id, row.secret) : row.secret;
+      update.run(secrets.seal(row.id, secret), row.id);
+    }
   })();
   db.exec('VACUUM');
   db.pragma('wal_checkpoint(TRUNCATE)');

@@ -14,7 +14,8 @@
  */
 import { PersonalDataSchema, SEXES } from '@cfund/contracts';
 import { EncryptedPersonalDataSchema } from '@cfund/contracts';
-import { PersonalDataProtector, isErased, type KeyStore } from '@cfund/eventstore';
+import { isErased, type KeyStore } from '@cfund/eventstore';
+import { openReadProtector } from '../personal-data/access.js';
 import type { CohortClaim } from '../queries/monitoring.js';
 
 export const SEX_COLUMNS = [...SEXES, 'unknown'] as const;
@@ -47,11 +48,11 @@ export class VictimProfiles {
   /** Envelopes decrypted so far (for tests and metrics). */
   decrypted = 0;
 
-  constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer) {}
+  constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer, private readonly previousMasterKeys: readonly Buffer[] = []) {}
 
   async of(claims: readonly CohortClaim[]): Promise<VictimProfile[]> {
     if (claims.length === 0) return [];
-    const protector = await PersonalDataProtector.open({ keyStore: this.keyStore, masterKey: this.masterKey, maxCachedKeys: 1 });
+    const protector = await openReadProtector({ keyStore: this.keyStore, masterKey: this.masterKey, previousMasterKeys: this.previousMasterKeys });
     const out: VictimProfile[] = [];
     for (const c of claims) {
       if (c.d.personalDataErased || !c.victimRef || !c.personalData) {

@@ -11,7 +11,7 @@
 import type { EventStoreDBClient, JSONType } from '@eventstore/db-client';
 import { StreamNotFoundError } from '@eventstore/db-client';
 import { accessStream, parseEvent, type AccessEvent, type EncryptedPersonalData } from '@cfund/contracts';
-import { handleCommand, isErased, PersonalDataProtector, type ChainSigner, type EventCodec, type KeyStore } from '@cfund/eventstore';
+import { handleCommand, isErased, PersonalDataProtector, type ChainSigner, type EventCodec, type PersonalDataProtectorOptions } from '@cfund/eventstore';
 import type { Principal } from '@cfund/domain';
 import { randomUUID } from 'node:crypto';
 
@@ -68,12 +68,22 @@ export async function accessLog(client: EventStoreDBClient, claimId: string): Pr
   return out;
 }
 
+/** The key store and the master keys (the current one and, during a rotation, the previous ones). */
+export type ProtectorKeys = Pick<PersonalDataProtectorOptions, 'keyStore' | 'masterKey' | 'previousMasterKeys'>;
+
+/** A protector for one read, caching no key: the command service may erase a victim's key at any time. */
+export function openReadProtector(keys: ProtectorKeys): Promise<PersonalDataProtector> {
+  return PersonalDataProtector.open({
+    keyStore: keys.keyStore, masterKey: keys.masterKey, ...(keys.previousMasterKeys ? { previousMasterKeys: keys.previousMasterKeys } : {}), maxCachedKeys: 1,
+  });
+}
+
 /**
  * Decrypts with a protector opened for this read only: the command service may have erased the
  * victim's key since, and a long-lived protector would still hold it in its cache.
  */
-export async function decryptPersonalData(keyStore: KeyStore, masterKey: Buffer, victimRef: string, envelope: EncryptedPersonalData): Promise<unknown> {
-  const protector = await PersonalDataProtector.open({ keyStore, masterKey, maxCachedKeys: 1 });
+export async function decryptPersonalData(keys: ProtectorKeys, victimRef: string, envelope: EncryptedPersonalData): Promise<unknown> {
+  const protector = await openReadProtector(keys);
   const value = await protector.decryptPersonalData(victimRef, envelope);
   return isErased(value) ? ERASED : value;
 }

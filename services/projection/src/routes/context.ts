@@ -13,6 +13,8 @@ export interface QueryContext {
   metrics: ProjectionMetrics;
   keyStore: KeyStore;
   masterKey: Buffer;
+  /** During a rotation of the master key (MASTER_KEY_PREVIOUS). */
+  previousMasterKeys?: readonly Buffer[];
   /** Signs the records of personal-data reads. */
   chainSigner: ChainSigner;
   /** Verifies the signatures of /claims/{id}/integrity. */

@@ -13,9 +13,9 @@ import { z } from 'zod';
 import { claimStream, parseEvent, type EventData } from '@cfund/contracts';
 import { canHandleDocuments } from '@cfund/domain';
 import { CHUNK_BYTES, decryptDocument, storedOffsetOfChunk, type DocumentStore } from '@cfund/documents';
-import { isErased, PersonalDataProtector } from '@cfund/eventstore';
+import { isErased } from '@cfund/eventstore';
 import { HttpProblem } from '@cfund/service-kit';
-import { recordAccess } from '../personal-data/access.js';
+import { openReadProtector, recordAccess } from '../personal-data/access.js';
 import { readableClaim } from '../queries/claims.js';
 import { claimAccessOf } from '../queries/visibility.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
@@ -97,7 +97,7 @@ export async function documentRoutes(appIn: FastifyInstance, ctx: QueryContext &
     const doc = await documentOf(ctx, id, documentId);
     if (!doc || !row.victim_ref) throw new HttpProblem(404, 'Not Found', `The claim has no document ${documentId}.`, { code: 'document-not-found' });
     // A protector for this read only: the command service may have erased the key since.
-    const protector = await PersonalDataProtector.open({ keyStore: ctx.keyStore, masterKey: ctx.masterKey, maxCachedKeys: 1 });
+    const protector = await openReadProtector(ctx);
     const key = await protector.documentKey(row.victim_ref, documentId);
     if (isErased(key)) {
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });

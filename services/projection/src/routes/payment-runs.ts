@@ -70,7 +70,7 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const items = paymentsOfRun(run);
     const payees: PayeeDetails[] = [];
     for (const item of items) {
-      const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, item.victimRef, item.payeeDetails);
+      const value = await decryptPersonalData(ctx, item.victimRef, item.payeeDetails);
       if (value === ERASED) throw new DomainError('personal-data-erased', `The payee of ${item.publicReference} was erased with the victim's data: the file cannot be produced again.`);
       payees.push(value as PayeeDetails);
     }

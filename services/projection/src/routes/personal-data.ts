@@ -45,7 +45,7 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
       return { ...answer, personalData: ERASED };
     }
-    const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, row.victim_ref, EncryptedPersonalDataSchema.parse(JSON.parse(row.personal_data)));
+    const value = await decryptPersonalData(ctx, row.victim_ref, EncryptedPersonalDataSchema.parse(JSON.parse(row.personal_data)));
     if (value === ERASED) {
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
       return { ...answer, personalData: ERASED };
@@ -77,7 +77,7 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
     if (!row.victim_ref || !asked) throw new HttpProblem(404, 'Not Found', `Claim ${id} has no request for information ${n}.`, { code: 'request-not-found' });
     ensureAllowed(canReadPersonalData(principal, claimAccessOf(ctx.runner.store, id, row.jurisdiction)));
     const open = async (envelope: EncryptedPersonalData, field: 'question' | 'answer'): Promise<string> => {
-      const value = await decryptPersonalData(ctx.keyStore, ctx.masterKey, row.victim_ref!, envelope);
+      const value = await decryptPersonalData(ctx, row.victim_ref!, envelope);
       return value === ERASED ? ERASED : String((value as Record<string, unknown>)[field]);
     };
     const question = await open(asked.question, 'question');
