@@ -274,6 +274,17 @@ export function paymentListScope(actor: Principal, jurisdiction?: Jurisdiction):
   return { allowed: true, jurisdictions: actor.jurisdictions };
 }
 
+/**
+ * Open one payment run or imported bank statement (masked accounts, amounts, references: no
+ * payee's details): finance officers and fund admins of its jurisdiction, and auditors, who read
+ * every claim and so every run.
+ */
+export function canReadPaymentRecord(actor: Principal, jurisdiction: Jurisdiction): Authorization {
+  if (hasRole(actor, 'auditor')) return ALLOWED;
+  if ((['fund-finance', 'fund-admin'] as const).some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(jurisdiction)) return ALLOWED;
+  return refuse('forbidden-role', `Only finance officers and fund admins of ${jurisdiction}, and auditors, can see its payment runs and bank statements.`, { roles: actor.roles });
+}
+
 /** Read the access log of one claim: within the caller's `accessLogScope`. */
 export function canReadAccessLog(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction'>): Authorization {
   const scope = accessLogScope(actor);

@@ -3,8 +3,8 @@
  * page at a time (from the read model's `bank_statements`), for finance officers, fund admins and
  * auditors.
  *
- * GET /bank-statements/{id}: an imported bank statement, for a finance officer or an auditor of its
- * jurisdiction: each entry's outcome (paid, returned, unmatched with the reason, not booked), and
+ * GET /bank-statements/{id}: an imported bank statement, for a finance officer or fund admin of its
+ * jurisdiction, or an auditor: each entry's outcome (paid, returned, unmatched with the reason, not booked), and
  * what a person said of the unmatched ones. Read from the statement's own stream (it holds no
  * personal data: references, amounts, dates and reason codes only).
  */
@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { bankStatementStream } from '@cfund/contracts';
-import { bankStatementDecider, canActAsFundStaff, ensureAllowed, paymentListScope, statementComplete } from '@cfund/domain';
+import { bankStatementDecider, canReadPaymentRecord, ensureAllowed, paymentListScope, statementComplete } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { bankStatements } from '../queries/payment-lists.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
@@ -44,7 +44,7 @@ export async function bankStatementRoutes(appIn: FastifyInstance, ctx: QueryCont
   app.get('/bank-statements/:id', {
     schema: {
       summary: 'An imported bank statement: each entry\'s outcome, and the unmatched ones to resolve', tags: ['payment runs'],
-      description: 'Who: fund-finance of the statement\'s jurisdiction, or an auditor. `complete` is false while an import a crash cut short waits to be finished (import the same file again).',
+      description: 'Who: fund-finance or fund-admin of the statement\'s jurisdiction, or an auditor. `complete` is false while an import a crash cut short waits to be finished (import the same file again).',
       params: z.object({ id: z.string().regex(/^[0-9a-f]{64}$/) }),
       response: { 200: z.unknown(), 401: problems[401], 403: problems[403], 404: problems[404] },
     },
@@ -52,9 +52,7 @@ export async function bankStatementRoutes(appIn: FastifyInstance, ctx: QueryCont
     const principal = principalOf(request);
     const s = await foldStream(ctx, bankStatementStream(request.params.id), bankStatementDecider);
     if (s.status === 'none') throw notFound();
-    const finance = canActAsFundStaff(principal, s.jurisdiction!, 'fund-finance').allowed;
-    const auditor = principal.roles.includes('auditor'); // auditors read every claim, and so every statement
-    if (!finance && !auditor) throw notFound();
+    if (!canReadPaymentRecord(principal, s.jurisdiction!).allowed) throw notFound();
     const entries = s.entries.map((e) => (s.resolved[e.entry] ? { ...e, resolution: s.resolved[e.entry] } : e));
     return reply.header('cache-control', 'no-store').send({
       statementId: s.statementId, jurisdiction: s.jurisdiction, complete: statementComplete(s), entryCount: s.entryCount,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, PAYEE_KINDS, ProblemSchema, claimStream } from '@cfund/contracts';
 import { CLAIM_ORDERS } from '../queries/claims.js';
+import { STATEMENT_STATES } from '../read-model/payment-records.js';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
@@ -403,14 +404,14 @@ export const PaymentRunListSchema = withExample(z.object({
 
 export const BankStatementsQuery = z.object({
   jurisdiction: JurisdictionSchema.optional().describe('Only this jurisdiction\'s statements (one of yours; all of yours when absent)'),
-  state: z.enum(['incomplete', 'unresolved', 'settled']).optional()
+  state: z.enum(STATEMENT_STATES).optional()
     .describe('incomplete: an import a crash cut short (import the file again); unresolved: an unmatched entry waits for a person; settled: neither'),
   ...listPage,
 }).strict();
 
 export const BankStatementListSchema = withExample(z.object({
   items: z.array(z.object({
-    statementId: z.string(), jurisdiction: z.string(), state: z.enum(['incomplete', 'unresolved', 'settled']), messageId: z.string(),
+    statementId: z.string(), jurisdiction: z.string(), state: z.enum(STATEMENT_STATES), messageId: z.string(),
     importedBy: z.string(), importedAt: z.string(), entryCount: z.number().int(),
     counts: z.object({ paid: z.number().int(), returned: z.number().int(), unmatched: z.number().int(), notBooked: z.number().int() }),
     unresolved: z.number().int(),
