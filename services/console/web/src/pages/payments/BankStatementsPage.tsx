@@ -14,7 +14,7 @@ import { Field } from '../../components/Field.tsx';
 import { Link } from '../../components/Link.tsx';
 import { paymentJurisdictions } from '../../components/may.ts';
 import { useTitle } from '../../components/use-title.ts';
-import { formatInstant, homeTimeZone } from '../../format.ts';
+import { formatDateTimeZoned, homeTimeZone } from '../../format.ts';
 import { focusFirstError } from '../../forms.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
@@ -125,7 +125,7 @@ function ImportedStatements(props: { principal: Principal; offset: number; state
             </thead>
             <tbody>
               {page?.items.map((s) => {
-                const at = formatInstant(locale, s.importedAt, timeZone);
+                const at = formatDateTimeZoned(locale, s.importedAt, timeZone);
                 return (
                   <tr key={s.statementId}>
                     <td><Link to={`/bank-statements/${s.statementId}`} aria-label={t('statements.openImported', { at })}>{at}</Link></td>

@@ -9,7 +9,7 @@ import type { Principal } from '../../api.ts';
 import { Link } from '../../components/Link.tsx';
 import { paymentJurisdictions } from '../../components/may.ts';
 import { useTitle } from '../../components/use-title.ts';
-import { formatInstant, formatLocalDate, formatMoney, homeTimeZone } from '../../format.ts';
+import { formatDateTimeZoned, formatLocalDate, formatMoney, homeTimeZone } from '../../format.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
 import { RUN_STATUSES, type RunStatus } from '../../routes.ts';
@@ -62,7 +62,7 @@ export function PaymentRunsPage(props: { principal: Principal; offset: number; s
             </thead>
             <tbody>
               {page?.items.map((r) => {
-                const at = formatInstant(locale, r.preparedAt, timeZone);
+                const at = formatDateTimeZoned(locale, r.preparedAt, timeZone);
                 return (
                   <tr key={r.runId}>
                     <td><Link to={`/payment-runs/${r.runId}`} aria-label={t('runs.open', { at })}>{at}</Link></td>
