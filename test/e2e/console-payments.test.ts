@@ -5,8 +5,11 @@
  * refused the release (four-eyes, in the API's words); a second finance officer releases it and
  * downloads the pain.001; the first uploads a camt.053 statement booking instalment 1 with one entry
  * that matches nothing, sees the counts, and resolves the unmatched entry with a note; then puts the
- * voided instalment into a new run and cancels it. axe-core on
- * every page at both widths, screenshots `payments-*.png`.
+ * voided instalment into a new run and cancels it. Another claim's approved advance is among the
+ * payments due (masked account) and goes into a run of its own. The list of payment runs (newest
+ * first, filtered by status, each opening its page) and of imported statements (settled once
+ * resolved), for the finance officer and for an auditor. axe-core on every page at both widths,
+ * screenshots `payments-*.png`.
  */
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
@@ -63,6 +66,26 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   const reference = detail.publicReference;
   const secondDue = detail.fund.instalments[1]!.dueOn;
 
+  // Another claim, applied to the fund, its payee named and an advance of RSD 50,000.00 approved.
+  const advanced = JSON.parse((await call(system.url.command, 'POST', '/claims', tk.lawyer, fileBody(2))).text) as { claimId: string };
+  const toApplication = steps.slice(0, steps.findIndex(([, path]) => path === 'fund-application') + 1);
+  for (const [name, path, who, body] of [
+    ...toApplication,
+    ['payee', 'payee', 'lawyer', { kind: 'victim', payee: { name: 'Tomaszlin Vrey', iban: 'RS35 9085 0010 3195 8472 62' } }],
+    ['advance', 'advance-payments', 'approver1', { amount: { amountMinor: 5_000_000, currency: 'RSD' }, reason: 'Urgent medical costs.' }],
+  ] as typeof toSchedule) {
+    const r = await call(system.url.command, 'POST', `/claims/${advanced.claimId}/${path}`, tk[who], body);
+    if (r.status !== 200) t.fail(`${name}: ${r.status} ${r.text}`);
+  }
+  let advancedReference: string | undefined;
+  for (let i = 0; advancedReference === undefined; i += 1) {
+    const r = await call(system.url.projection, 'GET', '/work-queue', tk.finance);
+    const items = (JSON.parse(r.text) as { items: { task: string; claimId: string; publicReference: string }[] }).items;
+    advancedReference = items.find((x) => x.task === 'pay-advance' && x.claimId === advanced.claimId)?.publicReference;
+    if (i > 200) throw new Error(`the advance never showed among the payments due: ${r.text}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+
   // Intl puts a no-break space between a currency and its amount.
   const text = async (l: { innerText(): Promise<string> }) => (await l.innerText()).replace(/\s/g, ' ');
   const both = async (page: Page, what: string, shot: string) => {
@@ -78,9 +101,11 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   const first = await run.signIn('Demo Finance Officer', 'Work queue');
   await first.getByRole('link', { name: 'Payments', exact: true }).click();
   await first.getByRole('heading', { name: 'Payments due', exact: true }).waitFor();
-  await first.getByRole('group', { name: '3 payments due' }).waitFor();
+  await first.getByRole('group', { name: '4 payments due' }).waitFor();
   const rowOf = (n: number) => first.locator('main table tbody tr').filter({ hasText: `Instalment ${n}` });
   t.match(await rowOf(1).innerText(), /RS35 \*+/, 'the masked account, never the whole');
+  const advanceRow = first.locator('main table tbody tr').filter({ hasText: 'Advance 1' });
+  t.match(await text(advanceRow), new RegExp(`${advancedReference}.*Advance 1.*Due since its approval.*RSD 50,000\\.00.*RS35 \\*+`), 'the approved advance beside the instalments');
   t.notMatch(await first.locator('main').innerText(), /3195 8472|Quonsbry/, 'no account number, no payee name');
   await first.getByRole('button', { name: 'Prepare the run' }).click();
   await first.getByText('Select at least one payment').waitFor();
@@ -178,6 +203,60 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   await first.getByRole('heading', { name: 'Platni nalog', exact: true }).waitFor();
   t.equal(await first.getByTestId('run-status').innerText(), 'Otkazan');
   await checkAccessibility(t, first, 'a payment run, in Serbian');
+
+  // The advance, in a run of its own.
+  await first.locator('.app-tools select').selectOption('en');
+  await first.getByRole('link', { name: 'Payments', exact: true }).click();
+  await first.getByRole('checkbox', { name: `Pay ${advancedReference}, Advance 1` }).check();
+  await first.getByRole('button', { name: 'Prepare the run (1 payment)' }).click();
+  await first.waitForURL((url) => /\/payment-runs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(runId));
+  const advanceRunId = first.url().split('/').pop()!;
+  t.equal(await text(first.getByTestId('run-total')), 'RSD 50,000.00 in 1 payment', 'the advance\'s run');
+  await first.getByRole('link', { name: 'Payments', exact: true }).click();
+  await first.getByRole('link', { name: 'In a payment run' }).first().waitFor();
+  t.match(await text(first.locator('main table tbody tr').filter({ hasText: 'Advance 1' })), /In a payment run/, 'held by its run');
+
+  // The payment runs, newest first: the advance's (prepared), the cancelled one, the released one.
+  await first.getByRole('navigation').getByRole('link', { name: 'Payment runs', exact: true }).click();
+  await first.getByRole('heading', { name: 'Payment runs', exact: true }).waitFor();
+  await first.getByText('3 payment runs').waitFor();
+  const runRows = first.getByTestId('payment-runs').locator('tbody tr');
+  t.same((await runRows.allInnerTexts()).map((r) => r.split('\t')[2]), ['Prepared, waiting for release', 'Cancelled', 'Released to the bank'], 'newest first');
+  t.match(await text(runRows.nth(2)), /2 payments \(1 voided\).*RSD 300,000\.00.*finance-1, finance-2/, 'what it pays, the voided one, who prepared and released it');
+  await both(first, 'the payment runs', 'payments-runs');
+  await first.getByLabel('Status', { exact: true }).selectOption({ label: 'Released to the bank' });
+  await first.waitForURL(/\/payment-runs\?status=released$/);
+  await first.getByText('1 payment run').waitFor();
+  await runRows.first().getByRole('link').click();
+  await first.waitForURL((url) => url.pathname === `/payment-runs/${runId}`);
+  t.equal(await first.getByTestId('run-status').innerText(), 'Released to the bank', 'the list opens the run');
+
+  // The statements imported: the one resolved is settled, and opens its page.
+  await first.getByRole('navigation').getByRole('link', { name: 'Bank statements', exact: true }).click();
+  await first.getByRole('heading', { name: 'Imported statements' }).waitFor();
+  const statementRows = first.getByTestId('bank-statements').locator('tbody tr');
+  t.match(await text(statementRows), /MSG-1.*Settled.*2 entries.*0.*finance-1/, 'the statement, settled once its entry was resolved');
+  await both(first, 'the bank statements', 'payments-statements');
+  await first.getByLabel('State', { exact: true }).selectOption({ label: 'Entries to resolve' });
+  await first.getByText('No statement imported').waitFor();
+  await first.getByLabel('State', { exact: true }).selectOption({ label: 'Settled' });
+  await statementRows.first().getByRole('link').click();
+  await first.getByRole('heading', { name: 'No unmatched entry waits' }).waitFor();
+
+  // An auditor lists them too (never importing a statement).
+  const auditor = await run.signIn('Demo Auditor', 'Claims');
+  await auditor.getByRole('navigation').getByRole('link', { name: 'Payment runs', exact: true }).click();
+  await auditor.getByText('3 payment runs').waitFor();
+  t.ok(await auditor.getByRole('link', { name: /^Open the payment run prepared/ }).first().isVisible(), 'each run opens');
+  await auditor.getByRole('navigation').getByRole('link', { name: 'Bank statements', exact: true }).click();
+  await auditor.getByRole('heading', { name: 'Imported statements' }).waitFor();
+  t.equal(await auditor.getByRole('button', { name: 'Upload the statement' }).count(), 0, 'no upload for an auditor');
+  t.equal(await auditor.getByTestId('bank-statements').locator('tbody tr').count(), 1);
+  await auditor.getByLabel('Language').selectOption('sr-Latn');
+  await auditor.getByRole('heading', { name: 'Uvezeni izvodi' }).waitFor();
+  await checkAccessibility(t, auditor, 'the bank statements, in Serbian');
+  t.ok(advanceRunId, 'the advance\'s run was prepared');
+
   t.notOk(run.consoleLogs.join('\n').includes('Quonsbry'), 'the payee\'s name in no log of the console');
   t.same(pageErrors, [], 'no script error, no CSP violation');
 });

@@ -254,6 +254,37 @@ export function assignmentQueueScope(actor: Principal, queue: 'take' | 'assign')
   return { allowed: true, jurisdictions: actor.jurisdictions };
 }
 
+/**
+ * Whose payment runs and imported bank statements the caller may list: finance officers, fund
+ * admins and auditors, each of the jurisdictions of their token only (`jurisdiction`, when asked
+ * for one, must be among them).
+ */
+export function paymentListScope(actor: Principal, jurisdiction?: Jurisdiction): Scope {
+  const roles: Role[] = ['fund-finance', 'fund-admin', 'auditor'];
+  if (!roles.some((r) => hasRole(actor, r))) {
+    return refuse('forbidden-role', 'Only finance officers, fund admins and auditors can list payment runs and bank statements.', { needed: roles, roles: actor.roles });
+  }
+  if (jurisdiction !== undefined) {
+    const within = inJurisdiction(actor, jurisdiction, 'list payment runs and bank statements');
+    return within.allowed ? { allowed: true, jurisdictions: [jurisdiction] } : within;
+  }
+  if (actor.jurisdictions.length === 0) {
+    return refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there are no payment runs or bank statements you can list.', { jurisdictions: [] });
+  }
+  return { allowed: true, jurisdictions: actor.jurisdictions };
+}
+
+/**
+ * Open one payment run or imported bank statement (masked accounts, amounts, references: no
+ * payee's details): finance officers and fund admins of its jurisdiction, and auditors, who read
+ * every claim and so every run.
+ */
+export function canReadPaymentRecord(actor: Principal, jurisdiction: Jurisdiction): Authorization {
+  if (hasRole(actor, 'auditor')) return ALLOWED;
+  if ((['fund-finance', 'fund-admin'] as const).some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(jurisdiction)) return ALLOWED;
+  return refuse('forbidden-role', `Only finance officers and fund admins of ${jurisdiction}, and auditors, can see its payment runs and bank statements.`, { roles: actor.roles });
+}
+
 /** Read the access log of one claim: within the caller's `accessLogScope`. */
 export function canReadAccessLog(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction'>): Authorization {
   const scope = accessLogScope(actor);

@@ -6,10 +6,11 @@
 import t from 'tap';
 import { checkCatalogues } from '@cfund/i18n';
 import { APPEAL_OUTCOMES, CLAIM_EVENTS, DOCUMENT_KINDS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, PAYEE_KINDS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
-import { ClaimStatusSchema } from '@cfund/projection-service';
+import { BankStatementsQuery, ClaimStatusSchema, PaymentRunsQuery } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
 import { CLAIM_STATUSES } from '../web/src/components/statuses.ts';
+import { RUN_STATUSES, STATEMENT_STATES } from '../web/src/routes.ts';
 
 const LOCALES: Record<string, Record<string, string>> = { en, 'sr-Latn': srLatn };
 
@@ -34,6 +35,8 @@ t.test('the words for every value the API returns exist', async (t) => {
     ...['fund-application', 'appeal', 'instalment'].map((k) => `deadline.${k}`),
     // A payment run's states (GET /payment-runs/{id}), and who a run pays.
     ...['prepared', 'released', 'cancelled'].map((s) => `runStatus.${s}`), ...PAYEE_KINDS.map((k) => `payeeKind.${k}`),
+    // A bank statement's states in the list (GET /bank-statements).
+    ...STATEMENT_STATES.map((s) => `statementState.${s}`),
     ...['ok', 'unkeyed', 'broken'].flatMap((s) => [`integrity.${s}`, `integrity.${s}.detail`]),
   ];
   for (const key of needed) t.ok(Object.hasOwn(en, key), key);
@@ -41,6 +44,11 @@ t.test('the words for every value the API returns exist', async (t) => {
 
 t.test('the list filters by every status the API has, and by no other', async (t) => {
   t.same([...CLAIM_STATUSES].sort(), [...ClaimStatusSchema.options].sort());
+});
+
+t.test('the lists of payment runs and bank statements filter by every status and state the API has, and by no other', async (t) => {
+  t.same([...RUN_STATUSES], PaymentRunsQuery.shape.status.unwrap().options);
+  t.same([...STATEMENT_STATES], BankStatementsQuery.shape.state.unwrap().options);
 });
 
 t.test('plural forms follow each language: Serbian has "few"', async (t) => {

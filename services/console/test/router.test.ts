@@ -20,7 +20,12 @@ t.test('each path names its page', async (t) => {
   t.same(routeOf('/monitoring', ''), { page: 'monitoring', year: undefined });
   t.same(routeOf('/payments', ''), { page: 'payments' });
   t.same(routeOf('/payment-runs/0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e', ''), { page: 'payment-run', runId: '0b7d3c52-7e0e-4b43-9d5f-1c2a3b4c5d6e' });
-  t.same(routeOf('/bank-statements', ''), { page: 'bank-statements' });
+  t.same(routeOf('/bank-statements', ''), { page: 'bank-statements', offset: 0, state: undefined });
+  t.same(routeOf('/bank-statements', '?offset=20&state=unresolved'), { page: 'bank-statements', offset: 20, state: 'unresolved' });
+  t.same(routeOf('/bank-statements', '?state=whatever'), { page: 'bank-statements', offset: 0, state: undefined }, 'an unknown state is none');
+  t.same(routeOf('/payment-runs', ''), { page: 'payment-runs', offset: 0, status: undefined });
+  t.same(routeOf('/payment-runs', '?status=released&offset=40'), { page: 'payment-runs', offset: 40, status: 'released' });
+  t.same(routeOf('/payment-runs', '?status=paid'), { page: 'payment-runs', offset: 0, status: undefined });
   t.same(routeOf(`/bank-statements/${'ab'.repeat(32)}`, ''), { page: 'bank-statement', statementId: 'ab'.repeat(32) });
   t.same(routeOf('/bank-statements/STMT-1', ''), { page: 'not-found' }, 'a statement is named by its digest alone');
   t.same(routeOf('/nowhere', ''), { page: 'not-found' });

@@ -15,4 +15,5 @@ export { CONFIG_VARIABLES, loadConfig, ConfigError, type Config } from './config
 export { accessLog, recordAccess, ERASED } from './personal-data/access.js';
 export { INDICATORS, percentile } from './queries/monitoring.js';
 export { DEFAULT_SUPPRESSION_THRESHOLD } from './monitoring/disclosure.js';
-export { ClaimStatusSchema } from './routes/schemas.js';
+export { BankStatementsQuery, ClaimStatusSchema, PaymentRunsQuery } from './routes/schemas.js';
+export { applyBankStatementEvent, applyPaymentRunEvent, type BankStatementRow, type PaymentRunRow } from './read-model/payment-records.js';

@@ -10,4 +10,4 @@ export {
 export { checkVictimData } from './victim.js';
 export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
 export { payeeLocked, requireNoPendingPayeeChange, type SetPayeeData } from './payee.js';
-export { requireNotQueued } from './payment-queue.js';
+export { advancesCancelled, payableAdvances, requireNotQueued } from './payment-queue.js';

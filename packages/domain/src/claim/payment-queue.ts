@@ -35,6 +35,13 @@ export function requireNotQueued(s: ClaimState, payment?: { kind: 'instalment' |
   }
 }
 
+/** A rejected, withdrawn or closed claim's advances not yet paid are never paid (by a run or otherwise). */
+export const advancesCancelled = (s: ClaimState): boolean => Boolean(s.fund.rejection) || ['withdrawn', 'closed', 'rejected'].includes(s.status);
+
+/** The claim's advances a payment run may still pay: approved, not paid, the claim not rejected, withdrawn or closed. */
+export const payableAdvances = (s: ClaimState): ClaimState['fund']['advances'] =>
+  (advancesCancelled(s) ? [] : s.fund.advances.filter((a) => a.status === 'approved'));
+
 /** What a payment run needs to know of a payment before queuing it: its amount, or why it cannot be paid. */
 function payable(c: ClaimCommandOf<'QueuePayment'>, s: ClaimState) {
   const { payment } = c.data;
@@ -49,7 +56,7 @@ function payable(c: ClaimCommandOf<'QueuePayment'>, s: ClaimState) {
   const advance = s.fund.advances.find((a) => a.number === payment.number);
   if (!advance) return refuse('unknown-advance', `No advance ${payment.number} was approved for this claim.`);
   if (advance.status === 'disbursed') refuse('already-disbursed', `Advance ${payment.number} has already been paid (${advance.paymentReference}).`);
-  if (s.fund.rejection || ['withdrawn', 'closed', 'rejected'].includes(s.status)) refuse('advance-cancelled', 'The claim was rejected, withdrawn or closed: advances not yet paid are no longer paid.');
+  if (advancesCancelled(s)) refuse('advance-cancelled', 'The claim was rejected, withdrawn or closed: advances not yet paid are no longer paid.');
   return advance.amount;
 }
 

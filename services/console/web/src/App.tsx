@@ -24,6 +24,7 @@ import { useT } from './i18n/use-t.ts';
 // The finance officer's payment screens load when first opened: the initial JavaScript stays within its budget.
 const PaymentsPage = lazy(() => import('./pages/payments/PaymentsPage.tsx').then((m) => ({ default: m.PaymentsPage })));
 const PaymentRunPage = lazy(() => import('./pages/payments/PaymentRunPage.tsx').then((m) => ({ default: m.PaymentRunPage })));
+const PaymentRunsPage = lazy(() => import('./pages/payments/PaymentRunsPage.tsx').then((m) => ({ default: m.PaymentRunsPage })));
 const BankStatementsPage = lazy(() => import('./pages/payments/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
 const BankStatementPage = lazy(() => import('./pages/payments/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
 
@@ -95,7 +96,8 @@ export function App() {
   else if (route.page === 'erasure') page = <ErasurePage key={route.claimId} claimId={route.claimId} />;
   else if (route.page === 'payments') page = <PaymentsPage principal={session.principal} />;
   else if (route.page === 'payment-run') page = <PaymentRunPage key={route.runId} runId={route.runId} />;
-  else if (route.page === 'bank-statements') page = <BankStatementsPage />;
+  else if (route.page === 'payment-runs') page = <PaymentRunsPage principal={session.principal} offset={route.offset} status={route.status} />;
+  else if (route.page === 'bank-statements') page = <BankStatementsPage principal={session.principal} offset={route.offset} state={route.state} />;
   else if (route.page === 'bank-statement') page = <BankStatementPage key={route.statementId} statementId={route.statementId} />;
   else if (route.page === 'inbox') {
     page = <InboxPage offset={route.offset} timeZone={homeTimeZone(session.principal.jurisdictions)} opensClaims={maySeeClaims(session.principal)} />;

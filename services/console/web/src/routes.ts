@@ -11,14 +11,23 @@ export type Route =
   | { page: 'funds'; year: number | undefined }
   | { page: 'monitoring'; year: number | undefined }
   | { page: 'payments' }
+  | { page: 'payment-runs'; offset: number; status: RunStatus | undefined }
   | { page: 'payment-run'; runId: string }
-  | { page: 'bank-statements' }
+  | { page: 'bank-statements'; offset: number; state: StatementState | undefined }
   | { page: 'bank-statement'; statementId: string }
   | { page: 'not-found' };
 
 /** The orders of the claim list (the API's `sort`), by filing. */
 export const CLAIM_ORDERS = ['newest', 'oldest'] as const;
 export type ClaimOrder = (typeof CLAIM_ORDERS)[number];
+
+/** The states the lists of payment runs and of bank statements filter on (the API's `status` and `state`). */
+export const RUN_STATUSES = ['prepared', 'released', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const STATEMENT_STATES = ['incomplete', 'unresolved', 'settled'] as const;
+export type StatementState = (typeof STATEMENT_STATES)[number];
+
+const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined => values.find((v) => v === value);
 
 /** A page's offset in a list (`?offset=`); anything else is the first page. */
 function offsetOf(query: URLSearchParams): number {
@@ -55,7 +64,8 @@ export function routeOf(path: string, search: string): Route {
   if (path === '/work') return { page: 'work' };
   if (path === '/claims/new') return { page: 'file-claim' };
   if (path === '/payments') return { page: 'payments' };
-  if (path === '/bank-statements') return { page: 'bank-statements' };
+  if (path === '/payment-runs') return { page: 'payment-runs', offset: offsetOf(query), status: oneOf(RUN_STATUSES, query.get('status')) };
+  if (path === '/bank-statements') return { page: 'bank-statements', offset: offsetOf(query), state: oneOf(STATEMENT_STATES, query.get('state')) };
   const run = /^\/payment-runs\/([0-9a-f-]{36})$/.exec(path);
   if (run) return { page: 'payment-run', runId: run[1]! };
   // A statement's id is the SHA-256 of its file: nothing personal.

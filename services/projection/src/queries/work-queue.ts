@@ -3,7 +3,8 @@
  * approver, assessed claims awaiting a first or second approval that they may give (the domain's
  * approval rules: `approvalConflict`, the assessor of record included, `awardApprovalsNeeded`) and ineligible assessments to reject
  * (neither assessment nor approval while the claim is on hold for information); finance,
- * instalments due (or failed, to retry) with the payee's masked account and the payment run that holds them; a lawyer, the claims they lead or are co-counsel on with a
+ * approved advances not yet paid (first: an advance is due once approved) and instalments due (or failed, to retry), each with the payee's masked
+ * account and the payment run that holds it; a lawyer, the claims they lead or are co-counsel on with a
  * running deadline or an open request for information to answer. A claim with an assessor of
  * record awaits that assessor only. An assessor also sees the requests for information they asked
  * (or, as the assessor of record, any) that are unanswered past their due date (`information-overdue`,
@@ -16,7 +17,7 @@ import type { ReadModelStore } from '../read-model/store.js';
 import { todayIn } from './deadlines.js';
 import { LAWYER_CLAIMS_SQL } from './visibility.js';
 
-export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'disburse-instalment' | 'retry-instalment'
+export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'pay-advance' | 'disburse-instalment' | 'retry-instalment'
   | 'apply-to-fund' | 'appeal-window' | 'information-overdue' | 'answer-information-request';
 
 export interface WorkItem {
@@ -30,12 +31,14 @@ export interface WorkItem {
   since: string;
   dueOn?: string;
   instalment?: number;
+  /** The advance's number (`pay-advance`). */
+  advance?: number;
   /** The request for information's number. */
   request?: number;
   amount?: Money;
-  /** An instalment's payee in force, masked (null: none yet, so no payment run can pay it). */
+  /** An instalment's or advance's payee in force, masked (null: none yet, so no payment run can pay it). */
   maskedAccount?: string | null;
-  /** The payment run an instalment is queued in (null: in none). */
+  /** The payment run an instalment or advance is queued in (null: in none). */
   runId?: string | null;
 }
 
@@ -76,6 +79,24 @@ function overdueRequests(store: ReadModelStore, p: Principal, now: Date): WorkIt
   return out;
 }
 
+interface AdvanceRow {
+  claim_id: string; advance: number; amount_minor: number; currency: Money['currency']; masked_account: string | null; run_id: string | null;
+  public_reference: string | null; jurisdiction: string; status: string; updated_at: string;
+}
+
+/** Approved advances not yet paid in these jurisdictions (`claim_advances_due`, by its jurisdiction index: no claim's detail is read). */
+function advancesDue(store: ReadModelStore, jurisdictions: readonly string[]): WorkItem[] {
+  if (jurisdictions.length === 0) return [];
+  const rows = store.db.prepare(`SELECT a.claim_id, a.advance, a.amount_minor, a.currency, a.masked_account, a.run_id,
+      c.public_reference, c.jurisdiction, c.status, c.updated_at
+    FROM claim_advances_due a JOIN claims c ON c.claim_id = a.claim_id
+    WHERE a.jurisdiction IN (${jurisdictions.map(() => '?').join(', ')}) ORDER BY a.jurisdiction, a.claim_id, a.advance`).all(...jurisdictions) as AdvanceRow[];
+  return rows.map((r) => ({
+    task: 'pay-advance', role: 'fund-finance', claimId: r.claim_id, publicReference: r.public_reference, jurisdiction: r.jurisdiction, status: r.status,
+    since: r.updated_at, advance: r.advance, amount: { amountMinor: r.amount_minor, currency: r.currency }, maskedAccount: r.masked_account, runId: r.run_id,
+  }));
+}
+
 export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkItem[] {
   const items: WorkItem[] = [];
   const j = p.jurisdictions;
@@ -107,6 +128,7 @@ export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkI
     }
   }
   if (p.roles.includes('fund-finance')) {
+    items.push(...advancesDue(store, j));
     const due: WorkItem[] = [];
     for (const r of rows(store, ['scheduled'], j)) {
       const { fund, payee } = JSON.parse(r.detail) as ClaimDetailView;

@@ -1,12 +1,13 @@
 /**
  * The claim read model as a projection definition, pure: every claim event changes the claim's
  * entry (`applyClaimEvent`), and an entry gives the claim's rows (`claimRecord`): its `claims`
- * row (the list's columns, detail, funding and facts), its search text and its running deadlines.
+ * row (the list's columns, detail, funding and facts), its search text, its running deadlines and
+ * its advances a payment run may pay (`claim_advances_due`).
  * The decider's state is folded in the entry because the money, deadline and approval rules of
  * @cfund/domain read it; it is persisted only as the projector's working state (`claim_folds`).
  */
-import type { ClaimEvent, EncryptedPersonalData } from '@cfund/contracts';
-import { claimFunding, evolve, initialState, type ClaimState } from '@cfund/domain';
+import type { ClaimEvent, EncryptedPersonalData, Money } from '@cfund/contracts';
+import { claimFunding, evolve, initialState, payableAdvances, queueKey, type ClaimState } from '@cfund/domain';
 import { claimDetailView } from './claim-detail.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney, type ClaimDeadline } from './claim-view.js';
@@ -74,11 +75,15 @@ export const CLAIM_COLUMNS = ['revision', 'public_reference', 'jurisdiction', 's
 export type AssignmentRole = 'lead' | 'co-counsel' | 'assessor';
 export interface ClaimAssignment { person: string; role: AssignmentRole }
 
+/** An approved advance not yet paid, as a row of `claim_advances_due`: the payee in force (masked) and the run that holds it. */
+export interface AdvanceDue { advance: number; amount: Money; maskedAccount: string | null; runId: string | null }
+
 export interface ClaimRecord {
   row: ClaimRowValues;
   /** Rows of `claim_deadlines` (none before the claim is filed). */
   deadlines: ClaimDeadline[];
   assignments: ClaimAssignment[];
+  advancesDue: AdvanceDue[];
 }
 
 function assignmentsOf(state: ClaimState): ClaimAssignment[] {
@@ -110,5 +115,9 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
     },
     deadlines: state.jurisdiction && state.filedBy ? deadlines : [],
     assignments: assignmentsOf(state),
+    advancesDue: state.jurisdiction ? payableAdvances(state).map((a) => ({
+      advance: a.number, amount: a.amount, maskedAccount: state.payee.current?.maskedAccount ?? null,
+      runId: state.fund.queued[queueKey({ kind: 'advance', number: a.number })]?.runId ?? null,
+    })) : [],
   };
 }

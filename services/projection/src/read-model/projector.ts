@@ -12,8 +12,8 @@
  * is `StaleFoldError`, which the runner repairs by folding the claim's events again.
  */
 import {
-  STREAM_CATEGORIES, claimIdOfStream, claimStream, isClaimEventType, isKnownEventType, parseEvent, streamCategory,
-  type ClaimEvent, type EncryptedPersonalData, type FundEvent,
+  BANK_STATEMENT_EVENTS, PAYMENT_RUN_EVENTS, STREAM_CATEGORIES, claimIdOfStream, claimStream, isClaimEventType, isKnownEventType, parseEvent, streamCategory,
+  type BankStatementEvent, type ClaimEvent, type EncryptedPersonalData, type FundEvent, type PaymentRunEvent,
 } from '@cfund/contracts';
 import { CLAIM_STATE_VERSION, type ClaimState } from '@cfund/domain';
 import type { Statement } from 'better-sqlite3';
@@ -23,6 +23,9 @@ import type { ClaimFacts } from './claim-facts.js';
 import { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry } from './claim-record.js';
 import { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
 import { applyFundEvent, initialFundYear, type FundClaimRow, type FundYearRow } from './fund-year-record.js';
+import {
+  BANK_STATEMENT_COLUMNS, PAYMENT_RUN_COLUMNS, applyBankStatementEvent, applyPaymentRunEvent, type BankStatementRow, type PaymentRunRow,
+} from './payment-records.js';
 import type { ReadModelStore } from './store.js';
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -44,7 +47,12 @@ export class StaleFoldError extends Error {
 }
 
 /** Streams the read model projects; any other category (idempotency records, access logs, ...) is ignored. */
-const PROJECTED = new Set<string>([STREAM_CATEGORIES.claim, STREAM_CATEGORIES.fund, STREAM_CATEGORIES.access]);
+const PROJECTED = new Set<string>([STREAM_CATEGORIES.claim, STREAM_CATEGORIES.fund, STREAM_CATEGORIES.access, STREAM_CATEGORIES.paymentRun, STREAM_CATEGORIES.bankStatement]);
+const PAYMENT_RUN_TYPES = new Set<string>(PAYMENT_RUN_EVENTS.map((d) => d.type));
+const BANK_STATEMENT_TYPES = new Set<string>(BANK_STATEMENT_EVENTS.map((d) => d.type));
+
+const upsertSql = (table: string, columns: readonly string[]) => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+  ON CONFLICT (${columns[0]}) DO UPDATE SET ${columns.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 /** Whether the read model projects this stream (others are ignored, their revisions not kept). */
 export const isProjected = (streamId: string): boolean => PROJECTED.has(streamCategory(streamId));
@@ -111,6 +119,12 @@ export class Projector {
     insertDeadline: Statement<[string, string, number, string, string, string]>;
     deleteAssignments: Statement<[string]>;
     insertAssignment: Statement<[string, string, string]>;
+    deleteAdvancesDue: Statement<[string]>;
+    insertAdvanceDue: Statement<[string, number, string, number, string, string | null, string | null]>;
+    paymentRun: Statement<[string], PaymentRunRow>;
+    upsertPaymentRun: Statement<[(string | number | null)[]]>;
+    bankStatement: Statement<[string], BankStatementRow>;
+    upsertBankStatement: Statement<[(string | number | null)[]]>;
     insertHistory: Statement<HistoryRow>;
     insertHistoryMany: Statement<[(string | number | null)[]]>;
     fundYear: Statement<[string], FundYearRow>;
@@ -144,6 +158,13 @@ export class Projector {
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteAssignments: db.prepare('DELETE FROM claim_assignments WHERE claim_id = ?'),
       insertAssignment: db.prepare('INSERT OR IGNORE INTO claim_assignments (claim_id, role, person) VALUES (?, ?, ?)'),
+      deleteAdvancesDue: db.prepare('DELETE FROM claim_advances_due WHERE claim_id = ?'),
+      insertAdvanceDue: db.prepare(`INSERT INTO claim_advances_due (claim_id, advance, jurisdiction, amount_minor, currency, masked_account, run_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      paymentRun: db.prepare(`SELECT ${PAYMENT_RUN_COLUMNS.join(', ')} FROM payment_runs WHERE run_id = ?`),
+      upsertPaymentRun: db.prepare<[(string | number | null)[]]>(upsertSql('payment_runs', PAYMENT_RUN_COLUMNS)),
+      bankStatement: db.prepare(`SELECT ${BANK_STATEMENT_COLUMNS.join(', ')} FROM bank_statements WHERE statement_id = ?`),
+      upsertBankStatement: db.prepare<[(string | number | null)[]]>(upsertSql('bank_statements', BANK_STATEMENT_COLUMNS)),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
@@ -260,6 +281,8 @@ export class Projector {
     if (category === STREAM_CATEGORIES.claim && isClaimEventType(e.type)) this.applyClaimEvent(e);
     else if (category === STREAM_CATEGORIES.fund && isKnownEventType(e.type) && !isClaimEventType(e.type)) this.applyFundEvent(e);
     else if (category === STREAM_CATEGORIES.access && e.type === 'PersonalDataAccessed') this.applyRead(e);
+    else if (category === STREAM_CATEGORIES.paymentRun && PAYMENT_RUN_TYPES.has(e.type)) this.applyPaymentRunEvent(e);
+    else if (category === STREAM_CATEGORIES.bankStatement && BANK_STATEMENT_TYPES.has(e.type)) this.applyBankStatementEvent(e);
     // Any other event still advances the revision: the next one must not look like a gap.
     if (this.batch) this.batch.applied.set(e.streamId, e.revision);
     else this.stmt.setApplied.run(e.streamId, e.revision);
@@ -319,7 +342,7 @@ export class Projector {
 
   /** The claim's rows (claim-record.ts) and its decider state, as of the entry's last event. */
   private writeClaim(entry: HeldClaim): void {
-    const { row, deadlines, assignments } = claimRecord(entry);
+    const { row, deadlines, assignments, advancesDue } = claimRecord(entry);
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
     const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
@@ -330,12 +353,33 @@ export class Projector {
       this.stmt.indexClaim.run(rowid, row.search_text);
       this.stmt.deleteDeadlines.run(entry.claimId);
       this.stmt.deleteAssignments.run(entry.claimId);
+      this.stmt.deleteAdvancesDue.run(entry.claimId);
     } else {
       this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
     }
     this.stmt.upsertFold.run(entry.claimId, JSON.stringify(entry.state));
     for (const d of deadlines) this.stmt.insertDeadline.run(entry.claimId, d.kind, d.instalment ?? 0, d.dueOn, row.jurisdiction!, row.filed_by!);
     for (const a of assignments) this.stmt.insertAssignment.run(entry.claimId, a.role, a.person);
+    for (const a of advancesDue) {
+      this.stmt.insertAdvanceDue.run(entry.claimId, a.advance, row.jurisdiction!, a.amount.amountMinor, a.amount.currency, a.maskedAccount, a.runId);
+    }
+  }
+
+  /**
+   * A payment run's event: its row in `payment_runs` (payment-records.ts). Written at once, in a
+   * batch too: runs are few, and their rows are small.
+   */
+  private applyPaymentRunEvent(e: StoredEvent): void {
+    const event = parseEvent(e.type, e.data) as PaymentRunEvent;
+    const row = applyPaymentRunEvent(this.stmt.paymentRun.get(event.data.runId), event);
+    if (row) this.stmt.upsertPaymentRun.run(PAYMENT_RUN_COLUMNS.map((c) => row[c]));
+  }
+
+  /** A bank statement's event: its row in `bank_statements` (payment-records.ts). */
+  private applyBankStatementEvent(e: StoredEvent): void {
+    const event = parseEvent(e.type, e.data) as BankStatementEvent;
+    const row = applyBankStatementEvent(this.stmt.bankStatement.get(event.data.statementId), event);
+    if (row) this.stmt.upsertBankStatement.run(BANK_STATEMENT_COLUMNS.map((c) => row[c]));
   }
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */

@@ -14,7 +14,9 @@
  * in the order applied, found by the unique index on claim and revision: a rebuild appends them
  * as `$all` delivers them instead of inserting into a B-tree in random claim order),
  * `fund_years` and `fund_year_claims` (a ledger's budget and each claim's money in it, not the
- * ledger decider's state), and `applied` (the last revision applied per stream:
+ * ledger decider's state), `claim_advances_due` (approved advances a payment run may still pay),
+ * `payment_runs` and `bank_statements` (one row each, for the finance lists: never a payee's
+ * details nor a statement's entries), and `applied` (the last revision applied per stream:
  * what makes applying idempotent).
  *
  * The list's filters each have an index in its order (newest filing first, then claim id), so a
@@ -49,8 +51,10 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 9: the claim detail's documents (from the facts), lawyers and assessor of record.
  * 10: each claim's recoveries credited in a fund year (`fund_year_claims`), and in its funding.
  * 11: the claim detail's instalments name the payment run they are queued in (`runId`).
+ * 12: approved advances not yet paid (`claim_advances_due`), payment runs (`payment_runs`) and
+ *     imported bank statements (`bank_statements`), for the finance officers' lists.
  */
-export const READ_MODEL_VERSION = 11;
+export const READ_MODEL_VERSION = 12;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -137,6 +141,46 @@ CREATE TABLE IF NOT EXISTS claim_history (
   hash        TEXT,
   prev_hash   TEXT
 );
+CREATE TABLE IF NOT EXISTS claim_advances_due (
+  claim_id       TEXT NOT NULL,
+  advance        INTEGER NOT NULL,
+  jurisdiction   TEXT NOT NULL,
+  amount_minor   INTEGER NOT NULL,
+  currency       TEXT NOT NULL,
+  masked_account TEXT,
+  run_id         TEXT,
+  PRIMARY KEY (claim_id, advance)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS payment_runs (
+  run_id       TEXT PRIMARY KEY,
+  jurisdiction TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  execution_on TEXT NOT NULL,
+  currency     TEXT NOT NULL,
+  total_minor  INTEGER NOT NULL,
+  payments     INTEGER NOT NULL,
+  voided       INTEGER NOT NULL,
+  prepared_by  TEXT NOT NULL,
+  prepared_at  TEXT NOT NULL,
+  released_by  TEXT,
+  released_at  TEXT,
+  cancelled_at TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bank_statements (
+  statement_id TEXT PRIMARY KEY,
+  jurisdiction TEXT NOT NULL,
+  state        TEXT NOT NULL,
+  message_id   TEXT NOT NULL,
+  imported_by  TEXT NOT NULL,
+  imported_at  TEXT NOT NULL,
+  entry_count  INTEGER NOT NULL,
+  recorded     INTEGER NOT NULL,
+  paid         INTEGER NOT NULL,
+  returned     INTEGER NOT NULL,
+  unmatched    INTEGER NOT NULL,
+  not_booked   INTEGER NOT NULL,
+  resolved     INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS personal_data_reads (
   stream_id   TEXT NOT NULL,
   revision    INTEGER NOT NULL,
@@ -183,6 +227,11 @@ CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
 CREATE UNIQUE INDEX IF NOT EXISTS claim_history_by_claim ON claim_history (claim_id, revision);
 CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
 CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
+CREATE INDEX IF NOT EXISTS advances_due_by_jurisdiction ON claim_advances_due (jurisdiction, claim_id, advance);
+CREATE INDEX IF NOT EXISTS payment_runs_by_jurisdiction_newest ON payment_runs (jurisdiction, prepared_at DESC, run_id);
+CREATE INDEX IF NOT EXISTS payment_runs_by_jurisdiction_status_newest ON payment_runs (jurisdiction, status, prepared_at DESC, run_id);
+CREATE INDEX IF NOT EXISTS statements_by_jurisdiction_newest ON bank_statements (jurisdiction, imported_at DESC, statement_id);
+CREATE INDEX IF NOT EXISTS statements_by_jurisdiction_state_newest ON bank_statements (jurisdiction, state, imported_at DESC, statement_id);
 `;
 
 /** Tables and their key order, for the digest and for a rebuild's wipe. */
@@ -192,6 +241,9 @@ const TABLES: readonly [string, string][] = [
   ['claim_folds', 'claim_id'],
   ['claim_deadlines', 'claim_id, kind, instalment'],
   ['claim_assignments', 'claim_id, role, person'],
+  ['claim_advances_due', 'claim_id, advance'],
+  ['payment_runs', 'run_id'],
+  ['bank_statements', 'statement_id'],
   ['claim_history', 'claim_id, revision'],
   ['fund_years', 'stream_id'],
   ['fund_year_claims', 'stream_id, claim_id'],

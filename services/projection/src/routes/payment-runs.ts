@@ -1,6 +1,9 @@
 /**
- * GET /payment-runs/{id}: a payment run as its stream tells it, for a finance officer of its
- * jurisdiction or an auditor: its payments (public reference, amount, end-to-end id, payee kind and
+ * GET /payment-runs: the payment runs of the caller's jurisdictions, newest first, a page at a time
+ * (from the read model's `payment_runs`), for finance officers, fund admins and auditors.
+ *
+ * GET /payment-runs/{id}: a payment run as its stream tells it, for a finance officer or fund admin
+ * of its jurisdiction or an auditor: its payments (public reference, amount, end-to-end id, payee kind and
  * masked account; never the payee's name or account), those voided before the release with who,
  * when and why, and what it pays.
  *
@@ -15,12 +18,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { paymentRunStream, type PayeeDetails } from '@cfund/contracts';
-import { DomainError, canActAsFundStaff, pain001, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
+import { DomainError, canActAsFundStaff, canReadPaymentRecord, ensureAllowed, pain001, paymentListScope, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
-import { principalOf, type QueryContext } from './context.js';
+import { paymentRuns } from '../queries/payment-lists.js';
+import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { foldStream } from './own-stream.js';
-import { problems } from './schemas.js';
+import { PaymentRunListSchema, PaymentRunsQuery, problems } from './schemas.js';
 
 const RunParams = z.object({ id: z.uuid() });
 
@@ -30,10 +34,26 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', app.authenticate);
 
+  app.get('/payment-runs', {
+    onRequest: notWhileRebuilding(ctx),
+    schema: {
+      summary: 'Payment runs, newest first', tags: ['payment runs'],
+      description: 'Who: fund-finance, fund-admin and auditors, of their jurisdictions only (403 otherwise, and for a `jurisdiction` not theirs). '
+        + 'Newest prepared first; `total` of a run is what it pays (its payments less those voided). Open one at /payment-runs/{id}.',
+      querystring: PaymentRunsQuery, response: { 200: PaymentRunListSchema, 400: problems[400], 401: problems[401], 403: problems[403] },
+    },
+  }, async (request, reply) => {
+    const { jurisdiction, status, offset, limit } = request.query;
+    const scope = paymentListScope(principalOf(request), jurisdiction);
+    ensureAllowed(scope);
+    const jurisdictions = scope.allowed && scope.jurisdictions !== 'all' ? scope.jurisdictions : [];
+    return reply.header('cache-control', 'no-store').send(paymentRuns(ctx.runner.store, jurisdictions, { status, offset, limit }));
+  });
+
   app.get('/payment-runs/:id', {
     schema: {
       summary: 'A payment run: its payments, those voided and why, and its total', tags: ['payment runs'],
-      description: 'Who: fund-finance of the run\'s jurisdiction, or an auditor. `total` is what the run pays: its payments less those voided '
+      description: 'Who: fund-finance or fund-admin of the run\'s jurisdiction, or an auditor. `total` is what the run pays: its payments less those voided '
         + '(each voided one shows `voided`: by, at, reason).',
       params: RunParams, response: { 200: z.unknown(), 401: problems[401], 403: problems[403], 404: problems[404] },
     },
@@ -41,8 +61,7 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const principal = principalOf(request);
     const run = await foldStream(ctx, paymentRunStream(request.params.id), paymentRunDecider);
     if (run.status === 'none') throw noSuchRun();
-    const finance = canActAsFundStaff(principal, run.jurisdiction!, 'fund-finance').allowed;
-    if (!finance && !principal.roles.includes('auditor')) throw noSuchRun(); // auditors read every claim, and so every run
+    if (!canReadPaymentRecord(principal, run.jurisdiction!).allowed) throw noSuchRun();
     const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount }) => ({
       claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
     }));

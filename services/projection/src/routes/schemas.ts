@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { AmountsByHeadSchema, JurisdictionSchema, MoneySchema, PersonalDataSchema, PAYEE_KINDS, ProblemSchema, claimStream } from '@cfund/contracts';
 import { CLAIM_ORDERS } from '../queries/claims.js';
+import { STATEMENT_STATES } from '../read-model/payment-records.js';
 
 export const withExample = <S extends z.ZodType>(schema: S, example: unknown): S => schema.meta({ examples: [example] }) as S;
 
@@ -204,8 +205,9 @@ export const WorkQueueSchema = withExample(z.object({
   items: z.array(z.object({
     task: z.string(), role: z.string(), claimId: z.string(), publicReference: z.string().nullable(), jurisdiction: z.string(), status: z.string(),
     since: z.string(), dueOn: z.string().optional(), instalment: z.number().int().optional(), request: z.number().int().optional(), amount: MoneySchema.optional(),
-    maskedAccount: z.string().nullable().optional().describe('an instalment\'s payee in force, masked (none yet: null)'),
-    runId: z.string().nullable().optional().describe('the payment run an instalment is queued in'),
+    advance: z.number().int().optional().describe('the advance to pay (`pay-advance`)'),
+    maskedAccount: z.string().nullable().optional().describe('an instalment\'s or advance\'s payee in force, masked (none yet: null)'),
+    runId: z.string().nullable().optional().describe('the payment run an instalment or advance is queued in'),
   })),
 }), { items: [{ task: 'second-approval', role: 'fund-approver', claimId: CLAIM_ID, publicReference: 'RS-2026-1A2B3C4D', jurisdiction: 'RS', status: 'assessed', since: '2026-03-06T08:30:00.000Z', amount: { amountMinor: 90_000_000, currency: 'RSD' } }] });
 
@@ -372,4 +374,53 @@ export const PublicationSchema = z.object({
   referenceRates: MonitoringTablesSchema.shape.referenceRates,
   dictionary: z.array(z.object({ table: z.string(), unit: z.string(), rows: z.enum(['jurisdiction', 'category']), columns: z.array(z.string()), definition: z.string() })),
   tables: MonitoringTablesSchema.omit({ year: true, computedFrom: true, suppressionThreshold: true, referenceRates: true }),
+});
+
+const listPage = {
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+};
+
+export const PaymentRunsQuery = z.object({
+  jurisdiction: JurisdictionSchema.optional().describe('Only this jurisdiction\'s runs (one of yours; all of yours when absent)'),
+  status: z.enum(['prepared', 'released', 'cancelled']).optional(),
+  ...listPage,
+}).strict();
+
+export const PaymentRunListSchema = withExample(z.object({
+  items: z.array(z.object({
+    runId: z.string(), jurisdiction: z.string(), status: z.enum(['prepared', 'released', 'cancelled']), executionOn: z.string(),
+    total: MoneySchema.describe('what the run pays: its payments less those voided'), payments: z.number().int(), voided: z.number().int(),
+    preparedBy: z.string(), preparedAt: z.string(), releasedBy: z.string().nullable(), releasedAt: z.string().nullable(), cancelledAt: z.string().nullable(),
+  })),
+  total: z.number().int(), limit: z.number().int(), offset: z.number().int(),
+}), {
+  items: [{
+    runId: '0b5c1c1e-7d1a-4a57-9d1e-6f1b7b9e2a10', jurisdiction: 'RS', status: 'released', executionOn: '2026-12-10', total: { amountMinor: 40_000_000, currency: 'RSD' },
+    payments: 2, voided: 0, preparedBy: 'finance-1', preparedAt: '2026-12-06T09:00:00.000Z', releasedBy: 'finance-2', releasedAt: '2026-12-06T10:00:00.000Z', cancelledAt: null,
+  }],
+  total: 1, limit: 50, offset: 0,
+});
+
+export const BankStatementsQuery = z.object({
+  jurisdiction: JurisdictionSchema.optional().describe('Only this jurisdiction\'s statements (one of yours; all of yours when absent)'),
+  state: z.enum(STATEMENT_STATES).optional()
+    .describe('incomplete: an import a crash cut short (import the file again); unresolved: an unmatched entry waits for a person; settled: neither'),
+  ...listPage,
+}).strict();
+
+export const BankStatementListSchema = withExample(z.object({
+  items: z.array(z.object({
+    statementId: z.string(), jurisdiction: z.string(), state: z.enum(STATEMENT_STATES), messageId: z.string(),
+    importedBy: z.string(), importedAt: z.string(), entryCount: z.number().int(),
+    counts: z.object({ paid: z.number().int(), returned: z.number().int(), unmatched: z.number().int(), notBooked: z.number().int() }),
+    unresolved: z.number().int(),
+  })),
+  total: z.number().int(), limit: z.number().int(), offset: z.number().int(),
+}), {
+  items: [{
+    statementId: 'a'.repeat(64), jurisdiction: 'RS', state: 'unresolved', messageId: 'STMT-2026-12-06', importedBy: 'finance-1', importedAt: '2026-12-06T11:00:00.000Z',
+    entryCount: 3, counts: { paid: 2, returned: 0, unmatched: 1, notBooked: 0 }, unresolved: 1,
+  }],
+  total: 1, limit: 50, offset: 0,
 });

@@ -4,7 +4,7 @@ import type { Principal } from '../api.ts';
 import { LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
-import { fundsReadable, paymentJurisdictions, mayErase, mayListPersonalDataReads, mayMonitor, mayReadInbox, maySeeClaims } from './may.ts';
+import { fundsReadable, paymentJurisdictions, mayErase, mayListPayments, mayListPersonalDataReads, mayMonitor, mayReadInbox, maySeeClaims } from './may.ts';
 import { isFundStaff, useRoles } from './roles.ts';
 import { useUnreadCount } from './unread.ts';
 
@@ -25,7 +25,8 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
             {p.roles.includes('lawyer') && <Link to="/claims/new">{t('app.nav.fileClaim')}</Link>}
             {fundsReadable(p).length > 0 && <Link to="/funds">{t('app.nav.funds')}</Link>}
             {paymentJurisdictions(p).length > 0 && <Link to="/payments">{t('app.nav.payments')}</Link>}
-            {paymentJurisdictions(p).length > 0 && <Link to="/bank-statements">{t('app.nav.statements')}</Link>}
+            {mayListPayments(p) && <Link to="/payment-runs">{t('app.nav.runs')}</Link>}
+            {mayListPayments(p) && <Link to="/bank-statements">{t('app.nav.statements')}</Link>}
             {mayListPersonalDataReads(p) && <Link to="/personal-data-reads">{t('app.nav.reads')}</Link>}
             {mayErase(p) && <Link to="/erasure">{t('app.nav.erasure')}</Link>}
             {mayMonitor(p) && <Link to="/monitoring">{t('monitoring.nav')}</Link>}

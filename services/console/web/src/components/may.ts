@@ -2,7 +2,7 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canActAsFundStaff, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canActAsFundStaff, paymentListScope, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
@@ -45,3 +45,6 @@ export const mayMonitor = (p: Principal): boolean => mayOnlyMonitor(p) || p.role
 /** The jurisdictions whose payment runs and bank statements the user handles (a finance officer's). */
 export const paymentJurisdictions = (p: Principal): Jurisdiction[] =>
   (p.jurisdictions as Jurisdiction[]).filter((j) => canActAsFundStaff(domain(p), j, 'fund-finance').allowed);
+
+/** Finance officers, fund admins and auditors list the payment runs and imported bank statements of their jurisdictions. */
+export const mayListPayments = (p: Principal): boolean => paymentListScope(domain(p)).allowed;

@@ -1,7 +1,8 @@
 /**
- * Payments due (a finance officer's): the instalments due or failed in their jurisdictions, from the
- * projection's work queue (claim reference, instalment, due date, amount, the payee's masked
- * account, the run that holds one already), to select and prepare a payment run with an execution
+ * Payments due (a finance officer's): the approved advances not yet paid and the instalments due or
+ * failed in their jurisdictions, from the projection's work queue (claim reference, advance or
+ * instalment, due date, amount, the payee's masked account, the run that holds one already), to
+ * select and prepare a payment run with an execution
  * date (POST /payment-runs, checked with `CommandBodies.preparePaymentRun` first). The run's page
  * opens once it is prepared.
  */
@@ -21,12 +22,14 @@ import { navigate } from '../../router.ts';
 import { Refusal, useCommand } from './use-command.tsx';
 
 interface Due {
-  task: string; claimId: string; publicReference: string | null; jurisdiction: string; dueOn?: string; instalment?: number;
+  task: string; claimId: string; publicReference: string | null; jurisdiction: string; dueOn?: string; instalment?: number; advance?: number;
   amount?: { amountMinor: number; currency: string }; maskedAccount?: string | null; runId?: string | null;
 }
 
-const PAYMENT_TASKS = new Set(['disburse-instalment', 'retry-instalment']);
-const keyOf = (d: Due) => `${d.claimId}#${d.instalment}`;
+const PAYMENT_TASKS = new Set(['pay-advance', 'disburse-instalment', 'retry-instalment']);
+const keyOf = (d: Due) => (d.advance !== undefined ? `${d.claimId}#advance-${d.advance}` : `${d.claimId}#instalment-${d.instalment}`);
+/** The payment as POST /payment-runs names it. */
+const paymentOf = (d: Due) => (d.advance !== undefined ? { claimId: d.claimId, advance: d.advance } : { claimId: d.claimId, instalment: d.instalment });
 /** Today where the scheme is: the earliest day a bank can be asked to execute. */
 const todayIn = (jurisdiction: string) => new Intl.DateTimeFormat('en-CA', { timeZone: schemeTimeZone(jurisdiction) }).format(new Date());
 
@@ -47,7 +50,7 @@ export function PaymentsPage(props: { principal: Principal }) {
   useEffect(() => {
     setDue(undefined);
     api<{ items: Due[] }>('/api/queries/work-queue').then(
-      ({ body }) => setDue(body.items.filter((i) => PAYMENT_TASKS.has(i.task) && i.instalment !== undefined)),
+      ({ body }) => setDue(body.items.filter((i) => PAYMENT_TASKS.has(i.task) && (i.instalment !== undefined || i.advance !== undefined))),
       (e: unknown) => setError((e as Error).message),
     );
   }, [reloads]);
@@ -62,7 +65,7 @@ export function PaymentsPage(props: { principal: Principal }) {
 
   const prepare = async (event: FormEvent) => {
     event.preventDefault();
-    const payments = shown.filter((d) => selected.has(keyOf(d))).map((d) => ({ claimId: d.claimId, instalment: d.instalment }));
+    const payments = shown.filter((d) => selected.has(keyOf(d))).map(paymentOf);
     const checked = CommandBodies.preparePaymentRun.safeParse({ jurisdiction, executionOn, payments });
     const found: Record<string, string> = {};
     const fieldOf = (path: readonly PropertyKey[]) => (path[0] === 'executionOn' ? 'run.executionOn' : 'run.payments');
@@ -88,7 +91,7 @@ export function PaymentsPage(props: { principal: Principal }) {
     <section aria-labelledby="payments-title">
       <h1 id="payments-title">{t('payments.title')}</h1>
       <p>{t('payments.intro')}</p>
-      <p><Link to="/bank-statements">{t('statements.title')}</Link></p>
+      <p><Link to="/payment-runs">{t('runs.title')}</Link> · <Link to="/bank-statements">{t('statements.title')}</Link></p>
       {error && <p role="alert" className="error">{t('app.error', { detail: error })}</p>}
       {!due && !error && <p>{t('app.loading')}</p>}
       {due && (
@@ -121,7 +124,7 @@ export function PaymentsPage(props: { principal: Principal }) {
                   <tbody>
                     {shown.map((d) => {
                       const reference = d.publicReference ?? d.claimId;
-                      const payment = t('payments.instalment', { number: d.instalment ?? 0 });
+                      const payment = d.advance !== undefined ? t('payments.advance', { number: d.advance }) : t('payments.instalment', { number: d.instalment ?? 0 });
                       return (
                         <tr key={keyOf(d)}>
                           <td>
@@ -136,7 +139,7 @@ export function PaymentsPage(props: { principal: Principal }) {
                           </td>
                           <td><Link to={`/claims/${d.claimId}`} aria-label={t('claims.open', { reference })}>{reference}</Link></td>
                           <td>{payment}{d.task === 'retry-instalment' && ` (${t('payments.failedBefore')})`}</td>
-                          <td>{d.dueOn ? formatLocalDate(locale, d.dueOn) : ''}</td>
+                          <td>{d.dueOn ? formatLocalDate(locale, d.dueOn) : d.advance !== undefined ? t('payments.dueOnApproval') : ''}</td>
                           <td className="amount">{d.amount ? formatMoney(locale, d.amount.amountMinor, d.amount.currency) : ''}</td>
                           <td>{d.maskedAccount ?? t('payments.noPayee')}</td>
                         </tr>
