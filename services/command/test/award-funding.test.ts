@@ -63,7 +63,7 @@ const approved: ClaimEvent = { type: 'AwardApproved', data: data({ netAward: RSD
 const notified: ClaimEvent = { type: 'DecisionNotified', data: data({ servedAt: '2026-04-01T08:00:00.000Z', appealDeadline: '2026-04-16' }) };
 const scheduled: ClaimEvent = {
   type: 'PayoutScheduled',
-  data: data({ instalments: [{ number: 1, amount: RSD(900_000), dueOn: '2026-05-04' }], total: RSD(900_000) }),
+  data: { ...data({ instalments: [{ number: 1, amount: RSD(900_000), dueOn: '2026-05-04' }], total: RSD(900_000) }), schemaVersion: 2, committedByDueYear: true },
 };
 const paid: ClaimEvent = {
   type: 'PayoutDisbursed',

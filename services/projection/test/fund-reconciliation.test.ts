@@ -15,6 +15,7 @@ const OTHER = '22222222-2222-4222-8222-222222222222';
 function funding(recordedOn: string[]): ClaimFunding {
   return {
     fundYear: 2026, owed: 0, tied: 10_000_000, paid: 10_000_000, payments: [{ instalment: 1, amountMinor: 10_000_000 }],
+    years: [{ year: 2026, owed: 0, tied: 10_000_000, paid: 10_000_000, payments: [{ instalment: 1, amountMinor: 10_000_000 }] }],
     recovered: recordedOn.length * 1_000_000,
     recoveries: recordedOn.map((d, i) => ({ recovery: i + 1, year: Number(d.slice(0, 4)), amountMinor: 1_000_000 })),
   };

@@ -8,7 +8,7 @@ import { fundingDifferences, fundingInYear, type ClaimFunding, type FundingDiffe
 import type { ReadModelStore } from '../read-model/store.js';
 import { fundYearLedger } from './fund-year.js';
 
-const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [], recovered: 0, recoveries: [] };
+const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [], years: [], recovered: 0, recoveries: [] };
 
 export interface FundReconciliation {
   jurisdiction: string;
