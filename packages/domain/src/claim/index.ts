@@ -8,6 +8,6 @@ export {
   appealDecisionConflict, approvalConflict, type AwardApprovalFacts, approvalsNeeded, awardApprovalsNeeded, paymentConflict, rejectionConflict,
 } from './approvals.js';
 export { checkVictimData } from './victim.js';
-export { MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
+export { MAX_COMMITMENT_YEARS_AHEAD, MAX_FIRST_DUE_MONTHS, checkFirstDueOn } from './schedule.js';
 export { payeeLocked, requireNoPendingPayeeChange, type SetPayeeData } from './payee.js';
 export { requireNotQueued } from './payment-queue.js';
