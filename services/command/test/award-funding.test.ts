@@ -98,19 +98,19 @@ function given(budget: Money | undefined, claim: ClaimEvent[], prior: Omit<Ledge
       return {
         async thenCommits(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, after, change, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx, () => undefined);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
         },
         async thenRefuses(t: Test, code: string, message: string) {
           await setUp;
-          const thrown = await funding.beforeAppend(claimId, after, change, ctx).then(() => undefined, (e: unknown) => e);
+          const thrown = await funding.beforeAppend(claimId, after, change, ctx, () => undefined).then(() => undefined, (e: unknown) => e);
           t.ok(isDomainError(thrown, code), `${message}: ${code}`, { found: thrown });
           t.same(ledgers.written, [], `${message}: nothing written to the ledger`);
         },
         async thenSettles(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, after, change, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx, () => undefined);
           await funding.afterAppend(claimId, after, change, ctx);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
