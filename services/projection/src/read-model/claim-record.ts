@@ -6,7 +6,7 @@
  * @cfund/domain read it; it is persisted only as the projector's working state (`claim_folds`).
  */
 import type { ClaimEvent, EncryptedPersonalData } from '@cfund/contracts';
-import { claimFunding, evolve, initialState, type ClaimState } from '@cfund/domain';
+import { claimFunding, ledgerYears, evolve, initialState, type ClaimFunding, type ClaimState } from '@cfund/domain';
 import { claimDetailView } from './claim-detail.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney, type ClaimDeadline } from './claim-view.js';
@@ -74,11 +74,26 @@ export const CLAIM_COLUMNS = ['revision', 'public_reference', 'jurisdiction', 's
 export type AssignmentRole = 'lead' | 'co-counsel' | 'assessor';
 export interface ClaimAssignment { person: string; role: AssignmentRole }
 
+/**
+ * A row of `claim_fund_years`: a fund year whose ledger holds something of the claim
+ * (`ledgerYears`), with the award's part in it (`tied`, `paid`: zero in a year that holds only
+ * recoveries) and the award's own fund year (the year it was decided in).
+ */
+export interface ClaimFundYear { year: number; awardYear: number | null; tiedMinor: number; paidMinor: number }
+
 export interface ClaimRecord {
   row: ClaimRowValues;
   /** Rows of `claim_deadlines` (none before the claim is filed). */
   deadlines: ClaimDeadline[];
   assignments: ClaimAssignment[];
+  fundYears: ClaimFundYear[];
+}
+
+export function claimFundYears(funding: ClaimFunding): ClaimFundYear[] {
+  return ledgerYears(funding).map((year) => {
+    const part = funding.years.find((y) => y.year === year);
+    return { year, awardYear: funding.fundYear ?? null, tiedMinor: part?.tied ?? 0, paidMinor: part?.paid ?? 0 };
+  });
 }
 
 function assignmentsOf(state: ClaimState): ClaimAssignment[] {
@@ -110,5 +125,6 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
     },
     deadlines: state.jurisdiction && state.filedBy ? deadlines : [],
     assignments: assignmentsOf(state),
+    fundYears: state.jurisdiction ? claimFundYears(funding) : [],
   };
 }

@@ -110,6 +110,8 @@ export class Projector {
     deleteDeadlines: Statement<[string]>;
     insertDeadline: Statement<[string, string, number, string, string, string]>;
     deleteAssignments: Statement<[string]>;
+    deleteFundYears: Statement<[string]>;
+    insertFundYear: Statement<[string, number, string, number | null, number, number]>;
     insertAssignment: Statement<[string, string, string]>;
     insertHistory: Statement<HistoryRow>;
     insertHistoryMany: Statement<[(string | number | null)[]]>;
@@ -143,6 +145,8 @@ export class Projector {
       deleteDeadlines: db.prepare('DELETE FROM claim_deadlines WHERE claim_id = ?'),
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteAssignments: db.prepare('DELETE FROM claim_assignments WHERE claim_id = ?'),
+      deleteFundYears: db.prepare('DELETE FROM claim_fund_years WHERE claim_id = ?'),
+      insertFundYear: db.prepare('INSERT INTO claim_fund_years (claim_id, year, jurisdiction, award_year, tied_minor, paid_minor) VALUES (?, ?, ?, ?, ?, ?)'),
       insertAssignment: db.prepare('INSERT OR IGNORE INTO claim_assignments (claim_id, role, person) VALUES (?, ?, ?)'),
       insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -319,7 +323,7 @@ export class Projector {
 
   /** The claim's rows (claim-record.ts) and its decider state, as of the entry's last event. */
   private writeClaim(entry: HeldClaim): void {
-    const { row, deadlines, assignments } = claimRecord(entry);
+    const { row, deadlines, assignments, fundYears } = claimRecord(entry);
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
     const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
@@ -330,12 +334,14 @@ export class Projector {
       this.stmt.indexClaim.run(rowid, row.search_text);
       this.stmt.deleteDeadlines.run(entry.claimId);
       this.stmt.deleteAssignments.run(entry.claimId);
+      this.stmt.deleteFundYears.run(entry.claimId);
     } else {
       this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
     }
     this.stmt.upsertFold.run(entry.claimId, JSON.stringify(entry.state));
     for (const d of deadlines) this.stmt.insertDeadline.run(entry.claimId, d.kind, d.instalment ?? 0, d.dueOn, row.jurisdiction!, row.filed_by!);
     for (const a of assignments) this.stmt.insertAssignment.run(entry.claimId, a.role, a.person);
+    for (const y of fundYears) this.stmt.insertFundYear.run(entry.claimId, y.year, row.jurisdiction!, y.awardYear, y.tiedMinor, y.paidMinor);
   }
 
   /** A read of a victim's personal data (stream access-<claimId>): one row, for the auditors' list. */
