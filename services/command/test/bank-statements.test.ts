@@ -1,6 +1,6 @@
 import t from 'tap';
 import { claimStream, fundStream } from '@cfund/contracts';
-import { allocateBudgets, camt053, daysAhead, FUND_IBAN, payableClaim, RSD, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, camt053, daysAhead, FUND_IBAN, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Bank statements (camt.053) through HTTP against the embedded store: a run released by a second
 // officer, a statement that pays two instalments and returns one, the returned one paid by a

@@ -2,7 +2,7 @@ import t from 'tap';
 import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { pain001, type PaymentRunState } from '@cfund/domain';
-import { allocateBudgets, daysAhead, payableClaim, RSD, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, daysAhead, payableClaim, startService, tokens, type Harness } from './helpers.ts';
 
 // Payment runs through HTTP against the embedded store: prepared by one finance officer, released
 // by another, each payment queued on its claim; the pain.001 file's digest recorded at release.
