@@ -25,7 +25,7 @@ t.test('every event definition has a schema version and refuses unknown fields',
   t.equal(EVENT_DEFINITIONS.length, new Set(EVENT_DEFINITIONS.map((d) => d.type)).size, 'types are unique');
   for (const def of EVENT_DEFINITIONS) {
     // Every event is at v1 but those a later version changed, each with an upcaster from its v1.
-    t.equal(def.version, def.type === 'RecoveryCredited' ? 2 : 1, `${def.type} is v${def.version}`);
+    t.equal(def.version, def.type === 'RecoveryCredited' || def.type === 'PayoutScheduled' ? 2 : 1, `${def.type} is v${def.version}`);
     const extra = def.data.safeParse({ schemaVersion: def.version, surprise: true });
     t.notOk(extra.success, `${def.type} rejects an unknown field`);
   }
@@ -71,6 +71,12 @@ t.test('a recovery credited before recoveries were numbered (v1) still loads, as
   const parsed = parseEvent('RecoveryCredited', stored);
   t.same(parsed.data, { ...stored, schemaVersion: 2 });
   t.equal(parseEvent('RecoveryCredited', { ...stored, schemaVersion: 2, recovery: 3 }).data.schemaVersion, 2);
+});
+
+t.test('a payout schedule of before instalments were committed by due year (v1) loads as not committed by due year', async (t) => {
+  const stored = { schemaVersion: 1, claimId, instalments: [{ number: 1, amount: { amountMinor: 500, currency: 'RSD' }, dueOn: '2027-02-01' }], total: { amountMinor: 500, currency: 'RSD' } };
+  t.same(parseEvent('PayoutScheduled', stored).data, { ...stored, schemaVersion: 2, committedByDueYear: false });
+  t.equal((parseEvent('PayoutScheduled', { ...stored, schemaVersion: 2, committedByDueYear: true }).data as { committedByDueYear: boolean }).committedByDueYear, true);
 });
 
 t.test('command bodies are strict and typed', async (t) => {

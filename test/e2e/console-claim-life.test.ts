@@ -33,6 +33,11 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
     amount: { amountMinor: 10_000_000_000, currency: 'RSD' },
   });
   t.equal(budget.status, 200, 'the year\'s budget is allocated');
+  // And the next year's: an instalment that falls due then is committed against it.
+  const nextBudget = await call(system.url.command, 'POST', `/funds/RS/${Number(localDate(0).slice(0, 4)) + 1}/budget`, await system.token('admin-1', 'fund-admin'), {
+    amount: { amountMinor: 10_000_000_000, currency: 'RSD' },
+  });
+  t.equal(nextBudget.status, 200, 'next year\'s budget is allocated');
 
   const commandCalls: string[] = [];
   // Signing in sends no command: the calls are watched from the landing page on.

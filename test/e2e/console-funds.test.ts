@@ -27,6 +27,8 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   const rsd = (amountMinor: number) => ({ amount: { amountMinor, currency: 'RSD' } });
   t.equal((await call(system.url.command, 'POST', `/funds/RS/${year}/budget`, tk.admin, rsd(10_000_000_000))).status, 200, 'this year\'s budget');
   t.equal((await call(system.url.command, 'POST', `/funds/RS/${year - 1}/budget`, tk.admin, rsd(5_000_000_000))).status, 200, 'last year\'s budget');
+  // Next year's: late in the year, instalments fall due then and are committed against it.
+  t.equal((await call(system.url.command, 'POST', `/funds/RS/${year + 1}/budget`, tk.admin, rsd(5_000_000_000))).status, 200, 'next year\'s budget');
   // Filing to the first of three instalments paid: 900,000.00 committed, 300,000.00 paid.
   const filed = await call(system.url.command, 'POST', '/claims', tk.lawyer, fileBody(1));
   t.equal(filed.status, 201, 'filed');
@@ -49,6 +51,11 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
     await new Promise((done) => setTimeout(done, 50));
   }
 
+  // What of the award falls due next year (late in the year the schedule's last instalments do): committed there, released here.
+  const detail = JSON.parse((await call(system.url.projection, 'GET', `/claims/${claimId}`, tk.admin)).text) as { fund: { instalments: { amount: { amountMinor: number }; dueOn: string }[] } };
+  const dueNextYear = detail.fund.instalments.filter((i) => Number(i.dueOn.slice(0, 4)) > year).reduce((a, i) => a + i.amount.amountMinor, 0);
+  const rsdText = (minor: number) => `RSD ${(minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
   const { signIn } = run;
   const cells = async (page: Page, rowYear: number) =>
     (await page.getByTestId(`fund-year-RS-${rowYear}`).locator('th, td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
@@ -57,13 +64,13 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.getByRole('link', { name: 'Fund budgets' }).click();
   await admin.getByRole('heading', { name: 'Fund budgets', exact: true }).waitFor();
   await admin.getByTestId(`fund-year-RS-${year}`).waitFor();
-  t.same(await cells(admin, year), [String(year), 'RSD 100,000,000.00', 'RSD 900,000.00', 'RSD 0.00', 'RSD 300,000.00', 'RSD 50,000.00', 'RSD 600,000.00', 'RSD 99,150,000.00'],
+  t.same(await cells(admin, year), [String(year), 'RSD 100,000,000.00', 'RSD 900,000.00', rsdText(dueNextYear), 'RSD 300,000.00', 'RSD 50,000.00', rsdText(60_000_000 - dueNextYear), rsdText(9_915_000_000 + dueNextYear)],
     'this year: budget, committed, released, disbursed, recovered, outstanding, available (budget and recoveries less what is tied)');
   t.same(await cells(admin, year - 1), [String(year - 1), 'RSD 50,000,000.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 0.00', 'RSD 50,000,000.00'], 'last year: its budget, nothing committed');
   t.same(await cells(admin, year - 2), [String(year - 2), 'No budget allocated and nothing committed'], 'the year before: nothing');
   await admin.getByRole('heading', { name: `1 award committed in ${year}` }).waitFor();
   const claimRow = (await admin.getByTestId('fund-claims-RS').locator('tbody td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
-  t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', 'RSD 600,000.00', 'RSD 50,000.00', '1'], 'the claim behind the figures, with what was recovered on it this year');
+  t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', rsdText(60_000_000 - dueNextYear), 'RSD 50,000.00', '1'], 'the claim behind the figures, with what was recovered on it this year');
   await checkAccessibility(t, admin, 'fund budgets');
   await run.shoot(admin, 'funds-admin');
 

@@ -44,6 +44,7 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   };
   const year = fundYearNow();
   t.equal((await call(system.url.command, 'POST', `/funds/RS/${year}/budget`, tk.admin, { amount: { amountMinor: 10_000_000_000, currency: 'RSD' } })).status, 200, 'a budget');
+  t.equal((await call(system.url.command, 'POST', `/funds/RS/${year + 1}/budget`, tk.admin, { amount: { amountMinor: 10_000_000_000, currency: 'RSD' } })).status, 200, 'next year\'s: the later instalments are committed there');
   const filed = await call(system.url.command, 'POST', '/claims', tk.lawyer, fileBody(1));
   const { claimId } = JSON.parse(filed.text) as { claimId: string };
   // To the payout schedule (three instalments of RSD 300,000.00, the first due two weeks ago), the payee named once assessed.

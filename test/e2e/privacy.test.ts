@@ -133,6 +133,7 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   ]);
   const moneyTokens = { ...tokens, finance, admin, approver1, approver2 };
   t.equal((await call(url.command, 'POST', `/funds/RS/${fundYearNow()}/budget`, admin, { amount: { amountMinor: 1_000_000_000, currency: 'RSD' } })).status, 200, 'a budget');
+  t.equal((await call(url.command, 'POST', `/funds/RS/${fundYearNow() + 1}/budget`, admin, { amount: { amountMinor: 1_000_000_000, currency: 'RSD' } })).status, 200, 'next year\'s: later instalments are committed there');
   for (const [name, path, who, body] of lifecycleSteps().slice(4, 9)) {
     const r = await call(url.command, 'POST', `/claims/${claimId}/${path}`, moneyTokens[who], body);
     t.equal(r.status, 200, `${name}: ${r.text}`);

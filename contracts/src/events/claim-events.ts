@@ -251,11 +251,21 @@ export const AppealDecided = eventVersion('AppealDecided', 1, {
   letter: LetterRecordSchema.optional(),
 });
 
-export const PayoutScheduled = eventVersion('PayoutScheduled', 1, {
+/**
+ * v2: `committedByDueYear`: each instalment's money is committed in the fund year of its due date
+ * (true for every schedule recorded since), not all in the award's fund year. v1 reads as `false`:
+ * a schedule of before keeps its money in the award's fund year (no ledger moves on deployment).
+ */
+export const PayoutScheduled = eventVersion('PayoutScheduled', 2, {
   ...base,
   instalments: z.array(z.object({ number: z.number().int().min(1), amount: MoneySchema, dueOn: LocalDateSchema }).strict()).min(1),
   total: MoneySchema,
+  committedByDueYear: z.boolean(),
 });
+/** PayoutScheduled v1 to v2: a schedule of before instalments were committed by due year keeps its money in the award's fund year. */
+export const CLAIM_UPCASTERS = [
+  { type: 'PayoutScheduled', fromVersion: 1, up: (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, schemaVersion: 2, committedByDueYear: false }) },
+] as const;
 
 export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   ...base,

@@ -69,9 +69,12 @@ export const CLAIM_ONLY_STEPS = 5;
 /** Allocates a budget large enough for any run to the RS fund year of now. */
 /** 10^14 minor units in allocations of the largest amount a command takes (10^12): room for a million awards. */
 export async function allocateLargeBudget(http: HttpClient, port: number, tk: Tokens): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    const r = await http.request(port, 'POST', `/funds/RS/${fundYearNow()}/budget`, tk.admin, { amount: RSD(1_000_000_000_000) });
-    if (r.status !== 200) throw new Error(`budget: ${r.status} ${r.text}`);
+  // This year's and the next: a lifecycle's later instalments fall due in the coming months, committed in the year they fall due in.
+  for (const year of [fundYearNow(), fundYearNow() + 1]) {
+    for (let i = 0; i < 100; i += 1) {
+      const r = await http.request(port, 'POST', `/funds/RS/${year}/budget`, tk.admin, { amount: RSD(1_000_000_000_000) });
+      if (r.status !== 200) throw new Error(`budget: ${r.status} ${r.text}`);
+    }
   }
 }
 

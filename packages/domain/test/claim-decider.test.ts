@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import type { Actor, ClaimEvent, Money } from '@cfund/contracts';
+import { parseEvent, type Actor, type ClaimEvent, type Money } from '@cfund/contracts';
 import {
   awardApprovalsNeeded, claimFunding, decide, fundingInYear, ledgerYears, evolve, initialState, isDomainError, onHoldForInformation, type ClaimCommand, type ClaimState,
 } from '@cfund/domain';
@@ -86,14 +86,18 @@ const approved: ClaimEvent = { type: 'AwardApproved', data: data({ netAward: RSD
 const notified: ClaimEvent = { type: 'DecisionNotified', data: data({ servedAt: '2026-04-01T08:00:00.000Z', appealDeadline: '2026-04-16' }) };
 const scheduled: ClaimEvent = {
   type: 'PayoutScheduled',
-  data: data({
-    instalments: [
-      { number: 1, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-05-04' },
-      { number: 2, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-06-01' },
-      { number: 3, amount: { amountMinor: 56_666_666, currency: 'RSD' }, dueOn: '2026-07-01' },
-    ],
-    total: RSD(1_700_000),
-  }),
+  data: {
+    ...data({
+      instalments: [
+        { number: 1, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-05-04' },
+        { number: 2, amount: { amountMinor: 56_666_667, currency: 'RSD' }, dueOn: '2026-06-01' },
+        { number: 3, amount: { amountMinor: 56_666_666, currency: 'RSD' }, dueOn: '2026-07-01' },
+      ],
+      total: RSD(1_700_000),
+    }),
+    schemaVersion: 2,
+    committedByDueYear: true,
+  },
 };
 const disbursed = (n: number, amountMinor: number, at: string): ClaimEvent => ({
   type: 'PayoutDisbursed',
@@ -324,7 +328,10 @@ t.test('an award granted on appeal after a rejection gets a fund year; appeals n
   t.equal((granted[0]!.data as { fundYear?: number }).fundYear, 2027, 'committed against the year of the appeal decision');
   const s = stateOf([...toApproval, rejected, notified, appealed, ...granted]);
   t.equal(s.fund.fundYear, 2027);
-  t.same(claimFunding(s), { fundYear: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [], recovered: 0, recoveries: [] }, 'the award granted on appeal is owed');
+  t.same(claimFunding(s), {
+    fundYear: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [],
+    years: [{ year: 2027, tied: RSD(400_000).amountMinor, paid: 0, owed: RSD(400_000).amountMinor, payments: [] }], recovered: 0, recoveries: [],
+  }, 'the award granted on appeal is owed');
 });
 
 t.test('dates of facts cannot lie in the future (a small clock tolerance)', async (t) => {
@@ -351,7 +358,10 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   const approveAdvance: ClaimCommand = { type: 'ApproveAdvancePayment', actor: approver1, at: '2026-03-05T10:00:00.000Z', data: { amount: RSD(200_000), reason: 'urgent medical costs' } };
   const adv = given(base).when(approveAdvance).events();
   t.same(adv[0]!.data, data({ approvedBy: 'approver-1', amount: RSD(200_000), reason: 'urgent medical costs', advance: 1, fundYear: 2026 }), 'numbered, with its fund year');
-  t.same(claimFunding(stateOf([...base, ...adv])), { fundYear: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [], recovered: 0, recoveries: [] }, 'an approved advance is owed');
+  t.same(claimFunding(stateOf([...base, ...adv])), {
+    fundYear: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [],
+    years: [{ year: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [] }], recovered: 0, recoveries: [],
+  }, 'an approved advance is owed');
   const pay = (actor: Actor, n = 1, at = '2026-03-06T10:00:00.000Z'): ClaimCommand => ({ type: 'DisburseAdvance', actor, at, data: { advance: n, paymentReference: `ADV-${n}` } });
   given([...base, ...adv]).when(pay(approver1)).thenThrows(t, 'four-eyes', 'not by its approver');
   given([...base, ...adv]).when(pay(finance, 2)).thenThrows(t, 'unknown-advance');
@@ -361,7 +371,7 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   t.same(claimFunding(stateOf([...base, ...adv, ...paid])).payments, [{ advance: 1, amountMinor: RSD(200_000).amountMinor }]);
   // The award: 1,700,000, of which 200,000 advanced: instalments of 1,500,000; paid in full only with the advance paid too.
   const awardPath = [approval('approver-1', 1), approval('approver-2', 2), approved, notified];
-  const unpaidAdvanceSchedule: ClaimEvent = { type: 'PayoutScheduled', data: data({ instalments: [{ number: 1, amount: RSD(1_500_000), dueOn: '2026-05-04' }], total: RSD(1_500_000) }) };
+  const unpaidAdvanceSchedule: ClaimEvent = { type: 'PayoutScheduled', data: { ...data({ instalments: [{ number: 1, amount: RSD(1_500_000), dueOn: '2026-05-04' }], total: RSD(1_500_000) }), schemaVersion: 2, committedByDueYear: true } };
   const allInstalments = [...base, ...adv, assessed, ...awardPath, unpaidAdvanceSchedule, disbursed(1, RSD(1_500_000).amountMinor, '2026-05-04T09:00:00.000Z')];
   t.equal(stateOf(allInstalments).status, 'scheduled', 'every instalment paid but the advance: not paid in full');
   given(allInstalments).when({ type: 'CloseClaim', actor: finance, at: '2026-06-01T10:00:00.000Z', data: { reason: 'paid' } }).thenThrows(t, 'not-allowed-in-state', 'and it cannot be closed as paid');
@@ -372,6 +382,10 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   t.same(claimFunding(s), {
     fundYear: 2026, tied: RSD(1_700_000).amountMinor, paid: RSD(1_700_000).amountMinor, owed: 0,
     payments: [{ advance: 1, amountMinor: RSD(200_000).amountMinor }, { instalment: 1, amountMinor: RSD(1_500_000).amountMinor }],
+    years: [{
+      year: 2026, tied: RSD(1_700_000).amountMinor, paid: RSD(1_700_000).amountMinor, owed: 0,
+      payments: [{ advance: 1, amountMinor: RSD(200_000).amountMinor }, { instalment: 1, amountMinor: RSD(1_500_000).amountMinor }],
+    }],
     recovered: 0, recoveries: [],
   });
   // A rejection cancels advances not yet paid.
@@ -451,7 +465,7 @@ t.test('recoveries are numbered on the claim and belong to the fund year they we
   t.equal(funding.recovered, RSD(150_000).amountMinor);
   t.same(ledgerYears(funding), [2026, 2027], 'the claim has money in the ledgers of 2026 and 2027');
   const in2027 = fundingInYear(funding, 2027);
-  t.same(in2027, { tied: 0, paid: 0, owed: 0, payments: [], recovered: RSD(50_000).amountMinor, recoveries: [funding.recoveries[1]] },
+  t.same(in2027, { tied: 0, paid: 0, owed: 0, payments: [], years: [], recovered: RSD(50_000).amountMinor, recoveries: [funding.recoveries[1]] },
     '2027 holds the recovery received in 2027 and none of the award');
   t.same(fundingInYear(funding, 2026).recoveries, [funding.recoveries[0]]);
   t.equal(fundingInYear(funding, 2026).tied, funding.tied, 'the award stays in its fund year');
@@ -459,6 +473,62 @@ t.test('recoveries are numbered on the claim and belong to the fund year they we
   const s2 = [...paidOne, recovered(100_000, '2026-12-31'), recovered(50_000, '2027-01-01')];
   given(s2).when(recover(416_667)).thenThrows(t, 'recovery-exceeds-paid', 'every recovery counts toward what was paid');
   t.same(given(s2).when(recover(416_666)).events().map((e) => e.type), ['RecoveryFromOffenderRecorded']);
+});
+
+// ---- instalments committed in the fund year they fall due in --------------------------------------
+
+t.test('a schedule commits each instalment in the fund year it falls due in; advances and the rest stay in the award\'s year', async (t) => {
+  const advance: ClaimEvent = { type: 'AdvancePaymentApproved', data: data({ approvedBy: 'approver-1', amount: RSD(200_000), reason: 'r', advance: 1, fundYear: 2026 }) };
+  const advancePaid: ClaimEvent = { type: 'AdvanceDisbursed', data: data({ advance: 1, amount: RSD(200_000), paymentReference: 'A', disbursedBy: 'finance-1', disbursedAt: '2026-03-06T10:00:00.000Z' }) };
+  const notifiedWithAdvance = [...courtTrack, applied, advance, advancePaid, assessed, approval('approver-1', 1), approval('approver-2', 2), approved, notified];
+  // Given an award of 1,700,000 decided in 2026 with 200,000 advanced and paid,
+  // when it is scheduled in two instalments six months apart from December,
+  const events = given(notifiedWithAdvance).when({ type: 'SchedulePayout', actor: finance, at: '2026-11-20T09:00:00.000Z', data: { instalments: 2, firstDueOn: '2026-12-01', intervalMonths: 6 } }).events();
+  // then the schedule says its money is committed by due year,
+  t.match(events, [{ type: 'PayoutScheduled', data: { schemaVersion: 2, committedByDueYear: true, instalments: [{ dueOn: '2026-12-01' }, { dueOn: '2027-06-01' }] } }]);
+  const scheduledState = stateOf([...notifiedWithAdvance, ...events]);
+  const f = claimFunding(scheduledState);
+  // and the instalment due in 2027 is held by the ledger of 2027, the rest by 2026's.
+  t.same(f.years, [
+    { year: 2026, tied: RSD(950_000).amountMinor, paid: RSD(200_000).amountMinor, owed: RSD(750_000).amountMinor, payments: [{ advance: 1, amountMinor: RSD(200_000).amountMinor }] },
+    { year: 2027, tied: RSD(750_000).amountMinor, paid: 0, owed: RSD(750_000).amountMinor, payments: [] },
+  ]);
+  t.equal(f.tied, RSD(1_700_000).amountMinor, 'the claim ties up what it did before, only spread');
+  t.same(ledgerYears(f), [2026, 2027]);
+  t.equal(fundingInYear(f, 2027).tied, RSD(750_000).amountMinor);
+  t.same(fundingInYear(f, 2027).years, [f.years[1]], 'the year holds part of the award');
+  t.equal(fundingInYear(f, 2028).years.length, 0, 'a year without instalments holds none of it');
+
+  // Paid early, the instalment of 2027 stays in 2027; failed, it is owed there again.
+  const early: ClaimEvent = { type: 'PayoutDisbursed', data: data({ instalment: 2, amount: RSD(750_000), paymentReference: 'P2', disbursedBy: 'finance-1', disbursedAt: '2026-12-02T09:00:00.000Z', early: true }) };
+  const afterEarly = claimFunding(stateOf([...notifiedWithAdvance, ...events, early]));
+  t.same(afterEarly.years.map((y) => [y.year, y.paid, y.owed]), [[2026, RSD(200_000).amountMinor, RSD(750_000).amountMinor], [2027, RSD(750_000).amountMinor, 0]]);
+  t.same(afterEarly.years[1]!.payments, [{ instalment: 2, amountMinor: RSD(750_000).amountMinor }]);
+  const failed: ClaimEvent = { type: 'PayoutFailed', data: data({ instalment: 2, reason: 'account closed', failedAt: '2026-12-03T09:00:00.000Z' }) };
+  t.same(claimFunding(stateOf([...notifiedWithAdvance, ...events, early, failed])).years, f.years, 'a failed payment is owed in its year again');
+
+  // Withdrawn: each year keeps only what was paid in it.
+  const withdrawn: ClaimEvent = { type: 'ClaimWithdrawn', data: data({ reason: 'x', withdrawnAt: '2026-12-04T10:00:00.000Z' }) };
+  t.same(claimFunding(stateOf([...notifiedWithAdvance, ...events, early, withdrawn])).years.map((y) => [y.year, y.tied]),
+    [[2026, RSD(200_000).amountMinor], [2027, RSD(750_000).amountMinor]]);
+});
+
+t.test('an instalment due before the award\'s fund year is committed in the fund year (a schedule recorded after the fact)', async (t) => {
+  const events = given(toNotified).when({ type: 'SchedulePayout', actor: finance, at: '2026-04-20T09:00:00.000Z', data: { instalments: 2, firstDueOn: '2025-12-15', intervalMonths: 12 } }).events();
+  t.same((events[0]!.data as { instalments: { dueOn: string }[] }).instalments.map((i) => i.dueOn), ['2025-12-15', '2026-12-15']);
+  t.same(claimFunding(stateOf([...toNotified, ...events])).years.map((y) => [y.year, y.tied]), [[2026, RSD(1_700_000).amountMinor]], 'never in a past year\'s budget');
+});
+
+t.test('a schedule recorded before instalments were committed by due year (v1) keeps its money in the award\'s fund year', async (t) => {
+  const v1 = {
+    schemaVersion: 1, claimId, total: RSD(1_700_000),
+    instalments: [{ number: 1, amount: RSD(850_000), dueOn: '2026-12-01' }, { number: 2, amount: RSD(850_000), dueOn: '2027-06-01' }],
+  };
+  const stored = parseEvent('PayoutScheduled', v1) as ClaimEvent;
+  const s = stateOf([...toNotified, stored]);
+  t.equal(s.fund.committedByDueYear, false, 'the upcaster reads it as not committed by due year');
+  t.same(claimFunding(s).years.map((y) => [y.year, y.tied]), [[2026, RSD(1_700_000).amountMinor]], 'no ledger moves on deployment');
+  t.same(ledgerYears(claimFunding(s)), [2026]);
 });
 
 // ---- withdrawal, reopening, closure, erasure -----------------------------------------------------

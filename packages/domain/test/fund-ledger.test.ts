@@ -92,7 +92,7 @@ t.test('a fold owns its state; cloneLedger keeps a copy that later events do not
 
 t.test('a recovery is credited once, and the ledger and the claim agree on which recoveries a year holds', async (t) => {
   const funding = (recoveries: { recovery: number; amountMinor: number }[]): ClaimFunding => ({
-    tied: 0, paid: 0, owed: 0, payments: [],
+    tied: 0, paid: 0, owed: 0, payments: [], years: [],
     recovered: recoveries.reduce((s, r) => s + r.amountMinor, 0), recoveries: recoveries.map((r) => ({ ...r, year: 2026 })),
   });
   const r = run([

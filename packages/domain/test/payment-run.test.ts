@@ -27,7 +27,7 @@ const scheduledClaim: ClaimEvent[] = [
   { type: 'AwardApprovalGiven', data: data({ approver: 'approver-1', netAward: RSD(300), approvalNumber: 1 }) },
   { type: 'AwardApproved', data: data({ netAward: RSD(300), approvers: ['approver-1'], fundYear: 2026 }) },
   { type: 'DecisionNotified', data: data({ servedAt: '2026-04-01T08:00:00.000Z', appealDeadline: '2026-04-16' }) },
-  { type: 'PayoutScheduled', data: data({ instalments: [1, 2, 3].map((n) => ({ number: n, amount: RSD(100), dueOn: `2026-0${4 + n}-04` })), total: RSD(300) }) },
+  { type: 'PayoutScheduled', data: { ...data({ instalments: [1, 2, 3].map((n) => ({ number: n, amount: RSD(100), dueOn: `2026-0${4 + n}-04` })), total: RSD(300) }), schemaVersion: 2, committedByDueYear: true } },
   { type: 'PayeeDetailsSet', data: data({ change: 1, payeeKind: 'victim', maskedAccount: 'RS35 **** 1379', details: sealed, setBy: 'lawyer-1', setAt: at }) },
 ];
 const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());

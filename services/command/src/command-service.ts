@@ -167,10 +167,10 @@ export class CommandService {
       },
     };
     const command = build(this.at());
-    /** The state the appended events were decided on, their effect on the claim's money, and whether funds were committed for them. */
+    /** The state the appended events were decided on, their effect on the claim's money, and the fund years funds were committed in for them. */
     let decidedOn: ClaimState | undefined;
     let change: FundingChange | undefined;
-    let committedIn: number | undefined;
+    const committedIn = new Set<number>();
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
@@ -188,11 +188,9 @@ export class CommandService {
           decidedOn = loaded.state;
           change = fundingChange(loaded.state, after);
           // A ledger write takes the Idempotency-Key itself, once the ledger has not refused.
-          const year = await this.funding.beforeAppend(claimId, after, change, ctx);
-          if (year !== undefined) {
-            committedIn = year;
-            await this.faultAt('after-funds-committed', claimId);
-          }
+          const before = committedIn.size;
+          await this.funding.beforeAppend(claimId, after, change, ctx, (year) => committedIn.add(year));
+          if (committedIn.size > before) await this.faultAt('after-funds-committed', claimId);
           // Authorized, decided and funded: the key is taken only now (a refusal writes nothing).
           await ctx.beforeWrite?.();
         },
@@ -207,7 +205,7 @@ export class CommandService {
       }
       return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state, replayed: result.replayed };
     } catch (error) {
-      if (committedIn !== undefined && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, committedIn, ctx);
+      if (committedIn.size > 0 && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, [...committedIn], ctx);
       if (isNew && error instanceof RevisionMismatchError) {
         // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
         throw new DomainError('already-filed', 'This claim has already been filed.');
@@ -346,12 +344,17 @@ export class CommandService {
     }
   }
 
-  /** A command refused after its funds were committed (the claim changed meanwhile): settle to the claim as it is. */
-  private async settleRefused(claimId: string, jurisdiction: Jurisdiction, year: number, ctx: CommandContext): Promise<void> {
+  /**
+   * A command refused after its funds were committed (the claim changed meanwhile, or a later
+   * year of its schedule refused them): settle those years to the claim as it is.
+   */
+  private async settleRefused(claimId: string, jurisdiction: Jurisdiction, years: readonly number[], ctx: CommandContext): Promise<void> {
     try {
       const { state } = await this.claims.catchUp(this.client, claimStream(claimId));
-      const done = await this.funding.settleIn(claimId, state, jurisdiction, year, ctx, await this.loadLedger(jurisdiction, year));
-      if (done.includes('FundsReleased')) this.metrics.ledgerRepairs.inc({ kind: 'release-compensation' });
+      for (const year of years) {
+        const done = await this.funding.settleIn(claimId, state, jurisdiction, year, ctx, await this.loadLedger(jurisdiction, year));
+        if (done.includes('FundsReleased')) this.metrics.ledgerRepairs.inc({ kind: 'release-compensation' });
+      }
     } catch (error) {
       this.metrics.ledgerSyncFailures.inc();
       this.logger?.error({ err: error, claimId }, 'the ledger could not be settled after a refused command; the reconciler will');

@@ -63,7 +63,7 @@ const approved: ClaimEvent = { type: 'AwardApproved', data: data({ netAward: RSD
 const notified: ClaimEvent = { type: 'DecisionNotified', data: data({ servedAt: '2026-04-01T08:00:00.000Z', appealDeadline: '2026-04-16' }) };
 const scheduled: ClaimEvent = {
   type: 'PayoutScheduled',
-  data: data({ instalments: [{ number: 1, amount: RSD(900_000), dueOn: '2026-05-04' }], total: RSD(900_000) }),
+  data: { ...data({ instalments: [{ number: 1, amount: RSD(900_000), dueOn: '2026-05-04' }], total: RSD(900_000) }), schemaVersion: 2, committedByDueYear: true },
 };
 const paid: ClaimEvent = {
   type: 'PayoutDisbursed',
@@ -98,19 +98,19 @@ function given(budget: Money | undefined, claim: ClaimEvent[], prior: Omit<Ledge
       return {
         async thenCommits(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, after, change, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx, () => undefined);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);
         },
         async thenRefuses(t: Test, code: string, message: string) {
           await setUp;
-          const thrown = await funding.beforeAppend(claimId, after, change, ctx).then(() => undefined, (e: unknown) => e);
+          const thrown = await funding.beforeAppend(claimId, after, change, ctx, () => undefined).then(() => undefined, (e: unknown) => e);
           t.ok(isDomainError(thrown, code), `${message}: ${code}`, { found: thrown });
           t.same(ledgers.written, [], `${message}: nothing written to the ledger`);
         },
         async thenSettles(t: Test, expected: FundEvent['type'][], tiedMinor: number, message: string) {
           await setUp;
-          await funding.beforeAppend(claimId, after, change, ctx);
+          await funding.beforeAppend(claimId, after, change, ctx, () => undefined);
           await funding.afterAppend(claimId, after, change, ctx);
           t.same(ledgers.written, expected, message);
           t.equal(tied(), tiedMinor, `${message}: the ledger ties up ${tiedMinor}`);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { claimStream, fundStream } from '@cfund/contracts';
-import { daysAhead, FUND_IBAN, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, camt053, daysAhead, FUND_IBAN, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
 
 // Bank statements (camt.053) through HTTP against the embedded store: a run released by a second
 // officer, a statement that pays two instalments and returns one, the returned one paid by a
@@ -24,7 +24,7 @@ t.test('bank statements through HTTP', async (t) => {
   const h = await startService(t);
   const tk = await tokens(h);
   const finance2 = await h.token('finance-2', ['fund-finance']);
-  t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  t.same(await allocateBudgets(h, tk.admin, 2_000_000_000), [200, 200], 'this year\'s and next year\'s budgets');
   const [a, b, c] = [await payableClaim(h, tk, 'Ilvarethe Quonsbry'), await payableClaim(h, tk, 'Tomaszlin Vrey'), await payableClaim(h, tk, 'Ondrabel Kweistra')];
   const executionOn = daysAhead(7);
   const run = async (payments: { claimId: string; instalment: number }[]) => {

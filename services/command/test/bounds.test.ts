@@ -76,6 +76,7 @@ t.test('bounds at the command boundary', async (t) => {
 
   await t.test('a payout schedule starts within a year', async () => {
     t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(10_000_000_000) })).statusCode, 200);
+    t.equal((await h.post(`/funds/RS/${rsYear() + 1}/budget`, tk.admin, { amount: RSD(10_000_000_000) })).statusCode, 200, 'next month may be next year');
     const awarded = await assessedClaim(h, tk, 40_000_000);
     t.equal((await h.post(`/claims/${awarded}/approvals`, tk.approver1, {})).statusCode, 200);
     t.equal((await h.post(`/claims/${awarded}/decision-notice`, tk.approver1, { servedAt: new Date(Date.now() - 60_000).toISOString() })).statusCode, 200);

@@ -69,6 +69,16 @@ export const RSD = (amountMinor: number) => ({ amountMinor, currency: 'RSD' as c
 /** The current year in Belgrade (the RS fund year an approval commits against). */
 export const rsYear = (): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(new Date()));
 
+/**
+ * Allocates `amountMinor` to the RS budgets of this fund year and the next, and returns their
+ * statuses: a schedule made late in a year has instalments due in the next, committed there.
+ */
+export async function allocateBudgets(h: Client, admin: string, amountMinor: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (const year of [rsYear(), rsYear() + 1]) statuses.push((await h.post(`/funds/RS/${year}/budget`, admin, { amount: RSD(amountMinor) })).statusCode);
+  return statuses;
+}
+
 export const claimBody = (overrides: Record<string, unknown> = {}) => ({
   jurisdiction: 'RS', applicantRole: 'direct',
   victim: { fullName: 'Test Victim', dateOfBirth: '1995-04-12' },

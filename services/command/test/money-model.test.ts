@@ -2,12 +2,17 @@
  * The whole money path against a reference model: random sequences of every command that
  * touches money (budget, assessment, approvals, rejection, appeals with each outcome, advances,
  * schedules, disbursements early and on time, failures and retries, recoveries, withdrawal,
- * reopening, closure) on three claims sharing one fund year, run through the command service's
- * HTTP API on the embedded event store. After every step the ledger is checked against a model
- * written here, independently of the domain's own funding rule:
- *   - for each claim, committed - released = paid + still owed (what the fund decided to pay);
- *   - paid out in the ledger = paid on the claim, payment by payment; each paid at most once;
- *   - the ledger never negative nor over what the budget and recoveries allow;
+ * reopening, closure) on three claims sharing the fund years of a sequence (budgets of the
+ * current and the next year allocated as it goes, or not), run through the command service's
+ * HTTP API on the embedded event store. After every step each year's ledger is checked against
+ * a model written here, independently of the domain's own funding rule:
+ *   - for each claim and year, committed - released = paid + still owed in that year: an
+ *     instalment in the year it falls due in, advances and what is not scheduled in the award's
+ *     year (the year of its first commitment);
+ *   - paid out in each year's ledger = paid on the claim in that year, payment by payment: every
+ *     payment in exactly one year's ledger, at most once;
+ *   - every ledger never negative nor over what its budget and recoveries allow; a schedule
+ *     whose later year's budget is missing or spent is refused (and changes nothing);
  *   - each recovery credited exactly once, in the ledger of the year it was received (the clock
  *     runs on, so a sequence crosses into later years), a retried request included; never more
  *     recovered than paid;
@@ -30,13 +35,15 @@ const SECONDS = Number(process.env.MONEY_MODEL_SECONDS ?? 300);
 const SEED = Number(process.env.MONEY_MODEL_SEED ?? Date.now() % 2 ** 31);
 const CLAIMS = 3;
 const START_BUDGET = 100_000_000;
-/** Fund years a harness can give sequences (each its own ledger); then a new event store. */
-const YEARS_PER_STORE = 150;
+/** The fund years a sequence has to itself: its clock runs into year + 2, a schedule of then into year + 3. */
+const YEARS_PER_SEQUENCE = 4;
+/** Sequences a harness can give their own fund years (up to the year 2200 events allow); then a new event store. */
+const SEQUENCES_PER_STORE = 40;
 
 // ---- the actions ----------------------------------------------------------------------------
 
 type Action =
-  | { kind: 'allocate'; amount: number }
+  | { kind: 'allocate'; amount: number; nextYear: boolean }
   | { kind: 'assess'; claim: number; amount: number }
   | { kind: 'approve'; claim: number; approver: 1 | 2 }
   | { kind: 'reject'; claim: number; approver: 1 | 2 }
@@ -59,7 +66,7 @@ const approver = fc.constantFrom<1 | 2>(1, 2);
 /** Around the RS threshold for two approvers (50,000,000 minor units) and the budgets below. */
 const amount = fc.constantFrom(5_000_000, 20_000_000, 45_000_000, 60_000_000, 90_000_000);
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ kind: fc.constant('allocate' as const), amount: fc.constantFrom(30_000_000, 100_000_000) }),
+  fc.record({ kind: fc.constant('allocate' as const), amount: fc.constantFrom(30_000_000, 100_000_000), nextYear: fc.boolean() }),
   fc.record({ kind: fc.constant('assess' as const), claim, amount }),
   fc.record({ kind: fc.constant('assess' as const), claim, amount }),
   fc.record({ kind: fc.constant('approve' as const), claim, approver }),
@@ -73,6 +80,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('advance' as const), claim, amount: fc.constantFrom(2_000_000, 10_000_000, 30_000_000) }),
   fc.record({ kind: fc.constant('payAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
   fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 1, max: 3 }), dueInDays: fc.constantFrom(0, 10) }),
+  fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 2, max: 3 }), dueInDays: fc.constantFrom(10, 45) }),
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
   fc.record({ kind: fc.constant('fail' as const), claim, n: fc.integer({ min: 1, max: 3 }) }),
@@ -90,30 +98,48 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
  * Random actions rarely take a claim all the way to a payment, and recoveries need one: a
  * sequence may start by paying some claims an award (as ordinary actions, checked like the rest).
  */
+const notifiedFirst = (c: number): Action[] => [{ kind: 'assess', claim: c, amount: 20_000_000 }, { kind: 'approve', claim: c, approver: 1 }, { kind: 'notify', claim: c }];
 const paidFirst = (c: number): Action[] => [
-  { kind: 'assess', claim: c, amount: 20_000_000 }, { kind: 'approve', claim: c, approver: 1 }, { kind: 'notify', claim: c },
-  { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 1, dueInDays: 0 }, { kind: 'disburse', claim: c, n: 1, early: true },
+  ...notifiedFirst(c), { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 1, dueInDays: 0 }, { kind: 'disburse', claim: c, n: 1, early: true },
 ];
-/** Sequences start in January or late in the year (so that the clock runs into the next fund year). */
-interface Sequence { starts: string; actions: Action[] }
-const sequenceArb: fc.Arbitrary<Sequence> = fc.tuple(fc.constantFrom('01-15', '11-20'), fc.subarray([0, 1, 2]), fc.array(actionArb, { minLength: 1, maxLength: 40 }))
-  .map(([starts, paid, actions]) => ({ starts, actions: [...paid.flatMap(paidFirst), ...actions] }));
+/**
+ * How a claim starts a sequence: filed (the actions take it on), paid an award, served an award
+ * (schedules of any length then follow), or scheduled in three monthly instalments (from late
+ * November: into the next year, whose budget may be missing or spent).
+ */
+const startArb = fc.constantFrom('filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const);
+const startOf = {
+  filed: (): Action[] => [], paid: paidFirst, notified: notifiedFirst,
+  scheduled: (c: number): Action[] => [...notifiedFirst(c), { kind: 'schedule', claim: c, instalments: 3, dueInDays: 10 }],
+};
+/**
+ * Sequences start in January or late in the year (so that the clock, and schedules, run into the
+ * next fund year), with or without a budget for the next year from the start.
+ */
+interface Sequence { starts: string; nextYearBudget: boolean; actions: Action[] }
+const sequenceArb: fc.Arbitrary<Sequence> = fc.tuple(
+  fc.constantFrom('01-15', '11-20'), fc.boolean(), fc.array(startArb, { minLength: CLAIMS, maxLength: CLAIMS }), fc.array(actionArb, { minLength: 1, maxLength: 40 }),
+).map(([starts, nextYearBudget, claimStarts, actions]) => ({ starts, nextYearBudget, actions: [...claimStarts.flatMap((k, c) => startOf[k](c)), ...actions] }));
 
 // ---- the reference model: what the fund has decided to pay, and has paid -------------------------
 
 interface ModelPayment { amount: number; paid: boolean }
+/** An instalment and the year of its due date. */
+interface ModelInstalment extends ModelPayment { dueYear: number }
 interface ModelClaim {
+  /** The year of the claim's first commitment (an advance, the award, an award granted on appeal). */
+  fundYear?: number;
   award?: number;
   rejected: boolean;
   ended: boolean;
   advances: ModelPayment[];
-  instalments: ModelPayment[];
+  instalments: ModelInstalment[];
   /** Recovered from the offender, in order, with the year received. */
   recoveries: { amount: number; year: number }[];
 }
 
-/** How often the sequences reached what recoveries test (a run that never recovers shows nothing). */
-const seen = { recoveries: 0, laterYear: 0, retried: 0 };
+/** How often the sequences reached what recoveries and schedules over years test (a run that never gets there shows nothing). */
+const seen = { recoveries: 0, laterYear: 0, retried: 0, spread: 0, refusedLaterYear: 0 };
 const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0);
 const paidOf = (c: ModelClaim): number => [...c.advances, ...c.instalments].filter((p) => p.paid).reduce((a, p) => a + p.amount, 0);
 /** What the ledger must hold committed and not released for the claim. */
@@ -124,19 +150,54 @@ function expectedTied(c: ModelClaim): number {
   return paid + c.advances.filter((a) => !a.paid).reduce((a, p) => a + p.amount, 0);
 }
 
+/** What one year's ledger must hold for a claim. */
+interface ModelYear { tied: number; paid: number; instalments: number[]; advances: number[] }
+
+/**
+ * The claim's money by fund year: each instalment in the year it falls due in (never before the
+ * fund year), paid or owed there; paid advances and whatever else is owed in the fund year.
+ */
+function expectedYears(m: ModelClaim): Map<number, ModelYear> {
+  const years = new Map<number, ModelYear>();
+  const fundYear = m.fundYear;
+  if (fundYear === undefined) return years;
+  const at = (y: number): ModelYear => {
+    if (!years.has(y)) years.set(y, { tied: 0, paid: 0, instalments: [], advances: [] });
+    return years.get(y)!;
+  };
+  const home = at(fundYear);
+  m.advances.forEach((a, n) => { if (a.paid) { home.paid += a.amount; home.advances.push(n + 1); } });
+  m.instalments.forEach((p, n) => { if (p.paid) { at(Math.max(fundYear, p.dueYear)).paid += p.amount; at(Math.max(fundYear, p.dueYear)).instalments.push(n + 1); } });
+  const owed = expectedTied(m) - paidOf(m);
+  let later = 0;
+  if (owed > 0) {
+    for (const p of m.instalments) {
+      const y = Math.max(fundYear, p.dueYear);
+      if (!p.paid && y !== fundYear) { at(y).tied += p.amount; later += p.amount; }
+    }
+  }
+  home.tied = owed - later;
+  for (const y of years.values()) y.tied += y.paid;
+  return years;
+}
+
 /** Updates the model from the events an accepted command wrote (the model decides what they mean for money). */
-function apply(m: ModelClaim, events: string[], action: Action, state: { netAward?: number; instalments: { amount: number }[]; today: string; fundYear: number }): void {
+function apply(m: ModelClaim, events: string[], action: Action, state: { netAward?: number; instalments: { amount: number; dueOn: string }[]; today: string }): void {
+  const thisYear = Number(state.today.slice(0, 4));
   for (const e of events) {
     switch (e) {
-      case 'AwardApproved': m.award = state.netAward; m.rejected = false; break;
+      case 'AwardApproved': m.award = state.netAward; m.rejected = false; m.fundYear ??= thisYear; break;
       case 'AwardRejected': m.rejected = true; break;
       case 'AppealDecided':
-        if (action.kind === 'decideAppeal' && (action.outcome === 'increased' || action.outcome === 'reduced')) { m.award = action.amount; m.rejected = false; }
+        if (action.kind === 'decideAppeal' && (action.outcome === 'increased' || action.outcome === 'reduced')) { m.award = action.amount; m.rejected = false; m.fundYear ??= thisYear; }
         if (action.kind === 'decideAppeal' && action.outcome === 'remitted') { m.award = undefined; m.rejected = false; }
         break;
-      case 'AdvancePaymentApproved': if (action.kind === 'advance') m.advances.push({ amount: action.amount, paid: false }); break;
+      case 'AdvancePaymentApproved': if (action.kind === 'advance') m.advances.push({ amount: action.amount, paid: false }); m.fundYear ??= thisYear; break;
       case 'AdvanceDisbursed': if (action.kind === 'payAdvance') m.advances[action.n - 1]!.paid = true; break;
-      case 'PayoutScheduled': m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false })); break;
+      case 'PayoutScheduled':
+        m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false, dueYear: Number(i.dueOn.slice(0, 4)) }));
+        if (m.instalments.some((i) => i.dueYear !== m.fundYear)) seen.spread += 1;
+        break;
       case 'PayoutDisbursed': if (action.kind === 'disburse') m.instalments[action.n - 1]!.paid = true; break;
       case 'PayoutFailed': if (action.kind === 'fail') m.instalments[action.n - 1]!.paid = false; break;
       case 'RecoveryFromOffenderRecorded':
@@ -144,7 +205,7 @@ function apply(m: ModelClaim, events: string[], action: Action, state: { netAwar
           m.recoveries.push({ amount: action.amount, year: Number(state.today.slice(0, 4)) });
           seen.recoveries += 1;
           if (action.retried) seen.retried += 1;
-          if (m.recoveries.at(-1)!.year !== state.fundYear) seen.laterYear += 1;
+          if (m.recoveries.at(-1)!.year !== m.fundYear) seen.laterYear += 1;
         }
         break;
       case 'ClaimWithdrawn': case 'ClaimClosed': m.ended = true; break;
@@ -172,7 +233,7 @@ async function lastPosition(client: EventStoreDBClient): Promise<string> {
 
 interface World { h: Harness; tk: Tokens; clock: { now: Date } }
 
-async function runSequence(world: World, year: number, { starts, actions }: Sequence): Promise<void> {
+async function runSequence(world: World, year: number, { starts, nextYearBudget, actions }: Sequence): Promise<void> {
   const { h, tk, clock } = world;
   clock.now = new Date(`${year}-${starts}T09:00:00.000Z`);
   const day = (offset = 0) => new Date(clock.now.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -197,9 +258,13 @@ async function runSequence(world: World, year: number, { starts, actions }: Sequ
     ids.push(id);
   }
   const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [], recoveries: [] }));
-  // A budget to start with (room for about two awards); more may come from the actions.
-  await must(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(START_BUDGET) });
-  let allocated = START_BUDGET;
+  // A budget to start with (room for about two awards), and maybe the next year's; more may come from the actions.
+  const allocated = new Map<number, number>();
+  for (const y of nextYearBudget ? [year, year + 1] : [year]) {
+    await must(`/funds/RS/${y}/budget`, tk.admin, { amount: RSD(START_BUDGET) });
+    allocated.set(y, START_BUDGET);
+  }
+  const allocatingIn = (a: { nextYear: boolean }): number => Number(day().slice(0, 4)) + (a.nextYear ? 1 : 0);
   const service = h.app.commandService;
 
   for (const [step, action] of actions.entries()) {
@@ -211,13 +276,16 @@ async function runSequence(world: World, year: number, { starts, actions }: Sequ
     if (r.statusCode >= 400) {
       const after = await lastPosition(h.env.eventStore);
       if (after !== before) throw new Error(`${where}: refused (${r.body}) yet the store changed: ${before} -> ${after}`);
+      const refusedIn = action.kind === 'schedule' && /no-budget|budget-exceeded/.test(r.body) ? /(?:RS |left for )(\d{4})/.exec(r.body)?.[1] : undefined;
+      if (action.kind === 'schedule' && refusedIn !== undefined && Number(refusedIn) !== models[action.claim]!.fundYear) seen.refusedLaterYear += 1;
     } else if (action.kind === 'allocate') {
-      allocated += action.amount;
+      const y = allocatingIn(action);
+      allocated.set(y, (allocated.get(y) ?? 0) + action.amount);
     } else if ('claim' in action) {
       const { state } = await service.loadClaim(ids[action.claim]!);
       apply(models[action.claim]!, r.json<{ events: string[] }>().events, action, {
         ...(state.fund.netAward ? { netAward: state.fund.netAward.amountMinor } : {}),
-        instalments: state.fund.instalments.map((i) => ({ amount: i.amount.amountMinor })), today: day(), fundYear: year,
+        instalments: state.fund.instalments.map((i) => ({ amount: i.amount.amountMinor, dueOn: i.dueOn })), today: day(),
       });
       const m = models[action.claim]!;
       // A recovery is never more than what was paid when it is recorded. A payment returned by the
@@ -234,7 +302,7 @@ async function runSequence(world: World, year: number, { starts, actions }: Sequ
     const id = 'claim' in a ? ids[a.claim]! : '';
     const appr = (n: 1 | 2) => (n === 1 ? tk.approver1 : tk.approver2);
     switch (a.kind) {
-      case 'allocate': return post(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(a.amount) });
+      case 'allocate': return post(`/funds/RS/${allocatingIn(a)}/budget`, tk.admin, { amount: RSD(a.amount) });
       case 'assess': return post(`/claims/${id}/assessment`, tk.assessor, { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(a.amount) }], deductions: [] });
       case 'approve': return post(`/claims/${id}/approvals`, appr(a.approver), {});
       case 'reject': return post(`/claims/${id}/rejection`, appr(a.approver), { reasons: ['not shown'], appealInstructions: 'Appeal within 15 days.' });
@@ -268,37 +336,46 @@ async function runSequence(world: World, year: number, { starts, actions }: Sequ
   }
 
   async function check(where: string): Promise<void> {
-    const ledger: LedgerState = await service.loadLedger('RS', year);
-    const fail = (what: string): never => { throw new Error(`${where}: ${what}\nmodel: ${JSON.stringify(models)}\nledger: ${JSON.stringify(ledger)}`); };
-    if (ledger.allocated !== allocated) fail(`allocated ${ledger.allocated}, model ${allocated}`);
-    if (available(ledger) < 0) fail(`over-committed: available ${available(ledger)}`);
-    for (const [i, id] of ids.entries()) {
-      const m = models[i]!;
-      const f = ledger.claims[id];
-      if (tiedOf(f) !== expectedTied(m)) fail(`claim ${i}: committed - released = ${tiedOf(f)}, model ${expectedTied(m)}`);
-      if ((f?.disbursed ?? 0) !== paidOf(m)) fail(`claim ${i}: disbursed ${f?.disbursed ?? 0}, paid ${paidOf(m)}`);
-      if ((f?.disbursed ?? 0) < 0 || (f && f.committed - f.released < f.disbursed)) fail(`claim ${i}: negative`);
-      const paidInstalments = m.instalments.flatMap((p, n) => (p.paid ? [n + 1] : []));
-      const paidAdvances = m.advances.flatMap((p, n) => (p.paid ? [n + 1] : []));
-      if (JSON.stringify([...(f?.instalments ?? [])].sort()) !== JSON.stringify(paidInstalments)) fail(`claim ${i}: instalments paid ${JSON.stringify(f?.instalments)}, model ${JSON.stringify(paidInstalments)}`);
-      if (JSON.stringify([...(f?.advances ?? [])].sort()) !== JSON.stringify(paidAdvances)) fail(`claim ${i}: advances paid ${JSON.stringify(f?.advances)}, model ${JSON.stringify(paidAdvances)}`);
-      if (m.ended && f && tiedOf(f) !== f.disbursed) fail(`claim ${i} ended with money committed and unpaid`);
+    // Every year the sequence's money can reach: its clock runs to year + 2, a schedule made then into year + 3.
+    const years = Array.from({ length: YEARS_PER_SEQUENCE }, (_, i) => year + i);
+    const ledgers = new Map<number, LedgerState>();
+    for (const y of years) ledgers.set(y, await service.loadLedger('RS', y));
+    const fail = (what: string): never => { throw new Error(`${where}: ${what}\nmodel: ${JSON.stringify(models)}\nledgers: ${JSON.stringify([...ledgers])}`); };
+    const expected = models.map(expectedYears);
+    for (const [i, m] of models.entries()) {
+      for (const [y, e] of expected[i]!) if (e.tied < e.paid) fail(`claim ${i}: the model owes ${e.tied - e.paid} in ${y}`);
+      const unknown = [...expected[i]!.keys()].filter((y) => !ledgers.has(y));
+      if (unknown.length > 0) fail(`claim ${i}: money in ${unknown.join(', ')}, beyond the sequence's years`);
+      if (m.ended && [...ledgers.values()].some((l) => { const f = l.claims[ids[i]!]; return f !== undefined && tiedOf(f) !== f.disbursed; })) {
+        fail(`claim ${i} ended with money committed and unpaid`);
+      }
     }
-    // Recoveries, in every year a sequence's clock can reach (another sequence's claims may have credits there too).
-    for (const y of [year, year + 1, year + 2]) {
-      const l = y === year ? ledger : await service.loadLedger('RS', y);
+    for (const [y, l] of ledgers) {
+      if (l.allocated !== (allocated.get(y) ?? 0)) fail(`${y}: allocated ${l.allocated}, model ${allocated.get(y) ?? 0}`);
+      if (available(l) < 0) fail(`${y}: over-committed: available ${available(l)}`);
       let ours = 0;
       for (const [i, id] of ids.entries()) {
         const m = models[i]!;
+        const e = expected[i]!.get(y) ?? { tied: 0, paid: 0, instalments: [], advances: [] };
+        const f = l.claims[id];
+        if (tiedOf(f) !== e.tied) fail(`claim ${i}: committed - released = ${tiedOf(f)} in ${y}, model ${e.tied}`);
+        if ((f?.disbursed ?? 0) !== e.paid) fail(`claim ${i}: disbursed ${f?.disbursed ?? 0} in ${y}, paid ${e.paid}`);
+        if (f && (f.disbursed < 0 || f.committed - f.released < f.disbursed)) fail(`claim ${i}: negative in ${y}`);
+        if (JSON.stringify([...(f?.instalments ?? [])].sort()) !== JSON.stringify(e.instalments)) fail(`claim ${i}: instalments paid in ${y} ${JSON.stringify(f?.instalments)}, model ${JSON.stringify(e.instalments)}`);
+        if (JSON.stringify([...(f?.advances ?? [])].sort()) !== JSON.stringify(e.advances)) fail(`claim ${i}: advances paid in ${y} ${JSON.stringify(f?.advances)}, model ${JSON.stringify(e.advances)}`);
+        // Recoveries, in the year each was received.
         const numbers = m.recoveries.flatMap((x, n) => (x.year === y ? [n + 1] : []));
         const amount = sum(m.recoveries.filter((x) => x.year === y).map((x) => x.amount));
-        const f = l.claims[id];
         if ((f?.recovered ?? 0) !== amount) fail(`claim ${i}: credited ${f?.recovered ?? 0} in ${y}, model ${amount}`);
         if (JSON.stringify(f?.recoveries ?? []) !== JSON.stringify(numbers)) fail(`claim ${i}: recoveries credited in ${y} ${JSON.stringify(f?.recoveries)}, model ${JSON.stringify(numbers)}`);
         ours += amount;
       }
-      if (l.recovered < ours) fail(`${y}: recovered ${l.recovered}, less than the claims' ${ours}`);
-      if (available(l) < 0) fail(`${y}: over-committed: available ${available(l)}`);
+      if (l.recovered !== ours) fail(`${y}: recovered ${l.recovered}, the claims' ${ours}`);
+    }
+    // Every payment in exactly one year's ledger.
+    for (const [i, id] of ids.entries()) {
+      const keys = [...ledgers.values()].flatMap((l) => [...(l.claims[id]?.instalments ?? []).map((n) => `i${n}`), ...(l.claims[id]?.advances ?? []).map((n) => `a${n}`)]);
+      if (new Set(keys).size !== keys.length) fail(`claim ${i}: a payment recorded in two years: ${keys.join(', ')}`);
     }
   }
 }
@@ -316,7 +393,7 @@ t.test('the money path against a reference model', async (t) => {
     let world: World | undefined;
     let used = 0;
     const nextYear = async (): Promise<{ world: World; year: number }> => {
-      if (!world || used === YEARS_PER_STORE) {
+      if (!world || used === SEQUENCES_PER_STORE) {
         const clock = { now: new Date() };
         const h = await startService(t, { now: () => clock.now });
         harnesses.push(h);
@@ -325,7 +402,7 @@ t.test('the money path against a reference model', async (t) => {
         used = 0;
       }
       used += 1;
-      return { world, year: 2030 + used };
+      return { world, year: 2030 + YEARS_PER_SEQUENCE * used };
     };
     const numRuns = Math.ceil(RUNS / RUNNERS);
     await fc.assert(fc.asyncProperty(sequenceArb, async (sequence) => {
@@ -343,5 +420,6 @@ t.test('the money path against a reference model', async (t) => {
   await Promise.all(Array.from({ length: RUNNERS }, (_, k) => runner(k)));
 
   t.comment(`recoveries recorded: ${seen.recoveries} (${seen.laterYear} in a year after the award's, ${seen.retried} requests retried)`);
+  t.comment(`schedules over more than one fund year: ${seen.spread}; schedules refused for a later year's budget: ${seen.refusedLaterYear}`);
   t.ok(runs >= Math.min(RUNS, 100), `${runs} sequences run (${stores} event stores, ${((Date.now() - started) / 1000).toFixed(1)} s; at most ${RUNS} in ${SECONDS} s)`);
 });

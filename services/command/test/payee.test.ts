@@ -1,6 +1,6 @@
 import t from 'tap';
 import { isErased } from '@cfund/eventstore';
-import { RSD, assessedClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, assessedClaim, RSD, startService, tokens, type Harness } from './helpers.ts';
 
 // Who a claim's money goes to, through HTTP against the embedded store: validated, encrypted
 // under the victim's key, masked in events, and after an approval changed only with a second person.
@@ -25,7 +25,7 @@ t.test('payee details through HTTP', async (t) => {
     if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return r.json<{ events: string[]; revision: number }>();
   };
-  t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  t.same(await allocateBudgets(h, tk.admin, 2_000_000_000), [200, 200], 'this year\'s and next year\'s budgets');
 
   t.test('before an approval: validated, encrypted, masked, in force at once', async (t) => {
     const id = await assessedClaim(h, tk, 40_000_000);

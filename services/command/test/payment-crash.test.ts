@@ -39,6 +39,7 @@ t.test('SIGKILL during a payment run and its statement, then restarts and retrie
   const finance2 = await client.token('finance-2', ['fund-finance']);
   const year = rsYear();
   t.equal((await client.post(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  t.equal((await client.post(`/funds/RS/${year + 1}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200, 'next year\'s: instalments due then are committed there');
   // More claims than an import writes at once (8): a kill after the first leaves some for the retry.
   const claims: string[] = [];
   for (let i = 0; i < 10; i += 1) claims.push(await payableClaim(client, tk, `Payee Number${i} Quonsbry`));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { pain001, type PaymentRunState } from '@cfund/domain';
-import { daysAhead, RSD, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, daysAhead, payableClaim, startService, tokens, type Harness } from './helpers.ts';
 
 // Payment runs through HTTP against the embedded store: prepared by one finance officer, released
 // by another, each payment queued on its claim; the pain.001 file's digest recorded at release.
@@ -19,7 +19,7 @@ t.test('payment runs through HTTP', async (t) => {
   const h = await startService(t);
   const tk = await tokens(h);
   const finance2 = await h.token('finance-2', ['fund-finance']);
-  t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  t.same(await allocateBudgets(h, tk.admin, 2_000_000_000), [200, 200], 'this year\'s and next year\'s budgets');
   const a = await payableClaim(h, tk, 'Ilvarethe Quonsbry');
   const b = await payableClaim(h, tk, 'Tomaszlin Vrey');
   // A week ahead: the first instalment (due today, or the next working day) is due by then, the second is not.

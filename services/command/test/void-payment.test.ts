@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createHash } from 'node:crypto';
 import { parseEvent, type Money, type PaymentRunEvent } from '@cfund/contracts';
 import { decimalAmount, pain001, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
-import { daysAhead, RSD, camt053, payableClaim, rsYear, startService, tokens, type Harness } from './helpers.ts';
+import { allocateBudgets, camt053, daysAhead, payableClaim, RSD, startService, tokens, type Harness } from './helpers.ts';
 
 // Voiding a payment of a prepared run through HTTP against the embedded store: the run pays the
 // rest, the claim's payment is collectable again and a later run pays it under a new end-to-end id;
@@ -29,7 +29,7 @@ t.test('voiding a payment of a run before its release', async (t) => {
   const h = await startService(t);
   const tk = await tokens(h);
   const finance2 = await h.token('finance-2', ['fund-finance']);
-  t.equal((await h.post(`/funds/RS/${rsYear()}/budget`, tk.admin, { amount: RSD(2_000_000_000) })).statusCode, 200);
+  t.same(await allocateBudgets(h, tk.admin, 2_000_000_000), [200, 200], 'this year\'s and next year\'s budgets');
   const a = await payableClaim(h, tk, 'Ilvarethe Quonsbry');
   const b = await payableClaim(h, tk, 'Tomaszlin Vrey');
   const c = await payableClaim(h, tk, 'Orsolvane Dreck');

@@ -81,7 +81,10 @@ t.test('given a decision served, then the appeal deadline', async (t) => {
 t.test('given a payout with one instalment disbursed, then money, funding and the instalment still due', async (t) => {
   const { row, detail, deadlines } = given(at('PayoutDisbursed') + 1);
   t.match(row, { status: 'scheduled', awarded_minor: 90_000_000, paid_minor: 50_000_000, outstanding_minor: 40_000_000, fund_year: 2026 });
-  t.same(JSON.parse(row.funding), { fundYear: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }], recovered: 0, recoveries: [] });
+  t.same(JSON.parse(row.funding), {
+    fundYear: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }],
+    years: [{ year: 2026, tied: 90_000_000, paid: 50_000_000, owed: 40_000_000, payments: [{ instalment: 1, amountMinor: 50_000_000 }] }], recovered: 0, recoveries: [],
+  });
   t.same(detail.fund.instalments.map((i) => [i.number, i.status]), [[1, 'disbursed'], [2, 'due']]);
   t.same(deadlines, [{ kind: 'instalment', dueOn: '2026-06-01', instalment: 2 }]);
 });
@@ -93,6 +96,29 @@ t.test('given a recovery received the year after the award, then the funding hol
   const { row } = claimRecord(entry);
   t.match(JSON.parse(row.funding), { fundYear: 2026, recovered: 10_000_000, recoveries: [{ recovery: 1, year: 2027, amountMinor: 10_000_000 }] });
   t.equal(row.fund_year, 2026, 'the claim stays of its award\'s fund year');
+  t.same(claimRecord(entry).fundYears, [
+    { year: 2026, awardYear: 2026, tiedMinor: 90_000_000, paidMinor: 50_000_000 },
+    { year: 2027, awardYear: 2026, tiedMinor: 0, paidMinor: 0 },
+  ], 'its fund years: the award\'s, and the year of the recovery (holding none of the award)');
+});
+
+t.test('given a schedule with an instalment due the year after the award, then the claim has a row in each year', async (t) => {
+  const served = lifecycle.slice(0, at('DecisionNotified') + 1);
+  const scheduled = parseEvent('PayoutScheduled', {
+    schemaVersion: 2, claimId, committedByDueYear: true, total: money(90_000_000),
+    instalments: [{ number: 1, amount: money(50_000_000), dueOn: '2026-11-04' }, { number: 2, amount: money(40_000_000), dueOn: '2027-01-05' }],
+  }) as ClaimEvent;
+  const paidEarly = event('PayoutDisbursed', { instalment: 2, amount: money(40_000_000), paymentReference: 'PAY-2', disbursedBy: 'finance-1', disbursedAt: '2026-11-05T12:00:00.000Z', early: true });
+  const record = (events: ClaimEvent[]) => claimRecord(events.reduce((e, x, i) => applyClaimEvent(e, x, i, '2026-11-05T00:00:00.000Z'), initialEntry(claimId)));
+  t.same(record(served).fundYears, [{ year: 2026, awardYear: 2026, tiedMinor: 90_000_000, paidMinor: 0 }], 'before the schedule: the award in its year');
+  t.same(record([...served, scheduled]).fundYears, [
+    { year: 2026, awardYear: 2026, tiedMinor: 50_000_000, paidMinor: 0 },
+    { year: 2027, awardYear: 2026, tiedMinor: 40_000_000, paidMinor: 0 },
+  ]);
+  t.same(record([...served, scheduled, paidEarly]).fundYears.map((y) => [y.year, y.paidMinor]), [[2026, 0], [2027, 40_000_000]], 'paid early, it stays in its year');
+  // A schedule of before (v1) keeps the award in its year.
+  const v1 = event('PayoutScheduled', { total: money(90_000_000), instalments: [{ number: 1, amount: money(50_000_000), dueOn: '2026-11-04' }, { number: 2, amount: money(40_000_000), dueOn: '2027-01-05' }] });
+  t.same(record([...served, v1]).fundYears, [{ year: 2026, awardYear: 2026, tiedMinor: 90_000_000, paidMinor: 0 }]);
 });
 
 t.test('given an erasure, then the detail says so and nothing else changes', async (t) => {

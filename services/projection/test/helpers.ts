@@ -165,9 +165,12 @@ export async function assess(h: Harness, id: string, tk: Tokens, amount = 90_000
   await step(h, id, 'assessment', tk.assessor, { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(amount) }], deductions: [] });
 }
 
+/** Budgets `year` and the next year (`scheduledClaim`'s second instalment falls due in January 2027, committed in that year). */
 export async function allocateBudget(h: Harness, tk: Tokens, year: number, amount = 10_000_000_000): Promise<void> {
-  const r = await h.post(`/funds/RS/${year}/budget`, tk.admin, { amount: RSD(amount) });
-  if (r.statusCode !== 200) throw new Error(`budget: ${r.statusCode} ${r.body}`);
+  for (const y of [year, year + 1]) {
+    const r = await h.post(`/funds/RS/${y}/budget`, tk.admin, { amount: RSD(amount) });
+    if (r.statusCode !== 200) throw new Error(`budget: ${r.statusCode} ${r.body}`);
+  }
 }
 
 /** Assessed for `amount`, approved (one or two approvers as the scheme requires), notified, scheduled in `instalments`. */

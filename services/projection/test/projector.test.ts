@@ -47,8 +47,17 @@ t.test('projector', async (t) => {
     const money = h.store.db.prepare('SELECT status, claimed_minor, awarded_minor, paid_minor, outstanding_minor FROM claims WHERE claim_id = ?').get(paid);
     t.same(money, { status: 'scheduled', claimed_minor: 150_000_000, awarded_minor: 90_000_000, paid_minor: 45_000_000, outstanding_minor: 45_000_000 });
     t.match(h.store.db.prepare('SELECT allocated_minor, currency FROM fund_years WHERE stream_id = ?').get(`fund-RS-${year}`), { allocated_minor: 10_000_000_000, currency: 'RSD' });
+    // The second instalment falls due on 2027-01-04: committed in 2027 (released here) when the award is of an earlier year.
+    const later = year < 2027;
     t.same(h.store.db.prepare('SELECT committed_minor, released_minor, disbursed_minor, instalments, advances FROM fund_year_claims WHERE stream_id = ? AND claim_id = ?')
-      .get(`fund-RS-${year}`, paid), { committed_minor: 90_000_000, released_minor: 0, disbursed_minor: 45_000_000, instalments: '[1]', advances: '[]' });
+      .get(`fund-RS-${year}`, paid), { committed_minor: 90_000_000, released_minor: later ? 45_000_000 : 0, disbursed_minor: 45_000_000, instalments: '[1]', advances: '[]' });
+    if (later) {
+      t.same(h.store.db.prepare('SELECT committed_minor, released_minor, disbursed_minor FROM fund_year_claims WHERE stream_id = ? AND claim_id = ?')
+        .get('fund-RS-2027', paid), { committed_minor: 45_000_000, released_minor: 0, disbursed_minor: 0 }, 'the instalment due in 2027 in that year\'s ledger');
+    }
+    t.same(h.store.db.prepare('SELECT year, award_year, tied_minor, paid_minor FROM claim_fund_years WHERE claim_id = ? ORDER BY year').all(paid),
+      later ? [{ year, award_year: year, tied_minor: 45_000_000, paid_minor: 45_000_000 }, { year: 2027, award_year: year, tied_minor: 45_000_000, paid_minor: 0 }]
+        : [{ year, award_year: year, tied_minor: 90_000_000, paid_minor: 45_000_000 }], 'the claim\'s fund years');
     const history = h.store.db.prepare('SELECT revision, type, actor, hash FROM claim_history WHERE claim_id = ? ORDER BY revision').all(filed) as { revision: number; type: string; actor: string; hash: string }[];
     t.same(history.map((x) => [x.revision, x.type, x.actor]), [[0, 'ClaimFiled', 'lawyer-2'], [1, 'EvidenceAttached', 'lawyer-2']]);
     t.match(history[1]!.hash, /^[0-9a-f]{64}$/);

@@ -224,9 +224,21 @@ t.test('queries', async (t) => {
 
   await t.test('fund year', async (t) => {
     const year = rsYear(h.clock.now);
-    const f = (await get(app, `/funds/RS/${year}`, tk.finance)).json<{ claims: { claimId: string }[] }>();
-    t.match(f, { currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, availableMinor: 10_000_000_000 - 90_000_000 });
+    type Commitments = { awardYear: number; claims: number; tiedMinor: number; paidMinor: number }[];
+    const f = (await get(app, `/funds/RS/${year}`, tk.finance)).json<{ claims: { claimId: string }[]; commitmentsByAwardYear: Commitments }>();
+    // A's second instalment falls due on 2027-01-04: committed in 2027 when its award is of an earlier year.
+    const later = year < 2027 ? 45_000_000 : 0;
+    t.match(f, {
+      currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: later, disbursedMinor: 45_000_000,
+      outstandingMinor: 45_000_000 - later, availableMinor: 10_000_000_000 - 90_000_000 + later,
+    });
     t.same(f.claims.map((c) => c.claimId), [A]);
+    t.same(f.commitmentsByAwardYear, [{ awardYear: year, claims: 1, tiedMinor: 90_000_000 - later, paidMinor: 45_000_000 }], 'the year\'s commitments by the year of their award');
+    if (later > 0) {
+      const next = (await get(app, '/funds/RS/2027', tk.finance)).json<{ committedMinor: number; commitmentsByAwardYear: Commitments }>();
+      t.equal(next.committedMinor, later, 'the instalment due in 2027 is committed against 2027\'s budget');
+      t.same(next.commitmentsByAwardYear, [{ awardYear: year, claims: 1, tiedMinor: later, paidMinor: 0 }], 'shown as a commitment of an award of an earlier year');
+    }
     t.equal((await get(app, `/funds/RS/${year}`, tk.auditor)).statusCode, 200);
     t.equal((await get(app, `/funds/RS/${year}`, tk.lawyer)).statusCode, 403);
     t.equal((await get(app, `/funds/RS/${year}`, ba.finance)).statusCode, 403);

@@ -339,7 +339,8 @@ const handlers: Handlers = {
     const instalments = amounts.map((amount, i) => ({
       number: i + 1, amount, dueOn: rollForward(addPeriod(c.data.firstDueOn, { months: i * c.data.intervalMonths }), scheme),
     }));
-    return [ev('PayoutScheduled', { instalments, total: { amountMinor: payable, currency: s.currency! } }, s)];
+    // Each instalment's money is committed in the fund year it falls due in (`claimFunding`).
+    return [{ type: 'PayoutScheduled', data: { schemaVersion: 2, claimId: s.claimId!, instalments, total: { amountMinor: payable, currency: s.currency! }, committedByDueYear: true } }];
   },
 
   DisbursePayout: (c, s) => {

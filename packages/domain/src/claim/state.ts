@@ -72,7 +72,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 9;
+export const CLAIM_STATE_VERSION = 10;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -127,6 +127,11 @@ export interface ClaimState {
     /** Advances approved, in order; deducted from the final award. */
     advances: Advance[];
     instalments: Instalment[];
+    /**
+     * Whether each instalment's money is committed in the fund year of its due date (schedules
+     * recorded since that rule, `PayoutScheduled` v2) or all in `fundYear` (schedules of before).
+     */
+    committedByDueYear?: boolean;
     /** Recoveries from the offender, in order. */
     recoveries: Recovery[];
     /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
@@ -299,6 +304,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return afterAppeal(s, event.data);
     case 'PayoutScheduled':
       s.fund.instalments = event.data.instalments.map((i) => ({ ...i, status: 'due' as const }));
+      s.fund.committedByDueYear = event.data.committedByDueYear;
       return { ...s, status: 'scheduled' };
     case 'PayoutDisbursed': {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment

@@ -149,14 +149,14 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
       checkAllocation(s, c.jurisdiction, c.year, c.data.amount);
       return [{ type: 'FundBudgetAllocated', data: { ...base, amount: c.data.amount, allocatedBy: c.actor.sub, allocatedAt: c.at } }];
     case 'CommitFunds': {
-      if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`);
+      if (!s.currency) refuse('no-budget', `No budget has been allocated for ${c.jurisdiction} ${c.year}.`, { jurisdiction: c.jurisdiction, year: c.year });
       requireCurrency(s, c.data.tied);
       // A retried commitment (after a crash, or by a second writer) finds the claim funded and changes nothing.
       const lacking = c.data.tied.amountMinor - tiedOf(s.claims[c.data.claimId]);
       if (lacking <= 0) return [];
       const free = available(s);
       if (lacking > free) {
-        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${lacking} more.`, { available: free, needed: lacking });
+        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${lacking} more.`, { year: c.year, available: free, needed: lacking });
       }
       return [{ type: 'FundsCommitted', data: { ...base, claimId: c.data.claimId, amount: { amountMinor: lacking, currency: c.data.tied.currency } } }];
     }

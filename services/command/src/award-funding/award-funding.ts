@@ -2,18 +2,22 @@
  * Keeps each fund-year ledger in step with its claims' money. The rule of what a claim ties up
  * and has paid is the domain's `claimFunding`; this module only moves the ledger to it.
  *
- * A claim stream and a ledger stream have no transaction between them, so the order is chosen
- * so that a crash anywhere leaves money committed to nothing rather than a decision or payment
- * without funds:
- *   1. before a claim's events are appended, whatever they newly tie up is committed (refused
- *      with `budget-exceeded` when the budget does not cover it: then nothing is appended), and
- *      every payment they record is checked against what the ledger holds for the claim
- *      (`disbursement-exceeds-commitment`: nothing is appended);
+ * A claim's money may be held by several fund years (`claimFunding`'s `years`): the award's
+ * fund year, and the years its scheduled instalments fall due in. A claim stream and a ledger
+ * stream have no transaction between them, so the order is chosen so that a crash anywhere
+ * leaves money committed to nothing rather than a decision, schedule or payment without funds:
+ *   1. before a claim's events are appended, whatever they newly tie up in each year is
+ *      committed in that year's ledger (refused with `budget-exceeded`, or `no-budget` when the
+ *      year has no budget yet: then nothing is appended, and what was committed in other years
+ *      for it is released), and every payment they record is checked against what the ledger of
+ *      its year holds for the claim (`disbursement-exceeds-commitment`: nothing is appended);
  *   2. the claim's events are appended;
- *   3. the ledger is settled: payments recorded, failed ones returned, what the claim no longer
- *      ties up released, recoveries from the offender credited (in the ledger of the year each
+ *   3. the ledgers are settled: payments recorded, failed ones returned, what the claim no longer
+ *      ties up in a year released (a schedule's later instalments out of the award's year),
+ *      recoveries from the offender credited (in the ledger of the year each
  *      was received, which need not be the claim's fund year; each once, by its number).
- * A crash between 1 and 2 leaves an excess commitment, between 2 and 3 an unrecorded payment,
+ * A crash between 1 and 2 leaves an excess commitment (a schedule's money held twice: in its
+ * later years and still in the award's year), between 2 and 3 an unrecorded payment,
  * release or recovery: the claim's next command that moves its money, or the reconciler, settles
  * them. A recovery is money coming in, so it is credited only after the claim recorded it: a
  * crash can leave the fund poorer on paper, never richer.
@@ -21,7 +25,7 @@
 import type { Jurisdiction, Money } from '@cfund/contracts';
 import {
   DomainError, claimFunding, emptyClaimFunds, fundingDifferences, fundingInYear, ledgerYears, outstanding, paymentKey, tiedOf,
-  type ClaimFunding, type ClaimFunds, type ClaimState, type FundedPayment, type FundingDifference, type LedgerCommand, type LedgerState, type PaymentRef,
+  type ClaimFunding, type ClaimFunds, type ClaimState, type FundedPayment, type FundingDifference, type LedgerCommand, type LedgerState, type PaymentRef, type YearFunding,
 } from '@cfund/domain';
 import type { CommandContext } from '../command-service.js';
 import type { Metrics } from '../metrics.js';
@@ -45,6 +49,8 @@ const recordedIn = (f: ClaimFunds | undefined, p: FundedPayment): boolean =>
 /** Whether the claim's money differs between two states (most commands change none of it). */
 export function fundingChanged(a: ClaimFunding, b: ClaimFunding): boolean {
   if (a.tied !== b.tied || a.paid !== b.paid || a.payments.length !== b.payments.length || a.fundYear !== b.fundYear) return true;
+  // A schedule ties up what the award did, spread over the years its instalments fall due in.
+  if (a.years.length !== b.years.length || a.years.some((y, i) => y.year !== b.years[i]!.year || y.tied !== b.years[i]!.tied)) return true;
   // Recoveries are only ever added to a claim.
   if (a.recoveries.length !== b.recoveries.length) return true;
   const keys = new Set(b.payments.map(paymentKey));
@@ -63,49 +69,60 @@ export class AwardFunding {
   constructor(private readonly ledgers: LedgerPort, private readonly metrics: Metrics) {}
 
   /**
-   * Step 1: commit what `after` ties up beyond what the ledger holds, and check that every new
-   * payment is covered. Safe to repeat (commitments are to a target, not by an amount).
-   * Returns the fund year it committed in, if it committed anything.
+   * Step 1: commit what `after` ties up beyond what the ledgers hold, in each year, and check
+   * that every new payment is covered by the ledger of its year. Safe to repeat (commitments
+   * are to a target, not by an amount). Tells `committed` of each year it committed in, as it
+   * goes: a refusal in a later year leaves the earlier ones to be settled by the caller.
    */
-  async beforeAppend(claimId: string, after: ClaimState, change: FundingChange, ctx: FundingContext): Promise<number | undefined> {
+  async beforeAppend(claimId: string, after: ClaimState, change: FundingChange, ctx: FundingContext, committed: (year: number) => void): Promise<void> {
     const { after: a, before: b } = change;
-    if (!fundingChanged(a, b) || a.fundYear === undefined) return undefined;
+    if (!fundingChanged(a, b) || a.years.length === 0) return;
     const jurisdiction = after.jurisdiction!;
     const money = (amountMinor: number): Money => ({ amountMinor, currency: after.currency! });
-    const paysNow = a.payments.some((p) => !b.payments.some((q) => paymentKey(q) === paymentKey(p)));
-    if (paysNow) {
-      // Money leaves the fund: decide on the ledger as the store has it, not on a cached copy.
-      // A ledger that holds less than the claim's standing decisions tie up (a write lost, or
-      // written before the ledger followed every decision) gets the shortfall committed first,
-      // with the budget check, so that the payment is covered by the ledger or refused.
-      let f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId];
-      let committed = false;
-      if (a.tied > tiedOf(f)) {
-        await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
-        if (a.tied > b.tied) committed = true;
-        this.metrics.ledgerRepairs.inc({ kind: 'shortfall-committed' });
-        f = (await this.ledgers.loadLedger(jurisdiction, a.fundYear)).claims[claimId];
+    const tiedBefore = (year: number): number => b.years.find((y) => y.year === year)?.tied ?? 0;
+    const newPayments = new Set(a.payments.filter((p) => !b.payments.some((q) => paymentKey(q) === paymentKey(p))).map(paymentKey));
+    if (newPayments.size > 0) {
+      for (const y of a.years) {
+        if (y.payments.some((p) => newPayments.has(paymentKey(p)))) await this.checkPayment(claimId, after, y, tiedBefore(y.year), jurisdiction, ctx, committed);
       }
-      const held = f ?? emptyClaimFunds();
-      const paying = a.payments.filter((p) => !recordedIn(held, p)).reduce((s, p) => s + p.amountMinor, 0);
-      const returning = this.toReturn(after, held).reduce((s, r) => s + r.amount, 0);
-      const free = outstanding(held) + returning;
-      if (paying > free) {
-        throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${free} minor units for this claim; this payment needs ${paying}.`, {
-          details: { outstanding: free, needed: paying },
-        });
+      return;
+    }
+    for (const y of a.years) {
+      if (y.tied <= tiedBefore(y.year)) continue;
+      // A decision or schedule that ties up more in this year: commit it (a retry after a crash finds it committed).
+      const cached = (await this.ledgers.cachedLedger(jurisdiction, y.year)).claims[claimId];
+      if (y.tied <= tiedOf(cached)) {
+        this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
+        continue;
       }
-      return committed ? a.fundYear : undefined;
+      await this.ledgers.ledgerCommand(jurisdiction, y.year, ctx, { type: 'CommitFunds', data: { claimId, tied: money(y.tied) } });
+      committed(y.year);
     }
-    if (a.tied <= b.tied) return undefined;
-    // A decision that ties up more: commit it (a retry after a crash finds it committed).
-    const cached = (await this.ledgers.cachedLedger(jurisdiction, a.fundYear)).claims[claimId];
-    if (a.tied <= tiedOf(cached)) {
-      this.metrics.ledgerRepairs.inc({ kind: 'commitment-reused' });
-      return undefined;
+  }
+
+  /**
+   * Money leaves the fund from the ledger of `y.year`: decide on that ledger as the store has it,
+   * not on a cached copy. A ledger that holds less than the claim's standing decisions tie up in
+   * the year (a write lost, or written before the ledger followed every decision) gets the
+   * shortfall committed first, with the budget check, so that the payment is covered or refused.
+   */
+  private async checkPayment(claimId: string, after: ClaimState, y: YearFunding, tiedBefore: number, jurisdiction: Jurisdiction, ctx: FundingContext, committed: (year: number) => void): Promise<void> {
+    let f = (await this.ledgers.loadLedger(jurisdiction, y.year)).claims[claimId];
+    if (y.tied > tiedOf(f)) {
+      await this.ledgers.ledgerCommand(jurisdiction, y.year, ctx, { type: 'CommitFunds', data: { claimId, tied: { amountMinor: y.tied, currency: after.currency! } } });
+      if (y.tied > tiedBefore) committed(y.year);
+      this.metrics.ledgerRepairs.inc({ kind: 'shortfall-committed' });
+      f = (await this.ledgers.loadLedger(jurisdiction, y.year)).claims[claimId];
     }
-    await this.ledgers.ledgerCommand(jurisdiction, a.fundYear, ctx, { type: 'CommitFunds', data: { claimId, tied: money(a.tied) } });
-    return a.fundYear;
+    const held = f ?? emptyClaimFunds();
+    const paying = y.payments.filter((p) => !recordedIn(held, p)).reduce((s, p) => s + p.amountMinor, 0);
+    const returning = this.toReturn(after, held).reduce((s, r) => s + r.amount, 0);
+    const free = outstanding(held) + returning;
+    if (paying > free) {
+      throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${free} minor units for this claim in ${y.year}; this payment needs ${paying}.`, {
+        details: { year: y.year, outstanding: free, needed: paying },
+      });
+    }
   }
 
   /** Step 3 after a claim's events were appended: settles the ledger when the claim's money changed. */
@@ -115,16 +132,19 @@ export class AwardFunding {
   }
 
   /**
-   * Moves the claim's entries in the ledgers of its fund year and of the years it recovered money
-   * in (`ledgerYears`) to what the claim says: failed payments returned, a shortfall committed,
-   * payments recorded, an excess released, recoveries credited. Returns the ledger events' types
-   * it caused (empty when they agree). `ledgerState`: the fund year's ledger, if already loaded.
+   * Moves the claim's entries in the ledgers of the years its award is held in and of the years
+   * it recovered money in (`ledgerYears`) to what the claim says: failed payments returned, a
+   * shortfall committed, payments recorded, an excess released, recoveries credited. Later years
+   * first: money moving from the award's year into the years its instalments fall due in is
+   * committed there before it is released here (a refusal on the way leaves it held twice,
+   * never nowhere). Returns the ledger events' types it caused (empty when they agree).
+   * `ledgerState`: the fund year's ledger, if already loaded.
    */
   async settle(claimId: string, state: ClaimState, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
     if (state.jurisdiction === undefined) return [];
     const funding = claimFunding(state);
     const done: string[] = [];
-    for (const year of ledgerYears(funding)) {
+    for (const year of ledgerYears(funding).reverse()) {
       done.push(...await this.settleIn(claimId, state, state.jurisdiction, year, ctx, year === funding.fundYear ? ledgerState : undefined));
     }
     return done;
@@ -132,8 +152,8 @@ export class AwardFunding {
 
   /**
    * `settle` in one fund year's ledger, to what that year must hold for the claim
-   * (`fundingInYear`). A year that is not the claim's fund year (funds committed for a decision
-   * that never reached the claim, which has no or another fund year) owes the claim nothing:
+   * (`fundingInYear`). A year that holds none of the award (funds committed for a decision or
+   * schedule that never reached the claim) owes the claim nothing:
    * what was committed there and not paid out is released; it is credited the recoveries received in it.
    */
   async settleIn(claimId: string, state: ClaimState, jurisdiction: Jurisdiction, year: number, ctx: FundingContext, ledgerState?: Readonly<LedgerState>): Promise<string[]> {
@@ -147,8 +167,8 @@ export class AwardFunding {
       const r = await this.ledgers.ledgerCommand(jurisdiction, year, ctx, command) as { events: unknown[] };
       if (r.events.length > 0) done.push(event);
     };
-    if (a.fundYear === undefined) {
-      // Payments recorded in a year that is not the claim's cannot be undone here: report them (differences), release the rest.
+    if (a.years.length === 0) {
+      // Payments recorded in a year that holds none of the claim's award cannot be undone here: report them (differences), release the rest.
       if (f && tiedOf(f) > f.disbursed) await run({ type: 'ReleaseFunds', data: { claimId, tied: money(0), reason: 'committed to a decision that was not completed' } }, 'FundsReleased');
     } else {
       for (const r of this.toReturn(state, f)) {

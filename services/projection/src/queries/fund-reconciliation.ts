@@ -8,7 +8,7 @@ import { fundingDifferences, fundingInYear, type ClaimFunding, type FundingDiffe
 import type { ReadModelStore } from '../read-model/store.js';
 import { fundYearLedger } from './fund-year.js';
 
-const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [], recovered: 0, recoveries: [] };
+const NOTHING: ClaimFunding = { tied: 0, paid: 0, owed: 0, payments: [], years: [], recovered: 0, recoveries: [] };
 
 export interface FundReconciliation {
   jurisdiction: string;
@@ -22,14 +22,13 @@ export interface FundReconciliation {
 export function fundReconciliation(store: ReadModelStore, jurisdiction: string, year: number): FundReconciliation {
   const ledger = fundYearLedger(store, jurisdiction, year);
   const inLedger = ledger?.claims ?? new Map();
-  // The claims whose money belongs to this year (awarded in it, or recovered from the offender in
-  // it), and the claims the ledger holds money for. Each claim's funding (the domain's
-  // `claimFunding`) was computed when its last event was applied. Few claims have recoveries: the
-  // LIKE skips the others before their funding is parsed.
+  // The claims whose money belongs to this year (`claim_fund_years`: awarded in it, instalments
+  // due in it, or recovered from the offender in it), and the claims the ledger holds money for.
+  // Each claim's funding (the domain's `claimFunding`) was computed when its last event was applied.
   const fundings = new Map<string, ClaimFunding>();
-  const ofYear = store.db.prepare(`SELECT claim_id, funding FROM claims WHERE jurisdiction = ? AND (fund_year = ? OR (funding LIKE '%"recoveries":[{%'
-      AND EXISTS (SELECT 1 FROM json_each(claims.funding, '$.recoveries') WHERE json_extract(value, '$.year') = ?)))`)
-    .all(jurisdiction, year, year) as { claim_id: string; funding: string }[];
+  const ofYear = store.db.prepare(`SELECT c.claim_id, c.funding FROM claim_fund_years y JOIN claims c ON c.claim_id = y.claim_id
+      WHERE y.jurisdiction = ? AND y.year = ?`)
+    .all(jurisdiction, year) as { claim_id: string; funding: string }[];
   for (const r of ofYear) fundings.set(r.claim_id, JSON.parse(r.funding) as ClaimFunding);
   const byId = store.db.prepare('SELECT funding FROM claims WHERE claim_id = ?');
   for (const claimId of inLedger.keys()) {

@@ -38,8 +38,16 @@ export function fundYear(store: ReadModelStore, jurisdiction: string, year: numb
     outstandingMinor: outstanding({ committed, released, disbursed }),
   };
   const perClaim = claims.flatMap((c) => [c.committedMinor, c.releasedMinor, c.disbursedMinor, c.outstandingMinor]);
+  // What the year holds of awards, by the year each award was decided in: instalments of awards of
+  // earlier years fall due in this one, and are committed against its budget.
+  const byAwardYear = store.db.prepare(`SELECT award_year, count(*) AS claims, sum(tied_minor) AS tied, sum(paid_minor) AS paid FROM claim_fund_years
+      WHERE jurisdiction = ? AND year = ? AND award_year IS NOT NULL AND tied_minor > 0 GROUP BY award_year ORDER BY award_year`)
+    .all(jurisdiction, year) as { award_year: number; claims: number; tied: number; paid: number }[];
+  const commitmentsByAwardYear = byAwardYear.map((r) => ({
+    awardYear: r.award_year, claims: r.claims, tiedMinor: boundedMinor(r.tied), paidMinor: boundedMinor(r.paid),
+  }));
   return {
-    jurisdiction, year, revision: y.revision, currency: y.currency, ...figures,
+    jurisdiction, year, revision: y.revision, currency: y.currency, ...figures, commitmentsByAwardYear,
     /** A figure passed MAX_SUM_MINOR: stored amounts beyond today's bounds (held at 2^53 - 1 at most). */
     amountsBeyondBounds: [...Object.values(figures), ...perClaim].some(beyondBounds),
     claims,

@@ -7,7 +7,7 @@
  * @cfund/domain read it; it is persisted only as the projector's working state (`claim_folds`).
  */
 import type { ClaimEvent, EncryptedPersonalData, Money } from '@cfund/contracts';
-import { claimFunding, evolve, initialState, payableAdvances, queueKey, type ClaimState } from '@cfund/domain';
+import { claimFunding, ledgerYears, evolve, initialState, payableAdvances, queueKey, type ClaimFunding, type ClaimState } from '@cfund/domain';
 import { claimDetailView } from './claim-detail.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney, type ClaimDeadline } from './claim-view.js';
@@ -77,6 +77,12 @@ export interface ClaimAssignment { person: string; role: AssignmentRole }
 
 /** An approved advance not yet paid, as a row of `claim_advances_due`: the payee in force (masked) and the run that holds it. */
 export interface AdvanceDue { advance: number; amount: Money; maskedAccount: string | null; runId: string | null }
+/**
+ * A row of `claim_fund_years`: a fund year whose ledger holds something of the claim
+ * (`ledgerYears`), with the award's part in it (`tied`, `paid`: zero in a year that holds only
+ * recoveries) and the award's own fund year (the year it was decided in).
+ */
+export interface ClaimFundYear { year: number; awardYear: number | null; tiedMinor: number; paidMinor: number }
 
 export interface ClaimRecord {
   row: ClaimRowValues;
@@ -84,6 +90,14 @@ export interface ClaimRecord {
   deadlines: ClaimDeadline[];
   assignments: ClaimAssignment[];
   advancesDue: AdvanceDue[];
+  fundYears: ClaimFundYear[];
+}
+
+export function claimFundYears(funding: ClaimFunding): ClaimFundYear[] {
+  return ledgerYears(funding).map((year) => {
+    const part = funding.years.find((y) => y.year === year);
+    return { year, awardYear: funding.fundYear ?? null, tiedMinor: part?.tied ?? 0, paidMinor: part?.paid ?? 0 };
+  });
 }
 
 function assignmentsOf(state: ClaimState): ClaimAssignment[] {
@@ -119,5 +133,6 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
       advance: a.number, amount: a.amount, maskedAccount: state.payee.current?.maskedAccount ?? null,
       runId: state.fund.queued[queueKey({ kind: 'advance', number: a.number })]?.runId ?? null,
     })) : [],
+    fundYears: state.jurisdiction ? claimFundYears(funding) : [],
   };
 }

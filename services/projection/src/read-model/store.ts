@@ -53,8 +53,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 11: the claim detail's instalments name the payment run they are queued in (`runId`).
  * 12: approved advances not yet paid (`claim_advances_due`), payment runs (`payment_runs`) and
  *     imported bank statements (`bank_statements`), for the finance officers' lists.
+ * 13: each claim's fund years (`claim_fund_years`): its instalments are committed in the years they fall due in.
  */
-export const READ_MODEL_VERSION = 12;
+export const READ_MODEL_VERSION = 13;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -123,6 +124,15 @@ CREATE TABLE IF NOT EXISTS claim_deadlines (
   jurisdiction TEXT NOT NULL,
   filed_by     TEXT NOT NULL,
   PRIMARY KEY (claim_id, kind, instalment)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claim_fund_years (
+  claim_id     TEXT NOT NULL,
+  year         INTEGER NOT NULL,
+  jurisdiction TEXT NOT NULL,
+  award_year   INTEGER,
+  tied_minor   INTEGER NOT NULL,
+  paid_minor   INTEGER NOT NULL,
+  PRIMARY KEY (claim_id, year)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claim_assignments (
   claim_id TEXT NOT NULL,
@@ -223,6 +233,7 @@ CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_newest ON claims (jurisdiction
 CREATE INDEX IF NOT EXISTS claims_by_jurisdiction_status_newest ON claims (jurisdiction, status, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS claims_by_lawyer_newest ON claims (filed_by, filed_at DESC, claim_id);
 CREATE INDEX IF NOT EXISTS assignments_by_person ON claim_assignments (person, role);
+CREATE INDEX IF NOT EXISTS fund_years_by_year ON claim_fund_years (jurisdiction, year);
 CREATE INDEX IF NOT EXISTS deadlines_by_date ON claim_deadlines (due_on);
 CREATE UNIQUE INDEX IF NOT EXISTS claim_history_by_claim ON claim_history (claim_id, revision);
 CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
@@ -244,6 +255,7 @@ const TABLES: readonly [string, string][] = [
   ['claim_advances_due', 'claim_id, advance'],
   ['payment_runs', 'run_id'],
   ['bank_statements', 'statement_id'],
+  ['claim_fund_years', 'claim_id, year'],
   ['claim_history', 'claim_id, revision'],
   ['fund_years', 'stream_id'],
   ['fund_year_claims', 'stream_id, claim_id'],

@@ -246,10 +246,17 @@ export const FundYearSchema = withExample(z.object({
     recoveredMinor: z.number().int().describe('Recovered from the offender on the claim and received in this year (the award may be of an earlier year)'),
     recoveriesCredited: z.array(z.number().int()).describe('The numbers on the claim of the recoveries credited in this year'),
   })),
+  commitmentsByAwardYear: z.array(z.object({
+    awardYear: z.number().int().describe('The year the awards were decided in (their fund year)'),
+    claims: z.number().int(),
+    tiedMinor: z.number().int().describe('Committed in this year for those awards and not released: their instalments due in this year (paid or not), and, in their own year, the rest'),
+    paidMinor: z.number().int(),
+  })).describe('What this year holds of awards, by the year each was decided in: instalments fall due in the year after their award, and are committed against that year\'s budget'),
 }), {
   jurisdiction: 'RS', year: 2026, revision: 3, currency: 'RSD', allocatedMinor: 10_000_000_000, committedMinor: 90_000_000, releasedMinor: 0,
   disbursedMinor: 45_000_000, recoveredMinor: 0, availableMinor: 9_910_000_000, outstandingMinor: 45_000_000, amountsBeyondBounds: false,
   claims: [{ claimId: CLAIM_ID, committedMinor: 90_000_000, releasedMinor: 0, disbursedMinor: 45_000_000, outstandingMinor: 45_000_000, instalmentsPaid: [1], advancesPaid: [], recoveredMinor: 0, recoveriesCredited: [] }],
+  commitmentsByAwardYear: [{ awardYear: 2026, claims: 1, tiedMinor: 90_000_000, paidMinor: 45_000_000 }],
 });
 
 export const FundReconciliationSchema = withExample(z.object({
