@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { eventSigningKey, startRelay } from '@cfund/messaging';
 import { createLogger, signToken } from '@cfund/service-kit';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
-import { startSmtpServer, type ReceivedMail } from './receivers.ts';
+import { issuedEmails, mailsPerNotification, startSmtpServer } from './receivers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
@@ -33,28 +32,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/** The email notifications the event store says were issued: id and topic. */
-export async function issuedEmails(client: EventStoreDBClient): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
-    const e = r.event;
-    if (e?.type !== 'NotificationIssued' || !e.isJson) continue;
-    const data = e.data as { notificationId: string; channel: string; topic: string };
-    if (data.channel === 'email') out.set(data.notificationId, data.topic);
-  }
-  return out;
-}
-
-/** How many mails arrived per notification id (the stable Message-ID `<id@notification.cfund>`). */
-export function mailsPerNotification(mails: ReceivedMail[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of mails) {
-    const id = /<([^@>]+)@notification\.cfund>/.exec(m.headers.get('message-id') ?? '')?.[1] ?? 'no message-id';
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
 }
 
 t.test('two instances: every notification emailed once; SIGKILL of the active one, the standby takes over', async (t) => {
