@@ -94,7 +94,9 @@ export async function startSystem(t: Test, options: { logLevel?: string; env?: R
   // The first command service creates the secrets the others read: start it alone, the others after.
   await start('command', 1);
   for (const service of SERVICES.slice(1)) await start(service, 1);
-  for (let n = 2; n <= instances; n++) for (const service of SERVICES) await start(service, n);
+  // Further instances at once: they find everything they share made.
+  const more = Array.from({ length: instances - 1 }, (_, i) => SERVICES.map((service) => [service, i + 2] as const)).flat();
+  await Promise.all(more.map(([service, n]) => start(service, n)));
   const secret = await readJwtSecretFile(jwtSecretPath(dataDir));
   return {
     env, dataDir, logDir, url, urls,
