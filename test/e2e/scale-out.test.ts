@@ -89,7 +89,7 @@ t.test('two of each service: 1,000 claims through both command services, both re
     issued = await issuedEmails(system.env.eventStore);
     const received = mailsPerNotification(smtp.mails);
     return issued.size >= CLAIMS && [...issued.keys()].every((id) => received.has(id));
-  }, 300_000, 1000).catch(() => undefined); // counted below either way
+  }, 900_000, 1000).catch(() => undefined); // counted below either way
   const notified = (performance.now() - began) / 1000;
   await new Promise((r) => setTimeout(r, 6000)); // two lease TTLs: time for a second sender to show itself
   const counts = mailsPerNotification(smtp.mails);

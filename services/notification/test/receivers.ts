@@ -89,6 +89,8 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A sender stopped or killed mid-connection resets it: not a failure of the receiver.
+  server.on('error', () => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
