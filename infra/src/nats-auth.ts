@@ -3,7 +3,7 @@
  * Only the relay (hosted by the command service) may publish events; the consumers may read
  * them, acknowledge them and write dead letters. The subject names mirror @cfund/messaging's
  * settings (stream CFUND_EVENTS on `cfund.events.>`, CFUND_DEAD_LETTERS on `cfund.dead-letter.>`,
- * the relay lease bucket CFUND_RELAY_LEASE, the documents and victims' key buckets); change them together.
+ * the relay lease bucket CFUND_RELAY_LEASE, the notification service's CFUND_NOTIFICATION_LEASE, the documents and victims' key buckets); change them together.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -23,9 +23,19 @@ export interface NatsUser {
 const EVENTS = 'CFUND_EVENTS';
 const DEAD_LETTERS = 'CFUND_DEAD_LETTERS';
 const LEASE = 'CFUND_RELAY_LEASE';
+/** The notification service's sending lease (NOTIFICATION_LEASE of @cfund/notification-service). */
+const NOTIFICATION_LEASE = 'CFUND_NOTIFICATION_LEASE';
 
 /** Create, check and align a stream (what ensureEventsStream and a KV bucket's open do). */
 const manageStream = (stream: string) => ['CREATE', 'UPDATE', 'INFO'].map((op) => `$JS.API.STREAM.${op}.${stream}`);
+
+/** Hold a lease (messaging's Lease: a key in a KV bucket): create and align the bucket, read, write and delete the key. */
+const holdLease = (bucket: string): string[] => [
+  ...manageStream(`KV_${bucket}`),
+  `$JS.API.STREAM.MSG.GET.KV_${bucket}`,
+  `$JS.API.DIRECT.GET.KV_${bucket}.>`,
+  `$KV.${bucket}.>`,
+];
 
 /** The relay: reads its checkpoint, holds the lease (a KV key), publishes events. */
 export const RELAY_PERMISSIONS: NatsPermissions = {
@@ -34,10 +44,7 @@ export const RELAY_PERMISSIONS: NatsPermissions = {
     '$JS.API.INFO',
     ...manageStream(EVENTS),
     `$JS.API.STREAM.MSG.GET.${EVENTS}`,
-    ...manageStream(`KV_${LEASE}`),
-    `$JS.API.STREAM.MSG.GET.KV_${LEASE}`,
-    `$JS.API.DIRECT.GET.KV_${LEASE}.>`,
-    `$KV.${LEASE}.>`,
+    ...holdLease(LEASE),
   ],
   subscribe: ['_INBOX.>'],
 };
@@ -56,6 +63,12 @@ export const CONSUMER_PERMISSIONS: NatsPermissions = {
     'cfund.dead-letter.>',
   ],
   subscribe: ['_INBOX.>'],
+};
+
+/** The notification service: a consumer of the events that sends only while it holds its lease. */
+export const NOTIFICATION_PERMISSIONS: NatsPermissions = {
+  publish: [...CONSUMER_PERMISSIONS.publish, ...holdLease(NOTIFICATION_LEASE)],
+  subscribe: CONSUMER_PERMISSIONS.subscribe,
 };
 
 /** The documents bucket (@cfund/documents' ObjectDocumentStore, DOCUMENT_BUCKET's default). */
@@ -124,7 +137,7 @@ const merged = (...all: NatsPermissions[]): NatsPermissions => ({
 export const SERVICE_NATS_PERMISSIONS: Record<string, NatsPermissions> = {
   command: merged(RELAY_PERMISSIONS, DOCUMENT_WRITE_PERMISSIONS, KEY_WRITE_PERMISSIONS),
   projection: merged(CONSUMER_PERMISSIONS, DOCUMENT_READ_PERMISSIONS, KEY_READ_PERMISSIONS),
-  notification: CONSUMER_PERMISSIONS,
+  notification: NOTIFICATION_PERMISSIONS,
 };
 
 /** Where the generated passwords live (mode 0600, in a 0700 directory). */

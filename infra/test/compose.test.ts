@@ -80,6 +80,11 @@ t.test('two instances of each service and one console, all from the one image', 
   ]);
 });
 
+t.test('each notification instance has its own durable consumer and name in the sending lease', async (t) => {
+  const notifiers = cfundServices.filter((s) => s.kind === 'notification').map((s) => environmentOf(s.service));
+  t.same(notifiers.map((e) => [e.NOTIFICATION_DURABLE, e.NOTIFICATION_INSTANCE]), [['notification-1', 'notification-1'], ['notification-2', 'notification-2']]);
+});
+
 t.test('the image runs every service the local runner runs, from the same entry point', async (t) => {
   const entrypoint = readFileSync(join(composeDir, 'entrypoint.sh'), 'utf8');
   const servicesCase = /^\s*([a-z|]+)\)\n\s*cd "\/app\/services\/\$service"\n\s*exec node (\S+)$/m.exec(entrypoint);

@@ -153,11 +153,13 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     name: 'notification',
     // Its inboxes and deliveries are an SQLite file that goes with the consumer's position.
     kind: 'StatefulSet',
-    // One until instances never send the same notification twice (issue 19 §2).
-    replicas: 1,
+    // Two: the holder of the sending lease sends, the other stands by (the service's README).
+    replicas: 2,
     port: port(notificationConfig),
     start: startOf('notification'),
     settings: { ...backendSettings('notification', port(notificationConfig), settings), NOTIFICATION_DIRECTORY: `${DIRECTORY.dir}/directory.json` },
+    // Each instance its own durable consumer and name in the lease (notification-0, notification-1).
+    fromPod: { NOTIFICATION_DURABLE: 'metadata.name', NOTIFICATION_INSTANCE: 'metadata.name' },
     secrets: [...BACKEND_SECRETS, 'SMTP_URL'],
     files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA, DIRECTORY],
     storage: '10Gi',

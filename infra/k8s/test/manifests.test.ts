@@ -191,6 +191,16 @@ t.test('the projection: two instances, each with a volume and a durable consumer
   t.same(env.find((e) => e.name === 'PROJECTION_DURABLE')?.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } });
 });
 
+t.test('the notification service: two instances, each with a volume, a durable consumer and a name in the sending lease of its own', async (t) => {
+  const set = find('StatefulSet', 'notification');
+  t.equal((set.spec as { replicas: number }).replicas, 2);
+  t.equal((set.spec as { volumeClaimTemplates: unknown[] }).volumeClaimTemplates.length, 1);
+  const env = templateOf(set).spec.containers[0]!.env ?? [];
+  for (const name of ['NOTIFICATION_DURABLE', 'NOTIFICATION_INSTANCE']) {
+    t.same(env.find((e) => e.name === name)?.valueFrom, { fieldRef: { fieldPath: 'metadata.name' } }, name);
+  }
+});
+
 t.test('NATS: three servers on three hosts, one down at most, a volume each', async (t) => {
   const spec = find('StatefulSet', 'nats').spec as { replicas: number; volumeClaimTemplates: unknown[] };
   t.equal(spec.replicas, 3);

@@ -14,7 +14,7 @@ export { UnverifiedEventError, eventSigningKey, eventSigningKeys, hasValidSignat
 export { alignReplicas, ensureDeadLettersStream, ensureEventsStream, type StreamPlacement } from './streams.js';
 export { consumeEvents, type ConsumeEventsOptions, type DeadLetter, type EventConsumer } from './consumer/consume-events.js';
 export { startRelay, type Relay, type RelayOptions, type RelayRole, type RelayStatus } from './relay/relay.js';
-export { RelayLease, type LeaseHolder, type LeaseOptions } from './relay/lease.js';
+export { Lease, keepLease, type LeaseHolder, type LeaseKeeper, type LeaseOptions } from './lease.js';
 export { CHECKPOINT_SEARCH_LIMIT, CheckpointMismatchError, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
 export { RelayFencedError, runPublishSession, type PublishSessionOptions } from './relay/publish-session.js';
 export { envelopeFromEvent, isSystemEvent, storedEventOf } from './relay/event-envelope.js';

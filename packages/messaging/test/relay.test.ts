@@ -11,7 +11,7 @@ import { startTestEnvironment } from '@cfund/test-support';
 import {
   EventHeaders,
   RelayFencedError,
-  RelayLease,
+  Lease,
   consumeEvents,
   encodeEnvelope,
   eventHeaders,
@@ -319,7 +319,7 @@ t.test('relay', async (t) => {
   });
 
   await t.test('a changed lease TTL reaches an existing bucket', async (t) => {
-    await RelayLease.open(nc, { bucket: settings.leaseBucket, key: 'relay', ttlMs: 4_000, holder: 'probe' });
+    await Lease.open(nc, { bucket: settings.leaseBucket, key: 'relay', ttlMs: 4_000, holder: 'probe' });
     t.equal((await jsm.streams.info(`KV_${settings.leaseBucket}`)).config.max_age, 4_000 * 1_000_000);
   });
 });

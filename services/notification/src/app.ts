@@ -43,6 +43,11 @@ export interface BuildAppOptions extends TokenVerification {
   sendWebhook?: WebhookSender;
   /** Email sender (SMTP); without one, no email is queued. */
   sendEmail?: EmailSender;
+  /**
+   * Whether this instance sends (holds the sending lease, main.ts); default: always. A standby
+   * fires reminders and records notifications like the active one, but sends nothing.
+   */
+  active?: () => boolean;
   /** Further /ready checks (e.g. NATS). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
 }
@@ -81,8 +86,9 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
     retry: settings.retry,
     disableAfter: settings.disableWebhookAfter,
     concurrency: settings.deliveryConcurrency,
+    ...(options.active ? { active: options.active } : {}),
   });
-  const sched = new Scheduler(notifier, worker, settings.schedulerIntervalMs, logger);
+  const sched = new Scheduler(notifier, worker, settings.schedulerIntervalMs, logger, options.active);
   wake.kick = () => sched.kick();
   let closing = false;
   let started = false;

@@ -47,8 +47,18 @@ const EnvShape = {
    * and delivery outcomes are fsynced either way.
    */
   NOTIFICATION_SQLITE_SYNC: z.enum(['full', 'normal']).default('normal'),
-  /** Durable NATS consumer name. */
-  NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('notification'),
+  /**
+   * Durable NATS consumer name. Each instance keeps its own working state and needs a consumer of
+   * its own (e.g. its pod's name): two instances on one durable would each see part of the events.
+   */
+  NOTIFICATION_DURABLE: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be letters, digits, - and _ (at most 64)').default('notification'),
+  /** Names this instance in the sending lease and the logs; default: host and process id. */
+  NOTIFICATION_INSTANCE: z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be letters, digits, ., - and _ (at most 64)').optional(),
+  /**
+   * The sending lease (one active instance sends; the others stand by): a holder that has not
+   * renewed it for this long loses it to a standby. It renews every third of it.
+   */
+  NOTIFICATION_LEASE_TTL_MS: z.coerce.number().int().min(1000).max(300_000).default(5000),
   /** Ack wait of the consumer (default: messaging's setting). */
   NOTIFICATION_ACK_WAIT_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
   /** /ready fails when events are pending and none was handled for this long (ms). */

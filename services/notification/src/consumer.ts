@@ -12,6 +12,9 @@ import type { Notifier } from './notifier.js';
 
 export const NOTIFICATION_FILTER = subjectsOfCategory(STREAM_CATEGORIES.claim);
 
+/** The sending lease (messaging's Lease): the KV bucket and key its holder keeps. */
+export const NOTIFICATION_LEASE = { bucket: 'CFUND_NOTIFICATION_LEASE', key: 'sender' } as const;
+
 export interface NotificationConsumer extends EventConsumer {
   /** Also stops the metrics timer. */
   stop(): Promise<void>;

@@ -17,6 +17,7 @@ export { AuditTrail, type NotificationTrail } from './audit.js';
 export { Directory, type DirectoryFile } from './directory.js';
 export { NotificationMetrics } from './metrics.js';
 export { Notifier, type NotificationPayload } from './notifier.js';
+export { NOTIFICATION_LEASE } from './consumer.js';
 export { Scheduler } from './scheduler.js';
 export { NotificationStore, type Delivery, type InboxEntry, type Webhook } from './store/store.js';
 export { WrongMasterKeyError } from './store/webhook-secrets.js';

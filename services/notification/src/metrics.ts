@@ -30,6 +30,9 @@ export class NotificationMetrics extends HttpMetrics {
     name: 'cfund_notification_event_lag_seconds', help: 'From the event\'s commit in the event store to its notifications committed here',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
   });
+  readonly active = new Gauge({
+    name: 'cfund_notification_active', help: '1 while this instance holds the sending lease (sends); 0 while it stands by', registers: [this.registry],
+  });
   readonly consumerPending = new Gauge({
     name: 'cfund_notification_consumer_pending', help: 'Events not yet consumed by the notification service', registers: [this.registry],
   });

@@ -1,6 +1,9 @@
 /**
  * One loop for everything in the background: due reminders, NotificationIssued records to append
- * to the event store, then due deliveries. It runs every
+ * to the event store, then due deliveries. Only the active instance (the holder of the sending
+ * lease, see main.ts) sends; a standby does the rest, and instead of sending follows the event
+ * store: its deliveries that the active one settled are settled here too, so that a take-over
+ * has little left to check (`DeliveryWorker.followTrail`). It runs every
  * `intervalMs`, and at once when kicked (new deliveries queued). Ticks never overlap; a tick that
  * fails is logged and the next one tries again. Tests call `tick()` directly with their clock.
  */
@@ -14,12 +17,17 @@ export class Scheduler {
   private again = false;
   private stopped = true;
 
-  constructor(private readonly notifier: Notifier, private readonly worker: DeliveryWorker, private readonly intervalMs: number, private readonly logger?: Logger) {}
+  constructor(
+    private readonly notifier: Notifier, private readonly worker: DeliveryWorker, private readonly intervalMs: number, private readonly logger?: Logger,
+    /** Whether this instance sends (holds the sending lease); default: always (one instance). */
+    private readonly active: () => boolean = () => true,
+  ) {}
 
-  /** One pass: reminders due now, NotificationIssued records to append, then deliveries due now. */
+  /** One pass: reminders due now, NotificationIssued records to append, then deliveries due now (as a standby: their trails). */
   async tick(): Promise<{ reminders: number; deliveries: number }> {
     const reminders = await this.notifier.fireDueReminders();
     await this.notifier.recordIssued();
+    if (!this.active()) return { reminders, deliveries: await this.worker.followTrail() };
     let deliveries = 0;
     // Keep going while there is work due (a large backlog, retries that fell due meanwhile).
     for (let n = await this.worker.runDue(); n > 0; n = await this.worker.runDue()) deliveries += n;

@@ -1,6 +1,7 @@
-/** Real receivers for tests: an HTTP webhook endpoint (node:http, port 0) and an SMTP server (smtp-server). */
+/** Real receivers for tests: an HTTP webhook endpoint (node:http, port 0) and an SMTP server (smtp-server); what was issued and what arrived, per notification. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { START, type EventStoreDBClient } from '@eventstore/db-client';
 import { SMTPServer } from 'smtp-server';
 import { verifySignature } from '../src/index.ts';
 
@@ -88,7 +89,31 @@ export async function startSmtpServer() {
       });
     },
   });
+  // A sender stopped or killed mid-connection resets it: not a failure of the receiver.
+  server.on('error', () => undefined);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The email notifications the event store says were issued: id and topic. */
+export async function issuedEmails(client: EventStoreDBClient): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
+    const e = r.event;
+    if (e?.type !== 'NotificationIssued' || !e.isJson) continue;
+    const data = e.data as { notificationId: string; channel: string; topic: string };
+    if (data.channel === 'email') out.set(data.notificationId, data.topic);
+  }
+  return out;
+}
+
+/** How many mails arrived per notification id (the stable Message-ID `<id@notification.cfund>`). */
+export function mailsPerNotification(mails: ReceivedMail[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of mails) {
+    const id = /<([^@>]+)@notification\.cfund>/.exec(m.headers.get('message-id') ?? '')?.[1] ?? 'no message-id';
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
 }

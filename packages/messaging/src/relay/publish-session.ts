@@ -13,7 +13,7 @@ import { messagingSettings } from '../settings.js';
 import { subjectForEvent } from '../subjects.js';
 import { isAfter, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './checkpoint.js';
 import { envelopeFromEvent, isSystemEvent } from './event-envelope.js';
-import { isWrongLastSequence } from './lease.js';
+import { isWrongLastSequence } from '../lease.js';
 import type { EventSigningKeys } from '../signature.js';
 
 /** A publish was refused because the stream moved on without this relay: stop. */

@@ -9,7 +9,7 @@ import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { NatsConnection } from 'nats';
 import { pino, type Logger } from 'pino';
 import { messagingSettings, type RelaySettings } from '../settings.js';
-import { RelayLease } from './lease.js';
+import { Lease } from '../lease.js';
 import { RelayFencedError, runPublishSession } from './publish-session.js';
 import type { EventSigningKeys } from '../signature.js';
 
@@ -68,7 +68,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const { nc, eventStore } = options;
   const js = nc.jetstream({ timeout: settings.publishTimeoutMs });
   const jsm = await nc.jetstreamManager();
-  const lease = await RelayLease.open(nc, { bucket: settings.leaseBucket, key: settings.leaseKey, ttlMs: settings.leaseTtlMs, holder: instanceId, ...replicas });
+  const lease = await Lease.open(nc, { bucket: settings.leaseBucket, key: settings.leaseKey, ttlMs: settings.leaseTtlMs, holder: instanceId, ...replicas });
 
   const status: RelayStatus = { instanceId, role: 'standby', published: 0, leaderships: 0, fenced: 0, consecutiveFailures: 0 };
   let stopped = false;

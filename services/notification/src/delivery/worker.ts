@@ -11,13 +11,18 @@
  * otherwise it is sent again with the same notification id (`Cfund-Notification-Id`) so that the
  * receiver can recognise it. Only a delivery whose request was in flight at the crash can reach
  * a receiver twice; HTTP gives no way to know whether that one arrived.
+ *
+ * With several instances only the holder of the sending lease sends (`active`, checked before
+ * each request); a new holder first settles every open delivery from the event store
+ * (`settleOpen`), since the one before may have delivered it. The same limit holds there: a
+ * request in flight when its holder died or lost the lease may reach a receiver twice.
  */
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../audit.js';
 import type { NotificationMetrics } from '../metrics.js';
 import type { Notifier, NotificationPayload } from '../notifier.js';
 import { GroupCommit } from '../store/group-commit.js';
-import type { Delivery, NotificationStore, Webhook } from '../store/store.js';
+import type { Delivery, DeliveryStatus, NotificationStore, Webhook } from '../store/store.js';
 import { backoffDelay, type RetryPolicy } from './backoff.js';
 import type { EmailSender, SendResult, WebhookSender } from './senders.js';
 
@@ -36,6 +41,10 @@ export interface DeliveryWorkerOptions {
   concurrency: number;
   logger?: Logger;
   metrics?: NotificationMetrics;
+  /** Whether this instance may send (holds the sending lease); default: always. */
+  active?: () => boolean;
+  /** How long a standby waits before it looks at a pending delivery's trail again (ms). */
+  followAfterMs?: number;
 }
 
 export class RetryRefused extends Error {
@@ -62,16 +71,64 @@ export class DeliveryWorker {
   async recover(cleanStop = false): Promise<number> {
     const interrupted = this.o.store.interruptedDeliveries(!cleanStop);
     for (const d of interrupted) {
-      const trail = await this.o.audit.trail(d.notificationId);
+      const settled = await this.fromTrail(d);
+      if (settled.status === 'pending' && d.status === 'pending' && settled.attempts === d.attempts) continue; // as it was
       const at = this.o.now();
-      const status = trail.delivered ? 'delivered' as const : trail.failed ? 'failed' as const : 'pending' as const;
-      if (status === 'pending' && d.status === 'pending' && trail.attempts === d.attempts) continue; // as it was
       this.o.store.durable(() => this.o.store.updateDelivery(d.notificationId, {
-        status, attempts: Math.max(d.attempts, trail.attempts), ...(status === 'pending' ? { nextAttemptAt: at.getTime() } : {}),
+        ...settled, ...(settled.status === 'pending' ? { nextAttemptAt: at.getTime() } : {}),
       }, at.toISOString()));
     }
     if (interrupted.length) this.o.logger?.warn({ count: interrupted.length }, 'recovered deliveries interrupted by a stop');
     return interrupted.length;
+  }
+
+  /** What a delivery's stream in the event store says: delivered, failed, or still to send, and the attempts made. */
+  private async fromTrail(d: Delivery): Promise<{ status: DeliveryStatus; attempts: number }> {
+    const trail = await this.o.audit.trail(d.notificationId);
+    return {
+      status: trail.delivered ? 'delivered' : trail.failed ? 'failed' : 'pending',
+      attempts: Math.max(d.attempts, trail.attempts),
+    };
+  }
+
+  private active(): boolean {
+    return this.o.active?.() ?? true;
+  }
+
+  /**
+   * On taking the sending lease: settles every open (pending or sending) delivery from its trail
+   * in the event store, since the instance that held the lease before may have delivered it,
+   * failed it, or made attempts. What is still to send is due at once.
+   */
+  async settleOpen(): Promise<number> {
+    const open = this.o.store.interruptedDeliveries(true);
+    for (const d of open) {
+      const settled = await this.fromTrail(d);
+      const at = this.o.now();
+      await this.commits.run(() => this.o.store.updateDelivery(d.notificationId, {
+        ...settled, ...(settled.status === 'pending' ? { nextAttemptAt: at.getTime() } : {}),
+      }, at.toISOString()));
+    }
+    if (open.length) this.o.logger?.info({ count: open.length }, 'took over: open deliveries settled from the event store');
+    return open.length;
+  }
+
+  /**
+   * A standby's stand-in for sending: the due pending deliveries whose trail says the active
+   * instance delivered or failed them are marked so; the others are looked at again after
+   * `followAfterMs`. Returns how many were looked at.
+   */
+  async followTrail(limit = 200): Promise<number> {
+    const due = this.o.store.dueDeliveries(this.o.now().getTime(), limit);
+    for (const d of due) {
+      await this.o.notifier.yieldToEvents();
+      const settled = await this.fromTrail(d);
+      const at = this.o.now();
+      await this.commits.run(() => this.o.store.updateDelivery(d.notificationId, {
+        ...settled, nextAttemptAt: at.getTime() + (this.o.followAfterMs ?? 5000),
+      }, at.toISOString()));
+    }
+    return due.length;
   }
 
   /** Sends what is due now, `concurrency` at a time; returns how many attempts were made. */
@@ -82,6 +139,7 @@ export class DeliveryWorker {
       while (next < due.length) {
         await this.o.notifier.yieldToEvents();
         if (next >= due.length) return; // another lane took the last one meanwhile
+        if (!this.active()) return; // the lease was lost: the new holder sends the rest
         const d = due[next++]!;
         const current = this.o.store.delivery(d.notificationId);
         if (current?.status === 'pending') await this.attempt(current);
@@ -101,6 +159,11 @@ export class DeliveryWorker {
     const attempt = d.attempts + 1;
     const sendingAt = this.o.now().toISOString();
     await this.commits.run(() => store.updateDelivery(d.notificationId, { status: 'sending', attempts: attempt }, sendingAt));
+    if (!this.active()) {
+      // Lost the lease while marking it: not sent; the new holder settles it from its trail.
+      await this.commits.run(() => store.updateDelivery(d.notificationId, { status: 'pending', attempts: d.attempts }, sendingAt));
+      return;
+    }
     const result = await this.send(d, webhook, attempt);
     const at = this.o.now();
     this.o.metrics?.attempts.inc({ channel: d.channel, outcome: result.ok ? 'delivered' : 'failed' });

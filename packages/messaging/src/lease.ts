@@ -1,11 +1,14 @@
 /**
- * The relay lease: one key in a NATS KV bucket whose TTL is the lease time. The holder renews it
- * with a compare-and-set on its revision; a standby can only `create` the key, which succeeds
- * once the holder's last renewal expired (or it released the lease). The lease says who should
- * publish; the hard fence is the expected-last-sequence of every publish (see publish-session.ts).
+ * A lease that keeps one instance of several active: one key in a NATS KV bucket whose TTL is the
+ * lease time. The holder renews it with a compare-and-set on its revision; a standby can only
+ * `create` the key, which succeeds once the holder's last renewal expired (or it released the
+ * lease). The relay uses it (the lease says who should publish; the hard fence is the
+ * expected-last-sequence of every publish, see relay/publish-session.ts), and so does the
+ * notification service (only the holder sends), through `keepLease`.
  */
+import type { Logger } from 'pino';
 import { StorageType, nanos, type KV, type NatsConnection } from 'nats';
-import { alignReplicas } from '../streams.js';
+import { alignReplicas } from './streams.js';
 
 export interface LeaseOptions {
   bucket: string;
@@ -52,7 +55,7 @@ async function openBucket(nc: NatsConnection, options: LeaseOptions): Promise<KV
   return kv;
 }
 
-export class RelayLease {
+export class Lease {
   private revision: number | undefined;
   /** performance.now() when the last successful claim or renewal was sent. */
   private renewedAt = 0;
@@ -63,8 +66,8 @@ export class RelayLease {
     private readonly options: LeaseOptions,
   ) {}
 
-  static async open(nc: NatsConnection, options: LeaseOptions): Promise<RelayLease> {
-    return new RelayLease(nc, await openBucket(nc, options), options);
+  static async open(nc: NatsConnection, options: LeaseOptions): Promise<Lease> {
+    return new Lease(nc, await openBucket(nc, options), options);
   }
 
   get held(): boolean {
@@ -138,4 +141,95 @@ export class RelayLease {
     const value = entry.json<{ holder: string }>();
     return { holder: value.holder, revision: entry.revision, renewedAt: entry.created };
   }
+}
+
+export interface LeaseKeeper {
+  /** Held, and renewed less than a TTL ago by this process's clock: act as the one active instance. */
+  active(): boolean;
+  /** Stops renewing and releases the lease (a standby takes over at once). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps trying for the lease and, once held, renews it: a standby polls every `standbyPollMs`,
+ * the holder renews every `renewIntervalMs`. `onAcquired` runs each time the lease is taken,
+ * before `active()` turns true (the new holder settles what the old one may have done);
+ * `onLost` when it is lost. Between the loss and the holder noticing it, `active()` turns false
+ * by itself once the last renewal is a TTL old.
+ */
+export async function keepLease(options: LeaseOptions & {
+  nc: NatsConnection;
+  renewIntervalMs: number;
+  standbyPollMs: number;
+  onAcquired?: () => Promise<void>;
+  onLost?: (reason: string) => void;
+  logger?: Logger;
+}): Promise<LeaseKeeper> {
+  const lease = await Lease.open(options.nc, options);
+  let stopped = false;
+  let ready = false;
+  // Each taking of the lease is a generation: a settling that ends after the lease was lost (and
+  // perhaps taken again) must not make this instance active.
+  let generation = 0;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    wake = () => { clearTimeout(timer); resolve(); };
+  });
+  const lost = (reason: string) => {
+    generation++;
+    ready = false;
+    lease.forget();
+    options.logger?.warn({ lease: options.key, reason }, 'lease lost: standing by');
+    options.onLost?.(reason);
+  };
+  // onAcquired runs beside the renewals, so that a long settling does not let the lease expire.
+  const settle = async (mine: number) => {
+    try {
+      await options.onAcquired?.();
+      if (mine === generation && lease.held && !stopped) ready = true;
+    } catch (error) {
+      options.logger?.error({ err: error, lease: options.key }, 'could not take over: giving the lease up');
+      if (mine === generation && lease.held) {
+        generation++;
+        await lease.release();
+      }
+    }
+  };
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (!lease.held) {
+          if (await lease.tryAcquire()) {
+            if (stopped) break;
+            options.logger?.info({ lease: options.key, holder: options.holder }, 'took the lease: taking over');
+            void settle(++generation);
+          } else {
+            await sleep(options.standbyPollMs);
+          }
+          continue;
+        }
+        await sleep(options.renewIntervalMs);
+        if (stopped) break;
+        try {
+          if (!(await lease.renew())) lost('taken by another instance');
+        } catch (error) {
+          if (!lease.valid) lost(`not renewed within its TTL (${(error as Error).message})`);
+        }
+      } catch (error) {
+        options.logger?.error({ err: error, lease: options.key }, 'lease loop error');
+        await sleep(options.standbyPollMs);
+      }
+    }
+  })();
+  return {
+    active: () => ready && lease.valid,
+    async stop() {
+      stopped = true;
+      ready = false;
+      wake?.();
+      await loop;
+      if (lease.held) await lease.release();
+    },
+  };
 }

@@ -1,0 +1,135 @@
+/**
+ * Two compiled notification services on one NATS and one event store, each with its own durable
+ * consumer and working state, fed by the real relay: every notification is emailed exactly once
+ * (a real SMTP server counts the Message-IDs), the reminders included; the active one is then
+ * SIGKILLed and the standby takes over: what follows is sent once, nothing before is sent again.
+ * Without the sending lease both instances send (measured: most notifications came twice).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { buildApp as buildCommandApp } from '@cfund/command-service';
+import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { eventSigningKey, startRelay } from '@cfund/messaging';
+import { createLogger, signToken } from '@cfund/service-kit';
+import { freePort, startTestEnvironment } from '@cfund/test-support';
+import { lifecycle, type Harness } from './helpers.ts';
+import { issuedEmails, mailsPerNotification, startSmtpServer } from './receivers.ts';
+
+const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(serviceDir, '../..');
+const LEASE_TTL_MS = 2000;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+t.test('two instances: every notification emailed once; SIGKILL of the active one, the standby takes over', async (t) => {
+  execFileSync('pnpm', ['exec', 'tsc', '-b', 'services/notification'], { cwd: repoRoot, stdio: 'inherit' });
+  const env = await startTestEnvironment();
+  if (env.skipped !== undefined) return t.plan(0, env.skipped);
+  const dataDir = await mkdtemp(join(tmpdir(), 'cfund-notification-instances-'));
+  const children: ChildProcess[] = [];
+  const jwt = randomBytes(24).toString('hex');
+  const secret = new TextEncoder().encode(jwt);
+  const masterKey = randomBytes(32);
+  const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(join(dataDir, 'keys')), masterKey });
+  const command = await buildCommandApp({
+    client: env.eventStore, chainSigner: ChainSigner.generate(), protector, jwtSecret: secret, fingerprintSecret: masterKey, logger: createLogger({ level: 'silent' }),
+  });
+  const relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats(), signingKey: eventSigningKey(masterKey) });
+  const smtp = await startSmtpServer();
+  const directory = join(dataDir, 'directory.json');
+  await writeFile(directory, JSON.stringify({
+    users: { 'lawyer-1': { email: 'lawyer1@example.org' } },
+    roles: { 'fund-assessor:RS': { email: 'assessors@fund.example' }, 'fund-approver:RS': { email: 'approvers@fund.example' } },
+  }));
+  t.teardown(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await smtp.close();
+    await relay.stop();
+    await command.close();
+    await env.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async (name: string) => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: serviceDir,
+      env: {
+        PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dataDir, name), LOG_LEVEL: 'warn', JWT_SECRET: jwt,
+        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('notification'),
+        NOTIFICATION_DURABLE: `notification-${name}`, NOTIFICATION_INSTANCE: name, NOTIFICATION_LEASE_TTL_MS: String(LEASE_TTL_MS),
+        SMTP_URL: smtp.url, NOTIFICATION_DIRECTORY: directory, SCHEDULER_INTERVAL_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    await until(`${name} to be ready`, async () => {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+      return (await fetch(`${base}/ready`)).ok ? true : undefined;
+    });
+    return { name, child, base };
+  };
+  const instances = [await start('a'), await start('b')];
+  const active = async (i: { base: string }) => /^cfund_notification_active 1$/m.test(await (await fetch(`${i.base}/metrics`)).text());
+
+  const h = { command, token: (sub: string, roles: never[], js = ['RS']) => signToken(secret, { sub, roles, jurisdictions: js as never[] }) } as unknown as Harness;
+  // The decision was served 40 days ago: the appeal deadline is missed, its reminder due at once.
+  const servedAt = new Date(Date.now() - 40 * 86_400_000).toISOString();
+  const file = async (n: number) => { for (let i = 0; i < n; i++) await lifecycle(h, { until: 'decision-notice', servedAt }); };
+
+  /** Waits until every email the event store says was issued arrived, `claims` missed-deadline reminders among them, and nothing more came for a while. */
+  const settled = async (claims: number) => until('every email', async () => {
+    const issued = await issuedEmails(env.eventStore);
+    const reminders = [...issued.values()].filter((topic) => topic === 'deadline-missed').length;
+    const received = mailsPerNotification(smtp.mails);
+    if (reminders < claims || [...issued.keys()].some((id) => !received.has(id))) return undefined;
+    const before = smtp.mails.length;
+    await new Promise((r) => setTimeout(r, 2 * LEASE_TTL_MS)); // time for a second sender to show itself
+    return smtp.mails.length === before && (await issuedEmails(env.eventStore)).size === issued.size ? issued : undefined;
+  }, 120_000);
+
+  await file(3);
+  const first = await settled(3);
+  const counts = mailsPerNotification(smtp.mails);
+  t.equal(first.size, counts.size, `every issued email arrived (${first.size}), and nothing else`);
+  t.same([...counts].filter(([, n]) => n !== 1), [], 'each exactly once');
+  t.equal([...first.values()].filter((topic) => topic === 'deadline-missed').length, 3, 'the missed-deadline reminders among them, once each');
+  const roles = await Promise.all(instances.map(active));
+  t.same(roles.filter(Boolean).length, 1, 'one instance is active, the other stands by');
+
+  const dead = instances[roles.indexOf(true)]!;
+  const survivor = instances[roles.indexOf(false)]!;
+  dead.child.kill('SIGKILL');
+  await new Promise((r) => dead.child.once('exit', r));
+  await file(3);
+  await until('the standby to take over', async () => (await active(survivor)) ? true : undefined);
+  const all = await settled(6);
+  const after = mailsPerNotification(smtp.mails);
+  t.ok(all.size > first.size, `the claims filed after the kill were notified (${all.size - first.size} more emails)`);
+  t.equal(all.size, after.size, 'every issued email arrived, and nothing else');
+  t.same([...after].filter(([, n]) => n !== 1), [], 'nothing sent twice: not the ones before the kill, not those after');
+  t.equal([...all.values()].filter((topic) => topic === 'deadline-missed').length, 6, 'each claim\'s reminder once');
+
+  // The survivor consumed every event itself: its inbox is whole.
+  const lawyer = await signToken(secret, { sub: 'lawyer-1', roles: ['lawyer'], jurisdictions: ['RS'] });
+  const inbox = await (await fetch(`${survivor.base}/notifications?limit=100`, { headers: { authorization: `Bearer ${lawyer}` } })).json() as { items: { claimId: string; topic: string }[] };
+  t.equal(new Set(inbox.items.map((i) => i.claimId)).size, 6, 'the survivor\'s inbox holds every claim');
+  t.equal(inbox.items.filter((i) => i.topic === 'deadline-missed').length, 6, '... and every reminder');
+
+  survivor.child.kill('SIGTERM');
+  t.equal(await new Promise((r) => survivor.child.once('exit', (c) => r(c))), 0, 'a graceful stop on SIGTERM');
+});
