@@ -1,0 +1,55 @@
+/**
+ * The console in the region's languages, in a real browser (chromium) against the whole system:
+ * a browser set to Albanian gets the console in Albanian from the start; the lawyer switches to
+ * Serbian Cyrillic and to Macedonian and sees each screen in it, axe-core passing each time.
+ * Only the chosen languages' catalogues are ever downloaded.
+ */
+import t from 'tap';
+import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+
+/** A locale catalogue's chunk, by the name the bundler gives it (`sq-<hash>.js`). */
+const CATALOGUE_CHUNK = /\/assets\/(en|sr-Latn|sr-Cyrl|bs|cnr|hr|sq|mk)-[\w-]{8}\.js$/;
+
+t.test('the console in Albanian, Serbian Cyrillic and Macedonian, each catalogue fetched when chosen', async (t) => {
+  const run = await startConsoleInBrowser(t);
+  if ('skipped' in run) return t.plan(0, run.skipped);
+  const { base, pageErrors } = run;
+  // A browser whose language is Albanian (of Kosovo).
+  const page = await run.newPage({ locale: 'sq-XK' });
+  const catalogues: string[] = [];
+  page.on('request', (r) => { const m = CATALOGUE_CHUNK.exec(new URL(r.url()).pathname); if (m) catalogues.push(m[1]!); });
+
+  await page.goto(`${base}/sign-in`);
+  await page.getByRole('heading', { name: 'Hyrja' }).waitFor();
+  t.equal(await page.evaluate('document.documentElement.lang'), 'sq', 'the browser\'s language chooses Albanian');
+  t.same(catalogues, ['sq'], 'only the Albanian catalogue was fetched, not even English');
+  await checkAccessibility(t, page, 'sign-in in Albanian');
+  await run.shoot(page, 'locale-sq-sign-in');
+
+  await page.getByRole('button', { name: /^Hyni si Demo Lawyer avokat · Serbia$/ }).click();
+  await page.getByRole('heading', { name: 'Kërkesat e mia' }).waitFor();
+  await page.getByText('Ende nuk keni paraqitur asnjë kërkesë.').waitFor();
+  t.equal(await page.getByRole('link', { name: 'Paraqit një kërkesë' }).count(), 1, 'the navigation in Albanian');
+  await checkAccessibility(t, page, 'my claims in Albanian');
+  await run.shoot(page, 'locale-sq-claims');
+
+  // Serbian Cyrillic: derived from Serbian Latin, so both chunks come.
+  await page.getByLabel('Gjuha').selectOption('sr-Cyrl');
+  await page.getByRole('heading', { name: 'Моји захтеви' }).waitFor();
+  await page.getByText('Још нисте поднели ниједан захтев.').waitFor();
+  t.equal(await page.evaluate('document.documentElement.lang'), 'sr-Cyrl');
+  t.notMatch(await page.locator('main').innerText(), /[A-Za-z]/, 'not a Latin letter on the page\'s main part');
+  await checkAccessibility(t, page, 'my claims in Serbian Cyrillic');
+  await run.shoot(page, 'locale-sr-cyrl-claims');
+
+  await page.getByLabel('Језик').selectOption('mk');
+  await page.getByRole('heading', { name: 'Мои барања' }).waitFor();
+  t.equal(await page.evaluate('document.documentElement.lang'), 'mk');
+  await checkAccessibility(t, page, 'my claims in Macedonian');
+
+  // The choice is kept: a reload opens in Macedonian, whatever the browser's language.
+  await page.reload();
+  await page.getByRole('heading', { name: 'Мои барања' }).waitFor();
+  t.same([...new Set(catalogues)].sort(), ['mk', 'sq', 'sr-Cyrl', 'sr-Latn'], 'the catalogues of the languages chosen, and no other');
+  t.same(pageErrors, [], 'no script error and no CSP violation in the page');
+});
