@@ -1,5 +1,5 @@
 /** The console: the session, the language, and the page of the current route. */
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useState } from 'react';
 import { IntlProvider } from 'react-intl';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
@@ -75,8 +75,8 @@ export function App() {
   useEffect(() => {
     window.localStorage.setItem(LOCALE_KEY, locale);
   }, [locale]);
-  // The page's language is that of the words on it: it changes when they arrive.
-  useEffect(() => {
+  // The page's language is that of the words on it: it changes with them, before they are painted.
+  useLayoutEffect(() => {
     if (shown) document.documentElement.lang = shown.locale;
   }, [shown]);
 

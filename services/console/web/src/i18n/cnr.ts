@@ -122,7 +122,7 @@ export const messages: Record<MessageKey, string> = {
 
   'exploitation.sexual': 'Seksualna eksploatacija',
   'exploitation.labour': 'Radna eksploatacija',
-  'exploitation.forced-criminality': 'Prinudno vršenje krivičnih dijela',
+  'exploitation.forced-criminality': 'Prinudno vršenje krivičnih djela',
   'exploitation.begging': 'Prinudno prosjačenje',
   'exploitation.domestic-servitude': 'Kućno ropstvo',
   'exploitation.forced-marriage': 'Prinudni brak',
