@@ -40,7 +40,7 @@ export interface ConsoleInBrowser {
   /** What the console logged, a line each. */
   consoleLogs: string[];
   /** A page in a context of its own (its own cookies: its own session), watched for script errors and CSP violations. */
-  newPage(): Promise<Page>;
+  newPage(options?: { locale?: string }): Promise<Page>;
   /** Script errors and CSP violations of every page. */
   pageErrors: string[];
   shoot(page: Page, name: string): Promise<void>;
@@ -71,8 +71,8 @@ export async function startConsoleInBrowser(t: Test, options: { users?: readonly
   t.teardown(() => browser.close());
   await mkdir(SCREENSHOTS, { recursive: true });
   const pageErrors: string[] = [];
-  const newPage = async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+  const newPage = async (options: { locale?: string } = {}) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: options.locale ?? 'en-GB' });
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) pageErrors.push(m.text()); });

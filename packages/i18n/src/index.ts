@@ -3,3 +3,4 @@ export {
 } from './locales.js';
 export { intlLocale, formatMoney, formatLocalDate, formatInstantDate, formatDateTime, formatDateTimeZoned, type DateStyle } from './format.js';
 export { CompiledCatalogue, checkCatalogues, type Catalogue, type CatalogueProblem, type MessageValues } from './messages.js';
+export { latinToCyrillic, textToCyrillic, messageToCyrillic, catalogueToCyrillic } from './transliterate.js';

@@ -2,4 +2,3 @@ export { LETTER_KINDS, composeLetter, type LetterKind, type LetterInput, type Le
 export { renderLetter } from './render.js';
 export { LETTER_CATALOGUES, letterCatalogue, type LetterMessageId } from './catalogues.js';
 export { amountWordValues, englishWords } from './words.js';
-export { latinToCyrillic } from './transliterate.js';

@@ -6,8 +6,7 @@
  */
 import type { Money } from '@cfund/contracts';
 import { MINOR_UNIT_DIGITS } from '@cfund/domain';
-import type { Locale } from '@cfund/i18n';
-import { latinToCyrillic } from './transliterate.js';
+import { latinToCyrillic, type Locale } from '@cfund/i18n';
 
 const EN_ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];

@@ -1,9 +1,9 @@
 /** The console: the session, the language, and the page of the current route. */
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useState } from 'react';
 import { IntlProvider } from 'react-intl';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
-import { isLocale, LOCALES, preferredLocale, type Locale } from './i18n/locales.ts';
+import { formattingLocale, isLocale, loadMessages, preferredLocale, type Locale, type Messages } from './i18n/locales.ts';
 import { ClaimPage } from './pages/ClaimPage.tsx';
 import { ClaimsPage } from './pages/ClaimsPage.tsx';
 import { FileClaimPage } from './pages/FileClaimPage.tsx';
@@ -35,6 +35,23 @@ function initialLocale(): Locale {
   return isLocale(saved) ? saved : preferredLocale(navigator.languages);
 }
 
+/**
+ * The messages of `locale`, loaded when it is chosen; until they arrive, those of the language
+ * shown before (no flash of keys), and nothing at the very start.
+ */
+function useMessages(locale: Locale): { locale: Locale; messages: Messages } | undefined {
+  const [loaded, setLoaded] = useState<{ locale: Locale; messages: Messages }>();
+  useEffect(() => {
+    let current = true;
+    const load = (l: Locale) => loadMessages(l).then((messages) => ({ locale: l, messages }));
+    // A catalogue that cannot be fetched (the network failed): English rather than no screen; if
+    // English cannot be fetched either, the console could not load at all.
+    load(locale).catch(() => load('en')).then((m) => { if (current) setLoaded(m); }, () => undefined);
+    return () => { current = false; };
+  }, [locale]);
+  return loaded;
+}
+
 function Loading() {
   return <p>{useT()('app.loading')}</p>;
 }
@@ -44,6 +61,7 @@ export function App() {
   // undefined while asking the console whether a session is open.
   const [session, setSession] = useState<SessionView | null | undefined>(undefined);
   const route = useRoute();
+  const shown = useMessages(locale);
 
   useEffect(() => {
     whenSignedOut(signedOut);
@@ -56,9 +74,12 @@ export function App() {
   }, []);
 
   useEffect(() => {
-    document.documentElement.lang = locale;
     window.localStorage.setItem(LOCALE_KEY, locale);
   }, [locale]);
+  // The page's language is that of the words on it: it changes with them, before they are painted.
+  useLayoutEffect(() => {
+    if (shown) document.documentElement.lang = shown.locale;
+  }, [shown]);
 
   // Redirects happen here, where the session changes, never in an effect: a route change from
   // the History API renders before a pending session update and would be redirected with a stale one.
@@ -103,8 +124,9 @@ export function App() {
     page = <InboxPage offset={route.offset} timeZone={homeTimeZone(session.principal.jurisdictions)} opensClaims={maySeeClaims(session.principal)} />;
   } else page = <NotFoundPage home={landingPage(session.principal)} />;
 
+  if (!shown) return null;
   return (
-    <IntlProvider locale={locale} defaultLocale="en" messages={LOCALES[locale].messages}>
+    <IntlProvider locale={formattingLocale(shown.locale)} defaultLocale="en" messages={shown.messages}>
       <Layout locale={locale} onLocale={setLocale} principal={session?.principal} onSignOut={signOut}>
         <Suspense fallback={<Loading />}>{page}</Suspense>
       </Layout>

@@ -1,7 +1,7 @@
 /** The frame of every page: skip link, header (navigation, language, who is signed in), main. */
 import type { ReactNode } from 'react';
 import type { Principal } from '../api.ts';
-import { LOCALES, type Locale } from '../i18n/locales.ts';
+import { LOCALE_LABELS, LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
 import { fundsReadable, paymentJurisdictions, mayErase, mayListPayments, mayListPersonalDataReads, mayMonitor, mayReadInbox, maySeeClaims } from './may.ts';
@@ -37,7 +37,7 @@ export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; p
           <label>
             {t('app.language')}{' '}
             <select value={props.locale} onChange={(e) => props.onLocale(e.target.value as Locale)}>
-              {Object.entries(LOCALES).map(([code, l]) => <option key={code} value={code} lang={code}>{l.label}</option>)}
+              {LOCALES.map((code) => <option key={code} value={code} lang={code}>{LOCALE_LABELS[code]}</option>)}
             </select>
           </label>
           {p && (

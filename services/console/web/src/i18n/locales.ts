@@ -1,19 +1,36 @@
-/** The console's languages: every screen in each. The first is the default. */
-import { LOCALE_LABELS, negotiateLocale } from '@cfund/i18n';
-import { en, type MessageKey } from './en.ts';
-import { srLatn } from './sr-Latn.ts';
+/**
+ * The console's languages: every locale of @cfund/i18n, every screen in each. Each catalogue is a
+ * chunk of its own, downloaded only when its language is chosen: the initial JavaScript carries
+ * none of them.
+ */
+import { intlLocale, isLocale, LOCALE_LABELS, LOCALES, negotiateLocale, type Locale } from '@cfund/i18n';
+import type { MessageKey } from './en.ts';
 
-export const LOCALES = {
-  en: { label: LOCALE_LABELS.en, messages: en as Record<MessageKey, string> },
-  'sr-Latn': { label: LOCALE_LABELS['sr-Latn'], messages: srLatn },
-} as const;
+export { isLocale, LOCALE_LABELS, LOCALES, type Locale, type MessageKey };
 
-export type Locale = keyof typeof LOCALES;
-export type { MessageKey };
+export type Messages = Record<MessageKey, string>;
 
-export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && Object.hasOwn(LOCALES, value);
+// One dynamic import per locale (a literal path each, so that the bundler splits them).
+const CATALOGUES: Readonly<Record<Locale, () => Promise<Messages>>> = {
+  en: () => import('./en.ts').then((m) => m.en),
+  'sr-Latn': () => import('./sr-Latn.ts').then((m) => m.srLatn),
+  'sr-Cyrl': () => import('./sr-Cyrl.ts').then((m) => m.messages),
+  bs: () => import('./bs.ts').then((m) => m.messages),
+  cnr: () => import('./cnr.ts').then((m) => m.messages),
+  hr: () => import('./hr.ts').then((m) => m.messages),
+  sq: () => import('./sq.ts').then((m) => m.messages),
+  mk: () => import('./mk.ts').then((m) => m.messages),
+};
 
-/** The browser's preferred language among ours, by @cfund/i18n's negotiation (any `sr`, and Montenegrin, give Serbian Latin), else English. */
+/** A locale's messages, fetched the first time they are asked for. */
+export function loadMessages(locale: Locale): Promise<Messages> {
+  return CATALOGUES[locale]();
+}
+
+/** The tag react-intl formats and chooses plural forms with (Montenegrin: `sr-Latn-ME`, see @cfund/i18n). */
+export const formattingLocale = (locale: Locale): string => intlLocale(locale);
+
+/** The browser's preferred language among ours, by @cfund/i18n's negotiation, else English. */
 export function preferredLocale(languages: readonly string[]): Locale {
-  return negotiateLocale(languages, Object.keys(LOCALES) as Locale[]);
+  return negotiateLocale(languages);
 }
