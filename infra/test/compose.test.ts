@@ -74,7 +74,7 @@ t.test('two instances of each service and one console, all from the one image', 
   t.same([count('command'), count('projection'), count('notification'), count('console')], [2, 2, 2, 1]);
   const images = new Set(Object.values(project.services).filter((s) => s.build).map((s) => s.image));
   t.same([...images], [parseEnvFile(readFileSync(exampleEnvFile, 'utf8')).CFUND_IMAGE]);
-  // Until each instance has its own consumer and key cache (issue 19 §2), the second ones are opt-in.
+  // The second instances are opt-in (a profile), so that one machine runs the smallest system.
   t.same(cfundServices.filter((s) => s.service.profiles).map((s) => [s.name, s.service.profiles]), [
     ['command-2', ['scale-out']], ['projection-2', ['scale-out']], ['notification-2', ['scale-out']],
   ]);
@@ -83,6 +83,11 @@ t.test('two instances of each service and one console, all from the one image', 
 t.test('each notification instance has its own durable consumer and name in the sending lease', async (t) => {
   const notifiers = cfundServices.filter((s) => s.kind === 'notification').map((s) => environmentOf(s.service));
   t.same(notifiers.map((e) => [e.NOTIFICATION_DURABLE, e.NOTIFICATION_INSTANCE]), [['notification-1', 'notification-1'], ['notification-2', 'notification-2']]);
+});
+
+t.test('each projection instance has its own durable consumer (on a shared one each would see part of the events)', async (t) => {
+  const durables = cfundServices.filter((s) => s.kind === 'projection').map((s) => environmentOf(s.service).PROJECTION_DURABLE ?? 'projection (the default)');
+  t.same(durables, ['projection (the default)', 'projection-2']);
 });
 
 t.test('the image runs every service the local runner runs, from the same entry point', async (t) => {
