@@ -161,7 +161,8 @@ export async function lifecycle(h: Harness, options: LifecycleOptions = {}): Pro
     if (r.statusCode >= 300) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
     return r.json<{ claimId: string }>();
   };
-  await post(`/funds/${j}/${year}/budget`, tk.admin, { amount: RSD(10_000_000_000) });
+  // Next year's too: an instalment falling due then is committed in that year's ledger.
+  for (const y of [year, year + 1]) await post(`/funds/${j}/${y}/budget`, tk.admin, { amount: RSD(10_000_000_000) });
   const { claimId } = await post('/claims', tk.lawyer, {
     jurisdiction: j, applicantRole: 'direct', victim: { fullName: VICTIM_NAME, dateOfBirth: '1995-04-12', contacts: { email: 'jelena@example.org' } },
     formOfExploitation: 'labour', incidentOn: '2025-01-10', damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(120_000_000) }],
