@@ -240,7 +240,7 @@ t.test('monitoring tables over a generated population', async (t) => {
     t.ok(lines.slice(1).every((l) => l[9] === last.commitPosition), 'every line names the position');
     const cells = [p.tables.claims, p.tables.appeals, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
       .reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * (x.columns.length + 1), 0)
-      + [p.tables.amounts, p.tables.recoveries].reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * x.columns.length, 0)
+      + [p.tables.amounts, p.tables.recoveries, p.tables.budget].reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * x.columns.length, 0)
       + 7 * 4;
     t.equal(lines.length - 1, cells, 'one line per published cell, totals included');
     const dictionary = await get(app, `/monitoring/publication/dictionary?year=${YEARS[0]}`, monitor);
@@ -270,7 +270,7 @@ t.test('monitoring tables over a generated population', async (t) => {
   t.test('the catalogue names every table the publication holds', async (t) => {
     const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
     const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
-    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.appeals.id, body.durations.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
+    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.budget.id, body.appeals.id, body.durations.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
     t.same(new Set(catalogue.indicators.map((i) => i.table)), new Set(tables));
   });
 });
