@@ -4,6 +4,7 @@
  * anonymous open-data routes, so both publish the very same figures.
  */
 import type { QueryContext } from '../routes/context.js';
+import { CATALOGUE } from './catalogue.js';
 import { memoized } from './memo.js';
 import { publication, type Publication } from './publication.js';
 import { monitoringTables, type MonitoringTables } from './tables.js';
@@ -20,3 +21,8 @@ export function monitoringSource(ctx: QueryContext): MonitoringSource {
     () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, profiles));
   return { tablesOf, publicationOf: async (year) => publication(await tablesOf(year)) };
 }
+
+/** The catalogue as the monitoring and open-data routes answer it (mutable copies for the response schema). */
+export const catalogueAnswer = (suppressionThreshold: number) => ({
+  suppressionThreshold, indicators: CATALOGUE.map((i) => ({ ...i, events: [...i.events], disaggregations: [...i.disaggregations] })),
+});

@@ -10,10 +10,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { seesOnlyAggregates, type Principal } from '@cfund/domain';
-import { CATALOGUE } from '../monitoring/catalogue.js';
 import { memoized } from '../monitoring/memo.js';
 import { dictionaryCsv, publicationCsv } from '../monitoring/publication.js';
-import { monitoringSource } from '../monitoring/published.js';
+import { catalogueAnswer, monitoringSource } from '../monitoring/published.js';
 import type { MonitoringTables } from '../monitoring/tables.js';
 import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
 import { monitoringReportRoute } from './monitoring-report.js';
@@ -63,7 +62,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
       description: 'For each indicator: id, name, definition, unit, the table that publishes it, the events it is computed from and its breakdowns.',
       response: { 200: CatalogueSchema, 401: problems[401] },
     },
-  }, async () => ({ suppressionThreshold: ctx.suppressionThreshold, indicators: CATALOGUE.map((i) => ({ ...i, events: [...i.events], disaggregations: [...i.disaggregations] })) }));
+  }, async () => catalogueAnswer(ctx.suppressionThreshold));
 
   app.get('/monitoring/tables', {
     config: aggregates,

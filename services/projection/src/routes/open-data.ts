@@ -7,9 +7,8 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { CATALOGUE } from '../monitoring/catalogue.js';
 import { dictionaryCsv, publicationCsv } from '../monitoring/publication.js';
-import { monitoringSource } from '../monitoring/published.js';
+import { catalogueAnswer, monitoringSource } from '../monitoring/published.js';
 import { notWhileRebuilding, type QueryContext } from './context.js';
 import { CatalogueSchema, MonitoringTablesQuery, PublicationSchema, problems } from './schemas.js';
 
@@ -33,7 +32,7 @@ export async function openDataRoutes(appIn: FastifyInstance, ctx: QueryContext):
     },
   }, async (_request, reply) => {
     reply.header('cache-control', CACHE);
-    return { suppressionThreshold: ctx.suppressionThreshold, indicators: CATALOGUE.map((i) => ({ ...i, events: [...i.events], disaggregations: [...i.disaggregations] })) };
+    return catalogueAnswer(ctx.suppressionThreshold);
   });
 
   app.get('/open-data/monitoring/publication', {
