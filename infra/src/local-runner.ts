@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadLocalConfig } from './config.js';
+import { writeErr, whenOutputGone } from './output.js';
 import { PRIVATE_UMASK } from './private-files.js';
 import { watchParent } from './processes.js';
 import { RunStateFile } from './run-state.js';
@@ -19,7 +20,7 @@ function loadConfigOrExit() {
     return loadLocalConfig(process.env, repoRoot);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`[local-runner] ${error.message}\nSee "Configuration" in README.md.\n`);
+    writeErr(`[local-runner] ${error.message}\nSee "Configuration" in README.md.\n`);
     process.exit(2);
   }
 }
@@ -39,9 +40,11 @@ async function run(): Promise<void> {
   // Whoever started us (the bootstrap, npm) was killed without passing a signal on: stop too,
   // rather than keep the ports bound with nobody left to stop us.
   watchParent((parent) => void runner.shutdown(0, `the process that started the runner (pid ${parent}) is gone, stopping`));
+  // Likewise when nobody reads its output any more (see output.ts).
+  whenOutputGone((reason) => void runner.shutdown(0, `its output ${reason}, stopping`));
   // A bug in the runner must still stop the children gracefully rather than orphan them.
   const internalError = (error: unknown) => {
-    process.stderr.write(`[local-runner] internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    writeErr(`[local-runner] internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     void runner.shutdown(1, 'stopping after an internal error');
   };
   process.on('uncaughtException', internalError);
@@ -50,7 +53,7 @@ async function run(): Promise<void> {
     await runner.start();
   } catch (error) {
     if (error instanceof StoppingError || runner.isStopping) return;
-    process.stderr.write(`[local-runner] cannot start: ${(error as Error).message}\n`);
+    writeErr(`[local-runner] cannot start: ${(error as Error).message}\n`);
     await runner.shutdown(1, 'stopping what was started');
   }
 }

@@ -3,6 +3,7 @@
 // stops the children in reverse start order.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { writeErr, writeOut } from './output.js';
 import { type ExitStatus, killOnExit, stopChild, waitForExit } from './processes.js';
 
 export interface ManagedProcess {
@@ -37,9 +38,9 @@ export function spawnManaged(name: string, command: string, args: string[], opti
   const prefix = `[${name}] `;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (options.onStdoutLine?.(line)) return;
-    process.stdout.write(`${prefix}${line}\n`);
+    writeOut(`${prefix}${line}\n`);
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`${prefix}${line}\n`));
+  createInterface({ input: child.stderr! }).on('line', (line) => writeErr(`${prefix}${line}\n`));
   const exited = waitForExit(child);
   return {
     name,

@@ -8,6 +8,7 @@ import type { LocalConfig } from './config.js';
 import { eventStoreLogin, provisionEventStoreAccess } from './eventstore-access.js';
 import { startEventStoreProcess } from './eventstore-process.js';
 import { spawnManaged } from './managed-process.js';
+import { writeOut } from './output.js';
 import { makePrivate } from './private-files.js';
 import { startNatsServer, tail } from './nats-server.js';
 import { type ExitStatus, delay, describeExit, isPortFree, stopChild, waitForExit, waitForPort } from './processes.js';
@@ -287,7 +288,7 @@ export class StoppingError extends Error {
 }
 
 export function log(message: string): void {
-  process.stdout.write(`[local-runner] ${message}\n`);
+  writeOut(`[local-runner] ${message}\n`);
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);

@@ -132,6 +132,12 @@ function killRecordedChildren(dataDir: string): void {
 
 const portOf = (url: string) => Number(new URL(url).port);
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** Files and directories under `dir` (and `dir`) that its owner's group or others may access. */
 function notPrivate(dir: string): string[] {
   return [dir, ...readdirSync(dir, { recursive: true }).map((name) => join(dir, String(name)))]
@@ -228,6 +234,37 @@ t.test('stops everything when its parent dies without passing a signal on (a kil
   for (const { name, pid } of children) t.notOk(isProcessRunning(pid), `${name} exited`);
   for (const url of [urls.esdb, urls.nats, urls.service as string]) t.notOk(await canConnect('127.0.0.1', portOf(url)), `${url} is closed`);
   t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released: it was a clean stop');
+});
+
+// As when tap kills a test at its timeout: whoever read the runner's output is gone, while the
+// process that started it (npm, the bootstrap) lives on, so the parent watch never fires. Every
+// write then fails with EPIPE; the runner used to answer each failure by writing an "internal
+// error" to the same broken pipe, spinning at full CPU for hours with its children still running.
+t.test('stops everything when its output is gone (the reader of its pipe died, its parent lives on)', built, async (t) => {
+  const { dataDir, env, start } = await setup(t);
+  const parent = start({}, true);
+  const urls = await parent.ready();
+  const runnerPid = (JSON.parse(readFileSync(join(dataDir, 'local-runner.json'), 'utf8')) as { pid: number }).pid;
+  const children = recordedChildren(dataDir);
+  t.teardown(() => {
+    if (isProcessRunning(runnerPid)) process.kill(runnerPid, 'SIGKILL'); // on failure: it would spin for hours
+  });
+  parent.child.stdout!.destroy();
+  parent.child.stderr!.destroy();
+  // Something to say: the echo service crashes, the runner reports it (to the closed pipe).
+  await fetch(`${urls.service as string}/crash`).catch(() => undefined);
+  const deadline = Date.now() + 30_000;
+  while ([runnerPid, ...children.map(({ pid }) => pid)].some(isProcessRunning) && Date.now() < deadline) await delay(100);
+  const spinning = isProcessRunning(runnerPid) ? cpuSeconds(runnerPid) : undefined;
+  t.notOk(isProcessRunning(runnerPid), `the runner exited${spinning === undefined ? '' : ` (still running, ${spinning.toFixed(1)} s of CPU used)`}`);
+  for (const { name, pid } of recordedChildren(dataDir).length > 0 ? recordedChildren(dataDir) : children) {
+    t.notOk(isProcessRunning(pid), `${name} exited`);
+  }
+  for (const url of [urls.esdb, urls.nats]) t.notOk(await canConnect('127.0.0.1', portOf(url)), `${url} is closed`);
+  t.notOk(await canConnect('127.0.0.1', Number(env.COMMAND_PORT)), 'the service port is closed');
+  t.notOk(existsSync(join(dataDir, 'local-runner.json')), 'lock released: it was a clean stop');
+  t.ok(isProcessRunning(parent.child.pid as number), 'its parent still runs: the stop came from the closed output, not the parent watch');
+  parent.child.kill('SIGKILL');
 });
 
 t.test('a child that dies is restarted with the same address while the others keep serving', built, async (t) => {
