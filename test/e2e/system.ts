@@ -36,7 +36,16 @@ export interface RunningSystem {
 }
 
 /** Starts the system, or returns the reason it cannot run here (for t.skip). */
-export async function startSystem(t: Test, options: { logLevel?: string; env?: Record<string, string>; instances?: number } = {}): Promise<RunningSystem | { skipped: string }> {
+export interface SystemOptions {
+  logLevel?: string;
+  /** Every service's environment. */
+  env?: Record<string, string>;
+  instances?: number;
+  /** One instance's environment besides `env` (instance `n` of `service`, from 1). */
+  envOf?: (service: ServiceName, n: number) => Record<string, string>;
+}
+
+export async function startSystem(t: Test, options: SystemOptions = {}): Promise<RunningSystem | { skipped: string }> {
   const instances = options.instances ?? 1;
   execFileSync('pnpm', ['exec', 'tsc', '-b', ...SERVICES.map((s) => `services/${s}`)], { cwd: repoRoot, stdio: 'inherit' });
   const env = await startTestEnvironment();
@@ -75,7 +84,7 @@ export async function startSystem(t: Test, options: { logLevel?: string; env?: R
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: home, LOG_LEVEL: options.logLevel ?? 'debug',
         // Each service as its own least-privileged user, as npm start runs it.
-        ESDB_CONNECTION_STRING: await env.esdbConnectionStringFor(service), ...env.natsEnv(service), ...perInstance, ...options.env,
+        ESDB_CONNECTION_STRING: await env.esdbConnectionStringFor(service), ...env.natsEnv(service), ...perInstance, ...options.env, ...options.envOf?.(service, n),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

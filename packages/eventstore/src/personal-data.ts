@@ -458,18 +458,32 @@ function wrapAad(storeId: string, keyId: string): Buffer {
   return Buffer.from(`cfund-dek/v2\0${storeId}\0${keyId}`, 'utf8');
 }
 
-/** The master keys a process holds: the current one wraps, each of them unwraps. */
+/**
+ * The master keys a process holds: the current one wraps, each of them unwraps. During a rotation
+ * over several processes, `previous` are keys the store's data keys may still be wrapped with, and
+ * `next` the key some processes already wrap with (MASTER_KEY_NEXT): configured everywhere before
+ * any process switches, it lets a process still on the old key read the victims a switched one
+ * filed, so that the switch can be rolled out one process at a time.
+ */
 export class MasterKeyRing {
   readonly currentId: string;
   private readonly byId: Map<string, Buffer>;
+  private readonly previousIds: string[];
+  private readonly nextIds: string[];
 
-  constructor(readonly current: Buffer, readonly previous: readonly Buffer[] = []) {
-    for (const key of [current, ...previous]) {
+  constructor(readonly current: Buffer, readonly previous: readonly Buffer[] = [], readonly next: readonly Buffer[] = []) {
+    for (const key of [current, ...previous, ...next]) {
       if (key.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
     }
     this.currentId = masterKeyId(current);
-    this.byId = new Map([current, ...previous].map((key) => [masterKeyId(key), Buffer.from(key)]));
-    if (this.byId.size !== 1 + previous.length) throw new InvalidMasterKeyError('a previous master key is the master key itself, or is given twice');
+    this.previousIds = previous.map(masterKeyId);
+    this.nextIds = next.map(masterKeyId);
+    this.byId = new Map([current, ...previous, ...next].map((key) => [masterKeyId(key), Buffer.from(key)]));
+    if (this.byId.size !== 1 + previous.length + next.length) {
+      throw new InvalidMasterKeyError(next.length === 0
+        ? 'a previous master key is the master key itself, or is given twice'
+        : 'a previous or next master key is the master key itself, or one of them is given twice');
+    }
   }
 
   get ids(): string[] {
@@ -478,21 +492,30 @@ export class MasterKeyRing {
 
   /**
    * Refuses a ring that does not fit the store's master keys: none of them is the store's
-   * (MasterKeyMismatchError), the current one was retired by a rotation, or a previous one was
-   * never the store's.
+   * (MasterKeyMismatchError), the current one was retired by a rotation, a previous one was never
+   * the store's, a next one was retired, or the store already moved to a next one (the rotation is
+   * done: that key is now MASTER_KEY).
    */
   verify(stored: string, former: readonly string[]): void {
+    const next = this.nextIds.indexOf(stored);
+    if (next >= 0) {
+      throw new MasterKeyMismatchError(`the key store was rotated to the next master key${this.nextIds.length > 1 ? ` ${next + 1}` : ''} (MASTER_KEY_NEXT): start with it as MASTER_KEY and the old one as MASTER_KEY_PREVIOUS, or alone`);
+    }
     if (former.includes(this.currentId)) {
       throw new MasterKeyMismatchError('the master key (MASTER_KEY) was retired by a rotation of the key store: start with the key it was rotated to');
     }
-    if (!this.byId.has(stored)) {
+    if (stored !== this.currentId && !this.previousIds.includes(stored)) {
       throw new MasterKeyMismatchError(this.previous.length === 0
         ? 'the master key does not match the key store (wrong MASTER_KEY?)'
         : 'neither the master key (MASTER_KEY) nor a previous one (MASTER_KEY_PREVIOUS) matches the key store');
     }
-    const unknown = this.ids.slice(1).findIndex((id) => id !== stored && !former.includes(id));
+    const unknown = this.previousIds.findIndex((id) => id !== stored && !former.includes(id));
     if (unknown >= 0) {
       throw new MasterKeyMismatchError(`previous master key ${unknown + 1} (MASTER_KEY_PREVIOUS) was never a master key of this key store`);
+    }
+    const retired = this.nextIds.findIndex((id) => former.includes(id));
+    if (retired >= 0) {
+      throw new MasterKeyMismatchError(`next master key ${retired + 1} (MASTER_KEY_NEXT) was retired by an earlier rotation of this key store: a next key must be new`);
     }
   }
 
@@ -511,7 +534,7 @@ export class MasterKeyRing {
     const sealed = { iv: wrapped.iv, ciphertext: wrapped.wrappedKey, tag: wrapped.tag };
     if (wrapped.masterKeyId !== undefined) {
       const key = this.byId.get(wrapped.masterKeyId);
-      if (!key) throw new MasterKeyMismatchError(`a data key was wrapped by master key ${wrapped.masterKeyId}, which is neither MASTER_KEY nor in MASTER_KEY_PREVIOUS`);
+      if (!key) throw new MasterKeyMismatchError(`a data key was wrapped by master key ${wrapped.masterKeyId}, which is neither MASTER_KEY nor in MASTER_KEY_PREVIOUS or MASTER_KEY_NEXT`);
       try {
         return open_(key, sealed, wrapAad(storeId, wrapped.keyId));
       } catch {
@@ -563,6 +586,8 @@ export interface PersonalDataProtectorOptions {
   masterKey: Buffer;
   /** During a rotation (MASTER_KEY_PREVIOUS): the keys the store's keys may still be wrapped with. */
   previousMasterKeys?: readonly Buffer[];
+  /** Before a rotation reaches this process (MASTER_KEY_NEXT): the key other processes already wrap with. */
+  nextMasterKeys?: readonly Buffer[];
   maxCachedKeys?: number;
   /**
    * How long an unwrapped key may stay cached (default: no limit). On a store shared by several
@@ -594,7 +619,7 @@ export class PersonalDataProtector {
    */
   static async open(options: PersonalDataProtectorOptions): Promise<PersonalDataProtector> {
     if (options.masterKey.length !== KEY_BYTES) throw new InvalidMasterKeyError('the master key must be 32 bytes');
-    const ring = new MasterKeyRing(options.masterKey, options.previousMasterKeys);
+    const ring = new MasterKeyRing(options.masterKey, options.previousMasterKeys, options.nextMasterKeys);
     const readOnly = options.keyStore.readOnly === true;
     let stored = await storedMasterKeys(options.keyStore);
     if (stored.current === undefined && !readOnly) {

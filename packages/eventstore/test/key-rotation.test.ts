@@ -237,6 +237,36 @@ for (const [kind, make] of Object.entries(subjects)) {
     }
     t.equal(await store.getMasterKeyCheck(), masterKeyId(p.oldKey));
   });
+  // A rotation rolled out one process at a time: MASTER_KEY_NEXT first everywhere, then each
+  // process switches (new key current, old key previous), then the store is rewrapped. Without the
+  // next phase, a process still on the old key could not read the victims a switched one filed.
+  t.test(`${kind}: the next-key phase: a process on the old key reads what a switched one wrapped, until the rotation is done`, async (t) => {
+    const subject = await make(t);
+    const store = await subject.open();
+    const p = await populate(store);
+    const notYet = await PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.oldKey, nextMasterKeys: [p.newKey] });
+    const switched = await PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.newKey, previousMasterKeys: [p.oldKey] });
+    const oldAlone = await PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.oldKey });
+    const byNotYet = await notYet.encryptPersonalData('victim-by-not-yet', person(100));
+    const bySwitched = await switched.encryptPersonalData('victim-by-switched', person(101));
+    t.equal((await store.get('victim-by-switched') as WrappedDataKey).masterKeyId, masterKeyId(p.newKey), 'the switched process wraps with the new key');
+    t.equal((await store.get('victim-by-not-yet') as WrappedDataKey).masterKeyId, masterKeyId(p.oldKey), 'a next key never wraps');
+    t.same(await notYet.decryptPersonalData('victim-by-switched', bySwitched), person(101), 'the process still on the old key reads the switched one\'s victim');
+    t.same(await switched.decryptPersonalData('victim-by-not-yet', byNotYet), person(100), 'and the other way round');
+    await t.rejects(oldAlone.decryptPersonalData('victim-by-switched', bySwitched), MasterKeyMismatchError, 'without the next key it cannot (the window the phase closes)');
+    for (const protector of [notYet, switched, oldAlone]) protector.close();
+
+    await rewrapKeyStore({ keyStore: store, masterKey: p.newKey, previousMasterKeys: [p.oldKey], victimRefs: victimRefsOf(p) });
+    await t.rejects(PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.oldKey, nextMasterKeys: [p.newKey] }),
+      { name: 'MasterKeyMismatchError', message: 'the key store was rotated to the next master key (MASTER_KEY_NEXT): start with it as MASTER_KEY and the old one as MASTER_KEY_PREVIOUS, or alone' },
+      'after the rotation, a process not yet switched is told what to do');
+    const after = await PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.newKey });
+    t.same(await after.decryptPersonalData('victim-by-not-yet', byNotYet), person(100), 'the new key alone reads the victim the old key wrapped during the phase');
+    after.close();
+    await t.rejects(PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: p.newKey, nextMasterKeys: [p.oldKey] }),
+      { name: 'MasterKeyMismatchError', message: 'next master key 1 (MASTER_KEY_NEXT) was retired by an earlier rotation of this key store: a next key must be new' },
+      'a retired key is no next key');
+  });
 }
 
 t.test('file: a rewrap killed between its two renames leaves one readable wrap, which the next open keeps', async (t) => {

@@ -91,6 +91,14 @@ export const commonEnv = (defaultPort: number) => ({
   MASTER_KEY_PREVIOUS: z.string().trim().regex(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, 'must be base64 master keys separated by commas').optional(),
   /** A file holding them, one a line. */
   MASTER_KEY_PREVIOUS_FILE: optionalText,
+  /**
+   * Before a rotation: the key(s) other instances will wrap with (or already do), comma-separated
+   * base64; they unwrap (and verify, and open) but never wrap. Set everywhere before any instance
+   * switches to the new MASTER_KEY, so instances still on the old key read what switched ones wrote.
+   */
+  MASTER_KEY_NEXT: z.string().trim().regex(/^[^,\s]+(\s*,\s*[^,\s]+)*$/, 'must be base64 master keys separated by commas').optional(),
+  /** A file holding them, one a line. */
+  MASTER_KEY_NEXT_FILE: optionalText,
   /** PEM Ed25519 private key that signs the events written (unset: generated under DATA_DIR). */
   CHAIN_SIGNING_KEY_FILE: optionalText,
   /** JSON keyring of the public keys whose signatures verify (unset: the signing key's only). */
@@ -141,6 +149,10 @@ export function parseEnv<S extends z.ZodRawShape & ReturnType<typeof commonEnv>>
   if (c.MASTER_KEY_PREVIOUS && c.MASTER_KEY_PREVIOUS_FILE) throw new ConfigError('invalid configuration: MASTER_KEY_PREVIOUS and MASTER_KEY_PREVIOUS_FILE are both set; set one');
   if ((c.MASTER_KEY_PREVIOUS || c.MASTER_KEY_PREVIOUS_FILE) && !c.MASTER_KEY && !c.MASTER_KEY_FILE) {
     throw new ConfigError(`invalid configuration: ${c.MASTER_KEY_PREVIOUS ? 'MASTER_KEY_PREVIOUS' : 'MASTER_KEY_PREVIOUS_FILE'}: requires MASTER_KEY or MASTER_KEY_FILE (the new master key)`);
+  }
+  if (c.MASTER_KEY_NEXT && c.MASTER_KEY_NEXT_FILE) throw new ConfigError('invalid configuration: MASTER_KEY_NEXT and MASTER_KEY_NEXT_FILE are both set; set one');
+  if ((c.MASTER_KEY_NEXT || c.MASTER_KEY_NEXT_FILE) && !c.MASTER_KEY && !c.MASTER_KEY_FILE) {
+    throw new ConfigError(`invalid configuration: ${c.MASTER_KEY_NEXT ? 'MASTER_KEY_NEXT' : 'MASTER_KEY_NEXT_FILE'}: requires MASTER_KEY or MASTER_KEY_FILE (the key that still wraps)`);
   }
   // An identity provider's tokens are checked against its own issuer and audience: no default fits them.
   if (c.JWKS_URL && !c.JWT_ISSUER) throw new ConfigError('invalid configuration: JWT_ISSUER: required with JWKS_URL (the iss of the identity provider\'s tokens)');

@@ -14,7 +14,7 @@ export { jwtSecretPath, loadOrCreateJwtSecret, readJwtSecretFile };
 
 /** The variables that say where the secrets come from. */
 export type SecretsConfig = Pick<CommonConfig,
-  'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'MASTER_KEY_PREVIOUS' | 'MASTER_KEY_PREVIOUS_FILE' | 'CHAIN_SIGNING_KEY_FILE' | 'CHAIN_VERIFY_KEYS_FILE'>;
+  'DATA_DIR' | 'JWT_SECRET' | 'JWT_SECRET_FILE' | 'JWKS_URL' | 'MASTER_KEY' | 'MASTER_KEY_FILE' | 'MASTER_KEY_PREVIOUS' | 'MASTER_KEY_PREVIOUS_FILE' | 'MASTER_KEY_NEXT' | 'MASTER_KEY_NEXT_FILE' | 'CHAIN_SIGNING_KEY_FILE' | 'CHAIN_VERIFY_KEYS_FILE'>;
 
 export const masterKeyPath = (dataDir: string): string => resolve(dataDir, 'secrets', 'master-key');
 /** The victims' data keys (written by the command service, read by the services that decrypt). */
@@ -26,6 +26,13 @@ export interface ResolvedSecrets {
   masterKey: Buffer;
   /** During a rotation: the previous master keys (MASTER_KEY_PREVIOUS), which still unwrap and verify. */
   previousMasterKeys: Buffer[];
+  /** Before a rotation reaches this instance: the keys others already wrap with (MASTER_KEY_NEXT). */
+  nextMasterKeys: Buffer[];
+  /**
+   * Every key besides MASTER_KEY whose work is accepted (previous and next): what verifies a relay
+   * signature or an idempotency fingerprint and opens a sealed secret. Only MASTER_KEY signs and seals.
+   */
+  acceptedMasterKeys: Buffer[];
   /** Signs every event this service writes. */
   chainSigner: ChainSigner;
   /** The public keys whose signatures verify (see chain-keys.ts). */
@@ -65,40 +72,47 @@ export async function resolveSecrets(config: SecretsConfig): Promise<ResolvedSec
     masterKey = k.key;
     notes.push(`master key of personal data ${k.created ? 'generated at' : 'read from'} ${k.path}`);
   }
-  const previousMasterKeys = await resolvePreviousMasterKeys(config, masterKey);
+  const previousMasterKeys = await resolveKeyList(config, 'MASTER_KEY_PREVIOUS');
+  const nextMasterKeys = await resolveKeyList(config, 'MASTER_KEY_NEXT');
+  try {
+    new MasterKeyRing(masterKey, previousMasterKeys, nextMasterKeys);
+  } catch (error) {
+    if (!(error instanceof InvalidMasterKeyError)) throw error;
+    const variables = [previousMasterKeys.length > 0 ? 'MASTER_KEY_PREVIOUS' : '', nextMasterKeys.length > 0 ? 'MASTER_KEY_NEXT' : ''].filter(Boolean).join(' / ');
+    throw new ConfigError(`invalid configuration: ${variables}: ${error.message}`);
+  }
   if (previousMasterKeys.length > 0) notes.push(`master key rotation: ${previousMasterKeys.length} previous master key(s) accepted`);
+  if (nextMasterKeys.length > 0) notes.push(`master key rotation ahead: ${nextMasterKeys.length} next master key(s) accepted (MASTER_KEY still wraps)`);
   const chain = await resolveChainKeys(config);
   notes.push(...chain.notes);
-  return { ...(jwtSecret ? { jwtSecret } : {}), masterKey, previousMasterKeys, chainSigner: chain.signer, chainKeyring: chain.keyring, notes };
+  return {
+    ...(jwtSecret ? { jwtSecret } : {}), masterKey, previousMasterKeys, nextMasterKeys, acceptedMasterKeys: [...previousMasterKeys, ...nextMasterKeys],
+    chainSigner: chain.signer, chainKeyring: chain.keyring, notes,
+  };
 }
 
-/** MASTER_KEY_PREVIOUS (comma-separated) or MASTER_KEY_PREVIOUS_FILE (one a line): each a valid master key, none the current one. */
-async function resolvePreviousMasterKeys(config: SecretsConfig, masterKey: Buffer): Promise<Buffer[]> {
-  const variable = config.MASTER_KEY_PREVIOUS ? 'MASTER_KEY_PREVIOUS' : 'MASTER_KEY_PREVIOUS_FILE';
+/** <NAME> (comma-separated) or <NAME>_FILE (one a line): each a valid master key. */
+async function resolveKeyList(config: SecretsConfig, name: 'MASTER_KEY_PREVIOUS' | 'MASTER_KEY_NEXT'): Promise<Buffer[]> {
+  const inline = config[name];
+  const file = config[`${name}_FILE`];
+  const variable = inline ? name : `${name}_FILE`;
   let texts: string[];
-  if (config.MASTER_KEY_PREVIOUS) {
-    texts = config.MASTER_KEY_PREVIOUS.split(',');
-  } else if (config.MASTER_KEY_PREVIOUS_FILE) {
+  if (inline) {
+    texts = inline.split(',');
+  } else if (file) {
     try {
-      texts = (await readFile(resolve(config.MASTER_KEY_PREVIOUS_FILE), 'utf8')).split('\n').filter((line) => line.trim() !== '');
+      texts = (await readFile(resolve(file), 'utf8')).split('\n').filter((line) => line.trim() !== '');
     } catch (error) {
-      throw new ConfigError(`invalid configuration: MASTER_KEY_PREVIOUS_FILE: ${(error as Error).message}`);
+      throw new ConfigError(`invalid configuration: ${variable}: ${(error as Error).message}`);
     }
   } else {
     return [];
   }
-  const keys = texts.map((text, i) => {
+  return texts.map((text, i) => {
     try {
       return parseMasterKey(text);
     } catch (error) {
       throw new ConfigError(`invalid configuration: ${variable}: key ${i + 1}: ${(error as Error).message}`);
     }
   });
-  try {
-    new MasterKeyRing(masterKey, keys);
-  } catch (error) {
-    if (error instanceof InvalidMasterKeyError) throw new ConfigError(`invalid configuration: ${variable}: ${error.message}`);
-    throw error;
-  }
-  return keys;
 }

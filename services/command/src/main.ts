@@ -28,7 +28,7 @@ runService({
     });
     // Keys erased by another instance are evicted on notice; the age limit bounds a missed notice.
     const protector = await PersonalDataProtector.open({
-      keyStore, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys, ...(config.KEY_STORE === 'nats' ? { maxCacheAgeMs: config.KEY_CACHE_MAX_AGE_MS } : {}),
+      keyStore, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys, nextMasterKeys: secrets.nextMasterKeys, ...(config.KEY_STORE === 'nats' ? { maxCacheAgeMs: config.KEY_CACHE_MAX_AGE_MS } : {}),
     });
     const documentStore = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR) }, async () => {
       running.documentsNats = await connect({ ...natsConnectOptions(config), name: 'command-documents' });
@@ -37,7 +37,7 @@ runService({
     const clamd = config.CLAMD_SOCKET ? { socket: config.CLAMD_SOCKET } : config.CLAMD_HOST ? { host: config.CLAMD_HOST, port: config.CLAMD_PORT } : undefined;
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
-      fingerprintSecret: secrets.masterKey, previousFingerprintSecrets: secrets.previousMasterKeys, fundAccounts: config.FUND_ACCOUNTS,
+      fingerprintSecret: secrets.masterKey, previousFingerprintSecrets: secrets.acceptedMasterKeys, fundAccounts: config.FUND_ACCOUNTS,
       documents: {
         store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd,
       },
@@ -55,7 +55,7 @@ runService({
     // benchmarks) must not join the relay of whatever NATS listens on the default port.
     if (config.RELAY_ENABLED && process.env.NATS_URL) {
       const { servers, ...natsOptions } = natsConnectOptions(config);
-      running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKeys(secrets.masterKey, secrets.previousMasterKeys), logger, replicas: config.NATS_STREAM_REPLICAS });
+      running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys), logger, replicas: config.NATS_STREAM_REPLICAS });
     }
     return config.embedded && secrets.jwtSecret ? { banner: await demoTokens(secrets.jwtSecret, config) } : {};
   },

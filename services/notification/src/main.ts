@@ -26,7 +26,7 @@ runService({
     const directory = Directory.fromFile(config.NOTIFICATION_DIRECTORY);
     const client = EventStoreDBClient.connectionString(config.ESDB_CONNECTION_STRING);
     const dbPath = join(resolve(config.DATA_DIR), 'notification', 'notification.db');
-    const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys });
+    const store = NotificationStore.open(dbPath, { synchronous: config.NOTIFICATION_SQLITE_SYNC, masterKey: secrets.masterKey, previousMasterKeys: secrets.acceptedMasterKeys });
     const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
     const nc = await connect({ ...natsConnectOptions(config), name: 'notification', maxReconnectAttempts: -1 });
     const running: { consumer?: NotificationConsumer; lease?: LeaseKeeper } = {};
@@ -56,7 +56,7 @@ runService({
     });
     running.consumer = await startNotificationConsumer({
       nc, notifier: app.notifier, metrics: app.metrics, durable: config.NOTIFICATION_DURABLE, logger,
-      signingKey: eventSigningKeys(secrets.masterKey, secrets.previousMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
+      signingKey: eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
     });
     return { details: `; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'}; instance ${holder} (sends while it holds the lease)` };

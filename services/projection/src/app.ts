@@ -37,6 +37,8 @@ export interface BuildAppOptions extends TokenVerification {
   masterKey: Buffer;
   /** During a rotation of the master key: the previous ones, which still unwrap. */
   previousMasterKeys?: readonly Buffer[];
+  /** Before a rotation reaches this instance (MASTER_KEY_NEXT): the key others already wrap with. */
+  nextMasterKeys?: readonly Buffer[];
   /** Signs the records of personal-data reads, and the keyring that verifies every stream's signatures (resolveSecrets' chain keys). */
   chainSigner: ChainSigner;
   chainKeyring: ChainKeyring;
@@ -77,6 +79,7 @@ export async function buildApp(options: BuildAppOptions): Promise<ProjectionApp>
   metrics.now = now;
   const ctx: QueryContext = { client: options.client, runner, metrics, keyStore: options.keyStore, masterKey: options.masterKey,
     ...(options.previousMasterKeys ? { previousMasterKeys: options.previousMasterKeys } : {}),
+    ...(options.nextMasterKeys ? { nextMasterKeys: options.nextMasterKeys } : {}),
     chainSigner: options.chainSigner, chainKeyring: options.chainKeyring, now,
     suppressionThreshold: options.suppressionThreshold ?? DEFAULT_SUPPRESSION_THRESHOLD };
   let closing = false;

@@ -26,7 +26,7 @@ runService({
     const running: { consumer?: EventConsumer } = {};
     const documents = await openDocumentStore({ ...config, documentsDir: documentsDir(config.DATA_DIR), readOnly: true }, async () => nc);
     const app = await buildApp({
-      ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, store, keyStore, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
+      ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, store, keyStore, masterKey: secrets.masterKey, previousMasterKeys: secrets.previousMasterKeys, nextMasterKeys: secrets.nextMasterKeys, chainSigner: secrets.chainSigner, chainKeyring: secrets.chainKeyring, logger,
       suppressionThreshold: config.MONITORING_SUPPRESSION_THRESHOLD, openData: config.MONITORING_OPEN_DATA, documents,
       checks: {
         nats: () => !nc.isClosed() && nc.info !== undefined,
@@ -43,7 +43,7 @@ runService({
   },
   async start({ app, nc, running }, { config, secrets, logger }) {
     running.consumer = await startProjectionConsumer({
-      nc, runner: app.runner, metrics: app.metrics, logger, signingKey: eventSigningKeys(secrets.masterKey, secrets.previousMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS,
+      nc, runner: app.runner, metrics: app.metrics, logger, signingKey: eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS,
       durable: config.PROJECTION_DURABLE, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.PROJECTION_MAX_DELIVER !== undefined ? { maxDeliver: config.PROJECTION_MAX_DELIVER } : {}),
       ...(config.PROJECTION_ACK_WAIT_MS !== undefined ? { ackWaitMs: config.PROJECTION_ACK_WAIT_MS } : {}),

@@ -20,7 +20,7 @@ t.test('each victim is decrypted once; an erased one counts as unknown', async (
   }) as unknown as CohortClaim;
   const a = await claim('vic-a', { sex: 'female', childAtTimeOfCrime: true });
   const b = await claim('vic-b', { sex: 'male', dateOfBirth: '1990-01-01' });
-  const profiles = new VictimProfiles(keyStore, masterKey);
+  const profiles = new VictimProfiles({ keyStore, masterKey });
   t.same(await profiles.of([a, b]), [{ sex: 'female', age: 'child' }, { sex: 'male', age: 'adult' }]);
   t.equal(profiles.decrypted, 2);
   t.same(await profiles.of([a, b, await claim('vic-c', {})]), [{ sex: 'female', age: 'child' }, { sex: 'male', age: 'adult' }, { sex: 'unknown', age: 'unknown' }]);

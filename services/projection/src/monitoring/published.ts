@@ -16,7 +16,7 @@ export interface MonitoringSource {
 }
 
 export function monitoringSource(ctx: QueryContext): MonitoringSource {
-  const profiles = new VictimProfiles(ctx.keyStore, ctx.masterKey, ctx.previousMasterKeys);
+  const profiles = new VictimProfiles(ctx);
   const tablesOf = (year: number) => memoized(ctx.runner.store, `tables:${year}`,
     () => monitoringTables(ctx.runner.store, year, ctx.suppressionThreshold, profiles));
   return { tablesOf, publicationOf: async (year) => publication(await tablesOf(year)) };

@@ -14,8 +14,8 @@
  */
 import { PersonalDataSchema, SEXES } from '@cfund/contracts';
 import { EncryptedPersonalDataSchema } from '@cfund/contracts';
-import { isErased, type KeyStore } from '@cfund/eventstore';
-import { openReadProtector } from '../personal-data/access.js';
+import { isErased } from '@cfund/eventstore';
+import { type ProtectorKeys, openReadProtector } from '../personal-data/access.js';
 import type { CohortClaim } from '../queries/monitoring.js';
 
 export const SEX_COLUMNS = [...SEXES, 'unknown'] as const;
@@ -48,11 +48,11 @@ export class VictimProfiles {
   /** Envelopes decrypted so far (for tests and metrics). */
   decrypted = 0;
 
-  constructor(private readonly keyStore: KeyStore, private readonly masterKey: Buffer, private readonly previousMasterKeys: readonly Buffer[] = []) {}
+  constructor(private readonly keys: ProtectorKeys) {}
 
   async of(claims: readonly CohortClaim[]): Promise<VictimProfile[]> {
     if (claims.length === 0) return [];
-    const protector = await openReadProtector({ keyStore: this.keyStore, masterKey: this.masterKey, previousMasterKeys: this.previousMasterKeys });
+    const protector = await openReadProtector(this.keys);
     const out: VictimProfile[] = [];
     for (const c of claims) {
       if (c.d.personalDataErased || !c.victimRef || !c.personalData) {

@@ -68,13 +68,14 @@ export async function accessLog(client: EventStoreDBClient, claimId: string): Pr
   return out;
 }
 
-/** The key store and the master keys (the current one and, during a rotation, the previous ones). */
-export type ProtectorKeys = Pick<PersonalDataProtectorOptions, 'keyStore' | 'masterKey' | 'previousMasterKeys'>;
+/** The key store and the master keys (the current one and, around a rotation, the previous and next ones). */
+export type ProtectorKeys = Pick<PersonalDataProtectorOptions, 'keyStore' | 'masterKey' | 'previousMasterKeys' | 'nextMasterKeys'>;
 
 /** A protector for one read, caching no key: the command service may erase a victim's key at any time. */
 export function openReadProtector(keys: ProtectorKeys): Promise<PersonalDataProtector> {
   return PersonalDataProtector.open({
-    keyStore: keys.keyStore, masterKey: keys.masterKey, ...(keys.previousMasterKeys ? { previousMasterKeys: keys.previousMasterKeys } : {}), maxCachedKeys: 1,
+    keyStore: keys.keyStore, masterKey: keys.masterKey, ...(keys.previousMasterKeys ? { previousMasterKeys: keys.previousMasterKeys } : {}),
+    ...(keys.nextMasterKeys ? { nextMasterKeys: keys.nextMasterKeys } : {}), maxCachedKeys: 1,
   });
 }
 

@@ -15,6 +15,8 @@ export interface QueryContext {
   masterKey: Buffer;
   /** During a rotation of the master key (MASTER_KEY_PREVIOUS). */
   previousMasterKeys?: readonly Buffer[];
+  /** Before a rotation reaches this instance (MASTER_KEY_NEXT). */
+  nextMasterKeys?: readonly Buffer[];
   /** Signs the records of personal-data reads. */
   chainSigner: ChainSigner;
   /** Verifies the signatures of /claims/{id}/integrity. */
