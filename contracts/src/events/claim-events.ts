@@ -167,7 +167,7 @@ export const AdvanceDisbursed = eventVersion('AdvanceDisbursed', 1, {
   endToEndId: EndToEndIdSchema.optional(),
 });
 
-/** A paid advance came back (the bank returned the transfer): it is approved and unpaid again, to be paid once more. */
+/** A paid advance came back (the bank returned the transfer): it failed, is owed again and is paid once more (in a new run); the ledger takes the money back and keeps it committed. */
 export const AdvanceFailed = eventVersion('AdvanceFailed', 1, {
   ...base,
   advance: z.number().int().min(1),

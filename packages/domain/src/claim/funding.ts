@@ -1,5 +1,5 @@
 import { addMinor, totalMinor } from '../money.js';
-import type { ClaimState } from './state.js';
+import { advanceUnpaid, type ClaimState } from './state.js';
 
 /** One payment out of the fund for a claim: an instalment of the payout or an advance. */
 export interface FundedPayment {
@@ -140,7 +140,7 @@ function owedOf(s: ClaimState, paid: number): number {
   if (s.status === 'withdrawn' || s.status === 'closed' || s.status === 'none') return 0;
   if (s.fund.netAward !== undefined && !s.fund.rejection) return Math.max(0, s.fund.netAward.amountMinor - paid);
   if (s.fund.rejection) return 0;
-  return totalMinor(s.fund.advances.filter((a) => a.status === 'approved').map((x) => x.amount.amountMinor));
+  return totalMinor(s.fund.advances.filter(advanceUnpaid).map((x) => x.amount.amountMinor));
 }
 
 /** The key of a payment in the ledger and in messages: `instalment-2`, `advance-1`. */

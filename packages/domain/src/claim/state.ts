@@ -23,6 +23,12 @@ export type ClaimStatus =
 
 export type InstalmentStatus = 'due' | 'disbursed' | 'failed';
 
+/** Why the last payment of an instalment or advance failed (the bank's return reason code and reference), and when. */
+export interface PaymentFailure {
+  reason: string;
+  failedAt: string;
+}
+
 export interface Instalment {
   number: number;
   amount: Money;
@@ -30,9 +36,12 @@ export interface Instalment {
   status: InstalmentStatus;
   paymentReference?: string;
   disbursedBy?: string;
+  /** The last failed payment of it (kept once it is paid again). */
+  failure?: PaymentFailure;
 }
 
-export type AdvanceStatus = 'approved' | 'disbursed';
+/** `failed`: paid, and the payment came back (the bank returned it): owed and payable again, like `approved`. */
+export type AdvanceStatus = 'approved' | 'disbursed' | 'failed';
 
 export interface Advance {
   number: number;
@@ -41,6 +50,8 @@ export interface Advance {
   approvedBy: string;
   paymentReference?: string;
   disbursedBy?: string;
+  /** The last failed payment of it (kept once it is paid again). */
+  failure?: PaymentFailure;
 }
 
 /** A recovery from the offender, numbered on the claim from 1 in the order recorded. */
@@ -72,7 +83,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 10;
+export const CLAIM_STATE_VERSION = 11;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -270,7 +281,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return s.status === 'scheduled' && everythingPaid(s) ? { ...s, status: 'paid' } : s;
     case 'AdvanceFailed':
       s.fund.advances = s.fund.advances.map((a) => (a.number === event.data.advance
-        ? { number: a.number, amount: a.amount, status: 'approved' as const, approvedBy: a.approvedBy }
+        ? { ...a, status: 'failed' as const, failure: { reason: event.data.reason, failedAt: event.data.failedAt } }
         : a));
       if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return s.status === 'paid' ? { ...s, status: 'scheduled' } : s;
@@ -315,7 +326,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, status: everythingPaid(s) ? 'paid' : 'scheduled' };
     }
     case 'PayoutFailed':
-      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
+      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
+        ? { ...i, status: 'failed' as const, failure: { reason: event.data.reason, failedAt: event.data.failedAt } }
+        : i));
       if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return { ...s, status: 'scheduled' };
     case 'RecoveryFromOffenderRecorded':
@@ -354,6 +367,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
     }
   }
 }
+
+/** Owed and not paid: approved and never paid, or paid and returned (`failed`): what a payment may still pay. */
+export const advanceUnpaid = (a: Pick<Advance, 'status'>): boolean => a.status !== 'disbursed';
 
 /** Paid in full: every instalment and every advance approved has been disbursed. */
 function everythingPaid(s: ClaimState): boolean {
