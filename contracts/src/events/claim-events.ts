@@ -267,6 +267,19 @@ export const CLAIM_UPCASTERS = [
   { type: 'PayoutScheduled', fromVersion: 1, up: (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, schemaVersion: 2, committedByDueYear: false }) },
 ] as const;
 
+/**
+ * A schedule of before instalments were committed by due year (v1) moved on purpose by a fund
+ * admin: each instalment named, not paid when moved, is from now on committed in the fund year
+ * of its due date (`year`) and no longer in the award's fund year; the others stay there.
+ */
+export const CommitmentsSpreadByYear = eventVersion('CommitmentsSpreadByYear', 1, {
+  ...base,
+  instalments: z.array(z.object({ instalment: z.number().int().min(1), year: z.number().int().min(2000).max(2200) }).strict()).min(1),
+  reason: text(2000),
+  spreadBy: text(200),
+  spreadAt: InstantSchema,
+});
+
 export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   ...base,
   instalment: z.number().int().min(1),
@@ -389,7 +402,7 @@ export const CLAIM_EVENTS = [
   ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
   OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
   LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AdvanceFailed, AwardApprovalGiven, AwardApproved,
-  AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
+  AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, CommitmentsSpreadByYear, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned, DocumentAttached,
   ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,

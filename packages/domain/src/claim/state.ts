@@ -143,6 +143,8 @@ export interface ClaimState {
      * recorded since that rule, `PayoutScheduled` v2) or all in `fundYear` (schedules of before).
      */
     committedByDueYear?: boolean;
+    /** An old schedule's instalments a fund admin moved to the fund year they fall due in (`CommitmentsSpreadByYear`), by number. */
+    spreadYears?: Record<number, number>;
     /** Recoveries from the offender, in order. */
     recoveries: Recovery[];
     /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
@@ -317,6 +319,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.instalments = event.data.instalments.map((i) => ({ ...i, status: 'due' as const }));
       s.fund.committedByDueYear = event.data.committedByDueYear;
       return { ...s, status: 'scheduled' };
+    case 'CommitmentsSpreadByYear':
+      s.fund.spreadYears = { ...s.fund.spreadYears, ...Object.fromEntries(event.data.instalments.map((i) => [i.instalment, i.year])) };
+      return s;
     case 'PayoutDisbursed': {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
         ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
