@@ -6,7 +6,8 @@ import { RSD, allocateBudget, appliedClaim, get, readAllEnvelopes, rsYear, start
 // An advance the bank returns, through the whole stack: approved, paid by a released run and a
 // camt.053 booking, then returned by a second statement (reason code AC04). The advance failed
 // (the claim, its detail and the finance queue say so, with the bank's reason), the ledger's
-// "paid" goes back while the money stays committed, and a new run pays it again.
+// "paid" goes back while the money stays committed, the run's detail shows the return, and a new
+// run pays it again.
 
 const daysAhead = (days: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Belgrade' }).format(new Date(Date.now() + days * 86_400_000));
 
@@ -47,12 +48,14 @@ t.test('an advance returned by the bank is paid again by a new run', async (t) =
   const queued = async () => (await get(app, '/work-queue', tk.finance)).json<{ items: Item[] }>().items.filter((i) => i.task === 'pay-advance' && i.claimId === a);
   const ledgerEntry = async () => (await get(app, `/funds/RS/${rsYear()}`, tk.admin)).json<FundYear>().claims.find((c) => c.claimId === a);
   const detail = async () => (await get(app, `/claims/${a}`, tk.finance)).json<Detail>();
+  const runOutcomes = async (runId: string) => (await get(app, `/payment-runs/${runId}`, tk.finance)).json<{ payments: { bankOutcome: string | null }[] }>().payments.map((p) => p.bankOutcome);
   const commandLedger = async () => (await h.command.commandService.loadLedger('RS', rsYear())).claims[a]!;
 
   const first = await payInRun(3);
   t.same(await importStatement(camt053('ADV-1', [{ e2e: first.e2e, amount: '100000.00', ref: 'BK-ADV-1' }])), { paid: 1, returned: 0, unmatched: 0, notBooked: 0 });
   t.same(await queued(), [], 'paid: out of the finance queue');
   t.match(await ledgerEntry(), { committedMinor: 10_000_000, releasedMinor: 0, disbursedMinor: 10_000_000, advancesPaid: [1] }, 'the ledger paid it');
+  t.same(await runOutcomes(first.runId), ['paid'], 'the run\'s detail: paid');
 
   t.test('when the bank returns it', async (t) => {
     const counts = await importStatement(camt053('ADV-1R', [{ e2e: first.e2e, amount: '100000.00', dir: 'CRDT', ref: 'BK-ADV-1R', returnCode: 'AC04', creditor: 'Ilvarethe Quonsbry' }]));
@@ -66,6 +69,7 @@ t.test('an advance returned by the bank is paid again by a new run', async (t) =
     t.equal(d.paidMinor, 0, 'the claim counts nothing paid');
     t.match(d.fund.advances, [{ number: 1, status: 'failed', paymentReference: 'BK-ADV-1', runId: null, failure: { reason: /AC04/ } }], 'the claim detail shows the failure');
     t.notOk(JSON.stringify(d).includes('Quonsbry'), 'no payee name in the detail');
+    t.same(await runOutcomes(first.runId), ['returned'], 'the run\'s detail shows the return');
   });
 
   t.test('then a new run pays it again', async (t) => {
@@ -76,5 +80,14 @@ t.test('an advance returned by the bank is paid again by a new run', async (t) =
     t.match((await detail()).fund.advances, [{ status: 'disbursed', paymentReference: 'BK-ADV-2', failure: { reason: /AC04/ } }], 'paid, its last failure kept');
     t.match(await commandLedger(), { committed: 10_000_000, released: 0, disbursed: 10_000_000, advances: [1] }, 'paid once in the ledger');
     t.same(await queued(), []);
+    t.same(await runOutcomes(second.runId), ['paid'], 'the new run\'s detail: paid');
+    t.same(await runOutcomes(first.runId), ['returned'], 'the first run\'s still: returned');
+  });
+
+  t.test('a rebuild gives the same rows', async (t) => {
+    const before = h.store.digest();
+    const rebuilt = await app.inject({ method: 'POST', url: '/admin/rebuild', headers: { authorization: `Bearer ${await h.token('ops', ['operator'])}` } });
+    t.equal(rebuilt.statusCode, 200, rebuilt.body);
+    t.equal(h.store.digest(), before);
   });
 });
