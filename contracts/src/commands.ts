@@ -90,6 +90,7 @@ export const CommandBodies = {
   }).strict(),
   disburseAdvance: z.object({ paymentReference: line(100) }).strict(),
   recordPayoutFailure: z.object({ reason: prose(1000) }).strict(),
+  spreadCommitmentsByYear: z.object({ reason: prose(2000).describe('why the claim\'s later instalments are moved to the years they fall due in') }).strict(),
   recordRecovery: z.object({ amount: CommandMoneySchema, recordedOn: CommandDateSchema }).strict(),
   withdrawClaim: z.object({ reason: prose(2000) }).strict(),
   reopenClaim: z.object({ reason: prose(2000) }).strict(),

@@ -167,7 +167,7 @@ export const AdvanceDisbursed = eventVersion('AdvanceDisbursed', 1, {
   endToEndId: EndToEndIdSchema.optional(),
 });
 
-/** A paid advance came back (the bank returned the transfer): it is approved and unpaid again, to be paid once more. */
+/** A paid advance came back (the bank returned the transfer): it failed, is owed again and is paid once more (in a new run); the ledger takes the money back and keeps it committed. */
 export const AdvanceFailed = eventVersion('AdvanceFailed', 1, {
   ...base,
   advance: z.number().int().min(1),
@@ -266,6 +266,19 @@ export const PayoutScheduled = eventVersion('PayoutScheduled', 2, {
 export const CLAIM_UPCASTERS = [
   { type: 'PayoutScheduled', fromVersion: 1, up: (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, schemaVersion: 2, committedByDueYear: false }) },
 ] as const;
+
+/**
+ * A schedule of before instalments were committed by due year (v1) moved on purpose by a fund
+ * admin: each instalment named, not paid when moved, is from now on committed in the fund year
+ * of its due date (`year`) and no longer in the award's fund year; the others stay there.
+ */
+export const CommitmentsSpreadByYear = eventVersion('CommitmentsSpreadByYear', 1, {
+  ...base,
+  instalments: z.array(z.object({ instalment: z.number().int().min(1), year: z.number().int().min(2000).max(2200) }).strict()).min(1),
+  reason: text(2000),
+  spreadBy: text(200),
+  spreadAt: InstantSchema,
+});
 
 export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   ...base,
@@ -389,7 +402,7 @@ export const CLAIM_EVENTS = [
   ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
   OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
   LateFilingExtensionRefused, ClaimAssessed, AdvancePaymentApproved, AdvanceDisbursed, AdvanceFailed, AwardApprovalGiven, AwardApproved,
-  AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, PayoutDisbursed,
+  AwardRejected, DecisionNotified, DecisionAppealed, AppealApprovalGiven, AppealDecided, PayoutScheduled, CommitmentsSpreadByYear, PayoutDisbursed,
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned, DocumentAttached,
   ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,

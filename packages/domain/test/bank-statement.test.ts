@@ -2,8 +2,8 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { Actor, ClaimEvent, Money, PaymentRunItem } from '@cfund/contracts';
 import {
-  StatementFormatError, decide, decideBankStatement, evolve, evolveBankStatement, initialBankStatementState, initialState,
-  matchStatementEntry, parseCamt053, runPaymentEndToEndId, runPaymentOf, statementComplete,
+  StatementFormatError, claimFunding, decide, decideBankStatement, evolve, evolveBankStatement, initialBankStatementState, initialState,
+  matchStatementEntry, parseCamt053, payableAdvances, runPaymentEndToEndId, runPaymentOf, statementComplete,
   type ClaimCommand, type ClaimState, type PaymentRunState, type StatementEntryLine,
 } from '@cfund/domain';
 import { errorCode as codeOf } from './helpers.ts';
@@ -80,7 +80,7 @@ t.test('given a payment queued in a released run', async (t) => {
   });
 });
 
-t.test('given an advance paid through a run, when the bank returns it, then it is approved and unpaid again', async (t) => {
+t.test('given an advance paid through a run, when the bank returns it', async (t) => {
   const e2e = runPaymentEndToEndId(RUN, 1);
   const s = stateOf([...queuedClaim.slice(0, 1),
     { type: 'AdvancePaymentApproved', data: data({ approvedBy: 'approver-1', amount: RSD(50), reason: 'rent', advance: 1, fundYear: 2026 }) },
@@ -89,9 +89,30 @@ t.test('given an advance paid through a run, when the bank returns it, then it i
   const adv = { payment: { kind: 'advance' as const, number: 1 }, endToEndId: e2e, amount: RSD(50) };
   const paid = evolve(s, decide(booked(adv), s)[0]!);
   t.equal(paid.fund.advances[0]!.status, 'disbursed');
+  t.match(claimFunding(paid), { paid: 50, owed: 0, tied: 50 });
   const back = decide(returned(adv), paid);
-  t.match(back, [{ type: 'AdvanceFailed', data: { advance: 1, endToEndId: e2e } }]);
-  t.equal(evolve(paid, back[0]!).fund.advances[0]!.status, 'approved');
+  t.match(back, [{ type: 'AdvanceFailed', data: { advance: 1, endToEndId: e2e, reason: /AC04.*BK-1R/ } }]);
+  const failed = evolve(paid, back[0]!);
+
+  t.test('then it failed, with the bank\'s reason code kept, and is payable again', async (t) => {
+    t.match(failed.fund.advances[0], { status: 'failed', failure: { reason: /AC04/, failedAt: at } });
+    t.same(payableAdvances(failed).map((a) => a.number), [1], 'a payment run may pay it again');
+    const NEXT = '7d2c1b0a-9e8f-4a6b-8c5d-3e2f1a0b9c8d';
+    const again = decide({ type: 'QueuePayment', actor: finance, at, data: { runId: NEXT, payment: adv.payment, executionOn: '2026-06-20', endToEndId: runPaymentEndToEndId(NEXT, 0) } }, failed);
+    t.match(again, [{ type: 'PaymentQueued', data: { runId: NEXT, amount: RSD(50) } }], 'queued in a new run');
+  });
+  t.test('then the ledger\'s rule counts it unpaid and still owed: the money stays committed', async (t) => {
+    t.match(claimFunding(failed), { paid: 0, owed: 50, tied: 50, payments: [] });
+  });
+  t.test('then the same return again changes nothing, and a later booking of it is for a person', async (t) => {
+    t.same(decide(returned(adv), failed), []);
+    t.equal(codeOf(() => decide(booked(adv), failed)), 'payment-returned');
+  });
+  t.test('then once the claim is withdrawn it is no longer payable nor owed', async (t) => {
+    const withdrawn = evolve(failed, { type: 'ClaimWithdrawn', data: data({ reason: 'the victim asked', withdrawnAt: at }) });
+    t.same(payableAdvances(withdrawn), []);
+    t.match(claimFunding(withdrawn), { owed: 0, tied: 0 });
+  });
 });
 
 const camt = (entries: string, ns = 'camt.053.001.08') => `<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:${ns}"><BkToCstmrStmt>`

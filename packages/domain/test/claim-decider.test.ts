@@ -724,3 +724,28 @@ t.test('requests for information: on hold for assessment until answered or withd
       ['withdrawn', 'open'], 'the state keeps each request\'s status');
   });
 });
+
+t.test('given a schedule of before the rule (all in the award\'s year), when a fund admin spreads it, then its unpaid later instalments move to their years', async (t) => {
+  const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
+  // v1, read as committedByDueYear false: 1,700,000 in three instalments, in 2026, 2027 and 2028.
+  const old: ClaimEvent = { type: 'PayoutScheduled', data: { ...data({
+    instalments: [{ number: 1, amount: RSD(600_000), dueOn: '2026-12-01' }, { number: 2, amount: RSD(550_000), dueOn: '2027-06-01' }, { number: 3, amount: RSD(550_000), dueOn: '2028-06-01' }],
+    total: RSD(1_700_000) }), schemaVersion: 2, committedByDueYear: false } };
+  const paid3: ClaimEvent = { type: 'PayoutDisbursed', data: data({ instalment: 3, amount: RSD(550_000), paymentReference: 'P3', disbursedBy: 'finance-1', disbursedAt: '2026-12-02T09:00:00.000Z', early: true }) };
+  const history = [...toNotified, old, paid3];
+  t.same(claimFunding(stateOf(history)).years.map((y) => [y.year, y.tied]), [[2026, RSD(1_700_000).amountMinor]], 'before: everything in 2026');
+  const spread: ClaimCommand = { type: 'SpreadCommitmentsByYear', actor: admin, at: '2026-12-05T09:00:00.000Z', data: { reason: 'the 2027 budget covers it' } };
+  const events = given(history).when(spread).events();
+  // Instalment 1 falls due in the award's year, 3 was paid from 2026's ledger: only 2 moves.
+  t.match(events, [{ type: 'CommitmentsSpreadByYear', data: { instalments: [{ instalment: 2, year: 2027 }], spreadBy: 'admin-1', reason: 'the 2027 budget covers it' } }]);
+  const after = stateOf([...history, ...events]);
+  t.same(claimFunding(after).years.map((y) => [y.year, y.tied, y.paid]), [
+    [2026, RSD(1_150_000).amountMinor, RSD(550_000).amountMinor], [2027, RSD(550_000).amountMinor, 0],
+  ], 'after: 2027 holds its instalment, 2026 the rest and the payment it recorded');
+  t.equal(claimFunding(after).tied, claimFunding(stateOf(history)).tied, 'the claim ties up what it did, only spread');
+  given([...history, ...events]).when(spread).thenThrows(t, 'already-spread', 'once only');
+  given([...toNotified, { ...old, data: { ...old.data, committedByDueYear: true } } as ClaimEvent]).when(spread).thenThrows(t, 'already-spread', 'a schedule of since the rule is spread already');
+  const paid2: ClaimEvent = { type: 'PayoutDisbursed', data: data({ instalment: 2, amount: RSD(550_000), paymentReference: 'P2', disbursedBy: 'finance-1', disbursedAt: '2026-12-02T09:00:00.000Z', early: true }) };
+  given([...history, paid2]).when(spread).thenThrows(t, 'nothing-to-spread', 'nothing to pay falls due later');
+  given(toNotified).when(spread).thenThrows(t, 'not-allowed-in-state', 'nothing scheduled');
+});

@@ -197,6 +197,7 @@ export class CommandService {
       });
       if (!result.replayed && result.events.length > 0) {
         this.metrics.appends.inc({ category: 'claim' });
+        await this.faultAt('before-funds-settled', claimId);
         await this.settleAfter(claimId, change, result.state, ctx);
       } else if (!isNew) {
         // A retry that writes nothing (its events are stored already) finishes what a crash after

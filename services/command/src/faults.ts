@@ -6,6 +6,8 @@
 export const FAULT_POINTS = [
   /** An approval's fund commitment written, the award not yet appended. */
   'after-funds-committed',
+  /** A claim command's events appended, the ledgers not yet settled to them (funds to release, payments to record). */
+  'before-funds-settled',
   /** An upload's bytes stored, its DocumentAttached not yet appended. */
   'after-document-stored',
   /** A letter's bytes stored, the command that serves it not yet appended. */

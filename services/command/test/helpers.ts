@@ -28,6 +28,8 @@ export interface Harness {
   keyDir: string;
   protector: PersonalDataProtector;
   jwtSecret: Uint8Array;
+  /** What the service fingerprints requests with (a second app on the same store must share it to replay an Idempotency-Key). */
+  fingerprintSecret: Uint8Array;
   /** The key the service signs its events with, and the keyring that trusts it. */
   chainSigner: ChainSigner;
   chainKeyring: ChainKeyring;
@@ -55,7 +57,7 @@ export async function startService(t: Test, options: Partial<BuildAppOptions> = 
     await rm(keyDir, { recursive: true, force: true });
   });
   return {
-    app, env, logs, keyDir, protector, jwtSecret: secret, chainSigner, chainKeyring: ChainKeyring.of(chainSigner),
+    app, env, logs, keyDir, protector, jwtSecret: secret, fingerprintSecret: masterKey, chainSigner, chainKeyring: ChainKeyring.of(chainSigner),
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     post: (url, token, body = {}, headers = {}) => app.inject({
       method: 'POST', url, payload: body as object,

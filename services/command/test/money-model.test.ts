@@ -1,6 +1,7 @@
 /**
  * The whole money path against a reference model: random sequences of every command that
  * touches money (budget, assessment, approvals, rejection, appeals with each outcome, advances,
+ * advances paid through payment runs and camt.053 statements and returned by the bank,
  * schedules, disbursements early and on time, failures and retries, recoveries, withdrawal,
  * reopening, closure) on three claims sharing the fund years of a sequence (budgets of the
  * current and the next year allocated as it goes, or not), run through the command service's
@@ -27,7 +28,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { BACKWARDS, END, type EventStoreDBClient } from '@eventstore/db-client';
 import { available, tiedOf, type LedgerState } from '@cfund/domain';
-import { RSD, startService, tokens, type Harness, type Tokens } from './helpers.ts';
+import { RSD, camt053, startService, tokens, type Harness, type Tokens } from './helpers.ts';
 
 const RUNS = Number(process.env.MONEY_MODEL_RUNS ?? 2_000);
 /** No new sequence starts after this (a loaded machine runs fewer; the count is printed). */
@@ -52,6 +53,10 @@ type Action =
   | { kind: 'decideAppeal'; claim: number; approver: 1 | 2; outcome: 'upheld' | 'increased' | 'reduced' | 'remitted'; amount: number }
   | { kind: 'advance'; claim: number; amount: number }
   | { kind: 'payAdvance'; claim: number; n: number }
+  /** Paid through a payment run released by a second officer, booked by a bank statement. */
+  | { kind: 'runAdvance'; claim: number; n: number }
+  /** The bank returns an advance a run paid (a statement's return, reason AC04). */
+  | { kind: 'returnAdvance'; claim: number; n: number }
   | { kind: 'schedule'; claim: number; instalments: number; dueInDays: number }
   | { kind: 'disburse'; claim: number; n: number; early: boolean }
   | { kind: 'fail'; claim: number; n: number }
@@ -79,6 +84,10 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('decideAppeal' as const), claim, approver, outcome: fc.constantFrom('upheld' as const, 'increased' as const, 'reduced' as const, 'remitted' as const), amount }),
   fc.record({ kind: fc.constant('advance' as const), claim, amount: fc.constantFrom(2_000_000, 10_000_000, 30_000_000) }),
   fc.record({ kind: fc.constant('payAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ kind: fc.constant('runAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ kind: fc.constant('runAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ kind: fc.constant('returnAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ kind: fc.constant('returnAdvance' as const), claim, n: fc.integer({ min: 1, max: 2 }) }),
   fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 1, max: 3 }), dueInDays: fc.constantFrom(0, 10) }),
   fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 2, max: 3 }), dueInDays: fc.constantFrom(10, 45) }),
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
@@ -104,12 +113,15 @@ const paidFirst = (c: number): Action[] => [
 ];
 /**
  * How a claim starts a sequence: filed (the actions take it on), paid an award, served an award
- * (schedules of any length then follow), or scheduled in three monthly instalments (from late
- * November: into the next year, whose budget may be missing or spent).
+ * (schedules of any length then follow), scheduled in three monthly instalments (from late
+ * November: into the next year, whose budget may be missing or spent), or paid an advance through
+ * a payment run (which the bank may return, then or later).
  */
-const startArb = fc.constantFrom('filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const);
+const startArb = fc.constantFrom('filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const, 'advanced' as const, 'returned' as const);
 const startOf = {
   filed: (): Action[] => [], paid: paidFirst, notified: notifiedFirst,
+  advanced: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }],
+  returned: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }, { kind: 'returnAdvance', claim: c, n: 1 }],
   scheduled: (c: number): Action[] => [...notifiedFirst(c), { kind: 'schedule', claim: c, instalments: 3, dueInDays: 10 }],
 };
 /**
@@ -139,7 +151,7 @@ interface ModelClaim {
 }
 
 /** How often the sequences reached what recoveries and schedules over years test (a run that never gets there shows nothing). */
-const seen = { recoveries: 0, laterYear: 0, retried: 0, spread: 0, refusedLaterYear: 0 };
+const seen = { recoveries: 0, laterYear: 0, retried: 0, spread: 0, refusedLaterYear: 0, advancesRunPaid: 0, advancesReturned: 0 };
 const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0);
 const paidOf = (c: ModelClaim): number => [...c.advances, ...c.instalments].filter((p) => p.paid).reduce((a, p) => a + p.amount, 0);
 /** What the ledger must hold committed and not released for the claim. */
@@ -193,7 +205,12 @@ function apply(m: ModelClaim, events: string[], action: Action, state: { netAwar
         if (action.kind === 'decideAppeal' && action.outcome === 'remitted') { m.award = undefined; m.rejected = false; }
         break;
       case 'AdvancePaymentApproved': if (action.kind === 'advance') m.advances.push({ amount: action.amount, paid: false }); m.fundYear ??= thisYear; break;
-      case 'AdvanceDisbursed': if (action.kind === 'payAdvance') m.advances[action.n - 1]!.paid = true; break;
+      case 'AdvanceDisbursed':
+        if (action.kind === 'payAdvance' || action.kind === 'runAdvance') m.advances[action.n - 1]!.paid = true;
+        if (action.kind === 'runAdvance') seen.advancesRunPaid += 1;
+        break;
+      // Returned by the bank: unpaid, and owed again (the money stays committed unless the claim ended).
+      case 'AdvanceFailed': if (action.kind === 'returnAdvance') { m.advances[action.n - 1]!.paid = false; seen.advancesReturned += 1; } break;
       case 'PayoutScheduled':
         m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false, dueYear: Number(i.dueOn.slice(0, 4)) }));
         if (m.instalments.some((i) => i.dueYear !== m.fundYear)) seen.spread += 1;
@@ -255,6 +272,8 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
     await must(`/claims/${id}/ruling-finality`, tk.lawyer, { finalOn: `${year - 1}-06-01` });
     await must(`/claims/${id}/enforcement-failures`, tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: `${year - 1}-09-01` });
     await must(`/claims/${id}/fund-application`, tk.lawyer, { otherCompensationDeclared: [] });
+    // A payee in force from the start (set before any approval: no confirmation), so that runs can pay.
+    await must(`/claims/${id}/payee`, tk.lawyer, { kind: 'victim', payee: { name: 'Model Victim', iban: 'RS35 9085 0010 3195 8472 62' } });
     ids.push(id);
   }
   const models: ModelClaim[] = ids.map(() => ({ rejected: false, ended: false, advances: [], instalments: [], recoveries: [] }));
@@ -266,6 +285,18 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
   }
   const allocatingIn = (a: { nextYear: boolean }): number => Number(day().slice(0, 4)) + (a.nextYear ? 1 : 0);
   const service = h.app.commandService;
+  const finance2 = await h.token('finance-2', ['fund-finance']);
+  /** The end-to-end id of each advance a run paid and the bank has not returned, by `claim/advance`. */
+  const paidByRun = new Map<string, string>();
+  let statements = 0;
+  const importStatement = async (lines: Parameters<typeof camt053>[1]) => {
+    statements += 1;
+    const r = await h.app.inject({ method: 'POST', url: '/bank-statements', payload: camt053(`${year}-${statements}-${Math.random()}`, lines), headers: { authorization: `Bearer ${tk.finance}`, 'content-type': 'application/xml' } });
+    if (r.statusCode !== 201) throw new Error(`statement: ${r.statusCode} ${r.body}`);
+    return r.json<{ counts: { paid: number; returned: number } }>().counts;
+  };
+  /** A claim command's answer, for what a run and a statement did to the claim. */
+  const answered = (events: string[]) => ({ statusCode: 200, body: '', json: <T>() => ({ events }) as T });
 
   for (const [step, action] of actions.entries()) {
     const where = `step ${step} ${JSON.stringify(action)}`;
@@ -313,6 +344,29 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
       });
       case 'advance': return post(`/claims/${id}/advance-payments`, tk.approver1, { amount: RSD(a.amount), reason: 'urgent' });
       case 'payAdvance': return post(`/claims/${id}/advances/${a.n}/disbursement`, tk.finance, { paymentReference: `ADV-${a.n}` });
+      case 'runAdvance': {
+        const prepared = await post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn: day(3), payments: [{ claimId: id, advance: a.n }] });
+        if (prepared.statusCode !== 201) return prepared;
+        const { runId } = prepared.json<{ runId: string }>();
+        const released = await post(`/payment-runs/${runId}/release`, finance2, {});
+        if (released.statusCode !== 200) throw new Error(`release: ${released.statusCode} ${released.body}`);
+        const e2e = (await service.loadClaim(id)).state.fund.queued[`advance-${a.n}`]?.endToEndId;
+        if (!e2e) throw new Error('a released run\'s advance is not queued on its claim');
+        const amount = (await service.loadClaim(id)).state.fund.advances[a.n - 1]!.amount.amountMinor;
+        const counts = await importStatement([{ e2e, amount: (amount / 100).toFixed(2), ref: `BK-${runId.slice(0, 8)}` }]);
+        if (counts.paid !== 1) return answered([]);
+        paidByRun.set(`${a.claim}/${a.n}`, e2e);
+        return answered(['AdvanceDisbursed']);
+      }
+      case 'returnAdvance': {
+        const e2e = paidByRun.get(`${a.claim}/${a.n}`);
+        if (!e2e) return undefined; // no run paid it: nothing for the bank to return
+        const amount = (await service.loadClaim(id)).state.fund.advances[a.n - 1]!.amount.amountMinor;
+        const counts = await importStatement([{ e2e, amount: (amount / 100).toFixed(2), dir: 'CRDT', ref: `BK-R-${e2e.slice(0, 8)}`, returnCode: 'AC04' }]);
+        paidByRun.delete(`${a.claim}/${a.n}`);
+        if (counts.returned !== 1) throw new Error(`the bank's return of ${e2e} was not recorded: ${JSON.stringify(counts)}`);
+        return answered(['AdvanceFailed']);
+      }
       case 'schedule': return post(`/claims/${id}/payout-schedule`, tk.finance, { instalments: a.instalments, firstDueOn: day(a.dueInDays), intervalMonths: 1 });
       case 'disburse': return post(`/claims/${id}/payouts/${a.n}/disbursement`, tk.finance, { paymentReference: `PAY-${a.n}`, ...(a.early ? { earlyPayment: true } : {}) });
       case 'fail': return post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
@@ -421,5 +475,6 @@ t.test('the money path against a reference model', async (t) => {
 
   t.comment(`recoveries recorded: ${seen.recoveries} (${seen.laterYear} in a year after the award's, ${seen.retried} requests retried)`);
   t.comment(`schedules over more than one fund year: ${seen.spread}; schedules refused for a later year's budget: ${seen.refusedLaterYear}`);
+  t.comment(`advances paid through runs: ${seen.advancesRunPaid}; returned by the bank: ${seen.advancesReturned}`);
   t.ok(runs >= Math.min(RUNS, 100), `${runs} sequences run (${stores} event stores, ${((Date.now() - started) / 1000).toFixed(1)} s; at most ${RUNS} in ${SECONDS} s)`);
 });

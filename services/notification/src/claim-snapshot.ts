@@ -127,6 +127,7 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'AdvancePaymentApproved':
     case 'AdvanceDisbursed':
     case 'AdvanceFailed':
+    case 'CommitmentsSpreadByYear':
     case 'AwardApprovalGiven':
     case 'AppealApprovalGiven':
     case 'RecoveryFromOffenderRecorded':

@@ -73,6 +73,7 @@ export type ClaimCommand =
   | Command<'DisbursePayout', CommandBody<'disbursePayout'> & { instalment: number }>
   | Command<'DisburseAdvance', CommandBody<'disburseAdvance'> & { advance: number }>
   | Command<'RecordPayoutFailure', CommandBody<'recordPayoutFailure'> & { instalment: number }>
+  | Command<'SpreadCommitmentsByYear', CommandBody<'spreadCommitmentsByYear'>>
   | Command<'RecordRecovery', CommandBody<'recordRecovery'>>
   | Command<'WithdrawClaim', CommandBody<'withdrawClaim'>>
   | Command<'ReopenClaim', CommandBody<'reopenClaim'>>

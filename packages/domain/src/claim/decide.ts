@@ -6,7 +6,7 @@ import { schemeFor, type Scheme } from '../schemes/index.js';
 import { appealDecisionConflict, approvalConflict, assignmentConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
 import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
-import { claimFunding } from './funding.js';
+import { claimFunding, instalmentsToSpread } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
 import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
@@ -370,6 +370,20 @@ const handlers: Handlers = {
     requireNotQueued(s, { kind: 'instalment', number: instalment.number });
     if (instalment.status !== 'disbursed') refuse('not-disbursed', `Instalment ${instalment.number} has not been paid, so its payment cannot have failed.`);
     return [ev('PayoutFailed', { instalment: instalment.number, reason: c.data.reason, failedAt: c.at }, s)];
+  },
+
+  // The money moves as a schedule's does (the command service commits each later year's share,
+  // with that year's budget check, before the event, and releases it from the award's year after).
+  SpreadCommitmentsByYear: (c, s) => {
+    requireStatus(s, ['scheduled', 'paid'], 'have its commitments moved to the years its instalments fall due in');
+    if (s.fund.committedByDueYear || s.fund.spreadYears) {
+      refuse('already-spread', 'The claim\'s instalments are already committed in the years they fall due in.');
+    }
+    const instalments = instalmentsToSpread(s);
+    if (instalments.length === 0) {
+      refuse('nothing-to-spread', `No instalment still to pay falls due after the award's fund year ${s.fund.fundYear}: everything stays in that year.`, { fundYear: s.fund.fundYear });
+    }
+    return [ev('CommitmentsSpreadByYear', { instalments, reason: c.data.reason, spreadBy: c.actor.sub, spreadAt: c.at }, s)];
   },
 
   RecordRecovery: (c, s) => {

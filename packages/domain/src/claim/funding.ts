@@ -1,5 +1,5 @@
 import { addMinor, totalMinor } from '../money.js';
-import type { ClaimState } from './state.js';
+import { advanceUnpaid, type ClaimState } from './state.js';
 
 /** One payment out of the fund for a claim: an instalment of the payout or an advance. */
 export interface FundedPayment {
@@ -57,14 +57,33 @@ export interface ClaimFunding {
 export const recoveryYear = (recordedOn: string): number => Number(recordedOn.slice(0, 4));
 
 /**
- * The fund year an instalment's money is committed in: the year of its due date (a local date in
- * the scheme's zone), fixed by the schedule (paid early or failed, it stays there); never before
- * the award's fund year (a schedule recorded after the fact does not reach back into a past
- * year's budget). A schedule of before this rule (`committedByDueYear` false) keeps every
- * instalment in the award's fund year.
+ * The fund year an instalment falls due in, for its commitment: the year of its due date (a local
+ * date in the scheme's zone), never before the award's fund year (a schedule recorded after the
+ * fact does not reach back into a past year's budget).
  */
-export const instalmentYear = (s: ClaimState, dueOn: string, fundYear: number): number =>
-  (s.fund.committedByDueYear ? Math.max(fundYear, Number(dueOn.slice(0, 4))) : fundYear);
+export const dueYear = (dueOn: string, fundYear: number): number => Math.max(fundYear, Number(dueOn.slice(0, 4)));
+
+/**
+ * The fund year an instalment's money is committed in: its `dueYear`, fixed by the schedule (paid
+ * early or failed, it stays there). A schedule of before this rule (`committedByDueYear` false)
+ * keeps every instalment in the award's fund year, except those a fund admin moved to their due
+ * year since (`SpreadCommitmentsByYear`: the ones not paid then).
+ */
+export const instalmentYear = (s: ClaimState, i: { number: number; dueOn: string }, fundYear: number): number =>
+  (s.fund.committedByDueYear ? dueYear(i.dueOn, fundYear) : s.fund.spreadYears?.[i.number] ?? fundYear);
+
+/**
+ * What moving an old schedule's money to the years its instalments fall due in moves: each
+ * instalment not paid whose due year is after the award's fund year (paid ones stay where the
+ * ledger recorded their payment).
+ */
+export const instalmentsToSpread = (s: ClaimState): { instalment: number; year: number }[] => {
+  const fundYear = s.fund.fundYear;
+  if (fundYear === undefined || s.fund.committedByDueYear) return [];
+  return s.fund.instalments
+    .filter((i) => i.status !== 'disbursed' && s.fund.spreadYears?.[i.number] === undefined && dueYear(i.dueOn, fundYear) > fundYear)
+    .map((i) => ({ instalment: i.number, year: dueYear(i.dueOn, fundYear) }));
+};
 
 export function claimFunding(s: ClaimState): ClaimFunding {
   const payments: FundedPayment[] = [];
@@ -95,7 +114,7 @@ function yearsOfAward(s: ClaimState, payments: readonly FundedPayment[], owed: n
     if (!y) years.set(year, y = { year, tied: 0, paid: 0, owed: 0, payments: [] });
     return y;
   };
-  const yearOf = new Map(s.fund.instalments.map((i) => [i.number, instalmentYear(s, i.dueOn, fundYear)]));
+  const yearOf = new Map(s.fund.instalments.map((i) => [i.number, instalmentYear(s, i, fundYear)]));
   for (const p of payments) {
     const y = entry(p.instalment === undefined ? fundYear : yearOf.get(p.instalment) ?? fundYear);
     y.payments.push(p);
@@ -140,7 +159,7 @@ function owedOf(s: ClaimState, paid: number): number {
   if (s.status === 'withdrawn' || s.status === 'closed' || s.status === 'none') return 0;
   if (s.fund.netAward !== undefined && !s.fund.rejection) return Math.max(0, s.fund.netAward.amountMinor - paid);
   if (s.fund.rejection) return 0;
-  return totalMinor(s.fund.advances.filter((a) => a.status === 'approved').map((x) => x.amount.amountMinor));
+  return totalMinor(s.fund.advances.filter(advanceUnpaid).map((x) => x.amount.amountMinor));
 }
 
 /** The key of a payment in the ledger and in messages: `instalment-2`, `advance-1`. */

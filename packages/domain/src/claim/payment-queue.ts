@@ -24,7 +24,7 @@ import { paymentConflict } from './approvals.js';
 import type { BankOutcomeData, ClaimCommandOf } from './commands.js';
 import { ev } from './event.js';
 import { requireNoPendingPayeeChange } from './payee.js';
-import { queueKey, type ClaimState } from './state.js';
+import { advanceUnpaid, queueKey, type ClaimState } from './state.js';
 
 
 /** Paying by hand, or changing the payee, while a payment is in a run is refused. */
@@ -38,9 +38,9 @@ export function requireNotQueued(s: ClaimState, payment?: { kind: 'instalment' |
 /** A rejected, withdrawn or closed claim's advances not yet paid are never paid (by a run or otherwise). */
 export const advancesCancelled = (s: ClaimState): boolean => Boolean(s.fund.rejection) || ['withdrawn', 'closed', 'rejected'].includes(s.status);
 
-/** The claim's advances a payment run may still pay: approved, not paid, the claim not rejected, withdrawn or closed. */
+/** The claim's advances a payment run may still pay: approved and not paid (or paid and returned), the claim not rejected, withdrawn or closed. */
 export const payableAdvances = (s: ClaimState): ClaimState['fund']['advances'] =>
-  (advancesCancelled(s) ? [] : s.fund.advances.filter((a) => a.status === 'approved'));
+  (advancesCancelled(s) ? [] : s.fund.advances.filter(advanceUnpaid));
 
 /** What a payment run needs to know of a payment before queuing it: its amount, or why it cannot be paid. */
 function payable(c: ClaimCommandOf<'QueuePayment'>, s: ClaimState) {

@@ -23,6 +23,12 @@ export type ClaimStatus =
 
 export type InstalmentStatus = 'due' | 'disbursed' | 'failed';
 
+/** Why the last payment of an instalment or advance failed (the bank's return reason code and reference), and when. */
+export interface PaymentFailure {
+  reason: string;
+  failedAt: string;
+}
+
 export interface Instalment {
   number: number;
   amount: Money;
@@ -30,9 +36,12 @@ export interface Instalment {
   status: InstalmentStatus;
   paymentReference?: string;
   disbursedBy?: string;
+  /** The last failed payment of it (kept once it is paid again). */
+  failure?: PaymentFailure;
 }
 
-export type AdvanceStatus = 'approved' | 'disbursed';
+/** `failed`: paid, and the payment came back (the bank returned it): owed and payable again, like `approved`. */
+export type AdvanceStatus = 'approved' | 'disbursed' | 'failed';
 
 export interface Advance {
   number: number;
@@ -41,6 +50,8 @@ export interface Advance {
   approvedBy: string;
   paymentReference?: string;
   disbursedBy?: string;
+  /** The last failed payment of it (kept once it is paid again). */
+  failure?: PaymentFailure;
 }
 
 /** A recovery from the offender, numbered on the claim from 1 in the order recorded. */
@@ -72,7 +83,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 10;
+export const CLAIM_STATE_VERSION = 11;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
@@ -132,6 +143,8 @@ export interface ClaimState {
      * recorded since that rule, `PayoutScheduled` v2) or all in `fundYear` (schedules of before).
      */
     committedByDueYear?: boolean;
+    /** An old schedule's instalments a fund admin moved to the fund year they fall due in (`CommitmentsSpreadByYear`), by number. */
+    spreadYears?: Record<number, number>;
     /** Recoveries from the offender, in order. */
     recoveries: Recovery[];
     /** Payments in a payment run, by `paymentKey` (`instalment-2`, `advance-1`): paid only through that run. */
@@ -270,7 +283,7 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return s.status === 'scheduled' && everythingPaid(s) ? { ...s, status: 'paid' } : s;
     case 'AdvanceFailed':
       s.fund.advances = s.fund.advances.map((a) => (a.number === event.data.advance
-        ? { number: a.number, amount: a.amount, status: 'approved' as const, approvedBy: a.approvedBy }
+        ? { ...a, status: 'failed' as const, failure: { reason: event.data.reason, failedAt: event.data.failedAt } }
         : a));
       if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return s.status === 'paid' ? { ...s, status: 'scheduled' } : s;
@@ -306,6 +319,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       s.fund.instalments = event.data.instalments.map((i) => ({ ...i, status: 'due' as const }));
       s.fund.committedByDueYear = event.data.committedByDueYear;
       return { ...s, status: 'scheduled' };
+    case 'CommitmentsSpreadByYear':
+      s.fund.spreadYears = { ...s.fund.spreadYears, ...Object.fromEntries(event.data.instalments.map((i) => [i.instalment, i.year])) };
+      return s;
     case 'PayoutDisbursed': {
       s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
         ? { ...i, status: 'disbursed' as const, paymentReference: event.data.paymentReference, disbursedBy: event.data.disbursedBy }
@@ -315,7 +331,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
       return { ...s, status: everythingPaid(s) ? 'paid' : 'scheduled' };
     }
     case 'PayoutFailed':
-      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment ? { ...i, status: 'failed' as const } : i));
+      s.fund.instalments = s.fund.instalments.map((i) => (i.number === event.data.instalment
+        ? { ...i, status: 'failed' as const, failure: { reason: event.data.reason, failedAt: event.data.failedAt } }
+        : i));
       if (event.data.endToEndId) s.fund.bankOutcomes = { ...s.fund.bankOutcomes, [event.data.endToEndId]: 'returned' };
       return { ...s, status: 'scheduled' };
     case 'RecoveryFromOffenderRecorded':
@@ -354,6 +372,9 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
     }
   }
 }
+
+/** Owed and not paid: approved and never paid, or paid and returned (`failed`): what a payment may still pay. */
+export const advanceUnpaid = (a: Pick<Advance, 'status'>): boolean => a.status !== 'disbursed';
 
 /** Paid in full: every instalment and every advance approved has been disbursed. */
 function everythingPaid(s: ClaimState): boolean {

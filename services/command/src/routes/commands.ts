@@ -84,6 +84,15 @@ const CLAIM_ROUTES: ClaimRoute[] = [
     note: 'With a document store, the decision\'s letter is stored as a document of the claim and its SHA-256 recorded on AppealDecided (not on a first of two approvals).' },
   { path: 'advance-payments', body: 'approveAdvancePayment', command: 'ApproveAdvancePayment', authorize: staff('fund-approver'), summary: 'Approve an advance payment (where the scheme allows)', who: 'fund-approver of the jurisdiction' },
   { path: 'payout-schedule', body: 'schedulePayout', command: 'SchedulePayout', authorize: staff('fund-finance'), summary: 'Schedule the payout in instalments', who: 'fund-finance of the jurisdiction' },
+  {
+    path: 'commitments-by-year', body: 'spreadCommitmentsByYear', command: 'SpreadCommitmentsByYear', authorize: staff('fund-admin'),
+    summary: 'Commit an old schedule\'s later instalments in the fund years they fall due in (as schedules are now), releasing them from the award\'s year',
+    who: 'fund-admin of the jurisdiction',
+    note: 'For a schedule of before instalments were committed by due year (PayoutScheduled v1, everything in the award\'s fund year). Each instalment not paid that falls due '
+      + 'in a later year is committed in that year\'s ledger first, with its budget check (409 budget-exceeded or no-budget, naming the year: nothing changes), then released '
+      + 'from the award\'s year; paid instalments stay where they were paid. 409 already-spread for a claim already committed by due year, nothing-to-spread when no '
+      + 'instalment to pay falls due after the award\'s year. A crash on the way leaves the money held twice, never missing: a retry (same Idempotency-Key) or the reconciler settles it.',
+  },
   { path: 'recoveries', body: 'recordRecovery', command: 'RecordRecovery', authorize: staff('fund-finance'), summary: 'Record an amount recovered from the offender (subrogation)', who: 'fund-finance of the jurisdiction' },
   { path: 'withdrawal', body: 'withdrawClaim', command: 'WithdrawClaim', authorize: lawyer, summary: 'Withdraw the claim', who: 'the claim\'s lawyer' },
   { path: 'reopening', body: 'reopenClaim', command: 'ReopenClaim', authorize: lawyer, summary: 'Reopen a withdrawn claim', who: 'the claim\'s lawyer' },

@@ -35,6 +35,7 @@ export const EXAMPLES = {
   withdrawClaim: { reason: 'The victim no longer wishes to pursue the claim.' },
   reopenClaim: { reason: 'The victim asked to continue.' },
   closeClaim: { reason: 'Paid in full.' },
+  spreadCommitmentsByYear: { reason: 'The 2027 budget now covers the instalments due in 2027.' },
   addCoCounsel: { lawyer: 'lawyer-2' },
   removeCoCounsel: { lawyer: 'lawyer-2' },
   handOverClaim: { to: 'lawyer-2', reason: 'The lead lawyer leaves the firm.' },

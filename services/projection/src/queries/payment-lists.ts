@@ -43,3 +43,9 @@ export function bankStatements(store: ReadModelStore, jurisdictions: readonly st
     })),
   };
 }
+
+/** What the bank did with each payment of run `runId` that a statement told of, by end-to-end id (`claim_payment_outcomes`, by its run index). */
+export function paymentOutcomesOfRun(store: ReadModelStore, runId: string): Map<string, 'paid' | 'returned'> {
+  const rows = store.db.prepare('SELECT end_to_end_id, outcome FROM claim_payment_outcomes WHERE run_id = ?').all(runId) as { end_to_end_id: string; outcome: 'paid' | 'returned' }[];
+  return new Map(rows.map((r) => [r.end_to_end_id, r.outcome]));
+}

@@ -56,7 +56,12 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       // `runId`: the payment run that pays it now (queued), so a finance officer does not put it in another.
       instalments: s.fund.instalments.map((i) => ({
         number: i.number, amount: i.amount, dueOn: i.dueOn, status: i.status, paymentReference: i.paymentReference ?? null,
-        runId: s.fund.queued[queueKey({ kind: 'instalment', number: i.number })]?.runId ?? null,
+        runId: s.fund.queued[queueKey({ kind: 'instalment', number: i.number })]?.runId ?? null, failure: i.failure ?? null,
+      })),
+      // A returned advance shows `failed` with the bank's reason until a run pays it again.
+      advances: s.fund.advances.map((a) => ({
+        number: a.number, amount: a.amount, status: a.status, paymentReference: a.paymentReference ?? null,
+        runId: s.fund.queued[queueKey({ kind: 'advance', number: a.number })]?.runId ?? null, failure: a.failure ?? null,
       })),
     },
     evidence: s.evidence.length,

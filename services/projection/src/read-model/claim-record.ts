@@ -2,12 +2,12 @@
  * The claim read model as a projection definition, pure: every claim event changes the claim's
  * entry (`applyClaimEvent`), and an entry gives the claim's rows (`claimRecord`): its `claims`
  * row (the list's columns, detail, funding and facts), its search text, its running deadlines and
- * its advances a payment run may pay (`claim_advances_due`).
+ * its advances a payment run may pay (`claim_advances_due`) and what the bank did with its run payments (`claim_payment_outcomes`).
  * The decider's state is folded in the entry because the money, deadline and approval rules of
  * @cfund/domain read it; it is persisted only as the projector's working state (`claim_folds`).
  */
 import type { ClaimEvent, EncryptedPersonalData, Money } from '@cfund/contracts';
-import { claimFunding, ledgerYears, evolve, initialState, payableAdvances, queueKey, type ClaimFunding, type ClaimState } from '@cfund/domain';
+import { claimFunding, ledgerYears, evolve, initialState, payableAdvances, queueKey, runPaymentOf, type ClaimFunding, type ClaimState } from '@cfund/domain';
 import { claimDetailView } from './claim-detail.js';
 import { initialFacts, recordFacts, type ClaimFacts } from './claim-facts.js';
 import { claimDeadlines, claimMoney, type ClaimDeadline } from './claim-view.js';
@@ -84,6 +84,9 @@ export interface AdvanceDue { advance: number; amount: Money; maskedAccount: str
  */
 export interface ClaimFundYear { year: number; awardYear: number | null; tiedMinor: number; paidMinor: number }
 
+/** What a bank statement said of one of the claim's run payments, as a row of `claim_payment_outcomes`. */
+export interface PaymentOutcome { endToEndId: string; runId: string; outcome: 'paid' | 'returned' }
+
 export interface ClaimRecord {
   row: ClaimRowValues;
   /** Rows of `claim_deadlines` (none before the claim is filed). */
@@ -91,6 +94,7 @@ export interface ClaimRecord {
   assignments: ClaimAssignment[];
   advancesDue: AdvanceDue[];
   fundYears: ClaimFundYear[];
+  paymentOutcomes: PaymentOutcome[];
 }
 
 export function claimFundYears(funding: ClaimFunding): ClaimFundYear[] {
@@ -134,5 +138,9 @@ export function claimRecord(entry: ClaimEntry): ClaimRecord {
       runId: state.fund.queued[queueKey({ kind: 'advance', number: a.number })]?.runId ?? null,
     })) : [],
     fundYears: state.jurisdiction ? claimFundYears(funding) : [],
+    paymentOutcomes: Object.entries(state.fund.bankOutcomes).flatMap(([endToEndId, outcome]) => {
+      const run = runPaymentOf(endToEndId);
+      return run ? [{ endToEndId, runId: run.runId, outcome }] : [];
+    }),
   };
 }

@@ -119,6 +119,8 @@ export class Projector {
     insertDeadline: Statement<[string, string, number, string, string, string]>;
     deleteAssignments: Statement<[string]>;
     deleteFundYears: Statement<[string]>;
+    deletePaymentOutcomes: Statement<[string]>;
+    insertPaymentOutcome: Statement<[string, string, string, string]>;
     insertFundYear: Statement<[string, number, string, number | null, number, number]>;
     insertAssignment: Statement<[string, string, string]>;
     deleteAdvancesDue: Statement<[string]>;
@@ -160,6 +162,8 @@ export class Projector {
       insertDeadline: db.prepare('INSERT INTO claim_deadlines (claim_id, kind, instalment, due_on, jurisdiction, filed_by) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteAssignments: db.prepare('DELETE FROM claim_assignments WHERE claim_id = ?'),
       deleteFundYears: db.prepare('DELETE FROM claim_fund_years WHERE claim_id = ?'),
+      deletePaymentOutcomes: db.prepare('DELETE FROM claim_payment_outcomes WHERE claim_id = ?'),
+      insertPaymentOutcome: db.prepare('INSERT INTO claim_payment_outcomes (claim_id, end_to_end_id, run_id, outcome) VALUES (?, ?, ?, ?)'),
       insertFundYear: db.prepare('INSERT INTO claim_fund_years (claim_id, year, jurisdiction, award_year, tied_minor, paid_minor) VALUES (?, ?, ?, ?, ?, ?)'),
       insertAssignment: db.prepare('INSERT OR IGNORE INTO claim_assignments (claim_id, role, person) VALUES (?, ?, ?)'),
       deleteAdvancesDue: db.prepare('DELETE FROM claim_advances_due WHERE claim_id = ?'),
@@ -346,7 +350,7 @@ export class Projector {
 
   /** The claim's rows (claim-record.ts) and its decider state, as of the entry's last event. */
   private writeClaim(entry: HeldClaim): void {
-    const { row, deadlines, assignments, advancesDue, fundYears } = claimRecord(entry);
+    const { row, deadlines, assignments, advancesDue, fundYears, paymentOutcomes } = claimRecord(entry);
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
     const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
@@ -359,6 +363,7 @@ export class Projector {
       this.stmt.deleteAssignments.run(entry.claimId);
       this.stmt.deleteAdvancesDue.run(entry.claimId);
       this.stmt.deleteFundYears.run(entry.claimId);
+      this.stmt.deletePaymentOutcomes.run(entry.claimId);
     } else {
       this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
     }
@@ -369,6 +374,7 @@ export class Projector {
       this.stmt.insertAdvanceDue.run(entry.claimId, a.advance, row.jurisdiction!, a.amount.amountMinor, a.amount.currency, a.maskedAccount, a.runId);
     }
     for (const y of fundYears) this.stmt.insertFundYear.run(entry.claimId, y.year, row.jurisdiction!, y.awardYear, y.tiedMinor, y.paidMinor);
+    for (const o of paymentOutcomes) this.stmt.insertPaymentOutcome.run(entry.claimId, o.endToEndId, o.runId, o.outcome);
   }
 
   /**

@@ -54,8 +54,10 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 12: approved advances not yet paid (`claim_advances_due`), payment runs (`payment_runs`) and
  *     imported bank statements (`bank_statements`), for the finance officers' lists.
  * 13: each claim's fund years (`claim_fund_years`): its instalments are committed in the years they fall due in.
+ * 14: the claim detail's advances (a returned one `failed`) and each payment's last failure (the bank's reason);
+ *     what the bank did with each run payment (`claim_payment_outcomes`), for a run's detail.
  */
-export const READ_MODEL_VERSION = 13;
+export const READ_MODEL_VERSION = 14;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -161,6 +163,13 @@ CREATE TABLE IF NOT EXISTS claim_advances_due (
   run_id         TEXT,
   PRIMARY KEY (claim_id, advance)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claim_payment_outcomes (
+  claim_id       TEXT NOT NULL,
+  end_to_end_id  TEXT NOT NULL,
+  run_id         TEXT NOT NULL,
+  outcome        TEXT NOT NULL,
+  PRIMARY KEY (claim_id, end_to_end_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS payment_runs (
   run_id       TEXT PRIMARY KEY,
   jurisdiction TEXT NOT NULL,
@@ -239,6 +248,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS claim_history_by_claim ON claim_history (claim
 CREATE INDEX IF NOT EXISTS reads_newest ON personal_data_reads (accessed_at DESC, stream_id, revision);
 CREATE INDEX IF NOT EXISTS reads_by_reader_newest ON personal_data_reads (accessed_by, accessed_at DESC);
 CREATE INDEX IF NOT EXISTS advances_due_by_jurisdiction ON claim_advances_due (jurisdiction, claim_id, advance);
+CREATE INDEX IF NOT EXISTS payment_outcomes_by_run ON claim_payment_outcomes (run_id);
 CREATE INDEX IF NOT EXISTS payment_runs_by_jurisdiction_newest ON payment_runs (jurisdiction, prepared_at DESC, run_id);
 CREATE INDEX IF NOT EXISTS payment_runs_by_jurisdiction_status_newest ON payment_runs (jurisdiction, status, prepared_at DESC, run_id);
 CREATE INDEX IF NOT EXISTS statements_by_jurisdiction_newest ON bank_statements (jurisdiction, imported_at DESC, statement_id);
@@ -253,6 +263,7 @@ const TABLES: readonly [string, string][] = [
   ['claim_deadlines', 'claim_id, kind, instalment'],
   ['claim_assignments', 'claim_id, role, person'],
   ['claim_advances_due', 'claim_id, advance'],
+  ['claim_payment_outcomes', 'claim_id, end_to_end_id'],
   ['payment_runs', 'run_id'],
   ['bank_statements', 'statement_id'],
   ['claim_fund_years', 'claim_id, year'],

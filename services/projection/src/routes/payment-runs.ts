@@ -21,7 +21,7 @@ import { paymentRunStream, type PayeeDetails } from '@cfund/contracts';
 import { DomainError, canActAsFundStaff, canReadPaymentRecord, ensureAllowed, pain001, paymentListScope, paymentRunDecider, paymentsOfRun } from '@cfund/domain';
 import { HttpProblem } from '@cfund/service-kit';
 import { ERASED, decryptPersonalData, recordAccess } from '../personal-data/access.js';
-import { paymentRuns } from '../queries/payment-lists.js';
+import { paymentOutcomesOfRun, paymentRuns } from '../queries/payment-lists.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { foldStream } from './own-stream.js';
 import { PaymentRunListSchema, PaymentRunsQuery, problems } from './schemas.js';
@@ -54,7 +54,8 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     schema: {
       summary: 'A payment run: its payments, those voided and why, and its total', tags: ['payment runs'],
       description: 'Who: fund-finance or fund-admin of the run\'s jurisdiction, or an auditor. `total` is what the run pays: its payments less those voided '
-        + '(each voided one shows `voided`: by, at, reason).',
+        + '(each voided one shows `voided`: by, at, reason). `bankOutcome` of each payment: `paid` once a statement booked it, `returned` once the bank '
+        + 'returned or rejected it (the claim shows it failed, with the bank\'s reason, and a new run can pay it), null before any statement told of it.',
       params: RunParams, response: { 200: z.unknown(), 401: problems[401], 403: problems[403], 404: problems[404] },
     },
   }, async (request, reply) => {
@@ -62,8 +63,11 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const run = await foldStream(ctx, paymentRunStream(request.params.id), paymentRunDecider);
     if (run.status === 'none') throw noSuchRun();
     if (!canReadPaymentRecord(principal, run.jurisdiction!).allowed) throw noSuchRun();
+    // What the bank did with each payment, once a statement told (the claims record it; a returned one can be paid by a new run).
+    const outcomes = run.released ? paymentOutcomesOfRun(ctx.runner.store, run.runId!) : new Map<string, 'paid' | 'returned'>();
     const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount }) => ({
       claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
+      bankOutcome: outcomes.get(endToEndId) ?? null,
     }));
     const released = run.released && { by: run.released.by, at: run.released.at, messageId: run.released.messageId, fileSha256: run.released.fileSha256 };
     return reply.header('cache-control', 'no-store').send({

@@ -49,8 +49,14 @@ export const ClaimListSchema = withExample(z.object({
 }), { items: [summaryExample], total: 1, limit: 50, offset: 0 });
 
 const DeadlineSchema = z.object({ kind: z.string(), dueOn: z.string(), instalment: z.number().int().optional() });
+const FailureSchema = z.object({ reason: z.string(), failedAt: z.string() }).nullable()
+  .describe('its last failed payment: the bank\'s return reason code and reference (kept once it is paid again)');
 const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable(),
-  runId: z.string().nullable().describe('the payment run it is queued in, if any') });
+  runId: z.string().nullable().describe('the payment run it is queued in, if any'), failure: FailureSchema });
+const AdvanceSchema = z.object({
+  number: z.number().int(), amount: MoneySchema, status: z.enum(['approved', 'disbursed', 'failed']).describe('failed: paid and returned by the bank, owed and payable again'),
+  paymentReference: z.string().nullable(), runId: z.string().nullable().describe('the payment run it is queued in, if any'), failure: FailureSchema,
+});
 
 const PayeeVersionSchema = z.object({ change: z.number().int(), kind: z.enum(PAYEE_KINDS), maskedAccount: z.string(), by: z.string() });
 
@@ -79,6 +85,7 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     eligible: z.boolean().nullable(), assessedBy: z.string().nullable(), approvals: z.array(z.string()), approvalsNeeded: z.number().int(),
     fundYear: z.number().int().nullable(), rejectionReasons: z.array(z.string()), notifiedAt: z.string().nullable(),
     appealDeadline: z.string().nullable(), appealOutcome: z.string().nullable(), instalments: z.array(InstalmentSchema),
+    advances: z.array(AdvanceSchema).describe('advances approved, in order, deducted from the final award'),
   }),
   evidence: z.number().int(),
   lawyers: z.object({ lead: z.string().nullable(), coCounsel: z.array(z.string()) }).describe('who acts for the victim: the lead lawyer and the co-counsel (`sub`s)'),
@@ -113,8 +120,9 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
     appliedAt: '2026-03-05T10:00:00.000Z', applicationDeadline: '2028-06-30', late: false, extension: null, eligible: true, assessedBy: 'assessor-1',
     approvals: ['approver-1', 'approver-2'], approvalsNeeded: 2, fundYear: 2026, rejectionReasons: [], notifiedAt: '2026-04-01T09:00:00.000Z',
     appealDeadline: '2026-04-16', appealOutcome: null,
-    instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1', runId: null },
-      { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null, runId: null }],
+    instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1', runId: null, failure: null },
+      { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null, runId: null, failure: null }],
+    advances: [],
   },
   evidence: 1,
   lawyers: { lead: 'lawyer-1', coCounsel: [] }, assessor: 'assessor-1',

@@ -282,6 +282,7 @@ export const messages: Record<MessageKey, string> = {
   'event.AppealApprovalGiven': 'Dato odobrenje odluke po žalbi',
   'event.AppealDecided': 'Odlučeno po žalbi',
   'event.PayoutScheduled': 'Isplata zakazana',
+  'event.CommitmentsSpreadByYear': 'Kasnije rate rezervisane u godinama njihovog dospijeća',
   'event.PayoutDisbursed': 'Rata isplaćena',
   'event.PayoutFailed': 'Isplata rate nije uspjela',
   'event.RecoveryFromOffenderRecorded': 'Upisan povraćaj od učinioca',

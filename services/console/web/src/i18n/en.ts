@@ -278,6 +278,7 @@ export const en = {
   'event.AppealApprovalGiven': 'Approval of the appeal decision given',
   'event.AppealDecided': 'Appeal decided',
   'event.PayoutScheduled': 'Payout scheduled',
+  'event.CommitmentsSpreadByYear': 'Later instalments committed in the years they fall due in',
   'event.PayoutDisbursed': 'Instalment paid',
   'event.PayoutFailed': 'Payment of an instalment failed',
   'event.RecoveryFromOffenderRecorded': 'Recovery from the offender recorded',

@@ -282,6 +282,7 @@ export const messages: Record<MessageKey, string> = {
   'event.AppealApprovalGiven': 'Dano odobrenje odluke po žalbi',
   'event.AppealDecided': 'Odlučeno po žalbi',
   'event.PayoutScheduled': 'Isplata zakazana',
+  'event.CommitmentsSpreadByYear': 'Kasniji obroci rezervirani u godinama njihova dospijeća',
   'event.PayoutDisbursed': 'Rata isplaćena',
   'event.PayoutFailed': 'Isplata rate nije uspjela',
   'event.RecoveryFromOffenderRecorded': 'Upisan povrat od počinitelja',

@@ -284,6 +284,7 @@ export const messages: Record<MessageKey, string> = {
   'event.AppealApprovalGiven': 'Дадено одобрување на одлуката по жалбата',
   'event.AppealDecided': 'Одлучено по жалбата',
   'event.PayoutScheduled': 'Закажана исплата',
+  'event.CommitmentsSpreadByYear': 'Подоцнежните рати резервирани во годините на нивното доспевање',
   'event.PayoutDisbursed': 'Исплатена рата',
   'event.PayoutFailed': 'Исплатата на рата не успеа',
   'event.RecoveryFromOffenderRecorded': 'Евидентиран наплатен износ од сторителот',

@@ -284,6 +284,7 @@ export const messages: Record<MessageKey, string> = {
   'event.AppealApprovalGiven': 'U dha miratim për vendimin mbi ankesën',
   'event.AppealDecided': 'U vendos për ankesën',
   'event.PayoutScheduled': 'Pagesa u planifikua',
+  'event.CommitmentsSpreadByYear': 'Këstet e mëvonshme të angazhuara në vitet kur maturohen',
   'event.PayoutDisbursed': 'Kësti u pagua',
   'event.PayoutFailed': 'Pagesa e një kësti dështoi',
   'event.RecoveryFromOffenderRecorded': 'U regjistrua një arkëtim nga autori',

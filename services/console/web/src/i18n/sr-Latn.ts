@@ -283,6 +283,7 @@ export const srLatn: Record<MessageKey, string> = {
   'event.AppealApprovalGiven': 'Dato odobrenje odluke po žalbi',
   'event.AppealDecided': 'Odlučeno po žalbi',
   'event.PayoutScheduled': 'Isplata zakazana',
+  'event.CommitmentsSpreadByYear': 'Kasnije rate rezervisane u godinama njihovog dospeća',
   'event.PayoutDisbursed': 'Rata isplaćena',
   'event.PayoutFailed': 'Isplata rate nije uspela',
   'event.RecoveryFromOffenderRecorded': 'Upisan povraćaj od učinioca',
