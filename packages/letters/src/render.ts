@@ -12,18 +12,21 @@ import { composeLetter, type BlockStyle, type LetterInput } from './letter.js';
 
 const require = createRequire(import.meta.url);
 
+/** The part of a fontkit font the letters touch beyond pdfkit: its cache of glyphs (fontkit 2.0.4, pinned). */
+interface ParsedFont { _glyphs: Record<number, unknown> }
+
 /**
  * Each font is read and parsed once per process and shared by every letter: opened per letter
- * (a path given to pdfkit), reading the file and decoding its layout tables again cost about
- * 60 ms of CPU per letter. fontkit only caches what it decodes from the file, and pdfkit keeps
- * each document's subset and layouts to itself, so a shared font renders the same bytes.
+ * (a path given to pdfkit), reading the file and decoding its tables again cost about 37 ms of
+ * the CPU of a letter (60 ms). What a font caches must not change a letter's bytes, though: fontkit
+ * keeps each glyph with the characters it was first laid out from, which becomes the PDF's
+ * text mapping (a ligature reached from "fi" or from U+FB01), so its glyphs are forgotten before
+ * each letter and a letter depends on its own text alone, as when each letter opened the font.
  */
-function openFont(file: string): PDFKit.Mixins.PDFFontSource {
-  const font = create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`)));
-  // pdfkit 0.20 takes a fontkit font object as a source; its types do not say so.
-  return font as unknown as PDFKit.Mixins.PDFFontSource;
-}
-const FONTS = { regular: openFont('DejaVuSans.ttf'), bold: openFont('DejaVuSans-Bold.ttf') };
+const FONTS = {
+  regular: create(readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'))) as ParsedFont,
+  bold: create(readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'))) as ParsedFont,
+};
 type FontName = keyof typeof FONTS;
 
 const STYLE: Record<BlockStyle, { font: FontName; size: number; gapBefore: number }> = {
@@ -45,7 +48,11 @@ export async function renderLetter(input: LetterInput): Promise<Buffer> {
     size: 'A4', margins: { top: 56, bottom: 72, left: 64, right: 64 }, bufferPages: true, lang: content.locale,
     info: { Title: content.title, Author: content.blocks[0]!.text, Subject: input.publicReference, Producer: 'cfund letters', Creator: 'cfund letters', CreationDate: issued, ModDate: issued },
   });
-  for (const [name, font] of Object.entries(FONTS)) doc.registerFont(name, font);
+  for (const [name, font] of Object.entries(FONTS)) {
+    font._glyphs = {};
+    // pdfkit 0.20 takes a parsed fontkit font as a source; its types do not say so.
+    doc.registerFont(name, font as unknown as PDFKit.Mixins.PDFFontSource);
+  }
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
