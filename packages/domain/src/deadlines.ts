@@ -7,7 +7,7 @@
  *   result is rolled forward to the next working day of the scheme version's calendar (not
  *   Saturday, Sunday or a public holiday).
  * - An instant (always UTC in events) is turned into the local date of the scheme's zone before
- *   anything else (luxon, for the zone rules): 23:30 UTC on 1 March is 00:30 on 2 March in Belgrade.
+ *   anything else (Intl's zone data, directly or through luxon): 23:30 UTC on 1 March is 00:30 on 2 March in Belgrade.
  */
 import { DateTime } from 'luxon';
 import { calendarOf, isWorkingDayNumber, type CalendarSource } from './calendars.js';
@@ -29,20 +29,53 @@ function parseInstant(instant: string): DateTime {
 
 /**
  * Recent answers of `localDateOf`: one command asks for the local date of its own instant several
- * times (the scheme in force, future dates, the fund year), and luxon's time-zone conversion is
- * among the costliest steps of a decision. Bounded; errors are not kept.
+ * times (the scheme in force, future dates, the fund year), and a time-zone conversion is among
+ * the costliest steps of a decision. Bounded; errors are not kept.
  */
 const recentLocalDates = new Map<string, LocalDate>();
 const RECENT_LOCAL_DATES = 256;
+
+/** An instant as the service writes it (`Date#toISOString`, years 1000-9999): the form the fast path takes. */
+const CANONICAL_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Per zone, the formatter that writes a date as `YYYY-MM-DD` (en-CA), or null when Intl does not know the zone. */
+const localDateFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+/**
+ * The local date of a canonical instant through `Intl` directly, about ten times cheaper than
+ * luxon's parse and zone conversion (which use the same `Intl` zone data). Undefined when the
+ * instant is not canonical or not a real date (`Date` would roll 30 February over where luxon
+ * refuses it: the instant must write back unchanged) or the zone is not one of `Intl`'s: luxon
+ * answers those, with its own rules and errors.
+ */
+function canonicalLocalDate(instant: string, zone: string): LocalDate | undefined {
+  if (!CANONICAL_INSTANT.test(instant)) return undefined;
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== instant) return undefined;
+  let format = localDateFormats.get(zone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      format = null;
+    }
+    localDateFormats.set(zone, format);
+  }
+  if (format === null) return undefined;
+  const date = format.format(at);
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? (date as LocalDate) : undefined;
+}
 
 /** The local calendar date of `instant` in `zone` (an IANA zone). */
 export function localDateOf(instant: string, zone: string): LocalDate {
   const key = `${zone} ${instant}`;
   const known = recentLocalDates.get(key);
   if (known !== undefined) return known;
-  const local = parseInstant(instant).setZone(zone);
-  if (!local.isValid) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
-  const date = local.toISODate() as LocalDate;
+  let date = canonicalLocalDate(instant, zone);
+  if (date === undefined) {
+    const local = parseInstant(instant).setZone(zone);
+    if (!local.isValid) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
+    date = local.toISODate() as LocalDate;
+  }
   if (recentLocalDates.size >= RECENT_LOCAL_DATES) recentLocalDates.delete(recentLocalDates.keys().next().value!);
   recentLocalDates.set(key, date);
   return date;

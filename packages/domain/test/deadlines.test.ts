@@ -1,4 +1,5 @@
 import t from 'tap';
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
   addPeriod, addWorkingDays, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
@@ -167,6 +168,27 @@ t.test('the local date of an instant asked again, in another zone, or after a ba
   }
   for (let i = 0; i < 600; i++) localDateOf(`2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`, 'UTC');
   t.equal(localDateOf(instant, 'Europe/Belgrade'), '2026-03-02', 'the same answer after many other instants');
+});
+
+t.test('the local date of an instant: the same answer as luxon\'s zone conversion, for any instant and zone (model)', async (t) => {
+  // localDateOf answers instants as the service writes them through Intl directly, and everything else through luxon.
+  const ZONES = ['Europe/Belgrade', 'Europe/Skopje', 'Europe/Tirane', 'America/New_York', 'Asia/Kathmandu', 'Pacific/Kiritimati', 'Etc/GMT-14', 'UTC', 'utc', 'Mars/Olympus'];
+  const model = (instant: string, zone: string): string => {
+    const local = DateTime.fromISO(instant, { setZone: true });
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(instant) || !local.isValid) return 'invalid-date';
+    const zoned = local.setZone(zone);
+    return zoned.isValid ? zoned.toISODate()! : 'invalid-date';
+  };
+  const answer = (instant: string, zone: string): string => errorCode(() => localDateOf(instant, zone)) ?? localDateOf(instant, zone);
+  const canonical = fc.date({ min: new Date('0500-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }).map((d) => d.toISOString());
+  // Near-canonical forms: other offsets, no milliseconds, lower case, days a month does not have (Date would roll 30 February over).
+  const variant = fc.tuple(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }),
+    fc.constantFrom('.000Z', 'Z', '.5z', '+01:00', '-0530', '+14:00', '.123456Z', ''))
+    .map(([y, mo, d, h, tail]) => `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:30:00${tail}`);
+  fc.assert(fc.property(fc.oneof(canonical, variant), fc.constantFrom(...ZONES), (instant, zone) => answer(instant, zone) === model(instant, zone)), { numRuns: 5000 });
+  t.equal(answer('2026-02-30T10:00:00.000Z', 'Europe/Belgrade'), 'invalid-date', '30 February is refused, not rolled over');
+  t.equal(answer('2026-03-01T23:30:00.000Z', 'Europe/Belgrade'), '2026-03-02');
+  t.equal(answer('2026-03-01T23:30:00.000Z', 'Mars/Olympus'), 'invalid-date');
 });
 
 t.test('addWorkingDays counts working days of the scheme\'s calendar', async (t) => {

@@ -31,9 +31,10 @@ export function formatMoney(locale: string, money: Money): string {
     .format(money.amountMinor / 10 ** digits);
 }
 
-/** A local date (`YYYY-MM-DD`): the same calendar day in every zone. */
-export function formatLocalDate(locale: string, date: string, style: DateStyle = 'medium'): string {
-  return dateFormat(locale, { dateStyle: style, timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+/** A local date (`YYYY-MM-DD`): the same calendar day in every zone; `numeric`: day, month and year in figures. */
+export function formatLocalDate(locale: string, date: string, style: DateStyle | 'numeric' = 'medium'): string {
+  const options: Intl.DateTimeFormatOptions = style === 'numeric' ? { day: 'numeric', month: 'numeric', year: 'numeric' } : { dateStyle: style };
+  return dateFormat(locale, { ...options, timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
 }
 
 /** An instant as a date in `timeZone`. */

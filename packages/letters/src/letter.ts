@@ -6,7 +6,7 @@
  */
 import type { Jurisdiction, Money } from '@cfund/contracts';
 import { localDateOf } from '@cfund/domain';
-import { formatMoney, intlLocale, type Locale } from '@cfund/i18n';
+import { formatLocalDate, formatMoney, type Locale } from '@cfund/i18n';
 import { letterCatalogue, type LetterMessageId } from './catalogues.js';
 import { amountWordValues } from './words.js';
 
@@ -48,8 +48,7 @@ export interface LetterContent {
  */
 function letterDate(locale: Locale, date: string): string {
   const numeric = locale === 'sr-Latn' || locale === 'sr-Cyrl' || locale === 'bs' || locale === 'cnr';
-  const options: Intl.DateTimeFormatOptions = numeric ? { day: 'numeric', month: 'numeric', year: 'numeric' } : { dateStyle: 'long' };
-  return new Intl.DateTimeFormat(intlLocale(locale), { ...options, timeZone: 'UTC' }).format(new Date(`${date}T00:00:00Z`));
+  return formatLocalDate(locale, date, numeric ? 'numeric' : 'long');
 }
 
 /**

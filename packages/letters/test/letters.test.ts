@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { LOCALES, checkCatalogues } from '@cfund/i18n';
@@ -176,4 +177,17 @@ t.test('the same letter renders to the same bytes (its hash identifies it); anot
   const hash = async (input: LetterInput) => createHash('sha256').update(await renderLetter(input)).digest('hex');
   t.equal(await hash(approved('en')), await hash(approved('en')));
   t.not(await hash(approved('en')), await hash({ ...approved('en'), appealDeadline: '2026-03-31' } as LetterInput));
+});
+
+t.test('a letter\'s bytes do not depend on the letters rendered before it in the process (they share the fonts)', async (t) => {
+  /** The SHA-256 of the last of `inputs`, rendered in turn by a fresh process. */
+  const lastHash = async (...inputs: LetterInput[]) => (await run(process.execPath, [
+    ...process.execArgv.filter((a) => !a.includes('@tapjs/processinfo')), fileURLToPath(new URL('fixtures/render-in-turn.ts', import.meta.url)), JSON.stringify(inputs),
+  ])).stdout;
+  const alone = await lastHash(approved('en'));
+  t.match(alone, /^[0-9a-f]{64}$/);
+  // English "fi" is set as the fi ligature: the text its glyph stands for must come from this letter, not from an earlier letter's U+FB01.
+  const ligatures = { ...informationRequested('en'), question: 'The ﬁnal report, the ﬂat rate and the ﬀ ﬃ ﬄ forms.' } as LetterInput;
+  const otherAmount = { ...approved('en'), netAward: { amountMinor: 1, currency: 'EUR' } } as LetterInput;
+  t.equal(await lastHash(ligatures, approved('sr-Cyrl'), otherAmount, approved('en')), alone, 'after letters with ligature characters, in another script, with another amount');
 });
