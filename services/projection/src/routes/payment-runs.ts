@@ -4,7 +4,7 @@
  *
  * GET /payment-runs/{id}: a payment run as its stream tells it, for a finance officer or fund admin
  * of its jurisdiction or an auditor: its payments (public reference, amount, end-to-end id, payee kind and
- * masked account; never the payee's name or account), those voided before the release with who,
+ * masked account, who approved its award; never the payee's name or account), those voided before the release with who,
  * when and why, and what it pays.
  *
  * GET /payment-runs/{id}/pain.001: the bank file of a released payment run, for a finance officer
@@ -62,8 +62,9 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     const run = await foldStream(ctx, paymentRunStream(request.params.id), paymentRunDecider);
     if (run.status === 'none') throw noSuchRun();
     if (!canReadPaymentRecord(principal, run.jurisdiction!).allowed) throw noSuchRun();
-    const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount }) => ({
-      claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
+    // `deciders` (who approved the award paid): the console checks the release's four-eyes rule with them before offering it.
+    const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, deciders }) => ({
+      claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, deciders, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
     }));
     const released = run.released && { by: run.released.by, at: run.released.at, messageId: run.released.messageId, fileSha256: run.released.fileSha256 };
     return reply.header('cache-control', 'no-store').send({
