@@ -4,6 +4,8 @@
  * recovered from the offender (through the API),
  * read by the fund administrator year by year with the claim behind the figures, in English and
  * Serbian and at a phone's width; the finance officer is offered the page, a lawyer is not. The
+ * year's commitments by the year of their award, and its budget use (amounts, shares, a meter with
+ * its text) for the fund admin, the finance officer and the auditor, not the assessor. The
  * lawyer (a second claim filed) orders "my claims" oldest first: the API's `sort`, kept in the URL.
  * axe-core on every view, screenshots `funds-*.png`.
  */
@@ -71,6 +73,32 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.getByRole('heading', { name: `1 award committed in ${year}` }).waitFor();
   const claimRow = (await admin.getByTestId('fund-claims-RS').locator('tbody td').allTextContents()).map((s) => s.replace(/\s/g, ' '));
   t.same(claimRow, [claimId.slice(0, 8), 'RSD 900,000.00', 'RSD 300,000.00', rsdText(60_000_000 - dueNextYear), 'RSD 50,000.00', '1'], 'the claim behind the figures, with what was recovered on it this year');
+
+  // What this year's ledger holds by award year: the award of this year, less what falls due next year.
+  const rows = async (page: Page, testId: string) => Promise.all((await page.getByTestId(testId).locator('tbody tr').all())
+    .map(async (r) => (await r.locator('th, td').allTextContents()).map((s) => s.replace(/\s/g, ' '))));
+  const tied = 90_000_000 - dueNextYear;
+  t.same(await rows(admin, 'fund-award-years-RS'), [[String(year), '1', rsdText(tied), 'RSD 300,000.00']],
+    'award year, claims, committed in this year\'s ledger, paid in it');
+  t.equal(await admin.getByTestId('fund-award-years-RS').locator('caption').innerText(),
+    `What the ${year} ledger of the fund of Serbia holds, by the year each award was approved in`);
+  t.equal(await admin.getByTestId('fund-award-years-RS').locator('thead th[scope="col"]').count(), 4, 'column headers');
+  t.equal(await admin.getByTestId('fund-award-years-RS').locator('tbody th[scope="row"]').count(), 1, 'the award year heads its row');
+  // The budget's use: the figures of the monitoring's table, with their shares of the budget.
+  const percent = (share: number) => new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(share);
+  const budget = 10_000_000_000;
+  t.same(await rows(admin, 'budget-use-RS'), [
+    ['Budget allocated', 'RSD 100,000,000.00', '100%'],
+    ['Committed, not released', rsdText(tied), percent(tied / budget)],
+    ['Paid out, not returned', 'RSD 300,000.00', percent(30_000_000 / budget)],
+    ['Recovered from offenders', 'RSD 50,000.00', percent(5_000_000 / budget)],
+    ['Remaining for new awards', rsdText(budget + 5_000_000 - tied), percent((budget + 5_000_000 - tied) / budget)],
+  ], 'allocated, committed not released, paid not returned, recovered, remaining: amounts and shares');
+  const used = `${percent(tied / budget)} of the budget committed`;
+  t.equal(await admin.getByTestId('budget-used-RS').innerText(), used, 'the committed share in words');
+  const meter = admin.getByRole('meter', { name: used });
+  t.equal(Number(await meter.getAttribute('value')), tied / budget, 'and as a meter named by them');
+  t.equal(await admin.getByTestId('budget-use-RS').locator('caption').innerText(), `Use of the ${year} budget of the fund of Serbia`);
   await checkAccessibility(t, admin, 'fund budgets');
   await run.shoot(admin, 'funds-admin');
 
@@ -94,15 +122,32 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.getByRole('heading', { name: 'Budžeti fonda', exact: true }).waitFor();
   await admin.getByRole('heading', { name: `1 naknada preuzeta u ${year}` }).waitFor();
   t.match((await cells(admin, year))[1], /^100\.000\.000,00 RSD$/, 'amounts through Intl in Serbian');
+  await admin.getByRole('heading', { name: `Korišćenje budžeta u ${year}` }).waitFor();
+  t.same((await rows(admin, 'budget-use-RS'))[0], ['Dodeljeni budžet', '100.000.000,00 RSD', '100%'], 'budget use in Serbian');
+  await admin.getByRole('heading', { name: `Preuzeto u ${year}, po godini naknade` }).waitFor();
   await checkAccessibility(t, admin, 'fund budgets in Serbian');
   await admin.setViewportSize({ width: 390, height: 844 });
   t.ok(await admin.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');
+  await checkAccessibility(t, admin, 'fund budgets in Serbian, at a phone\'s width');
   await run.shoot(admin, 'funds-admin-phone');
 
   const finance = await signIn('Demo Finance Officer', 'Work queue');
   await finance.getByRole('link', { name: 'Fund budgets' }).click();
   await finance.getByTestId(`fund-year-RS-${year}`).waitFor();
   t.equal((await cells(finance, year))[4], 'RSD 300,000.00', 'the finance officer reads the same ledger');
+  t.same((await rows(finance, 'budget-use-RS'))[2], ['Paid out, not returned', 'RSD 300,000.00', percent(30_000_000 / budget)], 'and its budget use');
+  await finance.setViewportSize({ width: 390, height: 844 });
+  t.ok(await finance.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px, in English');
+  await checkAccessibility(t, finance, 'fund budgets of the finance officer, at a phone\'s width');
+  const auditor = await signIn('Demo Auditor', 'Claims');
+  await auditor.getByRole('link', { name: 'Fund budgets' }).click();
+  await auditor.getByTestId('budget-use-RS').waitFor();
+  t.equal(await auditor.getByTestId('budget-used-RS').innerText(), used, 'the auditor reads the budget use');
+  await checkAccessibility(t, auditor, 'fund budgets of the auditor');
+  const assessor = await signIn('Demo Assessor', 'Work queue');
+  await assessor.getByRole('link', { name: 'Fund budgets' }).click();
+  await assessor.getByTestId('fund-award-years-RS').waitFor();
+  t.equal(await assessor.getByTestId('budget-use-RS').count(), 0, 'an assessor reads the ledger, not the budget use');
   const lawyer = await signIn('Demo Lawyer', 'My claims');
   t.equal(await lawyer.getByRole('link', { name: 'Fund budgets' }).count(), 0, 'a lawyer is not offered the fund\'s ledger');
 

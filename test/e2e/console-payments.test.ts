@@ -5,7 +5,9 @@
  * refused the release (four-eyes, in the API's words); a second finance officer releases it and
  * downloads the pain.001; the first uploads a camt.053 statement booking instalment 1 with one entry
  * that matches nothing, sees the counts, and resolves the unmatched entry with a note; then puts the
- * voided instalment into a new run and cancels it. Another claim's approved advance is among the
+ * voided instalment into a new run and cancels it. Who prepared the run sees its release disabled,
+ * with the four-eyes rule's reason (the domain's, before any call); a fund admin and an auditor read
+ * the run with no action and no bank file. Another claim's approved advance is among the
  * payments due (masked account) and goes into a run of its own. The list of payment runs (newest
  * first, filtered by status, each opening its page) and of imported statements (settled once
  * resolved), for the finance officer and for an auditor. axe-core on every page at both widths,
@@ -123,19 +125,39 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   t.equal(await first.getByTestId('run-status').innerText(), 'Prepared, waiting for release');
   t.equal(await text(first.getByTestId('run-total')), 'RSD 600,000.00 in 2 payments');
 
-  // Instalment 2 voided, with its reason; then the release refused to who prepared it.
+  // Instalment 2 voided, with its reason; the release is not offered to who prepared it (four-eyes), and says why.
   await first.getByLabel('Payment', { exact: true }).selectOption({ label: `${reference}: Instalment 2` });
   await first.locator('#f-void-reason').fill('To be paid when due, in next month\'s run.');
   await first.getByRole('button', { name: 'Void the payment' }).click();
   await first.getByText('Voided: the payment can go into another run.').waitFor();
   await first.getByText(/^Voided by finance-1, .*: To be paid when due, in next month's run\.$/).waitFor();
   t.equal(await text(first.getByTestId('run-total')), 'RSD 300,000.00 in 1 payment', 'the total of what is left');
-  await first.getByRole('button', { name: 'Release the run' }).click();
-  const refusal = await first.getByRole('alert').filter({ hasText: 'Not done:' }).innerText();
-  t.match(refusal, /Who prepared a payment run cannot release it/, 'the four-eyes refusal, in the API\'s words, beside the button');
+  const releaseButton = first.getByRole('button', { name: 'Release the run' });
+  t.ok(await releaseButton.isDisabled(), 'the release is disabled for who prepared the run');
+  t.equal(await first.getByTestId('release-barred').innerText(), 'You cannot release it: Who prepared a payment run cannot release it: a second finance officer checks it.',
+    'the four-eyes rule\'s reason beside the button, in the domain\'s words');
+  t.equal(await releaseButton.getAttribute('aria-describedby'), 'release-barred', 'the reason describes the button');
+  t.ok(await first.getByRole('button', { name: 'Void the payment' }).isEnabled(), 'voiding and cancelling stay offered to them');
   t.equal(await first.getByTestId('run-status').innerText(), 'Prepared, waiting for release', 'still prepared');
   t.equal(await first.getByTestId('pain001').count(), 0, 'no bank file before the release');
   await both(first, 'a prepared payment run', 'payments-run-prepared');
+
+  // A fund admin and an auditor read the prepared run: no release, cancel or void, no bank file.
+  const readOnly = async (page: Page, who: string) => {
+    await page.goto(`${base}/payment-runs/${runId}`);
+    await page.getByTestId('run-read-only').waitFor();
+    t.equal(await page.getByTestId('run-status').innerText(), 'Prepared, waiting for release', `${who}: the run`);
+    t.equal(await text(page.getByTestId('run-total')), 'RSD 300,000.00 in 1 payment', `${who}: its total`);
+    t.equal(await page.getByRole('button').filter({ hasText: /Release the run|Cancel the run|Void the payment/ }).count(), 0, `${who}: no action offered`);
+    t.equal(await page.locator('main form, main textarea, main select').count(), 0, `${who}: no form`);
+    t.equal(await page.getByTestId('run-read-only').innerText(), 'You may read this run; only a finance officer of its jurisdiction releases it, cancels it or voids a payment.');
+  };
+  const admin = await run.signIn('Demo Fund Admin', 'Work queue');
+  await readOnly(admin, 'a fund admin');
+  await both(admin, 'a payment run, read by a fund admin', 'payments-run-admin');
+  const auditorOfRun = await run.signIn('Demo Auditor', 'Claims');
+  await readOnly(auditorOfRun, 'an auditor');
+  await both(auditorOfRun, 'a payment run, read by an auditor', 'payments-run-auditor');
 
   // Finance officer 2 releases it and downloads the bank file.
   const second = await run.signIn('Second Finance Officer', 'Work queue');
@@ -149,6 +171,9 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   t.match(file, /<InstdAmt Ccy="RSD">300000\.00<\/InstdAmt>/, 'paying instalment 1');
   t.equal(file.match(/<CdtTrfTxInf>/g)?.length, 1, 'and not the voided one');
   await both(second, 'a released payment run', 'payments-run-released');
+  await auditorOfRun.reload();
+  await auditorOfRun.getByText('Released to the bank').first().waitFor();
+  t.equal(await auditorOfRun.getByTestId('pain001').count(), 0, 'an auditor is not offered the bank file (the payees\' details)');
 
   // The statement: instalment 1 booked, and an entry that matches nothing.
   type RunView = { payments: { endToEndId: string; payment: { number: number }; voided?: unknown }[] };

@@ -1,7 +1,8 @@
 import t from 'tap';
+import fc from 'fast-check';
 import type { Actor, FundEvent, Money } from '@cfund/contracts';
 import {
-  available, cloneLedger, decideLedger, evolveLedger, fundingDifferences, initialLedgerState, isDomainError, type ClaimFunding, type LedgerCommand, type LedgerState,
+  available, budgetUse, cloneLedger, decideLedger, evolveLedger, fundingDifferences, initialLedgerState, isDomainError, type ClaimFunding, type LedgerCommand, type LedgerState,
 } from '@cfund/domain';
 
 const admin: Actor = { sub: 'admin-1', roles: ['fund-admin'] };
@@ -117,4 +118,31 @@ t.test('a recovery is credited once, and the ledger and the claim agree on which
   const legacy: FundEvent = { type: 'RecoveryCredited', data: { schemaVersion: 2, jurisdiction: 'XK', year: 2026, claimId: claim(3), amount: EUR(7) } };
   const s = evolveLedger(initialLedgerState(), legacy);
   t.same([s.recovered, s.claims[claim(3)]!.recovered, s.claims[claim(3)]!.recoveries], [700, 700, []]);
+});
+
+t.test('budget use (the monitoring\'s table and the console\'s funds page) agrees with the ledger: what remains is what new awards may commit', async (t) => {
+  const amount = fc.integer({ min: 1, max: 5_000 }).map(EUR);
+  const who = fc.integer({ min: 1, max: 4 }).map(claim);
+  const command: fc.Arbitrary<LedgerCommand> = fc.oneof(
+    amount.map((a) => cmd('AllocateBudget', { amount: a })),
+    fc.tuple(who, amount).map(([c, a]) => cmd('CommitFunds', { claimId: c, tied: a })),
+    fc.tuple(who, fc.integer({ min: 0, max: 5_000 }).map(EUR)).map(([c, a]) => cmd('ReleaseFunds', { claimId: c, tied: a, reason: 'reduced' })),
+    fc.tuple(who, fc.integer({ min: 1, max: 3 }), amount).map(([c, n, a]) => cmd('DisburseFunds', { claimId: c, payment: { instalment: n }, amount: a })),
+    fc.tuple(who, fc.integer({ min: 1, max: 3 }), amount).map(([c, n, a]) => cmd('ReturnFunds', { claimId: c, payment: { instalment: n }, amount: a, reason: 'refused' })),
+    fc.tuple(who, fc.integer({ min: 1, max: 3 }), amount).map(([c, n, a]) => cmd('CreditRecovery', { claimId: c, recovery: n, amount: a })),
+  );
+  fc.assert(fc.property(fc.array(command, { maxLength: 30 }), (commands) => {
+    const { state } = run(commands);
+    const claims = Object.values(state.claims);
+    const sum = (k: 'committed' | 'released' | 'disbursed') => claims.reduce((s, c) => s + c[k], 0);
+    const use = budgetUse({
+      allocatedMinor: state.allocated, committedMinor: sum('committed'), releasedMinor: sum('released'), disbursedMinor: sum('disbursed'), recoveredMinor: state.recovered,
+    });
+    const tied = claims.reduce((s, c) => s + c.committed - c.released, 0);
+    return use.remaining === available(state) && use.committed === tied && use.disbursed === sum('disbursed') && use.allocated === state.allocated
+      && use.recovered === state.recovered && use.usedShare === (state.allocated > 0 ? tied / state.allocated : null);
+  }), { numRuns: 300 });
+  t.pass('300 random ledgers: budget use and the ledger agree');
+  t.same(budgetUse({ allocatedMinor: 0, committedMinor: 0, releasedMinor: 0, disbursedMinor: 0, recoveredMinor: 500 }),
+    { allocated: 0, committed: 0, disbursed: 0, recovered: 500, remaining: 500, usedShare: null }, 'no budget: no share, recoveries remain');
 });

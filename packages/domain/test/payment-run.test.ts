@@ -2,7 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import type { Actor, ClaimEvent, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
 import {
-  decide, decidePaymentRun, evolve, evolvePaymentRun, initialPaymentRunState, initialState, isDomainError, matchStatementEntry, paymentsOfRun,
+  decide, decidePaymentRun, evolve, evolvePaymentRun, initialPaymentRunState, initialState, isDomainError, matchStatementEntry, paymentsOfRun, releaseConflict,
   runPaymentEndToEndId, type ClaimCommand, type ClaimState, type PaymentRunCommand, type PaymentRunState,
 } from '@cfund/domain';
 import { errorCode as codeOf } from './helpers.ts';
@@ -137,6 +137,26 @@ t.test('a run is prepared by one finance officer and released by another, never 
   t.equal(cancelled.status, 'cancelled');
   t.equal(runCode(release(finance2), cancelled), 'run-cancelled');
   t.equal(runCode(release(finance2), initialPaymentRunState()), 'no-such-run');
+});
+
+t.test('the four-eyes rule of a release has one home: the decider refuses whom releaseConflict names, in its words', async (t) => {
+  const s = runOf(decidePaymentRun(prepare([item(1), item(2, ['approver-2'])]), initialPaymentRunState()));
+  // A read model's facts: who prepared it and the deciders of what it pays (the console reads these off the projection).
+  const facts = { preparedBy: s.preparedBy, paying: paymentsOfRun(s) };
+  for (const who of ['finance-1', 'approver-1', 'approver-2', 'finance-2']) {
+    const conflict = releaseConflict(facts, who);
+    let refusal: unknown;
+    try {
+      decidePaymentRun(release({ sub: who, roles: ['fund-finance'] }), s);
+    } catch (e) {
+      refusal = e;
+    }
+    t.same(refusal && { code: (refusal as { code: string }).code, message: (refusal as Error).message }, conflict && { code: conflict.code, message: conflict.message },
+      `${who}: ${conflict ? conflict.message : 'may release'}`);
+  }
+  t.equal(releaseConflict(facts, 'finance-2'), undefined, 'a second finance officer who approved nothing in it may');
+  t.match(releaseConflict(facts, 'finance-1'), { code: 'four-eyes', kind: 'authorization', message: /Who prepared a payment run/ });
+  t.equal(releaseConflict({ ...facts, paying: [item(1)] }, 'approver-2'), undefined, 'an approver of a voided payment only may');
 });
 
 // ---- voiding a payment before the release ------------------------------------------------------

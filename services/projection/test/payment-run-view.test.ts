@@ -51,6 +51,8 @@ t.test('a payment run with a voided payment', async (t) => {
     ],
   }, 'the voided payment, who voided it and why; the total of what is left');
   t.notOk('voided' in view.json<{ payments: object[] }>().payments[0]!, 'the payment left is not voided');
+  t.ok(view.json<{ payments: { deciders: unknown }[] }>().payments.every((p) => Array.isArray(p.deciders) && p.deciders.length > 0 && p.deciders.every((d) => typeof d === 'string')),
+    'who approved each award (the console checks the release\'s four-eyes rule with them)');
   t.notOk(view.body.includes('Tomaszlin') || view.body.includes('RS35908500103195847262') || view.body.includes('ciphertext'), 'no payee name, account or sealed details');
   t.equal((await get(app, `/payment-runs/${runId}`, tk.auditor)).statusCode, 200, 'an auditor reads it');
   t.equal((await get(app, `/payment-runs/${runId}`, tk.lawyer)).statusCode, 404, 'a lawyer does not');

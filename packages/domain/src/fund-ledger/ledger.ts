@@ -61,10 +61,32 @@ const isRecorded = (f: ClaimFunds | undefined, p: PaymentRef): boolean =>
   f !== undefined && (p.advance !== undefined ? f.advances.includes(p.advance) : f.instalments.includes(p.instalment!));
 
 /** What new commitments may still take: the budget and recoveries, less what is committed and not released. */
+const remainingOf = (allocated: number, recovered: number, tied: number): number => addMinor(addMinor(allocated, recovered), -tied);
+
 export function available(s: LedgerState): number {
   let tied = 0;
   for (const f of Object.values(s.claims)) tied = addMinor(tied, f.committed - f.released);
-  return addMinor(addMinor(s.allocated, s.recovered), -tied);
+  return remainingOf(s.allocated, s.recovered, tied);
+}
+
+/** A fund year's sums, as the projection's GET /funds/{jurisdiction}/{year} gives them. */
+export interface FundYearSums { allocatedMinor: number; committedMinor: number; releasedMinor: number; disbursedMinor: number; recoveredMinor: number }
+
+/**
+ * How a fund year's budget is used (the monitoring's budget-use table, the console's funds page):
+ * the budget, what awards committed and did not release, what was paid out and not returned, what
+ * was recovered from offenders, and what remains for new commitments; `usedShare` is the committed
+ * share of the budget (null without a budget).
+ */
+export interface BudgetUse { allocated: number; committed: number; disbursed: number; recovered: number; remaining: number; usedShare: number | null }
+
+export function budgetUse(y: FundYearSums): BudgetUse {
+  const committed = addMinor(y.committedMinor, -y.releasedMinor);
+  return {
+    allocated: y.allocatedMinor, committed, disbursed: y.disbursedMinor, recovered: y.recoveredMinor,
+    remaining: remainingOf(y.allocatedMinor, y.recoveredMinor, committed),
+    usedShare: y.allocatedMinor > 0 ? committed / y.allocatedMinor : null,
+  };
 }
 
 /**

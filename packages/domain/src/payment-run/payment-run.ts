@@ -20,7 +20,7 @@
  */
 import type { DebtorAccount, Jurisdiction, Money, PaymentRunEvent, PaymentRunItem } from '@cfund/contracts';
 import type { Actor } from '@cfund/contracts';
-import { fourEyesError, refuse } from '../errors.js';
+import { fourEyesError, refuse, type DomainError } from '../errors.js';
 import { localDateOf } from '../deadlines.js';
 import { schemeAt } from '../schemes/index.js';
 
@@ -57,10 +57,6 @@ export type PaymentRunCommand =
   | Command<'CancelPaymentRun', { reason: string }>
   | Command<'VoidPayment', { claimId: string; payment: PaymentRunItem['payment']; reason: string }>;
 
-const fourEyes = (message: string): never => {
-  throw fourEyesError(message);
-};
-
 const paymentName = (i: PaymentRunItem) => `${i.claimId} ${i.payment.kind} ${i.payment.number}`;
 
 function prepare(c: Extract<PaymentRunCommand, { type: 'PreparePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
@@ -94,11 +90,21 @@ function requirePrepared(s: PaymentRunState, action: string): void {
   if (s.status === 'cancelled') refuse('run-cancelled', `The run was cancelled: it cannot ${action}.`);
 }
 
+/** What the four-eyes rule of a release reads of a run: who prepared it, and who approved the awards of the payments it pays (read models pass their own). */
+export interface RunReleaseFacts { preparedBy?: string | undefined; paying: readonly { deciders: readonly string[] }[] }
+
+/** Why `who` may not release the run (four-eyes): they prepared it, or approved an award it pays. */
+export function releaseConflict(run: RunReleaseFacts, who: string): DomainError | undefined {
+  if (run.preparedBy === who) return fourEyesError('Who prepared a payment run cannot release it: a second finance officer checks it.');
+  if (run.paying.some((i) => i.deciders.includes(who))) return fourEyesError('An approver of an award paid by the run cannot release it.');
+  return undefined;
+}
+
 function release(c: Extract<PaymentRunCommand, { type: 'ReleasePaymentRun' }>, s: PaymentRunState): PaymentRunEvent[] {
   requirePrepared(s, 'be released');
-  if (s.preparedBy === c.actor.sub) fourEyes('Who prepared a payment run cannot release it: a second finance officer checks it.');
   const items = paymentsOfRun(s);
-  if (items.some((i) => i.deciders.includes(c.actor.sub))) fourEyes('An approver of an award paid by the run cannot release it.');
+  const conflict = releaseConflict({ preparedBy: s.preparedBy, paying: items }, c.actor.sub);
+  if (conflict) throw conflict;
   // The file's digest is of the payments it was built from: a void that came in between makes it another run's file.
   if (c.data.paying.join() !== items.map((i) => i.endToEndId).join()) refuse('run-changed', 'A payment was voided from the run while it was being released: release it again.');
   return [{

@@ -116,7 +116,7 @@ export function App() {
   else if (route.page === 'reads') page = <PersonalDataReadsPage offset={route.offset} principal={session.principal} timeZone={homeTimeZone(session.principal.jurisdictions)} />;
   else if (route.page === 'erasure') page = <ErasurePage key={route.claimId} claimId={route.claimId} />;
   else if (route.page === 'payments') page = <PaymentsPage principal={session.principal} />;
-  else if (route.page === 'payment-run') page = <PaymentRunPage key={route.runId} runId={route.runId} />;
+  else if (route.page === 'payment-run') page = <PaymentRunPage key={route.runId} runId={route.runId} principal={session.principal} />;
   else if (route.page === 'payment-runs') page = <PaymentRunsPage principal={session.principal} offset={route.offset} status={route.status} />;
   else if (route.page === 'bank-statements') page = <BankStatementsPage principal={session.principal} offset={route.offset} state={route.state} />;
   else if (route.page === 'bank-statement') page = <BankStatementPage key={route.statementId} statementId={route.statementId} />;

@@ -6,6 +6,7 @@
  * subtracted from each other).
  */
 import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
+import { budgetUse } from '@cfund/domain';
 import {
   applicationToDecisionDays, claimCohorts, decisionToFirstPayoutDays, durationSample, percentile, type CohortClaim,
 } from '../queries/monitoring.js';
@@ -269,14 +270,8 @@ type Ledger = ReturnType<typeof fundYear>;
  */
 function budgetTable(ledgers: Ledger[], year: number, threshold: number): AmountsTable<'budget-use-eur'> {
   const kinds = [...BUDGET_KINDS];
-  const minor = (l: NonNullable<Ledger>, kind: BudgetKind) => {
-    switch (kind) {
-      case 'allocated': return l.allocatedMinor;
-      case 'committed': return l.committedMinor - l.releasedMinor;
-      case 'disbursed': return l.disbursedMinor;
-      case 'recovered': return l.recoveredMinor;
-    }
-  };
+  // The figures' one home is the domain's budgetUse (the console's funds page shows the same).
+  const minor = (l: NonNullable<Ledger>, kind: BudgetKind) => budgetUse(l)[kind];
   const behindOf = (l: NonNullable<Ledger>, kind: BudgetKind) => {
     switch (kind) {
       case 'allocated': return 0;

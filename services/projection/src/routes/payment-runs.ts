@@ -4,7 +4,7 @@
  *
  * GET /payment-runs/{id}: a payment run as its stream tells it, for a finance officer or fund admin
  * of its jurisdiction or an auditor: its payments (public reference, amount, end-to-end id, payee kind and
- * masked account; never the payee's name or account), those voided before the release with who,
+ * masked account, who approved its award; never the payee's name or account), those voided before the release with who,
  * when and why, and what it pays.
  *
  * GET /payment-runs/{id}/pain.001: the bank file of a released payment run, for a finance officer
@@ -65,8 +65,9 @@ export async function paymentRunRoutes(appIn: FastifyInstance, ctx: QueryContext
     if (!canReadPaymentRecord(principal, run.jurisdiction!).allowed) throw noSuchRun();
     // What the bank did with each payment, once a statement told (the claims record it; a returned one can be paid by a new run).
     const outcomes = run.released ? paymentOutcomesOfRun(ctx.runner.store, run.runId!) : new Map<string, 'paid' | 'returned'>();
-    const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount }) => ({
-      claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
+    // `deciders` (who approved the award paid): the console checks the release's four-eyes rule with them before offering it.
+    const payments = run.items.map(({ claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, deciders }) => ({
+      claimId, publicReference, payment, amount, endToEndId, payeeKind, maskedAccount, deciders, ...(run.voided[endToEndId] ? { voided: run.voided[endToEndId] } : {}),
       bankOutcome: outcomes.get(endToEndId) ?? null,
     }));
     const released = run.released && { by: run.released.by, at: run.released.at, messageId: run.released.messageId, fileSha256: run.released.fileSha256 };

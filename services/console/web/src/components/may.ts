@@ -2,7 +2,7 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canActAsFundStaff, paymentListScope, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canActAsFundStaff, paymentListScope, releaseConflict, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 
@@ -48,3 +48,15 @@ export const paymentJurisdictions = (p: Principal): Jurisdiction[] =>
 
 /** Finance officers, fund admins and auditors list the payment runs and imported bank statements of their jurisdictions. */
 export const mayListPayments = (p: Principal): boolean => paymentListScope(domain(p)).allowed;
+
+/** Release or cancel a payment run, void one of its payments, download its bank file: a finance officer of its jurisdiction. */
+export const mayHandlePaymentRun = (p: Principal, run: { jurisdiction: string }): boolean =>
+  canActAsFundStaff(domain(p), run.jurisdiction as Jurisdiction, 'fund-finance').allowed;
+
+/** Why the user, who handles the run, may not release it (four-eyes), in the domain's words; undefined when they may. */
+export const releaseRefusal = (p: Principal, run: { preparedBy: string; payments: { deciders: string[]; voided?: unknown }[] }): string | undefined =>
+  releaseConflict({ preparedBy: run.preparedBy, paying: run.payments.filter((i) => !i.voided) }, p.sub)?.message;
+
+/** A fund year's budget use: the fund admins and finance officers of the jurisdiction, and auditors. */
+export const mayReadBudgetUse = (p: Principal, j: Jurisdiction): boolean =>
+  p.roles.includes('auditor') || (['fund-admin', 'fund-finance'] as const).some((role) => canActAsFundStaff(domain(p), j, role).allowed);

@@ -1,17 +1,19 @@
 /**
  * The fund's budget and ledger (fund staff, auditors): for each jurisdiction the user may read,
  * a fund year and the two before it (budget, committed, released, disbursed, outstanding, available, from
- * the projection's GET /funds/{jurisdiction}/{year}), then the chosen year's claims. Awards are
- * committed to the year their second approval falls in, in the scheme's time zone.
+ * the projection's GET /funds/{jurisdiction}/{year}), then the chosen year's commitments by the year
+ * of their award (an instalment is committed in the year it falls due), its budget use (fund admins,
+ * finance officers, auditors: the domain's budgetUse, as the monitoring's table) and its claims.
+ * Awards are committed to the year their second approval falls in, in the scheme's time zone.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies, type Currency, type Jurisdiction } from '@cfund/contracts';
-import { schemeAt } from '@cfund/domain';
+import { budgetUse, schemeAt } from '@cfund/domain';
 import { api, ApiError, type Principal } from '../api.ts';
 import { Field } from '../components/Field.tsx';
 import { Link } from '../components/Link.tsx';
-import { fundsReadable, mayAllocateBudget } from '../components/may.ts';
+import { fundsReadable, mayAllocateBudget, mayReadBudgetUse } from '../components/may.ts';
 import { focusFirstError, issueMessage, type Issue } from '../forms.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatMoney, homeTimeZone, toMinor } from '../format.ts';
@@ -22,6 +24,7 @@ interface FundYear {
   jurisdiction: string; year: number; currency: string | null;
   allocatedMinor: number; committedMinor: number; releasedMinor: number; disbursedMinor: number;
   recoveredMinor: number; availableMinor: number; outstandingMinor: number;
+  commitmentsByAwardYear: { awardYear: number; claims: number; tiedMinor: number; paidMinor: number }[];
   claims: { claimId: string; committedMinor: number; disbursedMinor: number; outstandingMinor: number; recoveredMinor: number; instalmentsPaid: number[] }[];
 }
 
@@ -59,12 +62,13 @@ export function FundsPage(props: { principal: Principal; year: number | undefine
         <Link to={`/funds?year=${year + 1}`}>{t('funds.nextYear')}</Link>
       </nav>
       {jurisdictions.length === 0 && <p>{t('funds.none')}</p>}
-      {jurisdictions.map((j) => <FundLedger key={`${j}-${year}`} jurisdiction={j} year={year} allocates={mayAllocateBudget(props.principal, j)} />)}
+      {jurisdictions.map((j) => <FundLedger key={`${j}-${year}`} jurisdiction={j} year={year} allocates={mayAllocateBudget(props.principal, j)}
+        readsBudgetUse={mayReadBudgetUse(props.principal, j)} />)}
     </section>
   );
 }
 
-function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates: boolean }) {
+function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates: boolean; readsBudgetUse: boolean }) {
   const t = useT();
   const { locale } = useIntl();
   const { jurisdiction, year } = props;
@@ -79,7 +83,7 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
 
   const name = t(`jurisdiction.${jurisdiction}` as MessageKey);
   const headingId = `fund-${jurisdiction}`;
-  const money = (ledger: FundYear, minor: number) => (ledger.currency ? formatMoney(locale, minor, ledger.currency) : String(minor));
+  const money = (ledger: FundYear, minor: number) => moneyOf(locale, ledger, minor);
   const chosen = ledgers?.[0];
   return (
     <section aria-labelledby={headingId}>
@@ -125,6 +129,8 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
         </div>
       )}
       {props.allocates && ledgers && <AllocateBudget jurisdiction={jurisdiction} year={year} onDone={() => setReloads((n) => n + 1)} />}
+      {chosen && props.readsBudgetUse && <BudgetUse ledger={chosen} name={name} />}
+      {chosen && <CommitmentsByAwardYear ledger={chosen} name={name} />}
       {chosen && (
         <>
           <h3>{t('funds.claimsOf', { year: String(year), count: chosen.claims.length })}</h3>
@@ -158,6 +164,88 @@ function FundLedger(props: { jurisdiction: Jurisdiction; year: number; allocates
           )}
         </>
       )}
+    </section>
+  );
+}
+
+const moneyOf = (locale: string, ledger: FundYear, minor: number) => (ledger.currency ? formatMoney(locale, minor, ledger.currency) : String(minor));
+
+/** What the year's ledger holds, by the year each award was approved in (later instalments of earlier awards fall due in this one). */
+function CommitmentsByAwardYear(props: { ledger: FundYear; name: string }) {
+  const t = useT();
+  const { locale } = useIntl();
+  const { ledger } = props;
+  const year = String(ledger.year);
+  const headingId = `by-award-year-${ledger.jurisdiction}`;
+  return (
+    <section aria-labelledby={headingId}>
+      <h3 id={headingId}>{t('funds.byAwardYear.title', { year })}</h3>
+      {ledger.commitmentsByAwardYear.length === 0 ? <p>{t('funds.byAwardYear.none', { year })}</p> : (
+        <table className="stacked" data-testid={`fund-award-years-${ledger.jurisdiction}`}>
+          <caption>{t('funds.byAwardYear.caption', { year, jurisdiction: props.name })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('funds.column.awardYear')}</th>
+              <th scope="col" className="amount">{t('funds.column.claims')}</th>
+              <th scope="col" className="amount">{t('funds.column.committedHere', { year })}</th>
+              <th scope="col" className="amount">{t('funds.column.paidHere', { year })}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {ledger.commitmentsByAwardYear.map((c) => (
+              <tr key={c.awardYear}>
+                <th scope="row">{c.awardYear}</th>
+                <td className="amount" data-label={t('funds.column.claims')}>{c.claims}</td>
+                <td className="amount" data-label={t('funds.column.committedHere', { year })}>{moneyOf(locale, ledger, c.tiedMinor)}</td>
+                <td className="amount" data-label={t('funds.column.paidHere', { year })}>{moneyOf(locale, ledger, c.paidMinor)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+const BUDGET_FIGURES = ['allocated', 'committed', 'disbursed', 'recovered', 'remaining'] as const;
+
+/** The year's budget use: each figure with its share of the budget, and the committed share as a meter (its text beside it). */
+function BudgetUse(props: { ledger: FundYear; name: string }) {
+  const t = useT();
+  const intl = useIntl();
+  const { ledger } = props;
+  const use = budgetUse(ledger);
+  const year = String(ledger.year);
+  const percent = (share: number) => intl.formatNumber(share, { style: 'percent', maximumFractionDigits: 1 });
+  const shareOf = (minor: number) => (ledger.allocatedMinor > 0 ? percent(minor / ledger.allocatedMinor) : t('funds.budgetUse.noBudget'));
+  const headingId = `budget-use-${ledger.jurisdiction}`;
+  const used = use.usedShare === null ? t('funds.budgetUse.noBudget') : t('funds.budgetUse.used', { share: percent(use.usedShare) });
+  return (
+    <section aria-labelledby={headingId}>
+      <h3 id={headingId}>{t('funds.budgetUse.title', { year })}</h3>
+      <p className="budget-meter">
+        {use.usedShare !== null && <meter min={0} max={1} value={Math.min(use.usedShare, 1)} aria-labelledby={`${headingId}-used`} />}
+        {' '}<span id={`${headingId}-used`} data-testid={`budget-used-${ledger.jurisdiction}`}>{used}</span>
+      </p>
+      <table className="stacked" data-testid={`budget-use-${ledger.jurisdiction}`}>
+        <caption>{t('funds.budgetUse.caption', { year, jurisdiction: props.name })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('funds.budgetUse.column.figure')}</th>
+            <th scope="col" className="amount">{t('funds.budgetUse.column.amount')}</th>
+            <th scope="col" className="amount">{t('funds.budgetUse.column.share')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {BUDGET_FIGURES.map((figure) => (
+            <tr key={figure}>
+              <th scope="row">{t(`funds.budgetUse.${figure}`)}</th>
+              <td className="amount" data-label={t('funds.budgetUse.column.amount')}>{moneyOf(intl.locale, ledger, use[figure])}</td>
+              <td className="amount" data-label={t('funds.budgetUse.column.share')}>{shareOf(use[figure])}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

@@ -4,13 +4,17 @@
  * While prepared: release it (a second finance officer: the API refuses the one who prepared it,
  * or approved an award in it, with the four-eyes sentence shown beside the button), cancel it, or
  * void one payment, each with its reason. Once released: the bank file (pain.001) to download.
+ * Only a finance officer of the run's jurisdiction is offered these (others read the run); one whom
+ * the four-eyes rule bars from the release sees it disabled, with the rule's reason (may.ts: the
+ * domain's rules).
  */
 import { useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { CommandBodies } from '@cfund/contracts';
-import { api } from '../../api.ts';
+import { api, type Principal } from '../../api.ts';
 import { Field } from '../../components/Field.tsx';
 import { Link } from '../../components/Link.tsx';
+import { mayHandlePaymentRun, releaseRefusal } from '../../components/may.ts';
 import { useTitle } from '../../components/use-title.ts';
 import { formatDateTimeZoned, formatLocalDate, formatMoney, schemeTimeZone } from '../../format.ts';
 import { focusFirstError, issueMessage, type Issue } from '../../forms.ts';
@@ -22,14 +26,14 @@ import { useReloadable } from './use-reloadable.ts';
 type Money = { amountMinor: number; currency: string };
 interface RunPayment {
   claimId: string; publicReference: string; payment: { kind: 'instalment' | 'advance'; number: number }; amount: Money;
-  endToEndId: string; payeeKind: string; maskedAccount: string; voided?: { by: string; at: string; reason: string };
+  endToEndId: string; payeeKind: string; maskedAccount: string; deciders: string[]; voided?: { by: string; at: string; reason: string };
 }
 interface Run {
   runId: string; jurisdiction: string; status: 'prepared' | 'released' | 'cancelled'; executionOn: string; preparedBy: string; preparedAt: string;
   total: Money; payable: number; payments: RunPayment[]; released?: { by: string; at: string; messageId: string };
 }
 
-export function PaymentRunPage(props: { runId: string }) {
+export function PaymentRunPage(props: { runId: string; principal: Principal }) {
   const t = useT();
   const { locale } = useIntl();
   useTitle(t('run.title'));
@@ -41,6 +45,7 @@ export function PaymentRunPage(props: { runId: string }) {
 
   const zone = schemeTimeZone(run.jurisdiction);
   const at = (iso: string) => formatDateTimeZoned(locale, iso, zone);
+  const handles = mayHandlePaymentRun(props.principal, run);
   const paymentWords = (p: RunPayment) => t(p.payment.kind === 'instalment' ? 'payments.instalment' : 'payments.advance', { number: p.payment.number });
   return (
     <section aria-labelledby="run-title">
@@ -82,15 +87,16 @@ export function PaymentRunPage(props: { runId: string }) {
           </tbody>
         </table>
       </div>
-      {run.status === 'released' && (
+      {!handles && <p className="hint" data-testid="run-read-only">{t('run.readOnly')}</p>}
+      {handles && run.status === 'released' && (
         <p>
           <a href={`/api/queries/payment-runs/${run.runId}/pain.001`} download data-testid="pain001">{t('run.download')}</a>
           {' '}<span className="hint">{t('run.downloadRecorded')}</span>
         </p>
       )}
-      {run.status === 'prepared' && (
+      {handles && run.status === 'prepared' && (
         <>
-          <ReleaseRun run={run} onDone={() => after(t('run.releasedDone'))} onReload={reload} />
+          <ReleaseRun run={run} barred={releaseRefusal(props.principal, run)} onDone={() => after(t('run.releasedDone'))} onReload={reload} />
           <VoidPayment run={run} describe={paymentWords} onDone={() => after(t('run.voidedDone'))} onReload={reload} />
           <CancelRun run={run} onDone={() => after(t('run.cancelledDone'))} onReload={reload} />
         </>
@@ -99,7 +105,8 @@ export function PaymentRunPage(props: { runId: string }) {
   );
 }
 
-function ReleaseRun(props: { run: Run; onDone: () => void; onReload: () => void }) {
+/** `barred`: why the user may not release it (four-eyes): the button is disabled, the reason beside it. */
+function ReleaseRun(props: { run: Run; barred: string | undefined; onDone: () => void; onReload: () => void }) {
   const t = useT();
   const command = useCommand();
   const release = async () => {
@@ -111,7 +118,9 @@ function ReleaseRun(props: { run: Run; onDone: () => void; onReload: () => void 
       <h2 id="h-release">{t('run.release')}</h2>
       <p>{t('run.releaseIntro')}</p>
       <div className="actions">
-        <button type="button" disabled={command.sending} onClick={() => void release()}>{t('run.releaseSubmit')}</button>
+        <button type="button" disabled={command.sending || props.barred !== undefined} aria-describedby={props.barred ? 'release-barred' : undefined}
+          onClick={() => void release()}>{t('run.releaseSubmit')}</button>
+        {props.barred && <p id="release-barred" className="refusal" data-testid="release-barred">{t('run.releaseBarred', { reason: props.barred })}</p>}
         <Refusal problem={command.problem} onReload={props.onReload} />
       </div>
     </section>
