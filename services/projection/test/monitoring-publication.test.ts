@@ -52,16 +52,16 @@ t.test('monitoring publication', async (t) => {
     const r = await get(app, `/monitoring/tables?year=${year}`, monitor);
     t.equal(r.statusCode, 200, r.body);
     const body = r.json();
-    // RS [8, 2, 3, 3]: 2 and 3 and 3 are small; the row keeps its total (three cells withheld, none derivable).
-    // Column totals [14, 2, 3, 3]: the same small counts, withheld; the grand total 30 is shown.
+    // RS [8, 2, 3, 3, 0]: 2 and 3 and 3 are small; the row keeps its total (three cells withheld, none derivable).
+    // Column totals [14, 2, 3, 3, 0]: the same small counts, withheld; the grand total is shown. No claim withdrawn: zeros, shown.
     t.same(body.claims, {
-      id: 'claims-by-fund-outcome', unit: 'claims', columns: ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid'],
+      id: 'claims-by-fund-outcome', unit: 'claims', columns: ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid', 'withdrawn'],
       rows: ALL.map((jurisdiction) => ({
         jurisdiction,
-        cells: jurisdiction === 'RS' ? [8, null, null, null] : jurisdiction === 'BA' ? [6, 0, 0, 0] : [0, 0, 0, 0],
+        cells: jurisdiction === 'RS' ? [8, null, null, null, 0] : jurisdiction === 'BA' ? [6, 0, 0, 0, 0] : [0, 0, 0, 0, 0],
         total: jurisdiction === 'RS' ? 16 : jurisdiction === 'BA' ? 6 : 0,
       })),
-      columnTotals: [14, null, null, null], total: 22,
+      columnTotals: [14, null, null, null, 0], total: 22,
     });
     const rsd = referenceRate('RSD', year)!;
     const bam = referenceRate('BAM', year)!;

@@ -87,7 +87,7 @@ t.test('monitoring report', async (t) => {
   const monitor = await h.token('monitor-1', ['monitor'], ALL);
   const publication = (await get(app, `/monitoring/publication?year=${year}`, monitor)).json();
   const claimsRS = publication.tables.claims.rows.find((r: { jurisdiction: string }) => r.jurisdiction === 'RS');
-  t.same(claimsRS.cells, [6, null, null, 0], 'the publication withholds RS\'s rejected (2) and awarded (3) claims');
+  t.same(claimsRS.cells, [6, null, null, 0, 0], 'the publication withholds RS\'s rejected (2) and awarded (3) claims');
 
   t.test('a monitor and an auditor get it; a lawyer is refused; bad input is a problem', async (t) => {
     const r = await get(app, `/monitoring/report?year=${year}`, monitor);
@@ -119,7 +119,7 @@ t.test('monitoring report', async (t) => {
     const expected = expectedRows(publication);
     t.ok(expected.size >= 10, `tables: ${[...expected.keys()].join(', ')}`);
     for (const [id, rows] of expected) t.same(tables.get(id), rows, id);
-    t.same(tables.get('claims-by-fund-outcome')!.find((r) => r[0] === 'RS'), ['RS', '6', 'withheld', 'withheld', '0', '11']);
+    t.same(tables.get('claims-by-fund-outcome')!.find((r) => r[0] === 'RS'), ['RS', '6', 'withheld', 'withheld', '0', '0', '11']);
     // The charts draw published values only: no bar for RS's rejected or awarded claims.
     t.notMatch(html, /aria-label="x: RS; claims: \d+; series: (Rejected|Awarded, unpaid)"/, 'no withheld bar in a chart');
     t.match(html, /aria-label="x: RS; claims: 6; series: Undecided"/, 'a published bar is drawn');
@@ -145,8 +145,8 @@ t.test('monitoring report', async (t) => {
     }
     t.ok(rows > 60, `rows read back: ${rows}`);
     const rs = lines.filter((l) => l.startsWith('RS '));
-    t.ok(rs.includes('RS 6 withheld withheld 0 11'), 'the claims row of RS');
-    t.notOk(rs.some((l) => /^RS 6 \S+ 3 0 11$|^RS 6 2 \S+ 0 11$/.test(l)), 'the withheld counts (2 rejected, 3 awarded) appear nowhere in it');
+    t.ok(rs.includes('RS 6 withheld withheld 0 0 11'), 'the claims row of RS');
+    t.notOk(rs.some((l) => /^RS 6 \S+ 3 0 0 11$|^RS 6 2 \S+ 0 0 11$/.test(l)), 'the withheld counts (2 rejected, 3 awarded) appear nowhere in it');
   });
 
   t.test('a monitor of BA gets BA\'s rows and the regional totals', async (t) => {
@@ -160,7 +160,7 @@ t.test('monitoring report', async (t) => {
     const html = (await get(app, `/monitoring/report?year=${year}&lang=sr-Latn`, monitor)).body;
     t.match(html, /<html lang="sr-Latn">/);
     t.match(html, /regionalni izveštaj o praćenju/);
-    t.same(htmlTables(html).get('claims-by-fund-outcome')!.find((r) => r[0] === 'RS'), ['RS', '6', 'uskraćeno', 'uskraćeno', '0', '11']);
+    t.same(htmlTables(html).get('claims-by-fund-outcome')!.find((r) => r[0] === 'RS'), ['RS', '6', 'uskraćeno', 'uskraćeno', '0', '0', '11']);
   });
 
   t.test('a rebuilt read model gives byte-identical HTML and PDF', async (t) => {

@@ -54,8 +54,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 12: approved advances not yet paid (`claim_advances_due`), payment runs (`payment_runs`) and
  *     imported bank statements (`bank_statements`), for the finance officers' lists.
  * 13: each claim's fund years (`claim_fund_years`): its instalments are committed in the years they fall due in.
+ * 14: whether a claim stands withdrawn (`withdrawn` of its facts), monitoring's withdrawn outcome.
  */
-export const READ_MODEL_VERSION = 13;
+export const READ_MODEL_VERSION = 14;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
