@@ -21,3 +21,15 @@ t.test('given an award and an appeal, then the decision standing', async (t) => 
   t.equal(factsOf([approved, appealed('increased', 95_000_000)]).lastDecision, 'approved');
   t.equal(factsOf([approved, appealed('remitted')]).firstDecisionAt, '2026-04-01T10:00:00.000Z', 'the first decision stays on record');
 });
+
+t.test('given a withdrawal, a reopening and a closing, then whether the claim stands withdrawn', async (t) => {
+  const withdrawn = event('ClaimWithdrawn', { reason: 'The victim withdrew.', withdrawnAt: '2026-05-02T10:00:00.000Z' });
+  const reopened = event('ClaimReopened', { reason: 'The victim came back.', reopenedAt: '2026-05-03T10:00:00.000Z' });
+  const closed = event('ClaimClosed', { reason: 'Withdrawn.', closedAt: '2026-05-04T10:00:00.000Z' });
+  t.notOk(factsOf([approved]).withdrawn, 'an award alone');
+  t.equal(factsOf([approved, withdrawn]).withdrawn, true, 'withdrawn after the award');
+  t.equal(factsOf([approved, withdrawn]).lastDecision, 'approved', 'the decision stays on record');
+  t.equal(factsOf([withdrawn, reopened]).withdrawn, false, 'reopened: no longer withdrawn');
+  t.equal(factsOf([withdrawn, reopened, withdrawn]).withdrawn, true, 'withdrawn again');
+  t.equal(factsOf([withdrawn, closed]).withdrawn, true, 'closed after the withdrawal: still withdrawn');
+});

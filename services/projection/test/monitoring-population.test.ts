@@ -1,10 +1,11 @@
 /**
  * Every published monitoring table over a generated population (all six jurisdictions, two
  * filing years, seeded random paths through court, fund, appeal, payment, recovery and
- * withdrawal; the victim's sex and age in the encrypted personal data, some erased through the
- * command service), written into the real embedded event store, projected, and served over HTTP;
- * checked against this file's own plain fold over the same events read back from `$all`: counts
- * by fund outcome and by each breakdown, appeals by outcome, amounts and recoveries in EUR,
+ * withdrawal (before or after the fund's decision, some reopened); the victim's sex and age in
+ * the encrypted personal data, some erased through the command service), written into the real
+ * embedded event store, projected, and served over HTTP; checked against this file's own plain
+ * fold over the same events read back from `$all`: counts by fund outcome (withdrawn its own
+ * outcome) and by each breakdown, appeals by outcome, amounts and recoveries in EUR,
  * percentiles of durations. Then the disclosure rules are applied to the expected figures the
  * same way (suppression has its own property test): the whole table must match.
  */
@@ -29,7 +30,7 @@ interface Plain {
   claimId: string; incidentOn: string; erased: boolean;
   jurisdiction: Jurisdiction; year: number; currency: Currency; zone: string;
   form: string; role: string; ruling: string; failure: string;
-  decision: 'approved' | 'rejected' | 'none'; award: number; claimed: number; paid: number; recovered: number;
+  decision: 'approved' | 'rejected' | 'none'; withdrawn: boolean; withdrawals: number; award: number; claimed: number; paid: number; recovered: number;
   appeals: number; appealOutcomes: string[]; appliedAt?: string; firstDecisionAt?: string; firstPayoutAt?: string;
 }
 
@@ -42,7 +43,7 @@ function fold(events: { type: string; data: Record<string, unknown>; at: string 
   const zone = schemeById(`${filed.jurisdiction}@${filed.schemeVersion}`).timeZone;
   const p: Plain = {
     claimId: filed.claimId, incidentOn: filed.incidentOn, erased: false, jurisdiction: filed.jurisdiction, year: Number(localDate(filed.filedAt, zone).slice(0, 4)), currency: filed.currency, zone,
-    form: filed.formOfExploitation, role: filed.applicantRole, ruling: 'no-ruling', failure: 'none', decision: 'none', award: 0,
+    form: filed.formOfExploitation, role: filed.applicantRole, ruling: 'no-ruling', failure: 'none', decision: 'none', withdrawn: false, withdrawals: 0, award: 0,
     claimed: filed.damagesClaimed.reduce((s, x) => s + x.amount.amountMinor, 0), paid: 0, recovered: 0, appeals: 0, appealOutcomes: [],
   };
   const amount = (d: Record<string, unknown>, key: string) => (d[key] as { amountMinor: number }).amountMinor;
@@ -62,11 +63,14 @@ function fold(events: { type: string; data: Record<string, unknown>; at: string 
     if (type === 'PayoutDisbursed') { p.paid += amount(data, 'amount'); p.firstPayoutAt ??= data.disbursedAt as string; }
     if (type === 'RecoveryFromOffenderRecorded') p.recovered += amount(data, 'amount');
     if (type === 'PersonalDataErased') p.erased = true;
+    if (type === 'ClaimWithdrawn') { p.withdrawn = true; p.withdrawals += 1; }
+    if (type === 'ClaimReopened') p.withdrawn = false;
   }
   return p;
 }
 
-const outcome = (p: Plain) => (p.decision === 'rejected' ? 'rejected' : p.decision === 'approved' ? (p.paid > 0 ? 'awarded-paid' : 'awarded-unpaid') : 'undecided');
+/** A claim that stands withdrawn is withdrawn whatever the fund had decided; else its standing decision. */
+const outcome = (p: Plain) => (p.withdrawn ? 'withdrawn' : p.decision === 'rejected' ? 'rejected' : p.decision === 'approved' ? (p.paid > 0 ? 'awarded-paid' : 'awarded-unpaid') : 'undecided');
 const counts = <T>(rows: readonly T[], columns: readonly string[], claims: Plain[], rowOf: (p: Plain) => T, columnOf: (p: Plain) => string | undefined) =>
   rows.map((r) => columns.map((c) => claims.filter((p) => rowOf(p) === r && columnOf(p) === c).length));
 const published = (cells: number[][]) => suppress({ cells, rowTotals: true, columnTotals: true }, smallCount(THRESHOLD));
@@ -127,6 +131,14 @@ t.test('monitoring tables over a generated population', async (t) => {
       t.same([body.claims.columnTotals, body.claims.total], [claims.columnTotals, claims.total]);
       const decided = cohort.filter((p) => outcome(p) !== 'undecided').length;
       t.ok(decided >= 100 && cohort.length - decided >= 50, `a population with decided (${decided}) and undecided claims`);
+      // Withdrawn: its own column, each claim that stands withdrawn in it and in no other.
+      const withdrawn = cohort.filter((p) => p.withdrawn);
+      t.ok(withdrawn.length >= 12, `withdrawn claims in the population (${withdrawn.length})`);
+      t.ok(withdrawn.some((p) => p.decision !== 'none'), 'some withdrawn after the fund\'s decision');
+      t.ok(cohort.some((p) => !p.withdrawn && p.withdrawals > 0), 'some withdrawn and reopened (they do not count as withdrawn)');
+      const w = body.claims.columns.indexOf('withdrawn');
+      t.ok(w >= 0, 'a column for withdrawn claims');
+      t.equal(body.claims.columnTotals[w], withdrawn.length, 'the region\'s withdrawn claims');
 
       for (const table of body.breakdowns as { id: string; rows: { category: string; cells: unknown; total: unknown }[]; columnTotals: unknown; total: unknown }[]) {
         const id = table.id.replace('claims-by-', '') as keyof typeof BREAKDOWNS;
@@ -166,7 +178,7 @@ t.test('monitoring tables over a generated population', async (t) => {
           columnTotals: out.columnTotals,
         };
       };
-      const awarded = (p: Plain) => p.decision === 'approved';
+      const awarded = (p: Plain) => outcome(p).startsWith('awarded');
       t.match(body.amounts, amountTable([['claimed', () => true, (p) => p.claimed], ['awarded', awarded, (p) => p.award], ['paid', (p) => p.paid > 0, (p) => p.paid]]), 'amounts in EUR');
       t.same(body.recoveries.columns, ['paid', 'recovered']);
       t.match(body.recoveries, amountTable([['paid', (p) => p.paid > 0, (p) => p.paid], ['recovered', (p) => p.recovered > 0, (p) => p.recovered]]), 'recoveries in EUR');

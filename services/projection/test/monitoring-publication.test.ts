@@ -52,16 +52,16 @@ t.test('monitoring publication', async (t) => {
     const r = await get(app, `/monitoring/tables?year=${year}`, monitor);
     t.equal(r.statusCode, 200, r.body);
     const body = r.json();
-    // RS [8, 2, 3, 3]: 2 and 3 and 3 are small; the row keeps its total (three cells withheld, none derivable).
-    // Column totals [14, 2, 3, 3]: the same small counts, withheld; the grand total 30 is shown.
+    // RS [8, 2, 3, 3, 0]: 2 and 3 and 3 are small; the row keeps its total (three cells withheld, none derivable).
+    // Column totals [14, 2, 3, 3, 0]: the same small counts, withheld; the grand total is shown. No claim withdrawn: zeros, shown.
     t.same(body.claims, {
-      id: 'claims-by-fund-outcome', unit: 'claims', columns: ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid'],
+      id: 'claims-by-fund-outcome', unit: 'claims', columns: ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid', 'withdrawn'],
       rows: ALL.map((jurisdiction) => ({
         jurisdiction,
-        cells: jurisdiction === 'RS' ? [8, null, null, null] : jurisdiction === 'BA' ? [6, 0, 0, 0] : [0, 0, 0, 0],
+        cells: jurisdiction === 'RS' ? [8, null, null, null, 0] : jurisdiction === 'BA' ? [6, 0, 0, 0, 0] : [0, 0, 0, 0, 0],
         total: jurisdiction === 'RS' ? 16 : jurisdiction === 'BA' ? 6 : 0,
       })),
-      columnTotals: [14, null, null, null], total: 22,
+      columnTotals: [14, null, null, null, 0], total: 22,
     });
     const rsd = referenceRate('RSD', year)!;
     const bam = referenceRate('BAM', year)!;
@@ -87,7 +87,7 @@ t.test('monitoring publication', async (t) => {
   t.test('a monitor of some jurisdictions sees their rows and the regional totals', async (t) => {
     const body = (await get(app, `/monitoring/tables?year=${year}`, monitorBA)).json();
     t.same(body.claims.rows.map((x: { jurisdiction: string }) => x.jurisdiction), ['BA']);
-    t.same(body.claims.columnTotals, [14, null, null, null]);
+    t.same(body.claims.columnTotals, [14, null, null, null, 0]);
     const indicators = (await get(app, `/monitoring/indicators?from=${year}&to=${year}`, monitorBA)).json();
     t.same(indicators.rows.map((x: { jurisdiction: string }) => x.jurisdiction), ['BA'], 'and the indicators of its jurisdictions');
     const auditor = (await get(app, `/monitoring/tables?year=${year}`, tk.auditor)).json();
@@ -106,7 +106,7 @@ t.test('monitoring publication', async (t) => {
     const catalogue = await get(app, '/monitoring/catalogue', monitor);
     t.equal(catalogue.statusCode, 200);
     const ids = catalogue.json().indicators.map((i: { id: string }) => i.id);
-    t.ok(['claims-filed', 'claims-rejected', 'claims-awarded-paid', 'amount-paid-eur'].every((id) => ids.includes(id)), ids.join(', '));
+    t.ok(['claims-filed', 'claims-rejected', 'claims-awarded-paid', 'claims-withdrawn', 'amount-paid-eur'].every((id) => ids.includes(id)), ids.join(', '));
     for (const token of [monitor, tk.auditor]) {
       const r = await get(app, `/monitoring/indicators?from=${year}&to=${year}`, token);
       t.equal(r.statusCode, 200);

@@ -95,7 +95,7 @@ t.test('monitoring indicators', async (t) => {
     claimsFiled: 12, rulingsCompensationAwarded: 8, rulingsReferredToCivil: S,
     enforcementFailedNoAssets: 6, enforcementFailedOffenderUnknown: 0, enforcementFailedOffenderAbroad: S, enforcementFailedOther: 0,
     fundApplications: 8, lateFilings: 0, extensionsGranted: 0, extensionsRefused: 0, assessed: 8, eligible: 7,
-    awardsApproved: 6, awardsRejected: S, advancePayments: 0, appeals: S, appealsUpheld: S, appealsIncreased: 0, appealsReduced: 0, appealsRemitted: 0,
+    awardsApproved: 6, awardsRejected: S, claimsWithdrawn: 0, advancePayments: 0, appeals: S, appealsUpheld: S, appealsIncreased: 0, appealsReduced: 0, appealsRemitted: 0,
     claimsWithPayout: 5,
     amountClaimedMinor: 11 * 150_000_000 + 250_000_000, amountAwardedMinor: awarded, amountReceivedMinor: received,
     receivedToAwardedRatio: round4(received / awarded), eligibilityRate: round4(7 / 8), approvalRate: round4(6 / 8),

@@ -1,9 +1,10 @@
 /**
  * A generated population of claims, as events: claims filed in every jurisdiction over some
  * years, each taking a seeded random path through the court track, the fund (application,
- * decision, appeal, payment, recovery from the offender) or a withdrawal. The monitoring tests
- * write them into the event store and check every published indicator against their own fold of
- * the same events; the monitoring benchmark projects many of them.
+ * decision, appeal, payment, recovery from the offender), withdrawn before the fund application
+ * (some reopened) or after the fund's decision. The monitoring tests write them into the event
+ * store and check every published indicator against their own fold of the same events; the
+ * monitoring benchmark projects many of them.
  *
  * Events are valid by the contracts (`parseEvent`) and in an order the command service could have
  * written them; the amounts and dates are plausible, not a scheme's decisions (no caps, no
@@ -107,11 +108,17 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
             add('EnforcementFailed', at, { reason: pick(ENFORCEMENT_FAILURE_REASONS), amountOutstanding: money(Math.round(claimed / 2)), recordedOn: at.slice(0, 10) });
           }
         }
-        if (chance(0.06)) {
+        const withdraw = () => {
           later(1, 30);
           add('ClaimWithdrawn', at, { reason: 'The victim withdrew.', withdrawnAt: at });
-          out.push({ claimId, jurisdiction, victim, events });
-          continue;
+        };
+        const done = () => out.push({ claimId, jurisdiction, victim, events });
+        if (chance(0.06)) {
+          withdraw();
+          // Some victims come back: the claim is reopened and goes on (it no longer stands withdrawn).
+          if (!chance(0.3)) { done(); continue; }
+          later(1, 60);
+          add('ClaimReopened', at, { reason: 'The victim came back.', reopenedAt: at });
         }
         if (chance(0.7)) {
           later(1, 30);
@@ -143,6 +150,12 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
                 });
               }
             }
+            // The application withdrawn after the fund's decision (and any appeal), before a payment.
+            if (chance(0.08)) {
+              withdraw();
+              done();
+              continue;
+            }
             if (award > 0 && chance(0.75)) {
               const first = Math.floor(award / 2);
               later(1, 10);
@@ -163,7 +176,7 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
             }
           }
         }
-        out.push({ claimId, jurisdiction, victim, events });
+        done();
       }
     }
   }

@@ -21,8 +21,12 @@ export interface IndicatorDefinition {
 
 const BY = ['jurisdiction', 'filing year'] as const;
 
-/** The columns of the claims table: each claim in exactly one, so that a row adds up to the claims filed. */
-export const FUND_OUTCOMES = ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid'] as const;
+/**
+ * The columns of the claims table: each claim in exactly one, so that a row adds up to the claims
+ * filed. A claim that stands withdrawn is `withdrawn` whatever the fund had decided before (the
+ * victim gave the claim up: no award of it is paid); else its standing decision.
+ */
+export const FUND_OUTCOMES = ['undecided', 'rejected', 'awarded-unpaid', 'awarded-paid', 'withdrawn'] as const;
 export type FundOutcome = (typeof FUND_OUTCOMES)[number];
 
 /** The columns of the amounts table. */
@@ -64,18 +68,21 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
   { id: 'claims-filed', name: 'Claims filed', unit: 'claims', table: 'claims-by-fund-outcome', events: ['ClaimFiled'], disaggregations: [...BY],
     definition: 'Claims filed in the year (the row totals of the claims table).' },
   { id: 'claims-undecided', name: 'Claims without a fund decision', unit: 'claims', table: 'claims-by-fund-outcome', events: ['ClaimFiled', 'AwardApproved', 'AwardRejected'], disaggregations: [...BY],
-    definition: 'Claims of the cohort with no award approved or rejected by the fund yet (not applied, or applied and pending).' },
+    definition: 'Claims of the cohort with no award approved or rejected by the fund yet (not applied, or applied and pending), not withdrawn.' },
   { id: 'claims-rejected', name: 'Claims rejected by the fund', unit: 'claims', table: 'claims-by-fund-outcome', events: ['AwardRejected', 'AppealDecided'], disaggregations: [...BY],
-    definition: 'Claims whose last fund decision (after any appeal) is a rejection.' },
+    definition: 'Claims whose last fund decision (after any appeal) is a rejection, not withdrawn.' },
   { id: 'claims-awarded-unpaid', name: 'Claims awarded, nothing paid yet', unit: 'claims', table: 'claims-by-fund-outcome', events: ['AwardApproved', 'AppealDecided', 'PayoutDisbursed'], disaggregations: [...BY],
-    definition: 'Claims whose last fund decision is an award and of which no instalment has been paid.' },
+    definition: 'Claims whose last fund decision is an award and of which no instalment has been paid, not withdrawn.' },
   { id: 'claims-awarded-paid', name: 'Claims awarded and paid', unit: 'claims', table: 'claims-by-fund-outcome', events: ['AwardApproved', 'PayoutDisbursed'], disaggregations: [...BY],
-    definition: 'Claims whose last fund decision is an award and of which at least one instalment has been paid. '
+    definition: 'Claims whose last fund decision is an award and of which at least one instalment has been paid, not withdrawn. '
       + 'Decided = rejected + awarded-unpaid + awarded-paid; awarded = awarded-unpaid + awarded-paid.' },
+  { id: 'claims-withdrawn', name: 'Claims withdrawn', unit: 'claims', table: 'claims-by-fund-outcome', events: ['ClaimWithdrawn', 'ClaimReopened'], disaggregations: [...BY],
+    definition: 'Claims that stand withdrawn by the victim (withdrawn and not reopened; closed afterwards or not), before or after the fund\'s decision: '
+      + 'an outcome of its own, never counted as undecided, rejected or awarded.' },
   { id: 'amount-claimed-eur', name: 'Damages claimed', unit: 'EUR', table: 'amounts-eur', events: ['ClaimFiled'], disaggregations: [...BY, 'original currency'],
     definition: 'Damages claimed over all claims of the cohort, in euro cents at the reference rate of the year; the original amount alongside.' },
   { id: 'amount-awarded-eur', name: 'Net awards of the fund', unit: 'EUR', table: 'amounts-eur', events: ['AwardApproved', 'AppealDecided'], disaggregations: [...BY, 'original currency'],
-    definition: 'Net awards of claims whose last fund decision is an award, in euro cents at the reference rate of the year.' },
+    definition: 'Net awards of claims whose last fund decision is an award and that are not withdrawn, in euro cents at the reference rate of the year.' },
   { id: 'amount-paid-eur', name: 'Paid by the fund', unit: 'EUR', table: 'amounts-eur', events: ['PayoutDisbursed'], disaggregations: [...BY, 'original currency'],
     definition: 'Instalments paid by the fund on the cohort\'s claims, in euro cents at the reference rate of the year.' },
   { id: 'amount-recovered-eur', name: 'Recovered from offenders', unit: 'EUR', table: 'recoveries-eur', events: ['RecoveryFromOffenderRecorded'], disaggregations: [...BY, 'original currency'],
@@ -83,7 +90,7 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
       + 'beside what it paid on them (the recoveries table, columns paid and recovered).' },
   ...BREAKDOWN_IDS.map((id): IndicatorDefinition => ({
     id: `claims-by-${id}`, name: `Fund outcomes by ${BREAKDOWNS[id].name}`, unit: 'claims', table: `claims-by-${id}`,
-    events: [...BREAKDOWNS[id].events, 'AwardApproved', 'AwardRejected', 'AppealDecided', 'PayoutDisbursed'], disaggregations: ['filing year', BREAKDOWNS[id].name],
+    events: [...BREAKDOWNS[id].events, 'AwardApproved', 'AwardRejected', 'AppealDecided', 'PayoutDisbursed', 'ClaimWithdrawn', 'ClaimReopened'], disaggregations: ['filing year', BREAKDOWNS[id].name],
     definition: `The region's claims of the cohort by ${BREAKDOWNS[id].name} (rows) and fund outcome (columns, as in the claims table).`,
   })),
   { id: 'appeals', name: 'Fund decisions appealed, by outcome', unit: 'claims', table: 'appeals-by-outcome', events: ['DecisionAppealed', 'AppealDecided'], disaggregations: [...BY, 'outcome of the last appeal'],

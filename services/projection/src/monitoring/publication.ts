@@ -9,8 +9,11 @@ import { CATALOGUE, type TableId } from './catalogue.js';
 import type { MonitoringTables } from './tables.js';
 
 export const DATASET = 'cfund-regional-monitoring';
-/** The version of the dataset's shape (columns of the CSV, keys of the JSON). */
-export const DATASET_VERSION = 1;
+/**
+ * The version of the dataset's shape (columns of the CSV, keys of the JSON, columns of its tables).
+ * 2: `withdrawn`, a column of the claims table and its breakdowns (1 counted a withdrawn claim by its decision).
+ */
+export const DATASET_VERSION = 2;
 
 export interface DictionaryEntry {
   table: TableId;

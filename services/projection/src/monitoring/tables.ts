@@ -104,10 +104,12 @@ export interface MonitoringTables {
 }
 
 /**
- * A claim's column in the claims table: the decision standing (`ClaimFacts.lastDecision`, which
- * an appeal that remitted the claim undoes until the fund decides again).
+ * A claim's column in the claims table: withdrawn if it stands withdrawn (catalogue.ts), else the
+ * decision standing (`ClaimFacts.lastDecision`, which an appeal that remitted the claim undoes
+ * until the fund decides again).
  */
 export function fundOutcomeOf({ d, f }: CohortClaim): FundOutcome {
+  if (f.withdrawn) return 'withdrawn';
   if (f.lastDecision === 'rejected') return 'rejected';
   if (f.lastDecision === 'approved') return d.money.paid > 0 ? 'awarded-paid' : 'awarded-unpaid';
   return 'undecided';

@@ -38,6 +38,7 @@ export const INDICATORS: readonly (readonly [string, Kind, string])[] = [
   ['eligible', 'count', 'claims whose last assessment found them eligible'],
   ['awardsApproved', 'count', 'claims with an approved award (last decision)'],
   ['awardsRejected', 'count', 'claims with a rejected award (last decision)'],
+  ['claimsWithdrawn', 'count', 'claims that stand withdrawn (not reopened), whatever the last decision'],
   ['advancePayments', 'count', 'claims with an advance payment approved'],
   ['appeals', 'count', 'claims whose decision was appealed'],
   ['appealsUpheld', 'count', 'appeals decided: upheld'],
@@ -184,6 +185,7 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell, threshol
   count('eligible', eligible.length);
   count('awardsApproved', approved.length);
   count('awardsRejected', rejected.length);
+  count('claimsWithdrawn', has(({ f }) => f.withdrawn === true));
   count('advancePayments', has(({ f }) => f.advancePayments > 0));
   count('appeals', has(({ f }) => f.appeals > 0));
   count('appealsUpheld', appealOutcome('upheld'));

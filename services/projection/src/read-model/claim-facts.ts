@@ -45,6 +45,8 @@ export interface ClaimFacts {
    * (the decider drops the award and the rejection then) until the fund decides again.
    */
   lastDecision?: 'approved' | 'rejected' | undefined;
+  /** The claim stands withdrawn: ClaimWithdrawn, not followed by ClaimReopened (a later ClaimClosed keeps it). */
+  withdrawn?: boolean;
   assessments: number;
   lastAssessmentEligible?: boolean;
   /** The last assessment was reduced by a cap. */
@@ -92,6 +94,12 @@ export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): C
       f.appealOutcomes = [...f.appealOutcomes, event.data.outcome];
       if (event.data.outcome === 'increased' || event.data.outcome === 'reduced') f.lastDecision = 'approved';
       if (event.data.outcome === 'remitted') f.lastDecision = undefined;
+      break;
+    case 'ClaimWithdrawn':
+      f.withdrawn = true;
+      break;
+    case 'ClaimReopened':
+      f.withdrawn = false;
       break;
     case 'LateFilingExtensionGranted':
       f.extension = 'granted';

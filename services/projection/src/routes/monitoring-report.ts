@@ -18,7 +18,7 @@ import { MonitoringTablesQuery, problems } from './schemas.js';
 
 export const MonitoringReportQuery = MonitoringTablesQuery.extend({
   format: z.enum(['html', 'pdf']).default('html').describe('html: one self-contained page (inline SVG, no script); pdf: A4 with the same content'),
-  lang: z.enum(REPORT_LOCALES).default('en').describe('The language of the report\'s texts'),
+  lang: z.enum(REPORT_LOCALES).default('en').describe('The language of the report\'s texts: every locale of the fund (en, sr-Latn, sr-Cyrl, bs, cnr, hr, sq, mk)'),
 }).strict();
 
 type Scoping = (tables: Publication['tables'], principal: Principal) => Partial<Publication['tables']>;

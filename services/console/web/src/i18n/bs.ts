@@ -504,6 +504,7 @@ export const messages: Record<MessageKey, string> = {
   'monitoring.outcome.rejected': 'Odbijeni',
   'monitoring.outcome.awarded-unpaid': 'Dosuđeni, još neisplaćeni',
   'monitoring.outcome.awarded-paid': 'Dosuđeni i isplaćeni',
+  'monitoring.outcome.withdrawn': 'Povučeni',
   'monitoring.amounts.title': 'Iznosi zahtjeva podnesenih {year}. godine, u eurima',
   'monitoring.amounts.missingRates': 'Za ovu godinu se ne objavljuju iznosi: još nema referentnog kursa za {currencies}.',
   'monitoring.amount.claimed': 'Traženo',

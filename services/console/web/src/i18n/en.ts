@@ -500,6 +500,7 @@ export const en = {
   'monitoring.outcome.rejected': 'Rejected',
   'monitoring.outcome.awarded-unpaid': 'Awarded, not yet paid',
   'monitoring.outcome.awarded-paid': 'Awarded and paid',
+  'monitoring.outcome.withdrawn': 'Withdrawn',
   'monitoring.amounts.title': 'Amounts of the claims filed in {year}, in EUR',
   'monitoring.amounts.missingRates': 'No amounts are published for this year: there is no reference rate yet for {currencies}.',
   'monitoring.amount.claimed': 'Claimed',

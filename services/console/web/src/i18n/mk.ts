@@ -506,6 +506,7 @@ export const messages: Record<MessageKey, string> = {
   'monitoring.outcome.rejected': 'Одбиени',
   'monitoring.outcome.awarded-unpaid': 'Досудени, сè уште неисплатени',
   'monitoring.outcome.awarded-paid': 'Досудени и исплатени',
+  'monitoring.outcome.withdrawn': 'Повлечени',
   'monitoring.amounts.title': 'Износи на барањата поднесени во {year}, во EUR',
   'monitoring.amounts.missingRates': 'За оваа година не се објавуваат износи: сè уште нема референтен курс за {currencies}.',
   'monitoring.amount.claimed': 'Барано',

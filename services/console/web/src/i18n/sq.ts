@@ -506,6 +506,7 @@ export const messages: Record<MessageKey, string> = {
   'monitoring.outcome.rejected': 'Refuzuar',
   'monitoring.outcome.awarded-unpaid': 'Dhënë, ende e papaguar',
   'monitoring.outcome.awarded-paid': 'Dhënë dhe paguar',
+  'monitoring.outcome.withdrawn': 'Tërhequr',
   'monitoring.amounts.title': 'Shumat e kërkesave të paraqitura në {year}, në EUR',
   'monitoring.amounts.missingRates': 'Për këtë vit nuk publikohen shuma: ende nuk ka kurs reference për {currencies}.',
   'monitoring.amount.claimed': 'Kërkuar',

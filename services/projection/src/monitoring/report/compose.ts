@@ -4,7 +4,7 @@
  * publication and locale give the same report, which html.ts and pdf.ts only lay out.
  */
 import { intlLocale } from '@cfund/i18n';
-import { BREAKDOWNS, CATALOGUE, type BreakdownId } from '../catalogue.js';
+import { CATALOGUE, type BreakdownId } from '../catalogue.js';
 import type { Publication } from '../publication.js';
 import { type ChartSpec } from './charts.js';
 import { reportCatalogue, type ReportLocale, type ReportMessageId } from './messages.js';
@@ -36,10 +36,12 @@ type Cell = number | null;
 
 export function composeReport(p: Publication, locale: ReportLocale, scope: readonly string[] | 'all' = 'all'): ReportContent {
   const m = reportCatalogue(locale);
-  const t = (id: ReportMessageId, values?: Record<string, string | number>) => m.format(id, values);
+  // `all`: the name of the event store's log, in no language's words.
+  const t = (id: ReportMessageId, values?: Record<string, string | number>) => m.format(id, { all: '$all', ...values });
   const count = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 0 });
   const euros = new Intl.NumberFormat(intlLocale(locale), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const rate = new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: 5 });
+  const share = new Intl.NumberFormat(intlLocale(locale), { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const withheld = t('withheld');
   const cellText = (format: (n: number) => string) => (v: Cell) => (v === null ? withheld : format(v));
   const counts = cellText((n) => count.format(n));
@@ -95,6 +97,31 @@ export function composeReport(p: Publication, locale: ReportLocale, scope: reado
     } });
   }
 
+  const b = T.budget;
+  if (b) {
+    // The share used is committed / allocated, of published figures only: withheld with the commitment, none without a budget.
+    const [allocated, committed] = [b.columns.indexOf('allocated'), b.columns.indexOf('committed')];
+    const shareOf = (cells: Cell[]) => (cells[committed] === null ? withheld : cells[allocated]! > 0 ? share.format(cells[committed]! / cells[allocated]!) : '');
+    blocks.push({ kind: 'heading', text: t('section.budget', { year: p.year }) });
+    blocks.push({ kind: 'text', text: t('budget.note', { year: p.year }) });
+    const drawn = b.columns.filter((c) => c !== 'recovered');
+    blocks.push({ kind: 'chart', caption: t('chartNote', { title: t('chart.budget') }), chart: {
+      kind: 'grouped', unit: 'EUR',
+      values: b.rows.flatMap((r) => drawn.map((c) => {
+        const v = r.cells[b.columns.indexOf(c)]!;
+        return { x: r.jurisdiction, series: column(c), value: v === null ? null : v / 100 };
+      })),
+      series: drawn.map(column),
+    } });
+    blocks.push({ kind: 'table', table: {
+      id: b.id, columns: [t('jurisdiction'), ...b.columns.map(column), t('budget.share'), t('currency')],
+      rows: [
+        ...b.rows.map((r) => ({ label: r.jurisdiction, cells: [...r.cells.map(eur), shareOf(r.cells), r.currency ?? ''] })),
+        { label: t('region'), cells: [...b.columnTotals.map(eur), shareOf(b.columnTotals), ''], total: true },
+      ],
+    } });
+  }
+
   const d = T.durations;
   blocks.push({ kind: 'heading', text: t('section.durations') });
   blocks.push({ kind: 'chart', caption: t('chartNote', { title: t('chart.durations') }), chart: {
@@ -114,7 +141,7 @@ export function composeReport(p: Publication, locale: ReportLocale, scope: reado
   perJurisdiction(t('section.appeals'), T.appeals, (c) => c);
   for (const b of T.breakdowns) {
     const id = b.id.slice('claims-by-'.length) as BreakdownId;
-    blocks.push({ kind: 'heading', text: t('section.breakdown', { breakdown: BREAKDOWNS[id].name }) });
+    blocks.push({ kind: 'heading', text: t('section.breakdown', { breakdown: t(`breakdown.${id}`) }) });
     blocks.push({ kind: 'table', table: named(countTable(b.id, b.columns, column, b.rows.map((r) => ({ name: r.category, cells: r.cells, total: r.total })), b.columnTotals, b.total), t('category')) });
   }
   perJurisdiction(t('section.sex'), T.victims.sex, (c) => c);
