@@ -471,6 +471,12 @@ const handlers: Handlers = {
     return [ev('PersonalDataErased', { victimRef: s.victimRef!, erasedBy: c.actor.sub, erasedAt: c.at }, s)];
   },
 
+  SetPreferredLanguage: (c, s) => {
+    if (s.status === 'none') refuse('not-filed', 'There is no such claim.');
+    if (s.personalDataErased) refuse('personal-data-erased', 'The victim\'s personal data has been erased: nothing can be recorded for them any more.');
+    return [ev('PreferredLanguageSet', { preference: c.data.preference, setBy: c.actor.sub, setAt: c.at }, s)];
+  },
+
   ...payeeHandlers,
   ...paymentQueueHandlers,
   ...bankOutcomeHandlers,

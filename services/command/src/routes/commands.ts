@@ -13,7 +13,7 @@ import {
 } from '@cfund/contracts';
 import {
   canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
-  ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
+  DomainError, ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { deterministicUuid, type PersonalDataProtector } from '@cfund/eventstore';
 import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
@@ -301,6 +301,23 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     return service.command(id, ctx, canAssess, (at) => ({
       type: 'WithdrawInformationRequest', actor: actor(ctx.principal), at, data: { request: n },
     }));
+  }));
+
+  // ---- the victim's preferred language -----------------------------------------------------
+  app.post('/claims/:id/preferred-language', {
+    schema: {
+      summary: 'Set or change the victim\'s preferred language (null: none)', tags: ['claims'],
+      description: 'Who: a lawyer acting on the claim (the lead or co-counsel). The language is personal data: it is stored only encrypted with the victim\'s data key. '
+        + 'When it differs from the scheme\'s language, each letter served from then on comes with a copy in it. 409 personal-data-erased after an erasure.',
+      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.setPreferredLanguage, EXAMPLES.setPreferredLanguage), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { id } = request.params;
+    // 404 or 403 before anything is encrypted for the victim.
+    const { state } = await service.authorizedClaim(id, ctx.principal, lawyer);
+    if (state.personalDataErased) throw new DomainError('personal-data-erased', 'The victim\'s personal data has been erased: nothing can be recorded for them any more.');
+    const preference = await protector.encryptPersonalData(victimRefOf(id), request.body);
+    return service.command(id, ctx, lawyer, (at) => ({ type: 'SetPreferredLanguage', actor: actor(ctx.principal), at, data: { preference } }));
   }));
 
   // ---- erasure -----------------------------------------------------------------------------
