@@ -148,6 +148,14 @@ t.test('letters in the victim\'s preferred language', async (t) => {
     t.notOk(/preferredLanguage|"sq"/.test(detail.body), 'the claim\'s view holds no language');
   });
 
+  await t.test('the personal data read shows the language in force (a recorded read)', async (t) => {
+    const read = async (id: string) => (await get(projection, `/claims/${id}/personal-data`, tk.lawyer)).json<{ personalData: Record<string, unknown> }>().personalData;
+    t.match(await read(albanian), { fullName: 'Drita Viktima', preferredLanguage: 'sq' }, 'given at filing');
+    t.match(await read(later), { preferredLanguage: 'sq' }, 'set after filing');
+    t.notOk('preferredLanguage' in (await read(cleared)), 'cleared after filing');
+    t.match(await read(same), { preferredLanguage: 'sr-Cyrl' });
+  });
+
   await t.test('after an erasure: no language can be set, and the appeal decision serves no letter nor copy', async (t) => {
     clock.set('2026-03-16T09:00:00.000Z');
     await step(h, albanian, 'appeals', tk.lawyer, { grounds: 'The costs of treatment were left out.' });
