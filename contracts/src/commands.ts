@@ -2,7 +2,7 @@ import { z } from 'zod';
 import {
   APPEAL_OUTCOMES, COMPENSATION_SOURCES, DOCUMENT_CONTENT_TYPES, DOCUMENT_KINDS, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES,
 } from './events/claim-events.js';
-import { CommandPersonalDataSchema } from './personal-data.js';
+import { CommandPersonalDataSchema, PreferredLanguageSchema } from './personal-data.js';
 import { CommandPayeeSchema } from './payee.js';
 import {
   CommandAmountsByHeadSchema, CommandBalanceSchema, CommandDateSchema, CommandInstantSchema, CommandMoneySchema, JurisdictionSchema, MAX_LIST_ITEMS,
@@ -101,6 +101,7 @@ export const CommandBodies = {
   assignAssessor: z.object({ assessor: line(200).describe('the `sub` of a fund assessor of the claim\'s jurisdiction') }).strict(),
   takeClaim: z.object({}).strict(),
   eraseVictimData: z.object({ reason: prose(2000) }).strict(),
+  setPreferredLanguage: PreferredLanguageSchema.describe('the victim\'s language, one of the fund\'s locales, or null for none (stored encrypted with the victim\'s data key)'),
   requestInformation: z.object({
     question: prose(4000).describe('what the lawyers are asked (stored encrypted with the victim\'s data key)'),
     dueInWorkingDays: z.number().int().min(1).max(60).optional().describe('the due date: this many working days of the scheme\'s calendar after today (local date)'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandDateSchema, LocalDateSchema, commandLine } from './primitives.js';
+import { CommandDateSchema, LocalDateSchema, LocaleSchema, commandLine } from './primitives.js';
 
 /** The victim's sex, as monitoring frameworks ask for it (optional: the victim may not say). */
 export const SEXES = ['female', 'male', 'other'] as const;
@@ -8,6 +8,12 @@ const monitoringFields = {
   sex: z.enum(SEXES).optional(),
   childAtTimeOfCrime: z.boolean().optional(),
 };
+/**
+ * The language the victim reads (a locale of the fund): letters are then also served in it. It
+ * can point to the victim's ethnicity, so it is personal data like the rest: encrypted, never in
+ * an event, log, read model or message in plaintext. Changed later with PreferredLanguageSet.
+ */
+const languageField = { preferredLanguage: LocaleSchema.optional() };
 
 /**
  * A victim's personal data as a lawyer submits it. It exists in plaintext only inside a request
@@ -22,6 +28,7 @@ export const PersonalDataSchema = z.object({
   }).strict().optional(),
   address: z.string().trim().min(1).max(500).optional(),
   ...monitoringFields,
+  ...languageField,
 }).strict();
 export type PersonalData = z.infer<typeof PersonalDataSchema>;
 
@@ -39,10 +46,15 @@ export const CommandPersonalDataSchema = z.object({
   }).strict().optional(),
   address: commandLine(500).optional(),
   ...monitoringFields,
+  ...languageField,
 }).strict();
 
+/** What PreferredLanguageSet carries encrypted: the victim's language, or none (letters in the scheme's only). */
+export const PreferredLanguageSchema = z.object({ preferredLanguage: LocaleSchema.nullable() }).strict();
+export type PreferredLanguage = z.infer<typeof PreferredLanguageSchema>;
+
 /** Field names that hold personal data, for log redaction. */
-export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'sex', 'childAtTimeOfCrime', 'personalData', 'victim', 'payee', 'iban', 'domesticAccount'] as const;
+export const PERSONAL_DATA_FIELDS = ['fullName', 'dateOfBirth', 'contacts', 'email', 'phone', 'address', 'sex', 'childAtTimeOfCrime', 'preferredLanguage', 'personalData', 'victim', 'payee', 'iban', 'domesticAccount'] as const;
 
 /**
  * The pseudonym of a claim's victim, `vic-<claimId>`: what the events, the key store and the

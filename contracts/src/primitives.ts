@@ -6,6 +6,15 @@ export const CurrencySchema = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof CurrencySchema>;
 
 /**
+ * Every locale the fund writes in; English first (the reference and the last fallback). Here,
+ * not in @cfund/i18n (which re-exports it), because a victim's preferred language is validated
+ * by the contracts: this is the one list.
+ */
+export const LOCALES = ['en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'] as const;
+export const LocaleSchema = z.enum(LOCALES);
+export type Locale = (typeof LOCALES)[number];
+
+/**
  * Bounds of amounts (minor units). A command carries at most MAX_AMOUNT_MINOR per amount (10^12:
  * RSD 10 billion, EUR 10 billion) and lists of at most MAX_LIST_ITEMS; any sum the system keeps
  * (a claim's totals, a fund year's budget) stays at most MAX_SUM_MINOR (10^15). Even 9,000

@@ -22,10 +22,18 @@ const VICTIM = {
   dateOfBirth: '1993-07-21',
   contacts: { email: 'qorvandriel.xenthwicke@example.org', phone: '+381 64 9912 733' },
   address: 'Ulica Zvrkoviceva 77, Kraljevo',
+  // The language the victim reads: personal data (it can point to ethnicity); letters come with a copy in it.
+  preferredLanguage: 'sq',
 };
 /** The payee of the claim's money (a guardian): name and account are personal data like the victim's. */
 const PAYEE = { kind: 'guardian', payee: { name: 'Ilvarethe Quonsbry', iban: 'RS35 9085 0010 3195 8472 62' } };
-const SECRETS = ['Qorvandriel', 'Xenthwicke', 'qorvandriel.xenthwicke', '9912 733', 'Zvrkoviceva', 'Ilvarethe', 'Quonsbry', 'RS35908500103195847262', '9085 0010 3195'];
+/**
+ * The language as it would show in plaintext: the field with its value (filed `sq`, set later
+ * `mk`), the copy's file name, and words of the Albanian copy. A bare "sq" is no needle: two
+ * letters occur by chance in encrypted bytes.
+ */
+const LANGUAGE = ['"preferredLanguage":"sq"', '"preferredLanguage":"mk"', 'sq.pdf', 'mk.pdf', 'Shqip', 'çështjes', 'Kërkesa'];
+const SECRETS = ['Qorvandriel', 'Xenthwicke', 'qorvandriel.xenthwicke', '9912 733', 'Zvrkoviceva', 'Ilvarethe', 'Quonsbry', 'RS35908500103195847262', '9085 0010 3195', ...LANGUAGE];
 
 /** Every file under `dir` (recursively) whose bytes contain one of `needles`, with the needle. */
 async function filesContaining(dir: string, needles: readonly string[]): Promise<string[]> {
@@ -96,7 +104,7 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   // A request for information whose question names the victim: its letter holds the question, stored encrypted like the document.
   const asked = await call(url.command, 'POST', `/claims/${claimId}/information-requests`, assessor, { question: `Send the payslips of ${VICTIM.fullName}.`, dueInWorkingDays: 10 });
   t.equal(asked.status, 201, asked.text);
-  t.same((JSON.parse(asked.text) as { events: string[] }).events, ['DocumentAttached', 'InformationRequested'], 'served with its letter');
+  t.same((JSON.parse(asked.text) as { events: string[] }).events, ['DocumentAttached', 'DocumentAttached', 'InformationRequested'], 'served with its letter and a copy in Albanian');
   const withdrawn = await call(url.command, 'POST', `/claims/${claimId}/information-requests/1/withdrawal`, assessor, {});
   t.equal(withdrawn.status, 200, withdrawn.text);
   revision = (JSON.parse(withdrawn.text) as { revision: number }).revision;
@@ -117,6 +125,7 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
   t.equal(downloaded.status, 200, 'an assessor downloads the document');
   t.ok(Buffer.from(await downloaded.arrayBuffer()).equals(document), 'as it was uploaded'); // never print it
   const seen = await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, assessor);
+  t.notOk(detail.text.includes('preferredLanguage'), 'the claim\'s view holds no language');
   t.equal(seen.status, 200, 'an assessor may read it'); // never print the answer: it holds the data
   t.match(JSON.parse(seen.text), { personalData: VICTIM }, 'an assessor of the jurisdiction reads the data, decrypted');
   t.equal((await call(url.projection, 'GET', `/claims/${claimId}/personal-data`, auditor)).status, 403, 'an auditor does not');
@@ -138,6 +147,9 @@ t.test('a victim\'s personal data across the whole system', async (t) => {
     const r = await call(url.command, 'POST', `/claims/${claimId}/${path}`, moneyTokens[who], body);
     t.equal(r.status, 200, `${name}: ${r.text}`);
   }
+  const changed = await call(url.command, 'POST', `/claims/${claimId}/preferred-language`, lawyer, { preferredLanguage: 'mk' });
+  t.equal(changed.status, 200, changed.text);
+  t.notOk(changed.text.includes('mk'), 'the answer does not repeat it');
   const prepared = await call(url.command, 'POST', '/payment-runs', finance, { jurisdiction: 'RS', executionOn: day(3), payments: [{ claimId, instalment: 1 }] });
   t.equal(prepared.status, 201, prepared.text);
   const { runId } = JSON.parse(prepared.text) as { runId: string };

@@ -213,6 +213,20 @@ export const LetterRecordSchema = z.object({
 }).strict();
 export type LetterRecord = z.infer<typeof LetterRecordSchema>;
 
+/**
+ * A copy of the letter in the victim's preferred language (when it differs from the scheme's):
+ * a document of the claim like the letter, same decision and date. Its locale is NOT recorded:
+ * it is the victim's language, personal data (it is in the copy's encrypted file name only).
+ * Absent when the victim has no other language, in events written before copies, and after an erasure.
+ */
+export const LetterCopySchema = z.object({
+  documentId: z.uuid(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+}).strict();
+export type LetterCopy = z.infer<typeof LetterCopySchema>;
+/** The copies served with a letter (one today: the victim's language). */
+const letterCopies = z.array(LetterCopySchema).min(1).max(4).optional();
+
 export const DecisionNotified = eventVersion('DecisionNotified', 1, {
   ...base,
   servedAt: InstantSchema,
@@ -220,6 +234,7 @@ export const DecisionNotified = eventVersion('DecisionNotified', 1, {
   appealDeadline: LocalDateSchema,
   /** The decision letter served (absent in events written before letters, or when the victim's data was erased). */
   letter: LetterRecordSchema.optional(),
+  letterCopies,
 });
 
 export const DecisionAppealed = eventVersion('DecisionAppealed', 1, {
@@ -249,6 +264,7 @@ export const AppealDecided = eventVersion('AppealDecided', 1, {
   fundYear: z.number().int().min(2000).max(2200).optional(),
   /** The letter of the appeal decision (absent in events written before letters). */
   letter: LetterRecordSchema.optional(),
+  letterCopies,
 });
 
 /**
@@ -366,6 +382,7 @@ export const InformationRequested = eventVersion('InformationRequested', 1, {
   requestedAt: InstantSchema,
   /** The letter of the request (absent in events written before letters). */
   letter: LetterRecordSchema.optional(),
+  letterCopies,
 });
 
 /** A lawyer acting on the claim answers an open request: text (encrypted) and/or document ids. */
@@ -398,6 +415,18 @@ export const PersonalDataErased = eventVersion('PersonalDataErased', 1, {
   erasedAt: InstantSchema,
 });
 
+/**
+ * The victim's preferred language set or changed after filing (at filing it is part of
+ * `ClaimFiled.personalData`): `{ preferredLanguage }` encrypted with the victim's data key, null
+ * for none. The latest one (or else the filed one) is in force.
+ */
+export const PreferredLanguageSet = eventVersion('PreferredLanguageSet', 1, {
+  ...base,
+  preference: EncryptedPersonalDataSchema,
+  setBy: text(200),
+  setAt: InstantSchema,
+});
+
 export const CLAIM_EVENTS = [
   ClaimFiled, EvidenceAttached, CriminalProceedingsRecorded, CourtRulingRecorded, RulingBecameFinal,
   OffenderPaymentReceived, EnforcementFailed, FundApplicationSubmitted, LateFilingExtensionGranted,
@@ -406,5 +435,5 @@ export const CLAIM_EVENTS = [
   PayoutFailed, RecoveryFromOffenderRecorded, ClaimWithdrawn, ClaimReopened, ClaimClosed, PersonalDataErased,
   CoCounselAdded, CoCounselRemoved, ClaimHandedOver, AssessorAssigned, DocumentAttached,
   ...PAYEE_EVENTS, ...PAYMENT_QUEUE_EVENTS,
-  InformationRequested, InformationRequestAnswered, InformationRequestWithdrawn,
+  InformationRequested, InformationRequestAnswered, InformationRequestWithdrawn, PreferredLanguageSet,
 ] as const;

@@ -10,7 +10,7 @@
  * | `auditor-read-only` | the caller is an auditor (and nothing else that allows the action): auditors change nothing |
  * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
  * | `not-your-claim`    | a lawyer acting on a claim they neither lead nor are co-counsel on |
- * | `not-lead-lawyer`   | a lawyer other than the lead changing who acts on the claim |
+ * | `not-lead-lawyer`   | a lawyer other than the lead (or a fund admin) changing who acts on the claim |
  * | `not-assigned-assessor` | an assessor assessing a claim assigned to another assessor |
  * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
  * | `aggregates-only`   | a monitor (and nothing else) asking for anything but published aggregates |
@@ -108,8 +108,12 @@ export function canSetPayee(actor: Principal, claim: ClaimAccess): Authorization
   return canActAsLawyerOn(actor, claim);
 }
 
-/** Who acts for the victim (co-counsel, hand-over): the lead lawyer, within their token's jurisdictions. */
-export function canLeadClaim(actor: Principal, claim: ClaimAccess): Authorization {
+/**
+ * Change who acts for the victim (co-counsel, hand-over): the lead lawyer within their token's
+ * jurisdictions, or a fund admin of the claim's jurisdiction (when the lead left or cannot act).
+ */
+export function canChangeCounsel(actor: Principal, claim: ClaimAccess): Authorization {
+  if (hasRole(actor, 'fund-admin') && !actsForVictim(actor.sub, claim)) return canActAsFundStaff(actor, claim.jurisdiction, 'fund-admin');
   const lawyer = canActAsLawyerOn(actor, claim);
   if (!lawyer.allowed) return lawyer;
   if (claim.leadLawyer !== actor.sub) return refuse('not-lead-lawyer', 'Only the lead lawyer of the claim can change who acts on it.');

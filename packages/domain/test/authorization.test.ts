@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { Role } from '@cfund/contracts';
 import {
-  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canTakeClaim,
+  DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canChangeCounsel, canTakeClaim,
   accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadFundYear, canReadPersonalData,
   canReconcileFundYear, canUseRoute, ensureAllowed, readableClaims,
   type Authorization, type ClaimAccess, type Principal,
@@ -103,11 +103,13 @@ t.test('reading: auditors everything, lawyers their claims, staff their jurisdic
 });
 
 t.test('assignment: the lead lawyer changes who acts; co-counsel act and read; the assigned assessor alone assesses', async (t) => {
-  allowed(t, canLeadClaim(lawyer, claim), 'the lead lawyer');
-  refused(t, canLeadClaim(assigned, claim), 'not-lead-lawyer', 'a co-counsel');
-  refused(t, canLeadClaim(otherLawyer, claim), 'not-your-claim', 'another lawyer');
-  refused(t, canLeadClaim(who(lawyer.sub, ['lawyer'], ['BA']), claim), 'wrong-jurisdiction', 'the lead without the claim\'s jurisdiction in the token');
-  refused(t, canLeadClaim(admin, claim), 'forbidden-role', 'a fund admin');
+  allowed(t, canChangeCounsel(lawyer, claim), 'the lead lawyer');
+  refused(t, canChangeCounsel(assigned, claim), 'not-lead-lawyer', 'a co-counsel');
+  refused(t, canChangeCounsel(otherLawyer, claim), 'not-your-claim', 'another lawyer');
+  refused(t, canChangeCounsel(who(lawyer.sub, ['lawyer'], ['BA']), claim), 'wrong-jurisdiction', 'the lead without the claim\'s jurisdiction in the token');
+  allowed(t, canChangeCounsel(admin, claim), 'a fund admin of the jurisdiction (when the lead left)');
+  refused(t, canChangeCounsel(who('admin-ba', ['fund-admin'], ['BA']), claim), 'wrong-jurisdiction', 'not a BA admin');
+  refused(t, canChangeCounsel(approver1, claim), 'forbidden-role', 'nor other fund staff');
   const handedOver: ClaimAccess = { ...claim, leadLawyer: otherLawyer.sub, assignedLawyers: [] };
   refused(t, canActAsLawyerOn(lawyer, handedOver), 'not-your-claim', 'the former lead after a hand-over');
   refused(t, canRead(lawyer, handedOver), 'not-your-claim', 'who no longer sees the claim');

@@ -611,6 +611,18 @@ t.test('assignment: co-counsel, hand-over and the assessor of record', async (t)
     t.equal(s.filedBy, 'lawyer-1', 'who filed the claim stays on record');
   });
 
+  t.test('a fund admin hands over (the lead left) and manages co-counsel; never onto themselves', async (t) => {
+    const byAdmin = <C extends ClaimCommand>(c: C): ClaimCommand => ({ ...c, actor: admin });
+    given([filed, coCounselAdded('lawyer-2')]).when(byAdmin(handOver('lawyer-3'))).then(t, [{
+      type: 'ClaimHandedOver', data: data({ from: 'lawyer-1', to: 'lawyer-3', reason: 'The lead leaves the firm.', handedOverBy: 'admin-1', handedOverAt: at }),
+    }], 'from the lead to the new lawyer, recorded as the admin\'s, with the reason');
+    given([filed]).when(byAdmin(add('lawyer-2'))).then(t, [{ type: 'CoCounselAdded', data: data({ lawyer: 'lawyer-2', addedBy: 'admin-1', addedAt: at }) }], 'the admin adds a co-counsel');
+    given([filed]).when(byAdmin(handOver('admin-1'))).thenThrows(t, 'not-a-lawyer', 'the admin cannot lead the claim');
+    given([filed]).when(byAdmin(add('admin-1'))).thenThrows(t, 'not-a-lawyer', 'nor be its co-counsel');
+    given([filed]).when(byAdmin({ ...handOver('lawyer-3'), data: { to: 'lawyer-3', reason: '  ' } } as ClaimCommand)).thenThrows(t, 'reason-required', 'a hand-over says why');
+    given([filed]).when(handOver('lawyer-1')).thenThrows(t, 'already-lead');
+  });
+
   t.test('the assessor: assigned by a fund admin or taken', async (t) => {
     given([filed, applied]).when(assign('assessor-1')).then(t, [assessorAssigned('assessor-1', 'admin-1', false)], 'a fund admin assigns');
     given([filed, applied, assessorAssigned('assessor-1', 'admin-1', false)]).when(assign('assessor-2'))

@@ -38,3 +38,42 @@ t.test('refusals', async (t) => {
   const taken = stateOf([...approved, { type: 'DocumentAttached', data: data({ ...letter.document, kind: 'other', attachedBy: 'lawyer-1', attachedAt: at }) }]);
   t.equal(codeOf(() => decide(notify(), taken)), 'document-id-taken');
 });
+
+// The copy in the victim's preferred language: a second document in the same append, named on
+// the event without its locale (the victim's language is personal data).
+const copy = { ...letter.document, documentId: 'a1b2c3d4-0000-4000-8000-000000000002', sha256: 'e'.repeat(64), storageKey: 'c.cfd' };
+
+t.test('given an approved award, when the decision is notified with a letter and its copy, then both are documents and the notice names the copy without its language', async (t) => {
+  const command = { ...notify(), data: { servedAt: '2026-04-01T08:00:00.000Z', letter: { ...letter, copies: [copy] } } } as ClaimCommand;
+  const events = decide(command, stateOf(approved));
+  t.same(events.map((e) => e.type), ['DocumentAttached', 'DocumentAttached', 'DecisionNotified']);
+  t.match(events[1]!.data, { documentId: copy.documentId, kind: 'letter', sha256: copy.sha256, attachedBy: 'approver-1' });
+  const notice = events[2]!.data as { letter?: unknown; letterCopies?: unknown };
+  t.same(notice.letter, { documentId: letter.document.documentId, sha256: letter.document.sha256, locale: 'sr-Latn' }, 'the letter as before');
+  t.same(notice.letterCopies, [{ documentId: copy.documentId, sha256: copy.sha256 }], 'the copy: id and hash, no locale');
+  t.notOk('letterCopies' in (decide(notify(), stateOf(approved))[1]!.data), 'no copy: no field (events of before read the same)');
+});
+
+t.test('a copy under a document id the claim has, or the letter\'s own, is refused', async (t) => {
+  const withCopy = (c: typeof copy) => ({ ...notify(), data: { servedAt: '2026-04-01T08:00:00.000Z', letter: { ...letter, copies: [c] } } } as ClaimCommand);
+  const taken = stateOf([...approved, { type: 'DocumentAttached', data: data({ ...copy, kind: 'other', attachedBy: 'lawyer-1', attachedAt: at }) }]);
+  t.equal(codeOf(() => decide(withCopy(copy), taken)), 'document-id-taken', 'an attached id');
+  t.equal(codeOf(() => decide(withCopy({ ...copy, documentId: letter.document.documentId }), stateOf(approved))), 'document-id-taken', 'the letter\'s id');
+});
+
+// The victim's preferred language (SetPreferredLanguage): recorded only encrypted, by the service.
+const lawyer: Actor = { sub: 'lawyer-1', roles: ['lawyer'] };
+const setLanguage = (preference = { ...sealed, keyId: 'k-2' }): ClaimCommand => ({ type: 'SetPreferredLanguage', actor: lawyer, at, data: { preference } });
+
+t.test('given a filed claim, the preferred language in force is the filed personal data until it is set, then the latest envelope', async (t) => {
+  t.same(stateOf(approved).preferredLanguage, sealed, 'given filed: the filed personal data holds it');
+  const events = decide(setLanguage(), stateOf(approved));
+  t.same(events, [{ type: 'PreferredLanguageSet', data: data({ preference: { ...sealed, keyId: 'k-2' }, setBy: 'lawyer-1', setAt: at }) }], 'when set: the envelope only');
+  t.same(stateOf([...approved, ...events]).preferredLanguage, { ...sealed, keyId: 'k-2' }, 'then the latest is in force');
+});
+
+t.test('the preferred language cannot be set for no claim or an erased victim', async (t) => {
+  t.equal(codeOf(() => decide(setLanguage(), initialState())), 'not-filed');
+  const erased = stateOf([...approved, { type: 'PersonalDataErased', data: data({ victimRef: 'vic-1', erasedBy: 'dpo-1', erasedAt: at }) }]);
+  t.equal(codeOf(() => decide(setLanguage(), erased)), 'personal-data-erased');
+});

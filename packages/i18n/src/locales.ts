@@ -3,9 +3,9 @@
  * to one of them.
  */
 
-/** Every locale the fund writes in; English first (the reference and the last fallback). */
-export const LOCALES = ['en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES, type Locale } from '@cfund/contracts/primitives';
+
+export { LOCALES, type Locale };
 
 export const DEFAULT_LOCALE: Locale = 'en';
 

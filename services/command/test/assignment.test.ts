@@ -68,6 +68,25 @@ t.test('assignment through HTTP against the embedded store', async (t) => {
     t.equal((await h.post(`/claims/${id}/co-counsel-removal`, lawyer3, { lawyer: 'lawyer-2' })).statusCode, 200, 'the new lead changes who acts');
   });
 
+  t.test('a fund admin hands over a claim whose lead left, with a reason, and manages its co-counsel', async (t) => {
+    const id = await appliedClaim(h, tk.lawyer);
+    const adminBA = await h.token('admin-ba', ['fund-admin'], ['BA']);
+    t.equal((await h.post(`/claims/${id}/hand-over`, tk.admin, { to: 'lawyer-3' })).statusCode, 400, 'a reason is required');
+    t.equal((await h.post(`/claims/${id}/hand-over`, adminBA, { to: 'lawyer-3', reason: 'The lead left.' })).statusCode, 404, 'an admin of another jurisdiction does not see it');
+    t.equal((await h.post(`/claims/${id}/hand-over`, tk.approver1, { to: 'lawyer-3', reason: 'The lead left.' })).statusCode, 403, 'other fund staff may not');
+    const self = await h.post(`/claims/${id}/hand-over`, tk.admin, { to: 'admin-1', reason: 'The lead left.' });
+    t.equal(self.statusCode, 409, 'the admin cannot lead it');
+    t.equal(self.json<{ code: string }>().code, 'not-a-lawyer');
+    const handed = await h.post(`/claims/${id}/hand-over`, tk.admin, { to: 'lawyer-3', reason: 'The lead left the firm without handing over.' });
+    t.equal(handed.statusCode, 200, handed.body);
+    t.same(handed.json<{ events: string[] }>().events, ['ClaimHandedOver']);
+    t.equal((await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer, proceedings)).statusCode, 404, 'the former lead no longer sees it');
+    t.equal((await h.post(`/claims/${id}/criminal-proceedings`, lawyer3, proceedings)).statusCode, 200, 'the new lead acts');
+    t.equal((await h.post(`/claims/${id}/co-counsel`, tk.admin, { lawyer: 'lawyer-2' })).statusCode, 200, 'the admin adds a co-counsel');
+    t.equal((await h.post(`/claims/${id}/criminal-proceedings`, tk.lawyer2, proceedings)).statusCode, 200, 'who then acts');
+    t.equal((await h.post(`/claims/${id}/co-counsel-removal`, tk.admin, { lawyer: 'lawyer-2' })).statusCode, 200, 'and removes them');
+  });
+
   t.test('the assessor: taken or assigned, then only they assess', async (t) => {
     const id = await appliedClaim(h, tk.lawyer);
     const take = (token: string) => h.post(`/claims/${id}/take`, token, {}, { 'idempotency-key': `take-${id}` });

@@ -35,7 +35,7 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['fund-assessor'], claim('applied')), ['take', 'assessment', 'information-requests'], 'an assessor may take the claim, assess it or ask for information');
   t.same(paths(['fund-assessor', 'fund-approver'], claim('assessed')), ['assessment', 'information-requests', 'approvals', 'rejection'], 'an assessor who approves too: the API refuses four-eyes');
   t.same(paths(['fund-approver'], claim('approved')), ['decision-notice']);
-  t.same(paths(['fund-admin'], claim('approved')), [], 'the decision notice is the approvers\'');
+  t.same(paths(['fund-admin'], claim('approved')), ['co-counsel', 'hand-over'], 'the decision notice is the approvers\' (the admin changes who acts)');
   t.same(paths(['fund-finance'], claim('notified')), ['payout-schedule', 'payee']);
   t.same(paths(['fund-finance'], claim('scheduled', [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }, { number: 3, status: 'failed' }])),
     ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure', 'payee'], 'each instalment not paid; a failure of the paid one');
@@ -56,8 +56,9 @@ t.test('casework: who acts on the claim, and its requests for information', asyn
   t.same(paths(['fund-assessor'], claim('applied', [], { assessor: 'someone' })), ['assessment', 'information-requests'], 'the assessor of record: nothing to take');
   t.same(paths(['fund-assessor'], claim('applied', [], { assessor: 'another' })), [], 'another assessor\'s claim: theirs to assess and ask');
   t.same(paths(['fund-approver'], claim('assessed', [], asked)), [], 'no decision while on hold');
-  t.same(paths(['fund-admin'], claim('applied')), ['assessor'], 'the fund admin assigns the assessor');
-  t.same(paths(['fund-admin'], claim('approved')), [], 'not once the claim is decided');
+  t.same(paths(['fund-admin'], claim('applied')), ['co-counsel', 'hand-over', 'assessor'], 'the fund admin changes who acts (the lead left) and assigns the assessor');
+  t.same(paths(['fund-admin'], claim('approved')), ['co-counsel', 'hand-over'], 'no assessor once the claim is decided');
+  t.same(paths(['fund-admin'], claim('closed')), [], 'nothing on a closed claim');
   const led = { lawyers: { lead: 'someone', coCounsel: ['lawyer-2'] } };
   t.same(paths(['lawyer'], claim('applied', [], { ...led, ...asked })).slice(0, 4), ['information-requests/2/answer', 'co-counsel', 'co-counsel-removal', 'hand-over'],
     'the lead lawyer answers, and changes who acts on the claim');

@@ -139,6 +139,7 @@ export function evolveSnapshot(s: ClaimSnapshot, event: ClaimEvent): ClaimSnapsh
     case 'PayeeChangeRejected':
     case 'PaymentQueued':
     case 'PaymentUnqueued':
+    case 'PreferredLanguageSet':
       return s;
     default: {
       const _exhaustive: never = event;

@@ -116,6 +116,18 @@ t.test('given co-counsel and a hand-over, then every lawyer acting for the victi
   t.notOk(JSON.stringify(told).includes(VICTIM_REF), 'no victim reference');
 });
 
+t.test('given a hand-over by a fund admin (the lead left), then both lawyers are told, and the victim\'s language set after filing changes nothing told', async (t) => {
+  const src = { eventId: 'e', occurredAt: '2026-03-02T10:00:00.000Z' };
+  const s = given(at('FundApplicationSubmitted') + 1);
+  const handOver = claimEvent('ClaimHandedOver', { claimId, from: 'lawyer-1', to: 'lawyer-3', reason: 'The lead left the firm.', handedOverBy: 'admin-1', handedOverAt: src.occurredAt });
+  const told = routeClaimEvent(handOver, s, evolveSnapshot(s, handOver), src).map((i) => [(i.recipient as { userId: string }).userId, i.topic]);
+  t.same(told, [['lawyer-3', 'claim-assigned'], ['lawyer-1', 'claim-handed-over']], 'the new lead and the former one; not the admin');
+  const sealed = { alg: 'AES-256-GCM' as const, keyId: 'k-1', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'Y2lwaGVy', tag: 'dGFndGFndGFndGFnZGFk' };
+  const language = claimEvent('PreferredLanguageSet', { claimId, preference: sealed, setBy: 'lawyer-1', setAt: src.occurredAt });
+  t.equal(evolveSnapshot(s, language), s, 'the snapshot unchanged');
+  t.same(routeClaimEvent(language, s, s, src), [], 'nobody told (the language is the victim\'s personal data)');
+});
+
 t.test('given a change of payee after an approval, then the lawyers and the finance officers are told, and the lawyers of its outcome', async (t) => {
   const src = { eventId: 'e', occurredAt: '2026-03-02T10:00:00.000Z' };
   const at2 = '2026-03-02T10:00:00.000Z';

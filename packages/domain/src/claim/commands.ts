@@ -47,6 +47,8 @@ export interface LetterData {
   document: Omit<AttachDocumentData, 'kind' | 'requestId'>;
   /** The letter's language. */
   locale: string;
+  /** The same letter in the victim's preferred language, when it differs (its locale stays out of the events: personal data). */
+  copies?: LetterData['document'][] | undefined;
 }
 /** What a command that may serve a letter carries besides its body. */
 interface WithLetter { letter?: LetterData | undefined }
@@ -87,6 +89,7 @@ export type ClaimCommand =
   | Command<'AnswerInformationRequest', AnswerInformationRequestData>
   | Command<'WithdrawInformationRequest', { request: number }>
   | Command<'ErasePersonalData', CommandBody<'eraseVictimData'>>
+  | Command<'SetPreferredLanguage', { preference: EncryptedPersonalData }>
   | Command<'SetPayee', SetPayeeData>
   | Command<'ConfirmPayeeChange', CommandBody<'confirmPayeeChange'>>
   | Command<'RejectPayeeChange', CommandBody<'rejectPayeeChange'>>

@@ -79,6 +79,14 @@ function requireNotOnHold(s: ClaimState, action: string): void {
   }
 }
 
+/**
+ * Whoever changes who acts for the victim without being a lawyer (a fund admin) cannot put
+ * themselves on the claim: the fund would then act for the victim against itself.
+ */
+function refuseSelfAppointment(actor: { sub: string; roles: readonly string[] }, lawyer: string): void {
+  if (lawyer === actor.sub && !actor.roles.includes('lawyer')) refuse('not-a-lawyer', 'Only a lawyer acts for the victim: a fund admin cannot put themselves on the claim.');
+}
+
 /** An open request of the claim, by number. */
 function openRequest(s: ClaimState, n: number): InformationRequest {
   const request = s.informationRequests.find((r) => r.request === n);
@@ -422,6 +430,7 @@ const handlers: Handlers = {
   AddCoCounsel: (c, s) => {
     requireStatus(s, ACTIVE, 'take on co-counsel');
     const { lawyer } = c.data;
+    refuseSelfAppointment(c.actor, lawyer);
     if (lawyer === s.lawyers.lead) refuse('already-lead', 'This lawyer already leads the claim.');
     if (s.lawyers.coCounsel.includes(lawyer)) refuse('already-co-counsel', 'This lawyer is already co-counsel on the claim.');
     return [ev('CoCounselAdded', { lawyer, addedBy: c.actor.sub, addedAt: c.at }, s)];
@@ -436,6 +445,9 @@ const handlers: Handlers = {
   HandOverClaim: (c, s) => {
     requireStatus(s, ACTIVE, 'be handed over');
     if (c.data.to === s.lawyers.lead) refuse('already-lead', 'This lawyer already leads the claim.');
+    refuseSelfAppointment(c.actor, c.data.to);
+    // The former lead may be gone (the fund admin hands over for them): the reason is the record of why.
+    if (c.data.reason.trim() === '') refuse('reason-required', 'A hand-over says why the claim changes hands.');
     return [ev('ClaimHandedOver', { from: s.lawyers.lead!, to: c.data.to, reason: c.data.reason, handedOverBy: c.actor.sub, handedOverAt: c.at }, s)];
   },
 
@@ -483,6 +495,12 @@ const handlers: Handlers = {
     if (s.status === 'none') refuse('not-filed', 'There is no such claim.');
     if (s.personalDataErased) refuse('already-erased', 'The personal data of this claim has already been erased.');
     return [ev('PersonalDataErased', { victimRef: s.victimRef!, erasedBy: c.actor.sub, erasedAt: c.at }, s)];
+  },
+
+  SetPreferredLanguage: (c, s) => {
+    if (s.status === 'none') refuse('not-filed', 'There is no such claim.');
+    if (s.personalDataErased) refuse('personal-data-erased', 'The victim\'s personal data has been erased: nothing can be recorded for them any more.');
+    return [ev('PreferredLanguageSet', { preference: c.data.preference, setBy: c.actor.sub, setAt: c.at }, s)];
   },
 
   ...payeeHandlers,

@@ -2,9 +2,10 @@
  * A letter served with a decision or a request. The service renders, encrypts and stores it
  * before the command (an event never names missing bytes); the decider records it as a document
  * of the claim (DocumentAttached, kind `letter`) and names it, with its SHA-256, in the event it
- * was written for, in the same append: one command, one letter.
+ * was written for, in the same append: one command, one letter (and its copy in the victim's
+ * language, when they read another: a second document, named on the event without its locale).
  */
-import type { ClaimEvent, LetterRecord } from '@cfund/contracts';
+import type { ClaimEvent, LetterCopy, LetterRecord } from '@cfund/contracts';
 import { refuse } from '../errors.js';
 import type { LetterData } from './commands.js';
 import { ev } from './event.js';
@@ -19,11 +20,16 @@ export function withLetter(
   const at = events.findIndex((e) => e.type === of);
   if (at < 0) refuse('letter-not-expected', `This command records no ${of}: there is no letter to serve with it.`);
   if (s.personalDataErased) refuse('personal-data-erased', 'The victim\'s data was erased: no letter can be encrypted for them any more.');
+  const served = [letter.document, ...(letter.copies ?? [])];
+  for (const { documentId } of served) {
+    if (s.documents.some((d) => d.documentId === documentId)) refuse('document-id-taken', `Document ${documentId} is already attached.`);
+  }
+  if (new Set(served.map((d) => d.documentId)).size < served.length) refuse('document-id-taken', 'A letter and its copy are different documents.');
   const { documentId, sha256 } = letter.document;
-  if (s.documents.some((d) => d.documentId === documentId)) refuse('document-id-taken', `Document ${documentId} is already attached.`);
   const record: LetterRecord = { documentId, sha256, locale: letter.locale };
+  const copies: LetterCopy[] = (letter.copies ?? []).map((d) => ({ documentId: d.documentId, sha256: d.sha256 }));
   const target = events[at]!;
-  const recorded = { ...target, data: { ...target.data, letter: record } } as ClaimEvent;
-  const document = ev('DocumentAttached', { ...letter.document, kind: 'letter', attachedBy: c.actor.sub, attachedAt: c.at }, s);
-  return [...events.slice(0, at), document, recorded, ...events.slice(at + 1)];
+  const recorded = { ...target, data: { ...target.data, letter: record, ...(copies.length > 0 ? { letterCopies: copies } : {}) } } as ClaimEvent;
+  const documents = served.map((d) => ev('DocumentAttached', { ...d, kind: 'letter', attachedBy: c.actor.sub, attachedAt: c.at }, s));
+  return [...events.slice(0, at), ...documents, recorded, ...events.slice(at + 1)];
 }

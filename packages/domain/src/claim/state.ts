@@ -153,6 +153,12 @@ export interface ClaimState {
     bankOutcomes: Record<string, 'paid' | 'returned'>;
   };
   personalDataErased: boolean;
+  /**
+   * Where the victim's preferred language is, encrypted with their key (the decider never reads
+   * it): the filed personal data until a PreferredLanguageSet, then that event's envelope. Both
+   * decrypt to an object whose `preferredLanguage`, if any, is the language.
+   */
+  preferredLanguage?: EncryptedPersonalData;
   /** Who the money goes to: what is in force, and a change awaiting a second person's confirmation. */
   payee: PayeeState;
 }
@@ -213,9 +219,11 @@ export function evolve(state: ClaimState, event: ClaimEvent): ClaimState {
         ...s, status: 'filed', claimId: d.claimId, jurisdiction: d.jurisdiction, schemeVersion: d.schemeVersion,
         currency: d.currency, filedBy: d.filedBy, filedAt: d.filedAt, victimRef: d.victimRef,
         publicReference: d.publicReference, incidentOn: d.incidentOn, damagesClaimed: d.damagesClaimed,
-        lawyers: { lead: d.filedBy, coCounsel: [] },
+        lawyers: { lead: d.filedBy, coCounsel: [] }, preferredLanguage: d.personalData,
       };
     }
+    case 'PreferredLanguageSet':
+      return { ...s, preferredLanguage: event.data.preference };
     case 'CoCounselAdded':
       return { ...s, lawyers: { ...s.lawyers, coCounsel: [...s.lawyers.coCounsel, event.data.lawyer] } };
     case 'CoCounselRemoved':

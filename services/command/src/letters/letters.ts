@@ -9,6 +9,10 @@
  * the document sweep removes (document-sweep.ts). A letter is reproducible: it is rendered from
  * the decision alone, dated with the decision's local date, so a retry renders the same bytes,
  * under the same document id, and never serves a second letter.
+ *
+ * When the victim's preferred language (personal data, decrypted here only to render) differs
+ * from the scheme's, a copy in that language is rendered, stored and recorded with the letter
+ * in the same way and the same append (the decider's withLetter).
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -16,7 +20,7 @@ import { type ClaimEvent } from '@cfund/contracts';
 import { claimDecider, localDateOf, schemeFor, type ClaimCommand, type ClaimState, type LetterData } from '@cfund/domain';
 import { ingestDocument, newStorageKey, type DocumentStore } from '@cfund/documents';
 import { RevisionMismatchError, deterministicUuid, isErased, type PersonalDataProtector } from '@cfund/eventstore';
-import { negotiateLocale } from '@cfund/i18n';
+import { isLocale, negotiateLocale, type Locale } from '@cfund/i18n';
 import { renderLetter, type LetterInput } from '@cfund/letters';
 import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
 import { noFaults, type FaultAt } from '../faults.js';
@@ -107,34 +111,28 @@ export class DecisionLetters {
   async command(
     claimId: string, ctx: CommandContext, authorize: Authorize, build: (at: string) => LetterCommand, personal: LetterPersonalData = {},
   ): Promise<CommandResult & { state: ClaimState; replayed: boolean }> {
-    const { service, protector, store } = this.options;
+    const { service, store } = this.options;
     for (let attempt = 1; ; attempt += 1) {
       // 404 or 403 before anything is rendered or encrypted for the victim.
       const { state, revision } = await service.authorizedClaim(claimId, ctx.principal, authorize);
       const command = build(service.at());
       const input = letterFor(command, state, personal);
       if (!input) return service.claimCommand(claimId, ctx, authorize, () => command);
-      const bytes = await renderLetter(input);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const documentId = letterDocumentId(claimId, sha256);
-      const key = await protector.documentKey(state.victimRef!, documentId);
-      if (isErased(key)) return service.claimCommand(claimId, ctx, authorize, () => command);
-      const storageKey = newStorageKey(claimId, documentId);
-      let letter: LetterData;
-      try {
-        const ingested = await ingestDocument(Readable.from([bytes]), { store, storageKey, key: key.key, documentId, maxBytes: bytes.length });
-        const fileName = await protector.encryptPersonalData(state.victimRef!, { fileName: `${input.publicReference} ${input.kind} ${input.locale}.pdf` });
-        letter = { document: { documentId, size: ingested.size, contentType: ingested.contentType, sha256: ingested.sha256, storageKey, fileName }, locale: input.locale };
-      } catch (error) {
-        await store.delete(storageKey).catch(() => undefined);
-        throw error;
-      } finally {
-        key.key.fill(0);
-      }
-      /** Whether an event names this attempt's bytes; if not, they go. */
+      const language = await this.preferredLanguage(state);
+      const inputs = language === undefined || language === input.locale ? [input] : [input, { ...input, locale: language }];
+      /** The storage keys of this attempt's letters: deleted unless an event names them. */
+      const storageKeys: string[] = [];
       let recorded = false;
       try {
-        await this.faultAt('after-letter-stored', storageKey);
+        const documents: LetterData['document'][] = [];
+        for (const letterInput of inputs) {
+          const document = await this.store(claimId, state, letterInput, storageKeys);
+          if (!document) return await service.claimCommand(claimId, ctx, authorize, () => command);
+          documents.push(document);
+        }
+        const [document, ...copies] = documents;
+        const letter: LetterData = { document: document!, locale: input.locale, ...(copies.length > 0 ? { copies } : {}) };
+        for (const storageKey of storageKeys) await this.faultAt('after-letter-stored', storageKey);
         const result = await service.claimCommand(claimId, { ...ctx, expectedRevision: ctx.expectedRevision ?? BigInt(revision) }, authorize, () => ({
           ...command, data: { ...command.data, letter },
         }) as LetterCommand);
@@ -143,8 +141,42 @@ export class DecisionLetters {
       } catch (error) {
         if (!(error instanceof RevisionMismatchError) || ctx.expectedRevision !== undefined || attempt >= MAX_ATTEMPTS) throw error;
       } finally {
-        if (!recorded) await store.delete(storageKey).catch(() => undefined);
+        if (!recorded) for (const storageKey of storageKeys) await store.delete(storageKey).catch(() => undefined);
       }
+    }
+  }
+
+  /**
+   * The victim's preferred language, decrypted for this render only (never logged or kept);
+   * undefined when they gave none, or their key is erased.
+   */
+  private async preferredLanguage(state: ClaimState): Promise<Locale | undefined> {
+    if (!state.preferredLanguage) return undefined;
+    const value = await this.options.protector.decryptPersonalData<{ preferredLanguage?: unknown }>(state.victimRef!, state.preferredLanguage);
+    if (isErased(value)) return undefined;
+    return isLocale(value.preferredLanguage) ? value.preferredLanguage : undefined;
+  }
+
+  /**
+   * Renders `input`, encrypts it with the victim's key for its document id (from its content) and
+   * stores it, its key pushed on `storageKeys` before the bytes are written (so the caller deletes
+   * them when no event names them); undefined when the victim's key is erased.
+   */
+  private async store(claimId: string, state: ClaimState, input: LetterInput, storageKeys: string[]): Promise<LetterData['document'] | undefined> {
+    const { protector, store } = this.options;
+    const bytes = await renderLetter(input);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const documentId = letterDocumentId(claimId, sha256);
+    const key = await protector.documentKey(state.victimRef!, documentId);
+    if (isErased(key)) return undefined;
+    const storageKey = newStorageKey(claimId, documentId);
+    storageKeys.push(storageKey);
+    try {
+      const ingested = await ingestDocument(Readable.from([bytes]), { store, storageKey, key: key.key, documentId, maxBytes: bytes.length });
+      const fileName = await protector.encryptPersonalData(state.victimRef!, { fileName: `${input.publicReference} ${input.kind} ${input.locale}.pdf` });
+      return { documentId, size: ingested.size, contentType: ingested.contentType, sha256: ingested.sha256, storageKey, fileName };
+    } finally {
+      key.key.fill(0);
     }
   }
 }

@@ -12,8 +12,8 @@ import {
   CommandBodies, CommandResultSchema, JurisdictionSchema, ProblemSchema, fundStream, maskAccount, payeeDetailsOf, victimRefOf, type CommandName,
 } from '@cfund/contracts';
 import {
-  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canLeadClaim, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
-  ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
+  canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canChangeCounsel, canSetPayee, canTakeClaim, canErasePersonalData, canFile, checkVictimData,
+  DomainError, ensureAllowed, type Authorization, type ClaimAccess, type ClaimCommand, type FundRole, type Principal,
 } from '@cfund/domain';
 import { deterministicUuid, type PersonalDataProtector } from '@cfund/eventstore';
 import { claimAccess, type Authorize, type CommandContext, type CommandResult, type CommandService } from '../command-service.js';
@@ -96,9 +96,10 @@ const CLAIM_ROUTES: ClaimRoute[] = [
   { path: 'recoveries', body: 'recordRecovery', command: 'RecordRecovery', authorize: staff('fund-finance'), summary: 'Record an amount recovered from the offender (subrogation)', who: 'fund-finance of the jurisdiction' },
   { path: 'withdrawal', body: 'withdrawClaim', command: 'WithdrawClaim', authorize: lawyer, summary: 'Withdraw the claim', who: 'the claim\'s lawyer' },
   { path: 'reopening', body: 'reopenClaim', command: 'ReopenClaim', authorize: lawyer, summary: 'Reopen a withdrawn claim', who: 'the claim\'s lawyer' },
-  { path: 'co-counsel', body: 'addCoCounsel', command: 'AddCoCounsel', authorize: canLeadClaim, summary: 'Add a lawyer of the jurisdiction as co-counsel (they then see and act on the claim)', who: 'the claim\'s lead lawyer' },
-  { path: 'co-counsel-removal', body: 'removeCoCounsel', command: 'RemoveCoCounsel', authorize: canLeadClaim, summary: 'Remove a co-counsel (they no longer see the claim)', who: 'the claim\'s lead lawyer' },
-  { path: 'hand-over', body: 'handOverClaim', command: 'HandOverClaim', authorize: canLeadClaim, summary: 'Hand the claim over to another lawyer, with a reason (the former lead no longer sees it)', who: 'the claim\'s lead lawyer' },
+  { path: 'co-counsel', body: 'addCoCounsel', command: 'AddCoCounsel', authorize: canChangeCounsel, summary: 'Add a lawyer of the jurisdiction as co-counsel (they then see and act on the claim)', who: 'the claim\'s lead lawyer or a fund-admin of the jurisdiction' },
+  { path: 'co-counsel-removal', body: 'removeCoCounsel', command: 'RemoveCoCounsel', authorize: canChangeCounsel, summary: 'Remove a co-counsel (they no longer see the claim)', who: 'the claim\'s lead lawyer or a fund-admin of the jurisdiction' },
+  { path: 'hand-over', body: 'handOverClaim', command: 'HandOverClaim', authorize: canChangeCounsel, summary: 'Hand the claim over to another lawyer, with a reason (the former lead no longer sees it)', who: 'the claim\'s lead lawyer or a fund-admin of the jurisdiction (e.g. when the lead left)',
+    note: 'Both lawyers are notified. A fund admin cannot make themselves the lead (409 not-a-lawyer).' },
   { path: 'assessor', body: 'assignAssessor', command: 'AssignAssessor', authorize: canAssignAssessor, summary: 'Assign the claim\'s assessor (only they may assess it from then on)', who: 'fund-admin of the jurisdiction', note: 'Not someone who approved a decision on the claim (403 four-eyes); the assessor of record never approves it.' },
   { path: 'take', body: 'takeClaim', command: 'TakeClaim', authorize: canTakeClaim, summary: 'Take an unassigned claim as its assessor', who: 'fund-assessor of the jurisdiction', note: 'Refused (409 already-assigned) when another assessor is assigned.' },
   { path: 'payee-confirmation', body: 'confirmPayeeChange', command: 'ConfirmPayeeChange', authorize: staff('fund-finance'), summary: 'Confirm a change of payee requested after an approval (it is in force from now on)', who: 'fund-finance of the jurisdiction', note: 'Not the person who requested the change, nor an approver of the claim\'s award (403 four-eyes).' },
@@ -310,6 +311,23 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     return service.command(id, ctx, canAssess, (at) => ({
       type: 'WithdrawInformationRequest', actor: actor(ctx.principal), at, data: { request: n },
     }));
+  }));
+
+  // ---- the victim's preferred language -----------------------------------------------------
+  app.post('/claims/:id/preferred-language', {
+    schema: {
+      summary: 'Set or change the victim\'s preferred language (null: none)', tags: ['claims'],
+      description: 'Who: a lawyer acting on the claim (the lead or co-counsel). The language is personal data: it is stored only encrypted with the victim\'s data key. '
+        + 'When it differs from the scheme\'s language, each letter served from then on comes with a copy in it. 409 personal-data-erased after an erasure.',
+      params: ClaimParams, headers: Headers, body: withExample(CommandBodies.setPreferredLanguage, EXAMPLES.setPreferredLanguage), response: ok,
+    },
+  }, async (request, reply) => execute(request, reply, 200, async (ctx) => {
+    const { id } = request.params;
+    // 404 or 403 before anything is encrypted for the victim.
+    const { state } = await service.authorizedClaim(id, ctx.principal, lawyer);
+    if (state.personalDataErased) throw new DomainError('personal-data-erased', 'The victim\'s personal data has been erased: nothing can be recorded for them any more.');
+    const preference = await protector.encryptPersonalData(victimRefOf(id), request.body);
+    return service.command(id, ctx, lawyer, (at) => ({ type: 'SetPreferredLanguage', actor: actor(ctx.principal), at, data: { preference } }));
   }));
 
   // ---- erasure -----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ export const EXAMPLES = {
   requestInformation: { question: 'Please send the medical report on the treatment after the incident.', dueInWorkingDays: 10 },
   answerInformationRequest: { answer: 'The medical report is attached.', documentIds: ['0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21'] },
   withdrawInformationRequest: {},
+  setPreferredLanguage: { preferredLanguage: 'sq' },
   eraseVictimData: { reason: 'Erasure request of the data subject under Article 17 GDPR.' },
   allocateBudget: { amount: RSD(10_000_000_000) },
   setPayee: { kind: 'victim', payee: { name: 'Jelena Petrović', iban: 'RS35 2600 0560 1001 6113 79', bic: 'AIKBRS22' } },

@@ -13,6 +13,7 @@ import { claimAccessOf } from '../queries/visibility.js';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
 import { personalDataReads } from '../queries/personal-data-reads.js';
+import { keptFold } from '../queries/replay.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { AccessLogSchema, ClaimParams, InformationRequestTextsSchema, PersonalDataAnswerSchema, ReadsQuery, ReadsSchema, RequestParams, problems } from './schemas.js';
 
@@ -20,6 +21,22 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
   const app = appIn.withTypeProvider<ZodTypeProvider>();
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', notWhileRebuilding(ctx));
+
+  /**
+   * The filed data with the preferred language in force: one set after filing (PreferredLanguageSet)
+   * is in the claim's kept fold, encrypted like the filed data. Without a fold in the current shape
+   * (before the claim's next event after a change of the decider's state) the filed one stands:
+   * claims of before have no language set later.
+   */
+  async function withLanguageInForce(victimRef: string, claimId: string, filed: EncryptedPersonalData, data: Record<string, unknown>): Promise<unknown> {
+    const inForce = keptFold(ctx.runner.store, claimId)?.state.preferredLanguage;
+    if (!inForce || inForce.ciphertext === filed.ciphertext) return data;
+    const set = await decryptPersonalData(ctx, victimRef, inForce);
+    if (set === ERASED) return ERASED;
+    const { preferredLanguage: _filed, ...rest } = data;
+    const language = (set as { preferredLanguage?: string | null }).preferredLanguage;
+    return language ? { ...rest, preferredLanguage: language } : rest;
+  }
 
   app.get('/claims/:id/personal-data', {
     schema: {
@@ -45,7 +62,9 @@ export async function personalDataRoutes(appIn: FastifyInstance, ctx: QueryConte
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
       return { ...answer, personalData: ERASED };
     }
-    const value = await decryptPersonalData(ctx, row.victim_ref, EncryptedPersonalDataSchema.parse(JSON.parse(row.personal_data)));
+    const filed = EncryptedPersonalDataSchema.parse(JSON.parse(row.personal_data));
+    const filedValue = await decryptPersonalData(ctx, row.victim_ref, filed);
+    const value = filedValue === ERASED ? ERASED : await withLanguageInForce(row.victim_ref, id, filed, filedValue as Record<string, unknown>);
     if (value === ERASED) {
       ctx.metrics.personalDataReads.inc({ outcome: 'erased' });
       return { ...answer, personalData: ERASED };

@@ -274,7 +274,8 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   // Once an assessor is of record, only they assess and ask (the command service refuses the others).
   const assessing = has('fund-assessor') && (claim.assessor == null || claim.assessor === p.sub);
   if (has('lawyer') && ACTIVE.includes(s)) actions.push(...open.map((n) => answerRequest(n, claim.documentChoices ?? {})));
-  if (has('lawyer') && lead && ACTIVE.includes(s)) {
+  // Who acts for the victim: the lead, or a fund admin (when the lead left; canChangeCounsel).
+  if (((has('lawyer') && lead) || has('fund-admin')) && ACTIVE.includes(s)) {
     actions.push(ADD_CO_COUNSEL);
     if ((claim.lawyers?.coCounsel.length ?? 0) > 0) actions.push(removeCoCounsel(claim.lawyers!.coCounsel));
     actions.push(HAND_OVER);

@@ -291,6 +291,7 @@ export const messages: Record<MessageKey, string> = {
   'event.CoCounselAdded': 'Dodat saradnik-advokat',
   'event.CoCounselRemoved': 'Uklonjen saradnik-advokat',
   'event.ClaimHandedOver': 'Zahtjev predat drugom advokatu',
+  'event.PreferredLanguageSet': 'Postavljen jezik koji žrtva želi',
   'event.AssessorAssigned': 'Dodijeljen procjenitelj',
   'event.PayeeDetailsSet': 'Naveden primalac',
   'event.PayeeChangeRequested': 'Zatražena promjena primaoca',

@@ -287,6 +287,7 @@ export const en = {
   'event.CoCounselAdded': 'Co-counsel added',
   'event.CoCounselRemoved': 'Co-counsel removed',
   'event.ClaimHandedOver': 'Claim handed over to another lawyer',
+  'event.PreferredLanguageSet': 'The victim\'s preferred language set',
   'event.AssessorAssigned': 'Assessor assigned',
   'event.PayeeDetailsSet': 'Payee given',
   'event.PayeeChangeRequested': 'Change of payee requested',

@@ -291,6 +291,7 @@ export const messages: Record<MessageKey, string> = {
   'event.CoCounselAdded': 'Dodan suradnik-odvjetnik',
   'event.CoCounselRemoved': 'Uklonjen suradnik-odvjetnik',
   'event.ClaimHandedOver': 'Zahtjev predan drugom odvjetniku',
+  'event.PreferredLanguageSet': 'Postavljen jezik koji žrtva želi',
   'event.AssessorAssigned': 'Dodijeljen procjenitelj',
   'event.PayeeDetailsSet': 'Naveden primatelj',
   'event.PayeeChangeRequested': 'Zatražena promjena primatelja',

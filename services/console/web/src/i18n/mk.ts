@@ -293,6 +293,7 @@ export const messages: Record<MessageKey, string> = {
   'event.CoCounselAdded': 'Додаден адвокат соработник',
   'event.CoCounselRemoved': 'Отстранет адвокат соработник',
   'event.ClaimHandedOver': 'Барањето е предадено на друг адвокат',
+  'event.PreferredLanguageSet': 'Поставен е јазикот што го претпочита жртвата',
   'event.AssessorAssigned': 'Доделен проценувач',
   'event.PayeeDetailsSet': 'Наведен примач',
   'event.PayeeChangeRequested': 'Побарана промена на примачот',

@@ -293,6 +293,7 @@ export const messages: Record<MessageKey, string> = {
   'event.CoCounselAdded': 'U shtua avokat bashkëpunëtor',
   'event.CoCounselRemoved': 'U hoq avokati bashkëpunëtor',
   'event.ClaimHandedOver': 'Kërkesa iu dorëzua një avokati tjetër',
+  'event.PreferredLanguageSet': 'U caktua gjuha e preferuar e viktimës',
   'event.AssessorAssigned': 'U caktua vlerësuesi',
   'event.PayeeDetailsSet': 'U dha përfituesi',
   'event.PayeeChangeRequested': 'U kërkua ndryshimi i përfituesit',

@@ -292,6 +292,7 @@ export const srLatn: Record<MessageKey, string> = {
   'event.CoCounselAdded': 'Dodat saradnik-advokat',
   'event.CoCounselRemoved': 'Uklonjen saradnik-advokat',
   'event.ClaimHandedOver': 'Zahtev predat drugom advokatu',
+  'event.PreferredLanguageSet': 'Postavljen jezik koji žrtva želi',
   'event.AssessorAssigned': 'Dodeljen procenitelj',
   'event.PayeeDetailsSet': 'Naveden primalac',
   'event.PayeeChangeRequested': 'Zatražena promena primaoca',
