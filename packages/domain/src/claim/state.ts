@@ -83,7 +83,7 @@ export interface InformationRequest {
  * working state) compares it with what it stored and folds the claim again from its events when
  * it changed; read models keep shapes of their own.
  */
-export const CLAIM_STATE_VERSION = 11;
+export const CLAIM_STATE_VERSION = 12;
 
 export interface ClaimState {
   stateVersion: typeof CLAIM_STATE_VERSION;
