@@ -56,6 +56,7 @@ runService({
     if (config.RELAY_ENABLED && process.env.NATS_URL) {
       const { servers, ...natsOptions } = natsConnectOptions(config);
       running.relay = startRelayHost({ eventStore: client, natsUrl: servers, natsOptions, signingKey: eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys), logger, replicas: config.NATS_STREAM_REPLICAS });
+      app.metrics.relayStatus = () => running.relay?.status();
     }
     return config.embedded && secrets.jwtSecret ? { banner: await demoTokens(secrets.jwtSecret, config) } : {};
   },

@@ -1,8 +1,17 @@
 /** Prometheus metrics of one app instance (its own registry, so tests can build several apps). */
 import { Counter, Gauge } from 'prom-client';
 import { HttpMetrics } from '@cfund/service-kit';
+import type { RelayStatus } from '@cfund/messaging';
+import { observeRelay } from './relay-metrics.js';
 
 export class Metrics extends HttpMetrics {
+  /** The relay this instance runs (set once it is started; see relay-metrics.ts). */
+  relayStatus: () => RelayStatus | undefined | 'disabled' = () => 'disabled';
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    super(options);
+    observeRelay(this.registry, () => this.relayStatus());
+  }
   readonly appends = new Counter({
     name: 'cfund_eventstore_appends_total', help: 'Successful appends by stream category (claim, fund, ...)', labelNames: ['category'] as const,
     registers: [this.registry],
