@@ -127,16 +127,18 @@ export class IdempotencyStore {
    *
    * `stored()`: `run` found the writes of an earlier execution under this key (its answer is
    * final): a reservation still pending is taken over without waiting (see the module comment).
+   * `check()`: throws, writing nothing, what `reserve()` would at once (the key used with another
+   * request, or answered), for a `run` that makes repeat-safe writes before it reserves.
    */
   async execute<R extends JsonValue>(
-    key: string, requestHash: string | readonly [string, ...string[]], run: (reserve: () => Promise<void>, stored: () => void) => Promise<R>,
+    key: string, requestHash: string | readonly [string, ...string[]], run: (reserve: () => Promise<void>, stored: () => void, check: () => Promise<void>) => Promise<R>,
   ): Promise<IdempotentResult<R>> {
     const stream = this.streamName(key);
     const requestHashes = typeof requestHash === 'string' ? [requestHash] : requestHash;
     const reservation: Reservation = { stream, keyHash: hashIdempotencyKey(key), requestHash: requestHashes[0], requestHashes, owner: randomUUID() };
     let response: R;
     try {
-      response = await run(() => this.reserve(reservation), () => { reservation.stored = true; });
+      response = await run(() => this.reserve(reservation), () => { reservation.stored = true; }, () => this.check(reservation));
     } catch (error) {
       if (error instanceof AlreadyAnswered) return { response: error.response as R, replayed: true };
       const held = reservation.held;
@@ -186,6 +188,14 @@ export class IdempotencyStore {
    */
   async answered(key: string): Promise<boolean> {
     return (await this.read(this.streamName(key))).status === 'done';
+  }
+
+  /** Throws what `reserve` would at once for `r`: another request's key (mismatch), or its answer (no-op when held). */
+  private async check(r: Reservation): Promise<void> {
+    if (r.held !== undefined) return;
+    const state = await this.read(r.stream);
+    if (state.requestHash !== undefined && !r.requestHashes.includes(state.requestHash)) throw new IdempotencyMismatchError(r.keyHash);
+    if (state.status === 'done') throw new AlreadyAnswered(state.response ?? null);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AwardFunding, fundingChange, type FundingChange } from './award-funding/award-funding.js';
+import { AwardFunding, fundingChange, fundingChanged, type FundingChange } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import {
   JURISDICTIONS, bankStatementStream, claimStream, fundStream, paymentRunStream,
@@ -41,6 +41,8 @@ export interface CommandContext {
   beforeWrite?: () => Promise<void>;
   /** Told when the command's writes under its Idempotency-Key are found stored (a retry after a crash): its answer is final, whoever holds the key. */
   foundStored?: () => void;
+  /** Throws, writing nothing, the Idempotency-Key's 422 (used with another request) or its answer: before repeat-safe writes that precede the reservation. */
+  checkKey?: () => Promise<void>;
   correlationId: string;
 }
 
@@ -61,7 +63,7 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
  * leaves the key free for the retry, and a retry that finds the claim's events stored can
  * settle the ledger while the dead request still holds the key.
  */
-const ledgerContext = ({ beforeWrite: _reserve, foundStored: _stored, ...ctx }: CommandContext): CommandContext => ctx;
+const ledgerContext = ({ beforeWrite: _reserve, foundStored: _stored, checkKey: _check, ...ctx }: CommandContext): CommandContext => ctx;
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
 
@@ -201,6 +203,8 @@ export class CommandService {
           decidedOn = loaded.state;
           change = fundingChange(loaded.state, after);
           const before = committedIn.size;
+          // A key of another request is refused before any money moves for this one.
+          if (fundingChanged(change.after, change.before)) await ctx.checkKey?.();
           await this.funding.beforeAppend(claimId, after, change, funding, (year) => committedIn.add(year));
           if (committedIn.size > before) await this.faultAt('after-funds-committed', claimId);
           // Authorized, decided and funded: the key is taken only now (a refusal writes nothing).

@@ -118,6 +118,16 @@ t.test('a same-key retry after a crash finishes the command and its ledger write
     t.equal(replay.headers['idempotency-replayed'], 'true');
   });
 
+  t.test('a key used for another request is refused before any money is committed', async (t) => {
+    const [first, second] = [await assessed(), await assessed()];
+    const headers = { 'idempotency-key': `approve-${first}` };
+    t.equal((await h.post(`/claims/${first}/approvals`, tk.approver1, {}, headers)).statusCode, 200);
+    const reused = await h.post(`/claims/${second}/approvals`, tk.approver1, {}, headers);
+    t.equal(reused.statusCode, 422, reused.body);
+    t.equal(reused.json<{ code: string }>().code, 'idempotency-key-reused');
+    t.equal(await held(YEAR, second), undefined, 'the ledger has never held anything for the other claim');
+  });
+
   t.test('a spread stopped after the later year\'s commitment', async (t) => {
     const id = await oldSchedule();
     const { retried, waitedMs } = await crashThenRetry(t, 'after-funds-committed', `/claims/${id}/commitments-by-year`, tk.admin, { reason: 'Next year\'s budget covers it.' },
