@@ -19,6 +19,11 @@
  * them and returns that run's result without deciding or appending anything (and the event ids
  * are derived from the key, so even a blind re-append at the same revision is deduplicated by
  * the server). The taker then records the response. See README.md.
+ *
+ * A retry that finds the writes of the first run stored (`run` calls `stored()`: it loaded its
+ * own events under the key) does not wait for the reservation to go stale: its answer is the
+ * first run's answer, derived from those events, so it takes the reservation over at once and
+ * records it. A holder still alive then finds the response recorded and answers it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { NO_STREAM, StreamNotFoundError, WrongExpectedVersionError, type EventStoreDBClient } from '@eventstore/db-client';
@@ -119,14 +124,21 @@ export class IdempotencyStore {
    *
    * `requestHash` may be several: the first is recorded, any of them matches (during a rotation
    * of the key that fingerprints requests, a retry of a request reserved before the switch).
+   *
+   * `stored()`: `run` found the writes of an earlier execution under this key (its answer is
+   * final): a reservation still pending is taken over without waiting (see the module comment).
+   * `check()`: throws, writing nothing, what `reserve()` would at once (the key used with another
+   * request, or answered), for a `run` that makes repeat-safe writes before it reserves.
    */
-  async execute<R extends JsonValue>(key: string, requestHash: string | readonly [string, ...string[]], run: (reserve: () => Promise<void>) => Promise<R>): Promise<IdempotentResult<R>> {
+  async execute<R extends JsonValue>(
+    key: string, requestHash: string | readonly [string, ...string[]], run: (reserve: () => Promise<void>, stored: () => void, check: () => Promise<void>) => Promise<R>,
+  ): Promise<IdempotentResult<R>> {
     const stream = this.streamName(key);
     const requestHashes = typeof requestHash === 'string' ? [requestHash] : requestHash;
     const reservation: Reservation = { stream, keyHash: hashIdempotencyKey(key), requestHash: requestHashes[0], requestHashes, owner: randomUUID() };
     let response: R;
     try {
-      response = await run(() => this.reserve(reservation));
+      response = await run(() => this.reserve(reservation), () => { reservation.stored = true; }, () => this.check(reservation));
     } catch (error) {
       if (error instanceof AlreadyAnswered) return { response: error.response as R, replayed: true };
       const held = reservation.held;
@@ -178,6 +190,14 @@ export class IdempotencyStore {
     return (await this.read(this.streamName(key))).status === 'done';
   }
 
+  /** Throws what `reserve` would at once for `r`: another request's key (mismatch), or its answer (no-op when held). */
+  private async check(r: Reservation): Promise<void> {
+    if (r.held !== undefined) return;
+    const state = await this.read(r.stream);
+    if (state.requestHash !== undefined && !r.requestHashes.includes(state.requestHash)) throw new IdempotencyMismatchError(r.keyHash);
+    if (state.status === 'done') throw new AlreadyAnswered(state.response ?? null);
+  }
+
   /**
    * Takes the key for `r` (no-op when held). The first attempt assumes a new key (no read); on a
    * conflict it reads the key and then ends `run` with its response (AlreadyAnswered), waits for
@@ -212,10 +232,10 @@ export class IdempotencyStore {
         next = { expected: state.revision, prevHash: state.lastHash };
         continue;
       }
-      // pending: wait for its response, or take it over once stale.
+      // pending: wait for its response, or take it over once stale (at once when this run's writes are stored: its answer is final).
       const now = performance.now();
       if (observed === undefined || observed.revision !== state.revision) observed = { revision: state.revision, since: now };
-      const stale = now - observed.since >= this.staleAfterMs || (state.reservedAt !== undefined && Date.now() - state.reservedAt >= this.staleAfterMs);
+      const stale = r.stored === true || now - observed.since >= this.staleAfterMs || (state.reservedAt !== undefined && Date.now() - state.reservedAt >= this.staleAfterMs);
       if (stale) {
         next = { expected: state.revision, prevHash: state.lastHash };
         continue;
@@ -280,4 +300,6 @@ interface Reservation {
   readonly requestHashes: readonly string[];
   readonly owner: string;
   held?: { revision: bigint; lastHash: string };
+  /** `run` found the writes of an earlier execution under the key stored: its answer is that execution's. */
+  stored?: boolean;
 }

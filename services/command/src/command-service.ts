@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { AwardFunding, fundingChange, type FundingChange } from './award-funding/award-funding.js';
+import { AwardFunding, fundingChange, fundingChanged, type FundingChange } from './award-funding/award-funding.js';
 import { NO_STREAM, type EventStoreDBClient } from '@eventstore/db-client';
 import {
   JURISDICTIONS, bankStatementStream, claimStream, fundStream, paymentRunStream,
@@ -39,6 +39,10 @@ export interface CommandContext {
   idempotencyKey?: string;
   /** Awaited before the command's first write, once it is authorized and decided (reserves the Idempotency-Key). */
   beforeWrite?: () => Promise<void>;
+  /** Told when the command's writes under its Idempotency-Key are found stored (a retry after a crash): its answer is final, whoever holds the key. */
+  foundStored?: () => void;
+  /** Throws, writing nothing, the Idempotency-Key's 422 (used with another request) or its answer: before repeat-safe writes that precede the reservation. */
+  checkKey?: () => Promise<void>;
   correlationId: string;
 }
 
@@ -50,6 +54,16 @@ export const claimAccess = (s: ClaimState): ClaimAccess => ({
   assignedLawyers: s.lawyers.coCounsel,
   assessor: s.assessor,
 });
+
+/**
+ * The context for the ledger writes that keep a claim command's ledgers in step: without the
+ * Idempotency-Key's reservation. Those writes move a ledger to a target the claim sets (commit
+ * to, release to, each payment and recovery once by its number), so a repeat decides nothing and
+ * needs no key; the key is reserved by the claim's append alone. A crash after a commitment thus
+ * leaves the key free for the retry, and a retry that finds the claim's events stored can
+ * settle the ledger while the dead request still holds the key.
+ */
+const ledgerContext = ({ beforeWrite: _reserve, foundStored: _stored, checkKey: _check, ...ctx }: CommandContext): CommandContext => ctx;
 
 const notFound = (claimId: string): HttpProblem => new HttpProblem(404, 'Not Found', `There is no claim ${claimId}.`, { code: 'claim-not-found' });
 
@@ -171,6 +185,7 @@ export class CommandService {
     let decidedOn: ClaimState | undefined;
     let change: FundingChange | undefined;
     const committedIn = new Set<number>();
+    const funding = ledgerContext(ctx);
     try {
       const result = await handleCommand(this.client, stream, command, decider, {
         codec: claimCodec,
@@ -187,9 +202,10 @@ export class CommandService {
         beforeAppend: async (_events, loaded, after) => {
           decidedOn = loaded.state;
           change = fundingChange(loaded.state, after);
-          // A ledger write takes the Idempotency-Key itself, once the ledger has not refused.
           const before = committedIn.size;
-          await this.funding.beforeAppend(claimId, after, change, ctx, (year) => committedIn.add(year));
+          // A key of another request is refused before any money moves for this one.
+          if (fundingChanged(change.after, change.before)) await ctx.checkKey?.();
+          await this.funding.beforeAppend(claimId, after, change, funding, (year) => committedIn.add(year));
           if (committedIn.size > before) await this.faultAt('after-funds-committed', claimId);
           // Authorized, decided and funded: the key is taken only now (a refusal writes nothing).
           await ctx.beforeWrite?.();
@@ -198,15 +214,20 @@ export class CommandService {
       if (!result.replayed && result.events.length > 0) {
         this.metrics.appends.inc({ category: 'claim' });
         await this.faultAt('before-funds-settled', claimId);
-        await this.settleAfter(claimId, change, result.state, ctx);
+        await this.settleAfter(claimId, change, result.state, funding);
+      } else if (result.replayed) {
+        // A retry under the key of a command whose events are stored: its answer is final, and it
+        // finishes what a crash after them left undone, the ledger settled to the claim as it
+        // stands now (the claim may have moved on since; nothing is written when they agree).
+        ctx.foundStored?.();
+        if (!isNew) await this.settleAfter(claimId, undefined, (await this.claims.catchUp(this.client, stream)).state, funding);
       } else if (!isNew) {
-        // A retry that writes nothing (its events are stored already) finishes what a crash after
-        // them left undone: the ledger settled to the claim (nothing is written when they agree).
-        await this.settleAfter(claimId, undefined, result.state, ctx);
+        // A command that decided nothing finishes what a crash after an earlier one left undone.
+        await this.settleAfter(claimId, undefined, result.state, funding);
       }
       return { claimId, revision: revisionNumber(result.revision), events: result.events.map((e) => e.type), state: result.state, replayed: result.replayed };
     } catch (error) {
-      if (committedIn.size > 0 && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, [...committedIn], ctx);
+      if (committedIn.size > 0 && decidedOn?.jurisdiction) await this.settleRefused(claimId, decidedOn.jurisdiction, [...committedIn], funding);
       if (isNew && error instanceof RevisionMismatchError) {
         // FileClaim at no_stream found the stream: the claim id is taken (a replay is caught above by its key).
         throw new DomainError('already-filed', 'This claim has already been filed.');

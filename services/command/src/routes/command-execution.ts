@@ -84,7 +84,7 @@ export class CommandExecution {
     const fingerprint: [string, ...string[]] = [fingerprintOf(this.options.fingerprintKey), ...(this.options.previousFingerprintKeys ?? []).map(fingerprintOf)];
     // The key is reserved only when the command is about to write: a refusal writes nothing.
     // Answers are JSON objects (ids, revisions, event types, hashes): stored as they are.
-    const executed = await this.options.idempotency.execute(ctx.idempotencyKey, fingerprint, async (reserve) => ({ ...(await run({ ...ctx, beforeWrite: reserve })) }) as JsonValue);
+    const executed = await this.options.idempotency.execute(ctx.idempotencyKey, fingerprint, async (reserve, stored, check) => ({ ...(await run({ ...ctx, beforeWrite: reserve, foundStored: stored, checkKey: check })) }) as JsonValue);
     if (executed.replayed) {
       this.options.metrics.idempotentReplays.inc();
       reply.header('idempotency-replayed', 'true');
