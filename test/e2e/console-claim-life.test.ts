@@ -4,7 +4,8 @@
  * the assessor assesses it and, being an approver too, is refused approving their own
  * assessment (four-eyes); two approvers approve it (the second after a 412: the first changed
  * the claim under them) and the decision is served; the finance officer schedules the payout
- * and pays both instalments (the second early), closes the claim and records a recovery from the
+ * (a fund admin's spreading of its commitments by year is then refused: a schedule of today is
+ * committed by due year already) and pays both instalments (the second early), closes the claim and records a recovery from the
  * offender; the auditor reads the
  * timeline and the integrity verdict, and sees the claim as of an instant between the decision's
  * service and the payout (served) while it reads closed. A lawyer of another jurisdiction cannot
@@ -183,6 +184,20 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await openFromWorkQueue(finance, reference);
   await act(finance, 'Schedule the payout', 'Schedule', { 'Number of instalments': '2', 'First instalment due on': localDate(0), 'Months between instalments': '1' });
   t.equal(await status(finance), 'Payout scheduled');
+  t.equal(await region(finance, 'Commit the later instalments in the years they fall due in').count(), 0, 'spreading commitments is a fund admin\'s');
+  // ---- the fund admin: a schedule of today is committed by due year already -----------------
+  const admin = await signIn('Demo Fund Admin', 'Work queue');
+  await admin.goto(new URL(claimPath, base).href);
+  const spread = region(admin, 'Commit the later instalments in the years they fall due in');
+  await spread.getByLabel('Why they are moved', { exact: true }).fill('Old schedule: commit each instalment in its own year.');
+  await spread.getByRole('button', { name: 'Move to their years', exact: true }).click();
+  await spread.getByText('Not done: The claim\'s instalments are already committed in the years they fall due in.', { exact: true }).waitFor();
+  t.pass('the API\'s refusal (already spread) beside the action');
+  await checkAccessibility(t, admin, 'claim page: spreading refused');
+  await run.shoot(admin, 'life-spread-refused');
+  await admin.setViewportSize({ width: 390, height: 844 });
+  await checkAccessibility(t, admin, 'claim page at 390 px: spreading refused');
+  await fitsPhone(admin, 'spreading refused');
   await finance.getByRole('link', { name: 'Work queue' }).click();
   await finance.getByRole('heading', { name: 'Work queue', exact: true }).waitFor();
   t.equal(await finance.getByTestId('count-disburse-instalment').textContent(), 'Pay an instalment: 2', 'both instalments wait');

@@ -1,7 +1,8 @@
 /**
  * The victim's personal data, its reads and its erasure, clicked through in the console, each
  * person in a browser context of their own. The lawyer files a claim, shows the victim's data
- * (an explicit, recorded read; nothing personal in the URL or the title), attaches evidence (the
+ * (an explicit, recorded read; nothing personal in the URL or the title), sets the victim's preferred
+ * language (read back as the one in force) and clears it, attaches evidence (the
  * file's SHA-256, never the file), records a payment from the offender, withdraws the claim and
  * reopens it, and narrows "my claims" with the API's filters. The auditor sees the claim as of an earlier revision (withdrawn) and before it
  * existed, and finds the lawyer's read in the reads of personal data. The data-protection
@@ -67,6 +68,43 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await run.shoot(lawyer, 'pd-shown');
   await panel.getByRole('button', { name: 'Hide personal data' }).click();
   t.notOk((await lawyer.content()).includes(VICTIM), 'hidden again');
+
+  // ---- the victim's preferred language: set, read back as the one in force, cleared ---------
+  // Personal data: only in the command's body, never in the URL or any storage of the browser.
+  const languageSent: string[] = [];
+  lawyer.on('request', (r) => { if (r.url().endsWith('/preferred-language')) languageSent.push(r.postData() ?? ''); });
+  const language = region(lawyer, 'The victim\'s preferred language');
+  t.same(await language.getByLabel('Preferred language').locator('option').allTextContents(),
+    ['None: the scheme\'s language', 'English', 'Srpski (latinica)', 'Српски (ћирилица)', 'Bosanski', 'Crnogorski', 'Hrvatski', 'Shqip', 'Македонски'],
+    'none, or each locale named in its own language');
+  t.equal(await language.getByRole('option', { name: 'Shqip' }).getAttribute('lang'), 'sq', 'marked as Albanian for screen readers');
+  await checkAccessibility(t, lawyer, 'claim page: the victim\'s language offered');
+  await lawyer.setViewportSize({ width: 390, height: 844 });
+  await checkAccessibility(t, lawyer, 'claim page at 390 px: the victim\'s language offered');
+  await fitsPhone(lawyer, 'the victim\'s language offered');
+  await language.getByLabel('Preferred language').selectOption('sq');
+  await act(lawyer, 'The victim\'s preferred language', 'Save');
+  await panel.getByRole('button', { name: 'Show personal data (the read is recorded)' }).click();
+  const inForce = lawyer.getByTestId('preferred-language');
+  await inForce.getByText('Shqip', { exact: true }).waitFor();
+  t.equal(await inForce.getAttribute('lang'), 'sq', 'the language in force, in its own words');
+  await nothingPersonalIn(lawyer, 'the language set');
+  t.equal(new URL(lawyer.url()).pathname + new URL(lawyer.url()).search + new URL(lawyer.url()).hash, `/claims/${claimId}`, 'the URL is the claim\'s alone');
+  await checkAccessibility(t, lawyer, 'claim page: the victim\'s language in force');
+  await run.shoot(lawyer, 'pd-language');
+  await lawyer.setViewportSize({ width: 390, height: 844 });
+  await checkAccessibility(t, lawyer, 'claim page at 390 px: the victim\'s language in force');
+  await fitsPhone(lawyer, 'the victim\'s language in force');
+  await panel.getByRole('button', { name: 'Hide personal data' }).click();
+  await region(lawyer, 'The victim\'s preferred language').getByLabel('Preferred language').selectOption({ label: 'None: the scheme\'s language' });
+  // The status still says the first save is done: wait for the claim's next revision instead.
+  const before = await lawyer.getByText(/^Revision \d+$/).textContent();
+  await act(lawyer, 'The victim\'s preferred language', 'Save');
+  await lawyer.getByText(`Revision ${Number(before!.replace('Revision ', '')) + 1}`, { exact: true }).waitFor();
+  await panel.getByRole('button', { name: 'Show personal data (the read is recorded)' }).click();
+  await lawyer.getByTestId('preferred-language').getByText('None: the scheme\'s language', { exact: true }).waitFor();
+  t.same(languageSent.map((b) => JSON.parse(b)), [{ preferredLanguage: 'sq' }, { preferredLanguage: null }], 'a locale, then null for none');
+  await panel.getByRole('button', { name: 'Hide personal data' }).click();
 
   // ---- the lawyer's actions beyond the court track ----------------------------------------
   // Evidence: the file's SHA-256 is computed in the browser; only the digest is sent.
@@ -141,7 +179,8 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await auditor.getByRole('link', { name: 'Reads of personal data' }).click();
   await auditor.getByRole('heading', { name: 'Reads of personal data', exact: true }).waitFor();
   const reads = auditor.getByTestId('reads');
-  await reads.getByRole('row').filter({ hasText: claimId }).filter({ hasText: 'lawyer-1' }).waitFor({ timeout: 15_000 });
+  await reads.getByRole('row').filter({ hasText: claimId }).filter({ hasText: 'lawyer-1' }).first().waitFor({ timeout: 15_000 });
+  t.equal(await reads.getByRole('row').filter({ hasText: claimId }).filter({ hasText: 'lawyer-1' }).count(), 3, 'each of the lawyer\'s three reads is recorded');
   await checkAccessibility(t, auditor, 'reads of personal data');
   await run.shoot(auditor, 'pd-reads');
   await fitsPhone(auditor, 'the reads of personal data');
@@ -153,7 +192,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   const dpo = await signIn('Demo Data-Protection Officer', 'Reads of personal data');
   const inboxLink = dpo.getByRole('navigation').getByRole('link', { name: /^Inbox/ });
   t.equal(await inboxLink.textContent(), 'Inbox', 'nothing unread yet');
-  await dpo.getByRole('link', { name: `Erase the victim's personal data of claim ${claimId}` }).click();
+  await dpo.getByRole('link', { name: `Erase the victim's personal data of claim ${claimId}` }).first().click();
   await dpo.getByRole('heading', { name: 'Erase a victim\'s personal data' }).waitFor();
   t.equal(await dpo.getByLabel('Claim id').inputValue(), claimId, 'the claim is filled in from the read');
   await dpo.getByRole('button', { name: 'Continue' }).click();

@@ -15,12 +15,13 @@ const claim = (status: string, instalments: { number: number; status: string }[]
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
 t.test('each role is offered its actions in the statuses the domain takes them', async (t) => {
-  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal', 'payee']);
-  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal', 'payee'], 'once applied: an offender\'s payment, or withdrawing');
-  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal', 'payee'], 'a served decision can be appealed');
-  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments', 'payee'], 'no withdrawal once the payout is scheduled');
-  t.same(paths(['lawyer'], claim('withdrawn')), ['reopening']);
-  t.same(paths(['lawyer'], claim('closed')), []);
+  t.same(paths(['lawyer'], claim('filed')), ['criminal-proceedings', 'court-rulings', 'ruling-finality', 'enforcement-failures', 'fund-application', 'evidence', 'offender-payments', 'withdrawal', 'preferred-language', 'payee']);
+  t.same(paths(['lawyer'], claim('applied')), ['evidence', 'offender-payments', 'withdrawal', 'preferred-language', 'payee'], 'once applied: an offender\'s payment, or withdrawing');
+  t.same(paths(['lawyer'], claim('notified')), ['evidence', 'offender-payments', 'appeals', 'withdrawal', 'preferred-language', 'payee'], 'a served decision can be appealed');
+  t.same(paths(['lawyer'], claim('scheduled')), ['evidence', 'offender-payments', 'preferred-language', 'payee'], 'no withdrawal once the payout is scheduled');
+  t.same(paths(['lawyer'], claim('withdrawn')), ['reopening', 'preferred-language']);
+  t.same(paths(['lawyer'], claim('closed')), ['preferred-language'], 'the victim\'s language, in any status');
+  t.same(paths(['lawyer'], claim('closed', [], { personalData: { erased: true } })), [], 'nothing more recorded for a victim whose data is erased');
   t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
   t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true })), ['late-filing-extension']);
   t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused' } })), [], 'decided once');
@@ -41,10 +42,10 @@ t.test('each role is offered its actions in the statuses the domain takes them',
     ['payouts/2/disbursement', 'payouts/3/disbursement', 'payouts/1/failure', 'payee'], 'each instalment not paid; a failure of the paid one');
   t.same(paths(['fund-finance'], claim('paid')), ['closure']);
   t.same(paths(['fund-approver'], claim('withdrawn')), ['closure']);
-  t.same(paths(['lawyer'], claim('paid')), ['evidence', 'offender-payments'], 'a lawyer does not close');
+  t.same(paths(['lawyer'], claim('paid')), ['evidence', 'offender-payments', 'preferred-language'], 'a lawyer does not close');
   t.same(paths(['auditor'], claim('assessed')), [], 'an auditor only reads');
   const pending = { payee: { pending: { change: 2 } } };
-  t.same(paths(['lawyer'], claim('scheduled', [], pending)), ['evidence', 'offender-payments'], 'no new payee while a change waits');
+  t.same(paths(['lawyer'], claim('scheduled', [], pending)), ['evidence', 'offender-payments', 'preferred-language'], 'no new payee while a change waits');
   t.same(paths(['fund-finance'], claim('notified', [], pending)), ['payout-schedule', 'payee-confirmation', 'payee-rejection'], 'finance confirms or rejects it');
   t.same(actionsFor(principal('fund-finance'), claim('notified', [], pending)).at(-1)!.fixed, { change: 2 }, 'naming the change seen');
 });
@@ -59,6 +60,9 @@ t.test('casework: who acts on the claim, and its requests for information', asyn
   t.same(paths(['fund-admin'], claim('applied')), ['co-counsel', 'hand-over', 'assessor'], 'the fund admin changes who acts (the lead left) and assigns the assessor');
   t.same(paths(['fund-admin'], claim('approved')), ['co-counsel', 'hand-over'], 'no assessor once the claim is decided');
   t.same(paths(['fund-admin'], claim('closed')), [], 'nothing on a closed claim');
+  t.same(paths(['fund-admin'], claim('scheduled')), ['co-counsel', 'hand-over', 'commitments-by-year'], 'a paying claim\'s commitments spread by year (the API refuses one spread already)');
+  t.same(paths(['fund-admin'], claim('paid')), ['co-counsel', 'hand-over', 'commitments-by-year']);
+  t.same(paths(['fund-admin'], claim('notified')), ['co-counsel', 'hand-over'], 'nothing to spread before a schedule');
   const led = { lawyers: { lead: 'someone', coCounsel: ['lawyer-2'] } };
   t.same(paths(['lawyer'], claim('applied', [], { ...led, ...asked })).slice(0, 4), ['information-requests/2/answer', 'co-counsel', 'co-counsel-removal', 'hand-over'],
     'the lead lawyer answers, and changes who acts on the claim');
@@ -79,7 +83,7 @@ t.test('every field is a property of the command\'s schema, and every required p
   const actions = [{ pending: null }, { pending: { change: 2 } }].flatMap((payee) => statuses.flatMap((s) =>
     [everything, { ...everything, informationRequests: [] }].flatMap((more) =>
       actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], { ...more, payee })))));
-  t.equal(new Set(actions.map((a) => a.command)).size, 33, 'thirty-three commands offered');
+  t.equal(new Set(actions.map((a) => a.command)).size, 35, 'thirty-five commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;
     const given = [...a.fields.map((f) => f.name.split('.')[0]!), ...Object.keys(a.fixed ?? {})];
@@ -92,6 +96,18 @@ t.test('every field is a property of the command\'s schema, and every required p
       if (!(schema as z.ZodType).safeParse(undefined).success) t.ok(given.includes(name), `${a.command}: ${name} is asked for`);
     }
   }
+});
+
+t.test('the victim\'s language: each locale in its own words, or none sent as null', async (t) => {
+  const field = actionsFor(principal('lawyer'), claim('filed')).find((a) => a.path === 'preferred-language')!.fields[0]!;
+  t.same(field.options, ['none', 'en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'], 'none, then the eight locales');
+  t.equal(field.optionText?.sq, 'Shqip', 'Albanian named in Albanian');
+  t.equal(field.optionText?.['sr-Cyrl'], 'Српски (ћирилица)');
+  t.equal(field.nullOption, 'none', 'none clears it');
+  t.equal(field.initial, 'none');
+  const schema = CommandBodies.setPreferredLanguage;
+  t.ok(schema.safeParse({ preferredLanguage: null }).success, 'null is what the API takes for none');
+  for (const o of field.options!.filter((x) => x !== field.nullOption)) t.ok(schema.safeParse({ preferredLanguage: o }).success, `${o} is a locale the API takes`);
 });
 
 t.test('a document is attached by its SHA-256, computed where the file is', async (t) => {

@@ -63,7 +63,11 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     for (const f of action.fields) {
       const v = str(f.name);
       switch (f.kind) {
-        case 'text': case 'textarea': case 'date': case 'choice': case 'digest':
+        case 'choice':
+          if (f.nullOption !== undefined && v === f.nullOption) put(f.name, null);
+          else if (v) put(f.name, v);
+          break;
+        case 'text': case 'textarea': case 'date': case 'digest':
           if (v) put(f.name, v);
           break;
         case 'lines':
@@ -197,7 +201,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
           <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]}>
             {(attrs) => (
               <select {...attrs} value={String(values[f.name])} onChange={(e) => set(f.name, e.target.value)}>
-                {f.options!.map((o) => <option key={o} value={o}>{optionText(f, o)}</option>)}
+                {f.options!.map((o) => <option key={o} value={o} lang={f.languages && o !== f.nullOption ? o : undefined}>{optionText(f, o)}</option>)}
               </select>
             )}
           </Field>

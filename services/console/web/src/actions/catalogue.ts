@@ -5,7 +5,7 @@
  */
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, PAYEE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
-import type { MessageKey } from '../i18n/locales.ts';
+import { LOCALE_LABELS, LOCALES, type MessageKey } from '../i18n/locales.ts';
 
 /**
  * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
@@ -24,6 +24,10 @@ export interface ActionField {
   optionWords?: string;
   /** `choice`, `checks`: the options' words already made (documents, people); else the option itself. */
   optionText?: Record<string, string>;
+  /** `choice`: the option sent as null (clearing the value); the others are sent as they are. */
+  nullOption?: string;
+  /** `choice`: the options are locales, each worded in its own language (marked with `lang`). */
+  languages?: boolean;
   initial?: string | boolean;
 }
 
@@ -60,6 +64,8 @@ export interface ClaimForActions {
   informationRequests?: { request: number; status: string }[];
   /** Its documents, worded for a choice (kind and date): an answer to a request may name them. */
   documentChoices?: Record<string, string>;
+  /** Erased by the data-protection officer: nothing more is recorded for the victim. */
+  personalData?: { erased: boolean };
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
@@ -264,6 +270,28 @@ const CLOSURE: ClaimAction = {
   fields: [{ name: 'reason', kind: 'textarea', label: 'field.closeReason' }],
 };
 
+/**
+ * The victim's language, for copies of the letters: each locale named in its own language, or
+ * none (the scheme's language only). Personal data: sent in the body only, kept in no URL or storage.
+ */
+const PREFERRED_LANGUAGE: ClaimAction = {
+  path: 'preferred-language', command: 'setPreferredLanguage', title: 'action.preferredLanguage', submit: 'action.save',
+  fields: [{
+    name: 'preferredLanguage', kind: 'choice', label: 'field.preferredLanguage', options: ['none', ...LOCALES],
+    optionText: LOCALE_LABELS, optionWords: 'preferredLanguage', nullOption: 'none', languages: true, initial: 'none',
+  }],
+};
+
+/**
+ * An old schedule's later instalments committed in the years they fall due in. The claim view
+ * does not say whether its funding is spread already: offered while it is paying, and the API's
+ * refusal (already spread, nothing to spread, a year's budget) shows beside it.
+ */
+const SPREAD: ClaimAction = {
+  path: 'commitments-by-year', command: 'spreadCommitmentsByYear', title: 'action.spreadCommitments', submit: 'action.spread',
+  fields: [{ name: 'reason', kind: 'textarea', label: 'field.spreadReason' }],
+};
+
 /** The actions `p` may be offered on `claim` now (the statuses in which the domain takes them). */
 export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] {
   const has = (role: string) => p.roles.includes(role);
@@ -286,6 +314,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
     if (s === 'notified') actions.push(APPEAL);
     if (WITHDRAWABLE.includes(s)) actions.push(WITHDRAWAL);
     if (s === 'withdrawn') actions.push(REOPENING);
+    if (!claim.personalData?.erased) actions.push(PREFERRED_LANGUAGE);
   }
   // A late application needs an extension first.
   if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);
@@ -305,6 +334,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-finance') && (s === 'scheduled' || s === 'paid')) {
     actions.push(...claim.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => payoutFailure(i.number)));
   }
+  if (has('fund-admin') && (s === 'scheduled' || s === 'paid')) actions.push(SPREAD);
   if (has('fund-finance') && claim.scheme.recovery && (s === 'scheduled' || s === 'paid' || s === 'closed')) actions.push(RECOVERY);
   const pendingPayee = claim.payee?.pending ?? null;
   if ((has('lawyer') || has('fund-finance')) && ACTIVE.includes(s) && s !== 'paid' && !pendingPayee) actions.push(PAYEE);

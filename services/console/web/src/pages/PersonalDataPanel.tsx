@@ -7,11 +7,13 @@ import { useState } from 'react';
 import { api, ApiError } from '../api.ts';
 import { formatLocalDate } from '../format.ts';
 import { useIntl } from 'react-intl';
+import { LOCALE_LABELS, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 
 export const ERASED = '[erased]';
 
-interface PersonalData { fullName: string; dateOfBirth?: string; contacts?: { email?: string; phone?: string }; address?: string }
+/** `preferredLanguage`: the one in force (filed, or set since); absent: none, the scheme's language. */
+interface PersonalData { fullName: string; dateOfBirth?: string; contacts?: { email?: string; phone?: string }; address?: string; preferredLanguage?: Locale }
 
 export function PersonalDataPanel(props: { claimId: string; erased: boolean; mayRead: boolean }) {
   const t = useT();
@@ -47,6 +49,8 @@ export function PersonalDataPanel(props: { claimId: string; erased: boolean; may
             {data.contacts?.email && <><dt>{t('personalData.email')}</dt><dd>{data.contacts.email}</dd></>}
             {data.contacts?.phone && <><dt>{t('personalData.phone')}</dt><dd>{data.contacts.phone}</dd></>}
             {data.address && <><dt>{t('personalData.address')}</dt><dd>{data.address}</dd></>}
+            <dt>{t('field.preferredLanguage')}</dt>
+            <dd data-testid="preferred-language" lang={data.preferredLanguage}>{data.preferredLanguage ? LOCALE_LABELS[data.preferredLanguage] : t('preferredLanguage.none')}</dd>
           </dl>
           <button type="button" onClick={() => setShown(undefined)}>{t('personalData.hide')}</button>
         </>
