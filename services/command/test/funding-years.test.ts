@@ -9,44 +9,18 @@
 import t from 'tap';
 import { available, type LedgerCommand } from '@cfund/domain';
 import { reconciledYears } from '../src/reconciler.ts';
-import { RSD, startService, tokens } from './helpers.ts';
+import { fundYearHarness } from './fund-year-harness.ts';
+import { RSD } from './helpers.ts';
 
 const YEAR = 2033;
 
 t.test('instalments committed in the fund years they fall due in', async (t) => {
-  const clock = { now: new Date(`${YEAR}-11-10T09:00:00.000Z`) };
-  const h = await startService(t, { now: () => clock.now });
-  const tk = await tokens(h);
+  const { h, tk, ok, tiedIn, awarded: awardedClaim } = await fundYearHarness(t, YEAR);
   const service = h.app.commandService;
   const sys = { principal: { sub: 'system:test', roles: [], jurisdictions: [] }, correlationId: 'test' };
-  const ok = async (url: string, token: string, body: unknown) => {
-    const r = await h.post(url, token, body);
-    if (r.statusCode >= 300) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
-    return r.json<{ events: string[] }>().events;
-  };
   const entry = async (year: number, claimId: string) => (await service.loadLedger('RS', year)).claims[claimId];
-  const tiedIn = async (year: number, claimId: string) => {
-    const f = await entry(year, claimId);
-    return f ? f.committed - f.released : 0;
-  };
-
   /** A claim awarded RSD 400,000.00 in YEAR and served: 40,000,000 committed in YEAR. */
-  const awarded = async (): Promise<string> => {
-    const filed = await h.post('/claims', tk.lawyer, {
-      jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'Years Victim', dateOfBirth: '1990-01-01' }, formOfExploitation: 'labour',
-      incidentOn: `${YEAR - 2}-03-01`, damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }],
-    });
-    if (filed.statusCode !== 201) throw new Error(filed.body);
-    const id = filed.json<{ claimId: string }>().claimId;
-    await ok(`/claims/${id}/court-rulings`, tk.lawyer, { court: 'C', caseNumber: 'K-1', decidedOn: `${YEAR - 1}-05-01`, outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] });
-    await ok(`/claims/${id}/ruling-finality`, tk.lawyer, { finalOn: `${YEAR - 1}-06-01` });
-    await ok(`/claims/${id}/enforcement-failures`, tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: `${YEAR - 1}-09-01` });
-    await ok(`/claims/${id}/fund-application`, tk.lawyer, { otherCompensationDeclared: [] });
-    await ok(`/claims/${id}/assessment`, tk.assessor, { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(40_000_000) }], deductions: [] });
-    await ok(`/claims/${id}/approvals`, tk.approver1, {});
-    await ok(`/claims/${id}/decision-notice`, tk.approver1, { servedAt: clock.now.toISOString() });
-    return id;
-  };
+  const awarded = () => awardedClaim('Years Victim');
   /** Two instalments of 20,000,000: 1 December YEAR and 1 June YEAR + 1. */
   const twoYears = { instalments: 2, firstDueOn: `${YEAR}-12-01`, intervalMonths: 6 };
 

@@ -10,70 +10,17 @@
  * the retry after a restart settles it.
  */
 import t, { type Test } from 'tap';
-import { claimStream, type ClaimEvent } from '@cfund/contracts';
-import { claimDecider } from '@cfund/domain';
-import { handleCommand } from '@cfund/eventstore';
 import { buildApp } from '../src/app.ts';
-import { claimCodec } from '../src/codecs.ts';
 import type { FaultPoint } from '../src/faults.ts';
-import { RSD, startService, tokens } from './helpers.ts';
+import { fundYearHarness } from './fund-year-harness.ts';
+import { RSD } from './helpers.ts';
 
 const YEAR = 2041;
 
 t.test('an old schedule moved to the fund years its instalments fall due in', async (t) => {
-  const clock = { now: new Date(`${YEAR}-11-10T09:00:00.000Z`) };
-  /** The fault point the next command stops at for good, as a process killed there would. */
-  let frozenAt: FaultPoint | undefined;
-  const h = await startService(t, {
-    now: () => clock.now,
-    faultAt: (point) => (point === frozenAt ? new Promise<void>(() => {}) : undefined),
-  });
-  const tk = await tokens(h);
+  const { h, tk, clock, fault, ok, tiedIn, claimEvents, oldSchedule: scheduledBefore } = await fundYearHarness(t, YEAR);
   const service = h.app.commandService;
-  const ok = async (url: string, token: string, body: unknown) => {
-    const r = await h.post(url, token, body);
-    if (r.statusCode >= 300) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
-    return r.json<{ events: string[] }>().events;
-  };
-  const tiedIn = async (year: number, claimId: string) => {
-    const f = (await service.loadLedger('RS', year)).claims[claimId];
-    return f ? f.committed - f.released : 0;
-  };
-  const claimEvents = async (id: string) => {
-    const out: string[] = [];
-    for await (const e of h.env.eventStore.readStream(claimStream(id))) out.push(e.event!.type);
-    return out;
-  };
-
-  /**
-   * A claim awarded RSD 400,000.00 in YEAR, served, and scheduled as before the rule: two
-   * instalments of 20,000,000 (1 December YEAR, 1 March YEAR + 1), all 40,000,000 in YEAR.
-   */
-  const oldSchedule = async (): Promise<string> => {
-    const filed = await h.post('/claims', tk.lawyer, {
-      jurisdiction: 'RS', applicantRole: 'direct', victim: { fullName: 'Spread Victim', dateOfBirth: '1990-01-01' }, formOfExploitation: 'labour',
-      incidentOn: `${YEAR - 2}-03-01`, damagesClaimed: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }],
-    });
-    if (filed.statusCode !== 201) throw new Error(filed.body);
-    const id = filed.json<{ claimId: string }>().claimId;
-    await ok(`/claims/${id}/court-rulings`, tk.lawyer, { court: 'C', caseNumber: 'K-1', decidedOn: `${YEAR - 1}-05-01`, outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: RSD(100_000_000) }] });
-    await ok(`/claims/${id}/ruling-finality`, tk.lawyer, { finalOn: `${YEAR - 1}-06-01` });
-    await ok(`/claims/${id}/enforcement-failures`, tk.lawyer, { reason: 'no-assets', amountOutstanding: RSD(100_000_000), recordedOn: `${YEAR - 1}-09-01` });
-    await ok(`/claims/${id}/fund-application`, tk.lawyer, { otherCompensationDeclared: [] });
-    await ok(`/claims/${id}/assessment`, tk.assessor, { eligible: true, ineligibilityReasons: [], assessedAmounts: [{ head: 'non-pecuniary', amount: RSD(40_000_000) }], deductions: [] });
-    await ok(`/claims/${id}/approvals`, tk.approver1, {});
-    await ok(`/claims/${id}/decision-notice`, tk.approver1, { servedAt: clock.now.toISOString() });
-    // What a service of before wrote: v1 upcast (committedByDueYear false), signed into the claim's chain.
-    const legacy: ClaimEvent = { type: 'PayoutScheduled', data: {
-      schemaVersion: 2, claimId: id, total: RSD(40_000_000), committedByDueYear: false,
-      instalments: [{ number: 1, amount: RSD(20_000_000), dueOn: `${YEAR}-12-01` }, { number: 2, amount: RSD(20_000_000), dueOn: `${YEAR + 1}-03-01` }],
-    } };
-    await handleCommand(h.env.eventStore, claimStream(id), null, { ...claimDecider, decide: () => [legacy] }, {
-      codec: claimCodec, signer: h.chainSigner,
-      metadata: { actor: 'finance-1', occurredAt: clock.now.toISOString(), correlationId: `legacy-${id}`, causationId: `legacy-${id}` },
-    });
-    return id;
-  };
+  const oldSchedule = () => scheduledBefore('Spread Victim');
   const spread = (id: string, headers: Record<string, string> = {}, token = tk.admin) => h.post(`/claims/${id}/commitments-by-year`, token, { reason: 'The next year\'s budget now covers its instalments.' }, headers);
 
   await ok(`/funds/RS/${YEAR}/budget`, tk.admin, { amount: RSD(1_000_000_000) });
@@ -142,12 +89,12 @@ t.test('an old schedule moved to the fund years its instalments fall due in', as
 
   /** Starts spreading `id` and lets it stop at `point` for good; returns once the store shows it got there. */
   const crashAt = async (point: FaultPoint, id: string): Promise<void> => {
-    frozenAt = point;
+    fault.frozenAt = point;
     void spread(id);
     const reached = async () => (await tiedIn(YEAR + 1, id)) > 0 && (point !== 'before-funds-settled' || (await claimEvents(id)).includes('CommitmentsSpreadByYear'));
     const deadline = Date.now() + 30_000;
     while (!await reached() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    frozenAt = undefined;
+    fault.frozenAt = undefined;
   };
   const retry = (app: Awaited<ReturnType<typeof restarted>>, id: string) => app.inject({
     method: 'POST', url: `/claims/${id}/commitments-by-year`, payload: { reason: 'The next year\'s budget now covers its instalments.' }, headers: { authorization: `Bearer ${tk.admin}` },
