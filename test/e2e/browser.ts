@@ -24,6 +24,19 @@ const SCREENSHOTS = join(repoRoot, '.tap', 'screenshots', 'console');
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core on the page as it is: no serious or critical violation (`anyImpact`: no violation at all). */
+/**
+ * The console's own language switch in the header (a label around a select: its name is "Language"
+ * and the chosen one). Not getByLabel('Language'), which also finds the victim's preferred language.
+ */
+export function uiLanguage(page: Page) {
+  return page.getByRole('combobox', { name: /^Language/ });
+}
+
+/** Waits two frames: the console moves the focus to the first field to correct in the frame after the errors are drawn. */
+export async function framesDrawn(page: Page): Promise<void> {
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))');
+}
+
 export async function checkAccessibility(t: Test, page: Page, what: string, options: { anyImpact?: boolean } = {}): Promise<void> {
   await page.evaluate(axeSource); // through the debugging protocol: the page's CSP does not apply
   const result = await page.evaluate('axe.run(document, { resultTypes: ["violations"] })') as { violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] };

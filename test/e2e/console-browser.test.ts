@@ -7,7 +7,7 @@
  * critical violation); screenshots go to .tap/screenshots/console/.
  */
 import t from 'tap';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, framesDrawn, startConsoleInBrowser, uiLanguage } from './browser.ts';
 
 // Distinctive, so that any copy of it in a log is found.
 const VICTIM = 'Zorana Kvrgić-Testnović';
@@ -47,6 +47,7 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   const amount = page.getByLabel('Non-pecuniary damage');
   await page.getByText('Must be more than zero').waitFor();
   t.equal(await amount.getAttribute('aria-invalid'), 'true', 'the amount is marked invalid');
+  await framesDrawn(page);
   t.equal(await page.evaluate('document.activeElement?.getAttribute("name")'), 'head.non-pecuniary', 'the focus is on the field to correct');
   t.same(commandCalls, [], 'nothing was sent');
   await checkAccessibility(t, page, 'file a claim (with a field error)');
@@ -87,7 +88,7 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   await page.getByRole('heading', { name: `Claim ${reference}` }).waitFor();
 
   // Serbian (Latin): the same page in the other language, amounts in its format.
-  await page.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(page).selectOption('sr-Latn');
   await page.getByRole('heading', { name: `Zahtev ${reference}` }).waitFor();
   t.equal(await page.getByTestId('claim-status').textContent(), 'Podnet');
   t.match(await page.getByTestId('claim-claimed').textContent(), /1\.500,50/);

@@ -15,7 +15,7 @@ import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_USERS } from '@cfund/contracts';
 import { fileBody, fundYearNow, lifecycleSteps, type Tokens } from '@cfund/bench-kit';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, framesDrawn, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
 
 // Distinctive, so that a copy of it anywhere it should not be is found.
@@ -88,6 +88,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   await ask.getByRole('button', { name: 'Ask', exact: true }).click();
   await ask.getByText('Required', { exact: true }).waitFor();
   t.same(sent, [], 'an empty request shows its errors and sends nothing');
+  await framesDrawn(assessor);
   t.equal(await assessor.evaluate('document.activeElement.getAttribute("aria-invalid")'), 'true', 'the focus is on the first field to correct');
   await act(assessor, 'Ask the lawyers for information', 'Ask', { 'What is asked': QUESTION, 'Or due in this many working days': '5' });
   await assessor.getByTestId('claim-on-hold').waitFor();
@@ -164,7 +165,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   await act(assessor, 'Withdraw request 2', 'Withdraw the request');
   t.match(await assessor.getByTestId('information-request-2').textContent(), /Withdrawn · asked by assessor-1 .* withdrawn on /);
   t.equal(await assessor.getByTestId('claim-on-hold').count(), 0);
-  await assessor.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(assessor).selectOption('sr-Latn');
   await assessor.getByRole('heading', { name: 'Zahtevi za informacijama' }).waitFor();
   t.match(await assessor.getByTestId('document-2').textContent(), /^Medicinski izveštaj · PDF · .+ · otpremio lawyer-1/);
   await checkAccessibility(t, assessor, 'claim page in Serbian, assessor');
@@ -189,7 +190,7 @@ t.test('casework: assignment, requests for information, documents, co-counsel an
   await checkAccessibility(t, admin, 'fund budgets with the allocation form');
   await run.shoot(admin, 'casework-funds');
   await fitsPhone(admin, 'fund budgets');
-  await admin.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(admin).selectOption('sr-Latn');
   await admin.getByRole('heading', { name: `Dodelite budžet za ${year}` }).waitFor();
   await checkAccessibility(t, admin, 'fund budgets in Serbian');
   await fitsPhone(admin, 'fund budgets in Serbian');

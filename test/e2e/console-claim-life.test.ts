@@ -15,7 +15,7 @@
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
 import { DEMO_USERS, type DemoUser } from '@cfund/contracts';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
 
 const VICTIM = 'Milica Lifecycle-Testović';
@@ -251,7 +251,7 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   t.equal(await status(auditor), 'Closed', 'as of then: served; the claim itself: closed');
   await checkAccessibility(t, auditor, 'the auditor\'s as-of view at an instant');
   await run.shoot(auditor, 'life-as-of-instant');
-  await auditor.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(auditor).selectOption('sr-Latn');
   await auditor.getByText('Celovitost: neoštećen').waitFor();
   await auditor.getByText('Zahtev podnet').waitFor();
   await checkAccessibility(t, auditor, 'the auditor\'s timeline in Serbian');

@@ -12,7 +12,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { fileBody, fundYearNow, lifecycleSteps, type Tokens } from '@cfund/bench-kit';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
 
 t.test('the fund administrator reads the fund\'s budget and ledger by year', async (t) => {
@@ -118,7 +118,7 @@ t.test('the fund administrator reads the fund\'s budget and ledger by year', asy
   await admin.goBack();
 
   // In Serbian, and at a phone's width.
-  await admin.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(admin).selectOption('sr-Latn');
   await admin.getByRole('heading', { name: 'Budžeti fonda', exact: true }).waitFor();
   await admin.getByRole('heading', { name: `1 naknada preuzeta u ${year}` }).waitFor();
   t.match((await cells(admin, year))[1], /^100\.000\.000,00 RSD$/, 'amounts through Intl in Serbian');

@@ -12,7 +12,7 @@
 import t from 'tap';
 import { day, fileBody, fundYearNow } from '@cfund/bench-kit';
 import { eventually } from '@cfund/test-support';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
 
 const ALL = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
@@ -104,7 +104,7 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.same(notificationCalls, [], 'the console never asked the notification service for a monitor');
 
   // Serbian (Latin): the same mark in the other language; a phone's width.
-  await page.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(page).selectOption('sr-Latn');
   await page.getByRole('heading', { name: 'Praćenje', level: 1 }).waitFor();
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'uskraćeno');
   await checkAccessibility(t, page, 'monitoring in Serbian', { anyImpact: true });

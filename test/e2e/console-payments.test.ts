@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { DEMO_USERS, type DemoUser } from '@cfund/contracts';
 import { fileBody, fundYearNow, lifecycleSteps, type Tokens } from '@cfund/bench-kit';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, framesDrawn, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
 
 // A second finance officer of Serbia: the demo has one, and a run is released by another.
@@ -112,6 +112,7 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   t.notMatch(await first.locator('main').innerText(), /3195 8472|Quonsbry/, 'no account number, no payee name');
   await first.getByRole('button', { name: 'Prepare the run' }).click();
   await first.getByText('Select at least one payment').waitFor();
+  await framesDrawn(first);
   t.equal(await first.evaluate('document.activeElement?.id'), 'f-run-payments', 'the focus on what to correct; nothing sent');
   await both(first, 'payments due', 'payments-due');
   // From the keyboard: a tick with the space bar.
@@ -211,6 +212,7 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   await first.waitForURL((url) => /\/payment-runs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(runId));
   await first.getByRole('button', { name: 'Cancel the run' }).click();
   await first.getByText('Required').waitFor();
+  await framesDrawn(first);
   t.equal(await first.evaluate('document.activeElement?.id'), 'f-cancel-reason', 'the focus on the reason');
   await first.locator('#f-cancel-reason').fill('Prepared for the wrong execution date.');
   await first.getByRole('button', { name: 'Cancel the run' }).click();
@@ -225,7 +227,7 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
     await new Promise((done) => setTimeout(done, 50));
   }
   // In Serbian.
-  await first.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(first).selectOption('sr-Latn');
   await first.getByRole('heading', { name: 'Platni nalog', exact: true }).waitFor();
   t.equal(await first.getByTestId('run-status').innerText(), 'Otkazan');
   await checkAccessibility(t, first, 'a payment run, in Serbian');
@@ -278,7 +280,7 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   await auditor.getByRole('heading', { name: 'Imported statements' }).waitFor();
   t.equal(await auditor.getByRole('button', { name: 'Upload the statement' }).count(), 0, 'no upload for an auditor');
   t.equal(await auditor.getByTestId('bank-statements').locator('tbody tr').count(), 1);
-  await auditor.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(auditor).selectOption('sr-Latn');
   await auditor.getByRole('heading', { name: 'Uvezeni izvodi' }).waitFor();
   await checkAccessibility(t, auditor, 'the bank statements, in Serbian');
   t.ok(advanceRunId, 'the advance\'s run was prepared');

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import t from 'tap';
 import type { Locator, Page } from 'playwright-core';
-import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
+import { checkAccessibility, startConsoleInBrowser, uiLanguage } from './browser.ts';
 
 // Distinctive, so that any copy of it in a log, a URL or a title is found.
 const VICTIM = 'Jovanka Čitljivić-Testerka';
@@ -184,7 +184,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await checkAccessibility(t, auditor, 'reads of personal data');
   await run.shoot(auditor, 'pd-reads');
   await fitsPhone(auditor, 'the reads of personal data');
-  await auditor.getByLabel('Language').selectOption('sr-Latn');
+  await uiLanguage(auditor).selectOption('sr-Latn');
   await auditor.getByRole('heading', { name: 'Čitanja ličnih podataka', exact: true }).waitFor();
   await checkAccessibility(t, auditor, 'reads of personal data in Serbian');
 
