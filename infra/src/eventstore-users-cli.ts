@@ -3,18 +3,20 @@
 // Configuration from the environment, never the command line; no password is ever printed.
 import { eventStoreLogin, provisionEventStoreAccess, type ServiceAccount } from './eventstore-access.js';
 
-const SERVICES = ['command', 'projection', 'notification'] as const;
-const ADMIN_VARIABLE = 'ESDB_ADMIN_CONNECTION_STRING';
-const passwordVariable = (service: string): string => `KURRENTDB_${service.toUpperCase()}_PASSWORD`;
+/** The services that connect to the event store, each as its own user. */
+export const EVENT_STORE_SERVICES = ['command', 'projection', 'notification'] as const;
+/** The one-shot's variables: the admin's connection string, and each service's password. */
+export const EVENT_STORE_ADMIN_VARIABLE = 'ESDB_ADMIN_CONNECTION_STRING';
+export const eventStorePasswordVariable = (service: string): string => `KURRENTDB_${service.toUpperCase()}_PASSWORD`;
 
 /** The admin connection string and one password per service, or the variables that are wrong. */
 export function readEventStoreUsersConfig(env: NodeJS.ProcessEnv): { admin: string; accounts: ServiceAccount[] } | { errors: string[] } {
   const errors: string[] = [];
-  const admin = env[ADMIN_VARIABLE] ?? '';
-  if (!/^esdb(\+discover)?:\/\/[^@/?]+@/.test(admin)) errors.push(`${ADMIN_VARIABLE} must be an esdb:// connection string with the admin's credentials`);
-  const accounts = SERVICES.map((service) => ({ service, password: env[passwordVariable(service)] ?? '' }));
+  const admin = env[EVENT_STORE_ADMIN_VARIABLE] ?? '';
+  if (!/^esdb(\+discover)?:\/\/[^@/?]+@/.test(admin)) errors.push(`${EVENT_STORE_ADMIN_VARIABLE} must be an esdb:// connection string with the admin's credentials`);
+  const accounts = EVENT_STORE_SERVICES.map((service) => ({ service, password: env[eventStorePasswordVariable(service)] ?? '' }));
   for (const { service, password } of accounts) {
-    if (password.length < 16) errors.push(`${passwordVariable(service)} must be set, at least 16 characters`);
+    if (password.length < 16) errors.push(`${eventStorePasswordVariable(service)} must be set, at least 16 characters`);
   }
   return errors.length > 0 ? { errors } : { admin, accounts };
 }

@@ -12,6 +12,7 @@ export { type NatsCluster, type NatsClusterNode, type NatsClusterOptions, startN
 export { type LocalConfig, ConfigError, DEFAULTS, SERVICE_PORT_VARIABLES, loadLocalConfig } from './config.js';
 export { type ServiceSpec, discoverServices } from './services.js';
 export { ALL_STREAM_ACL, SERVICES_GROUP, STREAM_SETTINGS, eventStoreLogin, provisionEventStoreAccess, type ServiceAccount } from './eventstore-access.js';
+export { EVENT_STORE_ADMIN_VARIABLE, EVENT_STORE_SERVICES, eventStorePasswordVariable, readEventStoreUsersConfig } from './eventstore-users-cli.js';
 export { canConnect, freePort, isPortFree, stopChild, waitForPort } from './processes.js';
 export {
   type NatsPermissions,

@@ -9,7 +9,7 @@ import { workloadPolicy } from './network.js';
 import { containerSecurity, httpProbe, metadataOf, podSecurity, resources, secretVolume, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
 import { KURRENTDB_SECRET, KURRENTDB_TLS_SECRET } from './secrets.js';
 import { serviceHost, type Settings } from './settings.js';
-import { KURRENTDB, selectorOf, type Listener, type Workload } from './topology.js';
+import { KURRENTDB, selectorOf, type Listeners } from './topology.js';
 
 export const KURRENTDB_REPLICAS = 3;
 /** The common name of the node certificates (every node's certificate must carry it). */
@@ -21,7 +21,7 @@ const KURRENTDB_UID = 1000;
 export const kurrentDbAddress = (settings: Settings): string => `${serviceHost(settings, 'kurrentdb')}:${KURRENTDB.port}`;
 
 export class KurrentDbChart extends Chart {
-  constructor(scope: Construct, settings: Settings, listeners: Record<Workload, Listener>) {
+  constructor(scope: Construct, settings: Settings, listeners: Listeners) {
     super(scope, 'kurrentdb', { namespace: settings.K8S_NAMESPACE, disableResourceNameHashes: true });
     const metadata = metadataOf('kurrentdb', 'event-store');
     const host = serviceHost(settings, 'kurrentdb');

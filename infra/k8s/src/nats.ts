@@ -11,16 +11,19 @@ import { k8s } from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, natsPasswordVariable } from '@cfund/infra';
 import { workloadPolicy } from './network.js';
-import { containerSecurity, httpProbe, metadataOf, podSecurity, resources, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
-import { NATS_SECRET, serviceSecret } from './secrets.js';
+import { containerSecurity, httpProbe, metadataOf, podSecurity, resources, secretVolume, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
+import { NATS_SECRET, NATS_TLS_SECRET, serviceSecret } from './secrets.js';
 import { serviceHost, type Settings } from './settings.js';
-import { NATS, selectorOf, type Listener, type Workload } from './topology.js';
+import { NATS, selectorOf, type Listeners } from './topology.js';
 
 export const NATS_REPLICAS = 3;
 const MONITOR_PORT = 8222;
 const NATS_UID = 1000;
 /** The headless Service that names each server for the routes. */
-const CLUSTER_SERVICE = 'nats-cluster';
+export const NATS_CLUSTER_SERVICE = 'nats-cluster';
+const CLUSTER_SERVICE = NATS_CLUSTER_SERVICE;
+/** Where the servers' certificate, key and CA are mounted (NATS_TLS_SECRET). */
+export const NATS_TLS_DIR = '/etc/nats/tls';
 
 /** The users of the cluster's servers: one per service that connects, named like it, and `operator`. */
 export const NATS_USERS = [...Object.keys(SERVICE_NATS_PERMISSIONS), 'operator'];
@@ -36,7 +39,17 @@ export function natsConfig(settings: Settings): string {
   const [, amount, unit] = /^(\d+)(Mi|Gi|Ti)$/.exec(settings.K8S_NATS_STORAGE)!;
   // Leave a tenth of the volume free: JetStream stops accepting writes at its limit, not at a full disk.
   const maxFileStore = Math.floor(Number(amount) * BYTES[unit!]! * 0.9);
-  const routes = Array.from({ length: NATS_REPLICAS }, (_, i) => `nats://nats-${i}.${serviceHost(settings, CLUSTER_SERVICE)}:6222`);
+  const routes = Array.from({ length: NATS_REPLICAS }, (_, i) => `nats-route://nats-${i}.${serviceHost(settings, CLUSTER_SERVICE)}:6222`);
+  // The servers' certificate; `verify` (the routes) also asks the other side for one of the same CA.
+  const tls = (indent: string, verify: boolean) => [
+    'tls {',
+    `  cert_file: "${NATS_TLS_DIR}/tls.crt"`,
+    `  key_file: "${NATS_TLS_DIR}/tls.key"`,
+    `  ca_file: "${NATS_TLS_DIR}/ca.crt"`,
+    ...(verify ? ['  verify: true'] : []),
+    '  timeout: 5',
+    '}',
+  ].map((line, i) => (i === 0 ? line : indent + line)).join('\n');
   return [
     'server_name: $POD_NAME',
     `port: ${NATS.port}`,
@@ -44,14 +57,17 @@ export function natsConfig(settings: Settings): string {
     'pid_file: /var/run/nats/nats.pid',
     'lame_duck_duration: 30s',
     'lame_duck_grace_period: 10s',
+    // Clients must speak TLS (the services trust the CA of NATS_CA_SECRET); they sign in with their user.
+    tls('', false),
     `jetstream {\n  store_dir: /data\n  max_file_store: ${maxFileStore}\n}`,
-    `cluster {\n  name: cfund\n  port: 6222\n  routes: [\n${routes.map((r) => `    ${r}`).join('\n')}\n  ]\n  connect_retries: 120\n}`,
+    // The routes: TLS both ways, each server proving itself with its certificate.
+    `cluster {\n  name: cfund\n  port: 6222\n  routes: [\n${routes.map((r) => `    ${r}`).join('\n')}\n  ]\n  connect_retries: 120\n  ${tls('  ', true)}\n}`,
     clusterAuthorizationConfig(),
   ].join('\n');
 }
 
 export class NatsChart extends Chart {
-  constructor(scope: Construct, settings: Settings, listeners: Record<Workload, Listener>) {
+  constructor(scope: Construct, settings: Settings, listeners: Listeners) {
     super(scope, 'nats', { namespace: settings.K8S_NAMESPACE, disableResourceNameHashes: true });
     const metadata = metadataOf('nats', 'messaging');
     const config = natsConfig(settings);
@@ -109,11 +125,13 @@ export class NatsChart extends Chart {
                 { name: 'data', mountPath: '/data' },
                 { name: 'config', mountPath: '/etc/nats', readOnly: true },
                 { name: 'run', mountPath: '/var/run/nats' },
+                { name: 'tls', mountPath: NATS_TLS_DIR, readOnly: true },
               ],
             }],
             volumes: [
               { name: 'config', configMap: { name: 'nats' } },
               { name: 'run', emptyDir: {} },
+              secretVolume('tls', NATS_TLS_SECRET, { 'tls.crt': 'tls.crt', 'tls.key': 'tls.key', 'ca.crt': 'ca.crt' }),
             ],
           },
         },

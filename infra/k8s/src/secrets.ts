@@ -12,6 +12,18 @@ export const KURRENTDB_TLS_SECRET = 'cfund-kurrentdb-tls';
 export const KURRENTDB_CA_SECRET = 'cfund-kurrentdb-ca';
 /** KURRENTDB_DEFAULT_ADMIN_PASSWORD and KURRENTDB_DEFAULT_OPS_PASSWORD. */
 export const KURRENTDB_SECRET = 'cfund-kurrentdb';
+/**
+ * The NATS servers' certificate and key (type kubernetes.io/tls: tls.crt, tls.key, ca.crt), for
+ * clients and for the routes between the servers (which verify each other with it).
+ */
+export const NATS_TLS_SECRET = 'cfund-nats-tls';
+/** The CA of the NATS servers' certificate alone, for the services. */
+export const NATS_CA_SECRET = 'cfund-nats-ca';
+/**
+ * ESDB_ADMIN_CONNECTION_STRING and KURRENTDB_<SERVICE>_PASSWORD (each the password inside that
+ * service's ESDB_CONNECTION_STRING): read by the eventstore-users Job only.
+ */
+export const EVENT_STORE_USERS_SECRET = 'cfund-eventstore-users';
 /** NATS_OPERATOR_PASSWORD: the NATS `operator` user's (backups, restores, reports). */
 export const NATS_SECRET = 'cfund-nats';
 /** `master-key`: wraps the victims' data keys. */

@@ -6,9 +6,9 @@ import type { Construct } from 'constructs';
 import { workloadPolicy } from './network.js';
 import { containerSecurity, httpProbe, metadataOf, podSecurity, resources, secretVolume, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
 import { serviceSecret } from './secrets.js';
-import { APP_ROOT, DATA_DIR, KEY_STORE_CLAIM, KEY_STORE_DIR, type ServiceWorkload } from './services.js';
+import { APP_ROOT, DATA_DIR, type ServiceWorkload } from './services.js';
 import type { Settings } from './settings.js';
-import { selectorOf, type Listener, type Workload } from './topology.js';
+import { selectorOf, type Listeners } from './topology.js';
 
 /** The user of the official Node.js images (`node`). */
 const NODE_UID = 1000;
@@ -17,7 +17,7 @@ export const LIVENESS_PATH = '/health';
 export const READINESS_PATH = '/ready';
 
 export class ServiceChart extends Chart {
-  constructor(scope: Construct, service: ServiceWorkload, settings: Settings, listeners: Record<Workload, Listener>) {
+  constructor(scope: Construct, service: ServiceWorkload, settings: Settings, listeners: Listeners) {
     super(scope, service.name, { namespace: settings.K8S_NAMESPACE, disableResourceNameHashes: true });
     const metadata = metadataOf(service.name, 'service');
     const data = Object.fromEntries(Object.entries(service.settings).filter((e): e is [string, string] => typeof e[1] === 'string'));
@@ -27,13 +27,11 @@ export class ServiceChart extends Chart {
       { name: 'data', mountPath: DATA_DIR },
       { name: 'tmp', mountPath: '/tmp' },
       ...service.files.map((f) => ({ name: f.volume, mountPath: f.dir, readOnly: true })),
-      ...(service.keyStore ? [{ name: 'keystore', mountPath: KEY_STORE_DIR, readOnly: service.keyStore === 'read-only' }] : []),
     ];
     const volumes: k8s.Volume[] = [
       ...(service.kind === 'Deployment' ? [{ name: 'data', emptyDir: {} }] : []),
       { name: 'tmp', emptyDir: {} },
       ...service.files.map((f) => secretVolume(f.volume, f.secret, f.keys)),
-      ...(service.keyStore ? [{ name: 'keystore', persistentVolumeClaim: { claimName: KEY_STORE_CLAIM, readOnly: service.keyStore === 'read-only' } }] : []),
     ];
     const container: k8s.Container = {
       name: service.name,
@@ -106,15 +104,4 @@ export class ServiceChart extends Chart {
     workloadPolicy(this, service.name, listeners, settings);
   }
 }
-
-/** The victims' key store, one volume for every instance: the command service writes it, the projection reads it. */
-export const keyStoreVolume = (scope: Construct, settings: Settings): k8s.KubePersistentVolumeClaim =>
-  new k8s.KubePersistentVolumeClaim(scope, 'keystore', {
-    metadata: { name: KEY_STORE_CLAIM, labels: { 'app.kubernetes.io/part-of': 'cfund', 'app.kubernetes.io/component': 'key-store' } },
-    spec: {
-      accessModes: ['ReadWriteMany'],
-      ...(settings.K8S_SHARED_STORAGE_CLASS ? { storageClassName: settings.K8S_SHARED_STORAGE_CLASS } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString('1Gi') } },
-    },
-  });
 

@@ -6,13 +6,12 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverServices, type ServiceSpec } from '@cfund/infra';
-import { keyStoreDir } from '@cfund/service-kit';
 import { CONFIG_VARIABLES as commandVariables, loadConfig as commandConfig, type Config as CommandConfig } from '@cfund/command-service';
 import { CONFIG_VARIABLES as projectionVariables, loadConfig as projectionConfig, type Config as ProjectionConfig } from '@cfund/projection-service';
 import { CONFIG_VARIABLES as notificationVariables, loadConfig as notificationConfig, type Config as NotificationConfig } from '@cfund/notification-service';
 import { CONFIG_VARIABLES as consoleVariables, OIDC_CALLBACK_PATH, loadConfig as consoleConfig, type Config as ConsoleConfig } from '@cfund/console';
 import { kurrentDbAddress } from './kurrentdb.js';
-import { CHAIN_KEYS_SECRET, DIRECTORY_SECRET, KURRENTDB_CA_SECRET, MASTER_KEY_SECRET } from './secrets.js';
+import { CHAIN_KEYS_SECRET, DIRECTORY_SECRET, KURRENTDB_CA_SECRET, MASTER_KEY_SECRET, NATS_CA_SECRET } from './secrets.js';
 import { serviceHost, type Settings } from './settings.js';
 import { NATS, type ServiceName } from './topology.js';
 
@@ -22,8 +21,6 @@ type VariablesOf<C> = { [K in keyof C]: K extends string ? (K extends Uppercase<
 /** Where the workspace lives in the system's image (one image; the command picks the service). */
 export const APP_ROOT = '/app';
 export const DATA_DIR = '/var/lib/cfund';
-/** The victims' wrapped data keys: written by the command service, read by the projection (ReadWriteMany). */
-export const KEY_STORE_CLAIM = 'cfund-keystore';
 
 export interface SecretFile {
   volume: string;
@@ -49,8 +46,6 @@ export interface ServiceWorkload<C = unknown> {
   /** Variables read from the Secret `cfund-<name>`, each under a key of the same name. */
   secrets: readonly VariablesOf<C>[];
   files: SecretFile[];
-  /** The key store volume: written (command), read (projection) or not mounted. */
-  keyStore?: 'read-write' | 'read-only';
   /** Size of the per-instance volume of a StatefulSet. */
   storage?: string;
   cpu: [request: string, limit: string];
@@ -63,7 +58,10 @@ export interface ServiceWorkload<C = unknown> {
 
 const MASTER_KEY: SecretFile = { volume: 'master-key', secret: MASTER_KEY_SECRET, keys: { 'master-key': 'master-key' }, dir: '/etc/cfund/master-key' };
 const CHAIN_KEYS: SecretFile = { volume: 'chain-keys', secret: CHAIN_KEYS_SECRET, keys: { 'signing-key.pem': 'signing-key.pem', 'keyring.json': 'keyring.json' }, dir: '/etc/cfund/chain-keys' };
-const KURRENTDB_CA: SecretFile = { volume: 'kurrentdb-ca', secret: KURRENTDB_CA_SECRET, keys: { 'ca.crt': 'ca.crt' }, dir: '/etc/cfund/kurrentdb-ca' };
+/** Where the pods that connect to the event store mount its CA. */
+export const KURRENTDB_CA_DIR = '/etc/cfund/kurrentdb-ca';
+const KURRENTDB_CA: SecretFile = { volume: 'kurrentdb-ca', secret: KURRENTDB_CA_SECRET, keys: { 'ca.crt': 'ca.crt' }, dir: KURRENTDB_CA_DIR };
+const NATS_CA: SecretFile = { volume: 'nats-ca', secret: NATS_CA_SECRET, keys: { 'ca.crt': 'ca.crt' }, dir: '/etc/cfund/nats-ca' };
 const DIRECTORY: SecretFile = { volume: 'directory', secret: DIRECTORY_SECRET, keys: { 'directory.json': 'directory.json' }, dir: '/etc/cfund/directory' };
 
 /**
@@ -90,7 +88,9 @@ function backendSettings(name: ServiceName, port: number, settings: Settings) {
     PORT: String(port),
     DATA_DIR,
     LOG_LEVEL: 'info',
-    NATS_URL: `nats://${serviceHost(settings, 'nats')}:${NATS.port}`,
+    // TLS, trusting the CA of the servers' certificate only.
+    NATS_URL: `tls://${serviceHost(settings, 'nats')}:${NATS.port}`,
+    NATS_TLS_CA_FILE: `${NATS_CA.dir}/ca.crt`,
     NATS_USER: name,
     // Every stream and bucket the services create (events, dead letters, lease, documents) on the three nodes.
     NATS_STREAM_REPLICAS: '3',
@@ -119,11 +119,12 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
       ...backendSettings('command', port(commandConfig), settings),
       // Documents in a replicated JetStream Object Store: a directory cannot be shared between instances.
       DOCUMENT_STORE: 'nats',
+      // The victims' wrapped keys in a replicated KV bucket: files cannot be shared between hosts.
+      KEY_STORE: 'nats',
       RELAY_ENABLED: 'true',
     },
     secrets: [...BACKEND_SECRETS, 'FUND_ACCOUNTS'],
-    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA],
-    keyStore: 'read-write',
+    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA, NATS_CA],
     cpu: ['250m', '1'],
     memory: ['512Mi', '1Gi'],
     loadConfig: commandConfig,
@@ -136,13 +137,12 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     replicas: 2,
     port: port(projectionConfig),
     start: startOf('projection'),
-    settings: { ...backendSettings('projection', port(projectionConfig), settings), DOCUMENT_STORE: 'nats' },
+    settings: { ...backendSettings('projection', port(projectionConfig), settings), DOCUMENT_STORE: 'nats', KEY_STORE: 'nats' },
     // Each instance its own durable consumer (projection-0, projection-1): one durable shared by
     // two read models would give each only part of the events.
     fromPod: { PROJECTION_DURABLE: 'metadata.name' },
     secrets: BACKEND_SECRETS,
-    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA],
-    keyStore: 'read-only',
+    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA, NATS_CA],
     storage: '20Gi',
     cpu: ['250m', '1'],
     memory: ['512Mi', '1Gi'],
@@ -161,7 +161,7 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
     // Each instance its own durable consumer and name in the lease (notification-0, notification-1).
     fromPod: { NOTIFICATION_DURABLE: 'metadata.name', NOTIFICATION_INSTANCE: 'metadata.name' },
     secrets: [...BACKEND_SECRETS, 'SMTP_URL'],
-    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA, DIRECTORY],
+    files: [MASTER_KEY, CHAIN_KEYS, KURRENTDB_CA, NATS_CA, DIRECTORY],
     storage: '10Gi',
     cpu: ['100m', '500m'],
     memory: ['256Mi', '512Mi'],
@@ -201,6 +201,3 @@ export function serviceWorkloads(settings: Settings): ServiceWorkload[] {
   };
   return [command, projection, notification, console] as ServiceWorkload[];
 }
-
-/** Where the key store is mounted: the directory the services derive from DATA_DIR. */
-export const KEY_STORE_DIR = keyStoreDir(DATA_DIR);

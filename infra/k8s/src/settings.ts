@@ -20,8 +20,6 @@ const SettingsShape = {
   K8S_NATS_IMAGE: image.default('nats:2.10.29-alpine'),
   /** Storage class of the per-instance volumes (event store, JetStream, read models); unset: the cluster's default. */
   K8S_STORAGE_CLASS: dnsLabel.optional(),
-  /** Storage class of the ReadWriteMany volume of the victims' key store (e.g. NFS, CephFS). */
-  K8S_SHARED_STORAGE_CLASS: dnsLabel.optional(),
   K8S_KURRENTDB_STORAGE: z.string().trim().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a size such as 100Gi').default('100Gi'),
   K8S_NATS_STORAGE: z.string().trim().regex(/^\d+(Mi|Gi|Ti)$/, 'must be a size such as 20Gi').default('20Gi'),
   /** The OpenID provider (its issuer, as in the tokens' iss). */
@@ -45,6 +43,10 @@ export type Settings = ReturnType<typeof loadSettings>;
 /** Reads the settings; throws ConfigError naming every wrong variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('K8S_') && v !== undefined && v !== ''));
+  // Gone with the files of the key store (the services keep the victims' keys in NATS): say so rather than ignore it.
+  if (cleaned.K8S_SHARED_STORAGE_CLASS) {
+    throw new ConfigError('invalid settings: K8S_SHARED_STORAGE_CLASS: no longer used: the victims\' keys are kept in a NATS KV bucket (KEY_STORE=nats), not on a shared volume; unset it');
+  }
   const parsed = z.object(SettingsShape).safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

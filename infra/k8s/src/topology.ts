@@ -6,7 +6,12 @@
 /** The system's own workloads. */
 export const SERVICES = ['command', 'projection', 'notification', 'console'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-export type Workload = ServiceName | 'kurrentdb' | 'nats';
+/** One-shot Jobs: they call others and are called by nobody. */
+export const JOBS = ['eventstore-users'] as const;
+export type JobName = (typeof JOBS)[number];
+export type Workload = ServiceName | JobName | 'kurrentdb' | 'nats';
+/** The ports of every workload that is called (a Job has none). */
+export type Listeners = Record<Exclude<Workload, JobName>, Listener>;
 
 /** Destinations outside the namespace. */
 export type External =
@@ -35,6 +40,8 @@ export const REACHES: Record<Workload, readonly (Workload | External)[]> = {
   projection: ['kurrentdb', 'nats', 'oidc'],
   notification: ['kurrentdb', 'nats', 'oidc', 'internet'],
   console: ['command', 'projection', 'notification', 'oidc'],
+  // Creates the services' event store users and sets the ACLs, as admin.
+  'eventstore-users': ['kurrentdb'],
   kurrentdb: [],
   nats: [],
 };

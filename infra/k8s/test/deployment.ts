@@ -30,6 +30,10 @@ export const objects = objectsOf(deployment(settings)) as unknown as K8sObject[]
 
 export const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
 export const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
+/** One-shot Jobs (the event store's users). */
+export const jobs = objects.filter((o) => o.kind === 'Job');
+/** Everything that runs pods. */
+export const podOwners = [...workloads, ...jobs];
 export const templateOf = (o: K8sObject): PodTemplate => (o.spec as { template: PodTemplate }).template;
 export const find = (kind: string, name: string): K8sObject => {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);

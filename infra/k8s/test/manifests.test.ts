@@ -3,17 +3,17 @@
  * (kubernetes-models), probes on the services' real health routes, requests and limits, and
  * every variable set one that the service's own configuration accepts.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import Fastify from 'fastify';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { Yaml } from 'cdk8s';
 import t from 'tap';
-import { discoverServices } from '@cfund/infra';
+import { discoverServices, readEventStoreUsersConfig } from '@cfund/infra';
 import { healthRoutes } from '@cfund/service-kit';
-import { LIVENESS_PATH, READINESS_PATH, deployment, eventStoreConnectionString, loadSettings, serviceWorkloads, type ServiceWorkload } from '../src/index.js';
-import { find, objects, settings, templateOf, workloads, type K8sObject, type PodTemplate } from './deployment.js';
+import { EVENT_STORE_USERS_VARIABLES, LIVENESS_PATH, READINESS_PATH, deployment, eventStoreConnectionString, loadSettings, natsConfig, serviceWorkloads, type ServiceWorkload } from '../src/index.js';
+import { find, jobs, objects, podOwners, settings, templateOf, workloads, type K8sObject, type PodTemplate } from './deployment.js';
 
 type Model = new (data: unknown) => { validate(): void };
 
@@ -28,8 +28,8 @@ async function modelOf(o: { apiVersion: string; kind: string }): Promise<Model> 
 t.test('every object is valid against the Kubernetes schema of its kind', async (t) => {
   const kinds = new Set(objects.map((o) => `${o.apiVersion}/${o.kind}`));
   t.same([...kinds].sort(), [
-    'apps/v1/Deployment', 'apps/v1/StatefulSet', 'networking.k8s.io/v1/NetworkPolicy', 'policy/v1/PodDisruptionBudget',
-    'v1/ConfigMap', 'v1/Namespace', 'v1/PersistentVolumeClaim', 'v1/Service',
+    'apps/v1/Deployment', 'apps/v1/StatefulSet', 'batch/v1/Job', 'networking.k8s.io/v1/NetworkPolicy', 'policy/v1/PodDisruptionBudget',
+    'v1/ConfigMap', 'v1/Namespace', 'v1/Service',
   ]);
   for (const o of objects) {
     const Model = await modelOf(o);
@@ -71,7 +71,7 @@ const RESTRICTED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir
 
 t.test('every pod meets the restricted Pod Security Standard its namespace enforces', async (t) => {
   t.equal(find('Namespace', settings.K8S_NAMESPACE).metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
-  for (const w of workloads) {
+  for (const w of podOwners) {
     const pod = templateOf(w).spec as PodTemplate['spec'] & { securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } } };
     t.equal(pod.securityContext?.runAsNonRoot, true, `${w.metadata.name}: non-root`);
     t.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', `${w.metadata.name}: seccomp`);
@@ -114,7 +114,13 @@ const SECRET_EXAMPLES: Record<string, string> = {
   OIDC_CLIENT_SECRET: 'example-client-secret',
 };
 
-/** The environment a service's pod gets, with example values for what comes from Secrets. */
+/** Where the services mount the NATS servers' CA (the Secret cfund-nats-ca). */
+const NATS_CA_MOUNT = '/etc/cfund/nats-ca';
+
+/**
+ * The environment a service's pod gets, with example values for what comes from Secrets, and the
+ * stand-in file for the NATS CA (checked to be mounted from its Secret in its own test).
+ */
 function environmentOf(service: ServiceWorkload, pod: K8sObject): Record<string, string> {
   const c = templateOf(pod).spec.containers[0]!;
   const env: Record<string, string> = {};
@@ -128,6 +134,7 @@ function environmentOf(service: ServiceWorkload, pod: K8sObject): Record<string,
     if (example === undefined) throw new Error(`${service.name}: no example value for ${e.name}`);
     env[e.name] = example;
   }
+  if (env.NATS_TLS_CA_FILE?.startsWith(`${NATS_CA_MOUNT}/`)) env.NATS_TLS_CA_FILE = caFile;
   return env;
 }
 
@@ -213,10 +220,64 @@ t.test('synthesis writes one YAML file per chart that reads back to the same obj
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   deployment(settings, dir).synth();
   const files = readdirSync(dir).sort();
-  t.same(files, ['command', 'console', 'kurrentdb', 'namespace', 'nats', 'notification', 'projection', 'shared'].map((f) => `${f}.yaml`));
+  t.same(files, ['command', 'console', 'eventstore-users', 'kurrentdb', 'namespace', 'nats', 'notification', 'projection', 'shared'].map((f) => `${f}.yaml`));
   const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
   const byKey = (list: K8sObject[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
   t.same(byKey(files.flatMap((f) => Yaml.load(join(dir, f)) as K8sObject[])), byKey(objects));
+});
+
+t.test('NATS speaks TLS: the servers mount their certificate, the services only the CA and connect with tls://', async (t) => {
+  const nats = templateOf(find('StatefulSet', 'nats')).spec;
+  const natsSecrets = (nats.volumes ?? []).filter((v) => v.secret).map((v) => v.secret?.secretName);
+  t.same(natsSecrets, ['cfund-nats-tls']);
+  const natsMounts = nats.containers[0]!.volumeMounts ?? [];
+  const tlsMount = natsMounts.find((m) => m.name === (nats.volumes ?? []).find((v) => v.secret?.secretName === 'cfund-nats-tls')?.name);
+  t.equal(tlsMount?.readOnly, true);
+  const config = natsConfig(settings);
+  // Both blocks (clients, routes) name the mounted files; the routes verify the other side.
+  t.equal(config.split(`cert_file: "${tlsMount?.mountPath}/tls.crt"`).length - 1, 2, 'clients and routes use the mounted certificate');
+  t.match(config, /cluster \{[\s\S]*tls \{[\s\S]*verify: true/);
+  t.notMatch(config.slice(0, config.indexOf('cluster {')), /verify: true/, 'clients are not asked for a certificate (they sign in with a password)');
+  for (const s of serviceWorkloads(settings).filter((w) => w.name !== 'console')) {
+    const pod = templateOf(find(s.kind, s.name)).spec;
+    const data = find('ConfigMap', s.name).data ?? {};
+    t.match(data.NATS_URL, /^tls:\/\//, `${s.name}: tls:// URL`);
+    const volume = (pod.volumes ?? []).find((v) => v.secret?.secretName === 'cfund-nats-ca');
+    const mount = pod.containers[0]!.volumeMounts?.find((m) => m.name === volume?.name);
+    t.equal(mount?.mountPath, NATS_CA_MOUNT, `${s.name}: the CA mounted`);
+    t.equal(data.NATS_TLS_CA_FILE, `${NATS_CA_MOUNT}/ca.crt`, `${s.name}: NATS_TLS_CA_FILE is the mounted CA`);
+    t.notOk((pod.volumes ?? []).some((v) => v.secret?.secretName === 'cfund-nats-tls'), `${s.name} does not mount the servers' key`);
+  }
+});
+
+t.test('the victims\' keys are in the NATS key store: no shared volume, KEY_STORE=nats where keys are used', async (t) => {
+  t.equal(objects.filter((o) => o.kind === 'PersistentVolumeClaim').length, 0, 'no ReadWriteMany volume to provide');
+  for (const name of ['command', 'projection']) t.equal(find('ConfigMap', name).data?.KEY_STORE, 'nats', name);
+  for (const w of podOwners) {
+    for (const c of templateOf(w).spec.containers) t.notOk((c.volumeMounts ?? []).some((m) => /keystore/.test(m.mountPath)), `${w.metadata.name}: no key store directory`);
+  }
+  t.throws(() => loadSettings({ K8S_SHARED_STORAGE_CLASS: 'nfs' }), /K8S_SHARED_STORAGE_CLASS: no longer used/, 'the old setting is refused, not ignored');
+});
+
+t.test('a Job creates the services\' event store users: the one-shot\'s variables from its Secret, the CA mounted', async (t) => {
+  t.same(jobs.map((j) => j.metadata.name), ['eventstore-users']);
+  const pod = templateOf(jobs[0]!).spec as PodTemplate['spec'] & { restartPolicy?: string };
+  const c = pod.containers[0]! as PodTemplate['spec']['containers'][number] & { command?: string[]; workingDir?: string };
+  t.same([c.workingDir, ...(c.command ?? [])], ['/app/infra', 'node', 'dist/eventstore-users-cli.js']);
+  t.ok(existsSync(new URL('../../src/eventstore-users-cli.ts', import.meta.url)), 'the one-shot exists in the workspace (built to dist/)');
+  t.equal(pod.restartPolicy, 'OnFailure');
+  const env = c.env ?? [];
+  t.same(env.map((e) => e.name), EVENT_STORE_USERS_VARIABLES);
+  t.ok(env.every((e) => e.valueFrom?.secretKeyRef?.name === 'cfund-eventstore-users' && e.valueFrom.secretKeyRef.key === e.name), 'each from cfund-eventstore-users');
+  // With example values for the Secret, the one-shot's own check accepts them; the admin string names the mounted CA.
+  const examples = Object.fromEntries(env.map((e) => [e.name, e.name === 'ESDB_ADMIN_CONNECTION_STRING' ? eventStoreConnectionString(settings, 'admin', 'changeit-changeit') : 'a-password-of-24-characters']));
+  const parsed = readEventStoreUsersConfig(examples);
+  t.same('accounts' in parsed ? parsed.accounts.map((a) => a.service) : parsed.errors, ['command', 'projection', 'notification']);
+  const empty = readEventStoreUsersConfig({});
+  t.equal('errors' in empty ? empty.errors.length : 0, 4, 'and refuses an empty one, naming each variable');
+  const caVolume = (pod.volumes ?? []).find((v) => v.secret?.secretName === 'cfund-kurrentdb-ca');
+  t.equal(c.volumeMounts?.find((m) => m.name === caVolume?.name)?.mountPath, '/etc/cfund/kurrentdb-ca');
+  t.match(eventStoreConnectionString(settings, 'admin', 'x'), /tlsCAFile=\/etc\/cfund\/kurrentdb-ca\/ca\.crt$/);
 });
 
 t.test('a wrong setting stops the synthesis naming the variable', async (t) => {
