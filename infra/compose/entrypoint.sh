@@ -3,7 +3,8 @@
 # as `npm start` does. `chain-keys DIR` creates the events' signing key and keyring once (into
 # DIR/secrets/, with service-kit's own generator) for the other containers to mount;
 # `eventstore-users` creates the services' event store users and sets the ACLs;
-# `rotate-master-key` rewraps the victims' keys under a new master key (docs/operations.md).
+# `rotate-master-key` rewraps the victims' keys under a new master key, `copy-key-store` copies
+# the file key store into the NATS one (docs/operations.md).
 set -eu
 service="${1:-}"
 case "$service" in
@@ -23,13 +24,18 @@ case "$service" in
     # Each service's event store user and the ACLs (services/README.md), once the cluster is up.
     exec node /app/infra/dist/eventstore-users-cli.js
     ;;
+  copy-key-store)
+    # With the command service's configuration and KEY_STORE=nats: the file key store under DATA_DIR into the bucket.
+    cd /app/services/command
+    exec node dist/copy-key-store.js
+    ;;
   rotate-master-key)
     # With the command service's configuration: MASTER_KEY the new key, MASTER_KEY_PREVIOUS the old one.
     cd /app/services/command
     exec node dist/rotate-master-key.js
     ;;
   *)
-    echo "usage: <command|projection|notification|console|chain-keys [dir]|eventstore-users|rotate-master-key> (got '${service}')" >&2
+    echo "usage: <command|projection|notification|console|chain-keys [dir]|eventstore-users|rotate-master-key|copy-key-store> (got '${service}')" >&2
     exit 64
     ;;
 esac

@@ -15,6 +15,7 @@ import { DEMO_USERS, JURISDICTIONS, ROLES } from '@cfund/contracts';
 import * as notification from '@cfund/notification-service';
 import * as projection from '@cfund/projection-service';
 import { ensureNodeTls } from '@cfund/embedded-eventstore';
+import { keyStoreDir } from '@cfund/service-kit';
 import { SERVICE_NATS_PERMISSIONS, clusterAuthorizationConfig, discoverServices, eventStoreLogin, findNatsServer, natsPasswordVariable } from '../src/index.js';
 import { readEventStoreUsersConfig } from '../src/eventstore-users-cli.js';
 import { type ComposeService, composeDir, environmentOf, exampleEnvFile, loadCompose, mountTargets, parseEnvFile } from './compose-file.js';
@@ -127,6 +128,22 @@ t.test('the check finds an unknown variable, a wrong value and a path on no volu
   ]);
   const consoleCompose = project.services.console!;
   t.match(environmentProblems('console', { ...consoleCompose, environment: { ...consoleCompose.environment, OIDC_CLIENT_SECRET: '' } }, root), [/OIDC_CLIENT_SECRET: required with OIDC_ISSUER/]);
+});
+
+t.test('the victims\' keys: one NATS bucket for every instance, and a one-shot that copies an older file key store into it', async (t) => {
+  for (const { name, kind, service } of cfundServices.filter((s) => s.kind === 'command' || s.kind === 'projection')) {
+    t.equal(environmentOf(service).KEY_STORE, 'nats', `${name} (${kind}): KEY_STORE=nats`);
+    t.notOk((service.volumes ?? []).some((v) => v.startsWith('victim-keys:')), `${name}: no key store volume`);
+  }
+  const copy = project.services['copy-key-store']!;
+  t.same([copy.command, copy.profiles], [['copy-key-store'], ['migrate-keys']], 'opt-in, run by hand');
+  t.match(readFileSync(join(composeDir, 'entrypoint.sh'), 'utf8'), /copy-key-store\)\n\s*#[^\n]*\n\s*cd \/app\/services\/command\n\s*exec node dist\/copy-key-store\.js/, 'the image runs the command service\'s copy script');
+  const root = mkdtempSync(join(tmpdir(), 'cfund-compose-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  t.same(environmentProblems('command', copy, root), [], 'its environment is one the command service\'s schema accepts');
+  const env = environmentOf(copy);
+  t.equal(env.KEY_STORE, 'nats');
+  t.ok((copy.volumes ?? []).includes(`victim-keys:${keyStoreDir(env.DATA_DIR!)}:ro`), 'the old volume, read-only, where the file key store is read from');
 });
 
 t.test('a missing secret stops compose with the variable named', async (t) => {

@@ -40,7 +40,8 @@ export function natsConfig(settings: Settings): string {
   // Leave a tenth of the volume free: JetStream stops accepting writes at its limit, not at a full disk.
   const maxFileStore = Math.floor(Number(amount) * BYTES[unit!]! * 0.9);
   const routes = Array.from({ length: NATS_REPLICAS }, (_, i) => `nats-route://nats-${i}.${serviceHost(settings, CLUSTER_SERVICE)}:6222`);
-  // The servers' certificate; `verify` (the routes) also asks the other side for one of the same CA.
+  // The servers' certificate; `verify` (the routes) also asks the other side for one of the same CA
+  // (nats-server forces that on routes whatever the file says: written out so that the file says it).
   const tls = (indent: string, verify: boolean) => [
     'tls {',
     `  cert_file: "${NATS_TLS_DIR}/tls.crt"`,

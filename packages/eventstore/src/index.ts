@@ -61,6 +61,7 @@ export {
   type WrappedDataKey,
 } from './personal-data.js';
 export { DEFAULT_KEY_BUCKET, NatsKeyStore, type NatsKeyStoreOptions } from './nats-key-store.js';
+export { KeyCopyRefusedError, copyKeyStore, type KeyCopyOptions, type KeyCopyReport, type KeyCopyTarget } from './key-copy.js';
 export { rewrapKeyStore, type RewrapOptions, type RewrapProgress, type RewrapReport } from './key-rotation.js';
 export { openKeyStore, type KeyStoreConfig } from './open-key-store.js';
 export { StreamStateCache, type StreamStateCacheOptions } from './state-cache.js';

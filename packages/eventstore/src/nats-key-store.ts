@@ -94,15 +94,19 @@ export class NatsKeyStore implements RewrappableKeyStore {
   }
 
   async putIfAbsent(victimRef: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
+    return this.putByIdIfAbsent(victimKeyId(victimRef), key);
+  }
+
+  /** As `putIfAbsent`, by the store's name of the victim (a copy from another store knows only that). */
+  async putByIdIfAbsent(id: string, key: WrappedDataKey): Promise<WrappedDataKey | 'erased'> {
     this.writable();
-    const id = victimKeyId(victimRef);
     if ((await this.kv.get(markerSubject(id))) !== null) return 'erased';
     try {
       await this.kv.put(keySubject(id), encode(key), { previousSeq: 0 });
     } catch (error) {
       if (apiErrorCode(error) !== WRONG_LAST_SEQUENCE) throw error;
-      const stored = await this.get(victimRef);
-      if (stored === undefined) throw new Error(`key of ${victimRef} vanished while being stored`);
+      const stored = await this.getById(id);
+      if (stored === undefined) throw new Error(`key ${id} vanished while being stored`);
       return stored;
     }
     // An erasure may have raced the creation: its marker wins.
@@ -112,8 +116,12 @@ export class NatsKeyStore implements RewrappableKeyStore {
   }
 
   async erase(victimRef: string): Promise<void> {
+    await this.eraseById(victimKeyId(victimRef));
+  }
+
+  /** As `erase`, by the store's name of the victim. */
+  async eraseById(id: string): Promise<void> {
     this.writable();
-    const id = victimKeyId(victimRef);
     await this.kv.put(markerSubject(id), encode({ erasedAt: new Date().toISOString() }));
     await this.destroyKey(id);
   }
