@@ -1,6 +1,6 @@
 /**
  * The whole system for end-to-end tests, as `npm start` runs it: the event store and nats-server
- * of a test environment, and the three services as child processes from their compiled
+ * of a test environment (both with TLS and users), and the three services as child processes from their compiled
  * `dist/main.js`, each as its own event store and NATS user, sharing one DATA_DIR (secrets, key
  * store), each logging to its own file. With `instances: 2`, two of each, as on several hosts:
  * each instance its own DATA_DIR (sharing only the secrets), durable consumer and name, the
@@ -48,7 +48,8 @@ export interface SystemOptions {
 export async function startSystem(t: Test, options: SystemOptions = {}): Promise<RunningSystem | { skipped: string }> {
   const instances = options.instances ?? 1;
   execFileSync('pnpm', ['exec', 'tsc', '-b', ...SERVICES.map((s) => `services/${s}`)], { cwd: repoRoot, stdio: 'inherit' });
-  const env = await startTestEnvironment();
+  // NATS over TLS, as `npm start` runs it (the event store speaks TLS by default).
+  const env = await startTestEnvironment({ natsTls: true });
   if (env.skipped !== undefined) return { skipped: env.skipped };
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-system-'));
   const logDir = join(dataDir, 'logs');

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { startEmbeddedEventStore } from '@cfund/embedded-eventstore';
+import { ensureServerCertificate, startEmbeddedEventStore } from '@cfund/embedded-eventstore';
 import { type NatsCredentials, SERVICE_NATS_PERMISSIONS, eventStoreLogin, provisionEventStoreAccess, startNatsServer } from '@cfund/infra';
 import { type NatsConnection, connect } from 'nats';
 import { startContainers } from './containers.js';
@@ -49,25 +49,30 @@ export async function startTestEnvironment(options: TestEnvironmentOptions = {})
     }
 
     let natsUrl = env.NATS_URL;
+    let natsCaFile: string | undefined;
     let credentials: Record<string, NatsCredentials> | undefined;
     if (natsUrl) {
       described.push(`NATS ${natsUrl} (NATS_URL)`);
       if (env.NATS_USER && env.NATS_PASSWORD) credentials = { [TEST_USER]: { user: env.NATS_USER, pass: env.NATS_PASSWORD } };
+      natsCaFile = env.NATS_TLS_CA_FILE || undefined;
     } else {
       // With authentication, as in production: the services' users, and a test user that may do
       // anything (tests publish by hand, e.g. forged events, and inspect every stream).
+      const tls = options.natsTls ? await ensureServerCertificate(await scratch('nats-certs'), 'nats', 'nats', ['127.0.0.1']) : undefined;
       const nats = await startNatsServer({
         dataDir: await scratch('nats'), port: 0,
         users: { ...SERVICE_NATS_PERMISSIONS, [TEST_USER]: { publish: ['>'], subscribe: ['>'] } },
+        ...(tls ? { tls: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
       });
       teardown.add(() => nats.close());
       natsUrl = nats.url;
       credentials = nats.credentials;
-      described.push(`nats-server ${nats.url} (with users)`);
+      natsCaFile = tls?.caFile;
+      described.push(`nats-server ${nats.url} (with users${tls ? ', TLS' : ''})`);
     }
 
     const mode: EnvironmentMode = external ? 'external' : 'embedded';
-    const servers = { esdbConnectionString, natsUrl, description: `${mode}: ${described.join(', ')}`, ...(credentials ? { credentials } : {}) };
+    const servers = { esdbConnectionString, natsUrl, description: `${mode}: ${described.join(', ')}`, ...(credentials ? { credentials } : {}), ...(natsCaFile ? { natsCaFile } : {}) };
     return { ...connectClients(mode, servers, teardown), ...(tempDir ? { tempDir } : {}) };
   } catch (error) {
     await teardown.run().catch(() => undefined);
@@ -79,14 +84,15 @@ const TEST_USER = 'test';
 
 function connectClients(
   mode: EnvironmentMode,
-  { credentials, ...servers }: { esdbConnectionString: string; natsUrl: string; description: string; credentials?: Record<string, NatsCredentials> },
+  { credentials, ...servers }: { esdbConnectionString: string; natsUrl: string; description: string; credentials?: Record<string, NatsCredentials>; natsCaFile?: string },
   teardown: Teardown,
 ): TestEnvironment {
-  const natsOptions = (user = TEST_USER): { user?: string; pass?: string } => {
-    if (!credentials) return {};
+  const tls = servers.natsCaFile ? { tls: { caFile: servers.natsCaFile } } : {};
+  const natsOptions = (user = TEST_USER): { user?: string; pass?: string; tls?: { caFile: string } } => {
+    if (!credentials) return { ...tls };
     const found = credentials[user] ?? (Object.keys(credentials).length === 1 ? credentials[TEST_USER] : undefined);
     if (!found) throw new Error(`no NATS user ${user} in this environment`);
-    return { ...found };
+    return { ...found, ...tls };
   };
   const eventStore = EventStoreDBClient.connectionString(servers.esdbConnectionString);
   const serviceStrings: Record<string, Promise<string>> = {};
@@ -112,7 +118,11 @@ function connectClients(
     },
     natsEnv(user) {
       const o = natsOptions(user);
-      return { NATS_URL: servers.natsUrl, ...(o.user && o.pass ? { NATS_USER: o.user, NATS_PASSWORD: o.pass } : {}) };
+      return {
+        NATS_URL: servers.natsUrl,
+        ...(o.user && o.pass ? { NATS_USER: o.user, NATS_PASSWORD: o.pass } : {}),
+        ...(servers.natsCaFile ? { NATS_TLS_CA_FILE: servers.natsCaFile } : {}),
+      };
     },
     async connectNats(options = {}) {
       const connection = await connect({ ...natsOptions(), ...options, servers: servers.natsUrl });

@@ -13,6 +13,11 @@ export interface TestEnvironmentOptions {
   memDb?: boolean;
   /** Where to read ESDB_CONNECTION_STRING, NATS_URL and TEST_CONTAINERS; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The embedded nats-server speaks TLS only, as under `npm start` (a certificate of a CA made for
+   * the environment; clients and services get the CA). Default false.
+   */
+  natsTls?: boolean;
 }
 
 export interface TestEnvironment {
@@ -34,8 +39,8 @@ export interface TestEnvironment {
    * users (`command`, `projection`, `notification`) and `test`; on an external one NATS_USER and
    * NATS_PASSWORD, if set, whatever the name; otherwise none.
    */
-  natsOptions(user?: string): { user?: string; pass?: string };
-  /** The same as environment variables for a service process (NATS_URL, NATS_USER, NATS_PASSWORD). */
+  natsOptions(user?: string): { user?: string; pass?: string; tls?: { caFile: string } };
+  /** The same as environment variables for a service process (NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TLS_CA_FILE). */
   natsEnv(user: string): Record<string, string>;
   /**
    * The event store as a service connects to it under `npm start`: its own user `cfund-<service>`
@@ -44,6 +49,8 @@ export interface TestEnvironment {
    * then `esdbConnectionString` itself.
    */
   esdbConnectionStringFor(service: string): Promise<string>;
+  /** With `natsTls`: the CA of the nats-server's certificate. */
+  natsCaFile?: string;
   /** The temporary directory of embedded servers (removed by close()), if any. */
   tempDir?: string;
   /** Stops what was started here and removes temporary data. Idempotent. */

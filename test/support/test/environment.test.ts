@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { type TestEnvironment, type TestEnvironmentOptions, startTestEnvironment } from '../src/index.js';
 
 // The embedded and external cases must not follow the developer's own ESDB_CONNECTION_STRING etc.
-const cleanEnv = { ...process.env, ESDB_CONNECTION_STRING: undefined, NATS_URL: undefined, NATS_USER: undefined, NATS_PASSWORD: undefined, TEST_CONTAINERS: undefined };
+const cleanEnv = { ...process.env, ESDB_CONNECTION_STRING: undefined, NATS_URL: undefined, NATS_USER: undefined, NATS_PASSWORD: undefined, NATS_TLS_CA_FILE: undefined, TEST_CONTAINERS: undefined };
 
 /** Starts an environment for one test, or skips the test with the reason it cannot run here. */
 async function environment(t: Test, options: TestEnvironmentOptions): Promise<TestEnvironment | undefined> {
@@ -72,6 +72,25 @@ t.test('embedded: a store on disk and a nats-server in a temp dir, torn down by 
   t.notOk(await canConnect('127.0.0.1', portOf(env.natsUrl)), 'NATS port closed');
   t.notOk(existsSync(env.tempDir as string), 'temp dir removed');
   await env.close(); // idempotent
+});
+
+t.test('embedded with natsTls: nats-server speaks TLS only, and clients and services get its CA', async (t) => {
+  const env = await environment(t, { env: cleanEnv, memDb: true, natsTls: true });
+  if (!env) return;
+  t.match(env.natsUrl, /^tls:\/\/127\.0\.0\.1:\d+$/);
+  t.ok(env.natsCaFile && existsSync(env.natsCaFile), 'the CA file exists');
+  await publishAndConsume(t, env);
+  const projection = env.natsEnv('projection');
+  t.same(Object.keys(projection).sort(), ['NATS_PASSWORD', 'NATS_TLS_CA_FILE', 'NATS_URL', 'NATS_USER'], 'a service process gets the CA');
+  const { user, pass } = env.natsOptions('projection');
+  await t.rejects(connect({ servers: env.natsUrl, user, pass, reconnect: false, timeout: 3_000 }), /certificate|self.signed|verify/i, 'without the CA the server is not trusted');
+  await t.rejects(connect({ servers: env.natsUrl.replace('tls://', 'nats://'), user, pass, reconnect: false, timeout: 3_000 }), /certificate|self.signed|verify|TLS/i, 'nor over a nats:// URL without it');
+  await (await env.connectNats(env.natsOptions('projection'))).close();
+  // An external server given with its CA, as a service is configured.
+  const external = await environment(t, { env: { ...cleanEnv, ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('test') } });
+  if (!external) return;
+  t.equal(external.natsCaFile, env.natsCaFile, 'NATS_TLS_CA_FILE is taken from the environment');
+  await publishAndConsume(t, external);
 });
 
 t.test('embedded with memDb', async (t) => {
