@@ -28,7 +28,7 @@ export interface BatchedCommandResult<Event> {
 }
 
 export interface BatchedStreamWriterOptions {
-  /** Signs the events written. */
+  /** Signs each append (one signature for the whole batch). */
   signer: ChainSigner;
   /** Commands decided into one append at most (default 128). */
   maxBatch?: number;

@@ -3,7 +3,12 @@
  * store can compute SHA-256 too, but not sign without the private key the writing services hold.
  *
  * Every event written through this package carries, in its metadata, `keyId` (covered by the
- * event's hash) and `signature` (base64; outside the hash, like `hash` itself) over:
+ * event's hash); the last event of each append also carries `signature` (base64; outside the
+ * hash, like `hash` itself) and, when the append has several events, `batchSize` (inside the
+ * hash). Signing the last hash covers the append's earlier events through the chain, and
+ * `batchSize` says where the append starts (see ChainVerifier in hash-chain.ts). History written
+ * before 2026-12-07 has a signature on every event, which is the same form with batches of one.
+ * The signature is over:
  *
  *   "cfund-chain-sig/v1" 0x00
  *   u32be(len(streamId)) streamId   (UTF-8: binds the event to its stream)
@@ -24,7 +29,7 @@ function lengthPrefixed(text: string, encoding: BufferEncoding): Buffer {
   return Buffer.concat([length, bytes]);
 }
 
-/** The bytes signed for one event. */
+/** The bytes signed for one event (the last of its append). */
 export function signedMessage(streamId: string, hash: string, keyId: string): Buffer {
   return Buffer.concat([SIGNATURE_TAG, lengthPrefixed(streamId, 'utf8'), lengthPrefixed(hash, 'ascii'), lengthPrefixed(keyId, 'ascii')]);
 }

@@ -5,7 +5,7 @@
  * Generic over the event type: the caller gives a decider (`initialState`, `evolve`, `decide`)
  * and a codec that turns its events into JSON and back. Every event is written as a JSON event
  * with JSON metadata holding the caller's metadata, the hash chain (see hash-chain.ts) and the
- * writer's signature (see chain-signature.ts): every write path takes the ChainSigner.
+ * writer's signature, one per append (see chain-signature.ts): every write path takes the ChainSigner.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -85,8 +85,13 @@ export interface EventMetadata {
   hash: string;
   /** The signing key (absent on events written before events were signed). */
   keyId?: string;
-  /** Base64 Ed25519 signature over stream, hash and keyId. */
+  /**
+   * Base64 Ed25519 signature over stream, hash and keyId: on the last event of each append (on
+   * every event of history written before 2026-12-07).
+   */
   signature?: string;
+  /** How many events of its append the signature covers, when more than one (on the signed event). */
+  batchSize?: number;
   [key: string]: unknown;
 }
 
@@ -233,7 +238,7 @@ export interface AppendOptions {
   /** Hash of the stream's last event (GENESIS_HASH for a new stream). */
   prevHash: string;
   metadata: CommandMetadata | Record<string, unknown>;
-  /** Signs every event written. */
+  /** Signs the append (its last event, which covers the others through the chain). */
   signer: ChainSigner;
   /**
    * Tags the events with sha256(key) and derives their ids from it, the stream name and
@@ -244,11 +249,13 @@ export interface AppendOptions {
 }
 
 /** Metadata members the chain writes: never taken from the caller. */
-const CHAIN_MEMBERS = ['hash', 'prevHash', 'keyId', 'signature'] as const;
+const CHAIN_MEMBERS = ['hash', 'prevHash', 'keyId', 'signature', 'batchSize'] as const;
 
 /**
- * Appends already-encoded events with the hash chain, signed, at the expected revision. Throws the
- * client's WrongExpectedVersionError on a conflict.
+ * Appends already-encoded events with the hash chain at the expected revision, signed once: every
+ * event names the key, the last carries the signature and (when there are several) `batchSize`,
+ * so a verifier knows which events the signature covers and an event slipped in before the
+ * append is not covered by it. Throws the client's WrongExpectedVersionError on a conflict.
  */
 export async function appendEncoded(
   client: EventStoreDBClient,
@@ -271,9 +278,11 @@ export async function appendEncoded(
     if (schemaVersion !== undefined) metadata.schemaVersion = schemaVersion;
     else delete metadata.schemaVersion;
     if (keyHash !== undefined) metadata.idempotencyKey = keyHash;
+    const last = index === events.length - 1;
+    if (last && events.length > 1) metadata.batchSize = events.length;
     const hash = computeEventHash(encoded.type, storedDataBytes(encoded.data), metadata);
     metadata.hash = hash;
-    metadata.signature = options.signer.sign(streamName, hash);
+    if (last) metadata.signature = options.signer.sign(streamName, hash);
     prevHash = hash;
     const id = keyHash === undefined ? undefined : deterministicUuid('event', keyHash, streamName, String(index));
     const event = jsonEvent({ type: encoded.type, data: encoded.data, metadata, ...(id === undefined ? {} : { id }) });
@@ -291,7 +300,7 @@ export async function appendEncoded(
 
 export interface HandleOptions<Event, State = unknown> {
   codec: EventCodec<Event>;
-  /** Signs the events appended. */
+  /** Signs each append. */
   signer: ChainSigner;
   metadata: CommandMetadata;
   /** Re-decides after a version conflict before giving up (default 3, so at most 4 attempts). */

@@ -21,7 +21,9 @@
  * The length prefixes make the concatenation unambiguous.
  *
  * The hash alone proves nothing about who wrote an event (anyone who can append can compute it):
- * each event is also signed (`keyId`, inside the hash, and `signature`, see chain-signature.ts).
+ * each append is also signed (`keyId` in every event's hashed metadata; `signature`, over the hash,
+ * on the append's last event, whose hashed `batchSize` counts the events it covers; see
+ * chain-signature.ts). The chain makes that one signature cover the append's earlier events.
  */
 import { createHash } from 'node:crypto';
 import { StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
@@ -91,67 +93,136 @@ export function computeEventHash(type: string, dataBytes: Uint8Array, metadata: 
 }
 
 /**
- * `ok`: every event continues the chain and carries a valid signature by a key of the keyring.
- * `unkeyed`: the chain is intact but its first `unkeyedCount` events carry no signature (written
- * before events were signed: they prove nothing about their writer). `broken`: from
- * `firstBrokenRevision` on, an event does not continue the chain, its key is not in the keyring,
- * its signature is wrong, or it is unsigned after signed events (the system signs every event
- * since it signs any: only a forger writes unsigned ones after).
+ * `ok`: every event continues the chain and is covered by a valid signature by a key of the
+ * keyring (its own, or the one on the last event of its append). `unkeyed`: the chain is intact
+ * but its first `unkeyedCount` events carry no keyId and no signature (written before events were
+ * signed: they prove nothing about their writer). `broken`: from `firstBrokenRevision` on, an
+ * event does not continue the chain, is not covered by a signature, its key is not in the
+ * keyring, its signature is wrong, or it is unsigned after signed events (the system signs every
+ * append since it signs any: only a forger writes unsigned ones after). `count` is the number of
+ * events proven before the break.
  */
 export type VerifyResult =
   | { status: 'ok'; ok: true; count: number; headHash: string; unkeyedCount: 0 }
   | { status: 'unkeyed'; ok: false; count: number; headHash: string; unkeyedCount: number; reason: string }
   | { status: 'broken'; ok: false; count: number; firstBrokenRevision: bigint; reason: string; unkeyedCount: number };
 
+/** What the verifier needs of a stored event (a client's RecordedEvent has all of it). */
+export interface ChainedEvent {
+  streamId: string;
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  isJson: boolean;
+}
+
+/**
+ * Checks a stream's events in order, one at a time: the one home of the chain's and the
+ * signatures' rules. Both forms of signing verify: one signature per event (history written
+ * before 2026-12-07) and one per append, on its last event, whose hashed `batchSize` says how
+ * many events of the append it covers (absent: 1, which is also the old form).
+ */
+export class ChainVerifier {
+  private expectedPrev = GENESIS_HASH;
+  private expectedRevision = 0n;
+  /** Events proven: unkeyed ones and those covered by a signature. */
+  private count = 0;
+  private unkeyedCount = 0;
+  /** A keyed event was seen: from then on every event must be keyed. */
+  private keyedSeen = false;
+  /** Keyed events waiting for the signature of their append's last event. */
+  private pending: { firstRevision: bigint; keyId: string; count: number } | undefined;
+  private broken: Extract<VerifyResult, { status: 'broken' }> | undefined;
+
+  constructor(private readonly keyring: ChainKeyring) {}
+
+  /** Adds the next event of the stream; false once the stream is broken (later events change nothing). */
+  add(event: ChainedEvent): boolean {
+    if (this.broken !== undefined) return false;
+    const link = checkLink(event, this.expectedRevision, this.expectedPrev);
+    const failure = link ?? this.cover(event.streamId, event.revision, event.metadata as Record<string, unknown>);
+    if (failure !== undefined) {
+      // Nothing of a batch is proven before its signature: the break starts where the batch does.
+      const inBatch = this.pending !== undefined && this.pending.firstRevision !== event.revision;
+      const reason = inBatch ? `${failure} (revision ${event.revision}, in the append from revision ${this.pending!.firstRevision})` : failure;
+      this.broken = this.brokenFrom(this.pending?.firstRevision ?? event.revision, reason);
+      return false;
+    }
+    this.expectedPrev = (event.metadata as { hash: string }).hash;
+    this.expectedRevision += 1n;
+    return true;
+  }
+
+  /** The verdict on the events added so far, taken as the whole stream. */
+  result(): VerifyResult {
+    if (this.broken !== undefined) return this.broken;
+    if (this.pending !== undefined) {
+      const { firstRevision, count } = this.pending;
+      return this.brokenFrom(firstRevision, `${count} event${count === 1 ? '' : 's'} at the end not covered by a signature (the append's signed last event is missing)`);
+    }
+    return this.unkeyedCount === 0
+      ? { status: 'ok', ok: true, count: this.count, headHash: this.expectedPrev, unkeyedCount: 0 }
+      : {
+          status: 'unkeyed', ok: false, count: this.count, headHash: this.expectedPrev, unkeyedCount: this.unkeyedCount,
+          reason: `${this.unkeyedCount} of ${this.count} events carry no signature (written before events were signed)`,
+        };
+  }
+
+  /** Why the event (whose link holds) is not covered by a signature, or undefined (counted, or pending). */
+  private cover(streamId: string, revision: bigint, meta: Record<string, unknown>): string | undefined {
+    const { keyId, signature, batchSize } = meta;
+    if (keyId === undefined && signature === undefined) {
+      if (this.keyedSeen) return 'unsigned event after signed events';
+      this.unkeyedCount += 1;
+      this.count += 1;
+      return undefined;
+    }
+    if (typeof keyId !== 'string' || (signature !== undefined && typeof signature !== 'string')) return 'metadata has no keyId/signature';
+    this.keyedSeen = true;
+    if (this.pending !== undefined && this.pending.keyId !== keyId) return `one append under two keys (keyId ${this.pending.keyId}, then ${keyId})`;
+    if (signature === undefined) {
+      if (batchSize !== undefined) return 'batchSize on an event without a signature';
+      if (this.pending === undefined) this.pending = { firstRevision: revision, keyId, count: 1 };
+      else this.pending.count += 1;
+      return undefined;
+    }
+    const size = batchSize ?? 1;
+    const waiting = (this.pending?.count ?? 0) + 1;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) return 'metadata has an invalid batchSize';
+    if (size < waiting) return `${waiting - size} event${waiting - size === 1 ? '' : 's'} not covered by a signature (unsigned event after signed events)`;
+    if (size > waiting) return `the signature claims ${size} events, its append has ${waiting}`;
+    const failure = this.keyring.check(streamId, meta.hash as string, keyId, signature as string);
+    if (failure !== undefined) return `${failure} (keyId ${keyId})`;
+    this.count += waiting;
+    this.pending = undefined;
+    return undefined;
+  }
+
+  private brokenFrom(firstBrokenRevision: bigint, reason: string): Extract<VerifyResult, { status: 'broken' }> {
+    return { status: 'broken', ok: false, count: this.count, firstBrokenRevision, reason, unkeyedCount: this.unkeyedCount };
+  }
+}
+
 /**
  * Reads a stream from its start and checks every link and signature against `keyring`. A stream
  * that does not exist (or whose events are all hidden by a soft delete) verifies with count 0.
  */
 export async function verifyStream(client: EventStoreDBClient, streamName: string, keyring: ChainKeyring): Promise<VerifyResult> {
-  let expectedPrev = GENESIS_HASH;
-  let expectedRevision = 0n;
-  let count = 0;
-  let unkeyedCount = 0;
-  let signedSeen = false;
-  let broken: VerifyResult | undefined;
+  const verifier = new ChainVerifier(keyring);
   try {
     // Read to the end even after a break: abandoning the client's read half-way leaves its gRPC
     // call open, and client.dispose() then waits for it forever (@eventstore/db-client 6.2.1).
     for await (const resolved of client.readStream(streamName)) {
-      const event = resolved.event;
-      if (!event || broken !== undefined) continue;
-      const reason = checkLink(event, expectedRevision, expectedPrev);
-      const signature = reason === undefined ? checkSignature(event.streamId, event.metadata as Record<string, unknown>, keyring, signedSeen) : undefined;
-      if (reason !== undefined || (signature !== undefined && signature !== 'unsigned')) {
-        broken = { status: 'broken', ok: false, count, firstBrokenRevision: event.revision, reason: (reason ?? signature)!, unkeyedCount };
-        continue;
-      }
-      if (signature === 'unsigned') unkeyedCount += 1;
-      else signedSeen = true;
-      expectedPrev = (event.metadata as { hash: string }).hash;
-      expectedRevision += 1n;
-      count += 1;
+      if (resolved.event) verifier.add(resolved.event);
     }
   } catch (error) {
     if (error instanceof StreamNotFoundError) return { status: 'ok', ok: true, count: 0, headHash: GENESIS_HASH, unkeyedCount: 0 };
     throw error;
   }
-  if (broken !== undefined) return broken;
-  return unkeyedCount === 0
-    ? { status: 'ok', ok: true, count, headHash: expectedPrev, unkeyedCount: 0 }
-    : { status: 'unkeyed', ok: false, count, headHash: expectedPrev, unkeyedCount, reason: `${unkeyedCount} of ${count} events carry no signature (written before events were signed)` };
+  return verifier.result();
 }
 
-/** 'unsigned' for an event written before signing (only before any signed one), why its signature fails, or undefined. */
-function checkSignature(streamId: string, meta: Record<string, unknown>, keyring: ChainKeyring, signedSeen: boolean): string | undefined {
-  const { keyId, signature } = meta;
-  if (keyId === undefined && signature === undefined) {
-    return signedSeen ? 'unsigned event after signed events' : 'unsigned';
-  }
-  if (typeof keyId !== 'string' || typeof signature !== 'string') return 'metadata has no keyId/signature';
-  const failure = keyring.check(streamId, meta.hash as string, keyId, signature);
-  return failure === undefined ? undefined : `${failure} (keyId ${keyId})`;
-}
 /** Why `event` does not continue the chain, or undefined if it does. */
 function checkLink(
   event: { revision: bigint; type: string; data: unknown; metadata: unknown; isJson: boolean },

@@ -23,7 +23,7 @@ export {
   type StreamSnapshot,
 } from './event-stream.js';
 export { ChainKeyring, ChainSigner, chainKeyId, signedMessage } from './chain-signature.js';
-export { GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type VerifyResult } from './hash-chain.js';
+export { ChainVerifier, GENESIS_HASH, canonicalJson, computeEventHash, storedDataBytes, verifyStream, type ChainedEvent, type VerifyResult } from './hash-chain.js';
 export {
   IdempotencyInProgressError,
   IdempotencyMismatchError,

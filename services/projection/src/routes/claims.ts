@@ -71,11 +71,12 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
   app.get('/claims/:id/integrity', {
     schema: {
       summary: 'Verify the claim\'s signed hash chain in the event store', tags: ['claims'],
-      description: 'Reads the claim stream from revision 0 and checks every event\'s prevHash, hash and signature against the keyring '
-        + '(see @cfund/eventstore). `status`: `ok` (every event was written by a holder of a signing key, none altered or removed from '
-        + 'the middle); `unkeyed` (intact, but the first `unkeyedCount` events were written before events were signed); `broken` (from '
-        + '`firstBrokenRevision` on: a bad link, an unknown key, a bad signature, or an unsigned event after signed ones). `ok` is '
-        + '`status == "ok"`. Removal of the newest events is not detectable from the stream alone.',
+      description: 'Reads the claim stream from revision 0 and checks every event\'s prevHash and hash, and each append\'s signature '
+        + '(on its last event, covering the append) against the keyring (see @cfund/eventstore). `status`: `ok` (every event was written '
+        + 'by a holder of a signing key, none altered or removed from the middle); `unkeyed` (intact, but the first `unkeyedCount` events '
+        + 'were written before events were signed); `broken` (from `firstBrokenRevision` on: a bad link, an unknown key, a bad signature, '
+        + 'an unsigned event after signed ones, or events not covered by their append\'s signature). `ok` is `status == "ok"`. Removal '
+        + 'of the newest appends is not detectable from the stream alone.',
       params: ClaimParams, response: { 200: IntegritySchema, 401: problems[401], 403: problems[403], 404: problems[404] },
     },
   }, async (request) => {
