@@ -18,6 +18,8 @@ export const STREAM_CATEGORIES = {
   notification: 'notification',
   /** One webhook's registration and life (`webhook-<webhookId>`). */
   webhook: 'webhook',
+  /** One user's notification settings: the language they chose (`notificationsettings-<sub>`). */
+  notificationSettings: 'notificationsettings',
   /** One payment run: the payments collected for the bank, its release, or its cancellation (`paymentrun-<runId>`). */
   paymentRun: 'paymentrun',
   /** One imported bank statement (camt.053) of a fund account (`bankstatement-<sha256 of the file>`). */
@@ -32,6 +34,7 @@ export const fundStream = (jurisdiction: Jurisdiction, year: number): string => 
 export const accessStream = (claimId: string): string => named(STREAM_CATEGORIES.access, claimId);
 export const notificationStream = (notificationId: string): string => named(STREAM_CATEGORIES.notification, notificationId);
 export const webhookStream = (webhookId: string): string => named(STREAM_CATEGORIES.webhook, webhookId);
+export const notificationSettingsStream = (userId: string): string => named(STREAM_CATEGORIES.notificationSettings, userId);
 export const paymentRunStream = (runId: string): string => named(STREAM_CATEGORIES.paymentRun, runId);
 export const bankStatementStream = (statementId: string): string => named(STREAM_CATEGORIES.bankStatement, statementId);
 

@@ -25,7 +25,7 @@ t.test('every event definition has a schema version and refuses unknown fields',
   t.equal(EVENT_DEFINITIONS.length, new Set(EVENT_DEFINITIONS.map((d) => d.type)).size, 'types are unique');
   for (const def of EVENT_DEFINITIONS) {
     // Every event is at v1 but those a later version changed, each with an upcaster from its v1.
-    t.equal(def.version, def.type === 'RecoveryCredited' || def.type === 'PayoutScheduled' ? 2 : 1, `${def.type} is v${def.version}`);
+    t.equal(def.version, ['RecoveryCredited', 'PayoutScheduled', 'WebhookRegistered'].includes(def.type) ? 2 : 1, `${def.type} is v${def.version}`);
     const extra = def.data.safeParse({ schemaVersion: def.version, surprise: true });
     t.notOk(extra.success, `${def.type} rejects an unknown field`);
   }
@@ -64,6 +64,12 @@ t.test('an upcaster lifts stored data of an older version to the current one', a
   t.equal(parsed.data.schemaVersion, 1, 'readers see the current version');
   t.throws(() => registerUpcaster({ type: 'ClaimClosed', fromVersion: 0, up: (d) => d }), 'one upcaster per version');
   t.same(upcast('ClaimWithdrawn', { schemaVersion: 1 }), { schemaVersion: 1 }, 'current data passes unchanged');
+  const webhookV1 = {
+    schemaVersion: 1, webhookId: '3f0c9a34-1d2b-4c5e-8f7a-9b0c1d2e3f40', owner: 'lawyer-1', target: { kind: 'user', userId: 'lawyer-1' },
+    url: 'https://hooks.example.org/x', secretSha256: 'a'.repeat(64), registeredAt: '2026-11-29T10:00:00.000Z',
+  };
+  const webhookV2 = parseEvent('WebhookRegistered', webhookV1).data as Record<string, unknown>;
+  t.same(webhookV2, { ...webhookV1, schemaVersion: 2 }, 'a webhook registered at v1 reads as v2 without a sealed secret');
 });
 
 t.test('a recovery credited before recoveries were numbered (v1) still loads, as a credit of no recovery in particular', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  STREAM_CATEGORIES, accessStream, claimIdOfStream, claimStream, fundStream, notificationStream, streamCategory, streamIdOf, webhookStream,
+  STREAM_CATEGORIES, accessStream, claimIdOfStream, claimStream, fundStream, notificationSettingsStream, notificationStream, streamCategory, streamIdOf, webhookStream,
 } from '@cfund/contracts';
 
 const claimId = '0f8fad5b-d9cb-469f-a165-70867728950e';
@@ -14,6 +14,7 @@ t.test('every stream is <category>-<id>, and reads back to its category and id',
   for (const [stream, category] of [
     [claimStream(claimId), STREAM_CATEGORIES.claim], [fundStream('RS', 2027), STREAM_CATEGORIES.fund], [accessStream(claimId), STREAM_CATEGORIES.access],
     [notificationStream('n'), STREAM_CATEGORIES.notification], [webhookStream('w'), STREAM_CATEGORIES.webhook],
+    [notificationSettingsStream('lawyer-1'), STREAM_CATEGORIES.notificationSettings],
   ] as const) t.equal(streamCategory(stream), category, `${stream} is of ${category}`);
   t.equal(streamIdOf(fundStream('RS', 2027)), 'RS-2027', 'the id is everything after the first dash');
   t.equal(streamCategory('$all'), '$all', 'a name without a dash is its own category');

@@ -6,9 +6,9 @@
  *
  * What the services need (grep readAll / subscribeToAll / readStream / append in services/ and
  * packages/): each reads and writes user streams (command: claim-, fund-, paymentrun-,
- * bankstatement-, idempotency-; projection: access-; notification: notification-, webhook-),
- * and each reads `$all` (command: the relay's subscription and checkpoint; projection: rebuilds;
- * notification: its catch-up at every start). None deletes a stream, reads or writes stream
+ * bankstatement-, idempotency-; projection: access-; notification: notification-, webhook-,
+ * notificationsettings-), and each reads `$all` (command: the relay's subscription and checkpoint;
+ * projection: rebuilds; notification: its catch-up at every start and its shared state's subscription). None deletes a stream, reads or writes stream
  * metadata, touches a `$`-stream, or manages users.
  */
 import { EventStoreDBClient, jsonEvent, LoginConflictError, StreamNotFoundError } from '@eventstore/db-client';

@@ -97,12 +97,12 @@ t.test('projection: reads claim and its own streams, records reads of personal d
   await refusedBeyond(t, client);
 });
 
-t.test('notification: reads claim streams, writes its audit trail (notification-, webhook-), catches up from $all', async (t) => {
+t.test('notification: reads claim streams, writes its audit trail (notification-, webhook-, notificationsettings-), catches up from $all', async (t) => {
   const client = as('notification');
   const claim = `claim-${id()}`;
   await as('command').appendToStream(claim, event());
   t.equal(await drain(client.readStream(claim)), 1, 'reads a claim stream');
-  for (const category of ['notification', 'webhook']) {
+  for (const category of ['notification', 'webhook', 'notificationsettings']) {
     const stream = `${category}-${id()}`;
     await client.appendToStream(stream, event());
     t.equal(await drain(client.readStream(stream)), 1, `appends to ${category}-`);

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { CLAIM_EVENTS, CLAIM_UPCASTERS } from './claim-events.js';
 import { FUND_EVENTS, FUND_UPCASTERS } from './fund-events.js';
 import { ACCESS_EVENTS } from './access-events.js';
-import { NOTIFICATION_EVENTS } from './notification-events.js';
+import { NOTIFICATION_EVENTS, NOTIFICATION_UPCASTERS } from './notification-events.js';
 import { BANK_STATEMENT_EVENTS, PAYMENT_RUN_EVENTS } from './payment-run-events.js';
 
 export * from './claim-events.js';
@@ -44,7 +44,7 @@ export interface Upcaster {
 }
 
 /** The upcasters of the events' older versions (each version's module lists its own). */
-const upcasters: Upcaster[] = [...CLAIM_UPCASTERS, ...FUND_UPCASTERS];
+const upcasters: Upcaster[] = [...CLAIM_UPCASTERS, ...FUND_UPCASTERS, ...NOTIFICATION_UPCASTERS];
 
 /** Registers an upcaster (tests use it to prove the path with versions of their own). */
 export function registerUpcaster(u: Upcaster): () => void {

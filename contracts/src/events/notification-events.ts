@@ -72,13 +72,23 @@ export const NotificationRead = eventVersion('NotificationRead', 1, {
   readAt: InstantSchema,
 });
 
-export const WebhookRegistered = eventVersion('WebhookRegistered', 1, {
+/**
+ * v2: `sealedSecret`, the signing secret sealed with the master key (AES-256-GCM bound to the
+ * webhook's id, as the notification service's working state keeps it; never the plaintext), and
+ * the `description`: every instance of the service folds the registration into its own working
+ * state and signs deliveries with it. A v1 registration reads as v2 without them: only the
+ * instance that registered it holds its secret.
+ */
+export const WebhookRegistered = eventVersion('WebhookRegistered', 2, {
   webhookId: id,
   owner: short(200),
   target: WebhookTargetSchema,
   url: z.url({ protocol: /^https?$/ }),
-  /** SHA-256 of the signing secret (the secret itself is never stored in an event). */
+  /** SHA-256 of the signing secret (the plaintext is never stored in an event). */
   secretSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** `v1:<iv>:<ciphertext>:<tag>` (base64url), sealed under a key derived from the master key; absent in v1. */
+  sealedSecret: z.string().regex(/^v1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/).max(400).optional(),
+  description: z.string().max(200).optional(),
   registeredAt: InstantSchema,
 });
 
@@ -100,8 +110,22 @@ export const WebhookDeleted = eventVersion('WebhookDeleted', 1, {
   deletedAt: InstantSchema,
 });
 
+/**
+ * The language a user chose for their notifications (`locale` null: the choice forgotten), in the
+ * user's stream `notificationsettings-<sub>`: every instance of the service renders with it.
+ */
+export const NotificationLocaleChosen = eventVersion('NotificationLocaleChosen', 1, {
+  userId: short(200),
+  locale: short(35).nullable(),
+  chosenAt: InstantSchema,
+});
+
 export const NOTIFICATION_EVENTS = [
   NotificationIssued, NotificationDeliveryAttempted, NotificationDelivered, NotificationDeliveryFailed, NotificationDeliveryRetried,
-  NotificationRead, WebhookRegistered, WebhookDisabled, WebhookEnabled, WebhookDeleted,
+  NotificationRead, WebhookRegistered, WebhookDisabled, WebhookEnabled, WebhookDeleted, NotificationLocaleChosen,
 ] as const;
 
+/** WebhookRegistered v1 to v2: a registration of before carries no sealed secret (see v2). */
+export const NOTIFICATION_UPCASTERS = [
+  { type: 'WebhookRegistered', fromVersion: 1, up: (data: Record<string, unknown>): Record<string, unknown> => ({ ...data, schemaVersion: 2 }) },
+] as const;

@@ -20,6 +20,7 @@ import { Notifier } from './notifier.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { Scheduler } from './scheduler.js';
+import { SharedState } from './shared-state.js';
 import type { NotificationStore } from './store/store.js';
 import { Templates } from './templates/render.js';
 
@@ -56,9 +57,14 @@ export interface NotificationApp extends FastifyInstance {
   notifier: Notifier;
   worker: DeliveryWorker;
   scheduler: Scheduler;
+  /** Folds the requests other instances served (webhooks, reads, retries, languages) into this one's state. */
+  shared: SharedState;
   store: NotificationStore;
   metrics: NotificationMetrics;
-  /** Catches up from the event store, recovers interrupted deliveries, then starts the scheduler (main.ts; stopped on close). */
+  /**
+   * Folds the shared state recorded so far and keeps following it, catches up from the event
+   * store, recovers interrupted deliveries, then starts the scheduler (main.ts; stopped on close).
+   */
   startBackground(): Promise<void>;
 }
 
@@ -90,10 +96,12 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   });
   const sched = new Scheduler(notifier, worker, settings.schedulerIntervalMs, logger, options.active);
   wake.kick = () => sched.kick();
+  const shared = new SharedState({ client: options.client, store: options.store, now, logger, onDue: () => sched.kick() });
   let closing = false;
   let started = false;
   app.addHook('onClose', async () => {
     closing = true;
+    await shared.stop();
     await sched.stop();
     if (started) options.store.markCleanShutdown();
   });
@@ -118,10 +126,12 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   app.decorate('notifier', notifier);
   app.decorate('worker', worker);
   app.decorate('scheduler', sched);
+  app.decorate('shared', shared);
   app.decorate('store', options.store);
   app.decorate('metrics', metrics);
   app.decorate('startBackground', async () => {
     const cleanStop = options.store.takeCleanShutdown();
+    await shared.start(); // the webhooks registered elsewhere, before any delivery is planned
     await notifier.catchUp();
     await worker.recover(cleanStop);
     started = true;

@@ -7,12 +7,16 @@
  */
 import { NO_STREAM, WrongExpectedVersionError, type EventStoreDBClient, type JSONType } from '@eventstore/db-client';
 import { GENESIS_HASH, appendEncoded, loadStream, type ChainSigner, type StoredEvent } from '@cfund/eventstore';
-import { notificationStream, webhookStream, type EventData } from '@cfund/contracts';
+import { EVENT_DEFINITIONS, notificationSettingsStream, notificationStream, webhookStream, type EventData } from '@cfund/contracts';
 
 type NotificationEventType = 'NotificationIssued' | 'NotificationDeliveryAttempted' | 'NotificationDelivered' | 'NotificationDeliveryFailed'
   | 'NotificationDeliveryRetried' | 'NotificationRead';
 type WebhookEventType = 'WebhookRegistered' | 'WebhookDisabled' | 'WebhookEnabled' | 'WebhookDeleted';
-type Data<T extends NotificationEventType | WebhookEventType> = Omit<EventData<T>, 'schemaVersion'>;
+type Data<T extends NotificationEventType | WebhookEventType | 'NotificationLocaleChosen'> = Omit<EventData<T>, 'schemaVersion'>;
+
+/** The current schema version of each event type: what is appended. */
+const SCHEMA_VERSIONS = new Map<string, number>(EVENT_DEFINITIONS.map((d) => [d.type, d.version]));
+const schemaVersionOf = (type: string): number => SCHEMA_VERSIONS.get(type) ?? 1;
 
 /** What the stream of a notification says about its delivery. */
 export interface NotificationTrail {
@@ -94,6 +98,11 @@ export class AuditTrail {
     await this.continueStream(webhookStream(data.webhookId), [{ type, data: data as unknown as Record<string, unknown> }], actor);
   }
 
+  /** The language a user chose (or, with null, forgot), in their settings stream. */
+  async localeChosen(data: Data<'NotificationLocaleChosen'>): Promise<void> {
+    await this.continueStream(notificationSettingsStream(data.userId), [{ type: 'NotificationLocaleChosen', data: data as unknown as Record<string, unknown> }], data.userId);
+  }
+
   /**
    * Appends events after the stream's last, continuing its hash chain: from the remembered head,
    * else after reading it; re-reads on a version conflict.
@@ -107,7 +116,7 @@ export class AuditTrail {
         if (loaded.revision === NO_STREAM) head = undefined;
       }
       try {
-        const result = await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: 1, ...e.data } as JSONType, schemaVersion: 1 })), {
+        const result = await appendEncoded(this.client, stream, events.map((e) => ({ type: e.type, data: { schemaVersion: schemaVersionOf(e.type), ...e.data } as JSONType, schemaVersion: schemaVersionOf(e.type) })), {
           expectedRevision: head ? head.revision : NO_STREAM, prevHash: head ? head.hash : GENESIS_HASH, signer: this.signer,
           metadata: { actor, occurredAt: new Date().toISOString(), correlationId: stream, causationId: stream },
         });

@@ -19,6 +19,7 @@ export { NotificationMetrics } from './metrics.js';
 export { Notifier, type NotificationPayload } from './notifier.js';
 export { NOTIFICATION_LEASE } from './consumer.js';
 export { Scheduler } from './scheduler.js';
+export { SharedState, SHARED_EVENT_TYPES } from './shared-state.js';
 export { NotificationStore, type Delivery, type InboxEntry, type Webhook } from './store/store.js';
 export { WrongMasterKeyError } from './store/webhook-secrets.js';
 export { DeliveryWorker, RetryRefused } from './delivery/worker.js';

@@ -26,6 +26,8 @@ export interface Harness {
   store: NotificationStore;
   dataDir: string;
   secret: Uint8Array;
+  /** The master key the notification stores seal webhook secrets with. */
+  masterKey: Buffer;
   /** The key both services sign their events with, and the keyring that trusts it. */
   chainSigner: ChainSigner;
   chainKeyring: ChainKeyring;
@@ -98,7 +100,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   });
   const seen = new Map<NotificationApp, Set<string>>();
   const h: Harness = {
-    env, command, app, store: app.store, dataDir, secret, chainSigner, chainKeyring: ChainKeyring.of(chainSigner), logs,
+    env, command, app, store: app.store, dataDir, secret, masterKey, chainSigner, chainKeyring: ChainKeyring.of(chainSigner), logs,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     pump: async (target = h.app) => {
       const done = seen.get(target) ?? new Set<string>();

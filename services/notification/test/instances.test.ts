@@ -4,6 +4,8 @@
  * (a real SMTP server counts the Message-IDs), the reminders included; the active one is then
  * SIGKILLed and the standby takes over: what follows is sent once, nothing before is sent again.
  * Without the sending lease both instances send (measured: most notifications came twice).
+ * A webhook registered over HTTP on the standby is delivered to by the active one, once per
+ * notification, signed with the secret the standby answered (before SharedState: never).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,7 @@ import { eventSigningKey, startRelay } from '@cfund/messaging';
 import { createLogger, signToken } from '@cfund/service-kit';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
-import { issuedEmails, mailsPerNotification, startSmtpServer } from './receivers.ts';
+import { issuedEmails, issuedOn, mailsPerNotification, startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
@@ -49,6 +51,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   });
   const relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats(), signingKey: eventSigningKey(masterKey) });
   const smtp = await startSmtpServer();
+  const receiver = await startWebhookReceiver();
   const directory = join(dataDir, 'directory.json');
   await writeFile(directory, JSON.stringify({
     users: { 'lawyer-1': { email: 'lawyer1@example.org' } },
@@ -57,6 +60,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   t.teardown(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await smtp.close();
+    await receiver.close();
     await relay.stop();
     await command.close();
     await env.close();
@@ -73,6 +77,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
         MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('notification'),
         NOTIFICATION_DURABLE: `notification-${name}`, NOTIFICATION_INSTANCE: name, NOTIFICATION_LEASE_TTL_MS: String(LEASE_TTL_MS),
         SMTP_URL: smtp.url, NOTIFICATION_DIRECTORY: directory, SCHEDULER_INTERVAL_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -85,6 +90,18 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   };
   const instances = [await start('a'), await start('b')];
   const active = async (i: { base: string }) => /^cfund_notification_active 1$/m.test(await (await fetch(`${i.base}/metrics`)).text());
+  const lawyerToken = await signToken(secret, { sub: 'lawyer-1', roles: ['lawyer'], jurisdictions: ['RS'] });
+  const asLawyer = { authorization: `Bearer ${lawyerToken}`, 'content-type': 'application/json' };
+
+  // A webhook registered on the standby, over HTTP: the active instance learns it from the event store.
+  await until('one instance to hold the lease', async () => ((await Promise.all(instances.map(active))).some(Boolean) ? true : undefined));
+  const standby = (await active(instances[0]!)) ? instances[1]! : instances[0]!;
+  const sender = standby === instances[0] ? instances[1]! : instances[0]!;
+  const registered = await fetch(`${standby.base}/webhooks`, { method: 'POST', headers: asLawyer, body: JSON.stringify({ url: receiver.url, target: { kind: 'user' } }) });
+  t.equal(registered.status, 201, 'a webhook registered on the standby');
+  const hook = await registered.json() as { id: string; secret: string };
+  receiver.addSecret('registered', hook.secret);
+  await until('the sender to know it', async () => ((await fetch(`${sender.base}/webhooks/${hook.id}`, { headers: asLawyer })).ok ? true : undefined), 10_000);
 
   const h = { command, token: (sub: string, roles: never[], js = ['RS']) => signToken(secret, { sub, roles, jurisdictions: js as never[] }) } as unknown as Harness;
   // The decision was served 40 days ago: the appeal deadline is missed, its reminder due at once.
@@ -110,6 +127,14 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   t.equal([...first.values()].filter((topic) => topic === 'deadline-missed').length, 3, 'the missed-deadline reminders among them, once each');
   const roles = await Promise.all(instances.map(active));
   t.same(roles.filter(Boolean).length, 1, 'one instance is active, the other stands by');
+  const webhookIssued = await until('every webhook delivery', async () => {
+    const issued = await issuedOn(env.eventStore, 'webhook');
+    return issued.size > 0 && [...issued.keys()].every((id) => receiver.hits.some((hit) => hit.notificationId === id)) ? issued : undefined;
+  });
+  const perWebhookNotification = [...receiver.byNotification()];
+  t.equal(perWebhookNotification.length, webhookIssued.size, `every webhook notification issued (${webhookIssued.size}) arrived, and nothing else`);
+  t.same(perWebhookNotification.filter(([, hits]) => hits.length !== 1), [], 'each once');
+  t.ok(receiver.hits.every((hit) => hit.validFor.includes('registered')), 'each signed with the secret the standby answered');
 
   const dead = instances[roles.indexOf(true)]!;
   const survivor = instances[roles.indexOf(false)]!;
@@ -125,8 +150,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   t.equal([...all.values()].filter((topic) => topic === 'deadline-missed').length, 6, 'each claim\'s reminder once');
 
   // The survivor consumed every event itself: its inbox is whole.
-  const lawyer = await signToken(secret, { sub: 'lawyer-1', roles: ['lawyer'], jurisdictions: ['RS'] });
-  const inbox = await (await fetch(`${survivor.base}/notifications?limit=100`, { headers: { authorization: `Bearer ${lawyer}` } })).json() as { items: { claimId: string; topic: string }[] };
+  const inbox = await (await fetch(`${survivor.base}/notifications?limit=100`, { headers: asLawyer })).json() as { items: { claimId: string; topic: string }[] };
   t.equal(new Set(inbox.items.map((i) => i.claimId)).size, 6, 'the survivor\'s inbox holds every claim');
   t.equal(inbox.items.filter((i) => i.topic === 'deadline-missed').length, 6, '... and every reminder');
 

@@ -97,13 +97,16 @@ export async function startSmtpServer() {
 }
 
 /** The email notifications the event store says were issued: id and topic. */
-export async function issuedEmails(client: EventStoreDBClient): Promise<Map<string, string>> {
+export const issuedEmails = (client: EventStoreDBClient): Promise<Map<string, string>> => issuedOn(client, 'email');
+
+/** The notifications on one channel the event store says were issued: id and topic. */
+export async function issuedOn(client: EventStoreDBClient, channel: 'email' | 'webhook'): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
     const e = r.event;
     if (e?.type !== 'NotificationIssued' || !e.isJson) continue;
     const data = e.data as { notificationId: string; channel: string; topic: string };
-    if (data.channel === 'email') out.set(data.notificationId, data.topic);
+    if (data.channel === channel) out.set(data.notificationId, data.topic);
   }
   return out;
 }

@@ -112,7 +112,10 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     },
   }, async (request) => {
     const sub = request.principal!.sub;
-    store.durable(() => store.setPreferredLocale(sub, request.body.locale, now().toISOString()));
+    const at = now().toISOString();
+    // Recorded first: every instance folds it (SharedState), the one that sends included.
+    await audit.localeChosen({ userId: sub, locale: request.body.locale, chosenAt: at });
+    store.durable(() => store.setPreferredLocale(sub, request.body.locale, at));
     return { locale: request.body.locale };
   });
 

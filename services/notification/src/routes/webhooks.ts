@@ -138,7 +138,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRoutes
     };
     await audit.webhook('WebhookRegistered', {
       webhookId: webhook.id, owner: p.sub, target: recipient.kind === 'user' ? { kind: 'user', userId: p.sub } : { kind: 'role', role: recipient.role, jurisdiction: recipient.jurisdiction },
-      url, secretSha256: createHash('sha256').update(webhook.secret).digest('hex'), registeredAt: at,
+      url, secretSha256: createHash('sha256').update(webhook.secret).digest('hex'),
+      // Sealed, never plaintext: every instance folds the registration and signs with it (SharedState).
+      sealedSecret: store.sealWebhookSecret(webhook.id, webhook.secret), ...(description ? { description } : {}), registeredAt: at,
     }, p.sub);
     store.durable(() => store.addWebhook(webhook));
     return reply.code(201).send({ ...view(webhook), secret: webhook.secret });

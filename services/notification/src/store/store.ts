@@ -149,20 +149,38 @@ export class NotificationStore {
     }
   }
 
-  // ---- the $all position the consumer reached ------------------------------------------------
+  // ---- $all positions: the claim events' consumer, and the shared state's follower ------------
 
+  /** The $all position the consumer of claim events reached (Notifier.catchUp replays from it). */
   position(): { commit: bigint; prepare: bigint } | undefined {
-    const row = this.sql("SELECT value FROM meta WHERE key = 'position'").get() as { value: string } | undefined;
+    return this.positionOf('position');
+  }
+
+  /** Moves the position forward (never back). */
+  advancePosition(commit: string, prepare: string): void {
+    this.advance('position', commit, prepare);
+  }
+
+  /** The $all position of the last shared event folded (SharedState: webhooks, reads, languages). */
+  sharedPosition(): { commit: bigint; prepare: bigint } | undefined {
+    return this.positionOf('shared-position');
+  }
+
+  advanceSharedPosition(commit: string, prepare: string): void {
+    this.advance('shared-position', commit, prepare);
+  }
+
+  private positionOf(key: string): { commit: bigint; prepare: bigint } | undefined {
+    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
     if (!row) return undefined;
     const [commit, prepare] = row.value.split('/');
     return { commit: BigInt(commit!), prepare: BigInt(prepare!) };
   }
 
-  /** Moves the position forward (never back). */
-  advancePosition(commit: string, prepare: string): void {
-    const current = this.position();
+  private advance(key: string, commit: string, prepare: string): void {
+    const current = this.positionOf(key);
     if (current && current.commit >= BigInt(commit)) return;
-    this.sql("INSERT INTO meta (key, value) VALUES ('position', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${commit}/${prepare}`);
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, `${commit}/${prepare}`);
   }
 
   // ---- claims --------------------------------------------------------------------------------
@@ -257,9 +275,24 @@ export class NotificationStore {
     };
   }
 
+  /** Adds a webhook; one of this id already there (its registration folded from the event store first: SharedState) stays. */
   addWebhook(w: Webhook): void {
     this.sql(`INSERT INTO webhooks (id, owner, target, url, secret, description, status, consecutive_failures, created_at, disabled_at)
-      VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt)`).run({ ...w, secret: this.secrets.seal(w.id, w.secret) });
+      VALUES (@id, @owner, @target, @url, @secret, @description, @status, @consecutiveFailures, @createdAt, @disabledAt) ON CONFLICT (id) DO NOTHING`).run({ ...w, secret: this.secrets.seal(w.id, w.secret) });
+  }
+
+  /** The secret sealed as this store keeps it (under the current master key, bound to the webhook's id): what WebhookRegistered carries. */
+  sealWebhookSecret(webhookId: string, secret: string): string {
+    return this.secrets.seal(webhookId, secret);
+  }
+
+  /**
+   * Adds a webhook registered elsewhere (another instance) with its secret as the event carries
+   * it, sealed: opened with the configured master keys (WrongMasterKeyError when none opens it),
+   * and kept sealed under the current one.
+   */
+  adoptWebhook(w: Omit<Webhook, 'secret'>, sealedSecret: string): void {
+    this.addWebhook({ ...w, secret: this.secrets.open(w.id, sealedSecret) });
   }
 
   webhook(id: string): Webhook | undefined {
