@@ -153,7 +153,7 @@ async function main(): Promise<void> {
       const at = new Date(Date.UTC(YEARS[1]!, 11, 1) + i * 60_000).toISOString();
       live.apply({
         eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: 'EvidenceAttached',
-        data: { documentId: `DOC-BENCH-${i}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
+        data: { schemaVersion: 1, claimId: claim.claimId, documentId: `DOC-BENCH-${i}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
         metadata: { occurredAt: at }, created: at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
       });
       const start = performance.now();
