@@ -22,10 +22,12 @@
  * served read model, then the year's tables over HTTP.
  *
  * BENCH_SCALE (default 1) scales the claims; BENCH_REQUESTS (default 50) the requests per endpoint;
- * BENCH_EVIDENCE (default 5) the documents per claim; BENCH_AFTER_EVENT (default 10) the rounds of one new event.
+ * BENCH_EVIDENCE (default 5) the documents per claim; BENCH_AFTER_EVENT (default 10) the rounds of one new event;
+ * BENCH_CPU_PROFILE, a file name: a CPU profile of those rounds only (open it in Chrome's DevTools).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
@@ -126,6 +128,7 @@ async function main(): Promise<void> {
       [`report ${YEARS[0]} (HTML)`, `/monitoring/report?year=${YEARS[0]}`, {}],
       [`report ${YEARS[0]} (PDF)`, `/monitoring/report?year=${YEARS[0]}&format=pdf`, {}],
     ];
+    const heapBefore = process.memoryUsage().heapUsed;
     report('requests per endpoint, after the first', String(REQUESTS));
     for (const [name, url, headers] of endpoints) {
       const timed = async () => {
@@ -145,6 +148,8 @@ async function main(): Promise<void> {
     const revisions = new Map(population.map((c) => [c.claimId, c.events.length - 1]));
     const ofYear = population.filter((c) => c.events[0]!.at.startsWith(String(YEARS[0])));
     const afterEvent: number[] = [];
+    const profile = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+    if (profile) { profile.connect(); await profile.post('Profiler.enable'); await profile.post('Profiler.start'); }
     for (let i = 0; i < AFTER_EVENT; i++) {
       const claim = ofYear[(i * 7919) % ofYear.length]!;
       const revision = revisions.get(claim.claimId)! + 1;
@@ -161,10 +166,17 @@ async function main(): Promise<void> {
       if (answer.status !== 200) throw new Error(`tables after an event: ${answer.status} ${answer.text.slice(0, 300)}`);
       afterEvent.push(performance.now() - start);
     }
+    if (profile) {
+      const { profile: taken } = await profile.post('Profiler.stop');
+      await writeFile(process.env.BENCH_CPU_PROFILE!, JSON.stringify(taken));
+      profile.disconnect();
+    }
     if (AFTER_EVENT > 0) {
       const sorted = sortedCopy(afterEvent);
       report(`tables ${YEARS[0]}, first answer after one new event`, `p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms of ${AFTER_EVENT}`);
     }
+    // Rough (no forced collection): what the answers kept and the claims kept decoded hold.
+    report('heap used before the first request / after the rounds', `${fmt(heapBefore / 2 ** 20)} / ${fmt(process.memoryUsage().heapUsed / 2 ** 20)} MiB`);
     // The report's generation alone, from the year's publication (its tables already computed): what a first request pays once they are kept.
     const published = JSON.parse((await http.request(port, 'GET', `/monitoring/publication?year=${YEARS[0]}`, token)).text) as Publication;
     for (const format of ['html', 'pdf'] as const) {
