@@ -66,4 +66,8 @@ t.test('a year\'s tables after one new event: one claim decoded, the same tables
   t.same(after, await monitoringTables(fresh, YEAR, THRESHOLD, new VictimProfiles(keys)),
     'the tables of a fresh computation over the same read model');
   t.equal(cohortCacheOf(fresh).decoded, filed, 'which decoded every claim');
+
+  // A rebuild in place wipes the rows first: nothing decoded before is kept (nor its memory).
+  store.wipe();
+  t.not(cohortCacheOf(store), cache, 'a rebuild in place starts the kept claims over');
 });

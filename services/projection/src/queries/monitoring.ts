@@ -130,7 +130,7 @@ interface Decoded { revision: number; key: string | undefined; claim: CohortClai
 
 /**
  * The claims decoded so far, per read model (its connection: a rebuild into a new file opens a
- * new one). A claim's row changes only with an event of its own stream, which moves its
+ * new one; a rebuild in place wipes the rows first, and its cache with them). A claim's row changes only with an event of its own stream, which moves its
  * `revision`: an entry of the same revision is the row's content, and a computation after a change
  * decodes only the claims whose revision moved. Memory, never written: counts and sums are made
  * of it, and what it holds of the victim is the encrypted envelope only.
@@ -139,7 +139,7 @@ export class CohortCache {
   private readonly claims = new Map<string, Decoded>();
   /** Claims decoded so far (for tests and the benchmark). */
   decoded = 0;
-  constructor(readonly db: unknown) {}
+  constructor(readonly db: unknown, readonly wipes: number) {}
 
   get(claimId: string, revision: number): Decoded | undefined {
     const hit = this.claims.get(claimId);
@@ -172,10 +172,10 @@ export class CohortCache {
 
 const caches = new WeakMap<ReadModelStore, CohortCache>();
 
-/** The store's cache of decoded claims (a new one for a new connection). */
+/** The store's cache of decoded claims (a new one for a new connection, or after a rebuild in place wiped the rows). */
 export function cohortCacheOf(store: ReadModelStore): CohortCache {
   let cache = caches.get(store);
-  if (!cache || cache.db !== store.db) caches.set(store, cache = new CohortCache(store.db));
+  if (!cache || cache.db !== store.db || cache.wipes !== store.wipes) caches.set(store, cache = new CohortCache(store.db, store.wipes));
   return cache;
 }
 
