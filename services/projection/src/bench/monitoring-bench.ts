@@ -17,11 +17,17 @@
  * Then the yearly regional report, HTML and PDF: over HTTP as above, and its generation alone
  * (renderReport over the year's publication, REPORT_RENDERS times each).
  *
+ * Then the first answer after ONE new event (what every monitoring request pays while events
+ * arrive): AFTER_EVENT rounds of a document attached to a claim of the year by the projector on the
+ * served read model, then the year's tables over HTTP.
+ *
  * BENCH_SCALE (default 1) scales the claims; BENCH_REQUESTS (default 50) the requests per endpoint;
- * BENCH_EVIDENCE (default 5) the documents per claim.
+ * BENCH_EVIDENCE (default 5) the documents per claim; BENCH_AFTER_EVENT (default 10) the rounds of one new event;
+ * BENCH_CPU_PROFILE, a file name: a CPU profile of those rounds only (open it in Chrome's DevTools).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
@@ -44,6 +50,8 @@ const YEARS = [2025, 2026];
 const EVIDENCE = Number(process.env.BENCH_EVIDENCE ?? '5');
 /** Renders of the report per format, timed without HTTP or the memo. */
 const REPORT_RENDERS = 10;
+/** Rounds of one new event then the year's tables. */
+const AFTER_EVENT = Number(process.env.BENCH_AFTER_EVENT ?? '10');
 
 /** Data keys in memory (the bench's only: a real deployment keeps them in the file key store). */
 class MemoryKeyStore implements KeyStore {
@@ -120,6 +128,9 @@ async function main(): Promise<void> {
       [`report ${YEARS[0]} (HTML)`, `/monitoring/report?year=${YEARS[0]}`, {}],
       [`report ${YEARS[0]} (PDF)`, `/monitoring/report?year=${YEARS[0]}&format=pdf`, {}],
     ];
+    // Collected first when run with `node --expose-gc`: then the heap holds what is kept, not garbage.
+    const heapUsed = () => { (globalThis as { gc?: () => void }).gc?.(); return process.memoryUsage().heapUsed; };
+    const heapBefore = heapUsed();
     report('requests per endpoint, after the first', String(REQUESTS));
     for (const [name, url, headers] of endpoints) {
       const timed = async () => {
@@ -134,6 +145,40 @@ async function main(): Promise<void> {
       const sorted = sortedCopy(times);
       report(`${name}`, `first ${fmt(first)} ms; then p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms`);
     }
+    // One new event, then the year's tables: the answer kept is stale, and is computed again.
+    const live = new Projector(store);
+    const revisions = new Map(population.map((c) => [c.claimId, c.events.length - 1]));
+    const ofYear = population.filter((c) => c.events[0]!.at.startsWith(String(YEARS[0])));
+    const afterEvent: number[] = [];
+    const profile = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
+    if (profile) { profile.connect(); await profile.post('Profiler.enable'); await profile.post('Profiler.start'); }
+    for (let i = 0; i < AFTER_EVENT; i++) {
+      const claim = ofYear[(i * 7919) % ofYear.length]!;
+      const revision = revisions.get(claim.claimId)! + 1;
+      revisions.set(claim.claimId, revision);
+      position += 1;
+      const at = new Date(Date.UTC(YEARS[1]!, 11, 1) + i * 60_000).toISOString();
+      live.apply({
+        eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: 'EvidenceAttached',
+        data: { schemaVersion: 1, claimId: claim.claimId, documentId: `DOC-BENCH-${i}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
+        metadata: { occurredAt: at }, created: at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
+      });
+      const start = performance.now();
+      const answer = await http.request(port, 'GET', `/monitoring/tables?year=${YEARS[0]}`, token);
+      if (answer.status !== 200) throw new Error(`tables after an event: ${answer.status} ${answer.text.slice(0, 300)}`);
+      afterEvent.push(performance.now() - start);
+    }
+    if (profile) {
+      const { profile: taken } = await profile.post('Profiler.stop');
+      await writeFile(process.env.BENCH_CPU_PROFILE!, JSON.stringify(taken));
+      profile.disconnect();
+    }
+    if (AFTER_EVENT > 0) {
+      const sorted = sortedCopy(afterEvent);
+      report(`tables ${YEARS[0]}, first answer after one new event`, `p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms of ${AFTER_EVENT}`);
+    }
+    // What the answers kept and the claims kept decoded hold (rough without --expose-gc).
+    report('heap used before the first request / after the rounds', `${fmt(heapBefore / 2 ** 20)} / ${fmt(heapUsed() / 2 ** 20)} MiB`);
     // The report's generation alone, from the year's publication (its tables already computed): what a first request pays once they are kept.
     const published = JSON.parse((await http.request(port, 'GET', `/monitoring/publication?year=${YEARS[0]}`, token)).text) as Publication;
     for (const format of ['html', 'pdf'] as const) {

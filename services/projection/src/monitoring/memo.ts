@@ -1,7 +1,8 @@
 /**
- * Monitoring figures computed once per state of the read model: a table of a year reads and
- * decodes every claim of the year (and decrypts each victim's data for the counts by sex and
- * age), far too much to do per request with 100,000 claims. An answer is kept until the read
+ * Monitoring figures computed once per state of the read model: a table of a year reads every
+ * claim of the year (decoding only those changed since the last computation, queries/monitoring.ts,
+ * and decrypting only victims not seen yet, victim-profiles.ts), still too much to do per request
+ * with 100,000 claims. An answer is kept until the read
  * model changes: the connection's `total_changes()` counts every row the projector writes (or a
  * rebuild in place), and a rebuild into a new file opens a new connection. Only published
  * aggregates are kept, never a claim's data; at most MAX_ENTRIES, the least recently used

@@ -153,7 +153,7 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
   const cohorts = claimCohorts(store, { from: year, to: year });
   const claimsOf = (j: Jurisdiction) => cohorts.get(`${j}\0${year}`)?.claims ?? [];
   const victims = await Promise.all(JURISDICTIONS.map((j) => profiles.of(claimsOf(j))));
-  const counts = JURISDICTIONS.map((j) => FUND_OUTCOMES.map((o) => claimsOf(j).filter((c) => fundOutcomeOf(c) === o).length));
+  const counts = JURISDICTIONS.map((j) => countBy(claimsOf(j), FUND_OUTCOMES, fundOutcomeOf));
   const claims = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
 
   const ledgers = JURISDICTIONS.map((j) => fundYear(store, j, year));
@@ -184,8 +184,23 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
   };
 }
 
+/**
+ * How many of `items` fall in each of `columns` (`columnOf`; undefined or another value: in none),
+ * in one pass: a year's tables count tens of thousands of claims after every change.
+ */
+function countBy<T>(items: readonly T[], columns: readonly string[], columnOf: (x: T) => string | undefined): number[] {
+  const index = new Map(columns.map((c, i) => [c, i]));
+  const counts = columns.map(() => 0);
+  for (const x of items) {
+    const column = columnOf(x);
+    const i = column === undefined ? undefined : index.get(column);
+    if (i !== undefined) counts[i]! += 1;
+  }
+  return counts;
+}
+
 function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly string[], byJurisdiction: VictimProfile[][], columnOf: (p: VictimProfile) => string, threshold: number): VictimTable<Id> {
-  const counts = byJurisdiction.map((profiles) => columns.map((column) => profiles.filter((p) => columnOf(p) === column).length));
+  const counts = byJurisdiction.map((profiles) => countBy(profiles, columns, columnOf));
   const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id, unit: 'claims', columns: [...columns],
@@ -196,7 +211,10 @@ function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly str
 
 function breakdownTable(id: BreakdownId, claims: CohortClaim[], threshold: number): BreakdownTable {
   const categories: readonly string[] = BREAKDOWNS[id].categories;
-  const counts = categories.map((category) => FUND_OUTCOMES.map((o) => claims.filter((c) => CATEGORY_OF[id](c) === category && fundOutcomeOf(c) === o).length));
+  // One pass: each claim in its category's line (each category a line of claims, counted by outcome).
+  const lines = new Map(categories.map((category) => [category, [] as CohortClaim[]]));
+  for (const c of claims) lines.get(CATEGORY_OF[id](c))?.push(c);
+  const counts = categories.map((category) => countBy(lines.get(category)!, FUND_OUTCOMES, fundOutcomeOf));
   const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id: `claims-by-${id}`, unit: 'claims', columns: [...FUND_OUTCOMES],
@@ -206,7 +224,7 @@ function breakdownTable(id: BreakdownId, claims: CohortClaim[], threshold: numbe
 }
 
 function appealsTable(byJurisdiction: CohortClaim[][], threshold: number): AppealsTable {
-  const counts = byJurisdiction.map((claims) => APPEAL_COLUMNS.map((column) => claims.filter((c) => appealColumnOf(c) === column).length));
+  const counts = byJurisdiction.map((claims) => countBy(claims, APPEAL_COLUMNS, appealColumnOf));
   const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id: 'appeals-by-outcome', unit: 'claims', columns: [...APPEAL_COLUMNS],

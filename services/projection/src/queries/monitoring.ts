@@ -84,9 +84,27 @@ export function percentile(sorted: readonly number[], p: number): number {
 /** Calendar days between two local dates (`YYYY-MM-DD`, read as UTC midnights: no zone, no daylight saving). */
 const days = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
 
-/** One claim as the monitoring figures see it (`form` and `role`: form of exploitation and applicant role, as filed). */
+/**
+ * What monitoring reads of a claim's detail and facts: kept in memory per claim (claimCohorts), so
+ * the rest (documents, information requests, payees, deadlines) is left out.
+ */
+export interface CohortDetail {
+  incidentOn: ClaimDetailView['incidentOn'];
+  personalDataErased: ClaimDetailView['personalDataErased'];
+  money: ClaimDetailView['money'];
+  court: { rulings: { outcome: string; decidedOn: string }[]; finalOn: string | null };
+  fund: { appliedAt: string | null; late: boolean | null };
+}
+export type CohortFacts = Omit<ClaimFacts, 'informationRequests' | 'documents'>;
+
+/**
+ * One claim as the monitoring figures see it (`form` and `role`: form of exploitation and applicant
+ * role, as filed). The local dates (`on`) are computed once per version of the claim: in its zone
+ * they cost more than the rest of its figures.
+ */
 export interface CohortClaim {
-  d: ClaimDetailView; f: ClaimFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null;
+  d: CohortDetail; f: CohortFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null;
+  on: { filed: string; applied?: string; firstDecision?: string; firstPayout?: string };
   /** The victim's pseudonym and encrypted personal data (the envelope's JSON), for counts by sex and age (monitoring/victim-profiles.ts). */
   victimRef: string | null; personalData: string | null;
 }
@@ -94,19 +112,80 @@ export interface CohortClaim {
 const localDate = (instant: string | null | undefined, zone: string) => (instant ? localDateOf(instant, zone) : undefined);
 const spanDays = (a: string | null | undefined, b: string | null | undefined) => (a && b ? days(a, b) : undefined);
 /** Calendar days from the fund application to the first decision (local dates), if both happened. */
-export const applicationToDecisionDays = ({ d, f, zone }: CohortClaim): number | undefined => spanDays(localDate(d.fund.appliedAt, zone), localDate(f.firstDecisionAt, zone));
+export const applicationToDecisionDays = ({ on }: CohortClaim): number | undefined => spanDays(on.applied, on.firstDecision);
 /** Calendar days from the first fund decision to the first instalment paid (local dates), if both happened. */
-export const decisionToFirstPayoutDays = ({ f, zone }: CohortClaim): number | undefined => spanDays(localDate(f.firstDecisionAt, zone), localDate(f.firstPayoutAt, zone));
+export const decisionToFirstPayoutDays = ({ on }: CohortClaim): number | undefined => spanDays(on.firstDecision, on.firstPayout);
 /** The durations a percentile is taken over, ascending: those that exist and do not end before they start. */
 export const durationSample = (spans: readonly (number | undefined)[]): number[] =>
   spans.filter((d): d is number => d !== undefined && d >= 0).sort((a, b) => a - b);
 interface Cell { claims: CohortClaim[] }
 
+interface ClaimRow {
+  claim_id: string; revision: number; jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;
+  form_of_exploitation: string | null; applicant_role: string | null; victim_ref: string | null; personal_data: string | null; detail: string; facts: string;
+}
+
+/** A claim decoded as of one revision, and its cohort key (`jurisdiction\0year`, undefined: no filing date or scheme). */
+interface Decoded { revision: number; key: string | undefined; claim: CohortClaim | undefined }
+
+/**
+ * The claims decoded so far, per read model (its connection: a rebuild into a new file opens a
+ * new one; a rebuild in place wipes the rows first, and its cache with them). A claim's row changes only with an event of its own stream, which moves its
+ * `revision`: an entry of the same revision is the row's content, and a computation after a change
+ * decodes only the claims whose revision moved. Memory, never written: counts and sums are made
+ * of it, and what it holds of the victim is the encrypted envelope only.
+ */
+export class CohortCache {
+  private readonly claims = new Map<string, Decoded>();
+  /** Claims decoded so far (for tests and the benchmark). */
+  decoded = 0;
+  constructor(readonly db: unknown, readonly wipes: number) {}
+
+  get(claimId: string, revision: number): Decoded | undefined {
+    const hit = this.claims.get(claimId);
+    return hit?.revision === revision ? hit : undefined;
+  }
+
+  decode(r: ClaimRow): Decoded {
+    this.decoded += 1;
+    const entry: Decoded = { revision: r.revision, key: undefined, claim: undefined };
+    this.claims.set(r.claim_id, entry);
+    if (!r.filed_at || !r.scheme_version) return entry;
+    const zone = schemeFor(r.jurisdiction as Jurisdiction, r.scheme_version).timeZone;
+    const filed = localDateOf(r.filed_at, zone);
+    const d = JSON.parse(r.detail) as ClaimDetailView;
+    const { informationRequests: _requests, documents: _documents, ...f } = JSON.parse(r.facts) as ClaimFacts;
+    entry.key = `${r.jurisdiction}\0${filed.slice(0, 4)}`;
+    entry.claim = {
+      d: {
+        incidentOn: d.incidentOn, personalDataErased: d.personalDataErased, money: d.money,
+        court: { rulings: d.court.rulings.map(({ outcome, decidedOn }) => ({ outcome, decidedOn })), finalOn: d.court.finalOn },
+        fund: { appliedAt: d.fund.appliedAt, late: d.fund.late },
+      },
+      f, zone, filedAt: r.filed_at, currency: r.currency, form: r.form_of_exploitation, role: r.applicant_role,
+      on: { filed, applied: localDate(d.fund.appliedAt, zone), firstDecision: localDate(f.firstDecisionAt, zone), firstPayout: localDate(f.firstPayoutAt, zone) },
+      victimRef: r.victim_ref, personalData: r.personal_data,
+    };
+    return entry;
+  }
+}
+
+const caches = new WeakMap<ReadModelStore, CohortCache>();
+
+/** The store's cache of decoded claims (a new one for a new connection, or after a rebuild in place wiped the rows). */
+export function cohortCacheOf(store: ReadModelStore): CohortCache {
+  let cache = caches.get(store);
+  if (!cache || cache.db !== store.db || cache.wipes !== store.wipes) caches.set(store, cache = new CohortCache(store.db, store.wipes));
+  return cache;
+}
+
 /**
  * The claims by jurisdiction and filing year (in the jurisdiction's time zone): a cohort view,
  * so that a claim's later steps count for the year it entered the system. Key: `jurisdiction\0year`.
+ * Reads each claim's id and revision, and decodes only the claims changed since the last call (CohortCache).
  */
 export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): Map<string, Cell> {
+  const cache = cohortCacheOf(store);
   const cells = new Map<string, Cell>();
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
@@ -114,25 +193,18 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
   // A day either side of the years in UTC holds every local filing date of them (exact below, in the scheme's zone).
   if (filter.from !== undefined) { where.push('filed_at >= ?'); params.push(`${filter.from - 1}-12-31`); }
   if (filter.to !== undefined) { where.push('filed_at < ?'); params.push(`${filter.to + 1}-01-02`); }
-  const rows = store.db.prepare(`SELECT jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts FROM claims WHERE ${where.join(' AND ')}`)
-    .iterate(...params) as Iterable<{
-      jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;
-      form_of_exploitation: string | null; applicant_role: string | null; victim_ref: string | null; personal_data: string | null; detail: string; facts: string;
-    }>;
-  for (const r of rows) {
-    const filedAt = r.filed_at;
-    if (!filedAt || !r.scheme_version) continue;
-    const zone = schemeFor(r.jurisdiction as Jurisdiction, r.scheme_version).timeZone;
-    const period = localDateOf(filedAt, zone).slice(0, 4);
-    if (filter.from !== undefined && Number(period) < filter.from) continue;
-    if (filter.to !== undefined && Number(period) > filter.to) continue;
-    const key = `${r.jurisdiction}\0${period}`;
+  const versions = store.db.prepare(`SELECT claim_id, revision FROM claims WHERE ${where.join(' AND ')}`).all(...params) as { claim_id: string; revision: number }[];
+  const row = store.db.prepare(`SELECT claim_id, revision, jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts
+    FROM claims WHERE claim_id = ?`);
+  for (const v of versions) {
+    const { key, claim } = cache.get(v.claim_id, v.revision) ?? cache.decode(row.get(v.claim_id) as ClaimRow);
+    if (!key || !claim) continue;
+    const period = Number(key.slice(-4));
+    if (filter.from !== undefined && period < filter.from) continue;
+    if (filter.to !== undefined && period > filter.to) continue;
     let cell = cells.get(key);
     if (!cell) cells.set(key, cell = { claims: [] });
-    cell.claims.push({
-      d: JSON.parse(r.detail) as ClaimDetailView, f: JSON.parse(r.facts) as ClaimFacts, zone, filedAt, currency: r.currency,
-      form: r.form_of_exploitation, role: r.applicant_role, victimRef: r.victim_ref, personalData: r.personal_data,
-    });
+    cell.claims.push(claim);
   }
   return cells;
 }
@@ -210,7 +282,7 @@ function indicatorRow(jurisdiction: string, period: string, cell: Cell, threshol
     over(`${name}DaysMedian`, xs.length, () => percentile(xs, 50));
     over(`${name}DaysP90`, xs.length, () => percentile(xs, 90));
   };
-  durations('filingToRuling', c.map(({ d, filedAt, zone }) => spanDays(localDate(filedAt, zone), d.court.rulings[0]?.decidedOn)));
+  durations('filingToRuling', c.map(({ d, on }) => spanDays(on.filed, d.court.rulings[0]?.decidedOn)));
   durations('rulingToFinal', c.map(({ d }) => spanDays(d.court.rulings[0]?.decidedOn, d.court.finalOn)));
   durations('applicationToDecision', c.map(applicationToDecisionDays));
   durations('decisionToFirstPayout', c.map(decisionToFirstPayoutDays));

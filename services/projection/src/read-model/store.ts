@@ -383,8 +383,12 @@ export class ReadModelStore {
     return row ? { commitPosition: row.commit_position, preparePosition: row.prepare_position } : null;
   }
 
+  /** How many times every row was removed (wipe): what is kept of the rows in memory is kept per wipe (monitoring's decoded claims). */
+  wipes = 0;
+
   /** Removes every row (inside the caller's transaction, for a rebuild). */
   wipe(): void {
+    this.wipes += 1;
     this.db.exec('DELETE FROM applied_position');
     for (const [table] of TABLES) this.db.exec(`DELETE FROM ${table}`);
     this.db.exec("INSERT INTO claim_search (claim_search) VALUES ('delete-all')");
