@@ -7,7 +7,11 @@
  * crash in the same run (no year committed twice or lost), no budget is over-committed, the claim's
  * years agree with the ledgers, and the retry answers as the first request would have.
  *
- * Each later year's budget holds exactly what the three claims move there: a year committed twice
+ * A third kill comes from outside, as soon as the first ledger write of the spread is seen in the
+ * store: wherever it lands, the ledgers hold at least what the claim's recorded state ties up in
+ * each year (never missing), and the retry settles it like the others.
+ *
+ * Each later year's budget holds exactly what the four claims move there: a year committed twice
  * would be refused (budget-exceeded), never hidden.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -17,11 +21,12 @@ import { claimDecider, claimFunding, ledgerDecider } from '@cfund/domain';
 import { handleCommand, loadStream } from '@cfund/eventstore';
 import { chainSigningKeyPath, readChainSigningKeyFile } from '@cfund/service-kit';
 import { claimCodec, fundCodec } from '../src/codecs.ts';
+import { eventually } from '@cfund/test-support';
 import { RSD, assessedClaim, rsYear, serviceProcesses, tokens, type Reply } from './helpers.ts';
 
 /** The old schedule: 10,000,000 due in the award's year, 15,000,000 in each of the next two. */
 const SHARES = [10_000_000, 15_000_000, 15_000_000];
-const CLAIMS = 3;
+const CLAIMS = 4;
 
 t.test('SIGKILL inside the spread of commitments by year, then a restart and the same request', async (t) => {
   const system = await serviceProcesses(t, 'spread-crash');
@@ -93,7 +98,8 @@ t.test('SIGKILL inside the spread of commitments by year, then a restart and the
   const reference = await oldSchedule();
   const afterCommitted = await oldSchedule();
   const beforeSettled = await oldSchedule();
-  for (const id of [reference, afterCommitted, beforeSettled]) t.same(await tied(id), [40_000_000, 0, 0], 'the old schedule holds everything in the award\'s year');
+  const externallyKilled = await oldSchedule();
+  for (const id of [reference, afterCommitted, beforeSettled, externallyKilled]) t.same(await tied(id), [40_000_000, 0, 0], 'the old schedule holds everything in the award\'s year');
 
   // The reference: spread without a crash.
   const referenceAnswer = await spread(reference);
@@ -117,9 +123,34 @@ t.test('SIGKILL inside the spread of commitments by year, then a restart and the
     t.equal((await claimEvents(beforeSettled)).filter((e) => e.type === 'CommitmentsSpreadByYear').length, 1, 'the claim is spread');
   });
 
+  await t.test('killed from outside once its first ledger write is seen: wherever it lands, never missing', async (t) => {
+    child = await start();
+    const running = child;
+    const exited = new Promise<NodeJS.Signals | null>((r) => running.once('exit', (_code, signal) => r(signal)));
+    const request = spread(externallyKilled).then((r) => `answered ${r.statusCode}`, () => 'died with the process');
+    // Read to the end (leaving a read open keeps the embedded store from closing).
+    const nextYear = async () => {
+      let seen = false;
+      for await (const e of env.eventStore.readStream(fundStream('RS', year + 1))) {
+        if (e.event!.type === 'FundsCommitted' && (e.event!.data as { claimId: string }).claimId === externallyKilled) seen = true;
+      }
+      return seen;
+    };
+    await eventually('the spread\'s first ledger write', nextYear, 30_000, 2);
+    running.kill('SIGKILL');
+    t.equal(await exited, 'SIGKILL');
+    const held = await tied(externallyKilled);
+    const state = (await loadStream(env.eventStore, claimStream(externallyKilled), claimDecider, claimCodec)).state;
+    const recorded = claimFunding(state).years;
+    t.comment(`killed with ${held.join(' / ')} tied up in ${years.join(' / ')}, the claim ${recorded.length > 1 ? '' : 'not '}spread, the request ${await request}`);
+    for (const [i, y] of years.entries()) {
+      t.ok(held[i]! >= (recorded.find((r) => r.year === y)?.tied ?? 0), `${y}: the ledger holds at least what the claim ties up there`);
+    }
+  });
+
   await t.test('after a restart the same requests finish the spread once', async (t) => {
     child = await start();
-    for (const [name, id] of [['after-funds-committed', afterCommitted], ['before-funds-settled', beforeSettled]] as const) {
+    for (const [name, id] of [['after-funds-committed', afterCommitted], ['before-funds-settled', beforeSettled], ['an outside SIGKILL', externallyKilled]] as const) {
       await t.test(`the claim killed at ${name}`, async (t) => {
         const retried = await spread(id);
         t.equal(retried.statusCode, 200, retried.body);
@@ -144,7 +175,7 @@ t.test('SIGKILL inside the spread of commitments by year, then a restart and the
       const tiedUp = Object.values(l.claims).reduce((s, f) => s + f.committed - f.released, 0);
       t.ok(tiedUp <= l.allocated, `${y}: ${tiedUp} tied up of a budget of ${l.allocated}`);
     }
-    t.same((await Promise.all([year + 1, year + 2].map(ledger))).map((l) => l.allocated - Object.values(l.claims).reduce((s, f) => s + f.committed - f.released, 0)), [0, 0], 'the later years\' budgets are exactly used: the three shares, once each');
+    t.same((await Promise.all([year + 1, year + 2].map(ledger))).map((l) => l.allocated - Object.values(l.claims).reduce((s, f) => s + f.committed - f.released, 0)), [0, 0], 'the later years\' budgets are exactly used: the four shares, once each');
     t.equal(await stop(child), 0, 'graceful shutdown exits 0');
   });
 });
