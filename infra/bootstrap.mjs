@@ -145,6 +145,14 @@ const TEST_PACKAGES = [
     program: 'promtool', pkg: 'prometheus', aptOptions: ['--no-install-recommends'],
     purpose: 'to check the alert rules', without: 'the promtool check of the alert rules will be skipped',
   },
+  // The malware scan's tests start their own clamd (own socket, own EICAR signature in a temp
+  // dir), so neither freshclam's download nor a system clamd is needed. Where systemd runs, the
+  // package's postinst starts clamav-daemon and clamav-freshclam: they do not touch the test's
+  // clamd; in a container without an init, invoke-rc.d starts nothing.
+  {
+    program: 'clamd', found: () => findExecutable('clamd', ['/usr/sbin']), pkg: 'clamav-daemon', aptOptions: ['--no-install-recommends'],
+    purpose: 'for the malware scan\'s tests', without: 'the tests against a real clamd will be skipped',
+  },
 ];
 
 /** Runs tap, streaming its report, and returns tap's own counts (its final `# { total: ... }` line). */

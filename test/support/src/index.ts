@@ -3,3 +3,4 @@ export { DEFAULT_ESDB_IMAGE, DEFAULT_NATS_IMAGE } from './containers.js';
 export type { EnvironmentMode, SkippedEnvironment, TestEnvironment, TestEnvironmentOptions } from './types.js';
 export { eventually, freePort } from './waiting.js';
 export { buildConsoleWeb } from './console-web.js';
+export { EICAR, findClamd, pingClamd, startClamd, type RunningClamd } from './clamd.js';
