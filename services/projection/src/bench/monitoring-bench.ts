@@ -33,7 +33,7 @@ import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { JURISDICTIONS } from '@cfund/contracts';
 import { PersonalDataProtector, type KeyStore, type WrappedDataKey } from '@cfund/eventstore';
-import { HttpClient, fmt, quantile, report, sortedCopy } from '@cfund/bench-kit';
+import { HttpClient, fmt, quantile, report, sortedCopy, withProgress } from '@cfund/bench-kit';
 import { createLogger, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
 import { buildApp } from '../app.js';
 import type { Publication } from '../monitoring/publication.js';
@@ -84,7 +84,12 @@ async function main(): Promise<void> {
     const keyStore = new MemoryKeyStore();
     const masterKey = randomBytes(32);
     const protector = await PersonalDataProtector.open({ keyStore, masterKey });
-    await sealVictims(population, (victimRef, victim) => protector.encryptPersonalData(victimRef, victim));
+    await withProgress('victims encrypted', { total: population.length, unit: 'victims' }, (progress) =>
+      sealVictims(population, async (victimRef, victim) => {
+        const sealed = await protector.encryptPersonalData(victimRef, victim);
+        progress.advance(1);
+        return sealed;
+      }));
     report('victims encrypted (a data key each, key store in memory)', seconds(t0));
 
     t0 = performance.now();
@@ -94,15 +99,20 @@ async function main(): Promise<void> {
     build.db.exec('BEGIN');
     projector.beginBatch();
     let position = 0;
-    for (const claim of population) {
-      claim.events.forEach((e, revision) => {
-        position += 1;
-        projector.apply({
-          eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: e.type, data: e.data, metadata: { occurredAt: e.at },
-          created: e.at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
+    await withProgress('read model seeded', { total: population.length, unit: 'claims' }, async (progress) => {
+      for (const [i, claim] of population.entries()) {
+        claim.events.forEach((e, revision) => {
+          position += 1;
+          projector.apply({
+            eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: e.type, data: e.data, metadata: { occurredAt: e.at },
+            created: e.at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
+          });
         });
-      });
-    }
+        progress.advance(1);
+        // The projector is synchronous: let the progress line be printed now and then.
+        if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+      }
+    });
     projector.endBatch();
     build.completeBuild();
     report('read model seeded directly by the projector', seconds(t0));
