@@ -18,6 +18,7 @@ export const PayeeDetailsSchema = z.object({
   name: z.string().min(1).max(200),
   iban: z.string().min(15).max(34).optional(),
   bic: z.string().min(8).max(11).optional(),
+  // 40 as stored before the bank file's limit was applied to input (DOMESTIC_ACCOUNT_MAX): still read.
   domesticAccount: z.string().min(5).max(40).optional(),
   bankName: z.string().min(1).max(200).optional(),
 }).strict();
@@ -35,9 +36,14 @@ export const IbanSchema = z.string().trim().max(50)
 export const BicSchema = z.string().trim()
   .refine((v) => isValidBIC(v.toUpperCase()), { message: 'not a valid BIC: 8 or 11 letters and digits (bank, country, location, branch)' });
 
-/** A domestic account number where no IBAN is used: digits with spaces or hyphens. */
+/**
+ * A domestic account number where no IBAN is used: digits with spaces or hyphens, as typed. At
+ * most 34 characters: the bank file carries it in `Othr/Id`, which pain.001 limits to 34
+ * (Max34Text); the region's domestic account numbers are 16 to 18 digits.
+ */
+export const DOMESTIC_ACCOUNT_MAX = 34;
 export const DomesticAccountSchema = z.string().trim()
-  .regex(/^[0-9][0-9 -]{3,38}[0-9]$/, { message: 'digits, spaces and hyphens only, 5 to 40 characters' });
+  .regex(/^[0-9][0-9 -]{3,32}[0-9]$/, { message: `digits, spaces and hyphens only, 5 to ${DOMESTIC_ACCOUNT_MAX} characters` });
 
 /** The body of a payee command: who is paid and where. Exactly one of `iban` or `domesticAccount`. */
 export const CommandPayeeSchema = z.object({

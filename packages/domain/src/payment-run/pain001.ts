@@ -44,8 +44,20 @@ const max140 = (s: string): string => s.slice(0, 140);
 const el = (name: string, content: string, attrs = ''): string => `<${name}${attrs}>${content}</${name}>`;
 const text = (name: string, value: string): string => el(name, escapeXml(value));
 
+/**
+ * A domestic account as `Othr/Id` carries it (Max34Text): as typed, or, for the longer accounts
+ * stored before input was limited to 34 characters, its digits alone (banks read the digits; the
+ * spaces and hyphens only group them). Never cut: a shortened account would pay someone else.
+ */
+export function domesticAccountId(account: string): string {
+  if (account.length <= 34) return account;
+  const digits = account.replace(/[ -]/g, '');
+  if (digits.length > 34) throw new Error(`a domestic account of ${digits.length} digits does not fit a bank file (at most 34)`);
+  return digits;
+}
+
 function creditTransfer(item: PaymentRunItem, payee: PayeeDetails): string {
-  const account = payee.iban ? el('Id', text('IBAN', payee.iban)) : el('Id', el('Othr', text('Id', payee.domesticAccount ?? '')));
+  const account = payee.iban ? el('Id', text('IBAN', payee.iban)) : el('Id', el('Othr', text('Id', domesticAccountId(payee.domesticAccount ?? ''))));
   const agent = payee.bic ? el('CdtrAgt', el('FinInstnId', text('BICFI', payee.bic)))
     : payee.bankName ? el('CdtrAgt', el('FinInstnId', text('Nm', max140(payee.bankName)))) : '';
   const remittance = `${item.publicReference} ${item.payment.kind} ${item.payment.number}`;
