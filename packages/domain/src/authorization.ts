@@ -9,7 +9,7 @@
  * | `forbidden-role`    | the caller has none of the roles the action needs |
  * | `auditor-read-only` | the caller is an auditor (and nothing else that allows the action): auditors change nothing |
  * | `wrong-jurisdiction`| fund staff, a lawyer filing or the dpo outside the jurisdictions of their token |
- * | `not-your-claim`    | a lawyer acting on a claim they neither lead nor are co-counsel on |
+ * | `not-your-claim`    | a lawyer acting on a claim they neither lead nor are co-counsel on, or whose token lacks its jurisdiction |
  * | `not-lead-lawyer`   | a lawyer other than the lead (or a fund admin) changing who acts on the claim |
  * | `not-assigned-assessor` | an assessor assessing a claim assigned to another assessor |
  * | `personal-data-forbidden` | reading a victim's personal data without acting on the claim |
@@ -45,8 +45,14 @@ export interface ClaimAccess {
   readonly assessor?: string | undefined;
 }
 
-const actsForVictim = (sub: string, claim: Pick<ClaimAccess, 'leadLawyer' | 'assignedLawyers'>): boolean =>
-  claim.leadLawyer === sub || claim.assignedLawyers.includes(sub);
+/**
+ * Whether a lawyer acts for the victim: they lead the claim or are co-counsel on it, and their
+ * token carries the claim's jurisdiction. There is no directory of lawyers, so whoever is added
+ * or handed the claim is only checked when they act: a lawyer of another jurisdiction is treated
+ * like any lawyer without access (the filer passed the same check in `canFile`).
+ */
+const actsForVictim = (lawyer: Pick<Principal, 'sub' | 'jurisdictions'>, claim: Pick<ClaimAccess, 'jurisdiction' | 'leadLawyer' | 'assignedLawyers'>): boolean =>
+  (claim.leadLawyer === lawyer.sub || claim.assignedLawyers.includes(lawyer.sub)) && lawyer.jurisdictions.includes(claim.jurisdiction);
 
 export const FUND_ROLES = ['fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin'] as const;
 export type FundRole = (typeof FUND_ROLES)[number];
@@ -92,11 +98,14 @@ export function canFile(actor: Principal, jurisdiction: Jurisdiction): Authoriza
   return inJurisdiction(actor, jurisdiction, 'file a claim');
 }
 
-/** A lawyer acts (records rulings, enforcement, applies to the fund, withdraws) only on claims they lead or are co-counsel on. */
+/**
+ * A lawyer acts (records rulings, enforcement, applies to the fund, withdraws) only on claims they
+ * lead or are co-counsel on, of a jurisdiction their token carries.
+ */
 export function canActAsLawyerOn(actor: Principal, claim: ClaimAccess): Authorization {
   if (!hasRole(actor, 'lawyer')) return missingRole(actor, ['lawyer'], 'act as the victim\'s lawyer on this claim');
-  if (actsForVictim(actor.sub, claim)) return ALLOWED;
-  return refuse('not-your-claim', 'You can act only on claims you lead or to which you are assigned.');
+  if (actsForVictim(actor, claim)) return ALLOWED;
+  return refuse('not-your-claim', 'You can act only on claims of your jurisdictions that you lead or to which you are assigned.');
 }
 
 /**
@@ -113,11 +122,11 @@ export function canSetPayee(actor: Principal, claim: ClaimAccess): Authorization
  * jurisdictions, or a fund admin of the claim's jurisdiction (when the lead left or cannot act).
  */
 export function canChangeCounsel(actor: Principal, claim: ClaimAccess): Authorization {
-  if (hasRole(actor, 'fund-admin') && !actsForVictim(actor.sub, claim)) return canActAsFundStaff(actor, claim.jurisdiction, 'fund-admin');
+  if (hasRole(actor, 'fund-admin') && !actsForVictim(actor, claim)) return canActAsFundStaff(actor, claim.jurisdiction, 'fund-admin');
   const lawyer = canActAsLawyerOn(actor, claim);
   if (!lawyer.allowed) return lawyer;
   if (claim.leadLawyer !== actor.sub) return refuse('not-lead-lawyer', 'Only the lead lawyer of the claim can change who acts on it.');
-  return inJurisdiction(actor, claim.jurisdiction, 'change who acts on a claim');
+  return ALLOWED;
 }
 
 /** Assign a claim's assessor: a fund admin of the claim's jurisdiction. */
@@ -151,17 +160,18 @@ export function canAllocateBudget(actor: Principal, jurisdiction: Jurisdiction):
 /**
  * The claims someone may read, as a filter a query applies: every claim (auditors), or those of
  * `jurisdictions` (fund staff: their token's) together with those of `lawyer` (a lawyer: the
- * claims they lead or are co-counsel on). The `dpo` or `operator` role alone reads no claim.
+ * claims they lead or are co-counsel on, of `lawyer.jurisdictions`, their token's). The `dpo` or
+ * `operator` role alone reads no claim.
  */
 export type ReadableClaims =
   | { readonly allowed: true; readonly all: true }
-  | { readonly allowed: true; readonly all: false; readonly jurisdictions: readonly Jurisdiction[]; readonly lawyer: string | null }
+  | { readonly allowed: true; readonly all: false; readonly jurisdictions: readonly Jurisdiction[]; readonly lawyer: Pick<Principal, 'sub' | 'jurisdictions'> | null }
   | Refusal;
 
 export function readableClaims(actor: Principal): ReadableClaims {
   if (hasRole(actor, 'auditor')) return { allowed: true, all: true };
   const jurisdictions = isFundStaff(actor) ? actor.jurisdictions : [];
-  const lawyer = hasRole(actor, 'lawyer') ? actor.sub : null;
+  const lawyer = hasRole(actor, 'lawyer') ? { sub: actor.sub, jurisdictions: actor.jurisdictions } : null;
   if (jurisdictions.length === 0 && lawyer === null) {
     return isFundStaff(actor)
       ? refuse('wrong-jurisdiction', 'Your token names no jurisdiction, so there is no claim you can see.', { jurisdictions: [] })
@@ -177,7 +187,7 @@ export function canRead(actor: Principal, claim: ClaimAccess): Authorization {
   if (readable.all || readable.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
   const lawyer = readable.lawyer;
   if (lawyer !== null && actsForVictim(lawyer, claim)) return ALLOWED;
-  if (lawyer !== null) return refuse('not-your-claim', 'You can see only claims you lead or to which you are assigned.');
+  if (lawyer !== null) return refuse('not-your-claim', 'You can see only claims of your jurisdictions that you lead or to which you are assigned.');
   return inJurisdiction(actor, claim.jurisdiction, 'see claims');
 }
 
@@ -206,13 +216,13 @@ export function canErasePersonalData(actor: Principal, claim: Pick<ClaimAccess, 
 const PERSONAL_DATA_READERS: readonly FundRole[] = ['fund-assessor', 'fund-approver', 'fund-finance'];
 
 /**
- * Read a victim's personal data: the lawyers who act for the victim (lead and co-counsel) and
+ * Read a victim's personal data: the lawyers who act for the victim (lead and co-counsel, in their token's jurisdictions) and
  * fund staff who handle claims (assessor, approver, finance) of its jurisdiction. Nobody else:
  * not auditors, `fund-admin`, the `dpo` (erases without reading), other lawyers or staff of
  * other jurisdictions.
  */
 export function canReadPersonalData(actor: Principal, claim: Pick<ClaimAccess, 'jurisdiction' | 'leadLawyer' | 'assignedLawyers'>): Authorization {
-  if (hasRole(actor, 'lawyer') && actsForVictim(actor.sub, claim)) return ALLOWED;
+  if (hasRole(actor, 'lawyer') && actsForVictim(actor, claim)) return ALLOWED;
   if (PERSONAL_DATA_READERS.some((r) => hasRole(actor, r)) && actor.jurisdictions.includes(claim.jurisdiction)) return ALLOWED;
   return refuse('personal-data-forbidden', 'Your role does not allow you to read this victim\'s personal data.', { roles: actor.roles });
 }

@@ -3,13 +3,14 @@ import type { Role } from '@cfund/contracts';
 import {
   DomainError, canActAsFundStaff, canActAsLawyerOn, canAllocateBudget, canAssess, canAssignAssessor, canChangeCounsel, canTakeClaim,
   accessLogScope, canErasePersonalData, canFile, canOperate, canRead, canReadAccessLog, canReadDigest, canReadFundYear, canReadPersonalData,
-  canReconcileFundYear, canUseRoute, ensureAllowed, readableClaims,
+  canReconcileFundYear, canSetPayee, canUseRoute, ensureAllowed, readableClaims,
   type Authorization, type ClaimAccess, type Principal,
 } from '../src/index.ts';
 
 const who = (sub: string, roles: Role[], jurisdictions: Principal['jurisdictions'] = ['RS']): Principal => ({ sub, roles, jurisdictions });
 const lawyer = who('lawyer-ana', ['lawyer']);
-const assigned = who('lawyer-bojan', ['lawyer'], []);
+const assigned = who('lawyer-bojan', ['lawyer']);
+const lawyerNowhere = who('lawyer-nada', ['lawyer'], []);
 const otherLawyer = who('lawyer-cvijeta', ['lawyer']);
 const assessor = who('assessor-dusan', ['fund-assessor']);
 const approver1 = who('approver-eva', ['fund-approver']);
@@ -45,7 +46,7 @@ function allowed(t: Test, result: Authorization, name: string): void {
 t.test('filing', async (t) => {
   allowed(t, canFile(lawyer, 'RS'), 'a lawyer in their jurisdiction');
   refused(t, canFile(lawyer, 'BA'), 'wrong-jurisdiction', 'a lawyer elsewhere');
-  refused(t, canFile(assigned, 'RS'), 'wrong-jurisdiction', 'a lawyer without jurisdictions');
+  refused(t, canFile(lawyerNowhere, 'RS'), 'wrong-jurisdiction', 'a lawyer without jurisdictions');
   refused(t, canFile(assessor, 'RS'), 'forbidden-role', 'fund staff');
   refused(t, canFile(nobody, 'RS'), 'forbidden-role', 'no role');
   refused(t, canFile(auditor, 'RS'), 'auditor-read-only', 'an auditor');
@@ -54,7 +55,7 @@ t.test('filing', async (t) => {
 
 t.test('lawyers act only on their own or assigned claims', async (t) => {
   allowed(t, canActAsLawyerOn(lawyer, claim), 'the filing lawyer');
-  allowed(t, canActAsLawyerOn(assigned, claim), 'an assigned lawyer (jurisdiction not needed)');
+  allowed(t, canActAsLawyerOn(assigned, claim), 'an assigned lawyer of the claim\'s jurisdiction');
   refused(t, canActAsLawyerOn(otherLawyer, claim), 'not-your-claim', 'another lawyer');
   refused(t, canActAsLawyerOn(assessor, claim), 'forbidden-role', 'fund staff');
   refused(t, canActAsLawyerOn(auditor, claim), 'auditor-read-only', 'an auditor');
@@ -102,11 +103,32 @@ t.test('reading: auditors everything, lawyers their claims, staff their jurisdic
   refused(t, canRead(who('assessor-nowhere', ['fund-assessor'], []), claim), 'wrong-jurisdiction', 'fund staff without jurisdictions');
 });
 
+t.test('assigned lawyers act only while their token carries the claim\'s jurisdiction', async (t) => {
+  // given a co-counsel and a lead (handed the claim) whose tokens name another jurisdiction, or none
+  const coCounselBA = who(assigned.sub, ['lawyer'], ['BA']);
+  const handedTo = who('lawyer-ognjen', ['lawyer'], ['BA']);
+  const handedOver: ClaimAccess = { ...claim, leadLawyer: handedTo.sub };
+  for (const [name, p, c] of [
+    ['a co-counsel of BA', coCounselBA, claim], ['a co-counsel without jurisdictions', who(assigned.sub, ['lawyer'], []), claim],
+    ['the lead handed the claim, of BA', handedTo, handedOver],
+  ] as const) {
+    // when they act, read the claim or its victim's data, or change who acts; then they get the answer of any other lawyer
+    refused(t, canActAsLawyerOn(p, c), 'not-your-claim', `${name} acts`);
+    refused(t, canRead(p, c), 'not-your-claim', `${name} reads`);
+    refused(t, canReadPersonalData(p, c), 'personal-data-forbidden', `${name} reads personal data`);
+    refused(t, canSetPayee(p, c), 'not-your-claim', `${name} sets the payee`);
+  }
+  refused(t, canChangeCounsel(handedTo, handedOver), 'not-your-claim', 'the lead of BA changes who acts');
+  // the same people with the claim's jurisdiction in their token act
+  allowed(t, canActAsLawyerOn(who(assigned.sub, ['lawyer'], ['BA', 'RS']), claim), 'the co-counsel with RS among their jurisdictions');
+  allowed(t, canChangeCounsel(who(handedTo.sub, ['lawyer'], ['RS']), handedOver), 'the lead handed the claim, of RS');
+});
+
 t.test('assignment: the lead lawyer changes who acts; co-counsel act and read; the assigned assessor alone assesses', async (t) => {
   allowed(t, canChangeCounsel(lawyer, claim), 'the lead lawyer');
   refused(t, canChangeCounsel(assigned, claim), 'not-lead-lawyer', 'a co-counsel');
   refused(t, canChangeCounsel(otherLawyer, claim), 'not-your-claim', 'another lawyer');
-  refused(t, canChangeCounsel(who(lawyer.sub, ['lawyer'], ['BA']), claim), 'wrong-jurisdiction', 'the lead without the claim\'s jurisdiction in the token');
+  refused(t, canChangeCounsel(who(lawyer.sub, ['lawyer'], ['BA']), claim), 'not-your-claim', 'the lead without the claim\'s jurisdiction in the token');
   allowed(t, canChangeCounsel(admin, claim), 'a fund admin of the jurisdiction (when the lead left)');
   refused(t, canChangeCounsel(who('admin-ba', ['fund-admin'], ['BA']), claim), 'wrong-jurisdiction', 'not a BA admin');
   refused(t, canChangeCounsel(approver1, claim), 'forbidden-role', 'nor other fund staff');
@@ -130,8 +152,8 @@ t.test('assignment: the lead lawyer changes who acts; co-counsel act and read; t
 t.test('readable claims: the same rule as a filter for queries', async (t) => {
   t.same(readableClaims(auditor), { allowed: true, all: true }, 'an auditor: every claim');
   t.same(readableClaims(finance), { allowed: true, all: false, jurisdictions: ['RS'], lawyer: null }, 'fund staff: their jurisdictions');
-  t.same(readableClaims(lawyer), { allowed: true, all: false, jurisdictions: [], lawyer: lawyer.sub }, 'a lawyer: their own claims');
-  t.same(readableClaims(who('both', ['lawyer', 'fund-approver'], ['BA'])), { allowed: true, all: false, jurisdictions: ['BA'], lawyer: 'both' }, 'both roles: both');
+  t.same(readableClaims(lawyer), { allowed: true, all: false, jurisdictions: [], lawyer: { sub: lawyer.sub, jurisdictions: ['RS'] } }, 'a lawyer: their own claims, of their jurisdictions');
+  t.same(readableClaims(who('both', ['lawyer', 'fund-approver'], ['BA'])), { allowed: true, all: false, jurisdictions: ['BA'], lawyer: { sub: 'both', jurisdictions: ['BA'] } }, 'both roles: both');
   refused(t, readableClaims(dpo), 'forbidden-role', 'the dpo role alone');
   refused(t, readableClaims(operator), 'forbidden-role', 'the operator role alone');
   refused(t, readableClaims(who('assessor-nowhere', ['fund-assessor'], [])), 'wrong-jurisdiction', 'fund staff without jurisdictions');

@@ -68,6 +68,35 @@ t.test('assignment through HTTP against the embedded store', async (t) => {
     t.equal((await h.post(`/claims/${id}/co-counsel-removal`, lawyer3, { lawyer: 'lawyer-2' })).statusCode, 200, 'the new lead changes who acts');
   });
 
+  t.test('an assigned lawyer acts only with the claim\'s jurisdiction in their token; otherwise the answer for no claim (404)', async (t) => {
+    // given an RS claim with lawyer-4 as co-counsel, and lawyer-4 holding a token of BA only
+    const id = await appliedClaim(h, tk.lawyer);
+    const added = await h.post(`/claims/${id}/co-counsel`, tk.lawyer, { lawyer: 'lawyer-4' });
+    t.equal(added.statusCode, 200, added.body);
+    const revision = added.json<{ revision: number }>().revision;
+    const lawyer4BA = await h.token('lawyer-4', ['lawyer'], ['BA']);
+    // when they act for the victim: refused like any lawyer without access, nothing written
+    const refused = await h.post(`/claims/${id}/criminal-proceedings`, lawyer4BA, proceedings);
+    t.equal(refused.statusCode, 404, 'a co-counsel of another jurisdiction cannot act');
+    t.match(refused.headers['content-type'], /application\/problem\+json/);
+    t.equal(refused.json<{ code: string }>().code, 'claim-not-found', 'the same answer as an unassigned lawyer');
+    // then with a token of RS the same lawyer acts, at the next revision (the refusal wrote nothing)
+    const lawyer4RS = await h.token('lawyer-4', ['lawyer'], ['RS']);
+    const acting = await h.post(`/claims/${id}/criminal-proceedings`, lawyer4RS, proceedings);
+    t.equal(acting.statusCode, 200, 'a co-counsel of the claim\'s jurisdiction acts');
+    t.equal(acting.headers.etag, `"${revision + 1}"`, 'nothing was written by the refused request');
+
+    // a claim handed to a lawyer whose token names another jurisdiction: they do not act on it either
+    const handed = await h.post(`/claims/${id}/hand-over`, tk.lawyer, { to: 'lawyer-5', reason: 'Leaving the firm.' });
+    t.equal(handed.statusCode, 200, handed.body);
+    const lawyer5BA = await h.token('lawyer-5', ['lawyer'], ['BA']);
+    const byNewLeadBA = await h.post(`/claims/${id}/criminal-proceedings`, lawyer5BA, proceedings);
+    t.equal(byNewLeadBA.statusCode, 404, 'the lawyer handed the claim, of another jurisdiction, cannot act');
+    t.equal(byNewLeadBA.json<{ code: string }>().code, 'claim-not-found');
+    const lawyer5RS = await h.token('lawyer-5', ['lawyer'], ['RS']);
+    t.equal((await h.post(`/claims/${id}/criminal-proceedings`, lawyer5RS, proceedings)).statusCode, 200, 'of the claim\'s jurisdiction, they act');
+  });
+
   t.test('a fund admin hands over a claim whose lead left, with a reason, and manages its co-counsel', async (t) => {
     const id = await appliedClaim(h, tk.lawyer);
     const adminBA = await h.token('admin-ba', ['fund-admin'], ['BA']);

@@ -29,13 +29,16 @@ const item = (r: Row): AssignedClaim => ({
   ...(r.role === undefined ? {} : { as: r.role }),
 });
 
-/** The claims the caller leads, is co-counsel on or assesses, oldest waiting first. */
+/**
+ * The claims the caller leads, is co-counsel on or assesses, oldest waiting first: of their
+ * token's jurisdictions only, for lawyers too (the domain's `readableClaims`).
+ */
 export function myClaims(store: ReadModelStore, p: Principal): AssignedClaim[] {
   const roles = [...(p.roles.includes('lawyer') ? ['lead', 'co-counsel'] : []), ...(p.roles.includes('fund-assessor') ? ['assessor'] : [])];
   if (roles.length === 0) return [];
   const rows = store.db.prepare(`SELECT c.claim_id, c.public_reference, c.jurisdiction, c.status, c.updated_at, a.role
     FROM claim_assignments a JOIN claims c ON c.claim_id = a.claim_id
-    WHERE a.person = ? AND a.role IN (${list(roles)}) AND (a.role <> 'assessor' OR c.jurisdiction IN (${list(p.jurisdictions)}))
+    WHERE a.person = ? AND a.role IN (${list(roles)}) AND c.jurisdiction IN (${list(p.jurisdictions)})
     ORDER BY c.updated_at, c.claim_id`).all(p.sub, ...roles, ...p.jurisdictions) as Row[];
   return rows.map(item);
 }

@@ -2,7 +2,8 @@
  * Which claims a caller may read (@cfund/domain's `readableClaims`, the rule `canRead` applies
  * to a single claim), as a SQL condition over a table with the columns `jurisdiction` and
  * `claim_id` (`claims`, `claim_deadlines`), named by `table` when a query joins several. A
- * lawyer's claims are those they lead or are co-counsel on (`claim_assignments`).
+ * lawyer's claims are those they lead or are co-counsel on (`claim_assignments`), of the
+ * jurisdictions of their token (`readableClaims` says so; `lawyerClaims` is its SQL).
  */
 import { readableClaims, type ClaimAccess, type Principal } from '@cfund/domain';
 import type { Jurisdiction } from '@cfund/contracts';
@@ -13,8 +14,18 @@ export interface Visibility {
   params: string[];
 }
 
-/** The claims a lawyer acts on (lead or co-counsel), as a subquery of claim ids. */
-export const LAWYER_CLAIMS_SQL = "SELECT claim_id FROM claim_assignments WHERE person = ? AND role IN ('lead', 'co-counsel')";
+/**
+ * The claims a lawyer acts on (lead or co-counsel, in a jurisdiction of their token: the domain's
+ * `readableClaims`), as a subquery of claim ids with its parameters.
+ */
+export function lawyerClaims(lawyer: Pick<Principal, 'sub' | 'jurisdictions'>): Visibility {
+  if (lawyer.jurisdictions.length === 0) return { where: 'SELECT NULL WHERE 0', params: [] };
+  return {
+    where: `SELECT a.claim_id FROM claim_assignments a JOIN claims c ON c.claim_id = a.claim_id
+      WHERE a.person = ? AND a.role IN ('lead', 'co-counsel') AND c.jurisdiction IN (${lawyer.jurisdictions.map(() => '?').join(', ')})`,
+    params: [lawyer.sub, ...lawyer.jurisdictions],
+  };
+}
 
 export function visibleClaims(p: Principal, table?: string): Visibility {
   const col = (name: string) => (table === undefined ? name : `${table}.${name}`);
@@ -28,8 +39,9 @@ export function visibleClaims(p: Principal, table?: string): Visibility {
     params.push(...readable.jurisdictions);
   }
   if (readable.lawyer !== null) {
-    parts.push(`${col('claim_id')} IN (${LAWYER_CLAIMS_SQL})`);
-    params.push(readable.lawyer);
+    const own = lawyerClaims(readable.lawyer);
+    parts.push(`${col('claim_id')} IN (${own.where})`);
+    params.push(...own.params);
   }
   return { where: `(${parts.join(' OR ')})`, params };
 }

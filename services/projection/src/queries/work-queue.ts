@@ -15,7 +15,7 @@ import type { Jurisdiction, Money } from '@cfund/contracts';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { todayIn } from './deadlines.js';
-import { LAWYER_CLAIMS_SQL } from './visibility.js';
+import { lawyerClaims } from './visibility.js';
 
 export type Task = 'assess' | 'first-approval' | 'second-approval' | 'reject-ineligible' | 'pay-advance' | 'disburse-instalment' | 'retry-instalment'
   | 'apply-to-fund' | 'appeal-window' | 'information-overdue' | 'answer-information-request';
@@ -143,9 +143,10 @@ export function workQueue(store: ReadModelStore, p: Principal, now: Date): WorkI
     items.push(...due.sort((a, b) => (a.dueOn! < b.dueOn! ? -1 : a.dueOn! > b.dueOn! ? 1 : a.claimId < b.claimId ? -1 : 1)));
   }
   if (p.roles.includes('lawyer')) {
+    const mine = lawyerClaims(p);
     const own = store.db.prepare(`SELECT d.claim_id, d.kind, d.instalment, d.due_on, c.public_reference, c.jurisdiction, c.status, c.updated_at
       FROM claim_deadlines d JOIN claims c ON c.claim_id = d.claim_id
-      WHERE d.claim_id IN (${LAWYER_CLAIMS_SQL}) AND d.kind IN ('fund-application', 'appeal', 'information-request') ORDER BY d.due_on, d.claim_id`).all(p.sub) as
+      WHERE d.claim_id IN (${mine.where}) AND d.kind IN ('fund-application', 'appeal', 'information-request') ORDER BY d.due_on, d.claim_id`).all(...mine.params) as
       { claim_id: string; kind: string; instalment: number; due_on: string; public_reference: string | null; jurisdiction: string; status: string; updated_at: string }[];
     for (const d of own) {
       items.push({
