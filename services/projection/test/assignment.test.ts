@@ -34,6 +34,30 @@ t.test('assignment in the read model', async (t) => {
     t.same(claimIds(await get(app, '/claims', lawyer3)), [], 'and lists none');
   });
 
+  t.test('an assigned lawyer whose token lacks the claim\'s jurisdiction sees what an unassigned lawyer sees', async (t) => {
+    // given the co-counsel of A and the lead of every claim, each with a token of BA only
+    const coCounselBA = await h.token('lawyer-2', ['lawyer'], ['BA']);
+    const leadBA = await h.token('lawyer-1', ['lawyer'], ['BA']);
+    // when they read the claims and their queues; then nothing, as for any lawyer without access
+    t.same(claimIds(await get(app, '/claims', coCounselBA)), [], 'the co-counsel lists no claim');
+    t.equal((await get(app, `/claims/${A}`, coCounselBA)).statusCode, 404, 'reading it: no such claim');
+    t.equal((await get(app, `/claims/${A}/personal-data`, coCounselBA)).statusCode, 404, 'nor the victim\'s data');
+    t.same(claimIds(await get(app, '/work-queue/mine', coCounselBA)), [], 'nor in their queue');
+    t.same(claimIds(await get(app, '/claims', leadBA)), [], 'the lead of another jurisdiction lists none either');
+    t.same(claimIds(await get(app, '/work-queue/mine', leadBA)), []);
+    // a claim of lawyer-6 whose application to the fund falls due: a task of their queue only with RS in their token
+    const lawyer6 = await h.token('lawyer-6', ['lawyer']);
+    const E = await fileClaim(h, lawyer6);
+    await step(h, E, 'court-rulings', lawyer6, { court: 'Higher Court in Belgrade', caseNumber: 'K-8/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: { amountMinor: 100_000_000, currency: 'RSD' } }] });
+    await step(h, E, 'ruling-finality', lawyer6, { finalOn: '2025-06-30' });
+    await step(h, E, 'enforcement-failures', lawyer6, { reason: 'no-assets', amountOutstanding: { amountMinor: 100_000_000, currency: 'RSD' }, recordedOn: '2025-09-01' });
+    await h.catchUp();
+    const lawyerTasks = async (token: string) => (await get(app, '/work-queue', token)).json<Items<{ claimId: string; role: string }>>().items
+      .filter((i) => i.role === 'lawyer').map((i) => i.claimId);
+    t.same(await lawyerTasks(lawyer6), [E], 'the lead of RS is to apply to the fund');
+    t.same(await lawyerTasks(await h.token('lawyer-6', ['lawyer'], ['BA'])), [], 'with a token of BA, no task');
+  });
+
   t.test('mine, unassigned, every assessor\'s load', async (t) => {
     const mine = (await get(app, '/work-queue/mine', tk.lawyer2)).json<Items<{ claimId: string; as: string }>>().items;
     t.same(mine.map((i) => [i.claimId, i.as]), [[A, 'co-counsel']], 'a co-counsel\'s claims');
