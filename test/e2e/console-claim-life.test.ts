@@ -188,16 +188,15 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   // ---- the fund admin: a schedule of today is committed by due year already -----------------
   const admin = await signIn('Demo Fund Admin', 'Work queue');
   await admin.goto(new URL(claimPath, base).href);
-  const spread = region(admin, 'Commit the later instalments in the years they fall due in');
-  await spread.getByLabel('Why they are moved', { exact: true }).fill('Old schedule: commit each instalment in its own year.');
-  await spread.getByRole('button', { name: 'Move to their years', exact: true }).click();
-  await spread.getByText('Not done: The claim\'s instalments are already committed in the years they fall due in.', { exact: true }).waitFor();
-  t.pass('the API\'s refusal (already spread) beside the action');
-  await checkAccessibility(t, admin, 'claim page: spreading refused');
-  await run.shoot(admin, 'life-spread-refused');
+  // The spread is offered only when it can succeed (the domain's rule, canSpreadCommitments, on the claim view's
+  // commitmentsSpreadByYear): this schedule is committed by due year already, so it is not offered at all.
+  await region(admin, 'Hand the claim over to another lawyer').waitFor();
+  t.equal(await region(admin, 'Commit the later instalments in the years they fall due in').count(), 0, 'no spread offered: already by due year');
+  await checkAccessibility(t, admin, 'claim page: the fund admin, nothing to spread');
+  await run.shoot(admin, 'life-spread-not-offered');
   await admin.setViewportSize({ width: 390, height: 844 });
-  await checkAccessibility(t, admin, 'claim page at 390 px: spreading refused');
-  await fitsPhone(admin, 'spreading refused');
+  await checkAccessibility(t, admin, 'claim page at 390 px: the fund admin, nothing to spread');
+  await fitsPhone(admin, 'nothing to spread');
   await finance.getByRole('link', { name: 'Work queue' }).click();
   await finance.getByRole('heading', { name: 'Work queue', exact: true }).waitFor();
   t.equal(await finance.getByTestId('count-disburse-instalment').textContent(), 'Pay an instalment: 2', 'both instalments wait');
