@@ -138,7 +138,8 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
   await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
-  await assessor.getByText('Not done: The person who assessed a claim cannot approve it: a second person must check the assessment.').waitFor();
+  // The four-eyes rule in the user's words (refusal.four-eyes), not the API's English sentence.
+  await assessor.getByText('Not done: A second person must do this: you took part in the step it checks.').waitFor();
   t.equal(await status(assessor), 'Assessed', 'the refusal changed nothing');
   await checkAccessibility(t, assessor, 'claim page: the four-eyes refusal');
   await run.shoot(assessor, 'life-four-eyes');
@@ -205,7 +206,7 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await region(finance, 'Pay instalment 1').getByLabel('Pay before the due date').check();
   await region(finance, 'Pay instalment 1').getByLabel('Payment reference', { exact: true }).fill('PAY-2026-000001');
   await region(finance, 'Pay instalment 1').getByRole('button', { name: 'Pay', exact: true }).click();
-  await finance.getByText(/^Not done: A change of payee \(change 2\) awaits confirmation by a second person/).waitFor();
+  await finance.getByText(/^Not done: A change of payee awaits confirmation by a second person/).waitFor();
   await act(finance, 'Confirm the change of payee', 'Confirm');
   t.equal(await finance.getByTestId('claim-payee').textContent(), 'A guardian, account ME25 **** 8951', 'the confirmed payee is in force');
   // Early, should the first due date have rolled past a weekend or holiday.
