@@ -9,6 +9,8 @@ export const ProblemSchema = z.object({
   instance: z.string().optional(),
   /** A stable code for domain refusals (409), e.g. `late-filing`, `four-eyes`. */
   code: z.string().optional(),
+  /** The facts behind a domain refusal (a cap, a due date, a year), for a client to word it in its own language; never personal data. */
+  details: z.record(z.string(), z.unknown()).optional(),
   /** Field errors of a 400, by path. */
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
@@ -18,7 +20,7 @@ export type Problem = z.infer<typeof ProblemSchema>;
 export const problemType = (slug: string): string => `https://cfund.example/problems/${slug}`;
 
 /** The answer to one of a package's own errors (the errors plugin adds `instance`). */
-export interface ErrorProblem extends Pick<Problem, 'type' | 'title' | 'status' | 'detail' | 'code'> {
+export interface ErrorProblem extends Pick<Problem, 'type' | 'title' | 'status' | 'detail' | 'code' | 'details'> {
   /** Response headers, e.g. `retry-after`. */
   headers?: Record<string, string>;
   /** Logged at warn level with the error: the fault lies outside the request (a store down). */

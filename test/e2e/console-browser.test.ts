@@ -62,6 +62,19 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   await checkAccessibility(t, page, 'file a claim (refused)');
   await shoot('file-claim-refused');
 
+  // The same refusal in Albanian: the domain's rule in the user's words, not the API's English inside an Albanian frame.
+  await uiLanguage(page).selectOption('sq');
+  await page.getByRole('button', { name: 'Paraqit kërkesën' }).click();
+  await page.getByText('Nuk u paraqit: Data e lindjes nuk mund të jetë pas datës së paraqitjes.', { exact: true }).waitFor();
+  t.notOk((await page.content()).includes('The date of birth cannot be after'), 'no English left in the refusal');
+  await checkAccessibility(t, page, 'file a claim (refused, in Albanian)');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await checkAccessibility(t, page, 'file a claim (refused, in Albanian, on a phone)');
+  await shoot('file-claim-refused-sq');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('combobox', { name: /^Gjuha/ }).selectOption('en');
+  await page.getByRole('button', { name: 'File the claim' }).waitFor();
+
   // Corrected, from the keyboard: the claim is filed and its page opens.
   await page.getByLabel('Date of birth (optional)').fill('1990-02-03');
   await amount.focus();
@@ -72,7 +85,7 @@ t.test('a lawyer files a claim in the console and finds it', async (t) => {
   const reference = (await heading.textContent())!.replace(/^Claim /, '');
   t.equal(await page.getByTestId('claim-status').textContent(), 'Filed');
   t.match(await page.getByTestId('claim-claimed').textContent(), /^RSD\s1,500\.50$/, 'the amount through Intl in en-GB');
-  t.equal(commandCalls.length, 2, 'the refused command and the filing');
+  t.equal(commandCalls.length, 3, 'the command refused twice, and the filing');
   t.notOk((await page.content()).includes(VICTIM), 'no personal data on the claim page');
   await checkAccessibility(t, page, 'claim page');
   await shoot('claim');

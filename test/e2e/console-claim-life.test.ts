@@ -138,7 +138,8 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
   await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
-  await assessor.getByText('Not done: The person who assessed a claim cannot approve it: a second person must check the assessment.').waitFor();
+  // The four-eyes rule in the user's words (refusal.four-eyes), not the API's English sentence.
+  await assessor.getByText('Not done: A second person must do this: you took part in the step it checks.').waitFor();
   t.equal(await status(assessor), 'Assessed', 'the refusal changed nothing');
   await checkAccessibility(t, assessor, 'claim page: the four-eyes refusal');
   await run.shoot(assessor, 'life-four-eyes');
@@ -188,16 +189,15 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   // ---- the fund admin: a schedule of today is committed by due year already -----------------
   const admin = await signIn('Demo Fund Admin', 'Work queue');
   await admin.goto(new URL(claimPath, base).href);
-  const spread = region(admin, 'Commit the later instalments in the years they fall due in');
-  await spread.getByLabel('Why they are moved', { exact: true }).fill('Old schedule: commit each instalment in its own year.');
-  await spread.getByRole('button', { name: 'Move to their years', exact: true }).click();
-  await spread.getByText('Not done: The claim\'s instalments are already committed in the years they fall due in.', { exact: true }).waitFor();
-  t.pass('the API\'s refusal (already spread) beside the action');
-  await checkAccessibility(t, admin, 'claim page: spreading refused');
-  await run.shoot(admin, 'life-spread-refused');
+  // The spread is offered only when it can succeed (the domain's rule, canSpreadCommitments, on the claim view's
+  // commitmentsSpreadByYear): this schedule is committed by due year already, so it is not offered at all.
+  await region(admin, 'Hand the claim over to another lawyer').waitFor();
+  t.equal(await region(admin, 'Commit the later instalments in the years they fall due in').count(), 0, 'no spread offered: already by due year');
+  await checkAccessibility(t, admin, 'claim page: the fund admin, nothing to spread');
+  await run.shoot(admin, 'life-spread-not-offered');
   await admin.setViewportSize({ width: 390, height: 844 });
-  await checkAccessibility(t, admin, 'claim page at 390 px: spreading refused');
-  await fitsPhone(admin, 'spreading refused');
+  await checkAccessibility(t, admin, 'claim page at 390 px: the fund admin, nothing to spread');
+  await fitsPhone(admin, 'nothing to spread');
   await finance.getByRole('link', { name: 'Work queue' }).click();
   await finance.getByRole('heading', { name: 'Work queue', exact: true }).waitFor();
   t.equal(await finance.getByTestId('count-disburse-instalment').textContent(), 'Pay an instalment: 2', 'both instalments wait');
@@ -206,7 +206,7 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await region(finance, 'Pay instalment 1').getByLabel('Pay before the due date').check();
   await region(finance, 'Pay instalment 1').getByLabel('Payment reference', { exact: true }).fill('PAY-2026-000001');
   await region(finance, 'Pay instalment 1').getByRole('button', { name: 'Pay', exact: true }).click();
-  await finance.getByText(/^Not done: A change of payee \(change 2\) awaits confirmation by a second person/).waitFor();
+  await finance.getByText(/^Not done: A change of payee awaits confirmation by a second person/).waitFor();
   await act(finance, 'Confirm the change of payee', 'Confirm');
   t.equal(await finance.getByTestId('claim-payee').textContent(), 'A guardian, account ME25 **** 8951', 'the confirmed payee is in force');
   // Early, should the first due date have rolled past a weekend or holiday.

@@ -23,7 +23,7 @@
  * another role the same token holds.
  */
 import type { Actor, Jurisdiction, Role } from '@cfund/contracts';
-import { DomainError } from './errors.js';
+import { DomainError, type DomainErrorCode } from './errors.js';
 
 /** The caller as its token describes it: contracts' `Actor` plus the jurisdictions it acts in. */
 export interface Principal extends Actor {
@@ -62,7 +62,7 @@ export type Authorization = { readonly allowed: true } | Refusal;
 
 const ALLOWED: Authorization = Object.freeze({ allowed: true });
 
-function refuse(code: string, message: string, details: Record<string, unknown> = {}): Refusal {
+function refuse(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}): Refusal {
   return { allowed: false, error: new DomainError(code, message, { kind: 'authorization', details }) };
 }
 

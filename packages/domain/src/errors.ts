@@ -9,7 +9,10 @@
  */
 import { problemType, type ErrorProblem } from '@cfund/contracts';
 
-/** Codes used by this package; the claim and ledger deciders may add their own (kebab-case). */
+/**
+ * Every code a refusal of the domain can carry: the one list (the console words each one in every
+ * language, and its test fails on a code without words). A new code is added here, or the compiler refuses it.
+ */
 export const DOMAIN_ERROR_CODES = [
   // money
   'currency-mismatch',
@@ -35,11 +38,38 @@ export const DOMAIN_ERROR_CODES = [
   'already-approved',
   'auditor-read-only',
   'aggregates-only',
+  'personal-data-forbidden',
+  'not-a-lawyer',
+  'not-lead-lawyer',
+  'not-assigned-assessor',
+  // filing and the court track
+  'already-filed', 'not-filed', 'birth-in-future', 'incident-in-future', 'date-in-future', 'head-not-claimed',
+  'amounts-required', 'amounts-not-expected', 'no-ruling', 'already-final', 'final-before-ruling', 'no-award-to-enforce',
+  'evidence-already-attached', 'document-already-attached', 'document-id-taken', 'letter-not-expected', 'zero-amount',
+  // the fund track: application, assessment, approval, appeal
+  'deadline-not-started', 'enforcement-not-failed', 'already-decided', 'approval-under-way', 'reasons-required',
+  'reasons-not-expected', 'reason-required', 'above-claimed', 'not-eligible', 'nothing-to-award', 'below-paid',
+  'decision-not-served', 'appeal-late', 'already-appealed', 'appeal-decision-differs', 'amount-required',
+  'amount-not-expected', 'not-an-increase', 'not-a-reduction', 'on-hold-for-information', 'no-such-request',
+  'request-closed', 'empty-answer', 'already-assigned', 'already-lead', 'already-co-counsel', 'not-co-counsel',
+  'already-erased', 'personal-data-erased',
+  // payouts, advances and payees
+  'no-award', 'nothing-to-pay', 'due-date-not-future', 'due-date-too-far', 'advances-not-allowed', 'advance-above-limit',
+  'advance-above-award', 'advance-cancelled', 'unknown-advance', 'unknown-instalment', 'already-disbursed', 'not-yet-due',
+  'not-disbursed', 'last-payment', 'recovery-not-allowed', 'recovery-exceeds-paid', 'no-payee', 'payee-change-pending',
+  'no-payee-change-pending', 'stale-payee-change',
+  // fund years
+  'no-budget', 'budget-exceeded', 'disbursement-exceeds-commitment', 'nothing-to-spread', 'already-spread',
+  // payment runs and bank statements
+  'already-prepared', 'empty-run', 'mixed-currencies', 'execution-in-past', 'duplicate-payment', 'payment-in-run',
+  'payment-not-in-run', 'not-in-run', 'no-such-run', 'run-released', 'run-cancelled', 'run-changed', 'run-incomplete',
+  'payment-run-not-released', 'no-fund-account', 'amount-differs', 'payment-returned', 'booked-twice',
+  'already-imported', 'no-such-statement', 'no-such-entry', 'entry-matched', 'already-resolved',
 ] as const;
 
 export type KnownDomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
-/** A known code, or another kebab-case code a decider defines (`string & {}` keeps autocompletion). */
-export type DomainErrorCode = KnownDomainErrorCode | (string & {});
+/** Every code is listed above: the compiler refuses a refusal whose code is not (the console words each one). */
+export type DomainErrorCode = KnownDomainErrorCode;
 
 export type DomainErrorKind = 'rule' | 'authorization';
 
@@ -70,16 +100,17 @@ export class DomainError extends Error {
   }
 }
 
-export function isDomainError(e: unknown, code?: DomainErrorCode): e is DomainError {
+export function isDomainError(e: unknown, code?: string): e is DomainError {
   return e instanceof DomainError && (code === undefined || e.code === code);
 }
 
-/** A DomainError as the services answer it: 403 for an authorization refusal, 409 for a rule's. */
+/** A DomainError as the services answer it: 403 for an authorization refusal, 409 for a rule's, with its facts (`details`). */
 export function domainErrorProblem(error: unknown): ErrorProblem | undefined {
   if (!isDomainError(error)) return undefined;
   const forbidden = error.kind === 'authorization';
   return {
     type: problemType(error.code), title: forbidden ? 'Forbidden' : 'Conflict', status: forbidden ? 403 : 409, detail: error.message, code: error.code,
+    ...(Object.keys(error.details).length > 0 ? { details: { ...error.details } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import t from 'tap';
 import type { Money } from '@cfund/contracts';
 import {
+  type DomainErrorCode, domainErrorProblem,
   DomainError, add, allocate, assertSameCurrency, clamp, compare, equals, formatMoney, fromMajor, greaterThan,
   isDomainError, isZero, lessThan, max, min, money, multiplyRatio, parseMoney, percentage, signedDifference,
   split, subtract, sum, zero,
@@ -16,10 +17,15 @@ t.test('DomainError', async (t) => {
   t.equal(e.name, 'DomainError');
   t.ok(e instanceof Error);
   t.same(e.toJSON(), { code: 'late-filing', kind: 'rule', message: 'The application came after the deadline.', details: { deadline: '2026-01-05' } });
+  // The answer carries the facts, so that a client can word the refusal in its own language.
+  t.same(domainErrorProblem(e), {
+    type: 'https://cfund.example/problems/late-filing', title: 'Conflict', status: 409, detail: 'The application came after the deadline.', code: 'late-filing', details: { deadline: '2026-01-05' },
+  });
+  t.notOk('details' in domainErrorProblem(new DomainError('four-eyes', 'x', { kind: 'authorization' }))!, 'no facts, no details');
   t.ok(isDomainError(e, 'late-filing'));
   t.notOk(isDomainError(e, 'four-eyes'));
   t.notOk(isDomainError(new Error('x')));
-  t.throws(() => new DomainError('Late_Filing', 'x'), TypeError, 'codes are kebab-case');
+  t.throws(() => new DomainError('Late_Filing' as DomainErrorCode, 'x'), TypeError, 'codes are kebab-case');
   t.throws(() => new DomainError('late-filing', '  '), TypeError, 'a message is required');
   t.ok(Object.isFrozen(e.details));
 });

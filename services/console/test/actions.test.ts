@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { actionsFor, type ClaimForActions } from '../web/src/actions/catalogue.ts';
 
 const principal = (...roles: string[]) => ({ sub: 'someone', name: 'Someone', roles, jurisdictions: ['RS'] });
-const claim = (status: string, instalments: { number: number; status: string }[] = [], more: Partial<ClaimForActions> = {}): ClaimForActions => ({
-  status, fund: { instalments, extension: null }, applicationOverdue: false, rejectionFinal: false, scheme: { advances: false, recovery: false }, ...more,
+const claim = (status: string, instalments: { number: number; status: string; dueOn?: string }[] = [], more: Partial<ClaimForActions> = {}): ClaimForActions => ({
+  status, fund: { instalments: instalments.map((i) => ({ dueOn: '2026-06-30', ...i })), extension: null, fundYear: 2026, commitmentsSpreadByYear: false },
+  applicationOverdue: false, rejectionFinal: false, scheme: { advances: false, recovery: false }, ...more,
 });
 const paths = (roles: string[], c: ClaimForActions) => actionsFor(principal(...roles), c).map((a) => a.path);
 
@@ -24,7 +25,7 @@ t.test('each role is offered its actions in the statuses the domain takes them',
   t.same(paths(['lawyer'], claim('closed', [], { personalData: { erased: true } })), [], 'nothing more recorded for a victim whose data is erased');
   t.same(paths(['fund-approver'], claim('filed')), [], 'no extension while the application is not late');
   t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true })), ['late-filing-extension']);
-  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused' } })), [], 'decided once');
+  t.same(paths(['fund-approver'], claim('filed', [], { applicationOverdue: true, fund: { instalments: [], extension: 'refused', fundYear: null, commitmentsSpreadByYear: false } })), [], 'decided once');
   t.same(paths(['fund-approver'], claim('appealed')), ['appeal-decision']);
   t.same(paths(['fund-approver'], claim('applied')), [], 'no advance where the scheme makes none');
   t.same(paths(['fund-approver'], claim('applied', [], { scheme: { advances: true, recovery: false } })), ['advance-payments']);
@@ -60,8 +61,14 @@ t.test('casework: who acts on the claim, and its requests for information', asyn
   t.same(paths(['fund-admin'], claim('applied')), ['co-counsel', 'hand-over', 'assessor'], 'the fund admin changes who acts (the lead left) and assigns the assessor');
   t.same(paths(['fund-admin'], claim('approved')), ['co-counsel', 'hand-over'], 'no assessor once the claim is decided');
   t.same(paths(['fund-admin'], claim('closed')), [], 'nothing on a closed claim');
-  t.same(paths(['fund-admin'], claim('scheduled')), ['co-counsel', 'hand-over', 'commitments-by-year'], 'a paying claim\'s commitments spread by year (the API refuses one spread already)');
-  t.same(paths(['fund-admin'], claim('paid')), ['co-counsel', 'hand-over', 'commitments-by-year']);
+  // The spread only where the domain's rule says it succeeds (canSpreadCommitments).
+  const later = [{ number: 1, status: 'disbursed', dueOn: '2026-06-30' }, { number: 2, status: 'due', dueOn: '2027-06-30' }];
+  t.same(paths(['fund-admin'], claim('scheduled', later)), ['co-counsel', 'hand-over', 'commitments-by-year'], 'an old schedule with an instalment due in a later year: spread by year');
+  t.same(paths(['fund-admin'], claim('paid', later)), ['co-counsel', 'hand-over', 'commitments-by-year']);
+  const spread = (c: ClaimForActions): ClaimForActions => ({ ...c, fund: { ...c.fund, commitmentsSpreadByYear: true } });
+  t.same(paths(['fund-admin'], spread(claim('scheduled', later))), ['co-counsel', 'hand-over'], 'spread already (or scheduled by due year): not offered');
+  t.same(paths(['fund-admin'], claim('scheduled', [{ number: 1, status: 'due', dueOn: '2026-12-31' }])), ['co-counsel', 'hand-over'], 'everything due in the award\'s year: nothing to spread');
+  t.same(paths(['fund-admin'], claim('paid', [{ number: 2, status: 'disbursed', dueOn: '2027-06-30' }])), ['co-counsel', 'hand-over'], 'the later instalment paid: nothing to spread');
   t.same(paths(['fund-admin'], claim('notified')), ['co-counsel', 'hand-over'], 'nothing to spread before a schedule');
   const led = { lawyers: { lead: 'someone', coCounsel: ['lawyer-2'] } };
   t.same(paths(['lawyer'], claim('applied', [], { ...led, ...asked })).slice(0, 4), ['information-requests/2/answer', 'co-counsel', 'co-counsel-removal', 'hand-over'],
@@ -82,7 +89,7 @@ t.test('every field is a property of the command\'s schema, and every required p
   };
   const actions = [{ pending: null }, { pending: { change: 2 } }].flatMap((payee) => statuses.flatMap((s) =>
     [everything, { ...everything, informationRequests: [] }].flatMap((more) =>
-      actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due' }], { ...more, payee })))));
+      actionsFor(principal(...all), claim(s, [{ number: 1, status: 'disbursed' }, { number: 2, status: 'due', dueOn: '2027-06-30' }], { ...more, payee })))));
   t.equal(new Set(actions.map((a) => a.command)).size, 35, 'thirty-five commands offered');
   for (const a of actions) {
     const shape = (CommandBodies[a.command] as unknown as z.ZodObject).shape;

@@ -89,6 +89,14 @@ t.test('given a payout with one instalment disbursed, then money, funding and th
   t.same(deadlines, [{ kind: 'instalment', dueOn: '2026-06-01', instalment: 2 }]);
 });
 
+t.test('given an old schedule (not committed by due year), then the detail says its commitments are not spread; spread, then it says so', async (t) => {
+  t.equal(given(at('PayoutScheduled') + 1).detail.fund.commitmentsSpreadByYear, false, 'a schedule of before the rule: in the award\'s year');
+  const spread = [...lifecycle.slice(0, at('PayoutScheduled') + 1),
+    event('CommitmentsSpreadByYear', { instalments: [{ instalment: 2, year: 2027 }], reason: 'old schedule', spreadBy: 'admin-1', spreadAt: '2026-05-01T08:00:00.000Z' })];
+  const entry = spread.reduce((e, x, i) => applyClaimEvent(e, x, i, '2026-05-01T08:00:00.000Z'), initialEntry(claimId));
+  t.equal((JSON.parse(claimRecord(entry).row.detail) as ClaimDetailView).fund.commitmentsSpreadByYear, true, 'spread since');
+});
+
 t.test('given a recovery received the year after the award, then the funding holds it in that year', async (t) => {
   const paid = lifecycle.slice(0, at('PayoutDisbursed') + 1);
   const recovered = event('RecoveryFromOffenderRecorded', { amount: money(10_000_000), recordedOn: '2027-01-04' });

@@ -6,7 +6,7 @@ import { schemeFor, type Scheme } from '../schemes/index.js';
 import { appealDecisionConflict, approvalConflict, assignmentConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
 import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
 import { requireNotFutureDate, requireNotFutureInstant } from './clock.js';
-import { claimFunding, instalmentsToSpread } from './funding.js';
+import { claimFunding, commitmentsSpreadByYear, instalmentsToSpread, SPREAD_STATUSES } from './funding.js';
 import type { ClaimCommand, ClaimCommandOf, ClaimCommandType } from './commands.js';
 import { ev } from './event.js';
 import { payeeHandlers, requireNoPendingPayeeChange } from './payee.js';
@@ -383,8 +383,8 @@ const handlers: Handlers = {
   // The money moves as a schedule's does (the command service commits each later year's share,
   // with that year's budget check, before the event, and releases it from the award's year after).
   SpreadCommitmentsByYear: (c, s) => {
-    requireStatus(s, ['scheduled', 'paid'], 'have its commitments moved to the years its instalments fall due in');
-    if (s.fund.committedByDueYear || s.fund.spreadYears) {
+    requireStatus(s, SPREAD_STATUSES, 'have its commitments moved to the years its instalments fall due in');
+    if (commitmentsSpreadByYear(s)) {
       refuse('already-spread', 'The claim\'s instalments are already committed in the years they fall due in.');
     }
     const instalments = instalmentsToSpread(s);

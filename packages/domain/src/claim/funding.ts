@@ -72,6 +72,29 @@ export const dueYear = (dueOn: string, fundYear: number): number => Math.max(fun
 export const instalmentYear = (s: ClaimState, i: { number: number; dueOn: string }, fundYear: number): number =>
   (s.fund.committedByDueYear ? dueYear(i.dueOn, fundYear) : s.fund.spreadYears?.[i.number] ?? fundYear);
 
+/** An instalment whose money an old schedule's spread moves: not paid, and due in a year after the award's fund year. */
+const laterThanAwardYear = (i: { dueOn: string; status: string }, fundYear: number): boolean =>
+  i.status !== 'disbursed' && dueYear(i.dueOn, fundYear) > fundYear;
+
+/** Whether the award's commitments are in the years its instalments fall due in: by its schedule, or spread since. */
+export const commitmentsSpreadByYear = (s: ClaimState): boolean => Boolean(s.fund.committedByDueYear || s.fund.spreadYears);
+
+/** The statuses in which an old schedule's commitments may be spread by year (a schedule exists, money is still owed or was paid). */
+export const SPREAD_STATUSES = ['scheduled', 'paid'] as const;
+
+/**
+ * Whether SpreadCommitmentsByYear can succeed on a claim, from what a read model's claim view
+ * says of it (the decider refuses in exactly the other cases): in a spread status, not spread yet,
+ * and an instalment not paid falls due after the award's fund year.
+ */
+export function canSpreadCommitments(claim: {
+  status: string; fund: { commitmentsSpreadByYear: boolean; fundYear: number | null; instalments: readonly { dueOn: string; status: string }[] };
+}): boolean {
+  const { fundYear } = claim.fund;
+  return (SPREAD_STATUSES as readonly string[]).includes(claim.status) && !claim.fund.commitmentsSpreadByYear && fundYear !== null
+    && claim.fund.instalments.some((i) => laterThanAwardYear(i, fundYear));
+}
+
 /**
  * What moving an old schedule's money to the years its instalments fall due in moves: each
  * instalment not paid whose due year is after the award's fund year (paid ones stay where the
@@ -79,9 +102,9 @@ export const instalmentYear = (s: ClaimState, i: { number: number; dueOn: string
  */
 export const instalmentsToSpread = (s: ClaimState): { instalment: number; year: number }[] => {
   const fundYear = s.fund.fundYear;
-  if (fundYear === undefined || s.fund.committedByDueYear) return [];
+  if (fundYear === undefined || commitmentsSpreadByYear(s)) return [];
   return s.fund.instalments
-    .filter((i) => i.status !== 'disbursed' && s.fund.spreadYears?.[i.number] === undefined && dueYear(i.dueOn, fundYear) > fundYear)
+    .filter((i) => laterThanAwardYear(i, fundYear))
     .map((i) => ({ instalment: i.number, year: dueYear(i.dueOn, fundYear) }));
 };
 

@@ -2,7 +2,7 @@ export { decide } from './decide.js';
 export { CLAIM_STATE_VERSION, advanceUnpaid, queueKey, evolve, initialState, onHoldForInformation, type Advance, type AdvanceStatus, type PaymentFailure, type ClaimState, type ClaimStatus, type InformationRequest, type Instalment, type InstalmentStatus, type PayeeState, type PayeeVersion, type PendingAppealDecision, type Recovery } from './state.js';
 export type { AnswerInformationRequestData, AttachDocumentData, LetterData, ClaimCommand, ClaimCommandOf, ClaimCommandType, FileClaimData, RequestInformationData, RunPayment } from './commands.js';
 export { computeAward, requireWithinClaimed, type AwardComputation } from './assessment.js';
-export { claimFunding, dueYear, fundingInYear, instalmentYear, instalmentsToSpread, ledgerYears, paymentKey, recoveryYear, type ClaimFunding, type FundedPayment, type FundedRecovery, type YearFunding } from './funding.js';
+export { canSpreadCommitments, claimFunding, commitmentsSpreadByYear, dueYear, fundingInYear, instalmentYear, instalmentsToSpread, ledgerYears, paymentKey, recoveryYear, SPREAD_STATUSES, type ClaimFunding, type FundedPayment, type FundedRecovery, type YearFunding } from './funding.js';
 export { CLOCK_TOLERANCE_MS } from './clock.js';
 export {
   appealDecisionConflict, approvalConflict, type AwardApprovalFacts, approvalsNeeded, awardApprovalsNeeded, paymentConflict, rejectionConflict,

@@ -7,6 +7,8 @@ export interface Problem {
   title?: string;
   detail?: string;
   code?: string;
+  /** The facts of a domain refusal (a cap, a due date, a year): the words of refusal.<code> name them. */
+  details?: Record<string, unknown>;
   errors?: { path: string; message: string }[];
 }
 

@@ -5,7 +5,7 @@
  * decider's state, so a change of it changes nothing they read.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { addMinor, awardApprovalsNeeded, onHoldForInformation, queueKey, type ClaimState, type PayeeVersion } from '@cfund/domain';
+import { addMinor, awardApprovalsNeeded, commitmentsSpreadByYear, onHoldForInformation, queueKey, type ClaimState, type PayeeVersion } from '@cfund/domain';
 import type { ClaimFacts } from './claim-facts.js';
 import type { ClaimDeadline, ClaimMoney } from './claim-view.js';
 
@@ -51,6 +51,8 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
       appliedAt: s.fund.appliedAt ?? null, applicationDeadline: s.fund.deadline ?? null, late: s.fund.late ?? null,
       extension: s.fund.extension ?? null, eligible: a?.eligible ?? null, assessedBy: a?.assessedBy ?? null,
       approvals: s.fund.approvals, approvalsNeeded: awardApprovalsNeeded(s), fundYear: s.fund.fundYear ?? null,
+      // Whether the award's money is already in the years its instalments fall due in (the spread's rule: canSpreadCommitments).
+      commitmentsSpreadByYear: commitmentsSpreadByYear(s),
       rejectionReasons: s.fund.rejection?.reasons ?? [], notifiedAt: s.fund.notifiedAt ?? null,
       appealDeadline: s.fund.appealDeadline ?? null, appealOutcome: s.fund.appealOutcome ?? null,
       // `runId`: the payment run that pays it now (queued), so a finance officer does not put it in another.

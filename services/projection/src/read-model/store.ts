@@ -57,8 +57,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 14: the claim detail's advances (a returned one `failed`) and each payment's last failure (the bank's reason);
  *     what the bank did with each run payment (`claim_payment_outcomes`), for a run's detail.
  * 15: whether a claim stands withdrawn (`withdrawn` of its facts), monitoring's withdrawn outcome.
+ * 16: the claim detail's fund says whether the award's commitments are spread by year (`commitmentsSpreadByYear`).
  */
-export const READ_MODEL_VERSION = 15;
+export const READ_MODEL_VERSION = 16;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

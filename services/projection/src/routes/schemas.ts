@@ -83,7 +83,9 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   fund: z.object({
     appliedAt: z.string().nullable(), applicationDeadline: z.string().nullable(), late: z.boolean().nullable(), extension: z.string().nullable(),
     eligible: z.boolean().nullable(), assessedBy: z.string().nullable(), approvals: z.array(z.string()), approvalsNeeded: z.number().int(),
-    fundYear: z.number().int().nullable(), rejectionReasons: z.array(z.string()), notifiedAt: z.string().nullable(),
+    fundYear: z.number().int().nullable(),
+    commitmentsSpreadByYear: z.boolean().describe('the award\'s commitments are in the years its instalments fall due in (by its schedule, or spread since): POST /claims/{id}/commitments-by-year is refused (already-spread)'),
+    rejectionReasons: z.array(z.string()), notifiedAt: z.string().nullable(),
     appealDeadline: z.string().nullable(), appealOutcome: z.string().nullable(), instalments: z.array(InstalmentSchema),
     advances: z.array(AdvanceSchema).describe('advances approved, in order, deducted from the final award'),
   }),
@@ -118,7 +120,7 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   court: { proceedings: [], rulings: [{ court: 'Higher Court in Belgrade', caseNumber: 'K-123/2025', decidedOn: '2025-05-20', outcome: 'compensation-awarded', amounts: [{ head: 'non-pecuniary', amount: { amountMinor: 100_000_000, currency: 'RSD' } }] }], finalOn: '2025-06-30', enforcementFailedOn: '2025-09-01', enforcementFailureReasons: ['no-assets'] },
   fund: {
     appliedAt: '2026-03-05T10:00:00.000Z', applicationDeadline: '2028-06-30', late: false, extension: null, eligible: true, assessedBy: 'assessor-1',
-    approvals: ['approver-1', 'approver-2'], approvalsNeeded: 2, fundYear: 2026, rejectionReasons: [], notifiedAt: '2026-04-01T09:00:00.000Z',
+    approvals: ['approver-1', 'approver-2'], approvalsNeeded: 2, fundYear: 2026, commitmentsSpreadByYear: true, rejectionReasons: [], notifiedAt: '2026-04-01T09:00:00.000Z',
     appealDeadline: '2026-04-16', appealOutcome: null,
     instalments: [{ number: 1, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-06-01', status: 'disbursed', paymentReference: 'PAY-1', runId: null, failure: null },
       { number: 2, amount: { amountMinor: 45_000_000, currency: 'RSD' }, dueOn: '2026-07-01', status: 'due', paymentReference: null, runId: null, failure: null }],

@@ -2,7 +2,7 @@
  * One action on a claim as a form. The body is checked with the command service's schema before
  * anything is sent; its issues, and a 400's field errors, show on their fields. The command is
  * sent with `If-Match` (the revision on screen): a 412 means someone else changed the claim, and
- * the form offers to reload it. Any other refusal shows the API's sentence beside the button.
+ * the form offers to reload it. Any other refusal shows beside the button, in the user's language.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { CommandBodies, DAMAGE_HEADS, type AmountsByHead, type Currency, type DamageHead } from '@cfund/contracts';
@@ -15,6 +15,7 @@ import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import type { ActionField, ClaimAction } from './catalogue.ts';
+import { useRefusalSentence } from '../i18n/refusal.ts';
 
 export interface ClaimRef {
   claimId: string; revision: number; currency: Currency;
@@ -36,6 +37,7 @@ const initialValues = (fields: ActionField[]): Values => {
 
 export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone: (revision: number) => void; onReload: () => void }) {
   const t = useT();
+  const sentence = useRefusalSentence();
   const { action, claim } = props;
   const [values, setValues] = useState<Values>(() => initialValues(action.fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -168,7 +170,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
         for (const err of problem.errors) server[key(fieldOf(problemPath(err.path)))] ??= err.message;
         setErrors(server);
         focusFirstError(server);
-      } else setRefusal((e as Error).message);
+      } else setRefusal(sentence(e));
     } finally {
       setSending(false);
     }

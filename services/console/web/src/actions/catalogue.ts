@@ -3,6 +3,7 @@
  * command service decides (a role, four-eyes, a status, a date), and its refusal is shown beside
  * the action. Bodies are checked with the command service's own schemas (CommandBodies).
  */
+import { canSpreadCommitments } from '@cfund/domain';
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, PAYEE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
 import { LOCALE_LABELS, LOCALES, type MessageKey } from '../i18n/locales.ts';
@@ -50,7 +51,11 @@ export interface ClaimAction {
 /** What the claim page knows of a claim to choose its actions. */
 export interface ClaimForActions {
   status: string;
-  fund: { instalments: { number: number; status: string }[]; extension: string | null };
+  fund: {
+    instalments: { number: number; dueOn: string; status: string }[]; extension: string | null;
+    /** For the spread's rule (canSpreadCommitments of @cfund/domain): the award's fund year, and whether its money is spread by year already. */
+    fundYear: number | null; commitmentsSpreadByYear: boolean;
+  };
   /** What the claim page judges from the claim's deadlines (in the scheme's time zone) and its scheme. */
   applicationOverdue: boolean;
   /** Rejected, served, not appealed, and the appeal period is over. */
@@ -283,9 +288,9 @@ const PREFERRED_LANGUAGE: ClaimAction = {
 };
 
 /**
- * An old schedule's later instalments committed in the years they fall due in. The claim view
- * does not say whether its funding is spread already: offered while it is paying, and the API's
- * refusal (already spread, nothing to spread, a year's budget) shows beside it.
+ * An old schedule's later instalments committed in the years they fall due in: offered only when
+ * the domain's rule says it can succeed (canSpreadCommitments: not spread yet, an instalment not
+ * paid falls due after the award's year); a year's budget can still refuse it.
  */
 const SPREAD: ClaimAction = {
   path: 'commitments-by-year', command: 'spreadCommitmentsByYear', title: 'action.spreadCommitments', submit: 'action.spread',
@@ -334,7 +339,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
   if (has('fund-finance') && (s === 'scheduled' || s === 'paid')) {
     actions.push(...claim.fund.instalments.filter((i) => i.status === 'disbursed').map((i) => payoutFailure(i.number)));
   }
-  if (has('fund-admin') && (s === 'scheduled' || s === 'paid')) actions.push(SPREAD);
+  if (has('fund-admin') && canSpreadCommitments(claim)) actions.push(SPREAD);
   if (has('fund-finance') && claim.scheme.recovery && (s === 'scheduled' || s === 'paid' || s === 'closed')) actions.push(RECOVERY);
   const pendingPayee = claim.payee?.pending ?? null;
   if ((has('lawyer') || has('fund-finance')) && ACTIVE.includes(s) && s !== 'paid' && !pendingPayee) actions.push(PAYEE);

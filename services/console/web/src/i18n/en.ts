@@ -2,6 +2,8 @@
  * English messages, in ICU MessageFormat. Every key here must exist in every other locale with
  * the same arguments (test/i18n.test.ts checks it, and that each message compiles).
  */
+import { refusalsEn } from './refusals/en.ts';
+
 export const en = {
   'app.title': 'Compensation fund',
   'app.skipToContent': 'Skip to content',
@@ -716,6 +718,7 @@ export const en = {
   'statement.noteHint': 'No personal data of a victim.',
   'statement.resolveSubmit': 'Resolve entry {entry}',
   'statement.resolvedDone': 'Entry {entry} resolved.',
+  ...refusalsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

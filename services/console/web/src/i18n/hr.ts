@@ -5,6 +5,7 @@
  * Native-speaker review: NOT reviewed by a native speaker.
  */
 import type { MessageKey } from './en.ts';
+import { refusalsHr } from './refusals/hr.ts';
 
 export const messages: Record<MessageKey, string> = {
   'app.title': 'Fond za naknadu štete',
@@ -721,4 +722,5 @@ export const messages: Record<MessageKey, string> = {
   'statementState.incomplete': 'Uvoz prekinut',
   'statementState.unresolved': 'Stavke za rješavanje',
   'statementState.settled': 'Riješen',
+  ...refusalsHr,
 };

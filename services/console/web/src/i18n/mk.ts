@@ -7,6 +7,7 @@
  * 1, 21, 31..., not 11; other otherwise) and the legal terms.
  */
 import type { MessageKey } from './en.ts';
+import { refusalsMk } from './refusals/mk.ts';
 
 export const messages: Record<MessageKey, string> = {
   'app.title': 'Фонд за обесштетување',
@@ -723,4 +724,5 @@ export const messages: Record<MessageKey, string> = {
   'statementState.incomplete': 'Увозот е прекинат',
   'statementState.unresolved': 'Ставки за разрешување',
   'statementState.settled': 'Разрешен',
+  ...refusalsMk,
 };

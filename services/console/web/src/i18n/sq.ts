@@ -7,6 +7,7 @@
  * 1 only; other otherwise) and the legal terms.
  */
 import type { MessageKey } from './en.ts';
+import { refusalsSq } from './refusals/sq.ts';
 
 export const messages: Record<MessageKey, string> = {
   'app.title': 'Fondi i kompensimit',
@@ -723,4 +724,5 @@ export const messages: Record<MessageKey, string> = {
   'statementState.incomplete': 'Importi u ndërpre',
   'statementState.unresolved': 'Veprime për t\'u zgjidhur',
   'statementState.settled': 'I zgjidhur',
+  ...refusalsSq,
 };

@@ -6,6 +6,7 @@
  * Native-speaker review: none recorded, so NOT reviewed by a native speaker.
  */
 import type { MessageKey } from './en.ts';
+import { refusalsSrLatn } from './refusals/sr-Latn.ts';
 
 export const srLatn: Record<MessageKey, string> = {
   'app.title': 'Fond za naknadu štete',
@@ -721,4 +722,5 @@ export const srLatn: Record<MessageKey, string> = {
   'statement.noteHint': 'Bez ličnih podataka žrtve.',
   'statement.resolveSubmit': 'Razreši stavku {entry}',
   'statement.resolvedDone': 'Stavka {entry} je razrešena.',
+  ...refusalsSrLatn,
 };

@@ -29,6 +29,7 @@ interface ClaimDetail {
   fund: {
     approvals: string[]; approvalsNeeded: number; extension: string | null; rejectionReasons: string[]; appealDeadline: string | null;
     appealOutcome: string | null; instalments: { number: number; amount: Money; dueOn: string; status: string }[];
+    fundYear: number | null; commitmentsSpreadByYear: boolean;
   };
   deadlines: { kind: string; dueOn: string }[];
   evidence: number;

@@ -7,11 +7,12 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { DOCUMENT_KINDS, DocumentUploadFieldsSchema } from '@cfund/contracts';
-import { upload, ApiError } from '../api.ts';
+import { upload } from '../api.ts';
 import { Field } from '../components/Field.tsx';
 import { formatInstant } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { useRefusalSentence } from '../i18n/refusal.ts';
 
 export interface ClaimDocument {
   documentId: string; kind: string; size: number; contentType: string; attachedBy: string; attachedAt: string; requestId: string | null;
@@ -70,6 +71,7 @@ export function DocumentsPanel(props: {
 
 function UploadForm(props: { claimId: string; onUploaded: (revision: number) => void }) {
   const t = useT();
+  const sentence = useRefusalSentence();
   const [kind, setKind] = useState<string>(DOCUMENT_KINDS[0]);
   const [errors, setErrors] = useState<{ kind?: string; file?: string }>({});
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
@@ -97,7 +99,7 @@ function UploadForm(props: { claimId: string; onUploaded: (revision: number) => 
       if (file.current) file.current.value = '';
       props.onUploaded(body.revision);
     } catch (e) {
-      setRefusal(e instanceof ApiError ? e.message : String(e));
+      setRefusal(sentence(e));
     } finally {
       setSending(false);
     }

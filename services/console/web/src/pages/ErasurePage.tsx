@@ -11,6 +11,7 @@ import { Field } from '../components/Field.tsx';
 import { useTitle } from '../components/use-title.ts';
 import { focusFirstError, issueMessage, type Issue } from '../forms.ts';
 import { useT } from '../i18n/use-t.ts';
+import { useRefusalSentence } from '../i18n/refusal.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,6 +19,7 @@ type Step = 'ask' | 'confirm' | 'erased';
 
 export function ErasurePage(props: { claimId: string }) {
   const t = useT();
+  const sentence = useRefusalSentence();
   const title = t('erasure.title');
   useTitle(title);
   const [claimId, setClaimId] = useState(props.claimId);
@@ -52,7 +54,7 @@ export function ErasurePage(props: { claimId: string }) {
       setStep('erased');
     } catch (e) {
       if (e instanceof ApiError && e.problem.status < 500) idempotencyKey.current = crypto.randomUUID();
-      setRefusal((e as Error).message);
+      setRefusal(sentence(e));
       setStep('ask');
     } finally {
       setSending(false);

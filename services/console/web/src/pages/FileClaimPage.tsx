@@ -15,12 +15,14 @@ import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
+import { useRefusalSentence } from '../i18n/refusal.ts';
 
 const TEXT_FIELDS = ['victim.fullName', 'victim.dateOfBirth', 'victim.contacts.email', 'victim.contacts.phone', 'victim.address', 'incidentOn'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 
 export function FileClaimPage(props: { principal: Principal }) {
   const t = useT();
+  const sentence = useRefusalSentence();
   const { locale } = useIntl();
   useTitle(t('file.title'));
   const jurisdictions = props.principal.jurisdictions as Jurisdiction[];
@@ -94,7 +96,7 @@ export function FileClaimPage(props: { principal: Principal }) {
         for (const err of problem.errors) server[fieldOf(problemPath(err.path), heads)] ??= err.message;
         setErrors(server);
         focusFirstError(server, ['damages']);
-      } else setRefusal((e as Error).message);
+      } else setRefusal(sentence(e));
     } finally {
       setSending(false);
     }

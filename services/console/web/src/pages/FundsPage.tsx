@@ -19,6 +19,7 @@ import { useTitle } from '../components/use-title.ts';
 import { formatMoney, homeTimeZone, toMinor } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
+import { useRefusalSentence } from '../i18n/refusal.ts';
 
 interface FundYear {
   jurisdiction: string; year: number; currency: string | null;
@@ -253,6 +254,7 @@ function BudgetUse(props: { ledger: FundYear; name: string }) {
 /** A fund admin's allocation to the chosen fund year (POST /funds/{jurisdiction}/{year}/budget), checked with the command's schema. */
 function AllocateBudget(props: { jurisdiction: Jurisdiction; year: number; onDone: () => void }) {
   const t = useT();
+  const sentence = useRefusalSentence();
   const { locale } = useIntl();
   const currency = schemeAt(props.jurisdiction, new Date().toISOString()).currency as Currency;
   const [amount, setAmount] = useState('');
@@ -289,7 +291,7 @@ function AllocateBudget(props: { jurisdiction: Jurisdiction; year: number; onDon
       props.onDone();
     } catch (e) {
       if (e instanceof ApiError && e.problem.status < 500) idempotencyKey.current = crypto.randomUUID();
-      setRefusal((e as Error).message);
+      setRefusal(sentence(e));
     } finally {
       setSending(false);
     }

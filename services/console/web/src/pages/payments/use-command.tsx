@@ -1,10 +1,12 @@
 /**
  * One command of the payment screens: sent once at a time with an Idempotency-Key (a retry after a
- * lost answer cannot act twice), its refusal kept to be shown beside the action in the API's own
- * words, and a 412 (someone else changed it meanwhile) turned into an offer to reload.
+ * lost answer cannot act twice), its refusal kept to be shown beside the action in the user's
+ * language, and a 412 (someone else changed it meanwhile) turned into an offer to reload.
  */
 import { useRef, useState } from 'react';
 import { ApiError, type Problem } from '../../api.ts';
+import { useIntl } from 'react-intl';
+import { refusalSentence } from '../../i18n/refusal.ts';
 import { useT } from '../../i18n/use-t.ts';
 
 export interface Command {
@@ -40,9 +42,10 @@ export function useCommand(): Command {
   };
 }
 
-/** The refusal beside its action: the API's sentence, or, for a 412, what happened and a reload. */
+/** The refusal beside its action: in the user's language (refusal.ts), or, for a 412, what happened and a reload. */
 export function Refusal(props: { problem: Problem | undefined; onReload: () => void }) {
   const t = useT();
+  const intl = useIntl();
   const { problem } = props;
   if (!problem) return null;
   if (problem.status === 412) {
@@ -52,5 +55,5 @@ export function Refusal(props: { problem: Problem | undefined; onReload: () => v
       </p>
     );
   }
-  return <p role="alert" className="refusal">{t('action.refused', { detail: problem.detail ?? problem.title ?? `HTTP ${problem.status}` })}</p>;
+  return <p role="alert" className="refusal">{t('action.refused', { detail: refusalSentence(intl, problem) })}</p>;
 }
