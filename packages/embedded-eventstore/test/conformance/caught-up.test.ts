@@ -82,7 +82,7 @@ async function rawSubscription(options: streamsPb.ReadReq.Options): Promise<{ ch
   options.setResolveLinks(false);
   options.setSubscription(new streamsPb.ReadReq.Options.SubscriptionOptions());
   options.setUuidOption(new streamsPb.ReadReq.Options.UUIDOption().setString(new sharedPb.Empty()));
-  const raw = new grpc.Client(`${target.host}:${target.port}`, grpc.credentials.createInsecure());
+  const raw = new grpc.Client(`${target.host}:${target.port}`, target.grpcCredentials());
   const call = raw.makeServerStreamRequest(
     '/event_store.client.streams.Streams/Read',
     (req: streamsPb.ReadReq) => Buffer.from(req.serializeBinary()),

@@ -27,7 +27,7 @@ type MethodDefinition = { path: string; requestStream: boolean; responseStream: 
 
 /** The gRPC status of calling `m` with an empty request (a served method answers something other than UNIMPLEMENTED). */
 function statusOf(address: string, m: MethodDefinition): Promise<grpc.status> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const client = new grpc.Client(address, target.grpcCredentials());
   const options = { deadline: Date.now() + 5_000 };
   const serialize = (): Buffer => Buffer.alloc(0);
   const deserialize = (b: Buffer): Buffer => b;

@@ -116,7 +116,7 @@ t.test('system events in $all', async (t) => {
 });
 
 t.test('ServerFeatures advertises Streams.BatchAppend', async (t) => {
-  const features = new serverFeaturesGrpc.ServerFeaturesClient(address, grpc.credentials.createInsecure());
+  const features = new serverFeaturesGrpc.ServerFeaturesClient(address, target.grpcCredentials());
   try {
     const methods = await new Promise<{ service: string; method: string }[]>((resolve, reject) => {
       features.getSupportedMethods(new sharedPb.Empty(), (err, res) => {
@@ -133,7 +133,7 @@ t.test('ServerFeatures advertises Streams.BatchAppend', async (t) => {
 
 t.test('Gossip', async (t) => {
   t.test('Gossip.Read answers with an alive leader that has an HTTP endpoint', async (t) => {
-    const gossip = new gossipGrpc.GossipClient(address, grpc.credentials.createInsecure());
+    const gossip = new gossipGrpc.GossipClient(address, target.grpcCredentials());
     try {
       const members = await new Promise<InstanceType<typeof gossipPb.MemberInfo>[]>((resolve, reject) => {
         gossip.read(new sharedPb.Empty(), new grpc.Metadata(), { deadline: Date.now() + 5_000 }, (err, info) => {
@@ -172,11 +172,11 @@ t.test('Gossip', async (t) => {
   };
 
   t.test('esdb+discover:// works for append and read', async (t) => {
-    await viaClient(t, `esdb+discover://${address}?tls=false&discoveryInterval=100&maxDiscoverAttempts=20`);
+    await viaClient(t, target.connectionStringTo(address, 'discoveryInterval=100&maxDiscoverAttempts=20', true));
   });
 
   t.test('a multi-host connection string (one seed unreachable) works for append and read', async (t) => {
-    await viaClient(t, `esdb://127.0.0.1:1,${address}?tls=false&discoveryInterval=100&maxDiscoverAttempts=20`);
+    await viaClient(t, target.connectionStringTo(`127.0.0.1:1,${address}`, 'discoveryInterval=100&maxDiscoverAttempts=20'));
   });
 });
 

@@ -2,20 +2,24 @@
  * Conformance-suite target: the server every conformance test talks to, through the real
  * `@eventstore/db-client`.
  *
- * - `ESDB_CONNECTION_STRING` set (e.g. `esdb://127.0.0.1:2113?tls=false`): the tests run against
- *   that server (a real EventStoreDB/KurrentDB, insecure) and no embedded store is started.
+ * - `ESDB_CONNECTION_STRING` set: the tests run against that server (a real EventStoreDB/KurrentDB)
+ *   and no embedded store is started. Secure (`esdb://admin:changeit@host:2113?tls=true&tlsCAFile=ca.crt`,
+ *   the user must be an admin: the suite reads `$all` and `$`-streams) or insecure (`?tls=false`).
  * - `TEST_CONTAINERS=1`: a real EventStoreDB/KurrentDB in a container (through @cfund/test-support);
  *   where no container runtime exists, the reason is printed and the embedded store is used.
  * - otherwise: an embedded store is started in a fresh temporary directory on a free port and
- *   removed again by `close()`.
+ *   removed again by `close()`: secure as `startEmbeddedEventStore` defaults (TLS with its own CA,
+ *   authentication, access control; the suite connects as `admin`), or insecure (KurrentDB's
+ *   `--insecure`) when `CONFORMANCE_INSECURE=true`.
  *
  * The tests never assume an empty database: stream names carry a random suffix, and `$all` is
  * read from positions the test wrote itself (or filtered to the test's own streams).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   EventStoreDBClient,
@@ -49,7 +53,9 @@ export interface TargetOptions {
 export interface Target {
   /** True when the suite runs against `ESDB_CONNECTION_STRING` instead of an embedded store. */
   readonly external: boolean;
-  /** Single-node connection string, `esdb://host:port?tls=false`. */
+  /** True when the target speaks TLS and wants credentials (as a secure KurrentDB node). */
+  readonly secure: boolean;
+  /** Single-node connection string: `esdb://admin:…@host:port?tls=true&tlsCAFile=…` or `esdb://host:port?tls=false`. */
   readonly connectionString: string;
   readonly host: string;
   readonly port: number;
@@ -57,14 +63,95 @@ export interface Target {
   readonly client: EventStoreDBClient;
   /** A new client for `connectionString` (or another one); disposed by `close()`. */
   newClient(connectionString?: string): EventStoreDBClient;
+  /**
+   * A connection string to other hosts (`esdb+discover://` when `discover`) with this target's
+   * credentials and TLS settings, followed by `params`.
+   */
+  connectionStringTo(hosts: string, params: string, discover?: boolean): string;
+  /**
+   * Channel credentials for a raw gRPC client, as the real client builds them: TLS trusting the
+   * target's CA with `authorization: Basic …` on every call, or plaintext when insecure.
+   */
+  grpcCredentials(): grpc.ChannelCredentials;
   close(): Promise<void>;
 }
 
-/** Credentials of the default admin user of a real server (accepted by an insecure node). */
-export const ADMIN: Credentials = { username: 'admin', password: 'changeit' };
-
 export const EXTERNAL_CONNECTION_STRING = process.env['ESDB_CONNECTION_STRING'] ?? '';
 export const isExternal = EXTERNAL_CONNECTION_STRING !== '';
+
+/** `CONFORMANCE_INSECURE=true` runs the embedded store insecure; anything but true/false/1/0/unset is a mistake. */
+function insecureSwitch(value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true' || v === '1') return true;
+  throw new Error(`CONFORMANCE_INSECURE must be true, false, 1 or 0, not ${JSON.stringify(value)}`);
+}
+export const INSECURE = insecureSwitch(process.env['CONFORMANCE_INSECURE']);
+
+/** What a connection string says about security, read as the client reads it (TLS is on unless `tls=false`). */
+export interface Security {
+  tls: boolean;
+  /** The `tlsCAFile` (relative paths resolve against the working directory, as the client does). */
+  caFile: string | undefined;
+  /** `tlsVerifyCert=false`: TLS without checking the server's name (as the client). */
+  verifyCert: boolean;
+  credentials: Credentials | undefined;
+}
+
+export function securityOf(connectionString: string): Security {
+  const withoutScheme = connectionString.replace(/^[a-z+]+:\/\//i, '');
+  const authority = withoutScheme.split(/[/?]/)[0] ?? '';
+  const at = authority.lastIndexOf('@');
+  let credentials: Credentials | undefined;
+  if (at >= 0) {
+    const userInfo = authority.slice(0, at);
+    const colon = userInfo.indexOf(':');
+    credentials = colon < 0
+      ? { username: decodeURIComponent(userInfo), password: '' }
+      : { username: decodeURIComponent(userInfo.slice(0, colon)), password: decodeURIComponent(userInfo.slice(colon + 1)) };
+  }
+  const query = withoutScheme.includes('?') ? withoutScheme.slice(withoutScheme.indexOf('?') + 1) : '';
+  const params = new Map([...new URLSearchParams(query)].map(([k, v]) => [k.toLowerCase(), v]));
+  const caFile = params.get('tlscafile');
+  return {
+    tls: params.get('tls')?.toLowerCase() !== 'false',
+    caFile: caFile === undefined ? undefined : resolve(caFile),
+    verifyCert: params.get('tlsverifycert')?.toLowerCase() !== 'false',
+    credentials,
+  };
+}
+
+/**
+ * Credentials of an admin: the user of `ESDB_CONNECTION_STRING` when it names one, else the
+ * default admin of a real server (and of the embedded store; an insecure node ignores them).
+ */
+export const ADMIN: Credentials = (isExternal ? securityOf(EXTERNAL_CONNECTION_STRING).credentials : undefined)
+  ?? { username: 'admin', password: 'changeit' };
+
+/** The part of a connection string after `?` that carries its security: `tls`, `tlsCAFile`, `tlsVerifyCert`. */
+function securityParams(security: Security): string {
+  if (!security.tls) return 'tls=false';
+  return ['tls=true', ...(security.caFile ? [`tlsCAFile=${encodeURIComponent(security.caFile)}`] : []), ...(security.verifyCert ? [] : ['tlsVerifyCert=false'])].join('&');
+}
+
+/** Raw gRPC channel credentials equivalent to what the client builds from `security`. */
+function channelCredentials(security: Security): grpc.ChannelCredentials {
+  if (!security.tls) return grpc.credentials.createInsecure();
+  const tls = grpc.credentials.createSsl(
+    security.caFile ? readFileSync(security.caFile) : null,
+    null,
+    null,
+    security.verifyCert ? {} : { checkServerIdentity: () => undefined },
+  );
+  const user = security.credentials;
+  if (!user) return tls;
+  const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+  return grpc.credentials.combineChannelCredentials(tls, grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+    const metadata = new grpc.Metadata();
+    metadata.add('authorization', basic);
+    callback(null, metadata);
+  }));
+}
 
 /** First host and port of an `esdb://` or `esdb+discover://` connection string. */
 export function parseHostPort(connectionString: string): { host: string; port: number } {
@@ -89,19 +176,30 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     await Promise.allSettled(clients.map((c) => c.dispose()));
   };
 
-  /** A target on a server this suite did not start itself; `stop` runs after the clients close. */
-  const externalTarget = (connectionString: string, stop: () => Promise<void> = async () => undefined): Target => {
+  /** The target at `connectionString`; `stop` runs after the clients close. */
+  const targetAt = (external: boolean, connectionString: string, stop: () => Promise<void>): Target => {
     const { host, port } = parseHostPort(connectionString);
+    const security = securityOf(connectionString);
+    const user = security.credentials
+      ? `${encodeURIComponent(security.credentials.username)}:${encodeURIComponent(security.credentials.password)}@`
+      : '';
     return {
-      external: true,
+      external,
+      secure: security.tls,
       connectionString,
       host,
       port,
       client: newClientFor(connectionString),
       newClient: (cs = connectionString) => newClientFor(cs),
+      connectionStringTo: (hosts, params, discover = false) =>
+        `esdb${discover ? '+discover' : ''}://${user}${hosts}?${securityParams(security)}${params ? `&${params}` : ''}`,
+      grpcCredentials: () => channelCredentials(security),
       close: async () => { await disposeClients(); await stop(); },
     };
   };
+  /** A target on a server this suite did not start itself. */
+  const externalTarget = (connectionString: string, stop: () => Promise<void> = async () => undefined): Target =>
+    targetAt(true, connectionString, stop);
 
   if (isExternal) return externalTarget(EXTERNAL_CONNECTION_STRING);
 
@@ -119,28 +217,17 @@ export async function startTarget(options: TargetOptions = {}): Promise<Target> 
     dataDir,
     port: 0,
     host: '127.0.0.1',
-    // The suite is the one that runs against an insecure real node (`--insecure`); the secure
-    // node's authentication, access control and TLS have their own tests (test/security.test.ts).
-    insecure: true,
+    // Secure by default, as a real node; the rules of authentication and access control
+    // themselves have their own tests (test/security.test.ts).
+    insecure: INSECURE,
     ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
     ...(options.maxAppendSize !== undefined ? { maxAppendSize: options.maxAppendSize } : {}),
     ...(options.serverVersion !== undefined ? { serverVersion: options.serverVersion } : {}),
   });
-  const connectionString = store.connectionString;
-  const { host, port } = parseHostPort(connectionString);
-  return {
-    external: false,
-    connectionString,
-    host,
-    port,
-    client: newClientFor(connectionString),
-    newClient: (cs = connectionString) => newClientFor(cs),
-    close: async () => {
-      await disposeClients();
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  return targetAt(false, store.connectionString, async () => {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
 }
 
 /** A stream name no other test (or earlier run against the same server) uses. */
@@ -294,7 +381,7 @@ export interface ServerFeatures {
 
 /** ServerFeatures.GetSupportedMethods of the target, through the client's generated stub. */
 export async function serverFeatures(target: Target): Promise<ServerFeatures> {
-  const features = new serverFeaturesGrpc.ServerFeaturesClient(`${target.host}:${target.port}`, grpc.credentials.createInsecure());
+  const features = new serverFeaturesGrpc.ServerFeaturesClient(`${target.host}:${target.port}`, target.grpcCredentials());
   try {
     return await new Promise((resolve, reject) => {
       features.getSupportedMethods(new sharedPb.Empty(), (err, res) => {
