@@ -135,7 +135,7 @@ function securityParams(security: Security): string {
 }
 
 /** Raw gRPC channel credentials equivalent to what the client builds from `security`. */
-function channelCredentials(security: Security): grpc.ChannelCredentials {
+export function channelCredentials(security: Security): grpc.ChannelCredentials {
   if (!security.tls) return grpc.credentials.createInsecure();
   const tls = grpc.credentials.createSsl(
     security.caFile ? readFileSync(security.caFile) : null,
