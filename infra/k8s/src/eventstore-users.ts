@@ -8,7 +8,7 @@ import { k8s } from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { EVENT_STORE_ADMIN_VARIABLE, EVENT_STORE_SERVICES, eventStorePasswordVariable } from '@cfund/infra';
 import { workloadPolicy } from './network.js';
-import { containerSecurity, metadataOf, podSecurity, resources, secretVolume } from './pods.js';
+import { NODE_UID, containerSecurity, metadataOf, podSecurity, resources, secretVolume } from './pods.js';
 import { EVENT_STORE_USERS_SECRET, KURRENTDB_CA_SECRET } from './secrets.js';
 import { APP_ROOT, KURRENTDB_CA_DIR } from './services.js';
 import type { Settings } from './settings.js';
@@ -31,7 +31,7 @@ export class EventStoreUsersChart extends Chart {
           metadata: { labels: metadata.labels },
           spec: {
             restartPolicy: 'OnFailure',
-            securityContext: podSecurity(1000),
+            securityContext: podSecurity(NODE_UID),
             automountServiceAccountToken: false,
             containers: [{
               name: EVENT_STORE_USERS_JOB,

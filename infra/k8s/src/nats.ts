@@ -20,8 +20,7 @@ export const NATS_REPLICAS = 3;
 const MONITOR_PORT = 8222;
 const NATS_UID = 1000;
 /** The headless Service that names each server for the routes. */
-export const NATS_CLUSTER_SERVICE = 'nats-cluster';
-const CLUSTER_SERVICE = NATS_CLUSTER_SERVICE;
+const CLUSTER_SERVICE = 'nats-cluster';
 /** Where the servers' certificate, key and CA are mounted (NATS_TLS_SECRET). */
 export const NATS_TLS_DIR = '/etc/nats/tls';
 

@@ -3,6 +3,9 @@ import { k8s } from 'cdk8s-plus-33';
 import { selectorOf, type Workload } from './topology.js';
 import type { Settings } from './settings.js';
 
+/** The user of the official Node.js images (`node`): the system's image runs as it. */
+export const NODE_UID = 1000;
+
 /** Non-root, read-only root file system, no capabilities: the `restricted` Pod Security Standard. */
 export const podSecurity = (uid: number): k8s.PodSecurityContext => ({
   runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },

@@ -4,14 +4,12 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
 import { workloadPolicy } from './network.js';
-import { containerSecurity, httpProbe, metadataOf, podSecurity, resources, secretVolume, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
+import { NODE_UID, containerSecurity, httpProbe, metadataOf, podSecurity, resources, secretVolume, spreadOverNodes, spreadOverZones, volumeClaim } from './pods.js';
 import { serviceSecret } from './secrets.js';
 import { APP_ROOT, DATA_DIR, type ServiceWorkload } from './services.js';
 import type { Settings } from './settings.js';
 import { selectorOf, type Listeners } from './topology.js';
 
-/** The user of the official Node.js images (`node`). */
-const NODE_UID = 1000;
 /** The paths of service-kit's health routes: the process is up; its dependencies answer. */
 export const LIVENESS_PATH = '/health';
 export const READINESS_PATH = '/ready';

@@ -5,7 +5,7 @@
  * join their routes over TLS only with certificates of that CA.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -32,10 +32,10 @@ if (!bin) {
     const certs = await ensureServerCertificate(join(dir, name), 'tls', 'nats', ['localhost', '127.0.0.1']);
     // The names the Secret's keys have (kubernetes.io/tls).
     const mounted = join(dir, `${name}-mounted`);
-    spawnSync('mkdir', ['-p', mounted]);
-    spawnSync('cp', [certs.certFile, join(mounted, 'tls.crt')]);
-    spawnSync('cp', [certs.keyFile, join(mounted, 'tls.key')]);
-    spawnSync('cp', [certs.caFile, join(mounted, 'ca.crt')]);
+    mkdirSync(mounted, { recursive: true });
+    copyFileSync(certs.certFile, join(mounted, 'tls.crt'));
+    copyFileSync(certs.keyFile, join(mounted, 'tls.key'));
+    copyFileSync(certs.caFile, join(mounted, 'ca.crt'));
     return { dir: mounted, caFile: certs.caFile };
   }
 
@@ -111,7 +111,7 @@ if (!bin) {
     // A third server whose certificate another CA issued cannot join: the routes verify both ways.
     const stranger = await tlsSecret('stranger');
     // It trusts the cluster's CA (so only the other side's check can refuse it).
-    spawnSync('cp', [secret.caFile, join(stranger.dir, 'ca.crt')]);
+    copyFileSync(secret.caFile, join(stranger.dir, 'ca.crt'));
     const c = await freePorts();
     await startServer(t, localConfig('route-c', stranger.dir, [a.cluster]), c, 'nats-2');
     await new Promise((r) => setTimeout(r, 3_000));

@@ -75,8 +75,8 @@ const LEAVES: [RegExp, RegExp, string][] = [
 
 function check(node: Node, path: string, problems: string[]): void {
   const here = `${path}/${node.name}`;
-  const sequence = SEQUENCES[node.name === 'Id' && path.endsWith('Othr') ? 'Othr-Id' : node.name];
-  if (node.children.length === 0 && !(node.name in SEQUENCES && !(node.name === 'Id' && path.endsWith('/Othr')))) {
+  // An element without child elements is a leaf (Othr/Id is one, the account's Id is not).
+  if (node.children.length === 0) {
     const value = unescape(node.text);
     const leaf = LEAVES.find(([ends]) => ends.test(here.replace(/^\//, '')));
     if (!leaf) problems.push(`${here}: no simple type known for this element`);
@@ -84,6 +84,7 @@ function check(node: Node, path: string, problems: string[]): void {
     if (node.name === 'InstdAmt' && !/^ Ccy="[A-Z]{3}"$/.test(node.attrs)) problems.push(`${here}: Ccy must be ActiveOrHistoricCurrencyCode`);
     return;
   }
+  const sequence = SEQUENCES[node.name];
   if (!sequence) { problems.push(`${here}: not an element this schema sequence has`); return; }
   // Walk the sequence: each child must match the next allowed name, in order.
   let i = 0;
@@ -102,7 +103,6 @@ function check(node: Node, path: string, problems: string[]): void {
   const required = sequence.slice(i).filter((s) => !s.endsWith('?') && !(s.endsWith('+') && node.children.some((c) => `${c.name}+` === s)));
   if (required.length > 0) problems.push(`${here}: missing ${required.join(', ')}`);
 }
-SEQUENCES['Othr-Id'] = [];
 
 const sealed = { alg: 'AES-256-GCM' as const, keyId: 'k', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'Yw==', tag: 'dGFndGFndGFndGFnZGFk' };
 const item = (n: number, amountMinor: number, currency: 'RSD' | 'EUR' = 'RSD'): PaymentRunItem => ({

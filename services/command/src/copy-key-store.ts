@@ -7,7 +7,7 @@
  * safe to run again. Progress on stderr, the counts on stdout.
  */
 import { FileKeyStore, NatsKeyStore, copyKeyStore } from '@cfund/eventstore';
-import { ConfigError, Progress, keyStoreDir, loadConfigOrExit, natsConnectOptions, reportProgress } from '@cfund/service-kit';
+import { ConfigError, Progress, keyStoreDir, loadConfigOrExit, natsConnectOptions, reportProgress, runOneShot } from '@cfund/service-kit';
 import { existsSync } from 'node:fs';
 import { connect } from 'nats';
 import { loadConfig } from './config.js';
@@ -42,8 +42,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${NAME} failed: ${message}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+runOneShot(NAME, main);

@@ -11,7 +11,7 @@
  */
 import { EventStoreDBClient, FORWARDS, START } from '@eventstore/db-client';
 import { masterKeyId, openKeyStore, rewrapKeyStore, type RewrapReport } from '@cfund/eventstore';
-import { ConfigError, Progress, keyStoreDir, loadConfigOrExit, natsConnectOptions, reportProgress, resolveSecrets } from '@cfund/service-kit';
+import { ConfigError, Progress, keyStoreDir, loadConfigOrExit, natsConnectOptions, reportProgress, resolveSecrets, runOneShot } from '@cfund/service-kit';
 import { connect, type NatsConnection } from 'nats';
 import { loadConfig } from './config.js';
 
@@ -78,8 +78,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${NAME} failed: ${message}\n`);
-  process.exit(error instanceof ConfigError ? 2 : 1);
-});
+runOneShot(NAME, main);
