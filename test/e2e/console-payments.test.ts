@@ -278,8 +278,11 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   t.ok(await auditor.getByRole('link', { name: /^Open the payment run prepared/ }).first().isVisible(), 'each run opens');
   await auditor.getByRole('navigation').getByRole('link', { name: 'Bank statements', exact: true }).click();
   await auditor.getByRole('heading', { name: 'Imported statements' }).waitFor();
+  // The heading comes before the list has loaded: wait for its row, then count.
+  const auditorRows = auditor.getByTestId('bank-statements').locator('tbody tr');
+  await auditorRows.filter({ hasText: 'MSG-1' }).waitFor();
   t.equal(await auditor.getByRole('button', { name: 'Upload the statement' }).count(), 0, 'no upload for an auditor');
-  t.equal(await auditor.getByTestId('bank-statements').locator('tbody tr').count(), 1);
+  t.equal(await auditorRows.count(), 1, 'the auditor sees the one statement');
   await uiLanguage(auditor).selectOption('sr-Latn');
   await auditor.getByRole('heading', { name: 'Uvezeni izvodi' }).waitFor();
   await checkAccessibility(t, auditor, 'the bank statements, in Serbian');
