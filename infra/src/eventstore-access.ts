@@ -12,6 +12,7 @@
  * metadata, touches a `$`-stream, or manages users.
  */
 import { EventStoreDBClient, jsonEvent, LoginConflictError, StreamNotFoundError } from '@eventstore/db-client';
+import { STREAM_CATEGORIES } from '@cfund/contracts';
 import { EventStoreUsers } from '@cfund/embedded-eventstore';
 
 /** The group of every service user; the ACLs name it, so adding a service is adding a user. */
@@ -40,6 +41,54 @@ export const STREAM_SETTINGS = {
  */
 export const ALL_STREAM_ACL = { $r: [SERVICES_GROUP], $mr: [ADMINS], $mw: [ADMINS] } as const;
 
+/**
+ * How the store decides stream access: `acl`, the legacy ACLs every node has (every service may
+ * write every user stream); `stream-policy`, rules by stream prefix (KurrentDB's stream policy
+ * authorization, licensed on a real node; the embedded store has it): each service writes only
+ * its own categories. The ACLs are set in both modes, so a node whose plugin cannot be enabled
+ * keeps them.
+ */
+export type EventStoreAuthorization = 'acl' | 'stream-policy';
+export const EVENT_STORE_AUTHORIZATIONS: readonly EventStoreAuthorization[] = ['acl', 'stream-policy'];
+
+/** The readiness probe's stream (service-kit's READINESS_PROBE_STREAM; a test pins them equal). */
+const READINESS_PROBE = 'cfund-readiness-probe';
+/** The idempotency records' streams (@cfund/eventstore's IdempotencyStore default prefix). */
+const IDEMPOTENCY = 'idempotency';
+
+const rights = (read: string[], write: string[]) => ({ $r: read, $w: write, $d: [ADMINS], $mr: [ADMINS], $mw: [ADMINS] });
+const user = eventStoreLogin;
+
+/**
+ * The stream policy (`$policies`, event `$policy-updated`; KurrentDB.Auth.StreamPolicyPlugin's
+ * schema): per stream category, who reads and who writes; deleting and metadata for `$admins`;
+ * a stream of no category here, and every `$`-stream, for `$admins` only. The projection reads
+ * every category (its consumer fills a gap in any stream it is sent); each writer writes its own.
+ */
+export const STREAM_POLICY = {
+  streamPolicies: {
+    commandWrites: rights([user('command'), user('projection')], [user('command')]),
+    claims: rights([user('command'), user('projection'), user('notification')], [user('command')]),
+    projectionWrites: rights([user('projection')], [user('projection')]),
+    notificationWrites: rights([user('notification'), user('projection')], [user('notification')]),
+    services: rights([SERVICES_GROUP], []),
+    admins: rights([ADMINS], [ADMINS]),
+  },
+  streamRules: [
+    { startsWith: `${STREAM_CATEGORIES.claim}-`, policy: 'claims' },
+    ...[STREAM_CATEGORIES.fund, STREAM_CATEGORIES.paymentRun, STREAM_CATEGORIES.bankStatement, IDEMPOTENCY]
+      .map((category) => ({ startsWith: `${category}-`, policy: 'commandWrites' })),
+    { startsWith: `${STREAM_CATEGORIES.access}-`, policy: 'projectionWrites' },
+    ...[STREAM_CATEGORIES.notification, STREAM_CATEGORIES.webhook, STREAM_CATEGORIES.notificationSettings]
+      .map((category) => ({ startsWith: `${category}-`, policy: 'notificationWrites' })),
+    // Read by every service's /ready, never written.
+    { startsWith: READINESS_PROBE, policy: 'services' },
+    // The relay, rebuilds and the notification service's catch-up (services/README.md).
+    { startsWith: '$all', policy: 'services' },
+  ],
+  defaultStreamRules: { userStreams: 'admins', systemStreams: 'admins' },
+};
+
 export interface ServiceAccount {
   service: string;
   password: string;
@@ -50,7 +99,9 @@ export interface ServiceAccount {
  * at every start: nothing is written when everything is already so. A user whose stored password
  * differs from `password` (its file was replaced) gets `password`.
  */
-export async function provisionEventStoreAccess(adminConnectionString: string, accounts: ServiceAccount[]): Promise<void> {
+export async function provisionEventStoreAccess(
+  adminConnectionString: string, accounts: ServiceAccount[], authorization: EventStoreAuthorization = 'acl',
+): Promise<void> {
   const client = EventStoreDBClient.connectionString(adminConnectionString);
   try {
     const users = new EventStoreUsers(client);
@@ -77,8 +128,28 @@ export async function provisionEventStoreAccess(adminConnectionString: string, a
     if (!sameJson(await lastData(client, '$$$all'), allMetadata)) {
       await client.appendToStream('$$$all', jsonEvent({ type: '$metadata', data: allMetadata }));
     }
+    await setAuthorization(client, authorization);
   } finally {
     await client.dispose();
+  }
+}
+
+/**
+ * The policy first, then the switch (an event in `$authorization-policy-settings`, as the
+ * server's sample requests do), so no moment runs on the plugin's default policy. Back to `acl`
+ * only when the stream says otherwise; a node never switched keeps its configured default.
+ */
+async function setAuthorization(client: EventStoreDBClient, authorization: EventStoreAuthorization): Promise<void> {
+  const current = (await lastData(client, '$authorization-policy-settings') as { streamAccessPolicyType?: unknown } | undefined)?.streamAccessPolicyType;
+  if (authorization === 'stream-policy') {
+    if (!sameJson(await lastData(client, '$policies'), STREAM_POLICY)) {
+      await client.appendToStream('$policies', jsonEvent({ type: '$policy-updated', data: STREAM_POLICY }));
+    }
+    if (current !== 'streampolicy') {
+      await client.appendToStream('$authorization-policy-settings', jsonEvent({ type: '$authorization-policy-changed', data: { streamAccessPolicyType: 'streampolicy' } }));
+    }
+  } else if (current !== undefined && current !== 'acl') {
+    await client.appendToStream('$authorization-policy-settings', jsonEvent({ type: '$authorization-policy-changed', data: { streamAccessPolicyType: 'acl' } }));
   }
 }
 

@@ -106,7 +106,8 @@ export class LocalRunner {
       return password ? [{ service: service.name, password }] : [];
     });
     if (eventStore.credentialsFile) {
-      await provisionEventStoreAccess(eventStore.connectionString, serviceAccounts);
+      // The embedded store has KurrentDB's stream policy plugin: each service writes only its own categories.
+      await provisionEventStoreAccess(eventStore.connectionString, serviceAccounts, 'stream-policy');
       if (serviceAccounts.length > 0) log(`event store users ${serviceAccounts.map((a) => eventStoreLogin(a.service)).join(', ')} ready (passwords in ${eventStore.credentialsFile})`);
     }
 

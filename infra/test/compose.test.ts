@@ -177,6 +177,14 @@ t.test('KurrentDB: each back-end service connects as its own user; only the even
     'KURRENTDB_PROJECTION_PASSWORD must be set, at least 16 characters',
     'KURRENTDB_NOTIFICATION_PASSWORD must be set, at least 16 characters',
   ] }, 'a missing variable is named');
+  if (!('errors' in config)) {
+    t.equal(config.authorization, 'acl', 'the ACLs by default: a KurrentDB node needs a licence for the stream policy');
+    const policed = readEventStoreUsersConfig({ ...environmentOf(users!), EVENT_STORE_AUTHORIZATION: 'stream-policy' });
+    t.equal('authorization' in policed && policed.authorization, 'stream-policy', 'EVENT_STORE_AUTHORIZATION=stream-policy asks for the stream policy');
+  }
+  t.same(readEventStoreUsersConfig({ ...environmentOf(users!), EVENT_STORE_AUTHORIZATION: 'streampolicy' }), { errors: [
+    'EVENT_STORE_AUTHORIZATION must be one of acl, stream-policy, got "streampolicy"',
+  ] }, 'a wrong authorization is named');
 });
 
 t.test('NATS: the cluster has the users and permissions of the embedded default', async (t) => {

@@ -1,6 +1,7 @@
 // Each service's event store user can do what the service needs and nothing beyond it, on a
 // secure embedded store, through the real client, with the ACLs provisionEventStoreAccess sets
-// (the same steps an operator runs on a KurrentDB cluster: services/README.md).
+// (the same steps an operator runs on a KurrentDB cluster: services/README.md); and, with the
+// stream policy (KurrentDB's StreamPolicyPlugin), each service writes only its own categories.
 import { randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
 import {
@@ -27,20 +28,28 @@ const event = () => jsonEvent({ type: 'Happened', data: { at: Date.now() } });
 
 let node: EmbeddedEventStore;
 let admin: EventStoreDBClient;
+/** A second node whose services are held to the stream policy. */
+let policed: EmbeddedEventStore;
+let policedAdmin: EventStoreDBClient;
 const accounts: ServiceAccount[] = ['command', 'projection', 'notification'].map((service) => ({ service, password: randomBytes(24).toString('base64url') }));
-const as = (service: string): EventStoreDBClient => {
+const login = (on: EmbeddedEventStore, service: string): EventStoreDBClient => {
   const account = accounts.find((a) => a.service === service)!;
-  return connect(node.connectionStringFor(eventStoreLogin(service), account.password));
+  return connect(on.connectionStringFor(eventStoreLogin(service), account.password));
 };
+const as = (service: string): EventStoreDBClient => login(node, service);
+const policedAs = (service: string): EventStoreDBClient => login(policed, service);
 
 t.before(async () => {
-  node = await startEmbeddedEventStore({ memDb: true, port: 0, statsIntervalMs: 3_600_000 });
+  const start = () => startEmbeddedEventStore({ memDb: true, port: 0, statsIntervalMs: 3_600_000 });
+  [node, policed] = await Promise.all([start(), start()]);
   admin = connect(node.connectionString);
+  policedAdmin = connect(policed.connectionString);
   await provisionEventStoreAccess(node.connectionString, accounts);
+  await provisionEventStoreAccess(policed.connectionString, accounts, 'stream-policy');
 });
 t.teardown(async () => {
   await Promise.allSettled(clients.map((c) => c.dispose()));
-  await node?.close();
+  await Promise.allSettled([node?.close(), policed?.close()]);
 });
 
 async function denied(t: Test, action: () => Promise<unknown>, what: string): Promise<void> {
@@ -58,9 +67,9 @@ async function readsAllAndProbe(t: Test, client: EventStoreDBClient): Promise<vo
 }
 
 /** What no service may do: delete, touch metadata (so ACLs), `$`-streams, users. */
-async function refusedBeyond(t: Test, client: EventStoreDBClient): Promise<void> {
+async function refusedBeyond(t: Test, client: EventStoreDBClient, by = admin): Promise<void> {
   const stream = `claim-${id()}`;
-  await admin.appendToStream(stream, event());
+  await by.appendToStream(stream, event());
   await denied(t, () => client.deleteStream(stream), 'delete a stream');
   await denied(t, () => client.tombstoneStream(stream), 'tombstone a stream');
   await denied(t, () => client.setStreamMetadata(stream, { acl: { writeRoles: ['$all'] } }), 'change a stream\'s metadata (its ACL)');
@@ -133,4 +142,59 @@ t.test('provisioning again writes nothing; a user whose password no longer match
   t.equal(await drain(as('projection').readAll({ maxCount: 1 })), 1, 'projection logs in with its file\'s password again');
   t.equal(await drain(as('notification').readAll({ maxCount: 1 })), 1, 'notification is enabled again');
   t.same((await users.getUserDetails(eventStoreLogin('command'))).groups, ['cfund-services'], 'in cfund-services');
+});
+
+const CATEGORIES = ['claim', 'fund', 'paymentrun', 'bankstatement', 'idempotency', 'access', 'notification', 'webhook', 'notificationsettings'];
+/** Each service's categories under the stream policy: what it writes and what it reads. */
+const POLICED: Record<string, { writes: string[]; reads: string[] }> = {
+  command: { writes: ['claim', 'fund', 'paymentrun', 'bankstatement', 'idempotency'], reads: ['claim', 'fund', 'paymentrun', 'bankstatement', 'idempotency'] },
+  projection: { writes: ['access'], reads: ['claim', 'fund', 'paymentrun', 'bankstatement', 'idempotency', 'access', 'notification', 'webhook', 'notificationsettings'] },
+  notification: { writes: ['notification', 'webhook', 'notificationsettings'], reads: ['claim', 'notification', 'webhook', 'notificationsettings'] },
+};
+
+t.test('stream policy: each service writes only its own categories and reads only what it needs', async (t) => {
+  for (const [service, { writes, reads }] of Object.entries(POLICED)) {
+    await t.test(service, async (t) => {
+      const client = policedAs(service);
+      for (const category of CATEGORIES) {
+        const stream = `${category}-${id()}`;
+        if (writes.includes(category)) {
+          await client.appendToStream(stream, event(), { expectedRevision: 'no_stream' });
+          t.pass(`appends to ${category}-`);
+        } else {
+          await denied(t, () => client.appendToStream(stream, event()), `append to ${category}-`);
+          await policedAdmin.appendToStream(stream, event());
+        }
+        if (reads.includes(category)) t.equal(await drain(client.readStream(stream)), 1, `reads ${category}-`);
+        else await denied(t, () => drain(client.readStream(stream)), `read ${category}-`);
+      }
+      await denied(t, () => client.appendToStream(`elsewhere-${id()}`, event()), 'append to a stream of no category');
+      await denied(t, () => client.appendToStream(READINESS_PROBE_STREAM, event()), 'append to the readiness probe\'s stream');
+      await denied(t, () => drain(client.readStream('$policies')), 'read the policy');
+      await denied(t, () => client.appendToStream('$policies', jsonEvent({ type: '$policy-updated', data: {} })), 'change the policy');
+      await denied(t, () => client.appendToStream('$authorization-policy-settings', jsonEvent({ type: '$authorization-policy-changed', data: { streamAccessPolicyType: 'acl' } })), 'switch back to ACLs');
+      await readsAllAndProbe(t, client);
+      await refusedBeyond(t, client, policedAdmin);
+    });
+  }
+  const ops = connect(policed.connectionStringFor('ops', 'changeit'));
+  await denied(t, () => drain(ops.readStream(`claim-${id()}`)), 'ops: read a claim stream');
+  await denied(t, () => drain(ops.readAll({ maxCount: 1 })), 'ops: read $all');
+});
+
+t.test('stream policy: provisioning again writes nothing; provisioning for ACLs switches back, and forth again', async (t) => {
+  const count = async (stream: string) => drain(policedAdmin.readStream(stream));
+  const streams = ['$policies', '$authorization-policy-settings', '$settings', '$$$all'];
+  const before = await Promise.all(streams.map(count));
+  t.same(before.slice(0, 2), [1, 1], 'one policy, one switch');
+  await provisionEventStoreAccess(policed.connectionString, accounts, 'stream-policy');
+  t.same(await Promise.all(streams.map(count)), before, 'no new event anywhere');
+
+  const claim = `claim-${id()}`;
+  await provisionEventStoreAccess(policed.connectionString, accounts, 'acl');
+  await policedAs('projection').appendToStream(claim, event());
+  t.pass('under the ACLs, every service writes every user stream again (the projection appends to a claim)');
+  await provisionEventStoreAccess(policed.connectionString, accounts, 'stream-policy');
+  await denied(t, () => policedAs('projection').appendToStream(claim, event()), 'policy again: the projection may not append to a claim');
+  t.equal(await count('$policies'), 1, 'the policy itself was not written again');
 });

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { AccessDeniedError, EventStoreDBClient, StreamNotFoundError } from '@eventstore/db-client';
+import { READINESS_PROBE_STREAM } from '@cfund/service-kit';
 import { type ExitStatus, canConnect, delay, freePort, isProcessRunning, waitForExit } from '../src/processes.js';
 
 const failure = (action: () => Promise<unknown>): Promise<unknown> => action().then(() => undefined, (e: unknown) => e);
@@ -178,8 +179,9 @@ t.test('starts the event store, NATS and the services, prints their URLs, and st
   const asService = EventStoreDBClient.connectionString(serviceStore);
   try {
     const read = (stream: string) => failure(async () => { for await (const _ of asService.readStream(stream)) { /* none */ } });
-    t.type(await read('claim-none'), StreamNotFoundError, 'the service user logs in and may read user streams');
-    t.type(await read('$settings'), AccessDeniedError, 'but is no admin');
+    t.type(await read(READINESS_PROBE_STREAM), StreamNotFoundError, 'the service user logs in and may read the readiness probe\'s stream');
+    t.type(await read('claim-none'), AccessDeniedError, 'under the stream policy a service it does not name reads no category');
+    t.type(await read('$settings'), AccessDeniedError, 'and is no admin');
   } finally {
     await asService.dispose();
   }

@@ -3,6 +3,7 @@ import { startEmbeddedEventStore } from './server.js';
 
 const usage = `usage: embedded-eventstore (--data <dir> | --mem-db) [--port <n>] [--host <address>] [--certs <dir>] [--insecure]
        [--server-version 24.10|25.1] [--max-append-size <bytes>] [--max-append-event-size <bytes>]
+       [--authorization-policy-type acl|streampolicy]
   --data <dir>   directory of the durable log (created if missing)
   --mem-db       keep everything in memory; nothing survives the process
   --port <n>     gRPC port (default 2113; 0 picks a free port)
@@ -13,6 +14,9 @@ const usage = `usage: embedded-eventstore (--data <dir> | --mem-db) [--port <n>]
                         reported and the default append limits (1 MiB; 256 MiB and 16 MiB per event)
   --max-append-size     largest append in bytes (also KURRENTDB_MAX_APPEND_SIZE)
   --max-append-event-size  largest single event in bytes (also KURRENTDB_MAX_APPEND_EVENT_SIZE)
+  --authorization-policy-type  stream access by legacy ACLs (acl, default) or by stream prefix
+                        rules in $policies (streampolicy), until $authorization-policy-settings
+                        says otherwise (also KURRENTDB_AUTHORIZATION__POLICY_TYPE)
 environment: KURRENTDB_DEFAULT_ADMIN_PASSWORD, KURRENTDB_DEFAULT_OPS_PASSWORD (default changeit; used when admin and ops are first created)`;
 
 function fail(message: string): never {
@@ -33,6 +37,7 @@ try {
       'server-version': { type: 'string', default: '24.10' },
       'max-append-size': { type: 'string' },
       'max-append-event-size': { type: 'string' },
+      'authorization-policy-type': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -69,6 +74,10 @@ const bytes = (flagName: string, value: string | undefined, envName: string): nu
 };
 const maxAppendSize = bytes('max-append-size', values['max-append-size'], 'KURRENTDB_MAX_APPEND_SIZE');
 const maxAppendEventSize = bytes('max-append-event-size', values['max-append-event-size'], 'KURRENTDB_MAX_APPEND_EVENT_SIZE');
+const [policySource, policyType] = values['authorization-policy-type'] !== undefined
+  ? ['--authorization-policy-type', values['authorization-policy-type']]
+  : ['KURRENTDB_AUTHORIZATION__POLICY_TYPE', process.env.KURRENTDB_AUTHORIZATION__POLICY_TYPE?.trim() || 'acl'];
+if (policyType !== 'acl' && policyType !== 'streampolicy') fail(`${policySource} must be acl or streampolicy, got ${policyType}`);
 const admin = password('KURRENTDB_DEFAULT_ADMIN_PASSWORD');
 const ops = password('KURRENTDB_DEFAULT_OPS_PASSWORD');
 
@@ -79,6 +88,7 @@ try {
     host: values.host,
     insecure,
     serverVersion,
+    authorizationPolicyType: policyType,
     ...(maxAppendSize !== undefined ? { maxAppendSize } : {}),
     ...(maxAppendEventSize !== undefined ? { maxAppendEventSize } : {}),
     passwords: { ...(admin ? { admin } : {}), ...(ops ? { ops } : {}) },

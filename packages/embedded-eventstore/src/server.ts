@@ -47,6 +47,13 @@ export interface EmbeddedEventStoreOptions {
    */
   insecure?: boolean;
   /**
+   * How stream access is decided while `$authorization-policy-settings` holds no event (the
+   * server's `Authorization:PolicyType`): `acl` (default, the legacy ACLs) or `streampolicy`
+   * (rules by stream prefix in `$policies`, security/stream-policy.ts). An event in that stream
+   * switches the running store, as on a real node.
+   */
+  authorizationPolicyType?: 'acl' | 'streampolicy';
+  /**
    * Passwords `admin` and `ops` get when they are created, on the first secure start (default
    * `changeit` each, as the real server); afterwards the Users API changes them.
    */
@@ -115,7 +122,7 @@ export async function startEmbeddedEventStore(options: EmbeddedEventStoreOptions
     }
   }
   const users = insecure ? undefined : new Users(store);
-  const guard = new Guard(store, users);
+  const guard = new Guard(store, users, options.authorizationPolicyType ?? 'acl');
   if (users) {
     try {
       await users.ensureDefaultUsers(options.passwords);

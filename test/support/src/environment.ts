@@ -111,7 +111,8 @@ function connectClients(
         const userinfo = /^(esdb(?:\+discover)?:\/\/)[^@/?]+@/;
         if (!userinfo.test(servers.esdbConnectionString)) return servers.esdbConnectionString;
         const password = randomBytes(24).toString('base64url');
-        await provisionEventStoreAccess(servers.esdbConnectionString, [{ service, password }]);
+        // The stream policy on the embedded store, as `npm start` runs it; an external node may lack the licence.
+        await provisionEventStoreAccess(servers.esdbConnectionString, [{ service, password }], mode === 'embedded' ? 'stream-policy' : 'acl');
         return servers.esdbConnectionString.replace(userinfo, `$1${encodeURIComponent(eventStoreLogin(service))}:${password}@`);
       })();
       return serviceStrings[service];

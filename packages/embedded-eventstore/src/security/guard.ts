@@ -5,6 +5,10 @@ import {
   mayAccess, parseSystemSettings, SETTINGS_STREAM, type Operation, type Principal, type StreamAcl,
   type SystemSettings,
 } from './acl.js';
+import {
+  DEFAULT_POLICY_EVENT_ID, DEFAULT_STREAM_POLICY, mayAccessByPolicy, NOT_READY, parsePolicyType, parseStreamPolicy,
+  POLICIES_STREAM, POLICY_EVENT, POLICY_SETTINGS_STREAM, type PolicyType, type StreamRules,
+} from './stream-policy.js';
 import type { Authentication, Users } from './users.js';
 
 /**
@@ -14,8 +18,21 @@ import type { Authentication, Users } from './users.js';
 export class Guard {
   private settingsAt = -1;
   private cachedSettings: SystemSettings = {};
+  private policyTypeAt = -1;
+  private cachedPolicyType: PolicyType = 'acl';
+  private policiesAt = -1;
+  private cachedRules: StreamRules = NOT_READY;
+  private writingDefaultPolicy = false;
 
-  constructor(private readonly store: EventStore, private readonly users: Users | undefined) {}
+  /**
+   * `defaultPolicyType`: the node's `Authorization:PolicyType`, used while
+   * `$authorization-policy-settings` holds no event (StreamBasedAuthorizationPolicyRegistry.LoadSettings).
+   */
+  constructor(
+    private readonly store: EventStore,
+    private readonly users: Users | undefined,
+    private readonly defaultPolicyType: PolicyType = 'acl',
+  ) {}
 
   get secure(): boolean {
     return this.users !== undefined;
@@ -40,7 +57,68 @@ export class Guard {
   /** Throws AccessDenied unless `principal` may perform `operation` on `stream`. */
   demand(principal: Principal | undefined, operation: Operation, stream: string): void {
     if (!this.users) return;
-    if (!mayAccess(principal, operation, stream, this)) throw new AccessDenied();
+    const type = this.policyType();
+    const allowed = type === 'acl'
+      ? mayAccess(principal, operation, stream, this)
+      : mayAccessByPolicy(principal, operation, stream, type === 'streampolicy' ? this.streamRules() : NOT_READY);
+    if (!allowed) throw new AccessDenied();
+  }
+
+  /**
+   * The policy in force: the newest event of `$authorization-policy-settings` that names a known
+   * type; events but none valid restrict access to admins (`system-fallback`); no event, the
+   * node's default. Re-read only when the stream has grown.
+   */
+  policyType(): PolicyType {
+    const s = this.store.stream(POLICY_SETTINGS_STREAM);
+    const count = s?.events.length ?? 0;
+    if (count !== this.policyTypeAt) {
+      this.policyTypeAt = count;
+      this.cachedPolicyType = count === 0 || s!.tombstoned ? this.defaultPolicyType : 'system-fallback';
+      for (let i = count - 1; s && !s.tombstoned && i >= 0; i--) {
+        const e = this.store.eventAt(s.events[i]!);
+        const type = parsePolicyType(e.type, e.data);
+        if (type) {
+          this.cachedPolicyType = type;
+          break;
+        }
+      }
+    }
+    return this.cachedPolicyType;
+  }
+
+  /**
+   * The newest valid `$policy-updated` of `$policies` (StreamBasedPolicySelector: an invalid one
+   * keeps the one before); none, nobody but admins (the plugin's not-ready policy). Enabling the
+   * plugin on a node without `$policies` writes the default policy there (StreamPolicyWriter).
+   */
+  private streamRules(): StreamRules {
+    const s = this.store.stream(POLICIES_STREAM);
+    const count = s?.events.length ?? 0;
+    if (count === 0 && !s?.tombstoned) this.writeDefaultPolicy();
+    if (count !== this.policiesAt) {
+      this.policiesAt = count;
+      this.cachedRules = NOT_READY;
+      for (let i = count - 1; s && !s.tombstoned && i >= 0; i--) {
+        const e = this.store.eventAt(s.events[i]!);
+        const rules = parseStreamPolicy(e.type, e.data);
+        if (rules) {
+          this.cachedRules = rules;
+          break;
+        }
+      }
+    }
+    return this.cachedRules;
+  }
+
+  private writeDefaultPolicy(): void {
+    if (this.writingDefaultPolicy) return;
+    this.writingDefaultPolicy = true;
+    const data = Buffer.from(JSON.stringify(DEFAULT_STREAM_POLICY), 'utf8');
+    // Expected: no stream. Someone else's policy written first wins (the server's WrongExpectedVersion).
+    this.store.append(POLICIES_STREAM, { kind: 'no_stream' }, [{ id: DEFAULT_POLICY_EVENT_ID, type: POLICY_EVENT, isJson: true, data, metadata: new Uint8Array(0) }])
+      .catch(() => undefined)
+      .finally(() => { this.writingDefaultPolicy = false; });
   }
 
   /** Authenticates the call and checks one operation: the usual case of a single-stream call. */
