@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
 import { fsyncDir } from '@cfund/eventstore';
 import { alignReplicas } from '@cfund/messaging';
+import { ObjectChunks, type ChunkWriteOptions } from './object-chunks.js';
 
 export interface DocumentStore {
   readonly kind: 'fs' | 'nats';
@@ -100,54 +101,36 @@ export class FileDocumentStore implements DocumentStore {
   }
 }
 
-/** Skips the first `n` bytes of a stream. */
-async function* skip(source: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array> {
-  let left = n;
-  for await (const chunk of source) {
-    if (left >= chunk.length) {
-      left -= chunk.length;
-      continue;
-    }
-    yield left > 0 ? chunk.subarray(left) : chunk;
-    left = 0;
-  }
-}
-
 /**
  * Documents as objects of a JetStream Object Store bucket (file storage; `replicas` on a
- * cluster). An object becomes visible only once all its chunks and then its metadata are
- * stored, so an interrupted upload leaves no half object under the key.
+ * cluster), written and read by `ObjectChunks` with bounded memory in the Object Store's format.
+ * An object becomes visible only once all its chunks and then its metadata are stored, so an
+ * interrupted upload leaves no half object under the key.
  */
 export class ObjectDocumentStore implements DocumentStore {
   readonly kind = 'nats' as const;
-  private constructor(private readonly bucket: ObjectStore) {}
+  private constructor(private readonly bucket: ObjectStore, readonly chunks: ObjectChunks) {}
 
-  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } = {}): Promise<ObjectDocumentStore> {
+  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } & ChunkWriteOptions = {}): Promise<ObjectDocumentStore> {
     const name = options.bucket ?? 'cfund-documents';
     const replicas = options.replicas ?? 1;
     const bucket = await nc.jetstream().views.os(name, { storage: StorageType.File, replicas });
     // An existing bucket keeps its configuration: scale it to the replicas asked for (NATS_STREAM_REPLICAS).
     const jsm = await nc.jetstreamManager();
     await alignReplicas(jsm, await jsm.streams.info(`OBJ_${name}`), replicas);
-    return new ObjectDocumentStore(bucket);
+    return new ObjectDocumentStore(bucket, new ObjectChunks(nc, jsm, name, options));
   }
 
   async put(key: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
     checkKey(key);
-    await this.bucket.put({ name: key }, ReadableStream.from(bytes) as unknown as ReadableStream<Uint8Array>);
+    await this.chunks.put(key, bytes);
   }
 
   async get(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
     checkKey(key);
-    const found = await this.bucket.get(key);
-    if (!found) return undefined;
-    const data = found.data as unknown as AsyncIterable<Uint8Array>;
-    const checked = async function* (): AsyncGenerator<Uint8Array> {
-      yield* data;
-      const error = await found.error;
-      if (error) throw error;
-    };
-    return offset > 0 ? skip(checked(), offset) : checked();
+    const meta = await this.chunks.meta(key);
+    if (!meta || meta.deleted) return undefined;
+    return this.chunks.read(meta, offset);
   }
 
   async delete(key: string): Promise<void> {
