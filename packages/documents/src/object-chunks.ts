@@ -168,10 +168,14 @@ export class ObjectChunks {
     if (expected === undefined) throw new Error(`object ${meta.name}: unknown digest ${meta.digest}`);
     const sha = createHash('sha256');
     let seen = 0;
-    let next = meta.chunks > 0 ? this.chunkAfter(subject, 1) : undefined;
+    const chunkAfter = (seq: number): Promise<StoredMsg> => this.chunkAfter(subject, seq).then((found) => {
+      if (found === undefined) throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+      return found;
+    });
+    let next = meta.chunks > 0 ? chunkAfter(1) : undefined;
     for (let index = 0; index < meta.chunks; index += 1) {
       const message = await next!;
-      next = index + 1 < meta.chunks ? this.chunkAfter(subject, message.seq + 1) : undefined;
+      next = index + 1 < meta.chunks ? chunkAfter(message.seq + 1) : undefined;
       next?.catch(() => undefined); // awaited on the next turn, unless the reader stops first
       const data = message.data;
       sha.update(data);
@@ -186,14 +190,19 @@ export class ObjectChunks {
 
   /**
    * The first chunk on `subject` from stream sequence `seq` on: a direct get (any replica answers),
-   * and from the stream leader when that replica has not stored it yet.
+   * and from the stream leader when that replica has not stored it yet; undefined when neither has it.
    */
-  private async chunkAfter(subject: string, seq: number): Promise<StoredMsg> {
+  private async chunkAfter(subject: string, seq: number): Promise<StoredMsg | undefined> {
     try {
       return await (this.jsm as JetStreamManager & DirectGet).direct.getMessage(this.stream, { seq, next_by_subj: subject });
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      return this.jsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as { seq: number });
+    }
+    try {
+      return await this.jsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as { seq: number });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
     }
   }
 
