@@ -109,9 +109,9 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
   const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes });
   const bytes = randomBytes(20 * 1024 * 1024);
 
-  // The put: no acknowledgement reaches the client, so no more than the window is read and sent.
-  proxy.hold();
-  const sentBefore = proxy.clientToServer;
+  // The put: from its first chunk on no acknowledgement reaches the client (the hold starts as the
+  // proxy forwards the first chunk), so no more than the window is read and sent.
+  proxy.holdFrom(`$O.${bucket}.C.`);
   let read = 0;
   let exhausted!: () => void;
   const whole = new Promise<'the whole input'>((resolve) => { exhausted = () => resolve('the whole input'); });
@@ -130,7 +130,7 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
   t.equal(settled, 'settled', 'the input is not read to its end while no chunk is acknowledged');
   t.equal(await chunkMessages(bucket), DEFAULT_CHUNKS_IN_FLIGHT, `${DEFAULT_CHUNKS_IN_FLIGHT} chunks sent unacknowledged, no more`);
   t.ok(read <= (DEFAULT_CHUNKS_IN_FLIGHT + 1) * chunkBytes, `input read: ${read} bytes, at most the window and the chunk being filled`);
-  t.ok(proxy.clientToServer - sentBefore < (DEFAULT_CHUNKS_IN_FLIGHT + 1) * chunkBytes, `bytes sent: ${proxy.clientToServer - sentBefore}`);
+  t.ok(proxy.sentSinceHold < (DEFAULT_CHUNKS_IN_FLIGHT + 1) * chunkBytes, `bytes sent: ${proxy.sentSinceHold}`);
   proxy.release();
   await put;
   t.equal(read, bytes.length, 'released: the put completes');
@@ -159,15 +159,17 @@ async function collectKeys(store: ObjectDocumentStore): Promise<string[]> {
 
 /** A TCP proxy to NATS that can hold back what the server sends (its acks, its answers) and counts the bytes both ways. */
 async function heldProxy(natsUrl: string): Promise<{
-  url: string; clientToServer: number; serverToClient: number; heldBytes: number;
-  hold(): void; release(): void; close(): Promise<void>;
+  url: string; sentSinceHold: number; serverToClient: number; heldBytes: number;
+  hold(): void; holdFrom(marker: string): void; release(): void; close(): Promise<void>;
 }> {
   const upstream = new URL(natsUrl);
   const sockets = new Set<Socket>();
   const pending: Array<() => void> = [];
   const state = {
-    url: '', clientToServer: 0, serverToClient: 0, heldBytes: 0, holding: false,
-    hold() { state.holding = true; },
+    url: '', sentSinceHold: 0, serverToClient: 0, heldBytes: 0, holding: false, marker: undefined as Buffer | undefined,
+    hold() { state.holding = true; state.sentSinceHold = 0; },
+    /** Holds from the moment the client sends `marker` (before it is forwarded, so no answer to it gets through). */
+    holdFrom(marker: string) { state.marker = Buffer.from(marker); },
     release() {
       state.holding = false;
       for (const flush of pending.splice(0)) flush();
@@ -180,7 +182,14 @@ async function heldProxy(natsUrl: string): Promise<{
   const server: Server = createServer((client) => {
     const nats = tcpConnect(Number(upstream.port), upstream.hostname);
     sockets.add(client).add(nats);
-    client.on('data', (b) => { state.clientToServer += b.length; nats.write(b); });
+    client.on('data', (b) => {
+      if (state.marker && b.includes(state.marker)) {
+        state.marker = undefined;
+        state.hold();
+      }
+      state.sentSinceHold += b.length;
+      nats.write(b);
+    });
     nats.on('data', (b) => {
       if (!state.holding) {
         state.serverToClient += b.length;
