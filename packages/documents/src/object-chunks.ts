@@ -100,7 +100,7 @@ export class ObjectChunks {
    * unacknowledged; the meta, which makes the object visible, only once every chunk is stored.
    * On any failure (the input, an acknowledgement) the chunks written so far are purged once the
    * publishes in flight have settled; a purge that fails too (or a process killed mid-put) leaves
-   * chunks no meta names, which `abandonedChunks` finds and the orphan sweep removes.
+   * chunks no meta names, which `purgeAbandoned` removes (run by the orphan sweep).
    */
   async put(name: string, bytes: AsyncIterable<Uint8Array>): Promise<ObjectMeta> {
     const id = nuid.next();
@@ -204,6 +204,30 @@ export class ObjectChunks {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * Purges the chunks that no live object's meta names and whose first chunk was stored before
+   * `cutoff`: what a put leaves when its process is killed, or when the purge after a failure
+   * failed too. The chunk subjects are listed before the metas, so an object whose meta is written
+   * meanwhile is seen as live; a put still running is younger than any sensible cutoff.
+   * Returns the nuids purged.
+   */
+  async purgeAbandoned(cutoff: Date, liveNuids: () => Promise<ReadonlySet<string>>): Promise<string[]> {
+    const prefix = this.chunkSubject('');
+    const { state } = await this.jsm.streams.info(this.stream, { subjects_filter: `${prefix}>` });
+    const ids = Object.keys(state.subjects ?? {}).filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
+    if (ids.length === 0) return [];
+    const live = await liveNuids();
+    const purged: string[] = [];
+    for (const id of ids) {
+      if (live.has(id)) continue;
+      const first = await this.chunkAfter(this.chunkSubject(id), 1);
+      if (first === undefined || first.time.getTime() >= cutoff.getTime()) continue;
+      await this.purgeChunks(id);
+      purged.push(id);
+    }
+    return purged;
   }
 
   async purgeChunks(id: string): Promise<void> {

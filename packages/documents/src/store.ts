@@ -26,6 +26,11 @@ export interface DocumentStore {
   delete(key: string): Promise<void>;
   /** Every key stored, with when it was stored (for the sweep of orphans). */
   list(): AsyncIterable<StoredDocument>;
+  /**
+   * Removes what puts that never completed left behind (under no key) before `storedBefore`: for
+   * the sweep of orphans. Returns what was removed.
+   */
+  removeIncomplete(storedBefore: Date): Promise<string[]>;
 }
 
 export interface StoredDocument {
@@ -99,6 +104,11 @@ export class FileDocumentStore implements DocumentStore {
       if (info?.isFile()) yield { key: name, storedAt: info.mtime };
     }
   }
+
+  /** Nothing: a failed put removes its temporary file, and `open` those of a writer that was killed. */
+  async removeIncomplete(): Promise<string[]> {
+    return [];
+  }
 }
 
 /**
@@ -146,13 +156,25 @@ export class ObjectDocumentStore implements DocumentStore {
       if (!info.deleted) yield { key: info.name, storedAt: new Date(info.mtime) };
     }
   }
+
+  /** The chunks of puts that were killed (or whose purge after a failure failed): `$O.<bucket>.C.<nuid>`. */
+  async removeIncomplete(storedBefore: Date): Promise<string[]> {
+    const purged = await this.chunks.purgeAbandoned(storedBefore, async () => new Set((await this.bucket.list()).filter((info) => !info.deleted).map((info) => info.nuid)));
+    return purged.map((nuid) => this.chunks.chunkSubject(nuid));
+  }
 }
 
 /** The store the configuration names (service-kit's documentEnv): `connectNats` is called only for `nats`. */
 export async function openDocumentStore(
-  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; NATS_STREAM_REPLICAS: number; documentsDir: string; readOnly?: boolean },
+  config: {
+    DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; NATS_STREAM_REPLICAS: number; DOCUMENT_CHUNKS_IN_FLIGHT?: number;
+    documentsDir: string; readOnly?: boolean;
+  },
   connectNats: () => Promise<NatsConnection>,
 ): Promise<DocumentStore> {
   if (config.DOCUMENT_STORE === 'fs') return FileDocumentStore.open(config.documentsDir, { readOnly: config.readOnly ?? false });
-  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.NATS_STREAM_REPLICAS });
+  return ObjectDocumentStore.open(await connectNats(), {
+    bucket: config.DOCUMENT_BUCKET, replicas: config.NATS_STREAM_REPLICAS,
+    ...(config.DOCUMENT_CHUNKS_IN_FLIGHT === undefined ? {} : { maxChunksInFlight: config.DOCUMENT_CHUNKS_IN_FLIGHT }),
+  });
 }

@@ -6,13 +6,14 @@
  * answers held back by a TCP proxy (so no chunk is acknowledged and no requested chunk arrives),
  * a put reads no more of its input than the window of chunks in flight, and a get receives no more
  * than the chunks it has asked for. nats.js's `ObjectStore.put` and `get` (the old code) fail both.
+ * The chunks a killed put leaves are purged by the orphan sweep after its grace period.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import t from 'tap';
 import { connect } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
-import { DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore } from '../src/index.ts';
+import { DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore, sweepOrphans } from '../src/index.ts';
 import { collect, pieces } from './fixtures.ts';
 
 const env = await startTestEnvironment({ memDb: true });
@@ -85,6 +86,27 @@ t.test('a put whose input fails leaves no object and no chunks; the same put aga
   await store.put('c.cfd', pieces(bytes));
   t.equal(sha256(await collect((await store.get('c.cfd'))!)), sha256(bytes), 'the retry stores the whole document');
   t.equal(await chunkMessages(bucket), 16, 'and only its own chunks are left');
+});
+
+t.test('the chunks of a put that was killed are purged by the orphan sweep once older than its grace period', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
+  const kept = randomBytes(200_000);
+  await store.put('kept.cfd', pieces(kept));
+  // What a writer killed mid-put leaves: chunks under a nuid no meta names.
+  const abandoned = 'KILLEDPUT0123456789ABC';
+  for (let i = 0; i < 3; i += 1) await nc.jetstream().publish(`$O.${bucket}.C.${abandoned}`, randomBytes(64 * 1024));
+  const recordedKeys = async (): Promise<ReadonlySet<string>> => new Set<string>();
+
+  const young = await sweepOrphans(store, { graceMs: 3_600_000, recordedKeys });
+  t.same(young.incomplete, [], 'younger than the grace period (a put may still be running): left alone');
+  t.equal(await chunkMessages(bucket), 4 + 3, 'every chunk still there');
+
+  const later = await sweepOrphans(store, { graceMs: 3_600_000, recordedKeys, now: () => new Date(Date.now() + 3_600_000 + 1000) });
+  t.same(later.incomplete, [`$O.${bucket}.C.${abandoned}`], 'older: purged, named by their subject');
+  t.equal(later.unattributed, 1, 'the complete object (a key naming no claim) is not touched');
+  t.equal(await chunkMessages(bucket), 4, 'only the complete object\'s chunks are left');
+  t.equal(sha256(await collect((await store.get('kept.cfd'))!)), sha256(kept), 'and it reads whole');
 });
 
 t.test('the service users: the command user writes, the projection user reads (nats-auth permissions)', async (t) => {
