@@ -110,6 +110,7 @@ export class ObjectChunks {
     const inFlight: Promise<unknown>[] = [];
     let size = 0;
     let chunks = 0;
+    let metaSent: ObjectMeta | undefined;
     const publish = async (payload: Uint8Array): Promise<void> => {
       while (inFlight.length >= this.maxChunksInFlight) await inFlight.shift();
       sha.update(payload);
@@ -145,11 +146,14 @@ export class ObjectChunks {
       };
       const h = headers();
       h.set('Nats-Rollup', 'sub');
+      metaSent = meta;
       await this.js.publish(this.metaSubject(name), jc.encode(meta), { ...timeout, headers: h, expect: { streamName: this.stream } });
       // The object is live: an earlier one of the same name leaves its chunks behind (as nats.js does).
       if (previous && !previous.deleted && previous.nuid !== id) await this.purgeChunks(previous.nuid).catch(() => undefined);
       return meta;
     } catch (error) {
+      // The meta's acknowledgement lost, the meta stored: the object is complete, its chunks stay.
+      if (metaSent && (await this.meta(name).catch(() => undefined))?.nuid === id) return metaSent;
       // A publish still in flight could land after the purge: let them all settle first.
       await Promise.allSettled(inFlight);
       await this.purgeChunks(id).catch(() => undefined);
