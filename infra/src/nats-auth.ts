@@ -75,13 +75,14 @@ export const NOTIFICATION_PERMISSIONS: NatsPermissions = {
 const DOCUMENTS = 'cfund-documents';
 const DOCUMENTS_STREAM = `OBJ_${DOCUMENTS}`;
 
-/** Read a document of the Object Store: its metadata, and its chunks through an ordered consumer. */
+/** Read a document of the Object Store: its metadata, and its chunks one by one (direct get, or from the leader). */
 const DOCUMENT_READ: string[] = [
   '$JS.API.INFO',
   ...manageStream(DOCUMENTS_STREAM),
   '$JS.API.STREAM.NAMES',
   `$JS.API.STREAM.MSG.GET.${DOCUMENTS_STREAM}`,
   `$JS.API.DIRECT.GET.${DOCUMENTS_STREAM}.>`,
+  `$JS.API.DIRECT.GET.${DOCUMENTS_STREAM}`, // a chunk by sequence and subject (ObjectChunks.read)
   `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}`,
   `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}.>`,
   `$JS.API.CONSUMER.DELETE.${DOCUMENTS_STREAM}.>`,

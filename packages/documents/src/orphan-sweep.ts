@@ -41,12 +41,14 @@ export interface OrphanSweepResult {
   removed: string[];
   /** Keys that name no claim (stored before keys carried the claim's id): never removed. */
   unattributed: number;
+  /** What puts that never completed left under no key, older than the grace period, removed. */
+  incomplete: string[];
 }
 
 /** Removes the stored bytes that no claim event references, once older than the grace period. */
 export async function sweepOrphans(store: DocumentStore, options: OrphanSweepOptions): Promise<OrphanSweepResult> {
   const cutoff = (options.now?.() ?? new Date()).getTime() - options.graceMs;
-  const result: OrphanSweepResult = { examined: 0, removed: [], unattributed: 0 };
+  const result: OrphanSweepResult = { examined: 0, removed: [], unattributed: 0, incomplete: [] };
   const old = new Map<string, string[]>(); // claim id -> its keys older than the grace period
   for await (const stored of store.list()) {
     result.examined++;
@@ -67,5 +69,6 @@ export async function sweepOrphans(store: DocumentStore, options: OrphanSweepOpt
       result.removed.push(key);
     }
   }
+  result.incomplete = await store.removeIncomplete(new Date(cutoff));
   return result;
 }

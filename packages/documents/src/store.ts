@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
 import { fsyncDir } from '@cfund/eventstore';
 import { alignReplicas } from '@cfund/messaging';
+import { ObjectChunks, type ChunkWriteOptions } from './object-chunks.js';
 
 export interface DocumentStore {
   readonly kind: 'fs' | 'nats';
@@ -25,6 +26,11 @@ export interface DocumentStore {
   delete(key: string): Promise<void>;
   /** Every key stored, with when it was stored (for the sweep of orphans). */
   list(): AsyncIterable<StoredDocument>;
+  /**
+   * Removes what puts that never completed left behind (under no key) before `storedBefore`: for
+   * the sweep of orphans. Returns what was removed.
+   */
+  removeIncomplete(storedBefore: Date): Promise<string[]>;
 }
 
 export interface StoredDocument {
@@ -98,56 +104,43 @@ export class FileDocumentStore implements DocumentStore {
       if (info?.isFile()) yield { key: name, storedAt: info.mtime };
     }
   }
-}
 
-/** Skips the first `n` bytes of a stream. */
-async function* skip(source: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array> {
-  let left = n;
-  for await (const chunk of source) {
-    if (left >= chunk.length) {
-      left -= chunk.length;
-      continue;
-    }
-    yield left > 0 ? chunk.subarray(left) : chunk;
-    left = 0;
+  /** Nothing: a failed put removes its temporary file, and `open` those of a writer that was killed. */
+  async removeIncomplete(): Promise<string[]> {
+    return [];
   }
 }
 
 /**
  * Documents as objects of a JetStream Object Store bucket (file storage; `replicas` on a
- * cluster). An object becomes visible only once all its chunks and then its metadata are
- * stored, so an interrupted upload leaves no half object under the key.
+ * cluster), written and read by `ObjectChunks` with bounded memory in the Object Store's format.
+ * An object becomes visible only once all its chunks and then its metadata are stored, so an
+ * interrupted upload leaves no half object under the key.
  */
 export class ObjectDocumentStore implements DocumentStore {
   readonly kind = 'nats' as const;
-  private constructor(private readonly bucket: ObjectStore) {}
+  private constructor(private readonly bucket: ObjectStore, readonly chunks: ObjectChunks) {}
 
-  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } = {}): Promise<ObjectDocumentStore> {
+  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } & ChunkWriteOptions = {}): Promise<ObjectDocumentStore> {
     const name = options.bucket ?? 'cfund-documents';
     const replicas = options.replicas ?? 1;
     const bucket = await nc.jetstream().views.os(name, { storage: StorageType.File, replicas });
     // An existing bucket keeps its configuration: scale it to the replicas asked for (NATS_STREAM_REPLICAS).
     const jsm = await nc.jetstreamManager();
     await alignReplicas(jsm, await jsm.streams.info(`OBJ_${name}`), replicas);
-    return new ObjectDocumentStore(bucket);
+    return new ObjectDocumentStore(bucket, new ObjectChunks(nc, jsm, name, options));
   }
 
   async put(key: string, bytes: AsyncIterable<Uint8Array>): Promise<void> {
     checkKey(key);
-    await this.bucket.put({ name: key }, ReadableStream.from(bytes) as unknown as ReadableStream<Uint8Array>);
+    await this.chunks.put(key, bytes);
   }
 
   async get(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
     checkKey(key);
-    const found = await this.bucket.get(key);
-    if (!found) return undefined;
-    const data = found.data as unknown as AsyncIterable<Uint8Array>;
-    const checked = async function* (): AsyncGenerator<Uint8Array> {
-      yield* data;
-      const error = await found.error;
-      if (error) throw error;
-    };
-    return offset > 0 ? skip(checked(), offset) : checked();
+    const meta = await this.chunks.meta(key);
+    if (!meta || meta.deleted) return undefined;
+    return this.chunks.read(meta, offset);
   }
 
   async delete(key: string): Promise<void> {
@@ -163,13 +156,25 @@ export class ObjectDocumentStore implements DocumentStore {
       if (!info.deleted) yield { key: info.name, storedAt: new Date(info.mtime) };
     }
   }
+
+  /** The chunks of puts that were killed (or whose purge after a failure failed): `$O.<bucket>.C.<nuid>`. */
+  async removeIncomplete(storedBefore: Date): Promise<string[]> {
+    const purged = await this.chunks.purgeAbandoned(storedBefore, async () => new Set((await this.bucket.list()).filter((info) => !info.deleted).map((info) => info.nuid)));
+    return purged.map((nuid) => this.chunks.chunkSubject(nuid));
+  }
 }
 
 /** The store the configuration names (service-kit's documentEnv): `connectNats` is called only for `nats`. */
 export async function openDocumentStore(
-  config: { DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; NATS_STREAM_REPLICAS: number; documentsDir: string; readOnly?: boolean },
+  config: {
+    DOCUMENT_STORE: 'fs' | 'nats'; DOCUMENT_BUCKET: string; NATS_STREAM_REPLICAS: number; DOCUMENT_CHUNKS_IN_FLIGHT?: number;
+    documentsDir: string; readOnly?: boolean;
+  },
   connectNats: () => Promise<NatsConnection>,
 ): Promise<DocumentStore> {
   if (config.DOCUMENT_STORE === 'fs') return FileDocumentStore.open(config.documentsDir, { readOnly: config.readOnly ?? false });
-  return ObjectDocumentStore.open(await connectNats(), { bucket: config.DOCUMENT_BUCKET, replicas: config.NATS_STREAM_REPLICAS });
+  return ObjectDocumentStore.open(await connectNats(), {
+    bucket: config.DOCUMENT_BUCKET, replicas: config.NATS_STREAM_REPLICAS,
+    ...(config.DOCUMENT_CHUNKS_IN_FLIGHT === undefined ? {} : { maxChunksInFlight: config.DOCUMENT_CHUNKS_IN_FLIGHT }),
+  });
 }

@@ -213,13 +213,15 @@ export function natsConnectOptions(
 /**
  * Where documents are kept (the command service writes them, the projection reads them):
  * `fs` under DATA_DIR/documents (the embedded default) or `nats`, a JetStream Object Store bucket
- * on NATS_URL; the largest upload; and clamd, when uploads are to be scanned (a Unix socket, or
- * host and port).
+ * on NATS_URL (and how many chunks of an upload to it may await their acknowledgement); the
+ * largest upload; and clamd, when uploads are to be scanned (a Unix socket, or host and port).
  */
 export const documentEnv = () => ({
   DOCUMENT_STORE: z.enum(['fs', 'nats']).default('fs'),
   DOCUMENT_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-documents'),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** With DOCUMENT_STORE=nats: 128 KiB chunks an upload may have unacknowledged (its memory, its pace). */
+  DOCUMENT_CHUNKS_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(8),
   CLAMD_SOCKET: optionalText,
   CLAMD_HOST: optionalText,
   CLAMD_PORT: z.coerce.number().int().min(1).max(65535).default(3310),

@@ -37,6 +37,7 @@ export function startDocumentSweep(store: DocumentStore, client: EventStoreDBCli
     try {
       const result = await sweepDocuments(store, client, options.graceMs);
       if (result.removed.length > 0) logger.warn({ removed: result.removed, examined: result.examined }, 'document sweep removed bytes no claim event names (an upload interrupted between storing and recording)');
+      if (result.incomplete.length > 0) logger.warn({ incomplete: result.incomplete }, 'document sweep removed what uploads that never completed left under no key');
       if (result.unattributed > 0) logger.info({ unattributed: result.unattributed }, 'document sweep left stored keys that name no claim alone');
     } catch (error) {
       logger.error({ err: error }, 'document sweep failed; it will run again');

@@ -3,7 +3,8 @@
  * flight, through ingestDocument (size limit, SHA-256, type check, chunked AES-256-GCM) into each
  * store and back through decryptDocument, against a plain fs stream with the same encryption in
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
- * NATS: a nats-server started here (Debian's, on PATH).
+ * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
+ * only (both by default). Each line also gives the process's peak resident memory so far.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -27,6 +28,7 @@ async function* pieces(bytes: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> 
 async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
   for await (const chunk of source) void chunk;
 }
+const peakRss = (): number => Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
 const pdfOf = (size: number): Buffer => { const b = randomBytes(size); b.write('%PDF-1.7\n', 0, 'latin1'); return b; };
 
 /** Runs `n` jobs `IN_FLIGHT` at a time; MiB/s over all of them. */
@@ -43,10 +45,11 @@ async function main(): Promise<void> {
   // As the command service's NATS user, on its bucket.
   const nc = await connect({ servers: nats.url, ...nats.credentials.command });
   try {
-    const stores: [string, DocumentStore][] = [
-      ['fs', await FileDocumentStore.open(join(dir, 'documents'))],
-      ['nats', await ObjectDocumentStore.open(nc)],
-    ];
+    const only = process.env.DOCUMENT_STORE;
+    if (only !== undefined && only !== 'fs' && only !== 'nats') throw new Error('DOCUMENT_STORE: fs or nats');
+    const stores: [string, DocumentStore][] = [];
+    if (only !== 'nats') stores.push(['fs', await FileDocumentStore.open(join(dir, 'documents'))]);
+    if (only !== 'fs') stores.push(['nats', await ObjectDocumentStore.open(nc)]);
     for (const [label, size, count] of [['1 MiB', 1024 * 1024, 64], ['20 MiB', 20 * 1024 * 1024, 16]] as const) {
       const doc = pdfOf(size);
       const ids = Array.from({ length: count }, () => randomUUID());
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
             await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
           });
           const down = await throughput(count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
-          process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)})\n`);
+          process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
         }

@@ -1,0 +1,245 @@
+/**
+ * Objects of a JetStream Object Store bucket written and read chunk by chunk with bounded memory,
+ * in the Object Store's own format, so nats.js's `ObjectStore.get`/`info` and the `nats` CLI read
+ * what is written here and the other way round.
+ *
+ * Why not nats.js's own: its `put` (nats.js 2.29.3, node_modules/nats/lib/jetstream/objectstore.js,
+ * `ObjectStoreImpl._put`) publishes every chunk without waiting and awaits all the acks at the end,
+ * so a whole upload sits in the client's buffers and 8 concurrent 20 MiB puts time out; its `get`
+ * (same file, `ObjectStoreImpl.get`) enqueues every chunk of an ordered push consumer into a
+ * ReadableStream as it arrives, however slowly the reader reads.
+ *
+ * The format, as that file writes it:
+ * - a stream `OBJ_<bucket>` with the subjects `$O.<bucket>.C.>` and `$O.<bucket>.M.>`
+ *   (`ObjectStoreImpl.init`);
+ * - the object's bytes as messages on `$O.<bucket>.C.<nuid>`, each `options.max_chunk_size` long
+ *   but the last (`_chunkSubject`, `_put`);
+ * - then its ObjectInfo as JSON on `$O.<bucket>.M.<name in padded base64url>` (`_metaSubject`,
+ *   `Base64UrlPaddedCodec` in nats-base-client/base64.js) with the header `Nats-Rollup: sub`, so
+ *   only the latest meta of a name is kept: `{ name, description, options: { max_chunk_size },
+ *   bucket, nuid, size, chunks, mtime (ISO), digest: "SHA-256=<padded base64url>", deleted }`;
+ * - a deleted object is its meta with `deleted: true`, its chunks purged (`delete`).
+ */
+import { createHash } from 'node:crypto';
+import { headers, JSONCodec, nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
+
+/** The ObjectInfo JSON of the meta message, as nats.js and the Go client write it. */
+export interface ObjectMeta {
+  name: string;
+  description?: string;
+  options?: { max_chunk_size?: number };
+  bucket: string;
+  nuid: string;
+  size: number;
+  chunks: number;
+  mtime: string;
+  digest: string;
+  deleted?: boolean;
+}
+
+export interface ChunkWriteOptions {
+  /** Bytes per chunk message (nats.js's default, 128 KiB), never above the server's max_payload. */
+  chunkBytes?: number;
+  /**
+   * Chunk publishes awaiting their acknowledgement at most: the input is read no further until the
+   * oldest is acknowledged, so an upload holds about `chunkBytes × maxChunksInFlight` and its
+   * sender is slowed to what JetStream stores.
+   */
+  maxChunksInFlight?: number;
+  /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
+  ackTimeoutMs?: number;
+}
+
+export const DEFAULT_CHUNK_BYTES = 128 * 1024;
+export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
+
+const base64UrlPadded = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+const jc = JSONCodec<ObjectMeta>();
+
+/** nats.js's `jsm.direct` (the Object Store's streams allow direct gets), which its JetStreamManager type leaves out. */
+interface DirectGet {
+  direct: { getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg> };
+}
+
+/** One bucket's subjects and the reads and writes of its objects. */
+export class ObjectChunks {
+  readonly stream: string;
+  private readonly js: JetStreamClient;
+  private readonly chunkBytes: number;
+  private readonly maxChunksInFlight: number;
+  private readonly ackTimeoutMs: number | undefined;
+
+  constructor(nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkWriteOptions = {}) {
+    this.stream = `OBJ_${bucket}`;
+    this.js = nc.jetstream();
+    this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
+    this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
+    this.ackTimeoutMs = options.ackTimeoutMs;
+  }
+
+  chunkSubject(id: string): string {
+    return `$O.${this.bucket}.C.${id}`;
+  }
+
+  metaSubject(name: string): string {
+    return `$O.${this.bucket}.M.${base64UrlPadded(Buffer.from(name, 'utf8'))}`;
+  }
+
+  /** The latest meta of `name` (deleted ones too), or undefined. */
+  async meta(name: string): Promise<ObjectMeta | undefined> {
+    try {
+      return jc.decode((await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.metaSubject(name) })).data);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `bytes` as the object `name`. The chunks go first, at most `maxChunksInFlight` of them
+   * unacknowledged; the meta, which makes the object visible, only once every chunk is stored.
+   * On any failure (the input, an acknowledgement) the chunks written so far are purged once the
+   * publishes in flight have settled; a purge that fails too (or a process killed mid-put) leaves
+   * chunks no meta names, which `purgeAbandoned` removes (run by the orphan sweep).
+   */
+  async put(name: string, bytes: AsyncIterable<Uint8Array>): Promise<ObjectMeta> {
+    const id = nuid.next();
+    const subject = this.chunkSubject(id);
+    const timeout = this.ackTimeoutMs === undefined ? {} : { timeout: this.ackTimeoutMs };
+    const sha = createHash('sha256');
+    const inFlight: Promise<unknown>[] = [];
+    let size = 0;
+    let chunks = 0;
+    let metaSent: ObjectMeta | undefined;
+    const publish = async (payload: Uint8Array): Promise<void> => {
+      while (inFlight.length >= this.maxChunksInFlight) await inFlight.shift();
+      sha.update(payload);
+      size += payload.length;
+      chunks += 1;
+      const ack = this.js.publish(subject, payload, { ...timeout, expect: { streamName: this.stream } });
+      ack.catch(() => undefined); // awaited in order above or below; this keeps an early failure from going unhandled
+      inFlight.push(ack);
+    };
+    try {
+      let chunk = Buffer.allocUnsafe(this.chunkBytes);
+      let filled = 0;
+      for await (const piece of bytes) {
+        for (let at = 0; at < piece.length;) {
+          const n = Math.min(this.chunkBytes - filled, piece.length - at);
+          chunk.set(piece.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === this.chunkBytes) {
+            await publish(chunk);
+            chunk = Buffer.allocUnsafe(this.chunkBytes); // the client may still hold the last one
+            filled = 0;
+          }
+        }
+      }
+      if (filled > 0) await publish(chunk.subarray(0, filled));
+      while (inFlight.length > 0) await inFlight.shift();
+      const previous = await this.meta(name);
+      const meta: ObjectMeta = {
+        name, description: '', options: { max_chunk_size: this.chunkBytes },
+        bucket: this.bucket, nuid: id, size, chunks,
+        mtime: new Date().toISOString(), digest: `SHA-256=${base64UrlPadded(sha.digest())}`, deleted: false,
+      };
+      const h = headers();
+      h.set('Nats-Rollup', 'sub');
+      metaSent = meta;
+      await this.js.publish(this.metaSubject(name), jc.encode(meta), { ...timeout, headers: h, expect: { streamName: this.stream } });
+      // The object is live: an earlier one of the same name leaves its chunks behind (as nats.js does).
+      if (previous && !previous.deleted && previous.nuid !== id) await this.purgeChunks(previous.nuid).catch(() => undefined);
+      return meta;
+    } catch (error) {
+      // The meta's acknowledgement lost, the meta stored: the object is complete, its chunks stay.
+      if (metaSent && (await this.meta(name).catch(() => undefined))?.nuid === id) return metaSent;
+      // A publish still in flight could land after the purge: let them all settle first.
+      await Promise.allSettled(inFlight);
+      await this.purgeChunks(id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * The object's bytes from `offset` on, one chunk at a time: each chunk is fetched when the one
+   * before it is handed over (one fetch ahead), so a slow reader holds at most two chunks. The
+   * digest and size are checked at the end; a mismatch fails the stream.
+   */
+  async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
+    const subject = this.chunkSubject(meta.nuid);
+    const expected = meta.digest.startsWith('SHA-256=') ? meta.digest.slice('SHA-256='.length).replace(/=+$/, '') : undefined;
+    if (expected === undefined) throw new Error(`object ${meta.name}: unknown digest ${meta.digest}`);
+    const sha = createHash('sha256');
+    let seen = 0;
+    const chunkAfter = (seq: number): Promise<StoredMsg> => this.chunkAfter(subject, seq).then((found) => {
+      if (found === undefined) throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+      return found;
+    });
+    let next = meta.chunks > 0 ? chunkAfter(1) : undefined;
+    for (let index = 0; index < meta.chunks; index += 1) {
+      const message = await next!;
+      next = index + 1 < meta.chunks ? chunkAfter(message.seq + 1) : undefined;
+      next?.catch(() => undefined); // awaited on the next turn, unless the reader stops first
+      const data = message.data;
+      sha.update(data);
+      const start = seen;
+      seen += data.length;
+      if (seen > offset) yield start >= offset ? data : data.subarray(offset - start);
+    }
+    if (seen !== meta.size || sha.digest('base64url') !== expected) {
+      throw new Error(`object ${meta.name}: the chunks read do not match its size and digest`);
+    }
+  }
+
+  /**
+   * The first chunk on `subject` from stream sequence `seq` on: a direct get (any replica answers),
+   * and from the stream leader when that replica has not stored it yet; undefined when neither has it.
+   */
+  private async chunkAfter(subject: string, seq: number): Promise<StoredMsg | undefined> {
+    try {
+      return await (this.jsm as JetStreamManager & DirectGet).direct.getMessage(this.stream, { seq, next_by_subj: subject });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      return await this.jsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as { seq: number });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Purges the chunks that no live object's meta names and whose first chunk was stored before
+   * `cutoff`: what a put leaves when its process is killed, or when the purge after a failure
+   * failed too. The chunk subjects are listed before the metas, so an object whose meta is written
+   * meanwhile is seen as live; a put still running is younger than any sensible cutoff.
+   * Returns the nuids purged.
+   */
+  async purgeAbandoned(cutoff: Date, liveNuids: () => Promise<ReadonlySet<string>>): Promise<string[]> {
+    const prefix = this.chunkSubject('');
+    const { state } = await this.jsm.streams.info(this.stream, { subjects_filter: `${prefix}>` });
+    const ids = Object.keys(state.subjects ?? {}).filter((s) => s.startsWith(prefix)).map((s) => s.slice(prefix.length));
+    if (ids.length === 0) return [];
+    const live = await liveNuids();
+    const purged: string[] = [];
+    for (const id of ids) {
+      if (live.has(id)) continue;
+      const first = await this.chunkAfter(this.chunkSubject(id), 1);
+      if (first === undefined || first.time.getTime() >= cutoff.getTime()) continue;
+      await this.purgeChunks(id);
+      purged.push(id);
+    }
+    return purged;
+  }
+
+  async purgeChunks(id: string): Promise<void> {
+    await this.jsm.streams.purge(this.stream, { filter: this.chunkSubject(id) });
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === '404' || /no message found|not found/i.test(e.message ?? '');
+}

@@ -1,0 +1,233 @@
+/**
+ * ObjectChunks (the Object Store writer and reader of ObjectDocumentStore) against a real
+ * nats-server with JetStream: what it writes is the Object Store's format (nats.js's own `get` and
+ * `info` read it, digest checked, and it reads what nats.js writes); a failed put leaves no object
+ * and no chunks, and the same put again works; and memory is bounded both ways: with the server's
+ * answers held back by a TCP proxy (so no chunk is acknowledged and no requested chunk arrives),
+ * a put reads no more of its input than the window of chunks in flight, and a get receives no more
+ * than the chunks it has asked for. nats.js's `ObjectStore.put` and `get` (the old code) fail both.
+ * The chunks a killed put leaves are purged by the orphan sweep after its grace period.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import t from 'tap';
+import { connect } from 'nats';
+import { eventually, startTestEnvironment } from '@cfund/test-support';
+import { DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore, sweepOrphans } from '../src/index.ts';
+import { collect, pieces } from './fixtures.ts';
+
+const env = await startTestEnvironment({ memDb: true });
+if (env.skipped !== undefined) {
+  t.plan(0, env.skipped);
+  process.exit(0);
+}
+t.teardown(() => env.close());
+const nc = await env.connectNats();
+const jsm = await nc.jetstreamManager();
+const newBucket = (): string => `docs-${randomUUID().slice(0, 8)}`;
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64url');
+/** The chunk messages the bucket's stream holds, of every object. */
+const chunkMessages = async (bucket: string): Promise<number> => {
+  const { state } = await jsm.streams.info(`OBJ_${bucket}`, { subjects_filter: `$O.${bucket}.C.>` });
+  return Object.values(state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
+};
+
+t.test('the Object Store format: nats.js reads what is written here, and the other way round', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
+  const bytes = randomBytes(17 * 64 * 1024 + 123); // 18 chunks, the last one short
+  await store.put('a.cfd', pieces(bytes, 10_007));
+
+  const os = await nc.jetstream().views.os(bucket);
+  const info = await os.info('a.cfd');
+  t.ok(info, 'nats.js finds the object');
+  t.equal(info!.size, bytes.length, 'its size');
+  t.equal(info!.chunks, 18, 'its chunks');
+  t.equal(info!.options?.max_chunk_size, 64 * 1024, 'its chunk size');
+  t.equal(info!.digest, `SHA-256=${createHash('sha256').update(bytes).digest('base64url')}=`, 'its digest, padded base64url as nats.js writes it');
+  t.equal(info!.bucket, bucket);
+  t.notOk(info!.deleted);
+  const found = await os.get('a.cfd');
+  const read = await collect(found!.data as unknown as AsyncIterable<Uint8Array>);
+  t.notOk(await found!.error, 'nats.js checks the digest and finds no error');
+  t.equal(sha256(read), sha256(bytes), 'nats.js reads the bytes written');
+
+  const theirs = randomBytes(300_001);
+  await os.put({ name: 'b.cfd' }, ReadableStream.from(pieces(theirs)) as unknown as ReadableStream<Uint8Array>);
+  t.equal(sha256(await collect((await store.get('b.cfd'))!)), sha256(theirs), 'an object nats.js wrote is read here');
+  t.equal(sha256(await collect((await store.get('a.cfd', 200_000))!)), sha256(bytes.subarray(200_000)), 'from an offset inside a chunk');
+  t.equal(sha256(await collect((await store.get('a.cfd', bytes.length))!)), sha256(Buffer.alloc(0)), 'from the end: nothing');
+  t.same((await collectKeys(store)).sort(), ['a.cfd', 'b.cfd'], 'both listed');
+
+  await store.delete('a.cfd');
+  t.equal(await store.get('a.cfd'), undefined, 'deleted');
+  t.equal((await os.info('a.cfd'))?.deleted, true, 'nats.js sees it deleted');
+  t.equal(await chunkMessages(bucket), 3, 'the deleted object\'s chunks are purged (b.cfd\'s 3 remain)');
+
+  const chunks = new ObjectChunks(nc, jsm, bucket);
+  const meta = await chunks.meta('b.cfd');
+  await jsm.streams.purge(`OBJ_${bucket}`, { filter: `$O.${bucket}.C.${meta!.nuid}`, keep: 1 });
+  await t.rejects(collect((await store.get('b.cfd'))!), /fewer chunks stored than its 3/, 'a chunk missing fails the read');
+});
+
+t.test('a put whose input fails leaves no object and no chunks; the same put again works', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024, maxChunksInFlight: 2 });
+  const bytes = randomBytes(1024 * 1024);
+  async function* breaking(): AsyncGenerator<Uint8Array> {
+    yield bytes.subarray(0, 600_000); // 9 chunks sent, some still in flight
+    throw new Error('the upload broke off');
+  }
+  await t.rejects(store.put('c.cfd', breaking()), /broke off/, 'the put fails with the input\'s error');
+  t.equal(await store.get('c.cfd'), undefined, 'nothing under the name');
+  t.equal(await (await nc.jetstream().views.os(bucket)).info('c.cfd'), null, 'nats.js finds nothing either');
+  t.equal(await chunkMessages(bucket), 0, 'the chunks written are purged');
+
+  await store.put('c.cfd', pieces(bytes));
+  t.equal(sha256(await collect((await store.get('c.cfd'))!)), sha256(bytes), 'the retry stores the whole document');
+  t.equal(await chunkMessages(bucket), 16, 'and only its own chunks are left');
+});
+
+t.test('the chunks of a put that was killed are purged by the orphan sweep once older than its grace period', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
+  const kept = randomBytes(200_000);
+  await store.put('kept.cfd', pieces(kept));
+  // What a writer killed mid-put leaves: chunks under a nuid no meta names.
+  const abandoned = 'KILLEDPUT0123456789ABC';
+  for (let i = 0; i < 3; i += 1) await nc.jetstream().publish(`$O.${bucket}.C.${abandoned}`, randomBytes(64 * 1024));
+  const recordedKeys = async (): Promise<ReadonlySet<string>> => new Set<string>();
+
+  const young = await sweepOrphans(store, { graceMs: 3_600_000, recordedKeys });
+  t.same(young.incomplete, [], 'younger than the grace period (a put may still be running): left alone');
+  t.equal(await chunkMessages(bucket), 4 + 3, 'every chunk still there');
+
+  const later = await sweepOrphans(store, { graceMs: 3_600_000, recordedKeys, now: () => new Date(Date.now() + 3_600_000 + 1000) });
+  t.same(later.incomplete, [`$O.${bucket}.C.${abandoned}`], 'older: purged, named by their subject');
+  t.equal(later.unattributed, 1, 'the complete object (a key naming no claim) is not touched');
+  t.equal(await chunkMessages(bucket), 4, 'only the complete object\'s chunks are left');
+  t.equal(sha256(await collect((await store.get('kept.cfd'))!)), sha256(kept), 'and it reads whole');
+});
+
+t.test('the service users: the command user writes, the projection user reads (nats-auth permissions)', async (t) => {
+  if (!env.natsOptions('command').user) return t.plan(0, 'an external NATS without the service users');
+  const writer = await env.connectNats(env.natsOptions('command'));
+  const reader = await env.connectNats(env.natsOptions('projection'));
+  const key = `${randomUUID()}.cfd`;
+  const bytes = randomBytes(400_000);
+  await (await ObjectDocumentStore.open(writer)).put(key, pieces(bytes));
+  const store = await ObjectDocumentStore.open(reader);
+  t.equal(sha256(await collect((await store.get(key))!)), sha256(bytes), 'read chunk by chunk with direct gets');
+  await (await ObjectDocumentStore.open(writer)).delete(key);
+});
+
+t.test('memory is bounded: a put waits for acknowledgements, a get for the chunks it asks for', async (t) => {
+  const proxy = await heldProxy(env.natsUrl);
+  t.teardown(() => proxy.close());
+  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
+  t.teardown(() => held.close());
+  const bucket = newBucket();
+  const chunkBytes = 128 * 1024;
+  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes });
+  const bytes = randomBytes(20 * 1024 * 1024);
+
+  // The put: from its first chunk on no acknowledgement reaches the client (the hold starts as the
+  // proxy forwards the first chunk), so no more than the window is read and sent.
+  proxy.holdFrom(`$O.${bucket}.C.`);
+  let read = 0;
+  let exhausted!: () => void;
+  const whole = new Promise<'the whole input'>((resolve) => { exhausted = () => resolve('the whole input'); });
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const piece of pieces(bytes, 64 * 1024)) {
+      read += piece.length;
+      yield piece;
+    }
+    exhausted();
+  }
+  const put = store.put('big.cfd', counted());
+  put.catch(() => undefined);
+  await eventually('the window of chunks stored', async () => (await chunkMessages(bucket)) >= DEFAULT_CHUNKS_IN_FLIGHT, 30_000);
+  // Old code reads the whole input at once; this code stops at the window: wait for either.
+  const settled = await Promise.race([whole, new Promise<'settled'>((resolve) => setTimeout(() => resolve('settled'), 1500))]);
+  t.equal(settled, 'settled', 'the input is not read to its end while no chunk is acknowledged');
+  t.equal(await chunkMessages(bucket), DEFAULT_CHUNKS_IN_FLIGHT, `${DEFAULT_CHUNKS_IN_FLIGHT} chunks sent unacknowledged, no more`);
+  t.ok(read <= (DEFAULT_CHUNKS_IN_FLIGHT + 1) * chunkBytes, `input read: ${read} bytes, at most the window and the chunk being filled`);
+  t.ok(proxy.sentSinceHold < (DEFAULT_CHUNKS_IN_FLIGHT + 1) * chunkBytes, `bytes sent: ${proxy.sentSinceHold}`);
+  proxy.release();
+  await put;
+  t.equal(read, bytes.length, 'released: the put completes');
+
+  // The get: once the reader has its first chunk, the server's answers are held back; what the
+  // server sent towards the reader (the meta, the first chunk, the one fetched ahead) stays below 3 chunks.
+  const receivedBefore = proxy.serverToClient;
+  const data = (await store.get('big.cfd'))![Symbol.asyncIterator]();
+  const first = await data.next();
+  t.equal(first.value?.length, chunkBytes, 'the first chunk');
+  proxy.hold();
+  const allSent = eventually('the whole object sent', async () => proxy.serverToClient + proxy.heldBytes - receivedBefore >= bytes.length, 1500, 50)
+    .then(() => 'the whole object' as const, () => 'settled' as const);
+  t.equal(await allSent, 'settled', 'the server is not sending the whole object to a reader that has read one chunk');
+  t.ok(proxy.serverToClient + proxy.heldBytes - receivedBefore < 3 * chunkBytes, `sent towards the reader meanwhile: ${proxy.serverToClient + proxy.heldBytes - receivedBefore} bytes`);
+  proxy.release();
+  const rest = await collect({ [Symbol.asyncIterator]: () => data });
+  t.equal(sha256(Buffer.concat([first.value!, rest])), sha256(bytes), 'released: the rest is read, digest checked');
+});
+
+async function collectKeys(store: ObjectDocumentStore): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const { key } of store.list()) keys.push(key);
+  return keys;
+}
+
+/** A TCP proxy to NATS that can hold back what the server sends (its acks, its answers) and counts the bytes both ways. */
+async function heldProxy(natsUrl: string): Promise<{
+  url: string; sentSinceHold: number; serverToClient: number; heldBytes: number;
+  hold(): void; holdFrom(marker: string): void; release(): void; close(): Promise<void>;
+}> {
+  const upstream = new URL(natsUrl);
+  const sockets = new Set<Socket>();
+  const pending: Array<() => void> = [];
+  const state = {
+    url: '', sentSinceHold: 0, serverToClient: 0, heldBytes: 0, holding: false, marker: undefined as Buffer | undefined,
+    hold() { state.holding = true; state.sentSinceHold = 0; },
+    /** Holds from the moment the client sends `marker` (before it is forwarded, so no answer to it gets through). */
+    holdFrom(marker: string) { state.marker = Buffer.from(marker); },
+    release() {
+      state.holding = false;
+      for (const flush of pending.splice(0)) flush();
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+  const server: Server = createServer((client) => {
+    const nats = tcpConnect(Number(upstream.port), upstream.hostname);
+    sockets.add(client).add(nats);
+    client.on('data', (b) => {
+      if (state.marker && b.includes(state.marker)) {
+        state.marker = undefined;
+        state.hold();
+      }
+      state.sentSinceHold += b.length;
+      nats.write(b);
+    });
+    nats.on('data', (b) => {
+      if (!state.holding) {
+        state.serverToClient += b.length;
+        client.write(b);
+        return;
+      }
+      state.heldBytes += b.length;
+      pending.push(() => { state.heldBytes -= b.length; state.serverToClient += b.length; client.write(b); });
+    });
+    const end = (): void => { client.destroy(); nats.destroy(); };
+    client.on('close', end).on('error', end);
+    nats.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no proxy address');
+  state.url = `nats://127.0.0.1:${address.port}`;
+  return state;
+}
