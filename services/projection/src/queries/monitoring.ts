@@ -300,3 +300,43 @@ export function indicatorsCsv(rows: readonly IndicatorRow[]): string {
   }
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** A claim as the published tables count it: its jurisdiction and filing year (local), and its figures. */
+export interface FiledClaim { claimId: string; jurisdiction: string; year: number; claim: CohortClaim }
+
+const CLAIM_ROW_SQL = `SELECT claim_id, revision, jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts
+  FROM claims WHERE claim_id = ?`;
+
+/** The claim kept decoded at `revision`, or decoded again from its row. */
+function decodedClaim(store: ReadModelStore, cache: CohortCache, claimId: string, revision: number): FiledClaim | undefined {
+  const { key, claim } = cache.get(claimId, revision) ?? cache.decode(store.db.prepare(CLAIM_ROW_SQL).get(claimId) as ClaimRow);
+  if (!key || !claim) return undefined;
+  return { claimId, jurisdiction: key.slice(0, -5), year: Number(key.slice(-4)), claim };
+}
+
+/** The claims filed in `year` (local date in the jurisdiction's zone), decoding only those changed since they were last decoded. */
+export function yearClaims(store: ReadModelStore, year: number): FiledClaim[] {
+  const cache = cohortCacheOf(store);
+  // A day either side of the year in UTC holds every local filing date of it (exact below, in the scheme's zone).
+  const versions = store.db.prepare("SELECT claim_id, revision FROM claims WHERE status <> 'none' AND filed_at >= ? AND filed_at < ?")
+    .all(`${year - 1}-12-31`, `${year + 1}-01-02`) as { claim_id: string; revision: number }[];
+  return versions.flatMap((v) => {
+    const c = decodedClaim(store, cache, v.claim_id, v.revision);
+    return c?.year === year ? [c] : [];
+  });
+}
+
+/**
+ * The claims whose row changed since the `claim_history` row `after` up to `upTo` (a claim's row
+ * changes only with an event of its own stream, which appends a history row in the order applied),
+ * each as it stands now (undefined: no longer filed).
+ */
+export function changedClaims(store: ReadModelStore, after: number, upTo: number): [string, FiledClaim | undefined][] {
+  const cache = cohortCacheOf(store);
+  const ids = store.db.prepare('SELECT DISTINCT claim_id FROM claim_history WHERE rowid > ? AND rowid <= ?').pluck().all(after, upTo) as string[];
+  const version = store.db.prepare("SELECT revision FROM claims WHERE claim_id = ? AND status <> 'none'").pluck();
+  return ids.map((claimId) => {
+    const revision = version.get(claimId) as number | undefined;
+    return [claimId, revision === undefined ? undefined : decodedClaim(store, cache, claimId, revision)];
+  });
+}
