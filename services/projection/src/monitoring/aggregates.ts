@@ -13,7 +13,7 @@ import { JURISDICTIONS } from '@cfund/contracts';
 import {
   AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, FUND_OUTCOMES, type AmountKind,
 } from './catalogue.js';
-import { changedClaims, yearClaims, type FiledClaim } from '../queries/monitoring.js';
+import { changedClaims, filedClaims, type FiledClaim } from '../queries/monitoring.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
 
@@ -137,10 +137,27 @@ export class CohortAggregates {
     this.kept.set(claimId, now);
   }
 
-  /** Starts keeping `year` (its claims are `set` next). */
-  open(year: number): YearAggregates {
-    let y = this.years.get(year);
-    if (!y) this.years.set(year, y = new YearAggregates());
+  /**
+   * Starts keeping `year` with its claims as they stand (none kept for another year). Their
+   * durations are appended and sorted once: inserting tens of thousands one by one in sorted
+   * samples costs a quadratic number of moves.
+   */
+  open(year: number, claims: readonly (readonly [string, Contribution])[] = []): YearAggregates {
+    if (this.years.has(year)) throw new Error(`monitoring aggregates: the year ${year} is kept already`);
+    const y = new YearAggregates();
+    this.years.set(year, y);
+    for (const [claimId, contribution] of claims) {
+      this.set(claimId, undefined);
+      y.add({ ...contribution, days: [] }, 1);
+      this.kept.set(claimId, { year, contribution });
+      if (contribution.jurisdiction < 0) continue;
+      contribution.days.forEach((d, s) => {
+        if (d === undefined) return;
+        y.days[contribution.jurisdiction]![s]!.push(d);
+        y.regionDays[s]!.push(d);
+      });
+    }
+    for (const sample of [...y.days.flat(), ...y.regionDays]) sample.sort((a, b) => a - b);
     return y;
   }
 }
@@ -184,7 +201,7 @@ export function withYearAggregates<S, T>(
     const newest = (store.db.prepare('SELECT max(rowid) AS n FROM claim_history').get() as { n: number | null }).n ?? 0;
     const changed = k.seen === undefined ? [] : changedClaims(store, k.seen, newest);
     const opening = !k.aggregates.years.has(year);
-    const filed = opening ? yearClaims(store, year) : [];
+    const filed = opening ? filedClaims(store, { from: year, to: year }) : [];
     const snap = snapshot();
     // Only claims of the years kept are counted (and their victims' data decrypted).
     const counted = (c: FiledClaim | undefined): c is FiledClaim => c !== undefined && (k.aggregates.years.has(c.year) || c.year === year);
@@ -194,10 +211,9 @@ export function withYearAggregates<S, T>(
     // Every contribution first: a failure leaves the aggregates as they were (and the changes to read again).
     const contribution = (c: FiledClaim) => ({ year: c.year, contribution: contributionOf(c, profileOf.get(c)!) });
     const updates = changed.map(([claimId, c]) => [claimId, c && profileOf.has(c) ? contribution(c) : undefined] as const);
-    const opened = filed.map((c) => [c.claimId, contribution(c)] as const);
+    const opened = filed.map((c) => [c.claimId, contribution(c).contribution] as const);
     for (const [claimId, now] of updates) k.aggregates.set(claimId, now);
-    if (opening) k.aggregates.open(year);
-    for (const [claimId, now] of opened) k.aggregates.set(claimId, now);
+    if (opening) k.aggregates.open(year, opened);
     k.seen = newest;
     return build(k.aggregates.years.get(year)!, snap);
   });
