@@ -1,7 +1,8 @@
 /**
  * Monitoring after a change: a year's tables computed again decode only the claims whose row
- * changed since (queries/monitoring.ts, CohortCache), and are the tables a fresh computation over
- * the same read model gives (every claim decoded again, a new connection).
+ * changed since (queries/monitoring.ts, CohortCache), count them by their change to the kept
+ * aggregates (monitoring/aggregates.ts), and are the tables a fresh computation over the same read
+ * model gives (every claim decoded again, a new connection).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,6 +67,19 @@ t.test('a year\'s tables after one new event: one claim decoded, the same tables
   t.same(after, await monitoringTables(fresh, YEAR, THRESHOLD, new VictimProfiles(keys)),
     'the tables of a fresh computation over the same read model');
   t.equal(cohortCacheOf(fresh).decoded, filed, 'which decoded every claim');
+
+  // When a claim of the year is filed after the tables were kept: a claim no year's aggregates held.
+  const [late] = generateClaims({ seed: 17, jurisdictions: [JURISDICTIONS[0]], years: [YEAR], claimsPerCell: 1 });
+  t.notOk(population.some((c) => c.claimId === late!.claimId), 'a claim not filed before');
+  late!.events.forEach((e, revision) => apply(late!.claimId, revision, e.type, e.data as Record<string, unknown>, e.at));
+  const withLate = await monitoringTables(store, YEAR, THRESHOLD, profiles);
+
+  // Then it is counted, and the tables are still a fresh computation's.
+  t.equal(withLate.claims.total, after.claims.total! + 1, 'the claim filed since is counted');
+  const again = new ReadModelStore(file);
+  t.teardown(() => again.close());
+  t.same(withLate, await monitoringTables(again, YEAR, THRESHOLD, new VictimProfiles(keys)),
+    'the tables of a fresh computation over the same read model');
 
   // A rebuild in place wipes the rows first: nothing decoded before is kept (nor its memory).
   store.wipe();

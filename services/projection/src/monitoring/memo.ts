@@ -1,8 +1,8 @@
 /**
- * Monitoring figures computed once per state of the read model: a table of a year reads every
- * claim of the year (decoding only those changed since the last computation, queries/monitoring.ts,
- * and decrypting only victims not seen yet, victim-profiles.ts), still too much to do per request
- * with 100,000 claims. An answer is kept until the read
+ * Monitoring figures computed once per state of the read model: a year's tables cost little after
+ * a change (aggregates.ts), but their suppression, the fund years' ledgers and the indicators (every
+ * claim of the years, queries/monitoring.ts) are still more than a request should pay each time
+ * it is asked the same. An answer is kept until the read
  * model changes: the connection's `total_changes()` counts every row the projector writes (or a
  * rebuild in place), and a rebuild into a new file opens a new connection. Only published
  * aggregates are kept, never a claim's data; at most MAX_ENTRIES, the least recently used

@@ -8,7 +8,7 @@
 import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
 import { budgetUse } from '@cfund/domain';
 import {
-  applicationToDecisionDays, claimCohorts, decisionToFirstPayoutDays, durationSample, percentile, type CohortClaim,
+  applicationToDecisionDays, decisionToFirstPayoutDays, percentile, type CohortClaim, type FiledClaim,
 } from '../queries/monitoring.js';
 import { fundYear } from '../queries/fund-year.js';
 import type { ReadModelStore } from '../read-model/store.js';
@@ -16,6 +16,9 @@ import {
   AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, DURATION_COLUMNS, FUND_OUTCOMES, RECOVERY_KINDS,
   BUDGET_KINDS, type AmountKind, type AppealColumn, type BreakdownId, type BudgetKind, type DurationColumn, type FundOutcome,
 } from './catalogue.js';
+import {
+  columnOf, SPANS, SUMMED_KINDS, withYearAggregates, type Contribution, type Span, type YearAggregates,
+} from './aggregates.js';
 import { smallCount, suppress } from './disclosure.js';
 import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
 import { REFERENCE_RATES_VERSION, referenceRate, toEurMinor, type ReferenceRate } from './reference-rates.js';
@@ -137,9 +140,10 @@ export function appealColumnOf({ f }: CohortClaim): AppealColumn | undefined {
   return f.appealOutcomes.length < f.appeals ? 'pending' : f.appealOutcomes.at(-1) as AppealColumn;
 }
 
-/** The durations of a claim the durations table takes percentiles of. */
-const SPANS = { 'application-to-decision': applicationToDecisionDays, 'decision-to-first-payment': decisionToFirstPayoutDays };
-type Span = keyof typeof SPANS;
+/** The days of each of SPANS a claim contributes to the durations table (undefined: not happened, or ending before it starts). */
+const SPAN_DAYS: Record<Span, (c: CohortClaim) => number | undefined> = {
+  'application-to-decision': applicationToDecisionDays, 'decision-to-first-payment': decisionToFirstPayoutDays,
+};
 const DURATION_OF: Record<DurationColumn, { span: Span; p: number }> = {
   'application-to-decision-median': { span: 'application-to-decision', p: 50 },
   'application-to-decision-p90': { span: 'application-to-decision', p: 90 },
@@ -147,22 +151,39 @@ const DURATION_OF: Record<DurationColumn, { span: Span; p: number }> = {
   'decision-to-first-payment-p90': { span: 'decision-to-first-payment', p: 90 },
 };
 
-export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
-  // Read in the same synchronous step as the rows: no event is applied in between (the projector runs on this thread).
-  const computedFrom = store.appliedPosition();
-  const cohorts = claimCohorts(store, { from: year, to: year });
-  const claimsOf = (j: Jurisdiction) => cohorts.get(`${j}\0${year}`)?.claims ?? [];
-  const victims = await Promise.all(JURISDICTIONS.map((j) => profiles.of(claimsOf(j))));
-  const counts = JURISDICTIONS.map((j) => countBy(claimsOf(j), FUND_OUTCOMES, fundOutcomeOf));
-  const claims = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+/** Where one claim counts in every table of its year (aggregates.ts keeps the sums of these). */
+export function contributionOf({ jurisdiction, claim: c }: FiledClaim, profile: VictimProfile): Contribution {
+  const outcome = columnOf(FUND_OUTCOMES, fundOutcomeOf(c));
+  return {
+    jurisdiction: columnOf(JURISDICTIONS, jurisdiction), outcome,
+    categories: BREAKDOWN_IDS.map((id) => columnOf(BREAKDOWNS[id].categories, CATEGORY_OF[id](c))),
+    appeal: columnOf(APPEAL_COLUMNS, appealColumnOf(c)),
+    currency: c.currency,
+    amounts: SUMMED_KINDS.map((k) => (AMOUNT_OF[k].counts(c) ? AMOUNT_OF[k].minor(c) : null)),
+    days: SPANS.map((s) => {
+      const d = SPAN_DAYS[s](c);
+      return d !== undefined && d >= 0 ? d : undefined;
+    }),
+    sex: columnOf(SEX_COLUMNS, profile.sex), age: columnOf(AGE_COLUMNS, profile.age),
+  };
+}
 
-  const ledgers = JURISDICTIONS.map((j) => fundYear(store, j, year));
+export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
+  return withYearAggregates(store, year, profiles, contributionOf,
+    // Read with the changed rows: the position and the ledgers of the same state.
+    () => ({ computedFrom: store.appliedPosition(), ledgers: JURISDICTIONS.map((j) => fundYear(store, j, year)) }),
+    (a, { computedFrom, ledgers }) => tablesOf(a, year, threshold, computedFrom, ledgers));
+}
+
+/** The year's tables from its aggregates: the size of the tables, not of the claims. */
+function tablesOf(a: YearAggregates, year: number, threshold: number, computedFrom: MonitoringTables['computedFrom'], ledgers: Ledger[]): MonitoringTables {
+  const claims = suppress({ cells: copy(a.claims), rowTotals: true, columnTotals: true }, smallCount(threshold));
   const currencies = new Set([
-    ...JURISDICTIONS.flatMap((j) => claimsOf(j).map((c) => c.currency as Currency)),
+    ...a.currencies.flatMap((m) => [...m.keys()] as Currency[]),
     ...ledgers.flatMap((l) => (l?.currency ? [l.currency as Currency] : [])),
   ]);
   const missingRates = [...currencies].filter((c) => !referenceRate(c, year)).sort();
-  const rates = [...currencies].flatMap((c) => referenceRate(c, year) ?? []).sort((a, b) => (a.currency < b.currency ? -1 : 1));
+  const rates = [...currencies].flatMap((c) => referenceRate(c, year) ?? []).sort((x, y) => (x.currency < y.currency ? -1 : 1));
   return {
     year, computedFrom, suppressionThreshold: threshold, referenceRates: { version: REFERENCE_RATES_VERSION, rates },
     claims: {
@@ -170,38 +191,25 @@ export async function monitoringTables(store: ReadModelStore, year: number, thre
       rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: claims.cells[r]!, total: claims.rowTotals![r]! })),
       columnTotals: claims.columnTotals!, total: claims.total,
     },
-    amounts: missingRates.length > 0 ? null : amountsTable('amounts-eur', [...AMOUNT_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
+    amounts: missingRates.length > 0 ? null : amountsTable('amounts-eur', [...AMOUNT_KINDS], a, year, threshold),
     missingRates,
-    recoveries: missingRates.length > 0 ? null : amountsTable('recoveries-eur', [...RECOVERY_KINDS], JURISDICTIONS.map(claimsOf), year, threshold),
+    recoveries: missingRates.length > 0 ? null : amountsTable('recoveries-eur', [...RECOVERY_KINDS], a, year, threshold),
     budget: missingRates.length > 0 ? null : budgetTable(ledgers, year, threshold),
-    breakdowns: BREAKDOWN_IDS.map((id) => breakdownTable(id, JURISDICTIONS.flatMap(claimsOf), threshold)),
-    appeals: appealsTable(JURISDICTIONS.map(claimsOf), threshold),
-    durations: durationsTable(JURISDICTIONS.map(claimsOf), threshold),
+    breakdowns: BREAKDOWN_IDS.map((id, b) => breakdownTable(id, a.breakdowns[b]!, threshold)),
+    appeals: appealsTable(a.appeals, threshold),
+    durations: durationsTable(a, threshold),
     victims: {
-      sex: victimTable('claims-by-sex', SEX_COLUMNS, victims, (p) => p.sex, threshold),
-      age: victimTable('claims-by-age-at-crime', AGE_COLUMNS, victims, (p) => p.age, threshold),
+      sex: victimTable('claims-by-sex', SEX_COLUMNS, a.sex, threshold),
+      age: victimTable('claims-by-age-at-crime', AGE_COLUMNS, a.age, threshold),
     },
   };
 }
 
-/**
- * How many of `items` fall in each of `columns` (`columnOf`; undefined or another value: in none),
- * in one pass: a year's tables count tens of thousands of claims after every change.
- */
-function countBy<T>(items: readonly T[], columns: readonly string[], columnOf: (x: T) => string | undefined): number[] {
-  const index = new Map(columns.map((c, i) => [c, i]));
-  const counts = columns.map(() => 0);
-  for (const x of items) {
-    const column = columnOf(x);
-    const i = column === undefined ? undefined : index.get(column);
-    if (i !== undefined) counts[i]! += 1;
-  }
-  return counts;
-}
+/** A table's cells to publish from (suppress may write to them; the aggregates stay as they are). */
+const copy = (cells: readonly (readonly number[])[]) => cells.map((line) => [...line]);
 
-function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly string[], byJurisdiction: VictimProfile[][], columnOf: (p: VictimProfile) => string, threshold: number): VictimTable<Id> {
-  const counts = byJurisdiction.map((profiles) => countBy(profiles, columns, columnOf));
-  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly string[], counts: number[][], threshold: number): VictimTable<Id> {
+  const t = suppress({ cells: copy(counts), rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id, unit: 'claims', columns: [...columns],
     rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]! })),
@@ -209,13 +217,9 @@ function victimTable<Id extends VictimTable['id']>(id: Id, columns: readonly str
   };
 }
 
-function breakdownTable(id: BreakdownId, claims: CohortClaim[], threshold: number): BreakdownTable {
+function breakdownTable(id: BreakdownId, counts: number[][], threshold: number): BreakdownTable {
   const categories: readonly string[] = BREAKDOWNS[id].categories;
-  // One pass: each claim in its category's line (each category a line of claims, counted by outcome).
-  const lines = new Map(categories.map((category) => [category, [] as CohortClaim[]]));
-  for (const c of claims) lines.get(CATEGORY_OF[id](c))?.push(c);
-  const counts = categories.map((category) => countBy(lines.get(category)!, FUND_OUTCOMES, fundOutcomeOf));
-  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+  const t = suppress({ cells: copy(counts), rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id: `claims-by-${id}`, unit: 'claims', columns: [...FUND_OUTCOMES],
     rows: categories.map((category, r) => ({ category, cells: t.cells[r]!, total: t.rowTotals![r]! })),
@@ -223,9 +227,8 @@ function breakdownTable(id: BreakdownId, claims: CohortClaim[], threshold: numbe
   };
 }
 
-function appealsTable(byJurisdiction: CohortClaim[][], threshold: number): AppealsTable {
-  const counts = byJurisdiction.map((claims) => countBy(claims, APPEAL_COLUMNS, appealColumnOf));
-  const t = suppress({ cells: counts, rowTotals: true, columnTotals: true }, smallCount(threshold));
+function appealsTable(counts: number[][], threshold: number): AppealsTable {
+  const t = suppress({ cells: copy(counts), rowTotals: true, columnTotals: true }, smallCount(threshold));
   return {
     id: 'appeals-by-outcome', unit: 'claims', columns: [...APPEAL_COLUMNS],
     rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]! })),
@@ -233,52 +236,38 @@ function appealsTable(byJurisdiction: CohortClaim[][], threshold: number): Appea
   };
 }
 
-function durationsTable(byJurisdiction: CohortClaim[][], threshold: number): DurationsTable {
-  // Each claim's spans once (local dates in its zone cost more than the rest of the table).
-  const spans = byJurisdiction.map((claims) => Object.fromEntries(
-    Object.entries(SPANS).map(([span, of]) => [span, claims.map(of)]),
-  ) as Record<Span, (number | undefined)[]>);
-  const line = (of: Record<Span, (number | undefined)[]>) => {
-    const samples = Object.fromEntries(Object.keys(SPANS).map((span) => [span, durationSample(of[span as Span])])) as Record<Span, number[]>;
-    return DURATION_COLUMNS.map((column) => {
-      const sample = samples[DURATION_OF[column].span];
-      return sample.length < threshold ? null : percentile(sample, DURATION_OF[column].p);
-    });
-  };
-  const region = Object.fromEntries(Object.keys(SPANS).map((span) => [span, spans.flatMap((s) => s[span as Span])])) as Record<Span, (number | undefined)[]>;
+function durationsTable(a: YearAggregates, threshold: number): DurationsTable {
+  const line = (samples: readonly (readonly number[])[]) => DURATION_COLUMNS.map((column) => {
+    const sample = samples[SPANS.indexOf(DURATION_OF[column].span)]!;
+    return sample.length < threshold ? null : percentile(sample, DURATION_OF[column].p);
+  });
   return {
     id: 'durations-days', unit: 'days', columns: [...DURATION_COLUMNS],
-    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: line(spans[r]!) })),
-    region: line(region),
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: line(a.days[r]!) })),
+    region: line(a.regionDays),
   };
 }
 
-function amountsTable<Id extends 'amounts-eur' | 'recoveries-eur'>(id: Id, kinds: AmountKind[], byJurisdiction: CohortClaim[][], year: number, threshold: number): AmountsTable<Id> {
-  const sumEur = (claims: CohortClaim[], kind: AmountKind) => {
-    const perCurrency = new Map<Currency, number>();
-    for (const c of claims) if (AMOUNT_OF[kind].counts(c)) perCurrency.set(c.currency as Currency, (perCurrency.get(c.currency as Currency) ?? 0) + AMOUNT_OF[kind].minor(c));
-    return [...perCurrency].reduce((eur, [currency, minor]) => eur + toEurMinor(minor, referenceRate(currency, year)!), 0);
-  };
-  const howMany = (claims: CohortClaim[], kind: AmountKind) => claims.filter(AMOUNT_OF[kind].counts).length;
-  const eur = byJurisdiction.map((claims) => kinds.map((k) => sumEur(claims, k)));
-  const behind = byJurisdiction.map((claims) => kinds.map((k) => howMany(claims, k)));
+function amountsTable<Id extends 'amounts-eur' | 'recoveries-eur'>(id: Id, kinds: AmountKind[], a: YearAggregates, year: number, threshold: number): AmountsTable<Id> {
+  const sumsOf = (r: number, kind: AmountKind) => [...a.sums[r]![SUMMED_KINDS.indexOf(kind)]!];
+  const eur = JURISDICTIONS.map((_, r) => kinds.map((k) =>
+    sumsOf(r, k).reduce((sum, [currency, s]) => sum + toEurMinor(Number(s.minor), referenceRate(currency as Currency, year)!), 0)));
+  const behind = JURISDICTIONS.map((_, r) => kinds.map((k) => a.summedClaims(r, SUMMED_KINDS.indexOf(k))));
   behind.push(kinds.map((_, k) => behind.reduce((s, line) => s + line[k]!, 0)));
   // An amount over fewer victims than the threshold is withheld (an amount over none is 0 and shown).
   const published = suppress({ cells: eur, rowTotals: false, columnTotals: true }, (r, c) => behind[r]![c]! > 0 && behind[r]![c]! < threshold);
   return {
     id, unit: 'EUR', columns: [...kinds],
     rows: JURISDICTIONS.map((jurisdiction, r) => {
-      const claims = byJurisdiction[r]!;
-      const currencies = [...new Set(claims.map((c) => c.currency as Currency))];
-      const currency = currencies.length === 1 ? currencies[0]! : null;
+      // A row's currency: the one of all its claims (none, or several: null).
+      const currency = a.currencies[r]!.size === 1 ? a.currencies[r]!.keys().next().value as Currency : null;
       const original = kinds.map((k, c) => (currency === null || published.cells[r]![c] === null ? null
-        : claims.filter(AMOUNT_OF[k].counts).reduce((s, x) => s + AMOUNT_OF[k].minor(x), 0)));
+        : sumsOf(r, k).reduce((sum, [, s]) => sum + Number(s.minor), 0)));
       return { jurisdiction, currency, cells: published.cells[r]!, original };
     }),
     columnTotals: published.columnTotals!,
   };
 }
-
 
 type Ledger = ReturnType<typeof fundYear>;
 

@@ -179,14 +179,30 @@ export function cohortCacheOf(store: ReadModelStore): CohortCache {
   return cache;
 }
 
+/** A claim as the published tables count it: its jurisdiction and filing year (local), and its figures. */
+export interface FiledClaim { claimId: string; jurisdiction: string; year: number; claim: CohortClaim }
+
+const CLAIM_ROW_SQL = `SELECT claim_id, revision, jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts
+  FROM claims WHERE claim_id = ?`;
+
+/** A reader of claims: each kept decoded at its revision (CohortCache), or decoded again from its row. */
+function claimReader(store: ReadModelStore): (claimId: string, revision: number) => FiledClaim | undefined {
+  const cache = cohortCacheOf(store);
+  // Prepared once per computation: preparing per claim costs more than decoding it.
+  const row = store.db.prepare(CLAIM_ROW_SQL);
+  return (claimId, revision) => {
+    const { key, claim } = cache.get(claimId, revision) ?? cache.decode(row.get(claimId) as ClaimRow);
+    if (!key || !claim) return undefined;
+    return { claimId, jurisdiction: key.slice(0, -5), year: Number(key.slice(-4)), claim };
+  };
+}
+
 /**
- * The claims by jurisdiction and filing year (in the jurisdiction's time zone): a cohort view,
- * so that a claim's later steps count for the year it entered the system. Key: `jurisdiction\0year`.
+ * The filed claims of a jurisdiction and of filing years (in the jurisdiction's time zone).
  * Reads each claim's id and revision, and decodes only the claims changed since the last call (CohortCache).
  */
-export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): Map<string, Cell> {
-  const cache = cohortCacheOf(store);
-  const cells = new Map<string, Cell>();
+export function filedClaims(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): FiledClaim[] {
+  const read = claimReader(store);
   const where: string[] = ["status <> 'none'"];
   const params: string[] = [];
   if (filter.jurisdiction) { where.push('jurisdiction = ?'); params.push(filter.jurisdiction); }
@@ -194,17 +210,24 @@ export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: str
   if (filter.from !== undefined) { where.push('filed_at >= ?'); params.push(`${filter.from - 1}-12-31`); }
   if (filter.to !== undefined) { where.push('filed_at < ?'); params.push(`${filter.to + 1}-01-02`); }
   const versions = store.db.prepare(`SELECT claim_id, revision FROM claims WHERE ${where.join(' AND ')}`).all(...params) as { claim_id: string; revision: number }[];
-  const row = store.db.prepare(`SELECT claim_id, revision, jurisdiction, filed_at, scheme_version, currency, form_of_exploitation, applicant_role, victim_ref, personal_data, detail, facts
-    FROM claims WHERE claim_id = ?`);
-  for (const v of versions) {
-    const { key, claim } = cache.get(v.claim_id, v.revision) ?? cache.decode(row.get(v.claim_id) as ClaimRow);
-    if (!key || !claim) continue;
-    const period = Number(key.slice(-4));
-    if (filter.from !== undefined && period < filter.from) continue;
-    if (filter.to !== undefined && period > filter.to) continue;
+  return versions.flatMap((v) => {
+    const c = read(v.claim_id, v.revision);
+    if (!c || (filter.from !== undefined && c.year < filter.from) || (filter.to !== undefined && c.year > filter.to)) return [];
+    return [c];
+  });
+}
+
+/**
+ * The claims by jurisdiction and filing year (in the jurisdiction's time zone): a cohort view,
+ * so that a claim's later steps count for the year it entered the system. Key: `jurisdiction\0year`.
+ */
+export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): Map<string, Cell> {
+  const cells = new Map<string, Cell>();
+  for (const c of filedClaims(store, filter)) {
+    const key = `${c.jurisdiction}\0${c.year}`;
     let cell = cells.get(key);
     if (!cell) cells.set(key, cell = { claims: [] });
-    cell.claims.push(claim);
+    cell.claims.push(c.claim);
   }
   return cells;
 }
@@ -299,4 +322,19 @@ export function indicatorsCsv(rows: readonly IndicatorRow[]): string {
     lines.push([r.jurisdiction, r.period, r.currency ?? '', ...names.map((n) => (r.suppressed.includes(n) ? 'suppressed' : r.indicators[n] ?? '')), r.amountsBeyondBounds].join(','));
   }
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * The claims whose row changed since the `claim_history` row `after` up to `upTo` (a claim's row
+ * changes only with an event of its own stream, which appends a history row in the order applied),
+ * each as it stands now (undefined: no longer filed).
+ */
+export function changedClaims(store: ReadModelStore, after: number, upTo: number): [string, FiledClaim | undefined][] {
+  const read = claimReader(store);
+  const ids = store.db.prepare('SELECT DISTINCT claim_id FROM claim_history WHERE rowid > ? AND rowid <= ?').pluck().all(after, upTo) as string[];
+  const version = store.db.prepare("SELECT revision FROM claims WHERE claim_id = ? AND status <> 'none'").pluck();
+  return ids.map((claimId) => {
+    const revision = version.get(claimId) as number | undefined;
+    return [claimId, revision === undefined ? undefined : read(claimId, revision)];
+  });
 }
