@@ -138,8 +138,8 @@ t.test('a claim from filing to closure, then the auditor\'s timeline', async (t)
   await act(assessor, 'Assess the claim', 'Assess', { 'Non-pecuniary damage': '900000' });
   t.equal(await status(assessor), 'Assessed');
   await region(assessor, 'Approve the award').getByRole('button', { name: 'Approve', exact: true }).click();
-  // The four-eyes rule in the user's words (refusal.four-eyes), not the API's English sentence.
-  await assessor.getByText('Not done: A second person must do this: you took part in the step it checks.').waitFor();
+  // The four-eyes rule it applies in the user's words (refusal.four-eyes.assessor-approves), not the API's English sentence.
+  await assessor.getByText('Not done: You assessed this claim, so another approver must approve it.').waitFor();
   t.equal(await status(assessor), 'Assessed', 'the refusal changed nothing');
   await checkAccessibility(t, assessor, 'claim page: the four-eyes refusal');
   await run.shoot(assessor, 'life-four-eyes');

@@ -5,8 +5,9 @@
  * monitor signs in. It lands on the monitoring page, never on the inbox: the navigation offers no
  * inbox and no claims, the console never asks the notification service, and the inbox's path
  * shows no inbox. The published table shows each cell as the projection publishes it, a withheld
- * one as "withheld" (never 0); amounts in EUR with provisional rates said so; the catalogue's
- * definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
+ * one as "withheld" (never 0); amounts in EUR with provisional rates said so; the funds' budget
+ * use (a Serbian budget allocated through the command service) as published, in EUR with the
+ * dinars beneath, in a table with its caption; the catalogue's definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
  * .tap/screenshots/console/.
  */
 import t from 'tap';
@@ -19,7 +20,10 @@ const ALL = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
 const NAMES: Record<(typeof ALL)[number], string> = {
   RS: 'Serbia', BA: 'Bosnia and Herzegovina', ME: 'Montenegro', AL: 'Albania', MK: 'North Macedonia', XK: 'Kosovo',
 };
-interface Tables { claims: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null }[] } }
+interface Tables {
+  claims: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null }[] };
+  budget: { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: (number | null)[]; original: (number | null)[] }[]; columnTotals: (number | null)[] } | null;
+}
 
 t.test('a monitor lands on the published tables, withheld cells marked, and is never shown the inbox', async (t) => {
   const run = await startConsoleInBrowser(t);
@@ -32,6 +36,7 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   const lawyerBA = await system.token('lawyer-ba-e2e', 'lawyer', ['BA']);
   const auditor = await system.token('auditor-e2e', 'auditor', []);
   const monitor = await system.token('monitor-e2e', 'monitor', [...ALL]);
+  const admin = await system.token('admin-rs-e2e', 'fund-admin', ['RS']);
   for (let n = 1; n <= 6; n++) {
     const r = await call(url.command, 'POST', '/claims', lawyerRS, fileBody(n));
     t.equal(r.status, 201, r.text);
@@ -43,6 +48,9 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
     });
     t.equal(r.status, 201, r.text);
   }
+  // A Serbian budget of RSD 100,000,000.00 for this fund year: the budget is public, never withheld.
+  const budget = await call(url.command, 'POST', `/funds/RS/${fundYearNow()}/budget`, admin, { amount: { amountMinor: 10_000_000_000, currency: 'RSD' } });
+  t.equal(budget.status, 200, budget.text);
   await eventually('the projection holds the eight claims', async () => {
     const r = await call(url.projection, 'GET', '/claims?limit=1', auditor);
     return r.status === 200 && (JSON.parse(r.text) as { total: number }).total === 8;
@@ -50,7 +58,12 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   const year = fundYearNow();
   const published = await call(url.projection, 'GET', `/monitoring/tables?year=${year}`, monitor);
   t.equal(published.status, 200, published.text);
-  const tables = JSON.parse(published.text) as Tables;
+  let tables = JSON.parse(published.text) as Tables;
+  await eventually('the budget is published', async () => {
+    const r = await call(url.projection, 'GET', `/monitoring/tables?year=${year}`, monitor);
+    tables = JSON.parse(r.text) as Tables;
+    return (tables.budget?.rows.find((row) => row.jurisdiction === 'RS')?.original[0] ?? 0) > 0;
+  }, 30_000);
   const cellOf = (j: string, column: string) => tables.claims.rows.find((r) => r.jurisdiction === j)!.cells[tables.claims.columns.indexOf(column)];
   t.equal(cellOf('BA', 'undecided'), null, 'the projection withholds two Bosnian claims (under the threshold)');
 
@@ -83,13 +96,34 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'withheld');
   t.equal(await page.getByRole('row', { name: new RegExp(`^${NAMES.BA}`) }).first().getByRole('rowheader').textContent(), NAMES.BA, 'rows named by jurisdiction');
   await page.getByText('A withheld figure is not zero.', { exact: false }).waitFor();
-  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 2, 'both tables point to the explanation');
+  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 3, 'every table points to the explanation');
 
   // Amounts in EUR, the dinar's rate said to be provisional, the mark's fixed rate not.
   t.match(await page.getByTestId('amounts-RS-claimed').textContent(), /€|withheld/);
   t.match(await page.getByTestId('rate-RSD').textContent(), /^1 EUR = [\d.,]+ RSD, provisional$/);
   t.match(await page.getByTestId('rate-BAM').textContent(), /^1 EUR = 1\.95583 BAM$/);
   t.match(await page.getByRole('rowheader', { name: /^Serbia/ }).last().textContent(), /provisional rate/);
+
+  // The funds' budget use: each cell as published, in EUR with the dinars beneath, under its caption.
+  const euro = new Intl.NumberFormat('en', { style: 'currency', currency: 'EUR' });
+  const money = (minor: number, currency: string) => new Intl.NumberFormat('en', { style: 'currency', currency }).format(minor / 100);
+  await page.getByRole('heading', { name: `Use of the funds' budgets in ${year}, in EUR` }).waitFor();
+  t.equal(await page.getByTestId('budget-table').locator('caption').textContent(),
+    `Each fund's ${year} ledger against its budget: the calendar year of the ledger, not the claims filed in it. The budget is public and always shown.`, 'the table\'s caption');
+  t.same(await page.getByTestId('budget-table').locator('thead th').allTextContents(),
+    ['Jurisdiction', 'Budget allocated', 'Committed, not released', 'Paid out, not returned', 'Recovered from offenders'], 'the columns in the funds page\'s words');
+  const budgetShown: string[] = [];
+  const budgetExpected: string[] = [];
+  for (const row of tables.budget!.rows) {
+    for (const [i, column] of tables.budget!.columns.entries()) {
+      budgetShown.push(`${row.jurisdiction} ${column}: ${(await page.getByTestId(`budget-${row.jurisdiction}-${column}`).textContent())!.replace(/\s/g, ' ')}`);
+      const cents = row.cells[i]!;
+      const original = row.currency && row.currency !== 'EUR' && cents !== null && row.original[i] !== null ? money(row.original[i]!, row.currency) : '';
+      budgetExpected.push(`${row.jurisdiction} ${column}: ${cents === null ? 'withheld' : (euro.format(cents / 100) + original).replace(/\s/g, ' ')}`);
+    }
+  }
+  t.same(budgetShown, budgetExpected, 'every budget cell as published: a withheld one marked "withheld"');
+  t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^€[\d,]+\.\d\dRSD\s100,000,000\.00$/, 'the Serbian budget in EUR, the dinars beneath');
   await page.getByRole('term').filter({ hasText: /^Claims filed$/ }).waitFor();
   t.ok((await page.getByRole('definition').count()) >= 5, 'the catalogue\'s definitions as text');
   await checkAccessibility(t, page, 'monitoring', { anyImpact: true });
@@ -107,6 +141,8 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   await uiLanguage(page).selectOption('sr-Latn');
   await page.getByRole('heading', { name: 'Praćenje', level: 1 }).waitFor();
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'uskraćeno');
+  await page.getByRole('heading', { name: `Korišćenje budžeta fondova u ${year}. godini, u evrima` }).waitFor();
+  t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^[\d.]+,\d\d\s€100\.000\.000,00\sRSD$/, 'the budget in Serbian number formats');
   await checkAccessibility(t, page, 'monitoring in Serbian', { anyImpact: true });
   await page.setViewportSize({ width: 390, height: 844 });
   t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');

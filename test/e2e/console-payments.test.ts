@@ -6,7 +6,7 @@
  * downloads the pain.001; the first uploads a camt.053 statement booking instalment 1 with one entry
  * that matches nothing, sees the counts, and resolves the unmatched entry with a note; then puts the
  * voided instalment into a new run and cancels it. Who prepared the run sees its release disabled,
- * with the four-eyes rule's reason (the domain's, before any call); a fund admin and an auditor read
+ * with the four-eyes rule's reason (the domain's rule, worded in the user's language, before any call); a fund admin and an auditor read
  * the run with no action and no bank file. Another claim's approved advance is among the
  * payments due (masked account) and goes into a run of its own. The list of payment runs (newest
  * first, filtered by status, each opening its page) and of imported statements (settled once
@@ -135,8 +135,8 @@ t.test('finance officers prepare, release and reconcile a payment run', async (t
   t.equal(await text(first.getByTestId('run-total')), 'RSD 300,000.00 in 1 payment', 'the total of what is left');
   const releaseButton = first.getByRole('button', { name: 'Release the run' });
   t.ok(await releaseButton.isDisabled(), 'the release is disabled for who prepared the run');
-  t.equal(await first.getByTestId('release-barred').innerText(), 'You cannot release it: Who prepared a payment run cannot release it: a second finance officer checks it.',
-    'the four-eyes rule\'s reason beside the button, in the domain\'s words');
+  t.equal(await first.getByTestId('release-barred').innerText(), 'You cannot release it: You prepared this payment run, so another finance officer must release it.',
+    'the four-eyes rule\'s reason beside the button, its rule in the user\'s words (refusal.four-eyes.preparer-releases-run)');
   t.equal(await releaseButton.getAttribute('aria-describedby'), 'release-barred', 'the reason describes the button');
   t.ok(await first.getByRole('button', { name: 'Void the payment' }).isEnabled(), 'voiding and cancelling stay offered to them');
   t.equal(await first.getByTestId('run-status').innerText(), 'Prepared, waiting for release', 'still prepared');

@@ -2,7 +2,8 @@
  * The victim's personal data, its reads and its erasure, clicked through in the console, each
  * person in a browser context of their own. The lawyer files a claim, shows the victim's data
  * (an explicit, recorded read; nothing personal in the URL or the title), sets the victim's preferred
- * language (read back as the one in force) and clears it, attaches evidence (the
+ * language (read back as the one in force; its form then starts on it, and saving it unchanged, or
+ * "unchanged" while the data is hidden, sends nothing) and clears it, attaches evidence (the
  * file's SHA-256, never the file), records a payment from the offender, withdraws the claim and
  * reopens it, and narrows "my claims" with the API's filters. The auditor sees the claim as of an earlier revision (withdrawn) and before it
  * existed, and finds the lawyer's read in the reads of personal data. The data-protection
@@ -74,10 +75,15 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   const languageSent: string[] = [];
   lawyer.on('request', (r) => { if (r.url().endsWith('/preferred-language')) languageSent.push(r.postData() ?? ''); });
   const language = region(lawyer, 'The victim\'s preferred language');
+  const UNCHANGED = 'Unchanged: the language in force (show the personal data to see it)';
   t.same(await language.getByLabel('Preferred language').locator('option').allTextContents(),
-    ['None: the scheme\'s language', 'English', 'Srpski (latinica)', 'Српски (ћирилица)', 'Bosanski', 'Crnogorski', 'Hrvatski', 'Shqip', 'Македонски'],
-    'none, or each locale named in its own language');
+    [UNCHANGED, 'None: the scheme\'s language', 'English', 'Srpski (latinica)', 'Српски (ћирилица)', 'Bosanski', 'Crnogorski', 'Hrvatski', 'Shqip', 'Македонски'],
+    'unchanged (the data not shown), none, or each locale named in its own language');
+  t.equal(await language.getByLabel('Preferred language').inputValue(), 'keep', 'not shown: it starts on "unchanged", not on none');
   t.equal(await language.getByRole('option', { name: 'Shqip' }).getAttribute('lang'), 'sq', 'marked as Albanian for screen readers');
+  t.equal(await language.getByRole('option', { name: UNCHANGED }).getAttribute('lang'), null, 'not a language');
+  await language.getByRole('button', { name: 'Save', exact: true }).click();
+  await language.getByRole('status').getByText('Nothing changed, so nothing was saved.', { exact: true }).waitFor();
   await checkAccessibility(t, lawyer, 'claim page: the victim\'s language offered');
   await lawyer.setViewportSize({ width: 390, height: 844 });
   await checkAccessibility(t, lawyer, 'claim page at 390 px: the victim\'s language offered');
@@ -90,12 +96,19 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   t.equal(await inForce.getAttribute('lang'), 'sq', 'the language in force, in its own words');
   await nothingPersonalIn(lawyer, 'the language set');
   t.equal(new URL(lawyer.url()).pathname + new URL(lawyer.url()).search + new URL(lawyer.url()).hash, `/claims/${claimId}`, 'the URL is the claim\'s alone');
+  // Shown, the language in force is where its form starts: saving it unchanged sends nothing (it used to send none).
+  t.equal(await language.getByLabel('Preferred language').inputValue(), 'sq', 'the form starts on the language in force');
+  t.notOk((await language.getByLabel('Preferred language').locator('option').allTextContents()).includes(UNCHANGED), 'known: no "unchanged" choice');
+  await language.getByRole('button', { name: 'Save', exact: true }).click();
+  await language.getByRole('status').getByText('Nothing changed, so nothing was saved.', { exact: true }).waitFor();
+  t.equal(await inForce.textContent(), 'Shqip', 'still in force');
   await checkAccessibility(t, lawyer, 'claim page: the victim\'s language in force');
   await run.shoot(lawyer, 'pd-language');
   await lawyer.setViewportSize({ width: 390, height: 844 });
   await checkAccessibility(t, lawyer, 'claim page at 390 px: the victim\'s language in force');
   await fitsPhone(lawyer, 'the victim\'s language in force');
   await panel.getByRole('button', { name: 'Hide personal data' }).click();
+  t.equal(await language.getByLabel('Preferred language').inputValue(), 'keep', 'hidden again: the form no longer shows the language');
   await region(lawyer, 'The victim\'s preferred language').getByLabel('Preferred language').selectOption({ label: 'None: the scheme\'s language' });
   // The status still says the first save is done: wait for the claim's next revision instead.
   const before = await lawyer.getByText(/^Revision \d+$/).textContent();
@@ -103,7 +116,7 @@ t.test('personal data: a recorded read, the reads log, the as-of view, erasure a
   await lawyer.getByText(`Revision ${Number(before!.replace('Revision ', '')) + 1}`, { exact: true }).waitFor();
   await panel.getByRole('button', { name: 'Show personal data (the read is recorded)' }).click();
   await lawyer.getByTestId('preferred-language').getByText('None: the scheme\'s language', { exact: true }).waitFor();
-  t.same(languageSent.map((b) => JSON.parse(b)), [{ preferredLanguage: 'sq' }, { preferredLanguage: null }], 'a locale, then null for none');
+  t.same(languageSent.map((b) => JSON.parse(b)), [{ preferredLanguage: 'sq' }, { preferredLanguage: null }], 'a locale, then null for none: nothing for either unchanged save');
   await panel.getByRole('button', { name: 'Hide personal data' }).click();
 
   // ---- the lawyer's actions beyond the court track ----------------------------------------

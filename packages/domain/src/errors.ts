@@ -119,5 +119,33 @@ export function refuse(code: DomainErrorCode, message: string, details: Record<s
   throw new DomainError(code, message, { details });
 }
 
-/** A refusal of who acts, not of what the state allows (HTTP 403): the four-eyes rule. */
-export const fourEyesError = (message: string): DomainError => new DomainError('four-eyes', message, { kind: 'authorization' });
+/**
+ * The rules of the four-eyes family, each by the step the actor took part in (`details.rule` of a
+ * `four-eyes` or `already-approved` refusal: the code stays the family's, the rule says which one,
+ * and the console words each rule). The English sentence of each has its one home here.
+ */
+export const FOUR_EYES_RULES = {
+  'assessor-approves': { code: 'four-eyes', message: 'The person who assessed a claim cannot approve it: a second person must check the assessment.' },
+  'assessor-rejects': { code: 'four-eyes', message: 'The person who assessed a claim cannot reject it: a second person must check the assessment.' },
+  'assessor-decides-appeal': { code: 'four-eyes', message: 'The person who assessed a claim cannot decide its appeal.' },
+  'approver-assesses': { code: 'four-eyes', message: 'A person who approved a decision on a claim cannot become its assessor.' },
+  'approver-pays-award': { code: 'four-eyes', message: 'A person who approved an award cannot also pay it out.' },
+  'approver-pays-advance': { code: 'four-eyes', message: 'The approver of an advance cannot pay it out.' },
+  'requester-confirms-payee': { code: 'four-eyes', message: 'The person who asked for a change of payee cannot confirm it: a second person must check it.' },
+  'approver-confirms-payee': { code: 'four-eyes', message: 'An approver of the claim\'s award cannot also confirm where its money goes.' },
+  'preparer-releases-run': { code: 'four-eyes', message: 'Who prepared a payment run cannot release it: a second finance officer checks it.' },
+  'approver-releases-run': { code: 'four-eyes', message: 'An approver of an award paid by the run cannot release it.' },
+  'approves-award-twice': { code: 'already-approved', message: 'You have already approved this award; a second approval must come from another approver.' },
+  'approves-appeal-twice': { code: 'already-approved', message: 'You have already approved this appeal decision; a second approver is needed.' },
+} as const satisfies Record<string, { code: DomainErrorCode; message: string }>;
+
+export type FourEyesRule = keyof typeof FOUR_EYES_RULES;
+
+/**
+ * A refusal of who acts, not of what the state allows (HTTP 403), by the four-eyes rule it names;
+ * `facts` (an advance's or a payee change's number) go into its details beside the rule.
+ */
+export function fourEyesError(rule: FourEyesRule, facts: Record<string, string | number> = {}): DomainError {
+  const { code, message } = FOUR_EYES_RULES[rule];
+  return new DomainError(code, message, { kind: 'authorization', details: { rule, ...facts } });
+}

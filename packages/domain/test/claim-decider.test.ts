@@ -15,7 +15,8 @@ function given(events: ClaimEvent[]) {
         then(t: Test, expected: ClaimEvent[], message?: string) {
           t.same(decide(command, stateOf(events)), expected, message ?? "the expected events");
         },
-        thenThrows(t: Test, code: string, message?: string) {
+        /** `details`: the refusal's facts, exactly (a four-eyes rule by name, an amount with its currency). */
+        thenThrows(t: Test, code: string, message?: string, details?: Record<string, unknown>) {
           let thrown: unknown;
           try {
             decide(command, stateOf(events));
@@ -23,6 +24,7 @@ function given(events: ClaimEvent[]) {
             thrown = err;
           }
           t.ok(isDomainError(thrown, code), message ?? `refused with ${code}`, { found: thrown instanceof Error ? `${(thrown as { code?: string }).code}: ${thrown.message}` : thrown });
+          if (details) t.same(isDomainError(thrown) ? thrown.details : undefined, details, `${message ?? code}: its facts`);
         },
         events: () => decide(command, stateOf(events)),
       };
@@ -219,7 +221,8 @@ t.test('assessment', async (t) => {
   given([filed]).when(assess([], [])).thenThrows(t, 'not-allowed-in-state', 'no assessment before an application');
   // At most what was claimed under each head, or what a court awarded under it when that is more.
   const narrow = [...courtTrack, applied];
-  given(narrow).when(assess([{ head: 'medical-costs', amount: RSD(200_001) }], [])).thenThrows(t, 'above-claimed', 'not above what was claimed');
+  given(narrow).when(assess([{ head: 'medical-costs', amount: RSD(200_001) }], [])).thenThrows(t, 'above-claimed', 'not above what was claimed',
+    { head: 'medical-costs', claimed: RSD(200_000), assessed: RSD(200_001) });
   given(narrow).when(assess([{ head: 'lost-earnings', amount: RSD(1) }], [])).thenThrows(t, 'head-not-claimed', 'not under a head never claimed');
   t.equal(net(given(narrow).when(assess([{ head: 'medical-costs', amount: RSD(200_000) }], [])).events()), RSD(200_000).amountMinor, 'exactly what was claimed');
   const courtAwardedMore: ClaimEvent = { type: 'CourtRulingRecorded', data: data({ court: 'Basic Court', caseNumber: 'P-1/26', decidedOn: '2026-02-25', outcome: 'compensation-awarded', amounts: [{ head: 'lost-earnings', amount: RSD(300_000) }] }) };
@@ -231,13 +234,13 @@ t.test('assessment', async (t) => {
 
 t.test('approvals: four-eyes and dual approval', async (t) => {
   const approve = (actor: Actor): ClaimCommand => ({ type: 'ApproveAward', actor, at: '2026-03-15T10:00:00.000Z', data: {} });
-  given(toApproval).when(approve({ sub: 'assessor-1', roles: ['fund-approver', 'fund-assessor'] })).thenThrows(t, 'four-eyes', 'the assessor cannot approve');
-  given([...toApproval, approval('approver-1', 1)]).when(approve(approver1)).thenThrows(t, 'already-approved', 'two distinct approvers');
+  given(toApproval).when(approve({ sub: 'assessor-1', roles: ['fund-approver', 'fund-assessor'] })).thenThrows(t, 'four-eyes', 'the assessor cannot approve', { rule: 'assessor-approves' });
+  given([...toApproval, approval('approver-1', 1)]).when(approve(approver1)).thenThrows(t, 'already-approved', 'two distinct approvers', { rule: 'approves-award-twice' });
   const assessedAt = (net: Money): ClaimEvent => ({ type: 'ClaimAssessed', data: { ...(assessed as Extract<ClaimEvent, { type: 'ClaimAssessed' }>).data, recommendedNet: net, capsApplied: [] } });
   const small = assessedAt(RSD(400_000));
   const one = given([...courtTrack, applied, small]).when(approve(approver1)).events();
   t.same(one.map((e) => e.type), ['AwardApprovalGiven', 'AwardApproved'], 'at or below the threshold one approval suffices');
-  given(toApproval).when({ type: 'RejectAward', actor: assessor, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } }).thenThrows(t, 'four-eyes');
+  given(toApproval).when({ type: 'RejectAward', actor: assessor, at: '2026-03-15T10:00:00.000Z', data: { reasons: ['x'], appealInstructions: 'y' } }).thenThrows(t, 'four-eyes', 'the assessor cannot reject', { rule: 'assessor-rejects' });
   const zero = assessedAt(RSD(0));
   given([...courtTrack, applied, zero]).when(approve(approver1)).thenThrows(t, 'nothing-to-award');
   t.equal(awardApprovalsNeeded(stateOf(toApproval)), 2, 'an award above the threshold needs two approvals');
@@ -301,14 +304,14 @@ t.test('notification and appeal, with the deadline as a local date', async (t) =
   const firstApproval = given(underAppeal).when(decideAppeal('increased', RSD(1_900_000))).events();
   t.same(firstApproval.map((e) => e.type), ['AppealApprovalGiven'], 'one approver alone cannot raise an award above the threshold');
   t.same(stateOf([...underAppeal, ...firstApproval]).fund.netAward, RSD(1_700_000), 'the award is unchanged until the second approval');
-  given([...underAppeal, ...firstApproval]).when(decideAppeal('increased', RSD(1_900_000))).thenThrows(t, 'already-approved', 'not twice by the same approver');
+  given([...underAppeal, ...firstApproval]).when(decideAppeal('increased', RSD(1_900_000))).thenThrows(t, 'already-approved', 'not twice by the same approver', { rule: 'approves-appeal-twice' });
   const second = (outcome: 'increased' | 'upheld', netAward?: Money): ClaimCommand => ({ ...decideAppeal(outcome, netAward), actor: approver2 } as ClaimCommand);
   given([...underAppeal, ...firstApproval]).when(second('increased', RSD(1_800_000))).thenThrows(t, 'appeal-decision-differs', 'the second approval confirms the first');
   const increased = given([...underAppeal, ...firstApproval]).when(second('increased', RSD(1_900_000))).events();
   t.same(increased.map((e) => e.type), ['AppealDecided']);
   t.same((increased[0]!.data as { approvers?: string[] }).approvers, ['approver-1', 'approver-2'], 'both approvers recorded');
   t.same(stateOf([...underAppeal, ...firstApproval, ...increased]).fund.netAward, RSD(1_900_000), 'the increased award stands');
-  given(underAppeal).when({ ...decideAppeal('increased', RSD(1_900_000)), actor: assessor } as ClaimCommand).thenThrows(t, 'four-eyes', 'the assessor does not decide the appeal');
+  given(underAppeal).when({ ...decideAppeal('increased', RSD(1_900_000)), actor: assessor } as ClaimCommand).thenThrows(t, 'four-eyes', 'the assessor does not decide the appeal', { rule: 'assessor-decides-appeal' });
   const reducedSmall = given(underAppeal).when(decideAppeal('reduced', RSD(400_000))).events();
   t.same(reducedSmall.map((e) => e.type), ['AppealDecided'], 'an award at or below the threshold needs one approver');
   const remitted = given(underAppeal).when(decideAppeal('remitted')).events();
@@ -363,7 +366,7 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
     years: [{ year: 2026, tied: RSD(200_000).amountMinor, paid: 0, owed: RSD(200_000).amountMinor, payments: [] }], recovered: 0, recoveries: [],
   }, 'an approved advance is owed');
   const pay = (actor: Actor, n = 1, at = '2026-03-06T10:00:00.000Z'): ClaimCommand => ({ type: 'DisburseAdvance', actor, at, data: { advance: n, paymentReference: `ADV-${n}` } });
-  given([...base, ...adv]).when(pay(approver1)).thenThrows(t, 'four-eyes', 'not by its approver');
+  given([...base, ...adv]).when(pay(approver1)).thenThrows(t, 'four-eyes', 'not by its approver', { rule: 'approver-pays-advance', advance: 1 });
   given([...base, ...adv]).when(pay(finance, 2)).thenThrows(t, 'unknown-advance');
   const paid = given([...base, ...adv]).when(pay(finance)).events();
   t.same(paid.map((e) => e.type), ['AdvanceDisbursed']);
@@ -375,7 +378,7 @@ t.test('advances are committed, paid by a second person, deducted, and part of "
   const allInstalments = [...base, ...adv, assessed, ...awardPath, unpaidAdvanceSchedule, disbursed(1, RSD(1_500_000).amountMinor, '2026-05-04T09:00:00.000Z')];
   t.equal(stateOf(allInstalments).status, 'scheduled', 'every instalment paid but the advance: not paid in full');
   given(allInstalments).when({ type: 'CloseClaim', actor: finance, at: '2026-06-01T10:00:00.000Z', data: { reason: 'paid' } }).thenThrows(t, 'not-allowed-in-state', 'and it cannot be closed as paid');
-  given(allInstalments).when(pay(approver2)).thenThrows(t, 'four-eyes', 'not by an approver of the award either');
+  given(allInstalments).when(pay(approver2)).thenThrows(t, 'four-eyes', 'not by an approver of the award either', { rule: 'approver-pays-award' });
   const last = given(allInstalments).when(pay(finance, 1, '2026-05-05T10:00:00.000Z')).events();
   const s = stateOf([...allInstalments, ...last]);
   t.equal(s.status, 'paid', 'paid in full once the advance is paid too');
@@ -409,7 +412,7 @@ t.test('a reduction cannot go below what was paid; a reduced or withdrawn award 
   const advPaid: ClaimEvent = { type: 'AdvanceDisbursed', data: data({ advance: 1, amount: RSD(300_000), paymentReference: 'A', disbursedBy: 'finance-1', disbursedAt: '2026-03-06T10:00:00.000Z' }) };
   const path = [...courtTrack, applied, adv, advPaid, assessed, approval('approver-1', 1), approval('approver-2', 2), approved, notified, appealed];
   given(path).when({ type: 'DecideAppeal', actor: approver1, at: '2026-04-10T10:00:00.000Z', data: { outcome: 'reduced', decidedOn: '2026-04-10', netAward: RSD(200_000) } })
-    .thenThrows(t, 'below-paid');
+    .thenThrows(t, 'below-paid', 'not below the advance paid', { paid: RSD(300_000) });
   const reduced = given(path).when({ type: 'DecideAppeal', actor: approver1, at: '2026-04-10T10:00:00.000Z', data: { outcome: 'reduced', decidedOn: '2026-04-10', netAward: RSD(400_000) } }).events();
   t.equal(claimFunding(stateOf([...path, ...reduced])).tied, RSD(400_000).amountMinor, 'a reduced award ties the reduced amount');
   const withdrawn: ClaimEvent = { type: 'ClaimWithdrawn', data: data({ reason: 'x', withdrawnAt: '2026-04-03T10:00:00.000Z' }) };
@@ -451,7 +454,7 @@ t.test('payouts: exactly once, never by an approver, failure and retry', async (
 t.test('recovery from the offender is limited to what was paid', async (t) => {
   const recover = (major: number): ClaimCommand => ({ type: 'RecordRecovery', actor: finance, at: '2026-08-01T09:00:00.000Z', data: { amount: RSD(major), recordedOn: '2026-08-01' } });
   const paidOne = [...toScheduled, disbursed(1, 56_666_667, '2026-05-04T09:00:00.000Z')];
-  given(paidOne).when(recover(566_667)).thenThrows(t, 'recovery-exceeds-paid');
+  given(paidOne).when(recover(566_667)).thenThrows(t, 'recovery-exceeds-paid', 'not more than was paid', { paid: { amountMinor: 56_666_667, currency: 'RSD' } });
   t.same(given(paidOne).when(recover(500_000)).events().map((e) => e.type), ['RecoveryFromOffenderRecorded']);
 });
 
@@ -640,14 +643,14 @@ t.test('assignment: co-counsel, hand-over and the assessor of record', async (t)
     const appealed: ClaimEvent = { type: 'DecisionAppealed', data: data({ appealedAt: at, grounds: 'g' }) };
     const remitted: ClaimEvent = { type: 'AppealDecided', data: data({ outcome: 'remitted', decidedOn: '2026-04-20', approvers: ['approver-1'] }) };
     const backToFund = [...toApproval, approval('approver-1', 1), rejected, notified, appealed, remitted];
-    given(backToFund).when(assign('approver-1')).thenThrows(t, 'four-eyes', 'an approver of a decision on the claim cannot become its assessor');
+    given(backToFund).when(assign('approver-1')).thenThrows(t, 'four-eyes', 'an approver of a decision on the claim cannot become its assessor', { rule: 'approver-assesses' });
     given(backToFund).when(take({ sub: 'approver-1', roles: ['fund-assessor'] })).thenThrows(t, 'four-eyes', 'nor take it');
     given(backToFund).when(assign('assessor-2')).then(t, [assessorAssigned('assessor-2', 'admin-1', false)], 'someone else can');
     const ofRecord = [...courtTrack, applied, assessorAssigned('approver-3', 'admin-1', false), assessed];
     given(ofRecord).when({ type: 'ApproveAward', actor: { sub: 'approver-3', roles: ['fund-approver'] }, at, data: {} })
       .thenThrows(t, 'four-eyes', 'the assessor of record never approves, even when another assessed');
     given(ofRecord).when({ type: 'RejectAward', actor: { sub: 'approver-3', roles: ['fund-approver'] }, at, data: { reasons: ['x'], appealInstructions: 'y' } })
-      .thenThrows(t, 'four-eyes', 'nor rejects');
+      .thenThrows(t, 'four-eyes', 'nor rejects', { rule: 'assessor-rejects' });
   });
 });
 

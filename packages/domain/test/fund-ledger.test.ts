@@ -13,18 +13,20 @@ const cmd = <T extends LedgerCommand['type']>(type: T, data: Extract<LedgerComma
   ({ type, actor: admin, at, jurisdiction: 'XK', year: 2026, data }) as LedgerCommand;
 
 /** Runs commands in order, keeping the events of those that succeed and the codes of refusals. */
-function run(commands: LedgerCommand[], start: FundEvent[] = []): { state: LedgerState; events: FundEvent[]; refusals: string[] } {
+function run(commands: LedgerCommand[], start: FundEvent[] = []): { state: LedgerState; events: FundEvent[]; refusals: string[]; details: unknown[] } {
   const events = [...start];
   const refusals: string[] = [];
+  const details: unknown[] = [];
   for (const c of commands) {
     try {
       events.push(...decideLedger(c, events.reduce(evolveLedger, initialLedgerState())));
     } catch (err) {
       if (!isDomainError(err)) throw err;
       refusals.push(err.code);
+      details.push(err.details);
     }
   }
-  return { state: events.reduce(evolveLedger, initialLedgerState()), events, refusals };
+  return { state: events.reduce(evolveLedger, initialLedgerState()), events, refusals, details };
 }
 
 t.test('the budget is never over-committed', async (t) => {
@@ -32,6 +34,7 @@ t.test('the budget is never over-committed', async (t) => {
   const r = run([cmd('AllocateBudget', { amount: EUR(50_000) }), ...commits]);
   t.equal(r.events.filter((e) => e.type === 'FundsCommitted').length, 10, 'a budget for 10 awards commits exactly 10 of 20');
   t.same(r.refusals, Array(10).fill('budget-exceeded'));
+  t.same(r.details[0], { year: 2026, available: EUR(0), needed: EUR(5_000) }, 'the amounts in the fund year\'s currency, which a client can word');
   t.equal(available(r.state), 0);
 });
 
@@ -55,6 +58,7 @@ t.test('commitments to a target, releases down to one, payouts, returns and reco
     cmd('DisburseFunds', { claimId: claim(1), payment: { advance: 1 }, amount: EUR(3_001) }),
   ]);
   t.same(r.refusals, ['no-budget', 'currency-mismatch', 'budget-exceeded', 'disbursement-exceeds-commitment', 'disbursement-exceeds-commitment']);
+  t.same(r.details.at(-2), { outstanding: EUR(0) }, 'a claim with nothing committed: nothing held, in the currency of the payout');
   t.same(r.events.map((e) => e.type), [
     'FundBudgetAllocated', 'FundsCommitted', 'FundsDisbursed', 'FundsReleased', 'RecoveryCredited', 'FundsCommitted',
   ], 'a retried commitment, a commitment below what is tied, a retried payout, a retried release and a recovery credited again change nothing');

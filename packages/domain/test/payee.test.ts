@@ -5,11 +5,11 @@ import { decide, evolve, initialState, isDomainError, type ClaimCommand, type Cl
 // given / when / then over the claim decider, for who the claim's money goes to.
 const stateOf = (events: ClaimEvent[]): ClaimState => events.reduce(evolve, initialState());
 const when = (events: ClaimEvent[], command: ClaimCommand) => decide(command, stateOf(events));
-const refusal = (events: ClaimEvent[], command: ClaimCommand): { code?: string; kind?: string } => {
+const refusal = (events: ClaimEvent[], command: ClaimCommand): { code?: string; kind?: string; details?: unknown } => {
   try {
     when(events, command);
   } catch (err) {
-    if (isDomainError(err)) return { code: err.code, kind: err.kind };
+    if (isDomainError(err)) return { code: err.code, kind: err.kind, ...(err.code === 'four-eyes' ? { details: err.details } : {}) };
     throw err;
   }
   return {};
@@ -78,9 +78,11 @@ t.test('after an approval a change is only requested, and a second person confir
 
 t.test('refusals: four eyes, one change at a time, the change named', async (t) => {
   const byFinance = [filed, payeeSet(1), approvalGiven, changeRequested(2, 'finance-1')];
-  t.same(refusal(byFinance, confirm(finance1, 2)), { code: 'four-eyes', kind: 'authorization' }, 'who asked for the change cannot confirm it (403)');
+  t.same(refusal(byFinance, confirm(finance1, 2)), { code: 'four-eyes', kind: 'authorization', details: { rule: 'requester-confirms-payee', change: 2 } },
+    'who asked for the change cannot confirm it (403), the rule and the change named');
   t.same(when(byFinance, confirm(finance2, 2)).map((e) => e.type), ['PayeeChangeConfirmed'], 'another finance officer can');
-  t.same(refusal(byFinance, confirm(approverAsFinance, 2)), { code: 'four-eyes', kind: 'authorization' }, 'an approver of the award cannot steer its money');
+  t.same(refusal(byFinance, confirm(approverAsFinance, 2)), { code: 'four-eyes', kind: 'authorization', details: { rule: 'approver-confirms-payee', change: 2 } },
+    'an approver of the award cannot steer its money');
   const pending = [filed, payeeSet(1), approvalGiven, changeRequested(2)];
   t.equal(refusal(pending, setPayee(lawyer)).code, 'payee-change-pending', 'no second change while one waits');
   t.equal(refusal(pending, confirm(finance1, 3)).code, 'stale-payee-change', 'the confirmation names the change seen');

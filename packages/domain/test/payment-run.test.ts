@@ -155,7 +155,8 @@ t.test('the four-eyes rule of a release has one home: the decider refuses whom r
       `${who}: ${conflict ? conflict.message : 'may release'}`);
   }
   t.equal(releaseConflict(facts, 'finance-2'), undefined, 'a second finance officer who approved nothing in it may');
-  t.match(releaseConflict(facts, 'finance-1'), { code: 'four-eyes', kind: 'authorization', message: /Who prepared a payment run/ });
+  t.match(releaseConflict(facts, 'finance-1'), { code: 'four-eyes', kind: 'authorization', message: /Who prepared a payment run/, details: { rule: 'preparer-releases-run' } });
+  t.same(releaseConflict(facts, 'approver-2')?.details, { rule: 'approver-releases-run' }, 'each rule by its name');
   t.equal(releaseConflict({ ...facts, paying: [item(1)] }, 'approver-2'), undefined, 'an approver of a voided payment only may');
 });
 

@@ -107,14 +107,23 @@ t.test('every field is a property of the command\'s schema, and every required p
 
 t.test('the victim\'s language: each locale in its own words, or none sent as null', async (t) => {
   const field = actionsFor(principal('lawyer'), claim('filed')).find((a) => a.path === 'preferred-language')!.fields[0]!;
-  t.same(field.options, ['none', 'en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'], 'none, then the eight locales');
+  t.same(field.options, ['keep', 'none', 'en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'], 'unchanged, none, then the eight locales');
   t.equal(field.optionText?.sq, 'Shqip', 'Albanian named in Albanian');
   t.equal(field.optionText?.['sr-Cyrl'], 'Српски (ћирилица)');
   t.equal(field.nullOption, 'none', 'none clears it');
-  t.equal(field.initial, 'none');
   const schema = CommandBodies.setPreferredLanguage;
   t.ok(schema.safeParse({ preferredLanguage: null }).success, 'null is what the API takes for none');
-  for (const o of field.options!.filter((x) => x !== field.nullOption)) t.ok(schema.safeParse({ preferredLanguage: o }).success, `${o} is a locale the API takes`);
+  for (const o of field.options!.filter((x) => x !== field.nullOption && x !== 'keep')) t.ok(schema.safeParse({ preferredLanguage: o }).success, `${o} is a locale the API takes`);
+});
+
+t.test('given the victim\'s language in force, when its form is drawn, then it starts on it and saving it unchanged sends nothing', async (t) => {
+  const form = (preferredLanguage?: 'sq' | null) => actionsFor(principal('lawyer'), { ...claim('filed'), ...(preferredLanguage !== undefined ? { preferredLanguage } : {}) })
+    .find((a) => a.path === 'preferred-language')!;
+  t.equal(form('sq').fields[0]!.initial, 'sq', 'a language recorded: it starts on it, not on none');
+  t.equal(form(null).fields[0]!.initial, 'none', 'none recorded: it starts on none');
+  t.same(form('sq').fields[0]!.options, ['none', 'en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'], 'known: no "unchanged" choice');
+  t.equal(form().fields[0]!.initial, 'keep', 'not read (personal data not shown): it starts on "unchanged", never on none');
+  for (const f of [form('sq'), form(null), form()]) t.equal(f.onlyChanges, true, 'its initial value is sent by no save');
 });
 
 t.test('a document is attached by its SHA-256, computed where the file is', async (t) => {

@@ -8,7 +8,7 @@ import { IntlMessageFormat } from 'intl-messageformat';
 import { parse, TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { checkCatalogues, LOCALES as FUND_LOCALES, type Locale } from '@cfund/i18n';
 import { APPEAL_OUTCOMES, CLAIM_EVENTS, DOCUMENT_KINDS, EVIDENCE_KINDS, DAMAGE_HEADS, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, JURISDICTIONS, PAYEE_KINDS, ROLES, RULING_OUTCOMES } from '@cfund/contracts';
-import { DOMAIN_ERROR_CODES } from '@cfund/domain';
+import { DOMAIN_ERROR_CODES, FOUR_EYES_RULES } from '@cfund/domain';
 import { BankStatementsQuery, ClaimStatusSchema, PaymentRunsQuery } from '@cfund/projection-service';
 import { en } from '../web/src/i18n/en.ts';
 import { srLatn } from '../web/src/i18n/sr-Latn.ts';
@@ -72,8 +72,15 @@ t.test('the words for every value the API returns exist', async (t) => {
 t.test('every refusal the domain can answer has its words, and no code the domain lacks has any', async (t) => {
   // The domain lists every code (DOMAIN_ERROR_CODES, its one home): a new code without words here fails.
   const codes = DOMAIN_ERROR_CODES.map((code) => `refusal.${code}`);
-  for (const key of codes) t.ok(Object.hasOwn(en, key), key);
-  t.same(Object.keys(en).filter((k) => k.startsWith('refusal.')).sort(), [...codes].sort(), 'no words for a code the domain does not have');
+  // A refusal of the four-eyes family names its rule (FOUR_EYES_RULES, their one home): each rule has its own sentence.
+  const rules = Object.entries(FOUR_EYES_RULES).map(([rule, { code }]) => `refusal.${code}.${rule}`);
+  for (const key of [...codes, ...rules]) t.ok(Object.hasOwn(en, key), key);
+  t.same(Object.keys(en).filter((k) => k.startsWith('refusal.')).sort(), [...codes, ...rules].sort(), 'no words for a code or rule the domain does not have');
+  for (const [locale, messages] of Object.entries(CATALOGUES)) {
+    const shared = rules.filter((key) => messages[key] === messages[key.slice(0, key.lastIndexOf('.'))]);
+    t.same(shared, [], `${locale}: no rule falls back on its family's one sentence`);
+    t.equal(new Set(rules.map((key) => messages[key])).size, rules.length, `${locale}: each rule a sentence of its own`);
+  }
 });
 
 t.test('the list filters by every status the API has, and by no other', async (t) => {

@@ -6,13 +6,15 @@
  * A conflict is a refusal of the authorization kind (HTTP 403): it says who may not act, not
  * what the claim's state allows.
  *
+ * Each refusal names its rule in `details.rule` (FOUR_EYES_RULES of errors.ts, where its sentence is).
+ *
  * | code               | meaning |
  * | ---                | --- |
  * | `four-eyes`        | the assessor (who assessed, or the assessor of record) approving, rejecting or deciding on the claim; an approver of an award or advance paying it out, or becoming its assessor |
  * | `already-approved` | the same approver approving the same award, or appeal decision, twice |
  */
 import type { Money } from '@cfund/contracts';
-import { DomainError, fourEyesError } from '../errors.js';
+import { fourEyesError, type DomainError } from '../errors.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
 import type { Advance, ClaimState } from './state.js';
 
@@ -27,9 +29,6 @@ export function awardApprovalsNeeded(s: ClaimState): 1 | 2 {
   return approvalsNeeded(schemeFor(s.jurisdiction, s.schemeVersion), net);
 }
 
-const fourEyes = fourEyesError;
-const alreadyApproved = (message: string): DomainError => new DomainError('already-approved', message, { kind: 'authorization' });
-
 /** What the four-eyes rule of an award's approval reads of a claim (read models pass their own rows). */
 export interface AwardApprovalFacts {
   fund: { assessment?: { assessedBy: string } | undefined; approvals: readonly string[] };
@@ -42,31 +41,31 @@ const isAssessor = (s: AwardApprovalFacts, who: string): boolean =>
 
 /** Why `who` may not approve the claim's award: they assessed it, or already gave one of its approvals. */
 export function approvalConflict(s: AwardApprovalFacts, who: string): DomainError | undefined {
-  if (isAssessor(s, who)) return fourEyes('The person who assessed a claim cannot approve it: a second person must check the assessment.');
-  if (s.fund.approvals.includes(who)) return alreadyApproved('You have already approved this award; a second approval must come from another approver.');
+  if (isAssessor(s, who)) return fourEyesError('assessor-approves');
+  if (s.fund.approvals.includes(who)) return fourEyesError('approves-award-twice');
   return undefined;
 }
 
 /** Why `who` may not reject the claim's award: they assessed it. An approver who gave an approval may still reject. */
 export function rejectionConflict(s: ClaimState, who: string): DomainError | undefined {
-  return isAssessor(s, who) ? fourEyes('The person who assessed a claim cannot decide on it.') : undefined;
+  return isAssessor(s, who) ? fourEyesError('assessor-rejects') : undefined;
 }
 
 /** Why `who` may not decide the appeal: they assessed the claim, or already gave the decision's first approval. */
 export function appealDecisionConflict(s: ClaimState, who: string): DomainError | undefined {
-  if (isAssessor(s, who)) return fourEyes('The person who assessed a claim cannot decide on it.');
-  if (s.fund.pendingAppealDecision?.approver === who) return alreadyApproved('You have already approved this appeal decision; a second approver is needed.');
+  if (isAssessor(s, who)) return fourEyesError('assessor-decides-appeal');
+  if (s.fund.pendingAppealDecision?.approver === who) return fourEyesError('approves-appeal-twice');
   return undefined;
 }
 
 /** Why `who` may not become the claim's assessor: they approved an award or appeal decision of it. */
 export function assignmentConflict(s: ClaimState, who: string): DomainError | undefined {
-  return s.fund.deciders.includes(who) ? fourEyes('A person who approved a decision on a claim cannot become its assessor.') : undefined;
+  return s.fund.deciders.includes(who) ? fourEyesError('approver-assesses') : undefined;
 }
 
 /** Why `who` may not pay the claim out: they approved an award or appeal decision of it, or the advance being paid. */
-export function paymentConflict(s: ClaimState, who: string, advance?: Pick<Advance, 'approvedBy'>): DomainError | undefined {
-  if (s.fund.deciders.includes(who)) return fourEyes('A person who approved an award cannot also pay it out.');
-  if (advance?.approvedBy === who) return fourEyes('The approver of an advance cannot pay it out.');
+export function paymentConflict(s: ClaimState, who: string, advance?: Pick<Advance, 'approvedBy' | 'number'>): DomainError | undefined {
+  if (s.fund.deciders.includes(who)) return fourEyesError('approver-pays-award');
+  if (advance?.approvedBy === who) return fourEyesError('approver-pays-advance', { advance: advance.number });
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { AmountsByHead, Currency, EventData, Money } from '@cfund/contracts';
 import { DomainError } from '../errors.js';
+import { formatMoney } from '../money.js';
 import type { Scheme } from '../schemes/index.js';
 
 type Deductions = EventData<'ClaimAssessed'>['deductions'];
@@ -79,8 +80,9 @@ export function requireWithinClaimed(
       throw new DomainError('head-not-claimed', `Nothing was claimed or awarded by a court under "${head}": it cannot be assessed.`, { details: { head } });
     }
     if (amount.amountMinor > max) {
-      throw new DomainError('above-claimed', `Under "${head}" at most ${max} minor units were claimed or awarded by a court; ${amount.amountMinor} were assessed.`, {
-        details: { head, claimed: max, assessed: amount.amountMinor },
+      const claimed: Money = { amountMinor: max, currency: amount.currency };
+      throw new DomainError('above-claimed', `Under "${head}" at most ${formatMoney(claimed)} was claimed or awarded by a court; ${formatMoney(amount)} was assessed.`, {
+        details: { head, claimed, assessed: amount },
       });
     }
   }

@@ -1,7 +1,7 @@
 import type { ClaimEvent, Money } from '@cfund/contracts';
 import { addPeriod, addWorkingDays, appealDeadline, applicationDeadline, isLate, localDateOf, rollForward } from '../deadlines.js';
 import { DomainError, refuse } from '../errors.js';
-import { percentage, split } from '../money.js';
+import { formatMoney, percentage, split } from '../money.js';
 import { schemeFor, type Scheme } from '../schemes/index.js';
 import { appealDecisionConflict, approvalConflict, assignmentConflict, approvalsNeeded, paymentConflict, rejectionConflict } from './approvals.js';
 import { computeAward, requireCurrency, requireWithinClaimed } from './assessment.js';
@@ -226,7 +226,8 @@ const handlers: Handlers = {
     const events: ClaimEvent[] = [ev('AwardApprovalGiven', { approver: c.actor.sub, netAward: assessment.recommendedNet, approvalNumber }, s)];
     if (approvalNumber === needed) {
       if (assessment.recommendedNet.amountMinor < claimFunding(s).paid) {
-        refuse('below-paid', 'The award is less than the advances already paid.', { paid: claimFunding(s).paid });
+        const paid: Money = { amountMinor: claimFunding(s).paid, currency: assessment.recommendedNet.currency };
+        refuse('below-paid', `The award is less than the advances already paid (${formatMoney(paid)}).`, { paid });
       }
       events.push(ev('AwardApproved', {
         netAward: assessment.recommendedNet, approvers: [...s.fund.approvals, c.actor.sub], fundYear: fundYearOf(s, c.at, scheme),
@@ -281,7 +282,10 @@ const handlers: Handlers = {
       const cap = scheme.caps.total;
       if (netAward.amountMinor > cap.amountMinor) refuse('above-cap', `The award cannot exceed the scheme's cap of ${cap.amountMinor} ${cap.currency} (minor units).`, { cap });
       const paid = claimFunding(s).paid;
-      if (netAward.amountMinor < paid) refuse('below-paid', `The award cannot be reduced below what was already paid (${paid} minor units).`, { paid });
+      if (netAward.amountMinor < paid) {
+        const paidMoney: Money = { amountMinor: paid, currency: netAward.currency };
+        refuse('below-paid', `The award cannot be reduced below what was already paid (${formatMoney(paidMoney)}).`, { paid: paidMoney });
+      }
     }
     // A decision that sets an award needs the approvals an award of that amount needs.
     const pending = s.fund.pendingAppealDecision;
@@ -401,7 +405,8 @@ const handlers: Handlers = {
     requireCurrency([c.data.amount], s.currency!);
     const { paid, recovered } = claimFunding(s);
     if (recovered + c.data.amount.amountMinor > paid) {
-      refuse('recovery-exceeds-paid', 'The fund cannot recover more than it has paid.', { paid });
+      const paidMoney: Money = { amountMinor: paid, currency: c.data.amount.currency };
+      refuse('recovery-exceeds-paid', `The fund cannot recover more than it has paid (${formatMoney(paidMoney)}).`, { paid: paidMoney });
     }
     return [ev('RecoveryFromOffenderRecorded', c.data, s)];
   },

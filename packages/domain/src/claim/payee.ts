@@ -27,10 +27,6 @@ export interface SetPayeeData {
   details: EncryptedPersonalData;
 }
 
-const fourEyes = (message: string): never => {
-  throw fourEyesError(message);
-};
-
 /** Once an award or an advance of the claim has an approval, its payee changes only with a second person. */
 export const payeeLocked = (s: ClaimState): boolean => s.fund.deciders.length > 0 || s.fund.advances.length > 0;
 
@@ -64,8 +60,8 @@ export const payeeHandlers = {
 
   ConfirmPayeeChange: (c: ClaimCommandOf<'ConfirmPayeeChange'>, s: ClaimState): ClaimEvent[] => {
     const pending = requirePending(s, c.data.change);
-    if (pending.by === c.actor.sub) fourEyes('The person who asked for a change of payee cannot confirm it: a second person must check it.');
-    if (s.fund.deciders.includes(c.actor.sub)) fourEyes('An approver of the claim\'s award cannot also confirm where its money goes.');
+    if (pending.by === c.actor.sub) throw fourEyesError('requester-confirms-payee', { change: pending.change });
+    if (s.fund.deciders.includes(c.actor.sub)) throw fourEyesError('approver-confirms-payee', { change: pending.change });
     return [ev('PayeeChangeConfirmed', { change: pending.change, confirmedBy: c.actor.sub, confirmedAt: c.at }, s)];
   },
 

@@ -1,6 +1,6 @@
 import type { Actor, Currency, FundEvent, Jurisdiction, Money } from '@cfund/contracts';
 import { refuse } from '../errors.js';
-import { addMinor } from '../money.js';
+import { addMinor, formatMoney } from '../money.js';
 import { checkAllocation } from './budget.js';
 
 /**
@@ -178,7 +178,10 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
       if (lacking <= 0) return [];
       const free = available(s);
       if (lacking > free) {
-        refuse('budget-exceeded', `The fund has ${free} minor units left for ${c.year}; the award needs ${lacking} more.`, { year: c.year, available: free, needed: lacking });
+        // Amounts as Money (with the fund year's currency), so that a client can word them.
+        const available: Money = { amountMinor: free, currency: c.data.tied.currency };
+        const needed: Money = { amountMinor: lacking, currency: c.data.tied.currency };
+        refuse('budget-exceeded', `The fund has ${formatMoney(available)} left for ${c.year}; the award needs ${formatMoney(needed)} more.`, { year: c.year, available, needed });
       }
       return [{ type: 'FundsCommitted', data: { ...base, claimId: c.data.claimId, amount: { amountMinor: lacking, currency: c.data.tied.currency } } }];
     }
@@ -196,7 +199,8 @@ export function decideLedger(c: LedgerCommand, s: LedgerState): FundEvent[] {
       const f = s.claims[c.data.claimId];
       if (isRecorded(f, c.data.payment)) return [];
       if (!f || c.data.amount.amountMinor > outstanding(f)) {
-        refuse('disbursement-exceeds-commitment', 'A payout must be covered by funds committed to the award.', { outstanding: f ? outstanding(f) : 0 });
+        const held: Money = { amountMinor: f ? outstanding(f) : 0, currency: c.data.amount.currency };
+        refuse('disbursement-exceeds-commitment', `A payout must be covered by funds committed to the award: ${formatMoney(held)} is.`, { outstanding: held });
       }
       return [{ type: 'FundsDisbursed', data: { ...base, claimId: c.data.claimId, ...paymentFields(c.data.payment), amount: c.data.amount } }];
     }

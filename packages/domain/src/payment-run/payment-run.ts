@@ -95,8 +95,8 @@ export interface RunReleaseFacts { preparedBy?: string | undefined; paying: read
 
 /** Why `who` may not release the run (four-eyes): they prepared it, or approved an award it pays. */
 export function releaseConflict(run: RunReleaseFacts, who: string): DomainError | undefined {
-  if (run.preparedBy === who) return fourEyesError('Who prepared a payment run cannot release it: a second finance officer checks it.');
-  if (run.paying.some((i) => i.deciders.includes(who))) return fourEyesError('An approver of an award paid by the run cannot release it.');
+  if (run.preparedBy === who) return fourEyesError('preparer-releases-run');
+  if (run.paying.some((i) => i.deciders.includes(who))) return fourEyesError('approver-releases-run');
   return undefined;
 }
 

@@ -24,7 +24,7 @@
  */
 import type { Jurisdiction, Money } from '@cfund/contracts';
 import {
-  DomainError, claimFunding, emptyClaimFunds, fundingDifferences, fundingInYear, ledgerYears, outstanding, paymentKey, tiedOf,
+  DomainError, formatMoney, claimFunding, emptyClaimFunds, fundingDifferences, fundingInYear, ledgerYears, outstanding, paymentKey, tiedOf,
   type ClaimFunding, type ClaimFunds, type ClaimState, type FundedPayment, type FundingDifference, type LedgerCommand, type LedgerState, type PaymentRef, type YearFunding,
 } from '@cfund/domain';
 import type { CommandContext } from '../command-service.js';
@@ -119,8 +119,10 @@ export class AwardFunding {
     const returning = this.toReturn(after, held).reduce((s, r) => s + r.amount, 0);
     const free = outstanding(held) + returning;
     if (paying > free) {
-      throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${free} minor units for this claim in ${y.year}; this payment needs ${paying}.`, {
-        details: { year: y.year, outstanding: free, needed: paying },
+      const held: Money = { amountMinor: free, currency: after.currency! };
+      const needed: Money = { amountMinor: paying, currency: after.currency! };
+      throw new DomainError('disbursement-exceeds-commitment', `The fund holds ${formatMoney(held)} for this claim in ${y.year}; this payment needs ${formatMoney(needed)}.`, {
+        details: { year: y.year, outstanding: held, needed },
       });
     }
   }

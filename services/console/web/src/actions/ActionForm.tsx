@@ -12,7 +12,7 @@ import { sha256Hex } from '../digest.ts';
 import { AwardPreview, type AwardBasis } from './AwardPreview.tsx';
 import { toMinor } from '../format.ts';
 import { focusFirstError, issueMessage, problemPath, type Issue } from '../forms.ts';
-import type { MessageKey } from '../i18n/locales.ts';
+import { isLocale, type MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import type { ActionField, ClaimAction } from './catalogue.ts';
 import { useRefusalSentence } from '../i18n/refusal.ts';
@@ -35,7 +35,8 @@ const initialValues = (fields: ActionField[]): Values => {
   return values;
 };
 
-export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone: (revision: number) => void; onReload: () => void }) {
+/** `onDone`: the revision the command produced, and the body it sent. */
+export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone: (revision: number, body: Record<string, unknown>) => void; onReload: () => void }) {
   const t = useT();
   const sentence = useRefusalSentence();
   const { action, claim } = props;
@@ -43,6 +44,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
   const [stale, setStale] = useState(false);
+  const [unchanged, setUnchanged] = useState(false);
   const [sending, setSending] = useState(false);
   // One key per attempt: a retry after a lost answer cannot act twice.
   const idempotencyKey = useRef(crypto.randomUUID());
@@ -139,6 +141,12 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     event.preventDefault();
     setRefusal(undefined);
     setStale(false);
+    setUnchanged(false);
+    // A value recorded already, saved again, would record it again: say so and send nothing.
+    if (action.onlyChanges && Object.entries(initialValues(action.fields)).every(([name, value]) => values[name] === value)) {
+      setErrors({});
+      return setUnchanged(true);
+    }
     const { body, unreadable, fieldOf } = build();
     const found = { ...unreadable };
     const checked = CommandBodies[action.command].safeParse(body);
@@ -159,7 +167,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
         method: 'POST', body: checked.data, headers: { 'if-match': `"${claim.revision}"`, 'idempotency-key': idempotencyKey.current },
       });
       idempotencyKey.current = crypto.randomUUID();
-      props.onDone(result.revision);
+      props.onDone(result.revision, checked.data as Record<string, unknown>);
     } catch (e) {
       const problem = e instanceof ApiError ? e.problem : undefined;
       // A refusal wrote nothing: the next attempt is a new request. After a lost answer the same key makes a retry safe.
@@ -176,7 +184,10 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
     }
   };
 
-  const set = (name: string, value: string | boolean) => setValues({ ...values, [name]: value });
+  const set = (name: string, value: string | boolean) => {
+    setUnchanged(false);
+    setValues({ ...values, [name]: value });
+  };
   const input = (name: string, label: string, type: string, extra: { inputMode?: 'decimal' | 'numeric' } = {}) => (
     <Field key={name} name={key(name)} label={label} error={errors[key(name)]}>
       {(attrs) => <input {...attrs} {...extra} type={type} autoComplete="off" value={String(values[name])} onChange={(e) => set(name, e.target.value)} />}
@@ -203,7 +214,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
           <Field key={f.name} name={key(f.name)} label={label} error={errors[key(f.name)]}>
             {(attrs) => (
               <select {...attrs} value={String(values[f.name])} onChange={(e) => set(f.name, e.target.value)}>
-                {f.options!.map((o) => <option key={o} value={o} lang={f.languages && o !== f.nullOption ? o : undefined}>{optionText(f, o)}</option>)}
+                {f.options!.map((o) => <option key={o} value={o} lang={f.languages && isLocale(o) ? o : undefined}>{optionText(f, o)}</option>)}
               </select>
             )}
           </Field>
@@ -273,6 +284,7 @@ export function ActionForm(props: { action: ClaimAction; claim: ClaimRef; onDone
         {action.preview === 'award' && values.eligible === true && <AwardPreview basis={claim.award} assessed={previewAmounts()} />}
         <div className="actions">
           <button type="submit" disabled={sending}>{t(action.submit)}</button>
+          {unchanged && <p role="status" className="unchanged">{t('action.unchanged')}</p>}
           {refusal && <p role="alert" className="refusal">{t('action.refused', { detail: refusal })}</p>}
           {stale && (
             <p role="alert" className="refusal">

@@ -6,7 +6,7 @@
 import { canSpreadCommitments } from '@cfund/domain';
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, PAYEE_KINDS, RULING_OUTCOMES, type CommandName } from '@cfund/contracts';
 import type { Principal } from '../api.ts';
-import { LOCALE_LABELS, LOCALES, type MessageKey } from '../i18n/locales.ts';
+import { LOCALE_LABELS, LOCALES, type Locale, type MessageKey } from '../i18n/locales.ts';
 
 /**
  * How a field is typed and turned into the body: `lines` is a list, one item a line; `instant` a
@@ -27,7 +27,7 @@ export interface ActionField {
   optionText?: Record<string, string>;
   /** `choice`: the option sent as null (clearing the value); the others are sent as they are. */
   nullOption?: string;
-  /** `choice`: the options are locales, each worded in its own language (marked with `lang`). */
+  /** `choice`: the options that are locales are each worded in their own language (marked with `lang`). */
   languages?: boolean;
   initial?: string | boolean;
 }
@@ -46,6 +46,8 @@ export interface ClaimAction {
   preview?: 'award';
   /** What to say of the schema's own rule across fields (a refine: "this or that"). */
   customError?: MessageKey;
+  /** Sends nothing while every field holds its initial value: that value is the one recorded already. */
+  onlyChanges?: boolean;
 }
 
 /** What the claim page knows of a claim to choose its actions. */
@@ -71,6 +73,8 @@ export interface ClaimForActions {
   documentChoices?: Record<string, string>;
   /** Erased by the data-protection officer: nothing more is recorded for the victim. */
   personalData?: { erased: boolean };
+  /** The victim's language in force (null: none), once the user has shown the personal data; else unknown. */
+  preferredLanguage?: Locale | null;
 }
 
 const text = (name: string, label: MessageKey): ActionField => ({ name, kind: 'text', label });
@@ -278,14 +282,20 @@ const CLOSURE: ClaimAction = {
 /**
  * The victim's language, for copies of the letters: each locale named in its own language, or
  * none (the scheme's language only). Personal data: sent in the body only, kept in no URL or storage.
+ * `recorded`: the one in force, known once the user has shown the personal data (a recorded read;
+ * null: none). The form starts on it, and saving it unchanged sends nothing. Not read yet: the form
+ * starts on "unchanged" (KEEP_LANGUAGE), which sends nothing either.
  */
-const PREFERRED_LANGUAGE: ClaimAction = {
-  path: 'preferred-language', command: 'setPreferredLanguage', title: 'action.preferredLanguage', submit: 'action.save',
+export const KEEP_LANGUAGE = 'keep';
+const preferredLanguage = (recorded: Locale | null | undefined): ClaimAction => ({
+  path: 'preferred-language', command: 'setPreferredLanguage', title: 'action.preferredLanguage', submit: 'action.save', onlyChanges: true,
   fields: [{
-    name: 'preferredLanguage', kind: 'choice', label: 'field.preferredLanguage', options: ['none', ...LOCALES],
-    optionText: LOCALE_LABELS, optionWords: 'preferredLanguage', nullOption: 'none', languages: true, initial: 'none',
+    name: 'preferredLanguage', kind: 'choice', label: 'field.preferredLanguage',
+    options: recorded === undefined ? [KEEP_LANGUAGE, 'none', ...LOCALES] : ['none', ...LOCALES],
+    optionText: LOCALE_LABELS, optionWords: 'preferredLanguage', nullOption: 'none', languages: true,
+    initial: recorded === undefined ? KEEP_LANGUAGE : recorded ?? 'none',
   }],
-};
+});
 
 /**
  * An old schedule's later instalments committed in the years they fall due in: offered only when
@@ -319,7 +329,7 @@ export function actionsFor(p: Principal, claim: ClaimForActions): ClaimAction[] 
     if (s === 'notified') actions.push(APPEAL);
     if (WITHDRAWABLE.includes(s)) actions.push(WITHDRAWAL);
     if (s === 'withdrawn') actions.push(REOPENING);
-    if (!claim.personalData?.erased) actions.push(PREFERRED_LANGUAGE);
+    if (!claim.personalData?.erased) actions.push(preferredLanguage(claim.preferredLanguage));
   }
   // A late application needs an extension first.
   if (has('fund-approver') && s === 'filed' && claim.applicationOverdue && !claim.fund.extension) actions.push(EXTENSION);

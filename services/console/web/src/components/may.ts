@@ -2,9 +2,9 @@
  * What the signed-in user may be offered, by the domain's own rules of authorization (one home:
  * @cfund/domain). Only what to show: the API decides, and says why not.
  */
-import { accessLogScope, canActAsFundStaff, paymentListScope, releaseConflict, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+import { accessLogScope, canActAsFundStaff, domainErrorProblem, paymentListScope, releaseConflict, canAllocateBudget, canErasePersonalData, canReadFundYear, canReadPersonalData, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
-import type { Principal } from '../api.ts';
+import type { Principal, Problem } from '../api.ts';
 
 const domain = (p: Principal): DomainPrincipal => p as unknown as DomainPrincipal;
 
@@ -53,9 +53,12 @@ export const mayListPayments = (p: Principal): boolean => paymentListScope(domai
 export const mayHandlePaymentRun = (p: Principal, run: { jurisdiction: string }): boolean =>
   canActAsFundStaff(domain(p), run.jurisdiction as Jurisdiction, 'fund-finance').allowed;
 
-/** Why the user, who handles the run, may not release it (four-eyes), in the domain's words; undefined when they may. */
-export const releaseRefusal = (p: Principal, run: { preparedBy: string; payments: { deciders: string[]; voided?: unknown }[] }): string | undefined =>
-  releaseConflict({ preparedBy: run.preparedBy, paying: run.payments.filter((i) => !i.voided) }, p.sub)?.message;
+/**
+ * Why the user, who handles the run, may not release it (four-eyes): the refusal the API would
+ * answer, its rule named (worded by refusal.ts in the user's language); undefined when they may.
+ */
+export const releaseRefusal = (p: Principal, run: { preparedBy: string; payments: { deciders: string[]; voided?: unknown }[] }): Problem | undefined =>
+  domainErrorProblem(releaseConflict({ preparedBy: run.preparedBy, paying: run.payments.filter((i) => !i.voided) }, p.sub));
 
 /** A fund year's budget use: the fund admins and finance officers of the jurisdiction, and auditors. */
 export const mayReadBudgetUse = (p: Principal, j: Jurisdiction): boolean =>

@@ -1,6 +1,8 @@
 /**
  * A refusal in the user's language. The domain's rule code (`code` of a 409 or 403) has its words
- * in every catalogue (`refusal.<code>`); a placeholder there is a fact of the problem's `details`,
+ * in every catalogue (`refusal.<code>`); a code whose refusals name the rule they apply
+ * (`details.rule`: the four-eyes family) has a sentence per rule (`refusal.<code>.<rule>`), the
+ * code's own sentence standing for a rule a catalogue does not know yet. A placeholder is a fact of the problem's `details`,
  * amounts and dates through Intl. An unknown code, or facts the API left out, fall back to the
  * API's own sentence: never a sentence with a hole in it.
  */
@@ -30,7 +32,9 @@ function factsOf(locale: string, details: Readonly<Record<string, unknown>>): Re
 export function refusalSentence(intl: IntlShape, problem: Problem): string {
   const ownWords = problem.detail ?? problem.title ?? `HTTP ${problem.status}`;
   if (!problem.code) return ownWords;
-  const id = `refusal.${problem.code}`;
+  const rule = problem.details?.['rule'];
+  const byRule = typeof rule === 'string' ? `refusal.${problem.code}.${rule}` : undefined;
+  const id = byRule && typeof intl.messages[byRule] === 'string' ? byRule : `refusal.${problem.code}`;
   const message = intl.messages[id];
   if (typeof message !== 'string') return ownWords;
   const facts = factsOf(intl.locale, problem.details ?? {});

@@ -11,7 +11,7 @@ import { actionsFor } from '../actions/catalogue.ts';
 import { api, ApiError, type Principal } from '../api.ts';
 import { useTitle } from '../components/use-title.ts';
 import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../format.ts';
-import type { MessageKey } from '../i18n/locales.ts';
+import type { Locale, MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { mayReadPersonalData } from '../components/may.ts';
 import { ClaimTimeline } from './ClaimTimeline.tsx';
@@ -58,6 +58,9 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | typeof NOT_FOUND | undefined>(undefined);
   const [done, setDone] = useState<string | undefined>(undefined);
+  // The victim's language in force, known only while the personal data is shown (a recorded read).
+  const [language, setLanguage] = useState<Locale | null | undefined>(undefined);
+  useEffect(() => setLanguage(undefined), [props.claimId]);
   // A reload, and the revision it waits for (the one an action of ours produced).
   const [reloads, setReloads] = useState(0);
   const awaited = useRef(-1);
@@ -99,7 +102,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
   const now = new Date().toISOString();
   const scheme = schemeAt(claim.jurisdiction as Jurisdiction, claim.filedAt ?? now);
   const actions = actionsFor(props.principal, {
-    ...claim,
+    ...claim, preferredLanguage: language,
     applicationOverdue: claim.deadlines.some((d) => d.kind === 'fund-application' && isLate(d.dueOn, now, zone)),
     rejectionFinal: claim.fund.rejectionReasons.length > 0 && claim.fund.appealOutcome === null && !!claim.fund.appealDeadline && isLate(claim.fund.appealDeadline, now, zone),
     scheme: { advances: scheme.advancePayments.allowed, recovery: scheme.recoveryFromOffender },
@@ -170,7 +173,7 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
           {t('claim.payeePending', { change: claim.payee.pending.change, kind: t(`payeeKind.${claim.payee.pending.kind}` as MessageKey), account: claim.payee.pending.maskedAccount })}
         </p>
       )}
-      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayRead} />
+      <PersonalDataPanel claimId={claim.claimId} erased={claim.personalData.erased} mayRead={mayRead} language={language} onLanguage={setLanguage} />
       <InformationRequestsPanel claimId={claim.claimId} requests={claim.informationRequests} mayRead={mayRead} timeZone={zone} />
       <DocumentsPanel
         claimId={claim.claimId} documents={claim.documents} mayHandle={mayRead} erased={claim.personalData.erased} timeZone={zone}
@@ -185,8 +188,13 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
           {actions.map((a) => (
             <ActionForm
               // A new revision draws fresh forms: what was typed for the old state is not sent against the new one.
-              key={`${a.path}@${claim.revision}`} action={a} claim={ref} onReload={() => reload()}
-              onDone={(revision) => reload(revision, t(a.title, a.titleValues))}
+              // The values it starts on, too: the victim's language once shown.
+              key={`${a.path}@${claim.revision}@${a.fields.map((f) => String(f.initial)).join()}`} action={a} claim={ref} onReload={() => reload()}
+              onDone={(revision, body) => {
+                // The language set is the one in force now: the form and the data shown start on it.
+                if (a.command === 'setPreferredLanguage' && language !== undefined) setLanguage((body.preferredLanguage ?? null) as Locale | null);
+                reload(revision, t(a.title, a.titleValues));
+              }}
             />
           ))}
         </section>

@@ -3,7 +3,8 @@
  * the catalogue of what they count (GET /monitoring/catalogue): the monitor's page, and the
  * auditor's. A withheld cell (null: too few victims behind it, or derivable from the cells
  * beside it) is shown as withheld, never as zero; amounts in EUR at the year's reference rate,
- * provisional rates said so, the original currency alongside.
+ * provisional rates said so, the original currency alongside. The funds' budget use is the fund
+ * year's ledger (the same calendar year, not a filing cohort), worded as on the funds page.
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import { useIntl } from 'react-intl';
@@ -17,12 +18,16 @@ import { navigate } from '../router.ts';
 
 type Withheld = number | null;
 interface Rate { currency: string; perEur: number; provisional: boolean; source: string }
+/** An amounts table: `cells` in euro cents, `original` the same in minor units of the row's currency. */
+interface AmountsTable { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: Withheld[]; original: Withheld[] }[]; columnTotals: Withheld[] }
 interface Tables {
   year: number;
   suppressionThreshold: number;
   referenceRates: { version: string; rates: Rate[] };
   claims: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld }[]; columnTotals: Withheld[]; total: Withheld };
-  amounts: { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: Withheld[]; original: Withheld[] }[]; columnTotals: Withheld[] } | null;
+  amounts: AmountsTable | null;
+  /** The fund year's ledgers against their budgets (null, as `amounts`, while a rate is missing). */
+  budget: AmountsTable | null;
   missingRates: string[];
 }
 interface Catalogue { indicators: { id: string; name: string; definition: string; unit: string }[] }
@@ -54,7 +59,6 @@ export function MonitoringPage(props: { year: number | undefined }) {
 
   const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
   const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
-  const eur = (cents: Withheld): ReactNode => (cents === null ? withheld : formatMoney(locale, cents, 'EUR'));
   const rateOf = (currency: string | null) => tables?.referenceRates.rates.find((r) => r.currency === currency);
 
   return (
@@ -107,40 +111,10 @@ export function MonitoringPage(props: { year: number | undefined }) {
             ? <p>{t('monitoring.amounts.missingRates', { currencies: tables.missingRates.join(', ') })}</p>
             : (
               <>
-                <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.amounts.title', { year: tables.year })}>
-                  <table aria-describedby="withheld-note">
-                    <thead>
-                      <tr>
-                        <th scope="col">{t('monitoring.jurisdiction')}</th>
-                        {tables.amounts.columns.map((c) => <th key={c} scope="col">{t(`monitoring.amount.${c}` as MessageKey)}</th>)}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {tables.amounts.rows.map((row) => (
-                        <tr key={row.jurisdiction}>
-                          <th scope="row">
-                            {jurisdiction([row.jurisdiction])}
-                            {rateOf(row.currency)?.provisional && <span className="provisional"> {t('monitoring.provisionalMark')}</span>}
-                          </th>
-                          {row.cells.map((cents, i) => (
-                            <td key={i} data-testid={`amounts-${row.jurisdiction}-${tables.amounts!.columns[i]}`}>
-                              {eur(cents)}
-                              {cents !== null && row.currency !== null && row.currency !== 'EUR' && row.original[i] !== null && (
-                                <span className="original">{formatMoney(locale, row.original[i]!, row.currency)}</span>
-                              )}
-                            </td>
-                          ))}
-                        </tr>
-                      ))}
-                    </tbody>
-                    <tfoot>
-                      <tr>
-                        <th scope="row">{t('monitoring.region')}</th>
-                        {tables.amounts.columnTotals.map((cents, i) => <td key={i}>{eur(cents)}</td>)}
-                      </tr>
-                    </tfoot>
-                  </table>
-                </div>
+                <AmountsTableView
+                  id="amounts" table={tables.amounts} label={t('monitoring.amounts.title', { year: tables.year })} rateOf={rateOf}
+                  column={(c) => t(`monitoring.amount.${c}` as MessageKey)}
+                />
                 <h3>{t('monitoring.rates.title', { version: tables.referenceRates.version })}</h3>
                 <ul className="rates">
                   {tables.referenceRates.rates.map((r) => (
@@ -150,6 +124,17 @@ export function MonitoringPage(props: { year: number | undefined }) {
                   ))}
                 </ul>
                 <p className="note">{t('monitoring.rates.note')}</p>
+                {tables.budget && (
+                  <>
+                    <h2>{t('monitoring.budget.title', { year: tables.year })}</h2>
+                    <AmountsTableView
+                      id="budget" table={tables.budget} label={t('monitoring.budget.title', { year: tables.year })} rateOf={rateOf}
+                      caption={t('monitoring.budget.caption', { year: tables.year })}
+                      // The columns in the words of the funds page: the same figures (budgetUse of @cfund/domain).
+                      column={(c) => t(`funds.budgetUse.${c}` as MessageKey)}
+                    />
+                  </>
+                )}
               </>
             )}
         </>
@@ -170,5 +155,54 @@ export function MonitoringPage(props: { year: number | undefined }) {
         </>
       )}
     </section>
+  );
+}
+
+/** One table of amounts by jurisdiction: EUR, the original currency beneath, withheld cells said so, the region's column totals. */
+function AmountsTableView(props: {
+  id: string; table: AmountsTable; label: string; caption?: string; column: (c: string) => string; rateOf: (currency: string | null) => Rate | undefined;
+}) {
+  const t = useT();
+  const { locale } = useIntl();
+  const jurisdiction = useJurisdictions();
+  const { id, table } = props;
+  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
+  const eur = (cents: Withheld): ReactNode => (cents === null ? withheld : formatMoney(locale, cents, 'EUR'));
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
+      <table aria-describedby="withheld-note" data-testid={`${id}-table`}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            <th scope="col">{t('monitoring.jurisdiction')}</th>
+            {table.columns.map((c) => <th key={c} scope="col">{props.column(c)}</th>)}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row) => (
+            <tr key={row.jurisdiction}>
+              <th scope="row">
+                {jurisdiction([row.jurisdiction])}
+                {props.rateOf(row.currency)?.provisional && <span className="provisional"> {t('monitoring.provisionalMark')}</span>}
+              </th>
+              {row.cells.map((cents, i) => (
+                <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>
+                  {eur(cents)}
+                  {cents !== null && row.currency !== null && row.currency !== 'EUR' && row.original[i] !== null && (
+                    <span className="original">{formatMoney(locale, row.original[i]!, row.currency)}</span>
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t('monitoring.region')}</th>
+            {table.columnTotals.map((cents, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{eur(cents)}</td>)}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
   );
 }

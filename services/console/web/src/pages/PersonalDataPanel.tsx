@@ -15,7 +15,14 @@ export const ERASED = '[erased]';
 /** `preferredLanguage`: the one in force (filed, or set since); absent: none, the scheme's language. */
 interface PersonalData { fullName: string; dateOfBirth?: string; contacts?: { email?: string; phone?: string }; address?: string; preferredLanguage?: Locale }
 
-export function PersonalDataPanel(props: { claimId: string; erased: boolean; mayRead: boolean }) {
+/**
+ * `onLanguage`: the victim's language in force once the data is shown (null: none), undefined once
+ * hidden (the claim page's form of it starts on it); `language`: the one in force as the claim page
+ * knows it since (set by its form), shown instead of the one read.
+ */
+export function PersonalDataPanel(props: {
+  claimId: string; erased: boolean; mayRead: boolean; language?: Locale | null | undefined; onLanguage?: (language: Locale | null | undefined) => void;
+}) {
   const t = useT();
   const { locale } = useIntl();
   const [shown, setShown] = useState<PersonalData | typeof ERASED | undefined>(undefined);
@@ -29,6 +36,7 @@ export function PersonalDataPanel(props: { claimId: string; erased: boolean; may
     try {
       const { body } = await api<{ personalData: PersonalData | typeof ERASED }>(`/api/queries/claims/${props.claimId}/personal-data`);
       setShown(body.personalData);
+      props.onLanguage?.(body.personalData === ERASED ? undefined : body.personalData.preferredLanguage ?? null);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -36,7 +44,12 @@ export function PersonalDataPanel(props: { claimId: string; erased: boolean; may
     }
   };
 
+  const hide = () => {
+    setShown(undefined);
+    props.onLanguage?.(undefined);
+  };
   const data = props.erased ? ERASED : shown;
+  const language = props.language !== undefined ? props.language : data && data !== ERASED ? data.preferredLanguage : undefined;
   return (
     <section aria-labelledby="personal-data-title" className="personal-data">
       <h2 id="personal-data-title">{t('personalData.title')}</h2>
@@ -50,9 +63,9 @@ export function PersonalDataPanel(props: { claimId: string; erased: boolean; may
             {data.contacts?.phone && <><dt>{t('personalData.phone')}</dt><dd>{data.contacts.phone}</dd></>}
             {data.address && <><dt>{t('personalData.address')}</dt><dd>{data.address}</dd></>}
             <dt>{t('field.preferredLanguage')}</dt>
-            <dd data-testid="preferred-language" lang={data.preferredLanguage}>{data.preferredLanguage ? LOCALE_LABELS[data.preferredLanguage] : t('preferredLanguage.none')}</dd>
+            <dd data-testid="preferred-language" lang={language ?? undefined}>{language ? LOCALE_LABELS[language] : t('preferredLanguage.none')}</dd>
           </dl>
-          <button type="button" onClick={() => setShown(undefined)}>{t('personalData.hide')}</button>
+          <button type="button" onClick={hide}>{t('personalData.hide')}</button>
         </>
       )}
       {!data && (

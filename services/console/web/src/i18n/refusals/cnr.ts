@@ -1,4 +1,7 @@
-/** The domain's refusals in Montenegrin (ijekavian): see ./en.ts. */
+/** The domain's refusals in Montenegrin (ijekavian): see ./en.ts.
+ * The sentences of each four-eyes rule (`refusal.<code>.<rule>`) and the amounts in refusals were written by an AI assistant (Claude):
+ * unreviewed, like the rest (see the locale's catalogue header).
+ */
 import type { refusalsEn } from './en.ts';
 
 export const refusalsCnr: Record<keyof typeof refusalsEn, string> = {
@@ -20,6 +23,18 @@ export const refusalsCnr: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-your-claim': 'Možete postupati samo po zahtjevima koje vodite ili na koje ste raspoređeni.',
   'refusal.four-eyes': 'Ovo mora uraditi druga osoba: učestvovali ste u koraku koji se provjerava.',
   'refusal.already-approved': 'Ovo ste već odobrili; drugo odobrenje daje drugi odobravalac.',
+  'refusal.four-eyes.assessor-approves': 'Vi ste procijenili ovaj zahtjev, pa ga mora odobriti drugi odobravalac.',
+  'refusal.four-eyes.assessor-rejects': 'Vi ste procijenili ovaj zahtjev, pa o njegovom odbijanju mora odlučiti drugi odobravalac.',
+  'refusal.four-eyes.assessor-decides-appeal': 'Vi ste procijenili ovaj zahtjev, pa o žalbi mora odlučiti drugi odobravalac.',
+  'refusal.four-eyes.approver-assesses': 'Odobrili ste odluku o ovom zahtjevu, pa ga mora procijeniti drugi procjenitelj.',
+  'refusal.four-eyes.approver-pays-award': 'Odobrili ste naknadu po ovom zahtjevu, pa je mora isplatiti drugi finansijski službenik.',
+  'refusal.four-eyes.approver-pays-advance': 'Odobrili ste avans {advance}, pa ga mora isplatiti drugi finansijski službenik.',
+  'refusal.four-eyes.requester-confirms-payee': 'Vi ste zatražili promjenu primaoca {change}, pa je mora potvrditi druga osoba.',
+  'refusal.four-eyes.approver-confirms-payee': 'Odobrili ste naknadu po ovom zahtjevu, pa promjenu primaoca {change} mora potvrditi druga osoba.',
+  'refusal.four-eyes.preparer-releases-run': 'Vi ste pripremili ovaj platni nalog, pa ga banci mora pustiti drugi finansijski službenik.',
+  'refusal.four-eyes.approver-releases-run': 'Odobrili ste naknadu koju ovaj nalog isplaćuje, pa ga banci mora pustiti drugi finansijski službenik.',
+  'refusal.already-approved.approves-award-twice': 'Ovu naknadu ste već odobrili, pa drugo odobrenje mora dati drugi odobravalac.',
+  'refusal.already-approved.approves-appeal-twice': 'Ovu odluku o žalbi ste već odobrili, pa drugo odobrenje mora dati drugi odobravalac.',
   'refusal.auditor-read-only': 'Revizori mogu čitati svaki zahtjev, ali nijedan ne mogu mijenjati.',
   'refusal.aggregates-only': 'Vaša uloga vidi samo objavljene zbirne podatke, nikada zahtjev ili zapis o jednoj osobi.',
   'refusal.personal-data-forbidden': 'Vaša uloga ne dozvoljava čitanje ličnih podataka ove žrtve.',
@@ -50,10 +65,10 @@ export const refusalsCnr: Record<keyof typeof refusalsEn, string> = {
   'refusal.reasons-required': 'Procjena koja zahtjev nalazi neprihvatljivim navodi razloge.',
   'refusal.reasons-not-expected': 'Prihvatljiv zahtjev nema razloge neprihvatljivosti.',
   'refusal.reason-required': 'Potrebno je navesti razlog.',
-  'refusal.above-claimed': 'Procijenjeni iznos je veći od onog koji je po ovom vidu štete tražen ili sudski dosuđen.',
+  'refusal.above-claimed': 'Procijenjeni iznos, {assessed}, veći je od iznosa od {claimed} koji je po ovom vidu štete tražen ili sudski dosuđen.',
   'refusal.not-eligible': 'Procjena je zahtjev našla neprihvatljivim: može se samo odbiti.',
   'refusal.nothing-to-award': 'Neto naknada je nula: nema šta da se odobri.',
-  'refusal.below-paid': 'Naknada je manja od već isplaćenih avansa.',
+  'refusal.below-paid': 'Naknada je manja od već isplaćenog iznosa od {paid}.',
   'refusal.decision-not-served': 'Odluka još nije dostavljena: žalba je moguća kad se dostava upiše.',
   'refusal.appeal-late': 'Rok za žalbu bio je {deadline}.',
   'refusal.already-appealed': 'Na ovu odluku je već uložena žalba.',
@@ -87,14 +102,14 @@ export const refusalsCnr: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-disbursed': 'Ova rata nije isplaćena, pa ne može biti ni neuspjele isplate.',
   'refusal.last-payment': 'Ovo je posljednje plaćanje u nalogu: umjesto toga otkažite nalog.',
   'refusal.recovery-not-allowed': 'Ova šema ne naplaćuje od učinioca.',
-  'refusal.recovery-exceeds-paid': 'Fond ne može naplatiti više nego što je isplatio.',
+  'refusal.recovery-exceeds-paid': 'Fond ne može naplatiti više nego što je isplatio ({paid}).',
   'refusal.no-payee': 'Zahtjev nema važećeg primaoca: prvo unesite podatke o primaocu.',
   'refusal.payee-change-pending': 'Promjena primaoca čeka potvrdu druge osobe: ništa se ne isplaćuje dok se ne potvrdi ili odbije.',
   'refusal.no-payee-change-pending': 'Nijedna promjena primaoca ne čeka potvrdu.',
   'refusal.stale-payee-change': 'Ovo nije promjena primaoca koja čeka potvrdu.',
   'refusal.no-budget': 'Za {jurisdiction} {year} nije dodijeljen budžet.',
-  'refusal.budget-exceeded': 'Budžet fonda za {year} ovo ne pokriva.',
-  'refusal.disbursement-exceeds-commitment': 'Isplata mora biti pokrivena sredstvima rezervisanim za naknadu.',
+  'refusal.budget-exceeded': 'Budžet fonda za {year} ovo ne pokriva: preostalo je {available}, potrebno je {needed}.',
+  'refusal.disbursement-exceeds-commitment': 'Isplata mora biti pokrivena sredstvima rezervisanim za naknadu: rezervisano je {outstanding}.',
   'refusal.nothing-to-spread': 'Nijedna rata koja još nije isplaćena ne dospijeva poslije godine fonda naknade: sve ostaje u toj godini.',
   'refusal.already-spread': 'Rate zahtjeva su već rezervisane u godinama u kojima dospijevaju.',
   'refusal.already-prepared': 'Ovaj platni nalog već postoji.',

@@ -2,7 +2,9 @@
  * The domain's refusals in words, one per code of DOMAIN_ERROR_CODES (@cfund/domain): the console
  * shows these instead of the API's English sentence (test/i18n.test.ts fails on a code without
  * one). A placeholder names a fact of the refusal's `details` (amounts and dates through Intl);
- * when the API leaves one out, the API's own sentence is shown instead.
+ * when the API leaves one out, the API's own sentence is shown instead. A refusal of the four-eyes
+ * family names its rule (`details.rule`, FOUR_EYES_RULES of @cfund/domain): `refusal.<code>.<rule>`
+ * says which step the user took part in and who must act instead.
  */
 export const refusalsEn = {
   'refusal.currency-mismatch': 'The amount is not in the currency of this claim or fund year.',
@@ -23,6 +25,18 @@ export const refusalsEn = {
   'refusal.not-your-claim': 'You can act only on claims you lead or to which you are assigned.',
   'refusal.four-eyes': 'A second person must do this: you took part in the step it checks.',
   'refusal.already-approved': 'You have already approved this; a different approver must give the second approval.',
+  'refusal.four-eyes.assessor-approves': 'You assessed this claim, so another approver must approve it.',
+  'refusal.four-eyes.assessor-rejects': 'You assessed this claim, so another approver must decide to reject it.',
+  'refusal.four-eyes.assessor-decides-appeal': 'You assessed this claim, so another approver must decide its appeal.',
+  'refusal.four-eyes.approver-assesses': 'You approved a decision on this claim, so another assessor must assess it.',
+  'refusal.four-eyes.approver-pays-award': 'You approved this claim\'s award, so another finance officer must pay it out.',
+  'refusal.four-eyes.approver-pays-advance': 'You approved advance {advance}, so another finance officer must pay it out.',
+  'refusal.four-eyes.requester-confirms-payee': 'You asked for change of payee {change}, so another person must confirm it.',
+  'refusal.four-eyes.approver-confirms-payee': 'You approved this claim\'s award, so another person must confirm change of payee {change}.',
+  'refusal.four-eyes.preparer-releases-run': 'You prepared this payment run, so another finance officer must release it.',
+  'refusal.four-eyes.approver-releases-run': 'You approved an award this run pays, so another finance officer must release it.',
+  'refusal.already-approved.approves-award-twice': 'You have already approved this award, so the second approval must come from another approver.',
+  'refusal.already-approved.approves-appeal-twice': 'You have already approved this appeal decision, so the second approval must come from another approver.',
   'refusal.auditor-read-only': 'Auditors can read every claim but cannot change one.',
   'refusal.aggregates-only': 'Your role sees published aggregates only, never a claim or a record about one person.',
   'refusal.personal-data-forbidden': 'Your role does not allow you to read this victim\'s personal data.',
@@ -53,10 +67,10 @@ export const refusalsEn = {
   'refusal.reasons-required': 'An assessment that finds the claim ineligible says why.',
   'refusal.reasons-not-expected': 'An eligible claim has no reasons of ineligibility.',
   'refusal.reason-required': 'A reason is required.',
-  'refusal.above-claimed': 'The assessed amount is more than was claimed or awarded by a court under this head.',
+  'refusal.above-claimed': 'The assessed amount, {assessed}, is more than the {claimed} claimed or awarded by a court under this head.',
   'refusal.not-eligible': 'The assessment found the claim ineligible: it can only be rejected.',
   'refusal.nothing-to-award': 'The net award is zero: there is nothing to approve.',
-  'refusal.below-paid': 'The award is less than the advances already paid.',
+  'refusal.below-paid': 'The award is less than the {paid} already paid.',
   'refusal.decision-not-served': 'The decision has not been served yet: it can be appealed once its service is recorded.',
   'refusal.appeal-late': 'The deadline to appeal was {deadline}.',
   'refusal.already-appealed': 'This decision has already been appealed.',
@@ -90,14 +104,14 @@ export const refusalsEn = {
   'refusal.not-disbursed': 'This instalment has not been paid, so its payment cannot have failed.',
   'refusal.last-payment': 'This is the run\'s last payment: cancel the run instead.',
   'refusal.recovery-not-allowed': 'This scheme does not recover from the offender.',
-  'refusal.recovery-exceeds-paid': 'The fund cannot recover more than it has paid.',
+  'refusal.recovery-exceeds-paid': 'The fund cannot recover more than the {paid} it has paid.',
   'refusal.no-payee': 'The claim has no payee in force: give the payee details first.',
   'refusal.payee-change-pending': 'A change of payee awaits confirmation by a second person: nothing is paid until it is confirmed or rejected.',
   'refusal.no-payee-change-pending': 'No change of payee awaits confirmation.',
   'refusal.stale-payee-change': 'This is not the change of payee that awaits confirmation.',
   'refusal.no-budget': 'No budget has been allocated for {jurisdiction} {year}.',
-  'refusal.budget-exceeded': 'The fund\'s budget for {year} does not cover this.',
-  'refusal.disbursement-exceeds-commitment': 'A payout must be covered by funds committed to the award.',
+  'refusal.budget-exceeded': 'The fund\'s budget for {year} does not cover this: {available} is left, {needed} is needed.',
+  'refusal.disbursement-exceeds-commitment': 'A payout must be covered by funds committed to the award: {outstanding} is.',
   'refusal.nothing-to-spread': 'No instalment still to pay falls due after the award\'s fund year: everything stays in that year.',
   'refusal.already-spread': 'The claim\'s instalments are already committed in the years they fall due in.',
   'refusal.already-prepared': 'This payment run already exists.',

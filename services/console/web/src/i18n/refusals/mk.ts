@@ -1,4 +1,7 @@
-/** The domain's refusals in Macedonian: see ./en.ts. */
+/** The domain's refusals in Macedonian: see ./en.ts.
+ * The sentences of each four-eyes rule (`refusal.<code>.<rule>`) and the amounts in refusals were written by an AI assistant (Claude):
+ * unreviewed, like the rest (see the locale's catalogue header).
+ */
 import type { refusalsEn } from './en.ts';
 
 export const refusalsMk: Record<keyof typeof refusalsEn, string> = {
@@ -20,6 +23,18 @@ export const refusalsMk: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-your-claim': 'Можете да постапувате само по барањата што ги водите или на кои сте распоредени.',
   'refusal.four-eyes': 'Ова мора да го направи друго лице: учествувавте во чекорот што се проверува.',
   'refusal.already-approved': 'Ова веќе го одобривте; второто одобрување го дава друг одобрувач.',
+  'refusal.four-eyes.assessor-approves': 'Вие го проценивте ова барање, па мора да го одобри друг одобрувач.',
+  'refusal.four-eyes.assessor-rejects': 'Вие го проценивте ова барање, па за неговото одбивање мора да одлучи друг одобрувач.',
+  'refusal.four-eyes.assessor-decides-appeal': 'Вие го проценивте ова барање, па за жалбата мора да одлучи друг одобрувач.',
+  'refusal.four-eyes.approver-assesses': 'Одобривте одлука за ова барање, па мора да го процени друг проценувач.',
+  'refusal.four-eyes.approver-pays-award': 'Го одобривте обесштетувањето по ова барање, па мора да го исплати друг службеник за финансии.',
+  'refusal.four-eyes.approver-pays-advance': 'Го одобривте авансот {advance}, па мора да го исплати друг службеник за финансии.',
+  'refusal.four-eyes.requester-confirms-payee': 'Вие ја побаравте промената на примачот {change}, па мора да ја потврди друго лице.',
+  'refusal.four-eyes.approver-confirms-payee': 'Го одобривте обесштетувањето по ова барање, па промената на примачот {change} мора да ја потврди друго лице.',
+  'refusal.four-eyes.preparer-releases-run': 'Вие го подготвивте овој круг на исплата, па мора да го одобри за банката друг службеник за финансии.',
+  'refusal.four-eyes.approver-releases-run': 'Одобривте обесштетување што го исплаќа овој круг, па мора да го одобри за банката друг службеник за финансии.',
+  'refusal.already-approved.approves-award-twice': 'Ова обесштетување веќе го одобривте, па второто одобрување мора да го даде друг одобрувач.',
+  'refusal.already-approved.approves-appeal-twice': 'Оваа одлука за жалбата веќе ја одобривте, па второто одобрување мора да го даде друг одобрувач.',
   'refusal.auditor-read-only': 'Ревизорите можат да го читаат секое барање, но не можат да менуваат ниедно.',
   'refusal.aggregates-only': 'Вашата улога гледа само објавени збирни податоци, никогаш барање или запис за едно лице.',
   'refusal.personal-data-forbidden': 'Вашата улога не дозволува читање на личните податоци на оваа жртва.',
@@ -50,10 +65,10 @@ export const refusalsMk: Record<keyof typeof refusalsEn, string> = {
   'refusal.reasons-required': 'Проценка што го наоѓа барањето за неприфатливо ги наведува причините.',
   'refusal.reasons-not-expected': 'Прифатливо барање нема причини за неприфатливост.',
   'refusal.reason-required': 'Потребно е да се наведе причина.',
-  'refusal.above-claimed': 'Проценетиот износ е поголем од она што е барано или досудено од суд за овој вид штета.',
+  'refusal.above-claimed': 'Проценетиот износ, {assessed}, е поголем од {claimed} колку што е барано или досудено од суд за овој вид штета.',
   'refusal.not-eligible': 'Проценката го најде барањето за неприфатливо: може само да се одбие.',
   'refusal.nothing-to-award': 'Нето обесштетувањето е нула: нема што да се одобри.',
-  'refusal.below-paid': 'Обесштетувањето е помало од веќе исплатените аванси.',
+  'refusal.below-paid': 'Обесштетувањето е помало од веќе исплатениот износ од {paid}.',
   'refusal.decision-not-served': 'Одлуката сè уште не е доставена: може да се обжали откако ќе се евидентира доставата.',
   'refusal.appeal-late': 'Рокот за жалба беше {deadline}.',
   'refusal.already-appealed': 'Против оваа одлука веќе е поднесена жалба.',
@@ -87,14 +102,14 @@ export const refusalsMk: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-disbursed': 'Оваа рата не е исплатена, па нема ни неуспешно плаќање.',
   'refusal.last-payment': 'Ова е последното плаќање во кругот: наместо тоа, откажете го кругот.',
   'refusal.recovery-not-allowed': 'Оваа шема не наплатува од сторителот.',
-  'refusal.recovery-exceeds-paid': 'Фондот не може да наплати повеќе отколку што исплатил.',
+  'refusal.recovery-exceeds-paid': 'Фондот не може да наплати повеќе отколку што исплатил ({paid}).',
   'refusal.no-payee': 'Барањето нема важечки примач: прво внесете ги податоците за примачот.',
   'refusal.payee-change-pending': 'Промена на примачот чека потврда од второ лице: ништо не се исплаќа додека не се потврди или одбие.',
   'refusal.no-payee-change-pending': 'Ниедна промена на примачот не чека потврда.',
   'refusal.stale-payee-change': 'Ова не е промената на примачот што чека потврда.',
   'refusal.no-budget': 'За {jurisdiction} {year} не е доделен буџет.',
-  'refusal.budget-exceeded': 'Буџетот на фондот за {year} не го покрива ова.',
-  'refusal.disbursement-exceeds-commitment': 'Исплатата мора да биде покриена со средства резервирани за обесштетувањето.',
+  'refusal.budget-exceeded': 'Буџетот на фондот за {year} не го покрива ова: преостануваат {available}, потребни се {needed}.',
+  'refusal.disbursement-exceeds-commitment': 'Исплатата мора да биде покриена со средства резервирани за обесштетувањето: резервирани се {outstanding}.',
   'refusal.nothing-to-spread': 'Ниедна неисплатена рата не доспева по годината на фондот на обесштетувањето: сè останува во таа година.',
   'refusal.already-spread': 'Ратите на барањето се веќе резервирани во годините кога доспеваат.',
   'refusal.already-prepared': 'Овој круг на исплата веќе постои.',

@@ -1,4 +1,7 @@
-/** The domain's refusals in Albanian: see ./en.ts. */
+/** The domain's refusals in Albanian: see ./en.ts.
+ * The sentences of each four-eyes rule (`refusal.<code>.<rule>`) and the amounts in refusals were written by an AI assistant (Claude):
+ * unreviewed, like the rest (see the locale's catalogue header).
+ */
 import type { refusalsEn } from './en.ts';
 
 export const refusalsSq: Record<keyof typeof refusalsEn, string> = {
@@ -20,6 +23,18 @@ export const refusalsSq: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-your-claim': 'Mund të veproni vetëm për kërkesat që drejtoni ose për të cilat jeni caktuar.',
   'refusal.four-eyes': 'Këtë duhet ta bëjë një person tjetër: ju morët pjesë në hapin që kontrollohet.',
   'refusal.already-approved': 'E keni miratuar tashmë; miratimin e dytë e jep një miratues tjetër.',
+  'refusal.four-eyes.assessor-approves': 'Ju e vlerësuat këtë kërkesë, prandaj duhet ta miratojë një miratues tjetër.',
+  'refusal.four-eyes.assessor-rejects': 'Ju e vlerësuat këtë kërkesë, prandaj për refuzimin e saj duhet të vendosë një miratues tjetër.',
+  'refusal.four-eyes.assessor-decides-appeal': 'Ju e vlerësuat këtë kërkesë, prandaj për ankesën e saj duhet të vendosë një miratues tjetër.',
+  'refusal.four-eyes.approver-assesses': 'Ju miratuat një vendim për këtë kërkesë, prandaj duhet ta vlerësojë një vlerësues tjetër.',
+  'refusal.four-eyes.approver-pays-award': 'Ju miratuat kompensimin e kësaj kërkese, prandaj duhet ta paguajë një zyrtar tjetër i financave.',
+  'refusal.four-eyes.approver-pays-advance': 'Ju miratuat paradhënien {advance}, prandaj duhet ta paguajë një zyrtar tjetër i financave.',
+  'refusal.four-eyes.requester-confirms-payee': 'Ju kërkuat ndryshimin e përfituesit {change}, prandaj duhet ta konfirmojë një person tjetër.',
+  'refusal.four-eyes.approver-confirms-payee': 'Ju miratuat kompensimin e kësaj kërkese, prandaj ndryshimin e përfituesit {change} duhet ta konfirmojë një person tjetër.',
+  'refusal.four-eyes.preparer-releases-run': 'Ju e përgatitët këtë raund pagesash, prandaj duhet ta lëshojë te banka një zyrtar tjetër i financave.',
+  'refusal.four-eyes.approver-releases-run': 'Ju miratuat një kompensim që e paguan ky raund, prandaj duhet ta lëshojë te banka një zyrtar tjetër i financave.',
+  'refusal.already-approved.approves-award-twice': 'E keni miratuar tashmë këtë kompensim, prandaj miratimi i dytë duhet të vijë nga një miratues tjetër.',
+  'refusal.already-approved.approves-appeal-twice': 'E keni miratuar tashmë këtë vendim për ankesën, prandaj miratimi i dytë duhet të vijë nga një miratues tjetër.',
   'refusal.auditor-read-only': 'Audituesit mund të lexojnë çdo kërkesë, por nuk mund të ndryshojnë asnjë.',
   'refusal.aggregates-only': 'Roli juaj sheh vetëm të dhëna të përmbledhura të publikuara, kurrë një kërkesë apo të dhëna për një person.',
   'refusal.personal-data-forbidden': 'Roli juaj nuk ju lejon të lexoni të dhënat personale të kësaj viktime.',
@@ -50,10 +65,10 @@ export const refusalsSq: Record<keyof typeof refusalsEn, string> = {
   'refusal.reasons-required': 'Një vlerësim që e gjen kërkesën të papranueshme tregon arsyet.',
   'refusal.reasons-not-expected': 'Një kërkesë e pranueshme nuk ka arsye papranueshmërie.',
   'refusal.reason-required': 'Duhet dhënë një arsye.',
-  'refusal.above-claimed': 'Shuma e vlerësuar është më e madhe se ajo që u kërkua ose u dha nga gjykata për këtë lloj dëmi.',
+  'refusal.above-claimed': 'Shuma e vlerësuar, {assessed}, është më e madhe se {claimed} që u kërkuan ose u dhanë nga gjykata për këtë lloj dëmi.',
   'refusal.not-eligible': 'Vlerësimi e gjeti kërkesën të papranueshme: ajo mund vetëm të refuzohet.',
   'refusal.nothing-to-award': 'Kompensimi neto është zero: nuk ka asgjë për të miratuar.',
-  'refusal.below-paid': 'Kompensimi është më i vogël se paradhëniet e paguara tashmë.',
+  'refusal.below-paid': 'Kompensimi është më i vogël se shuma e paguar tashmë, {paid}.',
   'refusal.decision-not-served': 'Vendimi nuk është dorëzuar ende: mund të ankimohet pasi të regjistrohet dorëzimi.',
   'refusal.appeal-late': 'Afati i ankimit ishte {deadline}.',
   'refusal.already-appealed': 'Ky vendim është ankimuar tashmë.',
@@ -87,14 +102,14 @@ export const refusalsSq: Record<keyof typeof refusalsEn, string> = {
   'refusal.not-disbursed': 'Ky këst nuk është paguar, ndaj pagesa e tij nuk mund të ketë dështuar.',
   'refusal.last-payment': 'Kjo është pagesa e fundit e raundit: anuloni raundin.',
   'refusal.recovery-not-allowed': 'Kjo skemë nuk arkëton nga autori.',
-  'refusal.recovery-exceeds-paid': 'Fondi nuk mund të arkëtojë më shumë se sa ka paguar.',
+  'refusal.recovery-exceeds-paid': 'Fondi nuk mund të arkëtojë më shumë se sa ka paguar ({paid}).',
   'refusal.no-payee': 'Kërkesa nuk ka përfitues në fuqi: jepni fillimisht të dhënat e përfituesit.',
   'refusal.payee-change-pending': 'Një ndryshim i përfituesit pret konfirmimin nga një person i dytë: asgjë nuk paguhet derisa të konfirmohet ose të refuzohet.',
   'refusal.no-payee-change-pending': 'Asnjë ndryshim i përfituesit nuk pret konfirmim.',
   'refusal.stale-payee-change': 'Ky nuk është ndryshimi i përfituesit që pret konfirmim.',
   'refusal.no-budget': 'Nuk është caktuar buxhet për {jurisdiction} {year}.',
-  'refusal.budget-exceeded': 'Buxheti i fondit për {year} nuk e mbulon këtë.',
-  'refusal.disbursement-exceeds-commitment': 'Një pagesë duhet të mbulohet nga fondet e angazhuara për kompensimin.',
+  'refusal.budget-exceeded': 'Buxheti i fondit për {year} nuk e mbulon këtë: kanë mbetur {available}, nevojiten {needed}.',
+  'refusal.disbursement-exceeds-commitment': 'Një pagesë duhet të mbulohet nga fondet e angazhuara për kompensimin: të angazhuara janë {outstanding}.',
   'refusal.nothing-to-spread': 'Asnjë këst i papaguar nuk maturohet pas vitit të fondit të kompensimit: gjithçka mbetet në atë vit.',
   'refusal.already-spread': 'Këstet e kërkesës janë angazhuar tashmë në vitet kur maturohen.',
   'refusal.already-prepared': 'Ky raund pagesash ekziston tashmë.',

@@ -20,6 +20,7 @@ import { formatDateTimeZoned, formatLocalDate, formatMoney, schemeTimeZone } fro
 import { focusFirstError, issueMessage, type Issue } from '../../forms.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
+import { refusalSentence } from '../../i18n/refusal.ts';
 import { Refusal, useCommand } from './use-command.tsx';
 import { useReloadable } from './use-reloadable.ts';
 
@@ -35,7 +36,8 @@ interface Run {
 
 export function PaymentRunPage(props: { runId: string; principal: Principal }) {
   const t = useT();
-  const { locale } = useIntl();
+  const intl = useIntl();
+  const { locale } = intl;
   useTitle(t('run.title'));
   const { value: run, error, done, reload, after } = useReloadable<Run>(`/api/queries/payment-runs/${props.runId}`);
 
@@ -46,6 +48,7 @@ export function PaymentRunPage(props: { runId: string; principal: Principal }) {
   const zone = schemeTimeZone(run.jurisdiction);
   const at = (iso: string) => formatDateTimeZoned(locale, iso, zone);
   const handles = mayHandlePaymentRun(props.principal, run);
+  const barred = releaseRefusal(props.principal, run);
   const paymentWords = (p: RunPayment) => t(p.payment.kind === 'instalment' ? 'payments.instalment' : 'payments.advance', { number: p.payment.number });
   return (
     <section aria-labelledby="run-title">
@@ -96,7 +99,7 @@ export function PaymentRunPage(props: { runId: string; principal: Principal }) {
       )}
       {handles && run.status === 'prepared' && (
         <>
-          <ReleaseRun run={run} barred={releaseRefusal(props.principal, run)} onDone={() => after(t('run.releasedDone'))} onReload={reload} />
+          <ReleaseRun run={run} barred={barred && refusalSentence(intl, barred)} onDone={() => after(t('run.releasedDone'))} onReload={reload} />
           <VoidPayment run={run} describe={paymentWords} onDone={() => after(t('run.voidedDone'))} onReload={reload} />
           <CancelRun run={run} onDone={() => after(t('run.cancelledDone'))} onReload={reload} />
         </>
