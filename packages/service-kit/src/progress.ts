@@ -152,3 +152,22 @@ export function reportProgress(
     },
   };
 }
+
+/**
+ * Runs `work` (a benchmark's long phase), which calls `progress.advance(n)` as units get done,
+ * printing its progress meanwhile with `reportProgress` until it settles, also when it fails.
+ */
+export async function withProgress<T>(
+  label: string,
+  options: { total?: number; unit?: string; out?: Writable & { isTTY?: boolean }; everySeconds?: number },
+  work: (progress: Progress) => Promise<T>,
+): Promise<T> {
+  const { total, ...printing } = options;
+  const progress = new Progress(total === undefined ? {} : { total });
+  const reporter = reportProgress(label, () => progress.snapshot(), printing);
+  try {
+    return await work(progress);
+  } finally {
+    reporter.stop();
+  }
+}
