@@ -155,7 +155,8 @@ export function reportProgress(
 
 /**
  * Runs `work` (a benchmark's long phase), which calls `progress.advance(n)` as units get done,
- * printing its progress meanwhile with `reportProgress` until it settles, also when it fails.
+ * printing its progress meanwhile with `reportProgress` until it settles, also when it fails
+ * (its last line then tells how far it got).
  */
 export async function withProgress<T>(
   label: string,
@@ -166,7 +167,9 @@ export async function withProgress<T>(
   const progress = new Progress(total === undefined ? {} : { total });
   const reporter = reportProgress(label, () => progress.snapshot(), printing);
   try {
-    return await work(progress);
+    const answer = await work(progress);
+    progress.finish(); // a timed phase, or a total that was an estimate: done is all there was
+    return answer;
   } finally {
     reporter.stop();
   }

@@ -95,6 +95,10 @@ t.test('a phase with its progress: lines while it runs, a last one when it ends,
   t.match(lines[lines.length - 1], /^filling 100% 4\/4 claims .* ETA 0s$/);
 
   text = '';
+  await withProgress('appending', { unit: 'appends', out }, async (progress) => { progress.advance(9, 0.96); });
+  t.match(text, /^appending 100% 9\/9 appends .* ETA 0s\n$/, 'a timed phase that ended is all done, whatever share was last measured');
+
+  text = '';
   await t.rejects(withProgress('reading', { unit: 'events', out, everySeconds: 0.02 }, async (progress) => {
     progress.advance(3);
     throw new Error('store gone');
