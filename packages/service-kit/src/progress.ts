@@ -112,7 +112,9 @@ export function formatProgress(label: string, snap: ProgressSnapshot, options: {
     parts.push(`${Math.floor(snap.fraction * 100)}%`);
   }
   parts.push(snap.total === undefined ? `${snap.done} ${unit}` : `${snap.done}/${snap.total} ${unit}`);
-  parts.push(`${Math.round(snap.ratePerSecond)}/s`);
+  // Slow units (a benchmark's rounds, large documents) keep a decimal: "0/s" would say nothing.
+  const rate = snap.ratePerSecond;
+  parts.push(`${rate < 10 && rate > 0 ? rate.toFixed(1) : Math.round(rate)}/s`);
   parts.push(snap.etaSeconds === undefined ? `elapsed ${duration(snap.elapsedSeconds)}` : `ETA ${duration(snap.etaSeconds)}`);
   return parts.join(' ');
 }

@@ -36,6 +36,8 @@ t.test('with neither: only the rate and the time elapsed', async (t) => {
   const snap = p.snapshot();
   t.same(snap, { done: 1000, ratePerSecond: 250, elapsedSeconds: 4 });
   t.equal(formatProgress('bench', snap, { unit: 'claims' }), 'bench 1000 claims 250/s elapsed 4s');
+  t.equal(formatProgress('bench', { done: 2, ratePerSecond: 0.4, elapsedSeconds: 5 }, { unit: 'rounds' }), 'bench 2 rounds 0.4/s elapsed 5s', 'a slow rate keeps a decimal');
+  t.equal(formatProgress('bench', { done: 0, ratePerSecond: 0, elapsedSeconds: 5 }, { unit: 'rounds' }), 'bench 0 rounds 0/s elapsed 5s');
 });
 
 t.test('done: no time left, a bar when asked', async (t) => {
