@@ -26,5 +26,5 @@ export { DEFAULT_HTTP_LIMITS, httpEnv, httpLimitsOf, type HttpLimits } from './h
 export { PROBLEM_CONTENT_TYPE } from './problem.js';
 export { OWN_FILES_ONLY_CSP, securityHeaders } from './security-headers.js';
 export { runOneShot } from './one-shot.js';
-export { Progress, formatProgress, reportProgress, type ProgressReporter, type ProgressSnapshot } from './progress.js';
+export { Progress, formatProgress, reportProgress, withProgress, type ProgressReporter, type ProgressSnapshot } from './progress.js';
 export { LOG_FORMATS, defaultLogFormat, prettyDestination, prettyLine, type LogFormat } from './pretty-log.js';

@@ -112,7 +112,9 @@ export function formatProgress(label: string, snap: ProgressSnapshot, options: {
     parts.push(`${Math.floor(snap.fraction * 100)}%`);
   }
   parts.push(snap.total === undefined ? `${snap.done} ${unit}` : `${snap.done}/${snap.total} ${unit}`);
-  parts.push(`${Math.round(snap.ratePerSecond)}/s`);
+  // Slow units (a benchmark's rounds, large documents) keep a decimal: "0/s" would say nothing.
+  const rate = snap.ratePerSecond;
+  parts.push(`${rate < 10 && rate > 0 ? rate.toFixed(1) : Math.round(rate)}/s`);
   parts.push(snap.etaSeconds === undefined ? `elapsed ${duration(snap.elapsedSeconds)}` : `ETA ${duration(snap.etaSeconds)}`);
   return parts.join(' ');
 }
@@ -151,4 +153,26 @@ export function reportProgress(
       print(true);
     },
   };
+}
+
+/**
+ * Runs `work` (a benchmark's long phase), which calls `progress.advance(n)` as units get done,
+ * printing its progress meanwhile with `reportProgress` until it settles, also when it fails
+ * (its last line then tells how far it got).
+ */
+export async function withProgress<T>(
+  label: string,
+  options: { total?: number; unit?: string; out?: Writable & { isTTY?: boolean }; everySeconds?: number },
+  work: (progress: Progress) => Promise<T>,
+): Promise<T> {
+  const { total, ...printing } = options;
+  const progress = new Progress(total === undefined ? {} : { total });
+  const reporter = reportProgress(label, () => progress.snapshot(), printing);
+  try {
+    const answer = await work(progress);
+    progress.finish(); // a timed phase, or a total that was an estimate: done is all there was
+    return answer;
+  } finally {
+    reporter.stop();
+  }
 }

@@ -1,7 +1,7 @@
 /** Progress: rate over a sliding window, time left from a known or measured share, and its printing. */
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { Progress, formatProgress, reportProgress } from '../src/progress.ts';
+import { Progress, formatProgress, reportProgress, withProgress } from '../src/progress.ts';
 
 t.test('with a known total: rate over the window and time left', async (t) => {
   let now = 0;
@@ -36,6 +36,8 @@ t.test('with neither: only the rate and the time elapsed', async (t) => {
   const snap = p.snapshot();
   t.same(snap, { done: 1000, ratePerSecond: 250, elapsedSeconds: 4 });
   t.equal(formatProgress('bench', snap, { unit: 'claims' }), 'bench 1000 claims 250/s elapsed 4s');
+  t.equal(formatProgress('bench', { done: 2, ratePerSecond: 0.4, elapsedSeconds: 5 }, { unit: 'rounds' }), 'bench 2 rounds 0.4/s elapsed 5s', 'a slow rate keeps a decimal');
+  t.equal(formatProgress('bench', { done: 0, ratePerSecond: 0, elapsedSeconds: 5 }, { unit: 'rounds' }), 'bench 0 rounds 0/s elapsed 5s');
 });
 
 t.test('done: no time left, a bar when asked', async (t) => {
@@ -76,4 +78,34 @@ t.test('finished: the estimated total becomes what was done', async (t) => {
   now = 1000; p.advance(99, 0.97);
   p.finish();
   t.match(p.snapshot(), { done: 99, total: 99, fraction: 1, etaSeconds: 0 });
+});
+
+t.test('a phase with its progress: lines while it runs, a last one when it ends, also when it fails', async (t) => {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+  const answer = await withProgress('filling', { total: 4, unit: 'claims', out, everySeconds: 0.05 }, async (progress) => {
+    progress.advance(2);
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    progress.advance(2);
+    return 'filled';
+  });
+  t.equal(answer, 'filled', "the work's answer");
+  const lines = text.trim().split('\n');
+  t.ok(lines.length >= 2, 'a line while it ran and a last one');
+  t.match(lines[0], /^filling 50% 2\/4 claims/);
+  t.match(lines[lines.length - 1], /^filling 100% 4\/4 claims .* ETA 0s$/);
+
+  text = '';
+  await withProgress('appending', { unit: 'appends', out }, async (progress) => { progress.advance(9, 0.96); });
+  t.match(text, /^appending 100% 9\/9 appends .* ETA 0s\n$/, 'a timed phase that ended is all done, whatever share was last measured');
+
+  text = '';
+  await t.rejects(withProgress('reading', { unit: 'events', out, everySeconds: 0.02 }, async (progress) => {
+    progress.advance(3);
+    throw new Error('store gone');
+  }), /store gone/);
+  t.match(text, /^reading 3 events \d+\/s elapsed 0s\n$/, 'the last state is printed, and printing stops');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  t.match(text, /^reading [^\n]*\n$/, 'nothing printed after it settled');
 });

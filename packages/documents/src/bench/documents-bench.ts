@@ -5,6 +5,7 @@
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
+ * Figures on stdout, the progress of each round on stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { connect } from 'nats';
 import { startNatsServer } from '@cfund/infra';
+import { withProgress } from '@cfund/service-kit';
 import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
 import { ingestDocument } from '../ingest.js';
 import { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from '../store.js';
@@ -31,11 +33,16 @@ async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
 const peakRss = (): number => Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
 const pdfOf = (size: number): Buffer => { const b = randomBytes(size); b.write('%PDF-1.7\n', 0, 'latin1'); return b; };
 
-/** Runs `n` jobs `IN_FLIGHT` at a time; MiB/s over all of them. */
-async function throughput(n: number, bytes: number, job: (i: number) => Promise<void>): Promise<number> {
+/** Runs `n` jobs `IN_FLIGHT` at a time, its progress told as `round`; MiB/s over all of them. */
+async function throughput(round: string, n: number, bytes: number, job: (i: number) => Promise<void>): Promise<number> {
   const started = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next < n) await job(next++); }));
+  await withProgress(round, { total: n, unit: 'documents' }, (progress) => Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (next < n) {
+      await job(next++);
+      progress.advance(1);
+    }
+  })));
   return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
 }
 
@@ -56,16 +63,16 @@ async function main(): Promise<void> {
       const refDir = join(dir, `ref-${size}`);
       await mkdir(refDir, { recursive: true });
       // A first round warms the cipher and the disk cache up; the second is the reference.
-      await throughput(count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
-      const refUp = await throughput(count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
-      const refDown = await throughput(count, size, (i) => drain(decryptDocument(key, ids[i]!, createReadStream(join(refDir, ids[i]!), { highWaterMark: 256 * 1024 }))));
+      await throughput(`${label} reference: warm-up`, count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
+      const refUp = await throughput(`${label} reference: upload`, count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
+      const refDown = await throughput(`${label} reference: download`, count, size, (i) => drain(decryptDocument(key, ids[i]!, createReadStream(join(refDir, ids[i]!), { highWaterMark: 256 * 1024 }))));
       process.stdout.write(`${label} reference (plain fs stream, same encryption): upload ${refUp.toFixed(0)} MiB/s, download ${refDown.toFixed(0)} MiB/s\n`);
       for (const [name, store] of stores) {
         try {
-          const up = await throughput(count, size, async (i) => {
+          const up = await throughput(`${label} ${name}: upload`, count, size, async (i) => {
             await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
           });
-          const down = await throughput(count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
+          const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);

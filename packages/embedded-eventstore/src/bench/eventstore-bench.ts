@@ -1,7 +1,8 @@
 /**
  * `pnpm bench:eventstore`: figures for the embedded event store, all measured in one run so
  * that ratios hold on a shared, noisy machine. The store runs in a child process, as in
- * production; the bench process is the client. Prints a table and the ratios the targets use.
+ * production; the bench process is the client. Prints a table and the ratios the targets use on
+ * stdout, and the progress of its long phases on stderr (service-kit's `withProgress`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient, jsonEvent, START, excludeSystemEvents } from '@eventstore/db-client';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { convertGrpcEvent } from '@eventstore/db-client/dist/utils/convertGrpcEvent.js';
+import { withProgress, type Progress } from '@cfund/service-kit';
 import { encodeEventResponse } from '../grpc/wire.js';
 import { EventStore } from '../store.js';
 
@@ -22,6 +24,8 @@ const STARTUP_EVENTS = Math.round(1_000_000 * scale);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? '3000');
 const ROUNDS = 3;
 const IN_FLIGHT = 64;
+/** Reads count their progress in steps of this many events: a call per event would weigh on the read rate. */
+const PROGRESS_EVERY = 1000;
 
 const payload = (i: number): Record<string, unknown> => ({
   claimId: `c${i % 1000}`, amount: { minor: 150_000 + i, currency: 'EUR' }, head: 'non-pecuniary',
@@ -77,27 +81,32 @@ function rawFsyncPerSecond(dir: string): number {
   return rate;
 }
 
-async function sequential(client: EventStoreDBClient, ms: number): Promise<{ rate: number; cpuUsPerAppend: number }> {
+/** Told of each append with the share of its round gone by (the rounds are timed, not counted). */
+type OnAppend = (roundShare: number) => void;
+
+async function sequential(client: EventStoreDBClient, ms: number, onAppend: OnAppend): Promise<{ rate: number; cpuUsPerAppend: number }> {
   const stream = `bench-seq-${crypto.randomUUID()}`;
   const cpu = process.cpuUsage();
   const start = performance.now();
   let n = 0;
-  while (performance.now() - start < ms) {
+  for (let at = start; at - start < ms; at = performance.now()) {
     await client.appendToStream(stream, jsonEvent({ type: 'BenchEvent', data: payload(n) }));
     n++;
+    onAppend((at - start) / ms);
   }
   const used = process.cpuUsage(cpu);
   return { rate: n / ((performance.now() - start) / 1000), cpuUsPerAppend: (used.user + used.system) / n };
 }
 
-async function concurrent(client: EventStoreDBClient, ms: number): Promise<number> {
+async function concurrent(client: EventStoreDBClient, ms: number, onAppend: OnAppend): Promise<number> {
   const start = performance.now();
   let n = 0;
   const worker = async (w: number): Promise<void> => {
     const stream = `bench-par-${w}-${crypto.randomUUID()}`;
-    while (performance.now() - start < ms) {
+    for (let at = start; at - start < ms; at = performance.now()) {
       await client.appendToStream(stream, jsonEvent({ type: 'BenchEvent', data: payload(n) }));
       n++;
+      onAppend((at - start) / ms);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, (_, w) => worker(w)));
@@ -105,7 +114,11 @@ async function concurrent(client: EventStoreDBClient, ms: number): Promise<numbe
 }
 
 /** Fills a data directory through the store's own API: fast set-up for the read benchmarks. */
-async function fill(dir: string, events: number): Promise<void> {
+async function fill(label: string, dir: string, events: number): Promise<void> {
+  await withProgress(label, { total: events }, (progress) => fillCounting(dir, events, progress));
+}
+
+async function fillCounting(dir: string, events: number, progress: Progress): Promise<void> {
   const store = EventStore.open({ dataDir: dir });
   const perAppend = 100;
   let written = 0;
@@ -117,7 +130,7 @@ async function fill(dir: string, events: number): Promise<void> {
         id: crypto.randomUUID(), type: 'BenchEvent', isJson: true,
         data: Buffer.from(JSON.stringify(payload(written + i))), metadata: Buffer.from('{"actor":"bench"}'),
       }));
-      batch.push(store.append(`claim-${(written / perAppend) % 5000}`, { kind: 'any' }, evts));
+      batch.push(store.append(`claim-${(written / perAppend) % 5000}`, { kind: 'any' }, evts).then(() => progress.advance(n)));
       written += n;
     }
     await Promise.all(batch);
@@ -126,11 +139,14 @@ async function fill(dir: string, events: number): Promise<void> {
 }
 
 /** Reads the whole of `$all` (the filled events and a few system events) and counts all. */
-async function readAllRate(client: EventStoreDBClient): Promise<{ rate: number; events: number }> {
+async function readAllRate(client: EventStoreDBClient, progress: Progress): Promise<{ rate: number; events: number }> {
   const start = performance.now();
   let n = 0;
   // Read to the end: leaving a read early needs an explicit cancel() with this client.
-  for await (const e of client.readAll()) if (e.event) n++;
+  for await (const e of client.readAll()) {
+    if (e.event && ++n % PROGRESS_EVERY === 0) progress.advance(PROGRESS_EVERY);
+  }
+  progress.advance(n % PROGRESS_EVERY);
   return { rate: n / ((performance.now() - start) / 1000), events: n };
 }
 
@@ -157,14 +173,15 @@ function decodeLoopRate(frames: Buffer[]): number {
   return frames.length / ((performance.now() - start) / 1000);
 }
 
-async function catchUpRate(client: EventStoreDBClient, expected: number): Promise<number> {
+async function catchUpRate(client: EventStoreDBClient, expected: number, progress: Progress): Promise<number> {
   const start = performance.now();
   let n = 0;
   const sub = client.subscribeToAll({ fromPosition: START, filter: excludeSystemEvents() });
   for await (const e of sub) {
-    if (e.event) n++;
+    if (e.event && ++n % PROGRESS_EVERY === 0) progress.advance(PROGRESS_EVERY);
     if (n >= expected) break;
   }
+  progress.advance(n % PROGRESS_EVERY);
   await sub.unsubscribe();
   return n / ((performance.now() - start) / 1000);
 }
@@ -183,16 +200,21 @@ async function main(): Promise<void> {
     await dClient.appendToStream('warm-up', jsonEvent({ type: 'W', data: {} }));
     await mClient.appendToStream('warm-up', jsonEvent({ type: 'W', data: {} }));
 
-    const seq = await sequential(dClient, ROUND_MS);
+    const seq = await withProgress('durable: sequential appends', { unit: 'appends' }, (progress) =>
+      sequential(dClient, ROUND_MS, (share) => progress.advance(1, share)));
     report('durable: sequential single-event appends/s', fmt(seq.rate));
     report('client CPU per append (sequential, us)', fmt(seq.cpuUsPerAppend));
 
     const d: number[] = [];
     const m: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      d.push(await concurrent(dClient, ROUND_MS));
-      m.push(await concurrent(mClient, ROUND_MS));
-    }
+    await withProgress(`appends, ${IN_FLIGHT} in flight (durable and --mem-db rounds)`, { unit: 'appends' }, async (progress) => {
+      // The share of all 2 x ROUNDS rounds done, from the round's number and its time gone by.
+      const onAppendIn = (round: number): OnAppend => (share) => progress.advance(1, (round + share) / (2 * ROUNDS));
+      for (let r = 0; r < ROUNDS; r++) {
+        d.push(await concurrent(dClient, ROUND_MS, onAppendIn(2 * r)));
+        m.push(await concurrent(mClient, ROUND_MS, onAppendIn(2 * r + 1)));
+      }
+    });
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     report(`durable: appends/s, ${IN_FLIGHT} in flight (rounds)`, `${fmt(mean(d))}  [${d.map((x) => fmt(x)).join(', ')}]`);
     report(`--mem-db: appends/s, ${IN_FLIGHT} in flight (rounds)`, `${fmt(mean(m))}  [${m.map((x) => fmt(x)).join(', ')}]`);
@@ -203,7 +225,7 @@ async function main(): Promise<void> {
     await stopChild(mem);
 
     const readDir = path.join(root, 'read');
-    await fill(readDir, READ_EVENTS);
+    await fill('set-up: filling the store to read', readDir, READ_EVENTS);
     const frames = await responsesOf(readDir);
     const decodeRate = Math.max(...[0, 1, 2].map(() => decodeLoopRate(frames)));
     const replayFile = path.join(root, 'responses.bin');
@@ -211,27 +233,32 @@ async function main(): Promise<void> {
     const replay = await startChild([replayFile], replayServer);
     const replayClient = EventStoreDBClient.connectionString(replay.connection);
     const ceilings: number[] = [];
-    for (let r = 0; r < 3; r++) ceilings.push((await readAllRate(replayClient)).rate);
+    await withProgress('client ceiling: $all replayed, 3 reads', { total: 3 * frames.length }, async (progress) => {
+      for (let r = 0; r < 3; r++) ceilings.push((await readAllRate(replayClient, progress)).rate);
+    });
     await replayClient.dispose();
     await stopChild(replay);
     const ceiling = Math.max(...ceilings);
     const reader = await startChild(['--data', readDir]);
     const rClient = EventStoreDBClient.connectionString(reader.connection);
     const reads: { rate: number; events: number }[] = [];
-    for (let r = 0; r < 3; r++) reads.push(await readAllRate(rClient));
+    await withProgress('read $all, 3 reads', { total: 3 * frames.length }, async (progress) => {
+      for (let r = 0; r < 3; r++) reads.push(await readAllRate(rClient, progress));
+    });
     const readRate = Math.max(...reads.map((r) => r.rate));
     report(`read $all: events/s over ${fmt(reads[0]!.events)} events (best of 3)`, `${fmt(readRate)}  [${reads.map((r) => fmt(r.rate)).join(', ')}]`);
     report('client ceiling: the same responses replayed from memory', `${fmt(ceiling)}  [${ceilings.map((x) => fmt(x)).join(', ')}]`);
     report('ratio read / client ceiling (target >= 0.80)', fmt(readRate / ceiling, 2));
     report('client decode loop alone: events/s (best of 3)', fmt(decodeRate));
     report('ratio read / decode loop alone', fmt(readRate / decodeRate, 2));
-    report('catch-up subscription to $all: events/s', fmt(await catchUpRate(rClient, READ_EVENTS)));
+    const catchUp = await withProgress('catch-up subscription to $all', { total: READ_EVENTS }, (progress) => catchUpRate(rClient, READ_EVENTS, progress));
+    report('catch-up subscription to $all: events/s', fmt(catchUp));
     await rClient.dispose();
     await stopChild(reader);
 
     const bigDir = path.join(root, 'startup');
     const fillStart = performance.now();
-    await fill(bigDir, STARTUP_EVENTS);
+    await fill(`set-up: writing ${fmt(STARTUP_EVENTS)} events`, bigDir, STARTUP_EVENTS);
     report(`set-up: wrote ${fmt(STARTUP_EVENTS)} events in-process (s)`, fmt((performance.now() - fillStart) / 1000, 1));
     const withCheckpoint = await startChild(['--data', bigDir]);
     report(`start-up with ${fmt(STARTUP_EVENTS)} events, index checkpoint (ms)`, fmt(withCheckpoint.readyMs));

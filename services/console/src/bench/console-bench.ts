@@ -11,7 +11,8 @@
  * the navigation's start) by a MutationObserver. Cold: a new browser context (an empty cache)
  * with a session cookie, its first navigation; warm: the same page navigated to again (the
  * hashed assets cached, index.html revalidated). BENCH_SAMPLES (default 30) of each. Target:
- * p95 under 1 s. Also prints the initial JavaScript, gzipped, against its 250 kB budget.
+ * p95 under 1 s. Also prints the initial JavaScript, gzipped, against its 250 kB budget. Figures
+ * on stdout; the progress of the filing, of the projection catching up and of the sampling on stderr.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { DEMO_USERS } from '@cfund/contracts';
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fmt, freePort, quantile, report, repoRoot, requireBuilt,
-  runLifecycles, serviceMain, sortedCopy, startEventStore, startNats, startService,
+  runLifecycles, serviceMain, sortedCopy, startEventStore, startNats, startService, withProgress,
 } from '@cfund/bench-kit';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 import { INITIAL_SCRIPT_BUDGET_BYTES, measureInitialScript } from '../build/initial-script.js';
@@ -66,8 +67,8 @@ const readyAt = (): number | undefined => (globalThis as unknown as { __cfundRea
 const scriptRanAt = (): number => (globalThis as unknown as { performance: { getEntriesByType(type: string): { domContentLoadedEventEnd: number }[] } })
   .performance.getEntriesByType('navigation')[0]!.domContentLoadedEventEnd;
 
-/** Cold then warm time to interactive of `probe`, SAMPLES of each. */
-async function measure(browser: Browser, base: string, probe: Probe): Promise<Record<'cold' | 'warm', { ready: number[]; script: number[] }>> {
+/** Cold then warm time to interactive of `probe`, SAMPLES of each; `onSample` after each page load. */
+async function measure(browser: Browser, base: string, probe: Probe, onSample: () => void): Promise<Record<'cold' | 'warm', { ready: number[]; script: number[] }>> {
   const cold = { ready: [] as number[], script: [] as number[] };
   const warm = { ready: [] as number[], script: [] as number[] };
   for (let i = 0; i < SAMPLES; i += 1) {
@@ -81,6 +82,7 @@ async function measure(browser: Browser, base: string, probe: Probe): Promise<Re
       await page.waitForFunction(readyAt, undefined, { timeout: 30_000 }); // a time after the start: truthy
       into.ready.push((await page.evaluate(readyAt))!);
       into.script.push(await page.evaluate(scriptRanAt));
+      onSample();
     }
     if (errors.length > 0) throw new Error(`${probe.name}: ${errors.join('; ')}`);
     await context.close();
@@ -113,20 +115,24 @@ async function main(): Promise<void> {
     const secret = await readJwtSecretFile(jwtSecretPath(run.dir('data')));
     const tk = { ...await benchTokens(run.dir('data')), lawyer: await signToken(secret, { sub: LAWYER.sub, name: LAWYER.name, roles: LAWYER.roles, jurisdictions: LAWYER.jurisdictions }) };
     await allocateLargeBudget(http, command.port, tk);
-    const filing = await runLifecycles({ http, port: command.port, tk, count: CLAIMS - 1, inFlight: IN_FLIGHT, steps: 0 });
+    const filing = await withProgress('claims filed', { total: CLAIMS - 1, unit: 'claims' }, (progress) =>
+      runLifecycles({ http, port: command.port, tk, count: CLAIMS - 1, inFlight: IN_FLIGHT, steps: 0, onCommand: () => progress.advance(1) }));
     report(`claims filed (${fmt(CLAIMS - 1)}, ${IN_FLIGHT} in flight)`, `${fmt(filing.rate)} /s`);
     const closed = await runLifecycles({ http, port: command.port, tk, count: 1, inFlight: 1, firstNumber: CLAIMS });
     const last = closed.timings.at(-1)!;
     // The read side holds every claim before anything is measured.
     const deadline = Date.now() + 600_000;
-    for (;;) {
-      const r = await http.request(projection.port, 'GET', `/claims/${last.claimId}`, tk.auditor);
-      const listed = await http.request(projection.port, 'GET', '/claims?limit=1', tk.lawyer);
-      const total = listed.status === 200 ? (JSON.parse(listed.text) as { total: number }).total : 0;
-      if (r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision >= last.revision && total >= CLAIMS) break;
-      if (Date.now() > deadline) throw new Error('the projection did not catch up within 10 min');
-      await new Promise((done) => setTimeout(done, 200));
-    }
+    await withProgress('claims in the read model', { total: CLAIMS, unit: 'claims' }, async (progress) => {
+      for (;;) {
+        const r = await http.request(projection.port, 'GET', `/claims/${last.claimId}`, tk.auditor);
+        const listed = await http.request(projection.port, 'GET', '/claims?limit=1', tk.lawyer);
+        const total = listed.status === 200 ? (JSON.parse(listed.text) as { total: number }).total : 0;
+        progress.advance(Math.max(0, total - progress.done));
+        if (r.status === 200 && (JSON.parse(r.text) as { revision: number }).revision >= last.revision && total >= CLAIMS) break;
+        if (Date.now() > deadline) throw new Error('the projection did not catch up within 10 min');
+        await new Promise((done) => setTimeout(done, 200));
+      }
+    });
     for (;;) {
       if (await fetch(`${base}/ready`).then((r) => r.ok, () => false)) break;
       await new Promise((done) => setTimeout(done, 100));
@@ -142,7 +148,8 @@ async function main(): Promise<void> {
       process.stdout.write(`\ntime to interactive, ms (${SAMPLES} samples each; ${fmt(CLAIMS)} claims; target p95 < ${TARGET_P95_MS} ms)\n`);
       let met = true;
       for (const probe of probes) {
-        const { cold, warm } = await measure(browser, base, probe);
+        const { cold, warm } = await withProgress(`time to interactive: ${probe.name}`, { total: 2 * SAMPLES, unit: 'page loads' }, (progress) =>
+          measure(browser, base, probe, () => progress.advance(1)));
         for (const [kind, xs] of [['cold', cold], ['warm', warm]] as const) {
           const s = sortedCopy(xs.ready);
           const p95 = quantile(s, 0.95);
