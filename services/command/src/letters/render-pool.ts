@@ -104,6 +104,8 @@ class LetterRenderPool implements LetterRenderer {
         slot = this.start();
       }
       slot.job = this.queue.shift()!;
+      // A letter in progress keeps the process alive until its answer; an idle worker does not.
+      slot.worker.ref();
       slot.worker.postMessage(slot.job.input);
     }
   }
@@ -112,13 +114,12 @@ class LetterRenderPool implements LetterRenderer {
     const workerData: RenderWorkerData = this.options.hold ? { hold: this.options.hold } : {};
     // execArgv []: not the parent's flags (a test loader, --cpu-prof); env {}: no secrets in the worker.
     const worker = new Worker(WORKER_FILE, { workerData, execArgv: [], env: {} });
-    // The HTTP server keeps the service alive; an idle worker must not keep a test or a one-shot alive.
-    worker.unref();
     const slot: Slot = { worker };
     this.slots.add(slot);
     worker.on('message', (answer: RenderAnswer) => {
       const job = slot.job;
       slot.job = undefined;
+      worker.unref();
       if ('bytes' in answer) job?.resolve(Buffer.from(answer.bytes.buffer, answer.bytes.byteOffset, answer.bytes.byteLength));
       else job?.reject(new Error(`rendering a letter failed: ${answer.error}`));
       this.dispatch();
