@@ -13,11 +13,12 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { LOCALES } from '@cfund/i18n';
 import type { LetterInput } from '@cfund/letters';
-import { defaultLetterWorkers, letterRenderer } from '../letters/render-pool.js';
+import { loadConfig } from '../config.js';
+import { letterRenderer } from '../letters/render-pool.js';
 
 const LETTERS = Number(process.env.BENCH_LETTERS ?? '96');
 const IN_FLIGHT = Number(process.env.LETTERS_IN_FLIGHT ?? '4');
-const WORKERS = Number(process.env.LETTER_RENDER_WORKERS ?? String(defaultLetterWorkers()));
+const WORKERS = loadConfig({ LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS }).LETTER_RENDER_WORKERS;
 
 const RS = { jurisdiction: 'RS', timeZone: 'Europe/Belgrade', publicReference: 'RS-2026-1A2B3C4D', issuedAt: '2026-03-13T10:00:00.000Z' } as const;
 /** The four kinds in every locale, in turn. */

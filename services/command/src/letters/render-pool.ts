@@ -15,7 +15,6 @@
  * problem (nothing was stored or appended: the bytes come before both) and is replaced by the
  * next letter. The pool starts its workers on the first letter and ends them when the app closes.
  */
-import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { problemType, type ErrorProblem } from '@cfund/contracts';
@@ -28,9 +27,6 @@ export interface LetterRenderer {
   /** Ends the workers; letters waiting for one fail with LetterRenderingUnavailableError. */
   close(): Promise<void>;
 }
-
-/** The default size of the pool: one core left to the event loop, at most two workers. */
-export const defaultLetterWorkers = (): number => Math.min(2, Math.max(1, availableParallelism() - 1));
 
 /**
  * The compiled worker, also when this module runs from its TypeScript source (tests): a worker
