@@ -2,9 +2,10 @@
  * Letters rendered off the event loop (src/letters/render-pool.ts): while a worker thread renders
  * a decision's letter, the service answers other requests; a worker that dies mid-render fails
  * that command with a 503 problem, records nothing, and the next letter works; a worker renders
- * the same bytes as a render on the event loop. A render is held in its worker (RenderHold), so
+ * the same bytes as a render on the event loop; closing the app ends the workers. A render is held in its worker (RenderHold), so
  * "in progress" is a state the test sets, not a duration it hopes for.
  */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,4 +116,26 @@ t.test('a worker renders the same bytes as a render on the event loop', async (t
 
   await renderer.close();
   await t.rejects(renderer.render(inputs[0]!), LetterRenderingUnavailableError, 'a closed pool renders nothing');
+});
+
+t.test('closing the app while a letter renders: that command gets a 503, the workers end', async (t) => {
+  const { h, hold, approvedClaim, notice } = await letterService(t);
+  const id = await approvedClaim();
+  const before = (await eventsOf(h, id)).length;
+
+  // This process's threads (a worker thread is one; the pool starts its worker on the first letter).
+  const threads = () => readdirSync('/proc/self/task').length;
+  const threadsBefore = threads();
+  const pending = notice(id);
+  t.ok(await renderStarted(hold, 1), 'the letter is rendering');
+  t.ok(threads() > threadsBefore, 'in a worker thread');
+  const closed = h.app.close();
+  const failed = await pending;
+  t.equal(failed.statusCode, 503, 'the letter\'s command fails');
+  t.match(failed.json(), { code: 'letter-rendering-unavailable' });
+  // A held worker is blocked in Atomics.wait, which terminate() does not interrupt: let it go.
+  hold.release();
+  await closed;
+  t.equal((await eventsOf(h, id)).length, before, 'nothing appended');
+  t.ok(threads() <= threadsBefore, 'no worker thread left');
 });
