@@ -21,6 +21,7 @@ import type { DebtorAccount, Jurisdiction } from '@cfund/contracts';
 import { documentRoutes } from './routes/documents.js';
 import { CommandExecution } from './routes/command-execution.js';
 import { DecisionLetters } from './letters/letters.js';
+import { letterRenderer, letterRenderingProblem } from './letters/render-pool.js';
 import { noFaults, type FaultAt } from './faults.js';
 import { documentErrorProblem, type ClamdAddress, type DocumentStore } from '@cfund/documents';
 
@@ -51,6 +52,10 @@ export interface BuildAppOptions extends TokenVerification {
   documents?: {
     store: DocumentStore; maxBytes?: number; clamd?: ClamdAddress | undefined;
   };
+  /** Worker threads rendering letters (LETTER_RENDER_WORKERS; 0: on the event loop; default: the schema's). */
+  letterRenderWorkers?: number;
+  /** Testing only: holds each render in its worker (RenderHold's cells). */
+  letterRenderHold?: Int32Array;
   /** Idempotency store options (tests shorten the waits). */
   idempotency?: IdempotencyStoreOptions;
   /** The fund's accounts payment runs pay from (FUND_ACCOUNTS; default: the embedded mode's demo accounts). */
@@ -83,7 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
 
   await registerCommonPlugins(app, {
     metrics,
-    problems: [domainErrorProblem, eventStoreErrorProblem, documentErrorProblem],
+    problems: [domainErrorProblem, eventStoreErrorProblem, documentErrorProblem, letterRenderingProblem],
     docs: {
       title: 'Compensation fund: command service',
       description: 'Commands on compensation claims of victims of human trafficking. Every command answers '
@@ -95,7 +100,16 @@ export async function buildApp(options: BuildAppOptions): Promise<CommandApp> {
     health: { client: options.client, isClosing: () => closing, ...(options.readyChecks ? { checks: options.readyChecks } : {}) },
   });
   const execution = new CommandExecution({ idempotency, metrics, fingerprintKey, previousFingerprintKeys });
-  const letters = options.documents ? new DecisionLetters({ service, protector: options.protector, store: options.documents.store, faultAt }) : undefined;
+  let letters: DecisionLetters | undefined;
+  if (options.documents) {
+    const renderer = letterRenderer({
+      workers: options.letterRenderWorkers ?? loadConfig({}).LETTER_RENDER_WORKERS, logger,
+      ...(options.letterRenderHold ? { hold: options.letterRenderHold } : {}),
+    });
+    // After the server has stopped taking requests: letters still rendering fail with a 503.
+    app.addHook('onClose', () => renderer.close());
+    letters = new DecisionLetters({ service, protector: options.protector, store: options.documents.store, renderer, faultAt });
+  }
   await app.register(commandRoutes, { service, protector: options.protector, execution, letters });
   const fundAccounts = options.fundAccounts ?? loadConfig({}).FUND_ACCOUNTS;
   await app.register(paymentRunRoutes, { runs: new PaymentRuns(service, options.protector, fundAccounts, faultAt) });

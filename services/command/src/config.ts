@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated by zod at start-up. A wrong value stops
  * the service with a message naming the variable (ConfigError).
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DebtorAccountSchema, JurisdictionSchema } from '@cfund/contracts';
 import { commonEnv, documentEnv, keyStoreEnv, parseEnv } from '@cfund/service-kit';
@@ -46,6 +47,8 @@ const EnvShape = {
   DOCUMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(7 * 24 * 3600 * 1000).default(3600 * 1000),
   /** Bytes younger than this are never swept: their event may be on its way (ms; at least a second, default a day). */
   DOCUMENT_ORPHAN_GRACE_MS: z.coerce.number().int().min(1000).max(365 * 24 * 3600 * 1000).default(24 * 3600 * 1000),
+  /** Worker threads that render letters off the event loop (default: one core left free, at most 2); 0 renders on it. */
+  LETTER_RENDER_WORKERS: z.coerce.number().int().min(0).max(16).default(() => Math.min(2, Math.max(1, availableParallelism() - 1))),
   /** Testing only: `kill-<point>` SIGKILLs the process at that point between two writes (src/faults.ts names them). */
   CFUND_FAULT_INJECTION: z.enum(FAULT_INJECTIONS).optional(),
   /** Hosts the relay from EventStoreDB $all to NATS JetStream (@cfund/messaging) on NATS_URL. */

@@ -38,6 +38,7 @@ runService({
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, protector, logger, bodyLimit: config.BODY_LIMIT,
       fingerprintSecret: secrets.masterKey, previousFingerprintSecrets: secrets.acceptedMasterKeys, fundAccounts: config.FUND_ACCOUNTS,
+      letterRenderWorkers: config.LETTER_RENDER_WORKERS,
       documents: {
         store: documentStore, maxBytes: config.DOCUMENT_MAX_BYTES, clamd,
       },

@@ -108,7 +108,10 @@ async function main(): Promise<void> {
     + `${ROUNDS} rounds of ${LIFECYCLES} lifecycles x ${COMMANDS_PER_LIFECYCLE} commands and ${LIFECYCLES} x ${1 + CLAIM_ONLY_STEPS} claim-only, references ${ROUND_MS} ms, ${IN_FLIGHT} in flight)\n\n`);
   const store = await startEventStore(run);
   const connection = store.connection;
-  const service = await startService(run, 'command', { connection, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}) });
+  const service = await startService(run, 'command', {
+    connection, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}),
+    ...(process.env.LETTER_RENDER_WORKERS ? { env: { LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS } } : {}),
+  });
   const port = service.port;
   const hello = await run.startNode([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/, { PATH: process.env.PATH, ESDB_CONNECTION_STRING: connection });
   const helloPort = Number(hello.match[1]);

@@ -13,6 +13,8 @@
  * When the victim's preferred language (personal data, decrypted here only to render) differs
  * from the scheme's, a copy in that language is rendered, stored and recorded with the letter
  * in the same way and the same append (the decider's withLetter).
+ *
+ * The PDF itself is rendered off the event loop, by a worker thread (render-pool.ts).
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -21,9 +23,10 @@ import { claimDecider, localDateOf, schemeFor, type ClaimCommand, type ClaimStat
 import { ingestDocument, newStorageKey, type DocumentStore } from '@cfund/documents';
 import { RevisionMismatchError, deterministicUuid, isErased, type PersonalDataProtector } from '@cfund/eventstore';
 import { isLocale, negotiateLocale, type Locale } from '@cfund/i18n';
-import { renderLetter, type LetterInput } from '@cfund/letters';
+import type { LetterInput } from '@cfund/letters';
 import type { Authorize, CommandContext, CommandResult, CommandService } from '../command-service.js';
 import { noFaults, type FaultAt } from '../faults.js';
+import type { LetterRenderer } from './render-pool.js';
 
 /** The commands that serve a letter. */
 export type LetterCommand = Extract<ClaimCommand, { type: 'NotifyDecision' | 'DecideAppeal' | 'RequestInformation' }>;
@@ -88,6 +91,8 @@ export interface DecisionLettersOptions {
   service: CommandService;
   protector: PersonalDataProtector;
   store: DocumentStore;
+  /** Renders a letter's PDF (the worker pool). */
+  renderer: Pick<LetterRenderer, 'render'>;
   /** Testing only: called between storing a letter and appending the command that serves it. */
   faultAt?: FaultAt;
 }
@@ -163,8 +168,8 @@ export class DecisionLetters {
    * them when no event names them); undefined when the victim's key is erased.
    */
   private async store(claimId: string, state: ClaimState, input: LetterInput, storageKeys: string[]): Promise<LetterData['document'] | undefined> {
-    const { protector, store } = this.options;
-    const bytes = await renderLetter(input);
+    const { protector, store, renderer } = this.options;
+    const bytes = await renderer.render(input);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const documentId = letterDocumentId(claimId, sha256);
     const key = await protector.documentKey(state.victimRef!, documentId);
