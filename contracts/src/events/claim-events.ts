@@ -167,7 +167,7 @@ export const AdvanceDisbursed = eventVersion('AdvanceDisbursed', 1, {
   endToEndId: EndToEndIdSchema.optional(),
 });
 
-/** A paid advance came back (the bank returned the transfer): it failed, is owed again and is paid once more (in a new run); the ledger takes the money back and keeps it committed. */
+/** A paid advance came back (the bank returned the transfer), or the bank rejected it before booking: it failed, is owed again and is paid once more (in a new run); the ledger takes back what was paid and keeps it committed. */
 export const AdvanceFailed = eventVersion('AdvanceFailed', 1, {
   ...base,
   advance: z.number().int().min(1),
@@ -175,6 +175,8 @@ export const AdvanceFailed = eventVersion('AdvanceFailed', 1, {
   failedAt: InstantSchema,
   /** The run's payment the bank returned. */
   endToEndId: EndToEndIdSchema.optional(),
+  /** The bank rejected it before booking: nothing was paid, so the ledger returns nothing (the claim's `PaymentUnqueued` `rejected-by-bank` comes first). */
+  unbooked: z.literal(true).optional(),
 });
 
 export const AwardApprovalGiven = eventVersion('AwardApprovalGiven', 1, {
@@ -309,6 +311,7 @@ export const PayoutDisbursed = eventVersion('PayoutDisbursed', 1, {
   endToEndId: EndToEndIdSchema.optional(),
 });
 
+/** An instalment's payment failed (recorded by hand, returned by the bank, or rejected before booking): it is due again and paid once more; the ledger takes back what was paid and keeps it committed. */
 export const PayoutFailed = eventVersion('PayoutFailed', 1, {
   ...base,
   instalment: z.number().int().min(1),
@@ -316,6 +319,8 @@ export const PayoutFailed = eventVersion('PayoutFailed', 1, {
   failedAt: InstantSchema,
   /** The run's payment the bank returned, when the failure came from a bank statement. */
   endToEndId: EndToEndIdSchema.optional(),
+  /** The bank rejected it before booking: nothing was paid, so the ledger returns nothing (the claim's `PaymentUnqueued` `rejected-by-bank` comes first). */
+  unbooked: z.literal(true).optional(),
 });
 
 export const RecoveryFromOffenderRecorded = eventVersion('RecoveryFromOffenderRecorded', 1, {

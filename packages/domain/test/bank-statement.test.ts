@@ -59,18 +59,29 @@ t.test('given a payment queued in a released run', async (t) => {
     t.test('and then returns it, then the instalment failed and can be paid again', async (t) => {
       const back = decide(returned(), paid);
       t.match(back, [{ type: 'PayoutFailed', data: { instalment: 1, endToEndId: E2E, reason: /AC04.*BK-1R/ } }]);
+      t.equal((back[0]!.data as { unbooked?: true }).unbooked, undefined, 'a return of a booked payment is not unbooked');
       const failed = evolve(paid, back[0]!);
       t.equal(failed.fund.instalments[0]!.status, 'failed');
       t.same(decide(returned(), failed), [], 'the same return again: nothing');
       t.equal(codeOf(() => decide(booked(), failed)), 'payment-returned', 'a booking after the return is for a person');
     });
   });
-  t.test('when the bank rejects it unbooked, then it leaves its run', async (t) => {
+  t.test('when the bank rejects it unbooked, then it leaves its run and its payment failed (issue 18), the money still committed', async (t) => {
     const events = decide(returned(), s);
-    t.match(events, [{ type: 'PaymentUnqueued', data: { reason: 'rejected-by-bank', endToEndId: E2E } }]);
-    const out = evolve(s, events[0]!);
+    t.match(events, [
+      { type: 'PaymentUnqueued', data: { reason: 'rejected-by-bank', endToEndId: E2E } },
+      { type: 'PayoutFailed', data: { instalment: 1, endToEndId: E2E, failedAt: at, reason: /rejected.*AC04.*BK-1R/i, unbooked: true } },
+    ]);
+    t.equal(events.length, 2);
+    const out = events.reduce(evolve, s);
     t.same(out.fund.queued, {});
-    t.equal(out.fund.instalments[0]!.status, 'due');
+    t.match(out.fund.instalments[0], { status: 'failed', failure: { reason: /AC04/, failedAt: at } });
+    t.match(claimFunding(out), { paid: 0, owed: 300, tied: 300, payments: [] }, 'nothing was paid, so the ledger returns nothing');
+    t.same(decide(returned(), out), [], 'the same rejection again: nothing');
+    t.equal(codeOf(() => decide(booked(), out)), 'payment-returned', 'a booking after the rejection is for a person');
+    const NEXT = '7d2c1b0a-9e8f-4a6b-8c5d-3e2f1a0b9c8d';
+    const again = decide({ type: 'QueuePayment', actor: finance, at, data: { runId: NEXT, payment: outcome.payment, executionOn: '2026-06-20', endToEndId: runPaymentEndToEndId(NEXT, 0) } }, out);
+    t.match(again, [{ type: 'PaymentQueued', data: { runId: NEXT, amount: RSD(100) } }], 'a new run may pay it');
   });
   t.test('when the amount or the payment differs, then it is refused', async (t) => {
     t.equal(codeOf(() => decide(booked({ amount: RSD(99) }), s)), 'amount-differs');
@@ -103,6 +114,18 @@ t.test('given an advance paid through a run, when the bank returns it', async (t
   });
   t.test('then the ledger\'s rule counts it unpaid and still owed: the money stays committed', async (t) => {
     t.match(claimFunding(failed), { paid: 0, owed: 50, tied: 50, payments: [] });
+  });
+  t.test('rejected unbooked instead, then it leaves its run and failed, and is payable again', async (t) => {
+    const rejected = decide(returned(adv), s);
+    t.match(rejected, [
+      { type: 'PaymentUnqueued', data: { payment: adv.payment, reason: 'rejected-by-bank', endToEndId: e2e } },
+      { type: 'AdvanceFailed', data: { advance: 1, endToEndId: e2e, reason: /rejected.*AC04/i, unbooked: true } },
+    ]);
+    const out = rejected.reduce(evolve, s);
+    t.match(out.fund.advances[0], { status: 'failed' });
+    t.same(out.fund.queued, {});
+    t.same(payableAdvances(out).map((a) => a.number), [1]);
+    t.match(claimFunding(out), { paid: 0, owed: 50, tied: 50 });
   });
   t.test('then the same return again changes nothing, and a later booking of it is for a person', async (t) => {
     t.same(decide(returned(adv), failed), []);

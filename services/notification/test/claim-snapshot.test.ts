@@ -169,6 +169,7 @@ t.test('given a claim in payment runs, when the bank pays, returns or rejects, t
     claimEvent('PaymentUnqueued', { claimId, runId, payment: instalment, reason: 'voided' }),
     claimEvent('PaymentUnqueued', { claimId, runId, payment: instalment, reason: 'run-cancelled' }),
     claimEvent('PaymentUnqueued', { claimId, runId, payment: advance, reason: 'rejected-by-bank', endToEndId: 'RUN1-2' }),
+    claimEvent('AdvanceFailed', { claimId, advance: 1, reason: 'Rejected by the bank before booking (AC04)', failedAt: '2026-05-04T12:00:00.000Z', endToEndId: 'RUN1-2', unbooked: true }),
     claimEvent('AdvanceDisbursed', { claimId, advance: 1, amount, paymentReference: 'BK-7', disbursedBy: 'finance-1', disbursedAt: '2026-05-05T12:00:00.000Z', endToEndId: 'RUN2-1' }),
     claimEvent('AdvanceFailed', { claimId, advance: 1, reason: 'AC04 account of Jane Victim closed', failedAt: '2026-05-06T12:00:00.000Z', endToEndId: 'RUN2-1' }),
     claimEvent('PayoutFailed', { claimId, instalment: 1, reason: 'AC04 account of Jane Victim closed', failedAt: '2026-05-06T12:00:00.000Z', endToEndId: 'RUN2-2' }),
@@ -187,7 +188,7 @@ t.test('given a claim in payment runs, when the bank pays, returns or rejects, t
     ['lawyer-1', 'advance-disbursed', 1], ['lawyer-2', 'advance-disbursed', 1],
     ['lawyer-1', 'advance-failed', 1], ['lawyer-2', 'advance-failed', 1], ['fund-finance', 'advance-failed-finance', 1],
     ['lawyer-1', 'payout-failed', 1], ['lawyer-2', 'payout-failed', 1], ['fund-finance', 'payout-failed-finance', 1],
-  ], 'queueing, a voided payment and a cancelled run tell no one; what the bank did tells the lawyers and finance');
+  ], 'queueing, a voided payment and a cancelled run tell no one; what the bank did tells the lawyers and finance, a rejection once (its failure is not told again)');
   const text = rendered.join('\n');
   t.match(text, /The bank rejected the payment of advance 1 for claim RS-2026-000042 before booking it\. The fund will pay it again in a later payment run; check that the payee details/);
   t.match(text, /advance 1 of claim RS-2026-000042 \(end-to-end id RUN1-2\)/, 'finance can find the rejected payment');

@@ -122,21 +122,28 @@ export const bankOutcomeHandlers = {
   },
 
   /**
-   * The bank returned or rejected a released run's payment: a booked one failed (the money comes
-   * back to the fund), one never booked leaves its run; either way it can be paid in a new run.
+   * The bank returned or rejected a released run's payment: either way its payment failed and can
+   * be paid in a new run. A booked one's money comes back to the fund (the ledger returns it); one
+   * never booked first leaves its run, and the ledger has nothing to return (nothing was paid).
    */
   RecordBankReturn: (c: ClaimCommandOf<'RecordBankReturn'>, s: ClaimState): ClaimEvent[] => {
     const d = c.data;
     const before = s.fund.bankOutcomes[d.endToEndId];
     if (before === 'returned') return []; // the same return again
     const found = bankPayment(c, s);
-    const reason = `Returned by the bank (${d.returnReason ?? 'no reason code'}, reference ${d.bankReference}).`;
+    const code = `${d.returnReason ?? 'no reason code'}, reference ${d.bankReference}`;
+    const failed = (reason: string, unbooked?: true): ClaimEvent => {
+      const body = { reason, failedAt: c.at, endToEndId: d.endToEndId, ...(unbooked ? { unbooked } : {}) };
+      return d.payment.kind === 'advance' ? ev('AdvanceFailed', { advance: d.payment.number, ...body }, s) : ev('PayoutFailed', { instalment: d.payment.number, ...body }, s);
+    };
     if (before === 'paid') {
       if (found.status !== 'disbursed') refuse('not-in-run', `The ${d.payment.kind} ${d.payment.number} is not paid: there is nothing to return.`);
-      if (d.payment.kind === 'advance') return [ev('AdvanceFailed', { advance: d.payment.number, reason, failedAt: c.at, endToEndId: d.endToEndId }, s)];
-      return [ev('PayoutFailed', { instalment: d.payment.number, reason, failedAt: c.at, endToEndId: d.endToEndId }, s)];
+      return [failed(`Returned by the bank (${code}).`)];
     }
     requireQueuedBy(s, d);
-    return [ev('PaymentUnqueued', { runId: d.runId, payment: d.payment, reason: 'rejected-by-bank', endToEndId: d.endToEndId }, s)];
+    return [
+      ev('PaymentUnqueued', { runId: d.runId, payment: d.payment, reason: 'rejected-by-bank', endToEndId: d.endToEndId }, s),
+      failed(`Rejected by the bank before booking (${code}).`, true),
+    ];
   },
 };

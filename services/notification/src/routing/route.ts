@@ -13,9 +13,9 @@
  * | AppealDecided | lawyer | appeal-decided |
  * | PayoutScheduled | lawyer; fund-finance | payout-scheduled; instalments-scheduled |
  * | PayoutDisbursed | lawyer | payout-disbursed |
- * | PayoutFailed (returned: paid again in a later run) | lawyer; fund-finance | payout-failed; payout-failed-finance |
+ * | PayoutFailed (returned: paid again in a later run; not one rejected before booking, told by its PaymentUnqueued) | lawyer; fund-finance | payout-failed; payout-failed-finance |
  * | AdvanceDisbursed | lawyer | advance-disbursed |
- * | AdvanceFailed (returned: paid again in a later run) | lawyer; fund-finance | advance-failed; advance-failed-finance |
+ * | AdvanceFailed (returned: paid again in a later run; not one rejected before booking) | lawyer; fund-finance | advance-failed; advance-failed-finance |
  * | PaymentUnqueued (rejected by the bank before booking) | lawyer; fund-finance | payment-rejected; payment-rejected-finance |
  * | PersonalDataErased | dpo of the jurisdiction | erasure-completed |
  * | CoCounselAdded | the co-counsel | claim-assigned |
@@ -124,6 +124,7 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       }
       break;
     case 'PayoutFailed':
+      if (event.data.unbooked) break; // rejected before booking: its PaymentUnqueued told them
       for (const r of lawyer()) tell(r, 'payout-failed', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
       tell(staff('fund-finance'), 'payout-failed-finance', { instalment: event.data.instalment, failedAt: { instant: event.data.failedAt } });
       break;
@@ -133,6 +134,7 @@ export function routeClaimEvent(event: ClaimEvent, before: ClaimSnapshot, after:
       }
       break;
     case 'AdvanceFailed': {
+      if (event.data.unbooked) break; // rejected before booking: its PaymentUnqueued told them
       const p = { advance: event.data.advance, failedAt: { instant: event.data.failedAt } };
       for (const r of lawyer()) tell(r, 'advance-failed', p);
       tell(staff('fund-finance'), 'advance-failed-finance', p);

@@ -54,7 +54,7 @@ const FailureSchema = z.object({ reason: z.string(), failedAt: z.string() }).nul
 const InstalmentSchema = z.object({ number: z.number().int(), amount: MoneySchema, dueOn: z.string(), status: z.string(), paymentReference: z.string().nullable(),
   runId: z.string().nullable().describe('the payment run it is queued in, if any'), failure: FailureSchema });
 const AdvanceSchema = z.object({
-  number: z.number().int(), amount: MoneySchema, status: z.enum(['approved', 'disbursed', 'failed']).describe('failed: paid and returned by the bank, owed and payable again'),
+  number: z.number().int(), amount: MoneySchema, status: z.enum(['approved', 'disbursed', 'failed']).describe('failed: returned by the bank (or rejected before booking), owed and payable again'),
   paymentReference: z.string().nullable(), runId: z.string().nullable().describe('the payment run it is queued in, if any'), failure: FailureSchema,
 });
 
