@@ -75,6 +75,26 @@ t.test('payment runs through HTTP', async (t) => {
     t.match(String((PmtInf.CdtTrfTxInf[0] as { RmtInf: { Ustrd: string } }).RmtInf.Ustrd), /^RS-\d{4}-[0-9A-F]{8} instalment 1$/);
   });
 
+  t.test('an approver of an award who is also a finance officer does not release a run paying it (issue 18)', async (t) => {
+    const c = await payableClaim(h, tk, 'Oskarine Plume');
+    // approver-1 approved the award of c (payableClaim) and now holds the finance role as well.
+    const approverInFinance = await h.token('approver-1', ['fund-approver', 'fund-finance']);
+    const prepared = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: c, instalment: 1 }] });
+    t.equal(prepared.statusCode, 201, prepared.body);
+    const { runId } = prepared.json<{ runId: string }>();
+    const claimBefore = await h.app.commandService.loadClaim(c);
+    const refused = await h.post(`/payment-runs/${runId}/release`, approverInFinance, {});
+    t.equal(refused.statusCode, 403, refused.body);
+    t.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    t.match(refused.json(), { code: 'four-eyes', status: 403, detail: /approver of an award/ }, 'the refusal says why');
+    t.same((await runEvents(h, runId)).map((e) => e.type), ['PaymentRunPrepared'], 'the run is still only prepared');
+    const claimAfter = await h.app.commandService.loadClaim(c);
+    t.equal(String(claimAfter.revision), String(claimBefore.revision), 'the claim is unchanged');
+    t.match(claimAfter.state.fund.queued, { 'instalment-1': { runId } }, 'its instalment still queued in the run');
+    const released = await h.post(`/payment-runs/${runId}/release`, finance2, {});
+    t.equal(released.statusCode, 200, `a finance officer who approved nothing in it releases it: ${released.body}`);
+  });
+
   t.test('a cancelled run lets its payments go: into another run, or paid by hand', async (t) => {
     const prepared = await h.post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn, payments: [{ claimId: b, instalment: 2 }] });
     t.equal(prepared.json<{ code: string }>().code, 'not-yet-due');
