@@ -18,7 +18,12 @@
  *     runs on, so a sequence crosses into later years), a retried request included; never more
  *     recovered than paid;
  *   - a refused command changed nothing in any stream;
- *   - a closed claim has nothing committed and unpaid.
+ *   - a closed claim has nothing committed and unpaid;
+ *   - every schedule's instalments add up to the net award less the advances approved;
+ *   - each instalment is disbursed on the claim exactly when the model has it paid.
+ * Instalments are paid as the fund pays them: through payment runs (prepared by one finance
+ * officer, released by another) that the bank then books, returns after booking, or rejects
+ * before booking (each a camt.053 statement), as well as by hand.
  * Seeded (MONEY_MODEL_SEED); MONEY_MODEL_RUNS sequences (default 2,000), none started after
  * MONEY_MODEL_SECONDS (default 300) so that a loaded machine stays inside tap's time limit (the
  * number run is printed). A failure prints the seed and the shortest sequence that shows it
@@ -59,6 +64,10 @@ type Action =
   | { kind: 'returnAdvance'; claim: number; n: number }
   | { kind: 'schedule'; claim: number; instalments: number; dueInDays: number }
   | { kind: 'disburse'; claim: number; n: number; early: boolean }
+  /** Into a payment run prepared by one finance officer and released by another: at the bank, not yet paid. */
+  | { kind: 'runInstalment'; claim: number; n: number }
+  /** A statement books an instalment a released run sent, or returns it (before its booking: rejected; after: returned). */
+  | { kind: 'bankInstalment'; claim: number; n: number; outcome: 'book' | 'return' }
   | { kind: 'fail'; claim: number; n: number }
   | { kind: 'recover'; claim: number; amount: number; retried: boolean }
   | { kind: 'withdraw'; claim: number }
@@ -70,6 +79,8 @@ const claim = fc.integer({ min: 0, max: CLAIMS - 1 });
 const approver = fc.constantFrom<1 | 2>(1, 2);
 /** Around the RS threshold for two approvers (50,000,000 minor units) and the budgets below. */
 const amount = fc.constantFrom(5_000_000, 20_000_000, 45_000_000, 60_000_000, 90_000_000);
+/** Mostly the first instalment: the one due soonest, so that runs and the bank's actions meet it. */
+const instalment = fc.constantFrom(1, 1, 1, 2, 3);
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('allocate' as const), amount: fc.constantFrom(30_000_000, 100_000_000), nextYear: fc.boolean() }),
   fc.record({ kind: fc.constant('assess' as const), claim, amount }),
@@ -91,7 +102,12 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 1, max: 3 }), dueInDays: fc.constantFrom(0, 10) }),
   fc.record({ kind: fc.constant('schedule' as const), claim, instalments: fc.integer({ min: 2, max: 3 }), dueInDays: fc.constantFrom(10, 45) }),
   fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
-  fc.record({ kind: fc.constant('disburse' as const), claim, n: fc.integer({ min: 1, max: 3 }), early: fc.boolean() }),
+  fc.record({ kind: fc.constant('runInstalment' as const), claim, n: instalment }),
+  fc.record({ kind: fc.constant('runInstalment' as const), claim, n: instalment }),
+  fc.record({ kind: fc.constant('bankInstalment' as const), claim, n: instalment, outcome: fc.constant('book' as const) }),
+  fc.record({ kind: fc.constant('bankInstalment' as const), claim, n: instalment, outcome: fc.constant('book' as const) }),
+  fc.record({ kind: fc.constant('bankInstalment' as const), claim, n: instalment, outcome: fc.constant('return' as const) }),
+  fc.record({ kind: fc.constant('bankInstalment' as const), claim, n: instalment, outcome: fc.constant('return' as const) }),
   fc.record({ kind: fc.constant('fail' as const), claim, n: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000), retried: fc.boolean() }),
   fc.record({ kind: fc.constant('recover' as const), claim, amount: fc.constantFrom(1_000_000, 5_000_000), retried: fc.boolean() }),
@@ -114,12 +130,22 @@ const paidFirst = (c: number): Action[] => [
 /**
  * How a claim starts a sequence: filed (the actions take it on), paid an award, served an award
  * (schedules of any length then follow), scheduled in three monthly instalments (from late
- * November: into the next year, whose budget may be missing or spent), or paid an advance through
- * a payment run (which the bank may return, then or later).
+ * November: into the next year, whose budget may be missing or spent), paid an advance through
+ * a payment run (which the bank may return, then or later), or an instalment sent by a released
+ * run to the bank (booked, returned or rejected by the actions that follow, or never).
  */
-const startArb = fc.constantFrom('filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const, 'advanced' as const, 'returned' as const);
+const startArb = fc.constantFrom(
+  'filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const, 'advanced' as const, 'returned' as const,
+  'atBank' as const, 'runBooked' as const, 'runReturned' as const, 'runRejected' as const,
+);
+const sentFirst = (c: number): Action[] => [...notifiedFirst(c), { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 2, dueInDays: 0 }, { kind: 'runInstalment', claim: c, n: 1 }];
+const bank = (c: number, outcome: 'book' | 'return'): Action => ({ kind: 'bankInstalment', claim: c, n: 1, outcome });
 const startOf = {
   filed: (): Action[] => [], paid: paidFirst, notified: notifiedFirst,
+  atBank: sentFirst,
+  runBooked: (c: number): Action[] => [...sentFirst(c), bank(c, 'book')],
+  runReturned: (c: number): Action[] => [...sentFirst(c), bank(c, 'book'), bank(c, 'return')],
+  runRejected: (c: number): Action[] => [...sentFirst(c), bank(c, 'return')],
   advanced: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }],
   returned: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }, { kind: 'returnAdvance', claim: c, n: 1 }],
   scheduled: (c: number): Action[] => [...notifiedFirst(c), { kind: 'schedule', claim: c, instalments: 3, dueInDays: 10 }],
@@ -151,7 +177,10 @@ interface ModelClaim {
 }
 
 /** How often the sequences reached what recoveries and schedules over years test (a run that never gets there shows nothing). */
-const seen = { recoveries: 0, laterYear: 0, retried: 0, spread: 0, refusedLaterYear: 0, advancesRunPaid: 0, advancesReturned: 0 };
+const seen = {
+  recoveries: 0, laterYear: 0, retried: 0, spread: 0, refusedLaterYear: 0, advancesRunPaid: 0, advancesReturned: 0,
+  instalmentsSent: 0, instalmentsBooked: 0, instalmentsReturned: 0, instalmentsRejected: 0,
+};
 const sum = (xs: number[]): number => xs.reduce((a, x) => a + x, 0);
 const paidOf = (c: ModelClaim): number => [...c.advances, ...c.instalments].filter((p) => p.paid).reduce((a, p) => a + p.amount, 0);
 /** What the ledger must hold committed and not released for the claim. */
@@ -211,12 +240,19 @@ function apply(m: ModelClaim, events: string[], action: Action, state: { netAwar
         break;
       // Returned by the bank: unpaid, and owed again (the money stays committed unless the claim ended).
       case 'AdvanceFailed': if (action.kind === 'returnAdvance') { m.advances[action.n - 1]!.paid = false; seen.advancesReturned += 1; } break;
-      case 'PayoutScheduled':
+      case 'PayoutScheduled': {
         m.instalments = state.instalments.map((i) => ({ amount: i.amount, paid: false, dueYear: Number(i.dueOn.slice(0, 4)) }));
+        // What a schedule pays: the net award less every advance approved (paid or still to pay).
+        const payable = (m.award ?? 0) - sum(m.advances.map((a) => a.amount));
+        if (sum(m.instalments.map((i) => i.amount)) !== payable) {
+          throw new Error(`the instalments ${JSON.stringify(m.instalments.map((i) => i.amount))} do not add up to the award ${m.award} less the advances ${sum(m.advances.map((a) => a.amount))}`);
+        }
         if (m.instalments.some((i) => i.dueYear !== m.fundYear)) seen.spread += 1;
         break;
-      case 'PayoutDisbursed': if (action.kind === 'disburse') m.instalments[action.n - 1]!.paid = true; break;
-      case 'PayoutFailed': if (action.kind === 'fail') m.instalments[action.n - 1]!.paid = false; break;
+      }
+      case 'PayoutDisbursed': if (action.kind === 'disburse' || action.kind === 'bankInstalment') m.instalments[action.n - 1]!.paid = true; break;
+      // Failed by hand, returned by the bank after its booking, or rejected before it: unpaid, owed again.
+      case 'PayoutFailed': if (action.kind === 'fail' || action.kind === 'bankInstalment') m.instalments[action.n - 1]!.paid = false; break;
       case 'RecoveryFromOffenderRecorded':
         if (action.kind === 'recover') {
           m.recoveries.push({ amount: action.amount, year: Number(state.today.slice(0, 4)) });
@@ -288,6 +324,8 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
   const finance2 = await h.token('finance-2', ['fund-finance']);
   /** The end-to-end id of each advance a run paid and the bank has not returned, by `claim/advance`. */
   const paidByRun = new Map<string, string>();
+  /** Instalments a released run sent to the bank, by `claim/instalment`: the end-to-end id, and whether a statement booked it. */
+  const instalmentsAtBank = new Map<string, { e2e: string; amount: number; booked: boolean }>();
   let statements = 0;
   const importStatement = async (lines: Parameters<typeof camt053>[1]) => {
     statements += 1;
@@ -298,7 +336,14 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
   /** A claim command's answer, for what a run and a statement did to the claim. */
   const answered = (events: string[]) => ({ statusCode: 200, body: '', json: <T>() => ({ events }) as T });
 
-  for (const [step, action] of actions.entries()) {
+  /** The bank acts on what it has: the instalment asked for if the claim has it at the bank, else the claim's first there. */
+  const atBank = (a: Action): Action => {
+    if (a.kind !== 'bankInstalment' || instalmentsAtBank.has(`${a.claim}/${a.n}`)) return a;
+    const key = [...instalmentsAtBank.keys()].find((k) => k.startsWith(`${a.claim}/`));
+    return key ? { ...a, n: Number(key.split('/')[1]) } : a;
+  };
+  for (const [step, generated] of actions.entries()) {
+    const action = atBank(generated);
     const where = `step ${step} ${JSON.stringify(action)}`;
     const before = await lastPosition(h.env.eventStore);
     const r = await execute(action);
@@ -367,6 +412,38 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
         if (counts.returned !== 1) throw new Error(`the bank's return of ${e2e} was not recorded: ${JSON.stringify(counts)}`);
         return answered(['AdvanceFailed']);
       }
+      case 'runInstalment': {
+        const prepared = await post('/payment-runs', tk.finance, { jurisdiction: 'RS', executionOn: day(3), payments: [{ claimId: id, instalment: a.n }] });
+        if (prepared.statusCode !== 201) return prepared;
+        const { runId } = prepared.json<{ runId: string }>();
+        const released = await post(`/payment-runs/${runId}/release`, finance2, {});
+        if (released.statusCode !== 200) throw new Error(`release: ${released.statusCode} ${released.body}`);
+        const { state } = await service.loadClaim(id);
+        const e2e = state.fund.queued[`instalment-${a.n}`]?.endToEndId;
+        if (!e2e) throw new Error('a released run\'s instalment is not queued on its claim');
+        instalmentsAtBank.set(`${a.claim}/${a.n}`, { e2e, amount: state.fund.instalments[a.n - 1]!.amount.amountMinor, booked: false });
+        seen.instalmentsSent += 1;
+        return answered(['PaymentQueued']);
+      }
+      case 'bankInstalment': {
+        const sent = instalmentsAtBank.get(`${a.claim}/${a.n}`);
+        if (!sent || (a.outcome === 'book' && sent.booked)) return undefined; // nothing at the bank to book, or booked already
+        const amount = (sent.amount / 100).toFixed(2);
+        const ref = `BK-${a.outcome}-${sent.e2e.slice(0, 8)}`;
+        if (a.outcome === 'book') {
+          const counts = await importStatement([{ e2e: sent.e2e, amount, ref }]);
+          if (counts.paid !== 1) throw new Error(`the bank's booking of ${sent.e2e} was not recorded: ${JSON.stringify(counts)}`);
+          sent.booked = true;
+          seen.instalmentsBooked += 1;
+          return answered(['PayoutDisbursed']);
+        }
+        const counts = await importStatement([{ e2e: sent.e2e, amount, dir: 'CRDT', ref, returnCode: 'AC04' }]);
+        if (counts.returned !== 1) throw new Error(`the bank's return of ${sent.e2e} was not recorded: ${JSON.stringify(counts)}`);
+        instalmentsAtBank.delete(`${a.claim}/${a.n}`);
+        if (sent.booked) seen.instalmentsReturned += 1;
+        else seen.instalmentsRejected += 1;
+        return answered(sent.booked ? ['PayoutFailed'] : ['PaymentUnqueued', 'PayoutFailed']);
+      }
       case 'schedule': return post(`/claims/${id}/payout-schedule`, tk.finance, { instalments: a.instalments, firstDueOn: day(a.dueInDays), intervalMonths: 1 });
       case 'disburse': return post(`/claims/${id}/payouts/${a.n}/disbursement`, tk.finance, { paymentReference: `PAY-${a.n}`, ...(a.early ? { earlyPayment: true } : {}) });
       case 'fail': return post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
@@ -431,6 +508,12 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
       const keys = [...ledgers.values()].flatMap((l) => [...(l.claims[id]?.instalments ?? []).map((n) => `i${n}`), ...(l.claims[id]?.advances ?? []).map((n) => `a${n}`)]);
       if (new Set(keys).size !== keys.length) fail(`claim ${i}: a payment recorded in two years: ${keys.join(', ')}`);
     }
+    // The claim itself: an instalment is disbursed exactly when the model has it paid.
+    for (const [i, id] of ids.entries()) {
+      const statuses = (await service.loadClaim(id)).state.fund.instalments.map((x) => x.status);
+      const paid = models[i]!.instalments.map((x) => x.paid);
+      if (statuses.length !== paid.length || statuses.some((st, n) => (st === 'disbursed') !== paid[n])) fail(`claim ${i}: instalments ${JSON.stringify(statuses)} on the claim, paid in the model ${JSON.stringify(paid)}`);
+    }
   }
 }
 
@@ -476,5 +559,9 @@ t.test('the money path against a reference model', async (t) => {
   t.comment(`recoveries recorded: ${seen.recoveries} (${seen.laterYear} in a year after the award's, ${seen.retried} requests retried)`);
   t.comment(`schedules over more than one fund year: ${seen.spread}; schedules refused for a later year's budget: ${seen.refusedLaterYear}`);
   t.comment(`advances paid through runs: ${seen.advancesRunPaid}; returned by the bank: ${seen.advancesReturned}`);
+  t.comment(`instalments sent by released runs: ${seen.instalmentsSent}; booked: ${seen.instalmentsBooked}; returned after booking: ${seen.instalmentsReturned}; rejected before: ${seen.instalmentsRejected}`);
+  if (runs >= 100) {
+    t.ok(seen.instalmentsBooked > 0 && seen.instalmentsReturned > 0 && seen.instalmentsRejected > 0, 'the sequences booked, returned and rejected instalments paid through runs');
+  }
   t.ok(runs >= Math.min(RUNS, 100), `${runs} sequences run (${stores} event stores, ${((Date.now() - started) / 1000).toFixed(1)} s; at most ${RUNS} in ${SECONDS} s)`);
 });
