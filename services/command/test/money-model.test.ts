@@ -136,7 +136,7 @@ const paidFirst = (c: number): Action[] => [
  */
 const startArb = fc.constantFrom(
   'filed' as const, 'paid' as const, 'notified' as const, 'scheduled' as const, 'advanced' as const, 'returned' as const,
-  'atBank' as const, 'runBooked' as const, 'runReturned' as const, 'runRejected' as const,
+  'atBank' as const, 'runBooked' as const, 'runReturned' as const, 'runRejected' as const, 'advancedScheduled' as const,
 );
 const sentFirst = (c: number): Action[] => [...notifiedFirst(c), { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 2, dueInDays: 0 }, { kind: 'runInstalment', claim: c, n: 1 }];
 const bank = (c: number, outcome: 'book' | 'return'): Action => ({ kind: 'bankInstalment', claim: c, n: 1, outcome });
@@ -146,6 +146,10 @@ const startOf = {
   runBooked: (c: number): Action[] => [...sentFirst(c), bank(c, 'book')],
   runReturned: (c: number): Action[] => [...sentFirst(c), bank(c, 'book'), bank(c, 'return')],
   runRejected: (c: number): Action[] => [...sentFirst(c), bank(c, 'return')],
+  /** An advance before the award: the schedule pays the award less it. */
+  advancedScheduled: (c: number): Action[] => [
+    { kind: 'advance', claim: c, amount: 2_000_000 }, ...notifiedFirst(c), { kind: 'wait', days: 20 }, { kind: 'schedule', claim: c, instalments: 3, dueInDays: 0 },
+  ],
   advanced: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }],
   returned: (c: number): Action[] => [{ kind: 'advance', claim: c, amount: 10_000_000 }, { kind: 'runAdvance', claim: c, n: 1 }, { kind: 'returnAdvance', claim: c, n: 1 }],
   scheduled: (c: number): Action[] => [...notifiedFirst(c), { kind: 'schedule', claim: c, instalments: 3, dueInDays: 10 }],
