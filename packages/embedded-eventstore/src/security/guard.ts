@@ -18,10 +18,8 @@ import type { Authentication, Users } from './users.js';
 export class Guard {
   private settingsAt = -1;
   private cachedSettings: SystemSettings = {};
-  private policyTypeAt = -1;
-  private cachedPolicyType: PolicyType = 'acl';
-  private policiesAt = -1;
-  private cachedRules: StreamRules = NOT_READY;
+  private readonly policySettings: NewestValid<PolicyType>;
+  private readonly policies: NewestValid<StreamRules>;
   private writingDefaultPolicy = false;
 
   /**
@@ -32,7 +30,10 @@ export class Guard {
     private readonly store: EventStore,
     private readonly users: Users | undefined,
     private readonly defaultPolicyType: PolicyType = 'acl',
-  ) {}
+  ) {
+    this.policySettings = new NewestValid(store, POLICY_SETTINGS_STREAM, parsePolicyType);
+    this.policies = new NewestValid(store, POLICIES_STREAM, parseStreamPolicy);
+  }
 
   get secure(): boolean {
     return this.users !== undefined;
@@ -67,24 +68,11 @@ export class Guard {
   /**
    * The policy in force: the newest event of `$authorization-policy-settings` that names a known
    * type; events but none valid restrict access to admins (`system-fallback`); no event, the
-   * node's default. Re-read only when the stream has grown.
+   * node's default.
    */
   policyType(): PolicyType {
-    const s = this.store.stream(POLICY_SETTINGS_STREAM);
-    const count = s?.events.length ?? 0;
-    if (count !== this.policyTypeAt) {
-      this.policyTypeAt = count;
-      this.cachedPolicyType = count === 0 || s!.tombstoned ? this.defaultPolicyType : 'system-fallback';
-      for (let i = count - 1; s && !s.tombstoned && i >= 0; i--) {
-        const e = this.store.eventAt(s.events[i]!);
-        const type = parsePolicyType(e.type, e.data);
-        if (type) {
-          this.cachedPolicyType = type;
-          break;
-        }
-      }
-    }
-    return this.cachedPolicyType;
+    const { value, empty } = this.policySettings.read();
+    return value ?? (empty ? this.defaultPolicyType : 'system-fallback');
   }
 
   /**
@@ -94,21 +82,8 @@ export class Guard {
    */
   private streamRules(): StreamRules {
     const s = this.store.stream(POLICIES_STREAM);
-    const count = s?.events.length ?? 0;
-    if (count === 0 && !s?.tombstoned) this.writeDefaultPolicy();
-    if (count !== this.policiesAt) {
-      this.policiesAt = count;
-      this.cachedRules = NOT_READY;
-      for (let i = count - 1; s && !s.tombstoned && i >= 0; i--) {
-        const e = this.store.eventAt(s.events[i]!);
-        const rules = parseStreamPolicy(e.type, e.data);
-        if (rules) {
-          this.cachedRules = rules;
-          break;
-        }
-      }
-    }
-    return this.cachedRules;
+    if (!s || (s.events.length === 0 && !s.tombstoned)) this.writeDefaultPolicy();
+    return this.policies.read().value ?? NOT_READY;
   }
 
   private writeDefaultPolicy(): void {
@@ -141,5 +116,35 @@ export class Guard {
       this.settingsAt = count;
     }
     return this.cachedSettings;
+  }
+}
+
+/**
+ * A system stream read as its newest event that parses (the server's policy registries skip an
+ * invalid one), re-read only when the stream has grown. `empty`: no event (or tombstoned).
+ */
+class NewestValid<T> {
+  private at = -1;
+  private last: { value: T | undefined; empty: boolean } = { value: undefined, empty: true };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly streamId: string,
+    private readonly parse: (type: string, data: Uint8Array) => T | undefined,
+  ) {}
+
+  read(): { value: T | undefined; empty: boolean } {
+    const s = this.store.stream(this.streamId);
+    const count = s?.events.length ?? 0;
+    if (count !== this.at) {
+      this.at = count;
+      let value: T | undefined;
+      for (let i = count - 1; s && !s.tombstoned && value === undefined && i >= 0; i--) {
+        const e = this.store.eventAt(s.events[i]!);
+        value = this.parse(e.type, e.data);
+      }
+      this.last = { value, empty: count === 0 || s!.tombstoned };
+    }
+    return this.last;
   }
 }
