@@ -26,7 +26,7 @@ export interface Principal {
 }
 
 export type Operation = 'read' | 'write' | 'delete';
-type Action = keyof StreamAcl;
+export type Action = keyof StreamAcl;
 
 export const ROLE_ADMINS = '$admins';
 export const ROLE_OPS = '$ops';
@@ -84,6 +84,19 @@ export interface AclSource {
 }
 
 /**
+ * What an operation on a stream asks of that stream's rights, under the ACLs and the stream
+ * policy alike (LegacyStreamPermissionAssertion.cs, StreamPolicyAssertion.cs): reading or writing
+ * a metastream `$$<stream>` is the metadata right of `<stream>`; undefined when refused to
+ * everyone, admins included (writing or deleting `$all`, deleting a metastream).
+ */
+export function demandOf(operation: Operation, streamId: string): { stream: string; action: Action } | undefined {
+  if (streamId === ALL_STREAM && operation !== 'read') return undefined;
+  if (!streamId.startsWith('$$')) return { stream: streamId, action: operation };
+  if (operation === 'delete') return undefined;
+  return { stream: streamId.slice(2), action: operation === 'read' ? 'metaRead' : 'metaWrite' };
+}
+
+/**
  * Whether `principal` may perform `operation` on `streamId` (LegacyStreamPermissionAssertion.cs
  * with the effective ACL of IndexReader.GetEffectiveAcl). Anonymous callers (undefined) are
  * refused: stream access requires authentication unless AllowAnonymousStreamAccess
@@ -91,18 +104,9 @@ export interface AclSource {
  */
 export function mayAccess(principal: Principal | undefined, operation: Operation, streamId: string, acls: AclSource): boolean {
   if (!principal) return false;
-  // Writing to or deleting $all is refused to everyone, admins included.
-  if (streamId === ALL_STREAM && operation !== 'read') return false;
-  let action: Action;
-  let stream = streamId;
-  if (streamId.startsWith('$$')) {
-    // A metastream: reading or writing it is reading or writing the metadata of its stream.
-    if (operation === 'delete') return false;
-    action = operation === 'read' ? 'metaRead' : 'metaWrite';
-    stream = streamId.slice(2);
-  } else {
-    action = operation;
-  }
+  const demand = demandOf(operation, streamId);
+  if (!demand) return false;
+  const { stream, action } = demand;
   if (isAdmin(principal)) return true;
   const system = stream.startsWith('$');
   const settings = acls.settings();
@@ -110,6 +114,8 @@ export function mayAccess(principal: Principal | undefined, operation: Operation
   const sys = (system ? settings.systemStreamAcl : settings.userStreamAcl) ?? defaults;
   const own = acls.streamAcl(stream) ?? sys;
   const roles = own[action] ?? sys[action] ?? defaults[action];
-  if (roles.includes(ROLE_ALL)) return true;
-  return roles.some((role) => role === principal.name || principal.roles.includes(role));
+  return roles.includes(ROLE_ALL) || isListed(principal, roles);
 }
+
+/** A role list names the user itself or one of its groups. */
+export const isListed = (p: Principal, roles: readonly string[]): boolean => roles.some((role) => role === p.name || p.roles.includes(role));

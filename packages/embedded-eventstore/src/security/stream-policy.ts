@@ -6,7 +6,7 @@
  * On a real node the plugin needs a licence (entitlement STREAM_POLICY_AUTHORIZATION); the
  * embedded store behaves as a licensed node. Each rule names the server file it follows.
  */
-import { isAdmin, ROLE_ADMINS, ROLE_ALL, ROLE_OPS, ALL_STREAM, type Operation, type Principal } from './acl.js';
+import { demandOf, isAdmin, isListed, ROLE_ADMINS, ROLE_ALL, ROLE_OPS, type Action, type Operation, type Principal } from './acl.js';
 
 /** `$authorization-policy-settings` and its event (SystemNames.cs). */
 export const POLICY_SETTINGS_STREAM = '$authorization-policy-settings';
@@ -23,6 +23,9 @@ export const DEFAULT_POLICY_EVENT_ID = 'ff8b943c-60f5-49af-845c-ab7150be91d0';
  */
 export type PolicyType = 'acl' | 'streampolicy' | 'system-fallback';
 const POLICY_TYPES = new Set<string>(['acl', 'streampolicy', 'system-fallback']);
+
+/** The policy's name for each right an operation asks for. */
+const RIGHT: Record<Action, keyof AccessPolicy> = { read: '$r', write: '$w', delete: '$d', metaRead: '$mr', metaWrite: '$mw' };
 
 /** One named policy: every list required (Schema/AccessPolicy.cs). */
 export interface AccessPolicy { $r: string[]; $w: string[]; $d: string[]; $mr: string[]; $mw: string[] }
@@ -112,19 +115,10 @@ export function parsePolicyType(type: string, data: Uint8Array): PolicyType | un
  */
 export function mayAccessByPolicy(principal: Principal | undefined, operation: Operation, streamId: string, rules: StreamRules): boolean {
   if (!principal) return false;
-  if (streamId === ALL_STREAM && operation !== 'read') return false;
-  let right: keyof AccessPolicy;
-  let stream = streamId;
-  if (streamId.startsWith('$$')) {
-    if (operation === 'delete') return false;
-    right = operation === 'read' ? '$mr' : '$mw';
-    stream = streamId.slice(2);
-  } else {
-    right = operation === 'read' ? '$r' : operation === 'write' ? '$w' : '$d';
-  }
+  const demand = demandOf(operation, streamId);
+  if (!demand) return false;
   if (isAdmin(principal)) return true;
-  const roles = rules(stream)[right];
+  const roles = rules(demand.stream)[RIGHT[demand.action]];
   const opsOnly = principal.roles.length > 0 && principal.roles.every((r) => r === ROLE_OPS);
-  if (roles.includes(ROLE_ALL) && !opsOnly) return true;
-  return roles.some((role) => role === principal.name || principal.roles.includes(role));
+  return (roles.includes(ROLE_ALL) && !opsOnly) || isListed(principal, roles);
 }
