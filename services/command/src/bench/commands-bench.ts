@@ -16,6 +16,13 @@
  * BENCH_SCALE (default 1) scales the lifecycles per round; BENCH_ROUND_MS (default 3000) the
  * length of a reference round; BENCH_CPU_PROF=<dir> runs the service with --cpu-prof into <dir>;
  * BENCH_IN_FLIGHT (default 32) the concurrency of every round.
+ *
+ * Then each command kind on its own (BENCH_KIND_CLAIMS claims, default 256 x scale): every claim
+ * takes one step of the lifecycle before any takes the next, so the CPU each process used during
+ * a step is that kind's alone. Printed per kind as a multiple of the CPU the minimal append service
+ * and the store spend on one bare append measured in the same run: the figure the command path's
+ * target is proposed in (docs/benchmarks.md), since whole-lifecycle commands/s mixes a 1 ms claim
+ * command with a letter of 15-60 ms.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +30,8 @@ import { fileURLToPath } from 'node:url';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { fundStream } from '@cfund/contracts';
 import {
-  BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fmt, fundYearNow, mean, quantile,
-  report, requireBuilt, runLifecycles, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
+  BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fileBody, fmt, fundYearNow, lifecycleSteps,
+  mean, quantile, report, requireBuilt, runLifecycles, sendCommand, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,6 +45,7 @@ const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? String(Math.max(1000, Math
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 /** The whole run is bounded: past this, children are killed and the run fails. */
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? '600000');
+const KIND_CLAIMS = Number(process.env.BENCH_KIND_CLAIMS ?? String(Math.max(IN_FLIGHT, Math.round(256 * scale))));
 const TARGET_RATIO = 0.6;
 const TARGET_P99_MS = 50;
 
@@ -99,6 +107,51 @@ async function lifecycleRound(port: number, tk: Tokens, count: number, latencies
   return { rate: result.rate, all: result.timings.map((c) => c.ms) };
 }
 
+/** Runs op(0..n-1) with IN_FLIGHT in flight. */
+async function pool(n: number, op: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, async () => {
+    while (next < n) await op(next++);
+  }));
+}
+
+interface KindFigures { name: string; count: number; serviceUs: number; storeUs: number; p50: number; p99: number }
+
+/**
+ * Every command kind of a lifecycle on its own: KIND_CLAIMS claims filed, then each step taken by
+ * all of them before the next. `cpuOf` gives the service's and the store's CPU so far (ms).
+ */
+async function perKindPhase(port: number, tk: Tokens, cpuOf: () => { service: number; store: number }): Promise<KindFigures[]> {
+  const figures: KindFigures[] = [];
+  const claimIds: string[] = [];
+  const measure = async (name: string, op: (i: number) => Promise<number>) => {
+    const ms: number[] = [];
+    const before = cpuOf();
+    await withProgress(`kind: ${name}`, { total: KIND_CLAIMS, unit: 'commands' }, (progress) => pool(KIND_CLAIMS, async (i) => {
+      ms.push(await op(i));
+      progress.advance(1);
+    }));
+    const after = cpuOf();
+    ms.sort((a, b) => a - b);
+    figures.push({
+      name, count: ms.length, serviceUs: ((after.service - before.service) * 1000) / ms.length, storeUs: ((after.store - before.store) * 1000) / ms.length,
+      p50: quantile(ms, 0.5), p99: quantile(ms, 0.99),
+    });
+  };
+  await measure('file claim', async (i) => {
+    const filed = await sendCommand(http, port, 'file claim', '/claims', tk.lawyer, fileBody(1_000_000 + i), 201);
+    claimIds[i] = filed.claimId;
+    return filed.ms;
+  });
+  const seen = new Map<string, number>();
+  for (const [name, p, who, body] of lifecycleSteps()) {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    await measure(n > 1 ? `${name} ${n}` : name, async (i) => (await sendCommand(http, port, name, `/claims/${claimIds[i]}/${p}`, tk[who], body, 200)).ms);
+  }
+  return figures;
+}
+
 // ---- main -------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -139,6 +192,8 @@ async function main(): Promise<void> {
   const claimCpu = { service: 0, store: 0, bench: 0, ms: 0 };
   const appendCpu = { service: 0, store: 0, bench: 0, ms: 0 };
   let appendCount = 0;
+  /** The minimal append service's own CPU over its rounds (ms) and the requests it answered. */
+  const minimalCpu = { ms: 0, count: 0 };
   /** Runs one round of lifecycles, adding the CPU each process used to `into`. */
   const measured = async (into: typeof cpu, run: () => Promise<{ rate: number; all: number[] }>) => {
     const before = { service: cpuMsOf(service.proc.pid), store: cpuMsOf(store.proc.pid), bench: process.cpuUsage(), t: performance.now() };
@@ -155,13 +210,32 @@ async function main(): Promise<void> {
     appends.push(appendRound.rate);
     appendCount += appendRound.rate * (ROUND_MS / 1000);
     hellos.push(await helloRound(helloPort, ROUND_MS));
-    minimal.push(await minimalAppendRound(helloPort, ROUND_MS));
+    const minimalBefore = cpuMsOf(hello.proc.pid) ?? NaN;
+    const minimalRate = await minimalAppendRound(helloPort, ROUND_MS);
+    minimal.push(minimalRate);
+    minimalCpu.ms += (cpuMsOf(hello.proc.pid) ?? NaN) - minimalBefore;
+    minimalCpu.count += minimalRate * (ROUND_MS / 1000);
     const round = await measured(cpu, () => lifecycleRound(port, tk, LIFECYCLES, latencies));
     commands.push(round.rate);
     all.push(...round.all);
     const partial = await measured(claimCpu, () => lifecycleRound(port, tk, LIFECYCLES, new Map(), CLAIM_ONLY_STEPS));
     claimOnly.push(partial.rate);
     claimOnlyAll.push(...partial.all);
+  }
+  // The unit of the per-kind table is measured right before and after it (the machine's load
+  // changes by the minute, and CPU per request with it), with the rounds' figure for reference.
+  const minimalAround = { ms: 0, count: 0 };
+  const minimalCpuRound = async () => {
+    const before = cpuMsOf(hello.proc.pid) ?? NaN;
+    const rate = await minimalAppendRound(helloPort, ROUND_MS);
+    minimalAround.ms += (cpuMsOf(hello.proc.pid) ?? NaN) - before;
+    minimalAround.count += rate * (ROUND_MS / 1000);
+  };
+  let kinds: KindFigures[] = [];
+  if (KIND_CLAIMS > 0) {
+    await minimalCpuRound();
+    kinds = await perKindPhase(port, tk, () => ({ service: cpuMsOf(service.proc.pid) ?? NaN, store: cpuMsOf(store.proc.pid) ?? NaN }));
+    await minimalCpuRound();
   }
   await client.dispose();
   const ledgerEvents = await countLedger(connection, year);
@@ -197,6 +271,19 @@ async function main(): Promise<void> {
   report('  CPU per command, us: service / store / bench client', per(claimCpu, claimOnlyAll.length));
   report('  CPU busy during these rounds', busy(claimCpu));
   report(`fund ledger stream fund-RS-${year} at the end (events)`, fmt(ledgerEvents));
+
+  report('minimal append service CPU per request, us: during the rounds', fmt((minimalCpu.ms * 1000) / minimalCpu.count));
+  const minimalUs = (minimalAround.ms * 1000) / minimalAround.count;
+  const storeAppendUs = (appendCpu.store * 1000) / appendCount;
+  if (kinds.length) {
+    process.stdout.write(`\neach kind on its own (${fmt(KIND_CLAIMS)} claims, ${IN_FLIGHT} in flight); the units: the minimal append service's CPU per request just before and after `
+      + `(${fmt(minimalUs)} us) and the store's CPU per bare append (${fmt(storeAppendUs)} us), same run\n`);
+    process.stdout.write(`${'command'.padEnd(36)} ${'service us'.padStart(10)} ${'x minimal'.padStart(9)} ${'store us'.padStart(9)} ${'x append'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}\n`);
+    for (const k of kinds) {
+      process.stdout.write(`${k.name.padEnd(36)} ${fmt(k.serviceUs).padStart(10)} ${fmt(k.serviceUs / minimalUs, 1).padStart(9)} ${fmt(k.storeUs).padStart(9)} `
+        + `${fmt(k.storeUs / storeAppendUs, 1).padStart(8)} ${fmt(k.p50, 1).padStart(8)} ${fmt(k.p99, 1).padStart(8)}\n`);
+    }
+  }
 
   process.stdout.write(`\n${'command'.padEnd(36)} ${'count'.padStart(7)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}\n`);
   for (const [name, xs] of latencies) {
