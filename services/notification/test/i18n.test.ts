@@ -1,8 +1,11 @@
 /**
  * Every notification in every locale: complete catalogues (and a broken one caught), plural
  * forms of each language through the real messages, every topic rendered in every locale, and
- * through HTTP a user who chose Serbian getting Serbian while others get the scheme's language.
+ * through HTTP a user who chose Serbian getting Serbian while others get the scheme's language,
+ * and a notification to a role shown to each of its members in their own language.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { LOCALES, checkCatalogues, type Locale } from '@cfund/i18n';
 import { CATALOGUES, Templates } from '../src/index.ts';
@@ -134,7 +137,7 @@ t.test('a user who chose Serbian gets Serbian; others the scheme\'s language; th
   const approver = await inbox(await h.token('approver-9', ['fund-approver']));
   t.match(approver.find((i) => i.topic === 'assessment-awaiting-approval')!.subject, /^Процена чека одобрење: захтев RS-/, 'a role with no choice: the Serbian scheme\'s language (Cyrillic)');
   const fin = await inbox(finance);
-  t.match(fin.find((i) => i.topic === 'instalments-scheduled')!.subject, /^Рате су заказане: захтев RS-/, 'a notification to a role is in the scheme\'s language, whatever one member chose');
+  t.match(fin.find((i) => i.topic === 'instalments-scheduled')!.subject, /^Instalments scheduled: claim RS-/, 'a notification to a role is in the language its reader chose');
 
   await settings('PUT', { locale: null });
   t.same((await settings('GET')).json(), { locale: null }, 'null forgets the choice');
@@ -162,4 +165,84 @@ t.test('a token\'s locale claim chooses the language, below an explicit setting;
   t.match((await assessed(albanian)).html, /<html lang="sq">/, 'the token said sq_AL: Albanian');
   t.match((await assessed(macedonian)).html, /<html lang="en">/, 'the token said mk, the user chose English: English');
   t.match((await assessed(malformed)).html, /<html lang="sr-Cyrl">/, 'a malformed claim is ignored: the scheme\'s language');
+});
+
+t.test('a notification to a role reaches each member in their own language; reads and counts stay per user', async (t) => {
+  const h = await startHarness(t);
+  const latin = await h.token('assessor-lat', ['fund-assessor']);
+  const none = await h.token('assessor-cyr', ['fund-assessor']);
+  const albanian = await signToken(h.secret, { sub: 'assessor-sq', roles: ['fund-assessor'], jurisdictions: ['RS'], locale: 'sq' });
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  const choose = (token: string, locale: string | null) => h.app.inject({ method: 'PUT', url: '/notification-settings', headers: auth(token), payload: { locale } });
+  t.equal((await choose(latin, 'sr-Latn')).statusCode, 200, 'one assessor chooses Serbian (Latin)');
+  t.equal((await h.app.inject({ method: 'GET', url: '/notifications', headers: auth(albanian) })).statusCode, 200, 'another calls with a token saying sq');
+
+  await lifecycle(h, { until: 'fund-application' });
+  await h.pump();
+  type Page = { items: { id: string; topic: string; subject: string; text: string; html: string; recipient: string; read: boolean }[]; total: number; unread: number };
+  const inbox = async (token: string, query = 'html=true') => (await h.app.inject({ method: 'GET', url: `/notifications?${query}`, headers: auth(token) })).json<Page>();
+  const submitted = async (token: string) => (await inbox(token)).items.find((i) => i.topic === 'application-submitted')!;
+
+  const lat = await submitted(latin);
+  t.equal(lat.recipient, 'role:fund-assessor:RS', 'addressed to the role');
+  t.match(lat.subject, /^Nova prijava fondu: zahtev RS-\S+$/, 'the assessor who chose sr-Latn reads Latin');
+  t.match(lat.text, /^Za zahtev RS-\S+ podneta je prijava fondu \(u roku; rok: .+\)\. Prijava čeka procenu\.\n/);
+  t.match(lat.html, /^<!doctype html><html lang="sr-Latn">.*Nova prijava fondu/);
+  const cyr = await submitted(none);
+  t.equal(cyr.id, lat.id, 'the same notification');
+  t.match(cyr.subject, /^Нова пријава фонду: захтев RS-\S+$/, 'the assessor with no preference reads the scheme\'s Cyrillic');
+  t.match(cyr.text, /Пријава чека процену\./);
+  t.match(cyr.html, /<html lang="sr-Cyrl">/);
+  const sq = await submitted(albanian);
+  t.match(sq.subject, /^Aplikim i ri në fond: kërkesa RS-/, 'the token\'s locale claim: Albanian');
+  t.match(sq.html, /<html lang="sq">/);
+
+  // The choice applies to the role's rows already in the inbox: forgetting it shows the scheme's language.
+  await choose(latin, null);
+  t.match((await submitted(latin)).subject, /^Нова пријава фонду/, 'no choice any more: Cyrillic');
+  await choose(latin, 'sr-Latn');
+
+  // Read state, counts and pages are each reader's, as before.
+  const before = await inbox(none, 'limit=1');
+  t.same([before.items.length, before.total, before.unread], [1, 1, 1]);
+  t.equal((await h.app.inject({ method: 'POST', url: `/notifications/${lat.id}/read`, headers: auth(latin) })).statusCode, 200);
+  const read = await inbox(latin, 'limit=1');
+  t.same([read.items[0]!.read, read.total, read.unread], [true, 1, 0], 'read by the one who read it');
+  t.same((await inbox(none, 'unread=true')).items.map((i) => i.id), [lat.id], 'still unread for the other');
+  t.match((await inbox(latin, 'limit=1')).items[0]!.subject, /^Nova prijava fondu/, 'a read row is rendered the same way');
+});
+
+t.test('inbox rows of an older version, rendered text only, are served as stored; the database is migrated', async (t) => {
+  const h = await startHarness(t);
+  const latin = await h.token('assessor-lat', ['fund-assessor']);
+  const auth = { authorization: `Bearer ${latin}` };
+  await h.app.inject({ method: 'PUT', url: '/notification-settings', headers: auth, payload: { locale: 'sr-Latn' } });
+  await lifecycle(h, { until: 'fund-application' });
+  await h.pump();
+
+  // The shape of the previous version: no schema version, an inbox of rendered text only,
+  // its role rows rendered in the scheme's language when the event was handled.
+  await h.app.close();
+  h.store.close();
+  const path = join(h.dataDir, 'notification-0.db');
+  const legacy = new Database(path);
+  legacy.prepare("UPDATE inbox SET subject = 'Нова пријава фонду: стари ред', text = 'стари ред', html = '<p>стари ред</p>' WHERE topic = 'application-submitted'").run();
+  for (const column of ['params', 'time_zone', 'language']) legacy.exec(`ALTER TABLE inbox DROP COLUMN ${column}`);
+  legacy.pragma('user_version = 0');
+  legacy.close();
+
+  const app = await h.restart();
+  t.equal(app.store.db.pragma('user_version', { simple: true }), 1, 'migrated to the current schema version');
+  const columns = (app.store.db.pragma('table_info(inbox)') as { name: string }[]).map((c) => c.name);
+  t.ok(['params', 'time_zone', 'language'].every((c) => columns.includes(c)), 'with the columns to render a row again');
+  const items = async () => (await app.inject({ method: 'GET', url: '/notifications?html=true', headers: auth }))
+    .json<{ items: { topic: string; subject: string; text: string; html: string }[] }>().items.filter((i) => i.topic === 'application-submitted');
+  const [old] = await items();
+  t.same([old!.subject, old!.text, old!.html], ['Нова пријава фонду: стари ред', 'стари ред', '<p>стари ред</p>'], 'an old row is served as stored');
+
+  await lifecycle(h, { until: 'fund-application' });
+  await h.pump();
+  const [fresh, stored] = await items();
+  t.match(fresh!.subject, /^Nova prijava fondu: zahtev RS-/, 'a row written after the migration is rendered in the reader\'s language');
+  t.equal(stored!.text, 'стари ред', 'next to the old one, unchanged');
 });
