@@ -20,10 +20,12 @@ import { notificationId } from './ids.js';
 import type { NotificationMetrics } from './metrics.js';
 import { desiredReminders, reminderIntent, type ReminderOptions } from './reminders/plan.js';
 import type { NotificationIntent } from './routing/intent.js';
-import { recipientKey, userRecipient } from './routing/recipients.js';
+import { parseRecipientKey, recipientKey, userRecipient } from './routing/recipients.js';
 import { routeClaimEvent } from './routing/route.js';
+import { isTopic } from './routing/topics.js';
 import type { Delivery, DeliveryStatus, InboxEntry, IssueRecord, NotificationStore, Webhook } from './store/store.js';
 import type { Templates } from './templates/render.js';
+import type { RenderedNotification } from './templates/types.js';
 
 export interface NotifierOptions {
   client: EventStoreDBClient;
@@ -179,17 +181,33 @@ export class Notifier {
   }
 
   /**
-   * The language a recipient gets: the one the user chose (PUT /notification-settings), else
-   * their token's `locale` claim (the latest this service saw), else the directory's, else the
-   * scheme's language of the proceedings, else the service's, else English; each matched to a
-   * supported locale by @cfund/i18n (`sr` gives `sr-Latn`).
+   * The language a notification is read in: the one the reader chose (PUT /notification-settings),
+   * else their token's `locale` claim (the latest this service saw), else the directory's for
+   * them, then for the recipient (a role), else the scheme's language of the proceedings, else the
+   * service's, else English; each matched to a supported locale by @cfund/i18n (`sr` gives
+   * `sr-Latn`). The reader is the user it is addressed to, or `reader`, a member of the role
+   * reading their inbox; with neither (a role's email and webhooks) no one's wish counts.
    */
-  localeOf(intent: Pick<NotificationIntent, 'recipient' | 'language'>): Locale {
+  localeOf(intent: Pick<NotificationIntent, 'recipient' | 'language'>, reader?: string): Locale {
     const key = recipientKey(intent.recipient);
-    const user = intent.recipient.kind === 'user' ? intent.recipient.userId : undefined;
-    const chosen = user === undefined ? undefined : this.o.store.preferredLocale(user);
-    const fromToken = user === undefined ? undefined : this.o.store.tokenLocale(user);
-    return negotiateLocale([chosen, fromToken, this.o.directory.locale(key), intent.language, this.o.defaultLocale]);
+    const user = reader ?? (intent.recipient.kind === 'user' ? intent.recipient.userId : undefined);
+    const userKey = user === undefined ? undefined : recipientKey(userRecipient(user));
+    const wishes = user === undefined ? [] : [this.o.store.preferredLocale(user), this.o.store.tokenLocale(user)];
+    const listed = userKey === undefined || userKey === key ? [this.o.directory.locale(key)] : [this.o.directory.locale(userKey), this.o.directory.locale(key)];
+    return negotiateLocale([...wishes, ...listed, intent.language, this.o.defaultLocale]);
+  }
+
+  /**
+   * What an inbox row shows `reader`. A row addressed to a role is rendered again in the reader's
+   * language (the role has none of its own). Others show what was rendered when they were written:
+   * a user's row is in that user's language already (and keeps it, like the email and webhook
+   * deliveries of the same notification); a row of an older version has nothing to render it from.
+   */
+  shownTo(entry: InboxEntry, reader: string): RenderedNotification {
+    const r = entry.rendering;
+    if (!r || !isTopic(entry.topic)) return entry; // a topic this version does not know: as stored
+    const locale = this.localeOf({ recipient: parseRecipientKey(entry.recipient), ...(r.language === null ? {} : { language: r.language }) }, reader);
+    return this.o.templates.render(entry.topic, r.params, { locale, timeZone: r.timeZone });
   }
 
   /** Renders each intent on each of its channels; what was committed before is left out. */
@@ -222,6 +240,8 @@ export class Notifier {
           out.inbox.push({
             id, recipient: key, topic: intent.topic, claimId: intent.claimId ?? null, publicReference: intent.publicReference ?? null,
             subject: rendered.subject, text: rendered.text, html: rendered.html, createdAt: intent.occurredAt, sourceId: intent.sourceId,
+            // A role's row is rendered for each reader (shownTo); the text above serves if it cannot be.
+            rendering: intent.recipient.kind === 'role' ? { params: intent.params, timeZone: intent.timeZone, language: intent.language ?? null } : null,
           });
           continue;
         }

@@ -66,7 +66,8 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     schema: {
       summary: 'The caller\'s notifications, newest first, with the unread count', tags: ['inbox'],
       description: 'Notifications addressed to the caller (`sub`) and to each role the caller holds in each of their jurisdictions. '
-        + 'Read state is per user. Paginate with `limit` and `offset`; `unread=true` lists only unread ones.',
+        + 'Read state is per user. Paginate with `limit` and `offset`; `unread=true` lists only unread ones. '
+        + 'A notification to a role is shown in the caller\'s language (see `/notification-settings`); one to the caller in the language it was written in.',
       querystring: z.object({
         limit: z.coerce.number().int().min(1).max(100).default(20),
         offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -80,11 +81,14 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     const q = request.query;
     const page = store.inbox(keysOf(p), p.sub, { limit: q.limit, offset: q.offset, unreadOnly: q.unread === 'true' });
     return {
-      items: page.items.map((e) => ({
-        id: e.id, topic: e.topic, subject: e.subject, text: e.text, ...(q.html === 'true' ? { html: e.html } : {}),
-        claimId: e.claimId, publicReference: e.publicReference, recipient: e.recipient, createdAt: e.createdAt,
-        read: e.readAt !== null, readAt: e.readAt,
-      })),
+      items: page.items.map((e) => {
+        const shown = notifier.shownTo(e, p.sub); // a role's notification in the caller's language: only this page is rendered
+        return {
+          id: e.id, topic: e.topic, subject: shown.subject, text: shown.text, ...(q.html === 'true' ? { html: shown.html } : {}),
+          claimId: e.claimId, publicReference: e.publicReference, recipient: e.recipient, createdAt: e.createdAt,
+          read: e.readAt !== null, readAt: e.readAt,
+        };
+      }),
       total: page.total, unread: page.unread, limit: q.limit, offset: q.offset,
     };
   });
@@ -106,7 +110,8 @@ export async function notificationRoutes(app: FastifyInstance, options: Notifica
     onRequest: app.authenticate,
     schema: {
       summary: 'Choose the language of the caller\'s notifications', tags: ['inbox'],
-      description: 'Applies to notifications rendered from now on (inbox, webhooks and email); earlier ones keep their language. `null` forgets the choice.',
+      description: 'Applies at once to the notifications to the caller\'s roles in their inbox (each shown in its reader\'s language), and to the caller\'s own notifications rendered from now on '
+        + '(inbox, webhooks and email; earlier ones keep their language). A role\'s email and webhooks are in the scheme\'s language. `null` forgets the choice.',
       body: SettingsSchema,
       response: { 200: SettingsSchema, ...problems },
     },

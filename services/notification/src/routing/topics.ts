@@ -21,6 +21,8 @@ export const TOPICS = [
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 
+export const isTopic = (s: string): s is Topic => (TOPICS as readonly string[]).includes(s);
+
 /**
  * A template parameter. Dates and instants are formatted in the scheme's time zone and the
  * recipient's locale; codes (an appeal outcome, a deadline kind) are translated by the locale.

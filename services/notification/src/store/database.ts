@@ -56,6 +56,20 @@ CREATE INDEX IF NOT EXISTS reminders_due ON reminders (status, fire_at);
 CREATE INDEX IF NOT EXISTS reminders_by_claim ON reminders (claim_id, status);
 `;
 
+/**
+ * What changed in the shape since the schema above, in order: the file's `user_version` counts
+ * the steps it has had. Each step runs once, in one transaction with the version it reaches,
+ * on a new file as on an older one (whose rows it must keep serving).
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: a row addressed to a role keeps what renders it again in each reader's language
+  // (its topic's params, the time zone, the scheme's language); older rows keep only their text.
+  'ALTER TABLE inbox ADD COLUMN params TEXT; ALTER TABLE inbox ADD COLUMN time_zone TEXT; ALTER TABLE inbox ADD COLUMN language TEXT;',
+];
+
+/** The schema version this code writes (`PRAGMA user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export type Db = Database.Database;
 
 /**
@@ -72,8 +86,19 @@ export function openDatabase(path: string, synchronous: 'full' | 'normal' = 'ful
   db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  migrate(db);
   if (path !== ':memory:') makePrivate(path);
   return db;
+}
+
+/** Runs the steps a file has not had yet. A file of a later version is left as it is: its steps only added columns. */
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
 }
 
 /** The database's directory and files readable by the service's user only (older versions left them 0755/0644). */

@@ -1,6 +1,7 @@
 /** Typed access to the SQLite working state (see database.ts). Synchronous: better-sqlite3. */
 import type { ClaimSnapshot } from '../claim-snapshot.js';
 import type { PlannedReminder } from '../reminders/plan.js';
+import type { Params } from '../routing/topics.js';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type Db } from './database.js';
 import { WebhookSecretSealer } from './webhook-secrets.js';
@@ -16,6 +17,19 @@ export interface InboxEntry {
   html: string;
   createdAt: string;
   sourceId: string;
+  /**
+   * A row addressed to a role: what renders it again in each reader's language (the role has
+   * none of its own). Null on a user's row (rendered in their language) and on an older version's.
+   */
+  rendering: InboxRendering | null;
+}
+
+/** A role's notification as the templates take it; params hold no personal data (routing/topics.ts). */
+export interface InboxRendering {
+  params: Params;
+  timeZone: string;
+  /** The scheme's language of the proceedings, if the notification is about a claim. */
+  language: string | null;
 }
 
 /** `unrecorded`: waiting for its NotificationIssued to be in the event store (nothing is sent before). */
@@ -74,7 +88,7 @@ interface WebhookRow {
 }
 interface InboxRow {
   id: string; recipient: string; topic: string; claim_id: string | null; public_reference: string | null; subject: string;
-  text: string; html: string; created_at: string; source_id: string;
+  text: string; html: string; created_at: string; source_id: string; params: string | null; time_zone: string | null; language: string | null;
 }
 
 const toDelivery = (r: DeliveryRow): Delivery => ({
@@ -86,6 +100,7 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 const toInbox = (r: InboxRow): InboxEntry => ({
   id: r.id, recipient: r.recipient, topic: r.topic, claimId: r.claim_id, publicReference: r.public_reference, subject: r.subject,
   text: r.text, html: r.html, createdAt: r.created_at, sourceId: r.source_id,
+  rendering: r.params === null || r.time_zone === null ? null : { params: JSON.parse(r.params) as Params, timeZone: r.time_zone, language: r.language },
 });
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
@@ -199,9 +214,12 @@ export class NotificationStore {
   // ---- inbox ---------------------------------------------------------------------------------
 
   addInbox(entries: InboxEntry[]): void {
-    const insert = this.sql(`INSERT OR IGNORE INTO inbox (id, recipient, topic, claim_id, public_reference, subject, text, html, created_at, source_id)
-      VALUES (@id, @recipient, @topic, @claimId, @publicReference, @subject, @text, @html, @createdAt, @sourceId)`);
-    for (const e of entries) insert.run(e);
+    const insert = this.sql(`INSERT OR IGNORE INTO inbox (id, recipient, topic, claim_id, public_reference, subject, text, html, created_at, source_id,
+      params, time_zone, language)
+      VALUES (@id, @recipient, @topic, @claimId, @publicReference, @subject, @text, @html, @createdAt, @sourceId, @params, @timeZone, @language)`);
+    for (const { rendering, ...e } of entries) {
+      insert.run({ ...e, params: rendering ? JSON.stringify(rendering.params) : null, timeZone: rendering?.timeZone ?? null, language: rendering?.language ?? null });
+    }
   }
 
   inboxEntry(id: string): InboxEntry | undefined {
