@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
 import { LOCALES, checkCatalogues, type Locale } from '@cfund/i18n';
-import { CATALOGUES, Templates } from '../src/index.ts';
+import { CATALOGUES, Directory, Templates } from '../src/index.ts';
 import { TOPICS, type Params } from '../src/routing/topics.ts';
 import { signToken } from '@cfund/service-kit';
 import { VICTIM_NAME, lifecycle, startHarness } from './helpers.ts';
+import { startWebhookReceiver } from './receivers.ts';
 
 const PARAMS: Params = {
   claimId: 'c-1', publicReference: 'RS-2026-000042', eligibility: { code: 'eligible' }, recommendedNet: { money: { amountMinor: 150_000_050, currency: 'RSD' } },
@@ -245,4 +246,31 @@ t.test('inbox rows of an older version, rendered text only, are served as stored
   const [fresh, stored] = await items();
   t.match(fresh!.subject, /^Nova prijava fondu: zahtev RS-/, 'a row written after the migration is rendered in the reader\'s language');
   t.equal(stored!.text, 'стари ред', 'next to the old one, unchanged');
+});
+
+t.test('a role\'s notification: each member\'s directory entry, then the role\'s, in the inbox; its webhook in the role\'s one language', async (t) => {
+  const receiver = await startWebhookReceiver();
+  t.teardown(() => receiver.close());
+  const directory = new Directory({ users: { 'assessor-hr': { locale: 'hr' } }, roles: { 'fund-assessor:RS': { locale: 'bs' } } });
+  const h = await startHarness(t, { directory });
+  const auth = async (sub: string) => ({ authorization: `Bearer ${await h.token(sub, ['fund-assessor'])}` });
+  const [croatian, bosnian, latin] = [await auth('assessor-hr'), await auth('assessor-bs'), await auth('assessor-lat')];
+  await h.app.inject({ method: 'PUT', url: '/notification-settings', headers: latin, payload: { locale: 'sr-Latn' } });
+  const hook = await h.app.inject({ method: 'POST', url: '/webhooks', headers: latin, payload: { url: receiver.url, target: { kind: 'role', role: 'fund-assessor', jurisdiction: 'RS' } } });
+  t.equal(hook.statusCode, 201, 'the assessor who chose Latin registers a webhook for the role');
+
+  await lifecycle(h, { until: 'fund-application' });
+  await h.pump();
+  const lang = async (headers: Record<string, string>) => /<html lang="([^"]+)">/.exec((await h.app.inject({ method: 'GET', url: '/notifications?html=true', headers }))
+    .json<{ items: { topic: string; html: string }[] }>().items.find((i) => i.topic === 'application-submitted')!.html)?.[1];
+  t.equal(await lang(croatian), 'hr', 'a member listed with a locale: theirs');
+  t.equal(await lang(bosnian), 'bs', 'a member not listed: the role\'s entry, before the scheme\'s language');
+  t.equal(await lang(latin), 'sr-Latn', 'a member who chose: their choice');
+
+  await h.app.scheduler.tick();
+  const hit = receiver.hits.find((x) => x.topic === 'application-submitted');
+  t.ok(hit, 'delivered to the role\'s webhook');
+  const payload = JSON.parse(hit!.body) as { subject: string; text: string };
+  t.match(payload.subject, /^Nova prijava fondu: zahtjev RS-\S+$/, 'the webhook carries the role\'s one language (its directory entry, Bosnian)');
+  t.match(payload.text, /podnesena je prijava fondu/, 'not its owner\'s choice (Serbian Latin: "zahtev", "podneta")');
 });
