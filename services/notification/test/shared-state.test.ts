@@ -2,7 +2,8 @@
  * Two instances on one event store, each with its own SQLite working state, one sending (the
  * holder of the lease) and one standing by: what is done through the standby's HTTP interface
  * (a webhook registered or deleted, a read, a language chosen, a retry) reaches the sender through
- * the event store (SharedState), within seconds. And no event carries a webhook's secret in
+ * the event store (SharedState), within seconds; a language chosen there shows the role's
+ * notifications already in the sender's inbox in it. And no event carries a webhook's secret in
  * plaintext: it is sealed under the master key, and opens during a rotation.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -104,6 +105,23 @@ t.test('a webhook registered, deleted, a read, a language and a retry on the sta
   const serbian = receiver.hits.find((hit) => hit.body.includes(fifth) && hit.topic === 'claim-assessed')!;
   t.match(JSON.parse(serbian.body), { subject: /^Zahtev RS-\S+ je procenjen$/ }, 'the sender rendered it in the language chosen on the standby');
   t.same(serbian.validFor, ['again'], 'signed with the second webhook\'s secret');
+});
+
+t.test('a language chosen on the standby shows a role\'s notification in it on the sender', async (t) => {
+  const h = await startHarness(t);
+  const sender = h.app;
+  const standby = await h.rebuild({ active: () => false });
+  await sender.startBackground();
+  await standby.startBackground();
+  const assessor = { authorization: `Bearer ${await h.token('assessor-lat', ['fund-assessor'])}` };
+  await lifecycle(h, { until: 'fund-application' });
+  await h.pump(sender);
+  const subject = async () => (await sender.inject({ method: 'GET', url: '/notifications', headers: assessor }))
+    .json<{ items: { topic: string; subject: string }[] }>().items.find((i) => i.topic === 'application-submitted')!.subject;
+  t.match(await subject(), /^Нова пријава фонду/, 'no choice yet: the scheme\'s Cyrillic');
+  t.equal((await standby.inject({ method: 'PUT', url: '/notification-settings', headers: assessor, payload: { locale: 'sr-Latn' } })).statusCode, 200);
+  await until('the choice to reach the sender', () => sender.store.preferredLocale('assessor-lat') === 'sr-Latn');
+  t.match(await subject(), /^Nova prijava fondu/, 'the notification already in the role\'s inbox, in the language chosen on the standby');
 });
 
 t.test('no event holds a webhook secret in plaintext; the sealed one opens during a rotation, not under another key', async (t) => {
