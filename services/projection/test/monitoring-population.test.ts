@@ -284,11 +284,14 @@ t.test('monitoring tables over a generated population', async (t) => {
     t.same(cell('amounts-eur', 'RS', 'claimed')!.slice(4, 9), [String(p.tables.amounts.rows[0].cells[0]), 'EUR', 'false', 'RSD', String(p.tables.amounts.rows[0].original[0])]);
     t.same(cell('durations-days', 'region', 'application-to-decision-median')!.slice(4, 5), [String(p.tables.durations.region[0])]);
     t.ok(lines.slice(1).every((l) => l[9] === last.commitPosition), 'every line names the position');
-    const cells = [p.tables.claims, p.tables.appeals, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
+    const cells = [p.tables.claims, p.tables.appeals, p.tables.timeLimit, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
       .reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * (x.columns.length + 1), 0)
       + [p.tables.amounts, p.tables.recoveries, p.tables.budget].reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * x.columns.length, 0)
-      + 7 * 4;
+      + 7 * 4
+      // The shares within the time limit: a line per jurisdiction and the region.
+      + 7;
     t.equal(lines.length - 1, cells, 'one line per published cell, totals included');
+    t.same(cell('decisions-by-time-limit', 'region', 'share-within-limit')!.slice(4, 7), [String(p.tables.timeLimit.regionShareWithinLimit ?? ''), 'share', 'false'], 'the region\'s share within the time limit');
     const dictionary = await get(app, `/monitoring/publication/dictionary?year=${YEARS[0]}`, monitor);
     t.equal(dictionary.statusCode, 200);
     t.equal(dictionary.body.trimEnd().split('\r\n').length, p.dictionary.length + 1);
@@ -316,7 +319,7 @@ t.test('monitoring tables over a generated population', async (t) => {
   t.test('the catalogue names every table the publication holds', async (t) => {
     const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
     const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
-    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.budget.id, body.appeals.id, body.durations.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
+    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.budget.id, body.appeals.id, body.durations.id, body.timeLimit.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
     t.same(new Set(catalogue.indicators.map((i) => i.table)), new Set(tables));
   });
 });

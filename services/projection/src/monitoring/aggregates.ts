@@ -4,7 +4,8 @@
  * durations in days as sorted samples (exact percentiles, nearest rank). Each claim's
  * contribution to them is kept too: when a claim changes, its old contribution is subtracted and
  * its new one added, so tables computed after k changed claims cost O(k · cells touched) plus the
- * size of the tables, not the claims of the year.
+ * size of the tables, not the claims of the year. The mechanism that keeps them up to date with
+ * the read model (`withAggregates`) is shared with the indicators' aggregates (indicators.ts).
  *
  * Memory only, never written: the contribution holds the victim's sex and age column (personal
  * data, victim-profiles.ts) as column indexes, and leaves this module as counts only.
@@ -13,7 +14,7 @@ import { JURISDICTIONS } from '@cfund/contracts';
 import {
   AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, FUND_OUTCOMES, TIME_LIMIT_COLUMNS, type AmountKind,
 } from './catalogue.js';
-import { changedClaims, filedClaims, type FiledClaim } from '../queries/monitoring.js';
+import { changedClaims, type FiledClaim } from '../queries/monitoring.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import { AGE_COLUMNS, SEX_COLUMNS } from './victim-profiles.js';
 
