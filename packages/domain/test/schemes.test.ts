@@ -28,6 +28,7 @@ t.test('every scheme file validates and every value carries its provenance', asy
         'effectiveFrom', 'currency', 'timeZone', 'language', 'applicationDeadline', 'enforcementMustFailFirst', 'caps.total',
         'dualApprovalThreshold', 'appealDays', 'advancePayments', 'recoveryFromOffender', 'calendar',
         ...Object.keys(s.caps.perHead).map((h) => `caps.perHead.${h}`),
+        ...(s.decisionTimeLimitDays === null ? [] : ['decisionTimeLimitDays']),
       ];
       t.same(Object.keys(s.provenance).sort(), expected.sort(), `${s.id}: a provenance for every value`);
       for (const [field, p] of Object.entries(s.provenance)) {
@@ -121,6 +122,9 @@ t.test('invalid scheme files are refused at load, naming the field', async (t) =
     ['advances disallowed with a share', (f) => { f.versions[0]!.advancePayments = model({ allowed: false, maxSharePercent: 10 }, 'inconsistent for the test'); }, /maxSharePercent/],
     ['empty period', (f) => { f.versions[0]!.applicationDeadline = model({ anchor: 'incident', period: {} }, 'an empty period for the test'); }, /period/],
     ['unknown field', (f) => { (f as unknown as Record<string, unknown>).extra = 1; }, /extra|Unrecognized/i],
+    ['a decision time limit of no day', (f) => { f.versions[0]!.decisionTimeLimitDays = model(0, 'no day for the test'); }, /decisionTimeLimitDays/],
+    ['a decision time limit in part days', (f) => { f.versions[0]!.decisionTimeLimitDays = model(90.5, 'part days for the test'); }, /decisionTimeLimitDays/],
+    ['a decision time limit without provenance', (f) => { (f.versions[0] as unknown as Record<string, unknown>).decisionTimeLimitDays = 182; }, /decisionTimeLimitDays/],
   ];
   for (const [name, mutate, message] of cases) {
     const f = structuredClone(SCHEME_FILES.ME);
@@ -144,6 +148,7 @@ t.test('the README table says what the scheme files say', async (t) => {
   t.same(row('Total cap')?.map((c) => c.includes('(law') ? 'law' : 'model'), all.map((s) => tag(s, 'caps.total')));
   t.same(row('Two approvers above'), all.map((s) => `${formatMoney(s.dualApprovalThreshold)} (${tag(s, 'dualApprovalThreshold')})`));
   t.same(row('Appeal deadline after service'), all.map((s) => `${s.appealDays} days (${tag(s, 'appealDays')})`));
+  t.same(row('Decision time limit'), all.map((s) => (s.decisionTimeLimitDays === null ? 'none' : `${s.decisionTimeLimitDays} days (${tag(s, 'decisionTimeLimitDays')})`)));
   t.same(
     row('Application deadline'),
     all.map((s) => `${s.applicationDeadline.period.months} months from ${s.applicationDeadline.anchor} (${tag(s, 'applicationDeadline')})`),

@@ -2,7 +2,8 @@
  * Monitoring after a change: a year's tables computed again decode only the claims whose row
  * changed since (queries/monitoring.ts, CohortCache), count them by their change to the kept
  * aggregates (monitoring/aggregates.ts), and are the tables a fresh computation over the same read
- * model gives (every claim decoded again, a new connection).
+ * model gives (every claim decoded again, a new connection). The indicators likewise
+ * (monitoring/indicators.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import t from 'tap';
 import { JURISDICTIONS } from '@cfund/contracts';
 import { FileKeyStore } from '@cfund/eventstore';
 import { generateClaims } from '../src/bench/claim-population.ts';
+import { monitoringIndicators } from '../src/monitoring/indicators.ts';
 import { monitoringTables } from '../src/monitoring/tables.ts';
 import { VictimProfiles } from '../src/monitoring/victim-profiles.ts';
 import { cohortCacheOf } from '../src/queries/monitoring.ts';
@@ -49,6 +51,9 @@ t.test('a year\'s tables after one new event: one claim decoded, the same tables
   t.equal(cache.decoded, filed, 'the first computation decodes every claim');
   t.same(await monitoringTables(store, YEAR, THRESHOLD, profiles), before, 'again without a change: the same tables');
   t.equal(cache.decoded, filed, 'and nothing decoded again');
+  // And the indicators computed once (every year's claims counted).
+  const indicatorsBefore = await monitoringIndicators(store, {}, THRESHOLD);
+  t.equal(indicatorsBefore.reduce((n, r) => n + r.indicators.claimsFiled!, 0), filed, 'the indicators count every claim');
 
   // When one claim that stands undecided is withdrawn.
   const undecided = population.find((c) => !c.events.some((e) => ['AwardApproved', 'AwardRejected', 'ClaimWithdrawn'].includes(e.type)))!;
@@ -67,6 +72,12 @@ t.test('a year\'s tables after one new event: one claim decoded, the same tables
   t.same(after, await monitoringTables(fresh, YEAR, THRESHOLD, new VictimProfiles(keys)),
     'the tables of a fresh computation over the same read model');
   t.equal(cohortCacheOf(fresh).decoded, filed, 'which decoded every claim');
+  const indicatorsAfter = await monitoringIndicators(store, {}, THRESHOLD);
+  const withdrawnOf = (rows: typeof indicatorsAfter) => rows.reduce((n, r) => n + r.indicators.claimsWithdrawn!, 0);
+  t.equal(withdrawnOf(indicatorsAfter), withdrawnOf(indicatorsBefore) + 1, 'the indicators count the withdrawal');
+  t.same(indicatorsAfter, await monitoringIndicators(fresh, {}, THRESHOLD), 'and are a fresh computation\'s');
+  t.same(await monitoringIndicators(store, { jurisdiction: undecided.jurisdiction, from: YEAR, to: YEAR }, THRESHOLD),
+    await monitoringIndicators(fresh, { jurisdiction: undecided.jurisdiction, from: YEAR, to: YEAR }, THRESHOLD), 'filtered alike');
 
   // When a claim of the year is filed after the tables were kept: a claim no year's aggregates held.
   const [late] = generateClaims({ seed: 17, jurisdictions: [JURISDICTIONS[0]], years: [YEAR], claimsPerCell: 1 });
@@ -80,6 +91,9 @@ t.test('a year\'s tables after one new event: one claim decoded, the same tables
   t.teardown(() => again.close());
   t.same(withLate, await monitoringTables(again, YEAR, THRESHOLD, new VictimProfiles(keys)),
     'the tables of a fresh computation over the same read model');
+  const indicatorsWithLate = await monitoringIndicators(store, {}, THRESHOLD);
+  t.equal(indicatorsWithLate.reduce((n, r) => n + r.indicators.claimsFiled!, 0), filed + 1, 'the indicators count the claim filed since');
+  t.same(indicatorsWithLate, await monitoringIndicators(again, {}, THRESHOLD), 'and are a fresh computation\'s');
 
   // A rebuild in place wipes the rows first: nothing decoded before is kept (nor its memory).
   store.wipe();

@@ -16,9 +16,11 @@ import { schemeById } from '@cfund/domain';
 import { FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { keyStoreDir } from '@cfund/service-kit';
 import { generateClaims, sealVictims } from '../src/bench/claim-population.ts';
-import { APPEAL_COLUMNS, BREAKDOWNS, FUND_OUTCOMES } from '../src/monitoring/catalogue.ts';
+import { APPEAL_COLUMNS, BREAKDOWNS, FUND_OUTCOMES, TIME_LIMIT_COLUMNS } from '../src/monitoring/catalogue.ts';
 import { smallCount, suppress } from '../src/monitoring/disclosure.ts';
 import { referenceRate } from '../src/monitoring/reference-rates.ts';
+import { timeLimitColumnOf } from '../src/monitoring/tables.ts';
+import type { CohortClaim } from '../src/queries/monitoring.ts';
 import { AGE_COLUMNS, SEX_COLUMNS, profileOf } from '../src/monitoring/victim-profiles.ts';
 import { get, readAllEnvelopes, startHarness, startProjection } from './helpers.ts';
 
@@ -28,7 +30,7 @@ const THRESHOLD = 5;
 /** What this test knows of a claim, folded from its events with nothing of the projection's. */
 interface Plain {
   claimId: string; incidentOn: string; erased: boolean;
-  jurisdiction: Jurisdiction; year: number; currency: Currency; zone: string;
+  jurisdiction: Jurisdiction; year: number; currency: Currency; zone: string; decisionTimeLimitDays: number | null;
   form: string; role: string; ruling: string; failure: string;
   decision: 'approved' | 'rejected' | 'none'; withdrawn: boolean; withdrawals: number; award: number; claimed: number; paid: number; recovered: number;
   appeals: number; appealOutcomes: string[]; appliedAt?: string; firstDecisionAt?: string; firstPayoutAt?: string;
@@ -40,9 +42,11 @@ const nearestRank = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[M
 
 function fold(events: { type: string; data: Record<string, unknown>; at: string }[]): Plain {
   const filed = events[0]!.data as { claimId: string; incidentOn: string; jurisdiction: Jurisdiction; schemeVersion: string; currency: Currency; filedAt: string; formOfExploitation: string; applicantRole: string; damagesClaimed: { amount: { amountMinor: number } }[] };
-  const zone = schemeById(`${filed.jurisdiction}@${filed.schemeVersion}`).timeZone;
+  const scheme = schemeById(`${filed.jurisdiction}@${filed.schemeVersion}`);
+  const zone = scheme.timeZone;
   const p: Plain = {
     claimId: filed.claimId, incidentOn: filed.incidentOn, erased: false, jurisdiction: filed.jurisdiction, year: Number(localDate(filed.filedAt, zone).slice(0, 4)), currency: filed.currency, zone,
+    decisionTimeLimitDays: scheme.decisionTimeLimitDays,
     form: filed.formOfExploitation, role: filed.applicantRole, ruling: 'no-ruling', failure: 'none', decision: 'none', withdrawn: false, withdrawals: 0, award: 0,
     claimed: filed.damagesClaimed.reduce((s, x) => s + x.amount.amountMinor, 0), paid: 0, recovered: 0, appeals: 0, appealOutcomes: [],
   };
@@ -86,9 +90,21 @@ t.test('a victim\'s columns: given, else by date of birth on the day of the crim
   t.end();
 });
 
+t.test('a decided claim\'s time-limit column: the limit\'s last day within, the day after beyond, no limit never within', async (t) => {
+  const claim = (applied: string | undefined, decided: string | undefined, limit: number | null) =>
+    ({ on: { filed: '2025-01-01', applied, firstDecision: decided }, decisionTimeLimitDays: limit }) as unknown as CohortClaim;
+  t.equal(timeLimitColumnOf(claim('2025-01-01', '2025-07-02', 182)), 'within-limit', 'day 182 of 182');
+  t.equal(timeLimitColumnOf(claim('2025-01-01', '2025-07-03', 182)), 'beyond-limit', 'day 183');
+  t.equal(timeLimitColumnOf(claim('2025-01-01', '2025-01-02', null)), 'no-limit', 'a version without a limit');
+  t.equal(timeLimitColumnOf(claim('2025-01-01', undefined, 182)), undefined, 'not decided: in no column');
+  t.equal(timeLimitColumnOf(claim('2025-02-01', '2025-01-02', 182)), undefined, 'decided before the application (data to correct): in no column');
+  t.end();
+});
+
 t.test('monitoring tables over a generated population', async (t) => {
   const h = await startHarness(t);
-  const population = generateClaims({ seed: 16, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: 40 });
+  // Some assessments slow: decisions beyond the schemes' time limits too.
+  const population = generateClaims({ seed: 16, jurisdictions: JURISDICTIONS, years: YEARS, claimsPerCell: 40, slowAssessments: 0.2 });
   const protector = await PersonalDataProtector.open({ keyStore: await FileKeyStore.open(keyStoreDir(h.dataDir)), masterKey: h.masterKey });
   await sealVictims(population, (victimRef, victim) => protector.encryptPersonalData(victimRef, victim));
   for (const claim of population) {
@@ -195,6 +211,24 @@ t.test('monitoring tables over a generated population', async (t) => {
       t.same(body.durations.region, spans(cohort), 'durations of the region');
       t.ok(body.durations.region.every((x: number | null) => x !== null && x > 0), 'regional durations shown');
 
+      // Decisions within the scheme's time limit: calendar days from application to first decision, the limit's last day within.
+      const limitOf = (p: Plain) => {
+        if (!p.appliedAt || !p.firstDecisionAt) return undefined;
+        const days = daysBetween(localDate(p.appliedAt, p.zone), localDate(p.firstDecisionAt, p.zone));
+        if (days < 0) return undefined;
+        return p.decisionTimeLimitDays === null ? 'no-limit' : days <= p.decisionTimeLimitDays ? 'within-limit' : 'beyond-limit';
+      };
+      const timeLimit = published(counts(JURISDICTIONS, TIME_LIMIT_COLUMNS, cohort, byJurisdiction, limitOf));
+      t.same(body.timeLimit.columns, TIME_LIMIT_COLUMNS);
+      t.same(body.timeLimit.rows.map((x: { cells: unknown; total: unknown }) => [x.cells, x.total]), timeLimit.cells.map((c, i) => [c, timeLimit.rowTotals![i]]), 'decisions by time limit');
+      t.same([body.timeLimit.columnTotals, body.timeLimit.total], [timeLimit.columnTotals, timeLimit.total]);
+      const shareOf = (cells: (number | null)[]) => (cells[0] === null || cells[1] === null || cells[0]! + cells[1]! === 0 ? null : Math.round((cells[0]! / (cells[0]! + cells[1]!)) * 10_000) / 10_000);
+      t.same(body.timeLimit.rows.map((x: { shareWithinLimit: unknown }) => x.shareWithinLimit), timeLimit.cells.map(shareOf), 'shares within the limit, of published cells');
+      t.equal(body.timeLimit.regionShareWithinLimit, shareOf(timeLimit.columnTotals!), 'the region\'s share');
+      const regional = TIME_LIMIT_COLUMNS.map((c) => cohort.filter((p) => limitOf(p) === c).length);
+      t.ok(regional[0]! >= THRESHOLD && regional[1]! >= THRESHOLD, `decisions within (${regional[0]}) and beyond (${regional[1]}) the limit`);
+      t.equal(regional[2], 0, 'every scheme version sets a limit (no-limit is counted, empty here)');
+
       // Sex and age at the time of the crime: from the plaintext the generator encrypted; an erased victim is unknown.
       const sexOf = (p: Plain) => (p.erased ? 'unknown' : victims.get(p.claimId)!.sex ?? 'unknown');
       const ageOf = (p: Plain) => {
@@ -250,11 +284,14 @@ t.test('monitoring tables over a generated population', async (t) => {
     t.same(cell('amounts-eur', 'RS', 'claimed')!.slice(4, 9), [String(p.tables.amounts.rows[0].cells[0]), 'EUR', 'false', 'RSD', String(p.tables.amounts.rows[0].original[0])]);
     t.same(cell('durations-days', 'region', 'application-to-decision-median')!.slice(4, 5), [String(p.tables.durations.region[0])]);
     t.ok(lines.slice(1).every((l) => l[9] === last.commitPosition), 'every line names the position');
-    const cells = [p.tables.claims, p.tables.appeals, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
+    const cells = [p.tables.claims, p.tables.appeals, p.tables.timeLimit, p.tables.victims.sex, p.tables.victims.age, ...p.tables.breakdowns]
       .reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * (x.columns.length + 1), 0)
       + [p.tables.amounts, p.tables.recoveries, p.tables.budget].reduce((n: number, x: { rows: unknown[]; columns: unknown[] }) => n + (x.rows.length + 1) * x.columns.length, 0)
-      + 7 * 4;
+      + 7 * 4
+      // The shares within the time limit: a line per jurisdiction and the region.
+      + 7;
     t.equal(lines.length - 1, cells, 'one line per published cell, totals included');
+    t.same(cell('decisions-by-time-limit', 'region', 'share-within-limit')!.slice(4, 7), [String(p.tables.timeLimit.regionShareWithinLimit ?? ''), 'share', 'false'], 'the region\'s share within the time limit');
     const dictionary = await get(app, `/monitoring/publication/dictionary?year=${YEARS[0]}`, monitor);
     t.equal(dictionary.statusCode, 200);
     t.equal(dictionary.body.trimEnd().split('\r\n').length, p.dictionary.length + 1);
@@ -282,7 +319,7 @@ t.test('monitoring tables over a generated population', async (t) => {
   t.test('the catalogue names every table the publication holds', async (t) => {
     const catalogue = (await get(app, '/monitoring/catalogue', monitor)).json() as { indicators: { table: string }[] };
     const body = (await get(app, `/monitoring/tables?year=${YEARS[0]}`, monitor)).json();
-    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.budget.id, body.appeals.id, body.durations.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
+    const tables = [body.claims.id, body.amounts.id, body.recoveries.id, body.budget.id, body.appeals.id, body.durations.id, body.timeLimit.id, body.victims.sex.id, body.victims.age.id, ...body.breakdowns.map((x: { id: string }) => x.id)];
     t.same(new Set(catalogue.indicators.map((i) => i.table)), new Set(tables));
   });
 });

@@ -3,7 +3,7 @@
  * but there is no compensation scheme with the rules below; every scheme value is a model value.
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const ALL = (major: number) => fromMajor(major, 'ALL');
@@ -38,6 +38,7 @@ export const al: SchemeFileInput = {
       appealDays: model(30, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, `${NO_LAW}; no advances until the fund's financing from confiscated assets is settled`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${NO_LAW}; ${BASIS.decisionTimeLimit}`),
       calendar: law({ country: 'AL' }, 'Albanian law on public holidays and memorial days (as amended)', HOLIDAY_NOTE),
     },
   ],

@@ -1,6 +1,6 @@
 /** Bosnia and Herzegovina: no compensation fund exists; every scheme value is a model value. */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const BAM = (major: number) => fromMajor(major, 'BAM');
@@ -35,6 +35,7 @@ export const ba: SchemeFileInput = {
       appealDays: model(15, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 30 }, `${NO_LAW}; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${NO_LAW}; ${BASIS.decisionTimeLimit}`),
       calendar: model(
         { country: 'BA', region: 'BIH' },
         'No state-level holiday law: the Federation\'s Law on Holidays, as a state fund would sit in Sarajevo; '

@@ -6,6 +6,9 @@ export const HOLIDAY_NOTE =
 
 export const CET_NOTE = 'Central European Time with summer time (last Sunday of March to last Sunday of October).';
 
+/** The model decision time limit in calendar days (BASIS.decisionTimeLimit). */
+export const MODEL_DECISION_TIME_LIMIT_DAYS = 182;
+
 /** Bases for model values, by the scheme shape they follow (the values below name each source). */
 export const BASIS = {
   noFundLaw: (country: string) =>
@@ -15,4 +18,6 @@ export const BASIS = {
   recovery: 'The Netherlands Schadefonds recovers from the offender, as does North Macedonia\'s law in force',
   fourEyes: 'Four-eyes threshold chosen for this model (no law sets one)',
   appeal: 'Appeal period chosen for this model; verify against the applicable administrative-procedure law',
+  decisionTimeLimit: 'Decision time limit chosen for this model: 182 calendar days (26 weeks) from the application, as the Netherlands '
+    + 'Schadefonds Geweldsmisdrijven decides within 26 weeks; verify against the applicable administrative-procedure law',
 } as const;

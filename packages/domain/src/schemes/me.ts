@@ -4,7 +4,7 @@
  * (urgent payment possible before court proceedings).
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
@@ -39,6 +39,7 @@ export const me: SchemeFileInput = {
       appealDays: model(15, `${POSTPONED}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 50 }, `${POSTPONED}; urgent payment before court proceedings; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${POSTPONED}; ${BASIS.recovery}`),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${POSTPONED}; ${BASIS.decisionTimeLimit}`),
       calendar: law({ country: 'ME' }, 'Law on State and Other Holidays of Montenegro', HOLIDAY_NOTE),
     },
   ],

@@ -10,7 +10,7 @@
  * replaced by the conversion rule the Commission applies.
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const MKD = (major: number) => fromMajor(major, 'MKD');
@@ -43,6 +43,7 @@ export const mk: SchemeFileInput = {
       appealDays: model(30, `${NOT_IN_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, NOT_IN_LAW),
       recoveryFromOffender: law(true, MK_LAW, 'The State has recourse against the offender'),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${NOT_IN_LAW}; ${BASIS.decisionTimeLimit}`),
       calendar: law({ country: 'MK' }, 'Law on Holidays of the Republic of North Macedonia', HOLIDAY_NOTE),
     },
   ],

@@ -1,6 +1,6 @@
 /** Serbia: no compensation fund exists; every scheme value is a model value. */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const RSD = (major: number) => fromMajor(major, 'RSD');
@@ -35,6 +35,7 @@ export const rs: SchemeFileInput = {
       appealDays: model(15, `${NO_LAW}; ${BASIS.appeal}`),
       advancePayments: model({ allowed: true, maxSharePercent: 50 }, `${NO_LAW}; ${BASIS.advances}`),
       recoveryFromOffender: model(true, `${NO_LAW}; ${BASIS.recovery}`),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${NO_LAW}; ${BASIS.decisionTimeLimit}`),
       calendar: law({ country: 'RS' }, 'Law on State and Other Holidays in the Republic of Serbia', HOLIDAY_NOTE),
     },
   ],

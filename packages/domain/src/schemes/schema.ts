@@ -84,6 +84,11 @@ export const SchemeVersionSchema = z.object({
   advancePayments: sourcedSchema(AdvancePaymentsSchema),
   /** Whether the fund may recover what it paid from the offender (subrogation / recourse). */
   recoveryFromOffender: sourcedSchema(z.boolean()),
+  /**
+   * Calendar days from the fund application to the fund's decision within which the fund is to
+   * decide (monitoring's share of decisions within the limit); absent: the scheme sets none.
+   */
+  decisionTimeLimitDays: sourcedSchema(z.number().int().min(1).max(3650)).optional(),
   /** Public holidays on which a deadline does not end: country, region, added and removed days. */
   calendar: sourcedSchema(CalendarSchema),
 }).strict().superRefine((v, ctx) => {
@@ -145,6 +150,8 @@ export interface Scheme {
   readonly appealDays: number;
   readonly advancePayments: { readonly allowed: boolean; readonly maxSharePercent: number };
   readonly recoveryFromOffender: boolean;
+  /** Calendar days from the fund application within which the fund is to decide, or null: no limit set. */
+  readonly decisionTimeLimitDays: number | null;
   /** The public holidays its deadlines skip (see `publicHolidays(calendar, year)`). */
   readonly calendar: Calendar;
   /** Provenance of every value above, by field path (`currency`, `caps.total`, `caps.perHead.funeral-costs`, ...). */
@@ -177,6 +184,7 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     recoveryFromOffender: v.recoveryFromOffender.provenance,
     calendar: v.calendar.provenance,
   };
+  if (v.decisionTimeLimitDays) provenance.decisionTimeLimitDays = v.decisionTimeLimitDays.provenance;
   const perHead: Partial<Record<DamageHead, Money>> = {};
   for (const [head, s] of Object.entries(v.caps.perHead) as [DamageHead, Sourced<Money>][]) {
     perHead[head] = s.value;
@@ -199,6 +207,7 @@ export function resolveVersion(file: SchemeFile, index: number): Scheme {
     appealDays: v.appealDays.value,
     advancePayments: { ...v.advancePayments.value },
     recoveryFromOffender: v.recoveryFromOffender.value,
+    decisionTimeLimitDays: v.decisionTimeLimitDays?.value ?? null,
     calendar: structuredClone(v.calendar.value),
     provenance,
   };

@@ -4,7 +4,7 @@
  * model value. Kosovo's time zone in the IANA database is Europe/Belgrade (zone.tab, XK).
  */
 import { fromMajor } from '../money.js';
-import { BASIS, CET_NOTE, HOLIDAY_NOTE } from './common.js';
+import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
 import { law, model, type SchemeFileInput } from './schema.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
@@ -31,6 +31,7 @@ export const xk: SchemeFileInput = {
       appealDays: model(30, `${NOT_IN_SOURCE}: complaints go to a competent court, the period is a model value; ${BASIS.appeal}`),
       advancePayments: model({ allowed: false, maxSharePercent: 0 }, NOT_IN_SOURCE),
       recoveryFromOffender: model(true, `${NOT_IN_SOURCE}; ${BASIS.recovery}`),
+      decisionTimeLimitDays: model(MODEL_DECISION_TIME_LIMIT_DAYS, `${NOT_IN_SOURCE}; ${BASIS.decisionTimeLimit}`),
       calendar: law({ country: 'XK' }, 'Law on Official Holidays in the Republic of Kosovo', HOLIDAY_NOTE),
     },
   ],

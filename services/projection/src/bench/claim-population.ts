@@ -32,6 +32,11 @@ export interface PopulationOptions {
   evidence?: number;
   /** Validate every event with the contracts (slow for a benchmark's million). Default true. */
   validate?: boolean;
+  /**
+   * The share of assessments that take 150 to 250 days longer (decisions beyond a scheme's time
+   * limit). Drawn from a generator of their own: the population is otherwise the one without. Default 0.
+   */
+  slowAssessments?: number;
 }
 
 /** Mulberry32: a small seeded generator, so that a population is the same on every run. */
@@ -57,6 +62,7 @@ const claimIdOf = (seed: number, n: number) =>
 
 export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
   const rnd = random(options.seed);
+  const slow = random(options.seed ^ 0x9e3779b9);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const chance = (p: number) => rnd() < p;
   const between = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -126,6 +132,7 @@ export function generateClaims(options: PopulationOptions): GeneratedClaim[] {
           if (chance(0.85)) {
             const eligible = chance(0.8);
             const net = Math.round(claimed * (0.3 + rnd() * 0.5));
+            if (options.slowAssessments && slow() < options.slowAssessments) at = plusDays(at, 150 + Math.floor(slow() * 101));
             later(2, 40);
             add('ClaimAssessed', at, {
               assessedBy: 'assessor', eligible, ineligibilityReasons: eligible ? [] : ['Not eligible.'],

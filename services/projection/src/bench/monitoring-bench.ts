@@ -19,7 +19,7 @@
  *
  * Then the first answer after ONE new event (what every monitoring request pays while events
  * arrive): AFTER_EVENT rounds of a document attached to a claim of the year by the projector on the
- * served read model, then the year's tables over HTTP.
+ * served read model, then the year's tables over HTTP; then as many rounds with the indicators.
  *
  * BENCH_SCALE (default 1) scales the claims; BENCH_REQUESTS (default 50) the requests per endpoint;
  * BENCH_EVIDENCE (default 5) the documents per claim; BENCH_AFTER_EVENT (default 10) the rounds of one new event;
@@ -155,37 +155,44 @@ async function main(): Promise<void> {
       const sorted = sortedCopy(times);
       report(`${name}`, `first ${fmt(first)} ms; then p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms`);
     }
-    // One new event, then the year's tables: the answer kept is stale, and is computed again.
+    // One new event, then the year's tables (or the indicators): the answer kept is stale, and is computed again.
     const live = new Projector(store);
     const revisions = new Map(population.map((c) => [c.claimId, c.events.length - 1]));
     const ofYear = population.filter((c) => c.events[0]!.at.startsWith(String(YEARS[0])));
-    const afterEvent: number[] = [];
+    const afterEvent: [string, string][] = [
+      [`tables ${YEARS[0]}`, `/monitoring/tables?year=${YEARS[0]}`],
+      [`indicators ${YEARS[0]}-${YEARS[1]}`, `/monitoring/indicators?from=${YEARS[0]}&to=${YEARS[1]}`],
+    ];
     const profile = process.env.BENCH_CPU_PROFILE ? new Session() : undefined;
     if (profile) { profile.connect(); await profile.post('Profiler.enable'); await profile.post('Profiler.start'); }
-    for (let i = 0; i < AFTER_EVENT; i++) {
-      const claim = ofYear[(i * 7919) % ofYear.length]!;
-      const revision = revisions.get(claim.claimId)! + 1;
-      revisions.set(claim.claimId, revision);
-      position += 1;
-      const at = new Date(Date.UTC(YEARS[1]!, 11, 1) + i * 60_000).toISOString();
-      live.apply({
-        eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: 'EvidenceAttached',
-        data: { schemaVersion: 1, claimId: claim.claimId, documentId: `DOC-BENCH-${i}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
-        metadata: { occurredAt: at }, created: at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
-      });
-      const start = performance.now();
-      const answer = await http.request(port, 'GET', `/monitoring/tables?year=${YEARS[0]}`, token);
-      if (answer.status !== 200) throw new Error(`tables after an event: ${answer.status} ${answer.text.slice(0, 300)}`);
-      afterEvent.push(performance.now() - start);
+    let round = 0;
+    for (const [name, url] of afterEvent) {
+      const times: number[] = [];
+      for (let i = 0; i < AFTER_EVENT; i++, round++) {
+        const claim = ofYear[(round * 7919) % ofYear.length]!;
+        const revision = revisions.get(claim.claimId)! + 1;
+        revisions.set(claim.claimId, revision);
+        position += 1;
+        const at = new Date(Date.UTC(YEARS[1]!, 11, 1) + round * 60_000).toISOString();
+        live.apply({
+          eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: 'EvidenceAttached',
+          data: { schemaVersion: 1, claimId: claim.claimId, documentId: `DOC-BENCH-${round}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
+          metadata: { occurredAt: at }, created: at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
+        });
+        const start = performance.now();
+        const answer = await http.request(port, 'GET', url, token);
+        if (answer.status !== 200) throw new Error(`${url} after an event: ${answer.status} ${answer.text.slice(0, 300)}`);
+        times.push(performance.now() - start);
+      }
+      if (AFTER_EVENT > 0) {
+        const sorted = sortedCopy(times);
+        report(`${name}, first answer after one new event`, `p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms of ${AFTER_EVENT}`);
+      }
     }
     if (profile) {
       const { profile: taken } = await profile.post('Profiler.stop');
       await writeFile(process.env.BENCH_CPU_PROFILE!, JSON.stringify(taken));
       profile.disconnect();
-    }
-    if (AFTER_EVENT > 0) {
-      const sorted = sortedCopy(afterEvent);
-      report(`tables ${YEARS[0]}, first answer after one new event`, `p50 ${fmt(quantile(sorted, 0.5), 1)} ms, p95 ${fmt(quantile(sorted, 0.95), 1)} ms, max ${fmt(sorted.at(-1)!, 1)} ms of ${AFTER_EVENT}`);
     }
     // What the answers kept and the claims kept decoded hold (rough without --expose-gc).
     report('heap used before the first request / after the rounds', `${fmt(heapBefore / 2 ** 20)} / ${fmt(heapUsed() / 2 ** 20)} MiB`);

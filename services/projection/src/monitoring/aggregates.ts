@@ -4,18 +4,19 @@
  * durations in days as sorted samples (exact percentiles, nearest rank). Each claim's
  * contribution to them is kept too: when a claim changes, its old contribution is subtracted and
  * its new one added, so tables computed after k changed claims cost O(k · cells touched) plus the
- * size of the tables, not the claims of the year.
+ * size of the tables, not the claims of the year. The mechanism that keeps them up to date with
+ * the read model (`withAggregates`) is shared with the indicators' aggregates (indicators.ts).
  *
  * Memory only, never written: the contribution holds the victim's sex and age column (personal
  * data, victim-profiles.ts) as column indexes, and leaves this module as counts only.
  */
 import { JURISDICTIONS } from '@cfund/contracts';
 import {
-  AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, FUND_OUTCOMES, type AmountKind,
+  AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, FUND_OUTCOMES, TIME_LIMIT_COLUMNS, type AmountKind,
 } from './catalogue.js';
-import { changedClaims, filedClaims, type FiledClaim } from '../queries/monitoring.js';
+import { changedClaims, type FiledClaim } from '../queries/monitoring.js';
 import type { ReadModelStore } from '../read-model/store.js';
-import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
+import { AGE_COLUMNS, SEX_COLUMNS } from './victim-profiles.js';
 
 /** Every amount kind a table sums (the amounts and the recoveries tables). */
 export const SUMMED_KINDS: readonly AmountKind[] = [...AMOUNT_KINDS, 'recovered'];
@@ -30,6 +31,8 @@ export interface Contribution {
   /** Per breakdown (BREAKDOWN_IDS' order), the claim's category. */
   categories: number[];
   appeal: number;
+  /** TIME_LIMIT_COLUMNS' index (-1: not decided, or no duration to the decision). */
+  timeLimit: number;
   currency: string | null;
   /** Per SUMMED_KINDS, the amount in minor units, or null when the claim is not summed for that kind. */
   amounts: (number | null)[];
@@ -55,11 +58,20 @@ function lowerBound(xs: readonly number[], x: number): number {
   return lo;
 }
 
+/** Inserts (`sign` 1) `d` into ascending `sample`, or removes (-1) one `d` from it. */
+export function shiftSample(sample: number[], d: number, sign: 1 | -1): void {
+  const at = lowerBound(sample, d);
+  if (sign === 1) sample.splice(at, 0, d);
+  else if (sample[at] === d) sample.splice(at, 1);
+  else throw new Error(`monitoring aggregates: a duration of ${d} days subtracted that was never added`);
+}
+
 /** The aggregates of one filing year, over every jurisdiction. */
-export class YearAggregates {
+export class YearAggregates implements Aggregate<Contribution> {
   readonly claims = grid(JURISDICTIONS.length, FUND_OUTCOMES.length);
   readonly breakdowns = BREAKDOWN_IDS.map((id) => grid(BREAKDOWNS[id].categories.length, FUND_OUTCOMES.length));
   readonly appeals = grid(JURISDICTIONS.length, APPEAL_COLUMNS.length);
+  readonly timeLimit = grid(JURISDICTIONS.length, TIME_LIMIT_COLUMNS.length);
   readonly sex = grid(JURISDICTIONS.length, SEX_COLUMNS.length);
   readonly age = grid(JURISDICTIONS.length, AGE_COLUMNS.length);
   /** Per jurisdiction, the claims in each currency (a row has one currency when this has one key). */
@@ -81,6 +93,7 @@ export class YearAggregates {
     count(this.claims, j, c.outcome);
     c.categories.forEach((category, b) => count(this.breakdowns[b]!, category, c.outcome));
     count(this.appeals, j, c.appeal);
+    count(this.timeLimit, j, c.timeLimit);
     count(this.sex, j, c.sex);
     count(this.age, j, c.age);
     tally(this.currencies[j]!, c.currency, sign);
@@ -94,13 +107,25 @@ export class YearAggregates {
     });
     c.days.forEach((d, s) => {
       if (d === undefined) return;
-      for (const sample of [this.days[j]![s]!, this.regionDays[s]!]) {
-        const at = lowerBound(sample, d);
-        if (sign === 1) sample.splice(at, 0, d);
-        else if (sample[at] === d) sample.splice(at, 1);
-        else throw new Error(`monitoring aggregates: a duration of ${d} days subtracted that was never added`);
-      }
+      for (const sample of [this.days[j]![s]!, this.regionDays[s]!]) shiftSample(sample, d, sign);
     });
+  }
+
+  /**
+   * Adds many claims: their durations are appended and sorted once (inserting tens of thousands
+   * one by one in sorted samples costs a quadratic number of moves).
+   */
+  addAll(contributions: readonly Contribution[]): void {
+    for (const c of contributions) {
+      this.add({ ...c, days: [] }, 1);
+      if (c.jurisdiction < 0) continue;
+      c.days.forEach((d, s) => {
+        if (d === undefined) return;
+        this.days[c.jurisdiction]![s]!.push(d);
+        this.regionDays[s]!.push(d);
+      });
+    }
+    for (const sample of [...this.days.flat(), ...this.regionDays]) sample.sort((a, b) => a - b);
   }
 
   /** The claims of a jurisdiction summed for kind `k` (SUMMED_KINDS' index). */
@@ -116,106 +141,121 @@ function tally(counts: Map<string | null, number>, key: string | null, sign: 1 |
   if (n === 0) counts.delete(key); else counts.set(key, n);
 }
 
-/**
- * The aggregates of the years asked for so far and what each claim counts in them: `set` puts a
- * claim's current contribution in place of the one kept (subtracting it), `undefined` takes it out.
- * A claim of a year not asked for is not kept (that year's first computation reads its claims).
- */
-export class CohortAggregates {
-  readonly years = new Map<number, YearAggregates>();
-  private readonly kept = new Map<string, { year: number; contribution: Contribution }>();
+/** Aggregates a claim's contribution can be added to and subtracted from, and opened with many in bulk. */
+export interface Aggregate<C> {
+  add(c: C, sign: 1 | -1): void;
+  /** Adds many at once (cheaper than one by one: sorted samples sorted once). */
+  addAll(contributions: readonly C[]): void;
+}
 
-  set(claimId: string, now: { year: number; contribution: Contribution } | undefined): void {
+/**
+ * The aggregates of the scopes asked for so far (a filing year for the tables, every year for the
+ * indicators) and what each claim counts in them: `set` puts a claim's current contribution in
+ * place of the one kept (subtracting it), `undefined` takes it out. A claim of a scope not asked
+ * for is not kept (that scope's first computation reads its claims).
+ */
+export class CohortAggregates<C, A extends Aggregate<C>> {
+  readonly scopes = new Map<number, A>();
+  private readonly kept = new Map<string, { scope: number; contribution: C }>();
+  constructor(private readonly empty: () => A) {}
+
+  set(claimId: string, now: { scope: number; contribution: C } | undefined): void {
     const old = this.kept.get(claimId);
     if (old) {
-      this.years.get(old.year)!.add(old.contribution, -1);
+      this.scopes.get(old.scope)!.add(old.contribution, -1);
       this.kept.delete(claimId);
     }
-    const year = now && this.years.get(now.year);
-    if (!now || !year) return;
-    year.add(now.contribution, 1);
+    const aggregates = now && this.scopes.get(now.scope);
+    if (!now || !aggregates) return;
+    aggregates.add(now.contribution, 1);
     this.kept.set(claimId, now);
   }
 
-  /**
-   * Starts keeping `year` with its claims as they stand (none kept for another year). Their
-   * durations are appended and sorted once: inserting tens of thousands one by one in sorted
-   * samples costs a quadratic number of moves.
-   */
-  open(year: number, claims: readonly (readonly [string, Contribution])[] = []): YearAggregates {
-    if (this.years.has(year)) throw new Error(`monitoring aggregates: the year ${year} is kept already`);
-    const y = new YearAggregates();
-    this.years.set(year, y);
+  /** Starts keeping `scope` with its claims as they stand (none kept for another scope). */
+  open(scope: number, claims: readonly (readonly [string, C])[] = []): A {
+    if (this.scopes.has(scope)) throw new Error(`monitoring aggregates: the scope ${scope} is kept already`);
+    const a = this.empty();
+    this.scopes.set(scope, a);
     for (const [claimId, contribution] of claims) {
       this.set(claimId, undefined);
-      y.add({ ...contribution, days: [] }, 1);
-      this.kept.set(claimId, { year, contribution });
-      if (contribution.jurisdiction < 0) continue;
-      contribution.days.forEach((d, s) => {
-        if (d === undefined) return;
-        y.days[contribution.jurisdiction]![s]!.push(d);
-        y.regionDays[s]!.push(d);
-      });
+      this.kept.set(claimId, { scope, contribution });
     }
-    for (const sample of [...y.days.flat(), ...y.regionDays]) sample.sort((a, b) => a - b);
-    return y;
+    a.addAll(claims.map(([, contribution]) => contribution));
+    return a;
   }
 }
 
 /** The column index of `value` in `columns` (-1: none). */
 export const columnOf = (columns: readonly string[], value: string | undefined): number => (value === undefined ? -1 : columns.indexOf(value));
 
+/**
+ * What a kind of kept aggregates is made of: the scope a claim counts in, the claims of a scope
+ * (read when it is first asked for), and the claims' contributions (made together: the tables'
+ * decrypt the victims' data in one batch).
+ */
+export interface AggregatesKind<C, A extends Aggregate<C>> {
+  /** Its one set of aggregates per read model. */
+  name: string;
+  empty(): A;
+  scopeOf(c: FiledClaim): number;
+  claimsOf(store: ReadModelStore, scope: number): FiledClaim[];
+  contributions(claims: readonly FiledClaim[]): Promise<C[]>;
+}
+
 /** The aggregates kept for one read model (its connection and wipes, as the decoded claims). */
-class KeptAggregates {
-  readonly aggregates = new CohortAggregates();
+class KeptAggregates<C, A extends Aggregate<C>> {
+  readonly aggregates: CohortAggregates<C, A>;
   /** The newest `claim_history` row taken into account (its rows are in the order applied). */
   seen: number | undefined;
   /** One computation at a time: each reads the changes since the one before. */
   queue: Promise<unknown> = Promise.resolve();
-  constructor(readonly db: unknown, readonly wipes: number) {}
+  constructor(readonly db: unknown, readonly wipes: number, empty: () => A) {
+    this.aggregates = new CohortAggregates<C, A>(empty);
+  }
 }
 
-const kept = new WeakMap<ReadModelStore, KeptAggregates>();
+const kept = new WeakMap<ReadModelStore, Map<string, KeptAggregates<unknown, Aggregate<unknown>>>>();
 
-function keptOf(store: ReadModelStore): KeptAggregates {
-  let k = kept.get(store);
-  if (!k || k.db !== store.db || k.wipes !== store.wipes) kept.set(store, k = new KeptAggregates(store.db, store.wipes));
+function keptOf<C, A extends Aggregate<C>>(store: ReadModelStore, kind: AggregatesKind<C, A>): KeptAggregates<C, A> {
+  let kinds = kept.get(store);
+  if (!kinds) kept.set(store, kinds = new Map());
+  let k = kinds.get(kind.name) as KeptAggregates<C, A> | undefined;
+  if (!k || k.db !== store.db || k.wipes !== store.wipes) {
+    k = new KeptAggregates<C, A>(store.db, store.wipes, () => kind.empty());
+    kinds.set(kind.name, k as unknown as KeptAggregates<unknown, Aggregate<unknown>>);
+  }
   return k;
 }
 
-export type ContributionOf = (c: FiledClaim, profile: VictimProfile) => Contribution;
-
 /**
- * Brings the year's aggregates up to date with the read model and hands them to `build`, with
- * what `snapshot` read in the same synchronous step as the changed rows (no event is applied in
- * between: the projector runs on this thread). Changed claims are found by the `claim_history`
- * rows appended since the last computation (a claim's row changes only with an event of its own
- * stream, which appends one); the first computation of a year reads every claim of it.
+ * Brings a scope's aggregates of `kind` up to date with the read model and hands them to `build`,
+ * with what `snapshot` read in the same synchronous step as the changed rows (no event is applied
+ * in between: the projector runs on this thread). Changed claims are found by the `claim_history`
+ * rows appended since the kind's last computation (a claim's row changes only with an event of its
+ * own stream, which appends one); the first computation of a scope reads every claim of it.
  */
-export function withYearAggregates<S, T>(
-  store: ReadModelStore, year: number, profiles: VictimProfiles, contributionOf: ContributionOf,
-  snapshot: () => S, build: (aggregates: YearAggregates, snap: S) => T,
+export function withAggregates<C, A extends Aggregate<C>, S, T>(
+  store: ReadModelStore, kind: AggregatesKind<C, A>, scope: number, snapshot: () => S, build: (aggregates: A, snap: S) => T,
 ): Promise<T> {
-  const k = keptOf(store);
+  const k = keptOf(store, kind);
   const run = k.queue.then(async () => {
     const newest = (store.db.prepare('SELECT max(rowid) AS n FROM claim_history').get() as { n: number | null }).n ?? 0;
     const changed = k.seen === undefined ? [] : changedClaims(store, k.seen, newest);
-    const opening = !k.aggregates.years.has(year);
-    const filed = opening ? filedClaims(store, { from: year, to: year }) : [];
+    const opening = !k.aggregates.scopes.has(scope);
+    const filed = opening ? kind.claimsOf(store, scope) : [];
     const snap = snapshot();
-    // Only claims of the years kept are counted (and their victims' data decrypted).
-    const counted = (c: FiledClaim | undefined): c is FiledClaim => c !== undefined && (k.aggregates.years.has(c.year) || c.year === year);
+    // Only claims of the scopes kept are counted (and, for the tables, their victims' data decrypted).
+    const counted = (c: FiledClaim | undefined): c is FiledClaim => c !== undefined && (k.aggregates.scopes.has(kind.scopeOf(c)) || kind.scopeOf(c) === scope);
     const toCount = [...changed.map(([, c]) => c).filter(counted), ...filed];
-    const victims = await profiles.of(toCount.map((c) => c.claim));
-    const profileOf = new Map(toCount.map((c, i) => [c, victims[i]!]));
     // Every contribution first: a failure leaves the aggregates as they were (and the changes to read again).
-    const contribution = (c: FiledClaim) => ({ year: c.year, contribution: contributionOf(c, profileOf.get(c)!) });
-    const updates = changed.map(([claimId, c]) => [claimId, c && profileOf.has(c) ? contribution(c) : undefined] as const);
-    const opened = filed.map((c) => [c.claimId, contribution(c).contribution] as const);
+    const contributions = await kind.contributions(toCount);
+    const contributionOf = new Map(toCount.map((c, i) => [c, contributions[i]!]));
+    const updates = changed.map(([claimId, c]) => [claimId, c && contributionOf.has(c) ? { scope: kind.scopeOf(c), contribution: contributionOf.get(c)! } : undefined] as const);
+    const opened = filed.map((c) => [c.claimId, contributionOf.get(c)!] as const);
     for (const [claimId, now] of updates) k.aggregates.set(claimId, now);
-    if (opening) k.aggregates.open(year, opened);
+    if (opening) k.aggregates.open(scope, opened);
     k.seen = newest;
-    return build(k.aggregates.years.get(year)!, snap);
+    return build(k.aggregates.scopes.get(scope)!, snap);
   });
   // A failure is the caller's; the next computation starts from what was applied.
   k.queue = run.catch(() => undefined);

@@ -6,7 +6,7 @@
  */
 import { APPEAL_OUTCOMES, ENFORCEMENT_FAILURE_REASONS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '@cfund/contracts';
 
-export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'budget-use-eur' | 'claims-by-sex' | 'claims-by-age-at-crime' | 'appeals-by-outcome' | 'durations-days' | `claims-by-${BreakdownId}`;
+export type TableId = 'claims-by-fund-outcome' | 'amounts-eur' | 'recoveries-eur' | 'budget-use-eur' | 'claims-by-sex' | 'claims-by-age-at-crime' | 'appeals-by-outcome' | 'durations-days' | 'decisions-by-time-limit' | `claims-by-${BreakdownId}`;
 
 export interface IndicatorDefinition {
   readonly id: string;
@@ -64,6 +64,15 @@ export const DURATION_COLUMNS = [
 ] as const;
 export type DurationColumn = (typeof DURATION_COLUMNS)[number];
 
+/**
+ * The columns of the time-limit table: a decided claim (the durations' application-to-decision
+ * claims) by whether its first decision came within its scheme version's decision time limit
+ * (calendar days from the application, `Scheme.decisionTimeLimitDays`): `no-limit` when the
+ * version sets none (never counted as within).
+ */
+export const TIME_LIMIT_COLUMNS = ['within-limit', 'beyond-limit', 'no-limit'] as const;
+export type TimeLimitColumn = (typeof TIME_LIMIT_COLUMNS)[number];
+
 export const CATALOGUE: readonly IndicatorDefinition[] = [
   { id: 'claims-filed', name: 'Claims filed', unit: 'claims', table: 'claims-by-fund-outcome', events: ['ClaimFiled'], disaggregations: [...BY],
     definition: 'Claims filed in the year (the row totals of the claims table).' },
@@ -106,6 +115,12 @@ export const CATALOGUE: readonly IndicatorDefinition[] = [
     definition: 'Claims filed by whether the victim was under 18 on the date of the crime (the encrypted personal data\'s answer, else its date of birth against the date of the crime); unknown when neither is given or the data was erased.' },
   { id: 'days-application-to-decision', name: 'Days from fund application to decision', unit: 'days', table: 'durations-days', events: ['FundApplicationSubmitted', 'AwardApproved', 'AwardRejected'], disaggregations: [...BY],
     definition: 'Calendar days from the application to the fund to its first decision (approval or rejection), local dates: median and 90th percentile (nearest rank) over the decided claims.' },
+  { id: 'decisions-within-time-limit', name: 'Decisions within the scheme\'s time limit', unit: 'claims', table: 'decisions-by-time-limit',
+    events: ['FundApplicationSubmitted', 'AwardApproved', 'AwardRejected'], disaggregations: [...BY],
+    definition: 'Claims whose first fund decision (approval or rejection) was made within the decision time limit of the claim\'s scheme version '
+      + '(calendar days from the application to the fund, local dates, the limit included), beyond it, or under a version that sets no limit '
+      + '(no-limit, never counted as within); row totals: the claims decided (those of days-application-to-decision). '
+      + 'The share within the limit is within-limit / (within-limit + beyond-limit), published when both are.' },
   { id: 'days-decision-to-first-payment', name: 'Days from decision to first payment', unit: 'days', table: 'durations-days', events: ['AwardApproved', 'AwardRejected', 'PayoutDisbursed'], disaggregations: [...BY],
     definition: 'Calendar days from the first fund decision to the first instalment paid, local dates: median and 90th percentile (nearest rank) over the paid claims.' },
 ];

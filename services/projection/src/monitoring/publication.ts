@@ -12,8 +12,9 @@ export const DATASET = 'cfund-regional-monitoring';
 /**
  * The version of the dataset's shape (columns of the CSV, keys of the JSON, columns of its tables).
  * 2: `withdrawn`, a column of the claims table and its breakdowns (1 counted a withdrawn claim by its decision).
+ * 3: the table `decisions-by-time-limit` (and its shares within the limit).
  */
-export const DATASET_VERSION = 2;
+export const DATASET_VERSION = 3;
 
 export interface DictionaryEntry {
   table: TableId;
@@ -45,7 +46,8 @@ export function publication(t: MonitoringTables): Publication {
 /** The tables of a publication in their order, each with its rows' key. */
 function tablesOf(t: Publication['tables']) {
   return [
-    t.claims, ...(t.amounts ? [t.amounts] : []), ...(t.recoveries ? [t.recoveries] : []), ...(t.budget ? [t.budget] : []), ...t.breakdowns, t.appeals, t.durations, t.victims.sex, t.victims.age,
+    t.claims, ...(t.amounts ? [t.amounts] : []), ...(t.recoveries ? [t.recoveries] : []), ...(t.budget ? [t.budget] : []), ...t.breakdowns, t.appeals, t.durations,
+    t.timeLimit, t.victims.sex, t.victims.age,
   ];
 }
 
@@ -89,6 +91,13 @@ export function publicationCsv(p: Publication): string {
     }
     c.columns.forEach((column, i) => line(c.id, 'region', column, c.columnTotals[i]!, c.unit));
     line(c.id, 'region', 'total', c.total, c.unit);
+    if (table.id === 'decisions-by-time-limit') {
+      // The shares within the limit, from the published cells: empty (not withheld) where they cannot be given.
+      const tl = p.tables.timeLimit;
+      const share = (row: string, value: number | null) => lines.push([p.year, tl.id, row, 'share-within-limit', value ?? '', 'share', false, '', '', at].map(csvField).join(','));
+      for (const row of tl.rows) share(row.jurisdiction, row.shareWithinLimit);
+      share('region', tl.regionShareWithinLimit);
+    }
   }
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -8,16 +8,16 @@
 import { JURISDICTIONS, type Currency, type Jurisdiction } from '@cfund/contracts';
 import { budgetUse } from '@cfund/domain';
 import {
-  applicationToDecisionDays, decisionToFirstPayoutDays, percentile, type CohortClaim, type FiledClaim,
+  applicationToDecisionDays, decisionToFirstPayoutDays, filedClaims, percentile, type CohortClaim, type FiledClaim,
 } from '../queries/monitoring.js';
 import { fundYear } from '../queries/fund-year.js';
 import type { ReadModelStore } from '../read-model/store.js';
 import {
-  AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, DURATION_COLUMNS, FUND_OUTCOMES, RECOVERY_KINDS,
-  BUDGET_KINDS, type AmountKind, type AppealColumn, type BreakdownId, type BudgetKind, type DurationColumn, type FundOutcome,
+  AMOUNT_KINDS, APPEAL_COLUMNS, BREAKDOWN_IDS, BREAKDOWNS, DURATION_COLUMNS, FUND_OUTCOMES, RECOVERY_KINDS, TIME_LIMIT_COLUMNS,
+  BUDGET_KINDS, type AmountKind, type AppealColumn, type BreakdownId, type BudgetKind, type DurationColumn, type FundOutcome, type TimeLimitColumn,
 } from './catalogue.js';
 import {
-  columnOf, SPANS, SUMMED_KINDS, withYearAggregates, type Contribution, type Span, type YearAggregates,
+  columnOf, SPANS, SUMMED_KINDS, withAggregates, YearAggregates, type AggregatesKind, type Contribution, type Span,
 } from './aggregates.js';
 import { smallCount, suppress } from './disclosure.js';
 import { AGE_COLUMNS, SEX_COLUMNS, type VictimProfile, type VictimProfiles } from './victim-profiles.js';
@@ -75,6 +75,22 @@ export interface DurationsTable {
   region: (number | null)[];
 }
 
+/**
+ * Decided claims by whether the first decision came within the scheme's time limit, per
+ * jurisdiction, with the suppression of the claims table; `shares`: within / (within + beyond)
+ * per row and for the region (`regionShare`), from published cells only (null when either is
+ * withheld or none was decided under a limit).
+ */
+export interface TimeLimitTable {
+  id: 'decisions-by-time-limit';
+  unit: 'claims';
+  columns: TimeLimitColumn[];
+  rows: { jurisdiction: Jurisdiction; cells: (number | null)[]; total: number | null; shareWithinLimit: number | null }[];
+  columnTotals: (number | null)[];
+  total: number | null;
+  regionShareWithinLimit: number | null;
+}
+
 /** Claims by the victim's sex, or by whether the victim was a child at the time of the crime, per jurisdiction. */
 export interface VictimTable<Id extends 'claims-by-sex' | 'claims-by-age-at-crime' = 'claims-by-sex' | 'claims-by-age-at-crime'> {
   id: Id;
@@ -102,6 +118,7 @@ export interface MonitoringTables {
   breakdowns: BreakdownTable[];
   appeals: AppealsTable;
   durations: DurationsTable;
+  timeLimit: TimeLimitTable;
   /** From the encrypted personal data, counted only (monitoring/victim-profiles.ts). */
   victims: { sex: VictimTable<'claims-by-sex'>; age: VictimTable<'claims-by-age-at-crime'> };
 }
@@ -151,6 +168,18 @@ const DURATION_OF: Record<DurationColumn, { span: Span; p: number }> = {
   'decision-to-first-payment-p90': { span: 'decision-to-first-payment', p: 90 },
 };
 
+/**
+ * A decided claim's column in the time-limit table (undefined: no duration from application to
+ * decision): within when its first decision came on or before the last day of its scheme
+ * version's limit; no-limit when the version sets none.
+ */
+export function timeLimitColumnOf(c: CohortClaim): TimeLimitColumn | undefined {
+  const days = applicationToDecisionDays(c);
+  if (days === undefined || days < 0) return undefined;
+  if (c.decisionTimeLimitDays === null) return 'no-limit';
+  return days <= c.decisionTimeLimitDays ? 'within-limit' : 'beyond-limit';
+}
+
 /** Where one claim counts in every table of its year (aggregates.ts keeps the sums of these). */
 export function contributionOf({ jurisdiction, claim: c }: FiledClaim, profile: VictimProfile): Contribution {
   const outcome = columnOf(FUND_OUTCOMES, fundOutcomeOf(c));
@@ -158,6 +187,7 @@ export function contributionOf({ jurisdiction, claim: c }: FiledClaim, profile: 
     jurisdiction: columnOf(JURISDICTIONS, jurisdiction), outcome,
     categories: BREAKDOWN_IDS.map((id) => columnOf(BREAKDOWNS[id].categories, CATEGORY_OF[id](c))),
     appeal: columnOf(APPEAL_COLUMNS, appealColumnOf(c)),
+    timeLimit: columnOf(TIME_LIMIT_COLUMNS, timeLimitColumnOf(c)),
     currency: c.currency,
     amounts: SUMMED_KINDS.map((k) => (AMOUNT_OF[k].counts(c) ? AMOUNT_OF[k].minor(c) : null)),
     days: SPANS.map((s) => {
@@ -168,8 +198,20 @@ export function contributionOf({ jurisdiction, claim: c }: FiledClaim, profile: 
   };
 }
 
+/** The tables' aggregates: one set per filing year, each claim's contribution with its victim's sex and age. */
+const tablesKind = (profiles: VictimProfiles): AggregatesKind<Contribution, YearAggregates> => ({
+  name: 'tables',
+  empty: () => new YearAggregates(),
+  scopeOf: (c) => c.year,
+  claimsOf: (store, year) => filedClaims(store, { from: year, to: year }),
+  contributions: async (claims) => {
+    const victims = await profiles.of(claims.map((c) => c.claim));
+    return claims.map((c, i) => contributionOf(c, victims[i]!));
+  },
+});
+
 export async function monitoringTables(store: ReadModelStore, year: number, threshold: number, profiles: VictimProfiles): Promise<MonitoringTables> {
-  return withYearAggregates(store, year, profiles, contributionOf,
+  return withAggregates(store, tablesKind(profiles), year,
     // Read with the changed rows: the position and the ledgers of the same state.
     () => ({ computedFrom: store.appliedPosition(), ledgers: JURISDICTIONS.map((j) => fundYear(store, j, year)) }),
     (a, { computedFrom, ledgers }) => tablesOf(a, year, threshold, computedFrom, ledgers));
@@ -198,6 +240,7 @@ function tablesOf(a: YearAggregates, year: number, threshold: number, computedFr
     breakdowns: BREAKDOWN_IDS.map((id, b) => breakdownTable(id, a.breakdowns[b]!, threshold)),
     appeals: appealsTable(a.appeals, threshold),
     durations: durationsTable(a, threshold),
+    timeLimit: timeLimitTable(a.timeLimit, threshold),
     victims: {
       sex: victimTable('claims-by-sex', SEX_COLUMNS, a.sex, threshold),
       age: victimTable('claims-by-age-at-crime', AGE_COLUMNS, a.age, threshold),
@@ -233,6 +276,20 @@ function appealsTable(counts: number[][], threshold: number): AppealsTable {
     id: 'appeals-by-outcome', unit: 'claims', columns: [...APPEAL_COLUMNS],
     rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]! })),
     columnTotals: t.columnTotals!, total: t.total,
+  };
+}
+
+function timeLimitTable(counts: number[][], threshold: number): TimeLimitTable {
+  const t = suppress({ cells: copy(counts), rowTotals: true, columnTotals: true }, smallCount(threshold));
+  const [within, beyond] = [TIME_LIMIT_COLUMNS.indexOf('within-limit'), TIME_LIMIT_COLUMNS.indexOf('beyond-limit')];
+  const share = (cells: readonly (number | null)[]) => {
+    const [w, b] = [cells[within], cells[beyond]];
+    return w === null || w === undefined || b === null || b === undefined || w + b === 0 ? null : Math.round((w / (w + b)) * 10_000) / 10_000;
+  };
+  return {
+    id: 'decisions-by-time-limit', unit: 'claims', columns: [...TIME_LIMIT_COLUMNS],
+    rows: JURISDICTIONS.map((jurisdiction, r) => ({ jurisdiction, cells: t.cells[r]!, total: t.rowTotals![r]!, shareWithinLimit: share(t.cells[r]!) })),
+    columnTotals: t.columnTotals!, total: t.total, regionShareWithinLimit: share(t.columnTotals!),
   };
 }
 

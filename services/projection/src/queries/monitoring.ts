@@ -13,7 +13,7 @@
  * end precedes its start (e.g. a ruling given before the claim was filed here) is left out.
  */
 import type { Jurisdiction } from '@cfund/contracts';
-import { addMinor, beyondBounds, localDateOf, schemeFor, totalMinor } from '@cfund/domain';
+import { localDateOf, schemeFor } from '@cfund/domain';
 import type { ClaimDetailView } from '../read-model/claim-detail.js';
 import type { ClaimFacts } from '../read-model/claim-facts.js';
 import type { ReadModelStore } from '../read-model/store.js';
@@ -104,6 +104,8 @@ export type CohortFacts = Omit<ClaimFacts, 'informationRequests' | 'documents'>;
  */
 export interface CohortClaim {
   d: CohortDetail; f: CohortFacts; zone: string; filedAt: string; currency: string | null; form: string | null; role: string | null;
+  /** The claim's scheme version's decision time limit in calendar days (null: it sets none). */
+  decisionTimeLimitDays: number | null;
   on: { filed: string; applied?: string; firstDecision?: string; firstPayout?: string };
   /** The victim's pseudonym and encrypted personal data (the envelope's JSON), for counts by sex and age (monitoring/victim-profiles.ts). */
   victimRef: string | null; personalData: string | null;
@@ -115,10 +117,10 @@ const spanDays = (a: string | null | undefined, b: string | null | undefined) =>
 export const applicationToDecisionDays = ({ on }: CohortClaim): number | undefined => spanDays(on.applied, on.firstDecision);
 /** Calendar days from the first fund decision to the first instalment paid (local dates), if both happened. */
 export const decisionToFirstPayoutDays = ({ on }: CohortClaim): number | undefined => spanDays(on.firstDecision, on.firstPayout);
-/** The durations a percentile is taken over, ascending: those that exist and do not end before they start. */
-export const durationSample = (spans: readonly (number | undefined)[]): number[] =>
-  spans.filter((d): d is number => d !== undefined && d >= 0).sort((a, b) => a - b);
-interface Cell { claims: CohortClaim[] }
+/** Calendar days from the filing (local date) to the first court ruling, if there is one. */
+export const filingToRulingDays = ({ d, on }: CohortClaim): number | undefined => spanDays(on.filed, d.court.rulings[0]?.decidedOn);
+/** Calendar days from the first court ruling to the ruling becoming final, if both happened. */
+export const rulingToFinalDays = ({ d }: CohortClaim): number | undefined => spanDays(d.court.rulings[0]?.decidedOn, d.court.finalOn);
 
 interface ClaimRow {
   claim_id: string; revision: number; jurisdiction: string; filed_at: string | null; scheme_version: string | null; currency: string | null;
@@ -151,7 +153,8 @@ export class CohortCache {
     const entry: Decoded = { revision: r.revision, key: undefined, claim: undefined };
     this.claims.set(r.claim_id, entry);
     if (!r.filed_at || !r.scheme_version) return entry;
-    const zone = schemeFor(r.jurisdiction as Jurisdiction, r.scheme_version).timeZone;
+    const scheme = schemeFor(r.jurisdiction as Jurisdiction, r.scheme_version);
+    const zone = scheme.timeZone;
     const filed = localDateOf(r.filed_at, zone);
     const d = JSON.parse(r.detail) as ClaimDetailView;
     const { informationRequests: _requests, documents: _documents, ...f } = JSON.parse(r.facts) as ClaimFacts;
@@ -162,7 +165,7 @@ export class CohortCache {
         court: { rulings: d.court.rulings.map(({ outcome, decidedOn }) => ({ outcome, decidedOn })), finalOn: d.court.finalOn },
         fund: { appliedAt: d.fund.appliedAt, late: d.fund.late },
       },
-      f, zone, filedAt: r.filed_at, currency: r.currency, form: r.form_of_exploitation, role: r.applicant_role,
+      f, zone, filedAt: r.filed_at, currency: r.currency, form: r.form_of_exploitation, role: r.applicant_role, decisionTimeLimitDays: scheme.decisionTimeLimitDays,
       on: { filed, applied: localDate(d.fund.appliedAt, zone), firstDecision: localDate(f.firstDecisionAt, zone), firstPayout: localDate(f.firstPayoutAt, zone) },
       victimRef: r.victim_ref, personalData: r.personal_data,
     };
@@ -215,103 +218,6 @@ export function filedClaims(store: ReadModelStore, filter: { jurisdiction?: stri
     if (!c || (filter.from !== undefined && c.year < filter.from) || (filter.to !== undefined && c.year > filter.to)) return [];
     return [c];
   });
-}
-
-/**
- * The claims by jurisdiction and filing year (in the jurisdiction's time zone): a cohort view,
- * so that a claim's later steps count for the year it entered the system. Key: `jurisdiction\0year`.
- */
-export function claimCohorts(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }): Map<string, Cell> {
-  const cells = new Map<string, Cell>();
-  for (const c of filedClaims(store, filter)) {
-    const key = `${c.jurisdiction}\0${c.year}`;
-    let cell = cells.get(key);
-    if (!cell) cells.set(key, cell = { claims: [] });
-    cell.claims.push(c.claim);
-  }
-  return cells;
-}
-
-export function monitoringIndicators(store: ReadModelStore, filter: { jurisdiction?: string; from?: number; to?: number }, threshold: number): IndicatorRow[] {
-  return [...claimCohorts(store, filter).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, cell]) => {
-    const [jurisdiction, period] = key.split('\0') as [string, string];
-    return indicatorRow(jurisdiction, period, cell, threshold);
-  });
-}
-
-function indicatorRow(jurisdiction: string, period: string, cell: Cell, threshold: number): IndicatorRow {
-  const values: Record<string, number | null> = {};
-  const suppressed: string[] = [];
-  const count = (name: string, n: number) => {
-    if (n > 0 && n < threshold) { values[name] = null; suppressed.push(name); } else values[name] = n;
-  };
-  /** A figure over `base` victims: shown only when they are at least the threshold. */
-  const over = (name: string, base: number, value: () => number) => {
-    if (base === 0) values[name] = null;
-    else if (base < threshold) { values[name] = null; suppressed.push(name); } else values[name] = value();
-  };
-  const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
-  const c = cell.claims;
-  const has = (pred: (x: Cell['claims'][number]) => boolean) => c.filter(pred).length;
-  const rulingOutcome = (o: string) => has(({ d }) => d.court.rulings.some((r) => r.outcome === o));
-  const failed = (reason: string) => has(({ f }) => f.enforcementFailureReasons.includes(reason));
-  const appealOutcome = (o: string) => has(({ f }) => f.appealOutcomes.includes(o));
-  const money = c.map((x) => ({ ...x, m: x.d.money }));
-  const approved = money.filter(({ f }) => f.lastDecision === 'approved');
-  const rejected = money.filter(({ f }) => f.lastDecision === 'rejected');
-  const assessed = c.filter(({ f }) => f.assessments > 0);
-  const eligible = c.filter(({ f }) => f.lastAssessmentEligible === true);
-  const withAward = money.filter(({ m }) => addMinor(m.courtAwarded, m.awarded) > 0);
-  const withReceived = money.filter(({ m }) => addMinor(m.offenderPaid, m.paid) > 0);
-  const withPayout = money.filter(({ m }) => m.paid > 0);
-
-  count('claimsFiled', c.length);
-  count('rulingsCompensationAwarded', rulingOutcome('compensation-awarded'));
-  count('rulingsReferredToCivil', rulingOutcome('referred-to-civil'));
-  count('enforcementFailedNoAssets', failed('no-assets'));
-  count('enforcementFailedOffenderUnknown', failed('offender-unknown'));
-  count('enforcementFailedOffenderAbroad', failed('offender-abroad'));
-  count('enforcementFailedOther', failed('other'));
-  count('fundApplications', has(({ d }) => d.fund.appliedAt !== null));
-  count('lateFilings', has(({ d }) => d.fund.late === true));
-  count('extensionsGranted', has(({ f }) => f.extension === 'granted'));
-  count('extensionsRefused', has(({ f }) => f.extension === 'refused'));
-  count('assessed', assessed.length);
-  count('eligible', eligible.length);
-  count('awardsApproved', approved.length);
-  count('awardsRejected', rejected.length);
-  count('claimsWithdrawn', has(({ f }) => f.withdrawn === true));
-  count('advancePayments', has(({ f }) => f.advancePayments > 0));
-  count('appeals', has(({ f }) => f.appeals > 0));
-  count('appealsUpheld', appealOutcome('upheld'));
-  count('appealsIncreased', appealOutcome('increased'));
-  count('appealsReduced', appealOutcome('reduced'));
-  count('appealsRemitted', appealOutcome('remitted'));
-  count('claimsWithPayout', has(({ f }) => f.firstPayoutAt !== undefined));
-
-  const sum = (xs: typeof money, f: (m: (typeof money)[number]['m']) => number) => totalMinor(xs.map((x) => f(x.m)));
-  over('amountClaimedMinor', c.length, () => sum(money, (m) => m.claimed));
-  over('amountAwardedMinor', withAward.length, () => sum(withAward, (m) => addMinor(m.courtAwarded, m.awarded)));
-  over('amountReceivedMinor', withReceived.length, () => sum(withReceived, (m) => addMinor(m.offenderPaid, m.paid)));
-  over('receivedToAwardedRatio', withAward.length, () => ratio(sum(withAward, (m) => addMinor(m.offenderPaid, m.paid)), sum(withAward, (m) => addMinor(m.courtAwarded, m.awarded))));
-  over('eligibilityRate', assessed.length, () => ratio(eligible.length, assessed.length));
-  over('approvalRate', approved.length + rejected.length, () => ratio(approved.length, approved.length + rejected.length));
-  over('averageAwardMinor', approved.length, () => Math.round(sum(approved, (m) => m.awarded) / approved.length));
-  over('shareAtCap', approved.length, () => ratio(approved.filter(({ f }) => f.atCap).length, approved.length));
-  over('recoveryRate', withPayout.length, () => ratio(sum(withPayout, (m) => m.recovered), sum(withPayout, (m) => m.paid)));
-
-  const durations = (name: string, spans: (number | undefined)[]) => {
-    const xs = durationSample(spans);
-    over(`${name}DaysMedian`, xs.length, () => percentile(xs, 50));
-    over(`${name}DaysP90`, xs.length, () => percentile(xs, 90));
-  };
-  durations('filingToRuling', c.map(({ d, on }) => spanDays(on.filed, d.court.rulings[0]?.decidedOn)));
-  durations('rulingToFinal', c.map(({ d }) => spanDays(d.court.rulings[0]?.decidedOn, d.court.finalOn)));
-  durations('applicationToDecision', c.map(applicationToDecisionDays));
-  durations('decisionToFirstPayout', c.map(decisionToFirstPayoutDays));
-
-  const amountsBeyondBounds = Object.entries(values).some(([name, v]) => name.endsWith('Minor') && v !== null && beyondBounds(v));
-  return { jurisdiction, period, currency: c[0]?.currency ?? null, indicators: values, suppressed, amountsBeyondBounds };
 }
 
 /** CSV (RFC 4180): one line per jurisdiction and period; a suppressed cell reads `suppressed`, no data is empty. */

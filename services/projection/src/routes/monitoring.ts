@@ -14,7 +14,8 @@ import { memoized } from '../monitoring/memo.js';
 import { dictionaryCsv, publicationCsv } from '../monitoring/publication.js';
 import { catalogueAnswer, monitoringSource } from '../monitoring/published.js';
 import type { MonitoringTables } from '../monitoring/tables.js';
-import { INDICATORS, indicatorsCsv, monitoringIndicators } from '../queries/monitoring.js';
+import { monitoringIndicators } from '../monitoring/indicators.js';
+import { INDICATORS, indicatorsCsv } from '../queries/monitoring.js';
 import { monitoringReportRoute } from './monitoring-report.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { CatalogueSchema, MonitoringQuery, MonitoringSchema, MonitoringTablesQuery, MonitoringTablesSchema, PublicationSchema, problems } from './schemas.js';
@@ -42,7 +43,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
     const principal = principalOf(request);
     const { jurisdiction, from, to } = request.query;
     const rows = (await memoized(ctx.runner.store, `indicators:${jurisdiction ?? ''}:${from ?? ''}:${to ?? ''}`,
-      async () => monitoringIndicators(ctx.runner.store, { jurisdiction, from, to }, ctx.suppressionThreshold)))
+      () => monitoringIndicators(ctx.runner.store, { jurisdiction, from, to }, ctx.suppressionThreshold)))
       .filter((row) => !seesOnlyAggregates(principal) || (principal.jurisdictions as readonly string[]).includes(row.jurisdiction));
     if ((request.headers.accept ?? '').includes('text/csv')) {
       // Bypass the JSON serializer (and its response schema): the body is CSV.
@@ -115,7 +116,7 @@ export async function monitoringRoutes(appIn: FastifyInstance, ctx: QueryContext
   });
 }
 
-type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries' | 'budget' | 'appeals' | 'durations' | 'victims'>;
+type PerJurisdiction = Pick<MonitoringTables, 'claims' | 'amounts' | 'recoveries' | 'budget' | 'appeals' | 'durations' | 'timeLimit' | 'victims'>;
 
 /**
  * The tables a caller gets: a monitor whose token names some jurisdictions sees their rows of the
@@ -132,6 +133,7 @@ export function inScope(tables: PerJurisdiction, principal: Principal): PerJuris
     budget: tables.budget && { ...tables.budget, rows: tables.budget.rows.filter(mine) },
     appeals: { ...tables.appeals, rows: tables.appeals.rows.filter(mine) },
     durations: { ...tables.durations, rows: tables.durations.rows.filter(mine) },
+    timeLimit: { ...tables.timeLimit, rows: tables.timeLimit.rows.filter(mine) },
     victims: { sex: { ...tables.victims.sex, rows: tables.victims.sex.rows.filter(mine) }, age: { ...tables.victims.age, rows: tables.victims.age.rows.filter(mine) } },
   };
 }

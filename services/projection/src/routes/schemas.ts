@@ -382,6 +382,12 @@ export const MonitoringTablesSchema = z.object({
     rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(z.number().nullable()) })),
     region: z.array(z.number().nullable().describe('null: fewer claims than the threshold behind it')),
   }),
+  timeLimit: z.object({
+    id: z.literal('decisions-by-time-limit'), unit: z.literal('claims'), columns: z.array(z.string()),
+    rows: z.array(z.object({ jurisdiction: z.string(), cells: z.array(Withheld), total: Withheld, shareWithinLimit: z.number().nullable() })),
+    columnTotals: z.array(Withheld), total: Withheld,
+    regionShareWithinLimit: z.number().nullable().describe('within / (within + beyond) of the published column totals; null: either withheld, or none'),
+  }).describe('Decided claims by whether the first decision came within the scheme version\'s decision time limit (calendar days from the application)'),
 });
 
 export const PublicationSchema = z.object({

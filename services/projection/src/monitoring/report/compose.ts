@@ -139,6 +139,7 @@ export function composeReport(p: Publication, locale: ReportLocale, scope: reado
     blocks.push({ kind: 'table', table: named(countTable(x.id, x.columns, label, x.rows.map((r) => ({ name: r.jurisdiction, cells: r.cells, total: r.total })), x.columnTotals, x.total), t('jurisdiction')) });
   };
   perJurisdiction(t('section.appeals'), T.appeals, (c) => c);
+  perJurisdiction(t('section.timeLimit'), T.timeLimit, (c) => c);
   for (const b of T.breakdowns) {
     const id = b.id.slice('claims-by-'.length) as BreakdownId;
     blocks.push({ kind: 'heading', text: t('section.breakdown', { breakdown: t(`breakdown.${id}`) }) });

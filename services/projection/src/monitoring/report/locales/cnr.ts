@@ -27,6 +27,7 @@ export const CNR: Record<ReportMessageId, string> = {
   'section.budget': 'Korišćenje budžeta fonda u godini fonda {year} (EUR)',
   'section.durations': 'Dani do odluke i do prve isplate',
   'section.appeals': 'Žalbe prema ishodu',
+  'section.timeLimit': 'Odluke donesene u roku šeme (dani od zahtjeva do odluke)',
   'section.breakdown': 'Zahtjevi prema kategoriji: {breakdown}',
   'section.sex': 'Zahtjevi prema polu žrtve',
   'section.age': 'Zahtjevi prema tome da li je žrtva bila dijete u vrijeme krivičnog djela',

@@ -24,6 +24,7 @@ export const EN = {
   'section.budget': 'Use of the fund’s budget in the fund year {year} (EUR)',
   'section.durations': 'Days to decision and to first payment',
   'section.appeals': 'Appeals by outcome',
+  'section.timeLimit': 'Decisions within the scheme’s time limit (days from application to decision)',
   'section.breakdown': 'Claims by {breakdown}',
   'section.sex': 'Claims by the victim’s sex',
   'section.age': 'Claims by whether the victim was a child at the time of the crime',

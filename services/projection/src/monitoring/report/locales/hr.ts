@@ -28,6 +28,7 @@ export const HR: Record<ReportMessageId, string> = {
   'section.budget': 'Korištenje proračuna fonda u godini fonda {year} (EUR)',
   'section.durations': 'Dani do odluke i do prve isplate',
   'section.appeals': 'Žalbe prema ishodu',
+  'section.timeLimit': 'Odluke donesene u roku sheme (dani od zahtjeva do odluke)',
   'section.breakdown': 'Zahtjevi prema kategoriji: {breakdown}',
   'section.sex': 'Zahtjevi prema spolu žrtve',
   'section.age': 'Zahtjevi prema tome je li žrtva u vrijeme kaznenog djela bila dijete',

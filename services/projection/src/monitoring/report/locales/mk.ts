@@ -27,6 +27,7 @@ export const MK: Record<ReportMessageId, string> = {
   'section.budget': 'Користење на буџетот на фондот во годината на фондот {year} (EUR)',
   'section.durations': 'Денови до одлуката и до првата исплата',
   'section.appeals': 'Жалби според исходот',
+  'section.timeLimit': 'Одлуки донесени во рокот на шемата (денови од барањето до одлуката)',
   'section.breakdown': 'Барања според категорија: {breakdown}',
   'section.sex': 'Барања според полот на жртвата',
   'section.age': 'Барања според тоа дали жртвата била дете во времето на кривичното дело',

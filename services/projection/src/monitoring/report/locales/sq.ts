@@ -27,6 +27,7 @@ export const SQ: Record<ReportMessageId, string> = {
   'section.budget': 'Përdorimi i buxhetit të fondit në vitin e fondit {year} (EUR)',
   'section.durations': 'Ditët deri në vendim dhe deri në pagesën e parë',
   'section.appeals': 'Ankesat sipas rezultatit',
+  'section.timeLimit': 'Vendimet brenda afatit të skemës (ditë nga kërkesa deri te vendimi)',
   'section.breakdown': 'Kërkesat sipas kategorisë: {breakdown}',
   'section.sex': 'Kërkesat sipas gjinisë së viktimës',
   'section.age': 'Kërkesat sipas faktit nëse viktima ishte fëmijë në kohën e veprës penale',

@@ -28,6 +28,7 @@ export const SR_LATN: Record<ReportMessageId, string> = {
   'section.budget': 'Korišćenje budžeta fonda u godini fonda {year} (EUR)',
   'section.durations': 'Dani do odluke i do prve isplate',
   'section.appeals': 'Žalbe po ishodu',
+  'section.timeLimit': 'Odluke donete u roku šeme (dani od zahteva do odluke)',
   'section.breakdown': 'Zahtevi po kategoriji: {breakdown}',
   'section.sex': 'Zahtevi po polu žrtve',
   'section.age': 'Zahtevi po tome da li je žrtva bila dete u vreme krivičnog dela',
