@@ -7,11 +7,13 @@
  * shows no inbox. The published table shows each cell as the projection publishes it, a withheld
  * one as "withheld" (never 0); amounts in EUR with provisional rates said so; the funds' budget
  * use (a Serbian budget allocated through the command service) as published, in EUR with the
- * dinars beneath, in a table with its caption; the catalogue's definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
+ * dinars beneath, in a table with its caption; the recoveries from offenders (one Serbian claim
+ * taken to closure and a recovery recorded, all through the command service: under the threshold,
+ * so its paid and recovered cells read "withheld", never 0); the catalogue's definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
  * .tap/screenshots/console/.
  */
 import t from 'tap';
-import { day, fileBody, fundYearNow } from '@cfund/bench-kit';
+import { day, fileBody, fundYearNow, lifecycleSteps, RSD, type Tokens } from '@cfund/bench-kit';
 import { eventually } from '@cfund/test-support';
 import { checkAccessibility, startConsoleInBrowser, uiLanguage } from './browser.ts';
 import { call } from './system.ts';
@@ -22,8 +24,10 @@ const NAMES: Record<(typeof ALL)[number], string> = {
 };
 interface Tables {
   claims: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null }[] };
-  budget: { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: (number | null)[]; original: (number | null)[] }[]; columnTotals: (number | null)[] } | null;
+  budget: AmountsTable | null;
+  recoveries: AmountsTable | null;
 }
+interface AmountsTable { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: (number | null)[]; original: (number | null)[] }[]; columnTotals: (number | null)[] }
 
 t.test('a monitor lands on the published tables, withheld cells marked, and is never shown the inbox', async (t) => {
   const run = await startConsoleInBrowser(t);
@@ -37,9 +41,11 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   const auditor = await system.token('auditor-e2e', 'auditor', []);
   const monitor = await system.token('monitor-e2e', 'monitor', [...ALL]);
   const admin = await system.token('admin-rs-e2e', 'fund-admin', ['RS']);
+  const filedRS: string[] = [];
   for (let n = 1; n <= 6; n++) {
     const r = await call(url.command, 'POST', '/claims', lawyerRS, fileBody(n));
     t.equal(r.status, 201, r.text);
+    filedRS.push((JSON.parse(r.text) as { claimId: string }).claimId);
   }
   for (let n = 7; n <= 8; n++) {
     const r = await call(url.command, 'POST', '/claims', lawyerBA, {
@@ -51,6 +57,21 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   // A Serbian budget of RSD 100,000,000.00 for this fund year: the budget is public, never withheld.
   const budget = await call(url.command, 'POST', `/funds/RS/${fundYearNow()}/budget`, admin, { amount: { amountMinor: 10_000_000_000, currency: 'RSD' } });
   t.equal(budget.status, 200, budget.text);
+  // One Serbian claim paid in full and closed, then an amount recovered from its offender: one
+  // victim behind the recoveries, fewer than the threshold.
+  const tk: Tokens = {
+    lawyer: lawyerRS, admin, auditor,
+    assessor: await system.token('assessor-rs-e2e', 'fund-assessor', ['RS']),
+    approver1: await system.token('approver-1-rs-e2e', 'fund-approver', ['RS']),
+    approver2: await system.token('approver-2-rs-e2e', 'fund-approver', ['RS']),
+    finance: await system.token('finance-rs-e2e', 'fund-finance', ['RS']),
+  };
+  for (const [name, path, who, body] of lifecycleSteps()) {
+    const r = await call(url.command, 'POST', `/claims/${filedRS[0]}/${path}`, tk[who], body);
+    t.equal(r.status, 200, `${name}: ${r.text}`);
+  }
+  const recovery = await call(url.command, 'POST', `/claims/${filedRS[0]}/recoveries`, tk.finance, { amount: RSD(5_000_000), recordedOn: day(0) });
+  t.equal(recovery.status, 200, recovery.text);
   await eventually('the projection holds the eight claims', async () => {
     const r = await call(url.projection, 'GET', '/claims?limit=1', auditor);
     return r.status === 200 && (JSON.parse(r.text) as { total: number }).total === 8;
@@ -62,7 +83,9 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   await eventually('the budget is published', async () => {
     const r = await call(url.projection, 'GET', `/monitoring/tables?year=${year}`, monitor);
     tables = JSON.parse(r.text) as Tables;
-    return (tables.budget?.rows.find((row) => row.jurisdiction === 'RS')?.original[0] ?? 0) > 0;
+    const recovered = tables.recoveries?.columns.indexOf('recovered') ?? -1;
+    return (tables.budget?.rows.find((row) => row.jurisdiction === 'RS')?.original[0] ?? 0) > 0
+      && tables.recoveries?.rows.find((row) => row.jurisdiction === 'RS')?.cells[recovered] === null;
   }, 30_000);
   const cellOf = (j: string, column: string) => tables.claims.rows.find((r) => r.jurisdiction === j)!.cells[tables.claims.columns.indexOf(column)];
   t.equal(cellOf('BA', 'undecided'), null, 'the projection withholds two Bosnian claims (under the threshold)');
@@ -96,7 +119,7 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'withheld');
   t.equal(await page.getByRole('row', { name: new RegExp(`^${NAMES.BA}`) }).first().getByRole('rowheader').textContent(), NAMES.BA, 'rows named by jurisdiction');
   await page.getByText('A withheld figure is not zero.', { exact: false }).waitFor();
-  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 3, 'every table points to the explanation');
+  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 4, 'every table points to the explanation');
 
   // Amounts in EUR, the dinar's rate said to be provisional, the mark's fixed rate not.
   t.match(await page.getByTestId('amounts-RS-claimed').textContent(), /€|withheld/);
@@ -124,6 +147,32 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   }
   t.same(budgetShown, budgetExpected, 'every budget cell as published: a withheld one marked "withheld"');
   t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^€[\d,]+\.\d\dRSD\s100,000,000\.00$/, 'the Serbian budget in EUR, the dinars beneath');
+
+  // The recoveries from offenders: every cell as published; the one Serbian claim's withheld, never 0.
+  await page.getByRole('heading', { name: `Recoveries from offenders on the claims filed in ${year}, in EUR` }).waitFor();
+  t.equal(await page.getByTestId('recoveries-table').locator('caption').textContent(),
+    `What the funds paid on the claims filed in ${year}, and what they recovered from the offenders of the same claims (subrogation).`, 'the table\'s caption');
+  t.same(await page.getByTestId('recoveries-table').locator('thead th').allTextContents(), ['Jurisdiction', 'Paid', 'Recovered from offenders'], 'its columns');
+  const recoveriesShown: string[] = [];
+  const recoveriesExpected: string[] = [];
+  for (const row of tables.recoveries!.rows) {
+    for (const [i, column] of tables.recoveries!.columns.entries()) {
+      recoveriesShown.push(`${row.jurisdiction} ${column}: ${(await page.getByTestId(`recoveries-${row.jurisdiction}-${column}`).textContent())!.replace(/\s/g, ' ')}`);
+      const cents = row.cells[i]!;
+      const original = row.currency && row.currency !== 'EUR' && cents !== null && row.original[i] !== null ? money(row.original[i]!, row.currency) : '';
+      recoveriesExpected.push(`${row.jurisdiction} ${column}: ${cents === null ? 'withheld' : (euro.format(cents / 100) + original).replace(/\s/g, ' ')}`);
+    }
+  }
+  for (const [i, column] of tables.recoveries!.columns.entries()) {
+    recoveriesShown.push(`region ${column}: ${(await page.getByTestId(`recoveries-region-${column}`).textContent())!.replace(/\s/g, ' ')}`);
+    const cents = tables.recoveries!.columnTotals[i]!;
+    recoveriesExpected.push(`region ${column}: ${cents === null ? 'withheld' : euro.format(cents / 100).replace(/\s/g, ' ')}`);
+  }
+  t.same(recoveriesShown, recoveriesExpected, 'every recoveries cell as published');
+  t.equal(await page.getByTestId('recoveries-RS-recovered').textContent(), 'withheld', 'one victim behind the Serbian recovery: withheld, not its amount and not 0');
+  t.equal(await page.getByTestId('recoveries-RS-paid').textContent(), 'withheld');
+  t.equal(await page.getByTestId('recoveries-table').getAttribute('aria-describedby'), 'withheld-note', 'the withheld cells point to the reason');
+
   await page.getByRole('term').filter({ hasText: /^Claims filed$/ }).waitFor();
   t.ok((await page.getByRole('definition').count()) >= 5, 'the catalogue\'s definitions as text');
   await checkAccessibility(t, page, 'monitoring', { anyImpact: true });
@@ -143,6 +192,8 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'uskraćeno');
   await page.getByRole('heading', { name: `Korišćenje budžeta fondova u ${year}. godini, u evrima` }).waitFor();
   t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^[\d.]+,\d\d\s€100\.000\.000,00\sRSD$/, 'the budget in Serbian number formats');
+  await page.getByRole('heading', { name: `Naplata od učinilaca na zahtevima podnetim ${year}. godine, u evrima` }).waitFor();
+  t.equal(await page.getByTestId('recoveries-RS-recovered').textContent(), 'uskraćeno', 'the recovery withheld in Serbian too');
   await checkAccessibility(t, page, 'monitoring in Serbian', { anyImpact: true });
   await page.setViewportSize({ width: 390, height: 844 });
   t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');

@@ -3,7 +3,8 @@
  * the catalogue of what they count (GET /monitoring/catalogue): the monitor's page, and the
  * auditor's. A withheld cell (null: too few victims behind it, or derivable from the cells
  * beside it) is shown as withheld, never as zero; amounts in EUR at the year's reference rate,
- * provisional rates said so, the original currency alongside. The funds' budget use is the fund
+ * provisional rates said so, the original currency alongside. The recoveries from offenders
+ * (subrogation) sit beside what the funds paid on the same claims. The funds' budget use is the fund
  * year's ledger (the same calendar year, not a filing cohort), worded as on the funds page.
  */
 import { useEffect, useState, type ReactNode } from 'react';
@@ -26,6 +27,8 @@ interface Tables {
   referenceRates: { version: string; rates: Rate[] };
   claims: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld }[]; columnTotals: Withheld[]; total: Withheld };
   amounts: AmountsTable | null;
+  /** What the funds paid on the year's claims and recovered from their offenders (null, as `amounts`, while a rate is missing). */
+  recoveries: AmountsTable | null;
   /** The fund year's ledgers against their budgets (null, as `amounts`, while a rate is missing). */
   budget: AmountsTable | null;
   missingRates: string[];
@@ -124,6 +127,16 @@ export function MonitoringPage(props: { year: number | undefined }) {
                   ))}
                 </ul>
                 <p className="note">{t('monitoring.rates.note')}</p>
+                {tables.recoveries && (
+                  <>
+                    <h2>{t('monitoring.recoveries.title', { year: tables.year })}</h2>
+                    <AmountsTableView
+                      id="recoveries" table={tables.recoveries} label={t('monitoring.recoveries.title', { year: tables.year })} rateOf={rateOf}
+                      caption={t('monitoring.recoveries.caption', { year: tables.year })}
+                      column={(c) => t(`monitoring.amount.${c}` as MessageKey)}
+                    />
+                  </>
+                )}
                 {tables.budget && (
                   <>
                     <h2>{t('monitoring.budget.title', { year: tables.year })}</h2>
