@@ -80,13 +80,14 @@ export async function buildApp(options: ConsoleAppOptions): Promise<ConsoleApp> 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async () => ({ status: 'ready' }));
   const { embeddedSignIn, oidcSignIn } = options;
+  const signIn = embeddedSignIn ? 'embedded' : oidcSignIn ? 'oidc' : null;
   await app.register(sessionRoutes, {
-    sessions, signIn: embeddedSignIn ? 'embedded' : oidcSignIn ? 'oidc' : null,
+    sessions, signIn,
     ...(oidcSignIn ? { signOutAtProvider: (session: SignedIn) => oidcSignIn.signOut(session) } : {}),
   });
   if (embeddedSignIn) await app.register(embeddedSignInRoutes, { sessions, signIn: embeddedSignIn });
   if (oidcSignIn) await app.register(oidcSignInRoutes, { sessions, signIn: oidcSignIn });
   await app.register(proxyRoutes, { sessions, upstreams: options.upstreams, bodyLimit });
-  await app.register(webRoutes, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
+  await app.register(webRoutes, { root: options.webRoot ?? DEFAULT_WEB_ROOT, sessions, signIn });
   return app as ConsoleApp;
 }

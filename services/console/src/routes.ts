@@ -1,4 +1,7 @@
-/** The console's paths and what each names: no path holds personal data. Pure, for the router and its test. */
+/**
+ * The console's paths and what each names: no path holds personal data. Pure, shared by the web
+ * app's router and the service that serves the app (which names the page's module to the browser).
+ */
 export type Route =
   | { page: 'sign-in' }
   | { page: 'claims'; offset: number; status: string | undefined; sort: ClaimOrder }
@@ -75,3 +78,35 @@ export function routeOf(path: string, search: string): Route {
   if (claim) return { page: 'claim', claimId: claim[1]! };
   return { page: 'not-found' };
 }
+
+/** The pages in the app's own script: the first a signed-out user sees, and the fallback. */
+type EagerPage = 'sign-in' | 'not-found';
+
+/**
+ * The module of every other page, as the build's manifest names it (relative to web/; the
+ * component it exports is named as the file). The app imports a page's module when the page is
+ * first shown, so the first script carries none of them; the console names the current page's
+ * module and its imports to the browser as module preloads in the HTML, so they are fetched beside
+ * the app's script rather than after it ran.
+ */
+export const PAGE_MODULES: Readonly<Record<Exclude<Route['page'], EagerPage>, string>> = {
+  claims: 'src/pages/ClaimsPage.tsx',
+  work: 'src/pages/WorkQueuePage.tsx',
+  'file-claim': 'src/pages/FileClaimPage.tsx',
+  claim: 'src/pages/ClaimPage.tsx',
+  reads: 'src/pages/PersonalDataReadsPage.tsx',
+  erasure: 'src/pages/ErasurePage.tsx',
+  inbox: 'src/pages/InboxPage.tsx',
+  funds: 'src/pages/FundsPage.tsx',
+  monitoring: 'src/pages/MonitoringPage.tsx',
+  payments: 'src/pages/payments/PaymentsPage.tsx',
+  'payment-runs': 'src/pages/payments/PaymentRunsPage.tsx',
+  'payment-run': 'src/pages/payments/PaymentRunPage.tsx',
+  'bank-statements': 'src/pages/payments/BankStatementsPage.tsx',
+  'bank-statement': 'src/pages/payments/BankStatementPage.tsx',
+};
+
+export type LazyPage = keyof typeof PAGE_MODULES;
+
+/** A route's page when it is loaded on demand; none when it is in the app's own script. */
+export const lazyPageOf = (route: Route): LazyPage | undefined => (route.page === 'sign-in' || route.page === 'not-found' ? undefined : route.page);

@@ -47,14 +47,28 @@ export class Sessions {
     return session;
   }
 
+  /**
+   * The request's live session when its access token needs no renewal now; otherwise none, and
+   * nothing is changed (the app then asks GET /api/session, which renews or says why not).
+   */
+  current(request: FastifyRequest): Session | undefined {
+    const id = request.cookies[this.cookieName];
+    const session = id === undefined ? undefined : this.store.get(id);
+    return session && !this.needsRenewal(session) ? session : undefined;
+  }
+
+  /** Whether the session's access token is about to expire and can be renewed at the provider. */
+  private needsRenewal(session: Session): boolean {
+    return !!this.options.renewal && !!session.provider?.refreshToken && this.options.now() >= session.accessTokenExpiresAt - RENEW_BEFORE_MS;
+  }
+
   /** As `require`, with an access token that is not about to expire (renewed at the provider when it is). */
   async requireFresh(request: FastifyRequest, reply: FastifyReply): Promise<Session> {
     const session = this.require(request, reply);
-    const renewal = this.options.renewal;
-    if (!renewal || !session.provider?.refreshToken || this.options.now() < session.accessTokenExpiresAt - RENEW_BEFORE_MS) return session;
+    if (!this.needsRenewal(session)) return session;
     let pending = this.renewing.get(session.id);
     if (!pending) {
-      pending = renewal.renew(session).then((renewed) => Object.assign(session, renewed))
+      pending = this.options.renewal!.renew(session).then((renewed) => Object.assign(session, renewed))
         .finally(() => this.renewing.delete(session.id));
       this.renewing.set(session.id, pending);
     }

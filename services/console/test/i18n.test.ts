@@ -20,7 +20,7 @@ import { messages as sq } from '../web/src/i18n/sq.ts';
 import { messages as mk } from '../web/src/i18n/mk.ts';
 import { formattingLocale, loadMessages, LOCALES, preferredLocale } from '../web/src/i18n/locales.ts';
 import { CLAIM_STATUSES } from '../web/src/components/statuses.ts';
-import { RUN_STATUSES, STATEMENT_STATES } from '../web/src/routes.ts';
+import { RUN_STATUSES, STATEMENT_STATES } from '../src/routes.ts';
 
 const CATALOGUES: Record<Locale, Record<string, string>> = { en, 'sr-Latn': srLatn, 'sr-Cyrl': srCyrl, bs, cnr, hr, sq, mk };
 

@@ -3,7 +3,7 @@
  * and a status; never free text, which could be someone's name).
  */
 import t from 'tap';
-import { routeOf } from '../web/src/routes.ts';
+import { routeOf } from '../src/routes.ts';
 
 t.test('each path names its page', async (t) => {
   t.same(routeOf('/', ''), { page: 'claims', offset: 0, status: undefined, sort: 'newest' });

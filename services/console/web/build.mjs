@@ -24,10 +24,16 @@ const LOCK_STALE_MS = 10 * 60_000;
 // imports (contracts, domain, i18n), and the versions of everything else (the lockfile).
 const SOURCES = [
   'services/console/web',
+  // The app's paths, shared with the service that serves it.
+  'services/console/src/routes.ts',
   'services/console/package.json',
   'contracts/src',
   'packages/domain/src',
   'packages/i18n/src',
+  // Their manifests too: `sideEffects` decides what the bundler may leave out.
+  'contracts/package.json',
+  'packages/domain/package.json',
+  'packages/i18n/package.json',
   'tsconfig.base.json',
   'pnpm-lock.yaml',
 ];

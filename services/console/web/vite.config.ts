@@ -13,6 +13,8 @@ export default defineConfig({
     // No inline script or style: the console's CSP allows only its own files.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
+    // dist/web/.vite/manifest.json: the console names a page's chunks to the browser from it (src/web.ts).
+    manifest: true,
     // Prints each file's gzipped size: the initial JavaScript must stay under 250 KB gzipped.
     reportCompressedSize: true,
     rolldownOptions: {

@@ -1,34 +1,78 @@
 /** The console: the session, the language, and the page of the current route. */
-import { lazy, Suspense, useEffect, useLayoutEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect, useState, type ComponentProps, type ComponentType, type LazyExoticComponent } from 'react';
 import { IntlProvider } from 'react-intl';
+import { lazyPageOf, PAGE_MODULES, routeOf, type LazyPage } from '../../src/routes.ts';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { formattingLocale, isLocale, loadMessages, preferredLocale, type Locale, type Messages } from './i18n/locales.ts';
-import { ClaimPage } from './pages/ClaimPage.tsx';
-import { ClaimsPage } from './pages/ClaimsPage.tsx';
-import { FileClaimPage } from './pages/FileClaimPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
-import { WorkQueuePage } from './pages/WorkQueuePage.tsx';
-import { ErasurePage } from './pages/ErasurePage.tsx';
-import { InboxPage } from './pages/InboxPage.tsx';
-import { PersonalDataReadsPage } from './pages/PersonalDataReadsPage.tsx';
-import { FundsPage } from './pages/FundsPage.tsx';
 import { mayOnlyMonitor, maySeeClaims } from './components/may.ts';
-import { MonitoringPage } from './pages/MonitoringPage.tsx';
 import { homeTimeZone } from './format.ts';
 import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
 import { useT } from './i18n/use-t.ts';
+import type { ClaimPage as ClaimPageType } from './pages/ClaimPage.tsx';
+import type { ClaimsPage as ClaimsPageType } from './pages/ClaimsPage.tsx';
+import type { FileClaimPage as FileClaimPageType } from './pages/FileClaimPage.tsx';
+import type { WorkQueuePage as WorkQueuePageType } from './pages/WorkQueuePage.tsx';
+import type { ErasurePage as ErasurePageType } from './pages/ErasurePage.tsx';
+import type { InboxPage as InboxPageType } from './pages/InboxPage.tsx';
+import type { PersonalDataReadsPage as PersonalDataReadsPageType } from './pages/PersonalDataReadsPage.tsx';
+import type { FundsPage as FundsPageType } from './pages/FundsPage.tsx';
+import type { MonitoringPage as MonitoringPageType } from './pages/MonitoringPage.tsx';
+import type { PaymentsPage as PaymentsPageType } from './pages/payments/PaymentsPage.tsx';
+import type { PaymentRunPage as PaymentRunPageType } from './pages/payments/PaymentRunPage.tsx';
+import type { PaymentRunsPage as PaymentRunsPageType } from './pages/payments/PaymentRunsPage.tsx';
+import type { BankStatementsPage as BankStatementsPageType } from './pages/payments/BankStatementsPage.tsx';
+import type { BankStatementPage as BankStatementPageType } from './pages/payments/BankStatementPage.tsx';
 
-// The finance officer's payment screens load when first opened: the initial JavaScript stays within its budget.
-const PaymentsPage = lazy(() => import('./pages/payments/PaymentsPage.tsx').then((m) => ({ default: m.PaymentsPage })));
-const PaymentRunPage = lazy(() => import('./pages/payments/PaymentRunPage.tsx').then((m) => ({ default: m.PaymentRunPage })));
-const PaymentRunsPage = lazy(() => import('./pages/payments/PaymentRunsPage.tsx').then((m) => ({ default: m.PaymentRunsPage })));
-const BankStatementsPage = lazy(() => import('./pages/payments/BankStatementsPage.tsx').then((m) => ({ default: m.BankStatementsPage })));
-const BankStatementPage = lazy(() => import('./pages/payments/BankStatementPage.tsx').then((m) => ({ default: m.BankStatementPage })));
+// Every page but sign-in and "not found" is a chunk of its own, imported when first shown (its
+// module: PAGE_MODULES, which the console also names to the browser as a module preload).
+const PAGE_LOADERS = import.meta.glob<Record<string, ComponentType<object>>>([
+  '/src/pages/**/*Page.tsx', '!/src/pages/SignInPage.tsx', '!/src/pages/NotFoundPage.tsx', '!/src/pages/payments/ListPage.tsx',
+]);
+
+/** A page's module, imported once: the component it exports is named as its file. */
+function importPage(page: LazyPage): Promise<{ default: ComponentType<object> }> {
+  const module = PAGE_MODULES[page];
+  const load = PAGE_LOADERS[`/${module}`];
+  if (!load) throw new Error(`no page module ${module}`);
+  const name = module.slice(module.lastIndexOf('/') + 1, -'.tsx'.length);
+  return load().then((m) => ({ default: m[name]! }));
+}
+
+/** A page imported when first rendered; P: the props of the component its module exports. */
+function lazyPage<P extends object>(page: LazyPage): LazyExoticComponent<ComponentType<P>> {
+  return lazy(() => importPage(page) as Promise<{ default: ComponentType<P> }>);
+}
+
+const ClaimsPage = lazyPage<ComponentProps<typeof ClaimsPageType>>('claims');
+const ClaimPage = lazyPage<ComponentProps<typeof ClaimPageType>>('claim');
+const FileClaimPage = lazyPage<ComponentProps<typeof FileClaimPageType>>('file-claim');
+const WorkQueuePage = lazyPage<ComponentProps<typeof WorkQueuePageType>>('work');
+const ErasurePage = lazyPage<ComponentProps<typeof ErasurePageType>>('erasure');
+const InboxPage = lazyPage<ComponentProps<typeof InboxPageType>>('inbox');
+const PersonalDataReadsPage = lazyPage<ComponentProps<typeof PersonalDataReadsPageType>>('reads');
+const FundsPage = lazyPage<ComponentProps<typeof FundsPageType>>('funds');
+const MonitoringPage = lazyPage<ComponentProps<typeof MonitoringPageType>>('monitoring');
+const PaymentsPage = lazyPage<ComponentProps<typeof PaymentsPageType>>('payments');
+const PaymentRunPage = lazyPage<ComponentProps<typeof PaymentRunPageType>>('payment-run');
+const PaymentRunsPage = lazyPage<ComponentProps<typeof PaymentRunsPageType>>('payment-runs');
+const BankStatementsPage = lazyPage<ComponentProps<typeof BankStatementsPageType>>('bank-statements');
+const BankStatementPage = lazyPage<ComponentProps<typeof BankStatementPageType>>('bank-statement');
 
 const LOCALE_KEY = 'cfund.locale';
+
+/**
+ * The session the console put in the page (web.ts of the service), so that the page's queries
+ * need not wait for GET /api/session; undefined when it did not (signed out, or a token to renew
+ * first), and the app asks.
+ */
+function sessionInPage(): SessionView | undefined {
+  const text = document.getElementById('cfund-session')?.textContent;
+  return text ? JSON.parse(text) as SessionView : undefined;
+}
 
 function initialLocale(): Locale {
   const saved = window.localStorage.getItem(LOCALE_KEY);
@@ -56,21 +100,33 @@ function Loading() {
   return <p>{useT()('app.loading')}</p>;
 }
 
+// What the first page needs, asked for at once and side by side, before React renders: the
+// session (in the page, or asked), the page's module and the language's messages.
+const START = { session: sessionInPage(), locale: initialLocale() };
+// Signed in at the root (back from the identity provider's sign-in): the user's own first page, before any other loads.
+if (START.session && window.location.pathname === '/') navigate(landingPage(START.session.principal), { replace: true });
+const firstPage = lazyPageOf(routeOf(window.location.pathname, window.location.search));
+// Failures are left to the page (React.lazy imports again and reports) and to useMessages.
+if (firstPage) importPage(firstPage).catch(() => undefined);
+loadMessages(START.locale).catch(() => undefined);
+
 export function App() {
-  const [locale, setLocale] = useState<Locale>(initialLocale);
+  const [locale, setLocale] = useState<Locale>(START.locale);
   // undefined while asking the console whether a session is open.
-  const [session, setSession] = useState<SessionView | null | undefined>(undefined);
+  const [session, setSession] = useState<SessionView | null | undefined>(START.session);
   const route = useRoute();
   const shown = useMessages(locale);
 
   useEffect(() => {
     whenSignedOut(signedOut);
-    api<SessionView>('/api/session').then(({ body }) => {
-      setCsrfToken(body.csrfToken);
-      setSession(body);
+    const opened = (view: SessionView) => {
+      setCsrfToken(view.csrfToken);
+      setSession(view);
       // Back from the identity provider's sign-in: the user's own first page.
-      if (window.location.pathname === '/') navigate(landingPage(body.principal), { replace: true });
-    }, (e: unknown) => signedOut(e instanceof ApiError ? e.problem : undefined));
+      if (window.location.pathname === '/') navigate(landingPage(view.principal), { replace: true });
+    };
+    if (START.session) opened(START.session);
+    else api<SessionView>('/api/session').then(({ body }) => opened(body), (e: unknown) => signedOut(e instanceof ApiError ? e.problem : undefined));
   }, []);
 
   useEffect(() => {

@@ -1,6 +1,6 @@
 /** A small router over the History API: the console has few pages (routes.ts), and no path holds personal data. */
 import { useEffect, useState } from 'react';
-import { routeOf, type Route } from './routes.ts';
+import { routeOf, type Route } from '../../src/routes.ts';
 
 export type { Route };
 

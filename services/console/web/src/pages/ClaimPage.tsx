@@ -2,11 +2,10 @@
  * A claim: status and amounts (the victim's personal data only on an explicit, recorded read), the actions the user's
  * roles may take on it now, and for an auditor its timeline and the verdict on its hash chain.
  */
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
 import type { Currency, Jurisdiction } from '@cfund/contracts';
 import { isLate, schemeAt } from '@cfund/domain';
-import { ActionForm } from '../actions/ActionForm.tsx';
 import { actionsFor } from '../actions/catalogue.ts';
 import { api, ApiError, type Principal } from '../api.ts';
 import { useTitle } from '../components/use-title.ts';
@@ -14,10 +13,14 @@ import { formatInstant, formatLocalDate, formatMoney, schemeTimeZone } from '../
 import type { Locale, MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { mayReadPersonalData } from '../components/may.ts';
-import { ClaimTimeline } from './ClaimTimeline.tsx';
 import { PersonalDataPanel } from './PersonalDataPanel.tsx';
 import { DocumentsPanel, formatSize, type ClaimDocument } from './DocumentsPanel.tsx';
 import { InformationRequestsPanel, type InformationRequest } from './InformationRequestsPanel.tsx';
+
+// The forms of the actions (the command schemas, the award's preview) and the auditor's timeline
+// load once the claim is on screen: the claim's facts do not wait for them.
+const ActionForm = lazy(() => import('../actions/ActionForm.tsx').then((m) => ({ default: m.ActionForm })));
+const ClaimTimeline = lazy(() => import('./ClaimTimeline.tsx').then((m) => ({ default: m.ClaimTimeline })));
 
 interface Money { amountMinor: number; currency: string }
 interface ClaimDetail {
@@ -185,21 +188,27 @@ export function ClaimPage(props: { claimId: string; principal: Principal }) {
       {actions.length > 0 && (
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{t('claim.actions')}</h2>
-          {actions.map((a) => (
-            <ActionForm
-              // A new revision draws fresh forms: what was typed for the old state is not sent against the new one.
-              // The values it starts on, too: the victim's language once shown.
-              key={`${a.path}@${claim.revision}@${a.fields.map((f) => String(f.initial)).join()}`} action={a} claim={ref} onReload={() => reload()}
-              onDone={(revision, body) => {
-                // The language set is the one in force now: the form and the data shown start on it.
-                if (a.command === 'setPreferredLanguage' && language !== undefined) setLanguage((body.preferredLanguage ?? null) as Locale | null);
-                reload(revision, t(a.title, a.titleValues));
-              }}
-            />
-          ))}
+          <Suspense fallback={<p>{t('app.loading')}</p>}>
+            {actions.map((a) => (
+              <ActionForm
+                // A new revision draws fresh forms: what was typed for the old state is not sent against the new one.
+                // The values it starts on, too: the victim's language once shown.
+                key={`${a.path}@${claim.revision}@${a.fields.map((f) => String(f.initial)).join()}`} action={a} claim={ref} onReload={() => reload()}
+                onDone={(revision, body) => {
+                  // The language set is the one in force now: the form and the data shown start on it.
+                  if (a.command === 'setPreferredLanguage' && language !== undefined) setLanguage((body.preferredLanguage ?? null) as Locale | null);
+                  reload(revision, t(a.title, a.titleValues));
+                }}
+              />
+            ))}
+          </Suspense>
         </section>
       )}
-      {props.principal.roles.includes('auditor') && <ClaimTimeline claimId={claim.claimId} revision={claim.revision} timeZone={zone} />}
+      {props.principal.roles.includes('auditor') && (
+        <Suspense fallback={<p>{t('app.loading')}</p>}>
+          <ClaimTimeline claimId={claim.claimId} revision={claim.revision} timeZone={zone} />
+        </Suspense>
+      )}
     </section>
   );
 }

@@ -13,7 +13,7 @@ import { formatInstant, formatMoney, schemeTimeZone } from '../format.ts';
 import type { MessageKey } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { navigate } from '../router.ts';
-import { CLAIM_ORDERS, type ClaimOrder } from '../routes.ts';
+import { CLAIM_ORDERS, type ClaimOrder } from '../../../src/routes.ts';
 import { CLAIM_STATUSES } from '../components/statuses.ts';
 import { DeadlinesAhead } from './DeadlinesAhead.tsx';
 

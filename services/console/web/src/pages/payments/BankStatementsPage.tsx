@@ -19,7 +19,7 @@ import { focusFirstError } from '../../forms.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
 import { navigate } from '../../router.ts';
-import { STATEMENT_STATES, type StatementState } from '../../routes.ts';
+import { STATEMENT_STATES, type StatementState } from '../../../../src/routes.ts';
 import { ListBody, ListFilters, PAGE_SIZE, listPath, useListPage } from './ListPage.tsx';
 import { Refusal, useCommand } from './use-command.tsx';
 import { StatementCounts, type Counts } from './StatementCounts.tsx';

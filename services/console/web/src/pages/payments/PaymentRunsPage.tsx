@@ -12,7 +12,7 @@ import { useTitle } from '../../components/use-title.ts';
 import { formatDateTimeZoned, formatLocalDate, formatMoney, homeTimeZone } from '../../format.ts';
 import type { MessageKey } from '../../i18n/locales.ts';
 import { useT } from '../../i18n/use-t.ts';
-import { RUN_STATUSES, type RunStatus } from '../../routes.ts';
+import { RUN_STATUSES, type RunStatus } from '../../../../src/routes.ts';
 import { navigate } from '../../router.ts';
 import { ListBody, ListFilters, PAGE_SIZE, listPath, useListPage } from './ListPage.tsx';
 
