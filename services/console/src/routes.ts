@@ -79,6 +79,9 @@ export function routeOf(path: string, search: string): Route {
   return { page: 'not-found' };
 }
 
+/** The element of the served page that holds the signed-in session (a JSON data block): the service writes it, the app reads it. */
+export const SESSION_ELEMENT_ID = 'cfund-session';
+
 /** The pages in the app's own script: the first a signed-out user sees, and the fallback. */
 type EagerPage = 'sign-in' | 'not-found';
 

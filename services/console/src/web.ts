@@ -17,12 +17,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '@cfund/service-kit';
 import { readWebManifest, scriptsOf } from './build/web-manifest.js';
-import { lazyPageOf, PAGE_MODULES, routeOf } from './routes.js';
+import { lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID } from './routes.js';
 import type { SignInMethod } from './session-routes.js';
 import { sessionView, type Sessions } from './sessions.js';
-
-/** The id of the element holding the session in the page (the app reads it: web/src/App.tsx). */
-export const SESSION_ELEMENT_ID = 'cfund-session';
 
 export async function webRoutes(app: FastifyInstance, options: { root: string; sessions: Sessions; signIn: SignInMethod }): Promise<void> {
   const built = existsSync(join(options.root, 'index.html'));

@@ -1,7 +1,7 @@
 /** The console: the session, the language, and the page of the current route. */
 import { lazy, Suspense, useEffect, useLayoutEffect, useState, type ComponentProps, type ComponentType, type LazyExoticComponent } from 'react';
 import { IntlProvider } from 'react-intl';
-import { lazyPageOf, PAGE_MODULES, routeOf, type LazyPage } from '../../src/routes.ts';
+import { lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID, type LazyPage } from '../../src/routes.ts';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { formattingLocale, isLocale, loadMessages, preferredLocale, type Locale, type Messages } from './i18n/locales.ts';
@@ -70,7 +70,7 @@ const LOCALE_KEY = 'cfund.locale';
  * first), and the app asks.
  */
 function sessionInPage(): SessionView | undefined {
-  const text = document.getElementById('cfund-session')?.textContent;
+  const text = document.getElementById(SESSION_ELEMENT_ID)?.textContent;
   return text ? JSON.parse(text) as SessionView : undefined;
 }
 
@@ -106,7 +106,7 @@ const START = { session: sessionInPage(), locale: initialLocale() };
 // Signed in at the root (back from the identity provider's sign-in): the user's own first page, before any other loads.
 if (START.session && window.location.pathname === '/') navigate(landingPage(START.session.principal), { replace: true });
 const firstPage = lazyPageOf(routeOf(window.location.pathname, window.location.search));
-// Failures are left to the page (React.lazy imports again and reports) and to useMessages.
+// A failure is left to the page (React.lazy's own import reports it) and to useMessages.
 if (firstPage) importPage(firstPage).catch(() => undefined);
 loadMessages(START.locale).catch(() => undefined);
 
