@@ -5,6 +5,12 @@
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
+ * The Object Store's download is measured several ways in the same run, on the same objects:
+ * ObjectChunks' direct gets with 1 (the reader before: one get ahead), 4 and 8 (the default)
+ * chunks asked for ahead, and an ordered pull consumer over the object's chunk subject fetching
+ * batches of 8 chunks (nats.js's `consumers.get`, flow-controlled by its pulls; a user with every
+ * permission, as the services' users may not create consumers on the bucket).
+ * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -14,14 +20,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { connect } from 'nats';
-import { startNatsServer } from '@cfund/infra';
+import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
+import { SERVICE_NATS_PERMISSIONS, startNatsServer } from '@cfund/infra';
 import { withProgress } from '@cfund/service-kit';
 import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
 import { ingestDocument } from '../ingest.js';
+import { ObjectChunks } from '../object-chunks.js';
 import { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from '../store.js';
 
 const IN_FLIGHT = 8;
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+if (!(SCALE > 0)) throw new Error('BENCH_SCALE: a positive number');
 const key = randomBytes(32);
 
 async function* pieces(bytes: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
@@ -46,18 +55,43 @@ async function throughput(round: string, n: number, bytes: number, job: (i: numb
   return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
 }
 
+/**
+ * An object's chunks through a pull consumer on its chunk subject (no acks, in memory, removed
+ * after), 8 at most asked for at a time (no digest check: the records authenticate).
+ */
+async function* pullChunks(nc: NatsConnection, chunks: ObjectChunks, name: string): AsyncGenerator<Uint8Array> {
+  const meta = await chunks.meta(name);
+  if (!meta) throw new Error(`no object ${name}`);
+  const jsm = await nc.jetstreamManager();
+  const { name: consumerName } = await jsm.consumers.add(chunks.stream, {
+    ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, filter_subject: chunks.chunkSubject(meta.nuid), mem_storage: true, inactive_threshold: nanos(30_000),
+  });
+  const messages = await (await nc.jetstream().consumers.get(chunks.stream, consumerName)).consume({ max_messages: 8 });
+  let got = 0;
+  try {
+    for await (const message of messages) {
+      yield message.data;
+      if (++got === meta.chunks) break;
+    }
+  } finally {
+    messages.stop(); // not close(): with several consumers at once its promise never settled (nats.js 2.29.3, nats-server 2.9.10)
+    await jsm.consumers.delete(chunks.stream, consumerName).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
-  const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
+  const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0, users: { ...SERVICE_NATS_PERMISSIONS, bench: { publish: ['>'], subscribe: ['>'] } } });
   // As the command service's NATS user, on its bucket.
   const nc = await connect({ servers: nats.url, ...nats.credentials.command });
+  const pullNc = await connect({ servers: nats.url, ...nats.credentials.bench });
   try {
     const only = process.env.DOCUMENT_STORE;
     if (only !== undefined && only !== 'fs' && only !== 'nats') throw new Error('DOCUMENT_STORE: fs or nats');
     const stores: [string, DocumentStore][] = [];
     if (only !== 'nats') stores.push(['fs', await FileDocumentStore.open(join(dir, 'documents'))]);
     if (only !== 'fs') stores.push(['nats', await ObjectDocumentStore.open(nc)]);
-    for (const [label, size, count] of [['1 MiB', 1024 * 1024, 64], ['20 MiB', 20 * 1024 * 1024, 16]] as const) {
+    for (const [label, size, count] of [['1 MiB', 1024 * 1024, Math.ceil(64 * SCALE)], ['20 MiB', 20 * 1024 * 1024, Math.ceil(16 * SCALE)]] as const) {
       const doc = pdfOf(size);
       const ids = Array.from({ length: count }, () => randomUUID());
       const refDir = join(dir, `ref-${size}`);
@@ -72,8 +106,20 @@ async function main(): Promise<void> {
           const up = await throughput(`${label} ${name}: upload`, count, size, async (i) => {
             await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
           });
+          // As for the reference: a first round warms the caches up, the second is measured.
+          await throughput(`${label} ${name}: download, warm-up`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+          if (store instanceof ObjectDocumentStore) {
+            for (const ahead of [1, 4]) {
+              const reader = await ObjectDocumentStore.open(nc, { maxChunksInFlight: ahead });
+              const other = await throughput(`${label} ${name}: download, ${ahead} ahead`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await reader.get(`${ids[i]}-${size}.cfd`))!)));
+              process.stdout.write(`${label} ${name}, gets ${ahead} ahead: download ${other.toFixed(0)} MiB/s (${(other / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+            }
+            const chunks = new ObjectChunks(pullNc, await pullNc.jetstreamManager(), 'cfund-documents');
+            const pulled = await throughput(`${label} ${name}: download, pull consumer`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, pullChunks(pullNc, chunks, `${ids[i]}-${size}.cfd`))));
+            process.stdout.write(`${label} ${name}, pull consumer of batches of 8: download ${pulled.toFixed(0)} MiB/s (${(pulled / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+          }
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
         }
@@ -82,6 +128,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await nc.close();
+    await pullNc.close();
     await nats.close();
     await rm(dir, { recursive: true, force: true });
   }
