@@ -21,7 +21,7 @@
  * - a deleted object is its meta with `deleted: true`, its chunks purged (`delete`).
  */
 import { createHash } from 'node:crypto';
-import { headers, JSONCodec, nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
+import { AckPolicy, DeliverPolicy, headers, JSONCodec, nanos, nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
 
 /** The ObjectInfo JSON of the meta message, as nats.js and the Go client write it. */
 export interface ObjectMeta {
@@ -44,7 +44,7 @@ export interface ChunkOptions {
    * Chunks in flight at most, both ways. A put: publishes awaiting their acknowledgement; the
    * input is read no further until the oldest is acknowledged, so an upload holds about
    * `chunkBytes × maxChunksInFlight` and its sender is slowed to what JetStream stores. A read:
-   * chunks asked for ahead of the reader, so it holds about as much, however slowly it reads.
+   * chunks its consumer is asked for at a time, so it holds about as much, however slowly it reads.
    */
   maxChunksInFlight?: number;
   /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
@@ -53,6 +53,8 @@ export interface ChunkOptions {
 
 export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
+/** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
+const READ_IDLE_MS = 10 * 60_000;
 
 const base64UrlPadded = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
 const jc = JSONCodec<ObjectMeta>();
@@ -163,11 +165,10 @@ export class ObjectChunks {
   }
 
   /**
-   * The object's bytes from `offset` on. A range starts at the chunk holding `offset` when the
-   * object's chunks are consecutive messages of the stream (`firstChunkSeq`), and reads from the
-   * first chunk otherwise. Up to `maxChunksInFlight` chunks are asked for ahead of the reader
-   * (`chunksFrom`), so a slow reader holds at most that many and the one it was given. Size and
-   * chunk count are checked at the end, and the digest when read from the start.
+   * The object's bytes from `offset` on, through a pull consumer on the object's chunk subject
+   * (`chunksFrom`). A range starts at the chunk holding `offset` when the object's chunks are
+   * consecutive messages of the stream (`firstChunkSeq`), and reads from the first chunk
+   * otherwise. Size and chunk count are checked at the end, and the digest when read from the start.
    */
   async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
     const subject = this.chunkSubject(meta.nuid);
@@ -207,38 +208,34 @@ export class ObjectChunks {
   }
 
   /**
-   * `count` chunks of `subject`, the first at sequence `seq` (the first chunk when unknown). Each
-   * is a direct get of the first chunk from a sequence on; while the chunks come one sequence after
-   * another, the gets of the next ones are sent before they are needed (from the previous sequence
-   * plus one, up to `maxChunksInFlight` in flight). A chunk found further on (another object's
-   * messages between) makes the gets sent beyond it wrong: they are dropped, and one get at a time
-   * is sent until the chunks are consecutive again.
+   * `count` chunks of `subject` from stream sequence `seq` on (from its first chunk when
+   * undefined), through a pull consumer of that subject (no acknowledgements, in memory, removed
+   * at the end, or by the server once idle for `READ_IDLE_MS` if the reader is killed). It asks for
+   * at most `maxChunksInFlight` chunks at a time and more only as the reader takes them, so a slow
+   * reader holds about that window. Faster than a direct get per chunk, one or several ahead:
+   * packages/documents/README.md, docs/benchmarks.md.
    */
   private async *chunksFrom(subject: string, seq: number | undefined, count: number, meta: ObjectMeta): AsyncGenerator<Uint8Array> {
-    const inFlight: { from: number; message: Promise<StoredMsg | undefined> }[] = [];
-    let nextFrom = seq ?? 1;
-    const ask = (window: number, left: number): void => {
-      while (inFlight.length < Math.min(window, left)) {
-        const message = this.chunkAfter(subject, nextFrom);
-        message.catch(() => undefined); // awaited below, unless the reader stops first or it is dropped
-        inFlight.push({ from: nextFrom, message });
-        nextFrom += 1;
+    const consumer = await this.jsm.consumers.add(this.stream, {
+      ack_policy: AckPolicy.None, filter_subject: subject, mem_storage: true, inactive_threshold: nanos(READ_IDLE_MS),
+      ...(seq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq }),
+    });
+    try {
+      if (consumer.num_pending < count) throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+      if (count === 0) return;
+      const messages = await (await this.js.consumers.get(this.stream, consumer.name)).consume({ max_messages: this.maxChunksInFlight });
+      let got = 0;
+      try {
+        for await (const message of messages) {
+          yield message.data;
+          if (++got === count) return;
+        }
+      } finally {
+        messages.stop(); // not close(): with several reads at once its promise never settled (nats.js 2.29.3, nats-server 2.9.10)
       }
-    };
-    // Where the first chunk is not known, it is found alone: gets sent beyond it would all be wrong.
-    ask(seq === undefined ? 1 : this.maxChunksInFlight, count);
-    for (let got = 0; got < count; got += 1) {
-      const { from, message: pending } = inFlight.shift()!;
-      const message = await pending;
-      if (message === undefined) throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
-      const consecutive = message.seq === from;
-      if (!consecutive) {
-        inFlight.length = 0;
-        nextFrom = message.seq + 1;
-      }
-      // Asked before the chunk is handed over, so the next ones travel while the reader works.
-      ask(consecutive || got === 0 ? this.maxChunksInFlight : 1, count - got - 1);
-      yield message.data;
+      throw new Error(`object ${meta.name}: its chunks stopped coming after ${got} of ${count}`);
+    } finally {
+      await this.jsm.consumers.delete(this.stream, consumer.name).catch(() => undefined); // else the server removes it once idle
     }
   }
 
