@@ -5,11 +5,8 @@
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
- * The Object Store's download is measured several ways in the same run, on the same objects:
- * ObjectChunks' direct gets with 1 (the reader before: one get ahead), 4 and 8 (the default)
- * chunks asked for ahead, and an ordered pull consumer over the object's chunk subject fetching
- * batches of 8 chunks (nats.js's `consumers.get`, flow-controlled by its pulls; a user with every
- * permission, as the services' users may not create consumers on the bucket).
+ * The Object Store's download is also measured, on the same objects, with the reader before
+ * ObjectChunks' pull consumer (a direct get per chunk, one ahead).
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
@@ -20,8 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
-import { SERVICE_NATS_PERMISSIONS, startNatsServer } from '@cfund/infra';
+import { connect, type NatsConnection, type StoredMsg } from 'nats';
+import { startNatsServer } from '@cfund/infra';
 import { withProgress } from '@cfund/service-kit';
 import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
 import { ingestDocument } from '../ingest.js';
@@ -56,35 +53,28 @@ async function throughput(round: string, n: number, bytes: number, job: (i: numb
 }
 
 /**
- * An object's chunks through a pull consumer on its chunk subject (no acks, in memory, removed
- * after), 8 at most asked for at a time (no digest check: the records authenticate).
+ * The reader before ObjectChunks' pull consumer, kept here to compare with in the same run: one
+ * direct get per chunk (the first chunk from the previous one's sequence on), one fetched ahead.
  */
-async function* pullChunks(nc: NatsConnection, chunks: ObjectChunks, name: string): AsyncGenerator<Uint8Array> {
+async function* directGetsOneAhead(nc: NatsConnection, chunks: ObjectChunks, name: string): AsyncGenerator<Uint8Array> {
   const meta = await chunks.meta(name);
   if (!meta) throw new Error(`no object ${name}`);
-  const jsm = await nc.jetstreamManager();
-  const { name: consumerName } = await jsm.consumers.add(chunks.stream, {
-    ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All, filter_subject: chunks.chunkSubject(meta.nuid), mem_storage: true, inactive_threshold: nanos(30_000),
-  });
-  const messages = await (await nc.jetstream().consumers.get(chunks.stream, consumerName)).consume({ max_messages: 8 });
-  let got = 0;
-  try {
-    for await (const message of messages) {
-      yield message.data;
-      if (++got === meta.chunks) break;
-    }
-  } finally {
-    messages.stop(); // not close(): with several consumers at once its promise never settled (nats.js 2.29.3, nats-server 2.9.10)
-    await jsm.consumers.delete(chunks.stream, consumerName).catch(() => undefined);
+  const direct = (await nc.jetstreamManager() as unknown as { direct: { getMessage(stream: string, query: object): Promise<StoredMsg> } }).direct;
+  const after = (seq: number): Promise<StoredMsg> => direct.getMessage(chunks.stream, { seq, next_by_subj: chunks.chunkSubject(meta.nuid) });
+  let next = meta.chunks > 0 ? after(1) : undefined;
+  for (let index = 0; index < meta.chunks; index += 1) {
+    const message = await next!;
+    next = index + 1 < meta.chunks ? after(message.seq + 1) : undefined;
+    next?.catch(() => undefined);
+    yield message.data;
   }
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
-  const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0, users: { ...SERVICE_NATS_PERMISSIONS, bench: { publish: ['>'], subscribe: ['>'] } } });
+  const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
   // As the command service's NATS user, on its bucket.
   const nc = await connect({ servers: nats.url, ...nats.credentials.command });
-  const pullNc = await connect({ servers: nats.url, ...nats.credentials.bench });
   try {
     const only = process.env.DOCUMENT_STORE;
     if (only !== undefined && only !== 'fs' && only !== 'nats') throw new Error('DOCUMENT_STORE: fs or nats');
@@ -111,14 +101,8 @@ async function main(): Promise<void> {
           const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
           if (store instanceof ObjectDocumentStore) {
-            for (const ahead of [1, 4]) {
-              const reader = await ObjectDocumentStore.open(nc, { maxChunksInFlight: ahead });
-              const other = await throughput(`${label} ${name}: download, ${ahead} ahead`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await reader.get(`${ids[i]}-${size}.cfd`))!)));
-              process.stdout.write(`${label} ${name}, gets ${ahead} ahead: download ${other.toFixed(0)} MiB/s (${(other / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
-            }
-            const chunks = new ObjectChunks(pullNc, await pullNc.jetstreamManager(), 'cfund-documents');
-            const pulled = await throughput(`${label} ${name}: download, pull consumer`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, pullChunks(pullNc, chunks, `${ids[i]}-${size}.cfd`))));
-            process.stdout.write(`${label} ${name}, pull consumer of batches of 8: download ${pulled.toFixed(0)} MiB/s (${(pulled / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+            const before = await throughput(`${label} ${name}: download, direct gets`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, directGetsOneAhead(nc, store.chunks, `${ids[i]}-${size}.cfd`))));
+            process.stdout.write(`${label} ${name}, the reader before (direct gets, one ahead): download ${before.toFixed(0)} MiB/s (${(before / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
           }
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
@@ -128,7 +112,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await nc.close();
-    await pullNc.close();
     await nats.close();
     await rm(dir, { recursive: true, force: true });
   }
