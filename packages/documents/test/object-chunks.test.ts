@@ -124,7 +124,7 @@ t.test('the service users: the command user writes, the projection user reads (n
   const bytes = randomBytes(400_000);
   await (await ObjectDocumentStore.open(writer)).put(key, pieces(bytes));
   const store = await ObjectDocumentStore.open(reader);
-  t.equal(sha256(await collect((await store.get(key))!)), sha256(bytes), 'read chunk by chunk with direct gets');
+  t.equal(sha256(await collect((await store.get(key))!)), sha256(bytes), 'read through a pull consumer (its chunks placed by direct gets)');
   await (await ObjectDocumentStore.open(writer)).delete(key);
 });
 
