@@ -75,7 +75,7 @@ export const NOTIFICATION_PERMISSIONS: NatsPermissions = {
 const DOCUMENTS = 'cfund-documents';
 const DOCUMENTS_STREAM = `OBJ_${DOCUMENTS}`;
 
-/** Read a document of the Object Store: its metadata, and its chunks one by one (direct get, or from the leader). */
+/** Read a document of the Object Store: its metadata, where its chunks are (direct get, or from the leader), and its chunks through a pull consumer. */
 const DOCUMENT_READ: string[] = [
   '$JS.API.INFO',
   ...manageStream(DOCUMENTS_STREAM),
@@ -84,6 +84,7 @@ const DOCUMENT_READ: string[] = [
   `$JS.API.DIRECT.GET.${DOCUMENTS_STREAM}.>`,
   `$JS.API.DIRECT.GET.${DOCUMENTS_STREAM}`, // a chunk by sequence and subject (ObjectChunks.read)
   `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}`,
+  `$JS.API.CONSUMER.MSG.NEXT.${DOCUMENTS_STREAM}.*`, // the pulls of ObjectChunks.read's consumer
   `$JS.API.CONSUMER.CREATE.${DOCUMENTS_STREAM}.>`,
   `$JS.API.CONSUMER.DELETE.${DOCUMENTS_STREAM}.>`,
   `$JS.API.CONSUMER.INFO.${DOCUMENTS_STREAM}.>`,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { StorageType, type NatsConnection, type ObjectStore } from 'nats';
 import { fsyncDir } from '@cfund/eventstore';
 import { alignReplicas } from '@cfund/messaging';
-import { ObjectChunks, type ChunkWriteOptions } from './object-chunks.js';
+import { ObjectChunks, type ChunkOptions } from './object-chunks.js';
 
 export interface DocumentStore {
   readonly kind: 'fs' | 'nats';
@@ -121,7 +121,7 @@ export class ObjectDocumentStore implements DocumentStore {
   readonly kind = 'nats' as const;
   private constructor(private readonly bucket: ObjectStore, readonly chunks: ObjectChunks) {}
 
-  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } & ChunkWriteOptions = {}): Promise<ObjectDocumentStore> {
+  static async open(nc: NatsConnection, options: { bucket?: string; replicas?: number } & ChunkOptions = {}): Promise<ObjectDocumentStore> {
     const name = options.bucket ?? 'cfund-documents';
     const replicas = options.replicas ?? 1;
     const bucket = await nc.jetstream().views.os(name, { storage: StorageType.File, replicas });

@@ -1,8 +1,9 @@
 /**
  * ObjectDocumentStore on a three-node NATS cluster (nats-server processes on loopback, the bucket
  * with 3 replicas): a document written through one node, as the command service's NATS user, is
- * read through another as the projection's, chunk by chunk with direct gets (a replica that has
- * not stored a chunk yet sends the reader to the stream leader), and nats.js reads it there too.
+ * read through another as the projection's, through a pull consumer (a range placed by direct
+ * gets: a replica that has not stored a chunk yet sends the reader to the stream leader), and
+ * nats.js reads it there too.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

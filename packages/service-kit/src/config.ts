@@ -220,7 +220,7 @@ export const documentEnv = () => ({
   DOCUMENT_STORE: z.enum(['fs', 'nats']).default('fs'),
   DOCUMENT_BUCKET: z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a bucket name (letters, digits, - and _)').default('cfund-documents'),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(25 * 1024 * 1024),
-  /** With DOCUMENT_STORE=nats: 128 KiB chunks an upload may have unacknowledged (its memory, its pace). */
+  /** With DOCUMENT_STORE=nats: 128 KiB chunks an upload may have unacknowledged and a download may have asked for ahead of its reader (their memory, their pace). */
   DOCUMENT_CHUNKS_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(8),
   CLAMD_SOCKET: optionalText,
   CLAMD_HOST: optionalText,

@@ -5,6 +5,9 @@
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
+ * The Object Store's download is also measured, on the same objects, with the reader before
+ * ObjectChunks' pull consumer (a direct get per chunk, one ahead).
+ * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -14,14 +17,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { connect } from 'nats';
+import { connect, type NatsConnection, type StoredMsg } from 'nats';
 import { startNatsServer } from '@cfund/infra';
 import { withProgress } from '@cfund/service-kit';
 import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
 import { ingestDocument } from '../ingest.js';
+import { ObjectChunks } from '../object-chunks.js';
 import { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from '../store.js';
 
 const IN_FLIGHT = 8;
+const SCALE = Number(process.env.BENCH_SCALE ?? '1');
+if (!(SCALE > 0)) throw new Error('BENCH_SCALE: a positive number');
 const key = randomBytes(32);
 
 async function* pieces(bytes: Buffer, size = 64 * 1024): AsyncGenerator<Buffer> {
@@ -46,6 +52,24 @@ async function throughput(round: string, n: number, bytes: number, job: (i: numb
   return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
 }
 
+/**
+ * The reader before ObjectChunks' pull consumer, kept here to compare with in the same run: one
+ * direct get per chunk (the first chunk from the previous one's sequence on), one fetched ahead.
+ */
+async function* directGetsOneAhead(nc: NatsConnection, chunks: ObjectChunks, name: string): AsyncGenerator<Uint8Array> {
+  const meta = await chunks.meta(name);
+  if (!meta) throw new Error(`no object ${name}`);
+  const direct = (await nc.jetstreamManager() as unknown as { direct: { getMessage(stream: string, query: object): Promise<StoredMsg> } }).direct;
+  const after = (seq: number): Promise<StoredMsg> => direct.getMessage(chunks.stream, { seq, next_by_subj: chunks.chunkSubject(meta.nuid) });
+  let next = meta.chunks > 0 ? after(1) : undefined;
+  for (let index = 0; index < meta.chunks; index += 1) {
+    const message = await next!;
+    next = index + 1 < meta.chunks ? after(message.seq + 1) : undefined;
+    next?.catch(() => undefined);
+    yield message.data;
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
@@ -57,7 +81,7 @@ async function main(): Promise<void> {
     const stores: [string, DocumentStore][] = [];
     if (only !== 'nats') stores.push(['fs', await FileDocumentStore.open(join(dir, 'documents'))]);
     if (only !== 'fs') stores.push(['nats', await ObjectDocumentStore.open(nc)]);
-    for (const [label, size, count] of [['1 MiB', 1024 * 1024, 64], ['20 MiB', 20 * 1024 * 1024, 16]] as const) {
+    for (const [label, size, count] of [['1 MiB', 1024 * 1024, Math.ceil(64 * SCALE)], ['20 MiB', 20 * 1024 * 1024, Math.ceil(16 * SCALE)]] as const) {
       const doc = pdfOf(size);
       const ids = Array.from({ length: count }, () => randomUUID());
       const refDir = join(dir, `ref-${size}`);
@@ -72,8 +96,14 @@ async function main(): Promise<void> {
           const up = await throughput(`${label} ${name}: upload`, count, size, async (i) => {
             await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
           });
+          // As for the reference: a first round warms the caches up, the second is measured.
+          await throughput(`${label} ${name}: download, warm-up`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+          if (store instanceof ObjectDocumentStore) {
+            const before = await throughput(`${label} ${name}: download, direct gets`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, directGetsOneAhead(nc, store.chunks, `${ids[i]}-${size}.cfd`))));
+            process.stdout.write(`${label} ${name}, the reader before (direct gets, one ahead): download ${before.toFixed(0)} MiB/s (${(before / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+          }
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
         }
