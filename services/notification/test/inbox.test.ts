@@ -155,6 +155,25 @@ t.test('acknowledged commits a power loss rolled back are replayed from NATS at 
   t.equal(h.store.db.pragma('synchronous', { simple: true }), 1, 'back to NORMAL after a durable commit');
 });
 
+t.test('a message handled behind the sequence recorded is fsynced, and leaves the sequence where it was', async (t) => {
+  const h = await startHarness(t, {}, { synchronous: 'normal' });
+  const [a, b] = [await lifecycle(h, { until: 'fund-application' }), await lifecycle(h, { until: 'fund-application' })];
+  const all = await readClaimEnvelopes(h.env.eventStore);
+  const of = (claimId: string) => all.filter((e) => e.streamId === `claim-${claimId}`);
+  let durable = 0;
+  const commitDurably = h.store.durable.bind(h.store);
+  h.store.durable = (fn) => { durable++; return commitDurably(fn); };
+  // Claim a's events at sequences 101.., then claim b's, redelivered after them, at 1..
+  for (const [i, e] of of(a).entries()) await h.app.notifier.handle(e, 101 + i);
+  t.equal(durable, 0, 'in order: no fsync per commit');
+  const reached = h.store.eventsSequence();
+  t.equal(reached, 101 + of(a).length - 1);
+  for (const [i, e] of of(b).entries()) await h.app.notifier.handle(e, 1 + i);
+  t.equal(durable, of(b).length, 'each commit behind the sequence was made durable');
+  t.equal(h.store.eventsSequence(), reached, 'the sequence does not go back');
+  t.equal(h.store.claim(b)?.revision, of(b).length - 1, 'and the events were applied');
+});
+
 t.test('operations: health, readiness, metrics, docs, auth and validation problems', async (t) => {
   const h = await startHarness(t);
   t.equal((await h.app.inject({ method: 'GET', url: '/health' })).statusCode, 200);

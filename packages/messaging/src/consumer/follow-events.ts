@@ -3,7 +3,7 @@
  * the two cannot disagree), through an ordered consumer: no acknowledgements, no server-side
  * position. A consumer whose commits a power loss may roll back replays from the sequence that
  * survived, and one that only needs to fold what others recorded follows from where it stopped.
- * Only messages the relay signed are handed on; anything else is skipped with a log line (the
+ * Only envelopes the relay signed are handed on; anything else is skipped with a log line (the
  * durable consumers dead-letter it: one record of it is enough).
  */
 import type { NatsConnection } from 'nats';
@@ -40,6 +40,14 @@ export interface EventFollower {
   stop(): Promise<void>;
 }
 
+function envelopeOf(body: Uint8Array): EventEnvelope | undefined {
+  try {
+    return decodeEnvelope(body);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function followEvents(options: FollowEventsOptions): Promise<EventFollower> {
   const logger = options.logger ?? pino({ enabled: false });
   const wants = options.wants ?? (() => true);
@@ -64,11 +72,9 @@ export async function followEvents(options: FollowEventsOptions): Promise<EventF
         if (stopping) break;
         const type = msg.headers?.get(EventHeaders.type) ?? '';
         if (wants(type)) {
-          if (hasValidSignature(options.signingKey, msg.data, msg.headers)) {
-            await options.handle(decodeEnvelope(msg.data), msg.seq);
-          } else {
-            logger.error({ eventsSequence: msg.seq, subject: msg.subject }, 'a message without a valid relay signature: skipped');
-          }
+          const envelope = hasValidSignature(options.signingKey, msg.data, msg.headers) ? envelopeOf(msg.data) : undefined;
+          if (envelope) await options.handle(envelope, msg.seq);
+          else logger.error({ eventsSequence: msg.seq, subject: msg.subject }, 'a message without a valid relay signature, or not an envelope: skipped');
         }
         if (msg.seq >= lastAtStart || msg.info.pending === 0) reached();
       }
