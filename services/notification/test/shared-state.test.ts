@@ -109,7 +109,7 @@ t.test('a webhook registered, deleted, a read, a language and a retry on the sta
 });
 
 t.test('a language chosen on the standby shows a role\'s notification in it on the sender', async (t) => {
-  const h = await startHarness(t);
+  const h = await startHarness(t, {}, { nats: true });
   const sender = h.app;
   const standby = await h.rebuild({ active: () => false });
   await sender.startBackground();
