@@ -7,9 +7,10 @@
  * What the services need (grep readAll / subscribeToAll / readStream / append in services/ and
  * packages/): each reads and writes user streams (command: claim-, fund-, paymentrun-,
  * bankstatement-, idempotency-; projection: access-; notification: notification-, webhook-,
- * notificationsettings-), and each reads `$all` (command: the relay's subscription and checkpoint;
- * projection: rebuilds; notification: its catch-up at every start and its shared state's subscription). None deletes a stream, reads or writes stream
- * metadata, touches a `$`-stream, or manages users.
+ * notificationsettings-). Two read `$all`: the command service (the relay's subscription and
+ * checkpoint) and the projection (rebuilds); the notification service reads what it needs of it
+ * from NATS (its catch-up and its shared state follow CFUND_EVENTS). None deletes a stream,
+ * reads or writes stream metadata, touches a `$`-stream, or manages users.
  */
 import { EventStoreDBClient, jsonEvent, LoginConflictError, StreamNotFoundError } from '@eventstore/db-client';
 import { STREAM_CATEGORIES } from '@cfund/contracts';
@@ -21,6 +22,9 @@ const ADMINS = '$admins';
 
 /** The event store user of a service, e.g. `cfund-command`. */
 export const eventStoreLogin = (service: string): string => `cfund-${service}`;
+
+/** Who reads `$all`: the relay (hosted by the command service) and the projection's rebuilds. */
+const ALL_READERS = [eventStoreLogin('command'), eventStoreLogin('projection')];
 
 /**
  * `$settings` (SystemSettings.cs): every right on user streams spelt out, since a right left out
@@ -36,10 +40,10 @@ export const STREAM_SETTINGS = {
 
 /**
  * The metadata of `$all` (`$$$all`): reading `$all` is checked against its own ACL first
- * (LegacyStreamPermissionAssertion.cs, IndexReader.GetEffectiveAcl), so the services may read and
+ * (LegacyStreamPermissionAssertion.cs, IndexReader.GetEffectiveAcl), so its readers may read and
  * subscribe to it without being `$admins`. Nobody writes or deletes `$all` anyway.
  */
-export const ALL_STREAM_ACL = { $r: [SERVICES_GROUP], $mr: [ADMINS], $mw: [ADMINS] } as const;
+export const ALL_STREAM_ACL = { $r: ALL_READERS, $mr: [ADMINS], $mw: [ADMINS] } as const;
 
 /**
  * How the store decides stream access: `acl`, the legacy ACLs every node has (every service may
@@ -72,6 +76,7 @@ export const STREAM_POLICY = {
     projectionWrites: rights([user('projection')], [user('projection')]),
     notificationWrites: rights([user('notification'), user('projection')], [user('notification')]),
     services: rights([SERVICES_GROUP], []),
+    allReaders: rights(ALL_READERS, []),
     admins: rights([ADMINS], [ADMINS]),
   },
   streamRules: [
@@ -83,8 +88,8 @@ export const STREAM_POLICY = {
       .map((category) => ({ startsWith: `${category}-`, policy: 'notificationWrites' })),
     // Read by every service's /ready, never written.
     { startsWith: READINESS_PROBE, policy: 'services' },
-    // The relay, rebuilds and the notification service's catch-up (services/README.md).
-    { startsWith: '$all', policy: 'services' },
+    // The relay and rebuilds (services/README.md).
+    { startsWith: '$all', policy: 'allReaders' },
   ],
   defaultStreamRules: { userStreams: 'admins', systemStreams: 'admins' },
 };

@@ -18,5 +18,6 @@ export { Lease, keepLease, type LeaseHolder, type LeaseKeeper, type LeaseOptions
 export { CHECKPOINT_SEARCH_LIMIT, CheckpointMismatchError, readCheckpoint, verifyCheckpoint, type RelayCheckpoint } from './relay/checkpoint.js';
 export { RelayFencedError, runPublishSession, type PublishSessionOptions } from './relay/publish-session.js';
 export { envelopeFromEvent, isSystemEvent, storedEventOf } from './relay/event-envelope.js';
+export { followEvents, type EventFollower, type FollowEventsOptions } from './consumer/follow-events.js';
 export { OrderedApplier, type OrderedApplierOptions, type OrderedOutcome } from './consumer/ordered-applier.js';
 export { startRelayHost, type RelayHost, type RelayHostOptions } from './relay/relay-host.js';

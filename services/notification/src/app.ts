@@ -12,6 +12,7 @@ import { eventStoreErrorProblem, type ChainSigner } from '@cfund/eventstore';
 import { createLogger, createServiceFastify, registerCommonPlugins, type HttpLimits, type TokenVerification } from '@cfund/service-kit';
 import { AuditTrail } from './audit.js';
 import { defaultNotificationSettings, type NotificationSettings } from './config.js';
+import type { NotificationEvents } from './consumer.js';
 import { httpWebhookSender, type EmailSender, type WebhookSender } from './delivery/senders.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { Directory } from './directory.js';
@@ -49,6 +50,12 @@ export interface BuildAppOptions extends TokenVerification {
    * fires reminders and records notifications like the active one, but sends nothing.
    */
   active?: () => boolean;
+  /**
+   * The reads of CFUND_EVENTS this instance positions itself (notificationEvents, main.ts): the
+   * shared state's follower and the catch-up at start. Without them (tests driving
+   * `notifier.handle`) neither runs.
+   */
+  events?: NotificationEvents;
   /** Further /ready checks (e.g. NATS). */
   readyChecks?: Record<string, () => boolean | Promise<boolean>>;
 }
@@ -62,8 +69,9 @@ export interface NotificationApp extends FastifyInstance {
   store: NotificationStore;
   metrics: NotificationMetrics;
   /**
-   * Folds the shared state recorded so far and keeps following it, catches up from the event
-   * store, recovers interrupted deliveries, then starts the scheduler (main.ts; stopped on close).
+   * Folds the shared state recorded so far and keeps following it, replays the claim events a
+   * power loss rolled back (from NATS), recovers interrupted deliveries, then starts the
+   * scheduler (main.ts; stopped on close).
    */
   startBackground(): Promise<void>;
 }
@@ -96,7 +104,9 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   });
   const sched = new Scheduler(notifier, worker, settings.schedulerIntervalMs, logger, options.active);
   wake.kick = () => sched.kick();
-  const shared = new SharedState({ client: options.client, store: options.store, now, logger, onDue: () => sched.kick() });
+  const shared = new SharedState({
+    ...(options.events ? { follow: options.events.followShared } : {}), store: options.store, now, logger, onDue: () => sched.kick(),
+  });
   let closing = false;
   let started = false;
   app.addHook('onClose', async () => {
@@ -132,7 +142,7 @@ export async function buildApp(options: BuildAppOptions): Promise<NotificationAp
   app.decorate('startBackground', async () => {
     const cleanStop = options.store.takeCleanShutdown();
     await shared.start(); // the webhooks registered elsewhere, before any delivery is planned
-    await notifier.catchUp();
+    if (options.events) await notifier.catchUp(options.events.replayClaimEvents);
     await worker.recover(cleanStop);
     started = true;
     sched.start();

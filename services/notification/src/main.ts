@@ -12,7 +12,7 @@ import { ensureEventsStream, eventSigningKeys, keepLease, type LeaseKeeper } fro
 import { httpLimitsOf, natsConnectOptions, runService, tokenVerification } from '@cfund/service-kit';
 import { buildApp } from './app.js';
 import { loadConfig, notificationSettings } from './config.js';
-import { consumerReadyCheck, NOTIFICATION_LEASE, startNotificationConsumer, type NotificationConsumer } from './consumer.js';
+import { consumerReadyCheck, NOTIFICATION_LEASE, notificationEvents, startNotificationConsumer, type NotificationConsumer } from './consumer.js';
 import { smtpEmailSender } from './delivery/senders.js';
 import { Directory } from './directory.js';
 import { NotificationStore } from './store/store.js';
@@ -30,18 +30,21 @@ runService({
     const mailer = config.SMTP_URL ? smtpEmailSender(config.SMTP_URL, config.NOTIFICATION_EMAIL_FROM) : undefined;
     const nc = await connect({ ...natsConnectOptions(config), name: 'notification', maxReconnectAttempts: -1 });
     const running: { consumer?: NotificationConsumer; lease?: LeaseKeeper } = {};
+    const signingKey = eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys);
     const app = await buildApp({
       ...tokenVerification(config, secrets), http: httpLimitsOf(config), client, chainSigner: secrets.chainSigner, store, logger, templates, directory,
       settings: notificationSettings(config),
+      events: notificationEvents(nc, signingKey, logger),
       active: () => running.lease?.active() ?? false,
       ...(mailer ? { sendEmail: mailer.send } : {}),
       readyChecks: { nats: () => !nc.isClosed(), consumer: consumerReadyCheck(() => running.consumer) },
     });
-    return { app, client, store, mailer, nc, running, dbPath };
+    return { app, client, store, mailer, nc, running, dbPath, signingKey };
   },
-  async start({ app, nc, running, mailer, dbPath }, { config, secrets, logger }) {
-    await app.startBackground();
+  async start({ app, nc, running, mailer, dbPath, signingKey }, { config, logger }) {
+    // Before the background: the shared state and the catch-up read CFUND_EVENTS.
     await ensureEventsStream(await nc.jetstreamManager(), { replicas: config.NATS_STREAM_REPLICAS });
+    await app.startBackground();
     const holder = config.NOTIFICATION_INSTANCE ?? `${hostname()}-${process.pid}`;
     running.lease = await keepLease({
       nc, bucket: NOTIFICATION_LEASE.bucket, key: NOTIFICATION_LEASE.key, holder, replicas: config.NATS_STREAM_REPLICAS, logger,
@@ -56,7 +59,7 @@ runService({
     });
     running.consumer = await startNotificationConsumer({
       nc, notifier: app.notifier, metrics: app.metrics, durable: config.NOTIFICATION_DURABLE, logger,
-      signingKey: eventSigningKeys(secrets.masterKey, secrets.acceptedMasterKeys), stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
+      signingKey, stallAfterMs: config.CONSUMER_STALL_MS, replicas: config.NATS_STREAM_REPLICAS,
       ...(config.NOTIFICATION_ACK_WAIT_MS ? { ackWaitMs: config.NOTIFICATION_ACK_WAIT_MS } : {}),
     });
     return { details: `; data: ${dbPath}; email: ${mailer ? 'on' : 'off (no SMTP_URL)'}; instance ${holder} (sends while it holds the lease)` };

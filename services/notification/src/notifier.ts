@@ -12,7 +12,7 @@ import { BACKWARDS, END, StreamNotFoundError, type EventStoreDBClient } from '@e
 import type { Logger } from 'pino';
 import { claimIdOfStream, claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
 import { negotiateLocale, type Locale } from '@cfund/i18n';
-import { OrderedApplier, storedEventOf, type StoredEvent } from '@cfund/messaging';
+import { OrderedApplier, type StoredEvent } from '@cfund/messaging';
 import type { AuditTrail } from './audit.js';
 import { evolveSnapshot, initialSnapshot, isCurrentSnapshot, type ClaimSnapshot } from './claim-snapshot.js';
 import type { Directory } from './directory.js';
@@ -45,6 +45,12 @@ export interface NotifierOptions {
   onQueued?: () => void;
 }
 
+/**
+ * Replays the claim events of CFUND_EVENTS from a sequence to the stream's end, handing each to
+ * `handle` with its sequence (NotificationEvents.replayClaimEvents); resolves once all were handled.
+ */
+export type ClaimEventReplay = (fromSequence: number, handle: (event: StoredEvent, sequence: number) => Promise<void>) => Promise<void>;
+
 interface Prepared {
   inbox: InboxEntry[];
   deliveries: Delivery[];
@@ -67,6 +73,8 @@ export interface NotificationPayload {
 export class Notifier {
   private lastHandled = -Infinity;
   private readonly applier: OrderedApplier;
+  /** The message being handled and its sequence in CFUND_EVENTS: its commit records the sequence. */
+  private inHand: { event: StoredEvent; sequence: number } | undefined;
 
   constructor(private readonly o: NotifierOptions) {
     this.applier = new OrderedApplier({
@@ -79,13 +87,19 @@ export class Notifier {
 
   /**
    * Applies one event (idempotent: an event at or below the claim's last revision is ignored;
-   * events missing before it are read from the event store and applied first).
+   * events missing before it are read from the event store and applied first). `sequence`, its
+   * message's in CFUND_EVENTS, is recorded with its commit (see `catchUp`).
    */
-  async handle(envelope: StoredEvent): Promise<void> {
+  async handle(envelope: StoredEvent, sequence?: number): Promise<void> {
     if (claimIdOfStream(envelope.streamId) === undefined) return;
     const started = performance.now();
     this.lastHandled = started;
-    await this.applier.handle(envelope);
+    this.inHand = sequence === undefined ? undefined : { event: envelope, sequence };
+    try {
+      await this.applier.handle(envelope);
+    } finally {
+      this.inHand = undefined;
+    }
     this.lastHandled = performance.now();
     this.o.metrics?.handleSeconds.observe((performance.now() - started) / 1000);
     this.o.metrics?.eventLagSeconds.observe(Math.max(0, Date.now() - new Date(envelope.created).getTime()) / 1000); // wall clock, not the injected one
@@ -106,12 +120,18 @@ export class Notifier {
     }
     const prepared = this.prepare(intents);
     const desired = desiredReminders(after, this.o.reminders);
-    this.o.store.transaction(() => {
+    // Only the message's own event records its sequence (not a gap's events read before it).
+    const sequence = this.inHand?.event === envelope ? this.inHand.sequence : undefined;
+    const commit = () => {
       this.commit(prepared);
       this.o.store.planReminders(claimId, desired, this.o.now().toISOString());
       this.o.store.saveClaim(claimId, envelope.revision, after);
-      if (envelope.commitPosition && envelope.preparePosition) this.o.store.advancePosition(envelope.commitPosition, envelope.preparePosition);
-    });
+      if (sequence !== undefined) this.o.store.advanceEventsSequence(sequence);
+    };
+    // A message behind the sequence recorded (a redelivery after later ones) is fsynced: a power
+    // loss then rolls back only commits after the surviving sequence, which catchUp replays.
+    if (sequence !== undefined && sequence < (this.o.store.eventsSequence() ?? 0)) this.o.store.durable(commit);
+    else this.o.store.transaction(commit);
     this.queued(prepared);
   }
 
@@ -129,21 +149,19 @@ export class Notifier {
   }
 
   /**
-   * Replays the claim events of $all from the position this store last reached (inclusive) to
-   * the end, through `handle` (idempotent). At start this restores what a power loss may have
-   * rolled back from commits already acknowledged to NATS. Returns the events read.
+   * Replays the claim events of CFUND_EVENTS after the sequence this store last recorded, through
+   * `handle` (idempotent). At start this restores what a power loss may have rolled back from
+   * commits already acknowledged to NATS. Returns the events handled.
    */
-  async catchUp(): Promise<number> {
-    const from = this.o.store.position();
-    if (!from) return 0;
+  async catchUp(replay: ClaimEventReplay): Promise<number> {
+    const from = this.o.store.eventsSequence();
+    if (from === undefined) return 0;
     let read = 0;
-    for await (const resolved of this.o.client.readAll({ fromPosition: from, resolveLinkTos: false, maxCount: Number.MAX_SAFE_INTEGER })) {
-      const e = resolved.event?.isJson ? storedEventOf(resolved) : undefined;
-      if (!e || claimIdOfStream(e.streamId) === undefined) continue;
+    await replay(from + 1, async (event, sequence) => {
       read++;
-      await this.handle(e);
-    }
-    if (read) this.o.logger?.info({ read }, 'caught up from the event store since the last position reached');
+      await this.handle(event, sequence);
+    });
+    if (read) this.o.logger?.info({ read }, 'caught up from NATS since the last sequence recorded');
     return read;
   }
 

@@ -1,15 +1,16 @@
 /**
  * What is done through one instance's HTTP interface, made every instance's: each instance
- * follows the event store's `$all`, filtered to the events that record such requests (webhooks
- * registered, disabled, enabled, deleted; reads; retries; languages chosen), and folds them into
- * its own SQLite working state from the position it last folded (kept there too). The instance
- * that served the request wrote its state already: folding its own event changes nothing. Each
- * fold is idempotent, so a position rolled back by a power loss folds some events again, harmlessly.
+ * follows the events the relay publishes on NATS (CFUND_EVENTS, in `$all` order), keeps those
+ * that record such requests (webhooks registered, disabled, enabled, deleted; reads; retries;
+ * languages chosen), and folds them into its own SQLite working state from the sequence it last
+ * folded (kept there too). The instance that served the request wrote its state already: folding
+ * its own event changes nothing. Each fold is idempotent, so a sequence rolled back by a power
+ * loss folds some events again, harmlessly. No read of the event store's `$all`: that is the
+ * relay's alone (services/README.md, "Stream policy").
  */
-import { START, eventTypeFilter, type AllStreamSubscription, type EventStoreDBClient } from '@eventstore/db-client';
 import type { Logger } from 'pino';
 import { parseEvent, type NotificationEvent } from '@cfund/contracts';
-import { storedEventOf, type StoredEvent } from '@cfund/messaging';
+import type { EventFollower, StoredEvent } from '@cfund/messaging';
 import { recipientKey, roleRecipient, userRecipient } from './routing/recipients.js';
 import type { NotificationStore } from './store/store.js';
 import { WrongMasterKeyError } from './store/webhook-secrets.js';
@@ -22,8 +23,18 @@ type SharedType = (typeof SHARED_EVENT_TYPES)[number];
 type SharedEvent = Extract<NotificationEvent, { type: SharedType }>;
 const shared = new Set<string>(SHARED_EVENT_TYPES);
 
+/**
+ * Follows CFUND_EVENTS from a sequence, handing on the events of the shared types with their
+ * sequences (NotificationEvents.followShared).
+ */
+export type SharedEventFollow = (fromSequence: number, handle: (event: StoredEvent, sequence: number) => void) => Promise<EventFollower>;
+
+/** Whether an event type is one the instances share. */
+export const isSharedEventType = (type: string): boolean => shared.has(type);
+
 export interface SharedStateOptions {
-  client: EventStoreDBClient;
+  /** Without one (tests that fold by hand), `start` only resolves. */
+  follow?: SharedEventFollow;
   store: NotificationStore;
   now: () => Date;
   logger?: Logger;
@@ -34,14 +45,14 @@ export interface SharedStateOptions {
 }
 
 export class SharedState {
-  private subscription: AllStreamSubscription | undefined;
+  private follower: EventFollower | undefined;
   private loop: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly o: SharedStateOptions) {}
 
-  /** Folds one event (ignored unless a shared type); advances the position. */
-  fold(e: StoredEvent): void {
+  /** Folds one event (ignored unless a shared type); records its sequence in CFUND_EVENTS with it. */
+  fold(e: StoredEvent, sequence?: number): void {
     if (!shared.has(e.type)) return;
     let event: SharedEvent | undefined;
     try {
@@ -51,7 +62,7 @@ export class SharedState {
     }
     this.o.store.transaction(() => {
       if (event) this.apply(event);
-      if (e.commitPosition && e.preparePosition) this.o.store.advanceSharedPosition(e.commitPosition, e.preparePosition);
+      if (sequence !== undefined) this.o.store.advanceSharedSequence(sequence);
     });
   }
 
@@ -116,49 +127,39 @@ export class SharedState {
   }
 
   /**
-   * Follows $all from the position folded last, folding each shared event, until `stop`;
-   * resubscribes after a failure. Resolves once the history is folded (caught up): then this
+   * Follows CFUND_EVENTS from the sequence folded last, folding each shared event, until `stop`;
+   * follows again after a failure. Resolves once the history is folded (caught up): then this
    * instance knows every webhook, read and language recorded so far.
    */
   start(): Promise<void> {
+    const follow = this.o.follow;
+    if (!follow) return Promise.resolve();
     let caughtUp!: () => void;
     const ready = new Promise<void>((resolve) => { caughtUp = resolve; });
     this.loop = (async () => {
       while (!this.stopped) {
         try {
-          await this.follow(caughtUp);
+          this.follower = await follow((this.o.store.sharedSequence() ?? 0) + 1, (e, sequence) => this.fold(e, sequence));
+          if (this.stopped) break; // stop() came while it started: it stops it below
+          void this.follower.caughtUp.then(caughtUp);
+          await this.follower.done;
+          if (this.stopped) break;
+          throw new Error('the follower ended');
         } catch (error) {
           if (this.stopped) break;
-          this.o.logger?.warn({ err: error }, 'following the shared state failed: subscribing again');
+          this.o.logger?.warn({ err: error }, 'following the shared state failed: following again');
           await new Promise((r) => setTimeout(r, this.o.resubscribeAfterMs ?? 1000));
         }
       }
+      await this.follower?.stop();
       caughtUp();
     })();
     return ready;
   }
 
-  private async follow(caughtUp: () => void): Promise<void> {
-    const from = this.o.store.sharedPosition();
-    const subscription = this.o.client.subscribeToAll({
-      fromPosition: from ?? START, resolveLinkTos: false, filter: eventTypeFilter({ prefixes: [...SHARED_EVENT_TYPES] }),
-    });
-    this.subscription = subscription;
-    subscription.on('caughtUp', caughtUp);
-    try {
-      for await (const resolved of subscription) {
-        if (this.stopped) return;
-        const e = storedEventOf(resolved);
-        if (e) this.fold(e);
-      }
-    } finally {
-      await subscription.unsubscribe().catch(() => undefined);
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.subscription?.unsubscribe().catch(() => undefined);
+    await this.follower?.stop();
     await this.loop;
   }
 }

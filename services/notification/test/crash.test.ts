@@ -77,12 +77,14 @@ t.test('SIGKILL mid-delivery, then a restart: nothing lost, nothing completed se
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  // Its own event store user, as under `npm start`: under the stream policy it may not read $all.
+  const esdb = await env.esdbConnectionStringFor('notification');
   const start = async (): Promise<ChildProcess> => {
     const c = spawn(process.execPath, ['dist/main.js'], {
       cwd: serviceDir,
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: jwt,
-        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('notification'),
+        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: esdb, ...env.natsEnv('notification'),
         DELIVERY_CONCURRENCY: '1', SCHEDULER_INTERVAL_MS: '50', DELIVERY_BACKOFF_BASE_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
       },

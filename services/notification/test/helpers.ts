@@ -1,21 +1,26 @@
 /**
  * A notification service on a real embedded event store, next to a real command service that
- * appends the claim events. Until the relay carries them over NATS, `pump()` plays the relay:
- * it reads $all and hands each claim event to the notifier as a messaging envelope would.
+ * appends the claim events. `pump()` plays the relay and the durable consumer: it reads $all (as
+ * admin) and hands each claim event to the notifier as a messaging envelope would. With `nats`,
+ * the real relay publishes to a real nats-server too, and every app built here gets the reads of
+ * CFUND_EVENTS it positions itself (shared state, catch-up) as the service's NATS user; with
+ * `serviceUser`, the apps reach the event store as `cfund-notification` under the stream policy.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { START, type EventStoreDBClient } from '@eventstore/db-client';
+import { BACKWARDS, END, EventStoreDBClient, START } from '@eventstore/db-client';
 import type { Test } from 'tap';
 import type { Jurisdiction, Role } from '@cfund/contracts';
 import { buildApp as buildCommandApp, type CommandApp } from '@cfund/command-service';
 import { ChainKeyring, ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
 import { createLogger, signToken } from '@cfund/service-kit';
 import { startTestEnvironment, type TestEnvironment } from '@cfund/test-support';
-import { storedEventOf, type StoredEvent } from '@cfund/messaging';
+import { eventSigningKey, isSystemEvent, startRelay, storedEventOf, type Relay, type StoredEvent } from '@cfund/messaging';
+import type { NatsConnection } from 'nats';
 import { buildApp, NotificationStore, type BuildAppOptions, type NotificationApp } from '../src/index.ts';
+import { notificationEvents, type NotificationEvents } from '../src/consumer.ts';
 
 export const VICTIM_NAME = 'Jelena Testović';
 
@@ -39,6 +44,12 @@ export interface Harness {
   rebuild(options?: Partial<BuildAppOptions>): Promise<NotificationApp>;
   /** Closes the app and its SQLite file, then opens the same file in a new app (a restart). */
   restart(): Promise<NotificationApp>;
+  /** A new app on the SQLite file at `path` (e.g. a copy of another's, as a power loss left it). */
+  reopen(path: string, options?: Partial<BuildAppOptions>): Promise<NotificationApp>;
+  /** With `nats`: the relay, the notification service's NATS connection and its reads of CFUND_EVENTS. */
+  nats?: { relay: Relay; nc: NatsConnection; events: NotificationEvents; relayed(): Promise<void> };
+  /** The client the apps reach the event store with (`cfund-notification` with `serviceUser`). */
+  client: EventStoreDBClient;
 }
 
 /** A controllable clock. */
@@ -60,7 +71,9 @@ export async function readClaimEnvelopes(client: EventStoreDBClient): Promise<St
   return out;
 }
 
-export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}, extra: { commandNow?: () => Date; synchronous?: 'full' | 'normal' } = {}): Promise<Harness> {
+export async function startHarness(t: Test, options: Partial<BuildAppOptions> = {}, extra: {
+  commandNow?: () => Date; synchronous?: 'full' | 'normal'; nats?: boolean; serviceUser?: boolean;
+} = {}): Promise<Harness> {
   const env = await startTestEnvironment({ memDb: true });
   if (env.skipped !== undefined) throw new Error(env.skipped);
   const dataDir = await mkdtemp(join(tmpdir(), 'cfund-notification-'));
@@ -74,6 +87,29 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   const command = await buildCommandApp({
     client: env.eventStore, chainSigner, protector, jwtSecret: secret, fingerprintSecret: masterKey, logger, ...(extra.commandNow ? { now: extra.commandNow } : {}),
   });
+  const client = extra.serviceUser ? EventStoreDBClient.connectionString(await env.esdbConnectionStringFor('notification')) : env.eventStore;
+  let relay: Relay | undefined;
+  let nats: Harness['nats'];
+  if (extra.nats) {
+    relay = await startRelay({ eventStore: env.eventStore, nc: await env.connectNats(), signingKey: eventSigningKey(masterKey) });
+    const nc = await env.connectNats(env.natsOptions('notification'));
+    const started = relay;
+    nats = {
+      relay: started, nc, events: notificationEvents(nc, eventSigningKey(masterKey)),
+      // Until the relay published the newest user event of $all.
+      async relayed() {
+        let last: bigint | undefined;
+        for await (const r of env.eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 100 })) {
+          if (last === undefined && r.event && !isSystemEvent(r.event)) last = r.event.position.commit;
+        }
+        const deadline = Date.now() + 30_000;
+        while (last !== undefined && BigInt(started.status().lastPosition ?? -1) < last) {
+          if (Date.now() > deadline) throw new Error('timed out waiting for the relay');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+    };
+  }
   const apps: NotificationApp[] = [];
   const stores: NotificationStore[] = [];
   let n = 0;
@@ -82,7 +118,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
     stores.push(store);
     // The tests' webhook receivers listen on 127.0.0.1.
     const built = await buildApp({
-      client: env.eventStore, chainSigner, store, jwtSecret: secret, logger, ...options, ...more,
+      client, chainSigner, store, jwtSecret: secret, logger, ...(nats ? { events: nats.events } : {}), ...options, ...more,
       settings: { allowPrivateWebhookTargets: true, ...options.settings, ...more.settings },
     });
     apps.push(built);
@@ -94,13 +130,15 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
   t.teardown(async () => {
     for (const a of apps) await a.close();
     for (const s of stores) s.close();
+    await relay?.stop();
+    if (client !== env.eventStore) await client.dispose();
     await command.close();
     await env.close();
     await rm(dataDir, { recursive: true, force: true });
   });
   const seen = new Map<NotificationApp, Set<string>>();
   const h: Harness = {
-    env, command, app, store: app.store, dataDir, secret, masterKey, chainSigner, chainKeyring: ChainKeyring.of(chainSigner), logs,
+    env, command, app, store: app.store, dataDir, client, ...(nats ? { nats } : {}), secret, masterKey, chainSigner, chainKeyring: ChainKeyring.of(chainSigner), logs,
     token: (sub, roles, jurisdictions = ['RS']) => signToken(secret, { sub, roles, jurisdictions }),
     pump: async (target = h.app) => {
       const done = seen.get(target) ?? new Set<string>();
@@ -116,6 +154,7 @@ export async function startHarness(t: Test, options: Partial<BuildAppOptions> = 
       return count;
     },
     rebuild: (more = {}) => make(more),
+    reopen: (path, more = {}) => make(more, path),
     restart: async () => {
       const old = h.app;
       await old.close();

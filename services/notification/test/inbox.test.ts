@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import t from 'tap';
-import { encodeEnvelope, ensureEventsStream, eventHeaders, subjectForEvent, type EventEnvelope } from '@cfund/messaging';
+import { encodeEnvelope, ensureEventsStream, eventHeaders, subjectForEvent, type EventEnvelope, type StoredEvent } from '@cfund/messaging';
 import { START } from '@eventstore/db-client';
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import { verifyStream } from '@cfund/eventstore';
@@ -124,32 +124,54 @@ t.test('a snapshot kept in an older shape is folded again from the claim\'s even
   t.match(h.store.claim(claimId)?.snapshot, { snapshotVersion: CLAIM_SNAPSHOT_VERSION, filedBy: 'lawyer-1', status: 'under-way' });
 });
 
-t.test('acknowledged commits a power loss rolled back are replayed from the event store at start', async (t) => {
-  const h = await startHarness(t, {}, { synchronous: 'normal' });
+t.test('acknowledged commits a power loss rolled back are replayed from NATS at start', async (t) => {
+  const h = await startHarness(t, {}, { synchronous: 'normal', nats: true });
+  const { events, relayed } = h.nats!;
   const claimId = await lifecycle(h, { until: 'assessment' });
-  const envelopes = (await readClaimEnvelopes(h.env.eventStore)).filter((e) => e.streamId === `claim-${claimId}`);
-  const applied = envelopes.findIndex((e) => e.type === 'FundApplicationSubmitted');
+  await relayed();
+  const messages: { event: StoredEvent; sequence: number }[] = [];
+  await events.replayClaimEvents(1, async (event, sequence) => { if (event.streamId === `claim-${claimId}`) messages.push({ event, sequence }); });
+  const applied = messages.findIndex((m) => m.event.type === 'FundApplicationSubmitted');
   // The store kept the commits up to the enforcement failure; the application and the assessment,
   // acknowledged to NATS, were lost with the machine.
-  for (const e of envelopes.slice(0, applied)) await h.app.notifier.handle(e);
+  for (const m of messages.slice(0, applied)) await h.app.notifier.handle(m.event, m.sequence);
   t.equal(h.store.claim(claimId)?.revision, applied - 1);
-  t.equal(h.store.position()?.commit, BigInt(envelopes[applied - 1]!.commitPosition!), 'the position reached is kept with the commits');
-  const read = await h.app.notifier.catchUp();
-  t.ok(read >= 2, `replayed from the position (${read} events read)`);
+  t.equal(h.store.eventsSequence(), messages[applied - 1]!.sequence, 'the sequence reached is kept with the commits');
+  const read = await h.app.notifier.catchUp(events.replayClaimEvents);
+  t.equal(read, messages.length - applied, `replayed from the sequence after it (${read} events read)`);
   await h.app.notifier.recordIssued();
   const topics = async (sub: string, role: 'lawyer' | 'fund-assessor') => (await h.app.inject({
     method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${await h.token(sub, [role])}` },
   })).json<{ items: { topic: string }[] }>().items.map((i) => i.topic);
   t.same(await topics('lawyer-1', 'lawyer'), ['claim-assessed']);
   t.same(await topics('assessor-9', 'fund-assessor'), ['application-submitted']);
-  t.equal(h.store.claim(claimId)?.revision, envelopes.length - 1);
-  await h.app.notifier.catchUp();
+  t.equal(h.store.claim(claimId)?.revision, messages.length - 1);
+  t.equal(await h.app.notifier.catchUp(events.replayClaimEvents), 0, 'nothing after the last sequence');
   t.same(await topics('lawyer-1', 'lawyer'), ['claim-assessed'], 'catching up again adds nothing');
   // Requests are fsynced even in this mode (and the mode is restored after them).
   const read1 = await h.app.inject({ method: 'GET', url: '/notifications', headers: { authorization: `Bearer ${await h.token('lawyer-1', ['lawyer'])}` } });
   const id = read1.json<{ items: { id: string }[] }>().items[0]!.id;
   t.equal((await h.app.inject({ method: 'POST', url: `/notifications/${id}/read`, headers: { authorization: `Bearer ${await h.token('lawyer-1', ['lawyer'])}` } })).statusCode, 200);
   t.equal(h.store.db.pragma('synchronous', { simple: true }), 1, 'back to NORMAL after a durable commit');
+});
+
+t.test('a message handled behind the sequence recorded is fsynced, and leaves the sequence where it was', async (t) => {
+  const h = await startHarness(t, {}, { synchronous: 'normal' });
+  const [a, b] = [await lifecycle(h, { until: 'fund-application' }), await lifecycle(h, { until: 'fund-application' })];
+  const all = await readClaimEnvelopes(h.env.eventStore);
+  const of = (claimId: string) => all.filter((e) => e.streamId === `claim-${claimId}`);
+  let durable = 0;
+  const commitDurably = h.store.durable.bind(h.store);
+  h.store.durable = (fn) => { durable++; return commitDurably(fn); };
+  // Claim a's events at sequences 101.., then claim b's, redelivered after them, at 1..
+  for (const [i, e] of of(a).entries()) await h.app.notifier.handle(e, 101 + i);
+  t.equal(durable, 0, 'in order: no fsync per commit');
+  const reached = h.store.eventsSequence();
+  t.equal(reached, 101 + of(a).length - 1);
+  for (const [i, e] of of(b).entries()) await h.app.notifier.handle(e, 1 + i);
+  t.equal(durable, of(b).length, 'each commit behind the sequence was made durable');
+  t.equal(h.store.eventsSequence(), reached, 'the sequence does not go back');
+  t.equal(h.store.claim(b)?.revision, of(b).length - 1, 'and the events were applied');
 });
 
 t.test('operations: health, readiness, metrics, docs, auth and validation problems', async (t) => {

@@ -67,6 +67,8 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  // Its own event store user, as under `npm start`: under the stream policy it may not read $all.
+  const esdb = await env.esdbConnectionStringFor('notification');
   const start = async (name: string) => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -74,7 +76,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
       cwd: serviceDir,
       env: {
         PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(dataDir, name), LOG_LEVEL: 'warn', JWT_SECRET: jwt,
-        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: env.esdbConnectionString, ...env.natsEnv('notification'),
+        MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: esdb, ...env.natsEnv('notification'),
         NOTIFICATION_DURABLE: `notification-${name}`, NOTIFICATION_INSTANCE: name, NOTIFICATION_LEASE_TTL_MS: String(LEASE_TTL_MS),
         SMTP_URL: smtp.url, NOTIFICATION_DIRECTORY: directory, SCHEDULER_INTERVAL_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
         WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',

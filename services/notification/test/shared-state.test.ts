@@ -2,8 +2,9 @@
  * Two instances on one event store, each with its own SQLite working state, one sending (the
  * holder of the lease) and one standing by: what is done through the standby's HTTP interface
  * (a webhook registered or deleted, a read, a language chosen, a retry) reaches the sender through
- * the event store (SharedState), within seconds; a language chosen there shows the role's
- * notifications already in the sender's inbox in it. And no event carries a webhook's secret in
+ * the event store, the relay and NATS (SharedState follows CFUND_EVENTS), within seconds; a
+ * language chosen there shows the role's notifications already in the sender's inbox in it. And
+ * no event carries a webhook's secret in
  * plaintext: it is sealed under the master key, and opens during a rotation.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -25,7 +26,7 @@ t.test('a webhook registered, deleted, a read, a language and a retry on the sta
   let answer = 200;
   const receiver = await startWebhookReceiver(() => answer);
   t.teardown(() => receiver.close());
-  const h = await startHarness(t, { settings: { retry: { baseMs: 1500, maxMs: 1500, maxAttempts: 2 }, schedulerIntervalMs: 100 } });
+  const h = await startHarness(t, { settings: { retry: { baseMs: 1500, maxMs: 1500, maxAttempts: 2 }, schedulerIntervalMs: 100 } }, { nats: true });
   const sender = h.app;
   const standby = await h.rebuild({ active: () => false });
   await sender.startBackground();
@@ -108,7 +109,7 @@ t.test('a webhook registered, deleted, a read, a language and a retry on the sta
 });
 
 t.test('a language chosen on the standby shows a role\'s notification in it on the sender', async (t) => {
-  const h = await startHarness(t);
+  const h = await startHarness(t, {}, { nats: true });
   const sender = h.app;
   const standby = await h.rebuild({ active: () => false });
   await sender.startBackground();
@@ -161,7 +162,7 @@ t.test('a registration of an older version (v1, no sealed secret) is left to the
   const store = NotificationStore.open(':memory:', { masterKey: h.masterKey });
   t.teardown(() => store.close());
   const warnings: string[] = [];
-  const shared = new SharedState({ client: h.env.eventStore, store, now: () => new Date(), logger: { warn: (_: unknown, m: string) => warnings.push(m) } as never });
+  const shared = new SharedState({ store, now: () => new Date(), logger: { warn: (_: unknown, m: string) => warnings.push(m) } as never });
   const webhookId = randomUUID();
   shared.fold({
     eventId: randomUUID(), streamId: `webhook-${webhookId}`, revision: 0, type: 'WebhookRegistered', created: new Date().toISOString(), metadata: {},

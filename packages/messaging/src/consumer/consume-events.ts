@@ -40,8 +40,11 @@ export interface ConsumeEventsOptions {
    * state nor take the place of the genuine event.
    */
   signingKey: EventSigningKeys;
-  /** Must be idempotent: an event can arrive twice (redelivery, relay failover). */
-  handle: (envelope: EventEnvelope, attempt: number) => Promise<void>;
+  /**
+   * Must be idempotent: an event can arrive twice (redelivery, relay failover). `sequence` is the
+   * message's in CFUND_EVENTS (a consumer may keep it to replay from with followEvents).
+   */
+  handle: (envelope: EventEnvelope, attempt: number, sequence: number) => Promise<void>;
   logger?: Logger;
   /** Called once a message was dead-lettered (e.g. to count it in metrics). */
   onDeadLetter?: (deadLetter: DeadLetter) => void;
@@ -189,7 +192,7 @@ export async function consumeEvents(options: ConsumeEventsOptions): Promise<Even
     } else {
       const keepAlive = setInterval(() => msg.working(), Math.max(500, Math.floor(ackWaitMs / 3)));
       try {
-        await handle(envelope, attempt);
+        await handle(envelope, attempt, msg.seq);
       } catch (error) {
         failure = error ?? new Error('handler threw');
       } finally {

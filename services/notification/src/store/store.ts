@@ -108,8 +108,8 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
 /**
  * Durability. With `synchronous: 'full'` every commit is fsynced. With `'normal'` (WAL), ordinary
  * commits survive a killed process but a power loss may roll back the latest ones; that is used
- * only for what can be rebuilt from the event store (the consumer's commits, which record the
- * $all position they reached: `Notifier.catchUp` replays from it at start), while `durable`
+ * only for what can be replayed from NATS (the consumer's commits, which record the sequence of
+ * CFUND_EVENTS they reached: `Notifier.catchUp` replays from it at start), while `durable`
  * commits (HTTP requests, delivery outcomes) are fsynced before they are answered or acted on.
  */
 export class NotificationStore {
@@ -164,38 +164,39 @@ export class NotificationStore {
     }
   }
 
-  // ---- $all positions: the claim events' consumer, and the shared state's follower ------------
+  // ---- CFUND_EVENTS sequences: the claim events' consumer, and the shared state's follower ----
 
-  /** The $all position the consumer of claim events reached (Notifier.catchUp replays from it). */
-  position(): { commit: bigint; prepare: bigint } | undefined {
-    return this.positionOf('position');
+  /**
+   * The sequence in CFUND_EVENTS of the last claim event whose commit recorded it: a power loss
+   * rolls it back with that commit, and `Notifier.catchUp` replays from the one after it.
+   */
+  eventsSequence(): number | undefined {
+    return this.sequenceOf('events-sequence');
   }
 
-  /** Moves the position forward (never back). */
-  advancePosition(commit: string, prepare: string): void {
-    this.advance('position', commit, prepare);
+  /** Moves the claim events' sequence forward (never back). */
+  advanceEventsSequence(sequence: number): void {
+    this.advance('events-sequence', sequence);
   }
 
-  /** The $all position of the last shared event folded (SharedState: webhooks, reads, languages). */
-  sharedPosition(): { commit: bigint; prepare: bigint } | undefined {
-    return this.positionOf('shared-position');
+  /** The sequence of the last shared event folded (SharedState: webhooks, reads, retries, languages). */
+  sharedSequence(): number | undefined {
+    return this.sequenceOf('shared-sequence');
   }
 
-  advanceSharedPosition(commit: string, prepare: string): void {
-    this.advance('shared-position', commit, prepare);
+  advanceSharedSequence(sequence: number): void {
+    this.advance('shared-sequence', sequence);
   }
 
-  private positionOf(key: string): { commit: bigint; prepare: bigint } | undefined {
+  private sequenceOf(key: string): number | undefined {
     const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-    if (!row) return undefined;
-    const [commit, prepare] = row.value.split('/');
-    return { commit: BigInt(commit!), prepare: BigInt(prepare!) };
+    return row ? Number(row.value) : undefined;
   }
 
-  private advance(key: string, commit: string, prepare: string): void {
-    const current = this.positionOf(key);
-    if (current && current.commit >= BigInt(commit)) return;
-    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, `${commit}/${prepare}`);
+  private advance(key: string, sequence: number): void {
+    const current = this.sequenceOf(key);
+    if (current !== undefined && current >= sequence) return;
+    this.sql('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, String(sequence));
   }
 
   // ---- claims --------------------------------------------------------------------------------
