@@ -2,7 +2,8 @@
  * The console in the region's languages, in a real browser (chromium) against the whole system:
  * a browser set to Albanian gets the console in Albanian from the start; the lawyer switches to
  * Serbian Cyrillic, Macedonian and Montenegrin and sees each screen in it, axe-core passing each time.
- * Only the chosen languages' catalogues are ever downloaded.
+ * Only the chosen languages' catalogues are ever downloaded. The language chosen becomes the lawyer's
+ * notification language.
  */
 import t from 'tap';
 import { checkAccessibility, startConsoleInBrowser } from './browser.ts';
@@ -37,6 +38,10 @@ t.test('the console in Albanian, Serbian Cyrillic and Macedonian, each catalogue
   await checkAccessibility(t, page, 'my claims in Albanian');
   await run.shoot(page, 'locale-sq-claims');
 
+  // The browser's language is not a choice: the notification service has none for the lawyer yet.
+  const settings = () => page.evaluate("fetch('/api/notifications/notification-settings').then((r) => r.json())") as Promise<{ locale: string | null }>;
+  t.same(await settings(), { locale: null }, 'no notification language chosen before the lawyer chooses one');
+
   // Serbian Cyrillic: derived from Serbian Latin, so both chunks come.
   await page.getByLabel('Gjuha').selectOption('sr-Cyrl');
   await page.getByRole('heading', { name: 'Моји захтеви' }).waitFor();
@@ -60,6 +65,13 @@ t.test('the console in Albanian, Serbian Cyrillic and Macedonian, each catalogue
   // The choice is kept: a reload opens in Montenegrin, whatever the browser's language.
   await page.reload();
   await page.getByRole('heading', { name: 'Moji zahtjevi' }).waitFor();
+  // The language chosen in the console is the lawyer's: their notifications follow it.
+  let chosen = await settings();
+  for (let i = 0; i < 50 && chosen.locale !== 'cnr'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    chosen = await settings();
+  }
+  t.same(chosen, { locale: 'cnr' }, 'the notification service has the language last chosen in the console');
   t.same([...new Set(catalogues)].sort(), ['cnr', 'mk', 'sq', 'sr-Cyrl', 'sr-Latn'], 'the catalogues of the languages chosen, and no other');
   t.same(pageErrors, [], 'no script error and no CSP violation in the page');
 });

@@ -158,6 +158,13 @@ export function App() {
     else signedOut();
   };
 
+  // The language a person chooses here is theirs: their notifications follow it (the notification
+  // service's setting, which every instance shares). A refusal (a role without an inbox) changes nothing here.
+  const chooseLocale = (l: Locale) => {
+    setLocale(l);
+    if (session) api('/api/notifications/notification-settings', { method: 'PUT', body: { locale: l } }).catch(() => undefined);
+  };
+
   let page;
   if (route.page === 'sign-in' || session === null) page = <SignInPage onSignedIn={signedIn} />;
   else if (session === undefined) page = null;
@@ -183,7 +190,7 @@ export function App() {
   if (!shown) return null;
   return (
     <IntlProvider locale={formattingLocale(shown.locale)} defaultLocale="en" messages={shown.messages}>
-      <Layout locale={locale} onLocale={setLocale} principal={session?.principal} onSignOut={signOut}>
+      <Layout locale={locale} onLocale={chooseLocale} principal={session?.principal} onSignOut={signOut}>
         <Suspense fallback={<Loading />}>{page}</Suspense>
       </Layout>
     </IntlProvider>
