@@ -86,6 +86,22 @@ t.test('rebuild on a worker thread', async (t) => {
     t.equal(store.digest(), incremental, 'the same rows as incremental handling');
     const claims = (store.db.prepare('SELECT count(*) AS n FROM claims').get() as { n: number }).n;
     t.same(searchIndexGaps(store), { missing: [], indexed: claims }, 'claims written again replaced their search text');
+
+    // The same into a new file, as a rebuild's worker writes it: claims written out and written
+    // again, their search text indexed only when the build completes.
+    const path = join(h.dataDir, 'interleaved.sqlite');
+    const build = new ReadModelStore(path, { build: true });
+    const builder = new Projector(build, { heldClaims: 4 });
+    build.db.exec('BEGIN');
+    builder.beginBatch();
+    for (const e of interleaved) builder.apply(e);
+    builder.endBatch();
+    t.equal((build.db.prepare('SELECT count(*) AS n FROM claim_search').get() as { n: number }).n, 0, 'nothing indexed while the file fills');
+    build.completeBuild();
+    const built = new ReadModelStore(path);
+    t.teardown(() => built.close());
+    t.equal(built.digest(), incremental, 'the built file: the same rows as incremental handling');
+    t.same(searchIndexGaps(built), { missing: [], indexed: claims }, 'the built file\'s search index holds every claim\'s last text, once');
   });
 
   await t.test('the new file is not swapped in while another connection holds the old one', async (t) => {

@@ -115,8 +115,9 @@ function assignmentsOf(state: ClaimState): ClaimAssignment[] {
 
 export function claimRecord(entry: ClaimEntry): ClaimRecord {
   const { claimId, state } = entry;
-  const money = claimMoney(state);
+  // The funding once, for the money, the detail and the fund years.
   const funding = claimFunding(state);
+  const money = claimMoney(state, funding);
   // Deadlines come from the scheme's calendar (luxon): computed once, for the detail and the deadline rows.
   const deadlines = claimDeadlines(state);
   const text = [claimId, state.publicReference, state.filedBy, ...state.court.proceedings.flatMap((p) => [p.court, p.caseNumber]),

@@ -4,7 +4,7 @@
  * from @cfund/domain (schemes and luxon date arithmetic), never re-derived here.
  */
 import type { AmountsByHead } from '@cfund/contracts';
-import { applicationDeadline, beyondBounds, boundedMinor, claimFunding, schemeFor, totalMinor, type ClaimState } from '@cfund/domain';
+import { applicationDeadline, beyondBounds, boundedMinor, claimFunding, schemeFor, totalMinor, type ClaimFunding, type ClaimState } from '@cfund/domain';
 
 export interface ClaimMoney {
   currency: string;
@@ -25,12 +25,12 @@ export interface ClaimMoney {
 const total = (xs: AmountsByHead): number => totalMinor(xs.map((x) => x.amount.amountMinor));
 
 /**
+ * `funding`: the claim's `claimFunding`, when the caller has it already (a claim's record does).
  * Sums through the domain's `totalMinor`: a stored event may hold amounts today's commands refuse
  * (events are immutable), and a figure must stay an exact integer rather than break the answer.
  */
-export function claimMoney(s: ClaimState): ClaimMoney {
+export function claimMoney(s: ClaimState, funding: ClaimFunding = claimFunding(s)): ClaimMoney {
   const awarded = s.status === 'rejected' ? 0 : s.fund.netAward?.amountMinor ?? 0;
-  const funding = claimFunding(s);
   return {
     currency: s.currency ?? '',
     claimed: total(s.damagesClaimed),

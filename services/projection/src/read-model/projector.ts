@@ -83,6 +83,14 @@ interface Batch {
   history: HistoryRow[];
   /** The newest `$all` position applied in the batch. */
   position?: [commit: string, prepare: string];
+  /**
+   * The batch began on an empty read model (a rebuild): a stream is in the tables only if the
+   * batch wrote it out, so any other is looked up in the batch alone, not in SQLite (most of a
+   * rebuild's streams are new: a lookup per stream that finds nothing).
+   */
+  fresh: boolean;
+  /** Of a fresh batch, the streams whose rows and revision were written out (in `writeHeldClaims`). */
+  written: Set<string>;
 }
 
 /** Claims a batch holds back at most; beyond it the least recently touched quarter is written. */
@@ -200,7 +208,11 @@ export class Projector {
 
   /** The last revision applied of a stream, or -1. */
   lastApplied(streamId: string): number {
-    return this.batch?.applied.get(streamId) ?? this.stmt.applied.get(streamId)?.revision ?? -1;
+    const batch = this.batch;
+    const held = batch?.applied.get(streamId);
+    if (held !== undefined) return held;
+    if (batch?.fresh && !batch.written.has(streamId)) return -1;
+    return this.stmt.applied.get(streamId)?.revision ?? -1;
   }
 
   projects(streamId: string): boolean {
@@ -220,7 +232,7 @@ export class Projector {
    */
   beginBatch(): void {
     if (!this.store.db.inTransaction) throw new Error('beginBatch needs a transaction');
-    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: [] };
+    this.batch = { claims: new Map(), funds: new Map(), applied: new Map(), history: [], fresh: this.store.isEmpty(), written: new Set() };
   }
 
   /**
@@ -259,6 +271,7 @@ export class Projector {
         this.stmt.setApplied.run(streamId, revision);
         batch.applied.delete(streamId);
       }
+      if (batch.fresh) batch.written.add(streamId);
     }
   }
 
@@ -303,9 +316,11 @@ export class Projector {
   }
 
   /** The claim as of its last event applied (`revision`), or undefined for a new one. */
-  private claimEntry(claimId: string, revision: number): HeldClaim | undefined {
-    const held = this.batch?.claims.get(claimId);
+  private claimEntry(streamId: string, claimId: string, revision: number): HeldClaim | undefined {
+    const batch = this.batch;
+    const held = batch?.claims.get(claimId);
     if (held) return held;
+    if (batch?.fresh && !batch.written.has(streamId)) return undefined;
     const row = this.stmt.claim.get(claimId);
     if (!row) return undefined;
     const state = JSON.parse(row.state) as ClaimState;
@@ -327,7 +342,7 @@ export class Projector {
   private applyClaimEvent(e: StoredEvent): void {
     const event = parseEvent(e.type, e.data) as ClaimEvent;
     const claimId = claimIdOfStream(e.streamId)!;
-    const before = this.claimEntry(claimId, e.revision - 1);
+    const before = this.claimEntry(e.streamId, claimId, e.revision - 1);
     const meta = shownMetadata(e.metadata);
     const at = eventTimeOf(meta, e.created);
     // A new entry each event (applyClaimEvent), marked rather than copied.
@@ -354,18 +369,22 @@ export class Projector {
     // Positional values and a plain INSERT for a new claim (most of a rebuild's): binding by name
     // and INSERT .. ON CONFLICT .. RETURNING cost four times as much per row.
     const values: ClaimValues = [...CLAIM_COLUMNS.map((c) => row[c]), entry.claimId];
+    const indexed = !this.store.searchIndexedAtEnd;
     if (entry.stored) {
       // Its row, search text and deadlines are replaced.
       const { rowid } = this.stmt.updateClaim.get(...values)!;
-      this.stmt.unindexClaim.run(rowid);
-      this.stmt.indexClaim.run(rowid, row.search_text);
+      if (indexed) {
+        this.stmt.unindexClaim.run(rowid);
+        this.stmt.indexClaim.run(rowid, row.search_text);
+      }
       this.stmt.deleteDeadlines.run(entry.claimId);
       this.stmt.deleteAssignments.run(entry.claimId);
       this.stmt.deleteAdvancesDue.run(entry.claimId);
       this.stmt.deleteFundYears.run(entry.claimId);
       this.stmt.deletePaymentOutcomes.run(entry.claimId);
     } else {
-      this.stmt.indexClaim.run(Number(this.stmt.insertClaim.run(...values).lastInsertRowid), row.search_text);
+      const { lastInsertRowid } = this.stmt.insertClaim.run(...values);
+      if (indexed) this.stmt.indexClaim.run(Number(lastInsertRowid), row.search_text);
     }
     this.stmt.upsertFold.run(entry.claimId, JSON.stringify(entry.state));
     for (const d of deadlines) this.stmt.insertDeadline.run(entry.claimId, d.kind, d.instalment ?? 0, d.dueOn, row.jurisdiction!, row.filed_by!);
