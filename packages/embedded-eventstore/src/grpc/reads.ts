@@ -112,7 +112,9 @@ class ReadSession {
     let sent = 0;
     while (sent < count && !this.cancelled && (forwards ? revision <= last : revision >= first)) {
       const indices: number[] = [];
-      while (indices.length < BATCH && (forwards ? revision <= last : revision >= first)) {
+      // No more than may be sent: a read of a few events of a long stream loads only those (if
+      // some have expired by $maxAge, the next turn of the outer loop loads the ones after them).
+      while (indices.length < Math.min(BATCH, count - sent) && (forwards ? revision <= last : revision >= first)) {
         indices.push(s.events[revision]!);
         revision += forwards ? 1 : -1;
       }
