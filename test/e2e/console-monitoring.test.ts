@@ -9,7 +9,8 @@
  * use (a Serbian budget allocated through the command service) as published, in EUR with the
  * dinars beneath, in a table with its caption; the recoveries from offenders (one Serbian claim
  * taken to closure and a recovery recorded, all through the command service: under the threshold,
- * so its paid and recovered cells read "withheld", never 0); the catalogue's definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
+ * so its paid and recovered cells read "withheld", never 0); the decisions within the scheme's time
+ * limit, each cell and share as published; the catalogue's definitions as text. axe-core finds no violation at all; screenshots `monitoring*.png` in
  * .tap/screenshots/console/.
  */
 import t from 'tap';
@@ -26,6 +27,7 @@ interface Tables {
   claims: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null }[] };
   budget: AmountsTable | null;
   recoveries: AmountsTable | null;
+  timeLimit: { columns: string[]; rows: { jurisdiction: string; cells: (number | null)[]; total: number | null; shareWithinLimit: number | null }[]; columnTotals: (number | null)[]; total: number | null; regionShareWithinLimit: number | null };
 }
 interface AmountsTable { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: (number | null)[]; original: (number | null)[] }[]; columnTotals: (number | null)[] }
 
@@ -122,7 +124,32 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.equal(await page.getByTestId('claims-BA-undecided').textContent(), 'withheld');
   t.equal(await page.getByRole('row', { name: new RegExp(`^${NAMES.BA}`) }).first().getByRole('rowheader').textContent(), NAMES.BA, 'rows named by jurisdiction');
   await page.getByText('A withheld figure is not zero.', { exact: false }).waitFor();
-  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 4, 'every table points to the explanation');
+  t.equal(await page.locator('table[aria-describedby="withheld-note"]').count(), 5, 'every table points to the explanation');
+
+  // Decisions within the scheme's time limit: every cell and share as published.
+  await page.getByRole('heading', { name: `Fund decisions within the time limit, claims filed in ${year}` }).waitFor();
+  t.same(await page.getByTestId('time-limit-table').locator('thead th').allTextContents(),
+    ['Jurisdiction', 'Within the limit', 'Beyond the limit', 'No limit set', 'Decisions', 'Share within the limit'], 'the time-limit table\'s columns');
+  const percent = new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 });
+  const limitShown: string[] = [];
+  const limitExpected: string[] = [];
+  const countOrWithheld = (n: number | null) => (n === null ? 'withheld' : count.format(n));
+  for (const row of tables.timeLimit.rows) {
+    for (const [i, column] of tables.timeLimit.columns.entries()) {
+      limitShown.push(`${row.jurisdiction} ${column}: ${await page.getByTestId(`time-limit-${row.jurisdiction}-${column}`).textContent()}`);
+      limitExpected.push(`${row.jurisdiction} ${column}: ${countOrWithheld(row.cells[i]!)}`);
+    }
+    limitShown.push(`${row.jurisdiction} total: ${await page.getByTestId(`time-limit-${row.jurisdiction}-total`).textContent()}`);
+    limitExpected.push(`${row.jurisdiction} total: ${countOrWithheld(row.total)}`);
+    limitShown.push(`${row.jurisdiction} share: ${await page.getByTestId(`time-limit-${row.jurisdiction}-share`).textContent()}`);
+    limitExpected.push(`${row.jurisdiction} share: ${row.shareWithinLimit === null ? '–' : percent.format(row.shareWithinLimit)}`);
+  }
+  limitShown.push(`region share: ${await page.getByTestId('time-limit-region-share').textContent()}`);
+  limitExpected.push(`region share: ${tables.timeLimit.regionShareWithinLimit === null ? '–' : percent.format(tables.timeLimit.regionShareWithinLimit)}`);
+  t.same(limitShown, limitExpected, 'every time-limit cell and share as published');
+  const rsWithin = tables.timeLimit.rows.find((r) => r.jurisdiction === 'RS')!.cells[tables.timeLimit.columns.indexOf('within-limit')];
+  t.equal(rsWithin, null, 'one Serbian decision, within the limit: under the threshold, so withheld');
+  t.equal(await page.getByTestId('time-limit-RS-within-limit').textContent(), 'withheld', 'and shown withheld, not 1');
 
   // Amounts in EUR, the dinar's rate said to be provisional, the mark's fixed rate not.
   t.match(await page.getByTestId('amounts-RS-claimed').textContent(), /€|withheld/);
@@ -197,6 +224,9 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^[\d.]+,\d\d\s€100\.000\.000,00\sRSD$/, 'the budget in Serbian number formats');
   await page.getByRole('heading', { name: `Naplata od učinilaca na zahtevima podnetim ${year}. godine, u evrima` }).waitFor();
   t.equal(await page.getByTestId('recoveries-RS-recovered').textContent(), 'uskraćeno', 'the recovery withheld in Serbian too');
+  await page.getByRole('heading', { name: `Odluke fonda u roku, zahtevi podneti ${year}. godine` }).waitFor();
+  t.same(await page.getByTestId('time-limit-table').locator('thead th').allTextContents(),
+    ['Jurisdikcija', 'U roku', 'Posle roka', 'Rok nije propisan', 'Odluke', 'Udeo u roku'], 'the time-limit table in Serbian');
   await checkAccessibility(t, page, 'monitoring in Serbian', { anyImpact: true });
   await page.setViewportSize({ width: 390, height: 844 });
   t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'fits 390 px');

@@ -159,10 +159,11 @@ export function App() {
   };
 
   // The language a person chooses here is theirs: their notifications follow it (the notification
-  // service's setting, which every instance shares). A refusal (a role without an inbox) changes nothing here.
+  // service's setting, which every instance shares). A monitor has no inbox: the console never asks the
+  // notification service for one.
   const chooseLocale = (l: Locale) => {
     setLocale(l);
-    if (session) api('/api/notifications/notification-settings', { method: 'PUT', body: { locale: l } }).catch(() => undefined);
+    if (session && !mayOnlyMonitor(session.principal)) api('/api/notifications/notification-settings', { method: 'PUT', body: { locale: l } }).catch(() => undefined);
   };
 
   let page;

@@ -32,6 +32,8 @@ interface Tables {
   /** The fund year's ledgers against their budgets (null, as `amounts`, while a rate is missing). */
   budget: AmountsTable | null;
   missingRates: string[];
+  /** Decided claims by whether the decision came within the scheme's time limit, and the share within it of each row. */
+  timeLimit: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld; shareWithinLimit: number | null }[]; columnTotals: Withheld[]; total: Withheld; regionShareWithinLimit: number | null };
 }
 interface Catalogue { indicators: { id: string; name: string; definition: string; unit: string }[] }
 
@@ -62,6 +64,8 @@ export function MonitoringPage(props: { year: number | undefined }) {
 
   const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
   const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
+  // A share is null when a cell it needs is withheld, or when there is no decision to share out.
+  const share = (x: number | null): ReactNode => (x === null ? '–' : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(x));
   const rateOf = (currency: string | null) => tables?.referenceRates.rates.find((r) => r.currency === currency);
 
   return (
@@ -104,6 +108,39 @@ export function MonitoringPage(props: { year: number | undefined }) {
                   <th scope="row">{t('monitoring.region')}</th>
                   {tables.claims.columnTotals.map((n, i) => <td key={i} data-testid={`claims-region-${tables.claims.columns[i]}`}>{count(n)}</td>)}
                   <td data-testid="claims-region-total">{count(tables.claims.total)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+
+          <h2>{t('monitoring.timeLimit.title', { year: tables.year })}</h2>
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.timeLimit.title', { year: tables.year })}>
+            <table aria-describedby="withheld-note" data-testid="time-limit-table">
+              <caption>{t('monitoring.timeLimit.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('monitoring.jurisdiction')}</th>
+                  {tables.timeLimit.columns.map((c) => <th key={c} scope="col">{t(`monitoring.timeLimit.${c}` as MessageKey)}</th>)}
+                  <th scope="col">{t('monitoring.timeLimit.decisions')}</th>
+                  <th scope="col">{t('monitoring.timeLimit.share')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tables.timeLimit.rows.map((row) => (
+                  <tr key={row.jurisdiction}>
+                    <th scope="row">{jurisdiction([row.jurisdiction])}</th>
+                    {row.cells.map((n, i) => <td key={i} data-testid={`time-limit-${row.jurisdiction}-${tables.timeLimit.columns[i]}`}>{count(n)}</td>)}
+                    <td data-testid={`time-limit-${row.jurisdiction}-total`}>{count(row.total)}</td>
+                    <td data-testid={`time-limit-${row.jurisdiction}-share`}>{share(row.shareWithinLimit)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t('monitoring.region')}</th>
+                  {tables.timeLimit.columnTotals.map((n, i) => <td key={i} data-testid={`time-limit-region-${tables.timeLimit.columns[i]}`}>{count(n)}</td>)}
+                  <td data-testid="time-limit-region-total">{count(tables.timeLimit.total)}</td>
+                  <td data-testid="time-limit-region-share">{share(tables.timeLimit.regionShareWithinLimit)}</td>
                 </tr>
               </tfoot>
             </table>
