@@ -2,6 +2,7 @@ export { BenchRun, cpuMsOf, peakMemoryMbOf } from './children.js';
 export { findNatsServer, freePort, natsInstallHint } from '@cfund/infra';
 export { HttpClient, type HttpAnswer } from './http.js';
 export { fmt, mean, quantile, report, sortedCopy } from './figures.js';
+export { pool } from './pool.js';
 export {
   CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, RSD, allocateLargeBudget, benchOperatorToken, benchTokens, day, fileBody, fundYearNow, lifecycleSteps, projectionCaughtUp, runLifecycles, sendCommand, waitFor,
   type CommandTiming, type Step, type Tokens,

@@ -31,7 +31,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { fundStream } from '@cfund/contracts';
 import {
   BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fileBody, fmt, fundYearNow, lifecycleSteps,
-  mean, quantile, report, requireBuilt, runLifecycles, sendCommand, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
+  mean, pool, quantile, report, requireBuilt, runLifecycles, sendCommand, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -107,14 +107,6 @@ async function lifecycleRound(port: number, tk: Tokens, count: number, latencies
   return { rate: result.rate, all: result.timings.map((c) => c.ms) };
 }
 
-/** Runs op(0..n-1) with IN_FLIGHT in flight. */
-async function pool(n: number, op: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, n) }, async () => {
-    while (next < n) await op(next++);
-  }));
-}
-
 interface KindFigures { name: string; count: number; serviceUs: number; storeUs: number; p50: number; p99: number }
 
 /**
@@ -127,7 +119,7 @@ async function perKindPhase(port: number, tk: Tokens, cpuOf: () => { service: nu
   const measure = async (name: string, op: (i: number) => Promise<number>) => {
     const ms: number[] = [];
     const before = cpuOf();
-    await withProgress(`kind: ${name}`, { total: KIND_CLAIMS, unit: 'commands' }, (progress) => pool(KIND_CLAIMS, async (i) => {
+    await withProgress(`kind: ${name}`, { total: KIND_CLAIMS, unit: 'commands' }, (progress) => pool(Array.from({ length: KIND_CLAIMS }, (_, i) => i), IN_FLIGHT, async (i) => {
       ms.push(await op(i));
       progress.advance(1);
     }));

@@ -23,7 +23,7 @@ import { connect } from 'nats';
 import type { Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 import {
-  BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, withProgress,
+  pool, BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, withProgress,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -43,13 +43,6 @@ async function ok(p: Promise<{ status: number; text: string }>, what: string): P
   const r = await p;
   if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.text}`);
   return r.text;
-}
-
-async function pool<T>(items: T[], inFlight: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
 }
 
 // ---- the run --------------------------------------------------------------------------------
