@@ -21,11 +21,14 @@ type Withheld = number | null;
 interface Rate { currency: string; perEur: number; provisional: boolean; source: string }
 /** An amounts table: `cells` in euro cents, `original` the same in minor units of the row's currency. */
 interface AmountsTable { columns: string[]; rows: { jurisdiction: string; currency: string | null; cells: Withheld[]; original: Withheld[] }[]; columnTotals: Withheld[] }
+/** A table of counts of claims by jurisdiction, with row and column totals. */
+interface CountsRow { jurisdiction: string; cells: Withheld[]; total: Withheld }
+interface CountsTable<Row extends CountsRow = CountsRow> { columns: string[]; rows: Row[]; columnTotals: Withheld[]; total: Withheld }
 interface Tables {
   year: number;
   suppressionThreshold: number;
   referenceRates: { version: string; rates: Rate[] };
-  claims: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld }[]; columnTotals: Withheld[]; total: Withheld };
+  claims: CountsTable;
   amounts: AmountsTable | null;
   /** What the funds paid on the year's claims and recovered from their offenders (null, as `amounts`, while a rate is missing). */
   recoveries: AmountsTable | null;
@@ -33,7 +36,7 @@ interface Tables {
   budget: AmountsTable | null;
   missingRates: string[];
   /** Decided claims by whether the decision came within the scheme's time limit, and the share within it of each row. */
-  timeLimit: { columns: string[]; rows: { jurisdiction: string; cells: Withheld[]; total: Withheld; shareWithinLimit: number | null }[]; columnTotals: Withheld[]; total: Withheld; regionShareWithinLimit: number | null };
+  timeLimit: CountsTable<CountsRow & { shareWithinLimit: number | null }> & { regionShareWithinLimit: number | null };
 }
 interface Catalogue { indicators: { id: string; name: string; definition: string; unit: string }[] }
 
@@ -43,7 +46,6 @@ const YEARS_BACK = 5;
 export function MonitoringPage(props: { year: number | undefined }) {
   const t = useT();
   const { locale } = useIntl();
-  const jurisdiction = useJurisdictions();
   const title = t('monitoring.title');
   useTitle(title);
   const thisYear = new Date().getFullYear();
@@ -62,10 +64,6 @@ export function MonitoringPage(props: { year: number | undefined }) {
     api<Catalogue>('/api/queries/monitoring/catalogue').then(({ body }) => setCatalogue(body), (e: unknown) => setError((e as Error).message));
   }, []);
 
-  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
-  const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
-  // A share is null when a cell it needs is withheld, or when there is no decision to share out.
-  const share = (x: number | null): ReactNode => (x === null ? '–' : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(x));
   const rateOf = (currency: string | null) => tables?.referenceRates.rates.find((r) => r.currency === currency);
 
   return (
@@ -85,66 +83,17 @@ export function MonitoringPage(props: { year: number | undefined }) {
           <p id="withheld-note" className="note">{t('monitoring.withheldNote', { threshold: tables.suppressionThreshold })}</p>
 
           <h2>{t('monitoring.claims.title', { year: tables.year })}</h2>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.claims.title', { year: tables.year })}>
-            <table aria-describedby="withheld-note">
-              <thead>
-                <tr>
-                  <th scope="col">{t('monitoring.jurisdiction')}</th>
-                  {tables.claims.columns.map((c) => <th key={c} scope="col">{t(`monitoring.outcome.${c}` as MessageKey)}</th>)}
-                  <th scope="col">{t('monitoring.claimsFiled')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tables.claims.rows.map((row) => (
-                  <tr key={row.jurisdiction}>
-                    <th scope="row">{jurisdiction([row.jurisdiction])}</th>
-                    {row.cells.map((n, i) => <td key={i} data-testid={`claims-${row.jurisdiction}-${tables.claims.columns[i]}`}>{count(n)}</td>)}
-                    <td data-testid={`claims-${row.jurisdiction}-total`}>{count(row.total)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">{t('monitoring.region')}</th>
-                  {tables.claims.columnTotals.map((n, i) => <td key={i} data-testid={`claims-region-${tables.claims.columns[i]}`}>{count(n)}</td>)}
-                  <td data-testid="claims-region-total">{count(tables.claims.total)}</td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+          <CountsTableView
+            id="claims" table={tables.claims} label={t('monitoring.claims.title', { year: tables.year })}
+            column={(c) => t(`monitoring.outcome.${c}` as MessageKey)} totalLabel={t('monitoring.claimsFiled')}
+          />
 
           <h2>{t('monitoring.timeLimit.title', { year: tables.year })}</h2>
-          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('monitoring.timeLimit.title', { year: tables.year })}>
-            <table aria-describedby="withheld-note" data-testid="time-limit-table">
-              <caption>{t('monitoring.timeLimit.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('monitoring.jurisdiction')}</th>
-                  {tables.timeLimit.columns.map((c) => <th key={c} scope="col">{t(`monitoring.timeLimit.${c}` as MessageKey)}</th>)}
-                  <th scope="col">{t('monitoring.timeLimit.decisions')}</th>
-                  <th scope="col">{t('monitoring.timeLimit.share')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tables.timeLimit.rows.map((row) => (
-                  <tr key={row.jurisdiction}>
-                    <th scope="row">{jurisdiction([row.jurisdiction])}</th>
-                    {row.cells.map((n, i) => <td key={i} data-testid={`time-limit-${row.jurisdiction}-${tables.timeLimit.columns[i]}`}>{count(n)}</td>)}
-                    <td data-testid={`time-limit-${row.jurisdiction}-total`}>{count(row.total)}</td>
-                    <td data-testid={`time-limit-${row.jurisdiction}-share`}>{share(row.shareWithinLimit)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">{t('monitoring.region')}</th>
-                  {tables.timeLimit.columnTotals.map((n, i) => <td key={i} data-testid={`time-limit-region-${tables.timeLimit.columns[i]}`}>{count(n)}</td>)}
-                  <td data-testid="time-limit-region-total">{count(tables.timeLimit.total)}</td>
-                  <td data-testid="time-limit-region-share">{share(tables.timeLimit.regionShareWithinLimit)}</td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+          <CountsTableView
+            id="time-limit" table={tables.timeLimit} label={t('monitoring.timeLimit.title', { year: tables.year })} caption={t('monitoring.timeLimit.caption')}
+            column={(c) => t(`monitoring.timeLimit.${c}` as MessageKey)} totalLabel={t('monitoring.timeLimit.decisions')}
+            share={{ label: t('monitoring.timeLimit.share'), ofRow: (r) => tables.timeLimit.rows[r]!.shareWithinLimit, ofRegion: tables.timeLimit.regionShareWithinLimit }}
+          />
 
           <h2>{t('monitoring.amounts.title', { year: tables.year })}</h2>
           {tables.amounts === null
@@ -205,6 +154,55 @@ export function MonitoringPage(props: { year: number | undefined }) {
         </>
       )}
     </section>
+  );
+}
+
+/** A table of counts of claims by jurisdiction: row totals, the region's totals, withheld cells said so, and optionally a share per row. */
+function CountsTableView(props: {
+  id: string; table: CountsTable; label: string; caption?: string; column: (c: string) => string; totalLabel: string;
+  /** The share column: its heading, the share of the row at an index, the region's. */
+  share?: { label: string; ofRow: (row: number) => number | null; ofRegion: number | null };
+}) {
+  const t = useT();
+  const { locale } = useIntl();
+  const jurisdiction = useJurisdictions();
+  const { id, table, share } = props;
+  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
+  const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
+  // A share is null when a cell it needs is withheld, or when there is nothing to share out.
+  const percent = (x: number | null): ReactNode => (x === null ? '–' : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(x));
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
+      <table aria-describedby="withheld-note" data-testid={`${id}-table`}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            <th scope="col">{t('monitoring.jurisdiction')}</th>
+            {table.columns.map((c) => <th key={c} scope="col">{props.column(c)}</th>)}
+            <th scope="col">{props.totalLabel}</th>
+            {share && <th scope="col">{share.label}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((row, r) => (
+            <tr key={row.jurisdiction}>
+              <th scope="row">{jurisdiction([row.jurisdiction])}</th>
+              {row.cells.map((n, i) => <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>{count(n)}</td>)}
+              <td data-testid={`${id}-${row.jurisdiction}-total`}>{count(row.total)}</td>
+              {share && <td data-testid={`${id}-${row.jurisdiction}-share`}>{percent(share.ofRow(r))}</td>}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t('monitoring.region')}</th>
+            {table.columnTotals.map((n, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{count(n)}</td>)}
+            <td data-testid={`${id}-region-total`}>{count(table.total)}</td>
+            {share && <td data-testid={`${id}-region-share`}>{percent(share.ofRegion)}</td>}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
   );
 }
 
