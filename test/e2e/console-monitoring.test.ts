@@ -165,16 +165,21 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
     `Each fund's ${year} ledger against its budget: the calendar year of the ledger, not the claims filed in it. The budget is public and always shown.`, 'the table\'s caption');
   t.same(await page.getByTestId('budget-table').locator('thead th').allTextContents(),
     ['Jurisdiction', 'Budget allocated', 'Committed, not released', 'Paid out, not returned', 'Recovered from offenders'], 'the columns in the funds page\'s words');
-  const budgetShown: string[] = [];
-  const budgetExpected: string[] = [];
-  for (const row of tables.budget!.rows) {
-    for (const [i, column] of tables.budget!.columns.entries()) {
-      budgetShown.push(`${row.jurisdiction} ${column}: ${(await page.getByTestId(`budget-${row.jurisdiction}-${column}`).textContent())!.replace(/\s/g, ' ')}`);
-      const cents = row.cells[i]!;
-      const original = row.currency && row.currency !== 'EUR' && cents !== null && row.original[i] !== null ? money(row.original[i]!, row.currency) : '';
-      budgetExpected.push(`${row.jurisdiction} ${column}: ${cents === null ? 'withheld' : (euro.format(cents / 100) + original).replace(/\s/g, ' ')}`);
+  /** Each cell of an amounts table as shown, and as published (EUR, the original beneath; withheld said so). */
+  const amountCells = async (id: string, table: AmountsTable) => {
+    const shown: string[] = [];
+    const expected: string[] = [];
+    for (const row of table.rows) {
+      for (const [i, column] of table.columns.entries()) {
+        shown.push(`${row.jurisdiction} ${column}: ${(await page.getByTestId(`${id}-${row.jurisdiction}-${column}`).textContent())!.replace(/\s/g, ' ')}`);
+        const cents = row.cells[i]!;
+        const original = row.currency && row.currency !== 'EUR' && cents !== null && row.original[i] !== null ? money(row.original[i]!, row.currency) : '';
+        expected.push(`${row.jurisdiction} ${column}: ${cents === null ? 'withheld' : (euro.format(cents / 100) + original).replace(/\s/g, ' ')}`);
+      }
     }
-  }
+    return { shown, expected };
+  };
+  const { shown: budgetShown, expected: budgetExpected } = await amountCells('budget', tables.budget!);
   t.same(budgetShown, budgetExpected, 'every budget cell as published: a withheld one marked "withheld"');
   t.match(await page.getByTestId('budget-RS-allocated').textContent(), /^€[\d,]+\.\d\dRSD\s100,000,000\.00$/, 'the Serbian budget in EUR, the dinars beneath');
 
@@ -183,16 +188,7 @@ t.test('a monitor lands on the published tables, withheld cells marked, and is n
   t.equal(await page.getByTestId('recoveries-table').locator('caption').textContent(),
     `What the funds paid on the claims filed in ${year}, and what they recovered from the offenders of the same claims (subrogation).`, 'the table\'s caption');
   t.same(await page.getByTestId('recoveries-table').locator('thead th').allTextContents(), ['Jurisdiction', 'Paid', 'Recovered from offenders'], 'its columns');
-  const recoveriesShown: string[] = [];
-  const recoveriesExpected: string[] = [];
-  for (const row of tables.recoveries!.rows) {
-    for (const [i, column] of tables.recoveries!.columns.entries()) {
-      recoveriesShown.push(`${row.jurisdiction} ${column}: ${(await page.getByTestId(`recoveries-${row.jurisdiction}-${column}`).textContent())!.replace(/\s/g, ' ')}`);
-      const cents = row.cells[i]!;
-      const original = row.currency && row.currency !== 'EUR' && cents !== null && row.original[i] !== null ? money(row.original[i]!, row.currency) : '';
-      recoveriesExpected.push(`${row.jurisdiction} ${column}: ${cents === null ? 'withheld' : (euro.format(cents / 100) + original).replace(/\s/g, ' ')}`);
-    }
-  }
+  const { shown: recoveriesShown, expected: recoveriesExpected } = await amountCells('recoveries', tables.recoveries!);
   for (const [i, column] of tables.recoveries!.columns.entries()) {
     recoveriesShown.push(`region ${column}: ${(await page.getByTestId(`recoveries-region-${column}`).textContent())!.replace(/\s/g, ' ')}`);
     const cents = tables.recoveries!.columnTotals[i]!;
