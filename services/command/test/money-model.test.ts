@@ -450,7 +450,13 @@ async function runSequence(world: World, year: number, { starts, nextYearBudget,
       }
       case 'schedule': return post(`/claims/${id}/payout-schedule`, tk.finance, { instalments: a.instalments, firstDueOn: day(a.dueInDays), intervalMonths: 1 });
       case 'disburse': return post(`/claims/${id}/payouts/${a.n}/disbursement`, tk.finance, { paymentReference: `PAY-${a.n}`, ...(a.early ? { earlyPayment: true } : {}) });
-      case 'fail': return post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
+      case 'fail': {
+        const failed = await post(`/claims/${id}/payouts/${a.n}/failure`, tk.finance, { reason: 'the bank returned it' });
+        // Recorded by hand: the bank's own return of it later brings no money back a second time
+        // (the statement leaves it unmatched, for a person), so nothing of it is at the bank any more.
+        if (failed.statusCode === 200) instalmentsAtBank.delete(`${a.claim}/${a.n}`);
+        return failed;
+      }
       case 'recover': {
         const body = { amount: RSD(a.amount), recordedOn: day() };
         if (!a.retried) return post(`/claims/${id}/recoveries`, tk.finance, body);
