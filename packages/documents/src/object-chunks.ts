@@ -35,7 +35,19 @@ export interface ObjectMeta {
   mtime: string;
   digest: string;
   deleted?: boolean;
+  /** Free-form strings (the Object Store's own); here `CHUNK_SEQUENCES`. */
+  metadata?: Record<string, string>;
 }
+
+/**
+ * The metadata key under which a put records the stream sequence of each of its chunks, as runs of
+ * consecutive sequences, `<first>+<count>` joined by commas (`1041+9`; interleaved: `12+3,19+2,…`).
+ * A read then fetches chunk n by its sequence, and a range starts at its chunk, without reading the
+ * chunks before, even when other puts' chunks lie between. Objects without it (written by nats.js or
+ * before it was recorded) are read as before. Left out when longer than `MAX_SEQUENCES_TEXT`.
+ */
+export const CHUNK_SEQUENCES = 'cfund-chunk-seqs';
+const MAX_SEQUENCES_TEXT = 32 * 1024;
 
 export interface ChunkOptions {
   /** Bytes per chunk message (nats.js's default, 128 KiB), never above the server's max_payload. */
@@ -49,10 +61,19 @@ export interface ChunkOptions {
   maxChunksInFlight?: number;
   /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
   ackTimeoutMs?: number;
+  /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
+  directReadMaxChunks?: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
+/**
+ * Up to so many chunks (those from a range's first on) a read whose chunk sequences are recorded
+ * fetches by direct gets instead of through a consumer: a consumer's create and delete (two round
+ * trips to the stream leader) weigh on a small object, its batches win on a large one
+ * (docs/benchmarks.md).
+ */
+export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
 /** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
 const READ_IDLE_MS = 10 * 60_000;
 
@@ -61,7 +82,7 @@ const jc = JSONCodec<ObjectMeta>();
 
 /** nats.js's `jsm.direct` (the Object Store's streams allow direct gets), which its JetStreamManager type leaves out. */
 interface DirectGet {
-  direct: { getMessage(stream: string, query: { seq: number; next_by_subj: string } | { last_by_subj: string }): Promise<StoredMsg> };
+  direct: { getMessage(stream: string, query: { seq: number; next_by_subj?: string } | { last_by_subj: string }): Promise<StoredMsg> };
 }
 
 /** One bucket's subjects and the reads and writes of its objects. */
@@ -71,6 +92,7 @@ export class ObjectChunks {
   private readonly chunkBytes: number;
   private readonly maxChunksInFlight: number;
   private readonly ackTimeoutMs: number | undefined;
+  private readonly directReadMaxChunks: number;
 
   constructor(nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
     this.stream = `OBJ_${bucket}`;
@@ -78,6 +100,7 @@ export class ObjectChunks {
     this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
     this.ackTimeoutMs = options.ackTimeoutMs;
+    this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
   }
 
   chunkSubject(id: string): string {
@@ -111,6 +134,7 @@ export class ObjectChunks {
     const timeout = this.ackTimeoutMs === undefined ? {} : { timeout: this.ackTimeoutMs };
     const sha = createHash('sha256');
     const inFlight: Promise<unknown>[] = [];
+    const sequences: number[] = [];
     let size = 0;
     let chunks = 0;
     let metaSent: ObjectMeta | undefined;
@@ -118,8 +142,8 @@ export class ObjectChunks {
       while (inFlight.length >= this.maxChunksInFlight) await inFlight.shift();
       sha.update(payload);
       size += payload.length;
-      chunks += 1;
-      const ack = this.js.publish(subject, payload, { ...timeout, expect: { streamName: this.stream } });
+      const index = chunks++;
+      const ack = this.js.publish(subject, payload, { ...timeout, expect: { streamName: this.stream } }).then((pubAck) => { sequences[index] = pubAck.seq; });
       ack.catch(() => undefined); // awaited in order above or below; this keeps an early failure from going unhandled
       inFlight.push(ack);
     };
@@ -147,6 +171,8 @@ export class ObjectChunks {
         bucket: this.bucket, nuid: id, size, chunks,
         mtime: new Date().toISOString(), digest: `SHA-256=${base64UrlPadded(sha.digest())}`, deleted: false,
       };
+      const recorded = sequenceRuns(sequences);
+      if (chunks > 0 && recorded.length <= MAX_SEQUENCES_TEXT) meta.metadata = { [CHUNK_SEQUENCES]: recorded };
       const h = headers();
       h.set('Nats-Rollup', 'sub');
       metaSent = meta;
@@ -165,9 +191,11 @@ export class ObjectChunks {
   }
 
   /**
-   * The object's bytes from `offset` on, through a pull consumer on the object's chunk subject
-   * (`chunksFrom`). A range starts at the chunk holding `offset` when the object's chunks are
-   * consecutive messages of the stream (`firstChunkSeq`), and reads from the first chunk
+   * The object's bytes from `offset` on, from the chunk holding `offset`. With its chunks'
+   * sequences recorded (`CHUNK_SEQUENCES`): that chunk is found by its sequence, and the chunks
+   * are fetched by direct gets when at most `directReadMaxChunks` are to be read, through a pull
+   * consumer from that sequence otherwise. Without: through a consumer, from that chunk when the
+   * object's chunks are consecutive messages of the stream (`firstChunkSeq`), from the first
    * otherwise. Size and chunk count are checked at the end, and the digest when read from the start.
    */
   async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
@@ -176,22 +204,75 @@ export class ObjectChunks {
     if (expected === undefined) throw new Error(`object ${meta.name}: unknown digest ${meta.digest}`);
     const chunkBytes = meta.options?.max_chunk_size;
     const wanted = chunkBytes === undefined || meta.chunks === 0 ? 0 : Math.min(Math.floor(offset / chunkBytes), meta.chunks - 1);
-    const startSeq = wanted === 0 ? undefined : await this.firstChunkSeq(subject, meta, wanted);
-    const first = startSeq === undefined ? 0 : wanted;
+    let sequences = chunkSequences(meta);
+    let first = 0;
+    let source: AsyncIterator<Uint8Array> | undefined;
+    let data: IteratorResult<Uint8Array> | undefined;
+    if (sequences !== undefined && meta.chunks > 0) {
+      first = wanted;
+      const count = meta.chunks - first;
+      const from = sequences.slice(first);
+      source = (count <= this.directReadMaxChunks ? this.chunksAt(subject, from, meta) : this.chunksFrom(subject, from[0], count, meta, from[0]))[Symbol.asyncIterator]();
+      try {
+        data = await source.next();
+      } catch (error) {
+        if (!(error instanceof StaleSequences)) throw error;
+        sequences = undefined; // the stream's sequences are not those recorded (moved to another stream?): read as if none were
+      }
+    }
+    if (sequences === undefined || meta.chunks === 0) {
+      const startSeq = wanted === 0 ? undefined : await this.firstChunkSeq(subject, meta, wanted);
+      first = startSeq === undefined ? 0 : wanted;
+      source = this.chunksFrom(subject, startSeq, meta.chunks - first, meta)[Symbol.asyncIterator]();
+      data = await source.next();
+    }
     // Only a read of every chunk can check the digest; a range relies on what is stored in it (the documents' records authenticate themselves).
     const sha = first === 0 ? createHash('sha256') : undefined;
     let seen = first * (chunkBytes ?? 0);
     let index = first;
-    for await (const data of this.chunksFrom(subject, startSeq, meta.chunks - first, meta)) {
-      if (first > 0 && index < meta.chunks - 1 && data.length !== chunkBytes) throw new Error(`object ${meta.name}: chunk ${index} is not ${chunkBytes} bytes`);
-      index += 1;
-      sha?.update(data);
-      const start = seen;
-      seen += data.length;
-      if (seen > offset) yield start >= offset ? data : data.subarray(offset - start);
+    try {
+      for (; !data!.done; data = await source!.next()) {
+        const chunk = data!.value;
+        if (index < meta.chunks - 1 && first > 0 && chunk.length !== chunkBytes) throw new Error(`object ${meta.name}: chunk ${index} is not ${chunkBytes} bytes`);
+        index += 1;
+        sha?.update(chunk);
+        const start = seen;
+        seen += chunk.length;
+        if (seen > offset) yield start >= offset ? chunk : chunk.subarray(offset - start);
+      }
+    } finally {
+      await source!.return?.();
     }
     if (seen !== meta.size || (sha !== undefined && sha.digest('base64url') !== expected)) {
       throw new Error(`object ${meta.name}: the chunks read do not match its size and digest`);
+    }
+  }
+
+  /**
+   * The chunks at the stream sequences `sequences` of `subject`, by direct gets (any replica
+   * answers; the stream leader when that replica has not stored one yet), at most
+   * `maxChunksInFlight` of them asked for ahead of the reader. A message of another subject at the
+   * first sequence: `StaleSequences`; at a later one, or none at all: the read fails.
+   */
+  private async *chunksAt(subject: string, sequences: number[], meta: ObjectMeta): AsyncGenerator<Uint8Array> {
+    const asked: Promise<StoredMsg | undefined>[] = [];
+    let next = 0;
+    const ask = (): void => {
+      while (asked.length < this.maxChunksInFlight && next < sequences.length) {
+        const message = this.chunkAt(sequences[next++]!);
+        message.catch(() => undefined); // awaited in order below; a read ended early leaves it unawaited
+        asked.push(message);
+      }
+    };
+    ask();
+    for (let index = 0; asked.length > 0; index += 1) {
+      const message = await asked.shift()!;
+      if (message?.subject !== subject) {
+        if (index === 0) throw new StaleSequences(); // the read without the record tells a missing chunk from a record not of this stream
+        throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+      }
+      ask();
+      yield message.data;
     }
   }
 
@@ -215,18 +296,21 @@ export class ObjectChunks {
    * reader holds about that window. Faster than a direct get per chunk, one or several ahead:
    * packages/documents/README.md, docs/benchmarks.md.
    */
-  private async *chunksFrom(subject: string, seq: number | undefined, count: number, meta: ObjectMeta): AsyncGenerator<Uint8Array> {
+  private async *chunksFrom(subject: string, seq: number | undefined, count: number, meta: ObjectMeta, expectedFirstSeq?: number): AsyncGenerator<Uint8Array> {
     const consumer = await this.jsm.consumers.add(this.stream, {
       ack_policy: AckPolicy.None, filter_subject: subject, mem_storage: true, inactive_threshold: nanos(READ_IDLE_MS),
       ...(seq === undefined ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seq }),
     });
     try {
+      // From a recorded sequence, exactly the chunks from there on follow; else the record is not this stream's (the read without it tells a missing chunk).
+      if (expectedFirstSeq !== undefined && consumer.num_pending !== count) throw new StaleSequences();
       if (consumer.num_pending < count) throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
       if (count === 0) return;
       const messages = await (await this.js.consumers.get(this.stream, consumer.name)).consume({ max_messages: this.maxChunksInFlight });
       let got = 0;
       try {
         for await (const message of messages) {
+          if (got === 0 && expectedFirstSeq !== undefined && message.seq !== expectedFirstSeq) throw new StaleSequences();
           yield message.data;
           if (++got === count) return;
         }
@@ -251,6 +335,21 @@ export class ObjectChunks {
     }
     try {
       return await this.jsm.streams.getMessage(this.stream, { seq, next_by_subj: subject } as unknown as { seq: number });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The message at stream sequence `seq` (a direct get, or from the leader when this replica has none yet); undefined when there is none. */
+  private async chunkAt(seq: number): Promise<StoredMsg | undefined> {
+    try {
+      return await (this.jsm as JetStreamManager & DirectGet).direct.getMessage(this.stream, { seq });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      return await this.jsm.streams.getMessage(this.stream, { seq });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -299,6 +398,34 @@ export class ObjectChunks {
   async purgeChunks(id: string): Promise<void> {
     await this.jsm.streams.purge(this.stream, { filter: this.chunkSubject(id) });
   }
+}
+
+/** The chunk sequences recorded in a meta do not name the object's chunks in this stream: read without them. */
+class StaleSequences extends Error {}
+
+/** `sequences` as runs of consecutive numbers, `<first>+<count>` joined by commas (`CHUNK_SEQUENCES`). */
+function sequenceRuns(sequences: readonly number[]): string {
+  const runs: string[] = [];
+  for (let at = 0; at < sequences.length;) {
+    let end = at + 1;
+    while (end < sequences.length && sequences[end] === sequences[end - 1]! + 1) end += 1;
+    runs.push(`${sequences[at]}+${end - at}`);
+    at = end;
+  }
+  return runs.join(',');
+}
+
+/** The stream sequence of each chunk, as the put recorded them; undefined when not recorded or not one per chunk, increasing. */
+export function chunkSequences(meta: ObjectMeta): number[] | undefined {
+  const text = meta.metadata?.[CHUNK_SEQUENCES];
+  if (text === undefined || !/^\d+\+\d+(,\d+\+\d+)*$/.test(text)) return undefined;
+  const sequences: number[] = [];
+  for (const run of text.split(',')) {
+    const [first, count] = run.split('+').map(Number) as [number, number];
+    if (first < 1 || count < 1 || first <= (sequences.at(-1) ?? 0) || sequences.length + count > meta.chunks) return undefined;
+    for (let i = 0; i < count; i += 1) sequences.push(first + i);
+  }
+  return sequences.length === meta.chunks ? sequences : undefined;
 }
 
 function isNotFound(error: unknown): boolean {

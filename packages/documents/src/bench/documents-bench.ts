@@ -5,8 +5,9 @@
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
- * The Object Store's download is also measured, on the same objects, with the reader before
- * ObjectChunks' pull consumer (a direct get per chunk, one ahead).
+ * The Object Store's download is also measured, on the same objects, always through a pull
+ * consumer and always by direct gets of the chunks' recorded sequences (ObjectChunks picks one by
+ * the number of chunks to read), alternated twice in the same run.
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
@@ -17,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { connect, type NatsConnection, type StoredMsg } from 'nats';
+import { connect } from 'nats';
 import { startNatsServer } from '@cfund/infra';
 import { withProgress } from '@cfund/service-kit';
 import { decryptDocument, encryptDocument } from '../chunked-cipher.js';
@@ -52,24 +53,6 @@ async function throughput(round: string, n: number, bytes: number, job: (i: numb
   return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
 }
 
-/**
- * The reader before ObjectChunks' pull consumer, kept here to compare with in the same run: one
- * direct get per chunk (the first chunk from the previous one's sequence on), one fetched ahead.
- */
-async function* directGetsOneAhead(nc: NatsConnection, chunks: ObjectChunks, name: string): AsyncGenerator<Uint8Array> {
-  const meta = await chunks.meta(name);
-  if (!meta) throw new Error(`no object ${name}`);
-  const direct = (await nc.jetstreamManager() as unknown as { direct: { getMessage(stream: string, query: object): Promise<StoredMsg> } }).direct;
-  const after = (seq: number): Promise<StoredMsg> => direct.getMessage(chunks.stream, { seq, next_by_subj: chunks.chunkSubject(meta.nuid) });
-  let next = meta.chunks > 0 ? after(1) : undefined;
-  for (let index = 0; index < meta.chunks; index += 1) {
-    const message = await next!;
-    next = index + 1 < meta.chunks ? after(message.seq + 1) : undefined;
-    next?.catch(() => undefined);
-    yield message.data;
-  }
-}
-
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
@@ -101,8 +84,19 @@ async function main(): Promise<void> {
           const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
           process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
           if (store instanceof ObjectDocumentStore) {
-            const before = await throughput(`${label} ${name}: download, direct gets`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, directGetsOneAhead(nc, store.chunks, `${ids[i]}-${size}.cfd`))));
-            process.stdout.write(`${label} ${name}, the reader before (direct gets, one ahead): download ${before.toFixed(0)} MiB/s (${(before / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+            // The same objects read always through a consumer, and always by direct gets of their recorded sequences, alternated twice.
+            const jsm = await nc.jetstreamManager();
+            const variants = [['pull consumer', 0], ['direct gets by recorded sequence', Number.MAX_SAFE_INTEGER]] as const;
+            for (const pass of [1, 2]) {
+              for (const [variant, directReadMaxChunks] of variants) {
+                const chunks = new ObjectChunks(nc, jsm, store.chunks.bucket, { directReadMaxChunks });
+                const mibs = await throughput(`${label} ${name}: download, ${variant} (${pass})`, count, size, async (i) => {
+                  const meta = await chunks.meta(`${ids[i]}-${size}.cfd`);
+                  await drain(decryptDocument(key, ids[i]!, chunks.read(meta!)));
+                });
+                process.stdout.write(`${label} ${name}, always ${variant} (pass ${pass}): download ${mibs.toFixed(0)} MiB/s (${(mibs / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+              }
+            }
           }
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
