@@ -63,6 +63,12 @@ export interface ChunkOptions {
   ackTimeoutMs?: number;
   /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
   directReadMaxChunks?: number;
+  /**
+   * Whether a read from the start checks the object's SHA-256 (default true). ObjectDocumentStore's
+   * objects are chunked-cipher documents whose records authenticate themselves (and their order
+   * and end) when decrypted, so it skips this second pass over every byte.
+   */
+  checkDigest?: boolean;
 }
 
 export const DEFAULT_CHUNK_BYTES = 128 * 1024;
@@ -93,6 +99,7 @@ export class ObjectChunks {
   private readonly maxChunksInFlight: number;
   private readonly ackTimeoutMs: number | undefined;
   private readonly directReadMaxChunks: number;
+  private readonly checkDigest: boolean;
 
   constructor(nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
     this.stream = `OBJ_${bucket}`;
@@ -101,6 +108,7 @@ export class ObjectChunks {
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
     this.ackTimeoutMs = options.ackTimeoutMs;
     this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
+    this.checkDigest = options.checkDigest ?? true;
   }
 
   chunkSubject(id: string): string {
@@ -227,7 +235,7 @@ export class ObjectChunks {
       data = await source.next();
     }
     // Only a read of every chunk can check the digest; a range relies on what is stored in it (the documents' records authenticate themselves).
-    const sha = first === 0 ? createHash('sha256') : undefined;
+    const sha = first === 0 && this.checkDigest ? createHash('sha256') : undefined;
     let seen = first * (chunkBytes ?? 0);
     let index = first;
     try {

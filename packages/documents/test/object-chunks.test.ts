@@ -13,7 +13,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import t from 'tap';
 import { connect, type StoredMsg } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
-import { CHUNK_BYTES, DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans } from '../src/index.ts';
+import { CHUNK_BYTES, CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
 import { collect, pieces } from './fixtures.ts';
 
 const env = await startTestEnvironment({ memDb: true });
@@ -33,11 +33,13 @@ const chunkMessages = async (bucket: string): Promise<number> => {
 };
 
 /** An ObjectChunks of `bucket` on a connection of its own, and the bytes that connection has received (its reads' chunks and answers). */
-const measuredChunks = async (bucket: string): Promise<{ chunks: ObjectChunks; received: () => number }> => {
+const measuredChunks = async (bucket: string, options: ChunkOptions = {}): Promise<{ chunks: ObjectChunks; received: () => number }> => {
   const reader = await env.connectNats();
   t.teardown(() => reader.close());
-  return { chunks: new ObjectChunks(reader, await reader.jetstreamManager(), bucket), received: () => reader.stats().inBytes };
+  return { chunks: new ObjectChunks(reader, await reader.jetstreamManager(), bucket, options), received: () => reader.stats().inBytes };
 };
+/** Reads through a consumer whatever the count of chunks, or by direct gets whatever the count. */
+const READERS = [['a consumer', { directReadMaxChunks: 0 }], ['direct gets', { directReadMaxChunks: Number.MAX_SAFE_INTEGER }]] as const;
 
 t.test('the Object Store format: nats.js reads what is written here, and the other way round', async (t) => {
   const bucket = newBucket();
@@ -152,38 +154,80 @@ t.test('a range starts at the Object Store chunk holding the encrypted record of
     const before = received();
     const read = await range(first, end);
     t.ok(read.equals(plaintext.subarray(first)), `bytes ${first}-${end}: the plaintext's`);
-    // The chunks from the one holding the record's first stored byte to the end, and the two that place the first (the object's first and last chunk).
+    // The chunks from the one holding the record's first stored byte to the end, found by its recorded sequence (the code before also read the object's first and last chunk to place it).
     const needed = meta.chunks - Math.floor((first < CHUNK_BYTES ? 0 : storedOffsetOfChunk(Math.floor(first / CHUNK_BYTES))) / chunkBytes);
     const got = received() - before;
-    t.ok(got <= chunksWorth(needed + (needed === meta.chunks ? 0 : 2)), `bytes ${first}-${end}: ${got} bytes received for ${needed} of the ${meta.chunks} chunks`);
+    t.ok(got <= chunksWorth(needed), `bytes ${first}-${end}: ${got} bytes received for ${needed} of the ${meta.chunks} chunks`);
   }
   const before = received();
   t.ok((await range(end - 100, end)).equals(plaintext.subarray(end - 100)), 'the last 101 bytes');
   const got = received() - before;
-  t.ok(got <= chunksWorth(3), `read with ${got} bytes received (the first and last chunk to place it, the one it is in), not the ${meta.chunks} chunks`);
+  t.ok(got <= chunksWorth(1), `read with ${got} bytes received (the one chunk it is in), not the ${meta.chunks} chunks`);
   t.ok((await range(5 * CHUNK_BYTES + 7, 9 * CHUNK_BYTES + 3)).equals(plaintext.subarray(5 * CHUNK_BYTES + 7, 9 * CHUNK_BYTES + 4)), 'a range inside the document');
 });
 
-t.test('the chunks of objects written at the same time are read in their order, ranges too', async (t) => {
+t.test('objects written at the same time (their chunks interleaved): read whole, and ranges from their chunk, by either reader', async (t) => {
   const bucket = newBucket();
   // One chunk in flight each: the two puts take turns, so their chunks alternate in the stream.
   const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024, maxChunksInFlight: 1 });
-  const a = randomBytes(20 * 64 * 1024 + 99);
+  const a = randomBytes(20 * 64 * 1024 + 99); // 21 chunks, the last one 99 bytes
   const b = randomBytes(20 * 64 * 1024 + 7);
   await Promise.all([store.put('a.cfd', pieces(a, 64 * 1024)), store.put('b.cfd', pieces(b, 64 * 1024))]);
-  const { chunks, received } = await measuredChunks(bucket);
-  const meta = (await chunks.meta('a.cfd'))!;
+  const meta = (await store.chunks.meta('a.cfd'))!;
   const direct = (jsm as unknown as { direct: { getMessage(stream: string, query: object): Promise<StoredMsg> } }).direct;
-  const first = await direct.getMessage(`OBJ_${bucket}`, { seq: 1, next_by_subj: chunks.chunkSubject(meta.nuid) });
-  const last = await direct.getMessage(`OBJ_${bucket}`, { last_by_subj: chunks.chunkSubject(meta.nuid) });
+  const first = await direct.getMessage(`OBJ_${bucket}`, { seq: 1, next_by_subj: store.chunks.chunkSubject(meta.nuid) });
+  const last = await direct.getMessage(`OBJ_${bucket}`, { last_by_subj: store.chunks.chunkSubject(meta.nuid) });
   t.ok(last.seq - first.seq + 1 > meta.chunks, `a's ${meta.chunks} chunks are spread over sequences ${first.seq}-${last.seq}`);
-  const before = received();
-  t.equal(sha256(await collect(chunks.read(meta))), sha256(a), 'read whole, digest checked');
-  t.ok(received() - before < (meta.chunks + 1) * 64 * 1024, `its chunks received once: ${received() - before} bytes for ${a.length}, none of b's`);
-  for (const offset of [64 * 1024, 10 * 64 * 1024 + 5, a.length - 1]) {
-    t.equal(sha256(await collect(chunks.read(meta, offset))), sha256(a.subarray(offset)), `from ${offset}: read from the first chunk on, the right bytes`);
+  const recorded = chunkSequences(meta);
+  t.equal(recorded?.length, meta.chunks, `the put recorded the sequence of each chunk: ${meta.metadata?.[CHUNK_SEQUENCES]}`);
+  t.equal(recorded?.[0], first.seq, 'the first chunk\'s');
+  t.equal(recorded?.at(-1), last.seq, 'the last chunk\'s');
+
+  const offsets = [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 10 * 64 * 1024 - 1, 10 * 64 * 1024, 10 * 64 * 1024 + 5, 19 * 64 * 1024 + 1, 20 * 64 * 1024 - 1, 20 * 64 * 1024, a.length - 1, a.length];
+  for (const [reader, options] of READERS) {
+    const { chunks, received } = await measuredChunks(bucket, { ...options, checkDigest: true });
+    let before = received();
+    t.equal(sha256(await collect(chunks.read(meta))), sha256(a), `${reader}: read whole, digest checked`);
+    t.ok(received() - before < (meta.chunks + 1) * 64 * 1024, `${reader}: its chunks received once: ${received() - before} bytes for ${a.length}, none of b's`);
+    for (const offset of offsets) {
+      before = received();
+      t.equal(sha256(await collect(chunks.read(meta, offset))), sha256(a.subarray(offset)), `${reader}: from ${offset}, the right bytes`);
+      // The chunks from the one holding the offset on, their headers and the answers (far below 16 KiB); the code before read from the first chunk.
+      const needed = meta.chunks - Math.min(Math.floor(offset / (64 * 1024)), meta.chunks - 1);
+      const got = received() - before;
+      t.ok(got <= needed * 64 * 1024 + 16 * 1024, `${reader}: from ${offset}, ${got} bytes received for ${needed} of the ${meta.chunks} chunks`);
+    }
   }
   t.equal(sha256(await collect((await store.get('b.cfd', 300_000))!)), sha256(b.subarray(300_000)), 'the other object too');
+});
+
+t.test('a record of chunk sequences that does not match the stream is not trusted; a missing chunk fails either reader', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
+  const a = randomBytes(5 * 64 * 1024 + 1);
+  const b = randomBytes(5 * 64 * 1024 + 2);
+  await store.put('a.cfd', pieces(a));
+  await store.put('b.cfd', pieces(b));
+  const metaA = (await store.chunks.meta('a.cfd'))!;
+  const metaB = (await store.chunks.meta('b.cfd'))!;
+  // As if the stream had been copied into another one with other sequences: a's record names b's chunks, or sequences past the stream's end.
+  const elsewhere = [
+    ['another object\'s chunks', { ...metaA, metadata: { ...metaB.metadata } }],
+    ['sequences past the end', { ...metaA, metadata: { [CHUNK_SEQUENCES]: '1000+6' } }],
+  ] as const;
+  for (const [reader, options] of READERS) {
+    const chunks = new ObjectChunks(nc, jsm, bucket, { ...options, checkDigest: true });
+    for (const [what, stale] of elsewhere) {
+      t.equal(sha256(await collect(chunks.read(stale))), sha256(a), `${reader}, ${what}: read whole, as if nothing were recorded`);
+      t.equal(sha256(await collect(chunks.read(stale, 3 * 64 * 1024 + 5))), sha256(a.subarray(3 * 64 * 1024 + 5)), `${reader}, ${what}: a range too`);
+    }
+  }
+  await jsm.streams.purge(`OBJ_${bucket}`, { filter: store.chunks.chunkSubject(metaA.nuid), keep: 4 });
+  for (const [reader, options] of READERS) {
+    const chunks = new ObjectChunks(nc, jsm, bucket, options);
+    await t.rejects(collect(chunks.read(metaA)), /fewer chunks stored than its 6/, `${reader}: a chunk missing fails the read`);
+    await t.rejects(collect(chunks.read(metaA, 64 * 1024)), /fewer chunks stored than its 6/, `${reader}: a range from the missing chunk too`);
+  }
 });
 
 t.test('memory is bounded: a put waits for acknowledgements, a get for the chunks it asks for', async (t) => {
@@ -236,7 +280,22 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
   t.ok(proxy.serverToClient + proxy.heldBytes - receivedBefore < (DEFAULT_CHUNKS_IN_FLIGHT + 2) * chunkBytes, `sent towards the reader meanwhile: ${proxy.serverToClient + proxy.heldBytes - receivedBefore} bytes`);
   proxy.release();
   const rest = await collect({ [Symbol.asyncIterator]: () => data });
-  t.equal(sha256(Buffer.concat([first.value!, rest])), sha256(bytes), 'released: the rest is read, digest checked');
+  t.equal(sha256(Buffer.concat([first.value!, rest])), sha256(bytes), 'released: the rest is read');
+
+  // The same by direct gets (as a read of few chunks goes): no more than the window asked for ahead.
+  const direct = new ObjectChunks(held, await held.jetstreamManager(), bucket, { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: true });
+  const sentBefore = proxy.serverToClient;
+  const gets = direct.read((await direct.meta('big.cfd'))!)[Symbol.asyncIterator]();
+  const firstGot = await gets.next();
+  t.equal(firstGot.value?.length, chunkBytes, 'direct gets: the first chunk');
+  proxy.hold();
+  const allGot = eventually('the whole object sent', async () => proxy.serverToClient + proxy.heldBytes - sentBefore >= bytes.length, 1500, 50)
+    .then(() => 'the whole object' as const, () => 'settled' as const);
+  t.equal(await allGot, 'settled', 'direct gets: the server is not sending the whole object to a reader that has read one chunk');
+  t.ok(proxy.serverToClient + proxy.heldBytes - sentBefore < (DEFAULT_CHUNKS_IN_FLIGHT + 2) * chunkBytes, `direct gets: sent towards the reader meanwhile: ${proxy.serverToClient + proxy.heldBytes - sentBefore} bytes`);
+  proxy.release();
+  const restGot = await collect({ [Symbol.asyncIterator]: () => gets });
+  t.equal(sha256(Buffer.concat([firstGot.value!, restGot])), sha256(bytes), 'direct gets, released: the rest is read, digest checked');
 });
 
 async function collectKeys(store: ObjectDocumentStore): Promise<string[]> {

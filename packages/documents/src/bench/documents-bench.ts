@@ -6,8 +6,9 @@
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
  * The Object Store's download is also measured, on the same objects, always through a pull
- * consumer and always by direct gets of the chunks' recorded sequences (ObjectChunks picks one by
- * the number of chunks to read), alternated twice in the same run.
+ * consumer (with the digest checked as the reader before did, and without as the store reads
+ * now) and always by direct gets of the chunks' recorded sequences (ObjectChunks picks a consumer
+ * or direct gets by the number of chunks to read), alternated twice in the same run.
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
@@ -86,15 +87,19 @@ async function main(): Promise<void> {
           if (store instanceof ObjectDocumentStore) {
             // The same objects read always through a consumer, and always by direct gets of their recorded sequences, alternated twice.
             const jsm = await nc.jetstreamManager();
-            const variants = [['pull consumer', 0], ['direct gets by recorded sequence', Number.MAX_SAFE_INTEGER]] as const;
+            const variants = [
+              ['pull consumer, digest checked (the reader before)', { directReadMaxChunks: 0, checkDigest: true }],
+              ['pull consumer', { directReadMaxChunks: 0, checkDigest: false }],
+              ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: false }],
+            ] as const;
             for (const pass of [1, 2]) {
-              for (const [variant, directReadMaxChunks] of variants) {
-                const chunks = new ObjectChunks(nc, jsm, store.chunks.bucket, { directReadMaxChunks });
+              for (const [variant, options] of variants) {
+                const chunks = new ObjectChunks(nc, jsm, store.chunks.bucket, options);
                 const mibs = await throughput(`${label} ${name}: download, ${variant} (${pass})`, count, size, async (i) => {
                   const meta = await chunks.meta(`${ids[i]}-${size}.cfd`);
                   await drain(decryptDocument(key, ids[i]!, chunks.read(meta!)));
                 });
-                process.stdout.write(`${label} ${name}, always ${variant} (pass ${pass}): download ${mibs.toFixed(0)} MiB/s (${(mibs / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+                process.stdout.write(`${label} ${name}, ${variant} (pass ${pass}): download ${mibs.toFixed(0)} MiB/s (${(mibs / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
               }
             }
           }
