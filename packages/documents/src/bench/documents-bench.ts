@@ -8,7 +8,8 @@
  * The Object Store's download is also measured, on the same objects, always through a pull
  * consumer (with the digest checked as the reader before did, and without as the store reads
  * now) and always by direct gets of the chunks' recorded sequences (ObjectChunks picks a consumer
- * or direct gets by the number of chunks to read), alternated twice in the same run.
+ * or direct gets by the number of chunks to read), alternated twice in the same run; then one
+ * download at a time with the readers taking turns, document by document (median time of each).
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
@@ -102,6 +103,20 @@ async function main(): Promise<void> {
                 process.stdout.write(`${label} ${name}, ${variant} (pass ${pass}): download ${mibs.toFixed(0)} MiB/s (${(mibs / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
               }
             }
+            // One download at a time (what one user waits for), the readers taking turns document by document so that a change of load hits them alike.
+            const readers = variants.map(([variant, options]) => [variant, new ObjectChunks(nc, jsm, store.chunks.bucket, options), [] as number[]] as const);
+            await withProgress(`${label} ${name}: one download at a time, each reader`, { total: count, unit: 'documents' }, async (progress) => {
+              for (let i = 0; i < count; i += 1) {
+                for (const [, chunks, times] of readers) {
+                  const started = performance.now();
+                  await drain(decryptDocument(key, ids[i]!, chunks.read((await chunks.meta(`${ids[i]}-${size}.cfd`))!)));
+                  times.push(performance.now() - started);
+                }
+                progress.advance(1);
+              }
+            });
+            const median = (times: number[]): number => [...times].sort((a, b) => a - b)[times.length >> 1]!;
+            process.stdout.write(`${label} ${name}, one download at a time, median ms: ${readers.map(([variant, , times]) => `${variant} ${median(times).toFixed(1)}`).join('; ')}\n`);
           }
         } catch (error) {
           process.stdout.write(`${label} ${name.padEnd(4)}: FAILED (${(error as Error).message})\n`);
