@@ -13,7 +13,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import t from 'tap';
 import { connect, type StoredMsg } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
-import { CHUNK_BYTES, CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
+import { CHUNK_BYTES, CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_DIRECT_READ_MAX_CHUNKS, DEFAULT_DIRECT_READ_MAX_CONCURRENT, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
 import { collect, pieces } from './fixtures.ts';
 
 const env = await startTestEnvironment({ memDb: true });
@@ -39,7 +39,7 @@ const measuredChunks = async (bucket: string, options: ChunkOptions = {}): Promi
   return { chunks: new ObjectChunks(reader, await reader.jetstreamManager(), bucket, options), received: () => reader.stats().inBytes };
 };
 /** Reads through a consumer whatever the count of chunks, or by direct gets whatever the count. */
-const READERS = [['a consumer', { directReadMaxChunks: 0 }], ['direct gets', { directReadMaxChunks: Number.MAX_SAFE_INTEGER }]] as const;
+const READERS = [['a consumer', { directReadMaxChunks: 0 }], ['direct gets', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, directReadMaxConcurrent: Number.MAX_SAFE_INTEGER }]] as const;
 
 t.test('the Object Store format: nats.js reads what is written here, and the other way round', async (t) => {
   const bucket = newBucket();
@@ -201,6 +201,30 @@ t.test('objects written at the same time (their chunks interleaved): read whole,
   t.equal(sha256(await collect((await store.get('b.cfd', 300_000))!)), sha256(b.subarray(300_000)), 'the other object too');
 });
 
+t.test('a small object read alone comes by direct gets; with more reads at once than that, or many chunks, through consumers', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
+  const small = randomBytes(DEFAULT_DIRECT_READ_MAX_CHUNKS * 64 * 1024); // as many chunks as direct gets take
+  const large = randomBytes(DEFAULT_DIRECT_READ_MAX_CHUNKS * 64 * 1024 + 1);
+  await store.put('small.cfd', pieces(small));
+  await store.put('large.cfd', pieces(large));
+  const consumers = async (): Promise<number> => (await jsm.streams.info(`OBJ_${bucket}`)).state.consumer_count;
+  /** Starts reads of `names` at once, each taken to its first chunk; the consumers of the stream then; the reads finished. */
+  const consumersWhileReading = async (...names: string[]): Promise<number> => {
+    const reads = await Promise.all(names.map(async (name) => (await store.get(name))![Symbol.asyncIterator]()));
+    await Promise.all(reads.map((read) => read.next()));
+    const count = await consumers();
+    await Promise.all(reads.map(async (read) => { while (!(await read.next()).done); }));
+    return count;
+  };
+  t.equal(await consumersWhileReading('small.cfd'), 0, 'one read of a small object: no consumer');
+  t.equal(await consumersWhileReading(...Array.from({ length: DEFAULT_DIRECT_READ_MAX_CONCURRENT }, () => 'small.cfd')), 0, `${DEFAULT_DIRECT_READ_MAX_CONCURRENT} at once: none either`);
+  t.ok(await consumersWhileReading(...Array.from({ length: DEFAULT_DIRECT_READ_MAX_CONCURRENT + 1 }, () => 'small.cfd')) >= 1, `${DEFAULT_DIRECT_READ_MAX_CONCURRENT + 1} at once: the later ones through a consumer`);
+  t.equal(await consumersWhileReading('large.cfd'), 1, `one read of ${DEFAULT_DIRECT_READ_MAX_CHUNKS + 1} chunks: a consumer`);
+  t.equal(await consumers(), 0, 'every read\'s consumer deleted at its end');
+  t.equal(sha256(await collect((await store.get('small.cfd', 100_000))!)), sha256(small.subarray(100_000)), 'a range of the small one by direct gets');
+});
+
 t.test('a record of chunk sequences that does not match the stream is not trusted; a missing chunk fails either reader', async (t) => {
   const bucket = newBucket();
   const store = await ObjectDocumentStore.open(nc, { bucket, chunkBytes: 64 * 1024 });
@@ -283,7 +307,7 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
   t.equal(sha256(Buffer.concat([first.value!, rest])), sha256(bytes), 'released: the rest is read');
 
   // The same by direct gets (as a read of few chunks goes): no more than the window asked for ahead.
-  const direct = new ObjectChunks(held, await held.jetstreamManager(), bucket, { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: true });
+  const direct = new ObjectChunks(held, await held.jetstreamManager(), bucket, { directReadMaxChunks: Number.MAX_SAFE_INTEGER, directReadMaxConcurrent: Number.MAX_SAFE_INTEGER, checkDigest: true });
   const sentBefore = proxy.serverToClient;
   const gets = direct.read((await direct.meta('big.cfd'))!)[Symbol.asyncIterator]();
   const firstGot = await gets.next();

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
             const variants = [
               ['pull consumer, digest checked (the reader before)', { directReadMaxChunks: 0, checkDigest: true }],
               ['pull consumer', { directReadMaxChunks: 0, checkDigest: false }],
-              ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: false }],
+              ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, directReadMaxConcurrent: Number.MAX_SAFE_INTEGER, checkDigest: false }],
             ] as const;
             for (const pass of [1, 2]) {
               for (const [variant, options] of variants) {
@@ -104,7 +104,10 @@ async function main(): Promise<void> {
               }
             }
             // One download at a time (what one user waits for), the readers taking turns document by document so that a change of load hits them alike.
-            const readers = variants.map(([variant, options]) => [variant, new ObjectChunks(nc, jsm, store.chunks.bucket, options), [] as number[]] as const);
+            const readers = [
+              ...variants.map(([variant, options]) => [variant, new ObjectChunks(nc, jsm, store.chunks.bucket, options), [] as number[]] as const),
+              ['the store\'s reader', store.chunks, [] as number[]] as const,
+            ];
             await withProgress(`${label} ${name}: one download at a time, each reader`, { total: count, unit: 'documents' }, async (progress) => {
               for (let i = 0; i < count; i += 1) {
                 for (const [, chunks, times] of readers) {
