@@ -78,9 +78,9 @@ export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
 /**
  * Up to so many chunks (those from a range's first on) a read whose chunk sequences are recorded
  * fetches by direct gets instead of through a consumer, when no more than
- * `DEFAULT_DIRECT_READ_MAX_CONCURRENT` reads run: alone, a small object comes a third sooner so (a
+ * `DEFAULT_DIRECT_READ_MAX_CONCURRENT` reads run: alone, a small object comes 20-40% sooner so (a
  * consumer's create and delete are two round trips to the stream leader); with 8 reads at once
- * the consumers' batches carry more, and on a large object they win either way (docs/benchmarks.md).
+ * the consumers' batches carried more, and on a large object they won either way (docs/benchmarks.md).
  */
 export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
 export const DEFAULT_DIRECT_READ_MAX_CONCURRENT = 2;
@@ -209,9 +209,10 @@ export class ObjectChunks {
    * The object's bytes from `offset` on, from the chunk holding `offset`. With its chunks'
    * sequences recorded (`CHUNK_SEQUENCES`): that chunk is found by its sequence, and the chunks
    * are fetched by direct gets when at most `directReadMaxChunks` are to be read and at most
-   * `directReadMaxConcurrent` reads run, through a pull consumer from that sequence otherwise. Without: through a consumer, from that chunk when the
-   * object's chunks are consecutive messages of the stream (`firstChunkSeq`), from the first
-   * otherwise. Size and chunk count are checked at the end, and the digest when read from the start.
+   * `directReadMaxConcurrent` reads run, through a pull consumer from that sequence otherwise.
+   * Without: through a consumer, from that chunk when the object's chunks are consecutive messages
+   * of the stream (`firstChunkSeq`), from the first otherwise. Size and chunk count are checked at
+   * the end, and the digest when read from the start (unless `checkDigest` is false).
    */
   async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
     this.readsRunning += 1;
@@ -258,7 +259,7 @@ export class ObjectChunks {
     try {
       for (; !data!.done; data = await source!.next()) {
         const chunk = data!.value;
-        if (index < meta.chunks - 1 && first > 0 && chunk.length !== chunkBytes) throw new Error(`object ${meta.name}: chunk ${index} is not ${chunkBytes} bytes`);
+        if (first > 0 && index < meta.chunks - 1 && chunk.length !== chunkBytes) throw new Error(`object ${meta.name}: chunk ${index} is not ${chunkBytes} bytes`);
         index += 1;
         sha?.update(chunk);
         const start = seen;
@@ -318,8 +319,9 @@ export class ObjectChunks {
    * undefined), through a pull consumer of that subject (no acknowledgements, in memory, removed
    * at the end, or by the server once idle for `READ_IDLE_MS` if the reader is killed). It asks for
    * at most `maxChunksInFlight` chunks at a time and more only as the reader takes them, so a slow
-   * reader holds about that window. Faster than a direct get per chunk, one or several ahead:
-   * packages/documents/README.md, docs/benchmarks.md.
+   * reader holds about that window. Faster than direct gets for many chunks, or many reads at once:
+   * packages/documents/README.md, docs/benchmarks.md. From a recorded sequence
+   * (`expectedFirstSeq`), a consumer that does not find the object's chunks there: `StaleSequences`.
    */
   private async *chunksFrom(subject: string, seq: number | undefined, count: number, meta: ObjectMeta, expectedFirstSeq?: number): AsyncGenerator<Uint8Array> {
     const consumer = await this.jsm.consumers.add(this.stream, {
