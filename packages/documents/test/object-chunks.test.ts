@@ -11,9 +11,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import t from 'tap';
-import { connect, type StoredMsg } from 'nats';
+import { JSONCodec, connect, headers, type StoredMsg } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
-import { CHUNK_BYTES, CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_DIRECT_READ_MAX_CHUNKS, DEFAULT_DIRECT_READ_MAX_CONCURRENT, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
+import { CHUNK_BYTES, CHUNK_SEQUENCES, DocumentIntegrityError, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_DIRECT_READ_MAX_CHUNKS, DEFAULT_DIRECT_READ_MAX_CONCURRENT, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
 import { collect, pieces } from './fixtures.ts';
 
 const env = await startTestEnvironment({ memDb: true });
@@ -164,6 +164,30 @@ t.test('a range starts at the Object Store chunk holding the encrypted record of
   const got = received() - before;
   t.ok(got <= chunksWorth(1), `read with ${got} bytes received (the one chunk it is in), not the ${meta.chunks} chunks`);
   t.ok((await range(5 * CHUNK_BYTES + 7, 9 * CHUNK_BYTES + 3)).equals(plaintext.subarray(5 * CHUNK_BYTES + 7, 9 * CHUNK_BYTES + 4)), 'a range inside the document');
+});
+
+t.test('the document store reads without the digest: a changed stored byte is still refused, by the document\'s records', async (t) => {
+  const bucket = newBucket();
+  const store = await ObjectDocumentStore.open(nc, { bucket });
+  const key = randomBytes(32);
+  const documentId = randomUUID();
+  const plaintext = randomBytes(600_000); // 10 records, 5 chunks
+  await store.put('doc.cfd', encryptDocument(key, documentId, pieces(plaintext)));
+  const meta = (await store.chunks.meta('doc.cfd'))!;
+  // A byte of record 3 changed in storage, the meta (and its digest) left as it was: the object's chunks written again under another nuid.
+  const stored = await collect((await store.get('doc.cfd'))!);
+  stored[storedOffsetOfChunk(3) + 100]! ^= 1;
+  const nuid = 'CHANGEDBYTE0123456789A';
+  for (let at = 0; at < stored.length; at += meta.options!.max_chunk_size!) await nc.jetstream().publish(store.chunks.chunkSubject(nuid), stored.subarray(at, at + meta.options!.max_chunk_size!));
+  const h = headers();
+  h.set('Nats-Rollup', 'sub');
+  await nc.jetstream().publish(store.chunks.metaSubject('doc.cfd'), JSONCodec().encode({ ...meta, nuid, metadata: undefined }), { headers: h });
+
+  await t.rejects(collect(decryptDocument(key, documentId, (await store.get('doc.cfd'))!)), DocumentIntegrityError, 'the whole document: refused');
+  await t.rejects(collect(decryptDocument(key, documentId, (await store.get('doc.cfd', storedOffsetOfChunk(2)))!, 2)), DocumentIntegrityError, 'a range over the changed record: refused');
+  const after = await collect(decryptDocument(key, documentId, (await store.get('doc.cfd', storedOffsetOfChunk(4)))!, 4));
+  t.ok(after.equals(plaintext.subarray(4 * CHUNK_BYTES)), 'a range after it reads (each record authenticates itself)');
+  await t.rejects(collect(new ObjectChunks(nc, jsm, bucket).read((await store.chunks.meta('doc.cfd'))!)), /do not match its size and digest/, 'ObjectChunks with its digest check (the default) refuses the bytes themselves');
 });
 
 t.test('objects written at the same time (their chunks interleaved): read whole, and ranges from their chunk, by either reader', async (t) => {
