@@ -22,6 +22,7 @@
  *
  * BENCH_SCALE (default 1) scales the claims of part B (100,000 claims, ~1M events) and of part A;
  * BENCH_PHASE_MS (default 10000) is the length of each steady phase; BENCH_IN_FLIGHT (32);
+ * BENCH_QUERIES (1000 times the scale, at least 100) is the number of each query timed;
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,7 +44,7 @@ const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '32');
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? '10000');
 const MAX_RATE_LIFECYCLES = Math.max(IN_FLIGHT, Math.round(96 * Math.min(1, scale)));
 const CLAIMS = Math.max(1000, Math.round(100_000 * scale));
-const QUERIES = Math.max(100, Math.round(1000 * Math.min(1, scale)));
+const QUERIES = Number(process.env.BENCH_QUERIES ?? String(Math.max(100, Math.round(1000 * Math.min(1, scale)))));
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? String(1_800_000));
 const LAG = 'cfund_projection_apply_lag_seconds';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
