@@ -26,6 +26,7 @@
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -220,6 +221,7 @@ async function main(): Promise<void> {
     `${fmt(ceiling.rate)}  (before ${fmt(ceilingBefore.rate)}, after ${fmt(ceilingAfter.rate)})`);
   report(`rebuild: events/s (${fmt(rebuild.events)} events in ${fmt(rebuild.seconds, 1)} s, best of 2)`, fmt(rebuildRate));
   report('projection service: peak resident memory after the rebuilds (MB)', peak === undefined ? 'n/a' : fmt(peak));
+  report('read model file after the rebuilds (MB)', fmt(statSync(path.join(run.dir('data-big'), 'projection', 'read-model.sqlite')).size / 2 ** 20));
   report('ratio rebuild / decode ceiling (target >= 0.8)', `${fmt(rebuildRate / ceiling.rate, 2)}  ${rebuildRate / ceiling.rate >= 0.8 ? 'met' : 'MISSED'}`);
 
   const pick = (i: number) => filled.ids[(i * 7919) % filled.ids.length]!;
