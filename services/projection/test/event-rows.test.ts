@@ -10,12 +10,12 @@ const stored = (streamId: string, type: string, data: Record<string, unknown>, m
   streamId, revision: 3, eventId: randomUUID(), type, data: { schemaVersion: 1, ...data }, metadata, created: '2026-02-01T10:00:05.000Z',
 } as StoredEvent);
 
-t.test('given a claim event, then its history row: when it happened, when it was recorded, who, its hashes', async (t) => {
+t.test('given a claim event, then its history row: when it happened, when it was recorded, who, its hashes, its data as stored', async (t) => {
   const e = stored(`claim-${claimId}`, 'EvidenceAttached', {}, { actor: 'lawyer-1', occurredAt: '2026-02-01T10:00:00.000Z', hash: 'h1', prevHash: 'h0' });
   t.same(historyRow(claimId, e, shownMetadata(e.metadata)),
-    [claimId, 3, e.eventId, 'EvidenceAttached', '2026-02-01T10:00:00.000Z', '2026-02-01T10:00:05.000Z', 'lawyer-1', 'h1', 'h0']);
+    [claimId, 3, e.eventId, 'EvidenceAttached', '2026-02-01T10:00:00.000Z', '2026-02-01T10:00:05.000Z', 'lawyer-1', 'h1', 'h0', '{"schemaVersion":1}']);
   const bare = stored(`claim-${claimId}`, 'EvidenceAttached', {}, {});
-  t.same(historyRow(claimId, bare, shownMetadata(bare.metadata)).slice(4), ['2026-02-01T10:00:05.000Z', '2026-02-01T10:00:05.000Z', null, null, null],
+  t.same(historyRow(claimId, bare, shownMetadata(bare.metadata)).slice(4), ['2026-02-01T10:00:05.000Z', '2026-02-01T10:00:05.000Z', null, null, null, '{"schemaVersion":1}'],
     'without metadata: the store\'s time, nobody named');
 });
 

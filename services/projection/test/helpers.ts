@@ -195,11 +195,12 @@ export { step };
 export const rsYear = (at: Date = new Date()): number => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Belgrade', year: 'numeric' }).format(at));
 
 /** The projection app on the harness's read model; `h.runner` becomes the app's runner. */
-export async function startProjection(h: Harness, options: { now?: () => Date; store?: ReadModelStore; checks?: Record<string, () => Promise<boolean>>; openData?: boolean } = {}): Promise<import('../src/index.ts').ProjectionApp> {
+/** `client`: the event store client the app reads with (the harness's, unless a test watches its reads). */
+export async function startProjection(h: Harness, options: { now?: () => Date; store?: ReadModelStore; checks?: Record<string, () => Promise<boolean>>; openData?: boolean; client?: EventStoreDBClient } = {}): Promise<import('../src/index.ts').ProjectionApp> {
   const { buildApp } = await import('../src/index.ts');
   const keyStore = await FileKeyStore.open(keyStoreDir(h.dataDir));
   const app = await buildApp({
-    client: h.env.eventStore, store: options.store ?? h.store, keyStore, masterKey: h.masterKey, chainSigner: h.chainSigner, chainKeyring: h.chainKeyring,
+    client: options.client ?? h.env.eventStore, store: options.store ?? h.store, keyStore, masterKey: h.masterKey, chainSigner: h.chainSigner, chainKeyring: h.chainKeyring,
     jwtSecret: h.jwtSecret, logger: silent(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.checks ? { checks: options.checks } : {}),

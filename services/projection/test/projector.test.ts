@@ -151,6 +151,24 @@ t.test('a read model whose history was keyed in the table itself gets the new la
   t.ok(after.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'claim_history_by_claim'").get(), 'found by its unique index');
 });
 
+t.test('a read model whose history rows lack their events\' data gets the column at start, its rows kept, and is rebuilt', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'h.sqlite');
+  const before = new ReadModelStore(path);
+  before.db.prepare('INSERT INTO applied (stream_id, revision) VALUES (?, ?)').run('claim-x', 0);
+  before.db.exec(`DROP TABLE claim_history; CREATE TABLE claim_history (claim_id TEXT NOT NULL, revision INTEGER NOT NULL, event_id TEXT NOT NULL,
+    type TEXT NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, actor TEXT, hash TEXT, prev_hash TEXT);
+    INSERT INTO claim_history VALUES ('x', 0, 'e0', 'ClaimFiled', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', NULL, NULL, NULL)`);
+  before.db.pragma('user_version = 16');
+  before.close();
+  const after = new ReadModelStore(path);
+  t.teardown(() => after.close());
+  t.equal(after.needsRebuild, true, 'rebuilt at start');
+  t.same(after.db.prepare('SELECT revision, type, data FROM claim_history').all(), [{ revision: 0, type: 'ClaimFiled', data: null }],
+    'its history still served meanwhile, without data (the as-of reads the event store for it)');
+});
+
 t.test('a read model whose claims kept the decider\'s state is rebuilt at start; its claims are dropped meanwhile', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cfund-readmodel-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -22,9 +22,11 @@
  *
  * BENCH_SCALE (default 1) scales the claims of part B (100,000 claims, ~1M events) and of part A;
  * BENCH_PHASE_MS (default 10000) is the length of each steady phase; BENCH_IN_FLIGHT (32);
+ * BENCH_QUERIES (1000 times the scale, at least 100) is the number of each query timed;
  * BENCH_CPU_PROF=<dir> runs the projection service of part B with --cpu-prof into <dir>.
  */
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +45,7 @@ const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '32');
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? '10000');
 const MAX_RATE_LIFECYCLES = Math.max(IN_FLIGHT, Math.round(96 * Math.min(1, scale)));
 const CLAIMS = Math.max(1000, Math.round(100_000 * scale));
-const QUERIES = Math.max(100, Math.round(1000 * Math.min(1, scale)));
+const QUERIES = Number(process.env.BENCH_QUERIES ?? String(Math.max(100, Math.round(1000 * Math.min(1, scale)))));
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? String(1_800_000));
 const LAG = 'cfund_projection_apply_lag_seconds';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -219,6 +221,7 @@ async function main(): Promise<void> {
     `${fmt(ceiling.rate)}  (before ${fmt(ceilingBefore.rate)}, after ${fmt(ceilingAfter.rate)})`);
   report(`rebuild: events/s (${fmt(rebuild.events)} events in ${fmt(rebuild.seconds, 1)} s, best of 2)`, fmt(rebuildRate));
   report('projection service: peak resident memory after the rebuilds (MB)', peak === undefined ? 'n/a' : fmt(peak));
+  report('read model file after the rebuilds (MB)', fmt(statSync(path.join(run.dir('data-big'), 'projection', 'read-model.sqlite')).size / 2 ** 20));
   report('ratio rebuild / decode ceiling (target >= 0.8)', `${fmt(rebuildRate / ceiling.rate, 2)}  ${rebuildRate / ceiling.rate >= 0.8 ? 'met' : 'MISSED'}`);
 
   const pick = (i: number) => filled.ids[(i * 7919) % filled.ids.length]!;

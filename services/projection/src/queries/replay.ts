@@ -1,21 +1,28 @@
 /**
- * A claim's state as of an instant or a revision, replayed from EventStoreDB (the source of
- * truth, not the read model) with the domain's `evolve`. An event belongs to the past of an
- * instant when its time (the command's `occurredAt`, hashed into the chain, or the store's
- * timestamp) is at or before it; the fold stops at the first later event, so the answer is
- * always the state after a prefix of the stream: a state the decider really went through.
+ * A claim's state as of an instant or a revision: the claim's events folded with the domain's
+ * `evolve`, up to the instant or the revision. An event belongs to the past of an instant when its
+ * time (the command's `occurredAt`, hashed into the chain, or the store's timestamp) is at or
+ * before it; the fold stops at the first later event, so the answer is always the state after a
+ * prefix of the stream: a state the decider really went through.
  *
- * The events of a stream never change once written (append-only; erasure shreds a key, it does
- * not rewrite events), so the prefix read for one query is kept (the most recently replayed
- * claims) and the next query reads only the events after it, or nothing at all when the prefix
- * already reaches past the instant or revision asked for. Most of an as-of's time was the read
- * of the whole stream from the event store (the fold itself costs a fraction of a millisecond).
- *
- * An instant at or after every event the read model has applied of the claim (the usual question:
- * "as of a day last month", long after the claim's last event), or a revision at or beyond the
- * last applied, starts from the state the projector keeps after that event (`claim_folds`, in
- * the decider's current shape) instead of the stream's start: the event store is then asked only
- * for the events after it (usually none), so the answer is still the event store's.
+ * The answer is the event store's: the events folded are those of the stream in EventStoreDB,
+ * taken from where the service already holds them. The read model holds the prefix the projector
+ * applied (it applies a stream's events in order from the store, once each, and keeps each one's
+ * data as stored in `claim_history`, personal data inside its encrypted envelope as in the store),
+ * and the state after the last of them (`claim_folds`, in the decider's current shape). So:
+ * - an instant at or after every applied event (the usual question: "as of a day last month",
+ *   long after the claim's last event), or a revision at or beyond the last applied, starts from
+ *   that fold, and the event store is asked only for the events after it (usually none; at the
+ *   last applied revision itself, no read at all);
+ * - an earlier instant or revision is folded from the applied events alone (parsed and upcast
+ *   at every fold, so a change of the decider's state changes nothing here), without the store;
+ * - anything else (a claim the read model lacks, or whose fold is in another shape, a file from
+ *   before the data was kept) reads from the store what the read model does not hold. Events of
+ *   a stream never change once written (append-only; erasure shreds a key, it does not rewrite
+ *   events), so the prefix read for one query is kept (the most recently replayed claims) and
+ *   the next query reads only the events after it.
+ * The store's round trip was most of an as-of's time and all of its tail (the fold itself costs a
+ * fraction of a millisecond).
  */
 import { StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import { claimStream, isClaimEventType, parseEvent, type ClaimEvent } from '@cfund/contracts';
@@ -33,7 +40,7 @@ export interface ReplayedState {
 }
 
 /** An event of the stream as kept: its data as stored (parsed again at every fold, never shared). */
-interface KeptEvent {
+export interface KeptEvent {
   revision: number;
   type: string;
   data: unknown;
@@ -59,15 +66,39 @@ export function keptFold(store: ReadModelStore, claimId: string): KeptFold | und
   return state.stateVersion === CLAIM_STATE_VERSION ? { revision: row.revision, at: row.updated_at, state, latest: row.latest } : undefined;
 }
 
+/**
+ * The claim's events the read model applied (`claim_history`: the stream's prefix, each one's data
+ * as stored), up to `upTo`; undefined when it holds none, when a row lacks its data (a file from
+ * before it was kept, until its rebuild), or when a revision is missing (an event of a claim stream
+ * the projector does not apply has no row: the stream is then read from the store, as it was).
+ */
+export function appliedEvents(store: ReadModelStore, claimId: string, upTo?: number): KeptEvent[] | undefined {
+  const rows = store.db.prepare(`SELECT revision, type, data, occurred_at FROM claim_history
+    WHERE claim_id = ? AND revision <= ? ORDER BY revision`).all(claimId, upTo ?? Number.MAX_SAFE_INTEGER) as
+    { revision: number; type: string; data: string | null; occurred_at: string }[];
+  if (rows.length === 0) return undefined;
+  const events: KeptEvent[] = [];
+  for (const r of rows) {
+    if (r.data === null || r.revision !== events.length) return undefined;
+    events.push({ revision: r.revision, type: r.type, data: JSON.parse(r.data) as unknown, time: r.occurred_at, timeMs: Date.parse(r.occurred_at) });
+  }
+  return events;
+}
+
 /** Claims whose stream prefix is kept. */
 const KEPT_CLAIMS = 2000;
 
 export class ClaimReplayer {
   private readonly kept = new Map<string, KeptEvent[]>();
 
-  /** `folds`: the projector's kept fold of a claim (`keptFold` over the served read model); none in tests of the replay alone. */
+  /**
+   * `folds` and `applied`: the projector's kept fold of a claim and the events it applied (`keptFold`
+   * and `appliedEvents` over the served read model, asked one after the other with nothing in
+   * between: the projector runs between requests); none in tests of the replay alone.
+   */
   constructor(private readonly client: EventStoreDBClient, private readonly keptClaims = KEPT_CLAIMS,
-    private readonly folds: (claimId: string) => KeptFold | undefined = () => undefined) {}
+    private readonly folds: (claimId: string) => KeptFold | undefined = () => undefined,
+    private readonly applied: (claimId: string, upTo?: number) => KeptEvent[] | undefined = () => undefined) {}
 
   async replay(claimId: string, until: { asOf?: string; revision?: number }): Promise<ReplayedState> {
     const asOf = until.asOf === undefined ? undefined : Date.parse(until.asOf);
@@ -78,11 +109,16 @@ export class ClaimReplayer {
       if (until.revision === fold.revision) return { revision: fold.revision, at: fold.at, state: fold.state };
       return this.foldOn(fold, await this.readFrom(claimId, fold.revision + 1), beyond);
     }
-    let events = this.kept.get(claimId) ?? [];
+    // The applied prefix (only up to the revision asked for), else one kept from an earlier replay.
+    const applied = this.applied(claimId, until.revision);
+    let events = applied ?? this.kept.get(claimId) ?? [];
     // Without an event past the instant or revision in hand, later events may still belong to the answer.
     const reached = until.revision !== undefined && (events.at(-1)?.revision ?? -1) >= until.revision;
-    // A revision asked for bounds the read (an instant may lie beyond any number of events).
-    if (!reached && !events.some(beyond)) events = await this.readAfter(claimId, events, asOf === undefined ? until.revision : undefined);
+    if (!reached && !events.some(beyond)) {
+      // A revision asked for bounds the read (an instant may lie beyond any number of events).
+      const upTo = asOf === undefined ? until.revision : undefined;
+      events = applied ? [...applied, ...await this.readFrom(claimId, applied.at(-1)!.revision + 1, upTo)] : await this.readAfter(claimId, events, upTo);
+    }
     return this.foldOn({ revision: null, at: null, state: initialState() }, events, beyond);
   }
 

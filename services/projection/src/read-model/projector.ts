@@ -21,7 +21,7 @@ import type { StoredEvent } from '@cfund/messaging';
 import { eventTimeOf, shownMetadata } from '../envelope.js';
 import type { ClaimFacts } from './claim-facts.js';
 import { CLAIM_COLUMNS, applyClaimEvent, claimRecord, initialEntry, type ClaimEntry } from './claim-record.js';
-import { historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
+import { HISTORY_COLUMNS, historyRow, personalDataReadRow, type HistoryRow, type PersonalDataReadRow } from './event-rows.js';
 import { applyFundEvent, initialFundYear, type FundClaimRow, type FundYearRow } from './fund-year-record.js';
 import {
   BANK_STATEMENT_COLUMNS, PAYMENT_RUN_COLUMNS, applyBankStatementEvent, applyPaymentRunEvent, type BankStatementRow, type PaymentRunRow,
@@ -105,8 +105,9 @@ type FundYearValues = [string, string, number, number, string | null, number, nu
 /** A fund_year_claims row with its stream id first. */
 type FundClaimValues = [string, string, number, number, number, string, string, number, string];
 
-/** History rows per INSERT statement in a batch (9 columns each, well under SQLite's 32,766 variables). */
+/** History rows per INSERT statement in a batch (10 columns each, well under SQLite's 32,766 variables). */
 const HISTORY_ROWS_PER_INSERT = 64;
+const HISTORY_PLACES = `(${HISTORY_COLUMNS.map(() => '?').join(', ')})`;
 
 const byKey = <V>(entries: Iterable<[string, V]>): [string, V][] => [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
@@ -181,10 +182,9 @@ export class Projector {
       upsertPaymentRun: db.prepare<[(string | number | null)[]]>(upsertSql('payment_runs', PAYMENT_RUN_COLUMNS)),
       bankStatement: db.prepare(`SELECT ${BANK_STATEMENT_COLUMNS.join(', ')} FROM bank_statements WHERE statement_id = ?`),
       upsertBankStatement: db.prepare<[(string | number | null)[]]>(upsertSql('bank_statements', BANK_STATEMENT_COLUMNS)),
-      insertHistory: db.prepare(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (claim_id, revision, event_id, type, occurred_at, recorded_at, actor, hash, prev_hash)
-        VALUES ${Array.from({ length: HISTORY_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`),
+      insertHistory: db.prepare(`INSERT INTO claim_history (${HISTORY_COLUMNS.join(', ')}) VALUES ${HISTORY_PLACES}`),
+      insertHistoryMany: db.prepare<[(string | number | null)[]]>(`INSERT INTO claim_history (${HISTORY_COLUMNS.join(', ')})
+        VALUES ${Array.from({ length: HISTORY_ROWS_PER_INSERT }, () => HISTORY_PLACES).join(', ')}`),
       fundYear: db.prepare('SELECT jurisdiction, year, revision, currency, allocated_minor, recovered_minor FROM fund_years WHERE stream_id = ?'),
       upsertFundYear: db.prepare<FundYearValues>(`INSERT INTO fund_years (stream_id, jurisdiction, year, revision, currency, allocated_minor, recovered_minor)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, currency = excluded.currency,
@@ -280,12 +280,12 @@ export class Projector {
     const values: (string | number | null)[] = [];
     for (const row of rows) {
       for (const v of row) values.push(v);
-      if (values.length === HISTORY_ROWS_PER_INSERT * 9) {
+      if (values.length === HISTORY_ROWS_PER_INSERT * HISTORY_COLUMNS.length) {
         this.stmt.insertHistoryMany.run(values);
         values.length = 0;
       }
     }
-    for (let i = 0; i < values.length; i += 9) this.stmt.insertHistory.run(...(values.slice(i, i + 9) as HistoryRow));
+    for (let i = 0; i < values.length; i += HISTORY_COLUMNS.length) this.stmt.insertHistory.run(...(values.slice(i, i + HISTORY_COLUMNS.length) as HistoryRow));
     rows.length = 0;
   }
 

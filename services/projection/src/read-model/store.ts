@@ -10,7 +10,8 @@
  * Tables: `claims` (the read model's own shape: the columns lists filter and sort on, the
  * claim's detail, funding and facts as JSON, never the decider's state), `claim_folds` (the
  * decider's state, the projector's working state between a claim's events: no query reads it),
- * `claim_deadlines`, `claim_assignments` (who acts on a claim: lead lawyer, co-counsel, assessor), `claim_history` (one row per event: type, time, actor, revision, hash; rows
+ * `claim_deadlines`, `claim_assignments` (who acts on a claim: lead lawyer, co-counsel, assessor), `claim_history` (one row per event: type, time, actor, revision, hash,
+ * and the event's data as stored, personal data encrypted as in the event store, for the as-of replay; rows
  * in the order applied, found by the unique index on claim and revision: a rebuild appends them
  * as `$all` delivers them instead of inserting into a B-tree in random claim order),
  * `fund_years` and `fund_year_claims` (a ledger's budget and each claim's money in it, not the
@@ -58,8 +59,10 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  *     what the bank did with each run payment (`claim_payment_outcomes`), for a run's detail.
  * 15: whether a claim stands withdrawn (`withdrawn` of its facts), monitoring's withdrawn outcome.
  * 16: the claim detail's fund says whether the award's commitments are spread by year (`commitmentsSpreadByYear`).
+ * 17: each history row holds its event's data as stored (`claim_history.data`), for the as-of replay;
+ *     null in the rows of an older file until its rebuild (the replay then reads the event store).
  */
-export const READ_MODEL_VERSION = 16;
+export const READ_MODEL_VERSION = 17;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;
@@ -155,7 +158,8 @@ CREATE TABLE IF NOT EXISTS claim_history (
   recorded_at TEXT NOT NULL,
   actor       TEXT,
   hash        TEXT,
-  prev_hash   TEXT
+  prev_hash   TEXT,
+  data        TEXT
 );
 CREATE TABLE IF NOT EXISTS claim_advances_due (
   claim_id       TEXT NOT NULL,
@@ -314,6 +318,10 @@ export class ReadModelStore {
       // History keyed by (claim, revision) in the table itself, before the rows were kept in applied order.
       historyKeyed = sql('claim_history')?.includes('WITHOUT ROWID') ?? false;
       if (historyKeyed) db.exec('DROP TABLE claim_history');
+      // History without its events' data: the column added (null in its rows until the rebuild at start).
+      else if (sql('claim_history') !== undefined && !(db.pragma('table_info(claim_history)') as { name: string }[]).some((c) => c.name === 'data')) {
+        db.exec('ALTER TABLE claim_history ADD COLUMN data TEXT');
+      }
       // Claims kept in an older shape (the decider's state): dropped, so no query reads a column
       // that is not there; the list is empty until the rebuild at start fills it.
       if (sql('claims') !== undefined && !sql('claims')!.includes('detail')) db.exec('DROP TABLE claims; DROP TABLE IF EXISTS claim_search');

@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { verifyStream } from '@cfund/eventstore';
 import { HttpProblem } from '@cfund/service-kit';
 import { claimDetail, claimHistory, listClaims, readableClaim } from '../queries/claims.js';
-import { ClaimReplayer, keptFold } from '../queries/replay.js';
+import { ClaimReplayer, appliedEvents, keptFold } from '../queries/replay.js';
 import { notWhileRebuilding, principalOf, type QueryContext } from './context.js';
 import { ClaimDetailSchema, ClaimListSchema, ClaimParams, HistorySchema, IntegritySchema, ListQuery, StateQuery, StateSchema, problems } from './schemas.js';
 
@@ -14,8 +14,8 @@ export async function claimRoutes(appIn: FastifyInstance, ctx: QueryContext): Pr
   app.addHook('onRequest', app.authenticate);
   app.addHook('onRequest', notWhileRebuilding(ctx));
   const store = () => ctx.runner.store;
-  // As of an instant after the claim's last applied event: from the projector's kept fold (replay.ts).
-  const replayer = new ClaimReplayer(ctx.client, undefined, (claimId) => keptFold(store(), claimId));
+  // From what the read model holds of the claim: the projector's kept fold and applied events (replay.ts).
+  const replayer = new ClaimReplayer(ctx.client, undefined, (claimId) => keptFold(store(), claimId), (claimId, upTo) => appliedEvents(store(), claimId, upTo));
 
   app.get('/claims', {
     schema: {
