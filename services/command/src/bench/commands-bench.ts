@@ -15,6 +15,7 @@
  *
  * BENCH_SCALE (default 1) scales the lifecycles per round; BENCH_ROUND_MS (default 3000) the
  * length of a reference round; BENCH_CPU_PROF=<dir> runs the service with --cpu-prof into <dir>;
+ * BENCH_SERVICE_NODE_OPTIONS the service's NODE_OPTIONS (say, a GC setting to compare);
  * BENCH_IN_FLIGHT (default 32) the concurrency of every round; BENCH_LOW_IN_FLIGHT (default 8; 0
  * skips them) that of a second claim-only round in each of the three, for the tail at low load.
  *
@@ -227,7 +228,11 @@ async function main(): Promise<void> {
   const connection = store.connection;
   const service = await startService(run, 'command', {
     connection, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}),
-    ...(process.env.LETTER_RENDER_WORKERS ? { env: { LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS } } : {}),
+    env: {
+      ...(process.env.LETTER_RENDER_WORKERS ? { LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS } : {}),
+      // Node's flags for the service alone (e.g. V8's GC sizes), not for this client.
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+    },
   });
   const port = service.port;
   const hello = await run.startNode([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/, { PATH: process.env.PATH, ESDB_CONNECTION_STRING: connection });
