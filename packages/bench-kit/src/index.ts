@@ -8,6 +8,6 @@ export {
   type CommandTiming, type Step, type Tokens,
 } from './claims.js';
 export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, startNats, startNatsClusterOf, instanceDataDir, startService, storeCli, type Server } from './system.js';
-export { histogramDiff, histogramQuantile, readHistogram, type HistogramReading } from './prometheus.js';
+export { histogramDiff, histogramOf, histogramQuantile, readHistogram, sampleSum, scrapeMetrics, type HistogramReading } from './prometheus.js';
 // The one progress mechanism lives in service-kit (the event store's and documents' benchmarks use it there).
 export { withProgress } from '@cfund/service-kit';

@@ -6,23 +6,39 @@ export interface HistogramReading {
   sum: number;
 }
 
-export async function readHistogram(port: number, name: string): Promise<HistogramReading> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const buckets: [number, number][] = [];
-  let count = 0;
+/** A service's /metrics text (one scrape: read several figures of the same instant from it). */
+export async function scrapeMetrics(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+/** Whether a series' `{...}` labels include every one of `labels`. */
+const hasLabels = (series: string, labels: Record<string, string>): boolean =>
+  Object.entries(labels).every(([k, v]) => series.includes(`${k}="${v}"`));
+
+/** The sum of the samples of `name` (a counter or gauge) over its series with `labels`. */
+export function sampleSum(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith(`${name}_bucket{`)) {
-      const le = /le="([^"]+)"/.exec(line)?.[1];
-      buckets.push([le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le), Number(line.slice(line.lastIndexOf(' ') + 1))]);
-    } else if (line.startsWith(`${name}_count`)) {
-      count = Number(line.slice(line.lastIndexOf(' ') + 1));
-    } else if (line.startsWith(`${name}_sum`)) {
-      sum = Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
+    if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && hasLabels(line, labels)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
-  buckets.sort((a, b) => a[0] - b[0]);
-  return { buckets, count, sum };
+  return sum;
+}
+
+/** Histogram `name` in a scrape, summed over its series with `labels` (all series by default). */
+export function histogramOf(text: string, name: string, labels: Record<string, string> = {}): HistogramReading {
+  const byBound = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}_bucket{`) || !hasLabels(line, labels)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+    byBound.set(bound, (byBound.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
+  return { buckets, count: sampleSum(text, `${name}_count`, labels), sum: sampleSum(text, `${name}_sum`, labels) };
+}
+
+export async function readHistogram(port: number, name: string): Promise<HistogramReading> {
+  return histogramOf(await scrapeMetrics(port), name);
 }
 
 /** What was observed between two readings of the same histogram. */

@@ -1,6 +1,6 @@
 /** The benchmark figures that are computed, not measured: quantiles and histogram arithmetic. */
 import t from 'tap';
-import { histogramDiff, histogramQuantile, quantile, type HistogramReading } from '../src/index.ts';
+import { histogramDiff, histogramOf, histogramQuantile, quantile, sampleSum, type HistogramReading } from '../src/index.ts';
 
 t.test('nearest-rank quantiles', async (t) => {
   const xs = Array.from({ length: 100 }, (_, i) => i + 1);
@@ -26,4 +26,37 @@ t.test('histogram quantiles interpolate inside their bucket, on the difference o
   t.ok(Math.abs(p99.value - (0.05 + 0.05 * 0.9)) < 1e-12, '9 of the bucket\'s 10 observations in');
   const overflow = histogramQuantile({ buckets: [[0.1, 0], [Infinity, 5]], count: 5, sum: 10 }, 0.5);
   t.same(overflow, { value: 0.1, bucket: [0.1, Infinity] }, 'beyond the last finite bound: that bound');
+});
+
+t.test('a scrape\'s histogram is summed over the series with the asked labels; samples likewise', async (t) => {
+  const text = [
+    '# HELP cfund_http_request_duration_seconds HTTP request latency',
+    'cfund_http_request_duration_seconds_bucket{le="0.01",method="POST",route="/claims"} 3',
+    'cfund_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/claims"} 5',
+    'cfund_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/claims"} 6',
+    'cfund_http_request_duration_seconds_sum{method="POST",route="/claims"} 0.4',
+    'cfund_http_request_duration_seconds_count{method="POST",route="/claims"} 6',
+    'cfund_http_request_duration_seconds_bucket{le="0.01",method="POST",route="/claims/:id/ruling"} 10',
+    'cfund_http_request_duration_seconds_bucket{le="0.05",method="POST",route="/claims/:id/ruling"} 10',
+    'cfund_http_request_duration_seconds_bucket{le="+Inf",method="POST",route="/claims/:id/ruling"} 10',
+    'cfund_http_request_duration_seconds_sum{method="POST",route="/claims/:id/ruling"} 0.05',
+    'cfund_http_request_duration_seconds_count{method="POST",route="/claims/:id/ruling"} 10',
+    'cfund_http_request_duration_seconds_bucket{le="0.01",method="GET",route="/ready"} 100',
+    'cfund_http_request_duration_seconds_bucket{le="0.05",method="GET",route="/ready"} 100',
+    'cfund_http_request_duration_seconds_bucket{le="+Inf",method="GET",route="/ready"} 100',
+    'cfund_http_request_duration_seconds_sum{method="GET",route="/ready"} 0.1',
+    'cfund_http_request_duration_seconds_count{method="GET",route="/ready"} 100',
+    'cfund_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
+    'cfund_nodejs_gc_duration_seconds_sum{kind="major"} 0.5',
+    'cfund_nodejs_eventloop_lag_max_seconds 0.031',
+  ].join('\n');
+  const posts = histogramOf(text, 'cfund_http_request_duration_seconds', { method: 'POST' });
+  t.same(posts.buckets, [[0.01, 13], [0.05, 15], [Infinity, 16]], 'the two POST routes, bucket by bucket; GET left out');
+  t.equal(posts.count, 16);
+  t.ok(Math.abs(posts.sum - 0.45) < 1e-12);
+  t.same(histogramOf(text, 'cfund_http_request_duration_seconds').buckets, [[0.01, 113], [0.05, 115], [Infinity, 116]], 'every series without labels asked');
+  t.equal(sampleSum(text, 'cfund_nodejs_gc_duration_seconds_sum'), 0.75);
+  t.equal(sampleSum(text, 'cfund_nodejs_gc_duration_seconds_sum', { kind: 'minor' }), 0.25);
+  t.equal(sampleSum(text, 'cfund_nodejs_eventloop_lag_max_seconds'), 0.031, 'a sample without labels');
+  t.equal(sampleSum(text, 'cfund_nodejs_eventloop_lag'), 0, 'a name is matched whole, not as a prefix');
 });

@@ -5,7 +5,7 @@
  * bucket, erasure reaching the other's cache, and the NATS permissions of each service.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -163,6 +163,25 @@ for (const [kind, make] of Object.entries(subjects)) {
     await t.rejects(PersonalDataProtector.open({ keyStore: await subject.open(), masterKey: randomBytes(32) }), { name: 'MasterKeyMismatchError' });
   });
 }
+
+t.test('file: whichever way a key\'s creation ends, only key files and markers remain, readable by the owner alone', async (t) => {
+  // Given a store with an erased victim
+  const dir = await mkdtemp(join(tmpdir(), 'cfund-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const store = await FileKeyStore.open(dir);
+  await store.erase('victim-gone');
+  // When keys are created: new ones, concurrently for one victim, for a victim that has one, for the erased victim
+  const first = wrappedKey();
+  t.same(await store.putIfAbsent('victim-new', first), first);
+  const racing = await Promise.all(Array.from({ length: 6 }, () => store.putIfAbsent('victim-race', wrappedKey())));
+  t.equal(new Set(racing.map((r) => (r === 'erased' ? r : r.keyId))).size, 1, 'the racers agree on one key');
+  t.same(await store.putIfAbsent('victim-new', wrappedKey()), first, 'an existing key is kept');
+  t.equal(await store.putIfAbsent('victim-gone', wrappedKey()), 'erased');
+  // Then the directory holds the two keys and the marker, under their hashed names, mode 0600, and no temporary file
+  const names = (await readdir(join(dir, 'keys'))).sort();
+  t.same(names, [`${victimKeyId('victim-gone')}.erased`, `${victimKeyId('victim-new')}.json`, `${victimKeyId('victim-race')}.json`].sort());
+  for (const name of names) t.equal((await stat(join(dir, 'keys', name))).mode & 0o777, 0o600, `${name} is 0600`);
+});
 
 t.test('nats: two services on one bucket', { skip: env.skipped }, async (t) => {
   const subject = await subjects.nats!(t);

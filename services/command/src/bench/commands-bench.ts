@@ -15,7 +15,14 @@
  *
  * BENCH_SCALE (default 1) scales the lifecycles per round; BENCH_ROUND_MS (default 3000) the
  * length of a reference round; BENCH_CPU_PROF=<dir> runs the service with --cpu-prof into <dir>;
- * BENCH_IN_FLIGHT (default 32) the concurrency of every round.
+ * BENCH_SERVICE_NODE_OPTIONS the service's NODE_OPTIONS (say, a GC setting to compare);
+ * BENCH_IN_FLIGHT (default 32) the concurrency of every round; BENCH_LOW_IN_FLIGHT (default 8; 0
+ * skips them) that of a second claim-only round in each of the three, for the tail at low load.
+ *
+ * Around every claim-only round the service's own /metrics are read: its request-to-answer time
+ * (so the client's latency splits into the service's part and the rest: sockets, the client, a
+ * core to wait for), its GC pauses and its event-loop delay. With the cores busy, a closed loop's
+ * mean latency is in-flight / throughput (Little's law); the tail is read against that mean.
  *
  * Then each command kind on its own (BENCH_KIND_CLAIMS claims, default 256 x scale): every claim
  * takes one step of the lifecycle before any takes the next, so the CPU each process used during
@@ -31,7 +38,8 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { fundStream } from '@cfund/contracts';
 import {
   BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fileBody, fmt, fundYearNow, lifecycleSteps,
-  mean, pool, quantile, report, requireBuilt, runLifecycles, sendCommand, startEventStore, startService, storeCli, serviceMain, withProgress, type Tokens,
+  histogramDiff, histogramOf, histogramQuantile, mean, pool, quantile, report, requireBuilt, runLifecycles, sampleSum, scrapeMetrics, sendCommand, startEventStore,
+  startService, storeCli, serviceMain, withProgress, type HistogramReading, type Tokens,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +47,7 @@ const helloServer = path.join(here, 'hello-server.js');
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '32');
+const LOW_IN_FLIGHT = Number(process.env.BENCH_LOW_IN_FLIGHT ?? '8');
 const ROUNDS = 3;
 const LIFECYCLES = Math.max(IN_FLIGHT, Math.round(128 * scale));
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? String(Math.max(1000, Math.round(3000 * Math.min(1, scale)))));
@@ -93,10 +102,13 @@ async function helloRound(port: number, ms: number): Promise<number> {
 }
 
 /** Lifecycles (or their first `steps` steps) with IN_FLIGHT in flight: commands/s, every latency, latencies by command. */
-async function lifecycleRound(port: number, tk: Tokens, count: number, latencies: Map<string, number[]>, steps?: number): Promise<{ rate: number; all: number[] }> {
+async function lifecycleRound(
+  port: number, tk: Tokens, count: number, latencies: Map<string, number[]>, steps?: number, inFlight = IN_FLIGHT,
+): Promise<{ rate: number; all: number[] }> {
   const commands = count * (1 + (steps ?? COMMANDS_PER_LIFECYCLE - 1));
-  const result = await withProgress(steps === undefined ? 'lifecycles' : 'claim-only lifecycles', { total: commands, unit: 'commands' }, (progress) => runLifecycles({
-    http, port, tk, count, inFlight: IN_FLIGHT, ...(steps === undefined ? {} : { steps }),
+  const label = `${steps === undefined ? 'lifecycles' : 'claim-only lifecycles'}${inFlight === IN_FLIGHT ? '' : `, ${inFlight} in flight`}`;
+  const result = await withProgress(label, { total: commands, unit: 'commands' }, (progress) => runLifecycles({
+    http, port, tk, count, inFlight, ...(steps === undefined ? {} : { steps }),
     onCommand: (c) => {
       progress.advance(1);
       let list = latencies.get(c.name);
@@ -105,6 +117,67 @@ async function lifecycleRound(port: number, tk: Tokens, count: number, latencies
     },
   }));
   return { rate: result.rate, all: result.timings.map((c) => c.ms) };
+}
+
+/** What the service's own /metrics say about a set of rounds (differences of readings around each). */
+interface ServiceWindow { requests?: HistogramReading; gcMs: Record<'minor' | 'major' | 'other', number>; gcCount: number; loopP99Ms: number; loopMaxMs: number; ms: number }
+const serviceWindow = (): ServiceWindow => ({ gcMs: { minor: 0, major: 0, other: 0 }, gcCount: 0, loopP99Ms: 0, loopMaxMs: 0, ms: 0 });
+const GC = 'cfund_nodejs_gc_duration_seconds';
+
+/**
+ * Runs `round`, adding to `into` what the service's /metrics changed by: its time from request to
+ * answer for POSTs (the claim-only rounds send nothing else), GC by kind, and the event-loop
+ * delay (prom-client's monitor is reset by each scrape, so the reading after covers the round).
+ */
+async function watchService<T>(port: number, into: ServiceWindow, round: () => Promise<T>): Promise<T> {
+  const before = await scrapeMetrics(port);
+  const t0 = performance.now();
+  const result = await round();
+  into.ms += performance.now() - t0;
+  const after = await scrapeMetrics(port);
+  const posts = histogramDiff(histogramOf(after, 'cfund_http_request_duration_seconds', { method: 'POST' }), histogramOf(before, 'cfund_http_request_duration_seconds', { method: 'POST' }));
+  into.requests = into.requests === undefined ? posts : {
+    buckets: posts.buckets.map(([le, c]) => [le, c + (into.requests!.buckets.find(([b]) => b === le)?.[1] ?? 0)]),
+    count: posts.count + into.requests.count, sum: posts.sum + into.requests.sum,
+  };
+  const gcMs = (text: string, kind?: string) => sampleSum(text, `${GC}_sum`, kind ? { kind } : {}) * 1000;
+  const minor = gcMs(after, 'minor') - gcMs(before, 'minor');
+  const major = gcMs(after, 'major') - gcMs(before, 'major');
+  into.gcMs.minor += minor;
+  into.gcMs.major += major;
+  into.gcMs.other += gcMs(after) - gcMs(before) - minor - major;
+  into.gcCount += sampleSum(after, `${GC}_count`) - sampleSum(before, `${GC}_count`);
+  into.loopP99Ms = Math.max(into.loopP99Ms, sampleSum(after, 'cfund_nodejs_eventloop_lag_p99_seconds') * 1000);
+  into.loopMaxMs = Math.max(into.loopMaxMs, sampleSum(after, 'cfund_nodejs_eventloop_lag_max_seconds') * 1000);
+  return result;
+}
+
+/** The claim-only figures the p99 target is read with, at one concurrency. */
+function reportClaimTail(inFlight: number, rates: number[], byKind: Map<string, number[]>, service: ServiceWindow): void {
+  const all = [...byKind.values()].flat().sort((a, b) => a - b);
+  const kinds = (names: (n: string) => boolean) => [...byKind].filter(([n]) => names(n)).flatMap(([, xs]) => xs).sort((a, b) => a - b);
+  const filing = kinds((n) => n === 'file claim');
+  const rest = kinds((n) => n !== 'file claim');
+  const p50 = quantile(all, 0.5);
+  const p99 = quantile(all, 0.99);
+  // Over the rounds' whole time (a slow round weighs by its length, as in the measured mean).
+  const little = (inFlight * service.ms) / all.length;
+  const ms = (xs: number[]) => `${fmt(quantile(xs, 0.5), 1)} / ${fmt(quantile(xs, 0.99), 1)}`;
+  report(`claim commands only, ${inFlight} in flight: commands/s (rounds)`, `${fmt(mean(rates))}  [${rates.map((x) => fmt(x)).join(', ')}]`);
+  report(`  latency p50 / p99 / max over ${fmt(all.length)} commands (ms)`, `${ms(all)} / ${fmt(all.at(-1)!, 1)}`);
+  report('  mean latency: by Little\'s law (in flight / commands/s) / measured (ms)', `${fmt(little, 1)} / ${fmt(mean(all), 1)}`);
+  report('  p99 / p50; p99 / Little\'s-law mean', `${fmt(p99 / p50, 2)}; ${fmt(p99 / little, 2)}`);
+  report('  filing p50 / p99; the other five kinds p50 / p99 (ms)', `${ms(filing)}; ${ms(rest)}`);
+  if (service.requests && service.requests.count > 0) {
+    const q = (x: number) => histogramQuantile(service.requests!, x);
+    const bucket = (b: [number, number]) => `${fmt(b[0] * 1000)}-${Number.isFinite(b[1]) ? fmt(b[1] * 1000) : 'inf'}`;
+    report('  the service\'s own time, request to answer: mean; p50 / p99 (ms, bucket)',
+      `${fmt((service.requests.sum / service.requests.count) * 1000, 1)}; ${fmt(q(0.5).value * 1000, 1)} (${bucket(q(0.5).bucket)}) / ${fmt(q(0.99).value * 1000, 1)} (${bucket(q(0.99).bucket)})`);
+  }
+  report('  the service\'s GC: pauses; ms minor / major / other; share of the time',
+    `${fmt(service.gcCount)}; ${fmt(service.gcMs.minor)} / ${fmt(service.gcMs.major)} / ${fmt(service.gcMs.other)}; ${fmt(((service.gcMs.minor + service.gcMs.major + service.gcMs.other) / service.ms) * 100, 1)}%`);
+  report('  the service\'s event-loop delay p99 / max, worst round (ms)', `${fmt(service.loopP99Ms, 1)} / ${fmt(service.loopMaxMs, 1)}`);
+  report(`  p99 < ${TARGET_P99_MS} ms`, `${p99 < TARGET_P99_MS ? 'yes' : 'NO'} (${fmt(p99, 1)} ms)`);
 }
 
 interface KindFigures { name: string; count: number; serviceUs: number; storeUs: number; p50: number; p99: number }
@@ -155,7 +228,11 @@ async function main(): Promise<void> {
   const connection = store.connection;
   const service = await startService(run, 'command', {
     connection, ...(CPU_PROF ? { cpuProfDir: CPU_PROF } : {}),
-    ...(process.env.LETTER_RENDER_WORKERS ? { env: { LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS } } : {}),
+    env: {
+      ...(process.env.LETTER_RENDER_WORKERS ? { LETTER_RENDER_WORKERS: process.env.LETTER_RENDER_WORKERS } : {}),
+      // Node's flags for the service alone (e.g. V8's GC sizes), not for this client.
+      ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
+    },
   });
   const port = service.port;
   const hello = await run.startNode([helloServer], /hello ready on http:\/\/127\.0\.0\.1:(\d+)/, { PATH: process.env.PATH, ESDB_CONNECTION_STRING: connection });
@@ -180,6 +257,11 @@ async function main(): Promise<void> {
   const all: number[] = [];
   const claimOnly: number[] = [];
   const claimOnlyAll: number[] = [];
+  const claimOnlyByKind = new Map<string, number[]>();
+  const claimOnlyService = serviceWindow();
+  const claimOnlyLow: number[] = [];
+  const claimOnlyLowByKind = new Map<string, number[]>();
+  const claimOnlyLowService = serviceWindow();
   const cpu = { service: 0, store: 0, bench: 0, ms: 0 };
   const claimCpu = { service: 0, store: 0, bench: 0, ms: 0 };
   const appendCpu = { service: 0, store: 0, bench: 0, ms: 0 };
@@ -210,9 +292,16 @@ async function main(): Promise<void> {
     const round = await measured(cpu, () => lifecycleRound(port, tk, LIFECYCLES, latencies));
     commands.push(round.rate);
     all.push(...round.all);
-    const partial = await measured(claimCpu, () => lifecycleRound(port, tk, LIFECYCLES, new Map(), CLAIM_ONLY_STEPS));
+    const partial = await measured(claimCpu, () => watchService(port, claimOnlyService, () => lifecycleRound(port, tk, LIFECYCLES, claimOnlyByKind, CLAIM_ONLY_STEPS)));
     claimOnly.push(partial.rate);
     claimOnlyAll.push(...partial.all);
+    if (LOW_IN_FLIGHT > 0) {
+      // Fewer lifecycles at low concurrency, so the round lasts about as long as the one above.
+      const low = await watchService(port, claimOnlyLowService, () => lifecycleRound(
+        port, tk, Math.max(LOW_IN_FLIGHT, Math.round((LIFECYCLES * LOW_IN_FLIGHT) / IN_FLIGHT)), claimOnlyLowByKind, CLAIM_ONLY_STEPS, LOW_IN_FLIGHT,
+      ));
+      claimOnlyLow.push(low.rate);
+    }
   }
   // The unit of the per-kind table is measured right before and after it (the machine's load
   // changes by the minute, and CPU per request with it), with the rounds' figure for reference.
@@ -257,14 +346,15 @@ async function main(): Promise<void> {
   report('CPU of a command / CPU of a bare append (all processes)', fmt(perCommand / perAppend, 2));
   report(`CPU busy during bare-append rounds`, busy(appendCpu));
   report(`claim commands only (file to assessment, no ledger): commands/s`, list(claimOnly));
-  claimOnlyAll.sort((a, b) => a - b);
-  report('  their latency p50 / p99 (ms)', `${fmt(quantile(claimOnlyAll, 0.5), 1)} / ${fmt(quantile(claimOnlyAll, 0.99), 1)}`);
   report('  ratio claim commands/s / bare appends/s', fmt(mean(claimOnly) / mean(appends), 2));
   report('  CPU per command, us: service / store / bench client', per(claimCpu, claimOnlyAll.length));
   report('  CPU busy during these rounds', busy(claimCpu));
   report(`fund ledger stream fund-RS-${year} at the end (events)`, fmt(ledgerEvents));
-
   report('minimal append service CPU per request, us: during the rounds', fmt((minimalCpu.ms * 1000) / minimalCpu.count));
+  process.stdout.write('\nthe claim commands\' tail (file to assessment, no ledger)\n');
+  reportClaimTail(IN_FLIGHT, claimOnly, claimOnlyByKind, claimOnlyService);
+  if (LOW_IN_FLIGHT > 0) reportClaimTail(LOW_IN_FLIGHT, claimOnlyLow, claimOnlyLowByKind, claimOnlyLowService);
+
   const minimalUs = (minimalAround.ms * 1000) / minimalAround.count;
   const storeAppendUs = (appendCpu.store * 1000) / appendCount;
   if (kinds.length) {
