@@ -107,7 +107,7 @@ export async function followEvents(options: FollowEventsOptions): Promise<EventF
           messages.stop();
         }
       }
-    })();
+    })().catch(() => undefined); // its statuses end with the pulls: nothing to report
     return messages;
   };
 
