@@ -49,7 +49,12 @@ export const RELAY_PERMISSIONS: NatsPermissions = {
   subscribe: ['_INBOX.>'],
 };
 
-/** A durable consumer of the events: its consumer, pulls and acks, and dead letters. */
+/**
+ * A durable consumer of the events: its consumer, pulls and acks, and dead letters. No
+ * CONSUMER.DELETE: a subject cannot limit it to one's own consumers (a name is one token), and
+ * it would let any service delete the others' durables; followEvents' ephemeral consumers are
+ * deleted by the server after their inactive threshold instead.
+ */
 export const CONSUMER_PERMISSIONS: NatsPermissions = {
   publish: [
     '$JS.API.INFO',

@@ -126,6 +126,20 @@ export const messagingSettings = {
     stallAfterMs: 5 * MINUTE_MS,
   },
 
+  /** The ephemeral consumers of followEvents (one at a time per follower, made again after a loss). */
+  follower: {
+    /**
+     * The server deletes such a consumer this long after its last pull request while none with
+     * a listener waits: a stopped or crashed follower leaves nothing behind for longer, since a
+     * service's user may not delete consumers (a subject cannot restrict that to its own). A
+     * live one pulls again every `consumer.pullExpiresMs`, so it must be longer than that; a
+     * disconnection longer than this costs the consumer, which the follower then makes again.
+     */
+    inactiveThresholdMs: 30_000,
+    /** Messages asked for per pull request. */
+    maxMessages: 256,
+  },
+
   /** The relay from EventStoreDB $all to CFUND_EVENTS, and the lease that keeps it single. */
   relay: {
     /** KV bucket (file storage) and key of the lease. */

@@ -3,12 +3,14 @@
  * read `$all` (issue 19: the relay is its only reader besides rebuilds), and its own NATS user:
  * two instances share what is done through either (a webhook, a language) over NATS, and one
  * whose SQLite file a power loss rolled back, after NATS had the claim events acknowledged,
- * replays them from NATS at start: its inbox is whole again, nothing is sent twice.
+ * replays them from NATS at start: its inbox is whole again, nothing is sent twice. Stopped, the
+ * instances leave no consumer of theirs on the server for long (the server deletes their
+ * followers' after its inactive threshold: the user may not delete consumers).
  */
 import { join } from 'node:path';
 import t from 'tap';
 import { BACKWARDS, END, START, type EventStoreDBClient } from '@eventstore/db-client';
-import { eventSigningKey } from '@cfund/messaging';
+import { EVENTS_STREAM, eventSigningKey, messagingSettings } from '@cfund/messaging';
 import { startNotificationConsumer, type NotificationConsumer } from '../src/consumer.ts';
 import type { NotificationApp } from '../src/index.ts';
 import { lifecycle, startHarness } from './helpers.ts';
@@ -95,4 +97,16 @@ t.test('without $all: shared state and the catch-up after a power loss come over
   await new Promise((r) => setTimeout(r, 500)); // a few scheduler rounds: a second send would come now
   const ids = secondDeliveries().map((hit) => hit.notificationId);
   t.ok(ids.length > 0 && new Set(ids).size === ids.length, `each of the second claim's notifications reached the receiver once (${ids.length})`);
+
+  // Every instance stopped: only the durable stays; the followers' consumers (the shared state's
+  // and the catch-up's) go within their threshold (nats.js's own kept them 5 minutes).
+  const jsm = await (await h.env.connectNats()).jetstreamManager();
+  const followers = async () => (await jsm.consumers.list(EVENTS_STREAM).next()).filter((c) => !c.config.durable_name);
+  t.ok((await followers()).length >= 2, 'the running instances\' followers have consumers');
+  await again.stop();
+  for (const app of [restored, standby]) await app.close();
+  const stoppedAt = Date.now();
+  const thresholdMs = messagingSettings.follower.inactiveThresholdMs;
+  await until('the followers\' consumers gone', async () => (await followers()).length === 0, 4 * thresholdMs);
+  t.pass(`no follower's consumer left ${Date.now() - stoppedAt} ms after the stop (threshold ${thresholdMs} ms)`);
 });
