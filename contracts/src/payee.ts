@@ -1,14 +1,9 @@
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from 'ibantools';
 import { z } from 'zod';
 import { commandLine } from './primitives.js';
+import { PAYEE_KINDS } from './values.js';
 
-/**
- * Who a claim's money is paid to: the victim, a guardian (a child's or an incapacitated
- * victim's), the client account of the victim's lawyer, or a service provider paid directly
- * (a shelter, a clinic).
- */
-export const PAYEE_KINDS = ['victim', 'guardian', 'lawyer-client-account', 'service-provider'] as const;
-export type PayeeKind = (typeof PAYEE_KINDS)[number];
+export { PAYEE_KINDS, type PayeeKind } from './values.js';
 
 /**
  * A payee's details as stored, inside the encrypted envelope only (they identify a person and

@@ -1,28 +1,18 @@
 import { z } from 'zod';
+import {
+  CURRENCIES, DAMAGE_HEADS, EARLIEST_COMMAND_DATE, JURISDICTIONS, LATEST_COMMAND_DATE, LOCALES, MAX_AMOUNT_MINOR, ROLES,
+} from './values.js';
 
-/** ISO 4217 codes of the schemes' currencies. */
-export const CURRENCIES = ['RSD', 'BAM', 'EUR', 'ALL', 'MKD'] as const;
+// The lists and bounds the schemas below are built from live in values.ts (no zod there).
+export {
+  CURRENCIES, DAMAGE_HEADS, EARLIEST_COMMAND_DATE, JURISDICTIONS, LATEST_COMMAND_DATE, LOCALES, MAX_AMOUNT_MINOR, MAX_LIST_ITEMS, MAX_SUM_MINOR, ROLES,
+  type Locale,
+} from './values.js';
+
 export const CurrencySchema = z.enum(CURRENCIES);
 export type Currency = z.infer<typeof CurrencySchema>;
 
-/**
- * Every locale the fund writes in; English first (the reference and the last fallback). Here,
- * not in @cfund/i18n (which re-exports it), because a victim's preferred language is validated
- * by the contracts: this is the one list.
- */
-export const LOCALES = ['en', 'sr-Latn', 'sr-Cyrl', 'bs', 'cnr', 'hr', 'sq', 'mk'] as const;
 export const LocaleSchema = z.enum(LOCALES);
-export type Locale = (typeof LOCALES)[number];
-
-/**
- * Bounds of amounts (minor units). A command carries at most MAX_AMOUNT_MINOR per amount (10^12:
- * RSD 10 billion, EUR 10 billion) and lists of at most MAX_LIST_ITEMS; any sum the system keeps
- * (a claim's totals, a fund year's budget) stays at most MAX_SUM_MINOR (10^15). Even 9,000
- * amounts at the maximum stay below 2^53, the largest integer a JSON number holds exactly.
- */
-export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
-export const MAX_SUM_MINOR = 1_000_000_000_000_000;
-export const MAX_LIST_ITEMS = 50;
 
 /**
  * Money is integer minor units plus a currency: never floats. This is the stored form: events are
@@ -44,25 +34,12 @@ export const CommandMoneySchema = commandMoney(1);
 /** A balance in a command, which may be zero (what is outstanding when no award was made). */
 export const CommandBalanceSchema = commandMoney(0);
 
-/** The jurisdictions with a scheme (XK: Kosovo). */
-export const JURISDICTIONS = ['RS', 'BA', 'ME', 'AL', 'MK', 'XK'] as const;
 export const JurisdictionSchema = z.enum(JURISDICTIONS);
 export type Jurisdiction = z.infer<typeof JurisdictionSchema>;
 
-/**
- * `operator` runs the system as a whole (read-model rebuilds): no claim, no jurisdiction.
- * `monitor` (NGOs, national rapporteurs, a regional network) reads published aggregates only.
- */
-export const ROLES = [
-  'lawyer', 'fund-assessor', 'fund-approver', 'fund-finance', 'fund-admin', 'auditor', 'dpo', 'operator', 'monitor',
-] as const;
 export const RoleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof RoleSchema>;
 
-/** Heads of damage a claim or an award is broken into. */
-export const DAMAGE_HEADS = [
-  'non-pecuniary', 'lost-earnings', 'medical-costs', 'loss-of-maintenance', 'funeral-costs', 'other-pecuniary',
-] as const;
 export const DamageHeadSchema = z.enum(DAMAGE_HEADS);
 export type DamageHead = z.infer<typeof DamageHeadSchema>;
 
@@ -84,12 +61,6 @@ export const LocalDateSchema = z.iso.date();
 /** An instant, always UTC, ISO 8601 (stored form). */
 export const InstantSchema = z.iso.datetime({ offset: false });
 
-/**
- * Dates and instants in a command lie in years 1900 to 2199: a year 0 or 9999 is a typing error.
- * Rules that need today (a date of birth not in the future) are the domain's: it gets the time.
- */
-export const EARLIEST_COMMAND_DATE = '1900-01-01';
-export const LATEST_COMMAND_DATE = '2199-12-31';
 const inCommandRange = (value: string) => value.slice(0, 10) >= EARLIEST_COMMAND_DATE && value.slice(0, 10) <= LATEST_COMMAND_DATE;
 const rangeMessage = `must lie between ${EARLIEST_COMMAND_DATE} and ${LATEST_COMMAND_DATE}`;
 export const CommandDateSchema = LocalDateSchema.refine(inCommandRange, { message: `a date ${rangeMessage}` });

@@ -16,8 +16,7 @@ export const ProblemSchema = z.object({
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** The `type` URI of a problem, from its slug (the services' READMEs list the slugs). */
-export const problemType = (slug: string): string => `https://cfund.example/problems/${slug}`;
+export { problemType } from './values.js';
 
 /** The answer to one of a package's own errors (the errors plugin adds `instance`). */
 export interface ErrorProblem extends Pick<Problem, 'type' | 'title' | 'status' | 'detail' | 'code' | 'details'> {

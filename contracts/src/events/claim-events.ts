@@ -2,27 +2,11 @@ import { z } from 'zod';
 import {
   AmountsByHeadSchema, ClaimIdSchema, CurrencySchema, InstantSchema, JurisdictionSchema, LocalDateSchema, MoneySchema,
 } from '../primitives.js';
+import { APPEAL_OUTCOMES, COMPENSATION_SOURCES, DOCUMENT_CONTENT_TYPES, DOCUMENT_KINDS, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '../values.js';
+export { APPEAL_OUTCOMES, COMPENSATION_SOURCES, DOCUMENT_CONTENT_TYPES, DOCUMENT_KINDS, ENFORCEMENT_FAILURE_REASONS, EVIDENCE_KINDS, FORMS_OF_EXPLOITATION, RULING_OUTCOMES } from '../values.js';
 import { EncryptedPersonalDataSchema, eventVersion } from './common.js';
 import { PAYEE_EVENTS } from './payee-events.js';
 import { EndToEndIdSchema, PAYMENT_QUEUE_EVENTS } from './payment-run-events.js';
-
-export const FORMS_OF_EXPLOITATION = [
-  'sexual', 'labour', 'forced-criminality', 'begging', 'domestic-servitude', 'forced-marriage', 'organ-removal', 'other',
-] as const;
-export const EVIDENCE_KINDS = [
-  'court-decision', 'medical-report', 'psychological-report', 'police-report', 'payslip', 'receipt', 'identity-document', 'other',
-] as const;
-/** What an uploaded document is (`DocumentAttached`). */
-export const DOCUMENT_KINDS = ['ruling', 'medical-report', 'identity', 'payslip', 'letter', 'other'] as const;
-/** The types a document may have, as told by its content (magic bytes), never by its name. */
-export const DOCUMENT_CONTENT_TYPES = [
-  'application/pdf', 'image/jpeg', 'image/png', 'image/tiff',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.oasis.opendocument.text',
-] as const;
-export const RULING_OUTCOMES = ['compensation-awarded', 'referred-to-civil', 'acquitted', 'dismissed'] as const;
-export const ENFORCEMENT_FAILURE_REASONS = ['no-assets', 'offender-unknown', 'offender-abroad', 'other'] as const;
-export const COMPENSATION_SOURCES = ['offender', 'insurance', 'other-scheme', 'other'] as const;
-export const APPEAL_OUTCOMES = ['upheld', 'increased', 'reduced', 'remitted'] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const base = { claimId: ClaimIdSchema };

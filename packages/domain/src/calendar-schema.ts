@@ -16,10 +16,12 @@ const CalendarFields = z.object({
   country: z.string().regex(/^[A-Z]{2}$/, 'a two-letter country code'),
   /** The state or entity as `date-holidays` names it, e.g. `BIH`, `SRP`, `BRC` in Bosnia and Herzegovina. */
   region: z.string().min(1).optional(),
+  // Optional, not defaulted: the schema checks and transforms nothing, so the schemes are read as
+  // written without it (schemes/scheme.ts). Absent: none.
   /** One-off public holidays not in the library (a day declared by the government). */
-  added: z.array(HolidaySchema).default([]),
+  added: z.array(HolidaySchema).optional(),
   /** Library holidays that are not days off for this scheme, with why. */
-  removed: z.array(RemovedDaySchema).default([]),
+  removed: z.array(RemovedDaySchema).optional(),
 }).strict();
 
 /**
@@ -33,8 +35,8 @@ export const CalendarSchema = CalendarFields.superRefine((c, ctx) => {
     if (seen.has(date)) ctx.addIssue({ code: 'custom', path, message: `${date} is added or removed twice` });
     seen.add(date);
   };
-  c.added.forEach((day, i) => once(day.date, ['added', i, 'date']));
-  c.removed.forEach((day, i) => once(day.date, ['removed', i, 'date']));
+  c.added?.forEach((day, i) => once(day.date, ['added', i, 'date']));
+  c.removed?.forEach((day, i) => once(day.date, ['removed', i, 'date']));
 });
 export type Calendar = z.infer<typeof CalendarSchema>;
 /** What a calendar is written as (`added`, `removed` may be left out). */

@@ -44,11 +44,11 @@ export function calendarIssues(c: Calendar): CalendarIssue[] {
   }
   const issues: CalendarIssue[] = [];
   const where = `${c.country}${c.region ? `/${c.region}` : ''}`;
-  c.added.forEach((day, i) => {
+  c.added?.forEach((day, i) => {
     const known = libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).get(day.date);
     if (known !== undefined) issues.push({ path: ['added', i, 'date'], message: `${day.date} is already a public holiday of ${where} (${known})` });
   });
-  c.removed.forEach((day, i) => {
+  c.removed?.forEach((day, i) => {
     if (!libraryHolidays(c.country, c.region, Number(day.date.slice(0, 4))).has(day.date)) {
       issues.push({ path: ['removed', i, 'date'], message: `${day.date} is not a public holiday of ${where}: nothing to remove` });
     }
@@ -97,8 +97,8 @@ function holidaysOf(calendar: Calendar, year: number): YearHolidays {
   let days = years.get(year);
   if (!days) {
     const map = new Map(libraryHolidays(calendar.country, calendar.region, year));
-    for (const r of calendar.removed) map.delete(r.date);
-    for (const a of calendar.added) if (a.date.startsWith(`${year}-`)) map.set(a.date, a.name);
+    for (const r of calendar.removed ?? []) map.delete(r.date);
+    for (const a of calendar.added ?? []) if (a.date.startsWith(`${year}-`)) map.set(a.date, a.name);
     days = map;
     years.set(year, days);
   }

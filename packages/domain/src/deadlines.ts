@@ -13,7 +13,8 @@ import { DateTime } from 'luxon';
 import { calendarOf, isWorkingDayNumber, type CalendarSource } from './calendars.js';
 import { DomainError } from './errors.js';
 import { addMonths, dateOfDay, dayNumber } from './local-dates.js';
-import type { LocalDate, Period, Scheme } from './schemes/schema.js';
+import type { Period } from './schemes/schema.js';
+import type { LocalDate, Scheme } from './schemes/scheme.js';
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** An ISO 8601 instant with an explicit offset or `Z` (a local time without zone is ambiguous). */

@@ -2,7 +2,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import { JURISDICTIONS, type Jurisdiction } from '@cfund/contracts';
 import {
-  DomainError, SCHEME_FILES, formatMoney, holidayOn, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
+  DomainError, SCHEME_FILES, checkSchemes, formatMoney, holidayOn, SchemeSchema, createSchemeRegistry, fromMajor, law, model, schemeAt, schemeById, schemeFor,
   schemes, type SchemeFileInput,
 } from '../src/index.ts';
 import { errorCode } from './helpers.ts';
@@ -134,6 +134,25 @@ t.test('invalid scheme files are refused at load, naming the field', async (t) =
     t.match(e.message, message, `${name}: ${e.message}`);
   }
   t.equal(errorCode(() => createSchemeRegistry([SCHEME_FILES.ME, SCHEME_FILES.ME])), 'invalid-scheme', 'two files for one jurisdiction');
+});
+
+t.test('the schemes are read as written (no zod when loaded) and validated at start-up', async (t) => {
+  for (const j of JURISDICTIONS) {
+    // What lets the registry skip zod: the schema checks and changes nothing (no default, no transform).
+    t.same(SchemeSchema.parse(SCHEME_FILES[j]), SCHEME_FILES[j], `${j}: what zod returns is the file as written`);
+  }
+  const validated = createSchemeRegistry(Object.values(SCHEME_FILES));
+  for (const j of JURISDICTIONS) t.same(schemes.versionsOf(j), validated.versionsOf(j), `${j}: the registry loaded is the validated one`);
+  t.doesNotThrow(() => checkSchemes(), 'the six files pass the start-up check');
+
+  const version = SCHEME_FILES.ME.versions[0]!;
+  const written = version.appealDays;
+  version.appealDays = law(0, 'no day to appeal, for the test');
+  try {
+    t.equal(errorCode(() => checkSchemes()), 'invalid-scheme', 'a file zod refuses stops the start-up');
+  } finally {
+    version.appealDays = written;
+  }
 });
 
 t.test('the README table says what the scheme files say', async (t) => {

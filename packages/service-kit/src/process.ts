@@ -4,7 +4,7 @@
  * (0 stopped by a signal, 1 failed to start or to stop, 2 wrong configuration).
  */
 import type { Logger } from 'pino';
-import { checkSchemeCalendars } from '@cfund/domain';
+import { checkSchemes } from '@cfund/domain';
 import { ConfigError, type CommonConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { defaultLogFormat } from './pretty-log.js';
@@ -78,8 +78,8 @@ export function runService<C extends CommonConfig, P extends ServiceParts, S ext
 
 async function startService<C extends CommonConfig, P extends ServiceParts, S extends { notes: string[] }>(definition: ServiceDefinition<C, P, S>, label: string): Promise<void> {
   const config = definition.loadConfig();
-  // Scheme calendars the holiday data does not know refuse the start, not a first deadline later.
-  checkSchemeCalendars();
+  // A scheme file zod refuses, or a calendar the holiday data does not know, refuses the start, not a first deadline later.
+  checkSchemes();
   const logger = createLogger({ level: config.LOG_LEVEL, base: { service: definition.name }, format: config.LOG_FORMAT ?? defaultLogFormat() });
   const secrets = definition.secrets ? await definition.secrets(config) : await resolveSecrets(config) as unknown as S;
   for (const note of secrets.notes) logger.info(note);

@@ -4,7 +4,8 @@
  */
 import { fromMajor } from '../money.js';
 import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
-import { law, model, type SchemeFileInput } from './schema.js';
+import type { SchemeFileInput } from './schema.js';
+import { law, model } from './scheme.js';
 
 const ALL = (major: number) => fromMajor(major, 'ALL');
 const NO_LAW = `${BASIS.noFundLaw('Albania')} (Law 10192/2009 sets up a fund from confiscated assets partly meant for victims, without these rules)`;

@@ -1,6 +1,8 @@
 /**
- * Scheme registry: every jurisdiction's scheme file, validated with `SchemeFileSchema` when this
- * module loads (an invalid file fails at start-up, never in the middle of a claim).
+ * Scheme registry: every jurisdiction's scheme file, read as written when this module loads, and
+ * validated with `SchemeFileSchema` by `checkSchemes`, which every service runs at start-up (an
+ * invalid file fails there, never in the middle of a claim). Loading it needs no zod: the
+ * console's first page reads the schemes in the browser, where zod comes with the forms.
  */
 import type { Jurisdiction } from '@cfund/contracts';
 import { localDateOf } from '../deadlines.js';
@@ -11,10 +13,12 @@ import { ba } from './ba.js';
 import { me } from './me.js';
 import { mk } from './mk.js';
 import { rs } from './rs.js';
-import { resolveVersion, SchemeFileSchema, type LocalDate, type Scheme, type SchemeFile, type SchemeFileInput } from './schema.js';
+import { SchemeFileSchema, type SchemeFile, type SchemeFileInput } from './schema.js';
+import { resolveVersion, type LocalDate, type Scheme } from './scheme.js';
 import { xk } from './xk.js';
 
 export * from './schema.js';
+export * from './scheme.js';
 export { MKD_PER_EUR } from './mk.js';
 
 /** The scheme files as written (before validation), by jurisdiction. */
@@ -39,16 +43,20 @@ export interface SchemeRegistry {
 
 /** Validates the files (throws `invalid-scheme` naming the file and the field) and indexes them. */
 export function createSchemeRegistry(files: readonly SchemeFileInput[]): SchemeRegistry {
+  return indexSchemes(files.map((input) => {
+    const parsed = SchemeFileSchema.safeParse(input);
+    if (parsed.success) return parsed.data;
+    const name = typeof (input as { jurisdiction?: unknown }).jurisdiction === 'string' ? (input as { jurisdiction: string }).jurisdiction : '?';
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new DomainError('invalid-scheme', `The scheme file of ${name} is invalid: ${issues}`, { details: { jurisdiction: name, issues } });
+  }));
+}
+
+/** Indexes files as written (no zod): valid ones, as `checkSchemes` or `createSchemeRegistry` found them. */
+function indexSchemes(files: readonly SchemeFile[]): SchemeRegistry {
   const byJurisdiction = new Map<Jurisdiction, Scheme[]>();
   const byId = new Map<string, Scheme>();
-  for (const input of files) {
-    const parsed = SchemeFileSchema.safeParse(input);
-    if (!parsed.success) {
-      const name = typeof (input as { jurisdiction?: unknown }).jurisdiction === 'string' ? (input as { jurisdiction: string }).jurisdiction : '?';
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new DomainError('invalid-scheme', `The scheme file of ${name} is invalid: ${issues}`, { details: { jurisdiction: name, issues } });
-    }
-    const file: SchemeFile = parsed.data;
+  for (const file of files) {
     if (byJurisdiction.has(file.jurisdiction)) {
       throw new DomainError('invalid-scheme', `Two scheme files for ${file.jurisdiction}.`);
     }
@@ -112,8 +120,17 @@ export function checkSchemeCalendars(registry: SchemeRegistry = schemes): Scheme
   return registry;
 }
 
-/** The registry of the six jurisdictions' scheme files. */
-export const schemes: SchemeRegistry = createSchemeRegistry(Object.values(SCHEME_FILES));
+/** The registry of the six jurisdictions' scheme files, as written (validated by `checkSchemes`). */
+export const schemes: SchemeRegistry = indexSchemes(Object.values(SCHEME_FILES));
+
+/**
+ * What every service runs at start-up: the scheme files validated (`createSchemeRegistry`) and
+ * their calendars checked against the holiday data (`checkSchemeCalendars`); throws
+ * `invalid-scheme` naming the file and the field.
+ */
+export function checkSchemes(): SchemeRegistry {
+  return checkSchemeCalendars(createSchemeRegistry(Object.values(SCHEME_FILES)));
+}
 
 /** The version of `jurisdiction`'s scheme in force on `filingDate` (`no-scheme-in-force` if none). */
 export function schemeFor(jurisdiction: Jurisdiction, filingDate: LocalDate): Scheme {

@@ -5,7 +5,8 @@
  */
 import { fromMajor } from '../money.js';
 import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
-import { law, model, type SchemeFileInput } from './schema.js';
+import type { SchemeFileInput } from './schema.js';
+import { law, model } from './scheme.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
 const POSTPONED = 'Montenegro\'s 2015 compensation law (covers trafficking; a Commission chaired by a Supreme Court judge) is adopted but its application is postponed until EU accession';

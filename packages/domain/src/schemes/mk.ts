@@ -11,7 +11,8 @@
  */
 import { fromMajor } from '../money.js';
 import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
-import { law, model, type SchemeFileInput } from './schema.js';
+import type { SchemeFileInput } from './schema.js';
+import { law, model } from './scheme.js';
 
 const MKD = (major: number) => fromMajor(major, 'MKD');
 export const MK_LAW = 'Law on Payment of Monetary Compensation to Victims of Violent Crimes (North Macedonia), in force 25.11.2022, applied from 25.05.2023; a State Commission decides (komisija.unet.mk)';

@@ -1,7 +1,8 @@
 /** Serbia: no compensation fund exists; every scheme value is a model value. */
 import { fromMajor } from '../money.js';
 import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
-import { law, model, type SchemeFileInput } from './schema.js';
+import type { SchemeFileInput } from './schema.js';
+import { law, model } from './scheme.js';
 
 const RSD = (major: number) => fromMajor(major, 'RSD');
 const NO_LAW = BASIS.noFundLaw('Serbia');

@@ -5,7 +5,8 @@
  */
 import { fromMajor } from '../money.js';
 import { BASIS, CET_NOTE, HOLIDAY_NOTE, MODEL_DECISION_TIME_LIMIT_DAYS } from './common.js';
-import { law, model, type SchemeFileInput } from './schema.js';
+import type { SchemeFileInput } from './schema.js';
+import { law, model } from './scheme.js';
 
 const EUR = (major: number) => fromMajor(major, 'EUR');
 const XK_LAW = 'Kosovo crime-victim compensation scheme: apply within 6 months of the crime; EUR 1,500-7,000 for serious injuries lasting more than 6 weeks; complaints to a competent court (knowyourrightsks.org)';
