@@ -2,6 +2,8 @@
  * The console's paths and what each names: no path holds personal data. Pure, shared by the web
  * app's router and the service that serves the app (which names the page's module to the browser).
  */
+import { accessLogScope, readableClaims, seesOnlyAggregates, type Principal as DomainPrincipal } from '@cfund/domain';
+
 export type Route =
   | { page: 'sign-in' }
   | { page: 'claims'; offset: number; status: string | undefined; sort: ClaimOrder }
@@ -113,3 +115,24 @@ export type LazyPage = keyof typeof PAGE_MODULES;
 
 /** A route's page when it is loaded on demand; none when it is in the app's own script. */
 export const lazyPageOf = (route: Route): LazyPage | undefined => (route.page === 'sign-in' || route.page === 'not-found' ? undefined : route.page);
+
+/** Who is signed in, as a session holds them. */
+interface Person { sub: string; roles: readonly string[]; jurisdictions: readonly string[] }
+
+const domain = (p: Person): DomainPrincipal => p as unknown as DomainPrincipal;
+
+export const isFundStaff = (p: Person): boolean => p.roles.some((r) => r.startsWith('fund-'));
+
+/**
+ * Where a person starts (at `/`, and after signing in), by the domain's rules of who sees what:
+ * fund staff work from their queue; others start from the claims they may see; the
+ * data-protection officer (who reads no claim) from the reads of personal data; a monitor from
+ * the published tables; anyone else from their inbox. The service decides by it which page's
+ * chunk the HTML of `/` names, the app where `/` goes: the same page, so only its chunk loads.
+ */
+export function landingPage(p: Person): string {
+  if (seesOnlyAggregates(domain(p))) return '/monitoring';
+  if (isFundStaff(p)) return '/work';
+  if (readableClaims(domain(p)).allowed) return '/claims';
+  return accessLogScope(domain(p)).allowed ? '/personal-data-reads' : '/inbox';
+}

@@ -17,7 +17,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '@cfund/service-kit';
 import { readWebManifest, scriptsOf } from './build/web-manifest.js';
-import { lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID } from './routes.js';
+import { landingPage, lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID } from './routes.js';
 import type { SignInMethod } from './session-routes.js';
 import { sessionView, type Sessions } from './sessions.js';
 
@@ -39,8 +39,10 @@ export async function webRoutes(app: FastifyInstance, options: { root: string; s
     }
     if (!built) throw new HttpProblem(503, 'Service Unavailable', 'The console\'s web app is not built: run `pnpm build`.', { code: 'not-built' });
     const session = options.sessions.current(request);
+    // At `/`, a signed-in person's own first page (the app goes there by the same rule): only its chunk is fetched.
+    const route = session && path === '/' ? routeOf(landingPage(session.principal), '') : routeOf(path, `?${search}`);
     const head = [
-      ...(await preloadsOf(options.root, ((page) => page && PAGE_MODULES[page])(lazyPageOf(routeOf(path, `?${search}`))))),
+      ...(await preloadsOf(options.root, ((page) => page && PAGE_MODULES[page])(lazyPageOf(route)))),
       ...(session ? [`<script type="application/json" id="${SESSION_ELEMENT_ID}">${jsonInHtml({ ...sessionView(options.sessions, session), signIn: options.signIn })}</script>`] : []),
     ];
     const html = await readFile(join(options.root, 'index.html'), 'utf8');

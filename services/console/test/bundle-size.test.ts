@@ -4,7 +4,7 @@
  * and the page's own chunks and its messages, found in the build's manifest.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { buildConsoleWeb } from '@cfund/test-support';
 import { FIRST_PAGE_MODULES, INITIAL_SCRIPT_BUDGET_BYTES, measureInitialScript } from '../src/index.ts';
+import { readWebManifest, scriptsOf } from '../src/build/web-manifest.ts';
+import { PAGE_MODULES } from '../src/routes.ts';
 
 const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
@@ -63,4 +65,24 @@ t.test(`the built console's initial JavaScript is at most ${kB(INITIAL_SCRIPT_BU
   for (const f of measured.files) t.comment(`${f.path}: ${kB(f.bytes)}, ${kB(f.gzipBytes)} gzipped`);
   t.comment(`initial JavaScript: ${kB(measured.gzipBytes)} gzipped (${kB(measured.bytes)} raw), budget ${kB(INITIAL_SCRIPT_BUDGET_BYTES)}`);
   t.ok(measured.gzipBytes <= INITIAL_SCRIPT_BUDGET_BYTES, `${kB(measured.gzipBytes)} gzipped is within ${kB(INITIAL_SCRIPT_BUDGET_BYTES)}`);
+});
+
+/** zod's own names, which a minifier keeps (they are strings): a file holding zod holds them. */
+const ZOD = /\$ZodType|ZodError/;
+const holdsZod = async (path: string) => ZOD.test(await readFile(join(webDir, path), 'utf8'));
+
+t.test('zod comes with the forms, not with the first page, the claim page or the work queue', async (t) => {
+  await buildConsoleWeb();
+  const first = await measureInitialScript(webDir, FIRST_PAGE_MODULES);
+  for (const f of first.files) t.notOk(await holdsZod(f.path), `${f.path} (the first page) holds no zod`);
+  const manifest = await readWebManifest(webDir);
+  for (const page of ['claim', 'work'] as const) {
+    for (const path of scriptsOf(manifest, PAGE_MODULES[page])) t.notOk(await holdsZod(path), `${path} (${page}) holds no zod`);
+  }
+  // The forms validate with the API's schemas: zod is in their chunks (and this check can see it).
+  for (const form of ['src/actions/ActionForm.tsx', PAGE_MODULES['file-claim']]) {
+    const withZod = [];
+    for (const path of scriptsOf(manifest, form)) if (await holdsZod(path)) withZod.push(path);
+    t.ok(withZod.length > 0, `${form} loads zod with it`);
+  }
 });

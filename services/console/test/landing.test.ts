@@ -6,7 +6,7 @@
 import t from 'tap';
 import { DEMO_USERS } from '@cfund/contracts';
 import { mayMonitor, mayOnlyMonitor, mayReadInbox } from '../web/src/components/may.ts';
-import { landingPage } from '../web/src/components/roles.ts';
+import { landingPage } from '../src/routes.ts';
 
 t.test('each demo user: landing page, inbox and monitoring', async (t) => {
   const offered = Object.fromEntries(DEMO_USERS.map((u) => [u.sub, [landingPage(u), mayReadInbox(u), mayMonitor(u)]]));

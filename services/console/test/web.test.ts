@@ -26,6 +26,8 @@ async function builtApp(t: Test, manifest: boolean): Promise<string> {
       '_Field.js': { file: 'assets/Field-1.js' },
       [PAGE_MODULES.claim]: { file: 'assets/ClaimPage-1.js', isDynamicEntry: true, imports: ['_Field.js'] },
       [PAGE_MODULES.claims]: { file: 'assets/ClaimsPage-1.js', isDynamicEntry: true },
+      [PAGE_MODULES.work]: { file: 'assets/WorkQueuePage-1.js', isDynamicEntry: true },
+      [PAGE_MODULES.reads]: { file: 'assets/PersonalDataReadsPage-1.js', isDynamicEntry: true },
     }));
   }
   return root;
@@ -47,6 +49,17 @@ t.test('a page names its own module and what it imports as module preloads', asy
   t.same(preloads((await app.inject({ method: 'GET', url: '/claims?status=filed' })).body), ['/assets/ClaimsPage-1.js'], 'the claim list');
   t.same(preloads((await app.inject({ method: 'GET', url: '/sign-in' })).body), [], 'sign-in is in the app\'s script: nothing to preload');
   t.same(preloads((await app.inject({ method: 'GET', url: '/nowhere' })).body), [], 'nor "page not found"');
+});
+
+t.test('at /, a signed-in person\'s page names the chunk of their own first page, not the claim list\'s', async (t) => {
+  const app = await startConsole(t, { webRoot: await builtApp(t, true) });
+  const at = async (sub: string) => preloads((await app.inject({ method: 'GET', url: '/', headers: { cookie: (await signIn(app, sub)).cookie } })).body);
+  t.same(await at('assessor-1'), ['/assets/WorkQueuePage-1.js'], 'fund staff: their work queue');
+  t.same(await at('finance-1'), ['/assets/WorkQueuePage-1.js'], 'the finance officer too');
+  t.same(await at('dpo-1'), ['/assets/PersonalDataReadsPage-1.js'], 'the data-protection officer: the reads of personal data');
+  t.same(await at('lawyer-1'), ['/assets/ClaimsPage-1.js'], 'a lawyer: their claims');
+  t.same(preloads((await app.inject({ method: 'GET', url: '/' })).body), ['/assets/ClaimsPage-1.js'], 'signed out: as before (the app goes to sign-in)');
+  t.same(preloads((await app.inject({ method: 'GET', url: '/claims', headers: { cookie: (await signIn(app, 'assessor-1')).cookie } })).body), ['/assets/ClaimsPage-1.js'], 'a path asked for is served as asked');
 });
 
 t.test('without a manifest (a build before it) the page is served as built', async (t) => {

@@ -11,8 +11,12 @@ import { gzipSync } from 'node:zlib';
 import { PAGE_MODULES } from '../routes.js';
 import { readWebManifest, scriptsOf } from './web-manifest.js';
 
-/** The most initial JavaScript the console may send, gzipped (250 kB). */
-export const INITIAL_SCRIPT_BUDGET_BYTES = 250_000;
+/**
+ * The most initial JavaScript the console may send, gzipped: 125 kB. The issue allows 250 kB; the
+ * budget is held near what the first page needs (111 kB once zod left it, with the forms) so that
+ * what is added to it is noticed.
+ */
+export const INITIAL_SCRIPT_BUDGET_BYTES = 125_000;
 
 export interface InitialScript {
   files: { path: string; bytes: number; gzipBytes: number }[];

@@ -1,7 +1,7 @@
 /** The console: the session, the language, and the page of the current route. */
 import { lazy, Suspense, useEffect, useLayoutEffect, useState, type ComponentProps, type ComponentType, type LazyExoticComponent } from 'react';
 import { IntlProvider } from 'react-intl';
-import { lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID, type LazyPage } from '../../src/routes.ts';
+import { landingPage, lazyPageOf, PAGE_MODULES, routeOf, SESSION_ELEMENT_ID, type LazyPage } from '../../src/routes.ts';
 import { api, ApiError, setCsrfToken, whenSignedOut, type Problem, type SessionView } from './api.ts';
 import { Layout } from './components/Layout.tsx';
 import { formattingLocale, isLocale, loadMessages, preferredLocale, type Locale, type Messages } from './i18n/locales.ts';
@@ -9,7 +9,6 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { mayOnlyMonitor, maySeeClaims } from './components/may.ts';
 import { homeTimeZone } from './format.ts';
-import { landingPage } from './components/roles.ts';
 import { navigate, useRoute } from './router.ts';
 import { useT } from './i18n/use-t.ts';
 import type { ClaimPage as ClaimPageType } from './pages/ClaimPage.tsx';

@@ -5,7 +5,8 @@ import { LOCALE_LABELS, LOCALES, type Locale } from '../i18n/locales.ts';
 import { useT } from '../i18n/use-t.ts';
 import { Link } from './Link.tsx';
 import { fundsReadable, paymentJurisdictions, mayErase, mayListPayments, mayListPersonalDataReads, mayMonitor, mayReadInbox, maySeeClaims } from './may.ts';
-import { isFundStaff, useRoles } from './roles.ts';
+import { isFundStaff } from '../../../src/routes.ts';
+import { useRoles } from './roles.ts';
 import { useUnreadCount } from './unread.ts';
 
 export function Layout(props: { locale: Locale; onLocale: (l: Locale) => void; principal: Principal | undefined; onSignOut: () => void; children: ReactNode }) {

@@ -267,6 +267,8 @@ export const messages: Record<MessageKey, string> = {
   'integrity.broken': 'Cjelovitost: NARUŠENA',
   'integrity.broken.detail': 'Lanac se prekida na reviziji {firstBrokenRevision}: događaj odatle je izmijenjen, uklonjen ili ga fond nije potpisao. Provjereno je {count} događaja prije toga.',
   'integrity.verifiedAt': 'Provjereno {at}.',
+  'integrity.checking': 'Provjerava se cjelovitost događaja zahtjeva…',
+  'integrity.failed': 'Cjelovitost nije mogla biti provjerena: {detail}',
 
   'event.ClaimFiled': 'Zahtjev podnijet',
   'event.EvidenceAttached': 'Priložen dokaz',

@@ -264,6 +264,8 @@ export const en = {
   'integrity.broken': 'Integrity: BROKEN',
   'integrity.broken.detail': 'The chain breaks at revision {firstBrokenRevision}: an event from there on was altered, removed or not signed by the fund. {count} events before it verified.',
   'integrity.verifiedAt': 'Verified {at}.',
+  'integrity.checking': 'Checking that the claim\'s events are intact…',
+  'integrity.failed': 'The integrity could not be checked: {detail}',
 
   'event.ClaimFiled': 'Claim filed',
   'event.EvidenceAttached': 'Evidence attached',

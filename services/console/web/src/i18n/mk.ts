@@ -269,6 +269,8 @@ export const messages: Record<MessageKey, string> = {
   'integrity.broken': 'Интегритет: НАРУШЕН',
   'integrity.broken.detail': 'Синџирот се прекинува кај ревизија {firstBrokenRevision}: настан оттаму натаму е изменет, отстранет или не е потпишан од фондот. Проверени се {count} настани пред тоа.',
   'integrity.verifiedAt': 'Проверено {at}.',
+  'integrity.checking': 'Се проверува интегритетот на настаните на барањето…',
+  'integrity.failed': 'Интегритетот не можеше да се провери: {detail}',
 
   'event.ClaimFiled': 'Барањето е поднесено',
   'event.EvidenceAttached': 'Приложен доказ',

@@ -269,6 +269,8 @@ export const messages: Record<MessageKey, string> = {
   'integrity.broken': 'Integriteti: I CENUAR',
   'integrity.broken.detail': 'Zinxhiri këputet te rishikimi {firstBrokenRevision}: një ngjarje që andej e tutje u ndryshua, u hoq ose nuk u nënshkrua nga fondi. {count} ngjarje para saj u verifikuan.',
   'integrity.verifiedAt': 'Verifikuar {at}.',
+  'integrity.checking': 'Po kontrollohet integriteti i ngjarjeve të kërkesës…',
+  'integrity.failed': 'Integriteti nuk mund të kontrollohej: {detail}',
 
   'event.ClaimFiled': 'Kërkesa u paraqit',
   'event.EvidenceAttached': 'U bashkëngjit provë',

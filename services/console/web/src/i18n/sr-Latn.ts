@@ -268,6 +268,8 @@ export const srLatn: Record<MessageKey, string> = {
   'integrity.broken': 'Celovitost: NARUŠENA',
   'integrity.broken.detail': 'Lanac se prekida na reviziji {firstBrokenRevision}: događaj odatle je izmenjen, uklonjen ili ga fond nije potpisao. Provereno je {count} događaja pre toga.',
   'integrity.verifiedAt': 'Provereno {at}.',
+  'integrity.checking': 'Proverava se celovitost događaja zahteva…',
+  'integrity.failed': 'Celovitost nije mogla biti proverena: {detail}',
 
   'event.ClaimFiled': 'Zahtev podnet',
   'event.EvidenceAttached': 'Priložen dokaz',
