@@ -10,6 +10,8 @@
  * now) and always by direct gets of the chunks' recorded sequences (ObjectChunks picks a consumer
  * or direct gets by the number of chunks to read), alternated twice in the same run; then one
  * download at a time with the readers taking turns, document by document (median time of each).
+ * As a ceiling of the stack without ObjectChunks, nats.js's own Object Store reader of the same
+ * objects is timed in each pass too.
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
@@ -93,7 +95,16 @@ async function main(): Promise<void> {
               ['pull consumer', { directReadMaxChunks: 0, checkDigest: false }],
               ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, directReadMaxConcurrent: Number.MAX_SAFE_INTEGER, checkDigest: false }],
             ] as const;
+            // The client's own reader of the same objects (nats.js's Object Store get, which takes every
+            // chunk through an ordered consumer): the stack's ceiling without ObjectChunks, as bench:commands
+            // has its minimal append service.
+            const clientStore = await nc.jetstream().views.os(store.chunks.bucket);
             for (const pass of [1, 2]) {
+              const client = await throughput(`${label} ${name}: download, nats.js's own reader (${pass})`, count, size, async (i) => {
+                const result = await clientStore.get(`${ids[i]}-${size}.cfd`);
+                await drain(decryptDocument(key, ids[i]!, result!.data as unknown as AsyncIterable<Uint8Array>));
+              });
+              process.stdout.write(`${label} ${name}, nats.js's own reader, no ObjectChunks (pass ${pass}): download ${client.toFixed(0)} MiB/s (${(client / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
               for (const [variant, options] of variants) {
                 const chunks = new ObjectChunks(nc, jsm, store.chunks.bucket, options);
                 const mibs = await throughput(`${label} ${name}: download, ${variant} (${pass})`, count, size, async (i) => {
