@@ -157,52 +157,70 @@ export function MonitoringPage(props: { year: number | undefined }) {
   );
 }
 
+/** What a withheld cell shows: the word, styled, never a number. */
+function WithheldCell() {
+  const t = useT();
+  return <span className="withheld">{t('monitoring.withheld')}</span>;
+}
+
+/** The frame every table of this page shares: a scrollable labelled region, the caption, the jurisdiction column, the body's rows and the region's row. */
+function JurisdictionTable(props: {
+  id: string; label: string; caption?: string; headings: string[]; children: ReactNode; regionCells: ReactNode;
+}) {
+  const t = useT();
+  return (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
+      <table aria-describedby="withheld-note" data-testid={`${props.id}-table`}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            <th scope="col">{t('monitoring.jurisdiction')}</th>
+            {props.headings.map((heading, i) => <th key={i} scope="col">{heading}</th>)}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+        <tfoot>
+          <tr>
+            <th scope="row">{t('monitoring.region')}</th>
+            {props.regionCells}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
 /** A table of counts of claims by jurisdiction: row totals, the region's totals, withheld cells said so, and optionally a share per row. */
 function CountsTableView(props: {
   id: string; table: CountsTable; label: string; caption?: string; column: (c: string) => string; totalLabel: string;
   /** The share column: its heading, the share of the row at an index, the region's. */
   share?: { label: string; ofRow: (row: number) => number | null; ofRegion: number | null };
 }) {
-  const t = useT();
   const { locale } = useIntl();
   const jurisdiction = useJurisdictions();
   const { id, table, share } = props;
-  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
-  const count = (n: Withheld): ReactNode => (n === null ? withheld : new Intl.NumberFormat(locale).format(n));
+  const count = (n: Withheld): ReactNode => (n === null ? <WithheldCell /> : new Intl.NumberFormat(locale).format(n));
   // A share is null when a cell it needs is withheld, or when there is nothing to share out.
   const percent = (x: number | null): ReactNode => (x === null ? '–' : new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(x));
+  const headings = [...table.columns.map(props.column), props.totalLabel, ...(share ? [share.label] : [])];
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
-      <table aria-describedby="withheld-note" data-testid={`${id}-table`}>
-        {props.caption && <caption>{props.caption}</caption>}
-        <thead>
-          <tr>
-            <th scope="col">{t('monitoring.jurisdiction')}</th>
-            {table.columns.map((c) => <th key={c} scope="col">{props.column(c)}</th>)}
-            <th scope="col">{props.totalLabel}</th>
-            {share && <th scope="col">{share.label}</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((row, r) => (
-            <tr key={row.jurisdiction}>
-              <th scope="row">{jurisdiction([row.jurisdiction])}</th>
-              {row.cells.map((n, i) => <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>{count(n)}</td>)}
-              <td data-testid={`${id}-${row.jurisdiction}-total`}>{count(row.total)}</td>
-              {share && <td data-testid={`${id}-${row.jurisdiction}-share`}>{percent(share.ofRow(r))}</td>}
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{t('monitoring.region')}</th>
-            {table.columnTotals.map((n, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{count(n)}</td>)}
-            <td data-testid={`${id}-region-total`}>{count(table.total)}</td>
-            {share && <td data-testid={`${id}-region-share`}>{percent(share.ofRegion)}</td>}
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+    <JurisdictionTable
+      id={id} label={props.label} caption={props.caption} headings={headings}
+      regionCells={<>
+        {table.columnTotals.map((n, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{count(n)}</td>)}
+        <td data-testid={`${id}-region-total`}>{count(table.total)}</td>
+        {share && <td data-testid={`${id}-region-share`}>{percent(share.ofRegion)}</td>}
+      </>}
+    >
+      {table.rows.map((row, r) => (
+        <tr key={row.jurisdiction}>
+          <th scope="row">{jurisdiction([row.jurisdiction])}</th>
+          {row.cells.map((n, i) => <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>{count(n)}</td>)}
+          <td data-testid={`${id}-${row.jurisdiction}-total`}>{count(row.total)}</td>
+          {share && <td data-testid={`${id}-${row.jurisdiction}-share`}>{percent(share.ofRow(r))}</td>}
+        </tr>
+      ))}
+    </JurisdictionTable>
   );
 }
 
@@ -214,43 +232,28 @@ function AmountsTableView(props: {
   const { locale } = useIntl();
   const jurisdiction = useJurisdictions();
   const { id, table } = props;
-  const withheld = <span className="withheld">{t('monitoring.withheld')}</span>;
-  const eur = (cents: Withheld): ReactNode => (cents === null ? withheld : formatMoney(locale, cents, 'EUR'));
+  const eur = (cents: Withheld): ReactNode => (cents === null ? <WithheldCell /> : formatMoney(locale, cents, 'EUR'));
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
-      <table aria-describedby="withheld-note" data-testid={`${id}-table`}>
-        {props.caption && <caption>{props.caption}</caption>}
-        <thead>
-          <tr>
-            <th scope="col">{t('monitoring.jurisdiction')}</th>
-            {table.columns.map((c) => <th key={c} scope="col">{props.column(c)}</th>)}
-          </tr>
-        </thead>
-        <tbody>
-          {table.rows.map((row) => (
-            <tr key={row.jurisdiction}>
-              <th scope="row">
-                {jurisdiction([row.jurisdiction])}
-                {props.rateOf(row.currency)?.provisional && <span className="provisional"> {t('monitoring.provisionalMark')}</span>}
-              </th>
-              {row.cells.map((cents, i) => (
-                <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>
-                  {eur(cents)}
-                  {cents !== null && row.currency !== null && row.currency !== 'EUR' && row.original[i] !== null && (
-                    <span className="original">{formatMoney(locale, row.original[i]!, row.currency)}</span>
-                  )}
-                </td>
-              ))}
-            </tr>
+    <JurisdictionTable
+      id={id} label={props.label} caption={props.caption} headings={table.columns.map(props.column)}
+      regionCells={table.columnTotals.map((cents, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{eur(cents)}</td>)}
+    >
+      {table.rows.map((row) => (
+        <tr key={row.jurisdiction}>
+          <th scope="row">
+            {jurisdiction([row.jurisdiction])}
+            {props.rateOf(row.currency)?.provisional && <span className="provisional"> {t('monitoring.provisionalMark')}</span>}
+          </th>
+          {row.cells.map((cents, i) => (
+            <td key={i} data-testid={`${id}-${row.jurisdiction}-${table.columns[i]}`}>
+              {eur(cents)}
+              {cents !== null && row.currency !== null && row.currency !== 'EUR' && row.original[i] !== null && (
+                <span className="original">{formatMoney(locale, row.original[i]!, row.currency)}</span>
+              )}
+            </td>
           ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row">{t('monitoring.region')}</th>
-            {table.columnTotals.map((cents, i) => <td key={i} data-testid={`${id}-region-${table.columns[i]}`}>{eur(cents)}</td>)}
-          </tr>
-        </tfoot>
-      </table>
-    </div>
+        </tr>
+      ))}
+    </JurisdictionTable>
   );
 }
