@@ -132,6 +132,8 @@ const TEST_PACKAGES = [
     program: 'chromium', found: () => process.env.CHROMIUM_BIN || findExecutable('chromium'), pkg: 'chromium',
     purpose: 'for the console\'s browser test', without: 'the console\'s browser test will be skipped', hint: 'install the chromium package, or set CHROMIUM_BIN',
   },
+  // The API walkthrough's test runs docs/api-walkthrough.md's curl commands as a reader does.
+  { program: 'curl', pkg: 'curl', purpose: 'for the API walkthrough\'s test', without: 'the API walkthrough\'s test will be skipped' },
   // The letters' tests read their PDFs back with pdftotext.
   { program: 'pdftotext', pkg: 'poppler-utils', purpose: 'for the letters\' tests', without: 'the letters\' tests will fail' },
   // Checks infra/compose/docker-compose.yml without a Docker engine (`docker-compose config`):
