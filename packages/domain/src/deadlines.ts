@@ -7,7 +7,7 @@
  *   result is rolled forward to the next working day of the scheme version's calendar (not
  *   Saturday, Sunday or a public holiday).
  * - An instant (always UTC in events) is turned into the local date of the scheme's zone before
- *   anything else (Intl's zone data, directly or through luxon): 23:30 UTC on 1 March is 00:30 on 2 March in Belgrade.
+ *   anything else (Intl's zone data): 23:30 UTC on 1 March is 00:30 on 2 March in Belgrade.
  */
 import { DateTime } from 'luxon';
 import { calendarOf, isWorkingDayNumber, type CalendarSource } from './calendars.js';
@@ -17,15 +17,36 @@ import type { Period } from './schemes/schema.js';
 import type { LocalDate, Scheme } from './schemes/scheme.js';
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** An ISO 8601 instant with an explicit offset or `Z` (a local time without zone is ambiguous). */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
+/**
+ * An ISO 8601 instant with an explicit offset or `Z` (a local time without zone is ambiguous):
+ * date, hour, minute, optional second and fraction, offset sign, hours and minutes.
+ */
+const INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/i;
+const MINUTE_MS = 60_000;
 
-function parseInstant(instant: string): DateTime {
-  const d = INSTANT.test(instant) ? DateTime.fromISO(instant, { setZone: true }) : DateTime.invalid('format');
-  if (!d.isValid) {
-    throw new DomainError('invalid-date', `"${instant}" is not an instant (ISO 8601 with Z or an offset).`, { details: { instant } });
+const notAnInstant = (instant: string) =>
+  new DomainError('invalid-date', `"${instant}" is not an instant (ISO 8601 with Z or an offset).`, { details: { instant } });
+
+/**
+ * Milliseconds since the epoch of an ISO 8601 instant; `invalid-date` when it is not one: a day the
+ * month does not have, an hour past 23 (24:00 only, the end of the day), a minute or second past
+ * 59, an offset of 24 hours or more.
+ */
+function instantTime(instant: string): number {
+  const m = INSTANT.exec(instant);
+  if (!m) throw notAnInstant(instant);
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4] ?? 0)];
+  const millis = Number((m[5] ?? '').slice(0, 3).padEnd(3, '0'));
+  const endOfDay = hour === 24 && minute === 0 && second === 0 && !/[1-9]/.test(m[5] ?? '');
+  const offsetMinutes = m[6] === undefined ? 0 : (m[6] === '-' ? -1 : 1) * (Number(m[7]) * 60 + Number(m[8]));
+  if ((hour > 23 && !endOfDay) || minute > 59 || second > 59 || Number(m[7] ?? 0) > 23 || Number(m[8] ?? 0) > 59) throw notAnInstant(instant);
+  let day: number;
+  try {
+    day = dayNumber(m[1]!);
+  } catch {
+    throw notAnInstant(instant);
   }
-  return d;
+  return day * 1440 * MINUTE_MS + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
 }
 
 /**
@@ -38,45 +59,60 @@ const RECENT_LOCAL_DATES = 256;
 
 /** An instant as the service writes it (`Date#toISOString`, years 1000-9999): the form the fast path takes. */
 const CANONICAL_INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-/** Per zone, the formatter that writes a date as `YYYY-MM-DD` (en-CA), or null when Intl does not know the zone. */
-const localDateFormats = new Map<string, Intl.DateTimeFormat | null>();
 
 /**
- * The local date of a canonical instant through `Intl` directly, about ten times cheaper than
- * luxon's parse and zone conversion (which use the same `Intl` zone data). Undefined when the
- * instant is not canonical or not a real date (`Date` would roll 30 February over where luxon
- * refuses it: the instant must write back unchanged) or the zone is not one of `Intl`'s: luxon
- * answers those, with its own rules and errors.
+ * Per zone, the formatters of a local date: `YYYY-MM-DD` directly (en-CA, years 1000-9999), and
+ * its parts with the era for any other year. Null when Intl does not know the zone.
  */
-function canonicalLocalDate(instant: string, zone: string): LocalDate | undefined {
-  if (!CANONICAL_INSTANT.test(instant)) return undefined;
-  const at = new Date(instant);
-  if (Number.isNaN(at.getTime()) || at.toISOString() !== instant) return undefined;
-  let format = localDateFormats.get(zone);
-  if (format === undefined) {
+interface ZoneDates { date: Intl.DateTimeFormat; parts: Intl.DateTimeFormat }
+const zoneDates = new Map<string, ZoneDates | null>();
+
+function zoneDatesOf(zone: string): ZoneDates | null {
+  let formats = zoneDates.get(zone);
+  if (formats === undefined) {
     try {
-      format = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      const options = { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' } as const;
+      formats = { date: new Intl.DateTimeFormat('en-CA', options), parts: new Intl.DateTimeFormat('en-CA', { ...options, era: 'short' }) };
     } catch {
-      format = null;
+      formats = null;
     }
-    localDateFormats.set(zone, format);
+    zoneDates.set(zone, formats);
   }
-  if (format === null) return undefined;
-  const date = format.format(at);
-  return /^\d{4}-\d{2}-\d{2}$/.test(date) ? (date as LocalDate) : undefined;
+  return formats;
 }
 
-/** The local calendar date of `instant` in `zone` (an IANA zone). */
+/** Whether `zone` is a time zone of Intl's zone data (an IANA name, in any letter case). */
+export function isTimeZone(zone: string): boolean {
+  return zoneDatesOf(zone) !== null;
+}
+
+/** The local date at `at` in a zone; years outside 0-9999 signed, with six digits (ISO 8601's expanded form). */
+function localDateAt(at: Date, formats: ZoneDates): LocalDate {
+  const date = formats.date.format(at);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(date)) return date;
+  const parts = formats.parts.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const yearOfEra = Number(part('year'));
+  const year = part('era') === 'BC' ? 1 - yearOfEra : yearOfEra;
+  const yyyy = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  return `${yyyy}-${part('month')}-${part('day')}`;
+}
+
+/**
+ * The local calendar date of `instant` in `zone` (an IANA zone). An instant as the services write
+ * it is read by `Date` (its own, stricter, format); any other form of ISO 8601 with an offset
+ * by `instantTime`.
+ */
 export function localDateOf(instant: string, zone: string): LocalDate {
   const key = `${zone} ${instant}`;
   const known = recentLocalDates.get(key);
   if (known !== undefined) return known;
-  let date = canonicalLocalDate(instant, zone);
-  if (date === undefined) {
-    const local = parseInstant(instant).setZone(zone);
-    if (!local.isValid) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
-    date = local.toISODate() as LocalDate;
-  }
+  let at = CANONICAL_INSTANT.test(instant) ? new Date(instant) : undefined;
+  // `Date` rolls 30 February over: a canonical instant must write back unchanged.
+  if (at === undefined || Number.isNaN(at.getTime()) || at.toISOString() !== instant) at = new Date(instantTime(instant));
+  const formats = zoneDatesOf(zone);
+  if (formats === null) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
+  const date = localDateAt(at, formats);
   if (recentLocalDates.size >= RECENT_LOCAL_DATES) recentLocalDates.delete(recentLocalDates.keys().next().value!);
   recentLocalDates.set(key, date);
   return date;
@@ -150,7 +186,11 @@ export function isLate(deadline: LocalDate, instant: string, zone: string): bool
   return localDateOf(instant, zone) > deadline;
 }
 
-/** The first instant (UTC, ISO 8601) that is late for `deadline`: local midnight at the end of the day. */
+/**
+ * The first instant (UTC, ISO 8601) that is late for `deadline`: local midnight at the end of the
+ * day. luxon finds it (an instant from a local time, a DST change's gap included): the one use of
+ * luxon left, by the reminders, so that a bundle without them (the console's) leaves luxon out.
+ */
 export function deadlineEnd(deadline: LocalDate, zone: string): string {
   const end = DateTime.fromISO(deadline, { zone }).plus({ days: 1 }).startOf('day');
   if (!end.isValid || !LOCAL_DATE.test(deadline)) {

@@ -2,7 +2,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
-  addPeriod, addWorkingDays, appealDeadline, applicationDeadline, deadlineEnd, isLate, isWorkingDay, localDateOf, rollForward,
+  addPeriod, addWorkingDays, appealDeadline, applicationDeadline, deadlineEnd, isLate, isTimeZone, isWorkingDay, localDateOf, rollForward,
   schemeFor,
 } from '../src/index.ts';
 import { dayNumber, weekdayOf } from '../src/local-dates.ts';
@@ -171,7 +171,7 @@ t.test('the local date of an instant asked again, in another zone, or after a ba
 });
 
 t.test('the local date of an instant: the same answer as luxon\'s zone conversion, for any instant and zone (model)', async (t) => {
-  // localDateOf answers instants as the service writes them through Intl directly, and everything else through luxon.
+  // localDateOf reads instants itself (as the service writes them through Date, any other form by its own rules) and converts them through Intl; luxon is the model.
   const ZONES = ['Europe/Belgrade', 'Europe/Skopje', 'Europe/Tirane', 'America/New_York', 'Asia/Kathmandu', 'Pacific/Kiritimati', 'Etc/GMT-14', 'UTC', 'utc', 'Mars/Olympus'];
   const model = (instant: string, zone: string): string => {
     const local = DateTime.fromISO(instant, { setZone: true });
@@ -189,6 +189,23 @@ t.test('the local date of an instant: the same answer as luxon\'s zone conversio
   t.equal(answer('2026-02-30T10:00:00.000Z', 'Europe/Belgrade'), 'invalid-date', '30 February is refused, not rolled over');
   t.equal(answer('2026-03-01T23:30:00.000Z', 'Europe/Belgrade'), '2026-03-02');
   t.equal(answer('2026-03-01T23:30:00.000Z', 'Mars/Olympus'), 'invalid-date');
+});
+
+t.test('an instant in any ISO 8601 form with an offset, and the zones Intl knows', async (t) => {
+  t.equal(localDateOf('2026-03-01T24:00:00Z', 'UTC'), '2026-03-02', '24:00 is the end of the day');
+  t.equal(localDateOf('2026-03-01T23:30+01:00', 'UTC'), '2026-03-01', 'no seconds, an offset');
+  t.equal(localDateOf('2026-03-01T23:30:00.5-0530', 'Europe/Belgrade'), '2026-03-02', 'a fraction, an offset without colon');
+  t.equal(localDateOf('0500-06-15T10:00:00.000Z', 'Europe/Belgrade'), '0500-06-15', 'a year before 1000');
+  t.equal(localDateOf('0000-01-01T00:30:00Z', 'America/New_York'), '-000001-12-31', 'a year before 1: ISO 8601\'s expanded year');
+  t.equal(localDateOf('9999-12-31T23:30:00-01:00', 'UTC'), '+010000-01-01', 'a year after 9999: the same');
+  for (const bad of ['2026-03-01T24:30:00Z', '2026-03-01T24:00:00.001Z', '2026-03-01T23:60:00Z', '2026-03-01T23:59:60Z', '2026-03-01T10:00:00+24:00', '2026-03-01T10:00:00+14:60', '2026-02-29T10:00:00Z', '2026-02-30T10:00:00.000Z']) {
+    t.equal(errorCode(() => localDateOf(bad, 'UTC')), 'invalid-date', `${bad} is refused`);
+  }
+  for (const zone of ['Europe/Belgrade', 'europe/belgrade', 'Etc/GMT-14', 'utc']) t.ok(isTimeZone(zone), `${zone} is a time zone`);
+  for (const zone of ['local', 'UTC+3', '', 'Mars/Olympus']) {
+    t.notOk(isTimeZone(zone), `"${zone}" is not a time zone of Intl's data`);
+    t.equal(errorCode(() => localDateOf('2026-03-01T10:00:00.000Z', zone)), 'invalid-date', `nor a zone of localDateOf ("${zone}")`);
+  }
 });
 
 t.test('addWorkingDays counts working days of the scheme\'s calendar', async (t) => {

@@ -4,6 +4,7 @@
  * and the page's own chunks and its messages, found in the build's manifest.
  */
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -84,5 +85,22 @@ t.test('zod comes with the forms, not with the first page, the claim page or the
     const withZod = [];
     for (const path of scriptsOf(manifest, form)) if (await holdsZod(path)) withZod.push(path);
     t.ok(withZod.length > 0, `${form} loads zod with it`);
+  }
+});
+
+/** luxon's own names, which a minifier keeps (strings and a method called by name): a file holding luxon holds them. */
+const LUXON = /Invalid DateTime|isValidZone/;
+const holdsLuxon = async (path: string) => LUXON.test(await readFile(join(webDir, path), 'utf8'));
+
+t.test('luxon comes with none of the first pages: the claim list, a claim page, the auditor\'s timeline, the work queue', async (t) => {
+  // The check can see luxon: its own build, as the domain resolves it, holds those names.
+  const luxonEntry = createRequire(createRequire(import.meta.url).resolve('@cfund/domain')).resolve('luxon');
+  t.ok(LUXON.test(await readFile(luxonEntry, 'utf8')), `luxon's build (${luxonEntry}) is recognised`);
+  await buildConsoleWeb();
+  const first = await measureInitialScript(webDir, FIRST_PAGE_MODULES);
+  for (const f of first.files) t.notOk(await holdsLuxon(f.path), `${f.path} (the first page) holds no luxon`);
+  const manifest = await readWebManifest(webDir);
+  for (const module of [PAGE_MODULES.claim, 'src/pages/ClaimTimeline.tsx', PAGE_MODULES.work]) {
+    for (const path of scriptsOf(manifest, module)) t.notOk(await holdsLuxon(path), `${path} (${module}) holds no luxon`);
   }
 });

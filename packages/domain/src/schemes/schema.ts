@@ -9,9 +9,9 @@
  * file that passes is read as written (`scheme.ts`, which needs no zod: the console reads the
  * schemes in the browser without loading zod).
  */
-import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { CalendarSchema } from '../calendar-schema.js';
+import { isTimeZone } from '../deadlines.js';
 import type { Sourced } from './scheme.js';
 import { CurrencySchema, DamageHeadSchema, JurisdictionSchema, LocalDateSchema, MoneySchema, type Money } from '@cfund/contracts';
 
@@ -36,7 +36,7 @@ export type Period = z.infer<typeof PeriodSchema>;
 export const DeadlineAnchorSchema = z.enum(['incident', 'ruling-final', 'enforcement-failed']);
 export type DeadlineAnchor = z.infer<typeof DeadlineAnchorSchema>;
 
-export const TimeZoneSchema = z.string().refine((zone) => IANAZone.isValidZone(zone), { message: 'not a valid IANA time zone' });
+export const TimeZoneSchema = z.string().refine(isTimeZone, { message: 'not a valid IANA time zone' });
 
 /** A BCP 47 language tag with an optional script: `sq`, `cnr`, `sr-Cyrl`. */
 export const LanguageTagSchema = z.string().regex(/^[a-z]{2,3}(?:-[A-Z][a-z]{3})?$/, 'a BCP 47 language tag such as sq or sr-Cyrl');
