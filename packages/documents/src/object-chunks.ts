@@ -21,7 +21,7 @@
  * - a deleted object is its meta with `deleted: true`, its chunks purged (`delete`).
  */
 import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, headers, JSONCodec, nanos, nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
+import { AckPolicy, createInbox, DeliverPolicy, headers, JSONCodec, nanos, nuid, type JetStreamClient, type JetStreamManager, type Msg, type NatsConnection, type StoredMsg, type Subscription } from 'nats';
 
 /** The ObjectInfo JSON of the meta message, as nats.js and the Go client write it. */
 export interface ObjectMeta {
@@ -84,6 +84,8 @@ export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
  */
 export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
 export const DEFAULT_DIRECT_READ_MAX_CONCURRENT = 2;
+/** How long a read waits for a chunk it asked for by direct get (nats.js's default for JetStream requests). */
+const DIRECT_GET_TIMEOUT_MS = 5_000;
 /** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
 const READ_IDLE_MS = 10 * 60_000;
 
@@ -106,8 +108,9 @@ export class ObjectChunks {
   private readonly directReadMaxConcurrent: number;
   private readsRunning = 0;
   private readonly checkDigest: boolean;
+  private directGets: DirectGets | undefined;
 
-  constructor(nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
+  constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
     this.stream = `OBJ_${bucket}`;
     this.js = nc.jetstream();
     this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
@@ -281,25 +284,49 @@ export class ObjectChunks {
    * first sequence: `StaleSequences`; at a later one, or none at all: the read fails.
    */
   private async *chunksAt(subject: string, sequences: number[], meta: ObjectMeta): AsyncGenerator<Uint8Array> {
-    const asked: Promise<StoredMsg | undefined>[] = [];
-    let next = 0;
-    const ask = (): void => {
-      while (asked.length < this.maxChunksInFlight && next < sequences.length) {
-        const message = this.chunkAt(sequences[next++]!);
-        message.catch(() => undefined); // awaited in order below; a read ended early leaves it unawaited
-        asked.push(message);
-      }
+    const replies: (Msg | undefined)[] = new Array<Msg | undefined>(sequences.length);
+    let waiting: { index: number; wake: () => void } | undefined;
+    this.directGets ??= new DirectGets(this.nc, this.stream);
+    const read = this.directGets.open((index, reply) => {
+      replies[index] = reply;
+      if (waiting?.index === index) waiting.wake();
+    });
+    let asked = 0;
+    const askUpTo = (end: number): void => {
+      for (; asked < Math.min(end, sequences.length); asked += 1) read.ask(asked, sequences[asked]!);
     };
-    ask();
-    for (let index = 0; asked.length > 0; index += 1) {
-      const message = await asked.shift()!;
-      if (message?.subject !== subject) {
-        if (index === 0) throw new StaleSequences(); // the read without the record tells a missing chunk from a record not of this stream
-        throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+    try {
+      askUpTo(this.maxChunksInFlight);
+      for (let index = 0; index < sequences.length; index += 1) {
+        if (replies[index] === undefined) await this.replyOf(index, meta, (wake) => { waiting = { index, wake }; });
+        waiting = undefined;
+        const reply = replies[index]!;
+        replies[index] = undefined;
+        // 404: a replica that has not stored it yet (or nothing there); 503: the stream answers no direct gets.
+        const status = reply.headers?.code ?? 0;
+        if (status !== 0 && status !== 404 && status !== 503) throw new Error(`object ${meta.name}: chunk ${index}: ${status} ${reply.headers!.description}`);
+        const message = status === 0 ? { subject: reply.headers?.get('Nats-Subject'), data: reply.data } : await this.leaderMessageAt(sequences[index]!);
+        if (message?.subject !== subject) {
+          if (index === 0) throw new StaleSequences(); // the read without the record tells a missing chunk from a record not of this stream
+          throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+        }
+        askUpTo(index + 1 + this.maxChunksInFlight);
+        yield message.data;
       }
-      ask();
-      yield message.data;
+    } finally {
+      read.close();
     }
+  }
+
+  /** Waits until `register`'s wake is called (the reply of chunk `index` arrived), or fails after `DIRECT_GET_TIMEOUT_MS`. */
+  private replyOf(index: number, meta: ObjectMeta, register: (wake: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`object ${meta.name}: no answer for chunk ${index} within ${DIRECT_GET_TIMEOUT_MS} ms`)), DIRECT_GET_TIMEOUT_MS);
+      register(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -368,13 +395,8 @@ export class ObjectChunks {
     }
   }
 
-  /** The message at stream sequence `seq` (a direct get, or from the leader when this replica has none yet); undefined when there is none. */
-  private async chunkAt(seq: number): Promise<StoredMsg | undefined> {
-    try {
-      return await (this.jsm as JetStreamManager & DirectGet).direct.getMessage(this.stream, { seq });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+  /** The message at stream sequence `seq` from the stream leader; undefined when there is none. */
+  private async leaderMessageAt(seq: number): Promise<StoredMsg | undefined> {
     try {
       return await this.jsm.streams.getMessage(this.stream, { seq });
     } catch (error) {
@@ -426,6 +448,47 @@ export class ObjectChunks {
     await this.jsm.streams.purge(this.stream, { filter: this.chunkSubject(id) });
   }
 }
+
+/**
+ * Direct gets of a stream's messages by sequence, published with reply subjects of one inbox
+ * subscription that hands each reply to its read by the subject's last two tokens (read, index).
+ * nats.js's request (`jsm.direct.getMessage`) costs a timer, two captured stacks and a promise per
+ * chunk: with 8 downloads at once that was more of the client's time than decrypting the chunks
+ * (docs/benchmarks.md).
+ */
+class DirectGets {
+  private readonly inbox = createInbox();
+  private readonly reads = new Map<string, (index: number, reply: Msg) => void>();
+  private nextRead = 0;
+  private subscription: Subscription | undefined;
+  private readonly api: string;
+
+  constructor(private readonly nc: NatsConnection, stream: string) {
+    this.api = `$JS.API.DIRECT.GET.${stream}`;
+  }
+
+  /** A read whose replies go to `onReply`; `close` it at its end (later replies are dropped). */
+  open(onReply: (index: number, reply: Msg) => void): { ask(index: number, seq: number): void; close(): void } {
+    if (this.subscription === undefined || this.subscription.isClosed()) {
+      this.subscription = this.nc.subscribe(`${this.inbox}.*.*`, {
+        callback: (error, reply) => {
+          if (error) return;
+          const last = reply.subject.lastIndexOf('.');
+          const before = reply.subject.lastIndexOf('.', last - 1);
+          this.reads.get(reply.subject.slice(before + 1, last))?.(Number(reply.subject.slice(last + 1)), reply);
+        },
+      });
+    }
+    const id = String(this.nextRead++);
+    this.reads.set(id, onReply);
+    return {
+      ask: (index, seq) => this.nc.publish(this.api, requestBody(seq), { reply: `${this.inbox}.${id}.${index}` }),
+      close: () => { this.reads.delete(id); },
+    };
+  }
+}
+
+const requestBody = (seq: number): Uint8Array => Buffer.from(`{"seq":${seq}}`, 'latin1');
 
 /** The chunk sequences recorded in a meta do not name the object's chunks in this stream: read without them. */
 class StaleSequences extends Error {}
