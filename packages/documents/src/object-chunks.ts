@@ -61,10 +61,8 @@ export interface ChunkOptions {
   maxChunksInFlight?: number;
   /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
   ackTimeoutMs?: number;
-  /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer)... */
+  /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
   directReadMaxChunks?: number;
-  /** ...when at most so many reads of this ObjectChunks run, itself included (`DEFAULT_DIRECT_READ_MAX_CONCURRENT`). */
-  directReadMaxConcurrent?: number;
   /**
    * Whether a read from the start checks the object's SHA-256 (default true). ObjectDocumentStore's
    * objects are chunked-cipher documents whose records authenticate themselves (and their order
@@ -77,13 +75,11 @@ export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
 /**
  * Up to so many chunks (those from a range's first on) a read whose chunk sequences are recorded
- * fetches by direct gets instead of through a consumer, when no more than
- * `DEFAULT_DIRECT_READ_MAX_CONCURRENT` reads run: alone, a small object comes 20-40% sooner so (a
- * consumer's create and delete are two round trips to the stream leader); with 8 reads at once
- * the consumers' batches carried more, and on a large object they won either way (docs/benchmarks.md).
+ * fetches by direct gets instead of through a consumer: a small object comes sooner so, alone or
+ * 8 at once (a consumer's create, info and delete are three round trips to the stream leader, and
+ * JSON for both sides); a large one's consumer batches carried as much or more (docs/benchmarks.md).
  */
 export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
-export const DEFAULT_DIRECT_READ_MAX_CONCURRENT = 2;
 /** How long a read waits for a chunk it asked for by direct get (nats.js's default for JetStream requests). */
 const DIRECT_GET_TIMEOUT_MS = 5_000;
 /** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
@@ -105,8 +101,6 @@ export class ObjectChunks {
   private readonly maxChunksInFlight: number;
   private readonly ackTimeoutMs: number | undefined;
   private readonly directReadMaxChunks: number;
-  private readonly directReadMaxConcurrent: number;
-  private readsRunning = 0;
   private readonly checkDigest: boolean;
   private directGets: DirectGets | undefined;
 
@@ -117,7 +111,6 @@ export class ObjectChunks {
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
     this.ackTimeoutMs = options.ackTimeoutMs;
     this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
-    this.directReadMaxConcurrent = options.directReadMaxConcurrent ?? DEFAULT_DIRECT_READ_MAX_CONCURRENT;
     this.checkDigest = options.checkDigest ?? true;
   }
 
@@ -211,22 +204,13 @@ export class ObjectChunks {
   /**
    * The object's bytes from `offset` on, from the chunk holding `offset`. With its chunks'
    * sequences recorded (`CHUNK_SEQUENCES`): that chunk is found by its sequence, and the chunks
-   * are fetched by direct gets when at most `directReadMaxChunks` are to be read and at most
-   * `directReadMaxConcurrent` reads run, through a pull consumer from that sequence otherwise.
+   * are fetched by direct gets when at most `directReadMaxChunks` are to be read, through a pull
+   * consumer from that sequence otherwise.
    * Without: through a consumer, from that chunk when the object's chunks are consecutive messages
    * of the stream (`firstChunkSeq`), from the first otherwise. Size and chunk count are checked at
    * the end, and the digest when read from the start (unless `checkDigest` is false).
    */
   async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
-    this.readsRunning += 1;
-    try {
-      yield* this.readFrom(meta, offset);
-    } finally {
-      this.readsRunning -= 1;
-    }
-  }
-
-  private async *readFrom(meta: ObjectMeta, offset: number): AsyncGenerator<Uint8Array> {
     const subject = this.chunkSubject(meta.nuid);
     const expected = meta.digest.startsWith('SHA-256=') ? meta.digest.slice('SHA-256='.length).replace(/=+$/, '') : undefined;
     if (expected === undefined) throw new Error(`object ${meta.name}: unknown digest ${meta.digest}`);
@@ -240,8 +224,7 @@ export class ObjectChunks {
       first = wanted;
       const count = meta.chunks - first;
       const from = sequences.slice(first);
-      const direct = count <= this.directReadMaxChunks && this.readsRunning <= this.directReadMaxConcurrent;
-      source = (direct ? this.chunksAt(subject, from, meta) : this.chunksFrom(subject, from[0], count, meta, from[0]))[Symbol.asyncIterator]();
+      source = (count <= this.directReadMaxChunks ? this.chunksAt(subject, from, meta) : this.chunksFrom(subject, from[0], count, meta, from[0]))[Symbol.asyncIterator]();
       try {
         data = await source.next();
       } catch (error) {
