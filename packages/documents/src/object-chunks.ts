@@ -59,7 +59,7 @@ export interface ChunkOptions {
    * chunks its consumer is asked for at a time, so it holds about as much, however slowly it reads.
    */
   maxChunksInFlight?: number;
-  /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
+  /** How long a put waits for a chunk's (or its meta's) acknowledgement (`PUBLISH_ACK_TIMEOUT_MS`, nats.js's JetStream default, unless set). */
   ackTimeoutMs?: number;
   /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
   directReadMaxChunks?: number;
@@ -82,6 +82,8 @@ export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
 export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
 /** How long a read waits for a chunk it asked for by direct get (nats.js's default for JetStream requests). */
 const DIRECT_GET_TIMEOUT_MS = 5_000;
+/** How long a put waits for a chunk's acknowledgement unless `ackTimeoutMs` says otherwise (the same default). */
+const PUBLISH_ACK_TIMEOUT_MS = 5_000;
 /** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
 const READ_IDLE_MS = 10 * 60_000;
 
@@ -102,16 +104,24 @@ export class ObjectChunks {
   private readonly ackTimeoutMs: number | undefined;
   private readonly directReadMaxChunks: number;
   private readonly checkDigest: boolean;
-  private directGets: DirectGets | undefined;
+  private replies: InboxReplies | undefined;
+  private readonly directGetSubject: string;
+  private readonly expectStream = headers();
 
   constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
     this.stream = `OBJ_${bucket}`;
+    this.directGetSubject = `$JS.API.DIRECT.GET.${this.stream}`;
+    this.expectStream.set('Nats-Expected-Stream', this.stream);
     this.js = nc.jetstream();
     this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
     this.ackTimeoutMs = options.ackTimeoutMs;
     this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
     this.checkDigest = options.checkDigest ?? true;
+  }
+
+  private inboxReplies(): InboxReplies {
+    return (this.replies ??= new InboxReplies(this.nc));
   }
 
   chunkSubject(id: string): string {
@@ -144,19 +154,42 @@ export class ObjectChunks {
     const subject = this.chunkSubject(id);
     const timeout = this.ackTimeoutMs === undefined ? {} : { timeout: this.ackTimeoutMs };
     const sha = createHash('sha256');
-    const inFlight: Promise<unknown>[] = [];
     const sequences: number[] = [];
     let size = 0;
     let chunks = 0;
     let metaSent: ObjectMeta | undefined;
+    // The chunks' acknowledgements come to one inbox subscription (no nats.js request per chunk).
+    let unacknowledged = 0;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const acks = this.inboxReplies().open((index, reply) => {
+      unacknowledged -= 1;
+      const ack = publishAck(reply);
+      if (typeof ack === 'number') sequences[index] = ack;
+      else failure ??= new Error(`object ${name}: chunk ${index} not stored: ${ack.error}`);
+      wake?.();
+    });
+    /** Until at most `most` chunks await their acknowledgement (each wait at most the ack timeout); a refused chunk throws unless `whatever`. */
+    const acknowledged = async (most: number, whatever = false): Promise<void> => {
+      while (unacknowledged > most && (whatever || failure === undefined)) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`object ${name}: no acknowledgement within ${this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS} ms`)), this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
+      }
+      if (failure !== undefined && !whatever) throw failure;
+    };
     const publish = async (payload: Uint8Array): Promise<void> => {
-      while (inFlight.length >= this.maxChunksInFlight) await inFlight.shift();
+      await acknowledged(this.maxChunksInFlight - 1);
       sha.update(payload);
       size += payload.length;
       const index = chunks++;
-      const ack = this.js.publish(subject, payload, { ...timeout, expect: { streamName: this.stream } }).then((pubAck) => { sequences[index] = pubAck.seq; });
-      ack.catch(() => undefined); // awaited in order above or below; this keeps an early failure from going unhandled
-      inFlight.push(ack);
+      unacknowledged += 1;
+      this.nc.publish(subject, payload, { reply: acks.replyTo(index), headers: this.expectStream });
     };
     try {
       let chunk = Buffer.allocUnsafe(this.chunkBytes);
@@ -175,7 +208,7 @@ export class ObjectChunks {
         }
       }
       if (filled > 0) await publish(chunk.subarray(0, filled));
-      while (inFlight.length > 0) await inFlight.shift();
+      await acknowledged(0);
       const previous = await this.meta(name);
       const meta: ObjectMeta = {
         name, description: '', options: { max_chunk_size: this.chunkBytes },
@@ -195,9 +228,11 @@ export class ObjectChunks {
       // The meta's acknowledgement lost, the meta stored: the object is complete, its chunks stay.
       if (metaSent && (await this.meta(name).catch(() => undefined))?.nuid === id) return metaSent;
       // A publish still in flight could land after the purge: let them all settle first.
-      await Promise.allSettled(inFlight);
+      await acknowledged(0, true).catch(() => undefined);
       await this.purgeChunks(id).catch(() => undefined);
       throw error;
+    } finally {
+      acks.close();
     }
   }
 
@@ -269,14 +304,13 @@ export class ObjectChunks {
   private async *chunksAt(subject: string, sequences: number[], meta: ObjectMeta): AsyncGenerator<Uint8Array> {
     const replies: (Msg | undefined)[] = new Array<Msg | undefined>(sequences.length);
     let waiting: { index: number; wake: () => void } | undefined;
-    this.directGets ??= new DirectGets(this.nc, this.stream);
-    const read = this.directGets.open((index, reply) => {
+    const read = this.inboxReplies().open((index, reply) => {
       replies[index] = reply;
       if (waiting?.index === index) waiting.wake();
     });
     let asked = 0;
     const askUpTo = (end: number): void => {
-      for (; asked < Math.min(end, sequences.length); asked += 1) read.ask(asked, sequences[asked]!);
+      for (; asked < Math.min(end, sequences.length); asked += 1) this.nc.publish(this.directGetSubject, requestBody(sequences[asked]!), { reply: read.replyTo(asked) });
     };
     try {
       askUpTo(this.maxChunksInFlight);
@@ -433,41 +467,49 @@ export class ObjectChunks {
 }
 
 /**
- * Direct gets of a stream's messages by sequence, published with reply subjects of one inbox
- * subscription that hands each reply to its read by the subject's last two tokens (read, index).
- * nats.js's request (`jsm.direct.getMessage`) costs a timer, two captured stacks and a promise per
- * chunk: with 8 downloads at once that was more of the client's time than decrypting the chunks
- * (docs/benchmarks.md).
+ * Replies to many publishes (direct gets, chunk acknowledgements) on one inbox subscription of the
+ * connection, each handed to its operation by the reply subject's last two tokens (operation,
+ * index). A nats.js request per message costs a timer, two captured stacks and a promise: with 8
+ * downloads at once that was more of the client's time than decrypting the chunks (docs/benchmarks.md).
  */
-class DirectGets {
+class InboxReplies {
   private readonly inbox = createInbox();
-  private readonly reads = new Map<string, (index: number, reply: Msg) => void>();
-  private nextRead = 0;
+  private readonly operations = new Map<string, (index: number, reply: Msg) => void>();
+  private nextOperation = 0;
   private subscription: Subscription | undefined;
-  private readonly api: string;
 
-  constructor(private readonly nc: NatsConnection, stream: string) {
-    this.api = `$JS.API.DIRECT.GET.${stream}`;
-  }
+  constructor(private readonly nc: NatsConnection) {}
 
-  /** A read whose replies go to `onReply`; `close` it at its end (later replies are dropped). */
-  open(onReply: (index: number, reply: Msg) => void): { ask(index: number, seq: number): void; close(): void } {
+  /** An operation whose replies go to `onReply`; `replyTo(index)` is the reply subject of its message `index`; `close` it at its end (later replies are dropped). */
+  open(onReply: (index: number, reply: Msg) => void): { replyTo(index: number): string; close(): void } {
     if (this.subscription === undefined || this.subscription.isClosed()) {
       this.subscription = this.nc.subscribe(`${this.inbox}.*.*`, {
         callback: (error, reply) => {
           if (error) return;
           const last = reply.subject.lastIndexOf('.');
           const before = reply.subject.lastIndexOf('.', last - 1);
-          this.reads.get(reply.subject.slice(before + 1, last))?.(Number(reply.subject.slice(last + 1)), reply);
+          this.operations.get(reply.subject.slice(before + 1, last))?.(Number(reply.subject.slice(last + 1)), reply);
         },
       });
     }
-    const id = String(this.nextRead++);
-    this.reads.set(id, onReply);
+    const id = String(this.nextOperation++);
+    this.operations.set(id, onReply);
     return {
-      ask: (index, seq) => this.nc.publish(this.api, requestBody(seq), { reply: `${this.inbox}.${id}.${index}` }),
-      close: () => { this.reads.delete(id); },
+      replyTo: (index) => `${this.inbox}.${id}.${index}`,
+      close: () => { this.operations.delete(id); },
     };
+  }
+}
+
+/** A JetStream publish's acknowledgement: the stream sequence stored, or why not. */
+function publishAck(reply: Msg): number | { error: string } {
+  const status = reply.headers?.code ?? 0;
+  if (status !== 0) return { error: `${status} ${reply.headers!.description}` }; // 503: no stream takes the subject
+  try {
+    const ack = reply.json<{ seq?: number; error?: { description?: string } }>();
+    return typeof ack.seq === 'number' && ack.error === undefined ? ack.seq : { error: ack.error?.description ?? 'no sequence in the acknowledgement' };
+  } catch {
+    return { error: 'an acknowledgement that is not JSON' };
   }
 }
 
