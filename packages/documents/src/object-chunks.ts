@@ -21,7 +21,7 @@
  * - a deleted object is its meta with `deleted: true`, its chunks purged (`delete`).
  */
 import { createHash } from 'node:crypto';
-import { AckPolicy, DeliverPolicy, headers, JSONCodec, nanos, nuid, type JetStreamClient, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
+import { AckPolicy, createInbox, DeliverPolicy, headers, JSONCodec, nanos, nuid, type JetStreamClient, type JetStreamManager, type Msg, type NatsConnection, type StoredMsg, type Subscription } from 'nats';
 
 /** The ObjectInfo JSON of the meta message, as nats.js and the Go client write it. */
 export interface ObjectMeta {
@@ -59,12 +59,10 @@ export interface ChunkOptions {
    * chunks its consumer is asked for at a time, so it holds about as much, however slowly it reads.
    */
   maxChunksInFlight?: number;
-  /** How long each publish waits for its acknowledgement (nats.js's JetStream timeout by default). */
+  /** How long a put waits for a chunk's (or its meta's) acknowledgement (`PUBLISH_ACK_TIMEOUT_MS`, nats.js's JetStream default, unless set). */
   ackTimeoutMs?: number;
-  /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer)... */
+  /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
   directReadMaxChunks?: number;
-  /** ...when at most so many reads of this ObjectChunks run, itself included (`DEFAULT_DIRECT_READ_MAX_CONCURRENT`). */
-  directReadMaxConcurrent?: number;
   /**
    * Whether a read from the start checks the object's SHA-256 (default true). ObjectDocumentStore's
    * objects are chunked-cipher documents whose records authenticate themselves (and their order
@@ -77,13 +75,15 @@ export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
 /**
  * Up to so many chunks (those from a range's first on) a read whose chunk sequences are recorded
- * fetches by direct gets instead of through a consumer, when no more than
- * `DEFAULT_DIRECT_READ_MAX_CONCURRENT` reads run: alone, a small object comes 20-40% sooner so (a
- * consumer's create and delete are two round trips to the stream leader); with 8 reads at once
- * the consumers' batches carried more, and on a large object they won either way (docs/benchmarks.md).
+ * fetches by direct gets instead of through a consumer: a small object comes sooner so, alone or
+ * 8 at once (a consumer's create, info and delete are three round trips to the stream leader, and
+ * JSON for both sides); a large one's consumer batches carried as much or more (docs/benchmarks.md).
  */
 export const DEFAULT_DIRECT_READ_MAX_CHUNKS = 16;
-export const DEFAULT_DIRECT_READ_MAX_CONCURRENT = 2;
+/** How long a read waits for a chunk it asked for by direct get (nats.js's default for JetStream requests). */
+const DIRECT_GET_TIMEOUT_MS = 5_000;
+/** How long a put waits for a chunk's acknowledgement unless `ackTimeoutMs` says otherwise (the same default). */
+const PUBLISH_ACK_TIMEOUT_MS = 5_000;
 /** A read's consumer is removed by the server once nobody pulled from it for so long (its reader killed). */
 const READ_IDLE_MS = 10 * 60_000;
 
@@ -103,19 +103,25 @@ export class ObjectChunks {
   private readonly maxChunksInFlight: number;
   private readonly ackTimeoutMs: number | undefined;
   private readonly directReadMaxChunks: number;
-  private readonly directReadMaxConcurrent: number;
-  private readsRunning = 0;
   private readonly checkDigest: boolean;
+  private replies: InboxReplies | undefined;
+  private readonly directGetSubject: string;
+  private readonly expectStream = headers();
 
-  constructor(nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
+  constructor(private readonly nc: NatsConnection, private readonly jsm: JetStreamManager, readonly bucket: string, options: ChunkOptions = {}) {
     this.stream = `OBJ_${bucket}`;
+    this.directGetSubject = `$JS.API.DIRECT.GET.${this.stream}`;
+    this.expectStream.set('Nats-Expected-Stream', this.stream);
     this.js = nc.jetstream();
     this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
     this.ackTimeoutMs = options.ackTimeoutMs;
     this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
-    this.directReadMaxConcurrent = options.directReadMaxConcurrent ?? DEFAULT_DIRECT_READ_MAX_CONCURRENT;
     this.checkDigest = options.checkDigest ?? true;
+  }
+
+  private inboxReplies(): InboxReplies {
+    return (this.replies ??= new InboxReplies(this.nc));
   }
 
   chunkSubject(id: string): string {
@@ -148,19 +154,42 @@ export class ObjectChunks {
     const subject = this.chunkSubject(id);
     const timeout = this.ackTimeoutMs === undefined ? {} : { timeout: this.ackTimeoutMs };
     const sha = createHash('sha256');
-    const inFlight: Promise<unknown>[] = [];
     const sequences: number[] = [];
     let size = 0;
     let chunks = 0;
     let metaSent: ObjectMeta | undefined;
+    // The chunks' acknowledgements come to one inbox subscription (no nats.js request per chunk).
+    let unacknowledged = 0;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const acks = this.inboxReplies().open((index, reply) => {
+      unacknowledged -= 1;
+      const ack = publishAck(reply);
+      if (typeof ack === 'number') sequences[index] = ack;
+      else failure ??= new Error(`object ${name}: chunk ${index} not stored: ${ack.error}`);
+      wake?.();
+    });
+    /** Until at most `most` chunks await their acknowledgement (each wait at most the ack timeout); a refused chunk throws unless `whatever`. */
+    const acknowledged = async (most: number, whatever = false): Promise<void> => {
+      while (unacknowledged > most && (whatever || failure === undefined)) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`object ${name}: no acknowledgement within ${this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS} ms`)), this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
+      }
+      if (failure !== undefined && !whatever) throw failure;
+    };
     const publish = async (payload: Uint8Array): Promise<void> => {
-      while (inFlight.length >= this.maxChunksInFlight) await inFlight.shift();
+      await acknowledged(this.maxChunksInFlight - 1);
       sha.update(payload);
       size += payload.length;
       const index = chunks++;
-      const ack = this.js.publish(subject, payload, { ...timeout, expect: { streamName: this.stream } }).then((pubAck) => { sequences[index] = pubAck.seq; });
-      ack.catch(() => undefined); // awaited in order above or below; this keeps an early failure from going unhandled
-      inFlight.push(ack);
+      unacknowledged += 1;
+      this.nc.publish(subject, payload, { reply: acks.replyTo(index), headers: this.expectStream });
     };
     try {
       let chunk = Buffer.allocUnsafe(this.chunkBytes);
@@ -179,7 +208,7 @@ export class ObjectChunks {
         }
       }
       if (filled > 0) await publish(chunk.subarray(0, filled));
-      while (inFlight.length > 0) await inFlight.shift();
+      await acknowledged(0);
       const previous = await this.meta(name);
       const meta: ObjectMeta = {
         name, description: '', options: { max_chunk_size: this.chunkBytes },
@@ -199,31 +228,24 @@ export class ObjectChunks {
       // The meta's acknowledgement lost, the meta stored: the object is complete, its chunks stay.
       if (metaSent && (await this.meta(name).catch(() => undefined))?.nuid === id) return metaSent;
       // A publish still in flight could land after the purge: let them all settle first.
-      await Promise.allSettled(inFlight);
+      await acknowledged(0, true).catch(() => undefined);
       await this.purgeChunks(id).catch(() => undefined);
       throw error;
+    } finally {
+      acks.close();
     }
   }
 
   /**
    * The object's bytes from `offset` on, from the chunk holding `offset`. With its chunks'
    * sequences recorded (`CHUNK_SEQUENCES`): that chunk is found by its sequence, and the chunks
-   * are fetched by direct gets when at most `directReadMaxChunks` are to be read and at most
-   * `directReadMaxConcurrent` reads run, through a pull consumer from that sequence otherwise.
+   * are fetched by direct gets when at most `directReadMaxChunks` are to be read, through a pull
+   * consumer from that sequence otherwise.
    * Without: through a consumer, from that chunk when the object's chunks are consecutive messages
    * of the stream (`firstChunkSeq`), from the first otherwise. Size and chunk count are checked at
    * the end, and the digest when read from the start (unless `checkDigest` is false).
    */
   async *read(meta: ObjectMeta, offset = 0): AsyncGenerator<Uint8Array> {
-    this.readsRunning += 1;
-    try {
-      yield* this.readFrom(meta, offset);
-    } finally {
-      this.readsRunning -= 1;
-    }
-  }
-
-  private async *readFrom(meta: ObjectMeta, offset: number): AsyncGenerator<Uint8Array> {
     const subject = this.chunkSubject(meta.nuid);
     const expected = meta.digest.startsWith('SHA-256=') ? meta.digest.slice('SHA-256='.length).replace(/=+$/, '') : undefined;
     if (expected === undefined) throw new Error(`object ${meta.name}: unknown digest ${meta.digest}`);
@@ -237,8 +259,7 @@ export class ObjectChunks {
       first = wanted;
       const count = meta.chunks - first;
       const from = sequences.slice(first);
-      const direct = count <= this.directReadMaxChunks && this.readsRunning <= this.directReadMaxConcurrent;
-      source = (direct ? this.chunksAt(subject, from, meta) : this.chunksFrom(subject, from[0], count, meta, from[0]))[Symbol.asyncIterator]();
+      source = (count <= this.directReadMaxChunks ? this.chunksAt(subject, from, meta) : this.chunksFrom(subject, from[0], count, meta, from[0]))[Symbol.asyncIterator]();
       try {
         data = await source.next();
       } catch (error) {
@@ -281,25 +302,48 @@ export class ObjectChunks {
    * first sequence: `StaleSequences`; at a later one, or none at all: the read fails.
    */
   private async *chunksAt(subject: string, sequences: number[], meta: ObjectMeta): AsyncGenerator<Uint8Array> {
-    const asked: Promise<StoredMsg | undefined>[] = [];
-    let next = 0;
-    const ask = (): void => {
-      while (asked.length < this.maxChunksInFlight && next < sequences.length) {
-        const message = this.chunkAt(sequences[next++]!);
-        message.catch(() => undefined); // awaited in order below; a read ended early leaves it unawaited
-        asked.push(message);
-      }
+    const replies: (Msg | undefined)[] = new Array<Msg | undefined>(sequences.length);
+    let waiting: { index: number; wake: () => void } | undefined;
+    const read = this.inboxReplies().open((index, reply) => {
+      replies[index] = reply;
+      if (waiting?.index === index) waiting.wake();
+    });
+    let asked = 0;
+    const askUpTo = (end: number): void => {
+      for (; asked < Math.min(end, sequences.length); asked += 1) this.nc.publish(this.directGetSubject, requestBody(sequences[asked]!), { reply: read.replyTo(asked) });
     };
-    ask();
-    for (let index = 0; asked.length > 0; index += 1) {
-      const message = await asked.shift()!;
-      if (message?.subject !== subject) {
-        if (index === 0) throw new StaleSequences(); // the read without the record tells a missing chunk from a record not of this stream
-        throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+    try {
+      askUpTo(this.maxChunksInFlight);
+      for (let index = 0; index < sequences.length; index += 1) {
+        if (replies[index] === undefined) await this.replyOf(index, meta, (wake) => { waiting = { index, wake }; });
+        waiting = undefined;
+        const reply = replies[index]!;
+        replies[index] = undefined;
+        // 404: a replica that has not stored it yet (or nothing there); 503: the stream answers no direct gets.
+        const status = reply.headers?.code ?? 0;
+        if (status !== 0 && status !== 404 && status !== 503) throw new Error(`object ${meta.name}: chunk ${index}: ${status} ${reply.headers!.description}`);
+        const message = status === 0 ? { subject: reply.headers?.get('Nats-Subject'), data: reply.data } : await this.leaderMessageAt(sequences[index]!);
+        if (message?.subject !== subject) {
+          if (index === 0) throw new StaleSequences(); // the read without the record tells a missing chunk from a record not of this stream
+          throw new Error(`object ${meta.name}: fewer chunks stored than its ${meta.chunks}`);
+        }
+        askUpTo(index + 1 + this.maxChunksInFlight);
+        yield message.data;
       }
-      ask();
-      yield message.data;
+    } finally {
+      read.close();
     }
+  }
+
+  /** Waits until `register`'s wake is called (the reply of chunk `index` arrived), or fails after `DIRECT_GET_TIMEOUT_MS`. */
+  private replyOf(index: number, meta: ObjectMeta, register: (wake: () => void) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`object ${meta.name}: no answer for chunk ${index} within ${DIRECT_GET_TIMEOUT_MS} ms`)), DIRECT_GET_TIMEOUT_MS);
+      register(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /**
@@ -368,13 +412,8 @@ export class ObjectChunks {
     }
   }
 
-  /** The message at stream sequence `seq` (a direct get, or from the leader when this replica has none yet); undefined when there is none. */
-  private async chunkAt(seq: number): Promise<StoredMsg | undefined> {
-    try {
-      return await (this.jsm as JetStreamManager & DirectGet).direct.getMessage(this.stream, { seq });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+  /** The message at stream sequence `seq` from the stream leader; undefined when there is none. */
+  private async leaderMessageAt(seq: number): Promise<StoredMsg | undefined> {
     try {
       return await this.jsm.streams.getMessage(this.stream, { seq });
     } catch (error) {
@@ -426,6 +465,55 @@ export class ObjectChunks {
     await this.jsm.streams.purge(this.stream, { filter: this.chunkSubject(id) });
   }
 }
+
+/**
+ * Replies to many publishes (direct gets, chunk acknowledgements) on one inbox subscription of the
+ * connection, each handed to its operation by the reply subject's last two tokens (operation,
+ * index). A nats.js request per message costs a timer, two captured stacks and a promise: with 8
+ * downloads at once that was more of the client's time than decrypting the chunks (docs/benchmarks.md).
+ */
+class InboxReplies {
+  private readonly inbox = createInbox();
+  private readonly operations = new Map<string, (index: number, reply: Msg) => void>();
+  private nextOperation = 0;
+  private subscription: Subscription | undefined;
+
+  constructor(private readonly nc: NatsConnection) {}
+
+  /** An operation whose replies go to `onReply`; `replyTo(index)` is the reply subject of its message `index`; `close` it at its end (later replies are dropped). */
+  open(onReply: (index: number, reply: Msg) => void): { replyTo(index: number): string; close(): void } {
+    if (this.subscription === undefined || this.subscription.isClosed()) {
+      this.subscription = this.nc.subscribe(`${this.inbox}.*.*`, {
+        callback: (error, reply) => {
+          if (error) return;
+          const last = reply.subject.lastIndexOf('.');
+          const before = reply.subject.lastIndexOf('.', last - 1);
+          this.operations.get(reply.subject.slice(before + 1, last))?.(Number(reply.subject.slice(last + 1)), reply);
+        },
+      });
+    }
+    const id = String(this.nextOperation++);
+    this.operations.set(id, onReply);
+    return {
+      replyTo: (index) => `${this.inbox}.${id}.${index}`,
+      close: () => { this.operations.delete(id); },
+    };
+  }
+}
+
+/** A JetStream publish's acknowledgement: the stream sequence stored, or why not. */
+function publishAck(reply: Msg): number | { error: string } {
+  const status = reply.headers?.code ?? 0;
+  if (status !== 0) return { error: `${status} ${reply.headers!.description}` }; // 503: no stream takes the subject
+  try {
+    const ack = reply.json<{ seq?: number; error?: { description?: string } }>();
+    return typeof ack.seq === 'number' && ack.error === undefined ? ack.seq : { error: ack.error?.description ?? 'no sequence in the acknowledgement' };
+  } catch {
+    return { error: 'an acknowledgement that is not JSON' };
+  }
+}
+
+const requestBody = (seq: number): Uint8Array => Buffer.from(`{"seq":${seq}}`, 'latin1');
 
 /** The chunk sequences recorded in a meta do not name the object's chunks in this stream: read without them. */
 class StaleSequences extends Error {}

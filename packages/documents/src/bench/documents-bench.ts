@@ -3,6 +3,12 @@
  * flight, through ingestDocument (size limit, SHA-256, type check, chunked AES-256-GCM) into each
  * store and back through decryptDocument, against a plain fs stream with the same encryption in
  * the same run. The storage layer only: HTTP and the event store are not in these figures.
+ * Downloads in rounds, fair to both sides: each side's first round (cold: the process's first
+ * reads of that kind) is printed apart, then each side gets WARM_ROUNDS more rounds unmeasured
+ * (the reader's code and the client's receive path take a few hundred reads to reach their steady
+ * speed, and the reference's own first round is as slow against its later ones), then
+ * MEASURED_ROUNDS rounds alternate between the reference and the store, each round's share of the
+ * reference round just before it printed; later ratios are to the median of those reference rounds.
  * NATS: a nats-server started here (Debian's, on PATH). DOCUMENT_STORE=fs or nats: that store
  * only (both by default). Each line also gives the process's peak resident memory so far.
  * The Object Store's download is also measured, on the same objects, always through a pull
@@ -15,7 +21,7 @@
  * BENCH_SCALE (default 1) multiplies the number of documents of each round.
  * Figures on stdout, the progress of each round on stderr.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -31,6 +37,8 @@ import { ObjectChunks } from '../object-chunks.js';
 import { FileDocumentStore, ObjectDocumentStore, type DocumentStore } from '../store.js';
 
 const IN_FLIGHT = 8;
+const WARM_ROUNDS = 2;
+const MEASURED_ROUNDS = 3;
 const SCALE = Number(process.env.BENCH_SCALE ?? '1');
 if (!(SCALE > 0)) throw new Error('BENCH_SCALE: a positive number');
 const key = randomBytes(32);
@@ -44,8 +52,24 @@ async function drain(source: AsyncIterable<Uint8Array>): Promise<void> {
 const peakRss = (): number => Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
 const pdfOf = (size: number): Buffer => { const b = randomBytes(size); b.write('%PDF-1.7\n', 0, 'latin1'); return b; };
 
-/** Runs `n` jobs `IN_FLIGHT` at a time, its progress told as `round`; MiB/s over all of them. */
+/** CPU milliseconds of nats-server (its pid), from /proc (clock ticks of 10 ms); undefined where there is none. */
+let serverPid: number | undefined;
+function serverCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+/** CPU milliseconds per MiB of the last round: this process's (the reader's and the decryption's) and nats-server's. */
+let lastRound = { processMsPerMiB: 0, serverMsPerMiB: undefined as number | undefined };
+const cpuOfRound = (): string => `CPU ms per MiB: this process ${lastRound.processMsPerMiB.toFixed(2)}${lastRound.serverMsPerMiB === undefined ? '' : `, nats-server ${lastRound.serverMsPerMiB.toFixed(2)}`}`;
+
+/** Runs `n` jobs `IN_FLIGHT` at a time, its progress told as `round`; MiB/s over all of them (and its CPU in `lastRound`). */
 async function throughput(round: string, n: number, bytes: number, job: (i: number) => Promise<void>): Promise<number> {
+  const cpuBefore = process.cpuUsage();
+  const serverBefore = serverCpuMs();
   const started = performance.now();
   let next = 0;
   await withProgress(round, { total: n, unit: 'documents' }, (progress) => Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
@@ -54,12 +78,21 @@ async function throughput(round: string, n: number, bytes: number, job: (i: numb
       progress.advance(1);
     }
   })));
-  return (n * bytes) / (1024 * 1024) / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  const mib = (n * bytes) / (1024 * 1024);
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = serverCpuMs();
+  lastRound = {
+    processMsPerMiB: (cpu.user + cpu.system) / 1000 / mib,
+    serverMsPerMiB: serverBefore === undefined || serverAfter === undefined ? undefined : (serverAfter - serverBefore) / mib,
+  };
+  return mib / seconds;
 }
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cfund-docs-bench-'));
   const nats = await startNatsServer({ dataDir: join(dir, 'nats'), port: 0 });
+  serverPid = nats.pid;
   // As the command service's NATS user, on its bucket.
   const nc = await connect({ servers: nats.url, ...nats.credentials.command });
   try {
@@ -76,24 +109,40 @@ async function main(): Promise<void> {
       // A first round warms the cipher and the disk cache up; the second is the reference.
       await throughput(`${label} reference: warm-up`, count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
       const refUp = await throughput(`${label} reference: upload`, count, size, (i) => pipeline(Readable.from(encryptDocument(key, ids[i]!, pieces(doc))), createWriteStream(join(refDir, ids[i]!))));
-      const refDown = await throughput(`${label} reference: download`, count, size, (i) => drain(decryptDocument(key, ids[i]!, createReadStream(join(refDir, ids[i]!), { highWaterMark: 256 * 1024 }))));
-      process.stdout.write(`${label} reference (plain fs stream, same encryption): upload ${refUp.toFixed(0)} MiB/s, download ${refDown.toFixed(0)} MiB/s\n`);
+      const refUpCpu = cpuOfRound();
+      const refRead = (i: number): Promise<void> => drain(decryptDocument(key, ids[i]!, createReadStream(join(refDir, ids[i]!), { highWaterMark: 256 * 1024 })));
+      const refCold = await throughput(`${label} reference: download, first round`, count, size, refRead);
+      const refColdCpu = cpuOfRound();
+      process.stdout.write(`${label} reference (plain fs stream, same encryption): upload ${refUp.toFixed(0)} MiB/s, download's first round ${refCold.toFixed(0)} MiB/s\n`);
       for (const [name, store] of stores) {
         try {
           const up = await throughput(`${label} ${name}: upload`, count, size, async (i) => {
             await ingestDocument(pieces(doc), { store, storageKey: `${ids[i]}-${size}.cfd`, key, documentId: ids[i]!, maxBytes: 32 * 1024 * 1024 });
           });
-          // As for the reference: a first round warms the caches up, the second is measured.
-          await throughput(`${label} ${name}: download, warm-up`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
-          const down = await throughput(`${label} ${name}: download`, count, size, async (i) => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!)));
-          process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference), download ${down.toFixed(0)} MiB/s (${(down / refDown).toFixed(2)}), peak RSS so far ${peakRss()} MiB\n`);
+          process.stdout.write(`${label} ${name.padEnd(4)}: upload ${up.toFixed(0)} MiB/s (${(up / refUp).toFixed(2)} of the reference); ${cpuOfRound()} (the reference's ${refUpCpu})\n`);
+          const storeRead = async (i: number): Promise<void> => drain(decryptDocument(key, ids[i]!, (await store.get(`${ids[i]}-${size}.cfd`))!));
+          const cold = await throughput(`${label} ${name}: download, first round`, count, size, storeRead);
+          process.stdout.write(`${label} ${name.padEnd(4)}: download's first round ${cold.toFixed(0)} MiB/s (${(cold / refCold).toFixed(2)} of the reference's first round); ${cpuOfRound()} (the reference's ${refColdCpu})\n`);
+          for (let round = 1; round <= WARM_ROUNDS; round += 1) {
+            await throughput(`${label} reference: download, warm-up ${round}`, count, size, refRead);
+            await throughput(`${label} ${name}: download, warm-up ${round}`, count, size, storeRead);
+          }
+          const refRounds: number[] = [];
+          for (let round = 1; round <= MEASURED_ROUNDS; round += 1) {
+            const ref = await throughput(`${label} reference: download, round ${round}`, count, size, refRead);
+            const refCpu = cpuOfRound();
+            const down = await throughput(`${label} ${name}: download, round ${round}`, count, size, storeRead);
+            refRounds.push(ref);
+            process.stdout.write(`${label} ${name.padEnd(4)}: download round ${round} (warm): ${down.toFixed(0)} MiB/s against the reference's ${ref.toFixed(0)} MiB/s (${(down / ref).toFixed(2)}); ${cpuOfRound()} (the reference's ${refCpu}); peak RSS so far ${peakRss()} MiB\n`);
+          }
+          const refDown = [...refRounds].sort((a, b) => a - b)[refRounds.length >> 1]!;
           if (store instanceof ObjectDocumentStore) {
             // The same objects read always through a consumer, and always by direct gets of their recorded sequences, alternated twice.
             const jsm = await nc.jetstreamManager();
             const variants = [
               ['pull consumer, digest checked (the reader before)', { directReadMaxChunks: 0, checkDigest: true }],
               ['pull consumer', { directReadMaxChunks: 0, checkDigest: false }],
-              ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, directReadMaxConcurrent: Number.MAX_SAFE_INTEGER, checkDigest: false }],
+              ['direct gets by recorded sequence', { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: false }],
             ] as const;
             // The client's own reader of the same objects (nats.js's Object Store get, which takes every
             // chunk through an ordered consumer): the stack's ceiling without ObjectChunks, as bench:commands
