@@ -149,8 +149,9 @@ export type CommandResult = z.infer<typeof CommandResultSchema>;
  */
 export const DocumentUploadFieldsSchema = z.object({
   kind: z.enum(DOCUMENT_KINDS),
-  /** The request for information the document answers. */
-  requestId: z.uuid().optional(),
+  /** The number of the claim's request for information the document answers (sent as text, read as a whole number from 1). */
+  request: z.string().regex(/^[1-9][0-9]{0,8}$/, 'expected the number of a request for information (a whole number from 1)')
+    .transform(Number).optional(),
 }).strict();
 export type DocumentUploadFields = z.infer<typeof DocumentUploadFieldsSchema>;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import {
-  CommandBodies, EVENT_DEFINITIONS, MAX_AMOUNT_MINOR, MAX_LIST_ITEMS, MAX_SUM_MINOR, MoneySchema, AmountsByHeadSchema, PersonalDataSchema, UnknownEventType,
+  CommandBodies, DocumentUploadFieldsSchema, EVENT_DEFINITIONS, MAX_AMOUNT_MINOR, MAX_LIST_ITEMS, MAX_SUM_MINOR, MoneySchema, AmountsByHeadSchema, PersonalDataSchema, UnknownEventType,
   eventJsonSchemas, parseEvent, registerUpcaster, upcast, isClaimEventType,
 } from '@cfund/contracts';
 
@@ -83,6 +83,26 @@ t.test('a payout schedule of before instalments were committed by due year (v1) 
   const stored = { schemaVersion: 1, claimId, instalments: [{ number: 1, amount: { amountMinor: 500, currency: 'RSD' }, dueOn: '2027-02-01' }], total: { amountMinor: 500, currency: 'RSD' } };
   t.same(parseEvent('PayoutScheduled', stored).data, { ...stored, schemaVersion: 2, committedByDueYear: false });
   t.equal((parseEvent('PayoutScheduled', { ...stored, schemaVersion: 2, committedByDueYear: true }).data as { committedByDueYear: boolean }).committedByDueYear, true);
+});
+
+t.test('a document names the request for information it answers by the request\'s number; an early upload\'s requestId still loads', async (t) => {
+  const attached = {
+    schemaVersion: 1, claimId, documentId: '7d444840-9dc0-4c1f-9f0b-2b7c1d0e5a11', kind: 'medical-report', size: 1000, contentType: 'application/pdf',
+    sha256: 'a'.repeat(64), storageKey: 'doc.cfd', fileName: { alg: 'AES-256-GCM', keyId: 'k', iv: 'AAAAAAAAAAAAAAAA', ciphertext: 'Y2lwaGVy', tag: 'dGFndGFndGFndGFnZGFk' },
+    attachedBy: 'lawyer-1', attachedAt: '2026-03-12T09:55:00.000Z',
+  };
+  t.same(parseEvent('DocumentAttached', { ...attached, request: 2 }).data, { ...attached, request: 2 }, 'the request\'s number');
+  t.throws(() => parseEvent('DocumentAttached', { ...attached, request: 0 }), 'requests are numbered from 1');
+  const early = { ...attached, requestId: '11111111-1111-4111-8111-111111111111' };
+  t.same(parseEvent('DocumentAttached', early).data, early, 'an early upload\'s requestId (which named no request) still loads');
+
+  t.same(DocumentUploadFieldsSchema.parse({ kind: 'ruling', request: '3' }), { kind: 'ruling', request: 3 }, 'a multipart field is text: the number is read from it');
+  t.same(DocumentUploadFieldsSchema.parse({ kind: 'ruling' }), { kind: 'ruling' }, 'no request: none');
+  for (const bad of ['0', '-1', '1.5', 'one', '', ' ', '1e3', '0x1']) {
+    const r = DocumentUploadFieldsSchema.safeParse({ kind: 'ruling', request: bad });
+    t.same(r.success ? 'parsed' : r.error.issues.map((i) => i.path.join('.')), ['request'], `request ${JSON.stringify(bad)} is refused, naming the field`);
+  }
+  t.notOk(DocumentUploadFieldsSchema.safeParse({ kind: 'ruling', requestId: '11111111-1111-4111-8111-111111111111' }).success, 'requestId is no field of an upload');
 });
 
 t.test('command bodies are strict and typed', async (t) => {

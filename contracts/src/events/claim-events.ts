@@ -58,7 +58,12 @@ export const DocumentAttached = eventVersion('DocumentAttached', 1, {
   /** Where the encrypted bytes are (a name of the document store, never the file name). */
   storageKey: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/),
   fileName: EncryptedPersonalDataSchema,
-  /** The request for information the document answers, if any. */
+  /** The number of the claim's request for information the document answers, if any. */
+  request: z.number().int().min(1).optional(),
+  /**
+   * Read only: early uploads could carry a UUID here that named no request (requests are
+   * numbered). Never written now, and ignored by every reader.
+   */
   requestId: z.uuid().optional(),
   attachedBy: text(200),
   attachedAt: InstantSchema,

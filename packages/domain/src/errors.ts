@@ -45,7 +45,7 @@ export const DOMAIN_ERROR_CODES = [
   // filing and the court track
   'already-filed', 'not-filed', 'birth-in-future', 'incident-in-future', 'date-in-future', 'head-not-claimed',
   'amounts-required', 'amounts-not-expected', 'no-ruling', 'already-final', 'final-before-ruling', 'no-award-to-enforce',
-  'evidence-already-attached', 'document-already-attached', 'document-id-taken', 'letter-not-expected', 'zero-amount',
+  'evidence-already-attached', 'document-already-attached', 'document-id-taken', 'unknown-document', 'letter-not-expected', 'zero-amount',
   // the fund track: application, assessment, approval, appeal
   'deadline-not-started', 'enforcement-not-failed', 'already-decided', 'approval-under-way', 'reasons-required',
   'reasons-not-expected', 'reason-required', 'above-claimed', 'not-eligible', 'nothing-to-award', 'below-paid',

@@ -717,10 +717,19 @@ t.test('requests for information: on hold for assessment until answered or withd
     given(onHold).when(answerCmd(1, '2026-03-30T22:00:00.000Z')).then(t, [answered(1, '2026-03-30T22:00:00.000Z', true)],
       'midnight CEST (22:00 UTC, not 23:00 as in winter) is late, and the answer is still taken');
     const documentId = '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21';
-    given(onHold).when(answerCmd(1, '2026-03-30T09:00:00.000Z', { documentIds: [documentId] })).then(t, [{
+    const report: ClaimEvent = { type: 'DocumentAttached', data: data({
+      documentId, kind: 'medical-report', size: 1000, contentType: 'application/pdf', sha256: 'a'.repeat(64), storageKey: 'report.cfd',
+      fileName: personalData, request: 1, attachedBy: 'lawyer-1', attachedAt: '2026-03-29T09:00:00.000Z',
+    }) };
+    given([...onHold, report]).when(answerCmd(1, '2026-03-30T09:00:00.000Z', { documentIds: [documentId] })).then(t, [{
       type: 'InformationRequestAnswered',
       data: data({ request: 1, documentIds: [documentId], answeredBy: 'lawyer-1', answeredAt: '2026-03-30T09:00:00.000Z', late: false }),
     }], 'documents alone answer');
+    const stranger = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    given([...onHold, report]).when(answerCmd(1, '2026-03-30T09:00:00.000Z', { answer, documentIds: [documentId, stranger] }))
+      .thenThrows(t, 'unknown-document', 'an answer cites only documents attached to the claim', { documentId: stranger });
+    given(onHold).when(answerCmd(1, '2026-03-30T09:00:00.000Z', { documentIds: [documentId] }))
+      .thenThrows(t, 'unknown-document', 'not a document before it is attached', { documentId });
     given(onHold).when(answerCmd(1, '2026-03-30T09:00:00.000Z', {})).thenThrows(t, 'empty-answer');
     given(onHold).when(answerCmd(2, '2026-03-30T09:00:00.000Z')).thenThrows(t, 'no-such-request');
     given([...onHold, answered(1, '2026-03-30T09:00:00.000Z', false)]).when(answerCmd(1, '2026-03-30T10:00:00.000Z'))

@@ -50,8 +50,17 @@ const attached = (d: AttachDocumentData, by = 'lawyer-1'): ClaimEvent => ({ type
 t.test('attaching a document', async (t) => {
   t.test('records the document, with who attached it and when', async (t) => {
     given([filed]).when(attach(doc(1))).then(t, [attached(doc(1))]);
-    const withRequest = { ...doc(2), requestId: '11111111-1111-4111-8111-111111111111' };
-    given([filed]).when(attach(withRequest)).then(t, [attached(withRequest)]);
+  });
+  t.test('linked to a request for information by its number, only while the request is open', async (t) => {
+    const requested: ClaimEvent = { type: 'InformationRequested', data: data({ request: 1, question: envelope, dueOn: '2026-01-20', requestedBy: 'assessor-1', requestedAt: at }) };
+    const answered: ClaimEvent = { type: 'InformationRequestAnswered', data: data({ request: 1, documentIds: [doc(1).documentId], answeredBy: 'lawyer-1', answeredAt: at, late: false }) };
+    const withdrawn: ClaimEvent = { type: 'InformationRequestWithdrawn', data: data({ request: 1, withdrawnBy: 'assessor-1', withdrawnAt: at }) };
+    const forRequest = (n: number) => ({ ...doc(2), request: n });
+    given([filed, requested]).when(attach(forRequest(1))).then(t, [attached(forRequest(1))]);
+    given([filed]).when(attach(forRequest(1))).thenThrows(t, 'no-such-request', { request: 1 });
+    given([filed, requested]).when(attach(forRequest(2))).thenThrows(t, 'no-such-request', { request: 2 });
+    given([filed, requested, attached(doc(1)), answered]).when(attach(forRequest(1))).thenThrows(t, 'request-closed', { request: 1, status: 'answered' });
+    given([filed, requested, withdrawn]).when(attach(forRequest(1))).thenThrows(t, 'request-closed', { request: 1, status: 'withdrawn' });
   });
   t.test('one document per content within a claim: the same SHA-256 is refused, naming the document kept', async (t) => {
     given([filed, attached(doc(1))]).when(attach({ ...doc(2), sha256: doc(1).sha256 })).thenThrows(t, 'document-already-attached', { documentId: doc(1).documentId });

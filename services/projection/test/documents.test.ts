@@ -17,26 +17,9 @@ import { documentsDir, keyStoreDir } from '@cfund/service-kit';
 import type { TestEnvironment } from '@cfund/test-support';
 import type { NatsConnection } from 'nats';
 import { collect, executable, pdf, pieces } from '../../../packages/documents/test/fixtures.ts';
-import { fileClaim, get, readAllEnvelopes, startHarness, startProjection, tokens, type Harness } from './helpers.ts';
+import { fileClaim, get, readAllEnvelopes, startHarness, startProjection, tokens, upload, type Harness } from './helpers.ts';
 
 const VICTIM = 'Jelena Victimović';
-
-/** A multipart/form-data body: the fields, then the file. */
-function form(fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----cfund${randomUUID()}`;
-  const parts: Buffer[] = [];
-  for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
-  if (file) {
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/pdf'}\r\n\r\n`), file.bytes, Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
-}
-
-async function upload(h: Harness, id: string, token: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }, extra: Record<string, string> = {}) {
-  const { payload, headers } = form(fields, file);
-  return h.command.inject({ method: 'POST', url: `/claims/${id}/documents`, payload, headers: { ...headers, ...extra, authorization: `Bearer ${token}` } });
-}
 
 /** Where a document's bytes are stored, as its DocumentAttached event names them. */
 async function storageKeyOf(h: Harness, documentId: string): Promise<string> {
@@ -123,7 +106,11 @@ async function documentSuite(t: Test, backend: Backend): Promise<void> {
     t.equal(noKind.statusCode, 400, 'no kind');
     t.match(noKind.json(), { errors: [{ path: 'body.kind' }] });
     t.equal((await upload(h, id, tk.lawyer, { kind: 'love-letter' }, { name: 'a.pdf', bytes: pdf('x') })).statusCode, 400, 'an unknown kind');
-    t.equal((await upload(h, id, tk.lawyer, { kind: 'ruling', requestId: 'not-a-uuid' }, { name: 'a.pdf', bytes: pdf('x') })).statusCode, 400, 'a request id that is none');
+    for (const request of ['0', 'one', '1.5']) {
+      const bad = await upload(h, id, tk.lawyer, { kind: 'ruling', request }, { name: 'a.pdf', bytes: pdf('x') });
+      t.equal(bad.statusCode, 400, `request ${request}: not the number of a request`);
+      t.match(bad.json(), { code: 'invalid-upload', errors: [{ path: 'body.request' }] }, 'naming the field');
+    }
     t.equal((await upload(h, id, tk.lawyer, { kind: 'ruling' })).statusCode, 400, 'no file');
     t.equal((await upload(h, id, tk.lawyer, { kind: 'ruling' }, { name: 'empty.pdf', bytes: Buffer.alloc(0) })).statusCode, 400, 'an empty file');
     const json = await h.command.inject({ method: 'POST', url: `/claims/${id}/documents`, payload: { kind: 'ruling' }, headers: { authorization: `Bearer ${tk.lawyer}` } });

@@ -3,7 +3,7 @@
  * write claims, and the projection's read model in a temporary DATA_DIR, fed either directly with
  * the events of `$all` (catchUp) or through NATS once a consumer runs.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -213,4 +213,22 @@ export async function startProjection(h: Harness, options: { now?: () => Date; s
 
 export async function get(app: { inject: CommandApp['inject'] }, url: string, token?: string, headers: Record<string, string> = {}) {
   return app.inject({ method: 'GET', url, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+}
+
+/** A multipart/form-data body: the fields, then the file. */
+export function form(fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----cfund${randomUUID()}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/pdf'}\r\n\r\n`), file.bytes, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** A document uploaded to the command service (POST /claims/{id}/documents). */
+export async function upload(h: Harness, id: string, token: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer; type?: string }, extra: Record<string, string> = {}) {
+  const { payload, headers } = form(fields, file);
+  return h.command.inject({ method: 'POST', url: `/claims/${id}/documents`, payload, headers: { ...headers, ...extra, authorization: `Bearer ${token}` } });
 }

@@ -7,15 +7,21 @@
  * question never reaches the event store in plaintext, and an erasure makes it unreadable.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
+import { FileDocumentStore } from '@cfund/documents';
 import { startRelay } from '@cfund/messaging';
+import { pdf } from '../../../packages/documents/test/fixtures.ts';
 import { startProjectionConsumer } from '../src/index.ts';
-import { Clock, appliedClaim, get, readAllEnvelopes, startHarness, startProjection, step, tokens, type Harness } from './helpers.ts';
+import { Clock, appliedClaim, get, readAllEnvelopes, startHarness, startProjection, step, tokens, upload, type Harness } from './helpers.ts';
 
 const signingKey = randomBytes(32);
 const QUESTION = 'Please send the hospital report on Jelena Marković after the incident.';
 const ANSWER = 'The report of the clinic in Niš about Jelena Marković is attached.';
-const DOCUMENT = '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21';
+/** An id of no document of the claim. */
+const NO_DOCUMENT = '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21';
 const assessment = { eligible: true, assessedAmounts: [{ head: 'non-pecuniary', amount: { amountMinor: 90_000_000, currency: 'RSD' } }], deductions: [] };
 
 /** A command with its response headers (`Location`, `Content-Type`). */
@@ -31,14 +37,14 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   }
 }
 
-interface Detail { revision: number; onHoldForInformation: boolean; informationRequests: { request: number; status: string; dueOn: string; late: boolean | null; documentIds: string[] }[]; deadlines: { kind: string; dueOn: string }[] }
+interface Detail { revision: number; onHoldForInformation: boolean; documents: { documentId: string; request: number | null }[]; informationRequests: { request: number; status: string; dueOn: string; late: boolean | null; documentIds: string[] }[]; deadlines: { kind: string; dueOn: string }[] }
 interface Items { items: { task: string; claimId: string; request?: number; dueOn?: string }[] }
 
 t.test('a request for information, through HTTP, the relay and NATS', async (t) => {
   // Friday 27 March 2026, 10:00 in Belgrade: one working day later is Monday 30 March, the first
   // working day of summer time (CEST, UTC+2), whose day ends at 22:00 UTC.
   const clock = new Clock(new Date('2026-03-27T09:00:00.000Z'), 1);
-  const h = await startHarness(t, { clock });
+  const h = await startHarness(t, { clock, documents: async () => ({ store: await FileDocumentStore.open(join(await mkdtemp(join(tmpdir(), 'cfund-rfi-docs-')), 'documents')) }) });
   let projectionNow = new Date('2026-03-30T21:59:59.000Z');
   const app = await startProjection(h, { now: () => projectionNow });
   t.teardown(() => app.close());
@@ -73,7 +79,7 @@ t.test('a request for information, through HTTP, the relay and NATS', async (t) 
   t.test('requested: the claim is on hold for assessment', async (t) => {
     const asked = await h.post(`/claims/${id}/information-requests`, tk.assessor, { question: QUESTION, dueInWorkingDays: 1 });
     t.equal(asked.statusCode, 201, asked.body);
-    t.same(asked.json<{ events: string[] }>().events, ['InformationRequested']);
+    t.same(asked.json<{ events: string[] }>().events, ['DocumentAttached', 'InformationRequested'], 'the request, served with its letter');
     const stored = (await readAllEnvelopes(h.env.eventStore)).find((e) => e.type === 'InformationRequested')!;
     t.match(stored.data, { request: 1, dueOn: '2026-03-30', requestedBy: 'assessor-1', question: { alg: 'AES-256-GCM' } });
     t.notMatch(JSON.stringify(stored), /Jelena|Marković|hospital/, 'the question is stored encrypted only');
@@ -122,21 +128,51 @@ t.test('a request for information, through HTTP, the relay and NATS', async (t) 
     t.match(log, [{ accessedBy: 'lawyer-1', purpose: 'information-request' }]);
   });
 
+  t.test('a document uploaded for the request is linked to it by the request\'s number; the answer cites only the claim\'s documents', async (t) => {
+    clock.set('2026-03-31T07:00:00.000Z');
+    const report = await upload(h, id, tk.lawyer, { kind: 'medical-report', request: '1' }, { name: 'report.pdf', bytes: pdf('the clinic in Niš') });
+    t.equal(report.statusCode, 201, report.body);
+    const documentId = report.json<{ documentId: string }>().documentId;
+    t.match((await readAllEnvelopes(h.env.eventStore)).find((e) => e.type === 'DocumentAttached' && (e.data as { documentId: string }).documentId === documentId)?.data,
+      { documentId, request: 1 }, 'DocumentAttached names request 1');
+    const recorded = (await readAllEnvelopes(h.env.eventStore)).length;
+    const stored = async () => (await readdir((h.documents as FileDocumentStore).dir)).length;
+    const storedBefore = await stored();
+    const unknown = await upload(h, id, tk.lawyer, { kind: 'medical-report', request: '2' }, { name: 'other.pdf', bytes: pdf('another report') });
+    t.equal(unknown.statusCode, 409, 'no request 2 on the claim');
+    t.match(unknown.headers['content-type'], /application\/problem\+json/);
+    t.match(unknown.json(), { code: 'no-such-request', details: { request: 2 } });
+    const stranger = await send(h, `/claims/${id}/information-requests/1/answer`, tk.lawyer, { answer: ANSWER, documentIds: [documentId, NO_DOCUMENT] });
+    t.equal(stranger.statusCode, 409, 'an answer citing a document the claim does not have');
+    t.match(stranger.headers['content-type'], /application\/problem\+json/);
+    t.match(stranger.json(), { code: 'unknown-document', details: { documentId: NO_DOCUMENT } });
+    t.equal((await readAllEnvelopes(h.env.eventStore)).length, recorded, 'the refused upload and answer recorded nothing');
+    t.equal(await stored(), storedBefore, 'nor did the refused upload\'s bytes stay stored');
+    const shown = async () => (await detail(tk.lawyer)).documents.find((d) => d.documentId === documentId);
+    await waitFor('the document projected', async () => (await shown()) !== undefined);
+    t.same((await shown())?.request, 1, 'the claim detail shows the document answering request 1');
+    t.same((await detail(tk.lawyer)).documents.filter((d) => d.documentId !== documentId).map((d) => d.request), [null], 'and the request\'s letter answering none');
+  });
+
   t.test('answered (late): the assessment proceeds', async (t) => {
     clock.set('2026-03-31T08:00:00.000Z');
-    const answered = await h.post(`/claims/${id}/information-requests/1/answer`, tk.lawyer, { answer: ANSWER, documentIds: [DOCUMENT] });
+    const documentId = (await detail(tk.lawyer)).documents.find((d) => d.request === 1)!.documentId;
+    const answered = await h.post(`/claims/${id}/information-requests/1/answer`, tk.lawyer, { answer: ANSWER, documentIds: [documentId] });
     t.equal(answered.statusCode, 200, answered.body);
     const stored = (await readAllEnvelopes(h.env.eventStore)).find((e) => e.type === 'InformationRequestAnswered')!;
-    t.match(stored.data, { request: 1, late: true, documentIds: [DOCUMENT] });
+    t.match(stored.data, { request: 1, late: true, documentIds: [documentId] });
     t.notMatch(JSON.stringify(stored), /Jelena|clinic/, 'the answer is stored encrypted only');
     t.equal((await h.post(`/claims/${id}/information-requests/1/answer`, tk.lawyer, { answer: ANSWER })).json<{ code: string }>().code, 'request-closed');
+    const late = await upload(h, id, tk.lawyer, { kind: 'medical-report', request: '1' }, { name: 'late.pdf', bytes: pdf('a later report') });
+    t.equal(late.statusCode, 409, 'no document for an answered request');
+    t.match(late.json(), { code: 'request-closed', details: { request: 1, status: 'answered' } });
 
     const assessed = await h.post(`/claims/${id}/assessment`, tk.assessor, assessment);
     t.equal(assessed.statusCode, 200, assessed.body);
     await waitFor('the assessment projected', async () => (await detail()).informationRequests[0]?.status === 'answered' && (await detail()).deadlines.length === 0);
     const d = await detail();
     t.equal(d.onHoldForInformation, false);
-    t.match(d.informationRequests, [{ request: 1, status: 'answered', late: true, documentIds: [DOCUMENT] }]);
+    t.match(d.informationRequests, [{ request: 1, status: 'answered', late: true, documentIds: [documentId] }]);
     t.same(await queue(tk.assessor, 'information-overdue'), [], 'no longer overdue');
     t.match((await get(app, `/claims/${id}/information-requests/1`, tk.assessor)).json(), { question: QUESTION, answer: ANSWER });
   });

@@ -40,11 +40,11 @@ export interface AnswerInformationRequestData {
   documentIds: string[];
 }
 /** A document whose encrypted bytes are already stored (the service stores, then records). */
-export type AttachDocumentData = Omit<EventData<'DocumentAttached'>, 'schemaVersion' | 'claimId' | 'attachedBy' | 'attachedAt'>;
+export type AttachDocumentData = Omit<EventData<'DocumentAttached'>, 'schemaVersion' | 'claimId' | 'attachedBy' | 'attachedAt' | 'requestId'>;
 
 /** A letter already rendered, encrypted and stored by the service, to be recorded with the command's event (see letters.ts). */
 export interface LetterData {
-  document: Omit<AttachDocumentData, 'kind' | 'requestId'>;
+  document: Omit<AttachDocumentData, 'kind' | 'request'>;
   /** The letter's language. */
   locale: string;
   /** The same letter in the victim's preferred language, when it differs (its locale stays out of the events: personal data). */

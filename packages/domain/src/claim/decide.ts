@@ -122,6 +122,7 @@ const handlers: Handlers = {
     const same = s.documents.find((d) => d.sha256 === c.data.sha256);
     if (same) refuse('document-already-attached', `A document with this content is already attached (${same.documentId}).`, { documentId: same.documentId });
     if (s.documents.some((d) => d.documentId === c.data.documentId)) refuse('document-id-taken', `Document ${c.data.documentId} is already attached.`);
+    if (c.data.request !== undefined) openRequest(s, c.data.request);
     return [ev('DocumentAttached', { ...c.data, attachedBy: c.actor.sub, attachedAt: c.at }, s)];
   },
 
@@ -483,6 +484,9 @@ const handlers: Handlers = {
     requireStatus(s, ACTIVE, 'have a request for information answered');
     const request = openRequest(s, c.data.request);
     if (c.data.answer === undefined && c.data.documentIds.length === 0) refuse('empty-answer', 'An answer gives text, documents or both.');
+    for (const documentId of c.data.documentIds) {
+      if (!s.documents.some((d) => d.documentId === documentId)) refuse('unknown-document', `The claim has no document ${documentId}.`, { documentId });
+    }
     const late = isLate(request.dueOn, c.at, schemeOf(s).timeZone);
     return [ev('InformationRequestAnswered', {
       request: request.request, ...(c.data.answer === undefined ? {} : { answer: c.data.answer }),

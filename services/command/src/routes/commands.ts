@@ -287,7 +287,8 @@ export async function commandRoutes(appIn: FastifyInstance, options: CommandRout
     schema: {
       summary: 'Answer request for information n (text and/or document ids)', tags: ['claims'],
       description: 'Who: a lawyer acting on the claim (the lead or co-counsel). The answer text is stored encrypted with the victim\'s data key; '
-        + 'an answer after the due date is taken and marked `late`. A request is answered once (409 request-closed).',
+        + 'an answer after the due date is taken and marked `late`. A request is answered once (409 request-closed); '
+        + '`documentIds` are documents already uploaded to the claim (409 unknown-document names one that is not).',
       params: RequestParams, headers: Headers, body: withExample(CommandBodies.answerInformationRequest, EXAMPLES.answerInformationRequest), response: ok,
     },
   }, async (request, reply) => execute(request, reply, 200, async (ctx) => {

@@ -1,6 +1,6 @@
 /**
  * POST /claims/{id}/documents: a document uploaded as `multipart/form-data` (the fields `kind`
- * and optionally `requestId`, then the part `file`), streamed: checked against the size limit,
+ * and optionally `request`, the number of the request for information it answers, then the part `file`), streamed: checked against the size limit,
  * typed by its bytes, scanned by clamd when one is configured, encrypted with a key derived from
  * the victim's data key and stored, and only then recorded (DocumentAttached). Whatever refuses
  * it (a problem+json answer), nothing stays stored and nothing is recorded.
@@ -65,7 +65,7 @@ export async function documentRoutes(appIn: FastifyInstance, options: DocumentRo
     schema: {
       summary: 'Upload a document to the claim (multipart/form-data, streamed)', tags: ['documents'],
       description: 'Who: the claim\'s lawyers, and fund-assessor, fund-approver or fund-finance of its jurisdiction (who may read the victim\'s personal data). '
-        + 'Form fields first: `kind` (ruling, medical-report, identity, payslip, letter, other) and optionally `requestId` (the request for information it answers); '
+        + 'Form fields first: `kind` (ruling, medical-report, identity, payslip, letter, other) and optionally `request` (the number of the claim\'s open request for information it answers); '
         + `then the part \`file\`: at most ${maxBytes} bytes, a PDF, JPEG, PNG, TIFF, DOCX or ODT as told by its content (not its name). `
         + 'Encrypted with the victim\'s key before it is stored; the file name is stored encrypted too. One document per content within a claim '
         + '(409 document-already-attached names the one kept). `If-Match` and `Idempotency-Key` as on every command: a retry under the same key '
@@ -76,7 +76,8 @@ export async function documentRoutes(appIn: FastifyInstance, options: DocumentRo
         201: DocumentUploadResultSchema,
         400: ProblemSchema.describe('Not multipart, a field missing or invalid, no file, or an empty file'),
         401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema,
-        409: ProblemSchema.describe('The same content is already attached, the claim takes no documents in its state, or the victim\'s data was erased'),
+        409: ProblemSchema.describe('The same content is already attached, the claim takes no documents in its state, the victim\'s data was erased, '
+          + 'or `request` names no request of the claim (no-such-request) or one answered or withdrawn (request-closed)'),
         412: ProblemSchema.describe('If-Match does not match the claim\'s revision'),
         413: ProblemSchema.describe('Larger than the limit'),
         415: ProblemSchema.describe('Not one of the allowed types (told by its bytes)'),
@@ -144,7 +145,7 @@ export async function documentRoutes(appIn: FastifyInstance, options: DocumentRo
             type: 'AttachDocument', actor: { sub: c.principal.sub, roles: c.principal.roles }, at,
             data: {
               documentId, kind: parsed.data.kind, size: ingested.size, contentType: ingested.contentType, sha256: ingested.sha256,
-              storageKey, fileName: encryptedName, ...(parsed.data.requestId ? { requestId: parsed.data.requestId } : {}),
+              storageKey, fileName: encryptedName, ...(parsed.data.request === undefined ? {} : { request: parsed.data.request }),
             },
           }));
           recorded = !replayed;

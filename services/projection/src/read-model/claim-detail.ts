@@ -71,7 +71,7 @@ export function claimDetailView(s: ClaimState, facts: ClaimFacts, money: ClaimMo
     lawyers: { lead: s.lawyers.lead ?? null, coCounsel: s.lawyers.coCounsel },
     assessor: s.assessor ?? null,
     /** Uploaded documents, oldest first: kind, size, type, who and when (the name stays encrypted in the event). */
-    documents: (facts.documents ?? []).map((d) => ({ ...d, requestId: d.requestId ?? null })),
+    documents: (facts.documents ?? []).map((d) => ({ ...d, request: d.request ?? null })),
     payee: { current: payeeShown(s.payee.current), pending: payeeShown(s.payee.pending) },
     /** Requests for information, without their texts (encrypted; read them at /claims/{id}/information-requests/{n}). */
     onHoldForInformation: onHoldForInformation(s),

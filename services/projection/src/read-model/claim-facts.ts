@@ -32,7 +32,8 @@ export interface DocumentFact {
   contentType: string;
   attachedBy: string;
   attachedAt: string;
-  requestId?: string;
+  /** The number of the request for information the document answers. */
+  request?: number;
 }
 
 export interface ClaimFacts {
@@ -125,8 +126,9 @@ export function recordFacts(facts: ClaimFacts, event: ClaimEvent, at: string): C
         : r));
       break;
     case 'DocumentAttached': {
-      const { documentId, kind, size, contentType, attachedBy, attachedAt, requestId } = event.data;
-      f.documents = [...(f.documents ?? []), { documentId, kind, size, contentType, attachedBy, attachedAt, ...(requestId ? { requestId } : {}) }];
+      // An early upload's `requestId` named no request: it is not shown.
+      const { documentId, kind, size, contentType, attachedBy, attachedAt, request } = event.data;
+      f.documents = [...(f.documents ?? []), { documentId, kind, size, contentType, attachedBy, attachedAt, ...(request === undefined ? {} : { request }) }];
       break;
     }
     default:

@@ -61,8 +61,9 @@ export const readModelPath = (dataDir: string): string => join(dataDir, 'project
  * 16: the claim detail's fund says whether the award's commitments are spread by year (`commitmentsSpreadByYear`).
  * 17: each history row holds its event's data as stored (`claim_history.data`), for the as-of replay;
  *     null in the rows of an older file until its rebuild (the replay then reads the event store).
+ * 18: the claim detail's documents name the request for information they answer by its number (`request`, was `requestId`).
  */
-export const READ_MODEL_VERSION = 17;
+export const READ_MODEL_VERSION = 18;
 
 /** Where a rebuild writes the new read model before it replaces the one at `path`. */
 export const buildPathOf = (path: string): string => `${path}.rebuild`;

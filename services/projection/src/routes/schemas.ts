@@ -94,7 +94,7 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   assessor: z.string().nullable().describe('the fund assessor of record (`sub`), once assigned or taken'),
   documents: z.array(z.object({
     documentId: z.string(), kind: z.string(), size: z.number().int(), contentType: z.string(), attachedBy: z.string(), attachedAt: z.string(),
-    requestId: z.string().nullable(),
+    request: z.number().int().nullable().describe('the number of the request for information the document answers'),
   })).describe('uploaded documents, oldest first (download each, recorded, at /claims/{id}/documents/{documentId}); never their file names'),
   payee: z.object({
     current: PayeeVersionSchema.nullable(),
@@ -130,13 +130,13 @@ export const ClaimDetailSchema = withExample(ClaimSummarySchema.extend({
   lawyers: { lead: 'lawyer-1', coCounsel: [] }, assessor: 'assessor-1',
   documents: [{
     documentId: '0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21', kind: 'medical-report', size: 182_344, contentType: 'application/pdf',
-    attachedBy: 'lawyer-1', attachedAt: '2026-03-12T09:55:00.000Z', requestId: null,
+    attachedBy: 'lawyer-1', attachedAt: '2026-03-12T09:55:00.000Z', request: 1,
   }],
   payee: { current: { change: 1, kind: 'victim', maskedAccount: 'RS35 **** 1379', by: 'lawyer-1' }, pending: null },
   onHoldForInformation: false,
   informationRequests: [{
     request: 1, status: 'answered', dueOn: '2026-03-20', requestedBy: 'assessor-1', requestedAt: '2026-03-06T08:30:00.000Z',
-    answeredBy: 'lawyer-1', answeredAt: '2026-03-12T10:00:00.000Z', late: false, documentIds: [], withdrawnAt: null,
+    answeredBy: 'lawyer-1', answeredAt: '2026-03-12T10:00:00.000Z', late: false, documentIds: ['0b6f1c2e-5d4a-4c3b-8a9f-7e6d5c4b3a21'], withdrawnAt: null,
   }],
 });
 

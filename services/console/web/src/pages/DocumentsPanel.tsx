@@ -14,7 +14,7 @@ import { useT } from '../i18n/use-t.ts';
 const UploadForm = lazy(() => import('./DocumentUploadForm.tsx').then((m) => ({ default: m.DocumentUploadForm })));
 
 export interface ClaimDocument {
-  documentId: string; kind: string; size: number; contentType: string; attachedBy: string; attachedAt: string; requestId: string | null;
+  documentId: string; kind: string; size: number; contentType: string; attachedBy: string; attachedAt: string; request: number | null;
 }
 
 /** The types by their usual short names (the same in every language). */

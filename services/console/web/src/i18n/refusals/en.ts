@@ -58,6 +58,7 @@ export const refusalsEn = {
   'refusal.evidence-already-attached': 'This document is already attached as evidence.',
   'refusal.document-already-attached': 'A document with this content is already attached.',
   'refusal.document-id-taken': 'This document is already attached.',
+  'refusal.unknown-document': 'The claim has no document {documentId}: an answer cites only documents attached to the claim.',
   'refusal.letter-not-expected': 'This action sends no letter: there is no letter to serve with it.',
   'refusal.zero-amount': 'An amount of zero is not a payment.',
   'refusal.deadline-not-started': 'The application period has not started: the event it counts from has not been recorded yet.',

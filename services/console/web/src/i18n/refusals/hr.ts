@@ -56,6 +56,7 @@ export const refusalsHr: Record<keyof typeof refusalsEn, string> = {
   'refusal.evidence-already-attached': 'Ovaj dokument je već priložen kao dokaz.',
   'refusal.document-already-attached': 'Dokument istog sadržaja je već priložen.',
   'refusal.document-id-taken': 'Ovaj dokument je već priložen.',
+  'refusal.unknown-document': 'Zahtjev nema dokument {documentId}: odgovor navodi samo dokumente priložene uz zahtjev.',
   'refusal.letter-not-expected': 'Ova radnja ne šalje dopis: nema dopisa koji bi se uz nju dostavio.',
   'refusal.zero-amount': 'Iznos nula nije plaćanje.',
   'refusal.deadline-not-started': 'Rok za podnošenje nije počeo: događaj od kojeg se računa još nije upisan.',

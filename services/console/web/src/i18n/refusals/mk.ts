@@ -56,6 +56,7 @@ export const refusalsMk: Record<keyof typeof refusalsEn, string> = {
   'refusal.evidence-already-attached': 'Овој документ е веќе приложен како доказ.',
   'refusal.document-already-attached': 'Документ со иста содржина е веќе приложен.',
   'refusal.document-id-taken': 'Овој документ е веќе приложен.',
+  'refusal.unknown-document': 'Барањето нема документ {documentId}: одговорот наведува само документи приложени кон барањето.',
   'refusal.letter-not-expected': 'Ова дејство не испраќа допис: нема допис што би се доставил со него.',
   'refusal.zero-amount': 'Износ од нула не е плаќање.',
   'refusal.deadline-not-started': 'Рокот за поднесување не започнал: настанот од кој се смета сè уште не е евидентиран.',

@@ -56,6 +56,7 @@ export const refusalsSq: Record<keyof typeof refusalsEn, string> = {
   'refusal.evidence-already-attached': 'Ky dokument është bashkëngjitur tashmë si provë.',
   'refusal.document-already-attached': 'Një dokument me të njëjtën përmbajtje është bashkëngjitur tashmë.',
   'refusal.document-id-taken': 'Ky dokument është bashkëngjitur tashmë.',
+  'refusal.unknown-document': 'Kërkesa nuk ka dokumentin {documentId}: përgjigjja citon vetëm dokumente të bashkëngjitura në kërkesë.',
   'refusal.letter-not-expected': 'Ky veprim nuk dërgon shkresë: nuk ka shkresë për t\'u dorëzuar me të.',
   'refusal.zero-amount': 'Një shumë zero nuk është pagesë.',
   'refusal.deadline-not-started': 'Afati i aplikimit nuk ka filluar: ngjarja nga e cila llogaritet nuk është regjistruar ende.',
