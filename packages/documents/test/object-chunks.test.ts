@@ -6,6 +6,8 @@
  * answers held back by a TCP proxy (so no chunk is acknowledged and no requested chunk arrives),
  * a put reads no more of its input than the window of chunks in flight, and a get receives no more
  * than the chunks it has asked for. nats.js's `ObjectStore.put` and `get` (the old code) fail both.
+ * Puts at once share a room of chunks in flight: held back, 8 puts send no more than it, and time
+ * out (purged) rather than wait for ever for their turn; the room is whole again after.
  * The chunks a killed put leaves are purged by the orphan sweep after its grace period.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -368,6 +370,32 @@ t.test('puts at once: no more chunks in flight over all of them than the shared 
     t.equal(sha256(read), sha256(bytes), `${i}.cfd: its bytes`);
   }
   t.equal(await chunkMessages(bucket), 8 * 16, 'every chunk stored once');
+});
+
+t.test('puts held past the ack timeout, waiting for an acknowledgement or for room, fail and leave no chunks; the room is whole again after', async (t) => {
+  const proxy = await heldProxy(env.natsUrl);
+  t.teardown(() => proxy.close());
+  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
+  t.teardown(() => held.close());
+  const bucket = newBucket();
+  const chunkBytes = 128 * 1024;
+  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes, ackTimeoutMs: 1000 });
+  const documents = Array.from({ length: 8 }, () => randomBytes(16 * chunkBytes));
+  proxy.holdFrom(`$O.${bucket}.C.`);
+  const failed = Promise.allSettled(documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024))));
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // every put's wait has timed out
+  proxy.release(); // the held acknowledgements come late (dropped), the purges' answers through
+  const results = await failed;
+  t.equal(results.filter((r) => r.status === 'rejected').length, 8, 'all 8 puts failed');
+  const reasons = results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : ''));
+  t.ok(reasons.every((m) => /no acknowledgement within 1000 ms|no room among the puts' chunks in flight within 1000 ms/.test(m)), `each timed out: ${reasons.join(' | ')}`);
+  t.ok(reasons.some((m) => /no room among the puts' chunks in flight/.test(m)), 'a put waiting its turn for room times out too, not waiting for ever');
+  await eventually('every failed put\'s chunks purged', async () => (await chunkMessages(bucket)) === 0, 10_000);
+  t.same(await collectKeys(store), [], 'no object');
+  // Room taken by the failed puts was given back: 8 puts at once complete.
+  await Promise.all(documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024))));
+  t.equal(await chunkMessages(bucket), 8 * 16, 'then 8 puts at once complete');
+  t.equal(sha256(await collect((await store.get('7.cfd'))!)), sha256(documents[7]!), 'and read back');
 });
 
 async function collectKeys(store: ObjectDocumentStore): Promise<string[]> {
