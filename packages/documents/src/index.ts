@@ -6,6 +6,6 @@ export {
   type IngestOptions, type IngestedDocument,
 } from './ingest.js';
 export { FileDocumentStore, ObjectDocumentStore, openDocumentStore, type DocumentStore, type StoredDocument } from './store.js';
-export { CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_CHUNK_BYTES, DEFAULT_DIRECT_READ_MAX_CHUNKS, ObjectChunks, chunkSequences, type ChunkOptions, type ObjectMeta } from './object-chunks.js';
+export { CHUNK_SEQUENCES, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS, DEFAULT_CHUNK_BYTES, DEFAULT_DIRECT_READ_MAX_CHUNKS, ObjectChunks, chunkSequences, type ChunkOptions, type ObjectMeta } from './object-chunks.js';
 export { documentErrorProblem } from './problems.js';
 export { claimOfStorageKey, newStorageKey, sweepOrphans, type OrphanSweepOptions, type OrphanSweepResult } from './orphan-sweep.js';

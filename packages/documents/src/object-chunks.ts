@@ -59,6 +59,13 @@ export interface ChunkOptions {
    * chunks its consumer is asked for at a time, so it holds about as much, however slowly it reads.
    */
   maxChunksInFlight?: number;
+  /**
+   * Chunks in flight at most over all the puts running at once (`DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS`);
+   * a put past it waits its turn. Beyond a few MiB the chunks only queue in the client's socket
+   * buffer while the server stores the ones ahead, long enough to outlive the young generation, so
+   * each costs a full garbage collection and no throughput (docs/benchmarks.md).
+   */
+  maxChunksInFlightAllPuts?: number;
   /** How long a put waits for a chunk's (or its meta's) acknowledgement (`PUBLISH_ACK_TIMEOUT_MS`, nats.js's JetStream default, unless set). */
   ackTimeoutMs?: number;
   /** A read of at most so many chunks with recorded sequences goes by direct gets (`DEFAULT_DIRECT_READ_MAX_CHUNKS`; 0: always a consumer). */
@@ -73,6 +80,7 @@ export interface ChunkOptions {
 
 export const DEFAULT_CHUNK_BYTES = 128 * 1024;
 export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
+export const DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS = 4 * DEFAULT_CHUNKS_IN_FLIGHT;
 /**
  * Up to so many chunks (those from a range's first on) a read whose chunk sequences are recorded
  * fetches by direct gets instead of through a consumer: a small object comes sooner so, alone or
@@ -101,6 +109,7 @@ export class ObjectChunks {
   private readonly js: JetStreamClient;
   private readonly chunkBytes: number;
   private readonly maxChunksInFlight: number;
+  private readonly putRoom: PutRoom;
   private readonly ackTimeoutMs: number | undefined;
   private readonly directReadMaxChunks: number;
   private readonly checkDigest: boolean;
@@ -115,6 +124,7 @@ export class ObjectChunks {
     this.js = nc.jetstream();
     this.chunkBytes = Math.min(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, nc.info?.max_payload ?? DEFAULT_CHUNK_BYTES);
     this.maxChunksInFlight = Math.max(1, options.maxChunksInFlight ?? DEFAULT_CHUNKS_IN_FLIGHT);
+    this.putRoom = new PutRoom(Math.max(1, options.maxChunksInFlightAllPuts ?? DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS));
     this.ackTimeoutMs = options.ackTimeoutMs;
     this.directReadMaxChunks = Math.max(0, options.directReadMaxChunks ?? DEFAULT_DIRECT_READ_MAX_CHUNKS);
     this.checkDigest = options.checkDigest ?? true;
@@ -155,6 +165,7 @@ export class ObjectChunks {
     const timeout = this.ackTimeoutMs === undefined ? {} : { timeout: this.ackTimeoutMs };
     const sha = createHash('sha256');
     const sequences: number[] = [];
+    const unacknowledgedBuffers: (Buffer | undefined)[] = [];
     let size = 0;
     let chunks = 0;
     let metaSent: ObjectMeta | undefined;
@@ -164,16 +175,21 @@ export class ObjectChunks {
     let wake: (() => void) | undefined;
     const acks = this.inboxReplies().open((index, reply) => {
       unacknowledged -= 1;
+      this.putRoom.free(1);
       const ack = publishAck(reply);
+      const buffer = unacknowledgedBuffers[index];
+      unacknowledgedBuffers[index] = undefined;
+      if (buffer !== undefined) this.putRoom.giveBack(buffer);
       if (typeof ack === 'number') sequences[index] = ack;
       else failure ??= new Error(`object ${name}: chunk ${index} not stored: ${ack.error}`);
       wake?.();
     });
     /** Until at most `most` chunks await their acknowledgement (each wait at most the ack timeout); a refused chunk throws unless `whatever`. */
+    const ackTimeoutMs = this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS;
     const acknowledged = async (most: number, whatever = false): Promise<void> => {
       while (unacknowledged > most && (whatever || failure === undefined)) {
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`object ${name}: no acknowledgement within ${this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS} ms`)), this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS);
+          const timer = setTimeout(() => reject(new Error(`object ${name}: no acknowledgement within ${ackTimeoutMs} ms`)), ackTimeoutMs);
           wake = () => {
             clearTimeout(timer);
             wake = undefined;
@@ -183,16 +199,18 @@ export class ObjectChunks {
       }
       if (failure !== undefined && !whatever) throw failure;
     };
-    const publish = async (payload: Uint8Array): Promise<void> => {
+    const publish = async (payload: Buffer): Promise<void> => {
       await acknowledged(this.maxChunksInFlight - 1);
+      await this.putRoom.take(ackTimeoutMs, () => new Error(`object ${name}: no room among the puts' chunks in flight within ${ackTimeoutMs} ms`));
       sha.update(payload);
       size += payload.length;
       const index = chunks++;
+      if (payload.length === this.chunkBytes) unacknowledgedBuffers[index] = payload;
       unacknowledged += 1;
       this.nc.publish(subject, payload, { reply: acks.replyTo(index), headers: this.expectStream });
     };
     try {
-      let chunk = Buffer.allocUnsafe(this.chunkBytes);
+      let chunk = this.putRoom.buffer(this.chunkBytes);
       let filled = 0;
       for await (const piece of bytes) {
         for (let at = 0; at < piece.length;) {
@@ -202,7 +220,7 @@ export class ObjectChunks {
           at += n;
           if (filled === this.chunkBytes) {
             await publish(chunk);
-            chunk = Buffer.allocUnsafe(this.chunkBytes); // the client may still hold the last one
+            chunk = this.putRoom.buffer(this.chunkBytes);
             filled = 0;
           }
         }
@@ -233,6 +251,7 @@ export class ObjectChunks {
       throw error;
     } finally {
       acks.close();
+      this.putRoom.free(unacknowledged); // acknowledgements still to come are dropped now
     }
   }
 
@@ -498,6 +517,60 @@ class InboxReplies {
       replyTo: (index) => `${this.inbox}.${id}.${index}`,
       close: () => { this.operations.delete(id); },
     };
+  }
+}
+
+/**
+ * The chunks in flight over all puts (`maxChunksInFlightAllPuts`): taken before a chunk is
+ * published, freed by its acknowledgement; puts wait their turn in order. And the chunks' buffers:
+ * one is filled again once its chunk is acknowledged (the server has the bytes, so the client,
+ * which copies a payload into its outbound frame when it writes, holds it no more); kept for the
+ * next chunk of any put, up to the room's count. A fresh buffer per chunk, freed only by a full
+ * garbage collection once it outlived the young generation, kept the collector busy (docs/benchmarks.md).
+ */
+class PutRoom {
+  private taken = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly buffers: Buffer[] = [];
+
+  constructor(private readonly most: number) {}
+
+  /** Room for one chunk; `timedOut` rejects it after `timeoutMs` (the puts ahead hold their room at most until their acknowledgements time out). */
+  take(timeoutMs: number, timedOut: () => Error): Promise<void> | undefined {
+    if (this.taken < this.most && this.waiting.length === 0) {
+      this.taken += 1;
+      return undefined;
+    }
+    return new Promise<void>((resolve, reject) => {
+      const turn = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiting.splice(this.waiting.indexOf(turn), 1);
+        reject(timedOut());
+      }, timeoutMs);
+      this.waiting.push(turn);
+    });
+  }
+
+  /** A buffer of `bytes` for the next chunk: one given back, or a new one. */
+  buffer(bytes: number): Buffer {
+    for (let buffer = this.buffers.pop(); buffer !== undefined; buffer = this.buffers.pop()) if (buffer.length === bytes) return buffer;
+    return Buffer.allocUnsafe(bytes);
+  }
+
+  /** The buffer of an acknowledged chunk. */
+  giveBack(buffer: Buffer): void {
+    if (this.buffers.length < this.most) this.buffers.push(buffer);
+  }
+
+  free(chunks: number): void {
+    this.taken -= chunks;
+    while (this.taken < this.most && this.waiting.length > 0) {
+      this.taken += 1;
+      this.waiting.shift()!();
+    }
   }
 }
 

@@ -6,6 +6,8 @@
  * answers held back by a TCP proxy (so no chunk is acknowledged and no requested chunk arrives),
  * a put reads no more of its input than the window of chunks in flight, and a get receives no more
  * than the chunks it has asked for. nats.js's `ObjectStore.put` and `get` (the old code) fail both.
+ * Puts at once share a room of chunks in flight: held back, 8 puts send no more than it, and time
+ * out (purged) rather than wait for ever for their turn; the room is whole again after.
  * The chunks a killed put leaves are purged by the orphan sweep after its grace period.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -13,7 +15,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import t from 'tap';
 import { JSONCodec, connect, headers, type StoredMsg } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
-import { CHUNK_BYTES, CHUNK_SEQUENCES, DocumentIntegrityError, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_DIRECT_READ_MAX_CHUNKS, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
+import { CHUNK_BYTES, CHUNK_SEQUENCES, DocumentIntegrityError, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS, DEFAULT_DIRECT_READ_MAX_CHUNKS, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
 import { collect, pieces } from './fixtures.ts';
 
 const env = await startTestEnvironment({ memDb: true });
@@ -338,6 +340,62 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
   // The same by direct gets (as a read of few chunks goes): no more than the window asked for ahead.
   const direct = new ObjectChunks(held, await held.jetstreamManager(), bucket, { directReadMaxChunks: Number.MAX_SAFE_INTEGER, checkDigest: true });
   await heldRead('direct gets', direct.read((await direct.meta('big.cfd'))!));
+});
+
+t.test('puts at once: no more chunks in flight over all of them than the shared room; released, nats.js reads every object, digest checked', async (t) => {
+  const proxy = await heldProxy(env.natsUrl);
+  t.teardown(() => proxy.close());
+  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
+  t.teardown(() => held.close());
+  const bucket = newBucket();
+  const chunkBytes = 128 * 1024;
+  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes });
+  // 8 puts of 16 chunks each: their windows together (8 × 8) are twice the shared room.
+  const documents = Array.from({ length: 8 }, () => randomBytes(16 * chunkBytes));
+  proxy.holdFrom(`$O.${bucket}.C.`);
+  const puts = documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024)));
+  for (const put of puts) put.catch(() => undefined);
+  await eventually('the shared room of chunks stored', async () => (await chunkMessages(bucket)) >= DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS, 30_000);
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // old code sends each put's whole window meanwhile
+  t.equal(await chunkMessages(bucket), DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS, `${DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS} chunks sent unacknowledged over the 8 puts, not 8 windows of ${DEFAULT_CHUNKS_IN_FLIGHT}`);
+  t.ok(proxy.sentSinceHold < (DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS + 1) * chunkBytes, `bytes sent: ${proxy.sentSinceHold}`);
+  proxy.release();
+  await Promise.all(puts);
+  // Each put fills a chunk's buffer again once the chunk is acknowledged: every object must still read back exactly, by nats.js's own reader.
+  const os = await held.jetstream().views.os(bucket);
+  for (const [i, bytes] of documents.entries()) {
+    const found = await os.get(`${i}.cfd`);
+    const read = await collect(found!.data as unknown as AsyncIterable<Uint8Array>);
+    t.notOk(await found!.error, `${i}.cfd: nats.js's reader checked its digest`);
+    t.equal(sha256(read), sha256(bytes), `${i}.cfd: its bytes`);
+  }
+  t.equal(await chunkMessages(bucket), 8 * 16, 'every chunk stored once');
+});
+
+t.test('puts held past the ack timeout, waiting for an acknowledgement or for room, fail and leave no chunks; the room is whole again after', async (t) => {
+  const proxy = await heldProxy(env.natsUrl);
+  t.teardown(() => proxy.close());
+  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
+  t.teardown(() => held.close());
+  const bucket = newBucket();
+  const chunkBytes = 128 * 1024;
+  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes, ackTimeoutMs: 1000 });
+  const documents = Array.from({ length: 8 }, () => randomBytes(16 * chunkBytes));
+  proxy.holdFrom(`$O.${bucket}.C.`);
+  const failed = Promise.allSettled(documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024))));
+  await new Promise((resolve) => setTimeout(resolve, 2500)); // every put's wait has timed out
+  proxy.release(); // the held acknowledgements come late (dropped), the purges' answers through
+  const results = await failed;
+  t.equal(results.filter((r) => r.status === 'rejected').length, 8, 'all 8 puts failed');
+  const reasons = results.map((r) => (r.status === 'rejected' ? String((r.reason as Error).message) : ''));
+  t.ok(reasons.every((m) => /no acknowledgement within 1000 ms|no room among the puts' chunks in flight within 1000 ms/.test(m)), `each timed out: ${reasons.join(' | ')}`);
+  t.ok(reasons.some((m) => /no room among the puts' chunks in flight/.test(m)), 'a put waiting its turn for room times out too, not waiting for ever');
+  await eventually('every failed put\'s chunks purged', async () => (await chunkMessages(bucket)) === 0, 10_000);
+  t.same(await collectKeys(store), [], 'no object');
+  // Room taken by the failed puts was given back: 8 puts at once complete.
+  await Promise.all(documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024))));
+  t.equal(await chunkMessages(bucket), 8 * 16, 'then 8 puts at once complete');
+  t.equal(sha256(await collect((await store.get('7.cfd'))!)), sha256(documents[7]!), 'and read back');
 });
 
 async function collectKeys(store: ObjectDocumentStore): Promise<string[]> {
