@@ -47,6 +47,7 @@ export function createServiceFastify(options: { logger: Logger; bodyLimit?: numb
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    pluginTimeout: limits.startupTimeoutMs,
     // Node checks the headers and request timeouts on this period (30 s by default): a
     // slow-header client would be held that much longer than the configured timeout.
     http: {
