@@ -276,9 +276,9 @@ t.test('a part of the app that starts slower than HTTP_STARTUP_TIMEOUT_MS fails 
     app.register(async () => { await new Promise((r) => setTimeout(r, 600)); });
     return app;
   };
-  await t.rejects(build('200').ready(), { code: 'FST_ERR_PLUGIN_TIMEOUT' });
+  await t.rejects(async () => { await build('200').ready(); }, { code: 'FST_ERR_PLUGIN_TIMEOUT' });
   const patient = build('5000');
-  await t.resolves(patient.ready());
+  await t.resolves(async () => { await patient.ready(); });
   await patient.close();
 });
 
