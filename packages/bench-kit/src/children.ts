@@ -37,12 +37,16 @@ export class BenchRun {
     this.extraCleanups.push(fn);
   }
 
-  /** Spawns `node <args>` and resolves with the child and the first match of `ready` in its stdout. */
-  startNode(args: string[], ready: RegExp, env?: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
-    const proc = this.spawnNode(args, env);
+  /**
+   * Spawns `node <args>` and resolves with the child and the first match of `ready` in its stdout.
+   * `prefix`: a command node runs under (e.g. callgrindPrefix), the child then being that command.
+   */
+  startNode(args: string[], ready: RegExp, env?: NodeJS.ProcessEnv, options: { prefix?: string[]; readyTimeoutMs?: number } = {}): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
+    const proc = this.spawnNode(args, env, options.prefix);
+    const readyMs = options.readyTimeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`${path.basename(args.at(-1)!)}: not ready after 30 s`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`${path.basename(args.at(-1)!)}: not ready after ${readyMs / 1000} s`)), readyMs);
       proc.stdout!.on('data', (d: Buffer) => {
         if (out.length > 1 << 20) return;
         out += d.toString();
@@ -53,9 +57,10 @@ export class BenchRun {
     });
   }
 
-  /** Spawns `node <args>` (stdout piped, stderr inherited) without waiting for anything. */
-  spawnNode(args: string[], env?: NodeJS.ProcessEnv): ChildProcess {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env } : {}) });
+  /** Spawns `node <args>`, under `prefix` if given (stdout piped, stderr inherited), without waiting for anything. */
+  spawnNode(args: string[], env?: NodeJS.ProcessEnv, prefix: readonly string[] = []): ChildProcess {
+    const [command, ...rest] = [...prefix, process.execPath, ...args] as [string, ...string[]];
+    const proc = spawn(command, rest, { stdio: ['ignore', 'pipe', 'inherit'], ...(env ? { env } : {}) });
     this.children.add(proc);
     return proc;
   }

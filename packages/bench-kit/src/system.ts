@@ -82,6 +82,8 @@ export function instanceDataDir(run: BenchRun, name: string, of = 'data'): strin
  */
 export async function startService(run: BenchRun, service: 'command' | 'projection' | 'notification', options: {
   connection: string; natsUrl?: string; cpuProfDir?: string; env?: Record<string, string>;
+  /** A command node runs under (e.g. callgrindPrefix); the process is then that command's. */
+  prefix?: string[];
   /** DATA_DIR under the run's root (default `data`, shared by the services of one system). */
   dataDir?: string;
   /** How long /ready may take (default 30 s; a projection rebuilding a big store takes longer). */
@@ -100,7 +102,7 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
     ...options.env,
   };
   const args = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfDir)] : []), serviceMain(service)];
-  const proc = run.spawnNode(args, env);
+  const proc = run.spawnNode(args, env, options.prefix);
   proc.stdout!.resume();
   await waitUntilReady(proc, port, service, options.readyTimeoutMs ?? 30_000);
   return { proc, port };

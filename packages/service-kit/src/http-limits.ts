@@ -23,6 +23,8 @@ export interface HttpLimits {
   rateLimitPerAddress: number;
   /** Requests one authenticated principal (token `sub`) may send per window (0: no limit). */
   rateLimitPerPrincipal: number;
+  /** Each plugin of the app must have started within this (Fastify's pluginTimeout), else the service fails to start. */
+  startupTimeoutMs: number;
 }
 
 /**
@@ -38,6 +40,8 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   rateLimitWindowMs: 60_000,
   rateLimitPerAddress: 60_000,
   rateLimitPerPrincipal: 6_000,
+  // Fastify's own default: a hung plugin fails the start-up; a process under valgrind needs more.
+  startupTimeoutMs: 10_000,
 });
 
 const count = (fallback: number) => z.coerce.number().int().min(0).max(100_000_000).default(fallback);
@@ -53,6 +57,7 @@ export const httpEnv = {
   RATE_LIMIT_WINDOW_MS: ms(DEFAULT_HTTP_LIMITS.rateLimitWindowMs, 1_000),
   RATE_LIMIT_PER_ADDRESS: count(DEFAULT_HTTP_LIMITS.rateLimitPerAddress),
   RATE_LIMIT_PER_PRINCIPAL: count(DEFAULT_HTTP_LIMITS.rateLimitPerPrincipal),
+  HTTP_STARTUP_TIMEOUT_MS: ms(DEFAULT_HTTP_LIMITS.startupTimeoutMs),
 };
 
 type HttpEnv = z.infer<z.ZodObject<typeof httpEnv>>;
@@ -68,6 +73,7 @@ export function httpLimitsOf(config: HttpEnv): HttpLimits {
     rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,
     rateLimitPerAddress: config.RATE_LIMIT_PER_ADDRESS,
     rateLimitPerPrincipal: config.RATE_LIMIT_PER_PRINCIPAL,
+    startupTimeoutMs: config.HTTP_STARTUP_TIMEOUT_MS,
   };
 }
 

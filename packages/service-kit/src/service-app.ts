@@ -14,6 +14,7 @@ import { clientErrorHandler, frameworkErrors } from './framework-problems.js';
 import { healthRoutes, type HealthOptions } from './health.js';
 import type { HttpMetrics } from './http-metrics.js';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js';
+import { childLogger } from './logger.js';
 import metricsPlugin from './metrics-plugin.js';
 import type { ResolvedSecrets } from './secrets.js';
 import securityPlugin from './security-plugin.js';
@@ -34,6 +35,8 @@ export function createServiceFastify(options: { logger: Logger; bodyLimit?: numb
   const limits = options.http ?? UNCONFIGURED_HTTP_LIMITS;
   const app = Fastify({
     loggerInstance: options.logger,
+    // Each request's logger (its request id) without pino's redaction pass over the id: see childLogger.
+    childLoggerFactory: (logger, bindings, opts) => childLogger(logger as Logger, bindings, opts),
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     // Request logs carry method, path and status only (see logger.ts): never bodies.
     // The security plugin answers requests during shutdown (problem+json instead of Fastify's JSON).
@@ -44,6 +47,7 @@ export function createServiceFastify(options: { logger: Logger; bodyLimit?: numb
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    pluginTimeout: limits.startupTimeoutMs,
     // Node checks the headers and request timeouts on this period (30 s by default): a
     // slow-header client would be held that much longer than the configured timeout.
     http: {

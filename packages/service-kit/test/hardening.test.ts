@@ -12,7 +12,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import pino from 'pino';
 import { eventStoreErrorProblem } from '@cfund/eventstore';
 import {
-  ConfigError, DEFAULT_HTTP_LIMITS, HttpMetrics, commonEnv, createServiceFastify, parseEnv, registerCommonPlugins, signToken,
+  ConfigError, DEFAULT_HTTP_LIMITS, HttpMetrics, commonEnv, createServiceFastify, httpLimitsOf, parseEnv, registerCommonPlugins, signToken,
   type HttpLimits,
 } from '../src/index.ts';
 
@@ -268,6 +268,18 @@ t.test('the limits are configured by environment variables, checked by name', as
   t.throws(() => parseEnv(commonEnv(4000), { RATE_LIMIT_WINDOW_MS: 'soon' }), /RATE_LIMIT_WINDOW_MS/);
   t.throws(() => parseEnv(commonEnv(4000), { HTTP_HEADERS_TIMEOUT_MS: '60000', HTTP_REQUEST_TIMEOUT_MS: '30000' }),
     new ConfigError('invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not be longer than HTTP_REQUEST_TIMEOUT_MS'));
+});
+
+t.test('a part of the app that starts slower than HTTP_STARTUP_TIMEOUT_MS fails the start-up; a longer limit lets it start', async (t) => {
+  const build = (timeout: string) => {
+    const app = createServiceFastify({ logger: pino({ level: 'silent' }), http: httpLimitsOf(parseEnv(commonEnv(4000), { HTTP_STARTUP_TIMEOUT_MS: timeout })) });
+    app.register(async () => { await new Promise((r) => setTimeout(r, 600)); });
+    return app;
+  };
+  await t.rejects(async () => { await build('200').ready(); }, { code: 'FST_ERR_PLUGIN_TIMEOUT' });
+  const patient = build('5000');
+  await t.resolves(async () => { await patient.ready(); });
+  await patient.close();
 });
 
 t.test('the event store connection string: credentials only with TLS, an existing CA file, never echoed', async (t) => {
