@@ -12,7 +12,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { JSONCodec, connect, headers, type StoredMsg } from 'nats';
 import { eventually, startTestEnvironment } from '@cfund/test-support';
 import { CHUNK_BYTES, CHUNK_SEQUENCES, DocumentIntegrityError, DEFAULT_CHUNKS_IN_FLIGHT, DEFAULT_CHUNKS_IN_FLIGHT_ALL_PUTS, DEFAULT_DIRECT_READ_MAX_CHUNKS, ObjectChunks, ObjectDocumentStore, chunkSequences, decryptDocument, encryptDocument, storedOffsetOfChunk, sweepOrphans, type ChunkOptions } from '../src/index.ts';
@@ -28,6 +28,17 @@ const nc = await env.connectNats();
 const jsm = await nc.jetstreamManager();
 const newBucket = (): string => `docs-${randomUUID().slice(0, 8)}`;
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('base64url');
+/** A store of 128 KiB chunks in a new bucket, its NATS connection through a `heldProxy` (both closed after the test). */
+const storeBehindProxy = async (t: Test, options: { ackTimeoutMs?: number } = {}) => {
+  const proxy = await heldProxy(env.natsUrl);
+  t.teardown(() => proxy.close());
+  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
+  t.teardown(() => held.close());
+  const bucket = newBucket();
+  const chunkBytes = 128 * 1024;
+  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes, ...options });
+  return { proxy, held, bucket, chunkBytes, store };
+};
 /** The chunk messages the bucket's stream holds, of every object. */
 const chunkMessages = async (bucket: string): Promise<number> => {
   const { state } = await jsm.streams.info(`OBJ_${bucket}`, { subjects_filter: `$O.${bucket}.C.>` });
@@ -281,13 +292,7 @@ t.test('a record of chunk sequences that does not match the stream is not truste
 });
 
 t.test('memory is bounded: a put waits for acknowledgements, a get for the chunks it asks for', async (t) => {
-  const proxy = await heldProxy(env.natsUrl);
-  t.teardown(() => proxy.close());
-  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
-  t.teardown(() => held.close());
-  const bucket = newBucket();
-  const chunkBytes = 128 * 1024;
-  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes });
+  const { proxy, held, bucket, chunkBytes, store } = await storeBehindProxy(t);
   const bytes = randomBytes(20 * 1024 * 1024);
 
   // The put: from its first chunk on no acknowledgement reaches the client (the hold starts as the
@@ -343,13 +348,7 @@ t.test('memory is bounded: a put waits for acknowledgements, a get for the chunk
 });
 
 t.test('puts at once: no more chunks in flight over all of them than the shared room; released, nats.js reads every object, digest checked', async (t) => {
-  const proxy = await heldProxy(env.natsUrl);
-  t.teardown(() => proxy.close());
-  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
-  t.teardown(() => held.close());
-  const bucket = newBucket();
-  const chunkBytes = 128 * 1024;
-  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes });
+  const { proxy, held, bucket, chunkBytes, store } = await storeBehindProxy(t);
   // 8 puts of 16 chunks each: their windows together (8 × 8) are twice the shared room.
   const documents = Array.from({ length: 8 }, () => randomBytes(16 * chunkBytes));
   proxy.holdFrom(`$O.${bucket}.C.`);
@@ -373,13 +372,7 @@ t.test('puts at once: no more chunks in flight over all of them than the shared 
 });
 
 t.test('puts held past the ack timeout, waiting for an acknowledgement or for room, fail and leave no chunks; the room is whole again after', async (t) => {
-  const proxy = await heldProxy(env.natsUrl);
-  t.teardown(() => proxy.close());
-  const held = await connect({ ...env.natsOptions(), servers: proxy.url });
-  t.teardown(() => held.close());
-  const bucket = newBucket();
-  const chunkBytes = 128 * 1024;
-  const store = await ObjectDocumentStore.open(held, { bucket, chunkBytes, ackTimeoutMs: 1000 });
+  const { proxy, bucket, chunkBytes, store } = await storeBehindProxy(t, { ackTimeoutMs: 1000 });
   const documents = Array.from({ length: 8 }, () => randomBytes(16 * chunkBytes));
   proxy.holdFrom(`$O.${bucket}.C.`);
   const failed = Promise.allSettled(documents.map((bytes, i) => store.put(`${i}.cfd`, pieces(bytes, 64 * 1024))));
