@@ -12,3 +12,4 @@ export { histogramDiff, histogramOf, histogramQuantile, readHistogram, sampleSum
 // The one progress mechanism lives in service-kit (the event store's and documents' benchmarks use it there).
 export { withProgress } from '@cfund/service-kit';
 export { InstructionCounter, callgrindPrefix, callgrindTotal, valgrindVersion } from './callgrind.js';
+export { runBench } from './run.js';

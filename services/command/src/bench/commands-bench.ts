@@ -39,7 +39,7 @@ import { fundStream } from '@cfund/contracts';
 import {
   BenchRun, CLAIM_ONLY_STEPS, COMMANDS_PER_LIFECYCLE, HttpClient, allocateLargeBudget, benchTokens, cpuMsOf, fileBody, fmt, fundYearNow, lifecycleSteps,
   histogramDiff, histogramOf, histogramQuantile, mean, pool, quantile, report, requireBuilt, runLifecycles, sampleSum, scrapeMetrics, sendCommand, startEventStore,
-  startService, storeCli, serviceMain, withProgress, type HistogramReading, type Tokens,
+  startService, storeCli, serviceMain, withProgress, type HistogramReading, type Tokens, runBench,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -387,7 +387,4 @@ async function countLedger(connection: string, year: number): Promise<number> {
   return n;
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -23,7 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   BenchRun, HttpClient, InstructionCounter, RSD, benchTokens, callgrindPrefix, fileBody, fmt, fundYearNow, lifecycleSteps, pool, report, requireBuilt,
-  sendCommand, startEventStore, startService, storeCli, serviceMain, valgrindVersion, withProgress, type Tokens,
+  sendCommand, startEventStore, startService, storeCli, serviceMain, valgrindVersion, withProgress, type Tokens, runBench,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -150,7 +150,4 @@ async function main(): Promise<void> {
   http.destroy();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

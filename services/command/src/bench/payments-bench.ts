@@ -15,7 +15,7 @@ import { EventStoreDBClient, END, START, jsonEvent, type Position } from '@event
 import { MAX_RUN_PAYMENTS } from '@cfund/contracts';
 import {
   BenchRun, HttpClient, RSD, allocateLargeBudget, benchTokens, day, fileBody, fmt, lifecycleSteps, report, requireBuilt, sendCommand, serviceMain,
-  startEventStore, startService, storeCli, withProgress,
+  startEventStore, startService, storeCli, withProgress, runBench,
 } from '@cfund/bench-kit';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 
@@ -181,7 +181,4 @@ async function main(): Promise<void> {
   http.destroy();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

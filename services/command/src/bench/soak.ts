@@ -10,7 +10,7 @@
  *   pnpm soak:commands              # SOAK_SECONDS=600 for a longer run
  */
 import os from 'node:os';
-import { BenchRun, HttpClient, benchTokens, requireBuilt, serviceMain, startEventStore, startService, storeCli } from '@cfund/bench-kit';
+import { BenchRun, HttpClient, benchTokens, requireBuilt, serviceMain, startEventStore, startService, storeCli, runBench } from '@cfund/bench-kit';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180);
 const REPORT_SECONDS = Number(process.env.SOAK_REPORT_SECONDS ?? 15);
@@ -100,7 +100,4 @@ async function main(): Promise<void> {
   run.cleanup();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`soak failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main, 'soak');

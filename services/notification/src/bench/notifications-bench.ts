@@ -23,7 +23,7 @@ import { connect } from 'nats';
 import type { Role } from '@cfund/contracts';
 import { jwtSecretPath, readJwtSecretFile, signToken } from '@cfund/service-kit';
 import {
-  pool, BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, withProgress,
+  pool, BenchRun, HttpClient, fmt, natsCredentials, quantile, requireBuilt, serviceMain, startEventStore, startNats, startService, storeCli, withProgress, runBench,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -198,7 +198,4 @@ async function main(): Promise<void> {
   run.cleanup();
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runBench(main);

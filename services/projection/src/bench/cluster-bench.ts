@@ -26,7 +26,7 @@ import { connect } from 'nats';
 import {
   BenchRun, CLAIM_ONLY_STEPS, HttpClient, benchTokens, cpuMsOf, fmt, histogramDiff, histogramQuantile, instanceDataDir, mean, natsCredentials,
   projectionCaughtUp, quantile, readHistogram, report, requireBuilt, runLifecycles, serviceMain, sortedCopy, startEventStore,
-  startNatsClusterOf, startService, storeCli, waitFor, withProgress, type CommandTiming, type HistogramReading, type Server, type Tokens,
+  startNatsClusterOf, startService, storeCli, waitFor, withProgress, type CommandTiming, type HistogramReading, type Server, type Tokens, runBench,
 } from '@cfund/bench-kit';
 
 const scale = Number(process.env.BENCH_SCALE ?? '1');
@@ -177,7 +177,4 @@ async function main(): Promise<void> {
   http.destroy();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -36,7 +36,7 @@ import { ChainSigner, GENESIS_HASH, appendEncoded, type CommandMetadata, type En
 import {
   BenchRun, HttpClient, allocateLargeBudget, benchTokens, fileBody, fmt, histogramDiff, histogramQuantile,
   lifecycleSteps, peakMemoryMbOf, quantile, readHistogram, report, requireBuilt, runLifecycles, sendCommand, serviceMain, sortedCopy, startEventStore,
-  startNats, startService, storeCli, benchOperatorToken, projectionCaughtUp, withProgress, type HistogramReading, type Tokens,
+  startNats, startService, storeCli, benchOperatorToken, projectionCaughtUp, withProgress, type HistogramReading, type Tokens, runBench,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -248,7 +248,4 @@ async function main(): Promise<void> {
   http.destroy();
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runBench(main);
