@@ -7,7 +7,7 @@
  * needs one not written down) fails here, not in a reader's terminal.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,6 @@ t.test('docs/api-walkthrough.md against the whole system', async (t) => {
   // 23 is curl told to stop writing by `| head -c N` having read enough: no failure of the request.
   t.notMatch(stderr, /^curl: \((?!23\))\d+\)/m, 'curl never failed to make a request');
   t.notMatch(stderr, /\bError\b/, 'no command threw');
+  // A reader runs it at the repository's root: what it writes goes to /tmp, never into the clone.
+  t.same(await readdir(workDir), [], 'nothing written into the directory it runs from');
 });
