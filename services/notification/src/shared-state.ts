@@ -81,9 +81,15 @@ export class SharedState {
         return;
       }
       case 'WebhookDeleted': {
-        // Deleted is final; its open deliveries here fail at their next attempt (DeliveryWorker.attempt).
+        // Deleted is final. Its open deliveries fail at their next attempt (DeliveryWorker.attempt),
+        // made due now: the sender gives them up at once, however long their backoff, and a standby
+        // (which deleted nothing itself) reads their trail.
         const w = store.webhook(event.data.webhookId);
-        if (w && w.status !== 'deleted') store.setWebhookStatus(w.id, 'deleted', event.data.deletedAt);
+        if (!w || w.status === 'deleted') return;
+        store.setWebhookStatus(w.id, 'deleted', event.data.deletedAt);
+        const now = this.o.now();
+        for (const d of store.openDeliveriesOf(w.id)) if (d.status === 'pending') store.updateDelivery(d.notificationId, { nextAttemptAt: now.getTime() }, now.toISOString());
+        this.o.onDue?.();
         return;
       }
       case 'NotificationRead':

@@ -16,11 +16,12 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { buildApp as buildCommandApp } from '@cfund/command-service';
 import { ChainSigner, FileKeyStore, PersonalDataProtector } from '@cfund/eventstore';
+import { notificationStream } from '@cfund/contracts';
 import { eventSigningKey, startRelay } from '@cfund/messaging';
 import { createLogger, signToken } from '@cfund/service-kit';
 import { freePort, startTestEnvironment } from '@cfund/test-support';
 import { lifecycle, type Harness } from './helpers.ts';
-import { issuedEmails, issuedOn, mailsPerNotification, startSmtpServer, startWebhookReceiver } from './receivers.ts';
+import { issuedEmails, issuedOn, mailsPerNotification, readStream, startSmtpServer, startWebhookReceiver } from './receivers.ts';
 
 const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(serviceDir, '../..');
@@ -79,7 +80,7 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
         MASTER_KEY: masterKey.toString('base64'), ESDB_CONNECTION_STRING: esdb, ...env.natsEnv('notification'),
         NOTIFICATION_DURABLE: `notification-${name}`, NOTIFICATION_INSTANCE: name, NOTIFICATION_LEASE_TTL_MS: String(LEASE_TTL_MS),
         SMTP_URL: smtp.url, NOTIFICATION_DIRECTORY: directory, SCHEDULER_INTERVAL_MS: '100', NOTIFICATION_ACK_WAIT_MS: '2000',
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_DISABLE_AFTER: '1000', // the failing webhook below fails, it is not disabled
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -138,23 +139,50 @@ t.test('two instances: every notification emailed once; SIGKILL of the active on
   t.same(perWebhookNotification.filter(([, hits]) => hits.length !== 1), [], 'each once');
   t.ok(receiver.hits.every((hit) => hit.validFor.includes('registered')), 'each signed with the secret the standby answered');
 
+  // A webhook whose deliveries keep failing, deleted on the standby while they wait for their
+  // next attempt: each fails once (reason webhook-deleted), not once by each instance.
+  const refused = `http://127.0.0.1:${await freePort()}/`;
+  const failing = await (await fetch(`${sender.base}/webhooks`, { method: 'POST', headers: asLawyer, body: JSON.stringify({ url: refused, target: { kind: 'user' } }) })).json() as { id: string };
+  await until('the standby to know it', async () => ((await fetch(`${standby.base}/webhooks/${failing.id}`, { headers: asLawyer })).ok ? true : undefined), 10_000);
+  const trailOf = async (id: string) => (await readStream(env.eventStore, notificationStream(id))).map((e) => e.type);
+  const toFailing = async () => [...(await issuedOn(env.eventStore, 'webhook', failing.id)).keys()];
+  await file(1);
+  let seen = { count: -1, since: Date.now() }; // the claim's notifications come one by one: until their number stays put for 2 s
+  const attempted = await until('an attempt at each delivery to the failing webhook', async () => {
+    const ids = await toFailing();
+    if (ids.length !== seen.count) seen = { count: ids.length, since: Date.now() };
+    if (ids.length === 0 || Date.now() - seen.since < 2000) return undefined;
+    const trails = await Promise.all(ids.map(trailOf));
+    return trails.every((types) => types.includes('NotificationDeliveryAttempted')) ? ids : undefined;
+  });
+  t.equal((await fetch(`${standby.base}/webhooks/${failing.id}`, { method: 'DELETE', headers: { authorization: asLawyer.authorization } })).status, 204, 'the failing webhook deleted on the standby');
+  const failedCounts = await until('every delivery to it failed', async () => {
+    const counts = await Promise.all(attempted.map(async (id) => (await trailOf(id)).filter((type) => type === 'NotificationDeliveryFailed').length));
+    return counts.every((n) => n > 0) ? counts : undefined;
+  }, 20_000);
+  await new Promise((r) => setTimeout(r, 10_000)); // time for a second failure to show itself (a next attempt was due within 8 s)
+  const laterCounts = await Promise.all(attempted.map(async (id) => (await trailOf(id)).filter((type) => type === 'NotificationDeliveryFailed').length));
+  t.same({ at: failedCounts, later: laterCounts }, { at: attempted.map(() => 1), later: attempted.map(() => 1) }, `each of its ${attempted.length} deliveries failed once`);
+  const lastFailure = (await readStream(env.eventStore, notificationStream(attempted[0]!))).filter((e) => e.type === 'NotificationDeliveryFailed').at(-1);
+  t.equal((lastFailure?.data as { reason?: string } | undefined)?.reason, 'webhook-deleted', 'because the webhook was deleted');
+
   const dead = instances[roles.indexOf(true)]!;
   const survivor = instances[roles.indexOf(false)]!;
   dead.child.kill('SIGKILL');
   await new Promise((r) => dead.child.once('exit', r));
   await file(3);
   await until('the standby to take over', async () => (await active(survivor)) ? true : undefined);
-  const all = await settled(6);
+  const all = await settled(7); // 3 + the failing webhook's claim + 3
   const after = mailsPerNotification(smtp.mails);
   t.ok(all.size > first.size, `the claims filed after the kill were notified (${all.size - first.size} more emails)`);
   t.equal(all.size, after.size, 'every issued email arrived, and nothing else');
   t.same([...after].filter(([, n]) => n !== 1), [], 'nothing sent twice: not the ones before the kill, not those after');
-  t.equal([...all.values()].filter((topic) => topic === 'deadline-missed').length, 6, 'each claim\'s reminder once');
+  t.equal([...all.values()].filter((topic) => topic === 'deadline-missed').length, 7, 'each claim\'s reminder once');
 
   // The survivor consumed every event itself: its inbox is whole.
   const inbox = await (await fetch(`${survivor.base}/notifications?limit=100`, { headers: asLawyer })).json() as { items: { claimId: string; topic: string }[] };
-  t.equal(new Set(inbox.items.map((i) => i.claimId)).size, 6, 'the survivor\'s inbox holds every claim');
-  t.equal(inbox.items.filter((i) => i.topic === 'deadline-missed').length, 6, '... and every reminder');
+  t.equal(new Set(inbox.items.map((i) => i.claimId)).size, 7, 'the survivor\'s inbox holds every claim');
+  t.equal(inbox.items.filter((i) => i.topic === 'deadline-missed').length, 7, '... and every reminder');
 
   survivor.child.kill('SIGTERM');
   t.equal(await new Promise((r) => survivor.child.once('exit', (c) => r(c))), 0, 'a graceful stop on SIGTERM');

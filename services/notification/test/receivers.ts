@@ -1,7 +1,7 @@
 /** Real receivers for tests: an HTTP webhook endpoint (node:http, port 0) and an SMTP server (smtp-server); what was issued and what arrived, per notification. */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { START, type EventStoreDBClient } from '@eventstore/db-client';
+import { START, StreamNotFoundError, type EventStoreDBClient } from '@eventstore/db-client';
 import { SMTPServer } from 'smtp-server';
 import { verifySignature } from '../src/index.ts';
 
@@ -99,14 +99,26 @@ export async function startSmtpServer() {
 /** The email notifications the event store says were issued: id and topic. */
 export const issuedEmails = (client: EventStoreDBClient): Promise<Map<string, string>> => issuedOn(client, 'email');
 
-/** The notifications on one channel the event store says were issued: id and topic. */
-export async function issuedOn(client: EventStoreDBClient, channel: 'email' | 'webhook'): Promise<Map<string, string>> {
+/** The notifications on one channel the event store says were issued (to one webhook, if given): id and topic. */
+export async function issuedOn(client: EventStoreDBClient, channel: 'email' | 'webhook', webhookId?: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for await (const r of client.readAll({ fromPosition: START, maxCount: Number.MAX_SAFE_INTEGER })) {
     const e = r.event;
     if (e?.type !== 'NotificationIssued' || !e.isJson) continue;
-    const data = e.data as { notificationId: string; channel: string; topic: string };
-    if (data.channel === channel) out.set(data.notificationId, data.topic);
+    const data = e.data as { notificationId: string; channel: string; topic: string; webhookId?: string };
+    if (data.channel === channel && (webhookId === undefined || data.webhookId === webhookId)) out.set(data.notificationId, data.topic);
+  }
+  return out;
+}
+
+/** The events of one stream, type and data; none when it does not exist. */
+export async function readStream(client: EventStoreDBClient, stream: string): Promise<{ type: string; data: unknown }[]> {
+  const out: { type: string; data: unknown }[] = [];
+  try {
+    for await (const r of client.readStream(stream)) if (r.event) out.push({ type: r.event.type, data: r.event.data });
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return out;
+    throw error;
   }
   return out;
 }

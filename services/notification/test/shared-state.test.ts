@@ -10,9 +10,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { START } from '@eventstore/db-client';
 import t from 'tap';
+import { notificationStream } from '@cfund/contracts';
 import { NotificationStore, SharedState, WrongMasterKeyError, type NotificationApp } from '../src/index.ts';
 import { lifecycle, startHarness } from './helpers.ts';
-import { startWebhookReceiver } from './receivers.ts';
+import { readStream, startWebhookReceiver } from './receivers.ts';
 
 async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -106,6 +107,36 @@ t.test('a webhook registered, deleted, a read, a language and a retry on the sta
   const serbian = receiver.hits.find((hit) => hit.body.includes(fifth) && hit.topic === 'claim-assessed')!;
   t.match(JSON.parse(serbian.body), { subject: /^Zahtev RS-\S+ je procenjen$/ }, 'the sender rendered it in the language chosen on the standby');
   t.same(serbian.validFor, ['again'], 'signed with the second webhook\'s secret');
+});
+
+t.test('a webhook deleted on the standby: the sender gives its waiting deliveries up at once, each failed once', async (t) => {
+  const receiver = await startWebhookReceiver(() => 503);
+  t.teardown(() => receiver.close());
+  // A failed attempt waits 5 to 10 minutes for the next: only the deletion can end it within the test.
+  const h = await startHarness(t, { settings: { retry: { baseMs: 600_000, maxMs: 600_000, maxAttempts: 5 }, schedulerIntervalMs: 100 } }, { nats: true });
+  const sender = h.app;
+  const standby = await h.rebuild({ active: () => false });
+  await sender.startBackground();
+  await standby.startBackground();
+  const headers = { authorization: `Bearer ${await h.token('lawyer-1', ['lawyer'])}` };
+  const hook = (await sender.inject({ method: 'POST', url: '/webhooks', headers, payload: { url: receiver.url, target: { kind: 'user' } } })).json<{ id: string }>();
+  await until('the standby to know the webhook', () => standby.store.webhook(hook.id)?.status === 'enabled');
+  const claim = await lifecycle(h, { until: 'assessment' });
+  await h.pump(sender);
+  await h.pump(standby);
+  const ofClaim = (app: NotificationApp) => app.store.deliveriesOf(hook.id, { limit: 100, offset: 0 }).items.filter((d) => d.payload.includes(claim));
+  await until('a failed attempt at each delivery', () => ofClaim(sender).length > 0 && ofClaim(sender).every((d) => d.attempts === 1 && d.status === 'pending'));
+  await until('the standby to hold them too', () => ofClaim(standby).length === ofClaim(sender).length);
+  const waiting = ofClaim(sender);
+  t.ok(waiting.every((d) => d.nextAttemptAt > Date.now() + 60_000), `${waiting.length} deliveries wait minutes for their next attempt`);
+
+  t.equal((await standby.inject({ method: 'DELETE', url: `/webhooks/${hook.id}`, headers })).statusCode, 204, 'deleted on the standby');
+  await until('the sender to give them up', () => ofClaim(sender).every((d) => d.status === 'failed'), 15_000);
+  t.same(ofClaim(sender).map((d) => d.lastError), waiting.map(() => 'webhook-deleted'), 'given up as deleted, on the sender, within seconds');
+  await until('the standby to follow', () => ofClaim(standby).every((d) => d.status === 'failed'), 15_000);
+  const failures = async (id: string) => (await readStream(h.env.eventStore, notificationStream(id))).filter((e) => e.type === 'NotificationDeliveryFailed');
+  t.same(await Promise.all(waiting.map(async (d) => (await failures(d.notificationId)).length)), waiting.map(() => 1), 'each failed once in its trail, not once by each instance');
+  t.equal(receiver.hits.filter((hit) => hit.body.includes(claim)).length, waiting.length, 'and nothing sent after the deletion');
 });
 
 t.test('a language chosen on the standby shows a role\'s notification in it on the sender', async (t) => {

@@ -243,8 +243,13 @@ export class DeliveryWorker {
     return this.o.store.delivery(notificationId)!;
   }
 
-  /** Fails the open deliveries of a deleted webhook. */
+  /**
+   * Fails the open deliveries of a deleted webhook, on the sending instance only: a standby that
+   * answered the delete leaves them to the sender (which learns of it from the event store,
+   * SharedState), so that each is failed once, not once by each instance.
+   */
   async webhookDeleted(webhookId: string): Promise<void> {
+    if (!this.active()) return;
     for (const d of this.o.store.openDeliveriesOf(webhookId)) await this.giveUp(d, 'webhook-deleted');
   }
 }
