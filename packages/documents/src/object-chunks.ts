@@ -188,14 +188,8 @@ export class ObjectChunks {
     const ackTimeoutMs = this.ackTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS;
     const acknowledged = async (most: number, whatever = false): Promise<void> => {
       while (unacknowledged > most && (whatever || failure === undefined)) {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`object ${name}: no acknowledgement within ${ackTimeoutMs} ms`)), ackTimeoutMs);
-          wake = () => {
-            clearTimeout(timer);
-            wake = undefined;
-            resolve();
-          };
-        });
+        await woken(ackTimeoutMs, () => new Error(`object ${name}: no acknowledgement within ${ackTimeoutMs} ms`), (w) => { wake = w; });
+        wake = undefined;
       }
       if (failure !== undefined && !whatever) throw failure;
     };
@@ -334,7 +328,9 @@ export class ObjectChunks {
     try {
       askUpTo(this.maxChunksInFlight);
       for (let index = 0; index < sequences.length; index += 1) {
-        if (replies[index] === undefined) await this.replyOf(index, meta, (wake) => { waiting = { index, wake }; });
+        if (replies[index] === undefined) {
+          await woken(DIRECT_GET_TIMEOUT_MS, () => new Error(`object ${meta.name}: no answer for chunk ${index} within ${DIRECT_GET_TIMEOUT_MS} ms`), (wake) => { waiting = { index, wake }; });
+        }
         waiting = undefined;
         const reply = replies[index]!;
         replies[index] = undefined;
@@ -352,17 +348,6 @@ export class ObjectChunks {
     } finally {
       read.close();
     }
-  }
-
-  /** Waits until `register`'s wake is called (the reply of chunk `index` arrived), or fails after `DIRECT_GET_TIMEOUT_MS`. */
-  private replyOf(index: number, meta: ObjectMeta, register: (wake: () => void) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`object ${meta.name}: no answer for chunk ${index} within ${DIRECT_GET_TIMEOUT_MS} ms`)), DIRECT_GET_TIMEOUT_MS);
-      register(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
   }
 
   /**
@@ -521,6 +506,25 @@ class InboxReplies {
 }
 
 /**
+ * The one shape of this file's waits (a chunk's acknowledgement, a direct get's answer, room among
+ * the puts' chunks): until the wake `register` is given is called, or `timedOut()` after
+ * `timeoutMs`, `forget` first taking that wake back from wherever `register` put it.
+ */
+function woken(timeoutMs: number, timedOut: () => Error, register: (wake: () => void) => void, forget?: (wake: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const wake = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      forget?.(wake);
+      reject(timedOut());
+    }, timeoutMs);
+    register(wake);
+  });
+}
+
+/**
  * The chunks in flight over all puts (`maxChunksInFlightAllPuts`): taken before a chunk is
  * published, freed by its acknowledgement; puts wait their turn in order. And the chunks' buffers:
  * one is filled again once its chunk is acknowledged (the server has the bytes, so the client,
@@ -541,17 +545,7 @@ class PutRoom {
       this.taken += 1;
       return undefined;
     }
-    return new Promise<void>((resolve, reject) => {
-      const turn = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(turn), 1);
-        reject(timedOut());
-      }, timeoutMs);
-      this.waiting.push(turn);
-    });
+    return woken(timeoutMs, timedOut, (turn) => this.waiting.push(turn), (turn) => this.waiting.splice(this.waiting.indexOf(turn), 1));
   }
 
   /** A buffer of `bytes` for the next chunk: one given back, or a new one. */
