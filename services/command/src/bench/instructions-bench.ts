@@ -7,14 +7,16 @@
  *
  * The embedded event store runs normally; the two services run under callgrind (about 50 times
  * slower), each with its counters zeroed before a phase and dumped after it (`callgrind_control`),
- * so a phase's count is everything the process ran meanwhile, in all its threads. Every claim
- * takes one step of the lifecycle before any takes the next (as bench:commands' "each kind on its
- * own"), after an uncounted warm-up of the same steps.
+ * so a phase's count is everything the process ran meanwhile: the main thread's (the JavaScript)
+ * apart, and all threads' (V8's compiles and GC helpers too, which land in whichever phase they
+ * fall). Every claim takes one step of the lifecycle before any takes the next (as
+ * bench:commands' "each kind on its own"), after an uncounted warm-up of the same steps.
  *
  * BENCH_WARM_CLAIMS (default 16) warm-up claims, BENCH_CLAIMS (default 16) measured claims,
  * BENCH_IN_FLIGHT (default 4) requests in flight, BENCH_STEPS (default: the whole lifecycle, 13)
  * how many steps after filing (5: the claim-only kinds), BENCH_CALLGRIND_DIR=<dir> keeps the
- * dumps there (one per phase, for callgrind_annotate) instead of in the run's temp directory.
+ * dumps there (one per phase and thread, for callgrind_annotate) instead of in the run's temp
+ * directory.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,8 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  BenchRun, HttpClient, InstructionCounter, RSD, benchTokens, callgrindPrefix, fileBody, fmt, fundYearNow, lifecycleSteps, pool, report, requireBuilt,
-  sendCommand, startEventStore, startService, storeCli, serviceMain, valgrindVersion, withProgress, type Tokens, runBench,
+  BenchRun, HttpClient, InstructionCounter, RSD, mean, benchTokens, callgrindPrefix, fileBody, fmt, fundYearNow, lifecycleSteps, pool, report, requireBuilt,
+  sendCommand, startEventStore, startService, storeCli, serviceMain, valgrindVersion, withProgress, type InstructionCount, type Tokens, runBench,
 } from '@cfund/bench-kit';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,6 +42,7 @@ const READY_MS = 600_000;
 const ONE_APPEND = new Set(['court ruling', 'ruling finality', 'enforcement failure', 'fund application', 'assessment', 'closure']);
 
 const http = new HttpClient(IN_FLIGHT);
+const per = (c: InstructionCount, n: number): InstructionCount => ({ mainThread: c.mainThread / n, allThreads: c.allThreads / n });
 const settle = () => new Promise((r) => setTimeout(r, 500));
 
 const appendPayload = (i: number): Record<string, unknown> => ({
@@ -119,28 +122,35 @@ async function main(): Promise<void> {
   await minimal.zero();
   await minimalRequests(helloPort, CLAIMS * (1 + STEPS), 'minimal append service');
   await settle();
-  const minimalPer = (await minimal.dump()) / (CLAIMS * (1 + STEPS));
+  const minimalPer = per(await minimal.dump(), CLAIMS * (1 + STEPS));
 
   // startService's environment: HOST is the address it listens on.
   const counter = new InstructionCounter(service.proc.pid!, serviceOut, { HOST: '127.0.0.1' });
   await claimsByKind(service.port, tk, WARM_CLAIMS, 2_000_000, 'warm-up', (_name, work) => work());
-  const kinds: { name: string; per: number }[] = [];
+  const kinds: { name: string; per: InstructionCount }[] = [];
   await claimsByKind(service.port, tk, CLAIMS, 3_000_000, 'counted', async (name, work) => {
     await settle();
     await counter.zero();
     await work();
     await settle();
-    kinds.push({ name, per: (await counter.dump()) / CLAIMS });
+    kinds.push({ name, per: per(await counter.dump(), CLAIMS) });
   });
 
-  report('minimal append service, instructions per request', fmt(minimalPer));
-  process.stdout.write(`\n${'command'.padEnd(36)} ${'instructions'.padStart(13)} ${'x minimal'.padStart(9)}\n`);
-  for (const k of kinds) process.stdout.write(`${k.name.padEnd(36)} ${fmt(k.per).padStart(13)} ${fmt(k.per / minimalPer, 2).padStart(9)}\n`);
+  report('minimal append service, instructions per request: main thread; all threads', `${fmt(minimalPer.mainThread)}; ${fmt(minimalPer.allThreads)}`);
+  process.stdout.write(`\n${'command'.padEnd(36)} ${'main thread'.padStart(13)} ${'x minimal'.padStart(9)} ${'all threads'.padStart(13)} ${'x minimal'.padStart(9)}\n`);
+  for (const { name, per: c } of kinds) {
+    process.stdout.write(`${name.padEnd(36)} ${fmt(c.mainThread).padStart(13)} ${fmt(c.mainThread / minimalPer.mainThread, 2).padStart(9)} `
+      + `${fmt(c.allThreads).padStart(13)} ${fmt(c.allThreads / minimalPer.allThreads, 2).padStart(9)}\n`);
+  }
   const oneAppend = kinds.filter((k) => ONE_APPEND.has(k.name));
   if (oneAppend.length > 0) {
-    const ratios = oneAppend.map((k) => k.per / minimalPer);
+    const range = (xs: number[], digits: number) => `${fmt(mean(xs), digits)} (${fmt(Math.min(...xs), digits)} to ${fmt(Math.max(...xs), digits)})`;
     process.stdout.write('\n');
-    report('one-append claim commands, x minimal: mean; min to max', `${fmt(ratios.reduce((a, b) => a + b, 0) / ratios.length, 2)}; ${fmt(Math.min(...ratios), 2)} to ${fmt(Math.max(...ratios), 2)}`);
+    for (const thread of ['mainThread', 'allThreads'] as const) {
+      const counts = oneAppend.map((k) => k.per[thread]);
+      report(`one-append claim commands, ${thread === 'mainThread' ? 'main thread' : 'all threads'}: mean (min to max)`,
+        `${range(counts, 0)}; x minimal ${range(counts.map((c) => c / minimalPer[thread]), 2)}`);
+    }
   }
   process.stdout.write(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 
