@@ -10,13 +10,16 @@
  * so a phase's count is everything the process ran meanwhile: the main thread's (the JavaScript)
  * apart, and all threads' (V8's compiles and GC helpers too, which land in whichever phase they
  * fall). Every claim takes one step of the lifecycle before any takes the next (as
- * bench:commands' "each kind on its own"), after an uncounted warm-up of the same steps.
+ * bench:commands' "each kind on its own"), after an uncounted warm-up of the same steps. The
+ * minimal service, cheap per request, gets a longer warm-up and phase of its own so that its
+ * figure per request settles.
  *
  * BENCH_WARM_CLAIMS (default 16) warm-up claims, BENCH_CLAIMS (default 16) measured claims,
  * BENCH_IN_FLIGHT (default 4) requests in flight, BENCH_STEPS (default: the whole lifecycle, 13)
- * how many steps after filing (5: the claim-only kinds), BENCH_CALLGRIND_DIR=<dir> keeps the
- * dumps there (one per phase and thread, for callgrind_annotate) instead of in the run's temp
- * directory.
+ * how many steps after filing (5: the claim-only kinds), BENCH_MINIMAL_WARM and
+ * BENCH_MINIMAL_REQUESTS (default 1,000 each) the minimal service's uncounted and counted requests,
+ * BENCH_CALLGRIND_DIR=<dir> keeps the dumps there (one per phase and thread, for
+ * callgrind_annotate) instead of in the run's temp directory.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,6 +38,8 @@ const WARM_CLAIMS = Number(process.env.BENCH_WARM_CLAIMS ?? '16');
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? '16');
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? '4');
 const STEPS = Number(process.env.BENCH_STEPS ?? String(lifecycleSteps().length));
+const MINIMAL_WARM = Number(process.env.BENCH_MINIMAL_WARM ?? '1000');
+const MINIMAL_REQUESTS = Number(process.env.BENCH_MINIMAL_REQUESTS ?? '1000');
 const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_MS ?? '1800000');
 /** Under callgrind start-up alone takes tens of seconds. */
 const READY_MS = 600_000;
@@ -92,7 +97,8 @@ async function main(): Promise<void> {
   const dumps = process.env.BENCH_CALLGRIND_DIR ? path.resolve(process.env.BENCH_CALLGRIND_DIR) : run.dir('callgrind');
   fs.mkdirSync(dumps, { recursive: true });
   process.stdout.write(`command service instructions (${valgrind}, node ${process.version}, commit ${commitOf()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}: `
-    + `${WARM_CLAIMS} warm-up claims, then ${CLAIMS} claims through ${1 + STEPS} kinds, ${IN_FLIGHT} in flight)\n\n`);
+    + `${WARM_CLAIMS} warm-up claims, then ${CLAIMS} claims through ${1 + STEPS} kinds; the minimal service ${MINIMAL_WARM} warm-up requests, then ${MINIMAL_REQUESTS}; `
+    + `${IN_FLIGHT} in flight)\n\n`);
 
   const store = await startEventStore(run);
   const serviceOut = path.join(dumps, 'service.out');
@@ -117,12 +123,12 @@ async function main(): Promise<void> {
   }
 
   const minimal = new InstructionCounter(hello.proc.pid!, minimalOut, helloEnv);
-  await minimalRequests(helloPort, WARM_CLAIMS * (1 + STEPS), 'minimal append service, warm-up');
+  await minimalRequests(helloPort, MINIMAL_WARM, 'minimal append service, warm-up');
   await settle();
   await minimal.zero();
-  await minimalRequests(helloPort, CLAIMS * (1 + STEPS), 'minimal append service');
+  await minimalRequests(helloPort, MINIMAL_REQUESTS, 'minimal append service');
   await settle();
-  const minimalPer = per(await minimal.dump(), CLAIMS * (1 + STEPS));
+  const minimalPer = per(await minimal.dump(), MINIMAL_REQUESTS);
 
   // startService's environment: HOST is the address it listens on.
   const counter = new InstructionCounter(service.proc.pid!, serviceOut, { HOST: '127.0.0.1' });
