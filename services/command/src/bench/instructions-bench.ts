@@ -125,10 +125,17 @@ async function main(): Promise<void> {
   const minimal = new InstructionCounter(hello.proc.pid!, minimalOut, helloEnv);
   await minimalRequests(helloPort, MINIMAL_WARM, 'minimal append service, warm-up');
   await settle();
+  // Counted in two halves: if the second's count per request is still well below the first's, the
+  // warm-up was too short (V8 still compiling the request's path).
+  const firstHalf = Math.floor(MINIMAL_REQUESTS / 2);
   await minimal.zero();
-  await minimalRequests(helloPort, MINIMAL_REQUESTS, 'minimal append service');
+  await minimalRequests(helloPort, firstHalf, 'minimal append service, first half');
+  const first = await minimal.dump();
+  await minimalRequests(helloPort, MINIMAL_REQUESTS - firstHalf, 'minimal append service, second half');
   await settle();
-  const minimalPer = per(await minimal.dump(), MINIMAL_REQUESTS);
+  const second = await minimal.dump();
+  const minimalPer = per({ mainThread: first.mainThread + second.mainThread, allThreads: first.allThreads + second.allThreads }, MINIMAL_REQUESTS);
+  const halves = [per(first, firstHalf), per(second, MINIMAL_REQUESTS - firstHalf)] as const;
 
   // startService's environment: HOST is the address it listens on.
   const counter = new InstructionCounter(service.proc.pid!, serviceOut, { HOST: '127.0.0.1' });
@@ -143,6 +150,8 @@ async function main(): Promise<void> {
   });
 
   report('minimal append service, instructions per request: main thread; all threads', `${fmt(minimalPer.mainThread)}; ${fmt(minimalPer.allThreads)}`);
+  report('  its first half; second half: main thread', `${fmt(halves[0].mainThread)}; ${fmt(halves[1].mainThread)}`);
+  report('  its first half; second half: all threads', `${fmt(halves[0].allThreads)}; ${fmt(halves[1].allThreads)}`);
   process.stdout.write(`\n${'command'.padEnd(36)} ${'main thread'.padStart(13)} ${'x minimal'.padStart(9)} ${'all threads'.padStart(13)} ${'x minimal'.padStart(9)}\n`);
   for (const { name, per: c } of kinds) {
     process.stdout.write(`${name.padEnd(36)} ${fmt(c.mainThread).padStart(13)} ${fmt(c.mainThread / minimalPer.mainThread, 2).padStart(9)} `
