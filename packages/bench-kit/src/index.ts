@@ -11,5 +11,5 @@ export { repoRoot, requireBuilt, serviceMain, startEventStore, natsCredentials, 
 export { histogramDiff, histogramOf, histogramQuantile, readHistogram, sampleSum, scrapeMetrics, type HistogramReading } from './prometheus.js';
 // The one progress mechanism lives in service-kit (the event store's and documents' benchmarks use it there).
 export { withProgress } from '@cfund/service-kit';
-export { InstructionCounter, callgrindPrefix, callgrindTotal, valgrindVersion } from './callgrind.js';
+export { InstructionCounter, callgrindCount, callgrindPrefix, callgrindTotal, readCallgrindCount, valgrindVersion, type InstructionCount } from './callgrind.js';
 export { runBench } from './run.js';
