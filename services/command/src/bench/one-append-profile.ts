@@ -6,8 +6,10 @@
  * PROFILE_ROUNDS times (default 2: the first warms up). Only the samples taken while the counted
  * steps ran are read (the driver's monotonic clock and V8's profile clock are the same), so the
  * filing's key files and the warm-up stay out. Prints self time by function and by package, the
- * inclusive time of the service's own functions, and the store calls per command. PROFILE_DIR
- * keeps the .cpuprofile (default: the run's temp directory).
+ * inclusive time of the service's own functions, the store calls per command, and the service's
+ * CPU per command over the counted steps (from /proc). PROFILE_DIR keeps the .cpuprofile (default:
+ * the run's temp directory); PROFILE_CPU_ONLY=1 runs the service without the profiler and prints
+ * only the CPU per command (to compare two builds by turns, a few runs each).
  *
  * `tsc -b services/command packages/embedded-eventstore && node services/command/dist/bench/one-append-profile.js`
  */
@@ -15,13 +17,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  BenchRun, HttpClient, benchTokens, fileBody, lifecycleSteps, pool, requireBuilt, runBench, sendCommand, serviceMain, startEventStore, startService, storeCli,
+  BenchRun, HttpClient, benchTokens, cpuMsOf, fileBody, lifecycleSteps, pool, requireBuilt, runBench, sendCommand, serviceMain, startEventStore, startService, storeCli,
 } from '@cfund/bench-kit';
 
 const CLAIMS = Number(process.env.PROFILE_CLAIMS ?? '1000');
 const IN_FLIGHT = Number(process.env.PROFILE_IN_FLIGHT ?? '8');
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? '2');
 const ONE_APPEND_STEPS = 5;
+const CPU_ONLY = process.env.PROFILE_CPU_ONLY === '1';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
 interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
@@ -94,12 +97,13 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const store = await startEventStore(run);
   const service = await startService(run, 'command', {
-    connection: store.connection, cpuProfDir: dir, env: { RECONCILER_ENABLED: 'false', DOCUMENT_SWEEP_INTERVAL_MS: '0' },
+    connection: store.connection, ...(CPU_ONLY ? {} : { cpuProfDir: dir }), env: { RECONCILER_ENABLED: 'false', DOCUMENT_SWEEP_INTERVAL_MS: '0' },
   });
   const http = new HttpClient(IN_FLIGHT);
   const tk = await benchTokens(run.dir('data'));
   const steps = lifecycleSteps().slice(0, ONE_APPEND_STEPS);
   const windows: [number, number][] = [];
+  let cpuMs = 0;
   const roundTrips = async (): Promise<Map<string, number>> => {
     const r = await http.request(service.port, 'GET', '/metrics', undefined);
     return new Map(r.text.split('\n').filter((l) => l.startsWith('cfund_eventstore_round_trips_total')).map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
@@ -113,16 +117,21 @@ async function main(): Promise<void> {
       ids[i] = (await sendCommand(http, service.port, 'file claim', '/claims', tk.lawyer, fileBody(round * CLAIMS + i), 201)).claimId;
     });
     tripsBefore = await roundTrips();
+    const cpuBefore = cpuMsOf(service.proc.pid) ?? NaN;
     const from = now();
     for (const [name, p, who, body] of steps) {
       await pool(ids, IN_FLIGHT, async (id) => { await sendCommand(http, service.port, name, `/claims/${id}/${p}`, tk[who], body, 200); });
     }
     windows.push([from, now()]);
+    cpuMs = (cpuMsOf(service.proc.pid) ?? NaN) - cpuBefore;
     tripsAfter = await roundTrips();
   }
   await run.stop(service.proc);
   await run.stop(store.proc);
   http.destroy();
+  const cpuLine = `service CPU per one-append command, the last round: ${((cpuMs * 1000) / (CLAIMS * ONE_APPEND_STEPS)).toFixed(0)} µs; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`;
+  process.stdout.write(cpuLine);
+  if (CPU_ONLY) return;
   const file = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
