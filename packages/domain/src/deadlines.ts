@@ -98,6 +98,27 @@ function localDateAt(at: Date, formats: ZoneDates): LocalDate {
   return `${yyyy}-${part('month')}-${part('day')}`;
 }
 
+/** Per zone, the last quarter hour (UTC) asked about whose instants all fall on one local date, and that date. */
+const quarterDates = new Map<string, { quarter: number; date: LocalDate }>();
+const QUARTER_MS = 15 * MINUTE_MS;
+
+/**
+ * `localDateAt`, formatted once per quarter hour of a zone rather than once per instant: the
+ * instants of one command, and of the commands around it, share it. A zone's offset changes at
+ * most once in a quarter hour (its changes are months apart), so when the quarter's first and last
+ * millisecond fall on one local date, every instant between does; otherwise (a local midnight
+ * inside the quarter, at an offset not in quarter hours) the instant is formatted itself.
+ */
+function localDateNear(at: Date, zone: string, formats: ZoneDates): LocalDate {
+  const quarter = Math.floor(at.getTime() / QUARTER_MS);
+  const known = quarterDates.get(zone);
+  if (known !== undefined && known.quarter === quarter) return known.date;
+  const first = localDateAt(new Date(quarter * QUARTER_MS), formats);
+  if (localDateAt(new Date((quarter + 1) * QUARTER_MS - 1), formats) !== first) return localDateAt(at, formats);
+  quarterDates.set(zone, { quarter, date: first });
+  return first;
+}
+
 /**
  * The local calendar date of `instant` in `zone` (an IANA zone). An instant as the services write
  * it is read by `Date` (its own, stricter, format); any other form of ISO 8601 with an offset
@@ -112,7 +133,7 @@ export function localDateOf(instant: string, zone: string): LocalDate {
   if (at === undefined || Number.isNaN(at.getTime()) || at.toISOString() !== instant) at = new Date(instantTime(instant));
   const formats = zoneDatesOf(zone);
   if (formats === null) throw new DomainError('invalid-date', `"${zone}" is not a time zone.`, { details: { zone } });
-  const date = localDateAt(at, formats);
+  const date = localDateNear(at, zone, formats);
   if (recentLocalDates.size >= RECENT_LOCAL_DATES) recentLocalDates.delete(recentLocalDates.keys().next().value!);
   recentLocalDates.set(key, date);
   return date;

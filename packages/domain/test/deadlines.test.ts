@@ -191,6 +191,35 @@ t.test('the local date of an instant: the same answer as luxon\'s zone conversio
   t.equal(answer('2026-03-01T23:30:00.000Z', 'Mars/Olympus'), 'invalid-date');
 });
 
+t.test('instants close together (as a service\'s commands come) get the local date of each, across midnights and offset changes (model)', async (t) => {
+  // Runs of instants a few seconds to minutes apart, in zones whose midnight is not on a quarter
+  // hour of UTC (Monrovia's -00:44:30 until 1972, +05:45, +08:45, +12:45) and around DST changes.
+  const ZONES = ['Europe/Belgrade', 'America/New_York', 'Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham', 'Africa/Monrovia', 'Asia/Kolkata', 'UTC'];
+  const model = (instant: string, zone: string): string => DateTime.fromISO(instant, { setZone: true }).setZone(zone).toISODate()!;
+  const near = ['2026-03-29T00:55:00.000Z', '2026-10-25T00:50:00.000Z', '2026-03-08T06:50:00.000Z', '2026-11-01T05:50:00.000Z', '1960-07-01T00:40:00.000Z', '2026-04-05T13:30:00.000Z', '2026-12-07T18:00:00.000Z'];
+  const run = fc.tuple(
+    fc.oneof(fc.constantFrom(...near.map((i) => Date.parse(i))), fc.integer({ min: Date.parse('1850-01-01T00:00:00Z'), max: Date.parse('2100-01-01T00:00:00Z') })),
+    fc.array(fc.integer({ min: 0, max: 30_000 }), { minLength: 1, maxLength: 40 }),
+    fc.constantFrom(...ZONES),
+  );
+  fc.assert(fc.property(run, ([start, steps, zone]) => {
+    let at = start;
+    for (const step of steps) {
+      at += step * 10;
+      const instant = new Date(at).toISOString();
+      if (localDateOf(instant, zone) !== model(instant, zone)) return false;
+    }
+    return true;
+  }), { numRuns: 2000 });
+  // Local midnight in Kathmandu (+05:45) is 18:15 UTC, the start of a quarter hour; in Monrovia
+  // in 1960 (-00:44:30) it falls inside one: both sides of it, in turn.
+  for (const [instant, zone, date] of [
+    ['2026-12-07T18:14:59.999Z', 'Asia/Kathmandu', '2026-12-07'], ['2026-12-07T18:15:00.000Z', 'Asia/Kathmandu', '2026-12-08'],
+    ['1960-07-01T00:44:29.999Z', 'Africa/Monrovia', '1960-06-30'], ['1960-07-01T00:44:30.000Z', 'Africa/Monrovia', '1960-07-01'],
+    ['1960-07-01T00:44:29.999Z', 'Africa/Monrovia', '1960-06-30'],
+  ] as const) t.equal(localDateOf(instant, zone), date, `${instant} in ${zone}`);
+});
+
 t.test('an instant in any ISO 8601 form with an offset, and the zones Intl knows', async (t) => {
   t.equal(localDateOf('2026-03-01T24:00:00Z', 'UTC'), '2026-03-02', '24:00 is the end of the day');
   t.equal(localDateOf('2026-03-01T23:30+01:00', 'UTC'), '2026-03-01', 'no seconds, an offset');

@@ -17,7 +17,7 @@ import {
   type JSONType,
 } from '@eventstore/db-client';
 import type { ChainSigner } from './chain-signature.js';
-import { GENESIS_HASH, computeEventHash, storedDataBytes } from './hash-chain.js';
+import { GENESIS_HASH, canonicalJson, eventHashOf, storedDataBytes } from './hash-chain.js';
 import type { StreamStateCache } from './state-cache.js';
 
 /** The pure decision logic of one kind of stream (from the domain). */
@@ -251,6 +251,15 @@ export interface AppendOptions {
 /** Metadata members the chain writes: never taken from the caller. */
 const CHAIN_MEMBERS = ['hash', 'prevHash', 'keyId', 'signature', 'batchSize'] as const;
 
+/** A copy of the caller's metadata without the chain's members. */
+function withoutChainMembers(metadata: object): Record<string, unknown> {
+  const own: Record<string, unknown> = { ...metadata };
+  for (const chained of CHAIN_MEMBERS) delete own[chained];
+  return own;
+}
+
+const utf8 = new TextEncoder();
+
 /**
  * Appends already-encoded events with the hash chain at the expected revision, signed once: every
  * event names the key, the last carries the signature and (when there are several) `batchSize`,
@@ -265,14 +274,11 @@ export async function appendEncoded(
 ): Promise<AppendResult> {
   if (events.length === 0) throw new Error('appendEncoded: no events');
   const keyHash = options.idempotencyKey === undefined ? undefined : hashIdempotencyKey(options.idempotencyKey);
-  // Normalised through JSON so that what is hashed is what will be read back.
-  const base = JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>;
-  for (const chained of CHAIN_MEMBERS) delete base[chained];
+  const base = withoutChainMembers(options.metadata);
   let prevHash = options.prevHash;
   const eventIds: string[] = [];
   const toWrite = events.map((encoded, index) => {
-    const own = encoded.metadata === undefined ? base : { ...base, ...JSON.parse(JSON.stringify(encoded.metadata)) as Record<string, unknown> };
-    for (const chained of CHAIN_MEMBERS) delete own[chained];
+    const own = encoded.metadata === undefined ? base : { ...base, ...withoutChainMembers(encoded.metadata) };
     const schemaVersion = encoded.schemaVersion ?? (own.schemaVersion as number | undefined);
     const metadata: Record<string, unknown> = { ...own, prevHash, keyId: options.signer.keyId };
     if (schemaVersion !== undefined) metadata.schemaVersion = schemaVersion;
@@ -280,12 +286,16 @@ export async function appendEncoded(
     if (keyHash !== undefined) metadata.idempotencyKey = keyHash;
     const last = index === events.length - 1;
     if (last && events.length > 1) metadata.batchSize = events.length;
-    const hash = computeEventHash(encoded.type, storedDataBytes(encoded.data), metadata);
-    metadata.hash = hash;
-    if (last) metadata.signature = options.signer.sign(streamName, hash);
+    // The metadata is serialised once: the hash covers its canonical JSON, and the store gets that
+    // same text with the hash and the signature added, as bytes (the client then sends them as
+    // they are). Read back and canonicalised again, it gives the hashed text exactly.
+    const hashed = canonicalJson(metadata);
+    const hash = eventHashOf(prevHash, encoded.type, storedDataBytes(encoded.data), hashed);
+    const signed = last ? `,"signature":${JSON.stringify(options.signer.sign(streamName, hash))}` : '';
+    const stored = utf8.encode(`${hashed.slice(0, -1)},"hash":"${hash}"${signed}}`);
     prevHash = hash;
     const id = keyHash === undefined ? undefined : deterministicUuid('event', keyHash, streamName, String(index));
-    const event = jsonEvent({ type: encoded.type, data: encoded.data, metadata, ...(id === undefined ? {} : { id }) });
+    const event = jsonEvent({ type: encoded.type, data: encoded.data, metadata: stored, ...(id === undefined ? {} : { id }) });
     eventIds.push(event.id);
     return event;
   });

@@ -56,12 +56,6 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
 }
 
-function lengthPrefixed(bytes: Buffer | Uint8Array): Buffer[] {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return [length, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)];
-}
-
 /** The bytes the client stores for an event's data. */
 export function storedDataBytes(data: unknown, isJson = true): Buffer {
   if (!isJson) {
@@ -69,6 +63,27 @@ export function storedDataBytes(data: unknown, isJson = true): Buffer {
     return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   }
   return Buffer.from(JSON.stringify(data), 'utf8');
+}
+
+function updateLengthPrefixed(h: ReturnType<typeof createHash>, bytes: Uint8Array): void {
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32BE(bytes.length);
+  h.update(length);
+  h.update(bytes);
+}
+
+/**
+ * The hash of one event from its parts, `canonicalMetadata` being canonicalJson of its metadata
+ * without `hash` and `signature`: for a writer that has that text already (it stores it).
+ */
+export function eventHashOf(prevHash: string, type: string, dataBytes: Uint8Array, canonicalMetadata: string): string {
+  const h = createHash('sha256');
+  h.update(DOMAIN_TAG);
+  updateLengthPrefixed(h, Buffer.from(prevHash, 'ascii'));
+  updateLengthPrefixed(h, Buffer.from(type, 'utf8'));
+  updateLengthPrefixed(h, dataBytes);
+  updateLengthPrefixed(h, Buffer.from(canonicalMetadata, 'utf8'));
+  return h.digest('hex');
 }
 
 /**
@@ -79,17 +94,7 @@ export function computeEventHash(type: string, dataBytes: Uint8Array, metadata: 
   const prevHash = metadata.prevHash;
   if (typeof prevHash !== 'string') throw new TypeError('metadata.prevHash must be a string');
   const { hash: _hash, signature: _signature, ...rest } = metadata;
-  const h = createHash('sha256');
-  h.update(DOMAIN_TAG);
-  for (const part of [
-    ...lengthPrefixed(Buffer.from(prevHash, 'ascii')),
-    ...lengthPrefixed(Buffer.from(type, 'utf8')),
-    ...lengthPrefixed(dataBytes),
-    ...lengthPrefixed(Buffer.from(canonicalJson(rest), 'utf8')),
-  ]) {
-    h.update(part);
-  }
-  return h.digest('hex');
+  return eventHashOf(prevHash, type, dataBytes, canonicalJson(rest));
 }
 
 /**

@@ -24,13 +24,16 @@ interface StoredEvent extends ChainedEvent {
   metadata: Record<string, unknown>;
 }
 
+/** The metadata's JSON text as the client sends it: bytes as they are, a value through JSON.stringify. */
+const metadataText = (metadata: unknown): string => (metadata instanceof Uint8Array ? Buffer.from(metadata).toString('utf8') : JSON.stringify(metadata));
+
 /** A client whose only stream is an array: what appendEncoded writes, as the store returns it. */
 function memoryClient(events: StoredEvent[]): EventStoreDBClient {
   const appendToStream = (_stream: string, written: JSONEventData[]): Promise<AppendResult> => {
     for (const e of written) {
       events.push({
         streamId: STREAM, revision: BigInt(events.length), type: e.type, isJson: true,
-        data: JSON.parse(JSON.stringify(e.data)) as { amount: number }, metadata: JSON.parse(JSON.stringify(e.metadata)) as Record<string, unknown>,
+        data: JSON.parse(JSON.stringify(e.data)) as { amount: number }, metadata: JSON.parse(metadataText(e.metadata)) as Record<string, unknown>,
       });
     }
     return Promise.resolve({ success: true, nextExpectedRevision: BigInt(events.length - 1) } as AppendResult);

@@ -28,21 +28,22 @@ const tooMany = (what: string, seconds: number) => new HttpProblem(429, 'Too Man
 export default fp<SecurityOptions>(async (app, options) => {
   let closing = false;
   app.addHook('preClose', async () => { closing = true; });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
-    reply.header('connection', 'close');
-    throw new HttpProblem(503, 'Service Unavailable', 'The service is shutting down. Try again shortly.', {
-      code: 'shutting-down', headers: { 'retry-after': String(CLOSING_RETRY_AFTER_S) },
-    });
-  });
-
+  // Hooks with callbacks, not async functions: they run on every request and need no promise.
   app.addHook('onRequest', (_request, reply, done) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      done(new HttpProblem(503, 'Service Unavailable', 'The service is shutting down. Try again shortly.', {
+        code: 'shutting-down', headers: { 'retry-after': String(CLOSING_RETRY_AFTER_S) },
+      }));
+      return;
+    }
     reply.headers(SECURITY_HEADERS);
     done();
   });
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.headers.authorization !== undefined || request.principal) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   const { rateLimitWindowMs: window, rateLimitPerAddress: perAddress, rateLimitPerPrincipal: perPrincipal } = options.limits;
