@@ -84,6 +84,8 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
   connection: string; natsUrl?: string; cpuProfDir?: string; env?: Record<string, string>;
   /** A command node runs under (e.g. callgrindPrefix); the process is then that command's. */
   prefix?: string[];
+  /** Flags for node itself (e.g. V8's `--no-memory-reducer`), before the service's script. */
+  nodeFlags?: string[];
   /** DATA_DIR under the run's root (default `data`, shared by the services of one system). */
   dataDir?: string;
   /** How long /ready may take (default 30 s; a projection rebuilding a big store takes longer). */
@@ -101,7 +103,7 @@ export async function startService(run: BenchRun, service: 'command' | 'projecti
     ...(process.env.UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE } : {}),
     ...options.env,
   };
-  const args = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfDir)] : []), serviceMain(service)];
+  const args = [...options.nodeFlags ?? [], ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(options.cpuProfDir)] : []), serviceMain(service)];
   const proc = run.spawnNode(args, env, options.prefix);
   proc.stdout!.resume();
   await waitUntilReady(proc, port, service, options.readyTimeoutMs ?? 30_000);
