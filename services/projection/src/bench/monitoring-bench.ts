@@ -31,7 +31,7 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { JURISDICTIONS } from '@cfund/contracts';
+import { JURISDICTIONS, claimStream } from '@cfund/contracts';
 import { PersonalDataProtector, type KeyStore, type WrappedDataKey } from '@cfund/eventstore';
 import { HttpClient, fmt, quantile, report, sortedCopy, withProgress } from '@cfund/bench-kit';
 import { createLogger, loadOrCreateChainKeys, signToken } from '@cfund/service-kit';
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
         claim.events.forEach((e, revision) => {
           position += 1;
           projector.apply({
-            eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: e.type, data: e.data, metadata: { occurredAt: e.at },
+            eventId: randomUUID(), streamId: claimStream(claim.claimId), revision, type: e.type, data: e.data, metadata: { occurredAt: e.at },
             created: e.at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
           });
         });
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
         position += 1;
         const at = new Date(Date.UTC(YEARS[1]!, 11, 1) + round * 60_000).toISOString();
         live.apply({
-          eventId: randomUUID(), streamId: `claim-${claim.claimId}`, revision, type: 'EvidenceAttached',
+          eventId: randomUUID(), streamId: claimStream(claim.claimId), revision, type: 'EvidenceAttached',
           data: { schemaVersion: 1, claimId: claim.claimId, documentId: `DOC-BENCH-${round}`, kind: 'other', sha256: 'b'.repeat(64), title: 'A document' },
           metadata: { occurredAt: at }, created: at, commitPosition: String(position * 1000), preparePosition: String(position * 1000),
         });
